@@ -1,0 +1,3 @@
+from numseries.cli import main
+
+raise SystemExit(main())

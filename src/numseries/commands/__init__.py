@@ -1,0 +1,1 @@
+"""Subcommands of the ``numseries`` CLI, one module each (see :mod:`numseries.cli`)."""

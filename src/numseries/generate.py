@@ -1,0 +1,424 @@
+"""Procedurally generated sequences: a registry of families and a vectorised, seeded generator.
+
+A family is a plain function ``fn(n, length, rng) -> (n, length)`` that returns ``n`` clean series of
+``length`` steps at roughly unit scale. The generator then adds noise (for families registered with a
+``noise`` range), a random scale and shift spanning many orders of magnitude, and cuts each series to a
+random context length; the value right after the context is the label.
+
+Extend it with one decorated function::
+
+    from numseries.generate import register
+
+    @register("fibonacci_like", weight=0.5)
+    def fibonacci_like(n, length, rng):
+        ...  # return an (n, length) float array
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
+
+MIN_LENGTH = 2
+MAX_LENGTH = 4096
+
+
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """A registered family: its generating function and how it takes part in training."""
+
+    name: str
+    fn: FamilyFn
+    weight: float = 1.0  # relative frequency in the default training mix
+    holdout: bool = False  # kept out of training, to measure generalisation
+    noise: tuple[float, float] | None = None  # log-uniform noise level range, in mean absolute steps
+    description: str = ""
+
+
+FAMILIES: dict[str, Family] = {}
+
+
+def register(
+    name: str,
+    *,
+    weight: float = 1.0,
+    holdout: bool = False,
+    noise: tuple[float, float] | None = None,
+) -> Callable[[FamilyFn], FamilyFn]:
+    """Decorator that adds ``fn(n, length, rng) -> (n, length) array`` to the family registry."""
+
+    def decorate(fn: FamilyFn) -> FamilyFn:
+        if name in FAMILIES:
+            raise ValueError(f"family {name!r} is already registered; pick another name")
+        if weight <= 0:
+            raise ValueError(f"weight must be > 0, got {weight} for family {name!r}")
+        doc = (fn.__doc__ or "").strip().splitlines()
+        FAMILIES[name] = Family(name, fn, weight, holdout, noise, doc[0] if doc else "")
+        return fn
+
+    return decorate
+
+
+def training_families() -> list[str]:
+    """Names of the families used for training (every registered family not held out)."""
+    return [name for name, fam in FAMILIES.items() if not fam.holdout]
+
+
+def holdout_families() -> list[str]:
+    """Names of the families kept out of training, to measure how the model generalises."""
+    return [name for name, fam in FAMILIES.items() if fam.holdout]
+
+
+# --------------------------------------------------------------------------------------------------
+# Families. Each returns clean values at roughly unit scale; the generator applies scale and shift.
+# --------------------------------------------------------------------------------------------------
+
+
+def _steps(n: int, length: int) -> np.ndarray:
+    return np.broadcast_to(np.arange(length, dtype=np.float64), (n, length))
+
+
+def _col(values: np.ndarray) -> np.ndarray:
+    return values[:, None]
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+
+
+@register("linear", weight=2.0)
+def linear(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Arithmetic progressions with integer or fractional steps of either sign."""
+    integer_step = rng.choice(np.r_[-5:0, 1:6], n).astype(np.float64)
+    fractional_step = rng.uniform(-3, 3, n)
+    step = np.where(rng.random(n) < 0.5, integer_step, fractional_step)
+    start = rng.integers(-10, 11, n).astype(np.float64)
+    return _col(start) + _col(step) * _steps(n, length)
+
+
+@register("sinusoidal", weight=1.5)
+def sinusoidal(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Sine waves with periods of 3 to 48 steps (a share at sin(t)), any phase and offset."""
+    period = np.where(rng.random(n) < 0.15, 2 * np.pi, _log_uniform(rng, 3, 48, n))
+    phase = np.where(rng.random(n) < 0.2, 0.0, rng.uniform(0, 2 * np.pi, n))
+    offset = rng.uniform(-1, 1, n)
+    return _col(offset) + np.sin(2 * np.pi * _steps(n, length) / _col(period) + _col(phase))
+
+
+@register("log_decay")
+def log_decay(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Logarithmic decay a - b*log(t + c)."""
+    c = _log_uniform(rng, 0.3, 10, n)
+    b = rng.uniform(0.5, 3, n)
+    a = rng.uniform(-5, 5, n)
+    return _col(a) - _col(b) * np.log(_steps(n, length) + _col(c))
+
+
+@register("mixed", weight=1.5)
+def mixed(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Compositions: damped oscillations, trend plus wave, amplitude-modulated waves, two-tone sums."""
+    t = _steps(n, length)
+    kind = rng.integers(0, 4, n)[:, None]
+    omega = _col(2 * np.pi / _log_uniform(rng, 3, 40, n))
+    phase = _col(rng.uniform(0, 2 * np.pi, n))
+    wave = np.sin(omega * t + phase)
+    damped = np.exp(-_col(_log_uniform(rng, 0.01, 0.3, n)) * t) * wave
+    trend = _col(rng.normal(0, 0.3, n)) * t + wave
+    modulated = (1 + _col(rng.normal(0, 0.05, n)) * t) * wave
+    second = np.sin(_col(2 * np.pi / _log_uniform(rng, 3, 40, n)) * t + _col(rng.uniform(0, 6.3, n)))
+    two_tone = wave + _col(rng.uniform(0.2, 1, n)) * second
+    return np.choose(kind, [damped, trend, modulated, two_tone])
+
+
+@register("noisy", weight=3.0, noise=(0.02, 1.0))
+def noisy(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Any other training family, with Gaussian noise of 2% to 100% of its mean absolute step added."""
+    bases = [name for name in training_families() if FAMILIES[name].noise is None]
+    weights = np.array([FAMILIES[name].weight for name in bases])
+    choice = rng.choice(len(bases), n, p=weights / weights.sum())
+    out = np.empty((n, length))
+    for i, name in enumerate(bases):
+        rows = np.flatnonzero(choice == i)
+        if rows.size:
+            out[rows] = FAMILIES[name].fn(rows.size, length, rng)
+    return out
+
+
+@register("polynomial")
+def polynomial(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Quadratic and cubic trends."""
+    u = _steps(n, length) / _col(rng.uniform(8, 80, n))
+    coef = rng.normal(0, 1, (n, 4))
+    coef[:, 3] *= rng.random(n) < 0.5  # half are quadratic
+    return sum(_col(coef[:, k]) * u**k for k in range(4))
+
+
+@register("exponential", weight=0.7)
+def exponential(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Geometric growth and decay a*r^t + c, with a share of integer ratios (1, 2, 4, 8, ...)."""
+    ratio = np.where(
+        rng.random(n) < 0.25,
+        rng.choice([2.0, 3.0, 0.5], n),
+        np.exp(rng.uniform(-1, 1, n) * np.log(1e3) / length),
+    )
+    c = np.where(rng.random(n) < 0.5, 0.0, rng.normal(0, 1, n))
+    return _col(c) + _col(ratio) ** _steps(n, length)
+
+
+@register("random_walk")
+def random_walk(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Random walks with drift; a share with heavy-tailed (Student-t) steps."""
+    gaussian = rng.normal(0, 1, (n, length))
+    heavy = rng.standard_t(3, (n, length))
+    steps = np.where(_col(rng.random(n) < 0.3), heavy, gaussian) + _col(rng.normal(0, 0.5, n))
+    return np.cumsum(steps, axis=1)
+
+
+@register("ar")
+def ar(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(2) processes (real or complex roots inside the unit circle)."""
+    complex_roots = rng.random(n) < 0.5
+    modulus = rng.uniform(0.5, 0.98, n)
+    angle = rng.uniform(0, np.pi, n)
+    r1, r2 = rng.uniform(-0.95, 0.95, n), rng.uniform(-0.95, 0.95, n)
+    phi1 = np.where(complex_roots, 2 * modulus * np.cos(angle), r1 + r2)
+    phi2 = np.where(complex_roots, -(modulus**2), -r1 * r2)
+    burn_in = 30
+    eps = rng.normal(0, 1, (n, length + burn_in))
+    x = np.zeros((n, length + burn_in))
+    for t in range(2, length + burn_in):
+        x[:, t] = phi1 * x[:, t - 1] + phi2 * x[:, t - 2] + eps[:, t]
+    return x[:, burn_in:]
+
+
+@register("step", weight=0.5)
+def step(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Piecewise-constant levels with jumps at random times."""
+    jump_rate = _col(rng.uniform(0.03, 0.25, n))
+    jumps = (rng.random((n, length)) < jump_rate) * rng.normal(0, 1, (n, length))
+    return np.cumsum(jumps, axis=1)
+
+
+@register("wave")
+def wave(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Sawtooth, triangle and square waves with periods of 3 to 32 steps."""
+    period = np.where(rng.random(n) < 0.5, rng.integers(3, 13, n), _log_uniform(rng, 3, 32, n))
+    cycle = np.mod(_steps(n, length) / _col(period) + _col(rng.random(n)), 1.0)
+    saw = cycle
+    triangle = 1 - 2 * np.abs(cycle - 0.5)
+    square = (cycle < 0.5).astype(np.float64)
+    return np.choose(rng.integers(0, 3, n)[:, None], [saw, triangle, square])
+
+
+def _kernel(kind: int, u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One random covariance over the times ``u`` (length,) -> (length, length)."""
+    d = u[:, None] - u[None, :]
+    if kind == 0:  # smooth (RBF)
+        return np.exp(-0.5 * (d / rng.uniform(0.05, 1.0)) ** 2)
+    if kind == 1:  # periodic
+        period = rng.uniform(0.05, 0.5)
+        return np.exp(-2 * np.sin(np.pi * np.abs(d) / period) ** 2 / rng.uniform(0.5, 2) ** 2)
+    if kind == 2:  # linear trend
+        return (u[:, None] - rng.uniform(-1, 1)) * (u[None, :] - rng.uniform(-1, 1)) + 0.1
+    if kind == 3:  # rational quadratic
+        alpha = rng.uniform(0.5, 3)
+        return (1 + d**2 / (2 * alpha * rng.uniform(0.05, 1.0) ** 2)) ** -alpha
+    return np.eye(len(u)) * rng.uniform(0.01, 0.1)  # white noise
+
+
+@register("kernel_synth", weight=1.5)
+def kernel_synth(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """KernelSynth-style Gaussian-process samples from random sums and products of kernels."""
+    u = np.linspace(0, 1, length) * rng.uniform(0.5, 2)
+    n_kernels = 16  # a small bank of random compositions, each shared by n / 16 series
+    covs = []
+    for _ in range(n_kernels):
+        cov = _kernel(int(rng.integers(0, 4)), u, rng)
+        for _ in range(int(rng.integers(0, 3))):
+            other = _kernel(int(rng.integers(0, 5)), u, rng)
+            cov = cov + other if rng.random() < 0.5 else cov * other
+        eigval, eigvec = np.linalg.eigh(cov)  # a square root that tolerates near-singular kernels
+        covs.append(eigvec * np.sqrt(np.clip(eigval, 0, None)))
+    root = np.stack(covs)[rng.integers(0, n_kernels, n)]  # (n, length, length)
+    return np.einsum("nij,nj->ni", root, rng.normal(0, 1, (n, length)))
+
+
+@register("logistic", holdout=True)
+def logistic(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Held out: logistic (S-curve) growth."""
+    k = _log_uniform(rng, 0.05, 1.0, n)
+    midpoint = rng.uniform(-10, length + 10, n)
+    return 1 / (1 + np.exp(-_col(k) * (_steps(n, length) - _col(midpoint))))
+
+
+@register("chirp", holdout=True)
+def chirp(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Held out: sine waves whose frequency drifts over time."""
+    t = _steps(n, length)
+    omega = _col(2 * np.pi / _log_uniform(rng, 6, 40, n))
+    drift = _col(rng.uniform(-1, 1, n) * 0.5 / length) * omega
+    return np.sin(omega * t + drift * t**2 + _col(rng.uniform(0, 2 * np.pi, n)))
+
+
+@register("power_law", holdout=True)
+def power_law(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Held out: power laws (t + c)^p, from square-root growth to super-linear."""
+    p = rng.uniform(0.3, 2.5, n)
+    c = _log_uniform(rng, 0.5, 10, n)
+    return (_steps(n, length) + _col(c)) ** _col(p)
+
+
+# --------------------------------------------------------------------------------------------------
+# The generator
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SequenceBatch:
+    """Generated sequences, right-padded with zeros. ``N`` series, ``T = max_len`` steps."""
+
+    data: np.ndarray  # (N, T) float64 context values, 0 after each length
+    labels: np.ndarray  # (N,) float64 the value right after the context
+    masks: np.ndarray  # (N, T) bool, True on the first ``lengths[i]`` steps
+    lengths: np.ndarray  # (N,) int64 context lengths
+    family_ids: np.ndarray  # (N,) int64 index into ``family_names``
+    family_names: tuple[str, ...]
+    clean_labels: np.ndarray  # (N,) float64 the next value before noise (== labels when noise-free)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def families(self) -> np.ndarray:
+        """(N,) family name of each series."""
+        return np.asarray(self.family_names, dtype=object)[self.family_ids]
+
+
+def _check_lengths(min_len: int, max_len: int) -> None:
+    if not MIN_LENGTH <= min_len <= max_len <= MAX_LENGTH:
+        raise ValueError(
+            f"lengths must satisfy {MIN_LENGTH} <= min_len <= max_len <= {MAX_LENGTH}, got "
+            f"min_len={min_len}, max_len={max_len}; pass e.g. min_len=4, max_len=64"
+        )
+
+
+def _resolve_families(families: Sequence[str] | None) -> list[str]:
+    names = training_families() if families is None else list(families)
+    if not names:
+        raise ValueError("families is empty; pass at least one of: " + ", ".join(FAMILIES))
+    unknown = [name for name in names if name not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown family {unknown[0]!r}; known families: {', '.join(FAMILIES)}")
+    return names
+
+
+def sample_lengths(n: int, min_len: int, max_len: int, rng: np.random.Generator) -> np.ndarray:
+    """Context lengths: half uniform on [min_len, min(16, max_len)], half uniform on the full range."""
+    short_hi = min(max(min_len, 16), max_len)
+    short = rng.integers(min_len, short_hi + 1, n)
+    full = rng.integers(min_len, max_len + 1, n)
+    return np.where(rng.random(n) < 0.5, short, full)
+
+
+def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """(N, T) values with prefix masks -> (N,) mean absolute step of each context (0 when constant)."""
+    valid = masks[:, 1:] & masks[:, :-1]
+    steps = np.abs(np.diff(values, axis=1)) * valid
+    return steps.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+
+
+def generate_batch(
+    num_samples: int,
+    *,
+    min_len: int = 4,
+    max_len: int = 64,
+    families: Sequence[str] | None = None,
+    lengths: np.ndarray | None = None,
+    seed: int | np.random.Generator | None = 0,
+) -> SequenceBatch:
+    """Generate ``num_samples`` sequences with their next values, family ids and noise-free labels.
+
+    ``families`` defaults to every training family, drawn in proportion to its weight; held-out
+    families must be named. ``lengths`` (N,) fixes each context length instead of sampling them.
+    """
+    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+        raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}; pass e.g. 10_000")
+    _check_lengths(min_len, max_len)
+    names = _resolve_families(families)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    if lengths is None:
+        lengths = sample_lengths(num_samples, min_len, max_len, rng)
+    else:
+        lengths = np.asarray(lengths, dtype=np.int64)
+        if lengths.shape != (num_samples,) or lengths.min() < MIN_LENGTH or lengths.max() > max_len:
+            raise ValueError(
+                f"lengths must be {num_samples} integers in [{MIN_LENGTH}, {max_len}], got shape "
+                f"{lengths.shape} with range [{lengths.min()}, {lengths.max()}]"
+            )
+    weights = np.array([FAMILIES[name].weight for name in names])
+    family_ids = rng.choice(len(names), num_samples, p=weights / weights.sum())
+
+    width = max_len + 1  # the context plus its next value
+    values = np.empty((num_samples, width))
+    clean = np.empty((num_samples, width))
+    for i, name in enumerate(names):
+        rows = np.flatnonzero(family_ids == i)
+        if rows.size == 0:
+            continue
+        fam = FAMILIES[name]
+        series = np.asarray(fam.fn(rows.size, width, rng), dtype=np.float64)
+        if series.shape != (rows.size, width) or not np.isfinite(series).all():
+            raise ValueError(
+                f"family {name!r} must return finite values of shape {(rows.size, width)}, "
+                f"got shape {series.shape}; fix its function"
+            )
+        clean[rows] = series
+        if fam.noise is not None:
+            level = _log_uniform(rng, *fam.noise, rows.size)
+            full_mask = np.ones_like(series, dtype=bool)
+            step = mean_abs_step(series, full_mask)
+            sigma = level * np.where(step > 0, step, 1.0)
+            series = series + _col(sigma) * rng.normal(0, 1, series.shape)
+        values[rows] = series
+
+    # Random affine map: scale and shift each span 1e-3 .. 1e6, either sign.
+    scale = _log_uniform(rng, 1e-3, 1e6, num_samples) * rng.choice([-1.0, 1.0], num_samples)
+    shift = _log_uniform(rng, 1e-3, 1e6, num_samples) * rng.choice([-1.0, 1.0], num_samples)
+    shift *= rng.random(num_samples) < 0.8
+    values = _col(scale) * values + _col(shift)
+    clean = _col(scale) * clean + _col(shift)
+
+    masks = np.arange(max_len)[None, :] < lengths[:, None]  # (N, T)
+    rows = np.arange(num_samples)
+    return SequenceBatch(
+        data=np.where(masks, values[:, :max_len], 0.0),
+        labels=values[rows, lengths],
+        masks=masks,
+        lengths=lengths.astype(np.int64),
+        family_ids=family_ids.astype(np.int64),
+        family_names=tuple(names),
+        clean_labels=clean[rows, lengths],
+    )
+
+
+def generate_dataset(
+    num_samples: int = 100_000,
+    *,
+    min_len: int = 4,
+    max_len: int = 64,
+    families: Sequence[str] | None = None,
+    seed: int | None = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The original API: ``data, labels, masks = generate_dataset(num_samples=100_000)``.
+
+    Returns float64 ``data`` (N, max_len) and ``labels`` (N,) (float64, because scales and shifts span
+    1e-3 to 1e6), and bool ``masks`` (N, max_len). Use :func:`generate_batch` for family ids and
+    noise-free labels.
+    """
+    batch = generate_batch(num_samples, min_len=min_len, max_len=max_len, families=families, seed=seed)
+    return batch.data, batch.labels, batch.masks

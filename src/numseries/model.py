@@ -1,0 +1,138 @@
+"""The LSTM with attention: a plain ``nn.Module`` that reads a padded batch and predicts the next value.
+
+Scaling lives inside the model, computed from the context only: each series is shifted by its last
+value and divided by its mean absolute step (1 where the series is constant). The network sees the
+normalised values and their steps, and predicts the next value in those units; the prediction is then
+mapped back. Both passes ``g(z)`` and ``g(-z)`` run and the output is ``(g(z) - g(-z)) / 2``, so
+``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign) and ``b``, up to float rounding,
+and a constant sequence predicts the constant exactly.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from numseries.config import ModelConfig
+
+N_FEATURES = 3  # normalised value, normalised step, position from the end
+
+
+class LSTMWithAttention(nn.Module):
+    """Next-value predictor. ``forward(x, mask)`` -> ``(prediction (B,), attention (B, T))``."""
+
+    def __init__(self, config: ModelConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or ModelConfig()
+        c = self.config
+        self.lstm = nn.LSTM(
+            N_FEATURES,
+            c.hidden_size,
+            num_layers=c.num_layers,
+            batch_first=True,
+            dropout=c.dropout if c.num_layers > 1 else 0.0,
+        )
+        self.query = nn.Linear(c.hidden_size, c.hidden_size, bias=False)
+        self.key = nn.Linear(c.hidden_size, c.hidden_size)
+        self.score = nn.Linear(c.hidden_size, 1, bias=False)
+        self.head = nn.Sequential(
+            nn.Linear(2 * c.hidden_size + N_FEATURES, c.head_size),
+            nn.GELU(),
+            nn.Linear(c.head_size, c.head_size),
+            nn.GELU(),
+            nn.Linear(c.head_size, 1),
+        )
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Predict the next value of each series.
+
+        Args:
+            x: (B, T) values, any float dtype; each series occupies a prefix of its row.
+            mask: (B, T) bool, True on the valid prefix (at least 2 steps). Defaults to all True.
+        Returns:
+            prediction (B,) in the units and dtype of ``x``, and attention (B, T): the weight of each
+            input step, exactly 0 on padding, summing to 1 over each row.
+        """
+        z_hat, attention, last, scale = self.forward_normalised(x, mask)
+        prediction = last + scale * z_hat.double()
+        return prediction.to(x.dtype), attention
+
+    def forward_normalised(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Like :meth:`forward`, but returns the prediction in normalised units.
+
+        Returns ``(z_hat (B,) float32, attention (B, T), last (B,) float64, scale (B,) float64)``;
+        the prediction is ``last + scale * z_hat``. Training uses this for a scale-free loss.
+        """
+        if mask is None:
+            mask = torch.ones_like(x, dtype=torch.bool)
+        full_x = x
+        if x.shape[1] > self.config.max_len:
+            x, mask, kept = keep_last(x, mask, self.config.max_len)
+        features, last, scale = normalise(x.double(), mask, self.config.max_len)
+        # Antisymmetrise: run the series and its mirror image in one batch.
+        both = torch.cat([features, _mirror(features)])  # (2B, T, F)
+        z_both, attn_both = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T)
+        batch = x.shape[0]
+        z_hat = (z_both[:batch] - z_both[batch:]) / 2
+        attention = (attn_both[:batch] + attn_both[batch:]) / 2
+        if x is not full_x:  # cropped input: the dropped steps get no attention
+            attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
+        return z_hat, attention, last, scale
+
+    def _network(self, features: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T, F) normalised features -> normalised prediction (B,) and attention (B, T)."""
+        outputs, _ = self.lstm(features)  # (B, T, H)
+        last_index = mask.sum(dim=1) - 1  # (B,)
+        gather_index = last_index[:, None, None].expand(-1, 1, outputs.shape[2])  # (B, 1, H)
+        h_last = outputs.gather(1, gather_index).squeeze(1)  # (B, H)
+        energy = torch.tanh(self.key(outputs) + self.query(h_last)[:, None, :])  # (B, T, H)
+        scores = self.score(energy).squeeze(-1)  # (B, T)
+        scores = scores.masked_fill(~mask, float("-inf"))
+        attention = torch.softmax(scores, dim=1)  # (B, T)
+        context = torch.bmm(attention[:, None, :], outputs).squeeze(1)  # (B, H)
+        last_features = features.gather(1, last_index[:, None, None].expand(-1, 1, features.shape[2]))
+        head_input = torch.cat([context, h_last, last_features.squeeze(1)], dim=1)  # (B, 2H + F)
+        return self.head(head_input).squeeze(-1), attention
+
+
+def _mirror(features: torch.Tensor) -> torch.Tensor:
+    """Negate the value and step features; the position feature stays."""
+    return torch.cat([-features[..., :2], features[..., 2:]], dim=-1)
+
+
+def normalise(
+    x: torch.Tensor, mask: torch.Tensor, max_len: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Scale each series by its own context: (B, T) float64 -> features (B, T, 3) float32, last, scale.
+
+    ``z = (x - last) / scale`` with ``scale`` the mean absolute step (1 for a constant series).
+    Features: ``z``, its step ``z_t - z_{t-1}`` (0 at the first step), and the position counted back
+    from the last step, divided by ``max_len``. Padded steps are 0.
+    """
+    lengths = mask.sum(dim=1)  # (B,)
+    last = x.gather(1, (lengths - 1)[:, None]).squeeze(1)  # (B,)
+    step_valid = mask[:, 1:]  # (B, T-1): prefix masks make the previous step valid too
+    steps = (x[:, 1:] - x[:, :-1]).abs() * step_valid  # (B, T-1)
+    mean_step = steps.sum(dim=1) / (lengths - 1).clamp(min=1)  # (B,)
+    scale = torch.where(mean_step > 0, mean_step, torch.ones_like(mean_step))
+    z = torch.where(mask, (x - last[:, None]) / scale[:, None], torch.zeros_like(x))  # (B, T)
+    dz = nn.functional.pad((z[:, 1:] - z[:, :-1]) * step_valid, (1, 0))  # (B, T)
+    positions = torch.arange(x.shape[1], device=x.device, dtype=x.dtype)[None, :]  # (1, T)
+    position = torch.where(mask, (positions - (lengths[:, None] - 1)) / max_len, torch.zeros_like(x))
+    features = torch.stack([z, dz, position], dim=-1).float()  # (B, T, 3)
+    return features, last, scale
+
+
+def keep_last(
+    x: torch.Tensor, mask: torch.Tensor, width: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Crop (B, T) prefix-padded rows to (B, width), keeping each row's last ``width`` valid values.
+
+    Returns the cropped values and mask, and the (B, width) indices they came from.
+    """
+    lengths = mask.sum(dim=1)  # (B,)
+    start = (lengths - width).clamp(min=0)  # (B,)
+    index = start[:, None] + torch.arange(width, device=x.device)[None, :]  # (B, width), all < T
+    return x.gather(1, index), index < lengths[:, None], index

@@ -1,0 +1,286 @@
+"""Training on Lightning: a thin LightningModule around the plain model, early stopping, best and last
+checkpoints, resuming, CSV/TensorBoard logs, gradient clipping, seeding and DDP pass-through.
+
+The loss is scale-free: the L1 distance between the predicted and the true next value, both in the
+series' own normalised units (divided by the context's mean absolute step), which is the scaled error
+that evaluation reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from torch.utils.data import DataLoader
+
+from numseries.config import ModelConfig
+from numseries.data import StreamingDataset, make_loader
+from numseries.generate import _check_lengths, _resolve_families, generate_batch
+from numseries.model import LSTMWithAttention
+from numseries.weights import save_pretrained
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_DIR = "checkpoints"
+LAST_CHECKPOINT = "last.ckpt"
+
+
+def scaled_l1(
+    z_hat: torch.Tensor, target: torch.Tensor, last: torch.Tensor, scale: torch.Tensor
+) -> torch.Tensor:
+    """Mean |z_hat - (target - last) / scale|: the error in units of the context's mean absolute step."""
+    z_target = ((target.double() - last) / scale).float()
+    return (z_hat - z_target).abs().mean()
+
+
+class SequenceModule(L.LightningModule):
+    """Wraps :class:`LSTMWithAttention` for Lightning; the model itself knows nothing of Lightning."""
+
+    def __init__(self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5) -> None:
+        super().__init__()
+        self.model = model
+        self.lr = lr
+        self.weight_decay = weight_decay
+
+    def _loss(self, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        x, y, mask = batch
+        z_hat, _, last, scale = self.model.forward_normalised(x, mask)
+        return scaled_l1(z_hat, y, last, scale)
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        loss = self._loss(batch)
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=len(batch[0]))
+        return loss
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        loss = self._loss(batch)
+        self.log("val_loss", loss, prog_bar=True, on_epoch=True, sync_dist=True, batch_size=len(batch[0]))
+
+    def on_train_epoch_start(self) -> None:
+        dataset = self.trainer.train_dataloader.dataset
+        if isinstance(dataset, StreamingDataset):  # fresh data every epoch, new data after a resume
+            dataset.set_epoch(self.current_epoch)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=2)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss"}}
+
+
+class _EpochTimer(Callback):
+    """Records the wall time of training, for training_info.json."""
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        self.start = time.perf_counter()
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def _fit(
+    model: LSTMWithAttention,
+    train_loader: DataLoader,
+    val_loader: DataLoader,
+    *,
+    out_dir: str | Path | None = None,
+    max_epochs: int = 100,
+    max_minutes: float | None = None,
+    patience: int = 5,
+    min_delta: float = 1e-4,
+    lr: float = 2e-3,
+    weight_decay: float = 1e-5,
+    grad_clip: float = 1.0,
+    resume: bool = False,
+    seed: int = 0,
+    accelerator: str = "cpu",
+    devices: int | str = 1,
+    num_nodes: int = 1,
+    strategy: str = "auto",
+    logger: str = "csv",
+    progress_bar: bool = True,
+) -> tuple[LSTMWithAttention, L.Trainer, _EpochTimer]:
+    out_dir = Path(out_dir or Path("runs") / time.strftime("train-%Y%m%d-%H%M%S"))
+    last_checkpoint = out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
+    if resume and not last_checkpoint.is_file():
+        raise ValueError(f"cannot resume: {last_checkpoint} does not exist; train without --resume first")
+    if not resume and last_checkpoint.is_file():
+        raise ValueError(
+            f"{out_dir} already holds a training run; pass --resume to continue it, or another run directory"
+        )
+    if logger not in ("csv", "tensorboard"):
+        raise ValueError(f"logger must be 'csv' or 'tensorboard', got {logger!r}")
+    L.seed_everything(seed, workers=True, verbose=False)
+    checkpoint = ModelCheckpoint(
+        dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
+    )
+    timer = _EpochTimer()
+    loggers = [CSVLogger(out_dir, name="logs")]
+    if logger == "tensorboard":
+        loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
+    trainer = L.Trainer(
+        max_epochs=max_epochs,
+        max_time={"minutes": max_minutes} if max_minutes else None,
+        accelerator=accelerator,
+        devices=devices,
+        num_nodes=num_nodes,
+        strategy=strategy,
+        gradient_clip_val=grad_clip,
+        callbacks=[EarlyStopping("val_loss", patience=patience, min_delta=min_delta), checkpoint, timer],
+        logger=loggers,
+        enable_progress_bar=progress_bar,
+        enable_model_summary=False,
+        default_root_dir=out_dir,
+        log_every_n_steps=50,
+    )
+    module = SequenceModule(model, lr=lr, weight_decay=weight_decay)
+    trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
+    best = checkpoint.best_model_path or str(last_checkpoint)
+    state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
+    model.load_state_dict({key.removeprefix("model."): value for key, value in state.items()})
+    return model.cpu().eval(), trainer, timer
+
+
+def train_model(
+    model: LSTMWithAttention, train_loader: DataLoader, val_loader: DataLoader, **options: Any
+) -> LSTMWithAttention:
+    """Train ``model`` with early stopping on validation loss; return it with its best weights restored.
+
+    Loaders yield ``(x (B, T), y (B,), mask (B, T))`` batches. Options: ``out_dir`` (checkpoints and
+    logs; default ``runs/train-<time>``), ``max_epochs``, ``max_minutes``, ``patience``, ``min_delta``,
+    ``lr``, ``weight_decay``, ``grad_clip``, ``resume``, ``seed``, ``accelerator``, ``devices``,
+    ``num_nodes``, ``strategy``, ``logger`` ("csv" or "tensorboard"), ``progress_bar``.
+    """
+    return _fit(model, train_loader, val_loader, **options)[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """What ``numseries train`` trains on and how long; saved in ``training_info.json``."""
+
+    batch_size: int = 256
+    batches_per_epoch: int = 500
+    val_samples: int = 20_000
+    max_epochs: int = 100
+    max_minutes: float | None = None
+    patience: int = 6
+    min_delta: float = 1e-4
+    lr: float = 2e-3
+    weight_decay: float = 1e-5
+    grad_clip: float = 1.0
+    seed: int = 0
+    min_len: int = 4
+    num_workers: int = 0  # DataLoader processes generating training batches
+    families: tuple[str, ...] | None = None  # None: every training family
+
+    def __post_init__(self) -> None:
+        if self.num_workers < 0:
+            raise ValueError(f"num_workers must be >= 0, got {self.num_workers}")
+        for name in ("batch_size", "batches_per_epoch", "val_samples", "max_epochs", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.families is not None:
+            _resolve_families(self.families)
+
+
+def _versions() -> dict[str, str]:
+    names = ("numseries", "torch", "lightning", "numpy", "safetensors")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def run_training(
+    out: str | Path,
+    *,
+    config: TrainConfig = TrainConfig(),
+    model_config: ModelConfig = ModelConfig(),
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    command: Sequence[str] | None = None,
+    **trainer_options: Any,
+) -> LSTMWithAttention:
+    """Train a model on fresh generated data and write a weights folder to ``out``.
+
+    ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``trainer_options`` pass
+    through to :func:`train_model` (accelerator, devices, num_nodes, strategy, logger, progress_bar).
+    """
+    out = Path(out)
+    run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
+    _check_lengths(config.min_len, model_config.max_len)
+    train_data = StreamingDataset(
+        config.batch_size,
+        config.batches_per_epoch,
+        min_len=config.min_len,
+        max_len=model_config.max_len,
+        families=config.families,
+        seed=config.seed,
+    )
+    val_batch = generate_batch(
+        config.val_samples,
+        min_len=config.min_len,
+        max_len=model_config.max_len,
+        families=config.families,
+        seed=config.seed + 1_000_003,  # never the training stream's seed
+    )
+    torch.manual_seed(config.seed)
+    model = LSTMWithAttention(model_config)
+    model, trainer, timer = _fit(
+        model,
+        DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
+        make_loader(val_batch, batch_size=1024),
+        out_dir=run_dir,
+        max_epochs=config.max_epochs,
+        max_minutes=config.max_minutes,
+        patience=config.patience,
+        min_delta=config.min_delta,
+        lr=config.lr,
+        weight_decay=config.weight_decay,
+        grad_clip=config.grad_clip,
+        resume=resume,
+        seed=config.seed,
+        **trainer_options,
+    )
+    if trainer.is_global_zero:
+        early_stop = next(cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping))
+        checkpoint = next(cb for cb in trainer.callbacks if isinstance(cb, ModelCheckpoint))
+        info = {
+            "command": shlex.join(command if command is not None else ["python", *sys.argv]),
+            "seed": config.seed,
+            "train_config": dataclasses.asdict(config),
+            "model_config": model_config.to_dict(),
+            "data": {
+                "families": list(train_data.families),
+                "min_len": config.min_len,
+                "max_len": model_config.max_len,
+                "samples_seen": trainer.global_step * config.batch_size * trainer.world_size,
+                "val_samples": config.val_samples,
+            },
+            "run_dir": str(run_dir),
+            "epochs": trainer.current_epoch,
+            "duration_seconds": round(getattr(timer, "seconds", 0.0), 1),
+            "stopped_early": bool(early_stop.stopped_epoch),
+            "best_val_loss": float(checkpoint.best_model_score) if checkpoint.best_model_score is not None else None,
+            "world_size": trainer.world_size,
+            "versions": _versions(),
+        }
+        save_pretrained(model, out, training_info=info)
+        log.info("wrote %s (best val_loss %s)", out, info["best_val_loss"])
+    return model
