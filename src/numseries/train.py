@@ -37,11 +37,19 @@ CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
 
 
+TARGET_CLIP = 100.0  # mean absolute steps
+
+
 def scaled_l1(
     z_hat: torch.Tensor, target: torch.Tensor, last: torch.Tensor, scale: torch.Tensor
 ) -> torch.Tensor:
-    """Mean |z_hat - (target - last) / scale|: the error in units of the context's mean absolute step."""
-    z_target = ((target.double() - last) / scale).float()
+    """Mean |z_hat - (target - last) / scale|: the error in units of the context's mean absolute step.
+
+    Targets are clipped to +-TARGET_CLIP steps: a jump after a (nearly) constant context can be
+    millions of steps, which says nothing about the model but would swamp the mean. The gradient of
+    an L1 loss keeps its sign under the clip, so training still moves towards such targets.
+    """
+    z_target = ((target.double() - last) / scale).clamp(-TARGET_CLIP, TARGET_CLIP).float()
     return (z_hat - z_target).abs().mean()
 
 
