@@ -215,6 +215,12 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _hardware(trainer: L.Trainer) -> str:
+    if trainer.strategy.root_device.type == "cuda":
+        return f"{trainer.world_size} x {torch.cuda.get_device_name(trainer.strategy.root_device)}"
+    return f"{trainer.world_size} x CPU ({torch.get_num_threads()} threads, {platform.machine()})"
+
+
 def run_training(
     out: str | Path,
     *,
@@ -287,6 +293,7 @@ def run_training(
             "stopped_early": bool(early_stop.stopped_epoch),
             "best_val_loss": float(checkpoint.best_model_score) if checkpoint.best_model_score is not None else None,
             "world_size": trainer.world_size,
+            "hardware": _hardware(trainer),
             "versions": _versions(),
         }
         save_pretrained(model, out, training_info=info)
