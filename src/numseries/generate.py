@@ -314,6 +314,8 @@ def _check_lengths(min_len: int, max_len: int) -> None:
 
 
 def _resolve_families(families: Sequence[str] | None) -> list[str]:
+    if isinstance(families, str):  # families="linear" means one family, not the letters of its name
+        families = [families]
     names = training_families() if families is None else list(families)
     if not names:
         raise ValueError("families is empty; pass at least one of: " + ", ".join(FAMILIES))
