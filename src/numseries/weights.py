@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from importlib import resources
@@ -60,6 +61,22 @@ def save_pretrained(model, directory: str | Path, training_info: dict[str, Any] 
     return directory
 
 
+def _why_unreadable(err: Exception) -> str:
+    """One line for a loading error. torch.load's refusals run to paragraphs that suggest
+    ``weights_only=False``, which would run the pickled code: never the advice here."""
+    text = str(err)
+    pickled = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+    if pickled:
+        return (
+            f"it pickles a {pickled.group(1)}, and only tensors are loaded (nothing is unpickled); "
+            "save model.state_dict() or use numseries.save_pretrained"
+        )
+    if "Weights only load failed" in text:
+        return "it is not a state_dict saved by torch.save; re-train or re-download it"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return f"{lines[0] if lines else type(err).__name__}; re-train or re-download it"
+
+
 def _read_state(path: Path) -> dict[str, Any]:
     import torch
 
@@ -70,7 +87,7 @@ def _read_state(path: Path) -> dict[str, Any]:
             return load_file(str(path))
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # corrupt or foreign files raise many different errors
-        raise ValueError(f"cannot read weights file {path}: {err}; re-train or re-download it") from err
+        raise ValueError(f"cannot read weights file {path}: {_why_unreadable(err)}") from err
     if not isinstance(state, dict):
         raise ValueError(f"{path} holds a {type(state).__name__}, not a state_dict; save model.state_dict()")
     return state
@@ -91,7 +108,10 @@ def resolve_weights(path: str | Path | None) -> tuple[Path, Path, Path | None]:
     if not path.is_file():
         raise ValueError(f"weights path {path} does not exist; pass a weights folder, .pt or .safetensors file")
     if path.suffix not in (".pt", ".pth", ".safetensors"):
-        raise ValueError(f"unsupported weights file {path}; use a weights folder, .pt, .safetensors or .onnx")
+        raise ValueError(
+            f"unsupported weights file {path}; load_model takes a weights folder, .pt, .pth or .safetensors "
+            "file (an .onnx file runs with `numseries predict --weights FILE.onnx`)"
+        )
     return path, path.with_name(CONFIG_FILE), None
 
 
@@ -106,9 +126,10 @@ def load_model(path: str | Path | None = None):
     try:
         model.load_state_dict(state)
     except RuntimeError as err:
-        first = str(err).strip().splitlines()
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]  # [header, first problem, ...]
+        where = config_file.name if config_file.is_file() else "the default ModelConfig (no config.json beside them)"
         raise ValueError(
-            f"weights in {weights} do not fit the architecture in {config_file.name} ({first[0]}); "
+            f"weights in {weights} do not fit the architecture in {where} ({lines[min(1, len(lines) - 1)]}); "
             "keep the config.json that was saved with them"
         ) from err
     return model.eval()
