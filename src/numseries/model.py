@@ -76,6 +76,8 @@ class LSTMWithAttention(nn.Module):
         z_both, attn_both = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T)
         batch = x.shape[0]
         z_hat = (z_both[:batch] - z_both[batch:]) / 2
+        constant = (features[..., 1] == 0).all(dim=1)  # (B,): no step moves, both halves saw one input
+        z_hat = torch.where(constant, torch.zeros_like(z_hat), z_hat)  # exactly 0 whatever the rounding
         attention = (attn_both[:batch] + attn_both[batch:]) / 2
         if x is not full_x:  # cropped input: the dropped steps get no attention
             attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
