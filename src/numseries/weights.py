@@ -38,6 +38,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a written file is for everyone to read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
