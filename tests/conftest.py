@@ -17,3 +17,17 @@ def tiny_weights(tmp_path_factory):
     torch.manual_seed(0)
     model = LSTMWithAttention(ModelConfig(max_len=16, hidden_size=8, num_layers=1, head_size=8))
     return save_pretrained(model, tmp_path_factory.mktemp("tiny") / "weights")
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx(tiny_weights, tmp_path_factory):
+    """A copy of ``tiny_weights`` with the model exported beside it as ``model.onnx`` (checked against torch)."""
+    import shutil
+
+    from numseries.export import export_onnx
+    from numseries.weights import ONNX_FILE, load_model
+
+    folder = tmp_path_factory.mktemp("tiny_onnx") / "weights"
+    shutil.copytree(tiny_weights, folder)
+    export_onnx(load_model(folder), folder / ONNX_FILE)
+    return folder

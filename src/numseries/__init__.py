@@ -18,6 +18,7 @@ _EXPORTS = {
     "LSTMWithAttention": "numseries.model",
     "load_model": "numseries.weights",
     "save_pretrained": "numseries.weights",
+    "Predictor": "numseries.predict",
     "train_model": "numseries.train",
     "run_training": "numseries.train",
     "TrainConfig": "numseries.train",

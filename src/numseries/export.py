@@ -1,0 +1,108 @@
+"""Export a trained model to one self-contained ONNX file, and check it against torch.
+
+The graph is the model's whole ``forward``: inputs ``x`` (B, T) float64 and ``mask`` (B, T) bool,
+outputs ``prediction`` (B,) float64 and ``attention`` (B, T) float32, with B and T dynamic, T in
+[2, max_len]. Normalisation and masking are inside it; the weights are embedded (no ``.onnx.data``);
+``max_len`` and the architecture are stored as metadata, so the file runs without any Python class::
+
+    numseries export --format onnx --weights src/numseries/weights --out src/numseries/weights/model.onnx
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from numseries import __version__
+from numseries.model import LSTMWithAttention
+from numseries.predict import MIN_VALUES, Predictor
+from numseries.weights import atomic_write
+
+log = logging.getLogger(__name__)
+
+TOLERANCE = 1e-5  # largest relative difference allowed between onnxruntime and torch
+
+
+def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = True) -> Path:
+    """Write ``model`` to ``path`` as ONNX; with ``check``, load it back and compare with torch first."""
+    import onnx
+
+    model = model.eval()
+    max_len = model.config.max_len
+    example = torch.linspace(1.0, 2.0, 2 * 5, dtype=torch.float64).reshape(2, 5)  # (B, T) = (2, 5)
+    example_mask = torch.ones_like(example, dtype=torch.bool)
+    batch, length = torch.export.Dim("B"), torch.export.Dim("T", min=2, max=max_len)
+    with _quiet_exporter():
+        program = torch.onnx.export(
+            model,
+            (example, example_mask),
+            dynamo=True,
+            verbose=False,
+            input_names=["x", "mask"],
+            output_names=["prediction", "attention"],
+            dynamic_shapes={"x": {0: batch, 1: length}, "mask": {0: batch, 1: length}},
+        )
+    proto = program.model_proto
+    metadata = {"max_len": str(max_len), "config": json.dumps(model.config.to_dict()), "numseries": __version__}
+    for key, value in metadata.items():
+        proto.metadata_props.add(key=key, value=value)
+    onnx.checker.check_model(proto, full_check=True)
+    path = Path(path)
+
+    def write(tmp: Path) -> None:
+        onnx.save_model(proto, str(tmp), save_as_external_data=False)
+        if check:
+            error = compare_with_torch(model, Predictor.from_pretrained(tmp, runtime="onnxruntime"))
+            log.info("onnxruntime matches torch: largest relative difference %.1e", error)
+
+    atomic_write(path, write)
+    return path
+
+
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """Silence the exporter's warnings and progress logs: they are about its internals, not our model."""
+    loggers = [logging.getLogger(name) for name in ("torch.onnx", "onnxscript", "onnx_ir")]
+    levels = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, seed: int = 0) -> float:
+    """Largest relative difference of the two runtimes on random walks of every length up to ``max_len``.
+
+    The difference is relative to the larger of the prediction's size and the series' mean absolute
+    step, so a prediction near 0 is not judged by its digits alone. Raises ``ValueError`` above
+    :data:`TOLERANCE`.
+    """
+    rng = np.random.default_rng(seed)
+    max_len = model.config.max_len
+    lengths = np.repeat(np.arange(MIN_VALUES, max_len + 3), 3)  # every length, and two beyond max_len
+    sequences = [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-3, 3) for n in lengths]
+    reference = Predictor.from_model(model).predict_batch(sequences)
+    candidate = onnx_predictor.predict_batch(sequences)
+    scale = np.array([np.abs(np.diff(s[-max_len:])).mean() for s in sequences])
+    error = np.abs(candidate.values - reference.values) / np.maximum(np.abs(reference.values), scale)
+    attention_error = float(np.abs(candidate.attention - reference.attention).max())
+    worst = int(np.argmax(error))
+    if error[worst] > TOLERANCE or attention_error > TOLERANCE:
+        raise ValueError(
+            f"the ONNX model differs from torch: relative error {error[worst]:.1e} at length {lengths[worst]}, "
+            f"attention error {attention_error:.1e} (allowed {TOLERANCE:.0e}); report this with your torch "
+            "and onnxruntime versions"
+        )
+    return float(max(error[worst], attention_error))

@@ -1,0 +1,311 @@
+"""Predict the next value of a sequence, with the attention over its steps.
+
+``Predictor`` loads a model once and serves single sequences, batches of mixed lengths and
+autoregressive forecasts. The shipped model is an ONNX file run by onnxruntime: this path never imports
+torch, so an install without the ``train`` extra predicts. A model held in memory (one just trained in a
+notebook) runs on torch through the same class. Both run the whole model, normalisation and masking
+included; this module only checks the input, crops it to the model's window, groups a batch by length
+and rescales each series by a power of two so that values near the float limits cannot overflow::
+
+    from numseries import Predictor
+
+    predictor = Predictor.from_pretrained()  # the shipped model
+    result = predictor.predict([2, 4, 6, 8, 10])
+    result.value, result.attention  # 12.0..., (5,) weights summing to 1
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from numseries.weights import CONFIG_FILE, ONNX_FILE, shipped_weights_dir
+
+MIN_VALUES = 3  # shortest sequence accepted: the model is trained on contexts of 3 to 64 values
+RUNTIMES = ("auto", "onnxruntime", "torch")
+_GROUP_ROWS = 4096  # most series per model call: bounds the memory of one call
+
+# x (B, T) float64, mask (B, T) bool -> prediction (B,) float64, attention (B, T) float32
+Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+    """The next value of one sequence.
+
+    ``attention`` has one weight per input value, summing to 1; values before the model's window
+    (``cropped``) get 0.
+    """
+
+    value: float
+    attention: np.ndarray  # (n_values,) float32
+    n_used: int  # values the model read: the last min(n_values, max_len)
+
+    @property
+    def n_values(self) -> int:
+        return len(self.attention)
+
+    @property
+    def cropped(self) -> bool:
+        return self.n_used < self.n_values
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchPrediction:
+    """Next values of N sequences.
+
+    Row ``i`` of ``attention`` holds the weights of the last ``n_used[i]`` values of sequence ``i`` in its
+    first ``n_used[i]`` columns (0 beyond), so the array is at most ``max_len`` wide.
+    """
+
+    values: np.ndarray  # (N,) float64
+    attention: np.ndarray  # (N, W) float32, W = max(n_used)
+    n_values: np.ndarray  # (N,) int64 values given
+    n_used: np.ndarray  # (N,) int64 values the model read
+
+
+class Predictor:
+    """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
+
+    def __init__(self, run: Runner, max_len: int, runtime: str, source: str) -> None:
+        self._run = run
+        self.max_len = max_len  # longest window the model reads; longer input keeps its last values
+        self.runtime = runtime  # "onnxruntime" or "torch"
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, *, runtime: str = "auto") -> Predictor:
+        """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
+
+        ``runtime="auto"`` runs ONNX files, and folders that hold a ``model.onnx``, on onnxruntime, and
+        everything else on torch (which needs the ``train`` extra).
+        """
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        path = shipped_weights_dir() if path is None else Path(path)
+        if not path.exists():
+            raise ValueError(f"model path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file")
+        onnx_file = path / ONNX_FILE if path.is_dir() else path
+        if runtime == "torch" and path.suffix == ".onnx":
+            raise ValueError(f"{path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
+        if runtime == "onnxruntime" or (runtime == "auto" and onnx_file.suffix == ".onnx" and onnx_file.exists()):
+            if not onnx_file.is_file():
+                raise ValueError(
+                    f"{onnx_file} is not an ONNX model file; create one with "
+                    "`numseries export --format onnx --weights WEIGHTS_FOLDER --out FILE.onnx`"
+                )
+            return _from_onnx(onnx_file)
+        if importlib.util.find_spec("torch") is None:
+            raise ValueError(f"loading {path} needs torch; install numseries[train] or use an .onnx model")
+        from numseries.weights import load_model
+
+        return cls.from_model(load_model(path), source=str(path))
+
+    @classmethod
+    def from_model(cls, model: Any, *, source: str = "in-memory model") -> Predictor:
+        """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
+        import torch
+
+        model.eval()
+
+        def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            with torch.inference_mode():
+                prediction, attention = model(torch.from_numpy(x), torch.from_numpy(mask))
+            return prediction.numpy(), attention.float().numpy()
+
+        return cls(run, model.config.max_len, "torch", source)
+
+    def predict(self, sequence: Sequence[float] | np.ndarray) -> Prediction:
+        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers)."""
+        values = _as_values(sequence)
+        n = len(values)
+        used = min(n, self.max_len)
+        prediction, attention = self._predict_padded(values[None, n - used :], np.array([used]), None)
+        weights = np.zeros(n, dtype=np.float32)
+        weights[n - used :] = attention[0]
+        return Prediction(float(prediction[0]), weights, used)
+
+    def predict_batch(
+        self, sequences: Sequence[Sequence[float]] | np.ndarray, ids: Sequence[Any] | None = None
+    ) -> BatchPrediction:
+        """Predict the next value of many sequences of any lengths.
+
+        ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
+        rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
+        grouped by length, so nothing is padded when the model runs.
+        """
+        if ids is not None and len(ids) != len(sequences):
+            raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
+        if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
+            values, n_values = _check_padded(sequences, ids)
+        elif isinstance(sequences, (str, bytes, np.ndarray)):
+            raise ValueError(
+                f"expected a list of sequences or a 2-D array, got {_describe(sequences)}; "
+                "use predict() for a single sequence"
+            )
+        else:
+            rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
+            n_values = np.array([len(row) for row in rows], dtype=np.int64)
+            values = np.full((len(rows), min(int(n_values.max(initial=0)), self.max_len)), np.nan)
+            for i, row in enumerate(rows):
+                tail = row[-self.max_len :]
+                values[i, : len(tail)] = tail
+        values = _keep_last(values, n_values, self.max_len)
+        n_used = np.minimum(n_values, self.max_len)
+        predictions, attention = self._predict_padded(values, n_used, ids)
+        return BatchPrediction(predictions, attention, n_values, n_used)
+
+    def forecast(self, sequence: Sequence[float] | np.ndarray, steps: int) -> np.ndarray:
+        """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
+
+        Returns a (steps,) float64 array. Errors compound with the horizon: the model is trained for
+        one step ahead.
+        """
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+            raise ValueError(f"steps must be a positive integer, got {steps!r}; e.g. steps=5")
+        window = _as_values(sequence)[-self.max_len :]
+        out = np.empty(steps)
+        for k in range(steps):
+            prediction, _ = self._predict_padded(window[None], np.array([len(window)]), None)
+            out[k] = prediction[0]
+            window = np.append(window, prediction)[-self.max_len :]
+        return out
+
+    def _predict_padded(
+        self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> (N,), (N, max length)."""
+        n = len(lengths)
+        predictions = np.empty(n)
+        attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
+        order = np.argsort(lengths, kind="stable")
+        sorted_lengths = lengths[order]
+        starts = np.flatnonzero(np.r_[True, sorted_lengths[1:] != sorted_lengths[:-1]])
+        for start, stop in zip(starts, np.r_[starts[1:], n]):
+            width = int(sorted_lengths[start])
+            for chunk in range(start, stop, _GROUP_ROWS):
+                rows = order[chunk : min(chunk + _GROUP_ROWS, stop)]
+                x = values[rows, :width]  # (b, width), a copy
+                _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
+                x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
+                prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
+                with np.errstate(over="ignore"):  # reported below, naming the series
+                    predictions[rows] = np.ldexp(prediction, exponent)
+                attention[rows, :width] = weights
+        bad = np.flatnonzero(~np.isfinite(predictions))
+        if bad.size:
+            raise ValueError(
+                f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
+                "divide the values by a large constant first"
+            )
+        return predictions, attention
+
+
+def _from_onnx(path: Path) -> Predictor:
+    import onnxruntime
+
+    try:
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only: onnxruntime's warnings are not for our users
+        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises its own error types for bad files
+        raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
+    metadata = session.get_modelmeta().custom_metadata_map
+    if "max_len" in metadata:
+        max_len = int(metadata["max_len"])
+    elif (path.parent / CONFIG_FILE).is_file():
+        max_len = int(json.loads((path.parent / CONFIG_FILE).read_text())["max_len"])
+    else:
+        raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
+
+    def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prediction, attention = session.run(None, {"x": x, "mask": mask})
+        return prediction, attention
+
+    return Predictor(run, max_len, "onnxruntime", str(path))
+
+
+def _name(index: int, ids: Sequence[Any] | None) -> str:
+    return f"sequence {index}" if ids is None else f"series {ids[index]!r}"
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
+    """Check one sequence at the public boundary -> (n,) float64 of finite values, n >= MIN_VALUES.
+
+    ``name`` says which sequence of a batch it is, in error messages.
+    """
+    where = f" in {name}" if name else ""
+    name = name or "the sequence"
+    if isinstance(sequence, (str, bytes)):
+        raise ValueError(f"{name} is a string, {_describe(sequence)}; pass numbers, e.g. [2, 4, 6]")
+    try:
+        values = np.asarray(sequence, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"{name} must hold numbers only, got {_describe(sequence)} ({err}); remove the rest")
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be one-dimensional, got shape {values.shape}; use predict_batch for many sequences"
+        )
+    if len(values) < MIN_VALUES:
+        raise ValueError(f"expected at least {MIN_VALUES} values, got {len(values)}{where}; give a longer sequence")
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(
+            f"{name} has {values[bad[0]]} at position {bad[0] + 1}; numbers must be finite "
+            "(|x| < 1.8e308, not NaN): fill or drop missing values"
+        )
+    return values
+
+
+def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Check a (N, W) array whose rows are padded with trailing NaN -> float64 values, lengths (N,)."""
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"sequences must hold numbers only ({err}); remove the rest")
+    present = ~np.isnan(values)  # (N, W)
+    lengths = present.sum(axis=1)  # (N,)
+    gaps = np.argwhere(present != (np.arange(values.shape[1]) < lengths[:, None]))
+    if gaps.size:
+        row, step = gaps[0]
+        raise ValueError(
+            f"{_name(int(row), ids)} has a missing value (NaN) at position {step + 1}, before its end; "
+            "only trailing NaN may pad a row: fill or drop missing values"
+        )
+    infinite = np.argwhere(np.isinf(values))
+    if infinite.size:
+        row, step = infinite[0]
+        raise ValueError(
+            f"{_name(int(row), ids)} has {values[row, step]} at position {step + 1}; "
+            "numbers must be finite (|x| < 1.8e308)"
+        )
+    short = np.flatnonzero(lengths < MIN_VALUES)
+    if short.size:
+        raise ValueError(
+            f"expected at least {MIN_VALUES} values, got {lengths[short[0]]} in {_name(int(short[0]), ids)}; "
+            "give longer sequences or drop the short ones"
+        )
+    return values, lengths.astype(np.int64)
+
+
+def _keep_last(values: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """Crop (N, W) prefix-padded rows to (N, min(W, width)), keeping each row's last ``width`` values."""
+    if values.shape[1] <= width:
+        return values
+    start = np.maximum(lengths - width, 0)  # (N,)
+    index = start[:, None] + np.arange(width)  # (N, width), all < W
+    return np.take_along_axis(values, index, axis=1)

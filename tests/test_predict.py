@@ -1,0 +1,235 @@
+"""The Predictor API: loading paths, both runtimes, batches, forecasts, cropping and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from numseries.predict import MIN_VALUES, Predictor
+from numseries.weights import ONNX_FILE, WEIGHTS_FILE
+
+MAX_LEN = 16  # of the tiny test model
+
+
+@pytest.fixture(scope="module")
+def onnx_predictor(tiny_onnx):
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+@pytest.fixture(scope="module")
+def torch_predictor(tiny_onnx):
+    return Predictor.from_pretrained(tiny_onnx, runtime="torch")
+
+
+def random_walks(rng, lengths):
+    return [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-6, 6) + rng.normal() for n in lengths]
+
+
+def mean_step(values):
+    return float(np.abs(np.diff(values[-MAX_LEN:])).mean())
+
+
+def test_folder_with_onnx_runs_on_onnxruntime_and_torch_on_request(tiny_onnx):
+    assert Predictor.from_pretrained(tiny_onnx).runtime == "onnxruntime"
+    assert Predictor.from_pretrained(tiny_onnx / ONNX_FILE).runtime == "onnxruntime"
+    assert Predictor.from_pretrained(tiny_onnx, runtime="torch").runtime == "torch"
+    assert Predictor.from_pretrained(tiny_onnx / WEIGHTS_FILE).runtime == "torch"
+
+
+def test_folder_without_onnx_runs_on_torch(tiny_weights):
+    predictor = Predictor.from_pretrained(tiny_weights)
+    assert (predictor.runtime, predictor.max_len) == ("torch", MAX_LEN)
+
+
+def test_max_len_is_read_from_the_onnx_file_alone(tiny_onnx, tmp_path):
+    lone = tmp_path / "lone.onnx"
+    lone.write_bytes((tiny_onnx / ONNX_FILE).read_bytes())
+    assert Predictor.from_pretrained(lone).max_len == MAX_LEN
+
+
+def test_from_model_serves_a_model_in_memory(tiny_weights, onnx_predictor):
+    from numseries.weights import load_model
+
+    predictor = Predictor.from_model(load_model(tiny_weights))
+    expected = onnx_predictor.predict([1.0, 3.0, 2.0, 5.0]).value
+    assert predictor.predict([1.0, 3.0, 2.0, 5.0]).value == pytest.approx(expected, rel=1e-5)
+
+
+def test_onnxruntime_and_torch_agree_on_every_length(onnx_predictor, torch_predictor):
+    rng = np.random.default_rng(0)
+    sequences = random_walks(rng, np.repeat(np.arange(MIN_VALUES, MAX_LEN + 5), 8))
+    ort, ref = onnx_predictor.predict_batch(sequences), torch_predictor.predict_batch(sequences)
+    scale = np.maximum(np.abs(ref.values), [mean_step(s) for s in sequences])
+    assert np.max(np.abs(ort.values - ref.values) / scale) < 1e-5
+    np.testing.assert_allclose(ort.attention, ref.attention, atol=1e-5)
+
+
+def test_shipped_model_loads_without_torch():
+    code = (
+        "import sys; from numseries import Predictor; "
+        "p = Predictor.from_pretrained(); r = p.predict([2, 4, 6, 8, 10]); "
+        "assert p.runtime == 'onnxruntime' and r.n_values == 5, p; "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_onnx_path_never_imports_torch(tiny_onnx):
+    code = (
+        f"import sys; from numseries.predict import Predictor; "
+        f"Predictor.from_pretrained({str(tiny_onnx)!r}).predict_batch([[1, 2, 3], [4, 5, 6, 7]]); "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_prediction_has_one_attention_weight_per_step_summing_to_one(onnx_predictor):
+    result = onnx_predictor.predict([2, 4, 6, 8, 10])
+    assert result.attention.shape == (5,)
+    assert result.attention.sum() == pytest.approx(1.0, abs=1e-5)
+    assert (result.n_values, result.n_used, result.cropped) == (5, 5, False)
+
+
+def test_batch_of_mixed_lengths_matches_single_predictions(onnx_predictor):
+    rng = np.random.default_rng(1)
+    sequences = random_walks(rng, rng.integers(MIN_VALUES, 2 * MAX_LEN, 40))
+    batch = onnx_predictor.predict_batch(sequences)
+    for i, sequence in enumerate(sequences):
+        single = onnx_predictor.predict(sequence)
+        assert batch.values[i] == pytest.approx(single.value, rel=1e-6, abs=1e-6 * mean_step(sequence))
+        used = batch.n_used[i]
+        np.testing.assert_allclose(batch.attention[i, :used], single.attention[-used:], atol=1e-6)
+        assert np.all(batch.attention[i, used:] == 0)
+    assert batch.n_values.tolist() == [len(s) for s in sequences]
+
+
+def test_batch_accepts_rows_padded_with_trailing_nan(onnx_predictor):
+    sequences = [[1.0, 2.0, 4.0], [3.0, 1.0, 4.0, 1.0, 5.0]]
+    padded = np.array([[1.0, 2.0, 4.0, np.nan, np.nan], [3.0, 1.0, 4.0, 1.0, 5.0]])
+    from_list, from_array = onnx_predictor.predict_batch(sequences), onnx_predictor.predict_batch(padded)
+    np.testing.assert_array_equal(from_list.values, from_array.values)
+    assert from_array.n_values.tolist() == [3, 5]
+
+
+def test_long_sequence_uses_its_last_values_and_says_so(onnx_predictor):
+    sequence = np.sin(np.arange(40.0))
+    result = onnx_predictor.predict(sequence)
+    assert (result.cropped, result.n_used, result.n_values) == (True, MAX_LEN, 40)
+    assert result.value == onnx_predictor.predict(sequence[-MAX_LEN:]).value
+    assert np.all(result.attention[:-MAX_LEN] == 0)
+
+
+def test_forecast_feeds_each_prediction_back_in(onnx_predictor):
+    sequence = [1.0, 4.0, 2.0, 8.0]
+    forecast = onnx_predictor.forecast(sequence, steps=3)
+    window = list(sequence)
+    for value in forecast:
+        assert value == pytest.approx(onnx_predictor.predict(window).value, rel=1e-9)
+        window.append(value)
+
+
+@pytest.mark.parametrize("constant", [0.0, -7.0, 5.0, 1e300, 1e-300])
+def test_constant_sequence_predicts_the_constant(onnx_predictor, torch_predictor, constant):
+    assert onnx_predictor.predict([constant] * 5).value == constant
+    assert torch_predictor.predict([constant] * 5).value == constant
+
+
+def test_values_near_the_float_limits_predict_finite_values(onnx_predictor):
+    for sequence in ([1e300, 2e300, -3e300, 5e299], [1e-300, 3e-300, 2e-300], [1.7e308, -1.7e308, 1.7e308]):
+        try:
+            assert np.isfinite(onnx_predictor.predict(sequence).value)
+        except ValueError as err:  # only a prediction beyond float64 may fail, and it says so
+            assert "overflows float64" in str(err)
+
+
+@pytest.mark.parametrize(
+    "sequence, message",
+    [
+        ([], "expected at least 3 values, got 0; give a longer sequence"),
+        ([1.0, 2.0], "expected at least 3 values, got 2"),
+        ([1.0, float("nan"), 3.0], "has nan at position 2; numbers must be finite"),
+        ([1.0, 2.0, float("inf")], "has inf at position 3"),
+        ([1.0, 2.0, -float("inf")], "has -inf at position 3"),
+        ("1 2 3", "is a string"),
+        ([1.0, "two", 3.0], "must hold numbers only"),
+        ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
+        ([10**400, 1, 2], "must hold numbers only"),
+    ],
+)
+def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message):
+    with pytest.raises(ValueError, match=message):
+        onnx_predictor.predict(sequence)
+
+
+@pytest.mark.parametrize(
+    "sequences, message",
+    [
+        ([[1, 2, 3], [1, 2]], "expected at least 3 values, got 2 in sequence 1; give a longer sequence"),
+        ([[1, 2, 3], [1, float("nan"), 3]], "sequence 1 has nan at position 2"),
+        (np.array([[1.0, np.nan, 2.0, 3.0]]), "sequence 0 has a missing value \\(NaN\\) at position 2, before its end"),
+        (np.array([[1.0, np.inf, 2.0]]), "sequence 0 has inf at position 2"),
+        (np.array([[1.0, 2.0, np.nan]]), "expected at least 3 values, got 2 in sequence 0"),
+        (np.array([1.0, 2.0, 3.0]), "use predict\\(\\) for a single sequence"),
+    ],
+)
+def test_bad_batch_raises_a_teaching_error(onnx_predictor, sequences, message):
+    with pytest.raises(ValueError, match=message):
+        onnx_predictor.predict_batch(sequences)
+
+
+def test_batch_errors_name_the_series_by_id(onnx_predictor):
+    with pytest.raises(ValueError, match="series 'b'"):
+        onnx_predictor.predict_batch([[1, 2, 3], [1, 2]], ids=["a", "b"])
+    with pytest.raises(ValueError, match="got 1 ids for 2 sequences"):
+        onnx_predictor.predict_batch([[1, 2, 3], [1, 2, 3]], ids=["a"])
+
+
+@pytest.mark.parametrize("steps", [0, -1, 1.5, True])
+def test_forecast_needs_a_positive_integer_of_steps(onnx_predictor, steps):
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        onnx_predictor.forecast([1, 2, 3], steps=steps)
+
+
+def test_bad_model_paths_raise_teaching_errors(tiny_onnx, tiny_weights, tmp_path):
+    with pytest.raises(ValueError, match="does not exist; pass a weights folder, .onnx"):
+        Predictor.from_pretrained(tmp_path / "missing.onnx")
+    with pytest.raises(ValueError, match="runtime must be one of auto, onnxruntime, torch"):
+        Predictor.from_pretrained(tiny_onnx, runtime="tf")
+    with pytest.raises(ValueError, match="runs on onnxruntime only"):
+        Predictor.from_pretrained(tiny_onnx / ONNX_FILE, runtime="torch")
+    with pytest.raises(ValueError, match="is not an ONNX model file; create one with `numseries export"):
+        Predictor.from_pretrained(tiny_weights, runtime="onnxruntime")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="cannot load ONNX model .*re-export it"):
+        Predictor.from_pretrained(broken)
+
+
+finite = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=st.lists(finite, min_size=MIN_VALUES, max_size=2 * MAX_LEN))
+def test_every_finite_sequence_gives_a_finite_prediction(onnx_predictor, sequence):
+    result = onnx_predictor.predict(sequence)
+    assert np.isfinite(result.value)
+    assert np.all(np.isfinite(result.attention)) and result.attention.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sequence=st.lists(st.integers(-1000, 1000).map(float), min_size=MIN_VALUES, max_size=MAX_LEN),
+    a=st.floats(1e-3, 1e3) | st.floats(-1e3, -1e-3),
+    b=st.floats(-1e6, 1e6),
+)
+def test_affine_equivariance_through_the_public_api(onnx_predictor, sequence, a, b):
+    x = np.array(sequence)
+    transformed = onnx_predictor.predict(a * x + b).value
+    expected = a * onnx_predictor.predict(x).value + b
+    tolerance = 1e-4 * abs(a) * mean_step(x) + 1e-12 * (abs(b) + abs(a) * np.abs(x).max())
+    assert abs(transformed - expected) <= tolerance
