@@ -1,0 +1,68 @@
+"""The real-data suite loads offline from the files installed with statsmodels."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+pytest.importorskip("statsmodels")
+
+from numseries.realdata import BUCKETS, load_series, real_cases  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def series():
+    return load_series()
+
+
+def test_suite_loads_without_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    datasets = load_series()
+    for name in ["sunspots", "co2", "nile", "elnino", "macrodata"]:
+        assert name in datasets
+    assert {"realgdp", "cpi", "unemp", "tbilrate"} <= set(datasets["macrodata"])
+
+
+def test_every_series_is_finite_and_long_enough(series):
+    for dataset, columns in series.items():
+        for name, values in columns.items():
+            assert values.ndim == 1 and np.isfinite(values).all(), (dataset, name)
+            assert len(values) > BUCKETS[0][0], (dataset, name)
+
+
+def test_cases_are_consecutive_slices_followed_by_their_next_value(series):
+    cases = real_cases(cases_per_bucket=10)
+    sunspots = series["sunspots"]["SUNACTIVITY"]
+    rows = np.flatnonzero(cases.families == "sunspots")
+    assert len(rows) == 20
+    for i in rows:
+        context = cases.data[i, : cases.lengths[i]]
+        starts = [s for s in range(len(sunspots) - len(context)) if np.array_equal(sunspots[s : s + len(context)], context)]
+        assert any(sunspots[s + len(context)] == cases.labels[i] for s in starts)
+
+
+def test_cases_respect_buckets_budgets_and_seed():
+    cases = real_cases(cases_per_bucket=12)
+    assert cases.data.shape[1] == 64 and cases.masks.sum(axis=1).tolist() == cases.lengths.tolist()
+    in_bucket = np.zeros(len(cases), dtype=bool)
+    for lo, hi in BUCKETS:
+        bucket = (cases.lengths >= lo) & (cases.lengths <= hi)
+        in_bucket |= bucket
+        for dataset in cases.family_names:
+            assert (bucket & (cases.families == dataset)).sum() <= 12
+    assert in_bucket.all()
+    np.testing.assert_array_equal(cases.clean_labels, cases.labels)
+    again = real_cases(cases_per_bucket=12)
+    np.testing.assert_array_equal(again.data, cases.data)
+    assert not np.array_equal(real_cases(cases_per_bucket=12, seed=1).lengths, cases.lengths)
+
+
+def test_bad_budget_is_refused():
+    with pytest.raises(ValueError, match="cases_per_bucket must be >= 1, got 0"):
+        real_cases(cases_per_bucket=0)
