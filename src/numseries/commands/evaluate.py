@@ -1,0 +1,68 @@
+"""``numseries evaluate``: score a model beside the classical baselines, per family and context length."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from numseries.baselines import ALL, SIMPLE
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--weights", help="weights folder or file (default: the shipped model)")
+    parser.add_argument("--suite", choices=["synthetic", "real"], default="synthetic",
+                        help="generated families (default) or the real series shipped with statsmodels")
+    parser.add_argument("--n-per-cell", type=int, default=20,
+                        help="synthetic cases per family and length bucket (default 20)")
+    parser.add_argument("--cases-per-bucket", type=int, default=60,
+                        help="real cases per dataset and length bucket (default 60)")
+    parser.add_argument("--families", nargs="+", help="synthetic families (default: training then held-out)")
+    parser.add_argument("--seed", type=int, help="case seed (default: the suite's fixed evaluation seed)")
+    parser.add_argument("--baselines", nargs="+", choices=ALL, default=list(ALL), metavar="NAME",
+                        help=f"baselines to score (default: all of {', '.join(ALL)})")
+    parser.add_argument("--no-stats", action="store_true",
+                        help="skip the statsforecast baselines (AutoETS, AutoTheta, AutoARIMA), which are slow")
+    parser.add_argument("--n-jobs", type=int, default=1, help="processes fitting the statistical baselines")
+    parser.add_argument("--report", help="write the full markdown report (all metrics, fallbacks, speed) here")
+    parser.add_argument("--plots", help="write the evaluation plots (PNG) to this folder")
+    parser.add_argument("--run-dir", help="training run whose logs to plot (default: the one in training_info.json)")
+
+
+def _run_dir(args: argparse.Namespace) -> Path | None:
+    from numseries.weights import read_training_info, resolve_weights
+
+    if args.run_dir:
+        return Path(args.run_dir)
+    folder = resolve_weights(args.weights)[2]
+    recorded = read_training_info(folder).get("run_dir") if folder else None
+    return Path(recorded) if recorded and any(Path(recorded).glob("logs/version_*/metrics.csv")) else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from numseries.evaluate import EVAL_SEED, evaluate, metric_table, report, summarise, synthetic_cases
+    from numseries.weights import atomic_write, load_model
+
+    model = load_model(args.weights)
+    baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
+    if args.suite == "synthetic":
+        cases = synthetic_cases(
+            n_per_cell=args.n_per_cell, families=args.families, seed=EVAL_SEED if args.seed is None else args.seed
+        )
+    else:
+        from numseries.realdata import REAL_SEED, real_cases
+
+        cases = real_cases(cases_per_bucket=args.cases_per_bucket, seed=REAL_SEED if args.seed is None else args.seed)
+    evaluation = evaluate(model, cases, baselines=baselines, n_jobs=args.n_jobs)
+    print(f"Median scaled error ({len(cases)} {args.suite} cases; lower is better, best in bold)\n")
+    print(metric_table(summarise(evaluation)))
+    if args.report:
+        atomic_write(args.report, lambda tmp: tmp.write_text(report(evaluation, title=f"Accuracy: {args.suite} suite")))
+        print(f"\nwrote {args.report}")
+    if args.plots:
+        try:
+            from numseries.plots import write_plots
+        except ImportError as err:
+            raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
+        written = write_plots(evaluation, args.plots, run_dir=_run_dir(args))
+        print(f"wrote {len(written)} plots to {args.plots}")
+    return 0

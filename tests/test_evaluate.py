@@ -1,0 +1,144 @@
+"""Evaluation: cases per family and bucket, the model beside the baselines, tables, the seed's test_model."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numseries.cli import main
+from numseries.data import make_loader
+from numseries.evaluate import (
+    BUCKETS,
+    MODEL,
+    NOISE_FLOOR,
+    evaluate,
+    predict,
+    report,
+    summarise,
+    synthetic_cases,
+)
+from numseries.generate import generate_batch, holdout_families, training_families
+from numseries.metrics import context_scale, score
+from numseries.weights import load_model
+
+SIMPLE = ("last_value", "drift", "linear_fit")
+
+
+@pytest.fixture(scope="module")
+def model(tiny_weights):
+    return load_model(tiny_weights)
+
+
+@pytest.fixture(scope="module")
+def evaluation(model):
+    cases = synthetic_cases(n_per_cell=4, families=["linear", "noisy", "logistic"])
+    return evaluate(model, cases, baselines=SIMPLE)
+
+
+def test_synthetic_cases_fill_every_family_and_bucket():
+    cases = synthetic_cases(n_per_cell=5)
+    assert cases.family_names == tuple(training_families() + holdout_families())
+    for family in cases.family_names:
+        lengths = cases.lengths[cases.families == family]
+        for lo, hi in BUCKETS:
+            assert ((lengths >= lo) & (lengths <= hi)).sum() == 5
+    assert len(cases) == 5 * len(BUCKETS) * len(cases.family_names)
+
+
+def test_synthetic_cases_of_a_family_do_not_depend_on_the_others():
+    alone = synthetic_cases(n_per_cell=3, families=["sinusoidal"])
+    together = synthetic_cases(n_per_cell=3, families=["linear", "sinusoidal"])
+    np.testing.assert_array_equal(together.data[together.families == "sinusoidal"], alone.data)
+    np.testing.assert_array_equal(together.labels[together.families == "sinusoidal"], alone.labels)
+
+
+def test_prediction_batched_by_length_matches_one_padded_batch(model):
+    import torch
+
+    batch = generate_batch(40, max_len=24, seed=3)
+    predictions, attention = predict(model, batch.data, batch.masks)
+    with torch.no_grad():
+        padded, padded_attention = model(torch.from_numpy(batch.data), torch.from_numpy(batch.masks))
+    np.testing.assert_allclose(predictions, padded.numpy(), rtol=1e-5, atol=1e-6 * np.abs(batch.data).max())
+    np.testing.assert_allclose(attention, padded_attention.numpy(), atol=1e-5)
+
+
+def test_summary_rows_cover_each_group_bucket_and_method(evaluation):
+    rows = summarise(evaluation)
+    keys = {(row["group"], row["bucket"], row["method"]) for row in rows}
+    for group in ["linear", "noisy", "logistic", "training families"]:
+        for bucket in ["4-6", "8-16", "24-64", "all"]:
+            for method in (MODEL, *SIMPLE):
+                assert (group, bucket, method) in keys
+    assert ("noisy", "all", NOISE_FLOOR) in keys
+    assert ("linear", "all", NOISE_FLOOR) not in keys  # no noise, no floor
+    assert "held-out families" not in {row["group"] for row in rows}  # one held-out family is no aggregate
+
+
+def test_summary_agrees_with_the_metrics_and_the_noise_floor_definition(evaluation):
+    cases = evaluation.cases
+    rows = {(r["group"], r["bucket"], r["method"]): r for r in summarise(evaluation)}
+    noisy = cases.families == "noisy"
+    scale = context_scale(cases.data, cases.masks)[noisy]
+    expected = score(evaluation.predictions[MODEL][noisy], cases.labels[noisy], scale)
+    assert {k: rows[("noisy", "all", MODEL)][k] for k in expected} == expected
+    floor = np.abs(cases.labels[noisy] - cases.clean_labels[noisy]) / scale
+    assert rows[("noisy", "all", NOISE_FLOOR)]["median_scaled"] == pytest.approx(np.median(floor))
+    assert rows[("linear", "all", "last_value")]["median_scaled"] == pytest.approx(1.0)
+    assert rows[("linear", "all", "drift")]["median_scaled"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_statistical_fallbacks_are_counted(model):
+    pytest.importorskip("statsforecast")
+    cases = synthetic_cases(n_per_cell=2, families=["linear"], buckets=((4, 6), (8, 10)))
+    rows = summarise(evaluate(model, cases, baselines=["auto_ets"]), buckets=((4, 6), (8, 10)))
+    fallbacks = {r["bucket"]: r["fallbacks"] for r in rows if r["method"] == "auto_ets"}
+    assert fallbacks == {"4-6": 2, "8-10": 0, "all": 2}  # AutoETS refuses fewer than 7 values
+    assert "Cases a statistical baseline could not fit" in report(evaluate(model, cases, baselines=["auto_ets"]))
+
+
+def test_report_has_every_metric_and_the_speed(evaluation):
+    text = report(evaluation)
+    for heading in ["Median scaled error", "Mean scaled error", "MAE", "RMSE", "Speed"]:
+        assert f"## {heading}" in text
+    assert "| linear | 4-6 | 4 |" in text
+
+
+def test_evaluate_refuses_unknown_baselines_and_bad_n_jobs(model):
+    cases = synthetic_cases(n_per_cell=1, families=["linear"])
+    with pytest.raises(ValueError, match="unknown baseline 'naive'"):
+        evaluate(model, cases, baselines=["naive"])
+    with pytest.raises(ValueError, match="n_jobs must be a positive integer"):
+        evaluate(model, cases, n_jobs=0)
+
+
+def test_seed_test_model_returns_predictions_targets_and_attention(model, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    sys.modules.pop("test_and_visualize", None)
+    test_model = importlib.import_module("test_and_visualize").test_model
+    batch = generate_batch(70, max_len=16, seed=5)
+    preds, targs, attns = test_model(model, make_loader(batch, batch_size=32))
+    assert preds.shape == (70,) and attns.shape == (70, 16)
+    np.testing.assert_array_equal(targs, batch.labels)
+    np.testing.assert_allclose(attns.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(preds, predict(model, batch.data, batch.masks)[0], rtol=1e-5,
+                               atol=1e-6 * np.abs(batch.data).max())
+
+
+def test_cli_prints_the_table_and_writes_the_report(tiny_weights, tmp_path, capsys):
+    out = tmp_path / "report.md"
+    code = main(["evaluate", "--weights", str(tiny_weights), "--no-stats", "--n-per-cell", "2",
+                 "--families", "linear", "noisy", "--report", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "| noisy | 4-6 | 2 |" in printed and "auto_arima" not in printed
+    assert out.read_text().startswith("# Accuracy: synthetic suite")
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):
+    assert main(["evaluate", "--weights", str(tiny_weights), "--families", "fibonacci"]) == 2
+    assert "unknown family 'fibonacci'" in capsys.readouterr().err
