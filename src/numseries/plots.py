@@ -1,0 +1,250 @@
+"""Plots (matplotlib, PNG). Each function draws on ``ax`` (a new figure when ``None``) and returns the
+figure; nothing here calls ``plt.show()`` or touches pyplot's global state, so figures are safe in
+scripts, tests and notebooks (run ``%matplotlib inline`` there to display returned figures).
+
+Prediction scatter plots use each series' own units: steps from its last value, in mean absolute steps
+of its context, so series of any scale share one axis.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, summarise
+from numseries.weights import atomic_write
+
+COLORS = {
+    MODEL: "tab:red",
+    "last_value": "tab:gray",
+    "drift": "tab:blue",
+    "linear_fit": "tab:green",
+    "auto_ets": "tab:purple",
+    "auto_theta": "tab:brown",
+    "auto_arima": "tab:orange",
+    NOISE_FLOOR: "black",
+}
+LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
+
+
+def _axes(ax, figsize: tuple[float, float]):
+    if ax is None:
+        ax = Figure(figsize=figsize, layout="constrained").subplots()
+    return ax
+
+
+def plot_prediction(
+    values: np.ndarray,
+    *,
+    prediction: float,
+    attention: np.ndarray,
+    target: float | None = None,
+    title: str | None = None,
+    ax=None,
+) -> Figure:
+    """A context (L,) with its predicted next value, and the attention (L,) as bars under each step."""
+    ax = _axes(ax, (7, 3.5))
+    values = np.asarray(values, dtype=np.float64)
+    steps = np.arange(len(values))
+    ax.plot(steps, values, "o-", color="tab:blue", label="context")
+    ax.plot([steps[-1], len(values)], [values[-1], prediction], ":", color=COLORS[MODEL])
+    ax.plot(len(values), prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {prediction:.4g}")
+    if target is not None:
+        ax.plot(len(values), target, "o", ms=9, mfc="none", color="black", label=f"true {target:.4g}")
+    ax.set_xlabel("step")
+    ax.set_ylabel("value")
+    bars = ax.twinx()
+    bars.bar(steps, attention[: len(values)], color="tab:orange", alpha=0.35, width=0.8)
+    bars.set_ylim(0, max(1.0, float(np.max(attention))) * 2.5)  # bars stay in the lower part
+    bars.set_ylabel("attention", color="tab:orange")
+    ax.set_zorder(bars.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def plot_attention_heatmap(
+    attention: np.ndarray, lengths: np.ndarray, *, labels: Sequence[str] | None = None, ax=None
+) -> Figure:
+    """Attention of a batch (N, T) as a heatmap, each row aligned on its last step (the right edge)."""
+    lengths = np.asarray(lengths)
+    width = int(lengths.max())
+    aligned = np.full((len(lengths), width), np.nan)  # (N, width), NaN before each context starts
+    for i, length in enumerate(lengths):
+        aligned[i, width - length :] = attention[i, :length]
+    ax = _axes(ax, (8, 1.5 + 0.22 * len(lengths)))
+    image = ax.imshow(aligned, aspect="auto", cmap="viridis", interpolation="nearest")
+    ticks = np.unique(np.linspace(0, width - 1, min(width, 8)).round().astype(int))
+    ax.set_xticks(ticks, [str(t - width + 1) for t in ticks])
+    ax.set_xlabel("step relative to the last value (0 = last)")
+    if labels is not None:
+        ax.set_yticks(np.arange(len(labels)), list(labels), fontsize=7)
+    ax.figure.colorbar(image, ax=ax, label="attention")
+    return ax.figure
+
+
+def plot_predicted_vs_true(
+    evaluation: Evaluation, *, family: str, methods: Sequence[str] = (MODEL, "drift"), ax=None
+) -> Figure:
+    """Predicted against true next values of one family, in mean absolute steps from the last value."""
+    cases = evaluation.cases
+    if family not in cases.family_names:
+        raise ValueError(f"no family {family!r} in this evaluation; choose from: {', '.join(cases.family_names)}")
+    rows = np.flatnonzero((cases.families == family) & ~np.isnan(evaluation.scale))
+    ax = _axes(ax, (4.5, 4.5))
+    last = cases.data[rows, cases.lengths[rows] - 1]
+    scale = evaluation.scale[rows]
+    true = (cases.labels[rows] - last) / scale
+    limit = float(np.percentile(np.abs(true), 98)) * 1.2 + 1e-9 if len(rows) else 1.0
+    for method in methods:
+        predicted = (evaluation.predictions[method][rows] - last) / scale
+        ax.scatter(true, predicted, s=9, alpha=0.6, color=COLORS.get(method), label=method)
+    ax.plot([-limit, limit], [-limit, limit], color="gray", lw=1)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_xlabel("true next value − last (mean abs. steps)")
+    ax.set_ylabel("predicted − last (mean abs. steps)")
+    ax.set_title(family)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def _methods(rows: list[dict], methods: Sequence[str] | None) -> list[str]:
+    return list(methods) if methods is not None else list(dict.fromkeys(row["method"] for row in rows))
+
+
+def plot_error_by_family(
+    rows: list[dict], *, bucket: str = "all", methods: Sequence[str] | None = None, ax=None
+) -> Figure:
+    """Median scaled error per family (``rows`` from :func:`numseries.evaluate.summarise`), per method."""
+    methods = _methods(rows, methods)
+    groups = list(dict.fromkeys(row["group"] for row in rows))
+    table = {(r["group"], r["method"]): r["median_scaled"] for r in rows if r["bucket"] == bucket}
+    ax = _axes(ax, (max(7.0, 0.75 * len(groups)), 4))
+    width = 0.8 / len(methods)
+    for k, method in enumerate(methods):
+        heights = np.maximum([table.get((group, method), np.nan) for group in groups], LOG_FLOOR)
+        x = np.arange(len(groups)) + (k - (len(methods) - 1) / 2) * width
+        ax.bar(x, heights, width, label=method, color=COLORS.get(method))
+    ax.set_yscale("log")
+    ax.set_xticks(np.arange(len(groups)), groups, rotation=40, ha="right")
+    ax.set_ylabel(f"median scaled error (floored at {LOG_FLOOR:g})")
+    ax.set_title(f"Error by family (context lengths: {bucket})")
+    ax.legend(fontsize=7, ncol=min(4, len(methods)))
+    return ax.figure
+
+
+def plot_error_by_length(
+    rows: list[dict], *, group: str = "training families", methods: Sequence[str] | None = None, ax=None
+) -> Figure:
+    """Median scaled error per context-length bucket for one group of rows, a line per method."""
+    methods = _methods(rows, methods)
+    selected = [r for r in rows if r["group"] == group and r["bucket"] != "all"]
+    if not selected:
+        raise ValueError(f"no rows for group {group!r}; choose from: {', '.join(dict.fromkeys(r['group'] for r in rows))}")
+    buckets = list(dict.fromkeys(r["bucket"] for r in selected))
+    table = {(r["bucket"], r["method"]): r["median_scaled"] for r in selected}
+    ax = _axes(ax, (6, 4))
+    for method in methods:
+        values = np.maximum([table.get((bucket, method), np.nan) for bucket in buckets], LOG_FLOOR)
+        ax.plot(buckets, values, "o-", label=method, color=COLORS.get(method), lw=2.5 if method == MODEL else 1.2)
+    ax.set_yscale("log")
+    ax.set_xlabel("context length")
+    ax.set_ylabel(f"median scaled error (floored at {LOG_FLOOR:g})")
+    ax.set_title(f"Error by context length ({group})")
+    ax.legend(fontsize=7)
+    return ax.figure
+
+
+def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
+    """The Lightning CSV logs of a run (``<run_dir>/logs/version_*/metrics.csv``, in version order, or one
+    ``metrics.csv``): ``{column: (step, value) array (K, 2)}`` for each logged column."""
+    path = Path(run_dir)
+    files = [path] if path.is_file() else sorted(
+        path.glob("logs/version_*/metrics.csv"), key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0)
+    )
+    if not files:
+        raise ValueError(f"no training logs under {path}; pass a run directory with logs/version_*/metrics.csv")
+    series: dict[str, list[tuple[float, float]]] = {}
+    for file in files:
+        with open(file, newline="") as handle:
+            for record in csv.DictReader(handle):
+                for column, value in record.items():
+                    if column not in ("epoch", "step") and value:
+                        series.setdefault(column, []).append((float(record["step"]), float(value)))
+    return {column: np.array(points) for column, points in series.items()}
+
+
+def plot_training_curves(run_dir: str | Path, *, ax=None) -> Figure:
+    """Training and validation loss (scaled L1) against the training step, from a run's CSV logs."""
+    log = read_training_log(run_dir)
+    ax = _axes(ax, (6, 4))
+    styles = {"train_loss_step": ("train (step)", 0.35), "train_loss_epoch": ("train (epoch)", 1.0),
+              "val_loss": ("validation", 1.0)}
+    for column, (label, alpha) in styles.items():
+        if column in log:
+            points = log[column]
+            ax.plot(points[:, 0], points[:, 1], "o-" if column != "train_loss_step" else "-", label=label,
+                    alpha=alpha, ms=3)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss (scaled L1)")
+    ax.set_title("Training curves")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Write ``figure`` as a PNG to ``path`` atomically."""
+    path = Path(path)
+    atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=110))
+    return path
+
+
+def _example_rows(evaluation: Evaluation, family: str, count: int) -> np.ndarray:
+    """The first ``count`` cases of a family, from the middle length bucket when it has cases."""
+    rows = np.flatnonzero(evaluation.cases.families == family)
+    lengths = evaluation.cases.lengths[rows]
+    middle = rows[(lengths >= 8) & (lengths <= 16)]
+    return (middle if len(middle) else rows)[:count]
+
+
+def write_plots(evaluation: Evaluation, out_dir: str | Path, *, run_dir: str | Path | None = None) -> list[Path]:
+    """Write every evaluation plot as PNG to ``out_dir``; return the paths.
+
+    ``prediction_<family>.png`` (one case with its attention), ``attention_heatmap.png`` (two cases per
+    family), ``predicted_vs_true_<family>.png``, ``error_by_family.png``, ``error_by_length_<group>.png``
+    and, with ``run_dir``, ``training_curves.png``.
+    """
+    out_dir = Path(out_dir)
+    cases = evaluation.cases
+    rows = summarise(evaluation)
+    written = []
+    for family in cases.family_names:
+        (i,) = _example_rows(evaluation, family, 1)
+        n = cases.lengths[i]
+        figure = plot_prediction(
+            cases.data[i, :n], prediction=evaluation.predictions[MODEL][i], attention=evaluation.attention[i, :n],
+            target=cases.labels[i], title=family,
+        )
+        written.append(save_figure(figure, out_dir / f"prediction_{family}.png"))
+        figure = plot_predicted_vs_true(evaluation, family=family)
+        written.append(save_figure(figure, out_dir / f"predicted_vs_true_{family}.png"))
+    batch = np.concatenate([_example_rows(evaluation, family, 2) for family in cases.family_names])
+    figure = plot_attention_heatmap(evaluation.attention[batch], cases.lengths[batch], labels=cases.families[batch])
+    written.append(save_figure(figure, out_dir / "attention_heatmap.png"))
+    written.append(save_figure(plot_error_by_family(rows), out_dir / "error_by_family.png"))
+    aggregates = [group for group in dict.fromkeys(r["group"] for r in rows) if group not in cases.family_names]
+    for group in aggregates or cases.family_names:
+        figure = plot_error_by_length(rows, group=group)
+        written.append(save_figure(figure, out_dir / f"error_by_length_{group.replace(' ', '_')}.png"))
+    if run_dir is not None:
+        written.append(save_figure(plot_training_curves(run_dir), out_dir / "training_curves.png"))
+    return written

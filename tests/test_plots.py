@@ -1,0 +1,94 @@
+"""Plots: written for every family without error, returning figures, drawing on a given axis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from matplotlib.figure import Figure  # noqa: E402
+
+from numseries.evaluate import evaluate, summarise, synthetic_cases  # noqa: E402
+from numseries.plots import (  # noqa: E402
+    plot_attention_heatmap,
+    plot_error_by_family,
+    plot_error_by_length,
+    plot_predicted_vs_true,
+    plot_prediction,
+    plot_training_curves,
+    read_training_log,
+    write_plots,
+)
+from numseries.weights import load_model  # noqa: E402
+
+PNG = b"\x89PNG"
+
+METRICS_CSV = """epoch,step,train_loss_epoch,train_loss_step,val_loss
+0,9,,,1.5
+0,9,2.0,,
+1,14,,1.2,
+1,19,,,0.9
+1,19,1.1,,
+"""
+
+
+@pytest.fixture(scope="module")
+def evaluation(tiny_weights):
+    cases = synthetic_cases(n_per_cell=2)  # every training and held-out family
+    return evaluate(load_model(tiny_weights), cases, baselines=["last_value", "drift"])
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    (tmp_path / "logs" / "version_0").mkdir(parents=True)
+    (tmp_path / "logs" / "version_0" / "metrics.csv").write_text(METRICS_CSV)
+    (tmp_path / "logs" / "version_1").mkdir()  # a resumed run continues in the next version
+    (tmp_path / "logs" / "version_1" / "metrics.csv").write_text("epoch,step,val_loss\n2,29,0.7\n")
+    return tmp_path
+
+
+def test_every_plot_is_written_for_every_family(evaluation, run_dir, tmp_path):
+    written = write_plots(evaluation, tmp_path / "plots", run_dir=run_dir)
+    names = {path.name for path in written}
+    for family in evaluation.cases.family_names:
+        assert f"prediction_{family}.png" in names
+        assert f"predicted_vs_true_{family}.png" in names
+    expected = {"attention_heatmap.png", "error_by_family.png", "training_curves.png",
+                "error_by_length_training_families.png", "error_by_length_held-out_families.png"}
+    assert expected <= names
+    for path in written:
+        assert path.read_bytes()[:4] == PNG
+
+
+def test_plots_return_a_figure_and_draw_on_the_axis_given(evaluation):
+    rows = summarise(evaluation)
+    ax = Figure().subplots()
+    assert plot_error_by_family(rows, ax=ax) is ax.figure
+    assert isinstance(plot_error_by_length(rows, group="held-out families"), Figure)
+    assert isinstance(plot_predicted_vs_true(evaluation, family="chirp"), Figure)
+    lengths = evaluation.cases.lengths[:5]
+    assert isinstance(plot_attention_heatmap(evaluation.attention[:5], lengths), Figure)
+
+
+def test_prediction_plot_draws_the_context_the_prediction_and_the_attention():
+    figure = plot_prediction(np.array([2.0, 4, 6, 8, 10]), prediction=12.1, attention=np.full(5, 0.2), target=12.0)
+    ax, bars = figure.axes
+    assert len(bars.patches) == 5
+    assert any(line.get_label().startswith("predicted 12.1") for line in ax.lines)
+
+
+def test_training_log_joins_resumed_versions(run_dir):
+    log = read_training_log(run_dir)
+    np.testing.assert_array_equal(log["val_loss"], [[9, 1.5], [19, 0.9], [29, 0.7]])
+    np.testing.assert_array_equal(log["train_loss_step"], [[14, 1.2]])
+    assert isinstance(plot_training_curves(run_dir), Figure)
+
+
+def test_plot_errors_teach(evaluation, tmp_path):
+    with pytest.raises(ValueError, match="no training logs under"):
+        read_training_log(tmp_path)
+    with pytest.raises(ValueError, match="no family 'fibonacci' in this evaluation; choose from: linear"):
+        plot_predicted_vs_true(evaluation, family="fibonacci")
+    with pytest.raises(ValueError, match="no rows for group 'nothing'"):
+        plot_error_by_length(summarise(evaluation), group="nothing")
