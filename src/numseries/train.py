@@ -123,6 +123,14 @@ def _fit(
     last_checkpoint = out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
     if resume and not last_checkpoint.is_file():
         raise ValueError(f"cannot resume: {last_checkpoint} does not exist; train without --resume first")
+    if resume:
+        try:
+            torch.load(last_checkpoint, map_location="cpu", weights_only=True)
+        except Exception as err:  # truncated or foreign files raise many different errors
+            raise ValueError(
+                f"cannot resume from {last_checkpoint}: not a readable checkpoint ({type(err).__name__}); "
+                "delete the run directory and train again"
+            ) from err
     if not resume and last_checkpoint.is_file():
         raise ValueError(
             f"{out_dir} already holds a training run; pass --resume to continue it, or another run directory"
