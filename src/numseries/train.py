@@ -160,6 +160,7 @@ def _fit(
         default_root_dir=out_dir,
         log_every_n_steps=50,
     )
+    model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
     module = SequenceModule(model, lr=lr, weight_decay=weight_decay)
     trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
     best = checkpoint.best_model_path or str(last_checkpoint)
