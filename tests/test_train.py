@@ -1,0 +1,208 @@
+"""Training for real at toy size: the loss falls, early stopping, best weights, resuming, saved weights."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from numseries.config import ModelConfig
+from numseries.data import StreamingDataset, make_loader
+from numseries.generate import generate_batch
+from numseries.model import LSTMWithAttention
+from numseries.train import CHECKPOINT_DIR, SequenceModule, TrainConfig, _fit, run_training, scaled_l1, train_model
+from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
+
+pytestmark = pytest.mark.slow
+
+TINY = ModelConfig(max_len=16, hidden_size=16, num_layers=1, head_size=16)
+FAMILIES = ("linear", "sinusoidal")
+QUIET = {"progress_bar": False}
+
+
+def _toy_config(**changes) -> TrainConfig:
+    values = dict(batch_size=32, batches_per_epoch=8, val_samples=256, max_epochs=3, seed=0, families=FAMILIES)
+    return TrainConfig(**{**values, **changes})
+
+
+def _val_loader():
+    return make_loader(generate_batch(256, max_len=16, families=FAMILIES, seed=99), batch_size=256)
+
+
+@torch.no_grad()
+def _val_loss(model: LSTMWithAttention, loader) -> float:
+    ((x, y, mask),) = list(loader)  # one batch
+    z_hat, _, last, scale = model.eval().forward_normalised(x, mask)
+    return float(scaled_l1(z_hat, y, last, scale))
+
+
+def _logged_val_losses(run_dir: Path, version: int = 0) -> dict[int, float]:
+    with open(run_dir / "logs" / f"version_{version}" / "metrics.csv") as f:
+        return {int(row["epoch"]): float(row["val_loss"]) for row in csv.DictReader(f) if row["val_loss"]}
+
+
+def _same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+def test_toy_training_lowers_the_loss_and_restores_the_best_weights(tmp_path, monkeypatch):
+    original = SequenceModule.on_train_epoch_start
+
+    def spoil_the_last_epoch(self):
+        original(self)
+        if self.current_epoch == 3:  # so that the best epoch is not the last one
+            with torch.no_grad():
+                for parameter in self.model.parameters():
+                    parameter.add_(torch.randn_like(parameter))
+
+    monkeypatch.setattr(SequenceModule, "on_train_epoch_start", spoil_the_last_epoch)
+    torch.manual_seed(0)
+    model = LSTMWithAttention(TINY)
+    val = _val_loader()
+    before = _val_loss(model, val)
+    train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
+    trained, trainer, _ = _fit(model, train, val, out_dir=tmp_path, max_epochs=4, lr=5e-3, grad_clip=0.5, **QUIET)
+    after = _val_loss(trained, val)
+    assert after < 0.8 * before, (before, after)
+    logged = _logged_val_losses(tmp_path)
+    assert len(logged) == 4 and logged[3] > min(logged.values())
+    assert after == pytest.approx(min(logged.values()), rel=1e-5)  # the best epoch's weights, not the last's
+    assert trainer.gradient_clip_val == 0.5
+    assert {p.name for p in (tmp_path / CHECKPOINT_DIR).iterdir()} == {"best.ckpt", "last.ckpt"}
+    assert not trained.training and next(trained.parameters()).device.type == "cpu"
+
+
+def test_training_stops_early_on_a_plateau_and_logs_to_tensorboard(tmp_path):
+    pytest.importorskip("tensorboard")
+    config = _toy_config(batches_per_epoch=2, val_samples=64, max_epochs=20, patience=2, lr=1e-12)
+    run_training(tmp_path / "out", config=config, model_config=TINY, run_dir=tmp_path / "run", logger="tensorboard", **QUIET)
+    info = json.loads((tmp_path / "out" / INFO_FILE).read_text())
+    assert info["stopped_early"] is True
+    assert info["epochs"] == 3  # epoch 0 sets the best; 1 and 2 do not beat it by min_delta
+    assert list((tmp_path / "run" / "tensorboard").rglob("events.out.tfevents.*"))
+    assert (tmp_path / "run" / "logs" / "version_0" / "metrics.csv").is_file()
+
+
+def test_run_training_writes_a_weights_folder_that_reloads_to_identical_predictions(tmp_path):
+    model = run_training(tmp_path / "out", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "run", command=["numseries", "train"], **QUIET)
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE}
+    batch = generate_batch(64, max_len=16, seed=5)
+    x, mask = torch.from_numpy(batch.data), torch.from_numpy(batch.masks)
+    with torch.no_grad():
+        expected = model(x, mask)
+        for reloaded in (load_model(out), _via_state_dict_pt(model, tmp_path)):
+            for left, right in zip(reloaded(x, mask), expected):
+                torch.testing.assert_close(left, right, rtol=0, atol=0)
+
+    info = json.loads((out / INFO_FILE).read_text())
+    assert info["command"] == "numseries train"
+    assert info["world_size"] == 1 and info["epochs"] == 1 and info["stopped_early"] is False
+    assert info["duration_seconds"] >= 0 and "CPU" in info["hardware"]
+    assert info["model_config"] == TINY.to_dict() and info["train_config"]["families"] == list(FAMILIES)
+    assert info["data"]["samples_seen"] == 8 * 32
+    assert info["best_val_loss"] == pytest.approx(min(_logged_val_losses(tmp_path / "run").values()))
+    assert {"torch", "lightning", "numseries"} <= set(info["versions"])
+
+
+def _via_state_dict_pt(model: LSTMWithAttention, tmp_path: Path) -> LSTMWithAttention:
+    """The seed's path: torch.save(state_dict) to .pt, then torch.load(weights_only=True)."""
+    path = tmp_path / "lstm_with_attention_best.pt"
+    torch.save(model.state_dict(), path)
+    restored = LSTMWithAttention(TINY)
+    restored.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return restored.eval()
+
+
+def test_an_interrupted_run_resumes_to_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):
+    uninterrupted = run_training(tmp_path / "full", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "full_run", **QUIET)
+
+    original = SequenceModule.on_train_epoch_start
+
+    def crash_in_epoch_two(self):
+        original(self)
+        if self.current_epoch == 2:
+            raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(SequenceModule, "on_train_epoch_start", crash_in_epoch_two)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", **QUIET)
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(SequenceModule, "on_train_epoch_start", original)
+
+    resumed = run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True, **QUIET)
+    assert _logged_val_losses(tmp_path / "run", version=1).keys() == {2}  # only the epoch left to run
+    assert json.loads((tmp_path / "out" / INFO_FILE).read_text())["epochs"] == 3
+    assert _same_weights(resumed, uninterrupted)
+
+
+def test_a_model_in_eval_mode_still_trains_in_training_mode(tmp_path, monkeypatch):
+    """A model from load_model() is in eval mode; fine-tuning it must not silently skip dropout."""
+    modes = []
+    original = SequenceModule.training_step
+    monkeypatch.setattr(SequenceModule, "training_step", lambda self, *a: modes.append(self.model.training) or original(self, *a))
+    model = LSTMWithAttention(ModelConfig(max_len=16, hidden_size=8, num_layers=2, head_size=8, dropout=0.5)).eval()
+    loader = _val_loader()
+    trained = train_model(model, loader, loader, out_dir=tmp_path, max_epochs=1, **QUIET)
+    assert modes == [True] and not trained.training
+
+
+def test_the_same_seed_trains_the_same_weights(tmp_path):
+    config = _toy_config(batches_per_epoch=2, val_samples=64, max_epochs=1)
+    a = run_training(tmp_path / "a", config=config, model_config=TINY, run_dir=tmp_path / "run_a", **QUIET)
+    b = run_training(tmp_path / "b", config=config, model_config=TINY, run_dir=tmp_path / "run_b", **QUIET)
+    assert _same_weights(a, b)
+
+
+# --------------------------------------------------------------------------------------------------
+# Bad input: a clear error naming the value and the fix, before any training starts
+# --------------------------------------------------------------------------------------------------
+
+
+def test_resume_without_a_checkpoint_says_to_train_first(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot resume: .*last.ckpt does not exist; train without --resume first"):
+        run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True)
+
+
+def test_an_existing_run_is_not_overwritten(tmp_path):
+    (tmp_path / "run" / CHECKPOINT_DIR).mkdir(parents=True)
+    (tmp_path / "run" / CHECKPOINT_DIR / "last.ckpt").write_bytes(b"")
+    with pytest.raises(ValueError, match="already holds a training run; pass --resume to continue it, or another run directory"):
+        run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run")
+
+
+def test_a_corrupt_checkpoint_on_resume_is_named(tmp_path):
+    (tmp_path / "run" / CHECKPOINT_DIR).mkdir(parents=True)
+    (tmp_path / "run" / CHECKPOINT_DIR / "last.ckpt").write_bytes(b"\x00 not a checkpoint")
+    with pytest.raises(ValueError, match=r"cannot resume from .*last.ckpt: .*; delete the run directory and train again"):
+        run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True, **QUIET)
+
+
+def test_unknown_logger_is_refused(tmp_path):
+    loader = _val_loader()
+    with pytest.raises(ValueError, match="logger must be 'csv' or 'tensorboard', got 'wandb'"):
+        train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, logger="wandb")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"batch_size": 0}, "batch_size must be >= 1, got 0"),
+        ({"val_samples": 0}, "val_samples must be >= 1, got 0"),
+        ({"batches_per_epoch": -1}, "batches_per_epoch must be >= 1, got -1"),
+        ({"lr": 0.0}, "lr must be > 0, got 0.0"),
+        ({"num_workers": -1}, "num_workers must be >= 0, got -1"),
+        ({"families": ("linear", "fibonacci")}, "unknown family 'fibonacci'; known families: linear"),
+    ],
+)
+def test_bad_train_config_is_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        _toy_config(**changes)
+
+
+def test_min_len_longer_than_the_model_reads_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="got min_len=32, max_len=16; pass e.g."):
+        run_training(tmp_path / "out", config=_toy_config(min_len=32), model_config=TINY, run_dir=tmp_path / "run")
