@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
@@ -243,7 +244,10 @@ def kernel_synth(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
         for _ in range(int(rng.integers(0, 3))):
             other = _kernel(int(rng.integers(0, 5)), u, rng)
             cov = cov + other if rng.random() < 0.5 else cov * other
-        eigval, eigvec = np.linalg.eigh(cov)  # a square root that tolerates near-singular kernels
+        # A square root that tolerates near-singular kernels. One BLAS thread: on these tiny matrices
+        # a threaded LAPACK is 40x slower, and far worse inside data-loader workers.
+        with threadpool_limits(limits=1, user_api="blas"):
+            eigval, eigvec = np.linalg.eigh(cov)
         covs.append(eigvec * np.sqrt(np.clip(eigval, 0, None)))
     kernel_ids = rng.integers(0, n_kernels, n)  # (n,)
     noise = rng.normal(0, 1, (n, length))
