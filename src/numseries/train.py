@@ -21,6 +21,7 @@ from typing import Any
 
 import lightning as L
 import torch
+from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from torch.utils.data import DataLoader
@@ -145,21 +146,27 @@ def _fit(
     loggers = [CSVLogger(out_dir, name="logs")]
     if logger == "tensorboard":
         loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
-    trainer = L.Trainer(
-        max_epochs=max_epochs,
-        max_time={"minutes": max_minutes} if max_minutes else None,
-        accelerator=accelerator,
-        devices=devices,
-        num_nodes=num_nodes,
-        strategy=strategy,
-        gradient_clip_val=grad_clip,
-        callbacks=[EarlyStopping("val_loss", patience=patience, min_delta=min_delta), checkpoint, timer],
-        logger=loggers,
-        enable_progress_bar=progress_bar,
-        enable_model_summary=False,
-        default_root_dir=out_dir,
-        log_every_n_steps=50,
-    )
+    try:
+        trainer = L.Trainer(
+            max_epochs=max_epochs,
+            max_time={"minutes": max_minutes} if max_minutes else None,
+            accelerator=accelerator,
+            devices=devices,
+            num_nodes=num_nodes,
+            strategy=strategy,
+            gradient_clip_val=grad_clip,
+            callbacks=[EarlyStopping("val_loss", patience=patience, min_delta=min_delta), checkpoint, timer],
+            logger=loggers,
+            enable_progress_bar=progress_bar,
+            enable_model_summary=False,
+            default_root_dir=out_dir,
+            log_every_n_steps=50,
+        )
+    except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
+        raise ValueError(
+            f"Lightning cannot run accelerator={accelerator!r}, devices={devices!r}, num_nodes={num_nodes}, "
+            f"strategy={strategy!r}: {str(err).strip().splitlines()[0]}; check these options"
+        ) from err
     model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
     module = SequenceModule(model, lr=lr, weight_decay=weight_decay)
     trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
