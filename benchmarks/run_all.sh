@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerate every report under benchmarks/results/ with one command: runs each benchmarks/*.py in turn
+# against the shipped model. PYTHON picks the interpreter (default: python); extra arguments pass to
+# every script (e.g. --weights DIR).
+#     benchmarks/run_all.sh
+#     PYTHON=.venv/bin/python benchmarks/run_all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python}"
+for script in benchmarks/*.py; do
+    echo "== $script"
+    "$PYTHON" "$script" "$@"
+done
