@@ -171,6 +171,11 @@ def _fit(
     module = SequenceModule(model, lr=lr, weight_decay=weight_decay)
     trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
     best = checkpoint.best_model_path or str(last_checkpoint)
+    if not Path(best).is_file():
+        raise ValueError(
+            f"training stopped after {trainer.global_step} steps, before its first validation, so no weights "
+            "were kept; give it a training loader that yields batches, and time (max_minutes) for one epoch"
+        )
     state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
     model.load_state_dict({key.removeprefix("model."): value for key, value in state.items()})
     return model.cpu().eval(), trainer, timer
@@ -216,6 +221,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
         if self.families is not None:
             _resolve_families(self.families)
 
