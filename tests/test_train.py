@@ -181,6 +181,18 @@ def test_a_corrupt_checkpoint_on_resume_is_named(tmp_path):
         run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True, **QUIET)
 
 
+def test_a_training_loader_without_batches_is_an_error_not_a_missing_checkpoint(tmp_path):
+    empty = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(0, 16), torch.zeros(0), torch.zeros(0, 16, dtype=torch.bool)))
+    with pytest.raises(ValueError, match="training stopped after 0 steps, before its first validation, so no weights were kept; give it a training loader that yields batches"):
+        train_model(LSTMWithAttention(TINY), empty, _val_loader(), out_dir=tmp_path, **QUIET)
+
+
+def test_hardware_options_lightning_refuses_are_named(tmp_path):
+    loader = _val_loader()
+    with pytest.raises(ValueError, match=r"Lightning cannot run accelerator='cpu', devices='abc', num_nodes=1, strategy='auto': .*; check these options"):
+        train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, devices="abc")
+
+
 def test_unknown_logger_is_refused(tmp_path):
     loader = _val_loader()
     with pytest.raises(ValueError, match="logger must be 'csv' or 'tensorboard', got 'wandb'"):
@@ -195,6 +207,7 @@ def test_unknown_logger_is_refused(tmp_path):
         ({"batches_per_epoch": -1}, "batches_per_epoch must be >= 1, got -1"),
         ({"lr": 0.0}, "lr must be > 0, got 0.0"),
         ({"num_workers": -1}, "num_workers must be >= 0, got -1"),
+        ({"max_minutes": 0.0}, "max_minutes must be > 0, got 0.0; leave it out for no time limit"),
         ({"families": ("linear", "fibonacci")}, "unknown family 'fibonacci'; known families: linear"),
     ],
 )
