@@ -204,10 +204,23 @@ def test_bad_model_paths_raise_teaching_errors(tiny_onnx, tiny_weights, tmp_path
         Predictor.from_pretrained(tiny_onnx / ONNX_FILE, runtime="torch")
     with pytest.raises(ValueError, match="is not an ONNX model file; create one with `numseries export"):
         Predictor.from_pretrained(tiny_weights, runtime="onnxruntime")
+    foreign = tmp_path / "foreign.onnx"
+    foreign.write_bytes(_identity_model().SerializeToString())
+    with pytest.raises(ValueError, match="not a numseries model's"):
+        Predictor.from_pretrained(foreign)
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")
     with pytest.raises(ValueError, match="cannot load ONNX model .*re-export it"):
         Predictor.from_pretrained(broken)
+
+
+def _identity_model():
+    from onnx import TensorProto, helper
+
+    value = helper.make_tensor_value_info("input", TensorProto.DOUBLE, ["N"])
+    output = helper.make_tensor_value_info("output", TensorProto.DOUBLE, ["N"])
+    graph = helper.make_graph([helper.make_node("Identity", ["input"], ["output"])], "identity", [value], [output])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 finite = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False)

@@ -39,6 +39,7 @@ def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = Tru
     example = torch.linspace(1.0, 2.0, 2 * 5, dtype=torch.float64).reshape(2, 5)  # (B, T) = (2, 5)
     example_mask = torch.ones_like(example, dtype=torch.bool)
     batch, length = torch.export.Dim("B"), torch.export.Dim("T", min=2, max=max_len)
+    _forget_lstm_kernel()
     with _quiet_exporter():
         program = torch.onnx.export(
             model,
@@ -50,6 +51,12 @@ def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = Tru
             dynamic_shapes={"x": {0: batch, 1: length}, "mask": {0: batch, 1: length}},
         )
     proto = program.model_proto
+    for value in proto.graph.input:
+        if not all(dim.dim_param for dim in value.type.tensor_type.shape.dim):
+            raise ValueError(
+                f"the exporter fixed the shape of input {value.name!r}; run `numseries export` in a fresh process "
+                "and report this with your torch version"
+            )
     metadata = {"max_len": str(max_len), "config": json.dumps(model.config.to_dict()), "numseries": __version__}
     for key, value in metadata.items():
         proto.metadata_props.add(key=key, value=value)
@@ -64,6 +71,17 @@ def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = Tru
 
     atomic_write(path, write)
     return path
+
+
+def _forget_lstm_kernel() -> None:
+    """Let the exporter's LSTM decomposition, which keeps T dynamic, take effect again.
+
+    torch.onnx registers it only while it exports, but ``aten.lstm`` caches the kernel it dispatched to
+    (torch 2.13), so a second export in one process would use the cached one and fix T.
+    """
+    cache = getattr(torch.ops.aten.lstm.input, "_dispatch_cache", None)
+    if cache is not None:
+        cache.clear()
 
 
 @contextlib.contextmanager

@@ -93,7 +93,9 @@ class Predictor:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         path = shipped_weights_dir() if path is None else Path(path)
         if not path.exists():
-            raise ValueError(f"model path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file")
+            raise ValueError(
+                f"model path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file"
+            )
         onnx_file = path / ONNX_FILE if path.is_dir() else path
         if runtime == "torch" and path.suffix == ".onnx":
             raise ValueError(f"{path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
@@ -219,6 +221,12 @@ def _from_onnx(path: Path) -> Predictor:
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
+    names = ([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()])
+    if names != (["x", "mask"], ["prediction", "attention"]):
+        raise ValueError(
+            f"{path} has inputs {names[0]} and outputs {names[1]}, not a numseries model's "
+            "(x, mask -> prediction, attention); export one with `numseries export`"
+        )
     metadata = session.get_modelmeta().custom_metadata_map
     if "max_len" in metadata:
         max_len = int(metadata["max_len"])

@@ -1,0 +1,307 @@
+"""Batch files for ``numseries predict --input FILE --output FILE``: CSV or Parquet, streamed in chunks.
+
+Two layouts are read, told apart by their columns:
+
+- **long**: columns ``unique_id, ds, y``, one row per observation, as statsforecast and neuralforecast
+  use. The rows of a series must be contiguous and ordered by ``ds``; a series may be of any length
+  (the model reads its last ``max_len`` values) and may straddle chunks.
+- **wide**: one series per row, its steps in the columns in order, shorter series leaving trailing
+  cells empty; a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
+  line holds only numbers has no header.
+
+The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``
+and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
+Parquet). It is written to a temporary file and moved into place at the end, so a failure leaves no
+half-written output. Needs the ``io`` extra (pandas, pyarrow).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from numseries.predict import BatchPrediction
+from numseries.weights import atomic_write
+
+LONG_COLUMNS = ("unique_id", "ds", "y")
+ID_COLUMN = "unique_id"
+LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
+WIDE_CHUNK_ROWS = 50_000  # series per chunk of a wide file
+WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
+
+
+@dataclasses.dataclass(frozen=True)
+class Chunk:
+    """Series read from a file, one per row."""
+
+    id_name: str  # "unique_id", or "row" for a wide file without ids
+    ids: np.ndarray  # (N,) object: unique_id, or the row number of a wide file without one
+    values: np.ndarray  # (N, W) float64, each series' values (its last max_len in long files), NaN-padded
+    n_values: np.ndarray  # (N,) int64 values the series has in the file
+
+
+def file_format(path: str | Path) -> str:
+    """``"csv"`` or ``"parquet"``, from the file name."""
+    path = Path(path)
+    if path.suffix in (".parquet", ".pq"):
+        return "parquet"
+    if ".csv" in path.suffixes:
+        return "csv"
+    raise ValueError(f"cannot tell the format of {path} from its name; use a .csv or .parquet file")
+
+
+def read_chunks(path: str | Path, max_len: int) -> Iterator[Chunk]:
+    """Stream the series of a CSV or Parquet file, long or wide, in chunks of bounded size."""
+    path = Path(path)
+    kind = file_format(path)
+    if not path.is_file():
+        raise ValueError(f"input file {path} does not exist; check the path")
+    frames = _csv_frames(path) if kind == "csv" else _parquet_frames(path)
+    first = next(frames, None)
+    if first is None or first.empty:
+        raise ValueError(f"input file {path} has no rows; give a file with one series per row or unique_id, ds, y")
+    frames = _chain(first, frames)
+    if "y" in first.columns or "ds" in first.columns:
+        missing = [name for name in LONG_COLUMNS if name not in first.columns]
+        if missing:
+            raise ValueError(
+                f"{path} looks like long format but has no column {missing[0]!r}; "
+                f"long format needs the columns {', '.join(LONG_COLUMNS)}"
+            )
+        yield from _long_chunks(frames, max_len)
+    else:
+        yield from _wide_chunks(frames)
+
+
+def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPrediction]]) -> int:
+    """Write each series' prediction and attention to ``path`` (CSV or Parquet); returns the series count."""
+    path = Path(path)
+    kind = file_format(path)
+    count = 0
+
+    def write_csv(tmp: Path) -> None:
+        nonlocal count
+        with open(tmp, "w", newline="") as handle:
+            for chunk, batch in results:
+                frame = pd.DataFrame(_columns(chunk, batch))
+                frame["attention"] = _attention_text(batch)
+                frame.to_csv(handle, header=count == 0, index=False)
+                count += len(frame)
+        if count == 0:
+            raise ValueError("no series to write; the input has none")
+
+    def write_parquet(tmp: Path) -> None:
+        nonlocal count
+        writer = None
+        try:
+            for chunk, batch in results:
+                table = pa.table({**_columns(chunk, batch), "attention": _attention_list(batch)})
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table.cast(writer.schema))
+                count += table.num_rows
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+            raise ValueError(f"cannot write the ids: {_one_line(err)}; give unique_id values of one type") from err
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError("no series to write; the input has none")
+
+    atomic_write(path, write_csv if kind == "csv" else write_parquet)
+    return count
+
+
+def _columns(chunk: Chunk, batch: BatchPrediction) -> dict[str, Any]:
+    return {
+        chunk.id_name: chunk.ids,
+        "n_values": chunk.n_values,
+        "n_used": batch.n_used,
+        "prediction": batch.values,
+    }
+
+
+def _used_weights(batch: BatchPrediction) -> np.ndarray:
+    """The weights of every series' used values, one after another: (sum of n_used,) float32."""
+    return batch.attention[np.arange(batch.attention.shape[1]) < batch.n_used[:, None]]
+
+
+def _attention_list(batch: BatchPrediction) -> pa.ListArray:
+    offsets = np.r_[0, np.cumsum(batch.n_used)].astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(_used_weights(batch), type=pa.float32()))
+
+
+def _attention_text(batch: BatchPrediction) -> list[str]:
+    weights = _used_weights(batch).tolist()
+    ends = np.cumsum(batch.n_used).tolist()
+    starts = [0, *ends[:-1]]
+    return [",".join(map(WEIGHT_FORMAT.format, weights[a:b])) for a, b in zip(starts, ends)]
+
+
+def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    yield first
+    yield from rest
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
+    with open(path, "rb") as handle:
+        first_line = handle.readline().decode("utf-8", errors="replace").strip()
+    if not first_line:
+        raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
+    header = None if all(_is_number(cell) for cell in first_line.split(",")) else "infer"
+    chunk_rows = LONG_CHUNK_ROWS if header and {"ds", "y"} & set(first_line.split(",")) else WIDE_CHUNK_ROWS
+    try:
+        options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
+        with pd.read_csv(path, **options) as reader:
+            yield from reader
+    except (ValueError, OSError) as err:  # pandas' parser errors are ValueErrors
+        raise ValueError(
+            f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with the trailing "
+            "cells of shorter rows left empty"
+        ) from err
+
+
+def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
+    try:
+        parquet = pq.ParquetFile(path)
+        long = {"ds", "y"} & set(parquet.schema_arrow.names)
+        for batch in parquet.iter_batches(batch_size=LONG_CHUNK_ROWS if long else WIDE_CHUNK_ROWS):
+            yield batch.to_pandas()
+    except (pa.ArrowException, OSError) as err:
+        raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return cell.strip() == ""
+    return True
+
+
+def _numeric(column: pd.Series, what: str, ids: np.ndarray | None = None) -> np.ndarray:
+    """A column as float64; a cell that is not a number is an error naming it."""
+    if pd.api.types.is_bool_dtype(column) or not (
+        pd.api.types.is_numeric_dtype(column) or pd.api.types.is_object_dtype(column)
+    ):
+        raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())
+    if bad.size:
+        where = f"series {ids[bad[0]]!r}" if ids is not None else f"row {column.index[bad[0]]}"
+        raise ValueError(f"{what} has {column.iloc[bad[0]]!r} in {where}, which is not a number; give numbers only")
+    return values
+
+
+def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
+    offset = 0
+    for frame in frames:
+        if ID_COLUMN in frame.columns:
+            id_name, ids = ID_COLUMN, frame.pop(ID_COLUMN).to_numpy(dtype=object)
+        else:
+            id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
+        if frame.shape[1] == 0:
+            raise ValueError("the input has no value columns; give one series per row, one step per column")
+        values = np.column_stack([_numeric(frame[name], f"column {name!r}", ids) for name in frame.columns])
+        present = ~np.isnan(values)  # (N, C)
+        n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
+        offset += len(frame)
+        yield Chunk(id_name, ids, values, n_values.astype(np.int64))
+
+
+def _order_key(ds: pd.Series) -> np.ndarray:
+    """``ds`` as something ordered: numbers and datetimes stay, text is read as ISO dates."""
+    if pd.api.types.is_numeric_dtype(ds) or pd.api.types.is_datetime64_any_dtype(ds):
+        return ds.to_numpy()
+    parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
+    bad = np.flatnonzero(parsed.isna().to_numpy() & ds.notna().to_numpy())
+    if bad.size:
+        raise ValueError(
+            f"column ds has {ds.iloc[bad[0]]!r}, which is neither a number nor a date; "
+            "use integers or ISO dates such as 2024-01-31"
+        )
+    return parsed.to_numpy()
+
+
+def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk]:
+    """Group contiguous rows by unique_id. A chunk's last series may go on in the next chunk, so it is
+    carried over (its last ``max_len`` rows, and a count of the rest) and finished with the next one.
+    """
+    seen: set[Any] = set()  # ids of finished series, to catch a series split into separate blocks
+    carry: list[np.ndarray] = []  # ids, ds, y of the unfinished series
+    dropped = 0  # rows of the unfinished series left out of the carry
+    for frame in frames:
+        no_id = np.flatnonzero(frame[ID_COLUMN].isna().to_numpy())
+        if no_id.size:
+            raise ValueError(f"row {frame.index[no_id[0]]} has no unique_id; give every row the id of its series")
+        ids = frame[ID_COLUMN].to_numpy(dtype=object)
+        y = _numeric(frame["y"], "column y", ids)
+        missing = np.flatnonzero(np.isnan(y))
+        if missing.size:
+            raise ValueError(
+                f"series {ids[missing[0]]!r} has a missing y at ds={frame['ds'].iloc[missing[0]]}; "
+                "fill or drop missing values"
+            )
+        arrays = [ids, _order_key(frame["ds"]), y]
+        if carry:
+            arrays = [np.concatenate([old, new]) for old, new in zip(carry, arrays)]
+        ids, ds, y = arrays
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])  # (G,) first row of each series
+        _check_layout(ids, ds, starts, seen)
+        last = starts[-1]
+        if len(starts) > 1:
+            yield _pad(ids, y, starts[:-1], np.r_[starts[1:-1], last], max_len, dropped)
+            seen.update(ids[starts[:-1]].tolist())
+            dropped = 0
+        keep = max(last, len(ids) - max_len)
+        carry = [ids[keep:], ds[keep:], y[keep:]]
+        dropped += keep - last
+    if carry:
+        yield _pad(carry[0], carry[2], np.array([0]), np.array([len(carry[0])]), max_len, dropped)
+
+
+def _check_layout(ids: np.ndarray, ds: np.ndarray, starts: np.ndarray, seen: set[Any]) -> None:
+    """Each series in one block of rows, strictly increasing in ds."""
+    firsts = ids[starts].tolist()
+    repeated = [uid for uid in firsts if uid in seen] or pd.Index(firsts)[pd.Index(firsts).duplicated()].tolist()
+    if repeated:
+        raise ValueError(
+            f"series {repeated[0]!r} appears in separate blocks of rows; the rows of each series must be "
+            "contiguous and ordered by ds: sort the file by unique_id, ds"
+        )
+    same = np.ones(len(ids) - 1, dtype=bool)  # (R-1,): row i+1 continues the series of row i
+    same[starts[1:] - 1] = False
+    disorder = np.flatnonzero(same & ~(ds[1:] > ds[:-1]))
+    if disorder.size:
+        row = disorder[0] + 1
+        raise ValueError(
+            f"series {ids[row]!r} is not ordered by ds: {ds[row]} comes after {ds[row - 1]}; "
+            "the rows of each series must be contiguous and strictly increasing in ds: sort the file by unique_id, ds"
+        )
+
+
+def _pad(ids: np.ndarray, y: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_len: int, dropped: int) -> Chunk:
+    """Series in rows [starts, ends) of ``y`` -> a chunk of their last ``max_len`` values, NaN-padded.
+
+    ``dropped`` rows of the first series were read before and are counted in its ``n_values``.
+    """
+    sizes = ends - starts  # (G,)
+    used = np.minimum(sizes, max_len)  # (G,)
+    offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
+    column = np.arange(used.sum()) - offset  # (K,) position within the series' kept values
+    values = np.full((len(starts), int(used.max())), np.nan)  # (G, W)
+    values[np.repeat(np.arange(len(starts)), used), column] = y[np.repeat(ends - used, used) + column]
+    n_values = sizes.astype(np.int64)
+    n_values[0] += dropped
+    return Chunk(ID_COLUMN, ids[starts], values, n_values)

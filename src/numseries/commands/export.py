@@ -1,0 +1,30 @@
+"""``numseries export``: write a trained model as one ONNX file and check it against torch.
+
+    numseries export --format onnx                       shipped weights -> saved_models/model.onnx
+    numseries export --format onnx --weights src/numseries/weights --out src/numseries/weights/model.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = Path("saved_models") / "model.onnx"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["onnx"], default="onnx", help="export format (default: onnx)")
+    parser.add_argument("--weights", help="weights folder, .pt or .safetensors (default: the shipped weights)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"file to write (default: {DEFAULT_OUT})")
+
+
+def run(args: argparse.Namespace) -> int:
+    from numseries.export import export_onnx
+    from numseries.weights import load_model
+
+    if Path(args.out).suffix != ".onnx":
+        raise ValueError(f"--out must name an .onnx file, got {args.out!r}; e.g. --out {DEFAULT_OUT}")
+    path = export_onnx(load_model(args.weights), args.out)
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB), checked against torch", file=sys.stderr)
+    return 0

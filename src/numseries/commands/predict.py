@@ -1,0 +1,168 @@
+"""``numseries predict``: the next value of a sequence and the attention over its steps, or a whole file.
+
+    numseries predict 2 4 6 8 10              a table with a bar per step
+    numseries predict 2 4 6 8 10 --json       machine-readable
+    echo "2,4,6,8,10" | numseries predict -   numbers from stdin (spaces, commas or newlines)
+    numseries predict 2 4 6 8 10 --steps 5    an autoregressive forecast of 5 steps
+    numseries predict --input series.parquet --output predictions.parquet
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+BAR_WIDTH = 40  # characters for an attention weight of 1
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+# Before Python 3.13, argparse takes -1e5 and -inf for options; these are values here.
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-inf(inity)?$", re.IGNORECASE)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
+    parser.add_argument("--weights", help="model: a weights folder, .onnx, .pt or .safetensors (default: shipped)")
+    batch = parser.add_argument_group("batch files (needs the io extra: pip install numseries[io])")
+    batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y) or one series per row")
+    batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
+    batch.add_argument("--no-progress", action="store_true", help="hide the progress bar of long runs")
+
+
+def run(args: argparse.Namespace) -> int:
+    from numseries.predict import Predictor
+
+    if args.input or args.output:
+        _check_batch_args(args)
+        predictor = Predictor.from_pretrained(args.weights)
+        return _predict_file(args, predictor)
+    values = _parse_values(args.values)
+    if args.steps is not None and args.steps < 1:
+        raise ValueError(f"--steps must be a positive integer, got {args.steps}; e.g. --steps 5")
+    predictor = Predictor.from_pretrained(args.weights)
+    result = predictor.predict(values)
+    forecast = predictor.forecast(values, args.steps) if args.steps else None
+    if result.cropped:
+        print(
+            f"note: the model reads at most {predictor.max_len} values; "
+            f"it used the last {result.n_used} of {result.n_values}",
+            file=sys.stderr,
+        )
+    if args.json:
+        print(json.dumps(_as_json(values, result, forecast)))
+    else:
+        print(_table(values, result, forecast))
+    return 0
+
+
+def _parse_values(tokens: list[str]) -> list[float]:
+    """Command-line tokens, or stdin for '-', -> numbers. Separators: spaces, commas, semicolons, newlines."""
+    if tokens == ["-"]:
+        text = sys.stdin.read()
+    elif "-" in tokens:
+        raise ValueError("'-' reads the values from stdin and cannot be mixed with values; give one or the other")
+    elif not tokens:
+        raise ValueError(
+            "no values given; pass a sequence (numseries predict 2 4 6 8 10), '-' to read it from stdin, "
+            "or --input FILE --output FILE"
+        )
+    else:
+        text = " ".join(tokens)
+    values = []
+    for position, token in enumerate((t for t in re.split(r"[\s,;]+", text) if t), start=1):
+        try:
+            values.append(float(token))
+        except ValueError:
+            raise ValueError(
+                f"{token!r} (value {position}) is not a number; separate numbers with spaces, commas or newlines"
+            ) from None
+    return values
+
+
+def _bar(weight: float, full: str) -> str:
+    eighths = round(max(weight, 0.0) * BAR_WIDTH * 8)
+    if full != "█":
+        return full * (eighths // 8)
+    return "█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()
+
+
+def _bar_char() -> str:
+    try:
+        "█▏".encode(sys.stdout.encoding or "ascii")
+    except UnicodeEncodeError:
+        return "#"
+    return "█"
+
+
+def _table(values: list[float], result, forecast) -> str:
+    first = result.n_values - result.n_used
+    full = _bar_char()
+    lines = [f"next value: {result.value:.6g}", "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
+    for step in range(first, result.n_values):
+        weight = float(result.attention[step])
+        lines.append(f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>9.3f}  {_bar(weight, full)}")
+    if forecast is not None:
+        lines += ["", f"forecast, {len(forecast)} steps (autoregressive: each prediction is fed back in):"]
+        lines += [f"{f't+{k}':>6}  {value:>12.6g}" for k, value in enumerate(forecast, start=1)]
+    return "\n".join(lines)
+
+
+def _as_json(values: list[float], result, forecast) -> dict:
+    out = {
+        "prediction": result.value,
+        "attention": [round(weight, 6) for weight in result.attention.tolist()],
+        "n_values": result.n_values,
+        "n_used": result.n_used,
+    }
+    if forecast is not None:
+        out["forecast"] = forecast.tolist()
+    return out
+
+
+def _check_batch_args(args: argparse.Namespace) -> None:
+    if not (args.input and args.output):
+        raise ValueError("batch prediction needs both --input FILE and --output FILE (.csv or .parquet)")
+    if args.values:
+        raise ValueError("give either values or --input FILE, not both")
+    if args.steps is not None or args.json:
+        raise ValueError("--steps and --json work on a single sequence; drop them with --input")
+    try:
+        from numseries import batch_io
+    except ImportError as err:
+        raise ValueError(f"batch files need the io extra ({err}); pip install 'numseries[io]'") from None
+    batch_io.file_format(args.input)
+    batch_io.file_format(args.output)
+    if Path(args.input).resolve() == Path(args.output).resolve():
+        raise ValueError(f"--output {args.output} would overwrite --input; choose another output file")
+
+
+def _predict_file(args: argparse.Namespace, predictor) -> int:
+    from tqdm import tqdm
+
+    from numseries import batch_io
+
+    cropped = 0
+    with tqdm(unit=" series", delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
+
+        def results():
+            nonlocal cropped
+            for chunk in batch_io.read_chunks(args.input, predictor.max_len):
+                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids)
+                cropped += int((chunk.n_values > predictor.max_len).sum())
+                progress.update(len(chunk.ids))
+
+        count = batch_io.write_predictions(args.output, results())
+    if cropped:
+        print(
+            f"note: {cropped} series had more than {predictor.max_len} values; the model read the last "
+            f"{predictor.max_len} of each (see n_values and n_used)",
+            file=sys.stderr,
+        )
+    print(f"wrote {count} prediction{'s' if count != 1 else ''} to {args.output}", file=sys.stderr)
+    return 0

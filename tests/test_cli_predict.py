@@ -1,0 +1,263 @@
+"""``numseries predict``: the table, JSON, stdin, forecasts, batch files, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from numseries import batch_io
+from numseries.cli import main
+from numseries.predict import Predictor
+
+REPO = Path(__file__).resolve().parents[1]
+MAX_LEN = 16  # of the tiny test model
+
+
+@pytest.fixture(scope="module")
+def model(tiny_onnx):
+    return str(tiny_onnx)
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_onnx):
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+def predict(capsys, *argv):
+    code = main(["predict", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, out, err, message):
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("numseries predict: error: ")
+    assert message in lines[0]
+
+
+def test_table_shows_the_next_value_and_a_bar_per_step(capsys, model, predictor):
+    code, out, err = predict(capsys, "--weights", model, "2", "4", "6", "8", "10")
+    assert code == 0 and err == ""
+    expected = predictor.predict([2, 4, 6, 8, 10])
+    assert out.splitlines()[0] == f"next value: {expected.value:.6g}"
+    rows = [line.split() for line in out.splitlines()[3:]]
+    assert [row[:2] for row in rows] == [[str(i), str(v)] for i, v in enumerate([2, 4, 6, 8, 10], start=1)]
+    assert [float(row[2]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
+    assert all(len(row) == 4 and set(row[3]) <= set("█▏▎▍▌▋▊▉") for row in rows)
+
+
+def test_json_is_machine_readable(capsys, model, predictor):
+    code, out, _ = predict(capsys, "--weights", model, "--json", "2", "4", "6", "8", "10")
+    result = json.loads(out)
+    expected = predictor.predict([2, 4, 6, 8, 10])
+    assert code == 0
+    assert result["prediction"] == pytest.approx(expected.value, rel=1e-12)
+    assert result["attention"] == pytest.approx(expected.attention.tolist(), abs=1e-6)
+    assert (result["n_values"], result["n_used"]) == (5, 5)
+
+
+def test_dash_reads_numbers_from_stdin(capsys, monkeypatch, model):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("2, 4\n6;8 10\n"))
+    _, from_stdin, _ = predict(capsys, "--weights", model, "--json", "-")
+    _, from_args, _ = predict(capsys, "--weights", model, "--json", "2", "4", "6", "8", "10")
+    assert json.loads(from_stdin) == json.loads(from_args)
+
+
+def test_steps_forecasts_autoregressively(capsys, model, predictor):
+    code, out, _ = predict(capsys, "--weights", model, "--json", "--steps", "3", "1", "3", "2", "5")
+    assert code == 0
+    assert json.loads(out)["forecast"] == pytest.approx(predictor.forecast([1, 3, 2, 5], 3).tolist(), rel=1e-12)
+    _, table, _ = predict(capsys, "--weights", model, "--steps", "3", "1", "3", "2", "5")
+    assert "autoregressive" in table and "t+3" in table
+
+
+def test_long_sequence_uses_the_last_values_and_notes_it_on_stderr(capsys, model):
+    values = [str(v) for v in range(1, 41)]
+    code, out, err = predict(capsys, "--weights", model, *values)
+    assert code == 0
+    assert err.strip() == f"note: the model reads at most {MAX_LEN} values; it used the last {MAX_LEN} of 40"
+    assert len(out.splitlines()) == 3 + MAX_LEN
+
+
+def test_constant_sequence_predicts_the_constant(capsys, model):
+    _, out, _ = predict(capsys, "--weights", model, "--json", "7", "7", "7", "7")
+    assert json.loads(out)["prediction"] == 7.0
+
+
+def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
+    code, out, _ = predict(capsys, "--weights", model, "--json", "1e300", "-2e300", "3e300", "-1.5e300")
+    assert code == 0 and np.isfinite(json.loads(out)["prediction"])
+
+
+@pytest.mark.parametrize(
+    "argv, stdin, message",
+    [
+        ([], "", "no values given; pass a sequence"),
+        (["-"], "", "expected at least 3 values, got 0; give a longer sequence"),
+        (["-"], "\n \n", "expected at least 3 values, got 0"),
+        (["1", "2"], "", "expected at least 3 values, got 2"),
+        (["1", "2", "nan"], "", "has nan at position 3"),
+        (["1", "inf", "2"], "", "has inf at position 2"),
+        (["1", "2", "-inf"], "", "has -inf at position 3"),
+        (["1", "2", "1e400"], "", "has inf at position 3"),
+        (["1", "two", "3"], "", "'two' (value 2) is not a number"),
+        (["1", "-", "3"], "", "'-' reads the values from stdin"),
+        (["-"], "1 2 x", "'x' (value 3) is not a number"),
+        (["--steps", "0", "1", "2", "3"], "", "--steps must be a positive integer"),
+        (["--input", "a.csv"], "", "needs both --input FILE and --output FILE"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_code_2(capsys, monkeypatch, model, argv, stdin, message):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    assert_one_line_error(*predict(capsys, "--weights", model, *argv), message)
+
+
+def test_missing_model_is_one_line_on_stderr(capsys, tmp_path):
+    assert_one_line_error(*predict(capsys, "--weights", str(tmp_path / "none.onnx"), "1", "2", "3"), "does not exist")
+
+
+def long_frame(lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        [(f"s{i}", t, float(v)) for i, n in enumerate(lengths) for t, v in enumerate(np.cumsum(rng.normal(size=n)))],
+        columns=["unique_id", "ds", "y"],
+    )
+
+
+def series_of(frame):
+    return [group["y"].to_numpy() for _, group in frame.groupby("unique_id", sort=False)]
+
+
+def read_output(path):
+    table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    if path.suffix != ".parquet":
+        table["attention"] = [np.array(text.split(","), dtype=float) for text in table["attention"]]
+    return table
+
+
+@pytest.mark.parametrize("suffix_in", [".csv", ".parquet"])
+@pytest.mark.parametrize("suffix_out", [".csv", ".parquet"])
+def test_long_file_gives_each_series_prediction_and_attention(
+    capsys, tmp_path, model, predictor, suffix_in, suffix_out
+):
+    frame = long_frame([3, 7, 40, 16, 5])
+    source, target = tmp_path / f"in{suffix_in}", tmp_path / f"out{suffix_out}"
+    frame.to_csv(source, index=False) if suffix_in == ".csv" else frame.to_parquet(source)
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and out == ""
+    assert "1 series had more than 16 values" in err
+    result = read_output(target)
+    assert result["unique_id"].tolist() == ["s0", "s1", "s2", "s3", "s4"]
+    assert result["n_values"].tolist() == [3, 7, 40, 16, 5]
+    assert result["n_used"].tolist() == [3, 7, 16, 16, 5]
+    for row, series in zip(result.itertuples(), series_of(frame)):
+        single = predictor.predict(series)
+        assert row.prediction == pytest.approx(single.value, rel=1e-6)
+        np.testing.assert_allclose(row.attention, single.attention[-row.n_used :], atol=1e-3)
+
+
+def test_series_that_straddle_chunks_are_joined(capsys, monkeypatch, tmp_path, model, predictor):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 7)
+    frame = long_frame([3, 30, 4, 9, 12, 3])
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    frame.to_parquet(source, row_group_size=5)
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
+    result = read_output(target)
+    assert result["n_values"].tolist() == [3, 30, 4, 9, 12, 3]
+    expected = predictor.predict_batch(series_of(frame)).values
+    np.testing.assert_allclose(result["prediction"], expected, rtol=1e-6)
+
+
+def test_wide_file_has_one_series_per_row(capsys, tmp_path, model, predictor):
+    source, target = tmp_path / "wide.csv", tmp_path / "out.parquet"
+    source.write_text("1,2,3,,\n4,5,6,7,9\n2,2,2,,\n")  # no header: the first line is numbers
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
+    result = read_output(target)
+    assert result["row"].tolist() == [0, 1, 2]
+    assert result["n_values"].tolist() == [3, 5, 3]
+    expected = predictor.predict_batch([[1, 2, 3], [4, 5, 6, 7, 9], [2, 2, 2]]).values
+    np.testing.assert_allclose(result["prediction"], expected, rtol=1e-6)
+
+
+def test_wide_file_with_ids_names_its_rows(capsys, tmp_path, model):
+    source, target = tmp_path / "wide.parquet", tmp_path / "out.csv"
+    columns = {"unique_id": ["a", "b"], "t0": [1.0, 4.0], "t1": [2.0, 5.0], "t2": [3.0, 6.0], "t3": [np.nan, 7.0]}
+    pd.DataFrame(columns).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "wrote 2 predictions" in err
+    assert read_output(target)["unique_id"].tolist() == ["a", "b"]
+
+
+BAD_FILES = {
+    "empty.csv": ("", "is empty"),
+    "header_only.csv": ("unique_id,ds,y\n", "has no rows"),
+    "no_ds.csv": ("unique_id,y\na,1\na,2\na,3\n", "has no column 'ds'; long format needs the columns unique_id, ds, y"),
+    "mixed_y.csv": ("unique_id,ds,y\na,1,1\na,2,x\na,3,3\n", "column y has 'x' in series 'a', which is not a number"),
+    "mixed_wide.csv": ("a,b,c\n1,2,3\n4,foo,6\n", "column 'b' has 'foo' in series 1"),
+    "split.csv": ("unique_id,ds,y\na,1,1\na,2,1\na,3,1\nb,1,1\nb,2,1\nb,3,1\na,4,1\n", "'a' appears in separate"),
+    "unordered.csv": ("unique_id,ds,y\na,1,1\na,3,1\na,2,1\n", "series 'a' is not ordered by ds"),
+    "missing_y.csv": ("unique_id,ds,y\na,1,1\na,2,\na,3,1\n", "series 'a' has a missing y at ds=2"),
+    "short.csv": ("unique_id,ds,y\na,1,1\na,2,1\n", "expected at least 3 values, got 2 in series 'a'"),
+    "gap.csv": ("a,b,c,d\n1,,3,4\n", "has a missing value (NaN) at position 2, before its end"),
+    "ragged.csv": ("1,2,3\n4,5,6,7\n", "Expected 3 fields in line 2, saw 4"),
+    "bad_dates.csv": ("unique_id,ds,y\na,monday,1\na,tuesday,2\na,wed,4\n", "'monday', which is neither a number"),
+    "no_id.csv": ("unique_id,ds,y\n,1,1\n,2,2\n,3,4\n", "row 0 has no unique_id"),
+    "broken.parquet": ("PAR1 not really", "cannot read"),
+    "series.txt": ("1,2,3\n", "cannot tell the format"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_malformed_file_is_one_line_on_stderr_and_writes_nothing(capsys, tmp_path, model, name):
+    text, message = BAD_FILES[name]
+    source, target = tmp_path / name, tmp_path / "out.csv"
+    source.write_text(text)
+    result = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert_one_line_error(*result, message)
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_a_bad_series_late_in_a_file_leaves_no_output(capsys, monkeypatch, tmp_path, model):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 10)
+    frame = pd.concat([long_frame([5] * 20), pd.DataFrame({"unique_id": ["z"] * 2, "ds": [0, 1], "y": [1.0, 2.0]})])
+    source, target = tmp_path / "in.csv", tmp_path / "out.parquet"
+    frame.to_csv(source, index=False)
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert_one_line_error(code, out, err, "got 2 in series 'z'")
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_output_must_not_overwrite_input(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    long_frame([4]).to_csv(source, index=False)
+    result = predict(capsys, "--weights", model, "--input", str(source), "--output", str(source))
+    assert_one_line_error(*result, "would overwrite")
+
+
+def test_seed_script_is_the_cli(model):
+    done = subprocess.run(
+        [sys.executable, str(REPO / "inference" / "predict.py"), "--weights", model, "--json", "2", "4", "6", "8"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["n_values"] == 4
+
+
+def test_default_model_predicts_from_the_command_line_without_torch():
+    code = (
+        "import sys; from numseries.cli import main; code = main(['predict', '2', '4', '6', '8', '10']); "
+        "assert code == 0 and 'torch' not in sys.modules, 'torch was imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("next value: ")

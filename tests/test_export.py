@@ -1,0 +1,68 @@
+"""ONNX export: one self-describing file, runnable by plain onnxruntime, checked against torch."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+import torch
+
+from numseries.cli import main
+from numseries.export import TOLERANCE, compare_with_torch
+from numseries.predict import Predictor
+from numseries.weights import ONNX_FILE, load_model
+
+MAX_LEN = 16  # of the tiny test model
+
+
+def test_export_writes_one_file_that_describes_itself(tiny_onnx):
+    onnx_files = sorted(path.name for path in tiny_onnx.iterdir() if ".onnx" in path.name)
+    assert onnx_files == [ONNX_FILE]  # weights embedded, no .onnx.data beside it
+    proto = onnx.load(str(tiny_onnx / ONNX_FILE))
+    onnx.checker.check_model(proto, full_check=True)
+    metadata = {prop.key: prop.value for prop in proto.metadata_props}
+    assert metadata["max_len"] == str(MAX_LEN)
+    assert [i.name for i in proto.graph.input] == ["x", "mask"]
+    assert [o.name for o in proto.graph.output] == ["prediction", "attention"]
+
+
+def test_plain_onnxruntime_matches_torch_for_every_batch_size_length_and_mask(tiny_onnx):
+    session = onnxruntime.InferenceSession(str(tiny_onnx / ONNX_FILE), providers=["CPUExecutionProvider"])
+    model = load_model(tiny_onnx)
+    rng = np.random.default_rng(0)
+    for batch in (1, 2, 5):
+        for length in range(2, MAX_LEN + 1):
+            x = np.cumsum(rng.normal(size=(batch, length)), axis=1) * 10.0 ** rng.uniform(-3, 3)  # (B, T)
+            lengths = rng.integers(2, length + 1, batch)
+            lengths[0] = length
+            mask = np.arange(length)[None, :] < lengths[:, None]  # (B, T) prefix masks
+            prediction, attention = session.run(None, {"x": x, "mask": mask})
+            with torch.inference_mode():
+                expected, expected_attention = model(torch.from_numpy(x), torch.from_numpy(mask))
+            scale = np.abs(np.diff(x, axis=1)).max()
+            np.testing.assert_allclose(prediction, expected.numpy(), rtol=TOLERANCE, atol=TOLERANCE * scale)
+            np.testing.assert_allclose(attention, expected_attention.numpy(), atol=TOLERANCE)
+            assert prediction.dtype == np.float64 and np.all(attention[~mask] == 0)
+
+
+def test_compare_with_torch_catches_a_model_that_differs(tiny_onnx):
+    model = load_model(tiny_onnx)
+    assert compare_with_torch(model, Predictor.from_pretrained(tiny_onnx)) < TOLERANCE
+    with torch.no_grad():
+        model.head[-1].weight *= 1.5  # a bias would cancel out: the model is antisymmetric
+    with pytest.raises(ValueError, match="the ONNX model differs from torch"):
+        compare_with_torch(model, Predictor.from_pretrained(tiny_onnx))
+
+
+def test_export_command_writes_and_checks_the_model(tiny_weights, tmp_path, capsys):
+    out = tmp_path / "saved_models" / "model.onnx"
+    assert main(["export", "--format", "onnx", "--weights", str(tiny_weights), "--out", str(out)]) == 0
+    assert "checked against torch" in capsys.readouterr().err
+    assert Predictor.from_pretrained(out).predict([1.0, 2.0, 4.0]).n_values == 3
+
+
+def test_export_command_rejects_a_name_that_is_not_onnx(tiny_weights, tmp_path, capsys):
+    assert main(["export", "--weights", str(tiny_weights), "--out", str(tmp_path / "model.pt")]) == 2
+    assert "--out must name an .onnx file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
