@@ -38,7 +38,9 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.command_line = ["numseries", *argv]  # as given, for records such as training_info.json
     try:
         return import_module(f"numseries.commands.{args.command}").run(args)
     except ValueError as err:

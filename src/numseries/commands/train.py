@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from numseries.config import ModelConfig
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         model_config=model_config,
         run_dir=args.run_dir,
         resume=args.resume,
-        command=["numseries", *sys.argv[1:]],
+        command=args.command_line,
         accelerator=args.accelerator,
         devices=devices,
         num_nodes=args.num_nodes,
