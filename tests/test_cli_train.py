@@ -1,0 +1,119 @@
+"""``numseries train``: a weights folder from the command line, DDP pass-through, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from numseries.cli import main
+from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
+
+pytestmark = pytest.mark.slow
+
+TOY = [
+    "--batch-size", "16", "--batches-per-epoch", "2", "--val-samples", "32", "--max-epochs", "1",
+    "--max-len", "12", "--hidden-size", "8", "--num-layers", "1", "--head-size", "8",
+    "--families", "linear", "sinusoidal", "--no-progress",
+]  # fmt: skip
+
+
+def _train(tmp_path: Path, *extra: str) -> int:
+    return main(["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *TOY, *extra])
+
+
+def _info(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "out" / INFO_FILE).read_text())
+
+
+def test_train_writes_a_weights_folder_with_its_architecture_and_how_it_was_trained(tmp_path):
+    assert _train(tmp_path, "--seed", "3") == 0
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE}
+    assert json.loads((out / CONFIG_FILE).read_text()) == {
+        "max_len": 12, "hidden_size": 8, "num_layers": 1, "head_size": 8, "dropout": 0.0,
+    }  # fmt: skip
+    info = _info(tmp_path)
+    assert info["command"].startswith("numseries train --out ")
+    assert info["seed"] == 3 and info["world_size"] == 1 and info["epochs"] == 1
+    assert info["data"]["families"] == ["linear", "sinusoidal"]
+    assert load_model(out).config.max_len == 12
+    assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_resume_continues_the_run_in_run_dir(tmp_path):
+    assert _train(tmp_path) == 0
+    assert _train(tmp_path, "--resume", "--max-epochs", "2") == 0
+    assert _info(tmp_path)["epochs"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--families", "fibonacci"], "unknown family 'fibonacci'; known families: linear, "),
+        (["--batch-size", "0"], "batch_size must be >= 1, got 0"),
+        (["--val-samples", "0"], "val_samples must be >= 1, got 0"),
+        (["--batches-per-epoch", "0"], "batches_per_epoch must be >= 1, got 0"),
+        (["--max-len", "5000"], r"max_len must be in \[2, 4096\], got 5000"),
+        (["--min-len", "1"], "lengths must satisfy 2 <= min_len <= max_len <= 4096, got min_len=1, max_len=12; pass e.g."),
+        (["--min-len", "20"], "got min_len=20, max_len=12"),
+        (["--max-minutes", "0"], "max_minutes must be > 0, got 0.0"),
+        (["--resume"], "cannot resume: .*last.ckpt does not exist; train without --resume first"),
+        (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
+        (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_value(tmp_path, capsys, args, message):
+    assert _train(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("numseries train: error: "), err
+    assert __import__("re").search(message, err), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_corrupt_checkpoint_on_resume_exits_2_naming_it(tmp_path, capsys):
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    (tmp_path / "run" / "checkpoints" / "last.ckpt").write_bytes(b"\x00 truncated")
+    assert _train(tmp_path, "--resume") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cannot resume from " in err and "last.ckpt: not a readable checkpoint" in err and "train again" in err
+
+
+def test_an_existing_run_is_not_overwritten_without_resume(tmp_path, capsys):
+    assert _train(tmp_path) == 0
+    capsys.readouterr()
+    assert _train(tmp_path) == 2
+    assert "already holds a training run; pass --resume to continue it" in capsys.readouterr().err
+
+
+def _numseries(args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "numseries", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_command_prints_no_traceback_on_bad_input(tmp_path):
+    result = _numseries(["train", "--out", "out", "--families", "fibonacci"], tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith("numseries train: error: unknown family 'fibonacci'")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_two_process_ddp_on_cpu_writes_one_weights_folder(tmp_path):
+    """Multi-GPU and multi-node training pass through to Lightning DDP; 2 CPU processes prove the path."""
+    args = ["train", "--out", "out", "--run-dir", "run", *TOY, "--accelerator", "cpu", "--devices", "2", "--strategy", "ddp"]
+    result = _numseries(args, tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    info = json.loads((tmp_path / "out" / INFO_FILE).read_text())
+    assert info["world_size"] == 2
+    assert info["hardware"].startswith("2 x CPU")
+    assert info["data"]["samples_seen"] == 2 * 16 * 2  # 2 steps of 16 sequences on each of 2 ranks
+    assert "--devices 2 --strategy ddp" in info["command"]
+    model = load_model(tmp_path / "out")
+    assert model.config.max_len == 12
