@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_value(tmp_path, capsys, args
     assert _train(tmp_path, *args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("numseries train: error: "), err
-    assert __import__("re").search(message, err), err
+    assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
 
 
