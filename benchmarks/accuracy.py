@@ -24,7 +24,7 @@ from numseries import Predictor
 from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
 from numseries.plots import plot_error_by_family, plot_error_by_length, plot_training_curves, save_figure
 from numseries.realdata import REAL_SEED, real_cases
-from numseries.weights import atomic_write, load_model, read_training_info, resolve_weights
+from numseries.weights import atomic_write, read_training_info, resolve_weights
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -59,18 +59,17 @@ def _write(path: Path, text: str) -> None:
     print(f"wrote {path}")
 
 
-def _single_call_seconds(weights: str | None, cases, n: int = 300) -> tuple[str, float]:
-    """Seconds per call of ``Predictor.predict`` on one sequence at a time (the shipped path, ONNX if present)."""
-    predictor = Predictor.from_pretrained(weights)
+def _single_call_seconds(predictor: Predictor, cases, n: int = 300) -> float:
+    """Seconds per call of ``Predictor.predict`` on one sequence at a time."""
     sequences = [cases.data[i, : cases.lengths[i]] for i in range(min(n, len(cases)))]
     predictor.predict(sequences[0])  # warm-up
     start = time.perf_counter()
     for sequence in sequences:
         predictor.predict(sequence)
-    return predictor.runtime, (time.perf_counter() - start) / len(sequences)
+    return (time.perf_counter() - start) / len(sequences)
 
 
-def _speed(synthetic, real, single: tuple[str, float]) -> str:
+def _speed(synthetic, real, runtime: str, single: float) -> str:
     lines = [
         "| method | seconds per case, synthetic | seconds per case, real | × model (synthetic) |",
         "|---|---:|---:|---:|",
@@ -79,11 +78,9 @@ def _speed(synthetic, real, single: tuple[str, float]) -> str:
     for method, seconds in synthetic.seconds.items():
         per_case = seconds / len(synthetic.cases)
         real_per_case = real.seconds[method] / len(real.cases)
-        name = "model (torch, batched by length)" if method == MODEL else method
+        name = f"model ({runtime}, batched by length)" if method == MODEL else method
         lines.append(f"| {name} | {per_case:.3g} | {real_per_case:.3g} | {per_case / model_per_case:.3g} |")
-    runtime, seconds = single
-    lines.append(f"| model, one sequence per call (Predictor on {runtime}) | {seconds:.3g} | – | "
-                 f"{seconds / model_per_case:.3g} |")
+    lines.append(f"| model, one sequence per call | {single:.3g} | – | {single / model_per_case:.3g} |")
     return "\n".join(lines)
 
 
@@ -93,17 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-per-cell", type=int, default=100, help="synthetic cases per family and bucket")
     parser.add_argument("--cases-per-bucket", type=int, default=60, help="real cases per dataset and bucket")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes fitting the statistical baselines")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads for the model (one core, like each baseline process)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads, when the model runs on torch")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(args.threads)
 
-    model = load_model(args.weights)
-    synthetic = evaluate(model, synthetic_cases(n_per_cell=args.n_per_cell), n_jobs=args.n_jobs)
-    real = evaluate(model, real_cases(cases_per_bucket=args.cases_per_bucket), n_jobs=args.n_jobs)
-    single = _single_call_seconds(args.weights, synthetic.cases)
+    predictor = Predictor.from_pretrained(args.weights)  # what `numseries predict` runs: ONNX when present
+    synthetic = evaluate(predictor, synthetic_cases(n_per_cell=args.n_per_cell), n_jobs=args.n_jobs)
+    real = evaluate(predictor, real_cases(cases_per_bucket=args.cases_per_bucket), n_jobs=args.n_jobs)
+    single = _single_call_seconds(predictor, synthetic.cases)
 
     line = f"Synthetic cases: seed {EVAL_SEED}, {args.n_per_cell} per family and length bucket."
     _write(args.out / "accuracy_synthetic.md",
@@ -113,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
            report(real, title="Accuracy on real series (statsmodels datasets)", note=_header(args, line)))
     speed = (
         "# Speed against the baselines\n\nWall time per one-step-ahead case. The statistical baselines fit "
-        f"each series separately on {args.n_jobs} process(es); the model runs in-process on torch "
-        f"({args.threads} thread(s)), batched "
-        "by context length, and one sequence per call through `Predictor` (what `numseries predict` does).\n\n"
-        + _speed(synthetic, real, single) + "\n\n" + _header(args, "") + "\n"
+        f"each series separately on {args.n_jobs} process(es); the model runs in-process through `Predictor` "
+        f"on {predictor.runtime} (what `numseries predict` runs), batched by context length, and one sequence "
+        "per call.\n\n"
+        + _speed(synthetic, real, predictor.runtime, single) + "\n\n" + _header(args, "") + "\n"
     )
     _write(args.out / "speed.md", speed)
 

@@ -16,7 +16,6 @@ from numseries.evaluate import (
     MODEL,
     NOISE_FLOOR,
     evaluate,
-    predict,
     report,
     summarise,
     synthetic_cases,
@@ -56,15 +55,34 @@ def test_synthetic_cases_of_a_family_do_not_depend_on_the_others():
     np.testing.assert_array_equal(together.labels[together.families == "sinusoidal"], alone.labels)
 
 
-def test_prediction_batched_by_length_matches_one_padded_batch(model):
+def _padded(model, batch):
+    """The model on one padded batch: predictions (N,) and attention (N, T)."""
     import torch
 
-    batch = generate_batch(40, max_len=24, seed=3)
-    predictions, attention = predict(model, batch.data, batch.masks)
     with torch.no_grad():
-        padded, padded_attention = model(torch.from_numpy(batch.data), torch.from_numpy(batch.masks))
-    np.testing.assert_allclose(predictions, padded.numpy(), rtol=1e-5, atol=1e-6 * np.abs(batch.data).max())
-    np.testing.assert_allclose(attention, padded_attention.numpy(), atol=1e-5)
+        prediction, attention = model(torch.from_numpy(batch.data), torch.from_numpy(batch.masks))
+    return prediction.numpy(), attention.numpy()
+
+
+def test_model_predictions_and_attention_match_one_padded_batch_even_when_cropped(model):
+    cases = synthetic_cases(n_per_cell=3, families=["sinusoidal", "noisy"])  # lengths up to 64, window 16
+    evaluation = evaluate(model, cases, baselines=[])
+    predictions, attention = _padded(model, cases)
+    scale = np.abs(cases.data).max(axis=1)
+    np.testing.assert_allclose(evaluation.predictions[MODEL] / scale, predictions / scale, atol=1e-6)
+    np.testing.assert_allclose(evaluation.attention, attention, atol=1e-5)
+    assert (evaluation.attention[cases.lengths > 16, 0] == 0).all()  # cropped steps get no attention
+
+
+def test_the_shipped_onnx_path_scores_like_torch(model, tiny_onnx):
+    pytest.importorskip("onnxruntime")
+    from numseries.predict import Predictor
+
+    cases = synthetic_cases(n_per_cell=2, families=["mixed"])
+    onnx = evaluate(Predictor.from_pretrained(tiny_onnx), cases, baselines=[])
+    torch_run = evaluate(model, cases, baselines=[])
+    scale = np.abs(cases.data).max(axis=1)
+    np.testing.assert_allclose(onnx.predictions[MODEL] / scale, torch_run.predictions[MODEL] / scale, atol=1e-5)
 
 
 def test_summary_rows_cover_each_group_bucket_and_method(evaluation):
@@ -125,8 +143,7 @@ def test_seed_test_model_returns_predictions_targets_and_attention(model, monkey
     assert preds.shape == (70,) and attns.shape == (70, 16)
     np.testing.assert_array_equal(targs, batch.labels)
     np.testing.assert_allclose(attns.sum(axis=1), 1.0, atol=1e-5)
-    np.testing.assert_allclose(preds, predict(model, batch.data, batch.masks)[0], rtol=1e-5,
-                               atol=1e-6 * np.abs(batch.data).max())
+    np.testing.assert_allclose(preds, _padded(model, batch)[0])
 
 
 def test_cli_prints_the_table_and_writes_the_report(tiny_weights, tmp_path, capsys):

@@ -64,24 +64,24 @@ def synthetic_cases(
     )
 
 
-def predict(model, data: np.ndarray, masks: np.ndarray, *, batch_size: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """Run the torch model on (N, T) contexts, batched by length: predictions (N,) and attention (N, T)."""
-    import torch
+def _predictor(model):
+    """A :class:`numseries.Predictor` as is, or one serving a torch model held in memory."""
+    from numseries.predict import Predictor
 
-    model.eval()
-    lengths = masks.sum(axis=1)
-    predictions = np.empty(len(data))
-    attention = np.zeros(data.shape)
-    with torch.no_grad():
-        for length in np.unique(lengths):
-            rows = np.flatnonzero(lengths == length)
-            for start in range(0, len(rows), batch_size):
-                chunk = rows[start : start + batch_size]
-                x = torch.from_numpy(np.ascontiguousarray(data[chunk, :length]))  # (B, L) float64
-                pred, attn = model(x, torch.ones_like(x, dtype=torch.bool))  # (B,), (B, L)
-                predictions[chunk] = pred.numpy()
-                attention[chunk, :length] = attn.numpy()
-    return predictions, attention
+    return model if isinstance(model, Predictor) else Predictor.from_model(model)
+
+
+def predict_cases(predictor, cases: SequenceBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Run a :class:`numseries.Predictor` on every case: predictions (N,) and attention (N, T).
+
+    The predictor groups the cases by length; contexts longer than its window are cropped, and their
+    dropped steps get no attention.
+    """
+    result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
+    attention = np.zeros(cases.data.shape)
+    for i, (n, used) in enumerate(zip(cases.lengths, result.n_used)):
+        attention[i, n - used : n] = result.attention[i, :used]
+    return result.values, attention
 
 
 def predict_loader(model, loader) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,19 +119,21 @@ class Evaluation:
 def evaluate(
     model, cases: SequenceBatch, *, baselines: Sequence[str] = baselines_module.ALL, n_jobs: int = 1
 ) -> Evaluation:
-    """Score ``model`` (an :class:`LSTMWithAttention`) and ``baselines`` on ``cases``.
+    """Score ``model`` and ``baselines`` on ``cases``.
 
-    ``baselines`` names any of :data:`numseries.baselines.ALL` (the statistical ones need the ``bench``
-    extra and take most of the time); ``n_jobs`` processes fit them.
+    ``model`` is a torch :class:`LSTMWithAttention` or a :class:`numseries.Predictor` (the shipped ONNX
+    model, say). ``baselines`` names any of :data:`numseries.baselines.ALL` (the statistical ones need
+    the ``bench`` extra and take most of the time); ``n_jobs`` processes fit them.
     """
     unknown = [name for name in baselines if name not in baselines_module.ALL]
     if unknown:
         raise ValueError(f"unknown baseline {unknown[0]!r}; choose from: {', '.join(baselines_module.ALL)}")
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer, got {n_jobs!r}; pass e.g. n_jobs=2")
-    predict(model, cases.data, cases.masks)  # warm-up: torch sets up its kernels once per context length
+    predictor = _predictor(model)
+    predict_cases(predictor, cases)  # warm-up: the runtime sets up its kernels once per context length
     start = time.perf_counter()
-    model_pred, attention = predict(model, cases.data, cases.masks)
+    model_pred, attention = predict_cases(predictor, cases)
     seconds = {MODEL: time.perf_counter() - start}
     predictions = {MODEL: model_pred}
     fell_back = {MODEL: np.zeros(len(cases), dtype=bool)}
@@ -257,7 +259,9 @@ def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselin
         f"{len(evaluation.cases)} one-step-ahead cases. Scaled error = |prediction − next value| / mean "
         "absolute step of the context (a last-value guess on a straight line scores 1). Lower is better; "
         "the best method of each line is in bold. `noise_floor` is the error of the noise-free next value. "
-        f"{n_constant} cases with a constant context have no scale and are left out of the scaled errors.",
+        f"{n_constant} cases with a constant context have no scale and are left out of the scaled errors. "
+        "The statistical baselines see each context as the model does (shifted by its last value, divided by "
+        "its mean absolute step) and fall back to the last value where they cannot fit.",
         "## Median scaled error (primary)",
         metric_table(rows, "median_scaled"),
         "## Mean scaled error",

@@ -9,7 +9,7 @@ from numseries.baselines import ALL, SIMPLE
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--weights", help="weights folder or file (default: the shipped model)")
+    parser.add_argument("--weights", help="weights folder or file, .onnx included (default: the shipped model)")
     parser.add_argument("--suite", choices=["synthetic", "real"], default="synthetic",
                         help="generated families (default) or the real series shipped with statsmodels")
     parser.add_argument("--n-per-cell", type=int, default=20,
@@ -40,9 +40,10 @@ def _run_dir(args: argparse.Namespace) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     from numseries.evaluate import EVAL_SEED, evaluate, metric_table, report, summarise, synthetic_cases
-    from numseries.weights import atomic_write, load_model
+    from numseries.predict import Predictor
+    from numseries.weights import atomic_write
 
-    model = load_model(args.weights)
+    model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
     baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
     if args.suite == "synthetic":
         cases = synthetic_cases(
