@@ -191,8 +191,9 @@ class Predictor:
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
-        starts = np.flatnonzero(np.r_[True, sorted_lengths[1:] != sorted_lengths[:-1]])
-        for start, stop in zip(starts, np.r_[starts[1:], n]):
+        edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
+        bounds = [0, *edges.tolist(), n] if n else []
+        for start, stop in zip(bounds[:-1], bounds[1:]):
             width = int(sorted_lengths[start])
             for chunk in range(start, stop, _GROUP_ROWS):
                 rows = order[chunk : min(chunk + _GROUP_ROWS, stop)]
