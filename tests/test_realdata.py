@@ -43,8 +43,9 @@ def test_cases_are_consecutive_slices_followed_by_their_next_value(series):
     assert len(rows) == 20
     for i in rows:
         context = cases.data[i, : cases.lengths[i]]
-        starts = [s for s in range(len(sunspots) - len(context)) if np.array_equal(sunspots[s : s + len(context)], context)]
-        assert any(sunspots[s + len(context)] == cases.labels[i] for s in starts)
+        n = len(context)
+        starts = [s for s in range(len(sunspots) - n) if np.array_equal(sunspots[s : s + n], context)]
+        assert any(sunspots[s + n] == cases.labels[i] for s in starts)
 
 
 def test_cases_respect_buckets_budgets_and_seed():

@@ -148,7 +148,8 @@ def plot_error_by_length(
     methods = _methods(rows, methods)
     selected = [r for r in rows if r["group"] == group and r["bucket"] != "all"]
     if not selected:
-        raise ValueError(f"no rows for group {group!r}; choose from: {', '.join(dict.fromkeys(r['group'] for r in rows))}")
+        known = ", ".join(dict.fromkeys(r["group"] for r in rows))
+        raise ValueError(f"no rows for group {group!r}; choose from: {known}")
     buckets = list(dict.fromkeys(r["bucket"] for r in selected))
     table = {(r["bucket"], r["method"]): r["median_scaled"] for r in selected}
     ax = _axes(ax, (6, 4))
