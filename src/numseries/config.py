@@ -16,7 +16,7 @@ class ModelConfig:
 
     max_len: int = 64  # longest context the model reads; longer input keeps its last max_len values
     hidden_size: int = 64  # LSTM hidden units
-    num_layers: int = 2  # stacked LSTM layers
+    num_layers: int = 1  # stacked LSTM layers
     head_size: int = 64  # hidden units of the output MLP
     dropout: float = 0.0  # between LSTM layers (training only)
 
