@@ -209,7 +209,7 @@ class TrainConfig:
     weight_decay: float = 1e-5
     grad_clip: float = 1.0
     seed: int = 0
-    min_len: int = 4
+    min_len: int = 3  # the shortest context a prediction accepts (predict.MIN_VALUES)
     num_workers: int = 0  # DataLoader processes generating training batches
     families: tuple[str, ...] | None = None  # None: every training family
 

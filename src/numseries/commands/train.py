@@ -17,7 +17,7 @@ _TRAIN_DEFAULTS = {
     "weight_decay": 1e-5,
     "grad_clip": 1.0,
     "seed": 0,
-    "min_len": 4,
+    "min_len": 3,
     "num_workers": 0,
 }
 
