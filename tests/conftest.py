@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# One torch thread per test process (and the subprocesses tests start), set before anything imports
+# torch. Toy models gain nothing from more; on a shared 2-core machine two OpenMP threads wait on each
+# other at every op: a training step of the default model took 3 s with 2 threads, 70 ms with 1.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture(scope="session")
