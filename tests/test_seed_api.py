@@ -35,7 +35,7 @@ SEED_SCRIPT = textwrap.dedent(
         )
         return DataLoader(dataset, batch_size=16, shuffle=shuffle)
 
-    train_loader, val_loader = loader(32, 1, True), loader(32, 2, False)
+    train_loader, val_loader = loader(16, 1, True), loader(16, 2, False)  # one batch each: 100 epochs are quick
 
     from train_loop import train_model  # README, verbatim from here
     from models.lstm_with_attention import LSTMWithAttention
