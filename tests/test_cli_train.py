@@ -46,6 +46,14 @@ def test_train_writes_a_weights_folder_with_its_architecture_and_how_it_was_trai
     assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
 
 
+def test_command_line_defaults_are_the_train_config_defaults():
+    """The CLI keeps its own copy (so that building the parser never imports torch); it must agree."""
+    from numseries.commands.train import _TRAIN_DEFAULTS
+    from numseries.train import TrainConfig
+
+    assert _TRAIN_DEFAULTS == {name: getattr(TrainConfig(), name) for name in _TRAIN_DEFAULTS}
+
+
 def test_resume_continues_the_run_in_run_dir(tmp_path):
     assert _train(tmp_path) == 0
     assert _train(tmp_path, "--resume", "--max-epochs", "2") == 0
