@@ -71,6 +71,7 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
         (["--min-len", "1"], "lengths must satisfy 2 <= min_len <= max_len <= 4096, got min_len=1, max_len=12; pass e.g."),
         (["--min-len", "20"], "got min_len=20, max_len=12"),
         (["--max-minutes", "0"], "max_minutes must be > 0, got 0.0"),
+        (["--threads", "0"], "--threads must be >= 1, got 0; e.g. --threads 1"),
         (["--resume"], "cannot resume: .*last.ckpt does not exist; train without --resume first"),
         (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
         (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
