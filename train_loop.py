@@ -3,6 +3,7 @@
 Training lives in :mod:`numseries.train`; this module only re-exports it.
 """
 
-from numseries.train import TrainConfig, run_training, train_model
+from numseries.config import TrainConfig
+from numseries.train import run_training, train_model
 
 __all__ = ["TrainConfig", "run_training", "train_model"]

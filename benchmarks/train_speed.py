@@ -28,7 +28,8 @@ import torch
 from numseries.config import ModelConfig
 from numseries.generate import generate_batch, generate_dataset
 from numseries.model import LSTMWithAttention
-from numseries.train import TrainConfig, scaled_l1
+from numseries.config import TrainConfig
+from numseries.train import scaled_l1
 from numseries.weights import INFO_FILE, atomic_write, read_training_info, shipped_weights_dir
 
 RESULTS = Path(__file__).resolve().parent / "results"

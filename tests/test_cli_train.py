@@ -46,12 +46,21 @@ def test_train_writes_a_weights_folder_with_its_architecture_and_how_it_was_trai
     assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
 
 
-def test_command_line_defaults_are_the_train_config_defaults():
-    """The CLI keeps its own copy (so that building the parser never imports torch); it must agree."""
-    from numseries.commands.train import _TRAIN_DEFAULTS
-    from numseries.train import TrainConfig
-
-    assert _TRAIN_DEFAULTS == {name: getattr(TrainConfig(), name) for name in _TRAIN_DEFAULTS}
+def test_command_line_defaults_are_the_config_defaults_and_need_no_torch():
+    """The options come from the config dataclasses, which live in torch-free numseries.config."""
+    code = (
+        "import dataclasses, sys\n"
+        "from numseries.cli import build_parser\n"
+        "from numseries.config import ModelConfig, TrainConfig\n"
+        "args = build_parser().parse_args(['train', '--out', 'x'])\n"
+        "train = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}\n"
+        "model = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}\n"
+        "assert TrainConfig(**train) == TrainConfig(), train\n"
+        "assert ModelConfig(**model) == ModelConfig(), model\n"
+        "assert 'torch' not in sys.modules and 'lightning' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_resume_continues_the_run_in_run_dir(tmp_path):

@@ -13,7 +13,8 @@ from numseries.config import ModelConfig
 from numseries.data import StreamingDataset, make_loader
 from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
-from numseries.train import CHECKPOINT_DIR, SequenceModule, TrainConfig, _fit, run_training, scaled_l1, train_model
+from numseries.config import TrainConfig
+from numseries.train import CHECKPOINT_DIR, SequenceModule, _fit, run_training, scaled_l1, train_model
 from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ _EXPORTS = {
     "Predictor": "numseries.predict",
     "train_model": "numseries.train",
     "run_training": "numseries.train",
-    "TrainConfig": "numseries.train",
+    "TrainConfig": "numseries.config",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from numseries.generate import MAX_LENGTH, MIN_LENGTH
+from numseries.generate import MAX_LENGTH, MIN_LENGTH, _resolve_families
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,3 +49,36 @@ class ModelConfig:
         except (OSError, json.JSONDecodeError) as err:
             raise ValueError(f"cannot read model config {path}: {err}; re-save the weights folder") from err
         return cls.from_dict(values)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """What ``numseries train`` trains on and how long; saved in ``training_info.json``."""
+
+    batch_size: int = 256
+    batches_per_epoch: int = 500
+    val_samples: int = 20_000
+    max_epochs: int = 100
+    max_minutes: float | None = None
+    patience: int = 6
+    min_delta: float = 1e-4
+    lr: float = 2e-3
+    weight_decay: float = 1e-5
+    grad_clip: float = 1.0
+    seed: int = 0
+    min_len: int = 3  # the shortest context a prediction accepts (predict.MIN_VALUES)
+    num_workers: int = 0  # DataLoader processes generating training batches
+    families: tuple[str, ...] | None = None  # None: every training family
+
+    def __post_init__(self) -> None:
+        if self.num_workers < 0:
+            raise ValueError(f"num_workers must be >= 0, got {self.num_workers}")
+        for name in ("batch_size", "batches_per_epoch", "val_samples", "max_epochs", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
+        if self.families is not None:
+            _resolve_families(self.families)

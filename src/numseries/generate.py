@@ -51,12 +51,12 @@ def register(
     noise: tuple[float, float] | None = None,
 ) -> Callable[[FamilyFn], FamilyFn]:
     """Decorator that adds ``fn(n, length, rng) -> (n, length) array`` to the family registry."""
+    if weight <= 0:
+        raise ValueError(f"weight must be > 0, got {weight} for family {name!r}")
 
     def decorate(fn: FamilyFn) -> FamilyFn:
         if name in FAMILIES:
             raise ValueError(f"family {name!r} is already registered; pick another name")
-        if weight <= 0:
-            raise ValueError(f"weight must be > 0, got {weight} for family {name!r}")
         doc = (fn.__doc__ or "").strip().splitlines()
         FAMILIES[name] = Family(name, fn, weight, holdout, noise, doc[0] if doc else "")
         return fn

@@ -13,6 +13,7 @@ import logging
 import platform
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from importlib import metadata
@@ -26,9 +27,9 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from torch.utils.data import DataLoader
 
-from numseries.config import ModelConfig
+from numseries.config import ModelConfig, TrainConfig
 from numseries.data import StreamingDataset, make_loader
-from numseries.generate import _check_lengths, _resolve_families, generate_batch
+from numseries.generate import _check_lengths, generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.weights import save_pretrained
 
@@ -120,7 +121,10 @@ def _fit(
     logger: str = "csv",
     progress_bar: bool = True,
 ) -> tuple[LSTMWithAttention, L.Trainer, _EpochTimer]:
-    out_dir = Path(out_dir or Path("runs") / time.strftime("train-%Y%m%d-%H%M%S"))
+    if out_dir is None:  # a new folder for every run, so no earlier run is overwritten
+        Path("runs").mkdir(exist_ok=True)
+        out_dir = tempfile.mkdtemp(prefix=time.strftime("train-%Y%m%d-%H%M%S-"), dir="runs")
+    out_dir = Path(out_dir)
     last_checkpoint = out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
     if resume and not last_checkpoint.is_file():
         raise ValueError(f"cannot resume: {last_checkpoint} does not exist; train without --resume first")
@@ -192,39 +196,6 @@ def train_model(
     ``num_nodes``, ``strategy``, ``logger`` ("csv" or "tensorboard"), ``progress_bar``.
     """
     return _fit(model, train_loader, val_loader, **options)[0]
-
-
-@dataclasses.dataclass(frozen=True)
-class TrainConfig:
-    """What ``numseries train`` trains on and how long; saved in ``training_info.json``."""
-
-    batch_size: int = 256
-    batches_per_epoch: int = 500
-    val_samples: int = 20_000
-    max_epochs: int = 100
-    max_minutes: float | None = None
-    patience: int = 6
-    min_delta: float = 1e-4
-    lr: float = 2e-3
-    weight_decay: float = 1e-5
-    grad_clip: float = 1.0
-    seed: int = 0
-    min_len: int = 3  # the shortest context a prediction accepts (predict.MIN_VALUES)
-    num_workers: int = 0  # DataLoader processes generating training batches
-    families: tuple[str, ...] | None = None  # None: every training family
-
-    def __post_init__(self) -> None:
-        if self.num_workers < 0:
-            raise ValueError(f"num_workers must be >= 0, got {self.num_workers}")
-        for name in ("batch_size", "batches_per_epoch", "val_samples", "max_epochs", "patience"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if self.max_minutes is not None and self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
-        if self.families is not None:
-            _resolve_families(self.families)
 
 
 def _versions() -> dict[str, str]:

@@ -3,37 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from numseries.config import ModelConfig
+from numseries.config import ModelConfig, TrainConfig
 
-_TRAIN_DEFAULTS = {
-    "batch_size": 256,
-    "batches_per_epoch": 500,
-    "val_samples": 20_000,
-    "max_epochs": 100,
-    "patience": 6,
-    "min_delta": 1e-4,
-    "lr": 2e-3,
-    "weight_decay": 1e-5,
-    "grad_clip": 1.0,
-    "seed": 0,
-    "min_len": 3,
-    "num_workers": 0,
+_HELP = {
+    "batch_size": "sequences per training step",
+    "batches_per_epoch": "fresh batches per epoch (an endless stream; every epoch is new data)",
+    "val_samples": "fixed validation sequences, generated with a seed of their own",
+    "max_epochs": "stop after this many epochs",
+    "max_minutes": "stop after this many minutes of training (default: no limit)",
+    "patience": "epochs without improvement of val_loss before stopping early",
+    "min_delta": "smallest change of val_loss that counts as an improvement",
+    "lr": "AdamW learning rate (halved when val_loss plateaus for 2 epochs)",
+    "weight_decay": "AdamW weight decay",
+    "grad_clip": "gradient norm clip",
+    "seed": "seed of the data stream and the weight initialisation",
+    "min_len": "shortest context length trained on",
+    "num_workers": "DataLoader processes that generate batches",
+    "families": "training families (default: all but the held-out ones)",
+    "max_len": "longest context the model reads",
+    "hidden_size": "LSTM hidden units",
+    "num_layers": "stacked LSTM layers",
+    "head_size": "hidden units of the output MLP",
+    "dropout": "dropout between LSTM layers",
 }
+
+
+def _add_fields(group: argparse._ArgumentGroup, config_class: type) -> None:
+    """One option per field of a config dataclass, with its default."""
+    for field in dataclasses.fields(config_class):
+        flag = f"--{field.name.replace('_', '-')}"
+        if field.name == "families":
+            group.add_argument(flag, nargs="+", help=_HELP[field.name])
+        elif field.default is None:
+            group.add_argument(flag, type=float, help=_HELP[field.name])
+        else:
+            group.add_argument(
+                flag, type=type(field.default), default=field.default, help=f"{_HELP[field.name]} (default: %(default)s)"
+            )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="weights folder to write (config.json, model.safetensors)")
     parser.add_argument("--run-dir", help="checkpoints and logs (default: runs/<name of --out>)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last checkpoint")
-    data = parser.add_argument_group("data and schedule")
-    for name, default in _TRAIN_DEFAULTS.items():
-        data.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
-    data.add_argument("--max-minutes", type=float, help="stop after this many minutes of training")
-    data.add_argument("--families", nargs="+", help="training families (default: all but the held-out ones)")
-    arch = parser.add_argument_group("architecture")
-    for name, default in ModelConfig().to_dict().items():
-        arch.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    _add_fields(parser.add_argument_group("data and schedule"), TrainConfig)
+    _add_fields(parser.add_argument_group("architecture"), ModelConfig)
     hw = parser.add_argument_group("hardware (passed to Lightning)")
     hw.add_argument("--accelerator", default="cpu", help="cpu, gpu, auto, ...")
     hw.add_argument("--devices", default="1", help="number of devices, or 'auto'")
@@ -51,18 +67,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from numseries.train import TrainConfig, run_training
+    from numseries.train import run_training
 
     if args.threads is not None:
         if args.threads < 1:
             raise ValueError(f"--threads must be >= 1, got {args.threads}; e.g. --threads 1")
         torch.set_num_threads(args.threads)
-    train_config = TrainConfig(
-        **{name: getattr(args, name) for name in _TRAIN_DEFAULTS},
-        max_minutes=args.max_minutes,
-        families=tuple(args.families) if args.families else None,
-    )
-    model_config = ModelConfig(**{name: getattr(args, name) for name in ModelConfig().to_dict()})
+    options = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)}
+    train_config = TrainConfig(**{**options, "families": tuple(args.families) if args.families else None})
+    model_config = ModelConfig(**{field.name: getattr(args, field.name) for field in dataclasses.fields(ModelConfig)})
     devices = int(args.devices) if args.devices.isdigit() else args.devices
     run_training(
         args.out,
