@@ -128,6 +128,21 @@ def test_constant_sequence_predicts_the_constant_beside_other_series(model):
 
 
 @torch.no_grad()
+@pytest.mark.parametrize(
+    ("start", "step"), [(2.0, 2.0), (0.1, 0.1), (-7.0, -0.25), (1e6, 1e-3), (3.0, 1e5)]
+)
+def test_arithmetic_progression_continues_exactly_even_untrained(start, step):
+    """The network only corrects the straight line, and its gate is closed when the steps are equal."""
+    for seed in (0, 1):
+        model = _model(seed=seed)
+        for length in (3, 5, 20, 64):
+            x = start + step * torch.arange(length, dtype=torch.float64)[None, :]
+            prediction, _ = model(x)
+            expected = start + step * length
+            assert abs(prediction.item() - expected) <= 1e-9 * abs(step) * length + 1e-12 * abs(expected)
+
+
+@torch.no_grad()
 def test_input_longer_than_max_len_keeps_its_last_values():
     model = _model(TINY)
     full = torch.randn(3, 40, dtype=torch.float64).cumsum(dim=1)  # (3, 40), max_len is 16

@@ -3,9 +3,14 @@
 Scaling lives inside the model, computed from the context only: each series is shifted by its last
 value and divided by its mean absolute step (1 where the series is constant). The network sees the
 normalised values and their steps, and predicts the next value in those units; the prediction is then
-mapped back. Both passes ``g(z)`` and ``g(-z)`` run and the output is ``(g(z) - g(-z)) / 2``, so
-``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign) and ``b``, up to float rounding,
-and a constant sequence predicts the constant exactly.
+mapped back.
+
+The network predicts a correction to the straight line: ``z_next = drift + gate * correction``, where
+``drift`` is the context's mean signed step and ``gate = tanh(GATE_SHARPNESS * roughness)`` grows
+with how far the steps are from constant (``roughness`` is the mean absolute change of step). An
+arithmetic progression therefore continues exactly, and a constant sequence predicts the constant.
+Both passes ``g(z)`` and ``g(-z)`` run and the correction is ``(g(z) - g(-z)) / 2``, so
+``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign) and ``b``, up to float rounding.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from torch import nn
 from numseries.config import ModelConfig
 
 N_FEATURES = 3  # normalised value, normalised step, position from the end
+GATE_SHARPNESS = 10.0  # the gate is ~0.5 when the step changes by 5% of the mean step on average
 
 
 class LSTMWithAttention(nn.Module):
@@ -75,9 +81,9 @@ class LSTMWithAttention(nn.Module):
         both = torch.cat([features, _mirror(features)])  # (2B, T, F)
         z_both, attn_both = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T)
         batch = x.shape[0]
-        z_hat = (z_both[:batch] - z_both[batch:]) / 2
-        constant = (features[..., 1] == 0).all(dim=1)  # (B,): no step moves, both halves saw one input
-        z_hat = torch.where(constant, torch.zeros_like(z_hat), z_hat)  # exactly 0 whatever the rounding
+        correction = (z_both[:batch] - z_both[batch:]) / 2  # (B,) the antisymmetric part
+        drift, roughness = straight_line(features, mask)
+        z_hat = drift + torch.tanh(GATE_SHARPNESS * roughness) * correction
         attention = (attn_both[:batch] + attn_both[batch:]) / 2
         if x is not full_x:  # cropped input: the dropped steps get no attention
             attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
@@ -102,6 +108,20 @@ class LSTMWithAttention(nn.Module):
 def _mirror(features: torch.Tensor) -> torch.Tensor:
     """Negate the value and step features; the position feature stays."""
     return torch.cat([-features[..., :2], features[..., 2:]], dim=-1)
+
+
+def straight_line(features: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, T, F) features -> the mean signed step (B,) and the mean absolute change of step (B,).
+
+    Both are in normalised units. For an arithmetic progression the steps are equal, so the drift
+    is its step and the roughness is exactly 0 (also after rounding to float32).
+    """
+    lengths = mask.sum(dim=1)  # (B,)
+    dz = features[..., 1]  # (B, T), 0 at the first step and on padding
+    drift = dz.sum(dim=1) / (lengths - 1).clamp(min=1)  # (B,)
+    change = (dz[:, 2:] - dz[:, 1:-1]).abs() * mask[:, 2:]  # (B, T-2)
+    roughness = change.sum(dim=1) / (lengths - 2).clamp(min=1)  # (B,)
+    return drift, roughness
 
 
 def normalise(
