@@ -94,6 +94,7 @@ def test_summary_rows_cover_each_group_bucket_and_method(evaluation):
                 assert (group, bucket, method) in keys
     assert ("noisy", "all", NOISE_FLOOR) in keys
     assert ("linear", "all", NOISE_FLOOR) not in keys  # no noise, no floor
+    assert ("training families", "all", NOISE_FLOOR) not in keys  # partly noisy: a median floor of 0 misleads
     assert "held-out families" not in {row["group"] for row in rows}  # one held-out family is no aggregate
 
 

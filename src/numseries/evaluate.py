@@ -161,7 +161,7 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
 
     Groups are each family (or real dataset), then the training families, the held-out families or all
     real datasets together; buckets are each length bucket holding cases, then ``"all"`` lengths.
-    Methods are the model, each baseline and, where labels carry noise, the ``noise_floor``.
+    Methods are the model, each baseline and, where every label carries noise, the ``noise_floor``.
     """
     cases = evaluation.cases
     scale = evaluation.scale
@@ -178,7 +178,7 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
             if not selected.any():
                 continue
             methods = dict(evaluation.predictions)
-            if np.any(cases.clean_labels[selected] != cases.labels[selected]):
+            if np.all(cases.clean_labels[selected] != cases.labels[selected]):  # a floor only where all are noisy
                 methods[NOISE_FLOOR] = cases.clean_labels
             for method, pred in methods.items():
                 stats = score(pred[selected], cases.labels[selected], scale[selected])
