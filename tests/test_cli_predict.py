@@ -227,6 +227,15 @@ def test_malformed_file_is_one_line_on_stderr_and_writes_nothing(capsys, tmp_pat
     assert list(tmp_path.iterdir()) == [source]
 
 
+@pytest.mark.parametrize("chunk_rows", [2, 4, 100])
+def test_a_series_split_into_separate_blocks_is_refused_across_chunks(capsys, monkeypatch, tmp_path, model, chunk_rows):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", chunk_rows)
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    pd.concat([long_frame([3, 4]), long_frame([3]).assign(ds=[7, 8, 9])]).to_parquet(source)
+    result = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert_one_line_error(*result, "series 's0' appears in separate blocks of rows")
+
+
 def test_a_bad_series_late_in_a_file_leaves_no_output(capsys, monkeypatch, tmp_path, model):
     monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 10)
     frame = pd.concat([long_frame([5] * 20), pd.DataFrame({"unique_id": ["z"] * 2, "ds": [0, 1], "y": [1.0, 2.0]})])

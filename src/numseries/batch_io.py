@@ -159,8 +159,9 @@ def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
         first_line = handle.readline().decode("utf-8", errors="replace").strip()
     if not first_line:
         raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
-    header = None if all(_is_number(cell) for cell in first_line.split(",")) else "infer"
-    chunk_rows = LONG_CHUNK_ROWS if header and {"ds", "y"} & set(first_line.split(",")) else WIDE_CHUNK_ROWS
+    cells = [cell.strip().strip('"') for cell in first_line.split(",")]
+    header = None if all(_is_number(cell) for cell in cells) else "infer"
+    chunk_rows = LONG_CHUNK_ROWS if header and {"ds", "y"} & set(cells) else WIDE_CHUNK_ROWS
     try:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
         with pd.read_csv(path, **options) as reader:
@@ -174,7 +175,7 @@ def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
 
 def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
         long = {"ds", "y"} & set(parquet.schema_arrow.names)
         for batch in parquet.iter_batches(batch_size=LONG_CHUNK_ROWS if long else WIDE_CHUNK_ROWS):
             yield batch.to_pandas()
@@ -238,7 +239,7 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
     """Group contiguous rows by unique_id. A chunk's last series may go on in the next chunk, so it is
     carried over (its last ``max_len`` rows, and a count of the rest) and finished with the next one.
     """
-    seen: set[Any] = set()  # ids of finished series, to catch a series split into separate blocks
+    seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
     carry: list[np.ndarray] = []  # ids, ds, y of the unfinished series
     dropped = 0  # rows of the unfinished series left out of the carry
     for frame in frames:
@@ -262,7 +263,7 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
         last = starts[-1]
         if len(starts) > 1:
             yield _pad(ids, y, starts[:-1], np.r_[starts[1:-1], last], max_len, dropped)
-            seen.update(ids[starts[:-1]].tolist())
+            seen = np.sort(np.concatenate([seen, _hashes(ids[starts[:-1]])]), kind="stable")
             dropped = 0
         keep = max(last, len(ids) - max_len)
         carry = [ids[keep:], ds[keep:], y[keep:]]
@@ -271,10 +272,20 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
         yield _pad(carry[0], carry[2], np.array([0]), np.array([len(carry[0])]), max_len, dropped)
 
 
-def _check_layout(ids: np.ndarray, ds: np.ndarray, starts: np.ndarray, seen: set[Any]) -> None:
-    """Each series in one block of rows, strictly increasing in ds."""
-    firsts = ids[starts].tolist()
-    repeated = [uid for uid in firsts if uid in seen] or pd.Index(firsts)[pd.Index(firsts).duplicated()].tolist()
+def _hashes(ids: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+
+
+def _check_layout(ids: np.ndarray, ds: np.ndarray, starts: np.ndarray, seen: np.ndarray) -> None:
+    """Each series in one block of rows, strictly increasing in ds. ``seen``: sorted hashes of finished ids.
+
+    Matching hashes stand for matching ids: two of a million ids share a 64-bit hash with odds of 1e-8.
+    """
+    firsts = ids[starts]
+    hashes = _hashes(firsts)
+    found = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
+    earlier = firsts[seen[found] == hashes].tolist() if len(seen) else []
+    repeated = earlier or pd.Index(firsts)[pd.Index(firsts).duplicated()].tolist()
     if repeated:
         raise ValueError(
             f"series {repeated[0]!r} appears in separate blocks of rows; the rows of each series must be "
