@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,12 @@ class BatchPrediction:
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
 
-    def __init__(self, run: Runner, max_len: int, runtime: str, source: str) -> None:
+    def __init__(self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1) -> None:
         self._run = run
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
+        self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
@@ -193,17 +195,30 @@ class Predictor:
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
         bounds = [0, *edges.tolist(), n] if n else []
-        for start, stop in zip(bounds[:-1], bounds[1:]):
-            width = int(sorted_lengths[start])
-            for chunk in range(start, stop, _GROUP_ROWS):
-                rows = order[chunk : min(chunk + _GROUP_ROWS, stop)]
-                x = values[rows, :width]  # (b, width), a copy
-                _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
-                x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-                prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
-                with np.errstate(over="ignore"):  # reported below, naming the series
-                    predictions[rows] = np.ldexp(prediction, exponent)
-                attention[rows, :width] = weights
+        groups = [  # rows of one length, at most _GROUP_ROWS of them; longest first, to balance workers
+            order[chunk : min(chunk + _GROUP_ROWS, stop)]
+            for start, stop in zip(bounds[::-1][1:], bounds[::-1])
+            for chunk in range(start, stop, _GROUP_ROWS)
+        ]
+
+        def run_group(rows: np.ndarray) -> None:
+            width = int(lengths[rows[0]])
+            x = values[rows, :width]  # (b, width), a copy
+            _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
+            x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
+            prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
+            with np.errstate(over="ignore"):  # reported below, naming the series
+                predictions[rows] = np.ldexp(prediction, exponent)
+            attention[rows, :width] = weights
+
+        if self.workers > 1 and len(groups) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(self.workers, len(groups))) as pool:
+                list(pool.map(run_group, groups))
+        else:
+            for rows in groups:
+                run_group(rows)
         bad = np.flatnonzero(~np.isfinite(predictions))
         if bad.size:
             raise ValueError(
@@ -219,6 +234,9 @@ def _from_onnx(path: Path) -> Predictor:
     try:
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: onnxruntime's warnings are not for our users
+        # One thread: the LSTM's small steps gain nothing from threads that wait on each other at every
+        # step. A batch runs its length groups in parallel instead (Predictor.workers).
+        options.intra_op_num_threads = 1
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
@@ -240,7 +258,12 @@ def _from_onnx(path: Path) -> Predictor:
         prediction, attention = session.run(None, {"x": x, "mask": mask})
         return prediction, attention
 
-    return Predictor(run, max_len, "onnxruntime", str(path))
+    return Predictor(run, max_len, "onnxruntime", str(path), workers=_cpus())
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:
