@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _readme import replace_block
+
 from numseries import Predictor
 from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
 from numseries.plots import plot_error_by_family, plot_error_by_length, plot_training_curves, save_figure
@@ -102,6 +104,44 @@ def _speed(synthetic, real, runtime: str, single: float) -> str:
     return "\n".join(lines)
 
 
+README_ROWS = [  # (group, bucket, label) for the README's summary
+    ("linear", "all", "linear"),
+    ("noisy", "all", "noisy"),
+    ("sinusoidal", "all", "sinusoidal"),
+    ("log_decay", "all", "logarithmic decay"),
+    ("mixed", "all", "mixed"),
+    ("training families", "all", "all 12 training families"),
+    ("training families", "4-6", "training families, 4–6 values"),
+    ("training families", "8-16", "training families, 8–16 values"),
+    ("training families", "24-64", "training families, 24–64 values"),
+    ("held-out families", "all", "held-out families (never trained on)"),
+    ("all real series", "all", "real series (statsmodels datasets)"),
+]
+
+
+def readme_summary(synthetic_rows: list[dict], real_rows: list[dict]) -> str:
+    """The README's results table: median scaled error of the model, the best baseline and AutoARIMA."""
+    medians = {(r["group"], r["bucket"], r["method"]): r["median_scaled"] for r in synthetic_rows + real_rows}
+    lines = [
+        "Median scaled error on held-out cases (lower is better; a last-value guess on a straight line "
+        "scores 1). Full tables: `benchmarks/results/accuracy_synthetic.md`, `accuracy_real.md`, `speed.md`.",
+        "",
+        "| cases | model | best baseline | AutoARIMA | noise floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for group, bucket, label in README_ROWS:
+        if (group, bucket, MODEL) not in medians:
+            continue
+        baselines = {m: v for (g, b, m), v in medians.items() if g == group and b == bucket and m not in (MODEL, "noise_floor")}
+        best = min(baselines, key=baselines.get)
+        floor = medians.get((group, bucket, "noise_floor"))
+        lines.append(
+            f"| {label} | {medians[group, bucket, MODEL]:.3g} | {baselines[best]:.3g} ({best}) | "
+            f"{baselines.get('auto_arima', float('nan')):.3g} | {'–' if floor is None else f'{floor:.3g}'} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", help="weights folder (default: the shipped model)")
@@ -140,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     _write(args.out / "speed.md", speed)
 
+    replace_block("results", readme_summary(summarise(synthetic), summarise(real)))
     figures = args.out / "figures"
     rows = summarise(synthetic)
     save_figure(plot_error_by_family(rows), figures / "error_by_family.png")

@@ -2,23 +2,24 @@
 
     python benchmarks/example_table.py [--weights DIR]
 
-Writes benchmarks/results/example_table.md and figures/example_prediction.png, and replaces the block
-between ``<!-- example-table:start -->`` and ``<!-- example-table:end -->`` in README.md when it has one.
+Writes benchmarks/results/example_table.md and figures/example_prediction.png, and fills README.md's
+``example-table`` block and its ``shipped-model`` block (how the model was trained, from its
+training_info.json).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
+
+from _readme import replace_block
 
 from numseries import Predictor
 from numseries.plots import plot_prediction, save_figure
-from numseries.weights import atomic_write
+from numseries.weights import atomic_write, read_training_info, resolve_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-START, END = "<!-- example-table:start -->", "<!-- example-table:end -->"
 
 # The seed README's examples, then two more of the generated kinds.
 EXAMPLES = [
@@ -60,14 +61,27 @@ def main(argv: list[str] | None = None) -> int:
                              title=f"{description}: {values}")
     print(f"wrote {save_figure(figure, args.out / 'figures' / 'example_prediction.png')}")
 
-    readme = ROOT / "README.md"
-    old = readme.read_text()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: f"{START}\n{text}\n{END}", old)
-        atomic_write(readme, lambda tmp: tmp.write_text(new))
-        print(f"updated the example table in {readme}")
+    replace_block("example-table", text)
+    replace_block("shipped-model", shipped_model(args.weights))
     return 0
+
+
+def shipped_model(weights: str | None) -> str:
+    """How the model was trained, from its training_info.json."""
+    info = read_training_info(resolve_weights(weights)[2])
+    if not info:
+        return "No training_info.json beside these weights."
+    data = info["data"]
+    return (
+        f"Trained with one command, recorded in `src/numseries/weights/training_info.json`:\n\n"
+        f"```bash\n{info['command']}\n```\n\n"
+        f"{info['epochs']} epochs ({data['samples_seen']:,} freshly generated sequences of {data['min_len']}–"
+        f"{data['max_len']} values from {len(data['families'])} families) in {info['duration_seconds'] / 60:.0f} "
+        f"minutes on {info['hardware']}; best validation loss (mean scaled error) {info['best_val_loss']:.4f}"
+        f"{', stopped early' if info.get('stopped_early') else ''}. Then `numseries export --format onnx "
+        "--weights src/numseries/weights --out src/numseries/weights/model.onnx` wrote the ONNX file that "
+        "`numseries predict` runs."
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
-for script in benchmarks/*.py; do
+for script in benchmarks/[!_]*.py; do
     echo "== $script"
     "$PYTHON" "$script" "$@"
 done

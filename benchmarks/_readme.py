@@ -1,0 +1,23 @@
+"""Replace a generated block of README.md: the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from numseries.weights import atomic_write
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def replace_block(name: str, text: str, readme: Path = README) -> bool:
+    """Put ``text`` between the block's markers; False (and nothing written) if README has no such block."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    old = readme.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(old):
+        return False
+    new = pattern.sub(lambda _: f"{start}\n{text}\n{end}", old)
+    atomic_write(readme, lambda tmp: tmp.write_text(new))
+    print(f"updated the {name} block of {readme}")
+    return True
