@@ -66,3 +66,8 @@ def test_export_command_rejects_a_name_that_is_not_onnx(tiny_weights, tmp_path, 
     assert main(["export", "--weights", str(tiny_weights), "--out", str(tmp_path / "model.pt")]) == 2
     assert "--out must name an .onnx file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_onnx_matches_the_shipped_weights():
+    """Fails when model.onnx is stale: re-export after changing the weights or model.py."""
+    assert compare_with_torch(load_model(None), Predictor.from_pretrained()) < TOLERANCE
