@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from numseries.generate import MAX_LENGTH, MIN_LENGTH, _resolve_families
+MIN_LENGTH = 2  # shortest context any model or generator accepts
+MAX_LENGTH = 4096  # longest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,4 +82,6 @@ class TrainConfig:
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
         if self.families is not None:
+            from numseries.generate import _resolve_families  # numpy.random stays out of `predict`
+
             _resolve_families(self.families)

@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from numseries.config import MAX_LENGTH, MIN_LENGTH
+
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
-MIN_LENGTH = 2
-MAX_LENGTH = 4096
 
 
 @dataclasses.dataclass(frozen=True)
