@@ -65,7 +65,8 @@ def test_toy_training_lowers_the_loss_and_restores_the_best_weights(tmp_path, mo
     val = _val_loader()
     before = _val_loss(model, val)
     train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
-    trained, trainer, _ = _fit(model, train, val, out_dir=tmp_path, max_epochs=4, lr=5e-3, grad_clip=0.5, **QUIET)
+    schedule = TrainConfig(max_epochs=4, lr=5e-3, grad_clip=0.5)
+    trained, trainer, _ = _fit(model, train, val, schedule=schedule, out_dir=tmp_path, **QUIET)
     after = _val_loss(trained, val)
     assert after < 0.8 * before, (before, after)
     logged = _logged_val_losses(tmp_path)
@@ -192,6 +193,13 @@ def test_hardware_options_lightning_refuses_are_named(tmp_path):
     loader = _val_loader()
     with pytest.raises(ValueError, match=r"Lightning cannot run accelerator='cpu', devices='abc', num_nodes=1, strategy='auto': .*; check these options"):
         train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, devices="abc")
+
+
+def test_train_model_checks_its_schedule_like_the_cli(tmp_path):
+    loader = _val_loader()
+    with pytest.raises(ValueError, match="max_minutes must be > 0, got 0; leave it out for no time limit"):
+        train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, max_minutes=0)
+    assert not (tmp_path / "checkpoints").exists()
 
 
 def test_unknown_logger_is_refused(tmp_path):

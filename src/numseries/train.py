@@ -104,16 +104,9 @@ def _fit(
     train_loader: DataLoader,
     val_loader: DataLoader,
     *,
+    schedule: TrainConfig = TrainConfig(),
     out_dir: str | Path | None = None,
-    max_epochs: int = 100,
-    max_minutes: float | None = None,
-    patience: int = 5,
-    min_delta: float = 1e-4,
-    lr: float = 2e-3,
-    weight_decay: float = 1e-5,
-    grad_clip: float = 1.0,
     resume: bool = False,
-    seed: int = 0,
     accelerator: str = "cpu",
     devices: int | str = 1,
     num_nodes: int = 1,
@@ -142,7 +135,7 @@ def _fit(
         )
     if logger not in ("csv", "tensorboard"):
         raise ValueError(f"logger must be 'csv' or 'tensorboard', got {logger!r}")
-    L.seed_everything(seed, workers=True, verbose=False)
+    L.seed_everything(schedule.seed, workers=True, verbose=False)
     checkpoint = ModelCheckpoint(
         dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
     )
@@ -152,14 +145,18 @@ def _fit(
         loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
     try:
         trainer = L.Trainer(
-            max_epochs=max_epochs,
-            max_time={"minutes": max_minutes} if max_minutes else None,
+            max_epochs=schedule.max_epochs,
+            max_time={"minutes": schedule.max_minutes} if schedule.max_minutes else None,
             accelerator=accelerator,
             devices=devices,
             num_nodes=num_nodes,
             strategy=strategy,
-            gradient_clip_val=grad_clip,
-            callbacks=[EarlyStopping("val_loss", patience=patience, min_delta=min_delta), checkpoint, timer],
+            gradient_clip_val=schedule.grad_clip,
+            callbacks=[
+                EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta),
+                checkpoint,
+                timer,
+            ],
             logger=loggers,
             enable_progress_bar=progress_bar,
             enable_model_summary=False,
@@ -172,7 +169,7 @@ def _fit(
             f"strategy={strategy!r}: {str(err).strip().splitlines()[0]}; check these options"
         ) from err
     model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
-    module = SequenceModule(model, lr=lr, weight_decay=weight_decay)
+    module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
     trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
     best = checkpoint.best_model_path or str(last_checkpoint)
     if not Path(best).is_file():
@@ -190,12 +187,16 @@ def train_model(
 ) -> LSTMWithAttention:
     """Train ``model`` with early stopping on validation loss; return it with its best weights restored.
 
-    Loaders yield ``(x (B, T), y (B,), mask (B, T))`` batches. Options: ``out_dir`` (checkpoints and
-    logs; default ``runs/train-<time>``), ``max_epochs``, ``max_minutes``, ``patience``, ``min_delta``,
-    ``lr``, ``weight_decay``, ``grad_clip``, ``resume``, ``seed``, ``accelerator``, ``devices``,
+    Loaders yield ``(x (B, T), y (B,), mask (B, T))`` batches. Options: the schedule fields of
+    :class:`TrainConfig` (``max_epochs``, ``max_minutes``, ``patience``, ``min_delta``, ``lr``,
+    ``weight_decay``, ``grad_clip``, ``seed``; same defaults), and ``out_dir`` (checkpoints and logs;
+    default a new ``runs/train-<time>-*`` folder), ``resume``, ``accelerator``, ``devices``,
     ``num_nodes``, ``strategy``, ``logger`` ("csv" or "tensorboard"), ``progress_bar``.
     """
-    return _fit(model, train_loader, val_loader, **options)[0]
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    schedule = TrainConfig(**{name: value for name, value in options.items() if name in fields})
+    rest = {name: value for name, value in options.items() if name not in fields}
+    return _fit(model, train_loader, val_loader, schedule=schedule, **rest)[0]
 
 
 def _versions() -> dict[str, str]:
@@ -254,16 +255,9 @@ def run_training(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
         make_loader(val_batch, batch_size=1024),
+        schedule=config,
         out_dir=run_dir,
-        max_epochs=config.max_epochs,
-        max_minutes=config.max_minutes,
-        patience=config.patience,
-        min_delta=config.min_delta,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        grad_clip=config.grad_clip,
         resume=resume,
-        seed=config.seed,
         **trainer_options,
     )
     if trainer.is_global_zero:
