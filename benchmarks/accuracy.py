@@ -180,12 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     _write(args.out / "speed.md", speed)
 
-    replace_block("results", readme_summary(summarise(synthetic), summarise(real)))
+    synthetic_rows, real_rows = summarise(synthetic), summarise(real)
+    replace_block("results", readme_summary(synthetic_rows, real_rows))
     figures = args.out / "figures"
-    rows = summarise(synthetic)
-    save_figure(plot_error_by_family(rows), figures / "error_by_family.png")
-    save_figure(plot_error_by_length(rows, group="training families"), figures / "error_by_length.png")
-    save_figure(plot_error_by_family(summarise(real)), figures / "error_by_dataset_real.png")
+    save_figure(plot_error_by_family(synthetic_rows), figures / "error_by_family.png")
+    save_figure(plot_error_by_length(synthetic_rows, group="training families"), figures / "error_by_length.png")
+    save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
     folder = resolve_weights(args.weights)[2]
     run_dir = read_training_info(folder).get("run_dir") if folder else None
     if run_dir and any(Path(run_dir).glob("logs/version_*/metrics.csv")):
