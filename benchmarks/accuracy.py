@@ -24,7 +24,9 @@ from _readme import replace_block
 
 from numseries import Predictor
 from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
-from numseries.plots import plot_error_by_family, plot_error_by_length, plot_training_curves, save_figure
+from numseries.plots import (
+    plot_error_by_family, plot_error_by_length, plot_training_curves, recorded_run_dir, save_figure
+)
 from numseries.realdata import REAL_SEED, real_cases
 from numseries.weights import ONNX_FILE, atomic_write, load_model, read_training_info, resolve_weights
 
@@ -186,9 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     save_figure(plot_error_by_family(synthetic_rows), figures / "error_by_family.png")
     save_figure(plot_error_by_length(synthetic_rows, group="training families"), figures / "error_by_length.png")
     save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
-    folder = resolve_weights(args.weights)[2]
-    run_dir = read_training_info(folder).get("run_dir") if folder else None
-    if run_dir and any(Path(run_dir).glob("logs/version_*/metrics.csv")):
+    run_dir = recorded_run_dir(args.weights)
+    if run_dir:
         save_figure(plot_training_curves(run_dir), figures / "training_curves.png")
     print(f"wrote {figures}/*.png")
     return 0

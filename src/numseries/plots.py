@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, summarise
-from numseries.weights import atomic_write
+from numseries.weights import atomic_write, read_training_info, resolve_weights
 
 COLORS = {
     MODEL: "tab:red",
@@ -30,6 +30,7 @@ COLORS = {
     NOISE_FLOOR: "black",
 }
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
+TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a run directory
 
 
 def _axes(ax, figsize: tuple[float, float]):
@@ -169,7 +170,7 @@ def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
     ``metrics.csv``): ``{column: (step, value) array (K, 2)}`` for each logged column."""
     path = Path(run_dir)
     files = [path] if path.is_file() else sorted(
-        path.glob("logs/version_*/metrics.csv"), key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0)
+        path.glob(TRAINING_LOGS), key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0)
     )
     if not files:
         raise ValueError(f"no training logs under {path}; pass a run directory with logs/version_*/metrics.csv")
@@ -181,6 +182,14 @@ def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
                     if column not in ("epoch", "step") and value:
                         series.setdefault(column, []).append((float(record["step"]), float(value)))
     return {column: np.array(points) for column, points in series.items()}
+
+
+def recorded_run_dir(weights: str | Path | None = None) -> Path | None:
+    """The run directory recorded in the training_info.json of ``weights`` (``None``: shipped), or
+    ``None`` when there is none or its CSV logs are gone."""
+    folder = resolve_weights(weights)[2]
+    recorded = read_training_info(folder).get("run_dir") if folder else None
+    return Path(recorded) if recorded and any(Path(recorded).glob(TRAINING_LOGS)) else None
 
 
 def plot_training_curves(run_dir: str | Path, *, ax=None) -> Figure:

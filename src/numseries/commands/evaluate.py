@@ -28,16 +28,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", help="training run whose logs to plot (default: the one in training_info.json)")
 
 
-def _run_dir(args: argparse.Namespace) -> Path | None:
-    from numseries.weights import read_training_info, resolve_weights
-
-    if args.run_dir:
-        return Path(args.run_dir)
-    folder = resolve_weights(args.weights)[2]
-    recorded = read_training_info(folder).get("run_dir") if folder else None
-    return Path(recorded) if recorded and any(Path(recorded).glob("logs/version_*/metrics.csv")) else None
-
-
 def run(args: argparse.Namespace) -> int:
     from numseries.evaluate import EVAL_SEED, evaluate, metric_table, report, summarise, synthetic_cases
     from numseries.predict import Predictor
@@ -61,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nwrote {args.report}")
     if args.plots:
         try:
-            from numseries.plots import write_plots
+            from numseries.plots import recorded_run_dir, write_plots
         except ImportError as err:
             raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
-        written = write_plots(evaluation, args.plots, run_dir=_run_dir(args))
+        run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights)
+        written = write_plots(evaluation, args.plots, run_dir=run_dir)
         print(f"wrote {len(written)} plots to {args.plots}")
     return 0
