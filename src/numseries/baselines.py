@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-
-from numseries.generate import mean_abs_step
 
 Result = tuple[np.ndarray, np.ndarray]  # predictions (N,) float64, fell_back (N,) bool
 
@@ -79,6 +76,10 @@ def _fit_statistical(model_name: str, contexts: list[np.ndarray]) -> list[float]
 
 
 def _statistical(name: str, data: np.ndarray, masks: np.ndarray, n_jobs: int) -> Result:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from numseries.generate import mean_abs_step  # imported here to keep `numseries predict`'s start light
+
     last = _last(data, masks)  # (N,)
     step = mean_abs_step(data, masks)  # (N,)
     scale = np.where(step > 0, step, 1.0)

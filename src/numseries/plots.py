@@ -186,8 +186,9 @@ def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
 
 def recorded_run_dir(weights: str | Path | None = None) -> Path | None:
     """The run directory recorded in the training_info.json of ``weights`` (``None``: shipped), or
-    ``None`` when there is none or its CSV logs are gone."""
-    folder = resolve_weights(weights)[2]
+    ``None`` when there is none or its CSV logs are gone. An ``.onnx`` file looks beside itself."""
+    onnx = weights is not None and Path(weights).suffix == ".onnx"
+    folder = Path(weights).parent if onnx else resolve_weights(weights)[2]
     recorded = read_training_info(folder).get("run_dir") if folder else None
     return Path(recorded) if recorded and any(Path(recorded).glob(TRAINING_LOGS)) else None
 
