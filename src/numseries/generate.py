@@ -27,7 +27,6 @@ from numseries.config import MAX_LENGTH, MIN_LENGTH
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Family:
     """A registered family: its generating function and how it takes part in training."""
