@@ -270,6 +270,16 @@ def test_registry_extends_with_one_decorated_function(restore_registry):
     assert "doubling_plus_one" in generate_batch(2000, max_len=16, seed=14).family_names
 
 
+def test_noisy_draws_only_deterministic_bases_so_its_noise_floor_is_a_floor(restore_registry):
+    @register("coin_flips", weight=1000.0, stochastic=True)
+    def coin_flips(n, length, rng):
+        return np.full((n, length), np.nan)  # poisons the batch if noisy ever draws it
+
+    assert "coin_flips" in training_families()
+    batch = generate_batch(300, max_len=16, families=["noisy"], seed=15)
+    assert np.isfinite(batch.data).all() and np.isfinite(batch.clean_labels).all()
+
+
 def test_registering_a_taken_name_is_refused(restore_registry):
     with pytest.raises(ValueError, match="'linear' is already registered; pick another name"):
         register("linear")(lambda n, length, rng: np.zeros((n, length)))

@@ -77,6 +77,22 @@ def test_toy_training_lowers_the_loss_and_restores_the_best_weights(tmp_path, mo
     assert not trained.training and next(trained.parameters()).device.type == "cpu"
 
 
+@pytest.mark.parametrize("ema_decay", [0.9, 0.0])
+def test_the_weights_kept_are_the_moving_average_unless_it_is_off(tmp_path, ema_decay):
+    torch.manual_seed(0)
+    train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
+    schedule = TrainConfig(max_epochs=2, lr=5e-3, ema_decay=ema_decay)
+    trained, _, _ = _fit(LSTMWithAttention(TINY), train, _val_loader(), schedule=schedule, out_dir=tmp_path, **QUIET)
+    last = torch.load(tmp_path / CHECKPOINT_DIR / "last.ckpt", map_location="cpu", weights_only=True)
+    kept = {key.removeprefix("model."): value for key, value in last["state_dict"].items()}
+    assert all(torch.equal(value, trained.state_dict()[key]) for key, value in kept.items())  # best == last here
+    if ema_decay:
+        raw = {key.removeprefix("model."): value for key, value in last["current_model_state"].items()}
+        assert any(not torch.equal(value, raw[key]) for key, value in kept.items())  # an average, not the last step
+    else:
+        assert "current_model_state" not in last
+
+
 def test_training_stops_early_on_a_plateau_and_logs_to_tensorboard(tmp_path):
     pytest.importorskip("tensorboard")
     config = _toy_config(batches_per_epoch=2, val_samples=64, max_epochs=20, patience=2, lr=1e-12)
@@ -216,6 +232,7 @@ def test_unknown_logger_is_refused(tmp_path):
         ({"batches_per_epoch": -1}, "batches_per_epoch must be >= 1, got -1"),
         ({"lr": 0.0}, "lr must be > 0, got 0.0"),
         ({"num_workers": -1}, "num_workers must be >= 0, got -1"),
+        ({"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\), got 1.0; 0 turns weight averaging off"),
         ({"max_minutes": 0.0}, "max_minutes must be > 0, got 0.0; leave it out for no time limit"),
         ({"families": ("linear", "fibonacci")}, "unknown family 'fibonacci'; known families: linear"),
     ],

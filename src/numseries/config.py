@@ -66,6 +66,7 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-5
     grad_clip: float = 1.0
+    ema_decay: float = 0.999  # validate and keep an exponential moving average of the weights; 0: off
     seed: int = 0
     min_len: int = 3  # the shortest context a prediction accepts (predict.MIN_VALUES)
     num_workers: int = 0  # DataLoader processes generating training batches
@@ -79,6 +80,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}; 0 turns weight averaging off")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
         if self.families is not None:

@@ -36,6 +36,7 @@ class Family:
     weight: float = 1.0  # relative frequency in the default training mix
     holdout: bool = False  # kept out of training, to measure generalisation
     noise: tuple[float, float] | None = None  # log-uniform noise level range, in mean absolute steps
+    stochastic: bool = False  # its next value is random even without noise (no clean value to predict)
     description: str = ""
 
 
@@ -48,6 +49,7 @@ def register(
     weight: float = 1.0,
     holdout: bool = False,
     noise: tuple[float, float] | None = None,
+    stochastic: bool = False,
 ) -> Callable[[FamilyFn], FamilyFn]:
     """Decorator that adds ``fn(n, length, rng) -> (n, length) array`` to the family registry."""
     if weight <= 0:
@@ -57,7 +59,7 @@ def register(
         if name in FAMILIES:
             raise ValueError(f"family {name!r} is already registered; pick another name")
         doc = (fn.__doc__ or "").strip().splitlines()
-        FAMILIES[name] = Family(name, fn, weight, holdout, noise, doc[0] if doc else "")
+        FAMILIES[name] = Family(name, fn, weight, holdout, noise, stochastic, doc[0] if doc else "")
         return fn
 
     return decorate
@@ -134,10 +136,16 @@ def mixed(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return np.choose(kind, [damped, trend, modulated, two_tone])
 
 
-@register("noisy", weight=3.0, noise=(0.02, 1.0))
+@register("noisy", weight=4.0, noise=(0.02, 1.0))
 def noisy(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
-    """Any other training family, with Gaussian noise of 2% to 100% of its mean absolute step added."""
-    bases = [name for name in training_families() if FAMILIES[name].noise is None]
+    """Any deterministic training family, with Gaussian noise of 2% to 100% of its mean absolute step.
+
+    Stochastic families are left out: their clean next value is itself a guess, so the error of the
+    noise-free value would not be the floor that the noise sets.
+    """
+    bases = [
+        name for name in training_families() if FAMILIES[name].noise is None and not FAMILIES[name].stochastic
+    ]
     weights = np.array([FAMILIES[name].weight for name in bases])
     choice = rng.choice(len(bases), n, p=weights / weights.sum())
     out = np.empty((n, length))
@@ -171,7 +179,7 @@ def exponential(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return _col(c) + _col(ratio) ** (_steps(n, length) - _col(t0))
 
 
-@register("random_walk")
+@register("random_walk", stochastic=True)
 def random_walk(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Random walks with drift; a share with heavy-tailed (Student-t) steps."""
     gaussian = rng.normal(0, 1, (n, length))
@@ -180,7 +188,7 @@ def random_walk(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return np.cumsum(steps, axis=1)
 
 
-@register("ar")
+@register("ar", stochastic=True)
 def ar(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Stationary AR(2) processes (real or complex roots inside the unit circle)."""
     complex_roots = rng.random(n) < 0.5
@@ -197,7 +205,7 @@ def ar(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return x[:, burn_in:]
 
 
-@register("step", weight=0.5)
+@register("step", weight=0.5, stochastic=True)
 def step(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Piecewise-constant levels with jumps at random times."""
     jump_rate = _col(rng.uniform(0.03, 0.25, n))
@@ -232,7 +240,7 @@ def _kernel(kind: int, u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.eye(len(u)) * rng.uniform(0.01, 0.1)  # white noise
 
 
-@register("kernel_synth", weight=1.5)
+@register("kernel_synth", weight=1.5, stochastic=True)
 def kernel_synth(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """KernelSynth-style Gaussian-process samples from random sums and products of kernels."""
     u = np.linspace(0, 1, length) * rng.uniform(0.5, 2)

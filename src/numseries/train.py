@@ -9,6 +9,7 @@ that evaluation reports.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import platform
 import shlex
@@ -23,7 +24,7 @@ from typing import Any
 import lightning as L
 import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
-from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, WeightAveraging
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from torch.utils.data import DataLoader
 
@@ -53,6 +54,15 @@ def scaled_l1(
     """
     z_target = ((target.double() - last) / scale).clamp(-TARGET_CLIP, TARGET_CLIP).float()
     return (z_hat - z_target).abs().mean()
+
+
+def _ema_with_warmup(
+    averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor, *, decay: float
+) -> torch.Tensor:
+    """One step of an exponential moving average whose decay ramps up as (1 + n) / (10 + n) to ``decay``,
+    so that a short run averages its last few steps rather than staying near the initial weights."""
+    rate = torch.clamp((1 + num_averaged) / (10 + num_averaged), max=decay)
+    return rate * averaged + (1 - rate) * current
 
 
 class SequenceModule(L.LightningModule):
@@ -140,6 +150,9 @@ def _fit(
         dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
     )
     timer = _EpochTimer()
+    callbacks = [EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta), checkpoint, timer]
+    if schedule.ema_decay:  # validation, checkpoints and the weights returned all use the average
+        callbacks.append(WeightAveraging(avg_fn=functools.partial(_ema_with_warmup, decay=schedule.ema_decay)))
     loggers = [CSVLogger(out_dir, name="logs")]
     if logger == "tensorboard":
         loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
@@ -152,11 +165,7 @@ def _fit(
             num_nodes=num_nodes,
             strategy=strategy,
             gradient_clip_val=schedule.grad_clip,
-            callbacks=[
-                EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta),
-                checkpoint,
-                timer,
-            ],
+            callbacks=callbacks,
             logger=loggers,
             enable_progress_bar=progress_bar,
             enable_model_summary=False,
@@ -189,7 +198,7 @@ def train_model(
 
     Loaders yield ``(x (B, T), y (B,), mask (B, T))`` batches. Options: the schedule fields of
     :class:`TrainConfig` (``max_epochs``, ``max_minutes``, ``patience``, ``min_delta``, ``lr``,
-    ``weight_decay``, ``grad_clip``, ``seed``; same defaults), and ``out_dir`` (checkpoints and logs;
+    ``weight_decay``, ``grad_clip``, ``ema_decay``, ``seed``; same defaults), and ``out_dir`` (checkpoints and logs;
     default a new ``runs/train-<time>-*`` folder), ``resume``, ``accelerator``, ``devices``,
     ``num_nodes``, ``strategy``, ``logger`` ("csv" or "tensorboard"), ``progress_bar``.
     """

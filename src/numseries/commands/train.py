@@ -18,6 +18,7 @@ _HELP = {
     "lr": "AdamW learning rate (halved when val_loss plateaus for 2 epochs)",
     "weight_decay": "AdamW weight decay",
     "grad_clip": "gradient norm clip",
+    "ema_decay": "decay of the moving average of the weights that is validated and kept (0: off)",
     "seed": "seed of the data stream and the weight initialisation",
     "min_len": "shortest context length trained on",
     "num_workers": "DataLoader processes that generate batches",
