@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2, help="processes fitting the statistical baselines")
     parser.add_argument("--threads", type=int, default=1, help="torch threads, when the model runs on torch")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--run-dir", type=Path,
+                        help="training run whose logs to plot (default: the one in training_info.json)")
     args = parser.parse_args(argv)
     import torch
 
@@ -188,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     save_figure(plot_error_by_family(synthetic_rows), figures / "error_by_family.png")
     save_figure(plot_error_by_length(synthetic_rows, group="training families"), figures / "error_by_length.png")
     save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
-    run_dir = recorded_run_dir(args.weights)
+    run_dir = args.run_dir or recorded_run_dir(args.weights)
     if run_dir:
         save_figure(plot_training_curves(run_dir), figures / "training_curves.png")
     print(f"wrote {figures}/*.png")

@@ -98,6 +98,13 @@ def test_summary_rows_cover_each_group_bucket_and_method(evaluation):
     assert "held-out families" not in {row["group"] for row in rows}  # one held-out family is no aggregate
 
 
+def test_noise_on_a_stochastic_family_gets_no_floor(model):
+    cases = synthetic_cases(n_per_cell=3, families=["noisy_stochastic"])
+    assert (cases.labels != cases.clean_labels).all()  # noisy labels, yet the clean value is no floor
+    groups = {(row["group"], row["method"]) for row in summarise(evaluate(model, cases, baselines=SIMPLE))}
+    assert ("noisy_stochastic", MODEL) in groups and ("noisy_stochastic", NOISE_FLOOR) not in groups
+
+
 def test_summary_agrees_with_the_metrics_and_the_noise_floor_definition(evaluation):
     cases = evaluation.cases
     rows = {(r["group"], r["bucket"], r["method"]): r for r in summarise(evaluation)}

@@ -63,6 +63,11 @@ def _noisy(x):
     assert (x.std(axis=1) > 0).all()  # the clean base; noise is added by the generator (tested below)
 
 
+def _noisy_stochastic(x):
+    assert (x.std(axis=1) > 0).all()
+    assert np.median(_turning_points(x)) >= 2  # walks, AR and Gaussian processes turn; noise comes later
+
+
 def _polynomial(x):
     fourth = np.diff(x, n=4, axis=1)  # zero for quadratics and cubics
     assert np.abs(fourth).max() <= 1e-9 * np.abs(x).max()
@@ -124,6 +129,7 @@ KIND_CHECKS = {
     "log_decay": _log_decay,
     "mixed": _mixed,
     "noisy": _noisy,
+    "noisy_stochastic": _noisy_stochastic,
     "polynomial": _polynomial,
     "exponential": _exponential,
     "random_walk": _random_walk,

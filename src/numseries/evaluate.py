@@ -5,8 +5,8 @@ dataset) and per context-length bucket.
     evaluation = evaluate(load_model(), synthetic_cases(n_per_cell=50), n_jobs=2)
     print(report(evaluation))
 
-The primary metric is the median scaled error (see :mod:`numseries.metrics`). Families with noise also
-get a *noise floor*: the error of the noise-free next value, ``|label - clean_label| / scale``.
+The primary metric is the median scaled error (see :mod:`numseries.metrics`). Noisy deterministic families
+also get a *noise floor*: the error of the noise-free next value, ``|label - clean_label| / scale``.
 """
 
 from __future__ import annotations
@@ -161,7 +161,8 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
 
     Groups are each family (or real dataset), then the training families, the held-out families or all
     real datasets together; buckets are each length bucket holding cases, then ``"all"`` lengths.
-    Methods are the model, each baseline and, where every label carries noise, the ``noise_floor``.
+    Methods are the model, each baseline and, where every label carries noise on a deterministic family,
+    the ``noise_floor``.
     """
     cases = evaluation.cases
     scale = evaluation.scale
@@ -178,7 +179,9 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
             if not selected.any():
                 continue
             methods = dict(evaluation.predictions)
-            if np.all(cases.clean_labels[selected] != cases.labels[selected]):  # a floor only where all are noisy
+            # A floor only where every label is noisy and no family is stochastic (whose clean value is a guess).
+            deterministic = not any(FAMILIES[m].stochastic for m in members if m in FAMILIES)
+            if deterministic and np.all(cases.clean_labels[selected] != cases.labels[selected]):
                 methods[NOISE_FLOOR] = cases.clean_labels
             for method, pred in methods.items():
                 stats = score(pred[selected], cases.labels[selected], scale[selected])

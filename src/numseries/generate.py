@@ -136,15 +136,12 @@ def mixed(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return np.choose(kind, [damped, trend, modulated, two_tone])
 
 
-@register("noisy", weight=4.0, noise=(0.02, 1.0))
-def noisy(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
-    """Any deterministic training family, with Gaussian noise of 2% to 100% of its mean absolute step.
-
-    Stochastic families are left out: their clean next value is itself a guess, so the error of the
-    noise-free value would not be the floor that the noise sets.
-    """
+def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: bool) -> np.ndarray:
+    """Clean series from the noise-free training families that are (or are not) stochastic, by weight."""
     bases = [
-        name for name in training_families() if FAMILIES[name].noise is None and not FAMILIES[name].stochastic
+        name
+        for name in training_families()
+        if FAMILIES[name].noise is None and FAMILIES[name].stochastic == stochastic
     ]
     weights = np.array([FAMILIES[name].weight for name in bases])
     choice = rng.choice(len(bases), n, p=weights / weights.sum())
@@ -154,6 +151,22 @@ def noisy(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
         if rows.size:
             out[rows] = FAMILIES[name].fn(rows.size, length, rng)
     return out
+
+
+@register("noisy", weight=4.0, noise=(0.02, 1.0))
+def noisy(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Any deterministic training family, with Gaussian noise of 2% to 100% of its mean absolute step.
+
+    Stochastic families are left out, so the error of the noise-free next value is a true floor:
+    their clean next value is itself a guess (they get noise in ``noisy_stochastic``).
+    """
+    return _noisy_bases(n, length, rng, stochastic=False)
+
+
+@register("noisy_stochastic", weight=1.5, noise=(0.02, 1.0), stochastic=True)
+def noisy_stochastic(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Random walks, AR processes, steps and Gaussian processes seen through 2% to 100% noise, as sensors do."""
+    return _noisy_bases(n, length, rng, stochastic=True)
 
 
 @register("polynomial")
