@@ -24,6 +24,7 @@ from _readme import replace_block
 
 from numseries import Predictor
 from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
+from numseries.generate import training_families
 from numseries.plots import (
     plot_error_by_family, plot_error_by_length, plot_training_curves, recorded_run_dir, save_figure
 )
@@ -109,10 +110,11 @@ def _speed(synthetic, real, runtime: str, single: float) -> str:
 README_ROWS = [  # (group, bucket, label) for the README's summary
     ("linear", "all", "linear"),
     ("noisy", "all", "noisy"),
+    ("noisy", "4-6", "noisy, 4–6 values"),
     ("sinusoidal", "all", "sinusoidal"),
     ("log_decay", "all", "logarithmic decay"),
     ("mixed", "all", "mixed"),
-    ("training families", "all", "all 12 training families"),
+    ("training families", "all", f"all {len(training_families())} training families"),
     ("training families", "4-6", "training families, 4–6 values"),
     ("training families", "8-16", "training families, 8–16 values"),
     ("training families", "24-64", "training families, 24–64 values"),
