@@ -26,13 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from numseries import Predictor
-from numseries.baselines import linear_fit
-from numseries.evaluate import predict_cases, synthetic_cases
+from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summarise, synthetic_cases
 from numseries.generate import FAMILIES, register
-from numseries.metrics import context_scale, scaled_errors
 from numseries.weights import atomic_write
 
-RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6, 8, 12, 16, 24, 32, 48, 64)
 FAMILY = "noisy_line"
 
@@ -51,13 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     register(FAMILY, holdout=True, noise=FAMILIES["noisy"].noise)(FAMILIES["linear"].fn)
-    cases = synthetic_cases(n_per_cell=args.n_per_length, families=[FAMILY], buckets=[(n, n) for n in LENGTHS])
+    buckets = [(n, n) for n in LENGTHS]
+    cases = synthetic_cases(n_per_cell=args.n_per_length, families=[FAMILY], buckets=buckets)
     predictor = Predictor.from_pretrained(args.weights)
-    model, _ = predict_cases(predictor, cases)
-    line, _ = linear_fit(cases.data, cases.masks)
-    scale = context_scale(cases.data, cases.masks)
-    errors = {name: scaled_errors(values, cases.labels, scale)
-              for name, values in [("model", model), ("least squares", line), ("noise floor", cases.clean_labels)]}
+    rows = summarise(evaluate(predictor, cases, baselines=["linear_fit"]), buckets=buckets)
+    median = {(row["bucket"], row["method"]): row["median_scaled"] for row in rows if row["group"] == FAMILY}
 
     lines = [
         "| context length | model | least-squares line | noise floor | model ÷ floor | least squares ÷ floor "
@@ -65,12 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in LENGTHS:
-        rows = cases.lengths == n
-        median = {name: float(np.nanmedian(e[rows])) for name, e in errors.items()}
-        floor = median["noise floor"]
+        model, line, floor = (median[bucket_name((n, n)), method] for method in (MODEL, "linear_fit", NOISE_FLOOR))
         lines.append(
-            f"| {n} | {median['model']:.3f} | {median['least squares']:.3f} | {floor:.3f} | "
-            f"{median['model'] / floor:.2f} | {median['least squares'] / floor:.2f} | {least_squares_ratio(n):.2f} |"
+            f"| {n} | {model:.3f} | {line:.3f} | {floor:.3f} | {model / floor:.2f} | {line / floor:.2f} | "
+            f"{least_squares_ratio(n):.2f} |"
         )
     reachable = next(n for n in range(3, 10_000) if least_squares_ratio(n) <= 1.15)
     text = (

@@ -83,14 +83,14 @@ def test_the_weights_kept_are_the_moving_average_unless_it_is_off(tmp_path, ema_
     train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
     schedule = TrainConfig(max_epochs=2, lr=5e-3, ema_decay=ema_decay)
     trained, _, _ = _fit(LSTMWithAttention(TINY), train, _val_loader(), schedule=schedule, out_dir=tmp_path, **QUIET)
-    last = torch.load(tmp_path / CHECKPOINT_DIR / "last.ckpt", map_location="cpu", weights_only=True)
-    kept = {key.removeprefix("model."): value for key, value in last["state_dict"].items()}
-    assert all(torch.equal(value, trained.state_dict()[key]) for key, value in kept.items())  # best == last here
+    best = torch.load(tmp_path / CHECKPOINT_DIR / "best.ckpt", map_location="cpu", weights_only=True)
+    kept = {key.removeprefix("model."): value for key, value in best["state_dict"].items()}
+    assert all(torch.equal(value, trained.state_dict()[key]) for key, value in kept.items())
     if ema_decay:
-        raw = {key.removeprefix("model."): value for key, value in last["current_model_state"].items()}
+        raw = {key.removeprefix("model."): value for key, value in best["current_model_state"].items()}
         assert any(not torch.equal(value, raw[key]) for key, value in kept.items())  # an average, not the last step
     else:
-        assert "current_model_state" not in last
+        assert "current_model_state" not in best
 
 
 def test_training_stops_early_on_a_plateau_and_logs_to_tensorboard(tmp_path):

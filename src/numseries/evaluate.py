@@ -174,13 +174,13 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
     rows = []
     for group, members in _groups(cases.family_names).items():
         in_group = np.isin(families, members)
+        # A floor only where every label is noisy and no family is stochastic (whose clean value is a guess).
+        deterministic = not any(FAMILIES[m].stochastic for m in members if m in FAMILIES)
         for bucket, in_bucket in bucket_masks.items():
             selected = in_group & in_bucket
             if not selected.any():
                 continue
             methods = dict(evaluation.predictions)
-            # A floor only where every label is noisy and no family is stochastic (whose clean value is a guess).
-            deterministic = not any(FAMILIES[m].stochastic for m in members if m in FAMILIES)
             if deterministic and np.all(cases.clean_labels[selected] != cases.labels[selected]):
                 methods[NOISE_FLOOR] = cases.clean_labels
             for method, pred in methods.items():
