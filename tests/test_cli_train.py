@@ -82,6 +82,7 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
         (["--max-minutes", "0"], "max_minutes must be > 0, got 0.0"),
         (["--threads", "0"], "--threads must be >= 1, got 0; e.g. --threads 1"),
         (["--resume"], "cannot resume: .*last.ckpt does not exist; train without --resume first"),
+        (["--init-weights", "no-such-folder"], "weights path no-such-folder does not exist; pass a weights folder"),
         (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
         (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
     ],

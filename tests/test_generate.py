@@ -129,6 +129,7 @@ KIND_CHECKS = {
     "log_decay": _log_decay,
     "mixed": _mixed,
     "noisy": _noisy,
+    "noisy_line": _linear,  # the clean base; noise is added by the generator
     "noisy_stochastic": _noisy_stochastic,
     "polynomial": _polynomial,
     "exponential": _exponential,

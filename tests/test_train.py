@@ -157,6 +157,33 @@ def test_an_interrupted_run_resumes_to_the_weights_of_an_uninterrupted_one(tmp_p
     assert _same_weights(resumed, uninterrupted)
 
 
+def test_init_weights_fine_tunes_saved_weights_and_records_where_they_came_from(tmp_path):
+    base = run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
+    still = _toy_config(max_epochs=1, lr=1e-9, seed=5)  # a step too small to move the weights
+    tuned = run_training(
+        tmp_path / "tuned", config=still, model_config=TINY, run_dir=tmp_path / "tuned_run", init_weights=tmp_path / "base", **QUIET
+    )
+    fresh = run_training(tmp_path / "fresh", config=still, model_config=TINY, run_dir=tmp_path / "fresh_run", **QUIET)
+    for a, b, c in zip(base.state_dict().values(), tuned.state_dict().values(), fresh.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-6)
+        assert not torch.allclose(a, c, atol=1e-6)
+    info = json.loads((tmp_path / "tuned" / INFO_FILE).read_text())
+    base_info = json.loads((tmp_path / "base" / INFO_FILE).read_text())
+    assert info["init_weights"] == {"path": str(tmp_path / "base"), "training_info": base_info}
+    assert json.loads((tmp_path / "fresh" / INFO_FILE).read_text())["init_weights"] is None
+
+
+def test_init_weights_of_another_architecture_or_with_resume_is_refused(tmp_path):
+    run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
+    wider = ModelConfig(max_len=16, hidden_size=32, num_layers=1, head_size=16)
+    with pytest.raises(ValueError, match=r"has another architecture: hidden_size 16 \(asked 32\); leave the architecture"):
+        run_training(tmp_path / "out", config=_toy_config(), model_config=wider, run_dir=tmp_path / "run", init_weights=tmp_path / "base")
+    with pytest.raises(ValueError, match="pass either --resume .* or --init-weights .*, not both"):
+        run_training(
+            tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "base_run", resume=True, init_weights=tmp_path / "base"
+        )
+
+
 def test_a_model_in_eval_mode_still_trains_in_training_mode(tmp_path, monkeypatch):
     """A model from load_model() is in eval mode; fine-tuning it must not silently skip dropout."""
     modes = []

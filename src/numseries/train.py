@@ -32,7 +32,7 @@ from numseries.config import ModelConfig, TrainConfig
 from numseries.data import StreamingDataset, make_loader
 from numseries.generate import _check_lengths, generate_batch
 from numseries.model import LSTMWithAttention
-from numseries.weights import save_pretrained
+from numseries.weights import load_model, read_training_info, save_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -232,17 +232,37 @@ def run_training(
     model_config: ModelConfig = ModelConfig(),
     run_dir: str | Path | None = None,
     resume: bool = False,
+    init_weights: str | Path | None = None,
     command: Sequence[str] | None = None,
     **trainer_options: Any,
 ) -> LSTMWithAttention:
     """Train a model on fresh generated data and write a weights folder to ``out``.
 
-    ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``trainer_options`` pass
-    through to :func:`train_model` (accelerator, devices, num_nodes, strategy, logger, progress_bar).
+    ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``init_weights`` starts
+    a new run from a weights folder of the same architecture (fine-tuning, e.g. on families of your
+    own) instead of from random weights. ``trainer_options`` pass through to :func:`train_model`
+    (accelerator, devices, num_nodes, strategy, logger, progress_bar).
     """
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     _check_lengths(config.min_len, model_config.max_len)
+    torch.manual_seed(config.seed)
+    if init_weights is None:
+        model = LSTMWithAttention(model_config)
+    else:
+        if resume:
+            raise ValueError(
+                "pass either --resume (continue the run in --run-dir) or --init-weights (start a new run from "
+                "saved weights), not both"
+            )
+        model = load_model(init_weights)
+        if model.config != model_config:
+            differ = [f"{name} {value} (asked {getattr(model_config, name)})"
+                      for name, value in model.config.to_dict().items() if getattr(model_config, name) != value]
+            raise ValueError(
+                f"--init-weights {init_weights} has another architecture: {', '.join(differ)}; "
+                "leave the architecture options at the values of its config.json"
+            )
     train_data = StreamingDataset(
         config.batch_size,
         config.batches_per_epoch,
@@ -258,8 +278,6 @@ def run_training(
         families=config.families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
-    torch.manual_seed(config.seed)
-    model = LSTMWithAttention(model_config)
     model, trainer, timer = _fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
@@ -285,6 +303,9 @@ def run_training(
                 "val_samples": config.val_samples,
             },
             "run_dir": str(run_dir),
+            "init_weights": None
+            if init_weights is None
+            else {"path": str(init_weights), "training_info": read_training_info(init_weights)},
             "epochs": trainer.current_epoch,
             "duration_seconds": round(getattr(timer, "seconds", 0.0), 1),
             "stopped_early": bool(early_stop.stopped_epoch),

@@ -49,6 +49,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="weights folder to write (config.json, model.safetensors)")
     parser.add_argument("--run-dir", help="checkpoints and logs (default: runs/<name of --out>)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last checkpoint")
+    parser.add_argument(
+        "--init-weights",
+        help="start from this weights folder instead of random weights (fine-tuning; same architecture)",
+    )
     _add_fields(parser.add_argument_group("data and schedule"), TrainConfig)
     _add_fields(parser.add_argument_group("architecture"), ModelConfig)
     hw = parser.add_argument_group("hardware (passed to Lightning)")
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         model_config=model_config,
         run_dir=args.run_dir,
         resume=args.resume,
+        init_weights=args.init_weights,
         command=args.command_line,
         accelerator=args.accelerator,
         devices=devices,
