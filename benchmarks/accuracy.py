@@ -111,6 +111,7 @@ README_ROWS = [  # (group, bucket, label) for the README's summary
     ("linear", "all", "linear"),
     ("noisy", "all", "noisy"),
     ("noisy", "4-6", "noisy, 4–6 values"),
+    ("noisy_line", "4-6", "noisy straight lines, 4–6 values"),
     ("sinusoidal", "all", "sinusoidal"),
     ("log_decay", "all", "logarithmic decay"),
     ("mixed", "all", "mixed"),
