@@ -173,15 +173,23 @@ def test_init_weights_fine_tunes_saved_weights_and_records_where_they_came_from(
     assert json.loads((tmp_path / "fresh" / INFO_FILE).read_text())["init_weights"] is None
 
 
-def test_init_weights_of_another_architecture_or_with_resume_is_refused(tmp_path):
+def test_init_weights_of_another_architecture_is_refused_before_training(tmp_path):
     run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
     wider = ModelConfig(max_len=16, hidden_size=32, num_layers=1, head_size=16)
     with pytest.raises(ValueError, match=r"has another architecture: hidden_size 16 \(asked 32\); leave the architecture"):
         run_training(tmp_path / "out", config=_toy_config(), model_config=wider, run_dir=tmp_path / "run", init_weights=tmp_path / "base")
-    with pytest.raises(ValueError, match="pass either --resume .* or --init-weights .*, not both"):
-        run_training(
-            tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "base_run", resume=True, init_weights=tmp_path / "base"
-        )
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_fine_tuning_run_resumes_from_its_checkpoint_and_keeps_its_origin(tmp_path):
+    run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
+    options = dict(model_config=TINY, run_dir=tmp_path / "run", init_weights=tmp_path / "base", **QUIET)
+    first = run_training(tmp_path / "out", config=_toy_config(max_epochs=1), **options)
+    resumed = run_training(tmp_path / "out", config=_toy_config(max_epochs=2), resume=True, **options)
+    assert _logged_val_losses(tmp_path / "run", version=1).keys() == {1}  # continued at epoch 1
+    assert not _same_weights(first, resumed)
+    info = json.loads((tmp_path / "out" / INFO_FILE).read_text())
+    assert info["epochs"] == 2 and info["init_weights"]["path"] == str(tmp_path / "base")
 
 
 def test_a_model_in_eval_mode_still_trains_in_training_mode(tmp_path, monkeypatch):

@@ -239,9 +239,10 @@ def run_training(
     """Train a model on fresh generated data and write a weights folder to ``out``.
 
     ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``init_weights`` starts
-    a new run from a weights folder of the same architecture (fine-tuning, e.g. on families of your
-    own) instead of from random weights. ``trainer_options`` pass through to :func:`train_model`
-    (accelerator, devices, num_nodes, strategy, logger, progress_bar).
+    from a weights folder of the same architecture (fine-tuning, e.g. on families of your own) instead
+    of from random weights; ``resume`` continues from the run's last checkpoint either way.
+    ``trainer_options`` pass through to :func:`train_model` (accelerator, devices, num_nodes,
+    strategy, logger, progress_bar).
     """
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
@@ -249,16 +250,12 @@ def run_training(
     torch.manual_seed(config.seed)
     if init_weights is None:
         model = LSTMWithAttention(model_config)
-    else:
-        if resume:
-            raise ValueError(
-                "pass either --resume (continue the run in --run-dir) or --init-weights (start a new run from "
-                "saved weights), not both"
-            )
+    else:  # with --resume as well, the checkpoint's weights replace these in _fit
         model = load_model(init_weights)
         if model.config != model_config:
-            differ = [f"{name} {value} (asked {getattr(model_config, name)})"
-                      for name, value in model.config.to_dict().items() if getattr(model_config, name) != value]
+            asked = model_config.to_dict()
+            saved = model.config.to_dict()
+            differ = [f"{name} {value} (asked {asked[name]})" for name, value in saved.items() if asked[name] != value]
             raise ValueError(
                 f"--init-weights {init_weights} has another architecture: {', '.join(differ)}; "
                 "leave the architecture options at the values of its config.json"
