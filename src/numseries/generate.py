@@ -202,7 +202,7 @@ def exponential(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return _col(c) + _col(ratio) ** (_steps(n, length) - _col(t0))
 
 
-@register("random_walk", stochastic=True)
+@register("random_walk", weight=2.0, stochastic=True)
 def random_walk(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Random walks with drift; a share with heavy-tailed (Student-t) steps."""
     gaussian = rng.normal(0, 1, (n, length))
