@@ -195,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
     run_dir = args.run_dir or recorded_run_dir(args.weights)
     if run_dir:
-        save_figure(plot_training_curves(run_dir), figures / "training_curves.png")
+        fine_tuned = bool(read_training_info(args.weights).get("init_weights"))
+        title = "Training curves of the fine-tuning run" if fine_tuned else "Training curves"
+        save_figure(plot_training_curves(run_dir, title=title), figures / "training_curves.png")
     print(f"wrote {figures}/*.png")
     return 0
 

@@ -66,21 +66,47 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def shipped_model(weights: str | None) -> str:
-    """How the model was trained, from its training_info.json."""
-    info = read_training_info(resolve_weights(weights)[2])
-    if not info:
-        return "No training_info.json beside these weights."
+def _stages(info: dict) -> list[dict]:
+    """The training_info of each training stage, oldest first (a fine-tuning run records its origin's)."""
+    stages = []
+    while info:
+        stages.append(info)
+        info = (info.get("init_weights") or {}).get("training_info") or {}
+    return stages[::-1]
+
+
+def _summary(info: dict) -> str:
     data = info["data"]
     return (
-        f"Trained with one command, recorded in `src/numseries/weights/training_info.json`:\n\n"
-        f"```bash\n{info['command']}\n```\n\n"
         f"{info['epochs']} epochs ({data['samples_seen']:,} freshly generated sequences of {data['min_len']}–"
         f"{data['max_len']} values from {len(data['families'])} families) in {info['duration_seconds'] / 60:.0f} "
         f"minutes on {info['hardware']}; best validation loss (mean scaled error) {info['best_val_loss']:.4f}"
-        f"{', stopped early' if info.get('stopped_early') else ''}. Then `numseries export --format onnx "
-        "--weights src/numseries/weights --out src/numseries/weights/model.onnx` wrote the ONNX file that "
-        "`numseries predict` runs."
+        f"{', stopped early' if info.get('stopped_early') else ''}"
+    )
+
+
+def shipped_model(weights: str | None) -> str:
+    """How the model was trained, from its training_info.json."""
+    stages = _stages(read_training_info(resolve_weights(weights)[2]))
+    if not stages:
+        return "No training_info.json beside these weights."
+    export = (
+        "Then `numseries export --format onnx --weights src/numseries/weights --out "
+        "src/numseries/weights/model.onnx` wrote the ONNX file that `numseries predict` runs."
+    )
+    if len(stages) == 1:
+        return (
+            "Trained with one command, recorded in `src/numseries/weights/training_info.json`:\n\n"
+            f"```bash\n{stages[0]['command']}\n```\n\n{_summary(stages[0])}. {export}"
+        )
+    commands = "\n".join(stage["command"] for stage in stages)
+    summaries = "\n".join(f"{i}. {_summary(stage)}." for i, stage in enumerate(stages, 1))
+    return (
+        f"Trained in {len(stages)} stages, each later one fine-tuning the weights of the one before "
+        "(`--init-weights`); `src/numseries/weights/training_info.json` records every command, and "
+        "`benchmarks/results/experiments.md` the commit each one ran on:\n\n"
+        f"```bash\n{commands}\n```\n\n{summaries}\n\nThe last stage's folder was copied into "
+        f"`src/numseries/weights`. {export}"
     )
 
 

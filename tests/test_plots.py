@@ -82,7 +82,8 @@ def test_training_log_joins_resumed_versions(run_dir):
     log = read_training_log(run_dir)
     np.testing.assert_array_equal(log["val_loss"], [[9, 1.5], [19, 0.9], [29, 0.7]])
     np.testing.assert_array_equal(log["train_loss_step"], [[14, 1.2]])
-    assert isinstance(plot_training_curves(run_dir), Figure)
+    assert plot_training_curves(run_dir).axes[0].get_title() == "Training curves"
+    assert plot_training_curves(run_dir, title="Fine-tuning").axes[0].get_title() == "Fine-tuning"
 
 
 def test_plot_errors_teach(evaluation, tmp_path):

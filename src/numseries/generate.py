@@ -168,7 +168,8 @@ def noisy_line(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Straight lines through 2% to 100% noise: the commonest short series, a metric with a trend.
 
     ``noisy`` draws lines too, but among six curved families; at 4 to 6 values a noisy line and a
-    gentle curve look alike, and this weight keeps the model from bending a noisy trend.
+    gentle curve look alike, and this family's weight tells the model how often such a context is
+    a trend.
     """
     return linear(n, length, rng)
 

@@ -193,7 +193,7 @@ def recorded_run_dir(weights: str | Path | None = None) -> Path | None:
     return Path(recorded) if recorded and any(Path(recorded).glob(TRAINING_LOGS)) else None
 
 
-def plot_training_curves(run_dir: str | Path, *, ax=None) -> Figure:
+def plot_training_curves(run_dir: str | Path, *, ax=None, title: str = "Training curves") -> Figure:
     """Training and validation loss (scaled L1) against the training step, from a run's CSV logs."""
     log = read_training_log(run_dir)
     ax = _axes(ax, (6, 4))
@@ -207,7 +207,7 @@ def plot_training_curves(run_dir: str | Path, *, ax=None) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel("loss (scaled L1)")
-    ax.set_title("Training curves")
+    ax.set_title(title)
     ax.legend(fontsize=8)
     return ax.figure
 
