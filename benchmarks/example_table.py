@@ -3,13 +3,15 @@
     python benchmarks/example_table.py [--weights DIR]
 
 Writes benchmarks/results/example_table.md and figures/example_prediction.png, and fills README.md's
-``example-table`` block and its ``shipped-model`` block (how the model was trained, from its
-training_info.json).
+``example-table`` block, its ``predict-console`` block (what ``numseries predict 2 4 6 8 10`` prints)
+and its ``shipped-model`` block (how the model was trained, from its training_info.json).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 from _readme import replace_block
@@ -62,8 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {save_figure(figure, args.out / 'figures' / 'example_prediction.png')}")
 
     replace_block("example-table", text)
+    replace_block("predict-console", predict_console(args.weights))
     replace_block("shipped-model", shipped_model(args.weights))
     return 0
+
+
+def predict_console(weights: str | None) -> str:
+    """What ``numseries predict 2 4 6 8 10`` prints, run for real."""
+    options = ["--weights", weights] if weights else []
+    command = [sys.executable, "-m", "numseries", "predict", "2", "4", "6", "8", "10", *options]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return f"```console\n$ numseries predict 2 4 6 8 10\n{output.rstrip()}\n```"
 
 
 def _stages(info: dict) -> list[dict]:
