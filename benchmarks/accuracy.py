@@ -150,7 +150,7 @@ def readme_summary(synthetic_rows: list[dict], real_rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", help="weights folder (default: the shipped model)")
-    parser.add_argument("--n-per-cell", type=int, default=100, help="synthetic cases per family and bucket")
+    parser.add_argument("--n-per-cell", type=int, default=300, help="synthetic cases per family and bucket")
     parser.add_argument("--cases-per-bucket", type=int, default=60, help="real cases per dataset and bucket")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes fitting the statistical baselines")
     parser.add_argument("--threads", type=int, default=1, help="torch threads, when the model runs on torch")
