@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _readme import replace_block
+from _output import replace_block, write_result
 
 from numseries import Predictor
 from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
@@ -29,7 +29,7 @@ from numseries.plots import (
     plot_error_by_family, plot_error_by_length, plot_training_curves, recorded_run_dir, save_figure
 )
 from numseries.realdata import REAL_SEED, real_cases
-from numseries.weights import ONNX_FILE, atomic_write, load_model, read_training_info, resolve_weights
+from numseries.weights import ONNX_FILE, load_model, read_training_info, resolve_weights
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -75,11 +75,6 @@ def _version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "not installed"
-
-
-def _write(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text))
-    print(f"wrote {path}")
 
 
 def _single_call_seconds(predictor: Predictor, cases, n: int = 300) -> float:
@@ -173,11 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"the weights changed during the run (they were {identity}); run it again")
 
     line = f"Synthetic cases: seed {EVAL_SEED}, {args.n_per_cell} per family and length bucket."
-    _write(args.out / "accuracy_synthetic.md",
+    write_result(args.out / "accuracy_synthetic.md",
            report(synthetic, title="Accuracy on generated families", note=_header(args, identity, line)))
     line = f"Real cases: seed {REAL_SEED}, up to {args.cases_per_bucket} per dataset and length bucket."
     title = "Accuracy on real series (statsmodels datasets)"
-    _write(args.out / "accuracy_real.md", report(real, title=title, note=_header(args, identity, line)))
+    write_result(args.out / "accuracy_real.md", report(real, title=title, note=_header(args, identity, line)))
     speed = (
         "# Speed against the baselines\n\nWall time per one-step-ahead case. The statistical baselines fit "
         f"each series separately on {args.n_jobs} process(es); the model runs in-process through `Predictor` "
@@ -185,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         "per call.\n\n"
         + _speed(synthetic, real, predictor.runtime, single) + "\n\n" + _header(args, identity, "") + "\n"
     )
-    _write(args.out / "speed.md", speed)
+    write_result(args.out / "speed.md", speed)
 
     synthetic_rows, real_rows = summarise(synthetic), summarise(real)
     replace_block("results", readme_summary(synthetic_rows, real_rows))

@@ -30,11 +30,12 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
+from _output import write_result
+
 from numseries import Predictor
 from numseries.baselines import ALL
 from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summarise, synthetic_cases
-from numseries.generate import generate_batch
-from numseries.weights import atomic_write
+from numseries.generate import generate_batch, mean_abs_step
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6)
@@ -46,10 +47,9 @@ POOL_SEED = 7_919  # never the evaluation seed
 
 def normalised_steps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, L) contexts -> steps over their mean absolute step (N, L-1), and that scale (N,) (1 if constant)."""
-    steps = np.diff(values, axis=1)  # (N, L-1)
-    scale = np.abs(steps).mean(axis=1)
+    scale = mean_abs_step(values, np.ones_like(values, dtype=bool))
     scale = np.where(scale > 0, scale, 1.0)
-    return steps / scale[:, None], scale
+    return np.diff(values, axis=1) / scale[:, None], scale  # (N, L-1)
 
 
 def nearest_neighbour_predictions(
@@ -136,10 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         "predictor that, like the model, knows only that the case came from the training families. The "
         f"best baseline is the best of {', '.join(ALL)} on each line.\n\n" + "\n".join(lines) + "\n"
     )
-    out = args.out / "achievable.md"
-    atomic_write(out, lambda tmp: tmp.write_text(text))
     print(text)
-    print(f"wrote {out}")
+    write_result(args.out / "achievable.md", text)
     return 0
 
 

@@ -14,11 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _readme import replace_block
+from _output import replace_block, write_result
 
 from numseries import Predictor
 from numseries.plots import plot_prediction, save_figure
-from numseries.weights import atomic_write, read_training_info, resolve_weights
+from numseries.weights import read_training_info, resolve_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     predictor = Predictor.from_pretrained(args.weights)
     text = table(predictor)
-    atomic_write(args.out / "example_table.md", lambda tmp: tmp.write_text(text + "\n"))
-    print(f"wrote {args.out / 'example_table.md'}")
+    write_result(args.out / "example_table.md", text + "\n")
 
     values, description = EXAMPLES[2]
     result = predictor.predict(values)

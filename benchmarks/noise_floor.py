@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from _output import write_result
+
 from numseries import Predictor
 from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summarise, synthetic_cases
-from numseries.weights import atomic_write
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6, 8, 12, 16, 24, 32, 48, 64)
@@ -77,10 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         f"of any predictor with fewer than {reachable} values, even when the series is known to be a line; "
         "below that the model is judged against the least-squares column.\n\n" + "\n".join(lines) + "\n"
     )
-    out = args.out / "noise_floor.md"
-    atomic_write(out, lambda tmp: tmp.write_text(text))
     print(text)
-    print(f"wrote {out}")
+    write_result(args.out / "noise_floor.md", text)
     return 0
 
 

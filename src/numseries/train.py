@@ -248,10 +248,12 @@ def run_training(
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     _check_lengths(config.min_len, model_config.max_len)
     torch.manual_seed(config.seed)
+    origin = None
     if init_weights is None:
         model = LSTMWithAttention(model_config)
     else:  # with --resume as well, the checkpoint's weights replace these in _fit
         model = load_model(init_weights)
+        origin = {"path": str(init_weights), "training_info": read_training_info(init_weights)}
         if model.config != model_config:
             asked = model_config.to_dict()
             saved = model.config.to_dict()
@@ -300,9 +302,7 @@ def run_training(
                 "val_samples": config.val_samples,
             },
             "run_dir": str(run_dir),
-            "init_weights": None
-            if init_weights is None
-            else {"path": str(init_weights), "training_info": read_training_info(init_weights)},
+            "init_weights": origin,
             "epochs": trainer.current_epoch,
             "duration_seconds": round(getattr(timer, "seconds", 0.0), 1),
             "stopped_early": bool(early_stop.stopped_epoch),

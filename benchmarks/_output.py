@@ -1,4 +1,4 @@
-"""Replace a generated block of README.md: the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``."""
+"""Where the benchmarks write: results files, and generated blocks of README.md."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def replace_block(name: str, text: str, readme: Path = README) -> bool:
-    """Put ``text`` between the block's markers; False (and nothing written) if README has no such block."""
+    """Replace the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``; put ``text`` between the block's markers; False (and nothing written) if README has no such block."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     old = readme.read_text()
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
@@ -21,3 +21,9 @@ def replace_block(name: str, text: str, readme: Path = README) -> bool:
     atomic_write(readme, lambda tmp: tmp.write_text(new))
     print(f"updated the {name} block of {readme}")
     return True
+
+
+def write_result(path: Path, text: str) -> None:
+    """Write a results file atomically and say so."""
+    atomic_write(path, lambda tmp: tmp.write_text(text))
+    print(f"wrote {path}")
