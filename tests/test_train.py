@@ -269,7 +269,6 @@ def test_unknown_logger_is_refused(tmp_path):
         ({"num_workers": -1}, "num_workers must be >= 0, got -1"),
         ({"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\), got 1.0; 0 turns weight averaging off"),
         ({"max_minutes": 0.0}, "max_minutes must be > 0, got 0.0; leave it out for no time limit"),
-        ({"families": ("linear", "fibonacci")}, "unknown family 'fibonacci'; known families: linear"),
     ],
 )
 def test_bad_train_config_is_refused(changes, message):
@@ -277,6 +276,30 @@ def test_bad_train_config_is_refused(changes, message):
         _toy_config(**changes)
 
 
+def test_unknown_families_are_refused_before_training(tmp_path):
+    config = _toy_config(families=("linear", "fibonacci"))  # checked where the data is made, not in the config
+    with pytest.raises(ValueError, match="unknown family 'fibonacci'; known families: linear"):
+        run_training(tmp_path / "out", config=config, model_config=TINY, run_dir=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_min_len_longer_than_the_model_reads_is_refused(tmp_path):
     with pytest.raises(ValueError, match="got min_len=32, max_len=16; pass e.g."):
         run_training(tmp_path / "out", config=_toy_config(min_len=32), model_config=TINY, run_dir=tmp_path / "run")
+
+
+def test_training_into_a_folder_with_an_old_export_never_predicts_with_it(tiny_onnx, tmp_path):
+    """Issue 18's fault: train, export, train again into the same folder; predict must use the new weights."""
+    import shutil
+
+    from numseries.predict import Predictor
+    from numseries.weights import ONNX_FILE
+
+    out = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, out)  # an export of other weights of the same architecture
+    old = Predictor.from_pretrained(out).predict([1.0, 3.0, 2.0, 5.0]).value
+    model = run_training(out, config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "run", **QUIET)
+    assert not (out / ONNX_FILE).exists()
+    predictor = Predictor.from_pretrained(out)
+    assert predictor.runtime == "torch"
+    assert predictor.predict([1.0, 3.0, 2.0, 5.0]).value == Predictor.from_model(model).predict([1.0, 3.0, 2.0, 5.0]).value != old

@@ -28,9 +28,9 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from torch.utils.data import DataLoader
 
-from numseries.config import ModelConfig, TrainConfig
+from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
-from numseries.generate import _check_lengths, generate_batch
+from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.weights import load_model, read_training_info, save_pretrained
 
@@ -246,7 +246,7 @@ def run_training(
     """
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
-    _check_lengths(config.min_len, model_config.max_len)
+    check_lengths(config.min_len, model_config.max_len)
     torch.manual_seed(config.seed)
     origin = None
     if init_weights is None:
