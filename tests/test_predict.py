@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from numseries.predict import MIN_VALUES, Predictor
+from numseries.config import MIN_VALUES
+from numseries.predict import Predictor
+from numseries.series import keep_last, step_scale
 from numseries.weights import ONNX_FILE, WEIGHTS_FILE
 
 MAX_LEN = 16  # of the tiny test model
@@ -31,7 +33,10 @@ def random_walks(rng, lengths):
 
 
 def mean_step(values):
-    return float(np.abs(np.diff(values[-MAX_LEN:])).mean())
+    """The scale the model divides by, over the values it reads."""
+    values = np.asarray(values, dtype=np.float64)[None]  # (1, n)
+    window, _ = keep_last(values, np.array([values.shape[1]]), MAX_LEN)
+    return float(step_scale(window, np.ones_like(window, dtype=bool))[0])
 
 
 def test_folder_with_onnx_runs_on_onnxruntime_and_torch_on_request(tiny_onnx):
