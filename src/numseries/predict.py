@@ -28,7 +28,7 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.series import keep_last
-from numseries.weights import ONNX_FILE, WeightsLocation, locate
+from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +119,6 @@ class Predictor:
                         location.onnx, stale, location.weights, fix)
         if importlib.util.find_spec("torch") is None:
             raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
-        from numseries.weights import load_model
-
         return cls.from_model(load_model(location.path), source=str(location.path))
 
     @classmethod
