@@ -246,8 +246,18 @@ def test_a_huge_first_line_is_refused_before_it_is_read_whole(tmp_path):
     """Issue 18 item 7: the first line was read whole and split, 9.6 GB for a 1 GB line."""
     source = tmp_path / "in.csv"
     with open(source, "w") as handle:
-        handle.write("," * (batch_io.MAX_LINE_BYTES + 1) + "\n1\n")
-    with pytest.raises(ValueError, match="the first line of .* is longer than 8 MiB; give long series in long format"):
+        handle.write("1" * (batch_io.MAX_LINE_BYTES + 1) + "\n1\n")
+    with pytest.raises(ValueError, match="the first line of .* is longer than 1 MiB; give long series in long format"):
+        _read_all(source)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_of_too_many_columns_is_refused_before_it_is_parsed(tmp_path, suffix):
+    """A sparse CSV of a million columns took minutes and gigabytes to parse, cell by cell."""
+    source = tmp_path / f"in{suffix}"
+    frame = pd.DataFrame(np.ones((2, batch_io.MAX_COLUMNS + 1))).rename(columns=str)
+    frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source)
+    with pytest.raises(ValueError, match="has 10001 columns, more than the 10000 a row may hold"):
         _read_all(source)
 
 

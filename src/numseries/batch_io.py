@@ -45,7 +45,8 @@ ID_COLUMN = "unique_id"
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
 WIDE_CHUNK_ROWS = 50_000  # most series per chunk of a wide file
 WIDE_CHUNK_CELLS = 50_000 * 64  # most cells per chunk of a wide file: fewer rows when rows are long
-MAX_LINE_BYTES = 8 << 20  # longest first line read to tell a CSV's layout: a longer one is refused
+MAX_LINE_BYTES = 1 << 20  # longest first line read to tell a CSV's layout: a longer one is refused
+MAX_COLUMNS = 10_000  # most columns of a file: a wide row holds at most this many steps
 COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}  # for CSV output
 WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
 
@@ -221,6 +222,7 @@ def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
     first_line = _first_line(path)
     if not first_line:
         raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
+    _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
     header = None if all(_is_number(cell) for cell in cells) else "infer"
     long = header and {"ds", "y"} & set(cells)
@@ -252,6 +254,14 @@ def _first_line(path: Path) -> str:
     return line.decode("utf-8", errors="replace").strip()
 
 
+def _check_columns(path: Path, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise ValueError(
+            f"{path} has {columns} columns, more than the {MAX_COLUMNS} a row may hold (the model reads the last "
+            "64 values); give long series in long format (unique_id, ds, y), one row per value"
+        )
+
+
 def _wide_chunk_rows(columns: int) -> int:
     """Rows per chunk of a wide file of ``columns`` columns: memory bounded by cells, not rows."""
     return max(1, min(WIDE_CHUNK_ROWS, WIDE_CHUNK_CELLS // max(columns, 1)))
@@ -268,6 +278,7 @@ def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
                 f"column {ID_COLUMN} of {path} holds {schema.field(ids).type} values; "
                 "ids must be text or integers, one per row"
             )
+        _check_columns(path, len(schema.names))
         rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(schema.names))
         for batch in parquet.iter_batches(batch_size=rows):
             if ids >= 0:  # ids as text, as from a CSV file
@@ -308,7 +319,11 @@ def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
             raise ValueError("the input has no value columns; give one series per row, one step per column")
-        values = np.column_stack([_numeric(frame[name], f"column {name!r}", ids) for name in frame.columns])
+        numbers = np.array([dtype.kind in "iuf" for dtype in frame.dtypes])  # (C,): already numeric columns
+        values = np.empty(frame.shape)  # (N, C)
+        values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
+        for column in np.flatnonzero(~numbers):  # text in a column: each checked, naming what is not a number
+            values[:, column] = _numeric(frame.iloc[:, column], f"column {frame.columns[column]!r}", ids)
         present = ~np.isnan(values)  # (N, C)
         n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
         offset += len(frame)
