@@ -248,6 +248,14 @@ def test_what_is_not_a_batch_of_real_numbers_is_a_type_error(onnx_predictor, seq
         onnx_predictor.predict_batch(sequences)
 
 
+def test_a_series_of_lists_is_a_batch(onnx_predictor):
+    import pandas as pd
+
+    rows = [[1.0, 2.0, 4.0], [3.0, 1.0, 2.0, 5.0]]
+    expected = onnx_predictor.predict_batch(rows).values
+    np.testing.assert_array_equal(onnx_predictor.predict_batch(pd.Series(rows, index=["a", "b"])).values, expected)
+
+
 def test_a_masked_array_without_masked_values_is_its_numbers(onnx_predictor):
     plain = onnx_predictor.predict([1.0, 2.0, 4.0, 8.0]).value
     assert onnx_predictor.predict(np.ma.masked_array([1.0, 2.0, 4.0, 8.0], mask=False)).value == plain

@@ -159,6 +159,8 @@ class Predictor:
         grouped by length, so nothing is padded when the model runs. Anything else is a ``TypeError``.
         """
         sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
+        if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
+            sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
         if ids is not None and len(ids) != len(sequences):
             raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
         if not isinstance(sequences, Sequence):  # an array
