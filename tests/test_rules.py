@@ -1,0 +1,202 @@
+"""The rule finder: each class of rule, exact big integers, the margin, noise and near-misses, the batch gate."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from numseries.generate import generate_batch
+from numseries.rules import candidates, find_rule, find_rules
+
+FIB = [1, 1, 2, 3, 5, 8, 13]
+
+RULED = [  # (sequence, next value, words the description holds)
+    ([7, 7, 7], 7, "constant 7"),
+    ([2, 4, 6, 8, 10], 12, "arithmetic, step 2"),
+    ([10, 7, 4, 1], -2, "arithmetic, step -3"),
+    ([1, 2, 4, 8, 16], 32, "geometric, ratio 2"),
+    ([1, -1, 1, -1, 1], -1, "geometric, ratio -1"),
+    ([-3, 6, -12, 24], -48, "geometric, ratio -2"),
+    ([16, 24, 36, 54], 81, "geometric, ratio 3/2"),
+    ([1, 4, 9, 16, 25], 36, "squares: k^2 for k = 1..5"),
+    ([1, 8, 27, 64, 125], 216, "cubes: k^3 for k = 1..5"),
+    ([-1, -8, -27, -64], -125, "cubes"),
+    ([25, 16, 9, 4], 1, "squares: k^2 for k = 5..2"),
+    ([1, 2, 3, 1, 2, 3], 1, "period 3: 1 2 3"),
+    ([5, 0, 5, 0], 5, "period 2: 5 0"),
+    ([2, 5, 10, 17, 26], 37, "quadratic: second difference 2"),
+    ([0, 1, 7, 24, 58, 115], 201, "cubic: third difference 6"),
+    ([1, 3, 9, 24, 55, 111, 203], 344, "quartic"),
+    (FIB, 21, "Fibonacci-like: x[t] = x[t-1] + x[t-2]"),
+    ([2, 1, 3, 4, 7, 11, 18], 29, "Fibonacci-like"),
+    ([0, 1, 2, 5, 12, 29], 70, "Pell-like: x[t] = 2x[t-1] + x[t-2]"),
+    ([0, 1, 1, 3, 5, 11, 21, 43], 85, "Jacobsthal-like: x[t] = x[t-1] + 2x[t-2]"),
+    ([0, 0, 1, 1, 2, 4, 7, 13, 24], 44, "tribonacci-like: x[t] = x[t-1] + x[t-2] + x[t-3]"),
+    ([1, 1, 1, 2, 2, 3, 4, 5, 7, 9, 12], 16, "Padovan-like: x[t] = x[t-2] + x[t-3]"),
+    ([1, 3, 7, 15, 31], 63, "affine map: x[t] = 2x[t-1] + 1"),
+    ([1, 2, 6, 24, 120], 720, "factorial-like: x[t] = t * x[t-1]"),
+    ([1, 1, 2, 5, 14, 42], 132, "ratio rule: x[t] = (4t - 6)/t * x[t-1]"),
+    ([1, 2, 6, 20, 70, 252], 924, "ratio rule"),
+]
+
+
+@pytest.mark.parametrize(("sequence", "expected", "words"), RULED)
+def test_each_class_continues_exactly_and_names_its_rule(sequence, expected, words):
+    rule = find_rule(sequence)
+    assert rule is not None, sequence
+    assert rule.next_value == expected and type(rule.next_value) is int
+    assert words in rule.description
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [(FIB, 21), ([2, 1, 3, 4, 7, 11, 18], 29), ([1, 8, 27, 64, 125], 216), ([1, 2, 6, 24, 120], 720),
+     ([1, -1, 1, -1, 1], -1), ([1, 4, 9, 16, 25], 36), ([0, 1, 2, 5, 12, 29], 70)],
+)
+def test_the_issue_table_gives_the_expected_values(sequence, expected):
+    assert find_rule(sequence).next_value == expected
+
+
+def test_the_next_value_is_the_weights_applied_to_the_values():
+    for sequence, expected, _ in RULED:
+        rule = find_rule(sequence)
+        assert float(rule.weights @ np.array(sequence, dtype=float) + float(rule.intercept)) == pytest.approx(expected)
+
+
+def test_fibonacci_weighs_the_last_two_values_and_a_quadratic_its_difference_extrapolation():
+    np.testing.assert_array_equal(find_rule(FIB).weights, [0, 0, 0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(find_rule([2, 5, 10, 17, 26]).weights, [0, 0, 1, -3, 3])
+    assert find_rule([1, 2, 6, 24, 120]).weights[-1] == 6  # this step's multiplier
+
+
+def test_forecast_continues_the_rule():
+    assert find_rule(FIB).forecast(4) == [21, 34, 55, 89]
+    assert find_rule([1, 2, 3, 1, 2, 3, 1]).forecast(3) == [2, 3, 1]
+    assert find_rule([1, 1, 2, 5, 14, 42]).forecast(3) == [132, 429, 1430]
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        find_rule(FIB).forecast(0)
+
+
+def test_fractional_rules_on_integers_are_exact_fractions():
+    rule = find_rule([16, 24, 36, 54, 81])
+    assert rule.next_value == Fraction(243, 2) and rule.exact
+
+
+def test_big_integers_stay_exact_beyond_two_to_the_53():
+    factorials = [math.factorial(k) for k in range(1, 19)]  # 18! < 2**53 < 19!
+    rule = find_rule(factorials)
+    assert rule.next_value == math.factorial(19) and rule.forecast(3)[-1] == math.factorial(21)
+    fib = [1, 1]
+    while fib[-1] + fib[-2] < 2**53:
+        fib.append(fib[-1] + fib[-2])
+    assert find_rule(fib).next_value == fib[-1] + fib[-2] > 2**53
+
+
+def test_values_beyond_exact_float_integers_are_checked_as_floats():
+    rule = find_rule([2.0**60, 2.0**61, 2.0**62, 2.0**63])
+    assert not rule.exact and rule.next_value == 2.0**64
+
+
+def test_decimals_follow_rules_to_float_precision():
+    assert find_rule([0.1, 0.2, 0.3, 0.4]).next_value == pytest.approx(0.5, rel=1e-12)
+    assert find_rule([1.1, 1.21, 1.331, 1.4641]).next_value == pytest.approx(1.61051, rel=1e-12)
+    assert find_rule(np.sin(np.arange(40) * 2 * np.pi / 8)).description.startswith("period 8")
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [1, 2, 4],  # geometric needs 4 values
+        [2, 5, 10, 17],  # quadratic needs 5
+        [1, 1, 2, 3, 5],  # Fibonacci needs 6
+        [1, 2, 1],  # a period must be seen twice
+        [1, 2, 3, 1, 2],
+    ],
+)
+def test_too_few_values_for_the_margin_give_no_rule(sequence):
+    assert find_rule(sequence) is None
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [1, 1, 2, 3, 5, 8, 14],  # Fibonacci, last value off by one
+        [2, 4, 6, 8, 10.000001],  # arithmetic, last value off by 1e-7 relative
+        [1, 4, 9, 16, 25, 37],  # squares, last off by one
+        [1, 2, 4, 8, 16, 32, 64, 128, 257],  # geometric, late error
+        [1, 2, 3, 1, 2, 3, 1, 2, 4],  # periodic, one change
+        [1, 2, 6, 24, 120, 721],  # factorial, last off by one
+        [2, 3, 5, 7, 11, 13, 17, 19, 23, 29],  # primes
+        [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9],  # digits of pi
+        [4.39, 3.91, 3.58, 3.33, 3.14],  # rounded logarithmic decay
+        [0.0, 0.84, 0.91, 0.14, -0.76],  # rounded sine
+    ],
+)
+def test_near_misses_and_sequences_without_a_rule_give_none(sequence):
+    assert find_rule(sequence) is None
+
+
+def test_noise_never_gets_a_rule():
+    rng = np.random.default_rng(0)
+    walks = [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-3, 6) for n in rng.integers(3, 65, 2000)]
+    assert all(find_rule(w) is None for w in walks)
+    noisy = generate_batch(2000, families=["noisy", "noisy_line", "noisy_stochastic"], seed=1)
+    found = find_rules(np.where(noisy.masks, noisy.data, np.nan), noisy.lengths)
+    assert sum(rule is not None for rule in found) == 0
+
+
+def test_a_noise_free_line_or_polynomial_at_any_scale_is_found():
+    batch = generate_batch(500, families=["linear", "polynomial"], min_len=8, seed=2)
+    for row, length, label in zip(batch.data, batch.lengths, batch.clean_labels):
+        rule = find_rule(row[:length])
+        if rule is not None:  # large offsets can hide a small step below float resolution
+            assert float(rule.next_value) == pytest.approx(label, rel=1e-6, abs=1e-6 * np.abs(np.diff(row[:length])).mean())
+    found = sum(find_rule(row[:length]) is not None for row, length in zip(batch.data, batch.lengths))
+    assert found >= 0.9 * len(batch)
+
+
+def _ruled_examples(rng):
+    """Ruled sequences of every class at random scales, and integer ones: the gate must keep them all."""
+    out = []
+    for sequence, _, _ in RULED:
+        out.append(np.array(sequence, dtype=float))
+        scale = 10.0 ** rng.uniform(-3, 6)
+        out.append(np.array(sequence, dtype=float) * scale)
+    out += [np.sin(np.arange(n) * 2 * np.pi / p) for n, p in [(20, 5), (64, 32), (12, 6)]]
+    return out
+
+
+def test_the_batch_gate_keeps_every_series_with_a_rule():
+    rng = np.random.default_rng(3)
+    batch = generate_batch(3000, families=["linear", "polynomial", "exponential", "wave", "step"], seed=3)
+    rows = [row[:length] for row, length in zip(batch.data, batch.lengths)] + _ruled_examples(rng)
+    width = max(len(r) for r in rows)
+    values = np.full((len(rows), width), np.nan)
+    for i, row in enumerate(rows):
+        values[i, : len(row)] = row
+    lengths = np.array([len(r) for r in rows])
+    gate = candidates(values, lengths)
+    ruled = np.array([find_rule(r) is not None for r in rows])
+    assert ruled.sum() > 1000
+    assert not (ruled & ~gate).any(), np.flatnonzero(ruled & ~gate)[:5]
+    noise = np.cumsum(rng.normal(size=(2000, 64)), axis=1)
+    assert candidates(noise, np.full(2000, 64)).mean() < 0.01
+
+
+def test_find_rules_matches_find_rule_row_by_row():
+    rows = [np.array(s, dtype=float) for s, _, _ in RULED] + [np.cumsum(np.ones(10) * 0.5)]
+    values = np.full((len(rows), 12), np.nan)
+    for i, row in enumerate(rows):
+        values[i, : len(row)] = row
+    found = find_rules(values, np.array([len(r) for r in rows]))
+    assert [f and f.description for f in found] == [find_rule(r).description for r in rows]
+
+
+def test_bad_input_is_a_value_error():
+    with pytest.raises(ValueError, match="at least 3 finite values"):
+        find_rule([1, 2])
+    with pytest.raises(ValueError, match="at least 3 finite values"):
+        find_rule([1, 2, float("nan")])
