@@ -54,7 +54,7 @@ def test_table_shows_the_next_value_and_a_bar_per_step(capsys, model, predictor)
     assert code == 0 and err == ""
     expected = predictor.predict([2, 4, 6, 8, 10])
     assert out.splitlines()[0] == f"next value: {expected.value:.6g}"
-    rows = [line.split() for line in out.splitlines()[3:]]
+    rows = [line.split() for line in out.splitlines()[4:]]
     assert [row[:2] for row in rows] == [[str(i), str(v)] for i, v in enumerate([2, 4, 6, 8, 10], start=1)]
     assert [float(row[2]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
     assert all(len(row) == 4 and set(row[3]) <= set("█▏▎▍▌▋▊▉") for row in rows)
@@ -90,7 +90,7 @@ def test_long_sequence_uses_the_last_values_and_notes_it_on_stderr(capsys, model
     code, out, err = predict(capsys, "--weights", model, *values)
     assert code == 0
     assert err.strip() == f"note: the model reads at most {MAX_LEN} values; it used the last {MAX_LEN} of 40"
-    assert len(out.splitlines()) == 3 + MAX_LEN
+    assert len(out.splitlines()) == 4 + MAX_LEN
 
 
 def test_constant_sequence_predicts_the_constant(capsys, model):

@@ -145,7 +145,7 @@ def test_noise_never_gets_a_rule():
     assert all(find_rule(w) is None for w in walks)
     noisy = generate_batch(2000, families=["noisy", "noisy_line", "noisy_stochastic"], seed=1)
     found = find_rules(np.where(noisy.masks, noisy.data, np.nan), noisy.lengths)
-    assert sum(rule is not None for rule in found) == 0
+    assert found == {}
 
 
 def test_a_noise_free_line_or_polynomial_at_any_scale_is_found():
@@ -192,7 +192,7 @@ def test_find_rules_matches_find_rule_row_by_row():
     for i, row in enumerate(rows):
         values[i, : len(row)] = row
     found = find_rules(values, np.array([len(r) for r in rows]))
-    assert [f and f.description for f in found] == [find_rule(r).description for r in rows]
+    assert [found[i].description for i in range(len(rows))] == [find_rule(r).description for r in rows]
 
 
 def test_bad_input_is_a_value_error():
@@ -200,3 +200,69 @@ def test_bad_input_is_a_value_error():
         find_rule([1, 2])
     with pytest.raises(ValueError, match="at least 3 finite values"):
         find_rule([1, 2, float("nan")])
+
+
+# --------------------------------------------------------------------------------------------------
+# Through the Predictor and the command line
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_onnx):
+    from numseries.predict import Predictor
+
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+def test_predictor_gives_the_rule_exactly_and_rules_false_gives_the_network(predictor, tiny_onnx):
+    from numseries.predict import Predictor
+
+    result = predictor.predict(FIB)
+    assert (result.value, result.exact, result.pattern) == (21.0, True, "Fibonacci-like: x[t] = x[t-1] + x[t-2]")
+    assert result.rule.next_value == 21 and result.attention.sum() == pytest.approx(1.0, abs=1e-5)
+    network = Predictor.from_pretrained(tiny_onnx, rules=False).predict(FIB)
+    assert (network.exact, network.pattern, network.rule) == (False, "", None)
+    assert network.value != 21.0
+    walk = predictor.predict([0.3, -1.2, 0.4, 2.2, 1.9])
+    assert (walk.exact, walk.pattern) == (False, "")
+
+
+def test_the_rule_is_found_in_the_values_the_model_reads(predictor):
+    rng = np.random.default_rng(4)
+    sequence = [*rng.normal(size=20), *range(0, 32, 2)]  # noise, then 16 values of a line (the tiny window)
+    result = predictor.predict(sequence)
+    assert result.cropped and result.exact and result.value == 32.0
+
+
+def test_batch_patterns_and_exact_match_the_single_predictions(predictor):
+    rng = np.random.default_rng(5)
+    sequences = [s for s, _, _ in RULED] + [np.cumsum(rng.normal(size=n)) for n in (3, 5, 9, 16, 30)]
+    batch = predictor.predict_batch(sequences)
+    singles = [predictor.predict(s) for s in sequences]
+    assert batch.patterns == [r.pattern for r in singles]
+    np.testing.assert_array_equal(batch.exact, [r.exact for r in singles])
+    np.testing.assert_allclose(batch.values, [r.value for r in singles], rtol=1e-6)
+    assert batch.exact.sum() == len(RULED)
+
+
+def test_forecast_continues_the_rule_through_the_predictor(predictor):
+    np.testing.assert_array_equal(predictor.forecast([1, 2, 6, 24, 120], 3), [720, 5040, 40320])
+    with pytest.raises(ValueError, match="overflows float64"):
+        predictor.forecast([1e300, 1e301, 1e302, 1e303], 10)
+
+
+def test_cli_prints_the_pattern_and_the_exact_value(capsys, tiny_onnx):
+    import json
+
+    from numseries.cli import main
+
+    assert main(["predict", "--weights", str(tiny_onnx), "1", "1", "2", "3", "5", "8", "13"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["next value: 21", "pattern: Fibonacci-like: x[t] = x[t-1] + x[t-2] (exact)"]
+    assert main(["predict", "--weights", str(tiny_onnx), "--json", "--steps", "2", "1", "2", "6", "24", "120"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["prediction"], out["exact"], out["forecast"]) == (720, True, [720, 5040])
+    assert out["pattern"].startswith("factorial-like")
+    assert main(["predict", "--weights", str(tiny_onnx), "--json", "--no-rules", "1", "1", "2", "3", "5", "8", "13"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["exact"], out["pattern"]) == (False, "") and out["prediction"] != 21

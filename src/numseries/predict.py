@@ -11,7 +11,12 @@ and rescales each series by a power of two so that values near the float limits 
 
     predictor = Predictor.from_pretrained()  # the shipped model
     result = predictor.predict([2, 4, 6, 8, 10])
-    result.value, result.attention  # 12.0..., (5,) weights summing to 1
+    result.value, result.attention  # 12.0, (5,) weights summing to 1
+    result.exact, result.pattern  # True, 'arithmetic, step 2'
+
+Before the network, :mod:`numseries.rules` looks for an exact rule (Fibonacci, squares, factorials,
+periods, ...) in the values the model reads; when one fits, the prediction is the rule's next value,
+exactly, and ``exact`` is True. ``rules=False`` switches it off.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
 
@@ -47,12 +53,17 @@ class Prediction:
     """The next value of one sequence.
 
     ``attention`` has one weight per input value, summing to 1; values before the model's window
-    (``cropped``) get 0.
+    (``cropped``) get 0. When an exact rule fits the values the model read, ``value`` is its next value,
+    ``exact`` is True, ``pattern`` describes it and ``rule`` holds it (its exact next value, its
+    coefficients on the inputs, its continuation); otherwise ``pattern`` is "" and ``rule`` None.
     """
 
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # values the model read: the last min(n_values, max_len)
+    pattern: str = ""  # the rule, e.g. "Fibonacci-like: x[t] = x[t-1] + x[t-2]"; "" when none fits
+    exact: bool = False  # value is a rule's exact continuation, not the network's estimate
+    rule: Rule | None = None
 
     @property
     def n_values(self) -> int:
@@ -75,31 +86,44 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
+    patterns: list[str]  # (N,) the exact rule of each series, "" where none fits
+    exact: np.ndarray  # (N,) bool: values[i] is a rule's exact continuation
 
 
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
 
-    def __init__(self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1) -> None:
+    def __init__(
+        self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1, rules: bool = True
+    ) -> None:
         self._run = run
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
         self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
+        self.rules = rules  # continue sequences that follow an exact rule exactly (numseries.rules)
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, *, runtime: str = "auto") -> Predictor:
+    def from_pretrained(
+        cls, path: str | Path | None = None, *, runtime: str = "auto", rules: bool = True
+    ) -> Predictor:
         """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
 
         ``runtime="auto"`` runs ONNX files, and folders that hold a ``model.onnx``, on onnxruntime, and
         everything else on torch (which needs the ``train`` extra). A folder's ``model.onnx`` that is not
         an export of its ``model.safetensors`` (the weights were trained again since) is never run: the
         folder runs on torch with a logged note, or, without torch or with ``runtime="onnxruntime"``, a
-        ``ValueError`` says to export it again.
+        ``ValueError`` says to export it again. ``rules=False``: the network only.
         """
+        predictor = cls._load(path, runtime)
+        predictor.rules = rules
+        return predictor
+
+    @classmethod
+    def _load(cls, path: str | Path | None, runtime: str) -> Predictor:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         location = locate(path, as_onnx=runtime == "onnxruntime")
@@ -125,7 +149,7 @@ class Predictor:
         return cls.from_model(load_model(location.path), source=str(location.path))
 
     @classmethod
-    def from_model(cls, model: Any, *, source: str = "in-memory model") -> Predictor:
+    def from_model(cls, model: Any, *, source: str = "in-memory model", rules: bool = True) -> Predictor:
         """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
         import torch
 
@@ -136,7 +160,7 @@ class Predictor:
                 prediction, attention = model(torch.from_numpy(x), torch.from_numpy(mask))
             return prediction.numpy(), attention.float().numpy()
 
-        return cls(run, model.config.max_len, "torch", source)
+        return cls(run, model.config.max_len, "torch", source, rules=rules)
 
     def predict(self, sequence: Sequence[float] | np.ndarray) -> Prediction:
         """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers)."""
@@ -147,6 +171,9 @@ class Predictor:
         prediction, attention = self._predict_padded(window, np.array([used]), None)
         weights = np.zeros(n, dtype=np.float32)
         weights[columns[0]] = attention[0]
+        rule = find_rule(window[0]) if self.rules else None
+        if rule is not None:
+            return Prediction(float(rule.next_value), weights, used, rule.description, True, rule)
         return Prediction(float(prediction[0]), weights, used)
 
     def predict_batch(
@@ -175,18 +202,30 @@ class Predictor:
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
         predictions, attention = self._predict_padded(values, n_used, ids)
-        return BatchPrediction(predictions, attention, n_values, n_used)
+        patterns, exact = [""] * len(n_used), np.zeros(len(n_used), dtype=bool)
+        for i, rule in (find_rules(values, n_used) if self.rules else {}).items():
+            predictions[i], patterns[i], exact[i] = float(rule.next_value), rule.description, True
+        return BatchPrediction(predictions, attention, n_values, n_used, patterns, exact)
 
     def forecast(self, sequence: Sequence[float] | np.ndarray, steps: int) -> np.ndarray:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
         Returns a (steps,) float64 array. Errors compound with the horizon: the model is trained for
-        one step ahead.
+        one step ahead. A sequence that follows an exact rule continues the rule instead.
         """
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
             raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
         values = _as_values(sequence)
         window, _ = keep_last(values[None], np.array([len(values)]), self.max_len)  # (1, used)
+        rule = find_rule(window[0]) if self.rules else None
+        if rule is not None:
+            try:
+                out = np.array([float(v) for v in rule.forecast(steps)])
+            except OverflowError:
+                out = np.array([np.inf])
+            if not np.isfinite(out).all():
+                raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
+            return out
         out = np.empty(steps)
         for k in range(steps):
             prediction, _ = self._predict_padded(window, np.array([window.shape[1]]), None)

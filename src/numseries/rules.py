@@ -116,7 +116,8 @@ class _Series:
     def scale(self) -> float:
         """Mean absolute step (computed on first use: most checks never need it)."""
         if self._scale is None:
-            self._scale = float(np.abs(np.diff(self.values)).mean())
+            with np.errstate(over="ignore"):
+                self._scale = float(np.abs(np.diff(self.values)).mean())
         return self._scale
 
     def close(self, value: Number, predicted: Number, terms: float, local: float) -> bool:
@@ -152,14 +153,15 @@ class _Series:
             return False
         target = self.values[start:]
         predicted, terms = np.full(n - start, float(const)), abs(float(const)) + np.abs(target)
-        for lag, c in coeffs:
-            term = (c if _is_number(c) else np.asarray(c, dtype=np.float64)) * self.values[start - lag : n - lag]
-            predicted += term
-            terms += np.abs(term)
-        window = np.lib.stride_tricks.sliding_window_view(np.abs(self.values), span + 1)  # (n - span, span + 1)
-        local = window.max(axis=1)[start - span :]  # (n - start,) largest |x| in x[t-span .. t]
-        gap = np.abs(target - predicted)
-        ok = (gap <= _ULPS * (terms + local)) | ((gap <= REL_TOL * local) & (gap <= REL_TOL * self.scale))
+        with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
+            for lag, c in coeffs:
+                term = (c if _is_number(c) else np.asarray(c, dtype=np.float64)) * self.values[start - lag : n - lag]
+                predicted += term
+                terms += np.abs(term)
+            window = np.lib.stride_tricks.sliding_window_view(np.abs(self.values), span + 1)  # (n - span, span + 1)
+            local = window.max(axis=1)[start - span :]  # (n - start,) largest |x| in x[t-span .. t]
+            gap = np.abs(target - predicted)
+            ok = (gap <= _ULPS * (terms + local)) | ((gap <= REL_TOL * local) & (gap <= REL_TOL * self.scale))
         return bool(ok.all())
 
     def div(self, a: Number, b: Number) -> Number:
@@ -207,10 +209,9 @@ def _find(values: np.ndarray) -> Rule | None:
 def _checked(rule: Rule) -> Rule | None:
     """None when the next value is beyond float64 (the network then answers, or reports the overflow)."""
     try:
-        float(rule.next_value)
+        return rule if math.isfinite(float(rule.next_value)) else None
     except OverflowError:
         return None
-    return rule
 
 
 # --------------------------------------------------------------------------------------------------
@@ -591,7 +592,7 @@ def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
     rows = [[t, 1.0, -float(r)] if rational else [t, 1.0] for t, r in zip(ts, ratios)]
     rhs = [float(r) * t if rational else float(r) for t, r in zip(ts, ratios)]
     solution = _solve_float(rows, rhs, 3 if rational else 2)
-    if solution is None or not all(math.isfinite(v) for v in solution):
+    if solution is None or not all(abs(v) <= 1e6 for v in solution):  # also NaN; r's coefficients are small
         return None
     solution = [Fraction(round(v * 12), 12) for v in solution]  # r's coefficients: twelfths (checked below)
     a, b, d = (*solution, Fraction(0)) if not rational else solution
@@ -693,10 +694,12 @@ def candidates(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def find_rules(values: np.ndarray, lengths: np.ndarray) -> list[Rule | None]:
-    """(N, W) prefix-aligned values, lengths (N,) -> a rule or None per series (the gate, then the finder)."""
-    maybe = np.flatnonzero(candidates(values, lengths))
-    rules: list[Rule | None] = [None] * len(lengths)
-    for i in maybe.tolist():
-        rules[i] = _find(values[i, : lengths[i]])
+def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
+    """(N, W) prefix-aligned values, lengths (N,) -> {row: rule} for the rows with a rule (the gate, then
+    the finder on the candidates only)."""
+    rules = {}
+    for i in np.flatnonzero(candidates(values, lengths)).tolist():
+        rule = _find(values[i, : lengths[i]])
+        if rule is not None:
+            rules[i] = rule
     return rules

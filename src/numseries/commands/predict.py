@@ -46,6 +46,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
     parser.add_argument("--weights", help="model: a weights folder, .onnx, .pt or .safetensors (default: shipped)")
+    parser.add_argument(
+        "--no-rules", action="store_true", help="the network only: do not continue exact rules (Fibonacci, squares, ...)"
+    )
     batch = parser.add_argument_group("batch files (needs the io extra: pip install numseries[io])")
     batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y) or one series per row")
     batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.input or args.output:
         _check_batch_args(args)
-        predictor = Predictor.from_pretrained(args.weights)
+        predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
         try:
             with _signals_interrupt():
                 return _predict_file(args, predictor)
@@ -67,9 +70,11 @@ def run(args: argparse.Namespace) -> int:
     values = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
-    predictor = Predictor.from_pretrained(args.weights)
+    predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
     result = predictor.predict(values)
     forecast = predictor.forecast(values, args.steps) if args.steps else None
+    if forecast is not None and result.exact:
+        forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
         print(
             f"note: the model reads at most {predictor.max_len} values; "
@@ -176,28 +181,51 @@ def _bar_char() -> str:
     return "█"
 
 
+def _number(value, exact: bool) -> str:
+    """A prediction as printed: exact ones in full (21, 2432902008176640000, 0.3), others to 6 digits."""
+    if not exact:
+        return f"{value:.6g}"
+    if isinstance(value, int):
+        return str(value)
+    value = float(value)
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return f"{value:.15g}"  # drops float noise: 0.30000000000000004 -> 0.3
+
+
+def _pattern(result) -> str:
+    if result.exact:
+        return f"pattern: {result.pattern} (exact)"
+    return "pattern: no exact rule; the network's estimate"
+
+
 def _table(values: list[float], result, forecast) -> str:
     first = result.n_values - result.n_used
     full = _bar_char()
-    lines = [f"next value: {result.value:.6g}", "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
+    next_value = _number(result.rule.next_value if result.exact else result.value, result.exact)
+    lines = [f"next value: {next_value}", _pattern(result), "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
     for step in range(first, result.n_values):
         weight = float(result.attention[step])
         lines.append(f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>9.3f}  {_bar(weight, full)}")
     if forecast is not None:
-        lines += ["", f"forecast, {len(forecast)} steps (autoregressive: each prediction is fed back in):"]
-        lines += [f"{f't+{k}':>6}  {value:>12.6g}" for k, value in enumerate(forecast, start=1)]
+        how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
+        lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
+        lines += [f"{f't+{k}':>6}  {_number(value, result.exact):>12}" for k, value in enumerate(forecast, start=1)]
     return "\n".join(lines)
 
 
 def _as_json(result, forecast) -> dict:
+    exact_int = result.exact and isinstance(result.rule.next_value, int)
     out = {
-        "prediction": result.value,
+        "prediction": result.rule.next_value if exact_int else result.value,  # an exact rule's int stays exact
+        "exact": result.exact,
+        "pattern": result.pattern,
         "attention": [round(weight, 6) for weight in result.attention.tolist()],
         "n_values": result.n_values,
         "n_used": result.n_used,
     }
     if forecast is not None:
-        out["forecast"] = forecast.tolist()
+        out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
     return out
 
 
