@@ -108,61 +108,63 @@ class _Series:
             floats[0].is_integer() and all(map(float.is_integer, floats)) and max(map(abs, floats)) < _MAX_EXACT
         )
         self.x: list[Number] = [int(v) for v in floats] if self.exact else floats
+        self.floats: list[float] = floats
         self.values = values  # (n,) float64
-        self._scale: float | None = None
         self._differences: list[Number] | None = None
-
-    @property
-    def scale(self) -> float:
-        """Mean absolute step (computed on first use: most checks never need it)."""
-        if self._scale is None:
-            with np.errstate(over="ignore"):
-                self._scale = float(np.abs(np.diff(self.values)).mean())
-        return self._scale
-
-    def close(self, value: Number, predicted: Number, terms: float, local: float) -> bool:
-        """Whether ``predicted`` reproduces ``value``: ``terms`` is the size of what was summed, ``local``
-        the largest value the check reads. Exact for integers."""
-        if self.exact:
-            return value == predicted
-        gap = abs(value - predicted)
-        return gap <= _ULPS * (terms + local) or (gap <= REL_TOL * local and gap <= REL_TOL * self.scale)
+        self._abs: tuple[np.ndarray, np.ndarray] | None = None
+        self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
 
         A coefficient is a number, or a sequence with one value per t from ``start`` (ratio rules).
-        The first t is checked alone first, so that noise costs one equation.
+        Integers must match exactly. Other values pass when the gap is at most 1e-9 of the largest step
+        within the values the check reads (``x[t - span] .. x[t]``) plus 32 ulps of what was summed
+        (float rounding of exact data). The first, middle and last equations are checked alone first,
+        so that noise costs one equation.
         """
         x, n = self.x, self.n
-        span = max(lag for lag, _ in coeffs)
-        head = [(lag, c if _is_number(c) else c[0]) for lag, c in coeffs]
-        predicted = const + sum(c * x[start - lag] for lag, c in head)
-        terms = abs(const) + abs(x[start]) + sum(abs(c * x[start - lag]) for lag, c in head)
-        local = max(map(abs, x[start - span : start + 1]))
         if self.exact:
-            if x[start] != predicted:
+            if x[start] != const + sum(c * x[start - lag] for lag, c in _at(coeffs, 0)):
                 return False
             predictions = [const] * (n - start)
             for lag, c in coeffs:
                 factors = [c] * (n - start) if _is_number(c) else c
                 predictions = [p + f * v for p, f, v in zip(predictions, factors, x[start - lag : n - lag])]
             return predictions == x[start:]
-        gap = abs(x[start] - predicted)
-        if gap > _ULPS * (terms + local) and gap > REL_TOL * local:  # a looser test than close(): quick reject
+        middle = (start + n) // 2
+        if not all(self.holds(_at(coeffs, t - start), const, t) for t in (start, n - 1, middle)):
             return False
-        target = self.values[start:]
-        predicted, terms = np.full(n - start, float(const)), abs(float(const)) + np.abs(target)
+        values = self.values
+        span = max(lag for lag, _ in coeffs)
+        level, steps = self._window(span)
+        predicted = np.full(n - start, float(const))
+        size = abs(float(const))
         with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
             for lag, c in coeffs:
-                term = (c if _is_number(c) else np.asarray(c, dtype=np.float64)) * self.values[start - lag : n - lag]
-                predicted += term
-                terms += np.abs(term)
-            window = np.lib.stride_tricks.sliding_window_view(np.abs(self.values), span + 1)  # (n - span, span + 1)
-            local = window.max(axis=1)[start - span :]  # (n - start,) largest |x| in x[t-span .. t]
-            gap = np.abs(target - predicted)
-            ok = (gap <= _ULPS * (terms + local)) | ((gap <= REL_TOL * local) & (gap <= REL_TOL * self.scale))
-        return bool(ok.all())
+                c = c if _is_number(c) else np.asarray(c, dtype=np.float64)
+                predicted += c * values[start - lag : n - lag]
+                size = size + np.abs(c)
+            gap = np.abs(values[start:] - predicted)
+            allowed = _ULPS * ((size + 2) * level[start - span :]) + REL_TOL * steps[start - span :]
+            return bool((gap <= allowed).all())
+
+    def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
+        """The check of one float equation, as in fits()."""
+        x = self.x
+        window = x[t - max(lag for lag, _ in coeffs) : t + 1]
+        gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
+        size = 2 + sum(abs(c) for _, c in coeffs)
+        step = max(abs(b - a) for a, b in zip(window, window[1:]))
+        return gap <= _ULPS * (size * max(map(abs, window)) + abs(const)) + REL_TOL * step
+
+    def _window(self, span: int) -> tuple[np.ndarray, np.ndarray]:
+        """(n - span,) each: the largest |x| in x[i .. i + span], and the largest |step| within them."""
+        if span not in self._windows:
+            if self._abs is None:
+                self._abs = (np.abs(self.values), np.abs(np.diff(self.values)))
+            self._windows[span] = (_sliding_max(self._abs[0], span + 1), _sliding_max(self._abs[1], span))
+        return self._windows[span]
 
     def div(self, a: Number, b: Number) -> Number:
         return _norm(Fraction(a, b)) if self.exact else a / b
@@ -181,7 +183,23 @@ class _Series:
         if self.exact:
             return difference == 0
         size = sum(abs(c * v) for (_, c), v in zip(_DIFFERENCES[degree], self.x[degree::-1])) + abs(self.x[degree + 1])
-        return abs(difference) <= 2 * REL_TOL * size
+        return abs(difference) <= 3 * REL_TOL * size
+
+
+def _sliding_max(values: np.ndarray, width: int) -> np.ndarray:
+    """(n,) -> (n - width + 1,) the largest of each ``width`` consecutive values."""
+    if width > 4:
+        return np.lib.stride_tricks.sliding_window_view(values, width).max(axis=1)
+    stop = len(values) - width + 1
+    out = values[:stop]
+    for k in range(1, width):
+        out = np.maximum(out, values[k : k + stop])
+    return out
+
+
+def _at(coeffs: Sequence[tuple[int, Number | Sequence[Number]]], k: int) -> list[tuple[int, Number]]:
+    """The coefficients of the k-th equation checked."""
+    return [(lag, c if _is_number(c) else c[k]) for lag, c in coeffs]
 
 
 def _is_number(value: object) -> bool:
@@ -380,12 +398,15 @@ def _periodic(s: _Series) -> Rule | None:
     first = x[0]
     stop = s.n // 2 + 1
     if s.exact:
-        periods = [p for p in range(2, stop) if x[p] == first]
+        periods = [p for p in range(2, stop) if x[p] == first and x[p + 1] == x[1] and x[-1] == x[-1 - p]]
     else:  # a looser screen than the check: within 1e-9 of the largest value
-        limit = REL_TOL * max(map(abs, x))
-        periods = [p for p in range(2, stop) if abs(x[p] - first) <= limit]
+        limit = 3 * REL_TOL * max(map(abs, x))
+        periods = [
+            p for p in range(2, stop)
+            if abs(x[p] - first) <= limit and abs(x[p + 1] - x[1]) <= limit and abs(x[-1] - x[-1 - p]) <= limit
+        ]
     for period in periods:
-        if s.fits([(period, 1)], 0, period):
+        if x[period:] == x[:-period] or (not s.exact and s.fits([(period, 1)], 0, period)):  # equal, or close
             cycle = " ".join(fmt(v) for v in x[:period])
             return _linear_rule(s, "periodic", f"period {period}: {cycle}", [(period, 1)], 0, period)
     return None
@@ -406,17 +427,27 @@ _NAMED = {
 
 
 def _recurrence(s: _Series) -> Rule | None:
-    gate = _recurrence_gate(s)
-    if not gate:
-        return None
-    for order, constant in _RECURRENCES:
-        parameters = 2 * order + constant
-        if s.n < parameters + 2 or (order, constant) > gate:
-            return None
+    configs = [(order, constant) for order, constant in _RECURRENCES if s.n >= 2 * order + constant + 2]
+    if not configs or not _may_recur(s, *configs[-1]):
+        return None  # each class is contained in the next: the largest one screens them all
+    # Order 2 with a constant contains the classes before it: one determinant can rule them all out.
+    skip = (2, True) if (2, True) in configs[:-1] and not _may_recur(s, 2, True) else (0, False)
+    for order, constant in configs:
+        if (order, constant) <= skip:
+            continue
+        if (order, constant) != configs[-1] and not _may_recur(s, order, constant):
+            continue
         solution = _solve_recurrence(s, order, constant)
         if solution is None:
+            continue  # not fixed by the values (zeros, or a simpler rule): try the next class
+        coeffs, const, simple = solution
+        if not simple:
+            # The values fix coefficients that are not simple. If the last value follows them too, the
+            # series has this rule (a sine wave, an exponential with an offset), and every larger class
+            # is fixed no better (its solutions form a family): stop here.
+            if s.holds(coeffs, const, s.n - 1):
+                return None
             continue
-        coeffs, const = solution
         if coeffs[-1][1] == 0 or not s.fits(coeffs, const, order):
             continue
         key = tuple(c for _, c in coeffs)
@@ -424,39 +455,45 @@ def _recurrence(s: _Series) -> Rule | None:
         if name is None:
             name = "affine map" if order == 1 else "linear recurrence"
         description = f"{name}: x[t] = {_linear_text(coeffs, const)}"
-        return _linear_rule(s, "recurrence", description, coeffs, const, parameters)
+        return _linear_rule(s, "recurrence", description, coeffs, const, 2 * order + constant)
     return None
 
 
-def _recurrence_gate(s: _Series) -> tuple[int, bool] | None:
-    """The largest recurrence the length allows, if the first values let one exist; None rules all out.
-
-    Each class is contained in the next (``a x + b`` maps satisfy an order-2 recurrence, order 2 with
-    a constant satisfies order 3, ...), so one determinant screens them all: a recurrence of order 3
-    with a constant needs the 5x5 matrix of rows ``(x[t], x[t-1], x[t-2], x[t-3], 1)`` to be singular,
-    which is the 4x4 matrix of the differences' rows; shorter series have smaller matrices. A loose
-    screen (1e-4 of the rows' sizes): the checks decide.
-    """
-    largest = None
-    for order, constant in _RECURRENCES:
-        if s.n >= 2 * order + constant + 2:
-            largest = (order, constant)
-    if largest is None:
-        return None
-    order, constant = largest
-    x = [float(v) for v in s.x[:8]]
-    if constant and order == 3:
-        x = [b - a for a, b in zip(x, x[1:])]  # differences cancel the constant: a 4x4 Hankel matrix
-        constant = False
-    size = order + 1 + constant
-    rows = [[x[t - lag] for lag in range(order + 1)] + [1.0] * constant for t in range(order, order + size)]
-    if size == 3:
+def _may_recur(s: _Series, order: int, constant: bool) -> bool:
+    """Whether the first values let a recurrence of this class exist: its matrix of rows
+    ``(x[t], x[t-1], ..., x[t-order], [1])`` is singular, to within half the batch gate's tolerance
+    (:func:`candidates`) so that the batch never drops what this accepts. With a constant term the
+    matrix of the differences' rows (a Hankel matrix, one size smaller) is checked instead: differences
+    cancel the constant, and with it any offset, which would make every raw row look alike."""
+    x = s.floats[: 2 * order + 2]
+    level = max(map(abs, x))
+    step = max(abs(b - a) for a, b in zip(x, x[1:]))
+    if step == 0:
+        return True  # constant: let the checks decide
+    if constant:
+        x = [b - a for a, b in zip(x, x[1:])]  # y[t] = c1 y[t-1] + ... : the same order, no constant
+        tolerance = _gate_slack(level, step) / 2
+    else:
+        tolerance = 5e-7  # raw rows are as large as the values: rounding does not grow with an offset
+    rows = [[x[t - lag] for lag in range(order + 1)] for t in range(order, 2 * order + 1)]
+    if len(rows) == 2:
+        (a, b), (c, d) = rows
+        det = a * d - b * c
+    elif len(rows) == 3:
         (a, b, c), (d, e, f), (g, h, i) = rows
         det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
     else:
         det = _det4(rows)
     sizes = math.prod(math.sqrt(sum(v * v for v in row)) for row in rows)
-    return largest if abs(det) <= 1e-4 * sizes or not math.isfinite(sizes) else None
+    if not math.isfinite(sizes * level):
+        return True  # too large to judge: let the checks decide
+    return abs(det) <= tolerance * sizes
+
+
+def _gate_slack(level: float | np.ndarray, step: float | np.ndarray) -> float | np.ndarray:
+    """How far from singular a row-normalised matrix of values that follow a rule can be: checks pass
+    within 1e-9 of a step or 32 ulps of the level, and the determinant grows that ~60-fold."""
+    return 1e-6 + 1e-10 * level / step
 
 
 def _det4(rows: list[list[float]]) -> float:
@@ -469,26 +506,16 @@ def _det4(rows: list[list[float]]) -> float:
     return s0 * m23 - s1 * m13 + s2 * m12 + s3 * m03 - s4 * m02 + s5 * m01
 
 
-def _lag_matrix(x: np.ndarray, order: int, constant: bool) -> np.ndarray:
-    """(N, W) values -> (N, W - order, order + 1 + constant) rows (x[t], x[t-1], ..., x[t-order], [1])."""
-    rows = x.shape[1] - order
-    columns = [x[:, order - lag : order - lag + rows] for lag in range(order + 1)]
-    if constant:
-        columns.append(np.ones_like(columns[0]))
-    return np.stack(columns, axis=-1)
+def _near_singular(matrices: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """(N, m, m), (N,) -> (N,) bool: |det| of the row-normalised matrix at most ``tolerance``.
 
-
-def _near_singular(matrices: np.ndarray) -> np.ndarray:
-    """(N, m, m) -> (N,) bool: |det| of the row-normalised matrix below the gate tolerance.
-
-    If the rows satisfy a linear relation to within 1e-9 of their terms (what the checks accept), this
-    determinant is below ~3e-7 whatever the relation's coefficients, so the gate never drops a rule.
+    If the rows satisfy a linear relation to within a fraction f of their size, this determinant is
+    below ~60 f whatever the relation's coefficients (Cramer's rule and Hadamard's bound).
     """
     norms = np.linalg.norm(matrices, axis=2, keepdims=True)  # (N, m, 1)
     unit = matrices / np.where(norms > 0, norms, 1.0)
-    with np.errstate(invalid="ignore"):
-        det = np.linalg.det(unit)
-    return ~(np.abs(det) > _GATE_TOL)  # NaN (overflowing rows) counts as possibly singular
+    det = np.linalg.det(unit)
+    return ~(np.abs(det) > tolerance)  # NaN counts as possibly singular
 
 
 def _simple(value: float) -> Fraction | None:
@@ -503,28 +530,30 @@ def _simple(value: float) -> Fraction | None:
     return snapped if snapped.denominator <= _MAX_DENOMINATOR and abs(snapped) <= _MAX_COEFFICIENT else None
 
 
-def _solve_recurrence(s: _Series, order: int, constant: bool) -> tuple[list[tuple[int, Number]], Number] | None:
-    """Coefficients of ``x[t] = sum c_lag x[t-lag] (+ d)``, simple ones only, or None.
+def _solve_recurrence(
+    s: _Series, order: int, constant: bool
+) -> tuple[list[tuple[int, Number]], Number, bool] | None:
+    """Coefficients and constant of ``x[t] = sum c_lag x[t-lag] (+ d)`` fixed by the first equations,
+    and whether they are simple; None when the equations leave them open.
 
-    Solved in floats, snapped to simple fractions; the constant is then exact (integers) or the mean
-    residual (floats), and ``fits`` checks it all.
+    Solved in floats. Simple coefficients are snapped to their fractions, and the constant is then
+    exact (integers) or the mean residual (floats); others are returned as solved (floats).
     """
-    x = s.x
-    floats = s.values.tolist()
+    x, floats = s.x, s.floats
     rows = ([floats[t - lag] for lag in range(1, order + 1)] + [1.0] * constant for t in range(order, s.n))
     solution = _solve_float(rows, floats[order:], order + constant)
     if solution is None:
         return None
     simple = [_simple(c) for c in solution[:order]]
     if any(c is None for c in simple):
-        return None
+        return list(enumerate(solution[:order], start=1)), solution[order] if constant else 0.0, False
     coeffs = [(lag, _norm(c) if s.exact else float(c)) for lag, c in enumerate(simple, start=1)]
     if not constant:
-        return coeffs, 0
+        return coeffs, 0, True
     if s.exact:
-        return coeffs, _norm(x[order] - sum(c * x[order - lag] for lag, c in coeffs))
+        return coeffs, _norm(x[order] - sum(c * x[order - lag] for lag, c in coeffs)), True
     residuals = s.values[order:] - sum(c * s.values[order - lag : s.n - lag] for lag, c in coeffs)
-    return coeffs, float(residuals.mean())
+    return coeffs, float(residuals.mean()), True
 
 
 def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[float] | None:
@@ -532,7 +561,9 @@ def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[
     the equations leave them undetermined. Rows are read only until ``m`` independent ones are found."""
     basis: list[list[float]] = []  # reduced rows [coefficients..., value], each with its own pivot column
     pivots: list[int] = []
-    for row, value in zip(rows, rhs):
+    for k, (row, value) in enumerate(zip(rows, rhs)):
+        if k == m + 4:
+            return None  # not fixed by the first equations: leave it to the other classes
         row = [*row, value]
         size = max(abs(v) for v in row[:m])
         for brow, col in zip(basis, pivots):
@@ -579,10 +610,12 @@ def _ratio(s: _Series) -> Rule | None:
     return _ratio_fit(s, ratios, rational=True) if s.n >= 6 else None
 
 
-def _ratio_rows(ratios: np.ndarray) -> np.ndarray:
-    """(N, 4) ratios at t = 2..5 -> (N, 4, 4) rows (t r, r, t, 1): singular iff r(t) is a Moebius map there."""
+def _ratio_rows(growth: np.ndarray) -> np.ndarray:
+    """(N, 4) growth u = r - 1 at t = 2..5 -> (N, 4, 4) rows (t u, u, t, 1): singular iff r(t) is a
+    Moebius map there (r (c t + d) = a t + b is u (c t + d) = (a - c) t + b - d). The growth, scaled
+    to at most 1, not the ratio: with a large offset every ratio is ~1 and such rows all look alike."""
     t = np.arange(2.0, 6.0)
-    return np.stack([t * ratios, ratios, np.broadcast_to(t, ratios.shape), np.ones_like(ratios)], axis=-1)
+    return np.stack([t * growth, growth, np.broadcast_to(t, growth.shape), np.ones_like(growth)], axis=-1)
 
 
 def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
@@ -661,37 +694,86 @@ _FINDERS: tuple[Callable[[_Series], Rule | None], ...] = (
 
 
 def candidates(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) prefix-aligned values (W >= 8), lengths (N,) -> (N,) bool: False only where no rule fits.
+    """(N, W) prefix-aligned values, lengths (N,) -> (N,) bool: False only where no rule can fit.
 
     A superset of the series :func:`find_rule` accepts, from necessary conditions on each series'
-    first values, checked with a tolerance looser than any check's. Series shorter than 8 values are
-    all candidates. Every rule with n >= 8 is a recurrence of order <= 3 with a constant (the 5x5
-    determinant), a quartic (zero fifth difference), a period p (x[p] = x[0], x[p+1] = x[1]) or a
-    ratio rule (the 4x4 determinant of the first ratios).
+    first 8 values, with ten times the checks' tolerances. Series shorter than 8 values are all
+    candidates. Every rule on 8 or more values is a recurrence of order <= 3 with a constant (its
+    differences' 4x4 Hankel matrix is singular), a quartic (a zero fifth difference), a period p
+    (x[p] = x[0] and x[p+1] = x[1]) or a ratio rule (a 4x4 matrix of the first ratios is singular).
+    Steps rather than levels make each test blind to a shift, so a large offset does not let noise pass.
     """
     n, width = values.shape
-    out = lengths < 8
     if width < 8:
         return np.ones(n, dtype=bool)
-    head = values[:, :8]  # (N, 8), finite where lengths >= 8
-    long = ~out
-    out |= long & _near_singular(_lag_matrix(head, 3, True)[:, :5])  # (N, 5, 5)
-    fifth = np.diff(head[:, :6], n=5, axis=1)[:, 0]  # (N,)
-    binomial = np.array([1, 5, 10, 10, 5, 1], dtype=np.float64)
-    out |= long & (np.abs(fifth) <= _GATE_TOL * (np.abs(head[:, :6]) @ binomial))
+    long = lengths >= 8
+    head = np.where(long[:, None], values[:, :8], 1.0)  # (N, 8), finite
+    with np.errstate(all="ignore"):  # overflowing rows give inf/NaN: kept as candidates below
+        level = np.abs(head).max(axis=1)  # (N,)
+        steps = np.diff(head, axis=1)  # (N, 7)
+        step = np.abs(steps).max(axis=1)  # (N,)
+        slack = _gate_slack(level, np.where(step > 0, step, np.inf))  # (N,), constant rows: 1e-6
+        hankel = np.stack([steps[:, 3 - lag : 7 - lag] for lag in range(4)], axis=-1)  # (N, 4, 4)
+        out = _near_singular(hankel, slack) & ~_unsimple_recurrence(steps, level)
+        x0, x1, x2 = head[:, 0], head[:, 1], head[:, 2]
+        out |= np.abs(x0 * x2 - x1 * x1) <= 10 * np.abs(x0) * (_ULPS * 3 * level + REL_TOL * step)  # geometric
+        fifth = np.diff(head[:, :6], n=5, axis=1)[:, 0]  # (N,)
+        binomial = np.array([1, 5, 10, 10, 5, 1], dtype=np.float64)
+        out |= np.abs(fifth) <= 10 * (REL_TOL * step + _ULPS * (np.abs(head[:, :6]) @ binomial + level))
+        out |= _periodic_gate(values, lengths)
+        nonzero = (head[:, :5] != 0).all(axis=1)
+        growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
+        largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
+        out |= nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
+        out |= ~np.isfinite(slack)
+    return out | ~long
+
+
+def _unsimple_recurrence(steps: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """(N, 7) first steps, (N,) largest |x| -> (N,): the first 8 values clearly follow a shortest
+    recurrence (``a x + b``, or order 2 with a constant) whose coefficients are clearly not simple: a
+    sine wave, a damped one, an exponential with an offset. The finder stops at such a relation
+    (no longer recurrence is fixed by the values), so these need not be asked.
+    """
+    y = steps  # y[k] = x[k+1] - x[k]: x[t] = a x[t-1] + b is y[t] = a y[t-1], and so on
+    noise = 64 * 2.0**-52 * level  # rounding of a step of values this large
+
+    def follows(c1: np.ndarray, c2: np.ndarray, first: int) -> np.ndarray:
+        predicted = c1[:, None] * y[:, first - 1 : 6] + c2[:, None] * y[:, first - 2 : 5]  # (N, 7 - first)
+        gap = np.abs(y[:, first:] - predicted)
+        return (gap <= 1e-8 * (np.abs(y[:, first:]) + np.abs(predicted)) + noise[:, None] * 8).all(axis=1)
+
+    def unsimple(c: np.ndarray) -> np.ndarray:
+        twelfths = 12 * c
+        return ~(np.abs(c) <= _MAX_COEFFICIENT + 0.5) | (np.abs(twelfths - np.round(twelfths)) > 1e-2)
+
+    zero = np.zeros(len(y))
+    with np.errstate(all="ignore"):
+        a = y[:, 1] / y[:, 0]
+        first_order = np.isfinite(a) & (np.abs(y[:, 0]) > 1e3 * noise) & follows(a, zero, 2)
+        det = y[:, 1] * y[:, 1] - y[:, 0] * y[:, 2]
+        c1 = (y[:, 2] * y[:, 1] - y[:, 3] * y[:, 0]) / det
+        c2 = (y[:, 3] * y[:, 1] - y[:, 2] * y[:, 2]) / det
+        size = y[:, 1] ** 2 + np.abs(y[:, 0] * y[:, 2])
+        unique = np.isfinite(c1) & np.isfinite(c2) & (np.abs(det) > 1e-3 * size) & (size > 1e6 * noise**2)
+        second_order = ~first_order & unique & follows(c1, c2, 2)
+    return (first_order & unsimple(a)) | (second_order & (unsimple(c1) | unsimple(c2)))
+
+
+def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) -> (N,): some period p <= length / 2 has x[p] ~ x[0] and x[p+1] ~ x[1]."""
+    width = values.shape[1]
     periods = np.arange(2, width // 2 + 1)  # (P,)
-    if periods.size:
-        with np.errstate(invalid="ignore"):
-            reach = np.fmax.accumulate(np.abs(values), axis=1)  # (N, W) largest |x| so far
-            same0 = np.abs(values[:, periods] - values[:, :1]) <= _GATE_TOL * reach[:, periods]  # (N, P)
-            after = np.minimum(periods + 1, width - 1)
-            same1 = np.abs(values[:, after] - values[:, 1:2]) <= _GATE_TOL * reach[:, after]  # (N, P)
-        out |= long & (same0 & same1 & (2 * periods[None, :] <= lengths[:, None])).any(axis=1)
-    nonzero = (head[:, :5] != 0).all(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = head[:, 1:5] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4)
-    out |= long & nonzero & _near_singular(_ratio_rows(ratios))
-    return out
+    if not periods.size:
+        return np.zeros(len(values), dtype=bool)
+    level = np.fmax.accumulate(np.abs(values), axis=1)  # (N, W) largest |x| so far (NaN padding skipped)
+    step = np.fmax.accumulate(np.abs(np.diff(values, axis=1, prepend=values[:, :1])), axis=1)  # largest step
+    tolerance = 10 * (REL_TOL * step + _ULPS * 3 * level)  # (N, W)
+    after = periods + 1
+    same = (np.abs(values[:, periods] - values[:, :1]) <= tolerance[:, periods]) & (
+        np.abs(values[:, after] - values[:, 1:2]) <= tolerance[:, after]
+    )  # (N, P)
+    return (same & (2 * periods[None, :] <= lengths[:, None])).any(axis=1)
 
 
 def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
