@@ -247,6 +247,7 @@ def test_batch_patterns_and_exact_match_the_single_predictions(predictor):
 
 def test_forecast_continues_the_rule_through_the_predictor(predictor):
     np.testing.assert_array_equal(predictor.forecast([1, 2, 6, 24, 120], 3), [720, 5040, 40320])
+    np.testing.assert_array_equal(predictor.forecast([1, 2, 4, 8], 3), [16, 32, 64])  # the README's example
     with pytest.raises(ValueError, match="overflows float64"):
         predictor.forecast([1e300, 1e301, 1e302, 1e303], 10)
 
