@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from _output import write_result
-
 from numseries import Predictor
 from numseries.generate import FAMILIES, generate_batch
 from numseries.rules import find_rule, find_rules
+
+from _output import write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FALSE_RULE_TARGET = 0.005  # at most 0.5% of a noisy family's or a real dataset's series get a wrong exact claim
@@ -324,7 +324,7 @@ def _mixed_series(n: int, seed: int) -> list[np.ndarray]:
     """Lengths 4-64 from every training family, as benchmarks/predict_speed.py draws them."""
     lengths = np.random.default_rng(seed).integers(4, 65, n)
     batch = generate_batch(n, lengths=lengths, seed=seed)
-    return [row[:length] for row, length in zip(batch.data, batch.lengths)]
+    return [row[:length] for row, length in zip(batch.data, batch.lengths, strict=False)]
 
 
 def _cpu_seconds(fn, repeats: int) -> float:

@@ -150,11 +150,11 @@ def test_noise_never_gets_a_rule():
 
 def test_a_noise_free_line_or_polynomial_at_any_scale_is_found():
     batch = generate_batch(500, families=["linear", "polynomial"], min_len=8, seed=2)
-    for row, length, label in zip(batch.data, batch.lengths, batch.clean_labels):
+    for row, length, label in zip(batch.data, batch.lengths, batch.clean_labels, strict=False):
         rule = find_rule(row[:length])
         if rule is not None:  # large offsets can hide a small step below float resolution
             assert float(rule.next_value) == pytest.approx(label, rel=1e-6, abs=1e-6 * np.abs(np.diff(row[:length])).mean())
-    found = sum(find_rule(row[:length]) is not None for row, length in zip(batch.data, batch.lengths))
+    found = sum(find_rule(row[:length]) is not None for row, length in zip(batch.data, batch.lengths, strict=False))
     assert found >= 0.9 * len(batch)
 
 
@@ -172,7 +172,7 @@ def _ruled_examples(rng):
 def test_the_batch_gate_keeps_every_series_with_a_rule():
     rng = np.random.default_rng(3)
     batch = generate_batch(3000, families=["linear", "polynomial", "exponential", "wave", "step"], seed=3)
-    rows = [row[:length] for row, length in zip(batch.data, batch.lengths)] + _ruled_examples(rng)
+    rows = [row[:length] for row, length in zip(batch.data, batch.lengths, strict=False)] + _ruled_examples(rng)
     width = max(len(r) for r in rows)
     values = np.full((len(rows), width), np.nan)
     for i, row in enumerate(rows):

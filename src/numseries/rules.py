@@ -55,6 +55,8 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +68,9 @@ _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
 _MAX_COEFFICIENT = 10  # ... and absolute values up to 10
 _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), after clearing denominators
 
-Number = int | Fraction | float
+# int, Fraction or float. Any, because mypy cannot follow arithmetic that mixes the three (a Fraction
+# times a float is a float): the checks' tests pin the types instead.
+Number = Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +134,7 @@ class _Series:
             predictions = [const] * (n - start)
             for lag, c in coeffs:
                 factors = [c] * (n - start) if _is_number(c) else c
-                predictions = [p + f * v for p, f, v in zip(predictions, factors, x[start - lag : n - lag])]
+                predictions = [p + f * v for p, f, v in zip(predictions, factors, x[start - lag : n - lag], strict=False)]
             return predictions == x[start:]
         middle = (start + n) // 2
         if not all(self.holds(_at(coeffs, t - start), const, t) for t in (start, n - 1, middle)):
@@ -139,7 +143,7 @@ class _Series:
         span = max(lag for lag, _ in coeffs)
         level, steps = self._window(span)
         predicted = np.full(n - start, float(const))
-        size = abs(float(const))
+        size: Any = abs(float(const))  # a float, or an array for a per-t coefficient
         with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
             for lag, c in coeffs:
                 c = c if _is_number(c) else np.asarray(c, dtype=np.float64)
@@ -155,7 +159,7 @@ class _Series:
         window = x[t - max(lag for lag, _ in coeffs) : t + 1]
         gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
         size = 2 + sum(abs(c) for _, c in coeffs)
-        step = max(abs(b - a) for a, b in zip(window, window[1:]))
+        step = max(abs(b - a) for a, b in zip(window, window[1:], strict=False))
         return gap <= _ULPS * (size * max(map(abs, window)) + abs(const)) + REL_TOL * step
 
     def _window(self, span: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,14 +179,14 @@ class _Series:
             head = self.x[:6]
             self._differences = [head[0]]  # the first column of the difference table
             while len(head) > 1:
-                head = [b - a for a, b in zip(head, head[1:])]
+                head = [b - a for a, b in zip(head, head[1:], strict=False)]
                 self._differences.append(head[0])
         if len(self._differences) <= degree + 1:
             return True
         difference = self._differences[degree + 1]
         if self.exact:
             return difference == 0
-        size = sum(abs(c * v) for (_, c), v in zip(_DIFFERENCES[degree], self.x[degree::-1])) + abs(self.x[degree + 1])
+        size = sum(abs(c * v) for (_, c), v in zip(_DIFFERENCES[degree], self.x[degree::-1], strict=False)) + abs(self.x[degree + 1])
         return abs(difference) <= 3 * REL_TOL * size
 
 
@@ -324,7 +328,7 @@ def _polynomial(s: _Series, degrees: range) -> Rule | None:
         if degree == 1:
             step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
             return _linear_rule(
-                s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, lambda h: _norm(h[-1] + step)
+                s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, partial(_add_step, step)
             )
         top = sum((-1) ** (degree - k) * math.comb(degree, k) * x[k] for k in range(degree + 1))  # d-th difference
         if top == 0:
@@ -332,6 +336,10 @@ def _polynomial(s: _Series, degrees: range) -> Rule | None:
         name, ordinal = _DEGREE_NAMES[degree]
         return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
     return None
+
+
+def _add_step(step: Number, history: list[Number]) -> Number:
+    return _norm(history[-1] + step)
 
 
 def _constant_or_arithmetic(s: _Series) -> Rule | None:
@@ -467,11 +475,11 @@ def _may_recur(s: _Series, order: int, constant: bool) -> bool:
     cancel the constant, and with it any offset, which would make every raw row look alike."""
     x = s.floats[: 2 * order + 2]
     level = max(map(abs, x))
-    step = max(abs(b - a) for a, b in zip(x, x[1:]))
+    step = max(abs(b - a) for a, b in zip(x, x[1:], strict=False))
     if step == 0:
         return True  # constant: let the checks decide
     if constant:
-        x = [b - a for a, b in zip(x, x[1:])]  # y[t] = c1 y[t-1] + ... : the same order, no constant
+        x = [b - a for a, b in zip(x, x[1:], strict=False)]  # y[t] = c1 y[t-1] + ... : the same order, no constant
         tolerance = _gate_slack(level, step) / 2
     else:
         tolerance = 5e-7  # raw rows are as large as the values: rounding does not grow with an offset
@@ -487,7 +495,7 @@ def _may_recur(s: _Series, order: int, constant: bool) -> bool:
     sizes = math.prod(math.sqrt(sum(v * v for v in row)) for row in rows)
     if not math.isfinite(sizes * level):
         return True  # too large to judge: let the checks decide
-    return abs(det) <= tolerance * sizes
+    return bool(abs(det) <= tolerance * sizes)
 
 
 def _gate_slack(level: float | np.ndarray, step: float | np.ndarray) -> float | np.ndarray:
@@ -506,7 +514,7 @@ def _det4(rows: list[list[float]]) -> float:
     return s0 * m23 - s1 * m13 + s2 * m12 + s3 * m03 - s4 * m02 + s5 * m01
 
 
-def _near_singular(matrices: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+def _near_singular(matrices: np.ndarray, tolerance: Any) -> np.ndarray:
     """(N, m, m), (N,) -> (N,) bool: |det| of the row-normalised matrix at most ``tolerance``.
 
     If the rows satisfy a linear relation to within a fraction f of their size, this determinant is
@@ -544,8 +552,9 @@ def _solve_recurrence(
     solution = _solve_float(rows, floats[order:], order + constant)
     if solution is None:
         return None
-    simple = [_simple(c) for c in solution[:order]]
-    if any(c is None for c in simple):
+    snapped = [_simple(c) for c in solution[:order]]
+    simple = [c for c in snapped if c is not None]
+    if len(simple) < order:
         return list(enumerate(solution[:order], start=1)), solution[order] if constant else 0.0, False
     coeffs = [(lag, _norm(c) if s.exact else float(c)) for lag, c in enumerate(simple, start=1)]
     if not constant:
@@ -561,15 +570,15 @@ def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[
     the equations leave them undetermined. Rows are read only until ``m`` independent ones are found."""
     basis: list[list[float]] = []  # reduced rows [coefficients..., value], each with its own pivot column
     pivots: list[int] = []
-    for k, (row, value) in enumerate(zip(rows, rhs)):
+    for k, (row, value) in enumerate(zip(rows, rhs, strict=False)):
         if k == m + 4:
             return None  # not fixed by the first equations: leave it to the other classes
         row = [*row, value]
         size = max(abs(v) for v in row[:m])
-        for brow, col in zip(basis, pivots):
+        for brow, col in zip(basis, pivots, strict=False):
             if row[col]:
                 factor = row[col] / brow[col]
-                row = [u - factor * v for u, v in zip(row, brow)]
+                row = [u - factor * v for u, v in zip(row, brow, strict=False)]
         col = 0
         for j in range(1, m):
             if abs(row[j]) > abs(row[col]):
@@ -583,7 +592,7 @@ def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[
     if len(basis) < m:
         return None
     solution = [0.0] * m
-    for row, col in reversed(list(zip(basis, pivots))):
+    for row, col in reversed(list(zip(basis, pivots, strict=False))):
         solution[col] = (row[m] - sum(row[j] * solution[j] for j in range(m) if j != col)) / row[col]
     return solution
 
@@ -603,7 +612,7 @@ def _ratio(s: _Series) -> Rule | None:
     left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
     if r2 == r3 or r3 == r4 or r4 == r5 or abs(left - right) > 1e-3 * (abs(left) + abs(right)):
         return None
-    ratios = [s.div(b, a) for a, b in zip(x, x[1:])]  # ratios[i] = x[i+1] / x[i], at t = i + 2
+    ratios = [s.div(b, a) for a, b in zip(x, x[1:], strict=False)]  # ratios[i] = x[i+1] / x[i], at t = i + 2
     linear = _ratio_fit(s, ratios, rational=False)
     if linear is not None:
         return linear
@@ -622,17 +631,17 @@ def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
     """Fit r(t) = (a t + b) / (t + d) (rational) or a t + b, with small integer coefficients."""
     ts = range(2, s.n + 1)  # position of the value each ratio produces
     # r (t + d) = a t + b  ->  a t + b - d r = r t; linear: a t + b = r
-    rows = [[t, 1.0, -float(r)] if rational else [t, 1.0] for t, r in zip(ts, ratios)]
-    rhs = [float(r) * t if rational else float(r) for t, r in zip(ts, ratios)]
+    rows = [[t, 1.0, -float(r)] if rational else [t, 1.0] for t, r in zip(ts, ratios, strict=False)]
+    rhs = [float(r) * t if rational else float(r) for t, r in zip(ts, ratios, strict=False)]
     solution = _solve_float(rows, rhs, 3 if rational else 2)
     if solution is None or not all(abs(v) <= 1e6 for v in solution):  # also NaN; r's coefficients are small
         return None
-    solution = [Fraction(round(v * 12), 12) for v in solution]  # r's coefficients: twelfths (checked below)
-    a, b, d = (*solution, Fraction(0)) if not rational else solution
+    twelfths = [Fraction(round(v * 12), 12) for v in solution]  # r's coefficients (checked below)
+    a, b, d = (*twelfths, Fraction(0)) if not rational else twelfths
     c = 1 if rational else 0
     if not rational and a == 0:
         return None  # a constant ratio: geometric
-    scale = math.lcm(*(Fraction(v).denominator for v in (a, b, d)))
+    scale = math.lcm(a.denominator, b.denominator, d.denominator)
     num = (int(a * scale), int(b * scale))
     den = (c * scale, int(d * scale)) if rational else (0, scale)
     if max(map(abs, num + den)) > _MAX_RATIO_COEFFICIENT:

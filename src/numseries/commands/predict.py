@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 BAR_WIDTH = 40  # characters for an attention weight of 1
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -72,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
     predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
     result = predictor.predict(values)
-    forecast = predictor.forecast(values, args.steps) if args.steps else None
-    if forecast is not None and result.exact:
+    forecast: Any = predictor.forecast(values, args.steps) if args.steps else None
+    if forecast is not None and result.rule is not None:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
         print(
