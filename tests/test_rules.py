@@ -179,9 +179,12 @@ def test_the_batch_gate_keeps_every_series_with_a_rule():
         values[i, : len(row)] = row
     lengths = np.array([len(r) for r in rows])
     gate = candidates(values, lengths)
-    ruled = np.array([find_rule(r) is not None for r in rows])
+    single = [find_rule(r) for r in rows]
+    ruled = np.array([rule is not None for rule in single])
     assert ruled.sum() > 1000
     assert not (ruled & ~gate).any(), np.flatnonzero(ruled & ~gate)[:5]
+    batch = find_rules(values, lengths)  # the finder on the classes the gate lets through
+    assert {i: r.description for i, r in batch.items()} == {i: r.description for i, r in enumerate(single) if r}
     noise = np.cumsum(rng.normal(size=(2000, 64)), axis=1)
     assert candidates(noise, np.full(2000, 64)).mean() < 0.01
 

@@ -115,6 +115,7 @@ class _Series:
         self.floats: list[float] = floats
         self.values = values  # (n,) float64
         self._differences: list[Number] | None = None
+        self._head_size = 0.0
         self._abs: tuple[np.ndarray, np.ndarray] | None = None
         self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -141,16 +142,19 @@ class _Series:
             return False
         values = self.values
         span = max(lag for lag, _ in coeffs)
-        level, steps = self._window(span)
-        predicted = np.full(n - start, float(const))
-        size: Any = abs(float(const))  # a float, or an array for a per-t coefficient
+        size: Any = 2.0  # bounds the terms summed, in units of the largest value read: a float or (n - start,)
+        predicted: Any = float(const)
         with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
             for lag, c in coeffs:
                 c = c if _is_number(c) else np.asarray(c, dtype=np.float64)
-                predicted += c * values[start - lag : n - lag]
+                predicted = predicted + c * values[start - lag : n - lag]
                 size = size + np.abs(c)
             gap = np.abs(values[start:] - predicted)
-            allowed = _ULPS * ((size + 2) * level[start - span :]) + REL_TOL * steps[start - span :]
+            target = np.abs(values[start:])
+            if (gap <= _ULPS * size * target).all():  # a stricter test, without the windows: usually enough
+                return True
+            level, steps = self._window(span)
+            allowed = _ULPS * (size * level[start - span :] + abs(const)) + REL_TOL * steps[start - span :]
             return bool((gap <= allowed).all())
 
     def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
@@ -177,6 +181,7 @@ class _Series:
         """A quick, looser screen than fits(): is the (degree + 1)-th difference of x[0..degree+1] ~ 0?"""
         if self._differences is None:
             head = self.x[:6]
+            self._head_size = max(abs(min(head)), abs(max(head)))
             self._differences = [head[0]]  # the first column of the difference table
             while len(head) > 1:
                 head = [b - a for a, b in zip(head, head[1:], strict=False)]
@@ -186,8 +191,8 @@ class _Series:
         difference = self._differences[degree + 1]
         if self.exact:
             return difference == 0
-        size = sum(abs(c * v) for (_, c), v in zip(_DIFFERENCES[degree], self.x[degree::-1], strict=False)) + abs(self.x[degree + 1])
-        return abs(difference) <= 3 * REL_TOL * size
+        # The check's terms sum to at most (2^(d+1) + 1) times the largest value.
+        return abs(difference) <= 3 * REL_TOL * (2 ** (degree + 1) + 1) * self._head_size
 
 
 def _sliding_max(values: np.ndarray, width: int) -> np.ndarray:
@@ -218,10 +223,12 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
     return _find(values)
 
 
-def _find(values: np.ndarray) -> Rule | None:
-    """find_rule on checked values."""
+def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | None:
+    """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit."""
     series = _Series(values)
-    for finder in _FINDERS:
+    for finder, gate in _FINDERS:
+        if classes is not None and not classes[gate]:
+            continue
         rule = finder(series)
         if rule is not None:
             return _checked(rule)
@@ -408,15 +415,21 @@ def _periodic(s: _Series) -> Rule | None:
     if s.exact:
         periods = [p for p in range(2, stop) if x[p] == first and x[p + 1] == x[1] and x[-1] == x[-1 - p]]
     else:  # a looser screen than the check: within 1e-9 of the largest value
-        limit = 3 * REL_TOL * max(map(abs, x))
+        limit = 3 * REL_TOL * max(abs(min(x)), abs(max(x)))
         periods = [
             p for p in range(2, stop)
             if abs(x[p] - first) <= limit and abs(x[p + 1] - x[1]) <= limit and abs(x[-1] - x[-1 - p]) <= limit
         ]
     for period in periods:
-        if x[period:] == x[:-period] or (not s.exact and s.fits([(period, 1)], 0, period)):  # equal, or close
-            cycle = " ".join(fmt(v) for v in x[:period])
-            return _linear_rule(s, "periodic", f"period {period}: {cycle}", [(period, 1)], 0, period)
+        if x[period:] != x[:-period]:  # not equal: close enough (float rounding), or not periodic
+            if s.exact:
+                continue
+            # the first value that differs must pass (quick: data with steps repeat values exactly)
+            first_gap = next(t for t in range(period, s.n) if x[t] != x[t - period])
+            if not (s.holds([(period, 1)], 0, first_gap) and s.fits([(period, 1)], 0, period)):
+                continue
+        cycle = " ".join(fmt(v) for v in x[:period])
+        return _linear_rule(s, "periodic", f"period {period}: {cycle}", [(period, 1)], 0, period)
     return None
 
 
@@ -604,7 +617,7 @@ def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[
 
 def _ratio(s: _Series) -> Rule | None:
     x = s.x
-    if s.n < 5 or any(v == 0 for v in x):
+    if s.n < 5 or 0 in x:
         return None
     r2, r3, r4, r5 = (float(x[i + 1]) / float(x[i]) for i in range(4))
     # A Moebius map keeps cross-ratios: a non-constant r(t) at t = 2..5 has distinct values whose
@@ -686,14 +699,17 @@ def _poly_text(a: int, b: int) -> str:
     return head if b == 0 else f"{head} {'-' if b < 0 else '+'} {abs(b)}"
 
 
-_FINDERS: tuple[Callable[[_Series], Rule | None], ...] = (
-    _constant_or_arithmetic,
-    _geometric,
-    _powers,
-    _periodic,
-    _higher_polynomial,
-    _recurrence,
-    _ratio,
+# The classes the batch gate screens separately (see _gate), and the finders in order of simplicity,
+# each with the class that screens it.
+_GATES = ("polynomial", "geometric", "periodic", "recurrence", "ratio")
+_FINDERS: tuple[tuple[Callable[[_Series], Rule | None], int], ...] = (
+    (_constant_or_arithmetic, 0),
+    (_geometric, 1),
+    (_powers, 0),
+    (_periodic, 2),
+    (_higher_polynomial, 0),
+    (_recurrence, 3),
+    (_ratio, 4),
 )
 
 
@@ -703,39 +719,55 @@ _FINDERS: tuple[Callable[[_Series], Rule | None], ...] = (
 
 
 def candidates(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) prefix-aligned values, lengths (N,) -> (N,) bool: False only where no rule can fit.
+    """(N, W) prefix-aligned values, lengths (N,) -> (N,) bool: False only where no rule can fit."""
+    return _gate(values, lengths).any(axis=1)
 
-    A superset of the series :func:`find_rule` accepts, from necessary conditions on each series'
-    first 8 values, with ten times the checks' tolerances. Series shorter than 8 values are all
-    candidates. Every rule on 8 or more values is a recurrence of order <= 3 with a constant (its
-    differences' 4x4 Hankel matrix is singular), a quartic (a zero fifth difference), a period p
-    (x[p] = x[0] and x[p+1] = x[1]) or a ratio rule (a 4x4 matrix of the first ratios is singular).
-    Steps rather than levels make each test blind to a shift, so a large offset does not let noise pass.
+
+def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) prefix-aligned values, lengths (N,) -> (N, 5) bool: which classes (``_GATES``) may fit.
+
+    Necessary conditions on each series' first 8 values, with ten times the checks' tolerances, so a
+    superset of what :func:`find_rule` accepts, class by class: a polynomial of degree <= 4 (constants,
+    progressions, powers) has a zero fifth difference; a geometric series has x[0] x[2] = x[1]^2; a
+    period p has x[p] = x[0] and x[p+1] = x[1]; a recurrence of order <= 3 with a constant makes its
+    differences' 4x4 Hankel matrix singular (unless its shortest recurrence has coefficients that are not
+    simple); a ratio rule makes a 4x4 matrix of the first ratios singular. Series shorter than 8 values
+    may have any. Steps rather than levels make the tests blind to a shift, so an offset lets no noise pass.
     """
     n, width = values.shape
     if width < 8:
-        return np.ones(n, dtype=bool)
+        return np.ones((n, len(_GATES)), dtype=bool)
     long = lengths >= 8
     head = np.where(long[:, None], values[:, :8], 1.0)  # (N, 8), finite
+    out = np.zeros((n, len(_GATES)), dtype=bool)
     with np.errstate(all="ignore"):  # overflowing rows give inf/NaN: kept as candidates below
         level = np.abs(head).max(axis=1)  # (N,)
         steps = np.diff(head, axis=1)  # (N, 7)
         step = np.abs(steps).max(axis=1)  # (N,)
         slack = _gate_slack(level, np.where(step > 0, step, np.inf))  # (N,), constant rows: 1e-6
-        hankel = np.stack([steps[:, 3 - lag : 7 - lag] for lag in range(4)], axis=-1)  # (N, 4, 4)
-        out = _near_singular(hankel, slack) & ~_unsimple_recurrence(steps, level)
-        x0, x1, x2 = head[:, 0], head[:, 1], head[:, 2]
-        out |= np.abs(x0 * x2 - x1 * x1) <= 10 * np.abs(x0) * (_ULPS * 3 * level + REL_TOL * step)  # geometric
         fifth = np.diff(head[:, :6], n=5, axis=1)[:, 0]  # (N,)
         binomial = np.array([1, 5, 10, 10, 5, 1], dtype=np.float64)
-        out |= np.abs(fifth) <= 10 * (REL_TOL * step + _ULPS * (np.abs(head[:, :6]) @ binomial + level))
-        out |= _periodic_gate(values, lengths)
+        out[:, 0] = np.abs(fifth) <= 10 * (REL_TOL * step + _ULPS * (np.abs(head[:, :6]) @ binomial + level))
+        x0, x1, x2 = head[:, 0], head[:, 1], head[:, 2]
+        out[:, 1] = np.abs(x0 * x2 - x1 * x1) <= 10 * np.abs(x0) * (_ULPS * 3 * level + REL_TOL * step)
+        out[:, 2] = _periodic_gate(values, lengths)
+        hankel = np.stack([steps[:, 3 - lag : 7 - lag] for lag in range(4)], axis=-1)  # (N, 4, 4)
+        out[:, 3] = _near_singular(hankel, slack) & ~_unsimple_recurrence(steps, level)
+        # Over the whole series: a polynomial's fifth differences all vanish, and a recurrence of order
+        # <= 3 cannot jump after four equal values (steps, square waves).
+        every = np.diff(values, axis=1)  # (N, W - 1), NaN past each length
+        top, biggest = np.nanmax(np.abs(values), axis=1), np.nanmax(np.abs(every), axis=1)  # (N,)
+        fifths = np.diff(every, n=4, axis=1)  # (N, W - 5)
+        out[:, 0] &= ~(np.abs(fifths) > 10 * (REL_TOL * biggest + _ULPS * 33 * top)[:, None]).any(axis=1)
+        flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (N, W - 4)
+        jump = np.abs(every[:, 3:-1]) > 1e3 * _ULPS * top[:, None]
+        out[:, 3] &= ~(flat & jump).any(axis=1)
         nonzero = (head[:, :5] != 0).all(axis=1)
         growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
         largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
-        out |= nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
-        out |= ~np.isfinite(slack)
-    return out | ~long
+        out[:, 4] = nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
+    out[~long | ~np.isfinite(slack)] = True
+    return out
 
 
 def _unsimple_recurrence(steps: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -786,11 +818,12 @@ def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
-    """(N, W) prefix-aligned values, lengths (N,) -> {row: rule} for the rows with a rule (the gate, then
-    the finder on the candidates only)."""
+    """(N, W) prefix-aligned values, lengths (N,) -> {row: rule} for the rows with a rule: the same
+    rules as :func:`find_rule` row by row, with the finder run only on the classes the gate lets through."""
+    gate = _gate(values, lengths)
     rules = {}
-    for i in np.flatnonzero(candidates(values, lengths)).tolist():
-        rule = _find(values[i, : lengths[i]])
+    for i in np.flatnonzero(gate.any(axis=1)).tolist():
+        rule = _find(values[i, : lengths[i]], gate[i].tolist())
         if rule is not None:
             rules[i] = rule
     return rules
