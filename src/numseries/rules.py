@@ -720,7 +720,7 @@ _FINDERS: tuple[tuple[Callable[[_Series], Rule | None], int], ...] = (
 
 def candidates(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, W) prefix-aligned values, lengths (N,) -> (N,) bool: False only where no rule can fit."""
-    return _gate(values, lengths).any(axis=1)
+    return np.asarray(_gate(values, lengths).any(axis=1))
 
 
 def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
