@@ -2,7 +2,8 @@
 
 ``find_rule(values)`` runs before the network. It looks for the simplest rule that reproduces every
 given value exactly: integers exactly (Python ints and fractions, so ``1 1 2 3 5 8 13`` gives the int
-``21`` and factorials stay exact), other numbers to 1e-9 relative. It returns a :class:`Rule` or None::
+``21`` and factorials stay exact), other numbers to 1e-9 of their steps. It returns a :class:`Rule` or
+None::
 
     from numseries.rules import find_rule
 
@@ -17,7 +18,9 @@ included); 4. consecutive powers ``±k^2``, ``±k^3``, ``±k^4`` of integers (a 
 parameter, the first ``k``); 5. periodic, the shortest period ``p <= n/2``; 6. polynomials of degree
 2 to 4 (finite differences); 7. linear recurrences ``x[t] = c1 x[t-1] + ... + ck x[t-k] (+ d)`` of
 order 1 (with a constant: ``a x + b`` maps), 2, 2 with a constant, 3, 3 with a constant, whose
-coefficients are simple (denominator <= 4, absolute value <= 10); 8. ratio rules ``x[t] = x[t-1] r(t)``
+coefficients are simple (denominator <= 4, absolute value <= 10; when the shortest recurrence the
+values fix has coefficients that are not simple, as a sampled sine wave's, no longer one is tried);
+8. ratio rules ``x[t] = x[t-1] r(t)``
 with ``r`` linear in the position ``t`` (factorials), then a ratio of two linear functions (Catalan
 numbers, central binomial coefficients), small integer coefficients.
 
@@ -33,9 +36,10 @@ from 4 values, and ``1 8 27 64 125`` must continue to 216. A period ``p`` must b
 (``n >= 2p``), so it is checked ``p`` times.
 
 Tolerance for non-integers: a check ``x[t] = sum of terms`` passes when the gap is at most 1e-9 of the
-smaller of the terms' magnitude and the sequence's mean absolute step, or at most 32 ulps of the
-terms (what float rounding of exact data can produce). Relative to the step, not the level, so noise
-of any size above rounding on a large offset is never exact.
+largest step among the values it reads (``x[t-span] .. x[t]``) plus 32 ulps of what was summed (the
+float rounding of exact data: a sampled sine wave repeats only to rounding). Relative to the local
+step, not the level: noise above rounding on a large offset is never exact, and a geometric decay is
+checked as tightly at its tail as at its head.
 
 Explanation weights. Every rule gives the next value as an affine map of the given values,
 ``next = weights @ values + intercept``, and :attr:`Rule.weights` holds that map's coefficients: 1 on
@@ -45,8 +49,10 @@ the rules that are not linear in the values (geometric, ratio rules) the weight 
 multiplier on the last value (the ratio ``r``, or ``r(t)``: 6 on 120 for ``1 2 6 24 120``): exactly how
 the next value follows from the inputs, though the multiplier itself was fitted from them.
 
-Pure Python and numpy: no torch. Quick: each class rejects noise on its first values before any full
-check (a few microseconds per class); :func:`candidates` does the same over a whole batch at once.
+Pure Python and numpy: no torch. Quick: each class rejects noise on a few equations before any full
+check (a few microseconds per class). For a batch, :func:`find_rules` first screens every class at
+once with vectorised necessary conditions (``_gate``) and runs the finder only on the classes that
+pass (``benchmarks/results/rules.md`` has the timings).
 """
 
 from __future__ import annotations
@@ -60,9 +66,10 @@ from typing import Any
 
 import numpy as np
 
+from numseries.config import MIN_VALUES
+
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
 _ULPS = 32 * 2.0**-52  # float rounding of exact data: 32 ulps of the terms
-_GATE_TOL = 1e-6  # the batch gate's tolerance: looser than any check, so it never drops a rule
 _MAX_EXACT = 2**53  # integers up to this are exact in float64; larger values are treated as floats
 _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
 _MAX_COEFFICIENT = 10  # ... and absolute values up to 10
@@ -218,8 +225,10 @@ def _is_number(value: object) -> bool:
 def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
     """The simplest rule that reproduces every value of ``values`` (n >= 3 finite numbers), or None."""
     values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or len(values) < 3 or not np.isfinite(values).all():
-        raise ValueError(f"expected at least 3 finite values in one dimension, got {values!r}; check the input")
+    if values.ndim != 1 or len(values) < MIN_VALUES or not np.isfinite(values).all():
+        raise ValueError(
+            f"expected at least {MIN_VALUES} finite values in one dimension, got {values!r}; check the input"
+        )
     return _find(values)
 
 
