@@ -86,8 +86,13 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
-    patterns: list[str]  # (N,) the exact rule of each series, "" where none fits
-    exact: np.ndarray  # (N,) bool: values[i] is a rule's exact continuation
+    patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) each series' exact rule, "" for none
+    exact: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,) bool
+
+    def __post_init__(self) -> None:
+        if len(self.patterns) != len(self.values):  # built without rules: none found
+            object.__setattr__(self, "patterns", [""] * len(self.values))
+            object.__setattr__(self, "exact", np.zeros(len(self.values), dtype=bool))
 
 
 class Predictor:
