@@ -634,7 +634,8 @@ def _ratio(s: _Series) -> Rule | None:
     left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
     if r2 == r3 or r3 == r4 or r4 == r5 or abs(left - right) > 1e-3 * (abs(left) + abs(right)):
         return None
-    ratios = [s.div(b, a) for a, b in zip(x, x[1:], strict=False)]  # ratios[i] = x[i+1] / x[i], at t = i + 2
+    head = s.floats[:10]
+    ratios = [b / a for a, b in zip(head, head[1:], strict=False)]  # ratios[i] = x[i+1] / x[i], at t = i + 2
     linear = _ratio_fit(s, ratios, rational=False)
     if linear is not None:
         return linear
@@ -649,12 +650,12 @@ def _ratio_rows(growth: np.ndarray) -> np.ndarray:
     return np.stack([t * growth, growth, np.broadcast_to(t, growth.shape), np.ones_like(growth)], axis=-1)
 
 
-def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
+def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
     """Fit r(t) = (a t + b) / (t + d) (rational) or a t + b, with small integer coefficients."""
     ts = range(2, s.n + 1)  # position of the value each ratio produces
     # r (t + d) = a t + b  ->  a t + b - d r = r t; linear: a t + b = r
-    rows = [[t, 1.0, -float(r)] if rational else [t, 1.0] for t, r in zip(ts, ratios, strict=False)]
-    rhs = [float(r) * t if rational else float(r) for t, r in zip(ts, ratios, strict=False)]
+    rows = [[t, 1.0, -r] if rational else [t, 1.0] for t, r in zip(ts, ratios, strict=False)]
+    rhs = [r * t if rational else r for t, r in zip(ts, ratios, strict=False)]
     solution = _solve_float(rows, rhs, 3 if rational else 2)
     if solution is None or not all(abs(v) <= 1e6 for v in solution):  # also NaN; r's coefficients are small
         return None
@@ -677,6 +678,10 @@ def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
         value = Fraction(num[0] * t + num[1], den[0] * t + den[1])
         return _norm(value) if s.exact else float(value)
 
+    x = s.x
+    for i in (1, s.n // 2, s.n - 1):  # three equations first: most near-misses fail one
+        if not (x[i] == r(i + 1) * x[i - 1] if s.exact else s.holds([(1, r(i + 1))], 0, i)):
+            return None
     if not s.fits([(1, [r(t) for t in range(2, s.n + 1)])], 0, 1):
         return None
 
@@ -696,7 +701,6 @@ def _ratio_fit(s: _Series, ratios: list[Number], rational: bool) -> Rule | None:
     parameters = 4 if rational else 3
     weights = np.zeros(s.n)
     weights[-1] = float(r(s.n + 1))
-    x = s.x
     return Rule("ratio", description, step(x), weights, 0, parameters, s.exact, tuple(x), step)
 
 
