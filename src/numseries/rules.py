@@ -491,10 +491,14 @@ def _recurrence(s: _Series) -> Rule | None:
 
 def _may_recur(s: _Series, order: int, constant: bool) -> bool:
     """Whether the first values let a recurrence of this class exist: its matrix of rows
-    ``(x[t], x[t-1], ..., x[t-order], [1])`` is singular, to within half the batch gate's tolerance
-    (:func:`candidates`) so that the batch never drops what this accepts. With a constant term the
-    matrix of the differences' rows (a Hankel matrix, one size smaller) is checked instead: differences
-    cancel the constant, and with it any offset, which would make every raw row look alike."""
+    ``(x[t], x[t-1], ..., x[t-order], [1])`` is singular. With a constant term the matrix of the
+    differences' rows (a Hankel matrix, one size smaller) is checked instead: differences cancel the
+    constant, and with it any offset, which would make every raw row look alike.
+
+    Singular to within 1e-9 of the rows' sizes (plus the rounding of a large offset): exact data, even
+    typed to ten digits, is far inside; a smooth curve (a logarithm, a power law) is not, though its
+    matrices are nearly singular. A thousand times tighter than the batch gate (:func:`candidates`),
+    which stays a superset of what this accepts."""
     x = s.floats[: 2 * order + 2]
     level = max(map(abs, x))
     step = max(abs(b - a) for a, b in zip(x, x[1:], strict=False))
@@ -502,9 +506,9 @@ def _may_recur(s: _Series, order: int, constant: bool) -> bool:
         return True  # constant: let the checks decide
     if constant:
         x = [b - a for a, b in zip(x, x[1:], strict=False)]  # y[t] = c1 y[t-1] + ... : the same order, no constant
-        tolerance = _gate_slack(level, step) / 2
+        tolerance = _gate_slack(level, step) / 1000
     else:
-        tolerance = 5e-7  # raw rows are as large as the values: rounding does not grow with an offset
+        tolerance = 1e-9  # raw rows are as large as the values: rounding does not grow with an offset
     rows = [[x[t - lag] for lag in range(order + 1)] for t in range(order, 2 * order + 1)]
     if len(rows) == 2:
         (a, b), (c, d) = rows
@@ -630,9 +634,10 @@ def _ratio(s: _Series) -> Rule | None:
         return None
     r2, r3, r4, r5 = (float(x[i + 1]) / float(x[i]) for i in range(4))
     # A Moebius map keeps cross-ratios: a non-constant r(t) at t = 2..5 has distinct values whose
-    # cross-ratio is that of 2, 3, 4, 5, i.e. 3 (r4 - r2)(r5 - r3) = 4 (r4 - r3)(r5 - r2). A loose screen.
+    # cross-ratio is that of 2, 3, 4, 5, i.e. 3 (r4 - r2)(r5 - r3) = 4 (r4 - r3)(r5 - r2), to 1e-5 (a
+    # smooth curve's ratios come close; rules' cross-ratios hold to rounding, 1e-12 for float data).
     left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
-    if r2 == r3 or r3 == r4 or r4 == r5 or abs(left - right) > 1e-3 * (abs(left) + abs(right)):
+    if r2 == r3 or r3 == r4 or r4 == r5 or abs(left - right) > 1e-5 * (abs(left) + abs(right)):
         return None
     head = s.floats[:10]
     ratios = [b / a for a, b in zip(head, head[1:], strict=False)]  # ratios[i] = x[i+1] / x[i], at t = i + 2
