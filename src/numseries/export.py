@@ -2,7 +2,8 @@
 
 The graph is the model's whole ``forward``: inputs ``x`` (B, T) float64 and ``mask`` (B, T) bool,
 outputs ``prediction`` (B,) float64 and ``attention`` (B, T) float32, with B and T dynamic, T in
-[2, max_len]. Normalisation and masking are inside it; the weights are embedded (no ``.onnx.data``);
+[2, max_len]; a model with heads adds ``quantiles`` (B, Q) float64 in the input's units and
+``pattern`` (B, K) float32 probabilities. Normalisation and masking are inside it; the weights are embedded (no ``.onnx.data``);
 ``max_len`` and the architecture are stored as metadata, so the file runs without any Python class::
 
     numseries export --format onnx --weights src/numseries/weights --out src/numseries/weights/model.onnx
@@ -30,6 +31,23 @@ log = logging.getLogger(__name__)
 TOLERANCE = 1e-5  # largest relative difference allowed between onnxruntime and torch
 
 
+class Exported(torch.nn.Module):
+    """What the ONNX graph computes: :meth:`LSTMWithAttention.outputs`, as a tuple in a fixed order."""
+
+    def __init__(self, model: LSTMWithAttention) -> None:
+        super().__init__()
+        self.model = model
+
+    @staticmethod
+    def output_names(model: LSTMWithAttention) -> list[str]:
+        heads = [("quantiles", model.config.quantile_levels), ("pattern", model.config.pattern_names)]
+        return ["prediction", "attention", *(name for name, present in heads if present)]
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        outputs = self.model.outputs(x, mask)
+        return tuple(outputs[name] for name in self.output_names(self.model))
+
+
 def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = True) -> Path:
     """Write ``model`` to ``path`` as ONNX; with ``check``, load it back and compare with torch first."""
     import onnx
@@ -42,12 +60,12 @@ def export_onnx(model: LSTMWithAttention, path: str | Path, *, check: bool = Tru
     _forget_lstm_kernel()
     with _quiet_exporter():
         program = torch.onnx.export(
-            model,
+            Exported(model),
             (example, example_mask),
             dynamo=True,
             verbose=False,
             input_names=["x", "mask"],
-            output_names=["prediction", "attention"],
+            output_names=Exported.output_names(model),
             dynamic_shapes={"x": {0: batch, 1: length}, "mask": {0: batch, 1: length}},
         )
     proto = program.model_proto
@@ -116,6 +134,11 @@ def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, s
     scale = np.array([np.abs(np.diff(s[-max_len:])).mean() for s in sequences])
     error = np.abs(candidate.values - reference.values) / np.maximum(np.abs(reference.values), scale)
     attention_error = float(np.abs(candidate.attention - reference.attention).max())
+    if reference.quantiles is not None:  # the heads: quantiles like the prediction, probabilities like attention
+        spread = np.abs(candidate.quantiles - reference.quantiles).max(axis=1)
+        error = np.maximum(error, spread / np.maximum(np.abs(reference.values), scale))
+    if reference.pattern_confidence is not None:
+        attention_error = max(attention_error, float(np.abs(candidate.pattern_confidence - reference.pattern_confidence).max()))
     worst = int(np.argmax(error))
     if error[worst] > TOLERANCE or attention_error > TOLERANCE:
         raise ValueError(

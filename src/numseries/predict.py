@@ -26,14 +26,22 @@ from typing import Any
 
 import numpy as np
 
+from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
 from numseries.weights import CONFIG_FILE, ONNX_FILE, shipped_weights_dir
 
 MIN_VALUES = 3  # shortest sequence accepted: the model is trained on contexts of 3 to 64 values
 RUNTIMES = ("auto", "onnxruntime", "torch")
+_OUTPUTS = (  # the output names of an exported numseries model, by the heads it has
+    ["prediction", "attention"],
+    ["prediction", "attention", "quantiles"],
+    ["prediction", "attention", "pattern"],
+    ["prediction", "attention", "quantiles", "pattern"],
+)
 _GROUP_ROWS = 4096  # most series per model call: bounds the memory of one call
 
-# x (B, T) float64, mask (B, T) bool -> prediction (B,) float64, attention (B, T) float32
-Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
+# models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
+Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +55,11 @@ class Prediction:
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # values the model read: the last min(n_values, max_len)
+    quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    pattern: str = ""  # what the sequence looks like; "" without a pattern head
+    pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
 
     @property
     def n_values(self) -> int:
@@ -55,6 +68,16 @@ class Prediction:
     @property
     def cropped(self) -> bool:
         return self.n_used < self.n_values
+
+    def interval(self, level: float) -> tuple[float, float]:
+        """The central interval holding the next value with probability ``level`` percent: (lo, hi)."""
+        lo, hi = _interval(self.quantiles, self.quantile_levels, level)
+        return float(lo[0]), float(hi[0])
+
+    @property
+    def intervals(self) -> dict[float, tuple[float, float]]:
+        """``{level: (lo, hi)}`` for the levels asked for."""
+        return {level: self.interval(level) for level in self.levels}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,17 +92,45 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
+    quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) as Prediction.pattern
+    pattern_confidence: np.ndarray | None = None  # (N,) float64
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
+        return _interval(self.quantiles, self.quantile_levels, level)
 
 
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
 
-    def __init__(self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1) -> None:
+    def __init__(
+        self,
+        run: Runner,
+        max_len: int,
+        runtime: str,
+        source: str,
+        workers: int = 1,
+        *,
+        quantile_levels: Sequence[float] = (),
+        pattern_names: Sequence[str] = (),
+        calibration: Calibration | None = None,
+    ) -> None:
         self._run = run
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
         self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
+        self.quantile_levels = tuple(quantile_levels)  # () when the model has no quantile head
+        self.pattern_names = tuple(pattern_names)  # () when the model has no pattern head
+        if calibration is not None and calibration.grid != self.quantile_levels:
+            raise ValueError(
+                f"the calibration is for quantile levels {list(calibration.grid)}, the model predicts "
+                f"{list(self.quantile_levels)}; re-run `numseries calibrate` for these weights"
+            )
+        self.calibration = calibration
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
@@ -112,41 +163,79 @@ class Predictor:
             raise ValueError(f"loading {path} needs torch; install numseries[train] or use an .onnx model")
         from numseries.weights import load_model
 
-        return cls.from_model(load_model(path), source=str(path))
+        folder = path if path.is_dir() else path.parent
+        calibration_file = folder / CALIBRATION_FILE
+        model = load_model(path)
+        calibration = (
+            Calibration.load(calibration_file) if model.config.quantile_levels and calibration_file.is_file() else None
+        )
+        return cls.from_model(model, source=str(path), calibration=calibration)
 
     @classmethod
-    def from_model(cls, model: Any, *, source: str = "in-memory model") -> Predictor:
+    def from_model(
+        cls, model: Any, *, source: str = "in-memory model", calibration: Calibration | None = None
+    ) -> Predictor:
         """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
         import torch
 
         model.eval()
 
-        def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
             with torch.inference_mode():
-                prediction, attention = model(torch.from_numpy(x), torch.from_numpy(mask))
-            return prediction.numpy(), attention.float().numpy()
+                outputs = model.outputs(torch.from_numpy(x), torch.from_numpy(mask))
+            return {name: value.numpy() for name, value in outputs.items()}
 
-        return cls(run, model.config.max_len, "torch", source)
+        config = model.config
+        return cls(
+            run,
+            config.max_len,
+            "torch",
+            source,
+            quantile_levels=config.quantile_levels,
+            pattern_names=config.pattern_names,
+            calibration=calibration,
+        )
 
-    def predict(self, sequence: Sequence[float] | np.ndarray) -> Prediction:
-        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers)."""
+    def predict(self, sequence: Sequence[float] | np.ndarray, *, level: Sequence[float] | float | None = None) -> Prediction:
+        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers).
+
+        ``level`` (percent, e.g. ``[80, 95]``) names the intervals to report; any level within the
+        model's quantiles can be read with ``Prediction.interval`` either way.
+        """
+        levels = self._check_levels(level)
         values = _as_values(sequence)
         n = len(values)
         used = min(n, self.max_len)
-        prediction, attention = self._predict_padded(values[None, n - used :], np.array([used]), None)
+        outputs = self._predict_padded(values[None, n - used :], np.array([used]), None)
         weights = np.zeros(n, dtype=np.float32)
-        weights[n - used :] = attention[0]
-        return Prediction(float(prediction[0]), weights, used)
+        weights[n - used :] = outputs["attention"][0]
+        quantiles = self._quantiles(outputs, np.array([used]))
+        patterns, confidence = self._patterns(outputs, values[None, n - used :], np.array([used]))
+        return Prediction(
+            float(outputs["prediction"][0]),
+            weights,
+            used,
+            quantiles=None if quantiles is None else quantiles[0],
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            pattern=patterns[0] if patterns else "",
+            pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
+        )
 
     def predict_batch(
-        self, sequences: Sequence[Sequence[float]] | np.ndarray, ids: Sequence[Any] | None = None
+        self,
+        sequences: Sequence[Sequence[float]] | np.ndarray,
+        ids: Sequence[Any] | None = None,
+        *,
+        level: Sequence[float] | float | None = None,
     ) -> BatchPrediction:
         """Predict the next value of many sequences of any lengths.
 
         ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
         rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
-        grouped by length, so nothing is padded when the model runs.
+        grouped by length, so nothing is padded when the model runs. ``level`` as in :meth:`predict`.
         """
+        levels = self._check_levels(level)
         if ids is not None and len(ids) != len(sequences):
             raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
         if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
@@ -165,32 +254,99 @@ class Predictor:
                 values[i, : len(tail)] = tail
         values = _keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
-        predictions, attention = self._predict_padded(values, n_used, ids)
-        return BatchPrediction(predictions, attention, n_values, n_used)
+        outputs = self._predict_padded(values, n_used, ids)
+        patterns, confidence = self._patterns(outputs, values, n_used)
+        return BatchPrediction(
+            outputs["prediction"],
+            outputs["attention"],
+            n_values,
+            n_used,
+            quantiles=self._quantiles(outputs, n_used),
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            patterns=patterns,
+            pattern_confidence=confidence,
+        )
 
-    def forecast(self, sequence: Sequence[float] | np.ndarray, steps: int) -> np.ndarray:
+    def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
+        if level is None:
+            return ()
+        if not self.quantile_levels:
+            raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
+        return check_levels(level, self.quantile_levels)
+
+    def _quantiles(self, outputs: dict[str, np.ndarray], lengths: np.ndarray) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles, or None without a quantile head."""
+        if "quantiles" not in outputs:
+            return None
+        if self.calibration is None:
+            return outputs["quantiles"]
+        return self.calibration.apply(outputs["quantiles"], lengths)
+
+    def _patterns(
+        self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
+    ) -> tuple[list[str], np.ndarray | None]:
+        """Each series' pattern in words and its confidence, or ``([], None)`` without a pattern head."""
+        if "pattern" not in outputs:
+            return [], None
+        from numseries.patterns import describe_batch
+
+        return describe_batch(outputs["pattern"], self.pattern_names, values, lengths)
+
+    def forecast(
+        self,
+        sequence: Sequence[float] | np.ndarray,
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
-        Returns a (steps,) float64 array. Errors compound with the horizon: the model is trained for
-        one step ahead.
+        Without ``level``, returns the (steps,) float64 path. With ``level`` (percent), returns a
+        :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
+        bands per step, from ``paths`` sample paths drawn from the model's predictive distribution
+        (seeded by ``seed``), so they widen with the horizon.
         """
+        result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
+        if level is None:
+            return result.values[0]
+        from numseries.forecast import Forecast
+
+        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()})
+
+    def forecast_batch(
+        self,
+        sequences: Sequence[Sequence[float]],
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
+        """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
+        (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
+        from numseries.forecast import forecast_batch
+
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
             raise ValueError(f"steps must be a positive integer, got {steps!r}; e.g. steps=5")
-        window = _as_values(sequence)[-self.max_len :]
-        out = np.empty(steps)
-        for k in range(steps):
-            prediction, _ = self._predict_padded(window[None], np.array([len(window)]), None)
-            out[k] = prediction[0]
-            window = np.append(window, prediction)[-self.max_len :]
-        return out
+        if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
+            raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
+        levels = self._check_levels(level)
+        windows = [_as_values(seq, f"sequence {i}")[-self.max_len :] for i, seq in enumerate(sequences)]
+        return forecast_batch(self, windows, int(steps), levels, int(paths), seed)
 
     def _predict_padded(
         self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> (N,), (N, max length)."""
+    ) -> dict[str, np.ndarray]:
+        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
+        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'."""
         n = len(lengths)
         predictions = np.empty(n)
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
+        quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
+        pattern = np.empty((n, len(self.pattern_names)), dtype=np.float32) if self.pattern_names else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
@@ -206,10 +362,14 @@ class Predictor:
             x = values[rows, :width]  # (b, width), a copy
             _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
             x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-            prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
+            outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
-                predictions[rows] = np.ldexp(prediction, exponent)
-            attention[rows, :width] = weights
+                predictions[rows] = np.ldexp(outputs["prediction"], exponent)
+                if quantiles is not None:
+                    quantiles[rows] = np.ldexp(outputs["quantiles"], exponent[:, None])
+            attention[rows, :width] = outputs["attention"]
+            if pattern is not None:
+                pattern[rows] = outputs["pattern"]
 
         if self.workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -219,13 +379,19 @@ class Predictor:
         else:
             for rows in groups:
                 run_group(rows)
-        bad = np.flatnonzero(~np.isfinite(predictions))
+        finite = np.isfinite(predictions) & (np.isfinite(quantiles).all(axis=1) if quantiles is not None else True)
+        bad = np.flatnonzero(~finite)
         if bad.size:
             raise ValueError(
                 f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
                 "divide the values by a large constant first"
             )
-        return predictions, attention
+        outputs = {"prediction": predictions, "attention": attention}
+        if quantiles is not None:
+            outputs["quantiles"] = quantiles
+        if pattern is not None:
+            outputs["pattern"] = pattern
+        return outputs
 
 
 def _from_onnx(path: Path) -> Predictor:
@@ -241,7 +407,7 @@ def _from_onnx(path: Path) -> Predictor:
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
     names = ([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()])
-    if names != (["x", "mask"], ["prediction", "attention"]):
+    if names[0] != ["x", "mask"] or names[1] not in _OUTPUTS:
         raise ValueError(
             f"{path} has inputs {names[0]} and outputs {names[1]}, not a numseries model's "
             "(x, mask -> prediction, attention); export one with `numseries export`"
@@ -254,16 +420,39 @@ def _from_onnx(path: Path) -> Predictor:
     else:
         raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
 
-    def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        prediction, attention = session.run(None, {"x": x, "mask": mask})
-        return prediction, attention
+    heads = json.loads(metadata.get("config", "{}"))  # the architecture, with the heads' levels and names
+    quantile_levels = tuple(heads.get("quantile_levels", ())) if "quantiles" in names[1] else ()
+    pattern_names = tuple(heads.get("pattern_names", ())) if "pattern" in names[1] else ()
+    calibration_file = path.parent / CALIBRATION_FILE
+    calibration = Calibration.load(calibration_file) if quantile_levels and calibration_file.is_file() else None
 
-    return Predictor(run, max_len, "onnxruntime", str(path), workers=_cpus())
+    def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))
+
+    return Predictor(
+        run,
+        max_len,
+        "onnxruntime",
+        str(path),
+        workers=_cpus(),
+        quantile_levels=quantile_levels,
+        pattern_names=pattern_names,
+        calibration=calibration,
+    )
 
 
 def _cpus() -> int:
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _interval(quantiles: np.ndarray | None, grid: tuple[float, ...], level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, Q) or (Q,) quantiles -> the (lo (N,), hi (N,)) interval at ``level`` percent."""
+    if quantiles is None:
+        raise ValueError("this prediction has no quantiles (the model has no quantile head), so no intervals")
+    (level,) = check_levels([level], grid)
+    bounds = intervals(np.atleast_2d(quantiles), grid, [level])[level]  # (N, 2)
+    return bounds[:, 0], bounds[:, 1]
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:
