@@ -1,7 +1,7 @@
 """What a sequence looks like, in words, from the model's pattern head. numpy only.
 
 The pattern head gives a probability for each generator family it was trained on (the model's
-``pattern_names``). :func:`describe` names the likeliest family when it is clear; when the head
+``pattern_names``). :func:`describe_batch` names the likeliest family when it is clear; when the head
 splits its belief between two families (short contexts often cannot tell a noisy line from a curve,
 or a random walk from an AR process) it names both; when no one or two families hold most of the
 probability it says so.

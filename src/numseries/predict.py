@@ -97,6 +97,7 @@ class BatchPrediction:
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
     patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) as Prediction.pattern
     pattern_confidence: np.ndarray | None = None  # (N,) float64
+    pattern_probabilities: np.ndarray | None = None  # (N, K) float32 over the model's pattern_names
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
@@ -266,6 +267,7 @@ class Predictor:
             levels=levels,
             patterns=patterns,
             pattern_confidence=confidence,
+            pattern_probabilities=outputs.get("pattern"),
         )
 
     def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
