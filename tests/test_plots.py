@@ -93,15 +93,3 @@ def test_plot_errors_teach(evaluation, tmp_path):
         plot_predicted_vs_true(evaluation, family="fibonacci")
     with pytest.raises(ValueError, match="no rows for group 'nothing'"):
         plot_error_by_length(summarise(evaluation), group="nothing")
-
-
-def test_an_onnx_file_finds_the_training_run_recorded_beside_it(tiny_onnx, run_dir, tmp_path):
-    import shutil
-
-    from numseries.plots import recorded_run_dir
-    from numseries.weights import INFO_FILE, write_json
-
-    folder = tmp_path / "weights"
-    shutil.copytree(tiny_onnx, folder)
-    write_json(folder / INFO_FILE, {"run_dir": str(run_dir)})
-    assert recorded_run_dir(folder / "model.onnx") == recorded_run_dir(folder) == run_dir

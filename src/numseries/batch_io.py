@@ -27,8 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from numseries.files import atomic_write
 from numseries.predict import BatchPrediction
-from numseries.weights import atomic_write
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 ID_COLUMN = "unique_id"

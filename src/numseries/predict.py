@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,10 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from numseries.config import MIN_VALUES
 from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
-from numseries.weights import CONFIG_FILE, ONNX_FILE, shipped_weights_dir
+from numseries.series import keep_last
+from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
 
-MIN_VALUES = 3  # shortest sequence accepted: the model is trained on contexts of 3 to 64 values
+log = logging.getLogger(__name__)
+
 RUNTIMES = ("auto", "onnxruntime", "torch")
 _OUTPUTS = (  # the output names of an exported numseries model, by the heads it has
     ["prediction", "attention"],
@@ -141,36 +145,36 @@ class Predictor:
         """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
 
         ``runtime="auto"`` runs ONNX files, and folders that hold a ``model.onnx``, on onnxruntime, and
-        everything else on torch (which needs the ``train`` extra).
+        everything else on torch (which needs the ``train`` extra). A folder's ``model.onnx`` that is not
+        an export of its ``model.safetensors`` (the weights were trained again since) is never run: the
+        folder runs on torch with a logged note, or, without torch or with ``runtime="onnxruntime"``, a
+        ``ValueError`` says to export it again.
         """
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
-        path = shipped_weights_dir() if path is None else Path(path)
-        if not path.exists():
-            raise ValueError(
-                f"model path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file"
-            )
-        onnx_file = path / ONNX_FILE if path.is_dir() else path
-        if runtime == "torch" and path.suffix == ".onnx":
-            raise ValueError(f"{path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
-        if runtime == "onnxruntime" or (runtime == "auto" and onnx_file.suffix == ".onnx" and onnx_file.exists()):
-            if not onnx_file.is_file():
+        location = locate(path, as_onnx=runtime == "onnxruntime")
+        if runtime == "torch" and location.onnx == location.path:
+            raise ValueError(f"{location.path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
+        if runtime == "onnxruntime" or (runtime == "auto" and location.onnx is not None):
+            if location.onnx is None:
                 raise ValueError(
-                    f"{onnx_file} is not an ONNX model file; create one with "
+                    f"{location.path / ONNX_FILE if location.path.is_dir() else location.path} is not an ONNX "
+                    "model file; create one with "
                     "`numseries export --format onnx --weights WEIGHTS_FOLDER --out FILE.onnx`"
                 )
-            return _from_onnx(onnx_file)
+            predictor, stale = _from_onnx(location)
+            if stale is None:
+                return predictor
+            fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
+            if runtime == "onnxruntime" or importlib.util.find_spec("torch") is None:
+                raise ValueError(f"{location.onnx} {stale}, so it is stale; {fix}")
+            log.warning("note: %s %s, so it is stale; running %s on torch instead (%s)",
+                        location.onnx, stale, location.weights, fix)
         if importlib.util.find_spec("torch") is None:
-            raise ValueError(f"loading {path} needs torch; install numseries[train] or use an .onnx model")
-        from numseries.weights import load_model
-
-        folder = path if path.is_dir() else path.parent
-        calibration_file = folder / CALIBRATION_FILE
-        model = load_model(path)
-        calibration = (
-            Calibration.load(calibration_file) if model.config.quantile_levels and calibration_file.is_file() else None
-        )
-        return cls.from_model(model, source=str(path), calibration=calibration)
+            raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
+        model = load_model(location.path)
+        calibration = _calibration(location) if model.config.quantile_levels else None
+        return cls.from_model(model, source=str(location.path), calibration=calibration)
 
     @classmethod
     def from_model(
@@ -206,12 +210,13 @@ class Predictor:
         levels = self._check_levels(level)
         values = _as_values(sequence)
         n = len(values)
-        used = min(n, self.max_len)
-        outputs = self._predict_padded(values[None, n - used :], np.array([used]), None)
+        window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
+        used = window.shape[1]
+        outputs = self._predict_padded(window, np.array([used]), None)
         weights = np.zeros(n, dtype=np.float32)
-        weights[n - used :] = outputs["attention"][0]
+        weights[columns[0]] = outputs["attention"][0]
         quantiles = self._quantiles(outputs, np.array([used]))
-        patterns, confidence = self._patterns(outputs, values[None, n - used :], np.array([used]))
+        patterns, confidence = self._patterns(outputs, window, np.array([used]))
         return Prediction(
             float(outputs["prediction"][0]),
             weights,
@@ -250,10 +255,10 @@ class Predictor:
             rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
             values = np.full((len(rows), min(int(n_values.max(initial=0)), self.max_len)), np.nan)
-            for i, row in enumerate(rows):
-                tail = row[-self.max_len :]
-                values[i, : len(tail)] = tail
-        values = _keep_last(values, n_values, self.max_len)
+            for i, row in enumerate(rows):  # each row's last values only: no (N, longest) array
+                window = keep_last(row[None], n_values[i : i + 1], self.max_len)[0][0]
+                values[i, : len(window)] = window
+        values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
         outputs = self._predict_padded(values, n_used, ids)
         patterns, confidence = self._patterns(outputs, values, n_used)
@@ -336,7 +341,10 @@ class Predictor:
         if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
             raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
         levels = self._check_levels(level)
-        windows = [_as_values(seq, f"sequence {i}")[-self.max_len :] for i, seq in enumerate(sequences)]
+        windows = []
+        for i, sequence in enumerate(sequences):
+            values = _as_values(sequence, f"sequence {i}")
+            windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
         return forecast_batch(self, windows, int(steps), levels, int(paths), seed)
 
     def _predict_padded(
@@ -355,7 +363,7 @@ class Predictor:
         bounds = [0, *edges.tolist(), n] if n else []
         groups = [  # rows of one length, at most _GROUP_ROWS of them; longest first, to balance workers
             order[chunk : min(chunk + _GROUP_ROWS, stop)]
-            for start, stop in zip(bounds[::-1][1:], bounds[::-1])
+            for start, stop in zip(bounds[::-1][1:], bounds[::-1], strict=False)
             for chunk in range(start, stop, _GROUP_ROWS)
         ]
 
@@ -396,9 +404,12 @@ class Predictor:
         return outputs
 
 
-def _from_onnx(path: Path) -> Predictor:
+def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
+    """A Predictor running ``location.onnx`` on onnxruntime, and why that file is stale (``None``: it is not)."""
     import onnxruntime
 
+    path = location.onnx
+    assert path is not None
     try:
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: onnxruntime's warnings are not for our users
@@ -417,21 +428,19 @@ def _from_onnx(path: Path) -> Predictor:
     metadata = session.get_modelmeta().custom_metadata_map
     if "max_len" in metadata:
         max_len = int(metadata["max_len"])
-    elif (path.parent / CONFIG_FILE).is_file():
-        max_len = int(json.loads((path.parent / CONFIG_FILE).read_text())["max_len"])
+    elif location.config is not None:
+        max_len = location.model_config().max_len
     else:
         raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
 
-    heads = json.loads(metadata.get("config", "{}"))  # the architecture, with the heads' levels and names
+    heads = json.loads(metadata.get("config", "{}") or "{}")  # the architecture, with the heads' levels and names
     quantile_levels = tuple(heads.get("quantile_levels", ())) if "quantiles" in names[1] else ()
     pattern_names = tuple(heads.get("pattern_names", ())) if "pattern" in names[1] else ()
-    calibration_file = path.parent / CALIBRATION_FILE
-    calibration = Calibration.load(calibration_file) if quantile_levels and calibration_file.is_file() else None
 
     def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
         return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))
 
-    return Predictor(
+    predictor = Predictor(
         run,
         max_len,
         "onnxruntime",
@@ -439,8 +448,15 @@ def _from_onnx(path: Path) -> Predictor:
         workers=_cpus(),
         quantile_levels=quantile_levels,
         pattern_names=pattern_names,
-        calibration=calibration,
+        calibration=_calibration(location) if quantile_levels else None,
     )
+    return predictor, location.stale_onnx(metadata)
+
+
+def _calibration(location: WeightsLocation) -> Calibration | None:
+    """The interval calibration beside the weights, or None when there is none."""
+    path = location.folder / CALIBRATION_FILE if location.folder else None
+    return Calibration.load(path) if path is not None and path.is_file() else None
 
 
 def _cpus() -> int:
@@ -478,7 +494,7 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     try:
         values = np.asarray(sequence, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as err:
-        raise ValueError(f"{name} must hold numbers only, got {_describe(sequence)} ({err}); remove the rest")
+        raise ValueError(f"{name} must hold numbers only, got {_describe(sequence)} ({err}); remove the rest") from None
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be one-dimensional, got shape {values.shape}; use predict_batch for many sequences"
@@ -499,7 +515,7 @@ def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.nda
     try:
         values = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"sequences must hold numbers only ({err}); remove the rest")
+        raise ValueError(f"sequences must hold numbers only ({err}); remove the rest") from None
     present = ~np.isnan(values)  # (N, W)
     lengths = present.sum(axis=1)  # (N,)
     gaps = np.argwhere(present != (np.arange(values.shape[1]) < lengths[:, None]))
@@ -524,11 +540,3 @@ def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.nda
         )
     return values, lengths.astype(np.int64)
 
-
-def _keep_last(values: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """Crop (N, W) prefix-padded rows to (N, min(W, width)), keeping each row's last ``width`` values."""
-    if values.shape[1] <= width:
-        return values
-    start = np.maximum(lengths - width, 0)  # (N,)
-    index = start[:, None] + np.arange(width)  # (N, width), all < W
-    return np.take_along_axis(values, index, axis=1)

@@ -11,7 +11,6 @@ intervals must widen or narrow to cover their level is written to ``calibration.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 CALIBRATION_SEED = 2_000_003  # never a training (seed) or validation (seed + 1_000_003) stream
@@ -28,10 +27,10 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from numseries.files import write_json
     from numseries.generate import generate_batch
     from numseries.intervals import CALIBRATION_FILE, calibrate
     from numseries.predict import Predictor
-    from numseries.weights import atomic_write
 
     if not 1_000 <= args.cases <= 10_000_000:
         raise ValueError(f"--cases must be in [1000, 10000000], got {args.cases}; e.g. --cases 200000")
@@ -45,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
     cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
-    text = json.dumps(calibration.to_dict(), indent=2) + "\n"
-    atomic_write(folder / CALIBRATION_FILE, lambda tmp: tmp.write_text(text))
+    write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases", file=sys.stderr)
     return 0

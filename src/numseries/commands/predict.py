@@ -19,12 +19,25 @@ BAR_WIDTH = 40  # characters for an attention weight of 1
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-# Before Python 3.13, argparse takes -1e5 and -inf for options; these are values here.
-_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-inf(inity)?$", re.IGNORECASE)
+# argparse reads a token that starts with '-' as an option unless its private `_negative_number_matcher`
+# calls it a negative number. Before CPython 3.14 that matcher (r'^-\d+$|^-\d*\.\d+$') takes -5 and -.5
+# only, so -1e5 and -inf would be options; 3.14 matches any '-' and digit (r'-\.?\d'), -1e5 included but
+# not -inf. Each version gets what it lacks, added to its own matcher: the override never narrows it.
+if sys.version_info < (3, 14):
+    _NEGATIVE_VALUES = r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-inf(inity)?$"
+else:
+    _NEGATIVE_VALUES = r"^-inf(inity)?$"
+
+
+def _accept_negative_values(parser: argparse.ArgumentParser) -> None:
+    own = getattr(parser, "_negative_number_matcher", None)
+    if own is not None:  # a private attribute: leave argparse alone if it is gone
+        pattern = f"(?:{own.pattern})|(?:{_NEGATIVE_VALUES})"
+        parser._negative_number_matcher = re.compile(pattern, re.IGNORECASE)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    _accept_negative_values(parser)
     parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
@@ -55,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        print(json.dumps(_as_json(values, result, forecast)))
+        print(json.dumps(_as_json(result, forecast)))
     else:
         print(_table(values, result, forecast))
     return 0
@@ -113,7 +126,7 @@ def _table(values: list[float], result, forecast) -> str:
     return "\n".join(lines)
 
 
-def _as_json(values: list[float], result, forecast) -> dict:
+def _as_json(result, forecast) -> dict:
     out = {
         "prediction": result.value,
         "attention": [round(weight, 6) for weight in result.attention.tolist()],

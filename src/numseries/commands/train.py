@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     options = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)}
     train_config = TrainConfig(**{**options, "families": tuple(args.families) if args.families else None})
     model_config = ModelConfig(**{field.name: getattr(args, field.name) for field in dataclasses.fields(ModelConfig)})
-    devices = int(args.devices) if args.devices.isdigit() else args.devices
+    hardware = {name: getattr(args, name) for name in ("accelerator", "num_nodes", "strategy", "logger")}
+    hardware["devices"] = int(args.devices) if args.devices.isdigit() else args.devices
     run_training(
         args.out,
         config=train_config,
@@ -97,11 +98,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         init_weights=args.init_weights,
         command=args.command_line,
-        accelerator=args.accelerator,
-        devices=devices,
-        num_nodes=args.num_nodes,
-        strategy=args.strategy,
-        logger=args.logger,
         progress_bar=not args.no_progress,
+        **hardware,
     )
     return 0
