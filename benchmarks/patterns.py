@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from _output import write_result
-
 from numseries import Predictor
 from numseries.evaluate import bucket_name, synthetic_cases
 from numseries.patterns import NAMES, UNCLEAR
+
+from _output import write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BUCKETS = ((4, 6), (8, 16), (24, 64))

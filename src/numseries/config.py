@@ -43,7 +43,7 @@ class ModelConfig:
         object.__setattr__(self, "pattern_names", tuple(str(n) for n in self.pattern_names))
         levels = self.quantile_levels
         if levels:
-            symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels)))
+            symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels), strict=True))
             if not (0.5 in levels and symmetric and list(levels) == sorted(set(levels)) and 0 < levels[0]):
                 raise ValueError(
                     f"quantile_levels must be increasing in (0, 1), hold 0.5 and pair each level q with 1 - q, "

@@ -32,6 +32,7 @@ from torch import nn
 
 from numseries.config import ModelConfig
 
+
 @dataclasses.dataclass
 class ModelOutput:
     """Everything one forward pass computes; ``prediction = last + scale * z_hat`` in the input's units."""

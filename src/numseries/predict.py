@@ -325,7 +325,7 @@ class Predictor:
 
     def forecast_batch(
         self,
-        sequences: Sequence[Sequence[float]],
+        sequences: Sequence[Sequence[float] | np.ndarray],
         steps: int,
         *,
         level: Sequence[float] | float | None = None,
@@ -396,7 +396,7 @@ class Predictor:
                 f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
                 "divide the values by a large constant first"
             )
-        outputs = {"prediction": predictions, "attention": attention}
+        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention}
         if quantiles is not None:
             outputs["quantiles"] = quantiles
         if pattern is not None:

@@ -80,6 +80,8 @@ def _ema_with_warmup(
 class SequenceModule(L.LightningModule):
     """Wraps :class:`LSTMWithAttention` for Lightning; the model itself knows nothing of Lightning."""
 
+    levels: torch.Tensor  # (Q,) the quantile head's levels, a buffer
+
     def __init__(self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5) -> None:
         super().__init__()
         self.model = model

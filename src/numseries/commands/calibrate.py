@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     predictor.calibration = None  # measure the raw quantiles
     cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
+    assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases", file=sys.stderr)
