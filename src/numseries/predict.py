@@ -21,7 +21,8 @@ import importlib.util
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,9 @@ _OUTPUTS = (  # the output names of an exported numseries model, by the heads it
     ["prediction", "attention", "pattern"],
     ["prediction", "attention", "quantiles", "pattern"],
 )
-_GROUP_ROWS = 4096  # most series per model call: bounds the memory of one call
+MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
+_ROWS_IN_FLIGHT = 4096  # most series in model calls at once, over all workers: bounds a batch's memory
+_MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_IN_FLIGHT
 
 # x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
 # models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
@@ -239,18 +242,17 @@ class Predictor:
 
         ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
         rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
-        grouped by length, so nothing is padded when the model runs. ``level`` as in :meth:`predict`.
+        grouped by length, so nothing is padded when the model runs. Anything else is a ``TypeError``.
+        ``level`` as in :meth:`predict`.
         """
         levels = self._check_levels(level)
+        sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
+        if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
+            sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
         if ids is not None and len(ids) != len(sequences):
             raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
-        if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
-            values, n_values = _check_padded(sequences, ids)
-        elif isinstance(sequences, (str, bytes, np.ndarray)):
-            raise ValueError(
-                f"expected a list of sequences or a 2-D array, got {_describe(sequences)}; "
-                "use predict() for a single sequence"
-            )
+        if not isinstance(sequences, Sequence):  # an array
+            values, n_values = _check_padded(_real_array(sequences, "sequences"), ids)
         else:
             rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
@@ -336,8 +338,8 @@ class Predictor:
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
         from numseries.forecast import forecast_batch
 
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}; e.g. steps=5")
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
         if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
             raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
         levels = self._check_levels(level)
@@ -353,6 +355,9 @@ class Predictor:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'."""
         n = len(lengths)
+        # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
+        workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
+        group_rows = _ROWS_IN_FLIGHT // workers
         predictions = np.empty(n)
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
@@ -361,10 +366,10 @@ class Predictor:
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
         bounds = [0, *edges.tolist(), n] if n else []
-        groups = [  # rows of one length, at most _GROUP_ROWS of them; longest first, to balance workers
-            order[chunk : min(chunk + _GROUP_ROWS, stop)]
+        groups = [  # rows of one length, at most group_rows of them; longest first, to balance workers
+            order[chunk : min(chunk + group_rows, stop)]
             for start, stop in zip(bounds[::-1][1:], bounds[::-1], strict=False)
-            for chunk in range(start, stop, _GROUP_ROWS)
+            for chunk in range(start, stop, group_rows)
         ]
 
         def run_group(rows: np.ndarray) -> None:
@@ -381,10 +386,10 @@ class Predictor:
             if pattern is not None:
                 pattern[rows] = outputs["pattern"]
 
-        if self.workers > 1 and len(groups) > 1:
+        if workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(min(self.workers, len(groups))) as pool:
+            with ThreadPoolExecutor(min(workers, len(groups))) as pool:
                 list(pool.map(run_group, groups))
         else:
             for rows in groups:
@@ -482,6 +487,39 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _container(data: Any, what: str, expected: str) -> Any:
+    """Refuse what is not a list or an array (``TypeError``); a torch tensor comes back as a NumPy array."""
+    if hasattr(data, "detach") and hasattr(data, "numpy"):  # torch, even with requires_grad or on a GPU
+        return data.detach().cpu().numpy()
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{what} is a string, {_describe(data)}; pass numbers, e.g. [2, 4, 6]")
+    if isinstance(data, (Mapping, AbstractSet)) or not (isinstance(data, Sequence) or hasattr(data, "__array__")):
+        raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
+    return data
+
+
+def _real_array(data: Any, what: str) -> np.ndarray:
+    """A list or array -> float64 array. Masked, complex and date-time values are a ``TypeError``; anything
+    else that is not a number a ``ValueError``."""
+    if np.ma.is_masked(data):
+        raise TypeError(
+            f"{what} is a masked array with masked values, which would be read as numbers; fill them with NaN "
+            "(x.filled(np.nan)) or drop them (x.compressed())"
+        )
+    try:
+        array = np.asarray(data)  # as given: a float64 conversion would drop imaginary parts, count nanoseconds
+    except (TypeError, ValueError, OverflowError) as err:  # ragged rows, ints beyond any float
+        raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{what} holds complex numbers; pass real numbers (np.real(x) if the imaginary parts are 0)")
+    if array.dtype.kind in "mM":
+        raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
+        raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+
+
 def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     """Check one sequence at the public boundary -> (n,) float64 of finite values, n >= MIN_VALUES.
 
@@ -489,12 +527,7 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     """
     where = f" in {name}" if name else ""
     name = name or "the sequence"
-    if isinstance(sequence, (str, bytes)):
-        raise ValueError(f"{name} is a string, {_describe(sequence)}; pass numbers, e.g. [2, 4, 6]")
-    try:
-        values = np.asarray(sequence, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as err:
-        raise ValueError(f"{name} must hold numbers only, got {_describe(sequence)} ({err}); remove the rest") from None
+    values = _real_array(_container(sequence, name, "a list or array of numbers"), name)
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be one-dimensional, got shape {values.shape}; use predict_batch for many sequences"
@@ -511,11 +544,12 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
 
 
 def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Check a (N, W) array whose rows are padded with trailing NaN -> float64 values, lengths (N,)."""
-    try:
-        values = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"sequences must hold numbers only ({err}); remove the rest") from None
+    """Check a (N, W) float64 array whose rows are padded with trailing NaN -> values, lengths (N,)."""
+    if values.ndim != 2:
+        raise ValueError(
+            f"expected a list of sequences or a 2-D array, got an array of shape {values.shape}; "
+            "use predict() for a single sequence"
+        )
     present = ~np.isnan(values)  # (N, W)
     lengths = present.sum(axis=1)  # (N,)
     gaps = np.argwhere(present != (np.arange(values.shape[1]) < lengths[:, None]))
