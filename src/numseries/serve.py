@@ -203,6 +203,8 @@ def _describe(error: dict, count: int) -> str:
     where = where.lstrip(".") or "the body"  # e.g. series[1][0]
     if isinstance(error.get("input"), bytes):  # a body FastAPI did not parse: not sent as JSON
         return "the body must be a JSON object sent with Content-Type: application/json"
+    if error["type"] == "missing" and where == "the body":
+        return 'the body is empty; send a JSON object such as {"values": [2, 4, 6, 8]}'
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
     got = "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'))[:60]}"
     return f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}{got}{more}"
