@@ -146,6 +146,8 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     assert page.is_hidden("#error")
     assert '"values":[2,4,6,8,10]' in page.text_content("#curl") and "/predict" in page.text_content("#curl")
     page.screenshot(path=str(tmp_path / "serve_page.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 700})  # a phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.fill("#values", "1 2")  # too short: the server's message, inline
     page.press("#values", "Enter")
