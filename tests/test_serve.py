@@ -82,7 +82,7 @@ def test_other_weights_are_served_through_the_same_loader(tiny_onnx):
 
 BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b"2 4 6 8", "application/json", 400, r"not valid JSON"),
-    (b'{"values": [1, 2, 3', "application/json", 400, r"not valid JSON"),
+    (b'{"values": [1, 2, 3', "application/json", 400, r"not valid JSON \(.* at character 19\)"),
     (b'{"values": [1, 2, 3]}', "text/plain", 422, r"JSON object sent with Content-Type: application/json"),
     (b"", "application/json", 422, r"the body is empty"),
     (b"[1, 2, 3]", "application/json", 422, r"the body: .*dictionary"),
@@ -182,3 +182,9 @@ def test_docs_load_nothing_from_another_host(client):
     schema = client.get("/openapi.json").json()
     assert {"/predict", "/predict/batch", "/health"} <= schema["paths"].keys()
     assert f'"maxItems": {MAX_BATCH}' in json.dumps(schema)  # the limits are documented in the schema
+
+
+def test_serve_with_missing_weights_is_one_line_and_exit_2(capsys):
+    assert main(["serve", "--weights", "no/such/weights", "--port", "0"]) == 2
+    error = capsys.readouterr().err
+    assert re.fullmatch(r"numseries serve: error: model path no/such/weights does not exist; .*\n", error)

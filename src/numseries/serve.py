@@ -123,7 +123,8 @@ def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]
 
 
 def model_info(predictor: Predictor) -> dict[str, Any]:
-    """Which model answers: its file (or folder), runtime, window and a sha256 over the files it loaded."""
+    """Which model answers: its file (or folder), runtime, window, and a sha256 of that file (of a folder:
+    of its files' bytes, in name order)."""
     source = Path(predictor.source)
     files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
     digest = hashlib.sha256()
@@ -180,7 +181,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0]
         if first["type"] == "json_invalid":
-            return _error(400, f"the body is not valid JSON ({first.get('ctx', {}).get('error', 'cannot parse')})")
+            reason, at = first.get("ctx", {}).get("error", "cannot parse"), first["loc"][-1]
+            return _error(400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas")
         return _error(422, _describe(first, len(err.errors())))
 
     @app.exception_handler(StarletteHTTPException)
@@ -206,7 +208,7 @@ def _describe(error: dict, count: int) -> str:
     if error["type"] == "missing" and where == "the body":
         return 'the body is empty; send a JSON object such as {"values": [2, 4, 6, 8]}'
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    got = "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'))[:60]}"
+    got = "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
     return f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}{got}{more}"
 
 
