@@ -48,11 +48,11 @@ async function predict(event) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    data = await response.json();
   } catch (err) {
     showError(`cannot reach the numseries server (${err.message}); is it still running?`);
     return;
   }
+  data = await response.json().catch(() => ({}));
   if (!response.ok) {
     showError(data.error || `the server answered ${response.status}`);
     return;
