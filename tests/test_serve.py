@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -188,3 +190,13 @@ def test_serve_with_missing_weights_is_one_line_and_exit_2(capsys):
     assert main(["serve", "--weights", "no/such/weights", "--port", "0"]) == 2
     error = capsys.readouterr().err
     assert re.fullmatch(r"numseries serve: error: model path no/such/weights does not exist; .*\n", error)
+
+
+def test_predict_never_imports_the_server_and_the_server_never_imports_torch():
+    code = (
+        "import sys; from numseries.cli import main; assert main(['predict', '2', '4', '6']) == 0\n"
+        "assert not {'fastapi', 'uvicorn', 'pydantic'} & set(sys.modules), 'predict imported the server'\n"
+        "from numseries.serve import create_app; create_app()\n"
+        "assert 'torch' not in sys.modules, 'the server imported torch'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
