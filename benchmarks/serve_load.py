@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from _output import replace_block, write_result
+
 from numseries.generate import generate_batch
 from numseries.predict import Predictor
 
@@ -88,7 +88,11 @@ def main() -> None:
         results["stacks"][name] = figures
         print(json.dumps(figures, indent=1), flush=True)
     results["load_average_after"] = os.getloadavg()
-    results["payloads"] = {"predict_bytes": len(single), "batch_bytes": len(batch), "batch_values": sum(map(len, series))}
+    results["payloads"] = {
+        "predict_bytes": len(single),
+        "batch_bytes": len(batch),
+        "batch_values": sum(map(len, series)),
+    }
     write_result(RESULTS / "serve_load.json", json.dumps(results, indent=2) + "\n")
     write_result(RESULTS / "serve_load.md", render(results))
     replace_block("serve-load", table(results))
@@ -114,7 +118,11 @@ def environment() -> dict:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
     return {"cpu": cpu, "cpus": os.cpu_count(), "python": platform.python_version(), "versions": versions}
@@ -169,7 +177,9 @@ class Server:
 
 
 def _request(path: str, body: bytes) -> bytes:
-    head = f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode() + body
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from numseries.cli import main  # noqa: E402
 from numseries.predict import Predictor  # noqa: E402
-from numseries.serve import MAX_BATCH, MAX_BODY_BYTES, MAX_VALUES, create_app  # noqa: E402
+from numseries.serve import MAX_BATCH, MAX_BODY_BYTES, MAX_VALUES, PredictAnswer, create_app  # noqa: E402
 from numseries.weights import ONNX_FILE, shipped_weights_dir  # noqa: E402
 
 
@@ -42,6 +42,7 @@ def test_predict_returns_the_json_of_predict_json(client, capsys, steps):
     assert response.status_code == 200
     assert response.json() == expected
     assert ("forecast" in response.json()) == (steps is not None)
+    assert response.json().keys() <= PredictAnswer.model_fields.keys()  # /docs describes every field
 
 
 def test_predict_crops_a_long_sequence_as_the_cli_does(client):
@@ -148,7 +149,9 @@ def test_unknown_paths_and_methods_get_json_errors(client):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(["values", "steps", "series", "x"]), inner),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(["values", "steps", "series", "x"]), inner)
+    ),
     max_leaves=30,
 )
 

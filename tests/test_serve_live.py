@@ -88,7 +88,7 @@ def test_the_server_keeps_serving_after_bad_requests(server):
     for bad in (b"{", b'{"values": [1, 2, NaN]}', b'{"values": "x"}', b"\xff\xfe"):
         status, body = _call(f"{server.url}/predict", bad)
         assert 400 <= status < 500 and body["error"]
-    for raw in (b"NONSENSE\r\n\r\n", b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"val"):
+    for raw in (b"NONSENSE\r\n\r\n", b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"val'):
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:  # broken HTTP, then hang up
             conn.sendall(raw)
     status, body = _call(f"{server.url}/predict", good)
@@ -100,7 +100,9 @@ def test_sigterm_finishes_the_request_in_flight_then_stops():
     series = [[float(i + j) for j in range(64)] for i in range(10_000)]
     body = json.dumps({"series": series}).encode()
     answer = {}
-    request = threading.Thread(target=lambda: answer.update(zip(("status", "data"), _call(f"{live.url}/predict/batch", body))))
+    request = threading.Thread(
+        target=lambda: answer.update(zip(("status", "data"), _call(f"{live.url}/predict/batch", body)))
+    )
     request.start()
     time.sleep(0.5)  # the server has the request and is working on it (10,000 series take longer than this)
     code = live.stop()
@@ -134,7 +136,9 @@ def browser():
 def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 820, "height": 700})
     outside = []  # anything the page asks of another host: the page must work offline
-    page.route(lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort()))
+    page.route(
+        lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort())
+    )
     page.goto(f"{server.url}/")
     page.fill("#values", "2, 4, 6\n8 10")
     page.press("#values", "Enter")
@@ -164,7 +168,9 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
 def test_the_docs_page_works_offline(server, browser):
     page = browser.new_page()
     outside = []
-    page.route(lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort()))
+    page.route(
+        lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort())
+    )
     page.goto(f"{server.url}/docs")
     page.wait_for_selector('.opblock-summary-path[data-path="/predict/batch"]')  # drawn from /openapi.json
     assert outside == []

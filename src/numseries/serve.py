@@ -66,6 +66,27 @@ class BatchRequest(BaseModel):
     series: Annotated[list[Sequence_], Field(min_length=1, max_length=MAX_BATCH)]
 
 
+class PredictAnswer(BaseModel):
+    """The JSON of ``numseries predict --json`` (documentation only: ``_as_json`` builds it)."""
+
+    prediction: float
+    attention: list[float] = Field(description="one weight per value, summing to 1; 0 before the model's window")
+    n_values: int
+    n_used: int = Field(description="values the model read: the last min(n_values, 64)")
+    forecast: list[float] | None = Field(None, description="present when steps was given")
+
+
+class BatchAnswer(BaseModel):
+    predictions: list[PredictAnswer]
+
+
+class ErrorAnswer(BaseModel):
+    error: str = Field(description="one line naming the field, what it got and what is allowed")
+
+
+ERRORS = {status: {"model": ErrorAnswer} for status in (400, 413, 422)}
+
+
 def create_app(weights: str | Path | None = None) -> FastAPI:
     """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here."""
     predictor = Predictor.from_pretrained(weights)
@@ -80,13 +101,21 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     _add_error_handlers(app)
 
-    @app.post("/predict", summary="Predict the next value of one sequence")
+    @app.post(
+        "/predict",
+        summary="Predict the next value of one sequence",
+        responses={200: {"model": PredictAnswer}, **ERRORS},
+    )
     async def predict(request: PredictRequest) -> JSONResponse:
         if request.steps is None:  # one model call (~0.1 ms): cheaper here than a hop to a thread
             return JSONResponse(_predict_one(predictor, request.values, None))
         return JSONResponse(await run_in_threadpool(_predict_one, predictor, request.values, request.steps))
 
-    @app.post("/predict/batch", summary=f"Predict the next value of up to {MAX_BATCH:,} sequences")
+    @app.post(
+        "/predict/batch",
+        summary=f"Predict the next value of up to {MAX_BATCH:,} sequences",
+        responses={200: {"model": BatchAnswer}, **ERRORS},
+    )
     async def predict_batch(request: BatchRequest) -> JSONResponse:
         return JSONResponse({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
@@ -182,7 +211,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         first = err.errors()[0]
         if first["type"] == "json_invalid":
             reason, at = first.get("ctx", {}).get("error", "cannot parse"), first["loc"][-1]
-            return _error(400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas")
+            return _error(
+                400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas"
+            )
         return _error(422, _describe(first, len(err.errors())))
 
     @app.exception_handler(StarletteHTTPException)
@@ -208,7 +239,9 @@ def _describe(error: dict, count: int) -> str:
     if error["type"] == "missing" and where == "the body":
         return 'the body is empty; send a JSON object such as {"values": [2, 4, 6, 8]}'
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    got = "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
+    got = (
+        "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
+    )
     return f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}{got}{more}"
 
 

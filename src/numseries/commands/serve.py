@@ -1,8 +1,8 @@
 """``numseries serve``: the model behind an HTTP API and a web page (needs the serve extra).
 
-    numseries serve                         http://127.0.0.1:8000: the page; /docs: the API
-    numseries serve --port 9000 --weights my_weights
-    numseries serve --host 0.0.0.0          reachable from other machines: only on a network you trust
+numseries serve                         http://127.0.0.1:8000: the page; /docs: the API
+numseries serve --port 9000 --weights my_weights
+numseries serve --host 0.0.0.0          reachable from other machines: only on a network you trust
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as err:
         raise ValueError(f"{err}; pip install 'numseries[serve]'") from None
     app = create_app(args.weights)
-    log.info("numseries serve: model loaded in %.2f s; the page: http://%s:%d/", time.perf_counter() - started,
-             args.host, args.port)
+    log.info(
+        "numseries serve: model loaded in %.2f s; the page: http://%s:%d/",
+        time.perf_counter() - started,
+        args.host,
+        args.port,
+    )
     # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then exits 0
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
