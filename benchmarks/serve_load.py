@@ -31,10 +31,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _output import replace_block, write_result
 
 from numseries.generate import generate_batch
 from numseries.predict import Predictor
+
+from _output import replace_block, write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 HOST = "127.0.0.1"  # never anything else
@@ -108,7 +109,7 @@ def write_reports(results: dict) -> None:
 def _mixed_series(n: int, rng: np.random.Generator) -> list[list[float]]:
     """``n`` generated series of every training family, lengths 4-64 (the generator's default range)."""
     batch = generate_batch(n, seed=rng)
-    return [row[:length].round(4).tolist() for row, length in zip(batch.data, batch.lengths)]
+    return [row[:length].round(4).tolist() for row, length in zip(batch.data, batch.lengths, strict=True)]
 
 
 def _suffix(figures: dict, clients: int) -> dict:

@@ -59,7 +59,7 @@ def test_batch_items_have_the_predict_json_of_each_series(client):
     assert response.status_code == 200
     items = response.json()["predictions"]
     assert len(items) == len(series)
-    for values, item in zip(series, items):
+    for values, item in zip(series, items, strict=True):
         single = client.post("/predict", json={"values": values}).json()
         assert item.keys() == single.keys()
         assert (item["n_values"], item["n_used"]) == (single["n_values"], single["n_used"])
@@ -192,7 +192,7 @@ def test_docs_load_nothing_from_another_host(client):
 def test_serve_with_missing_weights_is_one_line_and_exit_2(capsys):
     assert main(["serve", "--weights", "no/such/weights", "--port", "0"]) == 2
     error = capsys.readouterr().err
-    assert re.fullmatch(r"numseries serve: error: model path no/such/weights does not exist; .*\n", error)
+    assert re.fullmatch(r"numseries serve: error: weights path no/such/weights does not exist; .*\n", error)
 
 
 def test_predict_never_imports_the_server_and_the_server_never_imports_torch():

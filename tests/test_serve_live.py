@@ -101,7 +101,7 @@ def test_sigterm_finishes_the_request_in_flight_then_stops():
     body = json.dumps({"series": series}).encode()
     answer = {}
     request = threading.Thread(
-        target=lambda: answer.update(zip(("status", "data"), _call(f"{live.url}/predict/batch", body)))
+        target=lambda: answer.update(zip(("status", "data"), _call(f"{live.url}/predict/batch", body), strict=True))
     )
     request.start()
     time.sleep(0.5)  # the server has the request and is working on it (10,000 series take longer than this)

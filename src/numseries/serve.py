@@ -84,13 +84,14 @@ class ErrorAnswer(BaseModel):
     error: str = Field(description="one line naming the field, what it got and what is allowed")
 
 
-ERRORS = {status: {"model": ErrorAnswer} for status in (400, 413, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 422)}
 
 
 def create_app(weights: str | Path | None = None) -> FastAPI:
     """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here."""
     predictor = Predictor.from_pretrained(weights)
-    health = {"status": "ok", "version": __version__, "model": model_info(predictor)}
+    model = model_info(predictor)
+    health = {"status": "ok", "version": __version__, "model": model}
     app = FastAPI(
         title="numseries",
         version=__version__,
@@ -131,13 +132,13 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         return FileResponse(str(static / "index.html"))
 
     _add_offline_docs(app)
-    log.info("numseries serve: %s (%s, sha256 %s)", predictor.source, predictor.runtime, health["model"]["sha256"][:12])
+    log.info("numseries serve: %s (%s, sha256 %s)", predictor.source, predictor.runtime, model["sha256"][:12])
     return app
 
 
 def _predict_one(predictor: Predictor, values: list[float], steps: int | None) -> dict:
     result = predictor.predict(values)
-    return _as_json(values, result, predictor.forecast(values, steps) if steps else None)
+    return _as_json(result, predictor.forecast(values, steps) if steps else None)
 
 
 def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
@@ -147,7 +148,7 @@ def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]
         n_used = int(batch.n_used[i])
         attention = np.zeros(len(values), dtype=batch.attention.dtype)  # (n_values,)
         attention[len(values) - n_used :] = batch.attention[i, :n_used]
-        out.append(_as_json(values, Prediction(float(batch.values[i]), attention, n_used), None))
+        out.append(_as_json(Prediction(float(batch.values[i]), attention, n_used), None))
     return out
 
 
@@ -207,7 +208,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     """Every bad request -> 4xx ``{"error": one line}``; anything else -> 500 without a traceback."""
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+    async def invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0]
         if first["type"] == "json_invalid":
             reason, at = first.get("ctx", {}).get("error", "cannot parse"), first["loc"][-1]
@@ -221,7 +222,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
 
     @app.exception_handler(ValueError)
-    async def bad_value(request: Request, err: ValueError) -> JSONResponse:
+    async def bad_value(_request: Request, err: ValueError) -> JSONResponse:
         return _error(422, str(err))
 
     @app.exception_handler(Exception)
@@ -258,7 +259,7 @@ def _add_offline_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
+            openapi_url=app.openapi_url or "/openapi.json",
             title="numseries API",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
