@@ -270,3 +270,19 @@ def test_cli_prints_the_pattern_and_the_exact_value(capsys, tiny_onnx):
     assert main(["predict", "--weights", str(tiny_onnx), "--json", "--no-rules", "1", "1", "2", "3", "5", "8", "13"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["exact"], out["pattern"]) == (False, "") and out["prediction"] != 21
+
+
+def test_with_the_shipped_heads_a_rule_has_a_zero_width_interval_and_the_rest_keep_the_head():
+    from numseries.predict import Predictor
+
+    shipped = Predictor.from_pretrained()
+    result = shipped.predict(FIB, level=80)
+    assert result.exact and result.interval(80) == (21.0, 21.0) and result.pattern_confidence == 1.0
+    walk = [0.3, -1.2, 0.4, 2.2, 1.9, 0.7]
+    batch = shipped.predict_batch([FIB, walk], level=80)
+    lo, hi = batch.interval(80)
+    assert list(batch.exact) == [True, False] and lo[0] == hi[0] == 21.0 and lo[1] < hi[1]
+    assert batch.patterns[0].startswith("Fibonacci-like") and batch.patterns[1] == shipped.predict(walk).pattern
+    forecast = shipped.forecast(FIB, 3, level=80)
+    np.testing.assert_array_equal(forecast.values, [21, 34, 55])
+    np.testing.assert_array_equal(forecast.interval(80)[0], forecast.interval(80)[1])

@@ -32,8 +32,25 @@ class ModelConfig:
     num_layers: int = 1  # stacked LSTM layers
     head_size: int = 64  # hidden units of the output MLP
     dropout: float = 0.0  # between LSTM layers (training only)
+    # Optional heads on the same features (empty: no head). Quantile levels of the predictive
+    # distribution, symmetric around the median 0.5 (which is the point prediction); and the names of
+    # the generator families a pattern head tells apart.
+    quantile_levels: tuple[float, ...] = ()
+    pattern_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "quantile_levels", tuple(float(q) for q in self.quantile_levels))
+        object.__setattr__(self, "pattern_names", tuple(str(n) for n in self.pattern_names))
+        levels = self.quantile_levels
+        if levels:
+            symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels), strict=True))
+            if not (0.5 in levels and symmetric and list(levels) == sorted(set(levels)) and 0 < levels[0]):
+                raise ValueError(
+                    f"quantile_levels must be increasing in (0, 1), hold 0.5 and pair each level q with 1 - q, "
+                    f"got {list(levels)}; e.g. 0.1 0.5 0.9"
+                )
+        if len(set(self.pattern_names)) != len(self.pattern_names) or len(self.pattern_names) == 1:
+            raise ValueError(f"pattern_names must be 2 or more distinct names, got {list(self.pattern_names)}")
         if not MIN_LENGTH <= self.max_len <= MAX_LENGTH:
             raise ValueError(f"max_len must be in [{MIN_LENGTH}, {MAX_LENGTH}], got {self.max_len}")
         for name in ("hidden_size", "num_layers", "head_size"):
@@ -44,7 +61,17 @@ class ModelConfig:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        values = dataclasses.asdict(self)
+        for name in ("quantile_levels", "pattern_names"):  # saved only when present: older readers still load
+            if not values[name]:
+                del values[name]
+            else:
+                values[name] = list(values[name])
+        return values
+
+    def without_heads(self) -> ModelConfig:
+        """The same backbone with no optional heads."""
+        return dataclasses.replace(self, quantile_levels=(), pattern_names=())
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ModelConfig:
@@ -83,6 +110,7 @@ class TrainConfig:
     min_len: int = MIN_VALUES  # the shortest context trained on: what a prediction accepts
     num_workers: int = 0  # DataLoader processes generating training batches
     families: tuple[str, ...] | None = None  # None: every training family; checked where the data is made
+    heads_only: bool = False  # train only the optional heads of --init-weights' model, the rest frozen
 
     def __post_init__(self) -> None:
         if self.num_workers < 0:

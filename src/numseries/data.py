@@ -1,6 +1,7 @@
 """Torch data for training: a fixed dataset from generated arrays, and an endless stream of fresh batches.
 
-Every batch is a tuple ``(x (B, T) float64, y (B,) float64, mask (B, T) bool)``.
+Every batch is a tuple ``(x (B, T) float64, y (B,) float64, mask (B, T) bool)``, followed by the
+family index of each series ``(B,) int64`` (into the dataset's family names) when ``with_family``.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from numseries.config import GENERATED_MIN_LEN, check_lengths
 from numseries.generate import generate_batch, resolve_families
 from numseries.series import SequenceBatch
 
-Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+Batch = tuple[torch.Tensor, ...]
 
 
-def batch_tensors(batch: SequenceBatch) -> Batch:
-    """Generated arrays -> ``(x, y, mask)`` tensors."""
-    return torch.from_numpy(batch.data), torch.from_numpy(batch.labels), torch.from_numpy(batch.masks)
+def batch_tensors(batch: SequenceBatch, with_family: bool = False) -> Batch:
+    """Generated arrays -> ``(x, y, mask)`` tensors, and the family indices when ``with_family``."""
+    tensors = (torch.from_numpy(batch.data), torch.from_numpy(batch.labels), torch.from_numpy(batch.masks))
+    return (*tensors, torch.from_numpy(batch.family_ids)) if with_family else tensors
 
 
-def make_loader(batch: SequenceBatch, batch_size: int = 256, shuffle: bool = False, seed: int = 0) -> DataLoader:
+def make_loader(
+    batch: SequenceBatch, batch_size: int = 256, shuffle: bool = False, seed: int = 0, with_family: bool = False
+) -> DataLoader:
     """A DataLoader over a fixed set of generated sequences (validation and tests)."""
     generator = torch.Generator().manual_seed(seed)
-    dataset = TensorDataset(*batch_tensors(batch))
+    dataset = TensorDataset(*batch_tensors(batch, with_family))
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
@@ -47,6 +51,7 @@ class StreamingDataset(IterableDataset):
         max_len: int = 64,
         families: Sequence[str] | None = None,
         seed: int = 0,
+        with_family: bool = False,
     ) -> None:
         if batch_size < 1 or batches_per_epoch < 1:
             raise ValueError(
@@ -58,6 +63,7 @@ class StreamingDataset(IterableDataset):
         self.batches_per_epoch = batches_per_epoch
         self.min_len, self.max_len = min_len, max_len
         self.seed = seed
+        self.with_family = with_family
         self.epoch = 0
         ladder = sorted({max(min_len, w) for w in (6, 12, 24, 48) if w < max_len} | {max_len})
         self.widths = np.array(ladder)
@@ -80,4 +86,4 @@ class StreamingDataset(IterableDataset):
             batch = generate_batch(
                 self.batch_size, min_len=self.min_len, max_len=width, families=self.families, seed=rng
             )
-            yield batch_tensors(batch)
+            yield batch_tensors(batch, self.with_family)

@@ -2,9 +2,11 @@
 
 The graph is the model's whole ``forward``: inputs ``x`` (B, T) float64 and ``mask`` (B, T) bool,
 outputs ``prediction`` (B,) float64 and ``attention`` (B, T) float32, with B and T dynamic, T in
-[2, max_len]. Normalisation and masking are inside it; the weights are embedded (no ``.onnx.data``);
-``max_len``, the architecture and the sha256 of the ``model.safetensors`` it came from are stored as
-metadata, so the file runs without any Python class and a later training cannot leave it stale unseen::
+[2, max_len]; a model with heads adds ``quantiles`` (B, Q) float64 in the input's units and
+``pattern`` (B, K) float32 probabilities. Normalisation and masking are inside it; the weights are
+embedded (no ``.onnx.data``); ``max_len``, the architecture and the sha256 of the ``model.safetensors``
+it came from are stored as metadata, so the file runs without any Python class and a later training
+cannot leave it stale unseen::
 
     numseries export --format onnx --weights src/numseries/weights --out src/numseries/weights/model.onnx
 """
@@ -34,6 +36,23 @@ log = logging.getLogger(__name__)
 TOLERANCE = 1e-5  # largest relative difference allowed between onnxruntime and torch
 
 
+class Exported(torch.nn.Module):
+    """What the ONNX graph computes: :meth:`LSTMWithAttention.outputs`, as a tuple in a fixed order."""
+
+    def __init__(self, model: LSTMWithAttention) -> None:
+        super().__init__()
+        self.model = model
+
+    @staticmethod
+    def output_names(model: LSTMWithAttention) -> list[str]:
+        heads = [("quantiles", model.config.quantile_levels), ("pattern", model.config.pattern_names)]
+        return ["prediction", "attention", *(name for name, present in heads if present)]
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        outputs = self.model.outputs(x, mask)
+        return tuple(outputs[name] for name in self.output_names(self.model))
+
+
 def export_onnx(
     model: LSTMWithAttention, path: str | Path, *, check: bool = True, weights_sha256: str | None = None
 ) -> Path:
@@ -54,12 +73,12 @@ def export_onnx(
     _forget_lstm_kernel()
     with _quiet_exporter():
         program = torch.onnx.export(
-            model,
+            Exported(model),
             (example, example_mask),
             dynamo=True,
             verbose=False,
             input_names=["x", "mask"],
-            output_names=["prediction", "attention"],
+            output_names=Exported.output_names(model),
             dynamic_shapes={"x": {0: batch, 1: length}, "mask": {0: batch, 1: length}},
         )
     assert program is not None  # dynamo=True always returns the program
@@ -141,12 +160,18 @@ def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, s
     max_len = model.config.max_len
     lengths = np.repeat(np.arange(MIN_VALUES, max_len + 3), 3)  # every length, and two beyond max_len
     sequences = [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-3, 3) for n in lengths]
-    reference = Predictor.from_model(model).predict_batch(sequences)
+    reference = Predictor.from_model(model, calibration=onnx_predictor.calibration).predict_batch(sequences)
     candidate = onnx_predictor.predict_batch(sequences)
     windows = [keep_last(s[None], np.array([len(s)]), max_len)[0] for s in sequences]  # (1, used) each
     scale = np.array([mean_abs_step(w, np.ones_like(w, dtype=bool))[0] for w in windows])
     error = np.abs(candidate.values - reference.values) / np.maximum(np.abs(reference.values), scale)
     attention_error = float(np.abs(candidate.attention - reference.attention).max())
+    if reference.quantiles is not None:  # the heads: quantiles like the prediction, probabilities like attention
+        spread = np.abs(candidate.quantiles - reference.quantiles).max(axis=1)
+        error = np.maximum(error, spread / np.maximum(np.abs(reference.values), scale))
+    if reference.pattern_confidence is not None:
+        pattern_error = np.abs(candidate.pattern_confidence - reference.pattern_confidence).max()
+        attention_error = max(attention_error, float(pattern_error))
     worst = int(np.argmax(error))
     if error[worst] > TOLERANCE or attention_error > TOLERANCE:
         raise ValueError(

@@ -11,14 +11,39 @@ with how far the steps are from constant (``roughness`` is the mean absolute cha
 arithmetic progression therefore continues exactly, and a constant sequence predicts the constant.
 Both passes ``g(z)`` and ``g(-z)`` run and the correction is ``(g(z) - g(-z)) / 2``, so
 ``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign) and ``b``, up to float rounding.
+
+Two optional heads read the same features (``ModelConfig.quantile_levels``, ``pattern_names``):
+
+- **Quantiles** of the next value, built so that the guarantees carry over: each pass gives increasing
+  offsets ``m_tau`` (a cumulative sum of softplus terms, 0 at the median); the quantile offsets are
+  ``u_tau(z) = (m_tau(z) - m_{1-tau}(-z)) / 2``, so ``u_tau(-z) = -u_{1-tau}(z)`` (a mirrored series
+  gets mirrored quantiles) and they stay increasing in ``tau``; ``q_tau = z_hat + gate * u_tau``, so the
+  median is the point prediction and an arithmetic progression (gate 0) gets a zero-width interval.
+- **Pattern** logits over generator families, the mean of both passes: a family does not change when
+  a series is scaled by a negative number, so neither does the pattern.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import torch
 from torch import nn
 
 from numseries.config import ModelConfig
+
+
+@dataclasses.dataclass
+class ModelOutput:
+    """Everything one forward pass computes; ``prediction = last + scale * z_hat`` in the input's units."""
+
+    z_hat: torch.Tensor  # (B,) float32 point prediction, normalised
+    attention: torch.Tensor  # (B, T)
+    last: torch.Tensor  # (B,) float64
+    scale: torch.Tensor  # (B,) float64
+    quantiles: torch.Tensor | None  # (B, Q) float32 normalised, increasing; None without a quantile head
+    pattern_logits: torch.Tensor | None  # (B, K) float32; None without a pattern head
+
 
 N_FEATURES = 3  # normalised value, normalised step, position from the end
 GATE_SHARPNESS = 10.0  # the gate is ~0.5 when the step changes by 5% of the mean step on average
@@ -41,13 +66,11 @@ class LSTMWithAttention(nn.Module):
         self.query = nn.Linear(c.hidden_size, c.hidden_size, bias=False)
         self.key = nn.Linear(c.hidden_size, c.hidden_size)
         self.score = nn.Linear(c.hidden_size, 1, bias=False)
-        self.head = nn.Sequential(
-            nn.Linear(2 * c.hidden_size + N_FEATURES, c.head_size),
-            nn.GELU(),
-            nn.Linear(c.head_size, c.head_size),
-            nn.GELU(),
-            nn.Linear(c.head_size, 1),
-        )
+        self.head = _mlp(2 * c.hidden_size + N_FEATURES, c.head_size, 1)
+        if c.quantile_levels:
+            self.quantile_head = _mlp(2 * c.hidden_size + N_FEATURES, c.head_size, len(c.quantile_levels))
+        if c.pattern_names:
+            self.pattern_head = _mlp(2 * c.hidden_size + N_FEATURES, c.head_size, len(c.pattern_names))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Predict the next value of each series.
@@ -59,9 +82,9 @@ class LSTMWithAttention(nn.Module):
             prediction (B,) in the units and dtype of ``x``, and attention (B, T): the weight of each
             input step, exactly 0 on padding, summing to 1 over each row.
         """
-        z_hat, attention, last, scale = self.forward_normalised(x, mask)
-        prediction = last + scale * z_hat.double()
-        return prediction.to(x.dtype), attention
+        out = self.forward_all(x, mask)
+        prediction = out.last + out.scale * out.z_hat.double()
+        return prediction.to(x.dtype), out.attention
 
     def forward_normalised(
         self, x: torch.Tensor, mask: torch.Tensor | None = None
@@ -71,6 +94,23 @@ class LSTMWithAttention(nn.Module):
         Returns ``(z_hat (B,) float32, attention (B, T), last (B,) float64, scale (B,) float64)``;
         the prediction is ``last + scale * z_hat``. Training uses this for a scale-free loss.
         """
+        out = self.forward_all(x, mask)
+        return out.z_hat, out.attention, out.last, out.scale
+
+    def outputs(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Every output in the input's units: ``prediction`` (B,), ``attention`` (B, T) and, for the heads
+        the model has, ``quantiles`` (B, Q) and ``pattern`` (B, K) probabilities. Export and
+        ``Predictor`` serve these."""
+        out = self.forward_all(x, mask)
+        outputs = {"prediction": (out.last + out.scale * out.z_hat.double()).to(x.dtype), "attention": out.attention}
+        if out.quantiles is not None:
+            outputs["quantiles"] = (out.last[:, None] + out.scale[:, None] * out.quantiles.double()).to(x.dtype)
+        if out.pattern_logits is not None:
+            outputs["pattern"] = torch.softmax(out.pattern_logits, dim=1)
+        return outputs
+
+    def forward_all(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> ModelOutput:
+        """The point prediction, attention and the optional heads' outputs, in normalised units."""
         if mask is None:
             mask = torch.ones_like(x, dtype=torch.bool)
         full_x = x
@@ -79,18 +119,31 @@ class LSTMWithAttention(nn.Module):
         features, last, scale = normalise(x.double(), mask, self.config.max_len)
         # Antisymmetrise: run the series and its mirror image in one batch.
         both = torch.cat([features, _mirror(features)])  # (2B, T, F)
-        z_both, attn_both = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T)
+        z_both, attn_both, head_input = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T), (2B, D)
         batch = x.shape[0]
         correction = (z_both[:batch] - z_both[batch:]) / 2  # (B,) the antisymmetric part
         drift, roughness = straight_line(features, mask)
-        z_hat = drift + torch.tanh(GATE_SHARPNESS * roughness) * correction
+        gate = torch.tanh(GATE_SHARPNESS * roughness)  # (B,)
+        z_hat = drift + gate * correction
         attention = (attn_both[:batch] + attn_both[batch:]) / 2
         if x is not full_x:  # cropped input: the dropped steps get no attention
             attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
-        return z_hat, attention, last, scale
+        quantiles = pattern_logits = None
+        if self.config.quantile_levels:
+            offsets = torch.cumsum(nn.functional.softplus(self.quantile_head(head_input)), dim=1)  # (2B, Q)
+            offsets = offsets - offsets[:, len(self.config.quantile_levels) // 2, None]  # 0 at the median
+            u = (offsets[:batch] - offsets[batch:].flip(1)) / 2  # (B, Q): level tau pairs with 1 - tau
+            quantiles = z_hat[:, None] + gate[:, None] * u  # (B, Q)
+        if self.config.pattern_names:
+            logits = self.pattern_head(head_input)  # (2B, K)
+            pattern_logits = (logits[:batch] + logits[batch:]) / 2  # (B, K)
+        return ModelOutput(z_hat, attention, last, scale, quantiles, pattern_logits)
 
-    def _network(self, features: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, T, F) normalised features -> normalised prediction (B,) and attention (B, T)."""
+    def _network(
+        self, features: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(B, T, F) normalised features -> normalised prediction (B,), attention (B, T) and the
+        features the heads read (B, 2H + F)."""
         outputs, _ = self.lstm(features)  # (B, T, H)
         last_index = mask.sum(dim=1) - 1  # (B,)
         gather_index = last_index[:, None, None].expand(-1, 1, outputs.shape[2])  # (B, 1, H)
@@ -102,7 +155,14 @@ class LSTMWithAttention(nn.Module):
         context = torch.bmm(attention[:, None, :], outputs).squeeze(1)  # (B, H)
         last_features = features.gather(1, last_index[:, None, None].expand(-1, 1, features.shape[2]))
         head_input = torch.cat([context, h_last, last_features.squeeze(1)], dim=1)  # (B, 2H + F)
-        return self.head(head_input).squeeze(-1), attention
+        return self.head(head_input).squeeze(-1), attention, head_input
+
+
+def _mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
+    """The output MLP shape every head uses."""
+    return nn.Sequential(
+        nn.Linear(inputs, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, outputs)
+    )
 
 
 def _mirror(features: torch.Tensor) -> torch.Tensor:

@@ -16,13 +16,15 @@ and rescales each series by a power of two so that values near the float limits 
 
 Before the network, :mod:`numseries.rules` looks for an exact rule (Fibonacci, squares, factorials,
 periods, ...) in the values the model reads; when one fits, the prediction is the rule's next value,
-exactly, and ``exact`` is True. ``rules=False`` switches it off.
+exactly, ``exact`` is True, ``pattern`` names the rule and its interval has zero width. ``rules=False``
+switches it off.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
@@ -40,12 +43,19 @@ from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
 log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "onnxruntime", "torch")
+_OUTPUTS = (  # the output names of an exported numseries model, by the heads it has
+    ["prediction", "attention"],
+    ["prediction", "attention", "quantiles"],
+    ["prediction", "attention", "pattern"],
+    ["prediction", "attention", "quantiles", "pattern"],
+)
 MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
 _ROWS_IN_FLIGHT = 4096  # most series in model calls at once, over all workers: bounds a batch's memory
 _MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_IN_FLIGHT
 
-# x (B, T) float64, mask (B, T) bool -> prediction (B,) float64, attention (B, T) float32
-Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
+# models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
+Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,16 +64,20 @@ class Prediction:
 
     ``attention`` has one weight per input value, summing to 1; values before the model's window
     (``cropped``) get 0. When an exact rule fits the values the model read, ``value`` is its next value,
-    ``exact`` is True, ``pattern`` describes it and ``rule`` holds it (its exact next value, its
-    coefficients on the inputs, its continuation); otherwise ``pattern`` is "" and ``rule`` None.
+    ``exact`` is True, ``pattern`` describes the rule (confidence 1, quantiles all equal to ``value``)
+    and ``rule`` holds it: its exact next value, its coefficients on the inputs, its continuation.
     """
 
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # values the model read: the last min(n_values, max_len)
-    pattern: str = ""  # the rule, e.g. "Fibonacci-like: x[t] = x[t-1] + x[t-2]"; "" when none fits
-    exact: bool = False  # value is a rule's exact continuation, not the network's estimate
-    rule: Rule | None = None
+    quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    pattern: str = ""  # what the sequence looks like; "" without a pattern head
+    pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
+    exact: bool = False  # value is an exact rule's continuation, not the network's estimate
+    rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
 
     @property
     def n_values(self) -> int:
@@ -72,6 +86,16 @@ class Prediction:
     @property
     def cropped(self) -> bool:
         return self.n_used < self.n_values
+
+    def interval(self, level: float) -> tuple[float, float]:
+        """The central interval holding the next value with probability ``level`` percent: (lo, hi)."""
+        lo, hi = _interval(self.quantiles, self.quantile_levels, level)
+        return float(lo[0]), float(hi[0])
+
+    @property
+    def intervals(self) -> dict[float, tuple[float, float]]:
+        """``{level: (lo, hi)}`` for the levels asked for."""
+        return {level: self.interval(level) for level in self.levels}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,27 +110,53 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
-    patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) each series' exact rule, "" for none
-    exact: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,) bool
+    quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) as Prediction.pattern
+    pattern_confidence: np.ndarray | None = None  # (N,) float64
+    pattern_probabilities: np.ndarray | None = None  # (N, K) float32 over the model's pattern_names
+    exact: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,) as Prediction.exact
 
     def __post_init__(self) -> None:
-        if len(self.patterns) != len(self.values):  # built without rules: none found
-            object.__setattr__(self, "patterns", [""] * len(self.values))
+        if len(self.exact) != len(self.values):  # built without rules: none found
             object.__setattr__(self, "exact", np.zeros(len(self.values), dtype=bool))
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
+        return _interval(self.quantiles, self.quantile_levels, level)
 
 
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
 
     def __init__(
-        self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1, rules: bool = True
+        self,
+        run: Runner,
+        max_len: int,
+        runtime: str,
+        source: str,
+        workers: int = 1,
+        *,
+        quantile_levels: Sequence[float] = (),
+        pattern_names: Sequence[str] = (),
+        calibration: Calibration | None = None,
+        rules: bool = True,
     ) -> None:
         self._run = run
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
         self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
+        self.quantile_levels = tuple(quantile_levels)  # () when the model has no quantile head
+        self.pattern_names = tuple(pattern_names)  # () when the model has no pattern head
         self.rules = rules  # continue sequences that follow an exact rule exactly (numseries.rules)
+        if calibration is not None and calibration.grid != self.quantile_levels:
+            raise ValueError(
+                f"the calibration is for quantile levels {list(calibration.grid)}, the model predicts "
+                f"{list(self.quantile_levels)}; re-run `numseries calibrate` for these weights"
+            )
+        self.calibration = calibration
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
@@ -121,7 +171,7 @@ class Predictor:
         everything else on torch (which needs the ``train`` extra). A folder's ``model.onnx`` that is not
         an export of its ``model.safetensors`` (the weights were trained again since) is never run: the
         folder runs on torch with a logged note, or, without torch or with ``runtime="onnxruntime"``, a
-        ``ValueError`` says to export it again. ``rules=False``: the network only.
+        ``ValueError`` says to export it again. ``rules=False``: the network only, no exact rules.
         """
         predictor = cls._load(path, runtime)
         predictor.rules = rules
@@ -151,45 +201,98 @@ class Predictor:
                         location.onnx, stale, location.weights, fix)
         if importlib.util.find_spec("torch") is None:
             raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
-        return cls.from_model(load_model(location.path), source=str(location.path))
+        model = load_model(location.path)
+        calibration = _calibration(location) if model.config.quantile_levels else None
+        return cls.from_model(model, source=str(location.path), calibration=calibration)
 
     @classmethod
-    def from_model(cls, model: Any, *, source: str = "in-memory model", rules: bool = True) -> Predictor:
+    def from_model(
+        cls,
+        model: Any,
+        *,
+        source: str = "in-memory model",
+        calibration: Calibration | None = None,
+        rules: bool = True,
+    ) -> Predictor:
         """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
         import torch
 
         model.eval()
 
-        def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
             with torch.inference_mode():
-                prediction, attention = model(torch.from_numpy(x), torch.from_numpy(mask))
-            return prediction.numpy(), attention.float().numpy()
+                outputs = model.outputs(torch.from_numpy(x), torch.from_numpy(mask))
+            return {name: value.numpy() for name, value in outputs.items()}
 
-        return cls(run, model.config.max_len, "torch", source, rules=rules)
+        config = model.config
+        return cls(
+            run,
+            config.max_len,
+            "torch",
+            source,
+            quantile_levels=config.quantile_levels,
+            pattern_names=config.pattern_names,
+            calibration=calibration,
+            rules=rules,
+        )
 
-    def predict(self, sequence: Sequence[float] | np.ndarray) -> Prediction:
-        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers)."""
+    def predict(self, sequence: Sequence[float] | np.ndarray, *, level: Sequence[float] | float | None = None) -> Prediction:
+        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers).
+
+        ``level`` (percent, e.g. ``[80, 95]``) names the intervals to report; any level within the
+        model's quantiles can be read with ``Prediction.interval`` either way.
+        """
+        levels = self._check_levels(level)
         values = _as_values(sequence)
         n = len(values)
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
-        prediction, attention = self._predict_padded(window, np.array([used]), None)
+        outputs = self._predict_padded(window, np.array([used]), None)
         weights = np.zeros(n, dtype=np.float32)
-        weights[columns[0]] = attention[0]
+        weights[columns[0]] = outputs["attention"][0]
+        quantiles = self._quantiles(outputs, np.array([used]))
+        patterns, confidence = self._patterns(outputs, window, np.array([used]))
         rule = find_rule(window[0]) if self.rules else None
-        if rule is not None:
-            return Prediction(float(rule.next_value), weights, used, rule.description, True, rule)
-        return Prediction(float(prediction[0]), weights, used)
+        if rule is not None:  # the rule's next value, exactly, with an interval of zero width
+            value = float(rule.next_value)
+            return Prediction(
+                value,
+                weights,
+                used,
+                quantiles=None if quantiles is None else np.full(quantiles.shape[1], value),
+                quantile_levels=self.quantile_levels,
+                levels=levels,
+                pattern=rule.description,
+                pattern_confidence=1.0,
+                exact=True,
+                rule=rule,
+            )
+        return Prediction(
+            float(outputs["prediction"][0]),
+            weights,
+            used,
+            quantiles=None if quantiles is None else quantiles[0],
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            pattern=patterns[0] if patterns else "",
+            pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
+        )
 
     def predict_batch(
-        self, sequences: Sequence[Sequence[float]] | np.ndarray, ids: Sequence[Any] | None = None
+        self,
+        sequences: Sequence[Sequence[float]] | np.ndarray,
+        ids: Sequence[Any] | None = None,
+        *,
+        level: Sequence[float] | float | None = None,
     ) -> BatchPrediction:
         """Predict the next value of many sequences of any lengths.
 
         ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
         rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
         grouped by length, so nothing is padded when the model runs. Anything else is a ``TypeError``.
+        ``level`` as in :meth:`predict`.
         """
+        levels = self._check_levels(level)
         sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
         if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
             sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
@@ -206,49 +309,130 @@ class Predictor:
                 values[i, : len(window)] = window
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
-        predictions, attention = self._predict_padded(values, n_used, ids)
-        patterns, exact = [""] * len(n_used), np.zeros(len(n_used), dtype=bool)
-        for i, rule in (find_rules(values, n_used) if self.rules else {}).items():
-            predictions[i], patterns[i], exact[i] = float(rule.next_value), rule.description, True
-        return BatchPrediction(predictions, attention, n_values, n_used, patterns, exact)
+        outputs = self._predict_padded(values, n_used, ids)
+        patterns, confidence = self._patterns(outputs, values, n_used)
+        quantiles = self._quantiles(outputs, n_used)
+        exact = np.zeros(len(n_used), dtype=bool)
+        rules = find_rules(values, n_used) if self.rules else {}
+        if rules:  # exact rules override the network: their next value, zero-width intervals
+            patterns = patterns or [""] * len(n_used)
+            for i, rule in rules.items():
+                outputs["prediction"][i], patterns[i], exact[i] = float(rule.next_value), rule.description, True
+                if quantiles is not None:
+                    quantiles[i] = outputs["prediction"][i]
+                if confidence is not None:
+                    confidence[i] = 1.0
+        return BatchPrediction(
+            outputs["prediction"],
+            outputs["attention"],
+            n_values,
+            n_used,
+            quantiles=quantiles,
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            patterns=patterns,
+            pattern_confidence=confidence,
+            pattern_probabilities=outputs.get("pattern"),
+            exact=exact,
+        )
 
-    def forecast(self, sequence: Sequence[float] | np.ndarray, steps: int) -> np.ndarray:
+    def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
+        if level is None:
+            return ()
+        if not self.quantile_levels:
+            raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
+        return check_levels(level, self.quantile_levels)
+
+    def _quantiles(self, outputs: dict[str, np.ndarray], lengths: np.ndarray) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles, or None without a quantile head."""
+        if "quantiles" not in outputs:
+            return None
+        if self.calibration is None:
+            return outputs["quantiles"]
+        return self.calibration.apply(outputs["quantiles"], lengths)
+
+    def _patterns(
+        self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
+    ) -> tuple[list[str], np.ndarray | None]:
+        """Each series' pattern in words and its confidence, or ``([], None)`` without a pattern head."""
+        if "pattern" not in outputs:
+            return [], None
+        from numseries.patterns import describe_batch
+
+        return describe_batch(outputs["pattern"], self.pattern_names, values, lengths)
+
+    def forecast(
+        self,
+        sequence: Sequence[float] | np.ndarray,
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
-        Returns a (steps,) float64 array. Errors compound with the horizon: the model is trained for
-        one step ahead. A sequence that follows an exact rule continues the rule instead.
+        Without ``level``, returns the (steps,) float64 path. With ``level`` (percent), returns a
+        :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
+        bands per step, from ``paths`` sample paths drawn from the model's predictive distribution
+        (seeded by ``seed``), so they widen with the horizon.
         """
+        result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
+        if level is None:
+            return result.values[0]
+        from numseries.forecast import Forecast
+
+        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()})
+
+    def forecast_batch(
+        self,
+        sequences: Sequence[Sequence[float] | np.ndarray],
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
+        """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
+        (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
+        from numseries.forecast import BatchForecast, forecast_batch
+
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
             raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
-        values = _as_values(sequence)
-        window, _ = keep_last(values[None], np.array([len(values)]), self.max_len)  # (1, used)
-        rule = find_rule(window[0]) if self.rules else None
-        if rule is not None:
-            try:
-                out = np.array([float(v) for v in rule.forecast(steps)])
-            except OverflowError:
-                out = np.array([np.inf])
-            if not np.isfinite(out).all():
-                raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
-            return out
-        out = np.empty(steps)
-        for k in range(steps):
-            prediction, _ = self._predict_padded(window, np.array([window.shape[1]]), None)
-            out[k] = prediction[0]
-            grown = np.append(window, prediction[None], axis=1)  # (1, used + 1)
-            window, _ = keep_last(grown, np.array([grown.shape[1]]), self.max_len)
-        return out
+        if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
+            raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
+        levels = self._check_levels(level)
+        windows = []
+        for i, sequence in enumerate(sequences):
+            values = _as_values(sequence, f"sequence {i}")
+            windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
+        ruled = {i: rule for i, rule in enumerate(map(find_rule, windows)) if rule is not None} if self.rules else {}
+        if not ruled:
+            return forecast_batch(self, windows, int(steps), levels, int(paths), seed)
+        rest = [i for i in range(len(windows)) if i not in ruled]
+        network = forecast_batch(self, [windows[i] for i in rest], int(steps), levels, int(paths), seed)
+        values = np.empty((len(windows), int(steps)))  # (N, steps)
+        values[rest] = network.values
+        for i, rule in ruled.items():  # exact rules continue, with bands of zero width
+            values[i] = _continued(rule, int(steps))
+        bounds = {level: np.repeat(values[:, :, None], 2, axis=2) for level in levels}  # (N, steps, 2)
+        for level in levels:
+            bounds[level][rest] = network.bounds[level]
+        return BatchForecast(values, network.levels, bounds)
 
     def _predict_padded(
         self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> (N,), (N, max length)."""
+    ) -> dict[str, np.ndarray]:
+        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
+        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'."""
         n = len(lengths)
         # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
         group_rows = _ROWS_IN_FLIGHT // workers
         predictions = np.empty(n)
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
+        quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
+        pattern = np.empty((n, len(self.pattern_names)), dtype=np.float32) if self.pattern_names else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
@@ -264,10 +448,14 @@ class Predictor:
             x = values[rows, :width]  # (b, width), a copy
             _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
             x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-            prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
+            outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
-                predictions[rows] = np.ldexp(prediction, exponent)
-            attention[rows, :width] = weights
+                predictions[rows] = np.ldexp(outputs["prediction"], exponent)
+                if quantiles is not None:
+                    quantiles[rows] = np.ldexp(outputs["quantiles"], exponent[:, None])
+            attention[rows, :width] = outputs["attention"]
+            if pattern is not None:
+                pattern[rows] = outputs["pattern"]
 
         if workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -277,13 +465,30 @@ class Predictor:
         else:
             for rows in groups:
                 run_group(rows)
-        bad = np.flatnonzero(~np.isfinite(predictions))
+        finite = np.isfinite(predictions) & (np.isfinite(quantiles).all(axis=1) if quantiles is not None else True)
+        bad = np.flatnonzero(~finite)
         if bad.size:
             raise ValueError(
                 f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
                 "divide the values by a large constant first"
             )
-        return predictions, attention
+        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention}
+        if quantiles is not None:
+            outputs["quantiles"] = quantiles
+        if pattern is not None:
+            outputs["pattern"] = pattern
+        return outputs
+
+
+def _continued(rule: Rule, steps: int) -> np.ndarray:
+    """(steps,) float64: the rule continued; ValueError when it leaves the float range."""
+    try:
+        out = np.array([float(v) for v in rule.forecast(steps)])
+    except OverflowError:
+        out = np.array([np.inf])
+    if not np.isfinite(out).all():
+        raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
+    return out
 
 
 def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
@@ -302,7 +507,7 @@ def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
     names = ([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()])
-    if names != (["x", "mask"], ["prediction", "attention"]):
+    if names[0] != ["x", "mask"] or names[1] not in _OUTPUTS:
         raise ValueError(
             f"{path} has inputs {names[0]} and outputs {names[1]}, not a numseries model's "
             "(x, mask -> prediction, attention); export one with `numseries export`"
@@ -315,16 +520,44 @@ def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
     else:
         raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
 
-    def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        prediction, attention = session.run(None, {"x": x, "mask": mask})
-        return prediction, attention
+    heads = json.loads(metadata.get("config", "{}") or "{}")  # the architecture, with the heads' levels and names
+    quantile_levels = tuple(heads.get("quantile_levels", ())) if "quantiles" in names[1] else ()
+    pattern_names = tuple(heads.get("pattern_names", ())) if "pattern" in names[1] else ()
 
-    return Predictor(run, max_len, "onnxruntime", str(path), workers=_cpus()), location.stale_onnx(metadata)
+    def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))
+
+    predictor = Predictor(
+        run,
+        max_len,
+        "onnxruntime",
+        str(path),
+        workers=_cpus(),
+        quantile_levels=quantile_levels,
+        pattern_names=pattern_names,
+        calibration=_calibration(location) if quantile_levels else None,
+    )
+    return predictor, location.stale_onnx(metadata)
+
+
+def _calibration(location: WeightsLocation) -> Calibration | None:
+    """The interval calibration beside the weights, or None when there is none."""
+    path = location.folder / CALIBRATION_FILE if location.folder else None
+    return Calibration.load(path) if path is not None and path.is_file() else None
 
 
 def _cpus() -> int:
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _interval(quantiles: np.ndarray | None, grid: tuple[float, ...], level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, Q) or (Q,) quantiles -> the (lo (N,), hi (N,)) interval at ``level`` percent."""
+    if quantiles is None:
+        raise ValueError("this prediction has no quantiles (the model has no quantile head), so no intervals")
+    (level,) = check_levels([level], grid)
+    bounds = intervals(np.atleast_2d(quantiles), grid, [level])[level]  # (N, 2)
+    return bounds[:, 0], bounds[:, 1]
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:

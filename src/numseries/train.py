@@ -27,6 +27,7 @@ import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, Timer, WeightAveraging
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from torch import nn
 from torch.utils.data import DataLoader
 
 from numseries.config import ModelConfig, TrainConfig, check_lengths
@@ -57,6 +58,16 @@ def scaled_l1(
     return (z_hat - z_target).abs().mean()
 
 
+def pinball(
+    quantiles: torch.Tensor, levels: torch.Tensor, target: torch.Tensor, last: torch.Tensor, scale: torch.Tensor
+) -> torch.Tensor:
+    """Mean pinball (quantile) loss of (B, Q) normalised quantiles at (Q,) levels, targets clipped as in
+    :func:`scaled_l1`; its minimum over each column is that level's quantile of the target."""
+    z_target = ((target.double() - last) / scale).clamp(-TARGET_CLIP, TARGET_CLIP).float()
+    error = z_target[:, None] - quantiles  # (B, Q)
+    return torch.maximum(levels * error, (levels - 1) * error).mean()
+
+
 def _ema_with_warmup(
     averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor, *, decay: float
 ) -> torch.Tensor:
@@ -69,24 +80,41 @@ def _ema_with_warmup(
 class SequenceModule(L.LightningModule):
     """Wraps :class:`LSTMWithAttention` for Lightning; the model itself knows nothing of Lightning."""
 
+    levels: torch.Tensor  # (Q,) the quantile head's levels, a buffer
+
     def __init__(self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5) -> None:
         super().__init__()
         self.model = model
         self.lr = lr
         self.weight_decay = weight_decay
+        self.register_buffer("levels", torch.tensor(model.config.quantile_levels, dtype=torch.float32), persistent=False)
 
-    def _loss(self, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        x, y, mask = batch
-        z_hat, _, last, scale = self.model.forward_normalised(x, mask)
-        return scaled_l1(z_hat, y, last, scale)
+    def _losses(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
+        """The scaled L1 of the point prediction, and the pinball and cross-entropy losses of the heads
+        the model has (the pattern head needs batches that carry family indices)."""
+        x, y, mask = batch[:3]
+        out = self.model.forward_all(x, mask)
+        losses = {"l1": scaled_l1(out.z_hat, y, out.last, out.scale)}
+        if out.quantiles is not None:
+            losses["pinball"] = pinball(out.quantiles, self.levels, y, out.last, out.scale)
+        if out.pattern_logits is not None and len(batch) > 3:
+            losses["pattern"] = nn.functional.cross_entropy(out.pattern_logits, batch[3])
+        return losses
+
+    def _loss(self, batch: tuple[torch.Tensor, ...], stage: str) -> torch.Tensor:
+        losses = self._losses(batch)
+        for name, value in losses.items():
+            if len(losses) > 1:
+                self.log(f"{stage}_{name}", value, on_step=False, on_epoch=True, batch_size=len(batch[0]))
+        return sum(losses.values())  # type: ignore[return-value]
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:  # noqa: ARG002 (Lightning's signature)
-        loss = self._loss(batch)
+        loss = self._loss(batch, "train")
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=len(batch[0]))
         return loss
 
     def validation_step(self, batch, batch_idx: int) -> None:  # noqa: ARG002 (Lightning's signature)
-        loss = self._loss(batch)
+        loss = self._loss(batch, "val")
         self.log("val_loss", loss, prog_bar=True, on_epoch=True, sync_dist=True, batch_size=len(batch[0]))
 
     def on_train_epoch_start(self) -> None:
@@ -95,7 +123,8 @@ class SequenceModule(L.LightningModule):
             loader.dataset.set_epoch(self.current_epoch)
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        trainable = [parameter for parameter in self.parameters() if parameter.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=self.lr, weight_decay=self.weight_decay)
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=2)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss"}}
 
@@ -250,6 +279,33 @@ def _hardware(trainer: L.Trainer) -> str:
     return f"{trainer.world_size} x CPU ({torch.get_num_threads()} threads, {platform.machine()})"
 
 
+HEADS = ("quantile_head.", "pattern_head.")  # parameters of the optional heads
+
+
+def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithAttention:
+    """The weights of ``path`` in a model of ``model_config``: the same backbone, and heads that are
+    either in ``path`` or new (randomly initialised) when the config adds them."""
+    loaded = load_model(path)
+    if loaded.config.without_heads() != model_config.without_heads():
+        asked = model_config.to_dict()
+        saved = loaded.config.to_dict()
+        differ = [f"{name} {value} (asked {asked.get(name)})" for name, value in saved.items() if asked.get(name) != value]
+        raise ValueError(
+            f"--init-weights {path} has another architecture: {', '.join(differ)}; "
+            "leave the architecture options at the values of its config.json"
+        )
+    model = LSTMWithAttention(model_config)
+    state = {key: value for key, value in loaded.state_dict().items() if key in model.state_dict()}
+    missing = model.load_state_dict(state, strict=False).missing_keys
+    new = [key for key in missing if not key.startswith(HEADS)]
+    assert not new, new  # the backbones are equal, so only heads can be missing
+    kept = [head for head in ("quantile_levels", "pattern_names") if getattr(loaded.config, head)]
+    for head in kept:  # a head in both must be the same head, or its weights mean something else
+        if getattr(loaded.config, head) != getattr(model_config, head):
+            raise ValueError(f"--init-weights {path} has other {head}; give the same ones or none")
+    return model
+
+
 def run_training(
     out: str | Path,
     *,
@@ -277,38 +333,47 @@ def run_training(
     if init_weights is None:
         model = LSTMWithAttention(model_config)
     else:  # with --resume as well, the checkpoint's weights replace these in fit
-        model = load_model(init_weights)
+        model = _load_init_weights(init_weights, model_config)
         origin = {"path": str(init_weights), "training_info": read_training_info(init_weights)}
-        if model.config != model_config:
-            asked = model_config.to_dict()
-            saved = model.config.to_dict()
-            differ = [f"{name} {value} (asked {asked[name]})" for name, value in saved.items() if asked[name] != value]
-            raise ValueError(
-                f"--init-weights {init_weights} has another architecture: {', '.join(differ)}; "
-                "leave the architecture options at the values of its config.json"
-            )
+    if config.heads_only:
+        if init_weights is None:
+            raise ValueError("--heads-only trains new heads on a trained model; give it --init-weights DIR")
+        for name, parameter in model.named_parameters():
+            parameter.requires_grad_(name.startswith(HEADS))
+        if not any(parameter.requires_grad for parameter in model.parameters()):
+            raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
+    families = config.families
+    if model_config.pattern_names:  # the pattern head's classes are the families it trains on, in order
+        if families is not None and tuple(families) != model_config.pattern_names:
+            raise ValueError("--families and --pattern-names differ; the pattern head learns the families it sees")
+        families = model_config.pattern_names
+    with_family = bool(model_config.pattern_names)
+    frozen = {name: value.clone() for name, value in model.state_dict().items() if not name.startswith(HEADS)}
     train_data = StreamingDataset(
         config.batch_size,
         config.batches_per_epoch,
         min_len=config.min_len,
         max_len=model_config.max_len,
-        families=config.families,
+        families=families,
         seed=config.seed,
+        with_family=with_family,
     )
     val_batch = generate_batch(
         config.val_samples,
         min_len=config.min_len,
         max_len=model_config.max_len,
-        families=config.families,
+        families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
     result = fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
-        make_loader(val_batch, batch_size=1024),
+        make_loader(val_batch, batch_size=1024, with_family=with_family),
         config,
         TrainerOptions(out_dir=run_dir, resume=resume, **trainer_options),
     )
+    if config.heads_only:  # the weight average rounds frozen weights by an ulp: keep them bit for bit
+        result.model.load_state_dict(frozen, strict=False)
     trainer = result.trainer
     if trainer.is_global_zero:
         info = {

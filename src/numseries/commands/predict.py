@@ -197,6 +197,8 @@ def _number(value, exact: bool) -> str:
 def _pattern(result) -> str:
     if result.exact:
         return f"pattern: {result.pattern} (exact)"
+    if result.pattern:  # the model's pattern head: what the sequence looks like
+        return f"pattern: {result.pattern} (no exact rule)"
     return "pattern: no exact rule; the network's estimate"
 
 

@@ -35,6 +35,9 @@ _HELP = {
     "num_layers": "stacked LSTM layers",
     "head_size": "hidden units of the output MLP",
     "dropout": "dropout between LSTM layers",
+    "heads_only": "train only the optional heads (quantiles, pattern) of --init-weights' model, the rest frozen",
+    "quantile_levels": "add a quantile head at these levels (symmetric, with 0.5), e.g. 0.1 0.5 0.9",
+    "pattern_names": "add a pattern head that tells these generator families apart",
 }
 
 
@@ -42,8 +45,12 @@ def _add_fields(group: argparse._ArgumentGroup, config_class: type) -> None:
     """One option per field of a config dataclass, with its default."""
     for field in dataclasses.fields(config_class):
         flag = f"--{field.name.replace('_', '-')}"
-        if field.name == "families":
-            group.add_argument(flag, nargs="+", help=_HELP[field.name])
+        if field.name in ("families", "pattern_names"):
+            group.add_argument(flag, nargs="+", default=field.default, help=_HELP[field.name])
+        elif field.name == "quantile_levels":
+            group.add_argument(flag, nargs="+", type=float, default=field.default, help=_HELP[field.name])
+        elif isinstance(field.default, bool):
+            group.add_argument(flag, action="store_true", help=_HELP[field.name])
         elif field.default is None:
             group.add_argument(flag, type=float, help=_HELP[field.name])
         else:
