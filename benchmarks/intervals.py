@@ -43,7 +43,7 @@ from numseries import Predictor
 from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases
 from numseries.generate import SequenceBatch, generate_batch, holdout_families, mean_abs_step, training_families
 from numseries.metrics import context_scale, coverage, interval_score, scaled_quantile_loss
-from numseries.plots import plot_calibration, plot_forecast_fan, save_figure
+from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_figure
 from numseries.realdata import REAL_SEED, load_series, real_cases
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -327,8 +327,10 @@ def speed(predictor: Predictor, batch_series: int, forecast_series: int, paths: 
         predictor.predict(sequence, level=[80, 95])
         times.append(time.perf_counter() - start)
     mixed = _mixed_series(batch_series, seed=1)
-    few = mixed[:forecast_series]
-    predictor.forecast_batch(few[:50], steps=8, level=[80], paths=paths, seed=0)  # warm-up
+    start = time.perf_counter()
+    predictor.forecast_batch(mixed[:20], steps=8, level=[80], paths=paths, seed=0)  # warm-up, and a first rate
+    rate = 20 / (time.perf_counter() - start)
+    few = mixed[: int(np.clip(rate * 10, 20, forecast_series))]  # about 10 s a call, however fast it is
     return {
         "single_prediction_ms": 1e3 * statistics.median(times),
         "single_prediction_p90_ms": 1e3 * float(np.percentile(times, 90)),
@@ -576,9 +578,10 @@ def figures(results: dict, fan: tuple[Cases, dict], out: Path, fan_case: str) ->
     every = np.all([np.isfinite(quantiles[m]).all(axis=(1, 2)) for m in shown], axis=0)
     (i,) = np.flatnonzero((cases.groups == fan_case) & every)[:1]  # the first case every method shown fitted
     figure = Figure(figsize=(6 * len(shown), 3.6), layout="constrained")
-    for ax, method in zip(np.atleast_1d(figure.subplots(1, len(shown))), shown):
+    for ax, method in zip(np.atleast_1d(figure.subplots(1, len(shown), sharey=True)), shown):
         plot_forecast_fan(cases.data[i], _Bands(quantiles[method][i]), levels=(50, 80, 95), actual=cases.futures[i],
-                          title=f"{method}: {fan_case}, {len(cases.futures[i])} steps ahead", ax=ax)
+                          title=f"{method}: {fan_case}, {len(cases.futures[i])} steps ahead", ax=ax,
+                          color=COLORS[method])
     save_figure(figure, out / "figures" / "forecast_fan.png")
 
 
@@ -591,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--multi-per-dataset", type=int, default=40, help="multi-step windows per real dataset")
     parser.add_argument("--paths", type=int, default=200, help="sample paths of the model's multi-step forecasts")
     parser.add_argument("--batch-series", type=int, default=50_000, help="series in the batch-speed run")
-    parser.add_argument("--forecast-series", type=int, default=500, help="series in the forecast-speed run")
+    parser.add_argument("--forecast-series", type=int, default=2_000, help="series in the forecast-speed run, at most "
+                        "(fewer when a call would take more than about 10 s)")
     parser.add_argument("--n-jobs", type=int, default=2, help="processes fitting the statsforecast models")
     parser.add_argument("--arima-share", type=float, default=0.25, help="AutoARIMA (0.1-0.2 CPU s a fit) fits "
                         "this share of the cases (a seeded random subset); the other models fit every case")

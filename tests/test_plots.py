@@ -148,9 +148,13 @@ def test_fan_chart_draws_nested_bands_around_the_median_path():
 def test_fan_chart_draws_on_the_axis_given():
     from numseries.plots import plot_forecast_fan
 
+    from matplotlib.colors import to_hex
+
     ax = Figure().subplots()
-    assert plot_forecast_fan(np.arange(5.0), _Fan(np.array([5.0, 6.0])), levels=[80], ax=ax) is ax.figure
-    assert len(ax.collections) == 1
+    fan = _Fan(np.array([5.0, 6.0]))
+    assert plot_forecast_fan(np.arange(5.0), fan, levels=[80], color="tab:orange", ax=ax) is ax.figure
+    (band,) = ax.collections
+    assert to_hex(band.get_facecolor()[0][:3]) == to_hex("tab:orange")
 
 
 def test_calibration_plot_draws_the_diagonal_and_a_line_per_method():

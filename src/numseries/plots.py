@@ -268,6 +268,7 @@ def plot_forecast_fan(
     levels: Sequence[float] = (50, 80, 95),
     actual: np.ndarray | None = None,
     title: str | None = None,
+    color: str = COLORS[MODEL],
     ax=None,
 ) -> Figure:
     """A fan chart: the context (L,), the forecast's median path (K,) and a shaded band per level.
@@ -284,8 +285,8 @@ def plot_forecast_fan(
     for k, level in enumerate(sorted(levels, reverse=True)):  # widest first, so narrower bands lie on top
         lo, hi = (np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level))
         alpha = 0.15 + 0.45 * (k + 1) / len(levels)
-        ax.fill_between(steps, lo, hi, color=COLORS[MODEL], alpha=alpha, lw=0, label=f"{level:g}% interval")
-    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=COLORS[MODEL], label="median path")
+        ax.fill_between(steps, lo, hi, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
+    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=color, label="median path")
     if actual is not None:
         ax.plot(steps, np.asarray(actual, dtype=np.float64), "o", mfc="none", color="black", label="actual")
     ax.set_xlabel("step")
