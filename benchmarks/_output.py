@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from numseries.weights import atomic_write
+from numseries.files import atomic_write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -9,7 +9,6 @@ Writes benchmarks/results/accuracy_synthetic.md, accuracy_real.md, speed.md and 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import shlex
@@ -20,26 +19,30 @@ from pathlib import Path
 
 import numpy as np
 
-from _output import replace_block, write_result
-
 from numseries import Predictor
-from numseries.evaluate import EVAL_SEED, MODEL, evaluate, report, summarise, synthetic_cases
+from numseries.evaluate import EVAL_SEED, MODEL, evaluate, summarise, synthetic_cases
 from numseries.generate import training_families
+from numseries.markdown import report
 from numseries.plots import (
-    plot_error_by_family, plot_error_by_length, plot_training_curves, recorded_run_dir, save_figure
+    plot_error_by_family,
+    plot_error_by_length,
+    plot_training_curves,
+    save_figure,
 )
 from numseries.realdata import REAL_SEED, real_cases
-from numseries.weights import ONNX_FILE, load_model, read_training_info, resolve_weights
+from numseries.weights import file_sha256, load_model, locate, recorded_run_dir
+
+from _output import replace_block, write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _identity(weights_arg: str | None) -> str:
     """Which weights these are: their files' digests and training summary."""
-    weights, _, folder = resolve_weights(weights_arg)
-    files = [weights] + ([folder / ONNX_FILE] if folder and (folder / ONNX_FILE).is_file() else [])
-    digests = ", ".join(f"{file.name} sha256 {hashlib.sha256(file.read_bytes()).hexdigest()[:12]}…" for file in files)
-    info = read_training_info(folder) if folder else {}
+    location = locate(weights_arg)
+    files = [file for file in (location.weights, location.onnx) if file is not None]
+    digests = ", ".join(f"{file.name} sha256 {file_sha256(file)[:12]}…" for file in files)
+    info = location.training_info()
     trained = (
         f"trained {info.get('epochs')} epochs in {info.get('duration_seconds')} s, best validation loss "
         f"{info.get('best_val_loss')}" if info else "no training_info.json"
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
     run_dir = args.run_dir or recorded_run_dir(args.weights)
     if run_dir:
-        fine_tuned = bool(read_training_info(args.weights).get("init_weights"))
+        fine_tuned = bool(locate(args.weights).training_info().get("init_weights"))
         title = "Training curves of the fine-tuning run" if fine_tuned else "Training curves"
         save_figure(plot_training_curves(run_dir, title=title), figures / "training_curves.png")
     print(f"wrote {figures}/*.png")

@@ -30,12 +30,13 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
-from _output import write_result
-
 from numseries import Predictor
 from numseries.baselines import ALL
 from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summarise, synthetic_cases
-from numseries.generate import generate_batch, mean_abs_step
+from numseries.generate import generate_batch
+from numseries.series import step_scale
+
+from _output import write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6)
@@ -47,8 +48,7 @@ POOL_SEED = 7_919  # never the evaluation seed
 
 def normalised_steps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, L) contexts -> steps over their mean absolute step (N, L-1), and that scale (N,) (1 if constant)."""
-    scale = mean_abs_step(values, np.ones_like(values, dtype=bool))
-    scale = np.where(scale > 0, scale, 1.0)
+    scale = step_scale(values, np.ones_like(values, dtype=bool))
     return np.diff(values, axis=1) / scale[:, None], scale  # (N, L-1)
 
 

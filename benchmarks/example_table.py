@@ -14,11 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _output import replace_block, write_result
-
 from numseries import Predictor
 from numseries.plots import plot_prediction, save_figure
-from numseries.weights import read_training_info, resolve_weights
+from numseries.weights import locate
+
+from _output import replace_block, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -97,7 +97,7 @@ def _summary(info: dict) -> str:
 
 def shipped_model(weights: str | None) -> str:
     """How the model was trained, from its training_info.json."""
-    stages = _stages(read_training_info(resolve_weights(weights)[2]))
+    stages = _stages(locate(weights).training_info())
     if not stages:
         return "No training_info.json beside these weights."
     export = (

@@ -37,8 +37,6 @@ from pathlib import Path
 
 import numpy as np
 
-from _output import replace_block, write_result
-
 from numseries import Predictor
 from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases
 from numseries.generate import SequenceBatch, generate_batch, holdout_families, mean_abs_step, training_families
@@ -46,6 +44,8 @@ from numseries.metrics import context_scale, coverage, interval_score, scaled_qu
 from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_figure
 from numseries.realdata import REAL_SEED, load_series, real_cases
 from numseries.weights import read_training_info, resolve_weights
+
+from _output import replace_block, write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LEVELS = (50, 80, 90, 95)  # percent
@@ -105,8 +105,8 @@ def one_step_cases(per_group: int, real_per_bucket: int) -> Cases:
     width = max(part.data.shape[1] for part in parts)
     pad = [((0, 0), (0, width - part.data.shape[1])) for part in parts]
     return Cases(
-        np.concatenate([np.pad(part.data, p) for part, p in zip(parts, pad)]),
-        np.concatenate([np.pad(part.masks, p) for part, p in zip(parts, pad)]),
+        np.concatenate([np.pad(part.data, p) for part, p in zip(parts, pad, strict=True)]),
+        np.concatenate([np.pad(part.masks, p) for part, p in zip(parts, pad, strict=True)]),
         *(np.concatenate([getattr(part, name) for part in parts]) for name in ("futures", "groups", "kinds")),
     )
 
@@ -162,7 +162,7 @@ def statistical_quantiles(pool: ProcessPoolExecutor, cases: Cases, share: dict[s
     last = cases.data[np.arange(len(cases)), cases.lengths - 1]  # (N,)
     step = mean_abs_step(cases.data, cases.masks)
     step = np.where(step > 0, step, 1.0)  # a constant context keeps its units
-    contexts = [(row[mask] - z) / s for row, mask, z, s in zip(cases.data, cases.masks, last, step)]
+    contexts = [(row[mask] - z) / s for row, mask, z, s in zip(cases.data, cases.masks, last, step, strict=True)]
     horizon = cases.futures.shape[1]
     tried = {}
     for method in STATISTICAL:
@@ -305,7 +305,7 @@ def multi_step_rows(cases: Cases, quantiles: dict, tried: dict) -> list[dict]:
 def _mixed_series(n: int, seed: int) -> list[np.ndarray]:
     lengths = np.random.default_rng(seed).integers(4, 65, n)
     batch = generate_batch(n, lengths=lengths, seed=seed)
-    return [row[:length] for row, length in zip(batch.data, batch.lengths)]
+    return [row[:length] for row, length in zip(batch.data, batch.lengths, strict=True)]
 
 
 def _best_rate(run, n: int, repeats: int = 3) -> float:
@@ -460,11 +460,11 @@ def one_step_tables(rows: list[dict], methods: list[str], with_model: bool) -> l
         f"## One step: median interval score at {SCORED_LEVEL}% (scaled; lower is better)",
         "Each method on the cases it gave an interval for; the last column divides the model's median by each "
         "statsforecast model's on the cases both fitted and shows the largest quotient.",
-        _table(head + ratio, lines(main, lambda r, n: _fmt(r["interval_score_median"]),
+        _table(head + ratio, lines(main, lambda r, _n: _fmt(r["interval_score_median"]),
                                    lambda r: _hardest(r, "interval_score"))),
         "## One step: weighted quantile loss (mean scaled pinball loss over the 9 quantiles; lower is better)",
         "Each cell: mean / median over the cases.",
-        _table(head + ratio, lines(main, lambda r, n: f"{_fmt(r['quantile_loss_mean'])} / {_fmt(r['quantile_loss_median'])}",
+        _table(head + ratio, lines(main, lambda r, _n: f"{_fmt(r['quantile_loss_mean'])} / {_fmt(r['quantile_loss_median'])}",
                                    lambda r: _hardest(r, "quantile_loss"))),
         "## One step, per family and real dataset: coverage (%) of the 80 / 95% intervals",
         _table(head, lines(per_group, lambda r, n: _coverage_cell(r, (80, 95), n))),
@@ -586,7 +586,7 @@ def figures(results: dict, fan: tuple[Cases, dict], out: Path, fan_case: str) ->
         panels.append((f"real, {key}, step {last}", [r for m in methods for r in step_rows
                                                       if r["method"] == m and r["horizon"] == last]))
     figure = Figure(figsize=(4.2 * len(panels), 4.4), layout="constrained")
-    for ax, (title, picked) in zip(figure.subplots(1, len(panels)), panels):
+    for ax, (title, picked) in zip(figure.subplots(1, len(panels)), panels, strict=True):
         observed = np.array([[r["coverage"][str(level)] for level in LEVELS] for r in picked])
         plot_calibration(LEVELS, observed, labels=methods, title=title, ax=ax)
     save_figure(figure, out / "figures" / "calibration.png")
@@ -595,7 +595,7 @@ def figures(results: dict, fan: tuple[Cases, dict], out: Path, fan_case: str) ->
     every = np.all([np.isfinite(quantiles[m]).all(axis=(1, 2)) for m in shown], axis=0)
     (i,) = np.flatnonzero((cases.groups == fan_case) & every)[:1]  # the first case every method shown fitted
     figure = Figure(figsize=(6 * len(shown), 3.6), layout="constrained")
-    for ax, method in zip(np.atleast_1d(figure.subplots(1, len(shown), sharey=True)), shown):
+    for ax, method in zip(np.atleast_1d(figure.subplots(1, len(shown), sharey=True)), shown, strict=True):
         plot_forecast_fan(cases.data[i], _Bands(quantiles[method][i]), levels=(50, 80, 95), actual=cases.futures[i],
                           title=f"{method}: {fan_case}, {len(cases.futures[i])} steps ahead", ax=ax,
                           color=COLORS[method])
@@ -637,10 +637,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "model": with_model,
         "cases": {"one step": len(one), **{key: len(c) for key, c in multi.items()}},
-        "statsforecast_fits": {key: {m: int(t.sum()) for m, t in f[1].items()} for key, f in zip(keys, fitted)},
-        "statsforecast_cpu_seconds": {key: f[2] for key, f in zip(keys, fitted)},
+        "statsforecast_fits": {key: {m: int(t.sum()) for m, t in f[1].items()}
+                               for key, f in zip(keys, fitted, strict=True)},
+        "statsforecast_cpu_seconds": {key: f[2] for key, f in zip(keys, fitted, strict=True)},
         "one_step": one_step_rows(one, quantiles[0], tried[0]),
-        "multi_step": {key: multi_step_rows(c, q, t) for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:])},
+        "multi_step": {key: multi_step_rows(c, q, t)
+                       for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:], strict=True)},
         "speed": speed(predictor, args.batch_series, args.forecast_series, args.paths) if with_model else {},
     }
     results["checks"] = checks(results)

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from numseries.files import atomic_write
 from numseries.generate import generate_batch
 from numseries.predict import Predictor
-from numseries.weights import ONNX_FILE, atomic_write, shipped_weights_dir
+from numseries.weights import ONNX_FILE, shipped_weights_dir
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {  # name: (limit, "max" or "min")
@@ -58,7 +59,7 @@ def main() -> None:
     results.update(cold_start(args))
     results.update(single_prediction(predictor))
     results.update(batch_throughput(predictor, args))
-    results.update(file_memory(args, predictor.max_len))
+    results.update(file_memory(args))
     results["load_average_after"] = os.getloadavg()
     results["checks"] = {name: passes(name, results[name]) for name in TARGETS}
     write_reports(results)
@@ -146,7 +147,7 @@ def single_prediction(predictor: Predictor, calls: int = 2_000) -> dict:
 def _mixed_series(n: int, seed: int, min_len: int = 4) -> list[np.ndarray]:
     lengths = np.random.default_rng(seed).integers(min_len, 65, n)
     batch = generate_batch(n, lengths=lengths, seed=seed)
-    return [row[:length] for row, length in zip(batch.data, batch.lengths)]
+    return [row[:length] for row, length in zip(batch.data, batch.lengths, strict=True)]
 
 
 def _throughput(predictor: Predictor, sequences: list[np.ndarray], repeats: int = 3) -> float:
@@ -235,7 +236,7 @@ def _write_long_parquet(path: Path, n: int, chunk: int = 100_000) -> int:
     return rows
 
 
-def file_memory(args: argparse.Namespace, max_len: int) -> dict:
+def file_memory(args: argparse.Namespace) -> dict:
     """Peak resident memory of ``numseries predict --input FILE --output FILE`` (GNU time's %M)."""
     weights = ["--weights", args.weights] if args.weights else []
     with tempfile.TemporaryDirectory(prefix="numseries-bench-") as tmp:

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from numseries.config import ModelConfig
+from numseries.config import ModelConfig, TrainConfig
+from numseries.files import atomic_write
 from numseries.generate import generate_batch, generate_dataset
 from numseries.model import LSTMWithAttention
-from numseries.config import TrainConfig
 from numseries.train import scaled_l1
-from numseries.weights import INFO_FILE, atomic_write, read_training_info, shipped_weights_dir
+from numseries.weights import INFO_FILE, read_training_info, shipped_weights_dir
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -6,10 +6,15 @@ import os
 
 import pytest
 
+from numseries.config import ModelConfig
+
 # One torch thread per test process (and the subprocesses tests start), set before anything imports
 # torch. Toy models gain nothing from more; on a shared 2-core machine two OpenMP threads wait on each
 # other at every op: a training step of the default model took 3 s with 2 threads, 70 ms with 1.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# The one tiny architecture of the tests (`from conftest import TINY`): quick to train and to export.
+TINY = ModelConfig(max_len=16, hidden_size=16, num_layers=1, head_size=16)
 
 
 @pytest.fixture(scope="session")
@@ -17,12 +22,11 @@ def tiny_weights(tmp_path_factory):
     """A weights folder of a tiny, randomly initialised (seeded) model: config.json + model.safetensors."""
     import torch
 
-    from numseries.config import ModelConfig
     from numseries.model import LSTMWithAttention
     from numseries.weights import save_pretrained
 
     torch.manual_seed(0)
-    model = LSTMWithAttention(ModelConfig(max_len=16, hidden_size=8, num_layers=1, head_size=8))
+    model = LSTMWithAttention(TINY)
     return save_pretrained(model, tmp_path_factory.mktemp("tiny") / "weights")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def test_unknown_command_exits_2():
     result = subprocess.run([sys.executable, "-m", "numseries", "fly"], capture_output=True, text=True)
@@ -21,3 +23,30 @@ def test_a_reader_that_closes_the_pipe_gets_no_traceback(tiny_weights):
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 141
     assert len(result.stdout) == 10
+
+
+def _numseries(*args: str, code: str = "") -> subprocess.CompletedProcess:
+    """Run the CLI in a fresh interpreter; ``code`` runs first (e.g. to hide a module)."""
+    script = f"{code}\nfrom numseries.cli import main\nraise SystemExit(main({list(args)!r}))"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+
+def test_numseries_alone_shows_the_help_with_commands_and_examples():
+    alone, with_help = _numseries(), _numseries("--help")
+    assert alone.returncode == 0 and with_help.returncode == 0
+    assert alone.stdout == with_help.stdout
+    help_text = alone.stdout
+    assert help_text.splitlines()[2] == "Predict the next value of a short numeric sequence, and show which steps it relied on."
+    for name in ("predict", "train", "export", "evaluate", "numseries predict 2 4 6 8 10"):
+        assert name in help_text
+    assert "``" not in help_text  # no developer docstring
+
+
+@pytest.mark.parametrize("command", [["train", "--out", "x"], ["export"]])
+def test_training_commands_without_torch_name_the_extra_in_one_line(command):
+    result = _numseries(*command, code="import sys; sys.modules['torch'] = None")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"numseries {command[0]}: error: this needs torch, which is not installed; "
+        "install it with pip install 'numseries[train]'"
+    )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import resource
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -113,13 +117,65 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1", "two", "3"], "", "'two' (value 2) is not a number"),
         (["1", "-", "3"], "", "'-' reads the values from stdin"),
         (["-"], "1 2 x", "'x' (value 3) is not a number"),
-        (["--steps", "0", "1", "2", "3"], "", "--steps must be a positive integer"),
+        (["--steps", "0", "1", "2", "3"], "", "--steps must be an integer from 1 to 10000"),
+        (
+            ["--steps", "100000000000", "1", "2", "3"],
+            "",
+            "--steps must be an integer from 1 to 10000, got 100000000000",
+        ),
+        (["1,000", "2,000", "3,000"], "", "'1,000' is ambiguous: a thousands separator or a comma between values?"),
+        (["-"], "1,5,8\n10,250\n", "'10,250' is ambiguous"),
+        (["1", "2", "-nan"], "", "has nan at position 3"),
+        (["1", "2", "-0x10"], "", "'-0x10' (value 3) is not a number"),
+        (["1", "2", "0x10"], "", "'0x10' (value 3) is not a number"),
         (["--input", "a.csv"], "", "needs both --input FILE and --output FILE"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_code_2(capsys, monkeypatch, model, argv, stdin, message):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     assert_one_line_error(*predict(capsys, "--weights", model, *argv), message)
+
+
+@pytest.mark.parametrize(
+    "argv, same_as",
+    [
+        (["1_000", "-1_000", "2_000"], ["1000", "-1000", "2000"]),  # digit groups, as Python reads them
+        (["100,", "200,", "300"], ["100", "200", "300"]),  # ', ' between values is not a thousands separator
+        (["1,2,3,5,8"], ["1", "2", "3", "5", "8"]),
+    ],
+)
+def test_number_forms_read_the_same_as_plain_numbers(capsys, model, argv, same_as):
+    code, out, err = predict(capsys, "--weights", model, "--json", *argv)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == json.loads(predict(capsys, "--weights", model, "--json", *same_as)[1])
+
+
+def test_a_byte_order_mark_on_stdin_is_not_a_value(capsys, monkeypatch, model):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\ufeff2 4 6 8\n"))
+    code, out, _ = predict(capsys, "--weights", model, "--json", "-")
+    assert code == 0 and json.loads(out)["n_values"] == 4
+
+
+def run_cli(*argv, **options):
+    """``numseries ARGV`` in a process of its own: stderr as text, stdout as ``options`` say."""
+    command = [sys.executable, "-m", "numseries", *argv]
+    return subprocess.run(command, stderr=subprocess.PIPE, text=True, **options)
+
+
+STDOUT_FAILS = (
+    "numseries predict: error: cannot write to standard output: {}; redirect it to a file that can be written\n"
+)
+
+
+def test_a_full_stdout_is_one_line_on_stderr(model):
+    with open("/dev/full", "w") as full:
+        done = run_cli("predict", "--weights", model, "2", "4", "6", stdout=full)
+    assert (done.returncode, done.stderr) == (2, STDOUT_FAILS.format("No space left on device"))
+
+
+def test_a_closed_stdout_is_one_line_on_stderr(model):
+    done = run_cli("predict", "--weights", model, "2", "4", "6", preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (2, STDOUT_FAILS.format("it is closed"))
 
 
 def test_missing_model_is_one_line_on_stderr(capsys, tmp_path):
@@ -160,7 +216,7 @@ def test_long_file_gives_each_series_prediction_and_attention(
     assert result["unique_id"].tolist() == ["s0", "s1", "s2", "s3", "s4"]
     assert result["n_values"].tolist() == [3, 7, 40, 16, 5]
     assert result["n_used"].tolist() == [3, 7, 16, 16, 5]
-    for row, series in zip(result.itertuples(), series_of(frame)):
+    for row, series in zip(result.itertuples(), series_of(frame), strict=True):
         single = predictor.predict(series)
         assert row.prediction == pytest.approx(single.value, rel=1e-6)
         np.testing.assert_allclose(row.attention, single.attention[-row.n_used :], atol=1e-3)
@@ -270,3 +326,93 @@ def test_default_model_predicts_from_the_command_line_without_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("next value: ")
+
+
+@pytest.mark.parametrize("where", ["folder", "/proc"])
+def test_an_unwritable_output_is_one_line_before_any_work(capsys, tmp_path, model, where):
+    source = tmp_path / "in.csv"
+    long_frame([4]).to_csv(source, index=False)
+    target = tmp_path / "folder.csv" if where == "folder" else Path("/proc/out.csv")
+    if where == "folder":
+        target.mkdir()
+    result = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert_one_line_error(*result, f"cannot write {target}: ")
+    assert sorted(tmp_path.iterdir()) == sorted([source, target] if where == "folder" else [source])  # no temp file
+
+
+def limit_file_size():  # in the child, before exec: files over 20 kB fail with EFBIG, as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_old_output(tmp_path, model):
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    long_frame([5] * 500).to_parquet(source)  # about 40 kB of predictions as CSV
+    target.write_text("old\n")
+    done = run_cli("predict", "--weights", model, "--input", str(source), "--output", str(target),
+                   stdout=subprocess.PIPE, preexec_fn=limit_file_size)  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"numseries predict: error: cannot write {target}: File too large; write elsewhere, or split the input\n"
+    )
+    assert target.read_text() == "old\n"
+    assert sorted(tmp_path.iterdir()) == [source, target]
+
+
+# A batch run slowed down so that a signal lands while it writes: small chunks, 50 ms each.
+SLOW_RUN = """
+import sys, time
+from numseries import batch_io, predict
+batch_io.LONG_CHUNK_ROWS = 50
+fast = predict.Predictor.predict_batch
+predict.Predictor.predict_batch = lambda *args, **kwargs: (time.sleep(0.05), fast(*args, **kwargs))[1]
+from numseries.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start_slow_run(tmp_path, model):
+    """Start a batch run onto an existing output; return it once its temp output holds data."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    long_frame([5] * 2000).to_csv(source, index=False)  # 200 chunks: 10 s or more
+    target.write_text("old\n")
+    argv = ["predict", "--weights", model, "--input", str(source), "--output", str(target), "--no-progress"]
+    run = subprocess.Popen([sys.executable, "-c", SLOW_RUN, *argv], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(path.stat().st_size for path in temp_files(tmp_path)):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before writing"
+        time.sleep(0.02)
+    return run, source, target
+
+
+def temp_files(folder):
+    return [path for path in folder.iterdir() if path.name.startswith(".out.csv.") and path.suffix == ".tmp"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_a_batch_run_removes_the_temp_file_and_keeps_the_old_output(tmp_path, model, signum):
+    """Fault injection for issue 18 item 4: TERM and HUP left .out.csv.*.tmp files behind (218 MB in 6 runs)."""
+    run, source, target = start_slow_run(tmp_path, model)
+    run.send_signal(signum)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + signum
+    stopped = f"stopped by {signal.Signals(signum).name}; nothing was written to {target}"
+    assert err.splitlines() == [f"numseries predict: {'interrupted' if signum == signal.SIGINT else stopped}"]
+    assert target.read_text() == "old\n"
+    assert sorted(tmp_path.iterdir()) == [source, target]
+
+
+def test_a_killed_batch_run_leaves_a_temp_file_the_next_run_removes(capsys, tmp_path, model):
+    """SIGKILL cannot be caught: the temp file it leaves is named for its output and process, and the next
+    run onto that output removes it."""
+    run, source, target = start_slow_run(tmp_path, model)
+    run.kill()
+    run.communicate(timeout=60)
+    [leftover] = temp_files(tmp_path)
+    assert leftover.name.startswith(f".out.csv.{run.pid}.")
+    assert target.read_text() == "old\n"
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "wrote 2000 predictions" in err
+    assert sorted(tmp_path.iterdir()) == [source, target]
+    assert len(read_output(target)) == 2000

@@ -137,3 +137,43 @@ def test_two_process_ddp_on_cpu_writes_one_weights_folder(tmp_path):
     assert "--devices 2 --strategy ddp" in info["command"]
     model = load_model(tmp_path / "out")
     assert model.config.max_len == 12
+
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+# The README's @register example, as a user would save it in a file of their own.
+FAMILY_FILE = README.split("<!-- register-example:start -->")[1].split("<!-- register-example:end -->")[0]
+FAMILY_FILE = FAMILY_FILE.strip().removeprefix("```python").removesuffix("```")
+
+
+@pytest.fixture
+def family_file(tmp_path):
+    from numseries.generate import FAMILIES
+
+    path = tmp_path / "my_families.py"
+    path.write_text(FAMILY_FILE)
+    yield path
+    FAMILIES.pop("fibonacci_like", None)
+    sys.modules.pop("numseries_user_families_my_families", None)
+
+
+def test_families_from_a_users_file_can_be_trained_on(tmp_path, family_file, capsys):
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    out = ["--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run")]
+    assert main(["train", *out, *toy, "--families", "fibonacci_like"]) == 2  # unknown until loaded
+    assert "unknown family 'fibonacci_like'" in capsys.readouterr().err
+    families = ["--families", "fibonacci_like", "linear", "--families-from", str(family_file)]
+    assert main(["train", *out, *toy, *families]) == 0
+    assert _info(tmp_path)["data"]["families"] == ["fibonacci_like", "linear"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such Python file"), ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file")],
+)
+def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):
+    path = tmp_path / "bad_families.py"
+    if content is not None:
+        path.write_text(content)
+    assert main(["train", "--out", str(tmp_path / "out"), "--families-from", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

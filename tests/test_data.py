@@ -19,7 +19,7 @@ def _epoch(dataset: StreamingDataset) -> list[tuple[torch.Tensor, ...]]:
 
 def _same(a: list, b: list) -> bool:
     return len(a) == len(b) and all(
-        x.shape == y.shape and torch.equal(x, y) for batch_a, batch_b in zip(a, b) for x, y in zip(batch_a, batch_b)
+        x.shape == y.shape and torch.equal(x, y) for batch_a, batch_b in zip(a, b, strict=True) for x, y in zip(batch_a, batch_b, strict=True)
     )
 
 

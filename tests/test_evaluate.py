@@ -16,11 +16,11 @@ from numseries.evaluate import (
     MODEL,
     NOISE_FLOOR,
     evaluate,
-    report,
     summarise,
     synthetic_cases,
 )
 from numseries.generate import generate_batch, holdout_families, training_families
+from numseries.markdown import report
 from numseries.metrics import context_scale, score
 from numseries.weights import load_model
 

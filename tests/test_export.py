@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import onnx
 import onnxruntime
@@ -9,9 +11,9 @@ import pytest
 import torch
 
 from numseries.cli import main
-from numseries.export import TOLERANCE, compare_with_torch
+from numseries.export import TOLERANCE, compare_with_torch, export_onnx
 from numseries.predict import Predictor
-from numseries.weights import ONNX_FILE, load_model
+from numseries.weights import DIGEST_KEY, ONNX_FILE, WEIGHTS_FILE, file_sha256, load_model, shipped_weights_dir
 
 MAX_LEN = 16  # of the tiny test model
 
@@ -68,6 +70,25 @@ def test_export_command_rejects_a_name_that_is_not_onnx(tiny_weights, tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_shipped_onnx_matches_the_shipped_weights():
+def test_shipped_onnx_is_an_export_of_the_shipped_weights_and_matches_them():
     """Fails when model.onnx is stale: re-export after changing the weights or model.py."""
-    assert compare_with_torch(load_model(None), Predictor.from_pretrained()) < TOLERANCE
+    shipped = Predictor.from_pretrained(runtime="onnxruntime")  # refuses an export of other weights
+    metadata = {prop.key: prop.value for prop in onnx.load(str(shipped_weights_dir() / ONNX_FILE)).metadata_props}
+    assert metadata[DIGEST_KEY] == file_sha256(shipped_weights_dir() / WEIGHTS_FILE)
+    assert Predictor.from_pretrained().runtime == "onnxruntime"
+    assert compare_with_torch(load_model(None), shipped) < TOLERANCE
+
+
+def test_the_recorded_digest_is_that_of_the_saved_weights(tiny_onnx):
+    metadata = {prop.key: prop.value for prop in onnx.load(str(tiny_onnx / ONNX_FILE)).metadata_props}
+    assert metadata[DIGEST_KEY] == file_sha256(tiny_onnx / WEIGHTS_FILE)
+    assert json.loads(metadata["config"]) == load_model(tiny_onnx).config.to_dict()
+
+
+def test_exports_after_the_first_in_one_process_keep_the_length_dynamic(tiny_weights, tmp_path):
+    """The session has exported already (tiny_onnx); each further export must still take any length."""
+    model = load_model(tiny_weights)
+    for k in range(2):
+        path = export_onnx(model, tmp_path / f"again_{k}.onnx")
+        predictor = Predictor.from_pretrained(path)
+        assert predictor.predict(np.arange(5.0)).n_used == 5 and predictor.predict(np.arange(11.0)).n_used == 11

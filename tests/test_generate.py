@@ -7,16 +7,17 @@ import inspect
 import numpy as np
 import pytest
 
+from numseries.config import MAX_LENGTH
 from numseries.generate import (
     FAMILIES,
-    MAX_LENGTH,
     generate_batch,
     generate_dataset,
     holdout_families,
-    mean_abs_step,
     register,
+    resolve_families,
     training_families,
 )
+from numseries.series import mean_abs_step
 
 N, LENGTH = 400, 65  # series per family check, steps per series (the default max_len plus the label)
 
@@ -289,12 +290,12 @@ def test_noisy_draws_only_deterministic_bases_so_its_noise_floor_is_a_floor(rest
 
 def test_registering_a_taken_name_is_refused(restore_registry):
     with pytest.raises(ValueError, match="'linear' is already registered; pick another name"):
-        register("linear")(lambda n, length, rng: np.zeros((n, length)))
+        register("linear")(lambda n, length, _rng: np.zeros((n, length)))
 
 
 def test_registering_a_non_positive_weight_is_refused(restore_registry):
     with pytest.raises(ValueError, match="weight must be > 0, got 0 for family 'never'"):
-        register("never", weight=0)(lambda n, length, rng: np.zeros((n, length)))
+        register("never", weight=0)(lambda n, length, _rng: np.zeros((n, length)))
 
 
 def test_a_family_returning_bad_values_is_named(restore_registry):
@@ -342,3 +343,12 @@ def test_lengths_out_of_range_are_refused_with_the_allowed_range(min_len, max_le
 def test_fixed_lengths_out_of_range_are_refused():
     with pytest.raises(ValueError, match=r"lengths must be 3 integers in \[2, 64\], got shape \(3,\) with range \[1, 65\]"):
         generate_batch(3, lengths=[1, 10, 65])
+
+
+def test_resolve_families_defaults_to_the_training_families_and_reads_one_name_as_one_family():
+    assert resolve_families(None) == training_families()
+    assert resolve_families("linear") == ["linear"]
+    with pytest.raises(ValueError, match="families is empty; pass at least one of: linear"):
+        resolve_families([])
+    with pytest.raises(ValueError, match="unknown family 'fibonacci'; known families: linear"):
+        resolve_families(["linear", "fibonacci"])

@@ -106,6 +106,6 @@ def test_sample_paths_follow_the_quantile_function():
     draws = sample_paths(quantiles, GRID, rng, 40_000)
     assert draws.shape == (2, 40_000)
     assert (draws[1] == 5.0).all()  # a zero-width distribution draws its value
-    for tau, expected in zip(GRID[1:-1], quantiles[0, 1:-1]):
+    for tau, expected in zip(GRID[1:-1], quantiles[0, 1:-1], strict=True):
         assert (draws[0] <= expected).mean() == pytest.approx(tau, abs=0.01)
     assert draws[0].min() >= -4.0 and draws[0].max() <= 4.0

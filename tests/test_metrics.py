@@ -140,13 +140,45 @@ def test_quantile_losses_match_utilsforecast():
     taus = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
     quantiles = np.sort(targets[:, None] + rng.normal(size=(100, len(taus))), axis=1)
     columns = [f"m-q{k}" for k in range(len(taus))]
-    for column, values in zip(columns, quantiles.T):
+    for column, values in zip(columns, quantiles.T, strict=True):
         df[column] = values
     theirs = losses.mqloss(df, models={"m": columns}, quantiles=taus)["m"].to_numpy()
     np.testing.assert_allclose(quantile_loss(quantiles, targets, taus).mean(axis=1), theirs, rtol=1e-12)
     scale = context_scale(train, np.ones_like(train, dtype=bool))  # utilsforecast: MAE of the naive forecast
     theirs = np.mean([
         losses.scaled_quantile_loss(df, models={"m": column}, seasonality=1, train_df=train_df, q=tau)["m"].to_numpy()
-        for column, tau in zip(columns, taus)
+        for column, tau in zip(columns, taus, strict=True)
     ], axis=0)
     np.testing.assert_allclose(scaled_quantile_loss(quantiles, targets, taus, scale), theirs, rtol=1e-10)
+
+
+def test_score_agrees_with_utilsforecast_losses():
+    """The reference oracle (the bench extra): MAE and RMSE over all cases, MASE per case (one step ahead,
+    scaled by the in-sample mean absolute step of its own context), averaged over the non-constant cases."""
+    pd = pytest.importorskip("pandas")
+    losses = pytest.importorskip("utilsforecast.losses")
+    from numseries.baselines import drift
+    from numseries.generate import generate_batch
+
+    batch = generate_batch(300, min_len=3, max_len=24, seed=11)
+    data = batch.data.copy()
+    data[:5] = 2.5  # constant contexts: no scale, left out of the scaled errors
+    predictions, _ = drift(data, batch.masks)
+    ours = score(predictions, batch.labels, context_scale(data, batch.masks))
+
+    everything = pd.DataFrame({"unique_id": "all", "y": batch.labels, "model": predictions})
+    assert ours["mae"] == pytest.approx(float(losses.mae(everything, ["model"])["model"].iloc[0]), rel=1e-12)
+    assert ours["rmse"] == pytest.approx(float(losses.rmse(everything, ["model"])["model"].iloc[0]), rel=1e-12)
+
+    scale = context_scale(data, batch.masks)
+    varying = np.flatnonzero(~np.isnan(scale))  # the step family has constant contexts of its own
+    test = pd.DataFrame({"unique_id": varying, "ds": 0, "y": batch.labels[varying], "model": predictions[varying]})
+    train = pd.DataFrame({
+        "unique_id": np.repeat(varying, batch.lengths[varying]),
+        "ds": np.concatenate([np.arange(-n, 0) for n in batch.lengths[varying]]),
+        "y": np.concatenate([data[i, : batch.lengths[i]] for i in varying]),
+    })
+    mase = losses.mase(test, ["model"], seasonality=1, train_df=train)["model"].to_numpy()
+    assert ours["n_constant"] == len(data) - len(varying) >= 5
+    assert ours["mean_scaled"] == pytest.approx(float(np.mean(mase)), rel=1e-12)
+    assert ours["median_scaled"] == pytest.approx(float(np.median(mase)), rel=1e-12)

@@ -8,11 +8,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import TINY
 from numseries.config import ModelConfig
-from numseries.generate import generate_batch, mean_abs_step
-from numseries.model import LSTMWithAttention
-
-TINY = ModelConfig(max_len=16, hidden_size=8, num_layers=1, head_size=8)
+from numseries.generate import generate_batch
+from numseries.model import LSTMWithAttention, keep_last, normalise
+from numseries.series import keep_last as keep_last_numpy
+from numseries.series import step_scale
 
 
 def _model(config: ModelConfig | None = None, seed: int = 0) -> LSTMWithAttention:
@@ -28,8 +29,7 @@ def model():
 
 def _assert_close_in_steps(actual: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, mask: torch.Tensor) -> None:
     """Equal up to float32 rounding inside the network: 1e-5 of each series' mean absolute step."""
-    step = torch.from_numpy(mean_abs_step(x.numpy(), mask.numpy()))
-    step = torch.where(step > 0, step, torch.ones_like(step))
+    step = torch.from_numpy(step_scale(x.numpy(), mask.numpy()))
     error = (actual - expected).abs()
     assert (error <= 1e-5 * step).all(), (error / step).max()
 
@@ -99,8 +99,7 @@ def test_prediction_is_affine_equivariant(model, log_scale, negative, shift, see
     x, mask, batch = _batch(n=8, max_len=16, seed=seed)
     prediction, attention = model(x, mask)
     moved, moved_attention = model(torch.where(mask, a * x + shift, 0.0), mask)
-    step = torch.from_numpy(mean_abs_step(batch.data, batch.masks))
-    step = torch.where(step > 0, step, torch.ones_like(step))
+    step = torch.from_numpy(step_scale(batch.data, batch.masks))
     magnitude = abs(a) * x.abs().amax(dim=1) + abs(shift)  # float64 rounding of a*x + b grows with it
     error = (moved - (a * prediction + shift)).abs()
     assert (error <= 1e-6 * abs(a) * step + 1e-13 * magnitude).all(), (error / (abs(a) * step)).max()
@@ -185,32 +184,30 @@ def test_gradients_reach_every_parameter():
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        ({"max_len": 1}, r"max_len must be in \[2, 4096\], got 1"),
-        ({"max_len": 5000}, r"max_len must be in \[2, 4096\], got 5000"),
-        ({"hidden_size": 0}, "hidden_size must be a positive integer, got 0"),
-        ({"num_layers": 1.5}, "num_layers must be a positive integer, got 1.5"),
-        ({"head_size": -8}, "head_size must be a positive integer, got -8"),
-        ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
-    ],
-)
-def test_bad_model_config_is_refused(values, message):
-    with pytest.raises(ValueError, match=message):
-        LSTMWithAttention(ModelConfig(**values))
+# --------------------------------------------------------------------------------------------------
+# The graph's own scaling and cropping agree with the numpy helpers the rest of the package uses
+# --------------------------------------------------------------------------------------------------
 
 
-def test_config_round_trips_through_a_dict_and_refuses_unknown_keys():
-    assert ModelConfig.from_dict(TINY.to_dict()) == TINY
-    with pytest.raises(ValueError, match="unknown model config key 'hidden'; known keys: dropout, head_size"):
-        ModelConfig.from_dict({"hidden": 8})
+def test_the_models_scale_is_the_numpy_step_scale():
+    batch = generate_batch(64, min_len=2, max_len=24, seed=3)
+    data = batch.data.copy()
+    data[:4] = 5.0  # constant contexts: scale 1 in both
+    _, last, scale = normalise(torch.from_numpy(data), torch.from_numpy(batch.masks), 24)
+    np.testing.assert_allclose(scale.numpy(), step_scale(data, batch.masks), rtol=1e-14)  # sums in another order
+    np.testing.assert_array_equal(last.numpy(), data[np.arange(len(data)), batch.lengths - 1])
 
 
-def test_unreadable_config_file_names_the_file_and_the_fix(tmp_path):
-    path = tmp_path / "config.json"
-    path.write_text("{not json")
-    with pytest.raises(ValueError, match=r"cannot read model config .*config.json: .*; re-save the weights folder"):
-        ModelConfig.load(path)
-    with pytest.raises(ValueError, match="cannot read model config .*missing.json"):
-        ModelConfig.load(tmp_path / "missing.json")
+@pytest.mark.parametrize("width", [2, 5, 16, 40])
+def test_the_models_keep_last_is_the_numpy_keep_last(width):
+    batch = generate_batch(64, min_len=2, max_len=24, seed=4)
+    x, mask = torch.from_numpy(batch.data), torch.from_numpy(batch.masks)
+    if width >= x.shape[1]:  # the model crops only longer input; numpy returns it as it is
+        values, index = keep_last_numpy(batch.data, batch.lengths, width)
+        assert values is batch.data and index.shape == batch.data.shape
+        return
+    cropped, cropped_mask, index = keep_last(x, mask, width)
+    values, numpy_index = keep_last_numpy(batch.data, batch.lengths, width)
+    np.testing.assert_array_equal(index.numpy(), numpy_index)
+    np.testing.assert_array_equal(cropped.numpy(), values)
+    np.testing.assert_array_equal(cropped_mask.numpy(), numpy_index < batch.lengths[:, None])

@@ -95,18 +95,6 @@ def test_plot_errors_teach(evaluation, tmp_path):
         plot_error_by_length(summarise(evaluation), group="nothing")
 
 
-def test_an_onnx_file_finds_the_training_run_recorded_beside_it(tiny_onnx, run_dir, tmp_path):
-    import shutil
-
-    from numseries.plots import recorded_run_dir
-    from numseries.weights import INFO_FILE, write_json
-
-    folder = tmp_path / "weights"
-    shutil.copytree(tiny_onnx, folder)
-    write_json(folder / INFO_FILE, {"run_dir": str(run_dir)})
-    assert recorded_run_dir(folder / "model.onnx") == recorded_run_dir(folder) == run_dir
-
-
 class _Fan:
     """A stand-in for a forecast: a median path and intervals that widen with the step and the level."""
 
@@ -135,7 +123,7 @@ def test_fan_chart_draws_nested_bands_around_the_median_path():
     bands = ax.collections
     assert [band.get_label() for band in bands] == ["95% interval", "80% interval", "50% interval"]
     edges = [_band_edges(band) for band in bands]
-    for (wide_lo, wide_hi), (narrow_lo, narrow_hi) in zip(edges, edges[1:]):
+    for (wide_lo, wide_hi), (narrow_lo, narrow_hi) in zip(edges[:-1], edges[1:], strict=True):
         assert wide_lo < narrow_lo and narrow_hi < wide_hi  # each narrower band lies inside the wider one
     alphas = [band.get_alpha() for band in bands]
     assert alphas == sorted(alphas) and len(set(alphas)) == 3  # narrower bands are drawn darker
@@ -146,9 +134,9 @@ def test_fan_chart_draws_nested_bands_around_the_median_path():
 
 
 def test_fan_chart_draws_on_the_axis_given():
-    from numseries.plots import plot_forecast_fan
-
     from matplotlib.colors import to_hex
+
+    from numseries.plots import plot_forecast_fan
 
     ax = Figure().subplots()
     fan = _Fan(np.array([5.0, 6.0]))

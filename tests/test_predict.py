@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from numseries.predict import MIN_VALUES, Predictor
+from numseries.config import MIN_VALUES
+from numseries.predict import Predictor
+from numseries.series import keep_last, step_scale
 from numseries.weights import ONNX_FILE, WEIGHTS_FILE
 
 MAX_LEN = 16  # of the tiny test model
@@ -31,7 +35,10 @@ def random_walks(rng, lengths):
 
 
 def mean_step(values):
-    return float(np.abs(np.diff(values[-MAX_LEN:])).mean())
+    """The scale the model divides by, over the values it reads."""
+    values = np.asarray(values, dtype=np.float64)[None]  # (1, n)
+    window, _ = keep_last(values, np.array([values.shape[1]]), MAX_LEN)
+    return float(step_scale(window, np.ones_like(window, dtype=bool))[0])
 
 
 def test_folder_with_onnx_runs_on_onnxruntime_and_torch_on_request(tiny_onnx):
@@ -139,12 +146,17 @@ def test_constant_sequence_predicts_the_constant(onnx_predictor, torch_predictor
     assert torch_predictor.predict([constant] * 5).value == constant
 
 
-def test_values_near_the_float_limits_predict_finite_values(onnx_predictor):
-    for sequence in ([1e300, 2e300, -3e300, 5e299], [1e-300, 3e-300, 2e-300], [1.7e308, -1.7e308, 1.7e308]):
-        try:
-            assert np.isfinite(onnx_predictor.predict(sequence).value)
-        except ValueError as err:  # only a prediction beyond float64 may fail, and it says so
-            assert "overflows float64" in str(err)
+@pytest.mark.parametrize("sequence", [[1e300, 2e300, -3e300, 5e299], [1e-300, 3e-300, 2e-300], [1e300, -1e300, 1e300]])
+def test_values_near_the_float_limits_predict_finite_values(onnx_predictor, sequence):
+    """Huge and tiny values must succeed: predictions are rescaled by a power of two, so nothing overflows."""
+    value = onnx_predictor.predict(sequence).value
+    assert np.isfinite(value) and abs(value) < 1e305
+
+
+def test_a_prediction_beyond_float64_is_refused_and_says_so(onnx_predictor):
+    """The next value of a straight line from -1.5e308 to 1.5e308 is past the largest float64 (1.8e308)."""
+    with pytest.raises(ValueError, match="the prediction for sequence 0 overflows float64; divide the values"):
+        onnx_predictor.predict([-1.5e308, 0.0, 1.5e308])
 
 
 @pytest.mark.parametrize(
@@ -155,7 +167,6 @@ def test_values_near_the_float_limits_predict_finite_values(onnx_predictor):
         ([1.0, float("nan"), 3.0], "has nan at position 2; numbers must be finite"),
         ([1.0, 2.0, float("inf")], "has inf at position 3"),
         ([1.0, 2.0, -float("inf")], "has -inf at position 3"),
-        ("1 2 3", "is a string"),
         ([1.0, "two", 3.0], "must hold numbers only"),
         ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
         ([10**400, 1, 2], "must hold numbers only"),
@@ -189,10 +200,104 @@ def test_batch_errors_name_the_series_by_id(onnx_predictor):
         onnx_predictor.predict_batch([[1, 2, 3], [1, 2, 3]], ids=["a"])
 
 
-@pytest.mark.parametrize("steps", [0, -1, 1.5, True])
-def test_forecast_needs_a_positive_integer_of_steps(onnx_predictor, steps):
-    with pytest.raises(ValueError, match="steps must be a positive integer"):
+@pytest.mark.parametrize("steps", [0, -1, 1.5, True, 10_001, 10**11])
+def test_forecast_needs_a_bounded_positive_integer_of_steps(onnx_predictor, steps):
+    with pytest.raises(ValueError, match=f"steps must be an integer from 1 to 10000, got {steps!r}"):
         onnx_predictor.forecast([1, 2, 3], steps=steps)
+
+
+@pytest.mark.parametrize(
+    "sequence, message",
+    [
+        (None, "the sequence must be a list or array of numbers, got NoneType None"),
+        (5, "must be a list or array of numbers, got int 5"),
+        ({"a": 1, "b": 2, "c": 3}, "got dict"),
+        ({1.0, 2.0, 3.0}, "got set"),
+        ((x for x in [1, 2, 3]), "got generator"),
+        ("1 2 3", "the sequence is a string, '1 2 3'; pass numbers"),
+        (b"123", "is a string"),
+        ([1, 2, 3 + 1j], "holds complex numbers; pass real numbers"),
+        (np.array([1, 2, 3]) * (1 + 0j), "holds complex numbers"),
+        (
+            np.array(["2020-01-01", "2020-01-02", "2020-01-03"], dtype="datetime64[ns]"),
+            "holds datetime64\\[ns\\] values, not numbers",
+        ),
+        (np.array([1, 2, 3], dtype="timedelta64[s]"), "holds timedelta64\\[s\\] values, not numbers"),
+        (np.ma.masked_array([1.0, 2.0, 99.0, 4.0], mask=[0, 0, 1, 0]), "is a masked array with masked values"),
+    ],
+)
+def test_what_is_not_a_sequence_of_real_numbers_is_a_type_error(onnx_predictor, sequence, message):
+    with pytest.raises(TypeError, match=message):
+        onnx_predictor.predict(sequence)
+
+
+@pytest.mark.parametrize(
+    "sequences, message",
+    [
+        (None, "sequences must be a list of sequences or a 2-D array, got NoneType None"),
+        ("1 2 3", "sequences is a string"),
+        ({"a": [1, 2, 3]}, "got dict"),
+        ([[1, 2, 3], None], "sequence 1 must be a list or array of numbers, got NoneType"),
+        ([[1, 2, 3], [1, 2, 3j]], "sequence 1 holds complex numbers"),
+        (np.ones((2, 3)) * 1j, "sequences holds complex numbers"),
+        (np.ma.masked_invalid([[1.0, 2.0, 3.0], [np.nan, 2.0, 3.0]]), "sequences is a masked array"),
+    ],
+)
+def test_what_is_not_a_batch_of_real_numbers_is_a_type_error(onnx_predictor, sequences, message):
+    with pytest.raises(TypeError, match=message):
+        onnx_predictor.predict_batch(sequences)
+
+
+def test_a_series_of_lists_is_a_batch(onnx_predictor):
+    import pandas as pd
+
+    rows = [[1.0, 2.0, 4.0], [3.0, 1.0, 2.0, 5.0]]
+    expected = onnx_predictor.predict_batch(rows).values
+    np.testing.assert_array_equal(onnx_predictor.predict_batch(pd.Series(rows, index=["a", "b"])).values, expected)
+
+
+def test_a_masked_array_without_masked_values_is_its_numbers(onnx_predictor):
+    plain = onnx_predictor.predict([1.0, 2.0, 4.0, 8.0]).value
+    assert onnx_predictor.predict(np.ma.masked_array([1.0, 2.0, 4.0, 8.0], mask=False)).value == plain
+
+
+def test_tensors_that_require_grad_predict_like_lists(onnx_predictor):
+    import torch
+
+    rows = [[1.0, 2.0, 4.0, 8.0], [3.0, 1.0, 2.0, 5.0]]
+    expected = onnx_predictor.predict_batch(rows).values
+    tensor = torch.tensor(rows, requires_grad=True)
+    assert onnx_predictor.predict(tensor[0]).value == expected[0]
+    np.testing.assert_array_equal(onnx_predictor.predict_batch(tensor).values, expected)
+    np.testing.assert_array_equal(onnx_predictor.predict_batch(list(tensor)).values, expected)
+
+
+def test_rows_in_flight_are_bounded_whatever_the_number_of_workers(onnx_predictor):
+    """Issue 18 item 8: each worker ran up to 4096 rows, so memory grew with the CPUs (8 workers, 6.4 GB).
+    The workers now share one bound; the results are those of one worker."""
+    from numseries.predict import _ROWS_IN_FLIGHT
+
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def counting_run(x, mask):
+        with lock:
+            in_flight[0] += len(x)
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.01)  # let the workers overlap
+        try:
+            return onnx_predictor._run(x, mask)
+        finally:
+            with lock:
+                in_flight[0] -= len(x)
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(3, MAX_LEN + 1, size=3 * _ROWS_IN_FLIGHT)
+    batch = random_walks(rng, lengths)
+    expected = onnx_predictor.predict_batch(batch).values
+    for workers in (2, 8, 64):
+        wide = Predictor(counting_run, MAX_LEN, "onnxruntime", "test", workers=workers)
+        np.testing.assert_array_equal(wide.predict_batch(batch).values, expected)
+        assert 0 < most[0] <= _ROWS_IN_FLIGHT
 
 
 def test_bad_model_paths_raise_teaching_errors(tiny_onnx, tiny_weights, tmp_path):

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 import torch
 
-from numseries.config import ModelConfig
+from conftest import TINY
+from numseries.config import TrainConfig
 from numseries.data import StreamingDataset, make_loader
 from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
-from numseries.config import TrainConfig
-from numseries.train import CHECKPOINT_DIR, SequenceModule, _fit, run_training, scaled_l1, train_model
+from numseries.train import (
+    CHECKPOINT_DIR,
+    SequenceModule,
+    TrainerOptions,
+    fit,
+    run_training,
+    scaled_l1,
+    train_model,
+)
 from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
 
 pytestmark = pytest.mark.slow
 
-TINY = ModelConfig(max_len=16, hidden_size=16, num_layers=1, head_size=16)
 FAMILIES = ("linear", "sinusoidal")
 QUIET = {"progress_bar": False}
 
@@ -46,7 +54,7 @@ def _logged_val_losses(run_dir: Path, version: int = 0) -> dict[int, float]:
 
 
 def _same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
-    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
 
 
 def test_toy_training_lowers_the_loss_and_restores_the_best_weights(tmp_path, monkeypatch):
@@ -66,12 +74,15 @@ def test_toy_training_lowers_the_loss_and_restores_the_best_weights(tmp_path, mo
     before = _val_loss(model, val)
     train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
     schedule = TrainConfig(max_epochs=4, lr=5e-3, grad_clip=0.5)
-    trained, trainer, _ = _fit(model, train, val, schedule=schedule, out_dir=tmp_path, **QUIET)
+    result = fit(model, train, val, schedule, TrainerOptions(out_dir=tmp_path, **QUIET))
+    trained, trainer = result.model, result.trainer
     after = _val_loss(trained, val)
     assert after < 0.8 * before, (before, after)
     logged = _logged_val_losses(tmp_path)
     assert len(logged) == 4 and logged[3] > min(logged.values())
     assert after == pytest.approx(min(logged.values()), rel=1e-5)  # the best epoch's weights, not the last's
+    assert result.best_val_loss == pytest.approx(min(logged.values())) and not result.stopped_early
+    assert 0 < result.seconds < 600  # Lightning's Timer measured the run
     assert trainer.gradient_clip_val == 0.5
     assert {p.name for p in (tmp_path / CHECKPOINT_DIR).iterdir()} == {"best.ckpt", "last.ckpt"}
     assert not trained.training and next(trained.parameters()).device.type == "cpu"
@@ -82,7 +93,7 @@ def test_the_weights_kept_are_the_moving_average_unless_it_is_off(tmp_path, ema_
     torch.manual_seed(0)
     train = torch.utils.data.DataLoader(StreamingDataset(32, 8, max_len=16, families=FAMILIES), batch_size=None)
     schedule = TrainConfig(max_epochs=2, lr=5e-3, ema_decay=ema_decay)
-    trained, _, _ = _fit(LSTMWithAttention(TINY), train, _val_loader(), schedule=schedule, out_dir=tmp_path, **QUIET)
+    trained = fit(LSTMWithAttention(TINY), train, _val_loader(), schedule, TrainerOptions(out_dir=tmp_path, **QUIET)).model
     best = torch.load(tmp_path / CHECKPOINT_DIR / "best.ckpt", map_location="cpu", weights_only=True)
     kept = {key.removeprefix("model."): value for key, value in best["state_dict"].items()}
     assert all(torch.equal(value, trained.state_dict()[key]) for key, value in kept.items())
@@ -113,7 +124,7 @@ def test_run_training_writes_a_weights_folder_that_reloads_to_identical_predicti
     with torch.no_grad():
         expected = model(x, mask)
         for reloaded in (load_model(out), _via_state_dict_pt(model, tmp_path)):
-            for left, right in zip(reloaded(x, mask), expected):
+            for left, right in zip(reloaded(x, mask), expected, strict=True):
                 torch.testing.assert_close(left, right, rtol=0, atol=0)
 
     info = json.loads((out / INFO_FILE).read_text())
@@ -164,7 +175,7 @@ def test_init_weights_fine_tunes_saved_weights_and_records_where_they_came_from(
         tmp_path / "tuned", config=still, model_config=TINY, run_dir=tmp_path / "tuned_run", init_weights=tmp_path / "base", **QUIET
     )
     fresh = run_training(tmp_path / "fresh", config=still, model_config=TINY, run_dir=tmp_path / "fresh_run", **QUIET)
-    for a, b, c in zip(base.state_dict().values(), tuned.state_dict().values(), fresh.state_dict().values()):
+    for a, b, c in zip(base.state_dict().values(), tuned.state_dict().values(), fresh.state_dict().values(), strict=True):
         assert torch.allclose(a, b, atol=1e-6)
         assert not torch.allclose(a, c, atol=1e-6)
     info = json.loads((tmp_path / "tuned" / INFO_FILE).read_text())
@@ -175,7 +186,7 @@ def test_init_weights_fine_tunes_saved_weights_and_records_where_they_came_from(
 
 def test_init_weights_of_another_architecture_is_refused_before_training(tmp_path):
     run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
-    wider = ModelConfig(max_len=16, hidden_size=32, num_layers=1, head_size=16)
+    wider = dataclasses.replace(TINY, hidden_size=32)
     with pytest.raises(ValueError, match=r"has another architecture: hidden_size 16 \(asked 32\); leave the architecture"):
         run_training(tmp_path / "out", config=_toy_config(), model_config=wider, run_dir=tmp_path / "run", init_weights=tmp_path / "base")
     assert not (tmp_path / "run").exists()
@@ -197,7 +208,7 @@ def test_a_model_in_eval_mode_still_trains_in_training_mode(tmp_path, monkeypatc
     modes = []
     original = SequenceModule.training_step
     monkeypatch.setattr(SequenceModule, "training_step", lambda self, *a: modes.append(self.model.training) or original(self, *a))
-    model = LSTMWithAttention(ModelConfig(max_len=16, hidden_size=8, num_layers=2, head_size=8, dropout=0.5)).eval()
+    model = LSTMWithAttention(dataclasses.replace(TINY, num_layers=2, dropout=0.5)).eval()
     loader = _val_loader()
     trained = train_model(model, loader, loader, out_dir=tmp_path, max_epochs=1, **QUIET)
     assert modes == [True] and not trained.training
@@ -259,24 +270,36 @@ def test_unknown_logger_is_refused(tmp_path):
         train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, logger="wandb")
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"batch_size": 0}, "batch_size must be >= 1, got 0"),
-        ({"val_samples": 0}, "val_samples must be >= 1, got 0"),
-        ({"batches_per_epoch": -1}, "batches_per_epoch must be >= 1, got -1"),
-        ({"lr": 0.0}, "lr must be > 0, got 0.0"),
-        ({"num_workers": -1}, "num_workers must be >= 0, got -1"),
-        ({"ema_decay": 1.0}, r"ema_decay must be in \[0, 1\), got 1.0; 0 turns weight averaging off"),
-        ({"max_minutes": 0.0}, "max_minutes must be > 0, got 0.0; leave it out for no time limit"),
-        ({"families": ("linear", "fibonacci")}, "unknown family 'fibonacci'; known families: linear"),
-    ],
-)
-def test_bad_train_config_is_refused(changes, message):
-    with pytest.raises(ValueError, match=message):
-        _toy_config(**changes)
+def test_unknown_families_are_refused_before_training(tmp_path):
+    config = _toy_config(families=("linear", "fibonacci"))  # checked where the data is made, not in the config
+    with pytest.raises(ValueError, match="unknown family 'fibonacci'; known families: linear"):
+        run_training(tmp_path / "out", config=config, model_config=TINY, run_dir=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_model_refuses_an_unknown_option(tmp_path):
+    loader = _val_loader()
+    with pytest.raises(TypeError, match="epochs"):
+        train_model(LSTMWithAttention(TINY), loader, loader, out_dir=tmp_path, epochs=3)
 
 
 def test_min_len_longer_than_the_model_reads_is_refused(tmp_path):
     with pytest.raises(ValueError, match="got min_len=32, max_len=16; pass e.g."):
         run_training(tmp_path / "out", config=_toy_config(min_len=32), model_config=TINY, run_dir=tmp_path / "run")
+
+
+def test_training_into_a_folder_with_an_old_export_never_predicts_with_it(tiny_onnx, tmp_path):
+    """Issue 18's fault: train, export, train again into the same folder; predict must use the new weights."""
+    import shutil
+
+    from numseries.predict import Predictor
+    from numseries.weights import ONNX_FILE
+
+    out = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, out)  # an export of other weights of the same architecture
+    old = Predictor.from_pretrained(out).predict([1.0, 3.0, 2.0, 5.0]).value
+    model = run_training(out, config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "run", **QUIET)
+    assert not (out / ONNX_FILE).exists()
+    predictor = Predictor.from_pretrained(out)
+    assert predictor.runtime == "torch"
+    assert predictor.predict([1.0, 3.0, 2.0, 5.0]).value == Predictor.from_model(model).predict([1.0, 3.0, 2.0, 5.0]).value != old

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 import torch
 
-from numseries.config import ModelConfig
+from conftest import TINY
 from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.weights import (
     CONFIG_FILE,
     INFO_FILE,
+    ONNX_FILE,
     WEIGHTS_FILE,
     load_model,
+    locate,
     read_training_info,
-    resolve_weights,
+    recorded_run_dir,
     save_pretrained,
     shipped_weights_dir,
 )
-
-TINY = ModelConfig(max_len=16, hidden_size=8, num_layers=1, head_size=8)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def _predictions(model):
 
 
 def _assert_same_predictions(a, b):
-    for left, right in zip(_predictions(a), _predictions(b)):
+    for left, right in zip(_predictions(a), _predictions(b), strict=True):
         torch.testing.assert_close(left, right, rtol=0, atol=0)
 
 
@@ -87,7 +88,8 @@ def test_state_dict_pt_file_loads_back_without_unpickling(tmp_path):
 def test_pt_file_uses_the_config_json_beside_it(tiny_model, tmp_path):
     folder = save_pretrained(tiny_model, tmp_path / "model")
     torch.save(tiny_model.state_dict(), folder / "best.pt")
-    assert resolve_weights(folder / "best.pt") == (folder / "best.pt", folder / CONFIG_FILE, None)
+    location = locate(folder / "best.pt")
+    assert (location.weights, location.config, location.folder, location.onnx) == (folder / "best.pt", folder / CONFIG_FILE, None, None)
     _assert_same_predictions(tiny_model, load_model(folder / "best.pt"))
 
 
@@ -97,8 +99,10 @@ def test_a_lone_safetensors_file_loads(tiny_model, tmp_path):
 
 
 def test_shipped_weights_load_through_the_same_path():
-    if not (shipped_weights_dir() / WEIGHTS_FILE).is_file():
-        pytest.skip("no weights shipped yet: train them with `numseries train --out src/numseries/weights`")
+    """Fails, never skips, when the package lacks its weights: the packaging fault CI exists to catch."""
+    shipped = locate()
+    assert shipped.folder == shipped_weights_dir()
+    assert (shipped.weights, shipped.onnx) == (shipped_weights_dir() / WEIGHTS_FILE, shipped_weights_dir() / ONNX_FILE)
     model = load_model()
     assert isinstance(model, LSTMWithAttention) and not model.training
     prediction, attention = _predictions(model)
@@ -113,7 +117,7 @@ def test_shipped_weights_load_through_the_same_path():
 
 
 def test_missing_path_is_named(tmp_path):
-    with pytest.raises(ValueError, match=r"weights path .*nowhere.pt does not exist; pass a weights folder, .pt or .safetensors"):
+    with pytest.raises(ValueError, match=r"weights path .*nowhere.pt does not exist; pass a weights folder, .onnx, .pt or .safetensors"):
         load_model(tmp_path / "nowhere.pt")
 
 
@@ -173,3 +177,144 @@ def test_unsupported_file_type_says_what_load_model_takes(tmp_path):
     path.write_bytes(b"onnx")
     with pytest.raises(ValueError, match=r"unsupported weights file .*model.onnx; load_model takes a weights folder, .pt, .pth or .safetensors"):
         load_model(path)
+
+
+@pytest.mark.parametrize("name", ["model.bin", "weights.h5"])
+def test_a_file_of_another_kind_is_refused_naming_what_is_taken(tmp_path, name):
+    (tmp_path / name).write_bytes(b"weights")
+    with pytest.raises(ValueError, match=rf"unsupported weights file .*{name}; pass a weights folder, .onnx, .pt, .pth"):
+        locate(tmp_path / name)
+
+
+# --------------------------------------------------------------------------------------------------
+# One resolver: what each kind of location holds, and the training run recorded beside the weights
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_folder_a_weights_file_and_an_onnx_file_resolve_to_their_files(tiny_onnx):
+    folder = locate(tiny_onnx)
+    assert (folder.weights, folder.config, folder.onnx, folder.folder) == (
+        tiny_onnx / WEIGHTS_FILE, tiny_onnx / CONFIG_FILE, tiny_onnx / ONNX_FILE, tiny_onnx
+    )
+    lone = locate(tiny_onnx / WEIGHTS_FILE)
+    assert (lone.weights, lone.config, lone.onnx, lone.folder) == (tiny_onnx / WEIGHTS_FILE, tiny_onnx / CONFIG_FILE, None, None)
+    onnx = locate(tiny_onnx / ONNX_FILE)
+    assert (onnx.weights, onnx.config, onnx.onnx, onnx.folder) == (None, tiny_onnx / CONFIG_FILE, tiny_onnx / ONNX_FILE, tiny_onnx)
+    assert folder.model_config() == onnx.model_config() == TINY
+
+
+def test_a_folder_with_only_an_onnx_file_runs_but_does_not_load_into_torch(tiny_onnx, tmp_path):
+    from numseries.predict import Predictor
+
+    folder = tmp_path / "onnx_only"
+    folder.mkdir()
+    shutil.copy(tiny_onnx / ONNX_FILE, folder / ONNX_FILE)
+    assert Predictor.from_pretrained(folder).runtime == "onnxruntime"
+    with pytest.raises(ValueError, match=rf"no {WEIGHTS_FILE} in .*onnx_only; pass a folder written by `numseries train`"):
+        load_model(folder)
+
+
+def test_the_training_run_recorded_beside_the_weights_is_found_from_the_folder_or_its_onnx_file(tiny_onnx, tmp_path):
+    from numseries.files import write_json
+
+    run_dir = tmp_path / "run"
+    (run_dir / "logs" / "version_0").mkdir(parents=True)
+    (run_dir / "logs" / "version_0" / "metrics.csv").write_text("epoch,step,val_loss\n0,7,0.5\n")
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    assert recorded_run_dir(folder) is None  # no training_info.json
+    write_json(folder / INFO_FILE, {"run_dir": str(run_dir)})
+    assert recorded_run_dir(folder / ONNX_FILE) == recorded_run_dir(folder) == run_dir
+    assert recorded_run_dir(folder / WEIGHTS_FILE) is None  # a lone weights file has no training_info.json
+    shutil.rmtree(run_dir / "logs")
+    assert recorded_run_dir(folder) is None  # the run's logs are gone
+
+
+# --------------------------------------------------------------------------------------------------
+# Fault injection: an export left beside weights that changed since is never run in their place
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def other_model():
+    torch.manual_seed(7)
+    return LSTMWithAttention(TINY).eval()
+
+
+def _value(predictor) -> float:
+    return predictor.predict([1.0, 3.0, 2.0, 5.0, 4.0]).value
+
+
+def test_saving_into_a_folder_with_an_export_removes_it(tiny_onnx, other_model, tmp_path):
+    from numseries.predict import Predictor
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    stale = _value(Predictor.from_pretrained(folder))
+    save_pretrained(other_model, folder)  # what `numseries train --out FOLDER` does at the end
+    assert not (folder / ONNX_FILE).exists()
+    predictor = Predictor.from_pretrained(folder)
+    assert predictor.runtime == "torch"
+    assert _value(predictor) == _value(Predictor.from_model(other_model)) != stale
+
+
+def _replace_weights_by_hand(folder, model, tmp_path):
+    """New weights copied over model.safetensors, as `cp` would: the old model.onnx stays."""
+    save_pretrained(model, tmp_path / "elsewhere")
+    shutil.copy(tmp_path / "elsewhere" / WEIGHTS_FILE, folder / WEIGHTS_FILE)
+
+
+def test_an_export_of_other_weights_is_not_run_and_torch_runs_the_new_ones(tiny_onnx, other_model, tmp_path, caplog):
+    from numseries.predict import Predictor
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    stale = _value(Predictor.from_pretrained(folder))
+    _replace_weights_by_hand(folder, other_model, tmp_path)
+    with caplog.at_level("WARNING", logger="numseries.predict"):
+        predictor = Predictor.from_pretrained(folder)
+    assert predictor.runtime == "torch"
+    assert _value(predictor) == _value(Predictor.from_model(other_model)) != stale
+    assert "was exported from other weights than model.safetensors, so it is stale" in caplog.text
+    assert f"numseries export --weights {folder} --out {folder / ONNX_FILE}" in caplog.text
+
+
+def test_without_torch_a_stale_export_is_refused_naming_the_fix(tiny_onnx, other_model, tmp_path, monkeypatch):
+    import importlib.util
+
+    from numseries.predict import Predictor
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    _replace_weights_by_hand(folder, other_model, tmp_path)
+    with pytest.raises(ValueError, match=r"stale; re-export it: numseries export --weights .* --out .*model.onnx$") as info:
+        Predictor.from_pretrained(folder, runtime="onnxruntime")
+    assert "\n" not in str(info.value)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else find_spec(name, *a))
+    with pytest.raises(ValueError, match="stale; re-export it: numseries export"):
+        Predictor.from_pretrained(folder)
+
+
+def test_an_export_without_a_digest_or_of_another_config_counts_as_stale(tiny_onnx, tmp_path):
+    import onnx
+
+    from numseries.predict import Predictor
+    from numseries.weights import DIGEST_KEY
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    proto = onnx.load(str(folder / ONNX_FILE))
+    kept = [prop for prop in proto.metadata_props if prop.key != DIGEST_KEY]
+    del proto.metadata_props[:]
+    proto.metadata_props.extend(kept)  # an export from before digests were recorded
+    onnx.save_model(proto, str(folder / ONNX_FILE))
+    with pytest.raises(ValueError, match="records no digest of the weights it was exported from"):
+        Predictor.from_pretrained(folder, runtime="onnxruntime")
+    assert Predictor.from_pretrained(folder).runtime == "torch"
+
+    shutil.copy(tiny_onnx / ONNX_FILE, folder / ONNX_FILE)
+    assert Predictor.from_pretrained(folder).runtime == "onnxruntime"  # a current export runs
+    (folder / CONFIG_FILE).write_text(json.dumps({**TINY.to_dict(), "max_len": 12}))
+    with pytest.raises(ValueError, match="was exported with another config than"):
+        Predictor.from_pretrained(folder, runtime="onnxruntime")

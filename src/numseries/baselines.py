@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from numseries.series import step_scale
+
 Result = tuple[np.ndarray, np.ndarray]  # predictions (N,) float64, fell_back (N,) bool
 
 
@@ -78,13 +80,10 @@ def _fit_statistical(model_name: str, contexts: list[np.ndarray]) -> list[float]
 def _statistical(name: str, data: np.ndarray, masks: np.ndarray, n_jobs: int) -> Result:
     from concurrent.futures import ProcessPoolExecutor
 
-    from numseries.generate import mean_abs_step  # imported here to keep `numseries predict`'s start light
-
     last = _last(data, masks)  # (N,)
-    step = mean_abs_step(data, masks)  # (N,)
-    scale = np.where(step > 0, step, 1.0)
+    scale = step_scale(data, masks)  # (N,)
     lengths = masks.sum(axis=1)
-    contexts = [(row[:n] - z) / s for row, n, z, s in zip(data, lengths, last, scale)]
+    contexts = [(row[:n] - z) / s for row, n, z, s in zip(data, lengths, last, scale, strict=True)]
     if n_jobs == 1 or len(contexts) < 2 * n_jobs:
         z_hat = _fit_statistical(STATISTICAL[name], contexts)
     else:
@@ -94,9 +93,9 @@ def _statistical(name: str, data: np.ndarray, masks: np.ndarray, n_jobs: int) ->
         z_hat = [0.0] * len(contexts)
         for i, part in enumerate(parts):
             z_hat[i::n_jobs] = part
-    z_hat = np.asarray(z_hat)
-    fell_back = ~np.isfinite(z_hat)
-    return last + scale * np.where(fell_back, 0.0, z_hat), fell_back
+    forecasts = np.asarray(z_hat)  # (N,) normalised
+    fell_back = ~np.isfinite(forecasts)
+    return last + scale * np.where(fell_back, 0.0, forecasts), fell_back
 
 
 SIMPLE: dict[str, Callable[[np.ndarray, np.ndarray], Result]] = {

@@ -9,15 +9,25 @@ Two layouts are read, told apart by their columns:
   cells empty; a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
   line holds only numbers has no header.
 
+Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
+are two series, ``NA`` is an id; an empty id is an error.
+
 The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``
 and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
-Parquet). It is written to a temporary file and moved into place at the end, so a failure leaves no
-half-written output. Needs the ``io`` extra (pandas, pyarrow).
+Parquet). A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is compressed. It is written to a
+temporary file and moved into place at the end, so a failure leaves no half-written output. Needs the
+``io`` extra (pandas, pyarrow).
 """
 
 from __future__ import annotations
 
+import bz2
+import contextlib
 import dataclasses
+import errno
+import gzip
+import io
+import lzma
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,13 +37,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from numseries.files import atomic_write, check_writable
 from numseries.predict import BatchPrediction
-from numseries.weights import atomic_write
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 ID_COLUMN = "unique_id"
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
-WIDE_CHUNK_ROWS = 50_000  # series per chunk of a wide file
+WIDE_CHUNK_ROWS = 50_000  # most series per chunk of a wide file
+WIDE_CHUNK_CELLS = 50_000 * 64  # most cells per chunk of a wide file: fewer rows when rows are long
+MAX_LINE_BYTES = 1 << 20  # longest first line read to tell a CSV's layout: a longer one is refused
+MAX_COLUMNS = 10_000  # most columns of a file: a wide row holds at most this many steps
+COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}  # for CSV output
 WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
 
 
@@ -42,7 +56,7 @@ class Chunk:
     """Series read from a file, one per row."""
 
     id_name: str  # "unique_id", or "row" for a wide file without ids
-    ids: np.ndarray  # (N,) object: unique_id, or the row number of a wide file without one
+    ids: np.ndarray  # (N,) object: unique_id as str, or the row number (int) of a wide file without one
     values: np.ndarray  # (N, W) float64, each series' values (its last max_len in long files), NaN-padded
     n_values: np.ndarray  # (N,) int64 values the series has in the file
 
@@ -55,6 +69,21 @@ def file_format(path: str | Path) -> str:
     if ".csv" in path.suffixes:
         return "csv"
     raise ValueError(f"cannot tell the format of {path} from its name; use a .csv or .parquet file")
+
+
+def check_output(path: str | Path) -> None:
+    """Refuse an output that could not be written, before any work: a name of no known format or
+    compression, a folder, a device, a name too long, a folder where files cannot be created."""
+    path = Path(path)
+    if file_format(path) == "csv" and path.suffix != ".csv" and path.suffix not in COMPRESSORS:
+        raise ValueError(
+            f"cannot write {path}: {path.suffix} is not a compression numseries writes; "
+            f"name the output .csv, {', '.join('.csv' + suffix for suffix in COMPRESSORS)} or .parquet"
+        )
+    try:
+        check_writable(path)
+    except OSError as err:
+        raise ValueError(_unwritable(path, err)) from None
 
 
 def read_chunks(path: str | Path, max_len: int) -> Iterator[Chunk]:
@@ -83,12 +112,13 @@ def read_chunks(path: str | Path, max_len: int) -> Iterator[Chunk]:
 def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPrediction]]) -> int:
     """Write each series' prediction and attention to ``path`` (CSV or Parquet); returns the series count."""
     path = Path(path)
+    check_output(path)
     kind = file_format(path)
     count = 0
 
     def write_csv(tmp: Path) -> None:
         nonlocal count
-        with open(tmp, "w", newline="") as handle:
+        with _text_file(tmp, COMPRESSORS.get(path.suffix)) as handle:
             for chunk, batch in results:
                 frame = pd.DataFrame(_columns(chunk, batch))
                 frame["attention"] = _attention_text(batch)
@@ -115,8 +145,42 @@ def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPred
         if writer is None:
             raise ValueError("no series to write; the input has none")
 
-    atomic_write(path, write_csv if kind == "csv" else write_parquet)
+    try:
+        atomic_write(path, write_csv if kind == "csv" else write_parquet)
+    except OSError as err:  # a full disk, a quota, a file size limit
+        raise ValueError(_unwritable(path, err)) from None
     return count
+
+
+_WRITE_FIXES = {
+    errno.EISDIR: "give a file name in that folder",
+    errno.EEXIST: "give another name",
+    errno.ENAMETOOLONG: "give a shorter name",
+    errno.ENOSPC: "free some space or write elsewhere",
+    errno.EDQUOT: "free some space or write elsewhere",
+    errno.EFBIG: "write elsewhere, or split the input",
+}
+
+
+def _unwritable(path: Path, err: OSError) -> str:
+    fix = _WRITE_FIXES.get(err.errno or 0, "choose a folder where you can create files")
+    return f"cannot write {path}: {err.strerror or _one_line(err)}; {fix}"
+
+
+@contextlib.contextmanager
+def _text_file(path: Path, compressor: Any = None) -> Iterator[io.TextIOWrapper]:
+    """``path`` opened for UTF-8 text, through ``compressor`` (a GzipFile, BZ2File or LZMAFile class) if given."""
+    with open(path, "wb") as raw, contextlib.ExitStack() as stack:
+        stream: Any = raw  # or a compressor writing into it
+        if compressor is gzip.GzipFile:  # no file name or time in the header: the same output, byte for byte
+            stream = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0))
+        elif compressor is not None:
+            stream = stack.enter_context(compressor(raw, mode="wb"))
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        try:
+            yield text
+        finally:
+            text.detach()  # flushes; the stream is closed by its own context
 
 
 def _columns(chunk: Chunk, batch: BatchPrediction) -> dict[str, Any]:
@@ -142,7 +206,7 @@ def _attention_text(batch: BatchPrediction) -> list[str]:
     weights = _used_weights(batch).tolist()
     ends = np.cumsum(batch.n_used).tolist()
     starts = [0, *ends[:-1]]
-    return [",".join(map(WEIGHT_FORMAT.format, weights[a:b])) for a, b in zip(starts, ends)]
+    return [",".join(map(WEIGHT_FORMAT.format, weights[a:b])) for a, b in zip(starts, ends, strict=True)]
 
 
 def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -155,16 +219,18 @@ def _one_line(err: Exception) -> str:
 
 
 def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
-    with open(path, "rb") as handle:
-        first_line = handle.readline().decode("utf-8", errors="replace").strip()
+    first_line = _first_line(path)
     if not first_line:
         raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
+    _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
     header = None if all(_is_number(cell) for cell in cells) else "infer"
-    chunk_rows = LONG_CHUNK_ROWS if header and {"ds", "y"} & set(cells) else WIDE_CHUNK_ROWS
+    long = header and {"ds", "y"} & set(cells)
+    chunk_rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(cells))
     try:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
-        with pd.read_csv(path, **options) as reader:
+        # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA)
+        with pd.read_csv(path, converters={ID_COLUMN: str}, **options) as reader:
             yield from reader
     except (ValueError, OSError) as err:  # pandas' parser errors are ValueErrors
         raise ValueError(
@@ -173,11 +239,50 @@ def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
         ) from err
 
 
+def _first_line(path: Path) -> str:
+    """The first line of a CSV file (.gz, .bz2 and .xz decompressed), read no further than ``MAX_LINE_BYTES``."""
+    try:
+        with COMPRESSORS.get(path.suffix, open)(path, "rb") as handle:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+    except (OSError, EOFError, lzma.LZMAError) as err:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
+    if len(line) > MAX_LINE_BYTES:
+        raise ValueError(
+            f"the first line of {path} is longer than {MAX_LINE_BYTES >> 20} MiB; give long series in long "
+            "format (unique_id, ds, y), one row per value"
+        )
+    return line.decode("utf-8", errors="replace").strip()
+
+
+def _check_columns(path: Path, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise ValueError(
+            f"{path} has {columns} columns, more than the {MAX_COLUMNS} a row may hold (the model reads the last "
+            "64 values); give long series in long format (unique_id, ds, y), one row per value"
+        )
+
+
+def _wide_chunk_rows(columns: int) -> int:
+    """Rows per chunk of a wide file of ``columns`` columns: memory bounded by cells, not rows."""
+    return max(1, min(WIDE_CHUNK_ROWS, WIDE_CHUNK_CELLS // max(columns, 1)))
+
+
 def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
-        long = {"ds", "y"} & set(parquet.schema_arrow.names)
-        for batch in parquet.iter_batches(batch_size=LONG_CHUNK_ROWS if long else WIDE_CHUNK_ROWS):
+        schema = parquet.schema_arrow
+        long = {"ds", "y"} & set(schema.names)
+        ids = schema.get_field_index(ID_COLUMN)  # -1: none
+        if ids >= 0 and pa.types.is_nested(schema.field(ids).type):
+            raise ValueError(
+                f"column {ID_COLUMN} of {path} holds {schema.field(ids).type} values; "
+                "ids must be text or integers, one per row"
+            )
+        _check_columns(path, len(schema.names))
+        rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(schema.names))
+        for batch in parquet.iter_batches(batch_size=rows):
+            if ids >= 0:  # ids as text, as from a CSV file
+                batch = batch.set_column(ids, ID_COLUMN, batch.column(ids).cast(pa.string()))
             yield batch.to_pandas()
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
@@ -209,12 +314,16 @@ def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
     offset = 0
     for frame in frames:
         if ID_COLUMN in frame.columns:
-            id_name, ids = ID_COLUMN, frame.pop(ID_COLUMN).to_numpy(dtype=object)
+            id_name, ids = ID_COLUMN, _ids(frame.pop(ID_COLUMN))
         else:
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
             raise ValueError("the input has no value columns; give one series per row, one step per column")
-        values = np.column_stack([_numeric(frame[name], f"column {name!r}", ids) for name in frame.columns])
+        numbers = np.array([dtype.kind in "iuf" for dtype in frame.dtypes])  # (C,): already numeric columns
+        values = np.empty(frame.shape)  # (N, C)
+        values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
+        for column in np.flatnonzero(~numbers):  # text in a column: each checked, naming what is not a number
+            values[:, column] = _numeric(frame.iloc[:, column], f"column {frame.columns[column]!r}", ids)
         present = ~np.isnan(values)  # (N, C)
         n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
         offset += len(frame)
@@ -243,10 +352,7 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
     carry: list[np.ndarray] = []  # ids, ds, y of the unfinished series
     dropped = 0  # rows of the unfinished series left out of the carry
     for frame in frames:
-        no_id = np.flatnonzero(frame[ID_COLUMN].isna().to_numpy())
-        if no_id.size:
-            raise ValueError(f"row {frame.index[no_id[0]]} has no unique_id; give every row the id of its series")
-        ids = frame[ID_COLUMN].to_numpy(dtype=object)
+        ids = _ids(frame[ID_COLUMN])
         y = _numeric(frame["y"], "column y", ids)
         missing = np.flatnonzero(np.isnan(y))
         if missing.size:
@@ -255,8 +361,13 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
                 "fill or drop missing values"
             )
         arrays = [ids, _order_key(frame["ds"]), y]
+        if carry and (carry[1].dtype.kind == "M") != (arrays[1].dtype.kind == "M"):  # pandas types each chunk
+            raise ValueError(
+                f"column ds holds numbers and dates (from row {frame.index[0]} on, {frame['ds'].iloc[0]!r}); "
+                "use numbers or ISO dates throughout"
+            )
         if carry:
-            arrays = [np.concatenate([old, new]) for old, new in zip(carry, arrays)]
+            arrays = [np.concatenate([old, new]) for old, new in zip(carry, arrays, strict=True)]
         ids, ds, y = arrays
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])  # (G,) first row of each series
         _check_layout(ids, ds, starts, seen)
@@ -270,6 +381,15 @@ def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk
         dropped += keep - last
     if carry:
         yield _pad(carry[0], carry[2], np.array([0]), np.array([len(carry[0])]), max_len, dropped)
+
+
+def _ids(column: pd.Series) -> np.ndarray:
+    """The unique_id column -> (N,) object array of str; a missing or empty id is an error naming its row."""
+    ids = column.to_numpy(dtype=object)
+    missing = np.flatnonzero(column.isna().to_numpy() | (ids == ""))
+    if missing.size:
+        raise ValueError(f"row {column.index[missing[0]]} has no unique_id; give every row the id of its series")
+    return ids
 
 
 def _hashes(ids: np.ndarray) -> np.ndarray:

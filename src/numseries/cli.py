@@ -1,8 +1,9 @@
-"""The ``numseries`` command line. Each subcommand lives in ``numseries/commands/<name>.py`` with a
-``configure(parser)`` that adds its options and a ``run(args) -> int``; heavy imports stay inside
-``run`` so that ``numseries predict`` never loads torch.
+"""The ``numseries`` command line.
 
-Bad input raises ``ValueError`` anywhere below; it is printed here as one line on stderr, exit code 2.
+Each subcommand lives in ``numseries/commands/<name>.py`` with a ``configure(parser)`` that adds its
+options and a ``run(args) -> int``; heavy imports stay inside ``run`` so that ``numseries predict``
+never loads torch. Bad input raises ``ValueError`` anywhere below, and a missing optional dependency
+``ImportError``; either is printed here as one line on stderr, exit code 2.
 """
 
 from __future__ import annotations
@@ -18,13 +19,44 @@ COMMANDS = {
     "train": "Train a model on freshly generated sequences and write a weights folder.",
     "export": "Export a trained model to ONNX and check it against torch.",
     "evaluate": "Score a model against classical baselines, per family and context length.",
+    "calibrate": "Calibrate a model's prediction intervals on generated data (writes calibration.json).",
+}
+
+
+DESCRIPTION = "Predict the next value of a short numeric sequence, and show which steps it relied on."
+EXAMPLES = """examples:
+  numseries predict 2 4 6 8 10                  the next value, with a table of the steps
+  numseries predict --input series.csv --output predictions.csv
+
+run 'numseries COMMAND --help' for the options of a command."""
+
+# The extra that installs each optional dependency, for the one-line message when it is missing.
+EXTRAS = {
+    "torch": "train",
+    "lightning": "train",
+    "safetensors": "train",
+    "onnx": "train",
+    "onnxscript": "train",
+    "tensorboard": "train",
+    "matplotlib": "plot",
+    "pandas": "io",
+    "pyarrow": "io",
+    "tqdm": "io",
+    "statsforecast": "bench",
+    "statsmodels": "bench",
+    "scipy": "bench",
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="numseries", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="numseries",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, help_text in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         import_module(f"numseries.commands.{name}").configure(sub)
@@ -40,12 +72,19 @@ def _version() -> str:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `numseries` alone: the help, as `numseries --help` shows it
+        parser.print_help()
+        return 0
     args.command_line = ["numseries", *argv]  # as given, for records such as training_info.json
     try:
         return import_module(f"numseries.commands.{args.command}").run(args)
     except ValueError as err:
         print(f"numseries {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except ImportError as err:  # an optional dependency is missing: name the extra that installs it
+        print(f"numseries {args.command}: error: {_missing_extra(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"numseries {args.command}: interrupted", file=sys.stderr)
@@ -53,6 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader closed the pipe (`numseries predict ... | head -1`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _missing_extra(err: ImportError) -> str:
+    """One line for a missing optional dependency, naming the extra that installs it."""
+    module = (err.name or "").split(".")[0]
+    if module in EXTRAS:
+        extra = EXTRAS[module]
+        return f"this needs {module}, which is not installed; install it with pip install 'numseries[{extra}]'"
+    return f"{err}; reinstall numseries (pip install numseries) or the package named above"
 
 
 if __name__ == "__main__":

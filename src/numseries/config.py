@@ -1,4 +1,5 @@
-"""Typed configuration, saved as ``config.json`` next to the weights. No torch import here."""
+"""Typed configuration, saved as ``config.json`` next to the weights, and the length limits every module
+shares. Imports nothing from the package (and no torch), so any module can import it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-MIN_LENGTH = 2  # shortest context any model or generator accepts
+MIN_LENGTH = 2  # shortest context the model and the generator compute with (one step to scale by)
 MAX_LENGTH = 4096  # longest
+MIN_VALUES = 3  # shortest sequence a prediction accepts; training's shortest context by default
+GENERATED_MIN_LEN = 4  # default shortest context of generate_batch, generate_dataset and StreamingDataset
+
+
+def check_lengths(min_len: int, max_len: int) -> None:
+    """Refuse context lengths outside ``MIN_LENGTH <= min_len <= max_len <= MAX_LENGTH``."""
+    if not MIN_LENGTH <= min_len <= max_len <= MAX_LENGTH:
+        raise ValueError(
+            f"lengths must satisfy {MIN_LENGTH} <= min_len <= max_len <= {MAX_LENGTH}, got "
+            f"min_len={min_len}, max_len={max_len}; pass e.g. min_len={GENERATED_MIN_LEN}, max_len=64"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +43,7 @@ class ModelConfig:
         object.__setattr__(self, "pattern_names", tuple(str(n) for n in self.pattern_names))
         levels = self.quantile_levels
         if levels:
-            symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels)))
+            symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels), strict=True))
             if not (0.5 in levels and symmetric and list(levels) == sorted(set(levels)) and 0 < levels[0]):
                 raise ValueError(
                     f"quantile_levels must be increasing in (0, 1), hold 0.5 and pair each level q with 1 - q, "
@@ -95,9 +107,9 @@ class TrainConfig:
     grad_clip: float = 1.0
     ema_decay: float = 0.999  # validate and keep an exponential moving average of the weights; 0: off
     seed: int = 0
-    min_len: int = 3  # the shortest context a prediction accepts (predict.MIN_VALUES)
+    min_len: int = MIN_VALUES  # the shortest context trained on: what a prediction accepts
     num_workers: int = 0  # DataLoader processes generating training batches
-    families: tuple[str, ...] | None = None  # None: every training family
+    families: tuple[str, ...] | None = None  # None: every training family; checked where the data is made
     heads_only: bool = False  # train only the optional heads of --init-weights' model, the rest frozen
 
     def __post_init__(self) -> None:
@@ -112,7 +124,3 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}; 0 turns weight averaging off")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
-        if self.families is not None:
-            from numseries.generate import _resolve_families  # numpy.random stays out of `predict`
-
-            _resolve_families(self.families)

@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, TensorDataset, get_worker_info
 
-from numseries.generate import SequenceBatch, _check_lengths, _resolve_families, generate_batch
+from numseries.config import GENERATED_MIN_LEN, check_lengths
+from numseries.generate import generate_batch, resolve_families
+from numseries.series import SequenceBatch
 
 Batch = tuple[torch.Tensor, ...]
 
@@ -45,7 +47,7 @@ class StreamingDataset(IterableDataset):
         batch_size: int = 256,
         batches_per_epoch: int = 500,
         *,
-        min_len: int = 4,
+        min_len: int = GENERATED_MIN_LEN,
         max_len: int = 64,
         families: Sequence[str] | None = None,
         seed: int = 0,
@@ -55,8 +57,8 @@ class StreamingDataset(IterableDataset):
             raise ValueError(
                 f"batch_size and batches_per_epoch must be >= 1, got {batch_size} and {batches_per_epoch}"
             )
-        _check_lengths(min_len, max_len)
-        self.families = _resolve_families(families)
+        check_lengths(min_len, max_len)
+        self.families = resolve_families(families)
         self.batch_size = batch_size
         self.batches_per_epoch = batches_per_epoch
         self.min_len, self.max_len = min_len, max_len

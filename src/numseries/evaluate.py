@@ -1,7 +1,8 @@
 """Evaluation: the model beside the classical baselines, scored on the same cases, per family (or real
 dataset) and per context-length bucket.
 
-    from numseries.evaluate import evaluate, synthetic_cases, report
+    from numseries.evaluate import evaluate, synthetic_cases
+    from numseries.markdown import report
     evaluation = evaluate(load_model(), synthetic_cases(n_per_cell=50), n_jobs=2)
     print(report(evaluation))
 
@@ -15,12 +16,20 @@ import dataclasses
 import time
 import zlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from numseries import baselines as baselines_module
-from numseries.generate import FAMILIES, SequenceBatch, generate_batch, holdout_families, training_families
+from numseries.generate import FAMILIES, generate_batch, holdout_families, training_families
 from numseries.metrics import context_scale, score
+from numseries.series import SequenceBatch, keep_last
+
+if TYPE_CHECKING:
+    from numseries.model import LSTMWithAttention
+    from numseries.predict import Predictor
+
+Row = dict[str, Any]  # one line of summarise(): group, bucket, method, the score() statistics, fallbacks
 
 BUCKETS = ((4, 6), (8, 16), (24, 64))  # context-length buckets (inclusive)
 EVAL_SEED = 20_261_127  # not a training seed (training uses 0, validation 1_000_003)
@@ -64,27 +73,28 @@ def synthetic_cases(
     )
 
 
-def _predictor(model):
+def _predictor(model: Predictor | LSTMWithAttention) -> Predictor:
     """A :class:`numseries.Predictor` as is, or one serving a torch model held in memory."""
     from numseries.predict import Predictor
 
     return model if isinstance(model, Predictor) else Predictor.from_model(model)
 
 
-def predict_cases(predictor, cases: SequenceBatch) -> tuple[np.ndarray, np.ndarray]:
+def predict_cases(predictor: Predictor, cases: SequenceBatch) -> tuple[np.ndarray, np.ndarray]:
     """Run a :class:`numseries.Predictor` on every case: predictions (N,) and attention (N, T).
 
     The predictor groups the cases by length; contexts longer than its window are cropped, and their
     dropped steps get no attention.
     """
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
+    _, columns = keep_last(cases.data, cases.lengths, predictor.max_len)  # (N, W): where each weight goes
+    width = result.attention.shape[1]
     attention = np.zeros(cases.data.shape)
-    for i, (n, used) in enumerate(zip(cases.lengths, result.n_used)):
-        attention[i, n - used : n] = result.attention[i, :used]
+    np.put_along_axis(attention, columns[:, :width], result.attention, axis=1)  # 0 past each length
     return result.values, attention
 
 
-def predict_loader(model, loader) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def predict_loader(model: LSTMWithAttention, loader: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Predictions (N,), targets (N,) and attention (N, T) for a loader of ``(x, y, mask)`` batches."""
     import torch
 
@@ -117,7 +127,11 @@ class Evaluation:
 
 
 def evaluate(
-    model, cases: SequenceBatch, *, baselines: Sequence[str] = baselines_module.ALL, n_jobs: int = 1
+    model: Predictor | LSTMWithAttention,
+    cases: SequenceBatch,
+    *,
+    baselines: Sequence[str] = baselines_module.ALL,
+    n_jobs: int = 1,
 ) -> Evaluation:
     """Score ``model`` and ``baselines`` on ``cases``.
 
@@ -156,7 +170,7 @@ def _groups(names: Sequence[str]) -> dict[str, list[str]]:
     return groups
 
 
-def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BUCKETS) -> list[dict]:
+def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BUCKETS) -> list[Row]:
     """One row per (group, bucket, method): the :func:`numseries.metrics.score` statistics and fallbacks.
 
     Groups are each family (or real dataset), then the training families, the held-out families or all
@@ -188,97 +202,3 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
                 fallbacks = int(evaluation.fell_back[method][selected].sum()) if method in evaluation.fell_back else 0
                 rows.append({"group": group, "bucket": bucket, "method": method, **stats, "fallbacks": fallbacks})
     return rows
-
-
-def _fmt(value: float) -> str:
-    return "–" if np.isnan(value) else f"{value:.3g}"
-
-
-def _ratio(a: float, b: float) -> float:
-    """a / b, with 0 / 0 = 1 (both exact) and a / 0 = inf."""
-    if b == 0:
-        return 1.0 if a == 0 else float("inf")
-    return a / b
-
-
-def metric_table(rows: list[dict], metric: str = "median_scaled") -> str:
-    """A markdown table of one metric: a line per (group, bucket), a column per method, best in bold.
-
-    The last columns compare the model with the best baseline and with AutoARIMA (model ÷ baseline).
-    """
-    methods = list(dict.fromkeys(row["method"] for row in rows))
-    baseline_names = [m for m in methods if m not in (MODEL, NOISE_FLOOR)]
-    cells: dict[tuple[str, str], dict[str, dict]] = {}
-    for row in rows:
-        cells.setdefault((row["group"], row["bucket"]), {})[row["method"]] = row
-    header = ["group", "length", "n", *methods, "model ÷ best baseline"]
-    if "auto_arima" in methods:
-        header.append("model ÷ auto_arima")
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
-    for (group, bucket), by_method in cells.items():
-        values = {m: by_method[m][metric] if m in by_method else float("nan") for m in methods}
-        competing = [values[m] for m in methods if m != NOISE_FLOOR and not np.isnan(values[m])]
-        best = min(competing) if competing else float("nan")
-        shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
-        best_baseline = min((m for m in baseline_names if not np.isnan(values[m])), key=values.get, default=None)
-        ratio = _ratio(values[MODEL], values[best_baseline]) if best_baseline else float("nan")
-        line = [group, bucket, str(by_method[MODEL]["n"]), *shown, f"{_fmt(ratio)} ({best_baseline})"]
-        if "auto_arima" in methods:
-            line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
-        lines.append("| " + " | ".join(line) + " |")
-    return "\n".join(lines)
-
-
-def fallback_table(rows: list[dict]) -> str:
-    """A markdown table of how many cases each statistical baseline could not fit, per group."""
-    methods = [m for m in dict.fromkeys(row["method"] for row in rows) if m in baselines_module.STATISTICAL]
-    if not methods:
-        return ""
-    lines = ["| group | n | " + " | ".join(methods) + " |", "|---|" + "---:|" * (len(methods) + 1)]
-    for group in dict.fromkeys(row["group"] for row in rows):
-        by_method = {row["method"]: row for row in rows if row["group"] == group and row["bucket"] == "all"}
-        counts = [str(by_method[m]["fallbacks"]) for m in methods]
-        lines.append(f"| {group} | {by_method[MODEL]['n']} | " + " | ".join(counts) + " |")
-    return "\n".join(lines)
-
-
-def speed_table(evaluation: Evaluation) -> str:
-    """A markdown table of the wall time per case of each method, and how many times the model's."""
-    n = len(evaluation.cases)
-    model_per_case = evaluation.seconds[MODEL] / n
-    lines = ["| method | seconds, all cases | seconds per case | × model |", "|---|---:|---:|---:|"]
-    for method, seconds in evaluation.seconds.items():
-        lines.append(f"| {method} | {seconds:.3g} | {seconds / n:.3g} | {seconds / n / model_per_case:.3g} |")
-    return "\n".join(lines)
-
-
-def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselines", note: str = "") -> str:
-    """The full markdown report: scaled errors, MAE, RMSE, fallbacks and speed; ``note`` goes under the title."""
-    rows = summarise(evaluation)
-    n_constant = int(np.isnan(evaluation.scale).sum())
-    sections = [
-        f"# {title}",
-        *([note] if note else []),
-        f"{len(evaluation.cases)} one-step-ahead cases. Scaled error = |prediction − next value| / mean "
-        "absolute step of the context (a last-value guess on a straight line scores 1). Lower is better; "
-        "the best method of each line is in bold. `noise_floor` is the error of the noise-free next value. "
-        f"{n_constant} cases with a constant context have no scale and are left out of the scaled errors. "
-        "The statistical baselines see each context as the model does (shifted by its last value, divided by "
-        "its mean absolute step) and fall back to the last value where they cannot fit.",
-        "## Median scaled error (primary)",
-        metric_table(rows, "median_scaled"),
-        "## Mean scaled error",
-        metric_table(rows, "mean_scaled"),
-        "## MAE (in each series' units; dominated by the largest-scale series)",
-        metric_table(rows, "mae"),
-        "## RMSE (in each series' units)",
-        metric_table(rows, "rmse"),
-    ]
-    fallbacks = fallback_table(rows)
-    if fallbacks:
-        sections += ["## Cases a statistical baseline could not fit (scored as the last value)", fallbacks]
-    sections += [
-        f"## Speed (statistical baselines on {evaluation.n_jobs} process(es); the model batched by length)",
-        speed_table(evaluation),
-    ]
-    return "\n\n".join(sections) + "\n"

@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from numseries.config import MAX_LENGTH, MIN_LENGTH
+from numseries.config import GENERATED_MIN_LEN, MIN_LENGTH, check_lengths
+from numseries.series import SequenceBatch, mean_abs_step, step_scale  # noqa: F401 (mean_abs_step: importable here too)
 
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
@@ -319,36 +320,8 @@ def power_law(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class SequenceBatch:
-    """Generated sequences, right-padded with zeros. ``N`` series, ``T = max_len`` steps."""
-
-    data: np.ndarray  # (N, T) float64 context values, 0 after each length
-    labels: np.ndarray  # (N,) float64 the value right after the context
-    masks: np.ndarray  # (N, T) bool, True on the first ``lengths[i]`` steps
-    lengths: np.ndarray  # (N,) int64 context lengths
-    family_ids: np.ndarray  # (N,) int64 index into ``family_names``
-    family_names: tuple[str, ...]
-    clean_labels: np.ndarray  # (N,) float64 the next value before noise (== labels when noise-free)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    @property
-    def families(self) -> np.ndarray:
-        """(N,) family name of each series."""
-        return np.asarray(self.family_names, dtype=object)[self.family_ids]
-
-
-def _check_lengths(min_len: int, max_len: int) -> None:
-    if not MIN_LENGTH <= min_len <= max_len <= MAX_LENGTH:
-        raise ValueError(
-            f"lengths must satisfy {MIN_LENGTH} <= min_len <= max_len <= {MAX_LENGTH}, got "
-            f"min_len={min_len}, max_len={max_len}; pass e.g. min_len=4, max_len=64"
-        )
-
-
-def _resolve_families(families: Sequence[str] | None) -> list[str]:
+def resolve_families(families: Sequence[str] | None) -> list[str]:
+    """Family names to generate: ``None`` is every training family; unknown names are refused."""
     if isinstance(families, str):  # families="linear" means one family, not the letters of its name
         families = [families]
     names = training_families() if families is None else list(families)
@@ -368,17 +341,10 @@ def sample_lengths(n: int, min_len: int, max_len: int, rng: np.random.Generator)
     return np.where(rng.random(n) < 0.5, short, full)
 
 
-def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """(N, T) values with prefix masks -> (N,) mean absolute step of each context (0 when constant)."""
-    valid = masks[:, 1:] & masks[:, :-1]
-    steps = np.abs(np.diff(values, axis=1)) * valid
-    return steps.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
-
-
 def generate_batch(
     num_samples: int,
     *,
-    min_len: int = 4,
+    min_len: int = GENERATED_MIN_LEN,
     max_len: int = 64,
     families: Sequence[str] | None = None,
     lengths: np.ndarray | None = None,
@@ -391,8 +357,8 @@ def generate_batch(
     """
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
         raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}; pass e.g. 10_000")
-    _check_lengths(min_len, max_len)
-    names = _resolve_families(families)
+    check_lengths(min_len, max_len)
+    names = resolve_families(families)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     if lengths is None:
@@ -425,9 +391,7 @@ def generate_batch(
         clean[rows] = series
         if fam.noise is not None:
             level = _log_uniform(rng, *fam.noise, rows.size)
-            full_mask = np.ones_like(series, dtype=bool)
-            step = mean_abs_step(series, full_mask)
-            sigma = level * np.where(step > 0, step, 1.0)
+            sigma = level * step_scale(series, np.ones_like(series, dtype=bool))
             series = series + _col(sigma) * rng.normal(0, 1, series.shape)
         values[rows] = series
 
@@ -454,7 +418,7 @@ def generate_batch(
 def generate_dataset(
     num_samples: int = 100_000,
     *,
-    min_len: int = 4,
+    min_len: int = GENERATED_MIN_LEN,
     max_len: int = 64,
     families: Sequence[str] | None = None,
     seed: int | None = 0,

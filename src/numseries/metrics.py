@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numseries.generate import mean_abs_step
+from numseries.series import mean_abs_step
 
 
 def context_scale(data: np.ndarray, masks: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ from torch import nn
 
 from numseries.config import ModelConfig
 
+
 @dataclasses.dataclass
 class ModelOutput:
     """Everything one forward pass computes; ``prediction = last + scale * z_hat`` in the input's units."""
@@ -95,6 +96,18 @@ class LSTMWithAttention(nn.Module):
         """
         out = self.forward_all(x, mask)
         return out.z_hat, out.attention, out.last, out.scale
+
+    def outputs(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Every output in the input's units: ``prediction`` (B,), ``attention`` (B, T) and, for the heads
+        the model has, ``quantiles`` (B, Q) and ``pattern`` (B, K) probabilities. Export and
+        ``Predictor`` serve these."""
+        out = self.forward_all(x, mask)
+        outputs = {"prediction": (out.last + out.scale * out.z_hat.double()).to(x.dtype), "attention": out.attention}
+        if out.quantiles is not None:
+            outputs["quantiles"] = (out.last[:, None] + out.scale[:, None] * out.quantiles.double()).to(x.dtype)
+        if out.pattern_logits is not None:
+            outputs["pattern"] = torch.softmax(out.pattern_logits, dim=1)
+        return outputs
 
     def forward_all(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> ModelOutput:
         """The point prediction, attention and the optional heads' outputs, in normalised units."""

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, summarise
-from numseries.weights import atomic_write, read_training_info, resolve_weights
+from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+from numseries.files import atomic_write
+from numseries.weights import TRAINING_LOGS
 
 COLORS = {
     MODEL: "tab:red",
@@ -30,7 +31,6 @@ COLORS = {
     NOISE_FLOOR: "black",
 }
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
-TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a run directory
 
 
 def _axes(ax, figsize: tuple[float, float]):
@@ -117,12 +117,12 @@ def plot_predicted_vs_true(
     return ax.figure
 
 
-def _methods(rows: list[dict], methods: Sequence[str] | None) -> list[str]:
+def _methods(rows: list[Row], methods: Sequence[str] | None) -> list[str]:
     return list(methods) if methods is not None else list(dict.fromkeys(row["method"] for row in rows))
 
 
 def plot_error_by_family(
-    rows: list[dict], *, bucket: str = "all", methods: Sequence[str] | None = None, ax=None
+    rows: list[Row], *, bucket: str = "all", methods: Sequence[str] | None = None, ax=None
 ) -> Figure:
     """Median scaled error per family (``rows`` from :func:`numseries.evaluate.summarise`), per method."""
     methods = _methods(rows, methods)
@@ -143,7 +143,7 @@ def plot_error_by_family(
 
 
 def plot_error_by_length(
-    rows: list[dict], *, group: str = "training families", methods: Sequence[str] | None = None, ax=None
+    rows: list[Row], *, group: str = "training families", methods: Sequence[str] | None = None, ax=None
 ) -> Figure:
     """Median scaled error per context-length bucket for one group of rows, a line per method."""
     methods = _methods(rows, methods)
@@ -182,15 +182,6 @@ def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
                     if column not in ("epoch", "step") and value:
                         series.setdefault(column, []).append((float(record["step"]), float(value)))
     return {column: np.array(points) for column, points in series.items()}
-
-
-def recorded_run_dir(weights: str | Path | None = None) -> Path | None:
-    """The run directory recorded in the training_info.json of ``weights`` (``None``: shipped), or
-    ``None`` when there is none or its CSV logs are gone. An ``.onnx`` file looks beside itself."""
-    onnx = weights is not None and Path(weights).suffix == ".onnx"
-    folder = Path(weights).parent if onnx else resolve_weights(weights)[2]
-    recorded = read_training_info(folder).get("run_dir") if folder else None
-    return Path(recorded) if recorded and any(Path(recorded).glob(TRAINING_LOGS)) else None
 
 
 def plot_training_curves(run_dir: str | Path, *, ax=None, title: str = "Training curves") -> Figure:
@@ -311,18 +302,18 @@ def plot_calibration(
     method's intervals held, NaN where unknown. ``labels`` (M,) name the methods (colours follow
     :data:`COLORS` where a label is one of its keys).
     """
-    nominal = np.asarray(nominal, dtype=np.float64)
+    levels = np.asarray(nominal, dtype=np.float64)  # (K,)
     observed = np.atleast_2d(np.asarray(observed, dtype=np.float64))  # (M, K)
-    if observed.shape[1] != len(nominal):
-        raise ValueError(f"observed has {observed.shape[1]} levels per method, nominal {len(nominal)}; pass one per level")
+    if observed.shape[1] != len(levels):
+        raise ValueError(f"observed has {observed.shape[1]} levels per method, nominal {len(levels)}; pass one per level")
     labels = list(labels) if labels is not None else [f"method {m + 1}" for m in range(len(observed))]
     if len(labels) != len(observed):
         raise ValueError(f"got {len(labels)} labels for {len(observed)} methods; pass one label per row of observed")
     ax = _axes(ax, (4.8, 4.5))
     ax.plot([0, 100], [0, 100], "--", color="gray", lw=1, label="perfect calibration")
-    for label, row in zip(labels, observed):
-        ax.plot(nominal, row, "o-", label=label, color=COLORS.get(label), lw=2.5 if label == MODEL else 1.2)
-    low = float(min(nominal.min(), np.nanmin(observed, initial=100.0))) - 5
+    for label, row in zip(labels, observed, strict=True):
+        ax.plot(levels, row, "o-", label=label, color=COLORS.get(label), lw=2.5 if label == MODEL else 1.2)
+    low = float(min(levels.min(), np.nanmin(observed, initial=100.0))) - 5
     ax.set_xlim(max(low, 0), 100)
     ax.set_ylim(max(low, 0), 100)
     ax.set_aspect("equal")

@@ -19,21 +19,36 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from numseries.weights import CONFIG_FILE, ONNX_FILE, shipped_weights_dir
+from numseries.config import MIN_VALUES
+from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
+from numseries.series import keep_last
+from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
 
-MIN_VALUES = 3  # shortest sequence accepted: the model is trained on contexts of 3 to 64 values
+log = logging.getLogger(__name__)
+
 RUNTIMES = ("auto", "onnxruntime", "torch")
-_GROUP_ROWS = 4096  # most series per model call: bounds the memory of one call
+_OUTPUTS = (  # the output names of an exported numseries model, by the heads it has
+    ["prediction", "attention"],
+    ["prediction", "attention", "quantiles"],
+    ["prediction", "attention", "pattern"],
+    ["prediction", "attention", "quantiles", "pattern"],
+)
+MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
+_ROWS_IN_FLIGHT = 4096  # most series in model calls at once, over all workers: bounds a batch's memory
+_MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_IN_FLIGHT
 
-# x (B, T) float64, mask (B, T) bool -> prediction (B,) float64, attention (B, T) float32
-Runner = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
+# models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
+Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +62,11 @@ class Prediction:
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # values the model read: the last min(n_values, max_len)
+    quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    pattern: str = ""  # what the sequence looks like; "" without a pattern head
+    pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
 
     @property
     def n_values(self) -> int:
@@ -55,6 +75,16 @@ class Prediction:
     @property
     def cropped(self) -> bool:
         return self.n_used < self.n_values
+
+    def interval(self, level: float) -> tuple[float, float]:
+        """The central interval holding the next value with probability ``level`` percent: (lo, hi)."""
+        lo, hi = _interval(self.quantiles, self.quantile_levels, level)
+        return float(lo[0]), float(hi[0])
+
+    @property
+    def intervals(self) -> dict[float, tuple[float, float]]:
+        """``{level: (lo, hi)}`` for the levels asked for."""
+        return {level: self.interval(level) for level in self.levels}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,17 +99,46 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
+    quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
+    quantile_levels: tuple[float, ...] = ()
+    levels: tuple[float, ...] = ()  # interval levels asked for, in percent
+    patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) as Prediction.pattern
+    pattern_confidence: np.ndarray | None = None  # (N,) float64
+    pattern_probabilities: np.ndarray | None = None  # (N, K) float32 over the model's pattern_names
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
+        return _interval(self.quantiles, self.quantile_levels, level)
 
 
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""
 
-    def __init__(self, run: Runner, max_len: int, runtime: str, source: str, workers: int = 1) -> None:
+    def __init__(
+        self,
+        run: Runner,
+        max_len: int,
+        runtime: str,
+        source: str,
+        workers: int = 1,
+        *,
+        quantile_levels: Sequence[float] = (),
+        pattern_names: Sequence[str] = (),
+        calibration: Calibration | None = None,
+    ) -> None:
         self._run = run
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
         self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
+        self.quantile_levels = tuple(quantile_levels)  # () when the model has no quantile head
+        self.pattern_names = tuple(pattern_names)  # () when the model has no pattern head
+        if calibration is not None and calibration.grid != self.quantile_levels:
+            raise ValueError(
+                f"the calibration is for quantile levels {list(calibration.grid)}, the model predicts "
+                f"{list(self.quantile_levels)}; re-run `numseries calibrate` for these weights"
+            )
+        self.calibration = calibration
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
@@ -89,116 +148,228 @@ class Predictor:
         """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
 
         ``runtime="auto"`` runs ONNX files, and folders that hold a ``model.onnx``, on onnxruntime, and
-        everything else on torch (which needs the ``train`` extra).
+        everything else on torch (which needs the ``train`` extra). A folder's ``model.onnx`` that is not
+        an export of its ``model.safetensors`` (the weights were trained again since) is never run: the
+        folder runs on torch with a logged note, or, without torch or with ``runtime="onnxruntime"``, a
+        ``ValueError`` says to export it again.
         """
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
-        path = shipped_weights_dir() if path is None else Path(path)
-        if not path.exists():
-            raise ValueError(
-                f"model path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file"
-            )
-        onnx_file = path / ONNX_FILE if path.is_dir() else path
-        if runtime == "torch" and path.suffix == ".onnx":
-            raise ValueError(f"{path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
-        if runtime == "onnxruntime" or (runtime == "auto" and onnx_file.suffix == ".onnx" and onnx_file.exists()):
-            if not onnx_file.is_file():
+        location = locate(path, as_onnx=runtime == "onnxruntime")
+        if runtime == "torch" and location.onnx == location.path:
+            raise ValueError(f"{location.path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
+        if runtime == "onnxruntime" or (runtime == "auto" and location.onnx is not None):
+            if location.onnx is None:
                 raise ValueError(
-                    f"{onnx_file} is not an ONNX model file; create one with "
+                    f"{location.path / ONNX_FILE if location.path.is_dir() else location.path} is not an ONNX "
+                    "model file; create one with "
                     "`numseries export --format onnx --weights WEIGHTS_FOLDER --out FILE.onnx`"
                 )
-            return _from_onnx(onnx_file)
+            predictor, stale = _from_onnx(location)
+            if stale is None:
+                return predictor
+            fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
+            if runtime == "onnxruntime" or importlib.util.find_spec("torch") is None:
+                raise ValueError(f"{location.onnx} {stale}, so it is stale; {fix}")
+            log.warning("note: %s %s, so it is stale; running %s on torch instead (%s)",
+                        location.onnx, stale, location.weights, fix)
         if importlib.util.find_spec("torch") is None:
-            raise ValueError(f"loading {path} needs torch; install numseries[train] or use an .onnx model")
-        from numseries.weights import load_model
-
-        return cls.from_model(load_model(path), source=str(path))
+            raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
+        model = load_model(location.path)
+        calibration = _calibration(location) if model.config.quantile_levels else None
+        return cls.from_model(model, source=str(location.path), calibration=calibration)
 
     @classmethod
-    def from_model(cls, model: Any, *, source: str = "in-memory model") -> Predictor:
+    def from_model(
+        cls, model: Any, *, source: str = "in-memory model", calibration: Calibration | None = None
+    ) -> Predictor:
         """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
         import torch
 
         model.eval()
 
-        def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
             with torch.inference_mode():
-                prediction, attention = model(torch.from_numpy(x), torch.from_numpy(mask))
-            return prediction.numpy(), attention.float().numpy()
+                outputs = model.outputs(torch.from_numpy(x), torch.from_numpy(mask))
+            return {name: value.numpy() for name, value in outputs.items()}
 
-        return cls(run, model.config.max_len, "torch", source)
+        config = model.config
+        return cls(
+            run,
+            config.max_len,
+            "torch",
+            source,
+            quantile_levels=config.quantile_levels,
+            pattern_names=config.pattern_names,
+            calibration=calibration,
+        )
 
-    def predict(self, sequence: Sequence[float] | np.ndarray) -> Prediction:
-        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers)."""
+    def predict(self, sequence: Sequence[float] | np.ndarray, *, level: Sequence[float] | float | None = None) -> Prediction:
+        """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers).
+
+        ``level`` (percent, e.g. ``[80, 95]``) names the intervals to report; any level within the
+        model's quantiles can be read with ``Prediction.interval`` either way.
+        """
+        levels = self._check_levels(level)
         values = _as_values(sequence)
         n = len(values)
-        used = min(n, self.max_len)
-        prediction, attention = self._predict_padded(values[None, n - used :], np.array([used]), None)
+        window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
+        used = window.shape[1]
+        outputs = self._predict_padded(window, np.array([used]), None)
         weights = np.zeros(n, dtype=np.float32)
-        weights[n - used :] = attention[0]
-        return Prediction(float(prediction[0]), weights, used)
+        weights[columns[0]] = outputs["attention"][0]
+        quantiles = self._quantiles(outputs, np.array([used]))
+        patterns, confidence = self._patterns(outputs, window, np.array([used]))
+        return Prediction(
+            float(outputs["prediction"][0]),
+            weights,
+            used,
+            quantiles=None if quantiles is None else quantiles[0],
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            pattern=patterns[0] if patterns else "",
+            pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
+        )
 
     def predict_batch(
-        self, sequences: Sequence[Sequence[float]] | np.ndarray, ids: Sequence[Any] | None = None
+        self,
+        sequences: Sequence[Sequence[float]] | np.ndarray,
+        ids: Sequence[Any] | None = None,
+        *,
+        level: Sequence[float] | float | None = None,
     ) -> BatchPrediction:
         """Predict the next value of many sequences of any lengths.
 
         ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
         rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
-        grouped by length, so nothing is padded when the model runs.
+        grouped by length, so nothing is padded when the model runs. Anything else is a ``TypeError``.
+        ``level`` as in :meth:`predict`.
         """
+        levels = self._check_levels(level)
+        sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
+        if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
+            sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
         if ids is not None and len(ids) != len(sequences):
             raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
-        if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
-            values, n_values = _check_padded(sequences, ids)
-        elif isinstance(sequences, (str, bytes, np.ndarray)):
-            raise ValueError(
-                f"expected a list of sequences or a 2-D array, got {_describe(sequences)}; "
-                "use predict() for a single sequence"
-            )
+        if not isinstance(sequences, Sequence):  # an array
+            values, n_values = _check_padded(_real_array(sequences, "sequences"), ids)
         else:
             rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
             values = np.full((len(rows), min(int(n_values.max(initial=0)), self.max_len)), np.nan)
-            for i, row in enumerate(rows):
-                tail = row[-self.max_len :]
-                values[i, : len(tail)] = tail
-        values = _keep_last(values, n_values, self.max_len)
+            for i, row in enumerate(rows):  # each row's last values only: no (N, longest) array
+                window = keep_last(row[None], n_values[i : i + 1], self.max_len)[0][0]
+                values[i, : len(window)] = window
+        values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
-        predictions, attention = self._predict_padded(values, n_used, ids)
-        return BatchPrediction(predictions, attention, n_values, n_used)
+        outputs = self._predict_padded(values, n_used, ids)
+        patterns, confidence = self._patterns(outputs, values, n_used)
+        return BatchPrediction(
+            outputs["prediction"],
+            outputs["attention"],
+            n_values,
+            n_used,
+            quantiles=self._quantiles(outputs, n_used),
+            quantile_levels=self.quantile_levels,
+            levels=levels,
+            patterns=patterns,
+            pattern_confidence=confidence,
+            pattern_probabilities=outputs.get("pattern"),
+        )
 
-    def forecast(self, sequence: Sequence[float] | np.ndarray, steps: int) -> np.ndarray:
+    def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
+        if level is None:
+            return ()
+        if not self.quantile_levels:
+            raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
+        return check_levels(level, self.quantile_levels)
+
+    def _quantiles(self, outputs: dict[str, np.ndarray], lengths: np.ndarray) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles, or None without a quantile head."""
+        if "quantiles" not in outputs:
+            return None
+        if self.calibration is None:
+            return outputs["quantiles"]
+        return self.calibration.apply(outputs["quantiles"], lengths)
+
+    def _patterns(
+        self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
+    ) -> tuple[list[str], np.ndarray | None]:
+        """Each series' pattern in words and its confidence, or ``([], None)`` without a pattern head."""
+        if "pattern" not in outputs:
+            return [], None
+        from numseries.patterns import describe_batch
+
+        return describe_batch(outputs["pattern"], self.pattern_names, values, lengths)
+
+    def forecast(
+        self,
+        sequence: Sequence[float] | np.ndarray,
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
-        Returns a (steps,) float64 array. Errors compound with the horizon: the model is trained for
-        one step ahead.
+        Without ``level``, returns the (steps,) float64 path. With ``level`` (percent), returns a
+        :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
+        bands per step, from ``paths`` sample paths drawn from the model's predictive distribution
+        (seeded by ``seed``), so they widen with the horizon.
         """
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}; e.g. steps=5")
-        window = _as_values(sequence)[-self.max_len :]
-        out = np.empty(steps)
-        for k in range(steps):
-            prediction, _ = self._predict_padded(window[None], np.array([len(window)]), None)
-            out[k] = prediction[0]
-            window = np.append(window, prediction)[-self.max_len :]
-        return out
+        result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
+        if level is None:
+            return result.values[0]
+        from numseries.forecast import Forecast
+
+        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()})
+
+    def forecast_batch(
+        self,
+        sequences: Sequence[Sequence[float] | np.ndarray],
+        steps: int,
+        *,
+        level: Sequence[float] | float | None = None,
+        paths: int = 200,
+        seed: int | None = 0,
+    ) -> Any:
+        """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
+        (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
+        from numseries.forecast import forecast_batch
+
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
+        if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
+            raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
+        levels = self._check_levels(level)
+        windows = []
+        for i, sequence in enumerate(sequences):
+            values = _as_values(sequence, f"sequence {i}")
+            windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
+        return forecast_batch(self, windows, int(steps), levels, int(paths), seed)
 
     def _predict_padded(
         self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> (N,), (N, max length)."""
+    ) -> dict[str, np.ndarray]:
+        """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
+        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'."""
         n = len(lengths)
+        # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
+        workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
+        group_rows = _ROWS_IN_FLIGHT // workers
         predictions = np.empty(n)
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
+        quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
+        pattern = np.empty((n, len(self.pattern_names)), dtype=np.float32) if self.pattern_names else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
         bounds = [0, *edges.tolist(), n] if n else []
-        groups = [  # rows of one length, at most _GROUP_ROWS of them; longest first, to balance workers
-            order[chunk : min(chunk + _GROUP_ROWS, stop)]
-            for start, stop in zip(bounds[::-1][1:], bounds[::-1])
-            for chunk in range(start, stop, _GROUP_ROWS)
+        groups = [  # rows of one length, at most group_rows of them; longest first, to balance workers
+            order[chunk : min(chunk + group_rows, stop)]
+            for start, stop in zip(bounds[::-1][1:], bounds[::-1], strict=False)
+            for chunk in range(start, stop, group_rows)
         ]
 
         def run_group(rows: np.ndarray) -> None:
@@ -206,31 +377,44 @@ class Predictor:
             x = values[rows, :width]  # (b, width), a copy
             _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
             x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-            prediction, weights = self._run(x, np.ones(x.shape, dtype=bool))
+            outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
-                predictions[rows] = np.ldexp(prediction, exponent)
-            attention[rows, :width] = weights
+                predictions[rows] = np.ldexp(outputs["prediction"], exponent)
+                if quantiles is not None:
+                    quantiles[rows] = np.ldexp(outputs["quantiles"], exponent[:, None])
+            attention[rows, :width] = outputs["attention"]
+            if pattern is not None:
+                pattern[rows] = outputs["pattern"]
 
-        if self.workers > 1 and len(groups) > 1:
+        if workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(min(self.workers, len(groups))) as pool:
+            with ThreadPoolExecutor(min(workers, len(groups))) as pool:
                 list(pool.map(run_group, groups))
         else:
             for rows in groups:
                 run_group(rows)
-        bad = np.flatnonzero(~np.isfinite(predictions))
+        finite = np.isfinite(predictions) & (np.isfinite(quantiles).all(axis=1) if quantiles is not None else True)
+        bad = np.flatnonzero(~finite)
         if bad.size:
             raise ValueError(
                 f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
                 "divide the values by a large constant first"
             )
-        return predictions, attention
+        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention}
+        if quantiles is not None:
+            outputs["quantiles"] = quantiles
+        if pattern is not None:
+            outputs["pattern"] = pattern
+        return outputs
 
 
-def _from_onnx(path: Path) -> Predictor:
+def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
+    """A Predictor running ``location.onnx`` on onnxruntime, and why that file is stale (``None``: it is not)."""
     import onnxruntime
 
+    path = location.onnx
+    assert path is not None
     try:
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: onnxruntime's warnings are not for our users
@@ -241,7 +425,7 @@ def _from_onnx(path: Path) -> Predictor:
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
     names = ([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()])
-    if names != (["x", "mask"], ["prediction", "attention"]):
+    if names[0] != ["x", "mask"] or names[1] not in _OUTPUTS:
         raise ValueError(
             f"{path} has inputs {names[0]} and outputs {names[1]}, not a numseries model's "
             "(x, mask -> prediction, attention); export one with `numseries export`"
@@ -249,21 +433,49 @@ def _from_onnx(path: Path) -> Predictor:
     metadata = session.get_modelmeta().custom_metadata_map
     if "max_len" in metadata:
         max_len = int(metadata["max_len"])
-    elif (path.parent / CONFIG_FILE).is_file():
-        max_len = int(json.loads((path.parent / CONFIG_FILE).read_text())["max_len"])
+    elif location.config is not None:
+        max_len = location.model_config().max_len
     else:
         raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
 
-    def run(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        prediction, attention = session.run(None, {"x": x, "mask": mask})
-        return prediction, attention
+    heads = json.loads(metadata.get("config", "{}") or "{}")  # the architecture, with the heads' levels and names
+    quantile_levels = tuple(heads.get("quantile_levels", ())) if "quantiles" in names[1] else ()
+    pattern_names = tuple(heads.get("pattern_names", ())) if "pattern" in names[1] else ()
 
-    return Predictor(run, max_len, "onnxruntime", str(path), workers=_cpus())
+    def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))
+
+    predictor = Predictor(
+        run,
+        max_len,
+        "onnxruntime",
+        str(path),
+        workers=_cpus(),
+        quantile_levels=quantile_levels,
+        pattern_names=pattern_names,
+        calibration=_calibration(location) if quantile_levels else None,
+    )
+    return predictor, location.stale_onnx(metadata)
+
+
+def _calibration(location: WeightsLocation) -> Calibration | None:
+    """The interval calibration beside the weights, or None when there is none."""
+    path = location.folder / CALIBRATION_FILE if location.folder else None
+    return Calibration.load(path) if path is not None and path.is_file() else None
 
 
 def _cpus() -> int:
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _interval(quantiles: np.ndarray | None, grid: tuple[float, ...], level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, Q) or (Q,) quantiles -> the (lo (N,), hi (N,)) interval at ``level`` percent."""
+    if quantiles is None:
+        raise ValueError("this prediction has no quantiles (the model has no quantile head), so no intervals")
+    (level,) = check_levels([level], grid)
+    bounds = intervals(np.atleast_2d(quantiles), grid, [level])[level]  # (N, 2)
+    return bounds[:, 0], bounds[:, 1]
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:
@@ -275,6 +487,39 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _container(data: Any, what: str, expected: str) -> Any:
+    """Refuse what is not a list or an array (``TypeError``); a torch tensor comes back as a NumPy array."""
+    if hasattr(data, "detach") and hasattr(data, "numpy"):  # torch, even with requires_grad or on a GPU
+        return data.detach().cpu().numpy()
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{what} is a string, {_describe(data)}; pass numbers, e.g. [2, 4, 6]")
+    if isinstance(data, (Mapping, AbstractSet)) or not (isinstance(data, Sequence) or hasattr(data, "__array__")):
+        raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
+    return data
+
+
+def _real_array(data: Any, what: str) -> np.ndarray:
+    """A list or array -> float64 array. Masked, complex and date-time values are a ``TypeError``; anything
+    else that is not a number a ``ValueError``."""
+    if np.ma.is_masked(data):
+        raise TypeError(
+            f"{what} is a masked array with masked values, which would be read as numbers; fill them with NaN "
+            "(x.filled(np.nan)) or drop them (x.compressed())"
+        )
+    try:
+        array = np.asarray(data)  # as given: a float64 conversion would drop imaginary parts, count nanoseconds
+    except (TypeError, ValueError, OverflowError) as err:  # ragged rows, ints beyond any float
+        raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{what} holds complex numbers; pass real numbers (np.real(x) if the imaginary parts are 0)")
+    if array.dtype.kind in "mM":
+        raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
+        raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+
+
 def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     """Check one sequence at the public boundary -> (n,) float64 of finite values, n >= MIN_VALUES.
 
@@ -282,12 +527,7 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     """
     where = f" in {name}" if name else ""
     name = name or "the sequence"
-    if isinstance(sequence, (str, bytes)):
-        raise ValueError(f"{name} is a string, {_describe(sequence)}; pass numbers, e.g. [2, 4, 6]")
-    try:
-        values = np.asarray(sequence, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as err:
-        raise ValueError(f"{name} must hold numbers only, got {_describe(sequence)} ({err}); remove the rest")
+    values = _real_array(_container(sequence, name, "a list or array of numbers"), name)
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be one-dimensional, got shape {values.shape}; use predict_batch for many sequences"
@@ -304,11 +544,12 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
 
 
 def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Check a (N, W) array whose rows are padded with trailing NaN -> float64 values, lengths (N,)."""
-    try:
-        values = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"sequences must hold numbers only ({err}); remove the rest")
+    """Check a (N, W) float64 array whose rows are padded with trailing NaN -> values, lengths (N,)."""
+    if values.ndim != 2:
+        raise ValueError(
+            f"expected a list of sequences or a 2-D array, got an array of shape {values.shape}; "
+            "use predict() for a single sequence"
+        )
     present = ~np.isnan(values)  # (N, W)
     lengths = present.sum(axis=1)  # (N,)
     gaps = np.argwhere(present != (np.arange(values.shape[1]) < lengths[:, None]))
@@ -333,11 +574,3 @@ def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.nda
         )
     return values, lengths.astype(np.int64)
 
-
-def _keep_last(values: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """Crop (N, W) prefix-padded rows to (N, min(W, width)), keeping each row's last ``width`` values."""
-    if values.shape[1] <= width:
-        return values
-    start = np.maximum(lengths - width, 0)  # (N,)
-    index = start[:, None] + np.arange(width)  # (N, width), all < W
-    return np.take_along_axis(values, index, axis=1)

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from numseries.generate import SequenceBatch
+from numseries.series import SequenceBatch
 
 BUCKETS = ((8, 16), (24, 64))  # context lengths of the real suite, as in the synthetic buckets
 REAL_SEED = 20_261_128
@@ -100,13 +100,13 @@ def real_cases(
     masks = np.arange(max_len)[None, :] < lengths[:, None]  # (N, T)
     data = np.zeros(masks.shape)
     data[masks] = np.concatenate(rows)
-    labels = np.array(labels)
+    label_values = np.array(labels)
     return SequenceBatch(
         data=data,
-        labels=labels,
+        labels=label_values,
         masks=masks,
         lengths=lengths,
         family_ids=np.array(family_ids, dtype=np.int64),
         family_names=tuple(datasets),
-        clean_labels=labels.copy(),
+        clean_labels=label_values.copy(),
     )

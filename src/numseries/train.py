@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,14 @@ from typing import Any
 import lightning as L
 import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
-from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, WeightAveraging
-from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, Timer, WeightAveraging
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
 from torch.utils.data import DataLoader
 
-from numseries.config import ModelConfig, TrainConfig
+from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
-from numseries.generate import _check_lengths, generate_batch
+from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.weights import load_model, read_training_info, save_pretrained
 
@@ -79,6 +80,8 @@ def _ema_with_warmup(
 class SequenceModule(L.LightningModule):
     """Wraps :class:`LSTMWithAttention` for Lightning; the model itself knows nothing of Lightning."""
 
+    levels: torch.Tensor  # (Q,) the quantile head's levels, a buffer
+
     def __init__(self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5) -> None:
         super().__init__()
         self.model = model
@@ -105,19 +108,19 @@ class SequenceModule(L.LightningModule):
                 self.log(f"{stage}_{name}", value, on_step=False, on_epoch=True, batch_size=len(batch[0]))
         return sum(losses.values())  # type: ignore[return-value]
 
-    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:  # noqa: ARG002 (Lightning's signature)
         loss = self._loss(batch, "train")
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=len(batch[0]))
         return loss
 
-    def validation_step(self, batch, batch_idx: int) -> None:
+    def validation_step(self, batch, batch_idx: int) -> None:  # noqa: ARG002 (Lightning's signature)
         loss = self._loss(batch, "val")
         self.log("val_loss", loss, prog_bar=True, on_epoch=True, sync_dist=True, batch_size=len(batch[0]))
 
     def on_train_epoch_start(self) -> None:
-        dataset = self.trainer.train_dataloader.dataset
-        if isinstance(dataset, StreamingDataset):  # fresh data every epoch, new data after a resume
-            dataset.set_epoch(self.current_epoch)
+        loader = self.trainer.train_dataloader
+        if loader is not None and isinstance(loader.dataset, StreamingDataset):  # fresh data every epoch, new data after a resume
+            loader.dataset.set_epoch(self.current_epoch)
 
     def configure_optimizers(self):
         trainable = [parameter for parameter in self.parameters() if parameter.requires_grad]
@@ -126,35 +129,104 @@ class SequenceModule(L.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss"}}
 
 
-class _EpochTimer(Callback):
-    """Records the wall time of training, for training_info.json."""
+@dataclasses.dataclass(frozen=True)
+class TrainerOptions:
+    """Where a run keeps its files and what Lightning runs it on: everything but the schedule."""
 
-    def on_train_start(self, trainer, pl_module) -> None:
-        self.start = time.perf_counter()
+    out_dir: str | Path | None = None  # checkpoints and logs; None: a new runs/train-<time>-* folder
+    resume: bool = False  # continue from out_dir's last checkpoint
+    accelerator: str = "cpu"
+    devices: int | str = 1
+    num_nodes: int = 1
+    strategy: str = "auto"
+    logger: str = "csv"  # or "tensorboard" (CSV logs are always written)
+    progress_bar: bool = True
 
-    def on_train_end(self, trainer, pl_module) -> None:
-        self.seconds = time.perf_counter() - self.start
+
+@dataclasses.dataclass(frozen=True)
+class FitResult:
+    """What :func:`fit` returns: the best weights and the figures of the run."""
+
+    model: LSTMWithAttention  # best (lowest val_loss) weights, in eval mode, on the CPU
+    trainer: L.Trainer
+    seconds: float  # wall time of training, from Lightning's Timer
+    best_val_loss: float | None
+    stopped_early: bool
 
 
-def _fit(
+def fit(
     model: LSTMWithAttention,
     train_loader: DataLoader,
     val_loader: DataLoader,
-    *,
     schedule: TrainConfig = TrainConfig(),
-    out_dir: str | Path | None = None,
-    resume: bool = False,
-    accelerator: str = "cpu",
-    devices: int | str = 1,
-    num_nodes: int = 1,
-    strategy: str = "auto",
-    logger: str = "csv",
-    progress_bar: bool = True,
-) -> tuple[LSTMWithAttention, L.Trainer, _EpochTimer]:
+    options: TrainerOptions = TrainerOptions(),
+) -> FitResult:
+    """Train ``model`` with early stopping on validation loss and restore its best weights."""
+    out_dir = options.out_dir
     if out_dir is None:  # a new folder for every run, so no earlier run is overwritten
         Path("runs").mkdir(exist_ok=True)
         out_dir = tempfile.mkdtemp(prefix=time.strftime("train-%Y%m%d-%H%M%S-"), dir="runs")
     out_dir = Path(out_dir)
+    last_checkpoint = _check_run_dir(out_dir, options.resume)
+    if options.logger not in ("csv", "tensorboard"):
+        raise ValueError(f"logger must be 'csv' or 'tensorboard', got {options.logger!r}")
+    L.seed_everything(schedule.seed, workers=True, verbose=False)
+    checkpoint = ModelCheckpoint(
+        dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
+    )
+    early_stop = EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta)
+    # Lightning's Timer times the run and, given a duration, stops it (what Trainer(max_time=...) adds).
+    timer = Timer(duration=timedelta(minutes=schedule.max_minutes) if schedule.max_minutes else None, interval="step")
+    callbacks = [early_stop, checkpoint, timer]
+    if schedule.ema_decay:  # validation, checkpoints and the weights returned all use the average
+        callbacks.append(WeightAveraging(avg_fn=functools.partial(_ema_with_warmup, decay=schedule.ema_decay)))
+    loggers: list[Logger] = [CSVLogger(out_dir, name="logs")]
+    if options.logger == "tensorboard":
+        loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
+    try:
+        trainer = L.Trainer(
+            max_epochs=schedule.max_epochs,
+            accelerator=options.accelerator,
+            devices=options.devices,
+            num_nodes=options.num_nodes,
+            strategy=options.strategy,
+            gradient_clip_val=schedule.grad_clip,
+            callbacks=callbacks,
+            logger=loggers,
+            enable_progress_bar=options.progress_bar,
+            enable_model_summary=False,
+            default_root_dir=out_dir,
+            log_every_n_steps=50,
+        )
+    except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
+        raise ValueError(
+            f"Lightning cannot run accelerator={options.accelerator!r}, devices={options.devices!r}, "
+            f"num_nodes={options.num_nodes}, strategy={options.strategy!r}: {str(err).strip().splitlines()[0]}; "
+            "check these options"
+        ) from err
+    model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
+    module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
+    trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if options.resume else None)
+    best = checkpoint.best_model_path or str(last_checkpoint)
+    if not Path(best).is_file():
+        raise ValueError(
+            f"training stopped after {trainer.global_step} steps, before its first validation, so no weights "
+            "were kept; give it a training loader that yields batches, and time (max_minutes) for one epoch"
+        )
+    state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
+    model.load_state_dict({key.removeprefix("model."): value for key, value in state.items()})
+    best_score = checkpoint.best_model_score
+    return FitResult(
+        model=model.cpu().eval(),
+        trainer=trainer,
+        seconds=timer.time_elapsed("train"),
+        best_val_loss=float(best_score) if best_score is not None else None,
+        stopped_early=bool(early_stop.stopped_epoch),
+    )
+
+
+def _check_run_dir(out_dir: Path, resume: bool) -> Path:
+    """The run's last checkpoint, checked: readable to resume from, absent for a new run."""
     last_checkpoint = out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
     if resume and not last_checkpoint.is_file():
         raise ValueError(f"cannot resume: {last_checkpoint} does not exist; train without --resume first")
@@ -170,52 +242,7 @@ def _fit(
         raise ValueError(
             f"{out_dir} already holds a training run; pass --resume to continue it, or another run directory"
         )
-    if logger not in ("csv", "tensorboard"):
-        raise ValueError(f"logger must be 'csv' or 'tensorboard', got {logger!r}")
-    L.seed_everything(schedule.seed, workers=True, verbose=False)
-    checkpoint = ModelCheckpoint(
-        dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
-    )
-    timer = _EpochTimer()
-    callbacks = [EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta), checkpoint, timer]
-    if schedule.ema_decay:  # validation, checkpoints and the weights returned all use the average
-        callbacks.append(WeightAveraging(avg_fn=functools.partial(_ema_with_warmup, decay=schedule.ema_decay)))
-    loggers = [CSVLogger(out_dir, name="logs")]
-    if logger == "tensorboard":
-        loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
-    try:
-        trainer = L.Trainer(
-            max_epochs=schedule.max_epochs,
-            max_time={"minutes": schedule.max_minutes} if schedule.max_minutes else None,
-            accelerator=accelerator,
-            devices=devices,
-            num_nodes=num_nodes,
-            strategy=strategy,
-            gradient_clip_val=schedule.grad_clip,
-            callbacks=callbacks,
-            logger=loggers,
-            enable_progress_bar=progress_bar,
-            enable_model_summary=False,
-            default_root_dir=out_dir,
-            log_every_n_steps=50,
-        )
-    except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
-        raise ValueError(
-            f"Lightning cannot run accelerator={accelerator!r}, devices={devices!r}, num_nodes={num_nodes}, "
-            f"strategy={strategy!r}: {str(err).strip().splitlines()[0]}; check these options"
-        ) from err
-    model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
-    module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
-    trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if resume else None)
-    best = checkpoint.best_model_path or str(last_checkpoint)
-    if not Path(best).is_file():
-        raise ValueError(
-            f"training stopped after {trainer.global_step} steps, before its first validation, so no weights "
-            "were kept; give it a training loader that yields batches, and time (max_minutes) for one epoch"
-        )
-    state = torch.load(best, map_location="cpu", weights_only=True)["state_dict"]
-    model.load_state_dict({key.removeprefix("model."): value for key, value in state.items()})
-    return model.cpu().eval(), trainer, timer
+    return last_checkpoint
 
 
 def train_model(
@@ -223,16 +250,16 @@ def train_model(
 ) -> LSTMWithAttention:
     """Train ``model`` with early stopping on validation loss; return it with its best weights restored.
 
-    Loaders yield ``(x (B, T), y (B,), mask (B, T))`` batches. Options: the schedule fields of
-    :class:`TrainConfig` (``max_epochs``, ``max_minutes``, ``patience``, ``min_delta``, ``lr``,
-    ``weight_decay``, ``grad_clip``, ``ema_decay``, ``seed``; same defaults), and ``out_dir`` (checkpoints and logs;
-    default a new ``runs/train-<time>-*`` folder), ``resume``, ``accelerator``, ``devices``,
-    ``num_nodes``, ``strategy``, ``logger`` ("csv" or "tensorboard"), ``progress_bar``.
+    The seed API (``train_loop.train_model``). Loaders yield ``(x (B, T), y (B,), mask (B, T))``
+    batches. Options: the schedule fields of :class:`TrainConfig` (``max_epochs``, ``max_minutes``,
+    ``patience``, ``min_delta``, ``lr``, ``weight_decay``, ``grad_clip``, ``ema_decay``, ``seed``; same
+    defaults), and the fields of :class:`TrainerOptions` (``out_dir``, ``resume``, ``accelerator``,
+    ``devices``, ``num_nodes``, ``strategy``, ``logger``, ``progress_bar``).
     """
     fields = {field.name for field in dataclasses.fields(TrainConfig)}
     schedule = TrainConfig(**{name: value for name, value in options.items() if name in fields})
-    rest = {name: value for name, value in options.items() if name not in fields}
-    return _fit(model, train_loader, val_loader, schedule=schedule, **rest)[0]
+    rest = TrainerOptions(**{name: value for name, value in options.items() if name not in fields})
+    return fit(model, train_loader, val_loader, schedule, rest).model
 
 
 def _versions() -> dict[str, str]:
@@ -295,17 +322,17 @@ def run_training(
     ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``init_weights`` starts
     from a weights folder of the same architecture (fine-tuning, e.g. on families of your own) instead
     of from random weights; ``resume`` continues from the run's last checkpoint either way.
-    ``trainer_options`` pass through to :func:`train_model` (accelerator, devices, num_nodes,
+    ``trainer_options`` are the fields of :class:`TrainerOptions` (accelerator, devices, num_nodes,
     strategy, logger, progress_bar).
     """
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
-    _check_lengths(config.min_len, model_config.max_len)
+    check_lengths(config.min_len, model_config.max_len)
     torch.manual_seed(config.seed)
     origin = None
     if init_weights is None:
         model = LSTMWithAttention(model_config)
-    else:  # with --resume as well, the checkpoint's weights replace these in _fit
+    else:  # with --resume as well, the checkpoint's weights replace these in fit
         model = _load_init_weights(init_weights, model_config)
         origin = {"path": str(init_weights), "training_info": read_training_info(init_weights)}
     if config.heads_only:
@@ -338,20 +365,17 @@ def run_training(
         families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
-    model, trainer, timer = _fit(
+    result = fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
         make_loader(val_batch, batch_size=1024, with_family=with_family),
-        schedule=config,
-        out_dir=run_dir,
-        resume=resume,
-        **trainer_options,
+        config,
+        TrainerOptions(out_dir=run_dir, resume=resume, **trainer_options),
     )
     if config.heads_only:  # the weight average rounds frozen weights by an ulp: keep them bit for bit
-        model.load_state_dict(frozen, strict=False)
+        result.model.load_state_dict(frozen, strict=False)
+    trainer = result.trainer
     if trainer.is_global_zero:
-        early_stop = next(cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping))
-        checkpoint = next(cb for cb in trainer.callbacks if isinstance(cb, ModelCheckpoint))
         info = {
             "command": shlex.join(command if command is not None else ["python", *sys.argv]),
             "seed": config.seed,
@@ -367,13 +391,13 @@ def run_training(
             "run_dir": str(run_dir),
             "init_weights": origin,
             "epochs": trainer.current_epoch,
-            "duration_seconds": round(getattr(timer, "seconds", 0.0), 1),
-            "stopped_early": bool(early_stop.stopped_epoch),
-            "best_val_loss": float(checkpoint.best_model_score) if checkpoint.best_model_score is not None else None,
+            "duration_seconds": round(result.seconds, 1),
+            "stopped_early": result.stopped_early,
+            "best_val_loss": result.best_val_loss,
             "world_size": trainer.world_size,
             "hardware": _hardware(trainer),
             "versions": _versions(),
         }
-        save_pretrained(model, out, training_info=info)
+        save_pretrained(result.model, out, training_info=info)
         log.info("wrote %s (best val_loss %s)", out, info["best_val_loss"])
-    return model
+    return result.model

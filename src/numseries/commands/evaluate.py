@@ -29,9 +29,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from numseries.evaluate import EVAL_SEED, evaluate, metric_table, report, summarise, synthetic_cases
+    from numseries.evaluate import EVAL_SEED, evaluate, summarise, synthetic_cases
+    from numseries.files import atomic_write
+    from numseries.markdown import metric_table, report
     from numseries.predict import Predictor
-    from numseries.weights import atomic_write
+    from numseries.weights import recorded_run_dir
 
     model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
     baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nwrote {args.report}")
     if args.plots:
         try:
-            from numseries.plots import recorded_run_dir, write_plots
+            from numseries.plots import write_plots
         except ImportError as err:
             raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
         run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights)

@@ -21,10 +21,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from numseries.export import export_onnx
-    from numseries.weights import load_model
+    from numseries.weights import file_sha256, load_model, locate
 
     if Path(args.out).suffix != ".onnx":
         raise ValueError(f"--out must name an .onnx file, got {args.out!r}; e.g. --out {DEFAULT_OUT}")
-    path = export_onnx(load_model(args.weights), args.out)
+    source = locate(args.weights).weights
+    # The digest of the file itself, so that the export is current even if another tool wrote that file.
+    digest = file_sha256(source) if source is not None and source.suffix == ".safetensors" else None
+    path = export_onnx(load_model(args.weights), args.out, weights_sha256=digest)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB), checked against torch", file=sys.stderr)
     return 0

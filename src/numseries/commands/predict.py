@@ -10,21 +10,38 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 BAR_WIDTH = 40  # characters for an attention weight of 1
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-# Before Python 3.13, argparse takes -1e5 and -inf for options; these are values here.
-_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-inf(inity)?$", re.IGNORECASE)
+# argparse reads a token that starts with '-' as an option unless its private `_negative_number_matcher`
+# calls it a negative number: before CPython 3.14 (r'^-\d+$|^-\d*\.\d+$') only -5 and -.5, from 3.14
+# (r'-\.?\d') -1e5 too, on no version -inf or -nan. Here anything that starts like a negative number
+# (-1e5, -1_000, -0x10, -inf, -nan) is a value, which _parse_values reads or refuses with its own message.
+# The pattern is added to argparse's own matcher, so the override never narrows it.
+_NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
+_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
+
+
+def _accept_negative_values(parser: argparse.ArgumentParser) -> None:
+    own = getattr(parser, "_negative_number_matcher", None)
+    if own is not None:  # a private attribute: leave argparse alone if it is gone
+        pattern = f"(?:{own.pattern})|(?:{_NEGATIVE_VALUES})"
+        parser._negative_number_matcher = re.compile(pattern, re.IGNORECASE)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    _accept_negative_values(parser)
     parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
@@ -36,15 +53,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from numseries.predict import Predictor
+    from numseries.predict import MAX_STEPS, Predictor
 
     if args.input or args.output:
         _check_batch_args(args)
         predictor = Predictor.from_pretrained(args.weights)
-        return _predict_file(args, predictor)
+        try:
+            with _signals_interrupt():
+                return _predict_file(args, predictor)
+        except _Signalled as stop:
+            _say(f"numseries predict: stopped by {stop.name}; nothing was written to {args.output}")
+            return 128 + stop.signum
     values = _parse_values(args.values)
-    if args.steps is not None and args.steps < 1:
-        raise ValueError(f"--steps must be a positive integer, got {args.steps}; e.g. --steps 5")
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
+        raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
     predictor = Predictor.from_pretrained(args.weights)
     result = predictor.predict(values)
     forecast = predictor.forecast(values, args.steps) if args.steps else None
@@ -54,17 +76,65 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
-    if args.json:
-        print(json.dumps(_as_json(values, result, forecast)))
-    else:
-        print(_table(values, result, forecast))
+    _print(json.dumps(_as_json(result, forecast)) if args.json else _table(values, result, forecast))
     return 0
+
+
+def _print(text: str) -> None:
+    """Print to stdout; a stdout that is closed or full is one error line, not a traceback."""
+    try:
+        if sys.stdout is None:  # started with stdout closed
+            raise OSError("it is closed")
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader stopped reading: the CLI exits quietly
+    except OSError as err:
+        if sys.stdout is not None:  # drop what could not be written, so that exiting does not retry it
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise ValueError(
+            f"cannot write to standard output: {err.strerror or err}; redirect it to a file that can be written"
+        ) from None
+
+
+def _say(text: str) -> None:
+    """A line on stderr, if stderr can still take it (a hangup may have closed the terminal)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr)
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP during a batch run: a BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` stops it on its way out and every ``finally`` (removing the temp output) runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`_Signalled`, as Ctrl-C raises KeyboardInterrupt."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Signalled(signum)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]  # no SIGHUP on Windows
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        names = []
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _parse_values(tokens: list[str]) -> list[float]:
     """Command-line tokens, or stdin for '-', -> numbers. Separators: spaces, commas, semicolons, newlines."""
     if tokens == ["-"]:
-        text = sys.stdin.read()
+        text = sys.stdin.read().removeprefix("\ufeff")  # a UTF-8 byte-order mark, as some editors write
     elif "-" in tokens:
         raise ValueError("'-' reads the values from stdin and cannot be mixed with values; give one or the other")
     elif not tokens:
@@ -74,6 +144,12 @@ def _parse_values(tokens: list[str]) -> list[float]:
         )
     else:
         text = " ".join(tokens)
+    if _THOUSANDS.search(text):
+        token = next(token for token in text.split() if _THOUSANDS.search(token))
+        raise ValueError(
+            f"{token!r} is ambiguous: a thousands separator or a comma between values? Write numbers "
+            "without thousands separators and separate values with spaces, ', ' or newlines"
+        )
     values = []
     for position, token in enumerate((t for t in re.split(r"[\s,;]+", text) if t), start=1):
         try:
@@ -94,7 +170,7 @@ def _bar(weight: float, full: str) -> str:
 
 def _bar_char() -> str:
     try:
-        "█▏".encode(sys.stdout.encoding or "ascii")
+        "█▏".encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except UnicodeEncodeError:
         return "#"
     return "█"
@@ -113,7 +189,7 @@ def _table(values: list[float], result, forecast) -> str:
     return "\n".join(lines)
 
 
-def _as_json(values: list[float], result, forecast) -> dict:
+def _as_json(result, forecast) -> dict:
     out = {
         "prediction": result.value,
         "attention": [round(weight, 6) for weight in result.attention.tolist()],
@@ -137,9 +213,9 @@ def _check_batch_args(args: argparse.Namespace) -> None:
     except ImportError as err:
         raise ValueError(f"batch files need the io extra ({err}); pip install 'numseries[io]'") from None
     batch_io.file_format(args.input)
-    batch_io.file_format(args.output)
     if Path(args.input).resolve() == Path(args.output).resolve():
         raise ValueError(f"--output {args.output} would overwrite --input; choose another output file")
+    batch_io.check_output(args.output)
 
 
 def _predict_file(args: argparse.Namespace, predictor) -> int:

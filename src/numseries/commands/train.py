@@ -1,9 +1,16 @@
-"""``numseries train``: train on freshly generated sequences and write a weights folder."""
+"""``numseries train``: train on freshly generated sequences and write a weights folder.
+
+    numseries train --out my_weights --max-minutes 30 --threads 1
+    numseries train --out my_weights --families-from my_families.py --families fibonacci_like linear
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
+import sys
+from pathlib import Path
 
 from numseries.config import ModelConfig, TrainConfig
 
@@ -60,6 +67,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--init-weights",
         help="start from this weights folder instead of random weights (fine-tuning; same architecture)",
     )
+    parser.add_argument(
+        "--families-from",
+        action="append",
+        metavar="FILE.py",
+        help="a Python file whose @register functions add families of your own (repeatable)",
+    )
     _add_fields(parser.add_argument_group("data and schedule"), TrainConfig)
     _add_fields(parser.add_argument_group("architecture"), ModelConfig)
     hw = parser.add_argument_group("hardware (passed to Lightning)")
@@ -77,6 +90,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for path in args.families_from or []:  # before the config checks the family names
+        _load_families(Path(path))
+
     import torch
 
     from numseries.train import run_training
@@ -88,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     options = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)}
     train_config = TrainConfig(**{**options, "families": tuple(args.families) if args.families else None})
     model_config = ModelConfig(**{field.name: getattr(args, field.name) for field in dataclasses.fields(ModelConfig)})
-    devices = int(args.devices) if args.devices.isdigit() else args.devices
+    hardware = {name: getattr(args, name) for name in ("accelerator", "num_nodes", "strategy", "logger")}
+    hardware["devices"] = int(args.devices) if args.devices.isdigit() else args.devices
     run_training(
         args.out,
         config=train_config,
@@ -97,11 +114,23 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         init_weights=args.init_weights,
         command=args.command_line,
-        accelerator=args.accelerator,
-        devices=devices,
-        num_nodes=args.num_nodes,
-        strategy=args.strategy,
-        logger=args.logger,
         progress_bar=not args.no_progress,
+        **hardware,
     )
     return 0
+
+
+def _load_families(path: Path) -> None:
+    """Run a user's Python file, whose ``@register`` decorators add its families to the registry."""
+    if path.suffix != ".py" or not path.is_file():
+        raise ValueError(f"--families-from {path}: no such Python file; give the path of a .py file")
+    name = f"numseries_user_families_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None  # a .py file always has a source loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that DataLoader worker processes can find its functions
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:  # the user's code may raise anything; name the file and the error
+        del sys.modules[name]
+        raise ValueError(f"--families-from {path} failed: {type(err).__name__}: {err}; fix that file") from err

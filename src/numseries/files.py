@@ -1,0 +1,85 @@
+"""Writing files atomically: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import errno
+import glob
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_TEMP_SUFFIX = ".tmp"  # of atomic_write's temporary files
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp_path)`` then move the file into place, so ``path`` is never half-written.
+
+    The temporary file sits beside ``path``, named ``.NAME.PID.XXXXXXXX.tmp`` for the process writing it:
+    one that a killed process left behind is removed by the next write to ``path``.
+    """
+    path = Path(path)
+    tmp = _temp_file(path)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a written file is for everyone to read
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise ``OSError`` now if :func:`atomic_write` could not write ``path``, before any long work: a folder
+    or a device in its place, a name too long, a parent that cannot be made, no right to create files there."""
+    os.unlink(_temp_file(Path(path)))
+
+
+def _temp_file(path: Path) -> Path:
+    """Make ``path``'s folder and an empty temporary file in it, after removing those dead processes left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    if path.exists() and not path.is_file():
+        raise FileExistsError(errno.EEXIST, "it exists and is not a regular file", str(path))
+    name_max = os.pathconf(path.parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    if len(os.fsencode(path.name)) > name_max:
+        raise OSError(errno.ENAMETOOLONG, f"the name is longer than {name_max} bytes", str(path))
+    prefix = _temp_prefix(path)
+    for leftover in path.parent.glob(f"{glob.escape(prefix)}*{_TEMP_SUFFIX}"):
+        pid = re.fullmatch(rf"{re.escape(prefix)}(\d+)\.[a-z0-9_]+{re.escape(_TEMP_SUFFIX)}", leftover.name)
+        if pid and not _alive(int(pid.group(1))):
+            leftover.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{prefix}{os.getpid()}.", suffix=_TEMP_SUFFIX)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _temp_prefix(path: Path) -> str:
+    """``.NAME.`` with NAME cut to 200 bytes, so that the temporary name fits wherever ``path`` does."""
+    return "." + os.fsencode(path.name)[:200].decode("utf-8", "ignore") + "."
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (always true off POSIX, where this cannot be asked)."""
+    if os.name != "posix" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def json_text(values: dict[str, Any]) -> str:
+    """``values`` as the JSON text numseries writes: indented, keys sorted, a final newline."""
+    return json.dumps(values, indent=2, sort_keys=True) + "\n"
+
+
+def write_json(path: str | Path, values: dict[str, Any]) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(json_text(values)))

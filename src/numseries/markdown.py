@@ -1,0 +1,103 @@
+"""Markdown tables and the full report of an evaluation (:mod:`numseries.evaluate`), for the CLI and
+the benchmark scripts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numseries.baselines import STATISTICAL
+from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+
+
+def _fmt(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:.3g}"
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, with 0 / 0 = 1 (both exact) and a / 0 = inf."""
+    if b == 0:
+        return 1.0 if a == 0 else float("inf")
+    return a / b
+
+
+def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
+    """A markdown table of one metric: a line per (group, bucket), a column per method, best in bold.
+
+    The last columns compare the model with the best baseline and with AutoARIMA (model ÷ baseline).
+    """
+    methods = list(dict.fromkeys(row["method"] for row in rows))
+    baseline_names = [m for m in methods if m not in (MODEL, NOISE_FLOOR)]
+    cells: dict[tuple[str, str], dict[str, dict]] = {}
+    for row in rows:
+        cells.setdefault((row["group"], row["bucket"]), {})[row["method"]] = row
+    header = ["group", "length", "n", *methods, "model ÷ best baseline"]
+    if "auto_arima" in methods:
+        header.append("model ÷ auto_arima")
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
+    for (group, bucket), by_method in cells.items():
+        values = {m: by_method[m][metric] if m in by_method else float("nan") for m in methods}
+        competing = [values[m] for m in methods if m != NOISE_FLOOR and not np.isnan(values[m])]
+        best = min(competing) if competing else float("nan")
+        shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
+        best_baseline = min((m for m in baseline_names if not np.isnan(values[m])), key=lambda m: values[m], default=None)
+        ratio = _ratio(values[MODEL], values[best_baseline]) if best_baseline else float("nan")
+        line = [group, bucket, str(by_method[MODEL]["n"]), *shown, f"{_fmt(ratio)} ({best_baseline})"]
+        if "auto_arima" in methods:
+            line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
+        lines.append("| " + " | ".join(line) + " |")
+    return "\n".join(lines)
+
+
+def fallback_table(rows: list[Row]) -> str:
+    """A markdown table of how many cases each statistical baseline could not fit, per group."""
+    methods = [m for m in dict.fromkeys(row["method"] for row in rows) if m in STATISTICAL]
+    if not methods:
+        return ""
+    lines = ["| group | n | " + " | ".join(methods) + " |", "|---|" + "---:|" * (len(methods) + 1)]
+    for group in dict.fromkeys(row["group"] for row in rows):
+        by_method = {row["method"]: row for row in rows if row["group"] == group and row["bucket"] == "all"}
+        counts = [str(by_method[m]["fallbacks"]) for m in methods]
+        lines.append(f"| {group} | {by_method[MODEL]['n']} | " + " | ".join(counts) + " |")
+    return "\n".join(lines)
+
+
+def speed_table(evaluation: Evaluation) -> str:
+    """A markdown table of the wall time per case of each method, and how many times the model's."""
+    n = len(evaluation.cases)
+    model_per_case = evaluation.seconds[MODEL] / n
+    lines = ["| method | seconds, all cases | seconds per case | × model |", "|---|---:|---:|---:|"]
+    for method, seconds in evaluation.seconds.items():
+        lines.append(f"| {method} | {seconds:.3g} | {seconds / n:.3g} | {seconds / n / model_per_case:.3g} |")
+    return "\n".join(lines)
+
+
+def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselines", note: str = "") -> str:
+    """The full markdown report: scaled errors, MAE, RMSE, fallbacks and speed; ``note`` goes under the title."""
+    rows = summarise(evaluation)
+    n_constant = int(np.isnan(evaluation.scale).sum())
+    sections = [
+        f"# {title}",
+        *([note] if note else []),
+        f"{len(evaluation.cases)} one-step-ahead cases. Scaled error = |prediction − next value| / mean "
+        "absolute step of the context (a last-value guess on a straight line scores 1). Lower is better; "
+        "the best method of each line is in bold. `noise_floor` is the error of the noise-free next value. "
+        f"{n_constant} cases with a constant context have no scale and are left out of the scaled errors. "
+        "The statistical baselines see each context as the model does (shifted by its last value, divided by "
+        "its mean absolute step) and fall back to the last value where they cannot fit.",
+        "## Median scaled error (primary)",
+        metric_table(rows, "median_scaled"),
+        "## Mean scaled error",
+        metric_table(rows, "mean_scaled"),
+        "## MAE (in each series' units; dominated by the largest-scale series)",
+        metric_table(rows, "mae"),
+        "## RMSE (in each series' units)",
+        metric_table(rows, "rmse"),
+    ]
+    fallbacks = fallback_table(rows)
+    if fallbacks:
+        sections += ["## Cases a statistical baseline could not fit (scored as the last value)", fallbacks]
+    sections += [
+        f"## Speed (statistical baselines on {evaluation.n_jobs} process(es); the model batched by length)",
+        speed_table(evaluation),
+    ]
+    return "\n\n".join(sections) + "\n"

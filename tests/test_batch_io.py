@@ -1,0 +1,329 @@
+"""Batch files read and written directly, without the CLI or a model: layouts, chunking, atomic output,
+ids as opaque text, compressed output, bounded sniffing, outputs that cannot be written, and the temp
+files a killed run leaves behind."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from numseries import batch_io  # noqa: E402  (needs the io extra, checked above)
+from numseries.files import atomic_write  # noqa: E402
+from numseries.predict import BatchPrediction  # noqa: E402
+
+
+def _read_all(path, max_len: int = 8) -> tuple[list, np.ndarray, np.ndarray]:
+    """Every chunk of a file joined: ids as read (text, or row numbers), values (N, W) NaN-padded, n_values (N,)."""
+    chunks = list(batch_io.read_chunks(path, max_len))
+    ids = [i for chunk in chunks for i in chunk.ids]
+    width = max(chunk.values.shape[1] for chunk in chunks)
+    values = np.concatenate(
+        [np.pad(c.values, ((0, 0), (0, width - c.values.shape[1])), constant_values=np.nan) for c in chunks]
+    )
+    return ids, values, np.concatenate([chunk.n_values for chunk in chunks])
+
+
+def _long_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "unique_id": ["a"] * 5 + ["b"] * 3,
+        "ds": [1, 2, 3, 4, 5, 1, 2, 3],
+        "y": [1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0, 30.0],
+    })
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("x.csv", "csv"), ("x.csv.gz", "csv"), ("x.parquet", "parquet"), ("x.pq", "parquet")]
+)
+def test_the_format_comes_from_the_file_name(name, kind):
+    assert batch_io.file_format(name) == kind
+
+
+def test_a_name_of_no_known_format_is_refused():
+    with pytest.raises(ValueError, match=r"cannot tell the format of x.txt from its name; use a .csv or .parquet"):
+        batch_io.file_format("x.txt")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_long_file_gives_one_row_per_series_with_its_last_values(tmp_path, suffix):
+    path = tmp_path / f"long{suffix}"
+    frame = _long_frame()
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    ids, values, n_values = _read_all(path, max_len=4)
+    assert ids == ["a", "b"]
+    np.testing.assert_array_equal(n_values, [5, 3])  # the values the file has, beyond max_len too
+    np.testing.assert_array_equal(values, [[2.0, 3.0, 4.0, 5.0], [10.0, 20.0, 30.0, np.nan]])
+
+
+def test_a_series_straddling_chunks_is_read_as_one(tmp_path, monkeypatch):
+    path = tmp_path / "long.csv"
+    _long_frame().to_csv(path, index=False)
+    whole = _read_all(path)
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 2)  # series a spans three chunks
+    chunked = _read_all(path)
+    assert chunked[0] == whole[0] == ["a", "b"]
+    np.testing.assert_array_equal(chunked[1], whole[1])
+    np.testing.assert_array_equal(chunked[2], whole[2])
+
+
+def test_a_wide_csv_without_a_header_numbers_its_rows(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("1,2,3,\n4,5,6,7\n")  # shorter rows leave their trailing cells empty
+    chunk = next(batch_io.read_chunks(path, 8))
+    assert chunk.id_name == "row" and [str(i) for i in chunk.ids] == ["0", "1"]
+    np.testing.assert_array_equal(chunk.n_values, [3, 4])
+    np.testing.assert_array_equal(chunk.values, [[1.0, 2.0, 3.0, np.nan], [4.0, 5.0, 6.0, 7.0]])
+
+
+def test_a_missing_input_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"input file .*none.csv does not exist; check the path"):
+        list(batch_io.read_chunks(tmp_path / "none.csv", 8))
+
+
+def _results(n_chunks: int = 2):
+    """Chunks of two series each, with made-up predictions."""
+    for k in range(n_chunks):
+        chunk = batch_io.Chunk(
+            id_name="unique_id",
+            ids=np.array([f"s{2 * k}", f"s{2 * k + 1}"], dtype=object),
+            values=np.array([[1.0, 2.0, 3.0], [4.0, 5.0, np.nan]]),
+            n_values=np.array([3, 2], dtype=np.int64),
+        )
+        attention = np.array([[0.25, 0.25, 0.5], [0.5, 0.5, 0.0]], dtype=np.float32)
+        yield chunk, BatchPrediction(np.array([4.0, 6.0]) + k, attention, chunk.n_values, chunk.n_values)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_predictions_are_written_one_row_per_series(tmp_path, suffix):
+    path = tmp_path / f"out{suffix}"
+    assert batch_io.write_predictions(path, _results()) == 4
+    frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    assert list(frame.columns) == ["unique_id", "n_values", "n_used", "prediction", "attention"]
+    assert [str(i) for i in frame["unique_id"]] == ["s0", "s1", "s2", "s3"]
+    np.testing.assert_array_equal(frame["prediction"], [4.0, 6.0, 5.0, 7.0])
+    attention = [
+        [float(w) for w in (cell.split(",") if isinstance(cell, str) else cell)] for cell in frame["attention"]
+    ]
+    assert attention == [[0.25, 0.25, 0.5], [0.5, 0.5]] * 2  # the weights of the used values only
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_failure_while_writing_leaves_the_old_output_and_no_temporary_file(tmp_path, suffix):
+    path = tmp_path / f"out{suffix}"
+    path.write_text("old")
+
+    def failing():
+        yield from _results(1)
+        raise ValueError("series 's2' has a bad value")
+
+    with pytest.raises(ValueError, match="series 's2' has a bad value"):
+        batch_io.write_predictions(path, failing())
+    assert path.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_no_series_is_an_error_and_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="no series to write; the input has none"):
+        batch_io.write_predictions(tmp_path / "out.csv", iter([]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _fake_results(chunks):
+    """(chunk, prediction) pairs without a model: the prediction is the last value, attention all on it."""
+    for chunk in chunks:
+        n_used = np.minimum(chunk.n_values, chunk.values.shape[1])
+        attention = np.zeros(chunk.values.shape, dtype=np.float32)
+        attention[np.arange(len(n_used)), n_used - 1] = 1.0
+        last = chunk.values[np.arange(len(n_used)), n_used - 1]
+        yield chunk, BatchPrediction(last, attention, chunk.n_values, n_used)
+
+
+# Ids that numbers, dates or missing-value words would change: each is its own series, written as given.
+TRICKY_IDS = ["007", "008", "1.0", "1", "01", "1e3", "1000", "NA", "null", "nan", "True", " x"]
+
+
+def test_ids_are_opaque_text_from_csv(tmp_path):
+    source = tmp_path / "in.csv"
+    lines = [f'"{i}",{t},{t}' if i.startswith(" ") else f"{i},{t},{t}" for i in TRICKY_IDS for t in range(3)]
+    source.write_text("unique_id,ds,y\n" + "\n".join(lines) + "\n")
+    ids, _, n_values = _read_all(source)
+    assert ids == TRICKY_IDS
+    assert n_values.tolist() == [3] * len(TRICKY_IDS)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_ids_are_written_as_text(tmp_path, suffix):
+    source, target = tmp_path / "in.csv", tmp_path / f"out{suffix}"
+    source.write_text("unique_id,ds,y\n" + "".join(f"{i},{t},{t}\n" for i in TRICKY_IDS[:8] for t in range(3)))
+    assert batch_io.write_predictions(target, _fake_results(batch_io.read_chunks(source, 16))) == 8
+    if suffix == ".parquet":
+        assert pq.read_schema(target).field("unique_id").type == pa.string()
+        written = pd.read_parquet(target)["unique_id"].tolist()
+    else:
+        written = pd.read_csv(target, dtype=str, keep_default_na=False)["unique_id"].tolist()
+    assert written == TRICKY_IDS[:8]
+
+
+def test_parquet_integer_ids_become_text(tmp_path):
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"unique_id": [7, 7, 7, 10, 10, 10], "ds": [0, 1, 2] * 2, "y": np.arange(6.0)}).to_parquet(source)
+    assert _read_all(source)[0] == ["7", "10"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_numeric_ids_then_a_text_id_keep_the_series_that_straddles_a_chunk(tmp_path, monkeypatch, suffix):
+    """Fault injection for issue 18 item 1: pandas typed the ids of each chunk (int, then str once a text
+    id appears), so the series across that boundary came out as two (4 and 3 values), and Parquet output
+    failed. Chunks of 67 rows put the boundary 3 rows before the end of series 9."""
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 67)
+    frame = pd.DataFrame({"unique_id": np.repeat(np.arange(10), 7), "ds": np.tile(np.arange(7), 10), "y": 1.0})
+    frame = pd.concat([frame, pd.DataFrame({"unique_id": ["id10"] * 3, "ds": [0, 1, 2], "y": 1.0})])
+    source, target = tmp_path / "in.csv", tmp_path / f"out{suffix}"
+    frame.to_csv(source, index=False)
+    count = batch_io.write_predictions(target, _fake_results(batch_io.read_chunks(source, 16)))
+    assert count == 11
+    written = pd.read_parquet(target) if suffix == ".parquet" else pd.read_csv(target, dtype={"unique_id": str})
+    assert written["unique_id"].tolist() == [str(i) for i in range(10)] + ["id10"]
+    assert written["n_values"].tolist() == [7] * 10 + [3]
+
+
+@pytest.mark.parametrize("value", [[1], {"a": 1}])
+def test_parquet_ids_of_nested_type_are_refused(tmp_path, value):
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"unique_id": [value] * 3, "ds": [0, 1, 2], "y": [1.0, 2.0, 3.0]}), source)
+    with pytest.raises(ValueError, match="column unique_id of .* holds (list|struct).* values; ids must be text"):
+        _read_all(source)
+
+
+def test_empty_id_is_an_error_naming_its_row(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("unique_id,t0,t1,t2\na,1,2,3\n,4,5,6\n")
+    with pytest.raises(ValueError, match="row 1 has no unique_id"):
+        _read_all(source)
+
+
+def test_ds_that_turns_from_numbers_to_dates_between_chunks_is_one_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 4)
+    source = tmp_path / "in.csv"
+    source.write_text("unique_id,ds,y\na,1,1\na,2,1\na,3,1\na,4,1\na,2024-01-01,1\na,2024-01-02,1\n")
+    with pytest.raises(ValueError, match="column ds holds numbers and dates"):
+        _read_all(source)
+
+
+@pytest.mark.parametrize(("suffix", "opener"), [(".gz", gzip.open), (".bz2", None), (".xz", None)])
+def test_compressed_csv_output_is_compressed(tmp_path, suffix, opener):
+    source, target = tmp_path / "in.csv", tmp_path / f"out.csv{suffix}"
+    source.write_text("1,2,3\n4,5,6\n")
+    batch_io.write_predictions(target, _fake_results(batch_io.read_chunks(source, 16)))
+    assert target.read_bytes()[:2] != b"ro"  # not the plain text "row,..."
+    assert pd.read_csv(target)["prediction"].tolist() == [3.0, 6.0]  # pandas decompresses by the suffix
+    if opener:
+        assert opener(target, "rt").readline() == "row,n_values,n_used,prediction,attention\n"
+
+
+def test_compressed_wide_input_without_header_keeps_its_first_row(tmp_path):
+    source = tmp_path / "in.csv.gz"
+    with gzip.open(source, "wt") as handle:
+        handle.write("1,2,3,\n4,5,6,7\n")  # no header: its first line is numbers
+    ids, _, n_values = _read_all(source)
+    assert ids == [0, 1] and n_values.tolist() == [3, 4]
+
+
+def test_unknown_output_compression_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"\.zip is not a compression numseries writes; name the output .csv"):
+        batch_io.check_output(tmp_path / "out.csv.zip")
+
+
+def test_a_huge_first_line_is_refused_before_it_is_read_whole(tmp_path):
+    """Issue 18 item 7: the first line was read whole and split, 9.6 GB for a 1 GB line."""
+    source = tmp_path / "in.csv"
+    with open(source, "w") as handle:
+        handle.write("1" * (batch_io.MAX_LINE_BYTES + 1) + "\n1\n")
+    with pytest.raises(ValueError, match="the first line of .* is longer than 1 MiB; give long series in long format"):
+        _read_all(source)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_of_too_many_columns_is_refused_before_it_is_parsed(tmp_path, suffix):
+    """A sparse CSV of a million columns took minutes and gigabytes to parse, cell by cell."""
+    source = tmp_path / f"in{suffix}"
+    frame = pd.DataFrame(np.ones((2, batch_io.MAX_COLUMNS + 1))).rename(columns=str)
+    frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source)
+    with pytest.raises(ValueError, match="has 10001 columns, more than the 10000 a row may hold"):
+        _read_all(source)
+
+
+def test_wide_chunks_are_bounded_by_cells(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_io, "WIDE_CHUNK_CELLS", 100)
+    source = tmp_path / "in.parquet"
+    pd.DataFrame(np.arange(50 * 30.0).reshape(50, 30)).rename(columns=str).to_parquet(source)
+    sizes = [len(chunk.ids) for chunk in batch_io.read_chunks(source, 16)]
+    assert sizes == [3] * 16 + [2]  # 100 cells // 30 columns (plus none for an index) = 3 rows
+
+
+def _unwritable_output(tmp_path, case):
+    """A path that cannot be written, and what the error says."""
+    if case == "a folder":
+        (tmp_path / "folder.csv").mkdir()
+        return tmp_path / "folder.csv", "it is a folder; give a file name in that folder"
+    if case == "a pipe":  # as a device would be: replacing it with a file would be wrong
+        os.mkfifo(tmp_path / "pipe.csv")
+        return tmp_path / "pipe.csv", "it exists and is not a regular file; give another name"
+    if case == "a 300-character name":
+        return tmp_path / ("a" * 296 + ".csv"), "File name too long; give a shorter name"
+    return "/proc/out.csv", "No such file or directory; choose a folder where you can create files"
+
+
+UNWRITABLE = ["a folder", "a pipe", "a 300-character name", "/proc"]
+
+
+@pytest.mark.parametrize("case", UNWRITABLE)
+def test_unwritable_outputs_are_refused_before_any_work(tmp_path, case):
+    path, message = _unwritable_output(tmp_path, case)
+    with pytest.raises(ValueError, match=f"cannot write .*: {message}$"):
+        batch_io.check_output(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_refused(tmp_path):
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(ValueError, match="cannot write .*Permission denied"):
+            batch_io.check_output(tmp_path / "out.csv")
+    finally:
+        tmp_path.chmod(0o755)
+
+
+def test_a_name_that_fits_gets_a_temp_file_that_fits(tmp_path):
+    target = tmp_path / ("b" * 250 + ".csv")  # 254 bytes: the temp name must be cut, not the output's
+    source = tmp_path / "in.csv"
+    source.write_text("1,2,3\n")
+    assert batch_io.write_predictions(target, _fake_results(batch_io.read_chunks(source, 16))) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([source.name, target.name])
+
+
+def _dead_pid():
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_a_dead_process_temp_file_is_removed_by_the_next_write(tmp_path):
+    """The temp file a killed writer leaves is named for its output and process; the next write to that
+    output removes it when that process is gone, and leaves a live writer's and other outputs' alone."""
+    target = tmp_path / "out.csv"
+    dead = tmp_path / f".out.csv.{_dead_pid()}.abc123_x.tmp"
+    live = tmp_path / f".out.csv.{os.getppid()}.abc123_y.tmp"
+    other = tmp_path / f".other.csv.{_dead_pid()}.abc123_z.tmp"
+    for path in (dead, live, other):
+        path.write_text("half")
+    atomic_write(target, lambda tmp: tmp.write_text("new"))
+    assert target.read_text() == "new"
+    assert not dead.exists() and live.exists() and other.exists()

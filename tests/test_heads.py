@@ -1,0 +1,176 @@
+"""The optional heads (quantiles, pattern) through config, model, heads-only training, export and Predictor."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from numseries.config import ModelConfig
+from numseries.intervals import CALIBRATION_FILE, LENGTH_BUCKETS, Calibration
+from numseries.model import LSTMWithAttention
+from numseries.predict import Predictor
+from numseries.weights import CONFIG_FILE, ONNX_FILE, load_model, save_pretrained
+
+LEVELS = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+NAMES = ("linear", "sinusoidal", "random_walk")
+HEADS = ModelConfig(max_len=16, hidden_size=8, head_size=8, quantile_levels=LEVELS, pattern_names=NAMES)
+
+
+def _model(seed: int = 0) -> LSTMWithAttention:
+    torch.manual_seed(seed)
+    return LSTMWithAttention(HEADS).eval()
+
+
+@pytest.fixture(scope="module")
+def heads_folder(tmp_path_factory):
+    """A weights folder of a tiny model with both heads, exported to ONNX beside its weights."""
+    from numseries.export import export_onnx
+
+    folder = save_pretrained(_model(), tmp_path_factory.mktemp("heads") / "weights")
+    export_onnx(load_model(folder), folder / ONNX_FILE)
+    return folder
+
+
+def _walks(n: int = 40, length: int = 12, seed: int = 0) -> torch.Tensor:
+    rng = np.random.default_rng(seed)
+    return torch.from_numpy(np.cumsum(rng.normal(size=(n, length)), axis=1))
+
+
+@pytest.mark.parametrize(
+    "levels", [(0.1, 0.9), (0.1, 0.5, 0.8), (0.5, 0.1, 0.9), (0.0, 0.5, 1.0), (0.1, 0.1, 0.5, 0.9, 0.9)]
+)
+def test_quantile_levels_must_be_symmetric_increasing_and_hold_the_median(levels):
+    with pytest.raises(ValueError, match="quantile_levels"):
+        ModelConfig(quantile_levels=levels)
+
+
+def test_a_config_without_heads_reads_and_writes_as_before():
+    assert "quantile_levels" not in ModelConfig().to_dict()
+    assert ModelConfig.from_dict(HEADS.to_dict()) == HEADS
+    assert HEADS.without_heads() == ModelConfig(max_len=16, hidden_size=8, head_size=8)
+
+
+@torch.no_grad()
+def test_quantiles_increase_and_their_median_is_the_point_prediction():
+    model = _model()
+    x = _walks()
+    out = model.forward_all(x)
+    assert (out.quantiles.diff(dim=1) >= 0).all()
+    torch.testing.assert_close(out.quantiles[:, LEVELS.index(0.5)], out.z_hat, rtol=0, atol=0)
+
+
+@torch.no_grad()
+def test_an_arithmetic_progression_gets_a_zero_width_interval():
+    outputs = _model().outputs(torch.tensor([[3.0, 5, 7, 9, 11]], dtype=torch.float64))
+    assert outputs["quantiles"].tolist() == [[13.0] * len(LEVELS)]
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("a", [2.5, -0.3])
+def test_quantiles_follow_an_affine_map_and_patterns_ignore_it(a):
+    model, x, b = _model(), _walks(), 7.0
+    base, mapped = model.outputs(x), model.outputs(a * x + b)
+    expected = a * base["quantiles"] + b
+    if a < 0:  # a mirrored series has mirrored quantiles: level tau of a*y is a times level 1 - tau of y
+        expected = expected.flip(1)
+    step = x.diff(dim=1).abs().mean(dim=1, keepdim=True)
+    assert ((mapped["quantiles"] - expected).abs() <= 1e-4 * abs(a) * step).all()
+    torch.testing.assert_close(mapped["pattern"], base["pattern"], rtol=0, atol=1e-5)
+
+
+def test_heads_only_training_keeps_the_backbone_bit_for_bit(tmp_path):
+    from numseries.config import TrainConfig
+    from numseries.train import run_training
+
+    base = LSTMWithAttention(HEADS.without_heads())
+    save_pretrained(base, tmp_path / "base")
+    schedule = TrainConfig(batch_size=16, batches_per_epoch=3, val_samples=48, max_epochs=2, heads_only=True)
+    trained = run_training(
+        tmp_path / "out", config=schedule, model_config=HEADS, run_dir=tmp_path / "run",
+        init_weights=tmp_path / "base", progress_bar=False,
+    )  # fmt: skip
+    before, after = base.state_dict(), trained.state_dict()
+    assert all(torch.equal(before[name], after[name]) for name in before)
+    fresh = LSTMWithAttention(HEADS).state_dict()
+    assert any(not torch.equal(fresh[name], after[name]) for name in after if name.startswith("quantile_head"))
+    assert json.loads((tmp_path / "out" / CONFIG_FILE).read_text())["pattern_names"] == list(NAMES)
+    info = json.loads((tmp_path / "out" / "training_info.json").read_text())
+    assert info["data"]["families"] == list(NAMES)
+
+
+def test_heads_only_needs_weights_to_start_from(tmp_path):
+    from numseries.config import TrainConfig
+    from numseries.train import run_training
+
+    with pytest.raises(ValueError, match="--init-weights"):
+        run_training(tmp_path / "out", config=TrainConfig(heads_only=True), model_config=HEADS)
+
+
+def test_onnx_and_torch_serve_the_same_intervals_and_patterns(heads_folder):
+    onnx = Predictor.from_pretrained(heads_folder)
+    torch_path = Predictor.from_pretrained(heads_folder, runtime="torch")
+    assert onnx.runtime == "onnxruntime" and onnx.quantile_levels == LEVELS and onnx.pattern_names == NAMES
+    sequences = [np.cumsum(np.random.default_rng(i).normal(size=n)) for i, n in enumerate(range(3, 30))]
+    a, b = onnx.predict_batch(sequences, level=[80]), torch_path.predict_batch(sequences, level=[80])
+    np.testing.assert_allclose(a.quantiles, b.quantiles, rtol=1e-5, atol=1e-6)
+    assert a.patterns == b.patterns
+
+
+def test_prediction_intervals_read_the_quantiles(heads_folder):
+    result = Predictor.from_pretrained(heads_folder).predict([1.0, 3, 2, 5, 4, 6], level=[80, 90])
+    lo, hi = result.interval(80)
+    assert (lo, hi) == (result.quantiles[LEVELS.index(0.1)], result.quantiles[LEVELS.index(0.9)])
+    assert set(result.intervals) == {80.0, 90.0}
+    assert result.interval(90)[0] <= lo <= result.value <= hi <= result.interval(90)[1]
+    assert isinstance(result.pattern, str) and result.pattern
+
+
+@pytest.mark.parametrize(("level", "message"), [(100, r"\(0, 100\)"), ("80", "number"), (99, "up to 90")])
+def test_a_bad_level_is_one_clear_error(heads_folder, level, message):
+    with pytest.raises(ValueError, match=message):
+        Predictor.from_pretrained(heads_folder).predict([1.0, 2, 4], level=level)
+
+
+def test_asking_a_model_without_a_quantile_head_for_intervals_says_so(tiny_onnx):
+    with pytest.raises(ValueError, match="no quantile head"):
+        Predictor.from_pretrained(tiny_onnx).predict([1.0, 2, 4], level=80)
+
+
+def test_a_calibration_beside_the_weights_is_applied(heads_folder, tmp_path):
+    import shutil
+
+    folder = tmp_path / "calibrated"
+    shutil.copytree(heads_folder, folder)
+    factors = np.full((len(LENGTH_BUCKETS), len(LEVELS) // 2), 0.5)  # every interval twice as wide
+    (folder / CALIBRATION_FILE).write_text(json.dumps(Calibration(LEVELS, factors, 1).to_dict()))
+    sequence = [1.0, 3, 2, 5, 4, 6]
+    raw = Predictor.from_pretrained(heads_folder).predict(sequence).interval(50)
+    wide = Predictor.from_pretrained(folder).predict(sequence).interval(50)
+    assert wide[1] - wide[0] == pytest.approx(2 * (raw[1] - raw[0]))
+
+
+def test_forecast_bands_come_from_sample_paths_and_continue_a_rule_exactly(heads_folder):
+    predictor = Predictor.from_pretrained(heads_folder)
+    noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
+    forecast = predictor.forecast(noisy, 5, level=[80], paths=100, seed=1)
+    np.testing.assert_array_equal(forecast.values, predictor.forecast(noisy, 5))
+    lo, hi = forecast.interval(80)
+    assert lo.shape == hi.shape == (5,) and (lo <= hi).all()
+    assert (lo[0], hi[0]) == predictor.predict(noisy).interval(80)  # step 1: the model's own interval
+    again = predictor.forecast(noisy, 5, level=[80], paths=100, seed=1)
+    np.testing.assert_array_equal(again.interval(80)[1], hi)  # seeded
+    line = predictor.forecast([2.0, 4, 6, 8], 3, level=[80])
+    assert line.values.tolist() == line.interval(80)[0].tolist() == line.interval(80)[1].tolist() == [10, 12, 14]
+    with pytest.raises(ValueError, match="level=\\[80\\]"):
+        forecast.interval(95)
+
+
+def test_a_batch_forecast_matches_one_forecast_per_series(heads_folder):
+    predictor = Predictor.from_pretrained(heads_folder)
+    sequences = [[1.0, 3, 2, 5, 4], [0.0, 1, 0, 1, 0, 1, 0], [5.0, 4, 4, 2]]
+    batch = predictor.forecast_batch(sequences, 4)
+    for row, sequence in zip(batch.values, sequences, strict=True):
+        np.testing.assert_allclose(row, predictor.forecast(sequence, 4), rtol=1e-12)
