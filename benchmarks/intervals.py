@@ -43,7 +43,7 @@ from numseries.generate import SequenceBatch, generate_batch, holdout_families, 
 from numseries.metrics import context_scale, coverage, interval_score, scaled_quantile_loss
 from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_figure
 from numseries.realdata import REAL_SEED, load_series, real_cases
-from numseries.weights import read_training_info, resolve_weights
+from numseries.weights import locate
 
 from _output import replace_block, write_result
 
@@ -365,8 +365,7 @@ class _Bands:
 
 def held_out_note(weights: str | None) -> str:
     """Which held-out families the weights' last training run saw, from its training_info.json."""
-    folder = resolve_weights(weights)[2]
-    seen = read_training_info(folder).get("data", {}).get("families") if folder else None
+    seen = locate(weights).training_info().get("data", {}).get("families")
     if not seen:
         return "The weights record no training families (no training_info.json)."
     overlap = [family for family in holdout_families() if family in seen]
