@@ -305,7 +305,9 @@ def plot_calibration(
     levels = np.asarray(nominal, dtype=np.float64)  # (K,)
     observed = np.atleast_2d(np.asarray(observed, dtype=np.float64))  # (M, K)
     if observed.shape[1] != len(levels):
-        raise ValueError(f"observed has {observed.shape[1]} levels per method, nominal {len(levels)}; pass one per level")
+        raise ValueError(
+            f"observed has {observed.shape[1]} levels per method, nominal {len(levels)}; pass one per level"
+        )
     labels = list(labels) if labels is not None else [f"method {m + 1}" for m in range(len(observed))]
     if len(labels) != len(observed):
         raise ValueError(f"got {len(labels)} labels for {len(observed)} methods; pass one label per row of observed")
