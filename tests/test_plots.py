@@ -127,9 +127,9 @@ def test_fan_chart_draws_nested_bands_around_the_median_path():
         assert wide_lo < narrow_lo and narrow_hi < wide_hi  # each narrower band lies inside the wider one
     alphas = [band.get_alpha() for band in bands]
     assert alphas == sorted(alphas) and len(set(alphas)) == 3  # narrower bands are drawn darker
-    median = next(line for line in ax.lines if line.get_label() == "median path")
-    np.testing.assert_array_equal(median.get_xdata(), [4, 5, 6, 7, 8])  # from the last value on
-    np.testing.assert_array_equal(median.get_ydata(), [5, 6, 7, 8, 9])
+    path = next(line for line in ax.lines if line.get_label() == "forecast path")
+    np.testing.assert_array_equal(path.get_xdata(), [4, 5, 6, 7, 8])  # from the last value on
+    np.testing.assert_array_equal(path.get_ydata(), [5, 6, 7, 8, 9])
     assert {"context", "actual"} <= {line.get_label() for line in ax.lines}
 
 

@@ -262,7 +262,7 @@ def plot_forecast_fan(
     color: str = COLORS[MODEL],
     ax=None,
 ) -> Figure:
-    """A fan chart: the context (L,), the forecast's median path (K,) and a shaded band per level.
+    """A fan chart: the context (L,), the forecast's path (K,) (its ``.values``) and a shaded band per level.
 
     ``forecast`` is what :meth:`numseries.Predictor.forecast` returns: ``.values`` (K,) and
     ``.interval(level) -> (lo (K,), hi (K,))`` for each of ``levels`` (percent). Wider bands are drawn
@@ -277,7 +277,7 @@ def plot_forecast_fan(
         lo, hi = (np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level))
         alpha = 0.15 + 0.45 * (k + 1) / len(levels)
         ax.fill_between(steps, lo, hi, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
-    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=color, label="median path")
+    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=color, label="forecast path")
     if actual is not None:
         ax.plot(steps, np.asarray(actual, dtype=np.float64), "o", mfc="none", color="black", label="actual")
     ax.set_xlabel("step")
