@@ -20,6 +20,7 @@ COMMANDS = {
     "export": "Export a trained model to ONNX and check it against torch.",
     "evaluate": "Score a model against classical baselines, per family and context length.",
     "calibrate": "Calibrate a model's prediction intervals on generated data (writes calibration.json).",
+    "serve": "Serve the model over HTTP: a JSON API and a web page (needs the serve extra).",
 }
 
 

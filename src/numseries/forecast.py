@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from numseries.intervals import intervals, sample_paths
 
-if TYPE_CHECKING:
-    from numseries.predict import Predictor
+Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
 MAX_ROWS = 200_000  # series x paths of one batched forecast call: bounds its memory
 

@@ -1,0 +1,267 @@
+"""``numseries serve``: the predictor behind an HTTP API and a web page, on one process, with no cloud.
+
+    POST /predict        {"values": [...], "steps": K}  -> the JSON of ``numseries predict --json``
+    POST /predict/batch  {"series": [[...], ...]}       -> {"predictions": [one /predict JSON each]}
+    GET  /health         the package version and the model's file, runtime and sha256 digest
+    GET  /               the web page (static files shipped with the package, no CDN)
+    GET  /docs           the OpenAPI page (Swagger UI served from the swagger-ui-bundle-v2 package)
+    GET  /openapi.json   the OpenAPI schema
+
+The model loads once, in :func:`create_app`. Bad requests get a 4xx JSON ``{"error": "..."}`` that names
+the problem; the limits below bound what one request may cost. Needs the ``serve`` extra.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+
+try:
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+    from fastapi.staticfiles import StaticFiles
+    from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, Strict
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+except ImportError as err:  # pragma: no cover - depends on the install
+    raise ImportError(f"numseries serve needs the serve extra ({err}); pip install 'numseries[serve]'") from err
+
+from numseries import __version__
+from numseries.commands.predict import _as_json
+from numseries.predict import MIN_VALUES, Prediction, Predictor
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a request body larger than this gets 413 before it is parsed
+MAX_BATCH = 10_000  # series in one /predict/batch request
+MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len (64) of them
+MAX_STEPS = 256  # steps of one autoregressive forecast
+
+Number = Annotated[FiniteFloat, Strict()]  # a JSON number: no strings, no booleans, no NaN or inf
+Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES)]
+
+
+class PredictRequest(BaseModel):
+    """One sequence, oldest value first."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"values": [2, 4, 6, 8, 10]}]})
+    values: Sequence_
+    steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
+        None, description="also forecast this many steps autoregressively (the CLI's --steps)"
+    )
+
+
+class BatchRequest(BaseModel):
+    """Many sequences of any lengths."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"series": [[1, 2, 3], [5, 3, 1, -1]]}]})
+    series: Annotated[list[Sequence_], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class PredictAnswer(BaseModel):
+    """The JSON of ``numseries predict --json`` (documentation only: ``_as_json`` builds it)."""
+
+    prediction: float
+    attention: list[float] = Field(description="one weight per value, summing to 1; 0 before the model's window")
+    n_values: int
+    n_used: int = Field(description="values the model read: the last min(n_values, 64)")
+    forecast: list[float] | None = Field(None, description="present when steps was given")
+
+
+class BatchAnswer(BaseModel):
+    predictions: list[PredictAnswer]
+
+
+class ErrorAnswer(BaseModel):
+    error: str = Field(description="one line naming the field, what it got and what is allowed")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 422)}
+
+
+def create_app(weights: str | Path | None = None) -> FastAPI:
+    """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here."""
+    predictor = Predictor.from_pretrained(weights)
+    model = model_info(predictor)
+    health = {"status": "ok", "version": __version__, "model": model}
+    app = FastAPI(
+        title="numseries",
+        version=__version__,
+        description="Predict the next value of a short numeric sequence, with the attention over its steps.",
+        docs_url=None,  # FastAPI's own /docs and /redoc load their scripts from a CDN: replaced below
+        redoc_url=None,
+    )
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    _add_error_handlers(app)
+
+    @app.post(
+        "/predict",
+        summary="Predict the next value of one sequence",
+        responses={200: {"model": PredictAnswer}, **ERRORS},
+    )
+    async def predict(request: PredictRequest) -> JSONResponse:
+        if request.steps is None:  # one model call (~0.1 ms): cheaper here than a hop to a thread
+            return JSONResponse(_predict_one(predictor, request.values, None))
+        return JSONResponse(await run_in_threadpool(_predict_one, predictor, request.values, request.steps))
+
+    @app.post(
+        "/predict/batch",
+        summary=f"Predict the next value of up to {MAX_BATCH:,} sequences",
+        responses={200: {"model": BatchAnswer}, **ERRORS},
+    )
+    async def predict_batch(request: BatchRequest) -> JSONResponse:
+        return JSONResponse({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
+
+    @app.get("/health", summary="Version and the model's digest")
+    async def get_health() -> dict:
+        return health
+
+    static = resources.files("numseries") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(str(static / "index.html"))
+
+    _add_offline_docs(app)
+    log.info("numseries serve: %s (%s, sha256 %s)", predictor.source, predictor.runtime, model["sha256"][:12])
+    return app
+
+
+def _predict_one(predictor: Predictor, values: list[float], steps: int | None) -> dict:
+    result = predictor.predict(values)
+    return _as_json(result, predictor.forecast(values, steps) if steps else None)
+
+
+def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
+    batch = predictor.predict_batch(series)
+    out = []
+    for i, values in enumerate(series):  # each row as predict() would give it, then the same JSON
+        n_used = int(batch.n_used[i])
+        attention = np.zeros(len(values), dtype=batch.attention.dtype)  # (n_values,)
+        attention[len(values) - n_used :] = batch.attention[i, :n_used]
+        out.append(_as_json(Prediction(float(batch.values[i]), attention, n_used), None))
+    return out
+
+
+def model_info(predictor: Predictor) -> dict[str, Any]:
+    """Which model answers: its file (or folder), runtime, window, and a sha256 of that file (of a folder:
+    of its files' bytes, in name order)."""
+    source = Path(predictor.source)
+    files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
+    digest = hashlib.sha256()
+    for file in files if source.exists() else []:
+        digest.update(file.read_bytes())
+    return {
+        "source": source.name,
+        "runtime": predictor.runtime,
+        "max_len": predictor.max_len,
+        "sha256": digest.hexdigest(),
+    }
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        too_big = not declared.isdigit() or int(declared) > self.max_bytes
+        chunks, size, more = [], 0, not too_big
+        while more:  # read the body ourselves, counting, in case it is longer than it declared
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False) and size <= self.max_bytes
+            too_big = size > self.max_bytes
+        if too_big:
+            error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
+            return await JSONResponse({"error": error}, status_code=413)(scope, receive, send)
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> dict:  # the body we read, then receive() as usual (it waits for disconnect)
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self.app(scope, replay, send)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every bad request -> 4xx ``{"error": one line}``; anything else -> 500 without a traceback."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0]
+        if first["type"] == "json_invalid":
+            reason, at = first.get("ctx", {}).get("error", "cannot parse"), first["loc"][-1]
+            return _error(
+                400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas"
+            )
+        return _error(422, _describe(first, len(err.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
+
+    @app.exception_handler(ValueError)
+    async def bad_value(_request: Request, err: ValueError) -> JSONResponse:
+        return _error(422, str(err))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, err: Exception) -> JSONResponse:
+        log.exception("numseries serve: unexpected error on %s %s", request.method, request.url.path)
+        return _error(500, f"internal error ({type(err).__name__}); the server logged it and keeps serving")
+
+
+def _describe(error: dict, count: int) -> str:
+    """A pydantic error -> one line naming the field, what it got and what is allowed."""
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"][1:])
+    where = where.lstrip(".") or "the body"  # e.g. series[1][0]
+    if isinstance(error.get("input"), bytes):  # a body FastAPI did not parse: not sent as JSON
+        return "the body must be a JSON object sent with Content-Type: application/json"
+    if error["type"] == "missing" and where == "the body":
+        return 'the body is empty; send a JSON object such as {"values": [2, 4, 6, 8]}'
+    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+    got = (
+        "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
+    )
+    return f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}{got}{more}"
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """Serve /docs with Swagger UI's files from the swagger-ui-bundle-v2 package instead of a CDN."""
+    import swagger_ui_bundle
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="numseries API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )

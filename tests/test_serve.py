@@ -1,0 +1,205 @@
+"""The HTTP API of ``numseries serve``, through the ASGI app in-process (a real server: test_serve_live.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the serve extra")
+from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from numseries.cli import main  # noqa: E402
+from numseries.predict import Predictor  # noqa: E402
+from numseries.serve import MAX_BATCH, MAX_BODY_BYTES, MAX_VALUES, PredictAnswer, create_app  # noqa: E402
+from numseries.weights import ONNX_FILE, shipped_weights_dir  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+def _post(client, path: str, body: bytes, content_type: str = "application/json"):
+    return client.post(path, content=body, headers={"content-type": content_type})
+
+
+@pytest.mark.parametrize("steps", [None, 1, 4])
+def test_predict_returns_the_json_of_predict_json(client, capsys, steps):
+    values = [3, 6.1, 9.2, 12]
+    argv = ["predict", *map(str, values), "--json"] + (["--steps", str(steps)] if steps else [])
+    assert main(argv) == 0
+    expected = json.loads(capsys.readouterr().out)
+    body = {"values": values} | ({"steps": steps} if steps else {})
+    response = client.post("/predict", json=body)
+    assert response.status_code == 200
+    assert response.json() == expected
+    assert ("forecast" in response.json()) == (steps is not None)
+    assert response.json().keys() <= PredictAnswer.model_fields.keys()  # /docs describes every field
+
+
+def test_predict_crops_a_long_sequence_as_the_cli_does(client):
+    values = np.sin(np.arange(100) / 5).round(6).tolist()
+    data = client.post("/predict", json={"values": values}).json()
+    assert (data["n_values"], data["n_used"]) == (100, 64)
+    assert data["attention"][:36] == [0.0] * 36
+    assert data["prediction"] == pytest.approx(Predictor.from_pretrained().predict(values).value)
+
+
+def test_batch_items_have_the_predict_json_of_each_series(client):
+    series = [[1, 2, 3], [5, 3, 1, -1], np.cos(np.arange(80) / 3).round(5).tolist()]
+    response = client.post("/predict/batch", json={"series": series})
+    assert response.status_code == 200
+    items = response.json()["predictions"]
+    assert len(items) == len(series)
+    for values, item in zip(series, items, strict=True):
+        single = client.post("/predict", json={"values": values}).json()
+        assert item.keys() == single.keys()
+        assert (item["n_values"], item["n_used"]) == (single["n_values"], single["n_used"])
+        assert item["prediction"] == pytest.approx(single["prediction"], rel=1e-5, abs=1e-6)
+        assert item["attention"] == pytest.approx(single["attention"], abs=1e-5)
+
+
+def test_health_names_the_version_and_the_model_digest(client):
+    health = client.get("/health").json()
+    model = shipped_weights_dir() / ONNX_FILE
+    assert health["status"] == "ok"
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", health["version"])
+    assert health["model"]["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert (health["model"]["source"], health["model"]["max_len"]) == ("model.onnx", 64)
+
+
+def test_other_weights_are_served_through_the_same_loader(tiny_onnx):
+    client = TestClient(create_app(tiny_onnx / ONNX_FILE))
+    assert client.get("/health").json()["model"]["max_len"] == 16
+    data = client.post("/predict", json={"values": list(range(20))}).json()
+    assert (data["n_values"], data["n_used"]) == (20, 16)
+
+
+BAD_REQUESTS = [  # body, content type, status, what the error must say
+    (b"2 4 6 8", "application/json", 400, r"not valid JSON"),
+    (b'{"values": [1, 2, 3', "application/json", 400, r"not valid JSON \(.* at character 19\)"),
+    (b'{"values": [1, 2, 3]}', "text/plain", 422, r"JSON object sent with Content-Type: application/json"),
+    (b"", "application/json", 422, r"the body is empty"),
+    (b"[1, 2, 3]", "application/json", 422, r"the body: .*dictionary"),
+    (b'{"values": [1, "2", 3]}', "application/json", 422, r"values\[1\]: input should be a valid number"),
+    (b'{"values": [1, true, 3]}', "application/json", 422, r"values\[1\]: .*valid number"),
+    (b'{"values": "1 2 3"}', "application/json", 422, r"values: input should be a valid list"),
+    (b'{"values": [1, 2]}', "application/json", 422, r"values: .*at least 3 items"),
+    (b'{"values": [1, 2, NaN]}', "application/json", 422, r"values\[2\]: .*finite number, got NaN"),
+    (b'{"values": [1, 2, -Infinity]}', "application/json", 422, r"values\[2\]: .*finite number, got -Infinity"),
+    (b'{"values": [1, 2, 1e999]}', "application/json", 422, r"values\[2\]: .*finite number"),
+    (b'{"values": [1, 2, 3], "steps": 1.5}', "application/json", 422, r"steps: .*valid integer"),
+    (b'{"values": [1, 2, 3], "steps": 0}', "application/json", 422, r"steps: .*greater than or equal to 1"),
+    (b'{"values": [1, 2, 3], "steps": 100000}', "application/json", 422, r"steps: .*less than or equal to 256"),
+    (b'{"values": [1, 2, 3], "level": [80]}', "application/json", 422, r"level: extra inputs are not permitted"),
+    (b'{"vals": [1, 2, 3]}', "application/json", 422, r"values: field required|vals: extra"),
+    (b"[" * 50_000 + b"]" * 50_000, "application/json", 4, r"."),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "message"), BAD_REQUESTS)
+def test_a_bad_request_gets_a_4xx_json_error_naming_the_problem(client, body, content_type, status, message):
+    response = _post(client, "/predict", body, content_type)
+    assert str(response.status_code).startswith(str(status)), response.text
+    error = response.json()["error"]
+    assert re.search(message, error), error
+    assert "Traceback" not in error and "\n" not in error
+    assert client.post("/predict", json={"values": [2, 4, 6]}).status_code == 200  # still serving
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"series": []}, r"series: .*at least 1 item"),
+        ({"series": [[1, 2, 3], [1, 2]]}, r"series\[1\]: .*at least 3 items"),
+        ({"series": [[1, 2, 3], [1, None, 3]]}, r"series\[1\]\[1\]: .*valid number"),
+        ({"series": [[1, 2, 3]] * (MAX_BATCH + 1)}, rf"series: .*at most {MAX_BATCH} items"),
+        ({"values": [1, 2, 3]}, r"series: field required|values: extra"),
+    ],
+)
+def test_a_bad_batch_gets_a_422_naming_the_series(client, body, message):
+    response = client.post("/predict/batch", json=body)
+    assert response.status_code == 422
+    assert re.search(message, response.json()["error"], re.IGNORECASE), response.json()["error"]
+
+
+def test_huge_arrays_are_refused_before_any_prediction(client):
+    long = client.post("/predict", json={"values": [1.0] * (MAX_VALUES + 1)})
+    assert long.status_code == 422
+    assert re.search(rf"values: .*at most {MAX_VALUES} items", long.json()["error"])
+    huge = _post(client, "/predict", b'{"values": [' + b"1," * (MAX_BODY_BYTES // 2) + b"1]}")
+    assert huge.status_code == 413
+    assert re.search(r"body over the limit of 16,777,216 bytes", huge.json()["error"])
+
+
+def test_unknown_paths_and_methods_get_json_errors(client):
+    assert client.get("/nothing").json()["error"].startswith("GET /nothing: Not Found")
+    response = client.get("/predict")
+    assert response.status_code == 405
+    assert "Method Not Allowed" in response.json()["error"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(["values", "steps", "series", "x"]), inner)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=JSON, path=st.sampled_from(["/predict", "/predict/batch"]))
+def test_no_json_body_gets_a_5xx(client, body, path):
+    response = _post(client, path, json.dumps(body).encode())  # NaN and Infinity tokens included
+    assert response.status_code < 500, (body, response.text)
+    assert response.status_code == 200 or "error" in response.json()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=64))
+def test_no_byte_string_gets_a_5xx(client, body):
+    assert _post(client, "/predict", body).status_code < 500
+
+
+def test_the_page_and_its_files_are_served(client):
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="values"' in page.text and "/static/app.js" in page.text
+    for name in ("app.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_docs_load_nothing_from_another_host(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", docs.text)
+    assert urls and all(url.startswith("/") for url in urls), urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    schema = client.get("/openapi.json").json()
+    assert {"/predict", "/predict/batch", "/health"} <= schema["paths"].keys()
+    assert f'"maxItems": {MAX_BATCH}' in json.dumps(schema)  # the limits are documented in the schema
+
+
+def test_serve_with_missing_weights_is_one_line_and_exit_2(capsys):
+    assert main(["serve", "--weights", "no/such/weights", "--port", "0"]) == 2
+    error = capsys.readouterr().err
+    assert re.fullmatch(r"numseries serve: error: weights path no/such/weights does not exist; .*\n", error)
+
+
+def test_predict_never_imports_the_server_and_the_server_never_imports_torch():
+    code = (
+        "import sys; from numseries.cli import main; assert main(['predict', '2', '4', '6']) == 0\n"
+        "assert not {'fastapi', 'uvicorn', 'pydantic'} & set(sys.modules), 'predict imported the server'\n"
+        "from numseries.serve import create_app; create_app()\n"
+        "assert 'torch' not in sys.modules, 'the server imported torch'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

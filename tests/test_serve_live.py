@@ -1,0 +1,176 @@
+"""``numseries serve`` as a real server process on a free port of 127.0.0.1, and its page in Chromium.
+
+The browser test drives Debian's chromium through Playwright (``apt-get install chromium``; no browser
+download). CI installs it, so there it fails rather than skips when the browser is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the serve extra")
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _call(url: str, body: bytes | None = None, timeout: float = 30) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+class LiveServer:
+    """``python -m numseries serve`` with no --host, on a free port; ``url`` once /health answers."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "numseries", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if _call(f"{self.url}/health", timeout=2)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"the server did not answer on {self.url}: {self.output}")
+
+    def stop(self, timeout: float = 20) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self.output = self.process.stdout.read()
+        return code
+
+
+@pytest.fixture(scope="module")
+def server():
+    live = LiveServer()
+    yield live
+    live.stop()
+
+
+def test_the_server_binds_to_localhost_only_by_default(server):
+    listening = Path("/proc/net/tcp")
+    if not listening.exists():
+        pytest.skip("needs Linux's /proc/net/tcp")
+    rows = [line.split() for line in listening.read_text().splitlines()[1:]]
+    local = [row[1] for row in rows if row[3] == "0A" and int(row[1].split(":")[1], 16) == server.port]
+    assert local == [f"0100007F:{server.port:04X}"]  # 127.0.0.1, in the kernel's byte order
+
+
+def test_the_server_keeps_serving_after_bad_requests(server):
+    good = json.dumps({"values": [2, 4, 6, 8, 10]}).encode()
+    assert _call(f"{server.url}/predict", good) == (200, _call(f"{server.url}/predict", good)[1])
+    for bad in (b"{", b'{"values": [1, 2, NaN]}', b'{"values": "x"}', b"\xff\xfe"):
+        status, body = _call(f"{server.url}/predict", bad)
+        assert 400 <= status < 500 and body["error"]
+    for raw in (b"NONSENSE\r\n\r\n", b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"val'):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:  # broken HTTP, then hang up
+            conn.sendall(raw)
+    status, body = _call(f"{server.url}/predict", good)
+    assert status == 200 and body["prediction"] == pytest.approx(12.0, abs=0.01)
+
+
+def test_sigterm_finishes_the_request_in_flight_then_stops():
+    live = LiveServer()
+    series = [[float(i + j) for j in range(64)] for i in range(10_000)]
+    body = json.dumps({"series": series}).encode()
+    answer = {}
+    request = threading.Thread(
+        target=lambda: answer.update(zip(("status", "data"), _call(f"{live.url}/predict/batch", body), strict=True))
+    )
+    request.start()
+    time.sleep(0.5)  # the server has the request and is working on it (10,000 series take longer than this)
+    code = live.stop()
+    request.join(timeout=30)
+    assert code in (0, -signal.SIGTERM), live.output  # uvicorn >= 0.29 re-raises the signal once it is done
+    assert answer["status"] == 200 and len(answer["data"]["predictions"]) == 10_000
+    assert "Traceback" not in live.output
+
+
+def _chromium() -> str | None:
+    for path in ("/usr/lib/chromium/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if path and Path(path).is_file():
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (apt-get install -y chromium) for the browser test")
+        pytest.skip("needs Debian's chromium: apt-get install chromium")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True)
+        yield browser
+        browser.close()
+
+
+def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 820, "height": 700})
+    outside = []  # anything the page asks of another host: the page must work offline
+    page.route(
+        lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort())
+    )
+    page.goto(f"{server.url}/")
+    page.fill("#values", "2, 4, 6\n8 10")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#chart circle")
+    assert page.text_content("#prediction") == "12"
+    assert page.locator("#chart polyline").count() == 2  # the sequence, and the line to the prediction
+    assert page.locator("#chart rect.bar").count() == 5  # a bar per step
+    assert page.locator("#weights tbody tr").count() == 5
+    assert page.is_hidden("#error")
+    assert '"values":[2,4,6,8,10]' in page.text_content("#curl") and "/predict" in page.text_content("#curl")
+    page.screenshot(path=str(tmp_path / "serve_page.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 700})  # a phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.fill("#values", "1 2")  # too short: the server's message, inline
+    page.press("#values", "Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "at least 3" in page.text_content("#error")
+    assert page.get_attribute("#values", "aria-invalid") == "true"
+    page.fill("#values", "1 two 3")  # not a number: caught on the page
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('two')")
+    assert "'two' (value 2) is not a finite number" in page.text_content("#error")
+    assert outside == []
+
+
+def test_the_docs_page_works_offline(server, browser):
+    page = browser.new_page()
+    outside = []
+    page.route(
+        lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort())
+    )
+    page.goto(f"{server.url}/docs")
+    page.wait_for_selector('.opblock-summary-path[data-path="/predict/batch"]')  # drawn from /openapi.json
+    assert outside == []
