@@ -93,3 +93,76 @@ def test_plot_errors_teach(evaluation, tmp_path):
         plot_predicted_vs_true(evaluation, family="fibonacci")
     with pytest.raises(ValueError, match="no rows for group 'nothing'"):
         plot_error_by_length(summarise(evaluation), group="nothing")
+
+
+class _Fan:
+    """A stand-in for a forecast: a median path and intervals that widen with the step and the level."""
+
+    def __init__(self, path: np.ndarray) -> None:
+        self.values = path
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        half = level / 50 * np.sqrt(np.arange(1, len(self.values) + 1))
+        return self.values - half, self.values + half
+
+
+def _band_edges(band) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper edges of a fill_between band, read back from its drawn outline."""
+    (path,) = band.get_paths()
+    y = path.vertices[:, 1]
+    return y.min(), y.max()
+
+
+def test_fan_chart_draws_nested_bands_around_the_median_path():
+    from numseries.plots import plot_forecast_fan
+
+    context = np.array([1.0, 2, 3, 4, 5])
+    forecast = _Fan(np.array([6.0, 7, 8, 9]))
+    figure = plot_forecast_fan(context, forecast, levels=(80, 50, 95), actual=np.array([6.2, 6.9, 8.3, 9.1]))
+    (ax,) = figure.axes
+    bands = ax.collections
+    assert [band.get_label() for band in bands] == ["95% interval", "80% interval", "50% interval"]
+    edges = [_band_edges(band) for band in bands]
+    for (wide_lo, wide_hi), (narrow_lo, narrow_hi) in zip(edges[:-1], edges[1:], strict=True):
+        assert wide_lo < narrow_lo and narrow_hi < wide_hi  # each narrower band lies inside the wider one
+    alphas = [band.get_alpha() for band in bands]
+    assert alphas == sorted(alphas) and len(set(alphas)) == 3  # narrower bands are drawn darker
+    path = next(line for line in ax.lines if line.get_label() == "forecast path")
+    np.testing.assert_array_equal(path.get_xdata(), [4, 5, 6, 7, 8])  # from the last value on
+    np.testing.assert_array_equal(path.get_ydata(), [5, 6, 7, 8, 9])
+    assert {"context", "actual"} <= {line.get_label() for line in ax.lines}
+
+
+def test_fan_chart_draws_on_the_axis_given():
+    from matplotlib.colors import to_hex
+
+    from numseries.plots import plot_forecast_fan
+
+    ax = Figure().subplots()
+    fan = _Fan(np.array([5.0, 6.0]))
+    assert plot_forecast_fan(np.arange(5.0), fan, levels=[80], color="tab:orange", ax=ax) is ax.figure
+    (band,) = ax.collections
+    assert to_hex(band.get_facecolor()[0][:3]) == to_hex("tab:orange")
+
+
+def test_calibration_plot_draws_the_diagonal_and_a_line_per_method():
+    from numseries.plots import plot_calibration
+
+    nominal = [50, 80, 90, 95]
+    observed = np.array([[49.0, 79.5, 90.2, 94.8], [35.0, 60.0, 70.0, 80.0]])
+    figure = plot_calibration(nominal, observed, labels=["model", "auto_ets"])
+    (ax,) = figure.axes
+    lines = {line.get_label(): line for line in ax.lines}
+    np.testing.assert_array_equal(lines["perfect calibration"].get_ydata(), lines["perfect calibration"].get_xdata())
+    np.testing.assert_array_equal(lines["auto_ets"].get_ydata(), observed[1])
+    np.testing.assert_array_equal(lines["model"].get_xdata(), nominal)
+    assert ax.get_ylim()[0] <= 35  # the worst-calibrated method stays in view
+
+
+def test_calibration_plot_errors_teach():
+    from numseries.plots import plot_calibration
+
+    with pytest.raises(ValueError, match="observed has 3 levels per method, nominal 4"):
+        plot_calibration([50, 80, 90, 95], np.zeros((2, 3)), labels=["a", "b"])
+    with pytest.raises(ValueError, match="got 1 labels for 2 methods"):
+        plot_calibration([80], np.zeros((2, 1)), labels=["a"])

@@ -46,3 +46,58 @@ def score(predictions: np.ndarray, targets: np.ndarray, scale: np.ndarray) -> di
         "mae": float(np.mean(np.abs(errors))) if n else float("nan"),
         "rmse": float(np.sqrt(np.mean(errors**2))) if n else float("nan"),
     }
+
+
+# Intervals and quantiles. Every function scores each case on its own and returns (N,) arrays, so the
+# caller chooses the cases and the statistic; a case whose interval or quantiles are NaN (a model that
+# refused the series) scores NaN.
+
+
+def coverage(lo: np.ndarray, hi: np.ndarray, targets: np.ndarray) -> float:
+    """Share of cases with ``lo <= target <= hi`` (bounds included), among those with finite bounds.
+
+    ``lo``, ``hi`` and ``targets`` are arrays of one shape; cases where ``lo`` or ``hi`` is NaN are
+    left out, and the coverage of no cases is NaN.
+    """
+    lo, hi, targets = np.broadcast_arrays(np.asarray(lo, float), np.asarray(hi, float), np.asarray(targets, float))
+    known = np.isfinite(lo) & np.isfinite(hi)
+    if not known.any():
+        return float("nan")
+    return float(np.mean((lo[known] <= targets[known]) & (targets[known] <= hi[known])))
+
+
+def interval_score(lo: np.ndarray, hi: np.ndarray, targets: np.ndarray, level: float) -> np.ndarray:
+    """Winkler's interval score of each case for a central interval at ``level`` percent, in the series' units.
+
+    The width ``hi - lo``, plus ``2 / alpha`` times the distance by which the target falls outside,
+    with ``alpha = 1 - level / 100``. Lower is better; divide by :func:`context_scale` to compare series.
+    """
+    if not 0 < level < 100:
+        raise ValueError(f"level must be in (0, 100) percent, got {level!r}; e.g. 80")
+    lo, hi, targets = (np.asarray(a, dtype=np.float64) for a in (lo, hi, targets))
+    alpha = 1 - level / 100
+    below = np.maximum(lo - targets, 0.0)
+    above = np.maximum(targets - hi, 0.0)
+    return (hi - lo) + (2 / alpha) * (below + above)
+
+
+def quantile_loss(quantiles: np.ndarray, targets: np.ndarray, taus: np.ndarray) -> np.ndarray:
+    """The pinball loss of each case at each level: (..., M) quantiles at levels ``taus`` (M,) in (0, 1),
+    targets (...) -> (..., M), ``max(tau * d, (tau - 1) * d)`` with ``d = target - quantile``."""
+    taus = np.asarray(taus, dtype=np.float64)
+    if taus.ndim != 1 or np.any((taus <= 0) | (taus >= 1)):
+        raise ValueError(f"taus must be quantile levels in (0, 1), got {taus.tolist()!r}; e.g. [0.1, 0.5, 0.9]")
+    d = np.asarray(targets, dtype=np.float64)[..., None] - np.asarray(quantiles, dtype=np.float64)  # (..., M)
+    return np.maximum(taus * d, (taus - 1) * d)
+
+
+def scaled_quantile_loss(quantiles: np.ndarray, targets: np.ndarray, taus: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The weighted quantile loss of each case: its pinball loss averaged over the levels ``taus``, divided
+    by the case's ``scale`` (its context's mean absolute step, as :func:`context_scale` gives).
+
+    Quantiles (..., M), targets (...) and scale (...) -> (...). Weighting each case by ``1 / scale``
+    (rather than by ``1 / |target|``, as GluonTS's weighted quantile loss does) keeps the loss unchanged
+    when a series is scaled or shifted; with ``scale`` the mean absolute step it is M5's scaled pinball
+    loss. Twice the loss approximates the CRPS in mean absolute steps.
+    """
+    return quantile_loss(quantiles, targets, taus).mean(axis=-1) / np.asarray(scale, dtype=np.float64)

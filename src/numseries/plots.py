@@ -250,3 +250,77 @@ def write_plots(evaluation: Evaluation, out_dir: str | Path, *, run_dir: str | P
     if run_dir is not None:
         written.append(save_figure(plot_training_curves(run_dir), out_dir / "training_curves.png"))
     return written
+
+
+def plot_forecast_fan(
+    values: np.ndarray,
+    forecast,
+    *,
+    levels: Sequence[float] = (50, 80, 95),
+    actual: np.ndarray | None = None,
+    title: str | None = None,
+    color: str = COLORS[MODEL],
+    ax=None,
+) -> Figure:
+    """A fan chart: the context (L,), the forecast's path (K,) (its ``.values``) and a shaded band per level.
+
+    ``forecast`` is what :meth:`numseries.Predictor.forecast` returns: ``.values`` (K,) and
+    ``.interval(level) -> (lo (K,), hi (K,))`` for each of ``levels`` (percent). Wider bands are drawn
+    lighter. ``actual`` (K,), when known, marks the values that came next.
+    """
+    ax = _axes(ax, (7, 3.5))
+    values = np.asarray(values, dtype=np.float64)
+    path = np.asarray(forecast.values, dtype=np.float64)
+    steps = np.arange(len(values), len(values) + len(path))
+    ax.plot(np.arange(len(values)), values, "o-", color="tab:blue", label="context")
+    for k, level in enumerate(sorted(levels, reverse=True)):  # widest first, so narrower bands lie on top
+        lo, hi = (np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level))
+        alpha = 0.15 + 0.45 * (k + 1) / len(levels)
+        ax.fill_between(steps, lo, hi, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
+    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=color, label="forecast path")
+    if actual is not None:
+        ax.plot(steps, np.asarray(actual, dtype=np.float64), "o", mfc="none", color="black", label="actual")
+    ax.set_xlabel("step")
+    ax.set_ylabel("value")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def plot_calibration(
+    nominal: Sequence[float],
+    observed: np.ndarray,
+    *,
+    labels: Sequence[str] | None = None,
+    title: str = "Calibration of the intervals",
+    ax=None,
+) -> Figure:
+    """Observed against nominal coverage, in percent: a line per method with the diagonal of perfect calibration.
+
+    ``nominal`` (K,) levels; ``observed`` (M, K) (or (K,) for one method) the share of true values each
+    method's intervals held, NaN where unknown. ``labels`` (M,) name the methods (colours follow
+    :data:`COLORS` where a label is one of its keys).
+    """
+    levels = np.asarray(nominal, dtype=np.float64)  # (K,)
+    observed = np.atleast_2d(np.asarray(observed, dtype=np.float64))  # (M, K)
+    if observed.shape[1] != len(levels):
+        raise ValueError(
+            f"observed has {observed.shape[1]} levels per method, nominal {len(levels)}; pass one per level"
+        )
+    labels = list(labels) if labels is not None else [f"method {m + 1}" for m in range(len(observed))]
+    if len(labels) != len(observed):
+        raise ValueError(f"got {len(labels)} labels for {len(observed)} methods; pass one label per row of observed")
+    ax = _axes(ax, (4.8, 4.5))
+    ax.plot([0, 100], [0, 100], "--", color="gray", lw=1, label="perfect calibration")
+    for label, row in zip(labels, observed, strict=True):
+        ax.plot(levels, row, "o-", label=label, color=COLORS.get(label), lw=2.5 if label == MODEL else 1.2)
+    low = float(min(levels.min(), np.nanmin(observed, initial=100.0))) - 5
+    ax.set_xlim(max(low, 0), 100)
+    ax.set_ylim(max(low, 0), 100)
+    ax.set_aspect("equal")
+    ax.set_xlabel("nominal coverage (%)")
+    ax.set_ylabel("observed coverage (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax.figure
