@@ -4,6 +4,7 @@ files a killed run leaves behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import subprocess
@@ -106,13 +107,34 @@ def test_predictions_are_written_one_row_per_series(tmp_path, suffix):
     path = tmp_path / f"out{suffix}"
     assert batch_io.write_predictions(path, _results()) == 4
     frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
-    assert list(frame.columns) == ["unique_id", "n_values", "n_used", "prediction", "attention"]
+    assert list(frame.columns) == ["unique_id", "n_values", "n_used", "prediction", "exact", "attention"]
     assert [str(i) for i in frame["unique_id"]] == ["s0", "s1", "s2", "s3"]
     np.testing.assert_array_equal(frame["prediction"], [4.0, 6.0, 5.0, 7.0])
     attention = [
         [float(w) for w in (cell.split(",") if isinstance(cell, str) else cell)] for cell in frame["attention"]
     ]
     assert attention == [[0.25, 0.25, 0.5], [0.5, 0.5]] * 2  # the weights of the used values only
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_intervals_and_patterns_get_statsforecast_style_columns(tmp_path, suffix):
+    chunk, batch = next(_results(1))
+    grid = (0.1, 0.25, 0.5, 0.75, 0.9)
+    quantiles = np.array([[1.0, 2, 4, 5, 7], [6.0, 6, 6, 6, 6]])
+    batch = dataclasses.replace(
+        batch, quantiles=quantiles, quantile_levels=grid, levels=(50.0, 80.0),
+        patterns=["random walk", "straight line (+1 per step)"], exact=np.array([False, True]),
+    )  # fmt: skip
+    path = tmp_path / f"out{suffix}"
+    batch_io.write_predictions(path, [(chunk, batch)])
+    frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    assert list(frame.columns) == [
+        "unique_id", "n_values", "n_used", "prediction", "lo-50", "hi-50", "lo-80", "hi-80", "pattern", "exact",
+        "attention",
+    ]  # fmt: skip
+    assert frame[["lo-50", "hi-50", "lo-80", "hi-80"]].values.tolist() == [[2, 5, 1, 7], [6, 6, 6, 6]]
+    assert frame["pattern"].tolist() == ["random walk", "straight line (+1 per step)"]
+    assert frame["exact"].tolist() == [False, True]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -226,7 +248,7 @@ def test_compressed_csv_output_is_compressed(tmp_path, suffix, opener):
     assert target.read_bytes()[:2] != b"ro"  # not the plain text "row,..."
     assert pd.read_csv(target)["prediction"].tolist() == [3.0, 6.0]  # pandas decompresses by the suffix
     if opener:
-        assert opener(target, "rt").readline() == "row,n_values,n_used,prediction,attention\n"
+        assert opener(target, "rt").readline() == "row,n_values,n_used,prediction,exact,attention\n"
 
 
 def test_compressed_wide_input_without_header_keeps_its_first_row(tmp_path):

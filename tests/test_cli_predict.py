@@ -416,3 +416,56 @@ def test_a_killed_batch_run_leaves_a_temp_file_the_next_run_removes(capsys, tmp_
     assert code == 0 and "wrote 2000 predictions" in err
     assert sorted(tmp_path.iterdir()) == [source, target]
     assert len(read_output(target)) == 2000
+
+
+# Intervals come from the shipped model's quantile head (the tiny test model has none).
+NOISY = ["3", "6.1", "9.2", "12", "14.8", "18.3"]
+
+
+def test_the_table_shows_the_80_percent_interval_by_default(capsys):
+    code, out, err = predict(capsys, *NOISY)
+    assert code == 0 and err == ""
+    expected = Predictor.from_pretrained().predict([float(v) for v in NOISY], level=[80])
+    lo, hi = expected.interval(80)
+    assert out.splitlines()[1] == f"80% interval: {lo:.6g} to {hi:.6g}"
+    assert lo < expected.value < hi
+
+
+def test_level_chooses_the_intervals_and_json_carries_them(capsys):
+    code, out, _ = predict(capsys, *NOISY, "--level", "50", "95")  # after the values: --level takes several
+    assert code == 0
+    assert [line.split("%")[0] for line in out.splitlines()[1:3]] == ["50", "95"]
+    code, out, _ = predict(capsys, "--json", *NOISY, "--level", "50", "95")
+    intervals = json.loads(out)["intervals"]
+    assert list(intervals) == ["50", "95"]
+    assert intervals["95"][0] < intervals["50"][0] < intervals["50"][1] < intervals["95"][1]
+
+
+def test_a_forecast_table_has_bounds_that_widen_with_the_horizon(capsys):
+    code, out, _ = predict(capsys, "--steps", "4", *NOISY)
+    assert code == 0
+    lines = out.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("forecast, 4 steps")))
+    assert lines[header + 1].split() == ["value", "lo-80", "hi-80"]
+    rows = [[float(cell) for cell in line.split()[1:]] for line in lines[header + 2 : header + 6]]
+    widths = [hi - lo for _, lo, hi in rows]
+    assert all(lo <= value <= hi for value, lo, hi in rows)
+    assert widths[-1] > widths[0]
+    code, out, _ = predict(capsys, "--json", "--steps", "4", *NOISY)
+    lo, hi = json.loads(out)["forecast_intervals"]["80"]
+    assert len(lo) == len(hi) == 4
+
+
+def test_an_exact_rule_has_a_zero_width_interval(capsys):
+    code, out, _ = predict(capsys, "1", "1", "2", "3", "5", "8", "13")
+    assert code == 0
+    assert out.splitlines()[:2] == ["next value: 21", "80% interval: 21 to 21"]
+
+
+@pytest.mark.parametrize(("level", "message"), [("100", "(0, 100)"), ("0", "(0, 100)"), ("99.9", "up to 99")])
+def test_a_level_out_of_range_is_one_line(capsys, level, message):
+    assert_one_line_error(*predict(capsys, *NOISY, "--level", level), message)
+
+
+def test_a_level_from_a_model_without_quantiles_is_one_line(capsys, model):
+    assert_one_line_error(*predict(capsys, "--weights", model, *NOISY, "--level", "80"), "no quantile head")

@@ -12,8 +12,9 @@ Two layouts are read, told apart by their columns:
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
 
-The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``
-and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
+The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``,
+the intervals ``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``,
+``exact`` and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
 Parquet). A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is compressed. It is written to a
 temporary file and moved into place at the end, so a failure leaves no half-written output. Needs the
 ``io`` extra (pandas, pyarrow).
@@ -184,12 +185,21 @@ def _text_file(path: Path, compressor: Any = None) -> Iterator[io.TextIOWrapper]
 
 
 def _columns(chunk: Chunk, batch: BatchPrediction) -> dict[str, Any]:
-    return {
+    """The output columns before ``attention``: ids, counts, the prediction, its intervals as statsforecast
+    names them (``lo-80``, ``hi-80``, ...), and the pattern with whether an exact rule gave the value."""
+    columns: dict[str, Any] = {
         chunk.id_name: chunk.ids,
         "n_values": chunk.n_values,
         "n_used": batch.n_used,
         "prediction": batch.values,
     }
+    for level in batch.levels:
+        columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = batch.interval(level)
+    if batch.patterns:
+        columns["pattern"] = batch.patterns
+    if len(batch.exact) == len(batch.values):
+        columns["exact"] = batch.exact
+    return columns
 
 
 def _used_weights(batch: BatchPrediction) -> np.ndarray:

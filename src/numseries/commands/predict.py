@@ -46,6 +46,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
+    parser.add_argument(
+        "--level",
+        type=float,
+        nargs="+",
+        metavar="PERCENT",
+        help="prediction intervals to show, in percent (default: 80, when the model has a quantile head)",
+    )
     parser.add_argument("--weights", help="model: a weights folder, .onnx, .pt or .safetensors (default: shipped)")
     parser.add_argument(
         "--no-rules", action="store_true", help="the network only: do not continue exact rules (Fibonacci, squares, ...)"
@@ -57,6 +64,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numseries.intervals import DEFAULT_LEVELS
     from numseries.predict import MAX_STEPS, Predictor
 
     if args.input or args.output:
@@ -72,8 +80,16 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
     predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
-    result = predictor.predict(values)
-    forecast: Any = predictor.forecast(values, args.steps) if args.steps else None
+    levels = args.level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
+    result = predictor.predict(values, level=levels)
+    forecast: Any = None
+    bands: dict[float, tuple[Any, Any]] = {}
+    if args.steps and levels:
+        with_bands = predictor.forecast(values, args.steps, level=levels)
+        forecast = with_bands.values
+        bands = {level: with_bands.interval(level) for level in with_bands.levels}
+    elif args.steps:
+        forecast = predictor.forecast(values, args.steps)
     if forecast is not None and result.rule is not None:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
@@ -82,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
-    _print(json.dumps(_as_json(result, forecast)) if args.json else _table(values, result, forecast))
+    _print(json.dumps(_as_json(result, forecast, bands)) if args.json else _table(values, result, forecast, bands))
     return 0
 
 
@@ -202,22 +218,33 @@ def _pattern(result) -> str:
     return "pattern: no exact rule; the network's estimate"
 
 
-def _table(values: list[float], result, forecast) -> str:
+def _table(values: list[float], result, forecast, bands: dict | None = None) -> str:
     first = result.n_values - result.n_used
     full = _bar_char()
     next_value = _number(result.rule.next_value if result.exact else result.value, result.exact)
-    lines = [f"next value: {next_value}", _pattern(result), "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
+    lines = [f"next value: {next_value}"]
+    for level, (lo, hi) in result.intervals.items():
+        lines.append(f"{level:g}% interval: {_number(lo, result.exact)} to {_number(hi, result.exact)}")
+    lines += [_pattern(result), "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
     for step in range(first, result.n_values):
         weight = float(result.attention[step])
         lines.append(f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>9.3f}  {_bar(weight, full)}")
     if forecast is not None:
         how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
+        bands = bands or {}
         lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
-        lines += [f"{f't+{k}':>6}  {_number(value, result.exact):>12}" for k, value in enumerate(forecast, start=1)]
+        if bands:
+            heads = "".join(f"  {f'lo-{level:g}':>12}  {f'hi-{level:g}':>12}" for level in bands)
+            lines.append(f"{'':>6}  {'value':>12}{heads}")
+        for k, value in enumerate(forecast):
+            cells = "".join(
+                f"  {_number(lo[k], result.exact):>12}  {_number(hi[k], result.exact):>12}" for lo, hi in bands.values()
+            )
+            lines.append(f"{f't+{k + 1}':>6}  {_number(value, result.exact):>12}{cells}")
     return "\n".join(lines)
 
 
-def _as_json(result, forecast) -> dict:
+def _as_json(result, forecast, bands: dict | None = None) -> dict:
     exact_int = result.exact and isinstance(result.rule.next_value, int)
     out = {
         "prediction": result.rule.next_value if exact_int else result.value,  # an exact rule's int stays exact
@@ -227,8 +254,12 @@ def _as_json(result, forecast) -> dict:
         "n_values": result.n_values,
         "n_used": result.n_used,
     }
+    if result.levels:
+        out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
         out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
+    if bands:
+        out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out
 
 
@@ -253,14 +284,16 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
     from tqdm import tqdm
 
     from numseries import batch_io
+    from numseries.intervals import DEFAULT_LEVELS
 
+    levels = args.level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
     cropped = 0
     with tqdm(unit=" series", delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
 
         def results():
             nonlocal cropped
             for chunk in batch_io.read_chunks(args.input, predictor.max_len):
-                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids)
+                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids, level=levels)
                 cropped += int((chunk.n_values > predictor.max_len).sum())
                 progress.update(len(chunk.ids))
 
