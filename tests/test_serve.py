@@ -45,6 +45,16 @@ def test_predict_returns_the_json_of_predict_json(client, capsys, steps):
     assert response.json().keys() <= PredictAnswer.model_fields.keys()  # /docs describes every field
 
 
+def test_level_chooses_the_intervals_as_the_cli_does(client, capsys):
+    values = [3, 6.1, 9.2, 12, 14.8]
+    assert main(["predict", *map(str, values), "--json", "--level", "50", "95"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    answer = client.post("/predict", json={"values": values, "level": [50, 95]}).json()
+    assert answer == expected and list(answer["intervals"]) == ["50", "95"]
+    exact = client.post("/predict/batch", json={"series": [[1, 1, 2, 3, 5, 8, 13]]}).json()["predictions"][0]
+    assert exact["exact"] and exact["intervals"]["80"] == [21, 21] and exact["pattern"].startswith("Fibonacci")
+
+
 def test_predict_crops_a_long_sequence_as_the_cli_does(client):
     values = np.sin(np.arange(100) / 5).round(6).tolist()
     data = client.post("/predict", json={"values": values}).json()
@@ -99,7 +109,8 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b'{"values": [1, 2, 3], "steps": 1.5}', "application/json", 422, r"steps: .*valid integer"),
     (b'{"values": [1, 2, 3], "steps": 0}', "application/json", 422, r"steps: .*greater than or equal to 1"),
     (b'{"values": [1, 2, 3], "steps": 100000}', "application/json", 422, r"steps: .*less than or equal to 256"),
-    (b'{"values": [1, 2, 3], "level": [80]}', "application/json", 422, r"level: extra inputs are not permitted"),
+    (b'{"values": [1, 2, 3], "level": [150]}', "application/json", 422, r"level must be in \(0, 100\)"),
+    (b'{"values": [1, 2, 3], "quantiles": [80]}', "application/json", 422, r"quantiles: extra inputs are not permitted"),
     (b'{"vals": [1, 2, 3]}', "application/json", 422, r"values: field required|vals: extra"),
     (b"[" * 50_000 + b"]" * 50_000, "application/json", 4, r"."),
 ]

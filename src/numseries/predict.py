@@ -126,6 +126,23 @@ class BatchPrediction:
         """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
         return _interval(self.quantiles, self.quantile_levels, level)
 
+    def row(self, i: int) -> Prediction:
+        """Series ``i`` as :meth:`Predictor.predict` gives it (without the rule object itself)."""
+        n_values, n_used = int(self.n_values[i]), int(self.n_used[i])
+        attention = np.zeros(n_values, dtype=self.attention.dtype)  # (n_values,): 0 before the window
+        attention[n_values - n_used :] = self.attention[i, :n_used]
+        return Prediction(
+            float(self.values[i]),
+            attention,
+            n_used,
+            quantiles=None if self.quantiles is None else self.quantiles[i],
+            quantile_levels=self.quantile_levels,
+            levels=self.levels,
+            pattern=self.patterns[i] if self.patterns else "",
+            pattern_confidence=float(self.pattern_confidence[i]) if self.pattern_confidence is not None else 0.0,
+            exact=bool(self.exact[i]),
+        )
+
 
 class Predictor:
     """A loaded model that predicts next values. Build it with :meth:`from_pretrained` or :meth:`from_model`."""

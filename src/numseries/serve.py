@@ -20,8 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
-
 try:
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
@@ -36,7 +34,8 @@ except ImportError as err:  # pragma: no cover - depends on the install
 
 from numseries import __version__
 from numseries.commands.predict import _as_json
-from numseries.predict import MIN_VALUES, Prediction, Predictor
+from numseries.intervals import DEFAULT_LEVELS
+from numseries.predict import MIN_VALUES, Predictor
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,9 @@ class PredictRequest(BaseModel):
     steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
         None, description="also forecast this many steps autoregressively (the CLI's --steps)"
     )
+    level: Annotated[list[Number], Field(min_length=1, max_length=10)] | None = Field(
+        None, description="prediction intervals in percent, e.g. [80, 95] (default: [80] when the model has a quantile head)"
+    )
 
 
 class BatchRequest(BaseModel):
@@ -76,6 +78,12 @@ class PredictAnswer(BaseModel):
     n_values: int
     n_used: int = Field(description="values the model read: the last min(n_values, 64)")
     forecast: list[float] | None = Field(None, description="present when steps was given")
+    intervals: dict[str, list[float]] | None = Field(
+        None, description='{"80": [lo, hi], ...}: the prediction intervals, when the model has a quantile head'
+    )
+    forecast_intervals: dict[str, list[list[float]]] | None = Field(
+        None, description='{"80": [[lo per step], [hi per step]]}: present with steps and intervals'
+    )
 
 
 class BatchAnswer(BaseModel):
@@ -111,8 +119,9 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     )
     async def predict(request: PredictRequest) -> JSONResponse:
         if request.steps is None:  # one model call (~0.1 ms): cheaper here than a hop to a thread
-            return JSONResponse(_predict_one(predictor, request.values, None))
-        return JSONResponse(await run_in_threadpool(_predict_one, predictor, request.values, request.steps))
+            return JSONResponse(_predict_one(predictor, request.values, None, request.level))
+        answer = await run_in_threadpool(_predict_one, predictor, request.values, request.steps, request.level)
+        return JSONResponse(answer)
 
     @app.post(
         "/predict/batch",
@@ -138,20 +147,27 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     return app
 
 
-def _predict_one(predictor: Predictor, values: list[float], steps: int | None) -> dict:
-    result = predictor.predict(values)
-    return _as_json(result, predictor.forecast(values, steps) if steps else None)
+def _levels(predictor: Predictor, level: list[float] | None) -> list[float] | None:
+    """The interval levels to answer with: those asked for, else 80% when the model has a quantile head."""
+    return level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
+
+
+def _predict_one(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
+    levels = _levels(predictor, level)
+    result = predictor.predict(values, level=levels)
+    if not steps:
+        return _as_json(result, None)
+    if not levels:
+        return _as_json(result, predictor.forecast(values, steps))
+    forecast = predictor.forecast(values, steps, level=levels)
+    bands = {lv: forecast.interval(lv) for lv in forecast.levels}
+    path = result.rule.forecast(steps) if result.rule is not None else forecast.values
+    return _as_json(result, path, bands)
 
 
 def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
-    batch = predictor.predict_batch(series)
-    out = []
-    for i, values in enumerate(series):  # each row as predict() would give it, then the same JSON
-        n_used = int(batch.n_used[i])
-        attention = np.zeros(len(values), dtype=batch.attention.dtype)  # (n_values,)
-        attention[len(values) - n_used :] = batch.attention[i, :n_used]
-        out.append(_as_json(Prediction(float(batch.values[i]), attention, n_used), None))
-    return out
+    batch = predictor.predict_batch(series, level=_levels(predictor, None))
+    return [_as_json(batch.row(i), None) for i in range(len(series))]  # each row as predict() gives it
 
 
 def model_info(predictor: Predictor) -> dict[str, Any]:

@@ -221,7 +221,7 @@ def _pattern(result) -> str:
 def _table(values: list[float], result, forecast, bands: dict | None = None) -> str:
     first = result.n_values - result.n_used
     full = _bar_char()
-    next_value = _number(result.rule.next_value if result.exact else result.value, result.exact)
+    next_value = _number(result.rule.next_value if result.rule is not None else result.value, result.exact)
     lines = [f"next value: {next_value}"]
     for level, (lo, hi) in result.intervals.items():
         lines.append(f"{level:g}% interval: {_number(lo, result.exact)} to {_number(hi, result.exact)}")
@@ -245,7 +245,7 @@ def _table(values: list[float], result, forecast, bands: dict | None = None) -> 
 
 
 def _as_json(result, forecast, bands: dict | None = None) -> dict:
-    exact_int = result.exact and isinstance(result.rule.next_value, int)
+    exact_int = result.exact and result.rule is not None and isinstance(result.rule.next_value, int)
     out = {
         "prediction": result.rule.next_value if exact_int else result.value,  # an exact rule's int stays exact
         "exact": result.exact,
