@@ -3,7 +3,7 @@
     python benchmarks/example_table.py [--weights DIR]
 
 Writes benchmarks/results/example_table.md and figures/example_prediction.png, and fills README.md's
-``example-table`` block, its ``predict-console`` block (what ``numseries predict 2 4 6 8 10`` prints)
+``example-table`` block, its ``predict-console`` block (what ``numseries predict 2 4 6 8 10`` and a noisy forecast print)
 and its ``shipped-model`` block (how the model was trained, from its training_info.json).
 """
 
@@ -71,12 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+CONSOLE = (["2", "4", "6", "8", "10"], ["3", "6.1", "9.2", "12", "--steps", "3"])  # the README's two examples
+
+
 def predict_console(weights: str | None) -> str:
-    """What ``numseries predict 2 4 6 8 10`` prints, run for real."""
+    """What ``numseries predict 2 4 6 8 10`` and a noisy forecast print, run for real."""
     options = ["--weights", weights] if weights else []
-    command = [sys.executable, "-m", "numseries", "predict", "2", "4", "6", "8", "10", *options]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return f"```console\n$ numseries predict 2 4 6 8 10\n{output.rstrip()}\n```"
+    runs = []
+    for arguments in CONSOLE:
+        command = [sys.executable, "-m", "numseries", "predict", *arguments, *options]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        runs.append(f"$ numseries predict {' '.join(arguments)}\n{output.rstrip()}")
+    return "```console\n" + "\n\n".join(runs) + "\n```"
 
 
 def _stages(info: dict) -> list[dict]:

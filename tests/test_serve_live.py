@@ -144,6 +144,8 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_selector("#chart circle")
     assert page.text_content("#prediction") == "12"
+    assert page.text_content("#pattern") == "pattern: arithmetic, step 2 (exact)"
+    assert page.text_content("#intervals") == "80% interval: 12 to 12"
     assert page.locator("#chart polyline").count() == 2  # the sequence, and the line to the prediction
     assert page.locator("#chart rect.bar").count() == 5  # a bar per step
     assert page.locator("#weights tbody tr").count() == 5

@@ -78,13 +78,14 @@ function render(body, data) {
 }
 
 function showExtras(data) {
-  // The rule finder (not merged yet) adds "pattern" and "exact" to predictions; show them when present.
+  // The pattern (an exact rule, or what the sequence looks like) and the intervals, when present.
   const pattern = $("pattern");
-  pattern.hidden = data.pattern == null;
-  if (data.pattern != null) {
-    const text = typeof data.pattern === "string" ? data.pattern : JSON.stringify(data.pattern);
-    pattern.textContent = `pattern: ${text}${data.exact ? " (exact)" : ""}`;
-  }
+  pattern.hidden = !data.pattern;
+  if (data.pattern) pattern.textContent = `pattern: ${data.pattern}${data.exact ? " (exact)" : ""}`;
+  const intervals = $("intervals");
+  const levels = Object.entries(data.intervals || {});
+  intervals.hidden = levels.length === 0;
+  intervals.textContent = levels.map(([level, [lo, hi]]) => `${level}% interval: ${format(lo)} to ${format(hi)}`).join("; ");
 }
 
 function el(name, attributes, parent) {
