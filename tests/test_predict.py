@@ -351,3 +351,21 @@ def test_affine_equivariance_through_the_public_api(onnx_predictor, sequence, a,
     expected = a * onnx_predictor.predict(x).value + b
     tolerance = 1e-4 * abs(a) * mean_step(x) + 1e-12 * (abs(b) + abs(a) * np.abs(x).max())
     assert abs(transformed - expected) <= tolerance
+
+
+def test_the_readme_python_example_runs_and_says_what_it_gets():
+    """The README's From Python block, run as written, on the shipped model."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = readme.split("<!-- python-api:start -->")[1].split("<!-- python-api:end -->")[0]
+    namespace: dict = {}
+    exec(code.strip().removeprefix("```python").removesuffix("```"), namespace)  # noqa: S102 (our own README)
+    result, noisy, batch, path = (namespace[name] for name in ("result", "noisy", "batch", "path"))
+    assert (result.value, result.exact, result.pattern) == (12.0, True, "arithmetic, step 2")
+    lo, hi = noisy.interval(80)
+    assert noisy.interval(95)[0] < lo < noisy.value < hi < noisy.interval(95)[1]
+    assert len(noisy.quantiles) == 17 and noisy.pattern and 0 < noisy.pattern_confidence <= 1
+    assert batch.values.shape == (3,) and batch.attention.shape == (3, 5) and len(batch.patterns) == 3
+    assert list(namespace["predictor"].forecast([1, 2, 4, 8], steps=3)) == [16, 32, 64]
+    assert path.values.shape == path.interval(80)[0].shape == (4,)
