@@ -18,6 +18,7 @@ import pytest
 
 from numseries import batch_io
 from numseries.cli import main
+from numseries.commands.predict import BAR_HALF, _signed_bar
 from numseries.predict import Predictor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,15 +50,29 @@ def assert_one_line_error(code, out, err, message):
     assert message in lines[0]
 
 
-def test_table_shows_the_next_value_and_a_bar_per_step(capsys, model, predictor):
+def test_table_shows_each_steps_weight_as_a_signed_bar_and_the_weighted_sum(capsys, model, predictor):
     code, out, err = predict(capsys, "--weights", model, "2", "4", "6", "8", "10")
     assert code == 0 and err == ""
     expected = predictor.predict([2, 4, 6, 8, 10])
-    assert out.splitlines()[0] == f"next value: {expected.value:.6g}"
-    rows = [line.split() for line in out.splitlines()[3:]]
+    lines = out.splitlines()
+    assert lines[0] == f"next value: {expected.value:.6g}"
+    assert lines[1] == "12 = 1.25 × 10 − 0.25 × 2"  # any model of this architecture continues a line so
+    rows = [line.split() for line in lines[4:9]]
     assert [row[:2] for row in rows] == [[str(i), str(v)] for i, v in enumerate([2, 4, 6, 8, 10], start=1)]
-    assert [float(row[2]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
-    assert all(len(row) == 4 and set(row[3]) <= set("█▏▎▍▌▋▊▉") for row in rows)
+    assert [float(row[2]) for row in rows] == pytest.approx(expected.weights.tolist(), abs=1e-3)
+    assert [float(row[4]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
+    bars = [row[3].split("│") for row in rows]  # (left of the axis, right of it)
+    assert bars[0][0] == "█" * 3 and bars[0][1] == ""  # -0.25: 0.2 of the largest, 3.2 characters, to the left
+    assert bars[4][0] == "" and bars[4][1] == "█" * BAR_HALF  # 1.25, the largest, to the right
+    assert all(bar == ["", ""] for bar in bars[1:4])
+    assert "weight: how far the prediction moves per unit move" in out
+
+
+def test_signed_bars_grow_by_half_characters_either_side():
+    glyphs = "█▐│▌"
+    assert _signed_bar(-0.5, 1.0, glyphs).strip() == "█" * (BAR_HALF // 2) + "│"
+    assert _signed_bar(0.53, 1.0, glyphs).rstrip() == " " * BAR_HALF + "│" + "█" * 8 + "▌"
+    assert len(_signed_bar(-1.0, 1.0, glyphs)) == len(_signed_bar(0.0, 1.0, glyphs)) == 2 * BAR_HALF + 1
 
 
 def test_json_is_machine_readable(capsys, model, predictor):
@@ -67,6 +82,8 @@ def test_json_is_machine_readable(capsys, model, predictor):
     assert code == 0
     assert result["prediction"] == pytest.approx(expected.value, rel=1e-12)
     assert result["attention"] == pytest.approx(expected.attention.tolist(), abs=1e-6)
+    assert result["weights"] == pytest.approx(expected.weights.tolist(), abs=1e-12)
+    assert np.dot(result["weights"], [2, 4, 6, 8, 10]) == pytest.approx(result["prediction"], rel=1e-6)
     assert (result["n_values"], result["n_used"]) == (5, 5)
 
 
@@ -90,7 +107,8 @@ def test_long_sequence_uses_the_last_values_and_notes_it_on_stderr(capsys, model
     code, out, err = predict(capsys, "--weights", model, *values)
     assert code == 0
     assert err.strip() == f"note: the model reads at most {MAX_LEN} values; it used the last {MAX_LEN} of 40"
-    assert len(out.splitlines()) == 3 + MAX_LEN
+    steps = [line.split()[0] for line in out.splitlines() if line[:6].strip().isdigit()]
+    assert steps == [str(step) for step in range(41 - MAX_LEN, 41)]
 
 
 def test_constant_sequence_predicts_the_constant(capsys, model):

@@ -1,6 +1,6 @@
-"""``numseries predict``: the next value of a sequence and the attention over its steps, or a whole file.
+"""``numseries predict``: the next value of a sequence and each step's weight in it, or a whole file.
 
-    numseries predict 2 4 6 8 10              a table with a bar per step
+    numseries predict 2 4 6 8 10              a table with a signed bar per step's weight
     numseries predict 2 4 6 8 10 --json       machine-readable
     echo "2,4,6,8,10" | numseries predict -   numbers from stdin (spaces, commas or newlines)
     numseries predict 2 4 6 8 10 --steps 5    an autoregressive forecast of 5 steps
@@ -20,8 +20,15 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-BAR_WIDTH = 40  # characters for an attention weight of 1
-_EIGHTHS = " ▏▎▍▌▋▊▉"
+import numpy as np
+
+BAR_HALF = 16  # characters each side of the axis for the largest |weight|
+FAITHFULNESS_FILE = "faithfulness.json"  # beside the model: written by benchmarks/faithfulness.py
+WEIGHTS_NOTE = (
+    "weight: how far the prediction moves per unit move of that value; the prediction is the sum of",
+    "  weight × value over the steps (exactly: the model scales with its input).",
+    "attention: where the model's attention layer looked, not what the prediction depends on.",
+)
 
 
 # argparse reads a token that starts with '-' as an option unless its private `_negative_number_matcher`
@@ -76,8 +83,18 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
-    _print(json.dumps(_as_json(result, forecast)) if args.json else _table(values, result, forecast))
+    if args.json:
+        _print(json.dumps(_as_json(result, forecast)))
+    else:
+        _print(_table(values, result, forecast, _faithfulness(predictor.source)))
     return 0
+
+
+def _faithfulness(source: str) -> dict | None:
+    """The figures ``benchmarks/faithfulness.py`` measured for this model, if it wrote them beside it."""
+    path = Path(source)
+    path = (path if path.is_dir() else path.parent) / FAITHFULNESS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _print(text: str) -> None:
@@ -161,28 +178,54 @@ def _parse_values(tokens: list[str]) -> list[float]:
     return values
 
 
-def _bar(weight: float, full: str) -> str:
-    eighths = round(max(weight, 0.0) * BAR_WIDTH * 8)
-    if full != "█":
-        return full * (eighths // 8)
-    return "█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()
+def _signed_bar(weight: float, largest: float, glyphs: str) -> str:
+    """A bar from the axis: left for a negative weight, right for a positive one, in half characters."""
+    full, left_half, axis, right_half = glyphs
+    halves = round(abs(weight) / largest * BAR_HALF * 2) if largest > 0 else 0
+    if weight < 0:
+        return f"{(left_half * (halves % 2) + full * (halves // 2)):>{BAR_HALF}}{axis}{'':<{BAR_HALF}}"
+    return f"{'':>{BAR_HALF}}{axis}{(full * (halves // 2) + right_half * (halves % 2)):<{BAR_HALF}}"
 
 
-def _bar_char() -> str:
+def _glyphs() -> str:
+    """Full block, left and right half blocks and the axis, or ASCII where stdout cannot encode them."""
     try:
-        "█▏".encode(getattr(sys.stdout, "encoding", None) or "ascii")
+        "█▐▌│".encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except UnicodeEncodeError:
-        return "#"
-    return "█"
+        return "#+|+"
+    return "█▐│▌"
 
 
-def _table(values: list[float], result, forecast) -> str:
+def _table(values: list[float], result, forecast, faithfulness: dict | None = None) -> str:
+    from numseries.explain import weighted_sum
+
     first = result.n_values - result.n_used
-    full = _bar_char()
-    lines = [f"next value: {result.value:.6g}", "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
+    lines = [f"next value: {result.value:.6g}"]
+    if result.weights is None:
+        lines += ["(no per-step weights: this model was exported without them; run `numseries export` again)"]
+        weights = np.full(result.n_values, np.nan)
+    else:
+        used = slice(first, result.n_values)
+        lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value)]
+        weights = result.weights
+    largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
+    glyphs = _glyphs()
+    header = f"{'step':>6}  {'value':>12}  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}  {'attention':>9}"
+    lines += ["", header]
     for step in range(first, result.n_values):
-        weight = float(result.attention[step])
-        lines.append(f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>9.3f}  {_bar(weight, full)}")
+        weight = float(weights[step])
+        bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
+        lines.append(
+            f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
+        )
+    lines += ["", *WEIGHTS_NOTE]
+    if faithfulness:
+        weights, attention = faithfulness["weights"], faithfulness["attention"]
+        lines += [
+            f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
+            f"{attention['top']:.0%} (weights: {weights['top']:.0%});",
+            f"  rank correlation with influence {attention['spearman']:.2f} (weights: {weights['spearman']:.2f}).",
+        ]
     if forecast is not None:
         lines += ["", f"forecast, {len(forecast)} steps (autoregressive: each prediction is fed back in):"]
         lines += [f"{f't+{k}':>6}  {value:>12.6g}" for k, value in enumerate(forecast, start=1)]
@@ -192,6 +235,7 @@ def _table(values: list[float], result, forecast) -> str:
 def _as_json(result, forecast) -> dict:
     out = {
         "prediction": result.value,
+        "weights": None if result.weights is None else result.weights.tolist(),
         "attention": [round(weight, 6) for weight in result.attention.tolist()],
         "n_values": result.n_values,
         "n_used": result.n_used,
