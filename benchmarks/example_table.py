@@ -14,7 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from numseries import Predictor
+from numseries.explain import weighted_sum
 from numseries.plots import plot_prediction, save_figure
 from numseries.weights import locate
 
@@ -37,13 +40,15 @@ EXAMPLES = [
 
 def table(predictor: Predictor) -> str:
     lines = [
-        "| Input Sequence | Predicted Next Value | Attention Focus | Pattern Description |",
-        "|---|---|---|---|",
+        "| Input Sequence | Predicted Next Value | As a weighted sum (largest terms) | Attention Focus "
+        "| Pattern Description |",
+        "|---|---|---|---|---|",
     ]
     for values, description in EXAMPLES:
         result = predictor.predict(values)
         attention = [f"{weight:.3f}" for weight in result.attention]
-        lines.append(f"| `{values}` | **{result.value:.4f}** | `{attention}` | {description} |")
+        terms = weighted_sum(np.array(values), result.weights, result.value)
+        lines.append(f"| `{values}` | **{result.value:.4f}** | {terms} | `{attention}` | {description} |")
     return "\n".join(lines)
 
 
@@ -58,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     values, description = EXAMPLES[2]
     result = predictor.predict(values)
-    figure = plot_prediction(values, prediction=result.value, attention=result.attention,
+    figure = plot_prediction(values, prediction=result.value, attention=result.attention, weights=result.weights,
                              title=f"{description}: {values}")
     print(f"wrote {save_figure(figure, args.out / 'figures' / 'example_prediction.png')}")
 
