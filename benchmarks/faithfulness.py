@@ -21,12 +21,13 @@ import json
 from pathlib import Path
 
 import numpy as np
-from _output import replace_block, write_result
 from scipy.stats import spearmanr
 
 from numseries.evaluate import synthetic_cases
 from numseries.explain import weighted_sum
 from numseries.predict import Predictor
+
+from _output import replace_block, write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BUCKETS = ((4, 8), (9, 24), (25, 64))  # every length from 4 to 64
@@ -126,12 +127,12 @@ def _scale(x: np.ndarray) -> float:
 def _influence(predictor: Predictor, sequences: list[np.ndarray], scales: np.ndarray) -> list[np.ndarray]:
     """Central differences of the prediction with respect to each step, in one batch."""
     rows = []
-    for x, scale in zip(sequences, scales):
+    for x, scale in zip(sequences, scales, strict=True):
         shift = np.eye(len(x)) * STEP * scale  # (n, n)
         rows += [*(x + shift), *(x - shift)]
     values = predictor.predict_batch(rows).values
     out, start = [], 0
-    for x, scale in zip(sequences, scales):
+    for x, scale in zip(sequences, scales, strict=True):
         n = len(x)
         out.append((values[start : start + n] - values[start + n : start + 2 * n]) / (2 * STEP * scale))
         start += 2 * n

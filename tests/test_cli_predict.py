@@ -69,7 +69,7 @@ def test_table_shows_each_steps_weight_as_a_signed_bar_and_the_weighted_sum(caps
 
 
 def test_signed_bars_grow_by_half_characters_either_side():
-    glyphs = "█▐│▌"
+    glyphs = ("█", "▐", "│", "▌")
     assert _signed_bar(-0.5, 1.0, glyphs).strip() == "█" * (BAR_HALF // 2) + "│"
     assert _signed_bar(0.53, 1.0, glyphs).rstrip() == " " * BAR_HALF + "│" + "█" * 8 + "▌"
     assert len(_signed_bar(-1.0, 1.0, glyphs)) == len(_signed_bar(0.0, 1.0, glyphs)) == 2 * BAR_HALF + 1
@@ -434,3 +434,15 @@ def test_a_killed_batch_run_leaves_a_temp_file_the_next_run_removes(capsys, tmp_
     assert code == 0 and "wrote 2000 predictions" in err
     assert sorted(tmp_path.iterdir()) == [source, target]
     assert len(read_output(target)) == 2000
+
+
+def test_table_quotes_the_measured_faithfulness_of_the_shipped_model(capsys):
+    from numseries.weights import shipped_weights_dir
+
+    figures = json.loads((shipped_weights_dir() / "faithfulness.json").read_text())  # benchmarks/faithfulness.py
+    code, out, _ = predict(capsys, "2", "4", "6", "8", "10")
+    assert code == 0
+    assert (
+        f"On {figures['cases']:,} test cases its top step was the most influential in "
+        f"{figures['attention']['top']:.0%} (weights: {figures['weights']['top']:.0%})"
+    ) in out

@@ -61,8 +61,9 @@ class UnrolledLSTM(nn.Module):
         return x, None
 
 
-def torch_weights(model: LSTMWithAttention, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """The gradient of each prediction with respect to its own inputs: (B, T) float64, 0 on padding."""
+def torch_weights(model: nn.Module, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The gradient of each prediction of ``model`` (an :class:`LSTMWithAttention`, or a module called like one)
+    with respect to its own inputs: (B, T) float64, 0 on padding."""
     with torch.enable_grad():
         x = x.detach().double().requires_grad_(True)
         prediction, _ = model(x, mask)
@@ -73,7 +74,7 @@ def torch_weights(model: LSTMWithAttention, x: torch.Tensor, mask: torch.Tensor)
 def unrolled(model: LSTMWithAttention) -> LSTMWithAttention:
     """A copy of ``model`` (eval mode, no gradients to its parameters) whose LSTM is :class:`UnrolledLSTM`."""
     copied = copy.deepcopy(model).eval()
-    copied.lstm = UnrolledLSTM(copied.lstm)
+    copied.lstm = UnrolledLSTM(copied.lstm)  # type: ignore[assignment]  # same call, same outputs
     copied.requires_grad_(False)
     return copied
 
@@ -152,6 +153,7 @@ def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: 
                 program, (x, mask), dynamo=True, verbose=False, input_names=list(GRADIENT_INPUTS),
                 output_names=[GRADIENT_OUTPUT],
             )
+        assert onnx_program is not None  # dynamo=True always returns the program
         proto = onnx_program.model_proto
         for key, value in {**metadata, "length": str(length)}.items():
             proto.metadata_props.add(key=key, value=value)

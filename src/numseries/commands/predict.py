@@ -178,7 +178,7 @@ def _parse_values(tokens: list[str]) -> list[float]:
     return values
 
 
-def _signed_bar(weight: float, largest: float, glyphs: str) -> str:
+def _signed_bar(weight: float, largest: float, glyphs: tuple[str, str, str, str]) -> str:
     """A bar from the axis: left for a negative weight, right for a positive one, in half characters."""
     full, left_half, axis, right_half = glyphs
     halves = round(abs(weight) / largest * BAR_HALF * 2) if largest > 0 else 0
@@ -187,13 +187,13 @@ def _signed_bar(weight: float, largest: float, glyphs: str) -> str:
     return f"{'':>{BAR_HALF}}{axis}{(full * (halves // 2) + right_half * (halves % 2)):<{BAR_HALF}}"
 
 
-def _glyphs() -> str:
+def _glyphs() -> tuple[str, str, str, str]:
     """Full block, left and right half blocks and the axis, or ASCII where stdout cannot encode them."""
     try:
         "█▐▌│".encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except UnicodeEncodeError:
-        return "#+|+"
-    return "█▐│▌"
+        return ("#", "+", "|", "+")
+    return ("█", "▐", "│", "▌")
 
 
 def _table(values: list[float], result, forecast, faithfulness: dict | None = None) -> str:
