@@ -88,10 +88,12 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
 def weighted_sum(values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
-    Terms are ordered by |weight|, at most ``terms`` of them, leaving out weights under 0.005; what the
-    left-out steps add, when it exceeds 1e-4 of the mean absolute step, is written as one last term.
+    Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
+    leaving out weights under 0.005; what the left-out steps add, when it exceeds 1e-4 of the mean
+    absolute step, is written as one last term.
     """
-    order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:terms] if abs(weights[i]) >= 0.005]
+    shown = len(weights) if len(weights) <= terms + 2 else terms
+    order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
     parts = []
     for i in order:
         sign = "−" if weights[i] < 0 else "+"
@@ -99,6 +101,7 @@ def weighted_sum(values: np.ndarray, weights: np.ndarray, prediction: float, *, 
     rest = prediction - float(np.dot(weights[order], values[order]))
     steps = np.abs(np.diff(values))
     if abs(rest) > 1e-4 * (steps.mean() if steps.any() else 1.0):
-        parts += ["−" if rest < 0 else "+", f"{abs(rest):.4g} (the other {len(values) - len(order)} steps)"]
+        others = len(values) - len(order)
+        parts += ["−" if rest < 0 else "+", f"{abs(rest):.4g} (the other {others} step{'s' if others > 1 else ''})"]
     first = "−" if parts[0] == "−" else ""
     return f"{prediction:.6g} = {first}{' '.join(parts[1:])}"
