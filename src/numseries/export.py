@@ -116,7 +116,8 @@ def export_onnx(
     if gradients:
         from numseries.gradient import export_gradients
 
-        export_gradients(model, path, metadata)
+        with _quiet_exporter():
+            export_gradients(model, path, metadata)
     return path
 
 

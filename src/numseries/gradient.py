@@ -138,7 +138,6 @@ def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: 
 
     import onnx
 
-    from numseries.export import _quiet_exporter
     from numseries.files import atomic_write
 
     metadata = {DIGEST_KEY: hashlib.sha256(safetensors_bytes(model)).hexdigest(), **metadata}
@@ -147,12 +146,11 @@ def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: 
         module = trace_gradient(model, length)
         x, mask = _example(length)
         batch = torch.export.Dim("B")
-        with _quiet_exporter():
-            program = torch.export.export(module, (x, mask), dynamic_shapes=({0: batch}, {0: batch}), strict=False)
-            onnx_program = torch.onnx.export(
-                program, (x, mask), dynamo=True, verbose=False, input_names=list(GRADIENT_INPUTS),
-                output_names=[GRADIENT_OUTPUT],
-            )
+        program = torch.export.export(module, (x, mask), dynamic_shapes=({0: batch}, {0: batch}), strict=False)
+        onnx_program = torch.onnx.export(
+            program, (x, mask), dynamo=True, verbose=False, input_names=list(GRADIENT_INPUTS),
+            output_names=[GRADIENT_OUTPUT],
+        )
         assert onnx_program is not None  # dynamo=True always returns the program
         proto = onnx_program.model_proto
         for key, value in {**metadata, "length": str(length)}.items():
