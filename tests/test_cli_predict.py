@@ -446,3 +446,20 @@ def test_table_quotes_the_measured_faithfulness_of_the_shipped_model(capsys):
         f"On {figures['cases']:,} test cases its top step was the most influential in "
         f"{figures['attention']['top']:.0%} (weights: {figures['weights']['top']:.0%})"
     ) in out
+
+
+@pytest.mark.parametrize("suffix_out", [".csv", ".parquet"])
+def test_with_weights_writes_each_series_per_step_weights(capsys, tmp_path, model, predictor, suffix_out):
+    frame = long_frame([3, 7, 40])
+    source, target = tmp_path / "in.csv", tmp_path / f"out{suffix_out}"
+    frame.to_csv(source, index=False)
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--with-weights")
+    assert code == 0
+    result = read_output(target)
+    for row, series in zip(result.itertuples(), series_of(frame), strict=True):
+        weights = np.array(row.weights.split(","), dtype=float) if suffix_out == ".csv" else np.asarray(row.weights)
+        np.testing.assert_allclose(weights, predictor.predict(series).weights[-row.n_used :], atol=1e-8)
+        assert np.dot(weights, series[-row.n_used :]) == pytest.approx(row.prediction, rel=1e-6)
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
+    assert "weights" not in read_output(target).columns  # only on request
+    assert_one_line_error(*predict(capsys, "--weights", model, "--with-weights", "1", "2", "3"), "--with-weights adds")

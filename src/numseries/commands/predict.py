@@ -57,6 +57,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y) or one series per row")
     batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar of long runs")
+    batch.add_argument(
+        "--with-weights", action="store_true", help="also write each series' per-step weights (column weights; slower)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         except _Signalled as stop:
             _say(f"numseries predict: stopped by {stop.name}; nothing was written to {args.output}")
             return 128 + stop.signum
+    if args.with_weights:
+        raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
     values = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
@@ -273,7 +278,7 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
         def results():
             nonlocal cropped
             for chunk in batch_io.read_chunks(args.input, predictor.max_len):
-                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids)
+                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids, weights=args.with_weights)
                 cropped += int((chunk.n_values > predictor.max_len).sum())
                 progress.update(len(chunk.ids))
 
