@@ -225,11 +225,11 @@ def _table(values: list[float], result, forecast, faithfulness: dict | None = No
         )
     lines += ["", *WEIGHTS_NOTE]
     if faithfulness:
-        weights, attention = faithfulness["weights"], faithfulness["attention"]
+        by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
         lines += [
             f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
-            f"{attention['top']:.0%} (weights: {weights['top']:.0%});",
-            f"  rank correlation with influence {attention['spearman']:.2f} (weights: {weights['spearman']:.2f}).",
+            f"{by_attention['top']:.0%} (weights: {by_weights['top']:.0%});",
+            f"  rank correlation with influence {by_attention['spearman']:.2f} (weights: {by_weights['spearman']:.2f}).",
         ]
     if forecast is not None:
         lines += ["", f"forecast, {len(forecast)} steps (autoregressive: each prediction is fed back in):"]
