@@ -151,11 +151,6 @@ class Predictor:
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
 
-    @property
-    def has_weights(self) -> bool:
-        """Whether this model gives per-step weights (an ONNX export without gradient graphs does not)."""
-        return self._explain is not None
-
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, *, runtime: str = "auto") -> Predictor:
         """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
