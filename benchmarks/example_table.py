@@ -14,7 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from numseries import Predictor
+from numseries.explain import weighted_sum
 from numseries.plots import plot_prediction, save_figure
 from numseries.weights import locate
 
@@ -39,14 +42,16 @@ NO_PATTERN = "— (no exact rule: the network's estimate)"
 def table(predictor: Predictor) -> str:
     """One row per example; the pattern column is what ``Prediction.pattern`` says."""
     lines = [
-        "| Input Sequence | Predicted Next Value | Attention Focus | Pattern Description |",
-        "|---|---|---|---|",
+        "| Input Sequence | Predicted Next Value | As a weighted sum (largest terms) | Attention Focus "
+        "| Pattern Description |",
+        "|---|---|---|---|---|",
     ]
     for values in EXAMPLES:
         result = predictor.predict(values)
         attention = [f"{weight:.3f}" for weight in result.attention]
         value = f"{result.value:g} (exact)" if result.exact else f"{result.value:.4f}"
-        lines.append(f"| `{values}` | **{value}** | `{attention}` | {result.pattern or NO_PATTERN} |")
+        terms = weighted_sum(np.array(values), result.weights, result.value)
+        lines.append(f"| `{values}` | **{value}** | {terms} | `{attention}` | {result.pattern or NO_PATTERN} |")
     return "\n".join(lines)
 
 
@@ -61,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
     values = EXAMPLES[2]
     result = predictor.predict(values)
-    figure = plot_prediction(values, prediction=result.value, attention=result.attention,
-                             title=f"Sinusoidal: {values}")
+    figure = plot_prediction(values, prediction=result.value, attention=result.attention, weights=result.weights,
+                             title=f"{result.pattern or 'No clear pattern'}: {values}")
     print(f"wrote {save_figure(figure, args.out / 'figures' / 'example_prediction.png')}")
 
     replace_block("example-table", text)

@@ -40,7 +40,10 @@ TARGETS = {  # name: (limit, "max" or "min")
     "batch_series_per_s": (20_000, "min"),
     "speedup_vs_autoets": (30, "min"),
     "file_peak_memory_gib": (1.0, "max"),
+    "weights_single_prediction_ms": (2.0, "max"),
+    "weights_batch_series_per_s": (5_000, "min"),
 }
+WEIGHTS_KEYS = tuple(name for name in TARGETS if name.startswith("weights_"))
 
 
 def main() -> None:
@@ -50,16 +53,30 @@ def main() -> None:
     parser.add_argument("--batch-series", type=int, default=50_000, help="series in the throughput batch")
     parser.add_argument("--ets-series", type=int, default=1_000, help="series given to AutoETS")
     parser.add_argument("--file-series", type=int, default=1_000_000, help="series in the file for peak memory")
+    parser.add_argument("--weights-series", type=int, default=20_000, help="series in the batch with weights")
+    parser.add_argument(
+        "--only-weights", action="store_true",
+        help="measure only the per-step weights' speeds (and the same without weights, in the same run); "
+        "update them in the existing results",
+    )
     args = parser.parse_args()
 
     predictor = Predictor.from_pretrained(args.weights)
     if predictor.runtime != "onnxruntime":
         raise SystemExit(f"{predictor.source} has no ONNX model; run `numseries export --format onnx` first")
+    if args.only_weights:
+        results = json.loads((RESULTS / "predict_speed.json").read_text())
+        results.update(weights_speed(predictor, args))
+        results["checks"] = {name: passes(name, results[name]) for name in TARGETS if name in results}
+        write_reports(results)
+        print(render(results))
+        return
     results = {"environment": environment(predictor), "load_average_before": os.getloadavg()}
     results.update(cold_start(args))
     results.update(single_prediction(predictor))
     results.update(batch_throughput(predictor, args))
     results.update(file_memory(args))
+    results.update(weights_speed(predictor, args))
     results["load_average_after"] = os.getloadavg()
     results["checks"] = {name: passes(name, results[name]) for name in TARGETS}
     write_reports(results)
@@ -129,15 +146,20 @@ def cold_start(args: argparse.Namespace) -> dict:
     }
 
 
-def single_prediction(predictor: Predictor, calls: int = 2_000) -> dict:
+def _single_times(predictor: Predictor, calls: int, weights: bool) -> list[float]:
     sequence = np.cumsum(np.random.default_rng(0).normal(size=64))
     for _ in range(100):
-        predictor.predict(sequence)
+        predictor.predict(sequence, weights=weights)
     times = []
     for _ in range(calls):
         start = time.perf_counter()
-        predictor.predict(sequence)
+        predictor.predict(sequence, weights=weights)
         times.append(time.perf_counter() - start)
+    return times
+
+
+def single_prediction(predictor: Predictor, calls: int = 2_000) -> dict:
+    times = _single_times(predictor, calls, weights=False)
     return {
         "single_prediction_ms": 1e3 * statistics.median(times),
         "single_prediction_p90_ms": 1e3 * float(np.percentile(times, 90)),
@@ -150,11 +172,11 @@ def _mixed_series(n: int, seed: int, min_len: int = 4) -> list[np.ndarray]:
     return [row[:length] for row, length in zip(batch.data, batch.lengths, strict=True)]
 
 
-def _throughput(predictor: Predictor, sequences: list[np.ndarray], repeats: int = 3) -> float:
+def _throughput(predictor: Predictor, sequences: list[np.ndarray], repeats: int = 3, weights: bool = False) -> float:
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        predictor.predict_batch(sequences)
+        predictor.predict_batch(sequences, weights=weights)
         best = min(best, time.perf_counter() - start)
     return len(sequences) / best
 
@@ -216,6 +238,27 @@ def batch_throughput(predictor: Predictor, args: argparse.Namespace) -> dict:
         "autoets_series_per_s": autoets,
         "ours_on_autoets_subset_series_per_s": ours_on_subset,
         "speedup_vs_autoets": ours_on_subset / autoets,
+    }
+
+
+def weights_speed(predictor: Predictor, args: argparse.Namespace) -> dict:
+    """Per-step weights: one prediction at length 64 and a batch of mixed lengths 4-64, each beside the
+    same measured without weights in this run, interleaved so that both see the same machine load."""
+    mixed = _mixed_series(args.weights_series, seed=3)
+    load = os.getloadavg()
+    with_weights, without = [], []
+    for _ in range(3):
+        with_weights += _single_times(predictor, 300, weights=True)
+        without += _single_times(predictor, 300, weights=False)
+    return {
+        "weights_load_average_before": load,
+        "weights_single_prediction_ms": 1e3 * statistics.median(with_weights),
+        "weights_single_prediction_p90_ms": 1e3 * float(np.percentile(with_weights, 90)),
+        "weights_single_prediction_without_ms": 1e3 * statistics.median(without),
+        "weights_batch_series": len(mixed),
+        "weights_batch_series_per_s": _throughput(predictor, mixed, repeats=2, weights=True),
+        "weights_batch_without_series_per_s": _throughput(predictor, mixed, repeats=2),
+        "weights_load_average_after": os.getloadavg(),
     }
 
 
@@ -302,6 +345,23 @@ def render(r: dict) -> str:
         f"| {r['file_peak_memory_gib']:.2f} GiB | ≤ 1 GiB | {check[c['file_peak_memory_gib']]} |",
         "",
     ]
+    if all(key in r for key in WEIGHTS_KEYS):
+        lines += [
+            "Per-step weights (`predict(..., weights=True)`, `predict_batch(..., weights=True)`), each beside the "
+            "same call without weights in the same run; load average before "
+            f"{_triple(r['weights_load_average_before'])}, after {_triple(r['weights_load_average_after'])}:",
+            "",
+            "| Measure | With weights | Without | Target | Met |",
+            "|---|---|---|---|---|",
+            f"| One prediction in-process, length 64 (median; p90 with weights "
+            f"{r['weights_single_prediction_p90_ms']:.3f} ms) | {r['weights_single_prediction_ms']:.3f} ms "
+            f"| {r['weights_single_prediction_without_ms']:.3f} ms | ≤ 2 ms "
+            f"| {check[c['weights_single_prediction_ms']]} |",
+            f"| Batch of {r['weights_batch_series']:,} series, lengths 4–64 "
+            f"| {r['weights_batch_series_per_s']:,.0f} series/s | {r['weights_batch_without_series_per_s']:,.0f} "
+            f"series/s | ≥ 5,000 | {check[c['weights_batch_series_per_s']]} |",
+            "",
+        ]
     return "\n".join(lines)
 
 

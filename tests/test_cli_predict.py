@@ -18,6 +18,7 @@ import pytest
 
 from numseries import batch_io
 from numseries.cli import main
+from numseries.commands.predict import BAR_HALF, _signed_bar
 from numseries.predict import Predictor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,15 +50,39 @@ def assert_one_line_error(code, out, err, message):
     assert message in lines[0]
 
 
-def test_table_shows_the_next_value_and_a_bar_per_step(capsys, model, predictor):
-    code, out, err = predict(capsys, "--weights", model, "2", "4", "6", "8", "10")
+def test_table_shows_each_steps_weight_as_a_signed_bar_and_the_weighted_sum(capsys, model, predictor):
+    code, out, err = predict(capsys, "--weights", model, "--no-rules", "2", "4", "6", "8", "10")
     assert code == 0 and err == ""
-    expected = predictor.predict([2, 4, 6, 8, 10])
-    assert out.splitlines()[0] == f"next value: {expected.value:.6g}"
-    rows = [line.split() for line in out.splitlines()[4:]]
+    expected = Predictor.from_pretrained(model, rules=False).predict([2, 4, 6, 8, 10])
+    lines = out.splitlines()
+    assert lines[0] == f"next value: {expected.value:.6g}"
+    assert lines[1] == "pattern: no exact rule; the network's estimate"  # the tiny model has no pattern head
+    assert lines[2] == "12 = 1.25 × 10 − 0.25 × 2"  # any model of this architecture continues a line so
+    rows = [line.split() for line in lines[5:10]]
     assert [row[:2] for row in rows] == [[str(i), str(v)] for i, v in enumerate([2, 4, 6, 8, 10], start=1)]
-    assert [float(row[2]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
-    assert all(len(row) == 4 and set(row[3]) <= set("█▏▎▍▌▋▊▉") for row in rows)
+    assert [float(row[2]) for row in rows] == pytest.approx(expected.weights.tolist(), abs=1e-3)
+    assert [float(row[4]) for row in rows] == pytest.approx(expected.attention.tolist(), abs=1e-3)
+    bars = [row[3].split("│") for row in rows]  # (left of the axis, right of it)
+    assert bars[0][0] == "█" * 3 and bars[0][1] == ""  # -0.25: 0.2 of the largest, 3.2 characters, to the left
+    assert bars[4][0] == "" and bars[4][1] == "█" * BAR_HALF  # 1.25, the largest, to the right
+    assert all(bar == ["", ""] for bar in bars[1:4])
+    assert "weight: how far the prediction moves per unit move" in out
+
+
+def test_an_exact_rule_shows_its_own_coefficients_as_weights(capsys, model):
+    code, out, _ = predict(capsys, "--weights", model, "1", "1", "2", "3", "5", "8", "13")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line[:6].strip().isdigit()]
+    assert [float(row[2]) for row in rows] == [0, 0, 0, 0, 0, 1, 1]  # x[t] = x[t-1] + x[t-2]
+    assert "the rule's coefficient on that value" in out
+
+
+
+def test_signed_bars_grow_by_half_characters_either_side():
+    glyphs = ("█", "▐", "│", "▌")
+    assert _signed_bar(-0.5, 1.0, glyphs).strip() == "█" * (BAR_HALF // 2) + "│"
+    assert _signed_bar(0.53, 1.0, glyphs).rstrip() == " " * BAR_HALF + "│" + "█" * 8 + "▌"
+    assert len(_signed_bar(-1.0, 1.0, glyphs)) == len(_signed_bar(0.0, 1.0, glyphs)) == 2 * BAR_HALF + 1
 
 
 def test_json_is_machine_readable(capsys, model, predictor):
@@ -67,6 +92,8 @@ def test_json_is_machine_readable(capsys, model, predictor):
     assert code == 0
     assert result["prediction"] == pytest.approx(expected.value, rel=1e-12)
     assert result["attention"] == pytest.approx(expected.attention.tolist(), abs=1e-6)
+    assert result["weights"] == pytest.approx(expected.weights.tolist(), abs=1e-12)
+    assert np.dot(result["weights"], [2, 4, 6, 8, 10]) == pytest.approx(result["prediction"], rel=1e-6)
     assert (result["n_values"], result["n_used"]) == (5, 5)
 
 
@@ -90,7 +117,8 @@ def test_long_sequence_uses_the_last_values_and_notes_it_on_stderr(capsys, model
     code, out, err = predict(capsys, "--weights", model, *values)
     assert code == 0
     assert err.strip() == f"note: the model reads at most {MAX_LEN} values; it used the last {MAX_LEN} of 40"
-    assert len(out.splitlines()) == 4 + MAX_LEN
+    steps = [line.split()[0] for line in out.splitlines() if line[:6].strip().isdigit()]
+    assert steps == [str(step) for step in range(41 - MAX_LEN, 41)]
 
 
 def test_constant_sequence_predicts_the_constant(capsys, model):
@@ -469,3 +497,32 @@ def test_a_level_out_of_range_is_one_line(capsys, level, message):
 
 def test_a_level_from_a_model_without_quantiles_is_one_line(capsys, model):
     assert_one_line_error(*predict(capsys, "--weights", model, *NOISY, "--level", "80"), "no quantile head")
+
+
+def test_table_quotes_the_measured_faithfulness_of_the_shipped_model(capsys):
+    from numseries.weights import shipped_weights_dir
+
+    figures = json.loads((shipped_weights_dir() / "faithfulness.json").read_text())  # benchmarks/faithfulness.py
+    code, out, _ = predict(capsys, "2", "4", "6", "8", "10")
+    assert code == 0
+    assert (
+        f"On {figures['cases']:,} test cases its top step was the most influential in "
+        f"{figures['attention']['top']:.0%} (weights: {figures['weights']['top']:.0%})"
+    ) in out
+
+
+@pytest.mark.parametrize("suffix_out", [".csv", ".parquet"])
+def test_with_weights_writes_each_series_per_step_weights(capsys, tmp_path, model, predictor, suffix_out):
+    frame = long_frame([3, 7, 40])
+    source, target = tmp_path / "in.csv", tmp_path / f"out{suffix_out}"
+    frame.to_csv(source, index=False)
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--with-weights")
+    assert code == 0
+    result = read_output(target)
+    for row, series in zip(result.itertuples(), series_of(frame), strict=True):
+        weights = np.array(row.weights.split(","), dtype=float) if suffix_out == ".csv" else np.asarray(row.weights)
+        np.testing.assert_allclose(weights, predictor.predict(series).weights[-row.n_used :], atol=1e-8)
+        assert np.dot(weights, series[-row.n_used :]) == pytest.approx(row.prediction, rel=1e-6)
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
+    assert "weights" not in read_output(target).columns  # only on request
+    assert_one_line_error(*predict(capsys, "--weights", model, "--with-weights", "1", "2", "3"), "--with-weights adds")

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from numseries.cli import main
+from numseries.explain import bucket_lengths, gradient_path
 from numseries.export import TOLERANCE, compare_with_torch, export_onnx
 from numseries.predict import Predictor
 from numseries.weights import DIGEST_KEY, ONNX_FILE, WEIGHTS_FILE, file_sha256, load_model, shipped_weights_dir
@@ -20,7 +21,8 @@ MAX_LEN = 16  # of the tiny test model
 
 def test_export_writes_one_file_that_describes_itself(tiny_onnx):
     onnx_files = sorted(path.name for path in tiny_onnx.iterdir() if ".onnx" in path.name)
-    assert onnx_files == [ONNX_FILE]  # weights embedded, no .onnx.data beside it
+    gradients = [gradient_path(ONNX_FILE, length).name for length in bucket_lengths(MAX_LEN)]
+    assert onnx_files == sorted([ONNX_FILE, *gradients])  # weights embedded, no .onnx.data beside them
     proto = onnx.load(str(tiny_onnx / ONNX_FILE))
     onnx.checker.check_model(proto, full_check=True)
     metadata = {prop.key: prop.value for prop in proto.metadata_props}
@@ -59,9 +61,12 @@ def test_compare_with_torch_catches_a_model_that_differs(tiny_onnx):
 
 def test_export_command_writes_and_checks_the_model(tiny_weights, tmp_path, capsys):
     out = tmp_path / "saved_models" / "model.onnx"
-    assert main(["export", "--format", "onnx", "--weights", str(tiny_weights), "--out", str(out)]) == 0
+    argv = ["export", "--format", "onnx", "--weights", str(tiny_weights), "--out", str(out), "--no-weights"]
+    assert main(argv) == 0  # the gradient graphs are exported (and checked) by the tiny_onnx fixture
     assert "checked against torch" in capsys.readouterr().err
-    assert Predictor.from_pretrained(out).predict([1.0, 2.0, 4.0]).n_values == 3
+    result = Predictor.from_pretrained(out).predict([1.0, 2.0, 4.0])
+    assert result.n_values == 3 and result.weights is None
+    assert sorted(path.name for path in out.parent.iterdir()) == [ONNX_FILE]
 
 
 def test_export_command_rejects_a_name_that_is_not_onnx(tiny_weights, tmp_path, capsys):
@@ -79,6 +84,19 @@ def test_shipped_onnx_is_an_export_of_the_shipped_weights_and_matches_them():
     assert compare_with_torch(load_model(None), shipped) < TOLERANCE
 
 
+def test_shipped_gradient_graphs_match_torch_autograd():
+    """Fails when the gradient graphs are stale or missing: re-export after changing the weights or model.py."""
+    from numseries.gradient import TOLERANCE as GRADIENT_TOLERANCE
+    from numseries.gradient import compare_gradient
+
+    model = load_model(None)
+    for length in bucket_lengths(model.config.max_len):
+        path = gradient_path(shipped_weights_dir() / ONNX_FILE, length)
+        metadata = {prop.key: prop.value for prop in onnx.load(str(path)).metadata_props}
+        assert metadata[DIGEST_KEY] == file_sha256(shipped_weights_dir() / WEIGHTS_FILE)
+        assert compare_gradient(model, path, length) < GRADIENT_TOLERANCE
+
+
 def test_the_recorded_digest_is_that_of_the_saved_weights(tiny_onnx):
     metadata = {prop.key: prop.value for prop in onnx.load(str(tiny_onnx / ONNX_FILE)).metadata_props}
     assert metadata[DIGEST_KEY] == file_sha256(tiny_onnx / WEIGHTS_FILE)
@@ -89,6 +107,6 @@ def test_exports_after_the_first_in_one_process_keep_the_length_dynamic(tiny_wei
     """The session has exported already (tiny_onnx); each further export must still take any length."""
     model = load_model(tiny_weights)
     for k in range(2):
-        path = export_onnx(model, tmp_path / f"again_{k}.onnx")
+        path = export_onnx(model, tmp_path / f"again_{k}.onnx", gradients=False)  # the graphs take minutes
         predictor = Predictor.from_pretrained(path)
         assert predictor.predict(np.arange(5.0)).n_used == 5 and predictor.predict(np.arange(11.0)).n_used == 11

@@ -78,6 +78,17 @@ def test_prediction_plot_draws_the_context_the_prediction_and_the_attention():
     assert any(line.get_label().startswith("predicted 12.1") for line in ax.lines)
 
 
+def test_prediction_plot_draws_the_signed_weights_with_the_attention_beside_them():
+    weights = np.array([-0.25, 0.0, 0.0, 0.0, 1.25])
+    figure = plot_prediction(
+        np.array([2.0, 4, 6, 8, 10]), prediction=12.0, attention=np.full(5, 0.2), weights=weights
+    )
+    _, bars = figure.axes
+    heights = [patch.get_height() for patch in bars.patches]
+    assert heights == [*weights, *np.full(5, 0.2)]  # the weights' bars, then the attention's outlines
+    assert bars.get_ylim()[0] < -0.25  # a negative weight shows below the axis
+
+
 def test_training_log_joins_resumed_versions(run_dir):
     log = read_training_log(run_dir)
     np.testing.assert_array_equal(log["val_loss"], [[9, 1.5], [19, 0.9], [29, 0.7]])

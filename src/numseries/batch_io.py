@@ -15,7 +15,8 @@ are two series, ``NA`` is an id; an empty id is an error.
 The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``,
 the intervals ``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``,
 ``exact`` and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
-Parquet). A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is compressed. It is written to a
+Parquet); with per-step weights (``predict_batch(..., weights=True)``), ``weights`` too, laid out the same.
+A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is compressed. It is written to a
 temporary file and moved into place at the end, so a failure leaves no half-written output. Needs the
 ``io`` extra (pandas, pyarrow).
 """
@@ -50,6 +51,7 @@ MAX_LINE_BYTES = 1 << 20  # longest first line read to tell a CSV's layout: a lo
 MAX_COLUMNS = 10_000  # most columns of a file: a wide row holds at most this many steps
 COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}  # for CSV output
 WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
+PER_STEP_FORMAT = "{:.9g}"  # per-step weights in CSV output: enough digits for sum(w * x) to give the prediction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +125,8 @@ def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPred
             for chunk, batch in results:
                 frame = pd.DataFrame(_columns(chunk, batch))
                 frame["attention"] = _attention_text(batch)
+                if batch.weights is not None:
+                    frame["weights"] = _text(batch.weights, batch.n_used, PER_STEP_FORMAT)
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -134,6 +138,8 @@ def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPred
         try:
             for chunk, batch in results:
                 table = pa.table({**_columns(chunk, batch), "attention": _attention_list(batch)})
+                if batch.weights is not None:
+                    table = table.append_column("weights", _list(batch.weights, batch.n_used, pa.float64()))
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
@@ -202,21 +208,29 @@ def _columns(chunk: Chunk, batch: BatchPrediction) -> dict[str, Any]:
     return columns
 
 
-def _used_weights(batch: BatchPrediction) -> np.ndarray:
-    """The weights of every series' used values, one after another: (sum of n_used,) float32."""
-    return batch.attention[np.arange(batch.attention.shape[1]) < batch.n_used[:, None]]
+def _used(values: np.ndarray, n_used: np.ndarray) -> np.ndarray:
+    """(N, W) rows of which the first ``n_used`` count -> those values, one row after another."""
+    return values[np.arange(values.shape[1]) < n_used[:, None]]
+
+
+def _list(values: np.ndarray, n_used: np.ndarray, kind: pa.DataType) -> pa.ListArray:
+    offsets = np.r_[0, np.cumsum(n_used)].astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(_used(values, n_used), type=kind))
+
+
+def _text(values: np.ndarray, n_used: np.ndarray, number: str) -> list[str]:
+    used = _used(values, n_used).tolist()
+    ends = np.cumsum(n_used).tolist()
+    starts = [0, *ends[:-1]]
+    return [",".join(map(number.format, used[a:b])) for a, b in zip(starts, ends, strict=True)]
 
 
 def _attention_list(batch: BatchPrediction) -> pa.ListArray:
-    offsets = np.r_[0, np.cumsum(batch.n_used)].astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(_used_weights(batch), type=pa.float32()))
+    return _list(batch.attention, batch.n_used, pa.float32())
 
 
 def _attention_text(batch: BatchPrediction) -> list[str]:
-    weights = _used_weights(batch).tolist()
-    ends = np.cumsum(batch.n_used).tolist()
-    starts = [0, *ends[:-1]]
-    return [",".join(map(WEIGHT_FORMAT.format, weights[a:b])) for a, b in zip(starts, ends, strict=True)]
+    return _text(batch.attention, batch.n_used, WEIGHT_FORMAT)
 
 
 def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

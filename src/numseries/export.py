@@ -54,12 +54,18 @@ class Exported(torch.nn.Module):
 
 
 def export_onnx(
-    model: LSTMWithAttention, path: str | Path, *, check: bool = True, weights_sha256: str | None = None
+    model: LSTMWithAttention,
+    path: str | Path,
+    *,
+    check: bool = True,
+    weights_sha256: str | None = None,
+    gradients: bool = True,
 ) -> Path:
     """Write ``model`` to ``path`` as ONNX; with ``check``, load it back and compare with torch first.
 
     ``weights_sha256`` is the digest of the ``model.safetensors`` the model was loaded from; by default,
-    that of the file :func:`numseries.save_pretrained` writes for it.
+    that of the file :func:`numseries.save_pretrained` writes for it. With ``gradients``, the per-step
+    weights' graphs go beside it too (:func:`numseries.gradient.export_gradients`), recording the same digest.
     """
     import hashlib
 
@@ -107,6 +113,11 @@ def export_onnx(
             log.info("onnxruntime matches torch: largest relative difference %.1e", error)
 
     atomic_write(path, write)
+    if gradients:
+        from numseries.gradient import export_gradients
+
+        with _quiet_exporter():
+            export_gradients(model, path, metadata)
     return path
 
 

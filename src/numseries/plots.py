@@ -44,11 +44,16 @@ def plot_prediction(
     *,
     prediction: float,
     attention: np.ndarray,
+    weights: np.ndarray | None = None,
     target: float | None = None,
     title: str | None = None,
     ax=None,
 ) -> Figure:
-    """A context (L,) with its predicted next value, and the attention (L,) as bars under each step."""
+    """A context (L,) with its predicted next value, and bars under each step.
+
+    With ``weights`` (L,), the bars are the per-step weights, signed (the prediction is their sum of
+    weight × value) and the attention is drawn as an outline beside them; without, the attention.
+    """
     ax = _axes(ax, (7, 3.5))
     values = np.asarray(values, dtype=np.float64)
     steps = np.arange(len(values))
@@ -60,9 +65,20 @@ def plot_prediction(
     ax.set_xlabel("step")
     ax.set_ylabel("value")
     bars = ax.twinx()
-    bars.bar(steps, attention[: len(values)], color="tab:orange", alpha=0.35, width=0.8)
-    bars.set_ylim(0, max(1.0, float(np.max(attention))) * 2.5)  # bars stay in the lower part
-    bars.set_ylabel("attention", color="tab:orange")
+    shown = attention[: len(values)]
+    if weights is None:
+        bars.bar(steps, shown, color="tab:orange", alpha=0.35, width=0.8)
+        bars.set_ylim(0, max(1.0, float(np.max(shown))) * 2.5)  # bars stay in the lower part
+        bars.set_ylabel("attention", color="tab:orange")
+    else:
+        shown_weights = np.asarray(weights[: len(values)], dtype=np.float64)
+        colors = np.where(shown_weights < 0, "tab:purple", "tab:green")
+        bars.bar(steps, shown_weights, color=colors, alpha=0.45, width=0.8, label="weight")
+        bars.bar(steps, shown, fill=False, edgecolor="tab:orange", width=0.8, label="attention")
+        bars.axhline(0.0, color="gray", lw=0.6)
+        top = max(1.0, float(np.max(np.abs(shown_weights))))
+        bars.set_ylim(-top * 1.2, top * 3.0)  # bars stay in the lower part, negative ones below the axis
+        bars.set_ylabel("weight (green +, purple −), attention (outline)", fontsize=8)
     ax.set_zorder(bars.get_zorder() + 1)
     ax.patch.set_visible(False)
     ax.legend(loc="best", fontsize=8)

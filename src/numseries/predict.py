@@ -11,7 +11,7 @@ and rescales each series by a power of two so that values near the float limits 
 
     predictor = Predictor.from_pretrained()  # the shipped model
     result = predictor.predict([2, 4, 6, 8, 10])
-    result.value, result.attention  # 12.0, (5,) weights summing to 1
+    result.value, result.weights  # 12.0, (5,) per-step weights: for a rule, its own coefficients
     result.exact, result.pattern  # True, 'arithmetic, step 2'
 
 Before the network, :mod:`numseries.rules` looks for an exact rule (Fibonacci, squares, factorials,
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.explain import load_explainer
 from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
@@ -56,6 +57,7 @@ _MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_I
 # x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
 # models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
 Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+Explainer = Callable[[np.ndarray], np.ndarray]  # x (B, T) float64, no padding -> weights (B, T) float64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,14 +65,18 @@ class Prediction:
     """The next value of one sequence.
 
     ``attention`` has one weight per input value, summing to 1; values before the model's window
-    (``cropped``) get 0. When an exact rule fits the values the model read, ``value`` is its next value,
-    ``exact`` is True, ``pattern`` describes the rule (confidence 1, quantiles all equal to ``value``)
-    and ``rule`` holds it: its exact next value, its coefficients on the inputs, its continuation.
+    (``cropped``) get 0. ``weights`` are the exact per-step weights ``d value / d x_i``: they sum to 1
+    and ``value == sum(weights * x)`` (see :mod:`numseries.explain`); 0 before the window, ``None``
+    when not asked for or when the model has no gradient graphs. When an exact rule fits the values
+    the model read, ``value`` is its next value, ``exact`` is True, ``pattern`` describes the rule
+    (confidence 1, quantiles all equal to ``value``), ``weights`` are the rule's coefficients on the
+    inputs, and ``rule`` holds it: its exact next value, its coefficients, its continuation.
     """
 
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # values the model read: the last min(n_values, max_len)
+    weights: np.ndarray | None = None  # (n_values,) float64
     quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
     quantile_levels: tuple[float, ...] = ()
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
@@ -110,6 +116,7 @@ class BatchPrediction:
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 values the model read
+    weights: np.ndarray | None = None  # (N, W) float64 per-step weights laid out as attention, on request
     quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
     quantile_levels: tuple[float, ...] = ()
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
@@ -131,10 +138,15 @@ class BatchPrediction:
         n_values, n_used = int(self.n_values[i]), int(self.n_used[i])
         attention = np.zeros(n_values, dtype=self.attention.dtype)  # (n_values,): 0 before the window
         attention[n_values - n_used :] = self.attention[i, :n_used]
+        weights = None
+        if self.weights is not None:
+            weights = np.zeros(n_values)
+            weights[n_values - n_used :] = self.weights[i, :n_used]
         return Prediction(
             float(self.values[i]),
             attention,
             n_used,
+            weights,
             quantiles=None if self.quantiles is None else self.quantiles[i],
             quantile_levels=self.quantile_levels,
             levels=self.levels,
@@ -159,8 +171,10 @@ class Predictor:
         pattern_names: Sequence[str] = (),
         calibration: Calibration | None = None,
         rules: bool = True,
+        explain: Explainer | None = None,
     ) -> None:
         self._run = run
+        self._explain = explain  # per-step weights; None: this model has none (an ONNX export without them)
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
         self.source = source
@@ -241,6 +255,12 @@ class Predictor:
                 outputs = model.outputs(torch.from_numpy(x), torch.from_numpy(mask))
             return {name: value.numpy() for name, value in outputs.items()}
 
+        def explain(x: np.ndarray) -> np.ndarray:
+            from numseries.gradient import torch_weights
+
+            tensor = torch.from_numpy(x)
+            return torch_weights(model, tensor, torch.ones_like(tensor, dtype=torch.bool)).numpy()
+
         config = model.config
         return cls(
             run,
@@ -251,31 +271,47 @@ class Predictor:
             pattern_names=config.pattern_names,
             calibration=calibration,
             rules=rules,
+            explain=explain,
         )
 
-    def predict(self, sequence: Sequence[float] | np.ndarray, *, level: Sequence[float] | float | None = None) -> Prediction:
+    def predict(
+        self,
+        sequence: Sequence[float] | np.ndarray,
+        *,
+        level: Sequence[float] | float | None = None,
+        weights: bool = True,
+    ) -> Prediction:
         """Predict the value that follows ``sequence`` (at least ``MIN_VALUES`` finite numbers).
 
         ``level`` (percent, e.g. ``[80, 95]``) names the intervals to report; any level within the
-        model's quantiles can be read with ``Prediction.interval`` either way.
+        model's quantiles can be read with ``Prediction.interval`` either way. ``weights``: also compute
+        the per-step weights (when the model has them; about 2 ms more at 64 values).
         """
         levels = self._check_levels(level)
         values = _as_values(sequence)
         n = len(values)
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
-        outputs = self._predict_padded(window, np.array([used]), None)
-        weights = np.zeros(n, dtype=np.float32)
-        weights[columns[0]] = outputs["attention"][0]
+        outputs = self._predict_padded(window, np.array([used]), None, weights and self._explain is not None)
+        attention = np.zeros(n, dtype=np.float32)
+        attention[columns[0]] = outputs["attention"][0]
+        per_step = None
+        if "weights" in outputs:
+            per_step = np.zeros(n)
+            per_step[columns[0]] = outputs["weights"][0]
         quantiles = self._quantiles(outputs, np.array([used]))
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value = float(rule.next_value)
+            if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
+                per_step = np.zeros(n)
+                per_step[columns[0]] = rule.weights
             return Prediction(
                 value,
-                weights,
+                attention,
                 used,
+                per_step,
                 quantiles=None if quantiles is None else np.full(quantiles.shape[1], value),
                 quantile_levels=self.quantile_levels,
                 levels=levels,
@@ -286,8 +322,9 @@ class Predictor:
             )
         return Prediction(
             float(outputs["prediction"][0]),
-            weights,
+            attention,
             used,
+            per_step,
             quantiles=None if quantiles is None else quantiles[0],
             quantile_levels=self.quantile_levels,
             levels=levels,
@@ -301,15 +338,22 @@ class Predictor:
         ids: Sequence[Any] | None = None,
         *,
         level: Sequence[float] | float | None = None,
+        weights: bool = False,
     ) -> BatchPrediction:
         """Predict the next value of many sequences of any lengths.
 
         ``sequences`` is a list of sequences, or a 2-D float array with one sequence per row, shorter
         rows padded with trailing NaN. ``ids`` name the sequences in error messages. Series are
         grouped by length, so nothing is padded when the model runs. Anything else is a ``TypeError``.
-        ``level`` as in :meth:`predict`.
+        ``level`` as in :meth:`predict`. ``weights``: also compute the per-step weights
+        (``BatchPrediction.weights``).
         """
         levels = self._check_levels(level)
+        if weights and self._explain is None:
+            raise ValueError(
+                f"{self.source} has no per-step weights (an export without gradient graphs); "
+                "export it again with `numseries export`"
+            )
         sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
         if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
             sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
@@ -326,15 +370,19 @@ class Predictor:
                 values[i, : len(window)] = window
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
-        outputs = self._predict_padded(values, n_used, ids)
+        outputs = self._predict_padded(values, n_used, ids, weights)
         patterns, confidence = self._patterns(outputs, values, n_used)
         quantiles = self._quantiles(outputs, n_used)
         exact = np.zeros(len(n_used), dtype=bool)
         rules = find_rules(values, n_used) if self.rules else {}
+        per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
             patterns = patterns or [""] * len(n_used)
             for i, rule in rules.items():
                 outputs["prediction"][i], patterns[i], exact[i] = float(rule.next_value), rule.description, True
+                if per_step is not None:  # the rule's own coefficients on the values it read
+                    per_step[i] = 0.0
+                    per_step[i, : n_used[i]] = rule.weights
                 if quantiles is not None:
                     quantiles[i] = outputs["prediction"][i]
                 if confidence is not None:
@@ -344,6 +392,7 @@ class Predictor:
             outputs["attention"],
             n_values,
             n_used,
+            per_step,
             quantiles=quantiles,
             quantile_levels=self.quantile_levels,
             levels=levels,
@@ -438,10 +487,11 @@ class Predictor:
         return BatchForecast(values, network.levels, bounds)
 
     def _predict_padded(
-        self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None
+        self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None, weights: bool = False
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
-        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'."""
+        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'; with
+        ``weights``, the per-step ``weights`` (N, max length) float64 too."""
         n = len(lengths)
         # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
@@ -450,6 +500,7 @@ class Predictor:
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
         pattern = np.empty((n, len(self.pattern_names)), dtype=np.float32) if self.pattern_names else None
+        per_step = np.zeros((n, attention.shape[1])) if weights else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
@@ -473,6 +524,9 @@ class Predictor:
             attention[rows, :width] = outputs["attention"]
             if pattern is not None:
                 pattern[rows] = outputs["pattern"]
+            if per_step is not None:  # the weights are scale-free: the power-of-two scale leaves them as they are
+                assert self._explain is not None  # predict and predict_batch ask for weights only then
+                per_step[rows, :width] = self._explain(x)
 
         if workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -494,6 +548,8 @@ class Predictor:
             outputs["quantiles"] = quantiles
         if pattern is not None:
             outputs["pattern"] = pattern
+        if per_step is not None:
+            outputs["weights"] = per_step
         return outputs
 
 
@@ -553,6 +609,7 @@ def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
         quantile_levels=quantile_levels,
         pattern_names=pattern_names,
         calibration=_calibration(location) if quantile_levels else None,
+        explain=load_explainer(path, max_len, metadata),
     )
     return predictor, location.stale_onnx(metadata)
 

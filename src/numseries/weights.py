@@ -134,13 +134,14 @@ def save_pretrained(
 ) -> Path:
     """Write ``config.json`` and ``model.safetensors`` (and ``training_info.json``) to ``directory``.
 
-    A ``model.onnx`` already there is an export of other weights: it is removed (export these again).
+    A ``model.onnx`` already there, and its gradient graphs, are exports of other weights: they are removed
+    (export these again).
     """
     directory = Path(directory)
-    stale = directory / ONNX_FILE
-    if stale.is_file():
-        stale.unlink()
-        log.info("removed %s: it was exported from the weights this replaces; run `numseries export` again", stale)
+    for stale in [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]:
+        if stale.is_file():
+            stale.unlink()
+            log.info("removed %s: it was exported from the weights this replaces; run `numseries export` again", stale)
     data = safetensors_bytes(model)
     atomic_write(directory / WEIGHTS_FILE, lambda tmp: tmp.write_bytes(data))
     write_json(directory / CONFIG_FILE, model.config.to_dict())

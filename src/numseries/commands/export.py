@@ -17,6 +17,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["onnx"], default="onnx", help="export format (default: onnx)")
     parser.add_argument("--weights", help="weights folder, .pt or .safetensors (default: the shipped weights)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"file to write (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--no-weights", action="store_true",
+        help="skip the per-step weights' gradient graphs (minutes to export); predictions then come without weights",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     source = locate(args.weights).weights
     # The digest of the file itself, so that the export is current even if another tool wrote that file.
     digest = file_sha256(source) if source is not None and source.suffix == ".safetensors" else None
-    path = export_onnx(load_model(args.weights), args.out, weights_sha256=digest)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB), checked against torch", file=sys.stderr)
+    path = export_onnx(load_model(args.weights), args.out, weights_sha256=digest, gradients=not args.no_weights)
+    also = "" if args.no_weights else " and its per-step weights' gradient graphs"
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB){also}, checked against torch", file=sys.stderr)
     return 0

@@ -1,6 +1,6 @@
-"""``numseries predict``: the next value of a sequence and the attention over its steps, or a whole file.
+"""``numseries predict``: the next value of a sequence and each step's weight in it, or a whole file.
 
-    numseries predict 2 4 6 8 10              a table with a bar per step
+    numseries predict 2 4 6 8 10              a table with a signed bar per step's weight
     numseries predict 2 4 6 8 10 --json       machine-readable
     echo "2,4,6,8,10" | numseries predict -   numbers from stdin (spaces, commas or newlines)
     numseries predict 2 4 6 8 10 --steps 5    an autoregressive forecast of 5 steps
@@ -21,8 +21,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-BAR_WIDTH = 40  # characters for an attention weight of 1
-_EIGHTHS = " ▏▎▍▌▋▊▉"
+import numpy as np
+
+BAR_HALF = 16  # characters each side of the axis for the largest |weight|
+FAITHFULNESS_FILE = "faithfulness.json"  # beside the model: written by benchmarks/faithfulness.py
+WEIGHTS_NOTE = (
+    "weight: how far the prediction moves per unit move of that value; the prediction is the sum of",
+    "  weight × value over the steps (exactly: the model scales with its input).",
+    "attention: where the model's attention layer looked, not what the prediction depends on.",
+)
+RULE_NOTE = (
+    "weight: the rule's coefficient on that value (the next value is the weighted sum of the values, plus",
+    "  the rule's constant if it has one; a ratio rule's weight is this step's ratio).",
+    "attention: where the network's attention layer looked; an exact rule gave this value, not the network.",
+)
 
 
 # argparse reads a token that starts with '-' as an option unless its private `_negative_number_matcher`
@@ -61,6 +73,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y) or one series per row")
     batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar of long runs")
+    batch.add_argument(
+        "--with-weights", action="store_true", help="also write each series' per-step weights (column weights; slower)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         except _Signalled as stop:
             _say(f"numseries predict: stopped by {stop.name}; nothing was written to {args.output}")
             return 128 + stop.signum
+    if args.with_weights:
+        raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
     values = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
@@ -98,8 +115,18 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
-    _print(json.dumps(_as_json(result, forecast, bands)) if args.json else _table(values, result, forecast, bands))
+    if args.json:
+        _print(json.dumps(_as_json(result, forecast, bands)))
+    else:
+        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source)))
     return 0
+
+
+def _faithfulness(source: str) -> dict | None:
+    """The figures ``benchmarks/faithfulness.py`` measured for this model, if it wrote them beside it."""
+    path = Path(source)
+    path = (path if path.is_dir() else path.parent) / FAITHFULNESS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _print(text: str) -> None:
@@ -183,19 +210,22 @@ def _parse_values(tokens: list[str]) -> list[float]:
     return values
 
 
-def _bar(weight: float, full: str) -> str:
-    eighths = round(max(weight, 0.0) * BAR_WIDTH * 8)
-    if full != "█":
-        return full * (eighths // 8)
-    return "█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()
+def _signed_bar(weight: float, largest: float, glyphs: tuple[str, str, str, str]) -> str:
+    """A bar from the axis: left for a negative weight, right for a positive one, in half characters."""
+    full, left_half, axis, right_half = glyphs
+    halves = round(abs(weight) / largest * BAR_HALF * 2) if largest > 0 else 0
+    if weight < 0:
+        return f"{(left_half * (halves % 2) + full * (halves // 2)):>{BAR_HALF}}{axis}{'':<{BAR_HALF}}"
+    return f"{'':>{BAR_HALF}}{axis}{(full * (halves // 2) + right_half * (halves % 2)):<{BAR_HALF}}"
 
 
-def _bar_char() -> str:
+def _glyphs() -> tuple[str, str, str, str]:
+    """Full block, left and right half blocks and the axis, or ASCII where stdout cannot encode them."""
     try:
-        "█▏".encode(getattr(sys.stdout, "encoding", None) or "ascii")
+        "█▐▌│".encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except UnicodeEncodeError:
-        return "#"
-    return "█"
+        return ("#", "+", "|", "+")
+    return ("█", "▐", "│", "▌")
 
 
 def _number(value, exact: bool) -> str:
@@ -218,17 +248,41 @@ def _pattern(result) -> str:
     return "pattern: no exact rule; the network's estimate"
 
 
-def _table(values: list[float], result, forecast, bands: dict | None = None) -> str:
+def _table(values: list[float], result, forecast, bands: dict | None = None, faithfulness: dict | None = None) -> str:
+    from numseries.explain import weighted_sum
+
     first = result.n_values - result.n_used
-    full = _bar_char()
     next_value = _number(result.rule.next_value if result.rule is not None else result.value, result.exact)
     lines = [f"next value: {next_value}"]
     for level, (lo, hi) in result.intervals.items():
         lines.append(f"{level:g}% interval: {_number(lo, result.exact)} to {_number(hi, result.exact)}")
-    lines += [_pattern(result), "", f"{'step':>6}  {'value':>12}  {'attention':>9}"]
+    lines.append(_pattern(result))
+    used = slice(first, result.n_values)
+    if result.weights is None:
+        lines += ["(no per-step weights: this model was exported without them; run `numseries export` again)"]
+        weights = np.full(result.n_values, np.nan)
+    else:
+        if not result.exact:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
+            lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value)]
+        weights = result.weights
+    largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
+    glyphs = _glyphs()
+    header = f"{'step':>6}  {'value':>12}  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}  {'attention':>9}"
+    lines += ["", header]
     for step in range(first, result.n_values):
-        weight = float(result.attention[step])
-        lines.append(f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>9.3f}  {_bar(weight, full)}")
+        weight = float(weights[step])
+        bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
+        lines.append(
+            f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
+        )
+    lines += ["", *(RULE_NOTE if result.exact else WEIGHTS_NOTE)]
+    if faithfulness and not result.exact:
+        by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
+        lines += [
+            f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
+            f"{by_attention['top']:.0%} (weights: {by_weights['top']:.0%});",
+            f"  rank correlation with influence {by_attention['spearman']:.2f} (weights: {by_weights['spearman']:.2f}).",
+        ]
     if forecast is not None:
         how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
         bands = bands or {}
@@ -250,6 +304,7 @@ def _as_json(result, forecast, bands: dict | None = None) -> dict:
         "prediction": result.rule.next_value if exact_int else result.value,  # an exact rule's int stays exact
         "exact": result.exact,
         "pattern": result.pattern,
+        "weights": None if result.weights is None else result.weights.tolist(),
         "attention": [round(weight, 6) for weight in result.attention.tolist()],
         "n_values": result.n_values,
         "n_used": result.n_used,
@@ -293,7 +348,8 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
         def results():
             nonlocal cropped
             for chunk in batch_io.read_chunks(args.input, predictor.max_len):
-                yield chunk, predictor.predict_batch(chunk.values, ids=chunk.ids, level=levels)
+                batch = predictor.predict_batch(chunk.values, ids=chunk.ids, level=levels, weights=args.with_weights)
+                yield chunk, batch
                 cropped += int((chunk.n_values > predictor.max_len).sum())
                 progress.update(len(chunk.ids))
 

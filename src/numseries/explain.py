@@ -1,0 +1,107 @@
+"""Per-step weights on onnxruntime, without torch: the gradient graphs ``numseries export`` writes.
+
+A weight is ``w_i = df/dx_i``, how far the prediction moves per unit move of step ``i``. The model
+is affine-equivariant, so the weights sum to 1 and the prediction is exactly their weighted sum of
+the inputs: ``f(x) = sum_i w_i * x_i`` (:func:`weighted_sum` writes it out). :mod:`numseries.gradient`
+exports one graph per length bucket beside ``model.onnx`` (``model.gradient_16.onnx`` holds T = 16);
+a row runs in the smallest bucket that holds it, padded after its last step with ``mask`` False.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
+
+BUCKETS = (8, 16, 32, 64)  # lengths of the gradient graphs, then max_len
+GRADIENT_INPUTS = ("x", "mask")
+GRADIENT_OUTPUT = "weights"
+
+
+def bucket_lengths(max_len: int) -> tuple[int, ...]:
+    """Lengths of the gradient graphs of a model that reads up to ``max_len`` values."""
+    return tuple(length for length in BUCKETS if length < max_len) + (max_len,)
+
+
+def gradient_path(onnx_path: str | Path, length: int) -> Path:
+    """The gradient graph of length ``length`` that belongs beside ``onnx_path``."""
+    onnx_path = Path(onnx_path)
+    return onnx_path.with_name(f"{onnx_path.stem}.gradient_{length}.onnx")
+
+
+class Explainer:
+    """The gradient graphs of one ONNX model, each loaded on first use (thread-safe).
+
+    ``explainer(x)``: (B, W) float64 values, every row W long -> (B, W) float64 weights.
+    """
+
+    def __init__(self, onnx_path: Path, max_len: int, digest: str | None) -> None:
+        self._paths = {length: gradient_path(onnx_path, length) for length in bucket_lengths(max_len)}
+        self._onnx_path, self._digest = onnx_path, digest
+        self._sessions: dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        rows, width = x.shape
+        length = min(length for length in self._paths if length >= width)
+        padded = np.zeros((rows, length))  # (B, length): steps after the last never reach the prediction
+        padded[:, :width] = x
+        mask = np.broadcast_to(np.arange(length) < width, (rows, length))  # (B, length)
+        (weights,) = self._session(length).run(None, {"x": padded, "mask": mask})
+        return weights[:, :width]
+
+    def _session(self, length: int) -> Any:
+        with self._lock:
+            if length not in self._sessions:
+                self._sessions[length] = self._load(self._paths[length])
+            return self._sessions[length]
+
+    def _load(self, path: Path) -> Any:
+        import onnxruntime
+
+        fix = f"export the model again: numseries export --out {self._onnx_path}"
+        if not path.is_file():
+            raise ValueError(f"{path} is missing: per-step weights need the gradient graphs; {fix}")
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        options.intra_op_num_threads = 1  # as for model.onnx: a batch runs its groups in parallel
+        try:
+            session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime raises its own error types for bad files
+            raise ValueError(f"cannot load gradient graph {path}: {err}; {fix}") from err
+        recorded = session.get_modelmeta().custom_metadata_map.get(DIGEST_KEY)
+        if recorded != self._digest:
+            raise ValueError(f"{path} was exported with other weights than {self._onnx_path.name}; {fix}")
+        return session
+
+
+def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> Explainer | None:
+    """The gradient graphs beside ``onnx_path``, or ``None`` when there are none (an older export)."""
+    explainer = Explainer(onnx_path, max_len, metadata.get(DIGEST_KEY))
+    return explainer if any(path.is_file() for path in explainer._paths.values()) else None
+
+
+def weighted_sum(values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3) -> str:
+    """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
+
+    Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
+    leaving out weights under 0.005; what the left-out steps add, when it exceeds 1e-4 of the mean
+    absolute step, is written as one last term.
+    """
+    shown = len(weights) if len(weights) <= terms + 2 else terms
+    order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
+    parts = []
+    for i in order:
+        sign = "−" if weights[i] < 0 else "+"
+        parts += [sign, f"{abs(weights[i]):.3g} × {values[i]:.6g}"]
+    rest = prediction - float(np.dot(weights[order], values[order]))
+    steps = np.abs(np.diff(values))
+    if abs(rest) > 1e-4 * (steps.mean() if steps.any() else 1.0):
+        others = len(values) - len(order)
+        parts += ["−" if rest < 0 else "+", f"{abs(rest):.4g} (the other {others} step{'s' if others > 1 else ''})"]
+    first = "−" if parts[0] == "−" else ""
+    return f"{prediction:.6g} = {first}{' '.join(parts[1:])}"

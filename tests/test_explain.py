@@ -1,0 +1,26 @@
+"""The prediction written as its weighted terms, and the choice of gradient graph by length."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numseries.explain import bucket_lengths, gradient_path, weighted_sum
+
+
+def test_a_straight_line_reads_as_its_two_terms():
+    values, weights = np.array([2.0, 4, 6, 8, 10]), np.array([-0.25, 1e-9, -2e-9, 0.0, 1.25])
+    assert weighted_sum(values, weights, 12.0) == "12 = 1.25 × 10 − 0.25 × 2"
+
+
+def test_long_sequences_show_their_largest_terms_and_what_the_others_add():
+    values = np.arange(1.0, 11.0)  # 1..10
+    weights = np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, -0.5, 0.3, 0.6])
+    prediction = float(weights @ values)  # 7.5
+    text = weighted_sum(values, weights, prediction)
+    assert text == "7.5 = 0.6 × 10 − 0.5 × 8 + 0.3 × 9 + 2.8 (the other 7 steps)"
+    assert weighted_sum(values, -weights, -prediction).startswith("-7.5 = −0.6 × 10 + 0.5 × 8")
+
+
+def test_each_length_runs_in_the_smallest_bucket_that_holds_it():
+    assert bucket_lengths(64) == (8, 16, 32, 64) and bucket_lengths(40) == (8, 16, 32, 40)
+    assert gradient_path("weights/model.onnx", 16).as_posix() == "weights/model.gradient_16.onnx"

@@ -1,0 +1,159 @@
+"""Per-step weights: the unrolled LSTM, the exported gradient graphs, and their exactness properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from numseries.config import ModelConfig
+from numseries.explain import bucket_lengths, gradient_path
+from numseries.gradient import UnrolledLSTM, torch_weights
+from numseries.model import LSTMWithAttention
+from numseries.predict import MIN_VALUES, Predictor
+from numseries.weights import ONNX_FILE, load_model
+
+MAX_LEN = 16  # of the tiny test model
+
+
+@pytest.fixture(scope="module")
+def onnx_predictor(tiny_onnx):
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+def mean_step(values):
+    return float(np.abs(np.diff(values)).mean())
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_unrolled_lstm_equals_nn_lstm(num_layers):
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 8, num_layers=num_layers, batch_first=True).eval()
+    x = torch.randn(4, 11, 3)  # (B, T, F)
+    with torch.no_grad():
+        expected, _ = lstm(x)
+        unrolled, _ = UnrolledLSTM(lstm)(x)
+    torch.testing.assert_close(unrolled, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_export_writes_one_gradient_graph_per_length_bucket(tiny_onnx):
+    assert bucket_lengths(16) == (8, 16) and bucket_lengths(64) == (8, 16, 32, 64) and bucket_lengths(5) == (5,)
+    for length in bucket_lengths(MAX_LEN):
+        proto = onnx.load(str(gradient_path(tiny_onnx / ONNX_FILE, length)))
+        metadata = {prop.key: prop.value for prop in proto.metadata_props}
+        assert metadata["length"] == str(length) and metadata["max_len"] == str(MAX_LEN)
+        assert [i.name for i in proto.graph.input] == ["x", "mask"]
+        assert [o.name for o in proto.graph.output] == ["weights"]
+        assert proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param  # the batch size is free
+
+
+def test_onnx_weights_agree_with_torch_autograd_at_every_length(tiny_onnx, onnx_predictor):
+    model = load_model(tiny_onnx)
+    torch_predictor = Predictor.from_model(model)
+    rng = np.random.default_rng(0)
+    sequences = [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-3, 3) for n in range(MIN_VALUES, 2 * MAX_LEN)]
+    onnx_batch = onnx_predictor.predict_batch(sequences, weights=True)
+    torch_batch = torch_predictor.predict_batch(sequences, weights=True)
+    largest = np.abs(torch_batch.weights).max(axis=1, keepdims=True)  # (N, 1)
+    np.testing.assert_allclose(onnx_batch.weights / largest, torch_batch.weights / largest, atol=1e-5)
+    for i, sequence in enumerate(sequences):  # the torch path is the model's own autograd gradient
+        window = torch.from_numpy(sequence[-MAX_LEN:])[None]
+        expected = torch_weights(model, window, torch.ones_like(window, dtype=torch.bool))[0].numpy()
+        # the Predictor scales each row by a power of two first: the same weights, up to float32 rounding
+        tolerance = 1e-6 * np.abs(expected).max()
+        np.testing.assert_allclose(torch_batch.weights[i, : len(expected)], expected, atol=tolerance)
+
+
+def test_padding_after_the_last_step_is_exact_and_gets_zero_weight(tiny_onnx, onnx_predictor):
+    rng = np.random.default_rng(1)
+    sequences = [np.cumsum(rng.normal(size=n)) for n in (3, 5, 8, 9, 16, 20)]
+    batch = onnx_predictor.predict_batch(sequences, weights=True)
+    model = load_model(tiny_onnx)
+    for i, sequence in enumerate(sequences):
+        used = batch.n_used[i]
+        assert np.all(batch.weights[i, used:] == 0)
+        window = torch.from_numpy(sequence[-used:])[None]  # run alone, unpadded, on torch
+        expected = torch_weights(model, window, torch.ones_like(window, dtype=torch.bool))[0].numpy()
+        np.testing.assert_allclose(batch.weights[i, :used], expected, atol=1e-5 * np.abs(expected).max())
+    single = onnx_predictor.predict(sequences[-1])  # cropped: steps before the window get 0
+    assert np.all(single.weights[: len(sequences[-1]) - MAX_LEN] == 0)
+    np.testing.assert_allclose(single.weights[-MAX_LEN:], batch.weights[-1], rtol=1e-12)
+
+
+scales = st.floats(1e-3, 1e3) | st.floats(-1e3, -1e-3)
+# Steps of 0, or large enough to survive a shift by b in float64: a step of 1e-195 added to 1 is lost, and
+# the weights of a constant series (a limit, where the scale is guarded) differ from a near-constant one's.
+step = st.just(0.0) | st.floats(1e-3, 10) | st.floats(-10, -1e-3)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(step, min_size=MIN_VALUES - 1, max_size=2 * MAX_LEN),
+    a=scales,
+    b=st.floats(-1e6, 1e6),
+)
+def test_weights_sum_to_one_and_reconstruct_the_prediction(onnx_predictor, steps, a, b):
+    x = a * np.cumsum([0.0, *steps]) + b
+    result = onnx_predictor.predict(x)
+    window = x[-result.n_used :]
+    scale = mean_step(window) or 1.0
+    assert result.weights.sum() == pytest.approx(1.0, abs=1e-6)
+    assert abs(np.dot(result.weights, x) - result.value) <= 1e-4 * scale  # f(x) = sum_i w_i x_i
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(step, min_size=MIN_VALUES - 1, max_size=MAX_LEN),
+    a=scales,
+    b=st.floats(-1e4, 1e4),  # larger shifts round the smallest steps (1e-6 after scaling) by over 1e-4
+)
+def test_weights_do_not_change_under_an_affine_map(onnx_predictor, steps, a, b):
+    x = np.cumsum([0.0, *steps])
+    original, transformed = onnx_predictor.predict(x).weights, onnx_predictor.predict(a * x + b).weights
+    np.testing.assert_allclose(transformed, original, atol=1e-4 * max(1.0, np.abs(original).max()))
+
+
+def test_a_straight_line_is_its_last_value_plus_its_drift(onnx_predictor):
+    # Any model of this architecture continues a straight line exactly: f = x_n + (x_n - x_1) / (n - 1).
+    result = onnx_predictor.predict([2.0, 4.0, 6.0, 8.0, 10.0])
+    np.testing.assert_allclose(result.weights, [-0.25, 0, 0, 0, 1.25], atol=1e-6)
+
+
+def _set_metadata(path, key, value):
+    proto = onnx.load(str(path))
+    kept = [prop for prop in proto.metadata_props if prop.key != key]
+    del proto.metadata_props[:]
+    proto.metadata_props.extend(kept)
+    proto.metadata_props.add(key=key, value=value)
+    onnx.save(proto, str(path))
+
+
+def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_path):
+    import shutil
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    _set_metadata(gradient_path(folder / ONNX_FILE, 8), "weights_sha256", "0" * 64)  # exported from other weights
+    predictor = Predictor.from_pretrained(folder)
+    assert predictor.predict([1.0, 2.0, 4.0] * 3).weights is not None  # the T=16 graph is current
+    with pytest.raises(ValueError, match="was exported with other weights than model.onnx; export the model again"):
+        predictor.predict([1.0, 2.0, 4.0])
+    for length in bucket_lengths(MAX_LEN):
+        gradient_path(folder / ONNX_FILE, length).unlink()
+    predictor = Predictor.from_pretrained(folder)  # an export from before the weights: predicts, no weights
+    assert predictor.predict([1.0, 2.0, 4.0]).weights is None
+    with pytest.raises(ValueError, match="has no per-step weights .* export it again with `numseries export`"):
+        predictor.predict_batch([[1.0, 2.0, 4.0]], weights=True)
+
+
+def test_the_traced_gradient_of_a_two_layer_model_equals_autograd():
+    from numseries.gradient import trace_gradient
+
+    torch.manual_seed(0)
+    model = LSTMWithAttention(ModelConfig(max_len=6, hidden_size=4, num_layers=2, head_size=4)).eval()
+    x = torch.cumsum(torch.randn(3, 6, dtype=torch.float64), 1)
+    mask = torch.ones_like(x, dtype=torch.bool)
+    torch.testing.assert_close(trace_gradient(model, 6)(x, mask), torch_weights(model, x, mask))
