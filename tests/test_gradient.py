@@ -118,7 +118,8 @@ def test_weights_do_not_change_under_an_affine_map(onnx_predictor, steps, a, b):
 
 def test_a_straight_line_is_its_last_value_plus_its_drift(onnx_predictor):
     # Any model of this architecture continues a straight line exactly: f = x_n + (x_n - x_1) / (n - 1).
-    result = onnx_predictor.predict([2.0, 4.0, 6.0, 8.0, 10.0])
+    # (The network's weights: the rule finder, which would answer first with its own, is off.)
+    result = Predictor.from_pretrained(onnx_predictor.source, rules=False).predict([2.0, 4.0, 6.0, 8.0, 10.0])
     np.testing.assert_allclose(result.weights, [-0.25, 0, 0, 0, 1.25], atol=1e-6)
 
 
