@@ -33,6 +33,15 @@ COLORS = {
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
 
 
+def _labelled(ax, xlabel: str, ylabel: str, title: str) -> Figure:
+    """Axis labels, a title and a small legend: the finish of most plots here."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
 def _axes(ax, figsize: tuple[float, float]):
     if ax is None:
         ax = Figure(figsize=figsize, layout="constrained").subplots()
@@ -212,11 +221,7 @@ def plot_training_curves(run_dir: str | Path, *, ax=None, title: str = "Training
             ax.plot(points[:, 0], points[:, 1], "o-" if column != "train_loss_step" else "-", label=label,
                     alpha=alpha, ms=3)
     ax.set_yscale("log")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("loss (scaled L1)")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    return ax.figure
+    return _labelled(ax, "training step", "loss (scaled L1)", title)
 
 
 def save_figure(figure: Figure, path: str | Path) -> Path:
@@ -335,8 +340,4 @@ def plot_calibration(
     ax.set_xlim(max(low, 0), 100)
     ax.set_ylim(max(low, 0), 100)
     ax.set_aspect("equal")
-    ax.set_xlabel("nominal coverage (%)")
-    ax.set_ylabel("observed coverage (%)")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    return ax.figure
+    return _labelled(ax, "nominal coverage (%)", "observed coverage (%)", title)
