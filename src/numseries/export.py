@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 # Largest difference allowed between onnxruntime and torch, per output: values and quantiles relative to
 # the series' scale, attention and pattern probabilities absolute. Measured on the shipped model over 500
 # seeds x 201 random walks (OMP_NUM_THREADS=1), the worst float32 disagreements were values 2.5e-06,
-# attention 1.1e-06, quantiles 1.9e-05 and pattern 3.6e-06; each tolerance is 5-10 times that, so a
-# check fails on a broken export (errors of 1e-2 and more), not on the order of float32 sums.
-TOLERANCES = {"values": 2e-5, "attention": 1e-5, "quantiles": 1e-4, "pattern": 3e-5}
+# attention 1.1e-06, quantiles 1.9e-05 and pattern 3.6e-06; an export reported in issue 14 saw 1.3e-05 on
+# attention or pattern (threads unknown). Each tolerance is several times the worst seen, so the check fails on a
+# broken export (errors of 1e-2 and more), not on the order of float32 sums.
+TOLERANCES = {"values": 2e-5, "attention": 1e-4, "quantiles": 1e-4, "pattern": 1e-4}
 
 
 class Exported(torch.nn.Module):
