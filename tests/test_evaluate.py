@@ -183,7 +183,7 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
         {"group": "linear", "bucket": "all", "method": method, "n": 3, "median_scaled": value}
         for method, value in (("model", 2e-15), ("last_value", 1.0), ("drift", 1e-15))
     ]
-    assert "| 1 (drift) |" in metric_table(rows)
+    assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(rows)  # both exact: a tie
     rows[0]["median_scaled"] = 0.5
     assert "| inf (drift) |" in metric_table(rows)  # a real error against an exact baseline stays a loss
 

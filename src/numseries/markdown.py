@@ -15,9 +15,8 @@ def _fmt(value: float) -> str:
     return "–" if np.isnan(value) else f"{value:.3g}"
 
 
-def _ratio(a: float, b: float, exact: float = 0.0) -> float:
-    """a / b, with 0 / 0 = 1 (both exact: a tie) and a / 0 = inf; values below ``exact`` count as 0."""
-    a, b = (0.0 if abs(v) < exact else v for v in (a, b))
+def _ratio(a: float, b: float) -> float:
+    """a / b, with 0 / 0 = 1 (both exact: a tie) and a / 0 = inf."""
     if b == 0:
         return 1.0 if a == 0 else float("inf")
     return a / b
@@ -40,14 +39,15 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
     for (group, bucket), by_method in cells.items():
         values = {m: by_method[m][metric] if m in by_method else float("nan") for m in methods}
+        values = {m: 0.0 if abs(v) < exact else v for m, v in values.items()}  # float rounding of exact: ties
         competing = [values[m] for m in methods if m != NOISE_FLOOR and not np.isnan(values[m])]
         best = min(competing) if competing else float("nan")
         shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
         best_baseline = min((m for m in baseline_names if not np.isnan(values[m])), key=lambda m: values[m], default=None)
-        ratio = _ratio(values[MODEL], values[best_baseline], exact) if best_baseline else float("nan")
+        ratio = _ratio(values[MODEL], values[best_baseline]) if best_baseline else float("nan")
         line = [group, bucket, str(by_method[MODEL]["n"]), *shown, f"{_fmt(ratio)} ({best_baseline})"]
         if "auto_arima" in methods:
-            line.append(_fmt(_ratio(values[MODEL], values["auto_arima"], exact)))
+            line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
         lines.append("| " + " | ".join(line) + " |")
     return "\n".join(lines)
 
