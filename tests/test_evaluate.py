@@ -165,7 +165,7 @@ def test_cli_prints_a_summary_shows_progress_and_writes_the_full_report(tiny_wei
     assert "| training families | 4-6 | 4 |" in captured.out and "| noisy |" not in captured.out  # the summary
     assert "2 per family and length" in captured.out and "auto_arima" not in captured.out
     assert re.search(r"moves by ±\d+% when its cases are resampled", captured.out)
-    assert "synthetic suite: drift" in captured.err and "4/4" in captured.err  # which method, and a bar
+    assert "synthetic suite: drift" in captured.err and "48/48" in captured.err  # which method, and a bar
     full = (tmp_path / "evaluation.md").read_text()
     assert full.startswith("# Accuracy: synthetic suite") and "| noisy | 4-6 | 2 |" in full
 

@@ -127,20 +127,24 @@ class Evaluation:
         return context_scale(self.cases.data, self.cases.masks)
 
 
+def _no_progress(method: str, done: int) -> None:  # noqa: ARG001
+    """What :func:`evaluate` reports to when no ``progress`` is given."""
+
+
 def evaluate(
     model: Predictor | LSTMWithAttention,
     cases: SequenceBatch,
     *,
     baselines: Sequence[str] = baselines_module.ALL,
     n_jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Evaluation:
     """Score ``model`` and ``baselines`` on ``cases``.
 
     ``model`` is a torch :class:`LSTMWithAttention` or a :class:`numseries.Predictor` (the shipped ONNX
     model, say). ``baselines`` names any of :data:`numseries.baselines.ALL` (the statistical ones need
-    the ``bench`` extra and take most of the time); ``n_jobs`` processes fit them. ``progress`` is called
-    with each method's name (the model, then each baseline) before it runs.
+    the ``bench`` extra and take most of the time); ``n_jobs`` processes fit them. ``progress(method, done)``
+    is called as each method (the model, then each baseline) starts and as it goes, with its cases done so far.
     """
     unknown = [name for name in baselines if name not in baselines_module.ALL]
     if unknown:
@@ -148,19 +152,27 @@ def evaluate(
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer, got {n_jobs!r}; pass e.g. n_jobs=2")
     predictor = _predictor(model)
-    if progress is not None:
-        progress(MODEL)
+    report = progress or _no_progress
+    report(MODEL, 0)
     predict_cases(predictor, cases)  # warm-up: the runtime sets up its kernels once per context length
     start = time.perf_counter()
     model_pred, attention = predict_cases(predictor, cases)
     seconds = {MODEL: time.perf_counter() - start}
+    report(MODEL, len(cases))
     predictions = {MODEL: model_pred}
     fell_back = {MODEL: np.zeros(len(cases), dtype=bool)}
     for name in baselines:
-        if progress is not None:
-            progress(name)
+        report(name, 0)
         start = time.perf_counter()
-        predictions[name], fell_back[name] = baselines_module.forecast(name, cases.data, cases.masks, n_jobs=n_jobs)
+        # The slow statistical fits in chunks, so that progress moves; each case is fitted alone either way.
+        chunk = max(100, 20 * n_jobs) if name in baselines_module.STATISTICAL else len(cases)
+        parts = []
+        for begin in range(0, len(cases), chunk):
+            rows = slice(begin, begin + chunk)
+            parts.append(baselines_module.forecast(name, cases.data[rows], cases.masks[rows], n_jobs=n_jobs))
+            report(name, min(begin + chunk, len(cases)))
+        predictions[name] = np.concatenate([pred for pred, _ in parts])
+        fell_back[name] = np.concatenate([fell for _, fell in parts])
         seconds[name] = time.perf_counter() - start
     return Evaluation(cases, predictions, fell_back, seconds, attention, n_jobs)
 

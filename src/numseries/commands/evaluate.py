@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         from numseries.realdata import REAL_SEED, real_cases
 
         cases = real_cases(cases_per_bucket=args.cases_per_bucket, seed=REAL_SEED if args.seed is None else args.seed)
-    step, done = _progress(f"{args.suite} suite", 1 + len(baselines))
+    step, done = _progress(f"{args.suite} suite", len(cases), 1 + len(baselines))
     evaluation = evaluate(model, cases, baselines=baselines, n_jobs=args.n_jobs, progress=step)
     done()
     if args.suite == "synthetic":
@@ -76,24 +76,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(suite: str, total: int) -> tuple[Callable[[str], None], Callable[[], None]]:
-    """A bar on stderr of the methods scored (which one runs now, on which suite), and a function to end it."""
+def _progress(suite: str, n_cases: int, methods: int) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+    """A bar on stderr of the cases scored by every method (which one runs now, on which suite), and its end."""
     try:
         from tqdm import tqdm
     except ImportError:  # a line per method instead
-        return lambda name: print(f"{suite}: {name}", file=sys.stderr), lambda: None
-    bar = tqdm(total=total, desc=suite, unit="method", file=sys.stderr)
-    started: list[str] = []
 
-    def step(name: str) -> None:
-        if started:
-            bar.update(1)
-        started.append(name)
-        bar.set_description(f"{suite}: {name}")
+        def line(name: str, done: int) -> None:
+            if done == 0:
+                print(f"{suite}: {name}", file=sys.stderr)
 
-    def done() -> None:
-        bar.update(1)
+        return line, lambda: None
+    bar = tqdm(total=n_cases * methods, desc=suite, unit="case", file=sys.stderr)
+    finished = [0]  # cases of the methods done before this one
+
+    def step(name: str, done: int) -> None:
+        if done == 0:
+            finished[0] = bar.n
+            bar.set_description(f"{suite}: {name}")
+        bar.update(finished[0] + done - bar.n)
+
+    def close() -> None:
         bar.set_description(suite)
         bar.close()
 
-    return step, done
+    return step, close
