@@ -177,3 +177,21 @@ def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):
     assert main(["train", "--out", str(tmp_path / "out"), "--families-from", str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_training_is_quiet_its_progress_on_stderr_and_its_figure_rounded(tmp_path):
+    """What a user sees: no Lightning adverts, notices or doubled lines, stdout empty, a short last line."""
+    args = ["train", "--out", "out", "--run-dir", "run", *(a for a in TOY if a != "--no-progress")]
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}  # warnings as a user gets them
+    result = subprocess.run(
+        [sys.executable, "-m", "numseries", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "Epoch 0" in result.stderr  # the progress bar, on stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "it/s]" not in line]  # less the bar
+    assert len(lines) == len(set(lines)), lines
+    assert "litlogger" not in result.stderr and "LeafSpec" not in result.stderr and "__len__" not in result.stderr
+    last = re.fullmatch(r"wrote out \(best val_loss (\S+)\)", lines[-1])
+    assert last is not None, lines[-1]
+    assert len(last.group(1).replace(".", "").replace("-", "").lstrip("0")) <= 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from numseries.evaluate import (
     BUCKETS,
     MODEL,
     NOISE_FLOOR,
+    cell_spread,
     evaluate,
     summarise,
     synthetic_cases,
 )
 from numseries.generate import generate_batch, holdout_families, training_families
-from numseries.markdown import report
+from numseries.markdown import metric_table, report
 from numseries.metrics import context_scale, score
 from numseries.weights import load_model
 
@@ -154,14 +156,36 @@ def test_seed_test_model_returns_predictions_targets_and_attention(model, monkey
     np.testing.assert_allclose(preds, _padded(model, batch)[0])
 
 
-def test_cli_prints_the_table_and_writes_the_report(tiny_weights, tmp_path, capsys):
-    out = tmp_path / "report.md"
+def test_cli_prints_a_summary_shows_progress_and_writes_the_full_report(tiny_weights, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the report goes to ./evaluation.md by default
     code = main(["evaluate", "--weights", str(tiny_weights), "--no-stats", "--n-per-cell", "2",
-                 "--families", "linear", "noisy", "--report", str(out)])
+                 "--families", "linear", "noisy"])  # fmt: skip
     assert code == 0
-    printed = capsys.readouterr().out
-    assert "| noisy | 4-6 | 2 |" in printed and "auto_arima" not in printed
-    assert out.read_text().startswith("# Accuracy: synthetic suite")
+    captured = capsys.readouterr()
+    assert "| training families | 4-6 | 4 |" in captured.out and "| noisy |" not in captured.out  # the summary
+    assert "2 per family and length" in captured.out and "auto_arima" not in captured.out
+    assert re.search(r"moves by ±\d+% when its cases are resampled", captured.out)
+    assert "synthetic suite: drift" in captured.err and "48/48" in captured.err  # which method, and a bar
+    full = (tmp_path / "evaluation.md").read_text()
+    assert full.startswith("# Accuracy: synthetic suite") and "| noisy | 4-6 | 2 |" in full
+
+
+def test_the_spread_of_cell_medians_shrinks_with_more_cases(model):
+    few, many = (
+        cell_spread(evaluate(model, synthetic_cases(n_per_cell=n, families=["noisy", "sinusoidal"]), baselines=[]))
+        for n in (8, 200)
+    )
+    assert 0 < many < few / 2
+
+
+def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
+    rows = [
+        {"group": "linear", "bucket": "all", "method": method, "n": 3, "median_scaled": value}
+        for method, value in (("model", 2e-15), ("last_value", 1.0), ("drift", 1e-15))
+    ]
+    assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(rows)  # both exact: a tie
+    rows[0]["median_scaled"] = 0.5
+    assert "| inf (drift) |" in metric_table(rows)  # a real error against an exact baseline stays a loss
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):

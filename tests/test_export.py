@@ -12,7 +12,7 @@ import torch
 
 from numseries.cli import main
 from numseries.explain import bucket_lengths, gradient_path
-from numseries.export import TOLERANCE, compare_with_torch, export_onnx
+from numseries.export import TOLERANCES, compare_with_torch, export_onnx
 from numseries.predict import Predictor
 from numseries.weights import DIGEST_KEY, ONNX_FILE, WEIGHTS_FILE, file_sha256, load_model, shipped_weights_dir
 
@@ -45,14 +45,17 @@ def test_plain_onnxruntime_matches_torch_for_every_batch_size_length_and_mask(ti
             with torch.inference_mode():
                 expected, expected_attention = model(torch.from_numpy(x), torch.from_numpy(mask))
             scale = np.abs(np.diff(x, axis=1)).max()
-            np.testing.assert_allclose(prediction, expected.numpy(), rtol=TOLERANCE, atol=TOLERANCE * scale)
-            np.testing.assert_allclose(attention, expected_attention.numpy(), atol=TOLERANCE)
+            np.testing.assert_allclose(
+                prediction, expected.numpy(), rtol=TOLERANCES["values"], atol=TOLERANCES["values"] * scale
+            )
+            np.testing.assert_allclose(attention, expected_attention.numpy(), atol=TOLERANCES["attention"])
             assert prediction.dtype == np.float64 and np.all(attention[~mask] == 0)
 
 
 def test_compare_with_torch_catches_a_model_that_differs(tiny_onnx):
     model = load_model(tiny_onnx)
-    assert compare_with_torch(model, Predictor.from_pretrained(tiny_onnx)) < TOLERANCE
+    errors = compare_with_torch(model, Predictor.from_pretrained(tiny_onnx))
+    assert set(errors) == {"values", "attention"} and all(errors[k] < TOLERANCES[k] for k in errors)
     with torch.no_grad():
         model.head[-1].weight *= 1.5  # a bias would cancel out: the model is antisymmetric
     with pytest.raises(ValueError, match="the ONNX model differs from torch"):
@@ -81,7 +84,16 @@ def test_shipped_onnx_is_an_export_of_the_shipped_weights_and_matches_them():
     metadata = {prop.key: prop.value for prop in onnx.load(str(shipped_weights_dir() / ONNX_FILE)).metadata_props}
     assert metadata[DIGEST_KEY] == file_sha256(shipped_weights_dir() / WEIGHTS_FILE)
     assert Predictor.from_pretrained().runtime == "onnxruntime"
-    assert compare_with_torch(load_model(None), shipped) < TOLERANCE
+    errors = compare_with_torch(load_model(None), shipped)
+    assert set(errors) == {"values", "attention", "quantiles", "pattern"}
+
+
+def test_shipped_onnx_passes_the_check_on_20_seeds_in_a_row():
+    """The tolerances hold float32 disagreement, not luck: `numseries export` failed one run in three at 1e-5."""
+    model, shipped = load_model(None), Predictor.from_pretrained(runtime="onnxruntime")
+    runs = [compare_with_torch(model, shipped, seed=seed) for seed in range(20)]  # each raises above tolerance
+    worst = {name: max(run[name] for run in runs) for name in TOLERANCES}
+    assert all(worst[name] < TOLERANCES[name] for name in TOLERANCES), worst
 
 
 def test_shipped_gradient_graphs_match_torch_autograd():

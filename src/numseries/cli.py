@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from importlib import import_module
+from typing import Any
 
 COMMANDS = {
     "predict": "Predict the next value of a sequence and show the attention over its steps.",
@@ -70,8 +71,33 @@ def _version() -> str:
     return __version__
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the ``sys.stderr`` of the moment (which tests and ``contextlib`` may replace)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _log_to_stderr() -> None:
+    """numseries' INFO messages on stderr, once; other libraries' loggers keep their own handlers.
+
+    A handler on the root logger would print every Lightning message twice (Lightning has its own).
+    """
+    package = logging.getLogger("numseries")
+    package.setLevel(logging.INFO)
+    if not any(isinstance(handler, _StderrHandler) for handler in package.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        package.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    _log_to_stderr()
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)

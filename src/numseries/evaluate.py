@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +35,7 @@ BUCKETS = ((4, 6), (8, 16), (24, 64))  # context-length buckets (inclusive)
 EVAL_SEED = 20_261_127  # not a training seed (training uses 0, validation 1_000_003)
 MODEL = "model"
 NOISE_FLOOR = "noise_floor"
+AGGREGATES = ("training families", "held-out families", "all real series")  # the groups of several families
 
 
 def bucket_name(bucket: tuple[int, int]) -> str:
@@ -126,18 +127,24 @@ class Evaluation:
         return context_scale(self.cases.data, self.cases.masks)
 
 
+def _no_progress(method: str, done: int) -> None:  # noqa: ARG001
+    """What :func:`evaluate` reports to when no ``progress`` is given."""
+
+
 def evaluate(
     model: Predictor | LSTMWithAttention,
     cases: SequenceBatch,
     *,
     baselines: Sequence[str] = baselines_module.ALL,
     n_jobs: int = 1,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Evaluation:
     """Score ``model`` and ``baselines`` on ``cases``.
 
     ``model`` is a torch :class:`LSTMWithAttention` or a :class:`numseries.Predictor` (the shipped ONNX
     model, say). ``baselines`` names any of :data:`numseries.baselines.ALL` (the statistical ones need
-    the ``bench`` extra and take most of the time); ``n_jobs`` processes fit them.
+    the ``bench`` extra and take most of the time); ``n_jobs`` processes fit them. ``progress(method, done)``
+    is called as each method (the model, then each baseline) starts and as it goes, with its cases done so far.
     """
     unknown = [name for name in baselines if name not in baselines_module.ALL]
     if unknown:
@@ -145,26 +152,60 @@ def evaluate(
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer, got {n_jobs!r}; pass e.g. n_jobs=2")
     predictor = _predictor(model)
+    report = progress or _no_progress
+    report(MODEL, 0)
     predict_cases(predictor, cases)  # warm-up: the runtime sets up its kernels once per context length
     start = time.perf_counter()
     model_pred, attention = predict_cases(predictor, cases)
     seconds = {MODEL: time.perf_counter() - start}
+    report(MODEL, len(cases))
     predictions = {MODEL: model_pred}
     fell_back = {MODEL: np.zeros(len(cases), dtype=bool)}
     for name in baselines:
+        report(name, 0)
         start = time.perf_counter()
-        predictions[name], fell_back[name] = baselines_module.forecast(name, cases.data, cases.masks, n_jobs=n_jobs)
+        # The slow statistical fits in chunks, so that progress moves; each case is fitted alone either way.
+        chunk = max(100, 20 * n_jobs) if name in baselines_module.STATISTICAL else len(cases)
+        parts = []
+        for begin in range(0, len(cases), chunk):
+            rows = slice(begin, begin + chunk)
+            parts.append(baselines_module.forecast(name, cases.data[rows], cases.masks[rows], n_jobs=n_jobs))
+            report(name, min(begin + chunk, len(cases)))
+        predictions[name] = np.concatenate([pred for pred, _ in parts])
+        fell_back[name] = np.concatenate([fell for _, fell in parts])
         seconds[name] = time.perf_counter() - start
     return Evaluation(cases, predictions, fell_back, seconds, attention, n_jobs)
+
+
+def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> float:
+    """How far the model's median scaled error of one family and length bucket moves under resampling.
+
+    Half the 5-95% bootstrap range of each cell's median, relative to the median, then the median over cells.
+    """
+    rng = np.random.default_rng(seed)
+    cases = evaluation.cases
+    errors = np.abs(evaluation.predictions[MODEL] - cases.labels) / evaluation.scale  # (N,), NaN if constant
+    spreads = []
+    for family in np.unique(cases.families):
+        for lo, hi in BUCKETS:
+            cell = errors[(cases.families == family) & (cases.lengths >= lo) & (cases.lengths <= hi)]
+            cell = cell[~np.isnan(cell)]
+            if len(cell) < 2 or np.median(cell) == 0:
+                continue
+            medians = np.median(rng.choice(cell, size=(draws, len(cell))), axis=1)  # (draws,)
+            low, high = np.quantile(medians, [0.05, 0.95])
+            spreads.append((high - low) / 2 / np.median(cell))
+    return float(np.median(spreads)) if spreads else 0.0
 
 
 def _groups(names: Sequence[str]) -> dict[str, list[str]]:
     """Each family or dataset alone, then the aggregates that hold at least two of them."""
     groups = {name: [name] for name in names}
+    training, held_out, real = AGGREGATES
     kinds = {
-        "training families": [n for n in names if n in FAMILIES and not FAMILIES[n].holdout],
-        "held-out families": [n for n in names if n in FAMILIES and FAMILIES[n].holdout],
-        "all real series": [n for n in names if n not in FAMILIES],
+        training: [n for n in names if n in FAMILIES and not FAMILIES[n].holdout],
+        held_out: [n for n in names if n in FAMILIES and FAMILIES[n].holdout],
+        real: [n for n in names if n not in FAMILIES],
     }
     groups.update({kind: members for kind, members in kinds.items() if len(members) >= 2})
     return groups

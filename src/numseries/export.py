@@ -33,7 +33,13 @@ from numseries.weights import DIGEST_KEY, safetensors_bytes
 
 log = logging.getLogger(__name__)
 
-TOLERANCE = 1e-5  # largest relative difference allowed between onnxruntime and torch
+# Largest difference allowed between onnxruntime and torch, per output: values and quantiles relative to
+# the series' scale, attention and pattern probabilities absolute. Measured on the shipped model over 500
+# seeds x 201 random walks (OMP_NUM_THREADS=1), the worst float32 disagreements were values 2.5e-06,
+# attention 1.1e-06, quantiles 1.9e-05 and pattern 3.6e-06; an export reported in issue 14 saw 1.3e-05 on
+# attention or pattern (threads unknown). Each tolerance is several times the worst seen, so the check fails on a
+# broken export (errors of 1e-2 and more), not on the order of float32 sums.
+TOLERANCES = {"values": 2e-5, "attention": 1e-4, "quantiles": 1e-4, "pattern": 1e-4}
 
 
 class Exported(torch.nn.Module):
@@ -109,8 +115,8 @@ def export_onnx(
     def write(tmp: Path) -> None:
         onnx.save_model(proto, str(tmp), save_as_external_data=False)
         if check:
-            error = compare_with_torch(model, Predictor.from_pretrained(tmp, runtime="onnxruntime"))
-            log.info("onnxruntime matches torch: largest relative difference %.1e", error)
+            errors = compare_with_torch(model, Predictor.from_pretrained(tmp, runtime="onnxruntime"))
+            log.info("onnxruntime matches torch: %s", ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
 
     atomic_write(path, write)
     if gradients:
@@ -160,12 +166,13 @@ def _quiet_exporter() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, seed: int = 0) -> float:
-    """Largest relative difference of the two runtimes on random walks of every length up to ``max_len``.
+def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, seed: int = 0) -> dict[str, float]:
+    """Largest difference of the two runtimes, per output, on random walks of every length up to ``max_len``.
 
-    The difference is relative to the larger of the prediction's size and the series' mean absolute
-    step, so a prediction near 0 is not judged by its digits alone. Raises ``ValueError`` above
-    :data:`TOLERANCE`.
+    Values and quantiles are compared relative to the larger of the prediction's size and the series'
+    mean absolute step, so a prediction near 0 is not judged by its digits alone; attention and pattern
+    probabilities absolutely. Returns the errors by output name (those the model has); raises
+    ``ValueError`` when one exceeds its entry in :data:`TOLERANCES`.
     """
     rng = np.random.default_rng(seed)
     max_len = model.config.max_len
@@ -174,20 +181,25 @@ def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, s
     reference = Predictor.from_model(model, calibration=onnx_predictor.calibration).predict_batch(sequences)
     candidate = onnx_predictor.predict_batch(sequences)
     windows = [keep_last(s[None], np.array([len(s)]), max_len)[0] for s in sequences]  # (1, used) each
-    scale = np.array([mean_abs_step(w, np.ones_like(w, dtype=bool))[0] for w in windows])
-    error = np.abs(candidate.values - reference.values) / np.maximum(np.abs(reference.values), scale)
-    attention_error = float(np.abs(candidate.attention - reference.attention).max())
-    if reference.quantiles is not None:  # the heads: quantiles like the prediction, probabilities like attention
-        spread = np.abs(candidate.quantiles - reference.quantiles).max(axis=1)
-        error = np.maximum(error, spread / np.maximum(np.abs(reference.values), scale))
-    if reference.pattern_confidence is not None:
-        pattern_error = np.abs(candidate.pattern_confidence - reference.pattern_confidence).max()
-        attention_error = max(attention_error, float(pattern_error))
-    worst = int(np.argmax(error))
-    if error[worst] > TOLERANCE or attention_error > TOLERANCE:
-        raise ValueError(
-            f"the ONNX model differs from torch: relative error {error[worst]:.1e} at length {lengths[worst]}, "
-            f"attention error {attention_error:.1e} (allowed {TOLERANCE:.0e}); report this with your torch "
-            "and onnxruntime versions"
+    scale = np.maximum(np.abs(reference.values), [mean_abs_step(w, np.ones_like(w, dtype=bool))[0] for w in windows])
+    relative = np.abs(candidate.values - reference.values) / scale  # (N,)
+    errors = {
+        "values": float(relative.max()),
+        "attention": float(np.abs(candidate.attention - reference.attention).max()),
+    }
+    where = {"values": f" at length {lengths[int(np.argmax(relative))]}"}
+    if reference.quantiles is not None and candidate.quantiles is not None:
+        spread = np.abs(candidate.quantiles - reference.quantiles).max(axis=1) / scale  # (N,)
+        errors["quantiles"] = float(spread.max())
+        where["quantiles"] = f" at length {lengths[int(np.argmax(spread))]}"
+    if reference.pattern_confidence is not None and candidate.pattern_confidence is not None:
+        errors["pattern"] = float(np.abs(candidate.pattern_confidence - reference.pattern_confidence).max())
+    failed = [name for name, error in errors.items() if error > TOLERANCES[name]]
+    if failed:
+        details = ", ".join(
+            f"{name} error {errors[name]:.1e}{where.get(name, '')} (allowed {TOLERANCES[name]:.0e})" for name in failed
         )
-    return float(max(error[worst], attention_error))
+        raise ValueError(
+            f"the ONNX model differs from torch: {details}; report this with your torch and onnxruntime versions"
+        )
+    return errors

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from numseries.baselines import STATISTICAL
-from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+from numseries.evaluate import AGGREGATES, MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+
+EXACT = 1e-9  # scaled errors below this are float rounding of an exact prediction (a tie, not a ratio)
 
 
 def _fmt(value: float) -> str:
@@ -14,7 +16,7 @@ def _fmt(value: float) -> str:
 
 
 def _ratio(a: float, b: float) -> float:
-    """a / b, with 0 / 0 = 1 (both exact) and a / 0 = inf."""
+    """a / b, with 0 / 0 = 1 (both exact: a tie) and a / 0 = inf."""
     if b == 0:
         return 1.0 if a == 0 else float("inf")
     return a / b
@@ -26,6 +28,7 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
     The last columns compare the model with the best baseline and with AutoARIMA (model ÷ baseline).
     """
     methods = list(dict.fromkeys(row["method"] for row in rows))
+    exact = EXACT if metric.endswith("_scaled") else 0.0  # MAE and RMSE are in the series' own units
     baseline_names = [m for m in methods if m not in (MODEL, NOISE_FLOOR)]
     cells: dict[tuple[str, str], dict[str, dict]] = {}
     for row in rows:
@@ -36,6 +39,7 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
     for (group, bucket), by_method in cells.items():
         values = {m: by_method[m][metric] if m in by_method else float("nan") for m in methods}
+        values = {m: 0.0 if abs(v) < exact else v for m, v in values.items()}  # float rounding of exact: ties
         competing = [values[m] for m in methods if m != NOISE_FLOOR and not np.isnan(values[m])]
         best = min(competing) if competing else float("nan")
         shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
@@ -46,6 +50,13 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
             line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
         lines.append("| " + " | ".join(line) + " |")
     return "\n".join(lines)
+
+
+def summary_table(rows: list[Row], metric: str = "median_scaled") -> str:
+    """:func:`metric_table` of the groups of several families (training, held-out, real), as the README
+    shows them; of every group at all lengths when there is no such group."""
+    short = [row for row in rows if row["group"] in AGGREGATES]
+    return metric_table(short or [row for row in rows if row["bucket"] == "all"], metric)
 
 
 def fallback_table(rows: list[Row]) -> str:

@@ -8,6 +8,7 @@ that evaluation reports.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -16,7 +17,8 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
@@ -183,30 +185,11 @@ def fit(
     loggers: list[Logger] = [CSVLogger(out_dir, name="logs")]
     if options.logger == "tensorboard":
         loggers.append(TensorBoardLogger(out_dir, name="tensorboard"))
-    try:
-        trainer = L.Trainer(
-            max_epochs=schedule.max_epochs,
-            accelerator=options.accelerator,
-            devices=options.devices,
-            num_nodes=options.num_nodes,
-            strategy=options.strategy,
-            gradient_clip_val=schedule.grad_clip,
-            callbacks=callbacks,
-            logger=loggers,
-            enable_progress_bar=options.progress_bar,
-            enable_model_summary=False,
-            default_root_dir=out_dir,
-            log_every_n_steps=50,
-        )
-    except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
-        raise ValueError(
-            f"Lightning cannot run accelerator={options.accelerator!r}, devices={options.devices!r}, "
-            f"num_nodes={options.num_nodes}, strategy={options.strategy!r}: {str(err).strip().splitlines()[0]}; "
-            "check these options"
-        ) from err
-    model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
-    module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
-    trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if options.resume else None)
+    with _quiet_lightning():
+        trainer = _trainer(schedule, options, callbacks, loggers, out_dir)
+        model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
+        module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
+        trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if options.resume else None)
     best = checkpoint.best_model_path or str(last_checkpoint)
     if not Path(best).is_file():
         raise ValueError(
@@ -223,6 +206,59 @@ def fit(
         best_val_loss=float(best_score) if best_score is not None else None,
         stopped_early=bool(early_stop.stopped_epoch),
     )
+
+
+def _trainer(
+    schedule: TrainConfig, options: TrainerOptions, callbacks: list[Any], loggers: list[Logger], out_dir: Path
+) -> L.Trainer:
+    """Lightning's Trainer for this run; its refusals of the hardware options as a one-line ``ValueError``."""
+    try:
+        return L.Trainer(
+            max_epochs=schedule.max_epochs,
+            accelerator=options.accelerator,
+            devices=options.devices,
+            num_nodes=options.num_nodes,
+            strategy=options.strategy,
+            gradient_clip_val=schedule.grad_clip,
+            callbacks=callbacks,
+            logger=loggers,
+            enable_progress_bar=options.progress_bar,
+            enable_model_summary=False,
+            default_root_dir=out_dir,
+            log_every_n_steps=min(50, schedule.batches_per_epoch),  # Lightning warns when fewer
+        )
+    except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
+        raise ValueError(
+            f"Lightning cannot run accelerator={options.accelerator!r}, devices={options.devices!r}, "
+            f"num_nodes={options.num_nodes}, strategy={options.strategy!r}: {str(err).strip().splitlines()[0]}; "
+            "check these options"
+        ) from err
+
+
+# Lightning's own notices, not about the run: the first seen with lightning 2.6 on torch 2.13, the second
+# because the stream defines __len__ (batches_per_epoch) for the epoch length, on purpose.
+_LIGHTNING_NOTICES = (r".*isinstance\(treespec, LeafSpec\)", r"Your `IterableDataset` has `__len__` defined")
+
+
+@contextlib.contextmanager
+def _quiet_lightning() -> Iterator[None]:
+    """Keep Lightning to its warnings and errors, once each, and its progress bar on stderr.
+
+    Lightning logs at INFO what the user did not ask about (no GPU, a litlogger advert, "fit stopped"),
+    and its tqdm bar writes to stdout, which then holds carriage returns when redirected.
+    """
+    loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
+    levels = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+        with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+            for message in _LIGHTNING_NOTICES:
+                warnings.filterwarnings("ignore", message=message)
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _check_run_dir(out_dir: Path, resume: bool) -> Path:
@@ -399,5 +435,6 @@ def run_training(
             "versions": _versions(),
         }
         save_pretrained(result.model, out, training_info=info)
-        log.info("wrote %s (best val_loss %s)", out, info["best_val_loss"])
+        best = info["best_val_loss"]
+        log.info("wrote %s (best val_loss %s)", out, f"{best:.4g}" if best is not None else "none")
     return result.model
