@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import TINY
@@ -71,3 +73,29 @@ def test_lengths_within_the_limits_are_accepted(min_len, max_len):
 def test_lengths_outside_the_limits_name_the_range_and_an_example(min_len, max_len):
     with pytest.raises(ValueError, match=rf"lengths must satisfy 2 <= min_len <= max_len <= 4096, got min_len={min_len}, max_len={max_len}; pass e.g. min_len=4, max_len=64"):
         check_lengths(min_len, max_len)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("lr", float("inf"), "lr must be a finite number"),
+        ("lr", 0.0, "lr must be > 0"),
+        ("grad_clip", float("nan"), "grad_clip must be a finite number"),
+        ("grad_clip", -1.0, "grad_clip must be > 0"),
+        ("min_delta", float("nan"), "min_delta must be a finite number"),
+        ("min_delta", -1.0, "min_delta must be >= 0"),
+        ("max_minutes", float("inf"), "max_minutes must be a finite number"),
+        ("max_minutes", float("nan"), "max_minutes must be a finite number"),
+        ("batch_size", 100_000, "batch_size must be an integer from 1 to 16,384"),
+        ("val_samples", 1_000_000_000, "val_samples must be an integer from 1 to 1,000,000"),
+        ("seed", 2**64, "seed must be an integer from 0 to 4,294,967,295"),
+        ("seed", True, "seed must be an integer"),
+        ("patience", 2.5, "patience must be an integer"),
+    ],
+)
+def test_every_training_number_is_checked_with_a_one_line_error(field, value, message):
+    """Issue 18 items 10 and 14: `--lr inf` trained to NaN weights and exited 0; a huge --val-samples was killed."""
+    from numseries.config import TrainConfig
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TrainConfig(**{field: value})

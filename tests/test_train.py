@@ -303,3 +303,14 @@ def test_training_into_a_folder_with_an_old_export_never_predicts_with_it(tiny_o
     predictor = Predictor.from_pretrained(out)
     assert predictor.runtime == "torch"
     assert predictor.predict([1.0, 3.0, 2.0, 5.0]).value == Predictor.from_model(model).predict([1.0, 3.0, 2.0, 5.0]).value != old
+
+
+def test_a_diverging_loss_stops_training_with_a_clear_error(tmp_path, monkeypatch):
+    """Issue 18 item 10: a non-finite loss used to train on and save NaN weights with exit 0."""
+    import numseries.train
+
+    monkeypatch.setattr(numseries.train, "scaled_l1", lambda *_: torch.tensor(float("inf"), requires_grad=True))
+    schedule = TrainConfig(batch_size=8, batches_per_epoch=2, val_samples=16, max_epochs=1)
+    with pytest.raises(ValueError, match="training diverged: the loss is inf at step 0; train again with a lower --lr"):
+        run_training(tmp_path / "out", config=schedule, model_config=TINY, run_dir=tmp_path / "run", progress_bar=False)
+    assert not (tmp_path / "out").exists()

@@ -318,3 +318,18 @@ def test_an_export_without_a_digest_or_of_another_config_counts_as_stale(tiny_on
     (folder / CONFIG_FILE).write_text(json.dumps({**TINY.to_dict(), "max_len": 12}))
     with pytest.raises(ValueError, match="was exported with another config than"):
         Predictor.from_pretrained(folder, runtime="onnxruntime")
+
+
+def test_weights_with_nan_or_inf_are_refused_by_name(tmp_path):
+    """Issue 18 item 10: weights saved by a diverged run loaded, and predicting blamed the input's size."""
+    import torch
+
+    from numseries.config import ModelConfig
+    from numseries.model import LSTMWithAttention
+
+    model = LSTMWithAttention(ModelConfig(max_len=8, hidden_size=4, head_size=4))
+    with torch.no_grad():
+        model.head[0].weight[0, 0] = float("nan")
+    save_pretrained(model, tmp_path / "diverged")
+    with pytest.raises(ValueError, match=r"non-finite values \(NaN or inf\) in head\.0\.weight; .* lower --lr"):
+        load_model(tmp_path / "diverged")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,28 @@ class ModelConfig:
         return cls.from_dict(values)
 
 
+# Ranges of TrainConfig's numbers: (lowest, highest) for integers; (lowest, highest, lowest excluded) for
+# floats. A batch of 16,384 sequences of 64 steps already needs ~2 GB of LSTM activations, and 1,000,000
+# validation sequences ~1 GB; seeds go to torch, numpy and Lightning, which takes 32 bits.
+_TRAIN_INT_RANGES = {
+    "batch_size": (1, 16_384),
+    "batches_per_epoch": (1, 10_000_000),
+    "val_samples": (1, 1_000_000),
+    "max_epochs": (1, 1_000_000),
+    "patience": (1, 1_000_000),
+    "seed": (0, 2**32 - 1),
+    "num_workers": (0, 256),
+}
+_TRAIN_FLOAT_RANGES = {
+    "lr": (0.0, 10.0, True),
+    "weight_decay": (0.0, 10.0, False),
+    "grad_clip": (0.0, 1e6, True),
+    "min_delta": (0.0, 1e6, False),
+    "ema_decay": (0.0, 1.0 - 1e-12, False),
+    "max_minutes": (0.0, 525_600.0, True),  # a year
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """What ``numseries train`` trains on and how long; saved in ``training_info.json``."""
@@ -124,3 +147,16 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}; 0 turns weight averaging off")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be > 0, got {self.max_minutes}; leave it out for no time limit")
+        for name, (low, high) in _TRAIN_INT_RANGES.items():  # whole numbers, bounded so memory stays sane
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
+        for name, (floor, ceiling, open_floor) in _TRAIN_FLOAT_RANGES.items():  # finite numbers in their range
+            number = getattr(self, name)
+            if name == "max_minutes" and number is None:
+                continue
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                raise ValueError(f"{name} must be a finite number, got {number!r}")
+            if number < floor or number > ceiling or (open_floor and number == floor):
+                bound = f"> {floor:g}" if open_floor else f">= {floor:g}"
+                raise ValueError(f"{name} must be {bound} and <= {ceiling:g}, got {number!r}")

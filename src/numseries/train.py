@@ -112,6 +112,11 @@ class SequenceModule(L.LightningModule):
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:  # noqa: ARG002 (Lightning's signature)
         loss = self._loss(batch, "train")
+        if not torch.isfinite(loss):  # stop before NaN or inf reaches the weights that are saved
+            raise ValueError(
+                f"training diverged: the loss is {loss.item()} at step {self.global_step}; "
+                f"train again with a lower --lr (this run: {self.lr:g}) or --grad-clip"
+            )
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=len(batch[0]))
         return loss
 

@@ -196,6 +196,12 @@ def load_model(path: str | Path | None = None) -> LSTMWithAttention:
         raise ValueError(f"no {WEIGHTS_FILE} in {location.path}; pass a folder written by `numseries train`")
     model = LSTMWithAttention(location.model_config())
     state = _read_state(location.weights)
+    for name, tensor in state.items():  # a diverged training run saves NaN or inf weights: refuse them by name
+        if hasattr(tensor, "is_floating_point") and tensor.is_floating_point() and not tensor.isfinite().all():
+            raise ValueError(
+                f"weights in {location.weights} hold non-finite values (NaN or inf) in {name}; the training that "
+                "wrote them diverged: train again with a lower --lr"
+            )
     try:
         model.load_state_dict(state)
     except RuntimeError as err:

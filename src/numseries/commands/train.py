@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -93,13 +94,14 @@ def run(args: argparse.Namespace) -> int:
     for path in args.families_from or []:  # before the config checks the family names
         _load_families(Path(path))
 
+    cpus = os.cpu_count() or 1
+    if args.threads is not None and not 1 <= args.threads <= cpus:
+        raise ValueError(f"--threads must be from 1 to {cpus} (this machine's CPUs), got {args.threads}; e.g. --threads 1")
     import torch
 
     from numseries.train import run_training
 
     if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be >= 1, got {args.threads}; e.g. --threads 1")
         torch.set_num_threads(args.threads)
     options = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)}
     train_config = TrainConfig(**{**options, "families": tuple(args.families) if args.families else None})
