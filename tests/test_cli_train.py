@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,23 @@ def test_training_is_quiet_its_progress_on_stderr_and_its_figure_rounded(tmp_pat
     last = re.fullmatch(r"wrote out \(best val_loss (\S+)\)", lines[-1])
     assert last is not None, lines[-1]
     assert len(last.group(1).replace(".", "").replace("-", "").lstrip("0")) <= 4
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_training(tmp_path, capsys):
+    """Issue 18 item 3: `train --out /etc/hostname` trained fully, then failed with a traceback."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    started = time.perf_counter()
+    assert main(["train", "--out", str(blocker), "--run-dir", str(tmp_path / "run"), *TOY]) == 2
+    assert time.perf_counter() - started < 30  # refused up front, not after a training
+    err = capsys.readouterr().err.strip()
+    assert err == f"numseries train: error: cannot write the weights to {blocker}: it is a file, not a folder; give a folder"
+    assert len(err.splitlines()) == 1 and not (tmp_path / "run").exists()
+
+
+def test_export_to_an_unwritable_place_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    assert main(["export", "--out", str(blocker / "model.onnx")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("numseries export: error: cannot write the ONNX model to ") and len(err.splitlines()) == 1

@@ -38,6 +38,27 @@ def check_writable(path: str | Path) -> None:
     os.unlink(_temp_file(Path(path)))
 
 
+def check_output(path: str | Path, what: str) -> None:
+    """:func:`check_writable` as the one-line ``ValueError`` the CLI prints, naming ``what`` is written."""
+    try:
+        check_writable(path)
+    except OSError as err:
+        raise ValueError(
+            f"cannot write {what} to {path}: {err.strerror or err}; choose a place where you can create files"
+        ) from None
+
+
+def check_folder(path: str | Path, what: str) -> None:
+    """Raise a one-line ``ValueError`` now if ``what`` could not be written into the folder ``path`` (made
+    later if need be): a file in its place, or an existing ancestor that is not a folder one may write in."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"cannot write {what} to {path}: it is a file, not a folder; give a folder")
+    existing = next(folder for folder in (path, *path.parents) if folder.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {what} to {path}: {existing} cannot hold new files; give another folder")
+
+
 def _temp_file(path: Path) -> Path:
     """Make ``path``'s folder and an empty temporary file in it, after removing those dead processes left."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from torch.utils.data import DataLoader
 
 from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
+from numseries.files import check_folder
 from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.weights import load_model, read_training_info, save_pretrained
@@ -369,6 +370,7 @@ def run_training(
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     check_lengths(config.min_len, model_config.max_len)
+    check_folder(out, "the weights")  # before training, not after it
     torch.manual_seed(config.seed)
     origin = None
     if init_weights is None:

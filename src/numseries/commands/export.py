@@ -25,10 +25,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from numseries.export import export_onnx
+    from numseries.files import check_output
     from numseries.weights import file_sha256, load_model, locate
 
     if Path(args.out).suffix != ".onnx":
         raise ValueError(f"--out must name an .onnx file, got {args.out!r}; e.g. --out {DEFAULT_OUT}")
+    check_output(Path(args.out), "the ONNX model")
     source = locate(args.weights).weights
     # The digest of the file itself, so that the export is current even if another tool wrote that file.
     digest = file_sha256(source) if source is not None and source.suffix == ".safetensors" else None
