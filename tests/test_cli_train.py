@@ -220,3 +220,11 @@ def test_export_to_an_unwritable_place_is_one_line(tmp_path, capsys):
     assert main(["export", "--out", str(blocker / "model.onnx")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("numseries export: error: cannot write the ONNX model to ") and len(err.splitlines()) == 1
+
+
+def test_evaluate_to_an_unwritable_report_is_one_line_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    assert main(["evaluate", "--report", str(blocker / "report.md"), "--n-per-cell", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("numseries evaluate: error: cannot write the report to ") and len(err.splitlines()) == 1

@@ -35,11 +35,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from numseries.evaluate import EVAL_SEED, cell_spread, evaluate, summarise, synthetic_cases
-    from numseries.files import atomic_write
+    from numseries.files import atomic_write, check_folder, check_output
     from numseries.markdown import report, summary_table
     from numseries.predict import Predictor
     from numseries.weights import recorded_run_dir
 
+    check_output(args.report, "the report")  # before minutes of work, not after them
+    if args.plots:
+        check_folder(args.plots, "the plots")
     model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
     baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
     if args.suite == "synthetic":
