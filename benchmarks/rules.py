@@ -338,24 +338,23 @@ def _mixed_series(n: int, seed: int) -> list[np.ndarray]:
     return [row[:length] for row, length in zip(batch.data, batch.lengths, strict=False)]
 
 
-def _cpu_seconds(fn, repeats: int) -> float:
-    """Best of ``repeats`` CPU times (process time: other users of a shared machine do not count)."""
+def _best_seconds(fn, repeats: int, clock=time.perf_counter) -> float:
+    """Best of ``repeats`` times of ``fn`` on ``clock``: wall time by default (a batch runs its length groups
+    on several threads), ``time.process_time`` for CPU time (other users of a shared machine do not count)."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.process_time()
+        start = clock()
         fn()
-        best = min(best, time.process_time() - start)
+        best = min(best, clock() - start)
     return best
+
+
+def _cpu_seconds(fn, repeats: int) -> float:
+    return _best_seconds(fn, repeats, time.process_time)
 
 
 def _wall_seconds(fn, repeats: int) -> float:
-    """Best of ``repeats`` wall times (a batch runs its length groups on several threads)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return _best_seconds(fn, repeats)
 
 
 def speed(predictor: Predictor, args: argparse.Namespace) -> tuple[list[str], dict]:

@@ -36,7 +36,7 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.explain import load_explainer
-from numseries.intervals import CALIBRATION_FILE, Calibration, check_levels, intervals
+from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
@@ -401,6 +401,12 @@ class Predictor:
             pattern_probabilities=outputs.get("pattern"),
             exact=exact,
         )
+
+    def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
+        """The interval levels to show: those asked for, else 80% when the model has a quantile head."""
+        if level:
+            return list(level)
+        return list(DEFAULT_LEVELS) if self.quantile_levels else None
 
     def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
         if level is None:

@@ -34,7 +34,6 @@ except ImportError as err:  # pragma: no cover - depends on the install
 
 from numseries import __version__
 from numseries.commands.predict import _as_json
-from numseries.intervals import DEFAULT_LEVELS
 from numseries.predict import MIN_VALUES, Predictor
 
 log = logging.getLogger(__name__)
@@ -152,13 +151,8 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     return app
 
 
-def _levels(predictor: Predictor, level: list[float] | None) -> list[float] | None:
-    """The interval levels to answer with: those asked for, else 80% when the model has a quantile head."""
-    return level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
-
-
 def _predict_one(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
-    levels = _levels(predictor, level)
+    levels = predictor.levels_or_default(level)
     result = predictor.predict(values, level=levels)
     if not steps:
         return _as_json(result, None)
@@ -172,7 +166,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
 
 def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
     # Without per-step weights: they cost 4-8x the batch's time.
-    batch = predictor.predict_batch(series, level=_levels(predictor, None))
+    batch = predictor.predict_batch(series, level=predictor.levels_or_default(None))
     return [_as_json(batch.row(i), None) for i in range(len(series))]  # each row as predict() gives it
 
 

@@ -79,7 +79,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from numseries.intervals import DEFAULT_LEVELS
     from numseries.predict import MAX_STEPS, Predictor
 
     if args.input or args.output:
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
     predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
-    levels = args.level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
+    levels = predictor.levels_or_default(args.level)
     result = predictor.predict(values, level=levels)
     forecast: Any = None
     bands: dict[float, tuple[Any, Any]] = {}
@@ -339,9 +338,8 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
     from tqdm import tqdm
 
     from numseries import batch_io
-    from numseries.intervals import DEFAULT_LEVELS
 
-    levels = args.level or (list(DEFAULT_LEVELS) if predictor.quantile_levels else None)
+    levels = predictor.levels_or_default(args.level)
     cropped = 0
     with tqdm(unit=" series", delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
 
