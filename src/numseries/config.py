@@ -111,6 +111,7 @@ _TRAIN_FLOAT_RANGES = {
     "min_delta": (0.0, 1e6, False),
     "ema_decay": (0.0, 1.0 - 1e-12, False),
     "max_minutes": (0.0, 525_600.0, True),  # a year
+    "attention_loss": (0.0, 100.0, False),
 }
 
 
@@ -134,6 +135,7 @@ class TrainConfig:
     num_workers: int = 0  # DataLoader processes generating training batches
     families: tuple[str, ...] | None = None  # None: every training family; checked where the data is made
     heads_only: bool = False  # train only the optional heads of --init-weights' model, the rest frozen
+    attention_loss: float = 0.0  # weight of the loss that aligns the attention with the per-step weights; 0: off
 
     def __post_init__(self) -> None:
         if self.num_workers < 0:

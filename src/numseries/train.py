@@ -36,7 +36,7 @@ from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
 from numseries.files import check_folder
 from numseries.generate import generate_batch
-from numseries.model import LSTMWithAttention
+from numseries.model import LSTMWithAttention, ModelOutput
 from numseries.weights import load_model, read_training_info, save_pretrained
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,21 @@ def pinball(
     return torch.maximum(levels * error, (levels - 1) * error).mean()
 
 
+def attention_alignment(out: ModelOutput, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean KL divergence from each row's share of |weight| to its attention (0 when they agree).
+
+    The weights ``w_i = d prediction / d x_i`` (see :mod:`numseries.gradient`) are taken by autograd
+    on ``x`` (which must require grad) and held fixed: the loss moves the attention towards them, not
+    them towards the attention.
+    """
+    prediction = out.last + out.scale * out.z_hat.double()  # (B,)
+    (weights,) = torch.autograd.grad(prediction.sum(), x, retain_graph=True)  # (B, T)
+    share = (weights.abs() * mask).float()  # (B, T)
+    share = share / share.sum(dim=1, keepdim=True).clamp_min(1e-12)
+    log_attention = torch.log(out.attention.clamp_min(1e-12))
+    return (torch.xlogy(share, share) - share * log_attention).sum(dim=1).mean()
+
+
 def _ema_with_warmup(
     averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor, *, decay: float
 ) -> torch.Tensor:
@@ -85,19 +100,28 @@ class SequenceModule(L.LightningModule):
 
     levels: torch.Tensor  # (Q,) the quantile head's levels, a buffer
 
-    def __init__(self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5) -> None:
+    def __init__(
+        self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5, attention_loss: float = 0.0
+    ) -> None:
         super().__init__()
         self.model = model
         self.lr = lr
         self.weight_decay = weight_decay
+        self.attention_loss = attention_loss
         self.register_buffer("levels", torch.tensor(model.config.quantile_levels, dtype=torch.float32), persistent=False)
 
     def _losses(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
         """The scaled L1 of the point prediction, and the pinball and cross-entropy losses of the heads
         the model has (the pattern head needs batches that carry family indices)."""
         x, y, mask = batch[:3]
-        out = self.model.forward_all(x, mask)
-        losses = {"l1": scaled_l1(out.z_hat, y, out.last, out.scale)}
+        # The attention loss differentiates the prediction with respect to x, in validation too.
+        with torch.enable_grad() if self.attention_loss else contextlib.nullcontext():
+            if self.attention_loss:
+                x = x.detach().double().requires_grad_(True)
+            out = self.model.forward_all(x, mask)
+            losses = {"l1": scaled_l1(out.z_hat, y, out.last, out.scale)}
+            if self.attention_loss:
+                losses["attention"] = self.attention_loss * attention_alignment(out, x, mask)
         if out.quantiles is not None:
             losses["pinball"] = pinball(out.quantiles, self.levels, y, out.last, out.scale)
         if out.pattern_logits is not None and len(batch) > 3:
@@ -194,7 +218,9 @@ def fit(
     with _quiet_lightning():
         trainer = _trainer(schedule, options, callbacks, loggers, out_dir)
         model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
-        module = SequenceModule(model, lr=schedule.lr, weight_decay=schedule.weight_decay)
+        module = SequenceModule(
+            model, lr=schedule.lr, weight_decay=schedule.weight_decay, attention_loss=schedule.attention_loss
+        )
         trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if options.resume else None)
     best = checkpoint.best_model_path or str(last_checkpoint)
     if not Path(best).is_file():

@@ -1,0 +1,61 @@
+"""The attention-alignment loss (``numseries train --attention-loss``): what it measures, and that training
+with it moves the attention towards each step's share of |weight|."""
+
+import pytest
+import torch
+
+from conftest import TINY
+from numseries.config import TrainConfig
+from numseries.data import batch_tensors
+from numseries.generate import generate_batch
+from numseries.gradient import torch_weights
+from numseries.model import LSTMWithAttention
+from numseries.train import SequenceModule, attention_alignment
+
+
+def _batch(n: int = 128, seed: int = 0) -> tuple[torch.Tensor, ...]:
+    return batch_tensors(generate_batch(n, min_len=3, max_len=TINY.max_len, seed=seed))
+
+
+def test_alignment_is_the_kl_divergence_from_the_share_of_weight_to_the_attention():
+    torch.manual_seed(0)
+    model = LSTMWithAttention(TINY).eval()
+    x, _, mask = _batch(32)
+    x = x.double().requires_grad_(True)
+    loss = attention_alignment(model.forward_all(x, mask), x, mask)
+
+    weights = torch_weights(model, x.detach(), mask)  # the per-step weights users are shown
+    share = weights.abs() / weights.abs().sum(dim=1, keepdim=True)
+    attention = model.forward_all(x.detach(), mask).attention.double()
+    valid = mask & (share > 0)
+    kl = torch.where(valid, share * (share.clamp_min(1e-300).log() - attention.clamp_min(1e-300).log()), 0.0)
+    assert loss.item() == pytest.approx(kl.sum(dim=1).mean().item(), rel=1e-4)
+    assert loss.item() > 0.01  # an untrained attention is not the weights' share
+
+
+def test_training_with_the_loss_aligns_the_attention():
+    torch.manual_seed(0)
+    module = SequenceModule(LSTMWithAttention(TINY), attention_loss=1.0)
+    held_out = _batch(256, seed=1)
+
+    def alignment() -> float:
+        x, _, mask = held_out
+        x = x.double().requires_grad_(True)
+        return attention_alignment(module.model.forward_all(x, mask), x, mask).item()
+
+    before = alignment()
+    optimizer = torch.optim.Adam(module.parameters(), lr=3e-3)
+    for step in range(60):  # real training, toy size: fresh generated batches
+        losses = module._losses(_batch(128, seed=100 + step))
+        assert set(losses) == {"l1", "attention"}
+        optimizer.zero_grad()
+        sum(losses.values()).backward()
+        optimizer.step()
+    assert alignment() < 0.7 * before
+
+
+def test_the_loss_weight_is_checked():
+    with pytest.raises(ValueError, match="attention_loss"):
+        TrainConfig(attention_loss=-1.0)
+    with pytest.raises(ValueError, match="attention_loss"):
+        TrainConfig(attention_loss=float("nan"))
