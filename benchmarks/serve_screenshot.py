@@ -28,7 +28,9 @@ def chromium() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sequence", default="1 4 9 16 25 36", help="what to type into the page")
+    parser.add_argument(
+        "--sequence", default="112 118 132 129 121 135 148 148 136 119 104 118", help="what to type into the page"
+    )  # the first year of the airline passengers series: no exact rule, so a band and signed weights
     parser.add_argument("--steps", default="3", help="forecast steps to ask for")
     parser.add_argument("--width", type=int, default=820, help="viewport width in CSS pixels (390 for a phone)")
     parser.add_argument("--out", type=Path, default=FIGURES / "serve_page.png")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -147,13 +148,26 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     assert page.text_content("#pattern") == "pattern: arithmetic, step 2 (exact)"
     assert page.text_content("#intervals") == "80% interval: 12 to 12"
     assert page.locator("#chart polyline").count() == 2  # the sequence, and the line to the prediction
-    assert page.locator("#chart rect.bar").count() == 5  # a bar per step
+    assert page.locator("#chart rect.bar").count() == 5  # a bar per step: its weight, the rule's coefficient
+    assert page.locator("#chart rect.bar.negative").count() == 1  # 12 = 2 × 10 − 1 × 8
+    assert page.text_content("#equation") == "12 = 2 × 10 − 1 × 8"
     assert page.locator("#weights tbody tr").count() == 5
+    cells = page.locator("#weights tbody tr").nth(3).locator("td").all_text_contents()
+    assert cells[:3] == ["4", "8", "-1.000"]  # step, value, weight (then the attention, for comparison)
     assert page.is_hidden("#error")
     assert '"values":[2,4,6,8,10]' in page.text_content("#curl") and "/predict" in page.text_content("#curl")
     page.screenshot(path=str(tmp_path / "serve_page.png"), full_page=True)
     page.set_viewport_size({"width": 360, "height": 700})  # a phone: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.fill("#values", "3 1 4 1 5 9 2 6")  # no rule: the network's weights, and a forecast with its band
+    page.fill("#steps", "3")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelectorAll('#chart circle.predicted-dot').length === 3")
+    assert page.locator("#chart polygon.band").count() == 1
+    assert page.locator("#chart rect.bar").count() == 8
+    assert re.fullmatch(r"-?[\d.]+(e[+-]\d+)? = .+ × 6 .*", page.text_content("#equation"))
+    page.fill("#steps", "1")
 
     page.fill("#values", "1 2")  # too short: the server's message, inline
     page.press("#values", "Enter")
