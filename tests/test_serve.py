@@ -77,6 +77,59 @@ def test_batch_items_have_the_predict_json_of_each_series(client):
         assert item["attention"] == pytest.approx(single["attention"], abs=1e-5)
 
 
+def _assert_same(got, expected, path="answer"):
+    """JSON answers equal, numbers to float32 rounding of the model (1e-6 relative)."""
+    if isinstance(expected, dict):
+        assert got.keys() == expected.keys(), path
+        for key in expected:
+            _assert_same(got[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), path
+        for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+            _assert_same(a, b, f"{path}[{i}]")
+    elif isinstance(expected, float) and not isinstance(expected, bool):
+        assert got == pytest.approx(expected, rel=1e-6, abs=1e-9), path
+    else:
+        assert got == expected and type(got) is type(expected), path
+
+
+def test_concurrent_requests_share_model_calls_and_each_gets_its_own_answer():
+    import asyncio
+
+    import httpx
+
+    from numseries.serve import _predict_one
+
+    app = create_app()
+    rng = np.random.default_rng(3)
+    bodies = [{"values": rng.normal(size=int(n)).cumsum().round(4).tolist()} for n in rng.integers(3, 70, 60)]
+    bodies += [
+        {"values": [1, 4, 9, 16, 25]},  # exact rules: integer answers, their coefficients as weights
+        {"values": [2, 4, 6, 8]},
+        {"values": [3, 6.1, 9.2, 12], "level": [50, 95]},  # other levels: a group of its own
+        {"values": [1e308, -1e308, 1e308]},  # overflows: its own 422, the others unharmed
+        {"values": [5, 5, 5, 5]},
+    ]
+
+    async def send_all():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://numseries") as http:
+            return await asyncio.gather(*(http.post("/predict", json=body) for body in bodies))
+
+    responses = asyncio.run(send_all())
+    batcher = app.state.batcher
+    assert 1 <= batcher.calls <= len(bodies) // 4  # requests that arrived together shared model calls
+    for body, response in zip(bodies, responses, strict=True):
+        try:
+            expected = _predict_one(batcher.predictor, body["values"], None, body.get("level"))
+        except ValueError as err:
+            assert response.status_code == 422 and response.json() == {"error": str(err)}
+            continue
+        assert response.status_code == 200, response.text
+        _assert_same(response.json(), expected)
+    assert responses[-5].json()["prediction"] == 36 and responses[-5].json()["exact"]
+
+
 def test_health_names_the_version_and_the_model_digest(client):
     health = client.get("/health").json()
     model = shipped_weights_dir() / ONNX_FILE

@@ -124,6 +124,7 @@ class BatchPrediction:
     pattern_confidence: np.ndarray | None = None  # (N,) float64
     pattern_probabilities: np.ndarray | None = None  # (N, K) float32 over the model's pattern_names
     exact: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,) as Prediction.exact
+    rules: dict[int, Rule] = dataclasses.field(default_factory=dict)  # row -> the exact rule found for it
 
     def __post_init__(self) -> None:
         if len(self.exact) != len(self.values):  # built without rules: none found
@@ -134,7 +135,7 @@ class BatchPrediction:
         return _interval(self.quantiles, self.quantile_levels, level)
 
     def row(self, i: int) -> Prediction:
-        """Series ``i`` as :meth:`Predictor.predict` gives it (without the rule object itself)."""
+        """Series ``i`` as :meth:`Predictor.predict` gives it."""
         n_values, n_used = int(self.n_values[i]), int(self.n_used[i])
         attention = np.zeros(n_values, dtype=self.attention.dtype)  # (n_values,): 0 before the window
         attention[n_values - n_used :] = self.attention[i, :n_used]
@@ -153,6 +154,7 @@ class BatchPrediction:
             pattern=self.patterns[i] if self.patterns else "",
             pattern_confidence=float(self.pattern_confidence[i]) if self.pattern_confidence is not None else 0.0,
             exact=bool(self.exact[i]),
+            rule=self.rules.get(i),
         )
 
 
@@ -400,7 +402,13 @@ class Predictor:
             pattern_confidence=confidence,
             pattern_probabilities=outputs.get("pattern"),
             exact=exact,
+            rules=rules,
         )
+
+    @property
+    def has_weights(self) -> bool:
+        """Whether this model gives per-step weights (torch, or an ONNX export with its gradient graphs)."""
+        return self._explain is not None
 
     def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
         """The interval levels to show: those asked for, else 80% when the model has a quantile head."""
