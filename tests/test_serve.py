@@ -77,6 +77,18 @@ def test_batch_items_have_the_predict_json_of_each_series(client):
         assert item["attention"] == pytest.approx(single["attention"], abs=1e-5)
 
 
+def test_batch_answers_are_each_rows_predict_json():
+    from numseries.commands.predict import _as_json
+    from numseries.serve import _rows_json
+
+    rng = np.random.default_rng(5)
+    series = [rng.normal(size=int(n)).cumsum().tolist() for n in rng.integers(3, 90, 50)]
+    series += [[1, 1, 2, 3, 5, 8, 13], [2, 4, 6, 8], [7, 7, 7]]  # exact rules: integer predictions
+    for level in ([80, 95], None):
+        batch = Predictor.from_pretrained().predict_batch(series, level=level)
+        assert _rows_json(batch) == [_as_json(batch.row(i), None) for i in range(len(series))]
+
+
 def _assert_same(got, expected, path="answer"):
     """JSON answers equal, numbers to float32 rounding of the model (1e-6 relative)."""
     if isinstance(expected, dict):

@@ -14,6 +14,7 @@ the problem; the limits below bound what one request may cost. Needs the ``serve
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
@@ -21,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+
+import numpy as np
 
 try:
     from fastapi import FastAPI, Request
@@ -36,7 +39,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
 
 from numseries import __version__
 from numseries.commands.predict import _as_json
-from numseries.predict import MIN_VALUES, Predictor
+from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +232,8 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
             batch = predictor.predict_batch(
                 [items[i][0] for i in rows], level=list(levels) or None, weights=predictor.has_weights
             )
-            for k, i in enumerate(rows):
-                answers[i] = _as_json(batch.row(k), None)
+            for k, answer in enumerate(_rows_json(batch)):
+                answers[rows[k]] = answer
         except ValueError:
             for i in rows:
                 try:
@@ -243,7 +246,21 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
 def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
     # Without per-step weights: they cost 4-8x the batch's time.
     batch = predictor.predict_batch(series, level=predictor.levels_or_default(None))
-    return [_as_json(batch.row(i), None) for i in range(len(series))]  # each row as predict() gives it
+    return _rows_json(batch)
+
+
+def _rows_json(batch: BatchPrediction) -> list[dict]:
+    """The ``predict --json`` answer of each row of ``batch`` (as ``predict()`` gives it), with the
+    intervals computed once for all rows rather than row by row."""
+    bounds = {f"{level:g}": np.stack(batch.interval(level), axis=1).tolist() for level in batch.levels}
+    plain = dataclasses.replace(batch, levels=())
+    answers = []
+    for i in range(len(batch.values)):
+        answer = _as_json(plain.row(i), None)
+        if bounds:
+            answer["intervals"] = {level: rows[i] for level, rows in bounds.items()}
+        answers.append(answer)
+    return answers
 
 
 def model_info(predictor: Predictor) -> dict[str, Any]:
