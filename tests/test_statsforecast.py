@@ -114,12 +114,13 @@ def test_fit_then_predict_equals_forecast_and_fitted_values_are_one_step_predict
     assert rows[5] == pytest.approx(predictor.predict(y[:5]).value, rel=1e-6)
 
 
-def test_series_too_short_get_naive_with_one_warning_naming_how_many():
+@pytest.mark.parametrize("call", ["forecast", "fit_predict"])
+def test_series_too_short_get_naive_with_one_warning_naming_how_many(call):
     df = pd.DataFrame({"unique_id": ["a", "b", "b", "c", "c", "c", "c"], "ds": [0, 0, 1, 0, 1, 2, 3],
                        "y": [5.0, 1.0, 3.0, 1.0, 2.0, 3.0, 4.0]})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2)
+        out = getattr(StatsForecast(models=[NumSeries()], freq=1), call)(df=df, h=2)
     messages = [str(w.message) for w in caught if "NumSeries" in str(w.message)]
     assert len(messages) == 1 and re.search(r"2 of 3 series have fewer than 3 values.*Naive", messages[0])
     assert list(out["NumSeries"]) == [5, 5, 3, 3, 5, 6]

@@ -99,16 +99,14 @@ class NumSeries(_TS):
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> NumSeries:  # noqa: ARG002 (no exogenous inputs)
         """Keep the series (a copy): the model is fitted once, on generated data, not per series."""
         self.y_ = np.array(y, dtype=np.float64)
+        self._note_short(self.y_, sys._getframe(1))
         self._store_cs(y=self.y_, X=None)
         return self
 
     def predict(self, h: int, X: np.ndarray | None = None, level: Sequence[int] | None = None) -> dict[str, np.ndarray]:  # noqa: ARG002
         """The forecast of the series given to :meth:`fit`."""
-        res = self._forecast(self.y_, h, None)
-        if level is None:
-            return res
-        if self.prediction_intervals is not None:
-            return self._add_predict_conformal_intervals(res, sorted(level))
+        if level is not None and self.prediction_intervals is not None:
+            return self._add_predict_conformal_intervals(self._forecast(self.y_, h, None), sorted(level))
         return self._forecast(self.y_, h, level)
 
     def predict_in_sample(self, level: Sequence[int] | None = None) -> dict[str, np.ndarray]:
@@ -183,7 +181,7 @@ class NumSeries(_TS):
         if self._state.warned_for(walk.array):
             return
         lengths = [len(window) for window in walk.windows(0, walk.array.n_groups)]
-        unit = "series" if walk.kind == "forecast" else "cross-validation windows"
+        unit = "cross-validation windows" if walk.kind == "cross_validation" else "series"
         warnings.warn(_short_message(sum(n < MIN_VALUES for n in lengths), len(lengths), unit), stacklevel=4)
 
 
@@ -229,8 +227,8 @@ class _SeriesWalk:
 
     def __init__(self, frame: Any) -> None:
         self.array = frame.f_locals["self"]
-        self.kind = frame.f_code.co_name
-        self.position = int(frame.f_locals["i" if self.kind == "forecast" else "i_ts"])
+        self.kind = frame.f_code.co_name  # "fit", "forecast" or "cross_validation"
+        self.position = int(frame.f_locals["i_ts" if self.kind == "cross_validation" else "i"])
         self.locals = frame.f_locals
 
     def windows(self, start: int, stop: int) -> list[np.ndarray]:
@@ -239,7 +237,7 @@ class _SeriesWalk:
         for i in range(start, stop):
             series = array.data[array.indptr[i] : array.indptr[i + 1]]
             series = series[:, 0] if series.ndim == 2 else series
-            if self.kind == "forecast":
+            if self.kind != "cross_validation":
                 out.append(series)
                 continue
             h, test_size, step, input_size = (self.locals[k] for k in ("h", "test_size", "step_size", "input_size"))
@@ -252,7 +250,7 @@ def _series_walk(frame: Any) -> _SeriesWalk | None:
     """The statsforecast loop that called the model, read from its frame, or None when it is not one.
 
     statsforecast (checked on 2.1.1) hands models one series, or one cross-validation window, at a time
-    from ``GroupedArray.forecast`` and ``GroupedArray.cross_validation``; the network is far faster on a
+    from ``GroupedArray.fit``, ``.forecast`` and ``.cross_validation``; the network is far faster on a
     batch. This reads which series that loop walks, so :class:`NumSeries` can forecast them in batches.
     It is only a speed-up: every answer is looked up by the values it was computed from, so a loop this
     does not recognise (another statsforecast version, a direct call) costs time, never a wrong number.
@@ -262,7 +260,7 @@ def _series_walk(frame: Any) -> _SeriesWalk | None:
             return None
         owner = frame.f_locals.get("self")
         if (
-            frame.f_code.co_name in ("forecast", "cross_validation")
+            frame.f_code.co_name in ("fit", "forecast", "cross_validation")
             and type(owner).__name__ == "GroupedArray"
             and type(owner).__module__ == "statsforecast.core"
         ):
