@@ -70,8 +70,9 @@ def test_a_daily_frame_gets_the_next_days():
     assert list(out["NumSeries"]) == [36, 49]
 
 
-def test_cross_validation_scores_every_window_in_one_batch_with_the_single_series_numbers(predictor, monkeypatch):
-    df = long_frame(5, seed=1)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cross_validation_scores_every_window_in_one_batch_with_the_single_series_numbers(predictor, monkeypatch, dtype):
+    df = long_frame(5, seed=1).astype({"y": dtype})
     calls = []
     original = type(predictor).forecast_batch
 
@@ -87,8 +88,8 @@ def test_cross_validation_scores_every_window_in_one_batch_with_the_single_serie
     for key, y in series_of(df).items():
         rows = cv[cv["unique_id"] == key]
         for cutoff, window in rows.groupby("cutoff"):
-            expected = predictor.forecast(y[: cutoff + 1], 2)
-            np.testing.assert_allclose(window["NumSeries"].to_numpy(), expected, rtol=1e-6)
+            expected = predictor.forecast(y[: cutoff + 1].astype(np.float64), 2)
+            np.testing.assert_allclose(window["NumSeries"].to_numpy(), expected, rtol=1e-5)
     scores = evaluate(cv.drop(columns="cutoff"), metrics=[mae])
     assert {"NumSeries", "Naive"} <= set(scores.columns) and np.isfinite(scores["NumSeries"]).all()
 

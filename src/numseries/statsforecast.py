@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import warnings
 import weakref
@@ -51,6 +52,29 @@ PREFETCH_WINDOWS = 50_000  # most windows forecast in one batch while statsforec
 def load_predictor(weights: str | None, rules: bool) -> Predictor:
     """The Predictor for ``weights`` (``None``: the shipped model), loaded once per process."""
     return Predictor.from_pretrained(weights, rules=rules)
+
+
+def local_spark(cores: int = 2) -> Any:
+    """A Spark session on this machine (``local[cores]``, no web UI), its executors on this Python.
+
+    For trying the Spark path and for the tests; needs the ``spark`` extra and Java 17. Sets
+    ``PYSPARK_PYTHON`` to this interpreter when it is not set, so the executors import this numseries.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as err:
+        raise ImportError(f"Spark needs pyspark ({err}); pip install 'numseries[spark]'") from err
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # read by pyspark only from the environment
+    session = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(cores))
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class NumSeries(_TS):
@@ -236,7 +260,7 @@ class _SeriesWalk:
         array, out = self.array, []
         for i in range(start, stop):
             series = array.data[array.indptr[i] : array.indptr[i + 1]]
-            series = series[:, 0] if series.ndim == 2 else series
+            series = np.asarray(series[:, 0] if series.ndim == 2 else series, dtype=np.float64)  # as forecast() keys it
             if self.kind != "cross_validation":
                 out.append(series)
                 continue
