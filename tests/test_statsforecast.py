@@ -1,0 +1,182 @@
+"""numseries.statsforecast: NumSeries inside StatsForecast, checked against Predictor.forecast series by series."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsforecast import StatsForecast
+from statsforecast.models import AutoETS, Naive
+from statsforecast.utils import ConformalIntervals
+from utilsforecast.evaluation import evaluate
+from utilsforecast.losses import mae
+
+from numseries.generate import generate_batch
+from numseries.statsforecast import NumSeries, load_predictor
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+COLUMNS = ["NumSeries", "NumSeries-lo-80", "NumSeries-hi-80"]
+
+
+def long_frame(n_series: int = 6, seed: int = 0) -> pd.DataFrame:
+    """Generated series of 8 to 40 values (the last one's values are its label) as unique_id, ds, y."""
+    batch = generate_batch(n_series, min_len=8, max_len=40, seed=seed)
+    frames = []
+    for i in range(n_series):
+        values = np.append(batch.data[i, : batch.lengths[i]], batch.labels[i])
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": np.arange(len(values)), "y": values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def series_of(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {key: group["y"].to_numpy() for key, group in df.groupby("unique_id", sort=True)}
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return load_predictor(None, True)
+
+
+def test_forecast_gives_statsforecast_columns_equal_to_the_predictors_forecast(predictor):
+    df = long_frame()
+    out = StatsForecast(models=[NumSeries(), AutoETS()], freq=1).forecast(df=df, h=4, level=[80])
+    assert [c for c in out.columns if c.startswith("NumSeries")] == COLUMNS
+    assert {"AutoETS", "AutoETS-lo-80", "AutoETS-hi-80"} <= set(out.columns)
+    for key, y in series_of(df).items():
+        rows = out[out["unique_id"] == key]
+        assert list(rows["ds"]) == list(range(len(y), len(y) + 4))
+        expected = predictor.forecast(y, 4, level=[80])
+        lo, hi = expected.interval(80)
+        np.testing.assert_allclose(rows[COLUMNS].to_numpy(), np.column_stack([expected.values, lo, hi]), rtol=1e-5)
+        assert (rows["NumSeries-lo-80"] <= rows["NumSeries-hi-80"]).all()
+
+
+def test_an_exact_rule_continues_exactly_with_bands_of_zero_width():
+    df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [2.0, 4, 6, 8, 10]})
+    out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=3, level=[80, 95])
+    assert list(out["NumSeries"]) == [12, 14, 16]
+    assert list(out["NumSeries-lo-95"]) == list(out["NumSeries-hi-95"]) == [12, 14, 16]
+
+
+def test_a_daily_frame_gets_the_next_days():
+    df = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=6), "y": np.arange(6.0) ** 2})
+    out = StatsForecast(models=[NumSeries()], freq="D").forecast(df=df, h=2)
+    assert list(out["ds"]) == list(pd.date_range("2024-01-07", periods=2))
+    assert list(out["NumSeries"]) == [36, 49]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cross_validation_scores_every_window_in_one_batch_with_the_single_series_numbers(predictor, monkeypatch, dtype):
+    df = long_frame(5, seed=1).astype({"y": dtype})
+    calls = []
+    original = type(predictor).forecast_batch
+
+    def counting(self, sequences, *args, **kwargs):
+        calls.append(len(sequences))
+        return original(self, sequences, *args, **kwargs)
+
+    monkeypatch.setattr(type(predictor), "forecast_batch", counting)
+    cv = StatsForecast(models=[NumSeries(), Naive()], freq=1).cross_validation(df=df, h=2, n_windows=3, step_size=2)
+    assert calls[0] == 15  # 5 series x 3 windows in the first call; then one per check below
+    assert len(calls) == 1
+    monkeypatch.undo()
+    for key, y in series_of(df).items():
+        rows = cv[cv["unique_id"] == key]
+        for cutoff, window in rows.groupby("cutoff"):
+            expected = predictor.forecast(y[: cutoff + 1].astype(np.float64), 2)
+            np.testing.assert_allclose(window["NumSeries"].to_numpy(), expected, rtol=1e-5)
+    scores = evaluate(cv.drop(columns="cutoff"), metrics=[mae])
+    assert {"NumSeries", "Naive"} <= set(scores.columns) and np.isfinite(scores["NumSeries"]).all()
+
+
+def test_cross_validation_without_refit_forwards_the_same_numbers():
+    df = long_frame(3, seed=2)
+    sf = StatsForecast(models=[NumSeries()], freq=1)
+    refit = sf.cross_validation(df=df, h=2, n_windows=2, level=[80])
+    forward = sf.cross_validation(df=df, h=2, n_windows=2, level=[80], refit=False)
+    np.testing.assert_allclose(forward[COLUMNS].to_numpy(), refit[COLUMNS].to_numpy())
+
+
+def test_fit_then_predict_equals_forecast_and_fitted_values_are_one_step_predictions(predictor):
+    df = long_frame(3, seed=3)
+    sf = StatsForecast(models=[NumSeries()], freq=1)
+    predicted = sf.fit(df=df).predict(h=3, level=[80])
+    forecast = sf.forecast(df=df, h=3, level=[80], fitted=True)
+    np.testing.assert_allclose(predicted[COLUMNS].to_numpy(), forecast[COLUMNS].to_numpy())
+    fitted = sf.forecast_fitted_values()
+    y = series_of(df)["s0"]
+    rows = fitted[fitted["unique_id"] == "s0"]["NumSeries"].to_numpy()
+    assert np.isnan(rows[0]) and rows[1] == y[0] and rows[2] == y[1]  # too few values before: the last value
+    assert rows[5] == pytest.approx(predictor.predict(y[:5]).value, rel=1e-6)
+
+
+@pytest.mark.parametrize("call", ["forecast", "fit_predict"])
+def test_series_too_short_get_naive_with_one_warning_naming_how_many(call):
+    df = pd.DataFrame({"unique_id": ["a", "b", "b", "c", "c", "c", "c"], "ds": [0, 0, 1, 0, 1, 2, 3],
+                       "y": [5.0, 1.0, 3.0, 1.0, 2.0, 3.0, 4.0]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = getattr(StatsForecast(models=[NumSeries()], freq=1), call)(df=df, h=2)
+    messages = [str(w.message) for w in caught if "NumSeries" in str(w.message)]
+    assert len(messages) == 1 and re.search(r"2 of 3 series have fewer than 3 values.*Naive", messages[0])
+    assert list(out["NumSeries"]) == [5, 5, 3, 3, 5, 6]
+
+
+def test_a_series_with_a_missing_value_is_refused_naming_it():
+    df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [1.0, 2.0, np.nan, 4.0, 5.0]})
+    with pytest.raises(ValueError, match="nan at position 3"):
+        StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2)
+
+
+def test_the_model_pickles_its_settings_only_and_reloads_the_predictor():
+    model = NumSeries(alias="ns", paths=50)
+    model.forecast(y=np.arange(10.0), h=2)  # loads the predictor, fills the batch state
+    data = pickle.dumps(model)
+    assert len(data) < 2_000 and b"Predictor" not in data
+    copy = pickle.loads(data)
+    assert repr(copy) == "ns" and copy.paths == 50
+    y = np.sin(np.arange(20.0))
+    np.testing.assert_array_equal(copy.forecast(y=y, h=3)["mean"], model.forecast(y=y, h=3)["mean"])
+
+
+def test_worker_processes_get_the_same_forecasts():
+    df = long_frame(4, seed=4)
+    local = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2, level=[80])
+    pooled = StatsForecast(models=[NumSeries()], freq=1, n_jobs=2).forecast(df=df, h=2, level=[80])
+    np.testing.assert_allclose(pooled[COLUMNS].to_numpy(), local[COLUMNS].to_numpy(), rtol=1e-6)
+
+
+def test_conformal_intervals_replace_the_models_bands():
+    df = long_frame(2, seed=5)
+    intervals = ConformalIntervals(h=2, n_windows=2)
+    out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2, level=[80], prediction_intervals=intervals)
+    own = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2, level=[80])
+    np.testing.assert_allclose(out["NumSeries"], own["NumSeries"])
+    assert (out["NumSeries-lo-80"] <= out["NumSeries"]).all() and not np.allclose(out[COLUMNS], own[COLUMNS])
+
+
+def test_statsforecast_plots_the_forecast():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    df = long_frame(2, seed=6)
+    out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=3, level=[80])
+    figure = StatsForecast.plot(df, out, level=[80])
+    labels = {text.get_text() for ax in figure.axes for text in (ax.get_legend().get_texts() if ax.get_legend() else [])}
+    legend = {text.get_text() for legend in figure.legends for text in legend.get_texts()}
+    assert any("NumSeries" in label for label in labels | legend)
+
+
+def test_readme_statsforecast_snippet_runs():
+    code = README.read_text().split("<!-- statsforecast-api:start -->")[1].split("<!-- statsforecast-api:end -->")[0]
+    namespace: dict = {}
+    exec(code.strip().removeprefix("```python").removesuffix("```"), namespace)  # noqa: S102 (our own README)
+    cv, scores = namespace["cv"], namespace["scores"]
+    assert {"NumSeries", "NumSeries-lo-80", "AutoETS", "AutoETS-hi-80", "cutoff"} <= set(cv.columns)
+    assert set(scores["metric"]) >= {"mae", "mase"} and np.isfinite(scores[["NumSeries", "AutoETS"]].to_numpy()).all()
