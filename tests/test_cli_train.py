@@ -106,7 +106,7 @@ def test_a_corrupt_checkpoint_on_resume_exits_2_naming_it(tmp_path, capsys):
     assert _train(tmp_path, "--resume") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "cannot resume from " in err and "last.ckpt: not a readable checkpoint" in err and "train again" in err
+    assert "cannot resume: " in err and "last.ckpt is not a readable checkpoint" in err and "train again" in err
 
 
 def test_an_existing_run_is_not_overwritten_without_resume(tmp_path, capsys):

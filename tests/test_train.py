@@ -241,7 +241,7 @@ def test_an_existing_run_is_not_overwritten(tmp_path):
 def test_a_corrupt_checkpoint_on_resume_is_named(tmp_path):
     (tmp_path / "run" / CHECKPOINT_DIR).mkdir(parents=True)
     (tmp_path / "run" / CHECKPOINT_DIR / "last.ckpt").write_bytes(b"\x00 not a checkpoint")
-    with pytest.raises(ValueError, match=r"cannot resume from .*last.ckpt: .*; delete the run directory and train again"):
+    with pytest.raises(ValueError, match=r"cannot resume: .*last.ckpt is not a readable checkpoint \(.*\); delete the run directory and train again"):
         run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True, **QUIET)
 
 

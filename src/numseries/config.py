@@ -121,7 +121,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ModelConfig:
         if not isinstance(values, dict):
-            raise ValueError(f"a model config is a JSON object of settings, got a {type(values).__name__}")
+            raise ValueError(f"expected a JSON object of settings, got a {type(values).__name__}")
         known = {field.name for field in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known, key=str)
         if unknown:
