@@ -298,6 +298,31 @@ def test_a_training_run_too_large_for_the_memory_is_refused_before_anything_is_a
     assert not (tmp_path / "run").exists() and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="reads the peak memory from Linux's /proc")
+def test_the_validation_set_takes_no_more_memory_per_value_than_estimated():
+    """The estimate's largest part, against the peak memory of making validation sets of two sizes in fresh
+    processes (the peak since the imports, reset through /proc/self/clear_refs); their difference per value,
+    so that what a process holds anyway cancels out."""
+    code = (
+        "import sys\n"
+        "from numseries.data import make_loader\n"
+        "from numseries.generate import generate_batch\n"
+        "def kb(field):\n"
+        "    return next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith(field))\n"
+        "open('/proc/self/clear_refs', 'w').write('5')  # the peak so far (the imports') is forgotten\n"
+        "before = kb('VmRSS:')\n"
+        "loader = make_loader(generate_batch(int(sys.argv[1]), min_len=3, max_len=128, seed=1), batch_size=1024)\n"
+        "print((kb('VmHWM:') - before) * 1024)\n"
+    )
+    peaks = [
+        int(subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True, text=True, check=True).stdout)
+        for n in (20_000, 80_000)
+    ]
+    per_value = (peaks[1] - peaks[0]) / (60_000 * 129)
+    assert 0.6 * train._BYTES_PER_VALIDATION_VALUE < per_value <= train._BYTES_PER_VALIDATION_VALUE, (per_value, peaks)
+
+
 def test_what_a_default_training_run_needs_is_counted_part_by_part():
     from numseries.config import ModelConfig
 
