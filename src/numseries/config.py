@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,12 @@ N_FEATURES = 3  # what the model reads per step: normalised value, normalised st
 
 # Sizes a config.json may ask for, checked before anything is allocated: a hidden_size of 20,000 took
 # 27 s and 9.6 GB before it failed (issue 18). The shipped model has 66,000 parameters.
-_MODEL_INT_RANGES = {"max_len": (MIN_LENGTH, MAX_LENGTH), "hidden_size": (1, 8192), "num_layers": (1, 64), "head_size": (1, 8192)}
+_MODEL_INT_RANGES = {
+    "max_len": (MIN_LENGTH, MAX_LENGTH),
+    "hidden_size": (1, 8192),
+    "num_layers": (1, 64),
+    "head_size": (1, 8192),
+}
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights
 
 
@@ -48,7 +54,7 @@ class ModelConfig:
     def __post_init__(self) -> None:
         for name, kind in (("quantile_levels", "numbers"), ("pattern_names", "names")):
             items = getattr(self, name)
-            wanted = str if kind == "names" else (int, float)
+            wanted = str if kind == "names" else numbers.Real
             if not isinstance(items, (list, tuple)) or not all(
                 isinstance(item, wanted) and not isinstance(item, bool) for item in items
             ):
@@ -70,7 +76,7 @@ class ModelConfig:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
         dropout = self.dropout
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
         count = self.parameter_count()
         if count > MAX_PARAMETERS:
@@ -98,7 +104,8 @@ class ModelConfig:
         heads = [("head", 1), ("quantile_head", len(self.quantile_levels)), ("pattern_head", len(self.pattern_names))]
         for name, outputs in heads:
             if outputs:  # each head is the MLP Linear(2H + F, S), GELU, Linear(S, S), GELU, Linear(S, outputs)
-                for index, (n_in, n_out) in zip((0, 2, 4), ((2 * hidden + features, head), (head, head), (head, outputs)), strict=True):
+                layers = ((2 * hidden + features, head), (head, head), (head, outputs))  # (inputs, outputs)
+                for index, (n_in, n_out) in zip((0, 2, 4), layers, strict=True):
                     shapes |= {f"{name}.{index}.weight": (n_out, n_in), f"{name}.{index}.bias": (n_out,)}
         return shapes
 

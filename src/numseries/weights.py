@@ -163,7 +163,8 @@ def save_pretrained(
     old_set = {name: directory / name for name in SET_FILES if (directory / name).is_file()}
     if old_set and not (directory / MANIFEST_FILE).is_file():  # a folder from before manifests: record it first
         _write_manifest(directory, {name: file_sha256(path) for name, path in old_set.items()})
-    derived = [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx"), directory / CALIBRATION_FILE]
+    derived = [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]
+    derived.append(directory / CALIBRATION_FILE)
     if training_info is None:
         derived.append(directory / INFO_FILE)
     for stale in derived:
@@ -194,7 +195,8 @@ def check_set(folder: Path) -> None:
     if not manifest.is_file():
         return
     recorded = read_json(manifest, "weights manifest")
-    if not isinstance(recorded, dict) or set(recorded) - set(SET_FILES) or not all(isinstance(v, str) for v in recorded.values()):
+    listed = isinstance(recorded, dict) and set(recorded) <= set(SET_FILES)
+    if not listed or not all(isinstance(digest, str) for digest in recorded.values()):
         raise ValueError(
             f"weights manifest {manifest} is not a list of {', '.join(SET_FILES)} and their sha256; "
             "write the folder again (numseries train --out)"
@@ -202,10 +204,12 @@ def check_set(folder: Path) -> None:
     for name in SET_FILES:
         path = folder / name
         if (file_sha256(path) if path.is_file() else None) != recorded.get(name):
-            what = "is missing" if not path.is_file() else "is not the one listed" if name in recorded else "is not listed"
+            listed_here = "is not the one listed" if name in recorded else "is not listed"
+            what = listed_here if path.is_file() else "is missing"
             raise ValueError(
                 f"{folder} is not one set of weights: {name} {what} in {MANIFEST_FILE} (a write of the folder "
-                "stopped before it ended); train into it again, or delete the manifest if you changed the file on purpose"
+                "stopped before it ended); train into it again, or delete the manifest if you changed the file "
+                "on purpose"
             )
 
 
@@ -231,10 +235,14 @@ def safetensors_shapes(path: Path) -> dict[str, tuple[int, ...]]:
         if name == "__metadata__":
             continue
         shape = entry.get("shape") if isinstance(entry, dict) else None
-        if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        if not isinstance(shape, list) or not all(_is_size(n) for n in shape):
             raise unreadable(f"its header gives tensor {name!r} no shape")
         shapes[name] = tuple(shape)
     return shapes
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _check_shapes(location: WeightsLocation, config: ModelConfig, shapes: dict[str, tuple[int, ...]]) -> None:
@@ -331,7 +339,8 @@ def read_training_info(directory: str | Path | None = None) -> dict[str, Any]:
     info = read_json(path, "training info")
     if not isinstance(info, dict):
         raise ValueError(
-            f"training info {path} holds a JSON {type(info).__name__}, not an object of fields; train again or remove it"
+            f"training info {path} holds a JSON {type(info).__name__}, not an object of fields; "
+            "train again or remove it"
         )
     return info
 
