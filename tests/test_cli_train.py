@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from numseries.cli import main
-from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
+from numseries.weights import CONFIG_FILE, INFO_FILE, MANIFEST_FILE, WEIGHTS_FILE, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def _info(tmp_path: Path) -> dict:
 def test_train_writes_a_weights_folder_with_its_architecture_and_how_it_was_trained(tmp_path):
     assert _train(tmp_path, "--seed", "3") == 0
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE}
+    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE, MANIFEST_FILE}
     assert json.loads((out / CONFIG_FILE).read_text()) == {
         "max_len": 12, "hidden_size": 8, "num_layers": 1, "head_size": 8, "dropout": 0.0,
     }  # fmt: skip
@@ -77,7 +77,7 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
         (["--batch-size", "0"], "batch_size must be >= 1, got 0"),
         (["--val-samples", "0"], "val_samples must be >= 1, got 0"),
         (["--batches-per-epoch", "0"], "batches_per_epoch must be >= 1, got 0"),
-        (["--max-len", "5000"], r"max_len must be in \[2, 4096\], got 5000"),
+        (["--max-len", "5000"], "max_len must be an integer from 2 to 4,096, got 5000"),
         (["--min-len", "1"], "lengths must satisfy 2 <= min_len <= max_len <= 4096, got min_len=1, max_len=12; pass e.g."),
         (["--min-len", "20"], "got min_len=20, max_len=12"),
         (["--max-minutes", "0"], "max_minutes must be > 0, got 0.0"),
@@ -106,7 +106,7 @@ def test_a_corrupt_checkpoint_on_resume_exits_2_naming_it(tmp_path, capsys):
     assert _train(tmp_path, "--resume") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "cannot resume from " in err and "last.ckpt: not a readable checkpoint" in err and "train again" in err
+    assert "cannot resume: " in err and "last.ckpt is not a readable checkpoint" in err and "train again" in err
 
 
 def test_an_existing_run_is_not_overwritten_without_resume(tmp_path, capsys):

@@ -14,12 +14,12 @@ from numseries.model import LSTMWithAttention
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"max_len": 1}, r"max_len must be in \[2, 4096\], got 1"),
-        ({"max_len": 5000}, r"max_len must be in \[2, 4096\], got 5000"),
-        ({"hidden_size": 0}, "hidden_size must be a positive integer, got 0"),
-        ({"num_layers": 1.5}, "num_layers must be a positive integer, got 1.5"),
-        ({"head_size": -8}, "head_size must be a positive integer, got -8"),
-        ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"max_len": 1}, "max_len must be an integer from 2 to 4,096, got 1"),
+        ({"max_len": 5000}, "max_len must be an integer from 2 to 4,096, got 5000"),
+        ({"hidden_size": 0}, "hidden_size must be an integer from 1 to 8,192, got 0"),
+        ({"num_layers": 1.5}, "num_layers must be an integer from 1 to 64, got 1.5"),
+        ({"head_size": -8}, "head_size must be an integer from 1 to 8,192, got -8"),
+        ({"dropout": 1.0}, r"dropout must be a number in \[0, 1\), got 1.0"),
     ],
 )
 def test_bad_model_config_is_refused(values, message):

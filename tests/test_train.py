@@ -24,7 +24,7 @@ from numseries.train import (
     scaled_l1,
     train_model,
 )
-from numseries.weights import CONFIG_FILE, INFO_FILE, WEIGHTS_FILE, load_model
+from numseries.weights import CONFIG_FILE, INFO_FILE, MANIFEST_FILE, WEIGHTS_FILE, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +118,7 @@ def test_training_stops_early_on_a_plateau_and_logs_to_tensorboard(tmp_path):
 def test_run_training_writes_a_weights_folder_that_reloads_to_identical_predictions(tmp_path):
     model = run_training(tmp_path / "out", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "run", command=["numseries", "train"], **QUIET)
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE}
+    assert {p.name for p in out.iterdir()} == {CONFIG_FILE, WEIGHTS_FILE, INFO_FILE, MANIFEST_FILE}
     batch = generate_batch(64, max_len=16, seed=5)
     x, mask = torch.from_numpy(batch.data), torch.from_numpy(batch.masks)
     with torch.no_grad():
@@ -241,7 +241,7 @@ def test_an_existing_run_is_not_overwritten(tmp_path):
 def test_a_corrupt_checkpoint_on_resume_is_named(tmp_path):
     (tmp_path / "run" / CHECKPOINT_DIR).mkdir(parents=True)
     (tmp_path / "run" / CHECKPOINT_DIR / "last.ckpt").write_bytes(b"\x00 not a checkpoint")
-    with pytest.raises(ValueError, match=r"cannot resume from .*last.ckpt: .*; delete the run directory and train again"):
+    with pytest.raises(ValueError, match=r"cannot resume: .*last.ckpt is not a readable checkpoint \(.*\); delete the run directory and train again"):
         run_training(tmp_path / "out", config=_toy_config(), model_config=TINY, run_dir=tmp_path / "run", resume=True, **QUIET)
 
 

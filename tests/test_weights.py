@@ -15,6 +15,7 @@ from numseries.model import LSTMWithAttention
 from numseries.weights import (
     CONFIG_FILE,
     INFO_FILE,
+    MANIFEST_FILE,
     ONNX_FILE,
     WEIGHTS_FILE,
     load_model,
@@ -45,7 +46,7 @@ def _assert_same_predictions(a, b):
 
 def test_weights_folder_reloads_to_identical_predictions(tiny_model, tmp_path):
     folder = save_pretrained(tiny_model, tmp_path / "model")
-    assert sorted(p.name for p in folder.iterdir()) == [CONFIG_FILE, WEIGHTS_FILE]  # no temporary files left
+    assert sorted(p.name for p in folder.iterdir()) == sorted([CONFIG_FILE, MANIFEST_FILE, WEIGHTS_FILE])  # no temporary files left
     assert json.loads((folder / CONFIG_FILE).read_text()) == TINY.to_dict()
     loaded = load_model(folder)
     assert loaded.config == TINY and not loaded.training
@@ -138,6 +139,7 @@ def test_corrupt_weights_file_is_named_with_the_fix(tmp_path, name):
 
 def test_corrupt_weights_in_a_folder_are_named(tiny_model, tmp_path):
     folder = save_pretrained(tiny_model, tmp_path / "model")
+    (folder / MANIFEST_FILE).unlink()  # a folder from before manifests: the file itself is read
     (folder / WEIGHTS_FILE).write_bytes((folder / WEIGHTS_FILE).read_bytes()[:100])  # truncated
     with pytest.raises(ValueError, match=r"cannot read weights file .*model.safetensors: .*; re-train or re-download it"):
         load_model(folder)
@@ -161,12 +163,13 @@ def test_a_pt_file_that_is_not_a_state_dict_is_refused(tmp_path):
 def test_weights_of_another_architecture_point_to_the_missing_config(tiny_model, tmp_path):
     path = tmp_path / "tiny.pt"
     torch.save(tiny_model.state_dict(), path)  # tiny weights, no config.json beside them
-    with pytest.raises(ValueError, match=r"do not fit the architecture in the default ModelConfig \(no config.json beside them\) \((size mismatch|Missing key).*\); keep the config.json"):
+    with pytest.raises(ValueError, match=r"do not fit the architecture in the default ModelConfig \(no config.json beside them\) \((size mismatch|missing key).*\); keep the config.json"):
         load_model(path)
 
 
 def test_corrupt_config_is_named(tiny_model, tmp_path):
     folder = save_pretrained(tiny_model, tmp_path / "model")
+    (folder / MANIFEST_FILE).unlink()  # a folder from before manifests: the file itself is read
     (folder / CONFIG_FILE).write_text('{"max_len": 16, "hidden": 8}')
     with pytest.raises(ValueError, match="unknown model config key 'hidden'"):
         load_model(folder)
@@ -222,6 +225,7 @@ def test_the_training_run_recorded_beside_the_weights_is_found_from_the_folder_o
     (run_dir / "logs" / "version_0" / "metrics.csv").write_text("epoch,step,val_loss\n0,7,0.5\n")
     folder = tmp_path / "weights"
     shutil.copytree(tiny_onnx, folder)
+    (folder / MANIFEST_FILE).unlink()  # training_info.json is added by hand below
     assert recorded_run_dir(folder) is None  # no training_info.json
     write_json(folder / INFO_FILE, {"run_dir": str(run_dir)})
     assert recorded_run_dir(folder / ONNX_FILE) == recorded_run_dir(folder) == run_dir
@@ -259,7 +263,9 @@ def test_saving_into_a_folder_with_an_export_removes_it(tiny_onnx, other_model, 
 
 
 def _replace_weights_by_hand(folder, model, tmp_path):
-    """New weights copied over model.safetensors, as `cp` would: the old model.onnx stays."""
+    """New weights copied over model.safetensors, as `cp` would, in a folder without a manifest (from before
+    manifests, or assembled by hand): the old model.onnx stays."""
+    (folder / MANIFEST_FILE).unlink()
     save_pretrained(model, tmp_path / "elsewhere")
     shutil.copy(tmp_path / "elsewhere" / WEIGHTS_FILE, folder / WEIGHTS_FILE)
 
@@ -315,6 +321,7 @@ def test_an_export_without_a_digest_or_of_another_config_counts_as_stale(tiny_on
 
     shutil.copy(tiny_onnx / ONNX_FILE, folder / ONNX_FILE)
     assert Predictor.from_pretrained(folder).runtime == "onnxruntime"  # a current export runs
+    (folder / MANIFEST_FILE).unlink()  # the config is changed by hand below
     (folder / CONFIG_FILE).write_text(json.dumps({**TINY.to_dict(), "max_len": 12}))
     with pytest.raises(ValueError, match="was exported with another config than"):
         Predictor.from_pretrained(folder, runtime="onnxruntime")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,17 @@ MIN_LENGTH = 2  # shortest context the model and the generator compute with (one
 MAX_LENGTH = 4096  # longest
 MIN_VALUES = 3  # shortest sequence a prediction accepts; training's shortest context by default
 GENERATED_MIN_LEN = 4  # default shortest context of generate_batch, generate_dataset and StreamingDataset
+N_FEATURES = 3  # what the model reads per step: normalised value, normalised step, position from the end
+
+# Sizes a config.json may ask for, checked before anything is allocated: a hidden_size of 20,000 took
+# 27 s and 9.6 GB before it failed (issue 18). The shipped model has 66,000 parameters.
+_MODEL_INT_RANGES = {
+    "max_len": (MIN_LENGTH, MAX_LENGTH),
+    "hidden_size": (1, 8192),
+    "num_layers": (1, 64),
+    "head_size": (1, 8192),
+}
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights
 
 
 def check_lengths(min_len: int, max_len: int) -> None:
@@ -40,8 +52,15 @@ class ModelConfig:
     pattern_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for name, kind in (("quantile_levels", "numbers"), ("pattern_names", "names")):
+            items = getattr(self, name)
+            wanted = str if kind == "names" else numbers.Real
+            if not isinstance(items, (list, tuple)) or not all(
+                isinstance(item, wanted) and not isinstance(item, bool) for item in items
+            ):
+                raise ValueError(f"{name} must be a list of {kind}, got {items!r}")
         object.__setattr__(self, "quantile_levels", tuple(float(q) for q in self.quantile_levels))
-        object.__setattr__(self, "pattern_names", tuple(str(n) for n in self.pattern_names))
+        object.__setattr__(self, "pattern_names", tuple(self.pattern_names))
         levels = self.quantile_levels
         if levels:
             symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels), strict=True))
@@ -52,14 +71,46 @@ class ModelConfig:
                 )
         if len(set(self.pattern_names)) != len(self.pattern_names) or len(self.pattern_names) == 1:
             raise ValueError(f"pattern_names must be 2 or more distinct names, got {list(self.pattern_names)}")
-        if not MIN_LENGTH <= self.max_len <= MAX_LENGTH:
-            raise ValueError(f"max_len must be in [{MIN_LENGTH}, {MAX_LENGTH}], got {self.max_len}")
-        for name in ("hidden_size", "num_layers", "head_size"):
+        for name, (low, high) in _MODEL_INT_RANGES.items():  # checked before any arithmetic on them
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
+        dropout = self.dropout
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        count = self.parameter_count()
+        if count > MAX_PARAMETERS:
+            raise ValueError(
+                f"this architecture has {count:,} parameters (hidden_size {self.hidden_size}, num_layers "
+                f"{self.num_layers}, head_size {self.head_size}), over the limit of {MAX_PARAMETERS:,} "
+                f"({4 * MAX_PARAMETERS // 10**6:,} MB of float32 weights); choose smaller sizes"
+            )
+
+    def tensor_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape of every tensor in the model's state_dict, by name, computed without building the model
+        (:class:`numseries.model.LSTMWithAttention` makes tensors of exactly these shapes)."""
+        hidden, head, features = self.hidden_size, self.head_size, N_FEATURES
+        shapes: dict[str, tuple[int, ...]] = {}
+        for layer in range(self.num_layers):
+            inputs = features if layer == 0 else hidden
+            shapes |= {
+                f"lstm.weight_ih_l{layer}": (4 * hidden, inputs),
+                f"lstm.weight_hh_l{layer}": (4 * hidden, hidden),
+                f"lstm.bias_ih_l{layer}": (4 * hidden,),
+                f"lstm.bias_hh_l{layer}": (4 * hidden,),
+            }
+        shapes |= {"query.weight": (hidden, hidden), "key.weight": (hidden, hidden), "key.bias": (hidden,)}
+        shapes["score.weight"] = (1, hidden)
+        heads = [("head", 1), ("quantile_head", len(self.quantile_levels)), ("pattern_head", len(self.pattern_names))]
+        for name, outputs in heads:
+            if outputs:  # each head is the MLP Linear(2H + F, S), GELU, Linear(S, S), GELU, Linear(S, outputs)
+                layers = ((2 * hidden + features, head), (head, head), (head, outputs))  # (inputs, outputs)
+                for index, (n_in, n_out) in zip((0, 2, 4), layers, strict=True):
+                    shapes |= {f"{name}.{index}.weight": (n_out, n_in), f"{name}.{index}.bias": (n_out,)}
+        return shapes
+
+    def parameter_count(self) -> int:
+        return sum(math.prod(shape) for shape in self.tensor_shapes().values())
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
@@ -76,20 +127,43 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ModelConfig:
+        if not isinstance(values, dict):
+            raise ValueError(f"expected a JSON object of settings, got a {type(values).__name__}")
         known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
+        unknown = sorted(set(values) - known, key=str)
         if unknown:
             raise ValueError(f"unknown model config key {unknown[0]!r}; known keys: {', '.join(sorted(known))}")
         return cls(**values)
 
     @classmethod
     def load(cls, path: str | Path) -> ModelConfig:
+        """The config in a ``config.json``; a ``ValueError`` naming the file (and the field) when it is not one."""
         path = Path(path)
+        values = read_json(path, "model config")
         try:
-            values = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise ValueError(f"cannot read model config {path}: {err}; re-save the weights folder") from err
-        return cls.from_dict(values)
+            return cls.from_dict(values)
+        except ValueError as err:
+            raise ValueError(f"model config {path}: {err}; re-save the weights folder") from None
+
+
+MAX_JSON_BYTES = 10 * 2**20  # config.json and training_info.json are a few kB
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """The JSON value in ``path``; a one-line ``ValueError`` naming ``what`` and the file when it cannot be
+    read: missing, too large, not UTF-8, not JSON, or nested too deeply for Python's parser."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_JSON_BYTES + 1)
+        if len(data) > MAX_JSON_BYTES:
+            raise ValueError(f"it is over {MAX_JSON_BYTES // 2**20} MiB")
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError(f"cannot read {what} {path}: it is nested too deeply; re-save the weights folder") from None
+    except (OSError, ValueError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ValueError(f"cannot read {what} {path}: {reason}; re-save the weights folder") from None
 
 
 # Ranges of TrainConfig's numbers: (lowest, highest) for integers; (lowest, highest, lowest excluded) for

@@ -30,7 +30,7 @@ import dataclasses
 import torch
 from torch import nn
 
-from numseries.config import ModelConfig
+from numseries.config import N_FEATURES, ModelConfig
 
 
 @dataclasses.dataclass
@@ -45,7 +45,6 @@ class ModelOutput:
     pattern_logits: torch.Tensor | None  # (B, K) float32; None without a pattern head
 
 
-N_FEATURES = 3  # normalised value, normalised step, position from the end
 GATE_SHARPNESS = 10.0  # the gate is ~0.5 when the step changes by 5% of the mean step on average
 
 

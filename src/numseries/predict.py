@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -39,7 +38,7 @@ from numseries.explain import load_explainer
 from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
-from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate
+from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 log = logging.getLogger(__name__)
 
@@ -600,16 +599,9 @@ def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
             "(x, mask -> prediction, attention); export one with `numseries export`"
         )
     metadata = session.get_modelmeta().custom_metadata_map
-    if "max_len" in metadata:
-        max_len = int(metadata["max_len"])
-    elif location.config is not None:
-        max_len = location.model_config().max_len
-    else:
-        raise ValueError(f"{path} does not record max_len; re-export it with `numseries export`")
-
-    heads = json.loads(metadata.get("config", "{}") or "{}")  # the architecture, with the heads' levels and names
-    quantile_levels = tuple(heads.get("quantile_levels", ())) if "quantiles" in names[1] else ()
-    pattern_names = tuple(heads.get("pattern_names", ())) if "pattern" in names[1] else ()
+    max_len, recorded = onnx_architecture(location, metadata)  # the heads' levels and names are in its config
+    quantile_levels = recorded.quantile_levels if recorded and "quantiles" in names[1] else ()
+    pattern_names = recorded.pattern_names if recorded and "pattern" in names[1] else ()
 
     def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
         return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))

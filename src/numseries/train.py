@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import os
 import platform
 import shlex
 import sys
@@ -29,12 +30,13 @@ import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, Timer, WeightAveraging
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from lightning.pytorch.plugins import TorchCheckpointIO
 from torch import nn
 from torch.utils.data import DataLoader
 
 from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
-from numseries.files import check_folder
+from numseries.files import atomic_write, check_folder
 from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention, ModelOutput
 from numseries.weights import load_model, read_training_info, save_pretrained
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
+BEST_CHECKPOINT = "best.ckpt"
 
 
 TARGET_CLIP = 100.0  # mean absolute steps
@@ -199,12 +202,16 @@ def fit(
         Path("runs").mkdir(exist_ok=True)
         out_dir = tempfile.mkdtemp(prefix=time.strftime("train-%Y%m%d-%H%M%S-"), dir="runs")
     out_dir = Path(out_dir)
-    last_checkpoint = _check_run_dir(out_dir, options.resume)
+    resume_from = _check_run_dir(out_dir, options.resume)
     if options.logger not in ("csv", "tensorboard"):
         raise ValueError(f"logger must be 'csv' or 'tensorboard', got {options.logger!r}")
     L.seed_everything(schedule.seed, workers=True, verbose=False)
     checkpoint = ModelCheckpoint(
-        dirpath=out_dir / CHECKPOINT_DIR, filename="best", monitor="val_loss", mode="min", save_last=True
+        dirpath=out_dir / CHECKPOINT_DIR,
+        filename=Path(BEST_CHECKPOINT).stem,
+        monitor="val_loss",
+        mode="min",
+        save_last=True,
     )
     early_stop = EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta)
     # Lightning's Timer times the run and, given a duration, stops it (what Trainer(max_time=...) adds).
@@ -221,8 +228,8 @@ def fit(
         module = SequenceModule(
             model, lr=schedule.lr, weight_decay=schedule.weight_decay, attention_loss=schedule.attention_loss
         )
-        trainer.fit(module, train_loader, val_loader, ckpt_path=last_checkpoint if options.resume else None)
-    best = checkpoint.best_model_path or str(last_checkpoint)
+        trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
+    best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
     if not Path(best).is_file():
         raise ValueError(
             f"training stopped after {trainer.global_step} steps, before its first validation, so no weights "
@@ -258,6 +265,7 @@ def _trainer(
             enable_model_summary=False,
             default_root_dir=out_dir,
             log_every_n_steps=min(50, schedule.batches_per_epoch),  # Lightning warns when fewer
+            plugins=[AtomicCheckpointIO()],
         )
     except (MisconfigurationException, TypeError, ImportError) as err:  # Lightning's refusals of options
         raise ValueError(
@@ -268,8 +276,13 @@ def _trainer(
 
 
 # Lightning's own notices, not about the run: the first seen with lightning 2.6 on torch 2.13, the second
-# because the stream defines __len__ (batches_per_epoch) for the epoch length, on purpose.
-_LIGHTNING_NOTICES = (r".*isinstance\(treespec, LeafSpec\)", r"Your `IterableDataset` has `__len__` defined")
+# because the stream defines __len__ (batches_per_epoch) for the epoch length, on purpose; the third on every
+# resume, whose checkpoint folder holds the run's checkpoints by design.
+_LIGHTNING_NOTICES = (
+    r".*isinstance\(treespec, LeafSpec\)",
+    r"Your `IterableDataset` has `__len__` defined",
+    r"Checkpoint directory .* exists and is not empty",
+)
 
 
 @contextlib.contextmanager
@@ -293,24 +306,114 @@ def _quiet_lightning() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _check_run_dir(out_dir: Path, resume: bool) -> Path:
-    """The run's last checkpoint, checked: readable to resume from, absent for a new run."""
-    last_checkpoint = out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
-    if resume and not last_checkpoint.is_file():
-        raise ValueError(f"cannot resume: {last_checkpoint} does not exist; train without --resume first")
-    if resume:
-        try:
-            torch.load(last_checkpoint, map_location="cpu", weights_only=True)
-        except Exception as err:  # truncated or foreign files raise many different errors
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Checkpoints written to a temporary file beside their place, synced, then renamed into it
+    (:func:`numseries.files.atomic_write`): a kill leaves the previous checkpoint whole.
+
+    Lightning's own writer (fsspec, lightning 2.6) stages the file in TMPDIR and, when that is another file
+    system, copies it over the checkpoint: a kill during the copy left ``last.ckpt`` empty (issue 18).
+    """
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
+        if storage_options is not None:
+            raise TypeError(f"{type(self).__name__} takes no storage_options")
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as file:
+                torch.save(checkpoint, file)
+                file.flush()
+                os.fsync(file.fileno())  # on disk before the rename makes it the checkpoint
+
+        atomic_write(path, write)
+
+
+def _check_run_dir(out_dir: Path, resume: bool) -> Path | None:
+    """The checkpoint to resume from, or ``None`` for a new run (whose folder must hold no run yet).
+
+    Resuming takes the newest readable checkpoint of the run: ``last.ckpt``, or ``best.ckpt`` when the last
+    one is damaged (by mtime; ``last.ckpt`` first on a tie), and says which on the log.
+    """
+    folder = out_dir / CHECKPOINT_DIR
+    found = sorted(
+        folder.glob("*.ckpt"), key=lambda path: (path.stat().st_mtime, path.name == LAST_CHECKPOINT), reverse=True
+    )
+    if not resume:
+        if found:
             raise ValueError(
-                f"cannot resume from {last_checkpoint}: not a readable checkpoint ({type(err).__name__}); "
-                "delete the run directory and train again"
-            ) from err
-    if not resume and last_checkpoint.is_file():
-        raise ValueError(
-            f"{out_dir} already holds a training run; pass --resume to continue it, or another run directory"
-        )
-    return last_checkpoint
+                f"{out_dir} already holds a training run; pass --resume to continue it, or another run directory"
+            )
+        return None
+    if not found:
+        raise ValueError(f"cannot resume: {folder / LAST_CHECKPOINT} does not exist; train without --resume first")
+    skipped: list[str] = []
+    for path in found:
+        why = _unreadable(path)
+        if why is None:
+            if skipped:
+                log.warning("%s; resuming from %s instead", "; ".join(skipped), path)
+            else:
+                log.info("resuming from %s", path)
+            return path
+        skipped.append(f"{path} is not a readable checkpoint ({why})")
+    raise ValueError(f"cannot resume: {', '.join(skipped)}; delete the run directory and train again")
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` is not a Lightning checkpoint one can resume from, or ``None`` if it is one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # truncated or foreign files raise many different errors
+        return type(err).__name__
+    return None if isinstance(checkpoint, dict) and "state_dict" in checkpoint else "no state_dict in it"
+
+
+# Memory of training, measured (ru_maxrss, torch 2.13 on CPU, OMP_NUM_THREADS=1): the validation set takes
+# 34-35 bytes per value of val_samples x (max_len + 1), generated and made into tensors; a forward and
+# backward pass 134-177 bytes per batch_size x max_len x hidden_size of each LSTM layer; weights, gradients,
+# AdamW's two moments and the weight average 20 bytes per parameter. Rounded up, so a run that fits is not refused.
+_BYTES_PER_VALIDATION_VALUE = 40
+_BYTES_PER_ACTIVATION = 200
+_BYTES_PER_PARAMETER = 20
+
+
+def training_memory(config: TrainConfig, model_config: ModelConfig, accelerator: str = "cpu") -> dict[str, int]:
+    """Bytes of host memory a training run needs at most, by part (the training step's only on the CPU)."""
+    parts = {
+        "validation set": _BYTES_PER_VALIDATION_VALUE * config.val_samples * (model_config.max_len + 1),
+        "weights and optimizer": _BYTES_PER_PARAMETER * model_config.parameter_count(),
+    }
+    if accelerator == "cpu":
+        layers = model_config.hidden_size * model_config.num_layers
+        parts["training step"] = _BYTES_PER_ACTIVATION * config.batch_size * model_config.max_len * layers
+    return parts
+
+
+def available_memory() -> int | None:
+    """Bytes this process may still allocate: the smaller of the kernel's MemAvailable and what the cgroup
+    (container) limit leaves; ``None`` where neither can be read (not Linux)."""
+    limits = []
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        lines = Path("/proc/meminfo").read_text().splitlines()
+        limits.append(int(next(line for line in lines if line.startswith("MemAvailable:")).split()[1]) * 1024)
+    with contextlib.suppress(OSError, ValueError):
+        cgroup = Path("/sys/fs/cgroup")
+        limits.append(int((cgroup / "memory.max").read_text()) - int((cgroup / "memory.current").read_text()))
+    return min(limits) if limits else None
+
+
+def check_memory(config: TrainConfig, model_config: ModelConfig, accelerator: str = "cpu") -> None:
+    """Refuse, before anything is allocated, a run that needs more memory than this machine has available."""
+    parts = training_memory(config, model_config, accelerator)
+    available = available_memory()
+    if available is None or sum(parts.values()) <= available:
+        return
+    listed = ", ".join(f"{name} {size / 1e9:.1f} GB" for name, size in parts.items())
+    raise ValueError(
+        f"training would need about {sum(parts.values()) / 1e9:.1f} GB of memory ({listed}), and "
+        f"{available / 1e9:.1f} GB are available; lower --val-samples, --batch-size or --max-len"
+    )
 
 
 def train_model(
@@ -397,6 +500,7 @@ def run_training(
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     check_lengths(config.min_len, model_config.max_len)
     check_folder(out, "the weights")  # before training, not after it
+    check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
     torch.manual_seed(config.seed)
     origin = None
     if init_weights is None:

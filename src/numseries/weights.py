@@ -6,6 +6,12 @@ A weights folder holds ``config.json`` (a :class:`ModelConfig`), ``model.safeten
 from ``numseries train`` ``training_info.json`` (which names the training run), and when exported
 ``model.onnx``. The ONNX file records the sha256 of the ``model.safetensors`` it was exported from, so
 an export left behind by a later training (a stale one) is never run in its place.
+
+The folder is written as one set: ``manifest.json``, written last, records the sha256 of ``config.json``,
+``model.safetensors`` and ``training_info.json``, and loading refuses a folder whose files are not the set
+it lists, so a write stopped between two files (a kill, a full disk) never pairs new weights with an old
+config. Sizes are checked before anything is allocated: the config's (:class:`ModelConfig`), then the
+config against the tensor shapes in the ``.safetensors`` header.
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ import hashlib
 import json
 import logging
 import re
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from numseries.config import ModelConfig
-from numseries.files import atomic_write, write_json
+from numseries.config import MAX_LENGTH, MIN_LENGTH, ModelConfig, read_json
+from numseries.files import atomic_write, json_text
+from numseries.intervals import CALIBRATION_FILE
 
 if TYPE_CHECKING:
     from numseries.model import LSTMWithAttention
@@ -31,6 +39,9 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 ONNX_FILE = "model.onnx"
 INFO_FILE = "training_info.json"
+MANIFEST_FILE = "manifest.json"  # the sha256 of each file of the set, written last
+SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE)  # what save_pretrained writes as one set
+MAX_HEADER_BYTES = 100_000_000  # the largest .safetensors header the safetensors library reads
 TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a training run directory
 DIGEST_KEY = "weights_sha256"  # ONNX metadata: sha256 of the model.safetensors it was exported from
 WEIGHT_SUFFIXES = (".pt", ".pth", ".safetensors")
@@ -61,6 +72,12 @@ class WeightsLocation:
     def run_dir(self) -> Path | None:
         """The training run recorded in ``training_info.json``, or ``None`` when there is none or its logs are gone."""
         recorded = self.training_info().get("run_dir")
+        if recorded is not None and not isinstance(recorded, str):
+            assert self.folder is not None  # training_info() found a file
+            raise ValueError(
+                f"training info {self.folder / INFO_FILE}: run_dir must be a folder name, got {recorded!r}; "
+                "train again or correct that field"
+            )
         return Path(recorded) if recorded and any(Path(recorded).glob(TRAINING_LOGS)) else None
 
     def stale_onnx(self, metadata: dict[str, str]) -> str | None:
@@ -96,6 +113,7 @@ def locate(path: str | Path | None = None, *, as_onnx: bool = False) -> WeightsL
         if not weights.is_file() and not onnx.is_file():
             raise ValueError(f"no {WEIGHTS_FILE} in {path}; pass a folder written by `numseries train`")
         config = path / CONFIG_FILE
+        check_set(path)
         return WeightsLocation(
             path,
             folder=path,
@@ -115,6 +133,8 @@ def locate(path: str | Path | None = None, *, as_onnx: bool = False) -> WeightsL
         raise ValueError(
             f"unsupported weights file {path}; pass a weights folder, .onnx, .pt, .pth or .safetensors file"
         )
+    if path.name == WEIGHTS_FILE:
+        check_set(path.parent)
     return WeightsLocation(path, folder=None, weights=path, config=config_or_none, onnx=None)
 
 
@@ -132,22 +152,115 @@ def safetensors_bytes(model: LSTMWithAttention) -> bytes:
 def save_pretrained(
     model: LSTMWithAttention, directory: str | Path, training_info: dict[str, Any] | None = None
 ) -> Path:
-    """Write ``config.json`` and ``model.safetensors`` (and ``training_info.json``) to ``directory``.
+    """Write ``config.json`` and ``model.safetensors`` (and ``training_info.json``) to ``directory`` as one set.
 
-    A ``model.onnx`` already there, and its gradient graphs, are exports of other weights: they are removed
-    (export these again).
+    Each file is written atomically and ``manifest.json`` last, so a reader sees the old set, the new one,
+    or (after a write stopped between files) a one-line error, never a mix. Files made from the weights
+    this replaces are removed: ``model.onnx`` and its gradient graphs (export these again), the interval
+    calibration (calibrate again), and, without ``training_info``, the old one.
     """
     directory = Path(directory)
-    for stale in [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]:
+    old_set = {name: directory / name for name in SET_FILES if (directory / name).is_file()}
+    if old_set and not (directory / MANIFEST_FILE).is_file():  # a folder from before manifests: record it first
+        _write_manifest(directory, {name: file_sha256(path) for name, path in old_set.items()})
+    derived = [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]
+    derived.append(directory / CALIBRATION_FILE)
+    if training_info is None:
+        derived.append(directory / INFO_FILE)
+    for stale in derived:
         if stale.is_file():
             stale.unlink()
-            log.info("removed %s: it was exported from the weights this replaces; run `numseries export` again", stale)
-    data = safetensors_bytes(model)
-    atomic_write(directory / WEIGHTS_FILE, lambda tmp: tmp.write_bytes(data))
-    write_json(directory / CONFIG_FILE, model.config.to_dict())
+            log.info("removed %s: it was made from the weights this replaces; make it again for the new ones", stale)
+    files = {CONFIG_FILE: json_text(model.config.to_dict()).encode(), WEIGHTS_FILE: safetensors_bytes(model)}
     if training_info is not None:
-        write_json(directory / INFO_FILE, training_info)
+        files[INFO_FILE] = json_text(training_info).encode()
+    for name, data in files.items():
+        _write_bytes(directory / name, data)
+    _write_manifest(directory, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
     return directory
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _write_manifest(directory: Path, digests: dict[str, str]) -> None:
+    _write_bytes(directory / MANIFEST_FILE, json_text(digests).encode())
+
+
+def check_set(folder: Path) -> None:
+    """Refuse a weights folder whose files are not the set its ``manifest.json`` lists: a write of the folder
+    stopped between two files. A folder without a manifest (the shipped one, older ones) is taken as it is."""
+    manifest = folder / MANIFEST_FILE
+    if not manifest.is_file():
+        return
+    recorded = read_json(manifest, "weights manifest")
+    listed = isinstance(recorded, dict) and set(recorded) <= set(SET_FILES)
+    if not listed or not all(isinstance(digest, str) for digest in recorded.values()):
+        raise ValueError(
+            f"weights manifest {manifest} is not a list of {', '.join(SET_FILES)} and their sha256; "
+            "write the folder again (numseries train --out)"
+        )
+    for name in SET_FILES:
+        path = folder / name
+        if (file_sha256(path) if path.is_file() else None) != recorded.get(name):
+            listed_here = "is not the one listed" if name in recorded else "is not listed"
+            what = listed_here if path.is_file() else "is missing"
+            raise ValueError(
+                f"{folder} is not one set of weights: {name} {what} in {MANIFEST_FILE} (a write of the folder "
+                "stopped before it ended); train into it again, or delete the manifest if you changed the file "
+                "on purpose"
+            )
+
+
+def safetensors_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """The shape of each tensor in a ``.safetensors`` file, from its header alone (8 bytes of length, then
+    JSON), so that a config can be checked against the weights before a model is built."""
+
+    def unreadable(why: str) -> ValueError:
+        return ValueError(f"cannot read weights file {path}: {why}; re-train or re-download it")
+
+    with path.open("rb") as file:
+        size = int.from_bytes(file.read(8), "little")
+        if size > min(MAX_HEADER_BYTES, path.stat().st_size - 8):
+            raise unreadable("it is not a safetensors file (its header length is wrong)")
+        try:
+            header = json.loads(file.read(size))
+        except (ValueError, RecursionError) as err:
+            raise unreadable(f"its header is not JSON ({type(err).__name__})") from None
+    if not isinstance(header, dict):
+        raise unreadable("its header is not a JSON object")
+    shapes = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        if not isinstance(shape, list) or not all(_is_size(n) for n in shape):
+            raise unreadable(f"its header gives tensor {name!r} no shape")
+        shapes[name] = tuple(shape)
+    return shapes
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_shapes(location: WeightsLocation, config: ModelConfig, shapes: dict[str, tuple[int, ...]]) -> None:
+    """Refuse weights whose tensors are not those of ``config``, naming the first difference."""
+    expected = config.tensor_shapes()
+    problems = [f"missing key {name}" for name in expected if name not in shapes]
+    problems += [f"unexpected key {name}" for name in shapes if name not in expected]
+    problems += [
+        f"size mismatch for {name}: {list(shapes[name])} in the weights, {list(shape)} in the config"
+        for name, shape in expected.items()
+        if name in shapes and shapes[name] != shape
+    ]
+    if problems:
+        where = location.config if location.config else "the default ModelConfig (no config.json beside them)"
+        raise ValueError(
+            f"weights in {location.weights} do not fit the architecture in {where} ({problems[0]}); "
+            "keep the config.json that was saved with them"
+        )
 
 
 def _why_unreadable(err: Exception) -> str:
@@ -174,7 +287,9 @@ def _read_state(path: Path) -> dict[str, Any]:
             from safetensors.torch import load_file
 
             return load_file(str(path))
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a foreign pickle draws torch's notices; the one line below says it all
+            warnings.simplefilter("ignore")
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # corrupt or foreign files raise many different errors
         raise ValueError(f"cannot read weights file {path}: {_why_unreadable(err)}") from err
     if not isinstance(state, dict):
@@ -194,23 +309,19 @@ def load_model(path: str | Path | None = None) -> LSTMWithAttention:
                 ".safetensors file (an .onnx file runs with `numseries predict --weights FILE.onnx`)"
             )
         raise ValueError(f"no {WEIGHTS_FILE} in {location.path}; pass a folder written by `numseries train`")
-    model = LSTMWithAttention(location.model_config())
+    config = location.model_config()
+    if location.weights.suffix == ".safetensors":  # the header first: nothing the config asks for is allocated yet
+        _check_shapes(location, config, safetensors_shapes(location.weights))
     state = _read_state(location.weights)
+    _check_shapes(location, config, {name: tuple(getattr(value, "shape", ())) for name, value in state.items()})
     for name, tensor in state.items():  # a diverged training run saves NaN or inf weights: refuse them by name
         if hasattr(tensor, "is_floating_point") and tensor.is_floating_point() and not tensor.isfinite().all():
             raise ValueError(
                 f"weights in {location.weights} hold non-finite values (NaN or inf) in {name}; the training that "
                 "wrote them diverged: train again with a lower --lr"
             )
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as err:
-        lines = [line.strip() for line in str(err).splitlines() if line.strip()]  # [header, first problem, ...]
-        where = location.config.name if location.config else "the default ModelConfig (no config.json beside them)"
-        raise ValueError(
-            f"weights in {location.weights} do not fit the architecture in {where} "
-            f"({lines[min(1, len(lines) - 1)]}); keep the config.json that was saved with them"
-        ) from err
+    model = LSTMWithAttention(config)
+    model.load_state_dict(state)  # the shapes are checked above
     return model.eval()
 
 
@@ -223,4 +334,43 @@ def recorded_run_dir(weights: str | Path | None = None) -> Path | None:
 def read_training_info(directory: str | Path | None = None) -> dict[str, Any]:
     """The ``training_info.json`` of a weights folder (``None``: shipped), or ``{}`` if it has none."""
     path = (shipped_weights_dir() if directory is None else Path(directory)) / INFO_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    info = read_json(path, "training info")
+    if not isinstance(info, dict):
+        raise ValueError(
+            f"training info {path} holds a JSON {type(info).__name__}, not an object of fields; "
+            "train again or remove it"
+        )
+    return info
+
+
+def onnx_architecture(location: WeightsLocation, metadata: dict[str, str]) -> tuple[int, ModelConfig | None]:
+    """``max_len`` and the architecture (``None``: not recorded) in an ONNX file's metadata, checked; without
+    a recorded ``max_len``, that of the config beside it. A bad field is one line naming the file and the field."""
+    path = location.onnx
+    fix = "re-export it with `numseries export`"
+    config = None
+    if metadata.get("config"):
+        try:
+            values = json.loads(metadata["config"])
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+            raise ValueError(f"{path}: its metadata field config is not JSON; {fix}") from None
+        try:
+            config = ModelConfig.from_dict(values)
+        except ValueError as err:
+            raise ValueError(f"{path}: its metadata field config: {err}; {fix}") from None
+    if "max_len" in metadata:
+        text = metadata["max_len"]
+        if not re.fullmatch(r"[0-9]{1,5}", text) or not MIN_LENGTH <= int(text) <= MAX_LENGTH:
+            raise ValueError(
+                f"{path}: its metadata field max_len is {text!r}, not a length from {MIN_LENGTH} to {MAX_LENGTH}; {fix}"
+            )
+        max_len = int(text)
+    elif location.config is not None:
+        max_len = location.model_config().max_len
+    else:
+        raise ValueError(f"{path} does not record max_len; {fix}")
+    if config is not None and config.max_len != max_len:
+        raise ValueError(f"{path}: its metadata fields max_len ({max_len}) and config ({config.max_len}) differ; {fix}")
+    return max_len, config
