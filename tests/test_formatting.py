@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from numseries.formatting import STEP_FRACTION, format_input, format_value, mean_step
+from numseries.formatting import STEP_FRACTION, format_input, format_value, format_values, mean_step
 
 
 def test_a_prediction_keeps_the_digits_the_steps_make_meaningful():
@@ -68,3 +68,11 @@ def test_shown_values_are_within_a_two_hundredth_of_a_step_of_the_value():
 def test_inputs_given_as_numbers_get_their_shortest_round_trip_form():
     assert [format_input(v) for v in (2.0, 0.1, -0.0042, 3, np.int64(5))] == ["2", "0.1", "-0.0042", "3", "5"]
     assert format_input(1e20) == "1e+20" and float(format_input(math.pi)) == math.pi
+
+
+def test_numbers_shown_together_share_their_decimals():
+    assert format_values([2.98, 2.992], step=0.3) == ["2.980", "2.992"]  # not 2.98 beside 2.992
+    assert format_values([12.0000001, 12.5], step=2.0) == ["12.0", "12.5"]
+    assert format_values([12.0000001], step=2.0) == ["12"]
+    assert format_values([21, 21.5], exact=True) == ["21", "21.5"]  # a rule's values stay in full
+    assert format_values([1.17e-19, float("inf")], step=1e-20) == ["1.17e-19", "inf"]

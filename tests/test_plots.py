@@ -214,6 +214,10 @@ def test_legend_numbers_share_one_format():
     figure = plot_prediction(values, prediction=72_160.43, attention=np.full(4, 0.25), target=71_400.0)
     labels = {line.get_label() for line in figure.axes[0].lines}
     assert {"predicted 72160", "true 71400"} <= labels  # not 7.216e+04 beside 7.14e+04
+    figure = plot_prediction(np.array([4.39, 3.91, 3.58, 3.33]), prediction=2.986, attention=np.full(4, 0.25),
+                             intervals={80: (2.98, 2.992)}, target=2.9)
+    assert {"predicted 2.986", "true 2.900"} <= {line.get_label() for line in figure.axes[0].lines}
+    assert figure.axes[0].collections[0].get_label() == "80% interval 2.980 to 2.992"
 
 
 def test_a_prediction_plot_bands_the_interval_and_draws_the_forecast():

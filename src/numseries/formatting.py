@@ -46,12 +46,36 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     if isinstance(value, (int, np.integer)) and exact:
         return str(int(value))
     value = float(value)
-    if exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value):
+    if _in_full(value, step, exact):
         return str(int(value)) if value.is_integer() and abs(value) < 2**53 else f"{value:.15g}"
+    assert step is not None  # for mypy: _in_full took the values without a step
+    magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
+    digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)
+    return f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+
+
+def format_values(values: Sequence[float], *, step: float | None = None, exact: bool = False) -> list[str]:
+    """Numbers shown together (an interval's bounds, a forecast's table), each as :func:`format_value` shows
+    it but with the decimals of the one that shows most: ``2.980 to 2.992``, not ``2.98 to 2.992``."""
+    texts = [format_value(value, step=step, exact=exact) for value in values]
+    shown = [None if "e" in text or "n" in text else len(text.partition(".")[2]) for text in texts]  # not 1e-20, inf
+    most = max((count for count in shown if count is not None), default=0)
+    return [
+        text if count in (None, most) or step is None or _in_full(float(value), step, exact)
+        else f"{float(value):.{min(most, _decimals(float(value), step))}f}"
+        for value, text, count in zip(values, texts, shown, strict=True)
+    ]
+
+
+def _in_full(value: float, step: float | None, exact: bool) -> bool:
+    """Whether ``value`` is shown in full rather than to the step's digits."""
+    return exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value)
+
+
+def _decimals(value: float, step: float) -> int:
+    """The decimals that put the last digit below 1/STEP_FRACTION of ``step``, with SIGNIFICANT digits at
+    least and none below the float's resolution (negative: ``value`` >= 1e16 is rounded to tens or more)."""
     magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
     decimals = max(math.ceil(math.log10(STEP_FRACTION / step)), SIGNIFICANT - 1 - magnitude)
     decimals = min(decimals, math.floor(-math.log10(np.spacing(abs(value)))))  # no digits below float resolution
-    if abs(value) < 1e16:
-        decimals = max(decimals, 0)  # whole numbers are shown whole, never rounded to tens
-    digits = min(max(magnitude + 1 + decimals, 1), MAX_DIGITS)
-    return f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+    return max(decimals, 0) if abs(value) < 1e16 else decimals  # below 1e16 whole numbers are shown whole

@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, Row, summarise
 from numseries.files import atomic_write
-from numseries.formatting import format_value, mean_step
+from numseries.formatting import format_values, mean_step
 from numseries.weights import TRAINING_LOGS
 
 COLORS = {
@@ -80,15 +80,17 @@ def plot_prediction(
     after = steps[-1] + 1
     step = mean_step(values)
 
-    def number(value: float) -> str:
-        return format_value(value, step=step, exact=exact)
+    def numbers(*values: float) -> list[str]:
+        return format_values(values, step=step, exact=exact)
+
+    shown = dict(zip(("prediction", "target"), numbers(prediction, np.nan if target is None else target), strict=True))
 
     top.plot(steps, values, "o-", color="tab:blue", label="inputs")
     path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
     top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path], ":", color=COLORS[MODEL])
     if forecast is not None:
         top.plot(after + np.arange(len(path)), path, ".", color=COLORS[MODEL], label=f"forecast, {len(path)} steps")
-    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {number(prediction)}")
+    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {shown['prediction']}")
     bands = dict(forecast_intervals or {}) or {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in
                                                 (intervals or {}).items()}
     for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
@@ -96,11 +98,11 @@ def plot_prediction(
         if np.array_equal(lo, hi):
             continue  # an exact rule's interval has no width to draw
         x = after + np.arange(len(lo)) if len(lo) > 1 else np.r_[after - 0.2, after + 0.2]
-        label = f"{level:g}% interval" + (f" {number(lo[0])} to {number(hi[0])}" if len(lo) == 1 else "")
+        label = f"{level:g}% interval" + (f" {' to '.join(numbers(lo[0], hi[0]))}" if len(lo) == 1 else "")
         top.fill_between(x, np.resize(lo, len(x)), np.resize(hi, len(x)), color=COLORS[MODEL], lw=0,
                          alpha=0.12 + 0.25 * (k + 1) / len(bands), label=label)
     if target is not None:
-        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {number(target)}")
+        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {shown['target']}")
     top.set_ylabel("value")
     top.legend(loc="best", fontsize=8)
     if title:

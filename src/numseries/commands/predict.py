@@ -283,18 +283,18 @@ def _table(
 ) -> str:
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form)."""
     from numseries.explain import weighted_sum
-    from numseries.formatting import format_input, format_value, mean_step
+    from numseries.formatting import format_input, format_values, mean_step
 
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values[first:])
 
-    def number(value) -> str:
-        return format_value(value, step=step, exact=result.exact)
+    def numbers(*values) -> list[str]:
+        return format_values(values, step=step, exact=result.exact)
 
-    lines = [f"next value: {number(result.rule.next_value if result.rule is not None else result.value)}"]
+    lines = [f"next value: {numbers(result.rule.next_value if result.rule is not None else result.value)[0]}"]
     for level, (lo, hi) in result.intervals.items():
-        lines.append(f"{level:g}% interval: {number(lo)} to {number(hi)}")
+        lines.append(f"{level:g}% interval: {' to '.join(numbers(lo, hi))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
     if result.weights is None:
@@ -327,8 +327,9 @@ def _table(
         how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
         bands = bands or {}
         lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
-        rows = [[number(value), *(number(bound[k]) for lo, hi in bands.values() for bound in (lo, hi))]
-                for k, value in enumerate(forecast)]
+        columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
+        cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
+        rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
         width = max(12, *(len(cell) for row in rows for cell in row))
         if bands:
             heads = "".join(f"  {f'lo-{level:g}':>{width}}  {f'hi-{level:g}':>{width}}" for level in bands)
