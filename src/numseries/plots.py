@@ -83,14 +83,14 @@ def plot_prediction(
     def numbers(*values: float) -> list[str]:
         return format_values(values, step=step, exact=exact)
 
-    shown = dict(zip(("prediction", "target"), numbers(prediction, np.nan if target is None else target), strict=True))
+    legend = dict(zip(("prediction", "target"), numbers(prediction, np.nan if target is None else target), strict=True))
 
     top.plot(steps, values, "o-", color="tab:blue", label="inputs")
     path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
     top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path], ":", color=COLORS[MODEL])
     if forecast is not None:
         top.plot(after + np.arange(len(path)), path, ".", color=COLORS[MODEL], label=f"forecast, {len(path)} steps")
-    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {shown['prediction']}")
+    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {legend['prediction']}")
     bands = dict(forecast_intervals or {}) or {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in
                                                 (intervals or {}).items()}
     for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
@@ -102,7 +102,7 @@ def plot_prediction(
         top.fill_between(x, np.resize(lo, len(x)), np.resize(hi, len(x)), color=COLORS[MODEL], lw=0,
                          alpha=0.12 + 0.25 * (k + 1) / len(bands), label=label)
     if target is not None:
-        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {shown['target']}")
+        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {legend['target']}")
     top.set_ylabel("value")
     top.legend(loc="best", fontsize=8)
     if title:
