@@ -145,7 +145,7 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
     from numseries.plots import plot_prediction, save_figure
 
     first = result.n_values - result.n_used
-    shown = labels[first:] if len(labels) - first <= 8 else [*labels[first : first + 3], "…", *labels[-3:]]
+    shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
     pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if result.exact else ''}"
     figure = plot_prediction(
         np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
