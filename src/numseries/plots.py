@@ -71,8 +71,8 @@ def plot_prediction(
     weight × value), with the attention (L,) faintly outlined beside them; without, the attention.
     ``intervals`` ({level: (lo, hi)}) band the prediction; ``forecast`` (K,) continues it, banded by
     ``forecast_intervals`` ({level: (lo (K,), hi (K,))}). Steps are numbered from ``first_step``, as the
-    ``numseries predict`` table numbers them; legend numbers are shown by :func:`format_value` (``exact``:
-    a rule's value, in full). A given ``ax`` is split into the two panels.
+    ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
+    (:mod:`numseries.formatting`; ``exact``: a rule's value, in full). A given ``ax`` is split in two panels.
     """
     top, bottom = _two_panels(ax, (7, 4.8))
     values = np.asarray(values, dtype=np.float64)
@@ -83,16 +83,17 @@ def plot_prediction(
     def numbers(*values: float) -> list[str]:
         return format_values(values, step=step, exact=exact)
 
-    legend = dict(zip(("prediction", "target"), numbers(prediction, np.nan if target is None else target), strict=True))
+    predicted, true = numbers(prediction, np.nan if target is None else target)  # in one format
 
     top.plot(steps, values, "o-", color="tab:blue", label="inputs")
     path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
     top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path], ":", color=COLORS[MODEL])
     if forecast is not None:
         top.plot(after + np.arange(len(path)), path, ".", color=COLORS[MODEL], label=f"forecast, {len(path)} steps")
-    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {legend['prediction']}")
-    bands = dict(forecast_intervals or {}) or {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in
-                                                (intervals or {}).items()}
+    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {predicted}")
+    bands = dict(forecast_intervals or {})  # {level: (lo (K,), hi (K,))}
+    if not bands:
+        bands = {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in (intervals or {}).items()}
     for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
         lo, hi = (np.asarray(bound, dtype=np.float64) for bound in bands[level])
         if np.array_equal(lo, hi):
@@ -102,33 +103,36 @@ def plot_prediction(
         top.fill_between(x, np.resize(lo, len(x)), np.resize(hi, len(x)), color=COLORS[MODEL], lw=0,
                          alpha=0.12 + 0.25 * (k + 1) / len(bands), label=label)
     if target is not None:
-        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {legend['target']}")
+        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {true}")
     top.set_ylabel("value")
     top.legend(loc="best", fontsize=8)
     if title:
         top.set_title(title, fontsize=10)
-    shown = np.asarray(attention[: len(values)], dtype=np.float64)
-    heights = [shown]
-    if weights is None:
-        bottom.bar(steps, shown, color="tab:orange", alpha=0.6, width=0.8, label="attention")
-        bottom.set_ylabel("attention")
-        caption = "attention per step"
-    else:
-        shown_weights = np.asarray(weights[: len(values)], dtype=np.float64)
-        colors = np.where(shown_weights < 0, "tab:purple", "tab:green")
-        bottom.bar(steps, shown_weights, color=colors, alpha=0.6, width=0.8, label="weight")
-        bottom.bar(steps, shown, fill=False, edgecolor="tab:orange", alpha=0.5, width=0.8, label="attention")
-        bottom.set_ylabel("weight")
-        caption = "weight per step (green +, purple −); the attention faintly outlined"
-        heights.append(shown_weights)
-    bottom.axhline(0.0, color="gray", lw=0.6)
-    low, high = (float(f(np.concatenate(heights), initial=0.0)) for f in (np.nanmin, np.nanmax))
-    bottom.set_ylim(*((1.2 * low, 1.2 * high) if high > low else (-1.0, 1.0)))  # the bars fill their panel
-    bottom.set_xlabel("step")
-    bottom.set_title(caption, fontsize=8, loc="left")  # a caption, not a legend over the bars
+    _step_bars(bottom, steps, np.asarray(attention[: len(values)], dtype=np.float64),
+               None if weights is None else np.asarray(weights[: len(values)], dtype=np.float64))
     for axis in (top, bottom):
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     return top.figure
+
+
+def _step_bars(ax, steps: np.ndarray, attention: np.ndarray, weights: np.ndarray | None) -> None:
+    """A bar per step (L,): the signed weights with the attention faintly outlined, or the attention alone,
+    on a y axis that the bars fill."""
+    if weights is None:
+        ax.bar(steps, attention, color="tab:orange", alpha=0.6, width=0.8, label="attention")
+        ax.set_ylabel("attention")
+        caption, heights = "attention per step", attention
+    else:
+        colors = np.where(weights < 0, "tab:purple", "tab:green")
+        ax.bar(steps, weights, color=colors, alpha=0.6, width=0.8, label="weight")
+        ax.bar(steps, attention, fill=False, edgecolor="tab:orange", alpha=0.5, width=0.8, label="attention")
+        ax.set_ylabel("weight")
+        caption, heights = "weight per step (green +, purple −); the attention faintly outlined", np.r_[weights, attention]
+    ax.axhline(0.0, color="gray", lw=0.6)
+    low, high = float(np.nanmin(heights, initial=0.0)), float(np.nanmax(heights, initial=0.0))
+    ax.set_ylim(*((1.2 * low, 1.2 * high) if high > low else (-1.0, 1.0)))
+    ax.set_xlabel("step")
+    ax.set_title(caption, fontsize=8, loc="left")  # a caption, not a legend over the bars
 
 
 def _two_panels(ax, figsize: tuple[float, float]):
