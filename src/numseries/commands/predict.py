@@ -4,7 +4,7 @@
     numseries predict 2 4 6 8 10 --json       machine-readable
     echo "2,4,6,8,10" | numseries predict -   numbers from stdin (spaces, commas or newlines)
     numseries predict 2 4 6 8 10 --steps 5    an autoregressive forecast of 5 steps
-    numseries predict 1 2 3 5 8 --plot out.png the prediction, its interval and the weights as a picture
+    numseries predict 2 4 6 8 --plot p.png    a PNG of the prediction, its interval and the weights
     numseries predict --input series.parquet --output predictions.parquet
 """
 
