@@ -2,9 +2,10 @@
 
     python benchmarks/example_table.py [--weights DIR]
 
-Writes benchmarks/results/example_table.md and figures/example_prediction.png, and fills README.md's
-``example-table`` block, its ``predict-console`` block (what ``numseries predict 2 4 6 8 10`` and a noisy forecast print)
-and its ``shipped-model`` block (how the model was trained, from its training_info.json).
+Writes benchmarks/results/example_table.md and figures/example_prediction.png (drawn by ``numseries predict
+--plot`` for a whole period of sin(t)), and fills README.md's ``example-table`` block, its ``predict-console`` block
+(what ``numseries predict 2 4 6 8 10`` and a noisy forecast print) and its ``shipped-model`` block (how the model
+was trained, from its training_info.json).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from numseries import Predictor
 from numseries.explain import weighted_sum
-from numseries.plots import plot_prediction, save_figure
+from numseries.formatting import format_input, format_value, mean_step
 from numseries.weights import locate
 
 from _output import replace_block, write_result
@@ -37,6 +38,7 @@ EXAMPLES = [
     [1.0, 4.0, 9.0, 16.0, 25.0],
 ]
 NO_PATTERN = "— (no exact rule: the network's estimate)"
+SINE = ["0", "0.84", "0.91", "0.14", "-0.76", "-0.96", "-0.28", "0.66", "0.99", "0.41"]  # sin(t): a whole period
 
 
 def table(predictor: Predictor) -> str:
@@ -49,9 +51,11 @@ def table(predictor: Predictor) -> str:
     for values in EXAMPLES:
         result = predictor.predict(values)
         attention = [f"{weight:.3f}" for weight in result.attention]
-        value = f"{result.value:g} (exact)" if result.exact else f"{result.value:.4f}"
+        value = format_value(result.value, step=mean_step(values), exact=result.exact)
+        value += " (exact)" if result.exact else ""
         terms = weighted_sum(np.array(values), result.weights, result.value)
-        lines.append(f"| `{values}` | **{value}** | {terms} | `{attention}` | {result.pattern or NO_PATTERN} |")
+        shown = ", ".join(format_input(v) for v in values)
+        lines.append(f"| `{shown}` | **{value}** | {terms} | `{attention}` | {result.pattern or NO_PATTERN} |")
     return "\n".join(lines)
 
 
@@ -64,11 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     text = table(predictor)
     write_result(args.out / "example_table.md", text + "\n")
 
-    values = EXAMPLES[2]
-    result = predictor.predict(values)
-    figure = plot_prediction(values, prediction=result.value, attention=result.attention, weights=result.weights,
-                             title=f"{result.pattern or 'No clear pattern'}: {values}")
-    print(f"wrote {save_figure(figure, args.out / 'figures' / 'example_prediction.png')}")
+    figure = args.out / "figures" / "example_prediction.png"
+    _numseries("predict", *SINE, "--plot", str(figure), *(["--weights", args.weights] if args.weights else []))
+    print(f"wrote {figure}")
 
     replace_block("example-table", text)
     replace_block("predict-console", predict_console(args.weights))
@@ -84,10 +86,15 @@ def predict_console(weights: str | None) -> str:
     options = ["--weights", weights] if weights else []
     runs = []
     for arguments in CONSOLE:
-        command = [sys.executable, "-m", "numseries", "predict", *arguments, *options]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        output = _numseries("predict", *arguments, *options)
         runs.append(f"$ numseries predict {' '.join(arguments)}\n{output.rstrip()}")
     return "```console\n" + "\n\n".join(runs) + "\n```"
+
+
+def _numseries(*arguments: str) -> str:
+    """Run the ``numseries`` command for real; its stdout."""
+    command = [sys.executable, "-m", "numseries", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def _stages(info: dict) -> list[dict]:

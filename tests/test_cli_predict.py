@@ -19,6 +19,7 @@ import pytest
 from numseries import batch_io
 from numseries.cli import main
 from numseries.commands.predict import BAR_HALF, _signed_bar
+from numseries.formatting import format_value, mean_step
 from numseries.predict import Predictor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -455,7 +456,8 @@ def test_the_table_shows_the_80_percent_interval_by_default(capsys):
     assert code == 0 and err == ""
     expected = Predictor.from_pretrained().predict([float(v) for v in NOISY], level=[80])
     lo, hi = expected.interval(80)
-    assert out.splitlines()[1] == f"80% interval: {lo:.6g} to {hi:.6g}"
+    step = mean_step([float(v) for v in NOISY])
+    assert out.splitlines()[1] == f"80% interval: {format_value(lo, step=step)} to {format_value(hi, step=step)}"
     assert lo < expected.value < hi
 
 

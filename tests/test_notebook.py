@@ -29,3 +29,11 @@ def test_notebook_executes_top_to_bottom(tmp_path):
         for output in cell.outputs if "image/png" in output.get("data", {})
     ]
     assert len(images) >= 6  # data, training curves, two error plots, predictions, heatmap
+    streams = [
+        (index, output) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+        for output in cell.outputs if output.output_type == "stream"
+    ]
+    noise = [f"cell {index}: {output.text.strip()[:200]}" for index, output in streams if output.name == "stderr"]
+    assert not noise, "\n".join(noise)  # no warnings, no Lightning lines, no progress bars
+    printed = "".join(output.text for _, output in streams)
+    assert "Lightning" not in printed and "Warning" not in printed and "GPU available" not in printed

@@ -177,3 +177,100 @@ def test_calibration_plot_errors_teach():
         plot_calibration([50, 80, 90, 95], np.zeros((2, 3)), labels=["a", "b"])
     with pytest.raises(ValueError, match="got 1 labels for 2 methods"):
         plot_calibration([80], np.zeros((2, 1)), labels=["a"])
+
+
+def _drawn(figure: Figure) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()  # lays out ticks, legends and extents as a saved PNG has them
+    return figure
+
+
+def test_the_bar_axis_is_scaled_to_the_bars():
+    values, attention = np.array([2.0, 4, 6, 8, 10]), np.array([0.1, 0.25, 0.3, 0.15, 0.2])
+    _, bars = plot_prediction(values, prediction=12.0, attention=attention).axes
+    assert 0.3 <= bars.get_ylim()[1] <= 1.2 * 0.3  # attention under 0.3 fills its panel (it ran to 2.5)
+    weights = np.array([-0.25, 0.0, 0.1, 0.0, 1.15])
+    _, bars = plot_prediction(values, prediction=12.0, attention=attention, weights=weights).axes
+    low, high = bars.get_ylim()
+    assert 1.15 <= high <= 1.2 * 1.15 and -1.2 * 0.25 <= low <= -0.25
+
+
+def test_steps_get_integer_ticks():
+    from numseries.plots import plot_forecast_fan
+
+    figures = [
+        plot_prediction(np.array([1.0, 3, 2, 4]), prediction=3.5, attention=np.full(4, 0.25), weights=np.ones(4) / 4),
+        plot_forecast_fan(np.arange(4.0), _Fan(np.array([4.0, 5.0]))),
+    ]
+    for figure in figures:
+        for ax in _drawn(figure).axes:
+            ticks = ax.get_xticks()
+            assert len(ticks) >= 3 and np.array_equal(ticks, np.round(ticks)), ticks
+
+
+def test_legend_numbers_share_one_format():
+    values = np.array([70_100.0, 70_550, 70_980, 71_420])  # a step of ~440: whole numbers are enough
+    figure = plot_prediction(values, prediction=72_160.43, attention=np.full(4, 0.25), target=71_400.0)
+    labels = {line.get_label() for line in figure.axes[0].lines}
+    assert {"predicted 72160", "true 71400"} <= labels  # not 7.216e+04 beside 7.14e+04
+    figure = plot_prediction(np.array([4.39, 3.91, 3.58, 3.33]), prediction=2.986, attention=np.full(4, 0.25),
+                             intervals={80: (2.98, 2.992)}, target=2.9)
+    assert {"predicted 2.986", "true 2.900"} <= {line.get_label() for line in figure.axes[0].lines}
+    assert figure.axes[0].collections[0].get_label() == "80% interval 2.980 to 2.992"
+
+
+def test_a_prediction_plot_bands_the_interval_and_draws_the_forecast():
+    values = np.array([3.0, 6.1, 9.2, 12.0])
+    figure = plot_prediction(values, prediction=14.64, attention=np.full(4, 0.25), intervals={80: (14.29, 14.96)})
+    (band,) = figure.axes[0].collections
+    assert band.get_label() == "80% interval 14.29 to 14.96"
+    forecast, lo, hi = np.array([14.64, 17.2, 19.9]), np.array([14.3, 15.9, 16.9]), np.array([15.0, 18.1, 21.1])
+    figure = plot_prediction(values, prediction=14.64, attention=np.full(4, 0.25), forecast=forecast,
+                             forecast_intervals={80: (lo, hi)}, first_step=3)
+    top, bars = figure.axes
+    (band,) = top.collections
+    assert _band_edges(band) == (14.3, 21.1)
+    path = next(line for line in top.lines if line.get_label() == "forecast, 3 steps")
+    np.testing.assert_array_equal(path.get_xdata(), [7, 8, 9])  # steps numbered from first_step, as the table does
+    assert [patch.get_x() + patch.get_width() / 2 for patch in bars.patches] == [3, 4, 5, 6]
+
+
+def test_a_prediction_plot_splits_the_axis_it_is_given():
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    assert plot_prediction(np.arange(5.0), prediction=5.0, attention=np.full(5, 0.2), ax=right) is figure
+    assert len(figure.axes) == 3 and left in figure.axes and right not in figure.axes
+
+
+def test_the_error_by_family_legend_covers_no_bar(evaluation):
+    from numseries.plots import COLORS
+
+    rng = np.random.default_rng(0)  # tall bars everywhere: a legend inside the axes would cover some
+    full = [{"group": f"family {g}", "method": method, "bucket": "all", "median_scaled": rng.uniform(0.3, 1.0)}
+            for g in range(17) for method in COLORS]
+    for rows in (full, summarise(evaluation)):
+        (ax,) = _drawn(plot_error_by_family(rows)).axes
+        legend = ax.get_legend().get_window_extent()
+        bars = [patch.get_window_extent() for patch in ax.patches if patch.get_height() > 0]
+        assert len(bars) > 10 and not any(legend.overlaps(bar) for bar in bars)
+
+
+def test_turns_counts_changes_of_direction():
+    from numseries.plots import turns
+
+    assert turns(np.arange(6.0)) == 0 and turns(np.array([1.0, 2, 2, 1])) == 1
+    assert turns(np.sin(np.arange(10.0))) == 3  # peak, trough, peak: a whole period of sin(t)
+
+
+def test_a_wave_example_shows_a_whole_period():
+    from types import SimpleNamespace
+
+    from numseries.plots import _example_rows, turns
+
+    cases = synthetic_cases(n_per_cell=20, families=["sinusoidal", "linear"])
+    shown = SimpleNamespace(cases=cases)
+    rows = _example_rows(shown, "sinusoidal", 2)
+    assert len(rows) == 2 and all(turns(cases.data[i, : cases.lengths[i]]) >= 3 for i in rows)
+    np.testing.assert_array_equal(rows, _example_rows(shown, "sinusoidal", 2))  # the same cases every time
+    assert len(_example_rows(shown, "linear", 1)) == 1  # a line never turns: the first case is shown

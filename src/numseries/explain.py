@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from numseries.formatting import format_input, format_value, mean_step
 from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
 
 BUCKETS = (8, 16, 32, 64)  # lengths of the gradient graphs, then max_len
@@ -85,23 +86,28 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
 
 
-def weighted_sum(values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3) -> str:
+def weighted_sum(
+    values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3, labels: list[str] | None = None
+) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
     Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
     leaving out weights under 0.005; what the left-out steps add, when it exceeds 1e-4 of the mean
-    absolute step, is written as one last term.
+    absolute step, is written as one last term. ``labels`` (L,) show the values as typed; the
+    prediction is shown by :func:`numseries.formatting.format_value`.
     """
+    labels = labels or [format_input(value) for value in values]
+    step = mean_step(values)
     shown = len(weights) if len(weights) <= terms + 2 else terms
     order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
     parts = []
     for i in order:
         sign = "−" if weights[i] < 0 else "+"
-        parts += [sign, f"{abs(weights[i]):.3g} × {values[i]:.6g}"]
+        parts += [sign, f"{abs(weights[i]):.3g} × {labels[i]}"]
     rest = prediction - float(np.dot(weights[order], values[order]))
-    steps = np.abs(np.diff(values))
-    if abs(rest) > 1e-4 * (steps.mean() if steps.any() else 1.0):
+    if abs(rest) > 1e-4 * (step or 1.0):
         others = len(values) - len(order)
-        parts += ["−" if rest < 0 else "+", f"{abs(rest):.4g} (the other {others} step{'s' if others > 1 else ''})"]
+        rest_text = format_value(abs(rest), step=step)
+        parts += ["−" if rest < 0 else "+", f"{rest_text} (the other {others} step{'s' if others > 1 else ''})"]
     first = "−" if parts[0] == "−" else ""
-    return f"{prediction:.6g} = {first}{' '.join(parts[1:])}"
+    return f"{format_value(prediction, step=step)} = {first}{' '.join(parts[1:])}"

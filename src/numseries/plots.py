@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from numseries.evaluate import MODEL, NOISE_FLOOR, Evaluation, Row, summarise
 from numseries.files import atomic_write
+from numseries.formatting import format_values, mean_step
 from numseries.weights import TRAINING_LOGS
 
 COLORS = {
@@ -55,45 +57,95 @@ def plot_prediction(
     attention: np.ndarray,
     weights: np.ndarray | None = None,
     target: float | None = None,
+    intervals: Mapping[float, tuple[float, float]] | None = None,
+    forecast: np.ndarray | None = None,
+    forecast_intervals: Mapping[float, tuple[np.ndarray, np.ndarray]] | None = None,
+    first_step: int = 1,
+    exact: bool = False,
     title: str | None = None,
     ax=None,
 ) -> Figure:
-    """A context (L,) with its predicted next value, and bars under each step.
+    """A context (L,) with its predicted next value above, and a bar per step below.
 
     With ``weights`` (L,), the bars are the per-step weights, signed (the prediction is their sum of
-    weight × value) and the attention is drawn as an outline beside them; without, the attention.
+    weight × value), with the attention (L,) faintly outlined beside them; without, the attention.
+    ``intervals`` ({level: (lo, hi)}) band the prediction; ``forecast`` (K,) continues it, banded by
+    ``forecast_intervals`` ({level: (lo (K,), hi (K,))}). Steps are numbered from ``first_step``, as the
+    ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
+    (:mod:`numseries.formatting`; ``exact``: a rule's value, in full). A given ``ax`` is split in two panels.
     """
-    ax = _axes(ax, (7, 3.5))
+    top, bottom = _two_panels(ax, (7, 4.8))
     values = np.asarray(values, dtype=np.float64)
-    steps = np.arange(len(values))
-    ax.plot(steps, values, "o-", color="tab:blue", label="context")
-    ax.plot([steps[-1], len(values)], [values[-1], prediction], ":", color=COLORS[MODEL])
-    ax.plot(len(values), prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {prediction:.4g}")
+    steps = first_step + np.arange(len(values))  # (L,)
+    after = steps[-1] + 1
+    step = mean_step(values)
+
+    def numbers(*values: float) -> list[str]:
+        return format_values(values, step=step, exact=exact)
+
+    predicted, true = numbers(prediction, np.nan if target is None else target)  # in one format
+
+    top.plot(steps, values, "o-", color="tab:blue", label="inputs")
+    path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
+    top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path], ":", color=COLORS[MODEL])
+    if forecast is not None:
+        top.plot(after + np.arange(len(path)), path, ".", color=COLORS[MODEL], label=f"forecast, {len(path)} steps")
+    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {predicted}")
+    bands = dict(forecast_intervals or {})  # {level: (lo (K,), hi (K,))}
+    if not bands:
+        bands = {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in (intervals or {}).items()}
+    for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
+        lo, hi = (np.asarray(bound, dtype=np.float64) for bound in bands[level])
+        if np.array_equal(lo, hi):
+            continue  # an exact rule's interval has no width to draw
+        x = after + np.arange(len(lo)) if len(lo) > 1 else np.r_[after - 0.2, after + 0.2]
+        label = f"{level:g}% interval" + (f" {' to '.join(numbers(lo[0], hi[0]))}" if len(lo) == 1 else "")
+        top.fill_between(x, np.resize(lo, len(x)), np.resize(hi, len(x)), color=COLORS[MODEL], lw=0,
+                         alpha=0.12 + 0.25 * (k + 1) / len(bands), label=label)
     if target is not None:
-        ax.plot(len(values), target, "o", ms=9, mfc="none", color="black", label=f"true {target:.4g}")
-    ax.set_xlabel("step")
-    ax.set_ylabel("value")
-    bars = ax.twinx()
-    shown = attention[: len(values)]
-    if weights is None:
-        bars.bar(steps, shown, color="tab:orange", alpha=0.35, width=0.8)
-        bars.set_ylim(0, max(1.0, float(np.max(shown))) * 2.5)  # bars stay in the lower part
-        bars.set_ylabel("attention", color="tab:orange")
-    else:
-        shown_weights = np.asarray(weights[: len(values)], dtype=np.float64)
-        colors = np.where(shown_weights < 0, "tab:purple", "tab:green")
-        bars.bar(steps, shown_weights, color=colors, alpha=0.45, width=0.8, label="weight")
-        bars.bar(steps, shown, fill=False, edgecolor="tab:orange", width=0.8, label="attention")
-        bars.axhline(0.0, color="gray", lw=0.6)
-        top = max(1.0, float(np.max(np.abs(shown_weights))))
-        bars.set_ylim(-top * 1.2, top * 3.0)  # bars stay in the lower part, negative ones below the axis
-        bars.set_ylabel("weight (green +, purple −), attention (outline)", fontsize=8)
-    ax.set_zorder(bars.get_zorder() + 1)
-    ax.patch.set_visible(False)
-    ax.legend(loc="best", fontsize=8)
+        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {true}")
+    top.set_ylabel("value")
+    top.legend(loc="best", fontsize=8)
     if title:
-        ax.set_title(title)
-    return ax.figure
+        top.set_title(title, fontsize=10)
+    _step_bars(bottom, steps, np.asarray(attention[: len(values)], dtype=np.float64),
+               None if weights is None else np.asarray(weights[: len(values)], dtype=np.float64))
+    for axis in (top, bottom):
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return top.figure
+
+
+def _step_bars(ax, steps: np.ndarray, attention: np.ndarray, weights: np.ndarray | None) -> None:
+    """A bar per step (L,): the signed weights with the attention faintly outlined, or the attention alone,
+    on a y axis that the bars fill."""
+    if weights is None:
+        ax.bar(steps, attention, color="tab:orange", alpha=0.6, width=0.8, label="attention")
+        ax.set_ylabel("attention")
+        caption, heights = "attention per step", attention
+    else:
+        colors = np.where(weights < 0, "tab:purple", "tab:green")
+        ax.bar(steps, weights, color=colors, alpha=0.6, width=0.8, label="weight")
+        ax.bar(steps, attention, fill=False, edgecolor="tab:orange", alpha=0.5, width=0.8, label="attention")
+        ax.set_ylabel("weight")
+        caption, heights = "weight per step (green +, purple −); the attention faintly outlined", np.r_[weights, attention]
+    ax.axhline(0.0, color="gray", lw=0.6)
+    low, high = float(np.nanmin(heights, initial=0.0)), float(np.nanmax(heights, initial=0.0))
+    ax.set_ylim(*((1.2 * low, 1.2 * high) if high > low else (-1.0, 1.0)))
+    ax.set_xlabel("step")
+    ax.set_title(caption, fontsize=8, loc="left")  # a caption, not a legend over the bars
+
+
+def _two_panels(ax, figsize: tuple[float, float]):
+    """A tall panel above a short one sharing its x axis: a new figure's, or ``ax``'s place split in two."""
+    if ax is None:
+        figure = Figure(figsize=figsize, layout="constrained")
+        spec = figure.add_gridspec(2, 1, height_ratios=(2, 1))
+    else:
+        figure = ax.figure
+        spec = ax.get_subplotspec().subgridspec(2, 1, height_ratios=(2, 1))
+        ax.remove()
+    top = figure.add_subplot(spec[0])
+    return top, figure.add_subplot(spec[1], sharex=top)
 
 
 def plot_attention_heatmap(
@@ -163,7 +215,7 @@ def plot_error_by_family(
     ax.set_xticks(np.arange(len(groups)), groups, rotation=40, ha="right")
     ax.set_ylabel(f"median scaled error (floored at {LOG_FLOOR:g})")
     ax.set_title(f"Error by family (context lengths: {bucket})")
-    ax.legend(fontsize=7, ncol=min(4, len(methods)))
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # beside the bars
     return ax.figure
 
 
@@ -221,6 +273,7 @@ def plot_training_curves(run_dir: str | Path, *, ax=None, title: str = "Training
             ax.plot(points[:, 0], points[:, 1], "o-" if column != "train_loss_step" else "-", label=label,
                     alpha=alpha, ms=3)
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _labelled(ax, "training step", "loss (scaled L1)", title)
 
 
@@ -231,12 +284,23 @@ def save_figure(figure: Figure, path: str | Path) -> Path:
     return path
 
 
+def turns(values: np.ndarray) -> int:
+    """How often a series (L,) changes direction: three turns (peak, trough, peak) show a wave's whole period."""
+    steps = np.diff(np.asarray(values, dtype=np.float64))
+    signs = np.sign(steps[steps != 0])
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
 def _example_rows(evaluation: Evaluation, family: str, count: int) -> np.ndarray:
-    """The first ``count`` cases of a family, from the middle length bucket when it has cases."""
-    rows = np.flatnonzero(evaluation.cases.families == family)
-    lengths = evaluation.cases.lengths[rows]
+    """The first ``count`` cases of a family, from the middle length bucket when it has cases, and among
+    them those that turn at least three times when there are enough (a wave shown over a whole period)."""
+    cases = evaluation.cases
+    rows = np.flatnonzero(cases.families == family)
+    lengths = cases.lengths[rows]
     middle = rows[(lengths >= 8) & (lengths <= 16)]
-    return (middle if len(middle) else rows)[:count]
+    rows = middle if len(middle) else rows
+    turning = [i for i in rows if turns(cases.data[i, : cases.lengths[i]]) >= 3]
+    return np.array(turning[:count]) if len(turning) >= count else rows[:count]
 
 
 def write_plots(evaluation: Evaluation, out_dir: str | Path, *, run_dir: str | Path | None = None) -> list[Path]:
@@ -303,6 +367,7 @@ def plot_forecast_fan(
         ax.plot(steps, np.asarray(actual, dtype=np.float64), "o", mfc="none", color="black", label="actual")
     ax.set_xlabel("step")
     ax.set_ylabel("value")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="best", fontsize=8)
     if title:
         ax.set_title(title)

@@ -4,6 +4,7 @@
     numseries predict 2 4 6 8 10 --json       machine-readable
     echo "2,4,6,8,10" | numseries predict -   numbers from stdin (spaces, commas or newlines)
     numseries predict 2 4 6 8 10 --steps 5    an autoregressive forecast of 5 steps
+    numseries predict 2 4 6 8 --plot p.png    a PNG of the prediction, its interval and the weights
     numseries predict --input series.parquet --output predictions.parquet
 """
 
@@ -65,6 +66,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="PERCENT",
         help="prediction intervals to show, in percent (default: 80, when the model has a quantile head)",
     )
+    parser.add_argument(
+        "--plot", metavar="PNG", help="also draw the prediction and each step's weight to this PNG (plot extra)"
+    )
     parser.add_argument("--weights", help="model: a weights folder, .onnx, .pt or .safetensors (default: shipped)")
     parser.add_argument(
         "--no-rules", action="store_true", help="the network only: do not continue exact rules (Fibonacci, squares, ...)"
@@ -81,6 +85,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from numseries.predict import MAX_STEPS, Predictor
 
+    if args.plot and (args.input or args.output):
+        raise ValueError("--plot draws a single sequence; drop it with --input, or give values instead")
     if args.input or args.output:
         _check_batch_args(args)
         predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
@@ -92,9 +98,11 @@ def run(args: argparse.Namespace) -> int:
             return 128 + stop.signum
     if args.with_weights:
         raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
-    values = _parse_values(args.values)
+    values, labels = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
+    if args.plot:
+        _check_plot(args.plot)
     predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
     levels = predictor.levels_or_default(args.level)
     result = predictor.predict(values, level=levels)
@@ -114,11 +122,39 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
+    if args.plot:
+        _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
         _print(json.dumps(_as_json(result, forecast, bands)))
     else:
-        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source)))
+        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels))
     return 0
+
+
+def _check_plot(path: str) -> None:
+    """Before any work: matplotlib is there (else ImportError, which the CLI names the plot extra for) and
+    ``path`` can be written."""
+    import matplotlib  # noqa: F401
+
+    from numseries.files import check_output
+
+    check_output(path, "the plot")
+
+
+def _plot(path: str, values: list[float], labels: list[str], result, forecast, bands: dict) -> None:
+    from numseries.plots import plot_prediction, save_figure
+
+    first = result.n_values - result.n_used
+    shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
+    pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if result.exact else ''}"
+    figure = plot_prediction(
+        np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
+        weights=None if result.weights is None else result.weights[first:], intervals=result.intervals,
+        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=result.exact,
+        title=f"{' '.join(shown)}: {pattern}",
+    )
+    save_figure(figure, path)
+    _say(f"wrote {path}")
 
 
 def _faithfulness(source: str) -> dict | None:
@@ -179,8 +215,9 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler)
 
 
-def _parse_values(tokens: list[str]) -> list[float]:
-    """Command-line tokens, or stdin for '-', -> numbers. Separators: spaces, commas, semicolons, newlines."""
+def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
+    """Command-line tokens, or stdin for '-', -> the numbers, and each as it was typed (for the table).
+    Separators: spaces, commas, semicolons, newlines."""
     if tokens == ["-"]:
         text = sys.stdin.read().removeprefix("\ufeff")  # a UTF-8 byte-order mark, as some editors write
     elif "-" in tokens:
@@ -198,15 +235,15 @@ def _parse_values(tokens: list[str]) -> list[float]:
             f"{token!r} is ambiguous: a thousands separator or a comma between values? Write numbers "
             "without thousands separators and separate values with spaces, ', ' or newlines"
         )
-    values = []
-    for position, token in enumerate((t for t in re.split(r"[\s,;]+", text) if t), start=1):
+    values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
+    for position, token in enumerate(labels, start=1):
         try:
             values.append(float(token))
         except ValueError:
             raise ValueError(
                 f"{token!r} (value {position}) is not a number; separate numbers with spaces, commas or newlines"
             ) from None
-    return values
+    return values, labels
 
 
 def _signed_bar(weight: float, largest: float, glyphs: tuple[str, str, str, str]) -> str:
@@ -227,18 +264,6 @@ def _glyphs() -> tuple[str, str, str, str]:
     return ("█", "▐", "│", "▌")
 
 
-def _number(value, exact: bool) -> str:
-    """A prediction as printed: exact ones in full (21, 2432902008176640000, 0.3), others to 6 digits."""
-    if not exact:
-        return f"{value:.6g}"
-    if isinstance(value, int):
-        return str(value)
-    value = float(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return f"{value:.15g}"  # drops float noise: 0.30000000000000004 -> 0.3
-
-
 def _pattern(result) -> str:
     if result.exact:
         return f"pattern: {result.pattern} (exact)"
@@ -247,14 +272,29 @@ def _pattern(result) -> str:
     return "pattern: no exact rule; the network's estimate"
 
 
-def _table(values: list[float], result, forecast, bands: dict | None = None, faithfulness: dict | None = None) -> str:
+def _table(
+    values: list[float],
+    result,
+    forecast,
+    bands: dict | None = None,
+    faithfulness: dict | None = None,
+    *,
+    labels: list[str] | None = None,
+) -> str:
+    """The printed answer. ``labels`` are the values as typed (default: each value's shortest form)."""
     from numseries.explain import weighted_sum
+    from numseries.formatting import format_input, format_values, mean_step
 
     first = result.n_values - result.n_used
-    next_value = _number(result.rule.next_value if result.rule is not None else result.value, result.exact)
-    lines = [f"next value: {next_value}"]
+    labels = labels or [format_input(value) for value in values]
+    step = mean_step(values[first:])
+
+    def numbers(*values) -> list[str]:
+        return format_values(values, step=step, exact=result.exact)
+
+    lines = [f"next value: {numbers(result.rule.next_value if result.rule is not None else result.value)[0]}"]
     for level, (lo, hi) in result.intervals.items():
-        lines.append(f"{level:g}% interval: {_number(lo, result.exact)} to {_number(hi, result.exact)}")
+        lines.append(f"{level:g}% interval: {' to '.join(numbers(lo, hi))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
     if result.weights is None:
@@ -262,17 +302,18 @@ def _table(values: list[float], result, forecast, bands: dict | None = None, fai
         weights = np.full(result.n_values, np.nan)
     else:
         if not result.exact:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
-            lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value)]
+            lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value, labels=labels[used])]
         weights = result.weights
     largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
-    header = f"{'step':>6}  {'value':>12}  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}  {'attention':>9}"
+    width = max(12, *(len(label) for label in labels[used]))
+    header = f"{'step':>6}  {'value':>{width}}  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}  {'attention':>9}"
     lines += ["", header]
     for step in range(first, result.n_values):
         weight = float(weights[step])
         bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
         lines.append(
-            f"{step + 1:>6}  {values[step]:>12.6g}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
+            f"{step + 1:>6}  {labels[step]:>{width}}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
         )
     lines += ["", *(RULE_NOTE if result.exact else WEIGHTS_NOTE)]
     if faithfulness and not result.exact:
@@ -286,14 +327,15 @@ def _table(values: list[float], result, forecast, bands: dict | None = None, fai
         how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
         bands = bands or {}
         lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
+        columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
+        cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
+        rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
+        width = max(12, *(len(cell) for row in rows for cell in row))
         if bands:
-            heads = "".join(f"  {f'lo-{level:g}':>12}  {f'hi-{level:g}':>12}" for level in bands)
-            lines.append(f"{'':>6}  {'value':>12}{heads}")
-        for k, value in enumerate(forecast):
-            cells = "".join(
-                f"  {_number(lo[k], result.exact):>12}  {_number(hi[k], result.exact):>12}" for lo, hi in bands.values()
-            )
-            lines.append(f"{f't+{k + 1}':>6}  {_number(value, result.exact):>12}{cells}")
+            heads = "".join(f"  {f'lo-{level:g}':>{width}}  {f'hi-{level:g}':>{width}}" for level in bands)
+            lines.append(f"{'':>6}  {'value':>{width}}{heads}")
+        for k, row in enumerate(rows):
+            lines.append(f"{f't+{k + 1}':>6}" + "".join(f"  {cell:>{width}}" for cell in row))
     return "\n".join(lines)
 
 

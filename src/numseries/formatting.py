@@ -1,0 +1,81 @@
+"""How numbers are shown to people: inputs as they were typed, predictions to the digits that mean something.
+
+A prediction is shown to the digit below a hundredth of the data's mean absolute step (``123456.7 123457.9
+123459.1`` -> ``123460.3``, not ``123460``), with at least 3 significant digits, never past what a float64
+holds (``1000000000000004``, not ``1e+15``), and with trailing zeros dropped. Exact predictions of a rule are
+shown in full (``21``, ``2432902008176640000``, ``0.3``). The CLI tables, ``--plot``, the plots' legends and
+the README's examples all go through :func:`format_value`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+SIGNIFICANT = 3  # at least this many significant digits, however large the steps
+STEP_FRACTION = 100  # the last digit shown is below 1/STEP_FRACTION of the mean absolute step
+MAX_DIGITS = 17  # a float64 round-trips in 17 significant digits; more would show noise
+
+
+def mean_step(values: Sequence[float] | np.ndarray) -> float | None:
+    """The mean absolute step of ``values`` (L,), or None where there is none (a constant, one value)."""
+    steps = np.abs(np.diff(np.asarray(values, dtype=np.float64)))
+    steps = steps[np.isfinite(steps)]
+    step = float(steps.mean()) if len(steps) else 0.0
+    return step if step > 0 and math.isfinite(step) else None
+
+
+def format_input(value: float) -> str:
+    """A value given as a number, not typed: its shortest round-trip form, whole numbers without ``.0``."""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def format_value(value: float, *, step: float | None = None, exact: bool = False) -> str:
+    """``value`` as shown beside data whose mean absolute step is ``step`` (see :func:`mean_step`).
+
+    ``exact`` (a rule's value), or no ``step`` (a constant series): whole numbers in full, others to 15
+    significant digits (drops float noise: 0.30000000000000004 -> 0.3).
+    """
+    if isinstance(value, (int, np.integer)) and exact:
+        return str(int(value))
+    value = float(value)
+    if _in_full(value, step, exact):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else f"{value:.15g}"
+    assert step is not None  # for mypy: _in_full took the values without a step
+    magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
+    digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)
+    return f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+
+
+def format_values(values: Sequence[float], *, step: float | None = None, exact: bool = False) -> list[str]:
+    """Numbers shown together (an interval's bounds, a forecast's table), each as :func:`format_value` shows
+    it but with the decimals of the one that shows most: ``2.980 to 2.992``, not ``2.98 to 2.992``."""
+    texts = [format_value(value, step=step, exact=exact) for value in values]
+    shown = [None if "e" in text or "n" in text else len(text.partition(".")[2]) for text in texts]  # not 1e-20, inf
+    most = max((count for count in shown if count is not None), default=0)
+    return [
+        text if count in (None, most) or step is None or _in_full(float(value), step, exact)
+        else f"{float(value):.{min(most, _decimals(float(value), step))}f}"
+        for value, text, count in zip(values, texts, shown, strict=True)
+    ]
+
+
+def _in_full(value: float, step: float | None, exact: bool) -> bool:
+    """Whether ``value`` is shown in full rather than to the step's digits."""
+    return exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value)
+
+
+def _decimals(value: float, step: float) -> int:
+    """The decimals that put the last digit below 1/STEP_FRACTION of ``step``, with SIGNIFICANT digits at
+    least and none below the float's resolution (negative: ``value`` >= 1e16 is rounded to tens or more)."""
+    magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
+    decimals = max(math.ceil(math.log10(STEP_FRACTION / step)), SIGNIFICANT - 1 - magnitude)
+    decimals = min(decimals, math.floor(-math.log10(np.spacing(abs(value)))))  # no digits below float resolution
+    return max(decimals, 0) if abs(value) < 1e16 else decimals  # below 1e16 whole numbers are shown whole

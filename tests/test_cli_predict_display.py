@@ -1,0 +1,114 @@
+"""What ``numseries predict`` shows: the values as typed, predictions to useful digits, and ``--plot``."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+
+import pytest
+
+from numseries.cli import main
+from numseries.formatting import format_value, mean_step
+from numseries.predict import Predictor
+
+
+def predict(capsys, *argv):
+    code = main(["predict", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The step table's rows, split into cells (step, value, weight, ...)."""
+    return [line.split() for line in out.split("\n\n")[1].splitlines()[1:]]
+
+
+def test_a_prediction_keeps_the_digits_of_its_inputs(capsys):
+    code, out, _ = predict(capsys, "123456.7", "123457.9", "123459.1")
+    assert code == 0
+    value = Predictor.from_pretrained().predict([123456.7, 123457.9, 123459.1]).value
+    assert abs(value - 123460.3) < 0.005  # a straight line continues exactly, up to float rounding
+    assert out.splitlines()[0] == "next value: 123460.3"
+    assert [row[1] for row in table_rows(out)] == ["123456.7", "123457.9", "123459.1"]
+
+
+def test_sixteen_digit_integers_are_shown_in_full(capsys):
+    values = ["1000000000000001", "1000000000000002", "1000000000000003"]
+    code, out, _ = predict(capsys, *values)  # three values: the network's prediction, no exact rule
+    assert code == 0
+    assert out.splitlines()[0] == "next value: 1000000000000004"
+    assert [row[1] for row in table_rows(out)] == values
+    code, out, _ = predict(capsys, *values, "1000000000000004")  # four: an exact rule, an exact integer
+    assert out.splitlines()[:3] == [
+        "next value: 1000000000000005",
+        "80% interval: 1000000000000005 to 1000000000000005",
+        "pattern: arithmetic, step 1 (exact)",
+    ]
+
+
+def test_values_are_shown_as_typed_from_stdin_too(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1e-20, 2.0e-20\n3E-20;5e-20\n"))
+    code, out, _ = predict(capsys, "-", "--steps", "2")
+    assert code == 0
+    assert [row[1] for row in table_rows(out)] == ["1e-20", "2.0e-20", "3E-20", "5e-20"]
+    result = Predictor.from_pretrained().predict([1e-20, 2e-20, 3e-20, 5e-20], level=[80])
+    step = mean_step([1e-20, 2e-20, 3e-20, 5e-20])
+    assert out.splitlines()[0] == f"next value: {format_value(result.value, step=step)}"
+    assert "e-20" in out.splitlines()[0] and len(out.splitlines()[0]) < 25  # 3 digits, not 1e-20's 22 decimals
+    forecast = out[out.index("forecast, 2 steps") :].splitlines()
+    assert [line.split()[0] for line in forecast[2:]] == ["t+1", "t+2"]
+    cells = [cell for line in forecast[2:] for cell in line.split()[1:]]
+    assert len(cells) == 6 and all(re.fullmatch(r"\d(\.\d{1,2})?e-(20|19)", cell) for cell in cells), cells
+
+
+def test_negative_values_keep_their_sign_and_digits(capsys):
+    code, out, _ = predict(capsys, "-0.001", "-0.0021", "-0.0029", "-0.0042")
+    assert code == 0
+    assert [row[1] for row in table_rows(out)] == ["-0.001", "-0.0021", "-0.0029", "-0.0042"]
+    next_value = out.splitlines()[0].removeprefix("next value: ")
+    assert next_value.startswith("-0.00") and len(next_value) <= len("-0.00512")  # to ~1/100 of a 0.001 step
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_writes_a_png_of_the_prediction(capsys, tmp_path):
+    from matplotlib.image import imread
+
+    target = tmp_path / "out.png"
+    code, out, err = predict(capsys, "--plot", str(target), "1", "2", "3", "5", "8", "--steps", "3")
+    assert code == 0
+    assert out.startswith("next value: ")  # the table is printed as well
+    assert err.strip() == f"wrote {target}"
+    assert target.read_bytes()[:8] == PNG
+    height, width, _ = imread(target).shape
+    assert 600 <= width <= 1200 and 350 <= height <= 900
+    assert [path.name for path in tmp_path.iterdir()] == ["out.png"]  # no temporary file left
+
+
+@pytest.mark.parametrize("where", ["folder", "under a file"])
+def test_a_plot_that_cannot_be_written_is_one_line_before_any_work(capsys, tmp_path, where):
+    (tmp_path / "file").write_text("")
+    path = tmp_path if where == "folder" else tmp_path / "file" / "out.png"
+    code, out, err = predict(capsys, "--plot", str(path), "1", "2", "3", "5", "8")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"numseries predict: error: cannot write the plot to {path}: ")
+
+
+def test_a_plot_without_matplotlib_names_the_plot_extra(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    code, out, err = predict(capsys, "--plot", str(tmp_path / "out.png"), "1", "2", "3", "5", "8")
+    assert code == 2 and out == ""
+    assert err == (
+        "numseries predict: error: this needs matplotlib, which is not installed; "
+        "install it with pip install 'numseries[plot]'\n"
+    )
+    assert not any(tmp_path.iterdir())
+
+
+def test_plot_draws_one_sequence_not_a_file(capsys, tmp_path):
+    code, out, err = predict(capsys, "--plot", str(tmp_path / "a.png"), "--input", "a.csv", "--output", "b.csv")
+    assert code == 2 and out == ""
+    assert "--plot draws a single sequence" in err

@@ -1,0 +1,78 @@
+"""Numbers as shown: predictions to the digits the data's steps make meaningful, inputs as typed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from numseries.formatting import STEP_FRACTION, format_input, format_value, format_values, mean_step
+
+
+def test_a_prediction_keeps_the_digits_the_steps_make_meaningful():
+    step = mean_step([123456.7, 123457.9, 123459.1])
+    assert step == pytest.approx(1.2)
+    assert format_value(123460.30000001, step=step) == "123460.3"  # not 123460
+    assert format_value(14.642134, step=mean_step([3, 6.1, 9.2, 12])) == "14.64"
+
+
+def test_large_whole_numbers_are_shown_whole_not_in_scientific_notation():
+    step = mean_step([1000000000000001, 1000000000000002, 1000000000000003])
+    assert format_value(1000000000000004.0, step=step) == "1000000000000004"  # not 1e+15, no digits below a float's
+    assert format_value(123460.0, step=10_000.0) == "123460"  # never rounded to tens, however large the steps
+
+
+@pytest.mark.parametrize(
+    ("value", "values", "shown"),
+    [
+        (5.93465e-20, [1e-20, 2e-20, 3e-20, 5e-20], "5.93e-20"),
+        (-0.00510253, [-0.001, -0.0021, -0.0029, -0.0042], "-0.0051"),
+        (-0.961029, [0.0, 0.84, 0.91, 0.14, -0.76], "-0.961"),
+        (3.21e20, [1e20, 2e20, 3e20], "3.21e+20"),
+        (-2.5e300, [1e300, -2e300, 3e300], "-2.5e+300"),
+        (0.5, [0, 1000, -500], "0.5"),  # at least 3 significant digits, however large the steps
+        (-7.0, [-1, -3, -5], "-7"),
+    ],
+)
+def test_small_negative_and_scientific_values(value, values, shown):
+    assert format_value(value, step=mean_step(values)) == shown
+
+
+def test_exact_values_are_shown_in_full():
+    assert format_value(2432902008176640000, exact=True) == "2432902008176640000"
+    assert format_value(21.0, exact=True) == "21"
+    assert format_value(0.1 + 0.2, exact=True) == "0.3"
+
+
+def test_without_a_step_a_value_gets_fifteen_digits():
+    assert mean_step([7, 7, 7]) is None and mean_step([1]) is None
+    assert format_value(7.0, step=None) == "7"
+    assert format_value(1e15 + 1, step=None) == "1000000000000001"
+    assert format_value(float("nan"), step=1.0) == "nan"
+
+
+def test_shown_values_are_within_a_two_hundredth_of_a_step_of_the_value():
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        value = float(rng.normal() * 10.0 ** rng.uniform(-12, 12))
+        step = abs(value) * 10.0 ** rng.uniform(-9, 3)
+        shown = format_value(value, step=step)
+        allowed = max(step / STEP_FRACTION / 2, abs(value) * 5e-3)  # half the last digit shown
+        assert abs(float(shown) - value) <= allowed * (1 + 1e-9), (value, step, shown)
+        assert "0e" not in shown and not shown.endswith(".")  # no trailing zeros
+        digits = len(shown.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+        assert digits <= 17
+
+
+def test_inputs_given_as_numbers_get_their_shortest_round_trip_form():
+    assert [format_input(v) for v in (2.0, 0.1, -0.0042, 3, np.int64(5))] == ["2", "0.1", "-0.0042", "3", "5"]
+    assert format_input(1e20) == "1e+20" and float(format_input(math.pi)) == math.pi
+
+
+def test_numbers_shown_together_share_their_decimals():
+    assert format_values([2.98, 2.992], step=0.3) == ["2.980", "2.992"]  # not 2.98 beside 2.992
+    assert format_values([12.0000001, 12.5], step=2.0) == ["12.0", "12.5"]
+    assert format_values([12.0000001], step=2.0) == ["12"]
+    assert format_values([21, 21.5], exact=True) == ["21", "21.5"]  # a rule's values stay in full
+    assert format_values([1.17e-19, float("inf")], step=1e-20) == ["1.17e-19", "inf"]
