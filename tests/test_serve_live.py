@@ -168,6 +168,11 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     assert page.locator("#chart rect.bar").count() == 8
     assert re.fullmatch(r"-?[\d.]+(e[+-]\d+)? = .+ × 6 .*", page.text_content("#equation"))
     page.fill("#steps", "1")
+    page.fill("#values", "123456.7 123457.9 123459.1")  # digits from the step; inputs as typed
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#prediction').textContent.startsWith('12346')")
+    assert page.text_content("#prediction") == "123460.3"
+    assert page.locator("#weights tbody tr").nth(0).locator("td").nth(1).text_content() == "123456.7"
 
     page.fill("#values", "1 2")  # too short: the server's message, inline
     page.press("#values", "Enter")

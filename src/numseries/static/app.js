@@ -7,9 +7,9 @@ const $ = (id) => document.getElementById(id);
 
 function parseValues(text) {
   // Tokens split on spaces, commas, semicolons and new lines, as `numseries predict -` reads stdin.
-  const tokens = text.split(/[\s,;]+/).filter((t) => t !== "");
-  if (tokens.length === 0) throw new Error("type a sequence first, e.g. 2 4 6 8 10");
-  return tokens.map((token, i) => {
+  const typed = tokens(text);
+  if (typed.length === 0) throw new Error("type a sequence first, e.g. 2 4 6 8 10");
+  return typed.map((token, i) => {
     const value = Number(token);
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(token) || !Number.isFinite(value)) {
       throw new Error(`'${token}' (value ${i + 1}) is not a finite number; separate numbers with spaces, commas or new lines`);
@@ -18,9 +18,39 @@ function parseValues(text) {
   });
 }
 
-function format(x) {
-  // Like the CLI's %.6g: six significant digits, no trailing zeros.
-  return Number(x.toPrecision(6)).toString();
+function meanStep(values) {
+  // The mean absolute step of the values, or null for a constant sequence (as numseries.formatting.mean_step).
+  const steps = values.slice(1).map((v, i) => Math.abs(v - values[i]));
+  const step = steps.reduce((a, b) => a + b, 0) / Math.max(steps.length, 1);
+  return step > 0 && Number.isFinite(step) ? step : null;
+}
+
+function format(x, step = null) {
+  // As numseries.formatting.format_value: to the digit below 1/100 of the mean step, at least 3 significant
+  // digits, none below the float's resolution; without a step (a constant, an exact rule) in full.
+  if (!step || !Number.isFinite(x)) {
+    return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : Number(x.toPrecision(15)).toString();
+  }
+  const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
+  let decimals = Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude);
+  const spacing = x ? Number.EPSILON * 2 ** Math.floor(Math.log2(Math.abs(x))) : Number.MIN_VALUE;
+  decimals = Math.min(decimals, Math.floor(-Math.log10(spacing)));
+  if (Math.abs(x) < 1e16) decimals = Math.max(decimals, 0);
+  const digits = Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+function formatTogether(xs, step) {
+  // Numbers shown together share the decimals of the one that shows most: "118.0 to 141.8" (format_values).
+  const texts = xs.map((x) => format(x, step));
+  const plain = (t) => !/[en]/.test(t);
+  const most = Math.max(0, ...texts.filter(plain).map((t) => (t.split(".")[1] || "").length));
+  return texts.map((t, i) => (plain(t) && step ? xs[i].toFixed(most) : t));
+}
+
+function tokens(text) {
+  // The numbers as the user typed them, split on spaces, commas, semicolons and new lines.
+  return text.split(/[\s,;]+/).filter((t) => t !== "");
 }
 
 function showError(message) {
@@ -57,26 +87,27 @@ async function predict(event) {
     return;
   }
   showError("");
-  render(body, data);
+  render(body, data, tokens($("values").value));
 }
 
-function render(body, data) {
+function render(body, data, typed) {
   $("result").hidden = false;
-  $("prediction").textContent = format(data.prediction);
+  const step = data.exact ? null : meanStep(body.values);
+  $("prediction").textContent = format(data.prediction, step);
   const cropped = data.n_used < data.n_values;
   $("note").hidden = !cropped && !data.forecast;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
-    data.forecast ? `Forecast (each prediction fed back in): ${data.forecast.map(format).join(", ")}.` : "",
+    data.forecast ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step).join(", ")}.` : "",
   ].join(" ").trim();
-  showExtras(data);
-  chart(body.values, data);
-  table(body.values, data);
+  showExtras(data, step);
+  chart(body.values, data, step);
+  table(body.values, data, typed, step);
   $("curl").textContent = curl(body);
   $("copied").textContent = "";
 }
 
-function showExtras(data) {
+function showExtras(data, step) {
   // The pattern (an exact rule, or what the sequence looks like) and the intervals, when present.
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
@@ -84,7 +115,7 @@ function showExtras(data) {
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
-  intervals.textContent = levels.map(([level, [lo, hi]]) => `${level}% interval: ${format(lo)} to ${format(hi)}`).join("; ");
+  intervals.textContent = levels.map(([level, [lo, hi]]) => `${level}% interval: ${formatTogether([lo, hi], step).join(" to ")}`).join("; ");
 }
 
 function el(name, attributes, parent) {
@@ -110,7 +141,7 @@ function bounds(data) {
   return { level: levels[0], steps: [data.intervals[levels[0]]] };
 }
 
-function chart(values, data) {
+function chart(values, data, step) {
   const svg = $("chart");
   svg.replaceChildren();
   // As wide as the SVG is drawn (so that its text stays 12px on a phone), 320 to 640 units.
@@ -127,7 +158,7 @@ function chart(values, data) {
   const y = (v) => plotBottom - ((v - lo) / (hi - lo)) * (plotBottom - top);
   for (const v of [lo, (lo + hi) / 2, hi]) {
     el("line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }, svg);
-    el("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, svg).textContent = format(v);
+    el("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, svg).textContent = format(v, meanStep(values));
   }
   const last = values.length - 1;
   if (band) {  // the interval: a shaded band from the last value through each predicted step
@@ -143,7 +174,7 @@ function chart(values, data) {
   values.forEach((v, i) => el("circle", { class: "series-dot", cx: x(i), cy: y(v), r: 3.5 }, svg));
   predicted.forEach((v, i) => {
     const dot = el("circle", { class: "predicted-dot", cx: x(values.length + i), cy: y(v), r: i === 0 ? 6 : 4 }, svg);
-    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${format(v)}`;
+    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${format(v, step)}`;
   });
   // One bar per input step: its weight, up when positive and down when negative, scaled to the largest.
   const weights = stepWeights(data);
@@ -162,7 +193,7 @@ function chart(values, data) {
   });
 }
 
-function equation(values, data) {
+function equation(values, data, typed, step) {
   // "12 = 2 × 10 − 1 × 8": the largest terms of the weighted sum, as the CLI writes it.
   if (!data.weights) return "";
   const order = data.weights.map((w, i) => i).filter((i) => Math.abs(data.weights[i]) >= 0.005);
@@ -173,23 +204,23 @@ function equation(values, data) {
     const w = data.weights[i];
     rest -= w * values[i];
     const sign = k === 0 ? (w < 0 ? "−" : "") : (w < 0 ? "− " : "+ ");
-    return `${sign}${format(Math.abs(w))} × ${format(values[i])}`;
+    return `${sign}${Number(Math.abs(w).toPrecision(3))} × ${typed[i]}`;
   });
   const scale = Math.max(...values.slice(1).map((v, i) => Math.abs(v - values[i])), 1e-300);
   const others = values.length - shown.length;  // what the steps not shown add (for a rule: its constant)
   const what = others > 0 ? ` (the other ${others} step${others > 1 ? "s" : ""})` : "";
-  if (Math.abs(rest) > 1e-4 * scale) terms.push(`${rest < 0 ? "−" : "+"} ${format(Math.abs(rest))}${what}`);
-  return `${format(data.prediction)} = ${terms.join(" ")}`;
+  if (Math.abs(rest) > 1e-4 * scale) terms.push(`${rest < 0 ? "−" : "+"} ${format(Math.abs(rest), step)}${what}`);
+  return `${format(data.prediction, step)} = ${terms.join(" ")}`;
 }
 
-function table(values, data) {
+function table(values, data, typed, step) {
   const weights = stepWeights(data);
   const most = Math.max(...weights.values.map(Math.abs), 1e-12);
   const rows = values.map((v, i) => {
     const w = weights.values[i];
     const row = document.createElement("tr");
     if (i < data.n_values - data.n_used) row.className = "unused";
-    for (const text of [String(i + 1), format(v), w.toFixed(3), data.attention[i].toFixed(3)]) {
+    for (const text of [String(i + 1), typed[i], w.toFixed(3), data.attention[i].toFixed(3)]) {
       row.appendChild(document.createElement("td")).textContent = text;
     }
     const cell = row.appendChild(document.createElement("td"));
@@ -200,7 +231,7 @@ function table(values, data) {
     return row;
   });
   $("weights").tBodies[0].replaceChildren(...rows);
-  $("equation").textContent = equation(values, data);
+  $("equation").textContent = equation(values, data, typed, step);
   $("equation").hidden = !data.weights;
 }
 
