@@ -255,8 +255,9 @@ def test_saving_into_a_folder_with_an_export_removes_it(tiny_onnx, other_model, 
     folder = tmp_path / "weights"
     shutil.copytree(tiny_onnx, folder)
     stale = _value(Predictor.from_pretrained(folder))
+    (folder / "faithfulness.json").write_text('{"cases": 1}')  # figures measured on the old weights
     save_pretrained(other_model, folder)  # what `numseries train --out FOLDER` does at the end
-    assert not (folder / ONNX_FILE).exists()
+    assert not (folder / ONNX_FILE).exists() and not (folder / "faithfulness.json").exists()
     predictor = Predictor.from_pretrained(folder)
     assert predictor.runtime == "torch"
     assert _value(predictor) == _value(Predictor.from_model(other_model)) != stale

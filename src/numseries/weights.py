@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 ONNX_FILE = "model.onnx"
+FAITHFULNESS_FILE = "faithfulness.json"  # written by benchmarks/faithfulness.py; `predict` quotes it
 INFO_FILE = "training_info.json"
 MANIFEST_FILE = "manifest.json"  # the sha256 of each file of the set, written last
 SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE)  # what save_pretrained writes as one set
@@ -157,14 +158,15 @@ def save_pretrained(
     Each file is written atomically and ``manifest.json`` last, so a reader sees the old set, the new one,
     or (after a write stopped between files) a one-line error, never a mix. Files made from the weights
     this replaces are removed: ``model.onnx`` and its gradient graphs (export these again), the interval
-    calibration (calibrate again), and, without ``training_info``, the old one.
+    calibration (calibrate again), the faithfulness figures (``benchmarks/faithfulness.py`` measures them) and,
+    without ``training_info``, the old one.
     """
     directory = Path(directory)
     old_set = {name: directory / name for name in SET_FILES if (directory / name).is_file()}
     if old_set and not (directory / MANIFEST_FILE).is_file():  # a folder from before manifests: record it first
         _write_manifest(directory, {name: file_sha256(path) for name, path in old_set.items()})
     derived = [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]
-    derived.append(directory / CALIBRATION_FILE)
+    derived += [directory / CALIBRATION_FILE, directory / FAITHFULNESS_FILE]
     if training_info is None:
         derived.append(directory / INFO_FILE)
     for stale in derived:

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 BAR_HALF = 16  # characters each side of the axis for the largest |weight|
-FAITHFULNESS_FILE = "faithfulness.json"  # beside the model: written by benchmarks/faithfulness.py
 WEIGHTS_NOTE = (
     "weight: how far the prediction moves per unit move of that value; the prediction is the sum of",
     "  weight × value over the steps (exactly: the model scales with its input).",
@@ -159,6 +158,8 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
 
 def _faithfulness(source: str) -> dict | None:
     """The figures ``benchmarks/faithfulness.py`` measured for this model, if it wrote them beside it."""
+    from numseries.weights import FAITHFULNESS_FILE
+
     path = Path(source)
     path = (path if path.is_dir() else path.parent) / FAITHFULNESS_FILE
     return json.loads(path.read_text()) if path.is_file() else None
