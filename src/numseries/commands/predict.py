@@ -356,7 +356,9 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
     with tqdm(total=1.0, bar_format=bar, delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
 
         def advance(done: float) -> None:
-            progress.update(max(done - progress.n, 0.0))
+            if done < progress.n:  # an unsorted file, found out: it is sorted on disk, from the start
+                progress.reset(total=1.0)
+            progress.update(done - progress.n)
 
         summary = batch_io.predict_file(
             predictor, args.input, args.output, levels=levels, steps=args.steps or 1, weights=args.with_weights,
