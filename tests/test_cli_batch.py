@@ -63,7 +63,11 @@ def test_a_bad_series_gets_an_error_and_the_rest_are_predicted(capsys, tmp_path,
     wide = not text.startswith("unique_id")
     width = text.index("\n") // 2 + 1  # columns of a wide file
     times = [f"2024-01-0{t}" if "dates" in name else t for t in range(1, 5)]  # as the file's other times
-    good = ",".join(map(str, range(5, 5 + width))) + "\n" if wide else "".join(f"good,{t},{2 * k}\n" for k, t in enumerate(times, 1))
+    good = (
+        ",".join(map(str, range(5, 5 + width))) + "\n"
+        if wide
+        else "".join(f"good,{t},{2 * k}\n" for k, t in enumerate(times, 1))
+    )
     source, target = tmp_path / name, tmp_path / "out.csv"
     source.write_text(text + good)
     code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
@@ -90,9 +94,7 @@ def test_strict_stops_at_the_first_bad_series_and_writes_nothing(capsys, tmp_pat
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".csv.gz"])
 @pytest.mark.parametrize("order", ["shuffled", "by date"])
-def test_rows_in_any_order_give_the_predictions_of_the_sorted_file(
-    capsys, monkeypatch, tmp_path, model, suffix, order
-):
+def test_rows_in_any_order_give_the_predictions_of_the_sorted_file(capsys, monkeypatch, tmp_path, model, suffix, order):
     monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 13)  # many chunks
     monkeypatch.setattr(batch_io, "BUCKET_ROWS", 40)  # several buckets
     frame = long_frame([3, 30, 4, 9, 12, 3, 25, 2, 7])
@@ -101,7 +103,9 @@ def test_rows_in_any_order_give_the_predictions_of_the_sorted_file(
     shuffled = frame.sample(frac=1.0, random_state=0) if order == "shuffled" else frame.sort_values(["ds", "unique_id"])
     write(shuffled, unordered)
     assert predict(capsys, "--weights", model, "--input", str(ordered), "--output", str(tmp_path / "a.parquet"))[0] == 0
-    code, _, err = predict(capsys, "--weights", model, "--input", str(unordered), "--output", str(tmp_path / "b.parquet"))
+    code, _, err = predict(
+        capsys, "--weights", model, "--input", str(unordered), "--output", str(tmp_path / "b.parquet")
+    )
     assert code == 0 and "were not grouped by series and ordered by ds; sorted them on disk" in err
     expected = read(tmp_path / "a.parquet").set_index("unique_id")
     got = read(tmp_path / "b.parquet").set_index("unique_id")
@@ -133,7 +137,9 @@ def test_steps_with_input_write_one_row_per_series_and_step(capsys, tmp_path, mo
     assert result["step"].tolist() == [1, 2, 3] * 3
     assert result["ds"].tolist()[:6] == [135, 142, 149, 163, 170, 177]
     series = [g["y"].to_numpy() for _, g in frame.groupby("unique_id")][:2]
-    np.testing.assert_allclose(result["prediction"][:6].to_numpy().reshape(2, 3), predictor.forecast_batch(series, 3).values)
+    np.testing.assert_allclose(
+        result["prediction"][:6].to_numpy().reshape(2, 3), predictor.forecast_batch(series, 3).values
+    )
     assert result["prediction"][6:].isna().all() and result["error"][6:].str.contains("got 2 in series 's2'").all()
 
 
@@ -143,7 +149,9 @@ def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predic
     assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")[0] == 0
     result = pd.read_csv(target)
     assert list(result.columns) == ["row", "step", "prediction", "exact", "error"]
-    np.testing.assert_allclose(result["prediction"], predictor.forecast_batch([[1, 2, 3, 4], [3, 1, 4, 1]], 2).values.ravel())
+    np.testing.assert_allclose(
+        result["prediction"], predictor.forecast_batch([[1, 2, 3, 4], [3, 1, 4, 1]], 2).values.ravel()
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,7 +165,9 @@ def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predic
 def test_bad_batch_options_are_one_line(capsys, tmp_path, model, argv, message):
     source = tmp_path / "in.csv"
     long_frame([4]).to_csv(source, index=False)
-    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"), *argv)
+    code, out, err = predict(
+        capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"), *argv
+    )
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
 
 

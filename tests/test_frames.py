@@ -147,7 +147,11 @@ def test_predict_df_levels_follow_statsforecast(shipped):
     assert list(none.columns) == ["unique_id", "ds", "numseries", "error"]
     two = shipped.predict_df(frame, level=[95, 80])
     assert list(two.columns)[2:-1] == [
-        "numseries", "numseries-lo-95", "numseries-lo-80", "numseries-hi-80", "numseries-hi-95"
+        "numseries",
+        "numseries-lo-95",
+        "numseries-lo-80",
+        "numseries-hi-80",
+        "numseries-hi-95",
     ]
     assert (two["numseries-lo-95"] <= two["numseries-lo-80"]).all()
     assert (two["numseries-hi-80"] <= two["numseries-hi-95"]).all()

@@ -117,8 +117,10 @@ def read_chunks(
         raise ValueError(f"input file {path} does not exist; check the path")
     report = on_progress or (lambda _: None)
     share = 0.5 if sort else 1.0  # of the progress the first pass over the file stands for
-    frames = _csv_frames(path, lambda done: report(share * done)) if kind == "csv" else _parquet_frames(
-        path, lambda done: report(share * done)
+    frames = (
+        _csv_frames(path, lambda done: report(share * done))
+        if kind == "csv"
+        else _parquet_frames(path, lambda done: report(share * done))
     )
     first = next(frames, None)
     if first is None or first.empty:
@@ -171,10 +173,9 @@ def predict_file(
         def results(summary: Summary = summary, sort: bool = sort) -> Iterator[Predicted]:
             for chunk in read_chunks(source, predictor.max_len, sort=sort, on_progress=on_progress):
                 predicted = predict_chunk(predictor, chunk, levels=levels, steps=steps, weights=weights, strict=strict)
-                good = predicted.errors == None  # noqa: E711 (element-wise)
                 summary.series += len(chunk.ids)
-                summary.failed += int((~good).sum())
-                summary.cropped += int((good & (chunk.n_values > predictor.max_len)).sum())
+                summary.failed += int(predicted.failed.sum())
+                summary.cropped += int((~predicted.failed & (chunk.n_values > predictor.max_len)).sum())
                 yield predicted
 
         try:

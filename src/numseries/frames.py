@@ -68,10 +68,17 @@ class Predicted:
 
     chunk: Chunk
     batch: BatchPrediction  # the next value of every series: NaN, n_used 0 and no attention where in error
-    errors: np.ndarray  # (N,) object: the chunk's errors, and any found while predicting
+    errors: np.ndarray | None  # (N,) object: the chunk's errors and any found while predicting; None: unchecked
     forecast: Any = None  # steps > 1: a BatchForecast, (N, K) values and bands, NaN where in error
     next_ds: np.ndarray | None = None  # (N, K) the time of each predicted step (long input)
     next_ds_known: np.ndarray | None = None  # (N, K) bool: False where a series' spacing is unknown
+
+    @property
+    def failed(self) -> np.ndarray:
+        """(N,) bool: the series without a prediction."""
+        if self.errors is None:
+            return np.zeros(len(self.chunk.ids), dtype=bool)
+        return np.asarray(self.errors != None)  # noqa: E711 (element-wise)
 
     @property
     def steps(self) -> int:
@@ -111,7 +118,7 @@ def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "d
         raise ValueError(f"row {frame.index[missing[0]]} has no {id_col}; give every row the id of its series")
     errors = np.full(len(frame), None, dtype=object)
     raw_ds, raw_y = frame[time_col], frame[target_col]
-    ds, bad_ds = order_key(raw_ds, time_col)
+    ds, bad_ds = order_key(raw_ds)
     for row in np.flatnonzero(bad_ds):
         errors[row] = (
             f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
@@ -137,7 +144,7 @@ def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "d
     return Rows(ids, ds, y, errors)
 
 
-def order_key(ds: pd.Series, name: str = "ds") -> tuple[np.ndarray, np.ndarray]:
+def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
     stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates."""
     if pd.api.types.is_datetime64_any_dtype(ds):
@@ -159,7 +166,8 @@ def order_key(ds: pd.Series, name: str = "ds") -> tuple[np.ndarray, np.ndarray]:
 def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """A column as float64, and the (R,) bool cells that hold something other than a number (NaN there)."""
     if pd.api.types.is_bool_dtype(column) or not (
-        pd.api.types.is_numeric_dtype(column) or pd.api.types.is_object_dtype(column)
+        pd.api.types.is_numeric_dtype(column)
+        or pd.api.types.is_object_dtype(column)
         or pd.api.types.is_string_dtype(column)
     ):
         raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
@@ -311,7 +319,9 @@ def _series(
 
 def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> None:
     for i in np.flatnonzero((n_values < MIN_VALUES) & (errors == None)):  # noqa: E711 (element-wise)
-        errors[i] = f"expected at least {MIN_VALUES} values, got {n_values[i]} in series {ids[i]!r}; give a longer sequence"
+        errors[i] = (
+            f"expected at least {MIN_VALUES} values, got {n_values[i]} in series {ids[i]!r}; give a longer sequence"
+        )
 
 
 def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> np.ndarray:
@@ -494,7 +504,7 @@ def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np
         months = month[rows, last_i] - month[rows, prev_i]  # (N,)
 
         def constant(a: np.ndarray) -> np.ndarray:
-            return np.where(pairs, a[:, 1:] == a[:, :-1], True).all(axis=1)
+            return np.asarray(np.where(pairs, a[:, 1:] == a[:, :-1], True).all(axis=1))
 
         even = np.where(pairs, np.diff(month, axis=1) == months[:, None], True).all(axis=1) & (months > 0)
         ends = np.where(cells, at_end, True).all(axis=1) & constant(clock)  # (N,) each on its month's last day
@@ -548,7 +558,7 @@ def predict_frame(
     levels = list(predictor._check_levels(levels or None))
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
-    frame = df[list(names)]
+    frame = df  # not df[list(names)]: that would copy every row
 
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
         chunks = group(_frame_blocks(frame, names, order), predictor.max_len, id_col)
@@ -590,7 +600,7 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
         codes, _ = pd.factorize(frame[names[0]], sort=True)
     except TypeError:  # ids of mixed types
         codes, _ = pd.factorize(frame[names[0]])
-    key, _ = order_key(frame[names[1]], names[1])
+    key, _ = order_key(frame[names[1]])
     return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
 
 
@@ -608,6 +618,7 @@ def _frame_part(predicted: Predicted, names: tuple[str, str, str], levels: Seque
         columns[f"{MODEL_NAME}-lo-{level:g}"] = bands[level][0].ravel()
     for level in sorted(levels):
         columns[f"{MODEL_NAME}-hi-{level:g}"] = bands[level][1].ravel()
+    assert predicted.errors is not None  # predict_chunk always checks
     columns["error"] = np.repeat(predicted.errors, steps)
     return pd.DataFrame(columns)
 
