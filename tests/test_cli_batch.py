@@ -192,3 +192,21 @@ def test_progress_runs_from_zero_to_the_whole_file(monkeypatch, tmp_path, predic
     assert len(backs) == shuffle
     last_pass = seen[backs[-1] :] if backs else seen
     assert len(last_pass) >= 5 and 0 < last_pass[0] < 0.5 and last_pass[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_sorting_on_disk_leaves_no_bucket_files(capsys, monkeypatch, tmp_path, model, strict):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(batch_io, "BUCKET_ROWS", 10)
+    frame = pd.concat([long_frame([8] * 6), pd.DataFrame({"unique_id": ["z"] * 2, "ds": [0, 1], "y": [1.0, 2.0]})])
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.sample(frac=1.0, random_state=0).to_csv(source, index=False)
+    argv = ["--weights", model, "--input", str(source), "--output", str(target)] + (["--strict"] if strict else [])
+    code, _, err = predict(capsys, *argv)
+    assert code == (2 if strict else 0), err
+    assert list(scratch.iterdir()) == []
+    assert target.exists() != strict

@@ -209,7 +209,7 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
                 block = concat([carry, block])
             except ValueError:
                 raise ValueError(
-                    f"column ds holds numbers and dates (from row {len(carry)} of a block on, {block.ds[0]!r}); "
+                    f"column ds holds numbers and dates (from {show_time(block.ds[0])} on); "
                     "use numbers or ISO dates throughout"
                 ) from None
         starts = np.flatnonzero(np.r_[True, block.ids[1:] != block.ids[:-1]])  # (G,) first row of each series
@@ -238,7 +238,8 @@ def _check_layout(block: Rows, starts: np.ndarray, seen: np.ndarray) -> np.ndarr
     """Raise :class:`Unsorted` unless each series is one block of rows, increasing in ds; return the (R,) bool
     rows whose ds equals the row before's in the same series. ``seen``: sorted hashes of finished ids.
 
-    Matching hashes stand for matching ids: two of a million ids share a 64-bit hash with odds of 1e-8.
+    Matching hashes stand for matching ids: two of a million ids share a 64-bit hash with odds of 1e-8, and
+    then the input is only sorted when it need not be.
     """
     firsts = block.ids[starts]
     hashes = _hashes(firsts)
