@@ -33,18 +33,23 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"time_ratio": 1.5, "frame_peak_gib": 2.0}  # predict_df / file path; predict_df's peak memory
 
 FRAME_SCRIPT = """
-import json, sys, time
+import json, resource, sys, time
 import pandas as pd
 from numseries import Predictor
-source, weights = sys.argv[1], sys.argv[2] or None
+source, weights, ids = sys.argv[1], sys.argv[2] or None, sys.argv[3]
 predictor = Predictor.from_pretrained(weights)
 start = time.perf_counter()
 frame = pd.read_parquet(source)
+if ids == "category":
+    frame["unique_id"] = frame["unique_id"].astype("category")
 read = time.perf_counter() - start
+frame_gib = frame.memory_usage(deep=True).sum() / 2**30
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB: the peak so far, frame read
 start = time.perf_counter()
 out = predictor.predict_df(frame)
 seconds = time.perf_counter() - start
-print(json.dumps({"read_s": read, "predict_s": seconds, "rows_out": len(out), "failed": int(out["error"].notna().sum())}))
+print(json.dumps({"read_s": read, "predict_s": seconds, "rows_out": len(out), "frame_gib": frame_gib,
+                  "peak_before_gib": before, "failed": int(out["error"].notna().sum())}))
 """
 
 

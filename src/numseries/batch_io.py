@@ -56,14 +56,14 @@ import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_writable
 from numseries.frames import Chunk, Predicted, Rows, Unsorted, check_rows, group, numeric, predict_chunk, read_rows
-from numseries.predict import BatchPrediction, Predictor
+from numseries.predict import MAX_STEPS, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 ID_COLUMN = "unique_id"
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
-BUCKET_ROWS = 2_000_000  # rows per bucket when a long file is sorted on disk: each is sorted in memory
+BUCKET_ROWS = 1_000_000  # rows per bucket when a long file is sorted on disk: each is sorted in memory
 MAX_BUCKETS = 512  # bucket files open at once
 WIDE_CHUNK_ROWS = 50_000  # most series per chunk of a wide file
 WIDE_CHUNK_CELLS = 50_000 * 64  # most cells per chunk of a wide file: fewer rows when rows are long
@@ -165,6 +165,8 @@ def predict_file(
 ) -> Summary:
     """Predict every series of ``source`` into ``target``: streamed when its rows are in order, else sorted
     on disk and read again. ``steps`` > 1 forecasts that many steps, one output row per series and step."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
     check_output(target)
     levels = tuple(levels)
     for sort in (False, True):

@@ -23,8 +23,11 @@ import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
-from numseries.predict import MAX_STEPS, BatchPrediction, Predictor
 from numseries.series import keep_last
+
+# numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
+Predictor = Any  # numseries.predict.Predictor
+BatchPrediction = Any  # numseries.predict.BatchPrediction, built from the ones predict_batch returns
 
 MODEL_NAME = "numseries"  # the prediction column of predict_df, as statsforecast names a model's column
 BLOCK_ROWS = 500_000  # rows of a DataFrame read at a time
@@ -377,7 +380,10 @@ def predict_chunk(
         )
 
     parts = _isolating(predict, np.flatnonzero(errors == None), errors, strict)  # noqa: E711
-    batch = _joined(parts, chunk.n_values, predictor, checked, weights)
+    template = (
+        parts[0][1] if parts else predictor.predict_batch(np.empty((0, MIN_VALUES)), level=level, weights=weights)
+    )
+    batch = _joined(parts, template, chunk.n_values, predictor, checked, weights)
     forecast = None
     if steps > 1:
         from numseries.forecast import BatchForecast
@@ -419,12 +425,14 @@ def _isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) ->
 
 def _joined(
     parts: list[tuple[np.ndarray, BatchPrediction]],
+    template: BatchPrediction,
     n_values: np.ndarray,
     predictor: Predictor,
     levels: tuple[float, ...],
     weights: bool,
 ) -> BatchPrediction:
-    """Predictions of some rows -> one for all ``len(n_values)`` rows: NaN, no attention and n_used 0 elsewhere."""
+    """Predictions of some rows -> one for all ``len(n_values)`` rows: NaN, no attention and n_used 0 elsewhere.
+    ``template``: a prediction whose type and fields the result takes."""
     n = len(n_values)
     width = max((part.attention.shape[1] for _, part in parts), default=0)
     values = np.full(n, np.nan)
@@ -450,8 +458,8 @@ def _joined(
             confidence[rows] = part.pattern_confidence
         if probabilities is not None and part.pattern_probabilities is not None:
             probabilities[rows] = part.pattern_probabilities
-    return BatchPrediction(
-        values, attention, n_values, n_used, per_step,
+    return dataclasses.replace(
+        template, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
         quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
         pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact,
     )  # fmt: skip
@@ -532,7 +540,7 @@ def predict_frame(
     level: Sequence[float] | float | None = None,
     strict: bool = False,
 ) -> Any:
-    """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step."""
+    """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked)."""
     polars = _polars_of(df)
     if polars is not None:
         df = df.to_pandas()
@@ -550,8 +558,6 @@ def predict_frame(
         )
     if len(set(names)) < 3:
         raise ValueError(f"id_col, time_col and target_col must be three different columns, got {names}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
     if level is None:
         levels = predictor.levels_or_default(None) or []
     else:
@@ -601,6 +607,7 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
         codes, _ = pd.factorize(frame[names[0]], sort=True)
     except TypeError:  # ids of mixed types
         codes, _ = pd.factorize(frame[names[0]])
+    codes = codes.astype(np.int32) if len(codes) < 2**31 else codes  # half the memory: one code per row
     key, _ = order_key(frame[names[1]])
     return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
 

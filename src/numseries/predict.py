@@ -422,6 +422,8 @@ class Predictor:
         """
         from numseries.frames import predict_frame
 
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
         return predict_frame(
             self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
         )
