@@ -253,3 +253,11 @@ def test_predict_df_and_a_batch_file_agree(shipped, tmp_path):
     np.testing.assert_array_equal(written["hi-80"], out["numseries-hi-80"])
     assert written["ds"].tolist()[:2] == out["ds"].tolist()[:2]
     assert written["error"].tolist() == out["error"].tolist()
+
+
+def test_predict_df_without_pandas_says_what_to_install(shipped, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numseries.frames", None)  # as when pandas is missing: the import fails
+    with pytest.raises(ImportError, match=r"predict_df needs pandas .*; pip install 'numseries\[io\]'"):
+        shipped.predict_df(long_frame([4]))

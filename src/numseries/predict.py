@@ -420,8 +420,10 @@ class Predictor:
         A series that cannot be predicted gets NaN and its ``error`` says why (``strict=True`` raises it).
         Needs pandas (the ``io`` extra); the same code predicts batch files (:mod:`numseries.frames`).
         """
-        from numseries.frames import predict_frame
-
+        try:
+            from numseries.frames import predict_frame
+        except ImportError as err:
+            raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
             raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
         return predict_frame(
