@@ -33,9 +33,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"time_ratio": 1.5, "frame_peak_gib": 2.0}  # predict_df / file path; predict_df's peak memory
 
 FRAME_SCRIPT = """
-import json, resource, sys, time
+import gc, json, sys, time
+from pathlib import Path
 import pandas as pd
 from numseries import Predictor
+
+def resident(field):  # GiB, from /proc/self/status: VmRSS now, VmHWM the peak
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(field + ":"))
+    return int(line.split()[1]) / 2**20
+
 source, weights, ids = sys.argv[1], sys.argv[2] or None, sys.argv[3]
 predictor = Predictor.from_pretrained(weights)
 start = time.perf_counter()
@@ -43,13 +49,14 @@ frame = pd.read_parquet(source)
 if ids == "category":
     frame["unique_id"] = frame["unique_id"].astype("category")
 read = time.perf_counter() - start
-frame_gib = frame.memory_usage(deep=True).sum() / 2**30
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB: the peak so far, frame read
+gc.collect()
+before = resident("VmRSS")  # the frame held, the reading's temporaries gone
+Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM: the peak from here on
 start = time.perf_counter()
 out = predictor.predict_df(frame)
 seconds = time.perf_counter() - start
-print(json.dumps({"read_s": read, "predict_s": seconds, "rows_out": len(out), "frame_gib": frame_gib,
-                  "peak_before_gib": before, "failed": int(out["error"].notna().sum())}))
+print(json.dumps({"read_s": read, "predict_s": seconds, "rows_out": len(out), "rss_before_gib": before,
+                  "peak_gib": resident("VmHWM"), "failed": int(out["error"].notna().sum())}))
 """
 
 
@@ -117,8 +124,13 @@ def _file_path(source: Path, weights: str | None, tmp: str) -> dict:
 def _frame(source: Path, weights: str | None, tmp: str, ids: str) -> dict:
     """predict_df in a fresh process, on the file read by pandas: ids as text (objects), or as a category."""
     seconds, peak, out = _peak([sys.executable, "-c", FRAME_SCRIPT, str(source), weights or "", ids], tmp)
-    measured = json.loads(out)
-    return {**measured, "process_s": seconds, "peak_gib": peak, "added_gib": peak - measured["peak_before_gib"]}
+    measured = json.loads(out)  # its peak_gib: during predict_df, with the frame held
+    return {
+        **measured,
+        "process_s": seconds,
+        "process_peak_gib": peak,
+        "added_gib": measured["peak_gib"] - measured["rss_before_gib"],
+    }
 
 
 def summary(r: dict) -> str:
@@ -129,7 +141,7 @@ def summary(r: dict) -> str:
         f"On {r['series']:,} series of lengths 4–64 ({r['rows']:,} rows; `benchmarks/results/frames.md`), "
         f"`predict_df` took {text['predict_s']:.0f} s, {text['time_ratio']:.2f}× the batch-file path's "
         f"{ordered['file']['seconds']:.0f} s, and {text['added_gib']:.2f} GiB beyond the frame "
-        f"({text['frame_gib']:.2f} GiB with text ids: a peak of {text['peak_gib']:.2f} GiB; with the ids as a "
+        f"({text['rss_before_gib']:.2f} GiB with text ids: a peak of {text['peak_gib']:.2f} GiB; with the ids as a "
         f"category, {category['peak_gib']:.2f} GiB). Shuffled rows: {shuffled['frame']['predict_s']:.0f} s "
         f"({shuffled['frame']['time_ratio']:.2f}×), {shuffled['frame']['added_gib']:.2f} GiB beyond the frame; "
         f"the file path sorts them on disk in {shuffled['file']['seconds']:.0f} s at {shuffled['file']['peak_gib']:.2f} "
@@ -148,9 +160,10 @@ def render(r: dict) -> str:
         + f": {r['series']:,} series of lengths 4–64 ({r['rows']:,} rows, a {r['file_mib']:,.0f} MiB long Parquet "
         "file), each measurement a fresh process under GNU time. The file path is `numseries predict --input FILE "
         "--output out.parquet` end to end (read, predict, write). `predict_df` is the call on a frame already "
-        "read with `pd.read_parquet`, its ids as text (Python strings) or turned into a category; its peak "
-        "memory includes the frame, and *added* is the peak less the peak before the call. The shuffled file "
-        "holds the same rows in random order, which both paths sort first.",
+        "read with `pd.read_parquet`, its ids as text (Python strings) or turned into a category; *frame* is "
+        "the process's resident memory before the call (the frame held, the model loaded), *peak* the peak "
+        "during the call (VmHWM, reset just before it), *added* their difference. The shuffled file holds the "
+        "same rows in random order, which both paths sort first.",
         "",
         f"- Model: `{env['model']}` (max_len {env['max_len']}); machine: {env['cpu']}, {env['cpus']} CPUs; "
         f"load average before {', '.join(f'{v:.2f}' for v in r['load_before'])}, after "
@@ -171,7 +184,7 @@ def render(r: dict) -> str:
             frame = run[kind]
             lines.append(
                 f"| {name} | `predict_df`, {ids} | {frame['predict_s']:.1f} s (reading {frame['read_s']:.1f} s) "
-                f"| {frame['time_ratio']:.2f}× {check[frame['checks']['time_ratio']]} | {frame['frame_gib']:.2f} GiB "
+                f"| {frame['time_ratio']:.2f}× {check[frame['checks']['time_ratio']]} | {frame['rss_before_gib']:.2f} GiB "
                 f"| {frame['peak_gib']:.2f} GiB {check[frame['checks']['frame_peak_gib']]} "
                 f"| {frame['added_gib']:.2f} GiB |"
             )
