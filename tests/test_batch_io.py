@@ -248,7 +248,7 @@ def test_compressed_csv_output_is_compressed(tmp_path, suffix, opener):
     assert target.read_bytes()[:2] != b"ro"  # not the plain text "row,..."
     assert pd.read_csv(target)["prediction"].tolist() == [3.0, 6.0]  # pandas decompresses by the suffix
     if opener:
-        assert opener(target, "rt").readline() == "row,n_values,n_used,prediction,exact,attention\n"
+        assert opener(target, "rt").readline() == "row,n_values,n_used,prediction,exact,attention,error\n"
 
 
 def test_compressed_wide_input_without_header_keeps_its_first_row(tmp_path):

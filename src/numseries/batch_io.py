@@ -3,8 +3,12 @@
 Two layouts are read, told apart by their columns:
 
 - **long**: columns ``unique_id, ds, y``, one row per observation, as statsforecast and neuralforecast
-  use. The rows of a series must be contiguous and ordered by ``ds``; a series may be of any length
-  (the model reads its last ``max_len`` values) and may straddle chunks.
+  use, in any order. A file whose series are each contiguous and ordered by ``ds`` streams through in one
+  pass; otherwise it is sorted first, on disk: its rows are spread over bucket files by a hash of their id
+  (in the system's temporary folder, ``TMPDIR``), and each bucket is sorted by ``unique_id, ds`` in
+  memory, so memory stays bounded. The predictions of a sorted file then come bucket by bucket, each
+  bucket's in id order: match them by ``unique_id``, not by position. A series may be of any length (the
+  model reads its last ``max_len`` values).
 - **wide**: one series per row, its steps in the columns in order, shorter series leaving trailing
   cells empty; a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
   line holds only numbers has no header.
@@ -12,13 +16,20 @@ Two layouts are read, told apart by their columns:
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
 
-The output has one row per series: ``unique_id`` (or ``row``), ``n_values``, ``n_used``, ``prediction``,
-the intervals ``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``,
-``exact`` and ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in
-Parquet); with per-step weights (``predict_batch(..., weights=True)``), ``weights`` too, laid out the same.
-A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is compressed. It is written to a
-temporary file and moved into place at the end, so a failure leaves no half-written output. Needs the
-``io`` extra (pandas, pyarrow).
+A series that cannot be predicted (too short, a missing or non-numeric value, two values at one ``ds``)
+does not stop the file: its prediction is empty and the ``error`` column says why (``strict`` stops at
+the first instead). Grouping, checking and predicting are :mod:`numseries.frames`', shared with
+``Predictor.predict_df``.
+
+The output has one row per series: ``unique_id`` (or ``row``), ``ds`` (long input: the time of the
+predicted value, from the series' spacing), ``n_values``, ``n_used``, ``prediction``, the intervals
+``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``, ``exact``,
+``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in Parquet),
+with per-step weights (``weights=True``) ``weights`` too, laid out the same, and ``error``. With ``steps``
+K > 1 it has one row per series and step instead: ``unique_id``, ``ds``, ``step``, ``prediction``, the
+intervals, ``exact`` and ``error``. A name ending in ``.csv.gz``, ``.csv.bz2`` or ``.csv.xz`` is
+compressed. It is written to a temporary file and moved into place at the end, so a failure leaves no
+half-written output. Needs the ``io`` extra (pandas, pyarrow).
 """
 
 from __future__ import annotations
@@ -29,8 +40,12 @@ import dataclasses
 import errno
 import gzip
 import io
+import logging
 import lzma
-from collections.abc import Iterable, Iterator
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +55,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_writable
-from numseries.predict import BatchPrediction
+from numseries.frames import Chunk, Predicted, Rows, Unsorted, check_rows, group, numeric, predict_chunk, read_rows
+from numseries.predict import MAX_STEPS, BatchPrediction, Predictor
+
+log = logging.getLogger(__name__)
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 ID_COLUMN = "unique_id"
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
+BUCKET_ROWS = 1_000_000  # rows per bucket when a long file is sorted on disk: each is sorted in memory
+MAX_BUCKETS = 512  # bucket files open at once
 WIDE_CHUNK_ROWS = 50_000  # most series per chunk of a wide file
 WIDE_CHUNK_CELLS = 50_000 * 64  # most cells per chunk of a wide file: fewer rows when rows are long
 MAX_LINE_BYTES = 1 << 20  # longest first line read to tell a CSV's layout: a longer one is refused
@@ -52,16 +72,6 @@ MAX_COLUMNS = 10_000  # most columns of a file: a wide row holds at most this ma
 COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}  # for CSV output
 WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
 PER_STEP_FORMAT = "{:.9g}"  # per-step weights in CSV output: enough digits for sum(w * x) to give the prediction
-
-
-@dataclasses.dataclass(frozen=True)
-class Chunk:
-    """Series read from a file, one per row."""
-
-    id_name: str  # "unique_id", or "row" for a wide file without ids
-    ids: np.ndarray  # (N,) object: unique_id as str, or the row number (int) of a wide file without one
-    values: np.ndarray  # (N, W) float64, each series' values (its last max_len in long files), NaN-padded
-    n_values: np.ndarray  # (N,) int64 values the series has in the file
 
 
 def file_format(path: str | Path) -> str:
@@ -89,13 +99,29 @@ def check_output(path: str | Path) -> None:
         raise ValueError(_unwritable(path, err)) from None
 
 
-def read_chunks(path: str | Path, max_len: int) -> Iterator[Chunk]:
-    """Stream the series of a CSV or Parquet file, long or wide, in chunks of bounded size."""
+Progress = Callable[[float], None]  # called with the fraction of the work done, from 0 to 1
+
+
+def read_chunks(
+    path: str | Path, max_len: int, *, sort: bool = False, on_progress: Progress | None = None
+) -> Iterator[Chunk]:
+    """Stream the series of a CSV or Parquet file, long or wide, in chunks of bounded size.
+
+    A long file is read in one pass and raises :class:`~numseries.frames.Unsorted` at the first series that
+    is split or out of order; ``sort=True`` sorts it on disk first (two passes over the data).
+    ``on_progress`` is told the fraction of the file read (of both passes when sorting).
+    """
     path = Path(path)
     kind = file_format(path)
     if not path.is_file():
         raise ValueError(f"input file {path} does not exist; check the path")
-    frames = _csv_frames(path) if kind == "csv" else _parquet_frames(path)
+    report = on_progress or (lambda _: None)
+    share = 0.5 if sort else 1.0  # of the progress the first pass over the file stands for
+    frames = (
+        _csv_frames(path, lambda done: report(share * done))
+        if kind == "csv"
+        else _parquet_frames(path, lambda done: report(share * done))
+    )
     first = next(frames, None)
     if first is None or first.empty:
         raise ValueError(f"input file {path} has no rows; give a file with one series per row or unique_id, ds, y")
@@ -107,13 +133,65 @@ def read_chunks(path: str | Path, max_len: int) -> Iterator[Chunk]:
                 f"{path} looks like long format but has no column {missing[0]!r}; "
                 f"long format needs the columns {', '.join(LONG_COLUMNS)}"
             )
-        yield from _long_chunks(frames, max_len)
+        blocks: Iterator[Rows] = (read_rows(frame) for frame in frames)
+        if sort:
+            blocks = _sorted_on_disk(blocks, _buckets(path), lambda done: report(0.5 + 0.5 * done))
+        yield from group(blocks, max_len)
     else:
         yield from _wide_chunks(frames)
 
 
-def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPrediction]]) -> int:
-    """Write each series' prediction and attention to ``path`` (CSV or Parquet); returns the series count."""
+@dataclasses.dataclass
+class Summary:
+    """What :func:`predict_file` did."""
+
+    series: int = 0  # series in the input
+    rows: int = 0  # rows written: one per series and step
+    failed: int = 0  # series without a prediction: their error column says why
+    cropped: int = 0  # series longer than the model's window: it read their last max_len values
+    sorted: bool = False  # the input was not in order, and was sorted on disk first
+
+
+def predict_file(
+    predictor: Predictor,
+    source: str | Path,
+    target: str | Path,
+    *,
+    levels: Iterable[float] = (),
+    steps: int = 1,
+    weights: bool = False,
+    strict: bool = False,
+    on_progress: Progress | None = None,
+) -> Summary:
+    """Predict every series of ``source`` into ``target``: streamed when its rows are in order, else sorted
+    on disk and read again. ``steps`` > 1 forecasts that many steps, one output row per series and step."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+    check_output(target)
+    levels = tuple(levels)
+    for sort in (False, True):
+        summary = Summary(sorted=sort)
+
+        def results(summary: Summary = summary, sort: bool = sort) -> Iterator[Predicted]:
+            for chunk in read_chunks(source, predictor.max_len, sort=sort, on_progress=on_progress):
+                predicted = predict_chunk(predictor, chunk, levels=levels, steps=steps, weights=weights, strict=strict)
+                summary.series += len(chunk.ids)
+                summary.failed += int(predicted.failed.sum())
+                summary.cropped += int((~predicted.failed & (chunk.n_values > predictor.max_len)).sum())
+                yield predicted
+
+        try:
+            summary.rows = write_predictions(target, results())
+        except Unsorted:
+            log.info("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
+            continue
+        return summary
+    raise AssertionError("a file sorted on disk came back out of order")
+
+
+def write_predictions(path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]]) -> int:
+    """Write each series' prediction and attention, or its steps, to ``path`` (CSV or Parquet); returns the
+    rows written (one per series, or per series and step)."""
     path = Path(path)
     check_output(path)
     kind = file_format(path)
@@ -122,11 +200,8 @@ def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPred
     def write_csv(tmp: Path) -> None:
         nonlocal count
         with _text_file(tmp, COMPRESSORS.get(path.suffix)) as handle:
-            for chunk, batch in results:
-                frame = pd.DataFrame(_columns(chunk, batch))
-                frame["attention"] = _attention_text(batch)
-                if batch.weights is not None:
-                    frame["weights"] = _text(batch.weights, batch.n_used, PER_STEP_FORMAT)
+            for predicted in map(_predicted, results):
+                frame = pd.DataFrame(_columns(predicted, "csv"))
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -136,10 +211,8 @@ def write_predictions(path: str | Path, results: Iterable[tuple[Chunk, BatchPred
         nonlocal count
         writer = None
         try:
-            for chunk, batch in results:
-                table = pa.table({**_columns(chunk, batch), "attention": _attention_list(batch)})
-                if batch.weights is not None:
-                    table = table.append_column("weights", _list(batch.weights, batch.n_used, pa.float64()))
+            for predicted in map(_predicted, results):
+                table = pa.table(_columns(predicted, "parquet"))
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
@@ -190,21 +263,45 @@ def _text_file(path: Path, compressor: Any = None) -> Iterator[io.TextIOWrapper]
             text.detach()  # flushes; the stream is closed by its own context
 
 
-def _columns(chunk: Chunk, batch: BatchPrediction) -> dict[str, Any]:
-    """The output columns before ``attention``: ids, counts, the prediction, its intervals as statsforecast
-    names them (``lo-80``, ``hi-80``, ...), and the pattern with whether an exact rule gave the value."""
-    columns: dict[str, Any] = {
-        chunk.id_name: chunk.ids,
-        "n_values": chunk.n_values,
-        "n_used": batch.n_used,
-        "prediction": batch.values,
-    }
-    for level in batch.levels:
-        columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = batch.interval(level)
-    if batch.patterns:
+def _predicted(result: Predicted | tuple[Chunk, BatchPrediction]) -> Predicted:
+    if isinstance(result, Predicted):
+        return result
+    chunk, batch = result
+    return Predicted(chunk, batch, chunk.errors)
+
+
+def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
+    """The output columns of a chunk for a ``kind`` ("csv" or "parquet") file: ids, the predicted times, counts,
+    the prediction, its intervals as statsforecast names them (``lo-80``, ``hi-80``, ...), the pattern with
+    whether an exact rule gave the value, the attention (and weights), and the error; or, for several steps,
+    one row per series and step."""
+    chunk, batch, steps = predicted.chunk, predicted.batch, predicted.steps
+    columns: dict[str, Any] = {chunk.id_name: np.repeat(chunk.ids, steps) if steps > 1 else chunk.ids}
+    if predicted.next_ds is not None:
+        columns["ds"] = predicted.ds_column()
+    if steps > 1:
+        columns["step"] = np.tile(np.arange(1, steps + 1), len(chunk.ids))
+    else:
+        columns["n_values"], columns["n_used"] = chunk.n_values, batch.n_used
+    columns["prediction"] = predicted.values().ravel()
+    for level in predicted.forecast.levels if steps > 1 else batch.levels:
+        lo, hi = predicted.interval(level)
+        columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = lo.ravel(), hi.ravel()
+    if batch.patterns and steps == 1:
         columns["pattern"] = batch.patterns
     if len(batch.exact) == len(batch.values):
-        columns["exact"] = batch.exact
+        columns["exact"] = np.repeat(batch.exact, steps)
+    if steps == 1:
+        text = kind == "csv"
+        columns["attention"] = _attention_text(batch) if text else _attention_list(batch)
+        if batch.weights is not None:
+            columns["weights"] = (
+                _text(batch.weights, batch.n_used, PER_STEP_FORMAT) if text
+                else _list(batch.weights, batch.n_used, pa.float64())
+            )  # fmt: skip
+    if predicted.errors is not None:
+        errors = np.repeat(predicted.errors, steps)
+        columns["error"] = errors if kind == "csv" else pa.array(errors, type=pa.string())
     return columns
 
 
@@ -242,7 +339,7 @@ def _one_line(err: Exception) -> str:
     return " ".join(str(err).split())
 
 
-def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
+def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     first_line = _first_line(path)
     if not first_line:
         raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
@@ -253,14 +350,24 @@ def _csv_frames(path: Path) -> Iterator[pd.DataFrame]:
     chunk_rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(cells))
     try:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
-        # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA)
-        with pd.read_csv(path, converters={ID_COLUMN: str}, **options) as reader:
-            yield from reader
-    except (ValueError, OSError) as err:  # pandas' parser errors are ValueErrors
+        with open(path, "rb") as raw, contextlib.ExitStack() as stack:
+            size = max(os.fstat(raw.fileno()).st_size, 1)
+            stream = raw if path.suffix not in COMPRESSORS else stack.enter_context(_decompressed(raw, path.suffix))
+            # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA)
+            with pd.read_csv(stream, converters={ID_COLUMN: str}, encoding="utf-8", **options) as reader:
+                for frame in reader:
+                    on_read(min(raw.tell() / size, 1.0))  # how far into the file, compressed or not
+                    yield frame
+    except (ValueError, OSError, EOFError, lzma.LZMAError) as err:  # pandas' parser errors are ValueErrors
         raise ValueError(
             f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with the trailing "
             "cells of shorter rows left empty"
         ) from err
+
+
+def _decompressed(raw: Any, suffix: str) -> Any:
+    """A binary file object read through the decompressor for ``suffix`` (.gz, .bz2, .xz)."""
+    return gzip.GzipFile(fileobj=raw, mode="rb") if suffix == ".gz" else COMPRESSORS[suffix](raw, mode="rb")
 
 
 def _first_line(path: Path) -> str:
@@ -291,7 +398,7 @@ def _wide_chunk_rows(columns: int) -> int:
     return max(1, min(WIDE_CHUNK_ROWS, WIDE_CHUNK_CELLS // max(columns, 1)))
 
 
-def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
+def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
         schema = parquet.schema_arrow
@@ -304,9 +411,12 @@ def _parquet_frames(path: Path) -> Iterator[pd.DataFrame]:
             )
         _check_columns(path, len(schema.names))
         rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(schema.names))
+        done, total = 0, max(parquet.metadata.num_rows, 1)
         for batch in parquet.iter_batches(batch_size=rows):
             if ids >= 0:  # ids as text, as from a CSV file
                 batch = batch.set_column(ids, ID_COLUMN, batch.column(ids).cast(pa.string()))
+            done += batch.num_rows
+            on_read(done / total)
             yield batch.to_pandas()
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
@@ -320,18 +430,13 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _numeric(column: pd.Series, what: str, ids: np.ndarray | None = None) -> np.ndarray:
-    """A column as float64; a cell that is not a number is an error naming it."""
-    if pd.api.types.is_bool_dtype(column) or not (
-        pd.api.types.is_numeric_dtype(column) or pd.api.types.is_object_dtype(column)
-    ):
-        raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())
-    if bad.size:
-        where = f"series {ids[bad[0]]!r}" if ids is not None else f"row {column.index[bad[0]]}"
-        raise ValueError(f"{what} has {column.iloc[bad[0]]!r} in {where}, which is not a number; give numbers only")
-    return values
+def _ids(column: pd.Series) -> np.ndarray:
+    """The unique_id column -> (N,) object array of str; a missing or empty id is an error naming its row."""
+    ids = column.to_numpy(dtype=object)
+    missing = np.flatnonzero(column.isna().to_numpy() | (ids == ""))
+    if missing.size:
+        raise ValueError(f"row {column.index[missing[0]]} has no unique_id; give every row the id of its series")
+    return ids
 
 
 def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
@@ -346,117 +451,91 @@ def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
         numbers = np.array([dtype.kind in "iuf" for dtype in frame.dtypes])  # (C,): already numeric columns
         values = np.empty(frame.shape)  # (N, C)
         values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
+        errors = np.full(len(frame), None, dtype=object)  # (N,)
         for column in np.flatnonzero(~numbers):  # text in a column: each checked, naming what is not a number
-            values[:, column] = _numeric(frame.iloc[:, column], f"column {frame.columns[column]!r}", ids)
-        present = ~np.isnan(values)  # (N, C)
-        n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
+            name = f"column {frame.columns[column]!r}"
+            values[:, column], words = numeric(frame.iloc[:, column], name)
+            for row in np.flatnonzero(words & (errors == None)):  # noqa: E711 (element-wise)
+                cell = frame.iloc[row, column]
+                errors[row] = f"{name} has {cell!r} in series {ids[row]!r}, which is not a number; give numbers only"
+        n_values = check_rows(values, ids, errors)
         offset += len(frame)
-        yield Chunk(id_name, ids, values, n_values.astype(np.int64))
+        yield Chunk(id_name, ids, values, n_values, errors=errors)
 
 
-def _order_key(ds: pd.Series) -> np.ndarray:
-    """``ds`` as something ordered: numbers and datetimes stay, text is read as ISO dates."""
-    if pd.api.types.is_numeric_dtype(ds) or pd.api.types.is_datetime64_any_dtype(ds):
-        return ds.to_numpy()
-    parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
-    bad = np.flatnonzero(parsed.isna().to_numpy() & ds.notna().to_numpy())
-    if bad.size:
-        raise ValueError(
-            f"column ds has {ds.iloc[bad[0]]!r}, which is neither a number nor a date; "
-            "use integers or ISO dates such as 2024-01-31"
-        )
-    return parsed.to_numpy()
+# ------------------------------------------------------------------------------------------ sorting
 
 
-def _long_chunks(frames: Iterator[pd.DataFrame], max_len: int) -> Iterator[Chunk]:
-    """Group contiguous rows by unique_id. A chunk's last series may go on in the next chunk, so it is
-    carried over (its last ``max_len`` rows, and a count of the rest) and finished with the next one.
-    """
-    seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
-    carry: list[np.ndarray] = []  # ids, ds, y of the unfinished series
-    dropped = 0  # rows of the unfinished series left out of the carry
-    for frame in frames:
-        ids = _ids(frame[ID_COLUMN])
-        y = _numeric(frame["y"], "column y", ids)
-        missing = np.flatnonzero(np.isnan(y))
-        if missing.size:
+def _buckets(path: Path) -> int:
+    """How many buckets to sort ``path`` in: enough for ``BUCKET_ROWS`` rows each, at most ``MAX_BUCKETS``."""
+    if file_format(path) == "parquet":
+        rows = pq.ParquetFile(path).metadata.num_rows
+    else:  # at least 6 bytes a row ("a,1,1\n"); a compressed file holds several times its size
+        rows = path.stat().st_size // 6 * (8 if path.suffix in COMPRESSORS else 1)
+    return max(1, min(MAX_BUCKETS, math.ceil(rows / BUCKET_ROWS)))
+
+
+def _sorted_on_disk(blocks: Iterator[Rows], buckets: int, on_sorted: Progress) -> Iterator[Rows]:
+    """Rows in any order -> the same rows, each series contiguous and ordered by ds, in bounded memory:
+    spread over ``buckets`` files by a hash of the id, then each file read back and sorted on its own."""
+    with tempfile.TemporaryDirectory(prefix="numseries-sort-") as folder:
+        files = [Path(folder) / f"bucket{b}.arrows" for b in range(buckets)]
+        try:
+            rows = _spread(blocks, files)
+        except OSError as err:
             raise ValueError(
-                f"series {ids[missing[0]]!r} has a missing y at ds={frame['ds'].iloc[missing[0]]}; "
-                "fill or drop missing values"
-            )
-        arrays = [ids, _order_key(frame["ds"]), y]
-        if carry and (carry[1].dtype.kind == "M") != (arrays[1].dtype.kind == "M"):  # pandas types each chunk
-            raise ValueError(
-                f"column ds holds numbers and dates (from row {frame.index[0]} on, {frame['ds'].iloc[0]!r}); "
-                "use numbers or ISO dates throughout"
-            )
-        if carry:
-            arrays = [np.concatenate([old, new]) for old, new in zip(carry, arrays, strict=True)]
-        ids, ds, y = arrays
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])  # (G,) first row of each series
-        _check_layout(ids, ds, starts, seen)
-        last = starts[-1]
-        if len(starts) > 1:
-            yield _pad(ids, y, starts[:-1], np.r_[starts[1:-1], last], max_len, dropped)
-            seen = np.sort(np.concatenate([seen, _hashes(ids[starts[:-1]])]), kind="stable")
-            dropped = 0
-        keep = max(last, len(ids) - max_len)
-        carry = [ids[keep:], ds[keep:], y[keep:]]
-        dropped += keep - last
-    if carry:
-        yield _pad(carry[0], carry[2], np.array([0]), np.array([len(carry[0])]), max_len, dropped)
+                f"cannot sort the input in {folder}: {err}; set TMPDIR to a folder with room for the data"
+            ) from None
+        done = 0
+        for file in files:
+            if not file.exists():
+                continue
+            with pa.ipc.open_stream(file) as reader:
+                table = reader.read_all()
+            file.unlink()
+            table = table.sort_by([(ID_COLUMN, "ascending"), ("ds", "ascending")])
+            for start in range(0, table.num_rows, LONG_CHUNK_ROWS):
+                part = table.slice(start, LONG_CHUNK_ROWS)
+                columns = (part.column(name).to_numpy(zero_copy_only=False) for name in part.column_names)
+                yield Rows(*columns)
+            done += table.num_rows
+            on_sorted(done / max(rows, 1))
 
 
-def _ids(column: pd.Series) -> np.ndarray:
-    """The unique_id column -> (N,) object array of str; a missing or empty id is an error naming its row."""
-    ids = column.to_numpy(dtype=object)
-    missing = np.flatnonzero(column.isna().to_numpy() | (ids == ""))
-    if missing.size:
-        raise ValueError(f"row {column.index[missing[0]]} has no unique_id; give every row the id of its series")
-    return ids
-
-
-def _hashes(ids: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
-
-
-def _check_layout(ids: np.ndarray, ds: np.ndarray, starts: np.ndarray, seen: np.ndarray) -> None:
-    """Each series in one block of rows, strictly increasing in ds. ``seen``: sorted hashes of finished ids.
-
-    Matching hashes stand for matching ids: two of a million ids share a 64-bit hash with odds of 1e-8.
-    """
-    firsts = ids[starts]
-    hashes = _hashes(firsts)
-    found = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
-    earlier = firsts[seen[found] == hashes].tolist() if len(seen) else []
-    repeated = earlier or pd.Index(firsts)[pd.Index(firsts).duplicated()].tolist()
-    if repeated:
-        raise ValueError(
-            f"series {repeated[0]!r} appears in separate blocks of rows; the rows of each series must be "
-            "contiguous and ordered by ds: sort the file by unique_id, ds"
-        )
-    same = np.ones(len(ids) - 1, dtype=bool)  # (R-1,): row i+1 continues the series of row i
-    same[starts[1:] - 1] = False
-    disorder = np.flatnonzero(same & ~(ds[1:] > ds[:-1]))
-    if disorder.size:
-        row = disorder[0] + 1
-        raise ValueError(
-            f"series {ids[row]!r} is not ordered by ds: {ds[row]} comes after {ds[row - 1]}; "
-            "the rows of each series must be contiguous and strictly increasing in ds: sort the file by unique_id, ds"
-        )
-
-
-def _pad(ids: np.ndarray, y: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_len: int, dropped: int) -> Chunk:
-    """Series in rows [starts, ends) of ``y`` -> a chunk of their last ``max_len`` values, NaN-padded.
-
-    ``dropped`` rows of the first series were read before and are counted in its ``n_values``.
-    """
-    sizes = ends - starts  # (G,)
-    used = np.minimum(sizes, max_len)  # (G,)
-    offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
-    column = np.arange(used.sum()) - offset  # (K,) position within the series' kept values
-    values = np.full((len(starts), int(used.max())), np.nan)  # (G, W)
-    values[np.repeat(np.arange(len(starts)), used), column] = y[np.repeat(ends - used, used) + column]
-    n_values = sizes.astype(np.int64)
-    n_values[0] += dropped
-    return Chunk(ID_COLUMN, ids[starts], values, n_values)
+def _spread(blocks: Iterator[Rows], files: list[Path]) -> int:
+    """Append each block's rows to the file of their id's bucket; return the rows written."""
+    writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
+    schema = None
+    rows = 0
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
+    try:
+        for block in blocks:
+            table = pa.table({
+                ID_COLUMN: pa.array(block.ids, type=pa.string()),
+                "ds": pa.array(block.ds, from_pandas=True),
+                "y": pa.array(block.y, from_pandas=True),
+                "errors": pa.array(block.errors, type=pa.string()),
+            })  # fmt: skip
+            if schema is None:
+                schema = table.schema
+            if table.schema != schema:
+                try:
+                    table = table.cast(schema)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise ValueError(
+                        f"column ds holds {table.schema.field('ds').type} values after {schema.field('ds').type} "
+                        "ones; use integers or ISO dates throughout"
+                    ) from None
+            bucket = (pd.util.hash_array(block.ids, categorize=True) % len(files)).astype(np.int64)  # (R,)
+            counts = np.bincount(bucket, minlength=len(files))
+            table = table.take(np.argsort(bucket, kind="stable"))
+            offsets = np.r_[0, np.cumsum(counts)]
+            for b in np.flatnonzero(counts).tolist():
+                if b not in writers:
+                    writers[b] = pa.ipc.new_stream(files[b], schema, options=options)
+                writers[b].write_table(table.slice(offsets[b], counts[b]))
+            rows += len(block)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return rows

@@ -409,6 +409,34 @@ class Predictor:
         """Whether this model gives per-step weights (torch, or an ONNX export with its gradient graphs)."""
         return self._explain is not None
 
+    def predict_df(
+        self,
+        df: Any,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        steps: int = 1,
+        level: Sequence[float] | float | None = None,
+        *,
+        strict: bool = False,
+    ) -> Any:
+        """Predict each series of a long-format pandas (or polars) frame -> a frame of the same kind with one
+        row per series and step: ``unique_id``, ``ds`` (the next times, from each series' spacing),
+        ``numseries``, ``numseries-lo-80``, ``numseries-hi-80``, ... as statsforecast names them, and
+        ``error``. ``level`` None gives the default levels, ``[]`` none. Rows may come in any order.
+        A series that cannot be predicted gets NaN and its ``error`` says why (``strict=True`` raises it).
+        Needs pandas (the ``io`` extra); the same code predicts batch files (:mod:`numseries.frames`).
+        """
+        try:
+            from numseries.frames import predict_frame
+        except ImportError as err:
+            raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+        return predict_frame(
+            self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
+        )
+
     def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
         """The interval levels to show: those asked for, else 80% when the model has a quantile head."""
         if level:

@@ -79,6 +79,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     batch.add_argument(
         "--with-weights", action="store_true", help="also write each series' per-step weights (column weights; slower)"
     )
+    batch.add_argument(
+        "--strict", action="store_true",
+        help="stop at the first series that cannot be predicted (default: give it an empty prediction and an error)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             return 128 + stop.signum
     if args.with_weights:
         raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
+    if args.strict:
+        raise ValueError("--strict works with --input FILE --output FILE: a single sequence is predicted or refused")
     values, labels = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
@@ -365,8 +371,14 @@ def _check_batch_args(args: argparse.Namespace) -> None:
         raise ValueError("batch prediction needs both --input FILE and --output FILE (.csv or .parquet)")
     if args.values:
         raise ValueError("give either values or --input FILE, not both")
-    if args.steps is not None or args.json:
-        raise ValueError("--steps and --json work on a single sequence; drop them with --input")
+    if args.json:
+        raise ValueError("--json works on a single sequence; drop it with --input (the output file holds it all)")
+    from numseries.predict import MAX_STEPS
+
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
+        raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
+    if args.with_weights and (args.steps or 1) > 1:
+        raise ValueError("--with-weights writes the weights of a one-step prediction; drop it or --steps")
     try:
         from numseries import batch_io
     except ImportError as err:
@@ -382,24 +394,33 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
 
     from numseries import batch_io
 
-    levels = predictor.levels_or_default(args.level)
-    cropped = 0
-    with tqdm(unit=" series", delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
+    levels = predictor.levels_or_default(args.level) or ()
+    bar = "{percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]"  # the file's size gives the total and the ETA
+    with tqdm(total=1.0, bar_format=bar, delay=2.0, file=sys.stderr, disable=args.no_progress or None) as progress:
 
-        def results():
-            nonlocal cropped
-            for chunk in batch_io.read_chunks(args.input, predictor.max_len):
-                batch = predictor.predict_batch(chunk.values, ids=chunk.ids, level=levels, weights=args.with_weights)
-                yield chunk, batch
-                cropped += int((chunk.n_values > predictor.max_len).sum())
-                progress.update(len(chunk.ids))
+        def advance(done: float) -> None:
+            if done < progress.n:  # an unsorted file, found out: it is sorted on disk, from the start
+                progress.reset(total=1.0)
+            progress.update(done - progress.n)
 
-        count = batch_io.write_predictions(args.output, results())
-    if cropped:
-        print(
-            f"note: {cropped} series had more than {predictor.max_len} values; the model read the last "
-            f"{predictor.max_len} of each (see n_values and n_used)",
-            file=sys.stderr,
+        summary = batch_io.predict_file(
+            predictor, args.input, args.output, levels=levels, steps=args.steps or 1, weights=args.with_weights,
+            strict=args.strict, on_progress=advance,
+        )  # fmt: skip
+    if summary.sorted:
+        _say(f"note: the rows of {args.input} were not grouped by series and ordered by ds; sorted them on disk")
+    if summary.cropped:
+        _say(
+            f"note: {summary.cropped} series had more than {predictor.max_len} values; the model read the last "
+            f"{predictor.max_len} of each (see n_values and n_used)"
         )
-    print(f"wrote {count} prediction{'s' if count != 1 else ''} to {args.output}", file=sys.stderr)
+    if summary.failed:
+        _say(
+            f"note: {summary.failed} of {summary.series} series could not be predicted; their error column says "
+            "why (--strict stops at the first)"
+        )
+    what = f"prediction{'s' if summary.series != 1 else ''}"
+    if (args.steps or 1) > 1:
+        what = f"forecasts of {args.steps} steps ({summary.rows} rows)"
+    _say(f"wrote {summary.series} {what} to {args.output}")
     return 0

@@ -1,0 +1,639 @@
+"""Many series at once, from long rows (``unique_id, ds, y``) or padded arrays: one path for batch files
+(:mod:`numseries.batch_io`) and DataFrames (:meth:`~numseries.predict.Predictor.predict_df`). Needs pandas.
+
+Rows are grouped into series (:func:`group`), each series is checked on its own, the good ones are
+predicted (:func:`predict_chunk`), and the timestamps of the predicted steps are inferred from each
+series' spacing (:func:`next_timestamps`). A series that cannot be predicted (too short, a missing or
+non-numeric ``y``, two values at one ``ds``, a prediction that overflows) does not stop the others: it
+gets an empty prediction and an ``error`` naming the problem, or, with ``strict=True``, that message is
+raised at the first one.
+
+The grouping reads rows in order and needs each series' rows contiguous and ordered by ``ds``; when they
+are not, it raises :class:`Unsorted` and the caller sorts (a DataFrame in memory, a file on disk) and
+starts again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from numseries.config import MIN_VALUES
+from numseries.series import keep_last
+
+# numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
+Predictor = Any  # numseries.predict.Predictor
+BatchPrediction = Any  # numseries.predict.BatchPrediction, built from the ones predict_batch returns
+
+MODEL_NAME = "numseries"  # the prediction column of predict_df, as statsforecast names a model's column
+BLOCK_ROWS = 500_000  # rows of a DataFrame read at a time
+
+
+class Unsorted(Exception):  # noqa: N818 (a signal to sort, caught by the caller; never reaches a user)
+    """The rows of a series are not contiguous and ordered by ``ds``: sort the input and start again."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """A block of long-format rows: ``R`` observations."""
+
+    ids: np.ndarray  # (R,) object: each row's series id
+    ds: np.ndarray  # (R,) int64, float64 or datetime64[ns]: each row's time; NaN or NaT where unreadable
+    y: np.ndarray  # (R,) float64 values; NaN where missing or not a number
+    errors: np.ndarray  # (R,) object: None, or what is wrong with the row
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: slice | np.ndarray) -> Rows:
+        return Rows(self.ids[rows], self.ds[rows], self.y[rows], self.errors[rows])
+
+
+@dataclasses.dataclass(frozen=True)
+class Chunk:
+    """Series, one per row."""
+
+    id_name: str  # "unique_id", or "row" for a wide file without ids
+    ids: np.ndarray  # (N,) object: unique_id as str, or the row number (int) of a wide file without one
+    values: np.ndarray  # (N, W) float64, each series' values (its last max_len in long input), NaN-padded
+    n_values: np.ndarray  # (N,) int64 values the series has in the input
+    ds: np.ndarray | None = None  # (N, W) the time of each cell of ``values`` (long input only)
+    errors: np.ndarray | None = None  # (N,) object: None, or why series i cannot be predicted
+
+
+@dataclasses.dataclass(frozen=True)
+class Predicted:
+    """The predictions of one chunk, a row for every series; empty (NaN) where ``errors`` names a problem."""
+
+    chunk: Chunk
+    batch: BatchPrediction  # the next value of every series: NaN, n_used 0 and no attention where in error
+    errors: np.ndarray | None  # (N,) object: the chunk's errors and any found while predicting; None: unchecked
+    forecast: Any = None  # steps > 1: a BatchForecast, (N, K) values and bands, NaN where in error
+    next_ds: np.ndarray | None = None  # (N, K) the time of each predicted step (long input)
+    next_ds_known: np.ndarray | None = None  # (N, K) bool: False where a series' spacing is unknown
+
+    @property
+    def failed(self) -> np.ndarray:
+        """(N,) bool: the series without a prediction."""
+        if self.errors is None:
+            return np.zeros(len(self.chunk.ids), dtype=bool)
+        return np.asarray(self.errors != None)  # noqa: E711 (element-wise)
+
+    @property
+    def steps(self) -> int:
+        return 1 if self.forecast is None else self.forecast.values.shape[1]
+
+    def values(self) -> np.ndarray:
+        """(N, K) the predicted values, step by step."""
+        return self.batch.values[:, None] if self.forecast is None else self.forecast.values
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """(lo (N, K), hi (N, K)) at ``level`` percent."""
+        if self.forecast is not None:
+            return self.forecast.interval(level)
+        lo, hi = self.batch.interval(level)
+        return lo[:, None], hi[:, None]
+
+    def ds_column(self) -> pd.Series | None:
+        """The predicted steps' times, series by series then step by step: integers stay integers."""
+        if self.next_ds is None:
+            return None
+        times = self.next_ds.ravel()
+        known = self.next_ds_known.ravel() if self.next_ds_known is not None else np.ones(len(times), dtype=bool)
+        if times.dtype.kind in "iu":
+            return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
+        return pd.Series(times)
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+
+def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y") -> Rows:
+    """A long-format frame -> its rows checked one by one. A row with no id is an error for the whole input
+    (it cannot be given to a series); a time or value that cannot be read marks the row."""
+    ids = frame[id_col].to_numpy(dtype=object)
+    missing = np.flatnonzero(frame[id_col].isna().to_numpy() | (ids == ""))
+    if missing.size:
+        raise ValueError(f"row {frame.index[missing[0]]} has no {id_col}; give every row the id of its series")
+    errors = np.full(len(frame), None, dtype=object)
+    raw_ds, raw_y = frame[time_col], frame[target_col]
+    ds, bad_ds = order_key(raw_ds)
+    for row in np.flatnonzero(bad_ds):
+        errors[row] = (
+            f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
+            f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
+        )
+    y, not_numbers = numeric(raw_y, f"column {target_col}")
+    for row in np.flatnonzero(not_numbers & (errors == None)):  # noqa: E711 (element-wise)
+        errors[row] = (
+            f"column {target_col} has {raw_y.iloc[row]!r} in series {ids[row]!r}, which is not a number; "
+            "give numbers only"
+        )
+    for row in np.flatnonzero(~np.isfinite(y) & ~not_numbers & (errors == None)):  # noqa: E711
+        if np.isnan(y[row]):
+            errors[row] = (
+                f"series {ids[row]!r} has a missing {target_col} at {time_col}={raw_ds.iloc[row]}; "
+                "fill or drop missing values"
+            )
+        else:
+            errors[row] = (
+                f"series {ids[row]!r} has {y[row]} at {time_col}={raw_ds.iloc[row]}; numbers must be finite "
+                "(|x| < 1.8e308)"
+            )
+    return Rows(ids, ds, y, errors)
+
+
+def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
+    stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates."""
+    if pd.api.types.is_datetime64_any_dtype(ds):
+        if getattr(ds.dtype, "tz", None) is not None:
+            ds = ds.dt.tz_localize(None)
+        return ds.to_numpy(dtype="datetime64[ns]"), np.zeros(len(ds), dtype=bool)
+    if pd.api.types.is_numeric_dtype(ds) and not pd.api.types.is_bool_dtype(ds):
+        values = ds.to_numpy()
+        if values.dtype.kind not in "iu":
+            values = ds.to_numpy(dtype=np.float64, na_value=np.nan)
+            return values, np.isnan(values)
+        return values.astype(np.int64), np.zeros(len(ds), dtype=bool)
+    parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
+    if getattr(parsed.dtype, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.to_numpy(dtype="datetime64[ns]"), parsed.isna().to_numpy()
+
+
+def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column as float64, and the (R,) bool cells that hold something other than a number (NaN there)."""
+    if pd.api.types.is_bool_dtype(column) or not (
+        pd.api.types.is_numeric_dtype(column)
+        or pd.api.types.is_object_dtype(column)
+        or pd.api.types.is_string_dtype(column)
+    ):
+        raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return values, np.zeros(len(values), dtype=bool)
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return values, np.isnan(values) & column.notna().to_numpy()
+
+
+def concat(blocks: Sequence[Rows]) -> Rows:
+    if blocks[0].ds.dtype.kind == "M" and any(block.ds.dtype.kind != "M" for block in blocks):
+        raise ValueError("column ds holds numbers and dates; use numbers or ISO dates throughout")
+    if blocks[0].ds.dtype.kind != "M" and any(block.ds.dtype.kind == "M" for block in blocks):
+        raise ValueError("column ds holds numbers and dates; use numbers or ISO dates throughout")
+    return Rows(*(np.concatenate([getattr(b, f.name) for b in blocks]) for f in dataclasses.fields(Rows)))
+
+
+# -------------------------------------------------------------------------------------------- grouping
+
+
+def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> Iterator[Chunk]:
+    """Rows in which each series is contiguous and ordered by ds -> chunks of whole series, each holding its
+    last ``max_len`` values and their times. A series may straddle blocks: its rows are carried over (its
+    last ``max_len``, with a count and the first error of the rest) and finished with the next block.
+
+    Raises :class:`Unsorted` when a series' rows are split or out of order. Two rows of a series at the same
+    ds mark that series, as do its rows' errors and too few values.
+    """
+    seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
+    carry: Rows | None = None  # the unfinished series' last rows
+    dropped = 0  # rows of the unfinished series left out of the carry
+    dropped_error = None  # the first problem in those rows
+    for block in blocks:
+        if not len(block):
+            continue
+        if carry is not None:
+            try:
+                block = concat([carry, block])
+            except ValueError:
+                raise ValueError(
+                    f"column ds holds numbers and dates (from {show_time(block.ds[0])} on); "
+                    "use numbers or ISO dates throughout"
+                ) from None
+        starts = np.flatnonzero(np.r_[True, block.ids[1:] != block.ids[:-1]])  # (G,) first row of each series
+        repeats = _check_layout(block, starts, seen)
+        last = starts[-1]
+        if len(starts) > 1:
+            ends = np.r_[starts[1:-1], last]
+            yield _series(block, starts[:-1], ends, repeats, max_len, id_name, dropped, dropped_error)
+            seen = np.sort(np.concatenate([seen, _hashes(block.ids[starts[:-1]])]), kind="stable")
+            dropped, dropped_error = 0, None
+        keep = max(last, len(block) - max_len)
+        if keep > last and dropped_error is None:  # the rows about to be dropped, and keep's own repeat
+            dropped_error = _first_problem(block, repeats, last, keep)
+        carry = block.take(slice(keep, None))
+        dropped += keep - last
+    if carry is not None:
+        repeats = _check_layout(carry, np.array([0]), seen)
+        yield _series(carry, np.array([0]), np.array([len(carry)]), repeats, max_len, id_name, dropped, dropped_error)
+
+
+def _hashes(ids: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+
+
+def _check_layout(block: Rows, starts: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Raise :class:`Unsorted` unless each series is one block of rows, increasing in ds; return the (R,) bool
+    rows whose ds equals the row before's in the same series. ``seen``: sorted hashes of finished ids.
+
+    Matching hashes stand for matching ids: two of a million ids share a 64-bit hash with odds of 1e-8, and
+    then the input is only sorted when it need not be.
+    """
+    firsts = block.ids[starts]
+    hashes = _hashes(firsts)
+    found = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
+    if (len(seen) and (seen[found] == hashes).any()) or pd.Index(hashes).has_duplicates:
+        raise Unsorted("a series appears in separate blocks of rows")
+    same = np.ones(len(block), dtype=bool)  # (R,): row i continues the series of row i-1
+    same[starts] = False
+    ds = block.ds
+    with np.errstate(invalid="ignore"):
+        readable = ~np.isnat(ds) if ds.dtype.kind == "M" else ~np.isnan(ds.astype(np.float64, copy=False))
+        step = np.r_[False, readable[1:] & readable[:-1]] & same  # both rows have a time to compare
+        if (step[1:] & (ds[1:] < ds[:-1])).any():
+            raise Unsorted("a series is not ordered by ds")
+        return np.r_[False, step[1:] & (ds[1:] == ds[:-1])]
+
+
+def _first_problem(block: Rows, repeats: np.ndarray, start: int, stop: int) -> str | None:
+    """The first row error in rows [start, stop), else the first repeated ds in (start, stop]."""
+    bad = np.flatnonzero(block.errors[start:stop] != None)  # noqa: E711 (element-wise)
+    if bad.size:
+        return block.errors[start + bad[0]]
+    twice = np.flatnonzero(repeats[start + 1 : stop + 1])
+    return _repeat_message(block, start + 1 + twice[0]) if twice.size else None
+
+
+def _repeat_message(block: Rows, row: int) -> str:
+    return f"series {block.ids[row]!r} has two values at ds={show_time(block.ds[row])}; keep one value per ds"
+
+
+def show_time(value: Any) -> str:
+    """A time as a user wrote it: 2024-01-31, 2024-01-31 06:00:00, 7, 2.5."""
+    if isinstance(value, np.datetime64):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else str(stamp)
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _series(
+    block: Rows,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    repeats: np.ndarray,
+    max_len: int,
+    id_name: str,
+    dropped: int,
+    dropped_error: str | None,
+) -> Chunk:
+    """Series in rows [starts, ends) -> a chunk of their last ``max_len`` values and times, NaN-padded, with
+    each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``."""
+    sizes = ends - starts  # (G,)
+    used = np.minimum(sizes, max_len)  # (G,)
+    offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
+    column = np.arange(used.sum()) - offset  # (K,) position within the series' kept values
+    where = (np.repeat(np.arange(len(starts)), used), column)
+    source = np.repeat(ends - used, used) + column  # (K,) the row of each kept value
+    values = np.full((len(starts), int(used.max())), np.nan)  # (G, W)
+    values[where] = block.y[source]
+    ds = np.zeros(values.shape, dtype=block.ds.dtype)  # (G, W)
+    ds[where] = block.ds[source]
+    n_values = sizes.astype(np.int64)
+    n_values[0] += dropped
+    errors = np.full(len(starts), None, dtype=object)  # (G,)
+    for rows, message in ((block.errors != None, None), (repeats, _repeat_message)):  # noqa: E711
+        flagged = np.flatnonzero(rows[starts[0] : ends[-1]]) + starts[0]
+        series = np.searchsorted(starts, flagged, side="right") - 1  # (F,) the series of each flagged row
+        first_series, first = np.unique(series, return_index=True)
+        inside = flagged[first] < ends[first_series]
+        for i, row in zip(first_series[inside], flagged[first][inside], strict=True):
+            if errors[i] is None:
+                errors[i] = block.errors[row] if message is None else message(block, row)
+    if errors[0] is None:
+        errors[0] = dropped_error
+    ids = block.ids[starts]
+    _mark_short(n_values, ids, errors)
+    return Chunk(id_name, ids, values, n_values, ds, errors)
+
+
+def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> None:
+    for i in np.flatnonzero((n_values < MIN_VALUES) & (errors == None)):  # noqa: E711 (element-wise)
+        errors[i] = (
+            f"expected at least {MIN_VALUES} values, got {n_values[i]} in series {ids[i]!r}; give a longer sequence"
+        )
+
+
+def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """(N, C) rows padded with trailing NaN (wide input) -> each row's count of values (N,); marks in
+    ``errors`` (N,) each row's first problem, unless it has one already."""
+    present = ~np.isnan(values)  # (N, C)
+    n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
+    gaps = np.argwhere(~present & (np.arange(values.shape[1]) < n_values[:, None]))
+    infinite = np.argwhere(np.isinf(values))
+    for found, message in (
+        (gaps, "series {id!r} has a missing value (NaN) at position {step}, before its end; "
+         "only trailing NaN may pad a row: fill or drop missing values"),
+        (infinite, "series {id!r} has {value} at position {step}; numbers must be finite (|x| < 1.8e308)"),
+    ):  # fmt: skip
+        for row, step in found:
+            if errors[row] is None:
+                errors[row] = message.format(id=ids[row], step=step + 1, value=values[row, step])
+    _mark_short(n_values, ids, errors)
+    return n_values.astype(np.int64)
+
+
+# ------------------------------------------------------------------------------------------ prediction
+
+
+def predict_chunk(
+    predictor: Predictor,
+    chunk: Chunk,
+    *,
+    levels: Sequence[float] = (),
+    steps: int = 1,
+    weights: bool = False,
+    strict: bool = False,
+) -> Predicted:
+    """Predict every series of ``chunk`` that has no problem; ``steps`` > 1 forecasts that many steps.
+
+    A series whose prediction fails (it overflows float64) is found by halving the batch and gets the
+    error; ``strict`` raises the first problem instead, in the chunk's order.
+    """
+    n = len(chunk.ids)
+    errors = np.full(n, None, dtype=object) if chunk.errors is None else chunk.errors.copy()
+    if strict and (errors != None).any():  # noqa: E711 (element-wise)
+        raise ValueError(errors[np.flatnonzero(errors != None)[0]])  # noqa: E711
+    level = list(levels) or None
+    checked = predictor._check_levels(level)  # before any work: a bad level is no series' problem
+    present = np.minimum(chunk.n_values, chunk.values.shape[1])  # (N,) values of each row in the chunk
+    window, _ = keep_last(chunk.values, present, predictor.max_len)  # (N, W) each row's last values
+    n_used = np.minimum(present, predictor.max_len)  # (N,)
+
+    def predict(rows: np.ndarray) -> BatchPrediction:
+        return predictor.predict_batch(
+            window[rows, : n_used[rows].max()], ids=chunk.ids[rows], level=level, weights=weights
+        )
+
+    parts = _isolating(predict, np.flatnonzero(errors == None), errors, strict)  # noqa: E711
+    template = (
+        parts[0][1] if parts else predictor.predict_batch(np.empty((0, MIN_VALUES)), level=level, weights=weights)
+    )
+    batch = _joined(parts, template, chunk.n_values, predictor, checked, weights)
+    forecast = None
+    if steps > 1:
+        from numseries.forecast import BatchForecast
+
+        def forecast_rows(rows: np.ndarray) -> Any:
+            windows = [window[i, : n_used[i]] for i in rows]
+            return predictor.forecast_batch(windows, steps, level=level)
+
+        paths = np.full((n, steps), np.nan)  # (N, K)
+        bounds = {value: np.full((n, steps, 2), np.nan) for value in checked}  # level -> (N, K, 2)
+        for rows, part in _isolating(forecast_rows, np.flatnonzero(errors == None), errors, strict):  # noqa: E711
+            paths[rows] = part.values
+            for value in checked:
+                bounds[value][rows] = part.bounds[value]
+        batch.values[errors != None] = np.nan  # noqa: E711 (a forecast that failed: no first step either)
+        forecast = BatchForecast(paths, checked, bounds)
+    next_ds = known = None
+    if chunk.ds is not None:
+        next_ds, known = next_timestamps(chunk.ds, present, steps)
+    return Predicted(chunk, batch, errors, forecast, next_ds, known)
+
+
+def _isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) -> list[tuple[np.ndarray, Any]]:
+    """``call(rows)`` as ``[(rows, result)]``; when it raises, the rows halved until the failing series are
+    single, each marked in ``errors`` with the message (raised at once when ``strict``)."""
+    if not len(rows):
+        return []
+    try:
+        return [(rows, call(rows))]
+    except ValueError as err:
+        if strict:
+            raise
+        if len(rows) == 1:
+            errors[rows[0]] = " ".join(str(err).split())
+            return []
+    half = len(rows) // 2
+    return _isolating(call, rows[:half], errors, strict) + _isolating(call, rows[half:], errors, strict)
+
+
+def _joined(
+    parts: list[tuple[np.ndarray, BatchPrediction]],
+    template: BatchPrediction,
+    n_values: np.ndarray,
+    predictor: Predictor,
+    levels: tuple[float, ...],
+    weights: bool,
+) -> BatchPrediction:
+    """Predictions of some rows -> one for all ``len(n_values)`` rows: NaN, no attention and n_used 0 elsewhere.
+    ``template``: a prediction whose type and fields the result takes."""
+    n = len(n_values)
+    width = max((part.attention.shape[1] for _, part in parts), default=0)
+    values = np.full(n, np.nan)
+    attention = np.zeros((n, width), dtype=np.float32)  # (N, W)
+    n_used = np.zeros(n, dtype=np.int64)
+    per_step = np.zeros((n, width)) if weights else None
+    quantiles = np.full((n, len(predictor.quantile_levels)), np.nan) if predictor.quantile_levels else None
+    patterns = [""] * n if predictor.pattern_names or predictor.rules else []  # the same columns for every chunk
+    confidence = np.zeros(n) if predictor.pattern_names else None
+    probabilities = np.zeros((n, len(predictor.pattern_names)), dtype=np.float32) if predictor.pattern_names else None
+    exact = np.zeros(n, dtype=bool)
+    for rows, part in parts:
+        columns = part.attention.shape[1]
+        values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
+        attention[rows, :columns] = part.attention
+        if per_step is not None and part.weights is not None:
+            per_step[rows, :columns] = part.weights
+        if quantiles is not None and part.quantiles is not None:
+            quantiles[rows] = part.quantiles
+        for row, pattern in zip(rows.tolist(), part.patterns, strict=False):
+            patterns[row] = pattern
+        if confidence is not None and part.pattern_confidence is not None:
+            confidence[rows] = part.pattern_confidence
+        if probabilities is not None and part.pattern_probabilities is not None:
+            probabilities[rows] = part.pattern_probabilities
+    return dataclasses.replace(
+        template, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
+        quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
+        pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact,
+    )  # fmt: skip
+
+
+# -------------------------------------------------------------------------------------------- timestamps
+
+_DAY = np.int64(86_400 * 10**9)  # nanoseconds
+
+
+def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) times of each series' values (its first ``lengths[i]``) -> the times of the next ``steps``
+    values (N, steps), and (N, steps) bool: False where unknown (fewer than 2 times, or unreadable ones).
+
+    Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
+    of calendar months apart, on the same day of the month or each on the month's last day, continue by
+    months (monthly, quarterly, yearly data); anything irregular repeats the last spacing.
+    """
+    rows = np.arange(len(lengths))
+    last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
+    ahead = np.arange(1, steps + 1)  # (K,)
+    if ds.dtype.kind != "M":
+        last = ds[rows, last_i]
+        times = last[:, None] + (last - ds[rows, prev_i])[:, None] * ahead  # (N, K): int stays int
+        known = (lengths >= 2)[:, None] & np.isfinite(times.astype(np.float64))
+        return times, known
+    ds = ds.astype("datetime64[ns]")
+    unknown = (lengths < 2) | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
+    ns = ds.view(np.int64)  # (N, W)
+    last = ns[rows, last_i]
+    times = last[:, None] + (last - ns[rows, prev_i])[:, None] * ahead  # (N, K) the last spacing, repeated
+    monthly, by_month = _monthly(ds, lengths, ahead)
+    times = np.where(monthly[:, None], by_month, times)
+    times[unknown] = np.iinfo(np.int64).min  # NaT
+    return times.view("datetime64[ns]"), np.repeat(~unknown[:, None], steps, axis=1)
+
+
+def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which series step by whole calendar months (N,) bool, and their next times by months (N, K) int64 ns."""
+    rows = np.arange(len(lengths))
+    last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
+    width = ds.shape[1]
+    with np.errstate(invalid="ignore", over="ignore"):
+        day = ds.astype("datetime64[D]")  # (N, W)
+        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
+        into = ds.view(np.int64) - ds.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # ns into month
+        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
+        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # last day of month
+        cells = np.arange(width) < lengths[:, None]  # (N, W)
+        pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
+        months = month[rows, last_i] - month[rows, prev_i]  # (N,)
+
+        def constant(a: np.ndarray) -> np.ndarray:
+            return np.asarray(np.where(pairs, a[:, 1:] == a[:, :-1], True).all(axis=1))
+
+        even = np.where(pairs, np.diff(month, axis=1) == months[:, None], True).all(axis=1) & (months > 0)
+        ends = np.where(cells, at_end, True).all(axis=1) & constant(clock)  # (N,) each on its month's last day
+        monthly = even & (lengths >= 2) & (ends | constant(into))
+        target = month[rows, last_i][:, None] + months[:, None] * ahead  # (N, K) months since 1970-01
+        first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K)
+        last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
+        on_end = last_day + clock[rows, last_i][:, None]
+        on_day = np.minimum(first + into[rows, last_i][:, None], on_end)  # the 31st of a 30-day month: its last day
+    return monthly, np.where(ends[:, None], on_end, on_day)
+
+
+# -------------------------------------------------------------------------------------------- DataFrames
+
+
+def predict_frame(
+    predictor: Predictor,
+    df: Any,
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    steps: int = 1,
+    level: Sequence[float] | float | None = None,
+    strict: bool = False,
+) -> Any:
+    """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked)."""
+    polars = _polars_of(df)
+    if polars is not None:
+        df = df.to_pandas()
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(
+            f"predict_df takes a pandas or polars DataFrame, got {type(df).__name__}; for lists of sequences "
+            "use predict_batch"
+        )
+    names = (id_col, time_col, target_col)
+    missing = [name for name in names if name not in df.columns]
+    if missing:
+        raise ValueError(
+            f"the frame has no column {missing[0]!r} (it has {', '.join(map(repr, df.columns))}); "
+            "name its columns with id_col=, time_col= and target_col="
+        )
+    if len(set(names)) < 3:
+        raise ValueError(f"id_col, time_col and target_col must be three different columns, got {names}")
+    if level is None:
+        levels = predictor.levels_or_default(None) or []
+    else:
+        levels = [level] if isinstance(level, (int, float, np.number)) else list(level)
+    levels = list(predictor._check_levels(levels or None))
+    if df.empty:
+        raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
+    frame = df  # not df[list(names)]: that would copy every row
+
+    def run(order: np.ndarray | None) -> list[pd.DataFrame]:
+        chunks = group(_frame_blocks(frame, names, order), predictor.max_len, id_col)
+        return [
+            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels)
+            for c in chunks
+        ]
+
+    try:
+        parts = run(None)
+    except Unsorted:
+        parts = run(_sort_order(frame, names))
+    out = pd.concat(parts, ignore_index=True)
+    out[id_col] = _like(out[id_col], df[id_col])
+    tz = getattr(df[time_col].dtype, "tz", None)
+    if tz is not None:
+        out[time_col] = out[time_col].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    return polars.from_pandas(out) if polars is not None else out
+
+
+def _polars_of(df: Any) -> Any:
+    """The polars module if ``df`` is a polars DataFrame, else None (polars is never imported for pandas)."""
+    if type(df).__module__.split(".")[0] != "polars":
+        return None
+    import polars
+
+    return polars if isinstance(df, polars.DataFrame) else None
+
+
+def _frame_blocks(frame: pd.DataFrame, names: tuple[str, str, str], order: np.ndarray | None) -> Iterator[Rows]:
+    for start in range(0, len(frame), BLOCK_ROWS):
+        stop = start + BLOCK_ROWS
+        yield read_rows(frame.iloc[start:stop] if order is None else frame.take(order[start:stop]), *names)
+
+
+def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
+    """The row order that sorts ``frame`` by id (by first appearance where ids cannot be compared), then time."""
+    try:
+        codes, _ = pd.factorize(frame[names[0]], sort=True)
+    except TypeError:  # ids of mixed types
+        codes, _ = pd.factorize(frame[names[0]])
+    codes = codes.astype(np.int32) if len(codes) < 2**31 else codes  # half the memory: one code per row
+    key, _ = order_key(frame[names[1]])
+    return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
+
+
+def _frame_part(predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float]) -> pd.DataFrame:
+    """One row per series and step: id, time, ``numseries``, its intervals as statsforecast names them, error."""
+    id_col, time_col, _ = names
+    steps = predicted.steps
+    columns: dict[str, Any] = {
+        id_col: np.repeat(predicted.chunk.ids, steps),
+        time_col: predicted.ds_column(),
+        MODEL_NAME: predicted.values().ravel(),
+    }
+    bands = {level: predicted.interval(level) for level in levels}
+    for level in sorted(levels, reverse=True):
+        columns[f"{MODEL_NAME}-lo-{level:g}"] = bands[level][0].ravel()
+    for level in sorted(levels):
+        columns[f"{MODEL_NAME}-hi-{level:g}"] = bands[level][1].ravel()
+    assert predicted.errors is not None  # predict_chunk always checks
+    columns["error"] = np.repeat(predicted.errors, steps)
+    return pd.DataFrame(columns)
+
+
+def _like(ids: pd.Series, original: pd.Series) -> pd.Series:
+    """Output ids in the input's type (integers stay integers, categories stay categories)."""
+    try:
+        return ids.astype(original.dtype)
+    except (TypeError, ValueError):
+        return ids

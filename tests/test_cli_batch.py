@@ -1,0 +1,212 @@
+"""``numseries predict --input FILE --output FILE`` on real-world files: any row order (sorted on disk),
+series that cannot be predicted (an error column, or ``--strict``), ``--steps`` and the progress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from numseries import batch_io  # noqa: E402  (needs the io extra, checked above)
+from numseries.cli import main  # noqa: E402
+from numseries.predict import Predictor  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model(tiny_onnx):
+    return str(tiny_onnx)
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_onnx):
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+def predict(capsys, *argv):
+    code = main(["predict", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def long_frame(lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        [(f"s{i}", t, float(v)) for i, n in enumerate(lengths) for t, v in enumerate(np.cumsum(rng.normal(size=n)))],
+        columns=["unique_id", "ds", "y"],
+    )
+
+
+def write(frame, path):
+    frame.to_csv(path, index=False) if ".csv" in path.suffixes else frame.to_parquet(path)
+
+
+def read(path):
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype={"unique_id": str})
+
+
+# Each series problem: the file, and the error that names it (the whole message with --strict).
+SERIES_PROBLEMS = {
+    "mixed_y.csv": ("unique_id,ds,y\na,1,1\na,2,x\na,3,3\n", "column y has 'x' in series 'a', which is not a number"),
+    "missing_y.csv": ("unique_id,ds,y\na,1,1\na,2,\na,3,1\n", "series 'a' has a missing y at ds=2"),
+    "short.csv": ("unique_id,ds,y\na,1,1\na,2,1\n", "expected at least 3 values, got 2 in series 'a'"),
+    "twice.csv": ("unique_id,ds,y\na,1,1\na,2,1\na,2,5\na,3,1\n", "series 'a' has two values at ds=2"),
+    "bad_dates.csv": ("unique_id,ds,y\na,monday,1\na,tuesday,2\na,wed,4\n", "'monday', which is neither a number"),
+    "gap.csv": ("a,b,c,d\n1,,3,4\n", "has a missing value (NaN) at position 2, before its end"),
+    "mixed_wide.csv": ("a,b,c\n1,2,3\n4,foo,6\n", "column 'b' has 'foo' in series 1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERIES_PROBLEMS))
+def test_a_bad_series_gets_an_error_and_the_rest_are_predicted(capsys, tmp_path, model, predictor, name):
+    text, message = SERIES_PROBLEMS[name]
+    wide = not text.startswith("unique_id")
+    width = text.index("\n") // 2 + 1  # columns of a wide file
+    times = [f"2024-01-0{t}" if "dates" in name else t for t in range(1, 5)]  # as the file's other times
+    good = (
+        ",".join(map(str, range(5, 5 + width))) + "\n"
+        if wide
+        else "".join(f"good,{t},{2 * k}\n" for k, t in enumerate(times, 1))
+    )
+    source, target = tmp_path / name, tmp_path / "out.csv"
+    source.write_text(text + good)
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and out == ""
+    assert "note: 1 of " in err and "could not be predicted; their error column says why" in err
+    result = pd.read_csv(target)
+    bad = result["error"].notna()
+    assert bad.sum() == 1 and message in result.loc[bad, "error"].iloc[0]
+    assert result.loc[bad, "prediction"].isna().all()
+    expected = predictor.predict(list(range(5, 5 + width)) if wide else [2, 4, 6, 8]).value
+    assert result.loc[~bad, "prediction"].iloc[-1] == pytest.approx(expected)  # the good series, last in the file
+
+
+@pytest.mark.parametrize("name", sorted(SERIES_PROBLEMS))
+def test_strict_stops_at_the_first_bad_series_and_writes_nothing(capsys, tmp_path, model, name):
+    text, message = SERIES_PROBLEMS[name]
+    source, target = tmp_path / name, tmp_path / "out.csv"
+    source.write_text(text)
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--strict")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("numseries predict: error: ") and message in err
+    assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".csv.gz"])
+@pytest.mark.parametrize("order", ["shuffled", "by date"])
+def test_rows_in_any_order_give_the_predictions_of_the_sorted_file(capsys, monkeypatch, tmp_path, model, suffix, order):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 13)  # many chunks
+    monkeypatch.setattr(batch_io, "BUCKET_ROWS", 40)  # several buckets
+    frame = long_frame([3, 30, 4, 9, 12, 3, 25, 2, 7])
+    ordered, unordered = tmp_path / f"ordered{suffix}", tmp_path / f"unordered{suffix}"
+    write(frame, ordered)
+    shuffled = frame.sample(frac=1.0, random_state=0) if order == "shuffled" else frame.sort_values(["ds", "unique_id"])
+    write(shuffled, unordered)
+    assert predict(capsys, "--weights", model, "--input", str(ordered), "--output", str(tmp_path / "a.parquet"))[0] == 0
+    code, _, err = predict(
+        capsys, "--weights", model, "--input", str(unordered), "--output", str(tmp_path / "b.parquet")
+    )
+    assert code == 0 and "were not grouped by series and ordered by ds; sorted them on disk" in err
+    expected = read(tmp_path / "a.parquet").set_index("unique_id")
+    got = read(tmp_path / "b.parquet").set_index("unique_id")
+    assert sorted(got.index) == sorted(expected.index)
+    pd.testing.assert_frame_equal(got.loc[expected.index], expected)
+
+
+def test_ids_stay_opaque_text_when_sorted(capsys, tmp_path, model):
+    ids = ["007", "7", "1.0", "1", "NA", "null", " x"]
+    frame = pd.DataFrame([(i, t, float(t)) for t in range(4) for i in ids], columns=["unique_id", "ds", "y"])
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    frame.to_parquet(source)
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
+    written = pd.read_csv(target, dtype=str, keep_default_na=False)["unique_id"].tolist()
+    assert sorted(written) == sorted(ids)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_steps_with_input_write_one_row_per_series_and_step(capsys, tmp_path, model, predictor, suffix):
+    frame = long_frame([5, 9, 2])
+    frame["ds"] = frame["ds"] * 7 + 100  # weekly, as integers
+    source, target = tmp_path / "in.csv", tmp_path / f"out{suffix}"
+    frame.to_csv(source, index=False)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "3")
+    assert code == 0 and "wrote 3 forecasts of 3 steps (9 rows)" in err
+    result = read(target)
+    assert list(result.columns) == ["unique_id", "ds", "step", "prediction", "exact", "error"]
+    assert result["unique_id"].tolist() == ["s0"] * 3 + ["s1"] * 3 + ["s2"] * 3
+    assert result["step"].tolist() == [1, 2, 3] * 3
+    assert result["ds"].tolist()[:6] == [135, 142, 149, 163, 170, 177]
+    series = [g["y"].to_numpy() for _, g in frame.groupby("unique_id")][:2]
+    np.testing.assert_allclose(
+        result["prediction"][:6].to_numpy().reshape(2, 3), predictor.forecast_batch(series, 3).values
+    )
+    assert result["prediction"][6:].isna().all() and result["error"][6:].str.contains("got 2 in series 's2'").all()
+
+
+def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predictor):
+    source, target = tmp_path / "wide.csv", tmp_path / "out.csv"
+    source.write_text("1,2,3,4\n3,1,4,1\n")
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")[0] == 0
+    result = pd.read_csv(target)
+    assert list(result.columns) == ["row", "step", "prediction", "exact", "error"]
+    np.testing.assert_allclose(
+        result["prediction"], predictor.forecast_batch([[1, 2, 3, 4], [3, 1, 4, 1]], 2).values.ravel()
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--steps", "0"], "--steps must be an integer from 1 to 10000, got 0"),
+        (["--steps", "2", "--with-weights"], "--with-weights writes the weights of a one-step prediction"),
+        (["--json"], "--json works on a single sequence"),
+    ],
+)
+def test_bad_batch_options_are_one_line(capsys, tmp_path, model, argv, message):
+    source = tmp_path / "in.csv"
+    long_frame([4]).to_csv(source, index=False)
+    code, out, err = predict(
+        capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"), *argv
+    )
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_strict_without_input_is_refused(capsys, model):
+    code, _, err = predict(capsys, "--weights", model, "--strict", "1", "2", "3")
+    assert code == 2 and "--strict works with --input FILE --output FILE" in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_progress_runs_from_zero_to_the_whole_file(monkeypatch, tmp_path, predictor, suffix, shuffle):
+    """The progress bar's total is the file: the fraction read (of both passes when sorting) grows to 1.
+    An unsorted file starts again once it is found out of order: the figures go back once, to 0."""
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 5_000)
+    frame = long_frame([20] * 3_000)  # 1.5 MB of CSV: pandas reads 256 KiB at a time
+    source = tmp_path / f"in{suffix}"
+    write(frame.sample(frac=1.0, random_state=0) if shuffle else frame, source)
+    seen: list[float] = []
+    summary = batch_io.predict_file(predictor, source, tmp_path / "out.csv", on_progress=seen.append)
+    assert summary.sorted == shuffle and summary.series == 3_000
+    backs = [i for i in range(1, len(seen)) if seen[i] < seen[i - 1]]
+    assert len(backs) == shuffle
+    last_pass = seen[backs[-1] :] if backs else seen
+    assert len(last_pass) >= 5 and 0 < last_pass[0] < 0.5 and last_pass[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_sorting_on_disk_leaves_no_bucket_files(capsys, monkeypatch, tmp_path, model, strict):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(batch_io, "BUCKET_ROWS", 10)
+    frame = pd.concat([long_frame([8] * 6), pd.DataFrame({"unique_id": ["z"] * 2, "ds": [0, 1], "y": [1.0, 2.0]})])
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.sample(frac=1.0, random_state=0).to_csv(source, index=False)
+    argv = ["--weights", model, "--input", str(source), "--output", str(target)] + (["--strict"] if strict else [])
+    code, _, err = predict(capsys, *argv)
+    assert code == (2 if strict else 0), err
+    assert list(scratch.iterdir()) == []
+    assert target.exists() != strict

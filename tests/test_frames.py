@@ -1,0 +1,263 @@
+"""The path DataFrames and batch files share: rows grouped into series, each series checked on its own,
+predicted, and its next timestamps; ``Predictor.predict_df`` on pandas (and polars) frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from numseries import frames  # noqa: E402  (needs pandas, checked above)
+from numseries.generate import generate_batch  # noqa: E402
+from numseries.predict import Predictor  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def long_frame(lengths, seed=0) -> pd.DataFrame:
+    """Series s0, s1, ... of the given lengths from our generator, in long format, sorted."""
+    batch = generate_batch(len(lengths), lengths=np.clip(lengths, 2, 64), seed=seed)
+    rows = [
+        (f"s{i}", t, float(batch.data[i, t % batch.lengths[i]] + t // batch.lengths[i]))
+        for i, n in enumerate(lengths)
+        for t in range(n)
+    ]
+    return pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
+
+
+def series_of(frame: pd.DataFrame) -> list[np.ndarray]:
+    return [group["y"].to_numpy() for _, group in frame.groupby("unique_id", sort=False)]
+
+
+def blocks(frame: pd.DataFrame, rows: int):
+    for start in range(0, len(frame), rows):
+        yield frames.read_rows(frame.iloc[start : start + rows])
+
+
+# ------------------------------------------------------------------------------------------- grouping
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 7, 1000])
+def test_grouping_is_the_same_whatever_the_block_size(rows):
+    frame = long_frame([3, 9, 4, 20, 5])
+    chunks = list(frames.group(blocks(frame, rows), max_len=6))
+    ids = [i for chunk in chunks for i in chunk.ids]
+    assert ids == ["s0", "s1", "s2", "s3", "s4"]
+    assert [n for chunk in chunks for n in chunk.n_values] == [3, 9, 4, 20, 5]
+    kept = [row[~np.isnan(row)] for chunk in chunks for row in chunk.values]
+    for values, series in zip(kept, series_of(frame), strict=True):
+        np.testing.assert_array_equal(values, series[-6:])  # the last max_len values
+
+
+@pytest.mark.parametrize("rows", [2, 100])
+def test_a_series_split_or_out_of_order_asks_for_a_sort(rows):
+    split = pd.concat([long_frame([3, 4]), long_frame([3]).assign(ds=[7, 8, 9])])
+    with pytest.raises(frames.Unsorted):
+        list(frames.group(blocks(split, rows), max_len=8))
+    backwards = long_frame([5]).iloc[::-1]
+    with pytest.raises(frames.Unsorted):
+        list(frames.group(blocks(backwards, rows), max_len=8))
+
+
+@pytest.mark.parametrize("rows", [1, 3, 100])
+def test_each_series_problem_is_its_own(rows):
+    frame = pd.DataFrame({
+        "unique_id": ["ok"] * 4 + ["short"] * 2 + ["gap"] * 4 + ["twice"] * 4 + ["word"] * 3 + ["inf"] * 3,
+        "ds": [1, 2, 3, 4, 1, 2, 1, 2, 3, 4, 1, 2, 2, 3, 1, 2, 3, 1, 2, 3],
+        "y": [1, 2, 3, 4, 1, 2, 1, None, 3, 4, 1, 2, 3, 4, 1, "x", 3, 1, float("inf"), 3],
+    })  # fmt: skip
+    chunks = list(frames.group(blocks(frame, rows), max_len=8))
+    errors = dict(zip([i for c in chunks for i in c.ids], [e for c in chunks for e in c.errors], strict=True))
+    assert errors["ok"] is None
+    assert errors["short"] == "expected at least 3 values, got 2 in series 'short'; give a longer sequence"
+    assert errors["gap"] == "series 'gap' has a missing y at ds=2; fill or drop missing values"
+    assert errors["twice"] == "series 'twice' has two values at ds=2; keep one value per ds"
+    assert errors["word"].startswith("column y has 'x' in series 'word', which is not a number")
+    assert errors["inf"].startswith("series 'inf' has inf at ds=2; numbers must be finite")
+
+
+def test_a_problem_in_rows_beyond_the_window_still_marks_the_series():
+    """The rows of a long series that fall out of the model's window are dropped as they are read: a
+    problem among them must be remembered, across blocks too."""
+    y = [1.0, None] + [float(t) for t in range(30)]
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(len(y)), "y": y})
+    for rows in (3, 10, 100):
+        (chunk,) = list(frames.group(blocks(frame, rows), max_len=4))
+        assert chunk.n_values[0] == 32
+        assert chunk.errors[0] == "series 'a' has a missing y at ds=1; fill or drop missing values"
+
+
+# ----------------------------------------------------------------------------------------- timestamps
+
+
+def test_integer_times_continue_at_their_last_spacing():
+    ds = np.array([[1, 2, 3, 0], [10, 20, 30, 35], [5, 0, 0, 0]])
+    times, known = frames.next_timestamps(ds, np.array([3, 4, 1]), 3)
+    assert times.dtype == np.int64
+    assert times[:2].tolist() == [[4, 5, 6], [40, 45, 50]]
+    assert known.tolist() == [[True] * 3, [True] * 3, [False] * 3]  # one time: no spacing
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (["2024-01-01", "2024-01-02", "2024-01-03"], ["2024-01-04", "2024-01-05"]),  # daily
+        (["2024-01-01", "2024-01-08", "2024-01-15"], ["2024-01-22", "2024-01-29"]),  # weekly
+        (["2024-01-15", "2024-02-15", "2024-03-15"], ["2024-04-15", "2024-05-15"]),  # monthly, by day
+        (["2023-11-30", "2023-12-31", "2024-01-31", "2024-02-29"], ["2024-03-31", "2024-04-30"]),  # month ends
+        (["2023-01-31", "2023-03-31", "2023-05-31"], ["2023-07-31", "2023-09-30"]),  # every 2 months, clipped
+        (["2022-03-31", "2022-06-30", "2022-09-30"], ["2022-12-31", "2023-03-31"]),  # quarter ends
+        (["2021-02-28", "2022-02-28", "2023-02-28"], ["2024-02-29", "2025-02-28"]),  # year ends of February
+        (["2024-01-01", "2024-01-03", "2024-01-06"], ["2024-01-09", "2024-01-12"]),  # irregular: the last spacing
+        (["2024-01-31", "2024-02-01", "2024-02-02"], ["2024-02-03", "2024-02-04"]),  # daily across a month end
+        (["2024-01-01 06:00", "2024-01-01 12:00", "2024-01-01 18:00"], ["2024-01-02 00:00", "2024-01-02 06:00"]),
+    ],
+)
+def test_dates_continue_by_their_frequency(dates, expected):
+    ds = pd.to_datetime(dates).to_numpy()[None]
+    times, known = frames.next_timestamps(ds, np.array([len(dates)]), 2)
+    assert known.all()
+    assert list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
+
+
+# ------------------------------------------------------------------------------------------ predict_df
+
+
+def test_predict_df_gives_statsforecast_columns_and_the_batch_predictions(shipped):
+    frame = long_frame([5, 12, 30, 70])
+    out = shipped.predict_df(frame)
+    assert list(out.columns) == ["unique_id", "ds", "numseries", "numseries-lo-80", "numseries-hi-80", "error"]
+    assert out["unique_id"].tolist() == ["s0", "s1", "s2", "s3"]
+    assert out["ds"].tolist() == [5, 12, 30, 70]  # the next integer of each series
+    batch = shipped.predict_batch(series_of(frame), level=80)
+    np.testing.assert_allclose(out["numseries"], batch.values, rtol=1e-12)
+    lo, hi = batch.interval(80)
+    np.testing.assert_allclose(out["numseries-lo-80"], lo, rtol=1e-12)
+    np.testing.assert_allclose(out["numseries-hi-80"], hi, rtol=1e-12)
+    assert out["error"].isna().all()
+
+
+def test_predict_df_levels_follow_statsforecast(shipped):
+    frame = long_frame([6, 8])
+    none = shipped.predict_df(frame, level=[])
+    assert list(none.columns) == ["unique_id", "ds", "numseries", "error"]
+    two = shipped.predict_df(frame, level=[95, 80])
+    assert list(two.columns)[2:-1] == [
+        "numseries",
+        "numseries-lo-95",
+        "numseries-lo-80",
+        "numseries-hi-80",
+        "numseries-hi-95",
+    ]
+    assert (two["numseries-lo-95"] <= two["numseries-lo-80"]).all()
+    assert (two["numseries-hi-80"] <= two["numseries-hi-95"]).all()
+
+
+def test_predict_df_steps_are_the_forecast_one_row_per_series_and_step(shipped):
+    frame = long_frame([6, 20, 9], seed=3)
+    frame["ds"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(frame["ds"], unit="D")
+    out = shipped.predict_df(frame, steps=3, level=[80])
+    assert out["unique_id"].tolist() == ["s0"] * 3 + ["s1"] * 3 + ["s2"] * 3
+    lasts = frame.groupby("unique_id", sort=False)["ds"].max()
+    expected_ds = [last + pd.Timedelta(days=k) for last in lasts for k in (1, 2, 3)]
+    assert out["ds"].tolist() == expected_ds
+    forecast = shipped.forecast_batch(series_of(frame), 3, level=[80])
+    np.testing.assert_allclose(out["numseries"].to_numpy().reshape(3, 3), forecast.values, rtol=1e-12)
+    lo, hi = (out[f"numseries-{side}-80"].to_numpy().reshape(3, 3) for side in ("lo", "hi"))
+    np.testing.assert_allclose(hi[:, 0], forecast.interval(80)[1][:, 0], rtol=1e-12)  # step 1: the model's own
+    assert (lo <= out["numseries"].to_numpy().reshape(3, 3)).all() and (lo < hi).any()  # later: sample paths
+
+
+def test_predict_df_sorts_rows_in_any_order(shipped):
+    frame = long_frame([4, 9, 15, 3, 7], seed=5)
+    ordered = shipped.predict_df(frame)
+    shuffled = shipped.predict_df(frame.sample(frac=1.0, random_state=1))
+    by_date = shipped.predict_df(frame.sort_values(["ds", "unique_id"]))
+    pd.testing.assert_frame_equal(shuffled, ordered)  # an unsorted frame comes out sorted by id
+    pd.testing.assert_frame_equal(by_date, ordered)
+
+
+def test_predict_df_gives_bad_series_an_error_or_raises_with_strict(tiny_onnx):
+    predictor = Predictor.from_pretrained(tiny_onnx)
+    frame = pd.concat([
+        long_frame([6, 8]),
+        pd.DataFrame({"unique_id": ["short"] * 2, "ds": [0, 1], "y": [1.0, 2.0]}),
+        pd.DataFrame({"unique_id": ["gap"] * 4, "ds": [0, 1, 2, 3], "y": [1.0, np.nan, 2.0, 3.0]}),
+    ])  # fmt: skip
+    out = predictor.predict_df(frame)
+    assert out["unique_id"].tolist() == ["s0", "s1", "short", "gap"]
+    assert out["numseries"].notna().tolist() == [True, True, False, False]
+    assert out["error"].tolist()[:2] == [None, None]
+    assert out["error"].tolist()[2].startswith("expected at least 3 values, got 2 in series 'short'")
+    assert out["error"].tolist()[3].startswith("series 'gap' has a missing y at ds=1")
+    with pytest.raises(ValueError, match="expected at least 3 values, got 2 in series 'short'"):
+        predictor.predict_df(frame, strict=True)
+
+
+def test_predict_df_keeps_the_ids_and_column_names_it_was_given(shipped):
+    frame = long_frame([5, 6]).rename(columns={"unique_id": "store", "ds": "week", "y": "sales"})
+    frame["store"] = frame["store"].str[1:].astype(int) + 100
+    out = shipped.predict_df(frame, id_col="store", time_col="week", target_col="sales", level=[])
+    assert list(out.columns) == ["store", "week", "numseries", "error"]
+    assert out["store"].tolist() == [100, 101] and out["store"].dtype == frame["store"].dtype
+
+
+def test_a_series_that_overflows_is_its_own_error(shipped):
+    frame = pd.DataFrame({"unique_id": ["big"] * 3 + ["ok"] * 3, "ds": [0, 1, 2] * 2,
+                          "y": [-1.7e308, 0.0, 1.7e308, 1.0, 2.0, 3.5]})  # fmt: skip
+    out = Predictor.from_pretrained(rules=False).predict_df(frame, level=[])
+    assert out["error"][0].startswith("the prediction for series 'big' overflows float64")
+    assert np.isnan(out["numseries"][0]) and np.isfinite(out["numseries"][1])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda p, f: p.predict_df(f.values), TypeError, "predict_df takes a pandas or polars DataFrame, got ndarray"),
+        (lambda p, f: p.predict_df(f.drop(columns="ds")), ValueError, "the frame has no column 'ds'"),
+        (lambda p, f: p.predict_df(f, steps=0), ValueError, "steps must be an integer from 1 to 10000, got 0"),
+        (lambda p, f: p.predict_df(f, level=[150]), ValueError, "a level must be in \\(0, 100\\) percent"),
+        (lambda p, f: p.predict_df(f.iloc[:0]), ValueError, "the frame has no rows"),
+        (lambda p, f: p.predict_df(f.assign(unique_id=None)), ValueError, "row 0 has no unique_id"),
+    ],
+)
+def test_bad_calls_are_one_clear_error(shipped, call, error, message):
+    with pytest.raises(error, match=message):
+        call(shipped, long_frame([4]))
+
+
+def test_predict_df_on_polars_gives_polars(shipped):
+    pl = pytest.importorskip("polars")
+    frame = long_frame([5, 9])
+    out = shipped.predict_df(pl.from_pandas(frame))
+    assert isinstance(out, pl.DataFrame)
+    np.testing.assert_allclose(out["numseries"].to_numpy(), shipped.predict_df(frame)["numseries"].to_numpy())
+
+
+def test_predict_df_and_a_batch_file_agree(shipped, tmp_path):
+    """One implementation: the file path's predictions are the DataFrame's."""
+    from numseries import batch_io
+
+    frame = long_frame([4, 9, 2, 30], seed=7).sample(frac=1.0, random_state=0)
+    source, target = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    frame.to_parquet(source)
+    summary = batch_io.predict_file(shipped, source, target, levels=[80])
+    written = pd.read_parquet(target).sort_values("unique_id", ignore_index=True)
+    out = shipped.predict_df(frame)
+    assert summary.sorted and summary.failed == 1 and written["unique_id"].tolist() == out["unique_id"].tolist()
+    np.testing.assert_array_equal(written["prediction"], out["numseries"])
+    np.testing.assert_array_equal(written["hi-80"], out["numseries-hi-80"])
+    assert written["ds"].tolist()[:2] == out["ds"].tolist()[:2]
+    assert written["error"].tolist() == out["error"].tolist()
+
+
+def test_predict_df_without_pandas_says_what_to_install(shipped, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numseries.frames", None)  # as when pandas is missing: the import fails
+    with pytest.raises(ImportError, match=r"predict_df needs pandas .*; pip install 'numseries\[io\]'"):
+        shipped.predict_df(long_frame([4]))
