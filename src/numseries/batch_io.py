@@ -183,7 +183,7 @@ def predict_file(
         try:
             summary.rows = write_predictions(target, results())
         except Unsorted:
-            log.info("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
+            log.debug("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
             continue
         return summary
     raise AssertionError("a file sorted on disk came back out of order")

@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import Any
 
 COMMANDS = {
-    "predict": "Predict the next value of a sequence and show the attention over its steps.",
+    "predict": "Predict the next value of a sequence, with its interval, its pattern and each step's weight.",
     "train": "Train a model on freshly generated sequences and write a weights folder.",
     "export": "Export a trained model to ONNX and check it against torch.",
     "evaluate": "Score a model against classical baselines, per family and context length.",
