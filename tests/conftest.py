@@ -42,3 +42,25 @@ def tiny_onnx(tiny_weights, tmp_path_factory):
     shutil.copytree(tiny_weights, folder)
     export_onnx(load_model(folder), folder / ONNX_FILE)
     return folder
+
+
+@pytest.fixture(scope="module")
+def model(tiny_onnx):
+    """The tiny exported model's path, as the CLI's --weights takes it."""
+    return str(tiny_onnx)
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_onnx):
+    from numseries.predict import Predictor
+
+    return Predictor.from_pretrained(tiny_onnx)
+
+
+def predict_cli(capsys, *argv):
+    """``numseries predict ARGV`` in-process -> (exit code, stdout, stderr)."""
+    from numseries.cli import main
+
+    code = main(["predict", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -8,25 +8,8 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
+from conftest import predict_cli as predict  # noqa: E402
 from numseries import batch_io  # noqa: E402  (needs the io extra, checked above)
-from numseries.cli import main  # noqa: E402
-from numseries.predict import Predictor  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def model(tiny_onnx):
-    return str(tiny_onnx)
-
-
-@pytest.fixture(scope="module")
-def predictor(tiny_onnx):
-    return Predictor.from_pretrained(tiny_onnx)
-
-
-def predict(capsys, *argv):
-    code = main(["predict", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def long_frame(lengths, seed=0):

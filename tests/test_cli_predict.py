@@ -16,30 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import predict_cli as predict
 from numseries import batch_io
-from numseries.cli import main
 from numseries.commands.predict import BAR_HALF, _signed_bar
 from numseries.formatting import format_value, mean_step
 from numseries.predict import Predictor
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_LEN = 16  # of the tiny test model
-
-
-@pytest.fixture(scope="module")
-def model(tiny_onnx):
-    return str(tiny_onnx)
-
-
-@pytest.fixture(scope="module")
-def predictor(tiny_onnx):
-    return Predictor.from_pretrained(tiny_onnx)
-
-
-def predict(capsys, *argv):
-    code = main(["predict", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_line_error(code, out, err, message):
