@@ -228,25 +228,21 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
     for i, (_, level) in enumerate(items):
         by_levels.setdefault(tuple(predictor.levels_or_default(level) or ()), []).append(i)
     for levels, rows in by_levels.items():
-        if len(rows) == 1:  # alone: predict() itself, a little quicker than a batch of one
-            values, level = items[rows[0]]
+        if len(rows) > 1:  # together: one batch; alone (a batch of one costs more), or when it fails, one by one
             try:
-                answers[rows[0]] = _predict_one(predictor, values, None, level)
+                batch = predictor.predict_batch(
+                    [items[i][0] for i in rows], level=list(levels) or None, weights=predictor.has_weights
+                )
+                for k, answer in enumerate(_rows_json(batch)):
+                    answers[rows[k]] = answer
+                continue
+            except ValueError:
+                pass  # a series whose prediction overflows: each request alone, to find whose it is
+        for i in rows:
+            try:
+                answers[i] = _predict_one(predictor, items[i][0], None, items[i][1])
             except ValueError as err:
-                answers[rows[0]] = err
-            continue
-        try:
-            batch = predictor.predict_batch(
-                [items[i][0] for i in rows], level=list(levels) or None, weights=predictor.has_weights
-            )
-            for k, answer in enumerate(_rows_json(batch)):
-                answers[rows[k]] = answer
-        except ValueError:
-            for i in rows:
-                try:
-                    answers[i] = _predict_one(predictor, items[i][0], None, items[i][1])
-                except ValueError as err:
-                    answers[i] = err
+                answers[i] = err
     return answers
 
 
