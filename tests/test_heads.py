@@ -152,19 +152,45 @@ def test_a_calibration_beside_the_weights_is_applied(heads_folder, tmp_path):
     assert wide[1] - wide[0] == pytest.approx(2 * (raw[1] - raw[0]))
 
 
-def test_forecast_bands_come_from_sample_paths_and_continue_a_rule_exactly(heads_folder):
+def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecasts_use(heads_folder, tmp_path):
+    import shutil
+
+    from numseries.cli import main
+    from numseries.intervals import HORIZONS
+
+    folder = tmp_path / "weights"
+    shutil.copytree(heads_folder, folder)
+    assert main(["calibrate", "--weights", str(folder), "--cases", "2000", "--horizon-cases", "1000"]) == 0
+    calibration = Calibration.load(folder / CALIBRATION_FILE)
+    assert calibration.horizons is not None and calibration.horizon_cases == 1000
+    assert calibration.horizons.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
+    assert (calibration.horizons >= 0).all() and (calibration.horizons != 1).any()  # measured, not the default
+    noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
+    calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
+    raw = Predictor.from_pretrained(heads_folder).forecast(noisy, 4, level=[80])
+    assert not np.array_equal(calibrated.interval(80)[1], raw.interval(80)[1])
+    assert main(["calibrate", "--weights", str(folder), "--horizon-cases", "5"]) == 2  # one line, exit 2
+
+
+def test_forecast_bands_follow_the_path_or_sample_paths_and_continue_a_rule_exactly(heads_folder):
     predictor = Predictor.from_pretrained(heads_folder)
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
-    forecast = predictor.forecast(noisy, 5, level=[80], paths=100, seed=1)
+    forecast = predictor.forecast(noisy, 5, level=[80, 90])  # bands from the point path: no sampling
     np.testing.assert_array_equal(forecast.values, predictor.forecast(noisy, 5))
     lo, hi = forecast.interval(80)
-    assert lo.shape == hi.shape == (5,) and (lo <= hi).all()
+    assert lo.shape == hi.shape == (5,) and (lo <= forecast.values).all() and (forecast.values <= hi).all()
     assert (lo[0], hi[0]) == predictor.predict(noisy).interval(80)  # step 1: the model's own interval
+    assert (forecast.interval(90)[0] <= lo).all() and (hi <= forecast.interval(90)[1]).all()
+    sampled = predictor.forecast(noisy, 5, level=[80], paths=100, seed=1)
+    np.testing.assert_array_equal(sampled.values, forecast.values)
+    assert (sampled.interval(80)[0][0], sampled.interval(80)[1][0]) == (lo[0], hi[0])
     again = predictor.forecast(noisy, 5, level=[80], paths=100, seed=1)
-    np.testing.assert_array_equal(again.interval(80)[1], hi)  # seeded
+    np.testing.assert_array_equal(again.interval(80)[1], sampled.interval(80)[1])  # seeded
+    with pytest.raises(ValueError, match="paths must be None or an integer"):
+        predictor.forecast(noisy, 5, level=[80], paths=5)
     line = predictor.forecast([2.0, 4, 6, 8], 3, level=[80])
     assert line.values.tolist() == line.interval(80)[0].tolist() == line.interval(80)[1].tolist() == [10, 12, 14]
-    with pytest.raises(ValueError, match="level=\\[80\\]"):
+    with pytest.raises(ValueError, match="level=\\[80, 90\\]"):
         forecast.interval(95)
 
 

@@ -1,4 +1,5 @@
-"""Intervals from quantiles: levels, interpolation, conformal calibration and sample paths (numpy only)."""
+"""Intervals from quantiles: levels, interpolation, conformal calibration, multi-step bands and sample paths
+(numpy only)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import numpy as np
 import pytest
 
 from numseries.intervals import (
+    HORIZONS,
     LENGTH_BUCKETS,
     Calibration,
     calibrate,
+    calibrate_horizons,
     check_levels,
     intervals,
     level_name,
+    path_bands,
     quantiles_at,
     sample_paths,
 )
@@ -98,6 +102,93 @@ def test_calibration_round_trips_through_its_file(tmp_path):
     path.write_text('{"grid": [0.1, 0.5, 0.9], "factors": [[1]], "cases": 1}')
     with pytest.raises(ValueError, match="re-run the calibration"):
         Calibration.load(path)
+
+
+def test_horizon_factors_round_trip_and_a_file_without_them_still_loads(tmp_path):
+    import json
+
+    steps = np.random.default_rng(0).uniform(0.5, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    calibration = Calibration(GRID, np.zeros((3, 3)), 10, steps, 77)
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(calibration.to_dict()))
+    loaded = Calibration.load(path)
+    np.testing.assert_allclose(loaded.horizons, steps, atol=1e-6)
+    assert loaded.horizon_cases == 77
+    path.write_text(json.dumps(Calibration(GRID, np.zeros((3, 3)), 10).to_dict()))  # written before horizons
+    assert Calibration.load(path).horizons is None
+    wrong = calibration.to_dict() | {"horizons": {"factors": [[1.0]], "cases": 1}}
+    path.write_text(json.dumps(wrong))
+    with pytest.raises(ValueError, match="horizon factors of shape"):
+        Calibration.load(path)
+
+
+def _paths(n: int, steps: int, sigma, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Point paths and the one-step N(path, sigma^2) quantiles along them: (n, K), (n, K, Q)."""
+    values = np.cumsum(rng.normal(size=(n, steps)), axis=1)
+    return values, values[:, :, None] + _normal_quantiles(n * steps, sigma).reshape(n, steps, len(GRID))
+
+
+def test_path_bands_start_at_the_one_step_interval_contain_the_path_and_widen():
+    rng = np.random.default_rng(4)
+    values, quantiles = _paths(50, 6, 1.0, rng)
+    bands = path_bands(values, quantiles, np.full(50, 20), GRID, [50, 80, 95], None)
+    for level, band in bands.items():
+        np.testing.assert_array_equal(band[:, 0], intervals(quantiles[:, 0], GRID, [level])[level])
+        assert (band[..., 0] <= values).all() and (values <= band[..., 1]).all()
+        assert (np.diff(band[..., 1] - band[..., 0], axis=1) > 0).all()  # uncalibrated: the reaches add up
+    assert (bands[95][..., 0] <= bands[80][..., 0]).all() and (bands[80][..., 1] <= bands[95][..., 1]).all()
+
+
+def test_path_bands_keep_zero_width_and_follow_an_affine_map():
+    rng = np.random.default_rng(5)
+    values, quantiles = _paths(40, 5, rng.uniform(0.2, 2.0, 200), rng)
+    steps = rng.uniform(0.5, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    calibration = Calibration(GRID, np.zeros((3, 3)), 1, steps, 1)
+    lengths = rng.integers(3, 65, 40)
+    bands = path_bands(values, quantiles, lengths, GRID, [80], calibration)[80]
+    a, b = -2.5, 7.0  # the quantiles of a*y + b, a < 0: mirrored
+    mirrored = path_bands(a * values + b, a * quantiles[..., ::-1] + b, lengths, GRID, [80], calibration)[80]
+    np.testing.assert_allclose(mirrored, a * bands[..., ::-1] + b, rtol=1e-12, atol=1e-9)
+    line = np.tile(np.arange(2.0, 7.0), (1, 1))  # an exact progression: zero-width one-step quantiles
+    flat = path_bands(line, np.repeat(line[:, :, None], len(GRID), axis=2), np.array([5]), GRID, [80], calibration)
+    assert (flat[80][..., 0] == line).all() and (flat[80][..., 1] == line).all()
+
+
+def test_horizon_factors_scale_the_bands_and_the_last_one_holds_beyond_the_table():
+    rng = np.random.default_rng(6)
+    steps = HORIZONS + 6
+    values, quantiles = _paths(3, steps, 1.0, rng)
+    raw = path_bands(values, quantiles, np.full(3, 30), GRID, [80], None)[80]
+    table = np.ones((len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    table[2, :, 1] = np.arange(2.0, HORIZONS + 1)  # bucket 17+, the 80% pair: step h gets factor h
+    calibrated = path_bands(values, quantiles, np.full(3, 30), GRID, [80], Calibration(GRID, np.zeros((3, 3)), 1, table, 1))[80]
+    reach, raw_reach = calibrated[..., 1] - values, raw[..., 1] - values
+    expected = np.minimum(np.arange(1, steps + 1), HORIZONS).astype(float)
+    expected[0] = 1.0  # step 1: the one-step interval itself
+    np.testing.assert_allclose(reach / raw_reach, np.broadcast_to(expected, reach.shape), rtol=1e-9)
+
+
+def test_horizon_calibration_makes_random_walk_bands_cover_their_level_on_new_paths():
+    """A model that gives the right one-step spread but keeps its path flat under a random walk: the raw
+    sums of reaches are too wide early and about right later; calibrated bands cover each step's level."""
+    rng = np.random.default_rng(7)
+
+    def cases(n):
+        lengths = rng.integers(17, 65, n)  # one length bucket
+        values = np.zeros((n, HORIZONS))  # the path stays at the last value (0)
+        quantiles = np.broadcast_to(_normal_quantiles(1)[0], (n, HORIZONS, len(GRID))).copy()
+        targets = np.cumsum(rng.normal(size=(n, HORIZONS)), axis=1)  # the truth walks on
+        return values, quantiles, targets, lengths
+
+    values, quantiles, targets, lengths = cases(20_000)
+    table = calibrate_horizons(values, quantiles, targets, lengths, GRID)
+    assert table.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, 3)
+    calibration = Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
+    values, quantiles, targets, lengths = cases(20_000)
+    for level in (50, 80, 95):
+        band = path_bands(values, quantiles, lengths, GRID, [level], calibration)[level]
+        covered = ((band[..., 0] <= targets) & (targets <= band[..., 1])).mean(axis=0)
+        np.testing.assert_allclose(covered[1:], level / 100, atol=0.02)
 
 
 def test_sample_paths_follow_the_quantile_function():

@@ -1,10 +1,13 @@
-"""Multi-step forecasts with intervals, from sample paths through the model's quantile head. numpy only.
+"""Multi-step forecasts with intervals from the model's quantile head. numpy only.
 
 The path itself is the model's autoregressive forecast: each prediction is appended and fed back in.
-Its bands come from ``paths`` sample paths per series: at every step each path draws its next value
-from the model's (calibrated) predictive distribution given that path's own history, and feeds it
-back in, so the bands widen as the uncertainty of earlier steps compounds. Step 1's band is the
-model's own interval, read from its quantiles without sampling.
+Its bands come, by default, from that path alone (:func:`numseries.intervals.path_bands`): at each
+step the model's one-step interval reaches below and above it, these reaches add up along the path,
+and a factor per horizon calibrated on held-out generated paths scales the sums; this costs nothing
+beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
+its next value from the model's (calibrated) predictive distribution given that path's own history,
+and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's
+own interval.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from numseries.intervals import intervals, sample_paths
+from numseries.intervals import intervals, path_bands, sample_paths
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
 MAX_ROWS = 200_000  # series x paths of one batched forecast call: bounds its memory
+MAX_QUANTILES = 25_000_000  # series x steps x quantile levels kept by one call without sample paths (200 MB)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,30 +69,35 @@ def forecast_batch(
     paths: int,
     seed: int | None,
 ) -> BatchForecast:
-    """Checked windows (each at most ``max_len`` values) -> their forecasts with ``levels`` bands."""
+    """Checked windows (each at most ``max_len`` values) -> their forecasts with ``levels`` bands, from
+    the point path (``paths`` 0) or from ``paths`` sample paths per series."""
     rng = np.random.default_rng(seed)
     n = len(windows)
     values = np.empty((n, steps))
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
+    if levels and not paths:  # the one-step quantiles along each path are kept until the end
+        per_call = max(1, min(per_call, MAX_QUANTILES // (steps * len(predictor.quantile_levels))))
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
-        path, bands = _forecast_chunk(predictor, chunk, steps, levels, paths, rng)
+        path, bands, _ = roll_out(predictor, chunk, steps, levels, paths, rng)
         values[start : start + len(chunk)] = path
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
     return BatchForecast(values, tuple(levels), bounds)
 
 
-def _forecast_chunk(
+def roll_out(
     predictor: Predictor,
     windows: list[np.ndarray],
     steps: int,
     levels: Sequence[float],
     paths: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
+    """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
+    but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path)."""
     n = len(windows)
     lengths = np.array([len(w) for w in windows])
     width = predictor.max_len
@@ -102,6 +111,7 @@ def _forecast_chunk(
     values = np.empty((n, steps))
     bands = {level: np.empty((n, steps, 2)) for level in levels}
     grid = predictor.quantile_levels
+    along = np.empty((n, steps, len(grid))) if levels and not paths else None  # one-step quantiles on the path
     for k in range(steps):
         used = np.minimum(length, width)
         start = length - used
@@ -110,7 +120,9 @@ def _forecast_chunk(
         outputs = predictor._predict_padded(window, used, None)
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
-        if not levels:  # the point paths only
+        if not paths:  # the point paths only
+            if along is not None:
+                along[:, k] = predictor._quantiles(outputs, used)
             history[rows, length] = outputs["prediction"]
             length = length + 1
             continue
@@ -128,4 +140,6 @@ def _forecast_chunk(
                 half = level / 200
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
-    return values, bands
+    if along is not None:
+        bands = path_bands(values, along, lengths, grid, levels, predictor.calibration)
+    return values, bands, along

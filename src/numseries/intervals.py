@@ -10,6 +10,11 @@ quantile regression with a multiplicative score: the factor ``c`` by which each 
 (``c > 0``) or narrow (``c < 0``), relative to its own width, to cover its level. Widening in
 proportion to the width keeps every guarantee of the raw quantiles: an arithmetic progression's
 interval stays zero-wide, and scaling or mirroring a series scales or mirrors its interval.
+
+Several steps ahead (:func:`path_bands`), the band at step ``h`` reaches from the point path by the sum
+of the one-step half-widths the model gave along that path up to step ``h``, times a factor per
+horizon, length bucket and level (:func:`calibrate_horizons`) measured the same way on held-out
+generated paths. It costs nothing beyond the point path itself.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy as np
 CALIBRATION_FILE = "calibration.json"
 LENGTH_BUCKETS = ((3, 6), (7, 16), (17, 10**9))  # context lengths calibrated separately
 DEFAULT_LEVELS = (80.0,)  # percent, when the caller asks for intervals without naming levels
+HORIZONS = 24  # steps ahead calibrated separately; later steps take the last step's factor
 
 
 def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
@@ -84,6 +90,10 @@ class Calibration:
     grid: tuple[float, ...]  # the quantile levels the factors belong to
     factors: np.ndarray  # (len(LENGTH_BUCKETS), len(grid) // 2)
     cases: int  # held-out cases measured
+    # (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2): steps 2 .. HORIZONS of :func:`path_bands`;
+    # None: not measured, the raw sums are used
+    horizons: np.ndarray | None = None
+    horizon_cases: int = 0
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
@@ -102,12 +112,15 @@ class Calibration:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "grid": list(self.grid),
             "length_buckets": [list(bucket) for bucket in LENGTH_BUCKETS],
             "factors": np.round(self.factors, 6).tolist(),
             "cases": self.cases,
         }
+        if self.horizons is not None:
+            out["horizons"] = {"factors": np.round(self.horizons, 6).tolist(), "cases": self.horizon_cases}
+        return out
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:
@@ -117,11 +130,17 @@ class Calibration:
             grid = tuple(float(q) for q in values["grid"])
             factors = np.asarray(values["factors"], dtype=np.float64)
             cases = int(values["cases"])
+            horizons = values.get("horizons")  # absent in files written before multi-step calibration
+            steps = None if horizons is None else np.asarray(horizons["factors"], dtype=np.float64)
+            horizon_cases = 0 if horizons is None else int(horizons["cases"])
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
             raise ValueError(f"calibration {path} has factors of shape {factors.shape}; re-run the calibration")
-        return cls(grid, factors, cases)
+        shape = (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2)
+        if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 0).any()):
+            raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
+        return cls(grid, factors, cases, steps, horizon_cases)
 
 
 def calibrate(
@@ -153,6 +172,111 @@ def calibrate(
             rank = min(1.0, coverage * (n + 1) / n)  # the finite-sample conformal quantile
             factors[b, p] = max(float(np.quantile(score, rank, method="higher")), -0.49)  # never inverts
     return Calibration(grid, factors, int(len(targets)))
+
+
+def path_half_widths(
+    values: np.ndarray, quantiles: np.ndarray, grid: Sequence[float], level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far below and above the point path the raw band at ``level`` reaches at each step.
+
+    ``values`` (N, K) point path, ``quantiles`` (N, K, Q) the one-step quantiles the model gave at
+    each step of it -> (below (N, K), above (N, K)): the sums, up to each step, of the one-step
+    interval's reach below and above that step's point prediction.
+    """
+    n, steps, q = quantiles.shape
+    half = level / 200
+    bounds = quantiles_at(quantiles.reshape(n * steps, q), grid, np.array([0.5 - half, 0.5 + half]))
+    bounds = bounds.reshape(n, steps, 2)
+    below = np.cumsum(np.maximum(values - bounds[..., 0], 0.0), axis=1)  # (N, K)
+    above = np.cumsum(np.maximum(bounds[..., 1] - values, 0.0), axis=1)
+    return below, above
+
+
+def _pair_coverages(grid: Sequence[float]) -> np.ndarray:
+    """(P,) the nominal coverage of each symmetric pair of levels, outermost (widest) first."""
+    return np.array([grid[-1 - p] - grid[p] for p in range(len(grid) // 2)])
+
+
+def _horizon_factors(calibration: Calibration | None, lengths: np.ndarray, steps: int, level: float) -> np.ndarray:
+    """(N, K) factors of steps 1..K at ``level`` for contexts of ``lengths`` (1 where not measured);
+    between two calibrated pairs of levels, interpolated in their coverage."""
+    factors = np.ones((len(lengths), steps))
+    if calibration is None or calibration.horizons is None or steps < 2:
+        return factors
+    coverages = _pair_coverages(calibration.grid)[::-1]  # increasing
+    table = calibration.horizons[..., ::-1]  # (B, HORIZONS - 1, P), pairs narrowest first
+    if len(coverages) == 1:
+        per_level = table[..., 0]  # (B, HORIZONS - 1)
+    else:
+        c = float(np.clip(level / 100, coverages[0], coverages[-1]))
+        i = min(int(np.searchsorted(coverages, c, side="right")) - 1, len(coverages) - 2)
+        w = (c - coverages[i]) / (coverages[i + 1] - coverages[i])
+        per_level = table[..., i] * (1 - w) + table[..., i + 1] * w
+    k = per_level[_bucket(np.asarray(lengths))]  # (N, HORIZONS - 1)
+    later = np.minimum(np.arange(steps - 1), HORIZONS - 2)  # steps past HORIZONS keep the last factor
+    factors[:, 1:] = k[:, later]
+    return factors
+
+
+def path_bands(
+    values: np.ndarray,
+    quantiles: np.ndarray,
+    lengths: np.ndarray,
+    grid: Sequence[float],
+    levels: Sequence[float],
+    calibration: Calibration | None,
+) -> dict[float, np.ndarray]:
+    """Bands of multi-step point paths: ``{level: (N, K, 2) [lo, hi]}``.
+
+    ``values`` (N, K) point paths, ``quantiles`` (N, K, Q) the (calibrated) one-step quantiles the
+    model gave at each step, ``lengths`` (N,) the context lengths. Step 1's band is the model's own
+    interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` times the
+    calibrated factor of step ``h``. Wider levels never give narrower bands.
+    """
+    bands: dict[float, np.ndarray] = {}
+    previous = None
+    for level in sorted(levels):
+        below, above = path_half_widths(values, quantiles, grid, level)
+        k = _horizon_factors(calibration, lengths, values.shape[1], level)  # (N, K)
+        band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
+        band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval
+        if previous is not None:  # nested: at least as wide as the narrower level's band
+            band[..., 0] = np.minimum(band[..., 0], previous[..., 0])
+            band[..., 1] = np.maximum(band[..., 1], previous[..., 1])
+        bands[level] = previous = band
+    return {level: bands[level] for level in levels}
+
+
+def calibrate_horizons(
+    values: np.ndarray, quantiles: np.ndarray, targets: np.ndarray, lengths: np.ndarray, grid: Sequence[float]
+) -> np.ndarray:
+    """Factors for :func:`path_bands` from held-out paths: (len(LENGTH_BUCKETS), HORIZONS - 1, P).
+
+    ``values`` (N, HORIZONS) point paths, ``quantiles`` (N, HORIZONS, Q) the calibrated one-step
+    quantiles along them, ``targets`` (N, HORIZONS) what followed, ``lengths`` (N,) context lengths.
+    At each step from the second, the score of a case is the factor its raw band needs to reach the
+    target; the factor is the score's conformal quantile at the pair's level (never below 0). Cases
+    whose band has zero width carry no information and are skipped; with fewer than 50 informative
+    cases a factor stays 1 (the raw band).
+    """
+    coverages = _pair_coverages(grid)
+    buckets = _bucket(np.asarray(lengths))
+    out = np.ones((len(LENGTH_BUCKETS), HORIZONS - 1, len(coverages)))
+    for p, coverage in enumerate(coverages):
+        below, above = path_half_widths(values, quantiles, grid, 100 * coverage)
+        miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.maximum(miss_low / below, miss_high / above)  # a factor <= need leaves the target out
+        informative = (below > 0) & (above > 0)
+        for b in range(len(LENGTH_BUCKETS)):
+            for h in range(1, HORIZONS):
+                rows = (buckets == b) & informative[:, h]
+                score = need[rows, h]
+                if len(score) < 50:
+                    continue
+                rank = min(1.0, coverage * (len(score) + 1) / len(score))  # the finite-sample conformal quantile
+                out[b, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 0.0)
+    return out
 
 
 def sample_paths(quantiles: np.ndarray, grid: Sequence[float], rng: np.random.Generator, n: int) -> np.ndarray:

@@ -474,15 +474,16 @@ class Predictor:
         steps: int,
         *,
         level: Sequence[float] | float | None = None,
-        paths: int = 200,
+        paths: int | None = None,
         seed: int | None = 0,
     ) -> Any:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
         Without ``level``, returns the (steps,) float64 path. With ``level`` (percent), returns a
         :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
-        bands per step, from ``paths`` sample paths drawn from the model's predictive distribution
-        (seeded by ``seed``), so they widen with the horizon.
+        bands per step, which widen with the horizon: by default the one-step intervals along the path,
+        added up and scaled by factors calibrated per horizon (no extra cost); with ``paths``, from that
+        many sample paths drawn from the model's predictive distribution (seeded by ``seed``).
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         if level is None:
@@ -497,7 +498,7 @@ class Predictor:
         steps: int,
         *,
         level: Sequence[float] | float | None = None,
-        paths: int = 200,
+        paths: int | None = None,
         seed: int | None = 0,
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
@@ -506,8 +507,11 @@ class Predictor:
 
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
             raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
-        if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000:
-            raise ValueError(f"paths must be an integer in [10, 10000], got {paths!r}; e.g. paths=200")
+        if paths is not None and (
+            isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000
+        ):
+            raise ValueError(f"paths must be None or an integer in [10, 10000], got {paths!r}; e.g. paths=200")
+        paths = 0 if paths is None else int(paths)
         levels = self._check_levels(level)
         windows = []
         for i, sequence in enumerate(sequences):
@@ -515,9 +519,9 @@ class Predictor:
             windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
         ruled = {i: rule for i, rule in enumerate(map(find_rule, windows)) if rule is not None} if self.rules else {}
         if not ruled:
-            return forecast_batch(self, windows, int(steps), levels, int(paths), seed)
+            return forecast_batch(self, windows, int(steps), levels, paths, seed)
         rest = [i for i in range(len(windows)) if i not in ruled]
-        network = forecast_batch(self, [windows[i] for i in rest], int(steps), levels, int(paths), seed)
+        network = forecast_batch(self, [windows[i] for i in rest], int(steps), levels, paths, seed)
         values = np.empty((len(windows), int(steps)))  # (N, steps)
         values[rest] = network.values
         for i, rule in ruled.items():  # exact rules continue, with bands of zero width

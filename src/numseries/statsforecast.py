@@ -13,8 +13,9 @@ take it beside statsforecast's own models, and its fugue backend runs it on Spar
     sf.forecast(df=df, h=4, level=[80])  # columns NumSeries, NumSeries-lo-80, NumSeries-hi-80, AutoETS, ...
 
 There is nothing to fit: each forecast is :meth:`numseries.Predictor.forecast` of the series' last
-values (the model's window), the point path autoregressive and the bands from sample paths, seeded per
-series so a series gets the same numbers whatever else is in the call (on one machine or on Spark).
+values (the model's window), the point path autoregressive and the bands from it (or, with ``paths``,
+from sample paths seeded per series), so a series gets the same numbers whatever else is in the call
+(on one machine or on Spark).
 Series shorter than the model's minimum get statsforecast's :class:`~statsforecast.models.Naive`
 forecast (the last value), with one warning per call that says how many.
 
@@ -80,8 +81,8 @@ def local_spark(cores: int = 2) -> Any:
 class NumSeries(_TS):
     """numseries' shipped model (or ``weights``) as a statsforecast model; nothing is fitted per series.
 
-    ``paths`` sample paths (seeded by ``seed``) give the bands beyond the first step, as in
-    :meth:`numseries.Predictor.forecast`; ``rules=False`` turns off the exact rules. ``alias`` names the
+    The bands beyond the first step come from the point path, or from ``paths`` sample paths (seeded by
+    ``seed``), as in :meth:`numseries.Predictor.forecast`; ``rules=False`` turns off the exact rules. ``alias`` names the
     output columns; ``prediction_intervals`` (statsforecast's ``ConformalIntervals``) replaces the
     model's own bands by conformal ones, as for statsforecast's models.
     """
@@ -93,7 +94,7 @@ class NumSeries(_TS):
         weights: str | None = None,
         *,
         rules: bool = True,
-        paths: int = 200,
+        paths: int | None = None,
         seed: int = 0,
         alias: str = "NumSeries",
         prediction_intervals: Any = None,
@@ -176,23 +177,18 @@ class NumSeries(_TS):
         if len(y) < MIN_VALUES:
             return Naive().forecast(y=y, h=h, level=None if level is None else list(level))
         predictor = self.predictor
-        if level is None:  # the point path: batched over the caller's series when statsforecast walks a frame
-            key = _key(y, predictor.max_len)
-            found = self._state.lookup(key, h)
-            if found is None and key is not None and caller is not None:
-                self._state.prefetch(predictor, caller, h, self.seed)
-                found = self._state.lookup(key, h)
-            if found is None:
-                found = predictor.forecast(y, h, seed=self.seed)
-            return {"mean": np.array(found, dtype=np.float64)}
-        levels = sorted(level)
-        result = predictor.forecast(y, h, level=levels, paths=self.paths, seed=self.seed)
-        bands = {level: result.interval(level) for level in levels}
-        return {
-            "mean": result.values,
-            **{f"lo-{level}": bands[level][0] for level in reversed(levels)},
-            **{f"hi-{level}": bands[level][1] for level in levels},
-        }
+        levels = tuple(sorted(level)) if level is not None else ()
+        if self.paths is not None and levels:  # sample paths, seeded per series: one series at a time
+            return _columns(predictor.forecast_batch([y], h, level=levels, paths=self.paths, seed=self.seed), 0)
+        # Batched over the caller's series when statsforecast walks a frame
+        key = _key(y, predictor.max_len)
+        found = self._state.lookup(key, h, levels)
+        if found is None and key is not None and caller is not None:
+            self._state.prefetch(predictor, caller, h, levels, self.seed)
+            found = self._state.lookup(key, h, levels)
+        if found is None:
+            found = _columns(predictor.forecast_batch([y], h, level=levels or None, seed=self.seed), 0)
+        return {name: column.copy() for name, column in found.items()}
 
     def _note_short(self, y: np.ndarray, caller: Any) -> None:
         """Warn, once per statsforecast call, how many of its series are too short and get Naive instead."""
@@ -237,6 +233,17 @@ def in_sample(predictor: Predictor, y: np.ndarray, level: Sequence[int] | None) 
     res.update({f"fitted-lo-{lv}": bands[lv][0] for lv in reversed(levels)})
     res.update({f"fitted-hi-{lv}": bands[lv][1] for lv in levels})
     return res
+
+
+def _columns(result: Any, i: int) -> dict[str, np.ndarray]:
+    """Row ``i`` of a :class:`~numseries.forecast.BatchForecast` as statsforecast's columns:
+    ``{"mean": (h,), "lo-95": (h,), "lo-80": ..., "hi-80": ..., "hi-95": ...}``."""
+    bands = {level: result.interval(level) for level in result.levels}
+    return {
+        "mean": np.array(result.values[i], dtype=np.float64),
+        **{f"lo-{level:g}": bands[level][0][i] for level in reversed(result.levels)},
+        **{f"hi-{level:g}": bands[level][1][i] for level in result.levels},
+    }
 
 
 def _key(y: np.ndarray, max_len: int) -> bytes | None:
@@ -301,15 +308,16 @@ class _CallState:
 
     def __init__(self) -> None:
         self.h = 0
-        self.paths: dict[bytes, np.ndarray] = {}  # window values -> (h,) point path
+        self.levels: tuple[float, ...] = ()
+        self.paths: dict[bytes, dict[str, np.ndarray]] = {}  # window values -> its forecast's columns
         self.done: tuple[weakref.ReferenceType[Any], int, int] | None = None  # frame, series start, stop
         self._warned: weakref.ReferenceType[Any] | None = None
 
-    def lookup(self, key: bytes | None, h: int) -> np.ndarray | None:
-        return self.paths.get(key) if key is not None and h == self.h else None
+    def lookup(self, key: bytes | None, h: int, levels: tuple[float, ...]) -> dict[str, np.ndarray] | None:
+        return self.paths.get(key) if key is not None and (h, levels) == (self.h, self.levels) else None
 
-    def prefetch(self, predictor: Predictor, caller: Any, h: int, seed: int) -> None:
-        """Forecast, in one batch, the point paths of the series the calling statsforecast loop comes to next."""
+    def prefetch(self, predictor: Predictor, caller: Any, h: int, levels: tuple[float, ...], seed: int) -> None:
+        """Forecast, in one batch, the series the calling statsforecast loop comes to next."""
         walk = _series_walk(caller)
         if walk is None:
             return
@@ -323,10 +331,10 @@ class _CallState:
             key = _key(window, predictor.max_len) if len(window) >= MIN_VALUES else None
             if key is not None:
                 keys[key] = window[-predictor.max_len :]
-        self.h, self.paths = h, {}
+        self.h, self.levels, self.paths = h, levels, {}
         if keys:
-            paths = predictor.forecast_batch(list(keys.values()), h, seed=seed).values  # (n, h)
-            self.paths = dict(zip(keys, paths, strict=True))
+            result = predictor.forecast_batch(list(keys.values()), h, level=levels or None, seed=seed)
+            self.paths = {key: _columns(result, i) for i, key in enumerate(keys)}
         log.debug("forecast %d windows of series %d to %d in one batch", len(keys), walk.position, stop)
 
     def warned_for(self, array: Any) -> bool:

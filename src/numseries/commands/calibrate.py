@@ -5,13 +5,22 @@
 The model predicts fresh generated sequences of its training mixture (a seed of their own, never the
 training or validation data); per context-length bucket and interval level, the factor by which the
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
-``Predictor`` applies from then on.
+``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` more of them 24 steps ahead,
+with those one-step intervals, and measures per step the factor of the multi-step bands
+(:func:`numseries.intervals.calibrate_horizons`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from numseries.predict import Predictor
 
 CALIBRATION_SEED = 2_000_003  # never a training (seed) or validation (seed + 1_000_003) stream
 
@@ -19,6 +28,7 @@ CALIBRATION_SEED = 2_000_003  # never a training (seed) or validation (seed + 1_
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", required=True, help="weights folder of a model with a quantile head")
     parser.add_argument("--cases", type=int, default=200_000, help="generated sequences (default: %(default)s)")
+    parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands")
     parser.add_argument("--seed", type=int, default=CALIBRATION_SEED, help="seed of those sequences")
 
 
@@ -29,11 +39,15 @@ def run(args: argparse.Namespace) -> int:
 
     from numseries.files import write_json
     from numseries.generate import generate_batch
-    from numseries.intervals import CALIBRATION_FILE, calibrate
+    from numseries.intervals import CALIBRATION_FILE, HORIZONS, calibrate, calibrate_horizons
     from numseries.predict import Predictor
 
     if not 1_000 <= args.cases <= 10_000_000:
         raise ValueError(f"--cases must be in [1000, 10000000], got {args.cases}; e.g. --cases 200000")
+    if not 1_000 <= args.horizon_cases <= 1_000_000:
+        raise ValueError(
+            f"--horizon-cases must be in [1000, 1000000], got {args.horizon_cases}; e.g. --horizon-cases 50000"
+        )
     folder = Path(args.weights)
     if not folder.is_dir():
         raise ValueError(f"--weights {folder} is not a weights folder; give the folder that holds config.json")
@@ -45,6 +59,40 @@ def run(args: argparse.Namespace) -> int:
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
+    predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
+    values, quantiles, targets, lengths = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
+    factors = calibrate_horizons(values, quantiles, targets, lengths, predictor.quantile_levels)
+    calibration = dataclasses.replace(calibration, horizons=factors, horizon_cases=args.horizon_cases)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
-    print(f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases", file=sys.stderr)
+    print(
+        f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
+        f"of {HORIZONS} steps",
+        file=sys.stderr,
+    )
     return 0
+
+
+def horizon_paths(
+    predictor: Predictor, cases: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Generated contexts of the training mixture, forecast HORIZONS steps without rules (network only):
+    (point paths (N, H), calibrated one-step quantiles along them (N, H, Q), what followed (N, H),
+    context lengths (N,))."""
+    import numpy as np
+
+    from numseries.forecast import roll_out
+    from numseries.generate import generate_batch, sample_lengths
+    from numseries.intervals import HORIZONS
+
+    rng = np.random.default_rng(seed)
+    lengths = sample_lengths(cases, 3, predictor.max_len, rng)
+    batch = generate_batch(
+        cases, max_len=predictor.max_len + HORIZONS, lengths=lengths + HORIZONS - 1, seed=rng
+    )  # each context with all but the last of its next HORIZONS values; that one is the label
+    full = np.concatenate([batch.data, np.zeros((cases, 1))], axis=1)
+    full[np.arange(cases), lengths + HORIZONS - 1] = batch.labels
+    windows = [full[i, max(0, n - predictor.max_len) : n] for i, n in enumerate(lengths)]
+    targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
+    values, _, quantiles = roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)
+    assert quantiles is not None  # a model with a quantile head, forecast without sample paths
+    return values, quantiles, targets, lengths
