@@ -53,6 +53,7 @@ TAUS = tuple(round((100 - level) / 200, 4) for level in LEVELS[::-1]) + (0.5,) +
     round((100 + level) / 200, 4) for level in LEVELS
 )  # (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975): the quantiles the intervals bound
 STATISTICAL = {"auto_arima": "AutoARIMA", "auto_ets": "AutoETS", "auto_theta": "AutoTheta"}
+SAMPLED = "model, sample paths"  # the model's multi-step bands from sample paths, for comparison
 MULTI_STEP = ((32, 8), (12, 6))  # (context length, horizon) of the multi-step cases
 SCORED_LEVEL = 80  # the level of the interval score
 KINDS = ("training families", "held-out families", "real series")
@@ -202,9 +203,9 @@ def _stack(interval, median: np.ndarray) -> np.ndarray:
     return np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=-1)
 
 
-def model_quantiles(predictor: Predictor, cases: Cases, paths: int) -> np.ndarray:
+def model_quantiles(predictor: Predictor, cases: Cases, paths: int | None) -> np.ndarray:
     """The model's quantiles (N, H, Q) on every case: one step from ``predict_batch``, more from
-    ``forecast_batch`` (``paths`` sample paths)."""
+    ``forecast_batch`` (bands from the path, or from ``paths`` sample paths)."""
     horizon = cases.futures.shape[1]
     if horizon == 1:
         result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan), level=LEVELS)
@@ -237,11 +238,19 @@ def scores(quantiles: np.ndarray, futures: np.ndarray, scale: np.ndarray, tried:
     return {
         "n": int(len(futures)),
         "refused": int((~fitted).sum()),
-        "coverage": {str(level): 100 * coverage(*_interval(quantiles, level), futures) for level in LEVELS},
+        "coverage": {str(level): 100 * coverage(*_interval(quantiles, level), futures, _rounding(futures, scale))
+                     for level in LEVELS},
         "interval_score_median": float(np.median(winkler)) if len(winkler) else nan,
         "quantile_loss_mean": float(np.mean(loss)) if len(loss) else nan,
         "quantile_loss_median": float(np.median(loss)) if len(loss) else nan,
     }
+
+
+def _rounding(futures: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """(n,) how far a target may lie outside an interval and still count as inside it: float rounding,
+    1e-9 of its size and of the context's mean step, the tolerance within which an exact rule reproduces
+    the values it was given (its interval has zero width, and the generator's values carry rounding)."""
+    return 1e-9 * (np.abs(futures) + np.nan_to_num(scale))
 
 
 def _versus(quantiles: dict, futures: np.ndarray, scale: np.ndarray) -> dict:
@@ -251,7 +260,7 @@ def _versus(quantiles: dict, futures: np.ndarray, scale: np.ndarray) -> dict:
     ours = quantiles[MODEL]
     for method, theirs in quantiles.items():
         both = np.isfinite(theirs).all(axis=1) & np.isfinite(ours).all(axis=1)
-        if method == MODEL or not both.any():
+        if method not in STATISTICAL or not both.any():
             continue
         a, b = scores(ours[both], futures[both], scale[both]), scores(theirs[both], futures[both], scale[both])
         ratios["interval_score"][method] = a["interval_score_median"] / b["interval_score_median"]
@@ -269,9 +278,11 @@ def _rows(selection: dict, quantiles: dict, tried: dict, futures: np.ndarray, sc
     return rows
 
 
-def one_step_rows(cases: Cases, quantiles: dict, tried: dict) -> list[dict]:
+def one_step_rows(cases: Cases, quantiles: dict, tried: dict, exact: np.ndarray | None = None) -> list[dict]:
     """A row per (group, length bucket, method): each kind of cases by length bucket and in all, all
-    generated cases, then each family and real dataset."""
+    generated cases, then each family and real dataset. With ``exact`` (N,) (the cases an exact rule
+    answered), the model's rows also give the coverage of the other cases (``coverage_network``) and the
+    count of exact ones (``exact``)."""
     lengths, scale, futures = cases.lengths, cases.scale, cases.futures[:, 0]
     selections = []
     for kind in KINDS:
@@ -288,6 +299,12 @@ def one_step_rows(cases: Cases, quantiles: dict, tried: dict) -> list[dict]:
         picked = {method: q[chosen, 0] for method, q in quantiles.items()}
         picked_tried = {method: t[chosen] for method, t in tried.items()}
         rows += _rows({"group": group, "bucket": bucket}, picked, picked_tried, futures[chosen], scale[chosen])
+        if exact is not None and MODEL in quantiles:
+            network = ~exact[chosen]
+            next(row for row in rows[-len(picked):] if row["method"] == MODEL).update(
+                coverage_network=scores(picked[MODEL], futures[chosen], scale[chosen], network)["coverage"],
+                exact=int(exact[chosen].sum()),
+            )
     return rows
 
 
@@ -319,21 +336,28 @@ def _best_rate(run, n: int, repeats: int = 3) -> float:
     return n / best
 
 
-def speed(predictor: Predictor, batch_series: int, forecast_series: int, paths: int) -> dict:
+def speed(predictor: Predictor, batch_series: int, forecast_series: int, paths: int | None) -> dict:
     sequence = np.cumsum(np.random.default_rng(0).normal(size=64))
     for _ in range(100):
-        predictor.predict(sequence, level=[80, 95])
+        predictor.predict(sequence, level=[80, 95], weights=False)
     times: dict[bool, list[float]] = {True: [], False: []}
     for call in range(4_000):  # with and without intervals in turn, so that both see the same load
         with_level = call % 2 == 0
-        start = time.perf_counter()
-        predictor.predict(sequence, level=[80, 95]) if with_level else predictor.predict(sequence)
+        start = time.perf_counter()  # without the per-step weights (their cost is predict_speed.py's)
+        predictor.predict(sequence, level=[80, 95] if with_level else None, weights=False)
         times[with_level].append(time.perf_counter() - start)
     mixed = _mixed_series(batch_series, seed=1)
-    start = time.perf_counter()
-    predictor.forecast_batch(mixed[:20], steps=8, level=[80], paths=paths, seed=0)  # warm-up, and a first rate
-    rate = 20 / (time.perf_counter() - start)
-    few = mixed[: int(np.clip(rate * 10, 20, forecast_series))]  # about 10 s a call, however fast it is
+
+    def forecast_rate(paths: int | None) -> tuple[int, float]:
+        start = time.perf_counter()
+        predictor.forecast_batch(mixed[:20], steps=8, level=[80], paths=paths, seed=0)  # warm-up, and a first rate
+        rate = 20 / (time.perf_counter() - start)
+        few = mixed[: int(np.clip(rate * 10, 20, forecast_series))]  # about 10 s a call, however fast it is
+        run = lambda: predictor.forecast_batch(few, steps=8, level=[80], paths=paths, seed=0)  # noqa: E731
+        return len(few), _best_rate(run, len(few), repeats=2)
+
+    few, rate = forecast_rate(None)
+    sampled_few, sampled_rate = forecast_rate(paths or 200)
     return {
         "single_prediction_ms": 1e3 * statistics.median(times[True]),
         "single_prediction_p90_ms": 1e3 * float(np.percentile(times[True], 90)),
@@ -341,11 +365,11 @@ def speed(predictor: Predictor, batch_series: int, forecast_series: int, paths: 
         "batch_series": len(mixed),
         "batch_series_per_s": _best_rate(lambda: predictor.predict_batch(mixed, level=[80, 95]), len(mixed)),
         "batch_without_intervals_series_per_s": _best_rate(lambda: predictor.predict_batch(mixed), len(mixed)),
-        "forecast_series": len(few),
-        "forecast_paths": paths,
-        "forecast_series_per_s": _best_rate(
-            lambda: predictor.forecast_batch(few, steps=8, level=[80], paths=paths, seed=0), len(few), repeats=2
-        ),
+        "forecast_series": few,
+        "forecast_series_per_s": rate,
+        "forecast_paths": paths or 200,
+        "forecast_paths_series": sampled_few,
+        "forecast_paths_series_per_s": sampled_rate,
     }
 
 
@@ -391,8 +415,10 @@ def checks(results: dict) -> list[dict]:
     within = TARGETS["coverage_within"]
     for kind in KINDS:
         for level in (80, 95):
-            value = one[kind, "all", MODEL]["coverage"][str(level)]
-            add(f"coverage at {level}%, one step, {kind}", value, f"{level} ± {within:g}",
+            row = one[kind, "all", MODEL]
+            value = row.get("coverage_network", row["coverage"])[str(level)]
+            note = f" (the {row['n'] - row['exact']:,} not answered by an exact rule)" if row.get("exact") else ""
+            add(f"coverage at {level}%, one step, {kind}{note}", value, f"{level} ± {within:g}",
                 abs(value - level) <= within)
     within = TARGETS["multi_step_coverage_within"]
     for key, rows in results["multi_step"].items():
@@ -408,12 +434,13 @@ def checks(results: dict) -> list[dict]:
         add(f"median interval score at 80% ÷ the best statsforecast model's ({hardest}), one step, {group}",
             ratios[hardest], f"≤ {limit:g}", ratios[hardest] <= limit)
     speed = results["speed"]
-    add("one prediction with 80% and 95% intervals, length 64 (ms, median)", speed["single_prediction_ms"],
+    add("one prediction with 80% and 95% intervals, length 64, without per-step weights (ms, median)",
+        speed["single_prediction_ms"],
         f"≤ {TARGETS['single_prediction_ms']:g}", speed["single_prediction_ms"] <= TARGETS["single_prediction_ms"])
     add(f"batch of {speed['batch_series']:,} series (lengths 4–64) with 80% and 95% intervals (series/s)",
         speed["batch_series_per_s"], f"≥ {TARGETS['batch_series_per_s']:,}",
         speed["batch_series_per_s"] >= TARGETS["batch_series_per_s"])
-    add(f"8-step forecast with 80% bands, {speed['forecast_paths']} paths (series/s)", speed["forecast_series_per_s"],
+    add("8-step forecast with 80% bands from the path (series/s)", speed["forecast_series_per_s"],
         f"≥ {TARGETS['forecast_series_per_s']:,}", speed["forecast_series_per_s"] >= TARGETS["forecast_series_per_s"])
     return out
 
@@ -503,9 +530,9 @@ def speed_table(results: dict) -> str:
                          _fmt(speed["single_prediction_without_intervals_ms"], ".3g"), "", ""])
         lines.insert(3, ["… the same batch without intervals (series/s)",
                          f"{speed['batch_without_intervals_series_per_s']:,.0f}", "", ""])
-        lines.append([f"… the forecast's series: {speed['forecast_series']:,} (as many as take about 10 s); "
-                      "model rows a second in it (series/s × paths × 8 steps)",
-                      f"{speed['forecast_series_per_s'] * speed['forecast_paths'] * 8:,.0f}", "", ""])
+        lines.append([f"… the same from {speed['forecast_paths']} sample paths a series "
+                      f"({speed['forecast_paths_series']:,} series, as many as take about 10 s) (series/s)",
+                      _fmt(speed["forecast_paths_series_per_s"], ",.3g"), "", ""])
     for key, seconds in results["statsforecast_cpu_seconds"].items():
         for method, s in seconds.items():
             n = results["statsforecast_fits"][key][method]
@@ -524,8 +551,9 @@ def render(results: dict) -> str:
         f"Wall time {meta['seconds']:.0f} s.",
         "Cases: " + ", ".join(f"{key}: {n:,}" for key, n in results["cases"].items()) + ". " + meta["cases_note"]
         + " " + meta["held_out"],
-        "Coverage counts the cases where the true value lies inside the interval (bounds included), among those "
-        "the method gave an interval for; AutoETS refuses contexts of fewer than 7 values. The interval score is "
+        "Coverage counts the cases where the true value lies inside the interval (bounds included, give or take "
+        "float rounding: 1e-9 of the value and of the context's mean step, so that an exact rule's zero-width "
+        "interval covers the generator's value), among those the method gave an interval for; AutoETS refuses contexts of fewer than 7 values. The interval score is "
         f"Winkler's at {SCORED_LEVEL}% (width plus 2 / 0.2 times any miss), the weighted quantile loss the mean "
         "pinball loss over the quantiles 0.025 … 0.975 (the bounds of the four intervals and the median); "
         "both are divided by the context's mean absolute step (constant contexts left out). The statsforecast "
@@ -540,8 +568,9 @@ def render(results: dict) -> str:
             for c in results["checks"]])]
     sections += one_step_tables(results["one_step"], methods, results["model"])
     for key, rows in results["multi_step"].items():
+        present = [m for m in [MODEL, SAMPLED] if any(r["method"] == m for r in rows)] + list(STATISTICAL)
         sections += [f"## Several steps, real series, {key}: coverage (%) and median interval score at "
-                     f"{SCORED_LEVEL}% per horizon", multi_step_table(rows, methods, results["model"])]
+                     f"{SCORED_LEVEL}% per horizon", multi_step_table(rows, present, results["model"])]
     sections += ["## Speed", speed_table(results)]
     return "\n\n".join(sections) + "\n"
 
@@ -619,7 +648,10 @@ def main(argv: list[str] | None = None) -> int:
                         "training families and of the held-out families")
     parser.add_argument("--real-per-bucket", type=int, default=40, help="one-step real cases per dataset and bucket")
     parser.add_argument("--multi-per-dataset", type=int, default=40, help="multi-step windows per real dataset")
-    parser.add_argument("--paths", type=int, default=200, help="sample paths of the model's multi-step forecasts")
+    parser.add_argument("--paths", type=int, default=None, help="sample paths of the model's multi-step forecasts "
+                        "(default: bands from the path)")
+    parser.add_argument("--compare-paths", type=int, default=200, help="also score the multi-step bands of this many "
+                        "sample paths (0: not)")
     parser.add_argument("--batch-series", type=int, default=50_000, help="series in the batch-speed run")
     parser.add_argument("--forecast-series", type=int, default=2_000, help="series in the forecast-speed run, at most "
                         "(fewer when a call would take more than about 10 s)")
@@ -637,12 +669,17 @@ def main(argv: list[str] | None = None) -> int:
     with_model = has_intervals(predictor) and not args.baselines_only
     one = one_step_cases(args.per_group, args.real_per_bucket)
     multi = {f"context {c}, {h} steps": multi_step_cases(c, h, args.multi_per_dataset) for c, h in MULTI_STEP}
+    exact = predictor.predict_batch(np.where(one.masks, one.data, np.nan)).exact if with_model else None
     with ProcessPoolExecutor(args.n_jobs) as pool:
         share = {"auto_arima": args.arima_share}
         pending = [statistical_quantiles(pool, cases, share) for cases in [one, *multi.values()]]
         ours = [model_quantiles(predictor, c, args.paths) for c in [one, *multi.values()]] if with_model else None
+        sampled = [model_quantiles(predictor, c, args.compare_paths) for c in multi.values()] if (
+            with_model and args.compare_paths) else []
         fitted = [collect() for collect in pending]
     quantiles = [{**({MODEL: ours[k]} if with_model else {}), **fitted[k][0]} for k in range(len(fitted))]
+    for k, q in enumerate(sampled, start=1):
+        quantiles[k] = {MODEL: quantiles[k][MODEL], SAMPLED: q, **fitted[k][0]}
     tried = [f[1] for f in fitted]
     keys = ["one step", *multi]
     results = {
@@ -651,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         "statsforecast_fits": {key: {m: int(t.sum()) for m, t in f[1].items()}
                                for key, f in zip(keys, fitted, strict=True)},
         "statsforecast_cpu_seconds": {key: f[2] for key, f in zip(keys, fitted, strict=True)},
-        "one_step": one_step_rows(one, quantiles[0], tried[0]),
+        "one_step": one_step_rows(one, quantiles[0], tried[0], exact),
         "multi_step": {key: multi_step_rows(c, q, t)
                        for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:], strict=True)},
         "speed": speed(predictor, args.batch_series, args.forecast_series, args.paths) if with_model else {},
@@ -672,7 +709,11 @@ def main(argv: list[str] | None = None) -> int:
             f"One step: {per_kind} (generated with seed {EVAL_SEED}, the same number per family and length bucket "
             f"4–6, 8–16, 24–64; real series rolling origin, seed {REAL_SEED}, up to {args.real_per_bucket} per "
             f"dataset and bucket 8–16, 24–64). Several steps: up to {args.multi_per_dataset} windows per real "
-            f"dataset; the model's multi-step intervals from {args.paths} sample paths (seed 0). AutoARIMA "
+            "dataset; the model's multi-step intervals "
+            + (f"from {args.paths} sample paths (seed 0)" if args.paths else "from the forecast path (the one-step "
+               "intervals' reaches summed along it, times factors per horizon calibrated on generated paths)")
+            + (f", and for comparison from {args.compare_paths} sample paths (seed 0)" if args.compare_paths else "")
+            + ". AutoARIMA "
             f"(slow: 0.1–0.2 CPU s a fit) fits a random {args.arima_share:.0%} of the cases of each set (seed 0), "
             "the other models every case; each method's n below counts the cases it tried."
         ),

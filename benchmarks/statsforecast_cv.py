@@ -210,10 +210,9 @@ def render(r: dict) -> str:
         )
     lines += [
         "",
-        "NumSeries' point forecasts of all the windows statsforecast walks run as one batch; its intervals come from "
-        "200 sample paths per window (`Predictor.forecast`), seeded per series, one window at a time: "
-        f"{cv['horizon']} model calls on 201 rows each. Loading the model once took {r['load_predictor_s']:.2f} s "
-        "(before the runs, not counted).",
+        "NumSeries forecasts all the windows statsforecast walks as one batch, with or without intervals: "
+        f"{cv['horizon']} model calls, its bands from the forecast path (`Predictor.forecast_batch`). Loading "
+        f"the model once took {r['load_predictor_s']:.2f} s (before the runs, not counted).",
         "",
         "## Accuracy and coverage (`utilsforecast.evaluation.evaluate`, over every series and window)",
         "",
@@ -263,9 +262,9 @@ def readme_block(r: dict) -> str:
         f"`cross_validation` took {_s(t['NumSeries']['point']['wall'])} for NumSeries' point forecasts against "
         f"{_s(t['AutoETS']['point']['wall'])} for AutoETS ({_ratio(ratios['point']['wall'])} of its wall time, "
         f"{_ratio(ratios['point']['cpu'])} of its CPU time; target ≤ 1/20: "
-        f"{'met' if max(ratios['point'].values()) <= TIME_RATIO_TARGET else 'not met'}), but {_s(t['NumSeries']['bands']['wall'])} "
-        f"against {_s(t['AutoETS']['bands']['wall'])} with 80% and 95% intervals ({_ratio(ratios['bands']['wall'])}: "
-        f"200 sample paths per window). Median MASE {sc['mase']['NumSeries']['median']:.3f} (NumSeries) and "
+        f"{'met' if max(ratios['point'].values()) <= TIME_RATIO_TARGET else 'not met'}), and "
+        f"{_s(t['NumSeries']['bands']['wall'])} against {_s(t['AutoETS']['bands']['wall'])} with 80% and 95% "
+        f"intervals ({_ratio(ratios['bands']['wall'])}). Median MASE {sc['mase']['NumSeries']['median']:.3f} (NumSeries) and "
         f"{sc['mase']['AutoETS']['median']:.3f} (AutoETS), mean {sc['mase']['NumSeries']['mean']:.3f} and "
         f"{sc['mase']['AutoETS']['mean']:.3f}; 80% intervals covered {sc['coverage_level80']['NumSeries']['mean']:.0%} "
         f"and {sc['coverage_level80']['AutoETS']['mean']:.0%} of the values, 95% ones "

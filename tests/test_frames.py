@@ -169,7 +169,7 @@ def test_predict_df_steps_are_the_forecast_one_row_per_series_and_step(shipped):
     np.testing.assert_allclose(out["numseries"].to_numpy().reshape(3, 3), forecast.values, rtol=1e-12)
     lo, hi = (out[f"numseries-{side}-80"].to_numpy().reshape(3, 3) for side in ("lo", "hi"))
     np.testing.assert_allclose(hi[:, 0], forecast.interval(80)[1][:, 0], rtol=1e-12)  # step 1: the model's own
-    assert (lo <= out["numseries"].to_numpy().reshape(3, 3)).all() and (lo < hi).any()  # later: sample paths
+    assert (lo <= out["numseries"].to_numpy().reshape(3, 3)).all() and (lo < hi).any()  # later: bands from the path
 
 
 def test_predict_df_sorts_rows_in_any_order(shipped):

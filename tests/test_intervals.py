@@ -107,7 +107,7 @@ def test_calibration_round_trips_through_its_file(tmp_path):
 def test_horizon_factors_round_trip_and_a_file_without_them_still_loads(tmp_path):
     import json
 
-    steps = np.random.default_rng(0).uniform(0.5, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    steps = np.random.default_rng(0).uniform(1.0, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
     calibration = Calibration(GRID, np.zeros((3, 3)), 10, steps, 77)
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(calibration.to_dict()))
@@ -142,7 +142,7 @@ def test_path_bands_start_at_the_one_step_interval_contain_the_path_and_widen():
 def test_path_bands_keep_zero_width_and_follow_an_affine_map():
     rng = np.random.default_rng(5)
     values, quantiles = _paths(40, 5, rng.uniform(0.2, 2.0, 200), rng)
-    steps = rng.uniform(0.5, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    steps = rng.uniform(1.0, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
     calibration = Calibration(GRID, np.zeros((3, 3)), 1, steps, 1)
     lengths = rng.integers(3, 65, 40)
     bands = path_bands(values, quantiles, lengths, GRID, [80], calibration)[80]
@@ -168,27 +168,35 @@ def test_horizon_factors_scale_the_bands_and_the_last_one_holds_beyond_the_table
     np.testing.assert_allclose(reach / raw_reach, np.broadcast_to(expected, reach.shape), rtol=1e-9)
 
 
-def test_horizon_calibration_makes_random_walk_bands_cover_their_level_on_new_paths():
-    """A model that gives the right one-step spread but keeps its path flat under a random walk: the raw
-    sums of reaches are too wide early and about right later; calibrated bands cover each step's level."""
+def _random_walks(n: int, sigma: float, rng) -> tuple[np.ndarray, ...]:
+    """Paths that stay at the last value (0) while the truth walks on with unit steps, from a model whose
+    one-step quantiles are those of N(0, sigma^2): (values, quantiles, targets, lengths)."""
+    lengths = rng.integers(17, 65, n)  # one length bucket
+    values = np.zeros((n, HORIZONS))
+    quantiles = np.broadcast_to(_normal_quantiles(1, sigma)[0], (n, HORIZONS, len(GRID))).copy()
+    targets = np.cumsum(rng.normal(size=(n, HORIZONS)), axis=1)
+    return values, quantiles, targets, lengths
+
+
+def test_horizon_calibration_makes_too_narrow_bands_cover_their_level_on_new_paths():
+    """One-step spreads a tenth of the truth: even their sum along the path is too narrow at every
+    horizon; calibrated bands cover each step's level on new paths."""
     rng = np.random.default_rng(7)
-
-    def cases(n):
-        lengths = rng.integers(17, 65, n)  # one length bucket
-        values = np.zeros((n, HORIZONS))  # the path stays at the last value (0)
-        quantiles = np.broadcast_to(_normal_quantiles(1)[0], (n, HORIZONS, len(GRID))).copy()
-        targets = np.cumsum(rng.normal(size=(n, HORIZONS)), axis=1)  # the truth walks on
-        return values, quantiles, targets, lengths
-
-    values, quantiles, targets, lengths = cases(20_000)
-    table = calibrate_horizons(values, quantiles, targets, lengths, GRID)
-    assert table.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, 3)
+    table = calibrate_horizons(*_random_walks(20_000, 0.1, rng), GRID)
+    assert table.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, 3) and (table[2] > 1).all()
     calibration = Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
-    values, quantiles, targets, lengths = cases(20_000)
+    values, quantiles, targets, lengths = _random_walks(20_000, 0.1, rng)
     for level in (50, 80, 95):
         band = path_bands(values, quantiles, lengths, GRID, [level], calibration)[level]
         covered = ((band[..., 0] <= targets) & (targets <= band[..., 1])).mean(axis=0)
         np.testing.assert_allclose(covered[1:], level / 100, atol=0.02)
+
+
+def test_horizon_factors_never_narrow_the_summed_reaches():
+    """Right one-step spreads under a random walk: the sums grow like h, the truth like sqrt(h), so the
+    conformal factors would fall below 1; they stay at 1 and the bands over-cover instead."""
+    table = calibrate_horizons(*_random_walks(5_000, 1.0, np.random.default_rng(8)), GRID)
+    assert (table >= 1).all() and (table[2, -1] == 1).all()
 
 
 def test_sample_paths_follow_the_quantile_function():

@@ -78,6 +78,13 @@ def test_coverage_counts_bounds_as_inside_and_leaves_out_refused_cases():
     assert np.isnan(coverage(np.array([np.nan]), np.array([np.nan]), np.array([1.0])))
 
 
+def test_coverage_tolerance_lets_a_zero_width_interval_cover_a_rounded_target():
+    exact = np.array([12.0, 12.0])
+    targets = np.array([12.0 + 1e-12, 12.5])  # float rounding, and a real miss
+    assert coverage(exact, exact, targets) == 0.0
+    assert coverage(exact, exact, targets, 1e-9 * np.abs(targets)) == 0.5
+
+
 def test_interval_score_by_hand():
     # width 2; at 80% (alpha 0.2) a miss by 0.5 costs 2 / 0.2 * 0.5 = 5
     scores = interval_score(np.array([0.0, 0.0, 0.0]), np.array([2.0, 2.0, 2.0]), np.array([1.0, -0.5, 2.5]), 80)

@@ -1,4 +1,4 @@
-"""Prediction intervals from the model's quantile head: levels, calibration and sample paths. numpy only.
+"""Prediction intervals from the model's quantile head: levels, calibration, multi-step bands and sample paths.
 
 The quantile head predicts the next value at fixed levels (the model's ``quantile_levels``, e.g.
 0.005 … 0.995). An interval at level ``L`` percent runs from the ``(1 - L/100) / 2`` quantile to the
@@ -90,8 +90,8 @@ class Calibration:
     grid: tuple[float, ...]  # the quantile levels the factors belong to
     factors: np.ndarray  # (len(LENGTH_BUCKETS), len(grid) // 2)
     cases: int  # held-out cases measured
-    # (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2): steps 2 .. HORIZONS of :func:`path_bands`;
-    # None: not measured, the raw sums are used
+    # (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2), each >= 1: steps 2 .. HORIZONS of
+    # :func:`path_bands`; None: not measured, the raw sums are used
     horizons: np.ndarray | None = None
     horizon_cases: int = 0
 
@@ -138,7 +138,7 @@ class Calibration:
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
             raise ValueError(f"calibration {path} has factors of shape {factors.shape}; re-run the calibration")
         shape = (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2)
-        if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 0).any()):
+        if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 1).any()):
             raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
         return cls(grid, factors, cases, steps, horizon_cases)
 
@@ -255,9 +255,12 @@ def calibrate_horizons(
     ``values`` (N, HORIZONS) point paths, ``quantiles`` (N, HORIZONS, Q) the calibrated one-step
     quantiles along them, ``targets`` (N, HORIZONS) what followed, ``lengths`` (N,) context lengths.
     At each step from the second, the score of a case is the factor its raw band needs to reach the
-    target; the factor is the score's conformal quantile at the pair's level (never below 0). Cases
-    whose band has zero width carry no information and are skipped; with fewer than 50 informative
-    cases a factor stays 1 (the raw band).
+    target; the factor is the score's conformal quantile at the pair's level, but never below 1: the raw
+    band (the one-step reaches added up, as if the errors of successive steps were fully correlated) is
+    the narrowest a band gets. On generated paths, whose one-step errors partly cancel, the quantile can
+    fall below 1; on real series the narrower bands under-covered (benchmarks/results/intervals.md).
+    Cases whose band has zero width carry no information and are skipped; with fewer than 50
+    informative cases a factor stays 1 (the raw band).
     """
     coverages = _pair_coverages(grid)
     buckets = _bucket(np.asarray(lengths))
@@ -275,7 +278,7 @@ def calibrate_horizons(
                 if len(score) < 50:
                     continue
                 rank = min(1.0, coverage * (len(score) + 1) / len(score))  # the finite-sample conformal quantile
-                out[b, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 0.0)
+                out[b, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 1.0)
     return out
 
 

@@ -53,17 +53,24 @@ def score(predictions: np.ndarray, targets: np.ndarray, scale: np.ndarray) -> di
 # refused the series) scores NaN.
 
 
-def coverage(lo: np.ndarray, hi: np.ndarray, targets: np.ndarray) -> float:
-    """Share of cases with ``lo <= target <= hi`` (bounds included), among those with finite bounds.
+def coverage(
+    lo: np.ndarray, hi: np.ndarray, targets: np.ndarray, tolerance: np.ndarray | float = 0.0
+) -> float:
+    """Share of cases with ``lo - tolerance <= target <= hi + tolerance`` (bounds included), among those
+    with finite bounds.
 
-    ``lo``, ``hi`` and ``targets`` are arrays of one shape; cases where ``lo`` or ``hi`` is NaN are
-    left out, and the coverage of no cases is NaN.
+    ``lo``, ``hi``, ``targets`` (and ``tolerance``, e.g. float rounding of an exact rule's zero-width
+    interval) are arrays of one shape; cases where ``lo`` or ``hi`` is NaN are left out, and the
+    coverage of no cases is NaN.
     """
-    lo, hi, targets = np.broadcast_arrays(np.asarray(lo, float), np.asarray(hi, float), np.asarray(targets, float))
+    lo, hi, targets, tolerance = np.broadcast_arrays(
+        np.asarray(lo, float), np.asarray(hi, float), np.asarray(targets, float), np.asarray(tolerance, float)
+    )
     known = np.isfinite(lo) & np.isfinite(hi)
     if not known.any():
         return float("nan")
-    return float(np.mean((lo[known] <= targets[known]) & (targets[known] <= hi[known])))
+    lo, hi, targets, tolerance = lo[known], hi[known], targets[known], tolerance[known]
+    return float(np.mean((lo - tolerance <= targets) & (targets <= hi + tolerance)))
 
 
 def interval_score(lo: np.ndarray, hi: np.ndarray, targets: np.ndarray, level: float) -> np.ndarray:

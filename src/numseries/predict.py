@@ -195,7 +195,7 @@ class Predictor:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | Path | None = None, *, runtime: str = "auto", rules: bool = True
+        cls, path: str | Path | None = None, *, runtime: str = "auto", rules: bool = True, calibrated: bool = True
     ) -> Predictor:
         """Load a model: ``None`` is the shipped one; else a weights folder, ``.onnx``, ``.pt`` or ``.safetensors``.
 
@@ -204,13 +204,14 @@ class Predictor:
         an export of its ``model.safetensors`` (the weights were trained again since) is never run: the
         folder runs on torch with a logged note, or, without torch or with ``runtime="onnxruntime"``, a
         ``ValueError`` says to export it again. ``rules=False``: the network only, no exact rules.
+        ``calibrated=False``: the quantile head's raw intervals, without the folder's ``calibration.json``.
         """
-        predictor = cls._load(path, runtime)
+        predictor = cls._load(path, runtime, calibrated)
         predictor.rules = rules
         return predictor
 
     @classmethod
-    def _load(cls, path: str | Path | None, runtime: str) -> Predictor:
+    def _load(cls, path: str | Path | None, runtime: str, calibrated: bool) -> Predictor:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         location = locate(path, as_onnx=runtime == "onnxruntime")
@@ -223,7 +224,7 @@ class Predictor:
                     "model file; create one with "
                     "`numseries export --format onnx --weights WEIGHTS_FOLDER --out FILE.onnx`"
                 )
-            predictor, stale = _from_onnx(location)
+            predictor, stale = _from_onnx(location, calibrated)
             if stale is None:
                 return predictor
             fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
@@ -234,7 +235,7 @@ class Predictor:
         if importlib.util.find_spec("torch") is None:
             raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
         model = load_model(location.path)
-        calibration = _calibration(location) if model.config.quantile_levels else None
+        calibration = _calibration(location) if model.config.quantile_levels and calibrated else None
         return cls.from_model(model, source=str(location.path), calibration=calibration)
 
     @classmethod
@@ -609,7 +610,7 @@ def _continued(rule: Rule, steps: int) -> np.ndarray:
     return out
 
 
-def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
+def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Predictor, str | None]:
     """A Predictor running ``location.onnx`` on onnxruntime, and why that file is stale (``None``: it is not)."""
     import onnxruntime
 
@@ -646,7 +647,7 @@ def _from_onnx(location: WeightsLocation) -> tuple[Predictor, str | None]:
         workers=_cpus(),
         quantile_levels=quantile_levels,
         pattern_names=pattern_names,
-        calibration=_calibration(location) if quantile_levels else None,
+        calibration=_calibration(location) if quantile_levels and calibrated else None,
         explain=load_explainer(path, max_len, metadata),
     )
     return predictor, location.stale_onnx(metadata)

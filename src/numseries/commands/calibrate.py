@@ -51,10 +51,9 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.weights)
     if not folder.is_dir():
         raise ValueError(f"--weights {folder} is not a weights folder; give the folder that holds config.json")
-    predictor = Predictor.from_pretrained(folder)
+    predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
-    predictor.calibration = None  # measure the raw quantiles
     cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
