@@ -56,7 +56,7 @@ import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_writable
 from numseries.frames import Chunk, Predicted, Rows, Unsorted, check_rows, group, numeric, predict_chunk, read_rows
-from numseries.predict import MAX_STEPS, BatchPrediction, Predictor
+from numseries.predict import BatchPrediction, Predictor, check_steps
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +165,7 @@ def predict_file(
 ) -> Summary:
     """Predict every series of ``source`` into ``target``: streamed when its rows are in order, else sorted
     on disk and read again. ``steps`` > 1 forecasts that many steps, one output row per series and step."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+    steps = check_steps(steps)
     check_output(target)
     levels = tuple(levels)
     for sort in (False, True):

@@ -432,8 +432,7 @@ class Predictor:
             from numseries.frames import predict_frame
         except ImportError as err:
             raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+        check_steps(steps)
         return predict_frame(
             self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
         )
@@ -506,8 +505,7 @@ class Predictor:
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
         from numseries.forecast import BatchForecast, forecast_batch
 
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=5")
+        check_steps(steps)
         if paths is not None and (
             isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000
         ):
@@ -651,6 +649,13 @@ def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Pred
         explain=load_explainer(path, max_len, metadata),
     )
     return predictor, location.stale_onnx(metadata)
+
+
+def check_steps(steps: Any) -> int:
+    """``steps`` of a forecast, checked: an integer from 1 to :data:`MAX_STEPS`."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+    return int(steps)
 
 
 def _calibration(location: WeightsLocation) -> Calibration | None:
