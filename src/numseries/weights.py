@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from numseries.config import MAX_LENGTH, MIN_LENGTH, ModelConfig, read_json
 from numseries.files import atomic_write, json_text
 from numseries.intervals import CALIBRATION_FILE
+from numseries.patterns import CLASSIFIER_CONFIG, CLASSIFIER_FILE
 
 if TYPE_CHECKING:
     from numseries.model import LSTMWithAttention
@@ -41,7 +42,8 @@ ONNX_FILE = "model.onnx"
 FAITHFULNESS_FILE = "faithfulness.json"  # written by benchmarks/faithfulness.py; `predict` quotes it
 INFO_FILE = "training_info.json"
 MANIFEST_FILE = "manifest.json"  # the sha256 of each file of the set, written last
-SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE)  # what save_pretrained writes as one set
+CLASSIFIER_FILES = (CLASSIFIER_FILE, CLASSIFIER_CONFIG)  # the family classifier (numseries.patterns), apart from the model
+SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE, *CLASSIFIER_FILES)  # what save_pretrained and add_to_set write
 MAX_HEADER_BYTES = 100_000_000  # the largest .safetensors header the safetensors library reads
 TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a training run directory
 DIGEST_KEY = "weights_sha256"  # ONNX metadata: sha256 of the model.safetensors it was exported from
@@ -178,8 +180,20 @@ def save_pretrained(
         files[INFO_FILE] = json_text(training_info).encode()
     for name, data in files.items():
         _write_bytes(directory / name, data)
-    _write_manifest(directory, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    kept = {name: file_sha256(directory / name) for name in CLASSIFIER_FILES if (directory / name).is_file()}
+    _write_manifest(directory, kept | {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
     return directory
+
+
+def add_to_set(directory: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (names of ``SET_FILES``) into a weights folder, each atomically, and then its manifest
+    with their digests, when it has one (a folder without a manifest is taken as it is)."""
+    manifest = directory / MANIFEST_FILE
+    recorded = read_json(manifest, "weights manifest") if manifest.is_file() else None
+    for name, data in files.items():
+        _write_bytes(directory / name, data)
+    if isinstance(recorded, dict):
+        _write_manifest(directory, recorded | {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
