@@ -19,9 +19,11 @@ import argparse
 import dataclasses
 import logging
 import math
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,6 +35,7 @@ from numseries.patterns import (
     GROUP_BUCKETS,
     GROUP_THRESHOLD,
     ClassifierConfig,
+    Groups,
     bucket_index,
     confusion_groups,
     save_classifier,
@@ -175,7 +178,8 @@ def train_classifier(
         if step % steps_per_pool == 0:
             pool = _pool(names, lengths, per_cell, rng)
         values, labels = pool[lengths[int(rng.integers(len(lengths)))]]
-        rows = (np.arange(len(names))[:, None] * per_cell + rng.integers(per_cell, size=(len(names), batch_per_family))).ravel()
+        picks = rng.integers(per_cell, size=(len(names), batch_per_family))  # (K, b): cases of each family
+        rows = (np.arange(len(names))[:, None] * per_cell + picks).ravel()  # (K * b,)
         progress = (time.monotonic() - start) / budget if max_steps is None else step / max_steps
         for group in optimizer.param_groups:
             group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
@@ -208,7 +212,7 @@ def evaluate(
 
 def measured_groups(
     model: FamilyClassifier, *, n_per_cell: int = 100, seed: int = VALIDATION_SEED, threshold: float = GROUP_THRESHOLD
-) -> list[list[list[int]]]:
+) -> Groups:
     """For each bucket of :data:`numseries.patterns.GROUP_BUCKETS`, the groups of families this model
     confuses (:func:`numseries.patterns.confusion_groups`), measured on held-out cases."""
     truth, top1, lengths = evaluate(model, n_per_cell=n_per_cell, seed=seed)
@@ -237,21 +241,23 @@ def onnx_bytes(model: FamilyClassifier) -> bytes:
     return program.model_proto.SerializeToString()
 
 
-def export_classifier(model: FamilyClassifier, directory: str | Path, groups: list[list[list[int]]]) -> Path:
-    """Write ``patterns.onnx`` and ``patterns.json`` to ``directory`` and check the ONNX graph against torch."""
-    config = ClassifierConfig(names=model.names, buckets=GROUP_BUCKETS, groups=groups, threshold=GROUP_THRESHOLD)
-    directory = save_classifier(directory, onnx_bytes(model), config)
-    from numseries.patterns import load_classifier
+def export_classifier(
+    model: FamilyClassifier, directory: str | Path, groups: Groups, training: dict[str, Any] | None = None
+) -> Path:
+    """Check the ONNX graph of ``model`` against torch, then write ``patterns.onnx`` and ``patterns.json``
+    (its names, ``groups`` per bucket of :data:`GROUP_BUCKETS` and how it was trained) to ``directory``."""
+    import onnxruntime
 
-    classifier = load_classifier(directory)
-    assert classifier is not None
-    x = np.random.default_rng(1).normal(size=(64, 40)).cumsum(axis=1)
+    graph = onnx_bytes(model)
+    x = np.random.default_rng(1).normal(size=(64, 40)).cumsum(axis=1)  # (64, 40) random walks
     with torch.inference_mode():
         expected = model(torch.from_numpy(x)).numpy()
-    error = float(np.abs(classifier.probabilities(x) - expected).max())
+    session = onnxruntime.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    error = float(np.abs(session.run(None, {"x": x})[0] - expected).max())
     if error > 1e-4:
         raise ValueError(f"the ONNX export of the family classifier differs from torch by {error:.2g}; export again")
-    return directory
+    config = ClassifierConfig(model.names, GROUP_BUCKETS, groups, GROUP_THRESHOLD, training or {})
+    return save_classifier(directory, graph, config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(result.model.state_dict(), str(args.out / "patterns.safetensors"))  # kept should the export fail
     groups = measured_groups(result.model)
-    export_classifier(result.model, args.out, groups)
+    training = {"command": "python -m numseries.family " + " ".join(argv if argv is not None else sys.argv[1:]),
+                "steps": result.steps, "seconds": round(result.seconds), "validation_top1": round(result.validation_top1, 4)}  # fmt: skip
+    export_classifier(result.model, args.out, groups, training)
     log.info("wrote %s with groups %s", args.out, groups)
     return 0
 

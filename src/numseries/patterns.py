@@ -109,6 +109,7 @@ class ClassifierConfig:
     buckets: tuple[tuple[int, int], ...] = GROUP_BUCKETS
     groups: Groups = dataclasses.field(default_factory=list)  # one list per bucket; [] means none anywhere
     threshold: float = GROUP_THRESHOLD  # the confusion the groups were made at, for the record
+    training: dict[str, Any] = dataclasses.field(default_factory=dict)  # how it was trained, for the record
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(self.names))
@@ -132,13 +133,13 @@ class ClassifierConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {"names": list(self.names), "buckets": [list(b) for b in self.buckets], "groups": self.groups,
-                "threshold": self.threshold}  # fmt: skip
+                "threshold": self.threshold, "training": self.training}  # fmt: skip
 
     @classmethod
     def from_dict(cls, values: Any) -> ClassifierConfig:
         if not isinstance(values, dict) or not isinstance(values.get("names"), list):
             raise ValueError("it is not an object with a list of names")
-        unknown = set(values) - {"names", "buckets", "groups", "threshold"}
+        unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)}")
         try:
