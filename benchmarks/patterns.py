@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
+import textwrap
 import time
 from pathlib import Path
 
@@ -144,14 +144,16 @@ def summary(new, old, truth, bucket, lengths, names, config, speed) -> dict:
             "clear": CLEAR, "pair": PAIR, "machine": f"{platform.machine()}, Python {platform.python_version()}"}  # fmt: skip
 
 
-def batch_speed(predictor: Predictor, n: int, repeats: int = 3) -> dict:
+def batch_speed(predictor: Predictor, n: int, repeats: int = 5) -> dict:
     """``predict_batch`` on n series of lengths 4-64 (as benchmarks/predict_speed.py draws them), series/s
-    with the classifier and without it (median of ``repeats`` alternating runs)."""
+    with the classifier and without it (the fastest of ``repeats`` alternating runs: on a shared machine the
+    others are slowed by other work), and the classifier and the point model alone, per series, one thread."""
     rng = np.random.default_rng(1)
     lengths = np.where(rng.random(n) < 0.5, rng.integers(4, 17, n), rng.integers(4, 65, n))
     batch = generate_batch(n, lengths=lengths, seed=rng)
     sequences = [row[:length] for row, length in zip(batch.data, batch.lengths, strict=True)]
     classifier, times = predictor.classifier, {"with": [], "without": []}
+    assert classifier is not None
     predictor.predict_batch(sequences[:1000])  # warm up
     for _ in range(repeats):
         for key, present in (("with", classifier), ("without", None)):
@@ -160,9 +162,23 @@ def batch_speed(predictor: Predictor, n: int, repeats: int = 3) -> dict:
             predictor.predict_batch(sequences)
             times[key].append(time.perf_counter() - start)
     predictor.classifier = classifier
-    with_s, without_s = statistics.median(times["with"]), statistics.median(times["without"])
+    alone = {"classifier": [], "model": []}
+    for _ in range(repeats):
+        for key, run in (("classifier", classifier.probabilities), ("model", lambda x: predictor._run(x, np.ones(x.shape, dtype=bool)))):
+            start = time.perf_counter()
+            for length in np.unique(lengths):
+                run(batch.data[lengths == length, :length])
+            alone[key].append(time.perf_counter() - start)
+    with_s, without_s = min(times["with"]), min(times["without"])
     return {"series": n, "with_per_s": n / with_s, "without_per_s": n / without_s, "slowdown": with_s / without_s - 1,
-            "workers": predictor.workers}  # fmt: skip
+            "workers": predictor.workers, "classifier_us": min(alone["classifier"]) / n * 1e6,
+            "model_us": min(alone["model"]) / n * 1e6, "repeats": repeats}  # fmt: skip
+
+
+def _listed(families: list[str]) -> str:
+    """A group's families in words, as ``Prediction.pattern`` names them: "a, b or c"."""
+    words = [plain_name(family) for family in families]
+    return ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _pct(value: float | None) -> str:
@@ -193,7 +209,7 @@ def report(result: dict, names, truth, bucket, new) -> str:
 
     group_lines = ["| lengths | named together | their cases named as another of the group, here |", "|---|---|---:|"]
     for g in result["groups"]:
-        group_lines.append(f"| {g['lengths']} | {' or '.join(plain_name(n) for n in g['families'])} "
+        group_lines.append(f"| {g['lengths']} | {_listed(g['families'])} "
                            f"| {_pct(g['confusion_here'])} |")  # fmt: skip
     if not result["groups"]:
         group_lines.append("| – | none | |")
@@ -245,10 +261,13 @@ def report(result: dict, names, truth, bucket, new) -> str:
             "",
             *group_lines,
             "",
-            f"## Speed: `predict_batch` on {speed['series']:,} series of lengths 4–64 (median of 3, {speed['workers']} workers)",
+            f"## Speed: `predict_batch` on {speed['series']:,} series of lengths 4–64 (fastest of {speed['repeats']}, "
+            f"{speed['workers']} workers)",
             "",
             f"With the classifier {speed['with_per_s']:,.0f} series/s, without it {speed['without_per_s']:,.0f} series/s: "
-            f"{speed['slowdown']:+.1%} time.",
+            f"{speed['slowdown']:+.1%} time. Alone, on one thread, grouped by length: the classifier "
+            f"{speed['classifier_us']:.1f} µs a series, the point model {speed['model_us']:.1f} µs "
+            f"({speed['classifier_us'] / speed['model_us']:.0%} of it).",
             "",
             "## Confusion of the classifier per length bucket (share of each true family's cases, by top-1 answer)",
             "",
@@ -262,9 +281,9 @@ def readme_block(result: dict) -> str:
     apart = overall["told_apart_8plus"]
     groups = {}
     for g in result["groups"]:
-        groups.setdefault(g["lengths"], []).append(" or ".join(plain_name(n) for n in g["families"]))
+        groups.setdefault(g["lengths"], []).append(_listed(g["families"]))
     listed = "; ".join(f"at {lengths} values {', '.join(f'*{n}*' for n in names)}" for lengths, names in groups.items())
-    return (
+    text = (
         "- **A family classifier.** `pattern` comes from a small 1-D CNN trained apart from the point model on the "
         f"generator's {len(result['families'])} family labels (`patterns.onnx` beside the weights, "
         "`python -m numseries.family`), which reads the values normalised inside it, so `a·x + b` (a > 0) "
@@ -275,11 +294,14 @@ def readme_block(result: dict) -> str:
         f"{_pct(overall['top1']['24-64'])} at 24–64 (the old pattern head: {_pct(overall['head_top1']['8-16'])} "
         f"and {_pct(overall['head_top1']['24-64'])}), with the groups {_pct(overall['grouped_top1']['8-16'])} and "
         f"{_pct(overall['grouped_top1']['24-64'])}; {len(apart)} of {len(result['families'])} families reach 90% at 8+ "
-        f"values with their groups ({_pct(overall['told_apart_grouped_top1_8plus'])} on their cases), and it says "
-        f"`{UNCLEAR}` for {_pct(overall['unclear_8plus'])} of them. It costs {speed['slowdown']:+.0%} time on a "
-        "batch of mixed lengths. A weights folder without it (an older one, a user's training) names patterns "
+        f"values with their groups ({_pct(overall['told_apart_grouped_top1_8plus'])} on their cases; below it: "
+        f"{', '.join(plain_name(n) for n in result['families'] if n not in apart) or 'none'}), and it says "
+        f"`{UNCLEAR}` for {_pct(overall['unclear_8plus'])} of them. It costs {speed['classifier_us']:.1f} µs a series "
+        f"({speed['classifier_us'] / speed['model_us']:.0%} of the point model's time; {speed['slowdown']:+.0%} measured on "
+        "a batch of mixed lengths). A weights folder without it (an older one, a user's training) names patterns "
         "with the pattern head as before."
     )
+    return textwrap.fill(text, width=108, subsequent_indent="  ", break_on_hyphens=False)
 
 
 if __name__ == "__main__":

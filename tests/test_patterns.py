@@ -110,3 +110,8 @@ def test_a_classifier_without_its_config_is_refused_naming_the_fix(tmp_path):
     (tmp_path / CLASSIFIER_FILE).write_bytes(b"onnx")
     with pytest.raises(ValueError, match=f"has no {CLASSIFIER_CONFIG} beside it"):
         load_classifier(tmp_path)
+
+
+def test_a_classifier_config_reads_back_what_it_wrote():
+    config = ClassifierConfig(names=NAMES, groups=[[[0, 1]], [], [[1, 2, 3]]], training={"steps": 10})
+    assert ClassifierConfig.from_dict(config.to_dict()) == config

@@ -134,13 +134,20 @@ class TrainResult:
     validation_top1: float
 
 
-def _pool(names: Sequence[str], lengths: Sequence[int], per_cell: int, rng: np.random.Generator) -> dict:
-    """{length: ((names * per_cell, length) values, family indices)} of fresh generated cases."""
+def _pool(
+    names: Sequence[str], lengths: Sequence[int], per_cell: int, rng: np.random.Generator, width: int
+) -> dict:
+    """{length: ((names * per_cell, length) values, family indices)} of fresh generated cases.
+
+    Each context is the start of a series generated ``width`` values long, as the point model's training
+    data and the benchmarks draw them: several families scale with the generated length (an exponential
+    grows 1000-fold over it, a logistic's midpoint and a Gaussian process's time scale fall within it).
+    """
     pool = {}
     for length in lengths:
         parts = [
-            generate_batch(per_cell, families=[name], lengths=np.full(per_cell, length), max_len=length,
-                           min_len=2, seed=rng).data
+            generate_batch(per_cell, families=[name], lengths=np.full(per_cell, length), max_len=width,
+                           seed=rng).data[:, :length]
             for name in names
         ]  # fmt: skip
         pool[length] = (np.concatenate(parts), np.repeat(np.arange(len(names)), per_cell))
@@ -159,16 +166,18 @@ def train_classifier(
     channels: int = 16,
     lr: float = 3e-3,
     seed: int = 0,
+    init: FamilyClassifier | None = None,
 ) -> TrainResult:
     """Train a :class:`FamilyClassifier` on fresh generated data for ``minutes`` (or ``max_steps``).
 
     Each step is one context length, drawn uniformly from ``[min_len, max_len]``, with
     ``batch_per_family`` cases of every family (classes balanced); a new pool of ``per_cell`` cases per
     family and length is drawn whenever the last one has been seen about twice. Adam with a cosine-decayed ``lr``.
+    ``init``: go on training that model instead of a new one.
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng([seed, 17])
-    model = FamilyClassifier(names, channels=channels)
+    model = FamilyClassifier(names, channels=channels) if init is None else init.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     lengths = list(range(min_len, max_len + 1))
     budget = minutes * 60
@@ -176,7 +185,7 @@ def train_classifier(
     start, step, pool, running = time.monotonic(), 0, {}, 0.0
     while (max_steps is None or step < max_steps) and time.monotonic() - start < budget:
         if step % steps_per_pool == 0:
-            pool = _pool(names, lengths, per_cell, rng)
+            pool = _pool(names, lengths, per_cell, rng, max_len)
         values, labels = pool[lengths[int(rng.integers(len(lengths)))]]
         picks = rng.integers(per_cell, size=(len(names), batch_per_family))  # (K, b): cases of each family
         rows = (np.arange(len(names))[:, None] * per_cell + picks).ravel()  # (K * b,)
@@ -203,7 +212,8 @@ def evaluate(
     rng = np.random.default_rng(seed)
     truth, top1, lengths = [], [], []
     with torch.inference_mode():
-        for length, (values, labels) in _pool(model.names, range(min_len, max_len + 1), n_per_cell, rng).items():
+        lengths_here = range(min_len, max_len + 1)
+        for length, (values, labels) in _pool(model.names, lengths_here, n_per_cell, rng, max_len).items():
             truth.append(labels)
             top1.append(model.logits(torch.from_numpy(values)).argmax(dim=1).numpy())
             lengths.append(np.full(len(labels), length))
@@ -266,10 +276,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=35.0, help="training time (default 35)")
     parser.add_argument("--max-steps", type=int, default=None, help="stop after this many steps instead")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (default 3e-3)")
+    parser.add_argument("--init", type=Path, help="go on training the classifier saved in this patterns.safetensors")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(1)
-    result = train_classifier(minutes=args.minutes, max_steps=args.max_steps, seed=args.seed)
+    init = None
+    if args.init is not None:
+        from safetensors.torch import load_file
+
+        init = FamilyClassifier()
+        init.load_state_dict(load_file(str(args.init)))
+    result = train_classifier(minutes=args.minutes, max_steps=args.max_steps, lr=args.lr, seed=args.seed, init=init)
     log.info("trained %d steps in %.0f s; held-out top-1 %.3f", result.steps, result.seconds, result.validation_top1)
     from safetensors.torch import save_file
 
