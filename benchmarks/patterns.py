@@ -176,9 +176,8 @@ def batch_speed(predictor: Predictor, n: int, repeats: int = 5) -> dict:
 
 
 def _listed(families: list[str]) -> str:
-    """A group's families in words, as ``Prediction.pattern`` names them: "a, b or c"."""
-    words = [plain_name(family) for family in families]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    """A group's families in words, as ``Prediction.pattern`` names them: "a / b / c"."""
+    return " / ".join(plain_name(family) for family in families)
 
 
 def _pct(value: float | None) -> str:

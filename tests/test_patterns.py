@@ -78,7 +78,7 @@ def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_on
     probabilities = np.array([[0.05, 0.35, 0.35, 0.25]] * 2)
     values = np.zeros((2, 8))
     texts, confidence = describe_batch(probabilities, NAMES, values, np.array([5, 8]), config)
-    assert texts[1] == "random walk or autoregressive oscillation" and np.isclose(confidence[1], 0.7)
+    assert texts[1] == "random walk / autoregressive oscillation" and np.isclose(confidence[1], 0.7)
     assert texts[0] == UNCLEAR  # at 5 values they are apart, and no family holds 60% alone or 75% in a pair
     assert top_groups(probabilities, np.array([5, 8]), config) == [[1], [1, 2]]
 

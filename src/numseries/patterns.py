@@ -5,7 +5,7 @@ The probabilities come from the family classifier shipped beside the weights (``
 by :mod:`numseries.family`) or, in a weights folder without one, from the point model's pattern head.
 Families that the classifier cannot tell apart at a given length (measured on held-out generated data,
 recorded in ``patterns.json`` per length bucket) form a group whose probabilities add up and which is
-named as one ("random walk or autoregressive oscillation"). :func:`describe_batch` names the likeliest
+named as one ("noisy random process / random walk / autoregressive oscillation"). :func:`describe_batch` names the likeliest
 group when it holds :data:`CLEAR` of the probability, the two likeliest together when they hold
 :data:`PAIR`, and says ``no clear pattern`` otherwise.
 """
@@ -39,15 +39,15 @@ NAMES = {
     "noisy_line": "noisy straight line",
     "sinusoidal": "sine wave",
     "log_decay": "logarithmic decay",
-    "mixed": "oscillation with a trend or changing amplitude",
+    "mixed": "trending or modulated oscillation",
     "noisy": "noisy smooth curve",
     "noisy_stochastic": "noisy random process",
     "polynomial": "polynomial curve",
-    "exponential": "exponential growth or decay",
+    "exponential": "exponential curve",
     "random_walk": "random walk",
     "ar": "autoregressive oscillation",
     "step": "level shifts",
-    "wave": "sawtooth, triangle or square wave",
+    "wave": "sawtooth, triangle or square wave",  # no "/": a group's names are joined by " / "
     "kernel_synth": "smooth random process",
     "logistic": "logistic (saturating) curve",
     "chirp": "wave of changing frequency",
@@ -279,8 +279,8 @@ def _partition(k: int, groups: list[list[int]]) -> list[list[int]]:
 
 
 def _group_name(families: list[str], slope: float) -> str:
-    words = [_name(family, slope) for family in families]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    """A group's families named together, "a / b / c"; two groups are named "a / b or c"."""
+    return " / ".join(_name(family, slope) for family in families)
 
 
 def _name(family: str, slope: float) -> str:
