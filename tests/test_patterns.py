@@ -115,3 +115,39 @@ def test_a_classifier_without_its_config_is_refused_naming_the_fix(tmp_path):
 def test_a_classifier_config_reads_back_what_it_wrote():
     config = ClassifierConfig(names=NAMES, groups=[[[0, 1]], [], [[1, 2, 3]]], training={"steps": 10})
     assert ClassifierConfig.from_dict(config.to_dict()) == config
+
+
+def _benchmark():
+    """benchmarks/patterns.py as a module (it imports its neighbour _output)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("patterns_benchmark", folder / "patterns.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    return module
+
+
+def test_the_benchmark_scores_plain_top1_apart_from_the_group_and_the_words():
+    bench = _benchmark()
+    config = ClassifierConfig(names=NAMES, buckets=((3, 64),), groups=[[[1, 2]]])
+    probabilities = np.array(
+        [
+            [0.0, 0.45, 0.55, 0.0],  # a random walk read as AR: top-1 wrong, its group right and named
+            [0.9, 0.05, 0.05, 0.0],  # a line read as a line
+            [0.3, 0.3, 0.1, 0.3],  # a sine wave nobody is sure of: top-1 wrong, no clear pattern
+        ]
+    )
+    truth = np.array([1, 0, 3])
+    scores = bench.score(probabilities, truth, np.array([10, 10, 10]), config)
+    assert scores["right"].tolist() == [False, True, False]
+    assert scores["grouped"].tolist() == [True, True, False]
+    assert scores["named"].tolist() == [True, True, False]
+    assert scores["unclear"].tolist() == [False, False, True]
+    assert bench.group_confusion(scores["top1"], truth, [1, 2]) == 1.0  # its one case went to the other

@@ -8,10 +8,11 @@ from ``numseries train`` ``training_info.json`` (which names the training run), 
 an export left behind by a later training (a stale one) is never run in its place.
 
 The folder is written as one set: ``manifest.json``, written last, records the sha256 of ``config.json``,
-``model.safetensors`` and ``training_info.json``, and loading refuses a folder whose files are not the set
-it lists, so a write stopped between two files (a kill, a full disk) never pairs new weights with an old
-config. Sizes are checked before anything is allocated: the config's (:class:`ModelConfig`), then the
-config against the tensor shapes in the ``.safetensors`` header.
+``model.safetensors`` and ``training_info.json`` (and of the family classifier ``patterns.onnx`` and
+``patterns.json`` when one is written beside them, :mod:`numseries.patterns`), and loading refuses a
+folder whose files are not the set it lists, so a write stopped between two files (a kill, a full disk)
+never pairs new weights with an old config. Sizes are checked before anything is allocated: the config's
+(:class:`ModelConfig`), then the config against the tensor shapes in the ``.safetensors`` header.
 """
 
 from __future__ import annotations
