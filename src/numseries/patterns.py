@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from numseries.config import read_json
+from numseries.files import json_text
+from numseries.weights import CLASSIFIER_CONFIG, CLASSIFIER_FILE, add_to_set
+
 CLEAR = 0.6  # the likeliest group is named alone from this probability
 PAIR = 0.75  # two groups are named together when they hold this much between them
 UNCLEAR = "no clear pattern"
-CLASSIFIER_FILE = "patterns.onnx"  # the family classifier, beside the weights
-CLASSIFIER_CONFIG = "patterns.json"  # its family names and groups per length bucket
 # Length buckets of the groups: a context is grouped by the bucket of the values it reads (the last
 # bucket is open above). Their edges match the benchmark's buckets (4-6, 8-16, 24-64) and fill the gaps.
 GROUP_BUCKETS = ((3, 6), (7, 16), (17, 64))
@@ -185,8 +187,6 @@ def load_classifier(folder: str | Path | None) -> Classifier | None:
     path, config_path = folder / CLASSIFIER_FILE, folder / CLASSIFIER_CONFIG
     if not path.is_file():
         return None
-    from numseries.config import read_json
-
     if not config_path.is_file():
         raise ValueError(f"{path} has no {CLASSIFIER_CONFIG} beside it; write both with `python -m numseries.family`")
     try:
@@ -199,9 +199,6 @@ def load_classifier(folder: str | Path | None) -> Classifier | None:
 def save_classifier(directory: str | Path, onnx_model: bytes, config: ClassifierConfig) -> Path:
     """Write ``patterns.onnx`` and ``patterns.json`` into a weights folder, each atomically, and record
     them in its manifest (when it has one) last."""
-    from numseries.files import json_text
-    from numseries.weights import add_to_set
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     add_to_set(directory, {CLASSIFIER_FILE: onnx_model, CLASSIFIER_CONFIG: json_text(config.to_dict()).encode()})

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from numseries.config import MAX_LENGTH, MIN_LENGTH, ModelConfig, read_json
 from numseries.files import atomic_write, json_text
 from numseries.intervals import CALIBRATION_FILE
-from numseries.patterns import CLASSIFIER_CONFIG, CLASSIFIER_FILE
 
 if TYPE_CHECKING:
     from numseries.model import LSTMWithAttention
@@ -43,7 +42,9 @@ ONNX_FILE = "model.onnx"
 FAITHFULNESS_FILE = "faithfulness.json"  # written by benchmarks/faithfulness.py; `predict` quotes it
 INFO_FILE = "training_info.json"
 MANIFEST_FILE = "manifest.json"  # the sha256 of each file of the set, written last
-CLASSIFIER_FILES = (CLASSIFIER_FILE, CLASSIFIER_CONFIG)  # the family classifier (numseries.patterns), apart from the model
+CLASSIFIER_FILE = "patterns.onnx"  # the family classifier (numseries.patterns), a model apart from this one
+CLASSIFIER_CONFIG = "patterns.json"  # its family names and the groups it names together per length bucket
+CLASSIFIER_FILES = (CLASSIFIER_FILE, CLASSIFIER_CONFIG)
 SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE, *CLASSIFIER_FILES)  # what save_pretrained and add_to_set write
 MAX_HEADER_BYTES = 100_000_000  # the largest .safetensors header the safetensors library reads
 TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a training run directory
