@@ -1,10 +1,22 @@
-"""Patterns in words from the pattern head's probabilities."""
+"""Patterns in words from the family probabilities, groups of families named together, and the
+classifier's files. numpy only: the classifier's training and export are in test_family.py."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from numseries.patterns import UNCLEAR, describe_batch
+from numseries.patterns import (
+    CLASSIFIER_CONFIG,
+    CLASSIFIER_FILE,
+    UNCLEAR,
+    ClassifierConfig,
+    bucket_index,
+    confusion_groups,
+    describe_batch,
+    load_classifier,
+    top_groups,
+)
 
 NAMES = ("noisy_line", "random_walk", "ar", "sinusoidal")
 
@@ -39,3 +51,103 @@ def test_each_series_gets_its_own_slope_over_its_own_length():
     probabilities = np.array([[1.0, 0, 0, 0], [1.0, 0, 0, 0]])
     texts, _ = describe_batch(probabilities, NAMES, values, np.array([4, 6]))
     assert texts == ["noisy straight line (+2 per step)", "noisy straight line (-3 per step)"]
+
+
+def test_families_that_swap_cases_beyond_the_threshold_are_grouped_and_the_rest_stay_alone():
+    confusion = np.array(
+        [
+            [80, 20, 0, 0],  # 0 and 1 swap 15% of their cases
+            [10, 90, 0, 0],
+            [0, 0, 95, 5],  # 2 and 3 swap 5%: told apart
+            [0, 0, 5, 95],
+        ]
+    )
+    assert confusion_groups(confusion, threshold=0.10) == [[0, 1]]
+    assert confusion_groups(confusion, threshold=0.04) == [[0, 1], [2, 3]]
+    assert confusion_groups(confusion, threshold=0.20) == []
+
+
+def test_a_one_sided_confusion_groups_too_and_groups_keep_growing_up_to_their_cap():
+    confusion = np.array([[100, 0, 0], [40, 60, 0], [0, 30, 70]])  # 1 is often called 0; 2 often called 1
+    assert confusion_groups(confusion, threshold=0.10) == [[0, 1, 2]]
+    assert confusion_groups(confusion, threshold=0.10, max_size=2) == [[0, 1]]
+
+
+def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_only():
+    config = ClassifierConfig(names=NAMES, buckets=((3, 6), (7, 64)), groups=[[], [[1, 2]]])
+    probabilities = np.array([[0.05, 0.35, 0.35, 0.25]] * 2)
+    values = np.zeros((2, 8))
+    texts, confidence = describe_batch(probabilities, NAMES, values, np.array([5, 8]), config)
+    assert texts[1] == "random walk / autoregressive oscillation" and np.isclose(confidence[1], 0.7)
+    assert texts[0] == UNCLEAR  # at 5 values they are apart, and no family holds 60% alone or 75% in a pair
+    assert top_groups(probabilities, np.array([5, 8]), config) == [[1], [1, 2]]
+
+
+def test_lengths_fall_in_their_bucket_and_beyond_the_ends_in_the_end_buckets():
+    buckets = ((3, 6), (7, 16), (17, 64))
+    assert bucket_index(np.array([2, 3, 6, 7, 16, 17, 64, 500]), buckets).tolist() == [0, 0, 0, 1, 1, 2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"names": ["a"]}, "names must be 2 or more distinct"),
+        ({"names": ["a", "b"], "groups": [[[0, 1]]]}, "one list per bucket"),
+        ({"names": ["a", "b"], "buckets": [[3, 64]], "groups": [[[0, 2]]]}, "disjoint lists of indices"),
+        ({"names": ["a", "b"], "colour": 1}, "unknown fields"),
+    ],
+)
+def test_a_bad_classifier_config_is_one_line_naming_the_field(values, message):
+    with pytest.raises(ValueError, match=message):
+        ClassifierConfig.from_dict(values)
+
+
+def test_a_weights_folder_without_a_classifier_has_none(tmp_path):
+    assert load_classifier(tmp_path) is None and load_classifier(None) is None
+
+
+def test_a_classifier_without_its_config_is_refused_naming_the_fix(tmp_path):
+    (tmp_path / CLASSIFIER_FILE).write_bytes(b"onnx")
+    with pytest.raises(ValueError, match=f"has no {CLASSIFIER_CONFIG} beside it"):
+        load_classifier(tmp_path)
+
+
+def test_a_classifier_config_reads_back_what_it_wrote():
+    config = ClassifierConfig(names=NAMES, groups=[[[0, 1]], [], [[1, 2, 3]]], training={"steps": 10})
+    assert ClassifierConfig.from_dict(config.to_dict()) == config
+
+
+def _benchmark():
+    """benchmarks/patterns.py as a module (it imports its neighbour _output)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("patterns_benchmark", folder / "patterns.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    return module
+
+
+def test_the_benchmark_scores_plain_top1_apart_from_the_group_and_the_words():
+    bench = _benchmark()
+    config = ClassifierConfig(names=NAMES, buckets=((3, 64),), groups=[[[1, 2]]])
+    probabilities = np.array(
+        [
+            [0.0, 0.45, 0.55, 0.0],  # a random walk read as AR: top-1 wrong, its group right and named
+            [0.9, 0.05, 0.05, 0.0],  # a line read as a line
+            [0.3, 0.3, 0.1, 0.3],  # a sine wave nobody is sure of: top-1 wrong, no clear pattern
+        ]
+    )
+    truth = np.array([1, 0, 3])
+    scores = bench.score(probabilities, truth, np.array([10, 10, 10]), config)
+    assert scores["right"].tolist() == [False, True, False]
+    assert scores["grouped"].tolist() == [True, True, False]
+    assert scores["named"].tolist() == [True, True, False]
+    assert scores["unclear"].tolist() == [False, False, True]
+    assert bench.group_confusion(scores["top1"], truth, [1, 2]) == 1.0  # its one case went to the other

@@ -36,6 +36,7 @@ import numpy as np
 from numseries.config import MIN_VALUES
 from numseries.explain import load_explainer
 from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
+from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
@@ -181,7 +182,8 @@ class Predictor:
         self.source = source
         self.workers = workers  # groups of a batch run at once (onnxruntime: one thread each)
         self.quantile_levels = tuple(quantile_levels)  # () when the model has no quantile head
-        self.pattern_names = tuple(pattern_names)  # () when the model has no pattern head
+        self.head_pattern_names = tuple(pattern_names)  # () when the model has no pattern head
+        self.classifier: Classifier | None = None  # the family classifier beside the weights, when there is one
         self.rules = rules  # continue sequences that follow an exact rule exactly (numseries.rules)
         if calibration is not None and calibration.grid != self.quantile_levels:
             raise ValueError(
@@ -189,6 +191,11 @@ class Predictor:
                 f"{list(self.quantile_levels)}; re-run `numseries calibrate` for these weights"
             )
         self.calibration = calibration
+
+    @property
+    def pattern_names(self) -> tuple[str, ...]:
+        """The families ``pattern_probabilities`` are over: the family classifier's, else the pattern head's."""
+        return self.classifier.names if self.classifier is not None else self.head_pattern_names
 
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
@@ -226,6 +233,7 @@ class Predictor:
                 )
             predictor, stale = _from_onnx(location, calibrated)
             if stale is None:
+                predictor.classifier = load_classifier(location.folder)
                 return predictor
             fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
             if runtime == "onnxruntime" or importlib.util.find_spec("torch") is None:
@@ -236,7 +244,9 @@ class Predictor:
             raise ValueError(f"loading {location.path} needs torch; install numseries[train] or use an .onnx model")
         model = load_model(location.path)
         calibration = _calibration(location) if model.config.quantile_levels and calibrated else None
-        return cls.from_model(model, source=str(location.path), calibration=calibration)
+        predictor = cls.from_model(model, source=str(location.path), calibration=calibration)
+        predictor.classifier = load_classifier(location.folder)
+        return predictor
 
     @classmethod
     def from_model(
@@ -294,7 +304,7 @@ class Predictor:
         n = len(values)
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
-        outputs = self._predict_padded(window, np.array([used]), None, weights and self._explain is not None)
+        outputs = self._predict_padded(window, np.array([used]), None, weights and self._explain is not None, classify=True)
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
         per_step = None
@@ -372,7 +382,7 @@ class Predictor:
                 values[i, : len(window)] = window
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
-        outputs = self._predict_padded(values, n_used, ids, weights)
+        outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
         patterns, confidence = self._patterns(outputs, values, n_used)
         quantiles = self._quantiles(outputs, n_used)
         exact = np.zeros(len(n_used), dtype=bool)
@@ -400,7 +410,7 @@ class Predictor:
             levels=levels,
             patterns=patterns,
             pattern_confidence=confidence,
-            pattern_probabilities=outputs.get("pattern"),
+            pattern_probabilities=outputs.get("family", outputs.get("pattern")),
             exact=exact,
             rules=rules,
         )
@@ -461,12 +471,16 @@ class Predictor:
     def _patterns(
         self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
     ) -> tuple[list[str], np.ndarray | None]:
-        """Each series' pattern in words and its confidence, or ``([], None)`` without a pattern head."""
-        if "pattern" not in outputs:
-            return [], None
+        """Each series' pattern in words and its confidence, from the family classifier or else the pattern
+        head; ``([], None)`` without either."""
         from numseries.patterns import describe_batch
 
-        return describe_batch(outputs["pattern"], self.pattern_names, values, lengths)
+        if "family" in outputs:
+            assert self.classifier is not None
+            return describe_batch(outputs["family"], self.classifier.names, values, lengths, self.classifier.config)
+        if "pattern" not in outputs:
+            return [], None
+        return describe_batch(outputs["pattern"], self.head_pattern_names, values, lengths)
 
     def forecast(
         self,
@@ -531,11 +545,18 @@ class Predictor:
         return BatchForecast(values, network.levels, bounds)
 
     def _predict_padded(
-        self, values: np.ndarray, lengths: np.ndarray, ids: Sequence[Any] | None, weights: bool = False
+        self,
+        values: np.ndarray,
+        lengths: np.ndarray,
+        ids: Sequence[Any] | None,
+        weights: bool = False,
+        *,
+        classify: bool = False,
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'; with
-        ``weights``, the per-step ``weights`` (N, max length) float64 too."""
+        ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
+        classifier, its probabilities ``family`` (N, K) float32."""
         n = len(lengths)
         # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
@@ -543,7 +564,9 @@ class Predictor:
         predictions = np.empty(n)
         attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
-        pattern = np.empty((n, len(self.pattern_names)), dtype=np.float32) if self.pattern_names else None
+        pattern = np.empty((n, len(self.head_pattern_names)), dtype=np.float32) if self.head_pattern_names else None
+        classifier = self.classifier if classify else None
+        family = np.empty((n, len(classifier.names)), dtype=np.float32) if classifier is not None else None
         per_step = np.zeros((n, attention.shape[1])) if weights else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
@@ -568,6 +591,8 @@ class Predictor:
             attention[rows, :width] = outputs["attention"]
             if pattern is not None:
                 pattern[rows] = outputs["pattern"]
+            if classifier is not None and family is not None:
+                family[rows] = classifier.probabilities(x)
             if per_step is not None:  # the weights are scale-free: the power-of-two scale leaves them as they are
                 assert self._explain is not None  # predict and predict_batch ask for weights only then
                 per_step[rows, :width] = self._explain(x)
@@ -592,6 +617,8 @@ class Predictor:
             outputs["quantiles"] = quantiles
         if pattern is not None:
             outputs["pattern"] = pattern
+        if family is not None:
+            outputs["family"] = family
         if per_step is not None:
             outputs["weights"] = per_step
         return outputs

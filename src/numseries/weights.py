@@ -8,10 +8,11 @@ from ``numseries train`` ``training_info.json`` (which names the training run), 
 an export left behind by a later training (a stale one) is never run in its place.
 
 The folder is written as one set: ``manifest.json``, written last, records the sha256 of ``config.json``,
-``model.safetensors`` and ``training_info.json``, and loading refuses a folder whose files are not the set
-it lists, so a write stopped between two files (a kill, a full disk) never pairs new weights with an old
-config. Sizes are checked before anything is allocated: the config's (:class:`ModelConfig`), then the
-config against the tensor shapes in the ``.safetensors`` header.
+``model.safetensors`` and ``training_info.json`` (and of the family classifier ``patterns.onnx`` and
+``patterns.json`` when one is written beside them, :mod:`numseries.patterns`), and loading refuses a
+folder whose files are not the set it lists, so a write stopped between two files (a kill, a full disk)
+never pairs new weights with an old config. Sizes are checked before anything is allocated: the config's
+(:class:`ModelConfig`), then the config against the tensor shapes in the ``.safetensors`` header.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ ONNX_FILE = "model.onnx"
 FAITHFULNESS_FILE = "faithfulness.json"  # written by benchmarks/faithfulness.py; `predict` quotes it
 INFO_FILE = "training_info.json"
 MANIFEST_FILE = "manifest.json"  # the sha256 of each file of the set, written last
-SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE)  # what save_pretrained writes as one set
+CLASSIFIER_FILE = "patterns.onnx"  # the family classifier (numseries.patterns), a model apart from this one
+CLASSIFIER_CONFIG = "patterns.json"  # its family names and the groups it names together per length bucket
+CLASSIFIER_FILES = (CLASSIFIER_FILE, CLASSIFIER_CONFIG)
+SET_FILES = (CONFIG_FILE, WEIGHTS_FILE, INFO_FILE, *CLASSIFIER_FILES)  # what save_pretrained and add_to_set write
 MAX_HEADER_BYTES = 100_000_000  # the largest .safetensors header the safetensors library reads
 TRAINING_LOGS = "logs/version_*/metrics.csv"  # Lightning's CSV logs, under a training run directory
 DIGEST_KEY = "weights_sha256"  # ONNX metadata: sha256 of the model.safetensors it was exported from
@@ -178,8 +182,20 @@ def save_pretrained(
         files[INFO_FILE] = json_text(training_info).encode()
     for name, data in files.items():
         _write_bytes(directory / name, data)
-    _write_manifest(directory, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    kept = {name: file_sha256(directory / name) for name in CLASSIFIER_FILES if (directory / name).is_file()}
+    _write_manifest(directory, kept | {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
     return directory
+
+
+def add_to_set(directory: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (names of ``SET_FILES``) into a weights folder, each atomically, and then its manifest
+    with their digests, when it has one (a folder without a manifest is taken as it is)."""
+    manifest = directory / MANIFEST_FILE
+    recorded = read_json(manifest, "weights manifest") if manifest.is_file() else None
+    for name, data in files.items():
+        _write_bytes(directory / name, data)
+    if isinstance(recorded, dict):
+        _write_manifest(directory, recorded | {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
