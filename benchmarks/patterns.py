@@ -30,7 +30,17 @@ from numseries import Predictor
 from numseries.evaluate import bucket_name, synthetic_cases
 from numseries.files import json_text
 from numseries.generate import generate_batch
-from numseries.patterns import CLEAR, GROUP_THRESHOLD, PAIR, UNCLEAR, bucket_index, choose, plain_name, top_groups
+from numseries.patterns import (
+    CLEAR,
+    GROUP_THRESHOLD,
+    PAIR,
+    UNCLEAR,
+    bucket_index,
+    choose,
+    group_name,
+    plain_name,
+    top_groups,
+)
 
 from _output import replace_block, write_result
 
@@ -175,11 +185,6 @@ def batch_speed(predictor: Predictor, n: int, repeats: int = 5) -> dict:
             "model_us": min(alone["model"]) / n * 1e6, "repeats": repeats}  # fmt: skip
 
 
-def _listed(families: list[str]) -> str:
-    """A group's families in words, as ``Prediction.pattern`` names them: "a / b / c"."""
-    return " / ".join(plain_name(family) for family in families)
-
-
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -208,7 +213,7 @@ def report(result: dict, names, truth, bucket, new) -> str:
 
     group_lines = ["| lengths | named together | their cases named as another of the group, here |", "|---|---|---:|"]
     for g in result["groups"]:
-        group_lines.append(f"| {g['lengths']} | {_listed(g['families'])} "
+        group_lines.append(f"| {g['lengths']} | {group_name(g['families'])} "
                            f"| {_pct(g['confusion_here'])} |")  # fmt: skip
     if not result["groups"]:
         group_lines.append("| – | none | |")
@@ -280,7 +285,7 @@ def readme_block(result: dict) -> str:
     apart = overall["told_apart_8plus"]
     groups = {}
     for g in result["groups"]:
-        groups.setdefault(g["lengths"], []).append(_listed(g["families"]))
+        groups.setdefault(g["lengths"], []).append(group_name(g["families"]))
     listed = "; ".join(f"at {lengths} values {', '.join(f'*{n}*' for n in names)}" for lengths, names in groups.items())
     text = (
         "- **A family classifier.** `pattern` comes from a small 1-D CNN trained apart from the point model on the "

@@ -78,7 +78,7 @@ def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_on
     probabilities = np.array([[0.05, 0.35, 0.35, 0.25]] * 2)
     values = np.zeros((2, 8))
     texts, confidence = describe_batch(probabilities, NAMES, values, np.array([5, 8]), config)
-    assert texts[1] == "random walk / autoregressive oscillation" and np.isclose(confidence[1], 0.7)
+    assert texts[1] == "random process (random walk or autoregressive)" and np.isclose(confidence[1], 0.7)
     assert texts[0] == UNCLEAR  # at 5 values they are apart, and no family holds 60% alone or 75% in a pair
     assert top_groups(probabilities, np.array([5, 8]), config) == [[1], [1, 2]]
 
@@ -151,3 +151,12 @@ def test_the_benchmark_scores_plain_top1_apart_from_the_group_and_the_words():
     assert scores["named"].tolist() == [True, True, False]
     assert scores["unclear"].tolist() == [False, False, True]
     assert bench.group_confusion(scores["top1"], truth, [1, 2]) == 1.0  # its one case went to the other
+
+
+def test_a_group_is_named_by_what_its_families_share_and_carries_a_trend_s_step():
+    from numseries.patterns import group_name
+
+    assert group_name(["sinusoidal", "mixed", "chirp"]) == "oscillation (sine, modulated or changing frequency)"
+    assert group_name(["noisy", "noisy_line"], 2.5) == "noisy trend (curve or line, +2.5 per step)"
+    assert group_name(["polynomial", "random_walk"]) == "polynomial curve or random walk"  # under no umbrella
+    assert group_name(["noisy_line"], -3.0) == "noisy straight line (-3 per step)"

@@ -5,7 +5,7 @@ The probabilities come from the family classifier shipped beside the weights (``
 by :mod:`numseries.family`) or, in a weights folder without one, from the point model's pattern head.
 Families that the classifier cannot tell apart at a given length (measured on held-out generated data,
 recorded in ``patterns.json`` per length bucket) form a group whose probabilities add up and which is
-named as one ("noisy random process / random walk / autoregressive oscillation"). :func:`describe_batch` names the likeliest
+named as one, by what its families share ("random process (noisy, random walk or autoregressive)"). :func:`describe_batch` names the likeliest
 group when it holds :data:`CLEAR` of the probability, the two likeliest together when they hold
 :data:`PAIR`, and says ``no clear pattern`` otherwise.
 """
@@ -49,13 +49,42 @@ NAMES = {
     "random_walk": "random walk",
     "ar": "autoregressive oscillation",
     "step": "level shifts",
-    "wave": "sawtooth, triangle or square wave",  # no "/": a group's names are joined by " / "
+    "wave": "sawtooth, triangle or square wave",
     "kernel_synth": "smooth random process",
     "logistic": "logistic (saturating) curve",
     "chirp": "wave of changing frequency",
     "power_law": "power law",
 }
 TRENDS = ("linear", "noisy_line")  # families whose description gives the step per value
+# A group of families is named by what they share, then a short word for each of them:
+# "oscillation (sine, modulated or changing frequency)". The first umbrella that holds the group names it;
+# a group under none is its families' plain names, "a, b or c".
+UMBRELLAS = (
+    (frozenset({"sinusoidal", "mixed", "chirp", "wave"}), "oscillation"),
+    (frozenset({"noisy", "noisy_line", "linear"}), "noisy trend"),
+    (frozenset({"noisy_stochastic", "random_walk", "ar", "kernel_synth"}), "random process"),
+    (frozenset({"polynomial", "exponential", "logistic", "power_law", "log_decay"}), "smooth growth or decay"),
+    (frozenset({"step", "wave"}), "jumps"),
+)
+SHORT = {
+    "sinusoidal": "sine",
+    "mixed": "modulated",
+    "chirp": "changing frequency",
+    "wave": "sawtooth/square",
+    "noisy": "curve",
+    "noisy_line": "line",
+    "linear": "exact line",
+    "noisy_stochastic": "noisy",
+    "random_walk": "random walk",
+    "ar": "autoregressive",
+    "kernel_synth": "smooth",
+    "polynomial": "polynomial",
+    "exponential": "exponential",
+    "logistic": "logistic",
+    "power_law": "power law",
+    "log_decay": "logarithmic",
+    "step": "level shifts",
+}
 
 Groups = list[list[list[int]]]  # per length bucket, the groups of two or more family indices
 
@@ -218,7 +247,7 @@ def describe_batch(
     named, confidence = choose(probabilities, lengths, config)
     slopes = _slopes(values, lengths)
     texts = [
-        " or ".join(_group_name([names[k] for k in group], slope) for group in groups) if groups else UNCLEAR
+        " or ".join(group_name([names[k] for k in group], slope) for group in groups) if groups else UNCLEAR
         for groups, slope in zip(named, slopes, strict=True)
     ]
     return texts, confidence
@@ -275,14 +304,22 @@ def _partition(k: int, groups: list[list[int]]) -> list[list[int]]:
     return [list(group) for group in groups] + [[i] for i in range(k) if i not in grouped]
 
 
-def _group_name(families: list[str], slope: float) -> str:
-    """A group's families named together, "a / b / c"; two groups are named "a / b or c"."""
-    return " / ".join(_name(family, slope) for family in families)
+def group_name(families: list[str], slope: float | None = None) -> str:
+    """A group's families named together: "oscillation (sine, modulated or changing frequency)", with the
+    step per value when it holds a trend and ``slope`` is given; one family alone by its plain name."""
+    if len(families) == 1:
+        return _name(families[0], slope)
+    umbrella = next((word for members, word in UMBRELLAS if set(families) <= members), None)
+    words = [SHORT.get(family, plain_name(family)) if umbrella else plain_name(family) for family in families]
+    listed = f"{', '.join(words[:-1])} or {words[-1]}"
+    if slope is not None and any(family in TRENDS for family in families):
+        listed += f", {slope:+.4g} per step"
+    return f"{umbrella} ({listed})" if umbrella else listed
 
 
-def _name(family: str, slope: float) -> str:
+def _name(family: str, slope: float | None) -> str:
     name = plain_name(family)
-    return f"{name} ({slope:+.4g} per step)" if family in TRENDS else name
+    return f"{name} ({slope:+.4g} per step)" if family in TRENDS and slope is not None else name
 
 
 def _slopes(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
