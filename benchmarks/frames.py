@@ -55,13 +55,12 @@ import ctypes, pyarrow
 pyarrow.default_memory_pool().release_unused()  # hand the reader's freed buffers back to the system
 ctypes.CDLL("libc.so.6").malloc_trim(0)
 before = resident("VmRSS")  # the frame held, the model loaded, the reading's temporaries gone
-frame_gib = float(frame.memory_usage(deep=True).sum()) / 2**30
 Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM: the peak from here on
 start = time.perf_counter()
 out = predictor.predict_df(frame)
 seconds = time.perf_counter() - start
 print(json.dumps({"read_s": read, "predict_s": seconds, "rows_out": len(out), "rss_before_gib": before,
-                  "rss_as_read_gib": as_read, "frame_gib": frame_gib,
+                  "rss_as_read_gib": as_read,
                   "peak_gib": resident("VmHWM"), "failed": int(out["error"].notna().sum())}))
 """
 
@@ -154,8 +153,9 @@ def summary(r: dict) -> str:
         f"`predict_df` took {text['predict_s']:.0f} s, {text['time_ratio']:.2f}× the batch-file path's "
         f"{ordered['file']['seconds']:.0f} s. It added {text['added_gib']:.2f} GiB to the "
         f"{text['rss_before_gib']:.2f} GiB the process held with the frame read by pandas"
-        + (f" ({text['frame_gib']:.2f} GiB of it the frame itself)" if "frame_gib" in text else "")
-        + ", a peak of "
+        + (f" ({text['rss_as_read_gib']:.2f} GiB before the reader's freed buffers went back to the system)"
+           if "rss_as_read_gib" in text else "")
+        + ", a peak during the call of "
         f"{text['peak_gib']:.2f} GiB ({category['peak_gib']:.2f} GiB with the ids as a category), "
         f"{'within' if text['checks']['frame_peak_gib'] else 'over'} the 2 GiB target, where the file path peaks at "
         f"{ordered['file']['peak_gib']:.2f} GiB. Shuffled rows: "
@@ -166,9 +166,9 @@ def summary(r: dict) -> str:
 
 
 def _frame_cell(frame: dict) -> str:
-    if "frame_gib" not in frame:  # measured before the frame's own size was
+    if "rss_as_read_gib" not in frame:  # measured before the reader's buffers were handed back
         return f"{frame['rss_before_gib']:.2f} GiB"
-    return f"{frame['frame_gib']:.2f} / {frame['rss_before_gib']:.2f} GiB ({frame['rss_as_read_gib']:.2f})"
+    return f"{frame['rss_before_gib']:.2f} GiB ({frame['rss_as_read_gib']:.2f})"
 
 
 def render(r: dict) -> str:
@@ -183,9 +183,9 @@ def render(r: dict) -> str:
         "file), each measurement a fresh process under GNU time. The file path is `numseries predict --input FILE "
         "--output out.parquet` end to end (read, predict, write). `predict_df` is the call on a frame already "
         "read with `pd.read_parquet`, its ids as text (Python strings) or turned into a category. *Frame*: the "
-        "frame's own size (`memory_usage(deep=True)`), then the process's resident memory before the call (the "
-        "frame held, the model loaded) once the reader's freed buffers are handed back to the system "
-        "(`pyarrow.default_memory_pool().release_unused()`, `malloc_trim`), and in brackets before that. "
+        "process's resident memory before the call (the frame held, the model loaded) once the reader's freed "
+        "buffers are handed back to the system (`pyarrow.default_memory_pool().release_unused()`, "
+        "`malloc_trim`), and in brackets before that. "
         "*Peak*: the peak during the call (VmHWM, reset just before it); *added*: peak minus the process before "
         "the call. The shuffled file holds the same rows in random order, which both paths sort first.",
         "",
