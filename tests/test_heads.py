@@ -156,7 +156,7 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     import shutil
 
     from numseries.cli import main
-    from numseries.intervals import HORIZONS
+    from numseries.intervals import HORIZONS, SPREAD_EDGES
 
     folder = tmp_path / "weights"
     shutil.copytree(heads_folder, folder)
@@ -166,7 +166,7 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert main(["calibrate", "--weights", str(folder), "--cases", "2000", "--horizon-cases", "1000"]) == 0
     calibration = Calibration.load(folder / CALIBRATION_FILE)
     assert calibration.horizons is not None and calibration.horizon_cases == 1000
-    assert calibration.horizons.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
+    assert calibration.horizons.shape == (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(LEVELS) // 2)
     assert (calibration.horizons >= 1).all() and (calibration.horizons > 1).any()  # measured, not the default
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])

@@ -9,6 +9,7 @@ import pytest
 from numseries.intervals import (
     HORIZONS,
     LENGTH_BUCKETS,
+    SPREAD_EDGES,
     Calibration,
     calibrate,
     calibrate_horizons,
@@ -107,7 +108,7 @@ def test_calibration_round_trips_through_its_file(tmp_path):
 def test_horizon_factors_round_trip_and_a_file_without_them_still_loads(tmp_path):
     import json
 
-    steps = np.random.default_rng(0).uniform(1.0, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    steps = np.random.default_rng(0).uniform(1.0, 3.0, (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
     calibration = Calibration(GRID, np.zeros((3, 3)), 10, steps, 77)
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(calibration.to_dict()))
@@ -131,7 +132,7 @@ def _paths(n: int, steps: int, sigma, rng) -> tuple[np.ndarray, np.ndarray]:
 def test_path_bands_start_at_the_one_step_interval_contain_the_path_and_widen():
     rng = np.random.default_rng(4)
     values, quantiles = _paths(50, 6, 1.0, rng)
-    bands = path_bands(values, quantiles, np.full(50, 20), GRID, [50, 80, 95], None)
+    bands = path_bands(values, quantiles, np.full(50, 20), np.ones(50), GRID, [50, 80, 95], None)
     for level, band in bands.items():
         np.testing.assert_array_equal(band[:, 0], intervals(quantiles[:, 0], GRID, [level])[level])
         assert (band[..., 0] <= values).all() and (values <= band[..., 1]).all()
@@ -142,15 +143,16 @@ def test_path_bands_start_at_the_one_step_interval_contain_the_path_and_widen():
 def test_path_bands_keep_zero_width_and_follow_an_affine_map():
     rng = np.random.default_rng(5)
     values, quantiles = _paths(40, 5, rng.uniform(0.2, 2.0, 200), rng)
-    steps = rng.uniform(1.0, 3.0, (len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    steps = rng.uniform(1.0, 3.0, (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
     calibration = Calibration(GRID, np.zeros((3, 3)), 1, steps, 1)
     lengths = rng.integers(3, 65, 40)
-    bands = path_bands(values, quantiles, lengths, GRID, [80], calibration)[80]
+    scale = rng.uniform(0.1, 3.0, 40)
+    bands = path_bands(values, quantiles, lengths, scale, GRID, [80], calibration)[80]
     a, b = -2.5, 7.0  # the quantiles of a*y + b, a < 0: mirrored
-    mirrored = path_bands(a * values + b, a * quantiles[..., ::-1] + b, lengths, GRID, [80], calibration)[80]
+    mirrored = path_bands(a * values + b, a * quantiles[..., ::-1] + b, lengths, abs(a) * scale, GRID, [80], calibration)[80]
     np.testing.assert_allclose(mirrored, a * bands[..., ::-1] + b, rtol=1e-12, atol=1e-9)
     line = np.tile(np.arange(2.0, 7.0), (1, 1))  # an exact progression: zero-width one-step quantiles
-    flat = path_bands(line, np.repeat(line[:, :, None], len(GRID), axis=2), np.array([5]), GRID, [80], calibration)
+    flat = path_bands(line, np.repeat(line[:, :, None], len(GRID), axis=2), np.array([5]), np.ones(1), GRID, [80], calibration)
     assert (flat[80][..., 0] == line).all() and (flat[80][..., 1] == line).all()
 
 
@@ -158,10 +160,12 @@ def test_horizon_factors_scale_the_bands_and_the_last_one_holds_beyond_the_table
     rng = np.random.default_rng(6)
     steps = HORIZONS + 6
     values, quantiles = _paths(3, steps, 1.0, rng)
-    raw = path_bands(values, quantiles, np.full(3, 30), GRID, [80], None)[80]
-    table = np.ones((len(LENGTH_BUCKETS), HORIZONS - 1, 3))
-    table[2, :, 1] = np.arange(2.0, HORIZONS + 1)  # bucket 17+, the 80% pair: step h gets factor h
-    calibrated = path_bands(values, quantiles, np.full(3, 30), GRID, [80], Calibration(GRID, np.zeros((3, 3)), 1, table, 1))[80]
+    raw = path_bands(values, quantiles, np.full(3, 30), np.ones(3), GRID, [80], None)[80]
+    table = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
+    table[2, -1, :, 1] = np.arange(2.0, HORIZONS + 1)  # bucket 17+, widest spreads, 80% pair: step h gets h
+    calibrated = path_bands(
+        values, quantiles, np.full(3, 30), np.ones(3), GRID, [80], Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
+    )[80]
     reach, raw_reach = calibrated[..., 1] - values, raw[..., 1] - values
     expected = np.minimum(np.arange(1, steps + 1), HORIZONS).astype(float)
     expected[0] = 1.0  # step 1: the one-step interval itself
@@ -170,12 +174,12 @@ def test_horizon_factors_scale_the_bands_and_the_last_one_holds_beyond_the_table
 
 def _random_walks(n: int, sigma: float, rng) -> tuple[np.ndarray, ...]:
     """Paths that stay at the last value (0) while the truth walks on with unit steps, from a model whose
-    one-step quantiles are those of N(0, sigma^2): (values, quantiles, targets, lengths)."""
+    one-step quantiles are those of N(0, sigma^2): (values, quantiles, targets, lengths, scale)."""
     lengths = rng.integers(17, 65, n)  # one length bucket
     values = np.zeros((n, HORIZONS))
     quantiles = np.broadcast_to(_normal_quantiles(1, sigma)[0], (n, HORIZONS, len(GRID))).copy()
     targets = np.cumsum(rng.normal(size=(n, HORIZONS)), axis=1)
-    return values, quantiles, targets, lengths
+    return values, quantiles, targets, lengths, np.ones(n)  # unit steps: the spread is the interval's width
 
 
 def test_horizon_calibration_makes_too_narrow_bands_cover_their_level_on_new_paths():
@@ -183,11 +187,12 @@ def test_horizon_calibration_makes_too_narrow_bands_cover_their_level_on_new_pat
     horizon; calibrated bands cover each step's level on new paths."""
     rng = np.random.default_rng(7)
     table = calibrate_horizons(*_random_walks(20_000, 0.1, rng), GRID)
-    assert table.shape == (len(LENGTH_BUCKETS), HORIZONS - 1, 3) and (table[2] > 1).all()
+    assert table.shape == (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3)
+    assert (table[2, 1] > 1).all()  # the 80% interval is 0.26 steps wide: the second spread bucket
     calibration = Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
-    values, quantiles, targets, lengths = _random_walks(20_000, 0.1, rng)
+    values, quantiles, targets, lengths, scale = _random_walks(20_000, 0.1, rng)
     for level in (50, 80, 95):
-        band = path_bands(values, quantiles, lengths, GRID, [level], calibration)[level]
+        band = path_bands(values, quantiles, lengths, scale, GRID, [level], calibration)[level]
         covered = ((band[..., 0] <= targets) & (targets <= band[..., 1])).mean(axis=0)
         np.testing.assert_allclose(covered[1:], level / 100, atol=0.02)
 
@@ -196,7 +201,7 @@ def test_horizon_factors_never_narrow_the_summed_reaches():
     """Right one-step spreads under a random walk: the sums grow like h, the truth like sqrt(h), so the
     conformal factors would fall below 1; they stay at 1 and the bands over-cover instead."""
     table = calibrate_horizons(*_random_walks(5_000, 1.0, np.random.default_rng(8)), GRID)
-    assert (table >= 1).all() and (table[2, -1] == 1).all()
+    assert (table >= 1).all() and (table[2, -1, -1] == 1).all()
 
 
 def test_sample_paths_follow_the_quantile_function():
@@ -208,3 +213,19 @@ def test_sample_paths_follow_the_quantile_function():
     for tau, expected in zip(GRID[1:-1], quantiles[0, 1:-1], strict=True):
         assert (draws[0] <= expected).mean() == pytest.approx(tau, abs=0.01)
     assert draws[0].min() >= -4.0 and draws[0].max() <= 4.0
+
+
+def test_horizon_factors_follow_the_spread_of_the_first_step():
+    """Two kinds of series in one calibration: smooth ones (one-step intervals a tenth of the truth) and
+    noisy ones (right one-step intervals). Each spread bucket gets its own factors: large for the smooth,
+    1 for the noisy, whose bands then stay the plain sums."""
+    rng = np.random.default_rng(9)
+    smooth, noisy = _random_walks(10_000, 0.1, rng), _random_walks(10_000, 1.0, rng)
+    joined = [np.concatenate([a, b]) for a, b in zip(smooth, noisy, strict=True)]
+    table = calibrate_horizons(*joined, GRID)
+    assert (table[2, 1, :, 1] > 2).all() and (table[2, -1, -1] == 1).all()  # 80% pair; widest spreads
+    calibration = Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
+    values, quantiles, _, lengths, scale = noisy
+    calibrated = path_bands(values, quantiles, lengths, scale, GRID, [80], calibration)[80]
+    raw = path_bands(values, quantiles, lengths, scale, GRID, [80], None)[80]
+    np.testing.assert_array_equal(calibrated, raw)

@@ -61,6 +61,17 @@ def _bounds(bounds: dict[float, np.ndarray], level: float) -> np.ndarray:
     return bounds[float(level)]
 
 
+def mean_steps(windows: list[np.ndarray]) -> np.ndarray:
+    """(N,) each window's mean absolute step (0 for a single value)."""
+    lengths = np.array([len(w) for w in windows])
+    width = int(lengths.max(initial=1))
+    padded = np.zeros((len(windows), width))
+    for i, window in enumerate(windows):
+        padded[i, : len(window)] = window
+    steps = np.abs(np.diff(padded, axis=1)) * (np.arange(1, width)[None, :] < lengths[:, None])  # (N, width - 1)
+    return steps.sum(axis=1) / np.maximum(lengths - 1, 1)
+
+
 def forecast_batch(
     predictor: Predictor,
     windows: list[np.ndarray],
@@ -141,5 +152,5 @@ def roll_out(
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
     if along is not None:
-        bands = path_bands(values, along, lengths, grid, levels, predictor.calibration)
+        bands = path_bands(values, along, lengths, mean_steps(windows), grid, levels, predictor.calibration)
     return values, bands, along

@@ -13,8 +13,10 @@ interval stays zero-wide, and scaling or mirroring a series scales or mirrors it
 
 Several steps ahead (:func:`path_bands`), the band at step ``h`` reaches from the point path by the sum
 of the one-step half-widths the model gave along that path up to step ``h``, times a factor per
-horizon, length bucket and level (:func:`calibrate_horizons`) measured the same way on held-out
-generated paths. It costs nothing beyond the point path itself.
+horizon, level, length bucket and spread bucket (:func:`calibrate_horizons`) measured the same way on
+held-out generated paths. The spread is the first step's 80% interval in mean steps of the context: a
+smooth series (narrow one-step intervals) drifts from its path by more than its one-step intervals add
+up to, a noisy one by less, so they get factors of their own. It costs nothing beyond the point path.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ CALIBRATION_FILE = "calibration.json"
 LENGTH_BUCKETS = ((3, 6), (7, 16), (17, 10**9))  # context lengths calibrated separately
 DEFAULT_LEVELS = (80.0,)  # percent, when the caller asks for intervals without naming levels
 HORIZONS = 24  # steps ahead calibrated separately; later steps take the last step's factor
+# Edges of the spread buckets of the multi-step factors: the first step's 80% interval width divided by
+# the context's mean absolute step (exact rules: 0; noise of a step's size: about 1 and more).
+SPREAD_EDGES = (0.05, 0.3, 1.0)
 
 
 def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
@@ -90,8 +95,8 @@ class Calibration:
     grid: tuple[float, ...]  # the quantile levels the factors belong to
     factors: np.ndarray  # (len(LENGTH_BUCKETS), len(grid) // 2)
     cases: int  # held-out cases measured
-    # (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2), each >= 1: steps 2 .. HORIZONS of
-    # :func:`path_bands`; None: not measured, the raw sums are used
+    # (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(grid) // 2), each >= 1: steps
+    # 2 .. HORIZONS of :func:`path_bands`; None: not measured, the raw sums are used
     horizons: np.ndarray | None = None
     horizon_cases: int = 0
 
@@ -137,7 +142,7 @@ class Calibration:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
             raise ValueError(f"calibration {path} has factors of shape {factors.shape}; re-run the calibration")
-        shape = (len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2)
+        shape = (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(grid) // 2)
         if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 1).any()):
             raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
         return cls(grid, factors, cases, steps, horizon_cases)
@@ -197,14 +202,30 @@ def _pair_coverages(grid: Sequence[float]) -> np.ndarray:
     return np.array([grid[-1 - p] - grid[p] for p in range(len(grid) // 2)])
 
 
-def _horizon_factors(calibration: Calibration | None, lengths: np.ndarray, steps: int, level: float) -> np.ndarray:
-    """(N, K) factors of steps 1..K at ``level`` for contexts of ``lengths`` (1 where not measured);
-    between two calibrated pairs of levels, interpolated in their coverage."""
+def relative_spread(quantiles: np.ndarray, grid: Sequence[float], scale: np.ndarray) -> np.ndarray:
+    """(N, Q) one-step quantiles, (N,) the contexts' mean absolute steps -> (N,) the 80% interval's width
+    in mean steps (0 for a zero-width interval; inf for a constant context with a non-zero width)."""
+    bounds = quantiles_at(quantiles, grid, np.array([0.1, 0.9]))  # (N, 2)
+    width = bounds[:, 1] - bounds[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(width > 0, width / np.asarray(scale, dtype=np.float64), 0.0)
+
+
+def _spread_bucket(spread: np.ndarray) -> np.ndarray:
+    """(N,) relative spreads -> (N,) index of their bucket (SPREAD_EDGES)."""
+    return np.searchsorted(np.array(SPREAD_EDGES), np.nan_to_num(spread, nan=0.0), side="right")
+
+
+def _horizon_factors(
+    calibration: Calibration | None, lengths: np.ndarray, spread: np.ndarray, steps: int, level: float
+) -> np.ndarray:
+    """(N, K) factors of steps 1..K at ``level`` for contexts of ``lengths`` and one-step ``spread``
+    (1 where not measured); between two calibrated pairs of levels, interpolated in their coverage."""
     factors = np.ones((len(lengths), steps))
     if calibration is None or calibration.horizons is None or steps < 2:
         return factors
     coverages = _pair_coverages(calibration.grid)[::-1]  # increasing
-    table = calibration.horizons[..., ::-1]  # (B, HORIZONS - 1, P), pairs narrowest first
+    table = calibration.horizons[..., ::-1]  # (B, S, HORIZONS - 1, P), pairs narrowest first
     if len(coverages) == 1:
         per_level = table[..., 0]  # (B, HORIZONS - 1)
     else:
@@ -212,7 +233,7 @@ def _horizon_factors(calibration: Calibration | None, lengths: np.ndarray, steps
         i = min(int(np.searchsorted(coverages, c, side="right")) - 1, len(coverages) - 2)
         w = (c - coverages[i]) / (coverages[i + 1] - coverages[i])
         per_level = table[..., i] * (1 - w) + table[..., i + 1] * w
-    k = per_level[_bucket(np.asarray(lengths))]  # (N, HORIZONS - 1)
+    k = per_level[_bucket(np.asarray(lengths)), _spread_bucket(spread)]  # (N, HORIZONS - 1)
     later = np.minimum(np.arange(steps - 1), HORIZONS - 2)  # steps past HORIZONS keep the last factor
     factors[:, 1:] = k[:, later]
     return factors
@@ -222,6 +243,7 @@ def path_bands(
     values: np.ndarray,
     quantiles: np.ndarray,
     lengths: np.ndarray,
+    scale: np.ndarray,
     grid: Sequence[float],
     levels: Sequence[float],
     calibration: Calibration | None,
@@ -229,15 +251,17 @@ def path_bands(
     """Bands of multi-step point paths: ``{level: (N, K, 2) [lo, hi]}``.
 
     ``values`` (N, K) point paths, ``quantiles`` (N, K, Q) the (calibrated) one-step quantiles the
-    model gave at each step, ``lengths`` (N,) the context lengths. Step 1's band is the model's own
+    model gave at each step, ``lengths`` (N,) the context lengths and ``scale`` (N,) their mean absolute
+    steps. Step 1's band is the model's own
     interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` times the
     calibrated factor of step ``h``. Wider levels never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
     previous = None
+    spread = relative_spread(quantiles[:, 0], grid, scale)
     for level in sorted(levels):
         below, above = path_half_widths(values, quantiles, grid, level)
-        k = _horizon_factors(calibration, lengths, values.shape[1], level)  # (N, K)
+        k = _horizon_factors(calibration, lengths, spread, values.shape[1], level)  # (N, K)
         band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
         band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval
         if previous is not None:  # nested: at least as wide as the narrower level's band
@@ -248,12 +272,19 @@ def path_bands(
 
 
 def calibrate_horizons(
-    values: np.ndarray, quantiles: np.ndarray, targets: np.ndarray, lengths: np.ndarray, grid: Sequence[float]
+    values: np.ndarray,
+    quantiles: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    scale: np.ndarray,
+    grid: Sequence[float],
 ) -> np.ndarray:
-    """Factors for :func:`path_bands` from held-out paths: (len(LENGTH_BUCKETS), HORIZONS - 1, P).
+    """Factors for :func:`path_bands` from held-out paths: (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1,
+    HORIZONS - 1, P).
 
     ``values`` (N, HORIZONS) point paths, ``quantiles`` (N, HORIZONS, Q) the calibrated one-step
-    quantiles along them, ``targets`` (N, HORIZONS) what followed, ``lengths`` (N,) context lengths.
+    quantiles along them, ``targets`` (N, HORIZONS) what followed, ``lengths`` (N,) context lengths,
+    ``scale`` (N,) their mean absolute steps.
     At each step from the second, the score of a case is the factor its raw band needs to reach the
     target; the factor is the score's conformal quantile at the pair's level, but never below 1: the raw
     band (the one-step reaches added up, as if the errors of successive steps were fully correlated) is
@@ -264,7 +295,8 @@ def calibrate_horizons(
     """
     coverages = _pair_coverages(grid)
     buckets = _bucket(np.asarray(lengths))
-    out = np.ones((len(LENGTH_BUCKETS), HORIZONS - 1, len(coverages)))
+    spreads = _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
+    out = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(coverages)))
     for p, coverage in enumerate(coverages):
         below, above = path_half_widths(values, quantiles, grid, 100 * coverage)
         miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
@@ -272,13 +304,14 @@ def calibrate_horizons(
             need = np.maximum(miss_low / below, miss_high / above)  # a factor <= need leaves the target out
         informative = (below > 0) & (above > 0)
         for b in range(len(LENGTH_BUCKETS)):
-            for h in range(1, HORIZONS):
-                rows = (buckets == b) & informative[:, h]
-                score = need[rows, h]
-                if len(score) < 50:
-                    continue
-                rank = min(1.0, coverage * (len(score) + 1) / len(score))  # the finite-sample conformal quantile
-                out[b, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 1.0)
+            for s in range(len(SPREAD_EDGES) + 1):
+                for h in range(1, HORIZONS):
+                    rows = (buckets == b) & (spreads == s) & informative[:, h]
+                    score = need[rows, h]
+                    if len(score) < 50:
+                        continue
+                    rank = min(1.0, coverage * (len(score) + 1) / len(score))  # the finite-sample conformal quantile
+                    out[b, s, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 1.0)
     return out
 
 

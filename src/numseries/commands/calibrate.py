@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from numseries.files import write_json
+    from numseries.forecast import mean_steps
     from numseries.generate import generate_batch
     from numseries.intervals import CALIBRATION_FILE, HORIZONS, calibrate, calibrate_horizons
     from numseries.predict import Predictor
@@ -59,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    values, quantiles, targets, lengths = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
-    factors = calibrate_horizons(values, quantiles, targets, lengths, predictor.quantile_levels)
+    values, quantiles, targets, windows = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
+    lengths = np.array([len(window) for window in windows])
+    factors = calibrate_horizons(values, quantiles, targets, lengths, mean_steps(windows), predictor.quantile_levels)
     calibration = dataclasses.replace(calibration, horizons=factors, horizon_cases=args.horizon_cases)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
@@ -73,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
 def horizon_paths(
     predictor: Predictor, cases: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Generated contexts of the training mixture, forecast HORIZONS steps without rules (network only):
     (point paths (N, H), calibrated one-step quantiles along them (N, H, Q), what followed (N, H),
-    context lengths (N,))."""
+    the contexts the model read (N of at most max_len values))."""
     import numpy as np
 
     from numseries.forecast import roll_out
@@ -94,4 +96,4 @@ def horizon_paths(
     targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
     values, _, quantiles = roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)
     assert quantiles is not None  # a model with a quantile head, forecast without sample paths
-    return values, quantiles, targets, lengths
+    return values, quantiles, targets, windows
