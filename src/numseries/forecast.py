@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from numseries.intervals import intervals, path_bands, sample_paths
+from numseries.series import mean_abs_step
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -59,17 +60,6 @@ def _bounds(bounds: dict[float, np.ndarray], level: float) -> np.ndarray:
         asked = ", ".join(f"{x:g}" for x in bounds)
         raise ValueError(f"no {level}% interval: the forecast was made with level=[{asked}]; ask for it there")
     return bounds[float(level)]
-
-
-def mean_steps(windows: list[np.ndarray]) -> np.ndarray:
-    """(N,) each window's mean absolute step (0 for a single value)."""
-    lengths = np.array([len(w) for w in windows])
-    width = int(lengths.max(initial=1))
-    padded = np.zeros((len(windows), width))
-    for i, window in enumerate(windows):
-        padded[i, : len(window)] = window
-    steps = np.abs(np.diff(padded, axis=1)) * (np.arange(1, width)[None, :] < lengths[:, None])  # (N, width - 1)
-    return steps.sum(axis=1) / np.maximum(lengths - 1, 1)
 
 
 def forecast_batch(
@@ -119,6 +109,7 @@ def roll_out(
         history[i * rows_per_series : (i + 1) * rows_per_series, : len(window)] = window
     length = np.repeat(lengths, rows_per_series)  # (R,) values in each row so far
     point = np.arange(n) * rows_per_series  # (n,) the point paths' rows
+    scale = mean_abs_step(history[point, :width], np.arange(width)[None, :] < lengths[:, None])  # (n,)
     values = np.empty((n, steps))
     bands = {level: np.empty((n, steps, 2)) for level in levels}
     grid = predictor.quantile_levels
@@ -152,5 +143,5 @@ def roll_out(
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
     if along is not None:
-        bands = path_bands(values, along, lengths, mean_steps(windows), grid, levels, predictor.calibration)
+        bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration)
     return values, bands, along

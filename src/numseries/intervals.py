@@ -297,9 +297,9 @@ def calibrate_horizons(
     buckets = _bucket(np.asarray(lengths))
     spreads = _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
     out = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(coverages)))
+    miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
     for p, coverage in enumerate(coverages):
         below, above = path_half_widths(values, quantiles, grid, 100 * coverage)
-        miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
         with np.errstate(divide="ignore", invalid="ignore"):
             need = np.maximum(miss_low / below, miss_high / above)  # a factor <= need leaves the target out
         informative = (below > 0) & (above > 0)

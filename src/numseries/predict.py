@@ -519,7 +519,7 @@ class Predictor:
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
         from numseries.forecast import BatchForecast, forecast_batch
 
-        check_steps(steps)
+        steps = check_steps(steps)
         if paths is not None and (
             isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000
         ):
@@ -532,13 +532,13 @@ class Predictor:
             windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
         ruled = {i: rule for i, rule in enumerate(map(find_rule, windows)) if rule is not None} if self.rules else {}
         if not ruled:
-            return forecast_batch(self, windows, int(steps), levels, paths, seed)
+            return forecast_batch(self, windows, steps, levels, paths, seed)
         rest = [i for i in range(len(windows)) if i not in ruled]
-        network = forecast_batch(self, [windows[i] for i in rest], int(steps), levels, paths, seed)
-        values = np.empty((len(windows), int(steps)))  # (N, steps)
+        network = forecast_batch(self, [windows[i] for i in rest], steps, levels, paths, seed)
+        values = np.empty((len(windows), steps))  # (N, steps)
         values[rest] = network.values
         for i, rule in ruled.items():  # exact rules continue, with bands of zero width
-            values[i] = _continued(rule, int(steps))
+            values[i] = _continued(rule, steps)
         bounds = {level: np.repeat(values[:, :, None], 2, axis=2) for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]

@@ -38,7 +38,6 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from numseries.files import write_json
-    from numseries.forecast import mean_steps
     from numseries.generate import generate_batch
     from numseries.intervals import CALIBRATION_FILE, HORIZONS, calibrate, calibrate_horizons
     from numseries.predict import Predictor
@@ -60,9 +59,8 @@ def run(args: argparse.Namespace) -> int:
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    values, quantiles, targets, windows = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
-    lengths = np.array([len(window) for window in windows])
-    factors = calibrate_horizons(values, quantiles, targets, lengths, mean_steps(windows), predictor.quantile_levels)
+    values, quantiles, targets, lengths, scale = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
+    factors = calibrate_horizons(values, quantiles, targets, lengths, scale, predictor.quantile_levels)
     calibration = dataclasses.replace(calibration, horizons=factors, horizon_cases=args.horizon_cases)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
@@ -75,15 +73,16 @@ def run(args: argparse.Namespace) -> int:
 
 def horizon_paths(
     predictor: Predictor, cases: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Generated contexts of the training mixture, forecast HORIZONS steps without rules (network only):
-    (point paths (N, H), calibrated one-step quantiles along them (N, H, Q), what followed (N, H),
-    the contexts the model read (N of at most max_len values))."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Generated contexts of the training mixture (at most max_len values), forecast HORIZONS steps
+    without rules (network only): (point paths (N, H), calibrated one-step quantiles along them
+    (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,))."""
     import numpy as np
 
     from numseries.forecast import roll_out
     from numseries.generate import generate_batch, sample_lengths
     from numseries.intervals import HORIZONS
+    from numseries.series import mean_abs_step
 
     rng = np.random.default_rng(seed)
     lengths = sample_lengths(cases, 3, predictor.max_len, rng)
@@ -92,8 +91,9 @@ def horizon_paths(
     )  # each context with all but the last of its next HORIZONS values; that one is the label
     full = np.concatenate([batch.data, np.zeros((cases, 1))], axis=1)
     full[np.arange(cases), lengths + HORIZONS - 1] = batch.labels
-    windows = [full[i, max(0, n - predictor.max_len) : n] for i, n in enumerate(lengths)]
+    windows = [full[i, :n] for i, n in enumerate(lengths)]  # sample_lengths gives at most max_len
+    masks = np.arange(predictor.max_len)[None, :] < lengths[:, None]  # (N, max_len)
     targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
     values, _, quantiles = roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)
     assert quantiles is not None  # a model with a quantile head, forecast without sample paths
-    return values, quantiles, targets, windows
+    return values, quantiles, targets, lengths, mean_abs_step(full[:, : predictor.max_len], masks)
