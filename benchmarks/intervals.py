@@ -586,9 +586,8 @@ def readme_block(results: dict) -> str:
         rows = [one[kind, "all", m] for m in methods]
         total = max(r["n"] for r in rows)
         cells = [_coverage_cell(r, (80, 95), total) for r in rows]
-        if results["model"] and rows[0].get("exact"):  # the model's intervals: the cases no exact rule answered
-            network = {**rows[0], "coverage": rows[0]["coverage_network"]}
-            cells[0] = f"{_coverage_cell(network, (80, 95))} ({rows[0]['exact']:,} exact)"
+        if results["model"] and rows[0].get("exact"):
+            cells[0] = f"{_coverage_cell(_network(rows[0]), (80, 95))} ({rows[0]['exact']:,} exact)"
         line = [f"{kind}, one step", f"{total:,}", *cells]
         lines.append(line + ([_hardest(rows[0], "interval_score")] if results["model"] else []))
     for key, rows in results["multi_step"].items():
@@ -618,14 +617,21 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def figures(results: dict, fan: tuple[Cases, dict], out: Path, fan_case: str) -> None:
-    """calibration.png: observed against nominal coverage per kind of cases; forecast_fan.png: the first
-    multi-step case of ``fan_case`` with the model's and AutoARIMA's bands (``fan``: cases, quantiles)."""
+def _network(row: dict) -> dict:
+    """The model's one-step row with its coverage on the cases no exact rule answered, when it has it:
+    an exact rule's zero-width interval holds its value, right or wrong, and says nothing of the others."""
+    return {**row, "coverage": row["coverage_network"]} if row.get("exact") else row
+
+
+def calibration_figure(results: dict, out: Path) -> None:
+    """calibration.png: observed against nominal coverage per kind of cases (one step: the model on the
+    cases no exact rule answered, as in the tables) and at the last step of each multi-step set."""
     from matplotlib.figure import Figure
 
     rows = {(r["group"], r["bucket"], r["method"]): r for r in results["one_step"]}
     methods = [MODEL] * results["model"] + list(STATISTICAL)
-    panels = [(kind, [rows[kind, "all", m] for m in methods]) for kind in KINDS]
+    panels = [(kind, [_network(rows[kind, "all", m]) if m == MODEL else rows[kind, "all", m] for m in methods])
+              for kind in KINDS]
     for key, step_rows in results["multi_step"].items():
         last = max(r["horizon"] for r in step_rows)
         panels.append((f"real, {key}, step {last}", [r for m in methods for r in step_rows
@@ -635,6 +641,13 @@ def figures(results: dict, fan: tuple[Cases, dict], out: Path, fan_case: str) ->
         observed = np.array([[r["coverage"][str(level)] for level in LEVELS] for r in picked])
         plot_calibration(LEVELS, observed, labels=methods, title=title, ax=ax)
     save_figure(figure, out / "figures" / "calibration.png")
+
+
+def fan_figure(fan: tuple[Cases, dict], out: Path, fan_case: str) -> None:
+    """forecast_fan.png: the first multi-step case of ``fan_case`` with the model's and AutoARIMA's bands
+    (``fan``: cases, quantiles)."""
+    from matplotlib.figure import Figure
+
     cases, quantiles = fan
     shown = [m for m in (MODEL, "auto_arima") if m in quantiles]
     every = np.all([np.isfinite(quantiles[m]).all(axis=(1, 2)) for m in shown], axis=0)
@@ -674,6 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads((args.out / "intervals.json").read_text())
         write_result(args.out / "intervals.md", render(results))
         replace_block("intervals", readme_block(results))
+        calibration_figure(results, args.out)
         return 0
 
     started, load_before = time.perf_counter(), os.getloadavg()
@@ -733,7 +747,8 @@ def main(argv: list[str] | None = None) -> int:
     write_result(args.out / "intervals.json", json.dumps(results, indent=1) + "\n")
     write_result(args.out / "intervals.md", render(results))
     replace_block("intervals", readme_block(results))
-    figures(results, (next(iter(multi.values())), quantiles[1]), args.out, args.fan_case)
+    calibration_figure(results, args.out)
+    fan_figure((next(iter(multi.values())), quantiles[1]), args.out, args.fan_case)
     print(render(results))
     return 0
 
