@@ -22,5 +22,5 @@ def test_long_sequences_show_their_largest_terms_and_what_the_others_add():
 
 
 def test_each_length_runs_in_the_smallest_bucket_that_holds_it():
-    assert bucket_lengths(64) == (8, 16, 32, 64) and bucket_lengths(40) == (8, 16, 32, 40)
+    assert bucket_lengths(64) == (8, 12, 16, 24, 32, 48, 64) and bucket_lengths(40) == (8, 12, 16, 24, 32, 40)
     assert gradient_path("weights/model.onnx", 16).as_posix() == "weights/model.gradient_16.onnx"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from numseries.config import ModelConfig
 from numseries.explain import bucket_lengths, gradient_path
-from numseries.gradient import UnrolledLSTM, torch_weights
+from numseries.gradient import UnrolledLSTM, torch_outputs, torch_weights
 from numseries.model import LSTMWithAttention
 from numseries.predict import MIN_VALUES, Predictor
 from numseries.weights import ONNX_FILE, load_model
@@ -40,13 +40,13 @@ def test_unrolled_lstm_equals_nn_lstm(num_layers):
 
 
 def test_export_writes_one_gradient_graph_per_length_bucket(tiny_onnx):
-    assert bucket_lengths(16) == (8, 16) and bucket_lengths(64) == (8, 16, 32, 64) and bucket_lengths(5) == (5,)
+    assert bucket_lengths(16) == (8, 12, 16) and bucket_lengths(64) == (8, 12, 16, 24, 32, 48, 64) and bucket_lengths(5) == (5,)
     for length in bucket_lengths(MAX_LEN):
         proto = onnx.load(str(gradient_path(tiny_onnx / ONNX_FILE, length)))
         metadata = {prop.key: prop.value for prop in proto.metadata_props}
         assert metadata["length"] == str(length) and metadata["max_len"] == str(MAX_LEN)
         assert [i.name for i in proto.graph.input] == ["x", "mask"]
-        assert [o.name for o in proto.graph.output] == ["weights"]
+        assert [o.name for o in proto.graph.output][:3] == ["weights", "prediction", "attention"]
         assert proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param  # the batch size is free
 
 
@@ -157,4 +157,54 @@ def test_the_traced_gradient_of_a_two_layer_model_equals_autograd():
     model = LSTMWithAttention(ModelConfig(max_len=6, hidden_size=4, num_layers=2, head_size=4)).eval()
     x = torch.cumsum(torch.randn(3, 6, dtype=torch.float64), 1)
     mask = torch.ones_like(x, dtype=torch.bool)
-    torch.testing.assert_close(trace_gradient(model, 6)(x, mask), torch_weights(model, x, mask))
+    traced = trace_gradient(model, 6)
+    got = dict(zip(traced.output_names, traced(x, mask), strict=True))
+    expected = torch_outputs(model, x, mask)
+    assert list(got) == list(expected) and list(got)[:3] == ["weights", "prediction", "attention"]
+    for name, value in expected.items():
+        torch.testing.assert_close(got[name], value)
+
+
+def test_the_lstm_s_written_out_backward_pass_equals_autograd_through_nn_lstm():
+    torch.manual_seed(0)
+    for num_layers in (1, 2):
+        lstm = torch.nn.LSTM(3, 8, num_layers=num_layers, batch_first=True).eval()
+        x = torch.randn(4, 11, 3, requires_grad=True)  # (B, T, F)
+        upstream = torch.randn(4, 11, 8)  # an arbitrary gradient of the outputs
+        (expected,) = torch.autograd.grad((lstm(x)[0] * upstream).sum(), x)
+        (got,) = torch.autograd.grad((UnrolledLSTM(lstm)(x)[0] * upstream).sum(), x)
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_prediction_with_weights_is_the_one_without_them():
+    """With weights the gradient graph's own forward pass answers (one run): the same values as
+    model.onnx's to float32 rounding, in every output (the shipped model, which has both heads)."""
+    rng = np.random.default_rng(3)
+    sequences = [np.cumsum(rng.normal(size=n)) * 10.0 ** rng.uniform(-3, 3) for n in range(MIN_VALUES, 100, 3)]
+    plain = Predictor.from_pretrained(rules=False)  # the network's answers, everywhere
+    with_weights = plain.predict_batch(sequences, weights=True, level=[80])
+    without = plain.predict_batch(sequences, level=[80])
+    steps = np.array([mean_step(s[-plain.max_len :]) for s in sequences])
+    np.testing.assert_array_less(np.abs(with_weights.values - without.values), 1e-5 * steps)
+    for a, b in zip(with_weights.interval(80), without.interval(80), strict=True):
+        np.testing.assert_array_less(np.abs(a - b), 1e-5 * steps)
+    np.testing.assert_allclose(with_weights.attention, without.attention, atol=1e-5)
+    assert with_weights.patterns == without.patterns
+
+
+def test_gradient_graphs_that_give_only_the_weights_still_work(tiny_onnx, onnx_predictor, tmp_path):
+    import shutil
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    for length in bucket_lengths(MAX_LEN):  # as exported before the graphs gave the model's outputs
+        path = gradient_path(folder / ONNX_FILE, length)
+        proto = onnx.load(str(path))
+        kept = [output for output in proto.graph.output if output.name == "weights"]
+        del proto.graph.output[:]
+        proto.graph.output.extend(kept)
+        onnx.save(proto, str(path))
+    x = np.cumsum(np.random.default_rng(4).normal(size=12))
+    old, new = Predictor.from_pretrained(folder).predict(x), onnx_predictor.predict(x)
+    assert old.value == pytest.approx(new.value, abs=1e-5 * mean_step(x))
+    np.testing.assert_allclose(old.weights, new.weights, atol=1e-12)

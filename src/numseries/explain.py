@@ -5,6 +5,8 @@ is affine-equivariant, so the weights sum to 1 and the prediction is exactly the
 the inputs: ``f(x) = sum_i w_i * x_i`` (:func:`weighted_sum` writes it out). :mod:`numseries.gradient`
 exports one graph per length bucket beside ``model.onnx`` (``model.gradient_16.onnx`` holds T = 16);
 a row runs in the smallest bucket that holds it, padded after its last step with ``mask`` False.
+A graph gives the model's outputs too (``prediction``, ``attention``, the heads'), from the forward pass
+the weights were taken through: a prediction with weights runs one graph.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ import numpy as np
 from numseries.formatting import format_input, format_value, mean_step
 from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
 
-BUCKETS = (8, 16, 32, 64)  # lengths of the gradient graphs, then max_len
+BUCKETS = (8, 12, 16, 24, 32, 48, 64)  # lengths of the gradient graphs, then max_len: a row pads to at most 1.5x
 GRADIENT_INPUTS = ("x", "mask")
-GRADIENT_OUTPUT = "weights"
 
 
 def bucket_lengths(max_len: int) -> tuple[int, ...]:
@@ -37,7 +38,9 @@ def gradient_path(onnx_path: str | Path, length: int) -> Path:
 class Explainer:
     """The gradient graphs of one ONNX model, each loaded on first use (thread-safe).
 
-    ``explainer(x)``: (B, W) float64 values, every row W long -> (B, W) float64 weights.
+    ``explainer(x)``: (B, W) float64 values, every row W long -> ``weights`` (B, W) float64 and, from
+    graphs exported since they carry them, the model's outputs for those rows (``prediction``,
+    ``attention`` (B, W), ...) as ``model.onnx`` names them.
     """
 
     def __init__(self, onnx_path: Path, max_len: int, digest: str | None) -> None:
@@ -46,14 +49,18 @@ class Explainer:
         self._sessions: dict[int, Any] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray) -> dict[str, np.ndarray]:
         rows, width = x.shape
         length = min(length for length in self._paths if length >= width)
         padded = np.zeros((rows, length))  # (B, length): steps after the last never reach the prediction
         padded[:, :width] = x
         mask = np.broadcast_to(np.arange(length) < width, (rows, length))  # (B, length)
-        (weights,) = self._session(length).run(None, {"x": padded, "mask": mask})
-        return weights[:, :width]
+        session = self._session(length)
+        outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"x": padded, "mask": mask}), strict=True))
+        for name in ("weights", "attention"):  # per step: the padding's columns go
+            if name in outputs:
+                outputs[name] = outputs[name][:, :width]
+        return outputs
 
     def _session(self, length: int) -> Any:
         with self._lock:

@@ -57,7 +57,7 @@ _MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_I
 # x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
 # models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
 Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
-Explainer = Callable[[np.ndarray], np.ndarray]  # x (B, T) float64, no padding -> weights (B, T) float64
+Explainer = Callable[[np.ndarray], dict[str, np.ndarray]]  # x (B, T) float64, no padding -> weights (B, T) and outputs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,11 +267,12 @@ class Predictor:
                 outputs = model.outputs(torch.from_numpy(x), torch.from_numpy(mask))
             return {name: value.numpy() for name, value in outputs.items()}
 
-        def explain(x: np.ndarray) -> np.ndarray:
-            from numseries.gradient import torch_weights
+        def explain(x: np.ndarray) -> dict[str, np.ndarray]:
+            from numseries.gradient import torch_outputs
 
             tensor = torch.from_numpy(x)
-            return torch_weights(model, tensor, torch.ones_like(tensor, dtype=torch.bool)).numpy()
+            outputs = torch_outputs(model, tensor, torch.ones_like(tensor, dtype=torch.bool))
+            return {name: value.numpy() for name, value in outputs.items()}
 
         config = model.config
         return cls(
@@ -583,7 +584,14 @@ class Predictor:
             x = values[rows, :width]  # (b, width), a copy
             _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
             x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-            outputs = self._run(x, np.ones(x.shape, dtype=bool))
+            if per_step is not None:  # the weights' graph gives the outputs too (one run, not two)
+                assert self._explain is not None  # predict and predict_batch ask for weights only then
+                outputs = self._explain(x)
+                per_step[rows, :width] = outputs["weights"]  # scale-free: the power-of-two scale leaves them
+                if "prediction" not in outputs:  # graphs exported before they gave the outputs
+                    outputs.update(self._run(x, np.ones(x.shape, dtype=bool)))
+            else:
+                outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
                 predictions[rows] = np.ldexp(outputs["prediction"], exponent)
                 if quantiles is not None:
@@ -593,9 +601,6 @@ class Predictor:
                 pattern[rows] = outputs["pattern"]
             if classifier is not None and family is not None:
                 family[rows] = classifier.probabilities(x)
-            if per_step is not None:  # the weights are scale-free: the power-of-two scale leaves them as they are
-                assert self._explain is not None  # predict and predict_batch ask for weights only then
-                per_step[rows, :width] = self._explain(x)
 
         if workers > 1 and len(groups) > 1:
             from concurrent.futures import ThreadPoolExecutor
