@@ -10,7 +10,11 @@ step is the most influential one, how often it has more influence than a random 
 Spearman correlation of the ranking with |influence|, the reconstruction error |sum_i r_i x_i - f(x)| /
 mean absolute step (r: the weights, or the attention as averaging weights), and a deletion check: how
 often replacing the top-ranked step by its neighbours' interpolation moves the prediction more than
-replacing a random other step. Writes benchmarks/results/faithfulness.md and .json, the overall
+replacing a random other step. The network answers every case (the rule finder is off): an exact
+rule's weights are its own coefficients, which give its next value by construction (with its constant,
+tests/test_rules.py), and a rule's prediction does not move smoothly when one value moves (the network
+then answers), so central differences cannot measure it.
+Writes benchmarks/results/faithfulness.md and .json, the overall
 figures to the model's folder as faithfulness.json (the CLI quotes them) and README.md's block.
 """
 
@@ -62,7 +66,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random other steps")
     args = parser.parse_args()
 
-    predictor = Predictor.from_pretrained(args.weights)
+    predictor = Predictor.from_pretrained(args.weights, rules=False)  # the network's weights (see above)
     cases = synthetic_cases(n_per_cell=args.cases, buckets=BUCKETS)
     sequences = [cases.data[i, max(0, n - predictor.max_len) : n] for i, n in enumerate(cases.lengths)]  # windows
     per_case = measure(predictor, sequences, np.random.default_rng(args.seed))
@@ -208,7 +212,8 @@ def readme_block(report: dict) -> str:
         "A step's weight `w_i = ∂f/∂x_i` is how far the prediction moves per unit move of that value; because "
         "the model satisfies `f(a·x + b) = a·f(x) + b`, the weights sum to 1 and the prediction is exactly "
         f"their weighted sum `Σ w_i x_i` (`{report['example']}`). Checked by `python benchmarks/faithfulness.py` "
-        f"on {report['cases']:,} generated cases of lengths 4–64 against each step's measured influence (the "
+        f"on {report['cases']:,} generated cases of lengths 4–64, the network answering each (an exact rule's "
+        "weights are its coefficients instead), against each step's measured influence (the "
         "central difference of the prediction): the top-weighted step was the most influential in "
         f"{weights['top']:.0%} of cases, the median rank correlation with influence was {weights['spearman']:.2f}, "
         f"and `Σ w_i x_i` gave the prediction within {RECONSTRUCTION:g} of a mean step in "
