@@ -247,7 +247,7 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
 
 
 def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
-    # Without per-step weights: they cost 4-8x the batch's time.
+    # Without per-step weights: they cost 2-3x the batch's time.
     batch = predictor.predict_batch(series, level=predictor.levels_or_default(None))
     return _rows_json(batch)
 
