@@ -89,7 +89,7 @@ class _LSTMLayer(torch.autograd.Function):
             c = f * c + i * g
             tanh_c = torch.tanh(c)
             h = o * tanh_c
-            for store, value in zip(kept, (i, f, g, o, tanh_c), strict=False):
+            for store, value in zip(kept[:5], (i, f, g, o, tanh_c), strict=True):
                 store.append(value)
         joined = [torch.cat(store, dim=1).reshape(batch, length, size) for store in kept]  # 6 of (B, T, H)
         ctx.save_for_backward(w_ih, w_hh, *joined)
@@ -109,7 +109,8 @@ class _LSTMLayer(torch.autograd.Function):
 
         dh = dc = grad_outputs.new_zeros(batch, size)  # (B, H) from the steps after
         gate_grads = []
-        for d_out, factor, cell, forget in reversed(list(zip(*map(by_step, (grad_outputs, factors, to_cell, f)), strict=True))):
+        per_step = list(zip(*map(by_step, (grad_outputs, factors, to_cell, f)), strict=True))  # T of 4 (B, .)
+        for d_out, factor, cell, forget in reversed(per_step):
             dh = dh + d_out
             dc = dc + dh * cell
             gates = torch.cat([dc, dc, dc, dh], dim=1) * factor  # (B, 4H)
