@@ -124,11 +124,11 @@ def roll_out(
         rows = np.arange(len(length))
         if not paths:  # the point paths only
             if along is not None:
-                along[:, k] = predictor._quantiles(outputs, used)
+                along[:, k] = predictor._quantiles(outputs)
             history[rows, length] = outputs["prediction"]
             length = length + 1
             continue
-        quantiles = predictor._quantiles(outputs, used)  # (R, Q) calibrated
+        quantiles = predictor._quantiles(outputs)  # (R, Q) calibrated
         assert quantiles is not None  # forecasts with levels need a quantile head (checked by the caller)
         if k == 0:  # the model's own interval, without sampling noise
             for level, bound in intervals(quantiles[point], grid, levels).items():

@@ -38,7 +38,7 @@ from numseries.explain import load_explainer
 from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
-from numseries.series import keep_last
+from numseries.series import keep_last, read_lengths, shift_right
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ class Prediction:
 
     value: float
     attention: np.ndarray  # (n_values,) float32
-    n_used: int  # values the model read: the last min(n_values, max_len)
+    n_used: int  # the model's window: the last min(n_values, max_len) values (the network may read fewer of
+    # them at the end of a steep decay, numseries.series.read_lengths: 0 attention and weight before those)
     weights: np.ndarray | None = None  # (n_values,) float64
     quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
     quantile_levels: tuple[float, ...] = ()
@@ -116,7 +117,7 @@ class BatchPrediction:
     values: np.ndarray  # (N,) float64
     attention: np.ndarray  # (N, W) float32, W = max(n_used)
     n_values: np.ndarray  # (N,) int64 values given
-    n_used: np.ndarray  # (N,) int64 values the model read
+    n_used: np.ndarray  # (N,) int64 the model's window, as Prediction.n_used
     weights: np.ndarray | None = None  # (N, W) float64 per-step weights laid out as attention, on request
     quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
     quantile_levels: tuple[float, ...] = ()
@@ -313,7 +314,7 @@ class Predictor:
         if "weights" in outputs:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
-        quantiles = self._quantiles(outputs, np.array([used]))
+        quantiles = self._quantiles(outputs)
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
@@ -395,7 +396,7 @@ class Predictor:
             outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
-        quantiles = self._quantiles(outputs, n_used)
+        quantiles = self._quantiles(outputs)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -470,13 +471,13 @@ class Predictor:
             raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
         return check_levels(level, self.quantile_levels)
 
-    def _quantiles(self, outputs: dict[str, np.ndarray], lengths: np.ndarray) -> np.ndarray | None:
-        """(N, Q) calibrated quantiles, or None without a quantile head."""
+    def _quantiles(self, outputs: dict[str, np.ndarray]) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head."""
         if "quantiles" not in outputs:
             return None
         if self.calibration is None:
             return outputs["quantiles"]
-        return self.calibration.apply(outputs["quantiles"], lengths)
+        return self.calibration.apply(outputs["quantiles"], outputs["read"])
 
     def _patterns(
         self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
@@ -566,13 +567,21 @@ class Predictor:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'; with
         ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
-        classifier, its probabilities ``family`` (N, K) float32."""
+        classifier, its probabilities ``family`` (N, K) float32; and ``read`` (N,), how many of each row's
+        last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
+        the end of a steep decay), with 0 attention and weight on the values before them."""
         n = len(lengths)
+        read = read_lengths(values, lengths)  # (N,)
+        offsets = lengths - read  # (N,) values each row's window drops at its start
+        width = int(lengths.max(initial=0))
+        if offsets.any():  # each row's last read values, from column 0
+            values = np.take_along_axis(values, np.minimum(offsets[:, None] + np.arange(width), values.shape[1] - 1), 1)
+            lengths = read
         # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
         group_rows = _ROWS_IN_FLIGHT // workers
         predictions = np.empty(n)
-        attention = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float32)
+        attention = np.zeros((n, width), dtype=np.float32)
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
         pattern = np.empty((n, len(self.head_pattern_names)), dtype=np.float32) if self.head_pattern_names else None
         classifier = self.classifier if classify else None
@@ -626,7 +635,10 @@ class Predictor:
                 f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
                 "divide the values by a large constant first"
             )
-        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention}
+        if offsets.any():  # back to each row's own columns
+            attention = shift_right(attention, offsets)
+            per_step = shift_right(per_step, offsets) if per_step is not None else None
+        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention, "read": read}
         if quantiles is not None:
             outputs["quantiles"] = quantiles
         if pattern is not None:

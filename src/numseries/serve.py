@@ -86,7 +86,10 @@ class PredictAnswer(BaseModel):
     )
     attention: list[float] = Field(description="one weight per value, summing to 1; 0 before the model's window")
     n_values: int
-    n_used: int = Field(description="values the model read: the last min(n_values, 64)")
+    n_used: int = Field(
+        description="the model's window: the last min(n_values, 64) values (at the end of a steep decay the "
+        "network reads only the last of them; the others get weight and attention 0)"
+    )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
         None, description='{"80": [lo, hi], ...}: the prediction intervals, when the model has a quantile head'

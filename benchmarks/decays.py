@@ -1,0 +1,109 @@
+"""Steep decays and growths at 64 values: how close the next value comes, exact, as typed and slightly noisy.
+
+    python benchmarks/decays.py            # a few seconds
+
+Each curve is given as its first 64 values (and, for comparison, its first 32), in three versions: exact;
+rounded to 4 significant digits, as people type them; and times (1 + 1e-4 noise). The error is relative to
+the true next value of that version. Exact curves are mostly answered by the rule finder; the others by
+the network, which reads a shorter window when the last steps are far smaller than the window's mean
+step (``numseries.series.read_lengths``). The last column shows what the network gives reading the whole
+window, for comparison. Writes benchmarks/results/decays.md and .json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import numseries.series
+from numseries.predict import Predictor
+
+from _output import replace_block, write_result
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGET = 0.01  # the issue's: within 1% relative at 64 values
+t = np.arange(65, dtype=np.float64)
+CURVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "100·0.9^t": lambda t: 100 * 0.9**t,
+    "100·0.8^t": lambda t: 100 * 0.8**t,
+    "100·0.95^t": lambda t: 100 * 0.95**t,
+    "100·0.9^t + 7": lambda t: 100 * 0.9**t + 7,
+    "50·(1 − 0.9^t)": lambda t: 50 * (1 - 0.9**t),
+    "t·0.9^t": lambda t: t * 0.9**t,
+    "100·exp(−(t/30)²)": lambda t: 100 * np.exp(-((t / 30) ** 2)),
+    "1/(1 + t)²": lambda t: 1 / (1 + t) ** 2,
+    "100/(1 + exp(−(t − 20)/4))": lambda t: 100 / (1 + np.exp(-(t - 20) / 4)),
+    "5·1.1^t": lambda t: 5 * 1.1**t,
+    "3·1.05^t": lambda t: 3 * 1.05**t,
+}
+
+
+def versions(x: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    return {
+        "exact": x,
+        "4 significant digits": np.array([float(f"{v:.4g}") for v in x]),
+        "noise 1e-4": x * (1 + 1e-4 * rng.normal(size=len(x))),
+    }
+
+
+def main() -> None:
+    predictor = Predictor.from_pretrained()
+    network = Predictor.from_pretrained(rules=False)
+    rng = np.random.default_rng(0)
+    rows = []
+    for name, curve in CURVES.items():
+        for version, x in versions(curve(t), rng).items():
+            for n in (32, 64):
+                result = predictor.predict(x[:n], weights=False)
+                read = int(numseries.series.read_lengths(x[None, :n], np.array([n]))[0])
+                saved, numseries.series.TRIM_RATIO = numseries.series.TRIM_RATIO, np.inf
+                try:
+                    whole = network.predict(x[:n], weights=False).value
+                finally:
+                    numseries.series.TRIM_RATIO = saved
+                rows.append({
+                    "curve": name, "version": version, "n": n, "prediction": result.value, "true": float(x[n]),
+                    "error": abs(result.value - x[n]) / abs(x[n]), "exact": result.exact, "read": read,
+                    "error_whole_window": abs(whole - x[n]) / abs(x[n]),
+                })
+    at_64 = [r for r in rows if r["n"] == 64]
+    worst = float(max(r["error"] for r in at_64))
+    met = bool(worst <= TARGET)
+    lines = [
+        "# Steep decays and growths",
+        "",
+        "Measured by `python benchmarks/decays.py` on the shipped model. Relative error of the next value "
+        "|prediction − true| / |true|; *read*: how many of the last values the network reads (– where an exact rule "
+        "answered); *whole window*: the network's error (rule finder off) when it reads every value given, "
+        "as before `read_lengths`, for comparison.",
+        "",
+        f"Target (issue 17): within {TARGET:.0%} at 64 values for every curve and version: worst "
+        f"{worst:.2%} ({'met' if met else '**not met**'}).",
+        "",
+        "| curve | version | values | prediction | true | error | exact rule | read | error, whole window |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for r in rows:
+        whole = f"{r['error_whole_window']:.2%}"
+        lines.append(
+            f"| {r['curve']} | {r['version']} | {r['n']} | {r['prediction']:.6g} | {r['true']:.6g} | "
+            f"{r['error']:.2%} | {'yes' if r['exact'] else 'no'} | {'–' if r['exact'] else r['read']} | {whole} |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    write_result(RESULTS / "decays.md", text)
+    whole = max(r["error_whole_window"] for r in at_64)
+    replace_block("decays", (
+        f"  on {len(at_64)} steep decays and growths at 64 values (`python benchmarks/decays.py`), exact, rounded to "
+        f"4 digits and slightly noisy, the worst error is {worst:.2%} of the next value, against {whole:.0%} "
+        "reading the whole window."
+    ))
+    write_result(RESULTS / "decays.json", json.dumps({"target": TARGET, "worst_at_64": worst, "met": met,
+                                                      "rows": rows}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

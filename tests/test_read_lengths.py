@@ -1,0 +1,78 @@
+"""How much of its window the network reads: all of it, or the last part at the end of a steep decay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numseries.predict import Predictor
+from numseries.series import TRIM_WIDTHS, read_lengths, shift_right
+
+T = np.arange(70, dtype=np.float64)
+DECAY = np.array([float(f"{v:.4g}") for v in 100 * 0.9**T])  # as typed: no exact rule fits
+
+
+def test_random_walks_and_noise_are_read_whole():
+    rng = np.random.default_rng(0)
+    walks = np.cumsum(rng.normal(size=(500, 64)), axis=1)
+    noise = rng.normal(size=(500, 64))
+    lengths = np.full(500, 64)
+    assert (read_lengths(walks, lengths) == 64).all() and (read_lengths(noise, lengths) == 64).all()
+
+
+def test_a_steep_decay_is_read_from_where_its_steps_are_comparable():
+    x = np.stack([DECAY[:64], 100 * 0.8**T[:64], 50 * (1 - 0.9 ** T[:64])])
+    read = read_lengths(x, np.full(3, 64))
+    assert read.tolist() == [32, 16, 32]
+    assert set(read.tolist()) <= {64, *TRIM_WIDTHS}
+    for a, b in [(-3.0, 5.0), (1e-6, 1e6), (1e9, -2.0)]:  # scale-, shift- and sign-free
+        np.testing.assert_array_equal(read_lengths(a * x + b, np.full(3, 64)), read)
+
+
+def test_short_windows_and_flat_ends_are_read_whole():
+    short = np.r_[100 * 0.5 ** T[:16], np.full(48, np.nan)]  # 16 values: nothing shorter to read
+    flat_end = np.r_[np.linspace(0, 100, 56), np.full(8, 100.0)]  # the last steps are 0: nothing to compare
+    read = read_lengths(np.stack([short, flat_end]), np.array([16, 64]))
+    assert read.tolist() == [16, 64]
+
+
+def test_shift_right_moves_each_row_and_fills_with_zeros():
+    rows = np.array([[1.0, 2.0, 3.0, 0.0], [4.0, 5.0, 0.0, 0.0], [6.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(
+        shift_right(rows, np.array([1, 2, 0])), [[0, 1, 2, 3], [0, 0, 4, 5], [6, 0, 0, 0]]
+    )
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def test_the_end_of_a_steep_decay_is_predicted_within_one_percent(shipped):
+    result = shipped.predict(DECAY[:64])
+    assert not result.exact and result.n_used == 64
+    assert result.value == pytest.approx(DECAY[64], rel=0.01)  # reading all 64 values gave 22% low
+    assert (result.weights[:32] == 0).all() and (result.attention[:32] == 0).all()  # not read
+    assert result.weights.sum() == pytest.approx(1.0, abs=1e-6)
+    assert np.dot(result.weights, DECAY[:64]) == pytest.approx(result.value, abs=1e-4 * abs(DECAY[62] - DECAY[63]))
+    assert result.attention[32:].sum() == pytest.approx(1.0, abs=1e-5)
+    lo, hi = result.interval(80)
+    assert lo < result.value < hi and hi - lo < 10 * abs(DECAY[63] - DECAY[62])  # in the last steps' units
+
+
+def test_a_batch_reads_each_row_as_predict_does(shipped):
+    rng = np.random.default_rng(1)
+    series = [DECAY[:64], np.cumsum(rng.normal(size=50)), 100 * 0.8 ** T[:40] * (1 + 1e-4 * rng.normal(size=40)), DECAY[:20]]
+    batch = shipped.predict_batch(series, weights=True, level=[80])
+    for i, x in enumerate(series):
+        single = shipped.predict(x, level=[80])
+        row = batch.row(i)
+        assert row.value == pytest.approx(single.value, rel=1e-6, abs=1e-9)
+        np.testing.assert_allclose(row.weights, single.weights, atol=1e-6)
+        np.testing.assert_allclose(row.attention, single.attention, atol=1e-6)
+        np.testing.assert_allclose(row.interval(80), single.interval(80), rtol=1e-6)
+
+
+def test_forecasts_read_the_recent_steps_too(shipped):
+    path = shipped.forecast(DECAY[:64], steps=3)
+    np.testing.assert_allclose(path, DECAY[64:67], rtol=0.02)
