@@ -76,3 +76,13 @@ def test_a_batch_reads_each_row_as_predict_does(shipped):
 def test_forecasts_read_the_recent_steps_too(shipped):
     path = shipped.forecast(DECAY[:64], steps=3)
     np.testing.assert_allclose(path, DECAY[64:67], rtol=0.02)
+
+
+def test_the_cli_says_when_the_network_read_only_the_last_values(capsys):
+    from conftest import predict_cli
+
+    code, out, err = predict_cli(capsys, *[f"{v:.4g}" for v in DECAY[:40]])
+    assert code == 0 and out
+    assert "note: the network read the last 32 of these values" in err
+    code, _, err = predict_cli(capsys, *[f"{v:.3f}" for v in np.cumsum(np.random.default_rng(2).normal(size=40))])
+    assert code == 0 and "network read" not in err

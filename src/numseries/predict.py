@@ -86,6 +86,7 @@ class Prediction:
     pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
     exact: bool = False  # value is an exact rule's continuation, not the network's estimate
     rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
+    n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's end)
 
     @property
     def n_values(self) -> int:
@@ -335,6 +336,7 @@ class Predictor:
                 exact=True,
                 rule=rule,
             )
+        read = int(outputs["read"][0])
         return Prediction(
             float(outputs["prediction"][0]),
             attention,
@@ -345,6 +347,7 @@ class Predictor:
             levels=levels,
             pattern=patterns[0] if patterns else "",
             pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
+            n_read=read if read < used else None,
         )
 
     def predict_batch(

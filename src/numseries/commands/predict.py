@@ -127,6 +127,12 @@ def run(args: argparse.Namespace) -> int:
             f"it used the last {result.n_used} of {result.n_values}",
             file=sys.stderr,
         )
+    if result.n_read is not None:
+        print(
+            f"note: the network read the last {result.n_read} of these values: the earlier steps are far larger "
+            "than the last ones (the end of a steep decay), which it predicts better without them",
+            file=sys.stderr,
+        )
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
