@@ -578,7 +578,7 @@ class Predictor:
         offsets = lengths - read  # (N,) values each row's window drops at its start
         width = int(lengths.max(initial=0))
         if offsets.any():  # each row's last read values, from column 0
-            values = np.take_along_axis(values, np.minimum(offsets[:, None] + np.arange(width), values.shape[1] - 1), 1)
+            values, _ = keep_last(values, lengths, read)
             lengths = read
         # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))

@@ -46,18 +46,20 @@ def step_scale(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
     return np.where(step > 0, step, 1.0)
 
 
-def keep_last(values: np.ndarray, lengths: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Crop (N, T) prefix-padded rows to (N, min(T, width)), keeping each row's last ``width`` values.
+def keep_last(values: np.ndarray, lengths: np.ndarray, width: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Crop (N, T) prefix-padded rows to (N, min(T, max width)), keeping each row's last ``width`` values
+    (one width for all rows, or (N,) one per row).
 
-    Returns the cropped values and the (N, min(T, width)) column of ``values`` each came from; rows of
+    Returns the cropped values and the (N, min(T, max width)) column of ``values`` each came from; rows of
     ``width`` values or fewer keep their place (columns past their length hold the padding).
     """
-    columns = min(values.shape[1], width)
+    widest = int(np.max(width, initial=0))
+    columns = min(values.shape[1], widest)
     start = np.maximum(np.asarray(lengths) - width, 0)  # (N,)
-    index = start[:, None] + np.arange(columns)  # (N, columns), all < T
-    if values.shape[1] <= width:  # nothing to crop: no copy
+    index = start[:, None] + np.arange(columns)  # (N, columns); past a row's length only with per-row widths
+    if values.shape[1] <= np.min(width):  # every row already fits (rows may be cut already): no copy
         return values, index
-    return np.take_along_axis(values, index, axis=1), index
+    return np.take_along_axis(values, np.minimum(index, values.shape[1] - 1), axis=1), index
 
 
 # A steep decay or a saturating curve ends in steps far smaller than those of its start. Scaled by the
