@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from numseries.config import MAX_LENGTH
 from numseries.generate import (
     FAMILIES,
+    REAL_LIKE,
     generate_batch,
     generate_dataset,
     holdout_families,
@@ -124,6 +126,39 @@ def _power_law(x):
     assert (np.diff(x, axis=1) > 0).all()
 
 
+def _autocorrelation(x, lag):
+    x = x - x.mean(axis=1, keepdims=True)
+    return (x[:, lag:] * x[:, :-lag]).sum(axis=1) / (x * x).sum(axis=1)
+
+
+def _arima(x):
+    assert (np.diff(x, axis=1).std(axis=1) > 0).all()  # random
+    assert np.quantile(_autocorrelation(x, 1), 0.1) > 0.8  # integrated: levels persist, unlike AR noise
+
+
+def _seasonal(x):
+    t = np.arange(x.shape[1])
+    slope, intercept = np.polyfit(t, x.T, 1)
+    detrended = x - (slope[:, None] * t + intercept[:, None])
+    seasonality = np.max([_autocorrelation(detrended, lag) for lag in range(3, 31)], axis=0)
+    assert np.median(seasonality) > 0.5  # a season of 3 to 30 steps repeats after the trend is gone
+
+
+def _level_shift(x):
+    steps = np.abs(np.diff(x, axis=1))
+    assert np.median(steps.max(axis=1) / np.median(steps, axis=1)) > 5  # shifts and spikes stand out of the noise
+
+
+def _intermittent(x):
+    assert (x >= 0).all() and (x == np.round(x)).all()  # counts
+    assert ((x == 0).mean(axis=1) > 0.3).mean() > 0.3  # many of them mostly zeros
+
+
+def _tsmixup(x):
+    np.testing.assert_allclose(x.mean(axis=1), 0, atol=1e-9)  # mixtures of standardised series
+    assert (x.std(axis=1) > 0).all() and (x.std(axis=1) <= 1 + 1e-9).all()
+
+
 KIND_CHECKS = {
     "linear": _linear,
     "sinusoidal": _sinusoidal,
@@ -142,6 +177,11 @@ KIND_CHECKS = {
     "logistic": _logistic,
     "chirp": _chirp,
     "power_law": _power_law,
+    "arima": _arima,
+    "seasonal": _seasonal,
+    "level_shift": _level_shift,
+    "intermittent": _intermittent,
+    "tsmixup": _tsmixup,
 }
 
 
@@ -286,6 +326,13 @@ def test_noisy_draws_only_deterministic_bases_so_its_noise_floor_is_a_floor(rest
     assert "coin_flips" in training_families()
     batch = generate_batch(300, max_len=16, families=["noisy"], seed=15)
     assert np.isfinite(batch.data).all() and np.isfinite(batch.clean_labels).all()
+
+
+def test_noisy_stochastic_leaves_out_the_real_like_families_that_carry_their_own_noise(restore_registry):
+    for name in REAL_LIKE:  # poison them: noisy_stochastic must never draw one
+        FAMILIES[name] = dataclasses.replace(FAMILIES[name], fn=lambda n, length, _rng: np.full((n, length), np.nan))
+    batch = generate_batch(500, max_len=16, families=["noisy_stochastic"], seed=16)
+    assert np.isfinite(batch.data).all()
 
 
 def test_registering_a_taken_name_is_refused(restore_registry):

@@ -43,6 +43,9 @@ class Family:
 
 FAMILIES: dict[str, Family] = {}
 
+# The families that look like real series carry their own noise, so ``noisy_stochastic`` leaves them out.
+REAL_LIKE = ("arima", "seasonal", "level_shift", "intermittent", "tsmixup")
+
 
 def register(
     name: str,
@@ -142,7 +145,7 @@ def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: b
     bases = [
         name
         for name in training_families()
-        if FAMILIES[name].noise is None and FAMILIES[name].stochastic == stochastic
+        if FAMILIES[name].noise is None and FAMILIES[name].stochastic == stochastic and name not in REAL_LIKE
     ]
     weights = np.array([FAMILIES[name].weight for name in bases])
     choice = rng.choice(len(bases), n, p=weights / weights.sum())
@@ -288,6 +291,121 @@ def kernel_synth(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
         rows = kernel_ids == k
         out[rows] = noise[rows] @ root.T  # (rows, length)
     return out
+
+
+# Families that look like real series: what a metric, a sensor or a statistics office records.
+
+
+def _innovations(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, length) unit-scale shocks: Gaussian, a share heavy-tailed (Student-t, 3 degrees of freedom)."""
+    heavy = _col(rng.random(n) < 0.25)
+    return np.where(heavy, rng.standard_t(3, (n, length)) / np.sqrt(3), rng.normal(0, 1, (n, length)))
+
+
+def _ar1(shocks: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """AR(1) filter ``x[t] = phi * x[t-1] + shocks[t]`` of (n, length) shocks, phi (n,) per row."""
+    out = np.empty_like(shocks)
+    out[:, 0] = shocks[:, 0]
+    for t in range(1, shocks.shape[1]):
+        out[:, t] = phi * out[:, t - 1] + shocks[:, t]
+    return out
+
+
+@register("arima", weight=2.0, stochastic=True)
+def arima(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Integrated ARMA(1, 1) processes, as AutoARIMA fits them: once integrated with drift (trending
+    levels: prices, output) or twice (smooth curves with momentum: rates, demographics), plus a little
+    observation noise on a share."""
+    burn_in = 20
+    shocks = _innovations(n, length + burn_in + 1, rng)
+    theta = _col(rng.uniform(-0.8, 0.8, n))
+    arma = _ar1(shocks[:, 1:] + theta * shocks[:, :-1], rng.uniform(-0.5, 0.9, n))[:, burn_in:]  # (n, length)
+    twice = rng.random(n) < 0.35
+    once = np.cumsum(arma + _col(rng.normal(0, 0.7, n)), axis=1)
+    smooth = np.cumsum(np.cumsum(0.15 * arma, axis=1) + _col(rng.normal(0, 1, n)), axis=1)
+    out = np.where(_col(twice), smooth, once)
+    noisy = _col(rng.random(n) < 0.3)
+    scale = np.abs(np.diff(out, axis=1)).mean(axis=1) + 1e-9
+    return out + noisy * _col(_log_uniform(rng, 0.05, 0.5, n) * scale) * rng.normal(0, 1, out.shape)
+
+
+@register("seasonal", weight=2.0, stochastic=True)
+def seasonal(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Trend + season + noise: one or two seasons (periods 4, 7, 12, 24, 52 or any of 3-30 steps) of a
+    few harmonics, amplitude that drifts or follows the level, a linear or wandering trend, and AR(1)
+    noise that may be heavy-tailed or grow with the level (heteroscedastic), like monthly sales or
+    hourly load."""
+    t = _steps(n, length)
+    common = np.array([4.0, 7.0, 12.0, 24.0, 52.0])
+    season = np.zeros((n, length))
+    for k in range(2):
+        period = np.where(rng.random(n) < 0.6, rng.choice(common, n), rng.uniform(3, 30, n))
+        present = np.ones(n, dtype=bool) if k == 0 else rng.random(n) < 0.3
+        weight = np.where(present, 1.0 if k == 0 else rng.uniform(0.2, 0.8, n), 0.0)
+        for harmonic in range(1, 4):
+            amp = rng.normal(0, 1, n) / harmonic**1.5 * (rng.random(n) < (1.0 if harmonic == 1 else 0.5))
+            phase = rng.uniform(0, 2 * np.pi, n)
+            season += _col(weight * amp) * np.sin(2 * np.pi * harmonic * t / _col(period) + _col(phase))
+    season /= np.abs(season).max(axis=1, keepdims=True) + 1e-9
+    amplitude = np.clip(1 + _col(rng.normal(0, 0.5, n)) * t / length, 0.1, None)  # growing or shrinking
+    wander = np.cumsum(rng.normal(0, 1, (n, length)), axis=1) * _col(rng.uniform(0, 0.15, n) * (rng.random(n) < 0.5))
+    trend = _col(rng.normal(0, 2, n)) * t / length + wander
+    level = trend + _col(rng.uniform(2, 6, n))
+    multiplicative = _col(rng.random(n) < 0.3)
+    season = np.where(multiplicative, season * np.abs(level) / _col(np.abs(level).mean(axis=1)), season) * amplitude
+    noise = _ar1(_innovations(n, length, rng), rng.uniform(0, 0.7, n)) * _col(_log_uniform(rng, 0.02, 0.6, n))
+    hetero = _col(rng.random(n) < 0.25)
+    noise = np.where(hetero, noise * np.abs(level) / _col(np.abs(level).mean(axis=1)), noise)
+    return trend + season + noise
+
+
+@register("level_shift", weight=1.0, stochastic=True)
+def level_shift(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Regime changes: a noisy level or trend whose level and slope shift at random times, with
+    occasional outliers (single spikes of 3 to 8 noise levels), like a metric after a deploy."""
+    shifts = (rng.random((n, length)) < _col(rng.uniform(0.01, 0.08, n))) * rng.normal(0, 3, (n, length))
+    slope_changes = (rng.random((n, length)) < _col(rng.uniform(0, 0.04, n))) * rng.normal(0, 0.3, (n, length))
+    slope = _col(rng.normal(0, 0.2, n) * (rng.random(n) < 0.6)) + np.cumsum(slope_changes, axis=1)
+    base = np.cumsum(slope, axis=1) + np.cumsum(shifts, axis=1)
+    noise = _ar1(_innovations(n, length, rng), rng.uniform(0, 0.6, n)) * _col(_log_uniform(rng, 0.1, 1.0, n))
+    spikes = (rng.random((n, length)) < _col(rng.uniform(0, 0.04, n))) * rng.choice([-1.0, 1.0], (n, length))
+    return base + noise + spikes * rng.uniform(3, 8, (n, length)) * _col(np.abs(noise).mean(axis=1) + 0.1)
+
+
+@register("intermittent", weight=0.5, stochastic=True)
+def intermittent(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """Counts: Poisson counts around a steady, trending or seasonal rate, and intermittent demand
+    (mostly zeros, occasional orders), like daily sales of one product."""
+    t = _steps(n, length)
+    rate = _log_uniform(rng, 0.5, 50, n)
+    trend = 1 + _col(rng.normal(0, 0.5, n)) * t / length
+    season = 1 + _col(rng.uniform(0, 0.6, n) * (rng.random(n) < 0.4)) * np.sin(
+        2 * np.pi * t / _col(rng.choice([7.0, 12.0, 4.0], n)) + _col(rng.uniform(0, 2 * np.pi, n))
+    )
+    counts = rng.poisson(np.clip(_col(rate) * trend * season, 0, None)).astype(np.float64)
+    demand = rng.random((n, length)) < _col(rng.uniform(0.1, 0.6, n))
+    orders = demand * (1 + rng.poisson(_col(_log_uniform(rng, 0.5, 20, n)), (n, length)))
+    return np.where(_col(rng.random(n) < 0.5), counts, orders.astype(np.float64))
+
+
+@register("tsmixup", weight=1.0, stochastic=True)
+def tsmixup(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """TSMixup: convex mixtures (Dirichlet weights) of two or three series of the other training
+    families, each standardised first, so shapes combine (a trend under a season under a walk)."""
+    names = [name for name in training_families() if name != "tsmixup"]
+    weights = np.array([FAMILIES[name].weight for name in names])
+    k = rng.integers(2, 4, n)  # components per row
+    mix = rng.dirichlet(np.ones(3), n) * (np.arange(3)[None, :] < k[:, None])
+    mix /= mix.sum(axis=1, keepdims=True)
+    choice = rng.choice(len(names), 3 * n, p=weights / weights.sum())
+    parts = np.empty((3 * n, length))  # one call per family for all three components
+    for i, name in enumerate(names):
+        rows = np.flatnonzero(choice == i)
+        if rows.size:
+            parts[rows] = FAMILIES[name].fn(rows.size, length, rng)
+    parts -= parts.mean(axis=1, keepdims=True)
+    parts /= parts.std(axis=1, keepdims=True) + 1e-9
+    return np.einsum("nk,knt->nt", mix, parts.reshape(3, n, length))  # (n, length)
 
 
 @register("logistic", holdout=True)
