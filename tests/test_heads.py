@@ -101,6 +101,38 @@ def test_heads_only_training_keeps_the_backbone_bit_for_bit(tmp_path):
     assert info["data"]["families"] == list(NAMES)
 
 
+def test_detached_heads_give_the_same_outputs_and_leave_the_backbone_to_the_point_loss():
+    from numseries.config import TrainConfig
+    from numseries.train import SequenceModule, pinball
+
+    model = _model()
+    x, mask = _walks(), torch.ones(40, 12, dtype=torch.bool)
+    y = x[:, -1] + torch.randn(40, dtype=torch.float64)
+    for detach in (False, True):
+        out = model.forward_all(x, mask, detach_heads=detach)
+        reference = model.forward_all(x, mask)
+        torch.testing.assert_close(out.quantiles, reference.quantiles, rtol=0, atol=0)
+        model.zero_grad()
+        levels = torch.tensor(LEVELS, dtype=torch.float32)
+        (pinball(out.quantiles, levels, y, out.last, out.scale) + out.pattern_logits.sum()).backward()
+        lstm_moved = any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.lstm.parameters())
+        head_moved = model.quantile_head[0].weight.grad.abs().sum() > 0
+        assert head_moved and lstm_moved == (not detach)
+    module = SequenceModule(model, detach_heads=TrainConfig(detach_heads=True).detach_heads)
+    assert module.detach_heads
+
+
+def test_fine_tuning_can_drop_a_head_and_keeps_the_rest(tmp_path):
+    from numseries.train import _load_init_weights
+
+    save_pretrained(_model(), tmp_path / "base")
+    quantiles_only = ModelConfig(max_len=16, hidden_size=8, head_size=8, quantile_levels=LEVELS)
+    model = _load_init_weights(tmp_path / "base", quantiles_only)
+    assert not hasattr(model, "pattern_head")
+    before = _model().state_dict()
+    assert all(torch.equal(before[name], value) for name, value in model.state_dict().items())
+
+
 def test_heads_only_needs_weights_to_start_from(tmp_path):
     from numseries.config import TrainConfig
     from numseries.train import run_training

@@ -210,6 +210,7 @@ class TrainConfig:
     families: tuple[str, ...] | None = None  # None: every training family; checked where the data is made
     heads_only: bool = False  # train only the optional heads of --init-weights' model, the rest frozen
     attention_loss: float = 0.0  # weight of the loss that aligns the attention with the per-step weights; 0: off
+    detach_heads: bool = False  # the heads' losses train the heads only; the point prediction learns from its L1 alone
 
     def __post_init__(self) -> None:
         if self.num_workers < 0:

@@ -108,8 +108,11 @@ class LSTMWithAttention(nn.Module):
             outputs["pattern"] = torch.softmax(out.pattern_logits, dim=1)
         return outputs
 
-    def forward_all(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> ModelOutput:
-        """The point prediction, attention and the optional heads' outputs, in normalised units."""
+    def forward_all(self, x: torch.Tensor, mask: torch.Tensor | None = None, detach_heads: bool = False) -> ModelOutput:
+        """The point prediction, attention and the optional heads' outputs, in normalised units.
+
+        ``detach_heads`` stops the heads' gradients at the features and the point prediction they read,
+        so their losses train the heads alone (the outputs are the same)."""
         if mask is None:
             mask = torch.ones_like(x, dtype=torch.bool)
         full_x = x
@@ -128,11 +131,15 @@ class LSTMWithAttention(nn.Module):
         if x is not full_x:  # cropped input: the dropped steps get no attention
             attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
         quantiles = pattern_logits = None
+        if detach_heads:
+            head_input, z_base = head_input.detach(), z_hat.detach()
+        else:
+            z_base = z_hat
         if self.config.quantile_levels:
             offsets = torch.cumsum(nn.functional.softplus(self.quantile_head(head_input)), dim=1)  # (2B, Q)
             offsets = offsets - offsets[:, len(self.config.quantile_levels) // 2, None]  # 0 at the median
             u = (offsets[:batch] - offsets[batch:].flip(1)) / 2  # (B, Q): level tau pairs with 1 - tau
-            quantiles = z_hat[:, None] + gate[:, None] * u  # (B, Q)
+            quantiles = z_base[:, None] + gate[:, None] * u  # (B, Q)
         if self.config.pattern_names:
             logits = self.pattern_head(head_input)  # (2B, K)
             pattern_logits = (logits[:batch] + logits[batch:]) / 2  # (B, K)

@@ -104,13 +104,19 @@ class SequenceModule(L.LightningModule):
     levels: torch.Tensor  # (Q,) the quantile head's levels, a buffer
 
     def __init__(
-        self, model: LSTMWithAttention, lr: float = 2e-3, weight_decay: float = 1e-5, attention_loss: float = 0.0
+        self,
+        model: LSTMWithAttention,
+        lr: float = 2e-3,
+        weight_decay: float = 1e-5,
+        attention_loss: float = 0.0,
+        detach_heads: bool = False,
     ) -> None:
         super().__init__()
         self.model = model
         self.lr = lr
         self.weight_decay = weight_decay
         self.attention_loss = attention_loss
+        self.detach_heads = detach_heads
         self.register_buffer("levels", torch.tensor(model.config.quantile_levels, dtype=torch.float32), persistent=False)
 
     def _losses(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
@@ -121,7 +127,7 @@ class SequenceModule(L.LightningModule):
         with torch.enable_grad() if self.attention_loss else contextlib.nullcontext():
             if self.attention_loss:
                 x = x.detach().double().requires_grad_(True)
-            out = self.model.forward_all(x, mask)
+            out = self.model.forward_all(x, mask, detach_heads=self.detach_heads)
             losses = {"l1": scaled_l1(out.z_hat, y, out.last, out.scale)}
             if self.attention_loss:
                 losses["attention"] = self.attention_loss * attention_alignment(out, x, mask)
@@ -226,7 +232,11 @@ def fit(
         trainer = _trainer(schedule, options, callbacks, loggers, out_dir)
         model.train()  # Lightning keeps the modes it finds: a model from load_model() would train in eval mode
         module = SequenceModule(
-            model, lr=schedule.lr, weight_decay=schedule.weight_decay, attention_loss=schedule.attention_loss
+            model,
+            lr=schedule.lr,
+            weight_decay=schedule.weight_decay,
+            attention_loss=schedule.attention_loss,
+            detach_heads=schedule.detach_heads,
         )
         trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
@@ -470,8 +480,10 @@ def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithA
     missing = model.load_state_dict(state, strict=False).missing_keys
     new = [key for key in missing if not key.startswith(HEADS)]
     assert not new, new  # the backbones are equal, so only heads can be missing
-    kept = [head for head in ("quantile_levels", "pattern_names") if getattr(loaded.config, head)]
-    for head in kept:  # a head in both must be the same head, or its weights mean something else
+    # A head in both must be the same head, or its weights mean something else; one the config leaves
+    # out is dropped.
+    kept = [head for head in ("quantile_levels", "pattern_names") if getattr(loaded.config, head) and getattr(model_config, head)]
+    for head in kept:
         if getattr(loaded.config, head) != getattr(model_config, head):
             raise ValueError(f"--init-weights {path} has other {head}; give the same ones or none")
     return model

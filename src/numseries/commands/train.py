@@ -39,6 +39,8 @@ _HELP = {
     "heads_only": "train only the optional heads (quantiles, pattern) of --init-weights' model, the rest frozen",
     "attention_loss": "weight of a loss that pulls the attention towards each step's share of |weight| "
     "(the exact per-step weights, by autograd); 0: off",
+    "detach_heads": "stop the heads' gradients at the backbone: the quantile and pattern losses train the heads "
+    "only, and the point prediction learns from its L1 alone",
     "quantile_levels": "add a quantile head at these levels (symmetric, with 0.5), e.g. 0.1 0.5 0.9",
     "pattern_names": "add a pattern head that tells these generator families apart",
 }
