@@ -189,3 +189,13 @@ def test_score_agrees_with_utilsforecast_losses():
     assert ours["n_constant"] == len(data) - len(varying) >= 5
     assert ours["mean_scaled"] == pytest.approx(float(np.mean(mase)), rel=1e-12)
     assert ours["median_scaled"] == pytest.approx(float(np.median(mase)), rel=1e-12)
+
+
+def test_relative_error_divides_each_case_by_the_reference_miss_and_skips_its_exact_cases():
+    from numseries.metrics import median_relative_error
+
+    targets = np.array([1.0, 1.0, 1.0, 5.0])
+    reference = np.array([3.0, 0.0, 1.5, 5.0])  # misses by 2, 1, 0.5; the last case exactly
+    predictions = np.array([2.0, 0.5, 1.0, 9.0])  # errors 1, 0.5, 0 (and 4 where the reference is exact)
+    assert median_relative_error(predictions, targets, reference) == pytest.approx(0.5)  # of 0.5, 0.5, 0
+    assert np.isnan(median_relative_error(predictions, targets, targets))

@@ -22,14 +22,14 @@ import numpy as np
 
 from numseries import baselines as baselines_module
 from numseries.generate import FAMILIES, generate_batch, holdout_families, training_families
-from numseries.metrics import context_scale, score
+from numseries.metrics import context_scale, median_relative_error, score
 from numseries.series import SequenceBatch, keep_last
 
 if TYPE_CHECKING:
     from numseries.model import LSTMWithAttention
     from numseries.predict import Predictor
 
-Row = dict[str, Any]  # one line of summarise(): group, bucket, method, the score() statistics, fallbacks
+Row = dict[str, Any]  # one line of summarise(): group, bucket, method, the score() statistics, median_relative, fallbacks
 
 BUCKETS = ((4, 6), (8, 16), (24, 64))  # context-length buckets (inclusive)
 EVAL_SEED = 20_261_127  # not a training seed (training uses 0, validation 1_000_003)
@@ -212,7 +212,9 @@ def _groups(names: Sequence[str]) -> dict[str, list[str]]:
 
 
 def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BUCKETS) -> list[Row]:
-    """One row per (group, bucket, method): the :func:`numseries.metrics.score` statistics and fallbacks.
+    """One row per (group, bucket, method): the :func:`numseries.metrics.score` statistics, the median
+    error relative to the last value's (``median_relative``, :func:`numseries.metrics.median_relative_error`)
+    and fallbacks.
 
     Groups are each family (or real dataset), then the training families, the held-out families or all
     real datasets together; buckets are each length bucket holding cases, then ``"all"`` lengths.
@@ -226,6 +228,7 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
     bucket_masks = {bucket_name(b): (lengths >= b[0]) & (lengths <= b[1]) for b in buckets}
     bucket_masks = {name: rows for name, rows in bucket_masks.items() if rows.any()}
     bucket_masks["all"] = np.ones(len(cases), dtype=bool)
+    last = baselines_module.last_value(cases.data, cases.masks)[0]  # (N,) the naive guess errors are relative to
     rows = []
     for group, members in _groups(cases.family_names).items():
         in_group = np.isin(families, members)
@@ -240,6 +243,7 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
                 methods[NOISE_FLOOR] = cases.clean_labels
             for method, pred in methods.items():
                 stats = score(pred[selected], cases.labels[selected], scale[selected])
+                stats["median_relative"] = median_relative_error(pred[selected], cases.labels[selected], last[selected])
                 fallbacks = int(evaluation.fell_back[method][selected].sum()) if method in evaluation.fell_back else 0
                 rows.append({"group": group, "bucket": bucket, "method": method, **stats, "fallbacks": fallbacks})
     return rows

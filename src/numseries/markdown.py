@@ -97,6 +97,11 @@ def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselin
         "its mean absolute step) and fall back to the last value where they cannot fit.",
         "## Median scaled error (primary)",
         metric_table(rows, "median_scaled"),
+        "## Error relative to the last value's (median over cases of |error| / |last value's error|)",
+        "Each case scaled by its own naive miss, so the small recent steps of a decay or a growth count as "
+        "much as the large early ones; below 1 beats the last value. Cases the last value gets exactly are "
+        "left out.",
+        metric_table(rows, "median_relative"),
         "## Mean scaled error",
         metric_table(rows, "mean_scaled"),
         "## MAE (in each series' units; dominated by the largest-scale series)",

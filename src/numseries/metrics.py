@@ -48,6 +48,18 @@ def score(predictions: np.ndarray, targets: np.ndarray, scale: np.ndarray) -> di
     }
 
 
+def median_relative_error(predictions: np.ndarray, targets: np.ndarray, reference: np.ndarray) -> float:
+    """Median over cases of |error| / |the reference's error| (e.g. the last value's), over the cases the
+    reference misses; NaN when it misses none. Scaled by each case's own miss, it does not let the large
+    early steps of a decay or a growth hide an error in its small recent ones."""
+    targets = np.asarray(targets, dtype=np.float64)
+    miss = np.abs(np.asarray(reference, dtype=np.float64) - targets)
+    kept = miss > 0
+    if not kept.any():
+        return float("nan")
+    return float(np.median(np.abs(np.asarray(predictions, dtype=np.float64)[kept] - targets[kept]) / miss[kept]))
+
+
 # Intervals and quantiles. Every function scores each case on its own and returns (N,) arrays, so the
 # caller chooses the cases and the statistic; a case whose interval or quantiles are NaN (a model that
 # refused the series) scores NaN.
