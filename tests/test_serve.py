@@ -55,6 +55,17 @@ def test_level_chooses_the_intervals_as_the_cli_does(client, capsys):
     assert exact["exact"] and exact["intervals"]["80"] == [21, 21] and exact["pattern"].startswith("Fibonacci")
 
 
+def test_an_exact_rule_s_big_integer_reaches_the_client_to_the_last_digit(client, capsys):
+    import math
+
+    values = [math.factorial(k) for k in range(1, 18)]  # 17 factorials: the next, 18!, has 16 digits
+    assert main(["predict", *map(str, values), "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)["prediction"]
+    response = client.post("/predict", json={"values": values})
+    assert response.json()["prediction"] == math.factorial(18) == expected
+    assert f'"prediction":{math.factorial(18)},' in response.text
+
+
 def test_predict_crops_a_long_sequence_as_the_cli_does(client):
     values = np.sin(np.arange(100) / 5).round(6).tolist()
     data = client.post("/predict", json={"values": values}).json()

@@ -32,6 +32,7 @@ try:
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
     from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, Strict
+    from pydantic_core import to_json
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
 except ImportError as err:  # pragma: no cover - depends on the install
@@ -51,6 +52,14 @@ MAX_GROUP = 256  # /predict requests answered by one model call
 
 Number = Annotated[FiniteFloat, Strict()]  # a JSON number: no strings, no booleans, no NaN or inf
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES)]
+
+
+class Answer(JSONResponse):
+    """JSON written by pydantic-core, FastAPI's own serializer: it reads back to the same numbers as
+    ``json.dumps`` would write (big exact integers included), several times faster on a batch."""
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content)
 
 
 class PredictRequest(BaseModel):
@@ -133,19 +142,19 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         summary="Predict the next value of one sequence",
         responses={200: {"model": PredictAnswer}, **ERRORS},
     )
-    async def predict(request: PredictRequest) -> JSONResponse:
+    async def predict(request: PredictRequest) -> Answer:
         if request.steps is None:  # requests that arrive together share one model call
-            return JSONResponse(await batcher.predict(request.values, request.level))
+            return Answer(await batcher.predict(request.values, request.level))
         answer = await run_in_threadpool(_predict_one, predictor, request.values, request.steps, request.level)
-        return JSONResponse(answer)
+        return Answer(answer)
 
     @app.post(
         "/predict/batch",
         summary=f"Predict the next value of up to {MAX_BATCH:,} sequences",
         responses={200: {"model": BatchAnswer}, **ERRORS},
     )
-    async def predict_batch(request: BatchRequest) -> JSONResponse:
-        return JSONResponse({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
+    async def predict_batch(request: BatchRequest) -> Answer:
+        return Answer({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
     @app.get("/health", summary="Version and the model's digest")
     async def get_health() -> dict:

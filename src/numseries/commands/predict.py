@@ -359,7 +359,7 @@ def _as_json(result, forecast, bands: dict | None = None) -> dict:
         "exact": result.exact,
         "pattern": result.pattern,
         "weights": None if result.weights is None else result.weights.tolist(),
-        "attention": [round(weight, 6) for weight in result.attention.tolist()],
+        "attention": np.round(result.attention.astype(np.float64), 6).tolist(),  # short JSON; float64 before rounding
         "n_values": result.n_values,
         "n_used": result.n_used,
     }
