@@ -54,7 +54,7 @@ Number = Annotated[FiniteFloat, Strict()]  # a JSON number: no strings, no boole
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES)]
 
 
-class Answer(JSONResponse):
+class PydanticJSON(JSONResponse):
     """JSON written by pydantic-core, FastAPI's own serializer: it reads back to the same numbers as
     ``json.dumps`` would write (big exact integers included), several times faster on a batch."""
 
@@ -142,19 +142,19 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         summary="Predict the next value of one sequence",
         responses={200: {"model": PredictAnswer}, **ERRORS},
     )
-    async def predict(request: PredictRequest) -> Answer:
+    async def predict(request: PredictRequest) -> PydanticJSON:
         if request.steps is None:  # requests that arrive together share one model call
-            return Answer(await batcher.predict(request.values, request.level))
+            return PydanticJSON(await batcher.predict(request.values, request.level))
         answer = await run_in_threadpool(_predict_one, predictor, request.values, request.steps, request.level)
-        return Answer(answer)
+        return PydanticJSON(answer)
 
     @app.post(
         "/predict/batch",
         summary=f"Predict the next value of up to {MAX_BATCH:,} sequences",
         responses={200: {"model": BatchAnswer}, **ERRORS},
     )
-    async def predict_batch(request: BatchRequest) -> Answer:
-        return Answer({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
+    async def predict_batch(request: BatchRequest) -> PydanticJSON:
+        return PydanticJSON({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
     @app.get("/health", summary="Version and the model's digest")
     async def get_health() -> dict:
