@@ -30,7 +30,7 @@ from intervals import MULTI_STEP, STATISTICAL, TAUS, Cases, multi_step_cases, st
 from numseries import Predictor
 from numseries.metrics import context_scale
 
-from _output import write_result
+from _output import replace_block, write_result
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RATIO = 0.85  # issue 17: mean over horizons ≤ 0.85× AutoARIMA's, and better at every horizon
@@ -112,6 +112,30 @@ def dataset_table(result: dict, methods: list[str]) -> str:
     return "\n".join(lines)
 
 
+def readme_table(results: dict, models: list[str]) -> str:
+    """The README's summary: the mean over horizons of each method's median error, per setting."""
+    methods = models + ["last_value", "drift", *STATISTICAL]
+    lines = [
+        "Several steps ahead on real series (`python benchmarks/multistep.py`; full tables with every horizon and "
+        "dataset in `benchmarks/results/multistep.md`): the mean over horizons of the median scaled error.",
+        "",
+        "| values, steps | windows | " + " | ".join(methods) + " | model ÷ AutoARIMA | better than AutoARIMA at every horizon |",
+        "|---|---:|" + "---:|" * (len(methods) + 2),
+    ]
+    for result in results.values():
+        summary = result["summary"]
+        means = {m: summary[m]["mean_over_horizons"] for m in methods}
+        best = min(means.values())
+        cells = [f"**{_fmt(v)}**" if v == best else _fmt(v) for v in means.values()]
+        model, reference = summary[models[0]], summary[REFERENCE]
+        every = all(a < b for a, b in zip(model["per_horizon"], reference["per_horizon"], strict=True))
+        lines.append(
+            f"| {result['context']}, {result['horizon']} | {result['cases']} | " + " | ".join(cells)
+            + f" | {model['mean_over_horizons'] / reference['mean_over_horizons']:.3f} | {'yes' if every else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", nargs="+", default=[None], help="weights folders to compare (default: shipped)")
@@ -185,6 +209,8 @@ def main() -> None:
         lines += [dataset_table(result, methods)]
         lines += ["", "Seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in result["seconds"].items()) + " (statistical: CPU)."]
     write_result(RESULTS / f"{args.name}.md", "\n".join(lines) + "\n")
+    if args.name == "multistep":
+        replace_block("multistep", readme_table(results, models))
     for key, result in results.items():
         for name in models:
             ratio = result["summary"][name]["mean_over_horizons"] / result["summary"][REFERENCE]["mean_over_horizons"]
