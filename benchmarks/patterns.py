@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         head = predictor.predict_batch(padded).pattern_probabilities
         predictor.classifier = classifier
         assert head is not None
-        head_truth = np.array([predictor.head_pattern_names.index(family) for family in cases.families])
+        known = predictor.head_pattern_names  # a family the head never learned (-1) is never named right by it
+        head_truth = np.array([known.index(family) if family in known else -1 for family in cases.families])
         old = score(head, head_truth, cases.lengths, None)
     speed = batch_speed(predictor, args.speed_series)
 

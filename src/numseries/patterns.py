@@ -54,17 +54,22 @@ NAMES = {
     "logistic": "logistic (saturating) curve",
     "chirp": "wave of changing frequency",
     "power_law": "power law",
+    "arima": "wandering trend (integrated ARMA)",
+    "seasonal": "seasonal (trend, season and noise)",
+    "level_shift": "regime changes (shifts and outliers)",
+    "intermittent": "counts (intermittent demand)",
 }
 TRENDS = ("linear", "noisy_line")  # families whose description gives the step per value
 # A group of families is named by what they share, then a short word for each of them:
 # "oscillation (sine, modulated or changing frequency)". The first umbrella that holds the group names it;
 # a group under none is its families' plain names, "a, b or c".
 UMBRELLAS = (
-    (frozenset({"sinusoidal", "mixed", "chirp", "wave"}), "oscillation"),
+    (frozenset({"sinusoidal", "mixed", "chirp", "wave", "seasonal"}), "oscillation"),
     (frozenset({"noisy", "noisy_line", "linear"}), "noisy trend"),
-    (frozenset({"noisy_stochastic", "random_walk", "ar", "kernel_synth"}), "random process"),
+    (frozenset({"noisy_stochastic", "random_walk", "ar", "kernel_synth", "arima", "intermittent"}), "random process"),
     (frozenset({"polynomial", "exponential", "logistic", "power_law", "log_decay"}), "smooth growth or decay"),
-    (frozenset({"step", "wave"}), "jumps"),
+    (frozenset({"step", "wave", "level_shift"}), "jumps"),
+    (frozenset({"noisy", "noisy_line", "arima", "random_walk", "kernel_synth", "level_shift"}), "noisy trend or random process"),
 )
 SHORT = {
     "sinusoidal": "sine",
@@ -84,6 +89,10 @@ SHORT = {
     "power_law": "power law",
     "log_decay": "logarithmic",
     "step": "level shifts",
+    "arima": "wandering trend",
+    "seasonal": "seasonal",
+    "level_shift": "regime changes",
+    "intermittent": "counts",
 }
 
 Groups = list[list[list[int]]]  # per length bucket, the groups of two or more family indices
