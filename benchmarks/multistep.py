@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from intervals import MULTI_STEP, STATISTICAL, TAUS, Cases, multi_step_cases, statistical_quantiles
+from intervals import MULTI_STEP, STATISTICAL, TAUS, Cases, _fmt, multi_step_cases, statistical_quantiles
 from numseries import Predictor
 from numseries.metrics import context_scale
 
@@ -77,8 +77,17 @@ def summary(scaled: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, dict]:
     return out
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+def versus_reference(summary: dict, method: str) -> tuple[float, bool]:
+    """A method's mean over horizons ÷ AutoARIMA's, and whether it is better than AutoARIMA at every horizon."""
+    row, reference = summary[method], summary[REFERENCE]
+    every = all(a < b for a, b in zip(row["per_horizon"], reference["per_horizon"], strict=True))
+    return row["mean_over_horizons"] / reference["mean_over_horizons"], every
+
+
+def _cells(values: list[float]) -> list[str]:
+    """Formatted values, the smallest in bold."""
+    best = min(values)
+    return [f"**{_fmt(v)}**" if v == best else _fmt(v) for v in values]
 
 
 def table(result: dict, methods: list[str]) -> str:
@@ -86,16 +95,12 @@ def table(result: dict, methods: list[str]) -> str:
     head = "| method | " + " | ".join(f"h={h}" for h in range(1, horizon + 1))
     head += " | mean over horizons | ÷ AutoARIMA | better than AutoARIMA at every horizon | ÷ last value (median per case) |"
     lines = [head, "|---|" + "---:|" * (horizon + 4)]
-    reference = result["summary"][REFERENCE]
-    for method in methods:
+    per_horizon = np.array([result["summary"][m]["per_horizon"] for m in methods])  # (methods, horizons)
+    columns = [_cells(list(column)) for column in per_horizon.T]  # each horizon's best method in bold
+    for i, method in enumerate(methods):
         row = result["summary"][method]
-        cells = []
-        for h, value in enumerate(row["per_horizon"]):
-            text = _fmt(value)
-            best = min(result["summary"][m]["per_horizon"][h] for m in methods)
-            cells.append(f"**{text}**" if value == best else text)
-        ratio = row["mean_over_horizons"] / reference["mean_over_horizons"]
-        every = all(a < b for a, b in zip(row["per_horizon"], reference["per_horizon"], strict=True))
+        cells = [column[i] for column in columns]
+        ratio, every = versus_reference(result["summary"], method)
         lines.append(
             f"| {method} | " + " | ".join(cells) + f" | {_fmt(row['mean_over_horizons'])} | {ratio:.3f} | "
             + ("–" if method == REFERENCE else ("yes" if every else "no")) + f" | {_fmt(row['relative_to_last_value'])} |"
@@ -106,8 +111,7 @@ def table(result: dict, methods: list[str]) -> str:
 def dataset_table(result: dict, methods: list[str]) -> str:
     lines = ["| dataset | n | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
     for dataset, row in result["per_dataset"].items():
-        best = min(row[m] for m in methods)
-        cells = [f"**{_fmt(row[m])}**" if row[m] == best else _fmt(row[m]) for m in methods]
+        cells = _cells([row[m] for m in methods])
         lines.append(f"| {dataset} | {row['n']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -123,15 +127,11 @@ def readme_table(results: dict, models: list[str]) -> str:
         "|---|---:|" + "---:|" * (len(methods) + 2),
     ]
     for result in results.values():
-        summary = result["summary"]
-        means = {m: summary[m]["mean_over_horizons"] for m in methods}
-        best = min(means.values())
-        cells = [f"**{_fmt(v)}**" if v == best else _fmt(v) for v in means.values()]
-        model, reference = summary[models[0]], summary[REFERENCE]
-        every = all(a < b for a, b in zip(model["per_horizon"], reference["per_horizon"], strict=True))
+        cells = _cells([result["summary"][m]["mean_over_horizons"] for m in methods])
+        ratio, every = versus_reference(result["summary"], models[0])
         lines.append(
             f"| {result['context']}, {result['horizon']} | {result['cases']} | " + " | ".join(cells)
-            + f" | {model['mean_over_horizons'] / reference['mean_over_horizons']:.3f} | {'yes' if every else 'no'} |"
+            + f" | {ratio:.3f} | {'yes' if every else 'no'} |"
         )
     return "\n".join(lines)
 
@@ -213,7 +213,7 @@ def main() -> None:
         replace_block("multistep", readme_table(results, models))
     for key, result in results.items():
         for name in models:
-            ratio = result["summary"][name]["mean_over_horizons"] / result["summary"][REFERENCE]["mean_over_horizons"]
+            ratio, _ = versus_reference(result["summary"], name)
             print(f"{key}: {name} {result['summary'][name]['mean_over_horizons']:.3f} ({ratio:.3f}× AutoARIMA)")
 
 
