@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from numseries.config import GENERATED_MIN_LEN, MIN_LENGTH, check_lengths
-from numseries.series import SequenceBatch, mean_abs_step, step_scale  # noqa: F401 (mean_abs_step: importable here too)
+from numseries.series import SequenceBatch, mean_abs_step, step_scale
 
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
@@ -147,10 +147,15 @@ def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: b
         for name in training_families()
         if FAMILIES[name].noise is None and FAMILIES[name].stochastic == stochastic and name not in REAL_LIKE
     ]
-    weights = np.array([FAMILIES[name].weight for name in bases])
-    choice = rng.choice(len(bases), n, p=weights / weights.sum())
+    return _draw(bases, n, length, rng)
+
+
+def _draw(names: Sequence[str], n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, length) series of the named families, each row's family drawn in proportion to its weight."""
+    weights = np.array([FAMILIES[name].weight for name in names])
+    choice = rng.choice(len(names), n, p=weights / weights.sum())
     out = np.empty((n, length))
-    for i, name in enumerate(bases):
+    for i, name in enumerate(names):
         rows = np.flatnonzero(choice == i)
         if rows.size:
             out[rows] = FAMILIES[name].fn(rows.size, length, rng)
@@ -325,7 +330,7 @@ def arima(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     smooth = np.cumsum(np.cumsum(0.15 * arma, axis=1) + _col(rng.normal(0, 1, n)), axis=1)
     out = np.where(_col(twice), smooth, once)
     noisy = _col(rng.random(n) < 0.3)
-    scale = np.abs(np.diff(out, axis=1)).mean(axis=1) + 1e-9
+    scale = mean_abs_step(out, np.ones_like(out, dtype=bool))  # (n,)
     return out + noisy * _col(_log_uniform(rng, 0.05, 0.5, n) * scale) * rng.normal(0, 1, out.shape)
 
 
@@ -350,12 +355,13 @@ def seasonal(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     amplitude = np.clip(1 + _col(rng.normal(0, 0.5, n)) * t / length, 0.1, None)  # growing or shrinking
     wander = np.cumsum(rng.normal(0, 1, (n, length)), axis=1) * _col(rng.uniform(0, 0.15, n) * (rng.random(n) < 0.5))
     trend = _col(rng.normal(0, 2, n)) * t / length + wander
-    level = trend + _col(rng.uniform(2, 6, n))
+    level = np.abs(trend + _col(rng.uniform(2, 6, n)))
+    level /= _col(level.mean(axis=1))  # (n, length) the level relative to its mean
     multiplicative = _col(rng.random(n) < 0.3)
-    season = np.where(multiplicative, season * np.abs(level) / _col(np.abs(level).mean(axis=1)), season) * amplitude
+    season = np.where(multiplicative, season * level, season) * amplitude
     noise = _ar1(_innovations(n, length, rng), rng.uniform(0, 0.7, n)) * _col(_log_uniform(rng, 0.02, 0.6, n))
     hetero = _col(rng.random(n) < 0.25)
-    noise = np.where(hetero, noise * np.abs(level) / _col(np.abs(level).mean(axis=1)), noise)
+    noise = np.where(hetero, noise * level, noise)
     return trend + season + noise
 
 
@@ -392,17 +398,11 @@ def intermittent(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
 def tsmixup(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """TSMixup: convex mixtures (Dirichlet weights) of two or three series of the other training
     families, each standardised first, so shapes combine (a trend under a season under a walk)."""
-    names = [name for name in training_families() if name != "tsmixup"]
-    weights = np.array([FAMILIES[name].weight for name in names])
     k = rng.integers(2, 4, n)  # components per row
     mix = rng.dirichlet(np.ones(3), n) * (np.arange(3)[None, :] < k[:, None])
     mix /= mix.sum(axis=1, keepdims=True)
-    choice = rng.choice(len(names), 3 * n, p=weights / weights.sum())
-    parts = np.empty((3 * n, length))  # one call per family for all three components
-    for i, name in enumerate(names):
-        rows = np.flatnonzero(choice == i)
-        if rows.size:
-            parts[rows] = FAMILIES[name].fn(rows.size, length, rng)
+    names = [name for name in training_families() if name != "tsmixup"]
+    parts = _draw(names, 3 * n, length, rng)  # (3n, length): one call per family for all three components
     parts -= parts.mean(axis=1, keepdims=True)
     parts /= parts.std(axis=1, keepdims=True) + 1e-9
     return np.einsum("nk,knt->nt", mix, parts.reshape(3, n, length))  # (n, length)
