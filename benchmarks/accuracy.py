@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from numseries import Predictor
-from numseries.evaluate import EVAL_SEED, MODEL, evaluate, summarise, synthetic_cases
+from numseries.evaluate import EVAL_SEED, FREQUENCY_GROUPS, MODEL, NEW_FAMILIES, evaluate, summarise, synthetic_cases
 from numseries.generate import training_families
 from numseries.markdown import report
 from numseries.plots import (
@@ -30,7 +30,7 @@ from numseries.plots import (
     save_figure,
 )
 from numseries.realdata import REAL_SEED, real_cases
-from numseries.weights import file_sha256, load_model, locate, recorded_run_dir
+from numseries.weights import file_sha256, load_model, locate, recorded_run_dir, trained_families
 
 from _output import replace_block, write_result
 
@@ -70,6 +70,20 @@ def _header(args: argparse.Namespace, identity: str, cases_line: str) -> str:
         f"{time.strftime('%Y-%m-%d', time.gmtime())}. Model: {identity}. "
         f"{cases_line + ' ' if cases_line else ''}Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
         f"torch threads {args.threads}, statistical baselines on {args.n_jobs} process(es); {versions}."
+    )
+
+
+def _trained_line(trained_on: set[str] | None) -> str:
+    """Which registered training families the point model saw, when training_info.json records it."""
+    if trained_on is None:
+        return ""
+    new = [name for name in training_families() if name not in trained_on]
+    if not new:
+        return ""
+    return (
+        f" The weights' point model was trained on {len(training_families()) - len(new)} of the "
+        f"{len(training_families())} registered training families; the others ({', '.join(new)}) were registered "
+        f"after it and are grouped apart as \"{NEW_FAMILIES}\"."
     )
 
 
@@ -113,17 +127,22 @@ README_ROWS = [  # (group, bucket, label) for the README's summary
     ("sinusoidal", "all", "sinusoidal"),
     ("log_decay", "all", "logarithmic decay"),
     ("mixed", "all", "mixed"),
-    ("training families", "all", f"all {len(training_families())} training families"),
+    ("training families", "all", "all {trained} training families"),
     ("training families", "4-6", "training families, 4–6 values"),
     ("training families", "8-16", "training families, 8–16 values"),
     ("training families", "24-64", "training families, 24–64 values"),
     ("held-out families", "all", "held-out families (never trained on)"),
-    ("all real series", "all", "real series (statsmodels datasets)"),
+    (NEW_FAMILIES, "all", "{new} registered families these weights never saw"),
+    ("all real series", "all", "real series (statsmodels and vega_datasets)"),
+    *((group, "all", f"… {group}") for group in FREQUENCY_GROUPS),
 ]
 
 
-def readme_summary(synthetic_rows: list[dict], real_rows: list[dict]) -> str:
-    """The README's results table: median scaled error of the model, the best baseline and AutoARIMA."""
+def readme_summary(synthetic_rows: list[dict], real_rows: list[dict], trained_on: set[str] | None) -> str:
+    """The README's results table: median scaled error of the model, the best baseline and AutoARIMA.
+    ``trained_on``: the families the point model was trained on (None: every training family)."""
+    seen = [name for name in training_families() if trained_on is None or name in trained_on]
+    counts = {"trained": len(seen), "new": len(training_families()) - len(seen)}
     medians = {(r["group"], r["bucket"], r["method"]): r["median_scaled"] for r in synthetic_rows + real_rows}
     lines = [
         "Median scaled error on held-out cases (lower is better; a last-value guess on a straight line "
@@ -139,7 +158,7 @@ def readme_summary(synthetic_rows: list[dict], real_rows: list[dict]) -> str:
         best = min(baselines, key=baselines.get)
         floor = medians.get((group, bucket, "noise_floor"))
         lines.append(
-            f"| {label} | {medians[group, bucket, MODEL]:.3g} | {baselines[best]:.3g} ({best}) | "
+            f"| {label.format(**counts)} | {medians[group, bucket, MODEL]:.3g} | {baselines[best]:.3g} ({best}) | "
             f"{baselines.get('auto_arima', float('nan')):.3g} | {'–' if floor is None else f'{floor:.3g}'} |"
         )
     return "\n".join(lines)
@@ -161,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
 
     identity = _identity(args.weights)
+    trained_on = trained_families(locate(args.weights).training_info())  # the point model's, not the heads'
     predictor = Predictor.from_pretrained(args.weights)  # what `numseries predict` runs: ONNX when present
     if predictor.runtime == "onnxruntime":
         _check_onnx_matches_torch(args.weights, predictor)
@@ -172,9 +192,10 @@ def main(argv: list[str] | None = None) -> int:
 
     line = f"Synthetic cases: seed {EVAL_SEED}, {args.n_per_cell} per family and length bucket."
     write_result(args.out / "accuracy_synthetic.md",
-           report(synthetic, title="Accuracy on generated families", note=_header(args, identity, line)))
+           report(synthetic, title="Accuracy on generated families", note=_header(args, identity, line) + _trained_line(trained_on),
+                  trained_on=trained_on))
     line = f"Real cases: seed {REAL_SEED}, up to {args.cases_per_bucket} per dataset and length bucket."
-    title = "Accuracy on real series (statsmodels datasets)"
+    title = "Accuracy on real series (statsmodels and vega_datasets)"
     write_result(args.out / "accuracy_real.md", report(real, title=title, note=_header(args, identity, line)))
     speed = (
         "# Speed against the baselines\n\nWall time per one-step-ahead case. The statistical baselines fit "
@@ -185,12 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_result(args.out / "speed.md", speed)
 
-    synthetic_rows, real_rows = summarise(synthetic), summarise(real)
-    replace_block("results", readme_summary(synthetic_rows, real_rows))
+    synthetic_rows, real_rows = summarise(synthetic, trained_on=trained_on), summarise(real)
+    replace_block("results", readme_summary(synthetic_rows, real_rows, trained_on))
     figures = args.out / "figures"
     save_figure(plot_error_by_family(synthetic_rows), figures / "error_by_family.png")
     save_figure(plot_error_by_length(synthetic_rows, group="training families"), figures / "error_by_length.png")
-    save_figure(plot_error_by_family(real_rows), figures / "error_by_dataset_real.png")
+    datasets = [row for row in real_rows if row["group"] not in FREQUENCY_GROUPS]
+    save_figure(plot_error_by_family(datasets), figures / "error_by_dataset_real.png")
     run_dir = args.run_dir or recorded_run_dir(args.weights)
     if run_dir:
         fine_tuned = bool(locate(args.weights).training_info().get("init_weights"))

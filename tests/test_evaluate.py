@@ -14,7 +14,9 @@ from numseries.cli import main
 from numseries.data import make_loader
 from numseries.evaluate import (
     BUCKETS,
+    FREQUENCY_GROUPS,
     MODEL,
+    NEW_FAMILIES,
     NOISE_FLOOR,
     cell_spread,
     evaluate,
@@ -191,3 +193,35 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
 def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):
     assert main(["evaluate", "--weights", str(tiny_weights), "--families", "fibonacci"]) == 2
     assert "unknown family 'fibonacci'" in capsys.readouterr().err
+
+
+def test_families_the_weights_never_saw_are_grouped_apart(model):
+    cases = synthetic_cases(n_per_cell=2, families=["linear", "noisy", "arima", "seasonal"])
+    evaluation = evaluate(model, cases, baselines=["last_value"])
+    n = {(r["group"], r["bucket"]): r["n"] for r in summarise(evaluation) if r["method"] == MODEL}
+    assert n["training families", "all"] == 4 * 6 and (NEW_FAMILIES, "all") not in n  # no record: all are training
+    n = {
+        (r["group"], r["bucket"]): r["n"]
+        for r in summarise(evaluation, trained_on={"linear", "noisy", "sinusoidal"})
+        if r["method"] == MODEL
+    }
+    assert n["training families", "all"] == 2 * 6 and n[NEW_FAMILIES, "all"] == 2 * 6
+
+
+def test_real_datasets_are_also_grouped_by_sampling_frequency(model):
+    pytest.importorskip("statsmodels")
+    from numseries.realdata import FREQUENCY, real_cases
+
+    evaluation = evaluate(model, real_cases(cases_per_bucket=2), baselines=["last_value"])
+    rows = summarise(evaluation)
+    n = {r["group"]: r["n"] for r in rows if r["method"] == MODEL and r["bucket"] == "all"}
+    for group in FREQUENCY_GROUPS:
+        members = [name for name, frequency in FREQUENCY.items() if f"{frequency} series" == group]
+        assert n[group] == sum(n[name] for name in members) > 0, group
+    assert sum(n[group] for group in FREQUENCY_GROUPS) == n["all real series"]
+    text = report(evaluation)
+    primary = text.split("## Median scaled error by sampling frequency")[0]
+    assert "yearly series" not in primary  # the frequency groups have their own section
+    section = text.split("## Median scaled error by sampling frequency")[1].split("\n## ")[0]
+    assert re.search(r"(behind its best baseline, over all lengths, on \d of 6|ahead of every baseline)", section)
+    assert "| sub-daily series | all |" in section

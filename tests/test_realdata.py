@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("statsmodels")
 
-from numseries.realdata import BUCKETS, load_series, real_cases  # noqa: E402
+from numseries.realdata import BUCKETS, FREQUENCIES, FREQUENCY, MAX_SERIES_LENGTH, load_series, real_cases  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,39 @@ def test_cases_respect_buckets_budgets_and_seed():
 def test_bad_budget_is_refused():
     with pytest.raises(ValueError, match="cases_per_bucket must be >= 1, got 0"):
         real_cases(cases_per_bucket=0)
+
+
+def test_every_sampling_frequency_is_in_the_suite(series):
+    assert set(FREQUENCY) == set(series)  # every dataset has its frequency, and only datasets of the suite
+    assert set(FREQUENCY.values()) == set(FREQUENCIES)
+    assert {"temp_max", "temp_min", "wind", "precipitation"} == set(series["seattle_weather"])
+    assert (series["seattle_weather"]["precipitation"] == 0).mean() > 0.3  # intermittent: dry days are 0
+    for values in series["hourly_temperature"].values():  # hourly: a daily cycle of 24 values
+        detrended = values - np.convolve(values, np.ones(24) / 24, mode="same")
+        inner = detrended[24:-24]
+        day = np.corrcoef(inner[:-24], inner[24:])[0, 1]
+        half_day = np.corrcoef(inner[:-12], inner[12:])[0, 1]
+        assert day > 0.5 and half_day < 0, (day, half_day)
+
+
+def test_long_series_keep_their_last_values(series):
+    from statsmodels import datasets
+
+    weekly = datasets.co2.load_pandas().data["co2"].interpolate().to_numpy()
+    assert len(weekly) > MAX_SERIES_LENGTH
+    np.testing.assert_array_equal(series["co2_weekly"]["co2"], weekly[-MAX_SERIES_LENGTH:])
+    assert max(len(v) for columns in series.values() for v in columns.values()) == MAX_SERIES_LENGTH
+
+
+def test_datasets_added_later_leave_the_cases_of_the_others_unchanged(series, monkeypatch):
+    cases = real_cases(cases_per_bucket=10)
+    for frequency in FREQUENCIES:
+        assert any((cases.families == name).any() for name, f in FREQUENCY.items() if f == frequency), frequency
+    import numseries.realdata as realdata
+
+    first = {name: series[name] for name in ("sunspots", "nile")}  # as if the others were not there yet
+    monkeypatch.setattr(realdata, "load_series", lambda: first)
+    fewer = real_cases(cases_per_bucket=10)
+    for name in first:
+        np.testing.assert_array_equal(fewer.data[fewer.families == name], cases.data[cases.families == name])
+        np.testing.assert_array_equal(fewer.labels[fewer.families == name], cases.labels[cases.families == name])

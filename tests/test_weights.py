@@ -24,6 +24,7 @@ from numseries.weights import (
     recorded_run_dir,
     save_pretrained,
     shipped_weights_dir,
+    trained_families,
 )
 
 
@@ -341,3 +342,18 @@ def test_weights_with_nan_or_inf_are_refused_by_name(tmp_path):
     save_pretrained(model, tmp_path / "diverged")
     with pytest.raises(ValueError, match=r"non-finite values \(NaN or inf\) in head\.0\.weight; .* lower --lr"):
         load_model(tmp_path / "diverged")
+
+
+def test_trained_families_follow_the_runs_that_trained_the_network():
+    backbone = {"data": {"families": ["linear", "noisy"]}, "train_config": {"heads_only": False}}
+    fine_tune = {"data": {"families": ["linear", "arima"]}, "init_weights": {"training_info": backbone}}
+    heads = {
+        "data": {"families": ["linear", "logistic"]},
+        "train_config": {"heads_only": True},
+        "init_weights": {"path": "x", "training_info": fine_tune},
+    }
+    assert trained_families(heads) == {"linear", "noisy", "arima"}  # the heads-only run left the network alone
+    assert trained_families(heads, heads=True) == {"linear", "noisy", "arima", "logistic"}
+    assert trained_families({}) is None and trained_families({"epochs": 3}) is None  # nothing recorded
+    shipped = trained_families(read_training_info())
+    assert shipped is not None and "linear" in shipped and "arima" not in shipped  # registered after it

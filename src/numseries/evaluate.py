@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +23,7 @@ import numpy as np
 from numseries import baselines as baselines_module
 from numseries.generate import FAMILIES, generate_batch, holdout_families, training_families
 from numseries.metrics import context_scale, median_relative_error, score
+from numseries.realdata import FREQUENCIES, FREQUENCY
 from numseries.series import SequenceBatch, keep_last
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ EVAL_SEED = 20_261_127  # not a training seed (training uses 0, validation 1_000
 MODEL = "model"
 NOISE_FLOOR = "noise_floor"
 AGGREGATES = ("training families", "held-out families", "all real series")  # the groups of several families
+NEW_FAMILIES = "new families (not in the weights' training)"  # registered training families the weights never saw
+FREQUENCY_GROUPS = tuple(f"{frequency} series" for frequency in FREQUENCIES)  # real datasets by sampling interval
 
 
 def bucket_name(bucket: tuple[int, int]) -> str:
@@ -198,26 +201,42 @@ def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> f
     return float(np.median(spreads)) if spreads else 0.0
 
 
-def _groups(names: Sequence[str]) -> dict[str, list[str]]:
-    """Each family or dataset alone, then the aggregates that hold at least two of them."""
+def _groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> dict[str, list[str]]:
+    """Each family or dataset alone, then the aggregates that hold at least two of them, then the real
+    datasets of each sampling frequency (one is enough: the frequency is the group)."""
     groups = {name: [name] for name in names}
     training, held_out, real = AGGREGATES
+    registered = [n for n in names if n in FAMILIES and not FAMILIES[n].holdout]
     kinds = {
-        training: [n for n in names if n in FAMILIES and not FAMILIES[n].holdout],
+        training: [n for n in registered if trained_on is None or n in trained_on],
+        NEW_FAMILIES: [n for n in registered if trained_on is not None and n not in trained_on],
         held_out: [n for n in names if n in FAMILIES and FAMILIES[n].holdout],
         real: [n for n in names if n not in FAMILIES],
     }
     groups.update({kind: members for kind, members in kinds.items() if len(members) >= 2})
+    for frequency, group in zip(FREQUENCIES, FREQUENCY_GROUPS, strict=True):
+        members = [n for n in names if n not in FAMILIES and FREQUENCY.get(n) == frequency]
+        if members:
+            groups[group] = members
     return groups
 
 
-def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BUCKETS) -> list[Row]:
+def summarise(
+    evaluation: Evaluation,
+    *,
+    buckets: Sequence[tuple[int, int]] = BUCKETS,
+    trained_on: Collection[str] | None = None,
+) -> list[Row]:
     """One row per (group, bucket, method): the :func:`numseries.metrics.score` statistics, the median
     error relative to the last value's (``median_relative``, :func:`numseries.metrics.median_relative_error`)
     and fallbacks.
 
-    Groups are each family (or real dataset), then the training families, the held-out families or all
-    real datasets together; buckets are each length bucket holding cases, then ``"all"`` lengths.
+    Groups are each family (or real dataset), then the training families, the held-out families, all
+    real datasets together and the real datasets of each sampling frequency (``"yearly series"``, ...,
+    :data:`FREQUENCY_GROUPS`); buckets are each length bucket holding cases, then ``"all"`` lengths.
+    ``trained_on`` names the families the evaluated weights were trained on
+    (:func:`numseries.weights.trained_families`): registered training families outside it are grouped
+    apart, as :data:`NEW_FAMILIES`, instead of among the training families.
     Methods are the model, each baseline and, where every label carries noise on a deterministic family,
     the ``noise_floor``.
     """
@@ -230,7 +249,7 @@ def summarise(evaluation: Evaluation, *, buckets: Sequence[tuple[int, int]] = BU
     bucket_masks["all"] = np.ones(len(cases), dtype=bool)
     last = baselines_module.last_value(cases.data, cases.masks)[0]  # (N,) the naive guess errors are relative to
     rows = []
-    for group, members in _groups(cases.family_names).items():
+    for group, members in _groups(cases.family_names, trained_on).items():
         in_group = np.isin(families, members)
         # A floor only where every label is noisy and no family is stochastic (whose clean value is a guess).
         deterministic = not any(FAMILIES[m].stochastic for m in members if m in FAMILIES)

@@ -3,10 +3,12 @@ the benchmark scripts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from numseries.baselines import STATISTICAL
-from numseries.evaluate import AGGREGATES, MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+from numseries.evaluate import AGGREGATES, FREQUENCY_GROUPS, MODEL, NOISE_FLOOR, Evaluation, Row, summarise
 
 EXACT = 1e-9  # scaled errors below this are float rounding of an exact prediction (a tie, not a ratio)
 
@@ -82,9 +84,39 @@ def speed_table(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselines", note: str = "") -> str:
-    """The full markdown report: scaled errors, MAE, RMSE, fallbacks and speed; ``note`` goes under the title."""
-    rows = summarise(evaluation)
+def frequency_section(rows: list[Row]) -> list[str]:
+    """The report's section on the real datasets grouped by sampling frequency (none without real cases):
+    the median scaled error table and the groups where the model is worse than its best baseline."""
+    by_frequency = [row for row in rows if row["group"] in FREQUENCY_GROUPS]
+    if not by_frequency:
+        return []
+    medians = {(r["group"], r["method"]): r["median_scaled"] for r in by_frequency if r["bucket"] == "all"}
+    groups = list(dict.fromkeys(r["group"] for r in by_frequency))
+    behind = []
+    for group in groups:
+        baselines = {m: v for (g, m), v in medians.items() if g == group and m not in (MODEL, NOISE_FLOOR)}
+        best = min(baselines, key=lambda m: baselines[m])
+        if medians[group, MODEL] > baselines[best]:
+            behind.append(f"{group} ({_fmt(_ratio(medians[group, MODEL], baselines[best]))}× {best})")
+    verdict = (
+        f"The model is behind its best baseline, over all lengths, on {len(behind)} of {len(groups)} frequency "
+        f"groups: {', '.join(behind)}." if behind else
+        f"The model is ahead of every baseline, over all lengths, on all {len(groups)} frequency groups."
+    )
+    return ["## Median scaled error by sampling frequency", verdict, metric_table(by_frequency, "median_scaled")]
+
+
+def report(
+    evaluation: Evaluation,
+    *,
+    title: str = "Accuracy against the baselines",
+    note: str = "",
+    trained_on: Collection[str] | None = None,
+) -> str:
+    """The full markdown report: scaled errors, MAE, RMSE, fallbacks and speed; ``note`` goes under the title.
+    ``trained_on`` as in :func:`~numseries.evaluate.summarise`."""
+    every_row = summarise(evaluation, trained_on=trained_on)
+    rows = [row for row in every_row if row["group"] not in FREQUENCY_GROUPS]
     n_constant = int(np.isnan(evaluation.scale).sum())
     sections = [
         f"# {title}",
@@ -97,6 +129,7 @@ def report(evaluation: Evaluation, *, title: str = "Accuracy against the baselin
         "its mean absolute step) and fall back to the last value where they cannot fit.",
         "## Median scaled error (primary)",
         metric_table(rows, "median_scaled"),
+        *frequency_section(every_row),
         "## Error relative to the last value's (median over cases of |error| / |last value's error|)",
         "Each case scaled by its own naive miss, so the small recent steps of a decay or a growth count as "
         "much as the large early ones; below 1 beats the last value. Cases the last value gets exactly are "

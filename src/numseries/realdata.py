@@ -1,7 +1,8 @@
-"""Real series that ship inside statsmodels (its ``datasets``), turned into one-step-ahead cases.
+"""Real series that ship inside statsmodels (its ``datasets``) and vega_datasets, turned into one-step-ahead cases.
 
-Nothing is downloaded: every series loads from the files installed with statsmodels (the ``bench``
-extra). Each case is a rolling-origin forecast: a context of 8 to 64 consecutive values that ends at an
+Nothing is downloaded: every series loads from the files installed with statsmodels and vega_datasets
+(the ``bench`` extra). The datasets cover six sampling frequencies (:data:`FREQUENCY`): yearly,
+quarterly, monthly, weekly, daily and sub-daily (hourly). Each case is a rolling-origin forecast: a context of 8 to 64 consecutive values that ends at an
 origin inside the series, and the value right after it as the label. Origins are spread evenly over the
 series' history and context lengths are drawn per length bucket, with a fixed seed.
 """
@@ -16,6 +17,24 @@ from numseries.series import SequenceBatch
 
 BUCKETS = ((8, 16), (24, 64))  # context lengths of the real suite, as in the synthetic buckets
 REAL_SEED = 20_261_128
+MAX_SERIES_LENGTH = 1_000  # longer series keep their last 1,000 values, about the longest statsmodels has (732)
+FREQUENCIES = ("yearly", "quarterly", "monthly", "weekly", "daily", "sub-daily")
+FREQUENCY = {  # each dataset's sampling interval
+    "sunspots": "yearly",
+    "co2": "monthly",
+    "nile": "yearly",
+    "elnino": "monthly",
+    "macrodata": "quarterly",
+    "danish_data": "quarterly",
+    "interest_inflation": "quarterly",
+    "copper": "yearly",
+    "longley": "yearly",
+    "grunfeld": "yearly",
+    "fertility": "yearly",
+    "co2_weekly": "weekly",
+    "seattle_weather": "daily",
+    "hourly_temperature": "sub-daily",
+}
 
 
 def _columns(frame, names) -> dict[str, np.ndarray]:
@@ -23,22 +42,29 @@ def _columns(frame, names) -> dict[str, np.ndarray]:
 
 
 def load_series() -> dict[str, dict[str, np.ndarray]]:
-    """Every real series: ``{dataset: {series name: values (n,) float64}}``, in time order.
+    """Every real series: ``{dataset: {series name: values (n,) float64}}``, in time order, each at most
+    :data:`MAX_SERIES_LENGTH` values (its last ones).
 
-    Datasets: yearly sunspots, monthly Mauna Loa CO2 (weekly readings averaged per month, gaps
+    From statsmodels: yearly sunspots, monthly Mauna Loa CO2 (weekly readings averaged per month, gaps
     interpolated), yearly Nile flow, monthly El Niño sea temperatures, the quarterly US macro data,
-    Danish money demand, US interest and inflation, yearly copper market data, the Longley
-    macro data, Grunfeld firm investment and the fertility rates of countries with complete records.
+    Danish money demand, German interest and inflation, yearly copper market data, the Longley
+    macro data, Grunfeld firm investment, the fertility rates of countries with complete records, and
+    the weekly CO2 readings themselves (gaps interpolated). From vega_datasets (NOAA records): Seattle's
+    daily weather 2012-2015 (highest and lowest temperature, wind, precipitation: an intermittent
+    series) and the hourly temperatures of Seattle and San Francisco in 2010.
     """
     try:
         from statsmodels import datasets
+        from vega_datasets import local_data
     except ImportError as err:
-        raise ValueError(f"the real-data suite needs statsmodels ({err}); pip install 'numseries[bench]'") from err
+        raise ValueError(f"the real-data suite needs statsmodels and vega_datasets ({err}); pip install 'numseries[bench]'") from err
 
     def load(module):
         return module.load_pandas().data
 
-    co2 = load(datasets.co2)["co2"].resample("MS").mean().interpolate()
+    co2_weekly = load(datasets.co2)["co2"].interpolate()
+    co2 = co2_weekly.resample("MS").mean().interpolate()
+    weather = local_data.seattle_weather()
     elnino = load(datasets.elnino).drop(columns="YEAR")
     macro = load(datasets.macrodata).drop(columns=["year", "quarter"])
     copper = load(datasets.copper).drop(columns="TIME")
@@ -47,7 +73,7 @@ def load_series() -> dict[str, dict[str, np.ndarray]]:
     fertility = load(datasets.fertility)
     years = [column for column in fertility.columns if column.isdigit()]
     fertility = fertility.set_index("Country Code")[years].dropna(axis=1, how="all").dropna()
-    return {
+    suite = {
         "sunspots": _columns(load(datasets.sunspots), ["SUNACTIVITY"]),
         "co2": {"co2": co2.to_numpy(dtype=np.float64)},
         "nile": _columns(load(datasets.nile), ["volume"]),
@@ -61,7 +87,15 @@ def load_series() -> dict[str, dict[str, np.ndarray]]:
             f"invest_{firm}": group["invest"].to_numpy(dtype=np.float64) for firm, group in grunfeld.groupby("firm")
         },
         "fertility": {code: row.to_numpy(dtype=np.float64) for code, row in fertility.iterrows()},
+        "co2_weekly": {"co2": co2_weekly.to_numpy(dtype=np.float64)},
+        "seattle_weather": _columns(weather.sort_values("date"), ["temp_max", "temp_min", "wind", "precipitation"]),
+        "hourly_temperature": {
+            city: frame.sort_values("date")["temp"].to_numpy(dtype=np.float64)
+            for city, frame in (("seattle", local_data.seattle_temps()), ("san_francisco", local_data.sf_temps()))
+        },
     }
+    assert set(suite) == set(FREQUENCY)
+    return {dataset: {name: values[-MAX_SERIES_LENGTH:] for name, values in series.items()} for dataset, series in suite.items()}
 
 
 def real_cases(

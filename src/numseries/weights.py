@@ -363,6 +363,21 @@ def read_training_info(directory: str | Path | None = None) -> dict[str, Any]:
     return info
 
 
+def trained_families(info: dict[str, Any], *, heads: bool = False) -> set[str] | None:
+    """The generator families a model was trained on, from its ``training_info.json`` (``info``) and those
+    of the weights each run started from (``init_weights``): for the point prediction the families of the
+    runs that trained the whole network, for the heads (``heads``) those of every run. ``None`` when no
+    run records its families (weights trained before they were recorded, or not by ``numseries train``)."""
+    found: set[str] | None = None
+    while isinstance(info, dict) and info:
+        families = (info.get("data") or {}).get("families")
+        heads_only = bool((info.get("train_config") or {}).get("heads_only", False))
+        if isinstance(families, list) and (heads or not heads_only):
+            found = (found or set()) | {str(name) for name in families}
+        info = (info.get("init_weights") or {}).get("training_info") or {}
+    return found
+
+
 def onnx_architecture(location: WeightsLocation, metadata: dict[str, str]) -> tuple[int, ModelConfig | None]:
     """``max_len`` and the architecture (``None``: not recorded) in an ONNX file's metadata, checked; without
     a recorded ``max_len``, that of the config beside it. A bad field is one line naming the file and the field."""
