@@ -544,7 +544,7 @@ class Predictor:
         for i, sequence in enumerate(sequences):
             values = _as_values(sequence, f"sequence {i}")
             windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
-        ruled = {i: rule for i, rule in enumerate(map(find_rule, windows)) if rule is not None} if self.rules else {}
+        ruled = find_rules(*_padded(windows)) if self.rules and windows else {}
         if not ruled:
             return forecast_batch(self, windows, steps, levels, paths, seed)
         rest = [i for i in range(len(windows)) if i not in ruled]
@@ -651,6 +651,15 @@ class Predictor:
         if per_step is not None:
             outputs["weights"] = per_step
         return outputs
+
+
+def _padded(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of any lengths -> (N, longest) values padded with trailing NaN, and the lengths (N,)."""
+    lengths = np.array([len(window) for window in windows], dtype=np.int64)
+    values = np.full((len(windows), int(lengths.max(initial=0))), np.nan)
+    for i, window in enumerate(windows):
+        values[i, : len(window)] = window
+    return values, lengths
 
 
 def _continued(rule: Rule, steps: int) -> np.ndarray:
