@@ -3,8 +3,8 @@
     python benchmarks/statsforecast_cv.py            # about 8 minutes on 2 CPUs
     python benchmarks/statsforecast_cv.py --windows 1 --spark-series 1000   # quicker
 
-Cross-validation: every series of numseries.realdata (statsmodels' datasets, integer time steps), the
-last ``--windows`` windows of ``--horizon`` steps, each model in its own ``StatsForecast.cross_validation``
+Cross-validation: every series of numseries.realdata (statsmodels' and vega_datasets' series, at most 1,000
+values each, integer time steps), the last ``--windows`` windows of ``--horizon`` steps, each model in its own ``StatsForecast.cross_validation``
 call, timed, first without intervals and then with 80% and 95% ones. AutoETS falls back to Naive where it
 refuses a window (counted). Accuracy and coverage by ``utilsforecast.evaluation.evaluate`` (MAE, MASE with
 the training part of each window as the scale, coverage), over every (series, window).
