@@ -1,0 +1,43 @@
+"""NumSeries on Dask through statsforecast's fugue backend gives the local numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from statsforecast import StatsForecast
+
+from numseries.statsforecast import NumSeries
+
+pytest.importorskip("fugue_dask")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("dask.distributed")
+
+from test_statsforecast import COLUMNS, long_frame  # noqa: E402
+from test_statsforecast_spark import _code  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def test_readme_dask_snippet_gives_the_local_forecast():
+    namespace: dict = {}
+    exec(_code("statsforecast-api"), namespace)  # noqa: S102 (our own README): defines df and forecast
+    exec(_code("statsforecast-dask"), namespace)  # noqa: S102
+    local = namespace["forecast"].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    remote = namespace["on_dask"].compute().sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    assert list(remote.columns) == ["unique_id", "ds", *COLUMNS]
+    assert remote[["unique_id", "ds"]].astype(str).equals(local[["unique_id", "ds"]].astype(str))
+    np.testing.assert_allclose(remote[COLUMNS].to_numpy(float), local[COLUMNS].to_numpy(float), rtol=1e-5)
+
+
+def test_cross_validation_on_dask_equals_the_local_one():
+    df = long_frame(8, seed=7)
+    sf = StatsForecast(models=[NumSeries()], freq=1)
+    local = sf.cross_validation(df=df, h=3, n_windows=2).sort_values(["unique_id", "cutoff", "ds"])
+    with distributed.Client(processes=False):
+        remote = sf.cross_validation(df=dd.from_pandas(df, npartitions=2), h=3, n_windows=2).compute()
+    remote = remote.sort_values(["unique_id", "cutoff", "ds"])
+    assert len(remote) == len(local) == 8 * 2 * 3
+    np.testing.assert_array_equal(remote[["ds", "cutoff"]].to_numpy(int), local[["ds", "cutoff"]].to_numpy(int))
+    np.testing.assert_allclose(
+        remote[["y", "NumSeries"]].to_numpy(float), local[["y", "NumSeries"]].to_numpy(float), rtol=1e-5
+    )
