@@ -485,7 +485,7 @@ def main() -> None:
         "## False rules on real data",
         "",
         f"`numseries.realdata.real_cases(cases_per_bucket={args.cases_per_bucket})`: rolling-origin cases of "
-        "8 to 64 values from the statsmodels datasets, against the observed next value.",
+        "8 to 64 values from the real suite (statsmodels and vega_datasets), against the observed next value.",
         "",
         *real_lines,
         "",
