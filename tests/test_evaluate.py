@@ -225,3 +225,12 @@ def test_real_datasets_are_also_grouped_by_sampling_frequency(model):
     section = text.split("## Median scaled error by sampling frequency")[1].split("\n## ")[0]
     assert re.search(r"(behind its best baseline, over all lengths, on \d of 6|ahead of every baseline)", section)
     assert "| sub-daily series | all |" in section
+
+
+def test_cli_groups_the_families_the_shipped_weights_never_saw_apart(capsys, tmp_path):
+    code = main(["evaluate", "--no-stats", "--n-per-cell", "2", "--families", "linear", "noisy", "arima", "seasonal",
+                 "--report", str(tmp_path / "report.md")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert f"| {NEW_FAMILIES} | all | 12 |" in out  # arima and seasonal were registered after the weights
+    assert "| training families | all | 12 |" in out

@@ -8,7 +8,16 @@ from collections.abc import Collection
 import numpy as np
 
 from numseries.baselines import STATISTICAL
-from numseries.evaluate import AGGREGATES, FREQUENCY_GROUPS, MODEL, NOISE_FLOOR, Evaluation, Row, summarise
+from numseries.evaluate import (
+    AGGREGATES,
+    FREQUENCY_GROUPS,
+    MODEL,
+    NEW_FAMILIES,
+    NOISE_FLOOR,
+    Evaluation,
+    Row,
+    summarise,
+)
 
 EXACT = 1e-9  # scaled errors below this are float rounding of an exact prediction (a tie, not a ratio)
 
@@ -55,9 +64,10 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
 
 
 def summary_table(rows: list[Row], metric: str = "median_scaled") -> str:
-    """:func:`metric_table` of the groups of several families (training, held-out, real), as the README
-    shows them; of every group at all lengths when there is no such group."""
-    short = [row for row in rows if row["group"] in AGGREGATES]
+    """:func:`metric_table` of the groups of several families (training, new, held-out, real, and the real
+    series of each sampling frequency), as the README shows them; of every group at all lengths when there
+    is no such group."""
+    short = [row for row in rows if row["group"] in (*AGGREGATES, NEW_FAMILIES, *FREQUENCY_GROUPS)]
     return metric_table(short or [row for row in rows if row["bucket"] == "all"], metric)
 
 

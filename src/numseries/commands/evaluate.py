@@ -13,7 +13,8 @@ from numseries.baselines import ALL, SIMPLE
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", help="weights folder or file, .onnx included (default: the shipped model)")
     parser.add_argument("--suite", choices=["synthetic", "real"], default="synthetic",
-                        help="generated families (default) or the real series shipped with statsmodels")
+                        help="generated families (default) or the real series shipped with statsmodels and "
+                             "vega_datasets (six sampling frequencies, each also reported as a group)")
     parser.add_argument("--n-per-cell", type=int, default=20,
                         help="synthetic cases per family and length bucket (default 20, about 2 minutes with the "
                              "statistical baselines; the README's figures use 300)")
@@ -38,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
     from numseries.files import atomic_write, check_folder, check_output
     from numseries.markdown import report, summary_table
     from numseries.predict import Predictor
-    from numseries.weights import recorded_run_dir
+    from numseries.weights import locate, recorded_run_dir, trained_families
 
     check_output(args.report, "the report")  # before minutes of work, not after them
     if args.plots:
         check_folder(args.plots, "the plots")
     model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
+    trained_on = trained_families(locate(args.weights).training_info())  # families new to the weights: apart
     baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
     if args.suite == "synthetic":
         cases = synthetic_cases(
@@ -61,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         per_cell, option = f"{args.cases_per_bucket} per dataset and length", "--cases-per-bucket"
     print(f"Median scaled error ({len(cases)} {args.suite} cases, {per_cell}; lower is better, best in bold)\n")
-    print(summary_table(summarise(evaluation)))
-    atomic_write(args.report, lambda tmp: tmp.write_text(report(evaluation, title=f"Accuracy: {args.suite} suite")))
+    print(summary_table(summarise(evaluation, trained_on=trained_on)))
+    text = report(evaluation, title=f"Accuracy: {args.suite} suite", trained_on=trained_on)
+    atomic_write(args.report, lambda tmp: tmp.write_text(text))
     print(f"\nEvery family and length, MAE, RMSE, fallbacks and speed: {args.report}")
     print(
         f"A family-and-length median of the model moves by ±{100 * cell_spread(evaluation):.0f}% when its cases are "
