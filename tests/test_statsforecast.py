@@ -23,6 +23,16 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 COLUMNS = ["NumSeries", "NumSeries-lo-80", "NumSeries-hi-80"]
 
 
+def assert_forecasts_equal(local: pd.DataFrame, remote: pd.DataFrame) -> None:
+    """A forecast computed elsewhere (Spark, Dask, Ray: as pandas) has the local one's rows, columns and numbers
+    (to float32: the engines pass values through Arrow)."""
+    local = local.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    assert list(remote.columns) == ["unique_id", "ds", *COLUMNS]
+    assert remote[["unique_id", "ds"]].astype(str).equals(local[["unique_id", "ds"]].astype(str))
+    np.testing.assert_allclose(remote[COLUMNS].to_numpy(float), local[COLUMNS].to_numpy(float), rtol=1e-5)
+
+
 def long_frame(n_series: int = 6, seed: int = 0) -> pd.DataFrame:
     """Generated series of 8 to 40 values (the last one's values are its label) as unique_id, ds, y."""
     batch = generate_batch(n_series, min_len=8, max_len=40, seed=seed)

@@ -12,7 +12,7 @@ pytest.importorskip("fugue_dask")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
-from test_statsforecast import COLUMNS, long_frame  # noqa: E402
+from test_statsforecast import assert_forecasts_equal, long_frame  # noqa: E402
 from test_statsforecast_spark import _code  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -22,11 +22,7 @@ def test_readme_dask_snippet_gives_the_local_forecast():
     namespace: dict = {}
     exec(_code("statsforecast-api"), namespace)  # noqa: S102 (our own README): defines df and forecast
     exec(_code("statsforecast-dask"), namespace)  # noqa: S102
-    local = namespace["forecast"].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    remote = namespace["on_dask"].compute().sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    assert list(remote.columns) == ["unique_id", "ds", *COLUMNS]
-    assert remote[["unique_id", "ds"]].astype(str).equals(local[["unique_id", "ds"]].astype(str))
-    np.testing.assert_allclose(remote[COLUMNS].to_numpy(float), local[COLUMNS].to_numpy(float), rtol=1e-5)
+    assert_forecasts_equal(namespace["forecast"], namespace["on_dask"].compute())
 
 
 def test_cross_validation_on_dask_equals_the_local_one():

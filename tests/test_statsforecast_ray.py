@@ -6,13 +6,12 @@ module runs where the ``ray`` extra is installed and skips elsewhere.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("fugue_ray")
 
-from test_statsforecast import COLUMNS  # noqa: E402
+from test_statsforecast import assert_forecasts_equal  # noqa: E402
 from test_statsforecast_spark import _code  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -26,8 +25,4 @@ def test_readme_ray_snippet_gives_the_local_forecast():
         remote = namespace["on_ray"].to_pandas()
     finally:
         ray.shutdown()
-    local = namespace["forecast"].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    assert list(remote.columns) == ["unique_id", "ds", *COLUMNS]
-    assert remote[["unique_id", "ds"]].astype(str).equals(local[["unique_id", "ds"]].astype(str))
-    np.testing.assert_allclose(remote[COLUMNS].to_numpy(float), local[COLUMNS].to_numpy(float), rtol=1e-5)
+    assert_forecasts_equal(namespace["forecast"], remote)

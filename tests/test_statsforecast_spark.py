@@ -16,7 +16,7 @@ pytest.importorskip("fugue_spark")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java (17 on this project's machines)", allow_module_level=True)
 
-from test_statsforecast import COLUMNS, long_frame  # noqa: E402
+from test_statsforecast import assert_forecasts_equal, long_frame  # noqa: E402
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 pytestmark = pytest.mark.slow
@@ -38,11 +38,7 @@ def test_readme_spark_snippet_gives_the_local_forecast(spark):
     namespace: dict = {}
     exec(_code("statsforecast-api"), namespace)  # noqa: S102 (our own README): defines df and forecast
     exec(_code("statsforecast-spark"), namespace)  # noqa: S102
-    local = namespace["forecast"].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    remote = namespace["on_spark"].toPandas().sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    assert list(remote.columns) == ["unique_id", "ds", *COLUMNS]
-    assert remote[["unique_id", "ds"]].equals(local[["unique_id", "ds"]])
-    np.testing.assert_allclose(remote[COLUMNS].to_numpy(), local[COLUMNS].to_numpy(), rtol=1e-5)  # Spark: float32
+    assert_forecasts_equal(namespace["forecast"], namespace["on_spark"].toPandas())
 
 
 def test_cross_validation_on_spark_equals_the_local_one(spark):
