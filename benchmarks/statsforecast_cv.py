@@ -159,10 +159,16 @@ def spark_speed(args: argparse.Namespace) -> dict:
         runs.append(time.perf_counter() - start)
     spark.stop()
     merged = local.merge(remote, on=["unique_id", "ds"], suffixes=("", "_spark"))
+    # Float32 rounding differs between a batch of series (pandas) and one series at a time (Spark's groups):
+    # equal within 1e-5 of the value or of the series' largest absolute value (a prediction near 0).
+    size = df.groupby("unique_id")["y"].apply(lambda y: y.abs().max())
+    tolerance = 1e-5 * np.maximum(merged["NumSeries"].abs(), merged["unique_id"].map(size))
     out.update({
         "spark_cold_per_s": n / runs[0],
         "spark_warm_per_s": n / runs[1],
-        "spark_matches": bool(len(merged) == n and np.allclose(merged["NumSeries"], merged["NumSeries_spark"], rtol=1e-5)),
+        "spark_matches": bool(
+            len(merged) == n and (np.abs(merged["NumSeries"] - merged["NumSeries_spark"]) <= tolerance).all()
+        ),
     })
     return out
 
@@ -246,7 +252,7 @@ def render(r: dict) -> str:
             f"| the same on Spark `local[2]`, second run | {s['spark_warm_per_s']:,.0f} |",
             "",
             f"Spark session start and caching the frame: {s['spark_start_s']:.1f} s (not counted). Spark's forecasts "
-            f"equal the pandas ones (allclose): {met[s['spark_matches']]}.",
+            f"equal the pandas ones (within 1e-5 of the value or of the series' largest value): {met[s['spark_matches']]}.",
         ]
     else:
         lines += ["", f"Spark: {s['spark']}."]
