@@ -20,7 +20,16 @@ from pathlib import Path
 import numpy as np
 
 from numseries import Predictor
-from numseries.evaluate import EVAL_SEED, FREQUENCY_GROUPS, MODEL, NEW_FAMILIES, evaluate, summarise, synthetic_cases
+from numseries.evaluate import (
+    EVAL_SEED,
+    FREQUENCY_GROUPS,
+    MODEL,
+    NEW_FAMILIES,
+    evaluate,
+    summarise,
+    synthetic_cases,
+    untrained_families,
+)
 from numseries.generate import training_families
 from numseries.markdown import report
 from numseries.plots import (
@@ -75,9 +84,7 @@ def _header(args: argparse.Namespace, identity: str, cases_line: str) -> str:
 
 def _trained_line(trained_on: set[str] | None) -> str:
     """Which registered training families the point model saw, when training_info.json records it."""
-    if trained_on is None:
-        return ""
-    new = [name for name in training_families() if name not in trained_on]
+    new = untrained_families(trained_on)
     if not new:
         return ""
     return (
@@ -141,8 +148,8 @@ README_ROWS = [  # (group, bucket, label) for the README's summary
 def readme_summary(synthetic_rows: list[dict], real_rows: list[dict], trained_on: set[str] | None) -> str:
     """The README's results table: median scaled error of the model, the best baseline and AutoARIMA.
     ``trained_on``: the families the point model was trained on (None: every training family)."""
-    seen = [name for name in training_families() if trained_on is None or name in trained_on]
-    counts = {"trained": len(seen), "new": len(training_families()) - len(seen)}
+    new = len(untrained_families(trained_on))
+    counts = {"trained": len(training_families()) - new, "new": new}
     medians = {(r["group"], r["bucket"], r["method"]): r["median_scaled"] for r in synthetic_rows + real_rows}
     lines = [
         "Median scaled error on held-out cases (lower is better; a last-value guess on a straight line "

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from numseries import Predictor
-from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases
+from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases, untrained_families
 from numseries.generate import SequenceBatch, generate_batch, holdout_families, mean_abs_step, training_families
 from numseries.intervals import SPREAD_EDGES
 from numseries.metrics import context_scale, coverage, interval_score, scaled_quantile_loss
@@ -103,8 +103,8 @@ def one_step_cases(per_group: int, real_per_bucket: int, trained: set[str] | Non
     and bucket. Registered training families outside ``trained`` (the families the weights were trained
     on; None: all) are the kind "new families", with as many cases per family as the training families."""
     parts = []
-    seen = [name for name in training_families() if trained is None or name in trained]
-    new = [name for name in training_families() if name not in seen]
+    new = untrained_families(trained)
+    seen = [name for name in training_families() if name not in new]
     n_per_cell = math.ceil(per_group / (len(seen) * len(BUCKETS)))
     if new:
         parts.append(_from_batch(synthetic_cases(n_per_cell=n_per_cell, families=new), "new families"))

@@ -201,15 +201,22 @@ def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> f
     return float(np.median(spreads)) if spreads else 0.0
 
 
+def untrained_families(trained_on: Collection[str] | None) -> list[str]:
+    """The registered training families outside ``trained_on`` (the families some weights were trained on,
+    :func:`numseries.weights.trained_families`; None: not recorded, so none), in registry order."""
+    return [] if trained_on is None else [name for name in training_families() if name not in trained_on]
+
+
 def _groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> dict[str, list[str]]:
     """Each family or dataset alone, then the aggregates that hold at least two of them, then the real
     datasets of each sampling frequency (one is enough: the frequency is the group)."""
     groups = {name: [name] for name in names}
     training, held_out, real = AGGREGATES
     registered = [n for n in names if n in FAMILIES and not FAMILIES[n].holdout]
+    new = untrained_families(trained_on)
     kinds = {
-        training: [n for n in registered if trained_on is None or n in trained_on],
-        NEW_FAMILIES: [n for n in registered if trained_on is not None and n not in trained_on],
+        training: [n for n in registered if n not in new],
+        NEW_FAMILIES: [n for n in registered if n in new],
         held_out: [n for n in names if n in FAMILIES and FAMILIES[n].holdout],
         real: [n for n in names if n not in FAMILIES],
     }

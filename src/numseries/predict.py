@@ -382,10 +382,7 @@ class Predictor:
         else:
             rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
-            values = np.full((len(rows), min(int(n_values.max(initial=0)), self.max_len)), np.nan)
-            for i, row in enumerate(rows):  # each row's last values only: no (N, longest) array
-                window = row[-self.max_len :]
-                values[i, : len(window)] = window
+            values, _ = _padded([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs

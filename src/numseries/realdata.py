@@ -45,8 +45,8 @@ def load_series() -> dict[str, dict[str, np.ndarray]]:
     """Every real series: ``{dataset: {series name: values (n,) float64}}``, in time order, each at most
     :data:`MAX_SERIES_LENGTH` values (its last ones).
 
-    From statsmodels: yearly sunspots, monthly Mauna Loa CO2 (weekly readings averaged per month, gaps
-    interpolated), yearly Nile flow, monthly El Niño sea temperatures, the quarterly US macro data,
+    From statsmodels: yearly sunspots, monthly Mauna Loa CO2 (the weekly readings, gaps interpolated,
+    averaged per month), yearly Nile flow, monthly El Niño sea temperatures, the quarterly US macro data,
     Danish money demand, German interest and inflation, yearly copper market data, the Longley
     macro data, Grunfeld firm investment, the fertility rates of countries with complete records, and
     the weekly CO2 readings themselves (gaps interpolated). From vega_datasets (NOAA records): Seattle's
