@@ -301,6 +301,22 @@ def test_rows_in_flight_are_bounded_whatever_the_number_of_workers(onnx_predicto
         assert 0 < most[0] <= _ROWS_IN_FLIGHT
 
 
+def test_a_batch_of_one_length_is_shared_between_the_workers(onnx_predictor):
+    """1,000 series of one length ran as one model call, on one of the workers, the others idle."""
+    calls, lock = [], threading.Lock()
+
+    def counting_run(x, mask):
+        with lock:
+            calls.append(len(x))
+        return onnx_predictor._run(x, mask)
+
+    batch = random_walks(np.random.default_rng(1), np.full(1000, 12))
+    expected = onnx_predictor.predict_batch(batch).values
+    shared = Predictor(counting_run, MAX_LEN, "onnxruntime", "test", workers=2)
+    np.testing.assert_array_equal(shared.predict_batch(batch).values, expected)
+    assert sum(calls) == 1000 and len(calls) >= 2 and max(calls) <= 500
+
+
 def test_bad_model_paths_raise_teaching_errors(tiny_onnx, tiny_weights, tmp_path):
     with pytest.raises(ValueError, match="does not exist; pass a weights folder, .onnx"):
         Predictor.from_pretrained(tmp_path / "missing.onnx")

@@ -577,9 +577,10 @@ class Predictor:
         if offsets.any():  # each row's last read values, from column 0
             values, _ = keep_last(values, lengths, read)
             lengths = read
-        # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs.
+        # Workers share _ROWS_IN_FLIGHT rows, so memory does not grow with the number of CPUs; and a batch
+        # that is mostly one length is split too, so that every worker gets a share of it.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
-        group_rows = _ROWS_IN_FLIGHT // workers
+        group_rows = min(_ROWS_IN_FLIGHT // workers, max(_MIN_GROUP_ROWS, -(-n // (2 * workers))))
         predictions = np.empty(n)
         attention = np.zeros((n, width), dtype=np.float32)
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
@@ -591,11 +592,12 @@ class Predictor:
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
         bounds = [0, *edges.tolist(), n] if n else []
-        groups = [  # rows of one length, at most group_rows of them; longest first, to balance workers
+        groups = [  # rows of one length, at most group_rows of them
             order[chunk : min(chunk + group_rows, stop)]
             for start, stop in zip(bounds[::-1][1:], bounds[::-1], strict=False)
             for chunk in range(start, stop, group_rows)
         ]
+        groups.sort(key=lambda rows: -len(rows) * int(lengths[rows[0]]))  # the most work first, to balance workers
 
         def run_group(rows: np.ndarray) -> None:
             width = int(lengths[rows[0]])
