@@ -317,6 +317,19 @@ def test_a_batch_of_one_length_is_shared_between_the_workers(onnx_predictor):
     assert sum(calls) == 1000 and len(calls) >= 2 and max(calls) <= 500
 
 
+def test_the_onnx_runner_fetches_only_the_outputs_asked_for(onnx_predictor):
+    x = random_walks(np.random.default_rng(2), np.full(5, 9))
+    x = np.array(x)
+    mask = np.ones(x.shape, dtype=bool)
+    full = onnx_predictor._run(x, mask)
+    some = onnx_predictor._run(x, mask, ("prediction",))
+    assert set(some) == {"prediction"} and set(full) >= {"prediction", "attention"}
+    np.testing.assert_array_equal(some["prediction"], full["prediction"])
+    # a forecast's steps ask for the prediction only, and give the same path
+    path = np.asarray(onnx_predictor.forecast(x[0], steps=3))  # (3,)
+    assert path[0] == onnx_predictor.predict(x[0], weights=False).value and np.isfinite(path).all()
+
+
 def test_bad_model_paths_raise_teaching_errors(tiny_onnx, tiny_weights, tmp_path):
     with pytest.raises(ValueError, match="does not exist; pass a weights folder, .onnx"):
         Predictor.from_pretrained(tmp_path / "missing.onnx")

@@ -119,7 +119,7 @@ def roll_out(
         start = length - used
         index = start[:, None] + np.arange(width)[None, :]  # (R, width)
         window = np.take_along_axis(history, np.minimum(index, history.shape[1] - 1), axis=1)
-        outputs = predictor._predict_padded(window, used, None)
+        outputs = predictor._predict_padded(window, used, None, only=("quantiles",) if levels else ())
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
         if not paths:  # the point paths only

@@ -177,8 +177,11 @@ class Predictor:
         calibration: Calibration | None = None,
         rules: bool = True,
         explain: Explainer | None = None,
+        selects_outputs: bool = False,
     ) -> None:
         self._run = run
+        # run takes a third argument, the names of the outputs wanted, and may skip the others' work
+        self._selects_outputs = selects_outputs
         self._explain = explain  # per-step weights; None: this model has none (an ONNX export without them)
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
@@ -563,9 +566,11 @@ class Predictor:
         weights: bool = False,
         *,
         classify: bool = False,
+        only: tuple[str, ...] | None = None,
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
-        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads'; with
+        outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads' (``only``
+        these of them, when given: a forecast's steps need no attention); with
         ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
         classifier, its probabilities ``family`` (N, K) float32; and ``read`` (N,), how many of each row's
         last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
@@ -581,13 +586,21 @@ class Predictor:
         # that is mostly one length is split too, so that every worker gets a share of it.
         workers = max(1, min(self.workers, _ROWS_IN_FLIGHT // _MIN_GROUP_ROWS))
         group_rows = min(_ROWS_IN_FLIGHT // workers, max(_MIN_GROUP_ROWS, -(-n // (2 * workers))))
-        predictions = np.empty(n)
-        attention = np.zeros((n, width), dtype=np.float32)
-        quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels else None
-        pattern = np.empty((n, len(self.head_pattern_names)), dtype=np.float32) if self.head_pattern_names else None
         classifier = self.classifier if classify else None
+        wanted = {"prediction", "attention", "quantiles", "pattern"} if only is None else {"prediction", *only}
+        if classifier is not None:  # its probabilities name the pattern, not the pattern head's
+            wanted.discard("pattern")
+        names = tuple(sorted(wanted)) if self._selects_outputs else None
+        predictions = np.empty(n)
+        attention = np.zeros((n, width), dtype=np.float32) if "attention" in wanted else None
+        quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels and "quantiles" in wanted else None
+        pattern = (
+            np.empty((n, len(self.head_pattern_names)), dtype=np.float32)
+            if self.head_pattern_names and "pattern" in wanted
+            else None
+        )
         family = np.empty((n, len(classifier.names)), dtype=np.float32) if classifier is not None else None
-        per_step = np.zeros((n, attention.shape[1])) if weights else None
+        per_step = np.zeros((n, width)) if weights else None
         order = np.argsort(lengths, kind="stable")
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
@@ -610,13 +623,16 @@ class Predictor:
                 per_step[rows, :width] = outputs["weights"]  # scale-free: the power-of-two scale leaves them
                 if "prediction" not in outputs:  # graphs exported before they gave the outputs
                     outputs.update(self._run(x, np.ones(x.shape, dtype=bool)))
+            elif names is not None:
+                outputs = self._run(x, np.ones(x.shape, dtype=bool), names)  # type: ignore[call-arg]
             else:
                 outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
                 predictions[rows] = np.ldexp(outputs["prediction"], exponent)
                 if quantiles is not None:
                     quantiles[rows] = np.ldexp(outputs["quantiles"], exponent[:, None])
-            attention[rows, :width] = outputs["attention"]
+            if attention is not None:
+                attention[rows, :width] = outputs["attention"]
             if pattern is not None:
                 pattern[rows] = outputs["pattern"]
             if classifier is not None and family is not None:
@@ -638,9 +654,11 @@ class Predictor:
                 "divide the values by a large constant first"
             )
         if offsets.any():  # back to each row's own columns
-            attention = shift_right(attention, offsets)
+            attention = shift_right(attention, offsets) if attention is not None else None
             per_step = shift_right(per_step, offsets) if per_step is not None else None
-        outputs: dict[str, np.ndarray] = {"prediction": predictions, "attention": attention, "read": read}
+        outputs: dict[str, np.ndarray] = {"prediction": predictions, "read": read}
+        if attention is not None:
+            outputs["attention"] = attention
         if quantiles is not None:
             outputs["quantiles"] = quantiles
         if pattern is not None:
@@ -698,8 +716,10 @@ def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Pred
     quantile_levels = recorded.quantile_levels if recorded and "quantiles" in names[1] else ()
     pattern_names = recorded.pattern_names if recorded and "pattern" in names[1] else ()
 
-    def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
-        return dict(zip(names[1], session.run(None, {"x": x, "mask": mask}), strict=True))
+    def run(x: np.ndarray, mask: np.ndarray, wanted: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        fetch = names[1] if wanted is None else [name for name in names[1] if name in wanted]
+        # onnxruntime runs only the nodes the fetched outputs need (not the heads nobody reads)
+        return dict(zip(fetch, session.run(fetch, {"x": x, "mask": mask}), strict=True))
 
     predictor = Predictor(
         run,
@@ -711,6 +731,7 @@ def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Pred
         pattern_names=pattern_names,
         calibration=_calibration(location) if quantile_levels and calibrated else None,
         explain=load_explainer(path, max_len, metadata),
+        selects_outputs=True,
     )
     return predictor, location.stale_onnx(metadata)
 
