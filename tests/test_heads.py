@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import numpy as np
@@ -20,17 +19,17 @@ NAMES = ("linear", "sinusoidal", "random_walk")
 HEADS = ModelConfig(max_len=16, hidden_size=8, head_size=8, quantile_levels=LEVELS, pattern_names=NAMES)
 
 
-def _model(seed: int = 0, one_pass: bool = False) -> LSTMWithAttention:
+def _model(seed: int = 0) -> LSTMWithAttention:
     torch.manual_seed(seed)
-    return LSTMWithAttention(dataclasses.replace(HEADS, one_pass=one_pass)).eval()
+    return LSTMWithAttention(HEADS).eval()
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["two-pass", "one-pass"])
-def heads_folder(tmp_path_factory, request):
+@pytest.fixture(scope="module")
+def heads_folder(tmp_path_factory):
     """A weights folder of a tiny model with both heads, exported to ONNX beside its weights."""
     from numseries.export import export_onnx
 
-    folder = save_pretrained(_model(one_pass=request.param), tmp_path_factory.mktemp("heads") / "weights")
+    folder = save_pretrained(_model(), tmp_path_factory.mktemp("heads") / "weights")
     export_onnx(load_model(folder), folder / ONNX_FILE)
     return folder
 
@@ -55,9 +54,8 @@ def test_a_config_without_heads_reads_and_writes_as_before():
 
 
 @torch.no_grad()
-@pytest.mark.parametrize("one_pass", [False, True])
-def test_quantiles_increase_and_their_median_is_the_point_prediction(one_pass):
-    model = _model(one_pass=one_pass)
+def test_quantiles_increase_and_their_median_is_the_point_prediction():
+    model = _model()
     x = _walks()
     out = model.forward_all(x)
     assert (out.quantiles.diff(dim=1) >= 0).all()
@@ -65,17 +63,15 @@ def test_quantiles_increase_and_their_median_is_the_point_prediction(one_pass):
 
 
 @torch.no_grad()
-@pytest.mark.parametrize("one_pass", [False, True])
-def test_an_arithmetic_progression_gets_a_zero_width_interval(one_pass):
-    outputs = _model(one_pass=one_pass).outputs(torch.tensor([[3.0, 5, 7, 9, 11]], dtype=torch.float64))
+def test_an_arithmetic_progression_gets_a_zero_width_interval():
+    outputs = _model().outputs(torch.tensor([[3.0, 5, 7, 9, 11]], dtype=torch.float64))
     assert outputs["quantiles"].tolist() == [[13.0] * len(LEVELS)]
 
 
 @torch.no_grad()
 @pytest.mark.parametrize("a", [2.5, -0.3])
-@pytest.mark.parametrize("one_pass", [False, True])
-def test_quantiles_follow_an_affine_map_and_patterns_ignore_it(a, one_pass):
-    model, x, b = _model(one_pass=one_pass), _walks(), 7.0
+def test_quantiles_follow_an_affine_map_and_patterns_ignore_it(a):
+    model, x, b = _model(), _walks(), 7.0
     base, mapped = model.outputs(x), model.outputs(a * x + b)
     expected = a * base["quantiles"] + b
     if a < 0:  # a mirrored series has mirrored quantiles: level tau of a*y is a times level 1 - tau of y
@@ -135,18 +131,6 @@ def test_fine_tuning_can_drop_a_head_and_keeps_the_rest(tmp_path):
     assert not hasattr(model, "pattern_head")
     before = _model().state_dict()
     assert all(torch.equal(before[name], value) for name, value in model.state_dict().items())
-
-
-def test_a_two_pass_model_can_be_fine_tuned_into_a_one_pass_one(tmp_path):
-    from numseries.train import _load_init_weights
-
-    save_pretrained(_model(), tmp_path / "base")
-    model = _load_init_weights(tmp_path / "base", dataclasses.replace(HEADS, one_pass=True))
-    assert model.config.one_pass
-    before = _model().state_dict()
-    assert all(torch.equal(before[name], value) for name, value in model.state_dict().items())
-    with pytest.raises(ValueError, match="hidden_size 8 \\(asked 16\\)"):
-        _load_init_weights(tmp_path / "base", dataclasses.replace(HEADS, one_pass=True, hidden_size=16))
 
 
 def test_heads_only_needs_weights_to_start_from(tmp_path):

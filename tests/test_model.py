@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import TINY
 from numseries.config import ModelConfig
 from numseries.generate import generate_batch
-from numseries.model import LSTMWithAttention, _mirror, canonical_sign, keep_last, normalise
+from numseries.model import LSTMWithAttention, keep_last, normalise
 from numseries.series import keep_last as keep_last_numpy
 from numseries.series import step_scale
 
@@ -21,10 +21,10 @@ def _model(config: ModelConfig | None = None, seed: int = 0) -> LSTMWithAttentio
     return LSTMWithAttention(config).eval()
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["two-pass", "one-pass"])
-def model(request):
-    """The shipped architecture, randomly initialised (seeded), with both ways of making it antisymmetric."""
-    return _model(ModelConfig(one_pass=request.param))
+@pytest.fixture(scope="module")
+def model():
+    """The shipped architecture, randomly initialised (seeded)."""
+    return _model()
 
 
 def _assert_close_in_steps(actual: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, mask: torch.Tensor) -> None:
@@ -41,7 +41,7 @@ def _batch(n: int = 32, max_len: int = 24, seed: int = 0):
 
 @torch.no_grad()
 def test_default_model_is_the_shipped_architecture_and_returns_value_and_attention(model):
-    assert model.config in (ModelConfig(), ModelConfig(one_pass=True))
+    assert model.config == ModelConfig()
     x, mask, _ = _batch(n=5, max_len=12)
     prediction, attention = model(x, mask)
     assert prediction.shape == (5,) and attention.shape == (5, 12)
@@ -130,11 +130,10 @@ def test_constant_sequence_predicts_the_constant_beside_other_series(model):
 @pytest.mark.parametrize(
     ("start", "step"), [(2.0, 2.0), (0.1, 0.1), (-7.0, -0.25), (1e6, 1e-3), (3.0, 1e5)]
 )
-@pytest.mark.parametrize("one_pass", [False, True])
-def test_arithmetic_progression_continues_exactly_even_untrained(start, step, one_pass):
+def test_arithmetic_progression_continues_exactly_even_untrained(start, step):
     """The network only corrects the straight line, and its gate is closed when the steps are equal."""
     for seed in (0, 1):
-        model = _model(ModelConfig(one_pass=one_pass), seed=seed)
+        model = _model(seed=seed)
         for length in (3, 5, 20, 64):
             x = start + step * torch.arange(length, dtype=torch.float64)[None, :]
             prediction, _ = model(x)
@@ -212,34 +211,3 @@ def test_the_models_keep_last_is_the_numpy_keep_last(width):
     np.testing.assert_array_equal(index.numpy(), numpy_index)
     np.testing.assert_array_equal(cropped.numpy(), values)
     np.testing.assert_array_equal(cropped_mask.numpy(), numpy_index < batch.lengths[:, None])
-
-
-def test_the_canonical_sign_turns_each_series_to_rise_and_flips_with_its_mirror_image():
-    x = torch.tensor(
-        [
-            [5.0, 3.0, 4.0, 0.0],  # first value above the last (3 values, padded): -1
-            [1.0, 3.0, 2.0, 4.0],  # first below the last: +1
-            [4.0, 9.0, 1.0, 4.0],  # first equals the last: the next value decides, above: -1
-            [7.0, 7.0, 7.0, 7.0],  # constant: +1
-        ],
-        dtype=torch.float64,
-    )
-    mask = torch.tensor([[True, True, True, False]] + [[True] * 4] * 3)
-    features, _, _ = normalise(x, mask, 16)
-    sign = canonical_sign(features)
-    assert sign.tolist() == [-1.0, 1.0, -1.0, 1.0]
-    mirrored, _, _ = normalise(-x, mask, 16)
-    assert canonical_sign(mirrored).tolist() == [1.0, -1.0, 1.0, 1.0]
-    turned = _mirror(features, sign)[..., 0]  # (4, 4): the values the network reads
-    first = turned.gather(1, torch.argmax((turned != 0).int(), dim=1)[:, None]).squeeze(1)
-    assert (first <= 0).all()  # each starts at or below its last value
-
-
-def test_a_one_pass_model_runs_the_network_once_per_series():
-    calls = []
-    model = _model(ModelConfig(one_pass=True, max_len=16, hidden_size=8, head_size=8))
-    model.lstm.register_forward_hook(lambda _module, inputs, _output: calls.append(inputs[0].shape[0]))
-    x, mask, _ = _batch(n=5, max_len=12)
-    with torch.no_grad():
-        model(x, mask)
-    assert calls == [5]  # a two-pass model runs 10 rows: the series and their mirror images

@@ -50,9 +50,6 @@ class ModelConfig:
     # the generator families a pattern head tells apart.
     quantile_levels: tuple[float, ...] = ()
     pattern_names: tuple[str, ...] = ()
-    # How the prediction is made antisymmetric: False runs the network on the series and on its mirror
-    # image and averages; True turns each series the canonical way up and runs it once (half the work).
-    one_pass: bool = False
 
     def __post_init__(self) -> None:
         for name, kind in (("quantile_levels", "numbers"), ("pattern_names", "names")):
@@ -78,8 +75,6 @@ class ModelConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer from {low} to {high:,}, got {value!r}")
-        if not isinstance(self.one_pass, bool):
-            raise ValueError(f"one_pass must be true or false, got {self.one_pass!r}")
         dropout = self.dropout
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
@@ -124,8 +119,6 @@ class ModelConfig:
                 del values[name]
             else:
                 values[name] = list(values[name])
-        if not values["one_pass"]:  # likewise: a two-pass model's config reads as before
-            del values["one_pass"]
         return values
 
     def without_heads(self) -> ModelConfig:

@@ -9,23 +9,18 @@ The network predicts a correction to the straight line: ``z_next = drift + gate 
 ``drift`` is the context's mean signed step and ``gate = tanh(GATE_SHARPNESS * roughness)`` grows
 with how far the steps are from constant (``roughness`` is the mean absolute change of step). An
 arithmetic progression therefore continues exactly, and a constant sequence predicts the constant.
-The correction is antisymmetric, so ``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign)
-and ``b``, up to float rounding. ``ModelConfig.one_pass`` chooses how: False runs both passes ``g(z)``
-and ``g(-z)`` and takes ``(g(z) - g(-z)) / 2``; True turns each series the canonical way up
-(:func:`canonical_sign` ``s``, +1 or -1, with ``s(-z) = -s(z)``) and takes ``s * g(s * z)``: one pass,
-half the work, and the network only ever reads series that rise from their first value to their last.
+Both passes ``g(z)`` and ``g(-z)`` run and the correction is ``(g(z) - g(-z)) / 2``, so
+``f(a*x + b) = a*f(x) + b`` holds for every real ``a`` (either sign) and ``b``, up to float rounding.
 
 Two optional heads read the same features (``ModelConfig.quantile_levels``, ``pattern_names``):
 
 - **Quantiles** of the next value, built so that the guarantees carry over: each pass gives increasing
   offsets ``m_tau`` (a cumulative sum of softplus terms, 0 at the median); the quantile offsets are
-  ``u_tau(z) = (m_tau(z) - m_{1-tau}(-z)) / 2`` (one pass: ``m_tau(z)`` where ``s = 1``,
-  ``-m_{1-tau}(-z)`` where ``s = -1``), so ``u_tau(-z) = -u_{1-tau}(z)`` (a mirrored series gets
-  mirrored quantiles) and they stay increasing in ``tau``; ``q_tau = z_hat + gate * u_tau``, so the
+  ``u_tau(z) = (m_tau(z) - m_{1-tau}(-z)) / 2``, so ``u_tau(-z) = -u_{1-tau}(z)`` (a mirrored series
+  gets mirrored quantiles) and they stay increasing in ``tau``; ``q_tau = z_hat + gate * u_tau``, so the
   median is the point prediction and an arithmetic progression (gate 0) gets a zero-width interval.
-- **Pattern** logits over generator families, the mean of both passes (one pass: of the canonical
-  one): a family does not change when a series is scaled by a negative number, so neither does the
-  pattern.
+- **Pattern** logits over generator families, the mean of both passes: a family does not change when
+  a series is scaled by a negative number, so neither does the pattern.
 """
 
 from __future__ import annotations
@@ -124,19 +119,15 @@ class LSTMWithAttention(nn.Module):
         if x.shape[1] > self.config.max_len:
             x, mask, kept = keep_last(x, mask, self.config.max_len)
         features, last, scale = normalise(x.double(), mask, self.config.max_len)
+        # Antisymmetrise: run the series and its mirror image in one batch.
+        both = torch.cat([features, _mirror(features)])  # (2B, T, F)
+        z_both, attn_both, head_input = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T), (2B, D)
         batch = x.shape[0]
+        correction = (z_both[:batch] - z_both[batch:]) / 2  # (B,) the antisymmetric part
         drift, roughness = straight_line(features, mask)
         gate = torch.tanh(GATE_SHARPNESS * roughness)  # (B,)
-        if self.config.one_pass:  # each series the canonical way up, once
-            sign = canonical_sign(features)  # (B,) +1 or -1
-            z_net, attention, head_input = self._network(_mirror(features, sign), mask)  # (B,), (B, T), (B, D)
-            correction = sign * z_net  # (B,)
-        else:  # the series and its mirror image in one batch
-            both = torch.cat([features, _mirror(features)])  # (2B, T, F)
-            z_both, attn_both, head_input = self._network(both, torch.cat([mask, mask]))  # (2B,), (2B, T), (2B, D)
-            correction = (z_both[:batch] - z_both[batch:]) / 2  # (B,) the antisymmetric part
-            attention = (attn_both[:batch] + attn_both[batch:]) / 2
         z_hat = drift + gate * correction
+        attention = (attn_both[:batch] + attn_both[batch:]) / 2
         if x is not full_x:  # cropped input: the dropped steps get no attention
             attention = torch.zeros_like(full_x, dtype=attention.dtype).scatter(1, kept, attention)
         quantiles = pattern_logits = None
@@ -145,16 +136,13 @@ class LSTMWithAttention(nn.Module):
         else:
             z_base = z_hat
         if self.config.quantile_levels:
-            offsets = torch.cumsum(nn.functional.softplus(self.quantile_head(head_input)), dim=1)  # (B or 2B, Q)
+            offsets = torch.cumsum(nn.functional.softplus(self.quantile_head(head_input)), dim=1)  # (2B, Q)
             offsets = offsets - offsets[:, len(self.config.quantile_levels) // 2, None]  # 0 at the median
-            if self.config.one_pass:  # a mirrored series: level tau is minus level 1 - tau of its mirror
-                u = torch.where(sign[:, None] > 0, offsets, -offsets.flip(1))  # (B, Q)
-            else:
-                u = (offsets[:batch] - offsets[batch:].flip(1)) / 2  # (B, Q): level tau pairs with 1 - tau
+            u = (offsets[:batch] - offsets[batch:].flip(1)) / 2  # (B, Q): level tau pairs with 1 - tau
             quantiles = z_base[:, None] + gate[:, None] * u  # (B, Q)
         if self.config.pattern_names:
-            logits = self.pattern_head(head_input)  # (B or 2B, K)
-            pattern_logits = logits if self.config.one_pass else (logits[:batch] + logits[batch:]) / 2  # (B, K)
+            logits = self.pattern_head(head_input)  # (2B, K)
+            pattern_logits = (logits[:batch] + logits[batch:]) / 2  # (B, K)
         return ModelOutput(z_hat, attention, last, scale, quantiles, pattern_logits)
 
     def _network(
@@ -183,21 +171,9 @@ def _mlp(inputs: int, hidden: int, outputs: int) -> nn.Sequential:
     )
 
 
-def _mirror(features: torch.Tensor, sign: torch.Tensor | None = None) -> torch.Tensor:
-    """Negate the value and step features (or multiply each row's by ``sign`` (B,)); the position stays."""
-    factor = -1.0 if sign is None else sign[:, None, None]
-    return torch.cat([factor * features[..., :2], features[..., 2:]], dim=-1)
-
-
-def canonical_sign(features: torch.Tensor) -> torch.Tensor:
-    """(B, T, F) features -> (B,) float32 +1 or -1: the sign that turns each series the canonical way up,
-    its first value below its last (so it rises overall); ties go to the first value that differs from
-    the last. The sign of a mirrored series is the opposite, exactly (negation is exact in floats), so
-    ``sign(z) * g(sign(z) * z)`` is antisymmetric for any network ``g``. Constant series get +1."""
-    z = features[..., 0]  # (B, T): value minus the last value, 0 on padding
-    first = torch.argmax((z != 0).to(torch.int32), dim=1)  # (B,) the first value that differs (0 if none)
-    value = z.gather(1, first[:, None]).squeeze(1)  # (B,)
-    return torch.where(value > 0, -torch.ones_like(value), torch.ones_like(value))
+def _mirror(features: torch.Tensor) -> torch.Tensor:
+    """Negate the value and step features; the position feature stays."""
+    return torch.cat([-features[..., :2], features[..., 2:]], dim=-1)
 
 
 def straight_line(features: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

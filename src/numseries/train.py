@@ -467,12 +467,7 @@ def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithA
     """The weights of ``path`` in a model of ``model_config``: the same backbone, and heads that are
     either in ``path`` or new (randomly initialised) when the config adds them."""
     loaded = load_model(path)
-    # The parameters mean the same network either way, so one_pass may change (a two-pass model can be
-    # fine-tuned into a one-pass one).
-    if (
-        dataclasses.replace(loaded.config.without_heads(), one_pass=model_config.one_pass)
-        != model_config.without_heads()
-    ):
+    if loaded.config.without_heads() != model_config.without_heads():
         asked = model_config.to_dict()
         saved = loaded.config.to_dict()
         differ = [f"{name} {value} (asked {asked.get(name)})" for name, value in saved.items() if asked.get(name) != value]

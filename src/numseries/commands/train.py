@@ -43,8 +43,6 @@ _HELP = {
     "only, and the point prediction learns from its L1 alone",
     "quantile_levels": "add a quantile head at these levels (symmetric, with 0.5), e.g. 0.1 0.5 0.9",
     "pattern_names": "add a pattern head that tells these generator families apart",
-    "one_pass": "run the network once per series, turned the canonical way up, instead of on the series and its "
-    "mirror image (half the work; --init-weights may come from either kind)",
 }
 
 
