@@ -94,6 +94,8 @@ def read_lengths(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
         limit = TRIM_RATIO * mean_last(RECENT_STEPS)  # (M,)
         drowned = (mean_last(n - 1) > limit) & (limit > 0)
+        if not drowned.any():  # the usual case: every row is read whole
+            return out
         read = np.where(drowned, TRIM_WIDTHS[-1], n)
         for width in TRIM_WIDTHS[-2::-1]:  # shortest first, so the longest that fits is kept
             fits = drowned & (width < n) & (mean_last(width - 1) <= limit)
