@@ -376,10 +376,18 @@ def start_slow_run(tmp_path, model):
     argv = ["predict", "--weights", model, "--input", str(source), "--output", str(target), "--no-progress"]
     run = subprocess.Popen([sys.executable, "-c", SLOW_RUN, *argv], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not any(path.stat().st_size for path in temp_files(tmp_path)):
+    while not any(_size(path) for path in temp_files(tmp_path)):
         assert run.poll() is None and time.monotonic() < deadline, "the run ended before writing"
         time.sleep(0.02)
     return run, source, target
+
+
+def _size(path):
+    """A file's size, 0 when it went away between the listing and now (a temp file being replaced)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def temp_files(folder):
