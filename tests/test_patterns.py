@@ -160,3 +160,26 @@ def test_a_group_is_named_by_what_its_families_share_and_carries_a_trend_s_step(
     assert group_name(["noisy", "noisy_line"], 2.5) == "noisy trend (curve or line, +2.5 per step)"
     assert group_name(["polynomial", "random_walk"]) == "polynomial curve or random walk"  # under no umbrella
     assert group_name(["noisy_line"], -3.0) == "noisy straight line (-3 per step)"
+
+
+def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
+    from numseries.patterns import _slopes, choose, group_name
+
+    names = ("linear", "noisy_line", "noisy", "random_walk", "sinusoidal", "mixed")
+    config = ClassifierConfig(names=names, buckets=((3, 6), (7, 64)), groups=[[[0, 2], [4, 5]], [[1, 2]]])
+    rng = np.random.default_rng(0)
+    n = 400
+    probabilities = rng.dirichlet(np.full(len(names), 0.3), size=n)
+    probabilities[:40] = 0.0
+    probabilities[:40, 0] = probabilities[:40, 1] = 0.5  # both trend families named together: two slopes
+    lengths = rng.integers(3, 20, size=n)
+    values = np.where(np.arange(20) < lengths[:, None], rng.normal(size=(n, 20)).cumsum(axis=1) * 1e3, np.nan)
+    texts, _ = describe_batch(probabilities, names, values, lengths, config)
+    named, _ = choose(probabilities, lengths, config)
+    slopes = _slopes(values, lengths)
+    assert np.allclose(slopes[:3], [np.polyfit(np.arange(k), v[:k], 1)[0] for v, k in zip(values[:3], lengths[:3], strict=True)])
+    for i in range(n):  # the words made once per choice of groups, each row's slope put in
+        expected = " or ".join(group_name([names[k] for k in g], slopes[i]) for g in named[i]) if named[i] else UNCLEAR
+        assert texts[i] == expected
+    assert sum(text.count("per step") == 2 for text in texts) >= 1
+    assert len(set(texts)) > 100  # each row its own slope, not one row's text repeated

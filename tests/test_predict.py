@@ -399,3 +399,25 @@ def test_the_readme_python_example_runs_and_says_what_it_gets():
     assert batch.values.shape == (3,) and batch.attention.shape == (3, 5) and len(batch.patterns) == 3
     assert list(namespace["predictor"].forecast([1, 2, 4, 8], steps=3)) == [16, 32, 64]
     assert path.values.shape == path.interval(80)[0].shape == (4,)
+
+
+def test_a_child_forked_after_a_batch_predicts_with_threads_of_its_own(onnx_predictor):
+    """A batch's thread pools are kept for the next batch. A child forked after one has none of its
+    parent's threads, so it must make its own pools: with its parent's it would wait forever."""
+    import multiprocessing
+
+    rng = np.random.default_rng(3)
+    batch = random_walks(rng, rng.integers(3, MAX_LEN + 1, size=600))  # several groups, and the rules' thread
+    wide = Predictor(onnx_predictor._run, MAX_LEN, "onnxruntime", "test", workers=2)
+    expected = wide.predict_batch(batch).values  # the pools now exist in this process
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: send.send(wide.predict_batch(batch).values))
+    child.start()
+    answered = receive.poll(60)
+    got = receive.recv() if answered else None
+    child.join(5)
+    if child.is_alive():
+        child.kill()
+    assert answered, "the forked child did not answer within 60 s"
+    np.testing.assert_array_equal(got, expected)

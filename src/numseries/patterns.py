@@ -26,6 +26,7 @@ from numseries.weights import CLASSIFIER_CONFIG, CLASSIFIER_FILE, add_to_set
 CLEAR = 0.6  # the likeliest group is named alone from this probability
 PAIR = 0.75  # two groups are named together when they hold this much between them
 UNCLEAR = "no clear pattern"
+_SLOT = -1.234e-300  # written "-1.234e-300", in no family's name: marks where a description gives its slope
 # Length buckets of the groups: a context is grouped by the bucket of the values it reads (the last
 # bucket is open above). Their edges match the benchmark's buckets (4-6, 8-16, 24-64) and fill the gaps.
 GROUP_BUCKETS = ((3, 6), (7, 16), (17, 64))
@@ -255,10 +256,14 @@ def describe_batch(
     groups to name together per length bucket; ``None``: every family alone."""
     named, confidence = choose(probabilities, lengths, config)
     slopes = _slopes(values, lengths)
-    texts = [
-        " or ".join(group_name([names[k] for k in group], slope) for group in groups) if groups else UNCLEAR
-        for groups, slope in zip(named, slopes, strict=True)
-    ]
+    pieces: dict[tuple[tuple[int, ...], ...], list[str]] = {}  # each choice of groups' words, made once
+    texts = []
+    for groups, slope in zip(named, slopes, strict=True):
+        key = tuple(map(tuple, groups))
+        if key not in pieces:  # split where the slope goes (nowhere, once, or once per trend group)
+            text = " or ".join(group_name([names[k] for k in g], _SLOT) for g in groups) if groups else UNCLEAR
+            pieces[key] = text.split(f"{_SLOT:+.4g}")
+        texts.append(f"{slope:+.4g}".join(pieces[key]))
     return texts, confidence
 
 

@@ -26,10 +26,11 @@ import dataclasses
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +41,9 @@ from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import keep_last, read_lengths, shift_right
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -389,12 +393,9 @@ class Predictor:
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs
-            from concurrent.futures import ThreadPoolExecutor  # (onnxruntime, which releases the GIL)
-
-            with ThreadPoolExecutor(1) as background:
-                finding = background.submit(find_rules, values, n_used)
-                outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
-                rules = finding.result()
+            finding = _threads("rules", 1).submit(find_rules, values, n_used)  # (onnxruntime releases the GIL)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
+            rules = finding.result()
         else:
             outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
             rules = find_rules(values, n_used) if self.rules else {}
@@ -639,10 +640,7 @@ class Predictor:
                 family[rows] = classifier.probabilities(x)
 
         if workers > 1 and len(groups) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(min(workers, len(groups))) as pool:
-                list(pool.map(run_group, groups))
+            list(_threads("groups", workers).map(run_group, groups))
         else:
             for rows in groups:
                 run_group(rows)
@@ -668,6 +666,24 @@ class Predictor:
         if per_step is not None:
             outputs["weights"] = per_step
         return outputs
+
+
+_POOLS: dict[tuple[str, int], tuple[int, ThreadPoolExecutor]] = {}  # (use, threads) -> (process id, pool)
+_POOLS_LOCK = threading.Lock()
+
+
+def _threads(use: str, threads: int) -> ThreadPoolExecutor:
+    """The process's pool of ``threads`` threads for ``use``, made on first use and kept: starting threads
+    for every batch cost more than a small batch's model calls. A forked child makes its own (it has none
+    of its parent's threads). Its tasks never wait for each other, so callers in several threads only queue."""
+    from concurrent.futures import ThreadPoolExecutor  # not on a single prediction's path
+
+    with _POOLS_LOCK:
+        pid, pool = _POOLS.get((use, threads), (None, None))
+        if pool is None or pid != os.getpid():
+            pool = ThreadPoolExecutor(threads, thread_name_prefix=f"numseries-{use}")
+            _POOLS[use, threads] = (os.getpid(), pool)
+        return pool
 
 
 def _padded(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -818,6 +834,10 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
         and np.isfinite(sequence).all()
     ):
         return sequence.copy()
+    if type(sequence) is list:  # a list of floats, as JSON gives it: read as the checks below read it
+        array = np.asarray(sequence)
+        if array.dtype == np.float64 and array.ndim == 1 and len(array) >= MIN_VALUES and np.isfinite(array).all():
+            return array
     where = f" in {name}" if name else ""
     name = name or "the sequence"
     values = _real_array(_container(sequence, name, "a list or array of numbers"), name)
