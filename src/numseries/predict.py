@@ -62,6 +62,8 @@ _OVERLAP_ROWS = 512  # from this many series, predict_batch finds rules while th
 # x (B, T) float64, mask (B, T) bool -> {"prediction": (B,) float64, "attention": (B, T) float32, and for
 # models with heads "quantiles": (B, Q) float64, "pattern": (B, K) float32 probabilities}
 Runner = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+# The same with the names of the outputs wanted, computing only those (and what they need)
+SelectingRunner = Callable[[np.ndarray, np.ndarray, Sequence[str]], dict[str, np.ndarray]]
 Explainer = Callable[[np.ndarray], dict[str, np.ndarray]]  # x (B, T) float64, no padding -> weights (B, T) and outputs
 
 
@@ -181,11 +183,10 @@ class Predictor:
         calibration: Calibration | None = None,
         rules: bool = True,
         explain: Explainer | None = None,
-        selects_outputs: bool = False,
+        select: SelectingRunner | None = None,
     ) -> None:
         self._run = run
-        # run takes a third argument, the names of the outputs wanted, and may skip the others' work
-        self._selects_outputs = selects_outputs
+        self._select = select  # run, fetching only the outputs wanted; None: run gives them all
         self._explain = explain  # per-step weights; None: this model has none (an ONNX export without them)
         self.max_len = max_len  # longest window the model reads; longer input keeps its last values
         self.runtime = runtime  # "onnxruntime" or "torch"
@@ -591,7 +592,7 @@ class Predictor:
         wanted = {"prediction", "attention", "quantiles", "pattern"} if only is None else {"prediction", *only}
         if classifier is not None:  # its probabilities name the pattern, not the pattern head's
             wanted.discard("pattern")
-        names = tuple(sorted(wanted)) if self._selects_outputs else None
+        names = tuple(sorted(wanted))
         predictions = np.empty(n)
         attention = np.zeros((n, width), dtype=np.float32) if "attention" in wanted else None
         quantiles = np.empty((n, len(self.quantile_levels))) if self.quantile_levels and "quantiles" in wanted else None
@@ -624,8 +625,8 @@ class Predictor:
                 per_step[rows, :width] = outputs["weights"]  # scale-free: the power-of-two scale leaves them
                 if "prediction" not in outputs:  # graphs exported before they gave the outputs
                     outputs.update(self._run(x, np.ones(x.shape, dtype=bool)))
-            elif names is not None:
-                outputs = self._run(x, np.ones(x.shape, dtype=bool), names)  # type: ignore[call-arg]
+            elif self._select is not None:
+                outputs = self._select(x, np.ones(x.shape, dtype=bool), names)
             else:
                 outputs = self._run(x, np.ones(x.shape, dtype=bool))
             with np.errstate(over="ignore"):  # reported below, naming the series
@@ -747,7 +748,7 @@ def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Pred
         pattern_names=pattern_names,
         calibration=_calibration(location) if quantile_levels and calibrated else None,
         explain=load_explainer(path, max_len, metadata),
-        selects_outputs=True,
+        select=run,
     )
     return predictor, location.stale_onnx(metadata)
 
