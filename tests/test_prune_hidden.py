@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from conftest import TINY
 
+from conftest import TINY
 from numseries.model import LSTMWithAttention
 
 
