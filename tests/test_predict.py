@@ -421,3 +421,18 @@ def test_a_child_forked_after_a_batch_predicts_with_threads_of_its_own(onnx_pred
         child.kill()
     assert answered, "the forked child did not answer within 60 s"
     np.testing.assert_array_equal(got, expected)
+
+
+def test_batches_from_several_threads_at_once_share_the_kept_pools_and_get_their_own_answers(onnx_predictor):
+    """The pools a batch runs on are the process's; batches from several threads queue on them and each
+    gets the answers it would get alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(4)
+    batches = [random_walks(rng, rng.integers(3, MAX_LEN + 1, size=700)) for _ in range(4)]
+    wide = Predictor(onnx_predictor._run, MAX_LEN, "onnxruntime", "test", workers=2)
+    alone = [wide.predict_batch(batch).values for batch in batches]
+    with ThreadPoolExecutor(4) as callers:
+        together = list(callers.map(lambda batch: wide.predict_batch(batch).values, batches * 2))
+    for got, expected in zip(together, alone * 2, strict=True):
+        np.testing.assert_array_equal(got, expected)
