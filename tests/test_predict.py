@@ -171,6 +171,7 @@ def test_a_prediction_beyond_float64_is_refused_and_says_so(onnx_predictor):
         ([1.0, "two", 3.0], "must hold numbers only"),
         ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
         ([10**400, 1, 2], "must hold numbers only"),
+        ([1.0, [2.0, 3.0], 4.0], "the sequence must hold numbers only"),  # ragged: not numpy's own words
     ],
 )
 def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message):
@@ -183,6 +184,7 @@ def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message)
     [
         ([[1, 2, 3], [1, 2]], "expected at least 3 values, got 2 in sequence 1; give a longer sequence"),
         ([[1, 2, 3], [1, float("nan"), 3]], "sequence 1 has nan at position 2"),
+        ([[1, 2, 3], [1.0, [2.0, 3.0], 4.0]], "sequence 1 must hold numbers only"),
         (np.array([[1.0, np.nan, 2.0, 3.0]]), "sequence 0 has a missing value \\(NaN\\) at position 2, before its end"),
         (np.array([[1.0, np.inf, 2.0]]), "sequence 0 has inf at position 2"),
         (np.array([[1.0, 2.0, np.nan]]), "expected at least 3 values, got 2 in sequence 0"),

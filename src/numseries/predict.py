@@ -835,21 +835,20 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
         and np.isfinite(sequence).all()
     ):
         return sequence.copy()
-    if type(sequence) is list:  # a list of floats, as JSON gives it: read as the checks below read it
-        array = np.asarray(sequence)
-        if array.dtype == np.float64 and array.ndim == 1 and len(array) >= MIN_VALUES and np.isfinite(array).all():
-            return array
     where = f" in {name}" if name else ""
     name = name or "the sequence"
-    values = _real_array(_container(sequence, name, "a list or array of numbers"), name)
+    if type(sequence) is not list:  # a list (what JSON gives) is a container of the right kind
+        sequence = _container(sequence, name, "a list or array of numbers")
+    values = _real_array(sequence, name)
     if values.ndim != 1:
         raise ValueError(
             f"{name} must be one-dimensional, got shape {values.shape}; use predict_batch for many sequences"
         )
     if len(values) < MIN_VALUES:
         raise ValueError(f"expected at least {MIN_VALUES} values, got {len(values)}{where}; give a longer sequence")
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
         raise ValueError(
             f"{name} has {values[bad[0]]} at position {bad[0] + 1}; numbers must be finite "
             "(|x| < 1.8e308, not NaN): fill or drop missing values"
