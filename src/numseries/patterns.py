@@ -304,7 +304,7 @@ def _group_masses(
     buckets = bucket_index(lengths, config.buckets) if config else np.zeros(len(lengths), dtype=np.int64)
     out = []
     for b in np.unique(buckets).tolist():
-        rows = np.flatnonzero(buckets == b) if len(buckets) > 1 else np.zeros(1, dtype=np.int64)
+        rows = np.flatnonzero(buckets == b)
         key = tuple(map(tuple, config.groups[b])) if config else ()
         groups, member = _membership(probabilities.shape[1], key)
         out.append((rows, groups, probabilities[rows].astype(np.float64) @ member))  # (n, G)
