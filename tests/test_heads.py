@@ -101,6 +101,39 @@ def test_heads_only_training_keeps_the_backbone_bit_for_bit(tmp_path):
     assert info["data"]["families"] == list(NAMES)
 
 
+def test_families_the_pattern_head_does_not_name_train_the_other_heads_only(tmp_path):
+    from numseries.config import TrainConfig
+    from numseries.data import batch_tensors
+    from numseries.generate import generate_batch
+    from numseries.train import SequenceModule, run_training
+
+    batch = generate_batch(200, max_len=16, families=["linear", "noisy", "random_walk"], seed=0)
+    labels = batch_tensors(batch, NAMES)[3].numpy()  # (B,) index into NAMES, -1 outside them
+    names = np.array(batch.family_names)[batch.family_ids]
+    assert (labels == -1).sum() == (names == "noisy").sum() > 0
+    assert all(NAMES[k] == name for k, name in zip(labels, names, strict=True) if k >= 0)
+    # The pattern loss reads only the named series; a batch with none of them adds nothing.
+    module = SequenceModule(_model())
+    x, y, mask, ids = batch_tensors(batch, NAMES)
+    named = ids >= 0
+    alone = module._losses((x[named], y[named], mask[named], ids[named]))["pattern"]
+    torch.testing.assert_close(module._losses((x, y, mask, ids))["pattern"], alone)
+    assert module._losses((x[~named], y[~named], mask[~named], ids[~named]))["pattern"] == 0
+
+    save_pretrained(LSTMWithAttention(HEADS.without_heads()), tmp_path / "base")
+    schedule = TrainConfig(batch_size=16, batches_per_epoch=3, val_samples=48, max_epochs=1, heads_only=True,
+                           families=("linear", "noisy", "random_walk"))  # fmt: skip
+    run_training(tmp_path / "out", config=schedule, model_config=HEADS, run_dir=tmp_path / "run",
+                 init_weights=tmp_path / "base", progress_bar=False)  # fmt: skip
+    info = json.loads((tmp_path / "out" / "training_info.json").read_text())
+    assert info["data"]["families"] == ["linear", "noisy", "random_walk"]
+    disjoint = TrainConfig(batch_size=16, batches_per_epoch=3, val_samples=48, max_epochs=1, heads_only=True,
+                           families=("noisy", "ar"))  # fmt: skip
+    with pytest.raises(ValueError, match="hold none of --pattern-names"):
+        run_training(tmp_path / "out2", config=disjoint, model_config=HEADS, run_dir=tmp_path / "run2",
+                     init_weights=tmp_path / "base", progress_bar=False)  # fmt: skip
+
+
 def test_detached_heads_give_the_same_outputs_and_leave_the_backbone_to_the_point_loss():
     from numseries.config import TrainConfig
     from numseries.train import SequenceModule, pinball

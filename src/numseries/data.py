@@ -1,7 +1,8 @@
 """Torch data for training: a fixed dataset from generated arrays, and an endless stream of fresh batches.
 
-Every batch is a tuple ``(x (B, T) float64, y (B,) float64, mask (B, T) bool)``, followed by the
-family index of each series ``(B,) int64`` (into the dataset's family names) when ``with_family``.
+Every batch is a tuple ``(x (B, T) float64, y (B,) float64, mask (B, T) bool)``, followed, when given the
+pattern head's ``classes`` (family names), by each series' index into them ``(B,) int64`` (-1 for a
+family outside them: its series train the other heads only).
 """
 
 from __future__ import annotations
@@ -19,18 +20,25 @@ from numseries.series import SequenceBatch
 Batch = tuple[torch.Tensor, ...]
 
 
-def batch_tensors(batch: SequenceBatch, with_family: bool = False) -> Batch:
-    """Generated arrays -> ``(x, y, mask)`` tensors, and the family indices when ``with_family``."""
+def batch_tensors(batch: SequenceBatch, classes: Sequence[str] | None = None) -> Batch:
+    """Generated arrays -> ``(x, y, mask)`` tensors, and each series' index into ``classes`` when given."""
     tensors = (torch.from_numpy(batch.data), torch.from_numpy(batch.labels), torch.from_numpy(batch.masks))
-    return (*tensors, torch.from_numpy(batch.family_ids)) if with_family else tensors
+    if classes is None:
+        return tensors
+    index = np.array([classes.index(name) if name in classes else -1 for name in batch.family_names], dtype=np.int64)
+    return (*tensors, torch.from_numpy(index[batch.family_ids]))
 
 
 def make_loader(
-    batch: SequenceBatch, batch_size: int = 256, shuffle: bool = False, seed: int = 0, with_family: bool = False
+    batch: SequenceBatch,
+    batch_size: int = 256,
+    shuffle: bool = False,
+    seed: int = 0,
+    classes: Sequence[str] | None = None,
 ) -> DataLoader:
     """A DataLoader over a fixed set of generated sequences (validation and tests)."""
     generator = torch.Generator().manual_seed(seed)
-    dataset = TensorDataset(*batch_tensors(batch, with_family))
+    dataset = TensorDataset(*batch_tensors(batch, classes))
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
@@ -51,7 +59,7 @@ class StreamingDataset(IterableDataset):
         max_len: int = 64,
         families: Sequence[str] | None = None,
         seed: int = 0,
-        with_family: bool = False,
+        classes: Sequence[str] | None = None,
     ) -> None:
         if batch_size < 1 or batches_per_epoch < 1:
             raise ValueError(
@@ -63,7 +71,7 @@ class StreamingDataset(IterableDataset):
         self.batches_per_epoch = batches_per_epoch
         self.min_len, self.max_len = min_len, max_len
         self.seed = seed
-        self.with_family = with_family
+        self.classes = None if classes is None else list(classes)
         self.epoch = 0
         ladder = sorted({max(min_len, w) for w in (6, 12, 24, 48) if w < max_len} | {max_len})
         self.widths = np.array(ladder)
@@ -86,4 +94,4 @@ class StreamingDataset(IterableDataset):
             batch = generate_batch(
                 self.batch_size, min_len=self.min_len, max_len=width, families=self.families, seed=rng
             )
-            yield batch_tensors(batch, self.with_family)
+            yield batch_tensors(batch, self.classes)

@@ -134,7 +134,9 @@ class SequenceModule(L.LightningModule):
         if out.quantiles is not None:
             losses["pinball"] = pinball(out.quantiles, self.levels, y, out.last, out.scale)
         if out.pattern_logits is not None and len(batch) > 3:
-            losses["pattern"] = nn.functional.cross_entropy(out.pattern_logits, batch[3])
+            named = batch[3] >= 0  # (B,) series of a family the pattern head names
+            logits = out.pattern_logits[named]  # (B', K)
+            losses["pattern"] = nn.functional.cross_entropy(logits, batch[3][named]) if len(logits) else logits.sum()
         return losses
 
     def _loss(self, batch: tuple[torch.Tensor, ...], stage: str) -> torch.Tensor:
@@ -528,11 +530,14 @@ def run_training(
         if not any(parameter.requires_grad for parameter in model.parameters()):
             raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
     families = config.families
-    if model_config.pattern_names:  # the pattern head's classes are the families it trains on, in order
-        if families is not None and tuple(families) != model_config.pattern_names:
-            raise ValueError("--families and --pattern-names differ; the pattern head learns the families it sees")
-        families = model_config.pattern_names
-    with_family = bool(model_config.pattern_names)
+    classes = model_config.pattern_names or None  # the pattern head learns the families it names
+    if classes is not None and families is None:
+        families = classes  # its classes are the families trained on, in order
+    elif classes is not None and families is not None and not set(families) & set(classes):
+        raise ValueError(
+            f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
+            "the pattern head learns from the families it names: give some of them"
+        )
     frozen = {name: value.clone() for name, value in model.state_dict().items() if not name.startswith(HEADS)}
     train_data = StreamingDataset(
         config.batch_size,
@@ -541,7 +546,7 @@ def run_training(
         max_len=model_config.max_len,
         families=families,
         seed=config.seed,
-        with_family=with_family,
+        classes=classes,
     )
     val_batch = generate_batch(
         config.val_samples,
@@ -553,7 +558,7 @@ def run_training(
     result = fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
-        make_loader(val_batch, batch_size=1024, with_family=with_family),
+        make_loader(val_batch, batch_size=1024, classes=classes),
         config,
         TrainerOptions(out_dir=run_dir, resume=resume, **trainer_options),
     )

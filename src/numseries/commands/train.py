@@ -30,7 +30,7 @@ _HELP = {
     "seed": "seed of the data stream and the weight initialisation",
     "min_len": "shortest context length trained on",
     "num_workers": "DataLoader processes that generate batches",
-    "families": "training families (default: all but the held-out ones)",
+    "families": "training families (default: all but the held-out ones; with a pattern head, the families it names)",
     "max_len": "longest context the model reads",
     "hidden_size": "LSTM hidden units",
     "num_layers": "stacked LSTM layers",
@@ -42,7 +42,8 @@ _HELP = {
     "detach_heads": "stop the heads' gradients at the backbone: the quantile and pattern losses train the heads "
     "only, and the point prediction learns from its L1 alone",
     "quantile_levels": "add a quantile head at these levels (symmetric, with 0.5), e.g. 0.1 0.5 0.9",
-    "pattern_names": "add a pattern head that tells these generator families apart",
+    "pattern_names": "add a pattern head that tells these generator families apart (it learns from those of "
+    "--families it names; the others train the other heads only)",
 }
 
 
