@@ -581,6 +581,7 @@ class Predictor:
         read = read_lengths(values, lengths)  # (N,)
         offsets = lengths - read  # (N,) values each row's window drops at its start
         width = int(lengths.max(initial=0))
+        given, given_lengths = values, lengths  # the classifier reads every value, not the network's window
         if offsets.any():  # each row's last read values, from column 0
             values, _ = keep_last(values, lengths, read)
             lengths = read
@@ -638,13 +639,20 @@ class Predictor:
             if pattern is not None:
                 pattern[rows] = outputs["pattern"]
             if classifier is not None and family is not None:
-                family[rows] = classifier.probabilities(x)
+                whole = offsets[rows] == 0  # rows the network reads whole: x holds all their values
+                if whole.any():
+                    family[rows[whole]] = classifier.probabilities(x[whole])
 
         if workers > 1 and len(groups) > 1:
             list(_threads("groups", workers).map(run_group, groups))
         else:
             for rows in groups:
                 run_group(rows)
+        if classifier is not None and family is not None and offsets.any():  # the rows read shorter, by given length
+            cut = np.flatnonzero(offsets)
+            for length in np.unique(given_lengths[cut]):
+                rows = cut[given_lengths[cut] == length]
+                family[rows] = classifier.probabilities(given[rows, :length])
         finite = np.isfinite(predictions) & (np.isfinite(quantiles).all(axis=1) if quantiles is not None else True)
         bad = np.flatnonzero(~finite)
         if bad.size:
