@@ -20,6 +20,7 @@ import numpy as np
 from numseries import Predictor
 from numseries.explain import weighted_sum
 from numseries.formatting import format_input, format_value, mean_step
+from numseries.intervals import CALIBRATION_FILE
 from numseries.weights import locate
 
 from _output import replace_block, write_result
@@ -108,11 +109,13 @@ def _stages(info: dict) -> list[dict]:
 
 def _summary(info: dict) -> str:
     data = info["data"]
+    heads_only = (info.get("train_config") or {}).get("heads_only", False)
+    loss = "the point L1, unchanged, plus the heads' pinball and pattern losses" if heads_only else "mean scaled error"
     return (
         f"{info['epochs']} epochs ({data['samples_seen']:,} freshly generated sequences of {data['min_len']}–"
         f"{data['max_len']} values from {len(data['families'])} families) in {info['duration_seconds'] / 60:.0f} "
-        f"minutes on {info['hardware']}; best validation loss (mean scaled error) {info['best_val_loss']:.4f}"
-        f"{', stopped early' if info.get('stopped_early') else ''}"
+        f"minutes on {info['hardware']}{', the heads alone on the frozen network' if heads_only else ''}; best "
+        f"validation loss ({loss}) {info['best_val_loss']:.4f}{', stopped early' if info.get('stopped_early') else ''}"
     )
 
 
@@ -123,8 +126,12 @@ def shipped_model(weights: str | None) -> str:
         return "No training_info.json beside these weights."
     export = (
         "Then `numseries export --format onnx --weights src/numseries/weights --out "
-        "src/numseries/weights/model.onnx` wrote the ONNX file that `numseries predict` runs."
+        "src/numseries/weights/model.onnx` wrote the ONNX file that `numseries predict` runs"
     )
+    folder = locate(weights).folder
+    if folder is not None and (folder / CALIBRATION_FILE).is_file():
+        export += ", and `numseries calibrate --weights src/numseries/weights` its intervals' calibration.json"
+    export += "."
     if len(stages) == 1:
         return (
             "Trained with one command, recorded in `src/numseries/weights/training_info.json`:\n\n"
