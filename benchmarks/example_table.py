@@ -110,7 +110,11 @@ def _stages(info: dict) -> list[dict]:
 def _summary(info: dict) -> str:
     data = info["data"]
     heads_only = (info.get("train_config") or {}).get("heads_only", False)
-    loss = "the point L1, unchanged, plus the heads' pinball and pattern losses" if heads_only else "mean scaled error"
+    model = info.get("model_config") or {}
+    head_losses = [loss for key, loss in (("quantile_levels", "pinball"), ("pattern_names", "pattern")) if model.get(key)]
+    loss = "mean scaled error"
+    if heads_only:  # the frozen network's L1 is in the validation loss, beside the losses of the heads it has
+        loss = f"the point L1, unchanged, plus the heads' {' and '.join(head_losses)} loss{'es' * (len(head_losses) > 1)}"
     return (
         f"{info['epochs']} epochs ({data['samples_seen']:,} freshly generated sequences of {data['min_len']}–"
         f"{data['max_len']} values from {len(data['families'])} families) in {info['duration_seconds'] / 60:.0f} "
