@@ -100,6 +100,28 @@ def test_values_beyond_exact_float_integers_are_checked_as_floats():
     assert not rule.exact and rule.next_value == 2.0**64
 
 
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [1e16 + 2 * t for t in range(4)],  # steps of one ulp of the values
+        [2.0**53 + 2 * t for t in range(5)],
+        [1e12 + 0.001 * t for t in range(6)],  # steps of about eight ulps, rounded
+        [1e15 + 0.5 * t for t in range(6)],
+    ],
+)
+def test_steps_within_the_values_rounding_get_no_rule(sequence):
+    # every class fits these within the rounding forgiven; "constant" used to win, with the last value
+    assert find_rule(sequence) is None
+    values = np.array([sequence])
+    assert find_rules(values, np.array([len(sequence)])) == {}
+
+
+def test_steps_well_above_the_values_rounding_keep_their_rule():
+    assert find_rule([1e6 + 0.1 * t for t in range(5)]).next_value == pytest.approx(1e6 + 0.5, rel=1e-15)
+    assert find_rule([2**53 - 10 + t for t in range(5)]).next_value == 2**53 - 5  # integers: exact arithmetic
+    assert find_rule([1e16] * 4).description.startswith("constant")
+
+
 def test_decimals_follow_rules_to_float_precision():
     assert find_rule([0.1, 0.2, 0.3, 0.4]).next_value == pytest.approx(0.5, rel=1e-12)
     assert find_rule([1.1, 1.21, 1.331, 1.4641]).next_value == pytest.approx(1.61051, rel=1e-12)

@@ -74,6 +74,11 @@ _MAX_EXACT = 2**53  # integers up to this are exact in float64; larger values ar
 _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
 _MAX_COEFFICIENT = 10  # ... and absolute values up to 10
 _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), after clearing denominators
+# The checks forgive 32 ulps of the values for float rounding. Where the steps are hardly larger than that
+# (1e12 + 0.001 t, 1e16 + 2 t), every class fits within it, and the simplest, "constant", would win with
+# a wrong next value: float series whose mean step is under this many ulps of their largest value have
+# no rule (the network answers). Above it, the rounding forgiven is under 1e-6 of a step.
+_MIN_STEP_ULPS = 3e6 * _ULPS
 
 # int, Fraction or float. Any, because mypy cannot follow arithmetic that mixes the three (a Fraction
 # times a float is a float): the checks' tests pin the types instead.
@@ -235,6 +240,8 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
 def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | None:
     """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit."""
     series = _Series(values)
+    if not series.exact and _steps_within_rounding(values):
+        return None
     for finder, gate in _FINDERS:
         if classes is not None and not classes[gate]:
             continue
@@ -242,6 +249,12 @@ def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | N
         if rule is not None:
             return _checked(rule)
     return None
+
+
+def _steps_within_rounding(values: np.ndarray) -> bool:
+    """Whether a float series moves, but by steps too close to its values' rounding to tell rules apart."""
+    step = float(np.abs(np.diff(values)).mean())
+    return 0 < step < _MIN_STEP_ULPS * float(np.abs(values).max())
 
 
 def _checked(rule: Rule) -> Rule | None:
