@@ -53,6 +53,12 @@ def test_each_series_gets_its_own_slope_over_its_own_length():
     assert texts == ["noisy straight line (+2 per step)", "noisy straight line (-3 per step)"]
 
 
+def test_a_trend_near_the_float_limit_gets_its_slope_without_overflow(recwarn):
+    text, _ = _describe([0.9, 0.05, 0.03, 0.02], values=(1e308, 1.1e308, 1.2e308, 1.3e308))
+    assert text == "noisy straight line (+1e+307 per step)"
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]  # no overflow in the sums
+
+
 def test_families_that_swap_cases_beyond_the_threshold_are_grouped_and_the_rest_stay_alone():
     confusion = np.array(
         [

@@ -353,7 +353,11 @@ def _slopes(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     mask = np.arange(width)[None, :] < lengths[:, None]  # (N, W)
     t = np.where(mask, np.arange(width, dtype=np.float64)[None, :], 0.0)
     x = np.where(mask, values, 0.0)
+    _, exponent = np.frexp(np.abs(x).max(axis=1))  # (N,): |x| / 2**exponent < 1, so no sum overflows
+    x = np.ldexp(x, -exponent[:, None])
     t_mean = t.sum(axis=1) / lengths
     x_mean = x.sum(axis=1) / lengths
     dt = np.where(mask, t - t_mean[:, None], 0.0)
-    return (dt * np.where(mask, x - x_mean[:, None], 0.0)).sum(axis=1) / (dt**2).sum(axis=1)
+    slope = (dt * np.where(mask, x - x_mean[:, None], 0.0)).sum(axis=1) / (dt**2).sum(axis=1)
+    with np.errstate(over="ignore"):  # a slope beyond the float range is inf
+        return np.ldexp(slope, exponent)
