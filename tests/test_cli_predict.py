@@ -141,6 +141,12 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1", "2", "-nan"], "", "has nan at position 3"),
         (["1", "2", "-0x10"], "", "'-0x10' (value 3) is not a number"),
         (["1", "2", "0x10"], "", "'0x10' (value 3) is not a number"),
+        (
+            ["9007199254740992", "9007199254740993", "9007199254740994"],
+            "",
+            "9007199254740993 (value 2) is an integer float64 cannot hold exactly (it would be read as "
+            "9007199254740992); subtract a common offset from the values first",
+        ),
         (["--input", "a.csv"], "", "needs both --input FILE and --output FILE"),
     ],
 )

@@ -172,6 +172,11 @@ def test_a_prediction_beyond_float64_is_refused_and_says_so(onnx_predictor):
         ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
         ([10**400, 1, 2], "must hold numbers only"),
         ([1.0, [2.0, 3.0], 4.0], "the sequence must hold numbers only"),  # ragged: not numpy's own words
+        (  # float64 would read it as 2**53, and a wrong progression
+            [9007199254740993, 9007199254740994, 9007199254740995],
+            "holds 9007199254740993, an integer float64 cannot hold exactly \\(it would be read as "
+            "9007199254740992\\); subtract a common offset",
+        ),
     ],
 )
 def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message):
@@ -189,11 +194,17 @@ def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message)
         (np.array([[1.0, np.inf, 2.0]]), "sequence 0 has inf at position 2"),
         (np.array([[1.0, 2.0, np.nan]]), "expected at least 3 values, got 2 in sequence 0"),
         (np.array([1.0, 2.0, 3.0]), "use predict\\(\\) for a single sequence"),
+        (np.array([[1, 2, 3], [2**62 + 1, 2, 3]]), "row 1 of sequences holds 4611686018427387905, an integer float64"),
     ],
 )
 def test_bad_batch_raises_a_teaching_error(onnx_predictor, sequences, message):
     with pytest.raises(ValueError, match=message):
         onnx_predictor.predict_batch(sequences)
+
+
+def test_integers_beyond_two_to_the_53_that_float64_holds_are_taken(onnx_predictor):
+    onnx_predictor.predict([2**53, 2**53 + 2, 2**53 + 4, 2**53 + 6])  # exactly representable: no error
+    onnx_predictor.predict_batch(np.array([[2**60, 2**60 + 2**8, 2**60 + 2**9]]))
 
 
 def test_batch_errors_name_the_series_by_id(onnx_predictor):

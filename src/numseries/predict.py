@@ -542,10 +542,7 @@ class Predictor:
             raise ValueError(f"paths must be None or an integer in [10, 10000], got {paths!r}; e.g. paths=200")
         paths = 0 if paths is None else int(paths)
         levels = self._check_levels(level)
-        windows = []
-        for i, sequence in enumerate(sequences):
-            values = _as_values(sequence, f"sequence {i}")
-            windows.append(keep_last(values[None], np.array([len(values)]), self.max_len)[0][0])  # (used,)
+        windows = [_as_values(sequence, f"sequence {i}")[-self.max_len :] for i, sequence in enumerate(sequences)]
         ruled = find_rules(*_padded(windows)) if self.rules and windows else {}
         if not ruled:
             return forecast_batch(self, windows, steps, levels, paths, seed)
@@ -825,9 +822,28 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     if array.dtype.kind in "mM":
         raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
     try:
-        return array.astype(np.float64)
+        values = array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+    if array.dtype.kind in "iuO":
+        _check_exact_integers(array, values, what)
+    return values
+
+
+def _check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> None:
+    """Refuse integers that float64 would round (beyond 2**53, most are not floats): 9007199254740993 would
+    be read as 9007199254740992, and a progression typed in such digits would be predicted as another."""
+    with np.errstate(invalid="ignore"):
+        big = np.flatnonzero(np.abs(values.ravel()) >= 2.0**53)
+    for index in big.tolist():
+        number = given.ravel()[index]
+        if isinstance(number, (int, np.integer)) and np.isfinite(values.ravel()[index]):
+            if int(number) != int(values.ravel()[index]):
+                where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
+                raise ValueError(
+                    f"{where} holds {int(number)}, an integer float64 cannot hold exactly (it would be read as "
+                    f"{int(values.ravel()[index])}); subtract a common offset from the values first"
+                )
 
 
 def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 import signal
@@ -44,6 +45,7 @@ RULE_NOTE = (
 # The pattern is added to argparse's own matcher, so the override never narrows it.
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
+_INTEGER = re.compile(r"[+-]?\d+")  # a token typed as an integer, checked to fit float64 exactly
 
 
 def _accept_negative_values(parser: argparse.ArgumentParser) -> None:
@@ -256,6 +258,11 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             raise ValueError(
                 f"{token!r} (value {position}) is not a number; separate numbers with spaces, commas or newlines"
             ) from None
+        if _INTEGER.fullmatch(token) and math.isfinite(values[-1]) and int(token) != int(values[-1]):
+            raise ValueError(
+                f"{token} (value {position}) is an integer float64 cannot hold exactly (it would be read as "
+                f"{int(values[-1])}); subtract a common offset from the values first"
+            )
     return values, labels
 
 
