@@ -122,6 +122,12 @@ def test_steps_well_above_the_values_rounding_keep_their_rule():
     assert find_rule([1e16] * 4).description.startswith("constant")
 
 
+def test_a_ratio_past_the_float_range_fits_nothing():
+    # x[1] / x[0] = 1e600 is inf, and an infinite coefficient once made every check's tolerance infinite
+    rule = find_rule([1e-300, 1e300, 1e-300, 1e300])
+    assert rule.description == "period 2: 1e-300 1e+300" and rule.next_value == 1e-300
+
+
 def test_decimals_follow_rules_to_float_precision():
     assert find_rule([0.1, 0.2, 0.3, 0.4]).next_value == pytest.approx(0.5, rel=1e-12)
     assert find_rule([1.1, 1.21, 1.331, 1.4641]).next_value == pytest.approx(1.61051, rel=1e-12)

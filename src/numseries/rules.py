@@ -163,6 +163,8 @@ class _Series:
                 size = size + np.abs(c)
             gap = np.abs(values[start:] - predicted)
             target = np.abs(values[start:])
+            if not np.isfinite(size).all():  # an infinite coefficient (a ratio past the float range) fits nothing
+                return False
             if (gap <= _ULPS * size * target).all():  # a stricter test, without the windows: usually enough
                 return True
             level, steps = self._window(span)
@@ -176,6 +178,8 @@ class _Series:
         gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
         size = 2 + sum(abs(c) for _, c in coeffs)
         step = max(abs(b - a) for a, b in zip(window, window[1:], strict=False))
+        if not math.isfinite(size):  # an infinite coefficient would make the tolerance infinite too
+            return False
         return gap <= _ULPS * (size * max(map(abs, window)) + abs(const)) + REL_TOL * step
 
     def _window(self, span: int) -> tuple[np.ndarray, np.ndarray]:
