@@ -39,7 +39,7 @@ from numseries.explain import load_explainer
 from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
-from numseries.series import keep_last, read_lengths, shift_right
+from numseries.series import check_exact_integers, keep_last, read_lengths, shift_right
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 if TYPE_CHECKING:
@@ -826,24 +826,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
     if array.dtype.kind in "iuO":
-        _check_exact_integers(array, values, what)
+        check_exact_integers(array, values, what)
     return values
-
-
-def _check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> None:
-    """Refuse integers that float64 would round (beyond 2**53, most are not floats): 9007199254740993 would
-    be read as 9007199254740992, and a progression typed in such digits would be predicted as another."""
-    with np.errstate(invalid="ignore"):
-        big = np.flatnonzero(np.abs(values.ravel()) >= 2.0**53)
-    for index in big.tolist():
-        number = given.ravel()[index]
-        if isinstance(number, (int, np.integer)) and np.isfinite(values.ravel()[index]):
-            if int(number) != int(values.ravel()[index]):
-                where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
-                raise ValueError(
-                    f"{where} holds {int(number)}, an integer float64 cannot hold exactly (it would be read as "
-                    f"{int(values.ravel()[index])}); subtract a common offset from the values first"
-                )
 
 
 def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:

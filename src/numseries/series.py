@@ -110,3 +110,24 @@ def shift_right(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     index = np.arange(rows.shape[1])[None, :] - offsets[:, None]  # (N, W) source column
     out = np.take_along_axis(rows, np.clip(index, 0, rows.shape[1] - 1), axis=1)
     return np.where(index >= 0, out, 0).astype(rows.dtype, copy=False)
+
+
+def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> None:
+    """``given`` (any shape) as the caller received it, ``values`` the same as float64: a ValueError naming the
+    first integer float64 rounds (beyond 2**53 most integers are not floats: 9007199254740993 would be read
+    as 9007199254740992, and a progression typed in such digits predicted as another). ``what`` names it."""
+    flat, numbers = values.ravel(), given.ravel()
+    with np.errstate(invalid="ignore"):
+        big = np.flatnonzero(np.abs(flat) >= 2.0**53)  # (M,) only here can an integer be rounded
+    if numbers.dtype.kind in "iu":  # machine integers: compared at once (below 2**63 they fit int64)
+        small = np.abs(flat[big]) < 2.0**63
+        back = np.where(small, flat[big], 0.0).astype(np.int64)
+        big = big[~small | (back != numbers[big])]
+    for index in big.tolist():  # Python ints (object arrays), and the few at or past 2**63
+        number = numbers[index]
+        if isinstance(number, (int, np.integer)) and np.isfinite(flat[index]) and int(number) != int(flat[index]):
+            where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
+            raise ValueError(
+                f"{where} holds {int(number)}, an integer float64 cannot hold exactly (it would be read as "
+                f"{int(flat[index])}); subtract a common offset from the values first"
+            )
