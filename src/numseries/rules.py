@@ -77,8 +77,8 @@ _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), afte
 # The checks forgive 32 ulps of the values for float rounding. Where the steps are hardly larger than that
 # (1e12 + 0.001 t, 1e16 + 2 t), every class fits within it, and the simplest, "constant", would win with
 # a wrong next value: float series whose mean step is under this many ulps of their largest value have
-# no rule (the network answers). Above it, the rounding forgiven is under 1e-6 of a step.
-_MIN_STEP_ULPS = 3e6 * _ULPS
+# no rule (the network answers). Above it, the rounding forgiven (3 x 32 ulps) is under 1e-3 of a step.
+_MIN_STEP_ULPS = 3e3 * _ULPS
 
 # int, Fraction or float. Any, because mypy cannot follow arithmetic that mixes the three (a Fraction
 # times a float is a float): the checks' tests pin the types instead.
