@@ -126,6 +126,16 @@ def test_steps_with_input_write_one_row_per_series_and_step(capsys, tmp_path, mo
     assert result["prediction"][6:].isna().all() and result["error"][6:].str.contains("got 2 in series 's2'").all()
 
 
+def test_a_series_whose_rule_overflows_is_not_exact_in_its_error_rows(capsys, tmp_path, model):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("1e300,1e302,1e304,1e306\n1,2,3,4\n")  # geometric, ratio 100: past float64 at step 2
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "3")[0] == 0
+    result = pd.read_csv(target)
+    assert result["error"][:3].str.contains("overflows float64").all() and result["prediction"][:3].isna().all()
+    assert result["exact"].tolist() == [False] * 3 + [True] * 3  # no value, so no exact one
+    assert result["prediction"][3:].tolist() == [5.0, 6.0, 7.0]
+
+
 def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predictor):
     source, target = tmp_path / "wide.csv", tmp_path / "out.csv"
     source.write_text("1,2,3,4\n3,1,4,1\n")

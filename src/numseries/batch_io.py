@@ -288,8 +288,8 @@ def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
         columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = lo.ravel(), hi.ravel()
     if batch.patterns and steps == 1:
         columns["pattern"] = batch.patterns
-    if len(batch.exact) == len(batch.values):
-        columns["exact"] = np.repeat(batch.exact, steps)
+    if len(batch.exact) == len(batch.values):  # a series in error has no value, exact or not
+        columns["exact"] = np.repeat(batch.exact & ~predicted.failed, steps)
     if steps == 1:
         text = kind == "csv"
         columns["attention"] = _attention_text(batch) if text else _attention_list(batch)
