@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -31,7 +32,7 @@ try:
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
-    from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, Strict
+    from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, Strict, StrictInt
     from pydantic_core import to_json
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -50,7 +51,9 @@ MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len 
 MAX_STEPS = 256  # steps of one autoregressive forecast
 MAX_GROUP = 256  # /predict requests answered by one model call
 
-Number = Annotated[FiniteFloat, Strict()]  # a JSON number: no strings, no booleans, no NaN or inf
+# A JSON number: no strings, no booleans, no NaN or inf. Integers stay integers, so that one float64 would
+# round (9007199254740993) gets the Predictor's 422 naming it rather than a prediction for another value.
+Number = StrictInt | Annotated[FiniteFloat, Strict()]
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES)]
 
 
@@ -335,13 +338,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
-        first = err.errors()[0]
+        errors = _number_errors(err.errors())
+        first = errors[0]
         if first["type"] == "json_invalid":
             reason, at = first.get("ctx", {}).get("error", "cannot parse"), first["loc"][-1]
             return _error(
                 400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas"
             )
-        return _error(422, _describe(first, len(err.errors())))
+        return _error(422, _describe(first, len(errors)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
@@ -355,6 +359,18 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, err: Exception) -> JSONResponse:
         log.exception("numseries serve: unexpected error on %s %s", request.method, request.url.path)
         return _error(500, f"internal error ({type(err).__name__}); the server logged it and keeps serving")
+
+
+def _number_errors(errors: Sequence[Any]) -> list[dict]:
+    """A bad value of a ``Number`` fails both its branches (integer, float): keep the float's error, placed at
+    the value itself (``values[2]``, not ``values[2].float``)."""
+    kept = []
+    for error in errors:
+        *place, branch = error["loc"] or ("",)
+        if branch == "int" and place:
+            continue
+        kept.append({**error, "loc": tuple(place)} if branch == "float" and place else error)
+    return kept or list(errors)
 
 
 def _describe(error: dict, count: int) -> str:
