@@ -128,6 +128,11 @@ def test_a_ratio_past_the_float_range_fits_nothing():
     assert rule.description == "period 2: 1e-300 1e+300" and rule.next_value == 1e-300
 
 
+def test_steps_past_the_float_range_are_far_from_rounding(recwarn):
+    assert find_rule([1e308, -1e308, 1e308, -1e308]).description == "geometric, ratio -1"
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]  # steps of -2e308 are inf, quietly
+
+
 def test_decimals_follow_rules_to_float_precision():
     assert find_rule([0.1, 0.2, 0.3, 0.4]).next_value == pytest.approx(0.5, rel=1e-12)
     assert find_rule([1.1, 1.21, 1.331, 1.4641]).next_value == pytest.approx(1.61051, rel=1e-12)

@@ -257,7 +257,8 @@ def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | N
 
 def _steps_within_rounding(values: np.ndarray) -> bool:
     """Whether a float series moves, but by steps too close to its values' rounding to tell rules apart."""
-    step = float(np.abs(np.diff(values)).mean())
+    with np.errstate(over="ignore"):  # steps past the float range are inf: far from rounding
+        step = float(np.abs(np.diff(values)).mean())
     return 0 < step < _MIN_STEP_ULPS * float(np.abs(values).max())
 
 
