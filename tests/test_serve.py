@@ -153,6 +153,14 @@ def test_concurrent_requests_share_model_calls_and_each_gets_its_own_answer():
     assert responses[-5].json()["prediction"] == 36 and responses[-5].json()["exact"]
 
 
+def test_the_app_freezes_what_it_loaded_so_the_collector_skips_it():
+    import gc
+
+    gc.unfreeze()
+    create_app()
+    assert gc.get_freeze_count() > 10_000  # the model, numpy, FastAPI: walked by no collection under load
+
+
 def test_health_names_the_version_and_the_model_digest(client):
     health = client.get("/health").json()
     model = shipped_weights_dir() / ONNX_FILE
