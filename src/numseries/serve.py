@@ -173,8 +173,8 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
 
     _add_offline_docs(app)
     # What is loaded by now (the model, numpy, FastAPI, pydantic) lives as long as the server: frozen, the
-    # cyclic garbage collector stops walking it on every collection. Under 16 clients it had taken about a
-    # third of the server's time (benchmarks/results/serve_load.md measures the server with it).
+    # cyclic garbage collector stops walking it on every collection, which made the latency's tail under
+    # 16 clients (benchmarks/results/serve_load.md measures the server with it).
     gc.freeze()
     log.info("numseries serve: %s (%s, sha256 %s)", predictor.source, predictor.runtime, model["sha256"][:12])
     return app
