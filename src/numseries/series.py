@@ -127,7 +127,12 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
         number = numbers[index]
         if isinstance(number, (int, np.integer)) and np.isfinite(flat[index]) and int(number) != int(flat[index]):
             where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
-            raise ValueError(
-                f"{where} holds {int(number)}, an integer float64 cannot hold exactly (it would be read as "
-                f"{int(flat[index])}); subtract a common offset from the values first"
-            )
+            raise ValueError(f"{where} holds {int(number)}, {rounded_integer(int(flat[index]))}")
+
+
+def rounded_integer(read_as: int) -> str:
+    """What is wrong with an integer float64 rounds to ``read_as``, and the fix (the end of the error)."""
+    return (
+        f"an integer float64 cannot hold exactly (it would be read as {read_as}); "
+        "subtract a common offset from the values first"
+    )

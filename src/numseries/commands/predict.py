@@ -259,10 +259,9 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 f"{token!r} (value {position}) is not a number; separate numbers with spaces, commas or newlines"
             ) from None
         if _INTEGER.fullmatch(token) and math.isfinite(values[-1]) and int(token) != int(values[-1]):
-            raise ValueError(
-                f"{token} (value {position}) is an integer float64 cannot hold exactly (it would be read as "
-                f"{int(values[-1])}); subtract a common offset from the values first"
-            )
+            from numseries.series import rounded_integer
+
+            raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]))}")
     return values, labels
 
 
