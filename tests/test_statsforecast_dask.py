@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from statsforecast import StatsForecast
 
+from numseries import Predictor
 from numseries.statsforecast import NumSeries
 
 pytest.importorskip("fugue_dask")
@@ -13,7 +14,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
 from test_statsforecast import assert_forecasts_equal, long_frame  # noqa: E402
-from test_statsforecast_spark import _code  # noqa: E402
+from test_statsforecast_spark import _code, assert_frames_equal  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -37,3 +38,14 @@ def test_cross_validation_on_dask_equals_the_local_one():
     np.testing.assert_allclose(
         remote[["y", "NumSeries"]].to_numpy(float), local[["y", "NumSeries"]].to_numpy(float), rtol=1e-5
     )
+
+
+def test_predict_df_on_dask_equals_the_local_frame():
+    predictor = Predictor.from_pretrained()
+    df = long_frame(9, seed=5)
+    local = predictor.predict_df(df, steps=2, level=[80])
+    with distributed.Client(processes=False):
+        on_dask = predictor.predict_df(dd.from_pandas(df, npartitions=3), steps=2, level=[80])
+        assert isinstance(on_dask, dd.DataFrame)  # a Dask frame in, a Dask frame out
+        remote = on_dask.compute()
+    assert_frames_equal(local, remote)

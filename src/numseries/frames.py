@@ -550,19 +550,8 @@ def predict_frame(
             "use predict_batch"
         )
     names = (id_col, time_col, target_col)
-    missing = [name for name in names if name not in df.columns]
-    if missing:
-        raise ValueError(
-            f"the frame has no column {missing[0]!r} (it has {', '.join(map(repr, df.columns))}); "
-            "name its columns with id_col=, time_col= and target_col="
-        )
-    if len(set(names)) < 3:
-        raise ValueError(f"id_col, time_col and target_col must be three different columns, got {names}")
-    if level is None:
-        levels = predictor.levels_or_default(None) or []
-    else:
-        levels = [level] if isinstance(level, (int, float, np.number)) else list(level)
-    levels = list(predictor._check_levels(levels or None))
+    check_columns(list(df.columns), names)
+    levels = frame_levels(predictor, level)
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
     frame = df  # not df[list(names)]: that would copy every row
@@ -584,6 +573,40 @@ def predict_frame(
     if tz is not None:
         out[time_col] = out[time_col].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
     return polars.from_pandas(out) if polars is not None else out
+
+
+def check_columns(columns: Sequence[Any], names: tuple[str, str, str]) -> None:
+    """A ValueError unless the frame's ``columns`` hold the three different columns ``names`` (id, time, target)."""
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise ValueError(
+            f"the frame has no column {missing[0]!r} (it has {', '.join(map(repr, columns))}); "
+            "name its columns with id_col=, time_col= and target_col="
+        )
+    if len(set(names)) < 3:
+        raise ValueError(f"id_col, time_col and target_col must be three different columns, got {names}")
+
+
+def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) -> list[float]:
+    """The interval levels of a frame's answer, checked: ``None`` the default ones, ``[]`` none."""
+    if level is None:
+        levels = predictor.levels_or_default(None) or []
+    else:
+        levels = [level] if isinstance(level, (int, float, np.number)) else list(level)
+    return list(predictor._check_levels(levels or None))
+
+
+def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list[str]:
+    """The columns of a frame's answer, in order: id, time, the prediction, its bounds, ``error``."""
+    id_col, time_col, _ = names
+    return [
+        id_col,
+        time_col,
+        MODEL_NAME,
+        *(f"{MODEL_NAME}-lo-{level:g}" for level in sorted(levels, reverse=True)),
+        *(f"{MODEL_NAME}-hi-{level:g}" for level in sorted(levels)),
+        "error",
+    ]
 
 
 def _polars_of(df: Any) -> Any:
@@ -614,21 +637,18 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
 
 def _frame_part(predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float]) -> pd.DataFrame:
     """One row per series and step: id, time, ``numseries``, its intervals as statsforecast names them, error."""
-    id_col, time_col, _ = names
     steps = predicted.steps
-    columns: dict[str, Any] = {
-        id_col: np.repeat(predicted.chunk.ids, steps),
-        time_col: predicted.ds_column(),
-        MODEL_NAME: predicted.values().ravel(),
-    }
     bands = {level: predicted.interval(level) for level in levels}
-    for level in sorted(levels, reverse=True):
-        columns[f"{MODEL_NAME}-lo-{level:g}"] = bands[level][0].ravel()
-    for level in sorted(levels):
-        columns[f"{MODEL_NAME}-hi-{level:g}"] = bands[level][1].ravel()
     assert predicted.errors is not None  # predict_chunk always checks
-    columns["error"] = np.repeat(predicted.errors, steps)
-    return pd.DataFrame(columns)
+    values = [
+        np.repeat(predicted.chunk.ids, steps),
+        predicted.ds_column(),
+        predicted.values().ravel(),
+        *(bands[level][0].ravel() for level in sorted(levels, reverse=True)),
+        *(bands[level][1].ravel() for level in sorted(levels)),
+        np.repeat(predicted.errors, steps),
+    ]
+    return pd.DataFrame(dict(zip(output_columns(names, levels), values, strict=True)))
 
 
 def _like(ids: pd.Series, original: pd.Series) -> pd.Series:

@@ -23,6 +23,7 @@ switches it off.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import logging
 import os
@@ -196,6 +197,9 @@ class Predictor:
         self.head_pattern_names = tuple(pattern_names)  # () when the model has no pattern head
         self.classifier: Classifier | None = None  # the family classifier beside the weights, when there is one
         self.rules = rules  # continue sequences that follow an exact rule exactly (numseries.rules)
+        # What from_pretrained was given (path, runtime, calibrated): the workers of a Spark or Dask frame load
+        # the same files (numseries.distributed); None for a model held in memory
+        self.origin: tuple[str | None, str, bool] | None = None
         if calibration is not None and calibration.grid != self.quantile_levels:
             raise ValueError(
                 f"the calibration is for quantile levels {list(calibration.grid)}, the model predicts "
@@ -226,6 +230,7 @@ class Predictor:
         """
         predictor = cls._load(path, runtime, calibrated)
         predictor.rules = rules
+        predictor.origin = (None if path is None else str(Path(path).resolve()), runtime, calibrated)
         return predictor
 
     @classmethod
@@ -453,12 +458,32 @@ class Predictor:
         ``error``. ``level`` None gives the default levels, ``[]`` none. Rows may come in any order.
         A series that cannot be predicted gets NaN and its ``error`` says why (``strict=True`` raises it).
         Needs pandas (the ``io`` extra); the same code predicts batch files (:mod:`numseries.frames`).
+        A Spark or Dask DataFrame gives one of the same engine, its partitions of series predicted on its
+        workers (:mod:`numseries.distributed`; needs fugue: the ``spark`` or ``dask`` extra).
         """
+        check_steps(steps)
+        from numseries.distributed import is_distributed, predict_distributed
+
+        if is_distributed(df):
+            if strict:
+                raise ValueError(
+                    "strict=True is for a pandas or polars frame: a Spark or Dask frame is predicted when it "
+                    "is computed; drop strict and keep the rows whose error column is empty"
+                )
+            return predict_distributed(
+                self,
+                df,
+                id_col=id_col,
+                time_col=time_col,
+                target_col=target_col,
+                steps=steps,
+                level=level,
+                load=load_predictor,
+            )
         try:
             from numseries.frames import predict_frame
         except ImportError as err:
             raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
-        check_steps(steps)
         return predict_frame(
             self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
         )
@@ -756,6 +781,15 @@ def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Pred
         select=run,
     )
     return predictor, location.stale_onnx(metadata)
+
+
+@functools.lru_cache(maxsize=4)
+def load_predictor(
+    weights: str | None, rules: bool = True, runtime: str = "auto", calibrated: bool = True
+) -> Predictor:
+    """``Predictor.from_pretrained(weights, ...)`` (``None``: the shipped model), loaded once per process: what
+    statsforecast's workers and a Spark or Dask frame's workers predict with (numseries.distributed)."""
+    return Predictor.from_pretrained(weights, runtime=runtime, rules=rules, calibrated=calibrated)
 
 
 def check_steps(steps: Any) -> int:

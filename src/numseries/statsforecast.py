@@ -25,7 +25,6 @@ executors (or statsforecast's worker processes) loads the weights again there.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
@@ -37,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
-from numseries.predict import Predictor
+from numseries.predict import Predictor, load_predictor
 
 try:
     from statsforecast.models import _TS, Naive
@@ -47,12 +46,6 @@ except ImportError as err:  # pragma: no cover - the bench extra is part of the 
 log = logging.getLogger(__name__)
 
 PREFETCH_WINDOWS = 50_000  # most windows forecast in one batch while statsforecast walks a frame's series
-
-
-@functools.lru_cache(maxsize=4)
-def load_predictor(weights: str | None, rules: bool) -> Predictor:
-    """The Predictor for ``weights`` (``None``: the shipped model), loaded once per process."""
-    return Predictor.from_pretrained(weights, rules=rules)
 
 
 def local_spark(cores: int = 2) -> Any:

@@ -1,0 +1,99 @@
+"""``Predictor.predict_df`` on a Spark or Dask DataFrame: many series per model call, on the workers.
+
+fugue's ``transform`` sends the rows to the engine's workers partitioned by series id, "coarse": every row
+of a series lands in the same partition, and many series share one. Each partition is one pandas frame that
+:func:`numseries.frames.predict_frame` predicts as one batch, as ``predict_df`` does on one machine, so a
+series gets the same numbers (up to float32 rounding in batches of other sizes) in the engine's own kind
+of frame. statsforecast's fugue backend (``StatsForecast(models=[NumSeries()]).forecast(df=spark_df)``)
+runs one series per call instead, at a fraction of the speed (benchmarks/results/statsforecast_cv.md).
+
+The Predictor is not pickled: each worker process loads it again (once) from what ``from_pretrained`` was
+given, so the shipped model, or a weights path every worker can read. Needs fugue with the engine's
+extra (``numseries[spark]`` or ``numseries[dask]``). Ray Datasets are not taken: fugue's Ray engine is
+not tested here (Ray is not in the CI install).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd  # at run time: fugue reads the partition function's annotations
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
+Predictor = Any  # numseries.predict.Predictor
+
+ENGINES = ("pyspark", "dask")  # the packages whose DataFrames predict_df sends to fugue
+
+
+def is_distributed(df: Any) -> bool:
+    """Whether ``df`` is a Spark or Dask DataFrame (by its type's package: nothing is imported)."""
+    return type(df).__module__.split(".")[0] in ENGINES
+
+
+def predict_distributed(
+    predictor: Predictor,
+    df: Any,
+    *,
+    id_col: str,
+    time_col: str,
+    target_col: str,
+    steps: int,
+    level: Sequence[float] | float | None,
+    load: Callable[[str | None, bool, str, bool], Predictor],
+) -> Any:
+    """:meth:`Predictor.predict_df` of a Spark or Dask DataFrame -> a frame of the same engine, with the
+    columns of the pandas answer (checked here; the rows are computed when the engine runs the frame).
+    ``load(weights, rules, runtime, calibrated)`` gives each worker its Predictor, once per process
+    (:func:`numseries.predict.load_predictor`, passed in: numseries.predict imports this module)."""
+    try:
+        import fugue.api as fa
+        import pyarrow as pa
+        from triad import Schema
+    except ImportError as err:
+        raise ImportError(
+            f"predict_df on a {type(df).__module__.split('.')[0]} frame needs fugue ({err}); "
+            "pip install 'numseries[spark]' (or [dask])"
+        ) from err
+    from numseries.frames import check_columns, frame_levels, output_columns, predict_frame
+
+    if predictor.origin is None:
+        raise ValueError(
+            "predict_df on a Spark or Dask frame needs a model its workers can load: one from "
+            "Predictor.from_pretrained (write an in-memory model to a folder with numseries.weights.save_pretrained first)"
+        )
+    names = (id_col, time_col, target_col)
+    schema = fa.get_schema(df)
+    check_columns(schema.names, names)
+    levels = frame_levels(predictor, level)
+    columns = output_columns(names, levels)
+    types = [schema[id_col].type, _time_type(schema[time_col].type), *[pa.float64()] * (len(columns) - 3), pa.string()]
+    out = Schema(list(zip(columns, types, strict=True)))
+    weights, runtime, calibrated = predictor.origin
+    rules = predictor.rules
+
+    def predict_partition(frame: pd.DataFrame) -> pd.DataFrame:  # on a worker: one partition of whole series
+        local = load(weights, rules, runtime, calibrated)
+        return predict_frame(
+            local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=levels
+        )
+
+    return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"})
+
+
+def _time_type(given: pa.DataType) -> pa.DataType:
+    """The type of the next times: integers and floats stay numbers (64-bit), timestamps keep theirs, and dates
+    or text read as dates (as the pandas path reads them) become timestamps."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(given):
+        return pa.int64()
+    if pa.types.is_floating(given):
+        return pa.float64()
+    if pa.types.is_timestamp(given):
+        return given
+    return pa.timestamp("ns")
+
