@@ -798,12 +798,46 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (N, W - 4)
         jump = np.abs(every[:, 3:-1]) > 1e3 * _ULPS * top[:, None]
         out[:, 3] &= ~(flat & jump).any(axis=1)
+        out[:, 3] &= ~_steps_follow_no_recurrence(every, lengths, top, biggest)
         nonzero = (head[:, :5] != 0).all(axis=1)
         growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
         largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
         out[:, 4] = nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
     out[~long | ~np.isfinite(slack)] = True
     return out
+
+
+def _steps_follow_no_recurrence(
+    steps: np.ndarray, lengths: np.ndarray, level: np.ndarray, biggest: np.ndarray
+) -> np.ndarray:
+    """(N, W - 1) steps (NaN past each series), (N,) lengths, largest |x| and |step| -> (N,) bool: True where no
+    recurrence of order <= 3 (with or without a constant) can pass :meth:`_Series.fits` on the whole series.
+
+    Such a recurrence makes the steps ``y`` follow ``y[k] = c1 y[k-1] + c2 y[k-2] + c3 y[k-3]`` (the constant
+    cancels) for k = 3 .. n - 2, each equation to within twice the check's tolerance on the values, A: with
+    coefficients of at most _MAX_COEFFICIENT, ``A <= _ULPS (size + |const|) level + REL_TOL * biggest``.
+    So the least-squares residual of those n - 4 equations is at most ``2 sqrt(n - 4) A``, whatever
+    the coefficients; twice that, plus 1e-10 of the targets for the rounding of the fit, is the limit.
+    Over every value, not the first 8 of the determinant above, whose test a near-arithmetic series passes
+    (its Hankel matrix is nearly of rank 1, so the determinant is tiny) however noisy its steps: values
+    rounded to a few decimals, for one.
+    """
+    n, width = steps.shape
+    if width < 7:
+        return np.zeros(n, dtype=bool)
+    target = steps[:, 3:]  # (N, W - 4): y[k], k = 3 .. W - 2
+    design = np.stack([steps[:, 2:-1], steps[:, 1:-2], steps[:, :-3]], axis=-1)  # (N, W - 4, 3)
+    equations = np.arange(3, width)[None, :] <= (lengths - 2)[:, None]  # (N, W - 4): k <= n - 2
+    usable = (lengths >= 8) & np.isfinite(level) & np.isfinite(biggest) & (level < 1e300)
+    target = np.where(equations & usable[:, None], target, 0.0)
+    design = np.where((equations & usable[:, None])[..., None], design, 0.0)
+    q, _ = np.linalg.qr(design)  # (N, W - 4, 3) orthonormal columns spanning the design's (more where it is rank-deficient)
+    residual = target - np.einsum("nkc,nc->nk", q, np.einsum("nkc,nk->nc", q, target))
+    size = 2 + 3 * _MAX_COEFFICIENT + 1 + 3 * _MAX_COEFFICIENT  # the terms summed, and |const|, over level
+    tolerance = _ULPS * size * level + REL_TOL * biggest  # (N,) A
+    equations_count = np.maximum(lengths - 4, 0)
+    limit = 4 * np.sqrt(equations_count) * tolerance + 1e-10 * np.linalg.norm(target, axis=1)
+    return usable & (np.linalg.norm(residual, axis=1) > limit)
 
 
 def _unsimple_recurrence(steps: np.ndarray, level: np.ndarray) -> np.ndarray:
