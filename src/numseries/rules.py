@@ -798,7 +798,9 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (N, W - 4)
         jump = np.abs(every[:, 3:-1]) > 1e3 * _ULPS * top[:, None]
         out[:, 3] &= ~(flat & jump).any(axis=1)
-        out[:, 3] &= ~_steps_follow_no_recurrence(every, lengths, top, biggest)
+        rows = np.flatnonzero(out[:, 3] & long)  # the whole series' test, on the rows still in question
+        if rows.size:
+            out[rows, 3] = ~_steps_follow_no_recurrence(every[rows], lengths[rows], top[rows], biggest[rows])
         nonzero = (head[:, :5] != 0).all(axis=1)
         growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
         largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
