@@ -14,7 +14,6 @@ the problem; the limits below bound what one request may cost. Needs the ``serve
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import hashlib
 import json
@@ -41,7 +40,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
     raise ImportError(f"numseries serve needs the serve extra ({err}); pip install 'numseries[serve]'") from err
 
 from numseries import __version__
-from numseries.commands.predict import _as_json
+from numseries.commands.predict import _as_json, json_answer, round_attention
 from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -273,13 +272,25 @@ def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]
 
 
 def _rows_json(batch: BatchPrediction) -> list[dict]:
-    """The ``predict --json`` answer of each row of ``batch`` (as ``predict()`` gives it), with the
-    intervals computed once for all rows rather than row by row."""
+    """The ``predict --json`` answer of each row of ``batch`` (as ``predict()`` gives it), each array made
+    into lists once for all rows rather than row by row."""
     bounds = {f"{level:g}": np.stack(batch.interval(level), axis=1).tolist() for level in batch.levels}
-    plain = dataclasses.replace(batch, levels=())
+    attention = round_attention(batch.attention).tolist()  # (N, W): row i's window in its first n_used columns
+    weights = None if batch.weights is None else batch.weights.tolist()
+    n_values, n_used = batch.n_values.tolist(), batch.n_used.tolist()
+    patterns = batch.patterns or [""] * len(n_values)
     answers = []
-    for i in range(len(batch.values)):
-        answer = _as_json(plain.row(i), None)
+    for i, value in enumerate(batch.values.tolist()):
+        before = [0.0] * (n_values[i] - n_used[i])  # values before the model's window: no attention, no weight
+        answer = json_answer(
+            value,
+            batch.rules.get(i),
+            patterns[i],
+            None if weights is None else before + weights[i][: n_used[i]],
+            before + attention[i][: n_used[i]],
+            n_values[i],
+            n_used[i],
+        )
         if bounds:
             answer["intervals"] = {level: rows[i] for level, rows in bounds.items()}
         answers.append(answer)

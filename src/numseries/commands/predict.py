@@ -359,16 +359,15 @@ def _table(
 
 
 def _as_json(result, forecast, bands: dict | None = None) -> dict:
-    exact_int = result.exact and result.rule is not None and isinstance(result.rule.next_value, int)
-    out = {
-        "prediction": result.rule.next_value if exact_int else result.value,  # an exact rule's int stays exact
-        "exact": result.exact,
-        "pattern": result.pattern,
-        "weights": None if result.weights is None else result.weights.tolist(),
-        "attention": np.round(result.attention.astype(np.float64), 6).tolist(),  # short JSON; float64 before rounding
-        "n_values": result.n_values,
-        "n_used": result.n_used,
-    }
+    out = json_answer(
+        result.value,
+        result.rule,
+        result.pattern,
+        None if result.weights is None else result.weights.tolist(),
+        round_attention(result.attention).tolist(),
+        result.n_values,
+        result.n_used,
+    )
     if result.levels:
         out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
@@ -376,6 +375,33 @@ def _as_json(result, forecast, bands: dict | None = None) -> dict:
     if bands:
         out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out
+
+
+def json_answer(
+    value: float,
+    rule: Any,
+    pattern: str,
+    weights: list[float] | None,
+    attention: list[float],
+    n_values: int,
+    n_used: int,
+) -> dict:
+    """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists."""
+    exact_int = rule is not None and isinstance(rule.next_value, int)
+    return {
+        "prediction": rule.next_value if exact_int else value,  # an exact rule's int stays exact
+        "exact": rule is not None,
+        "pattern": pattern,
+        "weights": weights,
+        "attention": attention,
+        "n_values": n_values,
+        "n_used": n_used,
+    }
+
+
+def round_attention(attention: np.ndarray) -> np.ndarray:
+    """Attention for JSON: float64 (before rounding), 6 decimals: a short answer."""
+    return np.round(attention.astype(np.float64), 6)
 
 
 def _check_batch_args(args: argparse.Namespace) -> None:
