@@ -237,6 +237,20 @@ def test_the_gate_drops_recurrences_that_steps_rounded_to_decimals_cannot_follow
     assert [find_rule(row).kind for row in rows[2:]] == ["recurrence", "recurrence"]
 
 
+def test_one_series_skips_the_recurrence_search_its_steps_rule_out(monkeypatch):
+    import numseries.rules
+
+    def searched(*args):
+        raise AssertionError(f"the recurrence search ran on {args[0].values[:4]}")
+
+    monkeypatch.setattr(numseries.rules, "_solve_recurrence", searched)
+    t = np.arange(64.0)
+    # A slow trend typed to 4 decimals (steps 0.0003 and 0.0004) and one rounded to integers: their first values'
+    # determinants are tiny, their whole series' residual is not (find_rule cost 450 and 170 us on them).
+    assert find_rule(np.round(1.7 + 0.00031 * t, 4)) is None
+    assert find_rule(np.round(50 + 0.3 * t)) is None
+
+
 def test_find_rules_matches_find_rule_row_by_row():
     rows = [np.array(s, dtype=float) for s, _, _ in RULED] + [np.cumsum(np.ones(10) * 0.5)]
     values = np.full((len(rows), 12), np.nan)

@@ -130,6 +130,7 @@ class _Series:
         self._head_size = 0.0
         self._abs: tuple[np.ndarray, np.ndarray] | None = None
         self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.gated = False  # the batch gate (_gate) has run its tests on this series
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
@@ -244,6 +245,7 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
 def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | None:
     """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit."""
     series = _Series(values)
+    series.gated = classes is not None
     if not series.exact and _steps_within_rounding(values):
         return None
     for finder, gate in _FINDERS:
@@ -478,6 +480,12 @@ def _recurrence(s: _Series) -> Rule | None:
     configs = [(order, constant) for order, constant in _RECURRENCES if s.n >= 2 * order + constant + 2]
     if not configs or not _may_recur(s, *configs[-1]):
         return None  # each class is contained in the next: the largest one screens them all
+    if not s.gated and s.n >= 8:  # the batch gate's test over the whole series, for one series
+        with np.errstate(all="ignore"):  # values near the float limits: inf steps, and the test says nothing
+            steps = np.diff(s.values)[None]  # (1, n - 1)
+            level, biggest = np.abs(s.values).max(keepdims=True), np.abs(steps).max(axis=1)
+            if _steps_follow_no_recurrence(steps, np.array([s.n]), level, biggest)[0]:
+                return None
     # Order 2 with a constant contains the classes before it: one determinant can rule them all out.
     skip = (2, True) if (2, True) in configs[:-1] and not _may_recur(s, 2, True) else (0, False)
     for order, constant in configs:
