@@ -251,6 +251,18 @@ def test_one_series_skips_the_recurrence_search_its_steps_rule_out(monkeypatch):
     assert find_rule(np.round(50 + 0.3 * t)) is None
 
 
+def test_one_series_skips_the_polynomial_checks_its_fifth_differences_rule_out(monkeypatch):
+    import numseries.rules
+
+    checked = []
+    fits = numseries.rules._Series.fits
+    monkeypatch.setattr(numseries.rules._Series, "fits", lambda s, coeffs, *a: checked.append(coeffs) or fits(s, coeffs, *a))
+    t = np.arange(64.0)
+    assert find_rule(np.round(1.7 + 0.00031 * t, 4)) is None  # its first values pass the screens of degrees 2-4
+    assert not [c for c in checked if c in (numseries.rules._DIFFERENCES[d] for d in range(5))]
+    assert find_rule(np.arange(64.0) ** 2 / 7).kind == "polynomial"  # a float polynomial still found
+
+
 def test_find_rules_matches_find_rule_row_by_row():
     rows = [np.array(s, dtype=float) for s, _, _ in RULED] + [np.cumsum(np.ones(10) * 0.5)]
     values = np.full((len(rows), 12), np.nan)

@@ -131,6 +131,7 @@ class _Series:
         self._abs: tuple[np.ndarray, np.ndarray] | None = None
         self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.gated = False  # the batch gate (_gate) has run its tests on this series
+        self._no_polynomial: bool | None = None
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
@@ -190,6 +191,15 @@ class _Series:
                 self._abs = (np.abs(self.values), np.abs(np.diff(self.values)))
             self._windows[span] = (_sliding_max(self._abs[0], span + 1), _sliding_max(self._abs[1], span))
         return self._windows[span]
+
+    def fifths_rule_out(self) -> bool:
+        """Whether the whole series' fifth differences leave no polynomial of degree <= 4 (the batch gate's test)."""
+        if self._no_polynomial is None:
+            with np.errstate(all="ignore"):  # values near the float limits: inf steps, and the test says nothing
+                steps = np.diff(self.values)[None]  # (1, n - 1)
+                level, biggest = np.abs(self.values).max(keepdims=True), np.abs(steps).max(axis=1)
+                self._no_polynomial = bool(_fifths_rule_out_polynomials(steps, level, biggest)[0])
+        return self._no_polynomial
 
     def div(self, a: Number, b: Number) -> Number:
         return _norm(Fraction(a, b)) if self.exact else a / b
@@ -357,7 +367,11 @@ def _polynomial(s: _Series, degrees: range) -> Rule | None:
         if s.n < degree + 3:
             return None
         coeffs = _DIFFERENCES[degree]
-        if not s.may_be_polynomial(degree) or not s.fits(coeffs, 0, degree + 1):
+        if not s.may_be_polynomial(degree):
+            continue
+        if degree >= 2 and not s.gated and s.fifths_rule_out():  # the batch gate's test, for one series (n >= 5 here)
+            return None
+        if not s.fits(coeffs, 0, degree + 1):
             continue
         if degree == 0:
             return _linear_rule(s, "constant", f"constant {fmt(x[0])}", coeffs, 0, 1)
@@ -801,8 +815,7 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         # <= 3 cannot jump after four equal values (steps, square waves).
         every = np.diff(values, axis=1)  # (N, W - 1), NaN past each length
         top, biggest = np.nanmax(np.abs(values), axis=1), np.nanmax(np.abs(every), axis=1)  # (N,)
-        fifths = np.diff(every, n=4, axis=1)  # (N, W - 5)
-        out[:, 0] &= ~(np.abs(fifths) > 10 * (REL_TOL * biggest + _ULPS * 33 * top)[:, None]).any(axis=1)
+        out[:, 0] &= ~_fifths_rule_out_polynomials(every, top, biggest)
         flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (N, W - 4)
         jump = np.abs(every[:, 3:-1]) > 1e3 * _ULPS * top[:, None]
         out[:, 3] &= ~(flat & jump).any(axis=1)
@@ -815,6 +828,14 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out[:, 4] = nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
     out[~long | ~np.isfinite(slack)] = True
     return out
+
+
+def _fifths_rule_out_polynomials(steps: np.ndarray, level: np.ndarray, biggest: np.ndarray) -> np.ndarray:
+    """(N, W - 1) steps (NaN past each series), (N,) largest |x| and |step| -> (N,) bool: True where some fifth
+    difference is too large for a polynomial of degree <= 4 (constants, progressions, powers) to pass the
+    checks, with ten times their tolerance."""
+    fifths = np.diff(steps, n=4, axis=1)  # (N, W - 5)
+    return np.asarray((np.abs(fifths) > 10 * (REL_TOL * biggest + _ULPS * 33 * level)[:, None]).any(axis=1))
 
 
 def _steps_follow_no_recurrence(
