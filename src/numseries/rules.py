@@ -196,10 +196,20 @@ class _Series:
         """Whether the whole series' fifth differences leave no polynomial of degree <= 4 (the batch gate's test)."""
         if self._no_polynomial is None:
             with np.errstate(all="ignore"):  # values near the float limits: inf steps, and the test says nothing
-                steps = np.diff(self.values)[None]  # (1, n - 1)
-                level, biggest = np.abs(self.values).max(keepdims=True), np.abs(steps).max(axis=1)
-                self._no_polynomial = bool(_fifths_rule_out_polynomials(steps, level, biggest)[0])
+                self._no_polynomial = bool(_fifths_rule_out_polynomials(*self.as_row())[0])
         return self._no_polynomial
+
+    def steps_follow_no_recurrence(self) -> bool:
+        """Whether the whole series' steps leave no recurrence of order <= 3 (the batch gate's test)."""
+        steps, level, biggest = self.as_row()
+        with np.errstate(all="ignore"):
+            return bool(_steps_follow_no_recurrence(steps, np.array([self.n]), level, biggest)[0])
+
+    def as_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The series as the batch gate reads a row: its steps (1, n - 1), largest |x| (1,) and |step| (1,)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # inf steps near the float limits: the tests say nothing
+            steps = np.diff(self.values)[None]
+            return steps, np.abs(self.values).max(keepdims=True), np.abs(steps).max(axis=1)
 
     def div(self, a: Number, b: Number) -> Number:
         return _norm(Fraction(a, b)) if self.exact else a / b
@@ -494,12 +504,8 @@ def _recurrence(s: _Series) -> Rule | None:
     configs = [(order, constant) for order, constant in _RECURRENCES if s.n >= 2 * order + constant + 2]
     if not configs or not _may_recur(s, *configs[-1]):
         return None  # each class is contained in the next: the largest one screens them all
-    if not s.gated and s.n >= 8:  # the batch gate's test over the whole series, for one series
-        with np.errstate(all="ignore"):  # values near the float limits: inf steps, and the test says nothing
-            steps = np.diff(s.values)[None]  # (1, n - 1)
-            level, biggest = np.abs(s.values).max(keepdims=True), np.abs(steps).max(axis=1)
-            if _steps_follow_no_recurrence(steps, np.array([s.n]), level, biggest)[0]:
-                return None
+    if not s.gated and s.n >= 8 and s.steps_follow_no_recurrence():  # the batch gate's test, for one series
+        return None
     # Order 2 with a constant contains the classes before it: one determinant can rule them all out.
     skip = (2, True) if (2, True) in configs[:-1] and not _may_recur(s, 2, True) else (0, False)
     for order, constant in configs:
