@@ -49,3 +49,11 @@ def test_predict_df_on_dask_equals_the_local_frame():
         assert isinstance(on_dask, dd.DataFrame)  # a Dask frame in, a Dask frame out
         remote = on_dask.compute()
     assert_frames_equal(local, remote)
+
+
+def test_predict_df_on_dask_takes_categorical_ids():
+    predictor = Predictor.from_pretrained()
+    df = long_frame(4, seed=6).astype({"unique_id": "category"})  # fugue reads no categorical column as it is
+    with distributed.Client(processes=False):
+        remote = predictor.predict_df(dd.from_pandas(df, npartitions=2)).compute()
+    assert_frames_equal(predictor.predict_df(df), remote)

@@ -66,6 +66,10 @@ def predict_distributed(
             "Predictor.from_pretrained (write an in-memory model to a folder with numseries.weights.save_pretrained first)"
         )
     names = (id_col, time_col, target_col)
+    dtypes = getattr(df, "dtypes", None)  # a Dask frame's pandas dtypes (a Spark frame's are a list)
+    if isinstance(dtypes, pd.Series) and isinstance(dtypes.get(id_col), pd.CategoricalDtype):
+        # fugue reads no categorical column: the ids as their categories' values (they come back so)
+        df = df.assign(**{id_col: df[id_col].astype(dtypes[id_col].categories.dtype)})
     schema = fa.get_schema(df)
     check_columns(schema.names, names)
     levels = frame_levels(predictor, level)
