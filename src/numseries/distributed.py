@@ -100,4 +100,3 @@ def _time_type(given: pa.DataType) -> pa.DataType:
     if pa.types.is_timestamp(given):
         return given
     return pa.timestamp("ns")
-

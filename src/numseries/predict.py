@@ -462,8 +462,11 @@ class Predictor:
         workers (:mod:`numseries.distributed`; needs fugue: the ``spark`` or ``dask`` extra).
         """
         check_steps(steps)
-        from numseries.distributed import is_distributed, predict_distributed
-
+        try:
+            from numseries.distributed import is_distributed, predict_distributed
+            from numseries.frames import predict_frame
+        except ImportError as err:
+            raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
         if is_distributed(df):
             if strict:
                 raise ValueError(
@@ -480,10 +483,6 @@ class Predictor:
                 level=level,
                 load=load_predictor,
             )
-        try:
-            from numseries.frames import predict_frame
-        except ImportError as err:
-            raise ImportError(f"predict_df needs pandas ({err}); pip install 'numseries[io]'") from err
         return predict_frame(
             self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
         )

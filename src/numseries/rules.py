@@ -117,7 +117,7 @@ class Rule:
 class _Series:
     """One sequence as Python numbers, with the check that decides what "reproduces" means."""
 
-    def __init__(self, values: np.ndarray) -> None:
+    def __init__(self, values: np.ndarray, gated: bool = False) -> None:
         floats = values.tolist()
         self.n = len(floats)
         self.exact = (
@@ -130,7 +130,7 @@ class _Series:
         self._head_size = 0.0
         self._abs: tuple[np.ndarray, np.ndarray] | None = None
         self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.gated = False  # the batch gate (_gate) has run its tests on this series
+        self.gated = gated  # the batch gate (_gate) has run its tests on this series
         self._no_polynomial: bool | None = None
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
@@ -194,22 +194,21 @@ class _Series:
 
     def fifths_rule_out(self) -> bool:
         """Whether the whole series' fifth differences leave no polynomial of degree <= 4 (the batch gate's test)."""
-        if self._no_polynomial is None:
+        if self._no_polynomial is None:  # asked once per degree tried
             with np.errstate(all="ignore"):  # values near the float limits: inf steps, and the test says nothing
-                self._no_polynomial = bool(_fifths_rule_out_polynomials(*self.as_row())[0])
+                self._no_polynomial = bool(_fifths_rule_out_polynomials(*self._as_row())[0])
         return self._no_polynomial
 
     def steps_follow_no_recurrence(self) -> bool:
         """Whether the whole series' steps leave no recurrence of order <= 3 (the batch gate's test)."""
-        steps, level, biggest = self.as_row()
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # as above
+            steps, level, biggest = self._as_row()
             return bool(_steps_follow_no_recurrence(steps, np.array([self.n]), level, biggest)[0])
 
-    def as_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _as_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The series as the batch gate reads a row: its steps (1, n - 1), largest |x| (1,) and |step| (1,)."""
-        with np.errstate(over="ignore", invalid="ignore"):  # inf steps near the float limits: the tests say nothing
-            steps = np.diff(self.values)[None]
-            return steps, np.abs(self.values).max(keepdims=True), np.abs(steps).max(axis=1)
+        steps = np.diff(self.values)[None]
+        return steps, np.abs(self.values).max(keepdims=True), np.abs(steps).max(axis=1)
 
     def div(self, a: Number, b: Number) -> Number:
         return _norm(Fraction(a, b)) if self.exact else a / b
@@ -264,8 +263,7 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
 
 def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | None:
     """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit."""
-    series = _Series(values)
-    series.gated = classes is not None
+    series = _Series(values, gated=classes is not None)
     if not series.exact and _steps_within_rounding(values):
         return None
     for finder, gate in _FINDERS:
