@@ -473,6 +473,17 @@ def test_an_exact_rule_has_a_zero_width_interval(capsys):
     assert out.splitlines()[:2] == ["next value: 21", "80% interval: 21 to 21"]
 
 
+def test_whole_numbers_get_whole_bounds_and_decimals_bounds_to_their_decimals(capsys):
+    """The README's examples of intervals rounded to the decimals the series is recorded to."""
+    code, out, _ = predict(capsys, "3", "7", "2", "9", "4", "--json", "--level", "80", "95")
+    assert code == 0
+    bounds = [bound for pair in json.loads(out)["intervals"].values() for bound in pair]
+    assert all(bound == round(bound) for bound in bounds) and bounds[0] < bounds[1]
+    code, out, _ = predict(capsys, "--json", "4.299", "4.25", "4.193", "4.125", "4.042", "3.942")
+    lo, hi = json.loads(out)["intervals"]["80"]
+    assert lo < hi and round(lo, 3) == lo and round(hi, 3) == hi
+
+
 @pytest.mark.parametrize(("level", "message"), [("100", "(0, 100)"), ("0", "(0, 100)"), ("99.9", "up to 99")])
 def test_a_level_out_of_range_is_one_line(capsys, level, message):
     assert_one_line_error(*predict(capsys, *NOISY, "--level", level), message)

@@ -211,10 +211,14 @@ def test_a_calibration_beside_the_weights_is_applied(heads_folder, tmp_path):
     shutil.copytree(heads_folder, folder)
     factors = np.full((len(LENGTH_BUCKETS), len(LEVELS) // 2), 0.5)  # every interval twice as wide
     (folder / CALIBRATION_FILE).write_text(json.dumps(Calibration(LEVELS, factors, 1).to_dict()))
-    sequence = [1.0, 3, 2, 5, 4, 6]
+    sequence = np.array([1.0, 3, 2, 5, 4, 6]) * np.pi  # no decimal step: no widening for the recording
     raw = Predictor.from_pretrained(heads_folder).predict(sequence).interval(50)
     wide = Predictor.from_pretrained(folder).predict(sequence).interval(50)
     assert wide[1] - wide[0] == pytest.approx(2 * (raw[1] - raw[0]))
+    # Whole numbers: both intervals are the calibrated ones rounded to whole numbers (as recorded).
+    for folder_used in (heads_folder, folder):
+        lo, hi = Predictor.from_pretrained(folder_used).predict([1.0, 3, 2, 5, 4, 6]).interval(50)
+        assert lo == round(lo) and hi == round(hi)
 
 
 def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecasts_use(heads_folder, tmp_path):
@@ -260,6 +264,25 @@ def test_forecast_bands_follow_the_path_or_sample_paths_and_continue_a_rule_exac
     assert line.values.tolist() == line.interval(80)[0].tolist() == line.interval(80)[1].tolist() == [10, 12, 14]
     with pytest.raises(ValueError, match="level=\\[80, 90\\]"):
         forecast.interval(95)
+
+
+def test_a_series_recorded_to_three_decimals_gets_intervals_and_bands_rounded_to_three_decimals(heads_folder):
+    predictor = Predictor.from_pretrained(heads_folder)
+    recorded = [4.299, 4.25, 4.193, 4.125, 4.042, 3.942]  # three decimals: the next value has three too
+    unrecorded = np.array(recorded) + 1e-9  # the same numbers to the model, but no decimal step
+    lo, hi = predictor.predict(recorded, level=80).interval(80)
+    raw_lo, raw_hi = predictor.predict(unrecorded, level=80).interval(80)
+    value = predictor.predict(recorded).value
+    assert (lo, hi) == (min(round(raw_lo, 3), value), max(round(raw_hi, 3), value))
+    batch = predictor.predict_batch([recorded, unrecorded], level=80).interval(80)
+    assert (batch[0][0], batch[1][0]) == (lo, hi)
+    for paths in (None, 50):
+        forecast = predictor.forecast(recorded, 3, level=[80], paths=paths, seed=0)
+        raw = predictor.forecast(unrecorded, 3, level=[80], paths=paths, seed=0)
+        assert (forecast.interval(80)[0][0], forecast.interval(80)[1][0]) == (lo, hi)  # step 1: predict's
+        for bound, raw_bound in zip(forecast.interval(80), raw.interval(80), strict=True):
+            np.testing.assert_allclose(bound, np.round(bound, 3), rtol=0, atol=1e-12)
+            assert np.abs(bound - raw_bound).max() <= 0.0005 + 1e-9
 
 
 def test_a_batch_forecast_matches_one_forecast_per_series(heads_folder):

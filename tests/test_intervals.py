@@ -18,6 +18,8 @@ from numseries.intervals import (
     level_name,
     path_bands,
     quantiles_at,
+    recorded_decimals,
+    round_to_recording,
     sample_paths,
 )
 
@@ -229,3 +231,39 @@ def test_horizon_factors_follow_the_spread_of_the_first_step():
     calibrated = path_bands(values, quantiles, lengths, scale, GRID, [80], calibration)[80]
     raw = path_bands(values, quantiles, lengths, scale, GRID, [80], None)[80]
     np.testing.assert_array_equal(calibrated, raw)
+
+
+def test_the_recorded_decimals_are_the_fewest_that_every_value_is_a_whole_multiple_at():
+    rows = [
+        [1.0, 2, 30, 4],  # whole numbers (tens are read as units)
+        [0.1, 0.25, 0.3, 7],  # cents
+        [237.468, 237.9, 238.0, 0],  # three decimals, with float products such as 237.468 * 1000
+        [np.pi, 2, 3, 4],  # a float series
+        [0.0, 0, 0, 0],  # nothing to read a step from
+        [1e-7, 2e-7, 3e-7, 4e-7],  # finer than RECORDED_DECIMALS
+        [1e-20, 2e-20, 0, 5e-20],  # tiny values are not multiples of 1 for being within rounding of 0
+        [-2.5, 1.5, np.nan, np.nan],  # padding past the length is not read
+    ]
+    lengths = np.array([4, 4, 4, 4, 4, 4, 4, 2])
+    assert recorded_decimals(np.array(rows), lengths).tolist() == [0, 2, 3, -1, -1, -1, -1, 1]
+    assert recorded_decimals(np.array([[1.0, 2, 3.5]]), np.array([2])).tolist() == [0]
+    many = np.tile(np.array(rows), (700, 1))  # a batch past one chunk: the finest step is looked at first
+    assert recorded_decimals(many, np.tile(lengths, 700)).tolist() == [0, 2, 3, -1, -1, -1, -1, 1] * 700
+
+
+def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zero_width_rows():
+    quantiles = np.array([[-2.04, -1.2, 0.33, 0.4, 2.06], [5.0, 5, 5, 5, 5], [-2.04, -1.2, 0.33, 0.4, 2.06]])
+    out = round_to_recording(quantiles, np.array([1, 0, -1]))
+    assert out[0].tolist() == [-2.0, -1.2, 0.33, 0.4, 2.1]  # the 0.4 above the median 0.33 stays above it
+    np.testing.assert_array_equal(out[1:], quantiles[1:])  # an exact continuation; no decimals
+    whole = round_to_recording(np.array([[-0.9, -0.6, -0.4]]), np.array([0]))
+    assert whole.tolist() == [[-1.0, -0.6, 0.0]] and str(whole[0, 2]) == "0.0"  # -0.4 rounds to 0, not -0
+    rng = np.random.default_rng(0)  # a value inside an interval is inside it once both are rounded
+    x = rng.normal(size=(5000, 1)) * 3
+    q = np.sort(np.concatenate([x - rng.random((5000, 1)), x, x + rng.random((5000, 1))], axis=1), axis=1)
+    q[:, 1] = x[:, 0]
+    y = x[:, 0] + rng.normal(size=5000) * 0.3
+    inside = (q[:, 0] <= y) & (y <= q[:, 2])
+    rounded = round_to_recording(q, np.ones(5000, dtype=int))
+    y = np.round(y, 1)
+    assert ((rounded[:, 0] <= y + 1e-12) & (y <= rounded[:, 2] + 1e-12))[inside].all()

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from numseries.intervals import intervals, path_bands, sample_paths
+from numseries.intervals import intervals, path_bands, recorded_decimals, round_to_recording, sample_paths
 from numseries.series import mean_abs_step
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
@@ -122,13 +122,13 @@ def roll_out(
         outputs = predictor._predict_padded(window, used, None, only=("quantiles",) if levels else ())
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
+        quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated
         if not paths:  # the point paths only
             if along is not None:
-                along[:, k] = predictor._quantiles(outputs)
+                along[:, k] = quantiles
             history[rows, length] = outputs["prediction"]
             length = length + 1
             continue
-        quantiles = predictor._quantiles(outputs)  # (R, Q) calibrated
         assert quantiles is not None  # forecasts with levels need a quantile head (checked by the caller)
         if k == 0:  # the model's own interval, without sampling noise
             for level, bound in intervals(quantiles[point], grid, levels).items():
@@ -144,4 +144,10 @@ def roll_out(
         length = length + 1
     if along is not None:
         bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration)
+    # Every step's value is recorded to the context's decimals: each band rounded as the one-step quantiles
+    # are (round_to_recording), around the path; zero-width bands (an exact continuation) stay.
+    decimals = np.repeat(recorded_decimals(history[point, :width], lengths), steps)  # (n * K,)
+    for level in levels:
+        around = np.stack([bands[level][..., 0], values, bands[level][..., 1]], axis=-1)  # (n, K, 3)
+        bands[level] = round_to_recording(around.reshape(n * steps, 3), decimals)[:, ::2].reshape(n, steps, 2)
     return values, bands, along

@@ -17,6 +17,13 @@ horizon, level, length bucket and spread bucket (:func:`calibrate_horizons`) mea
 held-out generated paths. The spread is the first step's 80% interval in mean steps of the context: a
 smooth series (narrow one-step intervals) drifts from its path by more than its one-step intervals add
 up to, a noisy one by less, so they get factors of their own. It costs nothing beyond the point path.
+
+A series recorded to a decimal step (:func:`recorded_decimals`: whole numbers, cents, 0.001 …) has its
+next value recorded to that step too. Rounding keeps order, so the quantiles of the recorded value are
+the model's quantiles rounded to the step (:func:`round_to_recording`): an interval that holds a value
+holds it rounded. The model learnt its quantiles on unrounded generated data; without this, a smooth
+series recorded to three decimals got intervals narrower than its last digit that missed the value as
+recorded, and a count series got bounds between whole numbers.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ HORIZONS = 24  # steps ahead calibrated separately; later steps take the last st
 # Edges of the spread buckets of the multi-step factors: the first step's 80% interval width divided by
 # the context's mean absolute step (exact rules: 0; noise of a step's size: about 1 and more).
 SPREAD_EDGES = (0.05, 0.3, 1.0)
+RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
+_CHUNK = 1024  # rows whose recorded step is looked for at once
 
 
 def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
@@ -79,6 +88,55 @@ def intervals(quantiles: np.ndarray, grid: Sequence[float], levels: Sequence[flo
     for level in levels:
         half = level / 200
         out[level] = quantiles_at(quantiles, grid, np.array([0.5 - half, 0.5 + half]))
+    return out
+
+
+def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, T) values (each row's first ``lengths`` count), (N,) lengths -> (N,) the fewest decimals
+    ``k`` in 0 … RECORDED_DECIMALS with every value a whole multiple of ``10**-k`` (to float64 rounding;
+    tens and hundreds read as 0), -1 for a row that has none (float data) or is all zeros."""
+    valid = np.arange(values.shape[1])[None, :] < np.asarray(lengths)[:, None]  # (N, T)
+    x = np.where(valid, values, 0.0)
+    largest = np.abs(x).max(axis=1, initial=0.0)  # (N,)
+    powers = 10.0 ** np.arange(RECORDED_DECIMALS + 1)  # (D,) coarsest first
+
+    def whole(rows: np.ndarray, power: np.ndarray) -> np.ndarray:
+        """(n,) rows, (n, D) powers of ten -> (n, D) whether each row times each power is whole."""
+        chosen = x[rows, None, :]  # (n, 1, T)
+        scaled = chosen * power[:, :, None]  # (n, D, T)
+        nearest = np.rint(scaled)
+        tolerance = 1e-6 + 1e-12 * largest[rows, None] * power  # (n, D): float64 rounding of the products
+        with np.errstate(invalid="ignore"):  # inf: not whole
+            close = np.abs(scaled - nearest) <= tolerance[:, :, None]
+        return (close & ((nearest != 0) | (chosen == 0))).all(axis=2)  # 1e-20 is no multiple of 1
+
+    decimals = np.full(len(x), -1)
+    rows = np.arange(len(x))
+    if len(x) > _CHUNK:  # a large batch: the finest step first; a row no multiple of it is a multiple of none
+        rows = rows[whole(rows, powers[None, -1:])[:, 0]]
+    for chunk in range(0, len(rows), _CHUNK):  # (_CHUNK, D, T) at a time
+        part = rows[chunk : chunk + _CHUNK]
+        hit = whole(part, np.broadcast_to(powers, (len(part), len(powers))))  # (n, D)
+        recorded = hit[:, -1] & (largest[part] > 0)  # whole at the finest step (and not all zeros)
+        decimals[part] = np.where(recorded, hit.argmax(axis=1), -1)  # the coarsest that holds
+    return decimals
+
+
+def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    """(N, Q) quantiles (the median in the middle), (N,) recorded decimals -> (N, Q) the quantiles of the
+    value as recorded: each rounded to its row's decimals, those below the median no higher than it and
+    those above no lower (the median stays the point prediction). Rows without decimals and zero-width
+    rows (an exact continuation: its value is recorded as it is) stay as they are."""
+    out = quantiles.copy()
+    rows = np.flatnonzero((decimals >= 0) & (quantiles[:, -1] > quantiles[:, 0]))
+    if not len(rows):
+        return out
+    power = 10.0 ** decimals[rows, None]  # (n, 1)
+    rounded = np.rint(quantiles[rows] * power) / power + 0.0  # (n, Q) the floats nearest the decimals, no -0
+    middle = quantiles.shape[1] // 2
+    median = quantiles[rows, middle : middle + 1]  # (n, 1)
+    out[rows, :middle] = np.minimum(rounded[:, :middle], median)
+    out[rows, middle + 1 :] = np.maximum(rounded[:, middle + 1 :], median)
     return out
 
 

@@ -37,7 +37,15 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.explain import load_explainer
-from numseries.intervals import CALIBRATION_FILE, DEFAULT_LEVELS, Calibration, check_levels, intervals
+from numseries.intervals import (
+    CALIBRATION_FILE,
+    DEFAULT_LEVELS,
+    Calibration,
+    check_levels,
+    intervals,
+    recorded_decimals,
+    round_to_recording,
+)
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
 from numseries.series import check_exact_integers, keep_last, read_lengths, shift_right
@@ -328,7 +336,7 @@ class Predictor:
         if "weights" in outputs:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
-        quantiles = self._quantiles(outputs)
+        quantiles = self._quantiles(outputs, window, np.array([used]))
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
@@ -406,7 +414,7 @@ class Predictor:
             outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
-        quantiles = self._quantiles(outputs)
+        quantiles = self._quantiles(outputs, values, n_used)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -500,13 +508,20 @@ class Predictor:
             raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
         return check_levels(level, self.quantile_levels)
 
-    def _quantiles(self, outputs: dict[str, np.ndarray]) -> np.ndarray | None:
-        """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head."""
+    def _quantiles(
+        self, outputs: dict[str, np.ndarray], values: np.ndarray | None = None, lengths: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head.
+        With the (N, T) ``values`` and (N,) ``lengths`` of the series, rounded to the decimals they are
+        recorded to (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
             return None
-        if self.calibration is None:
-            return outputs["quantiles"]
-        return self.calibration.apply(outputs["quantiles"], outputs["read"])
+        quantiles = outputs["quantiles"]
+        if self.calibration is not None:
+            quantiles = self.calibration.apply(quantiles, outputs["read"])
+        if values is not None and lengths is not None:
+            quantiles = round_to_recording(quantiles, recorded_decimals(values, lengths))
+        return quantiles
 
     def _patterns(
         self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray
