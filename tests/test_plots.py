@@ -236,6 +236,16 @@ def test_a_prediction_plot_bands_the_interval_and_draws_the_forecast():
     assert [patch.get_x() + patch.get_width() / 2 for patch in bars.patches] == [3, 4, 5, 6]
 
 
+def test_a_long_title_wraps_inside_the_figure():
+    title = "0 0.84 0.91 0.14 -0.76 -0.96 -0.28 0.66 0.99 0.41: oscillation (sine, modulated or changing frequency)"
+    figure = plot_prediction(np.arange(5.0), prediction=5.0, attention=np.full(5, 0.2), title=title)
+    figure.canvas.draw()
+    text = figure.axes[0].title
+    assert text.get_text().replace("\n", " ") == title
+    box, edge = text.get_window_extent(), figure.bbox
+    assert edge.x0 <= box.x0 and box.x1 <= edge.x1
+
+
 def test_a_prediction_plot_splits_the_axis_it_is_given():
     figure = Figure()
     left, right = figure.subplots(1, 2)

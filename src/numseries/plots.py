@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -32,6 +33,7 @@ COLORS = {
     "auto_arima": "tab:orange",
     NOISE_FLOOR: "black",
 }
+TITLE_CHARACTERS = 90  # a 7-inch prediction plot's title at 10 points: longer ones wrap
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
 
 
@@ -106,8 +108,8 @@ def plot_prediction(
         top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {true}")
     top.set_ylabel("value")
     top.legend(loc="best", fontsize=8)
-    if title:
-        top.set_title(title, fontsize=10)
+    if title:  # a long pattern line wraps rather than running past the figure's edge
+        top.set_title(textwrap.fill(title, TITLE_CHARACTERS), fontsize=10)
     _step_bars(bottom, steps, np.asarray(attention[: len(values)], dtype=np.float64),
                None if weights is None else np.asarray(weights[: len(values)], dtype=np.float64))
     for axis in (top, bottom):
