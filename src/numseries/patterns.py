@@ -255,16 +255,18 @@ def describe_batch(
     """Patterns of N series: (N, K) probabilities over ``names``, (N, W) prefix-padded values and (N,)
     lengths -> (N texts, (N,) confidence: the probability of what each text names). ``config`` holds the
     groups to name together per length bucket; ``None``: every family alone."""
-    named, confidence = choose(probabilities, lengths, config)
-    slopes = _slopes(values, lengths)
-    pieces: dict[tuple[tuple[int, ...], ...], list[str]] = {}  # each choice of groups' words, made once
-    texts = []
-    for groups, slope in zip(named, slopes, strict=True):
-        key = tuple(map(tuple, groups))
-        if key not in pieces:  # split where the slope goes (nowhere, once, or once per trend group)
-            text = " or ".join(group_name([names[k] for k in g], _SLOT) for g in groups) if groups else UNCLEAR
-            pieces[key] = text.split(f"{_SLOT:+.4g}")
-        texts.append(f"{slope:+.4g}".join(pieces[key]))
+    choices, confidence = _choices(probabilities, lengths, config)
+    texts: list[str] = [""] * len(lengths)
+    for (groups, first, second), rows in choices.items():  # each choice of groups' words made once
+        named = [groups[g] for g in (first, second) if g >= 0]
+        text = " or ".join(group_name([names[k] for k in g], _SLOT) for g in named) if named else UNCLEAR
+        pieces = text.split(f"{_SLOT:+.4g}")  # split where the slope goes (nowhere, once, or once per trend group)
+        if len(pieces) == 1:
+            for i in rows.tolist():
+                texts[i] = text
+        else:
+            for i, slope in zip(rows.tolist(), _slopes(values[rows], lengths[rows]).tolist(), strict=True):
+                texts[i] = f"{slope:+.4g}".join(pieces)
     return texts, confidence
 
 
@@ -274,18 +276,33 @@ def choose(
     """What :func:`describe_batch` names: for each of N series, the one or two groups of family indices it
     names (none: no clear pattern), and the probability they hold (N,)."""
     named: list[list[list[int]]] = [[] for _ in lengths]
+    choices, confidence = _choices(probabilities, lengths, config)
+    for (groups, first, second), rows in choices.items():
+        for i in rows.tolist():
+            named[i] = [list(groups[g]) for g in (first, second) if g >= 0]
+    return named, confidence
+
+
+def _choices(
+    probabilities: np.ndarray, lengths: np.ndarray, config: ClassifierConfig | None
+) -> tuple[dict[tuple[tuple[tuple[int, ...], ...], int, int], np.ndarray], np.ndarray]:
+    """The rows of N series by what they name: ``{(the bucket's groups, first group, second group): rows}``
+    (-1: no group; both -1: no clear pattern), and the probability the named groups hold (N,). A group is
+    named alone from CLEAR of the probability, the two most probable together from PAIR."""
+    choices: dict[tuple[tuple[tuple[int, ...], ...], int, int], np.ndarray] = {}
     confidence = np.zeros(len(lengths))
     for rows, groups, mass in _group_masses(probabilities, lengths, config):
         order = np.argsort(mass, axis=1)[:, ::-1]  # (n, G)
         p1 = np.take_along_axis(mass, order[:, :1], axis=1)[:, 0]
-        p2 = np.take_along_axis(mass, order[:, 1:2], axis=1)[:, 0]
-        confidence[rows] = np.where(p1 >= CLEAR, p1, np.where(p1 + p2 >= PAIR, p1 + p2, p1))
-        for r, i in enumerate(rows):
-            if p1[r] >= CLEAR:
-                named[i] = [list(groups[order[r, 0]])]
-            elif p1[r] + p2[r] >= PAIR:
-                named[i] = [list(groups[order[r, 0]]), list(groups[order[r, 1]])]
-    return named, confidence
+        p2 = np.take_along_axis(mass, order[:, 1:2], axis=1)[:, 0] if mass.shape[1] > 1 else np.zeros(len(rows))
+        clear, pair = p1 >= CLEAR, (p1 < CLEAR) & (p1 + p2 >= PAIR)
+        confidence[rows] = np.where(clear, p1, np.where(pair, p1 + p2, p1))
+        first = np.where(clear | pair, order[:, 0], -1)  # (n,)
+        second = np.where(pair, order[:, 1] if mass.shape[1] > 1 else -1, -1)  # (n,)
+        keys, inverse = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
+        for j, (a, b) in enumerate(keys.tolist()):
+            choices[(groups, a, b)] = rows[inverse.ravel() == j]
+    return choices, confidence
 
 
 def top_groups(probabilities: np.ndarray, lengths: np.ndarray, config: ClassifierConfig | None) -> list[list[int]]:
