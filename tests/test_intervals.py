@@ -239,16 +239,18 @@ def test_the_recorded_decimals_are_the_fewest_that_every_value_is_a_whole_multip
         [0.1, 0.25, 0.3, 7],  # cents
         [237.468, 237.9, 238.0, 0],  # three decimals, with float products such as 237.468 * 1000
         [np.pi, 2, 3, 4],  # a float series
+        [np.pi * 1e6, np.e * 1e6, 2e6, 3e6],  # large floats: their digits below 1e-6 count
         [0.0, 0, 0, 0],  # nothing to read a step from
         [1e-7, 2e-7, 3e-7, 4e-7],  # finer than RECORDED_DECIMALS
         [1e-20, 2e-20, 0, 5e-20],  # tiny values are not multiples of 1 for being within rounding of 0
         [-2.5, 1.5, np.nan, np.nan],  # padding past the length is not read
     ]
-    lengths = np.array([4, 4, 4, 4, 4, 4, 4, 2])
-    assert recorded_decimals(np.array(rows), lengths).tolist() == [0, 2, 3, -1, -1, -1, -1, 1]
+    lengths = np.array([4, 4, 4, 4, 4, 4, 4, 4, 2])
+    expected = [0, 2, 3, -1, -1, -1, -1, -1, 1]
+    assert recorded_decimals(np.array(rows), lengths).tolist() == expected
     assert recorded_decimals(np.array([[1.0, 2, 3.5]]), np.array([2])).tolist() == [0]
     many = np.tile(np.array(rows), (700, 1))  # a batch past one chunk: the finest step is looked at first
-    assert recorded_decimals(many, np.tile(lengths, 700)).tolist() == [0, 2, 3, -1, -1, -1, -1, 1] * 700
+    assert recorded_decimals(many, np.tile(lengths, 700)).tolist() == expected * 700
 
 
 def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zero_width_rows():

@@ -44,7 +44,7 @@ HORIZONS = 24  # steps ahead calibrated separately; later steps take the last st
 # the context's mean absolute step (exact rules: 0; noise of a step's size: about 1 and more).
 SPREAD_EDGES = (0.05, 0.3, 1.0)
 RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
-_CHUNK = 1024  # rows whose recorded step is looked for at once
+_FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
 
 def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
@@ -95,31 +95,37 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, T) values (each row's first ``lengths`` count), (N,) lengths -> (N,) the fewest decimals
     ``k`` in 0 … RECORDED_DECIMALS with every value a whole multiple of ``10**-k`` (to float64 rounding;
     tens and hundreds read as 0), -1 for a row that has none (float data) or is all zeros."""
-    valid = np.arange(values.shape[1])[None, :] < np.asarray(lengths)[:, None]  # (N, T)
-    x = np.where(valid, values, 0.0)
+    lengths = np.asarray(lengths)
+    x = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, 0.0)  # (N, T)
     largest = np.abs(x).max(axis=1, initial=0.0)  # (N,)
-    powers = 10.0 ** np.arange(RECORDED_DECIMALS + 1)  # (D,) coarsest first
-
-    def whole(rows: np.ndarray, power: np.ndarray) -> np.ndarray:
-        """(n,) rows, (n, D) powers of ten -> (n, D) whether each row times each power is whole."""
-        chosen = x[rows, None, :]  # (n, 1, T)
-        scaled = chosen * power[:, :, None]  # (n, D, T)
-        nearest = np.rint(scaled)
-        tolerance = 1e-6 + 1e-12 * largest[rows, None] * power  # (n, D): float64 rounding of the products
-        with np.errstate(invalid="ignore"):  # inf: not whole
-            close = np.abs(scaled - nearest) <= tolerance[:, :, None]
-        return (close & ((nearest != 0) | (chosen == 0))).all(axis=2)  # 1e-20 is no multiple of 1
-
+    if len(x) <= _FEW_ROWS:  # every step at once: the fewest calls, for a single series
+        hit = _whole(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :])  # (N, D)
+        return np.where(hit[:, -1] & (largest > 0), hit.argmax(axis=1), -1)  # the coarsest step that holds
     decimals = np.full(len(x), -1)
-    rows = np.arange(len(x))
-    if len(x) > _CHUNK:  # a large batch: the finest step first; a row no multiple of it is a multiple of none
-        rows = rows[whole(rows, powers[None, -1:])[:, 0]]
-    for chunk in range(0, len(rows), _CHUNK):  # (_CHUNK, D, T) at a time
-        part = rows[chunk : chunk + _CHUNK]
-        hit = whole(part, np.broadcast_to(powers, (len(part), len(powers))))  # (n, D)
-        recorded = hit[:, -1] & (largest[part] > 0)  # whole at the finest step (and not all zeros)
-        decimals[part] = np.where(recorded, hit.argmax(axis=1), -1)  # the coarsest that holds
+    # The finest step first, on each row's last value and then on all of them: a row that is no multiple of
+    # it is a multiple of none (most float data, dropped by its last value).
+    last = x[np.arange(len(x)), np.maximum(lengths - 1, 0), None]  # (N, 1)
+    rows = np.flatnonzero(_whole(last, largest, RECORDED_DECIMALS) & (largest > 0))
+    rows = rows[_whole(x[rows], largest[rows], RECORDED_DECIMALS)]
+    for k in range(RECORDED_DECIMALS):  # coarsest first, each step on the rows no coarser one held
+        hit = _whole(x[rows], largest[rows], k)
+        decimals[rows[hit]] = k
+        rows = rows[~hit]
+    decimals[rows] = RECORDED_DECIMALS
     return decimals
+
+
+def _whole(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
+    """(..., T) values, (...) their rows' largest size, decimals (a number or broadcasting to (...)) ->
+    (...) whether every value is a whole multiple of 10**-decimals, to float64 rounding (a tiny nonzero
+    value is no multiple of 1 for being within rounding of 0)."""
+    power = 10.0 ** np.asarray(decimals, dtype=np.float64)
+    scaled = x * power[..., None]
+    nearest = np.rint(scaled)
+    tolerance = 1e-6 + 4e-15 * largest * power  # float64 rounding of the products (about 18 ulps)
+    with np.errstate(invalid="ignore"):  # inf: not whole
+        close = np.abs(scaled - nearest) <= tolerance[..., None]
+    return (close & ((nearest != 0) | (x == 0))).all(axis=-1)
 
 
 def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarray:
