@@ -94,7 +94,7 @@ class Prediction:
     n_used: int  # the model's window: the last min(n_values, max_len) values (the network may read fewer of
     # them at the end of a steep decay, numseries.series.read_lengths: 0 attention and weight before those)
     weights: np.ndarray | None = None  # (n_values,) float64
-    quantiles: np.ndarray | None = None  # (Q,) float64 at quantile_levels, calibrated; None without a head
+    quantiles: np.ndarray | None = None  # (Q,) at quantile_levels, calibrated, rounded to the series' decimals; None: no head
     quantile_levels: tuple[float, ...] = ()
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
     pattern: str = ""  # what the sequence looks like; "" without a pattern head
@@ -135,7 +135,7 @@ class BatchPrediction:
     n_values: np.ndarray  # (N,) int64 values given
     n_used: np.ndarray  # (N,) int64 the model's window, as Prediction.n_used
     weights: np.ndarray | None = None  # (N, W) float64 per-step weights laid out as attention, on request
-    quantiles: np.ndarray | None = None  # (N, Q) float64 at quantile_levels, calibrated
+    quantiles: np.ndarray | None = None  # (N, Q) at quantile_levels, calibrated, rounded to each series' decimals
     quantile_levels: tuple[float, ...] = ()
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
     patterns: list[str] = dataclasses.field(default_factory=list)  # (N,) as Prediction.pattern
