@@ -194,6 +194,9 @@ def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message)
         (np.array([[1.0, np.inf, 2.0]]), "sequence 0 has inf at position 2"),
         (np.array([[1.0, 2.0, np.nan]]), "expected at least 3 values, got 2 in sequence 0"),
         (np.array([1.0, 2.0, 3.0]), "use predict\\(\\) for a single sequence"),
+        # float arrays, checked together after padding: the window's values and those before it
+        ([np.ones(3), np.array([1.0, 2.0, np.inf])], "sequence 1 has inf at position 3"),
+        ([np.ones(3), np.r_[np.nan, np.ones(MAX_LEN)]], "sequence 1 has nan at position 1"),
         (np.array([[1, 2, 3], [2**62 + 1, 2, 3]]), "row 1 of sequences holds 4611686018427387905, an integer float64"),
     ],
 )

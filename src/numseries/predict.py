@@ -401,9 +401,15 @@ class Predictor:
         if not isinstance(sequences, Sequence):  # an array
             values, n_values = _check_padded(_real_array(sequences, "sequences"), ids)
         else:
-            rows = [_as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)]
+            rows = [  # plain float arrays that fit the window are checked below, all at once
+                seq if _plain(seq, self.max_len) else _as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)
+            ]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
             values, _ = _padded([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
+            inside = np.arange(values.shape[1])[None, :] < n_values[:, None]  # (N, W)
+            bad = np.flatnonzero(~(np.isfinite(values) | ~inside).all(axis=1))
+            if bad.size:  # the first series with a value that is not finite: _as_values names it
+                _as_values(sequences[int(bad[0])], _name(int(bad[0]), ids))
         values, _ = keep_last(values, n_values, self.max_len)
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs
@@ -876,6 +882,17 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     if array.dtype.kind in "iuO":
         check_exact_integers(array, values, what)
     return values
+
+
+def _plain(sequence: Any, max_len: int) -> bool:
+    """Whether ``sequence`` is a 1-D float64 array of MIN_VALUES to ``max_len`` values: all that is left to
+    check is that they are finite (predict_batch does it for all such rows at once)."""
+    return (
+        type(sequence) is np.ndarray
+        and sequence.dtype == np.float64
+        and sequence.ndim == 1
+        and MIN_VALUES <= len(sequence) <= max_len
+    )
 
 
 def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
