@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
@@ -884,7 +884,7 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     return values
 
 
-def _plain(sequence: Any, max_len: int) -> bool:
+def _plain(sequence: Any, max_len: int) -> TypeGuard[np.ndarray]:
     """Whether ``sequence`` is a 1-D float64 array of MIN_VALUES to ``max_len`` values: all that is left to
     check is that they are finite (predict_batch does it for all such rows at once)."""
     return (
