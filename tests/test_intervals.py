@@ -249,7 +249,7 @@ def test_the_recorded_decimals_are_the_fewest_that_every_value_is_a_whole_multip
     expected = [0, 2, 3, -1, -1, -1, -1, -1, 1]
     assert recorded_decimals(np.array(rows), lengths).tolist() == expected
     assert recorded_decimals(np.array([[1.0, 2, 3.5]]), np.array([2])).tolist() == [0]
-    many = np.tile(np.array(rows), (700, 1))  # a batch past one chunk: the finest step is looked at first
+    many = np.tile(np.array(rows), (700, 1))  # a large batch: the finest step is looked at first
     assert recorded_decimals(many, np.tile(lengths, 700)).tolist() == expected * 700
 
 

@@ -89,6 +89,13 @@ def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_on
     assert top_groups(probabilities, np.array([5, 8]), config) == [[1], [1, 2]]
 
 
+def test_buckets_with_the_same_groups_each_name_their_own_series():
+    config = ClassifierConfig(names=NAMES, buckets=((3, 6), (7, 64)), groups=[[], []])
+    probabilities = np.array([[0.05, 0.05, 0.1, 0.8], [0.8, 0.1, 0.05, 0.05], [0.05, 0.05, 0.1, 0.8]])
+    texts, _ = describe_batch(probabilities, NAMES, np.zeros((3, 8)), np.array([5, 8, 8]), config)
+    assert texts == ["sine wave", "noisy straight line (+0 per step)", "sine wave"]
+
+
 def test_lengths_fall_in_their_bucket_and_beyond_the_ends_in_the_end_buckets():
     buckets = ((3, 6), (7, 16), (17, 64))
     assert bucket_index(np.array([2, 3, 6, 7, 16, 17, 64, 500]), buckets).tolist() == [0, 0, 0, 1, 1, 2, 2, 2]

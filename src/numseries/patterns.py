@@ -300,8 +300,10 @@ def _choices(
         first = np.where(clear | pair, order[:, 0], -1)  # (n,)
         second = np.where(pair, order[:, 1] if mass.shape[1] > 1 else -1, -1)  # (n,)
         keys, inverse = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
-        for j, (a, b) in enumerate(keys.tolist()):
-            choices[(groups, a, b)] = rows[inverse.ravel() == j]
+        for j, (a, b) in enumerate(keys.tolist()):  # buckets with the same groups share their choices' rows
+            picked = rows[inverse.ravel() == j]
+            key = (groups, a, b)
+            choices[key] = np.concatenate([choices[key], picked]) if key in choices else picked
     return choices, confidence
 
 
