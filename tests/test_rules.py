@@ -272,6 +272,41 @@ def test_find_rules_matches_find_rule_row_by_row():
     assert [found[i].description for i in range(len(rows))] == [find_rule(r).description for r in rows]
 
 
+def _near_polynomials(rng: np.random.Generator, count: int) -> list[np.ndarray]:
+    """Float polynomials of degree 0-4 at random scales and offsets, some typed to a few decimals, some with
+    noise from below float rounding to well above the checks' tolerance: many sit near a check's limit."""
+    rows = []
+    for _ in range(count):
+        n = int(rng.integers(3, 65))
+        t = np.arange(n, dtype=float)
+        degree = int(rng.integers(0, 5))
+        coefficients = rng.normal(size=degree + 1) * 10.0 ** rng.uniform(-6, 8, degree + 1)
+        y = sum(c * t**k for k, c in enumerate(coefficients)) + rng.choice([0.0, 10.0 ** rng.uniform(-3, 12)])
+        if rng.random() < 0.3:
+            y = np.round(y, int(rng.integers(0, 6)))
+        if rng.random() < 0.4:
+            y = y + rng.normal(size=n) * 10.0 ** rng.uniform(-17, -6) * np.abs(y).max()
+        rows.append(np.asarray(y, dtype=float))
+    rows += [1e12 + 0.001 * np.arange(n) for n in (3, 5, 9, 40)] + [np.full(n, 3.7) for n in (3, 4, 9)]
+    return rows
+
+
+def test_find_rules_gives_the_same_rules_as_find_rule_on_float_polynomials_near_the_checks_limits():
+    # The batch decides float polynomials for all rows at once (_float_polynomials); it must agree with the
+    # finder on one series bit for bit: the same rule, next value and weights, the same "no rule".
+    rows = _near_polynomials(np.random.default_rng(11), 1500)
+    values = np.full((len(rows), 64), np.nan)
+    for i, row in enumerate(rows):
+        values[i, : len(row)] = row
+    found = find_rules(values, np.array([len(r) for r in rows]))
+    single = {i: rule for i, rule in enumerate(map(find_rule, rows)) if rule is not None}
+    assert 300 < len(single) < len(rows) - 300  # both answers are common
+    assert found.keys() == single.keys()
+    for i, rule in single.items():
+        assert (found[i].description, found[i].next_value) == (rule.description, rule.next_value), rows[i]
+        assert np.array_equal(found[i].weights, rule.weights)
+
+
 def test_bad_input_is_a_value_error():
     with pytest.raises(ValueError, match="at least 3 finite values"):
         find_rule([1, 2])

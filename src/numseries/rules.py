@@ -232,13 +232,13 @@ class _Series:
 
 
 def _sliding_max(values: np.ndarray, width: int) -> np.ndarray:
-    """(n,) -> (n - width + 1,) the largest of each ``width`` consecutive values."""
-    if width > 4:
-        return np.lib.stride_tricks.sliding_window_view(values, width).max(axis=1)
-    stop = len(values) - width + 1
-    out = values[:stop]
+    """(..., n) -> (..., n - width + 1) the largest of each ``width`` consecutive values along the last axis."""
+    if width > 8:
+        return np.lib.stride_tricks.sliding_window_view(values, width, axis=-1).max(axis=-1)
+    stop = values.shape[-1] - width + 1
+    out = values[..., :stop]
     for k in range(1, width):
-        out = np.maximum(out, values[k : k + stop])
+        out = np.maximum(out, values[..., k : k + stop])
     return out
 
 
@@ -381,19 +381,28 @@ def _polynomial(s: _Series, degrees: range) -> Rule | None:
             return None
         if not s.fits(coeffs, 0, degree + 1):
             continue
-        if degree == 0:
-            return _linear_rule(s, "constant", f"constant {fmt(x[0])}", coeffs, 0, 1)
-        if degree == 1:
-            step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
-            return _linear_rule(
-                s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, partial(_add_step, step)
-            )
-        top = sum((-1) ** (degree - k) * math.comb(degree, k) * x[k] for k in range(degree + 1))  # d-th difference
-        if top == 0:
+        if degree >= 2 and _top_difference(x, degree) == 0:
             continue
-        name, ordinal = _DEGREE_NAMES[degree]
-        return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
+        return _polynomial_rule(s, degree)
     return None
+
+
+def _top_difference(x: Sequence[Number], degree: int) -> Number:
+    """The ``degree``-th difference of the first values, which a polynomial of that degree keeps constant."""
+    return sum((-1) ** (degree - k) * math.comb(degree, k) * x[k] for k in range(degree + 1))
+
+
+def _polynomial_rule(s: _Series, degree: int) -> Rule:
+    """The rule of a series that fits a polynomial of ``degree`` (and, for degrees 2 to 4, none lower)."""
+    x, coeffs = s.x, _DIFFERENCES[degree]
+    if degree == 0:
+        return _linear_rule(s, "constant", f"constant {fmt(x[0])}", coeffs, 0, 1)
+    if degree == 1:
+        step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
+        return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, partial(_add_step, step))
+    name, ordinal = _DEGREE_NAMES[degree]
+    top = _top_difference(x, degree)
+    return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
 
 
 def _add_step(step: Number, history: list[Number]) -> Number:
@@ -924,11 +933,95 @@ def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
     """(N, W) prefix-aligned values, lengths (N,) -> {row: rule} for the rows with a rule: the same
-    rules as :func:`find_rule` row by row, with the finder run only on the classes the gate lets through."""
+    rules as :func:`find_rule` row by row, with the finder run only on the classes the gate lets through.
+
+    Float series that may be polynomials (constants, progressions, and degrees 2 to 4: the commonest
+    rules in float data, and the commonest candidates) are checked for them all at once first
+    (:func:`_float_polynomials`): a series whose answer that settles skips the finder, and one that
+    fits none skips the polynomial finders."""
     gate = _gate(values, lengths)
+    rows = np.flatnonzero(gate.any(axis=1))
+    degrees = _float_polynomials(values[rows], lengths[rows], gate[rows, 0])
     rules = {}
-    for i in np.flatnonzero(gate.any(axis=1)).tolist():
-        rule = _find(values[i, : lengths[i]], gate[i].tolist())
+    for i, degree in zip(rows.tolist(), degrees.tolist(), strict=True):
+        if degree == _NO_RULE:
+            continue
+        row, classes = values[i, : lengths[i]], gate[i].tolist()
+        if degree in (0, 1) or (2 <= degree <= 4 and not classes[1] and not classes[2]):
+            # The first finder's answer, or a higher polynomial's where geometric and periodic (the finders
+            # before it) are ruled out; powers need integers.
+            rule = _checked(_polynomial_rule(_Series(row, gated=True), degree))
+        else:
+            classes[0] = classes[0] and degree != _NO_POLYNOMIAL
+            rule = _find(row, classes) if any(classes) else None
         if rule is not None:
             rules[i] = rule
     return rules
+
+
+_UNSETTLED, _NO_RULE, _NO_POLYNOMIAL = -1, -2, 5  # _float_polynomials' answers besides a degree 0 .. 4
+
+
+def _float_polynomials(values: np.ndarray, lengths: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """(N, W) prefix-aligned values, (N,) lengths, (N,) bool: the polynomial class passed the gate ->
+    (N,) int: what :func:`_polynomial` on degrees 0 to 4 decides for each float series (not all integers),
+    vectorised: the lowest degree that fits, ``_NO_POLYNOMIAL`` where none does, ``_NO_RULE`` where
+    the series has no rule at all (:func:`_steps_within_rounding`), ``_UNSETTLED`` for the rest (integer
+    series, polynomial class not passed, values near the float limits, a mean step within 1e-9 of the
+    rounding threshold): the finder decides those.
+
+    The same screens (``may_be_polynomial``), checks (``fits``) and tolerances as one series gets, with
+    the float operations in the same order, so the answers are the same bit for bit.
+    """
+    n, width = values.shape
+    out = np.full(n, _UNSETTLED)
+    if n == 0 or width < 3:
+        return out
+    column = np.arange(width)
+    inside = column[None, :] < lengths[:, None]  # (N, W)
+    with np.errstate(all="ignore"):  # NaN padding past each length, masked below
+        magnitude = np.where(inside, np.abs(values), 0.0)  # (N, W)
+        top = magnitude.max(axis=1)  # (N,)
+        integers = np.where(inside, values == np.floor(values), True).all(axis=1) & (top < _MAX_EXACT)
+        usable = (lengths >= MIN_VALUES) & ~integers & np.isfinite(magnitude).all(axis=1) & (top < 1e300)
+        steps = np.abs(np.diff(values, axis=1))  # (N, W - 1), NaN past each length
+        mean_step = np.where(inside[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (N,)
+        threshold = _MIN_STEP_ULPS * top
+        within = (mean_step > 0) & (mean_step < threshold)  # as _steps_within_rounding decides
+        borderline = np.abs(mean_step - threshold) <= 1e-9 * threshold  # summation order could decide these
+        usable &= ~borderline
+        out[usable & within] = _NO_RULE
+        pending = usable & ~within & candidates  # (N,) still looking for the lowest degree
+        out[pending] = _NO_POLYNOMIAL
+        rows = np.flatnonzero(pending)
+        values, magnitude, steps, lengths = values[rows], magnitude[rows], steps[rows], lengths[rows]
+        head_size = magnitude[:, :6].max(axis=1)  # max(|min|, |max|) of the first values
+        pending = np.ones(len(rows), dtype=bool)
+        for degree in range(5):
+            pending &= lengths >= degree + 3
+            if not pending.any() or width < degree + 3:
+                break
+            span = degree + 1
+            difference = np.diff(values[:, : span + 1], n=span, axis=1)[:, 0]  # needs span + 1 values
+            screen = (np.minimum(lengths, 6) <= span) | (
+                np.abs(difference) <= 3 * REL_TOL * (2**span + 1) * head_size
+            )
+            predicted: Any = 0.0  # the check of fits(): x[t] = sum of c x[t - lag], t >= span
+            size = 2.0
+            for lag, c in _DIFFERENCES[degree]:
+                predicted = predicted + c * values[:, span - lag : width - lag]
+                size = size + abs(c)
+            gap = np.abs(values[:, span:] - predicted)  # (n, W - span)
+            level = _sliding_max(magnitude, span + 1)  # (n, W - span): largest |x| in x[t - span .. t]
+            local_step = _sliding_max(steps, span)  # (n, W - span): largest |step| among them
+            allowed = _ULPS * (size * level) + REL_TOL * local_step  # as fits() with the constant 0
+            fits = ((gap <= allowed) | (np.arange(span, width)[None, :] >= lengths[:, None])).all(axis=1)
+            if degree >= 2:
+                first = 0.0
+                for k in range(degree + 1):
+                    first = first + (-1) ** (degree - k) * math.comb(degree, k) * values[:, k]
+                fits &= first != 0
+            found = pending & screen & fits
+            out[rows[found]] = degree
+            pending &= ~found
+    return out
