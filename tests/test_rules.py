@@ -272,16 +272,31 @@ def test_find_rules_matches_find_rule_row_by_row():
     assert [found[i].description for i in range(len(rows))] == [find_rule(r).description for r in rows]
 
 
-def _near_polynomials(rng: np.random.Generator, count: int) -> list[np.ndarray]:
-    """Float polynomials of degree 0-4 at random scales and offsets, some typed to a few decimals, some with
-    noise from below float rounding to well above the checks' tolerance: many sit near a check's limit."""
+def _near_rules(rng: np.random.Generator, count: int) -> list[np.ndarray]:
+    """Float series of every class (polynomials of degree 0-4, geometric, periodic, recurrences, ratio rules)
+    at random scales and offsets, some typed to a few decimals, some with noise from below float rounding to
+    well above the checks' tolerance, so that many sit near a check's limit; and integer ones."""
     rows = []
     for _ in range(count):
         n = int(rng.integers(3, 65))
         t = np.arange(n, dtype=float)
-        degree = int(rng.integers(0, 5))
-        coefficients = rng.normal(size=degree + 1) * 10.0 ** rng.uniform(-6, 8, degree + 1)
-        y = sum(c * t**k for k, c in enumerate(coefficients)) + rng.choice([0.0, 10.0 ** rng.uniform(-3, 12)])
+        kind = rng.choice(["polynomial", "polynomial", "geometric", "periodic", "recurrence", "ratio"])
+        if kind == "polynomial":
+            coefficients = rng.normal(size=int(rng.integers(1, 6))) * 10.0 ** rng.uniform(-6, 8)
+            y = sum(c * t**k for k, c in enumerate(coefficients))
+        elif kind == "geometric":
+            y = rng.normal() * rng.choice([-1, 1]) * rng.uniform(0.3, 2.5) ** t
+        elif kind == "periodic":
+            y = np.resize(rng.normal(size=int(rng.integers(2, 9))), n)
+        elif kind == "recurrence":
+            y = list(rng.normal(size=3))
+            c1, c2, c3 = rng.choice([-1, -0.5, 0, 0.5, 1, 2], size=3)
+            while len(y) < n:
+                y.append(c1 * y[-1] + c2 * y[-2] + c3 * y[-3])
+            y = np.array(y[:n]) / (np.abs(y[:n]).max() + 1e-300)
+        else:
+            y = np.cumprod(np.maximum(t, 1.0) * rng.choice([0.5, 1.0, 2.0]))
+        y = y * 10.0 ** rng.uniform(-3, 3) + rng.choice([0.0, 10.0 ** rng.uniform(-3, 12)])
         if rng.random() < 0.3:
             y = np.round(y, int(rng.integers(0, 6)))
         if rng.random() < 0.4:
@@ -291,16 +306,19 @@ def _near_polynomials(rng: np.random.Generator, count: int) -> list[np.ndarray]:
     return rows
 
 
-def test_find_rules_gives_the_same_rules_as_find_rule_on_float_polynomials_near_the_checks_limits():
-    # The batch decides float polynomials for all rows at once (_float_polynomials); it must agree with the
-    # finder on one series bit for bit: the same rule, next value and weights, the same "no rule".
-    rows = _near_polynomials(np.random.default_rng(11), 1500)
+def test_find_rules_gives_the_same_rules_as_find_rule_on_series_near_the_checks_limits():
+    # The batch settles what it can for all rows at once (_settle: float polynomials, and the first tests of
+    # the geometric, periodic, recurrence and ratio finders); it must agree with the finder on one series bit
+    # for bit: the same rule, next value and weights, the same "no rule".
+    rows = _near_rules(np.random.default_rng(11), 2500)
     values = np.full((len(rows), 64), np.nan)
     for i, row in enumerate(rows):
         values[i, : len(row)] = row
     found = find_rules(values, np.array([len(r) for r in rows]))
     single = {i: rule for i, rule in enumerate(map(find_rule, rows)) if rule is not None}
-    assert 300 < len(single) < len(rows) - 300  # both answers are common
+    assert 600 < len(single) < len(rows) - 600  # both answers are common
+    assert {rule.kind for rule in single.values()} >= {"constant", "arithmetic", "polynomial", "geometric",
+                                                        "periodic", "recurrence", "ratio"}
     assert found.keys() == single.keys()
     for i, rule in single.items():
         assert (found[i].description, found[i].next_value) == (rule.description, rule.next_value), rows[i]

@@ -61,7 +61,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
-from functools import partial
+from functools import partial, reduce
 from typing import Any
 
 import numpy as np
@@ -563,18 +563,22 @@ def _may_recur(s: _Series, order: int, constant: bool) -> bool:
     else:
         tolerance = 1e-9  # raw rows are as large as the values: rounding does not grow with an offset
     rows = [[x[t - lag] for lag in range(order + 1)] for t in range(order, 2 * order + 1)]
-    if len(rows) == 2:
-        (a, b), (c, d) = rows
-        det = a * d - b * c
-    elif len(rows) == 3:
-        (a, b, c), (d, e, f), (g, h, i) = rows
-        det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    else:
-        det = _det4(rows)
     sizes = math.prod(math.sqrt(sum(v * v for v in row)) for row in rows)
     if not math.isfinite(sizes * level):
         return True  # too large to judge: let the checks decide
-    return bool(abs(det) <= tolerance * sizes)
+    return bool(abs(_det(rows)) <= tolerance * sizes)
+
+
+def _det(rows: list[list[Any]]) -> Any:
+    """Determinant of a 2x2, 3x3 or 4x4 matrix of floats, or of (N,) arrays (N matrices at once, the same
+    float operations in the same order)."""
+    if len(rows) == 2:
+        (a, b), (c, d) = rows
+        return a * d - b * c
+    if len(rows) == 3:
+        (a, b, c), (d, e, f), (g, h, i) = rows
+        return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return _det4(rows)
 
 
 def _gate_slack(level: float | np.ndarray, step: float | np.ndarray) -> float | np.ndarray:
@@ -583,7 +587,7 @@ def _gate_slack(level: float | np.ndarray, step: float | np.ndarray) -> float | 
     return 1e-6 + 1e-10 * level / step
 
 
-def _det4(rows: list[list[float]]) -> float:
+def _det4(rows: list[list[Any]]) -> Any:
     """Determinant of a 4x4 matrix (Laplace expansion by the 2x2 minors of its first two rows)."""
     (a0, a1, a2, a3), (b0, b1, b2, b3), (c0, c1, c2, c3), (d0, d1, d2, d3) = rows
     s0, s1, s2 = a0 * b1 - a1 * b0, a0 * b2 - a2 * b0, a0 * b3 - a3 * b0
@@ -685,12 +689,7 @@ def _ratio(s: _Series) -> Rule | None:
     x = s.x
     if s.n < 5 or 0 in x:
         return None
-    r2, r3, r4, r5 = (float(x[i + 1]) / float(x[i]) for i in range(4))
-    # A Moebius map keeps cross-ratios: a non-constant r(t) at t = 2..5 has distinct values whose
-    # cross-ratio is that of 2, 3, 4, 5, i.e. 3 (r4 - r2)(r5 - r3) = 4 (r4 - r3)(r5 - r2), to 1e-5 (a
-    # smooth curve's ratios come close; rules' cross-ratios hold to rounding, 1e-12 for float data).
-    left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
-    if r2 == r3 or r3 == r4 or r4 == r5 or abs(left - right) > 1e-5 * (abs(left) + abs(right)):
+    if not _may_be_moebius(*(float(x[i + 1]) / float(x[i]) for i in range(4))):
         return None
     head = s.floats[:10]
     ratios = [b / a for a, b in zip(head, head[1:], strict=False)]  # ratios[i] = x[i+1] / x[i], at t = i + 2
@@ -698,6 +697,19 @@ def _ratio(s: _Series) -> Rule | None:
     if linear is not None:
         return linear
     return _ratio_fit(s, ratios, rational=True) if s.n >= 6 else None
+
+
+def _may_be_moebius(r2: Any, r3: Any, r4: Any, r5: Any) -> Any:
+    """Whether the ratios x[t] / x[t-1] at t = 2..5 (floats, or (N,) arrays) may come from a ratio rule.
+
+    A Moebius map keeps cross-ratios: a non-constant r(t) at t = 2..5 has distinct values whose
+    cross-ratio is that of 2, 3, 4, 5, i.e. 3 (r4 - r2)(r5 - r3) = 4 (r4 - r3)(r5 - r2), to 1e-5 (a
+    smooth curve's ratios come close; rules' cross-ratios hold to rounding, 1e-12 for float data)."""
+    left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
+    far = abs(left - right) > 1e-5 * (abs(left) + abs(right))
+    return ~((r2 == r3) | (r3 == r4) | (r4 == r5) | far) if isinstance(left, np.ndarray) else not (
+        r2 == r3 or r3 == r4 or r4 == r5 or far
+    )
 
 
 def _ratio_rows(growth: np.ndarray) -> np.ndarray:
@@ -826,15 +838,19 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out[:, 3] = _near_singular(hankel, slack) & ~_unsimple_recurrence(steps, level)
         # Over the whole series: a polynomial's fifth differences all vanish, and a recurrence of order
         # <= 3 cannot jump after four equal values (steps, square waves).
-        every = np.diff(values, axis=1)  # (N, W - 1), NaN past each length
-        top, biggest = np.nanmax(np.abs(values), axis=1), np.nanmax(np.abs(every), axis=1)  # (N,)
-        out[:, 0] &= ~_fifths_rule_out_polynomials(every, top, biggest)
-        flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (N, W - 4)
+        # (Only on the rows still in question: the tests read every value.)
+        asked = np.flatnonzero(long & (out[:, 0] | out[:, 3]))
+        every = np.diff(values[asked], axis=1)  # (n, W - 1), NaN past each length
+        top, biggest = np.nanmax(np.abs(values[asked]), axis=1), np.nanmax(np.abs(every), axis=1)  # (n,)
+        polynomial = out[asked, 0]
+        out[asked[polynomial], 0] = ~_fifths_rule_out_polynomials(every[polynomial], top[polynomial],
+                                                                  biggest[polynomial])
+        recurrence = np.flatnonzero(out[asked, 3])
+        every, top, biggest = every[recurrence], top[recurrence], biggest[recurrence]
+        flat = (every[:, :-4] == 0) & (every[:, 1:-3] == 0) & (every[:, 2:-2] == 0)  # (n, W - 4)
         jump = np.abs(every[:, 3:-1]) > 1e3 * _ULPS * top[:, None]
-        out[:, 3] &= ~(flat & jump).any(axis=1)
-        rows = np.flatnonzero(out[:, 3] & long)  # the whole series' test, on the rows still in question
-        if rows.size:
-            out[rows, 3] = ~_steps_follow_no_recurrence(every[rows], lengths[rows], top[rows], biggest[rows])
+        rows = asked[recurrence]
+        out[rows, 3] = ~(flat & jump).any(axis=1) & ~_steps_follow_no_recurrence(every, lengths[rows], top, biggest)
         nonzero = (head[:, :5] != 0).all(axis=1)
         growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
         largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
@@ -921,6 +937,7 @@ def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     periods = np.arange(2, width // 2 + 1)  # (P,)
     if not periods.size:
         return np.zeros(len(values), dtype=bool)
+    values = values[:, : periods[-1] + 2]  # the values the test reads
     level = np.fmax.accumulate(np.abs(values), axis=1)  # (N, W) largest |x| so far (NaN padding skipped)
     step = np.fmax.accumulate(np.abs(np.diff(values, axis=1, prepend=values[:, :1])), axis=1)  # largest step
     tolerance = 10 * (REL_TOL * step + _ULPS * 3 * level)  # (N, W)
@@ -935,93 +952,183 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
     """(N, W) prefix-aligned values, lengths (N,) -> {row: rule} for the rows with a rule: the same
     rules as :func:`find_rule` row by row, with the finder run only on the classes the gate lets through.
 
-    Float series that may be polynomials (constants, progressions, and degrees 2 to 4: the commonest
-    rules in float data, and the commonest candidates) are checked for them all at once first
-    (:func:`_float_polynomials`): a series whose answer that settles skips the finder, and one that
-    fits none skips the polynomial finders."""
+    The rows the gate keeps are then settled as far as can be done for all at once (:func:`_settle`): float
+    polynomials (constants, progressions, degrees 2 to 4: the commonest rules in float data) are decided
+    there, and the geometric, recurrence and ratio finders' first tests drop the classes they rule out,
+    so most series skip the per-series finder, and the rest skip the finders that would find nothing."""
     gate = _gate(values, lengths)
     rows = np.flatnonzero(gate.any(axis=1))
-    degrees = _float_polynomials(values[rows], lengths[rows], gate[rows, 0])
+    degrees, classes = _settle(values[rows], lengths[rows], gate[rows])
     rules = {}
-    for i, degree in zip(rows.tolist(), degrees.tolist(), strict=True):
+    for i, degree, kept in zip(rows.tolist(), degrees.tolist(), classes.tolist(), strict=True):
         if degree == _NO_RULE:
             continue
-        row, classes = values[i, : lengths[i]], gate[i].tolist()
-        if degree in (0, 1) or (2 <= degree <= 4 and not classes[1] and not classes[2]):
+        row = values[i, : lengths[i]]
+        if degree in (0, 1) or (2 <= degree <= 4 and not kept[1] and not kept[2]):
             # The first finder's answer, or a higher polynomial's where geometric and periodic (the finders
             # before it) are ruled out; powers need integers.
             rule = _checked(_polynomial_rule(_Series(row, gated=True), degree))
         else:
-            classes[0] = classes[0] and degree != _NO_POLYNOMIAL
-            rule = _find(row, classes) if any(classes) else None
+            rule = _find(row, kept) if any(kept) else None
         if rule is not None:
             rules[i] = rule
     return rules
 
 
-_UNSETTLED, _NO_RULE, _NO_POLYNOMIAL = -1, -2, 5  # _float_polynomials' answers besides a degree 0 .. 4
+_UNSETTLED, _NO_RULE, _NO_POLYNOMIAL = -1, -2, 5  # _settle's answers besides a degree 0 .. 4
 
 
-def _float_polynomials(values: np.ndarray, lengths: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """(N, W) prefix-aligned values, (N,) lengths, (N,) bool: the polynomial class passed the gate ->
-    (N,) int: what :func:`_polynomial` on degrees 0 to 4 decides for each float series (not all integers),
-    vectorised: the lowest degree that fits, ``_NO_POLYNOMIAL`` where none does, ``_NO_RULE`` where
-    the series has no rule at all (:func:`_steps_within_rounding`), ``_UNSETTLED`` for the rest (integer
-    series, polynomial class not passed, values near the float limits, a mean step within 1e-9 of the
-    rounding threshold): the finder decides those.
+def _settle(values: np.ndarray, lengths: np.ndarray, gate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) prefix-aligned values, (N,) lengths, (N, 5) classes the gate kept -> what the finder on one
+    series would decide, for all rows at once, as far as it can be:
 
-    The same screens (``may_be_polynomial``), checks (``fits``) and tolerances as one series gets, with
-    the float operations in the same order, so the answers are the same bit for bit.
+    - (N,) int: for a float series (not all integers) whose polynomial class passed the gate, the degree
+      (0 .. 4) of the polynomial rule :func:`_polynomial` finds, or ``_NO_POLYNOMIAL``; ``_NO_RULE``
+      for a float series with no rule at all (:func:`_steps_within_rounding`); ``_UNSETTLED`` otherwise
+      (integer series, values near the float limits, a mean step within 1e-9 of the rounding threshold);
+    - (N, 5) bool: the gate's classes less those found empty: polynomials where no degree fits; geometric
+      where a float series' ratio does not fit (:func:`_geometric`); recurrences where the first values
+      rule out the largest class (:func:`_may_recur`); ratio rules where the first ratios cannot come from
+      one (:func:`_may_be_moebius`).
+
+    The same screens, checks and tolerances as one series gets, with the float operations in the same
+    order, so the answers are the same bit for bit.
     """
     n, width = values.shape
     out = np.full(n, _UNSETTLED)
+    classes = gate.copy()
     if n == 0 or width < 3:
-        return out
-    column = np.arange(width)
-    inside = column[None, :] < lengths[:, None]  # (N, W)
+        return out, classes
+    inside = np.arange(width)[None, :] < lengths[:, None]  # (N, W)
     with np.errstate(all="ignore"):  # NaN padding past each length, masked below
         magnitude = np.where(inside, np.abs(values), 0.0)  # (N, W)
         top = magnitude.max(axis=1)  # (N,)
+        finite = np.isfinite(magnitude).all(axis=1) & (top < 1e300) & (lengths >= MIN_VALUES)
         integers = np.where(inside, values == np.floor(values), True).all(axis=1) & (top < _MAX_EXACT)
-        usable = (lengths >= MIN_VALUES) & ~integers & np.isfinite(magnitude).all(axis=1) & (top < 1e300)
         steps = np.abs(np.diff(values, axis=1))  # (N, W - 1), NaN past each length
         mean_step = np.where(inside[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (N,)
         threshold = _MIN_STEP_ULPS * top
         within = (mean_step > 0) & (mean_step < threshold)  # as _steps_within_rounding decides
-        borderline = np.abs(mean_step - threshold) <= 1e-9 * threshold  # summation order could decide these
-        usable &= ~borderline
-        out[usable & within] = _NO_RULE
-        pending = usable & ~within & candidates  # (N,) still looking for the lowest degree
-        out[pending] = _NO_POLYNOMIAL
-        rows = np.flatnonzero(pending)
-        values, magnitude, steps, lengths = values[rows], magnitude[rows], steps[rows], lengths[rows]
-        head_size = magnitude[:, :6].max(axis=1)  # max(|min|, |max|) of the first values
-        pending = np.ones(len(rows), dtype=bool)
-        for degree in range(5):
-            pending &= lengths >= degree + 3
-            if not pending.any() or width < degree + 3:
-                break
-            span = degree + 1
-            difference = np.diff(values[:, : span + 1], n=span, axis=1)[:, 0]  # needs span + 1 values
-            screen = (np.minimum(lengths, 6) <= span) | (
-                np.abs(difference) <= 3 * REL_TOL * (2**span + 1) * head_size
-            )
-            predicted: Any = 0.0  # the check of fits(): x[t] = sum of c x[t - lag], t >= span
-            size = 2.0
-            for lag, c in _DIFFERENCES[degree]:
-                predicted = predicted + c * values[:, span - lag : width - lag]
-                size = size + abs(c)
-            gap = np.abs(values[:, span:] - predicted)  # (n, W - span)
-            level = _sliding_max(magnitude, span + 1)  # (n, W - span): largest |x| in x[t - span .. t]
-            local_step = _sliding_max(steps, span)  # (n, W - span): largest |step| among them
-            allowed = _ULPS * (size * level) + REL_TOL * local_step  # as fits() with the constant 0
-            fits = ((gap <= allowed) | (np.arange(span, width)[None, :] >= lengths[:, None])).all(axis=1)
-            if degree >= 2:
-                first = 0.0
-                for k in range(degree + 1):
-                    first = first + (-1) ** (degree - k) * math.comb(degree, k) * values[:, k]
-                fits &= first != 0
-            found = pending & screen & fits
-            out[rows[found]] = degree
-            pending &= ~found
+        floats = finite & ~integers & (np.abs(mean_step - threshold) > 1e-9 * threshold)  # summation order
+        out[floats & within] = _NO_RULE  # could decide the borderline ones
+        floats &= ~within
+        polynomial = floats & gate[:, 0]
+        out[polynomial] = _polynomial_degrees(values[polynomial], magnitude[polynomial], steps[polynomial],
+                                              lengths[polynomial])
+        classes[:, 0] &= out != _NO_POLYNOMIAL
+        geometric = np.flatnonzero(floats & gate[:, 1])
+        classes[geometric, 1] = _geometric_fits(values[geometric], magnitude[geometric], steps[geometric],
+                                                lengths[geometric])
+        classes[:, 2] &= ~finite | _may_repeat_rows(values, lengths, np.where(integers, 0.0, 3 * REL_TOL * top))
+        classes[:, 3] &= ~finite | _may_recur_rows(values, lengths)
+        zeros = (inside & (values == 0)).any(axis=1)
+        ratios = [values[:, i + 1] / values[:, i] for i in range(4)] if width >= 5 else [np.zeros(n)] * 4
+        classes[:, 4] &= ~finite | ((lengths >= 5) & ~zeros & _may_be_moebius(*ratios))
+    return out, classes
+
+
+def _polynomial_degrees(values: np.ndarray, magnitude: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(n, W) float series, their |x| (0 past each length), |steps| (n, W - 1), lengths -> (n,) the degree
+    of the polynomial rule :func:`_polynomial` finds on each (degrees 0 to 4), or ``_NO_POLYNOMIAL``."""
+    width = values.shape[1]
+    out = np.full(len(values), _NO_POLYNOMIAL)
+    head_size = magnitude[:, :6].max(axis=1)  # max(|min|, |max|) of the first values
+    pending = np.ones(len(values), dtype=bool)
+    for degree in range(5):
+        pending &= lengths >= degree + 3
+        if not pending.any() or width < degree + 3:
+            break
+        span = degree + 1
+        difference = np.diff(values[:, : span + 1], n=span, axis=1)[:, 0]  # may_be_polynomial's screen
+        screen = (np.minimum(lengths, 6) <= span) | (np.abs(difference) <= 3 * REL_TOL * (2**span + 1) * head_size)
+        fits = _fits_rows(values, magnitude, steps, lengths, _DIFFERENCES[degree], span)
+        if degree >= 2:
+            fits &= _top_difference([values[:, k] for k in range(degree + 1)], degree) != 0
+        found = pending & screen & fits
+        out[found] = degree
+        pending &= ~found
+    return out
+
+
+def _geometric_fits(values: np.ndarray, magnitude: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(n, W) float series, as :func:`_polynomial_degrees` reads them -> (n,) bool: :func:`_geometric` finds
+    a rule."""
+    if values.shape[1] < 4:
+        return np.zeros(len(values), dtype=bool)
+    x0, x1 = values[:, 0], values[:, 1]
+    ratio = x1 / np.where(x0 != 0, x0, 1.0)
+    possible = (lengths >= 4) & (x0 != 0) & (x1 != 0) & (ratio != 1)
+    return possible & _fits_rows(values, magnitude, steps, lengths, [(1, ratio)], 2)
+
+
+def _fits_rows(
+    values: np.ndarray,
+    magnitude: np.ndarray,
+    steps: np.ndarray,
+    lengths: np.ndarray,
+    coeffs: Sequence[tuple[int, Number]],
+    start: int,
+) -> np.ndarray:
+    """:meth:`_Series.fits` of float series with the constant 0, all rows at once -> (n,) bool.
+
+    A coefficient is a number or (n,) one per row. fits() checks three equations first, then all of them
+    against a strict bound, then against the windowed one; each of the first two implies the last, so
+    the windowed bound alone decides, computed as fits() computes it."""
+    width = values.shape[1]
+    span = max(lag for lag, _ in coeffs)
+    predicted: Any = 0.0
+    size: Any = 2.0
+    for lag, c in coeffs:
+        c = c if _is_number(c) else c[:, None]
+        predicted = predicted + c * values[:, start - lag : width - lag]
+        size = size + np.abs(c)
+    gap = np.abs(values[:, start:] - predicted)  # (n, W - start)
+    level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
+    local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
+    allowed = _ULPS * (size * level) + REL_TOL * local_step
+    beyond = np.arange(start, width)[None, :] >= lengths[:, None]
+    return ((gap <= allowed) | beyond).all(axis=1) & np.broadcast_to(np.isfinite(size), (len(values), 1))[:, 0]
+
+
+def _may_repeat_rows(values: np.ndarray, lengths: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """(N, W) series, (N,) -> (N,) bool: :func:`_periodic`'s screen, some period p <= n / 2 repeats the first
+    two values and the last one to within ``limit`` (0 for integer series: exactly)."""
+    n, width = values.shape
+    last = np.take_along_axis(values, np.maximum(lengths - 1, 0)[:, None], axis=1)[:, 0]  # (N,)
+    out = np.zeros(n, dtype=bool)
+    for period in range(2, width // 2 + 1):
+        rows = np.flatnonzero(~out & (lengths >= 2 * period))
+        if not rows.size:
+            break
+        within = limit[rows]
+        out[rows] = (
+            (np.abs(values[rows, period] - values[rows, 0]) <= within)
+            & (np.abs(values[rows, period + 1] - values[rows, 1]) <= within)
+            & (np.abs(last[rows] - values[rows, lengths[rows] - 1 - period]) <= within)
+        )
+    return out
+
+
+def _may_recur_rows(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) series -> (N,) bool: :func:`_recurrence`'s first test, :func:`_may_recur` on the largest
+    class the length allows, False where none is (fewer than 5 values). Rows must be finite."""
+    out = np.zeros(len(values), dtype=bool)
+    needed = [2 * order + constant + 2 for order, constant in _RECURRENCES]  # increasing
+    for k, (order, constant) in enumerate(_RECURRENCES):
+        upper = needed[k + 1] if k + 1 < len(needed) else np.inf
+        rows = np.flatnonzero((lengths >= needed[k]) & (lengths < upper))  # the largest class is this one
+        if not rows.size or values.shape[1] < needed[k]:
+            continue
+        x = [values[rows, j] for j in range(2 * order + 2)]  # the first values, as columns
+        with np.errstate(all="ignore"):
+            level = reduce(np.maximum, map(np.abs, x))
+            step = reduce(np.maximum, (np.abs(b - a) for a, b in zip(x, x[1:], strict=False)))
+            if constant:
+                x = [b - a for a, b in zip(x, x[1:], strict=False)]
+                tolerance: Any = _gate_slack(level, step) / 1000
+            else:
+                tolerance = 1e-9
+            matrix = [[x[t - lag] for lag in range(order + 1)] for t in range(order, 2 * order + 1)]
+            sizes = reduce(np.multiply, (np.sqrt(reduce(np.add, (v * v for v in row))) for row in matrix))
+            out[rows] = (step == 0) | ~np.isfinite(sizes * level) | (np.abs(_det(matrix)) <= tolerance * sizes)
     return out
