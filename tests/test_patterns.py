@@ -196,3 +196,7 @@ def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
         assert texts[i] == expected
     assert sum(text.count("per step") == 2 for text in texts) >= 1
     assert len(set(texts)) > 100  # each row its own slope, not one row's text repeated
+    # A few rows are grouped in Python, many with numpy: the same words either way.
+    alone = [describe_batch(probabilities[i : i + 3], names, values[i : i + 3], lengths[i : i + 3], config)[0]
+             for i in range(0, n, 9)]
+    assert alone == [texts[i : i + 3] for i in range(0, n, 9)]

@@ -299,12 +299,25 @@ def _choices(
         confidence[rows] = np.where(clear, p1, np.where(pair, p1 + p2, p1))
         first = np.where(clear | pair, order[:, 0], -1)  # (n,)
         second = np.where(pair, order[:, 1] if mass.shape[1] > 1 else -1, -1)  # (n,)
-        keys, inverse = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
-        for j, (a, b) in enumerate(keys.tolist()):  # buckets with the same groups share their choices' rows
-            picked = rows[inverse.ravel() == j]
+        for (a, b), picked in _by_pair(first, second, rows):  # buckets with the same groups share their choices' rows
             key = (groups, a, b)
             choices[key] = np.concatenate([choices[key], picked]) if key in choices else picked
     return choices, confidence
+
+
+def _by_pair(first: np.ndarray, second: np.ndarray, rows: np.ndarray) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """(n,) ints, (n,) ints, (n,) rows -> the rows of each distinct (first, second) pair: in Python for a
+    few rows (``np.unique`` on rows costs a single prediction ~50 us), vectorised for many."""
+    if len(rows) <= _FEW:
+        pairs: dict[tuple[int, int], list[int]] = {}
+        for pair, row in zip(zip(first.tolist(), second.tolist(), strict=True), rows.tolist(), strict=True):
+            pairs.setdefault(pair, []).append(row)
+        return [(pair, np.array(picked, dtype=rows.dtype)) for pair, picked in pairs.items()]
+    keys, inverse = np.unique(np.stack([first, second], axis=1), axis=0, return_inverse=True)
+    return [((a, b), rows[inverse.ravel() == j]) for j, (a, b) in enumerate(keys.tolist())]
+
+
+_FEW = 16  # up to this many rows, grouping in Python is quicker than numpy's sorting
 
 
 def top_groups(probabilities: np.ndarray, lengths: np.ndarray, config: ClassifierConfig | None) -> list[list[int]]:
@@ -322,7 +335,7 @@ def _group_masses(
     """Per length bucket: its rows (n,), its groups (every family in one), and their probabilities (n, G)."""
     buckets = bucket_index(lengths, config.buckets) if config else np.zeros(len(lengths), dtype=np.int64)
     out = []
-    for b in np.unique(buckets).tolist():
+    for b in sorted(set(buckets.tolist())) if len(buckets) <= _FEW else np.unique(buckets).tolist():
         rows = np.flatnonzero(buckets == b)
         key = tuple(map(tuple, config.groups[b])) if config else ()
         groups, member = _membership(probabilities.shape[1], key)
