@@ -323,6 +323,8 @@ def test_find_rules_gives_the_same_rules_as_find_rule_on_series_near_the_checks_
     for i, rule in single.items():
         assert (found[i].description, found[i].next_value) == (rule.description, rule.next_value), rows[i]
         assert np.array_equal(found[i].weights, rule.weights)
+    zero_padded = find_rules(np.where(np.isnan(values), 0.0, values), np.array([len(r) for r in rows]))
+    assert {i: r.description for i, r in zero_padded.items()} == {i: r.description for i, r in single.items()}
 
 
 def test_bad_input_is_a_value_error():
