@@ -51,8 +51,9 @@ the next value follows from the inputs, though the multiplier itself was fitted 
 
 Pure Python and numpy: no torch. Quick: each class rejects noise on a few equations before any full
 check (a few microseconds per class). For a batch, :func:`find_rules` first screens every class at
-once with vectorised necessary conditions (``_gate``) and runs the finder only on the classes that
-pass (``benchmarks/results/rules.md`` has the timings).
+once with vectorised necessary conditions (``_gate``), then settles what it can for all series at once
+with the finders' own checks (``_settle``: float polynomials, and the first tests of the other classes),
+and runs the finder only where that leaves a class open (``benchmarks/results/rules.md`` has the timings).
 """
 
 from __future__ import annotations
