@@ -177,6 +177,7 @@ _TRAIN_INT_RANGES = {
     "patience": (1, 1_000_000),
     "seed": (0, 2**32 - 1),
     "num_workers": (0, 256),
+    "rollout_steps": (1, 32),
 }
 _TRAIN_FLOAT_RANGES = {
     "lr": (0.0, 10.0, True),
@@ -186,6 +187,7 @@ _TRAIN_FLOAT_RANGES = {
     "ema_decay": (0.0, 1.0 - 1e-12, False),
     "max_minutes": (0.0, 525_600.0, True),  # a year
     "attention_loss": (0.0, 100.0, False),
+    "rollout_loss": (0.0, 100.0, False),
 }
 
 
@@ -211,6 +213,8 @@ class TrainConfig:
     heads_only: bool = False  # train only the optional heads of --init-weights' model, the rest frozen
     attention_loss: float = 0.0  # weight of the loss that aligns the attention with the per-step weights; 0: off
     detach_heads: bool = False  # the heads' losses train the heads only; the point prediction learns from its L1 alone
+    rollout_loss: float = 0.0  # weight of the scaled L1 of forecasts that feed the model's predictions back; 0: off
+    rollout_steps: int = 4  # steps of those forecasts
 
     def __post_init__(self) -> None:
         if self.num_workers < 0:

@@ -89,6 +89,37 @@ def attention_alignment(out: ModelOutput, x: torch.Tensor, mask: torch.Tensor) -
     return (torch.xlogy(share, share) - share * log_attention).sum(dim=1).mean()
 
 
+ROLLOUT_MIN_CONTEXT = 8  # the shortest context a training forecast starts from
+
+
+def rollout_l1(model: LSTMWithAttention, x: torch.Tensor, mask: torch.Tensor, steps: int) -> torch.Tensor:
+    """Mean scaled L1 of ``steps``-step forecasts, the model's own predictions fed back.
+
+    Each (B, T) sequence of at least ``steps + ROLLOUT_MIN_CONTEXT`` values is cut before its last ``steps``
+    values, which become the targets. Every step's prediction is written after the context as its newest
+    value (gradients flow through it, so a step learns what its error does to the next) and every step's error
+    is in mean absolute steps of the context the forecast starts from, targets clipped as in
+    :func:`scaled_l1`. 0 when no sequence is long enough.
+    """
+    lengths = mask.sum(dim=1)  # (B,)
+    rows = lengths >= steps + ROLLOUT_MIN_CONTEXT
+    if not rows.any():
+        return x.new_zeros((), dtype=torch.float32)
+    values, length = x[rows].double(), lengths[rows] - steps  # (b, T), (b,) the forecasts' contexts
+    targets = values.gather(1, length[:, None] + torch.arange(steps, device=x.device)[None, :])  # (b, steps)
+    positions = torch.arange(values.shape[1], device=x.device)[None, :]  # (1, T)
+    current = values
+    total = x.new_zeros((), dtype=torch.float32)
+    for k in range(steps):
+        out = model.forward_all(current, positions < (length + k)[:, None])
+        prediction = out.last + out.scale * out.z_hat.double()  # (b,)
+        if k == 0:
+            start_last, start_scale = out.last, out.scale  # (b,) the forecast's units
+        total = total + scaled_l1(((prediction - start_last) / start_scale).float(), targets[:, k], start_last, start_scale)
+        current = current.scatter(1, (length + k)[:, None], prediction[:, None])  # fed back
+    return total / steps
+
+
 def _ema_with_warmup(
     averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor, *, decay: float
 ) -> torch.Tensor:
@@ -110,6 +141,8 @@ class SequenceModule(L.LightningModule):
         weight_decay: float = 1e-5,
         attention_loss: float = 0.0,
         detach_heads: bool = False,
+        rollout_loss: float = 0.0,
+        rollout_steps: int = 4,
     ) -> None:
         super().__init__()
         self.model = model
@@ -117,6 +150,8 @@ class SequenceModule(L.LightningModule):
         self.weight_decay = weight_decay
         self.attention_loss = attention_loss
         self.detach_heads = detach_heads
+        self.rollout_loss = rollout_loss
+        self.rollout_steps = rollout_steps
         self.register_buffer("levels", torch.tensor(model.config.quantile_levels, dtype=torch.float32), persistent=False)
 
     def _losses(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
@@ -131,6 +166,8 @@ class SequenceModule(L.LightningModule):
             losses = {"l1": scaled_l1(out.z_hat, y, out.last, out.scale)}
             if self.attention_loss:
                 losses["attention"] = self.attention_loss * attention_alignment(out, x, mask)
+        if self.rollout_loss:
+            losses["rollout"] = self.rollout_loss * rollout_l1(self.model, x, mask, self.rollout_steps)
         if out.quantiles is not None:
             losses["pinball"] = pinball(out.quantiles, self.levels, y, out.last, out.scale)
         if out.pattern_logits is not None and len(batch) > 3:
@@ -239,6 +276,8 @@ def fit(
             weight_decay=schedule.weight_decay,
             attention_loss=schedule.attention_loss,
             detach_heads=schedule.detach_heads,
+            rollout_loss=schedule.rollout_loss,
+            rollout_steps=schedule.rollout_steps,
         )
         trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)

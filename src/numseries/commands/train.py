@@ -41,6 +41,11 @@ _HELP = {
     "(the exact per-step weights, by autograd); 0: off",
     "detach_heads": "stop the heads' gradients at the backbone: the quantile and pattern losses train the heads "
     "only, and the point prediction learns from its L1 alone",
+    "rollout_loss": "weight of a loss on forecasts of --rollout-steps steps, each step's prediction fed back as "
+    "the next step's last value (the error of every step, in mean steps of the context the forecast starts from); "
+    "0: off",
+    "rollout_steps": "steps of the forecasts that --rollout-loss trains on (the last values of each training "
+    "sequence are their targets)",
     "quantile_levels": "add a quantile head at these levels (symmetric, with 0.5), e.g. 0.1 0.5 0.9",
     "pattern_names": "add a pattern head that tells these generator families apart (it learns from those of "
     "--families it names; the others train the other heads only)",
