@@ -17,6 +17,28 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 TINY = ModelConfig(max_len=16, hidden_size=16, num_layers=1, head_size=16)
 
 
+def tiny_batch(n: int = 128, seed: int = 0) -> tuple:
+    """``n`` generated training sequences of up to TINY's length, as the (x, y, mask, ...) tensors of a batch."""
+    from numseries.data import batch_tensors  # torch: only for the tests that train
+    from numseries.generate import generate_batch
+
+    return batch_tensors(generate_batch(n, min_len=3, max_len=TINY.max_len, seed=seed))
+
+
+def train_tiny(module, losses: set[str], steps: int = 60) -> None:
+    """Real training at toy size: ``steps`` Adam steps of a SequenceModule on fresh generated batches,
+    each batch's losses named ``losses``."""
+    import torch
+
+    optimizer = torch.optim.Adam(module.parameters(), lr=3e-3)
+    for step in range(steps):
+        batch_losses = module._losses(tiny_batch(128, seed=100 + step))
+        assert set(batch_losses) == losses
+        optimizer.zero_grad()
+        sum(batch_losses.values()).backward()
+        optimizer.step()
+
+
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory):
     """A weights folder of a tiny, randomly initialised (seeded) model: config.json + model.safetensors."""

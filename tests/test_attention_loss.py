@@ -4,17 +4,12 @@ with it moves the attention towards each step's share of |weight|."""
 import pytest
 import torch
 
-from conftest import TINY
+from conftest import TINY, train_tiny
+from conftest import tiny_batch as _batch
 from numseries.config import TrainConfig
-from numseries.data import batch_tensors
-from numseries.generate import generate_batch
 from numseries.gradient import torch_weights
 from numseries.model import LSTMWithAttention
 from numseries.train import SequenceModule, attention_alignment
-
-
-def _batch(n: int = 128, seed: int = 0) -> tuple[torch.Tensor, ...]:
-    return batch_tensors(generate_batch(n, min_len=3, max_len=TINY.max_len, seed=seed))
 
 
 def test_alignment_is_the_kl_divergence_from_the_share_of_weight_to_the_attention():
@@ -44,13 +39,7 @@ def test_training_with_the_loss_aligns_the_attention():
         return attention_alignment(module.model.forward_all(x, mask), x, mask).item()
 
     before = alignment()
-    optimizer = torch.optim.Adam(module.parameters(), lr=3e-3)
-    for step in range(60):  # real training, toy size: fresh generated batches
-        losses = module._losses(_batch(128, seed=100 + step))
-        assert set(losses) == {"l1", "attention"}
-        optimizer.zero_grad()
-        sum(losses.values()).backward()
-        optimizer.step()
+    train_tiny(module, {"l1", "attention"})
     assert alignment() < 0.7 * before
 
 

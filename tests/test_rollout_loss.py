@@ -4,16 +4,11 @@ predictions fed back, scored at every step; and that training with it lowers the
 import pytest
 import torch
 
-from conftest import TINY
+from conftest import TINY, train_tiny
+from conftest import tiny_batch as _batch
 from numseries.config import TrainConfig
-from numseries.data import batch_tensors
-from numseries.generate import generate_batch
 from numseries.model import LSTMWithAttention
 from numseries.train import ROLLOUT_MIN_CONTEXT, SequenceModule, rollout_l1
-
-
-def _batch(n: int = 128, seed: int = 0) -> tuple[torch.Tensor, ...]:
-    return batch_tensors(generate_batch(n, min_len=3, max_len=TINY.max_len, seed=seed))
 
 
 def test_the_loss_is_the_mean_scaled_error_of_forecasts_that_feed_each_prediction_back():
@@ -43,13 +38,7 @@ def test_the_loss_reaches_the_weights_through_every_step_and_training_lowers_it(
     module = SequenceModule(LSTMWithAttention(TINY), rollout_loss=1.0, rollout_steps=4)
     held_out = _batch(256, seed=1)
     before = rollout_l1(module.model, held_out[0], held_out[2], 4).item()
-    optimizer = torch.optim.Adam(module.parameters(), lr=3e-3)
-    for step in range(60):  # real training, toy size: fresh generated batches
-        losses = module._losses(_batch(128, seed=100 + step))
-        assert set(losses) == {"l1", "rollout"}
-        optimizer.zero_grad()
-        sum(losses.values()).backward()
-        optimizer.step()
+    train_tiny(module, {"l1", "rollout"})
     with torch.no_grad():
         assert rollout_l1(module.model, held_out[0], held_out[2], 4).item() < 0.8 * before
 
