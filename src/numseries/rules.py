@@ -708,9 +708,7 @@ def _may_be_moebius(r2: Any, r3: Any, r4: Any, r5: Any) -> Any:
     smooth curve's ratios come close; rules' cross-ratios hold to rounding, 1e-12 for float data)."""
     left, right = 3 * (r4 - r2) * (r5 - r3), 4 * (r4 - r3) * (r5 - r2)
     far = abs(left - right) > 1e-5 * (abs(left) + abs(right))
-    return ~((r2 == r3) | (r3 == r4) | (r4 == r5) | far) if isinstance(left, np.ndarray) else not (
-        r2 == r3 or r3 == r4 or r4 == r5 or far
-    )
+    return np.logical_not((r2 == r3) | (r3 == r4) | (r4 == r5) | far)
 
 
 def _ratio_rows(growth: np.ndarray) -> np.ndarray:
