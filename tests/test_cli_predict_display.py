@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import warnings
 
 import pytest
 
@@ -112,3 +113,11 @@ def test_plot_draws_one_sequence_not_a_file(capsys, tmp_path):
     code, out, err = predict(capsys, "--plot", str(tmp_path / "a.png"), "--input", "a.csv", "--output", "b.csv")
     assert code == 2 and out == ""
     assert "--plot draws a single sequence" in err
+
+
+def test_values_near_the_float_limit_predict_without_a_numpy_warning(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning (overflow reading the recorded decimals) would fail here
+        code, out, _ = predict(capsys, "1e303", "2e303", "3e303", "--steps", "2")
+    assert code == 0
+    assert out.splitlines()[:2] == ["next value: 4e+303", "80% interval: 4e+303 to 4e+303"]  # a straight line

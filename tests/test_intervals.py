@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -251,6 +253,16 @@ def test_the_recorded_decimals_are_the_fewest_that_every_value_is_a_whole_multip
     assert recorded_decimals(np.array([[1.0, 2, 3.5]]), np.array([2])).tolist() == [0]
     many = np.tile(np.array(rows), (700, 1))  # a large batch: the finest step is looked at first
     assert recorded_decimals(many, np.tile(lengths, 700)).tolist() == expected * 700
+
+
+def test_values_near_the_float_limit_read_as_float_data_without_a_warning():
+    # 1e303 * 10**6 overflows: such a series has no recorded decimals (-1, its intervals are not rounded),
+    # and numpy's overflow warning must not reach the user's terminal.
+    rows = np.array([[1e308, 1e308, 1e308], [1e303, 2e303, 3e303], [-1.7e308, 0, 1.7e308]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert recorded_decimals(rows, np.array([3, 3, 3])).tolist() == [-1, -1, -1]
+        assert recorded_decimals(np.tile(rows, (10, 1)), np.full(30, 3)).tolist() == [-1] * 30
 
 
 def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zero_width_rows():

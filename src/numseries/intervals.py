@@ -120,10 +120,10 @@ def _whole(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np
     (...) whether every value is a whole multiple of 10**-decimals, to float64 rounding (a tiny nonzero
     value is no multiple of 1 for being within rounding of 0)."""
     power = 10.0 ** np.asarray(decimals, dtype=np.float64)
-    scaled = x * power[..., None]
-    nearest = np.rint(scaled)
-    tolerance = 1e-6 + 4e-15 * largest * power  # float64 rounding of the products (about 18 ulps)
-    with np.errstate(invalid="ignore"):  # inf: not whole
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond 1.8e308 / power the product is inf: not whole
+        scaled = x * power[..., None]
+        nearest = np.rint(scaled)
+        tolerance = 1e-6 + 4e-15 * largest * power  # float64 rounding of the products (about 18 ulps)
         close = np.abs(scaled - nearest) <= tolerance[..., None]
     return (close & ((nearest != 0) | (x == 0))).all(axis=-1)
 
