@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from faithfulness import BUCKETS, MEASURES, METHODS, measure, summary
-from numseries.evaluate import AGGREGATES, summarise, synthetic_cases
+from numseries.evaluate import AGGREGATES, MODEL, groups, summarise, synthetic_cases
 from numseries.evaluate import evaluate as evaluate_cases
+from numseries.metrics import scaled_errors
 from numseries.predict import Predictor
 from numseries.realdata import real_cases
 
@@ -46,7 +47,10 @@ def main() -> None:
         "baseline": Predictor.from_pretrained(args.baseline, rules=False),
         "candidate": Predictor.from_pretrained(args.candidate, rules=False),
     }
-    accuracy = {name: _accuracy(predictor, args) for name, predictor in models.items()}
+    accuracy, errors = {}, {}
+    for name, predictor in models.items():
+        accuracy[name], errors[name] = _accuracy(predictor, args)
+    intervals = {group: _ratio_interval(errors["baseline"][group], errors["candidate"][group]) for group in errors["baseline"]}
     cases = synthetic_cases(n_per_cell=args.cases, buckets=BUCKETS)
     faithfulness = {}
     for name, predictor in models.items():
@@ -57,6 +61,7 @@ def main() -> None:
         "baseline": models["baseline"].source,
         "candidate": models["candidate"].source,
         "accuracy": accuracy,
+        "ratio_intervals": intervals,
         "faithfulness": faithfulness,
         "settings": vars(args),
     }
@@ -67,18 +72,37 @@ def main() -> None:
     write_result(RESULTS / f"compare_{name}.md", text)
 
 
-def _accuracy(predictor: Predictor, args: argparse.Namespace) -> dict[str, float]:
-    """Median scaled error of the model, per family, dataset and aggregate, over all lengths."""
-    out = {}
+def _accuracy(predictor: Predictor, args: argparse.Namespace) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Median scaled error of the model, per family, dataset and aggregate, over all lengths; and each
+    group's scaled errors case by case (constant contexts left out), in the same order for every model."""
+    medians, errors = {}, {}
     for cases in (synthetic_cases(n_per_cell=args.n_per_cell), real_cases(cases_per_bucket=args.cases_per_bucket)):
-        rows = summarise(evaluate_cases(predictor, cases, baselines=()))
-        out.update({r["group"]: r["median_scaled"] for r in rows if r["bucket"] == "all" and r["method"] == "model"})
-    return out
+        evaluation = evaluate_cases(predictor, cases, baselines=())
+        rows = summarise(evaluation)
+        medians.update({r["group"]: r["median_scaled"] for r in rows if r["bucket"] == "all" and r["method"] == "model"})
+        scale = evaluation.scale
+        scaled = scaled_errors(evaluation.predictions[MODEL], cases.labels, scale)  # (N,)
+        for group, members in groups(cases.family_names).items():
+            errors[group] = scaled[np.isin(cases.families, members) & ~np.isnan(scale)]
+    return medians, errors
+
+
+def _ratio_interval(baseline: np.ndarray, candidate: np.ndarray, resamples: int = 1000) -> list[float] | None:
+    """95% interval of median(candidate) / median(baseline) by a paired bootstrap over the cases (the same
+    resampled cases for both models; seed 0), or None where the baseline's median is 0 in a resample."""
+    rng = np.random.default_rng(0)
+    ratios = np.empty(resamples)
+    for b in range(resamples):  # one resample at a time: a group holds up to ~20,000 cases
+        rows = rng.integers(0, len(baseline), len(baseline))
+        ratios[b] = np.median(candidate[rows]) / max(float(np.median(baseline[rows])), 1e-300)
+    if not np.isfinite(ratios).all() or np.median(baseline) == 0:
+        return None
+    return [float(q) for q in np.quantile(ratios, [0.025, 0.975])]
 
 
 def markdown(report: dict) -> str:
     base, cand = report["accuracy"]["baseline"], report["accuracy"]["candidate"]
-    groups = [g for g in AGGREGATES if g in base] + [g for g in base if g not in AGGREGATES]
+    order = [g for g in AGGREGATES if g in base] + [g for g in base if g not in AGGREGATES]
     lines = [
         f"# {Path(report['candidate']).name} against {Path(report['baseline']).name}",
         "",
@@ -87,13 +111,19 @@ def markdown(report: dict) -> str:
         "",
         "## Point accuracy (median scaled error, all lengths; lower is better)",
         "",
-        "| group | baseline | candidate | ratio | within 2% |",
-        "|---|---:|---:|---:|---|",
+        "The ratio's 95% interval comes from a paired bootstrap over the cases (1,000 resamples of each group's "
+        "cases, the same ones for both models): how far sampling alone could move the ratio on this many cases.",
+        "",
+        "| group | baseline | candidate | ratio | 95% interval | within 2% |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    for group in groups:
+    intervals = report.get("ratio_intervals", {})
+    for group in order:
         ratio = cand[group] / base[group] if base[group] > 0 else float("nan")
         ok = "yes" if ratio <= TOLERANCE or cand[group] <= base[group] else "**no**"
-        lines.append(f"| {group} | {base[group]:.4g} | {cand[group]:.4g} | {ratio:.3f} | {ok} |")
+        bounds = intervals.get(group)
+        spread = "–" if bounds is None else f"{bounds[0]:.3f}–{bounds[1]:.3f}"
+        lines.append(f"| {group} | {base[group]:.4g} | {cand[group]:.4g} | {ratio:.3f} | {spread} | {ok} |")
     lines += ["", "## Faithfulness", "", "| model | method | " + " | ".join(t for t, _ in MEASURES.values()) + " |"]
     lines.append("|---|---|" + "---:|" * len(MEASURES))
     for name, figures in report["faithfulness"].items():

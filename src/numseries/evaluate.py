@@ -207,7 +207,7 @@ def untrained_families(trained_on: Collection[str] | None) -> list[str]:
     return [] if trained_on is None else [name for name in training_families() if name not in trained_on]
 
 
-def _groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> dict[str, list[str]]:
+def groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> dict[str, list[str]]:
     """Each family or dataset alone, then the aggregates that hold at least two of them, then the real
     datasets of each sampling frequency (one is enough: the frequency is the group)."""
     groups = {name: [name] for name in names}
@@ -256,7 +256,7 @@ def summarise(
     bucket_masks["all"] = np.ones(len(cases), dtype=bool)
     last = baselines_module.last_value(cases.data, cases.masks)[0]  # (N,) the naive guess errors are relative to
     rows = []
-    for group, members in _groups(cases.family_names, trained_on).items():
+    for group, members in groups(cases.family_names, trained_on).items():
         in_group = np.isin(families, members)
         # A floor only where every label is noisy and no family is stochastic (whose clean value is a guess).
         deterministic = not any(FAMILIES[m].stochastic for m in members if m in FAMILIES)
