@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,20 @@ def predict_cli(capsys, *argv):
     code = main(["predict", *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def benchmark_module(filename: str):
+    """``benchmarks/<filename>`` loaded as a module, with its folder on the path while it loads (its
+    neighbours: _output, faithfulness, ...)."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location(Path(filename).stem + "_benchmark", folder / filename)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    return module

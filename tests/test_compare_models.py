@@ -3,28 +3,13 @@ says how far sampling alone could move it on the cases measured."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _compare_module():
-    sys.path.insert(0, str(BENCHMARKS))  # its sibling modules (faithfulness, _output)
-    try:
-        spec = importlib.util.spec_from_file_location("compare_models", BENCHMARKS / "compare_models.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
+from conftest import benchmark_module
 
 
 def test_the_ratio_interval_is_exact_for_a_scaled_copy_and_shrinks_with_more_cases():
-    interval = _compare_module()._ratio_interval
+    interval = benchmark_module("compare_models.py")._ratio_interval
     rng = np.random.default_rng(1)
     base = np.abs(rng.standard_cauchy(2000))  # heavy-tailed, as scaled errors are
     assert np.allclose(interval(base, base), [1.0, 1.0])
@@ -39,5 +24,5 @@ def test_the_ratio_interval_is_exact_for_a_scaled_copy_and_shrinks_with_more_cas
 
 
 def test_a_group_whose_baseline_median_is_zero_has_no_interval():
-    interval = _compare_module()._ratio_interval
+    interval = benchmark_module("compare_models.py")._ratio_interval
     assert interval(np.zeros(50), np.ones(50)) is None

@@ -15,6 +15,7 @@ from numseries.generate import (
     generate_batch,
     generate_dataset,
     holdout_families,
+    noisy_bases,
     register,
     resolve_families,
     training_families,
@@ -333,6 +334,11 @@ def test_noisy_stochastic_leaves_out_the_real_like_families_that_carry_their_own
         FAMILIES[name] = dataclasses.replace(FAMILIES[name], fn=lambda n, length, _rng: np.full((n, length), np.nan))
     batch = generate_batch(500, max_len=16, families=["noisy_stochastic"], seed=16)
     assert np.isfinite(batch.data).all()
+
+
+def test_the_noisy_families_bases_are_the_noise_free_training_families_of_their_kind():
+    assert noisy_bases(stochastic=False) == ["linear", "sinusoidal", "log_decay", "mixed", "polynomial", "exponential", "wave"]
+    assert noisy_bases(stochastic=True) == ["random_walk", "ar", "step", "kernel_synth"]
 
 
 def test_registering_a_taken_name_is_refused(restore_registry):

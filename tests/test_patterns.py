@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import benchmark_module
 from numseries.patterns import (
     CLASSIFIER_CONFIG,
     CLASSIFIER_FILE,
@@ -130,25 +131,8 @@ def test_a_classifier_config_reads_back_what_it_wrote():
     assert ClassifierConfig.from_dict(config.to_dict()) == config
 
 
-def _benchmark():
-    """benchmarks/patterns.py as a module (it imports its neighbour _output)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[1] / "benchmarks"
-    sys.path.insert(0, str(folder))
-    try:
-        spec = importlib.util.spec_from_file_location("patterns_benchmark", folder / "patterns.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(folder))
-    return module
-
-
 def test_the_benchmark_scores_plain_top1_apart_from_the_group_and_the_words():
-    bench = _benchmark()
+    bench = benchmark_module("patterns.py")
     config = ClassifierConfig(names=NAMES, buckets=((3, 64),), groups=[[[1, 2]]])
     probabilities = np.array(
         [
@@ -200,3 +184,21 @@ def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
     alone = [describe_batch(probabilities[i : i + 3], names, values[i : i + 3], lengths[i : i + 3], config)[0]
              for i in range(0, n, 9)]
     assert alone == [texts[i : i + 3] for i in range(0, n, 9)]
+
+
+def test_the_noisy_families_are_scored_base_by_base_on_the_generator_s_own_noise(tmp_path):
+    import json
+
+    from numseries.generate import FAMILIES, noisy_bases
+
+    before = set(FAMILIES)
+    assert benchmark_module("patterns_noisy.py").main(["--n-per-cell", "4", "--out", str(tmp_path)]) == 0
+    assert set(FAMILIES) == before  # the restricted families were registered for the run only
+    result = json.loads((tmp_path / "patterns_noisy.json").read_text())
+    for parent, stochastic in (("noisy", False), ("noisy_stochastic", True)):
+        rows = result["parents"][parent]["bases"]
+        assert sorted(rows) == sorted(noisy_bases(stochastic=stochastic))  # the JSON sorts its keys
+        for row in rows.values():
+            assert row["cases"] == 8  # 4 per length bucket
+            assert row["named_noisy"] <= row["named_noisy_or_base"]  # naming the base as well only adds
+        assert result["parents"][parent]["named_noisy"] <= result["parents"][parent]["named_noisy_or_base"]

@@ -4,26 +4,16 @@ compute, so a fine-tune starts from the trained model minus the dropped units.""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from conftest import TINY
+from conftest import TINY, benchmark_module
 from numseries.model import LSTMWithAttention
 
 
-def _prune_module():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "prune_hidden.py"
-    spec = importlib.util.spec_from_file_location("prune_hidden", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_units_nothing_reads_are_cut_and_the_predictions_stay_the_same():
-    prune = _prune_module()
+    prune = benchmark_module("prune_hidden.py")
     torch.manual_seed(0)
     config = dataclasses.replace(TINY, quantile_levels=(0.1, 0.5, 0.9))
     model = LSTMWithAttention(config)
@@ -50,7 +40,7 @@ def test_units_nothing_reads_are_cut_and_the_predictions_stay_the_same():
 
 
 def test_cutting_the_real_units_changes_the_model():
-    prune = _prune_module()
+    prune = benchmark_module("prune_hidden.py")
     torch.manual_seed(1)
     model = LSTMWithAttention(TINY).eval()
     small = prune.prune(model, 8)

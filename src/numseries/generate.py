@@ -140,14 +140,19 @@ def mixed(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     return np.choose(kind, [damped, trend, modulated, two_tone])
 
 
-def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: bool) -> np.ndarray:
-    """Clean series from the noise-free training families that are (or are not) stochastic, by weight."""
-    bases = [
+def noisy_bases(*, stochastic: bool) -> list[str]:
+    """The families ``noisy`` (``stochastic=False``) and ``noisy_stochastic`` draw their clean series from:
+    the noise-free training families that are (or are not) stochastic, real-like ones left out."""
+    return [
         name
         for name in training_families()
         if FAMILIES[name].noise is None and FAMILIES[name].stochastic == stochastic and name not in REAL_LIKE
     ]
-    return _draw(bases, n, length, rng)
+
+
+def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: bool) -> np.ndarray:
+    """Clean series from :func:`noisy_bases`, each row's family drawn by weight."""
+    return _draw(noisy_bases(stochastic=stochastic), n, length, rng)
 
 
 def _draw(names: Sequence[str], n: int, length: int, rng: np.random.Generator) -> np.ndarray:
