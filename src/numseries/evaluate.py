@@ -210,7 +210,7 @@ def untrained_families(trained_on: Collection[str] | None) -> list[str]:
 def groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> dict[str, list[str]]:
     """Each family or dataset alone, then the aggregates that hold at least two of them, then the real
     datasets of each sampling frequency (one is enough: the frequency is the group)."""
-    groups = {name: [name] for name in names}
+    out = {name: [name] for name in names}
     training, held_out, real = AGGREGATES
     registered = [n for n in names if n in FAMILIES and not FAMILIES[n].holdout]
     new = untrained_families(trained_on)
@@ -220,12 +220,12 @@ def groups(names: Sequence[str], trained_on: Collection[str] | None = None) -> d
         held_out: [n for n in names if n in FAMILIES and FAMILIES[n].holdout],
         real: [n for n in names if n not in FAMILIES],
     }
-    groups.update({kind: members for kind, members in kinds.items() if len(members) >= 2})
+    out.update({kind: members for kind, members in kinds.items() if len(members) >= 2})
     for frequency, group in zip(FREQUENCIES, FREQUENCY_GROUPS, strict=True):
         members = [n for n in names if n not in FAMILIES and FREQUENCY.get(n) == frequency]
         if members:
-            groups[group] = members
-    return groups
+            out[group] = members
+    return out
 
 
 def summarise(
