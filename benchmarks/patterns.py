@@ -58,10 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
 
-    predictor = Predictor.from_pretrained(args.weights)
+    predictor = with_classifier(args.weights)
     classifier = predictor.classifier
-    if classifier is None:
-        raise SystemExit(f"{predictor.source} has no family classifier ({predictor.source}/patterns.onnx)")
+    assert classifier is not None
     names, config = classifier.names, classifier.config
     cases = synthetic_cases(n_per_cell=args.n_per_cell, families=list(names), buckets=BUCKETS, seed=SEED)
     padded = np.where(cases.masks, cases.data, np.nan)
@@ -91,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         replace_block("patterns", readme_block(result))
     print(text)
     return 0
+
+
+def with_classifier(weights: str | None) -> Predictor:
+    """The predictor of ``weights`` (None: the shipped model); refused without a family classifier."""
+    predictor = Predictor.from_pretrained(weights)
+    if predictor.classifier is None:
+        raise SystemExit(f"{predictor.source} has no family classifier ({predictor.source}/patterns.onnx)")
+    return predictor
 
 
 def score(probabilities: np.ndarray, truth: np.ndarray, lengths: np.ndarray, config) -> dict[str, np.ndarray]:

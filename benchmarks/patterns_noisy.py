@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from numseries import Predictor
 from numseries.evaluate import synthetic_cases
 from numseries.files import json_text
 from numseries.generate import FAMILIES, noisy_bases, register
 from numseries.patterns import choose, group_name
+from patterns import _pct, with_classifier
 
 from _output import write_result
 
@@ -44,10 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
 
-    predictor = Predictor.from_pretrained(args.weights)
+    predictor = with_classifier(args.weights)
     classifier = predictor.classifier
-    if classifier is None:
-        raise SystemExit(f"{predictor.source} has no family classifier")
+    assert classifier is not None
     names = classifier.names
     result: dict = {"model": predictor.source, "n_per_cell": args.n_per_cell, "seed": SEED, "parents": {},
                     "machine": f"{platform.machine()}, Python {platform.python_version()}"}  # fmt: skip
@@ -86,10 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     write_result(args.out / "patterns_noisy.json", json_text(result))
     print(text)
     return 0
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
 
 
 def report(result: dict) -> str:
