@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from faithfulness import BUCKETS, MEASURES, METHODS, measure, summary
-from numseries.evaluate import AGGREGATES, MODEL, groups, summarise, synthetic_cases
+from numseries.evaluate import AGGREGATES, MODEL, groups, synthetic_cases
 from numseries.evaluate import evaluate as evaluate_cases
 from numseries.metrics import scaled_errors
 from numseries.predict import Predictor
@@ -78,16 +78,14 @@ def main() -> None:
 def _accuracy(predictor: Predictor, args: argparse.Namespace) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Median scaled error of the model, per family, dataset and aggregate, over all lengths; and each
     group's scaled errors case by case (constant contexts left out), in the same order for every model."""
-    medians, errors = {}, {}
+    errors = {}
     for cases in (synthetic_cases(n_per_cell=args.n_per_cell), real_cases(cases_per_bucket=args.cases_per_bucket)):
         evaluation = evaluate_cases(predictor, cases, baselines=())
-        rows = summarise(evaluation)
-        medians.update({r["group"]: r["median_scaled"] for r in rows if r["bucket"] == "all" and r["method"] == "model"})
         scale = evaluation.scale
         scaled = scaled_errors(evaluation.predictions[MODEL], cases.labels, scale)  # (N,)
         for group, members in groups(cases.family_names).items():
             errors[group] = scaled[np.isin(cases.families, members) & ~np.isnan(scale)]
-    return medians, errors
+    return {group: float(np.median(e)) for group, e in errors.items()}, errors  # summarise's median_scaled
 
 
 def _ratio_interval(baseline: np.ndarray, candidate: np.ndarray, resamples: int = 1000) -> list[float] | None:

@@ -35,6 +35,7 @@ from numseries.patterns import (
     GROUP_THRESHOLD,
     PAIR,
     UNCLEAR,
+    Classifier,
     bucket_index,
     choose,
     group_name,
@@ -58,9 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
 
-    predictor = with_classifier(args.weights)
-    classifier = predictor.classifier
-    assert classifier is not None
+    predictor, classifier = with_classifier(args.weights)
     names, config = classifier.names, classifier.config
     cases = synthetic_cases(n_per_cell=args.n_per_cell, families=list(names), buckets=BUCKETS, seed=SEED)
     padded = np.where(cases.masks, cases.data, np.nan)
@@ -92,12 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def with_classifier(weights: str | None) -> Predictor:
-    """The predictor of ``weights`` (None: the shipped model); refused without a family classifier."""
+def with_classifier(weights: str | None) -> tuple[Predictor, Classifier]:
+    """The predictor of ``weights`` (None: the shipped model) and its family classifier; refused without one."""
     predictor = Predictor.from_pretrained(weights)
     if predictor.classifier is None:
         raise SystemExit(f"{predictor.source} has no family classifier ({predictor.source}/patterns.onnx)")
-    return predictor
+    return predictor, predictor.classifier
 
 
 def score(probabilities: np.ndarray, truth: np.ndarray, lengths: np.ndarray, config) -> dict[str, np.ndarray]:

@@ -44,16 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
 
-    predictor = with_classifier(args.weights)
-    classifier = predictor.classifier
-    assert classifier is not None
+    predictor, classifier = with_classifier(args.weights)
     names = classifier.names
     result: dict = {"model": predictor.source, "n_per_cell": args.n_per_cell, "seed": SEED, "parents": {},
                     "machine": f"{platform.machine()}, Python {platform.python_version()}"}  # fmt: skip
     for parent in PARENTS:
-        drawn = {base: f"{parent}+{base}" for base in noisy_bases(stochastic=FAMILIES[parent].stochastic)}
+        fam = FAMILIES[parent]
+        drawn = {base: f"{parent}+{base}" for base in noisy_bases(stochastic=fam.stochastic)}
         for base, name in drawn.items():  # the parent's generator, restricted to one base family
-            fam = FAMILIES[parent]
             register(name, holdout=True, noise=fam.noise, stochastic=fam.stochastic)(FAMILIES[base].fn)
         try:
             cases = synthetic_cases(n_per_cell=args.n_per_cell, families=list(drawn.values()), buckets=BUCKETS, seed=SEED)
@@ -67,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = {}
         for k, base in enumerate(drawn):
             members = np.flatnonzero(cases.family_ids == k)
-            strict = [any(names.index(parent) in group for group in named[i]) for i in members]
-            either = [any({names.index(parent), names.index(base)} & set(group) for group in named[i]) for i in members]
+            noisy, under = names.index(parent), names.index(base)
+            strict = [any(noisy in group for group in named[i]) for i in members]
+            either = [any(noisy in group or under in group for group in named[i]) for i in members]
             said: dict[str, int] = {}
             for i in members:
                 words = " or ".join(group_name([names[j] for j in group]) for group in named[i]) or "no clear pattern"
