@@ -63,6 +63,18 @@ def test_toy_training_learns_to_tell_its_families_apart(toy):
     assert toy.validation_top1 > 0.8  # chance is 1/3
 
 
+def test_a_wider_classifier_trains_and_exports_through_the_same_loading_path(tmp_path, tiny_onnx):
+    result = train_classifier(names=TOY, max_steps=2, min_len=8, max_len=10, per_cell=4, batch_per_family=2, channels=8, hidden=24)
+    assert [conv.out_channels for conv in result.model.convs] == [8] * 4 and result.model.head[0].out_features == 24
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    export_classifier(result.model, folder, [[], [], []])  # the ONNX graph carries the width; the config does not need it
+    x = _series(n=5, length=9, seed=3).numpy()
+    with torch.inference_mode():
+        expected = result.model(torch.from_numpy(x)).numpy()
+    assert np.allclose(Predictor.from_pretrained(folder).classifier.probabilities(x), expected, atol=1e-5)
+
+
 def test_the_classifier_beside_the_weights_names_patterns_through_from_pretrained(toy, folder):
     predictor = Predictor.from_pretrained(folder)
     assert predictor.classifier is not None and predictor.pattern_names == TOY

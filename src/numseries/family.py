@@ -164,6 +164,7 @@ def train_classifier(
     per_cell: int = 128,
     batch_per_family: int = 32,
     channels: int = 16,
+    hidden: int = 64,
     lr: float = 3e-3,
     seed: int = 0,
     init: FamilyClassifier | None = None,
@@ -177,7 +178,7 @@ def train_classifier(
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng([seed, 17])
-    model = FamilyClassifier(names, channels=channels) if init is None else init.train()
+    model = FamilyClassifier(names, channels=channels, hidden=hidden) if init is None else init.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     lengths = list(range(min_len, max_len + 1))
     budget = minutes * 60
@@ -277,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=None, help="stop after this many steps instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (default 3e-3)")
+    parser.add_argument("--channels", type=int, default=16, help="channels of each convolution (default 16)")
+    parser.add_argument("--hidden", type=int, default=64, help="width of the hidden layer of the head (default 64)")
     parser.add_argument("--init", type=Path, help="go on training the classifier saved in this patterns.safetensors")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -285,9 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.init is not None:
         from safetensors.torch import load_file
 
-        init = FamilyClassifier()
+        init = FamilyClassifier(channels=args.channels, hidden=args.hidden)
         init.load_state_dict(load_file(str(args.init)))
-    result = train_classifier(minutes=args.minutes, max_steps=args.max_steps, lr=args.lr, seed=args.seed, init=init)
+    result = train_classifier(
+        minutes=args.minutes, max_steps=args.max_steps, channels=args.channels, hidden=args.hidden, lr=args.lr,
+        seed=args.seed, init=init,
+    )  # fmt: skip
     log.info("trained %d steps in %.0f s; held-out top-1 %.3f", result.steps, result.seconds, result.validation_top1)
     from safetensors.torch import save_file
 
