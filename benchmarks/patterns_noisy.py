@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -68,11 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             noisy, under = names.index(parent), names.index(base)
             strict = [any(noisy in group for group in named[i]) for i in members]
             either = [any(noisy in group or under in group for group in named[i]) for i in members]
-            said: dict[str, int] = {}
-            for i in members:
-                words = " or ".join(group_name([names[j] for j in group]) for group in named[i]) or "no clear pattern"
-                said[words] = said.get(words, 0) + 1
-            top = sorted(said.items(), key=lambda item: -item[1])[:2]
+            said = Counter(
+                " or ".join(group_name([names[j] for j in group]) for group in named[i]) or "no clear pattern"
+                for i in members
+            )
+            top = said.most_common(2)
             rows[base] = {"weight": FAMILIES[base].weight, "cases": len(members), "named_noisy": float(np.mean(strict)),
                           "named_noisy_or_base": float(np.mean(either)),
                           "said_most": [[words, count / len(members)] for words, count in top]}  # fmt: skip
