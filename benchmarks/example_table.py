@@ -109,16 +109,25 @@ def _stages(info: dict) -> list[dict]:
 
 def _summary(info: dict) -> str:
     data = info["data"]
-    heads_only = (info.get("train_config") or {}).get("heads_only", False)
+    train = info.get("train_config") or {}
+    heads_only = train.get("heads_only", False)
     model = info.get("model_config") or {}
     head_losses = [loss for key, loss in (("quantile_levels", "pinball"), ("pattern_names", "pattern")) if model.get(key)]
     loss = "mean scaled error"
+    heads = f"the heads' {' and '.join(head_losses)} loss{'es' * (len(head_losses) > 1)}"
     if heads_only:  # the frozen network's L1 is in the validation loss, beside the losses of the heads it has
-        loss = f"the point L1, unchanged, plus the heads' {' and '.join(head_losses)} loss{'es' * (len(head_losses) > 1)}"
+        loss = f"the point L1, unchanged, plus {heads}"
+    elif head_losses:  # the whole network trained; the validation loss adds the heads' losses to its L1
+        loss = f"the point L1 plus {heads}"
+    how = ""
+    if heads_only:
+        how = ", the heads alone on the frozen network"
+    elif head_losses and train.get("detach_heads"):
+        how = ", the heads' losses kept from the network (`--detach-heads`)"
     return (
         f"{info['epochs']} epochs ({data['samples_seen']:,} freshly generated sequences of {data['min_len']}–"
         f"{data['max_len']} values from {len(data['families'])} families) in {info['duration_seconds'] / 60:.0f} "
-        f"minutes on {info['hardware']}{', the heads alone on the frozen network' if heads_only else ''}; best "
+        f"minutes on {info['hardware']}{how}; best "
         f"validation loss ({loss}) {info['best_val_loss']:.4f}{', stopped early' if info.get('stopped_early') else ''}"
     )
 

@@ -35,6 +35,7 @@ from _output import replace_block, write_result
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RATIO = 0.85  # issue 17: mean over horizons ≤ 0.85× AutoARIMA's, and better at every horizon
 REFERENCE = "auto_arima"
+RUNAWAY = 3  # a path runs away when one of its steps is more than this many times its context's largest step
 
 
 def simple_paths(cases: Cases) -> dict[str, np.ndarray]:
@@ -51,6 +52,13 @@ def model_path(predictor: Predictor, cases: Cases) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
     values = predictor.forecast_batch(list(cases.data), steps=cases.futures.shape[1]).values
     return np.asarray(values, dtype=np.float64), time.perf_counter() - start
+
+
+def runaway(path: np.ndarray, cases: Cases) -> np.ndarray:
+    """(N,) whether a path (N, H) takes a step more than RUNAWAY times the largest step of its context."""
+    largest = np.abs(np.diff(cases.data, axis=1)).max(axis=1)  # (N,)
+    steps = np.abs(np.diff(np.concatenate([cases.data[:, -1:], path], axis=1), axis=1))  # (N, H)
+    return steps.max(axis=1) > RUNAWAY * largest
 
 
 def errors(paths: dict[str, np.ndarray], cases: Cases) -> dict[str, np.ndarray]:
@@ -93,8 +101,9 @@ def _cells(values: list[float]) -> list[str]:
 def table(result: dict, methods: list[str]) -> str:
     horizon = len(result["summary"][methods[0]]["per_horizon"])
     head = "| method | " + " | ".join(f"h={h}" for h in range(1, horizon + 1))
-    head += " | mean over horizons | ÷ AutoARIMA | better than AutoARIMA at every horizon | ÷ last value (median per case) |"
-    lines = [head, "|---|" + "---:|" * (horizon + 4)]
+    head += " | mean over horizons | ÷ AutoARIMA | better than AutoARIMA at every horizon | ÷ last value (median per case) "
+    head += f"| paths with a step > {RUNAWAY}× the context's largest |"
+    lines = [head, "|---|" + "---:|" * (horizon + 5)]
     per_horizon = np.array([result["summary"][m]["per_horizon"] for m in methods])  # (methods, horizons)
     columns = [_cells(list(column)) for column in per_horizon.T]  # each horizon's best method in bold
     for i, method in enumerate(methods):
@@ -103,8 +112,12 @@ def table(result: dict, methods: list[str]) -> str:
         ratio, every = versus_reference(result["summary"], method)
         lines.append(
             f"| {method} | " + " | ".join(cells) + f" | {_fmt(row['mean_over_horizons'])} | {ratio:.3f} | "
-            + ("–" if method == REFERENCE else ("yes" if every else "no")) + f" | {_fmt(row['relative_to_last_value'])} |"
+            + ("–" if method == REFERENCE else ("yes" if every else "no")) + f" | {_fmt(row['relative_to_last_value'])} | "
+            + f"{result['runaway'][method]:.1%} |"
         )
+    lines.append(
+        "| the actual values | " + " | ".join("" for _ in range(horizon + 4)) + f" | {result['runaway']['actual']:.1%} |"
+    )
     return "\n".join(lines)
 
 
@@ -177,6 +190,8 @@ def main() -> None:
                 "cases": int(keep.sum()),
                 "summary": summary(scaled, keep),
                 "per_dataset": per_dataset,
+                "runaway": {method: float(runaway(path, cases)[keep].mean())
+                            for method, path in {**paths, "actual": cases.futures}.items()},
                 "seconds": seconds,
             }
     methods = models + ["last_value", "drift", *STATISTICAL]
@@ -199,8 +214,9 @@ def main() -> None:
         "|forecast − actual| / the mean absolute step of the context; each cell is the median over the windows. "
         "Statistical models fit the context as the model sees it and fall back to the last value where they cannot "
         "fit. Issue 17's targets: the mean over horizons ≤ 0.85× AutoARIMA's, and better than AutoARIMA at every "
-        "horizon. The last column is the median, over windows and horizons, of each method's error divided by the "
-        "last value's.",
+        "horizon. The column after them is the median, over windows and horizons, of each method's error divided "
+        f"by the last value's; the last, how often a path takes a step more than {RUNAWAY} times the largest step of "
+        "its context (a path that runs away), beside how often the actual values do.",
     ]
     for result in results.values():
         context, horizon = result["context"], result["horizon"]

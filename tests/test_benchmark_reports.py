@@ -1,0 +1,62 @@
+"""Helpers of the benchmark reports: a multi-step path that runs away is counted, coverage is split per
+dataset and step ahead, and the shipped model's training stages are described by the losses they used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import benchmark_module
+
+
+def test_a_path_that_runs_away_from_its_context_is_counted_and_a_steady_one_is_not():
+    multistep = benchmark_module("multistep.py")
+    contexts = np.array([[0.0, 1, 2, 3], [10, 9, 8, 7], [0, 1, 0, 1]])  # largest steps 1, 1, 1
+    cases = multistep.Cases(contexts, np.ones(contexts.shape, bool), np.zeros((3, 2)), np.array(["a"] * 3), np.array(["r"] * 3))
+    paths = np.array([
+        [4.0, 5.0],  # steps 1, 1: the trend goes on
+        [6.0, 10.0],  # steps 1, 4: turns and runs away (4 > 3 x 1)
+        [0.0, 3.0],  # steps 1, 3: at the bound, not beyond it
+    ])
+    assert multistep.runaway(paths, cases).tolist() == [False, True, False]
+
+
+def test_coverage_is_split_per_dataset_and_step_ahead():
+    cv_module = benchmark_module("statsforecast_cv.py")
+    cv = pd.DataFrame({
+        "unique_id": ["a/1", "a/1", "b/1", "b/1"],
+        "y": [1.0, 5.0, 1.0, 1.0],
+        **{f"{model}-lo-{level}": [0.0] * 4 for model in ("NumSeries", "AutoETS") for level in cv_module.LEVELS},
+        **{f"{model}-hi-{level}": [2.0] * 4 for model in ("NumSeries", "AutoETS") for level in cv_module.LEVELS},
+    })
+    by_dataset = cv_module.coverage_by(cv, cv["unique_id"].str.split("/").str[0])
+    assert by_dataset["a"]["NumSeries"]["80"] == 0.5 and by_dataset["b"]["AutoETS"]["95"] == 1.0
+    assert by_dataset["a"]["values"] == 2 and by_dataset["a"]["series"] == 1
+    by_step = cv_module.coverage_by(cv, pd.Series([1, 2, 1, 2]))
+    assert by_step["1"]["NumSeries"]["80"] == 1.0 and by_step["2"]["NumSeries"]["80"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("train_config", "words"),
+    [
+        ({"heads_only": True}, "the heads alone on the frozen network; best validation loss (the point L1, unchanged, plus"),
+        ({"detach_heads": True}, "(`--detach-heads`); best validation loss (the point L1 plus the heads' pinball loss)"),
+        ({}, "; best validation loss (the point L1 plus the heads' pinball loss)"),
+    ],
+)
+def test_each_training_stage_names_the_loss_it_was_validated_on(train_config, words):
+    info = {
+        "data": {"samples_seen": 1000, "min_len": 3, "max_len": 64, "families": ["linear"]},
+        "train_config": train_config,
+        "model_config": {"quantile_levels": [0.1, 0.5, 0.9]},
+        "epochs": 2,
+        "duration_seconds": 120,
+        "hardware": "1 x CPU",
+        "best_val_loss": 1.5,
+    }
+    assert words in benchmark_module("example_table.py")._summary(info)
+    if train_config.get("heads_only"):
+        return  # a heads-only stage has heads
+    info["model_config"] = {}  # no heads: the loss is the point model's scaled error alone
+    assert "best validation loss (mean scaled error) 1.5000" in benchmark_module("example_table.py")._summary(info)
