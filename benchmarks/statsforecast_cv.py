@@ -295,10 +295,15 @@ def render(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def largest_dataset(by_dataset: dict) -> str:
+    """The dataset with the most values among ``coverage_by``'s rows: the one that decides overall coverage."""
+    return max(by_dataset, key=lambda name: by_dataset[name]["values"])
+
+
 def coverage_tables(cv: dict) -> list[str]:
     """The coverage per dataset and per horizon, as markdown lines."""
     by_dataset, by_horizon = cv["coverage_by_dataset"], cv["coverage_by_horizon"]
-    largest = max(by_dataset, key=lambda name: by_dataset[name]["values"])
+    largest = largest_dataset(by_dataset)
     head = " | ".join(f"{model} {level}%" for model in ("NumSeries", "AutoETS") for level in LEVELS)
     rule = "|---|---:|---:|" + "---:|" * 2 * len(LEVELS)
 
@@ -309,7 +314,7 @@ def coverage_tables(cv: dict) -> list[str]:
         "## Coverage per dataset and per step ahead",
         "",
         f"The share of the values inside the intervals, over every window. {largest} holds "
-        f"{by_dataset[largest]['series']} of the {sum(row['series'] for row in by_dataset.values())} series, so "
+        f"{by_dataset[largest]['series']} of the {cv['series']} series, so "
         "it decides the overall figures above.",
         "",
         f"| Dataset | series | values | {head} |",
@@ -339,7 +344,7 @@ def readme_block(r: dict) -> str:
         f"{sc['coverage_level95']['NumSeries']['mean']:.0%} and {sc['coverage_level95']['AutoETS']['mean']:.0%}."
     )
     by_dataset = cv["coverage_by_dataset"]
-    largest = max(by_dataset, key=lambda name: by_dataset[name]["values"])
+    largest = largest_dataset(by_dataset)
     others = [row for name, row in by_dataset.items() if name != largest]
     if others:
         values = sum(row["values"] for row in others)
