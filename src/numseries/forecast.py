@@ -8,6 +8,13 @@ beyond the path. With ``paths``, they come from sample paths instead: at every s
 its next value from the model's (calibrated) predictive distribution given that path's own history,
 and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's
 own interval.
+
+A path read from a long window can run away: on a smooth decline the network extrapolates the slowing
+of the steps, reads its own slower steps back as a turn, and the turn compounds into a climb that grows
+geometrically (fertility rates falling steadily from 2.50 to 2.40 forecast to 11.97 eight years on). A path
+with a step more than ``RUNAWAY`` times the largest step of its window is read again from the window's
+last ``SHORT_READ`` values only, path and bands from its second step on (:func:`guarded_roll_out`;
+``benchmarks/results/experiments.md`` has the measurements behind both numbers).
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ Predictor = Any  # numseries.predict.Predictor, which imports this module: not i
 
 MAX_ROWS = 200_000  # series x paths of one batched forecast call: bounds its memory
 MAX_QUANTILES = 25_000_000  # series x steps x quantile levels kept by one call without sample paths (200 MB)
+RUNAWAY = 2.0  # a path runs away when one of its steps is over this many times its window's largest step
+SHORT_READ = 12  # values a runaway path is read again from: the last ones of its window
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Forecast:
     values: np.ndarray  # (K,) float64 the autoregressive path
     levels: tuple[float, ...]  # percent
     bounds: dict[float, np.ndarray]  # level -> (K, 2) [lo, hi] per step
+    read: int | None = None  # the last values the path was read from: fewer than given when it ran away
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for."""
@@ -48,6 +58,7 @@ class BatchForecast:
     values: np.ndarray  # (N, K) float64
     levels: tuple[float, ...]
     bounds: dict[float, np.ndarray]  # level -> (N, K, 2)
+    read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for."""
@@ -76,17 +87,61 @@ def forecast_batch(
     n = len(windows)
     values = np.empty((n, steps))
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
+    read = np.empty(n, dtype=np.int64)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
         per_call = max(1, min(per_call, MAX_QUANTILES // (steps * len(predictor.quantile_levels))))
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
-        path, bands, _ = roll_out(predictor, chunk, steps, levels, paths, rng)
+        path, bands, _, chunk_read = guarded_roll_out(predictor, chunk, steps, levels, paths, rng)
         values[start : start + len(chunk)] = path
+        read[start : start + len(chunk)] = chunk_read
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds)
+    return BatchForecast(values, tuple(levels), bounds, read)
+
+
+def runs_away(windows: list[np.ndarray], values: np.ndarray) -> np.ndarray:
+    """Windows and their (N, K) paths -> (N,) bool: a step of the path (from the window's last value) is
+    more than ``RUNAWAY`` times the window's largest step."""
+    lengths = np.array([len(window) for window in windows])
+    padded = np.zeros((len(windows), int(lengths.max(initial=2))))  # (N, W) left-aligned
+    for i, window in enumerate(windows):
+        padded[i, : len(window)] = window
+    inside = np.arange(1, padded.shape[1])[None, :] < lengths[:, None]  # (N, W - 1) steps within the window
+    largest = np.where(inside, np.abs(np.diff(padded, axis=1)), 0.0).max(axis=1)  # (N,)
+    last = padded[np.arange(len(windows)), lengths - 1]  # (N,)
+    path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
+    return path_steps.max(axis=1) > RUNAWAY * largest
+
+
+def guarded_roll_out(
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    levels: Sequence[float],
+    paths: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray]:
+    """:func:`roll_out`, with each path that runs away (:func:`runs_away`) from a window of more than
+    ``SHORT_READ`` values rolled out again from that window's last ``SHORT_READ``: its path, bands and
+    quantiles from the second step on replaced (the first step stays the model's prediction from the whole
+    window). Returns roll_out's three results and (N,) how many values each path was read from."""
+    values, bands, along = roll_out(predictor, windows, steps, levels, paths, rng)
+    read = np.array([len(window) for window in windows], dtype=np.int64)
+    redo = np.flatnonzero(runs_away(windows, values) & (read > SHORT_READ)) if steps > 1 else np.array([], int)
+    if redo.size:
+        again, again_bands, again_along = roll_out(
+            predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, rng
+        )
+        values[redo, 1:] = again[:, 1:]  # the first step stays the model's prediction, as predict gives it
+        for level in levels:
+            bands[level][redo, 1:] = again_bands[level][:, 1:]
+        if along is not None and again_along is not None:
+            along[redo, 1:] = again_along[:, 1:]
+        read[redo] = SHORT_READ
+    return values, bands, along, read
 
 
 def roll_out(

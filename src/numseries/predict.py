@@ -558,14 +558,17 @@ class Predictor:
         :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
         bands per step, which widen with the horizon: by default the one-step intervals along the path,
         added up and scaled by factors calibrated per horizon (no extra cost); with ``paths``, from that
-        many sample paths drawn from the model's predictive distribution (seeded by ``seed``).
+        many sample paths drawn from the model's predictive distribution (seeded by ``seed``). A path that
+        runs away (a step over twice the largest step of its window) is read again, from its second step
+        on, from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         if level is None:
             return result.values[0]
         from numseries.forecast import Forecast
 
-        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()})
+        read = None if result.read is None else int(result.read[0])
+        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()}, read)
 
     def forecast_batch(
         self,
@@ -577,7 +580,8 @@ class Predictor:
         seed: int | None = 0,
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
-        (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays)."""
+        (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
+        sequence's last values its path was read from)."""
         from numseries.forecast import BatchForecast, forecast_batch
 
         steps = check_steps(steps)
@@ -600,7 +604,10 @@ class Predictor:
         bounds = {level: np.repeat(values[:, :, None], 2, axis=2) for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]
-        return BatchForecast(values, network.levels, bounds)
+        read = np.array([len(window) for window in windows], dtype=np.int64)  # a rule reads the whole window
+        if network.read is not None:
+            read[rest] = network.read
+        return BatchForecast(values, network.levels, bounds, read)
 
     def _predict_padded(
         self,

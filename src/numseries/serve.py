@@ -40,7 +40,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
     raise ImportError(f"numseries serve needs the serve extra ({err}); pip install 'numseries[serve]'") from err
 
 from numseries import __version__
-from numseries.commands.predict import _as_json, json_answer, round_attention
+from numseries.commands.predict import _as_json, forecast_read, json_answer, round_attention
 from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,12 @@ class PredictAnswer(BaseModel):
     )
     forecast_intervals: dict[str, list[list[float]]] | None = Field(
         None, description='{"80": [[lo per step], [hi per step]]}: present with steps and intervals'
+    )
+    forecast_read: int | None = Field(
+        None,
+        description="present with steps: how many of the last values the path was read from; fewer than n_used "
+        "when the path read from all of them ran away (a step over twice their largest), so that steps 2 on "
+        "are the path read from the last 12",
     )
 
 
@@ -184,12 +190,10 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     result = predictor.predict(values, level=levels)
     if not steps:
         return _as_json(result, None)
-    if not levels:
-        return _as_json(result, predictor.forecast(values, steps))
-    forecast = predictor.forecast(values, steps, level=levels)
-    bands = {lv: forecast.interval(lv) for lv in forecast.levels}
-    path = result.rule.forecast(steps) if result.rule is not None else forecast.values
-    return _as_json(result, path, bands)
+    forecast = predictor.forecast_batch([values], steps, level=levels or None)
+    bands = {lv: (lo[0], hi[0]) for lv in forecast.levels for lo, hi in [forecast.interval(lv)]}
+    path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
+    return _as_json(result, path, bands, forecast_read(forecast, result.n_used))
 
 
 class Batcher:

@@ -79,7 +79,7 @@ def horizon_paths(
     (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,))."""
     import numpy as np
 
-    from numseries.forecast import roll_out
+    from numseries.forecast import guarded_roll_out
     from numseries.generate import generate_batch, sample_lengths
     from numseries.intervals import HORIZONS
     from numseries.series import mean_abs_step
@@ -94,6 +94,6 @@ def horizon_paths(
     windows = [full[i, :n] for i, n in enumerate(lengths)]  # sample_lengths gives at most max_len
     masks = np.arange(predictor.max_len)[None, :] < lengths[:, None]  # (N, max_len)
     targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
-    values, _, quantiles = roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)
+    values, _, quantiles, _ = guarded_roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)  # as forecasts are made
     assert quantiles is not None  # a model with a quantile head, forecast without sample paths
     return values, quantiles, targets, lengths, mean_abs_step(full[:, : predictor.max_len], masks)

@@ -115,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
     result = predictor.predict(values, level=levels)
     forecast: Any = None
     bands: dict[float, tuple[Any, Any]] = {}
-    if args.steps and levels:
-        with_bands = predictor.forecast(values, args.steps, level=levels)
-        forecast = with_bands.values
-        bands = {level: with_bands.interval(level) for level in with_bands.levels}
-    elif args.steps:
-        forecast = predictor.forecast(values, args.steps)
+    path_read = None  # how many of the last values the path was read from
+    if args.steps:
+        batch = predictor.forecast_batch([values], args.steps, level=levels or None)
+        forecast = batch.values[0]
+        bands = {level: (lo[0], hi[0]) for level in batch.levels for lo, hi in [batch.interval(level)]}
+        path_read = forecast_read(batch, result.n_used)
     if forecast is not None and result.rule is not None:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
@@ -135,10 +135,18 @@ def run(args: argparse.Namespace) -> int:
             "than the last ones (the end of a steep decay), which it predicts better without them",
             file=sys.stderr,
         )
+    if path_read is not None and path_read < result.n_used:
+        from numseries.forecast import RUNAWAY
+
+        print(
+            f"note: the path read from all the values ran away (a step over {RUNAWAY:g}x the largest step "
+            f"they show), so steps 2-{args.steps} are the path read from the last {path_read}",
+            file=sys.stderr,
+        )
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels))
     return 0
@@ -358,7 +366,12 @@ def _table(
     return "\n".join(lines)
 
 
-def _as_json(result, forecast, bands: dict | None = None) -> dict:
+def forecast_read(forecast: Any, n_used: int) -> int:
+    """How many of the last values a forecast of one series (a BatchForecast of one row) was read from."""
+    return n_used if forecast.read is None else min(n_used, int(forecast.read[0]))
+
+
+def _as_json(result, forecast, bands: dict | None = None, read: int | None = None) -> dict:
     out = json_answer(
         result.value,
         result.rule,
@@ -372,6 +385,7 @@ def _as_json(result, forecast, bands: dict | None = None) -> dict:
         out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
         out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
+        out["forecast_read"] = result.n_used if read is None else read
     if bands:
         out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out

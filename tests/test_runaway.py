@@ -1,0 +1,83 @@
+"""Forecast paths that run away (a step over twice the window's largest) are read again from the last values."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import predict_cli
+from numseries.forecast import RUNAWAY, SHORT_READ, guarded_roll_out, roll_out, runs_away
+from numseries.predict import Predictor
+from numseries.realdata import load_series
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained(rules=False)
+
+
+@pytest.fixture(scope="module")
+def decline():
+    """Brazil's fertility rate, 32 years falling steadily from 5.33 to 2.40 (the last steps about -0.025)."""
+    return np.asarray(load_series()["fertility"]["BRA"][8:40], dtype=np.float64)
+
+
+def test_runs_away_compares_each_path_step_with_the_windows_largest_step():
+    windows = [np.array([0.0, 1.0, 2.0, 3.0]), np.array([5.0, 4.0, 4.5]), np.array([0.0, -2.0, -1.0, 0.0, 1.0])]
+    paths = np.array(
+        [
+            [4.0, 6.0 + 1e-9],  # its second step is 2.000000001: over twice the largest (1)
+            [2.4, 0.4],  # steps of 2.1 and 2 against a largest of 1: over
+            [5.0, 9.0],  # steps of 4 and 4 against a largest of 2: not over
+        ]
+    )
+    assert runs_away(windows, paths).tolist() == [True, True, False]
+    assert not runs_away(windows[:1], np.array([[5.0, 7.0]])).any()  # exactly twice: not over
+
+
+def test_a_smooth_decline_whose_long_read_path_runs_away_is_read_from_its_last_values(shipped, decline):
+    rng = np.random.default_rng(0)
+    unguarded, _, _ = roll_out(shipped, [decline], 8, (), 0, rng)
+    assert runs_away([decline], unguarded)[0]  # the network's path from all 32 values turns and climbs
+    short, _, _ = roll_out(shipped, [decline[-SHORT_READ:]], 8, (), 0, rng)
+    values, _, _, read = guarded_roll_out(shipped, [decline], 8, (), 0, rng)
+    assert read.tolist() == [SHORT_READ]
+    assert values[0, 0] == unguarded[0, 0] == pytest.approx(shipped.predict(decline).value, rel=1e-6)
+    np.testing.assert_array_equal(values[0, 1:], short[0, 1:])
+    assert not runs_away([decline], values)[0]
+    assert np.all(np.diff(values[0]) < 0)  # it keeps falling, as the series did after (2.36, 2.32, ... 1.94)
+
+
+def test_the_guard_leaves_ordinary_paths_and_short_windows_alone(shipped):
+    rng = np.random.default_rng(1)
+    t = np.arange(40.0)
+    windows = [np.sin(t / 3), 0.5 * t + rng.normal(0, 0.3, 40), np.cumsum(rng.normal(size=12))]
+    guarded, _, _, read = guarded_roll_out(shipped, windows, 6, (), 0, np.random.default_rng(2))
+    plain, _, _ = roll_out(shipped, windows, 6, (), 0, np.random.default_rng(2))
+    assert read.tolist() == [40, 40, 12]
+    np.testing.assert_array_equal(guarded, plain)
+
+
+@pytest.mark.parametrize("paths", [None, 50])
+def test_forecast_bands_follow_the_path_read_again(shipped, decline, paths):
+    forecast = shipped.forecast(decline, 8, level=[80], paths=paths)
+    assert forecast.read == SHORT_READ
+    lo, hi = forecast.interval(80)
+    assert np.all(lo <= forecast.values) and np.all(forecast.values <= hi)
+    assert hi[-1] < decline[-1]  # the whole band at 8 steps is below the last value: no climb in it
+    batch = shipped.forecast_batch([decline, decline[-20:], np.arange(30.0) ** 2], 8, level=[80], paths=paths)
+    assert batch.read.tolist()[0] == SHORT_READ and batch.read.tolist()[2] == 30
+
+
+def test_the_cli_says_when_the_path_was_read_again_and_json_gives_how_many_values(capsys, decline):
+    values = [f"{v:g}" for v in decline]
+    code, out, err = predict_cli(capsys, *values, "--steps", "8")
+    assert code == 0
+    assert f"a step over {RUNAWAY:g}x the largest step" in err and f"from the last {SHORT_READ}" in err
+    code, out, _ = predict_cli(capsys, *values, "--steps", "8", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["forecast_read"] == SHORT_READ and answer["n_used"] == 32
+    code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
+    assert json.loads(out)["forecast_read"] == 5 and "ran away" not in err
