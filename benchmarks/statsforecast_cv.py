@@ -244,8 +244,10 @@ def render(r: dict) -> str:
         )
     lines += [
         "",
-        "NumSeries forecasts all the windows statsforecast walks as one batch, with or without intervals: "
-        f"{cv['horizon']} model calls, its bands from the forecast path (`Predictor.forecast_batch`). Loading "
+        "NumSeries forecasts all the windows statsforecast walks as one batch, with or without intervals "
+        f"(`Predictor.forecast_batch`): the paths of {cv['horizon']} steps, a backtest of each window's last "
+        f"{cv['horizon']} values read whole and read from its last 12, and the paths read again from 12 values "
+        "where they run away or backtest better so; its bands from the forecast path. Loading "
         f"the model once took {r['load_predictor_s']:.2f} s (before the runs, not counted).",
         "",
         "## Accuracy and coverage (`utilsforecast.evaluation.evaluate`, over every series and window)",

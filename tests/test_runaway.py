@@ -1,4 +1,5 @@
-"""Forecast paths that run away (a step over twice the window's largest) are read again from the last values."""
+"""Forecast paths that run away (a step over twice the window's largest), or whose window backtests better read
+short, are read again from the window's last values."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import predict_cli
-from numseries.forecast import RUNAWAY, SHORT_READ, guarded_roll_out, roll_out, runs_away
+from numseries.forecast import RUNAWAY, SHORT_READ, backtests_shorter, guarded_roll_out, roll_out, runs_away
 from numseries.predict import Predictor
 from numseries.realdata import load_series
 
@@ -67,17 +68,32 @@ def test_forecast_bands_follow_the_path_read_again(shipped, decline, paths):
     lo, hi = forecast.interval(80)
     assert np.all(lo <= forecast.values) and np.all(forecast.values <= hi)
     assert hi[-1] < decline[-1]  # the whole band at 8 steps is below the last value: no climb in it
-    batch = shipped.forecast_batch([decline, decline[-20:], np.arange(30.0) ** 2], 8, level=[80], paths=paths)
-    assert batch.read.tolist()[0] == SHORT_READ and batch.read.tolist()[2] == 30
+    sine = np.sin(np.arange(40.0) / 3)
+    batch = shipped.forecast_batch([decline, decline[-20:], sine], 8, level=[80], paths=paths)
+    assert batch.read.tolist()[0] == SHORT_READ and batch.read.tolist()[2] == 40
 
 
 def test_the_cli_says_when_the_path_was_read_again_and_json_gives_how_many_values(capsys, decline):
     values = [f"{v:g}" for v in decline]
     code, out, err = predict_cli(capsys, *values, "--steps", "8")
     assert code == 0
-    assert f"a step over {RUNAWAY:g}x the largest step" in err and f"from the last {SHORT_READ}" in err
+    assert f"a step over {RUNAWAY:g}x their largest" in err and f"from the last {SHORT_READ} values" in err
     code, out, _ = predict_cli(capsys, *values, "--steps", "8", "--json")
     answer = json.loads(out)
     assert code == 0 and answer["forecast_read"] == SHORT_READ and answer["n_used"] == 32
     code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
     assert json.loads(out)["forecast_read"] == 5 and "ran away" not in err
+
+
+def test_a_long_smooth_curve_that_backtests_better_read_short_is_forecast_from_its_last_values(shipped):
+    t = np.arange(72.0)
+    curve = 1 / (1 + np.exp(-(t - 30) / 8))  # a logistic curve: 64 values given, the 8 after them to forecast
+    window, after = curve[:64], curve[64:]
+    assert not runs_away([window], roll_out(shipped, [window], 8, (), 0, np.random.default_rng(0))[0])[0]
+    assert backtests_shorter(shipped, [window], 8).tolist() == [True]
+    whole = roll_out(shipped, [window], 8, (), 0, np.random.default_rng(0))[0][0]
+    forecast = shipped.forecast_batch([window], 8)
+    assert forecast.read.tolist() == [SHORT_READ] and forecast.values[0, 0] == whole[0]
+    assert np.abs(forecast.values[0] - after).mean() < np.abs(whole - after).mean() / 10
+    # too few values before the backtested ones for a shorter read: never preferred
+    assert backtests_shorter(shipped, [window[-SHORT_READ - 8 :]], 8).tolist() == [False]

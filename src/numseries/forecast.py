@@ -13,8 +13,11 @@ A path read from a long window can run away: on a smooth decline the network ext
 of the steps, reads its own slower steps back as a turn, and the turn compounds into a climb that grows
 geometrically (fertility rates falling steadily from 2.50 to 2.40 forecast to 11.97 eight years on). A path
 with a step more than ``RUNAWAY`` times the largest step of its window is read again from the window's
-last ``SHORT_READ`` values only, path and bands from its second step on (:func:`guarded_roll_out`;
-``benchmarks/results/experiments.md`` has the measurements behind both numbers).
+last ``SHORT_READ`` values only, path and bands from its second step on (:func:`guarded_roll_out`). So is a
+path whose window, backtested, prefers the short read: its own last values (up to ``BACKTEST_STEPS``) are
+forecast from the values before them both ways, and the short read's error is under ``PREFER_SHORT`` of the
+whole read's (long smooth curves, whose whole-window paths drift). ``benchmarks/results/experiments.md`` has
+the measurements behind these numbers.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ Predictor = Any  # numseries.predict.Predictor, which imports this module: not i
 MAX_ROWS = 200_000  # series x paths of one batched forecast call: bounds its memory
 MAX_QUANTILES = 25_000_000  # series x steps x quantile levels kept by one call without sample paths (200 MB)
 RUNAWAY = 2.0  # a path runs away when one of its steps is over this many times its window's largest step
-SHORT_READ = 12  # values a runaway path is read again from: the last ones of its window
+SHORT_READ = 12  # values a path is read again from, when it runs away or backtests worse: the window's last ones
+BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
+PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,13 +129,16 @@ def guarded_roll_out(
     paths: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray]:
-    """:func:`roll_out`, with each path that runs away (:func:`runs_away`) from a window of more than
-    ``SHORT_READ`` values rolled out again from that window's last ``SHORT_READ``: its path, bands and
-    quantiles from the second step on replaced (the first step stays the model's prediction from the whole
-    window). Returns roll_out's three results and (N,) how many values each path was read from."""
+    """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
+    values that runs away (:func:`runs_away`) or whose window backtests better read short
+    (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
+    and quantiles from the second step on replaced (the first step stays the model's prediction from the
+    whole window). Returns roll_out's three results and (N,) how many values each path was read from."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, rng)
     read = np.array([len(window) for window in windows], dtype=np.int64)
-    redo = np.flatnonzero(runs_away(windows, values) & (read > SHORT_READ)) if steps > 1 else np.array([], int)
+    if steps == 1:  # the one-step prediction is never replaced
+        return values, bands, along, read
+    redo = np.flatnonzero((runs_away(windows, values) | backtests_shorter(predictor, windows, steps)) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
             predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, rng
@@ -142,6 +150,30 @@ def guarded_roll_out(
             along[redo, 1:] = again_along[:, 1:]
         read[redo] = SHORT_READ
     return values, bands, along, read
+
+
+def backtests_shorter(predictor: Predictor, windows: list[np.ndarray], steps: int) -> np.ndarray:
+    """(N,) bool: read from its last ``SHORT_READ`` values, a window's path forecasts the window's own last
+    ``min(steps, BACKTEST_STEPS)`` values from the values before them with a mean absolute error under
+    ``PREFER_SHORT`` times that of the path read from all of them (itself read again where it runs away).
+    Windows with at most ``SHORT_READ`` values before those are False: both reads are the same there."""
+    hold = min(steps, BACKTEST_STEPS)
+    lengths = np.array([len(window) for window in windows])
+    rows = np.flatnonzero(lengths - hold > SHORT_READ)
+    shorter = np.zeros(len(windows), dtype=bool)
+    if not rows.size:
+        return shorter
+    rng = np.random.default_rng(0)  # point paths only: nothing is drawn
+    past = [windows[i][:-hold] for i in rows]
+    actual = np.stack([windows[i][-hold:] for i in rows])  # (R, hold)
+    both, _, _ = roll_out(predictor, past + [window[-SHORT_READ:] for window in past], hold, (), 0, rng)  # one call
+    whole, short = both[: len(rows)], both[len(rows) :]  # (R, hold) each
+    ran = runs_away(past, whole)
+    whole[ran, 1:] = short[ran, 1:]  # as guarded_roll_out reads it
+    error_whole = np.abs(whole - actual).mean(axis=1)  # (R,)
+    error_short = np.abs(short - actual).mean(axis=1)
+    shorter[rows] = error_short < PREFER_SHORT * error_whole
+    return shorter
 
 
 def roll_out(

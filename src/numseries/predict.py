@@ -559,8 +559,9 @@ class Predictor:
         bands per step, which widen with the horizon: by default the one-step intervals along the path,
         added up and scaled by factors calibrated per horizon (no extra cost); with ``paths``, from that
         many sample paths drawn from the model's predictive distribution (seeded by ``seed``). A path that
-        runs away (a step over twice the largest step of its window) is read again, from its second step
-        on, from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
+        runs away (a step over twice the largest step of its window), or whose window's own last values it
+        forecasts over twice as badly as a read of 12 values does, is read again, from its second step on,
+        from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         if level is None:

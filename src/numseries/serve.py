@@ -112,8 +112,9 @@ class PredictAnswer(BaseModel):
     forecast_read: int | None = Field(
         None,
         description="present with steps: how many of the last values the path was read from; fewer than n_used "
-        "when the path read from all of them ran away (a step over twice their largest), so that steps 2 on "
-        "are the path read from the last 12",
+        "when the path read from all of them ran away (a step over twice their largest) or, forecasting their "
+        "last values (up to 8) from those before, missed by over twice as much as the path read from the last "
+        "12: steps 2 on are then that path",
     )
 
 

@@ -136,11 +136,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:
-        from numseries.forecast import RUNAWAY
+        from numseries.forecast import BACKTEST_STEPS, RUNAWAY
 
+        held = min(args.steps, BACKTEST_STEPS)
         print(
-            f"note: the path read from all the values ran away (a step over {RUNAWAY:g}x the largest step "
-            f"they show), so steps 2-{args.steps} are the path read from the last {path_read}",
+            f"note: steps 2-{args.steps} are the path read from the last {path_read} values: the path read from "
+            f"all {result.n_used} ran away (a step over {RUNAWAY:g}x their largest) or, forecasting their last "
+            f"{held} from the values before, missed by over twice as much",
             file=sys.stderr,
         )
     if args.plot:
