@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from numseries.realdata import load_series
+
 pytest.importorskip("fastapi", reason="needs the serve extra")
 pytestmark = pytest.mark.slow
 
@@ -167,6 +169,13 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     assert page.locator("#chart polygon.band").count() == 1
     assert page.locator("#chart rect.bar").count() == 8
     assert re.fullmatch(r"-?[\d.]+(e[+-]\d+)? = .+ × 6 .*", page.text_content("#equation"))
+    assert "read from the last" not in page.text_content("#note")
+    # Brazil's fertility rate falling smoothly for 32 years: the path read from all of them climbs away
+    page.fill("#values", " ".join(f"{v:g}" for v in load_series()["fertility"]["BRA"][8:40]))
+    page.fill("#steps", "8")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('read from the last 12 values')")
+    assert "read from all 32, the path ran away" in page.text_content("#note")
     page.fill("#steps", "1")
     page.fill("#values", "123456.7 123457.9 123459.1")  # digits from the step; inputs as typed
     page.press("#values", "Enter")

@@ -48,7 +48,7 @@ class Forecast:
     values: np.ndarray  # (K,) float64 the autoregressive path
     levels: tuple[float, ...]  # percent
     bounds: dict[float, np.ndarray]  # level -> (K, 2) [lo, hi] per step
-    read: int | None = None  # the last values the path was read from: fewer than given when it ran away
+    read: int | None = None  # the last values the path was read from: 12 when it ran away or backtested better so
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for."""

@@ -99,6 +99,10 @@ function render(body, data, typed) {
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
     data.forecast ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step).join(", ")}.` : "",
+    data.forecast && data.forecast_read < data.n_used
+      ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
+        "the path ran away or missed their own last values by over twice as much."
+      : "",
   ].join(" ").trim();
   showExtras(data, step);
   chart(body.values, data, step);
