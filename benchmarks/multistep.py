@@ -28,6 +28,7 @@ import numpy as np
 
 from intervals import MULTI_STEP, STATISTICAL, TAUS, Cases, _fmt, multi_step_cases, statistical_quantiles
 from numseries import Predictor
+from numseries.forecast import runs_away
 from numseries.metrics import context_scale
 
 from _output import replace_block, write_result
@@ -56,9 +57,7 @@ def model_path(predictor: Predictor, cases: Cases) -> tuple[np.ndarray, float]:
 
 def runaway(path: np.ndarray, cases: Cases) -> np.ndarray:
     """(N,) whether a path (N, H) takes a step more than RUNAWAY times the largest step of its context."""
-    largest = np.abs(np.diff(cases.data, axis=1)).max(axis=1)  # (N,)
-    steps = np.abs(np.diff(np.concatenate([cases.data[:, -1:], path], axis=1), axis=1))  # (N, H)
-    return steps.max(axis=1) > RUNAWAY * largest
+    return runs_away(list(cases.data), path, RUNAWAY)
 
 
 def errors(paths: dict[str, np.ndarray], cases: Cases) -> dict[str, np.ndarray]:

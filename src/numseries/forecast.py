@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from numseries.intervals import intervals, path_bands, recorded_decimals, round_to_recording, sample_paths
-from numseries.series import mean_abs_step
+from numseries.series import mean_abs_step, padded_rows
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -107,18 +107,14 @@ def forecast_batch(
     return BatchForecast(values, tuple(levels), bounds, read)
 
 
-def runs_away(windows: list[np.ndarray], values: np.ndarray) -> np.ndarray:
-    """Windows and their (N, K) paths -> (N,) bool: a step of the path (from the window's last value) is
-    more than ``RUNAWAY`` times the window's largest step."""
-    lengths = np.array([len(window) for window in windows])
-    padded = np.zeros((len(windows), int(lengths.max(initial=2))))  # (N, W) left-aligned
-    for i, window in enumerate(windows):
-        padded[i, : len(window)] = window
-    inside = np.arange(1, padded.shape[1])[None, :] < lengths[:, None]  # (N, W - 1) steps within the window
-    largest = np.where(inside, np.abs(np.diff(padded, axis=1)), 0.0).max(axis=1)  # (N,)
-    last = padded[np.arange(len(windows)), lengths - 1]  # (N,)
+def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
+    """Windows (of at least 2 values) and their (N, K) paths -> (N,) bool: a step of the path (from the
+    window's last value) is more than ``factor`` times the window's largest step."""
+    padded, lengths = padded_rows(windows)  # (N, W), NaN after each window
+    largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
+    last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
     path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
-    return path_steps.max(axis=1) > RUNAWAY * largest
+    return path_steps.max(axis=1) > factor * largest
 
 
 def guarded_roll_out(

@@ -48,7 +48,7 @@ from numseries.intervals import (
 )
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
-from numseries.series import check_exact_integers, keep_last, read_lengths, shift_right
+from numseries.series import check_exact_integers, keep_last, padded_rows, read_lengths, shift_right
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 if TYPE_CHECKING:
@@ -405,7 +405,7 @@ class Predictor:
                 seq if _plain(seq, self.max_len) else _as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)
             ]
             n_values = np.array([len(row) for row in rows], dtype=np.int64)
-            values, _ = _padded([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
+            values, _ = padded_rows([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
             inside = np.arange(values.shape[1])[None, :] < n_values[:, None]  # (N, W)
             bad = np.flatnonzero(~(np.isfinite(values) | ~inside).all(axis=1))
             if bad.size:  # the first series with a value that is not finite: _as_values names it
@@ -593,7 +593,7 @@ class Predictor:
         paths = 0 if paths is None else int(paths)
         levels = self._check_levels(level)
         windows = [_as_values(sequence, f"sequence {i}")[-self.max_len :] for i, sequence in enumerate(sequences)]
-        ruled = find_rules(*_padded(windows)) if self.rules and windows else {}
+        ruled = find_rules(*padded_rows(windows)) if self.rules and windows else {}
         if not ruled:
             return forecast_batch(self, windows, steps, levels, paths, seed)
         rest = [i for i in range(len(windows)) if i not in ruled]
@@ -743,15 +743,6 @@ def _threads(use: str, threads: int) -> ThreadPoolExecutor:
             pool = ThreadPoolExecutor(threads, thread_name_prefix=f"numseries-{use}")
             _POOLS[use, threads] = (os.getpid(), pool)
         return pool
-
-
-def _padded(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of any lengths -> (N, longest) values padded with trailing NaN, and the lengths (N,)."""
-    lengths = np.array([len(window) for window in windows], dtype=np.int64)
-    values = np.full((len(windows), int(lengths.max(initial=0))), np.nan)
-    for i, window in enumerate(windows):
-        values[i, : len(window)] = window
-    return values, lengths
 
 
 def _continued(rule: Rule, steps: int) -> np.ndarray:

@@ -8,6 +8,7 @@ and :func:`step_scale` inside its graph; tests check that the two agree.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,6 +32,15 @@ class SequenceBatch:
     def families(self) -> np.ndarray:
         """(N,) family name of each series."""
         return np.asarray(self.family_names, dtype=object)[self.family_ids]
+
+
+def padded_rows(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of any lengths -> (N, longest) values padded with trailing NaN, and the lengths (N,)."""
+    lengths = np.array([len(window) for window in windows], dtype=np.int64)
+    values = np.full((len(windows), int(lengths.max(initial=0))), np.nan)
+    for i, window in enumerate(windows):
+        values[i, : len(window)] = window
+    return values, lengths
 
 
 def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
