@@ -11,6 +11,7 @@ import pytest
 from numseries.intervals import (
     HORIZONS,
     LENGTH_BUCKETS,
+    REACH_NORMS,
     SPREAD_EDGES,
     Calibration,
     calibrate,
@@ -119,6 +120,17 @@ def test_horizon_factors_round_trip_and_a_file_without_them_still_loads(tmp_path
     loaded = Calibration.load(path)
     np.testing.assert_allclose(loaded.horizons, steps, atol=1e-6)
     assert loaded.horizon_cases == 77
+    assert loaded.reach_norms == REACH_NORMS
+    normed = Calibration(GRID, np.zeros((3, 3)), 10, steps, 77, (1.0, 1.5, 2.0))
+    path.write_text(json.dumps(normed.to_dict()))
+    assert Calibration.load(path).reach_norms == (1.0, 1.5, 2.0)
+    old = normed.to_dict()
+    del old["horizons"]["reach_norms"]  # written before the norms: its factors were measured on plain sums
+    path.write_text(json.dumps(old))
+    assert Calibration.load(path).reach_norms == (1.0, 1.0, 1.0)
+    path.write_text(json.dumps(normed.to_dict() | {"horizons": normed.to_dict()["horizons"] | {"reach_norms": [1, 3, 1]}}))
+    with pytest.raises(ValueError, match=r"reach norms \[1.0, 3.0, 1.0\]"):
+        Calibration.load(path)
     path.write_text(json.dumps(Calibration(GRID, np.zeros((3, 3)), 10).to_dict()))  # written before horizons
     assert Calibration.load(path).horizons is None
     wrong = calibration.to_dict() | {"horizons": {"factors": [[1.0]], "cases": 1}}
@@ -167,13 +179,33 @@ def test_horizon_factors_scale_the_bands_and_the_last_one_holds_beyond_the_table
     raw = path_bands(values, quantiles, np.full(3, 30), np.ones(3), GRID, [80], None)[80]
     table = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
     table[2, -1, :, 1] = np.arange(2.0, HORIZONS + 1)  # bucket 17+, widest spreads, 80% pair: step h gets h
-    calibrated = path_bands(
-        values, quantiles, np.full(3, 30), np.ones(3), GRID, [80], Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
-    )[80]
+    calibration = Calibration(GRID, np.zeros((3, 3)), 1, table, 1)
+    calibrated = path_bands(values, quantiles, np.full(3, 30), np.ones(3), GRID, [80], calibration)[80]
     reach, raw_reach = calibrated[..., 1] - values, raw[..., 1] - values
     expected = np.minimum(np.arange(1, steps + 1), HORIZONS).astype(float)
     expected[0] = 1.0  # step 1: the one-step interval itself
     np.testing.assert_allclose(reach / raw_reach, np.broadcast_to(expected, reach.shape), rtol=1e-9)
+
+
+def test_long_contexts_add_their_reaches_in_a_norm_short_ones_plainly_and_a_calibration_keeps_its_own():
+    """Equal one-step reaches r: the raw band reaches r·h from up to 16 values, r·h^(1/p) from more
+    (p = REACH_NORMS[2]); a calibration measured with other norms is applied in those."""
+    from statistics import NormalDist
+
+    rng = np.random.default_rng(9)
+    steps = 8
+    values = np.cumsum(rng.normal(size=(2, steps)), axis=1)
+    quantiles = values[:, :, None] + _normal_quantiles(1, 1.0)[0]  # the same reaches at every step
+    r = 1.0 * NormalDist().inv_cdf(0.9)  # the 80% interval's reach of N(0, 1)
+    h = np.arange(1, steps + 1)
+    bands = path_bands(values, quantiles, np.array([12, 40]), np.ones(2), GRID, [80], None)[80]
+    np.testing.assert_allclose(bands[0, :, 1] - values[0], r * h, rtol=1e-9)
+    np.testing.assert_allclose(bands[1, :, 1] - values[1], r * h ** (1 / REACH_NORMS[2]), rtol=1e-9)
+    np.testing.assert_allclose(values - bands[..., 0], bands[..., 1] - values, rtol=1e-9)  # symmetric here
+    ones = np.ones((3, len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
+    plain = Calibration(GRID, np.zeros((3, 3)), 1, ones, 1, (1.0, 1.0, 1.0))
+    bands = path_bands(values, quantiles, np.array([12, 40]), np.ones(2), GRID, [80], plain)[80]
+    np.testing.assert_allclose(bands[:, :, 1] - values, r * np.vstack([h, h]), rtol=1e-9)
 
 
 def _random_walks(n: int, sigma: float, rng) -> tuple[np.ndarray, ...]:

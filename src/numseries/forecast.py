@@ -2,8 +2,9 @@
 
 The path itself is the model's autoregressive forecast: each prediction is appended and fed back in.
 Its bands come, by default, from that path alone (:func:`numseries.intervals.path_bands`): at each
-step the model's one-step interval reaches below and above it, these reaches add up along the path,
-and a factor per horizon calibrated on held-out generated paths scales the sums; this costs nothing
+step the model's one-step interval reaches below and above it, these reaches add up along the path
+(from long contexts in a p-norm, ``intervals.REACH_NORMS``), and a factor per horizon calibrated on
+held-out generated paths scales the sums; this costs nothing
 beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
 its next value from the model's (calibrated) predictive distribution given that path's own history,
 and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's

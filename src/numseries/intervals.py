@@ -12,7 +12,8 @@ proportion to the width keeps every guarantee of the raw quantiles: an arithmeti
 interval stays zero-wide, and scaling or mirroring a series scales or mirrors its interval.
 
 Several steps ahead (:func:`path_bands`), the band at step ``h`` reaches from the point path by the sum
-of the one-step half-widths the model gave along that path up to step ``h``, times a factor per
+of the one-step half-widths the model gave along that path up to step ``h`` (for contexts of more than 16
+values their ``p``-norm, ``REACH_NORMS``: successive errors of a long context's path persist less), times a factor per
 horizon, level, length bucket and spread bucket (:func:`calibrate_horizons`) measured the same way on
 held-out generated paths. The spread is the first step's 80% interval in mean steps of the context: a
 smooth series (narrow one-step intervals) drifts from its path by more than its one-step intervals add
@@ -43,6 +44,12 @@ HORIZONS = 24  # steps ahead calibrated separately; later steps take the last st
 # Edges of the spread buckets of the multi-step factors: the first step's 80% interval width divided by
 # the context's mean absolute step (exact rules: 0; noise of a step's size: about 1 and more).
 SPREAD_EDGES = (0.05, 0.3, 1.0)
+# Per length bucket, the p of the p-norm in which a path's one-step reaches add up to its band (1: a plain
+# sum, as if successive errors were fully correlated; 2: in quadrature, as if independent). Real series'
+# paths need the plain sum from up to 16 values and less from more; the generated paths' horizon factors
+# cannot tell (their errors cancel more than real ones, and factors stay >= 1), so this is chosen on real
+# windows the benchmarks never use (benchmarks/results/experiments.md).
+REACH_NORMS = (1.0, 1.0, 1.25)
 RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
 _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
@@ -160,9 +167,10 @@ class Calibration:
     factors: np.ndarray  # (len(LENGTH_BUCKETS), len(grid) // 2)
     cases: int  # held-out cases measured
     # (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(grid) // 2), each >= 1: steps
-    # 2 .. HORIZONS of :func:`path_bands`; None: not measured, the raw sums are used
+    # 2 .. HORIZONS of :func:`path_bands`; None: not measured, the raw bands (in REACH_NORMS) are used
     horizons: np.ndarray | None = None
     horizon_cases: int = 0
+    reach_norms: tuple[float, ...] = REACH_NORMS  # per length bucket, the p-norms ``horizons`` were measured in
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
@@ -188,7 +196,11 @@ class Calibration:
             "cases": self.cases,
         }
         if self.horizons is not None:
-            out["horizons"] = {"factors": np.round(self.horizons, 6).tolist(), "cases": self.horizon_cases}
+            out["horizons"] = {
+                "factors": np.round(self.horizons, 6).tolist(),
+                "cases": self.horizon_cases,
+                "reach_norms": list(self.reach_norms),
+            }
         return out
 
     @classmethod
@@ -202,6 +214,8 @@ class Calibration:
             horizons = values.get("horizons")  # absent in files written before multi-step calibration
             steps = None if horizons is None else np.asarray(horizons["factors"], dtype=np.float64)
             horizon_cases = 0 if horizons is None else int(horizons["cases"])
+            plain = (1.0,) * len(LENGTH_BUCKETS)  # files written before the norms: plain sums
+            norms = tuple(float(p) for p in (horizons or {}).get("reach_norms", plain))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
@@ -209,7 +223,12 @@ class Calibration:
         shape = (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(grid) // 2)
         if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 1).any()):
             raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
-        return cls(grid, factors, cases, steps, horizon_cases)
+        if len(norms) != len(LENGTH_BUCKETS) or not all(1 <= p <= 2 for p in norms):
+            raise ValueError(
+                f"calibration {path} has reach norms {list(norms)}, not one in [1, 2] a length bucket; "
+                "re-run the calibration"
+            )
+        return cls(grid, factors, cases, steps, horizon_cases, norms)
 
 
 def calibrate(
@@ -244,21 +263,26 @@ def calibrate(
 
 
 def path_half_widths(
-    values: np.ndarray, quantiles: np.ndarray, grid: Sequence[float], level: float
+    values: np.ndarray, quantiles: np.ndarray, grid: Sequence[float], level: float, norms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """How far below and above the point path the raw band at ``level`` reaches at each step.
 
     ``values`` (N, K) point path, ``quantiles`` (N, K, Q) the one-step quantiles the model gave at
-    each step of it -> (below (N, K), above (N, K)): the sums, up to each step, of the one-step
-    interval's reach below and above that step's point prediction.
+    each step of it, ``norms`` (N,) each row's p >= 1 -> (below (N, K), above (N, K)): the p-norms, up to
+    each step, of the one-step interval's reaches below and above that step's point prediction (p = 1:
+    their sums).
     """
     n, steps, q = quantiles.shape
     half = level / 200
     bounds = quantiles_at(quantiles.reshape(n * steps, q), grid, np.array([0.5 - half, 0.5 + half]))
     bounds = bounds.reshape(n, steps, 2)
-    below = np.cumsum(np.maximum(values - bounds[..., 0], 0.0), axis=1)  # (N, K)
-    above = np.cumsum(np.maximum(bounds[..., 1] - values, 0.0), axis=1)
-    return below, above
+    p = np.asarray(norms, dtype=np.float64)[:, None]  # (N, 1)
+    reaches = []
+    for reach in (np.maximum(values - bounds[..., 0], 0.0), np.maximum(bounds[..., 1] - values, 0.0)):
+        top = reach.max(axis=1, keepdims=True)  # (N, 1): divided out, so that powers neither overflow nor vanish
+        unit = np.divide(reach, top, out=np.zeros_like(reach), where=top > 0)
+        reaches.append(np.where(p == 1, np.cumsum(reach, axis=1), top * np.cumsum(unit**p, axis=1) ** (1 / p)))
+    return reaches[0], reaches[1]
 
 
 def _pair_coverages(grid: Sequence[float]) -> np.ndarray:
@@ -317,14 +341,17 @@ def path_bands(
     ``values`` (N, K) point paths, ``quantiles`` (N, K, Q) the (calibrated) one-step quantiles the
     model gave at each step, ``lengths`` (N,) the context lengths and ``scale`` (N,) their mean absolute
     steps. Step 1's band is the model's own
-    interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` times the
-    calibrated factor of step ``h``. Wider levels never give narrower bands.
+    interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` (in the norms the
+    horizon factors were measured with; without them, ``REACH_NORMS``) times the calibrated factor of step
+    ``h``. Wider levels never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
     previous = None
     spread = relative_spread(quantiles[:, 0], grid, scale)
+    measured = calibration.reach_norms if calibration is not None and calibration.horizons is not None else None
+    norms = np.asarray(measured or REACH_NORMS)[_bucket(np.asarray(lengths))]  # (N,) the factors' own norms
     for level in sorted(levels):
-        below, above = path_half_widths(values, quantiles, grid, level)
+        below, above = path_half_widths(values, quantiles, grid, level, norms)
         k = _horizon_factors(calibration, lengths, spread, values.shape[1], level)  # (N, K)
         band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
         band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval
@@ -342,18 +369,20 @@ def calibrate_horizons(
     lengths: np.ndarray,
     scale: np.ndarray,
     grid: Sequence[float],
+    reach_norms: Sequence[float] = REACH_NORMS,
 ) -> np.ndarray:
     """Factors for :func:`path_bands` from held-out paths: (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1,
     HORIZONS - 1, P).
 
     ``values`` (N, HORIZONS) point paths, ``quantiles`` (N, HORIZONS, Q) the calibrated one-step
     quantiles along them, ``targets`` (N, HORIZONS) what followed, ``lengths`` (N,) context lengths,
-    ``scale`` (N,) their mean absolute steps.
+    ``scale`` (N,) their mean absolute steps, ``reach_norms`` the p-norm of each length bucket in which
+    the raw band adds up the one-step reaches (:func:`path_half_widths`).
     At each step from the second, the score of a case is the factor its raw band needs to reach the
     target; the factor is the score's conformal quantile at the pair's level, but never below 1: the raw
-    band (the one-step reaches added up, as if the errors of successive steps were fully correlated) is
-    the narrowest a band gets. On generated paths, whose one-step errors partly cancel, the quantile can
-    fall below 1; on real series the narrower bands under-covered (benchmarks/results/intervals.md).
+    band is the narrowest a band gets. On generated paths, whose one-step errors partly cancel, the
+    quantile can fall below 1; on real series the narrower bands under-covered
+    (benchmarks/results/experiments.md).
     Cases whose band has zero width carry no information and are skipped; with fewer than 50
     informative cases a factor stays 1 (the raw band).
     """
@@ -362,8 +391,9 @@ def calibrate_horizons(
     spreads = _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
     out = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(coverages)))
     miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
+    norms = np.asarray(reach_norms, dtype=np.float64)[buckets]  # (N,)
     for p, coverage in enumerate(coverages):
-        below, above = path_half_widths(values, quantiles, grid, 100 * coverage)
+        below, above = path_half_widths(values, quantiles, grid, 100 * coverage, norms)
         with np.errstate(divide="ignore", invalid="ignore"):
             need = np.maximum(miss_low / below, miss_high / above)  # a factor <= need leaves the target out
         informative = (below > 0) & (above > 0)

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     from numseries.files import write_json
     from numseries.generate import generate_batch
-    from numseries.intervals import CALIBRATION_FILE, HORIZONS, calibrate, calibrate_horizons
+    from numseries.intervals import CALIBRATION_FILE, HORIZONS, REACH_NORMS, calibrate, calibrate_horizons
     from numseries.predict import Predictor
 
     if not 1_000 <= args.cases <= 10_000_000:
@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
     values, quantiles, targets, lengths, scale = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
-    factors = calibrate_horizons(values, quantiles, targets, lengths, scale, predictor.quantile_levels)
-    calibration = dataclasses.replace(calibration, horizons=factors, horizon_cases=args.horizon_cases)
+    factors = calibrate_horizons(values, quantiles, targets, lengths, scale, predictor.quantile_levels, REACH_NORMS)
+    calibration = dataclasses.replace(
+        calibration, horizons=factors, horizon_cases=args.horizon_cases, reach_norms=REACH_NORMS
+    )
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
         f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
