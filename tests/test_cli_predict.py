@@ -120,6 +120,7 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
     "argv, stdin, message",
     [
         ([], "", "no values given; pass a sequence"),
+        (["--level", "80", "95", "1", "2", "3"], "", "no values given: --level took 80 95 1 2 3 as its levels; put the values first"),
         (["-"], "", "expected at least 3 values, got 0; give a longer sequence"),
         (["-"], "\n \n", "expected at least 3 values, got 0"),
         (["1", "2"], "", "expected at least 3 values, got 2"),

@@ -105,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
     if args.strict:
         raise ValueError("--strict works with --input FILE --output FILE: a single sequence is predicted or refused")
+    if not args.values and args.level and len(args.level) > 2:  # argparse gave --level the values typed after it
+        taken = " ".join(f"{level:g}" for level in args.level)
+        raise ValueError(
+            f"no values given: --level took {taken} as its levels; put the values first "
+            "(numseries predict 1 2 3 --level 80 95) or end the levels with -- (--level 80 95 -- 1 2 3)"
+        )
     values, labels = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
