@@ -228,6 +228,8 @@ def roll_out(
         length = length + 1
     if along is not None:
         bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration)
+    if not levels:  # point paths only: no band to round
+        return values, bands, along
     # Every step's value is recorded to the context's decimals: each band rounded as the one-step quantiles
     # are (round_to_recording), around the path; zero-width bands (an exact continuation) stay.
     decimals = np.repeat(recorded_decimals(history[point, :width], lengths), steps)  # (n * K,)
