@@ -11,6 +11,7 @@ import pytest
 from numseries.intervals import (
     HORIZONS,
     LENGTH_BUCKETS,
+    RANGE_CAP_FROM,
     REACH_NORMS,
     SPREAD_EDGES,
     Calibration,
@@ -206,6 +207,30 @@ def test_long_contexts_add_their_reaches_in_a_norm_short_ones_plainly_and_a_cali
     plain = Calibration(GRID, np.zeros((3, 3)), 1, ones, 1, (1.0, 1.0, 1.0))
     bands = path_bands(values, quantiles, np.array([12, 40]), np.ones(2), GRID, [80], plain)[80]
     np.testing.assert_allclose(bands[:, :, 1] - values, r * np.vstack([h, h]), rtol=1e-9)
+
+
+def test_from_17_values_a_band_stays_within_the_context_range_scaled_by_its_level():
+    """One-step reaches far beyond the context's range: from step 2 the band of a 40-value context reaches
+    range × z(L)/z(95) from its path, the 95% band the whole range; step 1 and a 12-value context are the
+    uncapped bands; a mirrored series gets the mirrored band."""
+    from statistics import NormalDist
+
+    rng = np.random.default_rng(10)
+    values, quantiles = _paths(2, 8, 10.0, rng)
+    lengths, ranges = np.array([12, 40]), np.array([2.0, 2.0])
+    assert RANGE_CAP_FROM == 17
+    free = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None)
+    capped = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None, ranges)
+    for level in (80, 95):
+        np.testing.assert_array_equal(capped[level][0], free[level][0])  # 12 values: not capped
+        np.testing.assert_array_equal(capped[level][1, 0], free[level][1, 0])  # step 1: the model's own interval
+        reach = 2.0 * NormalDist().inv_cdf(0.5 + level / 200) / NormalDist().inv_cdf(0.975)
+        np.testing.assert_allclose(capped[level][1, 1:, 1] - values[1, 1:], reach, rtol=1e-12)
+        np.testing.assert_allclose(values[1, 1:] - capped[level][1, 1:, 0], reach, rtol=1e-12)
+    assert np.isclose(capped[95][1, -1, 1] - values[1, -1], 2.0)  # 95%: the whole range
+    a, b = -3.0, 1.0
+    mirrored = path_bands(a * values + b, a * quantiles[..., ::-1] + b, lengths, np.ones(2) * 3, GRID, [80], None, 3 * ranges)
+    np.testing.assert_allclose(mirrored[80], a * capped[80][..., ::-1] + b, rtol=1e-12, atol=1e-9)
 
 
 def _random_walks(n: int, sigma: float, rng) -> tuple[np.ndarray, ...]:

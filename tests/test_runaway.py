@@ -97,3 +97,15 @@ def test_a_long_smooth_curve_that_backtests_better_read_short_is_forecast_from_i
     assert np.abs(forecast.values[0] - after).mean() < np.abs(whole - after).mean() / 10
     # too few values before the backtested ones for a shorter read: never preferred
     assert backtests_shorter(shipped, [window[-SHORT_READ - 8 :]], 8).tolist() == [False]
+
+
+def test_a_long_forecast_band_of_a_river_stays_within_the_flows_it_has_seen(shipped):
+    """The Nile's flow, 30 years: summed one-step reaches put the 80% band below 0 by step 8; the window's
+    range (774 to 1370) bounds it: from step 2 no further than 0.65 of the range from the path at 80%."""
+    nile = np.asarray(load_series()["nile"]["volume"][:30], dtype=np.float64)
+    forecast = shipped.forecast_batch([nile], 8, level=[80, 95])
+    spread = nile.max() - nile.min()
+    for level, share in ((80, 0.6539), (95, 1.0)):
+        lo, hi = forecast.interval(level)
+        reach = np.maximum(forecast.values - lo, hi - forecast.values)[0, 1:]
+        assert (reach <= share * spread + 1).all() and (lo > 0).all()  # + 1: bounds rounded out to whole flows

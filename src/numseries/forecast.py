@@ -3,8 +3,9 @@
 The path itself is the model's autoregressive forecast: each prediction is appended and fed back in.
 Its bands come, by default, from that path alone (:func:`numseries.intervals.path_bands`): at each
 step the model's one-step interval reaches below and above it, these reaches add up along the path
-(from long contexts in a p-norm, ``intervals.REACH_NORMS``), and a factor per horizon calibrated on
-held-out generated paths scales the sums; this costs nothing
+(from long contexts in a p-norm, ``intervals.REACH_NORMS``), a factor per horizon calibrated on
+held-out generated paths scales the sums, and from ``intervals.RANGE_CAP_FROM`` values the window's range
+bounds them (:func:`numseries.intervals.range_reach`); this costs nothing
 beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
 its next value from the model's (calibrated) predictive distribution given that path's own history,
 and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's
@@ -227,7 +228,9 @@ def roll_out(
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
     if along is not None:
-        bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration)
+        given = np.where(np.arange(width)[None, :] < lengths[:, None], history[point, :width], np.nan)  # (n, width)
+        ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
+        bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration, ranges)
     if not levels:  # point paths only: no band to round
         return values, bands, along
     # Every step's value is recorded to the context's decimals: each band rounded as the one-step quantiles

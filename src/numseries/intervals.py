@@ -33,6 +33,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,11 @@ SPREAD_EDGES = (0.05, 0.3, 1.0)
 # cannot tell (their errors cancel more than real ones, and factors stay >= 1), so this is chosen on real
 # windows the benchmarks never use (benchmarks/results/experiments.md).
 REACH_NORMS = (1.0, 1.0, 1.25)
+# From this many values, a context's range bounds its multi-step bands: from step 2 on, the band at level L
+# reaches at most range × z(L) / z(95) from the path (the whole range at 95%, 0.65 of it at 80%). Summed
+# reaches grow without end; a series that has stayed within a range rarely leaves it by more (a river's
+# flow, a sensor). Chosen on real windows the benchmarks never use (benchmarks/results/experiments.md).
+RANGE_CAP_FROM = 17
 RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
 _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
@@ -335,6 +341,7 @@ def path_bands(
     grid: Sequence[float],
     levels: Sequence[float],
     calibration: Calibration | None,
+    ranges: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
     """Bands of multi-step point paths: ``{level: (N, K, 2) [lo, hi]}``.
 
@@ -343,7 +350,8 @@ def path_bands(
     steps. Step 1's band is the model's own
     interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` (in the norms the
     horizon factors were measured with; without them, ``REACH_NORMS``) times the calibrated factor of step
-    ``h``. Wider levels never give narrower bands.
+    ``h``, and with ``ranges`` (N,) (each context's largest minus smallest value), no further from the
+    path than :func:`range_reach` allows. Wider levels never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
     previous = None
@@ -354,12 +362,24 @@ def path_bands(
         below, above = path_half_widths(values, quantiles, grid, level, norms)
         k = _horizon_factors(calibration, lengths, spread, values.shape[1], level)  # (N, K)
         band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
+        if ranges is not None:  # from step 2: within the context's range of the path
+            cap = range_reach(ranges, lengths, level)[:, None]  # (N, 1), inf where not capped
+            band[:, 1:, 0] = np.maximum(band[:, 1:, 0], values[:, 1:] - cap)
+            band[:, 1:, 1] = np.minimum(band[:, 1:, 1], values[:, 1:] + cap)
         band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval
         if previous is not None:  # nested: at least as wide as the narrower level's band
             band[..., 0] = np.minimum(band[..., 0], previous[..., 0])
             band[..., 1] = np.maximum(band[..., 1], previous[..., 1])
         bands[level] = previous = band
     return {level: bands[level] for level in levels}
+
+
+def range_reach(ranges: np.ndarray, lengths: np.ndarray, level: float) -> np.ndarray:
+    """(N,) context ranges and lengths -> (N,) the most a band at ``level`` percent reaches from its path
+    after step 1: ``range × z(level) / z(95)`` from ``RANGE_CAP_FROM`` values, inf for shorter contexts."""
+    normal = NormalDist()
+    z = normal.inv_cdf(0.5 + level / 200) / normal.inv_cdf(0.975)
+    return np.where(np.asarray(lengths) >= RANGE_CAP_FROM, z * np.asarray(ranges, dtype=np.float64), np.inf)
 
 
 def calibrate_horizons(
