@@ -109,3 +109,28 @@ def test_a_long_forecast_band_of_a_river_stays_within_the_flows_it_has_seen(ship
         lo, hi = forecast.interval(level)
         reach = np.maximum(forecast.values - lo, hi - forecast.values)[0, 1:]
         assert (reach <= share * spread + 1).all() and (lo > 0).all()  # + 1: bounds rounded out to whole flows
+
+
+def test_a_backtest_takes_the_path_of_a_window_forecast_from_the_same_values(shipped, monkeypatch):
+    """Rolling origins 4 values apart: each window's backtest of its last 4 values starts from the previous
+    window's values, whose path the forecast already rolled out: it is taken from there (fewer rows rolled
+    out), and the answers are the same as rolling it out again."""
+    import numseries.forecast as forecast
+
+    series = np.asarray(load_series()["fertility"]["BRA"][:56], dtype=np.float64)
+    windows = [series[:cut] for cut in (44, 48, 52, 56)]  # each window's first 4 values before the next's last 4
+    values, _, _ = roll_out(shipped, windows, 4, (), 0, np.random.default_rng(0))
+    counted = []
+    real_roll_out = forecast.roll_out
+    monkeypatch.setattr(forecast, "roll_out", lambda p, w, *a: counted.append(len(w)) or real_roll_out(p, w, *a))
+    alone = backtests_shorter(shipped, windows, 4)
+    taken = backtests_shorter(shipped, windows, 4, known=(windows, values))
+    assert counted == [8, 5]  # 4 whole reads and 4 short ones; then the first window's whole read alone
+    np.testing.assert_array_equal(taken, alone)
+    assert alone[1:].all()  # this smooth decline backtests better read short
+    perfect = values.copy()
+    perfect[:3] = [window[-4:] for window in windows[1:]]  # known paths that hit what followed exactly
+    assert not backtests_shorter(shipped, windows, 4, known=(windows, perfect))[1:].any()  # they are read
+    monkeypatch.undo()
+    past_path, _, _ = roll_out(shipped, [windows[0]], 4, (), 0, np.random.default_rng(0))
+    np.testing.assert_allclose(values[0], past_path[0], rtol=1e-6)  # the same path, in any batch

@@ -136,7 +136,8 @@ def guarded_roll_out(
     read = np.array([len(window) for window in windows], dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
         return values, bands, along, read
-    redo = np.flatnonzero((runs_away(windows, values) | backtests_shorter(predictor, windows, steps)) & (read > SHORT_READ))
+    shorter = backtests_shorter(predictor, windows, steps, known=(windows, values))
+    redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
             predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, rng
@@ -150,11 +151,19 @@ def guarded_roll_out(
     return values, bands, along, read
 
 
-def backtests_shorter(predictor: Predictor, windows: list[np.ndarray], steps: int) -> np.ndarray:
+def backtests_shorter(
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    known: tuple[list[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """(N,) bool: read from its last ``SHORT_READ`` values, a window's path forecasts the window's own last
     ``min(steps, BACKTEST_STEPS)`` values from the values before them with a mean absolute error under
     ``PREFER_SHORT`` times that of the path read from all of them (itself read again where it runs away).
-    Windows with at most ``SHORT_READ`` values before those are False: both reads are the same there."""
+    Windows with at most ``SHORT_READ`` values before those are False: both reads are the same there.
+    ``known``: windows and the point paths :func:`roll_out` already gave them (at least as many steps);
+    a backtest from the same values takes its path from there instead of rolling it out again (in a
+    rolling-origin evaluation, each window's backtest is the previous window's forecast)."""
     hold = min(steps, BACKTEST_STEPS)
     lengths = np.array([len(window) for window in windows])
     rows = np.flatnonzero(lengths - hold > SHORT_READ)
@@ -164,8 +173,16 @@ def backtests_shorter(predictor: Predictor, windows: list[np.ndarray], steps: in
     rng = np.random.default_rng(0)  # point paths only: nothing is drawn
     past = [windows[i][:-hold] for i in rows]
     actual = np.stack([windows[i][-hold:] for i in rows])  # (R, hold)
-    both, _, _ = roll_out(predictor, past + [window[-SHORT_READ:] for window in past], hold, (), 0, rng)  # one call
-    whole, short = both[: len(rows)], both[len(rows) :]  # (R, hold) each
+    whole = np.empty((len(rows), hold))
+    found = {} if known is None else {window.tobytes(): i for i, window in enumerate(known[0])}
+    seen = np.array([found.get(window.tobytes(), -1) for window in past])  # (R,) the known row, or -1
+    if known is not None and (seen >= 0).any():
+        whole[seen >= 0] = known[1][seen[seen >= 0], :hold]
+    new = np.flatnonzero(seen < 0)
+    both, _, _ = roll_out(  # one call: the whole reads not known, and every short read
+        predictor, [past[i] for i in new] + [window[-SHORT_READ:] for window in past], hold, (), 0, rng
+    )
+    whole[new], short = both[: len(new)], both[len(new) :]  # (R, hold) each
     ran = runs_away(past, whole)
     whole[ran, 1:] = short[ran, 1:]  # as guarded_roll_out reads it
     error_whole = np.abs(whole - actual).mean(axis=1)  # (R,)
