@@ -231,7 +231,7 @@ class Calibration:
             raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
         if len(norms) != len(LENGTH_BUCKETS) or not all(1 <= p <= 2 for p in norms):
             raise ValueError(
-                f"calibration {path} has reach norms {list(norms)}, not one in [1, 2] a length bucket; "
+                f"calibration {path} has reach norms {list(norms)}, not one p in [1, 2] per length bucket; "
                 "re-run the calibration"
             )
         return cls(grid, factors, cases, steps, horizon_cases, norms)
