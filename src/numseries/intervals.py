@@ -282,12 +282,16 @@ def path_half_widths(
     half = level / 200
     bounds = quantiles_at(quantiles.reshape(n * steps, q), grid, np.array([0.5 - half, 0.5 + half]))
     bounds = bounds.reshape(n, steps, 2)
-    p = np.asarray(norms, dtype=np.float64)[:, None]  # (N, 1)
+    normed = np.flatnonzero(np.asarray(norms) != 1)  # rows whose reaches add up in a p-norm, not plainly
+    p = np.asarray(norms, dtype=np.float64)[normed, None]  # (M, 1)
     reaches = []
     for reach in (np.maximum(values - bounds[..., 0], 0.0), np.maximum(bounds[..., 1] - values, 0.0)):
-        top = reach.max(axis=1, keepdims=True)  # (N, 1): divided out, so that powers neither overflow nor vanish
-        unit = np.divide(reach, top, out=np.zeros_like(reach), where=top > 0)
-        reaches.append(np.where(p == 1, np.cumsum(reach, axis=1), top * np.cumsum(unit**p, axis=1) ** (1 / p)))
+        total = np.cumsum(reach, axis=1)  # (N, K) p = 1
+        if normed.size:
+            top = reach[normed].max(axis=1, keepdims=True)  # (M, 1): divided out, so powers neither overflow nor vanish
+            unit = np.divide(reach[normed], top, out=np.zeros_like(reach[normed]), where=top > 0)
+            total[normed] = top * np.cumsum(unit**p, axis=1) ** (1 / p)
+        reaches.append(total)
     return reaches[0], reaches[1]
 
 
