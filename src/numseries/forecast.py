@@ -211,7 +211,8 @@ def roll_out(
         history[i * rows_per_series : (i + 1) * rows_per_series, : len(window)] = window
     length = np.repeat(lengths, rows_per_series)  # (R,) values in each row so far
     point = np.arange(n) * rows_per_series  # (n,) the point paths' rows
-    scale = mean_abs_step(history[point, :width], np.arange(width)[None, :] < lengths[:, None])  # (n,)
+    inside = np.arange(width)[None, :] < lengths[:, None]  # (n, width) each window's values
+    scale = mean_abs_step(history[point, :width], inside)  # (n,)
     values = np.empty((n, steps))
     bands = {level: np.empty((n, steps, 2)) for level in levels}
     grid = predictor.quantile_levels
@@ -245,7 +246,7 @@ def roll_out(
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
     if along is not None:
-        given = np.where(np.arange(width)[None, :] < lengths[:, None], history[point, :width], np.nan)  # (n, width)
+        given = np.where(inside, history[point, :width], np.nan)  # (n, width)
         ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
         bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration, ranges)
     if not levels:  # point paths only: no band to round
