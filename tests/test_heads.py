@@ -237,6 +237,10 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert calibration.horizons is not None and calibration.horizon_cases == 1000
     assert calibration.horizons.shape == (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(LEVELS) // 2)
     assert (calibration.horizons >= 1).all() and (calibration.horizons > 1).any()  # measured, not the default
+    names = Predictor.from_pretrained(folder).pattern_names  # the pattern head's: this model has no classifier
+    assert names and calibration.families == tuple(names) and calibration.family_factors is not None
+    assert calibration.family_factors.shape == (len(names), len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
+    assert (calibration.family_factors >= 1).all()
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
     raw = Predictor.from_pretrained(heads_folder).forecast(noisy, 4, level=[80])

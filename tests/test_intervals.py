@@ -16,10 +16,12 @@ from numseries.intervals import (
     SPREAD_EDGES,
     Calibration,
     calibrate,
+    calibrate_family_horizons,
     calibrate_horizons,
     check_levels,
     intervals,
     level_name,
+    named_families,
     path_bands,
     quantiles_at,
     recorded_decimals,
@@ -338,3 +340,70 @@ def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zer
     rounded = round_to_recording(q, np.ones(5000, dtype=int))
     y = np.round(y, 1)
     assert ((rounded[:, 0] <= y + 1e-12) & (y <= rounded[:, 2] + 1e-12))[inside].all()
+
+
+def test_a_family_whose_paths_drift_gets_wider_bands_of_its_own_and_the_others_keep_the_pooled_ones():
+    """Two families of the same one-step spread: random walks, and walks with a steady drift the paths
+    miss. The pooled factors fit the mixture; the drifting family's factors widen its bands until they
+    cover each step's level on new paths, the walks' stay 1, and unnamed contexts keep the pooled bands."""
+    rng = np.random.default_rng(11)
+
+    def mixture(n: int) -> tuple[list[np.ndarray], np.ndarray]:
+        walks, drifting = _random_walks(n, 1.0, rng), list(_random_walks(n, 1.0, rng))
+        drifting[2] = drifting[2] + 0.8 * np.arange(1, HORIZONS + 1)  # the truth drifts away from the path
+        joined = [np.concatenate([a, b]) for a, b in zip(walks, drifting, strict=True)]
+        return joined, np.repeat([0, 1], n)  # family 0 the walks, 1 the drifting
+
+    paths, families = mixture(10_000)
+    pooled = calibrate_horizons(*paths, GRID)
+    by_family = calibrate_family_horizons(*paths, GRID, families, 2, pooled)
+    assert by_family.shape == (2, len(LENGTH_BUCKETS), HORIZONS - 1, 3)
+    assert (by_family[0] == 1).all() and (by_family[1, 2, 1:, 1] > 1.1).all()  # 80% pair, long contexts
+    assert (by_family[:, :2] == 1).all()  # no paths in the shorter buckets: the pooled factors
+    calibration = Calibration(GRID, np.zeros((3, 3)), 1, pooled, 1, families=("walk", "drift"), family_factors=by_family)
+    (values, quantiles, targets, lengths, scale), families = mixture(10_000)
+    drifting = families == 1
+    for level in (80, 95):
+        named = path_bands(values, quantiles, lengths, scale, GRID, [level], calibration, families=families)[level]
+        alone = path_bands(values, quantiles, lengths, scale, GRID, [level], calibration)[level]
+        covered = (named[..., 0] <= targets) & (targets <= named[..., 1])
+        np.testing.assert_allclose(covered[drifting, 1:].mean(axis=0), level / 100, atol=0.025)
+        pooled_covered = (alone[..., 0] <= targets) & (targets <= alone[..., 1])
+        assert pooled_covered[drifting, -1].mean() < level / 100 - 0.04  # what the pooled bands did
+        np.testing.assert_array_equal(named[~drifting], alone[~drifting])
+        unnamed = path_bands(values, quantiles, lengths, scale, GRID, [level], calibration, families=-np.ones(len(values), int))
+        np.testing.assert_array_equal(unnamed[level], alone)
+
+
+def test_a_context_is_named_a_family_only_when_the_classifier_is_sure_enough():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.5, 0.4, 0.1], [0.0, 0.05, 0.95]], dtype=np.float32)
+    np.testing.assert_array_equal(named_families(probabilities), [0, -1, 2])
+    np.testing.assert_array_equal(named_families(probabilities, 0.4), [0, 0, 2])
+
+
+def test_family_factors_round_trip_and_a_file_without_them_still_loads(tmp_path):
+    import json
+
+    steps = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
+    by_family = np.random.default_rng(1).uniform(1.0, 2.0, (2, len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    calibration = Calibration(GRID, np.zeros((3, 3)), 10, steps, 77, families=("a", "b"), family_factors=by_family)
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(calibration.to_dict()))
+    loaded = Calibration.load(path)
+    assert loaded.families == ("a", "b")
+    assert loaded.family_factors is not None
+    np.testing.assert_allclose(loaded.family_factors, by_family, atol=1e-6)
+    old = calibration.to_dict()
+    del old["horizons"]["families"]  # written before family factors
+    path.write_text(json.dumps(old))
+    assert Calibration.load(path).family_factors is None and Calibration.load(path).families == ()
+    wrong = calibration.to_dict()
+    wrong["horizons"]["families"]["names"] = ["a"]  # factors for two families, one name
+    path.write_text(json.dumps(wrong))
+    with pytest.raises(ValueError, match="family horizon factors of shape"):
+        Calibration.load(path)
+    narrower = calibration.to_dict()
+    narrower["horizons"]["families"]["factors"][0][0][0][0] = 0.5  # a family's band never narrower than the pooled
+    path.write_text(json.dumps(narrower))
+    with pytest.raises(ValueError, match="re-run the calibration"):
+        Calibration.load(path)

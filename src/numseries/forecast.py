@@ -4,7 +4,8 @@ The path itself is the model's autoregressive forecast: each prediction is appen
 Its bands come, by default, from that path alone (:func:`numseries.intervals.path_bands`): at each
 step the model's one-step interval reaches below and above it, these reaches add up along the path
 (from long contexts in a p-norm, ``intervals.REACH_NORMS``), a factor per horizon calibrated on
-held-out generated paths scales the sums, and from ``intervals.RANGE_CAP_FROM`` values the window's range
+held-out generated paths scales the sums (and for a window the family classifier names, that family's
+own factor on top), and from ``intervals.RANGE_CAP_FROM`` values the window's range
 bounds them (:func:`numseries.intervals.range_reach`); this costs nothing
 beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
 its next value from the model's (calibrated) predictive distribution given that path's own history,
@@ -30,7 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from numseries.intervals import intervals, path_bands, recorded_decimals, round_to_recording, sample_paths
+from numseries.intervals import (
+    Calibration,
+    intervals,
+    named_families,
+    path_bands,
+    recorded_decimals,
+    round_to_recording,
+    sample_paths,
+)
 from numseries.series import mean_abs_step, padded_rows
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
@@ -191,6 +200,19 @@ def backtests_shorter(
     return shorter
 
 
+def family_indices(
+    probabilities: np.ndarray | None, names: Sequence[str], calibration: Calibration | None
+) -> np.ndarray | None:
+    """(N, F) probabilities over the families ``names`` -> (N,) the index into ``calibration.families``
+    of the family each row is named (:func:`~numseries.intervals.named_families`; -1 where none is, or the
+    calibration has none of that name), or None without probabilities or family factors."""
+    if probabilities is None or calibration is None or calibration.family_factors is None:
+        return None
+    where = {name: i for i, name in enumerate(calibration.families)}
+    lookup = np.array([where.get(name, -1) for name in names] + [-1], dtype=np.int64)  # (F + 1,): -1 stays -1
+    return lookup[named_families(probabilities)]
+
+
 def roll_out(
     predictor: Predictor,
     windows: list[np.ndarray],
@@ -217,12 +239,19 @@ def roll_out(
     bands = {level: np.empty((n, steps, 2)) for level in levels}
     grid = predictor.quantile_levels
     along = np.empty((n, steps, len(grid))) if levels and not paths else None  # one-step quantiles on the path
+    calibration = predictor.calibration
+    by_family = along is not None and steps > 1 and calibration is not None and calibration.family_factors is not None
+    families = None  # (n,) index into calibration.families of the family each window is named, -1 for none
     for k in range(steps):
         used = np.minimum(length, width)
         start = length - used
         index = start[:, None] + np.arange(width)[None, :]  # (R, width)
         window = np.take_along_axis(history, np.minimum(index, history.shape[1] - 1), axis=1)
-        outputs = predictor._predict_padded(window, used, None, only=("quantiles",) if levels else ())
+        named = by_family and k == 0  # the windows' families, for their bands: as predict names them
+        only = ("quantiles", "pattern") if named else ("quantiles",) if levels else ()
+        outputs = predictor._predict_padded(window, used, None, only=only, classify=named)
+        if named:
+            families = family_indices(outputs.get("family", outputs.get("pattern")), predictor.pattern_names, calibration)
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
         quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated
@@ -248,7 +277,7 @@ def roll_out(
     if along is not None:
         given = np.where(inside, history[point, :width], np.nan)  # (n, width)
         ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
-        bands = path_bands(values, along, lengths, scale, grid, levels, predictor.calibration, ranges)
+        bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families)
     if not levels:  # point paths only: no band to round
         return values, bands, along
     # Every step's value is recorded to the context's decimals: each band rounded as the one-step quantiles

@@ -17,7 +17,11 @@ values their ``p``-norm, ``REACH_NORMS``: successive errors of a long context's 
 horizon, level, length bucket and spread bucket (:func:`calibrate_horizons`) measured the same way on
 held-out generated paths. The spread is the first step's 80% interval in mean steps of the context: a
 smooth series (narrow one-step intervals) drifts from its path by more than its one-step intervals add
-up to, a noisy one by less, so they get factors of their own. It costs nothing beyond the point path.
+up to, a noisy one by less, so they get factors of their own. Those factors fit the mixture of families;
+the paths of a family the network errs on steadily (level shifts, modulated waves, smooth random
+processes) drift by more still, so a context the family classifier names (one family holding at least
+``FAMILY_CONFIDENCE`` of its probability) widens by that family's own factor, measured among the paths
+named so (:func:`calibrate_family_horizons`), never narrower. It costs nothing beyond the point path.
 
 A series recorded to a decimal step (:func:`recorded_decimals`: whole numbers, cents, 0.001 …) has its
 next value recorded to that step too. Rounding keeps order, so the quantiles of the recorded value are
@@ -56,6 +60,12 @@ REACH_NORMS = (1.0, 1.0, 1.25)
 # reaches grow without end; a series that has stayed within a range rarely leaves it by more (a river's
 # flow, a sensor). Chosen on real windows the benchmarks never use (benchmarks/results/experiments.md).
 RANGE_CAP_FROM = 17
+# A family the classifier names (in a length bucket) gets horizon factors of its own from this many
+# calibration paths; with fewer it keeps the pooled ones.
+FAMILY_MIN_CASES = 100
+# A context counts as of a family when the classifier gives that family at least this probability (the
+# pattern line names a family alone from the same, patterns.CLEAR); the others keep the pooled factors.
+FAMILY_CONFIDENCE = 0.6
 RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
 _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
@@ -177,6 +187,11 @@ class Calibration:
     horizons: np.ndarray | None = None
     horizon_cases: int = 0
     reach_norms: tuple[float, ...] = REACH_NORMS  # per length bucket, the p-norms ``horizons`` were measured in
+    # The families a classifier names (Predictor.pattern_names) and, per family, length bucket, step 2 ..
+    # HORIZONS and pair, the factor (>= 1) by which the bands of contexts it names so widen beyond
+    # ``horizons``' (:func:`calibrate_family_horizons`); () and None: not measured, ``horizons`` alone.
+    families: tuple[str, ...] = ()
+    family_factors: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, P)
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
@@ -207,6 +222,11 @@ class Calibration:
                 "cases": self.horizon_cases,
                 "reach_norms": list(self.reach_norms),
             }
+            if self.family_factors is not None:
+                out["horizons"]["families"] = {
+                    "names": list(self.families),
+                    "factors": np.round(self.family_factors, 6).tolist(),
+                }
         return out
 
     @classmethod
@@ -222,6 +242,9 @@ class Calibration:
             horizon_cases = 0 if horizons is None else int(horizons["cases"])
             plain = (1.0,) * len(LENGTH_BUCKETS)  # files written before the norms: plain sums
             norms = tuple(float(p) for p in (horizons or {}).get("reach_norms", plain))
+            by_family = (horizons or {}).get("families")  # absent in files written before family factors
+            families = () if by_family is None else tuple(str(name) for name in by_family["names"])
+            family_factors = None if by_family is None else np.asarray(by_family["factors"], dtype=np.float64)
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
@@ -234,7 +257,18 @@ class Calibration:
                 f"calibration {path} has reach norms {list(norms)}, not one p in [1, 2] per length bucket; "
                 "re-run the calibration"
             )
-        return cls(grid, factors, cases, steps, horizon_cases, norms)
+        shape = (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, len(grid) // 2)
+        if family_factors is not None and (
+            steps is None
+            or family_factors.shape != shape
+            or not np.isfinite(family_factors).all()
+            or (family_factors < 1).any()
+        ):
+            raise ValueError(
+                f"calibration {path} has family horizon factors of shape {family_factors.shape} for "
+                f"{len(families)} families; re-run the calibration"
+            )
+        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors)
 
 
 def calibrate(
@@ -314,24 +348,39 @@ def _spread_bucket(spread: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.array(SPREAD_EDGES), np.nan_to_num(spread, nan=0.0), side="right")
 
 
+def _at_level(table: np.ndarray, grid: Sequence[float], level: float) -> np.ndarray:
+    """(..., P) factors per pair of levels (outermost first) -> (...) at ``level`` percent: between two
+    calibrated pairs, interpolated in their coverage; beyond them, the nearest pair's."""
+    coverages = _pair_coverages(grid)[::-1]  # increasing
+    table = table[..., ::-1]  # pairs narrowest first
+    if len(coverages) == 1:
+        return table[..., 0]
+    c = float(np.clip(level / 100, coverages[0], coverages[-1]))
+    i = min(int(np.searchsorted(coverages, c, side="right")) - 1, len(coverages) - 2)
+    w = (c - coverages[i]) / (coverages[i + 1] - coverages[i])
+    return table[..., i] * (1 - w) + table[..., i + 1] * w
+
+
 def _horizon_factors(
-    calibration: Calibration | None, lengths: np.ndarray, spread: np.ndarray, steps: int, level: float
+    calibration: Calibration | None,
+    lengths: np.ndarray,
+    spread: np.ndarray,
+    steps: int,
+    level: float,
+    families: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, K) factors of steps 1..K at ``level`` for contexts of ``lengths`` and one-step ``spread``
-    (1 where not measured); between two calibrated pairs of levels, interpolated in their coverage."""
+    (1 where not measured); with ``families`` (N,) (index into ``calibration.families``, -1 for none),
+    times the factors of each named family."""
     factors = np.ones((len(lengths), steps))
     if calibration is None or calibration.horizons is None or steps < 2:
         return factors
-    coverages = _pair_coverages(calibration.grid)[::-1]  # increasing
-    table = calibration.horizons[..., ::-1]  # (B, S, HORIZONS - 1, P), pairs narrowest first
-    if len(coverages) == 1:
-        per_level = table[..., 0]  # (B, HORIZONS - 1)
-    else:
-        c = float(np.clip(level / 100, coverages[0], coverages[-1]))
-        i = min(int(np.searchsorted(coverages, c, side="right")) - 1, len(coverages) - 2)
-        w = (c - coverages[i]) / (coverages[i + 1] - coverages[i])
-        per_level = table[..., i] * (1 - w) + table[..., i + 1] * w
-    k = per_level[_bucket(np.asarray(lengths)), _spread_bucket(spread)]  # (N, HORIZONS - 1)
+    buckets = _bucket(np.asarray(lengths))
+    k = _at_level(calibration.horizons, calibration.grid, level)[buckets, _spread_bucket(spread)]  # (N, HORIZONS - 1)
+    if families is not None and calibration.family_factors is not None:
+        named = np.flatnonzero(np.asarray(families) >= 0)
+        by_family = _at_level(calibration.family_factors, calibration.grid, level)  # (F, B, HORIZONS - 1)
+        k[named] = k[named] * by_family[np.asarray(families)[named], buckets[named]]
     later = np.minimum(np.arange(steps - 1), HORIZONS - 2)  # steps past HORIZONS keep the last factor
     factors[:, 1:] = k[:, later]
     return factors
@@ -346,6 +395,7 @@ def path_bands(
     levels: Sequence[float],
     calibration: Calibration | None,
     ranges: np.ndarray | None = None,
+    families: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
     """Bands of multi-step point paths: ``{level: (N, K, 2) [lo, hi]}``.
 
@@ -354,7 +404,8 @@ def path_bands(
     steps. Step 1's band is the model's own
     interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` (in the norms the
     horizon factors were measured with; without them, ``REACH_NORMS``) times the calibrated factor of step
-    ``h``, and with ``ranges`` (N,) (each context's largest minus smallest value), no further from the
+    ``h`` (with ``families`` (N,), the index into ``calibration.families`` of the family each context is
+    named, -1 for none: times that family's factor), and with ``ranges`` (N,) (each context's largest minus smallest value), no further from the
     path than :func:`range_reach` allows. Wider levels never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
@@ -364,7 +415,7 @@ def path_bands(
     norms = np.asarray(measured or REACH_NORMS)[_bucket(np.asarray(lengths))]  # (N,) the factors' own norms
     for level in sorted(levels):
         below, above = path_half_widths(values, quantiles, grid, level, norms)
-        k = _horizon_factors(calibration, lengths, spread, values.shape[1], level)  # (N, K)
+        k = _horizon_factors(calibration, lengths, spread, values.shape[1], level, families)  # (N, K)
         band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
         if ranges is not None:  # from step 2: within the context's range of the path
             cap = range_reach(ranges, lengths, level)[:, None]  # (N, 1), inf where not capped
@@ -384,6 +435,51 @@ def range_reach(ranges: np.ndarray, lengths: np.ndarray, level: float) -> np.nda
     normal = NormalDist()
     z = normal.inv_cdf(0.5 + level / 200) / normal.inv_cdf(0.975)
     return np.where(np.asarray(lengths) >= RANGE_CAP_FROM, z * np.asarray(ranges, dtype=np.float64), np.inf)
+
+
+def named_families(probabilities: np.ndarray, confidence: float = FAMILY_CONFIDENCE) -> np.ndarray:
+    """(N, F) a classifier's probabilities -> (N,) the index of each row's likeliest family where it holds
+    at least ``confidence``, else -1."""
+    top = np.argmax(probabilities, axis=1)
+    return np.where(probabilities[np.arange(len(top)), top] >= confidence, top, -1)
+
+
+def _path_needs(
+    values: np.ndarray,
+    quantiles: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    grid: Sequence[float],
+    reach_norms: Sequence[float],
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per symmetric pair of levels (outermost first): (N, K) the factor each path's raw band needs at each
+    step to reach its target (a smaller one leaves it out), and (N, K) bool where that band has width."""
+    miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
+    norms = np.asarray(reach_norms, dtype=np.float64)[_bucket(np.asarray(lengths))]  # (N,)
+    out = []
+    for coverage in _pair_coverages(grid):
+        below, above = path_half_widths(values, quantiles, grid, 100 * coverage, norms)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.maximum(miss_low / below, miss_high / above)
+        out.append((need, (below > 0) & (above > 0)))
+    return out
+
+
+def _conformal_steps(
+    need: np.ndarray, informative: np.ndarray, groups: np.ndarray, n_groups: int, coverage: float, least: int
+) -> np.ndarray:
+    """(N, K) needed factors, (N, K) which count, (N,) each path's group -> (n_groups, K - 1): per group
+    and step from the second, the needs' finite-sample conformal quantile at ``coverage``, never below 1;
+    1 where fewer than ``least`` paths count."""
+    out = np.ones((n_groups, need.shape[1] - 1))
+    for g in range(n_groups):
+        for h in range(1, need.shape[1]):
+            score = need[(groups == g) & informative[:, h], h]
+            if len(score) < least:
+                continue
+            rank = min(1.0, coverage * (len(score) + 1) / len(score))
+            out[g, h - 1] = max(float(np.quantile(score, rank, method="higher")), 1.0)
+    return out
 
 
 def calibrate_horizons(
@@ -410,27 +506,51 @@ def calibrate_horizons(
     Cases whose band has zero width carry no information and are skipped; with fewer than 50
     informative cases a factor stays 1 (the raw band).
     """
-    coverages = _pair_coverages(grid)
+    spreads = len(SPREAD_EDGES) + 1
+    groups = _bucket(np.asarray(lengths)) * spreads + _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
+    needs = _path_needs(values, quantiles, targets, lengths, grid, reach_norms)
+    table = [
+        _conformal_steps(need, informative, groups, len(LENGTH_BUCKETS) * spreads, coverage, 50)
+        for (need, informative), coverage in zip(needs, _pair_coverages(grid), strict=True)
+    ]  # P of (B * S, HORIZONS - 1)
+    return np.stack(table, axis=-1).reshape(len(LENGTH_BUCKETS), spreads, HORIZONS - 1, len(table))
+
+
+def calibrate_family_horizons(
+    values: np.ndarray,
+    quantiles: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    scale: np.ndarray,
+    grid: Sequence[float],
+    families: np.ndarray,
+    n_families: int,
+    horizons: np.ndarray,
+    reach_norms: Sequence[float] = REACH_NORMS,
+) -> np.ndarray:
+    """Per named family, the factors by which its bands widen beyond the pooled ``horizons``
+    (:func:`calibrate_horizons`' table on the same paths): (n_families, len(LENGTH_BUCKETS), HORIZONS - 1, P).
+
+    The arguments as :func:`calibrate_horizons`', and ``families`` (N,) the family a classifier names for
+    each context (an index below ``n_families``; -1 for none). The pooled factors fit the mixture: the
+    paths of a smooth family the network errs on steadily (a logistic curve's) drift from it by more,
+    a noisy one's by less. Within the paths named each family (conditioning on what is known at forecast
+    time, so the guarantee holds per name), the score is the factor the pooled band needs; the factor is
+    its conformal quantile, never below 1 (never narrower than the pooled band, which real series need),
+    and 1 with fewer than ``FAMILY_MIN_CASES`` informative paths in the length bucket.
+    """
     buckets = _bucket(np.asarray(lengths))
-    spreads = _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
-    out = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(coverages)))
-    miss_low, miss_high = values - targets, targets - values  # (N, K) how far the target is past the path
-    norms = np.asarray(reach_norms, dtype=np.float64)[buckets]  # (N,)
-    for p, coverage in enumerate(coverages):
-        below, above = path_half_widths(values, quantiles, grid, 100 * coverage, norms)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            need = np.maximum(miss_low / below, miss_high / above)  # a factor <= need leaves the target out
-        informative = (below > 0) & (above > 0)
-        for b in range(len(LENGTH_BUCKETS)):
-            for s in range(len(SPREAD_EDGES) + 1):
-                for h in range(1, HORIZONS):
-                    rows = (buckets == b) & (spreads == s) & informative[:, h]
-                    score = need[rows, h]
-                    if len(score) < 50:
-                        continue
-                    rank = min(1.0, coverage * (len(score) + 1) / len(score))  # the finite-sample conformal quantile
-                    out[b, s, h - 1, p] = max(float(np.quantile(score, rank, method="higher")), 1.0)
-    return out
+    spread = _spread_bucket(relative_spread(quantiles[:, 0], grid, scale))
+    families = np.asarray(families)
+    groups = np.where(families >= 0, families * len(LENGTH_BUCKETS) + buckets, -1)
+    needs = _path_needs(values, quantiles, targets, lengths, grid, reach_norms)
+    table = []
+    for p, ((need, informative), coverage) in enumerate(zip(needs, _pair_coverages(grid), strict=True)):
+        pooled = np.ones_like(need)
+        pooled[:, 1:] = horizons[buckets, spread, :, p][:, : need.shape[1] - 1]
+        n_groups = n_families * len(LENGTH_BUCKETS)
+        table.append(_conformal_steps(need / pooled, informative, groups, n_groups, coverage, FAMILY_MIN_CASES))
+    return np.stack(table, axis=-1).reshape(n_families, len(LENGTH_BUCKETS), HORIZONS - 1, len(table))
 
 
 def sample_paths(quantiles: np.ndarray, grid: Sequence[float], rng: np.random.Generator, n: int) -> np.ndarray:

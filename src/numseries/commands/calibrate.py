@@ -7,7 +7,9 @@ training or validation data); per context-length bucket and interval level, the 
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
 ``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` more of them 24 steps ahead,
 with those one-step intervals, and measures per step the factor of the multi-step bands
-(:func:`numseries.intervals.calibrate_horizons`).
+(:func:`numseries.intervals.calibrate_horizons`), and, among the paths whose context the family
+classifier (or the pattern head) names, each family's own factor beyond it
+(:func:`numseries.intervals.calibrate_family_horizons`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ def run(args: argparse.Namespace) -> int:
 
     from numseries.files import write_json
     from numseries.generate import generate_batch
-    from numseries.intervals import CALIBRATION_FILE, HORIZONS, REACH_NORMS, calibrate, calibrate_horizons
+    from numseries.intervals import (
+        CALIBRATION_FILE,
+        HORIZONS,
+        REACH_NORMS,
+        calibrate,
+        calibrate_family_horizons,
+        calibrate_horizons,
+    )
     from numseries.predict import Predictor
 
     if not 1_000 <= args.cases <= 10_000_000:
@@ -59,11 +68,18 @@ def run(args: argparse.Namespace) -> int:
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    values, quantiles, targets, lengths, scale = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
-    factors = calibrate_horizons(values, quantiles, targets, lengths, scale, predictor.quantile_levels, REACH_NORMS)
+    values, quantiles, targets, lengths, scale, named = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
+    grid = predictor.quantile_levels
+    factors = calibrate_horizons(values, quantiles, targets, lengths, scale, grid, REACH_NORMS)
     calibration = dataclasses.replace(
         calibration, horizons=factors, horizon_cases=args.horizon_cases, reach_norms=REACH_NORMS
     )
+    if named is not None:  # a classifier (or pattern head) names each context's family: factors per family
+        families = tuple(predictor.pattern_names)
+        by_family = calibrate_family_horizons(
+            values, quantiles, targets, lengths, scale, grid, named, len(families), factors, REACH_NORMS
+        )
+        calibration = dataclasses.replace(calibration, families=families, family_factors=by_family)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
         f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
@@ -75,15 +91,17 @@ def run(args: argparse.Namespace) -> int:
 
 def horizon_paths(
     predictor: Predictor, cases: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Generated contexts of the training mixture (at most max_len values), forecast HORIZONS steps
     without rules (network only): (point paths (N, H), calibrated one-step quantiles along them
-    (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,))."""
+    (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,), and the
+    index into ``predictor.pattern_names`` of the family each context is named
+    (:func:`~numseries.intervals.named_families`, -1 for none) (N,), or None when the model names none)."""
     import numpy as np
 
     from numseries.forecast import guarded_roll_out
     from numseries.generate import generate_batch, sample_lengths
-    from numseries.intervals import HORIZONS
+    from numseries.intervals import HORIZONS, named_families
     from numseries.series import mean_abs_step
 
     rng = np.random.default_rng(seed)
@@ -98,4 +116,6 @@ def horizon_paths(
     targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
     values, _, quantiles, _ = guarded_roll_out(predictor, windows, HORIZONS, (50.0,), 0, rng)  # as forecasts are made
     assert quantiles is not None  # a model with a quantile head, forecast without sample paths
-    return values, quantiles, targets, lengths, mean_abs_step(full[:, : predictor.max_len], masks)
+    probabilities = predictor.predict_batch(np.where(masks, full[:, : predictor.max_len], np.nan)).pattern_probabilities
+    named = None if probabilities is None else named_families(probabilities)
+    return values, quantiles, targets, lengths, mean_abs_step(full[:, : predictor.max_len], masks), named
