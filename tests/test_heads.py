@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from numseries.config import ModelConfig
+from numseries.generate import training_families
 from numseries.intervals import CALIBRATION_FILE, LENGTH_BUCKETS, Calibration
 from numseries.model import LSTMWithAttention
 from numseries.predict import Predictor
@@ -241,11 +242,34 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert names and calibration.families == tuple(names) and calibration.family_factors is not None
     assert calibration.family_factors.shape == (len(names), len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
     assert (calibration.family_factors >= 1).all()
+    assert calibration.mixture == tuple(training_families())  # no training_info.json: the training mixture
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
     raw = Predictor.from_pretrained(heads_folder).forecast(noisy, 4, level=[80])
     assert not np.array_equal(calibrated.interval(80)[1], raw.interval(80)[1])
     assert main(["calibrate", "--weights", str(folder), "--horizon-cases", "5"]) == 2  # one line, exit 2
+    assert main(["calibrate", "--weights", str(folder), "--families", "nope"]) == 2
+
+
+def test_calibrate_draws_from_the_families_the_heads_learnt_unless_told(heads_folder, tmp_path):
+    import shutil
+
+    from numseries.cli import main
+    from numseries.commands.calibrate import learnt_families
+    from numseries.weights import INFO_FILE
+
+    record = tmp_path / "record"
+    record.mkdir()
+    assert learnt_families(record) is None  # nothing recorded: the generator's training mixture
+    head_run = {"data": {"families": ["logistic", "linear"]}, "train_config": {"heads_only": True}}
+    earlier = {"training_info": {"data": {"families": ["ar"]}}}
+    (record / INFO_FILE).write_text(json.dumps(head_run | {"init_weights": earlier}))
+    assert learnt_families(record) == ["linear", "ar", "logistic"]  # every run's, in registry order
+    folder = tmp_path / "weights"
+    shutil.copytree(heads_folder, folder)
+    small = ["--cases", "1000", "--horizon-cases", "1000"]
+    assert main(["calibrate", "--weights", str(folder), *small, "--families", "random_walk", "sinusoidal"]) == 0
+    assert Calibration.load(folder / CALIBRATION_FILE).mixture == ("random_walk", "sinusoidal")
 
 
 def test_forecast_bands_follow_the_path_or_sample_paths_and_continue_a_rule_exactly(heads_folder):

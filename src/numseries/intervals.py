@@ -192,6 +192,7 @@ class Calibration:
     # ``horizons``' (:func:`calibrate_family_horizons`); () and None: not measured, ``horizons`` alone.
     families: tuple[str, ...] = ()
     family_factors: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, P)
+    mixture: tuple[str, ...] = ()  # the generator families the cases and paths were drawn from; (): not recorded
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
@@ -216,6 +217,8 @@ class Calibration:
             "factors": np.round(self.factors, 6).tolist(),
             "cases": self.cases,
         }
+        if self.mixture:
+            out["mixture"] = list(self.mixture)
         if self.horizons is not None:
             out["horizons"] = {
                 "factors": np.round(self.horizons, 6).tolist(),
@@ -237,6 +240,7 @@ class Calibration:
             grid = tuple(float(q) for q in values["grid"])
             factors = np.asarray(values["factors"], dtype=np.float64)
             cases = int(values["cases"])
+            mixture = tuple(str(name) for name in values.get("mixture", ()))  # absent in older files
             horizons = values.get("horizons")  # absent in files written before multi-step calibration
             steps = None if horizons is None else np.asarray(horizons["factors"], dtype=np.float64)
             horizon_cases = 0 if horizons is None else int(horizons["cases"])
@@ -268,7 +272,7 @@ class Calibration:
                 f"calibration {path} has family horizon factors of shape {family_factors.shape} for "
                 f"{len(families)} families; re-run the calibration"
             )
-        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors)
+        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors, mixture)
 
 
 def calibrate(

@@ -2,8 +2,9 @@
 
     numseries calibrate --weights my_weights            writes my_weights/calibration.json
 
-The model predicts fresh generated sequences of its training mixture (a seed of their own, never the
-training or validation data); per context-length bucket and interval level, the factor by which the
+The model predicts fresh generated sequences of the families its quantile head learnt from (as
+``training_info.json`` records them; ``--families`` to choose; a seed of their own, never the training or
+validation data); per context-length bucket and interval level, the factor by which the
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
 ``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` more of them 24 steps ahead,
 with those one-step intervals, and measures per step the factor of the multi-step bands
@@ -20,6 +21,9 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
     import numpy as np
 
     from numseries.predict import Predictor
@@ -32,6 +36,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=int, default=200_000, help="generated sequences (default: %(default)s)")
     parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands")
     parser.add_argument("--seed", type=int, default=CALIBRATION_SEED, help="seed of those sequences")
+    parser.add_argument(
+        "--families",
+        nargs="+",
+        metavar="NAME",
+        help="generator families to draw them from (default: those the weights' quantile head learnt from, "
+        "as training_info.json records them; without a record, the generator's training families)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from numseries.files import write_json
-    from numseries.generate import generate_batch
+    from numseries.generate import generate_batch, resolve_families
     from numseries.intervals import (
         CALIBRATION_FILE,
         HORIZONS,
@@ -63,16 +74,22 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
-    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
+    families = args.families or learnt_families(folder)
+    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, families=families, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    values, quantiles, targets, lengths, scale, named = horizon_paths(predictor, args.horizon_cases, args.seed + 1)
+    paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, families)
+    values, quantiles, targets, lengths, scale, named = paths
     grid = predictor.quantile_levels
     factors = calibrate_horizons(values, quantiles, targets, lengths, scale, grid, REACH_NORMS)
     calibration = dataclasses.replace(
-        calibration, horizons=factors, horizon_cases=args.horizon_cases, reach_norms=REACH_NORMS
+        calibration,
+        horizons=factors,
+        horizon_cases=args.horizon_cases,
+        reach_norms=REACH_NORMS,
+        mixture=tuple(resolve_families(families)),
     )
     if named is not None:  # a classifier (or pattern head) names each context's family: factors per family
         families = tuple(predictor.pattern_names)
@@ -83,16 +100,28 @@ def run(args: argparse.Namespace) -> int:
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
         f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
-        f"of {HORIZONS} steps",
+        f"of {HORIZONS} steps of the families {', '.join(calibration.mixture)}",
         file=sys.stderr,
     )
     return 0
 
 
+def learnt_families(folder: Path) -> list[str] | None:
+    """The generator families the quantile head of the weights in ``folder`` learnt from (every run that
+    trained it, :func:`numseries.weights.trained_families`), in registry order; None when not recorded."""
+    from numseries.generate import FAMILIES
+    from numseries.weights import read_training_info, trained_families
+
+    learnt = trained_families(read_training_info(folder), heads=True)
+    if not learnt:
+        return None
+    return [name for name in FAMILIES if name in learnt] + sorted(learnt - set(FAMILIES))  # unknown: refused
+
+
 def horizon_paths(
-    predictor: Predictor, cases: int, seed: int
+    predictor: Predictor, cases: int, seed: int, families: Sequence[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Generated contexts of the training mixture (at most max_len values), forecast HORIZONS steps
+    """Generated contexts of ``families`` (None: the training mixture; at most max_len values), forecast HORIZONS steps
     without rules (network only): (point paths (N, H), calibrated one-step quantiles along them
     (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,), and the
     index into ``predictor.pattern_names`` of the family each context is named
@@ -107,7 +136,7 @@ def horizon_paths(
     rng = np.random.default_rng(seed)
     lengths = sample_lengths(cases, 3, predictor.max_len, rng)
     batch = generate_batch(
-        cases, max_len=predictor.max_len + HORIZONS, lengths=lengths + HORIZONS - 1, seed=rng
+        cases, max_len=predictor.max_len + HORIZONS, families=families, lengths=lengths + HORIZONS - 1, seed=rng
     )  # each context with all but the last of its next HORIZONS values; that one is the label
     full = np.concatenate([batch.data, np.zeros((cases, 1))], axis=1)
     full[np.arange(cases), lengths + HORIZONS - 1] = batch.labels
