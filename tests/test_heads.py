@@ -242,16 +242,16 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert names and calibration.families == tuple(names) and calibration.family_factors is not None
     assert calibration.family_factors.shape == (len(names), len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
     assert (calibration.family_factors >= 1).all()
-    assert calibration.mixture == tuple(training_families())  # no training_info.json: the training mixture
+    assert calibration.path_families == tuple(training_families())  # no training_info.json: the training mixture
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
     raw = Predictor.from_pretrained(heads_folder).forecast(noisy, 4, level=[80])
     assert not np.array_equal(calibrated.interval(80)[1], raw.interval(80)[1])
     assert main(["calibrate", "--weights", str(folder), "--horizon-cases", "5"]) == 2  # one line, exit 2
-    assert main(["calibrate", "--weights", str(folder), "--families", "nope"]) == 2
+    assert main(["calibrate", "--weights", str(folder), "--path-families", "nope"]) == 2
 
 
-def test_calibrate_draws_from_the_families_the_heads_learnt_unless_told(heads_folder, tmp_path):
+def test_calibrate_draws_its_paths_from_the_families_the_heads_learnt_unless_told(heads_folder, tmp_path):
     import shutil
 
     from numseries.cli import main
@@ -268,8 +268,8 @@ def test_calibrate_draws_from_the_families_the_heads_learnt_unless_told(heads_fo
     folder = tmp_path / "weights"
     shutil.copytree(heads_folder, folder)
     small = ["--cases", "1000", "--horizon-cases", "1000"]
-    assert main(["calibrate", "--weights", str(folder), *small, "--families", "random_walk", "sinusoidal"]) == 0
-    assert Calibration.load(folder / CALIBRATION_FILE).mixture == ("random_walk", "sinusoidal")
+    assert main(["calibrate", "--weights", str(folder), *small, "--path-families", "random_walk", "sinusoidal"]) == 0
+    assert Calibration.load(folder / CALIBRATION_FILE).path_families == ("random_walk", "sinusoidal")
 
 
 def test_forecast_bands_follow_the_path_or_sample_paths_and_continue_a_rule_exactly(heads_folder):

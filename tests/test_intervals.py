@@ -387,22 +387,22 @@ def test_family_factors_round_trip_and_a_file_without_them_still_loads(tmp_path)
     steps = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
     by_family = np.random.default_rng(1).uniform(1.0, 2.0, (2, len(LENGTH_BUCKETS), HORIZONS - 1, 3))
     calibration = Calibration(
-        GRID, np.zeros((3, 3)), 10, steps, 77, families=("a", "b"), family_factors=by_family, mixture=("linear", "ar")
+        GRID, np.zeros((3, 3)), 10, steps, 77, families=("a", "b"), family_factors=by_family, path_families=("linear", "ar")
     )
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(calibration.to_dict()))
     loaded = Calibration.load(path)
-    assert loaded.families == ("a", "b") and loaded.mixture == ("linear", "ar")
+    assert loaded.families == ("a", "b") and loaded.path_families == ("linear", "ar")
     assert loaded.family_factors is not None
     np.testing.assert_allclose(loaded.family_factors, by_family, atol=1e-6)
     old = calibration.to_dict()
     del old["horizons"]["families"]  # written before family factors
     path.write_text(json.dumps(old))
     assert Calibration.load(path).family_factors is None and Calibration.load(path).families == ()
-    assert Calibration.load(path).mixture == ("linear", "ar")
-    del old["mixture"]  # written before the mixture was recorded
+    assert Calibration.load(path).path_families == ("linear", "ar")
+    del old["horizons"]["path_families"]  # written before the paths' families were recorded
     path.write_text(json.dumps(old))
-    assert Calibration.load(path).mixture == ()
+    assert Calibration.load(path).path_families == ()
     wrong = calibration.to_dict()
     wrong["horizons"]["families"]["names"] = ["a"]  # factors for two families, one name
     path.write_text(json.dumps(wrong))

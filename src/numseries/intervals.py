@@ -192,7 +192,7 @@ class Calibration:
     # ``horizons``' (:func:`calibrate_family_horizons`); () and None: not measured, ``horizons`` alone.
     families: tuple[str, ...] = ()
     family_factors: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, P)
-    mixture: tuple[str, ...] = ()  # the generator families the cases and paths were drawn from; (): not recorded
+    path_families: tuple[str, ...] = ()  # the generator families of the paths ``horizons`` were measured on; ()
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
@@ -217,14 +217,14 @@ class Calibration:
             "factors": np.round(self.factors, 6).tolist(),
             "cases": self.cases,
         }
-        if self.mixture:
-            out["mixture"] = list(self.mixture)
         if self.horizons is not None:
             out["horizons"] = {
                 "factors": np.round(self.horizons, 6).tolist(),
                 "cases": self.horizon_cases,
                 "reach_norms": list(self.reach_norms),
             }
+            if self.path_families:
+                out["horizons"]["path_families"] = list(self.path_families)
             if self.family_factors is not None:
                 out["horizons"]["families"] = {
                     "names": list(self.families),
@@ -240,12 +240,12 @@ class Calibration:
             grid = tuple(float(q) for q in values["grid"])
             factors = np.asarray(values["factors"], dtype=np.float64)
             cases = int(values["cases"])
-            mixture = tuple(str(name) for name in values.get("mixture", ()))  # absent in older files
             horizons = values.get("horizons")  # absent in files written before multi-step calibration
             steps = None if horizons is None else np.asarray(horizons["factors"], dtype=np.float64)
             horizon_cases = 0 if horizons is None else int(horizons["cases"])
             plain = (1.0,) * len(LENGTH_BUCKETS)  # files written before the norms: plain sums
             norms = tuple(float(p) for p in (horizons or {}).get("reach_norms", plain))
+            path_families = tuple(str(name) for name in (horizons or {}).get("path_families", ()))  # not in older files
             by_family = (horizons or {}).get("families")  # absent in files written before family factors
             families = () if by_family is None else tuple(str(name) for name in by_family["names"])
             family_factors = None if by_family is None else np.asarray(by_family["factors"], dtype=np.float64)
@@ -272,7 +272,7 @@ class Calibration:
                 f"calibration {path} has family horizon factors of shape {family_factors.shape} for "
                 f"{len(families)} families; re-run the calibration"
             )
-        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors, mixture)
+        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors, path_families)
 
 
 def calibrate(

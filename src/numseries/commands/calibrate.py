@@ -2,11 +2,12 @@
 
     numseries calibrate --weights my_weights            writes my_weights/calibration.json
 
-The model predicts fresh generated sequences of the families its quantile head learnt from (as
-``training_info.json`` records them; ``--families`` to choose; a seed of their own, never the training or
-validation data); per context-length bucket and interval level, the factor by which the
+The model predicts fresh generated sequences of its training mixture (a seed of their own, never the
+training or validation data); per context-length bucket and interval level, the factor by which the
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
-``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` more of them 24 steps ahead,
+``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` generated sequences of the families its quantile head learnt from
+(as ``training_info.json`` records them, which may include families held out of the point network;
+``--path-families`` to choose) 24 steps ahead,
 with those one-step intervals, and measures per step the factor of the multi-step bands
 (:func:`numseries.intervals.calibrate_horizons`), and, among the paths whose context the family
 classifier (or the pattern head) names, each family's own factor beyond it
@@ -37,11 +38,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands")
     parser.add_argument("--seed", type=int, default=CALIBRATION_SEED, help="seed of those sequences")
     parser.add_argument(
-        "--families",
+        "--path-families",
         nargs="+",
         metavar="NAME",
-        help="generator families to draw them from (default: those the weights' quantile head learnt from, "
-        "as training_info.json records them; without a record, the generator's training families)",
+        help="generator families of the paths (default: those the weights' quantile head learnt from, as "
+        "training_info.json records them; without a record, the generator's training families)",
     )
 
 
@@ -74,13 +75,13 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
-    families = args.families or learnt_families(folder)
-    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, families=families, seed=args.seed)
+    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, families)
+    drawn = resolve_families(args.path_families or learnt_families(folder))
+    paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, drawn)
     values, quantiles, targets, lengths, scale, named = paths
     grid = predictor.quantile_levels
     factors = calibrate_horizons(values, quantiles, targets, lengths, scale, grid, REACH_NORMS)
@@ -89,18 +90,18 @@ def run(args: argparse.Namespace) -> int:
         horizons=factors,
         horizon_cases=args.horizon_cases,
         reach_norms=REACH_NORMS,
-        mixture=tuple(resolve_families(families)),
+        path_families=tuple(drawn),
     )
     if named is not None:  # a classifier (or pattern head) names each context's family: factors per family
-        families = tuple(predictor.pattern_names)
+        names = tuple(predictor.pattern_names)
         by_family = calibrate_family_horizons(
-            values, quantiles, targets, lengths, scale, grid, named, len(families), factors, REACH_NORMS
+            values, quantiles, targets, lengths, scale, grid, named, len(names), factors, REACH_NORMS
         )
-        calibration = dataclasses.replace(calibration, families=families, family_factors=by_family)
+        calibration = dataclasses.replace(calibration, families=names, family_factors=by_family)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
         f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
-        f"of {HORIZONS} steps of the families {', '.join(calibration.mixture)}",
+        f"of {HORIZONS} steps of the families {', '.join(drawn)}",
         file=sys.stderr,
     )
     return 0
