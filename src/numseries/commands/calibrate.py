@@ -5,10 +5,10 @@
 The model predicts fresh generated sequences of its training mixture (a seed of their own, never the
 training or validation data); per context-length bucket and interval level, the factor by which the
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
-``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` generated sequences of the families its quantile head learnt from
-(as ``training_info.json`` records them, which may include families held out of the point network;
-``--path-families`` to choose) 24 steps ahead,
-with those one-step intervals, and measures per step the factor of the multi-step bands
+``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` generated sequences of the
+families its quantile head learnt from (as ``training_info.json`` records them, which may include families
+held out of the point network; ``--path-families`` to choose) 24 steps ahead, with those one-step
+intervals, and measures per step the factor of the multi-step bands
 (:func:`numseries.intervals.calibrate_horizons`), and, among the paths whose context the family
 classifier (or the pattern head) names, each family's own factor beyond it
 (:func:`numseries.intervals.calibrate_family_horizons`).
@@ -116,14 +116,15 @@ def learnt_families(folder: Path) -> list[str] | None:
     learnt = trained_families(read_training_info(folder), heads=True)
     if not learnt:
         return None
-    return [name for name in FAMILIES if name in learnt] + sorted(learnt - set(FAMILIES))  # unknown: refused
+    # Names not registered in this process are kept, so that generating them names them in an error.
+    return [name for name in FAMILIES if name in learnt] + sorted(learnt - set(FAMILIES))
 
 
 def horizon_paths(
     predictor: Predictor, cases: int, seed: int, families: Sequence[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Generated contexts of ``families`` (None: the training mixture; at most max_len values), forecast HORIZONS steps
-    without rules (network only): (point paths (N, H), calibrated one-step quantiles along them
+    """Generated contexts of ``families`` (None: the training mixture; at most max_len values), forecast
+    HORIZONS steps without rules (network only): (point paths (N, H), calibrated one-step quantiles along them
     (N, H, Q), what followed (N, H), the contexts' lengths (N,) and mean absolute steps (N,), and the
     index into ``predictor.pattern_names`` of the family each context is named
     (:func:`~numseries.intervals.named_families`, -1 for none) (N,), or None when the model names none)."""
