@@ -1,12 +1,14 @@
 """Prediction intervals of numseries against statsforecast's AutoARIMA, AutoETS and AutoTheta, on the same cases.
 
     python benchmarks/intervals.py                  # the shipped model (about 10 minutes on 2 CPUs)
-    python benchmarks/intervals.py --per-group 90 --real-per-bucket 4 --multi-per-dataset 3 --speed-series 2000
+    python benchmarks/intervals.py --per-group 90 --real-per-bucket 4 --multi-per-dataset 3 --batch-series 2000 --generated-per-family 50
 
 One-step cases: generated series of the training families and of the held-out families (lengths 4-64,
 the buckets of numseries.evaluate), of the registered training families the weights were never trained on
 ("new families", when there are such), and the real suite (numseries.realdata, rolling origin). Multi-step
-cases: windows of the real series, a context of 32 values with the 8 that follow, and of 12 with 6.
+cases: windows of the real series, a context of 32 values with the 8 that follow, and of 12 with 6; and
+windows of 24 values and 8 of each generated family, the model's bands alone, with and without the
+calibration's per-family factors.
 Every method sees the context alone. The statsforecast models fit each context (shifted by its last
 value and divided by its mean absolute step, as numseries.baselines does, the intervals mapped back)
 and give their intervals at 50/80/90/95%; a context a model refuses counts as refused, not as a miss.
@@ -57,6 +59,7 @@ TAUS = tuple(round((100 - level) / 200, 4) for level in LEVELS[::-1]) + (0.5,) +
 STATISTICAL = {"auto_arima": "AutoARIMA", "auto_ets": "AutoETS", "auto_theta": "AutoTheta"}
 SAMPLED = "model, sample paths"  # the model's multi-step bands from sample paths, for comparison
 MULTI_STEP = ((32, 8), (12, 6))  # (context length, horizon) of the multi-step cases
+GENERATED_MULTI_STEP = (24, 8)  # (context length, horizon) of the generated families' multi-step windows
 SCORED_LEVEL = 80  # the level of the interval score
 KINDS = ("training families", "new families", "held-out families", "real series")
 TARGET_KINDS = ("training families", "held-out families", "real series")  # the kinds the issue sets targets on
@@ -367,6 +370,44 @@ def multi_step_rows(cases: Cases, quantiles: dict, tried: dict) -> list[dict]:
     return rows
 
 
+def generated_multi_step_rows(predictor: Predictor, per_family: int) -> list[dict]:
+    """Per generator family: the coverage of the model's 80% and 95% bands over steps 2 .. horizon of
+    ``GENERATED_MULTI_STEP`` windows (rules on, as users get them), and of the same bands without the
+    calibration's per-family factors (the pooled ones alone)."""
+    import copy
+
+    context, horizon = GENERATED_MULTI_STEP
+    pooled = copy.copy(predictor)
+    if predictor.calibration is not None:
+        pooled.calibration = dataclasses.replace(predictor.calibration, families=(), family_factors=None)
+    rows = []
+    for kind, families in (("training", training_families()), ("held-out", holdout_families())):
+        for family in families:
+            rng = np.random.default_rng([EVAL_SEED, zlib.crc32(family.encode())])
+            lengths = np.full(per_family, context + horizon)
+            batch = generate_batch(per_family, max_len=context + horizon, families=[family], lengths=lengths, seed=rng)
+            windows, futures = list(batch.data[:, :context]), batch.data[:, context:]
+            tolerance = _rounding(futures, mean_abs_step(batch.data[:, :context], batch.masks[:, :context])[:, None])
+            row = {"family": family, "kind": kind, "n": per_family}
+            for name, model in (("coverage", predictor), ("pooled", pooled)):
+                forecast = model.forecast_batch(windows, horizon, level=[80, 95])
+                row[name] = {
+                    str(level): 100 * coverage(*(bound[:, 1:] for bound in forecast.interval(level)), futures[:, 1:],
+                                               tolerance[:, 1:])
+                    for level in (80, 95)
+                }
+            rows.append(row)
+    return rows
+
+
+def generated_multi_step_table(rows: list[dict]) -> str:
+    return _table(
+        ["family", "kind", "n", "80% / 95%", "without the family factors 80% / 95%"],
+        [[r["family"], r["kind"], f"{r['n']:,}", f"{r['coverage']['80']:.1f} / {r['coverage']['95']:.1f}",
+          f"{r['pooled']['80']:.1f} / {r['pooled']['95']:.1f}"] for r in rows],
+    )
+
+
 # speed -----------------------------------------------------------------------------------------------
 
 
@@ -632,6 +673,18 @@ def render(results: dict) -> str:
         present = [m for m in [MODEL, SAMPLED] if any(r["method"] == m for r in rows)] + list(STATISTICAL)
         sections += [f"## Several steps, real series, {key}: coverage (%) and median interval score at "
                      f"{SCORED_LEVEL}% per horizon", multi_step_table(rows, present, results["model"])]
+    if results.get("generated_multi_step"):
+        context, horizon = GENERATED_MULTI_STEP
+        sections += [
+            f"## Several steps, generated families: coverage (%) of the model's bands over steps 2–{horizon}",
+            f"Windows of {context} values and the {horizon} that follow, generated per family (seed {EVAL_SEED} and "
+            "the family's name), forecast with the exact rules on, as users get them. Beside each family, the same "
+            "bands without the calibration's per-family factors (the factors pooled over the mixture alone): a "
+            "context the family classifier names (one family at 60% or more) widens by its family's factor. "
+            "No target is set on these; the held-out families are held out of the point network, not of the "
+            "quantile head or of the multi-step calibration's paths.",
+            generated_multi_step_table(results["generated_multi_step"]),
+        ]
     sections += ["## Speed", speed_table(results)]
     return "\n\n".join(sections) + "\n"
 
@@ -735,6 +788,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: bands from the path)")
     parser.add_argument("--compare-paths", type=int, default=200, help="also score the multi-step bands of this many "
                         "sample paths (0: not)")
+    parser.add_argument("--generated-per-family", type=int, default=600, help="multi-step windows of each generated "
+                        "family (0: not measured)")
     parser.add_argument("--batch-series", type=int, default=50_000, help="series in the batch-speed run")
     parser.add_argument("--forecast-series", type=int, default=2_000, help="series in the forecast-speed run, at most "
                         "(fewer when a call would take more than about 10 s)")
@@ -750,7 +805,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         results = json.loads((args.out / "intervals.json").read_text())
         write_result(args.out / "intervals.md", render(results))
-        replace_block("intervals", readme_block(results))
+        if args.out.resolve() == RESULTS:  # a run written elsewhere (a quick check) leaves the README alone
+            replace_block("intervals", readme_block(results))
         calibration_figure(results, args.out)
         return 0
 
@@ -784,6 +840,8 @@ def main(argv: list[str] | None = None) -> int:
         "one_step_by_spread": spread_rows(one, quantiles[0][MODEL], exact) if with_model else [],
         "multi_step": {key: multi_step_rows(c, q, t)
                        for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:], strict=True)},
+        "generated_multi_step": generated_multi_step_rows(predictor, args.generated_per_family)
+        if with_model and args.generated_per_family and not args.paths else [],
         "speed": speed(predictor, args.batch_series, args.forecast_series, args.paths) if with_model else {},
     }
     results["checks"] = checks(results)
@@ -814,7 +872,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_result(args.out / "intervals.json", json.dumps(results, indent=1) + "\n")
     write_result(args.out / "intervals.md", render(results))
-    replace_block("intervals", readme_block(results))
+    if args.out.resolve() == RESULTS:  # a run written elsewhere (a quick check) leaves the README alone
+        replace_block("intervals", readme_block(results))
     calibration_figure(results, args.out)
     fan_figure((next(iter(multi.values())), quantiles[1]), args.out, args.fan_case)
     print(render(results))
