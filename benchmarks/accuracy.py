@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     write_result(args.out / "speed.md", speed)
 
     synthetic_rows, real_rows = summarise(synthetic, trained_on=trained_on), summarise(real)
-    replace_block("results", readme_summary(synthetic_rows, real_rows, trained_on))
+    replace_block("results", readme_summary(synthetic_rows, real_rows, trained_on), results=args.out)
     figures = args.out / "figures"
     save_figure(plot_error_by_family(synthetic_rows), figures / "error_by_family.png")
     save_figure(plot_error_by_length(synthetic_rows, group="training families"), figures / "error_by_length.png")

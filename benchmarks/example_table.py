@@ -73,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     _numseries("predict", *SINE, "--plot", str(figure), *(["--weights", args.weights] if args.weights else []))
     print(f"wrote {figure}")
 
-    replace_block("example-table", text)
-    replace_block("predict-console", predict_console(args.weights))
-    replace_block("shipped-model", shipped_model(args.weights))
+    replace_block("example-table", text, results=args.out)
+    replace_block("predict-console", predict_console(args.weights), results=args.out)
+    replace_block("shipped-model", shipped_model(args.weights), results=args.out)
     return 0
 
 

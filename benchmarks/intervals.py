@@ -805,8 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         results = json.loads((args.out / "intervals.json").read_text())
         write_result(args.out / "intervals.md", render(results))
-        if args.out.resolve() == RESULTS:  # a run written elsewhere (a quick check) leaves the README alone
-            replace_block("intervals", readme_block(results))
+        replace_block("intervals", readme_block(results), results=args.out)
         calibration_figure(results, args.out)
         return 0
 
@@ -872,8 +871,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_result(args.out / "intervals.json", json.dumps(results, indent=1) + "\n")
     write_result(args.out / "intervals.md", render(results))
-    if args.out.resolve() == RESULTS:  # a run written elsewhere (a quick check) leaves the README alone
-        replace_block("intervals", readme_block(results))
+    replace_block("intervals", readme_block(results), results=args.out)
     calibration_figure(results, args.out)
     fan_figure((next(iter(multi.values())), quantiles[1]), args.out, args.fan_case)
     print(render(results))

@@ -60,3 +60,13 @@ def test_each_training_stage_names_the_loss_it_was_validated_on(train_config, wo
         return  # a heads-only stage has heads
     info["model_config"] = {}  # no heads: the loss is the point model's scaled error alone
     assert "best validation loss (mean scaled error) 1.5000" in benchmark_module("example_table.py")._summary(info)
+
+
+def test_a_run_whose_results_go_elsewhere_leaves_the_readme_block_alone(tmp_path):
+    output = benchmark_module("_output.py")
+    readme = tmp_path / "README.md"
+    readme.write_text("before\n<!-- speed:start -->\nold\n<!-- speed:end -->\nafter\n")
+    assert not output.replace_block("speed", "quick", readme, results=tmp_path / "quick")
+    assert "old" in readme.read_text()
+    assert output.replace_block("speed", "new", readme, results=output.RESULTS)
+    assert readme.read_text() == "before\n<!-- speed:start -->\nnew\n<!-- speed:end -->\nafter\n"
