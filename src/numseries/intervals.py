@@ -192,7 +192,7 @@ class Calibration:
     # ``horizons``' (:func:`calibrate_family_horizons`); () and None: not measured, ``horizons`` alone.
     families: tuple[str, ...] = ()
     family_factors: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, P)
-    path_families: tuple[str, ...] = ()  # the generator families of the paths ``horizons`` were measured on; ()
+    path_families: tuple[str, ...] = ()  # the generator families of the paths ``horizons`` were measured on
 
     def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
