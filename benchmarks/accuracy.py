@@ -41,9 +41,7 @@ from numseries.plots import (
 from numseries.realdata import REAL_SEED, real_cases
 from numseries.weights import file_sha256, load_model, locate, recorded_run_dir, trained_families
 
-from _output import replace_block, write_result
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from _output import RESULTS, replace_block, write_result
 
 
 def _identity(weights_arg: str | None) -> str:

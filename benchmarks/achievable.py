@@ -36,9 +36,8 @@ from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summar
 from numseries.generate import generate_batch
 from numseries.series import step_scale
 
-from _output import write_result
+from _output import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6)
 FAMILY_NN = "nearest neighbours, same family"
 QUARTER_NN = "same family, pool ÷ 4"

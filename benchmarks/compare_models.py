@@ -30,9 +30,8 @@ from numseries.metrics import scaled_errors
 from numseries.predict import Predictor
 from numseries.realdata import real_cases
 
-from _output import write_result
+from _output import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TOLERANCE = 1.02  # a group may get at most 2% worse
 
 

@@ -23,10 +23,7 @@ from numseries.formatting import format_input, format_value, mean_step
 from numseries.intervals import CALIBRATION_FILE
 from numseries.weights import locate
 
-from _output import replace_block, write_result
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+from _output import RESULTS, replace_block, write_result
 
 # The seed README's examples, then two more of the generated kinds.
 EXAMPLES = [

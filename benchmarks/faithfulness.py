@@ -31,9 +31,8 @@ from numseries.evaluate import synthetic_cases
 from numseries.explain import weighted_sum
 from numseries.predict import Predictor
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 BUCKETS = ((4, 8), (9, 24), (25, 64))  # every length from 4 to 64
 STEP = 1e-3  # the central difference's h, in mean absolute steps of the context
 RECONSTRUCTION = 1e-4  # |sum w x - f| within this many mean absolute steps counts as reconstructed

@@ -27,9 +27,8 @@ from numseries.files import atomic_write
 from numseries.predict import Predictor
 from predict_speed import _cli, _write_long_parquet, environment
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"time_ratio": 1.5, "frame_peak_gib": 2.0}  # predict_df / file path; predict_df's peak memory
 
 FRAME_SCRIPT = """

@@ -49,9 +49,8 @@ from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_fi
 from numseries.realdata import REAL_SEED, load_series, real_cases
 from numseries.weights import locate, trained_families
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LEVELS = (50, 80, 90, 95)  # percent
 TAUS = tuple(round((100 - level) / 200, 4) for level in LEVELS[::-1]) + (0.5,) + tuple(
     round((100 + level) / 200, 4) for level in LEVELS

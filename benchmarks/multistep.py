@@ -31,9 +31,8 @@ from numseries import Predictor
 from numseries.forecast import runs_away
 from numseries.metrics import context_scale
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RATIO = 0.85  # issue 17: mean over horizons ≤ 0.85× AutoARIMA's, and better at every horizon
 REFERENCE = "auto_arima"
 RUNAWAY = 3  # a path runs away when one of its steps is more than this many times its context's largest step

@@ -28,9 +28,8 @@ import numpy as np
 from numseries import Predictor
 from numseries.evaluate import MODEL, NOISE_FLOOR, bucket_name, evaluate, summarise, synthetic_cases
 
-from _output import write_result
+from _output import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LENGTHS = (4, 5, 6, 8, 12, 16, 24, 32, 48, 64)
 FAMILY = "noisy_line"
 

@@ -43,9 +43,8 @@ from numseries.patterns import (
     top_groups,
 )
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 BUCKETS = ((4, 6), (8, 16), (24, 64))
 SEED = 3_000_017  # never a training, validation or calibration stream
 TARGET = 0.9  # the top-1 at 8+ values, on the families that can be told apart

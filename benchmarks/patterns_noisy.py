@@ -30,9 +30,8 @@ from numseries.generate import FAMILIES, noisy_bases, register
 from numseries.patterns import choose, group_name
 from patterns import _pct, with_classifier
 
-from _output import write_result
+from _output import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 BUCKETS = ((8, 16), (24, 64))  # the target: 8+ values
 SEED = 3_000_019  # never a training, validation or calibration stream; not patterns.py's
 PARENTS = ("noisy", "noisy_stochastic")

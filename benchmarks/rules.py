@@ -25,7 +25,6 @@ import os
 import statistics
 import time
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 
@@ -33,9 +32,8 @@ from numseries import Predictor
 from numseries.generate import FAMILIES, generate_batch
 from numseries.rules import find_rule, find_rules
 
-from _output import write_result
+from _output import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 FALSE_RULE_TARGET = 0.005  # at most 0.5% of a noisy family's or a real dataset's series get a wrong exact claim
 NOISY = ("noisy", "noisy_line", "noisy_stochastic")
 

@@ -35,9 +35,8 @@ import numpy as np
 from numseries.generate import generate_batch
 from numseries.predict import Predictor
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 HOST = "127.0.0.1"  # never anything else
 PHASE_SECONDS = 60.0  # no phase runs longer than this, whatever the counts
 TARGETS = {  # name: (limit, "max" or "min"), from issue 15

@@ -23,7 +23,6 @@ import sys
 import time
 import warnings
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,9 +36,8 @@ from numseries.realdata import load_series
 from numseries.statsforecast import NumSeries, load_predictor, local_spark
 from predict_speed import _version, environment
 
-from _output import replace_block, write_result
+from _output import RESULTS, replace_block, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LEVELS = [80, 95]
 TIME_RATIO_TARGET = 1 / 20  # NumSeries' cross-validation time ÷ AutoETS's (issue 16)
 
