@@ -382,9 +382,10 @@ def _horizon_factors(
     buckets = _bucket(np.asarray(lengths))
     k = _at_level(calibration.horizons, calibration.grid, level)[buckets, _spread_bucket(spread)]  # (N, HORIZONS - 1)
     if families is not None and calibration.family_factors is not None:
-        named = np.flatnonzero(np.asarray(families) >= 0)
+        families = np.asarray(families)
+        named = np.flatnonzero(families >= 0)
         by_family = _at_level(calibration.family_factors, calibration.grid, level)  # (F, B, HORIZONS - 1)
-        k[named] = k[named] * by_family[np.asarray(families)[named], buckets[named]]
+        k[named] = k[named] * by_family[families[named], buckets[named]]
     later = np.minimum(np.arange(steps - 1), HORIZONS - 2)  # steps past HORIZONS keep the last factor
     factors[:, 1:] = k[:, later]
     return factors
