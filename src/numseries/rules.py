@@ -262,10 +262,11 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
     return _find(values)
 
 
-def _find(values: np.ndarray, classes: Sequence[bool] | None = None) -> Rule | None:
-    """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit."""
+def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool = False) -> Rule | None:
+    """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit;
+    ``moves``: the batch has found the steps clear of the values' rounding (:func:`_settle`)."""
     series = _Series(values, gated=classes is not None)
-    if not series.exact and _steps_within_rounding(values):
+    if not series.exact and not moves and _steps_within_rounding(values):
         return None
     for finder, gate in _FINDERS:
         if classes is not None and not classes[gate]:
@@ -931,20 +932,21 @@ def _unsimple_recurrence(steps: np.ndarray, level: np.ndarray) -> np.ndarray:
 
 
 def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) -> (N,): some period p <= length / 2 has x[p] ~ x[0] and x[p+1] ~ x[1]."""
-    width = values.shape[1]
-    periods = np.arange(2, width // 2 + 1)  # (P,)
-    if not periods.size:
+    """(N, W) -> (N,): some period p <= length / 2 has x[p] ~ x[0] and x[p+1] ~ x[1], to within ten times
+    the check's tolerance on the largest |x| and |step| among the values read (x[0] .. x[W // 2 + 1]), which
+    are at least those of the values each check reads: a superset of what the check accepts."""
+    last = values.shape[1] // 2  # the longest period
+    if last < 2:
         return np.zeros(len(values), dtype=bool)
-    values = values[:, : periods[-1] + 2]  # the values the test reads
-    level = np.fmax.accumulate(np.abs(values), axis=1)  # (N, W) largest |x| so far (NaN padding skipped)
-    step = np.fmax.accumulate(np.abs(np.diff(values, axis=1, prepend=values[:, :1])), axis=1)  # largest step
-    tolerance = 10 * (REL_TOL * step + _ULPS * 3 * level)  # (N, W)
-    after = periods + 1
-    same = (np.abs(values[:, periods] - values[:, :1]) <= tolerance[:, periods]) & (
-        np.abs(values[:, after] - values[:, 1:2]) <= tolerance[:, after]
-    )  # (N, P)
-    return (same & (2 * periods[None, :] <= lengths[:, None])).any(axis=1)
+    values = values[:, : last + 2]  # the values the test reads
+    with np.errstate(invalid="ignore"):  # NaN padding: fmax skips it
+        level = np.fmax.reduce(np.abs(values), axis=1)  # (N,)
+        step = np.fmax.reduce(np.abs(np.diff(values, axis=1)), axis=1)  # (N,)
+    tolerance = (10 * (REL_TOL * step + _ULPS * 3 * level))[:, None]  # (N, 1)
+    same = (np.abs(values[:, 2 : last + 1] - values[:, :1]) <= tolerance) & (
+        np.abs(values[:, 3 : last + 2] - values[:, 1:2]) <= tolerance
+    )  # (N, P): periods 2 .. last
+    return (same & (2 * np.arange(2, last + 1)[None, :] <= lengths[:, None])).any(axis=1)
 
 
 def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
@@ -964,9 +966,9 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
     values = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, np.nan)
     gate = _gate(values, lengths)
     rows = np.flatnonzero(gate.any(axis=1))
-    degrees, classes = _settle(values[rows], lengths[rows], gate[rows])
+    degrees, classes, moves = _settle(values[rows], lengths[rows], gate[rows])
     rules = {}
-    for i, degree, kept in zip(rows.tolist(), degrees.tolist(), classes.tolist(), strict=True):
+    for i, degree, kept, clear in zip(rows.tolist(), degrees.tolist(), classes.tolist(), moves.tolist(), strict=True):
         if degree == _NO_RULE:
             continue
         row = values[i, : lengths[i]]
@@ -975,7 +977,7 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
             # before it) are ruled out; powers need integers.
             rule = _checked(_polynomial_rule(_Series(row, gated=True), degree))
         else:
-            rule = _find(row, kept) if any(kept) else None
+            rule = _find(row, kept, clear) if any(kept) else None
         if rule is not None:
             rules[i] = rule
     return rules
@@ -985,7 +987,9 @@ _FEW_ROWS = 12  # measured: up to about this many series, one by one is quicker 
 _UNSETTLED, _NO_RULE, _NO_POLYNOMIAL = -1, -2, 5  # _settle's answers besides a degree 0 .. 4
 
 
-def _settle(values: np.ndarray, lengths: np.ndarray, gate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _settle(
+    values: np.ndarray, lengths: np.ndarray, gate: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N, W) prefix-aligned values, (N,) lengths, (N, 5) classes the gate kept -> what the finder on one
     series would decide, for all rows at once, as far as it can be:
 
@@ -996,7 +1000,9 @@ def _settle(values: np.ndarray, lengths: np.ndarray, gate: np.ndarray) -> tuple[
     - (N, 5) bool: the gate's classes less those found empty: polynomials where no degree fits; geometric
       where a float series' ratio does not fit (:func:`_geometric`); recurrences where the first values
       rule out the largest class (:func:`_may_recur`); ratio rules where the first ratios cannot come from
-      one (:func:`_may_be_moebius`).
+      one (:func:`_may_be_moebius`);
+    - (N,) bool: the float series whose steps :func:`_steps_within_rounding` finds clear of rounding (the
+      finder need not ask again).
 
     The same screens, checks and tolerances as one series gets, with the float operations in the same
     order, so the answers are the same bit for bit.
@@ -1005,7 +1011,7 @@ def _settle(values: np.ndarray, lengths: np.ndarray, gate: np.ndarray) -> tuple[
     out = np.full(n, _UNSETTLED)
     classes = gate.copy()
     if n == 0 or width < 3:
-        return out, classes
+        return out, classes, np.zeros(n, dtype=bool)
     inside = np.arange(width)[None, :] < lengths[:, None]  # (N, W)
     with np.errstate(all="ignore"):  # NaN padding past each length, masked below
         magnitude = np.where(inside, np.abs(values), 0.0)  # (N, W)
@@ -1031,7 +1037,7 @@ def _settle(values: np.ndarray, lengths: np.ndarray, gate: np.ndarray) -> tuple[
         zeros = (inside & (values == 0)).any(axis=1)
         ratios = [values[:, i + 1] / values[:, i] for i in range(4)] if width >= 5 else [np.zeros(n)] * 4
         classes[:, 4] &= ~finite | ((lengths >= 5) & ~zeros & _may_be_moebius(*ratios))
-    return out, classes
+    return out, classes, floats
 
 
 def _polynomial_degrees(values: np.ndarray, magnitude: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
