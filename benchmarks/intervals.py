@@ -43,7 +43,7 @@ import numpy as np
 from numseries import Predictor
 from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases, untrained_families
 from numseries.generate import SequenceBatch, generate_batch, holdout_families, mean_abs_step, training_families
-from numseries.intervals import SPREAD_EDGES
+from numseries.intervals import SPREAD_EDGES, named_families
 from numseries.metrics import context_scale, coverage, interval_score, scaled_quantile_loss
 from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_figure
 from numseries.realdata import REAL_SEED, load_series, real_cases
@@ -334,6 +334,49 @@ def one_step_rows(cases: Cases, quantiles: dict, tried: dict, exact: np.ndarray 
     return rows
 
 
+def pooled_predictor(predictor: Predictor) -> Predictor:
+    """The same model with the calibration's pooled factors alone (no factors per named family)."""
+    import copy
+
+    pooled = copy.copy(predictor)
+    if predictor.calibration is not None:
+        pooled.calibration = dataclasses.replace(
+            predictor.calibration, families=(), family_factors=None, family_one_step=None
+        )
+    return pooled
+
+
+def named_family_rows(predictor: Predictor, cases: Cases, quantiles: np.ndarray, exact: np.ndarray) -> list[dict]:
+    """The model's one-step coverage on the cases no exact rule answered, per kind of cases and the family the
+    classifier names (one at 60% or more; "none" otherwise), with the calibration's factors per named family
+    and with the pooled ones alone (at least 30 cases a row)."""
+    x = np.where(cases.masks, cases.data, np.nan)
+    probabilities = predictor.predict_batch(x).pattern_probabilities
+    if predictor.calibration is None or probabilities is None:
+        return []
+    top = named_families(probabilities)
+    pooled = model_quantiles(pooled_predictor(predictor), cases, None)[:, 0]
+    rows = []
+    for kind in KINDS:
+        for index in [-1, *range(len(predictor.pattern_names))]:
+            chosen = (cases.kinds == kind) & ~exact & (top == index)
+            if chosen.sum() < 30:
+                continue
+            own = scores(quantiles[chosen, 0], cases.futures[chosen, 0], cases.scale[chosen])
+            plain = scores(pooled[chosen], cases.futures[chosen, 0], cases.scale[chosen])
+            rows.append({"kind": kind, "named": predictor.pattern_names[index] if index >= 0 else "none",
+                         "n": own["n"], "coverage": own["coverage"], "pooled": plain["coverage"]})
+    return rows
+
+
+def named_family_table(rows: list[dict]) -> str:
+    return _table(["cases", "named", "n", "80 / 95%", "pooled factors alone: 80 / 95%"], [
+        [r["kind"], r["named"], f"{r['n']:,}", " / ".join(f"{r['coverage'][lv]:.1f}" for lv in ("80", "95")),
+         " / ".join(f"{r['pooled'][lv]:.1f}" for lv in ("80", "95"))]
+        for r in rows
+    ])
+
+
 def spread_rows(cases: Cases, quantiles: np.ndarray, exact: np.ndarray) -> list[dict]:
     """The model's one-step coverage on the cases no exact rule answered, per kind of cases and spread bucket
     of its 80% interval (its width in mean steps of the context, the buckets of the multi-step factors):
@@ -373,12 +416,8 @@ def generated_multi_step_rows(predictor: Predictor, per_family: int) -> list[dic
     """Per generator family: the coverage of the model's 80% and 95% bands over steps 2 .. horizon of
     ``GENERATED_MULTI_STEP`` windows (rules on, as users get them), and of the same bands without the
     calibration's per-family factors (the pooled ones alone)."""
-    import copy
-
     context, horizon = GENERATED_MULTI_STEP
-    pooled = copy.copy(predictor)
-    if predictor.calibration is not None:
-        pooled.calibration = dataclasses.replace(predictor.calibration, families=(), family_factors=None)
+    pooled = pooled_predictor(predictor)
     rows = []
     for kind, families in (("training", training_families()), ("held-out", holdout_families())):
         for family in families:
@@ -668,6 +707,15 @@ def render(results: dict) -> str:
             "buckets comes from confidence the generated families taught and the series do not bear out.",
             spread_table(results["one_step_by_spread"]),
         ]
+    if results.get("one_step_by_named_family"):
+        sections += [
+            "## One step: the model's coverage (%) by the family the classifier names",
+            "On the cases no exact rule answered, by the family the classifier names (one family with 60% of "
+            "the probability or more; none otherwise), with the calibration's one-step factors of that family "
+            "(measured among the generated calibration cases named so, never narrower than the pooled ones) and "
+            "with the pooled factors alone. Rows of 30 cases or more.",
+            named_family_table(results["one_step_by_named_family"]),
+        ]
     for key, rows in results["multi_step"].items():
         present = [m for m in [MODEL, SAMPLED] if any(r["method"] == m for r in rows)] + list(STATISTICAL)
         sections += [f"## Several steps, real series, {key}: coverage (%) and median interval score at "
@@ -836,6 +884,8 @@ def main(argv: list[str] | None = None) -> int:
         "statsforecast_cpu_seconds": {key: f[2] for key, f in zip(keys, fitted, strict=True)},
         "one_step": one_step_rows(one, quantiles[0], tried[0], exact),
         "one_step_by_spread": spread_rows(one, quantiles[0][MODEL], exact) if with_model else [],
+        "one_step_by_named_family": named_family_rows(predictor, one, quantiles[0][MODEL], exact)
+        if with_model and not args.paths else [],
         "multi_step": {key: multi_step_rows(c, q, t)
                        for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:], strict=True)},
         "generated_multi_step": generated_multi_step_rows(predictor, args.generated_per_family)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from numseries.intervals import (
+    FAMILY_MIN_CASES,
     HORIZONS,
     LENGTH_BUCKETS,
     RANGE_CAP_FROM,
@@ -16,6 +17,7 @@ from numseries.intervals import (
     SPREAD_EDGES,
     Calibration,
     calibrate,
+    calibrate_families,
     calibrate_family_horizons,
     calibrate_horizons,
     check_levels,
@@ -77,6 +79,43 @@ def test_calibration_widens_too_narrow_intervals_to_their_level_on_new_cases():
         assert abs(covered.mean() - level) < 0.015
     raw_covered = (quantiles[:, 1] <= fresh) & (fresh <= quantiles[:, -2])
     assert raw_covered.mean() < 0.6  # the raw 80% interval was far off
+
+
+def test_a_family_named_with_wider_errors_gets_one_step_factors_of_its_own_never_below_the_pooled_ones():
+    """Three families claim sigma 1: the first is right, the second's errors are twice that (its intervals
+    far too narrow), the third's half (too wide); a fourth has too few cases. Named cases take their
+    family's factors: the second covers each level on new cases, the third keeps the pooled intervals (never
+    narrower: a family the calibration never saw may be named one it did), and so do the fourth and the
+    cases named no family."""
+    rng = np.random.default_rng(3)
+
+    def cases(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        families = np.concatenate([rng.integers(0, 3, n), np.full(FAMILY_MIN_CASES - 1, 3), np.full(n // 4, -1)])
+        sigma = np.array([1.0, 2.0, 0.5, 2.0])[families]
+        sigma[families < 0] = 1.0
+        return _normal_quantiles(len(families)), rng.normal(size=len(families)) * sigma, np.full(len(families), 40), families
+
+    quantiles, targets, lengths, families = cases(30_000)
+    pooled = calibrate(quantiles, targets, lengths, GRID)
+    own = calibrate_families(quantiles, targets, lengths, families, 4, pooled)
+    assert own.shape == (4, len(LENGTH_BUCKETS), 3)
+    assert (own >= pooled.factors[None]).all()
+    assert (own[1, 2] > pooled.factors[2] + 0.3).all()  # the noisy family, long contexts
+    np.testing.assert_array_equal(own[[0, 2, 3], :2], np.repeat(pooled.factors[None, :2], 3, axis=0))  # no short cases
+    np.testing.assert_array_equal(own[2], pooled.factors)  # too wide alone: never narrower than pooled
+    np.testing.assert_array_equal(own[3], pooled.factors)  # too few cases
+    calibration = Calibration(GRID, pooled.factors, 1, families=("a", "b", "c", "d"), family_one_step=own)
+    quantiles, targets, lengths, families = cases(30_000)
+    calibrated = calibration.apply(quantiles, lengths, families)
+    alone = calibration.apply(quantiles, lengths)
+    for p, level in ((0, 0.95), (1, 0.8), (2, 0.5)):
+        covered = (calibrated[:, p] <= targets) & (targets <= calibrated[:, -1 - p])
+        assert abs(covered[families == 1].mean() - level) < 0.02
+        pooled_covered = (alone[:, p] <= targets) & (targets <= alone[:, -1 - p])
+        assert pooled_covered[families == 1].mean() < level - 0.1  # what the pooled factors did
+    same = families != 1
+    np.testing.assert_array_equal(calibrated[same & (families != 0)], alone[same & (families != 0)])
+    np.testing.assert_array_equal(calibration.apply(quantiles, lengths, np.full(len(families), -1)), alone)
 
 
 def test_calibration_keeps_zero_width_intervals_and_equivariance():
@@ -408,6 +447,40 @@ def test_family_factors_round_trip_and_a_file_without_them_still_loads(tmp_path)
     path.write_text(json.dumps(wrong))
     with pytest.raises(ValueError, match="family horizon factors of shape"):
         Calibration.load(path)
+
+
+def test_one_step_family_factors_round_trip_and_a_file_without_them_still_loads(tmp_path):
+    import json
+
+    pooled = np.full((len(LENGTH_BUCKETS), 3), 0.1)
+    one_step = pooled[None] + np.random.default_rng(2).uniform(0.0, 0.5, (2, len(LENGTH_BUCKETS), 3))
+    steps = np.ones((len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, 3))
+    by_family = np.ones((2, len(LENGTH_BUCKETS), HORIZONS - 1, 3))
+    calibration = Calibration(
+        GRID, pooled, 10, steps, 77, families=("a", "b"), family_factors=by_family, family_one_step=one_step
+    )
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(calibration.to_dict()))
+    loaded = Calibration.load(path)
+    assert loaded.families == ("a", "b") and loaded.by_family
+    assert loaded.family_one_step is not None
+    np.testing.assert_allclose(loaded.family_one_step, one_step, atol=1e-6)
+    names = calibration.named(np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]]), ("b", "c"))
+    np.testing.assert_array_equal(names, [1, -1, -1])  # "c" has no factors; the second row is named nothing
+    old = calibration.to_dict()
+    del old["families"]  # written before one-step factors per family
+    path.write_text(json.dumps(old))
+    assert Calibration.load(path).family_one_step is None and Calibration.load(path).families == ("a", "b")
+    for key, value, message in (
+        ("names", ["a", "c"], "names the families"),
+        ("factors", (one_step - 1).tolist(), "one-step family factors of shape"),  # narrower than pooled
+    ):
+        wrong = calibration.to_dict()
+        wrong["families"][key] = value
+        path.write_text(json.dumps(wrong))
+        with pytest.raises(ValueError, match=message):
+            Calibration.load(path)
+    assert Calibration(GRID, pooled, 1).named(np.array([[1.0, 0.0]]), ("a", "b")) is None  # no factors per family
     narrower = calibration.to_dict()
     narrower["horizons"]["families"]["factors"][0][0][0][0] = 0.5  # a family's band never narrower than the pooled
     path.write_text(json.dumps(narrower))

@@ -32,9 +32,7 @@ from typing import Any
 import numpy as np
 
 from numseries.intervals import (
-    Calibration,
     intervals,
-    named_families,
     path_bands,
     recorded_decimals,
     round_to_recording,
@@ -200,19 +198,6 @@ def backtests_shorter(
     return shorter
 
 
-def family_indices(
-    probabilities: np.ndarray | None, names: Sequence[str], calibration: Calibration | None
-) -> np.ndarray | None:
-    """(N, F) probabilities over the families ``names`` -> (N,) the index into ``calibration.families``
-    of the family each row is named (:func:`~numseries.intervals.named_families`; -1 where none is, or the
-    calibration has none of that name), or None without probabilities or family factors."""
-    if probabilities is None or calibration is None or calibration.family_factors is None:
-        return None
-    where = {name: i for i, name in enumerate(calibration.families)}
-    lookup = np.array([where.get(name, -1) for name in names] + [-1], dtype=np.int64)  # (F + 1,): -1 stays -1
-    return lookup[named_families(probabilities)]
-
-
 def roll_out(
     predictor: Predictor,
     windows: list[np.ndarray],
@@ -240,21 +225,23 @@ def roll_out(
     grid = predictor.quantile_levels
     along = np.empty((n, steps, len(grid))) if levels and not paths else None  # one-step quantiles on the path
     calibration = predictor.calibration
-    by_family = along is not None and steps > 1 and calibration is not None and calibration.family_factors is not None
+    # The windows' families, as predict names them: their one-step intervals, and the bands of the point paths
+    by_family = bool(levels) and calibration is not None and calibration.by_family
     families = None  # (n,) index into calibration.families of the family each window is named, -1 for none
     for k in range(steps):
         used = np.minimum(length, width)
         start = length - used
         index = start[:, None] + np.arange(width)[None, :]  # (R, width)
         window = np.take_along_axis(history, np.minimum(index, history.shape[1] - 1), axis=1)
-        named = by_family and k == 0  # the windows' families, for their bands: as predict names them
+        named = by_family and k == 0
         only = ("quantiles", "pattern") if named else ("quantiles",) if levels else ()
         outputs = predictor._predict_padded(window, used, None, only=only, classify=named)
         if named:
-            families = family_indices(outputs.get("family", outputs.get("pattern")), predictor.pattern_names, calibration)
+            families = predictor._named(outputs)
+            families = families[point] if families is not None else None
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
-        quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated
+        quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated (step 1: by family)
         if not paths:  # the point paths only
             if along is not None:
                 along[:, k] = quantiles

@@ -21,7 +21,10 @@ up to, a noisy one by less, so they get factors of their own. Those factors fit 
 the paths of a family the network errs on steadily (level shifts, modulated waves, smooth random
 processes) drift by more still, so a context the family classifier names (one family holding at least
 ``FAMILY_CONFIDENCE`` of its probability) widens by that family's own factor, measured among the paths
-named so (:func:`calibrate_family_horizons`), never narrower. It costs nothing beyond the point path.
+named so (:func:`calibrate_family_horizons`), never narrower. It costs nothing beyond the point path. The
+one-step intervals of such a context are calibrated the same way (:func:`calibrate_families`): among the
+held-out cases named that family, never narrower than the pooled ones (noisy series, smooth random
+processes and random processes seen through noise get intervals too narrow for them from the pooled factors).
 
 A series recorded to a decimal step (:func:`recorded_decimals`: whole numbers, cents, 0.001 …) has its
 next value recorded to that step too. Rounding keeps order, so the quantiles of the recorded value are
@@ -60,8 +63,8 @@ REACH_NORMS = (1.0, 1.0, 1.25)
 # reaches grow without end; a series that has stayed within a range rarely leaves it by more (a river's
 # flow, a sensor). Chosen on real windows the benchmarks never use (benchmarks/results/experiments.md).
 RANGE_CAP_FROM = 17
-# A family the classifier names (in a length bucket) gets horizon factors of its own from this many
-# calibration paths; with fewer it keeps the pooled ones.
+# A family the classifier names (in a length bucket) gets factors of its own from this many calibration
+# cases (one-step) or paths (multi-step); with fewer it keeps the pooled ones.
 FAMILY_MIN_CASES = 100
 # A context counts as of a family when the classifier gives that family at least this probability (the
 # pattern line names a family alone from the same, patterns.CLEAR); the others keep the pooled factors.
@@ -193,11 +196,34 @@ class Calibration:
     families: tuple[str, ...] = ()
     family_factors: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), HORIZONS - 1, P)
     path_families: tuple[str, ...] = ()  # the generator families of the paths ``horizons`` were measured on
+    # Per family and length bucket, the one-step factors (each at least ``factors``') of the contexts named
+    # that family, in place of ``factors`` (:func:`calibrate_families`); None: not measured.
+    family_one_step: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), P)
 
-    def apply(self, quantiles: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing."""
+    @property
+    def by_family(self) -> bool:
+        """Whether some factors are per named family (one-step or multi-step)."""
+        return self.family_factors is not None or self.family_one_step is not None
+
+    def named(self, probabilities: np.ndarray | None, names: Sequence[str]) -> np.ndarray | None:
+        """(N, F) a classifier's probabilities over the families ``names`` -> (N,) the index into
+        ``families`` of the family each row is named (:func:`named_families`; -1 where none is, or this
+        calibration has no factors for it), or None without probabilities or factors per family."""
+        if probabilities is None or not self.by_family:
+            return None
+        where = {name: i for i, name in enumerate(self.families)}
+        lookup = np.array([where.get(name, -1) for name in names] + [-1], dtype=np.int64)  # (F + 1,): -1 stays -1
+        return lookup[named_families(probabilities)]
+
+    def apply(self, quantiles: np.ndarray, lengths: np.ndarray, families: np.ndarray | None = None) -> np.ndarray:
+        """(N, Q) raw quantiles, (N,) context lengths -> (N, Q) calibrated quantiles, still increasing. With
+        ``families`` (N,) (:meth:`named`), the rows named a family take its factors (``family_one_step``)."""
         pairs = len(self.grid) // 2
-        c = self.factors[_bucket(np.asarray(lengths))]  # (N, P)
+        buckets = _bucket(np.asarray(lengths))
+        c = self.factors[buckets]  # (N, P)
+        if families is not None and self.family_one_step is not None:
+            rows = np.flatnonzero(np.asarray(families) >= 0)
+            c[rows] = self.family_one_step[np.asarray(families)[rows], buckets[rows]]
         lo, hi = quantiles[:, :pairs], quantiles[:, ::-1][:, :pairs]  # (N, P) each, outermost first
         width = hi - lo
         out = quantiles.copy()
@@ -217,6 +243,8 @@ class Calibration:
             "factors": np.round(self.factors, 6).tolist(),
             "cases": self.cases,
         }
+        if self.family_one_step is not None:
+            out["families"] = {"names": list(self.families), "factors": np.round(self.family_one_step, 6).tolist()}
         if self.horizons is not None:
             out["horizons"] = {
                 "factors": np.round(self.horizons, 6).tolist(),
@@ -249,6 +277,9 @@ class Calibration:
             by_family = (horizons or {}).get("families")  # absent in files written before family factors
             families = () if by_family is None else tuple(str(name) for name in by_family["names"])
             family_factors = None if by_family is None else np.asarray(by_family["factors"], dtype=np.float64)
+            one_step = values.get("families")  # absent in files written before one-step factors per family
+            one_step_names = None if one_step is None else tuple(str(name) for name in one_step["names"])
+            family_one_step = None if one_step is None else np.asarray(one_step["factors"], dtype=np.float64)
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
@@ -272,7 +303,24 @@ class Calibration:
                 f"calibration {path} has family horizon factors of shape {family_factors.shape} for "
                 f"{len(families)} families; re-run the calibration"
             )
-        return cls(grid, factors, cases, steps, horizon_cases, norms, families, family_factors, path_families)
+        if one_step_names is not None and by_family is not None and one_step_names != families:
+            raise ValueError(
+                f"calibration {path} names the families {list(one_step_names)} for one step and {list(families)} "
+                "for several; re-run the calibration"
+            )
+        families = one_step_names if one_step_names is not None else families
+        if family_one_step is not None and (
+            family_one_step.shape != (len(families), len(LENGTH_BUCKETS), len(grid) // 2)
+            or not np.isfinite(family_one_step).all()
+            or (family_one_step < factors[None] - 1e-6).any()
+        ):
+            raise ValueError(
+                f"calibration {path} has one-step family factors of shape {family_one_step.shape} for "
+                f"{len(families)} families; re-run the calibration"
+            )
+        return cls(
+            grid, factors, cases, steps, horizon_cases, norms, families, family_factors, path_families, family_one_step
+        )
 
 
 def calibrate(
@@ -283,19 +331,54 @@ def calibrate(
     ``quantiles`` (N, Q) raw, ``targets`` (N,) true next values, ``lengths`` (N,) context lengths.
     The score of a case is how far outside its interval the target falls, in interval widths
     (negative inside); the factor is the score's conformal quantile at the pair's level. Cases whose
-    interval has zero width (exact progressions) carry no information on widths and are skipped.
+    interval has zero width (exact progressions) carry no information on widths and are skipped; with
+    fewer than 50 informative cases a factor is 0 (the raw interval).
     """
-    grid = tuple(grid)
-    pairs = len(grid) // 2
+    factors = _conformal_factors(quantiles, targets, _bucket(np.asarray(lengths)), tuple(grid), 50)
+    return Calibration(tuple(grid), np.nan_to_num(factors, nan=0.0), int(len(targets)))
+
+
+def calibrate_families(
+    quantiles: np.ndarray,
+    targets: np.ndarray,
+    lengths: np.ndarray,
+    families: np.ndarray,
+    n_families: int,
+    pooled: Calibration,
+) -> np.ndarray:
+    """Per named family, the one-step factors of the contexts named it: (n_families, len(LENGTH_BUCKETS), P).
+
+    The arguments as :func:`calibrate`'s, and ``families`` (N,) the family a classifier names for each case
+    (an index below ``n_families``; -1 for none), ``pooled`` the calibration of all the cases. Within the
+    cases named each family (conditioning on what is known at prediction time, so the guarantee holds per
+    name), the factors are measured as :func:`calibrate` measures them, but never below the pooled ones: a
+    series of a family the calibration never saw can be named one it did (a chirp named a sine wave), and
+    narrower intervals would fail it. ``pooled``'s where fewer than ``FAMILY_MIN_CASES`` cases inform them.
+    """
     buckets = _bucket(np.asarray(lengths))
-    factors = np.zeros((len(LENGTH_BUCKETS), pairs))
+    out = np.repeat(pooled.factors[None], n_families, axis=0)  # (F, B, P)
+    for f in range(n_families):
+        rows = np.asarray(families) == f
+        own = _conformal_factors(quantiles[rows], targets[rows], buckets[rows], pooled.grid, FAMILY_MIN_CASES)
+        out[f] = np.fmax(own, pooled.factors)  # NaN (too few cases): the pooled factor
+    return out
+
+
+def _conformal_factors(
+    quantiles: np.ndarray, targets: np.ndarray, buckets: np.ndarray, grid: tuple[float, ...], least: int
+) -> np.ndarray:
+    """(N, Q) raw quantiles, (N,) targets and length buckets -> (len(LENGTH_BUCKETS), P) per bucket and pair
+    of levels, the conformal quantile of the widening scores (see :func:`calibrate`); NaN where fewer than
+    ``least`` cases have an interval of some width."""
+    pairs = len(grid) // 2
+    factors = np.full((len(LENGTH_BUCKETS), pairs), np.nan)
     for b in range(len(LENGTH_BUCKETS)):
         rows = buckets == b
         for p in range(pairs):
             lo, hi = quantiles[rows, p], quantiles[rows, -1 - p]
             width = hi - lo
             informative = width > 0
-            if informative.sum() < 50:  # too few cases to say anything: keep the raw interval
+            if informative.sum() < least:  # too few cases to say anything
                 continue
             y = targets[rows][informative]
             score = np.maximum(lo[informative] - y, y - hi[informative]) / width[informative]
@@ -303,7 +386,7 @@ def calibrate(
             n = len(score)
             rank = min(1.0, coverage * (n + 1) / n)  # the finite-sample conformal quantile
             factors[b, p] = max(float(np.quantile(score, rank, method="higher")), -0.49)  # never inverts
-    return Calibration(grid, factors, int(len(targets)))
+    return factors
 
 
 def path_half_widths(

@@ -524,10 +524,18 @@ class Predictor:
             return None
         quantiles = outputs["quantiles"]
         if self.calibration is not None:
-            quantiles = self.calibration.apply(quantiles, outputs["read"])
+            quantiles = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
         if values is not None and lengths is not None:
             quantiles = round_to_recording(quantiles, recorded_decimals(values, lengths))
         return quantiles
+
+    def _named(self, outputs: dict[str, np.ndarray]) -> np.ndarray | None:
+        """(N,) the index into the calibration's families of the family each row is named (-1 for none), from
+        the classifier's (or pattern head's) probabilities among ``outputs``; None without them or factors per
+        family."""
+        if self.calibration is None:
+            return None
+        return self.calibration.named(outputs.get("family", outputs.get("pattern")), self.pattern_names)
 
     def _patterns(
         self, outputs: dict[str, np.ndarray], values: np.ndarray, lengths: np.ndarray

@@ -5,8 +5,9 @@
 The model predicts fresh generated sequences of its training mixture (a seed of their own, never the
 training or validation data); per context-length bucket and interval level, the factor by which the
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
-``Predictor`` applies from then on. Then it forecasts ``--horizon-cases`` generated sequences of the
-families its quantile head learnt from (as ``training_info.json`` records them, which may include families
+``Predictor`` applies from then on; and the same among the cases the family classifier (or the pattern
+head) names each family (:func:`numseries.intervals.calibrate_families`), for the contexts named so.
+Then it forecasts ``--horizon-cases`` generated sequences of the families its quantile head learnt from (as ``training_info.json`` records them, which may include families
 held out of the point network; ``--path-families`` to choose) 24 steps ahead, with those one-step
 intervals, and measures per step the factor of the multi-step bands
 (:func:`numseries.intervals.calibrate_horizons`), and, among the paths whose context the family
@@ -58,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
         HORIZONS,
         REACH_NORMS,
         calibrate,
+        calibrate_families,
         calibrate_family_horizons,
         calibrate_horizons,
+        named_families,
     )
     from numseries.predict import Predictor
 
@@ -79,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
+    names = tuple(predictor.pattern_names)
+    if result.pattern_probabilities is not None:  # a classifier (or pattern head) names each case's family
+        named_cases = named_families(result.pattern_probabilities)
+        one_step = calibrate_families(result.quantiles, cases.labels, cases.lengths, named_cases, len(names), calibration)
+        calibration = dataclasses.replace(calibration, families=names, family_one_step=one_step)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
     drawn = resolve_families(args.path_families or learnt_families(folder))
     paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, drawn)
@@ -93,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
         path_families=tuple(drawn),
     )
     if named is not None:  # a classifier (or pattern head) names each context's family: factors per family
-        names = tuple(predictor.pattern_names)
         by_family = calibrate_family_horizons(
             values, quantiles, targets, lengths, scale, grid, named, len(names), factors, REACH_NORMS
         )
