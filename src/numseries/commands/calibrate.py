@@ -7,11 +7,11 @@ training or validation data); per context-length bucket and interval level, the 
 intervals must widen or narrow to cover their level is written to ``calibration.json``, which
 ``Predictor`` applies from then on; and the same among the cases the family classifier (or the pattern
 head) names each family (:func:`numseries.intervals.calibrate_families`), for the contexts named so.
-Then it forecasts ``--horizon-cases`` generated sequences of the families its quantile head learnt from (as ``training_info.json`` records them, which may include families
-held out of the point network; ``--path-families`` to choose) 24 steps ahead, with those one-step
-intervals, and measures per step the factor of the multi-step bands
-(:func:`numseries.intervals.calibrate_horizons`), and, among the paths whose context the family
-classifier (or the pattern head) names, each family's own factor beyond it
+Then it forecasts ``--horizon-cases`` generated sequences of the families its quantile head learnt from
+(as ``training_info.json`` records them, which may include families held out of the point network;
+``--path-families`` to choose) 24 steps ahead, with those one-step intervals, and measures per step the
+factor of the multi-step bands (:func:`numseries.intervals.calibrate_horizons`), and, among the paths
+whose context the family classifier (or the pattern head) names, each family's own factor beyond it
 (:func:`numseries.intervals.calibrate_family_horizons`).
 """
 
