@@ -242,6 +242,9 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert names and calibration.families == tuple(names) and calibration.family_factors is not None
     assert calibration.family_factors.shape == (len(names), len(LENGTH_BUCKETS), HORIZONS - 1, len(LEVELS) // 2)
     assert (calibration.family_factors >= 1).all()
+    assert calibration.family_one_step is not None  # one-step factors per named family, never below the pooled
+    assert calibration.family_one_step.shape == (len(names), len(LENGTH_BUCKETS), len(LEVELS) // 2)
+    assert (calibration.family_one_step >= calibration.factors[None]).all()
     assert calibration.path_families == tuple(training_families())  # no training_info.json: the training mixture
     noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
