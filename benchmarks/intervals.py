@@ -340,9 +340,7 @@ def pooled_predictor(predictor: Predictor) -> Predictor:
 
     pooled = copy.copy(predictor)
     if predictor.calibration is not None:
-        pooled.calibration = dataclasses.replace(
-            predictor.calibration, families=(), family_factors=None, family_one_step=None
-        )
+        pooled.calibration = predictor.calibration.pooled()
     return pooled
 
 

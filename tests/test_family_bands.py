@@ -4,7 +4,6 @@ factors (``calibration.json``'s one-step and horizon factors per family, shipped
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import numpy as np
 import pytest
@@ -23,7 +22,7 @@ def pooled(shipped):
     """The shipped model with the pooled factors alone."""
     assert shipped.calibration is not None and shipped.calibration.by_family
     plain = copy.copy(shipped)
-    plain.calibration = dataclasses.replace(shipped.calibration, families=(), family_factors=None, family_one_step=None)
+    plain.calibration = shipped.calibration.pooled()
     return plain
 
 

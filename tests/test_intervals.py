@@ -463,6 +463,9 @@ def test_one_step_family_factors_round_trip_and_a_file_without_them_still_loads(
     path.write_text(json.dumps(calibration.to_dict()))
     loaded = Calibration.load(path)
     assert loaded.families == ("a", "b") and loaded.by_family
+    pooled = loaded.pooled()  # the pooled factors alone
+    assert not pooled.by_family and pooled.families == () and pooled.horizons is not None
+    np.testing.assert_array_equal(pooled.factors, loaded.factors)
     assert loaded.family_one_step is not None
     np.testing.assert_allclose(loaded.family_one_step, one_step, atol=1e-6)
     names = calibration.named(np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]]), ("b", "c"))

@@ -14,7 +14,6 @@ cannot leave it stale unseen::
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import warnings
@@ -182,7 +181,7 @@ def compare_with_torch(model: LSTMWithAttention, onnx_predictor: Predictor, *, s
     # The pooled calibration: factors per named family follow a threshold on the pattern probabilities, where
     # float32 rounding can tip a series across it (a different factor, not a broken export).
     calibration = onnx_predictor.calibration
-    pooled = calibration and dataclasses.replace(calibration, families=(), family_factors=None, family_one_step=None)
+    pooled = None if calibration is None else calibration.pooled()
     reference = Predictor.from_model(model, calibration=pooled).predict_batch(sequences)
     classifier, onnx_predictor.classifier = onnx_predictor.classifier, None  # the model's own heads: the family
     onnx_predictor.calibration = pooled  # classifier beside it is another model, checked when it is written

@@ -23,7 +23,7 @@ processes) drift by more still, so a context the family classifier names (one fa
 ``FAMILY_CONFIDENCE`` of its probability) widens by that family's own factor, measured among the paths
 named so (:func:`calibrate_family_horizons`), never narrower. It costs nothing beyond the point path. The
 one-step intervals of such a context are calibrated the same way (:func:`calibrate_families`): among the
-held-out cases named that family, never narrower than the pooled ones (noisy series, smooth random
+calibration cases named that family, never narrower than the pooled ones (noisy series, smooth random
 processes and random processes seen through noise get intervals too narrow for them from the pooled factors).
 
 A series recorded to a decimal step (:func:`recorded_decimals`: whole numbers, cents, 0.001 …) has its
@@ -200,6 +200,10 @@ class Calibration:
     # that family, in place of ``factors`` (:func:`calibrate_families`); None: not measured.
     family_one_step: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), P)
 
+    def pooled(self) -> Calibration:
+        """The same calibration without factors per named family: the pooled factors alone."""
+        return dataclasses.replace(self, families=(), family_factors=None, family_one_step=None)
+
     @property
     def by_family(self) -> bool:
         """Whether some factors are per named family (one-step or multi-step)."""
@@ -222,8 +226,9 @@ class Calibration:
         buckets = _bucket(np.asarray(lengths))
         c = self.factors[buckets]  # (N, P)
         if families is not None and self.family_one_step is not None:
-            rows = np.flatnonzero(np.asarray(families) >= 0)
-            c[rows] = self.family_one_step[np.asarray(families)[rows], buckets[rows]]
+            families = np.asarray(families)
+            rows = np.flatnonzero(families >= 0)
+            c[rows] = self.family_one_step[families[rows], buckets[rows]]
         lo, hi = quantiles[:, :pairs], quantiles[:, ::-1][:, :pairs]  # (N, P) each, outermost first
         width = hi - lo
         out = quantiles.copy()
