@@ -160,7 +160,8 @@ def test_a_group_is_named_by_what_its_families_share_and_carries_a_trend_s_step(
 
 
 def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
-    from numseries.patterns import _slopes, choose, group_name
+    from numseries.cycles import periods
+    from numseries.patterns import _slopes, choose, group_name, with_period
 
     names = ("linear", "noisy_line", "noisy", "random_walk", "sinusoidal", "mixed")
     config = ClassifierConfig(names=names, buckets=((3, 6), (7, 64)), groups=[[[0, 2], [4, 5]], [[1, 2]]])
@@ -174,10 +175,11 @@ def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
     texts, _ = describe_batch(probabilities, names, values, lengths, config)
     named, _ = choose(probabilities, lengths, config)
     slopes = _slopes(values, lengths)
+    cycles = periods(values, lengths)
     assert np.allclose(slopes[:3], [np.polyfit(np.arange(k), v[:k], 1)[0] for v, k in zip(values[:3], lengths[:3], strict=True)])
     for i in range(n):  # the words made once per choice of groups, each row's slope put in
         expected = " or ".join(group_name([names[k] for k in g], slopes[i]) for g in named[i]) if named[i] else UNCLEAR
-        assert texts[i] == expected
+        assert texts[i] == (with_period(expected, cycles[i]) if np.isfinite(cycles[i]) else expected)
     assert sum(text.count("per step") == 2 for text in texts) >= 1
     assert len(set(texts)) > 100  # each row its own slope, not one row's text repeated
     # A few rows are grouped in Python, many with numpy: the same words either way.

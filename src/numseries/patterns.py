@@ -7,7 +7,8 @@ Families that the classifier cannot tell apart at a given length (measured on he
 recorded in ``patterns.json`` per length bucket) form a group whose probabilities add up and which is
 named as one, by what its families share ("random process (noisy, random walk or autoregressive)"). :func:`describe_batch` names the likeliest
 group when it holds :data:`CLEAR` of the probability, the two likeliest together when they hold
-:data:`PAIR`, and says ``no clear pattern`` otherwise.
+:data:`PAIR`, and says ``no clear pattern`` otherwise. Where the series plainly repeats
+(:func:`numseries.cycles.periods`), the words end with its period: "sine wave, period ≈ 6.3".
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import Any
 import numpy as np
 
 from numseries.config import read_json
+from numseries.cycles import periods
 from numseries.files import json_text
 from numseries.weights import CLASSIFIER_CONFIG, CLASSIFIER_FILE, add_to_set
 
 CLEAR = 0.6  # the likeliest group is named alone from this probability
 PAIR = 0.75  # two groups are named together when they hold this much between them
 UNCLEAR = "no clear pattern"
+REPEATING = "repeating"  # what a series with a period and no clearer pattern is
 _SLOT = -1.234e-300  # written "-1.234e-300", in no family's name: marks where a description gives its slope
 # Length buckets of the groups: a context is grouped by the bucket of the values it reads (the last
 # bucket is open above). Their edges match the benchmark's buckets (4-6, 8-16, 24-64) and fill the gaps.
@@ -257,6 +260,7 @@ def describe_batch(
     groups to name together per length bucket; ``None``: every family alone."""
     choices, confidence = _choices(probabilities, lengths, config)
     texts: list[str] = [""] * len(lengths)
+    cycles = periods(values, lengths)  # (N,) NaN where a series does not plainly repeat
     for (groups, first, second), rows in choices.items():  # each choice of groups' words made once
         named = [groups[g] for g in (first, second) if g >= 0]
         text = " or ".join(group_name([names[k] for k in g], _SLOT) for g in named) if named else UNCLEAR
@@ -267,7 +271,15 @@ def describe_batch(
         else:
             for i, slope in zip(rows.tolist(), _slopes(values[rows], lengths[rows]).tolist(), strict=True):
                 texts[i] = f"{slope:+.4g}".join(pieces)
+    for i in np.flatnonzero(np.isfinite(cycles)).tolist():
+        texts[i] = with_period(texts[i], float(cycles[i]))
     return texts, confidence
+
+
+def with_period(text: str, period: float) -> str:
+    """A description with the period its series repeats with: "sine wave, period ≈ 6.3"; a series with no
+    clearer pattern than that is "repeating, period ≈ 12"."""
+    return f"{REPEATING if text == UNCLEAR else text}, period ≈ {period:.2g}"
 
 
 def choose(

@@ -97,7 +97,7 @@ class Prediction:
     quantiles: np.ndarray | None = None  # (Q,) at quantile_levels, calibrated, rounded to the series' decimals; None: no head
     quantile_levels: tuple[float, ...] = ()
     levels: tuple[float, ...] = ()  # interval levels asked for, in percent
-    pattern: str = ""  # what the sequence looks like; "" without a pattern head
+    pattern: str = ""  # what the sequence looks like (with its period where it repeats); "" without a pattern head
     pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
     exact: bool = False  # value is an exact rule's continuation, not the network's estimate
     rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
@@ -337,7 +337,6 @@ class Predictor:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
         quantiles = self._quantiles(outputs, window, np.array([used]))
-        patterns, confidence = self._patterns(outputs, window, np.array([used]))
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value = float(rule.next_value)
@@ -357,6 +356,7 @@ class Predictor:
                 exact=True,
                 rule=rule,
             )
+        patterns, confidence = self._patterns(outputs, window, np.array([used]))
         read = int(outputs["read"][0])
         return Prediction(
             float(outputs["prediction"][0]),

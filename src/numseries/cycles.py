@@ -1,0 +1,126 @@
+"""The period a sequence repeats with, where it plainly repeats: a plain function of the values, numpy only.
+
+Each series has its least-squares line removed and its autocorrelation taken at every lag up to half its
+length (one matrix product for a whole batch). A cycle of ``p`` values shows as a peak of the
+autocorrelation at lag ``p`` after a trough near ``p / 2``. A peak counts when it holds :data:`PEAK`
+(:data:`TWICE_PEAK` where the series holds the cycle only twice), clears white noise's autocorrelation
+:data:`NOISE_Z`-fold, rises by :data:`SWING` from a trough that lies between :data:`TROUGH_AT` of its lag:
+lines, smooth curves, random walks and noise seldom do (``benchmarks/results/periods.md``). The highest
+such peak is a repeat; the period is its lag (read between lags by a parabola) divided by the cycles it
+spans, the most for which the autocorrelation also peaks at every fraction of the lag: sampled once a
+step, a cycle of 4.67 values repeats closely only every 14 values, with lower peaks at 5 and 9.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_VALUES = 8  # shorter series are not searched: a cycle seen twice needs at least 2 x 3 values and more
+PEAK = 0.5  # least autocorrelation at the period's lag
+TWICE_PEAK = 0.8  # least autocorrelation at a lag the series holds only twice (more than a third of it)
+SWING = 1.0  # least rise of the autocorrelation from its lowest point before the period's lag to the peak
+WEAK = 0.3  # least autocorrelation of a peak at a fraction of the period's lag that makes it the period
+NOISE_Z = 2.5  # the peak's autocorrelation at least this many times white noise's (1 / sqrt(pairs))
+TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lies within these shares of it
+MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
+LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
+
+
+def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) prefix-padded values and (N,) lengths -> (N,) the period of each series (float, in steps),
+    NaN where it does not plainly repeat (or has fewer than :data:`MIN_VALUES` values)."""
+    values = np.asarray(values, dtype=np.float64)
+    lengths = np.asarray(lengths)
+    out = np.full(len(lengths), np.nan)
+    rows = np.flatnonzero(lengths >= MIN_VALUES)
+    if not rows.size:
+        return out
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN lags and rows compare False throughout
+        r = _autocorrelation(values[rows], lengths[rows])  # (R, W // 2 + 2), NaN past each row's half length
+        # Only a row whose autocorrelation rises again to PEAK after lag 1 may repeat (most do not: a quick exit)
+        rises = np.flatnonzero(((r[:, 2:] > r[:, 1:-1]) & (r[:, 2:] >= PEAK)).any(axis=1))
+        if not rises.size:
+            return out
+        r, rows = r[rises], rows[rises]
+        lag, weak = _best_peaks(r, lengths[rows])  # (R,) lag, 0 for none; (R, L) the peaks of at least WEAK
+        hit = np.flatnonzero(lag > 0)
+        if hit.size:
+            r, lag = r[hit], lag[hit]
+            out[rows[hit]] = _vertex(r, np.arange(len(hit)), lag) / _spans(lag, weak[hit])
+    return out
+
+
+def _autocorrelation(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(R, W) prefix-padded values, (R,) lengths (>= MIN_VALUES) -> (R, W // 2 + 2) autocorrelation of each
+    detrended series at lags 0 .. W // 2 + 1 (each lag's products averaged over the pairs it has), NaN at
+    lags past a row's half length + 1 and for rows with nothing left after the line (0 variance)."""
+    width, top = values.shape[1], values.shape[1] // 2 + 2
+    t = np.arange(width, dtype=np.float64)
+    mask = t < lengths[:, None]  # (R, W)
+    x = np.where(mask, values, 0.0)
+    x /= np.abs(x).max(axis=1, keepdims=True)  # |x| <= 1: no overflow (all zeros: NaN, nothing repeats)
+    n = lengths.astype(np.float64)
+    mean = x.sum(axis=1) / n  # (R,)
+    slope = (x @ t - (n - 1) / 2 * n * mean) / (n * (n * n - 1) / 12)  # least squares (sum of (t - mean t)^2 in closed form)
+    padded = np.zeros((len(x), width + top))
+    np.subtract(x, (mean - slope * (n - 1) / 2)[:, None] + slope[:, None] * t, out=padded[:, :width], where=mask)
+    # windows[i, t, k] = padded[i, t + k]: sums[i, k] = sum over t of residual[i, t] * residual[i, t + k]
+    step = padded.strides[1]
+    windows = np.lib.stride_tricks.as_strided(padded, (len(x), width, top), (padded.strides[0], step, step))
+    sums = (padded[:, None, :width] @ windows)[:, 0]  # (R, L)
+    lags = np.arange(top)
+    pairs = lengths[:, None] - lags  # (R, L) products summed at each lag; lags past half a row are dropped below
+    r = np.where((lags <= (lengths // 2 + 1)[:, None]) & (sums[:, :1] > LINE * n[:, None]), sums / pairs, np.nan)
+    return r / r[:, :1]
+
+
+def _best_peaks(r: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(R, L) autocorrelations, (R,) lengths -> (R,) the lag of the highest peak that qualifies (PEAK,
+    SWING, NOISE_Z, seen twice), 0 where none does, and (R, L) bool: the peaks of at least WEAK."""
+    lags = np.arange(r.shape[1])[None, :]
+    peak = np.zeros(r.shape, dtype=bool)
+    peak[:, 2:-1] = (r[:, 2:-1] >= r[:, 1:-2]) & (r[:, 2:-1] > r[:, 3:])  # local maxima at lags 2 .. L - 2
+    trough = np.fmin.accumulate(np.where(lags >= 1, r, np.inf), axis=1)  # (R, L) lowest up to each lag
+    at = np.maximum.accumulate(np.where((r <= trough) & (lags >= 1), lags, 0), axis=1)  # (R, L) the lag of that low
+    good = peak & (lags <= (n // 2)[:, None]) & (r >= PEAK) & (r - trough >= SWING)
+    good &= (at >= TROUGH_AT[0] * lags) & (at <= TROUGH_AT[1] * lags)  # a trough halfway, as a cycle has
+    good &= r >= NOISE_Z / np.sqrt(np.maximum(n[:, None] - lags, 1))
+    good &= (3 * lags <= n[:, None]) | (r >= TWICE_PEAK)  # seen only twice: it must repeat closely
+    weak = peak & (r >= WEAK)
+    best = np.where(good.any(axis=1), np.argmax(np.where(good, r, -np.inf), axis=1), 0)  # (R,)
+    return best, weak
+
+
+def _spans(lag: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """(R,) lags of the best peaks (> 0), (R, L) the peaks of at least WEAK -> (R,) the cycles each lag
+    spans: the most ``d`` such that every fraction ``j / d`` of the lag (0 < j < d) falls on a peak, at its
+    nearest lag or, when it lies between two, at the other. A cycle of 4.67 values repeats closely only
+    every 14 (its peak at lag 5 is low, but there is one, and one at 9): 14 spans 3 cycles."""
+    most = min(int(lag.max()) // 2, MOST_CYCLES)  # the most cycles a lag may span (each at least 2 long)
+    if most < 2:
+        return np.ones(len(lag))
+    d, j = _FRACTIONS[: _STARTS[most - 1]].T  # (P,) each: the fractions of denominators 2 .. most
+    at = lag[:, None] * (j / d)[None, :]  # (R, P)
+    nearest = np.rint(at).astype(np.int64)
+    other = np.where(at > nearest, nearest + 1, nearest - 1)
+    rows = np.arange(len(lag))[:, None]
+    on_peak = weak[rows, nearest] | ((np.abs(at - nearest) > 0.3) & weak[rows, other])
+    every = np.logical_and.reduceat(on_peak & (nearest >= 2), _STARTS[: most - 1], axis=1)  # (R, most - 1)
+    holds = every.any(axis=1)
+    return np.where(holds, most - np.argmax(every[:, ::-1], axis=1), 1).astype(np.float64)  # the last d that holds
+
+
+_FRACTIONS = np.array([(d, j) for d in range(2, MOST_CYCLES + 1) for j in range(1, d)])  # (P, 2) every j / d
+_STARTS = np.r_[0, np.cumsum(np.arange(1, MOST_CYCLES))]  # _STARTS[d - 2]: where the fractions of d begin
+
+
+def _vertex(r: np.ndarray, rows: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """(R,) whole lags of peaks -> (R,) the vertex of the parabola through the autocorrelation at lag - 1,
+    lag and lag + 1 (the lag itself where those are not all known)."""
+    lag = np.asarray(lag)
+    before = r[rows, np.maximum(lag - 1, 0)]
+    here = r[rows, lag]
+    after = r[rows, np.minimum(lag + 1, r.shape[1] - 1)]
+    curve = before - 2 * here + after
+    shift = np.where(curve < 0, np.clip(0.5 * (before - after) / curve, -0.5, 0.5), 0.0)  # NaN < 0 is False
+    return lag + shift
