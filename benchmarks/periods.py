@@ -7,8 +7,9 @@ Periodic cases: sine, square, sawtooth and triangle waves and a season with a tr
 drawn log-uniform from 3 to a third of the length, half from the calendar's 4, 7, 12 and 24 where they
 fit three times), any phase, amplitude and offset, with Gaussian noise of 0, 20% and 50% of the
 amplitude. Non-periodic cases: the generator's families that do not repeat (lines, curves, random walks,
-level shifts, ARIMA, ...) and white noise and AR(1) controls. Lengths 8-16 and 24-64. Writes
-benchmarks/results/periods.md and .json.
+level shifts, ARIMA, ...) and white noise and AR(1) controls. Lengths 8-16 and 24-64. Real series: windows
+of 48 values of every dataset of the real suite, and the periods given there (months: 12, hours: 24).
+Writes benchmarks/results/periods.md and .json and the README's periods block.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from numseries.cycles import periods
 from numseries.generate import generate_batch
+from numseries.realdata import FREQUENCY, load_series
 
 from _output import RESULTS, replace_block, write_result
 
@@ -33,6 +35,8 @@ LENGTHS = ((8, 16), (24, 64))
 NOT_PERIODIC = ("linear", "noisy_line", "log_decay", "polynomial", "exponential", "logistic", "power_law",
                 "random_walk", "arima", "step", "level_shift")
 TOLERANCE = 0.1  # a period within 10% of the truth is right
+REAL_WINDOW = 48  # values in each window of a real series
+REAL_WINDOWS = 200  # windows drawn per dataset (fewer series than that: as many from each)
 
 
 def _wave(shape: str, phase: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -109,6 +113,30 @@ def measure(cases: int, seed: int) -> dict:
     return {"periodic": found, "not_periodic": false}
 
 
+def real(seed: int) -> dict:
+    """Per real dataset: windows of REAL_WINDOW values drawn at random from its series (those that long),
+    the share given a period, and the median and 10th-90th percentiles of the periods given."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for dataset, series in load_series().items():
+        long = [np.asarray(v, dtype=np.float64) for v in series.values() if len(v) >= REAL_WINDOW]
+        if not long:
+            continue
+        per = max(1, REAL_WINDOWS // len(long))
+        windows = [v[s : s + REAL_WINDOW] for v in long for s in rng.integers(0, len(v) - REAL_WINDOW + 1, per)]
+        found = periods(np.array(windows), np.full(len(windows), REAL_WINDOW))
+        given = found[np.isfinite(found)]
+        out[dataset] = {
+            "frequency": FREQUENCY[dataset],
+            "windows": len(windows),
+            "found": float(np.isfinite(found).mean()),
+            "median": float(np.median(given)) if given.size else None,
+            "p10": float(np.percentile(given, 10)) if given.size else None,
+            "p90": float(np.percentile(given, 90)) if given.size else None,
+        }
+    return out
+
+
 def speed(seed: int) -> dict:
     """Warm timings: a batch of generated series of 4-64 values, and one random walk of 64 values."""
     batch = generate_batch(50_000, min_len=4, max_len=64, seed=seed)
@@ -163,6 +191,20 @@ def render(r: dict, env: str) -> str:
         "",
         f"Most claimed on a series that does not repeat: {worst[1]:.1%} ({worst[0].replace('|', ', ')} values).",
         "",
+        f"## Real series: windows of {REAL_WINDOW} values",
+        "",
+        f"Up to {REAL_WINDOWS} windows per dataset of the real suite (`numseries.realdata`), drawn at random from its series "
+        f"of {REAL_WINDOW} values or more; the periods given, where any.",
+        "",
+        "| dataset | sampled | windows | given a period | median period | 10th–90th percentile |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for dataset, d in r["real"].items():
+        spread = f"{d['p10']:.3g}–{d['p90']:.3g}" if d["median"] is not None else "–"
+        median = f"{d['median']:.3g}" if d["median"] is not None else "–"
+        lines.append(f"| {dataset} | {d['frequency']} | {d['windows']} | {d['found']:.1%} | {median} | {spread} |")
+    lines += [
+        "",
         "## Speed",
         "",
         f"{r['speed']['batch_us']:.1f} µs a series on a batch of 50,000 generated series of 4–64 values (numpy, one "
@@ -187,7 +229,13 @@ def readme_block(r: dict) -> str:
         f"with noise up to half the amplitude, within 10% of the true period in {min(c['right'] for c in cells):.0%} "
         "or more of them; at 8–16 values it speaks less often. On series that do not repeat (lines, curves, random "
         f"walks, level shifts, ARIMA, white noise, AR(1)) it claims a period in at most {worst[1]:.1%} "
-        f"({worst[0].replace('|', ', ')} values). It costs {r['speed']['batch_us']:.1f} µs a series on a batch."
+        f"({worst[0].replace('|', ', ')} values). On windows of {REAL_WINDOW} values of the real suite it gives "
+        + "; ".join(f"{name} ({d['frequency']}) ≈ {d['median']:.3g} in {d['found']:.0%}" for name, d in r["real"].items()
+                    if d["found"] >= 0.25)
+        + "; in the others' windows a period in at most "
+        + f"{max(d['found'] for d in r['real'].values() if d['found'] < 0.25):.1%} ("
+        + ", ".join(f"{name} {d['found']:.1%}" for name, d in r["real"].items() if d["found"] < 0.25)
+        + f"). It costs {r['speed']['batch_us']:.1f} µs a series on a batch."
     )
     return textwrap.fill(text, width=110, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
 
@@ -198,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261204)
     args = parser.parse_args(argv)
     load = os.getloadavg()
-    results = {"cases": args.cases, "seed": args.seed, **measure(args.cases, args.seed), "speed": speed(args.seed)}
+    results = {"cases": args.cases, "seed": args.seed, **measure(args.cases, args.seed), "real": real(args.seed),
+               "speed": speed(args.seed)}
     env = (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy "
            f"{np.__version__}; load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f}.")
     text = render(results, env)
