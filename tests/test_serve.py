@@ -45,6 +45,15 @@ def test_predict_returns_the_json_of_predict_json(client, capsys, steps):
     assert response.json().keys() <= PredictAnswer.model_fields.keys()  # /docs describes every field
 
 
+def test_a_forecast_that_repeats_the_sequence_s_cycle_says_so_as_the_cli_does(client, capsys):
+    t = np.arange(48)
+    values = [round(float(v), 3) for v in 300 + 0.1 * t + 3 * np.sin(2 * np.pi * t / 12)]
+    assert main(["predict", *map(str, values), "--json", "--steps", "6"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    answer = client.post("/predict", json={"values": values, "steps": 6}).json()
+    assert answer == expected and answer["forecast_cycle"] == 12
+
+
 def test_level_chooses_the_intervals_as_the_cli_does(client, capsys):
     values = [3, 6.1, 9.2, 12, 14.8]
     assert main(["predict", *map(str, values), "--json", "--level", "50", "95"]) == 0

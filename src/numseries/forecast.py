@@ -21,6 +21,13 @@ path whose window, backtested, prefers the short read: its own last values (up t
 forecast from the values before them both ways, and the short read's error is under ``PREFER_SHORT`` of the
 whole read's (long smooth curves, whose whole-window paths drift). ``benchmarks/results/experiments.md`` has
 the measurements behind these numbers.
+
+The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
+that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
+two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
+change of their mean from the ``k`` before (:func:`seasonal_paths`). Backtested the same way (its own last
+values forecast from the values before them), where it misses by less than the path the network gave, it is
+the path from the second step on, and the bands move with it.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ RUNAWAY = 2.0  # a path runs away when one of its steps is over this many times 
 SHORT_READ = 12  # values a path is read again from, when it runs away or backtests worse: the window's last ones
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
+SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +66,7 @@ class Forecast:
     levels: tuple[float, ...]  # percent
     bounds: dict[float, np.ndarray]  # level -> (K, 2) [lo, hi] per step
     read: int | None = None  # the last values the path was read from: 12 when it ran away or backtested better so
+    cycle: int | None = None  # from step 2 the path repeats the window's last cycle of this many values (None: not)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for."""
@@ -73,6 +82,7 @@ class BatchForecast:
     levels: tuple[float, ...]
     bounds: dict[float, np.ndarray]  # level -> (N, K, 2)
     read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
+    cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for."""
@@ -102,18 +112,20 @@ def forecast_batch(
     values = np.empty((n, steps))
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
     read = np.empty(n, dtype=np.int64)
+    cycle = np.empty(n, dtype=np.int64)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
         per_call = max(1, min(per_call, MAX_QUANTILES // (steps * len(predictor.quantile_levels))))
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
-        path, bands, _, chunk_read = guarded_roll_out(predictor, chunk, steps, levels, paths, rng)
+        path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(predictor, chunk, steps, levels, paths, rng)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
+        cycle[start : start + len(chunk)] = chunk_cycle
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds, read)
+    return BatchForecast(values, tuple(levels), bounds, read, cycle)
 
 
 def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
@@ -133,17 +145,23 @@ def guarded_roll_out(
     levels: Sequence[float],
     paths: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray]:
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray]:
     """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
     values that runs away (:func:`runs_away`) or whose window backtests better read short
     (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
     and quantiles from the second step on replaced (the first step stays the model's prediction from the
-    whole window). Returns roll_out's three results and (N,) how many values each path was read from."""
+    whole window). Then each window that repeats, whose last cycle repeated (:func:`seasonal_paths`)
+    backtests better than the path it got, takes that cycle from the second step on, its bands and
+    quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
+    and (N,) the cycle each repeats (0: none)."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, rng)
     read = np.array([len(window) for window in windows], dtype=np.int64)
+    repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
-        return values, bands, along, read
-    shorter = backtests_shorter(predictor, windows, steps, known=(windows, values))
+        return values, bands, along, read, repeats
+    rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
+    shorter = np.zeros(len(windows), dtype=bool)
+    shorter[rows] = error_short < PREFER_SHORT * error_whole
     redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
@@ -155,7 +173,23 @@ def guarded_roll_out(
         if along is not None and again_along is not None:
             along[redo, 1:] = again_along[:, 1:]
         read[redo] = SHORT_READ
-    return values, bands, along, read
+    # A window that repeats, whose last cycle repeated forecasts its own last values better than the network
+    # did: its path from the second step on is that cycle's (the bands move with it)
+    error_model = np.where(shorter[rows], error_short, error_whole)  # (R,) the backtest of the path it got
+    cycle = rows[seasonal_backtest(windows, rows, steps) < error_model]  # NaN where none: never less
+    again, lengths = seasonal_paths([windows[i] for i in cycle], steps)  # NaN rows: no cycle in the whole window
+    keep = lengths > 0
+    cycle, again = cycle[keep], again[keep]
+    if cycle.size:
+        shift = again[:, 1:] - values[cycle, 1:]  # (C, steps - 1)
+        values[cycle, 1:] = again[:, 1:]
+        for level in levels:
+            bands[level][cycle, 1:] += shift[..., None]
+        if along is not None:
+            along[cycle, 1:] += shift[..., None]
+        repeats[cycle] = lengths[keep]
+        read[cycle] = [len(windows[i]) for i in cycle]  # no short read is left in these paths
+    return values, bands, along, read, repeats
 
 
 def backtests_shorter(
@@ -166,17 +200,32 @@ def backtests_shorter(
 ) -> np.ndarray:
     """(N,) bool: read from its last ``SHORT_READ`` values, a window's path forecasts the window's own last
     ``min(steps, BACKTEST_STEPS)`` values from the values before them with a mean absolute error under
-    ``PREFER_SHORT`` times that of the path read from all of them (itself read again where it runs away).
-    Windows with at most ``SHORT_READ`` values before those are False: both reads are the same there.
+    ``PREFER_SHORT`` times that of the path read from all of them (:func:`backtest_errors`). Windows with at
+    most ``SHORT_READ`` values before those are False: both reads are the same there."""
+    rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known)
+    shorter = np.zeros(len(windows), dtype=bool)
+    shorter[rows] = error_short < PREFER_SHORT * error_whole
+    return shorter
+
+
+def backtest_errors(
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    known: tuple[list[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The windows with more than ``SHORT_READ`` values before their last ``min(steps, BACKTEST_STEPS)``
+    (R,) and, for each, the mean absolute error of the point path that forecasts those last values from the
+    values before them read from all of them (itself read again where it runs away) (R,), and read from the
+    last ``SHORT_READ`` of them (R,).
     ``known``: windows and the point paths :func:`roll_out` already gave them (at least as many steps);
     a backtest from the same values takes its path from there instead of rolling it out again (in a
     rolling-origin evaluation, each window's backtest is the previous window's forecast)."""
     hold = min(steps, BACKTEST_STEPS)
     lengths = np.array([len(window) for window in windows])
     rows = np.flatnonzero(lengths - hold > SHORT_READ)
-    shorter = np.zeros(len(windows), dtype=bool)
     if not rows.size:
-        return shorter
+        return rows, np.empty(0), np.empty(0)
     rng = np.random.default_rng(0)  # point paths only: nothing is drawn
     past = [windows[i][:-hold] for i in rows]
     actual = np.stack([windows[i][-hold:] for i in rows])  # (R, hold)
@@ -192,10 +241,40 @@ def backtests_shorter(
     whole[new], short = both[: len(new)], both[len(new) :]  # (R, hold) each
     ran = runs_away(past, whole)
     whole[ran, 1:] = short[ran, 1:]  # as guarded_roll_out reads it
-    error_whole = np.abs(whole - actual).mean(axis=1)  # (R,)
-    error_short = np.abs(short - actual).mean(axis=1)
-    shorter[rows] = error_short < PREFER_SHORT * error_whole
-    return shorter
+    return rows, np.abs(whole - actual).mean(axis=1), np.abs(short - actual).mean(axis=1)
+
+
+def seasonal_paths(windows: Sequence[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """(N, steps): each window's last cycle repeated, each repeat moved by the change of the cycle's mean
+    from the cycle before it (a season on a trend), where the window has a period
+    (:func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
+    cycles; NaN rows for the others. And (N,) each window's ``k``, 0 for the others."""
+    from numseries.cycles import periods
+
+    out = np.full((len(windows), steps), np.nan)
+    cycles = np.zeros(len(windows), dtype=np.int64)
+    if not len(windows):
+        return out, cycles
+    found = periods(*padded_rows(list(windows)))  # (N,)
+    k = np.rint(np.nan_to_num(found)).astype(np.int64)
+    h = np.arange(steps)
+    for i in np.flatnonzero(np.abs(found - k) <= SEASON_NEAR).tolist():  # NaN compares False
+        window, cycle = windows[i], int(k[i])
+        if len(window) >= 2 * cycle:
+            drift = window[-cycle:].mean() - window[-2 * cycle : -cycle].mean()
+            out[i] = window[len(window) - cycle + h % cycle] + (h // cycle + 1) * drift
+            cycles[i] = cycle
+    return out, cycles
+
+
+def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+    """(R,) for the windows ``rows``: the mean absolute error with which :func:`seasonal_paths` of the values
+    before each window's last ``min(steps, BACKTEST_STEPS)`` forecasts those, as :func:`backtest_errors`
+    measures the network's; NaN where the window has no seasonal path (no period, or too few cycles)."""
+    hold = min(steps, BACKTEST_STEPS)
+    past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold)  # (R, hold)
+    actual = np.stack([windows[i][-hold:] for i in rows]) if rows.size else np.empty((0, hold))
+    return np.abs(past - actual).mean(axis=1)
 
 
 def roll_out(

@@ -570,6 +570,9 @@ class Predictor:
         runs away (a step over twice the largest step of its window), or whose window's own last values it
         forecasts over twice as badly as a read of 12 values does, is read again, from its second step on,
         from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
+        A window that repeats (a period in its pattern line, near a whole number of steps, seen twice), whose
+        last cycle repeated forecasts its own last values better than the network's path does, repeats that
+        cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         if level is None:
@@ -577,7 +580,8 @@ class Predictor:
         from numseries.forecast import Forecast
 
         read = None if result.read is None else int(result.read[0])
-        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()}, read)
+        cycle = int(result.cycle[0]) if result.cycle is not None and result.cycle[0] else None
+        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()}, read, cycle)
 
     def forecast_batch(
         self,
@@ -590,7 +594,7 @@ class Predictor:
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
-        sequence's last values its path was read from)."""
+        sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none)."""
         from numseries.forecast import BatchForecast, forecast_batch
 
         steps = check_steps(steps)
@@ -616,7 +620,10 @@ class Predictor:
         read = np.array([len(window) for window in windows], dtype=np.int64)  # a rule reads the whole window
         if network.read is not None:
             read[rest] = network.read
-        return BatchForecast(values, network.levels, bounds, read)
+        cycle = np.zeros(len(windows), dtype=np.int64)  # a rule continues itself
+        if network.cycle is not None:
+            cycle[rest] = network.cycle
+        return BatchForecast(values, network.levels, bounds, read, cycle)
 
     def _predict_padded(
         self,

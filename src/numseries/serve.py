@@ -40,7 +40,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
     raise ImportError(f"numseries serve needs the serve extra ({err}); pip install 'numseries[serve]'") from err
 
 from numseries import __version__
-from numseries.commands.predict import _as_json, forecast_read, json_answer, round_attention
+from numseries.commands.predict import _as_json, forecast_cycle, forecast_read, json_answer, round_attention
 from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,12 @@ class PredictAnswer(BaseModel):
         "when the path read from all of them ran away (a step over twice their largest) or, forecasting their "
         "last values (up to 8) from those before, missed by over twice as much as the path read from the last "
         "12: steps 2 on are then that path",
+    )
+    forecast_cycle: int | None = Field(
+        None,
+        description="present with steps: null, or the length of the cycle the path repeats from step 2 (moved "
+        "by its trend) where the sequence repeats and its last cycle repeated forecast its own last values "
+        "(up to 8) better than the network's path",
     )
 
 
@@ -194,7 +200,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     forecast = predictor.forecast_batch([values], steps, level=levels or None)
     bands = {lv: (lo[0], hi[0]) for lv in forecast.levels for lo, hi in [forecast.interval(lv)]}
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
-    return _as_json(result, path, bands, forecast_read(forecast, result.n_used))
+    return _as_json(result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast))
 
 
 class Batcher:

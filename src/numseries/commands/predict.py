@@ -122,11 +122,13 @@ def run(args: argparse.Namespace) -> int:
     forecast: Any = None
     bands: dict[float, tuple[Any, Any]] = {}
     path_read = None  # how many of the last values the path was read from
+    path_cycle = None  # the cycle the path repeats from step 2, if it does
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None)
         forecast = batch.values[0]
         bands = {level: (lo[0], hi[0]) for level in batch.levels for lo, hi in [batch.interval(level)]}
         path_read = forecast_read(batch, result.n_used)
+        path_cycle = forecast_cycle(batch)
     if forecast is not None and result.rule is not None:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
@@ -151,12 +153,22 @@ def run(args: argparse.Namespace) -> int:
             f"{held} from the values before, missed by over twice as much",
             file=sys.stderr,
         )
+    if path_cycle is not None:
+        from numseries.forecast import BACKTEST_STEPS
+
+        held = min(args.steps, BACKTEST_STEPS)
+        print(
+            f"note: steps 2-{args.steps} repeat the last {path_cycle} values (the sequence's cycle), each repeat "
+            f"moved by the change of their mean from the {path_cycle} before: forecasting the last {held} values "
+            "from those before, that missed by less than the network's path",
+            file=sys.stderr,
+        )
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle)))
     else:
-        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels))
+        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle))
     return 0
 
 
@@ -315,8 +327,10 @@ def _table(
     faithfulness: dict | None = None,
     *,
     labels: list[str] | None = None,
+    cycle: int | None = None,
 ) -> str:
-    """The printed answer. ``labels`` are the values as typed (default: each value's shortest form)."""
+    """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
+    ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step
 
@@ -359,7 +373,11 @@ def _table(
             f"  rank correlation with influence {by_attention['spearman']:.2f} (weights: {by_weights['spearman']:.2f}).",
         ]
     if forecast is not None:
-        how = "the rule continued" if result.exact else "autoregressive: each prediction is fed back in"
+        how = (
+            "the rule continued" if result.exact
+            else f"step 1 the network's, then the last {cycle} values repeated" if cycle
+            else "autoregressive: each prediction is fed back in"
+        )
         bands = bands or {}
         lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
@@ -379,7 +397,12 @@ def forecast_read(forecast: Any, n_used: int) -> int:
     return n_used if forecast.read is None else min(n_used, int(forecast.read[0]))
 
 
-def _as_json(result, forecast, bands: dict | None = None, read: int | None = None) -> dict:
+def forecast_cycle(forecast: Any) -> int | None:
+    """The cycle a forecast of one series (a BatchForecast of one row) repeats from step 2; None: none."""
+    return int(forecast.cycle[0]) if forecast.cycle is not None and forecast.cycle[0] else None
+
+
+def _as_json(result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None) -> dict:
     out = json_answer(
         result.value,
         result.rule,
@@ -394,6 +417,7 @@ def _as_json(result, forecast, bands: dict | None = None, read: int | None = Non
     if forecast is not None:
         out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
         out["forecast_read"] = result.n_used if read is None else read
+        out["forecast_cycle"] = cycle
     if bands:
         out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out

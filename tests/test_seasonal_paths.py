@@ -1,0 +1,70 @@
+"""A window that repeats, whose last cycle repeated forecasts its own last values better than the network's
+path, repeats that cycle from the second step on."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import predict_cli
+from numseries.forecast import guarded_roll_out, seasonal_backtest, seasonal_paths
+from numseries.predict import Predictor
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def _season(n: int, seed: int = 1) -> np.ndarray:
+    """A monthly season on a rising trend with a little noise (co2-like)."""
+    t = np.arange(n)
+    return 300 + 0.1 * t + 3 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 0.05, n)
+
+
+def test_the_last_cycle_repeats_moved_by_its_trend_and_nothing_else_gets_a_path():
+    t = np.arange(36.0)
+    window = 10 + 0.5 * t + np.tile([0.0, 3.0, 1.0, -2.0], 9)  # period 4 on a trend of 0.5 a step
+    paths, cycles = seasonal_paths([window, np.cumsum(np.random.default_rng(0).normal(size=36)), t], 6)
+    assert cycles.tolist() == [4, 0, 0]
+    expected = 10 + 0.5 * np.arange(36, 42) + np.tile([0.0, 3.0, 1.0, -2.0], 2)[:6]
+    np.testing.assert_allclose(paths[0], expected, rtol=1e-12)
+    assert np.isnan(paths[1:]).all()
+    # its backtest forecasts the window's own last values from those before: exact here
+    errors = seasonal_backtest([window, t], np.array([0, 1]), 6)
+    assert errors[0] == pytest.approx(0.0, abs=1e-9) and np.isnan(errors[1])
+
+
+def test_a_season_on_a_trend_is_forecast_by_its_last_cycle_and_a_walk_by_the_network(shipped, monkeypatch):
+    series = _season(48 + 8)
+    window, future = series[:48], series[48:]
+    walk = np.cumsum(np.random.default_rng(3).normal(size=48))
+    batch = shipped.forecast_batch([window, walk], 8, level=[80])
+    assert batch.cycle.tolist() == [12, 0]
+    expected, _ = seasonal_paths([window], 8)
+    np.testing.assert_allclose(batch.values[0, 1:], expected[0, 1:])
+    assert batch.values[0, 0] == pytest.approx(shipped.predict(window).value)  # step 1 stays the network's
+    lo, hi = batch.interval(80)
+    assert (lo[0] <= batch.values[0]).all() and (batch.values[0] <= hi[0]).all()  # the bands moved with the path
+    cycle_error = np.abs(batch.values[0, 1:] - future[1:]).mean()
+    with monkeypatch.context() as patch:  # the network's own path, as before cycles were repeated
+        patch.setattr("numseries.forecast.seasonal_backtest", lambda _windows, rows, _steps: np.full(len(rows), np.nan))
+        network, _, _, _, cycles = guarded_roll_out(shipped, [window], 8, (), 0, np.random.default_rng(0))
+    assert cycles.tolist() == [0] and network[0, 0] == batch.values[0, 0]
+    assert cycle_error < 0.5 * np.abs(network[0, 1:] - future[1:]).mean()
+    single = shipped.forecast(window, 8, level=[80])
+    assert single.cycle == 12 and single.values.tolist() == batch.values[0].tolist()
+    assert shipped.forecast(walk, 8, level=[80]).cycle is None
+
+
+def test_the_cli_and_json_say_the_path_repeats_the_cycle(capsys):
+    values = [f"{v:.3f}" for v in _season(48)]
+    code, out, err = predict_cli(capsys, *values, "--steps", "6")
+    assert code == 0 and "repeat the last 12 values" in err and "then the last 12 values repeated" in out
+    code, out, _ = predict_cli(capsys, *values, "--steps", "6", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["forecast_cycle"] == 12 and answer["forecast_read"] == 48
+    code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
+    assert json.loads(out)["forecast_cycle"] is None and "repeat" not in err
