@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from numseries.cycles import periods
 from numseries.intervals import (
     intervals,
     path_bands,
@@ -83,6 +84,12 @@ class BatchForecast:
     bounds: dict[float, np.ndarray]  # level -> (N, K, 2)
     read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
     cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
+
+    def forecast(self, i: int) -> Forecast:
+        """Series ``i``'s forecast alone."""
+        read = None if self.read is None else int(self.read[i])
+        cycle = int(self.cycle[i]) if self.cycle is not None and self.cycle[i] else None
+        return Forecast(self.values[i], self.levels, {level: b[i] for level, b in self.bounds.items()}, read, cycle)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for."""
@@ -155,13 +162,13 @@ def guarded_roll_out(
     quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
     and (N,) the cycle each repeats (0: none)."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, rng)
-    read = np.array([len(window) for window in windows], dtype=np.int64)
+    whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
+    read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
         return values, bands, along, read, repeats
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
-    shorter = np.zeros(len(windows), dtype=bool)
-    shorter[rows] = error_short < PREFER_SHORT * error_whole
+    shorter = _prefers_short(len(windows), rows, error_whole, error_short)
     redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
@@ -176,19 +183,18 @@ def guarded_roll_out(
     # A window that repeats, whose last cycle repeated forecasts its own last values better than the network
     # did: its path from the second step on is that cycle's (the bands move with it)
     error_model = np.where(shorter[rows], error_short, error_whole)  # (R,) the backtest of the path it got
-    cycle = rows[seasonal_backtest(windows, rows, steps) < error_model]  # NaN where none: never less
-    again, lengths = seasonal_paths([windows[i] for i in cycle], steps)  # NaN rows: no cycle in the whole window
-    keep = lengths > 0
-    cycle, again = cycle[keep], again[keep]
-    if cycle.size:
-        shift = again[:, 1:] - values[cycle, 1:]  # (C, steps - 1)
-        values[cycle, 1:] = again[:, 1:]
+    chosen = rows[seasonal_backtest(windows, rows, steps) < error_model]  # NaN where none: never less
+    again, spans = seasonal_paths([windows[i] for i in chosen], steps)  # span 0: no cycle in the whole window
+    chosen, again, spans = chosen[spans > 0], again[spans > 0], spans[spans > 0]
+    if chosen.size:
+        shift = again[:, 1:] - values[chosen, 1:]  # (C, steps - 1)
+        values[chosen, 1:] = again[:, 1:]
         for level in levels:
-            bands[level][cycle, 1:] += shift[..., None]
+            bands[level][chosen, 1:] += shift[..., None]
         if along is not None:
-            along[cycle, 1:] += shift[..., None]
-        repeats[cycle] = lengths[keep]
-        read[cycle] = [len(windows[i]) for i in cycle]  # no short read is left in these paths
+            along[chosen, 1:] += shift[..., None]
+        repeats[chosen] = spans
+        read[chosen] = whole[chosen]  # no short read is left in these paths
     return values, bands, along, read, repeats
 
 
@@ -203,7 +209,13 @@ def backtests_shorter(
     ``PREFER_SHORT`` times that of the path read from all of them (:func:`backtest_errors`). Windows with at
     most ``SHORT_READ`` values before those are False: both reads are the same there."""
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known)
-    shorter = np.zeros(len(windows), dtype=bool)
+    return _prefers_short(len(windows), rows, error_whole, error_short)
+
+
+def _prefers_short(count: int, rows: np.ndarray, error_whole: np.ndarray, error_short: np.ndarray) -> np.ndarray:
+    """(count,) bool from :func:`backtest_errors`' results: the short read's error is under ``PREFER_SHORT``
+    of the whole read's (False for windows not backtested)."""
+    shorter = np.zeros(count, dtype=bool)
     shorter[rows] = error_short < PREFER_SHORT * error_whole
     return shorter
 
@@ -249,8 +261,6 @@ def seasonal_paths(windows: Sequence[np.ndarray], steps: int) -> tuple[np.ndarra
     from the cycle before it (a season on a trend), where the window has a period
     (:func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
     cycles; NaN rows for the others. And (N,) each window's ``k``, 0 for the others."""
-    from numseries.cycles import periods
-
     out = np.full((len(windows), steps), np.nan)
     cycles = np.zeros(len(windows), dtype=np.int64)
     if not len(windows):

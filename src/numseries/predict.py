@@ -575,13 +575,7 @@ class Predictor:
         cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
-        if level is None:
-            return result.values[0]
-        from numseries.forecast import Forecast
-
-        read = None if result.read is None else int(result.read[0])
-        cycle = int(result.cycle[0]) if result.cycle is not None and result.cycle[0] else None
-        return Forecast(result.values[0], result.levels, {lv: b[0] for lv, b in result.bounds.items()}, read, cycle)
+        return result.values[0] if level is None else result.forecast(0)
 
     def forecast_batch(
         self,

@@ -129,6 +129,9 @@ def run(args: argparse.Namespace) -> int:
         bands = {level: (lo[0], hi[0]) for level in batch.levels for lo, hi in [batch.interval(level)]}
         path_read = forecast_read(batch, result.n_used)
         path_cycle = forecast_cycle(batch)
+        from numseries.forecast import BACKTEST_STEPS, RUNAWAY  # loaded by forecast_batch already
+
+        held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
     if forecast is not None and result.rule is not None:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
@@ -144,9 +147,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:
-        from numseries.forecast import BACKTEST_STEPS, RUNAWAY
-
-        held = min(args.steps, BACKTEST_STEPS)
         print(
             f"note: steps 2-{args.steps} are the path read from the last {path_read} values: the path read from "
             f"all {result.n_used} ran away (a step over {RUNAWAY:g}x their largest) or, forecasting their last "
@@ -154,9 +154,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if path_cycle is not None:
-        from numseries.forecast import BACKTEST_STEPS
-
-        held = min(args.steps, BACKTEST_STEPS)
         print(
             f"note: steps 2-{args.steps} repeat the last {path_cycle} values (the sequence's cycle), each repeat "
             f"moved by the change of their mean from the {path_cycle} before: forecasting the last {held} values "
@@ -399,7 +396,7 @@ def forecast_read(forecast: Any, n_used: int) -> int:
 
 def forecast_cycle(forecast: Any) -> int | None:
     """The cycle a forecast of one series (a BatchForecast of one row) repeats from step 2; None: none."""
-    return int(forecast.cycle[0]) if forecast.cycle is not None and forecast.cycle[0] else None
+    return forecast.forecast(0).cycle
 
 
 def _as_json(result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None) -> dict:
