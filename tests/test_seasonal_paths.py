@@ -68,3 +68,14 @@ def test_the_cli_and_json_say_the_path_repeats_the_cycle(capsys):
     assert code == 0 and answer["forecast_cycle"] == 12 and answer["forecast_read"] == 48
     code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
     assert json.loads(out)["forecast_cycle"] is None and "repeat" not in err
+
+
+def test_bands_moved_with_the_cycle_stay_on_the_recorded_decimals(shipped):
+    window = np.round(_season(48), 1)  # recorded to one decimal: every bound is a multiple of 0.1 too
+    forecast = shipped.forecast(window, 8, level=[80, 95])
+    assert forecast.cycle == 12
+    for level in (80, 95):
+        lo, hi = forecast.interval(level)
+        for bound in (lo, hi):
+            np.testing.assert_allclose(bound * 10, np.rint(bound * 10), rtol=0, atol=1e-6)
+        assert (lo <= forecast.values).all() and (forecast.values <= hi).all()

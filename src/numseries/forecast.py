@@ -189,8 +189,12 @@ def guarded_roll_out(
     if chosen.size:
         shift = again[:, 1:] - values[chosen, 1:]  # (C, steps - 1)
         values[chosen, 1:] = again[:, 1:]
+        moved = np.pad(shift, ((0, 0), (1, 0)))[..., None]  # (C, steps, 1): the first step stays
+        moved_bands = {level: bands[level][chosen] + moved for level in levels}
+        # rounded to the recorded decimals again, as every band is (the shift is not a whole number of them)
+        moved_bands = _recorded_bands([windows[i] for i in chosen], values[chosen], moved_bands)
         for level in levels:
-            bands[level][chosen, 1:] += shift[..., None]
+            bands[level][chosen] = moved_bands[level]
         if along is not None:
             along[chosen, 1:] += shift[..., None]
         repeats[chosen] = spans
@@ -354,12 +358,20 @@ def roll_out(
         given = np.where(inside, history[point, :width], np.nan)  # (n, width)
         ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
         bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families)
-    if not levels:  # point paths only: no band to round
-        return values, bands, along
-    # Every step's value is recorded to the context's decimals: each band rounded as the one-step quantiles
-    # are (round_to_recording), around the path; zero-width bands (an exact continuation) stay.
-    decimals = np.repeat(recorded_decimals(history[point, :width], lengths), steps)  # (n * K,)
-    for level in levels:
-        around = np.stack([bands[level][..., 0], values, bands[level][..., 1]], axis=-1)  # (n, K, 3)
-        bands[level] = round_to_recording(around.reshape(n * steps, 3), decimals)[:, ::2].reshape(n, steps, 2)
-    return values, bands, along
+    return values, _recorded_bands(windows, values, bands), along
+
+
+def _recorded_bands(
+    windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]
+) -> dict[float, np.ndarray]:
+    """Every step's value is recorded to its window's decimals: each (N, K, 2) band rounded as the one-step
+    quantiles are (round_to_recording), around the (N, K) path; zero-width bands (an exact continuation) stay."""
+    if not bands or not len(windows):
+        return bands
+    n, steps = values.shape
+    decimals = np.repeat(recorded_decimals(*padded_rows(list(windows))), steps)  # (n * K,)
+    rounded = {}
+    for level, band in bands.items():
+        around = np.stack([band[..., 0], values, band[..., 1]], axis=-1)  # (n, K, 3)
+        rounded[level] = round_to_recording(around.reshape(n * steps, 3), decimals)[:, ::2].reshape(n, steps, 2)
+    return rounded
