@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from numseries.generate import generate_batch
-from numseries.rules import _GATES, _gate, candidates, find_rule, find_rules
+from numseries.rules import _FEW_ROWS, _GATES, _gate, candidates, find_rule, find_rules
 
 FIB = [1, 1, 2, 3, 5, 8, 13]
 
@@ -427,3 +427,25 @@ def test_with_the_shipped_heads_a_rule_has_a_zero_width_interval_and_the_rest_ke
     forecast = shipped.forecast(FIB, 3, level=80)
     np.testing.assert_array_equal(forecast.values, [21, 34, 55])
     np.testing.assert_array_equal(forecast.interval(80)[0], forecast.interval(80)[1])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0e308, 1.066e308, 1.135e308, 1.199e308, 1.267e308, 1.332e308],  # ratios 1.051-1.066: not geometric
+        [1e308, 1.1e308, 1.2e308, 1.3e308, 1.4e308, 1.5e308, 0.2e308, 1e308],
+        [1e308, -1e308, 1e308, -1e308, 0.5e308, 0.7e308],
+    ],
+)
+def test_no_rule_passes_near_the_float_limits_for_want_of_a_finite_tolerance(values):
+    """The checks' tolerances are sums of multiples of the values: near 1.8e308 they once overflowed to inf,
+    and every sequence there fitted the first class asked (geometric, arithmetic with step 0)."""
+    x = np.array(values)
+    assert find_rule(x) is None
+    rows = np.tile(np.append(x, np.full(8 - len(x), np.nan)), (_FEW_ROWS + 1, 1))  # the batch's own tests
+    assert find_rules(rows, np.full(len(rows), len(x))) == {}
+
+
+def test_a_rule_between_values_near_both_float_limits_is_still_found():
+    rule = find_rule(np.array([-1.7e308, 1.7e308, -1.7e308, 1.7e308]))
+    assert rule is not None and rule.next_value == -1.7e308

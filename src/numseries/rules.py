@@ -80,6 +80,10 @@ _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), afte
 # a wrong next value: float series whose mean step is under this many ulps of their largest value have
 # no rule (the network answers). Above it, the rounding forgiven (3 x 32 ulps) is under 1e-3 of a step.
 _MIN_STEP_ULPS = 3e3 * _ULPS
+# Tolerances are sums of small multiples of the values and steps, each multiplied in an order that cannot
+# overflow: near the float limits an infinite tolerance would let every check pass. A step between values
+# of opposite signs near the limits is larger than any float: it counts as the largest.
+_LARGEST = float(np.finfo(np.float64).max)
 
 # int, Fraction or float. Any, because mypy cannot follow arithmetic that mixes the three (a Fraction
 # times a float is a float): the checks' tests pin the types instead.
@@ -171,7 +175,7 @@ class _Series:
             if (gap <= _ULPS * size * target).all():  # a stricter test, without the windows: usually enough
                 return True
             level, steps = self._window(span)
-            allowed = _ULPS * (size * level[start - span :] + abs(const)) + REL_TOL * steps[start - span :]
+            allowed = _ULPS * size * level[start - span :] + _ULPS * abs(const) + REL_TOL * steps[start - span :]
             return bool((gap <= allowed).all())
 
     def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
@@ -180,16 +184,16 @@ class _Series:
         window = x[t - max(lag for lag, _ in coeffs) : t + 1]
         gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
         size = 2 + sum(abs(c) for _, c in coeffs)
-        step = max(abs(b - a) for a, b in zip(window, window[1:], strict=False))
+        step = min(max(abs(b - a) for a, b in zip(window, window[1:], strict=False)), _LARGEST)
         if not math.isfinite(size):  # an infinite coefficient would make the tolerance infinite too
             return False
-        return gap <= _ULPS * (size * max(map(abs, window)) + abs(const)) + REL_TOL * step
+        return gap <= _ULPS * size * max(map(abs, window)) + _ULPS * abs(const) + REL_TOL * step
 
     def _window(self, span: int) -> tuple[np.ndarray, np.ndarray]:
         """(n - span,) each: the largest |x| in x[i .. i + span], and the largest |step| within them."""
         if span not in self._windows:
             if self._abs is None:
-                self._abs = (np.abs(self.values), np.abs(np.diff(self.values)))
+                self._abs = (np.abs(self.values), _abs_steps(self.values))
             self._windows[span] = (_sliding_max(self._abs[0], span + 1), _sliding_max(self._abs[1], span))
         return self._windows[span]
 
@@ -230,6 +234,12 @@ class _Series:
             return difference == 0
         # The check's terms sum to at most (2^(d+1) + 1) times the largest value.
         return abs(difference) <= 3 * REL_TOL * (2 ** (degree + 1) + 1) * self._head_size
+
+
+def _abs_steps(values: np.ndarray) -> np.ndarray:
+    """(..., n) -> (..., n - 1) |x[t+1] - x[t]|, at most the largest float (see _LARGEST)."""
+    with np.errstate(over="ignore"):
+        return np.minimum(np.abs(np.diff(values, axis=-1)), _LARGEST)
 
 
 def _sliding_max(values: np.ndarray, width: int) -> np.ndarray:
@@ -1098,7 +1108,7 @@ def _fits_rows(
     gap = np.abs(values[:, start:] - predicted)  # (n, W - start)
     level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
     local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
-    allowed = _ULPS * (size * level) + REL_TOL * local_step
+    allowed = _ULPS * size * level + REL_TOL * local_step
     beyond = np.arange(start, width)[None, :] >= lengths[:, None]
     return ((gap <= allowed) | beyond).all(axis=1) & np.broadcast_to(np.isfinite(size), (len(values), 1))[:, 0]
 
