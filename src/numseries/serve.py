@@ -216,27 +216,32 @@ class Batcher:
     def __init__(self, predictor: Predictor) -> None:
         self.predictor = predictor
         self.calls = 0  # model calls made, for tests and logs
-        self._pending: list[tuple[list[float], list[float] | None, asyncio.Future]] = []
-        self._draining: asyncio.Task | None = None
+        # Per event loop (an app may run on several, e.g. TestClient without `with`): the requests waiting
+        # for its drain task, and that task, both present while it runs; so each future is resolved on its loop.
+        self._pending: dict[asyncio.AbstractEventLoop, list[tuple[list[float], list[float] | None, asyncio.Future]]]
+        self._pending = {}
+        self._draining: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="numseries-model")
 
     async def predict(self, values: list[float], level: list[float] | None) -> dict:
         """The JSON answer of ``POST /predict`` without steps."""
-        future = asyncio.get_running_loop().create_future()
-        self._pending.append((values, level, future))
-        if self._draining is None:
-            self._draining = asyncio.create_task(self._drain())
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        if loop not in self._pending:
+            self._pending[loop] = []
+            self._draining[loop] = loop.create_task(self._drain(loop))
+        self._pending[loop].append((values, level, future))
         return await future
 
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
+    async def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        pending = self._pending[loop]
         try:
-            while self._pending:
-                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            while pending:
+                group = pending[:MAX_GROUP]
+                del pending[:MAX_GROUP]
                 items = [(values, level) for values, level, _ in group]
                 try:
-                    answers = await loop.run_in_executor(self._thread, _predict_group, self.predictor, items)
-                    self.calls += 1
+                    answers = await loop.run_in_executor(self._thread, self._call, items)
                 except Exception as err:  # noqa: BLE001 - a fault of the call is every waiting request's answer
                     answers = [err] * len(group)
                 for (_, _, future), answer in zip(group, answers, strict=True):
@@ -247,7 +252,13 @@ class Batcher:
                     else:
                         future.set_result(answer)
         finally:
-            self._draining = None
+            del self._pending[loop], self._draining[loop]
+
+    def _call(self, items: list[tuple[list[float], list[float] | None]]) -> list[dict | Exception]:
+        """One model call, on the model thread (which also keeps ``calls`` exact under several loops)."""
+        answers = _predict_group(self.predictor, items)
+        self.calls += 1
+        return answers
 
 
 def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[float] | None]]) -> list[dict | Exception]:
