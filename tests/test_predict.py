@@ -452,3 +452,35 @@ def test_batches_from_several_threads_at_once_share_the_kept_pools_and_get_their
         together = list(callers.map(lambda batch: wide.predict_batch(batch).values, batches * 2))
     for got, expected in zip(together, alone * 2, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_predict_with_weights_gives_the_numbers_every_other_path_gives():
+    """The weights' graph computes the outputs too, in another order (the sixth digit differs): predict() took
+    them from there while predict_batch, forecasts and the server's batches took the model's."""
+    shipped = Predictor.from_pretrained()
+    assert shipped.has_weights
+    for x in ([3, 1, 4, 1, 5, 9, 2, 6], list(random_walks(np.random.default_rng(5), [40])[0])):
+        single = shipped.predict(x, level=[80])
+        assert single.weights is not None
+        others = (
+            shipped.predict(x, level=[80], weights=False).value,
+            shipped.predict_batch([x]).values[0],
+            shipped.forecast(x, 3)[0],
+        )
+        assert all(value == single.value for value in others), (single.value, others)
+        assert single.interval(80) == shipped.predict_batch([x], level=[80]).row(0).interval(80)
+
+
+def test_values_near_the_float_limits_get_their_rule_or_a_finite_prediction_with_finite_intervals():
+    shipped = Predictor.from_pretrained()
+    alternating = shipped.predict([-1.7e308, 1.7e308, -1.7e308, 1.7e308], level=[80, 95])
+    assert alternating.exact and alternating.value == -1.7e308  # the network overflows; the rule does not
+    x = [1.5e308, 1e308, 1.2e308, 0.9e308, 1.1e308]  # the network's prediction is finite, its outer quantiles not
+    single = shipped.predict(x, level=[80, 95])
+    batch = shipped.predict_batch([x, [1, 2, 3.5, 4]], level=[80, 95])
+    forecast = shipped.forecast(x, 3, level=[80, 95])
+    for level in (80, 95):
+        lo, hi = single.interval(level)
+        assert np.isfinite([single.value, lo, hi]).all() and lo <= single.value <= hi
+        assert np.isfinite(batch.interval(level)).all() and np.isfinite(forecast.interval(level)).all()
+    assert batch.values[0] == single.value

@@ -21,7 +21,8 @@ MAX_DIGITS = 17  # a float64 round-trips in 17 significant digits; more would sh
 
 def mean_step(values: Sequence[float] | np.ndarray) -> float | None:
     """The mean absolute step of ``values`` (L,), or None where there is none (a constant, one value)."""
-    steps = np.abs(np.diff(np.asarray(values, dtype=np.float64)))
+    with np.errstate(over="ignore"):  # a step between values near both float limits: left out below
+        steps = np.abs(np.diff(np.asarray(values, dtype=np.float64)))
     steps = steps[np.isfinite(steps)]
     step = float(steps.mean()) if len(steps) else 0.0
     return step if step > 0 and math.isfinite(step) else None
@@ -77,5 +78,5 @@ def _decimals(value: float, step: float) -> int:
     least and none below the float's resolution (negative: ``value`` >= 1e16 is rounded to tens or more)."""
     magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
     decimals = max(math.ceil(math.log10(STEP_FRACTION / step)), SIGNIFICANT - 1 - magnitude)
-    decimals = min(decimals, math.floor(-math.log10(np.spacing(abs(value)))))  # no digits below float resolution
+    decimals = min(decimals, math.floor(-math.log10(math.ulp(abs(value)))))  # no digits below float resolution
     return max(decimals, 0) if abs(value) < 1e16 else decimals  # below 1e16 whole numbers are shown whole

@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from numseries.series import LARGEST_FLOAT
+
 CALIBRATION_FILE = "calibration.json"
 LENGTH_BUCKETS = ((3, 6), (7, 16), (17, 10**9))  # context lengths calibrated separately
 DEFAULT_LEVELS = (80.0,)  # percent, when the caller asks for intervals without naming levels
@@ -507,9 +509,11 @@ def path_bands(
     measured = calibration.reach_norms if calibration is not None and calibration.horizons is not None else None
     norms = np.asarray(measured or REACH_NORMS)[_bucket(np.asarray(lengths))]  # (N,) the factors' own norms
     for level in sorted(levels):
-        below, above = path_half_widths(values, quantiles, grid, level, norms)
-        k = _horizon_factors(calibration, lengths, spread, values.shape[1], level, families)  # (N, K)
-        band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
+        with np.errstate(over="ignore"):  # a reach past the float range ends at its largest float, below
+            below, above = path_half_widths(values, quantiles, grid, level, norms)
+            k = _horizon_factors(calibration, lengths, spread, values.shape[1], level, families)  # (N, K)
+            band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
+        band = np.clip(band, -LARGEST_FLOAT, LARGEST_FLOAT)
         if ranges is not None:  # from step 2: within the context's range of the path
             cap = range_reach(ranges, lengths, level)[:, None]  # (N, 1), inf where not capped
             band[:, 1:, 0] = np.maximum(band[:, 1:, 0], values[:, 1:] - cap)

@@ -48,7 +48,7 @@ from numseries.intervals import (
 )
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
-from numseries.series import check_exact_integers, keep_last, padded_rows, read_lengths, shift_right
+from numseries.series import LARGEST_FLOAT, check_exact_integers, keep_last, padded_rows, read_lengths, shift_right
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 if TYPE_CHECKING:
@@ -329,7 +329,9 @@ class Predictor:
         n = len(values)
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
-        outputs = self._predict_padded(window, np.array([used]), None, weights and self._explain is not None, classify=True)
+        outputs = self._predict_padded(
+            window, np.array([used]), None, weights and self._explain is not None, classify=True, exact_ok=self.rules
+        )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
         per_step = None
@@ -356,6 +358,7 @@ class Predictor:
                 exact=True,
                 rule=rule,
             )
+        _check_finite(outputs["prediction"], None)  # the network's prediction, with no rule to replace it
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         read = int(outputs["read"][0])
         return Prediction(
@@ -414,10 +417,10 @@ class Predictor:
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs
             finding = _threads("rules", 1).submit(find_rules, values, n_used)  # (onnxruntime releases the GIL)
-            outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
             rules = finding.result()
         else:
-            outputs = self._predict_padded(values, n_used, ids, weights, classify=True)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=self.rules)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
         quantiles = self._quantiles(outputs, values, n_used)
@@ -434,6 +437,7 @@ class Predictor:
                     quantiles[i] = outputs["prediction"][i]
                 if confidence is not None:
                     confidence[i] = 1.0
+        _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
         return BatchPrediction(
             outputs["prediction"],
             outputs["attention"],
@@ -522,9 +526,13 @@ class Predictor:
         recorded to (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
             return None
-        quantiles = outputs["quantiles"]
+        # A quantile beyond the float range (an interval around a value near it) is the largest float there:
+        # no value can lie beyond it, and the point prediction may still be finite.
+        quantiles = np.clip(outputs["quantiles"], -LARGEST_FLOAT, LARGEST_FLOAT)
         if self.calibration is not None:
-            quantiles = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
+            with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
+                calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
+            quantiles = np.clip(np.where(np.isnan(calibrated), quantiles, calibrated), -LARGEST_FLOAT, LARGEST_FLOAT)
         if values is not None and lengths is not None:
             quantiles = round_to_recording(quantiles, recorded_decimals(values, lengths))
         return quantiles
@@ -628,6 +636,7 @@ class Predictor:
         *,
         classify: bool = False,
         only: tuple[str, ...] | None = None,
+        exact_ok: bool = False,
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads' (``only``
@@ -635,7 +644,9 @@ class Predictor:
         ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
         classifier, its probabilities ``family`` (N, K) float32; and ``read`` (N,), how many of each row's
         last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
-        the end of a steep decay), with 0 attention and weight on the values before them."""
+        the end of a steep decay), with 0 attention and weight on the values before them. A prediction that
+        overflows float64 is a ValueError naming its series; with ``exact_ok``, the caller's to check
+        (:func:`_check_finite`) once exact rules have replaced the network's predictions they give."""
         n = len(lengths)
         read = read_lengths(values, lengths)  # (N,)
         offsets = lengths - read  # (N,) values each row's window drops at its start
@@ -679,13 +690,13 @@ class Predictor:
             x = values[rows, :width]  # (b, width), a copy
             _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
             x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
-            if per_step is not None:  # the weights' graph gives the outputs too (one run, not two)
+            if per_step is not None:
                 assert self._explain is not None  # predict and predict_batch ask for weights only then
-                outputs = self._explain(x)
-                per_step[rows, :width] = outputs["weights"]  # scale-free: the power-of-two scale leaves them
-                if "prediction" not in outputs:  # graphs exported before they gave the outputs
-                    outputs.update(self._run(x, np.ones(x.shape, dtype=bool)))
-            elif self._select is not None:
+                # scale-free: the power-of-two scale leaves them. The weights' graph gives the outputs too, but
+                # computed in another order they differ in the sixth digit from the model's: the outputs
+                # come from the model, so that predict, predict_batch and forecast give the same numbers.
+                per_step[rows, :width] = self._explain(x)["weights"]
+            if self._select is not None:
                 outputs = self._select(x, np.ones(x.shape, dtype=bool), names)
             else:
                 outputs = self._run(x, np.ones(x.shape, dtype=bool))
@@ -712,13 +723,8 @@ class Predictor:
             for length in np.unique(given_lengths[cut]):
                 rows = cut[given_lengths[cut] == length]
                 family[rows] = classifier.probabilities(given[rows, :length])
-        finite = np.isfinite(predictions) & (np.isfinite(quantiles).all(axis=1) if quantiles is not None else True)
-        bad = np.flatnonzero(~finite)
-        if bad.size:
-            raise ValueError(
-                f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
-                "divide the values by a large constant first"
-            )
+        if not exact_ok:
+            _check_finite(predictions, ids)
         if offsets.any():  # back to each row's own columns
             attention = shift_right(attention, offsets) if attention is not None else None
             per_step = shift_right(per_step, offsets) if per_step is not None else None
@@ -845,6 +851,16 @@ def _interval(quantiles: np.ndarray | None, grid: tuple[float, ...], level: floa
     (level,) = check_levels([level], grid)
     bounds = intervals(np.atleast_2d(quantiles), grid, [level])[level]  # (N, 2)
     return bounds[:, 0], bounds[:, 1]
+
+
+def _check_finite(predictions: np.ndarray, ids: Sequence[Any] | None) -> None:
+    """A ValueError naming the first series whose (N,) prediction is not finite."""
+    bad = np.flatnonzero(~np.isfinite(predictions))
+    if bad.size:
+        raise ValueError(
+            f"the prediction for {_name(int(bad[0]), ids)} overflows float64; "
+            "divide the values by a large constant first"
+        )
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:

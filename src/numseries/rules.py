@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
 _ULPS = 32 * 2.0**-52  # float rounding of exact data: 32 ulps of the terms
@@ -82,8 +83,7 @@ _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), afte
 _MIN_STEP_ULPS = 3e3 * _ULPS
 # Tolerances are sums of small multiples of the values and steps, each multiplied in an order that cannot
 # overflow: near the float limits an infinite tolerance would let every check pass. A step between values
-# of opposite signs near the limits is larger than any float: it counts as the largest.
-_LARGEST = float(np.finfo(np.float64).max)
+# of opposite signs near the limits is larger than any float: it counts as the largest (LARGEST_FLOAT).
 
 # int, Fraction or float. Any, because mypy cannot follow arithmetic that mixes the three (a Fraction
 # times a float is a float): the checks' tests pin the types instead.
@@ -184,7 +184,7 @@ class _Series:
         window = x[t - max(lag for lag, _ in coeffs) : t + 1]
         gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
         size = 2 + sum(abs(c) for _, c in coeffs)
-        step = min(max(abs(b - a) for a, b in zip(window, window[1:], strict=False)), _LARGEST)
+        step = min(max(abs(b - a) for a, b in zip(window, window[1:], strict=False)), LARGEST_FLOAT)
         if not math.isfinite(size):  # an infinite coefficient would make the tolerance infinite too
             return False
         return gap <= _ULPS * size * max(map(abs, window)) + _ULPS * abs(const) + REL_TOL * step
@@ -237,9 +237,9 @@ class _Series:
 
 
 def _abs_steps(values: np.ndarray) -> np.ndarray:
-    """(..., n) -> (..., n - 1) |x[t+1] - x[t]|, at most the largest float (see _LARGEST)."""
+    """(..., n) -> (..., n - 1) |x[t+1] - x[t]|, at most the largest float (see LARGEST_FLOAT)."""
     with np.errstate(over="ignore"):
-        return np.minimum(np.abs(np.diff(values, axis=-1)), _LARGEST)
+        return np.minimum(np.abs(np.diff(values, axis=-1)), LARGEST_FLOAT)
 
 
 def _sliding_max(values: np.ndarray, width: int) -> np.ndarray:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+LARGEST_FLOAT = float(np.finfo(np.float64).max)
+
 
 @dataclasses.dataclass(frozen=True)
 class SequenceBatch:
