@@ -121,8 +121,12 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
     [
         ([], "", "no values given; pass a sequence"),
         (["--level", "80", "95", "1", "2", "3"], "", "no values given: --level took 80 95 1 2 3 as its levels; put the values first"),
-        (["-"], "", "expected at least 3 values, got 0; give a longer sequence"),
-        (["-"], "\n \n", "expected at least 3 values, got 0"),
+        (["-"], "", "no values on stdin; pipe a sequence in"),
+        (["-"], "\n \n", "no values on stdin"),
+        (["-"], "\udcff\udcfe1 2 3", "stdin is not UTF-8 text"),  # bytes 0xff 0xfe, as Python reads them
+        (["1,5", "2,5", "3,5", "4,5"], "", "'1,5' is ambiguous: a decimal comma or a comma between values? "
+         "Write decimals with '.' (1.5)"),
+        (["\u22123", "\u22122", "\u22121"], "", "'\u22123' (value 1) is not a number; type the minus sign as '-'"),
         (["1", "2"], "", "expected at least 3 values, got 2"),
         (["1", "2", "nan"], "", "has nan at position 3"),
         (["1", "inf", "2"], "", "has inf at position 2"),

@@ -489,3 +489,8 @@ def test_one_step_family_factors_round_trip_and_a_file_without_them_still_loads(
     path.write_text(json.dumps(narrower))
     with pytest.raises(ValueError, match="re-run the calibration"):
         Calibration.load(path)
+
+
+def test_a_level_given_as_text_is_refused_whole_not_read_as_characters():
+    with pytest.raises(ValueError, match="got the text '80'"):  # once: "got '8'", a value never given
+        check_levels("80", GRID)

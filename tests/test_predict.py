@@ -241,6 +241,8 @@ def test_forecast_needs_a_bounded_positive_integer_of_steps(onnx_predictor, step
         ),
         (np.array([1, 2, 3], dtype="timedelta64[s]"), "holds timedelta64\\[s\\] values, not numbers"),
         (np.ma.masked_array([1.0, 2.0, 99.0, 4.0], mask=[0, 0, 1, 0]), "is a masked array with masked values"),
+        (["1", "2", "3"], "holds text \\(\\['1', '2', '3'\\]\\), not numbers"),  # a single string is refused too
+        (np.array(["1.5", "2", "3"]), "holds text"),
     ],
 )
 def test_what_is_not_a_sequence_of_real_numbers_is_a_type_error(onnx_predictor, sequence, message):
@@ -256,6 +258,7 @@ def test_what_is_not_a_sequence_of_real_numbers_is_a_type_error(onnx_predictor, 
         ({"a": [1, 2, 3]}, "got dict"),
         ([[1, 2, 3], None], "sequence 1 must be a list or array of numbers, got NoneType"),
         ([[1, 2, 3], [1, 2, 3j]], "sequence 1 holds complex numbers"),
+        ([[1, 2, 3], ["4", "5", "6"]], "sequence 1 holds text"),
         (np.ones((2, 3)) * 1j, "sequences holds complex numbers"),
         (np.ma.masked_invalid([[1.0, 2.0, 3.0], [np.nan, 2.0, 3.0]]), "sequences is a masked array"),
     ],

@@ -77,6 +77,8 @@ _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at 
 
 def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
     """Interval levels in percent, checked against the quantile levels ``grid`` the model predicts."""
+    if isinstance(levels, (str, bytes)):  # a sequence too, but of characters: "80" is not 8 and 0
+        raise ValueError(f"a level must be a number of percent in (0, 100), got the text {levels!r}; e.g. 80 or [80, 95]")
     values = [levels] if isinstance(levels, (int, float, np.number)) else list(levels)
     widest = round(100 * (grid[-1] - grid[0]), 6)
     checked = []

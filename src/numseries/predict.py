@@ -903,6 +903,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         values = array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
+    if array.dtype.kind in "USa":  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here
+        raise TypeError(f"{what} holds text ({_describe(data)}), not numbers; convert it first, e.g. [float(v) for v in x]")
     if array.dtype.kind in "iuO":
         check_exact_integers(array, values, what)
     return values

@@ -46,6 +46,8 @@ RULE_NOTE = (
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
 _INTEGER = re.compile(r"[+-]?\d+")  # a token typed as an integer, checked to fit float64 exactly
+# 1,5 among other values: a decimal comma, or the values 1 and 5? (1,2,3 alone is a list: not asked)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
 def _accept_negative_values(parser: argparse.ArgumentParser) -> None:
@@ -260,6 +262,10 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
     Separators: spaces, commas, semicolons, newlines."""
     if tokens == ["-"]:
         text = sys.stdin.read().removeprefix("\ufeff")  # a UTF-8 byte-order mark, as some editors write
+        if not text.strip():
+            raise ValueError("no values on stdin; pipe a sequence in (echo 2 4 6 8 10 | numseries predict -)")
+        if any("\udc80" <= char <= "\udcff" for char in text):  # bytes that are not UTF-8, as Python reads them
+            raise ValueError("stdin is not UTF-8 text; save the values as UTF-8 (or plain ASCII) and try again")
     elif "-" in tokens:
         raise ValueError("'-' reads the values from stdin and cannot be mixed with values; give one or the other")
     elif not tokens:
@@ -275,14 +281,23 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             f"{token!r} is ambiguous: a thousands separator or a comma between values? Write numbers "
             "without thousands separators and separate values with spaces, ', ' or newlines"
         )
+    decimal = next((token for token in text.split() if _DECIMAL_COMMA.fullmatch(token)), None)
+    if decimal is not None and len(text.split()) > 1:
+        raise ValueError(
+            f"{decimal!r} is ambiguous: a decimal comma or a comma between values? Write decimals with '.' "
+            f"({decimal.replace(',', '.')}) and separate values with spaces, ', ' or newlines"
+        )
     values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
     for position, token in enumerate(labels, start=1):
         try:
             values.append(float(token))
         except ValueError:
-            raise ValueError(
-                f"{token!r} (value {position}) is not a number; separate numbers with spaces, commas or newlines"
-            ) from None
+            fix = (
+                "type the minus sign as '-'"
+                if any(dash in token for dash in "\u2212\u2013\u2014")
+                else "separate numbers with spaces, commas or newlines"
+            )
+            raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None
         if _INTEGER.fullmatch(token) and math.isfinite(values[-1]) and int(token) != int(values[-1]):
             from numseries.series import rounded_integer
 
