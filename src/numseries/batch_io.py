@@ -38,6 +38,7 @@ import bz2
 import contextlib
 import dataclasses
 import errno
+import functools
 import gzip
 import io
 import logging
@@ -55,7 +56,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_writable
-from numseries.frames import Chunk, Predicted, Rows, Unsorted, check_rows, group, numeric, predict_chunk, read_rows
+from numseries.frames import (
+    Chunk,
+    Predicted,
+    Rows,
+    Unsorted,
+    check_rows,
+    group,
+    mark_rounded,
+    numeric,
+    predict_chunk,
+    read_rows,
+)
 from numseries.predict import BatchPrediction, Predictor, check_steps
 
 log = logging.getLogger(__name__)
@@ -133,12 +145,13 @@ def read_chunks(
                 f"{path} looks like long format but has no column {missing[0]!r}; "
                 f"long format needs the columns {', '.join(LONG_COLUMNS)}"
             )
-        blocks: Iterator[Rows] = (read_rows(frame) for frame in frames)
+        where = _csv_line if kind == "csv" else _parquet_row
+        blocks: Iterator[Rows] = (read_rows(frame, where=where) for frame in frames)
         if sort:
             blocks = _sorted_on_disk(blocks, _buckets(path), lambda done: report(0.5 + 0.5 * done))
         yield from group(blocks, max_len)
     else:
-        yield from _wide_chunks(frames)
+        yield from _wide_chunks(frames, _csv_line if kind == "csv" else _parquet_row)
 
 
 @dataclasses.dataclass
@@ -345,23 +358,47 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
     header = None if all(_is_number(cell) for cell in cells) else "infer"
+    if header and len(cells) == 1:
+        _check_separator(path, cells[0])
     long = header and {"ds", "y"} & set(cells)
+    # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
+    # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
+    ids = dict.fromkeys({ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip() == ID_COLUMN)}, str)
     chunk_rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(cells))
     try:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
         with open(path, "rb") as raw, contextlib.ExitStack() as stack:
             size = max(os.fstat(raw.fileno()).st_size, 1)
             stream = raw if path.suffix not in COMPRESSORS else stack.enter_context(_decompressed(raw, path.suffix))
-            # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA)
-            with pd.read_csv(stream, converters={ID_COLUMN: str}, encoding="utf-8", **options) as reader:
+            with pd.read_csv(stream, converters=ids, encoding="utf-8", **options) as reader:
                 for frame in reader:
                     on_read(min(raw.tell() / size, 1.0))  # how far into the file, compressed or not
-                    yield frame
+                    yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
     except (ValueError, OSError, EOFError, lzma.LZMAError) as err:  # pandas' parser errors are ValueErrors
         raise ValueError(
             f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with the trailing "
             "cells of shorter rows left empty"
         ) from err
+
+
+def _check_separator(path: Path, name: str) -> None:
+    """Refuse a CSV whose one column's name holds a semicolon or a tab: its values are not comma-separated,
+    and every row would be read as one value."""
+    for separator, word in ((";", "semicolons"), ("\t", "tabs")):
+        if separator in name:
+            raise ValueError(
+                f"{path} has one column, {name!r}: its values are separated by {word}, not commas; save it "
+                "as comma-separated values (unique_id,ds,y), with '.' for decimals"
+            )
+
+
+def _csv_line(label: Any) -> str:
+    """Where a CSV file's data row ``label`` (counted from 0 by pandas) is: a line of the file, the header line 1."""
+    return f"line {label + 2} of the file, counting the header"
+
+
+def _parquet_row(_: Any) -> str:
+    return "rows counted from 0"
 
 
 def _decompressed(raw: Any, suffix: str) -> Any:
@@ -401,8 +438,9 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
         schema = parquet.schema_arrow
-        long = {"ds", "y"} & set(schema.names)
-        ids = schema.get_field_index(ID_COLUMN)  # -1: none
+        names = [name.strip() for name in schema.names]  # `unique_id, ds, y` is long
+        long = {"ds", "y"} & set(names)
+        ids = names.index(ID_COLUMN) if ID_COLUMN in names else -1
         if ids >= 0 and pa.types.is_nested(schema.field(ids).type):
             raise ValueError(
                 f"column {ID_COLUMN} of {path} holds {schema.field(ids).type} values; "
@@ -412,11 +450,14 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(schema.names))
         done, total = 0, max(parquet.metadata.num_rows, 1)
         for batch in parquet.iter_batches(batch_size=rows):
+            batch = batch.rename_columns(names)
             if ids >= 0:  # ids as text, as from a CSV file
                 batch = batch.set_column(ids, ID_COLUMN, batch.column(ids).cast(pa.string()))
+            frame = batch.to_pandas()
+            frame.index += done  # rows numbered through the file, not the batch
             done += batch.num_rows
             on_read(done / total)
-            yield batch.to_pandas()
+            yield frame
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
 
@@ -429,20 +470,25 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _ids(column: pd.Series) -> np.ndarray:
+def _ids(column: pd.Series, where: Callable[[Any], str]) -> np.ndarray:
     """The unique_id column -> (N,) object array of str; a missing or empty id is an error naming its row."""
     ids = column.to_numpy(dtype=object)
     missing = np.flatnonzero(column.isna().to_numpy() | (ids == ""))
     if missing.size:
-        raise ValueError(f"row {column.index[missing[0]]} has no unique_id; give every row the id of its series")
+        label = column.index[missing[0]]
+        raise ValueError(f"row {label} has no unique_id ({where(label)}); give every row the id of its series")
     return ids
 
 
-def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
+def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
+    return f"column {column!r} of series {ids[row]!r}"
+
+
+def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
     offset = 0
     for frame in frames:
         if ID_COLUMN in frame.columns:
-            id_name, ids = ID_COLUMN, _ids(frame.pop(ID_COLUMN))
+            id_name, ids = ID_COLUMN, _ids(frame.pop(ID_COLUMN), where)
         else:
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
@@ -457,6 +503,9 @@ def _wide_chunks(frames: Iterator[pd.DataFrame]) -> Iterator[Chunk]:
             for row in np.flatnonzero(words & (errors == None)):  # noqa: E711 (element-wise)
                 cell = frame.iloc[row, column]
                 errors[row] = f"{name} has {cell!r} in series {ids[row]!r}, which is not a number; give numbers only"
+        # integers float64 rounds (beyond 2**53), as numbers or text; float columns were never exact
+        for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
+            mark_rounded(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
         n_values = check_rows(values, ids, errors)
         offset += len(frame)
         yield Chunk(id_name, ids, values, n_values, errors=errors)

@@ -4,9 +4,10 @@
 Rows are grouped into series (:func:`group`), each series is checked on its own, the good ones are
 predicted (:func:`predict_chunk`), and the timestamps of the predicted steps are inferred from each
 series' spacing (:func:`next_timestamps`). A series that cannot be predicted (too short, a missing or
-non-numeric ``y``, two values at one ``ds``, a prediction that overflows) does not stop the others: it
-gets an empty prediction and an ``error`` naming the problem, or, with ``strict=True``, that message is
-raised at the first one.
+non-numeric ``y``, an integer float64 would round, two values at one ``ds``, a prediction that overflows)
+does not stop the others: it gets an empty prediction and an ``error`` naming the problem, or, with
+``strict=True``, that message is raised at the first one. A time past what the times' type holds is left
+empty, as one that cannot be inferred is.
 
 The grouping reads rows in order and needs each series' rows contiguous and ordered by ``ds``; when they
 are not, it raises :class:`Unsorted` and the caller sorts (a DataFrame in memory, a file on disk) and
@@ -16,14 +17,14 @@ starts again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
-from numseries.series import keep_last
+from numseries.series import check_exact_integers, keep_last
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -112,19 +113,31 @@ class Predicted:
 # ---------------------------------------------------------------------------------------------- rows
 
 
-def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y") -> Rows:
+def read_rows(
+    frame: pd.DataFrame,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    where: Callable[[Any], str] | None = None,
+) -> Rows:
     """A long-format frame -> its rows checked one by one. A row with no id is an error for the whole input
-    (it cannot be given to a series); a time or value that cannot be read marks the row."""
+    (it cannot be given to a series); a time or value that cannot be read marks the row. ``where`` tells a
+    user how to find the row of an index label (a file's line); by default, as ``.loc`` of the frame."""
     ids = frame[id_col].to_numpy(dtype=object)
     missing = np.flatnonzero(frame[id_col].isna().to_numpy() | (ids == ""))
     if missing.size:
-        raise ValueError(f"row {frame.index[missing[0]]} has no {id_col}; give every row the id of its series")
+        label = frame.index[missing[0]]
+        raise ValueError(f"row {label} has no {id_col} ({(where or _loc)(label)}); give every row the id of its series")
     errors = np.full(len(frame), None, dtype=object)
     raw_ds, raw_y = frame[time_col], frame[target_col]
     ds, bad_ds = order_key(raw_ds)
+    numbers = _numbers_among_dates(raw_ds, bad_ds)  # (R,) bool
     for row in np.flatnonzero(bad_ds):
         errors[row] = (
-            f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
+            f"column {time_col} holds numbers and dates ({raw_ds.iloc[row]!r} in series {ids[row]!r} is a number, "
+            "other rows dates); use numbers or ISO dates throughout"
+            if numbers[row]
+            else f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
             f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
         )
     y, not_numbers = numeric(raw_y, f"column {target_col}")
@@ -133,6 +146,7 @@ def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "d
             f"column {target_col} has {raw_y.iloc[row]!r} in series {ids[row]!r}, which is not a number; "
             "give numbers only"
         )
+    mark_rounded(raw_y, y, errors, lambda row: f"series {ids[row]!r} at {time_col}={raw_ds.iloc[row]}")
     for row in np.flatnonzero(~np.isfinite(y) & ~not_numbers & (errors == None)):  # noqa: E711
         if np.isnan(y[row]):
             errors[row] = (
@@ -145,6 +159,19 @@ def read_rows(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "d
                 "(|x| < 1.8e308)"
             )
     return Rows(ids, ds, y, errors)
+
+
+def _loc(label: Any) -> str:
+    """A DataFrame row by its index label, as a user would look it up (``.loc[12]``, ``.loc['x']``)."""
+    return f".loc[{(label.item() if isinstance(label, np.generic) else label)!r}]"
+
+
+def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
+    """(R,) bool: the ``unread`` rows of a time column that hold a number among rows read as dates: the column
+    mixes the two, which the user fixes in the column, not in a row that is "neither a number nor a date"."""
+    if not unread.any() or unread.all() or pd.api.types.is_numeric_dtype(ds):
+        return np.zeros(len(ds), dtype=bool)
+    return unread & pd.to_numeric(ds, errors="coerce").notna().to_numpy()
 
 
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -179,6 +206,40 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
         return values, np.zeros(len(values), dtype=bool)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return values, np.isnan(values) & column.notna().to_numpy()
+
+
+def mark_rounded(column: pd.Series, values: np.ndarray, errors: np.ndarray, name: Callable[[int], str]) -> None:
+    """Mark in ``errors`` (R,) each row of ``column`` (integers, or text) holding an integer its float64
+    ``values`` (R,) rounded (beyond 2**53), unless the row has an error already: the refusal the command line
+    and Predictor.predict give, for the series ``name(row)`` names. A float column was never exact: left."""
+    types = pd.api.types
+    if not (types.is_integer_dtype(column) or types.is_object_dtype(column) or types.is_string_dtype(column)):
+        return
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero((np.abs(values) >= 2.0**53) & np.isfinite(values) & (errors == None))  # noqa: E711
+    if not rows.size:
+        return
+    given = column.iloc[rows].to_numpy()  # (M,) integers, or cells of text: those of integers read as such
+    if given.dtype.kind not in "iu":
+        given = np.fromiter(map(_integer, given), dtype=object, count=len(given))
+    try:
+        check_exact_integers(given, values[rows], "the column")  # at once: most files have none
+    except ValueError:
+        for i, row in enumerate(rows.tolist()):  # each with its own message
+            try:
+                check_exact_integers(given[i : i + 1], values[row : row + 1], name(row))
+            except ValueError as err:
+                errors[row] = str(err)
+
+
+def _integer(cell: Any) -> Any:
+    """A cell as an int when it is the text of one (as typed, before any float64 read it), else as it is."""
+    if isinstance(cell, str):
+        try:
+            return int(cell)
+        except ValueError:
+            return cell
+    return cell
 
 
 def concat(blocks: Sequence[Rows]) -> Rows:
@@ -472,7 +533,8 @@ _DAY = np.int64(86_400 * 10**9)  # nanoseconds
 
 def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """(N, W) times of each series' values (its first ``lengths[i]``) -> the times of the next ``steps``
-    values (N, steps), and (N, steps) bool: False where unknown (fewer than 2 times, or unreadable ones).
+    values (N, steps), and (N, steps) bool: False where unknown (fewer than 2 times, unreadable ones, or a
+    time past what int64 or datetime64[ns] holds: 2262-04-11 or 2**63 - 1).
 
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month or each on the month's last day, continue by
@@ -480,25 +542,44 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     """
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
-    ahead = np.arange(1, steps + 1)  # (K,)
-    if ds.dtype.kind != "M":
+    ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
+    if ds.dtype.kind == "f":
         last = ds[rows, last_i]
-        times = last[:, None] + (last - ds[rows, prev_i])[:, None] * ahead  # (N, K): int stays int
-        known = (lengths >= 2)[:, None] & np.isfinite(times.astype(np.float64))
-        return times, known
+        times = last[:, None] + (last - ds[rows, prev_i])[:, None] * ahead  # (N, K)
+        return times, (lengths >= 2)[:, None] & np.isfinite(times)
+    if ds.dtype.kind != "M":
+        times, fits = _stepped(ds[rows, last_i].astype(np.int64), ds[rows, prev_i].astype(np.int64), ahead)
+        return times, (lengths >= 2)[:, None] & fits
     ds = ds.astype("datetime64[ns]")
     unknown = (lengths < 2) | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
-    last = ns[rows, last_i]
-    times = last[:, None] + (last - ns[rows, prev_i])[:, None] * ahead  # (N, K) the last spacing, repeated
-    monthly, by_month = _monthly(ds, lengths, ahead)
+    times, fits = _stepped(ns[rows, last_i], ns[rows, prev_i], ahead)  # (N, K) the last spacing, repeated
+    monthly, by_month, month_fits = _monthly(ds, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
-    times[unknown] = np.iinfo(np.int64).min  # NaT
-    return times.view("datetime64[ns]"), np.repeat(~unknown[:, None], steps, axis=1)
+    known = ~unknown[:, None] & np.where(monthly[:, None], month_fits, fits) & (times != _NAT)  # (N, K)
+    times[~known] = _NAT
+    return times.view("datetime64[ns]"), known
 
 
-def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which series step by whole calendar months (N,) bool, and their next times by months (N, K) int64 ns."""
+_NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+
+
+def _stepped(last: np.ndarray, prev: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) int64 last and previous times -> ``last + (last - prev) * ahead`` (N, K), and (N, K) bool: False
+    where any part of that overflows int64. NumPy wraps round silently (2**63 + 1 becomes -2**63 + 1): a
+    wrapped time is a wrong time, so it is found and marked unknown instead."""
+    with np.errstate(over="ignore"):
+        spacing = last - prev  # (N,)
+        offset = spacing[:, None] * ahead  # (N, K)
+        times = last[:, None] + offset  # (N, K)
+    fits = ((last ^ prev) & (last ^ spacing)) >= 0  # a - b wrapped: a, b differ in sign and a - b has b's
+    fits = fits[:, None] & (offset // ahead == spacing[:, None])  # a product that wrapped is no multiple
+    return times, fits & (((last[:, None] ^ times) & (offset ^ times)) >= 0)  # a + b wrapped: sign of neither
+
+
+def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which series step by whole calendar months (N,) bool, their next times by months (N, K) int64 ns, and
+    (N, K) bool: False where such a time is past what datetime64[ns] holds (NumPy wraps it round silently)."""
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
     width = ds.shape[1]
@@ -523,7 +604,9 @@ def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np
         last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
         on_end = last_day + clock[rows, last_i][:, None]
         on_day = np.minimum(first + into[rows, last_i][:, None], on_end)  # the 31st of a 30-day month: its last day
-    return monthly, np.where(ends[:, None], on_end, on_day)
+        times = np.where(ends[:, None], on_end, on_day)  # (N, K)
+        fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
+    return monthly, times, fits
 
 
 # -------------------------------------------------------------------------------------------- DataFrames

@@ -1,0 +1,205 @@
+"""Batch files and ``predict_df`` at the edges: integers float64 cannot hold, times past what int64 and
+datetime64[ns] hold, headers with spaces or another separator, and messages naming the row or the mix."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from conftest import predict_cli as predict  # noqa: E402
+from numseries import batch_io, frames  # noqa: E402  (needs the io extra, checked above)
+
+BIG = 2**62  # beyond 2**53: 2**62 + 1 is read by float64 as 2**62
+ROUNDED = "holds 4611686018427387905, an integer float64 cannot hold exactly"
+
+
+def write(frame, path):
+    frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.to_parquet(path)
+
+
+def predict_file(capsys, model, tmp_path, source, *options):
+    """``numseries predict --input source`` -> (exit code, stderr, the output frame)."""
+    target = tmp_path / "out.csv"
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), *options)
+    return code, err, (pd.read_csv(target, dtype={"unique_id": str}) if target.exists() else None)
+
+
+def progression_and_good(first: int) -> pd.DataFrame:
+    """Series 'a': first, first + 1, ... (4 int64 values), and a plain series 'good'."""
+    y = np.array([first + k for k in range(4)] + [1, 2, 3, 4], dtype=np.int64)
+    return pd.DataFrame({"unique_id": ["a"] * 4 + ["good"] * 4, "ds": [1, 2, 3, 4] * 2, "y": y})
+
+
+# -------------------------------------------------------------------------- integers beyond 2**53
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_long_file_refuses_integers_float64_rounds_for_that_series_only(capsys, tmp_path, model, suffix):
+    source = tmp_path / f"in{suffix}"
+    write(progression_and_good(BIG), source)
+    code, err, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and "1 of 2 series could not be predicted" in err
+    a, good = out.set_index("unique_id").loc["a"], out.set_index("unique_id").loc["good"]
+    assert f"series 'a' at ds=2 {ROUNDED} (it would be read as 4611686018427387904)" in a["error"]
+    assert np.isnan(a["prediction"]) and not a["exact"]  # never "constant 4.6e18, exact"
+    assert pd.isna(good["error"]) and np.isfinite(good["prediction"])
+
+
+def test_a_csv_integer_beyond_int64_is_refused_too(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    source.write_text("unique_id,ds,y\n" + "".join(f"a,{t},{2**70 + t}\n" for t in range(1, 5)))
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and f"holds {2**70 + 1}, an integer float64 cannot hold exactly" in out["error"][0]
+
+
+def test_a_wide_file_refuses_integers_float64_rounds(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    source.write_text(f"unique_id,t0,t1,t2\na,{BIG},{BIG + 1},{BIG + 2}\ngood,1,2,3\n")
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0
+    assert out["error"][0].startswith(f"column 't1' of series 'a' {ROUNDED}") and pd.isna(out["error"][1])
+
+
+def test_integers_float64_holds_exactly_are_predicted(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    write(pd.DataFrame({"unique_id": ["a"] * 3, "ds": [1, 2, 3], "y": [BIG, 2 * BIG, 3 * BIG]}), source)
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and pd.isna(out["error"][0]) and np.isfinite(out["prediction"][0])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "uint64", object, str])
+def test_predict_df_refuses_integers_float64_rounds(predictor, dtype):
+    frame = progression_and_good(BIG).astype({"y": dtype})
+    out = predictor.predict_df(frame).set_index("unique_id")
+    assert ROUNDED in out.loc["a", "error"] and np.isnan(out.loc["a", "numseries"])
+    assert pd.isna(out.loc["good", "error"])
+    with pytest.raises(ValueError, match=ROUNDED):
+        predictor.predict_df(frame, strict=True)
+
+
+# ------------------------------------------------------------------------- times past the limits
+
+
+def test_next_times_past_datetime64_ns_are_unknown_not_wrapped():
+    ds = np.array([["2262-04-01", "2262-04-05", "2262-04-09"], ["2262-03-28", "2262-04-01", "2262-04-05"]])
+    times, known = frames.next_timestamps(ds.astype("datetime64[ns]"), np.array([3, 3]), steps=3)
+    assert known.tolist() == [[False] * 3, [True, False, False]]  # 2262-04-09 fits; 2262-04-13 does not
+    assert times[1, 0] == np.datetime64("2262-04-09") and np.isnat(times[0]).all() and np.isnat(times[1, 1:]).all()
+
+
+def test_next_months_past_datetime64_ns_are_unknown_not_wrapped():
+    ds = np.array([["2261-12-31", "2262-01-31", "2262-02-28", "2262-03-31"]], dtype="datetime64[ns]")
+    times, known = frames.next_timestamps(ds, np.array([4]), steps=2)
+    assert known.tolist() == [[False, False]] and np.isnat(times).all()  # not 1677-...
+
+
+@pytest.mark.parametrize(
+    ("last", "spacing", "expected"),
+    [
+        (2**63 - 3, 1, [True, True, False]),  # 2**63 - 2, 2**63 - 1, then past int64
+        (2**63 - 5, 10, [False, False, False]),
+        (-(2**63) + 5, -2, [True, True, False]),
+        (2**62, 2**62 - 1, [True, False, False]),  # 2**63 - 1 fits; twice the spacing, and 3 times, do not
+    ],
+)
+def test_next_integer_times_past_int64_are_unknown_not_wrapped(last, spacing, expected):
+    ds = np.array([[last - spacing, last]], dtype=np.int64)
+    times, known = frames.next_timestamps(ds, np.array([2]), steps=3)
+    assert known[0].tolist() == expected
+    assert [int(t) for t, k in zip(times[0], known[0], strict=True) if k] == [
+        last + spacing * k for k in range(1, 4) if expected[k - 1]
+    ]
+
+
+def test_a_spacing_past_int64_is_unknown():
+    ds = np.array([[-(2**63) + 1, 2**63 - 1]], dtype=np.int64)
+    _, known = frames.next_timestamps(ds, np.array([2]), steps=1)
+    assert not known.any()
+
+
+@pytest.mark.parametrize(
+    "ds", [["2262-04-01", "2262-04-05", "2262-04-09"], [2**63 - 30, 2**63 - 20, 2**63 - 10]], ids=["dates", "ints"]
+)
+def test_a_file_past_the_time_limits_gets_empty_times(capsys, tmp_path, model, ds):
+    source = tmp_path / "in.csv"
+    write(pd.DataFrame({"unique_id": ["a"] * 3, "ds": ds, "y": [1.0, 2.0, 3.0]}), source)
+    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", "3")
+    assert code == 0 and out["ds"].isna().all() and out["error"].isna().all()
+    assert np.isfinite(out["prediction"]).all()
+
+
+def test_predict_df_past_datetime64_ns_gives_no_time(predictor):
+    frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": pd.to_datetime(["2262-04-01", "2262-04-05", "2262-04-09"])})
+    out = predictor.predict_df(frame.assign(y=[1.0, 2.0, 3.0]), steps=2)
+    assert out["ds"].isna().all()  # not 1677-09-22
+
+
+# ------------------------------------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_long_header_with_spaces_is_read_as_long(capsys, tmp_path, model, suffix):
+    frame = pd.DataFrame({"unique_id": ["007"] * 4, "ds": [1, 2, 3, 4], "y": [1.0, 2.0, 3.0, 4.0]})
+    source = tmp_path / f"in{suffix}"
+    write(frame.rename(columns={"unique_id": "unique_id ", "ds": " ds", "y": " y "}), source)
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and out["unique_id"].tolist() == ["007"] and out["n_values"].tolist() == [4]
+    assert out["ds"].tolist() == [5] and out["error"].isna().all()
+
+
+@pytest.mark.parametrize(("separator", "word"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_of_another_separator_is_one_clear_error(capsys, tmp_path, model, separator, word):
+    source = tmp_path / "in.csv"
+    source.write_text("".join(separator.join(row) + "\n" for row in [["unique_id", "ds", "y"], ["a", "1", "1,5"]]))
+    code, err, _ = predict_file(capsys, model, tmp_path, source)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"its values are separated by {word}, not commas; save it as comma-separated values" in err
+
+
+# ------------------------------------------------------------------------------------------- messages
+
+
+def test_a_ds_column_mixing_numbers_and_dates_says_so(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    source.write_text("unique_id,ds,y\na,2024-01-01,1\na,1,2\na,2024-01-03,3\n")
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0
+    assert out["error"][0].startswith("column ds holds numbers and dates ('1' in series 'a' is a number")
+
+
+def test_a_ds_column_of_words_is_still_neither_numbers_nor_dates(predictor):
+    frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": ["2024-01-01", "monday", "2024-01-03"], "y": [1, 2, 3]})
+    assert "'monday', which is neither a number nor a date" in predictor.predict_df(frame)["error"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("unique_id,ds,y\na,1,1\na,2,2\n,3,3\n", "row 2 has no unique_id (line 4 of the file, counting the header)"),
+        ("unique_id,t0,t1\na,1,2\n,4,5\n", "row 1 has no unique_id (line 3 of the file, counting the header)"),
+    ],
+    ids=["long", "wide"],
+)
+def test_a_row_without_an_id_names_its_line_in_a_csv(tmp_path, text, where):
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    with pytest.raises(ValueError, match=f"^{re.escape(where)}; give every row the id"):
+        list(batch_io.read_chunks(source, 8))
+
+
+def test_a_row_without_an_id_in_parquet_is_counted_through_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 2)  # the missing id is in the third batch
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"unique_id": ["a"] * 5 + [None], "ds": range(6), "y": [1.0] * 6}).to_parquet(source)
+    with pytest.raises(ValueError, match=r"row 5 has no unique_id \(rows counted from 0\)"):
+        list(batch_io.read_chunks(source, 8))
+
+
+def test_predict_df_names_a_row_without_an_id_by_its_label(predictor):
+    frame = pd.DataFrame({"unique_id": ["a", "a", None], "ds": [1, 2, 3], "y": [1.0, 2.0, 3.0]}, index=[10, 11, 12])
+    with pytest.raises(ValueError, match=r"row 12 has no unique_id \(\.loc\[12\]\)"):
+        predictor.predict_df(frame)
