@@ -449,3 +449,22 @@ def test_no_rule_passes_near_the_float_limits_for_want_of_a_finite_tolerance(val
 def test_a_rule_between_values_near_both_float_limits_is_still_found():
     rule = find_rule(np.array([-1.7e308, 1.7e308, -1.7e308, 1.7e308]))
     assert rule is not None and rule.next_value == -1.7e308
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([1.1, 2.2, 3.3, 4.4, 5.5], [6.6, 7.7, 8.8, 9.9]),  # float sums: 7.699999999999999, 8.799999999999999
+        ([0.4, 0.5, 0.6, 0.7], [0.8, 0.9, 1.0, 1.1]),  # 0.7 + the mean step 0.09999999999999999: 0.7999999999999999
+        ([0.1, 0.1, 0.2, 0.3, 0.5, 0.8], [1.3, 2.1, 3.4, 5.5]),  # Fibonacci-like on tenths
+        ([0.1, 0.4, 0.9, 1.6, 2.5], [3.6, 4.9, 6.4, 8.1]),  # quadratic on tenths
+        ([100.0, 50.0, 25.0, 12.5], [6.25, 3.125, 1.5625, 0.78125]),  # ratio 0.5 leaves the grid: not rounded to it
+    ],
+)
+def test_a_rule_on_values_recorded_to_decimals_continues_on_those_decimals(values, expected):
+    x = np.array(values)
+    rule = find_rule(x)
+    assert rule is not None and not rule.exact
+    assert rule.next_value == expected[0] and rule.forecast(4) == expected  # the floats nearest the decimals
+    rows = np.tile(np.append(x, np.full(8 - len(x), np.nan)), (_FEW_ROWS + 1, 1))
+    assert find_rules(rows, np.full(len(rows), len(x)))[0].forecast(4) == expected

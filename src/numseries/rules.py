@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.intervals import RECORDED_DECIMALS, recorded_decimals
 from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
@@ -366,8 +367,47 @@ def _linear_rule(
     weights = np.zeros(s.n)
     for lag, c in coeffs:
         weights[s.n - lag] += float(c)
-    step = step or linear_step
+    step = step or (None if s.exact else _decimal_step(s, coeffs, const)) or linear_step
     return Rule(kind, description, step(s.x), weights, const, parameters, s.exact, tuple(s.x), step)
+
+
+def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
+    """For float values recorded to d >= 1 decimals (1.1 2.2 3.3) and a rule with whole coefficients and a
+    constant on that grid, the rule's step in whole units of 10**-d: the values it gives are the floats
+    nearest the exact decimals, as an exact rule's would be (7.7, where float sums give 7.699999999999999).
+    None where that does not hold (other coefficients leave the grid: ratio 0.5 takes 12.5 to 6.25)."""
+    if not all(float(c).is_integer() for _, c in coeffs) or not _few_decimals(s.floats[-1]):
+        return None
+    decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
+    if decimals < 1:
+        return None
+    scale = 10**decimals
+    if not max(map(abs, s.floats)) * scale < _MAX_EXACT or not abs(const) * scale < _MAX_EXACT:
+        return None  # whole units of 10**-d past 2**53 are not exact
+    units = round(const * scale)
+    if abs(const * scale - units) > 1e-6 * max(1.0, abs(const * scale)):
+        return None
+    whole = [(lag, int(c)) for lag, c in coeffs]
+
+    def decimal_step(history: list[Number]) -> Number:
+        return (units + sum(c * round(history[-lag] * scale) for lag, c in whole)) / scale  # int / int: rounded once
+
+    return decimal_step
+
+
+def _few_decimals(value: float) -> bool:
+    """A quick screen before :func:`recorded_decimals` reads a whole series: ``value`` is within float
+    rounding of a number of at most RECORDED_DECIMALS decimals (most float data is not)."""
+    if not abs(value) < _MAX_EXACT:  # no decimals are recorded beyond float64's whole numbers (nor in inf)
+        return False
+    for power in _POWERS:
+        scaled = value * power
+        if abs(scaled - round(scaled)) <= 1e-6 + 4e-15 * abs(scaled):
+            return True
+    return False
+
+
+_POWERS = tuple(10.0**k for k in range(1, RECORDED_DECIMALS + 1))
 
 
 def _difference_coeffs(degree: int) -> list[tuple[int, int]]:
@@ -411,7 +451,9 @@ def _polynomial_rule(s: _Series, degree: int) -> Rule:
         return _linear_rule(s, "constant", f"constant {fmt(x[0])}", coeffs, 0, 1)
     if degree == 1:
         step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
-        return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, partial(_add_step, step))
+        # continued from the last value by the mean step (on a float series recorded to decimals, in their units)
+        add = (None if s.exact else _decimal_step(s, [(1, 1)], step)) or partial(_add_step, step)
+        return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, add)
     name, ordinal = _DEGREE_NAMES[degree]
     top = _top_difference(x, degree)
     return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
