@@ -203,3 +203,10 @@ def test_sorting_on_disk_leaves_no_bucket_files(capsys, monkeypatch, tmp_path, m
     assert code == (2 if strict else 0), err
     assert list(scratch.iterdir()) == []
     assert target.exists() != strict
+
+
+def test_one_series_is_one_forecast(capsys, tmp_path, model):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    long_frame([6]).to_csv(source, index=False)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "3")
+    assert code == 0 and "wrote 1 forecast of 3 steps (3 rows)" in err

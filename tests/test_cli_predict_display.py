@@ -88,6 +88,20 @@ def test_plot_writes_a_png_of_the_prediction(capsys, tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["out.png"]  # no temporary file left
 
 
+def test_plot_writes_the_format_its_suffix_names_and_refuses_others(capsys, tmp_path):
+    target = tmp_path / "out.pdf"  # a PNG under this name would not open as a PDF
+    code, _, _ = predict(capsys, "--plot", str(target), "1", "2", "3", "5", "8")
+    assert code == 0 and target.read_bytes()[:5] == b"%PDF-"
+    code, out, err = predict(capsys, "--plot", str(tmp_path / "out.txt"), "1", "2", "3", "5", "8")
+    assert code == 2 and out == "" and "name the file .png, .pdf or .svg" in err
+    assert [path.name for path in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_counts_of_one_are_singular(capsys):
+    _, out, err = predict(capsys, "1", "3", "2", "5", "4", "--steps", "1")
+    assert "forecast, 1 step (" in out
+
+
 @pytest.mark.parametrize("where", ["folder", "under a file"])
 def test_a_plot_that_cannot_be_written_is_one_line_before_any_work(capsys, tmp_path, where):
     (tmp_path / "file").write_text("")

@@ -279,10 +279,25 @@ def plot_training_curves(run_dir: str | Path, *, ax=None, title: str = "Training
     return _labelled(ax, "training step", "loss (scaled L1)", title)
 
 
+IMAGE_FORMATS = ("png", "pdf", "svg")  # what a figure is written as, by the file's suffix
+
+
+def image_format(path: str | Path) -> str:
+    """The format a figure at ``path`` is written in, from its suffix; a ValueError for any other suffix (a
+    PNG under the name p.pdf would not open as a PDF)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in IMAGE_FORMATS:
+        raise ValueError(
+            f"cannot tell the image format of {str(path)!r}: name the file .png, .pdf or .svg"
+        )
+    return suffix
+
+
 def save_figure(figure: Figure, path: str | Path) -> Path:
-    """Write ``figure`` as a PNG to ``path`` atomically."""
+    """Write ``figure`` to ``path`` atomically, as PNG, PDF or SVG by its suffix (:func:`image_format`)."""
     path = Path(path)
-    atomic_write(path, lambda tmp: figure.savefig(tmp, format="png", dpi=110))
+    kind = image_format(path)
+    atomic_write(path, lambda tmp: figure.savefig(tmp, format=kind, dpi=110))
     return path
 
 

@@ -70,7 +70,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="prediction intervals to show, in percent (default: 80, when the model has a quantile head)",
     )
     parser.add_argument(
-        "--plot", metavar="PNG", help="also draw the prediction and each step's weight to this PNG (plot extra)"
+        "--plot", metavar="IMAGE",
+        help="also draw the prediction and each step's weight to this .png, .pdf or .svg file (plot extra)"
     )
     parser.add_argument("--weights", help="model: a weights folder, .onnx, .pt or .safetensors (default: shipped)")
     parser.add_argument(
@@ -150,15 +151,15 @@ def run(args: argparse.Namespace) -> int:
         )
     if path_read is not None and path_read < result.n_used:
         print(
-            f"note: steps 2-{args.steps} are the path read from the last {path_read} values: the path read from "
-            f"all {result.n_used} ran away (a step over {RUNAWAY:g}x their largest) or, forecasting their last "
+            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the last {path_read} values: the path "
+            f"read from all {result.n_used} ran away (a step over {RUNAWAY:g}x their largest) or, forecasting their last "
             f"{held} from the values before, missed by over twice as much",
             file=sys.stderr,
         )
     if path_cycle is not None:
         print(
-            f"note: steps 2-{args.steps} repeat the last {path_cycle} values (the sequence's cycle), each repeat "
-            f"moved by the change of their mean from the {path_cycle} before: forecasting the last {held} values "
+            f"note: {_later_steps(args.steps, 'repeats', 'repeat')} the last {path_cycle} values (the sequence's "
+            f"cycle), each repeat moved by the change of their mean from the {path_cycle} before: forecasting the last {held} values "
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
@@ -171,14 +172,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 step``, ``3 steps``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _later_steps(steps: int, singular: str, plural: str) -> str:
+    """The steps after the first with their verb: ``step 2 is``, ``steps 2-8 are``."""
+    return f"step 2 {singular}" if steps == 2 else f"steps 2-{steps} {plural}"
+
+
 def _check_plot(path: str) -> None:
     """Before any work: matplotlib is there (else ImportError, which the CLI names the plot extra for) and
     ``path`` can be written."""
     import matplotlib  # noqa: F401
 
     from numseries.files import check_output
+    from numseries.plots import image_format
 
     check_output(path, "the plot")
+    image_format(path)
 
 
 def _plot(path: str, values: list[float], labels: list[str], result, forecast, bands: dict) -> None:
@@ -391,7 +404,7 @@ def _table(
             else "autoregressive: each prediction is fed back in"
         )
         bands = bands or {}
-        lines += ["", f"forecast, {len(forecast)} steps ({how}):"]
+        lines += ["", f"forecast, {_count(len(forecast), 'step')} ({how}):"]
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
         cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
@@ -515,8 +528,8 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
             f"note: {summary.failed} of {summary.series} series could not be predicted; their error column says "
             "why (--strict stops at the first)"
         )
-    what = f"prediction{'s' if summary.series != 1 else ''}"
+    what = _count(summary.series, "prediction")
     if (args.steps or 1) > 1:
-        what = f"forecasts of {args.steps} steps ({summary.rows} rows)"
-    _say(f"wrote {summary.series} {what} to {args.output}")
+        what = f"{_count(summary.series, 'forecast')} of {args.steps} steps ({summary.rows} rows)"
+    _say(f"wrote {what} to {args.output}")
     return 0
