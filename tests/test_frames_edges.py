@@ -12,6 +12,7 @@ pd = pytest.importorskip("pandas")
 
 from conftest import predict_cli as predict  # noqa: E402
 from numseries import batch_io, frames  # noqa: E402  (needs the io extra, checked above)
+from numseries.predict import load_predictor  # noqa: E402
 
 BIG = 2**62  # beyond 2**53: 2**62 + 1 is read by float64 as 2**62
 ROUNDED = "holds 4611686018427387905, an integer float64 cannot hold exactly"
@@ -203,3 +204,12 @@ def test_predict_df_names_a_row_without_an_id_by_its_label(predictor):
     frame = pd.DataFrame({"unique_id": ["a", "a", None], "ds": [1, 2, 3], "y": [1.0, 2.0, 3.0]}, index=[10, 11, 12])
     with pytest.raises(ValueError, match=r"row 12 has no unique_id \(\.loc\[12\]\)"):
         predictor.predict_df(frame)
+
+
+def test_unsigned_times_beyond_int64_are_refused_not_wrapped():
+    frame = pd.DataFrame(
+        {"unique_id": ["a"] * 4, "ds": np.array([2**64 - 40, 2**64 - 30, 2**64 - 20, 2**64 - 10], dtype=np.uint64),
+         "y": [1.0, 2.0, 3.5, 4.0]}
+    )
+    with pytest.raises(ValueError, match="column ds holds 18446744073709551576, beyond the integers int64 holds"):
+        load_predictor(None).predict_df(frame)

@@ -186,6 +186,13 @@ def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if values.dtype.kind not in "iu":
             values = ds.to_numpy(dtype=np.float64, na_value=np.nan)
             return values, np.isnan(values)
+        largest = np.iinfo(np.int64).max
+        if values.dtype.kind == "u" and (values > largest).any():  # as int64 they would wrap round to negatives
+            beyond = values[values > largest][0]
+            raise ValueError(
+                f"column ds holds {beyond}, beyond the integers int64 holds ({largest}); "
+                "subtract a common offset from the times"
+            )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool)
     parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
     if getattr(parsed.dtype, "tz", None) is not None:
