@@ -135,3 +135,9 @@ def test_values_near_the_float_limit_predict_without_a_numpy_warning(capsys):
         code, out, _ = predict(capsys, "1e303", "2e303", "3e303", "--steps", "2")
     assert code == 0
     assert out.splitlines()[:2] == ["next value: 4e+303", "80% interval: 4e+303 to 4e+303"]  # a straight line
+
+
+def test_an_exact_forecast_prints_its_zero_width_bands_as_its_values(capsys):
+    _, out, _ = predict(capsys, "1", "2", "4", "8", "16", "32", "--steps", "75")
+    last = out.splitlines()[-1].split()  # t+75: 2**80 in full, and its bounds the same (not 1.20892581961463e+24)
+    assert last == ["t+75", str(2**80), str(2**80), str(2**80)]

@@ -406,6 +406,8 @@ def _table(
         bands = bands or {}
         lines += ["", f"forecast, {_count(len(forecast), 'step')} ({how}):"]
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
+        if result.exact and all(np.array_equal(lo, hi) for lo, hi in bands.values()):  # zero width: the exact values
+            columns = [forecast] * len(columns)
         cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
         width = max(12, *(len(cell) for row in rows for cell in row))
