@@ -82,10 +82,16 @@ def predict_distributed(
     def predict_partition(frame: pd.DataFrame) -> pd.DataFrame:  # on a worker: one partition of whole series
         local = load(weights, rules, runtime, calibrated)
         return predict_frame(
-            local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=levels
+            local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=levels,
+            where=_no_place,
         )
 
     return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"})
+
+
+def _no_place(_label: Any) -> str:
+    """A row of a partition: its index is the partition's own, which names no place in the user's frame."""
+    return ""
 
 
 def _time_type(given: pa.DataType) -> pa.DataType:

@@ -122,12 +122,16 @@ def read_rows(
 ) -> Rows:
     """A long-format frame -> its rows checked one by one. A row with no id is an error for the whole input
     (it cannot be given to a series); a time or value that cannot be read marks the row. ``where`` tells a
-    user how to find the row of an index label (a file's line); by default, as ``.loc`` of the frame."""
+    user how to find the row of an index label (a file's line; nothing where the label says no more); by
+    default, as ``.loc`` of the frame."""
     ids = frame[id_col].to_numpy(dtype=object)
     missing = np.flatnonzero(frame[id_col].isna().to_numpy() | (ids == ""))
     if missing.size:
         label = frame.index[missing[0]]
-        raise ValueError(f"row {label} has no {id_col} ({(where or _loc)(label)}); give every row the id of its series")
+        place = (where or _loc)(label)
+        raise ValueError(
+            f"row {label} has no {id_col}{f' ({place})' if place else ''}; give every row the id of its series"
+        )
     errors = np.full(len(frame), None, dtype=object)
     raw_ds, raw_y = frame[time_col], frame[target_col]
     ds, bad_ds = order_key(raw_ds)
@@ -629,8 +633,10 @@ def predict_frame(
     steps: int = 1,
     level: Sequence[float] | float | None = None,
     strict: bool = False,
+    where: Callable[[Any], str] | None = None,
 ) -> Any:
-    """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked)."""
+    """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked).
+    ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
     polars = _polars_of(df)
     if polars is not None:
         df = df.to_pandas()
@@ -647,7 +653,7 @@ def predict_frame(
     frame = df  # not df[list(names)]: that would copy every row
 
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
-        chunks = group(_frame_blocks(frame, names, order), predictor.max_len, id_col)
+        chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
         return [
             _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels)
             for c in chunks
@@ -708,10 +714,12 @@ def _polars_of(df: Any) -> Any:
     return polars if isinstance(df, polars.DataFrame) else None
 
 
-def _frame_blocks(frame: pd.DataFrame, names: tuple[str, str, str], order: np.ndarray | None) -> Iterator[Rows]:
+def _frame_blocks(
+    frame: pd.DataFrame, names: tuple[str, str, str], order: np.ndarray | None, where: Callable[[Any], str] | None
+) -> Iterator[Rows]:
     for start in range(0, len(frame), BLOCK_ROWS):
         stop = start + BLOCK_ROWS
-        yield read_rows(frame.iloc[start:stop] if order is None else frame.take(order[start:stop]), *names)
+        yield read_rows(frame.iloc[start:stop] if order is None else frame.take(order[start:stop]), *names, where)
 
 
 def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
