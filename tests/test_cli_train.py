@@ -90,6 +90,7 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
         (["--init-weights", "no-such-folder"], "weights path no-such-folder does not exist; pass a weights folder"),
         (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
         (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
+        (["--pattern-names", "linear", "nosuch"], "unknown family 'nosuch'; known families: linear, "),  # with --families
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_value(tmp_path, capsys, args, message):
@@ -228,3 +229,33 @@ def test_evaluate_to_an_unwritable_report_is_one_line_before_any_work(tmp_path, 
     assert main(["evaluate", "--report", str(blocker / "report.md"), "--n-per-cell", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("numseries evaluate: error: cannot write the report to ") and len(err.splitlines()) == 1
+
+
+def test_an_out_folder_of_other_files_is_refused_and_left_as_it_was(tmp_path, capsys):
+    """Saving there would overwrite its config.json and remove its model.onnx and calibration.json."""
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = {"config.json": '{"app": "mine"}', "model.onnx": "another model", "calibration.json": '{"x": 1}'}
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    assert _train(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds other files (calibration.json, config.json, model.onnx)" in err
+    assert {path.name: path.read_text() for path in out.iterdir()} == mine
+    assert not (tmp_path / "run").exists()  # refused before training
+
+
+def test_a_run_dir_that_is_a_file_is_one_line_before_training(tmp_path, capsys):
+    (tmp_path / "run").write_text("")
+    assert _train(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write the run's checkpoints and logs to " in err and "it is a file" in err
+
+
+def test_resuming_with_another_architecture_is_one_line_not_a_traceback(tmp_path, capsys):
+    assert _train(tmp_path) == 0
+    capsys.readouterr()
+    assert _train(tmp_path, "--resume", "--hidden-size", "16", "--max-epochs", "2") == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after the notes of what it resumes and replaces
+    assert last.startswith("numseries train: error: cannot resume the run in ") and "size mismatch" in last, last
+    assert "Traceback" not in last

@@ -314,3 +314,19 @@ def test_a_diverging_loss_stops_training_with_a_clear_error(tmp_path, monkeypatc
     with pytest.raises(ValueError, match="training diverged: the loss is inf at step 0; train again with a lower --lr"):
         run_training(tmp_path / "out", config=schedule, model_config=TINY, run_dir=tmp_path / "run", progress_bar=False)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("signal_error", [KeyboardInterrupt, "sigterm"])
+def test_a_training_stopped_by_a_signal_is_an_interruption_that_says_how_to_resume(tmp_path, signal_error):
+    """Lightning ends a run stopped by Ctrl-C with sys.exit(1) and one stopped by SIGTERM with a SystemExit of
+    code None: the command exited 1 or 0, silently. It is a KeyboardInterrupt (exit 130 in the CLI) naming --resume."""
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    class Stopping(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            yield from _val_loader()
+            raise SIGTERMException() if signal_error == "sigterm" else KeyboardInterrupt
+
+    loader = torch.utils.data.DataLoader(Stopping(), batch_size=None)
+    with pytest.raises(KeyboardInterrupt, match="its checkpoints are in .*: continue with --resume"):
+        train_model(LSTMWithAttention(TINY), loader, _val_loader(), out_dir=tmp_path, **QUIET)

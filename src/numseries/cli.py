@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as err:  # an optional dependency is missing: name the extra that installs it
         print(f"numseries {args.command}: error: {_missing_extra(err)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"numseries {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:  # Ctrl-C, or a training stopped by a signal (its message says how to go on)
+        print(f"numseries {args.command}: interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader closed the pipe (`numseries predict ... | head -1`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -37,9 +37,9 @@ from torch.utils.data import DataLoader
 from numseries.config import ModelConfig, TrainConfig, check_lengths
 from numseries.data import StreamingDataset, make_loader
 from numseries.files import atomic_write, check_folder
-from numseries.generate import generate_batch
+from numseries.generate import generate_batch, resolve_families
 from numseries.model import LSTMWithAttention, ModelOutput
-from numseries.weights import load_model, read_training_info, save_pretrained
+from numseries.weights import check_weights_out, load_model, read_training_info, save_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,24 @@ def fit(
             rollout_loss=schedule.rollout_loss,
             rollout_steps=schedule.rollout_steps,
         )
-        trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
+        try:
+            trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
+        except SystemExit as stop:  # Lightning ends Ctrl-C with exit(1) and SIGTERM with exit(None), silently
+            if not trainer.interrupted:
+                raise
+            raise KeyboardInterrupt(
+                f"stopped in epoch {trainer.current_epoch + 1}; its checkpoints are in {out_dir}: "
+                "continue with --resume (resume=True)"
+            ) from stop
+        except (RuntimeError, MisconfigurationException) as err:
+            if resume_from is None:
+                raise
+            lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
+            first = next((line for line in lines if "mismatch" in line), lines[0])  # torch's first line names none
+            raise ValueError(
+                f"cannot resume the run in {out_dir} with these settings ({first}); resume it with the model "
+                "options it was started with and more --max-epochs than it has done"
+            ) from err
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
     if not Path(best).is_file():
         raise ValueError(
@@ -553,6 +570,8 @@ def run_training(
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     check_lengths(config.min_len, model_config.max_len)
     check_folder(out, "the weights")  # before training, not after it
+    check_weights_out(out)
+    check_folder(run_dir, "the run's checkpoints and logs")
     check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
     torch.manual_seed(config.seed)
     origin = None
@@ -570,6 +589,8 @@ def run_training(
             raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
     families = config.families
     classes = model_config.pattern_names or None  # the pattern head learns the families it names
+    if classes is not None:
+        resolve_families(classes)  # each a family of the registry, as --families' are
     if classes is not None and families is None:
         families = classes  # its classes are the families trained on, in order
     elif classes is not None and families is not None and not set(families) & set(classes):

@@ -154,6 +154,25 @@ def safetensors_bytes(model: LSTMWithAttention) -> bytes:
     return save({name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()})
 
 
+def check_weights_out(directory: str | Path) -> None:
+    """Before training into ``directory``: a ValueError if it holds files but no weights set (saving there
+    would overwrite its config.json and remove its model.onnx and calibration.json, made from something else);
+    a warning in the log if it holds a weights set, which the new weights replace when the run ends."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return
+    held = sorted(path.name for path in directory.iterdir())
+    if not held:
+        return
+    if not (directory / WEIGHTS_FILE).is_file() and not (directory / MANIFEST_FILE).is_file():
+        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        raise ValueError(
+            f"{directory} holds other files ({shown}) and no numseries weights; give a new or empty folder, "
+            "or a weights folder whose weights this run should replace"
+        )
+    log.warning("%s holds trained weights: this run replaces them when it ends", directory)
+
+
 def save_pretrained(
     model: LSTMWithAttention, directory: str | Path, training_info: dict[str, Any] | None = None
 ) -> Path:
