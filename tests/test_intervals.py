@@ -476,7 +476,7 @@ def test_one_step_family_factors_round_trip_and_a_file_without_them_still_loads(
     assert Calibration.load(path).family_one_step is None and Calibration.load(path).families == ("a", "b")
     for key, value, message in (
         ("names", ["a", "c"], "names the families"),
-        ("factors", (one_step - 1).tolist(), "one-step family factors of shape"),  # narrower than pooled
+        ("factors", (one_step - 1).tolist(), "one-step family factors outside"),  # narrower than pooled: here, crossing medians
     ):
         wrong = calibration.to_dict()
         wrong["families"][key] = value
@@ -494,3 +494,17 @@ def test_one_step_family_factors_round_trip_and_a_file_without_them_still_loads(
 def test_a_level_given_as_text_is_refused_whole_not_read_as_characters():
     with pytest.raises(ValueError, match="got the text '80'"):  # once: "got '8'", a value never given
         check_levels("80", GRID)
+
+
+@pytest.mark.parametrize("value", [-1.0, 1e308, float("nan")])
+def test_a_calibration_with_factors_no_calibration_makes_is_refused_by_its_values(tmp_path, value):
+    """A hand-damaged file: -1 gave zero-width intervals, 1e308 bounds at the float limits, and NaN was blamed
+    on the factors' shape, which was right."""
+    import json
+
+    factors = np.zeros((3, 3))
+    factors[1, 2] = value
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(Calibration(GRID, factors, 10).to_dict()))  # json writes NaN, and reads it
+    with pytest.raises(ValueError, match=r"has factors outside \(-0.5, 1e\+06\], e.g. \S+: its intervals would cross"):
+        Calibration.load(path)

@@ -50,6 +50,7 @@ from numseries.series import LARGEST_FLOAT
 CALIBRATION_FILE = "calibration.json"
 LENGTH_BUCKETS = ((3, 6), (7, 16), (17, 10**9))  # context lengths calibrated separately
 DEFAULT_LEVELS = (80.0,)  # percent, when the caller asks for intervals without naming levels
+MAX_FACTOR = 1e6  # a calibration factor beyond this is a damaged file (the shipped ones are under 200)
 HORIZONS = 24  # steps ahead calibrated separately; later steps take the last step's factor
 # Edges of the spread buckets of the multi-step factors: the first step's 80% interval width divided by
 # the context's mean absolute step (exact rules: 0; noise of a step's size: about 1 and more).
@@ -291,10 +292,18 @@ class Calibration:
             family_one_step = None if one_step is None else np.asarray(one_step["factors"], dtype=np.float64)
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
-        if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2) or not np.isfinite(factors).all():
+        if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2):
             raise ValueError(f"calibration {path} has factors of shape {factors.shape}; re-run the calibration")
+        for name, table in (("factors", factors), ("one-step family factors", family_one_step)):
+            # a pair of quantiles widened by c keeps (1 + 2c) of its width: c <= -0.5 crosses the median
+            bad = None if table is None else table[~((table > -0.5) & (table <= MAX_FACTOR))]  # NaN: not inside
+            if bad is not None and bad.size:
+                raise ValueError(
+                    f"calibration {path} has {name} outside (-0.5, {MAX_FACTOR:g}], e.g. {bad[0]}: its intervals "
+                    "would cross their medians or reach past any data; re-run the calibration"
+                )
         shape = (len(LENGTH_BUCKETS), len(SPREAD_EDGES) + 1, HORIZONS - 1, len(grid) // 2)
-        if steps is not None and (steps.shape != shape or not np.isfinite(steps).all() or (steps < 1).any()):
+        if steps is not None and (steps.shape != shape or not ((steps >= 1) & (steps <= MAX_FACTOR)).all()):
             raise ValueError(f"calibration {path} has horizon factors of shape {steps.shape}; re-run the calibration")
         if len(norms) != len(LENGTH_BUCKETS) or not all(1 <= p <= 2 for p in norms):
             raise ValueError(
@@ -305,8 +314,7 @@ class Calibration:
         if family_factors is not None and (
             steps is None
             or family_factors.shape != shape
-            or not np.isfinite(family_factors).all()
-            or (family_factors < 1).any()
+            or not ((family_factors >= 1) & (family_factors <= MAX_FACTOR)).all()
         ):
             raise ValueError(
                 f"calibration {path} has family horizon factors of shape {family_factors.shape} for "
