@@ -16,7 +16,7 @@ There is nothing to fit: each forecast is :meth:`numseries.Predictor.forecast` o
 values (the model's window), the point path autoregressive and the bands from it (or, with ``paths``,
 from sample paths seeded per series), so a series gets the same numbers whatever else is in the call
 (on one machine or on Spark), up to float32 rounding: onnxruntime sums in another order for batches of
-other sizes, which moves a forecast by up to about 1e-5 of its value.
+other sizes, which moves a forecast by a few parts in 100,000.
 Series shorter than the model's minimum get statsforecast's :class:`~statsforecast.models.Naive`
 forecast (the last value), with one warning per call that says how many.
 
