@@ -50,3 +50,14 @@ def test_training_commands_without_torch_name_the_extra_in_one_line(command):
         f"numseries {command[0]}: error: this needs torch, which is not installed; "
         "install it with pip install 'numseries[train]'"
     )
+
+
+@pytest.mark.parametrize("command", ["calibrate", "evaluate"])
+def test_a_seed_outside_the_range_is_named_with_its_option(capsys, command):
+    """numpy's own words were 'expected non-negative integer', naming no option."""
+    from numseries.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--seed", "-5"])
+    assert stop.value.code == 2
+    assert "argument --seed: must be an integer from 0 to 4,294,967,295, got '-5'" in capsys.readouterr().err

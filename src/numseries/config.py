@@ -3,6 +3,7 @@ shares. Imports nothing from the package (and no torch), so any module can impor
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
@@ -189,6 +190,18 @@ _TRAIN_FLOAT_RANGES = {
     "attention_loss": (0.0, 100.0, False),
     "rollout_loss": (0.0, 100.0, False),
 }
+
+
+def seed_argument(text: str) -> int:
+    """``--seed`` of a command: an integer in the range TrainConfig's seed has (what numpy, torch and Lightning take)."""
+    low, high = _TRAIN_INT_RANGES["seed"]
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high:,}, got {text!r}; e.g. 0")
+    return value
 
 
 @dataclasses.dataclass(frozen=True)

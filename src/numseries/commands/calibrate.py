@@ -22,6 +22,8 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING
 
+from numseries.config import seed_argument
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -37,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", required=True, help="weights folder of a model with a quantile head")
     parser.add_argument("--cases", type=int, default=200_000, help="generated sequences (default: %(default)s)")
     parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands")
-    parser.add_argument("--seed", type=int, default=CALIBRATION_SEED, help="seed of those sequences")
+    parser.add_argument("--seed", type=seed_argument, default=CALIBRATION_SEED, help="seed of those sequences")
     parser.add_argument(
         "--path-families",
         nargs="+",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from numseries.baselines import ALL, SIMPLE
+from numseries.config import seed_argument
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases-per-bucket", type=int, default=60,
                         help="real cases per dataset and length bucket (default 60)")
     parser.add_argument("--families", nargs="+", help="synthetic families (default: training then held-out)")
-    parser.add_argument("--seed", type=int, help="case seed (default: the suite's fixed evaluation seed)")
+    parser.add_argument("--seed", type=seed_argument, help="case seed (default: the suite's fixed evaluation seed)")
     parser.add_argument("--baselines", nargs="+", choices=ALL, default=list(ALL), metavar="NAME",
                         help=f"baselines to score (default: all of {', '.join(ALL)})")
     parser.add_argument("--no-stats", action="store_true",
