@@ -130,23 +130,23 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     x = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, 0.0)  # (N, T)
     largest = np.abs(x).max(axis=1, initial=0.0)  # (N,)
     if len(x) <= _FEW_ROWS:  # every step at once: the fewest calls, for a single series
-        hit = _whole(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :])  # (N, D)
+        hit = whole_multiples(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :])  # (N, D)
         return np.where(hit[:, -1] & (largest > 0), hit.argmax(axis=1), -1)  # the coarsest step that holds
     decimals = np.full(len(x), -1)
     # The finest step first, on each row's last value and then on all of them: a row that is no multiple of
     # it is a multiple of none (most float data, dropped by its last value).
     last = x[np.arange(len(x)), np.maximum(lengths - 1, 0), None]  # (N, 1)
-    rows = np.flatnonzero(_whole(last, largest, RECORDED_DECIMALS) & (largest > 0))
-    rows = rows[_whole(x[rows], largest[rows], RECORDED_DECIMALS)]
+    rows = np.flatnonzero(whole_multiples(last, largest, RECORDED_DECIMALS) & (largest > 0))
+    rows = rows[whole_multiples(x[rows], largest[rows], RECORDED_DECIMALS)]
     for k in range(RECORDED_DECIMALS):  # coarsest first, each step on the rows no coarser one held
-        hit = _whole(x[rows], largest[rows], k)
+        hit = whole_multiples(x[rows], largest[rows], k)
         decimals[rows[hit]] = k
         rows = rows[~hit]
     decimals[rows] = RECORDED_DECIMALS
     return decimals
 
 
-def _whole(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
+def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
     """(..., T) values, (...) their rows' largest size, decimals (a number or broadcasting to (...)) ->
     (...) whether every value is a whole multiple of 10**-decimals, to float64 rounding (a tiny nonzero
     value is no multiple of 1 for being within rounding of 0)."""

@@ -330,7 +330,7 @@ class Predictor:
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
         outputs = self._predict_padded(
-            window, np.array([used]), None, weights and self._explain is not None, classify=True, exact_ok=self.rules
+            window, np.array([used]), None, weights and self._explain is not None, classify=True, exact_ok=True
         )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
@@ -420,7 +420,7 @@ class Predictor:
             outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
             rules = finding.result()
         else:
-            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=self.rules)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
         quantiles = self._quantiles(outputs, values, n_used)

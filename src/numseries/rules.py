@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import RECORDED_DECIMALS, recorded_decimals
+from numseries.intervals import RECORDED_DECIMALS, recorded_decimals, whole_multiples
 from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
@@ -396,18 +396,9 @@ def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float)
 
 
 def _few_decimals(value: float) -> bool:
-    """A quick screen before :func:`recorded_decimals` reads a whole series: ``value`` is within float
-    rounding of a number of at most RECORDED_DECIMALS decimals (most float data is not)."""
-    if not abs(value) < _MAX_EXACT:  # no decimals are recorded beyond float64's whole numbers (nor in inf)
-        return False
-    for power in _POWERS:
-        scaled = value * power
-        if abs(scaled - round(scaled)) <= 1e-6 + 4e-15 * abs(scaled):
-            return True
-    return False
-
-
-_POWERS = tuple(10.0**k for k in range(1, RECORDED_DECIMALS + 1))
+    """A quick screen before :func:`recorded_decimals` reads a whole series: ``value`` is a whole multiple of
+    10**-RECORDED_DECIMALS, as recorded_decimals tests it (most float data is not)."""
+    return bool(whole_multiples(np.array([[value]]), np.array([abs(value)]), RECORDED_DECIMALS)[0])
 
 
 def _difference_coeffs(degree: int) -> list[tuple[int, int]]:
