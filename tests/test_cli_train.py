@@ -67,7 +67,21 @@ def test_command_line_defaults_are_the_config_defaults_and_need_no_torch():
 def test_resume_continues_the_run_in_run_dir(tmp_path):
     assert _train(tmp_path) == 0
     assert _train(tmp_path, "--resume", "--max-epochs", "2") == 0
-    assert _info(tmp_path)["epochs"] == 2
+    info = _info(tmp_path)
+    assert info["epochs"] == 2
+    # both commands recorded, in order: the weights come from the two of them
+    assert len(info["commands"]) == 2 and info["commands"][1] == info["command"] and "--resume" not in info["commands"][0]
+
+
+def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, capsys):
+    """The weights would mix two trainings that training_info.json, which records one, could not describe."""
+    assert _train(tmp_path) == 0
+    capsys.readouterr()
+    assert _train(tmp_path, "--resume", "--max-epochs", "2", "--batch-size", "32", "--families", "linear") == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("numseries train: error: cannot resume the run in "), last
+    assert "batch_size 16 -> 32" in last and "families ['linear', 'sinusoidal'] -> ['linear']" in last, last
+    assert "changing only max_epochs, max_minutes, min_delta, patience" in last
 
 
 @pytest.mark.parametrize(
@@ -257,5 +271,5 @@ def test_resuming_with_another_architecture_is_one_line_not_a_traceback(tmp_path
     capsys.readouterr()
     assert _train(tmp_path, "--resume", "--hidden-size", "16", "--max-epochs", "2") == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]  # after the notes of what it resumes and replaces
-    assert last.startswith("numseries train: error: cannot resume the run in ") and "size mismatch" in last, last
+    assert last.startswith("numseries train: error: cannot resume the run in ") and "hidden_size 8 -> 16" in last, last
     assert "Traceback" not in last

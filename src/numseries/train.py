@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import logging
 import os
 import platform
@@ -31,6 +32,7 @@ from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, Timer, WeightAveraging
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.plugins import TorchCheckpointIO
+from lightning.pytorch.utilities.rank_zero import rank_zero_only
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -46,6 +48,10 @@ log = logging.getLogger(__name__)
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
 BEST_CHECKPOINT = "best.ckpt"
+RUN_SETTINGS = "run_settings.json"  # in the run directory: the settings it was started with, and each command
+# A resumed run may change only when it stops; any other change would train weights that training_info.json,
+# which records one set of settings, does not describe
+STOPPING_SETTINGS = frozenset({"max_epochs", "max_minutes", "patience", "min_delta"})
 
 
 TARGET_CLIP = 100.0  # mean absolute steps
@@ -395,11 +401,11 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         atomic_write(path, write)
 
 
-def _check_run_dir(out_dir: Path, resume: bool) -> Path | None:
+def _check_run_dir(out_dir: Path, resume: bool, announce: bool = True) -> Path | None:
     """The checkpoint to resume from, or ``None`` for a new run (whose folder must hold no run yet).
 
     Resuming takes the newest readable checkpoint of the run: ``last.ckpt``, or ``best.ckpt`` when the last
-    one is damaged (by mtime; ``last.ckpt`` first on a tie), and says which on the log.
+    one is damaged (by mtime; ``last.ckpt`` first on a tie), and (``announce``) says which on the log.
     """
     folder = out_dir / CHECKPOINT_DIR
     found = sorted(
@@ -417,13 +423,59 @@ def _check_run_dir(out_dir: Path, resume: bool) -> Path | None:
     for path in found:
         why = _unreadable(path)
         if why is None:
-            if skipped:
+            if announce and skipped:
                 log.warning("%s; resuming from %s instead", "; ".join(skipped), path)
-            else:
+            elif announce:
                 log.info("resuming from %s", path)
             return path
         skipped.append(f"{path} is not a readable checkpoint ({why})")
     raise ValueError(f"cannot resume: {', '.join(skipped)}; delete the run directory and train again")
+
+
+def _started_from(run_dir: Path) -> str | None:
+    """The ``--init-weights`` the run in ``run_dir`` started from (``None``: none, or a run older than
+    :data:`RUN_SETTINGS`)."""
+    path = run_dir / RUN_SETTINGS
+    return json.loads(path.read_text()).get("init_weights") if path.is_file() else None
+
+
+def _record_settings(
+    run_dir: Path,
+    resume: bool,
+    config: TrainConfig,
+    model_config: ModelConfig,
+    init_weights: str | Path | None,
+    command_line: str,
+) -> dict[str, Any]:
+    """Write ``run_dir``'s :data:`RUN_SETTINGS` for a new run, or check a resumed run's settings against it
+    (a one-line ``ValueError`` naming each change but those of :data:`STOPPING_SETTINGS`) and add this
+    command; returns the settings, their ``commands`` every command of the run so far."""
+    path = run_dir / RUN_SETTINGS
+    settings: dict[str, Any] = {
+        "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
+        "model_config": model_config.to_dict(),
+        "init_weights": None if init_weights is None else str(Path(init_weights).resolve()),
+        "commands": [command_line],
+    }
+    if resume and path.is_file():  # a run from before these files were written is resumed unchecked
+        started = json.loads(path.read_text())
+        changed = [
+            f"{name} {started[part].get(name)!r} -> {settings[part].get(name)!r}"
+            for part in ("model_config", "train_config")
+            for name in sorted(set(started[part]) | set(settings[part]))
+            if name not in STOPPING_SETTINGS and started[part].get(name) != settings[part].get(name)
+        ]
+        if started["init_weights"] != settings["init_weights"]:
+            changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
+        if changed:
+            raise ValueError(
+                f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
+                f"resume it with those of {path}, changing only {', '.join(sorted(STOPPING_SETTINGS))}"
+            )
+        settings["commands"] = [*started["commands"], command_line]
+    if getattr(rank_zero_only, "rank", 0) == 0:  # DDP's other processes run this command again: they record nothing
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
+    return settings
 
 
 def _unreadable(path: Path) -> str | None:
@@ -573,6 +625,10 @@ def run_training(
     check_weights_out(out)
     check_folder(run_dir, "the run's checkpoints and logs")
     check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
+    _check_run_dir(run_dir, resume, announce=False)  # before the run's settings are written: a run there is kept
+    command_line = shlex.join(command if command is not None else ["python", *sys.argv])
+    if init_weights is None and resume:  # a fine-tuning run resumes from the weights it started from
+        init_weights = _started_from(run_dir)
     torch.manual_seed(config.seed)
     origin = None
     if init_weights is None:
@@ -615,6 +671,7 @@ def run_training(
         families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
+    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line)
     result = fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
@@ -627,7 +684,8 @@ def run_training(
     trainer = result.trainer
     if trainer.is_global_zero:
         info = {
-            "command": shlex.join(command if command is not None else ["python", *sys.argv]),
+            "command": command_line,
+            "commands": settings["commands"],  # every command of the run, in order: a resumed run has several
             "seed": config.seed,
             "train_config": dataclasses.asdict(config),
             "model_config": model_config.to_dict(),
