@@ -61,6 +61,9 @@ def check_folder(path: str | Path, what: str) -> None:
 
 def _temp_file(path: Path) -> Path:
     """Make ``path``'s folder and an empty temporary file in it, after removing those dead processes left."""
+    existing = next(folder for folder in path.parents if folder.exists())
+    if not existing.is_dir():  # mkdir would say only "File exists" or "Not a directory"
+        raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
