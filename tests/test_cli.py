@@ -61,3 +61,16 @@ def test_a_seed_outside_the_range_is_named_with_its_option(capsys, command):
         main([command, "--seed", "-5"])
     assert stop.value.code == 2
     assert "argument --seed: must be an integer from 0 to 4,294,967,295, got '-5'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_evaluate_refuses_a_job_count_below_one_before_its_progress_bar(capsys, value):
+    """The refusal came from evaluate() after the progress bar had started: two lines, the bar left behind."""
+    from numseries.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["evaluate", "--no-stats", "--n-jobs", value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --n-jobs: must be a whole number of at least 1, got '{value}'; e.g. 2" in err
+    assert "suite" not in err.splitlines()[-1] and "%" not in err

@@ -192,6 +192,18 @@ _TRAIN_FLOAT_RANGES = {
 }
 
 
+def positive_argument(text: str) -> int:
+    """An option that counts something, such as ``--n-jobs``: a whole number of at least 1, refused by argparse
+    (one line naming the option) before any work starts."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}; e.g. 2")
+    return value
+
+
 def seed_argument(text: str) -> int:
     """``--seed`` of a command: an integer in the range TrainConfig's seed has (what numpy, torch and Lightning take)."""
     low, high = _TRAIN_INT_RANGES["seed"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from numseries.baselines import ALL, SIMPLE
-from numseries.config import seed_argument
+from numseries.config import positive_argument, seed_argument
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"baselines to score (default: all of {', '.join(ALL)})")
     parser.add_argument("--no-stats", action="store_true",
                         help="skip the statsforecast baselines (AutoETS, AutoTheta, AutoARIMA), which are slow")
-    parser.add_argument("--n-jobs", type=int, default=1, help="processes fitting the statistical baselines")
+    parser.add_argument("--n-jobs", type=positive_argument, default=1, help="processes fitting the statistical baselines")
     parser.add_argument("--report", default="evaluation.md",
                         help="write the full markdown report (every group, all metrics, fallbacks, speed) here "
                              "(default: %(default)s)")
