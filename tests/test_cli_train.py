@@ -188,7 +188,11 @@ def test_families_from_a_users_file_can_be_trained_on(tmp_path, family_file, cap
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no such Python file"), ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file")],
+    [
+        (None, "no such Python file"),
+        ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file"),
+        ("import sys; sys.exit(3)", "failed: SystemExit: 3; fix that file"),  # it exited 3, saying nothing
+    ],
 )
 def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):
     path = tmp_path / "bad_families.py"

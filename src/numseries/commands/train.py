@@ -143,6 +143,6 @@ def _load_families(path: Path) -> None:
     sys.modules[name] = module  # so that DataLoader worker processes can find its functions
     try:
         spec.loader.exec_module(module)
-    except Exception as err:  # the user's code may raise anything; name the file and the error
+    except (Exception, SystemExit) as err:  # the user's code may raise anything, exit() too; name the file and it
         del sys.modules[name]
         raise ValueError(f"--families-from {path} failed: {type(err).__name__}: {err}; fix that file") from err
