@@ -186,7 +186,7 @@ class SequenceModule(L.LightningModule):
         losses = self._losses(batch)
         for name, value in losses.items():
             if len(losses) > 1:
-                self.log(f"{stage}_{name}", value, on_step=False, on_epoch=True, batch_size=len(batch[0]))
+                self.log(f"{stage}_{name}", value, on_step=False, on_epoch=True, sync_dist=True, batch_size=len(batch[0]))
         return sum(losses.values())  # type: ignore[return-value]
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:  # noqa: ARG002 (Lightning's signature)
@@ -196,7 +196,8 @@ class SequenceModule(L.LightningModule):
                 f"training diverged: the loss is {loss.item()} at step {self.global_step}; "
                 f"train again with a lower --lr (this run: {self.lr:g}) or --grad-clip"
             )
-        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=len(batch[0]))
+        # sync_dist: under DDP the epoch's figure is the mean over every process's batches, not rank 0's alone
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True, batch_size=len(batch[0]))
         return loss
 
     def validation_step(self, batch, batch_idx: int) -> None:  # noqa: ARG002 (Lightning's signature)
