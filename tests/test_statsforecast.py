@@ -137,6 +137,24 @@ def test_series_too_short_get_naive_with_one_warning_naming_how_many(call):
     assert list(out["NumSeries"]) == [5, 5, 3, 3, 5, 6]
 
 
+@pytest.mark.parametrize("short_id", ["0", "z"])  # the short series first or last
+def test_bounds_of_two_levels_stay_in_their_columns_when_some_series_are_short(predictor, short_id):
+    """statsforecast stacks each series' columns by position and names them from one series: Naive's order
+    (lo-80, lo-95) under NumSeries' (lo-95, lo-80) put one set of series' 80% bounds in the 95% columns."""
+    ya = [0.13, -0.01, 0.63, 0.74, 0.2, 0.56, 1.87, 2.82, 2.11, 0.85]
+    df = pd.DataFrame({"unique_id": ["a"] * 10 + [short_id] * 2, "ds": [*range(10), 0, 1], "y": ya + [1.0, 2.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note on the short series
+        out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2, level=[95, 80])
+    names = ["NumSeries-lo-95", "NumSeries-lo-80", "NumSeries", "NumSeries-hi-80", "NumSeries-hi-95"]
+    assert [c for c in out.columns if c.startswith("NumSeries")] == ["NumSeries", *names[:2], *names[3:]]
+    assert (np.diff(out[names].to_numpy(), axis=1) >= 0).all()  # nested bands around the forecast, every row
+    expected = predictor.forecast(ya, 2, level=[80, 95])
+    rows = out[out["unique_id"] == "a"]
+    np.testing.assert_allclose(rows["NumSeries-lo-80"], expected.interval(80)[0], rtol=1e-6)
+    np.testing.assert_allclose(rows["NumSeries-lo-95"], expected.interval(95)[0], rtol=1e-6)
+
+
 def test_a_series_with_a_missing_value_is_refused_naming_it():
     df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [1.0, 2.0, np.nan, 4.0, 5.0]})
     with pytest.raises(ValueError, match="nan at position 3"):

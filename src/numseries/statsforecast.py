@@ -168,10 +168,11 @@ class NumSeries(_TS):
     def _forecast(
         self, y: np.ndarray, h: int, level: Sequence[int] | None, caller: Any = None
     ) -> dict[str, np.ndarray]:
-        if len(y) < MIN_VALUES:
-            return Naive().forecast(y=y, h=h, level=None if level is None else list(level))
-        predictor = self.predictor
         levels = tuple(sorted(level)) if level is not None else ()
+        if len(y) < MIN_VALUES:  # in the order of every other series' columns: statsforecast stacks them by position
+            naive = Naive().forecast(y=y, h=h, level=list(levels) or None)
+            return {name: naive[name] for name in _column_names(levels)}
+        predictor = self.predictor
         if self.paths is not None and levels:  # sample paths, seeded per series: one series at a time
             return _columns(predictor.forecast_batch([y], h, level=levels, paths=self.paths, seed=self.seed), 0)
         # Batched over the caller's series when statsforecast walks a frame
@@ -233,11 +234,21 @@ def _columns(result: Any, i: int) -> dict[str, np.ndarray]:
     """Row ``i`` of a :class:`~numseries.forecast.BatchForecast` as statsforecast's columns:
     ``{"mean": (h,), "lo-95": (h,), "lo-80": ..., "hi-80": ..., "hi-95": ...}``."""
     bands = {level: result.interval(level) for level in result.levels}
-    return {
-        "mean": np.array(result.values[i], dtype=np.float64),
-        **{f"lo-{level:g}": bands[level][0][i] for level in reversed(result.levels)},
-        **{f"hi-{level:g}": bands[level][1][i] for level in result.levels},
-    }
+    columns = {"mean": np.array(result.values[i], dtype=np.float64)}
+    columns.update({f"lo-{level:g}": bands[level][0][i] for level in result.levels})
+    columns.update({f"hi-{level:g}": bands[level][1][i] for level in result.levels})
+    return {name: columns[name] for name in _column_names(result.levels)}
+
+
+def _column_names(levels: Sequence[float]) -> list[str]:
+    """The columns of a forecast at ascending ``levels``, in statsforecast's order (AutoETS' and AutoARIMA's):
+    ``mean``, the lower bounds widest first, the upper bounds widest last."""
+    levels = sorted(levels)
+    return [
+        "mean",
+        *(f"lo-{level:g}" for level in reversed(levels)),
+        *(f"hi-{level:g}" for level in levels),
+    ]
 
 
 def _key(y: np.ndarray, max_len: int) -> bytes | None:
