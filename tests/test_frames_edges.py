@@ -82,6 +82,14 @@ def test_predict_df_refuses_integers_float64_rounds(predictor, dtype):
         predictor.predict_df(frame, strict=True)
 
 
+def test_predict_df_refuses_integers_float64_rounds_typed_as_decimals_too(predictor):
+    """'4611686018427387905.0' is the integer 2**62 + 1 as text with a fraction: read as 2**62, and claimed exact."""
+    frame = progression_and_good(BIG)
+    frame["y"] = [f"{y}.0" if key == "a" else str(y) for key, y in zip(frame["unique_id"], frame["y"], strict=True)]
+    out = predictor.predict_df(frame).set_index("unique_id")
+    assert ROUNDED in out.loc["a", "error"] and pd.isna(out.loc["good", "error"])
+
+
 # ------------------------------------------------------------------------- times past the limits
 
 

@@ -6,8 +6,11 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -184,6 +187,29 @@ def test_bad_sequence_raises_a_teaching_error(onnx_predictor, sequence, message)
         onnx_predictor.predict(sequence)
 
 
+@pytest.mark.parametrize("kind", [Decimal, Fraction])
+def test_integers_float64_rounds_are_refused_as_decimals_and_fractions_too(onnx_predictor, kind):
+    """Read as 2**53, + 4, + 8, + 12, they were continued 'exactly' to 2**53 + 16 with a zero-width band."""
+    big = [kind(2**53 + 1 + 4 * t) for t in range(4)]
+    with pytest.raises(ValueError, match="holds 9007199254740993, an integer float64 cannot hold exactly"):
+        onnx_predictor.predict(big)
+    with pytest.raises(ValueError, match="sequence 1 holds 9007199254740993"):
+        onnx_predictor.predict_batch([[1, 2, 3, 4], big])
+    onnx_predictor.predict([kind(2**53 + 2 * t) for t in range(4)])  # exactly representable: taken
+
+
+@pytest.mark.parametrize("text", [pd.Series(["1", "2", "3", "4"]), np.array(["1", 2, 3], dtype=object)])
+def test_text_among_objects_is_refused_like_text_arrays(onnx_predictor, text):
+    with pytest.raises(TypeError, match="holds text .*not numbers; convert it first") as error:
+        onnx_predictor.predict(text)
+    assert "\n" not in str(error.value)  # a Series' repr is several lines
+
+
+def test_decimals_are_taken_to_the_digits_typed(onnx_predictor):
+    """1e300 is no integer float64 holds, but it is read as the float that prints as 1e+300: no refusal."""
+    onnx_predictor.predict([Decimal("1e300"), Decimal("-2e300"), Decimal("3.5e300"), Decimal("4611686018427387904")])
+
+
 @pytest.mark.parametrize(
     "sequences, message",
     [
@@ -269,8 +295,6 @@ def test_what_is_not_a_batch_of_real_numbers_is_a_type_error(onnx_predictor, seq
 
 
 def test_a_series_of_lists_is_a_batch(onnx_predictor):
-    import pandas as pd
-
     rows = [[1.0, 2.0, 4.0], [3.0, 1.0, 2.0, 5.0]]
     expected = onnx_predictor.predict_batch(rows).values
     np.testing.assert_array_equal(onnx_predictor.predict_batch(pd.Series(rows, index=["a", "b"])).values, expected)

@@ -230,9 +230,7 @@ def mark_rounded(column: pd.Series, values: np.ndarray, errors: np.ndarray, name
         rows = np.flatnonzero((np.abs(values) >= 2.0**53) & np.isfinite(values) & (errors == None))  # noqa: E711
     if not rows.size:
         return
-    given = column.iloc[rows].to_numpy()  # (M,) integers, or cells of text: those of integers read as such
-    if given.dtype.kind not in "iu":
-        given = np.fromiter(map(_integer, given), dtype=object, count=len(given))
+    given = column.iloc[rows].to_numpy()  # (M,) integers, or cells of text (lost_integer reads them)
     try:
         check_exact_integers(given, values[rows], "the column")  # at once: most files have none
     except ValueError:
@@ -241,16 +239,6 @@ def mark_rounded(column: pd.Series, values: np.ndarray, errors: np.ndarray, name
                 check_exact_integers(given[i : i + 1], values[row : row + 1], name(row))
             except ValueError as err:
                 errors[row] = str(err)
-
-
-def _integer(cell: Any) -> Any:
-    """A cell as an int when it is the text of one (as typed, before any float64 read it), else as it is."""
-    if isinstance(cell, str):
-        try:
-            return int(cell)
-        except ValueError:
-            return cell
-    return cell
 
 
 def concat(blocks: Sequence[Rows]) -> Rows:

@@ -868,7 +868,7 @@ def _name(index: int, ids: Sequence[Any] | None) -> str:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = " ".join(repr(value).split())  # one line, whatever the repr (a pandas Series' has several)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -903,7 +903,9 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         values = array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
-    if array.dtype.kind in "USa":  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here
+    if array.dtype.kind in "USa" or (  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here
+        array.dtype.kind == "O" and any(isinstance(item, (str, bytes)) for item in array.flat)
+    ):
         raise TypeError(f"{what} holds text ({_describe(data)}), not numbers; convert it first, e.g. [float(v) for v in x]")
     if array.dtype.kind in "iuO":
         check_exact_integers(array, values, what)

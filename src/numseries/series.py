@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -135,11 +138,34 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
         small = np.abs(flat[big]) < 2.0**63
         back = np.where(small, flat[big], 0.0).astype(np.int64)
         big = big[~small | (back != numbers[big])]
-    for index in big.tolist():  # Python ints (object arrays), and the few at or past 2**63
-        number = numbers[index]
-        if isinstance(number, (int, np.integer)) and np.isfinite(flat[index]) and int(number) != int(flat[index]):
+    for index in big.tolist():  # exact numbers in object arrays (int, Decimal, ...), and the few past 2**63
+        if not np.isfinite(flat[index]):  # past the float range: its own error, elsewhere
+            continue
+        exact = lost_integer(numbers[index], float(flat[index]))
+        if exact is not None:
             where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
-            raise ValueError(f"{where} holds {int(number)}, {rounded_integer(int(flat[index]))}")
+            raise ValueError(f"{where} holds {exact}, {rounded_integer(int(flat[index]))}")
+
+
+def lost_integer(number: Any, read: float) -> int | None:
+    """The integer ``number`` holds, when float64 read it as another one (``read``, finite); ``None`` when it
+    holds none or ``read`` is it. Python and NumPy integers and integral Fractions are exact as given; decimal
+    text and Decimals to the digits typed: '1e300' is read as the float that prints as 1e+300 and taken, while
+    '9007199254740993.0' (16 digits, read as 9007199254740992) is not."""
+    if isinstance(number, (int, np.integer)):
+        return int(number) if int(number) != int(read) else None
+    if isinstance(number, str):
+        try:
+            number = Decimal(number.strip())
+        except InvalidOperation:
+            return None
+    if isinstance(number, Decimal) and (not number.is_finite() or number == Decimal(repr(read))):
+        return None
+    if isinstance(number, (Decimal, Fraction)):
+        exact = Fraction(number)
+        if exact.denominator == 1 and exact.numerator != int(read):
+            return exact.numerator
+    return None
 
 
 def rounded_integer(read_as: int) -> str:

@@ -45,7 +45,6 @@ RULE_NOTE = (
 # The pattern is added to argparse's own matcher, so the override never narrows it.
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
-_INTEGER = re.compile(r"[+-]?\d+")  # a token typed as an integer, checked to fit float64 exactly
 # 1,5 among other values: a decimal comma, or the values 1 and 5? (1,2,3 alone is a list: not asked)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
@@ -311,10 +310,11 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None
-        if _INTEGER.fullmatch(token) and math.isfinite(values[-1]) and int(token) != int(values[-1]):
-            from numseries.series import rounded_integer
+        if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
+            from numseries.series import lost_integer, rounded_integer
 
-            raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]))}")
+            if lost_integer(token, values[-1]) is not None:
+                raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]))}")
     return values, labels
 
 
