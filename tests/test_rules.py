@@ -468,3 +468,41 @@ def test_a_rule_on_values_recorded_to_decimals_continues_on_those_decimals(value
     assert rule.next_value == expected[0] and rule.forecast(4) == expected  # the floats nearest the decimals
     rows = np.tile(np.append(x, np.full(8 - len(x), np.nan)), (_FEW_ROWS + 1, 1))
     assert find_rules(rows, np.full(len(rows), len(x)))[0].forecast(4) == expected
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from numseries.predict import Predictor
+
+    return Predictor.from_pretrained()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 1, 2, 3, 5, 8, 13],  # a recurrence
+        [1, 2, 6, 24, 120],  # a ratio rule
+        [1, 8, 27, 64, 125],  # powers
+        [1.1, 2.2, 3.3, 4.4],  # arithmetic on decimals, in their units
+        [2, 4, 6, 8],  # arithmetic
+    ],
+)
+def test_a_prediction_that_holds_a_rule_pickles_and_continues_the_same(shipped, values):
+    """Rule.step was a closure: multiprocessing, joblib and Dask failed only on series that follow a rule."""
+    import pickle
+
+    prediction = shipped.predict(values)
+    assert prediction.exact
+    again = pickle.loads(pickle.dumps(prediction))
+    assert again.value == prediction.value and again.rule.forecast(5) == prediction.rule.forecast(5)
+    batch = pickle.loads(pickle.dumps(shipped.predict_batch([values, [3, 1, 4, 1, 5]])))
+    assert batch.rules[0].forecast(5) == prediction.rule.forecast(5)
+
+
+def test_results_compare_by_identity_instead_of_raising(shipped):
+    """The generated == compared tuples of arrays: 'the truth value of an array ... is ambiguous'."""
+    one, other = shipped.predict_batch([[1, 2, 3]]), shipped.predict_batch([[1, 2, 3]])
+    assert one == one and one != other and len({one, other}) == 2
+    forecast = shipped.forecast([3, 1, 4, 1, 5], 3, level=80)
+    assert forecast != shipped.forecast([3, 1, 4, 1, 5], 3, level=80)
+    assert shipped.predict([1, 2, 3]) != shipped.predict([1, 2, 3]) and hash(find_rule([1, 2, 3]))

@@ -59,7 +59,7 @@ PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under t
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class Forecast:
     """``steps`` values ahead of one series, with their intervals."""
 
@@ -75,7 +75,7 @@ class Forecast:
         return bounds[:, 0], bounds[:, 1]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class BatchForecast:
     """``steps`` values ahead of N series, with their intervals."""
 

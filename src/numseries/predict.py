@@ -76,7 +76,7 @@ SelectingRunner = Callable[[np.ndarray, np.ndarray, Sequence[str]], dict[str, np
 Explainer = Callable[[np.ndarray], dict[str, np.ndarray]]  # x (B, T) float64, no padding -> weights (B, T) and outputs
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class Prediction:
     """The next value of one sequence.
 
@@ -122,7 +122,7 @@ class Prediction:
         return {level: self.interval(level) for level in self.levels}
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class BatchPrediction:
     """Next values of N sequences.
 

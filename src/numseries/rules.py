@@ -91,7 +91,7 @@ _MIN_STEP_ULPS = 3e3 * _ULPS
 Number = Any
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class Rule:
     """A rule that reproduces every given value, and continues the sequence.
 
@@ -361,13 +361,10 @@ def _linear_rule(
         coeffs = [(lag, float(c)) for lag, c in coeffs]
         const = float(const)
 
-    def linear_step(history: list[Number]) -> Number:
-        return _norm(const + sum(c * history[-lag] for lag, c in coeffs))
-
     weights = np.zeros(s.n)
     for lag, c in coeffs:
         weights[s.n - lag] += float(c)
-    step = step or (None if s.exact else _decimal_step(s, coeffs, const)) or linear_step
+    step = step or (None if s.exact else _decimal_step(s, coeffs, const)) or partial(_linear_next, const, tuple(coeffs))
     return Rule(kind, description, step(s.x), weights, const, parameters, s.exact, tuple(s.x), step)
 
 
@@ -387,12 +384,32 @@ def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float)
     units = round(const * scale)
     if abs(const * scale - units) > 1e-6 * max(1.0, abs(const * scale)):
         return None
-    whole = [(lag, int(c)) for lag, c in coeffs]
+    return partial(_decimal_next, units, tuple((lag, int(c)) for lag, c in coeffs), scale)
 
-    def decimal_step(history: list[Number]) -> Number:
-        return (units + sum(c * round(history[-lag] * scale) for lag, c in whole)) / scale  # int / int: rounded once
 
-    return decimal_step
+# The steps of rules, at module level so that a Rule (and a prediction that holds one) pickles
+
+
+def _linear_next(const: Number, coeffs: tuple[tuple[int, Number], ...], history: list[Number]) -> Number:
+    return _norm(const + sum(c * history[-lag] for lag, c in coeffs))
+
+
+def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, history: list[Number]) -> Number:
+    return (units + sum(c * round(history[-lag] * scale) for lag, c in whole)) / scale  # int / int: rounded once
+
+
+def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
+    return sign * (k0 + direction * len(history)) ** power
+
+
+def _ratio_at(num: tuple[int, int], den: tuple[int, int], exact: bool, t: int) -> Number:
+    """x[t] / x[t-1] of a ratio rule, at position ``t`` (1 at the first value)."""
+    value = Fraction(num[0] * t + num[1], den[0] * t + den[1])
+    return _norm(value) if exact else float(value)
+
+
+def _ratio_next(num: tuple[int, int], den: tuple[int, int], exact: bool, history: list[Number]) -> Number:
+    return _norm(history[-1] * _ratio_at(num, den, exact, len(history) + 1))
 
 
 def _few_decimals(value: float) -> bool:
@@ -507,9 +524,7 @@ def _power_rule(s: _Series, power: int, sign: int, k0: int, direction: int) -> R
     name = _POWER_NAMES[power] if sign > 0 else f"negative {_POWER_NAMES[power]}"
     description = f"{name}: {'-' if sign < 0 else ''}k^{power} for k = {k0}..{last}"
 
-    def step(history: list[Number]) -> Number:
-        return sign * (k0 + direction * len(history)) ** power
-
+    step = partial(_power_next, sign, k0, direction, power)
     return _linear_rule(s, "powers", description, _DIFFERENCES[power], 0, 1, step)
 
 
@@ -787,9 +802,7 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
     if not rational and den[1] == 0:
         return None
 
-    def r(t: int) -> Number:
-        value = Fraction(num[0] * t + num[1], den[0] * t + den[1])
-        return _norm(value) if s.exact else float(value)
+    r = partial(_ratio_at, num, den, s.exact)
 
     x = s.x
     for i in (1, s.n // 2, s.n - 1):  # three equations first: most near-misses fail one
@@ -798,8 +811,7 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
     if not s.fits([(1, [r(t) for t in range(2, s.n + 1)])], 0, 1):
         return None
 
-    def step(history: list[Number]) -> Number:
-        return _norm(history[-1] * r(len(history) + 1))
+    step = partial(_ratio_next, num, den, s.exact)
 
     numerator = _poly_text(*num)
     if den == (0, 1):
