@@ -346,9 +346,78 @@ def test_registering_a_taken_name_is_refused(restore_registry):
         register("linear")(lambda n, length, _rng: np.zeros((n, length)))
 
 
-def test_registering_a_non_positive_weight_is_refused(restore_registry):
-    with pytest.raises(ValueError, match="weight must be > 0, got 0 for family 'never'"):
-        register("never", weight=0)(lambda n, length, _rng: np.zeros((n, length)))
+def _zeros(n, length, _rng):
+    return np.zeros((n, length))
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        (5, {}, "family name must be a non-empty string without whitespace, got 5; pass e.g. 'my_family'"),
+        ("", {}, "family name must be a non-empty string without whitespace, got ''; pass e.g."),
+        ("my fam", {}, "family name must be a non-empty string without whitespace, got 'my fam'; pass e.g."),
+        ("never", {"weight": 0}, "weight must be a finite number > 0, got 0 for family 'never'; pass e.g. weight=1.0"),
+        ("never", {"weight": -1.0}, "weight must be a finite number > 0, got -1.0 for family 'never'; pass e.g."),
+        ("never", {"weight": float("nan")}, "weight must be a finite number > 0, got nan for family 'never'; pass e.g."),
+        ("never", {"weight": float("inf")}, "weight must be a finite number > 0, got inf for family 'never'; pass e.g."),
+        ("never", {"weight": True}, "weight must be a finite number > 0, got True for family 'never'; pass e.g."),
+        ("never", {"weight": "2"}, "weight must be a finite number > 0, got '2' for family 'never'; pass e.g."),
+        ("never", {"noise": (1.0, 0.1)}, r"noise must be None or a pair \(lo, hi\) with 0 < lo <= hi, got \(1.0, 0.1\) for family 'never'"),
+        ("never", {"noise": (-1.0, 0.1)}, r"noise must be None or a pair .*, got \(-1.0, 0.1\) for family 'never'; pass e.g."),
+        ("never", {"noise": (0.0, 1.0)}, r"noise must be None or a pair .*, got \(0.0, 1.0\) for family 'never'; pass e.g."),
+        ("never", {"noise": (0.1, float("inf"))}, r"noise must be None or a pair .*, got \(0.1, inf\) for family 'never'"),
+        ("never", {"noise": 0.5}, r"noise must be None or a pair .*, got 0.5 for family 'never'; pass e.g. noise=\(0.02, 1.0\)"),
+    ],
+)
+def test_a_bad_registration_is_refused_at_once_naming_the_family(restore_registry, name, options, message):
+    with pytest.raises(ValueError, match=message):
+        register(name, **options)(_zeros)
+    assert name not in FAMILIES
+    assert generate_batch(50, max_len=12, seed=0).family_names == tuple(training_families())  # the default mix still works
+
+
+def test_registering_something_not_callable_is_refused(restore_registry):
+    with pytest.raises(ValueError, match=r"family 'answer' must decorate a function fn\(n, length, rng\), got int; decorate a def"):
+        register("answer")(42)
+    assert "answer" not in FAMILIES
+
+
+def _explodes(n, length, rng):
+    raise RuntimeError("generator exploded")
+
+
+def _nan_column(n, length, rng):
+    x = np.ones((n, length))
+    x[:, 3] = np.nan
+    return x
+
+
+BAD_FAMILIES = {  # fn, what the error says about it
+    "raises": (_explodes, "raised RuntimeError: generator exploded; fix its function"),
+    "nan": (_nan_column, r"must return finite values of shape \(\d+, 13\), got shape \(\d+, 13\) with \d+ non-finite values; fix"),
+    "too_wide": (lambda n, length, _rng: np.zeros((n, length + 1)), r"must return finite values of shape \(\d+, 13\), got shape \(\d+, 14\)"),
+    "one_row": (lambda _n, length, _rng: np.arange(length, dtype=float), r"must return finite values of shape \(\d+, 13\), got shape \(13,\)"),
+    "strings": (lambda n, length, _rng: np.full((n, length), "1"), r"must return real numbers of shape \(\d+, 13\), got ndarray of dtype <U1"),
+    "none": (lambda _n, _length, _rng: None, r"must return real numbers of shape \(\d+, 13\), got NoneType of dtype object"),
+    "ragged": (lambda n, length, _rng: [[0.0] * length, [0.0]] * n, r"must return real numbers .*, got list of dtype object; fix"),
+}
+
+
+@pytest.mark.parametrize("kind", ["none", "ragged", "raises", "strings"])  # a wrong shape or NaN: see above
+def test_a_failing_family_is_named_as_a_value_error(restore_registry, kind):
+    fn, message = BAD_FAMILIES[kind]
+    register("mine")(fn)
+    with pytest.raises(ValueError, match=rf"^family 'mine' {message}"):
+        generate_batch(20, max_len=12, families=["linear", "mine"], seed=0)
+
+
+@pytest.mark.parametrize("mixer", ["noisy", "tsmixup"])
+@pytest.mark.parametrize("kind", sorted(BAD_FAMILIES))
+def test_a_failing_family_drawn_by_a_mixing_family_is_named_not_the_mixer(restore_registry, kind, mixer):
+    fn, message = BAD_FAMILIES[kind]
+    register("mine", weight=1000.0)(fn)  # a deterministic, noise-free training family: noisy and tsmixup draw it
+    with pytest.raises(ValueError, match=rf"^family 'mine' {message}"):
+        generate_batch(20, max_len=12, families=[mixer], seed=0)
 
 
 def test_a_family_returning_bad_values_is_named(restore_registry):

@@ -17,6 +17,8 @@ Extend it with one decorated function::
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -56,17 +58,46 @@ def register(
     stochastic: bool = False,
 ) -> Callable[[FamilyFn], FamilyFn]:
     """Decorator that adds ``fn(n, length, rng) -> (n, length) array`` to the family registry."""
-    if weight <= 0:
-        raise ValueError(f"weight must be > 0, got {weight} for family {name!r}")
+    _check_name(name)
+    _check_weight(name, weight)
+    _check_noise(name, noise)
 
     def decorate(fn: FamilyFn) -> FamilyFn:
         if name in FAMILIES:
             raise ValueError(f"family {name!r} is already registered; pick another name")
+        if not callable(fn):
+            raise ValueError(f"family {name!r} must decorate a function fn(n, length, rng), got {type(fn).__name__}; decorate a def")
         doc = (fn.__doc__ or "").strip().splitlines()
         FAMILIES[name] = Family(name, fn, weight, holdout, noise, stochastic, doc[0] if doc else "")
         return fn
 
     return decorate
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str) or not name or any(char.isspace() for char in name):
+        raise ValueError(f"family name must be a non-empty string without whitespace, got {name!r}; pass e.g. 'my_family'")
+
+
+def _is_finite_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_weight(name: str, weight: float) -> None:
+    if not _is_finite_real(weight) or weight <= 0:
+        raise ValueError(f"weight must be a finite number > 0, got {weight!r} for family {name!r}; pass e.g. weight=1.0")
+
+
+def _check_noise(name: str, noise: tuple[float, float] | None) -> None:
+    """``noise`` is ``None`` or a log-uniform range ``(lo, hi)`` with ``0 < lo <= hi``, both finite."""
+    if noise is None:
+        return
+    pair = tuple(noise) if isinstance(noise, (tuple, list)) else ()
+    if len(pair) != 2 or not all(_is_finite_real(v) for v in pair) or not 0 < pair[0] <= pair[1]:
+        raise ValueError(
+            f"noise must be None or a pair (lo, hi) with 0 < lo <= hi, got {noise!r} for family {name!r}; "
+            "pass e.g. noise=(0.02, 1.0)"
+        )
 
 
 def training_families() -> list[str]:
@@ -163,8 +194,43 @@ def _draw(names: Sequence[str], n: int, length: int, rng: np.random.Generator) -
     for i, name in enumerate(names):
         rows = np.flatnonzero(choice == i)
         if rows.size:
-            out[rows] = FAMILIES[name].fn(rows.size, length, rng)
+            out[rows] = _call(name, rows.size, length, rng)
     return out
+
+
+class _FamilyError(ValueError):
+    """A family's function failed or returned bad values; the message names that family."""
+
+
+def _call(name: str, n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, length) float64 series of family ``name``; an error in its function or a bad result names it."""
+    try:
+        series = FAMILIES[name].fn(n, length, rng)
+    except _FamilyError:
+        raise  # a family it draws from failed, and the message names that one
+    except Exception as err:  # the user's function may raise anything
+        raise _FamilyError(f"family {name!r} raised {type(err).__name__}: {err}; fix its function") from err
+    return _checked(name, series, (n, length))
+
+
+def _checked(name: str, series: object, shape: tuple[int, int]) -> np.ndarray:
+    """``series`` as a float64 array if it holds finite real numbers of ``shape``; else a ValueError naming ``name``."""
+    try:
+        array = np.asarray(series)
+    except (ValueError, TypeError):  # a ragged nested list, or an object numpy cannot read
+        array = np.asarray(None)
+    if array.dtype.kind not in "biuf":  # bool, integer or float
+        raise _FamilyError(
+            f"family {name!r} must return real numbers of shape {shape}, got {type(series).__name__} "
+            f"of dtype {array.dtype}; fix its function"
+        )
+    array = array.astype(np.float64, copy=False)
+    if array.shape != shape or not np.isfinite(array).all():
+        raise _FamilyError(
+            f"family {name!r} must return finite values of shape {shape}, got shape {array.shape} with "
+            f"{array.size - np.isfinite(array).sum()} non-finite values; fix its function"
+        )
+    return array
 
 
 @register("noisy", weight=4.0, noise=(0.02, 1.0))
@@ -504,13 +570,7 @@ def generate_batch(
         if rows.size == 0:
             continue
         fam = FAMILIES[name]
-        series = np.asarray(fam.fn(rows.size, width, rng), dtype=np.float64)
-        if series.shape != (rows.size, width) or not np.isfinite(series).all():
-            raise ValueError(
-                f"family {name!r} must return finite values of shape {(rows.size, width)}, got shape "
-                f"{series.shape} with {np.size(series) - np.isfinite(series).sum()} non-finite values; "
-                "fix its function"
-            )
+        series = _call(name, rows.size, width, rng)
         clean[rows] = series
         if fam.noise is not None:
             level = _log_uniform(rng, *fam.noise, rows.size)
