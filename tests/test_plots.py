@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,8 @@ def test_plot_errors_teach(evaluation, tmp_path):
 
 class _Fan:
     """A stand-in for a forecast: a median path and intervals that widen with the step and the level."""
+
+    levels = (50.0, 80.0, 95.0)
 
     def __init__(self, path: np.ndarray) -> None:
         self.values = path
@@ -284,3 +288,89 @@ def test_a_wave_example_shows_a_whole_period():
     assert len(rows) == 2 and all(turns(cases.data[i, : cases.lengths[i]]) >= 3 for i in rows)
     np.testing.assert_array_equal(rows, _example_rows(shown, "sinusoidal", 2))  # the same cases every time
     assert len(_example_rows(shown, "linear", 1)) == 1  # a line never turns: the first case is shown
+
+
+def test_fan_chart_bands_a_forecast_at_its_own_levels():
+    from numseries.forecast import Forecast
+    from numseries.plots import plot_forecast_fan
+
+    forecast = Forecast(np.array([6.0, 7.0]), (80.0,), {80.0: np.array([[5.5, 6.5], [6.0, 8.0]])})
+    (ax,) = plot_forecast_fan(np.arange(1.0, 6.0), forecast).axes
+    assert [band.get_label() for band in ax.collections] == ["80% interval"]
+    with pytest.raises(ValueError, match="no 95% interval"):  # levels asked for are still checked
+        plot_forecast_fan(np.arange(1.0, 6.0), forecast, levels=[95])
+
+
+def test_fan_chart_draws_a_path_alone():
+    from numseries.plots import plot_forecast_fan
+
+    (ax,) = plot_forecast_fan(np.arange(1.0, 6.0), np.array([6.0, 7.0])).axes  # forecast(x, 2) without level
+    assert not ax.collections
+    path = next(line for line in ax.lines if line.get_label() == "forecast path")
+    np.testing.assert_array_equal(path.get_ydata(), [5, 6, 7])
+    with pytest.raises(ValueError, match=r"levels=\[80\] asks for intervals, but this forecast is a path alone"):
+        plot_forecast_fan(np.arange(1.0, 6.0), np.array([6.0, 7.0]), levels=[80])
+
+
+def test_fan_chart_draws_one_series_of_a_batch_at_a_time():
+    from numseries.forecast import BatchForecast
+    from numseries.plots import plot_forecast_fan
+
+    batch = BatchForecast(np.array([[6.0, 7.0]]), (80.0,), {80.0: np.array([[[5.5, 6.5], [6.0, 8.0]]])})
+    with pytest.raises(ValueError, match=r"paths of shape \(1, 2\), not one path .* pass its \.forecast\(i\)"):
+        plot_forecast_fan(np.arange(1.0, 6.0), batch)
+    (ax,) = plot_forecast_fan(np.arange(1.0, 6.0), batch.forecast(0)).axes
+    assert [band.get_label() for band in ax.collections] == ["80% interval"]
+
+
+def test_values_near_the_float_limit_are_drawn_in_a_power_of_ten(tmp_path):
+    from numseries.forecast import Forecast
+    from numseries.plots import plot_forecast_fan, save_figure
+
+    values = np.array([1e308, -1e308, 1.5e308, -1.2e308, 1e308])  # `numseries predict 1e308 ... --plot` drew none
+    top = np.finfo(np.float64).max
+    path, lo, hi = np.array([-5.9e307, 5.6e307, -2.4e307]), np.full(3, -top), np.full(3, top)  # the widest band
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, in numpy or matplotlib
+        figures = [
+            plot_prediction(values, prediction=path[0], attention=np.full(5, 0.2), weights=np.full(5, 0.2),
+                            intervals={80.0: (-top, top)}, forecast=path, forecast_intervals={80.0: (lo, hi)}),
+            plot_forecast_fan(values, Forecast(path, (80.0,), {80.0: np.column_stack([lo, hi])})),
+        ]
+        for k, figure in enumerate(figures):
+            assert save_figure(figure, tmp_path / f"{k}.png").read_bytes()[:4] == PNG
+    for figure in figures:
+        ax = figure.axes[0]
+        assert ax.get_ylabel() == "value ($\\times10^{308}$)" and np.isfinite(ax.get_ylim()).all()
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, -1, 1.5, -1.2, 1])
+    assert plot_prediction(values / 1e300, prediction=0.0, attention=np.full(5, 0.2)).axes[0].get_ylabel() == "value"
+
+
+def test_calibration_plot_wants_percent():
+    from numseries.plots import plot_calibration
+
+    with pytest.raises(ValueError, match="no nominal levels: pass the levels"):
+        plot_calibration([], np.zeros((1, 0)))
+    with pytest.raises(ValueError, match=r"nominal level 0.95 is a fraction: pass levels in percent \(e.g. 80, not 0.8"):
+        plot_calibration([0.5, 0.8, 0.95], [0.48, 0.79, 0.96])
+    with pytest.raises(ValueError, match=r"observed coverage 120 is not a percent \(0 to 100\): pass percent"):
+        plot_calibration([50, 80], [120, 150])
+    with pytest.raises(ValueError, match="nominal level 150 is not a percent"):
+        plot_calibration([50, 150], [50, 80])
+    (ax,) = plot_calibration([50, 80], [np.nan, 0.0]).axes  # unknown (NaN) and no coverage at all are drawn
+    assert ax.get_ylim() == (0, 100)
+
+
+LONG_TITLE = "1e300 -1e300 1.5e300 -1.2e300 1e300: random process (noisy, random walk or autoregressive)"
+
+
+@pytest.mark.parametrize("draw", ["prediction", "fan"])
+def test_a_long_title_lies_within_the_figure(draw):
+    from numseries.plots import plot_forecast_fan
+
+    figure = _drawn(
+        plot_prediction(np.arange(5.0), prediction=5.0, attention=np.full(5, 0.2), title=LONG_TITLE)
+        if draw == "prediction" else plot_forecast_fan(np.arange(5.0), _Fan(np.array([5.0, 6.0])), title=LONG_TITLE)
+    )
+    box = figure.axes[0].title.get_window_extent(figure.canvas.get_renderer())
+    assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1

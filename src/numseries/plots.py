@@ -9,8 +9,8 @@ of its context, so series of any scale share one axis.
 from __future__ import annotations
 
 import csv
+import math
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,7 +33,8 @@ COLORS = {
     "auto_arima": "tab:orange",
     NOISE_FLOOR: "black",
 }
-TITLE_CHARACTERS = 90  # a 7-inch prediction plot's title at 10 points: longer ones wrap
+HUGE = 1e300  # values past this are drawn in a unit of a power of ten: near the float limit (1.8e308)
+# matplotlib's spans, margins and ticks overflow
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
 
 
@@ -50,6 +51,18 @@ def _axes(ax, figsize: tuple[float, float]):
     if ax is None:
         ax = Figure(figsize=figsize, layout="constrained").subplots()
     return ax
+
+
+def _value_axis(*values) -> tuple[float, str]:
+    """The unit that ``values`` (arrays, numbers or None) are drawn in and the value axis' label: 1 and
+    "value", or where a finite one is over :data:`HUGE`, the largest's power of ten and its label, so that
+    no span between them overflows."""
+    sizes = np.abs(np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values if v is not None]))
+    largest = float(np.max(sizes[np.isfinite(sizes)], initial=0.0))
+    if largest <= HUGE:
+        return 1.0, "value"
+    power = math.floor(math.log10(largest))
+    return 10.0**power, f"value ($\\times10^{{{power}}}$)"
 
 
 def plot_prediction(
@@ -87,29 +100,31 @@ def plot_prediction(
 
     predicted, true = numbers(prediction, np.nan if target is None else target)  # in one format
 
-    top.plot(steps, values, "o-", color="tab:blue", label="inputs")
     path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
-    top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path], ":", color=COLORS[MODEL])
-    if forecast is not None:
-        top.plot(after + np.arange(len(path)), path, ".", color=COLORS[MODEL], label=f"forecast, {len(path)} steps")
-    top.plot(after, prediction, "*", ms=14, color=COLORS[MODEL], label=f"predicted {predicted}")
     bands = dict(forecast_intervals or {})  # {level: (lo (K,), hi (K,))}
     if not bands:
         bands = {level: (np.r_[lo], np.r_[hi]) for level, (lo, hi) in (intervals or {}).items()}
+    unit, ylabel = _value_axis(values, path, prediction, target, *bands.values())
+    top.plot(steps, values / unit, "o-", color="tab:blue", label="inputs")
+    top.plot(np.r_[steps[-1], after + np.arange(len(path))], np.r_[values[-1], path] / unit, ":", color=COLORS[MODEL])
+    if forecast is not None:
+        top.plot(after + np.arange(len(path)), path / unit, ".", color=COLORS[MODEL],
+                 label=f"forecast, {len(path)} steps")
+    top.plot(after, prediction / unit, "*", ms=14, color=COLORS[MODEL], label=f"predicted {predicted}")
     for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
         lo, hi = (np.asarray(bound, dtype=np.float64) for bound in bands[level])
         if np.array_equal(lo, hi):
             continue  # an exact rule's interval has no width to draw
         x = after + np.arange(len(lo)) if len(lo) > 1 else np.r_[after - 0.2, after + 0.2]
         label = f"{level:g}% interval" + (f" {' to '.join(numbers(lo[0], hi[0]))}" if len(lo) == 1 else "")
-        top.fill_between(x, np.resize(lo, len(x)), np.resize(hi, len(x)), color=COLORS[MODEL], lw=0,
+        top.fill_between(x, np.resize(lo, len(x)) / unit, np.resize(hi, len(x)) / unit, color=COLORS[MODEL], lw=0,
                          alpha=0.12 + 0.25 * (k + 1) / len(bands), label=label)
     if target is not None:
-        top.plot(after, target, "o", ms=9, mfc="none", color="black", label=f"true {true}")
-    top.set_ylabel("value")
+        top.plot(after, target / unit, "o", ms=9, mfc="none", color="black", label=f"true {true}")
+    top.set_ylabel(ylabel)
     top.legend(loc="best", fontsize=8)
-    if title:  # a long pattern line wraps rather than running past the figure's edge
-        top.set_title(textwrap.fill(title, TITLE_CHARACTERS), fontsize=10)
+    if title:  # a long pattern line wraps at the figure's edge rather than running past it
+        top.set_title(title, fontsize=10, wrap=True)
     _step_bars(bottom, steps, np.asarray(attention[: len(values)], dtype=np.float64),
                None if weights is None else np.asarray(weights[: len(values)], dtype=np.float64))
     for axis in (top, bottom):
@@ -358,37 +373,61 @@ def plot_forecast_fan(
     values: np.ndarray,
     forecast,
     *,
-    levels: Sequence[float] = (50, 80, 95),
+    levels: Sequence[float] | None = None,
     actual: np.ndarray | None = None,
     title: str | None = None,
     color: str = COLORS[MODEL],
     ax=None,
 ) -> Figure:
-    """A fan chart: the context (L,), the forecast's path (K,) (its ``.values``) and a shaded band per level.
+    """A fan chart: the context (L,), the forecast's path (K,) and a shaded band per level.
 
-    ``forecast`` is what :meth:`numseries.Predictor.forecast` returns: ``.values`` (K,) and
-    ``.interval(level) -> (lo (K,), hi (K,))`` for each of ``levels`` (percent). Wider bands are drawn
-    lighter. ``actual`` (K,), when known, marks the values that came next.
+    ``forecast`` is what :meth:`numseries.Predictor.forecast` returns: the path (K,) alone (made without
+    ``level``: no band is drawn), or ``.values`` (K,), ``.levels`` and ``.interval(level) -> (lo (K,), hi (K,))``
+    for each of ``levels`` (percent; by default the forecast's ``.levels``). For one series of a
+    :class:`~numseries.forecast.BatchForecast`, pass its ``.forecast(i)``. Wider bands are drawn lighter.
+    ``actual`` (K,), when known, marks the values that came next.
     """
+    path, levels = _path_and_levels(forecast, levels)
+    bands = {level: [np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level)] for level in levels}
     ax = _axes(ax, (7, 3.5))
     values = np.asarray(values, dtype=np.float64)
-    path = np.asarray(forecast.values, dtype=np.float64)
+    unit, ylabel = _value_axis(values, path, actual, *bands.values())
     steps = np.arange(len(values), len(values) + len(path))
-    ax.plot(np.arange(len(values)), values, "o-", color="tab:blue", label="context")
-    for k, level in enumerate(sorted(levels, reverse=True)):  # widest first, so narrower bands lie on top
-        lo, hi = (np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level))
-        alpha = 0.15 + 0.45 * (k + 1) / len(levels)
-        ax.fill_between(steps, lo, hi, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
-    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path], "-", color=color, label="forecast path")
+    ax.plot(np.arange(len(values)), values / unit, "o-", color="tab:blue", label="context")
+    for k, level in enumerate(sorted(bands, reverse=True)):  # widest first, so narrower bands lie on top
+        lo, hi = bands[level]
+        alpha = 0.15 + 0.45 * (k + 1) / len(bands)
+        ax.fill_between(steps, lo / unit, hi / unit, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
+    ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path] / unit, "-", color=color, label="forecast path")
     if actual is not None:
-        ax.plot(steps, np.asarray(actual, dtype=np.float64), "o", mfc="none", color="black", label="actual")
+        ax.plot(steps, np.asarray(actual, dtype=np.float64) / unit, "o", mfc="none", color="black", label="actual")
     ax.set_xlabel("step")
-    ax.set_ylabel("value")
+    ax.set_ylabel(ylabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="best", fontsize=8)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, wrap=True)
     return ax.figure
+
+
+def _path_and_levels(forecast, levels: Sequence[float] | None) -> tuple[np.ndarray, Sequence[float]]:
+    """A forecast's path (K,) and the levels to band it at: ``levels``, by default the forecast's own (none
+    for a path alone); a ValueError for a batch's paths, or for levels asked of a path alone."""
+    banded = hasattr(forecast, "interval")
+    path = np.asarray(forecast.values if banded else forecast, dtype=np.float64)
+    if path.ndim != 1:
+        raise ValueError(
+            f"forecast holds paths of shape {path.shape}, not one path (K,): for series i of a BatchForecast, "
+            "pass its .forecast(i)"
+        )
+    if not banded and levels:
+        raise ValueError(
+            f"levels={list(levels)} asks for intervals, but this forecast is a path alone: make it with "
+            f"level={list(levels)}, or leave levels out"
+        )
+    if levels is None:
+        levels = forecast.levels if banded else ()
+    return path, levels
 
 
 def plot_calibration(
@@ -407,6 +446,12 @@ def plot_calibration(
     """
     levels = np.asarray(nominal, dtype=np.float64)  # (K,)
     observed = np.atleast_2d(np.asarray(observed, dtype=np.float64))  # (M, K)
+    if not len(levels):
+        raise ValueError("no nominal levels: pass the levels the intervals were made at, in percent, e.g. [50, 80, 95]")
+    if levels.max() <= 1:
+        raise ValueError(f"nominal level {levels.max():g} is a fraction: pass levels in percent (e.g. 80, not 0.8)")
+    _check_percent("nominal level", levels)
+    _check_percent("observed coverage", observed[~np.isnan(observed)])  # NaN: unknown
     if observed.shape[1] != len(levels):
         raise ValueError(
             f"observed has {observed.shape[1]} levels per method, nominal {len(levels)}; pass one per level"
@@ -423,3 +468,10 @@ def plot_calibration(
     ax.set_ylim(max(low, 0), 100)
     ax.set_aspect("equal")
     return _labelled(ax, "nominal coverage (%)", "observed coverage (%)", title)
+
+
+def _check_percent(name: str, values: np.ndarray) -> None:
+    """A ValueError naming the first of ``values`` outside 0 to 100 (NaN included)."""
+    outside = values[~((values >= 0) & (values <= 100))]
+    if len(outside):
+        raise ValueError(f"{name} {outside[0]:g} is not a percent (0 to 100): pass percent (e.g. 80, not 0.8)")
