@@ -188,6 +188,26 @@ def test_families_from_a_users_file_can_be_trained_on(tmp_path, family_file, cap
     assert _info(tmp_path)["data"]["families"] == ["fibonacci_like", "linear"]
 
 
+def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp_path, family_file, capsys):
+    """Both read the family from training_info.json (or --families) and knew no way to register it."""
+    from numseries.generate import FAMILIES
+
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    mine = ["--families-from", str(family_file)]
+    args = ["--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), "--quantile-levels", "0.1", "0.5", "0.9"]
+    assert main(["train", *args, *toy, "--families", "fibonacci_like", "linear", *mine]) == 0
+    FAMILIES.pop("fibonacci_like")  # as a new process finds the registry
+    sys.modules.pop("numseries_user_families_my_families")
+    calibrate = ["calibrate", "--weights", str(tmp_path / "out"), "--cases", "2000", "--horizon-cases", "1000"]
+    assert main(calibrate) == 2
+    assert "unknown family 'fibonacci_like'" in capsys.readouterr().err
+    assert main([*calibrate, *mine]) == 0
+    report = ["--report", str(tmp_path / "report.md"), "--n-per-cell", "2", "--no-stats"]
+    evaluate = ["evaluate", "--weights", str(tmp_path / "out"), "--families", "fibonacci_like", "linear", *report]
+    assert main([*evaluate, *mine]) == 0  # the same file again in this process: loaded once
+    assert "fibonacci_like" in (tmp_path / "report.md").read_text()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -518,7 +518,10 @@ def resolve_families(families: Sequence[str] | None) -> list[str]:
         raise ValueError("families is empty; pass at least one of: " + ", ".join(FAMILIES))
     unknown = [name for name in names if name not in FAMILIES]
     if unknown:
-        raise ValueError(f"unknown family {unknown[0]!r}; known families: {', '.join(FAMILIES)}")
+        raise ValueError(
+            f"unknown family {unknown[0]!r}; known families: {', '.join(FAMILIES)} (a family of your own: "
+            "register it first, with --families-from FILE.py on the command line)"
+        )
     return names
 
 

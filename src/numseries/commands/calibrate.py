@@ -22,6 +22,7 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING
 
+from numseries.commands import families
 from numseries.config import seed_argument
 
 if TYPE_CHECKING:
@@ -47,9 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="generator families of the paths (default: those the weights' quantile head learnt from, as "
         "training_info.json records them; without a record, the generator's training families)",
     )
+    families.add_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    families.load(args.families_from)  # before any family name is read
     from pathlib import Path
 
     import numpy as np

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from numseries.baselines import ALL, SIMPLE
+from numseries.commands import families
 from numseries.config import positive_argument, seed_argument
 
 
@@ -33,9 +34,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(default: %(default)s)")
     parser.add_argument("--plots", help="write the evaluation plots (PNG) to this folder")
     parser.add_argument("--run-dir", help="training run whose logs to plot (default: the one in training_info.json)")
+    families.add_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    families.load(args.families_from)  # before any family name is read
     from numseries.evaluate import EVAL_SEED, cell_spread, evaluate, summarise, synthetic_cases
     from numseries.files import atomic_write, check_folder, check_output
     from numseries.markdown import report, summary_table

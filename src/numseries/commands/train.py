@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import os
-import sys
-from pathlib import Path
 
+from numseries.commands import families
 from numseries.config import ModelConfig, TrainConfig
 
 _HELP = {
@@ -78,12 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--init-weights",
         help="start from this weights folder instead of random weights (fine-tuning; same architecture)",
     )
-    parser.add_argument(
-        "--families-from",
-        action="append",
-        metavar="FILE.py",
-        help="a Python file whose @register functions add families of your own (repeatable)",
-    )
+    families.add_option(parser)
     _add_fields(parser.add_argument_group("data and schedule"), TrainConfig)
     _add_fields(parser.add_argument_group("architecture"), ModelConfig)
     hw = parser.add_argument_group("hardware (passed to Lightning)")
@@ -101,8 +94,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for path in args.families_from or []:  # before the config checks the family names
-        _load_families(Path(path))
+    families.load(args.families_from)  # before the config checks the family names
 
     cpus = os.cpu_count() or 1
     if args.threads is not None and not 1 <= args.threads <= cpus:
@@ -130,19 +122,3 @@ def run(args: argparse.Namespace) -> int:
         **hardware,
     )
     return 0
-
-
-def _load_families(path: Path) -> None:
-    """Run a user's Python file, whose ``@register`` decorators add its families to the registry."""
-    if path.suffix != ".py" or not path.is_file():
-        raise ValueError(f"--families-from {path}: no such Python file; give the path of a .py file")
-    name = f"numseries_user_families_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None  # a .py file always has a source loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # so that DataLoader worker processes can find its functions
-    try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as err:  # the user's code may raise anything, exit() too; name the file and it
-        del sys.modules[name]
-        raise ValueError(f"--families-from {path} failed: {type(err).__name__}: {err}; fix that file") from err
