@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 import warnings
@@ -135,6 +136,14 @@ def test_values_near_the_float_limit_predict_without_a_numpy_warning(capsys):
         code, out, _ = predict(capsys, "1e303", "2e303", "3e303", "--steps", "2")
     assert code == 0
     assert out.splitlines()[:2] == ["next value: 4e+303", "80% interval: 4e+303 to 4e+303"]  # a straight line
+
+
+def test_a_forecast_across_the_float_range_predicts_without_a_numpy_warning(capsys, tmp_path):
+    """Its steps and spans overflow to inf (handled): numpy's overflow warnings leaked, four of them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, out, _ = predict(capsys, "1e308", "-1e308", "1.5e308", "-1.2e308", "1e308", "--steps", "3", "--json")
+    assert code == 0 and len(json.loads(out)["forecast"]) == 3
 
 
 def test_an_exact_forecast_prints_its_zero_width_bands_as_its_values(capsys):

@@ -139,10 +139,11 @@ def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float =
     """Windows (of at least 2 values) and their (N, K) paths -> (N,) bool: a step of the path (from the
     window's last value) is more than ``factor`` times the window's largest step."""
     padded, lengths = padded_rows(windows)  # (N, W), NaN after each window
-    largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
-    last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
-    path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
-    return path_steps.max(axis=1) > factor * largest
+    with np.errstate(over="ignore"):  # near the float limits a step is inf: no path runs away from that
+        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
+        last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
+        path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
+        return path_steps.max(axis=1) > factor * largest
 
 
 def guarded_roll_out(
@@ -356,7 +357,8 @@ def roll_out(
         length = length + 1
     if along is not None:
         given = np.where(inside, history[point, :width], np.nan)  # (n, width)
-        ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
+        with np.errstate(over="ignore"):  # inf for windows spanning more than the float range
+            ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
         bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families)
     return values, _recorded_bands(windows, values, bands), along
 

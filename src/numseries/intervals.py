@@ -442,8 +442,8 @@ def relative_spread(quantiles: np.ndarray, grid: Sequence[float], scale: np.ndar
     """(N, Q) one-step quantiles, (N,) the contexts' mean absolute steps -> (N,) the 80% interval's width
     in mean steps (0 for a zero-width interval; inf for a constant context with a non-zero width)."""
     bounds = quantiles_at(quantiles, grid, np.array([0.1, 0.9]))  # (N, 2)
-    width = bounds[:, 1] - bounds[:, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # near the float limits: inf
+        width = bounds[:, 1] - bounds[:, 0]
         return np.where(width > 0, width / np.asarray(scale, dtype=np.float64), 0.0)
 
 

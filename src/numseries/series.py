@@ -51,7 +51,8 @@ def padded_rows(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """(N, T) values with prefix masks -> (N,) mean absolute step of each context (0 when constant)."""
     valid = masks[:, 1:] & masks[:, :-1]
-    steps = np.abs(np.diff(values, axis=1)) * valid
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float limits a step is inf: so is the scale
+        steps = np.abs(np.diff(values, axis=1)) * valid
     return steps.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
 
 
