@@ -508,3 +508,28 @@ def test_a_calibration_with_factors_no_calibration_makes_is_refused_by_its_value
     path.write_text(json.dumps(Calibration(GRID, factors, 10).to_dict()))  # json writes NaN, and reads it
     with pytest.raises(ValueError, match=r"has factors outside \(-0.5, 1e\+06\], e.g. \S+: its intervals would cross"):
         Calibration.load(path)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[3, 6.1, 9.2, 12, 14.8], [1, 5, 2, 8, 3], [0.12, -0.3, 0.45, 0.2, -0.05, 0.31, 0.6, 0.41]],
+)
+def test_an_interval_between_the_grids_levels_is_rounded_and_the_same_in_predict_batch_and_forecast(values):
+    """predict() interpolated quantiles it had rounded already (2.335 to 6.665 for whole numbers), while a
+    forecast's first step rounded after interpolating (2 to 6): two step-1 intervals in one --json answer."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    levels = [1, 10, 33.3, 50, 80, 98]
+    one = predictor.predict(values, level=levels)
+    batch = predictor.predict_batch([values, [7.0, 1.5, 2.25, 9.0]], level=levels)
+    forecast = predictor.forecast(values, 3, level=levels)
+    decimals = max(len(f"{v}".partition(".")[2]) for v in values)
+    for level in levels:
+        lo, hi = one.interval(level)
+        assert (lo, hi) == (batch.interval(level)[0][0], batch.interval(level)[1][0]) == tuple(
+            bound[0] for bound in forecast.interval(level)
+        )
+        # a value as recorded, or the prediction itself (bounds never cross it: round_to_recording)
+        assert all(round(bound, decimals) == bound or bound == one.value for bound in (lo, hi))
+        assert lo <= one.value <= hi

@@ -71,6 +71,8 @@ def test_a_batch_reads_each_row_as_predict_does(shipped):
         np.testing.assert_allclose(row.weights, single.weights, atol=1e-6)
         np.testing.assert_allclose(row.attention, single.attention, atol=1e-6)
         np.testing.assert_allclose(row.interval(80), single.interval(80), rtol=1e-6)
+        assert row.n_read == single.n_read and row.decimals == single.decimals  # row() dropped both
+    assert batch.row(0).n_read is not None and batch.row(0).n_read < 64  # the steep decay's end
 
 
 def test_forecasts_read_the_recent_steps_too(shipped):

@@ -43,6 +43,7 @@ from numseries.intervals import (
     intervals,
     path_bands,
     recorded_decimals,
+    recorded_intervals,
     round_to_recording,
     sample_paths,
 )
@@ -322,6 +323,7 @@ def roll_out(
     # The windows' families, as predict names them: their one-step intervals, and the bands of the point paths
     by_family = bool(levels) and calibration is not None and calibration.by_family
     families = None  # (n,) index into calibration.families of the family each window is named, -1 for none
+    first: np.ndarray | None = None
     for k in range(steps):
         used = np.minimum(length, width)
         start = length - used
@@ -336,6 +338,8 @@ def roll_out(
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
         quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated (step 1: by family)
+        if k == 0 and quantiles is not None:
+            first = quantiles[point]  # (n, Q) the model's one-step quantiles: step 1's interval is predict's
         if not paths:  # the point paths only
             if along is not None:
                 along[:, k] = quantiles
@@ -360,7 +364,12 @@ def roll_out(
         with np.errstate(over="ignore"):  # inf for windows spanning more than the float range
             ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
         bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families)
-    return values, _recorded_bands(windows, values, bands), along
+    bands = _recorded_bands(windows, values, bands)
+    if first is not None and len(windows):  # step 1: the interval predict gives, at any level
+        decimals = recorded_decimals(*padded_rows(list(windows)))  # (n,)
+        for level, bound in recorded_intervals(round_to_recording(first, decimals), grid, levels, decimals).items():
+            bands[level][:, 0] = bound
+    return values, bands, along
 
 
 def _recorded_bands(

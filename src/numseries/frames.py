@@ -504,8 +504,15 @@ def _joined(
     confidence = np.zeros(n) if predictor.pattern_names else None
     probabilities = np.zeros((n, len(predictor.pattern_names)), dtype=np.float32) if predictor.pattern_names else None
     exact = np.zeros(n, dtype=bool)
+    decimals = np.full(n, -1, dtype=np.int64)  # rows not predicted: no recording
+    n_read = np.zeros(n, dtype=np.int64)
+    rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
     for rows, part in parts:
         columns = part.attention.shape[1]
+        if part.decimals is not None:
+            decimals[rows] = part.decimals
+        n_read[rows] = part.n_used if part.n_read is None else part.n_read
+        rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
         values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
         attention[rows, :columns] = part.attention
         if per_step is not None and part.weights is not None:
@@ -521,7 +528,8 @@ def _joined(
     return dataclasses.replace(
         template, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
         quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
-        pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact,
+        pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact, rules=rules,
+        decimals=decimals, n_read=n_read,
     )  # fmt: skip
 
 

@@ -122,6 +122,19 @@ def intervals(quantiles: np.ndarray, grid: Sequence[float], levels: Sequence[flo
     return out
 
 
+def recorded_intervals(
+    quantiles: np.ndarray, grid: Sequence[float], levels: Sequence[float], decimals: np.ndarray
+) -> dict[float, np.ndarray]:
+    """:func:`intervals` of (N, Q) quantiles rounded to each row's (N,) recorded ``decimals``
+    (:func:`round_to_recording`): a level between the grid's is interpolated and rounded again, so that every
+    bound is a value as recorded (at the grid's levels, the quantiles themselves)."""
+    out = intervals(quantiles, grid, levels)
+    middle = quantiles[:, len(grid) // 2 : len(grid) // 2 + 1]  # (N, 1) the median, which each bound stays beyond
+    for level, bounds in out.items():
+        out[level] = round_to_recording(np.concatenate([bounds[:, :1], middle, bounds[:, 1:]], axis=1), decimals)[:, ::2]
+    return out
+
+
 def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, T) values (each row's first ``lengths`` count), (N,) lengths -> (N,) the fewest decimals
     ``k`` in 0 … RECORDED_DECIMALS with every value a whole multiple of ``10**-k`` (to float64 rounding;

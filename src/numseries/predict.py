@@ -44,6 +44,7 @@ from numseries.intervals import (
     check_levels,
     intervals,
     recorded_decimals,
+    recorded_intervals,
     round_to_recording,
 )
 from numseries.patterns import Classifier, load_classifier
@@ -102,6 +103,7 @@ class Prediction:
     exact: bool = False  # value is an exact rule's continuation, not the network's estimate
     rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
     n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's end)
+    decimals: int = -1  # the decimals the values are recorded to, which intervals are rounded to; -1: none
 
     @property
     def n_values(self) -> int:
@@ -113,7 +115,7 @@ class Prediction:
 
     def interval(self, level: float) -> tuple[float, float]:
         """The central interval holding the next value with probability ``level`` percent: (lo, hi)."""
-        lo, hi = _interval(self.quantiles, self.quantile_levels, level)
+        lo, hi = _interval(self.quantiles, self.quantile_levels, level, np.array([self.decimals]))
         return float(lo[0]), float(hi[0])
 
     @property
@@ -143,6 +145,8 @@ class BatchPrediction:
     pattern_probabilities: np.ndarray | None = None  # (N, K) float32 over the model's pattern_names
     exact: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,) as Prediction.exact
     rules: dict[int, Rule] = dataclasses.field(default_factory=dict)  # row -> the exact rule found for it
+    decimals: np.ndarray | None = None  # (N,) int as Prediction.decimals; None: none recorded
+    n_read: np.ndarray | None = None  # (N,) int values the network read (Prediction.n_read; here n_used where all)
 
     def __post_init__(self) -> None:
         if len(self.exact) != len(self.values):  # built without rules: none found
@@ -150,7 +154,7 @@ class BatchPrediction:
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
-        return _interval(self.quantiles, self.quantile_levels, level)
+        return _interval(self.quantiles, self.quantile_levels, level, self.decimals)
 
     def row(self, i: int) -> Prediction:
         """Series ``i`` as :meth:`Predictor.predict` gives it."""
@@ -173,6 +177,8 @@ class BatchPrediction:
             pattern_confidence=float(self.pattern_confidence[i]) if self.pattern_confidence is not None else 0.0,
             exact=bool(self.exact[i]),
             rule=self.rules.get(i),
+            n_read=int(self.n_read[i]) if self.n_read is not None and self.n_read[i] < n_used else None,
+            decimals=int(self.decimals[i]) if self.decimals is not None else -1,
         )
 
 
@@ -338,7 +344,8 @@ class Predictor:
         if "weights" in outputs:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
-        quantiles = self._quantiles(outputs, window, np.array([used]))
+        decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
+        quantiles = self._quantiles(outputs, decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value = float(rule.next_value)
@@ -357,6 +364,7 @@ class Predictor:
                 pattern_confidence=1.0,
                 exact=True,
                 rule=rule,
+                decimals=int(decimals[0]) if decimals is not None else -1,
             )
         _check_finite(outputs["prediction"], None)  # the network's prediction, with no rule to replace it
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
@@ -372,6 +380,7 @@ class Predictor:
             pattern=patterns[0] if patterns else "",
             pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
             n_read=read if read < used else None,
+            decimals=int(decimals[0]) if decimals is not None else -1,
         )
 
     def predict_batch(
@@ -423,7 +432,8 @@ class Predictor:
             outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
-        quantiles = self._quantiles(outputs, values, n_used)
+        decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
+        quantiles = self._quantiles(outputs, decimals)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -452,6 +462,8 @@ class Predictor:
             pattern_probabilities=outputs.get("family", outputs.get("pattern")),
             exact=exact,
             rules=rules,
+            decimals=decimals,
+            n_read=outputs["read"],
         )
 
     @property
@@ -518,12 +530,10 @@ class Predictor:
             raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
         return check_levels(level, self.quantile_levels)
 
-    def _quantiles(
-        self, outputs: dict[str, np.ndarray], values: np.ndarray | None = None, lengths: np.ndarray | None = None
-    ) -> np.ndarray | None:
+    def _quantiles(self, outputs: dict[str, np.ndarray], decimals: np.ndarray | None = None) -> np.ndarray | None:
         """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head.
-        With the (N, T) ``values`` and (N,) ``lengths`` of the series, rounded to the decimals they are
-        recorded to (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
+        With the (N,) ``decimals`` the series are recorded to (:func:`~numseries.intervals.recorded_decimals`),
+        rounded to them (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
             return None
         # A quantile beyond the float range (an interval around a value near it) is the largest float there:
@@ -533,8 +543,8 @@ class Predictor:
             with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
                 calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
             quantiles = np.clip(np.where(np.isnan(calibrated), quantiles, calibrated), -LARGEST_FLOAT, LARGEST_FLOAT)
-        if values is not None and lengths is not None:
-            quantiles = round_to_recording(quantiles, recorded_decimals(values, lengths))
+        if decimals is not None:
+            quantiles = round_to_recording(quantiles, decimals)
         return quantiles
 
     def _named(self, outputs: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -844,12 +854,19 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _interval(quantiles: np.ndarray | None, grid: tuple[float, ...], level: float) -> tuple[np.ndarray, np.ndarray]:
-    """(N, Q) or (Q,) quantiles -> the (lo (N,), hi (N,)) interval at ``level`` percent."""
+def _interval(
+    quantiles: np.ndarray | None, grid: tuple[float, ...], level: float, decimals: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, Q) or (Q,) quantiles (rounded to the (N,) recorded ``decimals``, when given) -> the (lo (N,),
+    hi (N,)) interval at ``level`` percent, each bound a value as recorded."""
     if quantiles is None:
         raise ValueError("this prediction has no quantiles (the model has no quantile head), so no intervals")
     (level,) = check_levels([level], grid)
-    bounds = intervals(np.atleast_2d(quantiles), grid, [level])[level]  # (N, 2)
+    quantiles = np.atleast_2d(quantiles)
+    if decimals is None:
+        bounds = intervals(quantiles, grid, [level])[level]  # (N, 2)
+    else:
+        bounds = recorded_intervals(quantiles, grid, [level], decimals)[level]
     return bounds[:, 0], bounds[:, 1]
 
 
