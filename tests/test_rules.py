@@ -459,6 +459,8 @@ def test_a_rule_between_values_near_both_float_limits_is_still_found():
         ([0.1, 0.1, 0.2, 0.3, 0.5, 0.8], [1.3, 2.1, 3.4, 5.5]),  # Fibonacci-like on tenths
         ([0.1, 0.4, 0.9, 1.6, 2.5], [3.6, 4.9, 6.4, 8.1]),  # quadratic on tenths
         ([100.0, 50.0, 25.0, 12.5], [6.25, 3.125, 1.5625, 0.78125]),  # ratio 0.5 leaves the grid: not rounded to it
+        ([0.1, 0.3, 0.9, 2.7], [8.1, 24.3, 72.9, 218.7]),  # ratio 0.3 / 0.1 = 2.9999999999999996: 24.299999999999994
+        ([0.7, -1.4, 2.8, -5.6], [11.2, -22.4, 44.8, -89.6]),  # ratio -2 on tenths
     ],
 )
 def test_a_rule_on_values_recorded_to_decimals_continues_on_those_decimals(values, expected):

@@ -484,6 +484,8 @@ def _geometric(s: _Series) -> Rule | None:
     if s.n < 4 or x[0] == 0 or x[1] == 0:
         return None
     ratio = s.div(x[1], x[0])
+    if not s.exact and math.isfinite(ratio) and round(ratio) != 0 and abs(ratio - round(ratio)) <= 4e-16 * abs(ratio):
+        ratio = float(round(ratio))  # 0.3 / 0.1 is 2.9999999999999996: a whole ratio continues in whole units
     if ratio == 1 or not s.fits([(1, ratio)], 0, 2):  # x[1] = ratio x[0] by construction
         return None
     return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2)
