@@ -1,9 +1,12 @@
 """Intervals from quantiles: levels, interpolation, conformal calibration, multi-step bands and sample paths
-(numpy only)."""
+(numpy), and the shipped Predictor's intervals at any level."""
 
 from __future__ import annotations
 
+import re
 import warnings
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -533,3 +536,52 @@ def test_an_interval_between_the_grids_levels_is_rounded_and_the_same_in_predict
         # a value as recorded, or the prediction itself (bounds never cross it: round_to_recording)
         assert all(round(bound, decimals) == bound or bound == one.value for bound in (lo, hi))
         assert lo <= one.value <= hi
+
+
+def test_sample_path_bands_of_a_series_do_not_depend_on_the_rest_of_its_batch():
+    """One generator was shared across the batch: a series' bands moved with its neighbours and position."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    x, y = [3.0, 1, 4, 1, 5, 9, 2, 6, 5, 3.5], [10.0, 12.5, 11, 14, 13, 15.5]
+    alone = predictor.forecast_batch([x], 4, level=[80], paths=50, seed=1)
+    second = predictor.forecast_batch([y, x], 4, level=[80], paths=50, seed=1)
+    for bound in (0, 1):
+        np.testing.assert_array_equal(alone.interval(80)[bound][0], second.interval(80)[bound][1])
+    other = predictor.forecast_batch([x], 4, level=[80], paths=50, seed=2)
+    assert not np.array_equal(alone.interval(80)[1], other.interval(80)[1])  # the seed still matters
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"level": [80], "paths": 50, "seed": -1}, "seed must be None, a whole number >= 0 or a numpy Generator, got -1"),
+        ({"level": [80], "paths": 50, "seed": 1.5}, "seed must be None, a whole number >= 0 or a numpy Generator"),
+        ({"paths": 200}, "paths=200 draws sample paths for the bands: give level= too"),  # ignored silently
+    ],
+)
+def test_forecast_options_numpy_or_nobody_checked_are_refused_naming_them(options, message):
+    from numseries.predict import Predictor
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Predictor.from_pretrained().forecast([1.0, 3, 2, 5, 4], 4, **options)
+
+
+@pytest.mark.parametrize("level", [Fraction(80), Decimal("80"), np.array(80), np.float32(80)])
+def test_a_level_is_any_one_real_number(level):
+    """A Fraction, a Decimal or a 0-d array was iterated ('Fraction' object is not iterable)."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    assert predictor.predict([1.0, 3, 2, 5, 4], level=level).levels == (80.0,)
+
+
+def test_predict_df_refuses_a_level_given_as_text():
+    """frames made a list of it first: '80' became the levels '8' and '0'."""
+    import pandas as pd
+
+    from numseries.predict import Predictor
+
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [1.0, 3, 2, 5, 4]})
+    with pytest.raises(ValueError, match="got the text '80'"):
+        Predictor.from_pretrained().predict_df(frame, level="80")

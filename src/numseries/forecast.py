@@ -33,6 +33,7 @@ the path from the second step on, and the bands move with it.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,10 +43,10 @@ from numseries.cycles import periods
 from numseries.intervals import (
     intervals,
     path_bands,
+    quantile_draws,
     recorded_decimals,
     recorded_intervals,
     round_to_recording,
-    sample_paths,
 )
 from numseries.series import mean_abs_step, padded_rows
 
@@ -111,11 +112,10 @@ def forecast_batch(
     steps: int,
     levels: Sequence[float],
     paths: int,
-    seed: int | None,
+    seed: int | np.random.Generator | None,
 ) -> BatchForecast:
     """Checked windows (each at most ``max_len`` values) -> their forecasts with ``levels`` bands, from
-    the point path (``paths`` 0) or from ``paths`` sample paths per series."""
-    rng = np.random.default_rng(seed)
+    the point path (``paths`` 0) or from ``paths`` sample paths per series (:func:`series_streams`)."""
     n = len(windows)
     values = np.empty((n, steps))
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
@@ -125,15 +125,29 @@ def forecast_batch(
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
         per_call = max(1, min(per_call, MAX_QUANTILES // (steps * len(predictor.quantile_levels))))
+    streams = series_streams(windows, seed) if paths else []
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
-        path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(predictor, chunk, steps, levels, paths, rng)
+        path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
+            predictor, chunk, steps, levels, paths, streams[start : start + per_call]
+        )
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
     return BatchForecast(values, tuple(levels), bounds, read, cycle)
+
+
+def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generator | None) -> list[np.random.Generator]:
+    """One random stream per window, from ``seed`` and the window's own values as the model reads them (in
+    float32): a series' sample paths are the same whatever else is in the batch, and wherever it is
+    (``None``: fresh entropy; a Generator: one draw from it)."""
+    if isinstance(seed, np.random.Generator):
+        base = int(seed.integers(2**63))
+    else:
+        base = int(np.random.SeedSequence().entropy if seed is None else seed)  # type: ignore[arg-type]
+    return [np.random.default_rng([base, zlib.crc32(np.asarray(window, dtype=np.float32).tobytes())]) for window in windows]
 
 
 def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
@@ -153,7 +167,7 @@ def guarded_roll_out(
     steps: int,
     levels: Sequence[float],
     paths: int,
-    rng: np.random.Generator,
+    streams: Sequence[np.random.Generator],
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray]:
     """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
     values that runs away (:func:`runs_away`) or whose window backtests better read short
@@ -163,7 +177,7 @@ def guarded_roll_out(
     backtests better than the path it got, takes that cycle from the second step on, its bands and
     quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
     and (N,) the cycle each repeats (0: none)."""
-    values, bands, along = roll_out(predictor, windows, steps, levels, paths, rng)
+    values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
@@ -174,7 +188,7 @@ def guarded_roll_out(
     redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
-            predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, rng
+            predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, [streams[int(i)] for i in redo] if paths else []
         )
         values[redo, 1:] = again[:, 1:]  # the first step stays the model's prediction, as predict gives it
         for level in levels:
@@ -244,7 +258,6 @@ def backtest_errors(
     rows = np.flatnonzero(lengths - hold > SHORT_READ)
     if not rows.size:
         return rows, np.empty(0), np.empty(0)
-    rng = np.random.default_rng(0)  # point paths only: nothing is drawn
     past = [windows[i][:-hold] for i in rows]
     actual = np.stack([windows[i][-hold:] for i in rows])  # (R, hold)
     whole = np.empty((len(rows), hold))
@@ -254,8 +267,8 @@ def backtest_errors(
         whole[seen >= 0] = known[1][seen[seen >= 0], :hold]
     new = np.flatnonzero(seen < 0)
     both, _, _ = roll_out(  # one call: the whole reads not known, and every short read
-        predictor, [past[i] for i in new] + [window[-SHORT_READ:] for window in past], hold, (), 0, rng
-    )
+        predictor, [past[i] for i in new] + [window[-SHORT_READ:] for window in past], hold, (), 0, []
+    )  # point paths only: nothing is drawn
     whole[new], short = both[: len(new)], both[len(new) :]  # (R, hold) each
     ran = runs_away(past, whole)
     whole[ran, 1:] = short[ran, 1:]  # as guarded_roll_out reads it
@@ -299,7 +312,7 @@ def roll_out(
     steps: int,
     levels: Sequence[float],
     paths: int,
-    rng: np.random.Generator,
+    streams: Sequence[np.random.Generator],
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
     """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
     but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path)."""
@@ -350,7 +363,8 @@ def roll_out(
         if k == 0:  # the model's own interval, without sampling noise
             for level, bound in intervals(quantiles[point], grid, levels).items():
                 bands[level][:, k] = bound
-        draws = sample_paths(quantiles, grid, rng, 1)[:, 0]  # (R,)
+        uniforms = np.concatenate([stream.random(rows_per_series) for stream in streams])  # (R,) each its own
+        draws = quantile_draws(quantiles, grid, uniforms[:, None])[:, 0]  # (R,)
         draws[point] = outputs["prediction"][point]  # the point path feeds back its own prediction
         history[rows, length] = draws
         if k > 0:

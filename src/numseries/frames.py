@@ -682,10 +682,10 @@ def check_columns(columns: Sequence[Any], names: tuple[str, str, str]) -> None:
 def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) -> list[float]:
     """The interval levels of a frame's answer, checked: ``None`` the default ones, ``[]`` none."""
     if level is None:
-        levels = predictor.levels_or_default(None) or []
-    else:
-        levels = [level] if isinstance(level, (int, float, np.number)) else list(level)
-    return list(predictor._check_levels(levels or None))
+        return list(predictor._check_levels(predictor.levels_or_default(None) or None))
+    if not isinstance(level, (str, bytes)) and np.ndim(level) == 1 and len(level) == 0:  # type: ignore[arg-type]
+        return []  # none asked for, even of a model without a quantile head
+    return list(predictor._check_levels(level))  # a number, numbers, or text it refuses
 
 
 def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list[str]:

@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import numbers
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -80,21 +82,29 @@ def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tupl
     """Interval levels in percent, checked against the quantile levels ``grid`` the model predicts."""
     if isinstance(levels, (str, bytes)):  # a sequence too, but of characters: "80" is not 8 and 0
         raise ValueError(f"a level must be a number of percent in (0, 100), got the text {levels!r}; e.g. 80 or [80, 95]")
-    values = [levels] if isinstance(levels, (int, float, np.number)) else list(levels)
+    values: list[Any] = [levels] if _one_number(levels) else list(levels)  # type: ignore[arg-type]
     widest = round(100 * (grid[-1] - grid[0]), 6)
     checked = []
-    for level in values:
-        if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not np.isfinite(level):
-            raise ValueError(f"a level must be a number of percent in (0, 100), got {level!r}; e.g. 80 or 95")
+    for given in values:
+        if isinstance(given, (bool, np.bool_)) or not _one_number(given) or not np.isfinite(float(given)):
+            raise ValueError(f"a level must be a number of percent in (0, 100), got {given!r}; e.g. 80 or 95")
+        level = float(given)
         if not 0 < level < 100:
-            raise ValueError(f"a level must be in (0, 100) percent, got {level}; e.g. 80 or 95")
+            raise ValueError(f"a level must be in (0, 100) percent, got {level:g}; e.g. 80 or 95")
         if level > widest:
             raise ValueError(
                 f"level {level:g}% needs quantiles beyond the model's outermost ({grid[0]:g} and {grid[-1]:g}); "
                 f"use a level up to {widest:g}"
             )
-        checked.append(float(level))
+        checked.append(level)
     return tuple(checked)
+
+
+def _one_number(value: object) -> bool:
+    """A single real number: Python's, NumPy's (a 0-d array too), a Fraction or a Decimal."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return isinstance(value, (numbers.Real, Decimal))
 
 
 def level_name(level: float) -> str:
@@ -679,7 +689,13 @@ def sample_paths(quantiles: np.ndarray, grid: Sequence[float], rng: np.random.Ge
     Between levels the quantile function is linear; draws beyond the outermost levels are held at
     them (the tails beyond ``grid[0]`` and ``grid[-1]`` are not modelled).
     """
-    u = np.clip(rng.random(size=(quantiles.shape[0], n)), grid[0], grid[-1])  # (N, n)
+    return quantile_draws(quantiles, grid, rng.random(size=(quantiles.shape[0], n)))
+
+
+def quantile_draws(quantiles: np.ndarray, grid: Sequence[float], uniforms: np.ndarray) -> np.ndarray:
+    """(N, Q) quantiles, (N, n) uniform numbers in [0, 1) -> (N, n) the quantile function of each row at them
+    (:func:`sample_paths`' draws, from uniforms drawn elsewhere)."""
+    u = np.clip(uniforms, grid[0], grid[-1])  # (N, n)
     grid_array = np.asarray(grid)
     index = np.clip(np.searchsorted(grid_array, u, side="right") - 1, 0, len(grid_array) - 2)  # (N, n)
     weight = (u - grid_array[index]) / (grid_array[index + 1] - grid_array[index])

@@ -576,7 +576,7 @@ class Predictor:
         *,
         level: Sequence[float] | float | None = None,
         paths: int | None = None,
-        seed: int | None = 0,
+        seed: int | np.random.Generator | None = 0,
     ) -> Any:
         """Forecast ``steps`` values autoregressively: each prediction is appended and fed back in.
 
@@ -584,7 +584,8 @@ class Predictor:
         :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
         bands per step, which widen with the horizon: by default the one-step intervals along the path,
         added up and scaled by factors calibrated per horizon (no extra cost); with ``paths``, from that
-        many sample paths drawn from the model's predictive distribution (seeded by ``seed``). A path that
+        many sample paths drawn from the model's predictive distribution (seeded by ``seed`` and each series'
+        own values, so a series gets the same bands whatever else is in its batch). A path that
         runs away (a step over twice the largest step of its window), or whose window's own last values it
         forecasts over twice as badly as a read of 12 values does, is read again, from its second step on,
         from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
@@ -602,7 +603,7 @@ class Predictor:
         *,
         level: Sequence[float] | float | None = None,
         paths: int | None = None,
-        seed: int | None = 0,
+        seed: int | np.random.Generator | None = 0,
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
@@ -616,6 +617,12 @@ class Predictor:
             raise ValueError(f"paths must be None or an integer in [10, 10000], got {paths!r}; e.g. paths=200")
         paths = 0 if paths is None else int(paths)
         levels = self._check_levels(level)
+        if paths and not levels:
+            raise ValueError(f"paths={paths} draws sample paths for the bands: give level= too (e.g. level=[80]), or leave paths out")
+        if seed is not None and not isinstance(seed, np.random.Generator) and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
+            raise ValueError(f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}; e.g. seed=0")
         windows = [_as_values(sequence, f"sequence {i}")[-self.max_len :] for i, sequence in enumerate(sequences)]
         ruled = find_rules(*padded_rows(windows)) if self.rules and windows else {}
         if not ruled:
