@@ -219,7 +219,7 @@ def test_decimals_are_taken_to_the_digits_typed(onnx_predictor):
         (np.array([[1.0, np.nan, 2.0, 3.0]]), "sequence 0 has a missing value \\(NaN\\) at position 2, before its end"),
         (np.array([[1.0, np.inf, 2.0]]), "sequence 0 has inf at position 2"),
         (np.array([[1.0, 2.0, np.nan]]), "expected at least 3 values, got 2 in sequence 0"),
-        (np.array([1.0, 2.0, 3.0]), "use predict\\(\\) for a single sequence"),
+        (np.array([1.0, 2.0, 3.0]), "use predict\\(\\) or forecast\\(\\) for a single sequence"),
         # float arrays, checked together after padding: the window's values and those before it
         ([np.ones(3), np.array([1.0, 2.0, np.inf])], "sequence 1 has inf at position 3"),
         ([np.ones(3), np.r_[np.nan, np.ones(MAX_LEN)]], "sequence 1 has nan at position 1"),
@@ -511,3 +511,21 @@ def test_values_near_the_float_limits_get_their_rule_or_a_finite_prediction_with
         assert np.isfinite([single.value, lo, hi]).all() and lo <= single.value <= hi
         assert np.isfinite(batch.interval(level)).all() and np.isfinite(forecast.interval(level)).all()
     assert batch.values[0] == single.value
+
+
+def test_forecast_batch_takes_batches_as_predict_batch_does(onnx_predictor):
+    """forecast_batch iterated what it was given: a DataFrame's column labels, a dict's keys, and it refused
+    the NaN-padded array predict_batch documents."""
+    rows = [[1.0, 2.0, 4.0, np.nan], [3.0, 1.0, 2.0, 5.0]]
+    expected = onnx_predictor.forecast_batch([[1.0, 2.0, 4.0], [3.0, 1.0, 2.0, 5.0]], 3).values
+    for batch in (np.array(rows), pd.DataFrame(rows)):
+        np.testing.assert_array_equal(onnx_predictor.forecast_batch(batch, 3).values, expected)
+    with pytest.raises(TypeError, match="sequences must be a list of sequences or a 2-D array, got dict"):
+        onnx_predictor.forecast_batch({"a": [1.0, 2.0, 3.0]}, 3)
+
+
+def test_ids_are_a_list_of_names(onnx_predictor):
+    with pytest.raises(TypeError, match="ids must be a list of names, one per sequence, got dict"):
+        onnx_predictor.predict_batch([[1, 2, 3], [1, 2, 3]], ids={"x": 1, "y": 2})  # KeyError: 0
+    with pytest.raises(ValueError, match="in series 'b';"):  # not np.str_('b')
+        onnx_predictor.predict_batch([[1, 2, 3], [1, 2]], ids=np.array(["a", "b"]))

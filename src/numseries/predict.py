@@ -405,24 +405,8 @@ class Predictor:
                 f"{self.source} has no per-step weights (an export without gradient graphs); "
                 "export it again with `numseries export`"
             )
-        sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
-        if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
-            sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
-        if ids is not None and len(ids) != len(sequences):
-            raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
-        if not isinstance(sequences, Sequence):  # an array
-            values, n_values = _check_padded(_real_array(sequences, "sequences"), ids)
-        else:
-            rows = [  # plain float arrays that fit the window are checked below, all at once
-                seq if _plain(seq, self.max_len) else _as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)
-            ]
-            n_values = np.array([len(row) for row in rows], dtype=np.int64)
-            values, _ = padded_rows([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
-            inside = np.arange(values.shape[1])[None, :] < n_values[:, None]  # (N, W)
-            bad = np.flatnonzero(~(np.isfinite(values) | ~inside).all(axis=1))
-            if bad.size:  # the first series with a value that is not finite: _as_values names it
-                _as_values(sequences[int(bad[0])], _name(int(bad[0]), ids))
-        values, _ = keep_last(values, n_values, self.max_len)
+        ids = _checked_ids(ids)
+        values, n_values = self._batch_rows(sequences, ids)
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs
             finding = _threads("rules", 1).submit(find_rules, values, n_used)  # (onnxruntime releases the GIL)
@@ -465,6 +449,30 @@ class Predictor:
             decimals=decimals,
             n_read=outputs["read"],
         )
+
+    def _batch_rows(self, sequences: Any, ids: list[Any] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Many sequences, as predict_batch and forecast_batch take them (a list of sequences, or a 2-D array
+        padded with trailing NaN), checked -> (N, W) each one's last ``max_len`` values from column 0, and
+        (N,) how many values each has."""
+        sequences = _container(sequences, "sequences", "a list of sequences or a 2-D array")
+        if not isinstance(sequences, Sequence) and np.ndim(sequences) == 1 and np.asarray(sequences).dtype == object:
+            sequences = list(sequences)  # a pandas Series of lists, an array of arrays: one sequence each
+        if ids is not None and len(ids) != len(sequences):
+            raise ValueError(f"got {len(ids)} ids for {len(sequences)} sequences; give one id per sequence")
+        if not isinstance(sequences, Sequence):  # an array
+            values, n_values = _check_padded(_real_array(sequences, "sequences"), ids)
+        else:
+            rows = [  # plain float arrays that fit the window are checked below, all at once
+                seq if _plain(seq, self.max_len) else _as_values(seq, _name(i, ids)) for i, seq in enumerate(sequences)
+            ]
+            n_values = np.array([len(row) for row in rows], dtype=np.int64)
+            values, _ = padded_rows([row[-self.max_len :] for row in rows])  # each row's last values: no (N, longest)
+            inside = np.arange(values.shape[1])[None, :] < n_values[:, None]  # (N, W)
+            bad = np.flatnonzero(~(np.isfinite(values) | ~inside).all(axis=1))
+            if bad.size:  # the first series with a value that is not finite: _as_values names it
+                _as_values(sequences[int(bad[0])], _name(int(bad[0]), ids))
+        values, _ = keep_last(values, n_values, self.max_len)
+        return values, n_values
 
     @property
     def has_weights(self) -> bool:
@@ -623,7 +631,8 @@ class Predictor:
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
         ):
             raise ValueError(f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}; e.g. seed=0")
-        windows = [_as_values(sequence, f"sequence {i}")[-self.max_len :] for i, sequence in enumerate(sequences)]
+        values, n_values = self._batch_rows(sequences, None)  # as predict_batch takes them
+        windows = [row[:n] for row, n in zip(values, np.minimum(n_values, self.max_len).tolist(), strict=True)]
         ruled = find_rules(*padded_rows(windows)) if self.rules and windows else {}
         if not ruled:
             return forecast_batch(self, windows, steps, levels, paths, seed)
@@ -981,12 +990,21 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     return values
 
 
+def _checked_ids(ids: Any) -> list[Any] | None:
+    """The names of a batch's sequences (in its error messages) as a list; a mapping or a set is a TypeError."""
+    if ids is None:
+        return None
+    if isinstance(ids, (str, bytes, Mapping, AbstractSet)) or not (isinstance(ids, Sequence) or hasattr(ids, "__array__")):
+        raise TypeError(f"ids must be a list of names, one per sequence, got {type(ids).__name__} {_describe(ids)}")
+    return np.asarray(ids, dtype=object).tolist() if hasattr(ids, "__array__") else list(ids)  # numpy's str as str
+
+
 def _check_padded(values: np.ndarray, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
     """Check a (N, W) float64 array whose rows are padded with trailing NaN -> values, lengths (N,)."""
     if values.ndim != 2:
         raise ValueError(
             f"expected a list of sequences or a 2-D array, got an array of shape {values.shape}; "
-            "use predict() for a single sequence"
+            "use predict() or forecast() for a single sequence"
         )
     present = ~np.isnan(values)  # (N, W)
     lengths = present.sum(axis=1)  # (N,)
