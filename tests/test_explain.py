@@ -21,6 +21,17 @@ def test_long_sequences_show_their_largest_terms_and_what_the_others_add():
     assert weighted_sum(values, -weights, -prediction).startswith("-7.5 = −0.6 × 10 + 0.5 × 8")
 
 
+def test_the_remainder_counts_only_steps_with_a_weight():
+    """At a steep decay's end the network reads the last values only: the steps before them weigh nothing."""
+    values = np.arange(1.0, 11.0)
+    weights = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1, -0.5, 0.3, 0.6])  # five steps not read
+    assert weighted_sum(values, weights, float(weights @ values)).endswith("+ 1.3 (the other 2 steps)")
+    # every weighted step shown: what is left is the float sum's rounding, not steps
+    big = np.array([9007199254740000.0, 9007199254740001.0, 9007199254740002.0])
+    text = weighted_sum(big, np.array([0.0, -1.0, 2.0]), 9007199254740005.0)
+    assert text.endswith("(float rounding)"), text
+
+
 def test_each_length_runs_in_the_smallest_bucket_that_holds_it():
     assert bucket_lengths(64) == (8, 12, 16, 24, 32, 48, 64) and bucket_lengths(40) == (8, 12, 16, 24, 32, 40)
     assert gradient_path("weights/model.onnx", 16).as_posix() == "weights/model.gradient_16.onnx"

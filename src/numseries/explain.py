@@ -113,8 +113,10 @@ def weighted_sum(
         parts += [sign, f"{abs(weights[i]):.3g} × {labels[i]}"]
     rest = prediction - float(np.dot(weights[order], values[order]))
     if abs(rest) > 1e-4 * (step or 1.0):
-        others = len(values) - len(order)
-        rest_text = format_value(abs(rest), step=step)
-        parts += ["−" if rest < 0 else "+", f"{rest_text} (the other {others} step{'s' if others > 1 else ''})"]
+        left = np.ones(len(weights), dtype=bool)
+        left[order] = False
+        others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
+        what = f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
+        parts += ["−" if rest < 0 else "+", f"{format_value(abs(rest), step=step)} ({what})"]
     first = "−" if parts[0] == "−" else ""
     return f"{format_value(prediction, step=step)} = {first}{' '.join(parts[1:])}"
