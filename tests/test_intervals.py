@@ -585,3 +585,14 @@ def test_predict_df_refuses_a_level_given_as_text():
     frame = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [1.0, 3, 2, 5, 4]})
     with pytest.raises(ValueError, match="got the text '80'"):
         Predictor.from_pretrained().predict_df(frame, level="80")
+
+
+def test_decimals_are_not_told_where_float_rounding_nears_their_unit():
+    """At 1.2e8 the rounding of x * 1e6 is half a unit: every value counted as 'recorded to 6 decimals', and
+    the constant 123456789.12345679 was continued as 123456789.123457."""
+    rows = np.array([[123456789.123456789] * 3, [1e15 + 0.5, 1e15 + 1.5, 1e15 + 2.5], [1e15, 1e15 + 1, 1e15 + 2]])
+    np.testing.assert_array_equal(recorded_decimals(rows, np.full(3, 3)), [-1, -1, 0])
+    np.testing.assert_array_equal(recorded_decimals(np.repeat(rows, 20, axis=0), np.full(60, 3))[::20], [-1, -1, 0])
+    from numseries.predict import Predictor
+
+    assert Predictor.from_pretrained().predict([123456789.123456789] * 3).value == 123456789.123456789

@@ -154,7 +154,7 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     largest = np.abs(x).max(axis=1, initial=0.0)  # (N,)
     if len(x) <= _FEW_ROWS:  # every step at once: the fewest calls, for a single series
         hit = whole_multiples(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :])  # (N, D)
-        return np.where(hit[:, -1] & (largest > 0), hit.argmax(axis=1), -1)  # the coarsest step that holds
+        return _discernible(np.where(hit[:, -1] & (largest > 0), hit.argmax(axis=1), -1), largest)  # the coarsest step
     decimals = np.full(len(x), -1)
     # The finest step first, on each row's last value and then on all of them: a row that is no multiple of
     # it is a multiple of none (most float data, dropped by its last value).
@@ -166,7 +166,15 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         decimals[rows[hit]] = k
         rows = rows[~hit]
     decimals[rows] = RECORDED_DECIMALS
-    return decimals
+    return _discernible(decimals, largest)
+
+
+def _discernible(decimals: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """(N,) recorded decimals, -1 where the float rounding of a row's values at them nears a unit (values of
+    14 or more significant digits there): any value is then within it of a multiple, and the decimals cannot be
+    told (123456789.12345679 is no value 'to 6 decimals'; 1e15 + 0.5 none 'to 1 decimal')."""
+    power = 10.0 ** np.maximum(decimals, 0)
+    return np.where((decimals > 0) & (4e-15 * largest * power >= 0.05), -1, decimals)
 
 
 def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
@@ -177,7 +185,8 @@ def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarr
     with np.errstate(over="ignore", invalid="ignore"):  # beyond 1.8e308 / power the product is inf: not whole
         scaled = x * power[..., None]
         nearest = np.rint(scaled)
-        tolerance = 1e-6 + 4e-15 * largest * power  # float64 rounding of the products (about 18 ulps)
+        # float64 rounding of the products (about 18 ulps); none in a product by 1
+        tolerance = 1e-6 + np.where(power == 1, 0.0, 4e-15 * largest * power)
         close = np.abs(scaled - nearest) <= tolerance[..., None]
     return (close & ((nearest != 0) | (x == 0))).all(axis=-1)
 
