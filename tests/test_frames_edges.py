@@ -221,3 +221,12 @@ def test_unsigned_times_beyond_int64_are_refused_not_wrapped():
     )
     with pytest.raises(ValueError, match="column ds holds 18446744073709551576, beyond the integers int64 holds"):
         load_predictor(None).predict_df(frame)
+
+
+def test_a_ds_column_of_periods_says_how_to_convert_it(predictor):
+    """Each row was 'neither a number nor a date', though periods are dates."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.period_range("2024-01", periods=5, freq="M"), "y": [1.0, 3, 2, 5, 4]})
+    with pytest.raises(ValueError, match=r"column ds holds periods \(period\[M\]\).*\.dt\.to_timestamp\(\)"):
+        predictor.predict_df(frame)
+    frame["ds"] = frame["ds"].dt.to_timestamp()
+    assert predictor.predict_df(frame)["ds"].iloc[0] == pd.Timestamp("2024-06-01")

@@ -181,6 +181,11 @@ def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
     stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates."""
+    if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
+        raise ValueError(
+            f"column ds holds periods ({ds.dtype}), which numseries does not read; convert them to timestamps "
+            "first: df['ds'] = df['ds'].dt.to_timestamp()"
+        )
     if pd.api.types.is_datetime64_any_dtype(ds):
         if getattr(ds.dtype, "tz", None) is not None:
             ds = ds.dt.tz_localize(None)
