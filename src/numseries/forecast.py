@@ -41,7 +41,6 @@ import numpy as np
 
 from numseries.cycles import periods
 from numseries.intervals import (
-    intervals,
     path_bands,
     quantile_draws,
     recorded_decimals,
@@ -329,7 +328,7 @@ def roll_out(
     inside = np.arange(width)[None, :] < lengths[:, None]  # (n, width) each window's values
     scale = mean_abs_step(history[point, :width], inside)  # (n,)
     values = np.empty((n, steps))
-    bands = {level: np.empty((n, steps, 2)) for level in levels}
+    bands = {level: np.full((n, steps, 2), np.nan) for level in levels}  # step 1's: predict's interval, at the end
     grid = predictor.quantile_levels
     along = np.empty((n, steps, len(grid))) if levels and not paths else None  # one-step quantiles on the path
     calibration = predictor.calibration
@@ -360,9 +359,6 @@ def roll_out(
             length = length + 1
             continue
         assert quantiles is not None  # forecasts with levels need a quantile head (checked by the caller)
-        if k == 0:  # the model's own interval, without sampling noise
-            for level, bound in intervals(quantiles[point], grid, levels).items():
-                bands[level][:, k] = bound
         uniforms = np.concatenate([stream.random(rows_per_series) for stream in streams])  # (R,) each its own
         draws = quantile_draws(quantiles, grid, uniforms[:, None])[:, 0]  # (R,)
         draws[point] = outputs["prediction"][point]  # the point path feeds back its own prediction

@@ -173,8 +173,7 @@ def _discernible(decimals: np.ndarray, largest: np.ndarray) -> np.ndarray:
     """(N,) recorded decimals, -1 where the float rounding of a row's values at them nears a unit (values of
     14 or more significant digits there): any value is then within it of a multiple, and the decimals cannot be
     told (123456789.12345679 is no value 'to 6 decimals'; 1e15 + 0.5 none 'to 1 decimal')."""
-    power = 10.0 ** np.maximum(decimals, 0)
-    return np.where((decimals > 0) & (4e-15 * largest * power >= 0.05), -1, decimals)
+    return np.where((decimals > 0) & (_product_rounding(largest, 10.0 ** np.maximum(decimals, 0)) >= 0.05), -1, decimals)
 
 
 def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
@@ -185,10 +184,14 @@ def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarr
     with np.errstate(over="ignore", invalid="ignore"):  # beyond 1.8e308 / power the product is inf: not whole
         scaled = x * power[..., None]
         nearest = np.rint(scaled)
-        # float64 rounding of the products (about 18 ulps); none in a product by 1
-        tolerance = 1e-6 + np.where(power == 1, 0.0, 4e-15 * largest * power)
+        tolerance = 1e-6 + np.where(power == 1, 0.0, _product_rounding(largest, power))  # none in a product by 1
         close = np.abs(scaled - nearest) <= tolerance[..., None]
     return (close & ((nearest != 0) | (x == 0))).all(axis=-1)
+
+
+def _product_rounding(largest: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """The float64 rounding of values up to ``largest`` in size multiplied by ``power`` (about 18 ulps)."""
+    return 4e-15 * largest * power
 
 
 def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarray:

@@ -911,9 +911,14 @@ def _container(data: Any, what: str, expected: str) -> Any:
         return data.detach().cpu().numpy()
     if isinstance(data, (str, bytes)):
         raise TypeError(f"{what} is a string, {_describe(data)}; pass numbers, e.g. [2, 4, 6]")
-    if isinstance(data, (Mapping, AbstractSet)) or not (isinstance(data, Sequence) or hasattr(data, "__array__")):
+    if not _list_like(data):
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
     return data
+
+
+def _list_like(data: Any) -> bool:
+    """A sequence or an array, and not a mapping or a set (whose iteration gives their keys)."""
+    return not isinstance(data, (Mapping, AbstractSet)) and (isinstance(data, Sequence) or hasattr(data, "__array__"))
 
 
 def _real_array(data: Any, what: str) -> np.ndarray:
@@ -994,7 +999,7 @@ def _checked_ids(ids: Any) -> list[Any] | None:
     """The names of a batch's sequences (in its error messages) as a list; a mapping or a set is a TypeError."""
     if ids is None:
         return None
-    if isinstance(ids, (str, bytes, Mapping, AbstractSet)) or not (isinstance(ids, Sequence) or hasattr(ids, "__array__")):
+    if isinstance(ids, (str, bytes)) or not _list_like(ids):
         raise TypeError(f"ids must be a list of names, one per sequence, got {type(ids).__name__} {_describe(ids)}")
     return np.asarray(ids, dtype=object).tolist() if hasattr(ids, "__array__") else list(ids)  # numpy's str as str
 

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
+from numseries.intervals import level_name
 from numseries.predict import Predictor, load_predictor
 
 try:
@@ -235,8 +236,8 @@ def _columns(result: Any, i: int) -> dict[str, np.ndarray]:
     ``{"mean": (h,), "lo-95": (h,), "lo-80": ..., "hi-80": ..., "hi-95": ...}``."""
     bands = {level: result.interval(level) for level in result.levels}
     columns = {"mean": np.array(result.values[i], dtype=np.float64)}
-    columns.update({f"lo-{level:g}": bands[level][0][i] for level in result.levels})
-    columns.update({f"hi-{level:g}": bands[level][1][i] for level in result.levels})
+    columns.update({f"lo-{level_name(level)}": bands[level][0][i] for level in result.levels})
+    columns.update({f"hi-{level_name(level)}": bands[level][1][i] for level in result.levels})
     return {name: columns[name] for name in _column_names(result.levels)}
 
 
@@ -246,8 +247,8 @@ def _column_names(levels: Sequence[float]) -> list[str]:
     levels = sorted(levels)
     return [
         "mean",
-        *(f"lo-{level:g}" for level in reversed(levels)),
-        *(f"hi-{level:g}" for level in levels),
+        *(f"lo-{level_name(level)}" for level in reversed(levels)),
+        *(f"hi-{level_name(level)}" for level in levels),
     ]
 
 
