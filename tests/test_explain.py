@@ -35,3 +35,14 @@ def test_the_remainder_counts_only_steps_with_a_weight():
 def test_each_length_runs_in_the_smallest_bucket_that_holds_it():
     assert bucket_lengths(64) == (8, 12, 16, 24, 32, 48, 64) and bucket_lengths(40) == (8, 12, 16, 24, 32, 40)
     assert gradient_path("weights/model.onnx", 16).as_posix() == "weights/model.gradient_16.onnx"
+
+
+def test_terms_near_the_float_limit_leave_no_infinite_remainder(recwarn):
+    """1.29 x 1.5e308 overflows as a float sum: the remainder was printed as "- inf (float rounding)"."""
+    values = np.array([1e300, 1e305, 1e307, 1e308, 1.5e308])
+    weights = np.array([-0.452, 0.143, 0.363, -0.343, 1.29])
+    prediction = float(weights @ (values / 1e308)) * 1e308  # 1.627e308, every term shown
+    text = weighted_sum(values, weights, prediction)
+    assert text == "1.628e+308 = 1.29 × 1.5e+308 − 0.452 × 1e+300 + 0.363 × 1e+307 − 0.343 × 1e+308 + 0.143 × 1e+305"
+    assert weighted_sum(values, weights, prediction * 0.999).endswith("− 1.63e+305 (float rounding)")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from numseries.generate import generate_batch
-from numseries.rules import _FEW_ROWS, _GATES, _gate, candidates, find_rule, find_rules
+from numseries.rules import _FEW_ROWS, _GATES, _add_step, _gate, candidates, find_rule, find_rules
 
 FIB = [1, 1, 2, 3, 5, 8, 13]
 
@@ -126,6 +126,30 @@ def test_a_ratio_past_the_float_range_fits_nothing():
     # x[1] / x[0] = 1e600 is inf, and an infinite coefficient once made every check's tolerance infinite
     rule = find_rule([1e-300, 1e300, 1e-300, 1e300])
     assert rule.description == "period 2: 1e-300 1e+300" and rule.next_value == 1e-300
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 1e13, 1.05e26, 1.1e39],  # x[2] / x[1] is 1.05e13, x[3] / x[2] 1.05e13: 5% off ratio 1e13
+        [1.5, 3e14, 6.3e28, 1.2e43, 2.3e57],
+        [2, -4e13, 8.4e26, -1.6e40],
+        [2.2e-313, 1e-26, 1, 4e21],  # a "ratio" of 4.5e286 from a subnormal
+    ],
+)
+def test_a_huge_ratio_does_not_widen_the_tolerance_past_its_terms(values):
+    """The rounding allowed for ratio * x[t-1] was 32 ulps of the ratio times the largest value read, x[t]:
+    a ratio of 1e13 allowed 7% of x[t], and these were "geometric" (1.1e52 next, exact, for the first)."""
+    x = np.array(values, dtype=np.float64)
+    assert find_rule(x) is None
+    rows = np.tile(x, (_FEW_ROWS + 1, 1))  # the batch's own tests
+    assert find_rules(rows, np.full(len(rows), len(x))) == {}
+    ratio = x[1] / x[0]
+    with np.errstate(over="ignore"):  # the subnormal's ratio overflows by x[2]
+        true = x[0] * ratio ** np.arange(4.0)  # the same ratio, kept: still geometric
+    if np.isfinite(true * ratio).all():
+        rule = find_rule(true)
+        assert rule.kind == "geometric" and rule.next_value == pytest.approx(true[-1] * ratio, rel=1e-14)
 
 
 def test_steps_past_the_float_range_are_far_from_rounding(recwarn):
@@ -332,6 +356,9 @@ def test_bad_input_is_a_value_error():
         find_rule([1, 2])
     with pytest.raises(ValueError, match="at least 3 finite values"):
         find_rule([1, 2, float("nan")])
+    for bad in ([1, 2, 10**400], [1, 2, "three"], [[1, 2], [3]]):
+        with pytest.raises(ValueError, match="at least 3 finite values"):
+            find_rule(bad)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -382,6 +409,40 @@ def test_forecast_continues_the_rule_through_the_predictor(predictor):
     np.testing.assert_array_equal(predictor.forecast([1, 2, 4, 8], 3), [16, 32, 64])  # the README's example
     with pytest.raises(ValueError, match="overflows float64"):
         predictor.forecast([1e300, 1e301, 1e302, 1e303], 10)
+
+
+def test_a_rule_whose_next_value_overflows_is_an_error_not_the_networks_answer(predictor, tiny_onnx, capsys):
+    """1 1e100 1e200 1e300 continues to 1e400: the rule was once dropped, and the network answered 1e300."""
+    from numseries.cli import main
+
+    values = [1, 1e100, 1e200, 1e300]
+    assert find_rule(values).next_value == np.inf
+    expected = "follows the rule geometric, ratio 1e\\+100, whose next value overflows float64"
+    with pytest.raises(ValueError, match="sequence 0 " + expected):
+        predictor.predict(values)
+    with pytest.raises(ValueError, match="sequence 1 " + expected):
+        predictor.predict_batch([[1, 2, 3], values])
+    with pytest.raises(ValueError, match="series 'b' " + expected):
+        predictor.predict_batch([[1, 2, 3], values], ids=["a", "b"])
+    with pytest.raises(ValueError, match=expected):
+        predictor.forecast(values, 2)
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "divide the values by a large constant" in err
+
+
+def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped():
+    """A float map like 3 x[t-1] - 3 x[t-2] + x[t-3] can overflow (3 * 6e307 = inf) where the next value
+    does not: such a rule is dropped (the network answers), one truly past 1.8e308 is kept (an error)."""
+    from numseries.rules import Rule, _checked
+
+    def rule(history, weights):
+        return Rule("polynomial", "quadratic", np.inf, np.array(weights), 0.0, 3, False, tuple(history), _add_step)
+
+    history = [2.5e307, 4e307, 6e307]
+    assert _checked(rule(history, [1.0, -3.0, 3.0])) is None  # 8.5e307
+    assert _checked(rule(history, [0.0, 0.0, 3.0])) is not None  # 1.8e308
+    assert _checked(rule(history, [np.nan, 0.0, 3.0])) is None
 
 
 def test_a_batch_forecast_continues_each_series_rule_whatever_the_others_lengths(predictor):

@@ -111,7 +111,8 @@ def weighted_sum(
     for i in order:
         sign = "−" if weights[i] < 0 else "+"
         parts += [sign, f"{abs(weights[i]):.3g} × {labels[i]}"]
-    rest = prediction - float(np.dot(weights[order], values[order]))
+    scale = max(float(np.abs(values).max(initial=0.0)), abs(prediction)) or 1.0  # no overflow near 1.8e308
+    rest = (prediction / scale - float(np.dot(weights[order], values[order] / scale))) * scale
     if abs(rest) > 1e-4 * (step or 1.0):
         left = np.ones(len(weights), dtype=bool)
         left[order] = False

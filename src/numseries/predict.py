@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import importlib.util
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -348,7 +349,7 @@ class Predictor:
         quantiles = self._quantiles(outputs, decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
-            value = float(rule.next_value)
+            value = _rule_value(rule, 0, None)
             if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
                 per_step = np.zeros(n)
                 per_step[columns[0]] = rule.weights
@@ -423,7 +424,7 @@ class Predictor:
         if rules:  # exact rules override the network: their next value, zero-width intervals
             patterns = patterns or [""] * len(n_used)
             for i, rule in rules.items():
-                outputs["prediction"][i], patterns[i], exact[i] = float(rule.next_value), rule.description, True
+                outputs["prediction"][i], patterns[i], exact[i] = _rule_value(rule, i, ids), rule.description, True
                 if per_step is not None:  # the rule's own coefficients on the values it read
                     per_step[i] = 0.0
                     per_step[i, : n_used[i]] = rule.weights
@@ -641,7 +642,7 @@ class Predictor:
         values = np.empty((len(windows), steps))  # (N, steps)
         values[rest] = network.values
         for i, rule in ruled.items():  # exact rules continue, with bands of zero width
-            values[i] = _continued(rule, steps)
+            values[i] = _continued(rule, steps, i)
         bounds = {level: np.repeat(values[:, :, None], 2, axis=2) for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]
@@ -786,8 +787,9 @@ def _threads(use: str, threads: int) -> ThreadPoolExecutor:
         return pool
 
 
-def _continued(rule: Rule, steps: int) -> np.ndarray:
+def _continued(rule: Rule, steps: int, index: int) -> np.ndarray:
     """(steps,) float64: the rule continued; ValueError when it leaves the float range."""
+    _rule_value(rule, index, None)
     try:
         out = np.array([float(v) for v in rule.forecast(steps)])
     except OverflowError:
@@ -795,6 +797,21 @@ def _continued(rule: Rule, steps: int) -> np.ndarray:
     if not np.isfinite(out).all():
         raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
     return out
+
+
+def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> float:
+    """The rule's next value as a float; a ValueError naming the series and its rule when float64 cannot
+    hold it (``1 1e100 1e200 1e300`` continues to 1e400)."""
+    try:
+        value = float(rule.next_value)
+    except OverflowError:  # an exact int past the float range
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(
+            f"{_name(index, ids)} follows the rule {rule.description}, whose next value overflows float64; "
+            "divide the values by a large constant first"
+        )
+    return value
 
 
 def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Predictor, str | None]:

@@ -37,7 +37,9 @@ from 4 values, and ``1 8 27 64 125`` must continue to 216. A period ``p`` must b
 
 Tolerance for non-integers: a check ``x[t] = sum of terms`` passes when the gap is at most 1e-9 of the
 largest step among the values it reads (``x[t-span] .. x[t]``) plus 32 ulps of what was summed (the
-float rounding of exact data: a sampled sine wave repeats only to rounding). Relative to the local
+float rounding of exact data: a sampled sine wave repeats only to rounding): twice the largest of those
+values, and each term ``c * x[t-lag]`` as it is, so that a huge coefficient on a tiny value (a "ratio"
+of 1e286 from 2e-313 to 1e-26) does not widen the tolerance beyond the terms it multiplies. Relative to the local
 step, not the level: noise above rounding on a large offset is never exact, and a geometric decay is
 checked as tightly at its tail as at its head.
 
@@ -95,7 +97,8 @@ Number = Any
 class Rule:
     """A rule that reproduces every given value, and continues the sequence.
 
-    ``next_value`` is exact: an ``int`` or ``Fraction`` when the values are integers, else a float.
+    ``next_value`` is exact: an ``int`` or ``Fraction`` when the values are integers, else a float; it
+    may lie beyond float64 (an int past 1.8e308, or ``inf``), which the predictor reports as an overflow.
     ``weights`` (n,) and ``intercept``: ``next_value == weights @ values + intercept`` (see the module
     docstring for the rules that are not linear in the values).
     """
@@ -162,33 +165,35 @@ class _Series:
             return False
         values = self.values
         span = max(lag for lag, _ in coeffs)
-        size: Any = 2.0  # bounds the terms summed, in units of the largest value read: a float or (n - start,)
+        rounding: Any = 0.0  # 32 ulps of each |c * x[t - lag]|, summed: a float or (n - start,)
         predicted: Any = float(const)
         with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
             for lag, c in coeffs:
                 c = c if _is_number(c) else np.asarray(c, dtype=np.float64)
-                predicted = predicted + c * values[start - lag : n - lag]
-                size = size + np.abs(c)
+                product = c * values[start - lag : n - lag]
+                predicted = predicted + product
+                rounding = rounding + _ULPS * np.abs(product)  # scaled first: no overflow near the float limit
             gap = np.abs(values[start:] - predicted)
             target = np.abs(values[start:])
-            if not np.isfinite(size).all():  # an infinite coefficient (a ratio past the float range) fits nothing
+            if not np.isfinite(rounding).all():  # a term past the float range (a huge ratio) fits nothing
                 return False
-            if (gap <= _ULPS * size * target).all():  # a stricter test, without the windows: usually enough
+            if (gap <= _ULPS * 2 * target + rounding).all():  # a stricter test, without the windows: usually enough
                 return True
             level, steps = self._window(span)
-            allowed = _ULPS * size * level[start - span :] + _ULPS * abs(const) + REL_TOL * steps[start - span :]
+            allowed = _ULPS * 2 * level[start - span :] + rounding + _ULPS * abs(const) + REL_TOL * steps[start - span :]
             return bool((gap <= allowed).all())
 
     def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
         """The check of one float equation, as in fits()."""
         x = self.x
         window = x[t - max(lag for lag, _ in coeffs) : t + 1]
-        gap = abs(x[t] - const - sum(c * x[t - lag] for lag, c in coeffs))
-        size = 2 + sum(abs(c) for _, c in coeffs)
+        products = [c * x[t - lag] for lag, c in coeffs]
+        gap = abs(x[t] - const - sum(products))
+        rounding = sum(_ULPS * abs(product) for product in products)
         step = min(max(abs(b - a) for a, b in zip(window, window[1:], strict=False)), LARGEST_FLOAT)
-        if not math.isfinite(size):  # an infinite coefficient would make the tolerance infinite too
+        if not math.isfinite(rounding):  # a term past the float range would make the tolerance infinite too
             return False
-        return gap <= _ULPS * size * max(map(abs, window)) + _ULPS * abs(const) + REL_TOL * step
+        return gap <= _ULPS * 2 * max(map(abs, window)) + rounding + _ULPS * abs(const) + REL_TOL * step
 
     def _window(self, span: int) -> tuple[np.ndarray, np.ndarray]:
         """(n - span,) each: the largest |x| in x[i .. i + span], and the largest |step| within them."""
@@ -265,12 +270,15 @@ def _is_number(value: object) -> bool:
 
 def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
     """The simplest rule that reproduces every value of ``values`` (n >= 3 finite numbers), or None."""
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or len(values) < MIN_VALUES or not np.isfinite(values).all():
-        raise ValueError(
-            f"expected at least {MIN_VALUES} finite values in one dimension, got {values!r}; check the input"
-        )
-    return _find(values)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (OverflowError, TypeError, ValueError):  # ints past the float range, words, ragged rows
+        array = np.array([np.nan])
+    if array.ndim != 1 or len(array) < MIN_VALUES or not np.isfinite(array).all():
+        shown = " ".join(repr(values).split())  # as given, on one line
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise ValueError(f"expected at least {MIN_VALUES} finite values in one dimension, got {shown}; check the input")
+    return _find(array)
 
 
 def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool = False) -> Rule | None:
@@ -296,11 +304,20 @@ def _steps_within_rounding(values: np.ndarray) -> bool:
 
 
 def _checked(rule: Rule) -> Rule | None:
-    """None when the next value is beyond float64 (the network then answers, or reports the overflow)."""
+    """The rule, unless float arithmetic failed to compute a next value that float64 holds (None: the
+    network answers). A next value truly beyond float64 (an int past 1.8e308, or ``inf`` where the affine
+    map ``weights @ values + intercept`` computed exactly is past it) is kept: the predictor reports it."""
     try:
-        return rule if math.isfinite(float(rule.next_value)) else None
-    except OverflowError:
+        if math.isfinite(float(rule.next_value)):
+            return rule
+    except OverflowError:  # an exact int past the float range
+        return rule
+    try:
+        exact = sum(Fraction(w) * Fraction(v) for w, v in zip(rule.weights.tolist(), rule.history, strict=True))
+        beyond = abs(exact + Fraction(rule.intercept)) > LARGEST_FLOAT
+    except (OverflowError, ValueError):  # an infinite or NaN coefficient
         return None
+    return rule if beyond else None  # e.g. 3 x[t-1] - 3 x[t-2] + x[t-3] through inf - inf, though finite
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1147,17 +1164,19 @@ def _fits_rows(
     width = values.shape[1]
     span = max(lag for lag, _ in coeffs)
     predicted: Any = 0.0
-    size: Any = 2.0
-    for lag, c in coeffs:
-        c = c if _is_number(c) else c[:, None]
-        predicted = predicted + c * values[:, start - lag : width - lag]
-        size = size + np.abs(c)
-    gap = np.abs(values[:, start:] - predicted)  # (n, W - start)
-    level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
-    local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
-    allowed = _ULPS * size * level + REL_TOL * local_step
+    rounding: Any = 0.0  # (n, W - start): 32 ulps of each |c * x[t - lag]|, summed
+    with np.errstate(over="ignore", invalid="ignore"):  # a term past the float range fails below
+        for lag, c in coeffs:
+            c = c if _is_number(c) else c[:, None]
+            product = c * values[:, start - lag : width - lag]
+            predicted = predicted + product
+            rounding = rounding + _ULPS * np.abs(product)
+        gap = np.abs(values[:, start:] - predicted)  # (n, W - start)
+        level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
+        local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
+        allowed = _ULPS * 2 * level + rounding + REL_TOL * local_step
     beyond = np.arange(start, width)[None, :] >= lengths[:, None]
-    return ((gap <= allowed) | beyond).all(axis=1) & np.broadcast_to(np.isfinite(size), (len(values), 1))[:, 0]
+    return ((np.isfinite(rounding) & (gap <= allowed)) | beyond).all(axis=1)
 
 
 def _may_repeat_rows(values: np.ndarray, lengths: np.ndarray, limit: np.ndarray) -> np.ndarray:
