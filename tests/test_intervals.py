@@ -45,10 +45,20 @@ def _normal_quantiles(n: int, sigma: np.ndarray | float = 1.0, rng=None) -> np.n
     return np.broadcast_to(np.asarray(sigma, dtype=float).reshape(-1, 1) * z, (n, len(GRID))).copy()
 
 
-@pytest.mark.parametrize("bad", [0, 100, -5, 150, float("nan"), "80", True])
+@pytest.mark.parametrize("bad", [0, 100, -5, 150, float("nan"), "80", True, 10**400, Fraction(10**400, 3)])
 def test_a_level_outside_0_100_or_not_a_number_is_refused(bad):
+    """10**400 raised OverflowError, which a server answered with a 500 for every request batched with it."""
     with pytest.raises(ValueError, match="level"):
         check_levels([bad], GRID)
+
+
+def test_quantiles_spanning_the_float_range_interpolate_to_finite_bounds(recwarn):
+    """upper - lower overflowed to inf, and inf * 0 made the 80% bound of 1e300 1e305 1e308 NaN."""
+    q = np.array([[-1.7e308, -1.6e308, -1e308, 1e308, 1.5e308, 1.6e308, 1.7e308]])
+    out = quantiles_at(q, GRID, np.array([0.1, 0.2, 0.5, 0.8]))
+    np.testing.assert_allclose(out[0], [-1.6e308, -1.2e308, 1e308, 1.5e308 / 3 * 2 + 1.6e308 / 3])  # weights 2/3, 1/3
+    assert out[0, 0] == -1.6e308 and out[0, 2] == 1e308  # on the grid: exact
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
 def test_a_level_beyond_the_outermost_quantiles_names_the_widest_allowed():

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import numbers
 from collections.abc import Sequence
 from decimal import Decimal
@@ -86,9 +87,13 @@ def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tupl
     widest = round(100 * (grid[-1] - grid[0]), 6)
     checked = []
     for given in values:
-        if isinstance(given, (bool, np.bool_)) or not _one_number(given) or not np.isfinite(float(given)):
-            raise ValueError(f"a level must be a number of percent in (0, 100), got {given!r}; e.g. 80 or 95")
-        level = float(given)
+        try:  # an int or Fraction past the float range raises OverflowError
+            level = float(given) if _one_number(given) and not isinstance(given, (bool, np.bool_)) else math.nan
+        except OverflowError:
+            level = math.inf
+        if not np.isfinite(level):
+            shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:37] + "..."
+            raise ValueError(f"a level must be a number of percent in (0, 100), got {shown}; e.g. 80 or 95")
         if not 0 < level < 100:
             raise ValueError(f"a level must be in (0, 100) percent, got {level:g}; e.g. 80 or 95")
         if level > widest:
@@ -119,8 +124,13 @@ def quantiles_at(quantiles: np.ndarray, grid: Sequence[float], taus: np.ndarray)
     taus = np.round(np.asarray(taus, dtype=np.float64), 12)  # 0.5 - 0.4 lands on the 0.1 level exactly
     index = np.clip(np.searchsorted(grid_array, taus, side="right") - 1, 0, len(grid_array) - 2)  # (M,)
     weight = (taus - grid_array[index]) / (grid_array[index + 1] - grid_array[index])  # (M,)
-    lower = quantiles[:, index]  # (N, M)
-    return lower + (quantiles[:, index + 1] - lower) * weight  # exact where the two are equal
+    lower, upper = quantiles[:, index], quantiles[:, index + 1]  # (N, M) each
+    with np.errstate(over="ignore", invalid="ignore"):  # a gap past the float range: inf, or inf * 0 = NaN
+        out = lower + (upper - lower) * weight  # exact where the two are equal
+    past = ~np.isfinite(out) & np.isfinite(lower) & np.isfinite(upper)
+    if past.any():  # two quantiles near -1.8e308 and 1.8e308: the weighted mean, which cannot overflow
+        out[past] = (lower * (1 - weight) + upper * weight)[past]
+    return out
 
 
 def intervals(quantiles: np.ndarray, grid: Sequence[float], levels: Sequence[float]) -> dict[float, np.ndarray]:
