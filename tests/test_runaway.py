@@ -110,6 +110,19 @@ def test_a_long_forecast_band_of_a_river_stays_within_the_flows_it_has_seen(ship
         assert (reach <= share * spread + 1).all() and (lo > 0).all()  # + 1: bounds rounded out to whole flows
 
 
+def test_a_path_read_again_from_the_last_values_keeps_the_whole_windows_range_cap(shipped):
+    """24 values of a sine, 24 steps: read again from its last 12 values, whose length is below the cap's 17,
+    the 80% band reached 5.8 from the path, 4x the 0.65 of the window's range (2) that caps it."""
+    sine = np.round(np.sin(np.arange(24) / 2), 4)
+    forecast = shipped.forecast_batch([sine], 24, level=[80, 95])
+    assert forecast.read[0] == SHORT_READ  # the case in question: the path was read again
+    spread = sine.max() - sine.min()
+    for level, share in ((80, 0.6539), (95, 1.0)):
+        lo, hi = forecast.interval(level)
+        reach = np.maximum(forecast.values - lo, hi - forecast.values)[0, 1:]
+        assert (reach <= share * spread + 1e-4).all()  # + 1e-4: bounds rounded out to the values' 4 decimals
+
+
 def test_a_backtest_takes_the_path_of_a_window_forecast_from_the_same_values(shipped, monkeypatch):
     """Rolling origins 4 values apart: each window's backtest of its last 4 values starts from the previous
     window's values, whose path the forecast already rolled out: it is taken from there (fewer rows rolled

@@ -187,7 +187,8 @@ def guarded_roll_out(
     redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
-            predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, [streams[int(i)] for i in redo] if paths else []
+            predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, [streams[int(i)] for i in redo] if paths else [],
+            given=[windows[i] for i in redo],  # bands within the whole window's range, as the path read whole
         )
         values[redo, 1:] = again[:, 1:]  # the first step stays the model's prediction, as predict gives it
         for level in levels:
@@ -312,9 +313,12 @@ def roll_out(
     levels: Sequence[float],
     paths: int,
     streams: Sequence[np.random.Generator],
+    given: Sequence[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
     """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
-    but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path)."""
+    but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path).
+    ``given``: the series the windows were cut from (default: the windows), whose range and length cap the
+    point paths' bands (:func:`~numseries.intervals.range_reach`)."""
     n = len(windows)
     lengths = np.array([len(w) for w in windows])
     width = predictor.max_len
@@ -370,10 +374,13 @@ def roll_out(
                 bands[level][:, k] = np.quantile(samples, [0.5 - half, 0.5 + half], axis=1).T
         length = length + 1
     if along is not None:
-        given = np.where(inside, history[point, :width], np.nan)  # (n, width)
+        if given is None:
+            given_rows, range_lengths = np.where(inside, history[point, :width], np.nan), lengths  # (n, width)
+        else:
+            given_rows, range_lengths = padded_rows(list(given))
         with np.errstate(over="ignore"):  # inf for windows spanning more than the float range
-            ranges = np.nanmax(given, axis=1) - np.nanmin(given, axis=1)  # (n,)
-        bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families)
+            ranges = np.nanmax(given_rows, axis=1) - np.nanmin(given_rows, axis=1)  # (n,)
+        bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families, range_lengths)
     bands = _recorded_bands(windows, values, bands)
     if first is not None and len(windows):  # step 1: the interval predict gives, at any level
         decimals = recorded_decimals(*padded_rows(list(windows)))  # (n,)

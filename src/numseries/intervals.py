@@ -546,6 +546,7 @@ def path_bands(
     calibration: Calibration | None,
     ranges: np.ndarray | None = None,
     families: np.ndarray | None = None,
+    range_lengths: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
     """Bands of multi-step point paths: ``{level: (N, K, 2) [lo, hi]}``.
 
@@ -556,7 +557,9 @@ def path_bands(
     horizon factors were measured with; without them, ``REACH_NORMS``) times the calibrated factor of step
     ``h`` (with ``families`` (N,), the index into ``calibration.families`` of the family each context is
     named, -1 for none: times that family's factor), and with ``ranges`` (N,) (each context's largest minus smallest value), no further from the
-    path than :func:`range_reach` allows. Wider levels never give narrower bands.
+    path than :func:`range_reach` allows (for contexts of ``range_lengths`` (N,) values, by default
+    ``lengths``: a path read again from a window's last values keeps the whole window's cap). Wider levels
+    never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
     previous = None
@@ -570,7 +573,7 @@ def path_bands(
             band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
         band = np.clip(band, -LARGEST_FLOAT, LARGEST_FLOAT)
         if ranges is not None:  # from step 2: within the context's range of the path
-            cap = range_reach(ranges, lengths, level)[:, None]  # (N, 1), inf where not capped
+            cap = range_reach(ranges, lengths if range_lengths is None else range_lengths, level)[:, None]  # (N, 1)
             band[:, 1:, 0] = np.maximum(band[:, 1:, 0], values[:, 1:] - cap)
             band[:, 1:, 1] = np.minimum(band[:, 1:, 1], values[:, 1:] + cap)
         band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval

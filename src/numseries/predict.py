@@ -591,8 +591,9 @@ class Predictor:
 
         Without ``level``, returns the (steps,) float64 path. With ``level`` (percent), returns a
         :class:`~numseries.forecast.Forecast`: ``.values`` the same path and ``.interval(level)`` its
-        bands per step, which widen with the horizon: by default the one-step intervals along the path,
-        added up and scaled by factors calibrated per horizon (no extra cost); with ``paths``, from that
+        bands per step, as a rule wider further ahead (not always: the factors are per horizon): by default
+        the one-step intervals along the path, added up and scaled by factors calibrated per horizon (no
+        extra cost); with ``paths``, from that
         many sample paths drawn from the model's predictive distribution (seeded by ``seed`` and each series'
         own values, so a series gets the same bands whatever else is in its batch). A path that
         runs away (a step over twice the largest step of its window), or whose window's own last values it
