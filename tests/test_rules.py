@@ -351,6 +351,31 @@ def test_find_rules_gives_the_same_rules_as_find_rule_on_series_near_the_checks_
     assert {i: r.description for i, r in zero_padded.items()} == {i: r.description for i, r in single.items()}
 
 
+def _recurrence_terms(coefficients: tuple[int, ...], first: tuple[int, ...], count: int) -> list[int]:
+    terms = list(first)
+    while len(terms) < count:
+        terms.append(sum(c * terms[-1 - i] for i, c in enumerate(coefficients)))
+    return terms
+
+
+@pytest.mark.parametrize(
+    "coefficients, first",
+    [((1, 1), (0, 1)), ((1, 1), (2, 1)), ((2, 1), (0, 1)), ((1, 1, 1), (0, 0, 1)), ((3, -1), (0, 1))],
+    ids=["Fibonacci", "Lucas", "Pell", "tribonacci", "3x[t-1]-x[t-2]"],
+)
+@pytest.mark.parametrize("start", [0, 20, 30, 45])
+def test_integer_recurrences_far_along_keep_their_rule(coefficients, first, start):
+    """Far along, the steps grow by an irrational ratio (the golden one) to within 1e-9: x[t] = 1.618 x[t-1] + b
+    was taken as the series' shortest rule, which ended the search: 28657 .. 1346269 was continued as 2178890."""
+    terms = _recurrence_terms(coefficients, first, start + 11)
+    window, truth = terms[start : start + 10], terms[start + 10]
+    if max(map(abs, window)) >= 2**53:
+        pytest.skip("past exact float integers")
+    assert find_rule(window).next_value == truth
+    rows = np.tile(np.array(window, dtype=np.float64), (_FEW_ROWS + 1, 1))  # the batch's own gate
+    assert find_rules(rows, np.full(len(rows), len(window)))[0].next_value == truth
+
+
 def test_bad_input_is_a_value_error():
     with pytest.raises(ValueError, match="at least 3 finite values"):
         find_rule([1, 2])

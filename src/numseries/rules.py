@@ -606,8 +606,10 @@ def _recurrence(s: _Series) -> Rule | None:
         if not simple:
             # The values fix coefficients that are not simple. If the last value follows them too, the
             # series has this rule (a sine wave, an exponential with an offset), and every larger class
-            # is fixed no better (its solutions form a family): stop here.
-            if s.holds(coeffs, const, s.n - 1):
+            # is fixed no better (its solutions form a family): stop here. Not on integers: far along
+            # Fibonacci the steps grow by the golden ratio to within 1e-9, though x[t] = 1.618 x[t-1] + b
+            # holds on no integer exactly, and the larger classes' checks are exact there.
+            if not s.exact and s.holds(coeffs, const, s.n - 1):
                 return None
             continue
         if coeffs[-1][1] == 0 or not s.fits(coeffs, const, order):
@@ -711,7 +713,13 @@ def _solve_recurrence(
     """
     x, floats = s.x, s.floats
     rows = ([floats[t - lag] for lag in range(1, order + 1)] + [1.0] * constant for t in range(order, s.n))
-    solution = _solve_float(rows, floats[order:], order + constant)
+    solution: list[Any] | None = _solve_float(rows, floats[order:], order + constant)
+    if s.exact and (solution is None or None in map(_simple, solution[:order])):
+        # Far along Fibonacci, rows (x[t-1], x[t-2]) are parallel to within 1e-9 (their ratio nears the
+        # golden ratio): floats find them dependent, or fix unsimple coefficients. Integers solve exactly.
+        exact_rows = ([Fraction(x[t - lag]) for lag in range(1, order + 1)] + [Fraction(1)] * constant
+                      for t in range(order, s.n))
+        solution = _solve_float(exact_rows, x[order:], order + constant, exact=True)
     if solution is None:
         return None
     snapped = [_simple(c) for c in solution[:order]]
@@ -727,9 +735,11 @@ def _solve_recurrence(
     return coeffs, float(residuals.mean()), True
 
 
-def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[float] | None:
+def _solve_float(rows: Iterable[list[Any]], rhs: list[Any], m: int, exact: bool = False) -> list[Any] | None:
     """The ``m`` unknowns fixed by the first independent equations (Gaussian elimination), or None if
-    the equations leave them undetermined. Rows are read only until ``m`` independent ones are found."""
+    the equations leave them undetermined. Rows are read only until ``m`` independent ones are found.
+    Floats, with rows within 1e-9 of the kept ones dependent; ``exact``: Fraction rows, dependent only when
+    exactly so."""
     basis: list[list[float]] = []  # reduced rows [coefficients..., value], each with its own pivot column
     pivots: list[int] = []
     for k, (row, value) in enumerate(zip(rows, rhs, strict=False)):
@@ -745,7 +755,7 @@ def _solve_float(rows: Iterable[list[float]], rhs: list[float], m: int) -> list[
         for j in range(1, m):
             if abs(row[j]) > abs(row[col]):
                 col = j
-        if abs(row[col]) <= 1e-9 * size:
+        if abs(row[col]) <= (0 if exact else 1e-9 * size):
             continue  # dependent on the rows kept
         basis.append(row)
         pivots.append(col)
@@ -909,7 +919,8 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out[:, 1] = np.abs(x0 * x2 - x1 * x1) <= 10 * np.abs(x0) * (_ULPS * 3 * level + REL_TOL * step)
         out[:, 2] = _periodic_gate(values, lengths)
         hankel = np.stack([steps[:, 3 - lag : 7 - lag] for lag in range(4)], axis=-1)  # (N, 4, 4)
-        out[:, 3] = _near_singular(hankel, slack) & ~_unsimple_recurrence(steps, level)
+        whole = (level < _MAX_EXACT) & (head == np.round(head)).all(axis=1)  # integers: as _recurrence, no shortcut
+        out[:, 3] = _near_singular(hankel, slack) & (whole | ~_unsimple_recurrence(steps, level))
         # Over the whole series: a polynomial's fifth differences all vanish, and a recurrence of order
         # <= 3 cannot jump after four equal values (steps, square waves).
         # (Only on the rows still in question: the tests read every value.)
