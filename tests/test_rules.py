@@ -376,6 +376,19 @@ def test_integer_recurrences_far_along_keep_their_rule(coefficients, first, star
     assert find_rules(rows, np.full(len(rows), len(window)))[0].next_value == truth
 
 
+@pytest.mark.parametrize("start", [10, 24, 30, 40])
+def test_fibonacci_in_tenths_far_along_is_fibonacci_not_a_golden_ratio(start):
+    """From its 24th term Fibonacci / 10 is geometric with ratio 1.618033989 to within 1e-10, which the
+    float check passed: 4636.8 ... 217830.9 was continued "exactly" as 352457.8000452898."""
+    terms = _recurrence_terms((1, 1), (0, 1), start + 13)
+    window = [t / 10 for t in terms[start : start + 9]]
+    rule = find_rule(window)
+    assert rule.description.startswith("Fibonacci-like")
+    assert rule.forecast(4) == [t / 10 for t in terms[start + 9 : start + 13]]
+    rows = np.tile(np.array(window), (_FEW_ROWS + 1, 1))
+    assert find_rules(rows, np.full(len(rows), len(window)))[0].next_value == terms[start + 9] / 10
+
+
 def test_bad_input_is_a_value_error():
     with pytest.raises(ValueError, match="at least 3 finite values"):
         find_rule([1, 2])

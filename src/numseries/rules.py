@@ -505,6 +505,8 @@ def _geometric(s: _Series) -> Rule | None:
         ratio = float(round(ratio))  # 0.3 / 0.1 is 2.9999999999999996: a whole ratio continues in whole units
     if ratio == 1 or not s.fits([(1, ratio)], 0, 2):  # x[1] = ratio x[0] by construction
         return None
+    if not s.exact and _simple(ratio) is None and (rule := _recurrence_in_units(s)) is not None:
+        return rule  # decimals that a recurrence continues exactly, and a ratio that only nears it
     return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2)
 
 
@@ -614,13 +616,37 @@ def _recurrence(s: _Series) -> Rule | None:
             continue
         if coeffs[-1][1] == 0 or not s.fits(coeffs, const, order):
             continue
-        key = tuple(c for _, c in coeffs)
-        name = _NAMED.get(key) if const == 0 else None
-        if name is None:
-            name = "affine map" if order == 1 else "linear recurrence"
-        description = f"{name}: x[t] = {_linear_text(coeffs, const)}"
-        return _linear_rule(s, "recurrence", description, coeffs, const, 2 * order + constant)
+        return _recurrence_rule(s, coeffs, const, order, constant)
     return None
+
+
+def _recurrence_rule(s: _Series, coeffs: list[tuple[int, Number]], const: Number, order: int, constant: bool) -> Rule:
+    key = tuple(c for _, c in coeffs)
+    name = _NAMED.get(key) if const == 0 else None
+    if name is None:
+        name = "affine map" if order == 1 else "linear recurrence"
+    description = f"{name}: x[t] = {_linear_text(coeffs, const)}"
+    return _linear_rule(s, "recurrence", description, coeffs, const, 2 * order + constant)
+
+
+def _recurrence_in_units(s: _Series) -> Rule | None:
+    """For float values recorded to d >= 1 decimals: the recurrence their whole units of 10**-d follow
+    exactly (:func:`_recurrence` on them), as a rule on the values; else None. Far along Fibonacci in
+    tenths (4636.8 7502.5 ...) the values are geometric with the golden ratio to within 1e-10, and
+    that float fit would continue them off their grid (352457.8000453 for 352457.8)."""
+    decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
+    scale = 10**decimals
+    if decimals < 1 or not max(map(abs, s.floats)) * scale < _MAX_EXACT:
+        return None
+    units = _recurrence(_Series(np.round(s.values * scale)))
+    if units is None:
+        return None
+    order = max(s.n - i for i in np.flatnonzero(units.weights))  # the largest lag with a coefficient
+    coeffs = [(lag, units.weights[s.n - lag]) for lag in range(1, order + 1)]
+    const = units.intercept / scale
+    if not s.fits(coeffs, const, order):
+        return None
+    return _recurrence_rule(s, [(lag, _norm(_simple(c) or c)) for lag, c in coeffs], const, order, units.intercept != 0)
 
 
 def _may_recur(s: _Series, order: int, constant: bool) -> bool:
