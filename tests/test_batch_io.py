@@ -84,6 +84,55 @@ def test_a_wide_csv_without_a_header_numbers_its_rows(tmp_path):
     np.testing.assert_array_equal(chunk.values, [[1.0, 2.0, 3.0, np.nan], [4.0, 5.0, 6.0, 7.0]])
 
 
+@pytest.mark.parametrize(
+    "first",
+    ["\ufeff1,2,3,4", "1,2,3,NA", "1,2,3,NaN", "1,2,3,", "1,2,3,null", "\ufeff1,2,3,#N/A"],
+    ids=["byte-order mark", "NA", "NaN", "empty", "null", "both"],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_wide_first_line_of_numbers_and_missing_values_is_a_series_not_a_header(tmp_path, first, suffix):
+    """Adversarial round 4, defect 4: a byte-order mark (Excel's CSV UTF-8) or a missing-value word in the first
+    line made it the header: the first series lost, the others renumbered."""
+    path = tmp_path / f"wide{suffix}"
+    text = (first + "\n2,4,6,8\n1,1,2,3\n").encode()
+    path.write_bytes(gzip.compress(text) if suffix == ".csv.gz" else text)
+    ids, values, n_values = _read_all(path)
+    assert ids == [0, 1, 2]
+    np.testing.assert_array_equal(values[0, :3], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(n_values, [4 if first.endswith("4") else 3, 4, 4])
+    np.testing.assert_array_equal(values[1:], [[2.0, 4.0, 6.0, 8.0], [1.0, 1.0, 2.0, 3.0]])
+
+
+def test_the_column_labels_pandas_writes_are_a_header_with_a_note(tmp_path, caplog):
+    """Adversarial round 4, defect 4: pd.DataFrame(rows).to_csv(index=False) writes the header 0,1,2,3, which was
+    read as a phantom series [0, 1, 2, 3] with every real row numbered one on."""
+    path = tmp_path / "wide.csv"
+    pd.DataFrame([[1, 2, 3, 4], [2, 4, 6, None]]).to_csv(path, index=False)
+    assert path.read_text().startswith("0,1,2,3\n")
+    with caplog.at_level("WARNING", logger="numseries"):
+        ids, values, n_values = _read_all(path)
+    assert ids == [0, 1]
+    np.testing.assert_array_equal(values, [[1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, np.nan]])
+    np.testing.assert_array_equal(n_values, [4, 3])
+    assert [record.getMessage() for record in caplog.records] == [
+        f"note: read the first line of {path} (0,1,2,3) as column labels, as pandas' to_csv writes them, not as a "
+        "series; to predict it as a series, add a line of labels above it (t1,t2,...)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["0,1,2,3\n", "0,1,2,3\n5,6\n", "1,2,3,4\n5,6,7,8\n", "0,1,2,4\n5,6,7,8\n"],
+    ids=["alone", "above a shorter line", "from 1", "not 0 to n-1"],
+)
+def test_a_first_line_unlike_pandas_labels_stays_a_series(tmp_path, caplog, text):
+    path = tmp_path / "wide.csv"
+    path.write_text(text)
+    with caplog.at_level("WARNING", logger="numseries"):
+        ids, values, _ = _read_all(path)
+    assert ids == list(range(text.count("\n"))) and not caplog.records
+    np.testing.assert_array_equal(values[0], [float(cell) for cell in text.split("\n")[0].split(",")])
+
+
 def test_a_missing_input_file_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"input file .*none.csv does not exist; check the path"):
         list(batch_io.read_chunks(tmp_path / "none.csv", 8))

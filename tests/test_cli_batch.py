@@ -147,6 +147,26 @@ def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predic
     )
 
 
+@pytest.mark.parametrize("steps", [1, 2])
+def test_an_exact_rules_whole_numbers_are_written_as_integers_in_csv(capsys, tmp_path, model, predictor, steps):
+    """Adversarial round 4, item 10: an exact rule's 10 was written 10.0 where the command line and its JSON give
+    10. Other values keep their text; Parquet keeps a float64 column."""
+    source = tmp_path / "wide.csv"
+    source.write_text("2,4,6,8,\n0.5,1,1.5,2,2.5\n3,1,4,1,\n")  # from integers; from decimals (3.0, as JSON); none
+    rows = [[2, 4, 6, 8], [0.5, 1, 1.5, 2, 2.5], [3, 1, 4, 1]]
+    network = predictor.forecast_batch([rows[2]], steps).values[0] if steps > 1 else [predictor.predict(rows[2]).value]
+    for suffix in (".csv", ".parquet"):
+        target = tmp_path / f"out{suffix}"
+        argv = ["--weights", model, "--input", str(source), "--output", str(target), "--steps", str(steps)]
+        assert predict(capsys, *argv)[0] == 0
+    header, *lines = (tmp_path / "out.csv").read_text().splitlines()
+    column = header.split(",").index("prediction")
+    expected = ["10", "12"][:steps] + ["3.0", "3.5"][:steps] + [str(float(value)) for value in network]
+    assert [line.split(",")[column] for line in lines] == expected
+    parquet = pd.read_parquet(tmp_path / "out.parquet")["prediction"]
+    assert parquet.dtype == np.float64 and parquet.tolist() == [float(text) for text in expected]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -126,6 +126,14 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["-"], "\udcff\udcfe1 2 3", "stdin is not UTF-8 text"),  # bytes 0xff 0xfe, as Python reads them
         (["1,5", "2,5", "3,5", "4,5"], "", "'1,5' is ambiguous: a decimal comma or a comma between values? "
          "Write decimals with '.' (1.5)"),
+        # adversarial round 4, defect 5: read as twice as many values (1, 5, 2, 5, ...)
+        (["-"], "1,5;2,5;3,5;4,5\n", "'1,5' is ambiguous: a decimal comma or a comma between values? "
+         "Write decimals with '.' (1.5) and separate values with spaces, ', ' or newlines"),
+        (["1,5;2,5;3,5"], "", "'1,5' is ambiguous: a decimal comma or a comma between values?"),
+        (["-"], "-1,25; 2,5; 3,75\n", "'-1,25' is ambiguous: a decimal comma or a comma between values? "
+         "Write decimals with '.' (-1.25)"),
+        (["-"], "1,5, 2,5, 3,5,\n", "'1,5' is ambiguous: a decimal comma or a comma between values?"),
+        (["1,5,", "2,5,", "3,5"], "", "'1,5' is ambiguous: a decimal comma or a comma between values?"),
         (["\u22123", "\u22122", "\u22121"], "", "'\u22123' (value 1) is not a number; type the minus sign as '-'"),
         (["1", "2"], "", "expected at least 3 values, got 2"),
         (["1", "2", "nan"], "", "has nan at position 3"),
@@ -172,6 +180,10 @@ def test_bad_input_is_one_line_on_stderr_and_exit_code_2(capsys, monkeypatch, mo
         (["1_000", "-1_000", "2_000"], ["1000", "-1000", "2000"]),  # digit groups, as Python reads them
         (["100,", "200,", "300"], ["100", "200", "300"]),  # ', ' between values is not a thousands separator
         (["1,2,3,5,8"], ["1", "2", "3", "5", "8"]),
+        (["1;2;3;5"], ["1", "2", "3", "5"]),  # semicolons, no comma between digits
+        (["1.5;2.5;3.5"], ["1.5", "2.5", "3.5"]),
+        (["1,", "2;", "3", "5"], ["1", "2", "3", "5"]),
+        (["1,2,3,", "5"], ["1", "2", "3", "5"]),  # no single decimal-comma number in it
     ],
 )
 def test_number_forms_read_the_same_as_plain_numbers(capsys, model, argv, same_as):

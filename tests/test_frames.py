@@ -103,6 +103,26 @@ def test_integer_times_continue_at_their_last_spacing():
 
 
 @pytest.mark.parametrize(
+    ("ds", "expected"),
+    [
+        ([0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]),  # was 0.5, 0.6000000000000001, 0.7000000000000002, ...
+        ([0.7, 0.8, 0.9, 1.0], [1.1, 1.2, 1.3, 1.4]),
+        ([2.25, 2.5, 2.75, 3.0], [3.25, 3.5, 3.75, 4.0]),
+        ([1e6 + 0.01, 1e6 + 0.02, 1e6 + 0.03, 1e6 + 0.04], [1e6 + 0.05, 1e6 + 0.06, 1e6 + 0.07, 1e6 + 0.08]),
+        ([1 / 3, 2 / 3, 1.0, 4 / 3], [4 / 3 + 1 / 3, 4 / 3 + 2 / 3, 4 / 3 + 1.0, 4 / 3 + 4 / 3]),  # no decimals
+    ],
+)
+def test_float_times_continue_without_float_error(ds, expected):
+    """Adversarial round 4, item 10: float times were last + k * step, float error and all."""
+    times, known = frames.next_timestamps(np.array([ds]), np.array([4]), 4)
+    assert known.all()
+    if ds[0] == 1 / 3:  # not recorded to decimals: as computed
+        np.testing.assert_allclose(times[0], expected, rtol=1e-12)
+    else:
+        assert times[0].tolist() == expected
+
+
+@pytest.mark.parametrize(
     ("dates", "expected"),
     [
         (["2024-01-01", "2024-01-02", "2024-01-03"], ["2024-01-04", "2024-01-05"]),  # daily

@@ -147,6 +147,71 @@ def test_predict_df_past_datetime64_ns_gives_no_time(predictor):
     assert out["ds"].isna().all()  # not 1677-09-22
 
 
+# ------------------------------------------------------------------------------------------ UTC offsets
+
+ACROSS_DST = [  # local midnights in Central Europe, on either side of the change to summer time (2024-03-31)
+    "2024-03-30T00:00:00+01:00",
+    "2024-03-31T00:00:00+01:00",
+    "2024-04-01T00:00:00+02:00",
+    "2024-04-02T00:00:00+02:00",
+]
+
+
+def offsets_frame(shuffle: bool = False) -> pd.DataFrame:
+    """Series 'a' across the change to summer time; 'b' at -05:00 throughout."""
+    other = [f"2024-01-0{day}T09:30:00-05:00" for day in range(1, 5)]
+    frame = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": ACROSS_DST + other, "y": [1, 2, 3, 4] * 2})
+    return frame.sample(frac=1, random_state=0) if shuffle else frame
+
+
+@pytest.mark.filterwarnings("error")  # pandas warned of mixed offsets, and of datetime64's lack of time zones
+@pytest.mark.parametrize("shuffle", [False, True], ids=["sorted", "sorted on disk"])
+def test_a_file_of_times_with_utc_offsets_writes_the_next_times_with_their_offset(capsys, tmp_path, model, shuffle):
+    """Adversarial round 4, defect 9: times across a daylight-saving change were continued in UTC and written
+    without an offset (2024-04-02 22:00:00, read as local time the evening before)."""
+    source = tmp_path / "in.csv"
+    offsets_frame(shuffle).to_csv(source, index=False)
+    code, err, out = predict_file(capsys, model, tmp_path, source, "--steps", "2")
+    assert code == 0 and "Warning" not in err
+    out = out.sort_values(["unique_id", "step"])
+    assert out["ds"].tolist() == [
+        "2024-04-03 00:00:00+02:00",  # the next local midnight, at the offset of the series' last time
+        "2024-04-04 00:00:00+02:00",
+        "2024-01-05 09:30:00-05:00",
+        "2024-01-06 09:30:00-05:00",
+    ]
+    target = tmp_path / "out.parquet"
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")[0] == 0
+    stamps = pd.read_parquet(target).sort_values(["unique_id", "step"])["ds"]  # the same instants, offset-aware
+    assert stamps.dt.tz is not None
+    assert stamps.tolist() == [pd.Timestamp(text) for text in out["ds"]]
+
+
+@pytest.mark.filterwarnings("error")
+def test_predict_df_gives_times_with_utc_offsets_an_offset(predictor):
+    out = predictor.predict_df(offsets_frame().head(4), steps=2)  # one offset at the end: that one
+    assert str(out["ds"].dt.tz) == "UTC+02:00"
+    assert out["ds"].tolist() == [pd.Timestamp("2024-04-03T00:00+02:00"), pd.Timestamp("2024-04-04T00:00+02:00")]
+    out = predictor.predict_df(offsets_frame(), steps=1)  # series that end at different offsets: UTC
+    assert str(out["ds"].dt.tz) == "UTC"
+    assert out["ds"].tolist() == [pd.Timestamp("2024-04-03T00:00+02:00"), pd.Timestamp("2024-01-05T09:30-05:00")]
+
+
+def test_times_without_an_offset_stay_without_one(predictor):
+    frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": ["2024-01-01 06:00", "2024-01-01 12:00", "2024-01-01 18:00"]})
+    out = predictor.predict_df(frame.assign(y=[1.0, 2.0, 3.0]))
+    assert out["ds"].dt.tz is None and out["ds"].tolist() == [pd.Timestamp("2024-01-02")]
+
+
+def test_a_wall_clock_hour_a_clock_change_repeats_says_to_give_utc(predictor):
+    ds = [f"2024-10-27T0{hour}:00:00{offset}" for hour, offset in [(1, "+02:00"), (2, "+02:00"), (2, "+01:00"), (3, "+01:00")]]
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.0]}))
+    assert out["error"][0] == (
+        "series 'a' has two values at ds=2024-10-27 02:00:00, at UTC offsets +02:00 and +01:00; times are read by "
+        "their wall clock, which a clock change repeats: give ds in UTC"
+    )
+
+
 # ------------------------------------------------------------------------------------------- headers
 
 

@@ -162,6 +162,95 @@ def test_concurrent_requests_share_model_calls_and_each_gets_its_own_answer():
     assert responses[-5].json()["prediction"] == 36 and responses[-5].json()["exact"]
 
 
+BAD = [7, 1, 7, 1, 7, 1, 9]  # the series whose prediction fails, in the tests below, with an unexpected error
+
+
+def _send_together(app, bodies: list[dict]) -> list:
+    """``bodies`` posted to /predict at once; the first model call waits, so that the others share the next."""
+    import asyncio
+    import time
+
+    import httpx
+
+    from numseries import serve
+
+    group, groups = serve._predict_group, []
+
+    def recorded(predictor, items):
+        groups.append([values for values, _ in items])
+        if len(groups) == 1:
+            time.sleep(0.3)
+        return group(predictor, items)
+
+    async def send_all():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # a 500 is an answer, not a raise
+        async with httpx.AsyncClient(transport=transport, base_url="http://numseries") as http:
+            return await asyncio.gather(*(http.post("/predict", json=body) for body in bodies))
+
+    serve._predict_group = recorded
+    try:
+        responses = asyncio.run(send_all())
+    finally:
+        serve._predict_group = group
+    assert any(BAD in values and len(values) > 1 for values in groups), groups  # it shared a model call
+    return responses
+
+
+@pytest.mark.parametrize("fails_in", ["predict", "levels_or_default"])
+def test_an_unexpected_error_of_one_request_is_its_own_answer_only(monkeypatch, fails_in):
+    from numseries.serve import _predict_one
+
+    app = create_app()
+    predictor = app.state.batcher.predictor
+    bodies = [{"values": [1, 2, 3, 5, 8]}, {"values": [3, 6.1, 9.2, 12]}, {"values": BAD}, {"values": [2, 4, 6, 8]}]
+    bodies += [{"values": [1, 4, 9, 16, 25]}, {"values": [1, 2, 3], "level": [10**400]}, {"values": [5, 3, 1, 0.5]}]
+    expected = {}
+    for i, body in enumerate(bodies):
+        if body["values"] != BAD and "level" not in body:
+            expected[i] = _predict_one(predictor, body["values"], None, None)
+
+    def failing(method):
+        def call(series, *args, **kwargs):  # series: one (predict), or a list of them (predict_batch)
+            if series == BAD or (isinstance(series, list) and BAD in series):
+                raise OverflowError("math range error")
+            return method(series, *args, **kwargs)
+
+        return call
+
+    if fails_in == "predict":  # the batch call fails, then the request alone
+        monkeypatch.setattr(predictor, "predict_batch", failing(predictor.predict_batch))
+        monkeypatch.setattr(predictor, "predict", failing(predictor.predict))
+    else:  # before any model call, reading the request's levels
+        levels = failing(predictor.levels_or_default)
+        monkeypatch.setattr(predictor, "levels_or_default", lambda level: levels(BAD if level == [3] else level))
+        bodies[2]["level"] = [3]
+    responses = _send_together(app, bodies)
+    assert responses[2].status_code == 500
+    assert responses[2].json() == {"error": "internal error (OverflowError); the server logged it and keeps serving"}
+    assert responses[5].status_code == 422 and "a level must be a number of percent" in responses[5].json()["error"]
+    for i, answer in expected.items():
+        assert responses[i].status_code == 200, (bodies[i], responses[i].text)
+        _assert_same(responses[i].json(), answer)
+
+
+def test_a_model_call_that_fails_as_a_whole_is_retried_request_by_request(monkeypatch):
+    from numseries import serve
+
+    app = create_app()
+    group = serve._predict_group
+
+    def failing(predictor, items):  # a fault no request's own isolation caught: the call fails as a whole
+        if any(values == BAD for values, _ in items):
+            raise RuntimeError("the model call failed")
+        return group(predictor, items)
+
+    monkeypatch.setattr(serve, "_predict_group", failing)
+    bodies = [{"values": [2, 4, 6, 8]}, {"values": BAD}, {"values": [1, 4, 9, 16, 25]}]
+    responses = _send_together(app, bodies)
+    assert [response.status_code for response in responses] == [200, 500, 200]
+    assert [responses[0].json()["prediction"], responses[2].json()["prediction"]] == [10, 36]
+
+
 def test_the_app_freezes_what_it_loaded_so_the_collector_skips_it():
     import gc
 
@@ -205,6 +294,14 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b'{"values": [1, 2, NaN]}', "application/json", 422, r"values\[2\]: .*finite number, got NaN"),
     (b'{"values": [1, 2, -Infinity]}', "application/json", 422, r"values\[2\]: .*finite number, got -Infinity"),
     (b'{"values": [1, 2, 1e999]}', "application/json", 422, r"values\[2\]: .*finite number"),
+    (  # a number past the float range: named as sent, not as the Infinity that JSON parsing read it as
+        b'{"values": [1, 2, 1.0e400]}',
+        "application/json",
+        422,
+        r"^values\[2\]: input should be a finite number, got 1\.0e400, which is beyond the float range",
+    ),
+    (b'{"values": [1, 2, 3], "level": [-1E999]}', "application/json", 422, r"^level\[0\]: .*got -1E999, which is beyond"),
+    (b'{"values": [1, 2, Infinity]}', "application/json", 422, r"^values\[2\]: .*finite number, got Infinity$"),
     (b'{"values": [1, 2, 3], "steps": 1.5}', "application/json", 422, r"steps: .*valid integer"),
     (b'{"values": [1, 2, 3], "steps": 0}', "application/json", 422, r"steps: .*greater than or equal to 1"),
     (b'{"values": [1, 2, 3], "steps": 100000}', "application/json", 422, r"steps: .*less than or equal to 256"),
@@ -285,6 +382,14 @@ def test_the_page_and_its_files_are_served(client):
     assert page.status_code == 200 and 'id="values"' in page.text and "/static/app.js" in page.text
     for name in ("app.js", "style.css"):
         assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_head_of_the_page_and_its_files_answers_as_get_without_a_body(client):
+    for path in ("/", "/static/app.js", "/static/style.css"):
+        head, get = client.head(path), client.get(path)
+        assert (head.status_code, head.content) == (200, b""), path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+        assert int(head.headers["content-length"]) == len(get.content), path
 
 
 def test_docs_load_nothing_from_another_host(client):

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from numseries.realdata import load_series
@@ -193,6 +194,81 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.wait_for_function("document.querySelector('#error').textContent.includes('two')")
     assert "'two' (value 2) is not a finite number" in page.text_content("#error")
     assert outside == []
+
+
+REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would read as another: so does the page
+    "1,5 2,5 3,5",
+    "1,000 2,000 3,000",
+    "1,5;2,5;3,5",
+    "1,5, 2,5, 3,5,",
+    "1;2,5;3",
+    "9007199254740993 9007199254740994 9007199254740995",
+    "12345678901234567890 2 3",
+    "1 2 9.007199254740993e15",
+]
+ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3"]
+
+
+def test_the_page_reads_values_as_the_cli_does(server, browser):
+    from numseries.commands.predict import _parse_values
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    parse = "text => { try { return parseValues(text); } catch (err) { return err.message; } }"
+    for text in REFUSED:
+        with pytest.raises(ValueError) as refused:
+            _parse_values([text])
+        assert page.evaluate(parse, text) == str(refused.value), text
+    for text in ACCEPTED:
+        assert [float(value) for value in page.evaluate(parse, text)] == _parse_values([text])[0], text
+    page.fill("#values", "1,5 2,5 3,5")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.text_content("#error").startswith("'1,5' is ambiguous: a decimal comma or a comma between values?")
+
+
+def _predict_on_page(page, values: str, steps: int = 1) -> None:
+    page.fill("#values", values)
+    page.fill("#steps", str(steps))
+    page.evaluate("document.querySelector('#result').hidden = true")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#result:not([hidden])")
+
+
+def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, browser, capsys):
+    from numseries.cli import main
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    _predict_on_page(page, "1 2 4 8 16", 60)  # the rule's 2**64 reaches the page to the last digit
+    assert page.text_content("#note").endswith(", 9223372036854775808, 18446744073709551616.")
+    _predict_on_page(page, "18446744073709551616 36893488147419103232 73786976294838206464 147573952589676412928")
+    assert page.is_hidden("#error")  # 2**64 to 2**67, typed in full: the server reads them as the CLI does
+    assert page.text_content("#prediction") in ("295147905179352825856", "2.95147905179353e+20")  # as the CLI
+    assert '"values":[1.8446744073709552e+19,' in page.text_content("#curl")  # sent as the float typed
+    values = ["1000000000000000000", "1200000000000000000", "1300000000000000000", "1600000000000000000"]
+    assert main(["predict", *values]) == 0
+    expected = capsys.readouterr().out.splitlines()[0].removeprefix("next value: ")
+    _predict_on_page(page, " ".join(values))
+    assert page.text_content("#prediction") == expected and "e+18" in expected  # never 1728000000000000000
+    shown = page.evaluate("[2 ** 64, 2 ** 60 + 2 ** 10, 1.23e17, 1.5e-5].map((x) => format(x))")
+    assert shown == ["1.84467440737096e+19", "1.15292150460685e+18", "1.23e+17", "1.5e-05"]  # as format_value
+
+
+def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsys):
+    from numseries.cli import main
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    _predict_on_page(page, "1 3 7 15 31")  # an affine rule: its constant, not "the other 4 steps"
+    assert page.text_content("#equation") == "63 = 2 × 31 + 1 (the rule's constant)"
+    rng = np.random.default_rng(7)
+    values = [f"{v:g}" for v in rng.normal(size=100).cumsum().round(3)]  # 64 read: "the other 61 steps"
+    assert main(["predict", *values]) == 0
+    expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+    assert expected.endswith("(the other 61 steps)")
+    _predict_on_page(page, " ".join(values))
+    assert page.text_content("#equation") == expected
 
 
 def test_the_docs_page_works_offline(server, browser):

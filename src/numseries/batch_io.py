@@ -11,7 +11,11 @@ Two layouts are read, told apart by their columns:
   model reads its last ``max_len`` values).
 - **wide**: one series per row, its steps in the columns in order, shorter series leaving trailing
   cells empty; a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
-  line holds only numbers has no header.
+  line holds only numbers and missing values (empty, ``NA``, ``NaN`` and pandas' other missing-value words;
+  a UTF-8 byte-order mark aside) has no header, except the labels ``0,1,...,n-1`` that
+  ``pd.DataFrame(rows).to_csv(path, index=False)`` writes, above a line as long: those are read as column
+  labels, and a note on stderr says so (a first line ``1,2,...,n`` stays a series: a phantom series,
+  numbered 0, where it is labels, but no series lost).
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -22,7 +26,9 @@ the first instead). Grouping, checking and predicting are :mod:`numseries.frames
 ``Predictor.predict_df``.
 
 The output has one row per series: ``unique_id`` (or ``row``), ``ds`` (long input: the time of the
-predicted value, from the series' spacing), ``n_values``, ``n_used``, ``prediction``, the intervals
+predicted value, from the series' spacing; times written with a UTC offset, ``2024-04-01T00:00:00+02:00``,
+continue by their wall clock and get the offset of the series' last time), ``n_values``, ``n_used``,
+``prediction`` (in CSV an exact rule's whole numbers from integers as integers, ``34``), the intervals
 ``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``, ``exact``,
 ``attention``, the weights of the last ``n_used`` values (comma-separated text in CSV, a list in Parquet),
 with per-step weights (``weights=True``) ``weights`` too, laid out the same, and ``error``. With ``steps``
@@ -290,12 +296,12 @@ def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
     chunk, batch, steps = predicted.chunk, predicted.batch, predicted.steps
     columns: dict[str, Any] = {chunk.id_name: np.repeat(chunk.ids, steps) if steps > 1 else chunk.ids}
     if predicted.next_ds is not None:
-        columns["ds"] = predicted.ds_column()
+        columns["ds"] = predicted.ds_column(text=kind == "csv")
     if steps > 1:
         columns["step"] = np.tile(np.arange(1, steps + 1), len(chunk.ids))
     else:
         columns["n_values"], columns["n_used"] = chunk.n_values, batch.n_used
-    columns["prediction"] = predicted.values().ravel()
+    columns["prediction"] = _whole_where_exact(predicted) if kind == "csv" else predicted.values().ravel()
     for level in predicted.forecast.levels if steps > 1 else batch.levels:
         lo, hi = predicted.interval(level)
         columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = lo.ravel(), hi.ravel()
@@ -315,6 +321,22 @@ def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
         errors = np.repeat(predicted.errors, steps)
         columns["error"] = errors if kind == "csv" else pa.array(errors, type=pa.string())
     return columns
+
+
+def _whole_where_exact(predicted: Predicted) -> np.ndarray:
+    """The prediction column for CSV text: the whole numbers an exact rule gives from integers as integers
+    (``34``, as the command line and its JSON write them, not ``34.0``), the rest as floats, written as before.
+    Up to 2**53, where float64 holds every integer: the column reads back as the same numbers."""
+    values = predicted.values()  # (N, K)
+    exact = np.zeros(len(values), dtype=bool)  # (N,) rows an exact rule continues from integers
+    exact[[row for row, rule in predicted.batch.rules.items() if rule.exact]] = True
+    with np.errstate(invalid="ignore"):
+        whole = (exact & ~predicted.failed)[:, None] & (np.abs(values) < 2.0**53) & (values == np.round(values))
+    if not whole.any():
+        return values.ravel()
+    out = values.ravel().astype(object)  # floats, written as a float column writes them
+    out[whole.ravel()] = values[whole].astype(np.int64).astype(object)
+    return out
 
 
 def _used(values: np.ndarray, n_used: np.ndarray) -> np.ndarray:
@@ -358,6 +380,12 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
     header = None if all(_is_number(cell) for cell in cells) else "infer"
+    if header is None and _pandas_labels(cells) and _second_line_cells(path) >= len(cells):
+        header = "infer"  # the labels pandas writes above a frame of rows: not a series
+        log.warning(
+            "note: read the first line of %s (%s) as column labels, as pandas' to_csv writes them, not as a series; "
+            "to predict it as a series, add a line of labels above it (t1,t2,...)", path, _shown(cells),
+        )  # fmt: skip
     if header and len(cells) == 1:
         _check_separator(path, cells[0])
     long = header and {"ds", "y"} & set(cells)
@@ -407,18 +435,33 @@ def _decompressed(raw: Any, suffix: str) -> Any:
 
 
 def _first_line(path: Path) -> str:
-    """The first line of a CSV file (.gz, .bz2 and .xz decompressed), read no further than ``MAX_LINE_BYTES``."""
-    try:
-        with COMPRESSORS.get(path.suffix, open)(path, "rb") as handle:
-            line = handle.readline(MAX_LINE_BYTES + 1)
-    except (OSError, EOFError, lzma.LZMAError) as err:  # gzip.BadGzipFile is an OSError
-        raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
+    """The first line of a CSV file (.gz, .bz2 and .xz decompressed), read no further than ``MAX_LINE_BYTES``,
+    without a UTF-8 byte-order mark (pandas skips one too)."""
+    line = _lines(path, 1)[0]
     if len(line) > MAX_LINE_BYTES:
         raise ValueError(
             f"the first line of {path} is longer than {MAX_LINE_BYTES >> 20} MiB; give long series in long "
             "format (unique_id, ds, y), one row per value"
         )
-    return line.decode("utf-8", errors="replace").strip()
+    return line.decode("utf-8", errors="replace").removeprefix("\ufeff").strip()
+
+
+def _second_line_cells(path: Path) -> int:
+    """How many cells the second line of a CSV file has (0 if none; a line over ``MAX_LINE_BYTES`` read
+    that far)."""
+    lines = _lines(path, 2)
+    return lines[1].count(b",") + 1 if len(lines) > 1 and lines[1].strip() else 0
+
+
+def _lines(path: Path, count: int) -> list[bytes]:
+    """The first ``count`` lines of a file (.gz, .bz2 and .xz decompressed), each read no further than one
+    byte past ``MAX_LINE_BYTES``; fewer where the file ends before."""
+    try:
+        with COMPRESSORS.get(path.suffix, open)(path, "rb") as handle:
+            lines = [handle.readline(MAX_LINE_BYTES + 1) for _ in range(count)]
+    except (OSError, EOFError, lzma.LZMAError) as err:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
+    return [line for line in lines if line] or [b""]
 
 
 def _check_columns(path: Path, columns: int) -> None:
@@ -462,12 +505,31 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
 
 
+# the cells pandas reads as missing (read_csv's default na_values), which are no column names
+_MISSING_WORDS = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+    "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})  # fmt: skip
+
+
 def _is_number(cell: str) -> bool:
+    """Whether a cell of a CSV's first line is a number or missing (empty, NA, ...): a value, not a name."""
     try:
         float(cell)
     except ValueError:
-        return cell.strip() == ""
+        return cell.strip() in _MISSING_WORDS
     return True
+
+
+def _pandas_labels(cells: list[str]) -> bool:
+    """Whether ``cells`` are exactly ``0,1,...,n-1`` (n >= 2): the column labels pandas writes above a frame
+    of rows, or a series 0, 1, 2, ...?"""
+    return len(cells) >= 2 and cells == [str(i) for i in range(len(cells))]
+
+
+def _shown(cells: list[str]) -> str:
+    """A first line of numbered cells, short: 0,1,2 or 0,1,...,63."""
+    return ",".join(cells) if len(cells) <= 4 else f"{cells[0]},{cells[1]},...,{cells[-1]}"
 
 
 def _ids(column: pd.Series, where: Callable[[Any], str]) -> np.ndarray:
@@ -563,6 +625,7 @@ def _spread(blocks: Iterator[Rows], files: list[Path]) -> int:
                 "ds": pa.array(block.ds, from_pandas=True),
                 "y": pa.array(block.y, from_pandas=True),
                 "errors": pa.array(block.errors, type=pa.string()),
+                "offsets": pa.array(block.offsets, type=pa.float32()),
             })  # fmt: skip
             if schema is None:
                 schema = table.schema

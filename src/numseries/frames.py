@@ -17,6 +17,8 @@ starts again.
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
+from numseries.intervals import recorded_decimals
 from numseries.series import check_exact_integers, keep_last
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
@@ -46,12 +49,13 @@ class Rows:
     ds: np.ndarray  # (R,) int64, float64 or datetime64[ns]: each row's time; NaN or NaT where unreadable
     y: np.ndarray  # (R,) float64 values; NaN where missing or not a number
     errors: np.ndarray  # (R,) object: None, or what is wrong with the row
+    offsets: np.ndarray  # (R,) float32 minutes east of UTC of each row's time as written; NaN: none (or a number)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def take(self, rows: slice | np.ndarray) -> Rows:
-        return Rows(self.ids[rows], self.ds[rows], self.y[rows], self.errors[rows])
+        return Rows(self.ids[rows], self.ds[rows], self.y[rows], self.errors[rows], self.offsets[rows])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Chunk:
     n_values: np.ndarray  # (N,) int64 values the series has in the input
     ds: np.ndarray | None = None  # (N, W) the time of each cell of ``values`` (long input only)
     errors: np.ndarray | None = None  # (N,) object: None, or why series i cannot be predicted
+    offsets: np.ndarray | None = None  # (N,) float32 minutes east of UTC of each series' last time; NaN: none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,15 +104,28 @@ class Predicted:
         lo, hi = self.batch.interval(level)
         return lo[:, None], hi[:, None]
 
-    def ds_column(self) -> pd.Series | None:
-        """The predicted steps' times, series by series then step by step: integers stay integers."""
+    def ds_column(self, text: bool = False) -> pd.Series | None:
+        """The predicted steps' times, series by series then step by step: integers stay integers. Times read
+        with a UTC offset (``2024-04-01T00:00:00+02:00``) get the offset of their series' last time: as text
+        (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
+        offset all the series share, or in UTC where they differ."""
         if self.next_ds is None:
             return None
         times = self.next_ds.ravel()
         known = self.next_ds_known.ravel() if self.next_ds_known is not None else np.ones(len(times), dtype=bool)
         if times.dtype.kind in "iu":
             return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
-        return pd.Series(times)
+        offsets = self.chunk.offsets
+        if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all():
+            return pd.Series(times)
+        offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
+        if text:
+            fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)  # a time with part of a second
+            wall = pd.Series(times).dt.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if fractions.any() else ""))
+            return (wall + pd.Series(offsets).map(_offset_text)).mask(np.isnat(times))
+        utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
+        shared = np.unique(offsets)
+        return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
 
 
 # ---------------------------------------------------------------------------------------------- rows
@@ -134,7 +152,7 @@ def read_rows(
         )
     errors = np.full(len(frame), None, dtype=object)
     raw_ds, raw_y = frame[time_col], frame[target_col]
-    ds, bad_ds = order_key(raw_ds)
+    ds, bad_ds, offsets = _read_times(raw_ds)
     numbers = _numbers_among_dates(raw_ds, bad_ds)  # (R,) bool
     for row in np.flatnonzero(bad_ds):
         errors[row] = (
@@ -162,7 +180,7 @@ def read_rows(
                 f"series {ids[row]!r} has {y[row]} at {time_col}={raw_ds.iloc[row]}; numbers must be finite "
                 "(|x| < 1.8e308)"
             )
-    return Rows(ids, ds, y, errors)
+    return Rows(ids, ds, y, errors, offsets)
 
 
 def _loc(label: Any) -> str:
@@ -180,7 +198,17 @@ def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
 
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
-    stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates."""
+    stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
+    time with a UTC offset as its wall-clock time, the offset aside)."""
+    key, bad, _ = _read_times(ds)
+    return key, bad
+
+
+def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`order_key`, and the (R,) float32 UTC offset of each time read from text, in minutes east of
+    UTC (NaN: none). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
+    ``+02:00``) are each row's own."""
+    none = np.full(len(ds), np.nan, dtype=np.float32)
     if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
         raise ValueError(
             f"column ds holds periods ({ds.dtype}), which numseries does not read; convert them to timestamps "
@@ -189,12 +217,12 @@ def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_datetime64_any_dtype(ds):
         if getattr(ds.dtype, "tz", None) is not None:
             ds = ds.dt.tz_localize(None)
-        return ds.to_numpy(dtype="datetime64[ns]"), np.zeros(len(ds), dtype=bool)
+        return ds.to_numpy(dtype="datetime64[ns]"), np.zeros(len(ds), dtype=bool), none
     if pd.api.types.is_numeric_dtype(ds) and not pd.api.types.is_bool_dtype(ds):
         values = ds.to_numpy()
         if values.dtype.kind not in "iu":
             values = ds.to_numpy(dtype=np.float64, na_value=np.nan)
-            return values, np.isnan(values)
+            return values, np.isnan(values), none
         largest = np.iinfo(np.int64).max
         if values.dtype.kind == "u" and (values > largest).any():  # as int64 they would wrap round to negatives
             beyond = values[values > largest][0]
@@ -202,11 +230,38 @@ def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                 f"column ds holds {beyond}, beyond the integers int64 holds ({largest}); "
                 "subtract a common offset from the times"
             )
-        return values.astype(np.int64), np.zeros(len(ds), dtype=bool)
-    parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
-    if getattr(parsed.dtype, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.to_numpy(dtype="datetime64[ns]"), parsed.isna().to_numpy()
+        return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
+    with warnings.catch_warnings():  # pandas 2 warns of several offsets, and gives each row's Timestamp
+        warnings.simplefilter("ignore", FutureWarning)
+        parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if parsed.dtype == object:  # several UTC offsets: each row's wall-clock time and its own offset
+        utc = pd.to_datetime(ds, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
+        offsets = np.array([np.nan if stamp is pd.NaT else _minutes(stamp) for stamp in parsed], dtype=np.float32)
+        wall = utc.to_numpy(dtype="datetime64[ns]") + np.nan_to_num(offsets).astype(np.int64) * np.timedelta64(60, "s")
+        return wall, bad, np.where(bad, np.nan, offsets).astype(np.float32)
+    if getattr(parsed.dtype, "tz", None) is not None:  # one offset (or Z) throughout
+        wall = parsed.dt.tz_localize(None)
+        offsets = ((wall - parsed.dt.tz_convert(None)).dt.total_seconds() / 60).to_numpy(np.float32, na_value=np.nan)
+        return wall.to_numpy(dtype="datetime64[ns]"), bad, offsets
+    return parsed.to_numpy(dtype="datetime64[ns]"), bad, none
+
+
+def _minutes(stamp: Any) -> float:
+    """A Timestamp's UTC offset in minutes east of UTC; NaN for one without."""
+    offset = stamp.utcoffset()
+    return np.nan if offset is None else offset.total_seconds() / 60
+
+
+def _offset_text(minutes: float) -> str:
+    """Minutes east of UTC -> ``+02:00``, ``-05:30``."""
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(round(abs(minutes)), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def _fixed_offset(minutes: float) -> datetime.timezone:
+    return datetime.timezone(datetime.timedelta(minutes=round(minutes)))
 
 
 def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -335,7 +390,14 @@ def _first_problem(block: Rows, repeats: np.ndarray, start: int, stop: int) -> s
 
 
 def _repeat_message(block: Rows, row: int) -> str:
-    return f"series {block.ids[row]!r} has two values at ds={show_time(block.ds[row])}; keep one value per ds"
+    message = f"series {block.ids[row]!r} has two values at ds={show_time(block.ds[row])}"
+    before, after = block.offsets[max(row - 1, 0)], block.offsets[row]
+    if np.isfinite(before) and np.isfinite(after) and before != after:  # a clock set back: a wall-clock hour twice
+        return (
+            f"{message}, at UTC offsets {_offset_text(before)} and {_offset_text(after)}; times are read by their "
+            "wall clock, which a clock change repeats: give ds in UTC"
+        )
+    return f"{message}; keep one value per ds"
 
 
 def show_time(value: Any) -> str:
@@ -370,6 +432,7 @@ def _series(
     ds[where] = block.ds[source]
     n_values = sizes.astype(np.int64)
     n_values[0] += dropped
+    offsets = block.offsets[ends - 1]  # (G,) of each series' last time
     errors = np.full(len(starts), None, dtype=object)  # (G,)
     for rows, message in ((block.errors != None, None), (repeats, _repeat_message)):  # noqa: E711
         flagged = np.flatnonzero(rows[starts[0] : ends[-1]]) + starts[0]
@@ -383,7 +446,7 @@ def _series(
         errors[0] = dropped_error
     ids = block.ids[starts]
     _mark_short(n_values, ids, errors)
-    return Chunk(id_name, ids, values, n_values, ds, errors)
+    return Chunk(id_name, ids, values, n_values, ds, errors, offsets)
 
 
 def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> None:
@@ -556,8 +619,8 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
-        last = ds[rows, last_i]
-        times = last[:, None] + (last - ds[rows, prev_i])[:, None] * ahead  # (N, K)
+        last, prev = ds[rows, last_i], ds[rows, prev_i]
+        times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
         return times, (lengths >= 2)[:, None] & np.isfinite(times)
     if ds.dtype.kind != "M":
         times, fits = _stepped(ds[rows, last_i].astype(np.int64), ds[rows, prev_i].astype(np.int64), ahead)
@@ -574,6 +637,18 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+
+
+def _to_recording(times: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """(N, K) float times, each row rounded to the decimals its (N, 2) ``given`` times are written to (0.1,
+    0.2 -> 0.3, 0.4, not 0.30000000000000004, 0.4000000000000001); rows of no such decimals as they are."""
+    with np.errstate(invalid="ignore"):
+        decimals = recorded_decimals(np.nan_to_num(given, nan=0.0, posinf=0.0, neginf=0.0), np.full(len(given), 2))
+    out = times.copy()
+    for places in np.unique(decimals[decimals >= 0]).tolist():
+        rows = decimals == places
+        out[rows] = np.round(times[rows], places)
+    return out
 
 
 def _stepped(last: np.ndarray, prev: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -664,12 +739,27 @@ def predict_frame(
         parts = run(None)
     except Unsorted:
         parts = run(_sort_order(frame, names))
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
     tz = getattr(df[time_col].dtype, "tz", None)
     if tz is not None:
         out[time_col] = out[time_col].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
     return polars.from_pandas(out) if polars is not None else out
+
+
+def _one_zone(parts: list[pd.DataFrame], time_col: str) -> list[pd.DataFrame]:
+    """Parts whose times are at different UTC offsets (times read with offsets) -> all in UTC: one column of
+    datetimes, not objects."""
+    zones = {str(part[time_col].dtype) for part in parts if part[time_col].dtype.kind == "M"}
+    if len(zones) < 2 or not any(isinstance(part[time_col].dtype, pd.DatetimeTZDtype) for part in parts):
+        return parts
+    return [
+        part.assign(**{
+            time_col: part[time_col].dt.tz_convert("UTC") if isinstance(part[time_col].dtype, pd.DatetimeTZDtype)
+            else part[time_col].dt.tz_localize("UTC")
+        })
+        for part in parts
+    ]  # fmt: skip
 
 
 def check_columns(columns: Sequence[Any], names: tuple[str, str, str]) -> None:

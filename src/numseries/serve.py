@@ -3,7 +3,7 @@
     POST /predict        {"values": [...], "steps": K}  -> the JSON of ``numseries predict --json``
     POST /predict/batch  {"series": [[...], ...]}       -> {"predictions": [one /predict JSON each]}
     GET  /health         the package version and the model's file, runtime and sha256 digest
-    GET  /               the web page (static files shipped with the package, no CDN)
+    GET  /               the web page (static files shipped with the package, no CDN); HEAD too
     GET  /docs           the OpenAPI page (Swagger UI served from the swagger-ui-bundle-v2 package)
     GET  /openapi.json   the OpenAPI schema
 
@@ -18,6 +18,7 @@ import gc
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -179,7 +180,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     static = resources.files("numseries") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: curl -I, uptime checks
     async def page() -> FileResponse:
         return FileResponse(str(static / "index.html"))
 
@@ -242,7 +243,7 @@ class Batcher:
                 items = [(values, level) for values, level, _ in group]
                 try:
                     answers = await loop.run_in_executor(self._thread, self._call, items)
-                except Exception as err:  # noqa: BLE001 - a fault of the call is every waiting request's answer
+                except Exception as err:  # noqa: BLE001 - the model thread failed (shut down): every request's answer
                     answers = [err] * len(group)
                 for (_, _, future), answer in zip(group, answers, strict=True):
                     if future.done():  # the client went away
@@ -255,19 +256,29 @@ class Batcher:
             del self._pending[loop], self._draining[loop]
 
     def _call(self, items: list[tuple[list[float], list[float] | None]]) -> list[dict | Exception]:
-        """One model call, on the model thread (which also keeps ``calls`` exact under several loops)."""
-        answers = _predict_group(self.predictor, items)
+        """One model call, on the model thread (which also keeps ``calls`` exact under several loops). Should
+        it fail as a whole, each request runs alone: a fault is only the answer of the request it comes from."""
+        try:
+            answers = _predict_group(self.predictor, items)
+        except Exception as err:  # noqa: BLE001 - answered to its own request below
+            answers = [err] if len(items) == 1 else [self._call([item])[0] for item in items]
         self.calls += 1
         return answers
 
 
 def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[float] | None]]) -> list[dict | Exception]:
     """Answers to ``(values, level)`` requests, one ``predict_batch`` call per set of levels; when a call
-    fails (a series whose prediction overflows), each of its requests runs alone, to find whose it is."""
+    fails (a series whose prediction overflows, a level it refuses), each of its requests runs alone, to find
+    whose it is. Each request's answer is its own: a dict, or the exception it raised (any kind), never another's."""
     answers: list[dict | Exception] = [ValueError("not predicted")] * len(items)
     by_levels: dict[tuple[float, ...], list[int]] = {}
     for i, (_, level) in enumerate(items):
-        by_levels.setdefault(tuple(predictor.levels_or_default(level) or ()), []).append(i)
+        try:
+            levels = tuple(predictor.levels_or_default(level) or ())
+        except Exception as err:  # noqa: BLE001 - this request's own answer
+            answers[i] = err
+            continue
+        by_levels.setdefault(levels, []).append(i)
     for levels, rows in by_levels.items():
         if len(rows) > 1:  # together: one batch; alone (a batch of one costs more), or when it fails, one by one
             try:
@@ -277,12 +288,12 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
                 for k, answer in enumerate(_rows_json(batch)):
                     answers[rows[k]] = answer
                 continue
-            except ValueError:
-                pass  # a series whose prediction overflows: each request alone, to find whose it is
+            except Exception:  # noqa: BLE001 - whose fault it is: each request alone, below
+                pass
         for i in rows:
             try:
                 answers[i] = _predict_one(predictor, items[i][0], None, items[i][1])
-            except ValueError as err:
+            except Exception as err:  # noqa: BLE001 - a ValueError is its 422, anything else its own 500
                 answers[i] = err
     return answers
 
@@ -335,6 +346,9 @@ def model_info(predictor: Predictor) -> dict[str, Any]:
     }
 
 
+BODY_KEY = "numseries.body"  # the request's body in its ASGI scope, put there by BodyLimit
+
+
 class BodyLimit:
     """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it."""
 
@@ -360,6 +374,7 @@ class BodyLimit:
             error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
             return await JSONResponse({"error": error}, status_code=413)(scope, receive, send)
         body, replayed = b"".join(chunks), False
+        scope[BODY_KEY] = body  # for an error naming a number as the client wrote it (1e400, not Infinity)
 
         async def replay() -> dict:  # the body we read, then receive() as usual (it waits for disconnect)
             nonlocal replayed
@@ -375,7 +390,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     """Every bad request -> 4xx ``{"error": one line}``; anything else -> 500 without a traceback."""
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, err: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
         errors = _number_errors(err.errors())
         first = errors[0]
         if first["type"] == "json_invalid":
@@ -383,7 +398,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             return _error(
                 400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas"
             )
-        return _error(422, _describe(first, len(errors)))
+        return _error(422, _describe(first, len(errors), _sent_number(request.scope.get(BODY_KEY), first)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
@@ -411,8 +426,28 @@ def _number_errors(errors: Sequence[Any]) -> list[dict]:
     return kept or list(errors)
 
 
-def _describe(error: dict, count: int) -> str:
-    """A pydantic error -> one line naming the field, what it got and what is allowed."""
+class _Beyond(str):
+    """A JSON number's text that float64 reads as infinite (1e400)."""
+
+
+def _sent_number(body: bytes | None, error: dict) -> str | None:
+    """The number the client wrote where ``error`` found an infinity, when it wrote a finite number past
+    the float range (``1.0e400``, which JSON parsing reads as inf; not ``Infinity`` itself), else None."""
+    value = error.get("input")
+    if not body or not isinstance(value, float) or not math.isinf(value):
+        return None
+    try:  # the body again, the numbers past the float range kept as written (only on this error's path)
+        value = json.loads(body, parse_float=lambda text: _Beyond(text) if math.isinf(float(text)) else 0.0)
+        for part in error["loc"][1:]:
+            value = value[part]
+    except (ValueError, LookupError, TypeError):
+        return None
+    return value if isinstance(value, _Beyond) else None
+
+
+def _describe(error: dict, count: int, sent: str | None = None) -> str:
+    """A pydantic error -> one line naming the field, what it got and what is allowed; ``sent``: the
+    number as the client wrote it, where JSON parsing read it as an infinity (``1e400``)."""
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"][1:])
     where = where.lstrip(".") or "the body"  # e.g. series[1][0]
     if isinstance(error.get("input"), bytes):  # a body FastAPI did not parse: not sent as JSON
@@ -421,8 +456,10 @@ def _describe(error: dict, count: int) -> str:
         return 'the body is empty; send a JSON object such as {"values": [2, 4, 6, 8]}'
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
     got = (
-        "" if error["type"] in ("missing", "too_long") else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
-    )
+        "" if error["type"] in ("missing", "too_long")
+        else f", got {sent[:60]}, which is beyond the float range (±1.8e308)" if sent is not None
+        else f", got {json.dumps(error.get('input'), default=repr)[:60]}"
+    )  # fmt: skip
     return f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}{got}{more}"
 
 

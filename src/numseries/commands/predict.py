@@ -45,7 +45,8 @@ RULE_NOTE = (
 # The pattern is added to argparse's own matcher, so the override never narrows it.
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
-# 1,5 among other values: a decimal comma, or the values 1 and 5? (1,2,3 alone is a list: not asked)
+# 1,5 among other values (1,5 2,5 or 1,5, 2,5, or with semicolons 1,5;2,5): a decimal comma, or the values
+# 1 and 5? (1,2,3 alone is a list: not asked)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
@@ -293,8 +294,8 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             f"{token!r} is ambiguous: a thousands separator or a comma between values? Write numbers "
             "without thousands separators and separate values with spaces, ', ' or newlines"
         )
-    decimal = next((token for token in text.split() if _DECIMAL_COMMA.fullmatch(token)), None)
-    if decimal is not None and len(text.split()) > 1:
+    decimal = _decimal_comma(text)
+    if decimal is not None:
         raise ValueError(
             f"{decimal!r} is ambiguous: a decimal comma or a comma between values? Write decimals with '.' "
             f"({decimal.replace(',', '.')}) and separate values with spaces, ', ' or newlines"
@@ -316,6 +317,19 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             if lost_integer(token, values[-1]) is not None:
                 raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]))}")
     return values, labels
+
+
+def _decimal_comma(text: str) -> str | None:
+    """The first number written with a decimal comma among other values, as typed (``1,5`` of ``1,5 2,5``,
+    ``1,5, 2,5,`` or ``1,5;2,5``, the lists of decimal-comma locales), else None. Commas alone between
+    values (``1,2,3``, ``1, 2, 3``) are a list."""
+    if ";" in text:  # semicolons between the values: a comma between digits is inside a value
+        found = _DECIMAL_COMMA.search(text)
+        return found.group() if found else None
+    tokens = [token.strip(",") for token in text.split()]  # 1,5, 2,5,: a comma after each value too
+    if len(tokens) < 2:
+        return None
+    return next((token for token in tokens if _DECIMAL_COMMA.fullmatch(token)), None)
 
 
 def _signed_bar(weight: float, largest: float, glyphs: tuple[str, str, str, str]) -> str:

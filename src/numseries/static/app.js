@@ -5,17 +5,84 @@
 const SVG = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 
+const THOUSANDS = /\d,\d{3}(?!\d)/;  // 1,000: a thousands separator, or the values 1 and 0?
+const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseValues(text) {
-  // Tokens split on spaces, commas, semicolons and new lines, as `numseries predict -` reads stdin.
+  // Tokens split on spaces, commas, semicolons and new lines, as `numseries predict -` reads stdin, refused
+  // where it refuses them: ambiguous commas (1,000 or 1,5 2,5), and integers a float64 would read as others.
   const typed = tokens(text);
   if (typed.length === 0) throw new Error("type a sequence first, e.g. 2 4 6 8 10");
+  const thousands = words(text).find((word) => THOUSANDS.test(word));
+  if (thousands !== undefined) {
+    throw new Error(
+      `'${thousands}' is ambiguous: a thousands separator or a comma between values? Write numbers ` +
+        "without thousands separators and separate values with spaces, ', ' or newlines",
+    );
+  }
+  const decimal = decimalComma(text);
+  if (decimal !== null) {
+    throw new Error(
+      `'${decimal}' is ambiguous: a decimal comma or a comma between values? Write decimals with '.' ` +
+        `(${decimal.replace(",", ".")}) and separate values with spaces, ', ' or newlines`,
+    );
+  }
   return typed.map((token, i) => {
     const value = Number(token);
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(token) || !Number.isFinite(value)) {
-      throw new Error(`'${token}' (value ${i + 1}) is not a finite number; separate numbers with spaces, commas or new lines`);
+    if (!NUMBER.test(token) || !Number.isFinite(value)) {
+      const fix = /[\u2212\u2013\u2014]/.test(token)
+        ? "type the minus sign as '-'"
+        : "separate numbers with spaces, commas or new lines";
+      throw new Error(`'${token}' (value ${i + 1}) is not a finite number; ${fix}`);
+    }
+    if (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value)) {
+      throw new Error(
+        `${token} (value ${i + 1}) is an integer float64 cannot hold exactly (it would be read as ` +
+          `${BigInt(value)}); subtract a common offset from the values first`,
+      );
     }
     return value;
   });
+}
+
+function words(text) {
+  // The text split on white space only.
+  return text.split(/\s+/).filter((word) => word !== "");
+}
+
+function decimalComma(text) {
+  // The first number written with a decimal comma among other values, as typed (1,5 of "1,5 2,5", "1,5, 2,5,"
+  // or "1,5;2,5", the lists of decimal-comma locales), else null. Commas alone between values (1,2,3 and
+  // 1, 2, 3) are a list. As the CLI's _decimal_comma.
+  if (text.includes(";")) {  // semicolons between the values: a comma between digits is inside a value
+    const found = DECIMAL_COMMA.exec(text);
+    return found ? found[0] : null;
+  }
+  const list = words(text).map((word) => word.replace(/^,+|,+$/g, ""));  // 1,5, 2,5,: a comma after each value
+  if (list.length < 2) return null;
+  return list.find((word) => new RegExp(`^${DECIMAL_COMMA.source}$`).test(word)) ?? null;
+}
+
+function heldInteger(token) {
+  // The integer a number's text holds exactly, as a BigInt ("9.007199254740993e15" too), or null for a fraction.
+  const [, sign, whole, fraction, power] = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(token);
+  let digits = whole + fraction;
+  let shift = Number(power || 0) - fraction.length;
+  if (shift < 0) {  // the last -shift digits are decimals: all zero, or a fraction
+    const kept = Math.max(digits.length + shift, 0);
+    if (/[1-9]/.test(digits.slice(kept))) return null;
+    [digits, shift] = [digits.slice(0, kept), 0];
+  }
+  const held = BigInt(digits || "0") * 10n ** BigInt(shift);
+  return sign === "-" ? -held : held;
+}
+
+function readAsAnother(token, value) {
+  // Whether `token` holds an integer that float64 reads as another one, `value` (9007199254740993 as ...992),
+  // as the CLI's lost_integer: a token that is `value`'s own shortest form (1e300, 18446744073709552000) is not.
+  const held = heldInteger(token);
+  return held !== null && held !== BigInt(value) && held !== heldInteger(String(value));
 }
 
 function meanStep(values) {
@@ -25,11 +92,27 @@ function meanStep(values) {
   return step > 0 && Number.isFinite(step) ? step : null;
 }
 
-function format(x, step = null) {
+function general(x, digits) {
+  // Python's f"{x:.{digits}g}": `digits` significant digits, trailing zeros dropped, and an exponent below 1e-4
+  // or from 10**digits on (1.23e+17, never 123000000000000000, which reads as an exact integer).
+  if (!Number.isFinite(x)) return String(x);
+  const [mantissa, power] = x.toExponential(digits - 1).split("e");
+  const exponent = Number(power);
+  const trim = (text) => (text.includes(".") ? text.replace(/\.?0+$/, "") : text);
+  if (exponent < -4 || exponent >= digits) {
+    return `${trim(mantissa)}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return trim(x.toFixed(digits - 1 - exponent));
+}
+
+function format(x, step = null, integer = null) {
   // As numseries.formatting.format_value: to the digit below 1/100 of the mean step, at least 3 significant
-  // digits, none below the float's resolution; without a step (a constant, an exact rule) in full.
+  // digits, none below the float's resolution; without a step (a constant, an exact rule) in full: whole
+  // numbers to the last digit below 2**53, or as the server wrote them (`integer`, see serverIntegers), others
+  // to 15 significant digits.
   if (!step || !Number.isFinite(x)) {
-    return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : Number(x.toPrecision(15)).toString();
+    if (integer !== null && integer !== undefined) return integer;
+    return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : general(x, 15);
   }
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
   let decimals = Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude);
@@ -37,12 +120,12 @@ function format(x, step = null) {
   decimals = Math.min(decimals, Math.floor(-Math.log10(spacing)));
   if (Math.abs(x) < 1e16) decimals = Math.max(decimals, 0);
   const digits = Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
-  return Number(x.toPrecision(digits)).toString();
+  return general(x, digits);
 }
 
-function formatTogether(xs, step) {
+function formatTogether(xs, step, integers = []) {
   // Numbers shown together share the decimals of the one that shows most: "118.0 to 141.8" (format_values).
-  const texts = xs.map((x) => format(x, step));
+  const texts = xs.map((x, i) => format(x, step, integers[i]));
   const plain = (t) => !/[en]/.test(t);
   const most = Math.max(0, ...texts.filter(plain).map((t) => (t.split(".")[1] || "").length));
   return texts.map((t, i) => (plain(t) && step ? xs[i].toFixed(most) : t));
@@ -51,6 +134,23 @@ function formatTogether(xs, step) {
 function tokens(text) {
   // The numbers as the user typed them, split on spaces, commas, semicolons and new lines.
   return text.split(/[\s,;]+/).filter((t) => t !== "");
+}
+
+function requestJSON(body) {
+  // The request's JSON. A value from 2**53 on goes as a float (1.8446744073709552e+19), as the CLI reads every
+  // value: JSON.stringify writes 18446744073709552000, an integer the server reads as another than the one typed.
+  const values = body.values.map((v) => (Math.abs(v) >= 2 ** 53 ? v.toExponential() : JSON.stringify(v)));
+  const rest = Object.entries(body).filter(([key]) => key !== "values");
+  return `{"values":[${values.join(",")}]${rest.map(([key, v]) => `,${JSON.stringify(key)}:${JSON.stringify(v)}`).join("")}}`;
+}
+
+function serverIntegers(text) {
+  // The prediction and forecast of the server's JSON text where they are integers, as written: JSON.parse reads
+  // one past 2**53 as the nearest float64 (2**64 + 1 as 2**64), so an exact rule's is shown from its text.
+  const prediction = /"prediction"\s*:\s*(-?\d+)\s*[,}]/.exec(text);
+  const forecast = /"forecast"\s*:\s*\[([^\]]*)\]/.exec(text);
+  const integer = (item) => (/^\s*-?\d+\s*$/.test(item) ? item.trim() : null);
+  return { prediction: prediction ? prediction[1] : null, forecast: forecast ? forecast[1].split(",").map(integer) : [] };
 }
 
 function showError(message) {
@@ -75,38 +175,46 @@ async function predict(event) {
     response = await fetch("/predict", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: requestJSON(body),
     });
   } catch (err) {
     showError(`cannot reach the numseries server (${err.message}); is it still running?`);
     return;
   }
-  data = await response.json().catch(() => ({}));
+  const text = await response.text().catch(() => "");
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = {};
+  }
   if (!response.ok) {
     showError(data.error || `the server answered ${response.status}`);
     return;
   }
   showError("");
-  render(body, data, tokens($("values").value));
+  render(body, data, tokens($("values").value), serverIntegers(text));
 }
 
-function render(body, data, typed) {
+function render(body, data, typed, integers = { prediction: null, forecast: [] }) {
   $("result").hidden = false;
-  const step = data.exact ? null : meanStep(body.values);
-  $("prediction").textContent = format(data.prediction, step);
+  // Digits from the mean step of the values the model read, as the CLI's table
+  const step = data.exact ? null : meanStep(body.values.slice(data.n_values - data.n_used));
+  $("prediction").textContent = format(data.prediction, step, integers.prediction);
   const cropped = data.n_used < data.n_values;
   $("note").hidden = !cropped && !data.forecast;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
-    data.forecast ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step).join(", ")}.` : "",
+    data.forecast
+      ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast).join(", ")}.`
+      : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
         "the path ran away or missed their own last values by over twice as much."
       : "",
   ].join(" ").trim();
   showExtras(data, step);
-  chart(body.values, data, step);
-  table(body.values, data, typed, step);
+  chart(body.values, data, step, integers);
+  table(body.values, data, typed, step, integers);
   $("curl").textContent = curl(body);
   $("copied").textContent = "";
 }
@@ -145,7 +253,7 @@ function bounds(data) {
   return { level: levels[0], steps: [data.intervals[levels[0]]] };
 }
 
-function chart(values, data, step) {
+function chart(values, data, step, integers = { prediction: null, forecast: [] }) {
   const svg = $("chart");
   svg.replaceChildren();
   // As wide as the SVG is drawn (so that its text stays 12px on a phone), 320 to 640 units.
@@ -178,7 +286,8 @@ function chart(values, data, step) {
   values.forEach((v, i) => el("circle", { class: "series-dot", cx: x(i), cy: y(v), r: 3.5 }, svg));
   predicted.forEach((v, i) => {
     const dot = el("circle", { class: "predicted-dot", cx: x(values.length + i), cy: y(v), r: i === 0 ? 6 : 4 }, svg);
-    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${format(v, step)}`;
+    const integer = data.forecast ? integers.forecast[i] : integers.prediction;
+    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${format(v, step, integer)}`;
   });
   // One bar per input step: its weight, up when positive and down when negative, scaled to the largest.
   const weights = stepWeights(data);
@@ -197,27 +306,34 @@ function chart(values, data, step) {
   });
 }
 
-function equation(values, data, typed, step) {
-  // "12 = 2 × 10 − 1 × 8": the largest terms of the weighted sum, as the CLI writes it.
+function equation(values, data, typed, step, integer = null) {
+  // "12 = 2 × 10 − 1 × 8": the largest terms of the weighted sum over the model's window, as the CLI writes it
+  // (numseries.explain.weighted_sum); what the steps not shown add is named: the other steps with a weight,
+  // or, for an exact rule, whose terms are all shown, the rule's constant ("63 = 2 × 31 + 1").
   if (!data.weights) return "";
-  const order = data.weights.map((w, i) => i).filter((i) => Math.abs(data.weights[i]) >= 0.005);
-  order.sort((a, b) => Math.abs(data.weights[b]) - Math.abs(data.weights[a]));
-  const shown = order.slice(0, order.length <= 5 ? 5 : 3);
-  let rest = data.prediction;
-  const terms = shown.map((i, k) => {
-    const w = data.weights[i];
-    rest -= w * values[i];
-    const sign = k === 0 ? (w < 0 ? "−" : "") : (w < 0 ? "− " : "+ ");
-    return `${sign}${Number(Math.abs(w).toPrecision(3))} × ${typed[i]}`;
-  });
-  const scale = Math.max(...values.slice(1).map((v, i) => Math.abs(v - values[i])), 1e-300);
-  const others = values.length - shown.length;  // what the steps not shown add (for a rule: its constant)
-  const what = others > 0 ? ` (the other ${others} step${others > 1 ? "s" : ""})` : "";
-  if (Math.abs(rest) > 1e-4 * scale) terms.push(`${rest < 0 ? "−" : "+"} ${format(Math.abs(rest), step)}${what}`);
-  return `${format(data.prediction, step)} = ${terms.join(" ")}`;
+  const first = data.n_values - data.n_used;  // the steps before the model's window have no weight
+  const [weights, window, labels] = [data.weights.slice(first), values.slice(first), typed.slice(first)];
+  const order = weights.map((w, i) => i).sort((a, b) => Math.abs(weights[b]) - Math.abs(weights[a]));
+  const shown = data.exact
+    ? order.filter((i) => weights[i] !== 0)
+    : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
+  const parts = [];
+  for (const i of shown) parts.push(weights[i] < 0 ? "−" : "+", `${general(Math.abs(weights[i]), 3)} × ${labels[i]}`);
+  const scale = Math.max(...window.map(Math.abs), Math.abs(data.prediction)) || 1;  // no overflow near 1.8e308
+  const sum = shown.reduce((total, i) => total + weights[i] * (window[i] / scale), 0);
+  const rest = (data.prediction / scale - sum) * scale;
+  if (Math.abs(rest) > 1e-4 * (meanStep(window) || 1)) {
+    const others = weights.filter((w, i) => w !== 0 && !shown.includes(i)).length;
+    const what = data.exact
+      ? "the rule's constant"
+      : others ? `the other ${others} step${others > 1 ? "s" : ""}` : "float rounding";
+    parts.push(rest < 0 ? "−" : "+", `${format(Math.abs(rest), step)} (${what})`);
+  }
+  const sides = parts.length ? `${parts[0] === "−" ? "−" : ""}${parts.slice(1).join(" ")}` : "0";
+  return `${format(data.prediction, step, integer)} = ${sides}`;
 }
 
-function table(values, data, typed, step) {
+function table(values, data, typed, step, integers = { prediction: null, forecast: [] }) {
   const weights = stepWeights(data);
   const most = Math.max(...weights.values.map(Math.abs), 1e-12);
   const rows = values.map((v, i) => {
@@ -235,12 +351,12 @@ function table(values, data, typed, step) {
     return row;
   });
   $("weights").tBodies[0].replaceChildren(...rows);
-  $("equation").textContent = equation(values, data, typed, step);
+  $("equation").textContent = equation(values, data, typed, step, integers.prediction);
   $("equation").hidden = !data.weights;
 }
 
 function curl(body) {
-  const json = JSON.stringify(body).replace(/'/g, "'\\''");
+  const json = requestJSON(body).replace(/'/g, "'\\''");
   return `curl -s ${location.origin}/predict -H 'Content-Type: application/json' -d '${json}'`;
 }
 
