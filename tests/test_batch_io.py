@@ -120,6 +120,55 @@ def test_the_column_labels_pandas_writes_are_a_header_with_a_note(tmp_path, capl
     ]
 
 
+@pytest.mark.parametrize("index", [None, ["a", "b"]], ids=["numbered", "named"])
+def test_the_index_pandas_writes_names_the_rows(tmp_path, caplog, index):
+    """Adversarial round 4: pd.DataFrame(rows).to_csv(path), index and all, wrote `,0,1,2,3` above rows that
+    each start with their label: the label was read as each series' first value (10 20 30 40 -> 50.08) and the
+    first line as a series with a missing value."""
+    path = tmp_path / "wide.csv"
+    pd.DataFrame([[1, 2, 3, 4], [10, 20, 30, None]], index=index).to_csv(path)
+    assert path.read_text().startswith(",0,1,2,3\n")
+    with caplog.at_level("WARNING", logger="numseries"):
+        ids, values, n_values = _read_all(path)
+    assert list(ids) == (index or ["0", "1"])
+    np.testing.assert_array_equal(values, [[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, np.nan]])
+    np.testing.assert_array_equal(n_values, [4, 3])
+    assert "the first column as the rows' unique_id" in caplog.text
+
+
+@pytest.mark.parametrize("text", [",0,1,2\n5,6\n", ",1,2,3\n5,6,7,8\n"], ids=["above a shorter line", "from 1"])
+def test_a_first_line_with_a_missing_value_unlike_pandas_labels_stays_a_series(tmp_path, caplog, text):
+    path = tmp_path / "wide.csv"
+    path.write_text(text)
+    with caplog.at_level("WARNING", logger="numseries"):
+        ids, values, _ = _read_all(path)
+    assert ids == [0, 1] and not caplog.records
+    assert np.isnan(values[0, 0])
+
+
+def test_the_index_pandas_stores_in_parquet_names_the_rows(tmp_path, caplog):
+    """Adversarial round 4: a frame with an index other than 0..n-1 (here 7, 9) stores it in Parquet as the
+    column __index_level_0__, which was read as each series' last value (1 2 3 4 -> 7.95)."""
+    path = tmp_path / "wide.parquet"
+    pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]], index=[7, 9]).to_parquet(path)
+    with caplog.at_level("WARNING", logger="numseries"):
+        ids, values, n_values = _read_all(path)
+    assert list(ids) == ["7", "9"]
+    np.testing.assert_array_equal(values, [[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
+    assert "(__index_level_0__) as the rows' unique_id" in caplog.text
+
+
+def test_a_long_frames_stored_index_is_left_out_and_an_index_named_unique_id_is_data(tmp_path):
+    frame = _long_frame()
+    frame[frame.y > 1].to_parquet(tmp_path / "filtered.parquet")  # index 1..7: __index_level_0__
+    frame.set_index("unique_id").to_parquet(tmp_path / "by_id.parquet")
+    for name, first in [("filtered.parquet", [2.0, 3.0, 4.0, 5.0]), ("by_id.parquet", [1.0, 2.0, 3.0, 4.0, 5.0])]:
+        ids, values, n_values = _read_all(tmp_path / name)
+        assert list(ids) == ["a", "b"], name
+        np.testing.assert_array_equal(values[0, : len(first)], first)
+        np.testing.assert_array_equal(n_values, [len(first), 3])
+
+
 @pytest.mark.parametrize(
     "text", ["0,1,2,3\n", "0,1,2,3\n5,6\n", "1,2,3,4\n5,6,7,8\n", "0,1,2,4\n5,6,7,8\n"],
     ids=["alone", "above a shorter line", "from 1", "not 0 to n-1"],

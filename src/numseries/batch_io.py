@@ -15,7 +15,11 @@ Two layouts are read, told apart by their columns:
   a UTF-8 byte-order mark aside) has no header, except the labels ``0,1,...,n-1`` that
   ``pd.DataFrame(rows).to_csv(path, index=False)`` writes, above a line as long: those are read as column
   labels, and a note on stderr says so (a first line ``1,2,...,n`` stays a series: a phantom series,
-  numbered 0, where it is labels, but no series lost).
+  numbered 0, where it is labels, but no series lost). Likewise ``,0,1,...,n-1`` above rows one cell
+  longer, as ``df.to_csv(path)`` writes a frame with its index: the first column is the rows' labels,
+  read as their ``unique_id``. In Parquet, an index pandas stored (``__index_level_0__``, or its name)
+  is not data either: a wide file's one index column names its rows unless it has a ``unique_id``; an
+  index named ``unique_id``, ``ds`` or ``y`` is that column.
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -380,18 +384,25 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
     header = None if all(_is_number(cell) for cell in cells) else "infer"
-    if header is None and _pandas_labels(cells) and _second_line_cells(path) >= len(cells):
+    # pd.DataFrame(rows).to_csv(path) writes its index too: an empty first label and each row's label first
+    indexed = cells[0] == "" and _pandas_labels(cells[1:])
+    if header is None and (_pandas_labels(cells) or indexed) and _second_line_cells(path) >= len(cells):
         header = "infer"  # the labels pandas writes above a frame of rows: not a series
         log.warning(
-            "note: read the first line of %s (%s) as column labels, as pandas' to_csv writes them, not as a series; "
+            "note: read the first line of %s (%s) as column labels%s, as pandas' to_csv writes them, not as a series; "
             "to predict it as a series, add a line of labels above it (t1,t2,...)", path, _shown(cells),
+            " and the first column as the rows' unique_id" if indexed else "",
         )  # fmt: skip
+    else:
+        indexed = False
     if header and len(cells) == 1:
         _check_separator(path, cells[0])
     long = header and {"ds", "y"} & set(cells)
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
-    ids = dict.fromkeys({ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip() == ID_COLUMN)}, str)
+    ids: dict[Any, type] = dict.fromkeys({ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip() == ID_COLUMN)}, str)
+    if indexed:
+        ids[0] = str  # the row labels, as text
     chunk_rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(cells))
     try:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
@@ -401,6 +412,8 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             with pd.read_csv(stream, converters=ids, encoding="utf-8", **options) as reader:
                 for frame in reader:
                     on_read(min(raw.tell() / size, 1.0))  # how far into the file, compressed or not
+                    if indexed:
+                        frame = frame.rename(columns={frame.columns[0]: ID_COLUMN})
                     yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
     except (ValueError, OSError, EOFError, lzma.LZMAError) as err:  # pandas' parser errors are ValueErrors
         raise ValueError(
@@ -481,21 +494,24 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
         schema = parquet.schema_arrow
-        names = [name.strip() for name in schema.names]  # `unique_id, ds, y` is long
+        columns = _parquet_columns(path, schema)
+        names = [name.strip() for name in columns.values()]  # `unique_id, ds, y` is long
         long = {"ds", "y"} & set(names)
         ids = names.index(ID_COLUMN) if ID_COLUMN in names else -1
-        if ids >= 0 and pa.types.is_nested(schema.field(ids).type):
+        id_type = schema.field(list(columns)[ids]).type if ids >= 0 else None
+        if id_type is not None and pa.types.is_nested(id_type):
             raise ValueError(
-                f"column {ID_COLUMN} of {path} holds {schema.field(ids).type} values; "
+                f"column {ID_COLUMN} of {path} holds {id_type} values; "
                 "ids must be text or integers, one per row"
             )
-        _check_columns(path, len(schema.names))
-        rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(schema.names))
+        _check_columns(path, len(columns))
+        rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(columns))
         done, total = 0, max(parquet.metadata.num_rows, 1)
-        for batch in parquet.iter_batches(batch_size=rows):
-            batch = batch.rename_columns(names)
+        for batch in parquet.iter_batches(batch_size=rows, columns=list(columns)):
+            batch = batch.rename_columns([columns[name].strip() for name in batch.schema.names])
             if ids >= 0:  # ids as text, as from a CSV file
-                batch = batch.set_column(ids, ID_COLUMN, batch.column(ids).cast(pa.string()))
+                at = batch.schema.get_field_index(ID_COLUMN)
+                batch = batch.set_column(at, ID_COLUMN, batch.column(at).cast(pa.string()))
             frame = batch.to_pandas()
             frame.index += done  # rows numbered through the file, not the batch
             done += batch.num_rows
@@ -503,6 +519,26 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             yield frame
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
+
+
+def _parquet_columns(path: Path, schema: pa.Schema) -> dict[str, str]:
+    """The columns of a Parquet file to read, each to its name: all but the index pandas stored with a frame
+    (``__index_level_0__`` or the index's name; not data), which names the rows where a wide file has one
+    such column and no unique_id. An index named unique_id, ds or y is data."""
+    index = [
+        name for name in (schema.pandas_metadata or {}).get("index_columns", [])
+        if isinstance(name, str) and name in schema.names and name.strip() not in {ID_COLUMN, "ds", "y"}
+    ]  # fmt: skip
+    columns = {name: name for name in schema.names if name not in index}
+    stripped = {name.strip() for name in columns}
+    if len(index) == 1 and not {ID_COLUMN, "ds", "y"} & stripped:
+        columns = {index[0]: ID_COLUMN, **columns}
+    if index:
+        log.warning(
+            "note: read the index pandas stored in %s (%s) %s, not as values", path, ", ".join(index),
+            "as the rows' unique_id" if index[0] in columns else "as row labels, and left it out",
+        )  # fmt: skip
+    return columns
 
 
 # the cells pandas reads as missing (read_csv's default na_values), which are no column names
