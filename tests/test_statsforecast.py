@@ -155,10 +155,16 @@ def test_bounds_of_two_levels_stay_in_their_columns_when_some_series_are_short(p
     np.testing.assert_allclose(rows["NumSeries-lo-95"], expected.interval(95)[0], rtol=1e-6)
 
 
-def test_a_series_with_a_missing_value_is_refused_naming_it():
-    df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [1.0, 2.0, np.nan, 4.0, 5.0]})
-    with pytest.raises(ValueError, match="nan at position 3"):
-        StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2)
+@pytest.mark.parametrize("call", ["forecast", "fit_predict", "cross_validation"])
+def test_a_series_with_a_missing_value_is_refused_naming_it(call):
+    """Adversarial round 4: the error named 'sequence 0' for whichever series held the NaN."""
+    df = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 5, "ds": [*range(5)] * 2,
+                       "y": [1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, np.nan, 4.0, 5.0]})
+    sf = StatsForecast(models=[NumSeries()], freq=1)
+    with pytest.raises(ValueError, match=r"^series 'b' has nan at value 3 of \d; NumSeries needs finite values.*dropna"):
+        sf.cross_validation(df=df, h=1, n_windows=2) if call == "cross_validation" else getattr(sf, call)(df=df, h=2)
+    with pytest.raises(ValueError, match=r"^the series has inf at value 2 of 3"):
+        NumSeries().forecast(np.array([1.0, np.inf, 3.0]), h=1)
 
 
 def test_the_model_pickles_its_settings_only_and_reloads_the_predictor():

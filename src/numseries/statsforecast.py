@@ -26,6 +26,7 @@ executors (or statsforecast's worker processes) loads the weights again there.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -119,6 +120,7 @@ class NumSeries(_TS):
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> NumSeries:  # noqa: ARG002 (no exogenous inputs)
         """Keep the series (a copy): the model is fitted once, on generated data, not per series."""
         self.y_ = np.array(y, dtype=np.float64)
+        _check_finite(self.y_, sys._getframe(1))
         self._note_short(self.y_, sys._getframe(1))
         self._store_cs(y=self.y_, X=None)
         return self
@@ -144,6 +146,7 @@ class NumSeries(_TS):
     ) -> dict[str, np.ndarray]:
         """``{"mean": (h,), "lo-80": (h,), "hi-80": (h,), ...}`` for the series ``y`` (and ``fitted``)."""
         y = np.asarray(y, dtype=np.float64)
+        _check_finite(y, sys._getframe(1))
         self._note_short(y, sys._getframe(1))
         if level is not None and self.prediction_intervals is not None:
             res = self._forecast(y, h, None, sys._getframe(1))
@@ -199,6 +202,35 @@ class NumSeries(_TS):
         lengths = [len(window) for window in walk.windows(0, walk.array.n_groups)]
         unit = "cross-validation windows" if walk.kind == "cross_validation" else "series"
         warnings.warn(_short_message(sum(n < MIN_VALUES for n in lengths), len(lengths), unit), stacklevel=4)
+
+
+def _check_finite(y: np.ndarray, caller: Any) -> None:
+    """Refuse a series with NaN or inf (statsforecast passes them through), naming it by its unique_id
+    where the calling statsforecast loop tells which it is."""
+    bad = np.flatnonzero(~np.isfinite(y))
+    if not len(bad):
+        return
+    raise ValueError(
+        f"{_series_name(caller)} has {y[bad[0]]} at value {bad[0] + 1} of {len(y)}"
+        f"{f' ({len(bad)} in all)' if len(bad) > 1 else ''}; NumSeries needs finite values: fill or drop the "
+        "missing ones first (df.dropna(subset=['y']), or df.interpolate())"
+    )
+
+
+def _series_name(caller: Any) -> str:
+    """``series 'a'`` for the series a statsforecast loop is at (its unique_id, from the StatsForecast object
+    above the loop), else ``the series``."""
+    walk = _series_walk(caller)
+    frame = caller
+    for _ in range(6):
+        if frame is None or walk is None:
+            break
+        uids = getattr(frame.f_locals.get("self"), "uids", None)
+        if uids is not None and type(frame.f_locals["self"]).__name__ == "StatsForecast":
+            with contextlib.suppress(IndexError, TypeError):
+                return f"series {uids[walk.position]!r}"
+        frame = frame.f_back
+    return "the series" if walk is None else f"series number {walk.position + 1} (in unique_id order)"
 
 
 def _short_message(short: int, total: int, unit: str) -> str:
