@@ -469,6 +469,29 @@ def test_a_rule_whose_next_value_overflows_is_an_error_not_the_networks_answer(p
     assert err.count("\n") == 1 and "divide the values by a large constant" in err
 
 
+def test_a_rule_whose_next_whole_number_float64_rounds_is_an_error_not_the_networks_answer(predictor, tiny_onnx, capsys):
+    """Adversarial round 5: 2**53 - 3 .. 2**53 (each held exactly) lost its rule, and the network answered
+    2**53 again with a zero-width interval; the next value, 2**53 + 1, is one float64 cannot hold."""
+    from numseries.cli import main
+
+    top = 2**53
+    values = [top - 3, top - 2, top - 1, top]
+    rule = find_rule(values)
+    assert rule is not None and rule.next_value == top + 1 and isinstance(rule.next_value, int)
+    assert find_rules(np.array([values] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, 4))[0].next_value == top + 1
+    expected = "follows the rule arithmetic, step 1, whose next value 9007199254740993 is a whole number float64 cannot"
+    with pytest.raises(ValueError, match="sequence 0 " + expected):
+        predictor.predict(values)
+    with pytest.raises(ValueError, match="series 'b' " + expected):
+        predictor.predict_batch([[1, 2, 3], values], ids=["a", "b"])
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    # a forecast that reaches past 2**53 stops where float64 still holds its values
+    np.testing.assert_array_equal(predictor.forecast([top - 7, top - 6, top - 5, top - 4], 4), [top - 3, top - 2, top - 1, top])
+    with pytest.raises(ValueError, match=r"step 5 of the forecast of arithmetic, step 1 is 9007199254740993.*at most 4 steps"):
+        predictor.forecast([top - 7, top - 6, top - 5, top - 4], 5)
+
+
 def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped():
     """A float map like 3 x[t-1] - 3 x[t-2] + x[t-3] can overflow (3 * 6e307 = inf) where the next value
     does not: such a rule is dropped (the network answers), one truly past 1.8e308 is kept (an error)."""

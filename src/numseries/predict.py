@@ -791,12 +791,19 @@ def _threads(use: str, threads: int) -> ThreadPoolExecutor:
 def _continued(rule: Rule, steps: int, index: int) -> np.ndarray:
     """(steps,) float64: the rule continued; ValueError when it leaves the float range."""
     _rule_value(rule, index, None)
+    path = rule.forecast(steps)
     try:
-        out = np.array([float(v) for v in rule.forecast(steps)])
+        out = np.array([float(v) for v in path])
     except OverflowError:
         out = np.array([np.inf])
     if not np.isfinite(out).all():
         raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
+    inexact = next((i for i, v in enumerate(path) if _inexact(v)), None)
+    if inexact is not None:
+        raise ValueError(
+            f"step {inexact + 1} of the forecast of {rule.description} is {path[inexact]}, a whole number float64 "
+            f"cannot hold exactly (past 2**53); forecast at most {inexact} steps, or subtract a common offset first"
+        )
     return out
 
 
@@ -812,7 +819,18 @@ def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> float:
             f"{_name(index, ids)} follows the rule {rule.description}, whose next value overflows float64; "
             "divide the values by a large constant first"
         )
+    if _inexact(rule.next_value):  # 2**53 - 1, 2**53 continue to 2**53 + 1: float64 rounds it to a value given
+        raise ValueError(
+            f"{_name(index, ids)} follows the rule {rule.description}, whose next value {rule.next_value} is a "
+            "whole number float64 cannot hold exactly (past 2**53); subtract a common offset (e.g. the first "
+            "value) first"
+        )
     return value
+
+
+def _inexact(value: object) -> bool:
+    """Whether a rule's exact integer value is one float64 rounds (past 2**53)."""
+    return isinstance(value, int) and float(value) != value
 
 
 def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Predictor, str | None]:

@@ -75,7 +75,7 @@ from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
 _ULPS = 32 * 2.0**-52  # float rounding of exact data: 32 ulps of the terms
-_MAX_EXACT = 2**53  # integers up to this are exact in float64; larger values are treated as floats
+_MAX_EXACT = 2**53  # integers up to this (inclusive) are exact in float64; larger values are treated as floats
 _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
 _MAX_COEFFICIENT = 10  # ... and absolute values up to 10
 _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), after clearing denominators
@@ -130,7 +130,7 @@ class _Series:
         floats = values.tolist()
         self.n = len(floats)
         self.exact = (
-            floats[0].is_integer() and all(map(float.is_integer, floats)) and max(map(abs, floats)) < _MAX_EXACT
+            floats[0].is_integer() and all(map(float.is_integer, floats)) and max(map(abs, floats)) <= _MAX_EXACT
         )
         self.x: list[Number] = [int(v) for v in floats] if self.exact else floats
         self.floats: list[float] = floats
@@ -945,7 +945,7 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out[:, 1] = np.abs(x0 * x2 - x1 * x1) <= 10 * np.abs(x0) * (_ULPS * 3 * level + REL_TOL * step)
         out[:, 2] = _periodic_gate(values, lengths)
         hankel = np.stack([steps[:, 3 - lag : 7 - lag] for lag in range(4)], axis=-1)  # (N, 4, 4)
-        whole = (level < _MAX_EXACT) & (head == np.round(head)).all(axis=1)  # integers: as _recurrence, no shortcut
+        whole = (level <= _MAX_EXACT) & (head == np.round(head)).all(axis=1)  # integers: as _recurrence, no shortcut
         out[:, 3] = _near_singular(hankel, slack) & (whole | ~_unsimple_recurrence(steps, level))
         # Over the whole series: a polynomial's fifth differences all vanish, and a recurrence of order
         # <= 3 cannot jump after four equal values (steps, square waves).
@@ -1128,7 +1128,7 @@ def _settle(
         magnitude = np.where(inside, np.abs(values), 0.0)  # (N, W)
         top = magnitude.max(axis=1)  # (N,)
         finite = np.isfinite(magnitude).all(axis=1) & (top < 1e300) & (lengths >= MIN_VALUES)
-        integers = np.where(inside, values == np.floor(values), True).all(axis=1) & (top < _MAX_EXACT)
+        integers = np.where(inside, values == np.floor(values), True).all(axis=1) & (top <= _MAX_EXACT)
         steps = np.abs(np.diff(values, axis=1))  # (N, W - 1), NaN past each length
         mean_step = np.where(inside[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (N,)
         threshold = _MIN_STEP_ULPS * top
