@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+import numseries.forecast as forecast_module
 from conftest import predict_cli
 from numseries.forecast import RUNAWAY, SHORT_READ, backtests_shorter, guarded_roll_out, roll_out, runs_away
 from numseries.predict import Predictor
@@ -146,3 +147,43 @@ def test_a_backtest_takes_the_path_of_a_window_forecast_from_the_same_values(shi
     monkeypatch.undo()
     past_path, _, _ = roll_out(shipped, [windows[0]], 4, (), 0, [])
     np.testing.assert_allclose(values[0], past_path[0], rtol=1e-6)  # the same path, in any batch
+
+
+# A noisy line rising 3 a step (adversarial round 5): its 100-step path doubled every step from about step 46
+NOISY_LINE = [0.17, 3.41, 6.17, 8.35, 12.45, 15.22, 17.73, 21.29, 24.18, 27.15, 30.01, 33.27, 35.63, 38.92, 41.76, 45.3,
+              48.02, 50.85, 53.61, 56.87, 60.0, 62.86, 66.65, 69.5, 70.64, 74.06, 77.91, 80.79, 84.11, 87.11, 91.06, 92.44]  # fmt: skip
+
+
+def test_a_long_path_that_runs_away_goes_on_at_the_windows_mean_step(shipped, monkeypatch):
+    window = np.array(NOISY_LINE)
+    mean_step = (window[-1] - window[0]) / (len(window) - 1)
+    forecast = shipped.forecast(window, 100, level=[50, 80])
+    assert forecast.steady is not None and 2 < forecast.steady <= 100
+    kept = forecast.steady - 2  # the last step (0-based) of the network's path
+    np.testing.assert_allclose(np.diff(forecast.values[kept:]), mean_step, rtol=1e-9)
+    assert abs(forecast.values[-1] - (window[-1] + 100 * mean_step)) < 100  # a line's reach, not 2.8e17
+    lo50, hi50 = forecast.interval(50)
+    lo80, hi80 = forecast.interval(80)
+    assert np.isfinite([lo80, hi80]).all() and (lo80 <= lo50).all() and (hi50 <= hi80).all()
+    assert (lo80 <= forecast.values).all() and (forecast.values <= hi80).all()
+    assert (np.diff(hi80[kept:] - lo80[kept:]) >= 0).all()  # from there the band only widens
+    # up to there the path is the network's, as without the check, which went on to 2.8e17
+    monkeypatch.setattr(forecast_module, "STEADY", np.inf)
+    unchecked = shipped.forecast(window, 100)
+    np.testing.assert_array_equal(unchecked[: kept + 1], forecast.values[: kept + 1])
+    assert np.abs(unchecked).max() > 1e10
+
+
+def test_short_windows_stay_within_a_lines_reach_over_long_horizons(shipped):
+    paths = shipped.forecast_batch([[3, 6.1, 9.2, 12], NOISY_LINE[:8], [5.0, 4.0, 6.0, 5.5, 4.8]], 300, level=[80])
+    assert np.isfinite(paths.values).all() and np.abs(paths.values).max() < 1e4
+    assert np.isfinite(paths.interval(80)).all()
+    assert paths.steady is not None and (paths.steady >= 0).all()
+
+
+def test_the_cli_says_from_which_step_the_path_goes_on_steadily(capsys):
+    code, out, err = predict_cli(capsys, *map(str, NOISY_LINE), "--steps", "100", "--json")
+    assert code == 0, err
+    steady = json.loads(out)["forecast_steady"]
+    assert isinstance(steady, int) and f"note: from step {steady} the path goes on at the mean step" in err
+    assert json.loads(predict_cli(capsys, *map(str, NOISY_LINE), "--steps", "8", "--json")[1])["forecast_steady"] is None

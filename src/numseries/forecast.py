@@ -22,6 +22,11 @@ forecast from the values before them both ways, and the short read's error is un
 whole read's (long smooth curves, whose whole-window paths drift). ``benchmarks/results/experiments.md`` has
 the measurements behind these numbers.
 
+However read, a path fed back into the network far enough can grow geometrically (a noisy line rising 3
+a step, forecast 100 steps, doubled every step from about step 46). From the first step (after the first)
+over ``STEADY`` times its window's largest step, a path goes on at the window's mean step instead, its bands
+moved with it (:func:`steady_paths`); ``Forecast.steady`` says from which step.
+
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
 two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
@@ -47,7 +52,7 @@ from numseries.intervals import (
     recorded_intervals,
     round_to_recording,
 )
-from numseries.series import mean_abs_step, padded_rows
+from numseries.series import LARGEST_FLOAT, mean_abs_step, padded_rows
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -58,6 +63,7 @@ SHORT_READ = 12  # values a path is read again from, when it runs away or backte
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
+STEADY = 3.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -69,6 +75,7 @@ class Forecast:
     bounds: dict[float, np.ndarray]  # level -> (K, 2) [lo, hi] per step
     read: int | None = None  # the last values the path was read from: 12 when it ran away or backtested better so
     cycle: int | None = None  # from step 2 the path repeats the window's last cycle of this many values (None: not)
+    steady: int | None = None  # from this step on the path goes on at the window's mean step (None: it never ran away)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for."""
@@ -85,12 +92,15 @@ class BatchForecast:
     bounds: dict[float, np.ndarray]  # level -> (N, K, 2)
     read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
     cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
+    steady: np.ndarray | None = None  # (N,) int: the step each path goes on at its window's mean step from (0: none)
 
     def forecast(self, i: int) -> Forecast:
         """Series ``i``'s forecast alone."""
         read = None if self.read is None else int(self.read[i])
         cycle = int(self.cycle[i]) if self.cycle is not None and self.cycle[i] else None
-        return Forecast(self.values[i], self.levels, {level: b[i] for level, b in self.bounds.items()}, read, cycle)
+        steady = int(self.steady[i]) if self.steady is not None and self.steady[i] else None
+        bounds = {level: b[i] for level, b in self.bounds.items()}
+        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for."""
@@ -120,6 +130,7 @@ def forecast_batch(
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
     read = np.empty(n, dtype=np.int64)
     cycle = np.empty(n, dtype=np.int64)
+    steady = np.empty(n, dtype=np.int64)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
@@ -130,12 +141,51 @@ def forecast_batch(
         path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
             predictor, chunk, steps, levels, paths, streams[start : start + per_call]
         )
+        steady[start : start + len(chunk)] = steady_paths(chunk, path, bands)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds, read, cycle)
+    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady)
+
+
+def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
+    """Each path (N, K) with a step, from step 2, over ``STEADY`` times its window's largest step goes on
+    from the step before at the window's mean step (its last value less its first, over its steps), in
+    place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as at the last step kept,
+    times the square root of the steps' ratio (as a random walk's spread grows). Returns (N,) the step
+    (1-based) each path goes on steadily from, 0 where none ran away."""
+    n, steps = values.shape
+    out = np.zeros(n, dtype=np.int64)
+    if steps < 2 or not n:
+        return out
+    padded, lengths = padded_rows(list(windows))  # (N, W), NaN after each window
+    last = padded[np.arange(n), lengths - 1]  # (N,)
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
+        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) NaN past each end left out
+        mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
+        path_steps = np.abs(np.diff(values, axis=1))  # (N, K - 1): the steps into steps 2..K
+        away = path_steps > STEADY * np.nan_to_num(largest)[:, None]  # (N, K - 1)
+    rows = np.flatnonzero(away.any(axis=1))
+    if not rows.size:
+        return out
+    first = away[rows].argmax(axis=1) + 1  # (R,) 0-based index of the first step that ran away (>= 1)
+    ahead = np.arange(steps)[None, :] - (first - 1)[:, None]  # (R, K): steps past the last kept one
+    kept = values[rows, first - 1]  # (R,)
+    after = ahead > 0  # (R, K) the steps replaced
+    with np.errstate(over="ignore"):
+        values[rows] = np.where(after, kept[:, None] + ahead * mean_step[rows, None], values[rows])  # (R, K)
+        growth = np.sqrt(np.maximum(ahead + first[:, None], 1) / first[:, None])[..., None]  # (R, K, 1)
+    at = (np.arange(len(rows)), first - 1)
+    for level in bands:
+        band = bands[level][rows]  # (R, K, 2)
+        reach = np.stack([kept - band[at][:, 0], band[at][:, 1] - kept], axis=-1)[:, None, :]  # (R, 1, 2)
+        with np.errstate(over="ignore"):
+            steady = values[rows][..., None] + np.array([-1.0, 1.0]) * reach * growth  # (R, K, 2)
+        bands[level][rows] = np.where(after[..., None], np.clip(steady, -LARGEST_FLOAT, LARGEST_FLOAT), band)
+    out[rows] = first + 1
+    return out
 
 
 def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generator | None) -> list[np.random.Generator]:

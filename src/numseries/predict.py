@@ -601,7 +601,9 @@ class Predictor:
         from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
         A window that repeats (a period in its pattern line, near a whole number of steps, seen twice), whose
         last cycle repeated forecasts its own last values better than the network's path does, repeats that
-        cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is.
+        cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is. From a
+        step (after the first) over 3 times the window's largest step, where a path fed back into the network
+        runs away (long horizons), it goes on at the window's mean step; ``Forecast.steady`` says from which.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         return result.values[0] if level is None else result.forecast(0)
@@ -617,7 +619,8 @@ class Predictor:
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
-        sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none)."""
+        sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
+        ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none)."""
         from numseries.forecast import BatchForecast, forecast_batch
 
         steps = check_steps(steps)
@@ -653,7 +656,10 @@ class Predictor:
         cycle = np.zeros(len(windows), dtype=np.int64)  # a rule continues itself
         if network.cycle is not None:
             cycle[rest] = network.cycle
-        return BatchForecast(values, network.levels, bounds, read, cycle)
+        steady = np.zeros(len(windows), dtype=np.int64)  # a rule never runs away
+        if network.steady is not None:
+            steady[rest] = network.steady
+        return BatchForecast(values, network.levels, bounds, read, cycle, steady)
 
     def _predict_padded(
         self,

@@ -41,7 +41,14 @@ except ImportError as err:  # pragma: no cover - depends on the install
     raise ImportError(f"numseries serve needs the serve extra ({err}); pip install 'numseries[serve]'") from err
 
 from numseries import __version__
-from numseries.commands.predict import _as_json, forecast_cycle, forecast_read, json_answer, round_attention
+from numseries.commands.predict import (
+    _as_json,
+    forecast_cycle,
+    forecast_read,
+    forecast_steady,
+    json_answer,
+    round_attention,
+)
 from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -123,6 +130,12 @@ class PredictAnswer(BaseModel):
         "by its trend) where the sequence repeats and its last cycle repeated forecast its own last values "
         "(up to 8) better than the network's path",
     )
+    forecast_steady: int | None = Field(
+        None,
+        description="present with steps: null, or the step from which the path goes on at the mean step of the "
+        "values read, where the network's path (each prediction fed back in) ran away: a step over 3 times "
+        "their largest",
+    )
 
 
 class BatchAnswer(BaseModel):
@@ -201,7 +214,9 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     forecast = predictor.forecast_batch([values], steps, level=levels or None)
     bands = {lv: (lo[0], hi[0]) for lv in forecast.levels for lo, hi in [forecast.interval(lv)]}
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
-    return _as_json(result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast))
+    return _as_json(
+        result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast)
+    )
 
 
 class Batcher:

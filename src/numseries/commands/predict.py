@@ -126,13 +126,15 @@ def run(args: argparse.Namespace) -> int:
     bands: dict[float, tuple[Any, Any]] = {}
     path_read = None  # how many of the last values the path was read from
     path_cycle = None  # the cycle the path repeats from step 2, if it does
+    path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None)
         forecast = batch.values[0]
         bands = {level: (lo[0], hi[0]) for level in batch.levels for lo, hi in [batch.interval(level)]}
         path_read = forecast_read(batch, result.n_used)
         path_cycle = forecast_cycle(batch)
-        from numseries.forecast import BACKTEST_STEPS, RUNAWAY  # loaded by forecast_batch already
+        path_steady = forecast_steady(batch)
+        from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
     if forecast is not None and result.rule is not None:
@@ -156,6 +158,13 @@ def run(args: argparse.Namespace) -> int:
             f"{held} from the values before, missed by over twice as much",
             file=sys.stderr,
         )
+    if path_steady is not None:
+        print(
+            f"note: from step {path_steady} the path goes on at the mean step of the values read "
+            f"({predictor.max_len} at most): the network's path, each prediction fed back in, ran away there (a step "
+            f"over {STEADY:g}x their largest)",
+            file=sys.stderr,
+        )
     if path_cycle is not None:
         print(
             f"note: {_later_steps(args.steps, 'repeats', 'repeat')} the last {path_cycle} values (the sequence's "
@@ -166,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle))
     return 0
@@ -443,7 +452,16 @@ def forecast_cycle(forecast: Any) -> int | None:
     return forecast.forecast(0).cycle
 
 
-def _as_json(result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None) -> dict:
+def forecast_steady(forecast: Any) -> int | None:
+    """The step a forecast of one series (a BatchForecast of one row) goes on at its window's mean step
+    from, where its path ran away; None: it did not."""
+    return forecast.forecast(0).steady
+
+
+def _as_json(
+    result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
+    steady: int | None = None,
+) -> dict:
     out = json_answer(
         result.value,
         result.rule,
@@ -459,6 +477,7 @@ def _as_json(result, forecast, bands: dict | None = None, read: int | None = Non
         out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
         out["forecast_read"] = result.n_used if read is None else read
         out["forecast_cycle"] = cycle
+        out["forecast_steady"] = steady
     if bands:
         out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out
