@@ -543,3 +543,49 @@ def test_with_weights_writes_each_series_per_step_weights(capsys, tmp_path, mode
     assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))[0] == 0
     assert "weights" not in read_output(target).columns  # only on request
     assert_one_line_error(*predict(capsys, "--weights", model, "--with-weights", "1", "2", "3"), "--with-weights adds")
+
+
+@pytest.fixture(scope="module")
+def narrow_models(tmp_path_factory):
+    """Weights folders of tiny models whose quantiles give at most a 50% interval, and none (the median alone)."""
+    import dataclasses
+
+    import torch
+
+    from conftest import TINY
+    from numseries.model import LSTMWithAttention
+    from numseries.weights import save_pretrained
+
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("narrow")
+    return {
+        name: str(save_pretrained(LSTMWithAttention(dataclasses.replace(TINY, quantile_levels=grid)), folder / name))
+        for name, grid in (("q50", (0.25, 0.5, 0.75)), ("median", (0.5,)))
+    }
+
+
+def test_a_model_with_narrow_quantiles_predicts_with_the_defaults(capsys, tmp_path, narrow_models):
+    """Adversarial report 5 section 5: the model `numseries train --quantile-levels 0.25 0.5 0.75` (or 0.5)
+    wrote could not predict without --level ("level 80% needs quantiles ...; use a level up to 0")."""
+    for steps in ([], ["--steps", "3"]):
+        code, out, err = predict(capsys, "--weights", narrow_models["q50"], "3", "6.1", "9.2", "12", "14.8", *steps)
+        assert code == 0 and "50% interval" in out, err
+        code, out, err = predict(capsys, "--weights", narrow_models["median"], "3", "6.1", "9.2", "12", *steps)
+        assert code == 0 and "interval" not in out, err
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    long_frame([5, 7]).to_csv(source, index=False)
+    assert predict(capsys, "--weights", narrow_models["q50"], "--input", str(source), "--output", str(target))[0] == 0
+    assert {"lo-50", "hi-50"} <= set(pd.read_csv(target).columns)
+    assert predict(capsys, "--weights", narrow_models["median"], "--input", str(source), "--output", str(target))[0] == 0
+    assert not [c for c in pd.read_csv(target).columns if c.startswith(("lo-", "hi-"))]
+    code, out, err = predict(capsys, "--weights", narrow_models["median"], "3", "6.1", "9.2", "12", "--level", "80")
+    assert_one_line_error(code, out, err, "the model has no interval levels")
+    assert "--quantile-levels" in err and "up to 0" not in err
+
+
+def test_a_level_below_1_gets_one_note_that_it_is_percent(capsys, narrow_models):
+    code, out, err = predict(
+        capsys, "--weights", narrow_models["q50"], "3", "6.1", "9.2", "12", "14.8", "--level", "0.8", "30", "--steps", "2"
+    )
+    assert code == 0 and "0.8% interval" in out
+    assert err.splitlines() == ["note: level 0.8 means a 0.8% interval (levels are in percent); for 80% pass --level 80"]

@@ -48,6 +48,13 @@ def test_quantile_levels_must_be_symmetric_increasing_and_hold_the_median(levels
         ModelConfig(quantile_levels=levels)
 
 
+@pytest.mark.parametrize("levels", [(1e-20, 0.5, 1.0), (1e-20, 0.5, 1 - 1e-20)])
+def test_a_quantile_level_whose_pair_rounds_to_0_or_1_is_refused(levels):
+    """Adversarial report 5 section 5: 1 - 1e-20 is 1.0, and 1e-20 0.5 1.0 was accepted as in (0, 1)."""
+    with pytest.raises(ValueError, match=r"quantile level 1e-20 is too close to 0 or 1: its pair 1 - q rounds to 1"):
+        ModelConfig(quantile_levels=levels)
+
+
 def test_a_config_without_heads_reads_and_writes_as_before():
     assert "quantile_levels" not in ModelConfig().to_dict()
     assert ModelConfig.from_dict(HEADS.to_dict()) == HEADS

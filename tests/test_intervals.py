@@ -24,8 +24,10 @@ from numseries.intervals import (
     calibrate_family_horizons,
     calibrate_horizons,
     check_levels,
+    default_levels,
     intervals,
     level_name,
+    levels_checked,
     named_families,
     path_bands,
     quantiles_at,
@@ -606,3 +608,32 @@ def test_decimals_are_not_told_where_float_rounding_nears_their_unit():
     from numseries.predict import Predictor
 
     assert Predictor.from_pretrained().predict([123456789.123456789] * 3).value == 123456789.123456789
+
+
+def test_the_default_level_falls_back_to_the_widest_the_quantiles_give_or_to_none():
+    """Adversarial report 5 section 5: a model trained with --quantile-levels 0.25 0.5 0.75 (or 0.5 alone)
+    could not predict with the default 80% level."""
+    assert default_levels(GRID) == (80.0,)
+    assert default_levels((0.25, 0.5, 0.75)) == (50.0,)
+    assert default_levels((0.5,)) == () and default_levels(()) == ()
+
+
+def test_a_median_only_model_says_it_has_no_interval_levels_and_how_to_get_some():
+    with pytest.raises(ValueError, match=r"no interval levels.*train it with --quantile-levels") as raised:
+        check_levels([80], (0.5,))
+    assert "up to 0" not in str(raised.value)
+
+
+def test_a_level_below_1_warns_once_that_it_is_read_as_percent():
+    """Adversarial report 5 section 8: level=0.8 was taken as 0.8 percent without a word."""
+    with pytest.warns(UserWarning, match=r"^levels 0\.8, 0\.5 mean intervals of 0\.8, 0\.5 percent; for 80, 50 percent pass 80, 50$") as caught:
+        assert check_levels([0.8, 0.5, 50], GRID) == (0.8, 0.5, 50.0)
+    assert len(caught) == 1 and caught[0].filename == __file__  # it points at the caller
+    with pytest.warns(UserWarning, match=r"^level 0\.8 means a 0\.8% interval \(levels are in percent\); for 80% pass 80$"):
+        check_levels(0.8, GRID)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_levels([1, 80], GRID)
+        check_levels([0.8], GRID, warn=False)
+        with levels_checked():  # the levels were warned about at the public call already
+            check_levels([0.8], GRID)

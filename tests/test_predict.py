@@ -529,3 +529,68 @@ def test_ids_are_a_list_of_names(onnx_predictor):
         onnx_predictor.predict_batch([[1, 2, 3], [1, 2, 3]], ids={"x": 1, "y": 2})  # KeyError: 0
     with pytest.raises(ValueError, match="in series 'b';"):  # not np.str_('b')
         onnx_predictor.predict_batch([[1, 2, 3], [1, 2]], ids=np.array(["a", "b"]))
+
+
+@pytest.fixture(scope="module")
+def narrow_weights(tmp_path_factory):
+    """Weights folders of tiny models whose quantiles give at most a 50% interval, and none (the median alone)."""
+    import dataclasses
+
+    import torch
+
+    from conftest import TINY
+    from numseries.model import LSTMWithAttention
+    from numseries.weights import save_pretrained
+
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("narrow")
+    return {
+        name: save_pretrained(LSTMWithAttention(dataclasses.replace(TINY, quantile_levels=grid)), folder / name)
+        for name, grid in (("q50", (0.25, 0.5, 0.75)), ("median", (0.5,)))
+    }
+
+
+def test_without_a_level_asked_for_a_narrow_model_shows_what_its_quantiles_give(narrow_weights):
+    """Adversarial report 5 section 5: predict_df (and the CLI, batch files, the server) applied the default 80%
+    to a model trained with --quantile-levels 0.25 0.5 0.75 or 0.5, and refused ("use a level up to 0")."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 5, "ds": range(5), "y": [3, 6.1, 9.2, 12, 14.8]})
+    q50 = Predictor.from_pretrained(narrow_weights["q50"])
+    assert q50.levels_or_default(None) == [50.0]
+    assert [c for c in q50.predict_df(frame).columns if "-lo-" in c or "-hi-" in c] == ["numseries-lo-50", "numseries-hi-50"]
+    assert q50.predict_df(frame, steps=3).shape[0] == 3
+    with pytest.raises(ValueError, match="use a level up to 50"):
+        q50.predict_df(frame, level=[80])
+    median = Predictor.from_pretrained(narrow_weights["median"])
+    assert median.levels_or_default(None) is None
+    assert list(median.predict_df(frame).columns) == ["unique_id", "ds", "numseries", "error"]
+    assert median.predict_df(frame, steps=2).shape[0] == 2
+    with pytest.raises(ValueError, match="no interval levels.*--quantile-levels") as raised:
+        median.predict([3, 6.1, 9.2, 12], level=80)
+    assert "up to 0" not in str(raised.value)
+
+
+def test_a_level_below_1_warns_once_per_call_that_it_is_percent(narrow_weights):
+    """Adversarial report 5 section 8: level=0.8 was read as 0.8 percent without a word."""
+    import warnings
+
+    predictor = Predictor.from_pretrained(narrow_weights["q50"])
+    values = [3, 6.1, 9.2, 12, 14.8]
+    frame = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 5, "ds": [*range(5)] * 2, "y": values * 2})
+    calls = {
+        "predict": lambda: predictor.predict(values, level=0.8).intervals,
+        "predict_batch": lambda: predictor.predict_batch([values, values], level=[0.8, 30]).interval(0.8),
+        "forecast": lambda: predictor.forecast(values, 3, level=[0.8]),
+        "forecast_batch": lambda: predictor.forecast_batch([values], 3, level=[0.8]),
+        "predict_df": lambda: predictor.predict_df(frame, level=[0.8]),
+        "predict_df steps": lambda: predictor.predict_df(frame, level=[0.8], steps=3),
+    }
+    for name, call in calls.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert [(str(w.message), w.filename) for w in caught] == [
+            ("level 0.8 means a 0.8% interval (levels are in percent); for 80% pass 80", __file__)
+        ], name
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predictor.predict_df(frame, level=[30], steps=2)

@@ -358,3 +358,45 @@ def test_trained_families_follow_the_runs_that_trained_the_network():
     shipped = trained_families(read_training_info())
     # the shipped network trained on arima (run 30); only its heads saw level_shift (run 33, heads only)
     assert shipped is not None and {"linear", "arima"} <= shipped and "level_shift" not in shipped
+
+
+@pytest.mark.parametrize(
+    ("convert", "kind"),
+    [
+        (lambda t: t.to(torch.int32), "int32"),
+        (lambda t: t.to(torch.bool), "bool"),
+        (lambda t: t.to(torch.uint8), "uint8"),
+        (lambda t: t.to(torch.complex64), "complex64"),
+        (lambda t: t.to_sparse() if t.dim() == 2 else t, "a sparse_coo tensor"),
+    ],
+)
+def test_weights_that_are_not_dense_float_tensors_are_refused_by_name(tiny_model, tmp_path, convert, kind):
+    """Adversarial report 5 section 6: int, bool, uint8 and complex weights were cast into the model and
+    predicted garbage; sparse ones gave a traceback."""
+    folder = save_pretrained(tiny_model, tmp_path / "model")
+    torch.save({name: convert(tensor) for name, tensor in tiny_model.state_dict().items()}, folder / "other.pt")
+    with pytest.raises(ValueError, match=rf"\S+ in \S+other\.pt is {kind}, not a dense floating-point tensor; these are not a numseries model's weights"):
+        load_model(folder / "other.pt")
+
+
+def test_a_safetensors_header_that_says_int32_for_float_bytes_is_refused(tiny_model, tmp_path):
+    """Adversarial report 5 section 6: a header claiming I32 (same byte size as F32) read the floats as integers."""
+    import struct
+
+    folder = save_pretrained(tiny_model, tmp_path / "model")
+    raw = (folder / WEIGHTS_FILE).read_bytes()
+    size = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8 : 8 + size])
+    header["lstm.weight_ih_l0"]["dtype"] = "I32"
+    text = json.dumps(header).encode()
+    (folder / MANIFEST_FILE).unlink()  # the file is changed by hand
+    (folder / WEIGHTS_FILE).write_bytes(struct.pack("<Q", len(text)) + text + raw[8 + size :])
+    with pytest.raises(ValueError, match=r"lstm\.weight_ih_l0 in \S+ is int32, not a dense floating-point tensor"):
+        load_model(folder)
+
+
+def test_half_precision_weights_still_load(tiny_model, tmp_path):
+    folder = save_pretrained(tiny_model, tmp_path / "model")
+    for dtype in (torch.float16, torch.bfloat16, torch.float64):
+        torch.save({name: tensor.to(dtype) for name, tensor in tiny_model.state_dict().items()}, folder / "half.pt")
+        assert load_model(folder / "half.pt").config == TINY

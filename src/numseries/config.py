@@ -63,9 +63,16 @@ class ModelConfig:
         object.__setattr__(self, "quantile_levels", tuple(float(q) for q in self.quantile_levels))
         object.__setattr__(self, "pattern_names", tuple(self.pattern_names))
         levels = self.quantile_levels
+        edge = next((q for q in levels if 0 < q < 1 and not 0 < 1 - q < 1), None)
+        if edge is not None:  # 1e-20: its pair 1 - 1e-20 is 1.0 in floating point
+            raise ValueError(
+                f"quantile level {edge!r} is too close to 0 or 1: its pair 1 - q rounds to {1 - edge:g}; "
+                "use levels such as 0.01 0.5 0.99"
+            )
         if levels:
             symmetric = all(abs(a + b - 1.0) < 1e-9 for a, b in zip(levels, reversed(levels), strict=True))
-            if not (0.5 in levels and symmetric and list(levels) == sorted(set(levels)) and 0 < levels[0]):
+            inside = 0 < levels[0] and levels[-1] < 1
+            if not (0.5 in levels and symmetric and list(levels) == sorted(set(levels)) and inside):
                 raise ValueError(
                     f"quantile_levels must be increasing in (0, 1), hold 0.5 and pair each level q with 1 - q, "
                     f"got {list(levels)}; e.g. 0.1 0.5 0.9"

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import recorded_decimals
+from numseries.intervals import levels_checked, recorded_decimals
 from numseries.series import check_exact_integers, keep_last
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
@@ -735,10 +735,11 @@ def predict_frame(
             for c in chunks
         ]
 
-    try:
-        parts = run(None)
-    except Unsorted:
-        parts = run(_sort_order(frame, names))
+    with levels_checked():  # warned about above: the chunks' predict_batch calls check them quietly
+        try:
+            parts = run(None)
+        except Unsorted:
+            parts = run(_sort_order(frame, names))
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
     tz = getattr(df[time_col].dtype, "tz", None)

@@ -36,11 +36,15 @@ recorded, and a count series got bounds between whole numbers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import numbers
-from collections.abc import Sequence
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from statistics import NormalDist
@@ -79,12 +83,15 @@ RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
 _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
 
-def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tuple[float, ...]:
-    """Interval levels in percent, checked against the quantile levels ``grid`` the model predicts."""
+def check_levels(levels: Sequence[float] | float, grid: Sequence[float], *, warn: bool = True) -> tuple[float, ...]:
+    """Interval levels in percent, checked against the quantile levels ``grid`` the model predicts.
+
+    ``warn``: a warning for levels below 1 (``0.8`` is 0.8%, not 80%), once per public call
+    (:func:`levels_checked` keeps the calls it makes quiet)."""
     if isinstance(levels, (str, bytes)):  # a sequence too, but of characters: "80" is not 8 and 0
         raise ValueError(f"a level must be a number of percent in (0, 100), got the text {levels!r}; e.g. 80 or [80, 95]")
     values: list[Any] = [levels] if _one_number(levels) else list(levels)  # type: ignore[arg-type]
-    widest = round(100 * (grid[-1] - grid[0]), 6)
+    widest = widest_level(grid)
     checked = []
     for given in values:
         try:  # an int or Fraction past the float range raises OverflowError
@@ -96,13 +103,69 @@ def check_levels(levels: Sequence[float] | float, grid: Sequence[float]) -> tupl
             raise ValueError(f"a level must be a number of percent in (0, 100), got {shown}; e.g. 80 or 95")
         if not 0 < level < 100:
             raise ValueError(f"a level must be in (0, 100) percent, got {level:g}; e.g. 80 or 95")
+        if level > widest and widest <= 0:
+            raise ValueError(
+                f"level {level:g}%: the model has no interval levels (its only quantile level is the median); "
+                "train it with --quantile-levels 0.1 0.5 0.9 (for example) to get some"
+            )
         if level > widest:
             raise ValueError(
                 f"level {level:g}% needs quantiles beyond the model's outermost ({grid[0]:g} and {grid[-1]:g}); "
                 f"use a level up to {widest:g}"
             )
         checked.append(level)
+    if warn and not _LEVELS_CHECKED.get():
+        _warn_fractions(checked)
     return tuple(checked)
+
+
+def widest_level(grid: Sequence[float]) -> float:
+    """The widest interval level, in percent, that the quantile levels ``grid`` give (0: none)."""
+    return round(100 * (grid[-1] - grid[0]), 6) if len(grid) else 0.0
+
+
+def default_levels(grid: Sequence[float]) -> tuple[float, ...]:
+    """The levels shown when none are asked for: ``DEFAULT_LEVELS``, each at most the widest the quantile
+    levels ``grid`` give; none when that is under 1% (a median-only quantile head, or none)."""
+    widest = widest_level(grid)
+    return tuple(min(level, widest) for level in DEFAULT_LEVELS) if widest >= 1 else ()
+
+
+def fraction_note(levels: Sequence[float]) -> str | None:
+    """The note for levels below 1, which are read as percent (``0.8`` is a 0.8% interval), or ``None``."""
+    small = [level for level in levels if 0 < level < 1]
+    if not small:
+        return None
+    shown = ", ".join(f"{level:g}" for level in small)
+    wanted = ", ".join(f"{100 * level:g}" for level in small)
+    if len(small) == 1:
+        return f"level {shown} means a {shown}% interval (levels are in percent); for {wanted}% pass {wanted}"
+    return f"levels {shown} mean intervals of {shown} percent; for {wanted} percent pass {wanted}"
+
+
+_LEVELS_CHECKED: ContextVar[bool] = ContextVar("numseries_levels_checked", default=False)
+
+
+@contextlib.contextmanager
+def levels_checked() -> Iterator[None]:
+    """Within: the levels were checked (and warned about) once at the public call, so the calls it makes
+    (``predict_batch`` per chunk, ``forecast_batch``) check them again without warning again."""
+    token = _LEVELS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _LEVELS_CHECKED.reset(token)
+
+
+def _warn_fractions(levels: Sequence[float]) -> None:
+    note = fraction_note(levels)
+    if note is None:
+        return
+    package = str(Path(__file__).parent)
+    frame, stacklevel = sys._getframe(1), 2  # the warning points at the first caller outside numseries
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, stacklevel = frame.f_back, stacklevel + 1
+    warnings.warn(note, UserWarning, stacklevel=stacklevel)
 
 
 def _one_number(value: object) -> bool:

@@ -40,9 +40,9 @@ from numseries.config import MIN_VALUES
 from numseries.explain import load_explainer
 from numseries.intervals import (
     CALIBRATION_FILE,
-    DEFAULT_LEVELS,
     Calibration,
     check_levels,
+    default_levels,
     intervals,
     recorded_decimals,
     recorded_intervals,
@@ -527,10 +527,11 @@ class Predictor:
         )
 
     def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
-        """The interval levels to show: those asked for, else 80% when the model has a quantile head."""
+        """The interval levels to show: those asked for, else 80% (or the widest the model's quantiles give,
+        when narrower; none for a model without intervals)."""
         if level:
             return list(level)
-        return list(DEFAULT_LEVELS) if self.quantile_levels else None
+        return list(default_levels(self.quantile_levels)) or None
 
     def _check_levels(self, level: Sequence[float] | float | None) -> tuple[float, ...]:
         if level is None:
@@ -919,7 +920,7 @@ def _interval(
     hi (N,)) interval at ``level`` percent, each bound a value as recorded."""
     if quantiles is None:
         raise ValueError("this prediction has no quantiles (the model has no quantile head), so no intervals")
-    (level,) = check_levels([level], grid)
+    (level,) = check_levels([level], grid, warn=False)  # warned about where it was asked for
     quantiles = np.atleast_2d(quantiles)
     if decimals is None:
         bounds = intervals(quantiles, grid, [level])[level]  # (N, 2)

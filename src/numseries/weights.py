@@ -300,6 +300,28 @@ def _check_shapes(location: WeightsLocation, config: ModelConfig, shapes: dict[s
         )
 
 
+def _check_dtypes(location: WeightsLocation, state: dict[str, Any]) -> None:
+    """Refuse any tensor that is not a dense floating-point one: integer, bool, complex or sparse values
+    (or a safetensors header that says I32 for float bytes) would be cast into the parameters and predict
+    garbage."""
+    import torch
+
+    floats = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+    for name, tensor in state.items():
+        if not isinstance(tensor, torch.Tensor):
+            kind = type(tensor).__name__
+        elif tensor.layout != torch.strided:
+            kind = f"a {str(tensor.layout).removeprefix('torch.')} tensor"
+        elif tensor.dtype not in floats:
+            kind = str(tensor.dtype).removeprefix("torch.")
+        else:
+            continue
+        raise ValueError(
+            f"{name} in {location.weights} is {kind}, not a dense floating-point tensor; these are not a "
+            "numseries model's weights: save model.state_dict() or use numseries.save_pretrained"
+        )
+
+
 def _why_unreadable(err: Exception) -> str:
     """One line for a loading error. torch.load's refusals run to paragraphs that suggest
     ``weights_only=False``, which would run the pickled code: never the advice here."""
@@ -351,8 +373,9 @@ def load_model(path: str | Path | None = None) -> LSTMWithAttention:
         _check_shapes(location, config, safetensors_shapes(location.weights))
     state = _read_state(location.weights)
     _check_shapes(location, config, {name: tuple(getattr(value, "shape", ())) for name, value in state.items()})
+    _check_dtypes(location, state)
     for name, tensor in state.items():  # a diverged training run saves NaN or inf weights: refuse them by name
-        if hasattr(tensor, "is_floating_point") and tensor.is_floating_point() and not tensor.isfinite().all():
+        if not tensor.isfinite().all():
             raise ValueError(
                 f"weights in {location.weights} hold non-finite values (NaN or inf) in {name}; the training that "
                 "wrote them diverged: train again with a lower --lr"

@@ -91,6 +91,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from numseries.intervals import fraction_note, levels_checked
+
+    note = fraction_note(args.level or [])
+    if note:
+        _say(f"note: {note.replace(' pass ', ' pass --level ')}")
+    with levels_checked():  # said once above: the library's calls do not warn again
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from numseries.predict import MAX_STEPS, Predictor
 
     if args.plot and (args.input or args.output):
