@@ -105,6 +105,11 @@ def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, caps
         (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
         (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
         (["--pattern-names", "linear", "nosuch"], "unknown family 'nosuch'; known families: linear, "),  # with --families
+        (  # TOY's --max-len 12: the rollout loss was 0 throughout, silently (adversarial round 5, section 3)
+            ["--rollout-loss", "1", "--rollout-steps", "5"],
+            "--rollout-steps 5 needs sequences of at least 13 values, but --max-len is 12, so --rollout-loss would "
+            "train nothing; raise --max-len to 13 or lower --rollout-steps to 4$",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_value(tmp_path, capsys, args, message):
@@ -303,3 +308,54 @@ def test_resuming_with_another_architecture_is_one_line_not_a_traceback(tmp_path
     last = capsys.readouterr().err.strip().splitlines()[-1]  # after the notes of what it resumes and replaces
     assert last.startswith("numseries train: error: cannot resume the run in ") and "hidden_size 8 -> 16" in last, last
     assert "Traceback" not in last
+
+
+HEAD_OPTIONS = ["--quantile-levels", "0.1", "0.5", "0.9", "--pattern-names", "linear", "sinusoidal"]
+
+
+def test_fine_tuning_keeps_the_heads_of_init_weights_unless_told_otherwise(tmp_path, capsys):
+    """Without --quantile-levels and --pattern-names, --init-weights' heads were dropped, silently
+    (adversarial round 5, section 4): a fine-tuned shipped model lost its intervals and patterns."""
+    assert _train(tmp_path / "base", *HEAD_OPTIONS) == 0
+    base = str(tmp_path / "base" / "out")
+    capsys.readouterr()
+    assert _train(tmp_path / "tuned", "--init-weights", base) == 0
+    assert "keeping its heads (3 quantile_levels and 2 pattern_names)" in capsys.readouterr().err
+    config = json.loads((tmp_path / "tuned" / "out" / CONFIG_FILE).read_text())
+    assert config["quantile_levels"] == [0.1, 0.5, 0.9] and config["pattern_names"] == ["linear", "sinusoidal"]
+    info = _info(tmp_path / "tuned")
+    assert info["model_config"]["quantile_levels"] == [0.1, 0.5, 0.9] and info["data"]["families"] == ["linear", "sinusoidal"]
+    # Other heads asked for by name are refused as before, saying how to keep the saved ones.
+    assert _train(tmp_path / "other", "--init-weights", base, "--quantile-levels", "0.25", "0.5", "0.75") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has other quantile_levels (0.1 0.5 0.9); give the same ones, or leave --quantile-levels out" in err
+    # Fine-tuning on families the kept pattern head does not name: it trains, and says the head learns nothing.
+    assert _train(tmp_path / "mine", "--init-weights", base, "--families", "random_walk") == 0
+    err = capsys.readouterr().err
+    assert "--families random_walk hold none of the pattern head's families (from --init-weights): it is kept untrained" in err
+    assert json.loads((tmp_path / "mine" / "out" / CONFIG_FILE).read_text())["pattern_names"] == ["linear", "sinusoidal"]
+
+
+def test_a_family_too_large_to_scale_is_one_line_naming_it_not_a_divergence(tmp_path, capsys):
+    """A family of values near 1e307 passed the check, overflowed under the random scale with RuntimeWarnings,
+    and the run died as "training diverged ... lower --lr" (adversarial round 5, section 7)."""
+    import warnings
+
+    from numseries.generate import FAMILIES
+
+    path = tmp_path / "huge2.py"
+    path.write_text(
+        "import numpy as np\nfrom numseries.generate import register\n\n\n@register('huge2')\n"
+        "def huge2(n, length, rng):\n    return np.cumsum(np.full((n, length), 1e306), axis=1)\n"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an overflow's RuntimeWarning fails the test
+            assert _train(tmp_path, "--families-from", str(path), "--families", "huge2") == 2
+    finally:
+        FAMILIES.pop("huge2", None)
+        sys.modules.pop("numseries_user_families_huge2", None)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("numseries train: error: family 'huge2' returns values up to "), err
+    assert "return values at roughly unit scale" in err and "diverged" not in err
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -427,6 +428,24 @@ def test_a_family_returning_bad_values_is_named(restore_registry):
 
     with pytest.raises(ValueError, match=r"family 'broken' must return finite values .* non-finite values; fix its function"):
         generate_batch(10, families=["broken"])
+
+
+def test_a_family_too_large_for_the_random_scale_is_named_before_it_overflows(restore_registry):
+    """Finite values near 1e307 passed the check, then the scale (up to 1e6) made them inf: RuntimeWarnings
+    leaked and training "diverged" with advice to lower --lr (adversarial round 5, section 7)."""
+
+    @register("huge")
+    def huge(n, length, rng):
+        return np.cumsum(np.full((n, length), 1e306), axis=1)  # (n, length) up to 1e306 * length
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow's RuntimeWarning fails the test
+        with pytest.raises(ValueError, match=r"^family 'huge' returns values up to 1.3e\+307, which the generator's "
+                           r"random scale \(up to 1e\+06\) would overflow; return values at roughly unit scale \(at "
+                           r"most 1e\+294 in magnitude\); fix its function$"):  # fmt: skip
+            generate_batch(20, max_len=12, families=["linear", "huge"], seed=0)
+    register("large")(lambda n, length, _rng: np.full((n, length), np.exp(600.0)))  # the built-ins' largest: fine
+    assert np.isfinite(generate_batch(20, max_len=12, families=["large"], seed=0).labels).all()
 
 
 # --------------------------------------------------------------------------------------------------

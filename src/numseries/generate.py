@@ -29,6 +29,12 @@ from numseries.series import SequenceBatch, mean_abs_step, step_scale
 
 FamilyFn = Callable[[int, int, np.random.Generator], np.ndarray]
 
+AFFINE_RANGE = (1e-3, 1e6)  # the magnitudes of the random scale and shift the generator applies to each series
+# The largest magnitude a family may return: scaled by the largest scale it stays below 1e300, which leaves
+# float64 (up to 1.8e308) room for the shift, the noise and the sums of steps the model scales by. The
+# built-in families stay below e^600 (3.8e260) at any length.
+MAX_FAMILY_VALUE = 1e300 / AFFINE_RANGE[1]
+
 
 @dataclasses.dataclass(frozen=True)
 class Family:
@@ -229,6 +235,13 @@ def _checked(name: str, series: object, shape: tuple[int, int]) -> np.ndarray:
         raise _FamilyError(
             f"family {name!r} must return finite values of shape {shape}, got shape {array.shape} with "
             f"{array.size - np.isfinite(array).sum()} non-finite values; fix its function"
+        )
+    peak = float(np.abs(array).max(initial=0.0))
+    if peak > MAX_FAMILY_VALUE:  # before the random scale, which would overflow it to inf
+        raise _FamilyError(
+            f"family {name!r} returns values up to {peak:.3g}, which the generator's random scale (up to "
+            f"{AFFINE_RANGE[1]:g}) would overflow; return values at roughly unit scale (at most "
+            f"{MAX_FAMILY_VALUE:g} in magnitude); fix its function"
         )
     return array
 
@@ -581,9 +594,9 @@ def generate_batch(
             series = series + _col(sigma) * rng.normal(0, 1, series.shape)
         values[rows] = series
 
-    # Random affine map: scale and shift each span 1e-3 .. 1e6, either sign.
-    scale = _log_uniform(rng, 1e-3, 1e6, num_samples) * rng.choice([-1.0, 1.0], num_samples)
-    shift = _log_uniform(rng, 1e-3, 1e6, num_samples) * rng.choice([-1.0, 1.0], num_samples)
+    # Random affine map: scale and shift each span AFFINE_RANGE (1e-3 .. 1e6), either sign.
+    scale = _log_uniform(rng, *AFFINE_RANGE, num_samples) * rng.choice([-1.0, 1.0], num_samples)
+    shift = _log_uniform(rng, *AFFINE_RANGE, num_samples) * rng.choice([-1.0, 1.0], num_samples)
     shift *= rng.random(num_samples) < 0.8
     values = _col(scale) * values + _col(shift)
     clean = _col(scale) * clean + _col(shift)

@@ -41,7 +41,7 @@ from numseries.data import StreamingDataset, make_loader
 from numseries.files import atomic_write, check_folder
 from numseries.generate import generate_batch, resolve_families
 from numseries.model import LSTMWithAttention, ModelOutput
-from numseries.weights import check_weights_out, load_model, read_training_info, save_pretrained
+from numseries.weights import check_weights_out, load_model, locate, read_training_info, save_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,19 @@ def rollout_l1(model: LSTMWithAttention, x: torch.Tensor, mask: torch.Tensor, st
         total = total + scaled_l1(((prediction - start_last) / start_scale).float(), targets[:, k], start_last, start_scale)
         current = current.scatter(1, (length + k)[:, None], prediction[:, None])  # fed back
     return total / steps
+
+
+def check_rollout(config: TrainConfig, max_len: int) -> None:
+    """Refuse a rollout loss that no training sequence is long enough for (it would be 0 throughout):
+    :func:`rollout_l1` needs ``rollout_steps + ROLLOUT_MIN_CONTEXT`` values, and no context is longer than ``max_len``."""
+    need = config.rollout_steps + ROLLOUT_MIN_CONTEXT
+    if not config.rollout_loss or max_len >= need:
+        return
+    fewer = f" or lower --rollout-steps to {max_len - ROLLOUT_MIN_CONTEXT}" if max_len > ROLLOUT_MIN_CONTEXT else ""
+    raise ValueError(
+        f"--rollout-steps {config.rollout_steps} needs sequences of at least {need} values, but --max-len is "
+        f"{max_len}, so --rollout-loss would train nothing; raise --max-len to {need}{fewer}"
+    )
 
 
 def _ema_with_warmup(
@@ -572,6 +585,15 @@ def _hardware(trainer: L.Trainer) -> str:
 
 
 HEADS = ("quantile_head.", "pattern_head.")  # parameters of the optional heads
+HEAD_OPTIONS = {"quantile_levels": "--quantile-levels", "pattern_names": "--pattern-names"}  # what asks for each head
+
+
+def _with_init_heads(path: str | Path, model_config: ModelConfig) -> tuple[ModelConfig, list[str]]:
+    """``model_config`` with the heads of ``path``'s model that it does not ask for (fine-tuning keeps the
+    starting model's heads), and the names of those it took (``quantile_levels``, ``pattern_names``)."""
+    saved = locate(path).model_config()
+    taken = [head for head in HEAD_OPTIONS if getattr(saved, head) and not getattr(model_config, head)]
+    return dataclasses.replace(model_config, **{head: getattr(saved, head) for head in taken}), taken
 
 
 def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithAttention:
@@ -592,11 +614,16 @@ def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithA
     new = [key for key in missing if not key.startswith(HEADS)]
     assert not new, new  # the backbones are equal, so only heads can be missing
     # A head in both must be the same head, or its weights mean something else; one the config leaves
-    # out is dropped.
-    kept = [head for head in ("quantile_levels", "pattern_names") if getattr(loaded.config, head) and getattr(model_config, head)]
-    for head in kept:
-        if getattr(loaded.config, head) != getattr(model_config, head):
-            raise ValueError(f"--init-weights {path} has other {head}; give the same ones or none")
+    # out is dropped, and said so.
+    for head, option in HEAD_OPTIONS.items():
+        saved, asked = getattr(loaded.config, head), getattr(model_config, head)
+        if saved and asked and saved != asked:
+            raise ValueError(
+                f"--init-weights {path} has other {head} ({' '.join(map(str, saved))}); "
+                f"give the same ones, or leave {option} out to keep them"
+            )
+        if saved and not asked:
+            log.warning("--init-weights %s has a %s head that this run's model leaves out: it is dropped", path, head)
     return model
 
 
@@ -615,13 +642,14 @@ def run_training(
 
     ``run_dir`` holds checkpoints and logs (default: ``runs/<name of out>``). ``init_weights`` starts
     from a weights folder of the same architecture (fine-tuning, e.g. on families of your own) instead
-    of from random weights; ``resume`` continues from the run's last checkpoint either way.
+    of from random weights, with its quantile and pattern heads where ``model_config`` asks for none; ``resume`` continues from the run's last checkpoint either way.
     ``trainer_options`` are the fields of :class:`TrainerOptions` (accelerator, devices, num_nodes,
     strategy, logger, progress_bar).
     """
     out = Path(out)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     check_lengths(config.min_len, model_config.max_len)
+    check_rollout(config, model_config.max_len)
     check_folder(out, "the weights")  # before training, not after it
     check_weights_out(out)
     check_folder(run_dir, "the run's checkpoints and logs")
@@ -632,10 +660,15 @@ def run_training(
         init_weights = _started_from(run_dir)
     torch.manual_seed(config.seed)
     origin = None
+    inherited: list[str] = []  # the heads taken from --init-weights
     if init_weights is None:
         model = LSTMWithAttention(model_config)
     else:  # with --resume as well, the checkpoint's weights replace these in fit
+        model_config, inherited = _with_init_heads(init_weights, model_config)
         model = _load_init_weights(init_weights, model_config)
+        if inherited:
+            kept = " and ".join(f"{len(getattr(model_config, head))} {head}" for head in inherited)
+            log.info("--init-weights %s: keeping its heads (%s)", init_weights, kept)
         origin = {"path": str(init_weights), "training_info": read_training_info(init_weights)}
     if config.heads_only:
         if init_weights is None:
@@ -651,10 +684,18 @@ def run_training(
     if classes is not None and families is None:
         families = classes  # its classes are the families trained on, in order
     elif classes is not None and families is not None and not set(families) & set(classes):
-        raise ValueError(
-            f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
-            "the pattern head learns from the families it names: give some of them"
-        )
+        if "pattern_names" in inherited:  # fine-tuning on other families: the head is kept, but nothing trains it
+            log.warning(
+                "--families %s hold none of the pattern head's families (from --init-weights): it is kept untrained; "
+                "add some of %s to --families to train it",
+                " ".join(families),
+                " ".join(classes),
+            )
+        else:
+            raise ValueError(
+                f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
+                "the pattern head learns from the families it names: give some of them"
+            )
     frozen = {name: value.clone() for name, value in model.state_dict().items() if not name.startswith(HEADS)}
     train_data = StreamingDataset(
         config.batch_size,
