@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from numseries.cli import main
+from numseries.generate import training_families
 from numseries.weights import CONFIG_FILE, INFO_FILE, MANIFEST_FILE, WEIGHTS_FILE, load_model
 
 pytestmark = pytest.mark.slow
@@ -325,6 +326,12 @@ def test_fine_tuning_keeps_the_heads_of_init_weights_unless_told_otherwise(tmp_p
     assert config["quantile_levels"] == [0.1, 0.5, 0.9] and config["pattern_names"] == ["linear", "sinusoidal"]
     info = _info(tmp_path / "tuned")
     assert info["model_config"]["quantile_levels"] == [0.1, 0.5, 0.9] and info["data"]["families"] == ["linear", "sinusoidal"]
+    # Without --families, the default ones, not the kept head's: held-out families stay held out unless named.
+    default = [arg for arg in TOY if arg not in ("--families", "linear", "sinusoidal")]
+    run = tmp_path / "default"
+    assert main(["train", "--out", str(run / "out"), "--run-dir", str(run / "run"), *default, "--init-weights", base]) == 0
+    assert _info(run)["data"]["families"] == training_families()
+    capsys.readouterr()
     # Other heads asked for by name are refused as before, saying how to keep the saved ones.
     assert _train(tmp_path / "other", "--init-weights", base, "--quantile-levels", "0.25", "0.5", "0.75") == 2
     err = capsys.readouterr().err

@@ -681,8 +681,9 @@ def run_training(
     classes = model_config.pattern_names or None  # the pattern head learns the families it names
     if classes is not None:
         resolve_families(classes)  # each a family of the registry, as --families' are
-    if classes is not None and families is None:
+    if classes is not None and families is None and "pattern_names" not in inherited:
         families = classes  # its classes are the families trained on, in order
+    # (a pattern head kept from --init-weights leaves the default, so that held-out families stay held out)
     elif classes is not None and families is not None and not set(families) & set(classes):
         if "pattern_names" in inherited:  # fine-tuning on other families: the head is kept, but nothing trains it
             log.warning(

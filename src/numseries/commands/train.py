@@ -28,7 +28,7 @@ _HELP = {
     "seed": "seed of the data stream and the weight initialisation",
     "min_len": "shortest context length trained on",
     "num_workers": "DataLoader processes that generate batches",
-    "families": "training families (default: all but the held-out ones; with a pattern head, the families it names)",
+    "families": "training families (default: all but the held-out ones; with --pattern-names, the families it names)",
     "max_len": "longest context the model reads",
     "hidden_size": "LSTM hidden units",
     "num_layers": "stacked LSTM layers",
