@@ -447,3 +447,35 @@ def test_a_dead_process_temp_file_is_removed_by_the_next_write(tmp_path):
     atomic_write(target, lambda tmp: tmp.write_text("new"))
     assert target.read_text() == "new"
     assert not dead.exists() and live.exists() and other.exists()
+
+
+def test_numbers_between_spaces_are_refused_as_not_comma_separated(tmp_path):
+    """Adversarial round 5: the first line was taken as a header (a series lost), the rest as 'not a number'."""
+    path = tmp_path / "spaces.csv"
+    path.write_text("3 6.1 9.2 12 14.8\n1 2 3 4 5\n")
+    with pytest.raises(ValueError, match="its values are separated by spaces, not commas"):
+        _read_all(path)
+    named = tmp_path / "named.csv"
+    named.write_text("my values\n1\n2\n")  # a one-column header with a space in its name is a header
+    assert _read_all(named)[2].tolist() == [1, 1]
+
+
+def test_suffixes_in_capitals_are_read_and_an_unknown_compression_is_named(tmp_path):
+    source = tmp_path / "LONG.CSV"
+    _long_frame().to_csv(source, index=False)
+    assert _read_all(source)[0] == ["a", "b"]
+    packed = tmp_path / "wide.CSV.GZ"
+    packed.write_bytes(gzip.compress(b"1,2,3,4\n"))
+    np.testing.assert_array_equal(_read_all(packed)[1], [[1.0, 2.0, 3.0, 4.0]])
+    batch_io.check_output(tmp_path / "OUT.CSV")
+    zst = tmp_path / "wide.csv.zst"
+    zst.write_bytes(b"\x28\xb5\x2f\xfd")
+    with pytest.raises(ValueError, match=r"\.zst is not a compression numseries reads; give \.csv, \.csv\.gz"):
+        _read_all(zst)
+
+
+def test_a_text_first_column_under_a_header_is_told_to_be_named_unique_id(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("id,t0,t1,t2,t3\na,1,2,3,4\n")
+    (chunk,) = batch_io.read_chunks(path, 8)
+    assert chunk.errors[0].endswith("(or, if column 'id' names the series, call it unique_id)")

@@ -96,12 +96,17 @@ WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
 PER_STEP_FORMAT = "{:.9g}"  # per-step weights in CSV output: enough digits for sum(w * x) to give the prediction
 
 
+def _suffix(path: Path) -> str:
+    """A file name's last suffix in lower case: ``LONG.CSV`` is a CSV file, ``x.CSV.GZ`` a gzipped one."""
+    return path.suffix.lower()
+
+
 def file_format(path: str | Path) -> str:
     """``"csv"`` or ``"parquet"``, from the file name."""
     path = Path(path)
-    if path.suffix in (".parquet", ".pq"):
+    if _suffix(path) in (".parquet", ".pq"):
         return "parquet"
-    if ".csv" in path.suffixes:
+    if ".csv" in [suffix.lower() for suffix in path.suffixes]:
         return "csv"
     raise ValueError(f"cannot tell the format of {path} from its name; use a .csv or .parquet file")
 
@@ -110,9 +115,9 @@ def check_output(path: str | Path) -> None:
     """Refuse an output that could not be written, before any work: a name of no known format or
     compression, a folder, a device, a name too long, a folder where files cannot be created."""
     path = Path(path)
-    if file_format(path) == "csv" and path.suffix != ".csv" and path.suffix not in COMPRESSORS:
+    if file_format(path) == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
         raise ValueError(
-            f"cannot write {path}: {path.suffix} is not a compression numseries writes; "
+            f"cannot write {path}: {_suffix(path)} is not a compression numseries writes; "
             f"name the output .csv, {', '.join('.csv' + suffix for suffix in COMPRESSORS)} or .parquet"
         )
     try:
@@ -135,6 +140,11 @@ def read_chunks(
     """
     path = Path(path)
     kind = file_format(path)
+    if kind == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
+        raise ValueError(
+            f"cannot read {path}: {path.suffix} is not a compression numseries reads; give "
+            f".csv, {', '.join('.csv' + suffix for suffix in COMPRESSORS)} or .parquet"
+        )
     if not path.is_file():
         raise ValueError(f"input file {path} does not exist; check the path")
     report = on_progress or (lambda _: None)
@@ -221,7 +231,7 @@ def write_predictions(path: str | Path, results: Iterable[Predicted | tuple[Chun
 
     def write_csv(tmp: Path) -> None:
         nonlocal count
-        with _text_file(tmp, COMPRESSORS.get(path.suffix)) as handle:
+        with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
             for predicted in map(_predicted, results):
                 frame = pd.DataFrame(_columns(predicted, "csv"))
                 frame.to_csv(handle, header=count == 0, index=False)
@@ -408,7 +418,7 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
         with open(path, "rb") as raw, contextlib.ExitStack() as stack:
             size = max(os.fstat(raw.fileno()).st_size, 1)
-            stream = raw if path.suffix not in COMPRESSORS else stack.enter_context(_decompressed(raw, path.suffix))
+            stream = raw if _suffix(path) not in COMPRESSORS else stack.enter_context(_decompressed(raw, _suffix(path)))
             with pd.read_csv(stream, converters=ids, encoding="utf-8", **options) as reader:
                 for frame in reader:
                     on_read(min(raw.tell() / size, 1.0))  # how far into the file, compressed or not
@@ -423,10 +433,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
 
 
 def _check_separator(path: Path, name: str) -> None:
-    """Refuse a CSV whose one column's name holds a semicolon or a tab: its values are not comma-separated,
-    and every row would be read as one value."""
-    for separator, word in ((";", "semicolons"), ("\t", "tabs")):
-        if separator in name:
+    """Refuse a CSV whose one column's name holds a semicolon, a tab, or numbers between spaces: its values
+    are not comma-separated, and every row would be read as one value."""
+    spaced = len(name.split()) > 1 and all(_is_number(part) for part in name.split())  # 3 6.1 9.2 12
+    for separator, word in ((";", "semicolons"), ("\t", "tabs"), (" ", "spaces")):
+        if separator in name and (separator != " " or spaced):
             raise ValueError(
                 f"{path} has one column, {name!r}: its values are separated by {word}, not commas; save it "
                 "as comma-separated values (unique_id,ds,y), with '.' for decimals"
@@ -470,7 +481,7 @@ def _lines(path: Path, count: int) -> list[bytes]:
     """The first ``count`` lines of a file (.gz, .bz2 and .xz decompressed), each read no further than one
     byte past ``MAX_LINE_BYTES``; fewer where the file ends before."""
     try:
-        with COMPRESSORS.get(path.suffix, open)(path, "rb") as handle:
+        with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
             lines = [handle.readline(MAX_LINE_BYTES + 1) for _ in range(count)]
     except (OSError, EOFError, lzma.LZMAError) as err:  # gzip.BadGzipFile is an OSError
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
@@ -578,6 +589,11 @@ def _ids(column: pd.Series, where: Callable[[Any], str]) -> np.ndarray:
     return ids
 
 
+def _header_named(frame: pd.DataFrame) -> bool:
+    """Whether a wide frame's columns came from a header line (names), not pandas' numbering."""
+    return not all(isinstance(column, (int, np.integer)) for column in frame.columns)
+
+
 def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
     return f"column {column!r} of series {ids[row]!r}"
 
@@ -600,7 +616,8 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
             values[:, column], words = numeric(frame.iloc[:, column], name)
             for row in np.flatnonzero(words & (errors == None)):  # noqa: E711 (element-wise)
                 cell = frame.iloc[row, column]
-                errors[row] = f"{name} has {cell!r} in series {ids[row]!r}, which is not a number; give numbers only"
+                hint = f" (or, if {name} names the series, call it {ID_COLUMN})" if column == 0 and _header_named(frame) else ""
+                errors[row] = f"{name} has {cell!r} in series {ids[row]!r}, which is not a number; give numbers only{hint}"
         # integers float64 rounds (beyond 2**53), as numbers or text; float columns were never exact
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
             mark_rounded(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
@@ -617,7 +634,7 @@ def _buckets(path: Path) -> int:
     if file_format(path) == "parquet":
         rows = pq.ParquetFile(path).metadata.num_rows
     else:  # at least 6 bytes a row ("a,1,1\n"); a compressed file holds several times its size
-        rows = path.stat().st_size // 6 * (8 if path.suffix in COMPRESSORS else 1)
+        rows = path.stat().st_size // 6 * (8 if _suffix(path) in COMPRESSORS else 1)
     return max(1, min(MAX_BUCKETS, math.ceil(rows / BUCKET_ROWS)))
 
 
