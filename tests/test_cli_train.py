@@ -220,6 +220,8 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
         (None, "no such Python file"),
         ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file"),
         ("import sys; sys.exit(3)", "failed: SystemExit: 3; fix that file"),  # it exited 3, saying nothing
+        # a forgotten @register trained on the built-in families without a word (adversarial round 5)
+        ("def mine(n, length, rng):\n    return rng.normal(size=(n, length))\n", "registers no family; decorate"),
     ],
 )
 def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):

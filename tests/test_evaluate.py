@@ -193,6 +193,10 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
 def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):
     assert main(["evaluate", "--weights", str(tiny_weights), "--families", "fibonacci"]) == 2
     assert "unknown family 'fibonacci'" in capsys.readouterr().err
+    # --no-stats dropped the only baseline asked for, and every row said "– (None)" (adversarial round 5)
+    assert main(["evaluate", "--weights", str(tiny_weights), "--baselines", "auto_ets", "--no-stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--no-stats leaves none of --baselines auto_ets" in err
 
 
 def test_families_the_weights_never_saw_are_grouped_apart(model):

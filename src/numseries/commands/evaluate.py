@@ -45,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
     from numseries.predict import Predictor
     from numseries.weights import locate, recorded_run_dir, trained_families
 
+    dropped = [name for name in args.baselines if args.no_stats and name not in SIMPLE]
+    if dropped and len(dropped) == len(args.baselines):
+        raise ValueError(
+            f"--no-stats leaves none of --baselines {' '.join(args.baselines)} (statistical baselines); "
+            f"drop --no-stats, or add one of {', '.join(SIMPLE)}"
+        )
     check_output(args.report, "the report")  # before minutes of work, not after them
     if args.plots:
         check_folder(args.plots, "the plots")

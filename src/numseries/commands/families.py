@@ -32,6 +32,9 @@ def _load(path: Path) -> None:
     loaded = sys.modules.get(name)
     if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
         return  # loaded already in this process (commands called in turn): its families are registered
+    from numseries.generate import FAMILIES
+
+    before = set(FAMILIES)
     spec = importlib.util.spec_from_file_location(name, path.resolve())
     assert spec is not None and spec.loader is not None  # a .py file always has a source loader
     module = importlib.util.module_from_spec(spec)
@@ -41,3 +44,8 @@ def _load(path: Path) -> None:
     except (Exception, SystemExit) as err:  # the user's code may raise anything, exit() too; name the file and it
         del sys.modules[name]
         raise ValueError(f"--families-from {path} failed: {type(err).__name__}: {err}; fix that file") from err
+    if set(FAMILIES) == before:  # a forgotten @register: the run would go on with the built-in families alone
+        raise ValueError(
+            f"--families-from {path} registers no family; decorate each family function with "
+            "@register('name') (from numseries.generate import register)"
+        )
