@@ -281,3 +281,17 @@ def test_predict_df_without_pandas_says_what_to_install(shipped, monkeypatch):
     monkeypatch.setitem(sys.modules, "numseries.frames", None)  # as when pandas is missing: the import fails
     with pytest.raises(ImportError, match=r"predict_df needs pandas .*; pip install 'numseries\[io\]'"):
         shipped.predict_df(long_frame([4]))
+
+
+@pytest.mark.parametrize("kind", ["int", "datetime"])
+def test_a_series_with_two_values_at_its_last_ds_gets_its_rows_at_the_next_times(shipped, kind):
+    """Adversarial round 5: its error rows both got ds 3 (the last spacing, 0, repeated): duplicate
+    (unique_id, ds) keys, one of them a time the series has, which break merges such as utilsforecast's."""
+    df = pd.DataFrame({"unique_id": ["d"] * 5 + ["e"] * 4, "ds": [0, 1, 2, 3, 3, 0, 1, 2, 3], "y": [1, 2, 3, 4, 5, 1, 2, 3, 4.0]})
+    if kind == "datetime":
+        df["ds"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["ds"], unit="D")
+    out = shipped.predict_df(df, steps=2)
+    rows = out[out["unique_id"] == "d"]
+    assert rows["error"].str.contains("two values at ds").all()
+    assert rows["ds"].tolist() == out[out["unique_id"] == "e"]["ds"].tolist()  # the next times after 3, as e's
+    assert not out.duplicated(["unique_id", "ds"]).any()

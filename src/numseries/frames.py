@@ -616,7 +616,7 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     months (monthly, quarterly, yearly data); anything irregular repeats the last spacing.
     """
     rows = np.arange(len(lengths))
-    last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
+    last_i, prev_i = np.maximum(lengths - 1, 0), _previous(ds, lengths)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
         last, prev = ds[rows, last_i], ds[rows, prev_i]
@@ -637,6 +637,18 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+
+
+def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) times, (N,) lengths -> (N,) the index of each series' last time other than its last one: the
+    one before it, except where a series repeats its last time (two values at one ds: the series is
+    refused, and the times of its rows go on from its last real spacing, not at that one time again)."""
+    rows = np.arange(len(lengths))
+    last_i = np.maximum(lengths - 1, 0)
+    before = np.arange(ds.shape[1])[None, :] < last_i[:, None]  # (N, W)
+    differs = (ds != ds[rows, last_i][:, None]) & before  # (N, W)
+    latest = ds.shape[1] - 1 - np.argmax(differs[:, ::-1], axis=1)  # (N,) the last such index
+    return np.where(differs.any(axis=1), latest, np.maximum(lengths - 2, 0))
 
 
 def _to_recording(times: np.ndarray, given: np.ndarray) -> np.ndarray:
