@@ -160,10 +160,8 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     out = np.zeros(n, dtype=np.int64)
     if steps < 2 or not n:
         return out
-    padded, lengths = padded_rows(list(windows))  # (N, W), NaN after each window
-    last = padded[np.arange(n), lengths - 1]  # (N,)
+    padded, lengths, last, largest = _last_and_largest_step(windows)
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
-        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) NaN past each end left out
         mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
         path_steps = np.abs(np.diff(values, axis=1))  # (N, K - 1): the steps into steps 2..K
         away = path_steps > STEADY * np.nan_to_num(largest)[:, None]  # (N, K - 1)
@@ -202,12 +200,20 @@ def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generato
 def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
     """Windows (of at least 2 values) and their (N, K) paths -> (N,) bool: a step of the path (from the
     window's last value) is more than ``factor`` times the window's largest step."""
-    padded, lengths = padded_rows(windows)  # (N, W), NaN after each window
+    _, _, last, largest = _last_and_largest_step(windows)
     with np.errstate(over="ignore"):  # near the float limits a step is inf: no path runs away from that
-        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
-        last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
         path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
         return path_steps.max(axis=1) > factor * largest
+
+
+def _last_and_largest_step(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Windows -> (N, W) their values NaN-padded, (N,) lengths, (N,) last values and (N,) largest absolute
+    steps (inf where a step passes the float range; NaN for a window of one value)."""
+    padded, lengths = padded_rows(list(windows))  # (N, W), NaN after each window
+    last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
+    return padded, lengths, last, largest
 
 
 def guarded_roll_out(
