@@ -10,9 +10,18 @@ import pytest
 
 import numseries.forecast as forecast_module
 from conftest import predict_cli
-from numseries.forecast import RUNAWAY, SHORT_READ, backtests_shorter, guarded_roll_out, roll_out, runs_away
+from numseries.forecast import (
+    RUNAWAY,
+    SHORT_READ,
+    backtests_shorter,
+    guarded_roll_out,
+    roll_out,
+    runs_away,
+    step_growth,
+)
 from numseries.predict import Predictor
 from numseries.realdata import load_series
+from numseries.series import padded_rows
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +196,36 @@ def test_the_cli_says_from_which_step_the_path_goes_on_steadily(capsys):
     steady = json.loads(out)["forecast_steady"]
     assert isinstance(steady, int) and f"note: from step {steady} the path goes on at the mean step" in err
     assert json.loads(predict_cli(capsys, *map(str, NOISY_LINE), "--steps", "8", "--json")[1])["forecast_steady"] is None
+
+
+def test_step_growth_is_an_exponentials_ratio_and_one_for_lines_walks_and_decays():
+    windows = [
+        [1, 2, 4.1, 8, 16.2, 32, 64.5],  # doubling, 1% noise
+        [64.5, 32, 16.2, 8, 4.1, 2, 1],  # halving: its steps shrink
+        [0, 3.1, 5.9, 9.2, 12, 15.1],  # a noisy line
+        [49.28, 46.34, 45.6, 45.54, 44.75, 43.81, 41.78],  # a walk whose last steps grew by chance: 13x, 1.19x, 2.16x
+        [5, -10, 20, -40, 80],  # steps that change sign
+        [1, 2, 3],  # too few steps to tell
+    ]
+    growth = step_growth(*padded_rows([np.asarray(w, dtype=np.float64) for w in windows]))
+    assert 1.9 < growth[0] < 2.1
+    np.testing.assert_array_equal(growth[1:], 1.0)
+
+
+def test_exponential_growth_is_forecast_as_growth_not_flattened_to_a_line(shipped):
+    # adversarial round 6: from step 2 these paths went on at the window's mean step (131, 142, 152, 163)
+    forecast = shipped.forecast([1, 2, 4.1, 8, 16.2, 32, 64.5], 4, level=[80])
+    assert forecast.steady is None
+    truth = 64.5 * 2.0 ** np.arange(1, 5)
+    assert (np.abs(forecast.values - truth) < 0.1 * truth).all(), forecast.values
+    lo, hi = forecast.interval(80)
+    assert (hi - lo)[-1] > (hi - lo)[0]
+
+
+def test_steady_steps_bands_are_rounded_to_the_recorded_decimals(shipped):
+    counts = [round(v * 100) for v in NOISY_LINE]  # whole numbers: every band is too
+    forecast = shipped.forecast(counts, 100, level=[80])
+    assert forecast.steady is not None
+    lo, hi = forecast.interval(80)
+    np.testing.assert_array_equal(lo, np.round(lo))
+    np.testing.assert_array_equal(hi, np.round(hi))

@@ -24,8 +24,10 @@ the measurements behind these numbers.
 
 However read, a path fed back into the network far enough can grow geometrically (a noisy line rising 3
 a step, forecast 100 steps, doubled every step from about step 46). From the first step (after the first)
-over ``STEADY`` times its window's largest step, a path goes on at the window's mean step instead, its bands
-moved with it (:func:`steady_paths`); ``Forecast.steady`` says from which step.
+over ``STEADY`` times its window's largest step, that step grown every step by as much as the window's own
+last steps grow (:func:`step_growth`: by an exponential's ratio, by 1 for a line or noise), a path goes on at
+the window's mean step instead, its bands moved with it (:func:`steady_paths`); ``Forecast.steady`` says
+from which step.
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
@@ -64,6 +66,8 @@ BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast f
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
 STEADY = 3.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
+GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
+GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -151,20 +155,25 @@ def forecast_batch(
 
 
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
-    """Each path (N, K) with a step, from step 2, over ``STEADY`` times its window's largest step goes on
+    """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step
+    times :func:`step_growth` to the power k goes on
     from the step before at the window's mean step (its last value less its first, over its steps), in
     place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as at the last step kept,
-    times the square root of the steps' ratio (as a random walk's spread grows). Returns (N,) the step
+    times the square root of the steps' ratio (as a random walk's spread grows), rounded to the window's
+    recorded decimals. Returns (N,) the step
     (1-based) each path goes on steadily from, 0 where none ran away."""
     n, steps = values.shape
     out = np.zeros(n, dtype=np.int64)
     if steps < 2 or not n:
         return out
     padded, lengths, last, largest = _last_and_largest_step(windows)
+    growth = step_growth(padded, lengths)  # (N,)
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
         mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
         path_steps = np.abs(np.diff(values, axis=1))  # (N, K - 1): the steps into steps 2..K
-        away = path_steps > STEADY * np.nan_to_num(largest)[:, None]  # (N, K - 1)
+        # the window's own growth carried on: a step may grow by it every step (an exponential's do)
+        limit = STEADY * np.nan_to_num(largest)[:, None] * growth[:, None] ** np.arange(2, steps + 1)  # (N, K - 1)
+        away = path_steps > limit  # (N, K - 1)
     rows = np.flatnonzero(away.any(axis=1))
     if not rows.size:
         return out
@@ -182,7 +191,31 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
         with np.errstate(over="ignore"):
             steady = values[rows][..., None] + np.array([-1.0, 1.0]) * reach * growth  # (R, K, 2)
         bands[level][rows] = np.where(after[..., None], np.clip(steady, -LARGEST_FLOAT, LARGEST_FLOAT), band)
+    # rounded to the recorded decimals again, as every band is (the new reach is not a whole number of them)
+    rounded = _recorded_bands([windows[i] for i in rows], values[rows], {level: bands[level][rows] for level in bands})
+    for level in bands:
+        bands[level][rows] = rounded[level]
     out[rows] = first + 1
+    return out
+
+
+def step_growth(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) NaN-padded windows and (N,) their lengths -> (N,) the factor their steps grow by: where the
+    last ``GROWTH_STEPS`` steps go the same way, their ratios within ``GROWTH_SPREAD`` of each other, the
+    least of those ratios (an exponential's ratio) and at least 1; 1 elsewhere (a line, a walk, a decay)."""
+    n = len(lengths)
+    out = np.ones(n)
+    rows = np.flatnonzero(lengths > GROWTH_STEPS)
+    if not rows.size:
+        return out
+    take = lengths[rows, None] - GROWTH_STEPS - 1 + np.arange(GROWTH_STEPS + 1)  # (R, G + 1) the last values
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        steps = np.diff(padded[rows[:, None], take], axis=1)  # (R, G)
+        one_way = (np.sign(steps) == np.sign(steps[:, :1])).all(axis=1) & (steps[:, 0] != 0)  # (R,)
+        ratios = np.abs(steps[:, 1:]) / np.abs(steps[:, :-1])  # (R, G - 1)
+        least = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
+        steady = ratios.max(axis=1) <= GROWTH_SPREAD * least  # (R,) one ratio, not a walk's chance run
+    out[rows] = np.where(one_way & steady, np.maximum(least, 1.0), 1.0)
     return out
 
 
