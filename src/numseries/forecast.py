@@ -192,7 +192,7 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
             steady = values[rows][..., None] + np.array([-1.0, 1.0]) * reach * growth  # (R, K, 2)
         bands[level][rows] = np.where(after[..., None], np.clip(steady, -LARGEST_FLOAT, LARGEST_FLOAT), band)
     # rounded to the recorded decimals again, as every band is (the new reach is not a whole number of them)
-    rounded = _recorded_bands([windows[i] for i in rows], values[rows], {level: bands[level][rows] for level in bands})
+    rounded = _recorded_bands([windows[int(i)] for i in rows], values[rows], {level: bands[level][rows] for level in bands})
     for level in bands:
         bands[level][rows] = rounded[level]
     out[rows] = first + 1
