@@ -229,3 +229,21 @@ def test_steady_steps_bands_are_rounded_to_the_recorded_decimals(shipped):
     lo, hi = forecast.interval(80)
     np.testing.assert_array_equal(lo, np.round(lo))
     np.testing.assert_array_equal(hi, np.round(hi))
+
+
+def test_a_short_read_of_equal_values_keeps_step_ones_band_at_every_step(shipped):
+    # adversarial round 6: a walk ending in 12 equal values (a stuck sensor, zero demand) got zero-width 80%
+    # and 95% bands from step 2 on, read from those 12, though step 1's interval from the whole window was wide
+    rng = np.random.default_rng(6)
+    windows = []
+    for _ in range(20):
+        walk = np.round(50 + np.cumsum(rng.normal(0, 1, 26)), 1)
+        windows.append(np.concatenate([walk, np.full(SHORT_READ, walk[-1])]))
+    paths = shipped.forecast_batch(windows, 6, level=[80, 95])
+    assert (paths.read == SHORT_READ).any()  # the short read was taken somewhere
+    for level in (80, 95):
+        lo, hi = paths.interval(level)
+        below, above = paths.values - lo, hi - paths.values  # (N, 6)
+        assert (below[:, :1] > 0).all() and (above[:, :1] > 0).all()
+        grain = 0.1 + 1e-9  # bands are rounded to the recorded decimal around a path that is not
+        assert (below[:, 1:] >= below[:, :1] - grain).all() and (above[:, 1:] >= above[:, :1] - grain).all()

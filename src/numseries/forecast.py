@@ -261,7 +261,7 @@ def guarded_roll_out(
     values that runs away (:func:`runs_away`) or whose window backtests better read short
     (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
     and quantiles from the second step on replaced (the first step stays the model's prediction from the
-    whole window). Then each window that repeats, whose last cycle repeated (:func:`seasonal_paths`)
+    whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle repeated (:func:`seasonal_paths`)
     backtests better than the path it got, takes that cycle from the second step on, its bands and
     quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
     and (N,) the cycle each repeats (0: none)."""
@@ -282,6 +282,12 @@ def guarded_roll_out(
         values[redo, 1:] = again[:, 1:]  # the first step stays the model's prediction, as predict gives it
         for level in levels:
             bands[level][redo, 1:] = again_bands[level][:, 1:]
+        # never narrower than step 1's interval, read from the whole window: twelve equal last values give
+        # the short read a zero-width band, as an exact continuation gets, though the window before them varied
+        floored = _at_least_first_reach(values[redo], {level: bands[level][redo] for level in levels})
+        floored = _recorded_bands([windows[int(i)] for i in redo], values[redo], floored)
+        for level in levels:
+            bands[level][redo] = floored[level]
         if along is not None and again_along is not None:
             along[redo, 1:] = again_along[:, 1:]
         read[redo] = SHORT_READ
@@ -476,6 +482,19 @@ def roll_out(
         for level, bound in recorded_intervals(round_to_recording(first, decimals), grid, levels, decimals).items():
             bands[level][:, 0] = bound
     return values, bands, along
+
+
+def _at_least_first_reach(values: np.ndarray, bands: dict[float, np.ndarray]) -> dict[float, np.ndarray]:
+    """(N, K) paths and their ``{level: (N, K, 2)}`` bands -> the bands widened where they reach less far
+    below or above their path than step 1's band reaches below or above step 1."""
+    out = {}
+    for level, band in bands.items():
+        below = (values[:, :1] - band[:, :1, 0])[..., None]  # (N, 1, 1)
+        above = (band[:, :1, 1] - values[:, :1])[..., None]  # (N, 1, 1)
+        with np.errstate(over="ignore"):
+            floor = np.clip(values[..., None] + np.concatenate([-below, above], axis=-1), -LARGEST_FLOAT, LARGEST_FLOAT)
+        out[level] = np.stack([np.minimum(band[..., 0], floor[..., 0]), np.maximum(band[..., 1], floor[..., 1])], axis=-1)
+    return out
 
 
 def _recorded_bands(
