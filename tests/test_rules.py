@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 
@@ -469,27 +470,39 @@ def test_a_rule_whose_next_value_overflows_is_an_error_not_the_networks_answer(p
     assert err.count("\n") == 1 and "divide the values by a large constant" in err
 
 
-def test_a_rule_whose_next_whole_number_float64_rounds_is_an_error_not_the_networks_answer(predictor, tiny_onnx, capsys):
+def test_a_rule_past_2_53_is_printed_exactly_and_in_floats_bracketed_not_claimed_exact(tiny_onnx, capsys):
     """Adversarial round 5: 2**53 - 3 .. 2**53 (each held exactly) lost its rule, and the network answered
-    2**53 again with a zero-width interval; the next value, 2**53 + 1, is one float64 cannot hold."""
+    2**53 again with a zero-width interval; the next value, 2**53 + 1, is one float64 cannot hold. Round 6:
+    refusing it lost every other series of a StatsForecast call, and a whole series in frames. The command
+    line prints it exactly; floats give float64's nearest, not exact, with the two floats either side."""
     from numseries.cli import main
+    from numseries.predict import Predictor
 
+    predictor = Predictor.from_pretrained()  # the shipped model: it has intervals
     top = 2**53
     values = [top - 3, top - 2, top - 1, top]
     rule = find_rule(values)
     assert rule is not None and rule.next_value == top + 1 and isinstance(rule.next_value, int)
     assert find_rules(np.array([values] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, 4))[0].next_value == top + 1
-    expected = "follows the rule arithmetic, step 1, whose next value 9007199254740993 is a whole number float64 cannot"
-    with pytest.raises(ValueError, match="sequence 0 " + expected):
-        predictor.predict(values)
-    with pytest.raises(ValueError, match="series 'b' " + expected):
-        predictor.predict_batch([[1, 2, 3], values], ids=["a", "b"])
-    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values)]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
-    # a forecast that reaches past 2**53 stops where float64 still holds its values
-    np.testing.assert_array_equal(predictor.forecast([top - 7, top - 6, top - 5, top - 4], 4), [top - 3, top - 2, top - 1, top])
-    with pytest.raises(ValueError, match=r"step 5 of the forecast of arithmetic, step 1 is 9007199254740993.*at most 4 steps"):
-        predictor.forecast([top - 7, top - 6, top - 5, top - 4], 5)
+    result = predictor.predict(values, level=[80])
+    assert result.value == float(top + 1) and not result.exact and result.pattern == "arithmetic, step 1"
+    lo, hi = result.interval(80)
+    assert lo < top + 1 < hi and (lo, hi) == (float(top), float(top + 2))
+    batch = predictor.predict_batch([[1, 2, 3, 4], values], level=[80])
+    assert batch.exact.tolist() == [True, False] and batch.values[1] == result.value
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values), "--steps", "2", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["prediction"] == top + 1 and answer["forecast"] == [top + 1, top + 2] and answer["exact"] is True
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values)]) == 0
+    assert "next value: 9007199254740993\n" in capsys.readouterr().out
+    # a forecast: exact while float64 holds the values, then their nearest between the floats either side
+    forecast = predictor.forecast([top - 7, top - 6, top - 5, top - 4], 6, level=[80])
+    np.testing.assert_array_equal(forecast.values, [float(top - 4 + k) for k in range(1, 7)])
+    lo, hi = forecast.interval(80)
+    np.testing.assert_array_equal(lo[:4], forecast.values[:4])
+    np.testing.assert_array_equal(hi[:4], forecast.values[:4])
+    assert float(lo[4]) < top + 1 < float(hi[4]) and hi[4] - lo[4] == 2  # 2**53 + 1: between 2**53 and 2**53 + 2
+    assert lo[5] == hi[5] == top + 2  # float64 holds 2**53 + 2: zero width again
 
 
 def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped():

@@ -214,3 +214,15 @@ def test_readme_statsforecast_snippet_runs():
     cv, scores = namespace["cv"], namespace["scores"]
     assert {"NumSeries", "NumSeries-lo-80", "AutoETS", "AutoETS-hi-80", "cutoff"} <= set(cv.columns)
     assert set(scores["metric"]) >= {"mae", "mase"} and np.isfinite(scores[["NumSeries", "AutoETS"]].to_numpy()).all()
+
+
+def test_a_rule_past_2_53_within_h_forecasts_and_keeps_the_other_series():
+    """Adversarial round 6: 3**k continued past 2**53 raised for the whole call, losing every other series."""
+    a = [float(3**k) for k in range(10)]
+    b = [3, 6.1, 9.2, 12, 14.8]
+    df = pd.DataFrame({"unique_id": ["a"] * 10 + ["b"] * 5, "ds": [*range(10), *range(5)], "y": a + b})
+    out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=30, level=[80])
+    path = out[out.unique_id == "a"]
+    np.testing.assert_array_equal(path["NumSeries"], [float(3**k) for k in range(10, 40)])
+    assert (path["NumSeries-lo-80"] <= path["NumSeries"]).all() and (path["NumSeries"] <= path["NumSeries-hi-80"]).all()
+    assert len(out[out.unique_id == "b"]) == 30 and out["NumSeries"].notna().all()

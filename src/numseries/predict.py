@@ -31,6 +31,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -349,7 +350,7 @@ class Predictor:
         quantiles = self._quantiles(outputs, decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
-            value = _rule_value(rule, 0, None)
+            value, held = _rule_value(rule, 0, None)
             if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
                 per_step = np.zeros(n)
                 per_step[columns[0]] = rule.weights
@@ -358,12 +359,12 @@ class Predictor:
                 attention,
                 used,
                 per_step,
-                quantiles=None if quantiles is None else np.full(quantiles.shape[1], value),
+                quantiles=None if quantiles is None else _rule_quantiles(rule.next_value, value, self.quantile_levels),
                 quantile_levels=self.quantile_levels,
                 levels=levels,
                 pattern=rule.description,
                 pattern_confidence=1.0,
-                exact=True,
+                exact=held,
                 rule=rule,
                 decimals=int(decimals[0]) if decimals is not None else -1,
             )
@@ -424,12 +425,12 @@ class Predictor:
         if rules:  # exact rules override the network: their next value, zero-width intervals
             patterns = patterns or [""] * len(n_used)
             for i, rule in rules.items():
-                outputs["prediction"][i], patterns[i], exact[i] = _rule_value(rule, i, ids), rule.description, True
+                (outputs["prediction"][i], exact[i]), patterns[i] = _rule_value(rule, i, ids), rule.description
                 if per_step is not None:  # the rule's own coefficients on the values it read
                     per_step[i] = 0.0
                     per_step[i, : n_used[i]] = rule.weights
                 if quantiles is not None:
-                    quantiles[i] = outputs["prediction"][i]
+                    quantiles[i] = _rule_quantiles(rule.next_value, outputs["prediction"][i], self.quantile_levels)
                 if confidence is not None:
                     confidence[i] = 1.0
         _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
@@ -646,9 +647,10 @@ class Predictor:
         network = forecast_batch(self, [windows[i] for i in rest], steps, levels, paths, seed)
         values = np.empty((len(windows), steps))  # (N, steps)
         values[rest] = network.values
-        for i, rule in ruled.items():  # exact rules continue, with bands of zero width
-            values[i] = _continued(rule, steps, i)
-        bounds = {level: np.repeat(values[:, :, None], 2, axis=2) for level in levels}  # (N, steps, 2)
+        around = np.repeat(values[:, :, None], 2, axis=2)  # (N, steps, 2): a rule's bands
+        for i, rule in ruled.items():  # exact rules continue, with bands of zero width (float64's two either side
+            values[i], around[i] = _continued(rule, steps, i)  # of a value it cannot hold)
+        bounds = {level: around.copy() for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]
         read = np.array([len(window) for window in windows], dtype=np.int64)  # a rule reads the whole window
@@ -795,8 +797,10 @@ def _threads(use: str, threads: int) -> ThreadPoolExecutor:
         return pool
 
 
-def _continued(rule: Rule, steps: int, index: int) -> np.ndarray:
-    """(steps,) float64: the rule continued; ValueError when it leaves the float range."""
+def _continued(rule: Rule, steps: int, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """(steps,) float64: the rule continued, and (steps, 2) the float64 values either side of each (the value
+    twice where float64 holds it; past 2**53 most whole numbers it rounds); ValueError when it leaves the
+    float range."""
     _rule_value(rule, index, None)
     path = rule.forecast(steps)
     try:
@@ -805,18 +809,13 @@ def _continued(rule: Rule, steps: int, index: int) -> np.ndarray:
         out = np.array([np.inf])
     if not np.isfinite(out).all():
         raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
-    inexact = next((i for i, v in enumerate(path) if _inexact(v)), None)
-    if inexact is not None:
-        raise ValueError(
-            f"step {inexact + 1} of the forecast of {rule.description} is {path[inexact]}, a whole number float64 "
-            f"cannot hold exactly (past 2**53); forecast at most {inexact} steps, or subtract a common offset first"
-        )
-    return out
+    return out, np.array([_either_side(exact, value) for exact, value in zip(path, out.tolist(), strict=True)])
 
 
-def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> float:
-    """The rule's next value as a float; a ValueError naming the series and its rule when float64 cannot
-    hold it (``1 1e100 1e200 1e300`` continues to 1e400)."""
+def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> tuple[float, bool]:
+    """The rule's next value as a float, and whether float64 holds it exactly (2**53 - 1, 2**53 continue to
+    2**53 + 1, which float64 rounds to 2**53); a ValueError naming the series and its rule when it overflows
+    float64 (``1 1e100 1e200 1e300`` continues to 1e400)."""
     try:
         value = float(rule.next_value)
     except OverflowError:  # an exact int past the float range
@@ -826,18 +825,33 @@ def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> float:
             f"{_name(index, ids)} follows the rule {rule.description}, whose next value overflows float64; "
             "divide the values by a large constant first"
         )
-    if _inexact(rule.next_value):  # 2**53 - 1, 2**53 continue to 2**53 + 1: float64 rounds it to a value given
-        raise ValueError(
-            f"{_name(index, ids)} follows the rule {rule.description}, whose next value {rule.next_value} is a "
-            "whole number float64 cannot hold exactly (past 2**53); subtract a common offset (e.g. the first "
-            "value) first"
-        )
-    return value
+    return value, not _inexact(rule.next_value)
 
 
-def _inexact(value: object) -> bool:
-    """Whether a rule's exact integer value is one float64 rounds (past 2**53)."""
-    return isinstance(value, int) and float(value) != value
+def _inexact(value: Any) -> bool:
+    """Whether a rule's exact value (an int, or a Fraction) is one float64 rounds past 2**53, where it
+    cannot hold every whole number (a Fraction below that is a decimal: its float is its recorded value)."""
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        return False
+    return abs(Fraction(value)) > 2**53 and float(value) != value
+
+
+def _either_side(exact: Any, value: float) -> tuple[float, float]:
+    """The float64 values either side of a rule's ``exact`` value, of which ``value`` is the nearest:
+    ``value`` twice where float64 holds it."""
+    if not _inexact(exact):
+        return value, value
+    if value < exact:  # an int or a Fraction (_inexact): compared exactly
+        return value, math.nextafter(value, math.inf)
+    return math.nextafter(value, -math.inf), value
+
+
+def _rule_quantiles(exact: Any, value: float, levels: Sequence[float]) -> np.ndarray:
+    """(Q,) a rule's quantiles: its value at every level, or past 2**53 the float64 values either side of it
+    below and above the median."""
+    below, above = _either_side(exact, value)
+    grid = np.asarray(levels, dtype=np.float64)
+    return np.where(grid < 0.5, below, np.where(grid > 0.5, above, value))
 
 
 def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Predictor, str | None]:

@@ -218,11 +218,11 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
 
     first = result.n_values - result.n_used
     shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
-    pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if result.exact else ''}"
+    pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if result.rule is not None else ''}"
     figure = plot_prediction(
         np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
         weights=None if result.weights is None else result.weights[first:], intervals=result.intervals,
-        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=result.exact,
+        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=result.rule is not None,
         title=f"{' '.join(shown)}: {pattern}",
     )
     save_figure(figure, path)
@@ -370,7 +370,7 @@ def _glyphs() -> tuple[str, str, str, str]:
 
 
 def _pattern(result) -> str:
-    if result.exact:
+    if result.rule is not None:
         return f"pattern: {result.pattern} (exact)"
     if result.pattern:  # the model's pattern head: what the sequence looks like
         return f"pattern: {result.pattern} (no exact rule)"
@@ -397,18 +397,19 @@ def _table(
     step = mean_step(values[first:])
 
     def numbers(*values) -> list[str]:
-        return format_values(values, step=step, exact=result.exact)
+        return format_values(values, step=step, exact=result.rule is not None)
 
     lines = [f"next value: {numbers(result.rule.next_value if result.rule is not None else result.value)[0]}"]
-    for level, (lo, hi) in result.intervals.items():
-        lines.append(f"{level:g}% interval: {' to '.join(numbers(lo, hi))}")
+    for level, (lo, hi) in result.intervals.items():  # a rule's: zero width at its exact value
+        bounds = (lo, hi) if result.rule is None else (result.rule.next_value,) * 2
+        lines.append(f"{level:g}% interval: {' to '.join(numbers(*bounds))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
     if result.weights is None:
         lines += ["(no per-step weights: this model was exported without them; run `numseries export` again)"]
         weights = np.full(result.n_values, np.nan)
     else:
-        if not result.exact:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
+        if result.rule is None:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
             lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value, labels=labels[used])]
         weights = result.weights
     largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
@@ -422,8 +423,8 @@ def _table(
         lines.append(
             f"{step + 1:>6}  {labels[step]:>{width}}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
         )
-    lines += ["", *(RULE_NOTE if result.exact else WEIGHTS_NOTE)]
-    if faithfulness and not result.exact:
+    lines += ["", *(RULE_NOTE if result.rule is not None else WEIGHTS_NOTE)]
+    if faithfulness and result.rule is None:
         by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
         lines += [
             f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
@@ -432,14 +433,14 @@ def _table(
         ]
     if forecast is not None:
         how = (
-            "the rule continued" if result.exact
+            "the rule continued" if result.rule is not None
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
             else "autoregressive: each prediction is fed back in"
         )
         bands = bands or {}
         lines += ["", f"forecast, {_count(len(forecast), 'step')} ({how}):"]
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
-        if result.exact and all(np.array_equal(lo, hi) for lo, hi in bands.values()):  # zero width: the exact values
+        if result.rule is not None:  # its exact values (float64's either side past 2**53 in bands): zero width
             columns = [forecast] * len(columns)
         cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
