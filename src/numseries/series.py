@@ -53,7 +53,7 @@ def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
     valid = masks[:, 1:] & masks[:, :-1]
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits a step is inf: so is the scale
         steps = np.abs(np.diff(values, axis=1)) * valid
-    return steps.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+        return steps.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)  # steps near the limits sum past them: inf
 
 
 def step_scale(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
