@@ -64,6 +64,15 @@ def test_level_chooses_the_intervals_as_the_cli_does(client, capsys):
     assert exact["exact"] and exact["intervals"]["80"] == [21, 21] and exact["pattern"].startswith("Fibonacci")
 
 
+def test_a_level_below_1_is_noted_in_the_answer_not_warned_on_the_servers_stderr(client, recwarn):
+    # adversarial round 6: each such request printed a UserWarning on the server, and the client saw nothing
+    for body in ({"values": [3, 6.1, 9.2, 12, 14.8], "level": [0.5]}, {"values": [3, 6.1, 9.2, 12], "level": [0.5], "steps": 2}):
+        answer = client.post("/predict", json=body).json()
+        assert answer["note"].startswith("level 0.5 means a 0.5% interval") and list(answer["intervals"]) == ["0.5"]
+    assert not [w for w in recwarn if "percent" in str(w.message)]
+    assert "note" not in client.post("/predict", json={"values": [3, 6.1, 9.2, 12], "level": [80]}).json()
+
+
 def test_an_exact_rule_s_big_integer_reaches_the_client_to_the_last_digit(client, capsys):
     import math
 

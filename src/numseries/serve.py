@@ -49,6 +49,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
+from numseries.intervals import fraction_note, levels_checked
 from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,10 @@ class PredictAnswer(BaseModel):
         None,
         description="present with steps: null, or the step from which the path goes on at the mean step of the "
         "values read, where the network's path (each prediction fed back in) ran away: a step over 3 times "
-        "their largest",
+        "their largest (grown by the ratio their last steps grow by, where they grow steadily one way)",
+    )
+    note: str | None = Field(
+        None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
     )
 
 
@@ -174,9 +178,11 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     )
     async def predict(request: PredictRequest) -> PydanticJSON:
         if request.steps is None:  # requests that arrive together share one model call
-            return PydanticJSON(await batcher.predict(request.values, request.level))
-        answer = await run_in_threadpool(_predict_one, predictor, request.values, request.steps, request.level)
-        return PydanticJSON(answer)
+            answer = await batcher.predict(request.values, request.level)
+        else:
+            answer = await run_in_threadpool(_predict_one, predictor, request.values, request.steps, request.level)
+        note = fraction_note(request.level or ())
+        return PydanticJSON(answer if note is None else {**answer, "note": note})
 
     @app.post(
         "/predict/batch",
@@ -207,6 +213,11 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
 
 
 def _predict_one(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
+    with levels_checked():  # a level below 1 is the answer's note, not a warning on the server's stderr
+        return _predict_one_checked(predictor, values, steps, level)
+
+
+def _predict_one_checked(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
     levels = predictor.levels_or_default(level)
     result = predictor.predict(values, level=levels)
     if not steps:
@@ -285,6 +296,13 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
     """Answers to ``(values, level)`` requests, one ``predict_batch`` call per set of levels; when a call
     fails (a series whose prediction overflows, a level it refuses), each of its requests runs alone, to find
     whose it is. Each request's answer is its own: a dict, or the exception it raised (any kind), never another's."""
+    with levels_checked():  # a level below 1 is the answer's note, not a warning on the server's stderr
+        return _predict_group_checked(predictor, items)
+
+
+def _predict_group_checked(
+    predictor: Predictor, items: list[tuple[list[float], list[float] | None]]
+) -> list[dict | Exception]:
     answers: list[dict | Exception] = [ValueError("not predicted")] * len(items)
     by_levels: dict[tuple[float, ...], list[int]] = {}
     for i, (_, level) in enumerate(items):
