@@ -295,3 +295,34 @@ def test_a_series_with_two_values_at_its_last_ds_gets_its_rows_at_the_next_times
     assert rows["error"].str.contains("two values at ds").all()
     assert rows["ds"].tolist() == out[out["unique_id"] == "e"]["ds"].tolist()  # the next times after 3, as e's
     assert not out.duplicated(["unique_id", "ds"]).any()
+
+
+@pytest.mark.parametrize("kind", ["int", "datetime"])
+def test_a_series_all_at_one_ds_gets_error_rows_with_unknown_times_not_duplicates(shipped, kind):
+    """Adversarial round 6: every value at one ds gave its error rows that ds again, each a duplicate key."""
+    df = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": [5, 5, 5, 5, 1, 2, 3, 4], "y": [1, 2, 3, 4, 1, 2, 3, 4.0]})
+    if kind == "datetime":
+        df["ds"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["ds"], unit="D")
+    out = shipped.predict_df(df, steps=3)
+    rows = out[out["unique_id"] == "a"]
+    assert len(rows) == 3 and rows["error"].str.contains("two values at ds").all() and rows["ds"].isna().all()
+    assert out[out["unique_id"] == "b"]["ds"].notna().all()
+
+
+def test_business_day_series_go_on_on_weekdays_and_calendar_days_on_every_day(shipped):
+    """Adversarial round 6: Monday-Friday data's last spacing (Friday to Monday, 3 days) was repeated, so its
+    next times fell on Thursday, Sunday, Wednesday, Saturday."""
+    trading = pd.bdate_range("2024-05-01", periods=40)
+    trading = trading[trading != pd.Timestamp("2024-05-27")]  # a holiday skipped
+    daily = pd.date_range("2024-03-04", periods=8, freq="D")  # every day: weekends too
+    every_other = pd.date_range("2024-03-04", periods=8, freq="2D")
+    df = pd.concat(
+        [pd.DataFrame({"unique_id": name, "ds": ds, "y": np.arange(len(ds), dtype=float)})
+         for name, ds in (("trading", trading), ("daily", daily), ("other", every_other))]
+    )
+    out = shipped.predict_df(df, steps=4)
+    days = {name: rows["ds"].dt.strftime("%a %m-%d").tolist() for name, rows in out.groupby("unique_id")}
+    assert trading[-1].strftime("%a %m-%d") == "Tue 06-25"
+    assert days["trading"] == ["Wed 06-26", "Thu 06-27", "Fri 06-28", "Mon 07-01"]
+    assert days["daily"] == ["Tue 03-12", "Wed 03-13", "Thu 03-14", "Fri 03-15"]
+    assert days["other"] == ["Wed 03-20", "Fri 03-22", "Sun 03-24", "Tue 03-26"]

@@ -604,34 +604,41 @@ def _joined(
 # -------------------------------------------------------------------------------------------- timestamps
 
 _DAY = np.int64(86_400 * 10**9)  # nanoseconds
+HOLIDAYS = 0.1  # business-day data may skip a weekday (a holiday) in at most this share of its steps
 
 
 def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """(N, W) times of each series' values (its first ``lengths[i]``) -> the times of the next ``steps``
-    values (N, steps), and (N, steps) bool: False where unknown (fewer than 2 times, unreadable ones, or a
-    time past what int64 or datetime64[ns] holds: 2262-04-11 or 2**63 - 1).
+    values (N, steps), and (N, steps) bool: False where unknown (fewer than 2 times, or all at one time,
+    unreadable ones, or a time past what int64 or datetime64[ns] holds: 2262-04-11 or 2**63 - 1).
 
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month or each on the month's last day, continue by
-    months (monthly, quarterly, yearly data); anything irregular repeats the last spacing.
+    months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
+    continue on weekdays (business days); anything irregular repeats the last spacing.
     """
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), _previous(ds, lengths)
+    spaced = (lengths >= 2) & (ds[rows, last_i] != ds[rows, prev_i])  # (N,) a series all at one time has no spacing
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
         last, prev = ds[rows, last_i], ds[rows, prev_i]
         times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
-        return times, (lengths >= 2)[:, None] & np.isfinite(times)
+        return times, spaced[:, None] & np.isfinite(times)
     if ds.dtype.kind != "M":
         times, fits = _stepped(ds[rows, last_i].astype(np.int64), ds[rows, prev_i].astype(np.int64), ahead)
-        return times, (lengths >= 2)[:, None] & fits
+        return times, spaced[:, None] & fits
     ds = ds.astype("datetime64[ns]")
-    unknown = (lengths < 2) | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
+    unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
     times, fits = _stepped(ns[rows, last_i], ns[rows, prev_i], ahead)  # (N, K) the last spacing, repeated
     monthly, by_month, month_fits = _monthly(ds, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
-    known = ~unknown[:, None] & np.where(monthly[:, None], month_fits, fits) & (times != _NAT)  # (N, K)
+    fits = np.where(monthly[:, None], month_fits, fits)
+    business, by_weekday = _business_days(ds, lengths, ahead)
+    times = np.where(business[:, None], by_weekday, times)
+    fits |= business[:, None]  # a weekday within years of the last fits datetime64[ns]
+    known = ~unknown[:, None] & fits & (times != _NAT)  # (N, K)
     times[~known] = _NAT
     return times.view("datetime64[ns]"), known
 
@@ -706,6 +713,39 @@ def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np
         times = np.where(ends[:, None], on_end, on_day)  # (N, K)
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
+
+
+def _business_days(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which series (N,) bool step from each weekday to the next, Friday to Monday at least once, at one time
+    of day (business-day data: markets, offices; at most a ``HOLIDAYS`` share of the steps skip a weekday),
+    and their next times (N, K) int64 ns, the next weekdays."""
+    n, width = ds.shape
+    cells = np.arange(width) < lengths[:, None]  # (N, W)
+    pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        day = ds.astype("datetime64[D]")  # (N, W)
+        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
+    day = np.where(cells & ~np.isnat(day), day, np.datetime64("2024-01-01", "D"))  # (N, W) a Monday where none
+    gaps = np.diff(day.view(np.int64), axis=1)  # (N, W-1) days
+    same_clock = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)  # (N,)
+    weekend = (pairs & (gaps >= 3)).any(axis=1)  # (N,) Friday to Monday, perhaps
+    maybe = (lengths >= 3) & weekend & same_clock & np.where(pairs, (gaps >= 1) & (gaps <= 4), True).all(axis=1)
+    business = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(maybe)  # the weekday calendar checked only where the gaps allow it (cheap first)
+    if rows.size:
+        days = day[rows]  # (R, W)
+        weekdays = np.where(cells[rows], np.is_busday(days), True).all(axis=1)  # (R,)
+        apart = np.busday_count(days[:, :-1], days[:, 1:])  # (R, W-1) weekdays from each to the next
+        one_or_two = np.where(pairs[rows], (apart == 1) | (apart == 2), True).all(axis=1)  # a holiday: 2
+        mostly_one = (np.where(pairs[rows], apart == 2, False).sum(axis=1) <= HOLIDAYS * (lengths[rows] - 1))
+        business[rows] = weekdays & one_or_two & mostly_one
+    times = np.zeros((n, len(ahead)), dtype=np.int64)
+    rows = np.flatnonzero(business)
+    if rows.size:
+        last_i = lengths[rows] - 1
+        nxt = np.busday_offset(day[rows, last_i][:, None], ahead[None, :])  # (R, K) datetime64[D]
+        times[rows] = nxt.astype("datetime64[ns]").view(np.int64) + clock[rows, last_i][:, None]
+    return business, times
 
 
 # -------------------------------------------------------------------------------------------- DataFrames
