@@ -538,7 +538,7 @@ class Predictor:
         if level is None:
             return ()
         if not self.quantile_levels:
-            raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level=")
+            raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level= (--level on the command line)")
         return check_levels(level, self.quantile_levels)
 
     def _quantiles(self, outputs: dict[str, np.ndarray], decimals: np.ndarray | None = None) -> np.ndarray | None:
