@@ -179,7 +179,7 @@ def test_heads_only_needs_weights_to_start_from(tmp_path):
     from numseries.train import run_training
 
     with pytest.raises(ValueError, match="--init-weights"):
-        run_training(tmp_path / "out", config=TrainConfig(heads_only=True), model_config=HEADS)
+        run_training(tmp_path / "out", config=TrainConfig(heads_only=True), model_config=HEADS, run_dir=tmp_path / "run")
 
 
 def test_onnx_and_torch_serve_the_same_intervals_and_patterns(heads_folder):
