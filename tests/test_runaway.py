@@ -180,7 +180,8 @@ def test_a_long_path_that_runs_away_goes_on_at_the_windows_mean_step(shipped, mo
     monkeypatch.setattr(forecast_module, "STEADY", np.inf)
     unchecked = shipped.forecast(window, 100)
     np.testing.assert_array_equal(unchecked[: kept + 1], forecast.values[: kept + 1])
-    assert np.abs(unchecked).max() > 1e10
+    line = window[-1] + 100 * mean_step
+    assert abs(unchecked[-1] - line) > 2 * abs(forecast.values[-1] - line) + 100  # it climbed away from the line
 
 
 def test_short_windows_stay_within_a_lines_reach_over_long_horizons(shipped):
@@ -207,9 +208,12 @@ def test_step_growth_is_an_exponentials_ratio_and_one_for_lines_walks_and_decays
         [5, -10, 20, -40, 80],  # steps that change sign
         [1, 2, 3],  # too few steps to tell
     ]
-    growth = step_growth(*padded_rows([np.asarray(w, dtype=np.float64) for w in windows]))
-    assert 1.9 < growth[0] < 2.1
+    growth, way = step_growth(*padded_rows([np.asarray(w, dtype=np.float64) for w in windows]))
+    assert 1.9 < growth[0] < 2.1 and way[0] == 1
     np.testing.assert_array_equal(growth[1:], 1.0)
+    np.testing.assert_array_equal(way[1:], 0.0)
+    growth, way = step_growth(*padded_rows([-np.asarray(windows[0], dtype=np.float64)]))
+    assert 1.9 < growth[0] < 2.1 and way[0] == -1  # the mirror grows the other way
 
 
 def test_exponential_growth_is_forecast_as_growth_not_flattened_to_a_line(shipped):
@@ -247,3 +251,37 @@ def test_a_short_read_of_equal_values_keeps_step_ones_band_at_every_step(shipped
         assert (below[:, :1] > 0).all() and (above[:, :1] > 0).all()
         grain = 0.1 + 1e-9  # bands are rounded to the recorded decimal around a path that is not
         assert (below[:, 1:] >= below[:, :1] - grain).all() and (above[:, 1:] >= above[:, :1] - grain).all()
+
+
+def test_a_growing_path_that_turns_the_other_way_is_caught(shipped):
+    # adversarial round 7: the growth allowance let a rising exponential's path fall to -1.67e11 by step 77
+    forecast = shipped.forecast([9.67, 14.48, 21.82, 34.32, 50.76, 77.58, 115.55], 100, level=[80])
+    assert forecast.values.min() > 115.55 and forecast.steady is not None
+
+
+def test_the_steady_guard_measures_the_values_the_path_was_read_from(shipped):
+    # adversarial round 7: a decay settled at 5 was read from its last 12 values but measured against all 40
+    # (largest step 400, mean step -25.6): forecast to 1,509 at step 116, then falling 25.6 a step
+    window = [round(1000 * 0.6**t + 5, 4) for t in range(40)]
+    forecast = shipped.forecast(window, 120, level=[80])
+    assert forecast.read == SHORT_READ
+    assert np.abs(forecast.values - 5).max() < 0.5
+
+
+def test_a_longer_horizon_changes_none_of_a_paths_first_steps(shipped):
+    # adversarial round 7: a runaway far out read the whole path again from step 2 (302.61 became 301.22)
+    window = np.round(3 * np.arange(100) + np.random.default_rng(7).normal(0, 1, 100), 2)
+    short, long = shipped.forecast(window, 50, level=[80]), shipped.forecast(window, 100, level=[80])
+    np.testing.assert_array_equal(short.values, long.values[:50])
+    np.testing.assert_array_equal(short.interval(80)[0], long.interval(80)[0][:50])
+    assert short.read == long.read
+
+
+def test_a_long_horizon_goes_on_steadily_where_the_networks_path_would_overflow(shipped):
+    # adversarial round 7: 2,000 steps of a noisy line were refused ("overflows float64") though the steady
+    # path had the answer; a path that truly follows its growth past the float range is still refused
+    forecast = shipped.forecast([3, 6.1, 9.2, 12, 14.8], 2000, level=[80])
+    assert np.isfinite(forecast.values).all() and np.isfinite(forecast.interval(80)).all()
+    assert forecast.steady is not None and abs(forecast.values[-1] - 14.8 - 2000 * 2.95) < 100
+    with pytest.raises(ValueError, match=r"the forecast of sequence 0 overflows float64 at step \d+; forecast at most"):
+        shipped.forecast([1, 2, 4.1, 8, 16.2, 32, 64.5], 2000)

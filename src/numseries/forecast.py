@@ -15,7 +15,8 @@ own interval.
 A path read from a long window can run away: on a smooth decline the network extrapolates the slowing
 of the steps, reads its own slower steps back as a turn, and the turn compounds into a climb that grows
 geometrically (fertility rates falling steadily from 2.50 to 2.40 forecast to 11.97 eight years on). A path
-with a step more than ``RUNAWAY`` times the largest step of its window is read again from the window's
+with a step (among its first ``BACKTEST_STEPS``: a longer horizon changes none of them) more than
+``RUNAWAY`` times the largest step of its window is read again from the window's
 last ``SHORT_READ`` values only, path and bands from its second step on (:func:`guarded_roll_out`). So is a
 path whose window, backtested, prefers the short read: its own last values (up to ``BACKTEST_STEPS``) are
 forecast from the values before them both ways, and the short read's error is under ``PREFER_SHORT`` of the
@@ -24,10 +25,10 @@ the measurements behind these numbers.
 
 However read, a path fed back into the network far enough can grow geometrically (a noisy line rising 3
 a step, forecast 100 steps, doubled every step from about step 46). From the first step (after the first)
-over ``STEADY`` times its window's largest step, that step grown every step by as much as the window's own
-last steps grow (:func:`step_growth`: by an exponential's ratio, by 1 for a line or noise), a path goes on at
-the window's mean step instead, its bands moved with it (:func:`steady_paths`); ``Forecast.steady`` says
-from which step.
+over ``STEADY`` times the largest step of the values it was read from, that step grown every step by as
+much as their last steps grow where the path goes their way (:func:`step_growth`: by an exponential's ratio,
+by 1 for a line or noise), a path goes on at their mean step instead, its bands moved with it
+(:func:`steady_paths`); ``Forecast.steady`` says from which step.
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
@@ -65,7 +66,7 @@ SHORT_READ = 12  # values a path is read again from, when it runs away or backte
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
-STEADY = 3.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
+STEADY = 2.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
 
@@ -142,10 +143,15 @@ def forecast_batch(
     streams = series_streams(windows, seed) if paths else []
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
-        path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
-            predictor, chunk, steps, levels, paths, streams[start : start + per_call]
-        )
-        steady[start : start + len(chunk)] = steady_paths(chunk, path, bands)
+        # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
+        with np.errstate(over="ignore", invalid="ignore"):
+            path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
+                predictor, chunk, steps, levels, paths, streams[start : start + per_call]
+            )
+            # measured against the values each path was read from (its window's last 12, where read again)
+            read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
+            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
+        _check_path_finite(path, start)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
@@ -154,9 +160,21 @@ def forecast_batch(
     return BatchForecast(values, tuple(levels), bounds, read, cycle, steady)
 
 
+def _check_path_finite(values: np.ndarray, offset: int) -> None:
+    """A ValueError naming the first path (N, K) that still overflows float64 (a growth it follows there)."""
+    bad = ~np.isfinite(values)  # (N, K)
+    if bad.any():
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        step = int(bad[row].argmax()) + 1
+        raise ValueError(
+            f"the forecast of sequence {offset + row} overflows float64 at step {step}; forecast at most "
+            f"{step - 1} steps, or divide the values by a large constant first"
+        )
+
+
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step
-    times :func:`step_growth` to the power k goes on
+    (times :func:`step_growth` to the power k, where the step goes the way the window's last steps grow) goes on
     from the step before at the window's mean step (its last value less its first, over its steps), in
     place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as at the last step kept,
     times the square root of the steps' ratio (as a random walk's spread grows), rounded to the window's
@@ -167,13 +185,15 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     if steps < 2 or not n:
         return out
     padded, lengths, last, largest = _last_and_largest_step(windows)
-    growth = step_growth(padded, lengths)  # (N,)
+    growth, direction = step_growth(padded, lengths)  # (N,) each
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
         mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
-        path_steps = np.abs(np.diff(values, axis=1))  # (N, K - 1): the steps into steps 2..K
-        # the window's own growth carried on: a step may grow by it every step (an exponential's do)
-        limit = STEADY * np.nan_to_num(largest)[:, None] * growth[:, None] ** np.arange(2, steps + 1)  # (N, K - 1)
-        away = path_steps > limit  # (N, K - 1)
+        signed = np.diff(values, axis=1)  # (N, K - 1): the steps into steps 2..K
+        # the window's own growth carried on, the way its steps go: a step may grow by it every step (an
+        # exponential's do); a step the other way may not (a climb that turns into a fall ran away)
+        onward = np.sign(signed) == direction[:, None]  # (N, K - 1)
+        grown = np.where(onward, growth[:, None] ** np.arange(2, steps + 1), 1.0)  # (N, K - 1)
+        away = np.abs(signed) > STEADY * np.nan_to_num(largest)[:, None] * grown  # (N, K - 1)
     rows = np.flatnonzero(away.any(axis=1))
     if not rows.size:
         return out
@@ -199,15 +219,16 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     return out
 
 
-def step_growth(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) NaN-padded windows and (N,) their lengths -> (N,) the factor their steps grow by: where the
-    last ``GROWTH_STEPS`` steps go the same way, their ratios within ``GROWTH_SPREAD`` of each other, the
-    least of those ratios (an exponential's ratio) and at least 1; 1 elsewhere (a line, a walk, a decay)."""
+def step_growth(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) NaN-padded windows and (N,) their lengths -> (N,) the factor their steps grow by, and (N,) the
+    way they go (1 up, -1 down, 0 none): where the last ``GROWTH_STEPS`` steps go the same way, their ratios
+    within ``GROWTH_SPREAD`` of each other, the median of those ratios (an exponential's ratio) and at least
+    1, and their sign; 1 and 0 elsewhere (a line, a walk, a decay)."""
     n = len(lengths)
-    out = np.ones(n)
+    out, way = np.ones(n), np.zeros(n)
     rows = np.flatnonzero(lengths > GROWTH_STEPS)
     if not rows.size:
-        return out
+        return out, way
     take = lengths[rows, None] - GROWTH_STEPS - 1 + np.arange(GROWTH_STEPS + 1)  # (R, G + 1) the last values
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         steps = np.diff(padded[rows[:, None], take], axis=1)  # (R, G)
@@ -215,8 +236,11 @@ def step_growth(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         ratios = np.abs(steps[:, 1:]) / np.abs(steps[:, :-1])  # (R, G - 1)
         least = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
         steady = ratios.max(axis=1) <= GROWTH_SPREAD * least  # (R,) one ratio, not a walk's chance run
-    out[rows] = np.where(one_way & steady, np.maximum(least, 1.0), 1.0)
-    return out
+        ratio = np.nan_to_num(np.median(ratios, axis=1), nan=1.0, posinf=1.0)  # (R,)
+    growing = one_way & steady & (least > 1.0)  # (R,)
+    out[rows] = np.where(growing, ratio, 1.0)
+    way[rows] = np.where(growing, np.sign(steps[:, 0]), 0.0)
+    return out, way
 
 
 def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generator | None) -> list[np.random.Generator]:
@@ -273,7 +297,8 @@ def guarded_roll_out(
         return values, bands, along, read, repeats
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
     shorter = _prefers_short(len(windows), rows, error_whole, error_short)
-    redo = np.flatnonzero((runs_away(windows, values) | shorter) & (read > SHORT_READ))
+    # a path's first BACKTEST_STEPS steps decide whether it ran away: a longer horizon does not change them
+    redo = np.flatnonzero((runs_away(windows, values[:, :BACKTEST_STEPS]) | shorter) & (read > SHORT_READ))
     if redo.size:
         again, again_bands, again_along = roll_out(
             predictor, [windows[i][-SHORT_READ:] for i in redo], steps, levels, paths, [streams[int(i)] for i in redo] if paths else [],
@@ -442,7 +467,8 @@ def roll_out(
         window = np.take_along_axis(history, np.minimum(index, history.shape[1] - 1), axis=1)
         named = by_family and k == 0
         only = ("quantiles", "pattern") if named else ("quantiles",) if levels else ()
-        outputs = predictor._predict_padded(window, used, None, only=only, classify=named)
+        # a path fed back can overflow float64: steady_paths ends it before that, else forecast_batch refuses it
+        outputs = predictor._predict_padded(window, used, None, only=only, classify=named, exact_ok=True)
         if named:
             families = predictor._named(outputs)
             families = families[point] if families is not None else None

@@ -604,7 +604,7 @@ class Predictor:
         A window that repeats (a period in its pattern line, near a whole number of steps, seen twice), whose
         last cycle repeated forecasts its own last values better than the network's path does, repeats that
         cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is. From a
-        step (after the first) over 3 times the window's largest step, where a path fed back into the network
+        step (after the first) over twice the window's largest step, where a path fed back into the network
         runs away (long horizons), it goes on at the window's mean step; ``Forecast.steady`` says from which.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)

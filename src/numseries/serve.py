@@ -134,7 +134,7 @@ class PredictAnswer(BaseModel):
     forecast_steady: int | None = Field(
         None,
         description="present with steps: null, or the step from which the path goes on at the mean step of the "
-        "values read, where the network's path (each prediction fed back in) ran away: a step over 3 times "
+        "values read, where the network's path (each prediction fed back in) ran away: a step over twice "
         "their largest (grown by the ratio their last steps grow by, where they grow steadily one way)",
     )
     note: str | None = Field(
