@@ -76,3 +76,13 @@ def test_numbers_shown_together_share_their_decimals():
     assert format_values([12.0000001], step=2.0) == ["12"]
     assert format_values([21, 21.5], exact=True) == ["21", "21.5"]  # a rule's values stay in full
     assert format_values([1.17e-19, float("inf")], step=1e-20) == ["1.17e-19", "inf"]
+
+
+def test_subnormal_values_and_steps_are_shown_not_an_overflow_error(capsys):
+    # adversarial round 7: `numseries predict 1e-320 2e-320 4e-320 3e-320` died in an OverflowError (exit 1)
+    from numseries.cli import main
+
+    assert float(format_value(2.4e-320, step=1e-320)) == 2.4e-320  # to 15 digits: the subnormal's own
+    assert [float(text) for text in format_values([1e-320, 3e-320], step=1e-320)] == [1e-320, 3e-320]
+    assert main(["predict", "1e-320", "2e-320", "4e-320", "3e-320"]) == 0
+    assert capsys.readouterr().out.startswith("next value: ")

@@ -69,8 +69,12 @@ def format_values(values: Sequence[float], *, step: float | None = None, exact: 
 
 
 def _in_full(value: float, step: float | None, exact: bool) -> bool:
-    """Whether ``value`` is shown in full rather than to the step's digits."""
-    return exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value)
+    """Whether ``value`` is shown in full rather than to the step's digits (also where the step is so small,
+    a subnormal float, that its digits are past the float range)."""
+    return (
+        exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value)
+        or not math.isfinite(STEP_FRACTION / step)
+    )
 
 
 def _decimals(value: float, step: float) -> int:
