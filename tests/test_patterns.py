@@ -204,3 +204,25 @@ def test_the_noisy_families_are_scored_base_by_base_on_the_generator_s_own_noise
             assert row["cases"] == 8  # 4 per length bucket
             assert row["named_noisy"] <= row["named_noisy_or_base"]  # naming the base as well only adds
         assert result["parents"][parent]["named_noisy"] <= result["parents"][parent]["named_noisy_or_base"]
+
+
+def test_a_mirrored_series_gets_the_same_family_and_mirrored_intervals_and_bands():
+    """Adversarial round 7: the shipped classifier called 1 2 4.1 ... 64.5 an exponential and its mirror a
+    logistic curve; the mirror's interval was 2.9x wider (its family's calibration), bands at step 21 8x."""
+    from numseries.patterns import orientation
+    from numseries.predict import Predictor
+
+    rng = np.random.default_rng(7)
+    series = [np.cumsum(rng.normal(rng.normal(), 1, n)) * 10 ** rng.uniform(-2, 3) for n in rng.integers(4, 65, 200)]
+    series.append(np.array([1, 2, 4.1, 8, 16.2, 32, 64.5]))
+    rows = np.array([[1.0, 2.0, 3.0], [3.0, 1.0, 3.0], [0.0, 0.0, 0.0], [1.0, -1.0, 1.0]])
+    np.testing.assert_array_equal(rows * orientation(rows)[:, None], -rows * orientation(-rows)[:, None])
+    shipped = Predictor.from_pretrained(rules=False)
+    up, down = shipped.predict_batch(series, level=[80]), shipped.predict_batch([-s for s in series], level=[80])
+    np.testing.assert_array_equal(up.pattern_probabilities, down.pattern_probabilities)
+    lo, hi = up.interval(80)
+    mirror_lo, mirror_hi = down.interval(80)
+    np.testing.assert_allclose(mirror_lo, -hi, rtol=1e-5, atol=1e-6 * np.abs(hi).max())
+    np.testing.assert_allclose(mirror_hi, -lo, rtol=1e-5, atol=1e-6 * np.abs(hi).max())
+    path, mirror = shipped.forecast(series[-1], 21, level=[80]), shipped.forecast(-series[-1], 21, level=[80])
+    np.testing.assert_allclose(mirror.interval(80)[0], -path.interval(80)[1], rtol=1e-4)

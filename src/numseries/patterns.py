@@ -217,9 +217,24 @@ class Classifier:
         self.names = config.names
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """(B, T) float64 values of one length T >= 3 -> (B, K) float32 probabilities."""
+        """(B, T) float64 values of one length T >= 3 -> (B, K) float32 probabilities; a series and its
+        mirror image get the same (each is read the way :func:`orientation` turns it)."""
         _, exponent = np.frexp(np.abs(x).max(axis=1, keepdims=True))  # an exact power-of-two scale: no overflow
-        return self._session.run(None, {"x": np.ldexp(x, -exponent)})[0]
+        return self._session.run(None, {"x": np.ldexp(x * orientation(x)[:, None], -exponent)})[0]
+
+
+def orientation(x: np.ndarray) -> np.ndarray:
+    """(B, T) values -> (B,) 1 or -1 such that ``x * orientation(x)`` is the same for ``x`` and ``-x``: the
+    sign of the last value less the first, else of the last less the mean, else of the summed cubes about
+    the mean (1 where all are 0). The family classifier was trained on both signs (the generator's affine
+    map takes either), but is not exactly symmetric: this makes it so, as the network's pattern head is."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        centred = x - x.mean(axis=1, keepdims=True)  # (B, T)
+        cues = [x[:, -1] - x[:, 0], centred[:, -1], (centred**3).sum(axis=1)]
+    out = np.zeros(len(x))
+    for cue in cues:
+        out = np.where(out == 0, np.sign(np.nan_to_num(cue)), out)
+    return np.where(out == 0, 1.0, out)
 
 
 def load_classifier(folder: str | Path | None) -> Classifier | None:
