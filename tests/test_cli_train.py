@@ -368,3 +368,24 @@ def test_a_family_too_large_to_scale_is_one_line_naming_it_not_a_divergence(tmp_
     assert err.count("\n") == 1 and err.startswith("numseries train: error: family 'huge2' returns values up to "), err
     assert "return values at roughly unit scale" in err and "diverged" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_refused(tmp_path, family_file, capsys):
+    """Adversarial round 7: the validation set was made again from the new code, and the best checkpoint
+    and early stopping compared losses on two different sets (best val_loss 0.4438 became 0)."""
+    from numseries.generate import FAMILIES
+
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    run = ["--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy, "--families", "fibonacci_like", "linear"]
+    assert main(["train", *run, "--families-from", str(family_file)]) == 0
+    other = tmp_path / "other" / family_file.name
+    other.parent.mkdir()
+    other.write_text(family_file.read_text().replace("x[:, t - 1] + x[:, t - 2]", "x[:, t - 1] - x[:, t - 2]"))
+    FAMILIES.pop("fibonacci_like")  # as a new process finds the registry
+    sys.modules.pop("numseries_user_families_my_families")
+    capsys.readouterr()
+    assert main(["train", *run, "--resume", "--max-epochs", "2", "--families-from", str(other)]) == 2
+    assert "the code of family 'fibonacci_like' (another --families-from file?)" in capsys.readouterr().err
+    FAMILIES.pop("fibonacci_like")
+    sys.modules.pop("numseries_user_families_my_families")
+    assert main(["train", *run, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
+import inspect
 import json
 import logging
 import os
@@ -469,6 +471,7 @@ def _record_settings(
         "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
         "model_config": model_config.to_dict(),
         "init_weights": None if init_weights is None else str(Path(init_weights).resolve()),
+        "families_code": _families_code(config.families),
         "commands": [command_line],
     }
     if resume and path.is_file():  # a run from before these files were written is resumed unchecked
@@ -481,6 +484,12 @@ def _record_settings(
         ]
         if started["init_weights"] != settings["init_weights"]:
             changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
+        code = started.get("families_code", settings["families_code"])  # runs from before it: unchecked
+        changed += [
+            f"the code of family {name!r} (another --families-from file?)"
+            for name in sorted(set(code) & set(settings["families_code"]))
+            if code[name] != settings["families_code"][name]
+        ]
         if changed:
             raise ValueError(
                 f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
@@ -490,6 +499,24 @@ def _record_settings(
     if getattr(rank_zero_only, "rank", 0) == 0:  # DDP's other processes run this command again: they record nothing
         atomic_write(path, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
     return settings
+
+
+def _families_code(families: Sequence[str] | None) -> dict[str, str]:
+    """Each family a run generates -> a sha256 of its function's source and its settings: resumed with
+    other code under the same names (another ``--families-from`` file), a run would compare its losses on
+    another validation set."""
+    from numseries.generate import FAMILIES, resolve_families
+
+    out = {}
+    for name in resolve_families(families):
+        family = FAMILIES[name]
+        try:
+            source = inspect.getsource(family.fn)
+        except (OSError, TypeError):  # defined where no source is kept (an interactive session)
+            source = repr(getattr(getattr(family.fn, "__code__", None), "co_code", family.fn))
+        text = json.dumps([source, family.weight, family.holdout, family.noise, family.stochastic])
+        out[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return out
 
 
 def _unreadable(path: Path) -> str | None:
