@@ -217,7 +217,8 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such Python file"),
+        (None, "no such file; give the path of a .py file"),
+        ("txt", "is not a .py file; give the path of a Python file"),  # it said 'no such Python file' of a file
         ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file"),
         ("import sys; sys.exit(3)", "failed: SystemExit: 3; fix that file"),  # it exited 3, saying nothing
         # a forgotten @register trained on the built-in families without a word (adversarial round 5)
@@ -225,7 +226,7 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
     ],
 )
 def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):
-    path = tmp_path / "bad_families.py"
+    path = tmp_path / ("bad_families.txt" if content == "txt" else "bad_families.py")
     if content is not None:
         path.write_text(content)
     assert main(["train", "--out", str(tmp_path / "out"), "--families-from", str(path)]) == 2
@@ -389,3 +390,11 @@ def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_ref
     FAMILIES.pop("fibonacci_like")
     sys.modules.pop("numseries_user_families_my_families")
     assert main(["train", *run, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 0
+
+
+def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
+    # adversarial round 7: it trained, recorded detach_heads: true, and changed nothing
+    assert _train(tmp_path, "--detach-heads") == 2
+    err = capsys.readouterr().err
+    assert "--detach-heads stops the heads' losses at the network, but this model has no head" in err
+    assert len(err.strip().splitlines()) == 1

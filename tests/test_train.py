@@ -319,7 +319,8 @@ def test_a_diverging_loss_stops_training_with_a_clear_error(tmp_path, monkeypatc
 @pytest.mark.parametrize("signal_error", [KeyboardInterrupt, "sigterm"])
 def test_a_training_stopped_by_a_signal_is_an_interruption_that_says_how_to_resume(tmp_path, signal_error):
     """Lightning ends a run stopped by Ctrl-C with sys.exit(1) and one stopped by SIGTERM with a SystemExit of
-    code None: the command exited 1 or 0, silently. It is a KeyboardInterrupt (exit 130 in the CLI) naming --resume."""
+    code None: the command exited 1 or 0, silently. It is a KeyboardInterrupt (exit 130 in the CLI, 143 for SIGTERM)
+    naming --resume."""
     from lightning.pytorch.utilities.exceptions import SIGTERMException
 
     class Stopping(torch.utils.data.IterableDataset):
@@ -328,5 +329,6 @@ def test_a_training_stopped_by_a_signal_is_an_interruption_that_says_how_to_resu
             raise SIGTERMException() if signal_error == "sigterm" else KeyboardInterrupt
 
     loader = torch.utils.data.DataLoader(Stopping(), batch_size=None)
-    with pytest.raises(KeyboardInterrupt, match="its checkpoints are in .*: continue with --resume"):
+    with pytest.raises(KeyboardInterrupt, match="its checkpoints are in .*: continue with --resume") as stopped:
         train_model(LSTMWithAttention(TINY), loader, _val_loader(), out_dir=tmp_path, **QUIET)
+    assert stopped.value.exit_code == (143 if signal_error == "sigterm" else 130)  # 128 + the signal, as predict

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as err:  # Ctrl-C, or a training stopped by a signal (its message says how to go on)
         print(f"numseries {args.command}: interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
-        return 130
+        return int(getattr(err, "exit_code", 130))  # 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM
     except BrokenPipeError:  # the reader closed the pipe (`numseries predict ... | head -1`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -306,10 +306,12 @@ def fit(
         except SystemExit as stop:  # Lightning ends Ctrl-C with exit(1) and SIGTERM with exit(None), silently
             if not trainer.interrupted:
                 raise
-            raise KeyboardInterrupt(
+            interrupted = KeyboardInterrupt(
                 f"stopped in epoch {trainer.current_epoch + 1}; its checkpoints are in {out_dir}: "
                 "continue with --resume (resume=True)"
-            ) from stop
+            )
+            interrupted.exit_code = 130 if stop.code else 143  # type: ignore[attr-defined]  # Ctrl-C, SIGTERM
+            raise interrupted from stop
         except (RuntimeError, MisconfigurationException) as err:
             if resume_from is None:
                 raise
@@ -704,6 +706,11 @@ def run_training(
             parameter.requires_grad_(name.startswith(HEADS))
         if not any(parameter.requires_grad for parameter in model.parameters()):
             raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
+    if config.detach_heads and not (model_config.quantile_levels or model_config.pattern_names):
+        raise ValueError(
+            "--detach-heads stops the heads' losses at the network, but this model has no head, so it would "
+            "change nothing; drop it, or add --quantile-levels or --pattern-names"
+        )
     families = config.families
     classes = model_config.pattern_names or None  # the pattern head learns the families it names
     if classes is not None:

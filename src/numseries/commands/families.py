@@ -26,8 +26,10 @@ def load(paths: Sequence[str] | None) -> None:
 
 
 def _load(path: Path) -> None:
-    if path.suffix != ".py" or not path.is_file():
-        raise ValueError(f"--families-from {path}: no such Python file; give the path of a .py file")
+    if not path.is_file():
+        raise ValueError(f"--families-from {path}: no such file; give the path of a .py file")
+    if path.suffix != ".py":
+        raise ValueError(f"--families-from {path} is not a .py file; give the path of a Python file")
     name = f"numseries_user_families_{path.stem}"
     loaded = sys.modules.get(name)
     if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
