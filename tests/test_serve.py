@@ -73,6 +73,14 @@ def test_a_level_below_1_is_noted_in_the_answer_not_warned_on_the_servers_stderr
     assert "note" not in client.post("/predict", json={"values": [3, 6.1, 9.2, 12], "level": [80]}).json()
 
 
+def test_an_empty_level_list_asks_for_no_intervals_as_in_python(client):
+    # adversarial round 7: the server refused level [] ("at least 1 item"), which Python reads as none
+    for body in ({"values": [3, 6.1, 9.2, 12]}, {"values": [3, 6.1, 9.2, 12], "steps": 3}):
+        answer = client.post("/predict", json={**body, "level": []}).json()
+        assert "intervals" not in answer and "forecast_intervals" not in answer, answer
+        assert answer["prediction"] == client.post("/predict", json=body).json()["prediction"]
+
+
 def test_an_exact_rule_s_big_integer_reaches_the_client_to_the_last_digit(client, capsys):
     import math
 

@@ -528,9 +528,9 @@ class Predictor:
         )
 
     def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
-        """The interval levels to show: those asked for, else 80% (or the widest the model's quantiles give,
-        when narrower; none for a model without intervals)."""
-        if level:
+        """The interval levels to show: those asked for (``[]``: none), else 80% (or the widest the model's
+        quantiles give, when narrower; none for a model without intervals)."""
+        if level is not None:
             return list(level)
         return list(default_levels(self.quantile_levels)) or None
 

@@ -82,8 +82,10 @@ class PredictRequest(BaseModel):
     steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
         None, description="also forecast this many steps autoregressively (the CLI's --steps)"
     )
-    level: Annotated[list[Number], Field(min_length=1, max_length=10)] | None = Field(
-        None, description="prediction intervals in percent, e.g. [80, 95] (default: [80] when the model has a quantile head)"
+    level: Annotated[list[Number], Field(max_length=10)] | None = Field(
+        None,
+        description="prediction intervals in percent, e.g. [80, 95]; [] for none (default: [80] when the model "
+        "has a quantile head)",
     )
 
 
