@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 
 from numseries.family import FamilyClassifier, export_classifier, features, train_classifier  # noqa: E402
 from numseries.generate import generate_batch  # noqa: E402
-from numseries.patterns import CLASSIFIER_CONFIG, CLASSIFIER_FILE  # noqa: E402
+from numseries.patterns import CLASSIFIER_CONFIG, CLASSIFIER_FILE, orientation  # noqa: E402
 from numseries.predict import Predictor  # noqa: E402
 from numseries.weights import MANIFEST_FILE, load_model, save_pretrained  # noqa: E402
 
@@ -70,8 +70,8 @@ def test_a_wider_classifier_trains_and_exports_through_the_same_loading_path(tmp
     shutil.copytree(tiny_onnx, folder)
     export_classifier(result.model, folder, [[], [], []])  # the ONNX graph carries the width; the config does not need it
     x = _series(n=5, length=9, seed=3).numpy()
-    with torch.inference_mode():
-        expected = result.model(torch.from_numpy(x)).numpy()
+    with torch.inference_mode():  # the runtime reads each series one way up (a mirror gets the same answer)
+        expected = result.model(torch.from_numpy(x * orientation(x)[:, None])).numpy()
     assert np.allclose(Predictor.from_pretrained(folder).classifier.probabilities(x), expected, atol=1e-5)
 
 
@@ -80,8 +80,8 @@ def test_the_classifier_beside_the_weights_names_patterns_through_from_pretraine
     assert predictor.classifier is not None and predictor.pattern_names == TOY
     x = _series(n=20, length=12, seed=5).numpy()
     batch = predictor.predict_batch(x, level=None)
-    with torch.inference_mode():
-        expected = toy.model(torch.from_numpy(x)).numpy()
+    with torch.inference_mode():  # the runtime reads each series one way up (a mirror gets the same answer)
+        expected = toy.model(torch.from_numpy(x * orientation(x)[:, None])).numpy()
     np.testing.assert_allclose(batch.pattern_probabilities, expected, atol=1e-4)
     words = Predictor.from_pretrained(folder, rules=False)
     plain = words.predict_batch(x)
