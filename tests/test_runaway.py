@@ -285,3 +285,14 @@ def test_a_long_horizon_goes_on_steadily_where_the_networks_path_would_overflow(
     assert forecast.steady is not None and abs(forecast.values[-1] - 14.8 - 2000 * 2.95) < 100
     with pytest.raises(ValueError, match=r"the forecast of sequence 0 overflows float64 at step \d+; forecast at most"):
         shipped.forecast([1, 2, 4.1, 8, 16.2, 32, 64.5], 2000)
+
+
+def test_a_turn_after_a_plateau_is_not_taken_for_a_runaway(shipped):
+    # Afghanistan's fertility rate rising to a plateau and turning down: its last 12 values step by at most
+    # 0.045, the path's first steps by 0.08-0.09; at twice the largest step read, the guard sent the path back up
+    # at the mean step of those 12 values (7.74, 7.75, 7.77 where 7.62, 7.48, 7.32 followed)
+    series = np.asarray(load_series()["fertility"]["AFG"], dtype=np.float64)
+    window, after = series[:-12][-64:], series[-12:-8]
+    forecast = shipped.forecast(window, 4, level=[80])
+    assert forecast.steady is None
+    assert (np.diff(forecast.values) < 0).all() and np.abs(forecast.values - after).max() < 0.15

@@ -173,8 +173,9 @@ def _check_path_finite(values: np.ndarray, offset: int) -> None:
 
 
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
-    """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step
-    (times :func:`step_growth` to the power k, where the step goes the way the window's last steps grow) goes on
+    """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
+    own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
+    window's last steps grow) goes on
     from the step before at the window's mean step (its last value less its first, over its steps), in
     place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as at the last step kept,
     times the square root of the steps' ratio (as a random walk's spread grows), rounded to the window's
@@ -193,7 +194,10 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
         # exponential's do); a step the other way may not (a climb that turns into a fall ran away)
         onward = np.sign(signed) == direction[:, None]  # (N, K - 1)
         grown = np.where(onward, growth[:, None] ** np.arange(2, steps + 1), 1.0)  # (N, K - 1)
-        away = np.abs(signed) > STEADY * np.nan_to_num(largest)[:, None] * grown  # (N, K - 1)
+        # the path's own first step (the model's one-step prediction, never replaced) counts as a step seen: at
+        # a turn after a plateau the steps read are small and the first steps of the turn larger
+        base = np.nan_to_num(np.fmax(largest, np.abs(values[:, 0] - last)))  # (N,)
+        away = np.abs(signed) > STEADY * base[:, None] * grown  # (N, K - 1)
     rows = np.flatnonzero(away.any(axis=1))
     if not rows.size:
         return out
