@@ -398,3 +398,24 @@ def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--detach-heads stops the heads' losses at the network, but this model has no head" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_families_file_imports_a_helper_module_beside_it(tmp_path, capsys):
+    # adversarial round 7: `from helpers import walk` failed with ModuleNotFoundError, "fix that file"
+    from numseries.generate import FAMILIES
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "walk_helpers.py").write_text("def walk(rng, n, length):\n    return rng.normal(size=(n, length)).cumsum(axis=1)\n")
+    (tmp_path / "pkg" / "walk_family.py").write_text(
+        "from numseries.generate import register\nfrom walk_helpers import walk\n\n"
+        "@register('helper_walk')\ndef helper_walk(n, length, rng):\n    return walk(rng, n, length)\n"
+    )
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    try:
+        args = ["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy]
+        assert main([*args, "--families", "helper_walk", "--families-from", str(tmp_path / "pkg" / "walk_family.py")]) == 0
+        assert str(tmp_path / "pkg") not in sys.path  # only while the file loads
+    finally:
+        FAMILIES.pop("helper_walk", None)
+        sys.modules.pop("numseries_user_families_walk_family", None)
+        sys.modules.pop("walk_helpers", None)

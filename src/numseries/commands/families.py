@@ -41,11 +41,18 @@ def _load(path: Path) -> None:
     assert spec is not None and spec.loader is not None  # a .py file always has a source loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # so that DataLoader worker processes can find its functions
+    folder = str(path.resolve().parent)  # its own helper modules beside it import, as `python FILE.py` would
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as err:  # the user's code may raise anything, exit() too; name the file and it
         del sys.modules[name]
         raise ValueError(f"--families-from {path} failed: {type(err).__name__}: {err}; fix that file") from err
+    finally:
+        if added:
+            sys.path.remove(folder)
     if set(FAMILIES) == before:  # a forgotten @register: the run would go on with the built-in families alone
         raise ValueError(
             f"--families-from {path} registers no family; decorate each family function with "
