@@ -531,6 +531,13 @@ def predict_chunk(
     next_ds = known = None
     if chunk.ds is not None:
         next_ds, known = next_timestamps(chunk.ds, present, steps)
+        lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
+        if lost.size:
+            warnings.warn(
+                f"{lost.size} series' next times pass what datetime64[ns] or int64 holds (2262-04-11, 2**63 - 1), "
+                f"e.g. {chunk.id_name} {chunk.ids[lost[0]]!r}: their ds is left empty; forecast fewer steps",
+                stacklevel=2,
+            )
     return Predicted(chunk, batch, errors, forecast, next_ds, known)
 
 
