@@ -639,10 +639,13 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
     times, fits = _stepped(ns[rows, last_i], ns[rows, prev_i], ahead)  # (N, K) the last spacing, repeated
-    monthly, by_month, month_fits = _monthly(ds, lengths, ahead)
+    with np.errstate(invalid="ignore", over="ignore"):
+        day = ds.astype("datetime64[D]")  # (N, W)
+        clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
+    monthly, by_month, month_fits = _monthly(ds, day, clock, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
-    business, by_weekday = _business_days(ds, lengths, ahead)
+    business, by_weekday = _business_days(day, clock, lengths, ahead)
     times = np.where(business[:, None], by_weekday, times)
     fits |= business[:, None]  # a weekday within years of the last fits datetime64[ns]
     known = ~unknown[:, None] & fits & (times != _NAT)  # (N, K)
@@ -690,17 +693,18 @@ def _stepped(last: np.ndarray, prev: np.ndarray, ahead: np.ndarray) -> tuple[np.
     return times, fits & (((last[:, None] ^ times) & (offset ^ times)) >= 0)  # a + b wrapped: sign of neither
 
 
-def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which series step by whole calendar months (N,) bool, their next times by months (N, K) int64 ns, and
-    (N, K) bool: False where such a time is past what datetime64[ns] holds (NumPy wraps it round silently)."""
+def _monthly(
+    ds: np.ndarray, day: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) datetime64[ns] times, their days and ns into the day -> which series step by whole calendar
+    months (N,) bool, their next times by months (N, K) int64 ns, and (N, K) bool: False where such a time
+    is past what datetime64[ns] holds (NumPy wraps it round silently)."""
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
     width = ds.shape[1]
     with np.errstate(invalid="ignore", over="ignore"):
-        day = ds.astype("datetime64[D]")  # (N, W)
         month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
         into = ds.view(np.int64) - ds.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # ns into month
-        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
         at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # last day of month
         cells = np.arange(width) < lengths[:, None]  # (N, W)
         pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
@@ -722,16 +726,16 @@ def _monthly(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np
     return monthly, times, fits
 
 
-def _business_days(ds: np.ndarray, lengths: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which series (N,) bool step from each weekday to the next, Friday to Monday at least once, at one time
-    of day (business-day data: markets, offices; at most a ``HOLIDAYS`` share of the steps skip a weekday),
-    and their next times (N, K) int64 ns, the next weekdays."""
-    n, width = ds.shape
+def _business_days(
+    day: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) days of the times and their ns into the day -> which series (N,) bool step from each weekday to
+    the next, Friday to Monday at least once, at one time of day (business-day data: markets, offices; at
+    most a ``HOLIDAYS`` share of the steps skip a weekday), and their next times (N, K) int64 ns, the next
+    weekdays."""
+    n, width = day.shape
     cells = np.arange(width) < lengths[:, None]  # (N, W)
     pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
-    with np.errstate(invalid="ignore", over="ignore"):
-        day = ds.astype("datetime64[D]")  # (N, W)
-        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
     day = np.where(cells & ~np.isnat(day), day, np.datetime64("2024-01-01", "D"))  # (N, W) a Monday where none
     gaps = np.diff(day.view(np.int64), axis=1)  # (N, W-1) days
     same_clock = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)  # (N,)
