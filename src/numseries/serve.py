@@ -214,12 +214,8 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     return app
 
 
+@levels_checked()  # a level below 1 is the answer's note, not a warning on the server's stderr
 def _predict_one(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
-    with levels_checked():  # a level below 1 is the answer's note, not a warning on the server's stderr
-        return _predict_one_checked(predictor, values, steps, level)
-
-
-def _predict_one_checked(predictor: Predictor, values: list[float], steps: int | None, level: list[float] | None) -> dict:
     levels = predictor.levels_or_default(level)
     result = predictor.predict(values, level=levels)
     if not steps:
@@ -294,17 +290,11 @@ class Batcher:
         return answers
 
 
+@levels_checked()  # a level below 1 is the answer's note, not a warning on the server's stderr
 def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[float] | None]]) -> list[dict | Exception]:
     """Answers to ``(values, level)`` requests, one ``predict_batch`` call per set of levels; when a call
     fails (a series whose prediction overflows, a level it refuses), each of its requests runs alone, to find
     whose it is. Each request's answer is its own: a dict, or the exception it raised (any kind), never another's."""
-    with levels_checked():  # a level below 1 is the answer's note, not a warning on the server's stderr
-        return _predict_group_checked(predictor, items)
-
-
-def _predict_group_checked(
-    predictor: Predictor, items: list[tuple[list[float], list[float] | None]]
-) -> list[dict | Exception]:
     answers: list[dict | Exception] = [ValueError("not predicted")] * len(items)
     by_levels: dict[tuple[float, ...], list[int]] = {}
     for i, (_, level) in enumerate(items):
