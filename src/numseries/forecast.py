@@ -175,12 +175,11 @@ def _check_path_finite(values: np.ndarray, offset: int) -> None:
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
     own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
-    window's last steps grow) goes on
-    from the step before at the window's mean step (its last value less its first, over its steps), in
-    place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as at the last step kept,
-    times the square root of the steps' ratio (as a random walk's spread grows), rounded to the window's
-    recorded decimals. Returns (N,) the step
-    (1-based) each path goes on steadily from, 0 where none ran away."""
+    window's last steps grow) goes on from the step before at the window's mean step (its last value less its
+    first, over its steps), in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
+    at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
+    rounded to the window's recorded decimals. Returns (N,) the step (1-based) each path goes on steadily
+    from, 0 where none ran away."""
     n, steps = values.shape
     out = np.zeros(n, dtype=np.int64)
     if steps < 2 or not n:
@@ -216,9 +215,7 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
             steady = values[rows][..., None] + np.array([-1.0, 1.0]) * reach * growth  # (R, K, 2)
         bands[level][rows] = np.where(after[..., None], np.clip(steady, -LARGEST_FLOAT, LARGEST_FLOAT), band)
     # rounded to the recorded decimals again, as every band is (the new reach is not a whole number of them)
-    rounded = _recorded_bands([windows[int(i)] for i in rows], values[rows], {level: bands[level][rows] for level in bands})
-    for level in bands:
-        bands[level][rows] = rounded[level]
+    _put_recorded(bands, rows, windows, values, {level: bands[level][rows] for level in bands})
     out[rows] = first + 1
     return out
 
@@ -289,9 +286,9 @@ def guarded_roll_out(
     values that runs away (:func:`runs_away`) or whose window backtests better read short
     (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
     and quantiles from the second step on replaced (the first step stays the model's prediction from the
-    whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle repeated (:func:`seasonal_paths`)
-    backtests better than the path it got, takes that cycle from the second step on, its bands and
-    quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
+    whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle
+    repeated (:func:`seasonal_paths`) backtests better than the path it got, takes that cycle from the
+    second step on, its bands and quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
     and (N,) the cycle each repeats (0: none)."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
@@ -313,10 +310,7 @@ def guarded_roll_out(
             bands[level][redo, 1:] = again_bands[level][:, 1:]
         # never narrower than step 1's interval, read from the whole window: twelve equal last values give
         # the short read a zero-width band, as an exact continuation gets, though the window before them varied
-        floored = _at_least_first_reach(values[redo], {level: bands[level][redo] for level in levels})
-        floored = _recorded_bands([windows[int(i)] for i in redo], values[redo], floored)
-        for level in levels:
-            bands[level][redo] = floored[level]
+        _put_recorded(bands, redo, windows, values, _at_least_first_reach(values[redo], {lv: bands[lv][redo] for lv in levels}))
         if along is not None and again_along is not None:
             along[redo, 1:] = again_along[:, 1:]
         read[redo] = SHORT_READ
@@ -330,11 +324,8 @@ def guarded_roll_out(
         shift = again[:, 1:] - values[chosen, 1:]  # (C, steps - 1)
         values[chosen, 1:] = again[:, 1:]
         moved = np.pad(shift, ((0, 0), (1, 0)))[..., None]  # (C, steps, 1): the first step stays
-        moved_bands = {level: bands[level][chosen] + moved for level in levels}
         # rounded to the recorded decimals again, as every band is (the shift is not a whole number of them)
-        moved_bands = _recorded_bands([windows[i] for i in chosen], values[chosen], moved_bands)
-        for level in levels:
-            bands[level][chosen] = moved_bands[level]
+        _put_recorded(bands, chosen, windows, values, {level: bands[level][chosen] + moved for level in levels})
         if along is not None:
             along[chosen, 1:] += shift[..., None]
         repeats[chosen] = spans
@@ -525,6 +516,20 @@ def _at_least_first_reach(values: np.ndarray, bands: dict[float, np.ndarray]) ->
             floor = np.clip(values[..., None] + np.concatenate([-below, above], axis=-1), -LARGEST_FLOAT, LARGEST_FLOAT)
         out[level] = np.stack([np.minimum(band[..., 0], floor[..., 0]), np.maximum(band[..., 1], floor[..., 1])], axis=-1)
     return out
+
+
+def _put_recorded(
+    bands: dict[float, np.ndarray],
+    rows: np.ndarray,
+    windows: Sequence[np.ndarray],
+    values: np.ndarray,
+    new: dict[float, np.ndarray],
+) -> None:
+    """The (R, K, 2) bands ``new`` of ``rows`` written into ``bands`` {level: (N, K, 2)}, each rounded to its
+    window's recorded decimals around its path in ``values`` (N, K) (:func:`_recorded_bands`)."""
+    rounded = _recorded_bands([windows[int(i)] for i in rows], values[rows], new)
+    for level, band in rounded.items():
+        bands[level][rows] = band
 
 
 def _recorded_bands(

@@ -395,13 +395,14 @@ def _table(
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values[first:])
+    ruled = result.rule is not None  # an exact rule answered: printed exactly (past 2**53 too)
 
     def numbers(*values) -> list[str]:
-        return format_values(values, step=step, exact=result.rule is not None)
+        return format_values(values, step=step, exact=ruled)
 
-    lines = [f"next value: {numbers(result.rule.next_value if result.rule is not None else result.value)[0]}"]
+    lines = [f"next value: {numbers(result.rule.next_value if ruled else result.value)[0]}"]
     for level, (lo, hi) in result.intervals.items():  # a rule's: zero width at its exact value
-        bounds = (lo, hi) if result.rule is None else (result.rule.next_value,) * 2
+        bounds = (result.rule.next_value,) * 2 if ruled else (lo, hi)
         lines.append(f"{level:g}% interval: {' to '.join(numbers(*bounds))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
@@ -409,7 +410,7 @@ def _table(
         lines += ["(no per-step weights: this model was exported without them; run `numseries export` again)"]
         weights = np.full(result.n_values, np.nan)
     else:
-        if result.rule is None:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
+        if not ruled:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
             lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value, labels=labels[used])]
         weights = result.weights
     largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
@@ -423,8 +424,8 @@ def _table(
         lines.append(
             f"{step + 1:>6}  {labels[step]:>{width}}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
         )
-    lines += ["", *(RULE_NOTE if result.rule is not None else WEIGHTS_NOTE)]
-    if faithfulness and result.rule is None:
+    lines += ["", *(RULE_NOTE if ruled else WEIGHTS_NOTE)]
+    if faithfulness and not ruled:
         by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
         lines += [
             f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
@@ -433,14 +434,14 @@ def _table(
         ]
     if forecast is not None:
         how = (
-            "the rule continued" if result.rule is not None
+            "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
             else "autoregressive: each prediction is fed back in"
         )
         bands = bands or {}
         lines += ["", f"forecast, {_count(len(forecast), 'step')} ({how}):"]
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
-        if result.rule is not None:  # its exact values (float64's either side past 2**53 in bands): zero width
+        if ruled:  # its exact values (float64's either side past 2**53 in bands): zero width
             columns = [forecast] * len(columns)
         cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
