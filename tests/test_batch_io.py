@@ -84,6 +84,30 @@ def test_a_wide_csv_without_a_header_numbers_its_rows(tmp_path):
     np.testing.assert_array_equal(chunk.values, [[1.0, 2.0, 3.0, np.nan], [4.0, 5.0, 6.0, 7.0]])
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_headerless_wide_csv_takes_rows_longer_than_the_first(tmp_path, monkeypatch, suffix):
+    """Adversarial round 8: one series per row, each as long as it is, was refused (pandas' "Expected 3
+    fields in line 2, saw 4") unless the shorter rows were padded with empty cells. A longer row far into
+    the file, past the first chunk and the first read block, counts too."""
+    monkeypatch.setattr(batch_io, "WIDE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(batch_io, "READ_BLOCK_BYTES", 7)  # lines cut across blocks
+    rows = ["1,2,3", "4,5,6,7", *["1,2,3,4,5"] * 30, "9,8,7,6,5,4,3,2"]
+    path = tmp_path / f"ragged{suffix}"
+    text = "\n".join(rows) + "\n"
+    if suffix == ".csv.gz":
+        import gzip
+
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    chunks = list(batch_io.read_chunks(path, 8))
+    assert sum(len(chunk.ids) for chunk in chunks) == len(rows)
+    np.testing.assert_array_equal(chunks[0].values[:2, :4], [[1.0, 2.0, 3.0, np.nan], [4.0, 5.0, 6.0, 7.0]])
+    np.testing.assert_array_equal(chunks[0].n_values, [3, 4])
+    last = chunks[-1]
+    np.testing.assert_array_equal(last.values[-1][: last.n_values[-1]], [9, 8, 7, 6, 5, 4, 3, 2])
+
+
 @pytest.mark.parametrize(
     "first",
     ["\ufeff1,2,3,4", "1,2,3,NA", "1,2,3,NaN", "1,2,3,", "1,2,3,null", "\ufeff1,2,3,#N/A"],

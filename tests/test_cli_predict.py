@@ -300,7 +300,7 @@ BAD_FILES = {
     "empty.csv": ("", "is empty"),
     "header_only.csv": ("unique_id,ds,y\n", "has no rows"),
     "no_ds.csv": ("unique_id,y\na,1\na,2\na,3\n", "has no column 'ds'; long format needs the columns unique_id, ds, y"),
-    "ragged.csv": ("1,2,3\n4,5,6,7\n", "Expected 3 fields in line 2, saw 4"),
+    "ragged.csv": ("t1,t2,t3\n1,2,3\n4,5,6,7\n", "Expected 3 fields in line 3, saw 4"),
     "no_id.csv": ("unique_id,ds,y\n,1,1\n,2,2\n,3,4\n", "row 0 has no unique_id"),
     "broken.parquet": ("PAR1 not really", "cannot read"),
     "series.txt": ("1,2,3\n", "cannot tell the format"),

@@ -10,7 +10,7 @@ Two layouts are read, told apart by their columns:
   bucket's in id order: match them by ``unique_id``, not by position. A series may be of any length (the
   model reads its last ``max_len`` values).
 - **wide**: one series per row, its steps in the columns in order, shorter series leaving trailing
-  cells empty; a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
+  cells empty (or, in a CSV without a header, ending early: its rows may differ in length); a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
   line holds only numbers and missing values (empty, ``NA``, ``NaN`` and pandas' other missing-value words;
   a UTF-8 byte-order mark aside) has no header, except the labels ``0,1,...,n-1`` that
   ``pd.DataFrame(rows).to_csv(path, index=False)`` writes, above a line as long: those are read as column
@@ -90,6 +90,7 @@ MAX_BUCKETS = 512  # bucket files open at once
 WIDE_CHUNK_ROWS = 50_000  # most series per chunk of a wide file
 WIDE_CHUNK_CELLS = 50_000 * 64  # most cells per chunk of a wide file: fewer rows when rows are long
 MAX_LINE_BYTES = 1 << 20  # longest first line read to tell a CSV's layout: a longer one is refused
+READ_BLOCK_BYTES = 1 << 20  # a CSV read through for its widest line, this much at a time
 MAX_COLUMNS = 10_000  # most columns of a file: a wide row holds at most this many steps
 COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}  # for CSV output
 WEIGHT_FORMAT = "{:.4g}"  # attention weights in CSV output
@@ -413,9 +414,14 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     ids: dict[Any, type] = dict.fromkeys({ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip() == ID_COLUMN)}, str)
     if indexed:
         ids[0] = str  # the row labels, as text
-    chunk_rows = LONG_CHUNK_ROWS if long else _wide_chunk_rows(len(cells))
+    options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
+    columns = len(cells)
+    if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
+        columns = _widest_line(path)
+        _check_columns(path, columns)
+        options["names"] = range(columns)
+    options["chunksize"] = LONG_CHUNK_ROWS if long else _wide_chunk_rows(columns)
     try:
-        options = {"header": header, "chunksize": chunk_rows, "low_memory": False, "float_precision": "round_trip"}
         with open(path, "rb") as raw, contextlib.ExitStack() as stack:
             size = max(os.fstat(raw.fileno()).st_size, 1)
             stream = raw if _suffix(path) not in COMPRESSORS else stack.enter_context(_decompressed(raw, _suffix(path)))
@@ -427,8 +433,8 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
                     yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
     except (ValueError, OSError, EOFError, lzma.LZMAError) as err:  # pandas' parser errors are ValueErrors
         raise ValueError(
-            f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with the trailing "
-            "cells of shorter rows left empty"
+            f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with as many cells in "
+            "each row as the header line names"
         ) from err
 
 
@@ -475,6 +481,21 @@ def _second_line_cells(path: Path) -> int:
     that far)."""
     lines = _lines(path, 2)
     return lines[1].count(b",") + 1 if len(lines) > 1 and lines[1].strip() else 0
+
+
+def _widest_line(path: Path) -> int:
+    """The most cells a line of a CSV file holds (its commas + 1), read through once in blocks: the columns
+    of a headerless wide file whose rows have as many cells as their series has values."""
+    widest, tail = 0, b""
+    try:
+        with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
+            while block := handle.read(READ_BLOCK_BYTES):
+                lines = (tail + block).split(b"\n")
+                tail = lines.pop()
+                widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
+    except (OSError, EOFError, lzma.LZMAError) as err:
+        raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
+    return max(widest, tail.count(b",")) + 1
 
 
 def _lines(path: Path, count: int) -> list[bytes]:
