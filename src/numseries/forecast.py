@@ -224,23 +224,25 @@ def step_growth(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np
     """(N, W) NaN-padded windows and (N,) their lengths -> (N,) the factor their steps grow by, and (N,) the
     way they go (1 up, -1 down, 0 none): where the last ``GROWTH_STEPS`` steps go the same way, their ratios
     within ``GROWTH_SPREAD`` of each other, the median of those ratios (an exponential's ratio) and at least
-    1, and their sign; 1 and 0 elsewhere (a line, a walk, a decay)."""
+    1, and their sign; 1 and 0 elsewhere (a line, a walk, a decay). A window of 4 values is read from its 3
+    steps (two ratios): a doubling typed with 4 values grows as one with more does."""
     n = len(lengths)
     out, way = np.ones(n), np.zeros(n)
-    rows = np.flatnonzero(lengths > GROWTH_STEPS)
-    if not rows.size:
-        return out, way
-    take = lengths[rows, None] - GROWTH_STEPS - 1 + np.arange(GROWTH_STEPS + 1)  # (R, G + 1) the last values
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        steps = np.diff(padded[rows[:, None], take], axis=1)  # (R, G)
-        one_way = (np.sign(steps) == np.sign(steps[:, :1])).all(axis=1) & (steps[:, 0] != 0)  # (R,)
-        ratios = np.abs(steps[:, 1:]) / np.abs(steps[:, :-1])  # (R, G - 1)
-        least = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
-        steady = ratios.max(axis=1) <= GROWTH_SPREAD * least  # (R,) one ratio, not a walk's chance run
-        ratio = np.nan_to_num(np.median(ratios, axis=1), nan=1.0, posinf=1.0)  # (R,)
-    growing = one_way & steady & (least > 1.0)  # (R,)
-    out[rows] = np.where(growing, ratio, 1.0)
-    way[rows] = np.where(growing, np.sign(steps[:, 0]), 0.0)
+    for count in range(GROWTH_STEPS, 2, -1):  # the steps read: GROWTH_STEPS where the window has them, else 3
+        rows = np.flatnonzero(np.minimum(lengths - 1, GROWTH_STEPS) == count)
+        if not rows.size:
+            continue
+        take = lengths[rows, None] - count - 1 + np.arange(count + 1)  # (R, G + 1) the last values
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            steps = np.diff(padded[rows[:, None], take], axis=1)  # (R, G)
+            one_way = (np.sign(steps) == np.sign(steps[:, :1])).all(axis=1) & (steps[:, 0] != 0)  # (R,)
+            ratios = np.abs(steps[:, 1:]) / np.abs(steps[:, :-1])  # (R, G - 1)
+            least = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
+            steady = ratios.max(axis=1) <= GROWTH_SPREAD * least  # (R,) one ratio, not a walk's chance run
+            ratio = np.nan_to_num(np.median(ratios, axis=1), nan=1.0, posinf=1.0)  # (R,)
+        growing = one_way & steady & (least > 1.0)  # (R,)
+        out[rows] = np.where(growing, ratio, 1.0)
+        way[rows] = np.where(growing, np.sign(steps[:, 0]), 0.0)
     return out, way
 
 
