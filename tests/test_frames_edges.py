@@ -213,6 +213,39 @@ def test_a_wall_clock_hour_a_clock_change_repeats_says_to_give_utc(predictor):
     )
 
 
+def test_a_time_zones_column_across_a_clock_change_names_the_offsets_too(predictor):
+    # adversarial round 8: a tz-aware column said only "two values at ds=...; keep one value per ds"
+    ds = pd.date_range("2024-10-27 00:00", periods=5, freq="h", tz="Europe/Berlin")  # 02:00 twice, on the wall
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.0, 5.5]}))
+    assert out["error"][0].startswith("series 'a' has two values at ds=2024-10-27 02:00:00, at UTC offsets +02:00 and +01:00")
+    days = pd.date_range("2024-10-20", periods=10, freq="D", tz="Europe/Berlin")  # daily: local midnights go on
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": days, "y": np.arange(10) + 0.5}), steps=3)
+    assert out["ds"].tolist() == list(pd.date_range("2024-10-30", periods=3, freq="D", tz="Europe/Berlin"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_parquet_time_zone_comes_back_as_the_offset_of_each_series_last_time(capsys, tmp_path, model, suffix):
+    # adversarial round 8: New York times in Parquet were written back as naive wall-clock times
+    ds = pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC").tz_convert("America/New_York")
+    source, target = tmp_path / "in.parquet", tmp_path / f"out{suffix}"
+    pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.5]}).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
+    assert code == 0, err
+    out = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
+    expected = ["2024-01-04 19:00:00-05:00", "2024-01-05 19:00:00-05:00"]  # the instants after 2024-01-04 00:00 UTC
+    assert [str(pd.Timestamp(stamp)) for stamp in out["ds"]] == expected
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["in order", "reversed"])
+def test_a_missing_time_is_the_series_error_wherever_its_row_is(predictor, reverse):
+    # adversarial round 8: NaT was placed by row order (108.52, or 108.67 reversed) with a warning about 2262
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2024-01-01", "2024-01-02", None, "2024-01-04"])})
+    frame = frame.assign(y=[10.0, 20.0, 30.0, 100.0])
+    out = predictor.predict_df(frame.iloc[::-1] if reverse else frame)
+    assert np.isnan(out["numseries"][0])
+    assert out["error"][0] == "series 'a' has a missing ds (.loc[2]); give every row its time, or drop the row"
+
+
 # ------------------------------------------------------------------------------------------- headers
 
 

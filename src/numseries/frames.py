@@ -104,11 +104,12 @@ class Predicted:
         lo, hi = self.batch.interval(level)
         return lo[:, None], hi[:, None]
 
-    def ds_column(self, text: bool = False) -> pd.Series | None:
+    def ds_column(self, text: bool = False, wall: bool = False) -> pd.Series | None:
         """The predicted steps' times, series by series then step by step: integers stay integers. Times read
         with a UTC offset (``2024-04-01T00:00:00+02:00``) get the offset of their series' last time: as text
         (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
-        offset all the series share, or in UTC where they differ."""
+        offset all the series share, or in UTC where they differ. ``wall``: the wall-clock times, no offsets
+        (for a caller that puts them back in the input's time zone)."""
         if self.next_ds is None:
             return None
         times = self.next_ds.ravel()
@@ -116,7 +117,7 @@ class Predicted:
         if times.dtype.kind in "iu":
             return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
         offsets = self.chunk.offsets
-        if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all():
+        if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all() or wall:
             return pd.Series(times)
         offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
         if text:
@@ -155,6 +156,13 @@ def read_rows(
     ds, bad_ds, offsets = _read_times(raw_ds)
     numbers = _numbers_among_dates(raw_ds, bad_ds)  # (R,) bool
     for row in np.flatnonzero(bad_ds):
+        if pd.isna(raw_ds.iloc[row]):  # NaT, NaN, None or an empty cell: no time to place the value at
+            place = (where or _loc)(frame.index[row])
+            errors[row] = (
+                f"series {ids[row]!r} has a missing {time_col}{f' ({place})' if place else ''}; give every row "
+                "its time, or drop the row"
+            )
+            continue
         errors[row] = (
             f"column {time_col} holds numbers and dates ({raw_ds.iloc[row]!r} in series {ids[row]!r} is a number, "
             "other rows dates); use numbers or ISO dates throughout"
@@ -205,8 +213,8 @@ def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`order_key`, and the (R,) float32 UTC offset of each time read from text, in minutes east of
-    UTC (NaN: none). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
+    """:func:`order_key`, and the (R,) float32 UTC offset of each time read from text or in a time zone's
+    column, in minutes east of UTC (NaN: none). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
     ``+02:00``) are each row's own."""
     none = np.full(len(ds), np.nan, dtype=np.float32)
     if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
@@ -215,9 +223,13 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             "first: df['ds'] = df['ds'].dt.to_timestamp()"
         )
     if pd.api.types.is_datetime64_any_dtype(ds):
-        if getattr(ds.dtype, "tz", None) is not None:
-            ds = ds.dt.tz_localize(None)
-        return ds.to_numpy(dtype="datetime64[ns]"), np.zeros(len(ds), dtype=bool), none
+        offsets = none
+        if getattr(ds.dtype, "tz", None) is not None:  # each row's wall-clock time, and its offset in its zone
+            wall = ds.dt.tz_localize(None)
+            offsets = ((wall - ds.dt.tz_convert(None)).dt.total_seconds() / 60).to_numpy(np.float32, na_value=np.nan)
+            ds = wall
+        times = ds.to_numpy(dtype="datetime64[ns]")
+        return times, np.isnat(times), offsets
     if pd.api.types.is_numeric_dtype(ds) and not pd.api.types.is_bool_dtype(ds):
         values = ds.to_numpy()
         if values.dtype.kind not in "iu":
@@ -790,11 +802,13 @@ def predict_frame(
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
     frame = df  # not df[list(names)]: that would copy every row
+    tz = getattr(df[time_col].dtype, "tz", None)
+    zoned = tz is not None  # the next times are wall-clock times put back in the column's zone at the end
 
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
         chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
         return [
-            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels)
+            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels, zoned)
             for c in chunks
         ]
 
@@ -805,8 +819,7 @@ def predict_frame(
             parts = run(_sort_order(frame, names))
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
-    tz = getattr(df[time_col].dtype, "tz", None)
-    if tz is not None:
+    if zoned:
         out[time_col] = out[time_col].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
     return polars.from_pandas(out) if polars is not None else out
 
@@ -888,14 +901,17 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
     return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
 
 
-def _frame_part(predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float]) -> pd.DataFrame:
-    """One row per series and step: id, time, ``numseries``, its intervals as statsforecast names them, error."""
+def _frame_part(
+    predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float], wall: bool = False
+) -> pd.DataFrame:
+    """One row per series and step: id, time (``wall``: wall-clock times, without their offsets),
+    ``numseries``, its intervals as statsforecast names them, error."""
     steps = predicted.steps
     bands = {level: predicted.interval(level) for level in levels}
     assert predicted.errors is not None  # predict_chunk always checks
     values = [
         np.repeat(predicted.chunk.ids, steps),
-        predicted.ds_column(),
+        predicted.ds_column(wall=wall),
         predicted.values().ravel(),
         *(bands[level][0].ravel() for level in sorted(levels, reverse=True)),
         *(bands[level][1].ravel() for level in sorted(levels)),
