@@ -33,9 +33,10 @@ by 1 for a line or noise), a path goes on at their mean step instead, its bands 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
 two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
-change of their mean from the ``k`` before (:func:`seasonal_paths`). Backtested the same way (its own last
-values forecast from the values before them), where it misses by less than the path the network gave, it is
-the path from the second step on, and the bands move with it.
+slope of its cycles' means where that is more than noise (:func:`seasonal_paths`, :func:`cycle_drift`).
+Backtested the same way (its own last values forecast from the values before them; a short window too, read
+whole), where it misses by less than the path the network gave, it is the path from the second step on, and
+the bands move with it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from numseries.cycles import MIN_VALUES as CYCLE_VALUES
 from numseries.cycles import periods
 from numseries.intervals import (
     path_bands,
@@ -66,6 +68,7 @@ SHORT_READ = 12  # values a path is read again from, when it runs away or backte
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
+DRIFT_Z = 2.0  # a repeated cycle's mean moves only by a slope of the cycle means this many standard errors from 0
 STEADY = 2.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
@@ -319,6 +322,7 @@ def guarded_roll_out(
     # A window that repeats, whose last cycle repeated forecasts its own last values better than the network
     # did: its path from the second step on is that cycle's (the bands move with it)
     error_model = np.where(shorter[rows], error_short, error_whole)  # (R,) the backtest of the path it got
+    rows, error_model = _with_short_cycles(predictor, windows, steps, rows, error_model)
     chosen = rows[seasonal_backtest(windows, rows, steps) < error_model]  # NaN where none: never less
     again, spans = seasonal_paths([windows[i] for i in chosen], steps)  # span 0: no cycle in the whole window
     chosen, again, spans = chosen[spans > 0], again[spans > 0], spans[spans > 0]
@@ -333,6 +337,26 @@ def guarded_roll_out(
         repeats[chosen] = spans
         read[chosen] = whole[chosen]  # no short read is left in these paths
     return values, bands, along, read, repeats
+
+
+def _with_short_cycles(
+    predictor: Predictor, windows: list[np.ndarray], steps: int, rows: np.ndarray, errors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The backtested ``rows`` (R,) and their path's ``errors`` (R,), with the windows too short to compare
+    reads (at most ``SHORT_READ`` values before their last ``min(steps, BACKTEST_STEPS)``) whose values before
+    those repeat (:func:`seasonal_paths`) added, each with the error of the network's path read whole: a
+    cycle of 2 typed with 20 values is repeated as one typed with 40 is."""
+    hold = min(steps, BACKTEST_STEPS)
+    lengths = np.array([len(window) for window in windows])
+    extra = np.setdiff1d(np.flatnonzero(lengths - hold >= CYCLE_VALUES), rows)  # (E,)
+    extra = extra[np.isfinite(seasonal_backtest(windows, extra, steps))] if extra.size else extra
+    if not extra.size:
+        return rows, errors
+    past = [windows[i][:-hold] for i in extra]
+    actual = np.stack([windows[i][-hold:] for i in extra])  # (E, hold)
+    path, _, _ = roll_out(predictor, past, hold, (), 0, [])  # point paths only
+    order = np.argsort(np.concatenate([rows, extra]), kind="stable")
+    return np.concatenate([rows, extra])[order], np.concatenate([errors, np.abs(path - actual).mean(axis=1)])[order]
 
 
 def backtests_shorter(
@@ -393,8 +417,8 @@ def backtest_errors(
 
 
 def seasonal_paths(windows: Sequence[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, steps): each window's last cycle repeated, each repeat moved by the change of the cycle's mean
-    from the cycle before it (a season on a trend), where the window has a period
+    """(N, steps): each window's last cycle repeated, each repeat moved by :func:`cycle_drift` (a season on a
+    trend), where the window has a period
     (:func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
     cycles; NaN rows for the others. And (N,) each window's ``k``, 0 for the others."""
     out = np.full((len(windows), steps), np.nan)
@@ -407,10 +431,25 @@ def seasonal_paths(windows: Sequence[np.ndarray], steps: int) -> tuple[np.ndarra
     for i in np.flatnonzero(np.abs(found - k) <= SEASON_NEAR).tolist():  # NaN compares False
         window, cycle = windows[i], int(k[i])
         if len(window) >= 2 * cycle:
-            drift = window[-cycle:].mean() - window[-2 * cycle : -cycle].mean()
-            out[i] = window[len(window) - cycle + h % cycle] + (h // cycle + 1) * drift
+            out[i] = window[len(window) - cycle + h % cycle] + (h // cycle + 1) * cycle_drift(window, cycle)
             cycles[i] = cycle
     return out, cycles
+
+
+def cycle_drift(window: np.ndarray, cycle: int) -> float:
+    """How much a window's cycle mean moves per cycle: over its whole cycles (ending at its last value),
+    the least-squares slope of their means where it clears ``DRIFT_Z`` standard errors, else 0 (noise in
+    the means is no trend, and repeated it would compound over a long horizon); with two cycles, the
+    difference of their means."""
+    count = len(window) // cycle
+    means = window[len(window) - count * cycle :].reshape(count, cycle).mean(axis=1)  # (C,)
+    if count < 3:
+        return float(means[-1] - means[-2])
+    t = np.arange(count) - (count - 1) / 2  # (C,) centred
+    slope = float(t @ means / (t @ t))
+    residual = means - means.mean() - slope * t
+    error = np.sqrt(residual @ residual / (count - 2) / (t @ t))
+    return slope if abs(slope) > DRIFT_Z * error else 0.0
 
 
 def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:

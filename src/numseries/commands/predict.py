@@ -178,7 +178,7 @@ def _run(args: argparse.Namespace) -> int:
     if path_cycle is not None:
         print(
             f"note: {_later_steps(args.steps, 'repeats', 'repeat')} the last {path_cycle} values (the sequence's "
-            f"cycle), each repeat moved by the change of their mean from the {path_cycle} before: forecasting the last {held} values "
+            f"cycle), each repeat moved by the trend of the cycles' means, if any: forecasting the last {held} values "
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
