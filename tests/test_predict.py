@@ -269,6 +269,8 @@ def test_forecast_needs_a_bounded_positive_integer_of_steps(onnx_predictor, step
         (np.ma.masked_array([1.0, 2.0, 99.0, 4.0], mask=[0, 0, 1, 0]), "is a masked array with masked values"),
         (["1", "2", "3"], "holds text \\(\\['1', '2', '3'\\]\\), not numbers"),  # a single string is refused too
         (np.array(["1.5", "2", "3"]), "holds text"),
+        ([True, False, True, False], "holds booleans, not numbers"),  # adversarial round 8: "period 2: 1 0", exact
+        (np.array([1, 0, 1, 1], dtype=bool), "holds booleans"),
     ],
 )
 def test_what_is_not_a_sequence_of_real_numbers_is_a_type_error(onnx_predictor, sequence, message):
@@ -287,6 +289,7 @@ def test_what_is_not_a_sequence_of_real_numbers_is_a_type_error(onnx_predictor, 
         ([[1, 2, 3], ["4", "5", "6"]], "sequence 1 holds text"),
         (np.ones((2, 3)) * 1j, "sequences holds complex numbers"),
         (np.ma.masked_invalid([[1.0, 2.0, 3.0], [np.nan, 2.0, 3.0]]), "sequences is a masked array"),
+        ([[1, 2, 3], [True, False, True]], "sequence 1 holds booleans"),
     ],
 )
 def test_what_is_not_a_batch_of_real_numbers_is_a_type_error(onnx_predictor, sequences, message):

@@ -992,6 +992,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
     if array.dtype.kind == "c":
         raise TypeError(f"{what} holds complex numbers; pass real numbers (np.real(x) if the imaginary parts are 0)")
+    if array.dtype.kind == "b":  # predict_df, batch files and the server refuse them too
+        raise TypeError(f"{what} holds booleans, not numbers; pass numbers (1 and 0: np.asarray(x, dtype=float))")
     if array.dtype.kind in "mM":
         raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
     try:
