@@ -631,6 +631,9 @@ def test_a_level_below_1_warns_once_that_it_is_read_as_percent():
     assert len(caught) == 1 and caught[0].filename == __file__  # it points at the caller
     with pytest.warns(UserWarning, match=r"^level 0\.8 means a 0\.8% interval \(levels are in percent\); for 80% pass 80$"):
         check_levels(0.8, GRID)
+    # adversarial round 8: "for 1e-298% pass 1e-298": no fraction of 1 is meant by so small a level
+    with pytest.warns(UserWarning, match=r"^level 1e-300 means 1e-300 percent \(levels are in percent, e\.g\. 80 or 95\)$"):
+        check_levels(1e-300, GRID)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_levels([1, 80], GRID)

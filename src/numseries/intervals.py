@@ -138,6 +138,8 @@ def fraction_note(levels: Sequence[float]) -> str | None:
         return None
     shown = ", ".join(f"{level:g}" for level in small)
     wanted = ", ".join(f"{100 * level:g}" for level in small)
+    if any(level < 0.01 for level in small):  # a fraction times 100 would still be under 1: no level meant
+        return f"level{'s' if len(small) > 1 else ''} {shown} mean{'' if len(small) > 1 else 's'} {shown} percent (levels are in percent, e.g. 80 or 95)"
     if len(small) == 1:
         return f"level {shown} means a {shown}% interval (levels are in percent); for {wanted}% pass {wanted}"
     return f"levels {shown} mean intervals of {shown} percent; for {wanted} percent pass {wanted}"
