@@ -140,6 +140,8 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1", "inf", "2"], "", "has inf at position 2"),
         (["1", "2", "-inf"], "", "has -inf at position 3"),
         (["1", "2", "1e400"], "", "has inf at position 3"),
+        # adversarial round 8: read as 0 0 0, then "constant 0 (exact)"
+        (["1e-400", "2e-400", "3e-400"], "", "1e-400 (value 1) is smaller than float64 holds (about 5e-324) and would be read as 0"),
         (["1", "two", "3"], "", "'two' (value 2) is not a number"),
         (["1", "-", "3"], "", "'-' reads the values from stdin"),
         (["-"], "1 2 x", "'x' (value 3) is not a number"),

@@ -330,6 +330,11 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None
+        if values[-1] == 0 and re.search(r"[1-9]", token.lower().partition("e")[0]):  # 1e-400: below float64
+            raise ValueError(
+                f"{token} (value {position}) is smaller than float64 holds (about 5e-324) and would be read as 0; "
+                "scale the values up first (numseries scales its answer the same way)"
+            )
         if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
             from numseries.series import lost_integer, rounded_integer
 
