@@ -17,6 +17,7 @@ from numseries.forecast import (
     guarded_roll_out,
     roll_out,
     runs_away,
+    step_decay,
     step_growth,
 )
 from numseries.predict import Predictor
@@ -311,3 +312,20 @@ def test_a_turn_after_a_plateau_is_not_taken_for_a_runaway(shipped):
     forecast = shipped.forecast(window, 4, level=[80])
     assert forecast.steady is None
     assert (np.diff(forecast.values) < 0).all() and np.abs(forecast.values - after).max() < 0.15
+
+
+def test_a_settling_decay_and_a_saturating_curve_settle_over_long_horizons(shipped):
+    # adversarial round 8: a settled decay (100 e^(-t/5) + 1, 30 values) climbed to 73 by step 75, then fell
+    # at the whole window's mean step to -509 by step 200; a noise-free logistic curve ran to 170 by step 24,
+    # its 80% band above the plateau of 100
+    decay = 100 * np.exp(-np.arange(30) / 5) + 1
+    t = np.arange(30)
+    logistic = 100 / (1 + np.exp(-(t - 15) / 3))
+    paths = shipped.forecast_batch([decay, logistic], 200, level=[80])
+    assert np.abs(paths.values[0] - 1).max() < 0.5, paths.values[0][::20]
+    assert paths.values[1].max() < 110 and paths.values[1, 23] > 99
+    lo, hi = paths.interval(80)
+    assert lo[1, 23] < 100 < hi[1, 23]
+    shrink, way = step_decay(*padded_rows([decay, logistic, np.array(NOISY_LINE), np.array([5.0, 4, 6, 5.5, 4.8] * 4)]))
+    assert 0.8 < shrink[0] < 0.84 and way[0] == -1 and 0 < shrink[1] < 1 and way[1] == 1  # e^(-1/5) = 0.819
+    np.testing.assert_array_equal(shrink[2:], 1.0)

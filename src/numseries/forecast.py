@@ -27,8 +27,10 @@ However read, a path fed back into the network far enough can grow geometrically
 a step, forecast 100 steps, doubled every step from about step 46). From the first step (after the first)
 over ``STEADY`` times the largest step of the values it was read from, that step grown every step by as
 much as their last steps grow where the path goes their way (:func:`step_growth`: by an exponential's ratio,
-by 1 for a line or noise), a path goes on at their mean step instead, its bands moved with it
-(:func:`steady_paths`); ``Forecast.steady`` says from which step.
+by 1 for a line or noise; shrunk every step by as much as their steps shrink where they settle, a decay's or
+a saturating curve's: :func:`step_decay`), a path goes on at their mean step instead (where they settle, by
+their last step shrinking at that ratio: it levels off), its bands moved with it (:func:`steady_paths`);
+``Forecast.steady`` says from which step.
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
@@ -72,6 +74,7 @@ DRIFT_Z = 2.0  # a repeated cycle's mean moves only by a slope of the cycle mean
 STEADY = 2.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
+DECAY_STEPS = 8  # a window's last steps that tell whether its steps settle, and by how much (step_decay)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -178,8 +181,9 @@ def _check_path_finite(values: np.ndarray, offset: int) -> None:
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
     own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
-    window's last steps grow) goes on from the step before at the window's mean step (its last value less its
-    first, over its steps), in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
+    window's last steps grow, and times :func:`step_decay` to the power k) goes on from the step before at
+    the window's mean step (its last value less its first, over its steps), or where its steps settle
+    (:func:`step_decay`), by its last step shrunk by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
     rounded to the window's recorded decimals. Returns (N,) the step (1-based) each path goes on steadily
     from, 0 where none ran away."""
@@ -189,13 +193,17 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
         return out
     padded, lengths, last, largest = _last_and_largest_step(windows)
     growth, direction = step_growth(padded, lengths)  # (N,) each
+    shrink, _ = step_decay(padded, lengths)  # (N,): below 1 where the window's steps settle
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
         mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
+        last_step = np.where(lengths > 1, last - padded[np.arange(n), np.maximum(lengths - 2, 0)], 0.0)  # (N,)
         signed = np.diff(values, axis=1)  # (N, K - 1): the steps into steps 2..K
         # the window's own growth carried on, the way its steps go: a step may grow by it every step (an
         # exponential's do); a step the other way may not (a climb that turns into a fall ran away)
         onward = np.sign(signed) == direction[:, None]  # (N, K - 1)
         grown = np.where(onward, growth[:, None] ** np.arange(2, steps + 1), 1.0)  # (N, K - 1)
+        # a window whose steps settle (a decay, a saturating curve): the path's steps may settle no slower
+        grown = grown * shrink[:, None] ** np.arange(2, steps + 1)
         # the path's own first step (the model's one-step prediction, never replaced) counts as a step seen: at
         # a turn after a plateau the steps read are small and the first steps of the turn larger
         base = np.nan_to_num(np.fmax(largest, np.abs(values[:, 0] - last)))  # (N,)
@@ -207,8 +215,14 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     ahead = np.arange(steps)[None, :] - (first - 1)[:, None]  # (R, K): steps past the last kept one
     kept = values[rows, first - 1]  # (R,)
     after = ahead > 0  # (R, K) the steps replaced
-    with np.errstate(over="ignore"):
-        values[rows] = np.where(after, kept[:, None] + ahead * mean_step[rows, None], values[rows])  # (R, K)
+    settles = shrink[rows] < 1.0  # (R,) these go on by their last step, shrunk by its ratio every step
+    ratio = shrink[rows, None]  # (R, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the steps from the window's end to each step settle as the window's did: sum of last_step * ratio**j
+        settled = last_step[rows, None] * ratio * (1 - ratio ** (np.arange(steps)[None, :] + 1)) / (1 - ratio)  # (R, K)
+        went = np.take_along_axis(settled, (first - 1)[:, None], axis=1)  # (R, 1) settled by the last kept step
+        onward_steps = np.where(settles[:, None], settled - went, ahead * mean_step[rows, None])  # (R, K)
+        values[rows] = np.where(after, kept[:, None] + onward_steps, values[rows])  # (R, K)
         growth = np.sqrt(np.maximum(ahead + first[:, None], 1) / first[:, None])[..., None]  # (R, K, 1)
     at = (np.arange(len(rows)), first - 1)
     for level in bands:
@@ -229,10 +243,32 @@ def step_growth(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np
     within ``GROWTH_SPREAD`` of each other, the median of those ratios (an exponential's ratio) and at least
     1, and their sign; 1 and 0 elsewhere (a line, a walk, a decay). A window of 4 values is read from its 3
     steps (two ratios): a doubling typed with 4 values grows as one with more does."""
+    ratio, way, least, _ = _step_ratios(padded, lengths)
+    growing = (way != 0) & (least > 1.0)  # (N,)
+    return np.where(growing, ratio, 1.0), np.where(growing, way, 0.0)
+
+
+def step_decay(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`step_growth`, for steps that shrink: (N,) the median ratio of the last steps where they go
+    one way and each is smaller than the one before by about the same factor (a decay settling, a curve
+    saturating), else 1; and (N,) their way (0 elsewhere). Read from the last ``DECAY_STEPS`` steps, so
+    that a real series' few steps that shrink by chance do not count."""
+    ratio, way, _, most = _step_ratios(padded, lengths, DECAY_STEPS, DECAY_STEPS)
+    shrinking = (way != 0) & (most < 1.0)  # (N,)
+    return np.where(shrinking, ratio, 1.0), np.where(shrinking, way, 0.0)
+
+
+def _step_ratios(
+    padded: np.ndarray, lengths: np.ndarray, most_steps: int = GROWTH_STEPS, least_steps: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) NaN-padded windows, (N,) lengths -> the ratios of their last ``most_steps`` steps (as many as
+    a window has, down to ``least_steps``; none in shorter ones): (N,) their median, (N,) the steps' way where they all go one
+    way with ratios within ``GROWTH_SPREAD`` of each other (else 0), and (N,) the least and (N,) the largest
+    ratio (1 where not read)."""
     n = len(lengths)
-    out, way = np.ones(n), np.zeros(n)
-    for count in range(GROWTH_STEPS, 2, -1):  # the steps read: GROWTH_STEPS where the window has them, else 3
-        rows = np.flatnonzero(np.minimum(lengths - 1, GROWTH_STEPS) == count)
+    median, way, least, most = np.ones(n), np.zeros(n), np.ones(n), np.ones(n)
+    for count in range(most_steps, least_steps - 1, -1):  # the steps read: most_steps where the window has them
+        rows = np.flatnonzero(np.minimum(lengths - 1, most_steps) == count)
         if not rows.size:
             continue
         take = lengths[rows, None] - count - 1 + np.arange(count + 1)  # (R, G + 1) the last values
@@ -240,13 +276,13 @@ def step_growth(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np
             steps = np.diff(padded[rows[:, None], take], axis=1)  # (R, G)
             one_way = (np.sign(steps) == np.sign(steps[:, :1])).all(axis=1) & (steps[:, 0] != 0)  # (R,)
             ratios = np.abs(steps[:, 1:]) / np.abs(steps[:, :-1])  # (R, G - 1)
-            least = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
-            steady = ratios.max(axis=1) <= GROWTH_SPREAD * least  # (R,) one ratio, not a walk's chance run
-            ratio = np.nan_to_num(np.median(ratios, axis=1), nan=1.0, posinf=1.0)  # (R,)
-        growing = one_way & steady & (least > 1.0)  # (R,)
-        out[rows] = np.where(growing, ratio, 1.0)
-        way[rows] = np.where(growing, np.sign(steps[:, 0]), 0.0)
-    return out, way
+            low = np.nan_to_num(ratios.min(axis=1), nan=1.0, posinf=1.0)  # (R,)
+            high = np.nan_to_num(ratios.max(axis=1), nan=1.0, posinf=np.inf)  # (R,)
+            steady = high <= GROWTH_SPREAD * low  # (R,) one ratio, not a walk's chance run
+            median[rows] = np.nan_to_num(np.median(ratios, axis=1), nan=1.0, posinf=1.0)
+        way[rows] = np.where(one_way & steady & np.isfinite(high), np.sign(steps[:, 0]), 0.0)
+        least[rows], most[rows] = low, high
+    return median, way, least, most
 
 
 def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generator | None) -> list[np.random.Generator]:

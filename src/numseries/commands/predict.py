@@ -171,8 +171,8 @@ def _run(args: argparse.Namespace) -> int:
     if path_steady is not None:
         print(
             f"note: from step {path_steady} the path goes on at the mean step of the {path_read} values it was read "
-            f"from: the network's path, each prediction fed back in, ran away there (a step over {STEADY:g}x their "
-            "largest, grown as their last steps grow)",
+            f"from, or levels off where their steps settle: the network's path, each prediction fed back in, ran "
+            f"away there (a step over {STEADY:g}x their largest, grown or shrunk as their last steps are)",
             file=sys.stderr,
         )
     if path_cycle is not None:
