@@ -371,13 +371,17 @@ def test_a_family_too_large_to_scale_is_one_line_naming_it_not_a_divergence(tmp_
     assert not (tmp_path / "out").exists()
 
 
-def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_refused(tmp_path, family_file, capsys):
+@pytest.mark.parametrize("chosen_by", ["--families", "--pattern-names"])
+def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_refused(tmp_path, family_file, capsys, chosen_by):
     """Adversarial round 7: the validation set was made again from the new code, and the best checkpoint
-    and early stopping compared losses on two different sets (best val_loss 0.4438 became 0)."""
+    and early stopping compared losses on two different sets (best val_loss 0.4438 became 0). The families
+    a pattern head names are those trained on without --families: their code was not recorded."""
     from numseries.generate import FAMILIES
 
     toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
-    run = ["--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy, "--families", "fibonacci_like", "linear"]
+    run = ["--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy, chosen_by, "fibonacci_like", "linear"]
+    if chosen_by == "--pattern-names":  # held out: not among the default families, only among the head's
+        family_file.write_text(family_file.read_text().replace("weight=0.5)", "weight=0.5, holdout=True)"))
     assert main(["train", *run, "--families-from", str(family_file)]) == 0
     other = tmp_path / "other" / family_file.name
     other.parent.mkdir()

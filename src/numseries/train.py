@@ -464,16 +464,18 @@ def _record_settings(
     model_config: ModelConfig,
     init_weights: str | Path | None,
     command_line: str,
+    families: Sequence[str] | None,
 ) -> dict[str, Any]:
     """Write ``run_dir``'s :data:`RUN_SETTINGS` for a new run, or check a resumed run's settings against it
     (a one-line ``ValueError`` naming each change but those of :data:`STOPPING_SETTINGS`) and add this
-    command; returns the settings, their ``commands`` every command of the run so far."""
+    command; returns the settings, their ``commands`` every command of the run so far. ``families``: those
+    the run generates (a pattern head's classes where ``--families`` was not given), whose code is recorded."""
     path = run_dir / RUN_SETTINGS
     settings: dict[str, Any] = {
         "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
         "model_config": model_config.to_dict(),
         "init_weights": None if init_weights is None else str(Path(init_weights).resolve()),
-        "families_code": _families_code(config.families),
+        "families_code": _families_code(families),
         "commands": [command_line],
     }
     if resume and path.is_file():  # a run from before these files were written is resumed unchecked
@@ -748,7 +750,7 @@ def run_training(
         families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
-    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line)
+    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families)
     result = fit(
         model,
         DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
