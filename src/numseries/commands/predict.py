@@ -218,11 +218,12 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
 
     first = result.n_values - result.n_used
     shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
-    pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if result.rule is not None else ''}"
+    exact = result.rule is not None
+    pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if exact else ''}"
     figure = plot_prediction(
         np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
         weights=None if result.weights is None else result.weights[first:], intervals=result.intervals,
-        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=result.rule is not None,
+        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=exact,
         title=f"{' '.join(shown)}: {pattern}",
     )
     save_figure(figure, path)
