@@ -123,6 +123,15 @@ def test_fit_then_predict_equals_forecast_and_fitted_values_are_one_step_predict
     rows = fitted[fitted["unique_id"] == "s0"]["NumSeries"].to_numpy()
     assert np.isnan(rows[0]) and rows[1] == y[0] and rows[2] == y[1]  # too few values before: the last value
     assert rows[5] == pytest.approx(predictor.predict(y[:5]).value, rel=1e-6)
+    # with intervals: those Naive predicts get Naive's bands (they were NaN), the others the model's
+    sf.forecast(df=df, h=1, level=[80], fitted=True)
+    bands = sf.forecast_fitted_values()
+    bands = bands[bands["unique_id"] == "s0"]
+    naive = Naive().forecast(y=y, h=1, fitted=True, level=[80])
+    np.testing.assert_allclose(bands["NumSeries-lo-80"].to_numpy()[1:3], naive["fitted-lo-80"][1:3])
+    np.testing.assert_allclose(bands["NumSeries-hi-80"].to_numpy()[1:3], naive["fitted-hi-80"][1:3])
+    assert np.isnan(bands["NumSeries-lo-80"].to_numpy()[0])
+    assert bands["NumSeries-lo-80"].to_numpy()[5] == pytest.approx(predictor.predict(y[:5], level=[80]).interval(80)[0])
 
 
 @pytest.mark.parametrize("call", ["forecast", "fit_predict"])

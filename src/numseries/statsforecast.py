@@ -243,12 +243,18 @@ def _short_message(short: int, total: int, unit: str) -> str:
 def in_sample(predictor: Predictor, y: np.ndarray, level: Sequence[int] | None) -> dict[str, np.ndarray]:
     """``fitted`` (n,): each value's one-step-ahead prediction from the values before it; the first value
     is NaN and those with fewer than ``MIN_VALUES`` values before them get the last value (Naive), as the
-    forecast does. With ``level``, ``fitted-lo-L``/``fitted-hi-L`` from the quantile head (NaN for those)."""
+    forecast does. With ``level``, ``fitted-lo-L``/``fitted-hi-L`` from the quantile head (for those,
+    statsforecast's Naive's; NaN for the first)."""
     n = len(y)
     fitted = np.full(n, np.nan)
     fitted[1:MIN_VALUES] = y[: min(n, MIN_VALUES) - 1]
     levels = sorted(level) if level is not None else []
     bands = {lv: np.full((2, n), np.nan) for lv in levels}
+    if levels and n > 1:  # the values Naive predicts get Naive's bands
+        naive = Naive().forecast(y=y, h=1, fitted=True, level=levels)
+        for lv in levels:
+            bands[lv][0, 1:MIN_VALUES] = naive[f"fitted-lo-{lv}"][1:MIN_VALUES]
+            bands[lv][1, 1:MIN_VALUES] = naive[f"fitted-hi-{lv}"][1:MIN_VALUES]
     if n > MIN_VALUES:
         ends = np.arange(MIN_VALUES, n)  # (m,) each prediction sees y[:end]
         starts = np.maximum(ends - predictor.max_len, 0)
