@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from numseries.cli import main
@@ -72,6 +73,33 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
     assert info["epochs"] == 2
     # both commands recorded, in order: the weights come from the two of them
     assert len(info["commands"]) == 2 and info["commands"][1] == info["command"] and "--resume" not in info["commands"][0]
+
+
+def test_a_moved_run_resumes_from_its_own_checkpoints(tmp_path, capsys):
+    """Adversarial round 9: Lightning kept the best checkpoint's old path and dropped its score, so a run
+    folder moved and resumed wrote the weights of the run then at the old path (with exit 0), failed with
+    'no weights were kept', or took the first epoch after the resume as its best."""
+    import shutil
+
+    from safetensors.numpy import load_file
+
+    def run(name: str, *extra: str) -> int:
+        out = ["--out", str(tmp_path / f"out_{name}"), "--run-dir", str(tmp_path / name)]
+        return main(["train", *out, *TOY, "--batches-per-epoch", "4", *extra])
+
+    assert run("a", "--max-epochs", "2") == 0
+    shutil.move(tmp_path / "a", tmp_path / "moved")
+    assert run("a", "--max-epochs", "2", "--seed", "1") == 0  # another run where the first was
+    assert run("moved", "--max-epochs", "2", "--resume") == 0  # nothing left to train: its own best
+    weights = {name: load_file(tmp_path / f"out_{name}" / "model.safetensors") for name in ("a", "moved")}
+    assert "best val_loss none" not in capsys.readouterr().err
+    first = json.loads((tmp_path / "out_moved" / INFO_FILE).read_text())
+    assert first["best_val_loss"] is not None
+    assert any(not np.array_equal(weights["a"][key], weights["moved"][key]) for key in weights["a"])
+    shutil.rmtree(tmp_path / "a")
+    assert run("moved", "--max-epochs", "3", "--resume") == 0  # trains on; its best score still counts
+    info = json.loads((tmp_path / "out_moved" / INFO_FILE).read_text())
+    assert info["best_val_loss"] <= first["best_val_loss"]
 
 
 def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, capsys):

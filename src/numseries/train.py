@@ -273,7 +273,7 @@ def fit(
     if options.logger not in ("csv", "tensorboard"):
         raise ValueError(f"logger must be 'csv' or 'tensorboard', got {options.logger!r}")
     L.seed_everything(schedule.seed, workers=True, verbose=False)
-    checkpoint = ModelCheckpoint(
+    checkpoint = _RunCheckpoint(
         dirpath=out_dir / CHECKPOINT_DIR,
         filename=Path(BEST_CHECKPOINT).stem,
         monitor="val_loss",
@@ -337,6 +337,30 @@ def fit(
         best_val_loss=float(best_score) if best_score is not None else None,
         stopped_early=bool(early_stop.stopped_epoch),
     )
+
+
+class _RunCheckpoint(ModelCheckpoint):
+    """Lightning's ModelCheckpoint for a run folder that may have been moved or copied since its checkpoints
+    were written: the paths a checkpoint records are read inside this folder. (Lightning keeps only the old
+    path of the best checkpoint and drops its score: a resumed copy wrote the weights of whatever run was
+    at the old path then, or the first epoch after the resume as its best.)"""
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        recorded, here = state_dict.get("dirpath"), self.dirpath
+        if recorded is not None and here is not None and recorded != here:
+
+            def moved(path: str | None) -> str | None:  # a checkpoint of the run, in this folder
+                return str(Path(here) / Path(path).name) if path else path
+
+            state_dict = {
+                **state_dict,
+                "dirpath": here,
+                "best_model_path": moved(state_dict.get("best_model_path")),
+                "kth_best_model_path": moved(state_dict.get("kth_best_model_path")),
+                "last_model_path": moved(state_dict.get("last_model_path")),
+                "best_k_models": {moved(path): score for path, score in state_dict.get("best_k_models", {}).items()},
+            }
+        super().load_state_dict(state_dict)
 
 
 def _trainer(
