@@ -424,6 +424,29 @@ def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_ref
     assert main(["train", *run, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 0
 
 
+def test_resuming_without_or_with_a_families_file_it_did_not_start_with_is_refused(tmp_path, family_file, capsys):
+    """Adversarial round 9: with the default families, a resume without the --families-from file the run
+    started with trained on without its family (20 -> 19 families, exit 0); one with a new file added one."""
+    from numseries.generate import FAMILIES
+
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    run = ["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy]
+    assert main([*run, "--families-from", str(family_file)]) == 0
+    FAMILIES.pop("fibonacci_like")  # as a new process finds the registry
+    sys.modules.pop("numseries_user_families_my_families")
+    capsys.readouterr()
+    assert main([*run, "--resume", "--max-epochs", "2"]) == 2
+    assert "family 'fibonacci_like' left out (give the --families-from file that registers it)" in capsys.readouterr().err
+    assert main([*run, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 0
+    other = ["train", "--out", str(tmp_path / "out2"), "--run-dir", str(tmp_path / "run2"), *toy]
+    FAMILIES.pop("fibonacci_like")
+    sys.modules.pop("numseries_user_families_my_families")
+    assert main(other) == 0
+    capsys.readouterr()
+    assert main([*other, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 2
+    assert "family 'fibonacci_like' added (another --families-from file?)" in capsys.readouterr().err
+
+
 def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
     # adversarial round 7: it trained, recorded detach_heads: true, and changed nothing
     assert _train(tmp_path, "--detach-heads") == 2

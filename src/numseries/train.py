@@ -512,12 +512,14 @@ def _record_settings(
         ]
         if started["init_weights"] != settings["init_weights"]:
             changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
-        code = started.get("families_code", settings["families_code"])  # runs from before it: unchecked
+        code, now = started.get("families_code", settings["families_code"]), settings["families_code"]  # older runs: unchecked
         changed += [
             f"the code of family {name!r} (another --families-from file?)"
-            for name in sorted(set(code) & set(settings["families_code"]))
-            if code[name] != settings["families_code"][name]
+            for name in sorted(set(code) & set(now))
+            if code[name] != now[name]
         ]
+        changed += [f"family {name!r} left out (give the --families-from file that registers it)" for name in sorted(set(code) - set(now))]
+        changed += [f"family {name!r} added (another --families-from file?)" for name in sorted(set(now) - set(code))]
         if changed:
             raise ValueError(
                 f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
