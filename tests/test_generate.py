@@ -387,6 +387,10 @@ def _explodes(n, length, rng):
     raise RuntimeError("generator exploded")
 
 
+def _exits(n, length, rng):
+    raise SystemExit(5)  # adversarial round 9: ended `numseries train` with exit 5 and no word
+
+
 def _nan_column(n, length, rng):
     x = np.ones((n, length))
     x[:, 3] = np.nan
@@ -395,6 +399,7 @@ def _nan_column(n, length, rng):
 
 BAD_FAMILIES = {  # fn, what the error says about it
     "raises": (_explodes, "raised RuntimeError: generator exploded; fix its function"),
+    "exits": (_exits, "raised SystemExit: 5; fix its function"),
     "nan": (_nan_column, r"must return finite values of shape \(\d+, 13\), got shape \(\d+, 13\) with \d+ non-finite values; fix"),
     "too_wide": (lambda n, length, _rng: np.zeros((n, length + 1)), r"must return finite values of shape \(\d+, 13\), got shape \(\d+, 14\)"),
     "one_row": (lambda _n, length, _rng: np.arange(length, dtype=float), r"must return finite values of shape \(\d+, 13\), got shape \(13,\)"),
@@ -404,7 +409,7 @@ BAD_FAMILIES = {  # fn, what the error says about it
 }
 
 
-@pytest.mark.parametrize("kind", ["none", "ragged", "raises", "strings"])  # a wrong shape or NaN: see above
+@pytest.mark.parametrize("kind", ["exits", "none", "ragged", "raises", "strings"])  # a wrong shape or NaN: see above
 def test_a_failing_family_is_named_as_a_value_error(restore_registry, kind):
     fn, message = BAD_FAMILIES[kind]
     register("mine")(fn)

@@ -214,7 +214,7 @@ def _call(name: str, n: int, length: int, rng: np.random.Generator) -> np.ndarra
         series = FAMILIES[name].fn(n, length, rng)
     except _FamilyError:
         raise  # a family it draws from failed, and the message names that one
-    except Exception as err:  # the user's function may raise anything
+    except (Exception, SystemExit) as err:  # the user's function may raise anything, sys.exit() included
         raise _FamilyError(f"family {name!r} raised {type(err).__name__}: {err}; fix its function") from err
     return _checked(name, series, (n, length))
 
