@@ -70,6 +70,16 @@ def test_from_model_serves_a_model_in_memory(tiny_weights, onnx_predictor):
     assert predictor.predict([1.0, 3.0, 2.0, 5.0]).value == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.parametrize("model", [None, "weights", "torch.nn.Linear"])
+def test_from_model_refuses_what_is_not_a_model_naming_it(model):
+    # adversarial round 9: AttributeError: 'NoneType' object has no attribute 'eval'
+    import torch
+
+    given = torch.nn.Linear(2, 2) if model == "torch.nn.Linear" else model
+    with pytest.raises(TypeError, match=r"^from_model takes a numseries LSTMWithAttention .*, got (NoneType|str|Linear); "):
+        Predictor.from_model(given)
+
+
 def test_onnxruntime_and_torch_agree_on_every_length(onnx_predictor, torch_predictor):
     rng = np.random.default_rng(0)
     sequences = random_walks(rng, np.repeat(np.arange(MIN_VALUES, MAX_LEN + 5), 8))

@@ -329,6 +329,6 @@ def test_a_training_stopped_by_a_signal_is_an_interruption_that_says_how_to_resu
             raise SIGTERMException() if signal_error == "sigterm" else KeyboardInterrupt
 
     loader = torch.utils.data.DataLoader(Stopping(), batch_size=None)
-    with pytest.raises(KeyboardInterrupt, match="its checkpoints are in .*: continue with --resume") as stopped:
+    with pytest.raises(KeyboardInterrupt, match=r"its checkpoints are in .*: continue it with numseries train --resume \(in Python: resume=True\)") as stopped:
         train_model(LSTMWithAttention(TINY), loader, _val_loader(), out_dir=tmp_path, **QUIET)
     assert stopped.value.exit_code == (143 if signal_error == "sigterm" else 130)  # 128 + the signal, as predict

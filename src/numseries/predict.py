@@ -292,6 +292,13 @@ class Predictor:
         """Serve a torch :class:`~numseries.model.LSTMWithAttention` held in memory (it is put in eval mode)."""
         import torch
 
+        from numseries.model import LSTMWithAttention
+
+        if not isinstance(model, LSTMWithAttention):
+            raise TypeError(
+                f"from_model takes a numseries LSTMWithAttention (one just trained, or load_model(path)), got "
+                f"{type(model).__name__}; for weights on disk use Predictor.from_pretrained(path)"
+            )
         model.eval()
 
         def run(x: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:

@@ -308,7 +308,7 @@ def fit(
                 raise
             interrupted = KeyboardInterrupt(
                 f"stopped in epoch {trainer.current_epoch + 1}; its checkpoints are in {out_dir}: "
-                "continue with --resume (resume=True)"
+                "continue it with numseries train --resume (in Python: resume=True)"
             )
             interrupted.exit_code = 130 if stop.code else 143  # type: ignore[attr-defined]  # Ctrl-C, SIGTERM
             raise interrupted from stop
