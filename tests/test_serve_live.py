@@ -116,6 +116,21 @@ def test_sigterm_finishes_the_request_in_flight_then_stops():
     assert "Traceback" not in live.output
 
 
+@pytest.mark.parametrize("where", ["port in use", "no such host"])
+def test_a_port_in_use_or_a_host_that_does_not_resolve_is_one_line_exit_2(where):
+    # adversarial round 9: exit 3, seven lines of uvicorn's log, after announcing a page nothing listened on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        options = ["--port", str(port)] if where == "port in use" else ["--port", str(_free_port()), "--host", "256.1.1.1"]
+        result = subprocess.run(
+            [sys.executable, "-m", "numseries", "serve", *options], capture_output=True, text=True, timeout=60
+        )
+    expected = f"port {port} on 127.0.0.1 is in use; pick another with --port" if where == "port in use" else "--host '256.1.1.1' is no address of this machine"
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+
+
 def _chromium() -> str | None:
     for path in ("/usr/lib/chromium/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
         if path and Path(path).is_file():

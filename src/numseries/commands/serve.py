@@ -8,7 +8,9 @@ numseries serve --host 0.0.0.0          reachable from other machines: only on a
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import time
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,41 @@ def run(args: argparse.Namespace) -> int:
         from numseries.serve import create_app
     except ImportError as err:
         raise ValueError(f"{err}; pip install 'numseries[serve]'") from None
-    app = create_app(args.weights)
-    log.info(
-        "numseries serve: model loaded in %.2f s; the page: http://%s:%d/",
-        time.perf_counter() - started,
-        args.host,
-        args.port,
-    )
-    # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then exits 0
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    listening = _bound(args.host, args.port)  # before the model loads: a port in use is one line at once
+    try:
+        app = create_app(args.weights)
+        port = listening.getsockname()[1]  # --port 0: the one the system chose
+        log.info(
+            "numseries serve: model loaded in %.2f s; the page: http://%s:%d/",
+            time.perf_counter() - started,
+            args.host,
+            port,
+        )
+        # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then exits 0
+        config = uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False)
+        uvicorn.Server(config).run(sockets=[listening])
+    finally:
+        listening.close()
     return 0
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (as uvicorn binds one); a host that does not resolve or an
+    address that cannot be bound (a port in use) is a one-line ValueError naming the option to change."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as err:
+        raise ValueError(
+            f"--host {host!r} is no address of this machine ({err.strerror}); use 127.0.0.1 (this machine only) "
+            "or 0.0.0.0 (every network it is on)"
+        ) from None
+    listening = socket.socket(family, kind, proto)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(address)
+    except OSError as err:
+        listening.close()
+        if err.errno == errno.EADDRINUSE:
+            raise ValueError(f"port {port} on {host} is in use; pick another with --port (or stop what listens there)") from None
+        raise ValueError(f"cannot listen on {host}:{port}: {err.strerror or err}; pick another --host or --port") from None
+    return listening
