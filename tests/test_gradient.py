@@ -150,6 +150,21 @@ def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_
         predictor.predict_batch([[1.0, 2.0, 4.0]], weights=True)
 
 
+def test_another_buckets_gradient_graph_under_this_ones_name_is_named_with_the_fix(tiny_onnx, tmp_path):
+    # adversarial round 9: its digest matched, and onnxruntime's InvalidArgument escaped (CLI exit 1, server 500)
+    import shutil
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    lengths = bucket_lengths(MAX_LEN)
+    shutil.copyfile(gradient_path(folder / ONNX_FILE, lengths[-1]), gradient_path(folder / ONNX_FILE, lengths[0]))
+    predictor = Predictor.from_pretrained(folder)
+    assert predictor.predict(np.arange(lengths[-1], dtype=float) ** 1.5).weights is not None  # its own bucket
+    message = f"model.gradient_{lengths[0]}.onnx is the gradient graph of {lengths[-1]} values, not {lengths[0]}; export"
+    with pytest.raises(ValueError, match=message):
+        predictor.predict([1.0, 2.0, 4.0])
+
+
 def test_the_traced_gradient_of_a_two_layer_model_equals_autograd():
     from numseries.gradient import trace_gradient
 

@@ -65,10 +65,10 @@ class Explainer:
     def _session(self, length: int) -> Any:
         with self._lock:
             if length not in self._sessions:
-                self._sessions[length] = self._load(self._paths[length])
+                self._sessions[length] = self._load(self._paths[length], length)
             return self._sessions[length]
 
-    def _load(self, path: Path) -> Any:
+    def _load(self, path: Path, length: int) -> Any:
         import onnxruntime
 
         fix = f"export the model again: numseries export --out {self._onnx_path}"
@@ -84,6 +84,9 @@ class Explainer:
         recorded = session.get_modelmeta().custom_metadata_map.get(DIGEST_KEY)
         if recorded != self._digest:
             raise ValueError(f"{path} was exported with other weights than {self._onnx_path.name}; {fix}")
+        width = next((node.shape[1] for node in session.get_inputs() if node.name == "x" and len(node.shape) == 2), None)
+        if width != length:  # another bucket's graph under this one's name: onnxruntime would refuse its input
+            raise ValueError(f"{path} is the gradient graph of {width} values, not {length}; {fix}")
         return session
 
 
