@@ -234,8 +234,8 @@ class Batcher:
     call, whose cost per series is a fraction of a single call's (the per-step weights most of all), and
     the event loop keeps reading requests meanwhile. A lone request runs at once, as before.
 
-    Answers equal :func:`_predict_one`'s up to float32 rounding of the model (about 1e-7 relative; the
-    weights are the same to the bit). A request whose series fails alone gets its own error.
+    Answers equal :func:`_predict_one`'s up to float32 rounding of the model (about 1e-7 relative, the
+    weights included: their graph sums in another order for another batch). A request whose series fails alone gets its own error.
     """
 
     def __init__(self, predictor: Predictor) -> None:
