@@ -45,6 +45,13 @@ def test_exact_values_are_shown_in_full():
     assert format_value(0.1 + 0.2, exact=True) == "0.3"
 
 
+def test_steps_past_the_float_range_still_set_the_digits():
+    # adversarial round 9: 1e308 -1e308 1e308 has steps of inf: shown to 15 digits, 9.9902069568634e+307
+    assert mean_step([1e308, -1e308, 1e308]) == 1.7976931348623157e308
+    assert mean_step([1e308, -1e308, 1e308, 1e308]) == pytest.approx(1e308 / 3 * 4, rel=1e-12)  # steps 2e308, 2e308, 0
+    assert format_value(9.9902069568634e307, step=mean_step([1e308, -1e308, 1e308])) == "9.99e+307"
+
+
 def test_without_a_step_a_value_gets_fifteen_digits():
     assert mean_step([7, 7, 7]) is None and mean_step([1]) is None
     assert format_value(7.0, step=None) == "7"

@@ -10,6 +10,7 @@ the README's examples all go through :func:`format_value`.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,9 +22,14 @@ MAX_DIGITS = 17  # a float64 round-trips in 17 significant digits; more would sh
 
 def mean_step(values: Sequence[float] | np.ndarray) -> float | None:
     """The mean absolute step of ``values`` (L,), or None where there is none (a constant, one value)."""
-    with np.errstate(over="ignore"):  # a step between values near both float limits: left out below
-        steps = np.abs(np.diff(np.asarray(values, dtype=np.float64)))
-    steps = steps[np.isfinite(steps)]
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore"):  # a step between values near both float limits is past the float range
+        steps = np.abs(np.diff(values))
+        if not np.isfinite(steps).all():  # measured in halves, and the mean capped at the largest float
+            steps = np.abs(np.diff(values / 2))
+            steps = steps[np.isfinite(steps)]
+            step = min(2 * float(np.sum(steps / len(steps))), sys.float_info.max) if len(steps) else 0.0  # no sum past it
+            return step if step > 0 else None
     step = float(steps.mean()) if len(steps) else 0.0
     return step if step > 0 and math.isfinite(step) else None
 
