@@ -358,8 +358,10 @@ def guarded_roll_out(
     # A window that repeats, whose last cycle repeated forecasts its own last values better than the network
     # did: its path from the second step on is that cycle's (the bands move with it)
     error_model = np.where(shorter[rows], error_short, error_whole)  # (R,) the backtest of the path it got
-    rows, error_model = _with_short_cycles(predictor, windows, steps, rows, error_model)
-    chosen = rows[seasonal_backtest(windows, rows, steps) < error_model]  # NaN where none: never less
+    rows, error_model, error_cycle = _with_short_cycles(
+        predictor, windows, steps, rows, error_model, seasonal_backtest(windows, rows, steps)
+    )
+    chosen = rows[error_cycle < error_model]  # NaN where none: never less
     again, spans = seasonal_paths([windows[i] for i in chosen], steps)  # span 0: no cycle in the whole window
     chosen, again, spans = chosen[spans > 0], again[spans > 0], spans[spans > 0]
     if chosen.size:
@@ -376,23 +378,32 @@ def guarded_roll_out(
 
 
 def _with_short_cycles(
-    predictor: Predictor, windows: list[np.ndarray], steps: int, rows: np.ndarray, errors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The backtested ``rows`` (R,) and their path's ``errors`` (R,), with the windows too short to compare
-    reads (at most ``SHORT_READ`` values before their last ``min(steps, BACKTEST_STEPS)``) whose values before
-    those repeat (:func:`seasonal_paths`) added, each with the error of the network's path read whole: a
-    cycle of 2 typed with 20 values is repeated as one typed with 40 is."""
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    rows: np.ndarray,
+    errors: np.ndarray,
+    cycle_errors: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The backtested ``rows`` (R,), their path's ``errors`` (R,) and their cycle's (:func:`seasonal_backtest`,
+    R,), with the windows too short to compare reads (at most ``SHORT_READ`` values before their last
+    ``min(steps, BACKTEST_STEPS)``) whose values before those repeat added, each with the error of the
+    network's path read whole: a cycle of 2 typed with 20 values is repeated as one typed with 40 is."""
     hold = min(steps, BACKTEST_STEPS)
     lengths = np.array([len(window) for window in windows])
     extra = np.setdiff1d(np.flatnonzero(lengths - hold >= CYCLE_VALUES), rows)  # (E,)
-    extra = extra[np.isfinite(seasonal_backtest(windows, extra, steps))] if extra.size else extra
+    extra_cycle = seasonal_backtest(windows, extra, steps) if extra.size else np.empty(0)  # (E,) NaN: no cycle
+    extra, extra_cycle = extra[np.isfinite(extra_cycle)], extra_cycle[np.isfinite(extra_cycle)]
     if not extra.size:
-        return rows, errors
+        return rows, errors, cycle_errors
     past = [windows[i][:-hold] for i in extra]
     actual = np.stack([windows[i][-hold:] for i in extra])  # (E, hold)
     path, _, _ = roll_out(predictor, past, hold, (), 0, [])  # point paths only
-    order = np.argsort(np.concatenate([rows, extra]), kind="stable")
-    return np.concatenate([rows, extra])[order], np.concatenate([errors, np.abs(path - actual).mean(axis=1)])[order]
+    return (
+        np.concatenate([rows, extra]),
+        np.concatenate([errors, np.abs(path - actual).mean(axis=1)]),
+        np.concatenate([cycle_errors, extra_cycle]),
+    )
 
 
 def backtests_shorter(
