@@ -612,7 +612,8 @@ class Predictor:
         last cycle repeated forecasts its own last values better than the network's path does, repeats that
         cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is. From a
         step (after the first) over twice the window's largest step, where a path fed back into the network
-        runs away (long horizons), it goes on at the window's mean step; ``Forecast.steady`` says from which.
+        runs away (long horizons), it goes on at the window's mean step (where the window's steps settle, a
+        decay's or a saturating curve's, it levels off as they do); ``Forecast.steady`` says from which.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         return result.values[0] if level is None else result.forecast(0)

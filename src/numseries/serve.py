@@ -137,7 +137,8 @@ class PredictAnswer(BaseModel):
         None,
         description="present with steps: null, or the step from which the path goes on at the mean step of the "
         "values read, where the network's path (each prediction fed back in) ran away: a step over twice "
-        "their largest (grown by the ratio their last steps grow by, where they grow steadily one way)",
+        "their largest (grown by the ratio their last steps grow by, where they grow steadily one way; shrunk by "
+        "the ratio they settle by, where they do, and then the path levels off)",
     )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
