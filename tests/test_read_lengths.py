@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import numseries.predict as predict_module
 from numseries.predict import Predictor
 from numseries.series import TRIM_WIDTHS, read_lengths, shift_right
 
@@ -29,11 +30,28 @@ def test_a_steep_decay_is_read_from_where_its_steps_are_comparable():
         np.testing.assert_array_equal(read_lengths(a * x + b, np.full(3, 64)), read)
 
 
-def test_short_windows_and_flat_ends_are_read_whole():
-    short = np.r_[100 * 0.5 ** T[:16], np.full(48, np.nan)]  # 16 values: nothing shorter to read
+def test_short_steep_decays_are_read_short_and_flat_ends_whole():
+    # a short window compares its mean step with its last half's: 16 and 10 halvings are read from their last
+    # 8; 6 values have nothing shorter to read; a gentle decay is read whole
+    rows = [100 * 0.5 ** T[:16], 100 * 0.5 ** T[:10], 100 * 0.5 ** T[:6], 100 * 0.9 ** T[:12]]
+    padded = np.stack([np.r_[row, np.full(64 - len(row), np.nan)] for row in rows])
     flat_end = np.r_[np.linspace(0, 100, 56), np.full(8, 100.0)]  # the last steps are 0: nothing to compare
-    read = read_lengths(np.stack([short, flat_end]), np.array([16, 64]))
-    assert read.tolist() == [16, 64]
+    read = read_lengths(np.vstack([padded, flat_end]), np.array([16, 10, 6, 12, 64]))
+    assert read.tolist() == [8, 8, 6, 12, 64]
+
+
+def test_a_short_noisy_steep_decay_is_predicted_better_read_short(shipped, monkeypatch):
+    # 100 * 0.5^t with 1% noise, 12 values (the last 1/2000 of the first): read whole, the network's next value
+    # was off by a median 62%; read from the last 8, by under half that
+    rng = np.random.default_rng(3)
+    series = [100 * 0.5 ** T[:13] * (1 + 0.01 * rng.standard_normal(13)) for _ in range(20)]
+    short = shipped.predict_batch([x[:12] for x in series], weights=False)
+    assert (short.n_read < 12).all()
+    monkeypatch.setattr(predict_module, "read_lengths", lambda _values, lengths: np.asarray(lengths))
+    whole = shipped.predict_batch([x[:12] for x in series], weights=False)
+    truth = np.array([x[12] for x in series])
+    error_short, error_whole = (np.median(np.abs(run.values - truth) / truth) for run in (short, whole))
+    assert error_short < 0.5 * error_whole, (error_short, error_whole)
 
 
 def test_shift_right_moves_each_row_and_fills_with_zeros():

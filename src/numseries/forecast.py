@@ -28,8 +28,9 @@ a step, forecast 100 steps, doubled every step from about step 46). From the fir
 over ``STEADY`` times the largest step of the values it was read from, that step grown every step by as
 much as their last steps grow where the path goes their way (:func:`step_growth`: by an exponential's ratio,
 by 1 for a line or noise; shrunk every step by as much as their steps shrink where they settle, a decay's or
-a saturating curve's: :func:`step_decay`), a path goes on at their mean step instead (where they settle, by
-their last step shrinking at that ratio: it levels off), its bands moved with it (:func:`steady_paths`);
+a saturating curve's: :func:`step_decay`; there measured by their last step, and a step back or past the
+level they settle at ends the path too), a path goes on at their mean step instead (where they settle, its
+distance to that level shrinking at their ratio: it levels off), its bands moved with it (:func:`steady_paths`);
 ``Forecast.steady`` says from which step.
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
@@ -59,7 +60,7 @@ from numseries.intervals import (
     recorded_intervals,
     round_to_recording,
 )
-from numseries.series import LARGEST_FLOAT, mean_abs_step, padded_rows
+from numseries.series import LARGEST_FLOAT, mean_abs_step, padded_rows, read_lengths
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -75,6 +76,7 @@ STEADY = 2.0  # a path step (from step 2) over this many times its window's larg
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
 DECAY_STEPS = 8  # a window's last steps that tell whether its steps settle, and by how much (step_decay)
+TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -154,8 +156,11 @@ def forecast_batch(
             path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
                 predictor, chunk, steps, levels, paths, streams[start : start + per_call]
             )
-            # measured against the values each path was read from (its window's last 12, where read again)
-            read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
+            # measured against the values each path was read from (its window's last 12, where read again; the
+            # last of them the network reads, at the end of a steep decay: read_lengths)
+            padded, lengths = padded_rows(chunk)
+            count = np.minimum(chunk_read, read_lengths(padded, lengths))  # (C,)
+            read_from = [window[-int(k) :] for window, k in zip(chunk, count, strict=True)]
             steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
         _check_path_finite(path, start)
         values[start : start + len(chunk)] = path
@@ -181,9 +186,11 @@ def _check_path_finite(values: np.ndarray, offset: int) -> None:
 def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
     own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
-    window's last steps grow, and times :func:`step_decay` to the power k) goes on from the step before at
+    window's last steps grow, and times :func:`step_decay` to the power k; where the window's steps settle and
+    do not turn as a wave's near its peak, :func:`_turning`, its last step instead of its largest, and a step
+    back the other way or past the level they settle at runs away too) goes on from the step before at
     the window's mean step (its last value less its first, over its steps), or where its steps settle
-    (:func:`step_decay`), by its last step shrunk by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
+    (:func:`step_decay`), its distance to that level shrinking by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
     rounded to the window's recorded decimals. Returns (N,) the step (1-based) each path goes on steadily
     from, 0 where none ran away."""
@@ -193,7 +200,7 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
         return out
     padded, lengths, last, largest = _last_and_largest_step(windows)
     growth, direction = step_growth(padded, lengths)  # (N,) each
-    shrink, _ = step_decay(padded, lengths)  # (N,): below 1 where the window's steps settle
+    shrink, settle_way = step_decay(padded, lengths)  # (N,) each: below 1 where the window's steps settle, their way
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
         mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
         last_step = np.where(lengths > 1, last - padded[np.arange(n), np.maximum(lengths - 2, 0)], 0.0)  # (N,)
@@ -206,8 +213,17 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
         grown = grown * shrink[:, None] ** np.arange(2, steps + 1)
         # the path's own first step (the model's one-step prediction, never replaced) counts as a step seen: at
         # a turn after a plateau the steps read are small and the first steps of the turn larger
-        base = np.nan_to_num(np.fmax(largest, np.abs(values[:, 0] - last)))  # (N,)
+        # a window whose steps settle is measured by its last step, not its largest (the decay's first): its
+        # steps go on shrinking the same way, so a path step back the other way ran away too, as did a path
+        # past the window's limit (its last value plus its last step shrunk by their ratio every step, summed)
+        settling = (settle_way != 0) & ~_turning(padded, lengths)  # (N,)
+        scale = np.where(settling, np.abs(last_step), largest)  # (N,)
+        base = np.nan_to_num(np.fmax(scale, np.abs(values[:, 0] - last)))  # (N,)
         away = np.abs(signed) > STEADY * base[:, None] * grown  # (N, K - 1)
+        limit = last + last_step * shrink / np.where(shrink < 1.0, 1 - shrink, np.inf)  # (N,) the last value where none settle
+        back = np.sign(signed) == -settle_way[:, None]  # (N, K - 1)
+        past = (values[:, 1:] - limit[:, None]) * settle_way[:, None] > 0  # (N, K - 1)
+        away |= settling[:, None] & (back | past)
     rows = np.flatnonzero(away.any(axis=1))
     if not rows.size:
         return out
@@ -218,10 +234,9 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     settles = shrink[rows] < 1.0  # (R,) these go on by their last step, shrunk by its ratio every step
     ratio = shrink[rows, None]  # (R, 1)
     with np.errstate(over="ignore", invalid="ignore"):
-        # the steps from the window's end to each step settle as the window's did: sum of last_step * ratio**j
-        settled = last_step[rows, None] * ratio * (1 - ratio ** (np.arange(steps)[None, :] + 1)) / (1 - ratio)  # (R, K)
-        went = np.take_along_axis(settled, (first - 1)[:, None], axis=1)  # (R, 1) settled by the last kept step
-        onward_steps = np.where(settles[:, None], settled - went, ahead * mean_step[rows, None])  # (R, K)
+        # a settling path's distance to the window's limit shrinks by their ratio every step from the last kept one
+        settled = (limit[rows, None] - kept[:, None]) * (1 - ratio ** np.maximum(ahead, 0))  # (R, K)
+        onward_steps = np.where(settles[:, None], settled, ahead * mean_step[rows, None])  # (R, K)
         values[rows] = np.where(after, kept[:, None] + onward_steps, values[rows])  # (R, K)
         growth = np.sqrt(np.maximum(ahead + first[:, None], 1) / first[:, None])[..., None]  # (R, K, 1)
     at = (np.arange(len(rows)), first - 1)
@@ -256,6 +271,22 @@ def step_decay(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     ratio, way, _, most = _step_ratios(padded, lengths, DECAY_STEPS, DECAY_STEPS)
     shrinking = (way != 0) & (most < 1.0)  # (N,)
     return np.where(shrinking, ratio, 1.0), np.where(shrinking, way, 0.0)
+
+
+def _turning(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) NaN-padded windows, (N,) lengths -> (N,) bool: the ratios of the last ``DECAY_STEPS`` steps fall
+    as a wave's do on its way to a peak (the mean of the last three under ``TURN_RATIO`` times that of the
+    first three), not as steady as a decay's."""
+    out = np.zeros(len(lengths), dtype=bool)
+    rows = np.flatnonzero(lengths > DECAY_STEPS)
+    if not rows.size:
+        return out
+    take = lengths[rows, None] - DECAY_STEPS - 1 + np.arange(DECAY_STEPS + 1)  # (R, DECAY_STEPS + 1)
+    with np.errstate(all="ignore"):
+        steps = np.abs(np.diff(padded[rows[:, None], take], axis=1))  # (R, DECAY_STEPS)
+        ratios = steps[:, 1:] / steps[:, :-1]  # (R, DECAY_STEPS - 1)
+        out[rows] = ratios[:, -3:].mean(axis=1) < TURN_RATIO * ratios[:, :3].mean(axis=1)
+    return out
 
 
 def _step_ratios(

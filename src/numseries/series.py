@@ -83,15 +83,15 @@ def keep_last(values: np.ndarray, lengths: np.ndarray, width: int | np.ndarray) 
 # them (100 * 0.9^t, rounded, at 64 values: 22% low; at 32: 0.1%). So the network reads a shorter window
 # when the recent steps are that small: benchmarks/results/accuracy_*.md measure the effect.
 TRIM_RATIO = 5.0  # the window's mean step may be at most this many times that of its last RECENT_STEPS
-RECENT_STEPS = 8
-TRIM_WIDTHS = (48, 32, 24, 16)  # the shorter windows tried, longest first; the last is the shortest read
+RECENT_STEPS = 8  # ... or of its last half, in a window of fewer than 2 * RECENT_STEPS steps
+TRIM_WIDTHS = (48, 32, 24, 16, 12, 8, 6)  # the shorter windows tried, longest first; the last is the shortest read
 
 
 def read_lengths(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, W) prefix-aligned windows, (N,) their lengths -> (N,) how many of its last values the network
     reads: all of them, unless the window's mean absolute step is more than ``TRIM_RATIO`` times that of
-    its last ``RECENT_STEPS`` steps; then the longest of ``TRIM_WIDTHS`` whose mean step is within that
-    ratio (the shortest when none is). Scale- and shift-free, like the model."""
+    its last ``RECENT_STEPS`` steps (of its last half, when shorter); then the longest of ``TRIM_WIDTHS``
+    whose mean step is within that ratio (the shortest when none is). Scale- and shift-free, like the model."""
     lengths = np.asarray(lengths, dtype=np.int64)
     out = lengths.copy()
     long = np.flatnonzero(lengths > TRIM_WIDTHS[-1])
@@ -108,7 +108,7 @@ def read_lengths(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
             k = np.minimum(k, n - 1)
             return (total[at, n - 1] - total[at, n - 1 - k]) / k
 
-        limit = TRIM_RATIO * mean_last(RECENT_STEPS)  # (M,)
+        limit = TRIM_RATIO * mean_last(np.minimum(RECENT_STEPS, (n - 1) // 2))  # (M,)
         drowned = (mean_last(n - 1) > limit) & (limit > 0)
         if not drowned.any():  # the usual case: every row is read whole
             return out
