@@ -158,10 +158,9 @@ def forecast_batch(
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay: read_lengths)
-            padded, lengths = padded_rows(chunk)
-            count = np.minimum(chunk_read, read_lengths(padded, lengths))  # (C,)
-            read_from = [window[-int(k) :] for window, k in zip(chunk, count, strict=True)]
-            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
+            read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
+            padded, lengths = padded_rows(read_from)
+            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands, read_lengths(padded, lengths))
         _check_path_finite(path, start)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
@@ -183,7 +182,9 @@ def _check_path_finite(values: np.ndarray, offset: int) -> None:
         )
 
 
-def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
+def steady_paths(
+    windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray], reads: np.ndarray | None = None
+) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
     own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
     window's last steps grow, and times :func:`step_decay` to the power k; where the window's steps settle and
@@ -192,17 +193,24 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     the window's mean step (its last value less its first, over its steps), or where its steps settle
     (:func:`step_decay`), its distance to that level shrinking by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
-    rounded to the window's recorded decimals. Returns (N,) the step (1-based) each path goes on steadily
-    from, 0 where none ran away."""
+    rounded to the window's recorded decimals. ``reads`` (N,): the largest step is of each window's last
+    ``reads`` values only (those the network reads at the end of a steep decay), and so is the mean step. Returns (N,) the step
+    (1-based) each path goes on steadily from, 0 where none ran away."""
     n, steps = values.shape
     out = np.zeros(n, dtype=np.int64)
     if steps < 2 or not n:
         return out
     padded, lengths, last, largest = _last_and_largest_step(windows)
+    if reads is not None and (reads < lengths).any():
+        unread = np.arange(padded.shape[1] - 1)[None, :] < (lengths - reads)[:, None]  # (N, W - 1) steps before them
+        with np.errstate(over="ignore", invalid="ignore"):
+            largest = np.fmax.reduce(np.where(unread, np.nan, np.abs(np.diff(padded, axis=1))), axis=1)  # (N,)
     growth, direction = step_growth(padded, lengths)  # (N,) each
     shrink, settle_way = step_decay(padded, lengths)  # (N,) each: below 1 where the window's steps settle, their way
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
-        mean_step = np.where(lengths > 1, (last - padded[:, 0]) / np.maximum(lengths - 1, 1), 0.0)  # (N,)
+        read = lengths if reads is None else np.minimum(reads, lengths)  # (N,) the last values the network read
+        opening = padded[np.arange(n), lengths - read]  # (N,) the first of them
+        mean_step = np.where(read > 1, (last - opening) / np.maximum(read - 1, 1), 0.0)  # (N,)
         last_step = np.where(lengths > 1, last - padded[np.arange(n), np.maximum(lengths - 2, 0)], 0.0)  # (N,)
         signed = np.diff(values, axis=1)  # (N, K - 1): the steps into steps 2..K
         # the window's own growth carried on, the way its steps go: a step may grow by it every step (an

@@ -613,7 +613,8 @@ class Predictor:
         cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is. From a
         step (after the first) over twice the window's largest step, where a path fed back into the network
         runs away (long horizons), it goes on at the window's mean step (where the window's steps settle, a
-        decay's or a saturating curve's, it levels off as they do); ``Forecast.steady`` says from which.
+        decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
+        at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
         return result.values[0] if level is None else result.forecast(0)

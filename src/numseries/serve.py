@@ -138,7 +138,8 @@ class PredictAnswer(BaseModel):
         description="present with steps: null, or the step from which the path goes on at the mean step of the "
         "values read, where the network's path (each prediction fed back in) ran away: a step over twice "
         "their largest (grown by the ratio their last steps grow by, where they grow steadily one way; shrunk by "
-        "the ratio they settle by, where they do, and then the path levels off)",
+        "the ratio they settle by, where they do: there measured by their last step, and a step back or past the "
+        "level they settle at counts too, and then the path levels off at that level)",
     )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
