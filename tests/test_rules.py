@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import pytest
@@ -450,6 +451,24 @@ def test_forecast_continues_the_rule_through_the_predictor(predictor):
         predictor.forecast([1e300, 1e301, 1e302, 1e303], 10)
 
 
+def test_a_rule_on_decimals_that_overflows_far_ahead_is_the_one_line_error(predictor, tiny_onnx, capsys):
+    """Adversarial round 10: 1.5 3 6 12 continued in units of 0.1 raised OverflowError at step 1019 (a
+    traceback, and a batch file's good series lost with it)."""
+    from numseries.cli import main
+
+    for values in ([1.5, 3, 6, 12], [0.1, 0.1, 0.2, 0.3, 0.5, 0.8, 1.3], [-1.5, 3, -6, 12]):
+        with pytest.raises(ValueError, match="overflows float64; forecast fewer steps"):
+            predictor.forecast(values, 1500)
+    assert main(["predict", "--weights", str(tiny_onnx), "1.5", "3", "6", "12", "--steps", "1019"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_float_arithmetic_rule_is_continued_from_its_last_value_rounded_once(predictor):
+    # adding the step 10,000 times went to 1.00040000000013e+304, outside its own zero-width band
+    path = predictor.forecast([1e300, 2e300, 3e300, 4e300], 10_000)
+    assert path[-1] == 10_004e300 and path[99] == 104e300
+
+
 def test_a_rule_whose_next_value_overflows_is_an_error_not_the_networks_answer(predictor, tiny_onnx, capsys):
     """1 1e100 1e200 1e300 continues to 1e400: the rule was once dropped, and the network answered 1e300."""
     from numseries.cli import main
@@ -511,7 +530,8 @@ def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped(
     from numseries.rules import Rule, _checked
 
     def rule(history, weights):
-        return Rule("polynomial", "quadratic", np.inf, np.array(weights), 0.0, 3, False, tuple(history), _add_step)
+        step = partial(_add_step, 1.0, history[-1], len(history))  # never called: the next value is inf
+        return Rule("polynomial", "quadratic", np.inf, np.array(weights), 0.0, 3, False, tuple(history), step)
 
     history = [2.5e307, 4e307, 6e307]
     assert _checked(rule(history, [1.0, -3.0, 3.0])) is None  # 8.5e307

@@ -412,7 +412,10 @@ def _linear_next(const: Number, coeffs: tuple[tuple[int, Number], ...], history:
 
 
 def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, history: list[Number]) -> Number:
-    return (units + sum(c * round(history[-lag] * scale) for lag, c in whole)) / scale  # int / int: rounded once
+    try:
+        return (units + sum(c * round(history[-lag] * scale) for lag, c in whole)) / scale  # int / int: rounded once
+    except OverflowError:  # past the float range (an inf before, or the quotient): the caller names it
+        return math.inf
 
 
 def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
@@ -477,15 +480,18 @@ def _polynomial_rule(s: _Series, degree: int) -> Rule:
     if degree == 1:
         step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
         # continued from the last value by the mean step (on a float series recorded to decimals, in their units)
-        add = (None if s.exact else _decimal_step(s, [(1, 1)], step)) or partial(_add_step, step)
+        add = (None if s.exact else _decimal_step(s, [(1, 1)], step)) or partial(_add_step, step, x[-1], s.n)
         return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, add)
     name, ordinal = _DEGREE_NAMES[degree]
     top = _top_difference(x, degree)
     return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
 
 
-def _add_step(step: Number, history: list[Number]) -> Number:
-    return _norm(history[-1] + step)
+def _add_step(step: Number, last: Number, n: int, history: list[Number]) -> Number:
+    """The series' ``last`` (its ``n``-th) value plus as many steps as the history is past it: rounded once, as
+    a float step added step by step was not (1e300 2e300 3e300 4e300 went to 1.00040000000013e+304 by step
+    10,000)."""
+    return _norm(last + (len(history) + 1 - n) * step)
 
 
 def _constant_or_arithmetic(s: _Series) -> Rule | None:
