@@ -139,7 +139,12 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1", "2", "nan"], "", "has nan at position 3"),
         (["1", "inf", "2"], "", "has inf at position 2"),
         (["1", "2", "-inf"], "", "has -inf at position 3"),
-        (["1", "2", "1e400"], "", "has inf at position 3"),
+        (["1", "2", "1e400"], "", "1e400 (value 3) is larger than float64 holds (about 1.8e308) and would be read as inf"),
+        (["1", "2", "-4E400"], "", "-4E400 (value 3) is larger than float64 holds (about 1.8e308) and would be read as -inf"),
+        # adversarial round 10: the empty field was dropped, and "arithmetic, step 1 (exact)" answered 5
+        (["1,,2,3,4"], "", "value 2 is empty (nothing between ',,'): a missing value; fill or drop it"),
+        (["-"], "1, ,2,3,4", "value 2 is empty (nothing between ', ,'): a missing value"),
+        (["-"], "1;2;;3;4\n", "value 3 is empty (nothing between ';;')"),
         # adversarial round 8: read as 0 0 0, then "constant 0 (exact)"
         (["1e-400", "2e-400", "3e-400"], "", "1e-400 (value 1) is smaller than float64 holds (about 5e-324) and would be read as 0"),
         (["1", "two", "3"], "", "'two' (value 2) is not a number"),

@@ -321,6 +321,12 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             f"{decimal!r} is ambiguous: a decimal comma or a comma between values? Write decimals with '.' "
             f"({decimal.replace(',', '.')}) and separate values with spaces, ', ' or newlines"
         )
+    empty = re.search(r"[,;][^\S\n]*[,;]", text.strip())
+    if empty:  # 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as batch files read it
+        position = len([t for t in re.split(r"[\s,;]+", text.strip()[: empty.start()]) if t]) + 1
+        raise ValueError(
+            f"value {position} is empty (nothing between {empty.group()!r}): a missing value; fill or drop it"
+        )
     values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
     for position, token in enumerate(labels, start=1):
         try:
@@ -336,6 +342,11 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             raise ValueError(
                 f"{token} (value {position}) is smaller than float64 holds (about 5e-324) and would be read as 0; "
                 "scale the values up first (numseries scales its answer the same way)"
+            )
+        if math.isinf(values[-1]) and not re.search(r"inf", token, re.IGNORECASE):  # 1e400: above float64
+            raise ValueError(
+                f"{token} (value {position}) is larger than float64 holds (about 1.8e308) and would be read as "
+                f"{values[-1]}; divide the values by a large constant first (numseries scales its answer the same way)"
             )
         if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
             from numseries.series import lost_integer, rounded_integer
