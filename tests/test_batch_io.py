@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import os
+import stat
 import subprocess
 import sys
 
@@ -503,3 +504,23 @@ def test_a_text_first_column_under_a_header_is_told_to_be_named_unique_id(tmp_pa
     path.write_text("id,t0,t1,t2,t3\na,1,2,3,4\n")
     (chunk,) = batch_io.read_chunks(path, 8)
     assert chunk.errors[0].endswith("(or, if column 'id' names the series, call it unique_id)")
+
+
+def test_an_atomic_write_keeps_the_files_permissions_and_writes_through_a_link(tmp_path, monkeypatch):
+    # adversarial round 10: every output came out 0644 (a private 0600 file made readable to all, the umask
+    # ignored), and a symbolic link was replaced by a file while the file it named kept the old content
+    import numseries.files as files
+
+    private = tmp_path / "private.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    files.atomic_write(private, lambda tmp: tmp.write_text("new"))
+    assert private.read_text() == "new" and stat.S_IMODE(private.stat().st_mode) == 0o600
+    monkeypatch.setattr(files, "_UMASK", 0o077)
+    files.atomic_write(tmp_path / "fresh.csv", lambda tmp: tmp.write_text("new"))
+    assert stat.S_IMODE((tmp_path / "fresh.csv").stat().st_mode) == 0o600
+    target, link = tmp_path / "target.csv", tmp_path / "link.csv"
+    target.write_text("old")
+    link.symlink_to(target.name)
+    files.atomic_write(link, lambda tmp: tmp.write_text("new"))
+    assert link.is_symlink() and target.read_text() == "new"

@@ -7,6 +7,7 @@ import glob
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,23 +20,37 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp_path)`` then move the file into place, so ``path`` is never half-written.
 
     The temporary file sits beside ``path``, named ``.NAME.PID.XXXXXXXX.tmp`` for the process writing it:
-    one that a killed process left behind is removed by the next write to ``path``.
+    one that a killed process left behind is removed by the next write to ``path``. A file replaced keeps its
+    permissions, a new one gets the umask's; a symbolic link is written through, to the file it names.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # through a symbolic link to the file it names, which stays a link
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)  # a file replaced keeps its permissions (0600 stays private)
+    except OSError:
+        mode = 0o666 & ~_UMASK  # a new file gets what open() would give it
     tmp = _temp_file(path)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a written file is for everyone to read
+        os.chmod(tmp, mode)  # mkstemp makes the file 0600
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it: set, then put back (at import, before any threads)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 def check_writable(path: str | Path) -> None:
     """Raise ``OSError`` now if :func:`atomic_write` could not write ``path``, before any long work: a folder
     or a device in its place, a name too long, a parent that cannot be made, no right to create files there."""
-    os.unlink(_temp_file(Path(path)))
+    os.unlink(_temp_file(Path(os.path.realpath(path))))
 
 
 def check_output(path: str | Path, what: str) -> None:
