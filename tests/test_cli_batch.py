@@ -37,6 +37,18 @@ SERIES_PROBLEMS = {
     "bad_dates.csv": ("unique_id,ds,y\na,monday,1\na,tuesday,2\na,wed,4\n", "'monday', which is neither a number"),
     "gap.csv": ("a,b,c,d\n1,,3,4\n", "has a missing value (NaN) at position 2, before its end"),
     "mixed_wide.csv": ("a,b,c\n1,2,3\n4,foo,6\n", "column 'b' has 'foo' in series 1"),
+    # adversarial round 10: "column np.int64(2) has 'x' in series 1", counted from 0
+    "mixed_headerless.csv": ("1,2,3,4\n1,2,x,4\n", "series 1 has 'x' as its value 3, which is not a number"),
+    # adversarial round 10: another series' decimal made the column float, and 9007199254740993 was read
+    # as 9007199254740992 and predicted, where alone it was refused
+    "big_long.csv": (
+        "unique_id,ds,y\na,1,9007199254740993\na,2,9007199254740994\na,3,9007199254740995\nb,1,1.5\nb,2,2\nb,3,3\n",
+        "series 'a' at ds=1 holds 9007199254740993, an integer float64 cannot hold exactly",
+    ),
+    "big_wide.csv": (
+        "9007199254740993,9007199254740994,9007199254740995,9007199254740996\n1.5,2,3,4\n",
+        "value 1 of series 0 holds 9007199254740993, an integer float64 cannot hold exactly",
+    ),
 }
 
 

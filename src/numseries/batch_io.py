@@ -55,6 +55,7 @@ import logging
 import lzma
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -415,11 +416,17 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     if indexed:
         ids[0] = str  # the row labels, as text
     options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
-    columns = len(cells)
+    columns, long_digits = _scan(path)
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
-        columns = _widest_line(path)
         _check_columns(path, columns)
         options["names"] = range(columns)
+    if long_digits:  # the values as text, so that an integer float64 would round is refused, whatever else is there
+        names = list(options["names"]) if header is None else [
+            name for raw in first_line.split(",") for name in {raw, raw.strip(), raw.strip().strip('"')}
+        ]  # as pandas may name them, quotes and spaces kept or not: names not among the columns are ignored
+        options["dtype"] = {
+            name: str for name in names if name not in ids and (not long or str(name).strip().strip('"') == "y")
+        }
     options["chunksize"] = LONG_CHUNK_ROWS if long else _wide_chunk_rows(columns)
     try:
         with open(path, "rb") as raw, contextlib.ExitStack() as stack:
@@ -483,19 +490,25 @@ def _second_line_cells(path: Path) -> int:
     return lines[1].count(b",") + 1 if len(lines) > 1 and lines[1].strip() else 0
 
 
-def _widest_line(path: Path) -> int:
-    """The most cells a line of a CSV file holds (its commas + 1), read through once in blocks: the columns
-    of a headerless wide file whose rows have as many cells as their series has values."""
-    widest, tail = 0, b""
+_LONG_DIGITS = re.compile(rb"\d{16}")  # a whole number of 16 digits or more may be past 2**53 (9007199254740992)
+
+
+def _scan(path: Path) -> tuple[int, bool]:
+    """A CSV file read through once in blocks: the most cells a line holds (its commas + 1; the columns of a
+    headerless wide file whose rows have as many cells as their series has values), and whether it holds a
+    run of 16 digits or more (an integer float64 may not hold, which its value columns are then read as
+    text to check: parsed as floats, 9007199254740993 is 9007199254740992 before anything can see it)."""
+    widest, digits, tail = 0, False, b""
     try:
         with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
             while block := handle.read(READ_BLOCK_BYTES):
                 lines = (tail + block).split(b"\n")
                 tail = lines.pop()
                 widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
+                digits = digits or any(_LONG_DIGITS.search(line) for line in lines)
     except (OSError, EOFError, lzma.LZMAError) as err:
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
-    return max(widest, tail.count(b",")) + 1
+    return max(widest, tail.count(b",")) + 1, digits or bool(_LONG_DIGITS.search(tail))
 
 
 def _lines(path: Path, count: int) -> list[bytes]:
@@ -615,8 +628,14 @@ def _header_named(frame: pd.DataFrame) -> bool:
     return not all(isinstance(column, (int, np.integer)) for column in frame.columns)
 
 
+def _column_name(label: Any) -> str:
+    """A value column as messages name it: by its label, or in a file without a header line, as the value it
+    holds, counted from 1 (``value 3``, not ``column np.int64(2)``)."""
+    return f"value {int(label) + 1}" if isinstance(label, (int, np.integer)) else f"column {label!r}"
+
+
 def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
-    return f"column {column!r} of series {ids[row]!r}"
+    return f"{_column_name(column)} of series {ids[row]!r}"
 
 
 def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
@@ -633,13 +652,18 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
         errors = np.full(len(frame), None, dtype=object)  # (N,)
         for column in np.flatnonzero(~numbers):  # text in a column: each checked, naming what is not a number
-            name = f"column {frame.columns[column]!r}"
+            label = frame.columns[column]
+            name = _column_name(label)
             values[:, column], words = numeric(frame.iloc[:, column], name)
             for row in np.flatnonzero(words & (errors == None)):  # noqa: E711 (element-wise)
                 cell = frame.iloc[row, column]
                 hint = f" (or, if {name} names the series, call it {ID_COLUMN})" if column == 0 and _header_named(frame) else ""
-                errors[row] = f"{name} has {cell!r} in series {ids[row]!r}, which is not a number; give numbers only{hint}"
-        # integers float64 rounds (beyond 2**53), as numbers or text; float columns were never exact
+                found = f"{name} has {cell!r} in series {ids[row]!r}" if name.startswith("column") else (
+                    f"series {ids[row]!r} has {cell!r} as its {name}"
+                )  # fmt: skip
+                errors[row] = f"{found}, which is not a number; give numbers only{hint}"
+        # integers float64 rounds (beyond 2**53), as numbers or text (columns of a file with 16 digits in a row
+        # are read as text: _scan); float columns were never exact
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
             mark_rounded(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
         n_values = check_rows(values, ids, errors)
