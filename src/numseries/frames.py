@@ -632,8 +632,8 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     unreadable ones, or a time past what int64 or datetime64[ns] holds: 2262-04-11 or 2**63 - 1).
 
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
-    of calendar months apart, on the same day of the month or each on the month's last day, continue by
-    months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
+    of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
+    February's 29th) or each on the month's last day, continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
     continue on weekdays (business days); anything irregular repeats the last spacing.
     """
     rows = np.arange(len(lengths))
@@ -727,12 +727,21 @@ def _monthly(
 
         even = np.where(pairs, np.diff(month, axis=1) == months[:, None], True).all(axis=1) & (months > 0)
         ends = np.where(cells, at_end, True).all(axis=1) & constant(clock)  # (N,) each on its month's last day
-        monthly = even & (lengths >= 2) & (ends | constant(into))
+        # each on one day of the month, or on a shorter month's last day (the 30th, then February's 29th)
+        date = day.view(np.int64)  # (N, W) days since 1970-01-01
+        starts = month.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)  # (N, W) its month's first day
+        length = (month + 1).astype("datetime64[M]").astype("datetime64[D]").view(np.int64) - starts  # (N, W) its days
+        nth = np.where(cells, date - starts, -1)  # (N, W) 0 on the 1st
+        latest = nth.max(axis=1)  # (N,) the day of the month they keep, where a month has it
+        clamped = np.where(cells, nth == np.minimum(latest[:, None], length - 1), True).all(axis=1) & constant(clock)
+        monthly = even & (lengths >= 2) & (ends | constant(into) | clamped)
         target = month[rows, last_i][:, None] + months[:, None] * ahead  # (N, K) months since 1970-01
         first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K)
         last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
         on_end = last_day + clock[rows, last_i][:, None]
-        on_day = np.minimum(first + into[rows, last_i][:, None], on_end)  # the 31st of a 30-day month: its last day
+        kept = latest * _DAY + clock[rows, last_i]  # (N,) ns into the month of the day they keep
+        # the 31st of a 30-day month: its last day
+        on_day = np.minimum(first + np.where(clamped, kept, into[rows, last_i])[:, None], on_end)
         times = np.where(ends[:, None], on_end, on_day)  # (N, K)
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
