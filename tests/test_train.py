@@ -251,6 +251,23 @@ def test_a_training_loader_without_batches_is_an_error_not_a_missing_checkpoint(
         train_model(LSTMWithAttention(TINY), empty, _val_loader(), out_dir=tmp_path, **QUIET)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # adversarial round 10: (B, 1) labels broadcast against (B,) and trained a far worse model, no word said
+        (lambda x, y, m: (x, y[:, None], m), r"got y of shape \(8, 1\) for x of shape \(8, 16\): pass labels as a 1-D tensor"),
+        (lambda x, y, _m: (x, y), r"got 2 items: yield \(x, y, mask\) from the loader"),
+        (lambda x, y, m: (x, y, m.float()), r"got mask of shape \(8, 16\) and dtype torch.float32: True on each row's values"),
+        (lambda x, y, m: (x[..., None], y, m), r"got x of shape \(8, 16, 1\) and dtype torch.float32: one row of values"),
+    ],
+)
+def test_batches_of_the_wrong_shape_are_named_not_trained_on(tmp_path, change, message):
+    x, y, mask = torch.randn(8, 16), torch.randn(8), torch.ones(8, 16, dtype=torch.bool)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*change(x, y, mask)), batch_size=8)
+    with pytest.raises(ValueError, match=r"batches must be \(x \(B, T\) float, y \(B,\) float, mask \(B, T\) bool.*" + message):
+        train_model(LSTMWithAttention(TINY), loader, _val_loader(), out_dir=tmp_path, max_epochs=1, **QUIET)
+
+
 def test_hardware_options_lightning_refuses_are_named(tmp_path):
     loader = _val_loader()
     with pytest.raises(ValueError, match=r"Lightning cannot run accelerator='cpu', devices='abc', num_nodes=1, strategy='auto': .*; check these options"):

@@ -178,7 +178,7 @@ class SequenceModule(L.LightningModule):
     def _losses(self, batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
         """The scaled L1 of the point prediction, and the pinball and cross-entropy losses of the heads
         the model has (the pattern head needs batches that carry family indices)."""
-        x, y, mask = batch[:3]
+        x, y, mask = _checked_batch(batch)
         # The attention loss differentiates the prediction with respect to x, in validation too.
         with torch.enable_grad() if self.attention_loss else contextlib.nullcontext():
             if self.attention_loss:
@@ -605,6 +605,27 @@ def check_memory(config: TrainConfig, model_config: ModelConfig, accelerator: st
         f"training would need about {sum(parts.values()) / 1e9:.1f} GB of memory ({listed}), and "
         f"{available / 1e9:.1f} GB are available; lower --val-samples, --batch-size or --max-len"
     )
+
+
+def _checked_batch(batch: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A loader's batch as ``(x (B, T) float, y (B,) float, mask (B, T) bool)``, or a ValueError naming what
+    is not: labels shaped (B, 1) broadcast against (B,) and trained a far worse model without a word."""
+    expected = "batches must be (x (B, T) float, y (B,) float, mask (B, T) bool[, family (B,) int])"
+    if not isinstance(batch, (tuple, list)) or len(batch) < 3 or not all(isinstance(t, torch.Tensor) for t in batch[:3]):
+        got = f"{len(batch)} items" if isinstance(batch, (tuple, list)) else type(batch).__name__
+        raise ValueError(f"{expected}; got {got}: yield (x, y, mask) from the loader (numseries.data.make_loader does)")
+    x, y, mask = batch[:3]
+    if x.dim() != 2 or not x.is_floating_point():
+        raise ValueError(f"{expected}; got x of shape {tuple(x.shape)} and dtype {x.dtype}: one row of values per series")
+    if y.shape != x.shape[:1]:
+        fix = "pass labels as a 1-D tensor (y.squeeze(-1))" if y.dim() == 2 and y.shape[1] == 1 else "one label per row of x"
+        raise ValueError(f"{expected}; got y of shape {tuple(y.shape)} for x of shape {tuple(x.shape)}: {fix}")
+    if mask.shape != x.shape or mask.dtype != torch.bool:
+        raise ValueError(
+            f"{expected}; got mask of shape {tuple(mask.shape)} and dtype {mask.dtype}: True on each row's values "
+            "(mask.bool())"
+        )
+    return x, y, mask
 
 
 def train_model(
