@@ -172,8 +172,20 @@ def test_a_series_with_a_missing_value_is_refused_naming_it(call):
     sf = StatsForecast(models=[NumSeries()], freq=1)
     with pytest.raises(ValueError, match=r"^series 'b' has nan at value 3 of \d; NumSeries needs finite values.*dropna"):
         sf.cross_validation(df=df, h=1, n_windows=2) if call == "cross_validation" else getattr(sf, call)(df=df, h=2)
-    with pytest.raises(ValueError, match=r"^the series has inf at value 2 of 3"):
+    with pytest.raises(ValueError, match=r"^the series that starts 1, inf, 3 has inf at value 2 of 3"):
         NumSeries().forecast(np.array([1.0, np.inf, 3.0]), h=1)
+
+
+def test_a_missing_value_in_another_process_names_the_series_by_its_values_not_a_wrong_number():
+    # adversarial round 10: with n_jobs=2 (and on Spark or Dask) the loop walks a part of the frame, and the
+    # error named 'series number 1 (in unique_id order)' for the third series
+    t = np.arange(30)
+    df = pd.DataFrame({
+        "unique_id": np.repeat(["wave", "trend", "zzz"], [30, 30, 5]), "ds": np.concatenate([t, t, t[:5]]),
+        "y": np.concatenate([np.sin(t / 3), 0.5 * t, [1, 2, np.nan, 4, 5]]),
+    })  # fmt: skip
+    with pytest.raises(ValueError, match=r"(series 'zzz'|the series that starts 1, 2, nan, 4, 5) has nan at value 3 of 5"):
+        StatsForecast(models=[NumSeries()], freq=1, n_jobs=2).forecast(df=df, h=2)
 
 
 def test_the_model_pickles_its_settings_only_and_reloads_the_predictor():

@@ -211,15 +211,16 @@ def _check_finite(y: np.ndarray, caller: Any) -> None:
     if not len(bad):
         return
     raise ValueError(
-        f"{_series_name(caller)} has {y[bad[0]]} at value {bad[0] + 1} of {len(y)}"
+        f"{_series_name(caller, y)} has {y[bad[0]]} at value {bad[0] + 1} of {len(y)}"
         f"{f' ({len(bad)} in all)' if len(bad) > 1 else ''}; NumSeries needs finite values: fill or drop the "
         "missing ones first (df.dropna(subset=['y']), or df.interpolate())"
     )
 
 
-def _series_name(caller: Any) -> str:
+def _series_name(caller: Any, y: np.ndarray) -> str:
     """``series 'a'`` for the series a statsforecast loop is at (its unique_id, from the StatsForecast object
-    above the loop), else ``the series``."""
+    above the loop, in this process), else the series by its first values: on Spark, Dask or with n_jobs > 1
+    the loop walks a part of the frame, and its position there names no series of the whole."""
     walk = _series_walk(caller)
     frame = caller
     for _ in range(6):
@@ -230,7 +231,8 @@ def _series_name(caller: Any) -> str:
             with contextlib.suppress(IndexError, TypeError):
                 return f"series {uids[walk.position]!r}"
         frame = frame.f_back
-    return "the series" if walk is None else f"series number {walk.position + 1} (in unique_id order)"
+    shown = ", ".join(f"{value:g}" for value in y[:5].tolist())
+    return f"the series that starts {shown}{', ...' if len(y) > 5 else ''}"
 
 
 def _short_message(short: int, total: int, unit: str) -> str:
