@@ -345,7 +345,7 @@ class Predictor:
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
         outputs = self._predict_padded(
-            window, np.array([used]), None, weights and self._explain is not None, classify=True, exact_ok=True
+            window, np.array([used]), _THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True
         )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
@@ -357,7 +357,7 @@ class Predictor:
         quantiles = self._quantiles(outputs, decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
-            value, held = _rule_value(rule, 0, None)
+            value, held = _rule_value(rule, 0, _THE_SEQUENCE)
             if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
                 per_step = np.zeros(n)
                 per_step[columns[0]] = rule.weights
@@ -375,7 +375,7 @@ class Predictor:
                 rule=rule,
                 decimals=int(decimals[0]) if decimals is not None else -1,
             )
-        _check_finite(outputs["prediction"], None)  # the network's prediction, with no rule to replace it
+        _check_finite(outputs["prediction"], _THE_SEQUENCE)  # the network's prediction, with no rule to replace it
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         read = int(outputs["read"][0])
         return Prediction(
@@ -962,7 +962,12 @@ def _check_finite(predictions: np.ndarray, ids: Sequence[Any] | None) -> None:
         )
 
 
+_THE_SEQUENCE: tuple[str] = ("the sequence",)  # the ids of predict's one sequence: messages name it so, not "sequence 0"
+
+
 def _name(index: int, ids: Sequence[Any] | None) -> str:
+    if ids is _THE_SEQUENCE:
+        return ids[0]
     return f"sequence {index}" if ids is None else f"series {ids[index]!r}"
 
 
