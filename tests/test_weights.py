@@ -400,3 +400,14 @@ def test_half_precision_weights_still_load(tiny_model, tmp_path):
     for dtype in (torch.float16, torch.bfloat16, torch.float64):
         torch.save({name: tensor.to(dtype) for name, tensor in tiny_model.state_dict().items()}, folder / "half.pt")
         assert load_model(folder / "half.pt").config == TINY
+
+
+def test_a_weights_suffix_in_capitals_loads_and_a_device_is_named_as_one(tiny_weights, tmp_path):
+    # adversarial round 10: W.PT was "unsupported" (data files match .CSV), /dev/null "does not exist"
+    shutil.copy(tiny_weights / "model.safetensors", tmp_path / "MODEL.SAFETENSORS")
+    shutil.copy(tiny_weights / "config.json", tmp_path / "config.json")
+    torch.save(load_model(tiny_weights).state_dict(), tmp_path / "W.PT")
+    for name in ("MODEL.SAFETENSORS", "W.PT"):
+        assert load_model(tmp_path / name).config == load_model(tiny_weights).config
+    with pytest.raises(ValueError, match="^weights path /dev/null is not a file or folder; pass a weights folder"):
+        locate("/dev/null")

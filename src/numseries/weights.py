@@ -127,14 +127,16 @@ def locate(path: str | Path | None = None, *, as_onnx: bool = False) -> WeightsL
             onnx=onnx if onnx.is_file() else None,
         )
     if not path.is_file():
+        problem = "is not a file or folder" if path.exists() else "does not exist"  # /dev/null exists
         raise ValueError(
-            f"weights path {path} does not exist; pass a weights folder, .onnx, .pt or .safetensors file"
+            f"weights path {path} {problem}; pass a weights folder, .onnx, .pt or .safetensors file"
         )
     config = path.with_name(CONFIG_FILE)
     config_or_none = config if config.is_file() else None
-    if path.suffix == ".onnx" or (as_onnx and path.suffix not in WEIGHT_SUFFIXES):
+    suffix = path.suffix.lower()  # MODEL.PT as model.pt, as data files are matched
+    if suffix == ".onnx" or (as_onnx and suffix not in WEIGHT_SUFFIXES):
         return WeightsLocation(path, folder=path.parent, weights=None, config=config_or_none, onnx=path)
-    if path.suffix not in WEIGHT_SUFFIXES:
+    if suffix not in WEIGHT_SUFFIXES:
         raise ValueError(
             f"unsupported weights file {path}; pass a weights folder, .onnx, .pt, .pth or .safetensors file"
         )
@@ -342,7 +344,7 @@ def _read_state(path: Path) -> dict[str, Any]:
     import torch
 
     try:
-        if path.suffix == ".safetensors":
+        if path.suffix.lower() == ".safetensors":
             from safetensors.torch import load_file
 
             return load_file(str(path))
@@ -369,7 +371,7 @@ def load_model(path: str | Path | None = None) -> LSTMWithAttention:
             )
         raise ValueError(f"no {WEIGHTS_FILE} in {location.path}; pass a folder written by `numseries train`")
     config = location.model_config()
-    if location.weights.suffix == ".safetensors":  # the header first: nothing the config asks for is allocated yet
+    if location.weights.suffix.lower() == ".safetensors":  # the header first: nothing the config asks for is allocated yet
         _check_shapes(location, config, safetensors_shapes(location.weights))
     state = _read_state(location.weights)
     _check_shapes(location, config, {name: tuple(getattr(value, "shape", ())) for name, value in state.items()})

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(Path(args.out), "the ONNX model")
     source = locate(args.weights).weights
     # The digest of the file itself, so that the export is current even if another tool wrote that file.
-    digest = file_sha256(source) if source is not None and source.suffix == ".safetensors" else None
+    digest = file_sha256(source) if source is not None and source.suffix.lower() == ".safetensors" else None
     path = export_onnx(load_model(args.weights), args.out, weights_sha256=digest, gradients=not args.no_weights)
     also = "" if args.no_weights else " and its per-step weights' gradient graphs"
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB){also}, checked against torch", file=sys.stderr)
