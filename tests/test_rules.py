@@ -664,3 +664,11 @@ def test_results_compare_by_identity_instead_of_raising(shipped):
     forecast = shipped.forecast([3, 1, 4, 1, 5], 3, level=80)
     assert forecast != shipped.forecast([3, 1, 4, 1, 5], 3, level=80)
     assert shipped.predict([1, 2, 3]) != shipped.predict([1, 2, 3]) and hash(find_rule([1, 2, 3]))
+
+
+def test_a_float_rules_step_is_described_without_the_values_float_noise():
+    # adversarial round 10: "quadratic: second difference 0.2000000001" for 1000000.0 1000000.1 1000000.4 ...
+    quadratic = find_rule([1000000.0, 1000000.1, 1000000.4, 1000000.9, 1000001.6, 1000002.5])
+    assert quadratic.description == "quadratic: second difference 0.2" and quadratic.next_value == 1000003.6
+    assert find_rule([1.0000001, 1.0000002, 1.0000003, 1.0000004]).description == "arithmetic, step 1e-07"
+    assert find_rule([2.5, 3.7, 4.9, 6.1]).description == "arithmetic, step 1.2"

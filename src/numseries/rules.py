@@ -481,10 +481,19 @@ def _polynomial_rule(s: _Series, degree: int) -> Rule:
         step = s.div(x[-1] - x[0], s.n - 1)  # the mean step: exact for integers, least rounding for floats
         # continued from the last value by the mean step (on a float series recorded to decimals, in their units)
         add = (None if s.exact else _decimal_step(s, [(1, 1)], step)) or partial(_add_step, step, x[-1], s.n)
-        return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(step)}", coeffs, 0, 2, add)
+        return _linear_rule(s, "arithmetic", f"arithmetic, step {fmt(_shown(s, step))}", coeffs, 0, 2, add)
     name, ordinal = _DEGREE_NAMES[degree]
     top = _top_difference(x, degree)
-    return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(top)}", coeffs, 0, degree + 1)
+    return _linear_rule(s, "polynomial", f"{name}: {ordinal} difference {fmt(_shown(s, top))}", coeffs, 0, degree + 1)
+
+
+def _shown(s: _Series, value: Number) -> Number:
+    """A step or difference of a float series as its description shows it: rounded to the decimals its
+    values' own float rounding leaves exact (1000000.1 - 1000000.0 is 0.10000000009313226: shown 0.1)."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    noise = max(map(abs, s.floats)) * 2.0**-48  # a few units in the last place of the largest value
+    return round(value, max(0, math.ceil(-math.log10(noise)) - 1)) if noise > 0 else value
 
 
 def _add_step(step: Number, last: Number, n: int, history: list[Number]) -> Number:
