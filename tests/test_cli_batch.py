@@ -242,3 +242,20 @@ def test_one_series_is_one_forecast(capsys, tmp_path, model):
     long_frame([6]).to_csv(source, index=False)
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "3")
     assert code == 0 and "wrote 1 forecast of 3 steps (3 rows)" in err
+
+
+def test_each_series_next_times_are_written_as_its_own_were_given(capsys, tmp_path, model):
+    # adversarial round 10: a series of dates got "2024-05-31 00:00:00" when another series had times of day
+    source, target = tmp_path / "ds.csv", tmp_path / "out.csv"
+    source.write_text(
+        "unique_id,ds,y\n"
+        + "".join(f"a,{day},{k}\n" for k, day in enumerate(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]))
+        + "".join(f"b,2024-01-01 0{k}:00,{k}\n" for k in range(4))
+        + "".join(f"c,{day},{k}\n" for k, day in enumerate(["2024-01-05", "2024-01-08", "2024-01-09", "2024-01-10"]))
+    )
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
+    assert code == 0
+    written = pd.read_csv(target, dtype=str)["ds"].tolist()
+    assert written == [
+        "2024-05-31", "2024-06-30", "2024-01-01 04:00:00", "2024-01-01 05:00:00", "2024-01-11", "2024-01-12"
+    ]  # fmt: skip

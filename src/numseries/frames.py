@@ -117,8 +117,10 @@ class Predicted:
         if times.dtype.kind in "iu":
             return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
         offsets = self.chunk.offsets
-        if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all() or wall:
+        if times.dtype.kind != "M" or wall:
             return pd.Series(times)
+        if offsets is None or np.isnan(offsets).all():
+            return pd.Series(times) if not text else self._naive_text(times)
         offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
         if text:
             fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)  # a time with part of a second
@@ -127,6 +129,24 @@ class Predicted:
         utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
         shared = np.unique(offsets)
         return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
+
+
+    def _naive_text(self, times: np.ndarray) -> pd.Series:
+        """(N * K,) datetime64 times as CSV text, each series' as its own times were given: dates alone where
+        they were all at midnight (2024-05-31, though another series of the file has times of day), else
+        with the time of day (to the microsecond, where any has part of a second)."""
+        stamps = pd.Series(times)
+        given = self.chunk.ds
+        if given is None or given.dtype.kind != "M":
+            return stamps
+        ns = given.astype("datetime64[ns]").view(np.int64)  # (N, W); NaT past each series' values
+        dated = ((ns % _DAY == 0) | (ns == _NAT)).all(axis=1)  # (N,) every time given at midnight
+        dated = np.repeat(dated, self.steps) & (times.view(np.int64) % _DAY == 0)  # (N * K,)
+        if dated.all() or not dated.any():  # pandas writes them alike, dates alone where all are at midnight: faster
+            return stamps
+        fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)
+        clock = stamps.dt.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if fractions.any() else ""))
+        return clock.where(~dated, stamps.dt.strftime("%Y-%m-%d")).mask(np.isnat(times))
 
 
 # ---------------------------------------------------------------------------------------------- rows
