@@ -359,3 +359,17 @@ def test_a_settling_decay_and_a_saturating_curve_settle_over_long_horizons(shipp
     shrink, way = step_decay(*padded_rows([decay, logistic, np.array(NOISY_LINE), np.array([5.0, 4, 6, 5.5, 4.8] * 4)]))
     assert 0.8 < shrink[0] < 0.84 and way[0] == -1 and 0 < shrink[1] < 1 and way[1] == 1  # e^(-1/5) = 0.819
     np.testing.assert_array_equal(shrink[2:], 1.0)
+
+
+def test_a_longer_horizon_keeps_the_bands_of_the_earlier_steps(shipped):
+    # adversarial round 11: from 915 steps on, a noisy line's bands were 0 wide from step 2 to the end (the
+    # network's raw path grew to 1e261 far ahead, and the early reaches, divided by that, vanished)
+    window = [
+        2.041, 0.444, 6.418, 8.432, 11.547, 14.784, 15.98, 20.768, 23.135, 30.323, 30.226, 32.647, 35.719, 38.332,
+        40.945, 44.609, 48.482, 50.761, 54.958, 56.8, 60.024, 64.546, 66.545, 68.495, 71.817, 75.541, 79.935, 80.73,
+        83.756, 88.002, 89.114, 92.708, 96.883, 99.58, 102.092, 105.67, 105.172, 112.021, 113.04, 115.331,
+    ]  # fmt: skip
+    short, long = shipped.forecast(window, 100, level=[80]), shipped.forecast(window, 1000, level=[80])
+    lo, hi = long.interval(80)
+    assert (hi[1:] - lo[1:] > 0).all()
+    np.testing.assert_allclose(np.stack(short.interval(80)), np.stack(long.interval(80))[:, :100], rtol=1e-9)

@@ -535,10 +535,11 @@ def path_half_widths(
     reaches = []
     for reach in (np.maximum(values - bounds[..., 0], 0.0), np.maximum(bounds[..., 1] - values, 0.0)):
         total = np.cumsum(reach, axis=1)  # (N, K) p = 1
-        if normed.size:
-            top = reach[normed].max(axis=1, keepdims=True)  # (M, 1): divided out, so powers neither overflow nor vanish
-            unit = np.divide(reach[normed], top, out=np.zeros_like(reach[normed]), where=top > 0)
-            total[normed] = top * np.cumsum(unit**p, axis=1) ** (1 / p)
+        if normed.size:  # summed as logarithms, so that powers neither overflow nor vanish: divided by the largest
+            # reach, the early ones of a path that grows to 1e261 far ahead went to 0, and so did their bands
+            with np.errstate(divide="ignore"):  # a reach of 0: log -inf, adding nothing
+                logs = p * np.log(reach[normed])  # (M, K)
+            total[normed] = np.exp(np.logaddexp.accumulate(logs, axis=1) / p)
         reaches.append(total)
     return reaches[0], reaches[1]
 
