@@ -302,8 +302,13 @@ def test_a_long_horizon_goes_on_steadily_where_the_networks_path_would_overflow(
     forecast = shipped.forecast([3, 6.1, 9.2, 12, 14.8], 2000, level=[80])
     assert np.isfinite(forecast.values).all() and np.isfinite(forecast.interval(80)).all()
     assert forecast.steady is not None and abs(forecast.values[-1] - 14.8 - 2000 * 2.95) < 100
-    with pytest.raises(ValueError, match=r"the forecast of sequence 0 overflows float64 at step \d+; forecast at most"):
+    with pytest.raises(ValueError, match=r"the forecast of the sequence overflows float64 at step \d+; forecast at most"):
         shipped.forecast([1, 2, 4.1, 8, 16.2, 32, 64.5], 2000)
+    # adversarial round 11: forecast_batch named the position among the series no rule continued ("sequence 0")
+    with pytest.raises(ValueError, match=r"^the forecast of sequence 1 overflows float64 at step 2; forecast at most 1 step,"):
+        shipped.forecast_batch([[1, 2, 3, 4], [1e308, 1.5e308, 1.7e308]], 3)
+    with pytest.raises(ValueError, match=r"^the forecast of series 'b' overflows float64"):
+        shipped.forecast_batch([[1, 2, 3, 4], [1e308, 1.5e308, 1.7e308]], 3, ids=["a", "b"])
 
 
 def test_a_turn_after_a_plateau_is_not_taken_for_a_runaway(shipped):

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -135,9 +135,11 @@ def forecast_batch(
     levels: Sequence[float],
     paths: int,
     seed: int | np.random.Generator | None,
+    name: Callable[[int], str] = "sequence {}".format,
 ) -> BatchForecast:
     """Checked windows (each at most ``max_len`` values) -> their forecasts with ``levels`` bands, from
-    the point path (``paths`` 0) or from ``paths`` sample paths per series (:func:`series_streams`)."""
+    the point path (``paths`` 0) or from ``paths`` sample paths per series (:func:`series_streams`).
+    ``name(i)`` names window i in an error."""
     n = len(windows)
     values = np.empty((n, steps))
     bounds = {level: np.empty((n, steps, 2)) for level in levels}
@@ -161,7 +163,7 @@ def forecast_batch(
             read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
             padded, lengths = padded_rows(read_from)
             steady[start : start + len(chunk)] = steady_paths(read_from, path, bands, read_lengths(padded, lengths))
-        _check_path_finite(path, start)
+        _check_path_finite(path, start, name)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
@@ -170,15 +172,15 @@ def forecast_batch(
     return BatchForecast(values, tuple(levels), bounds, read, cycle, steady)
 
 
-def _check_path_finite(values: np.ndarray, offset: int) -> None:
-    """A ValueError naming the first path (N, K) that still overflows float64 (a growth it follows there)."""
+def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], str]) -> None:
+    """A ValueError naming (``name``) the first path (N, K) that still overflows float64 (a growth it follows there)."""
     bad = ~np.isfinite(values)  # (N, K)
     if bad.any():
         row = int(np.flatnonzero(bad.any(axis=1))[0])
         step = int(bad[row].argmax()) + 1
         raise ValueError(
-            f"the forecast of sequence {offset + row} overflows float64 at step {step}; forecast at most "
-            f"{step - 1} steps, or divide the values by a large constant first"
+            f"the forecast of {name(offset + row)} overflows float64 at step {step}; forecast at most "
+            f"{step - 1} step{'s' if step != 2 else ''}, or divide the values by a large constant first"
         )
 
 

@@ -345,7 +345,7 @@ class Predictor:
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
         outputs = self._predict_padded(
-            window, np.array([used]), _THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True
+            window, np.array([used]), THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True
         )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
@@ -357,7 +357,7 @@ class Predictor:
         quantiles = self._quantiles(outputs, decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
-            value, held = _rule_value(rule, 0, _THE_SEQUENCE)
+            value, held = _rule_value(rule, 0, THE_SEQUENCE)
             if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
                 per_step = np.zeros(n)
                 per_step[columns[0]] = rule.weights
@@ -375,7 +375,7 @@ class Predictor:
                 rule=rule,
                 decimals=int(decimals[0]) if decimals is not None else -1,
             )
-        _check_finite(outputs["prediction"], _THE_SEQUENCE)  # the network's prediction, with no rule to replace it
+        _check_finite(outputs["prediction"], THE_SEQUENCE)  # the network's prediction, with no rule to replace it
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         read = int(outputs["read"][0])
         return Prediction(
@@ -459,7 +459,7 @@ class Predictor:
             n_read=outputs["read"],
         )
 
-    def _batch_rows(self, sequences: Any, ids: list[Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _batch_rows(self, sequences: Any, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
         """Many sequences, as predict_batch and forecast_batch take them (a list of sequences, or a 2-D array
         padded with trailing NaN), checked -> (N, W) each one's last ``max_len`` values from column 0, and
         (N,) how many values each has."""
@@ -616,7 +616,7 @@ class Predictor:
         decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
         at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which.
         """
-        result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed)
+        result = self._forecast_batch([sequence], steps, level, paths, seed, THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)
 
     def forecast_batch(
@@ -627,11 +627,24 @@ class Predictor:
         level: Sequence[float] | float | None = None,
         paths: int | None = None,
         seed: int | np.random.Generator | None = 0,
+        ids: Sequence[Any] | None = None,
     ) -> Any:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
         sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
-        ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none)."""
+        ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none). ``ids`` name the
+        sequences in errors, as :meth:`predict_batch`'s do."""
+        return self._forecast_batch(sequences, steps, level, paths, seed, _checked_ids(ids) if ids is not THE_SEQUENCE else ids)
+
+    def _forecast_batch(
+        self,
+        sequences: Sequence[Sequence[float] | np.ndarray],
+        steps: int,
+        level: Sequence[float] | float | None,
+        paths: int | None,
+        seed: int | np.random.Generator | None,
+        ids: Sequence[Any] | None,
+    ) -> Any:
         from numseries.forecast import BatchForecast, forecast_batch
 
         steps = check_steps(steps)
@@ -647,18 +660,18 @@ class Predictor:
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
         ):
             raise ValueError(f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}; e.g. seed=0")
-        values, n_values = self._batch_rows(sequences, None)  # as predict_batch takes them
+        values, n_values = self._batch_rows(sequences, ids)  # as predict_batch takes them
         windows = [row[:n] for row, n in zip(values, np.minimum(n_values, self.max_len).tolist(), strict=True)]
         ruled = find_rules(*padded_rows(windows)) if self.rules and windows else {}
         if not ruled:
-            return forecast_batch(self, windows, steps, levels, paths, seed)
+            return forecast_batch(self, windows, steps, levels, paths, seed, lambda i: _name(i, ids))
         rest = [i for i in range(len(windows)) if i not in ruled]
-        network = forecast_batch(self, [windows[i] for i in rest], steps, levels, paths, seed)
+        network = forecast_batch(self, [windows[i] for i in rest], steps, levels, paths, seed, lambda i: _name(rest[i], ids))
         values = np.empty((len(windows), steps))  # (N, steps)
         values[rest] = network.values
         around = np.repeat(values[:, :, None], 2, axis=2)  # (N, steps, 2): a rule's bands
         for i, rule in ruled.items():  # exact rules continue, with bands of zero width (float64's two either side
-            values[i], around[i] = _continued(rule, steps, i)  # of a value it cannot hold)
+            values[i], around[i] = _continued(rule, steps, i, ids)  # of a value it cannot hold)
         bounds = {level: around.copy() for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]
@@ -806,11 +819,11 @@ def _threads(use: str, threads: int) -> ThreadPoolExecutor:
         return pool
 
 
-def _continued(rule: Rule, steps: int, index: int) -> tuple[np.ndarray, np.ndarray]:
+def _continued(rule: Rule, steps: int, index: int, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
     """(steps,) float64: the rule continued, and (steps, 2) the float64 values either side of each (the value
     twice where float64 holds it; past 2**53 most whole numbers it rounds); ValueError when it leaves the
     float range."""
-    _rule_value(rule, index, None)
+    _rule_value(rule, index, ids)
     path = rule.forecast(steps)
     try:
         out = np.array([float(v) for v in path])
@@ -962,11 +975,11 @@ def _check_finite(predictions: np.ndarray, ids: Sequence[Any] | None) -> None:
         )
 
 
-_THE_SEQUENCE: tuple[str] = ("the sequence",)  # the ids of predict's one sequence: messages name it so, not "sequence 0"
+THE_SEQUENCE: tuple[str] = ("the sequence",)  # ids of one sequence (predict, forecast, the CLI's): "the sequence", not "sequence 0"
 
 
 def _name(index: int, ids: Sequence[Any] | None) -> str:
-    if ids is _THE_SEQUENCE:
+    if ids is THE_SEQUENCE:
         return ids[0]
     return f"sequence {index}" if ids is None else f"series {ids[index]!r}"
 

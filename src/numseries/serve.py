@@ -50,7 +50,7 @@ from numseries.commands.predict import (
     round_attention,
 )
 from numseries.intervals import fraction_note, levels_checked
-from numseries.predict import MIN_VALUES, BatchPrediction, Predictor
+from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     result = predictor.predict(values, level=levels)
     if not steps:
         return _as_json(result, None)
-    forecast = predictor.forecast_batch([values], steps, level=levels or None)
+    forecast = predictor.forecast_batch([values], steps, level=levels or None, ids=THE_SEQUENCE)
     bands = {lv: (lo[0], hi[0]) for lv in forecast.levels for lo, hi in [forecast.interval(lv)]}
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
     return _as_json(

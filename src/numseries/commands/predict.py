@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from numseries.predict import MAX_STEPS, Predictor
+    from numseries.predict import MAX_STEPS, THE_SEQUENCE, Predictor
 
     if args.plot and (args.input or args.output):
         raise ValueError("--plot draws a single sequence; drop it with --input, or give values instead")
@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     path_cycle = None  # the cycle the path repeats from step 2, if it does
     path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
     if args.steps:
-        batch = predictor.forecast_batch([values], args.steps, level=levels or None)
+        batch = predictor.forecast_batch([values], args.steps, level=levels or None, ids=THE_SEQUENCE)
         forecast = batch.values[0]
         bands = {level: (lo[0], hi[0]) for level in batch.levels for lo, hi in [batch.interval(level)]}
         path_read = forecast_read(batch, result.n_used)
