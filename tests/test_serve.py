@@ -101,7 +101,9 @@ def test_predict_crops_a_long_sequence_as_the_cli_does(client):
 
 
 def test_batch_items_have_the_predict_json_of_each_series(client):
-    series = [[1, 2, 3], [5, 3, 1, -1], np.cos(np.arange(80) / 3).round(5).tolist()]
+    halvings = [round(100 * 0.5**t * (1 + 0.01 * np.sin(t)), 6) for t in range(12)]  # the network reads the last 8
+    exact = [100 * 0.5**t for t in range(12)]  # a rule reads them all
+    series = [[1, 2, 3], [5, 3, 1, -1], np.cos(np.arange(80) / 3).round(5).tolist(), halvings, exact]
     response = client.post("/predict/batch", json={"series": series})
     assert response.status_code == 200
     items = response.json()["predictions"]
@@ -109,9 +111,11 @@ def test_batch_items_have_the_predict_json_of_each_series(client):
     for values, item in zip(series, items, strict=True):
         single = client.post("/predict", json={"values": values}).json()
         assert item.keys() == single.keys()
-        assert (item["n_values"], item["n_used"]) == (single["n_values"], single["n_used"])
+        assert (item["n_values"], item["n_used"], item["n_read"]) == (single["n_values"], single["n_used"], single["n_read"])
         assert item["prediction"] == pytest.approx(single["prediction"], rel=1e-5, abs=1e-6)
         assert item["attention"] == pytest.approx(single["attention"], abs=1e-5)
+    # adversarial round 11: the JSON left out n_read, which the table's note gives
+    assert [item["n_read"] for item in items] == [3, 4, 64, 8, 12]
 
 
 def test_batch_answers_are_each_rows_predict_json():

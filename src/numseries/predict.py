@@ -440,6 +440,7 @@ class Predictor:
                     quantiles[i] = _rule_quantiles(rule.next_value, outputs["prediction"][i], self.quantile_levels)
                 if confidence is not None:
                     confidence[i] = 1.0
+                outputs["read"][i] = n_used[i]  # a rule reads every value of the window, as predict's does
         _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
         return BatchPrediction(
             outputs["prediction"],

@@ -113,6 +113,10 @@ class PredictAnswer(BaseModel):
         description="the model's window: the last min(n_values, 64) values (at the end of a steep decay the "
         "network reads only the last of them; the others get weight and attention 0)"
     )
+    n_read: int = Field(
+        description="how many of the n_used values the network read: fewer at the end of a steep decay, whose "
+        "earlier steps are far larger than its last ones (an exact rule reads them all)"
+    )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
         None, description='{"80": [lo, hi], ...}: the prediction intervals, when the model has a quantile head'
@@ -338,6 +342,7 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
     attention = round_attention(batch.attention).tolist()  # (N, W): row i's window in its first n_used columns
     weights = None if batch.weights is None else batch.weights.tolist()
     n_values, n_used = batch.n_values.tolist(), batch.n_used.tolist()
+    n_read = n_used if batch.n_read is None else np.minimum(batch.n_read, batch.n_used).tolist()
     patterns = batch.patterns or [""] * len(n_values)
     answers = []
     for i, value in enumerate(batch.values.tolist()):
@@ -350,6 +355,7 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
             before + attention[i][: n_used[i]],
             n_values[i],
             n_used[i],
+            n_read[i],
         )
         if bounds:
             answer["intervals"] = {level: rows[i] for level, rows in bounds.items()}

@@ -500,6 +500,7 @@ def _as_json(
         round_attention(result.attention).tolist(),
         result.n_values,
         result.n_used,
+        result.n_used if result.n_read is None else result.n_read,
     )
     if result.levels:
         out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
@@ -521,8 +522,10 @@ def json_answer(
     attention: list[float],
     n_values: int,
     n_used: int,
+    n_read: int,
 ) -> dict:
-    """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists."""
+    """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
+    ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay)."""
     exact_int = rule is not None and isinstance(rule.next_value, int)
     return {
         "prediction": rule.next_value if exact_int else value,  # an exact rule's int stays exact
@@ -532,6 +535,7 @@ def json_answer(
         "attention": attention,
         "n_values": n_values,
         "n_used": n_used,
+        "n_read": n_read,
     }
 
 
