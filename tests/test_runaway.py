@@ -378,3 +378,20 @@ def test_a_longer_horizon_keeps_the_bands_of_the_earlier_steps(shipped):
     lo, hi = long.interval(80)
     assert (hi[1:] - lo[1:] > 0).all()
     np.testing.assert_allclose(np.stack(short.interval(80)), np.stack(long.interval(80))[:, :100], rtol=1e-9)
+
+
+def test_noise_about_a_level_goes_on_flat_from_before_its_path_escalated(shipped):
+    # adversarial round 11: 40 values of 5 + N(0, 1): the network's path doubled its steps from step 150 (0.2,
+    # 0.4, ... 3.0), was kept up to 10.8 (above every value the window had), then drifted at the first-to-last
+    # mean step to -26 by step 1000
+    rng = np.random.default_rng(3)
+    rng.normal(0, 1, 40)
+    window = np.round(5 + rng.normal(0, 1, 40), 3)
+    forecast = shipped.forecast(window, 1000, level=[80])
+    assert forecast.steady is not None
+    assert window.min() <= forecast.values.min() and forecast.values.max() <= window.max()
+    assert np.ptp(forecast.values[forecast.steady :]) < 1e-9  # flat: no trend beyond noise
+    # a line through noise still goes on at its mean step
+    line = np.round(3 * np.arange(40) + rng.normal(0, 1, 40), 3)
+    path = shipped.forecast(line, 1000)
+    assert path[-1] > line[-1] + 2000

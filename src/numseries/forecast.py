@@ -76,6 +76,7 @@ STEADY = 2.0  # a path step (from step 2) over this many times its window's larg
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
 DECAY_STEPS = 8  # a window's last steps that tell whether its steps settle, and by how much (step_decay)
+ESCALATION = 1.5  # a path step this many times the one before (beyond the window's growth) escalates a runaway
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 
 
@@ -192,7 +193,9 @@ def steady_paths(
     window's last steps grow, and times :func:`step_decay` to the power k; where the window's steps settle and
     do not turn as a wave's near its peak, :func:`_turning`, its last step instead of its largest, and a step
     back the other way or past the level they settle at runs away too) goes on from the step before at
-    the window's mean step (its last value less its first, over its steps), or where its steps settle
+    the window's mean step (its last value less its first, over its steps; 0 where their least-squares slope
+    is within ``DRIFT_Z`` standard errors of 0, :func:`_trends`), from before the steps that escalated into it
+    (each over ``ESCALATION`` times the one before), or where its steps settle
     (:func:`step_decay`), its distance to that level shrinking by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
     rounded to the window's recorded decimals. ``reads`` (N,): the largest step is of each window's last
@@ -213,6 +216,7 @@ def steady_paths(
         read = lengths if reads is None else np.minimum(reads, lengths)  # (N,) the last values the network read
         opening = padded[np.arange(n), lengths - read]  # (N,) the first of them
         mean_step = np.where(read > 1, (last - opening) / np.maximum(read - 1, 1), 0.0)  # (N,)
+        mean_step = np.where(_trends(padded, lengths, read), mean_step, 0.0)  # noise goes on flat, not adrift
         last_step = np.where(lengths > 1, last - padded[np.arange(n), np.maximum(lengths - 2, 0)], 0.0)  # (N,)
         signed = np.diff(values, axis=1)  # (N, K - 1): the steps into steps 2..K
         # the window's own growth carried on, the way its steps go: a step may grow by it every step (an
@@ -238,6 +242,18 @@ def steady_paths(
     if not rows.size:
         return out
     first = away[rows].argmax(axis=1) + 1  # (R,) 0-based index of the first step that ran away (>= 1)
+    # from where the run of steps that escalated into it began (each one way, over ESCALATION times the one
+    # before, beyond the window's own growth): a noisy flat window's path doubled 0.2, 0.4, ... 3.0 before a
+    # step over the limit, and went on from 10.8, above every value the window had
+    with np.errstate(over="ignore", invalid="ignore"):
+        path_steps = np.diff(np.concatenate([last[rows, None], values[rows]], axis=1), axis=1)  # (R, K): into each
+        factor = ESCALATION * np.maximum(growth[rows], 1.0)[:, None]  # (R, 1)
+        rising = (np.sign(path_steps[:, 1:]) == np.sign(path_steps[:, :-1])) & (
+            np.abs(path_steps[:, 1:]) > factor * np.abs(path_steps[:, :-1])
+        )  # (R, K - 1): the step into values[j] escalated from the one before (j from 1)
+    index = np.arange(1, steps)[None, :]  # (1, K - 1)
+    calm = np.where(~rising & (index <= first[:, None]), index, 0).max(axis=1)  # (R,) the last step that did not
+    first = np.where(rising[np.arange(len(rows)), first - 1], np.maximum(calm, 1), first)  # (R,)
     ahead = np.arange(steps)[None, :] - (first - 1)[:, None]  # (R, K): steps past the last kept one
     kept = values[rows, first - 1]  # (R,)
     after = ahead > 0  # (R, K) the steps replaced
@@ -260,6 +276,28 @@ def steady_paths(
     _put_recorded(bands, rows, windows, values, {level: bands[level][rows] for level in bands})
     out[rows] = first + 1
     return out
+
+
+def _trends(padded: np.ndarray, lengths: np.ndarray, read: np.ndarray) -> np.ndarray:
+    """(N, W) NaN-padded windows, (N,) lengths, (N,) how many of their last values to read -> (N,) bool:
+    the least-squares slope of those values is more than ``DRIFT_Z`` standard errors from 0 (a line, a trend
+    through noise; not noise about a level, whose first and last values differ by chance)."""
+    column = np.arange(padded.shape[1])[None, :]  # (1, W)
+    inside = (column >= (lengths - read)[:, None]) & (column < lengths[:, None])  # (N, W)
+    count = inside.sum(axis=1).astype(np.float64)  # (N,)
+    with np.errstate(all="ignore"):
+        size = np.where(inside, np.abs(padded), 0.0).max(axis=1, keepdims=True)  # (N, 1): scaled out, near 1e308 too
+        scaled = padded / np.where(size > 0, size, 1.0)
+        y = np.where(inside, scaled, 0.0)
+        t = np.where(inside, column, 0.0)
+        t_mean, y_mean = t.sum(axis=1) / count, y.sum(axis=1) / count  # (N,)
+        dt = np.where(inside, column - t_mean[:, None], 0.0)  # (N, W)
+        dy = np.where(inside, scaled - y_mean[:, None], 0.0)
+        sxx = (dt**2).sum(axis=1)
+        slope = (dt * dy).sum(axis=1) / sxx  # (N,)
+        residual = np.where(inside, dy - slope[:, None] * dt, 0.0)
+        error = np.sqrt((residual**2).sum(axis=1) / np.maximum(count - 2, 1) / sxx)  # (N,)
+        return np.asarray((count > 2) & (np.abs(slope) > DRIFT_Z * error) | (count == 2))
 
 
 def step_growth(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

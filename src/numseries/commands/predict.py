@@ -171,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     if path_steady is not None:
         print(
             f"note: from step {path_steady} the path goes on at the mean step of the {path_read} values it was read "
-            f"from, or levels off where their steps settle: the network's path, each prediction fed back in, ran "
+            f"from (flat where that is noise), or levels off where their steps settle: the network's path, each prediction fed back in, ran "
             f"away there (a step over {STEADY:g}x their largest, grown or shrunk as their last steps are; where their "
             "steps settle, over that of their last, or back, or past the level they settle at)",
             file=sys.stderr,
