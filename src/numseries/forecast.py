@@ -162,8 +162,7 @@ def forecast_batch(
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay: read_lengths)
             read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
-            padded, lengths = padded_rows(read_from)
-            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands, read_lengths(padded, lengths))
+            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
         _check_path_finite(path, start, name)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
@@ -185,9 +184,7 @@ def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], st
         )
 
 
-def steady_paths(
-    windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray], reads: np.ndarray | None = None
-) -> np.ndarray:
+def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray]) -> np.ndarray:
     """Each path (N, K) with a step into step k (from 2) over ``STEADY`` times its window's largest step or its
     own first step, if larger (times :func:`step_growth` to the power k, where the step goes the way the
     window's last steps grow, and times :func:`step_decay` to the power k; where the window's steps settle and
@@ -198,23 +195,18 @@ def steady_paths(
     (each over ``ESCALATION`` times the one before), or where its steps settle
     (:func:`step_decay`), its distance to that level shrinking by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
-    rounded to the window's recorded decimals. ``reads`` (N,): the largest step is of each window's last
-    ``reads`` values only (those the network reads at the end of a steep decay), and so is the mean step. Returns (N,) the step
+    rounded to the window's recorded decimals. The largest and the mean step are of the values the network
+    reads (fewer at the end of a steep decay: :func:`~numseries.series.read_lengths`). Returns (N,) the step
     (1-based) each path goes on steadily from, 0 where none ran away."""
     n, steps = values.shape
     out = np.zeros(n, dtype=np.int64)
     if steps < 2 or not n:
         return out
-    padded, lengths, last, largest = _last_and_largest_step(windows)
-    if reads is not None and (reads < lengths).any():
-        unread = np.arange(padded.shape[1] - 1)[None, :] < (lengths - reads)[:, None]  # (N, W - 1) steps before them
-        with np.errstate(over="ignore", invalid="ignore"):
-            largest = np.fmax.reduce(np.where(unread, np.nan, np.abs(np.diff(padded, axis=1))), axis=1)  # (N,)
+    padded, lengths, read, last, largest = _last_and_largest_step(windows, as_read=True)
     growth, direction = step_growth(padded, lengths)  # (N,) each
     shrink, settle_way = step_decay(padded, lengths)  # (N,) each: below 1 where the window's steps settle, their way
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limits steps are inf: no path runs away from that
-        read = lengths if reads is None else np.minimum(reads, lengths)  # (N,) the last values the network read
-        opening = padded[np.arange(n), lengths - read]  # (N,) the first of them
+        opening = padded[np.arange(n), lengths - read]  # (N,) the first of the values the network read
         mean_step = np.where(read > 1, (last - opening) / np.maximum(read - 1, 1), 0.0)  # (N,)
         mean_step = np.where(_trends(padded, lengths, read), mean_step, 0.0)  # noise goes on flat, not adrift
         last_step = np.where(lengths > 1, last - padded[np.arange(n), np.maximum(lengths - 2, 0)], 0.0)  # (N,)
@@ -378,20 +370,26 @@ def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generato
 def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
     """Windows (of at least 2 values) and their (N, K) paths -> (N,) bool: a step of the path (from the
     window's last value) is more than ``factor`` times the window's largest step."""
-    _, _, last, largest = _last_and_largest_step(windows)
+    _, _, _, last, largest = _last_and_largest_step(windows)
     with np.errstate(over="ignore"):  # near the float limits a step is inf: no path runs away from that
         path_steps = np.abs(np.diff(np.concatenate([last[:, None], values], axis=1), axis=1))  # (N, K)
         return path_steps.max(axis=1) > factor * largest
 
 
-def _last_and_largest_step(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Windows -> (N, W) their values NaN-padded, (N,) lengths, (N,) last values and (N,) largest absolute
-    steps (inf where a step passes the float range; NaN for a window of one value)."""
+def _last_and_largest_step(
+    windows: Sequence[np.ndarray], as_read: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Windows -> (N, W) their values NaN-padded, (N,) lengths, (N,) how many of their last values count
+    (with ``as_read``, those the network reads: :func:`~numseries.series.read_lengths`; else all), (N,) last
+    values and (N,) the largest absolute step among those counted (inf where a step passes the float range;
+    NaN for a window of one value)."""
     padded, lengths = padded_rows(list(windows))  # (N, W), NaN after each window
+    read = read_lengths(padded, lengths) if as_read else lengths  # (N,)
     last = padded[np.arange(len(lengths)), lengths - 1]  # (N,)
-    with np.errstate(over="ignore", invalid="ignore"):
-        largest = np.fmax.reduce(np.abs(np.diff(padded, axis=1)), axis=1)  # (N,) the NaN steps past the end left out
-    return padded, lengths, last, largest
+    unread = np.arange(padded.shape[1] - 1)[None, :] < (lengths - read)[:, None]  # (N, W - 1) steps before them
+    with np.errstate(over="ignore", invalid="ignore"):  # the NaN steps past the end and before those read left out
+        largest = np.fmax.reduce(np.where(unread, np.nan, np.abs(np.diff(padded, axis=1))), axis=1)  # (N,)
+    return padded, lengths, read, last, largest
 
 
 def guarded_roll_out(

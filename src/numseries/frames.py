@@ -123,13 +123,10 @@ class Predicted:
             return pd.Series(times) if not text else self._naive_text(times)
         offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
         if text:
-            fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)  # a time with part of a second
-            wall = pd.Series(times).dt.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if fractions.any() else ""))
-            return (wall + pd.Series(offsets).map(_offset_text)).mask(np.isnat(times))
+            return (_clock_text(times) + pd.Series(offsets).map(_offset_text)).mask(np.isnat(times))
         utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
         shared = np.unique(offsets)
         return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
-
 
     def _naive_text(self, times: np.ndarray) -> pd.Series:
         """(N * K,) datetime64 times as CSV text, each series' as its own times were given: dates alone where
@@ -144,9 +141,13 @@ class Predicted:
         dated = np.repeat(dated, self.steps) & (times.view(np.int64) % _DAY == 0)  # (N * K,)
         if dated.all() or not dated.any():  # pandas writes them alike, dates alone where all are at midnight: faster
             return stamps
-        fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)
-        clock = stamps.dt.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if fractions.any() else ""))
-        return clock.where(~dated, stamps.dt.strftime("%Y-%m-%d")).mask(np.isnat(times))
+        return _clock_text(times).where(~dated, stamps.dt.strftime("%Y-%m-%d")).mask(np.isnat(times))
+
+
+def _clock_text(times: np.ndarray) -> pd.Series:
+    """(M,) datetime64 times as text with the time of day, to the microsecond where any has part of a second."""
+    fractions = (times.view(np.int64) % 10**9 != 0) & ~np.isnat(times)
+    return pd.Series(times).dt.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if fractions.any() else ""))
 
 
 # ---------------------------------------------------------------------------------------------- rows

@@ -617,7 +617,7 @@ class Predictor:
         decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
         at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which.
         """
-        result = self._forecast_batch([sequence], steps, level, paths, seed, THE_SEQUENCE)
+        result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed, ids=THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)
 
     def forecast_batch(
@@ -635,19 +635,9 @@ class Predictor:
         sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
         ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none). ``ids`` name the
         sequences in errors, as :meth:`predict_batch`'s do."""
-        return self._forecast_batch(sequences, steps, level, paths, seed, _checked_ids(ids) if ids is not THE_SEQUENCE else ids)
-
-    def _forecast_batch(
-        self,
-        sequences: Sequence[Sequence[float] | np.ndarray],
-        steps: int,
-        level: Sequence[float] | float | None,
-        paths: int | None,
-        seed: int | np.random.Generator | None,
-        ids: Sequence[Any] | None,
-    ) -> Any:
         from numseries.forecast import BatchForecast, forecast_batch
 
+        ids = ids if ids is THE_SEQUENCE else _checked_ids(ids)
         steps = check_steps(steps)
         if paths is not None and (
             isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or not 10 <= paths <= 10_000
