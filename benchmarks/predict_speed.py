@@ -32,7 +32,8 @@ from numseries.generate import generate_batch
 from numseries.predict import Predictor
 from numseries.weights import ONNX_FILE, shipped_weights_dir
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _output import RESULTS, replace_block
+
 TARGETS = {  # name: (limit, "max" or "min")
     "cold_start_s": (0.3, "max"),
     "cold_start_vs_import_torch": (0.25, "max"),
@@ -369,9 +370,21 @@ def _triple(values) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
 
+def claim(r: dict) -> str:
+    """The README's sentence on speed, from the shipped model's last run."""
+    return (
+        f"Measured on this project's {r['environment']['cpus']}-CPU machine (`benchmarks/results/predict_speed.md`): "
+        f"one prediction of 64 values in {r['single_prediction_ms']:.2g} ms in-process, "
+        f"{r['weights_single_prediction_ms']:.2g} ms with its per-step weights; "
+        f"{r['batch_series_per_s']:,.0f} series a second in a batch of mixed lengths."
+    )
+
+
 def write_reports(results: dict) -> None:
     atomic_write(RESULTS / "predict_speed.json", lambda tmp: tmp.write_text(json.dumps(results, indent=2) + "\n"))
     atomic_write(RESULTS / "predict_speed.md", lambda tmp: tmp.write_text(render(results)))
+    if results["environment"]["model_is_shipped"] and all(key in results for key in WEIGHTS_KEYS):
+        replace_block("speed-claim", claim(results))
 
 
 if __name__ == "__main__":
