@@ -6,7 +6,7 @@ Each curve is given as its first 64 values (and, for comparison, its first 32), 
 rounded to 4 significant digits, as people type them; and times (1 + 1e-4 noise). The error is relative to
 the true next value of that version. Exact curves are mostly answered by the rule finder; the others by
 the network, which reads a shorter window when the last steps are far smaller than the window's mean
-step (``numseries.series.read_lengths``). The last column shows what the network gives reading the whole
+step, or, all going one way, far larger (``numseries.series.read_lengths``). The last column shows what the network gives reading the whole
 window, for comparison. Writes benchmarks/results/decays.md and .json.
 """
 
@@ -35,6 +35,9 @@ CURVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "1/(1 + t)²": lambda t: 1 / (1 + t) ** 2,
     "100/(1 + exp(−(t − 20)/4))": lambda t: 100 / (1 + np.exp(-(t - 20) / 4)),
     "5·1.1^t": lambda t: 5 * 1.1**t,
+    "2·1.2^t": lambda t: 2 * 1.2**t,
+    "1.3^t": lambda t: 1.3**t,
+    "0.5·1.5^t": lambda t: 0.5 * 1.5**t,
     "3·1.05^t": lambda t: 3 * 1.05**t,
 }
 
@@ -57,11 +60,12 @@ def main() -> None:
             for n in (32, 64):
                 result = predictor.predict(x[:n], weights=False)
                 read = int(numseries.series.read_lengths(x[None, :n], np.array([n]))[0])
-                saved, numseries.series.TRIM_RATIO = numseries.series.TRIM_RATIO, np.inf
+                saved = numseries.series.TRIM_RATIO, numseries.series.GROWTH_RATIO
+                numseries.series.TRIM_RATIO = numseries.series.GROWTH_RATIO = np.inf  # read_lengths trims nothing
                 try:
                     whole = network.predict(x[:n], weights=False).value
                 finally:
-                    numseries.series.TRIM_RATIO = saved
+                    numseries.series.TRIM_RATIO, numseries.series.GROWTH_RATIO = saved
                 rows.append({
                     "curve": name, "version": version, "n": n, "prediction": result.value, "true": float(x[n]),
                     "error": abs(result.value - x[n]) / abs(x[n]), "exact": result.exact, "read": read,

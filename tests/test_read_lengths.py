@@ -1,4 +1,4 @@
-"""How much of its window the network reads: all of it, or the last part at the end of a steep decay."""
+"""How much of its window the network reads: all of it, or the last part at the end of a steep decay or growth."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from numseries.series import TRIM_WIDTHS, read_lengths, shift_right
 
 T = np.arange(70, dtype=np.float64)
 DECAY = np.array([float(f"{v:.4g}") for v in 100 * 0.9**T])  # as typed: no exact rule fits
+GROWTH = np.array([float(f"{v:.4g}") for v in 1.3**T])
 
 
 def test_random_walks_and_noise_are_read_whole():
@@ -28,6 +29,22 @@ def test_a_steep_decay_is_read_from_where_its_steps_are_comparable():
     assert set(read.tolist()) <= {64, *TRIM_WIDTHS}
     for a, b in [(-3.0, 5.0), (1e-6, 1e6), (1e9, -2.0)]:  # scale-, shift- and sign-free
         np.testing.assert_array_equal(read_lengths(a * x + b, np.full(3, 64)), read)
+
+
+def test_a_steep_growth_is_read_from_where_its_steps_are_comparable_and_jumps_whole():
+    # 1.3^t and 2 * 1.2^t at 64 values: their last 8 steps' mean is over 3 times the window's; a jump, an
+    # outlier or a run of rising steps among level values is not a growth: their last steps do not all go
+    # one way, or are not that large
+    rng = np.random.default_rng(1)
+    jump = 10 + rng.normal(size=64)
+    jump[60:] += 20
+    outlier = 10 + rng.normal(size=64)
+    outlier[-1] += 15
+    x = np.stack([GROWTH[:64], 2 * 1.2 ** T[:64], jump, outlier, np.r_[np.zeros(56), np.arange(1.0, 9.0)]])
+    read = read_lengths(x, np.full(5, 64))
+    assert read.tolist() == [24, 32, 64, 64, 24]  # the last: 56 zeros then 1..8, read from the last 24
+    for a, b in [(-3.0, 5.0), (1e-6, 1e6)]:  # scale-, shift- and sign-free
+        np.testing.assert_array_equal(read_lengths(a * x + b, np.full(5, 64)), read)
 
 
 def test_short_steep_decays_are_read_short_and_flat_ends_whole():
@@ -106,3 +123,9 @@ def test_the_cli_says_when_the_network_read_only_the_last_values(capsys):
     assert "note: the network read the last 32 of these values" in err
     code, _, err = predict_cli(capsys, *[f"{v:.3f}" for v in np.cumsum(np.random.default_rng(2).normal(size=40))])
     assert code == 0 and "network read" not in err
+
+
+def test_the_end_of_a_steep_growth_is_predicted_within_one_percent(shipped):
+    result = shipped.predict(GROWTH[:64])
+    assert not result.exact and result.n_read == 24
+    assert result.value == pytest.approx(GROWTH[64], rel=0.01)  # reading all 64 values gave 10.7% off

@@ -160,7 +160,7 @@ def forecast_batch(
                 predictor, chunk, steps, levels, paths, streams[start : start + per_call]
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
-            # last of them the network reads, at the end of a steep decay: read_lengths)
+            # last of them the network reads, at the end of a steep decay or growth: read_lengths)
             read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
             steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
         _check_path_finite(path, start, name)
@@ -196,7 +196,7 @@ def steady_paths(windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[
     (:func:`step_decay`), its distance to that level shrinking by their ratio every step, in place, and its bands ``{level: (N, K, 2)}`` reach as far below and above it as
     at the last step kept, times the square root of the steps' ratio (as a random walk's spread grows),
     rounded to the window's recorded decimals. The largest and the mean step are of the values the network
-    reads (fewer at the end of a steep decay: :func:`~numseries.series.read_lengths`). Returns (N,) the step
+    reads (fewer at the end of a steep decay or growth: :func:`~numseries.series.read_lengths`). Returns (N,) the step
     (1-based) each path goes on steadily from, 0 where none ran away."""
     n, steps = values.shape
     out = np.zeros(n, dtype=np.int64)

@@ -95,7 +95,7 @@ class Prediction:
     value: float
     attention: np.ndarray  # (n_values,) float32
     n_used: int  # the model's window: the last min(n_values, max_len) values (the network may read fewer of
-    # them at the end of a steep decay, numseries.series.read_lengths: 0 attention and weight before those)
+    # them at the end of a steep decay or growth, numseries.series.read_lengths: 0 attention and weight before those)
     weights: np.ndarray | None = None  # (n_values,) float64
     quantiles: np.ndarray | None = None  # (Q,) at quantile_levels, calibrated, rounded to the series' decimals; None: no head
     quantile_levels: tuple[float, ...] = ()
@@ -104,7 +104,7 @@ class Prediction:
     pattern_confidence: float = 0.0  # the probability of what ``pattern`` names
     exact: bool = False  # value is an exact rule's continuation, not the network's estimate
     rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
-    n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's end)
+    n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's or growth's end)
     decimals: int = -1  # the decimals the values are recorded to, which intervals are rounded to; -1: none
 
     @property
@@ -694,7 +694,7 @@ class Predictor:
         ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
         classifier, its probabilities ``family`` (N, K) float32; and ``read`` (N,), how many of each row's
         last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
-        the end of a steep decay), with 0 attention and weight on the values before them. A prediction that
+        the end of a steep decay or growth), with 0 attention and weight on the values before them. A prediction that
         overflows float64 is a ValueError naming its series; with ``exact_ok``, the caller's to check
         (:func:`_check_finite`) once exact rules have replaced the network's predictions they give."""
         n = len(lengths)

@@ -8,7 +8,7 @@ and :func:`step_scale` inside its graph; tests check that the two agree.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -80,9 +80,12 @@ def keep_last(values: np.ndarray, lengths: np.ndarray, width: int | np.ndarray) 
 
 # A steep decay or a saturating curve ends in steps far smaller than those of its start. Scaled by the
 # whole window's mean step, its last steps are tiny and the network's answer is off by a large share of
-# them (100 * 0.9^t, rounded, at 64 values: 22% low; at 32: 0.1%). So the network reads a shorter window
-# when the recent steps are that small: benchmarks/results/accuracy_*.md measure the effect.
+# them (100 * 0.9^t, rounded, at 64 values: 22% low; at 32: 0.1%). A steep growth ends in steps far larger
+# than those of its start, scaled so they are huge: 1.3^t at 64 values, 10.7% off (0.04% read from its last
+# 24). So the network reads a shorter window when the recent steps are that small, or, all going one way,
+# that large: benchmarks/results/decays.md and accuracy_*.md measure the effect.
 TRIM_RATIO = 5.0  # the window's mean step may be at most this many times that of its last RECENT_STEPS
+GROWTH_RATIO = 3.0  # ... and at least 1 / GROWTH_RATIO of it, where those go one way (5 left 1.5^t 4.9% off)
 RECENT_STEPS = 8  # ... or of its last half, in a window of fewer than 2 * RECENT_STEPS steps
 TRIM_WIDTHS = (48, 32, 24, 16, 12, 8, 6)  # the shorter windows tried, longest first; the last is the shortest read
 
@@ -90,8 +93,10 @@ TRIM_WIDTHS = (48, 32, 24, 16, 12, 8, 6)  # the shorter windows tried, longest f
 def read_lengths(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, W) prefix-aligned windows, (N,) their lengths -> (N,) how many of its last values the network
     reads: all of them, unless the window's mean absolute step is more than ``TRIM_RATIO`` times that of
-    its last ``RECENT_STEPS`` steps (of its last half, when shorter); then the longest of ``TRIM_WIDTHS``
-    whose mean step is within that ratio (the shortest when none is). Scale- and shift-free, like the model."""
+    its last ``RECENT_STEPS`` steps (of its last half, when shorter: a decay's end), or less than
+    ``1 / GROWTH_RATIO`` of it where those steps all go one way (a growth's end; a jump or an outlier among
+    level values goes back, or stays); then the longest of ``TRIM_WIDTHS`` whose mean step is within that
+    ratio (the shortest when none is). Scale- and shift-free, like the model."""
     lengths = np.asarray(lengths, dtype=np.int64)
     out = lengths.copy()
     long = np.flatnonzero(lengths > TRIM_WIDTHS[-1])
@@ -100,21 +105,32 @@ def read_lengths(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     rows, n = values[long], lengths[long]
     valid = np.arange(rows.shape[1] - 1)[None, :] < (n - 1)[:, None]  # (M, W - 1)
     with np.errstate(all="ignore"):  # values near the float limits: inf/NaN steps trim nothing below
-        steps = np.where(valid, np.abs(np.diff(rows, axis=1)), 0.0)
-        total = np.concatenate([np.zeros((len(n), 1)), np.cumsum(steps, axis=1)], axis=1)  # (M, W)
+        signed = np.where(valid, np.diff(rows, axis=1), 0.0)  # (M, W - 1)
+        steps = np.abs(signed)
         at = np.arange(len(n))
 
-        def mean_last(k: np.ndarray | int) -> np.ndarray:  # (M,) mean of each row's last k steps (at most all)
-            k = np.minimum(k, n - 1)
-            return (total[at, n - 1] - total[at, n - 1 - k]) / k
+        def sum_last(each: np.ndarray) -> Callable[[np.ndarray | int], np.ndarray]:  # (M, W - 1) per step
+            total = np.concatenate([np.zeros((len(n), 1)), np.cumsum(each, axis=1)], axis=1)  # (M, W)
+            return lambda k: total[at, n - 1] - total[at, n - 1 - np.minimum(k, n - 1)]  # (M,) of the last k
 
-        limit = TRIM_RATIO * mean_last(np.minimum(RECENT_STEPS, (n - 1) // 2))  # (M,)
-        drowned = (mean_last(n - 1) > limit) & (limit > 0)
-        if not drowned.any():  # the usual case: every row is read whole
+        summed = sum_last(steps)
+
+        def mean_last(k: np.ndarray | int) -> np.ndarray:  # (M,) mean of each row's last k steps (at most all)
+            return summed(k) / np.minimum(k, n - 1)
+
+        recent = np.minimum(RECENT_STEPS, (n - 1) // 2)  # (M,)
+        recent_mean, whole_mean = mean_last(recent), mean_last(n - 1)  # (M,) each
+        limit = TRIM_RATIO * recent_mean
+        drowned = (whole_mean > limit) & (limit > 0)
+        grown = whole_mean * GROWTH_RATIO < recent_mean
+        if grown.any():  # only where the recent steps all go one way
+            grown &= np.maximum(sum_last(signed > 0)(recent), sum_last(signed < 0)(recent)) == recent
+        if not (drowned.any() or grown.any()):  # the usual case: every row is read whole
             return out
-        read = np.where(drowned, TRIM_WIDTHS[-1], n)
+        read = np.where(drowned | grown, TRIM_WIDTHS[-1], n)
         for width in TRIM_WIDTHS[-2::-1]:  # shortest first, so the longest that fits is kept
-            fits = drowned & (width < n) & (mean_last(width - 1) <= limit)
+            mean = mean_last(width - 1)
+            fits = (width < n) & ((drowned & (mean <= limit)) | (grown & (mean * GROWTH_RATIO >= recent_mean)))
             read = np.where(fits, width, read)
     out[long] = read
     return out

@@ -110,12 +110,13 @@ class PredictAnswer(BaseModel):
     attention: list[float] = Field(description="one weight per value, summing to 1; 0 before the model's window")
     n_values: int
     n_used: int = Field(
-        description="the model's window: the last min(n_values, 64) values (at the end of a steep decay the "
-        "network reads only the last of them; the others get weight and attention 0)"
+        description="the model's window: the last min(n_values, 64) values (at the end of a steep decay or "
+        "growth the network reads only the last of them; the others get weight and attention 0)"
     )
     n_read: int = Field(
         description="how many of the n_used values the network read: fewer at the end of a steep decay, whose "
-        "earlier steps are far larger than its last ones (an exact rule reads them all)"
+        "earlier steps are far larger than its last ones, or of a steep growth, far smaller (an exact rule reads "
+        "them all)"
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(

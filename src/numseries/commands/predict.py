@@ -158,7 +158,8 @@ def _run(args: argparse.Namespace) -> int:
     if result.n_read is not None:
         print(
             f"note: the network read the last {result.n_read} of these values: the earlier steps are far larger "
-            "than the last ones (the end of a steep decay), which it predicts better without them",
+            "than the last ones (the end of a steep decay), or far smaller, all going one way (a steep growth), "
+            "and it predicts such a series better without them",
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:
@@ -525,7 +526,7 @@ def json_answer(
     n_read: int,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
-    ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay)."""
+    ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth)."""
     exact_int = rule is not None and isinstance(rule.next_value, int)
     return {
         "prediction": rule.next_value if exact_int else value,  # an exact rule's int stays exact
