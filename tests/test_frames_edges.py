@@ -329,3 +329,30 @@ def test_a_ds_column_of_periods_says_how_to_convert_it(predictor):
         predictor.predict_df(frame)
     frame["ds"] = frame["ds"].dt.to_timestamp()
     assert predictor.predict_df(frame)["ds"].iloc[0] == pd.Timestamp("2024-06-01")
+
+
+FUTURE = [f"{year}-01-01" for year in range(2300, 2304)]  # past what datetime64[ns] holds (2262-04-11)
+OUT_OF_RANGE = "column ds has 2300-01-01 in series 'a', a date outside 1677-09-22 to 2262-04-11"
+
+
+@pytest.mark.parametrize("unit", ["us", "ms", "s"])
+def test_dates_past_nanoseconds_in_a_coarser_unit_are_refused_not_wrapped(predictor, unit):
+    """As datetime64[ns] they wrapped round to 1719 and were given as the next times, exit 0."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "y": [1.0, 2.3, 2.9, 4.2] * 2})
+    frame["ds"] = pd.Series(np.array(FUTURE + ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"], dtype=f"datetime64[{unit}]"))
+    out = predictor.predict_df(frame)
+    assert out["error"][0].startswith(OUT_OF_RANGE) and "integer steps" in out["error"][0]
+    assert pd.isna(out["ds"][0]) and out["ds"][1] == pd.Timestamp("2024-01-01")
+    frame["ds"] = frame["ds"].dt.tz_localize("UTC")
+    assert predictor.predict_df(frame)["error"][0].startswith(OUT_OF_RANGE)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_dates_past_nanoseconds_in_a_file_name_the_range(capsys, tmp_path, model, suffix):
+    source = tmp_path / f"in{suffix}"
+    frame = pd.DataFrame({"unique_id": ["a"] * 4, "ds": FUTURE, "y": [1.0, 2.3, 2.9, 4.2]})
+    if suffix == ".parquet":
+        frame["ds"] = pd.Series(np.array(FUTURE, dtype="datetime64[us]"))  # a Parquet timestamp[us]
+    write(frame, source)
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and out["error"][0].startswith(OUT_OF_RANGE)  # not 'neither a number nor a date'

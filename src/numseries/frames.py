@@ -188,6 +188,9 @@ def read_rows(
             f"column {time_col} holds numbers and dates ({raw_ds.iloc[row]!r} in series {ids[row]!r} is a number, "
             "other rows dates); use numbers or ISO dates throughout"
             if numbers[row]
+            else f"column {time_col} has {show_time(raw_ds.iloc[row])} in series {ids[row]!r}, a date outside "
+            f"{_RANGE}, the times datetime64[ns] holds; give the times as integer steps (0, 1, 2, ...)"
+            if _beyond_nanoseconds(raw_ds.iloc[row])
             else f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
             f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
         )
@@ -212,6 +215,24 @@ def read_rows(
     return Rows(ids, ds, y, errors, offsets)
 
 
+_RANGE = f"{pd.Timestamp.min.ceil('D').date()} to {pd.Timestamp.max.floor('D').date()}"
+
+
+def _beyond_nanoseconds(value: Any) -> bool:
+    """Whether a time column's cell is a date (text, a datetime, a Timestamp of any unit) that datetime64[ns]
+    cannot hold."""
+    if isinstance(value, (int, float, np.number)):
+        return False
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return False
+    if stamp is pd.NaT:
+        return False
+    stamp = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+    return bool(stamp < pd.Timestamp.min or stamp > pd.Timestamp.max)
+
+
 def _loc(label: Any) -> str:
     """A DataFrame row by its index label, as a user would look it up (``.loc[12]``, ``.loc['x']``)."""
     return f".loc[{(label.item() if isinstance(label, np.generic) else label)!r}]"
@@ -220,7 +241,7 @@ def _loc(label: Any) -> str:
 def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
     """(R,) bool: the ``unread`` rows of a time column that hold a number among rows read as dates: the column
     mixes the two, which the user fixes in the column, not in a row that is "neither a number nor a date"."""
-    if not unread.any() or unread.all() or pd.api.types.is_numeric_dtype(ds):
+    if not unread.any() or unread.all() or pd.api.types.is_numeric_dtype(ds) or pd.api.types.is_datetime64_any_dtype(ds):
         return np.zeros(len(ds), dtype=bool)
     return unread & pd.to_numeric(ds, errors="coerce").notna().to_numpy()
 
@@ -249,6 +270,8 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             wall = ds.dt.tz_localize(None)
             offsets = ((wall - ds.dt.tz_convert(None)).dt.total_seconds() / 60).to_numpy(np.float32, na_value=np.nan)
             ds = wall
+        if ds.dt.unit != "ns":  # seconds to microseconds reach past 2262, where nanoseconds would wrap round
+            ds = ds.where((ds >= pd.Timestamp.min) & (ds <= pd.Timestamp.max))  # NaT there: each row's error
         times = ds.to_numpy(dtype="datetime64[ns]")
         return times, np.isnat(times), offsets
     if pd.api.types.is_numeric_dtype(ds) and not pd.api.types.is_bool_dtype(ds):
@@ -435,7 +458,7 @@ def _repeat_message(block: Rows, row: int) -> str:
 
 def show_time(value: Any) -> str:
     """A time as a user wrote it: 2024-01-31, 2024-01-31 06:00:00, 7, 2.5."""
-    if isinstance(value, np.datetime64):
+    if isinstance(value, (np.datetime64, datetime.datetime)):
         stamp = pd.Timestamp(value)
         return stamp.date().isoformat() if stamp == stamp.normalize() else str(stamp)
     return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
