@@ -158,6 +158,8 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.route(
         lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort())
     )
+    console_errors = []  # a missing favicon was one, on every load
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{server.url}/")
     page.fill("#values", "2, 4, 6\n8 10")
     page.press("#values", "Enter")
@@ -175,6 +177,7 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     assert page.is_hidden("#error")
     assert '"values":[2,4,6,8,10]' in page.text_content("#curl") and "/predict" in page.text_content("#curl")
     page.screenshot(path=str(tmp_path / "serve_page.png"), full_page=True)
+    assert console_errors == []
     page.set_viewport_size({"width": 360, "height": 700})  # a phone: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -208,6 +211,7 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#error').textContent.includes('two')")
     assert "'two' (value 2) is not a finite number" in page.text_content("#error")
+    assert page.is_hidden("#result")  # the answer shown before is not this input's
     assert outside == []
 
 
@@ -220,6 +224,10 @@ REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would 
     "9007199254740993 9007199254740994 9007199254740995",
     "12345678901234567890 2 3",
     "1 2 9.007199254740993e15",
+    "2,4,,8,10",  # a gap: the values after it would move a step earlier
+    "2;4;;8;10",
+    "1, ,2, 3",
+    "1e-400 1 2 3",  # below float64: read as 0
 ]
 ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3"]
 

@@ -11,7 +11,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseValues(text) {
   // Tokens split on spaces, commas, semicolons and new lines, as `numseries predict -` reads stdin, refused
-  // where it refuses them: ambiguous commas (1,000 or 1,5 2,5), and integers a float64 would read as others.
+  // where it refuses them: ambiguous commas (1,000 or 1,5 2,5), empty fields (1,,2), numbers below float64
+  // (1e-400) and integers a float64 would read as others.
   const typed = tokens(text);
   if (typed.length === 0) throw new Error("type a sequence first, e.g. 2 4 6 8 10");
   const thousands = words(text).find((word) => THOUSANDS.test(word));
@@ -28,6 +29,11 @@ function parseValues(text) {
         `(${decimal.replace(",", ".")}) and separate values with spaces, ', ' or newlines`,
     );
   }
+  const empty = /[,;][^\S\n]*[,;]/.exec(text.trim());
+  if (empty !== null) {  // 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as the CLI refuses it
+    const position = tokens(text.trim().slice(0, empty.index)).length + 1;
+    throw new Error(`value ${position} is empty (nothing between '${empty[0]}'): a missing value; fill or drop it`);
+  }
   return typed.map((token, i) => {
     const value = Number(token);
     if (!NUMBER.test(token) || !Number.isFinite(value)) {
@@ -35,6 +41,12 @@ function parseValues(text) {
         ? "type the minus sign as '-'"
         : "separate numbers with spaces, commas or new lines";
       throw new Error(`'${token}' (value ${i + 1}) is not a finite number; ${fix}`);
+    }
+    if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
+      throw new Error(
+        `${token} (value ${i + 1}) is smaller than float64 holds (about 5e-324) and would be read as 0; ` +
+          "scale the values up first (numseries scales its answer the same way)",
+      );
     }
     if (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value)) {
       throw new Error(
@@ -156,6 +168,7 @@ function serverIntegers(text) {
 function showError(message) {
   $("error").textContent = message;
   $("error").hidden = message === "";
+  if (message !== "") $("result").hidden = true;  // the previous answer is not this input's
   $("values").setAttribute("aria-invalid", message === "" ? "false" : "true");
 }
 
