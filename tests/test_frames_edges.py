@@ -223,6 +223,31 @@ def test_a_time_zones_column_across_a_clock_change_names_the_offsets_too(predict
     assert out["ds"].tolist() == list(pd.date_range("2024-10-30", periods=3, freq="D", tz="Europe/Berlin"))
 
 
+@pytest.mark.parametrize(
+    ("start", "freq", "expected"),
+    [  # adversarial round 12: sub-daily steps were taken on the wall clock, then put back in the zone
+        ("2024-03-30 23:00", "h", ["04:00+02:00", "05:00+02:00", "06:00+02:00"]),  # 01:00+01:00, 03:00+02:00: 1 h apart
+        ("2024-03-31 01:00", "15min", ["03:00+02:00", "03:15+02:00", "03:30+02:00"]),  # not 03:00 three times
+        ("2024-10-26 22:00", "h", ["02:00+02:00", "02:00+01:00", "03:00+01:00"]),  # the repeated hour, both times
+    ],
+)
+def test_sub_daily_times_in_a_time_zone_go_on_in_real_time_across_a_clock_change(predictor, start, freq, expected):
+    ds = pd.date_range(start, periods=4, freq=freq, tz="Europe/Berlin")
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.1, 2.9, 4.2]}), steps=3)
+    assert [stamp.isoformat(timespec="minutes")[11:] for stamp in out["ds"]] == expected
+    assert str(out["ds"].dt.tz) == "Europe/Berlin"
+
+
+def test_sub_daily_times_with_offsets_in_a_file_go_on_in_real_time(capsys, tmp_path, model):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "unique_id,ds,y\na,2024-03-30T23:00:00+01:00,1.0\na,2024-03-31T00:00:00+01:00,2.1\n"
+        "a,2024-03-31T01:00:00+01:00,2.9\na,2024-03-31T03:00:00+02:00,4.2\n"
+    )
+    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", "2")
+    assert code == 0 and out["ds"].tolist() == ["2024-03-31 04:00:00+02:00", "2024-03-31 05:00:00+02:00"]  # not 05:00, 07:00
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_a_parquet_time_zone_comes_back_as_the_offset_of_each_series_last_time(capsys, tmp_path, model, suffix):
     # adversarial round 8: New York times in Parquet were written back as naive wall-clock times

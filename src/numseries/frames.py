@@ -69,6 +69,7 @@ class Chunk:
     ds: np.ndarray | None = None  # (N, W) the time of each cell of ``values`` (long input only)
     errors: np.ndarray | None = None  # (N,) object: None, or why series i cannot be predicted
     offsets: np.ndarray | None = None  # (N,) float32 minutes east of UTC of each series' last time; NaN: none
+    cell_offsets: np.ndarray | None = None  # (N, W) float32 the same for each cell of ``ds``; None: no offsets at all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Predicted:
     forecast: Any = None  # steps > 1: a BatchForecast, (N, K) values and bands, NaN where in error
     next_ds: np.ndarray | None = None  # (N, K) the time of each predicted step (long input)
     next_ds_known: np.ndarray | None = None  # (N, K) bool: False where a series' spacing is unknown
+    next_ds_instant: np.ndarray | None = None  # (N,) bool: stepped in UTC, at its last time's offset (sub-daily)
 
     @property
     def failed(self) -> np.ndarray:
@@ -104,12 +106,13 @@ class Predicted:
         lo, hi = self.batch.interval(level)
         return lo[:, None], hi[:, None]
 
-    def ds_column(self, text: bool = False, wall: bool = False) -> pd.Series | None:
+    def ds_column(self, text: bool = False, zone: Any = None) -> pd.Series | None:
         """The predicted steps' times, series by series then step by step: integers stay integers. Times read
         with a UTC offset (``2024-04-01T00:00:00+02:00``) get the offset of their series' last time: as text
         (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
-        offset all the series share, or in UTC where they differ. ``wall``: the wall-clock times, no offsets
-        (for a caller that puts them back in the input's time zone)."""
+        offset all the series share, or in UTC where they differ. ``zone``: the input's time zone, the times
+        in it (a wall-clock time the zone skips moves forward; one it repeats is NaT, unless the series was
+        stepped in UTC, sub-daily: then its instant)."""
         if self.next_ds is None:
             return None
         times = self.next_ds.ravel()
@@ -117,7 +120,9 @@ class Predicted:
         if times.dtype.kind in "iu":
             return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
         offsets = self.chunk.offsets
-        if times.dtype.kind != "M" or wall:
+        if zone is not None and times.dtype.kind == "M":
+            return self._zoned(times, zone)
+        if times.dtype.kind != "M":
             return pd.Series(times)
         if offsets is None or np.isnan(offsets).all():
             return pd.Series(times) if not text else self._naive_text(times)
@@ -127,6 +132,18 @@ class Predicted:
         utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
         shared = np.unique(offsets)
         return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
+
+    def _zoned(self, times: np.ndarray, zone: Any) -> pd.Series:
+        """(N * K,) wall-clock times -> in ``zone``: each series' calendar steps (days, months) as the wall
+        clock reads them there, its sub-daily steps as instants."""
+        local = pd.Series(times).dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+        instant = self.next_ds_instant
+        if instant is None or not instant.any() or self.chunk.offsets is None:
+            return local
+        rows = np.repeat(instant, self.steps)  # (N * K,)
+        minutes = np.repeat(np.nan_to_num(self.chunk.offsets), self.steps).astype(np.int64)
+        utc = pd.Series(times - minutes * np.timedelta64(60, "s")).dt.tz_localize("UTC").dt.tz_convert(zone)
+        return local.where(~rows, utc)
 
     def _naive_text(self, times: np.ndarray) -> pd.Series:
         """(N * K,) datetime64 times as CSV text, each series' as its own times were given: dates alone where
@@ -489,6 +506,10 @@ def _series(
     n_values = sizes.astype(np.int64)
     n_values[0] += dropped
     offsets = block.offsets[ends - 1]  # (G,) of each series' last time
+    cell_offsets = None
+    if np.isfinite(block.offsets[starts[0] : ends[-1]]).any():
+        cell_offsets = np.full(values.shape, np.nan, dtype=np.float32)  # (G, W)
+        cell_offsets[where] = block.offsets[source]
     errors = np.full(len(starts), None, dtype=object)  # (G,)
     for rows, message in ((block.errors != None, None), (repeats, _repeat_message)):  # noqa: E711
         flagged = np.flatnonzero(rows[starts[0] : ends[-1]]) + starts[0]
@@ -502,7 +523,7 @@ def _series(
         errors[0] = dropped_error
     ids = block.ids[starts]
     _mark_short(n_values, ids, errors)
-    return Chunk(id_name, ids, values, n_values, ds, errors, offsets)
+    return Chunk(id_name, ids, values, n_values, ds, errors, offsets, cell_offsets)
 
 
 def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> None:
@@ -584,9 +605,11 @@ def predict_chunk(
                 bounds[value][rows] = part.bounds[value]
         batch.values[errors != None] = np.nan  # noqa: E711 (a forecast that failed: no first step either)
         forecast = BatchForecast(paths, checked, bounds)
-    next_ds = known = None
+    next_ds = known = instant = None
     if chunk.ds is not None:
         next_ds, known = next_timestamps(chunk.ds, present, steps)
+        if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
+            instant = _sub_daily_in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known)
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
             warnings.warn(
@@ -594,7 +617,35 @@ def predict_chunk(
                 f"e.g. {chunk.id_name} {chunk.ids[lost[0]]!r}: their ds is left empty; forecast fewer steps",
                 stacklevel=2,
             )
-    return Predicted(chunk, batch, errors, forecast, next_ds, known)
+    return Predicted(chunk, batch, errors, forecast, next_ds, known, instant)
+
+
+_DAY_NS = 86_400 * 10**9
+
+
+def _sub_daily_in_utc(
+    ds: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, steps: int, times: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Series whose times carry UTC offsets and are less than a day apart, in UTC and on the wall clock, step
+    in UTC, not on the wall clock: an hourly series across a clock change goes on an hour at a time (on the wall clock, 01:00+01:00
+    then 03:00+02:00 are two hours apart), each next time written at the offset of its last. ``times`` and
+    ``known`` (N, K), from the wall clock, are replaced in those rows; returns (N,) bool, which they are."""
+    minutes = np.where(np.isfinite(offsets), offsets, np.nan).astype(np.float64)  # (N, W)
+    with np.errstate(invalid="ignore"):
+        shift = np.where(np.isfinite(minutes), minutes, 0).astype(np.int64) * np.timedelta64(60, "s")
+    utc = np.where(np.isfinite(minutes), ds.astype("datetime64[ns]") - shift, np.datetime64("NaT"))  # (N, W)
+    ahead, utc_known = next_timestamps(utc, lengths, steps)  # (N, K)
+    rows = np.arange(len(lengths))
+    last_i = np.maximum(lengths - 1, 0)
+    gap = ahead[:, 0].view(np.int64) - utc[rows, last_i].view(np.int64)  # (N,) the UTC spacing
+    wall = times[:, 0].view(np.int64) - ds.astype("datetime64[ns]")[rows, last_i].view(np.int64)  # (N,) on the clock
+    # daily data stays on the wall clock: local midnights are 23 or 25 hours apart across a clock change
+    instant = utc_known[:, 0] & known[:, 0] & (np.abs(gap) < _DAY_NS) & (gap != 0) & (np.abs(wall) < _DAY_NS)
+    if instant.any():
+        back = shift[rows, np.maximum(lengths - 1, 0)]  # (N,) the last time's offset
+        times[instant] = ahead[instant] + back[instant, None]
+        known[instant] = utc_known[instant]
+    return instant
 
 
 def _isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) -> list[tuple[np.ndarray, Any]]:
@@ -855,13 +906,12 @@ def predict_frame(
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
     frame = df  # not df[list(names)]: that would copy every row
-    tz = getattr(df[time_col].dtype, "tz", None)
-    zoned = tz is not None  # the next times are wall-clock times put back in the column's zone at the end
+    tz = getattr(df[time_col].dtype, "tz", None)  # the next times are given in the column's zone
 
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
         chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
         return [
-            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels, zoned)
+            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels, tz)
             for c in chunks
         ]
 
@@ -872,8 +922,6 @@ def predict_frame(
             parts = run(_sort_order(frame, names))
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
-    if zoned:
-        out[time_col] = out[time_col].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
     return polars.from_pandas(out) if polars is not None else out
 
 
@@ -955,16 +1003,16 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
 
 
 def _frame_part(
-    predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float], wall: bool = False
+    predicted: Predicted, names: tuple[str, str, str], levels: Sequence[float], zone: Any = None
 ) -> pd.DataFrame:
-    """One row per series and step: id, time (``wall``: wall-clock times, without their offsets),
+    """One row per series and step: id, time (``zone``: the input column's time zone, the times in it),
     ``numseries``, its intervals as statsforecast names them, error."""
     steps = predicted.steps
     bands = {level: predicted.interval(level) for level in levels}
     assert predicted.errors is not None  # predict_chunk always checks
     values = [
         np.repeat(predicted.chunk.ids, steps),
-        predicted.ds_column(wall=wall),
+        predicted.ds_column(zone=zone),
         predicted.values().ravel(),
         *(bands[level][0].ravel() for level in sorted(levels, reverse=True)),
         *(bands[level][1].ravel() for level in sorted(levels)),
