@@ -238,3 +238,23 @@ def test_cli_groups_the_families_the_shipped_weights_never_saw_apart(capsys, tmp
     out = capsys.readouterr().out
     assert f"| {NEW_FAMILIES} | all | 12 |" in out  # only the shipped weights' heads trained on these two
     assert "| training families | all | 12 |" in out
+
+
+@pytest.mark.parametrize(
+    ("log", "message"),
+    [
+        ("a,b\n1,2\n", "has no 'step' column (its header: 'a,b')"),
+        ("step,val_loss\n1,0.5\n2,0.3e", "line 3: val_loss '0.3e' (step '2') is not a number; remove that line"),
+        ("step,val_loss\n", "holds no logged values"),
+    ],
+    ids=["not-a-log", "cut-short", "empty"],
+)
+def test_a_run_dir_that_cannot_be_plotted_is_one_line_before_the_evaluation(tiny_weights, tmp_path, capsys, log, message):
+    # adversarial round 12: a KeyError traceback, or a message naming neither file nor fix, after the whole
+    # evaluation had run and most plots were written
+    (tmp_path / "metrics.csv").write_text(log)
+    code = main(["evaluate", "--weights", str(tiny_weights), "--no-stats", "--n-per-cell", "2", "--families", "linear",
+                 "--report", str(tmp_path / "e.md"), "--plots", str(tmp_path / "plots"), "--run-dir", str(tmp_path / "metrics.csv")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "plots").exists() and not (tmp_path / "e.md").exists()  # nothing done before it

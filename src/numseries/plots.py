@@ -271,10 +271,27 @@ def read_training_log(run_dir: str | Path) -> dict[str, np.ndarray]:
     series: dict[str, list[tuple[float, float]]] = {}
     for file in files:
         with open(file, newline="") as handle:
-            for record in csv.DictReader(handle):
+            reader = csv.DictReader(handle)
+            if "step" not in (reader.fieldnames or []):
+                raise ValueError(
+                    f"training log {file} has no 'step' column (its header: {','.join(reader.fieldnames or [])!r}); "
+                    "pass a run directory with logs/version_*/metrics.csv, as numseries train writes"
+                )
+            for record in reader:
                 for column, value in record.items():
-                    if column not in ("epoch", "step") and value:
-                        series.setdefault(column, []).append((float(record["step"]), float(value)))
+                    if column in ("epoch", "step") or not value:
+                        continue
+                    try:
+                        point = (float(record["step"]), float(value))
+                    except (TypeError, ValueError):  # a line cut short by a run killed while writing it
+                        raise ValueError(
+                            f"training log {file}, line {reader.line_num}: {column} {value!r} (step "
+                            f"{record['step']!r}) is not a number; remove that line (a run killed while writing "
+                            "cuts its last line short)"
+                        ) from None
+                    series.setdefault(column, []).append(point)
+    if not series:
+        raise ValueError(f"training log {path} holds no logged values; pass the run directory of a run that logged some")
     return {column: np.array(points) for column, points in series.items()}
 
 

@@ -52,8 +52,16 @@ def run(args: argparse.Namespace) -> int:
             f"drop --no-stats, or add one of {', '.join(SIMPLE)}"
         )
     check_output(args.report, "the report")  # before minutes of work, not after them
+    run_dir = None
     if args.plots:
         check_folder(args.plots, "the plots")
+        try:
+            from numseries.plots import read_training_log, write_plots
+        except ImportError as err:
+            raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
+        run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights)
+        if run_dir is not None:
+            read_training_log(run_dir)  # a log that cannot be read is said now, not after the evaluation
     model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
     trained_on = trained_families(locate(args.weights).training_info())  # families new to the weights: apart
     baselines = [name for name in args.baselines if not (args.no_stats and name not in SIMPLE)]
@@ -82,11 +90,6 @@ def run(args: argparse.Namespace) -> int:
         f"resampled (bootstrap, 90% range, median over cells); raise {option} to steady it."
     )
     if args.plots:
-        try:
-            from numseries.plots import write_plots
-        except ImportError as err:
-            raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
-        run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights)
         written = write_plots(evaluation, args.plots, run_dir=run_dir)
         print(f"wrote {len(written)} plots to {args.plots}")
     return 0
