@@ -381,3 +381,19 @@ def test_dates_past_nanoseconds_in_a_file_name_the_range(capsys, tmp_path, model
     write(frame, source)
     code, _, out = predict_file(capsys, model, tmp_path, source)
     assert code == 0 and out["error"][0].startswith(OUT_OF_RANGE)  # not 'neither a number nor a date'
+
+
+def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_one(capsys, tmp_path, model):
+    # adversarial round 12: naive dates came out as '2024-01-11 00:00:00.000000+00:00', a UTC claim the input
+    # never made, with the microseconds of another series' times
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "unique_id,ds,y\na,2024-01-01T00:00:00.5Z,1\na,2024-01-02T00:00:00.5Z,2\na,2024-01-03T00:00:00.5Z,3\n"
+        "b,2024-01-08,1\nb,2024-01-09,2\nb,2024-01-10,4\nc,2024-01-08 06:00,1\nc,2024-01-08 12:00,2\nc,2024-01-08 18:00,4\n"
+    )
+    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", "2")
+    assert code == 0
+    assert out["ds"].tolist() == [
+        "2024-01-04 00:00:00.500000+00:00", "2024-01-05 00:00:00.500000+00:00", "2024-01-11", "2024-01-12",
+        "2024-01-09 00:00:00", "2024-01-09 06:00:00",
+    ]

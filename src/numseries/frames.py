@@ -110,7 +110,7 @@ class Predicted:
         """The predicted steps' times, series by series then step by step: integers stay integers. Times read
         with a UTC offset (``2024-04-01T00:00:00+02:00``) get the offset of their series' last time: as text
         (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
-        offset all the series share, or in UTC where they differ. ``zone``: the input's time zone, the times
+        offset all the series share, or in UTC where they differ (a series without one, as UTC). ``zone``: the input's time zone, the times
         in it (a wall-clock time the zone skips moves forward; one it repeats is NaT, unless the series was
         stepped in UTC, sub-daily: then its instant)."""
         if self.next_ds is None:
@@ -126,9 +126,13 @@ class Predicted:
             return pd.Series(times)
         if offsets is None or np.isnan(offsets).all():
             return pd.Series(times) if not text else self._naive_text(times)
+        if text:  # each series as its times were written: with its offset, or (where it had none) without one
+            offset = np.repeat(offsets, self.steps)  # (N * K,) NaN: none
+            has = np.isfinite(offset)
+            written = self._naive_text(times).astype(object)
+            written[has] = (_clock_text(times[has]) + pd.Series(offset[has]).map(_offset_text)).to_numpy()
+            return written.mask(np.isnat(times))
         offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
-        if text:
-            return (_clock_text(times) + pd.Series(offsets).map(_offset_text)).mask(np.isnat(times))
         utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
         shared = np.unique(offsets)
         return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
