@@ -447,6 +447,35 @@ def test_resuming_without_or_with_a_families_file_it_did_not_start_with_is_refus
     assert "family 'fibonacci_like' added (another --families-from file?)" in capsys.readouterr().err
 
 
+def test_a_resume_with_other_families_is_refused_before_any_family_is_called(tmp_path, capsys):
+    """Adversarial round 12: resumed with --families left out, the run first generated its validation set from
+    every registered family, so a broken one's error hid the real reason (and a clause per family made the
+    refusal 1,500 characters long)."""
+    from numseries.generate import FAMILIES
+
+    broken = tmp_path / "broken_families.py"
+    broken.write_text(
+        "from numseries.generate import register\n\n"
+        "@register('broken_family')\n"
+        "def broken_family(n, length, rng):\n"
+        "    raise RuntimeError('broken_family was called')\n"
+    )
+    run = ["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *TOY]
+    assert main(run) == 0
+    capsys.readouterr()
+    toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
+    try:
+        code = main(["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy, "--resume",
+                     "--families-from", str(broken)])  # fmt: skip
+    finally:
+        FAMILIES.pop("broken_family", None)
+        sys.modules.pop("numseries_user_families_broken_families", None)
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot resume the run" in err and "broken_family was called" not in err
+    assert "families 'ar', 'arima'" in err and "more added (another --families-from file?)" in err
+    assert len(err) < 1000
+
+
 def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
     # adversarial round 7: it trained, recorded detach_heads: true, and changed nothing
     assert _train(tmp_path, "--detach-heads") == 2

@@ -489,11 +489,14 @@ def _record_settings(
     init_weights: str | Path | None,
     command_line: str,
     families: Sequence[str] | None,
+    *,
+    check_only: bool = False,
 ) -> dict[str, Any]:
     """Write ``run_dir``'s :data:`RUN_SETTINGS` for a new run, or check a resumed run's settings against it
     (a one-line ``ValueError`` naming each change but those of :data:`STOPPING_SETTINGS`) and add this
     command; returns the settings, their ``commands`` every command of the run so far. ``families``: those
-    the run generates (a pattern head's classes where ``--families`` was not given), whose code is recorded."""
+    the run generates (a pattern head's classes where ``--families`` was not given), whose code is recorded.
+    ``check_only``: check, and write nothing."""
     path = run_dir / RUN_SETTINGS
     settings: dict[str, Any] = {
         "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
@@ -513,19 +516,24 @@ def _record_settings(
         if started["init_weights"] != settings["init_weights"]:
             changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
         code, now = started.get("families_code", settings["families_code"]), settings["families_code"]  # older runs: unchecked
-        changed += [
-            f"the code of family {name!r} (another --families-from file?)"
-            for name in sorted(set(code) & set(now))
-            if code[name] != now[name]
-        ]
-        changed += [f"family {name!r} left out (give the --families-from file that registers it)" for name in sorted(set(code) - set(now))]
-        changed += [f"family {name!r} added (another --families-from file?)" for name in sorted(set(now) - set(code))]
+        recoded = [name for name in sorted(set(code) & set(now)) if code[name] != now[name]]
+        for names, what in (  # a clause per kind of change, its families named (the first 5 of many)
+            (recoded, "the code of {} (another --families-from file?)"),
+            (sorted(set(code) - set(now)), "{} left out (give the --families-from file that registers {})"),
+            (sorted(set(now) - set(code)), "{} added (another --families-from file?)"),
+        ):
+            if names:
+                shown = ", ".join(map(repr, names[:5])) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+                one = len(names) == 1
+                changed.append(what.format(f"famil{'y' if one else 'ies'} {shown}", "it" if one else "them"))
         if changed:
             raise ValueError(
                 f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
                 f"resume it with those of {path}, changing only {', '.join(sorted(STOPPING_SETTINGS))}"
             )
         settings["commands"] = [*started["commands"], command_line]
+    if check_only:
+        return settings
     if getattr(rank_zero_only, "rank", 0) == 0:  # DDP's other processes run this command again: they record nothing
         atomic_write(path, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
     return settings
@@ -780,6 +788,8 @@ def run_training(
                 f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
                 "the pattern head learns from the families it names: give some of them"
             )
+    if resume:  # other settings than the run started with are said before any data is generated
+        _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
     frozen = {name: value.clone() for name, value in model.state_dict().items() if not name.startswith(HEADS)}
     train_data = StreamingDataset(
         config.batch_size,
