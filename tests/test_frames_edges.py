@@ -397,3 +397,14 @@ def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_on
         "2024-01-04 00:00:00.500000+00:00", "2024-01-05 00:00:00.500000+00:00", "2024-01-11", "2024-01-12",
         "2024-01-09 00:00:00", "2024-01-09 06:00:00",
     ]
+
+
+def test_timestamps_in_several_time_zones_say_to_convert_them_to_one(predictor):
+    # adversarial round 12: each was "neither a number nor a date"
+    zones = ["UTC", "Europe/Berlin", "UTC", "UTC"]
+    ds = pd.Series([pd.Timestamp(f"2024-01-0{day}", tz=zone) for day, zone in enumerate(zones, start=1)], dtype=object)
+    error = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2, 3, 4.5]}))["error"][0]
+    assert error == (
+        "column ds mixes time zones (2024-01-02 00:00:00+01:00 in series 'a' is in one of them); convert it to one: "
+        "df['ds'] = pd.to_datetime(df['ds'], utc=True)"
+    )

@@ -212,6 +212,9 @@ def read_rows(
             else f"column {time_col} has {show_time(raw_ds.iloc[row])} in series {ids[row]!r}, a date outside "
             f"{_RANGE}, the times datetime64[ns] holds; give the times as integer steps (0, 1, 2, ...)"
             if _beyond_nanoseconds(raw_ds.iloc[row])
+            else f"column {time_col} mixes time zones ({raw_ds.iloc[row]} in series {ids[row]!r} is in one of "
+            f"them); convert it to one: df['{time_col}'] = pd.to_datetime(df['{time_col}'], utc=True)"
+            if isinstance(raw_ds.iloc[row], datetime.datetime) and raw_ds.iloc[row].tzinfo is not None
             else f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
             f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
         )
