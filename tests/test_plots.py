@@ -346,6 +346,32 @@ def test_values_near_the_float_limit_are_drawn_in_a_power_of_ten(tmp_path):
     assert plot_prediction(values / 1e300, prediction=0.0, attention=np.full(5, 0.2)).axes[0].get_ylabel() == "value"
 
 
+def test_values_near_the_smallest_floats_are_drawn_in_a_unit_of_their_size():
+    # adversarial round 12: 1e-300 2e-300 ... drew a flat line at 0 on a -0.04..0.04 axis
+    figure = plot_prediction(np.array([1e-300, 2e-300, 3e-300, 4.1e-300]), prediction=5.1e-300, attention=np.full(4, 0.25))
+    ax = figure.axes[0]
+    assert ax.get_ylabel() == "value ($\\times10^{-300}$)"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, 2, 3, 4.1])
+    assert plot_prediction(np.zeros(4), prediction=0.0, attention=np.full(4, 0.25)).axes[0].get_ylabel() == "value"
+
+
+def test_plot_helpers_name_what_is_wrong_with_their_input():
+    # adversarial round 12: a bare IndexError for no values, and matplotlib's "x and y must have same first
+    # dimension" for an actual path of another length
+    with pytest.raises(ValueError, match=r"^values must be a sequence of at least one number, got shape \(0,\)$"):
+        plot_prediction([], prediction=1.0, attention=[])
+    with pytest.raises(ValueError, match="^attention has 3 values, not 4: one per step$"):
+        plot_prediction([1.0, 2, 3, 4], prediction=5.0, attention=[0.5, 0.25, 0.25])
+    from numseries.forecast import Forecast
+    from numseries.plots import plot_forecast_fan
+
+    path = Forecast(np.array([5.0, 6, 7, 8]), (80.0,), {80.0: np.column_stack([np.arange(4.0), np.arange(4.0) + 9])})
+    with pytest.raises(ValueError, match="^values must be a sequence"):
+        plot_forecast_fan([], path)
+    with pytest.raises(ValueError, match="^actual has 2 values, not 4: one per step$"):
+        plot_forecast_fan([1.0, 2, 3, 4], path, actual=[1, 2])
+
+
 def test_calibration_plot_wants_percent():
     from numseries.plots import plot_calibration
 

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -35,6 +36,7 @@ COLORS = {
 }
 HUGE = 1e300  # values past this are drawn in a unit of a power of ten: near the float limit (1.8e308)
 # matplotlib's spans, margins and ticks overflow
+TINY = 1e-200  # ... and values all under this: near the smallest floats (5e-324), matplotlib finds no span
 LOG_FLOOR = 1e-4  # log-scale error plots draw smaller errors (exact baselines score ~1e-16) at this value
 
 
@@ -53,13 +55,24 @@ def _axes(ax, figsize: tuple[float, float]):
     return ax
 
 
+def _series(values: Any, name: str, length: int | None = None) -> np.ndarray:
+    """``values`` as a (L,) float64 array, checked: one dimension, at least one value, and ``length`` of them
+    when given; a one-line ValueError naming ``name`` otherwise."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or not array.size:
+        raise ValueError(f"{name} must be a sequence of at least one number, got shape {array.shape}")
+    if length is not None and len(array) != length:
+        raise ValueError(f"{name} has {len(array)} values, not {length}: one per step")
+    return array
+
+
 def _value_axis(*values) -> tuple[float, str]:
     """The unit that ``values`` (arrays, numbers or None) are drawn in and the value axis' label: 1 and
-    "value", or where a finite one is over :data:`HUGE`, the largest's power of ten and its label, so that
-    no span between them overflows."""
+    "value", or where a finite one is over :data:`HUGE` or every one is under :data:`TINY` (and one is not
+    0), the largest's power of ten and its label, so that no span between them overflows or vanishes."""
     sizes = np.abs(np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values if v is not None]))
     largest = float(np.max(sizes[np.isfinite(sizes)], initial=0.0))
-    if largest <= HUGE:
+    if TINY <= largest <= HUGE or largest == 0:
         return 1.0, "value"
     power = math.floor(math.log10(largest))
     return 10.0**power, f"value ($\\times10^{{{power}}}$)"
@@ -89,8 +102,10 @@ def plot_prediction(
     ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
     (:mod:`numseries.formatting`; ``exact``: a rule's value, in full). A given ``ax`` is split in two panels.
     """
+    values = _series(values, "values")
+    attention = _series(attention, "attention", len(values))
+    weights = None if weights is None else _series(weights, "weights", len(values))
     top, bottom = _two_panels(ax, (7, 4.8))
-    values = np.asarray(values, dtype=np.float64)
     steps = first_step + np.arange(len(values))  # (L,)
     after = steps[-1] + 1
     step = mean_step(values)
@@ -125,8 +140,7 @@ def plot_prediction(
     top.legend(loc="best", fontsize=8)
     if title:  # a long pattern line wraps at the figure's edge rather than running past it
         top.set_title(title, fontsize=10, wrap=True)
-    _step_bars(bottom, steps, np.asarray(attention[: len(values)], dtype=np.float64),
-               None if weights is None else np.asarray(weights[: len(values)], dtype=np.float64))
+    _step_bars(bottom, steps, attention, weights)
     for axis in (top, bottom):
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     return top.figure
@@ -406,8 +420,9 @@ def plot_forecast_fan(
     """
     path, levels = _path_and_levels(forecast, levels)
     bands = {level: [np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level)] for level in levels}
+    values = _series(values, "values")
+    actual = None if actual is None else _series(actual, "actual", len(path))
     ax = _axes(ax, (7, 3.5))
-    values = np.asarray(values, dtype=np.float64)
     unit, ylabel = _value_axis(values, path, actual, *bands.values())
     steps = np.arange(len(values), len(values) + len(path))
     ax.plot(np.arange(len(values)), values / unit, "o-", color="tab:blue", label="context")
@@ -417,7 +432,7 @@ def plot_forecast_fan(
         ax.fill_between(steps, lo / unit, hi / unit, color=color, alpha=alpha, lw=0, label=f"{level:g}% interval")
     ax.plot(np.r_[len(values) - 1, steps], np.r_[values[-1], path] / unit, "-", color=color, label="forecast path")
     if actual is not None:
-        ax.plot(steps, np.asarray(actual, dtype=np.float64) / unit, "o", mfc="none", color="black", label="actual")
+        ax.plot(steps, actual / unit, "o", mfc="none", color="black", label="actual")
     ax.set_xlabel("step")
     ax.set_ylabel(ylabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
