@@ -3,6 +3,8 @@ predicted, and its next timestamps; ``Predictor.predict_df`` on pandas (and pola
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 
@@ -259,6 +261,21 @@ def test_predict_df_on_polars_gives_polars(shipped):
     out = shipped.predict_df(pl.from_pandas(frame))
     assert isinstance(out, pl.DataFrame)
     np.testing.assert_allclose(out["numseries"].to_numpy(), shipped.predict_df(frame)["numseries"].to_numpy())
+
+
+def test_the_next_times_keep_the_input_columns_type(shipped):
+    # adversarial round 12: a polars Date came back as a Datetime, and a microsecond column as nanoseconds
+    pl = pytest.importorskip("polars")
+    dates = pl.DataFrame({"unique_id": ["a"] * 4, "ds": [datetime.date(2024, 1, day) for day in range(1, 5)],
+                          "y": [1.0, 2, 3, 4.5]})  # fmt: skip
+    out = shipped.predict_df(dates, steps=2)
+    assert out.schema["ds"] == pl.Date and out["ds"].to_list() == [datetime.date(2024, 1, 5), datetime.date(2024, 1, 6)]
+    for kind in (pl.Datetime("us"), pl.Datetime("ms", "Europe/Berlin")):
+        assert shipped.predict_df(dates.with_columns(pl.col("ds").cast(kind))).schema["ds"] == kind
+    micro = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=4).astype("datetime64[us]"),
+                          "y": [1.0, 2, 3, 4.5]})  # fmt: skip
+    out = shipped.predict_df(micro)
+    assert out["ds"].dtype == "datetime64[us]" and out["ds"][0] == pd.Timestamp("2024-01-05")
 
 
 def test_predict_df_and_a_batch_file_agree(shipped, tmp_path):

@@ -900,7 +900,9 @@ def predict_frame(
     """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked).
     ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
     polars = _polars_of(df)
+    polars_time = None
     if polars is not None:
+        polars_time = df.schema.get(time_col) if time_col in df.columns else None
         df = df.to_pandas()
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
@@ -929,7 +931,14 @@ def predict_frame(
             parts = run(_sort_order(frame, names))
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
-    return polars.from_pandas(out) if polars is not None else out
+    if pd.api.types.is_datetime64_any_dtype(df[time_col]) and str(out[time_col].dtype) != str(df[time_col].dtype):
+        out[time_col] = out[time_col].astype(df[time_col].dtype)  # the input's unit (datetime64[us] stays so)
+    if polars is None:
+        return out
+    result = polars.from_pandas(out)
+    if polars_time is not None and polars_time.is_temporal():  # a Date stays a Date, a Datetime its unit and zone
+        result = result.with_columns(polars.col(time_col).cast(polars_time))
+    return result
 
 
 def _one_zone(parts: list[pd.DataFrame], time_col: str) -> list[pd.DataFrame]:
