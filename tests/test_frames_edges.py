@@ -408,3 +408,17 @@ def test_timestamps_in_several_time_zones_say_to_convert_them_to_one(predictor):
         "column ds mixes time zones (2024-01-02 00:00:00+01:00 in series 'a' is in one of them); convert it to one: "
         "df['ds'] = pd.to_datetime(df['ds'], utc=True)"
     )
+
+
+@pytest.mark.parametrize("steps", ["1", "2"])
+def test_times_written_as_months_come_back_as_months(capsys, tmp_path, model, steps):
+    # adversarial round 12: 2024-01 ... 2024-04 came back as 2024-05-01; a day within the month stays a date
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "unique_id,ds,y\na,2024-01,1\na,2024-02,2\na,2024-03,3\na,2024-04,4.5\n"
+        "b,2024-01-15,5\nb,2024-02-15,3\nb,2024-03-15,1\nb,2024-04-15,0.5\n"
+    )
+    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", steps)
+    assert code == 0
+    expected = {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]}[steps]
+    assert out["ds"].tolist() == expected

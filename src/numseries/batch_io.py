@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import csv
 import dataclasses
 import errno
 import functools
@@ -203,6 +204,7 @@ def predict_file(
     steps = check_steps(steps)
     check_output(target)
     levels = tuple(levels)
+    months = file_format(source) == "csv" and Path(source).is_file() and _months_only(Path(source))
     for sort in (False, True):
         summary = Summary(sorted=sort)
 
@@ -215,7 +217,7 @@ def predict_file(
                 yield predicted
 
         try:
-            summary.rows = write_predictions(target, results())
+            summary.rows = write_predictions(target, results(), months=months)
         except Unsorted:
             log.debug("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
             continue
@@ -223,9 +225,12 @@ def predict_file(
     raise AssertionError("a file sorted on disk came back out of order")
 
 
-def write_predictions(path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]]) -> int:
+def write_predictions(
+    path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]], *, months: bool = False
+) -> int:
     """Write each series' prediction and attention, or its steps, to ``path`` (CSV or Parquet); returns the
-    rows written (one per series, or per series and step)."""
+    rows written (one per series, or per series and step). ``months``: the input wrote its times as months
+    (2024-05), and a CSV writes a month's first day so too."""
     path = Path(path)
     check_output(path)
     kind = file_format(path)
@@ -236,6 +241,8 @@ def write_predictions(path: str | Path, results: Iterable[Predicted | tuple[Chun
         with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
             for predicted in map(_predicted, results):
                 frame = pd.DataFrame(_columns(predicted, "csv"))
+                if months and "ds" in frame:
+                    frame["ds"] = _as_months(frame["ds"])
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -509,6 +516,31 @@ def _scan(path: Path) -> tuple[int, bool]:
     except (OSError, EOFError, lzma.LZMAError) as err:
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
     return max(widest, tail.count(b",")) + 1, digits or bool(_LONG_DIGITS.search(tail))
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
+_MONTH_START = r"^(\d{4}-\d{2})-01$"
+
+
+def _months_only(path: Path) -> bool:
+    """Whether a long-format CSV file writes its first time as a month alone (``2024-05``): its next times are
+    then written so too."""
+    lines = _lines(path, 2)
+    if len(lines) < 2:
+        return False
+    header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
+    cells = dict(zip((name.strip() for name in header), first, strict=False))
+    return bool(_MONTH.fullmatch(cells.get("ds", "").strip()))
+
+
+def _as_months(times: pd.Series) -> pd.Series:
+    """A CSV's time column (datetimes, or text) with each month's first day at midnight written as the month."""
+    if pd.api.types.is_datetime64_any_dtype(times):
+        first = (times.dt.day == 1) & (times == times.dt.normalize())
+        return times.dt.strftime("%Y-%m").where(first, times.astype(str)).mask(times.isna())
+    if times.dtype != object:  # integer steps
+        return times
+    return times.str.replace(_MONTH_START, r"\1", regex=True)
 
 
 def _lines(path: Path, count: int) -> list[bytes]:
