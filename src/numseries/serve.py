@@ -19,6 +19,8 @@ import hashlib
 import json
 import logging
 import math
+import re
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -436,6 +438,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        body = request.scope.get(BODY_KEY)
+        digits = _LONG_INTEGER.search(body) if err.status_code == 400 and isinstance(body, bytes) else None
+        if digits:  # Python's JSON parser reads no integer of more digits (int_max_str_digits): FastAPI said only 400
+            return _error(
+                422, f"the body holds an integer of {len(digits.group()):,} digits, more than the {_MAX_DIGITS:,} "
+                "Python reads; numseries holds float64, about 16 significant digits: give the values scaled, e.g. 1.5e300"
+            )
         return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
 
     @app.exception_handler(ValueError)
@@ -446,6 +455,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, err: Exception) -> JSONResponse:
         log.exception("numseries serve: unexpected error on %s %s", request.method, request.url.path)
         return _error(500, f"internal error ({type(err).__name__}); the server logged it and keeps serving")
+
+
+_MAX_DIGITS = sys.get_int_max_str_digits()  # 0: no limit
+_LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
 
 
 def _number_errors(errors: Sequence[Any]) -> list[dict]:
