@@ -422,3 +422,14 @@ def test_times_written_as_months_come_back_as_months(capsys, tmp_path, model, st
     assert code == 0
     expected = {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]}[steps]
     assert out["ds"].tolist() == expected
+
+
+@pytest.mark.parametrize("naive_last", [True, False])
+def test_a_series_mixing_times_with_and_without_an_offset_is_refused(predictor, naive_last):
+    # adversarial round 12: the offset was used or dropped silently, by whichever row came last
+    zoned = ["2024-01-01T00:00+05:00", "2024-01-02T00:00+05:00", "2024-01-03T00:00+05:00"]
+    ds = [*zoned, "2024-01-04"] if naive_last else ["2023-12-31", *zoned]
+    out = predictor.predict_df(pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": ds + zoned + ["2024-01-04T00:00+05:00"],
+                                             "y": [1.0, 2, 3, 4.5] * 2}))  # fmt: skip
+    assert out["error"][0].startswith("series 'a' has times with a UTC offset and times without one")
+    assert out["error"][1] is None and out["ds"][1] == pd.Timestamp("2024-01-05T00:00+05:00")

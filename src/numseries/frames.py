@@ -529,6 +529,13 @@ def _series(
     if errors[0] is None:
         errors[0] = dropped_error
     ids = block.ids[starts]
+    if cell_offsets is not None:  # a series' times with and without an offset: its last time's would decide
+        with_offset = np.isfinite(cell_offsets).sum(axis=1)  # (G,)
+        for i in np.flatnonzero((with_offset > 0) & (with_offset < used) & (errors == None)):  # noqa: E711
+            errors[i] = (
+                f"series {ids[i]!r} has times with a UTC offset and times without one; give every time of a series "
+                "an offset (2024-01-01T00:00+05:00), or none"
+            )
     _mark_short(n_values, ids, errors)
     return Chunk(id_name, ids, values, n_values, ds, errors, offsets, cell_offsets)
 
