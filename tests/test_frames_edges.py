@@ -22,6 +22,13 @@ def write(frame, path):
     frame.to_csv(path, index=False) if path.suffix == ".csv" else frame.to_parquet(path)
 
 
+def predict_text(capsys, model, tmp_path, text, *options):
+    """``predict_file`` on a CSV file holding ``text``."""
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    return predict_file(capsys, model, tmp_path, source, *options)
+
+
 def predict_file(capsys, model, tmp_path, source, *options):
     """``numseries predict --input source`` -> (exit code, stderr, the output frame)."""
     target = tmp_path / "out.csv"
@@ -239,12 +246,11 @@ def test_sub_daily_times_in_a_time_zone_go_on_in_real_time_across_a_clock_change
 
 
 def test_sub_daily_times_with_offsets_in_a_file_go_on_in_real_time(capsys, tmp_path, model):
-    source = tmp_path / "in.csv"
-    source.write_text(
+    text = (
         "unique_id,ds,y\na,2024-03-30T23:00:00+01:00,1.0\na,2024-03-31T00:00:00+01:00,2.1\n"
         "a,2024-03-31T01:00:00+01:00,2.9\na,2024-03-31T03:00:00+02:00,4.2\n"
     )
-    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", "2")
+    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", "2")
     assert code == 0 and out["ds"].tolist() == ["2024-03-31 04:00:00+02:00", "2024-03-31 05:00:00+02:00"]  # not 05:00, 07:00
 
 
@@ -386,12 +392,11 @@ def test_dates_past_nanoseconds_in_a_file_name_the_range(capsys, tmp_path, model
 def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_one(capsys, tmp_path, model):
     # adversarial round 12: naive dates came out as '2024-01-11 00:00:00.000000+00:00', a UTC claim the input
     # never made, with the microseconds of another series' times
-    source = tmp_path / "in.csv"
-    source.write_text(
+    text = (
         "unique_id,ds,y\na,2024-01-01T00:00:00.5Z,1\na,2024-01-02T00:00:00.5Z,2\na,2024-01-03T00:00:00.5Z,3\n"
         "b,2024-01-08,1\nb,2024-01-09,2\nb,2024-01-10,4\nc,2024-01-08 06:00,1\nc,2024-01-08 12:00,2\nc,2024-01-08 18:00,4\n"
     )
-    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", "2")
+    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", "2")
     assert code == 0
     assert out["ds"].tolist() == [
         "2024-01-04 00:00:00.500000+00:00", "2024-01-05 00:00:00.500000+00:00", "2024-01-11", "2024-01-12",
@@ -413,12 +418,11 @@ def test_timestamps_in_several_time_zones_say_to_convert_them_to_one(predictor):
 @pytest.mark.parametrize("steps", ["1", "2"])
 def test_times_written_as_months_come_back_as_months(capsys, tmp_path, model, steps):
     # adversarial round 12: 2024-01 ... 2024-04 came back as 2024-05-01; a day within the month stays a date
-    source = tmp_path / "in.csv"
-    source.write_text(
+    text = (
         "unique_id,ds,y\na,2024-01,1\na,2024-02,2\na,2024-03,3\na,2024-04,4.5\n"
         "b,2024-01-15,5\nb,2024-02-15,3\nb,2024-03-15,1\nb,2024-04-15,0.5\n"
     )
-    code, _, out = predict_file(capsys, model, tmp_path, source, "--steps", steps)
+    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", steps)
     assert code == 0
     expected = {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]}[steps]
     assert out["ds"].tolist() == expected

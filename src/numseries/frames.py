@@ -644,19 +644,18 @@ def _sub_daily_in_utc(
     in UTC, not on the wall clock: an hourly series across a clock change goes on an hour at a time (on the wall clock, 01:00+01:00
     then 03:00+02:00 are two hours apart), each next time written at the offset of its last. ``times`` and
     ``known`` (N, K), from the wall clock, are replaced in those rows; returns (N,) bool, which they are."""
-    minutes = np.where(np.isfinite(offsets), offsets, np.nan).astype(np.float64)  # (N, W)
-    with np.errstate(invalid="ignore"):
-        shift = np.where(np.isfinite(minutes), minutes, 0).astype(np.int64) * np.timedelta64(60, "s")
-    utc = np.where(np.isfinite(minutes), ds.astype("datetime64[ns]") - shift, np.datetime64("NaT"))  # (N, W)
+    given = np.isfinite(offsets)  # (N, W)
+    shift = np.where(given, offsets, 0).astype(np.int64) * np.timedelta64(60, "s")  # (N, W) each cell's offset
+    clock = ds.astype("datetime64[ns]")  # (N, W) wall-clock times
+    utc = np.where(given, clock - shift, np.datetime64("NaT"))  # (N, W)
     ahead, utc_known = next_timestamps(utc, lengths, steps)  # (N, K)
-    rows = np.arange(len(lengths))
-    last_i = np.maximum(lengths - 1, 0)
+    rows, last_i = np.arange(len(lengths)), np.maximum(lengths - 1, 0)
     gap = ahead[:, 0].view(np.int64) - utc[rows, last_i].view(np.int64)  # (N,) the UTC spacing
-    wall = times[:, 0].view(np.int64) - ds.astype("datetime64[ns]")[rows, last_i].view(np.int64)  # (N,) on the clock
+    wall = times[:, 0].view(np.int64) - clock[rows, last_i].view(np.int64)  # (N,) on the clock
     # daily data stays on the wall clock: local midnights are 23 or 25 hours apart across a clock change
     instant = utc_known[:, 0] & known[:, 0] & (np.abs(gap) < _DAY_NS) & (gap != 0) & (np.abs(wall) < _DAY_NS)
     if instant.any():
-        back = shift[rows, np.maximum(lengths - 1, 0)]  # (N,) the last time's offset
+        back = shift[rows, last_i]  # (N,) the last time's offset
         times[instant] = ahead[instant] + back[instant, None]
         known[instant] = utc_known[instant]
     return instant
