@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from functools import partial, reduce
@@ -186,11 +187,11 @@ class _Series:
     def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
         """The check of one float equation, as in fits()."""
         x = self.x
-        window = x[t - max(lag for lag, _ in coeffs) : t + 1]
+        window = x[t - max([lag for lag, _ in coeffs]) : t + 1]
         products = [c * x[t - lag] for lag, c in coeffs]
         gap = abs(x[t] - const - sum(products))
-        rounding = sum(_ULPS * abs(product) for product in products)
-        step = min(max(abs(b - a) for a, b in zip(window, window[1:], strict=False)), LARGEST_FLOAT)
+        rounding = sum([_ULPS * abs(product) for product in products])
+        step = min(max(map(abs, map(operator.sub, window[1:], window))), LARGEST_FLOAT)
         if not math.isfinite(rounding):  # a term past the float range would make the tolerance infinite too
             return False
         return gap <= _ULPS * 2 * max(map(abs, window)) + rounding + _ULPS * abs(const) + REL_TOL * step
@@ -228,10 +229,10 @@ class _Series:
         """A quick, looser screen than fits(): is the (degree + 1)-th difference of x[0..degree+1] ~ 0?"""
         if self._differences is None:
             head = self.x[:6]
-            self._head_size = max(abs(min(head)), abs(max(head)))
+            self._head_size = max(map(abs, head))
             self._differences = [head[0]]  # the first column of the difference table
             while len(head) > 1:
-                head = [b - a for a, b in zip(head, head[1:], strict=False)]
+                head = list(map(operator.sub, head[1:], head))
                 self._differences.append(head[0])
         if len(self._differences) <= degree + 1:
             return True
@@ -285,14 +286,12 @@ def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool
     """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit;
     ``moves``: the batch has found the steps clear of the values' rounding (:func:`_settle`)."""
     series = _Series(values, gated=classes is not None)
-    if not series.exact and not moves and _steps_within_rounding(values):
-        return None
     for finder, gate in _FINDERS:
         if classes is not None and not classes[gate]:
             continue
         rule = finder(series)
-        if rule is not None:
-            return _checked(rule)
+        if rule is not None:  # asked only here: most series find no rule, and the test costs as much as a finder
+            return None if not series.exact and not moves and _steps_within_rounding(values) else _checked(rule)
     return None
 
 
@@ -676,16 +675,17 @@ def _may_recur(s: _Series, order: int, constant: bool) -> bool:
     which stays a superset of what this accepts."""
     x = s.floats[: 2 * order + 2]
     level = max(map(abs, x))
-    step = max(abs(b - a) for a, b in zip(x, x[1:], strict=False))
+    differences = list(map(operator.sub, x[1:], x))
+    step = max(map(abs, differences))
     if step == 0:
         return True  # constant: let the checks decide
     if constant:
-        x = [b - a for a, b in zip(x, x[1:], strict=False)]  # y[t] = c1 y[t-1] + ... : the same order, no constant
+        x = differences  # y[t] = c1 y[t-1] + ... : the same order, no constant
         tolerance = _gate_slack(level, step) / 1000
     else:
         tolerance = 1e-9  # raw rows are as large as the values: rounding does not grow with an offset
-    rows = [[x[t - lag] for lag in range(order + 1)] for t in range(order, 2 * order + 1)]
-    sizes = math.prod(math.sqrt(sum(v * v for v in row)) for row in rows)
+    rows = [x[t::-1][: order + 1] for t in range(order, 2 * order + 1)]  # (x[t], x[t-1], ..., x[t-order])
+    sizes = math.prod([math.sqrt(sum(map(operator.mul, row, row))) for row in rows])
     if not math.isfinite(sizes * level):
         return True  # too large to judge: let the checks decide
     return bool(abs(_det(rows)) <= tolerance * sizes)
