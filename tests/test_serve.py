@@ -321,6 +321,18 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
         422,
         r"^values\[2\]: input should be a finite number, got 1\.0e400, which is beyond the float range",
     ),
+    (  # below float64: JSON parsing reads it as 0, a wrong prediction; refused as the CLI and the page refuse it
+        b'{"values": [1, 2, 3, -1.5e-400]}',
+        "application/json",
+        422,
+        r"^values\[3\]: got -1\.5e-400, which is smaller than float64 holds \(about 5e-324\) and would be read as 0",
+    ),
+    (
+        b'{"values": [1, 2, 3], "level": [1e-300, 80, 0.5e-330]}',
+        "application/json",
+        422,
+        r"^level\[2\]: got 0\.5e-330, which is smaller",
+    ),
     (b'{"values": [1, 2, 3], "level": [-1E999]}', "application/json", 422, r"^level\[0\]: .*got -1E999, which is beyond"),
     (b'{"values": [1, 2, Infinity]}', "application/json", 422, r"^values\[2\]: .*finite number, got Infinity$"),
     (b'{"values": [1, 2, 3], "steps": 1.5}', "application/json", 422, r"steps: .*valid integer"),
@@ -363,6 +375,18 @@ def test_a_bad_batch_gets_a_422_naming_the_series(client, body, message):
     response = client.post("/predict/batch", json=body)
     assert response.status_code == 422
     assert re.search(message, response.json()["error"], re.IGNORECASE), response.json()["error"]
+
+
+def test_numbers_below_float64_are_refused_by_place_and_small_ones_answered(client):
+    batch = b'{"series": [[1, 2, 3], [4, 5, 6, 7], [8, 9, 1E-999]]}'
+    response = _post(client, "/predict/batch", batch)
+    assert response.status_code == 422
+    assert re.search(r"^series\[2\]\[2\]: got 1E-999, which is smaller than float64", response.json()["error"])
+    zeros = _post(client, "/predict", b'{"values": [1, 2, 0.' + b"0" * 400 + b'3]}')
+    assert re.search(r"^values\[2\]: got 0\.0000.*, which is smaller", zeros.json()["error"]), zeros.text
+    small = _post(client, "/predict", b'{"values": [1e-300, 2e-300, 3e-300, 0.0e-999, 4.9e-324]}')  # all held
+    assert small.status_code == 200, small.text
+    assert small.json()["n_values"] == 5
 
 
 def test_huge_arrays_are_refused_before_any_prediction(client):

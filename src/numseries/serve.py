@@ -187,7 +187,8 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         summary="Predict the next value of one sequence",
         responses={200: {"model": PredictAnswer}, **ERRORS},
     )
-    async def predict(request: PredictRequest) -> PydanticJSON:
+    async def predict(request: PredictRequest, http: Request) -> PydanticJSON:
+        _refuse_underflow(http.scope.get(BODY_KEY))
         if request.steps is None:  # requests that arrive together share one model call
             answer = await batcher.predict(request.values, request.level)
         else:
@@ -200,7 +201,8 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         summary=f"Predict the next value of up to {MAX_BATCH:,} sequences",
         responses={200: {"model": BatchAnswer}, **ERRORS},
     )
-    async def predict_batch(request: BatchRequest) -> PydanticJSON:
+    async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
+        _refuse_underflow(http.scope.get(BODY_KEY))
         return PydanticJSON({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
     @app.get("/health", summary="Version and the model's digest")
@@ -490,6 +492,35 @@ def _sent_number(body: bytes | None, error: dict) -> str | None:
     except (ValueError, LookupError, TypeError):
         return None
     return value if isinstance(value, _Beyond) else None
+
+
+class _Tiny(str):
+    """A JSON number's text that float64 reads as 0 though it is not (1e-400)."""
+
+
+_MAYBE_TINY = re.compile(rb"[eE]-\d{3}|\.0{300}")  # a number below float64's 5e-324 has one of these
+
+
+def _tiny_or_float(text: str) -> float | _Tiny:
+    value = float(text)
+    return _Tiny(text) if value == 0 and re.search(r"[1-9]", text.lower().partition("e")[0]) else value
+
+
+def _refuse_underflow(body: bytes | None) -> None:
+    """ValueError (a 422) naming the first number of the body that JSON parsing read as 0 though it is not
+    (``1e-400``: below float64), as the CLI and the page refuse it; a prediction for 0 would be wrong."""
+    if not body or not _MAYBE_TINY.search(body):  # (no parse on the usual path)
+        return
+    stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_tiny_or_float))]
+    while stack:  # depth first, in order
+        where, value = stack.pop()
+        if isinstance(value, _Tiny):
+            raise ValueError(
+                f"{where.lstrip('.')}: got {value[:60]}, which is smaller than float64 holds (about 5e-324) and "
+                "would be read as 0; scale the values up first (numseries scales its answer the same way)"
+            )
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend(reversed([(f"{where}.{k}" if isinstance(k, str) else f"{where}[{k}]", v) for k, v in items]))
 
 
 def _describe(error: dict, count: int, sent: str | None = None) -> str:
