@@ -97,6 +97,35 @@ def test_predict_df_refuses_integers_float64_rounds_typed_as_decimals_too(predic
     assert ROUNDED in out.loc["a", "error"] and pd.isna(out.loc["good", "error"])
 
 
+# ------------------------------------------------------------------------- numbers below float64
+
+BELOW = "which is smaller than float64 holds (about 5e-324) and would be read as 0"
+
+
+@pytest.mark.parametrize("tiny", ["1e-400", "-2.5E-999", "0.3e-330"])
+def test_a_long_file_refuses_numbers_below_float64_for_that_series_only(capsys, tmp_path, model, tiny):
+    """Read as 0, they were predicted as 0 with exit 0: 1e-400 2e-400 3e-400 is no constant 0."""
+    text = f"unique_id,ds,y\na,1,{tiny}\na,2,2e-400\na,3,3\ngood,1,1e-300\ngood,2,2e-300\ngood,3,3e-300\n"
+    code, err, out = predict_text(capsys, model, tmp_path, text)
+    out = out.set_index("unique_id")
+    assert code == 0 and "1 of 2 series could not be predicted" in err
+    assert out.loc["a", "error"].startswith(f"series 'a' at ds=1 is {tiny}, {BELOW}")
+    assert np.isnan(out.loc["a", "prediction"]) and pd.isna(out.loc["good", "error"])
+
+
+def test_a_wide_file_refuses_numbers_below_float64(capsys, tmp_path, model):
+    code, _, out = predict_text(capsys, model, tmp_path, "1,2,3,1e-400\n1,2,3,4\n")
+    assert code == 0 and out["error"][0].startswith(f"value 4 of series 0 is 1e-400, {BELOW}")
+    assert pd.isna(out["error"][1])
+
+
+def test_predict_df_refuses_numbers_below_float64_given_as_text(predictor):
+    frame = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": [1, 2, 3] * 2, "y": ["1", "2", "1e-400", "1", "2", "0"]})
+    out = predictor.predict_df(frame).set_index("unique_id")
+    assert out.loc["a", "error"].startswith(f"series 'a' at ds=3 is 1e-400, {BELOW}")
+    assert pd.isna(out.loc["b", "error"])  # a true 0 is a number like any other
+
+
 # ------------------------------------------------------------------------- times past the limits
 
 

@@ -208,6 +208,15 @@ def test_integers_float64_rounds_are_refused_as_decimals_and_fractions_too(onnx_
     onnx_predictor.predict([kind(2**53 + 2 * t) for t in range(4)])  # exactly representable: taken
 
 
+@pytest.mark.parametrize("tiny", [Decimal("1e-400"), Fraction(-1, 10**400)])
+def test_decimals_and_fractions_below_float64_are_refused_not_read_as_0(onnx_predictor, tiny):
+    with pytest.raises(ValueError, match=r"^the sequence holds -?1.*, which is smaller than float64 holds"):
+        onnx_predictor.predict([1, 2, tiny])
+    with pytest.raises(ValueError, match="sequence 1 holds"):
+        onnx_predictor.predict_batch([[1, 2, 3], [tiny, 2 * tiny, 3 * tiny]])
+    assert onnx_predictor.predict([Decimal(0), Fraction(1), 2, 3]).value == 4  # a true 0 is taken
+
+
 @pytest.mark.parametrize("text", [pd.Series(["1", "2", "3", "4"]), np.array(["1", 2, 3], dtype=object)])
 def test_text_among_objects_is_refused_like_text_arrays(onnx_predictor, text):
     with pytest.raises(TypeError, match="holds text .*not numbers; convert it first") as error:

@@ -75,7 +75,7 @@ from numseries.frames import (
     Unsorted,
     check_rows,
     group,
-    mark_rounded,
+    mark_misread,
     numeric,
     predict_chunk,
     read_rows,
@@ -423,11 +423,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     if indexed:
         ids[0] = str  # the row labels, as text
     options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
-    columns, long_digits = _scan(path)
+    columns, misread = _scan(path)
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
         _check_columns(path, columns)
         options["names"] = range(columns)
-    if long_digits:  # the values as text, so that an integer float64 would round is refused, whatever else is there
+    if misread:  # the values as text, so that an integer float64 would round (or 1e-400) is refused, whatever else is there
         names = list(options["names"]) if header is None else [
             name for raw in first_line.split(",") for name in {raw, raw.strip(), raw.strip().strip('"')}
         ]  # as pandas may name them, quotes and spaces kept or not: names not among the columns are ignored
@@ -497,14 +497,17 @@ def _second_line_cells(path: Path) -> int:
     return lines[1].count(b",") + 1 if len(lines) > 1 and lines[1].strip() else 0
 
 
-_LONG_DIGITS = re.compile(rb"\d{16}")  # a whole number of 16 digits or more may be past 2**53 (9007199254740992)
+# a whole number of 16 digits or more may be past 2**53 (9007199254740992); a number below 5e-324 has an
+# exponent of -100 or less (1e-400), or a run of 16 zeros (0.000...3)
+_MISREAD = re.compile(rb"\d{16}|[eE]-\d{3}")
 
 
 def _scan(path: Path) -> tuple[int, bool]:
     """A CSV file read through once in blocks: the most cells a line holds (its commas + 1; the columns of a
     headerless wide file whose rows have as many cells as their series has values), and whether it holds a
-    run of 16 digits or more (an integer float64 may not hold, which its value columns are then read as
-    text to check: parsed as floats, 9007199254740993 is 9007199254740992 before anything can see it)."""
+    run of 16 digits or more (an integer float64 may not hold) or an exponent of -100 or less (a number it
+    may read as 0), which its value columns are then read as text to check: parsed as floats,
+    9007199254740993 is 9007199254740992, and 1e-400 is 0, before anything can see it."""
     widest, digits, tail = 0, False, b""
     try:
         with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
@@ -512,10 +515,10 @@ def _scan(path: Path) -> tuple[int, bool]:
                 lines = (tail + block).split(b"\n")
                 tail = lines.pop()
                 widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
-                digits = digits or any(_LONG_DIGITS.search(line) for line in lines)
+                digits = digits or any(_MISREAD.search(line) for line in lines)
     except (OSError, EOFError, lzma.LZMAError) as err:
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
-    return max(widest, tail.count(b",")) + 1, digits or bool(_LONG_DIGITS.search(tail))
+    return max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail))
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
@@ -697,7 +700,7 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         # integers float64 rounds (beyond 2**53), as numbers or text (columns of a file with 16 digits in a row
         # are read as text: _scan); float columns were never exact
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
-            mark_rounded(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
+            mark_misread(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
         n_values = check_rows(values, ids, errors)
         offset += len(frame)
         yield Chunk(id_name, ids, values, n_values, errors=errors)

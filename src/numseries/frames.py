@@ -27,7 +27,7 @@ import pandas as pd
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import levels_checked, recorded_decimals
-from numseries.series import check_exact_integers, keep_last
+from numseries.series import BELOW_FLOAT, check_exact_integers, keep_last, underflowed
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -224,7 +224,7 @@ def read_rows(
             f"column {target_col} has {raw_y.iloc[row]!r} in series {ids[row]!r}, which is not a number; "
             "give numbers only"
         )
-    mark_rounded(raw_y, y, errors, lambda row: f"series {ids[row]!r} at {time_col}={raw_ds.iloc[row]}")
+    mark_misread(raw_y, y, errors, lambda row: f"series {ids[row]!r} at {time_col}={raw_ds.iloc[row]}")
     for row in np.flatnonzero(~np.isfinite(y) & ~not_numbers & (errors == None)):  # noqa: E711
         if np.isnan(y[row]):
             errors[row] = (
@@ -359,11 +359,17 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     return values, np.isnan(values) & column.notna().to_numpy()
 
 
-def mark_rounded(column: pd.Series, values: np.ndarray, errors: np.ndarray, name: Callable[[int], str]) -> None:
-    """Mark in ``errors`` (R,) each row of ``column`` (integers, or text) holding an integer its float64
-    ``values`` (R,) rounded (beyond 2**53), unless the row has an error already: the refusal the command line
-    and Predictor.predict give, for the series ``name(row)`` names. A float column was never exact: left."""
+def mark_misread(column: pd.Series, values: np.ndarray, errors: np.ndarray, name: Callable[[int], str]) -> None:
+    """Mark in ``errors`` (R,) each row of ``column`` (integers, or text) that its float64 ``values`` (R,)
+    misread, unless the row has an error already: an integer rounded (beyond 2**53), or a number below float64
+    read as 0 (``1e-400`` as text, a Decimal or a Fraction): the refusals the command line and Predictor.predict
+    give, for the series ``name(row)`` names. A float column was never exact: left."""
     types = pd.api.types
+    if types.is_object_dtype(column) or types.is_string_dtype(column):
+        zeros = np.flatnonzero((values == 0) & (errors == None))  # noqa: E711 (element-wise)
+        for row, cell in zip(zeros.tolist(), column.iloc[zeros].tolist(), strict=True):
+            if underflowed(cell, 0.0):
+                errors[row] = f"{name(row)} is {str(cell).strip()[:60]}, which {BELOW_FLOAT}"
     if not (types.is_integer_dtype(column) or types.is_object_dtype(column) or types.is_string_dtype(column)):
         return
     with np.errstate(invalid="ignore"):

@@ -51,7 +51,16 @@ from numseries.intervals import (
 )
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
-from numseries.series import LARGEST_FLOAT, check_exact_integers, keep_last, padded_rows, read_lengths, shift_right
+from numseries.series import (
+    BELOW_FLOAT,
+    LARGEST_FLOAT,
+    check_exact_integers,
+    keep_last,
+    padded_rows,
+    read_lengths,
+    shift_right,
+    underflowed,
+)
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 if TYPE_CHECKING:
@@ -1024,6 +1033,11 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         raise TypeError(f"{what} holds text ({_describe(data)}), not numbers; convert it first, e.g. [float(v) for v in x]")
     if array.dtype.kind in "iuO":
         check_exact_integers(array, values, what)
+    if array.dtype.kind == "O":  # Decimal('1e-400'), Fraction(1, 10**400): read as 0
+        for item in array.ravel()[values.ravel() == 0].tolist():
+            if underflowed(item, 0.0):
+                shown = str(item) if len(str(item)) <= 60 else str(item)[:57] + "..."
+                raise ValueError(f"{what} holds {shown}, which {BELOW_FLOAT}")
     return values
 
 

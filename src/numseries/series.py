@@ -8,6 +8,7 @@ and :func:`step_scale` inside its graph; tests check that the two agree.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -183,6 +184,23 @@ def lost_integer(number: Any, read: float) -> int | None:
         if exact.denominator == 1 and exact.numerator != int(read):
             return exact.numerator
     return None
+
+
+def underflowed(number: Any, read: float) -> bool:
+    """Whether ``number`` (text, a Decimal or a Fraction, as given) is not 0 though float64 read it as 0:
+    below about 5e-324 (``1e-400``), where a prediction would be made for 0."""
+    if read != 0:
+        return False
+    if isinstance(number, (str, bytes)):
+        text = number.decode("ascii", "replace") if isinstance(number, bytes) else number
+        return re.search(r"[1-9]", text.lower().partition("e")[0]) is not None
+    return isinstance(number, (Decimal, Fraction)) and number != 0
+
+
+BELOW_FLOAT = (
+    "is smaller than float64 holds (about 5e-324) and would be read as 0; scale the values up first "
+    "(numseries scales its answer the same way)"
+)
 
 
 def rounded_integer(read_as: int) -> str:

@@ -53,6 +53,7 @@ from numseries.commands.predict import (
 )
 from numseries.intervals import fraction_note, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
+from numseries.series import BELOW_FLOAT, underflowed
 
 log = logging.getLogger(__name__)
 
@@ -503,7 +504,7 @@ _MAYBE_TINY = re.compile(rb"[eE]-\d{3}|\.0{300}")  # a number below float64's 5e
 
 def _tiny_or_float(text: str) -> float | _Tiny:
     value = float(text)
-    return _Tiny(text) if value == 0 and re.search(r"[1-9]", text.lower().partition("e")[0]) else value
+    return _Tiny(text) if underflowed(text, value) else value
 
 
 def _refuse_underflow(body: bytes | None) -> None:
@@ -515,10 +516,7 @@ def _refuse_underflow(body: bytes | None) -> None:
     while stack:  # depth first, in order
         where, value = stack.pop()
         if isinstance(value, _Tiny):
-            raise ValueError(
-                f"{where.lstrip('.')}: got {value[:60]}, which is smaller than float64 holds (about 5e-324) and "
-                "would be read as 0; scale the values up first (numseries scales its answer the same way)"
-            )
+            raise ValueError(f"{where.lstrip('.')}: got {value[:60]}, which {BELOW_FLOAT}")
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend(reversed([(f"{where}.{k}" if isinstance(k, str) else f"{where}[{k}]", v) for k, v in items]))
 

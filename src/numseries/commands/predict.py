@@ -339,11 +339,11 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None
-        if values[-1] == 0 and re.search(r"[1-9]", token.lower().partition("e")[0]):  # 1e-400: below float64
-            raise ValueError(
-                f"{token} (value {position}) is smaller than float64 holds (about 5e-324) and would be read as 0; "
-                "scale the values up first (numseries scales its answer the same way)"
-            )
+        if values[-1] == 0:  # 1e-400: below float64
+            from numseries.series import BELOW_FLOAT, underflowed
+
+            if underflowed(token, values[-1]):
+                raise ValueError(f"{token} (value {position}) {BELOW_FLOAT}")
         if math.isinf(values[-1]) and not re.search(r"inf", token, re.IGNORECASE):  # 1e400: above float64
             raise ValueError(
                 f"{token} (value {position}) is larger than float64 holds (about 1.8e308) and would be read as "
