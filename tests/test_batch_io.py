@@ -482,7 +482,8 @@ def test_numbers_between_spaces_are_refused_as_not_comma_separated(tmp_path):
         _read_all(path)
     named = tmp_path / "named.csv"
     named.write_text("my values\n1\n2\n")  # a one-column header with a space in its name is a header
-    assert _read_all(named)[2].tolist() == [1, 1]
+    ids, values, n_values = _read_all(named)  # above one series, read down the column
+    assert ids == ["my values"] and values[0].tolist() == [1, 2] and n_values.tolist() == [2]
 
 
 def test_suffixes_in_capitals_are_read_and_an_unknown_compression_is_named(tmp_path):

@@ -259,3 +259,56 @@ def test_each_series_next_times_are_written_as_its_own_were_given(capsys, tmp_pa
     assert written == [
         "2024-05-31", "2024-06-30", "2024-01-01 04:00:00", "2024-01-01 05:00:00", "2024-01-11", "2024-01-12"
     ]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------- one column
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("1\n2\n3\n4\n", 1), ("sales\n1\n2\n3\n4\n", "sales"), ('"sales"\n1\n2\n3\n4\n\n', "sales")],
+)
+def test_a_file_of_one_column_is_one_series_read_down_it(capsys, tmp_path, model, text, label):
+    """Read as rows, each line was a series of one value: four errors, exit 0, no prediction."""
+    source, target = tmp_path / "metric.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target, dtype={"column": str})
+    assert code == 0 and "could not be predicted" not in err
+    assert result[["column", "n_values", "prediction"]].values.tolist() == [[str(label), 4, 5]]
+    assert result["exact"].tolist() == [True]
+
+
+def test_a_parquet_file_of_one_column_is_one_series(capsys, tmp_path, model, predictor):
+    source, target = tmp_path / "metric.parquet", tmp_path / "out.parquet"
+    values = np.cumsum(np.random.default_rng(3).normal(size=100))  # longer than the window: its last 64 read
+    pd.DataFrame({"temperature": values}).to_parquet(source)
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_parquet(target)
+    assert code == 0 and result["column"].tolist() == ["temperature"] and result["n_values"].tolist() == [100]
+    assert result["prediction"][0] == pytest.approx(predictor.predict(values).value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sales\n1\n2\nabc\n4\n", "column 'sales' has 'abc' at line 4, which is not a number"),
+        ("sales\n1\n2\n\n4\n5\n", "column 'sales' has a missing value at line 4, before its last value"),
+        ("1\n2\n3e-999\n4\n", "the column at line 3 is 3e-999, which is smaller than float64"),
+        ("sales\n1\n2\n", "expected at least 3 values, got 2 in series 'sales'"),
+    ],
+)
+def test_a_column_s_first_problem_is_its_error(capsys, tmp_path, model, text, message):
+    source, target = tmp_path / "metric.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and "1 of 1 series could not be predicted" in err
+    assert message in result["error"][0] and np.isnan(result["prediction"][0])
+
+
+def test_a_long_file_without_unique_id_says_how_to_name_one_series(capsys, tmp_path, model):
+    source = tmp_path / "one.csv"
+    source.write_text("ds,y\n1,2\n2,4\n3,6\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert code == 2 and "(for one series, a unique_id naming it on every row)" in err

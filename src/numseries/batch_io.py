@@ -1,6 +1,6 @@
 """Batch files for ``numseries predict --input FILE --output FILE``: CSV or Parquet, streamed in chunks.
 
-Two layouts are read, told apart by their columns:
+Three layouts are read, told apart by their columns:
 
 - **long**: columns ``unique_id, ds, y``, one row per observation, as statsforecast and neuralforecast
   use, in any order. A file whose series are each contiguous and ordered by ``ds`` streams through in one
@@ -20,6 +20,10 @@ Two layouts are read, told apart by their columns:
   read as their ``unique_id``. In Parquet, an index pandas stored (``__index_level_0__``, or its name)
   is not data either: a wide file's one index column names its rows unless it has a ``unique_id``; an
   index named ``unique_id``, ``ds`` or ``y`` is that column.
+- **one column** (with or without a header line, and no ``unique_id``, ``ds`` or ``y``): one series, read
+  down the column, as a metric exported from a spreadsheet is (read as rows, each would be a series of one
+  value, which no series is). An empty line is a missing value; its output row's ``column`` is the
+  column's label (``1`` without a header line).
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -167,12 +171,15 @@ def read_chunks(
             raise ValueError(
                 f"{path} looks like long format but has no column {missing[0]!r}; "
                 f"long format needs the columns {', '.join(LONG_COLUMNS)}"
+                + (" (for one series, a unique_id naming it on every row)" if missing[0] == ID_COLUMN else "")
             )
         where = _csv_line if kind == "csv" else _parquet_row
         blocks: Iterator[Rows] = (read_rows(frame, where=where) for frame in frames)
         if sort:
             blocks = _sorted_on_disk(blocks, _buckets(path), lambda done: report(0.5 + 0.5 * done))
         yield from group(blocks, max_len)
+    elif first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
+        yield _column_chunk(frames, csv=kind == "csv")
     else:
         yield from _wide_chunks(frames, _csv_line if kind == "csv" else _parquet_row)
 
@@ -424,6 +431,8 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         ids[0] = str  # the row labels, as text
     options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
     columns, misread = _scan(path)
+    if columns == 1:  # one series down a column: an empty line is a missing value, not nothing
+        options["skip_blank_lines"] = False
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
         _check_columns(path, columns)
         options["names"] = range(columns)
@@ -671,6 +680,44 @@ def _column_name(label: Any) -> str:
 
 def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
     return f"{_column_name(column)} of series {ids[row]!r}"
+
+
+def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:
+    """A file of one column: one series, read down it (its id the column's label; 1 without a header line).
+    Its first problem (text, a number float64 misreads, a missing value before its end) is the series' error."""
+    parts, rows, error, label = [], [], None, None
+    for frame in frames:
+        column, label = frame.iloc[:, 0], frame.columns[0]
+        name, where = _column_place(label, csv)
+        values, words = numeric(column, name)  # (R,)
+        errors = np.full(len(values), None, dtype=object)
+        for row in np.flatnonzero(words).tolist():
+            errors[row] = f"{name} has {column.iloc[row]!r} at {where(frame.index[row])}, which is not a number; give numbers only"
+        mark_misread(column, values, errors, functools.partial(_column_row, name, where, frame.index))
+        wrong = np.flatnonzero(errors != None)  # noqa: E711 (element-wise)
+        error = error if error is not None or not wrong.size else errors[wrong[0]]
+        parts.append(values)
+        rows.append(frame.index.to_numpy())
+    values, labels = np.concatenate(parts), np.concatenate(rows)  # (R,) each
+    present = np.flatnonzero(~np.isnan(values))
+    gaps = np.flatnonzero(np.isnan(values[: present[-1]])) if present.size else present
+    if error is None and gaps.size:
+        error = f"{name} has a missing value at {where(labels[gaps[0]])}, before its last value; fill or drop it"
+    ids = np.array([label if isinstance(label, str) else 1], dtype=object)
+    errors = np.array([error], dtype=object)
+    n_values = check_rows(values[None], ids, errors)
+    return Chunk("column", ids, values[None], n_values, errors=errors)
+
+
+def _column_row(name: str, where: Callable[[int], str], labels: pd.Index, row: int) -> str:
+    return f"{name} at {where(labels[row])}"
+
+
+def _column_place(label: Any, csv: bool) -> tuple[str, Callable[[int], str]]:
+    """How messages name a one-column file's column (by its label, if it has a header line) and its rows."""
+    header = isinstance(label, str)
+    name = f"column {label!r}" if header else "the column"
+    return name, (lambda row: f"line {row + 1 + header}") if csv else (lambda row: f"row {row} (counted from 0)")
 
 
 def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
