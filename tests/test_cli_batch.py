@@ -266,7 +266,8 @@ def test_each_series_next_times_are_written_as_its_own_were_given(capsys, tmp_pa
 
 @pytest.mark.parametrize(
     ("text", "label"),
-    [("1\n2\n3\n4\n", 1), ("sales\n1\n2\n3\n4\n", "sales"), ('"sales"\n1\n2\n3\n4\n\n', "sales")],
+    [("1\n2\n3\n4\n", 1), ("sales\n1\n2\n3\n4\n", "sales"), ('"sales"\n1\n2\n3\n4\n\n', "sales"), ("y\n1\n2\n3\n4\n", "y"),
+     ("\ufeffsales\n1\n2\n3\n4\n", "sales")],
 )
 def test_a_file_of_one_column_is_one_series_read_down_it(capsys, tmp_path, model, text, label):
     """Read as rows, each line was a series of one value: four errors, exit 0, no prediction."""
@@ -307,8 +308,40 @@ def test_a_column_s_first_problem_is_its_error(capsys, tmp_path, model, text, me
     assert message in result["error"][0] and np.isnan(result["prediction"][0])
 
 
+@pytest.mark.parametrize(
+    ("text", "note", "expected"),
+    [
+        ("date,sales\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,4\n", "column 'date' as its times",
+         ["sales", "2024-01-05", 4, 5]),
+        ("month,sales\n2024-04,7\n2024-03,5\n2024-02,3\n2024-01,1\n", "column 'month' as its times",
+         ["sales", "2024-05", 4, 9]),  # newest first, as exports often are: sorted, and months stay months
+        ("y,ds\n2,1\n4,2\n6,3\n8,4\n", "column 'ds' as its times", ["y", "5", 4, 10]),
+    ],
+)
+def test_a_file_of_a_time_and_a_value_column_is_one_series(capsys, tmp_path, model, text, note, expected):
+    """Read as rows, each line was a series of two values: an error per line, exit 0, no prediction."""
+    source, target = tmp_path / "metric.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target, dtype={"unique_id": str, "ds": str})
+    assert code == 0 and note in err and err.count("as one series") == 1
+    assert result[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [expected]
+
+
 def test_a_long_file_without_unique_id_says_how_to_name_one_series(capsys, tmp_path, model):
     source = tmp_path / "one.csv"
-    source.write_text("ds,y\n1,2\n2,4\n3,6\n")
+    source.write_text("ds,y,note\n1,2,a\n2,4,b\n3,6,c\n")
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"))
     assert code == 2 and "(for one series, a unique_id naming it on every row)" in err
+
+
+@pytest.mark.parametrize("name", ["when", None])
+def test_a_parquet_column_with_a_time_index_is_one_series_at_those_times(capsys, tmp_path, model, name):
+    """df.to_parquet of a frame indexed by time: the index named 5 rows of one value each, 5 errors."""
+    source, target = tmp_path / "metric.parquet", tmp_path / "out.csv"
+    index = pd.date_range("2024-01-01", periods=5, freq="h", name=name)
+    pd.DataFrame({"load": [1.0, 2, 3, 4, 5]}, index=index).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and f"column {name or 'index'!r} as its times" in err
+    assert result[["unique_id", "ds", "prediction"]].values.tolist() == [["load", "2024-01-01 05:00:00", 6]]

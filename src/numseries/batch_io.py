@@ -1,6 +1,6 @@
 """Batch files for ``numseries predict --input FILE --output FILE``: CSV or Parquet, streamed in chunks.
 
-Three layouts are read, told apart by their columns:
+Four layouts are read, told apart by their columns:
 
 - **long**: columns ``unique_id, ds, y``, one row per observation, as statsforecast and neuralforecast
   use, in any order. A file whose series are each contiguous and ordered by ``ds`` streams through in one
@@ -24,6 +24,9 @@ Three layouts are read, told apart by their columns:
   down the column, as a metric exported from a spreadsheet is (read as rows, each would be a series of one
   value, which no series is). An empty line is a missing value; its output row's ``column`` is the
   column's label (``1`` without a header line).
+- **a time and a value** (two named columns, neither ``unique_id``; or one column and an index of times
+  pandas stored in Parquet): one series, read as long format with the value column's label as its
+  ``unique_id`` (``date,sales``: ds from ``date``, y from ``sales``); a note on stderr says so.
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -165,8 +168,20 @@ def read_chunks(
     if first is None or first.empty:
         raise ValueError(f"input file {path} has no rows; give a file with one series per row or unique_id, ds, y")
     frames = _chain(first, frames)
-    if "y" in first.columns or "ds" in first.columns:
-        missing = [name for name in LONG_COLUMNS if name not in first.columns]
+    if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
+        yield _column_chunk(frames, csv=kind == "csv")
+        return
+    pair = _time_and_value(first.columns)
+    if pair is not None:  # date,sales: one series, long format with one id
+        time, value = pair
+        if not sort:  # (predict_file reads an unsorted file again, sorted: said once)
+            log.warning(
+                "note: read %s as one series, %r: column %r as its times (ds), column %r as its values (y)",
+                path, value, time, value,
+            )  # fmt: skip
+        frames = (frame.rename(columns={time: "ds", value: "y"}).assign(unique_id=value) for frame in frames)
+    if pair is not None or "y" in first.columns or "ds" in first.columns:
+        missing = [] if pair else [name for name in LONG_COLUMNS if name not in first.columns]
         if missing:
             raise ValueError(
                 f"{path} looks like long format but has no column {missing[0]!r}; "
@@ -178,8 +193,6 @@ def read_chunks(
         if sort:
             blocks = _sorted_on_disk(blocks, _buckets(path), lambda done: report(0.5 + 0.5 * done))
         yield from group(blocks, max_len)
-    elif first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
-        yield _column_chunk(frames, csv=kind == "csv")
     else:
         yield from _wide_chunks(frames, _csv_line if kind == "csv" else _parquet_row)
 
@@ -542,7 +555,8 @@ def _months_only(path: Path) -> bool:
         return False
     header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
     cells = dict(zip((name.strip() for name in header), first, strict=False))
-    return bool(_MONTH.fullmatch(cells.get("ds", "").strip()))
+    pair = _time_and_value(cells)  # month,sales: the first is the time column
+    return bool(_MONTH.fullmatch(cells.get(pair[0] if pair else "ds", "").strip()))
 
 
 def _as_months(times: pd.Series) -> pd.Series:
@@ -613,13 +627,18 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
 def _parquet_columns(path: Path, schema: pa.Schema) -> dict[str, str]:
     """The columns of a Parquet file to read, each to its name: all but the index pandas stored with a frame
     (``__index_level_0__`` or the index's name; not data), which names the rows where a wide file has one
-    such column and no unique_id. An index named unique_id, ds or y is data."""
+    such column and no unique_id. An index named unique_id, ds or y is data; so is an index of times beside
+    one column (named ``index`` if it had no name): a series and its times."""
     index = [
         name for name in (schema.pandas_metadata or {}).get("index_columns", [])
         if isinstance(name, str) and name in schema.names and name.strip() not in {ID_COLUMN, "ds", "y"}
     ]  # fmt: skip
     columns = {name: name for name in schema.names if name not in index}
     stripped = {name.strip() for name in columns}
+    if len(index) == 1 and len(columns) == 1 and pa.types.is_temporal(schema.field(index[0]).type) and not {
+        ID_COLUMN, "ds", "y"
+    } & stripped:  # a time-indexed column (df.to_parquet of a frame with a DatetimeIndex): one series
+        return {index[0]: "index" if index[0] == "__index_level_0__" else index[0], **columns}
     if len(index) == 1 and not {ID_COLUMN, "ds", "y"} & stripped:
         columns = {index[0]: ID_COLUMN, **columns}
     if index:
@@ -680,6 +699,16 @@ def _column_name(label: Any) -> str:
 
 def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
     return f"{_column_name(column)} of series {ids[row]!r}"
+
+
+def _time_and_value(columns: Iterable[Any]) -> tuple[str, str] | None:
+    """The (time, value) labels of a file of two named columns without unique_id (``date,sales``, ``ds,y``),
+    one series: as rows, each would be a series of two values, which no series is. Else None."""
+    names = list(columns)
+    if len(names) != 2 or not all(isinstance(name, str) for name in names) or ID_COLUMN in names:
+        return None
+    time = "ds" if "ds" in names else names[1] if names[0] == "y" else names[0]
+    return time, names[1 - names.index(time)]
 
 
 def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:
