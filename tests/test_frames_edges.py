@@ -457,6 +457,24 @@ def test_times_written_as_months_come_back_as_months(capsys, tmp_path, model, st
     assert out["ds"].tolist() == expected
 
 
+@pytest.mark.parametrize("steps", ["1", "2"])
+def test_quarters_are_read_and_come_back_as_quarters(capsys, tmp_path, model, steps):
+    """2024Q1 was 'neither a number nor a date'; quarterly series are where classical baselines are strong."""
+    text = (
+        "unique_id,ds,y\na,2023Q3,1\na,2023Q4,2\na,2024Q1,3\na,2024Q2,4.5\n"
+        "b,2024-Q1,5\nb,2024-Q2,3\nb,2024-Q3,1\nb,2024-Q4,0.5\n"
+    )
+    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", steps)
+    assert code == 0 and out["error"].isna().all()
+    expected = {"1": ["2024Q3", "2025Q1"], "2": ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]}[steps]
+    assert out["ds"].tolist() == expected
+
+
+def test_predict_df_reads_quarters_as_their_first_days(predictor):
+    frame = pd.DataFrame({"unique_id": "a", "ds": ["2024q2", "2024q3", "2024q4", "2025q1"], "y": [1.0, 2, 3, 4.5]})
+    assert predictor.predict_df(frame)["ds"].tolist() == [pd.Timestamp("2025-04-01")]
+
+
 @pytest.mark.parametrize("naive_last", [True, False])
 def test_a_series_mixing_times_with_and_without_an_offset_is_refused(predictor, naive_last):
     # adversarial round 12: the offset was used or dropped silently, by whichever row came last

@@ -76,6 +76,7 @@ import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_writable
 from numseries.frames import (
+    QUARTER,
     Chunk,
     Predicted,
     Rows,
@@ -224,7 +225,7 @@ def predict_file(
     steps = check_steps(steps)
     check_output(target)
     levels = tuple(levels)
-    months = file_format(source) == "csv" and Path(source).is_file() and _months_only(Path(source))
+    calendar = _calendar(Path(source)) if file_format(source) == "csv" and Path(source).is_file() else None
     for sort in (False, True):
         summary = Summary(sorted=sort)
 
@@ -237,7 +238,7 @@ def predict_file(
                 yield predicted
 
         try:
-            summary.rows = write_predictions(target, results(), months=months)
+            summary.rows = write_predictions(target, results(), calendar=calendar)
         except Unsorted:
             log.debug("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
             continue
@@ -246,7 +247,7 @@ def predict_file(
 
 
 def write_predictions(
-    path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]], *, months: bool = False
+    path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]], *, calendar: str | None = None
 ) -> int:
     """Write each series' prediction and attention, or its steps, to ``path`` (CSV or Parquet); returns the
     rows written (one per series, or per series and step). ``months``: the input wrote its times as months
@@ -261,8 +262,8 @@ def write_predictions(
         with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
             for predicted in map(_predicted, results):
                 frame = pd.DataFrame(_columns(predicted, "csv"))
-                if months and "ds" in frame:
-                    frame["ds"] = _as_months(frame["ds"])
+                if calendar and "ds" in frame:
+                    frame["ds"] = _as_calendar(frame["ds"], calendar)
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -545,28 +546,33 @@ def _scan(path: Path) -> tuple[int, bool]:
 
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
 _MONTH_START = r"^(\d{4}-\d{2})-01$"
+_QUARTER_START = r"^(\d{4})-(01|04|07|10)-01$"  # a quarter's first day, written back as the quarter (2024Q2)
 
 
-def _months_only(path: Path) -> bool:
-    """Whether a long-format CSV file writes its first time as a month alone (``2024-05``): its next times are
-    then written so too."""
+def _calendar(path: Path) -> str | None:
+    """``"months"`` where a long-format CSV file writes its first time as a month alone (``2024-05``),
+    ``"quarters"`` where as a quarter (``2024Q2``), else None: its next times are then written so too."""
     lines = _lines(path, 2)
     if len(lines) < 2:
-        return False
+        return None
     header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
     cells = dict(zip((name.strip() for name in header), first, strict=False))
     pair = _time_and_value(cells)  # month,sales: the first is the time column
-    return bool(_MONTH.fullmatch(cells.get(pair[0] if pair else "ds", "").strip()))
+    time = cells.get(pair[0] if pair else "ds", "").strip()
+    return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
 
 
-def _as_months(times: pd.Series) -> pd.Series:
-    """A CSV's time column (datetimes, or text) with each month's first day at midnight written as the month."""
-    if pd.api.types.is_datetime64_any_dtype(times):
-        first = (times.dt.day == 1) & (times == times.dt.normalize())
-        return times.dt.strftime("%Y-%m").where(first, times.astype(str)).mask(times.isna())
+def _as_calendar(times: pd.Series, calendar: str) -> pd.Series:
+    """A CSV's time column (datetimes, or text) with each month's (``calendar="months"``) or quarter's
+    (``"quarters"``) first day at midnight written as the month (2024-05) or quarter (2024Q2)."""
+    if pd.api.types.is_datetime64_any_dtype(times):  # a day at midnight as its date alone, for the patterns below
+        midnight = times == times.dt.normalize()
+        times = times.dt.strftime("%Y-%m-%d").where(midnight, times.astype(str)).mask(times.isna())
     if times.dtype != object:  # integer steps
         return times
-    return times.str.replace(_MONTH_START, r"\1", regex=True)
+    if calendar == "months":
+        return times.str.replace(_MONTH_START, r"\1", regex=True)
+    return times.str.replace(_QUARTER_START, lambda m: f"{m[1]}Q{(int(m[2]) + 2) // 3}", regex=True)
 
 
 def _lines(path: Path, count: int) -> list[bytes]:

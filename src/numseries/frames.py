@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -311,6 +312,10 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
+    first = ds.iloc[0] if len(ds) else None
+    if isinstance(first, str) and QUARTER.fullmatch(first.strip()):  # 2024Q1: a quarter, read as its first day
+        text = ds.map(type).eq(str)  # (R,) the cells of text, read as quarters where they are
+        ds = ds.mask(text, ds[text].str.strip().str.replace(QUARTER.pattern, _quarter_start, regex=True))
     with warnings.catch_warnings():  # pandas 2 warns of several offsets, and gives each row's Timestamp
         warnings.simplefilter("ignore", FutureWarning)
         parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
@@ -325,6 +330,13 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         offsets = ((wall - parsed.dt.tz_convert(None)).dt.total_seconds() / 60).to_numpy(np.float32, na_value=np.nan)
         return wall.to_numpy(dtype="datetime64[ns]"), bad, offsets
     return parsed.to_numpy(dtype="datetime64[ns]"), bad, none
+
+
+QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")  # 2024Q1 or 2024-Q1, as spreadsheets and pandas' periods write them
+
+
+def _quarter_start(match: re.Match) -> str:
+    return f"{match[1]}-{3 * int(match[2]) - 2:02d}-01"
 
 
 def _minutes(stamp: Any) -> float:
