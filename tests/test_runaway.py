@@ -365,6 +365,23 @@ def test_a_settling_decay_and_a_saturating_curve_settle_over_long_horizons(shipp
     np.testing.assert_array_equal(shrink[2:], 1.0)
 
 
+@pytest.mark.parametrize("count", [6, 7, 8])
+def test_a_short_decay_or_rise_to_a_level_settles_there(shipped, count):
+    # adversarial round 11: with 6-8 values (fewer than the 8 steps step_decay read) 10 + 100 * 0.7^t went down
+    # to 11.4 and climbed back to 19.6 by step 20; 100 - 90 * 0.7^t rose to 98.7 and fell back to 90.4
+    t = np.arange(count)
+    decay, rise = np.round(10 + 100 * 0.7**t, 2), np.round(100 - 90 * 0.7**t, 2)
+    paths = shipped.forecast_batch([decay, rise], 30).values
+    assert (np.diff(paths[0]) <= 1e-9).all() and abs(paths[0, -1] - 10) < 0.2, paths[0][::5]
+    assert (np.diff(paths[1]) >= -1e-9).all() and abs(paths[1, -1] - 100) < 0.3, paths[1][::5]
+    # their ratios are one (to rounding); a logarithm's rise all the way, a wave's fall on the way to its peak:
+    # neither settles to a level
+    log, wave = np.log(np.arange(1, count + 1) + 4.0), np.sin(np.arange(count) * 0.15)
+    shrink, way = step_decay(*padded_rows([decay, rise, log, wave]))
+    assert np.abs(shrink[:2] - 0.7).max() < 0.01 and way[:2].tolist() == [-1, 1]
+    assert shrink[2:].tolist() == [1.0, 1.0] and way[2:].tolist() == [0, 0]
+
+
 def test_a_longer_horizon_keeps_the_bands_of_the_earlier_steps(shipped):
     # adversarial round 11: from 915 steps on, a noisy line's bands were 0 wide from step 2 to the end (the
     # network's raw path grew to 1e261 far ahead, and the early reaches, divided by that, vanished)

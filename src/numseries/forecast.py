@@ -76,6 +76,9 @@ STEADY = 2.0  # a path step (from step 2) over this many times its window's larg
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
 GROWTH_SPREAD = 1.5  # ... when the largest of their ratios is at most this many times the least
 DECAY_STEPS = 8  # a window's last steps that tell whether its steps settle, and by how much (step_decay)
+DECAY_LEAST = 5  # ... as many as a shorter window has, down to this many (6 values)
+SHORT_SPREAD = 1.2  # ... where the largest of their ratios is at most this many times the least
+TREND = 0.01  # ... and they do not rise or fall all the way, by over this share of the first
 ESCALATION = 1.5  # a path step this many times the one before (beyond the window's growth) escalates a runaway
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 
@@ -307,10 +310,31 @@ def step_decay(padded: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     """As :func:`step_growth`, for steps that shrink: (N,) the median ratio of the last steps where they go
     one way and each is smaller than the one before by about the same factor (a decay settling, a curve
     saturating), else 1; and (N,) their way (0 elsewhere). Read from the last ``DECAY_STEPS`` steps, so
-    that a real series' few steps that shrink by chance do not count."""
-    ratio, way, _, most = _step_ratios(padded, lengths, DECAY_STEPS, DECAY_STEPS)
+    that a real series' few steps that shrink by chance do not count; a window of 6 to 8 values from all of
+    its steps, their ratios within ``SHORT_SPREAD`` and not trending (:func:`_ratios_trend`)."""
+    ratio, way, least, most = _step_ratios(padded, lengths, DECAY_STEPS, DECAY_LEAST)
     shrinking = (way != 0) & (most < 1.0)  # (N,)
+    # read from fewer steps: ratios closer together (noise shrinks a few steps by chance), and not rising all
+    # the way (a logarithm's steps settle ever slower) or falling (a wave's on the way to its peak)
+    short = np.flatnonzero(shrinking & (lengths <= DECAY_STEPS))  # (S,)
+    shrinking[short] = (most[short] <= SHORT_SPREAD * least[short]) & ~_ratios_trend(padded[short], lengths[short])
     return np.where(shrinking, ratio, 1.0), np.where(shrinking, way, 0.0)
+
+
+def _ratios_trend(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(S, W) NaN-padded windows of fewer than DECAY_STEPS + 1 values -> (S,) bool: the ratios of their steps
+    rise or fall all the way, the last over ``TREND`` from the first (a logarithm's settle ever slower, a
+    wave's fall to its peak), not a decay's (one ratio, to the values' rounding)."""
+    out = np.zeros(len(lengths), dtype=bool)
+    for count in np.unique(lengths - 1):
+        rows = np.flatnonzero(lengths - 1 == count)
+        with np.errstate(all="ignore"):
+            steps = np.abs(np.diff(padded[rows, : count + 1], axis=1))  # (R, count)
+            ratios = steps[:, 1:] / steps[:, :-1]  # (R, count - 1)
+            change = np.diff(ratios, axis=1)  # (R, count - 2)
+            moved = np.abs(ratios[:, -1] - ratios[:, 0]) > TREND * ratios[:, 0]  # (R,) by more than rounding does
+        out[rows] = moved & ((change > 0).all(axis=1) | (change < 0).all(axis=1))
+    return out
 
 
 def _turning(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
