@@ -316,6 +316,11 @@ def test_a_column_s_first_problem_is_its_error(capsys, tmp_path, model, text, me
         ("month,sales\n2024-04,7\n2024-03,5\n2024-02,3\n2024-01,1\n", "column 'month' as its times",
          ["sales", "2024-05", 4, 9]),  # newest first, as exports often are: sorted, and months stay months
         ("y,ds\n2,1\n4,2\n6,3\n8,4\n", "column 'ds' as its times", ["y", "5", 4, 10]),
+        # adversarial round 13: the first column was taken for the times whatever it held (a year came out
+        # as the value column, exact)
+        ("sales,year\n2,2021\n4,2022\n6,2023\n8,2024\n", "column 'year' as its times", ["sales", "2025", 4, 10]),
+        ("sales,when\n2,2024-01-01\n4,2024-01-02\n6,2024-01-03\n8,2024-01-04\n", "column 'when' as its times",
+         ["sales", "2024-01-05", 4, 10]),
     ],
 )
 def test_a_file_of_a_time_and_a_value_column_is_one_series(capsys, tmp_path, model, text, note, expected):
@@ -326,6 +331,23 @@ def test_a_file_of_a_time_and_a_value_column_is_one_series(capsys, tmp_path, mod
     result = pd.read_csv(target, dtype={"unique_id": str, "ds": str})
     assert code == 0 and note in err and err.count("as one series") == 1
     assert result[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [  # adversarial round 13: two columns of numbers were read as times and values, sorted by the first
+        ("temp,humidity\n20,50\n15,60\n25,55\n", "has two columns, 'temp' and 'humidity', and neither is named as times"),
+        # rows one cell longer than the header: pandas took the first cells as row labels (1,5 2,5 ... read as
+        # a constant 5, exact)
+        ("sales\n1,5\n2,5\n3,5\n4,5\n", "its rows have more cells than its header line names (1): a decimal comma"),
+        ("a,b,c\n1,2,3,4\n5,6,7,8\n", "its rows have more cells than its header line names (3)"),
+    ],
+)
+def test_a_layout_that_cannot_be_read_right_is_refused(capsys, tmp_path, model, text, message):
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert code == 2 and message in err and not (tmp_path / "o.csv").exists()
 
 
 def test_a_long_file_without_unique_id_says_how_to_name_one_series(capsys, tmp_path, model):

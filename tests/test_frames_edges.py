@@ -119,8 +119,12 @@ def test_a_wide_file_refuses_numbers_below_float64(capsys, tmp_path, model):
     assert pd.isna(out["error"][1])
 
 
-def test_predict_df_refuses_numbers_below_float64_given_as_text(predictor):
-    frame = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": [1, 2, 3] * 2, "y": ["1", "2", "1e-400", "1", "2", "0"]})
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "arrow"])
+def test_predict_df_refuses_numbers_below_float64_given_as_text(predictor, dtype):
+    # adversarial round 13: a pyarrow string column crashed ("assignment destination is read-only")
+    pa = pytest.importorskip("pyarrow")
+    y = pd.Series(["1", "2", "1e-400", "1", "2", "0"], dtype=pd.ArrowDtype(pa.string()) if dtype == "arrow" else dtype)
+    frame = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": [1, 2, 3] * 2, "y": y})
     out = predictor.predict_df(frame).set_index("unique_id")
     assert out.loc["a", "error"].startswith(f"series 'a' at ds=3 is 1e-400, {BELOW}")
     assert pd.isna(out.loc["b", "error"])  # a true 0 is a number like any other
@@ -483,6 +487,20 @@ def test_quarters_are_read_and_come_back_as_quarters(capsys, tmp_path, model, st
     assert code == 0 and out["error"].isna().all()
     expected = {"1": ["2024Q3", "2025Q1"], "2": ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]}[steps]
     assert out["ds"].tolist() == expected
+
+
+def test_months_and_quarters_are_written_back_for_their_own_series_only(capsys, tmp_path, model):
+    # adversarial round 13: a file's first time decided for every series (a daily series' next day, 2024-04-01,
+    # came back as 2024-04); quarters were read only where the file's first time was one
+    text = (
+        "unique_id,ds,y\na,2024-01,1\na,2024-02,2\na,2024-03,3\na,2024-04,4.5\n"
+        "b,2024-03-28,5\nb,2024-03-29,3\nb,2024-03-30,1\nb,2024-03-31,0.5\n"
+    )
+    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", "2")
+    assert code == 0 and out["ds"].tolist() == ["2024-05", "2024-06", "2024-04-01", "2024-04-02"]
+    text = "unique_id,ds,y\nb,2024-01-01,1\nb,2024-01-02,2\nb,2024-01-03,3\na,2024Q1,1\na,2024Q2,2\na,2024Q3,3\n"
+    code, _, out = predict_text(capsys, model, tmp_path, text)
+    assert code == 0 and out["error"].isna().all() and out["ds"].tolist() == ["2024-01-04", "2024-10-01"]
 
 
 def test_predict_df_reads_quarters_as_their_first_days(predictor):

@@ -55,6 +55,7 @@ import bz2
 import contextlib
 import csv
 import dataclasses
+import datetime
 import errno
 import functools
 import gzip
@@ -172,7 +173,15 @@ def read_chunks(
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
         yield _column_chunk(frames, csv=kind == "csv")
         return
-    pair = _time_and_value(first.columns)
+    heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
+    pair = _time_and_value(heads)
+    if pair is None and _two_columns(heads) and "y" not in heads:
+        names = " and ".join(map(repr, heads))
+        raise ValueError(
+            f"{path} has two columns, {names}, and neither is named as times are (ds, date, year, ...) or holds "
+            "dates: for one series, name its time column ds and its values y; for many, give each row a series "
+            "of at least 3 values"
+        )
     if pair is not None:  # date,sales: one series, long format with one id
         time, value = pair
         if not sort:  # (predict_file reads an unsorted file again, sorted: said once)
@@ -262,8 +271,11 @@ def write_predictions(
         with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
             for predicted in map(_predicted, results):
                 frame = pd.DataFrame(_columns(predicted, "csv"))
-                if calendar and "ds" in frame:
-                    frame["ds"] = _as_calendar(frame["ds"], calendar)
+                if calendar and "ds" in frame:  # the series whose times are all months (quarters), as written
+                    mine = np.repeat(_on_calendar(predicted.chunk.ds, calendar), predicted.steps)
+                    ds = frame["ds"]
+                    text = ds.astype(str).mask(ds.isna()) if pd.api.types.is_datetime64_any_dtype(ds) else ds
+                    frame["ds"] = text.where(~mine, _as_calendar(ds, calendar))  # (as text: '2024-05' stays)
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -465,6 +477,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             with pd.read_csv(stream, converters=ids, encoding="utf-8", **options) as reader:
                 for frame in reader:
                     on_read(min(raw.tell() / size, 1.0))  # how far into the file, compressed or not
+                    if not isinstance(frame.index, pd.RangeIndex):  # pandas took the extra cells as row labels
+                        raise ValueError(  # (a one-line error, completed below)
+                            f"its rows have more cells than its header line names ({frame.shape[1]}): a decimal "
+                            "comma (1,5)? Write decimals with '.'"
+                        )
                     if indexed:
                         frame = frame.rename(columns={frame.columns[0]: ID_COLUMN})
                     yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
@@ -557,9 +574,21 @@ def _calendar(path: Path) -> str | None:
         return None
     header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
     cells = dict(zip((name.strip() for name in header), first, strict=False))
-    pair = _time_and_value(cells)  # month,sales: the first is the time column
+    pair = _time_and_value(cells)  # month,sales: the time column
     time = cells.get(pair[0] if pair else "ds", "").strip()
     return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
+
+
+def _on_calendar(ds: np.ndarray | None, calendar: str) -> np.ndarray:
+    """(N, W) the times of a chunk's series (NaT padded) -> (N,) bool: every time of the series is the first
+    day of a month (``calendar="months"``) or a quarter (``"quarters"``), at midnight."""
+    if ds is None or ds.dtype.kind != "M":
+        return np.zeros(0 if ds is None else len(ds), dtype=bool)
+    months = ds.astype("datetime64[M]")  # (N, W)
+    start = months.astype(ds.dtype) == ds  # the month's first instant
+    if calendar == "quarters":
+        start &= months.astype(np.int64) % 3 == 0  # (months since 1970-01)
+    return (start | np.isnat(ds)).all(axis=1)
 
 
 def _as_calendar(times: pd.Series, calendar: str) -> pd.Series:
@@ -707,14 +736,38 @@ def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
     return f"{_column_name(column)} of series {ids[row]!r}"
 
 
-def _time_and_value(columns: Iterable[Any]) -> tuple[str, str] | None:
-    """The (time, value) labels of a file of two named columns without unique_id (``date,sales``, ``ds,y``),
-    one series: as rows, each would be a series of two values, which no series is. Else None."""
-    names = list(columns)
-    if len(names) != 2 or not all(isinstance(name, str) for name in names) or ID_COLUMN in names:
+_TIME_NAMES = frozenset({"ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period"})
+
+
+def _two_columns(cells: dict[Any, Any]) -> bool:
+    """Whether a file's columns (``{label: first cell}``) are two named ones and no unique_id."""
+    return len(cells) == 2 and all(isinstance(name, str) for name in cells) and ID_COLUMN not in cells
+
+
+def _time_and_value(cells: dict[Any, Any]) -> tuple[str, str] | None:
+    """The (time, value) labels of a file of two named columns without unique_id, ``{label: first cell}``:
+    one series (as rows, each would be a series of two values, which no series is) where one column is ``ds``,
+    the other ``y``, or exactly one is named as times are (``date``, ``year``, ...) or holds times (dates,
+    months, quarters); else None."""
+    if not _two_columns(cells):
         return None
-    time = "ds" if "ds" in names else names[1] if names[0] == "y" else names[0]
-    return time, names[1 - names.index(time)]
+    names = list(cells)
+    timed = (
+        ["ds"] if "ds" in names
+        else [name for name in names if name != "y"] if "y" in names
+        else [name for name in names if name.strip().lower() in _TIME_NAMES or _holds_time(cells[name])]
+    )  # fmt: skip
+    return (timed[0], names[1 - names.index(timed[0])]) if len(timed) == 1 else None
+
+
+def _holds_time(cell: Any) -> bool:
+    """Whether a first cell is a time: a datetime, or text of an ISO date, a month (2024-05) or a quarter."""
+    if isinstance(cell, (datetime.date, np.datetime64)):
+        return True
+    if not isinstance(cell, str) or _is_number(cell.strip()):
+        return False
+    text = cell.strip()
+    return bool(QUARTER.fullmatch(text)) or not pd.isna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
 
 
 def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:

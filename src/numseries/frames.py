@@ -312,14 +312,17 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
-    first = ds.iloc[0] if len(ds) else None
-    if isinstance(first, str) and QUARTER.fullmatch(first.strip()):  # 2024Q1: a quarter, read as its first day
-        text = ds.map(type).eq(str)  # (R,) the cells of text, read as quarters where they are
-        ds = ds.mask(text, ds[text].str.strip().str.replace(QUARTER.pattern, _quarter_start, regex=True))
     with warnings.catch_warnings():  # pandas 2 warns of several offsets, and gives each row's Timestamp
         warnings.simplefilter("ignore", FutureWarning)
         parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy()
+        bad = parsed.isna().to_numpy()
+        unread = ds[bad & ds.map(type).eq(str).to_numpy()].str.strip()  # text no ISO date: quarters (2024Q1)?
+        quarters = unread[unread.str.fullmatch(QUARTER.pattern)]
+        if len(quarters):  # each read as its first day
+            ds = ds.copy()
+            ds[quarters.index] = quarters.str.replace(QUARTER.pattern, _quarter_start, regex=True)
+            parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
+            bad = parsed.isna().to_numpy()
     if parsed.dtype == object:  # several UTC offsets: each row's wall-clock time and its own offset
         utc = pd.to_datetime(ds, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         offsets = np.array([np.nan if stamp is pd.NaT else _minutes(stamp) for stamp in parsed], dtype=np.float32)
@@ -367,9 +370,12 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(column):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(values), dtype=bool)
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    read = np.flatnonzero(~np.isnan(values))  # again with Python's float, which rounds text correctly:
-    cells = column.to_numpy(dtype=object)[read]  # pandas' parser is off by an ulp in a third of 17-digit numbers
+    parsed = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = np.array(parsed)  # a copy: pyarrow's array is read-only
+    # the numbers read again with Python's float, which rounds text correctly: pandas' parser is an ulp off
+    # in a third of 17-digit numbers
+    read = np.flatnonzero(~np.isnan(values))
+    cells = column.to_numpy(dtype=object)[read]
     try:
         values[read] = cells.astype(np.float64)
     except (TypeError, ValueError, OverflowError):  # text only pandas reads: those cells as it read them
