@@ -510,6 +510,9 @@ def test_a_rule_past_2_53_is_printed_exactly_and_in_floats_bracketed_not_claimed
     assert lo < top + 1 < hi and (lo, hi) == (float(top), float(top + 2))
     batch = predictor.predict_batch([[1, 2, 3, 4], values], level=[80])
     assert batch.exact.tolist() == [True, False] and batch.values[1] == result.value
+    # adversarial round 13: the batch's float (a NumPy float) was compared with the rule's int by rounding it,
+    # and took the floats below: [2**53 - 1, 2**53], which leaves out 2**53 + 1
+    assert (batch.interval(80)[0][1], batch.interval(80)[1][1]) == (lo, hi)
     assert main(["predict", "--weights", str(tiny_onnx), *map(str, values), "--steps", "2", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["prediction"] == top + 1 and answer["forecast"] == [top + 1, top + 2] and answer["exact"] is True
@@ -523,6 +526,25 @@ def test_a_rule_past_2_53_is_printed_exactly_and_in_floats_bracketed_not_claimed
     np.testing.assert_array_equal(hi[:4], forecast.values[:4])
     assert float(lo[4]) < top + 1 < float(hi[4]) and hi[4] - lo[4] == 2  # 2**53 + 1: between 2**53 and 2**53 + 2
     assert lo[5] == hi[5] == top + 2  # float64 holds 2**53 + 2: zero width again
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [  # adversarial round 13: printed to 15 digits (2.7021597764223e+16, 1.84467440737096e+19), marked exact
+        ([2**52 * k for k in range(1, 6)], 2**52 * 6),
+        ([2**60, 2**61, 2**62, 2**63], 2**64),
+    ],
+)
+def test_a_rule_s_whole_number_past_2_53_is_printed_in_full(tiny_onnx, capsys, values, expected):
+    from numseries.cli import main
+
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values)]) == 0
+    out = capsys.readouterr().out
+    assert f"next value: {expected}\n" in out and "(exact)" in out
+    assert main(["predict", "--weights", str(tiny_onnx), *map(str, values), "--json", "--steps", "2"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["prediction"] == expected and isinstance(answer["prediction"], int)
+    assert answer["forecast"][0] == expected and isinstance(answer["forecast"][0], int)
 
 
 def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped():

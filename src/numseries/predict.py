@@ -55,6 +55,7 @@ from numseries.series import (
     BELOW_FLOAT,
     LARGEST_FLOAT,
     check_exact_integers,
+    check_narrowed,
     keep_last,
     padded_rows,
     read_lengths,
@@ -863,6 +864,7 @@ def _either_side(exact: Any, value: float) -> tuple[float, float]:
     ``value`` twice where float64 holds it."""
     if not _inexact(exact):
         return value, value
+    value = float(value)  # a NumPy float compares with an int by rounding it to a float: a Python float exactly
     if value < exact:  # an int or a Fraction (_inexact): compared exactly
         return value, math.nextafter(value, math.inf)
     return math.nextafter(value, -math.inf), value
@@ -1033,6 +1035,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         raise TypeError(f"{what} holds text ({_describe(data)}), not numbers; convert it first, e.g. [float(v) for v in x]")
     if array.dtype.kind in "iuO":
         check_exact_integers(array, values, what)
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:  # np.longdouble: 1e-400 and 2**53 + 1 hold there
+        check_narrowed(array, values, what)
     if array.dtype.kind == "O":  # Decimal('1e-400'), Fraction(1, 10**400): read as 0
         for item in array.ravel()[values.ravel() == 0].tolist():
             if underflowed(item, 0.0):

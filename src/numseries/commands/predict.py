@@ -506,7 +506,10 @@ def _as_json(
     if result.levels:
         out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
-        out["forecast"] = [value if isinstance(value, int) else float(value) for value in forecast]
+        out["forecast"] = [  # a rule's whole numbers as integers, as its prediction
+            value if isinstance(value, int) else int(value) if result.rule and float(value).is_integer() else float(value)
+            for value in forecast
+        ]
         out["forecast_read"] = result.n_used if read is None else read
         out["forecast_cycle"] = cycle
         out["forecast_steady"] = steady
@@ -527,9 +530,9 @@ def json_answer(
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth)."""
-    exact_int = rule is not None and isinstance(rule.next_value, int)
+    whole = rule is not None and (isinstance(rule.next_value, int) or float(rule.next_value).is_integer())
     return {
-        "prediction": rule.next_value if exact_int else value,  # an exact rule's int stays exact
+        "prediction": int(rule.next_value) if whole else value,  # an exact rule's whole number stays whole
         "exact": rule is not None,
         "pattern": pattern,
         "weights": weights,
