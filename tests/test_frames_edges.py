@@ -130,6 +130,15 @@ def test_predict_df_refuses_numbers_below_float64_given_as_text(predictor, dtype
     assert pd.isna(out.loc["b", "error"])  # a true 0 is a number like any other
 
 
+@pytest.mark.skipif(np.finfo(np.longdouble).bits <= 64, reason="long double is float64 on this platform")
+def test_predict_df_refuses_long_doubles_float64_misreads(predictor):
+    y = np.array([np.longdouble("1e-400"), 1, 2, 2**53 + 1, 2**53 + 3, 2**53 + 5, 1.5, 2.5, 3.5], dtype=np.longdouble)
+    out = predictor.predict_df(pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 3), "ds": [0, 1, 2] * 3, "y": y}))
+    assert out["error"][0].startswith(f"series 'a' at ds=0 holds 1e-400, {BELOW}")
+    assert out["error"][1].startswith("series 'b' at ds=0 holds 9007199254740993, an integer float64 cannot")
+    assert out["error"][2] is None and out["numseries"][2] == 4.5
+
+
 def test_numbers_read_as_text_are_the_floats_they_write(tmp_path):
     """A file with 16 digits in a row is read as text (to refuse integers float64 rounds); pandas' text parser
     then read a third of the 17-digit floats pandas writes an ulp off: a file no longer held its frame."""

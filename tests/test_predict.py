@@ -217,6 +217,16 @@ def test_decimals_and_fractions_below_float64_are_refused_not_read_as_0(onnx_pre
     assert onnx_predictor.predict([Decimal(0), Fraction(1), 2, 3]).value == 4  # a true 0 is taken
 
 
+@pytest.mark.skipif(np.finfo(np.longdouble).bits <= 64, reason="long double is float64 on this platform")
+def test_long_doubles_float64_misreads_are_refused(onnx_predictor):
+    """Adversarial round 13: np.longdouble was narrowed unchecked (1e-400 read as 0, 2**53 + 1 rounded)."""
+    with pytest.raises(ValueError, match=r"^the sequence holds 1e-400, which is smaller than float64 holds"):
+        onnx_predictor.predict(np.array([np.longdouble("1e-400"), 1, 2]))
+    with pytest.raises(ValueError, match=r"^row 1 of sequences holds 9007199254740993, an integer float64 cannot"):
+        onnx_predictor.predict_batch(np.array([[1, 2, 3], [2**53 + 1, 2**53 + 3, 2**53 + 5]], dtype=np.longdouble))
+    assert onnx_predictor.predict(np.array([1.5, 2.5, 3.5, 4.5], dtype=np.longdouble)).value == 5.5  # digits lost: taken
+
+
 @pytest.mark.parametrize("text", [pd.Series(["1", "2", "3", "4"]), np.array(["1", 2, 3], dtype=object)])
 def test_text_among_objects_is_refused_like_text_arrays(onnx_predictor, text):
     with pytest.raises(TypeError, match="holds text .*not numbers; convert it first") as error:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import levels_checked, recorded_decimals
-from numseries.series import BELOW_FLOAT, check_exact_integers, keep_last, underflowed
+from numseries.series import BELOW_FLOAT, check_exact_integers, check_narrowed, keep_last, underflowed
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -396,6 +396,14 @@ def mark_misread(column: pd.Series, values: np.ndarray, errors: np.ndarray, name
     read as 0 (``1e-400`` as text, a Decimal or a Fraction): the refusals the command line and Predictor.predict
     give, for the series ``name(row)`` names. A float column was never exact: left."""
     types = pd.api.types
+    if column.dtype == np.longdouble:  # more range and digits than float64
+        given = column.to_numpy()
+        for row in np.flatnonzero((values.astype(np.longdouble) != given) & (errors == None)).tolist():  # noqa: E711
+            try:
+                check_narrowed(given[row : row + 1], values[row : row + 1], name(row))
+            except ValueError as err:
+                errors[row] = str(err)
+        return
     if types.is_object_dtype(column) or types.is_string_dtype(column):
         zeros = np.flatnonzero((values == 0) & (errors == None))  # noqa: E711 (element-wise)
         for row, cell in zip(zeros.tolist(), column.iloc[zeros].tolist(), strict=True):

@@ -197,6 +197,19 @@ def underflowed(number: Any, read: float) -> bool:
     return isinstance(number, (Decimal, Fraction)) and number != 0
 
 
+def check_narrowed(given: np.ndarray, values: np.ndarray, what: str) -> None:
+    """``given`` a long-double array (more range and digits than float64), ``values`` the same as float64: a
+    ValueError naming the first value float64 reads as 0 though it is not, or an integer it rounds."""
+    flat, numbers = values.ravel(), given.ravel()
+    for index in np.flatnonzero(flat.astype(given.dtype) != numbers).tolist():
+        number = numbers[index]
+        where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
+        if flat[index] == 0:
+            raise ValueError(f"{where} holds {str(number)}, which {BELOW_FLOAT}")  # (format() goes through float)
+        if np.isfinite(flat[index]) and number == np.floor(number) and abs(flat[index]) >= 2.0**53:
+            raise ValueError(f"{where} holds {int(number)}, {rounded_integer(int(flat[index]))}")
+
+
 BELOW_FLOAT = (
     "is smaller than float64 holds (about 5e-324) and would be read as 0; scale the values up first "
     "(numseries scales its answer the same way)"
