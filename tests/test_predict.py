@@ -217,6 +217,20 @@ def test_decimals_and_fractions_below_float64_are_refused_not_read_as_0(onnx_pre
     assert onnx_predictor.predict([Decimal(0), Fraction(1), 2, 3]).value == 4  # a true 0 is taken
 
 
+def test_pandas_data_indexed_by_time_is_read_as_pandas_means_it_or_refused(onnx_predictor):
+    """Adversarial round 13: a time-indexed frame's rows were predicted as sequences (its columns are the
+    series), and a Series with its dates descending was read backwards (0.0, where by date 5 comes next)."""
+    frame = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 4, 6, 8, 10], "c": [5.0] * 5},
+                         index=pd.date_range("2024-01-01", periods=5))  # fmt: skip
+    with pytest.raises(TypeError, match=r"^sequences is a DataFrame indexed by time: its columns are series"):
+        onnx_predictor.predict_batch(frame)
+    assert onnx_predictor.predict_batch(frame.T).values.tolist() == [6, 12, 5]
+    backwards = pd.Series([4.0, 3, 2, 1], index=pd.date_range("2024-01-01", periods=4)[::-1])
+    with pytest.raises(ValueError, match=r"^the sequence is a Series whose times are not in order; sort it first"):
+        onnx_predictor.predict(backwards)
+    assert onnx_predictor.predict(backwards.sort_index()).value == 5
+
+
 @pytest.mark.skipif(np.finfo(np.longdouble).bits <= 64, reason="long double is float64 on this platform")
 def test_long_doubles_float64_misreads_are_refused(onnx_predictor):
     """Adversarial round 13: np.longdouble was narrowed unchecked (1e-400 read as 0, 2**53 + 1 rounded)."""

@@ -999,7 +999,23 @@ def _container(data: Any, what: str, expected: str) -> Any:
         raise TypeError(f"{what} is a string, {_describe(data)}; pass numbers, e.g. [2, 4, 6]")
     if not _list_like(data):
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
+    _check_time_index(data, what)
     return data
+
+
+def _check_time_index(data: Any, what: str) -> None:
+    """Refuse pandas data indexed by time that would be read another way than pandas means it: a frame
+    (its columns are the series, its rows would be read as them) or a Series out of time order."""
+    index: Any = getattr(data, "index", None)
+    if type(index).__name__ not in ("DatetimeIndex", "PeriodIndex", "TimedeltaIndex"):
+        return
+    if np.ndim(data) == 2:
+        raise TypeError(
+            f"{what} is a DataFrame indexed by time: its columns are series, and its rows would be read as "
+            "sequences; pass one series per column as df.T (or long format to predict_df)"
+        )
+    if not index.is_monotonic_increasing:
+        raise ValueError(f"{what} is a Series whose times are not in order; sort it first: x.sort_index()")
 
 
 def _list_like(data: Any) -> bool:
