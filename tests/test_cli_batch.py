@@ -321,6 +321,9 @@ def test_a_column_s_first_problem_is_its_error(capsys, tmp_path, model, text, me
         ("sales,year\n2,2021\n4,2022\n6,2023\n8,2024\n", "column 'year' as its times", ["sales", "2025", 4, 10]),
         ("sales,when\n2,2024-01-01\n4,2024-01-02\n6,2024-01-03\n8,2024-01-04\n", "column 'when' as its times",
          ["sales", "2024-01-05", 4, 10]),
+        # without a header line: its first line was taken for the labels, and one value lost
+        ("2024-01-01,2\n2024-01-02,4\n2024-01-03,6\n2024-01-04,8\n", "column 'time' as its times",
+         ["value", "2024-01-05", 4, 10]),
     ],
 )
 def test_a_file_of_a_time_and_a_value_column_is_one_series(capsys, tmp_path, model, text, note, expected):

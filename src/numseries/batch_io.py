@@ -449,6 +449,9 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         indexed = False
     if header and len(cells) == 1:
         _check_separator(path, cells[0])
+    # 2024-01-01,5: a time and a value with no header line (its first line is data, not labels)
+    timed = bool(header) and len(cells) == 2 and _holds_time(cells[0]) and _is_number(cells[1])
+    header = None if timed else header
     long = header and {"ds", "y"} & set(cells)
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
@@ -461,7 +464,7 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         options["skip_blank_lines"] = False
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
         _check_columns(path, columns)
-        options["names"] = range(columns)
+        options["names"] = ["time", "value"] if timed else range(columns)
     if misread:  # the values as text, so that an integer float64 would round (or 1e-400) is refused, whatever else is there
         names = list(options["names"]) if header is None else [
             name for raw in first_line.split(",") for name in {raw, raw.strip(), raw.strip().strip('"')}
