@@ -512,6 +512,14 @@ def test_months_and_quarters_are_written_back_for_their_own_series_only(capsys, 
     assert code == 0 and out["error"].isna().all() and out["ds"].tolist() == ["2024-01-04", "2024-10-01"]
 
 
+def test_months_and_quarters_with_one_missed_go_on_by_their_last_spacing_in_months(predictor):
+    # adversarial round 13: 2024-01-01, 2024-04-01, 2024-10-01 went on to 2025-04-02 (183 days), not 2025-04-01
+    ds = pd.to_datetime(["2024-01-01", "2024-04-01", "2024-10-01", "2024-01-31", "2024-02-29", "2024-04-30"])
+    frame = pd.DataFrame({"unique_id": np.repeat(["q", "m"], 3), "ds": ds, "y": [1.0, 2, 3.5] * 2})
+    out = predictor.predict_df(frame, steps=2)
+    assert out["ds"].tolist() == [pd.Timestamp(t) for t in ("2025-04-01", "2025-10-01", "2024-06-30", "2024-08-31")]
+
+
 def test_predict_df_reads_quarters_as_their_first_days(predictor):
     frame = pd.DataFrame({"unique_id": "a", "ds": ["2024q2", "2024q3", "2024q4", "2025q1"], "y": [1.0, 2, 3, 4.5]})
     assert predictor.predict_df(frame)["ds"].tolist() == [pd.Timestamp("2025-04-01")]

@@ -878,7 +878,9 @@ def _monthly(
         def constant(a: np.ndarray) -> np.ndarray:
             return np.asarray(np.where(pairs, a[:, 1:] == a[:, :-1], True).all(axis=1))
 
-        even = np.where(pairs, np.diff(month, axis=1) == months[:, None], True).all(axis=1) & (months > 0)
+        # months apart, on one day of the month: by the last spacing in months where one is missed (2024Q1,
+        # 2024Q2, 2024Q4 go on to 2025Q2), as other times go on by their last spacing
+        even = np.where(pairs, np.diff(month, axis=1) > 0, True).all(axis=1) & (months > 0)
         ends = np.where(cells, at_end, True).all(axis=1) & constant(clock)  # (N,) each on its month's last day
         # each on one day of the month, or on a shorter month's last day (the 30th, then February's 29th)
         date = day.view(np.int64)  # (N, W) days since 1970-01-01
