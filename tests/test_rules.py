@@ -547,6 +547,18 @@ def test_a_rule_s_whole_number_past_2_53_is_printed_in_full(tiny_onnx, capsys, v
     assert answer["forecast"][0] == expected and isinstance(answer["forecast"][0], int)
 
 
+def test_subnormal_rules_print_their_shortest_digits_and_an_underflowing_one_is_no_rule(tiny_onnx, capsys):
+    # adversarial round 13: 4.99994433591342e-320 printed for 5e-320; a geometric rule whose next value
+    # underflowed was claimed exact with 0
+    from numseries.cli import main
+
+    assert main(["predict", "--weights", str(tiny_onnx), "1e-320", "2e-320", "3e-320", "4e-320"]) == 0
+    assert "next value: 5e-320\n" in capsys.readouterr().out
+    assert find_rule([1e-320, 1e-321, 1e-322, 1e-323]) is None
+    assert find_rules(np.array([[1e-320, 1e-321, 1e-322, 1e-323]] * (_FEW_ROWS + 1)), np.full(_FEW_ROWS + 1, 4)) == {}
+    assert find_rule([8.0, 4.0, 2.0, 1.0]).next_value == 0.5
+
+
 def test_a_rule_whose_float_arithmetic_overflowed_short_of_the_limit_is_dropped():
     """A float map like 3 x[t-1] - 3 x[t-2] + x[t-3] can overflow (3 * 6e307 = inf) where the next value
     does not: such a rule is dropped (the network answers), one truly past 1.8e308 is kept (an error)."""

@@ -54,7 +54,9 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
         return str(int(value))
     value = float(value)
     if _in_full(value, step, exact):  # a whole number in full: below 2**53, or past it a rule's (exact) value
-        return str(int(value)) if value.is_integer() and (abs(value) < 2**53 or exact) else f"{value:.15g}"
+        if value.is_integer() and (abs(value) < 2**53 or exact):
+            return str(int(value))
+        return min(f"{value:.15g}", repr(value), key=len)  # 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
     assert step is not None  # for mypy: _in_full took the values without a step
     magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
     digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)

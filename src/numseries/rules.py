@@ -304,9 +304,11 @@ def _steps_within_rounding(values: np.ndarray) -> bool:
 
 def _checked(rule: Rule) -> Rule | None:
     """The rule, unless float arithmetic failed to compute a next value that float64 holds (None: the
-    network answers). A next value truly beyond float64 (an int past 1.8e308, or ``inf`` where the affine
+    network answers), or a geometric one's next value underflowed to 0. A next value truly beyond float64 (an int past 1.8e308, or ``inf`` where the affine
     map ``weights @ values + intercept`` computed exactly is past it) is kept: the predictor reports it."""
     try:
+        if float(rule.next_value) == 0 and rule.kind == "geometric":  # 1e-320, 1e-321, ...: past the subnormals
+            return None if rule.history[-1] != 0 else rule
         if math.isfinite(float(rule.next_value)):
             return rule
     except OverflowError:  # an exact int past the float range
