@@ -198,14 +198,19 @@ def underflowed(number: Any, read: float) -> bool:
 
 
 def check_narrowed(given: np.ndarray, values: np.ndarray, what: str) -> None:
-    """``given`` a long-double array (more range and digits than float64), ``values`` the same as float64: a
-    ValueError naming the first value float64 reads as 0 though it is not, or an integer it rounds."""
+    """``given`` a long-double array (more range and digits than float64) or one of objects (Decimal, Fraction),
+    ``values`` the same as float64: a ValueError naming the first value float64 reads as 0 though it is not,
+    or a long double's integer it rounds (objects' integers: :func:`check_exact_integers`)."""
     flat, numbers = values.ravel(), given.ravel()
-    for index in np.flatnonzero(flat.astype(given.dtype) != numbers).tolist():
+    differs = flat.astype(given.dtype) != numbers  # (M,) objects: only the zeros are misread
+    for index in np.flatnonzero(differs if given.dtype.kind == "f" else differs & (flat == 0)).tolist():
         number = numbers[index]
         where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
-        if flat[index] == 0:
-            raise ValueError(f"{where} holds {str(number)}, which {BELOW_FLOAT}")  # (format() goes through float)
+        if flat[index] == 0 and (given.dtype.kind == "f" or underflowed(number, 0.0)):
+            shown = str(number)  # (format() goes through float)
+            raise ValueError(f"{where} holds {shown if len(shown) <= 60 else shown[:57] + '...'}, which {BELOW_FLOAT}")
+        if given.dtype.kind != "f":
+            continue
         if np.isfinite(flat[index]) and number == np.floor(number) and abs(flat[index]) >= 2.0**53:
             raise ValueError(f"{where} holds {int(number)}, {rounded_integer(int(flat[index]))}")
 
