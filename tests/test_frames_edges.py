@@ -472,30 +472,29 @@ def test_timestamps_in_several_time_zones_say_to_convert_them_to_one(predictor):
     )
 
 
-@pytest.mark.parametrize("steps", ["1", "2"])
-def test_times_written_as_months_come_back_as_months(capsys, tmp_path, model, steps):
+CALENDARS = {  # a file of months or quarters -> each series' next times, for 1 and 2 steps
     # adversarial round 12: 2024-01 ... 2024-04 came back as 2024-05-01; a day within the month stays a date
-    text = (
+    "months": (
         "unique_id,ds,y\na,2024-01,1\na,2024-02,2\na,2024-03,3\na,2024-04,4.5\n"
-        "b,2024-01-15,5\nb,2024-02-15,3\nb,2024-03-15,1\nb,2024-04-15,0.5\n"
-    )
-    code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", steps)
-    assert code == 0
-    expected = {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]}[steps]
-    assert out["ds"].tolist() == expected
-
-
-@pytest.mark.parametrize("steps", ["1", "2"])
-def test_quarters_are_read_and_come_back_as_quarters(capsys, tmp_path, model, steps):
-    """2024Q1 was 'neither a number nor a date'; quarterly series are where classical baselines are strong."""
-    text = (
+        "b,2024-01-15,5\nb,2024-02-15,3\nb,2024-03-15,1\nb,2024-04-15,0.5\n",
+        {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]},
+    ),
+    # 2024Q1 was 'neither a number nor a date'; quarterly series are where classical baselines are strong
+    "quarters": (
         "unique_id,ds,y\na,2023Q3,1\na,2023Q4,2\na,2024Q1,3\na,2024Q2,4.5\n"
-        "b,2024-Q1,5\nb,2024-Q2,3\nb,2024-Q3,1\nb,2024-Q4,0.5\n"
-    )
+        "b,2024-Q1,5\nb,2024-Q2,3\nb,2024-Q3,1\nb,2024-Q4,0.5\n",
+        {"1": ["2024Q3", "2025Q1"], "2": ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("calendar", sorted(CALENDARS))
+@pytest.mark.parametrize("steps", ["1", "2"])
+def test_months_and_quarters_come_back_as_months_and_quarters(capsys, tmp_path, model, calendar, steps):
+    text, expected = CALENDARS[calendar]
     code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", steps)
     assert code == 0 and out["error"].isna().all()
-    expected = {"1": ["2024Q3", "2025Q1"], "2": ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]}[steps]
-    assert out["ds"].tolist() == expected
+    assert out["ds"].tolist() == expected[steps]
 
 
 def test_months_and_quarters_are_written_back_for_their_own_series_only(capsys, tmp_path, model):

@@ -259,8 +259,9 @@ def write_predictions(
     path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]], *, calendar: str | None = None
 ) -> int:
     """Write each series' prediction and attention, or its steps, to ``path`` (CSV or Parquet); returns the
-    rows written (one per series, or per series and step). ``months``: the input wrote its times as months
-    (2024-05), and a CSV writes a month's first day so too."""
+    rows written (one per series, or per series and step). ``calendar``: ``"months"`` or ``"quarters"``, the
+    input wrote its times as months (2024-05) or quarters (2024Q2), and a CSV writes the next times of the
+    series whose times all are so too."""
     path = Path(path)
     check_output(path)
     kind = file_format(path)
@@ -275,7 +276,7 @@ def write_predictions(
                     mine = np.repeat(_on_calendar(predicted.chunk.ds, calendar), predicted.steps)
                     ds = frame["ds"]
                     text = ds.astype(str).mask(ds.isna()) if pd.api.types.is_datetime64_any_dtype(ds) else ds
-                    frame["ds"] = text.where(~mine, _as_calendar(ds, calendar))  # (as text: '2024-05' stays)
+                    frame["ds"] = text.where(~mine, _as_calendar(text, calendar))  # (as text: '2024-05' stays)
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
@@ -595,11 +596,9 @@ def _on_calendar(ds: np.ndarray | None, calendar: str) -> np.ndarray:
 
 
 def _as_calendar(times: pd.Series, calendar: str) -> pd.Series:
-    """A CSV's time column (datetimes, or text) with each month's (``calendar="months"``) or quarter's
-    (``"quarters"``) first day at midnight written as the month (2024-05) or quarter (2024Q2)."""
-    if pd.api.types.is_datetime64_any_dtype(times):  # a day at midnight as its date alone, for the patterns below
-        midnight = times == times.dt.normalize()
-        times = times.dt.strftime("%Y-%m-%d").where(midnight, times.astype(str)).mask(times.isna())
+    """A CSV's time column as text (or integer steps) with each month's (``calendar="months"``) or quarter's
+    (``"quarters"``) first day written as the month (2024-05) or quarter (2024Q2). A series' times on the
+    calendar are all at midnight: its column is written as dates alone (``Predicted.ds_column``)."""
     if times.dtype != object:  # integer steps
         return times
     if calendar == "months":
