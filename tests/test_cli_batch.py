@@ -370,3 +370,82 @@ def test_a_parquet_column_with_a_time_index_is_one_series_at_those_times(capsys,
     result = pd.read_csv(target)
     assert code == 0 and f"column {name or 'index'!r} as its times" in err
     assert result[["unique_id", "ds", "prediction"]].values.tolist() == [["load", "2024-01-01 05:00:00", 6]]
+
+
+@pytest.mark.parametrize(
+    ("index", "expected_ds"),
+    [  # adversarial round 14: an integer or period index was read as ids, each row a series of one value
+        (pd.Index([2019, 2020, 2021, 2022, 2023], name="t"), "2024"),
+        (pd.period_range("2024Q1", periods=5, freq="Q"), "2025-04-01"),
+        (pd.period_range("2024-01", periods=5, freq="M"), "2024-06-01"),
+    ],
+)
+def test_a_parquet_column_with_any_index_is_one_series_at_those_times(capsys, tmp_path, model, index, expected_ds):
+    source, target = tmp_path / "metric.parquet", tmp_path / "out.csv"
+    pd.DataFrame({"sales": [2.0, 4, 6, 8, 10]}, index=index).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target, dtype={"ds": str})
+    assert code == 0 and "as one series, 'sales'" in err
+    assert result[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [["sales", expected_ds, 5, 12]]
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_series_down_the_columns_beside_a_time_column_are_one_a_column(capsys, tmp_path, model, monkeypatch, kind):
+    """A time column (or a DatetimeIndex) beside several value columns: each row was read as a series, the
+    date an error in each (or, for a year column, a value of it: the year predicted on, exit 0)."""
+    monkeypatch.setattr(batch_io, "WIDE_CHUNK_ROWS", 3)  # the columns' series span chunks: sorted on disk
+    source, target = tmp_path / f"metrics.{kind}", tmp_path / "out.csv"
+    frame = pd.DataFrame(
+        {"sales": [2.0, 4, 6, 8, 10], "cost": [5.0, 5, 5, 5, 5]}, index=pd.date_range("2024-01-01", periods=5, name="date")
+    )
+    frame.to_parquet(source) if kind == "parquet" else frame.to_csv(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target).sort_values("unique_id")
+    assert code == 0 and "as 2 series, one down each of the columns 'sales', 'cost'" in err
+    assert result[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [
+        ["cost", "2024-01-06", 5, 5], ["sales", "2024-01-06", 5, 12]
+    ]  # fmt: skip
+
+
+def test_a_year_column_is_the_times_of_the_columns_beside_it(capsys, tmp_path, model):
+    source, target = tmp_path / "table.csv", tmp_path / "out.csv"
+    source.write_text("year,jan,feb,mar\n2021,1,10,100\n2022,2,20,200\n2023,3,30,300\n2024,4,40,400\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and "column 'year' as their times" in err
+    assert result[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [
+        ["jan", 2025, 4, 5], ["feb", 2025, 4, 50], ["mar", 2025, 4, 500]
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["sales,\n2,\n4,\n6,\n8,\n", "2,\n4,\n6,\n8,\n", "sales\n2\n4\n6\n8\n\n\n"])
+def test_trailing_commas_and_blank_lines_leave_one_column_one_series(capsys, tmp_path, model, text):
+    """Adversarial round 13: a comma ending every line made a second, empty column ('Unnamed: 1'), and the
+    file was read as times and values, its one series an error."""
+    source, target = tmp_path / "one.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and result[["n_values", "prediction", "error"]].values.tolist()[0][:2] == [4, 10]
+    assert result["error"].isna().all()
+
+
+def test_a_value_under_a_trailing_comma_is_refused(capsys, tmp_path, model):
+    source = tmp_path / "one.csv"
+    source.write_text("sales,\n2,\n4,9\n6,\n8,\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert code == 2 and "line 3 has 9.0 in its last cell, which the first line leaves unnamed" in err
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_missing_value_that_ends_a_column_is_its_error(capsys, tmp_path, model, kind):
+    """Adversarial round 13: dropped without a word, the values before it were predicted on, as if the next
+    value were the missing one's."""
+    source, target = tmp_path / f"one.{kind}", tmp_path / "out.csv"
+    if kind == "csv":
+        source.write_text("sales\n2\n4\n6\nNaN\n")
+    else:
+        pd.DataFrame({"sales": [2.0, 4, 6, None]}).to_parquet(source)
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    (error,) = pd.read_csv(target)["error"]
+    assert code == 0 and "has a missing value at " in error and "after its last number" in error

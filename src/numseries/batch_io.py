@@ -22,11 +22,16 @@ Four layouts are read, told apart by their columns:
   index named ``unique_id``, ``ds`` or ``y`` is that column.
 - **one column** (with or without a header line, and no ``unique_id``, ``ds`` or ``y``): one series, read
   down the column, as a metric exported from a spreadsheet is (read as rows, each would be a series of one
-  value, which no series is). An empty line is a missing value; its output row's ``column`` is the
-  column's label (``1`` without a header line).
-- **a time and a value** (two named columns, neither ``unique_id``; or one column and an index of times
-  pandas stored in Parquet): one series, read as long format with the value column's label as its
-  ``unique_id`` (``date,sales``: ds from ``date``, y from ``sales``); a note on stderr says so.
+  value, which no series is). An empty line is a missing value (blank lines that end the file are
+  nothing; a missing value that ends the column is the series' error: predicted from the values before it,
+  the answer would be for its place); its output row's ``column`` is the column's label (``1`` without a
+  header line). A comma ending every line (as spreadsheets write) makes no second column.
+- **a time and values** (named columns, no ``unique_id`` or ``y``, exactly one of them named as times are,
+  ``date``, ``year``, ``ds``..., or holding dates; of two columns, also ``ds`` or ``y`` beside another; in
+  Parquet, the index pandas stored beside one column, or an index of dates or periods beside several): a
+  series down each value column, read as long format with the column's label as its ``unique_id``
+  (``date,sales``: ds from ``date``, y from ``sales``; ``year,jan,feb,...``: one series a month, at the
+  years); a note on stderr says so.
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -60,6 +65,7 @@ import errno
 import functools
 import gzip
 import io
+import json
 import logging
 import lzma
 import math
@@ -68,7 +74,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -174,24 +180,21 @@ def read_chunks(
         yield _column_chunk(frames, csv=kind == "csv")
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
-    pair = _time_and_value(heads)
-    if pair is None and _two_columns(heads) and "y" not in heads:
+    timed = _time_and_values(heads)
+    if timed is None and _two_columns(heads) and "y" not in heads:
         names = " and ".join(map(repr, heads))
         raise ValueError(
             f"{path} has two columns, {names}, and neither is named as times are (ds, date, year, ...) or holds "
             "dates: for one series, name its time column ds and its values y; for many, give each row a series "
             "of at least 3 values"
         )
-    if pair is not None:  # date,sales: one series, long format with one id
-        time, value = pair
+    if timed is not None:  # date,sales: one series (date,sales,cost: one a column), long format
+        time, values = timed
         if not sort:  # (predict_file reads an unsorted file again, sorted: said once)
-            log.warning(
-                "note: read %s as one series, %r: column %r as its times (ds), column %r as its values (y)",
-                path, value, time, value,
-            )  # fmt: skip
-        frames = (frame.rename(columns={time: "ds", value: "y"}).assign(unique_id=value) for frame in frames)
-    if pair is not None or "y" in first.columns or "ds" in first.columns:
-        missing = [] if pair else [name for name in LONG_COLUMNS if name not in first.columns]
+            _note_down_columns(path, time, values)
+        frames = (_down_columns(frame.rename(columns={time: "ds"}), None) for frame in frames)
+    if timed is not None or "y" in first.columns or "ds" in first.columns:
+        missing = [] if timed else [name for name in LONG_COLUMNS if name not in first.columns]
         if missing:
             raise ValueError(
                 f"{path} looks like long format but has no column {missing[0]!r}; "
@@ -460,13 +463,18 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     if indexed:
         ids[0] = str  # the row labels, as text
     options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
-    columns, misread = _scan(path)
-    if columns == 1:  # one series down a column: an empty line is a missing value, not nothing
-        options["skip_blank_lines"] = False
+    scanned = _scan(path)
+    columns = scanned.columns
+    # a comma ending every line (spreadsheets write them): an empty column, named by nothing in the header
+    # line (or a headerless file of one value a line), dropped as it is read; a value in it is refused
+    trailing = len(cells) > 1 and cells[-1] == "" and (header is not None or columns == 2)
+    if columns - trailing == 1:  # one series down a column: an empty line is a missing value, not nothing,
+        options["skip_blank_lines"] = False  # but those that end the file are nothing
+        options["nrows"] = max(scanned.lines - scanned.blank_tail - (header is not None), 0)
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
         _check_columns(path, columns)
         options["names"] = ["time", "value"] if timed else range(columns)
-    if misread:  # the values as text, so that an integer float64 would round (or 1e-400) is refused, whatever else is there
+    if scanned.misread:  # the values as text, so that an integer float64 would round (or 1e-400) is refused, whatever else is there
         names = list(options["names"]) if header is None else [
             name for raw in first_line.split(",") for name in {raw, raw.strip(), raw.strip().strip('"')}
         ]  # as pandas may name them, quotes and spaces kept or not: names not among the columns are ignored
@@ -486,6 +494,8 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
                             f"its rows have more cells than its header line names ({frame.shape[1]}): a decimal "
                             "comma (1,5)? Write decimals with '.'"
                         )
+                    if trailing:
+                        frame = _without_trailing(frame, header is not None)
                     if indexed:
                         frame = frame.rename(columns={frame.columns[0]: ID_COLUMN})
                     yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
@@ -494,6 +504,19 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with as many cells in "
             "each row as the header line names"
         ) from err
+
+
+def _without_trailing(frame: pd.DataFrame, header: bool) -> pd.DataFrame:
+    """A CSV frame without its last column, which the commas ending its lines made: empty, or a ValueError
+    naming the first line that holds something there."""
+    filled = np.flatnonzero(frame.iloc[:, -1].notna().to_numpy())
+    if filled.size:  # (a one-line error, completed by _csv_frames)
+        row, cell = int(frame.index[filled[0]]), frame.iat[filled[0], -1]
+        raise ValueError(
+            f"line {row + 1 + header} has {cell.item() if isinstance(cell, np.generic) else cell!r} in its last "
+            "cell, which the first line leaves unnamed (a trailing comma): name it, or end no line with a comma"
+        )
+    return frame.iloc[:, :-1]
 
 
 def _check_separator(path: Path, name: str) -> None:
@@ -546,23 +569,36 @@ def _second_line_cells(path: Path) -> int:
 _MISREAD = re.compile(rb"\d{16}|[eE]-\d{3}")
 
 
-def _scan(path: Path) -> tuple[int, bool]:
-    """A CSV file read through once in blocks: the most cells a line holds (its commas + 1; the columns of a
-    headerless wide file whose rows have as many cells as their series has values), and whether it holds a
-    run of 16 digits or more (an integer float64 may not hold) or an exponent of -100 or less (a number it
-    may read as 0), which its value columns are then read as text to check: parsed as floats,
-    9007199254740993 is 9007199254740992, and 1e-400 is 0, before anything can see it."""
-    widest, digits, tail = 0, False, b""
+class _Scanned(NamedTuple):
+    columns: int  # the most cells a line holds (its commas + 1)
+    misread: bool  # a run of 16 digits or more, or an exponent of -100 or less: values read as text
+    lines: int  # lines in the file, the last counted if it has no newline
+    blank_tail: int  # blank lines that end it (within its last block)
+
+
+def _scan(path: Path) -> _Scanned:
+    """A CSV file read through once in blocks: the most cells a line holds (the columns of a headerless wide
+    file whose rows have as many cells as their series has values), whether it holds a run of 16 digits or
+    more (an integer float64 may not hold) or an exponent of -100 or less (a number it may read as 0), which
+    its value columns are then read as text to check (parsed as floats, 9007199254740993 is
+    9007199254740992, and 1e-400 is 0, before anything can see it), and how many lines it has and how many
+    blank ones end it (a one-column file's blank lines are missing values, but not those at its end)."""
+    widest, digits, tail, count = 0, False, b"", 0
+    last: list[bytes] = []  # the lines of the last block that had any
     try:
         with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
             while block := handle.read(READ_BLOCK_BYTES):
                 lines = (tail + block).split(b"\n")
                 tail = lines.pop()
+                count += len(lines)
+                last = lines or last
                 widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
                 digits = digits or any(_MISREAD.search(line) for line in lines)
     except (OSError, EOFError, lzma.LZMAError) as err:
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
-    return max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail))
+    ending = [*last, tail] if tail else last
+    blank = next((i for i, line in enumerate(reversed(ending)) if line.strip()), len(ending))
+    return _Scanned(max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail)), count + bool(tail), blank)
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
@@ -578,8 +614,8 @@ def _calendar(path: Path) -> str | None:
         return None
     header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
     cells = dict(zip((name.strip() for name in header), first, strict=False))
-    pair = _time_and_value(cells)  # month,sales: the time column
-    time = cells.get(pair[0] if pair else "ds", "").strip()
+    timed = _time_and_values(cells)  # month,sales: the time column
+    time = cells.get(timed[0] if timed else "ds", "").strip()
     return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
 
 
@@ -634,9 +670,10 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read: memory grows
         schema = parquet.schema_arrow
-        columns = _parquet_columns(path, schema)
+        columns, times = _parquet_columns(path, schema)
         names = [name.strip() for name in columns.values()]  # `unique_id, ds, y` is long
-        long = {"ds", "y"} & set(names)
+        long = times is not None or {"ds", "y"} & set(names)
+        period = _period(schema.field(times)) if times is not None else None
         ids = names.index(ID_COLUMN) if ID_COLUMN in names else -1
         id_type = schema.field(list(columns)[ids]).type if ids >= 0 else None
         if id_type is not None and pa.types.is_nested(id_type):
@@ -654,6 +691,8 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
                 batch = batch.set_column(at, ID_COLUMN, batch.column(at).cast(pa.string()))
             frame = batch.to_pandas()
             frame.index += done  # rows numbered through the file, not the batch
+            if times is not None:
+                frame = _down_columns(frame, period)
             done += batch.num_rows
             on_read(done / total)
             yield frame
@@ -661,29 +700,70 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         raise ValueError(f"cannot read {path} as Parquet: {_one_line(err)}; check that the file is complete") from err
 
 
-def _parquet_columns(path: Path, schema: pa.Schema) -> dict[str, str]:
-    """The columns of a Parquet file to read, each to its name: all but the index pandas stored with a frame
-    (``__index_level_0__`` or the index's name; not data), which names the rows where a wide file has one
-    such column and no unique_id. An index named unique_id, ds or y is data; so is an index of times beside
-    one column (named ``index`` if it had no name): a series and its times."""
+def _parquet_columns(path: Path, schema: pa.Schema) -> tuple[dict[str, str], str | None]:
+    """The columns of a Parquet file to read, each to its name, and the one that holds the times of series
+    down its other columns, if one does: all but the index pandas stored with a frame (``__index_level_0__``
+    or the index's name; not data), which names the rows where a wide file has one such column and no
+    unique_id. An index named unique_id, ds or y is data. An index of times (dates, periods) is the times of
+    a series down each column (a frame of series with a DatetimeIndex); so is any index beside one column
+    (rows of one value are no series): each column is then a series, named by its name."""
     index = [
         name for name in (schema.pandas_metadata or {}).get("index_columns", [])
         if isinstance(name, str) and name in schema.names and name.strip() not in {ID_COLUMN, "ds", "y"}
     ]  # fmt: skip
     columns = {name: name for name in schema.names if name not in index}
     stripped = {name.strip() for name in columns}
-    if len(index) == 1 and len(columns) == 1 and pa.types.is_temporal(schema.field(index[0]).type) and not {
-        ID_COLUMN, "ds", "y"
-    } & stripped:  # a time-indexed column (df.to_parquet of a frame with a DatetimeIndex): one series
-        return {index[0]: "index" if index[0] == "__index_level_0__" else index[0], **columns}
     if len(index) == 1 and not {ID_COLUMN, "ds", "y"} & stripped:
+        field = schema.field(index[0])
+        if len(columns) == 1 or pa.types.is_temporal(field.type) or _period(field) is not None:
+            _note_down_columns(path, "index" if index[0] == "__index_level_0__" else index[0], list(columns))
+            return {**columns, index[0]: "ds"}, index[0]
         columns = {index[0]: ID_COLUMN, **columns}
     if index:
         log.warning(
             "note: read the index pandas stored in %s (%s) %s, not as values", path, ", ".join(index),
             "as the rows' unique_id" if index[0] in columns else "as row labels, and left it out",
         )  # fmt: skip
-    return columns
+    return columns, None
+
+
+def _note_down_columns(path: Path, time: str, values: list[str]) -> None:
+    how = (
+        f"one series, {values[0]!r}: column {time!r} as its times (ds), column {values[0]!r} as its values (y)"
+        if len(values) == 1
+        else f"{len(values)} series, one down each of the columns {', '.join(map(repr, values))}: column {time!r} as their times (ds)"
+    )  # fmt: skip
+    log.warning("note: read %s as %s", path, how)
+
+
+def _period(field: pa.Field) -> str | None:
+    """The frequency of a column of pandas periods (stored as their ordinals, under Arrow's extension type
+    metadata; read as pandas' extension type where pandas has registered it), else None."""
+    if isinstance(field.type, pa.ExtensionType):
+        freq = getattr(field.type, "freq", None)
+        return freq if isinstance(freq, str) else None
+    meta = field.metadata or {}
+    if meta.get(b"ARROW:extension:name") != b"pandas.period":
+        return None
+    try:
+        freq = json.loads(meta.get(b"ARROW:extension:metadata", b"{}")).get("freq")
+    except (ValueError, AttributeError):
+        return None
+    return freq if isinstance(freq, str) else None
+
+
+def _down_columns(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    """A frame of series down its columns beside their times (``ds``) -> long format, one series a column
+    (named by it). Periods (``ds`` their ordinals, of frequency ``period``) are read as their start times."""
+    if isinstance(frame["ds"].dtype, pd.PeriodDtype):
+        frame = frame.assign(ds=frame["ds"].dt.to_timestamp())
+    elif period is not None:
+        frame = frame.assign(ds=pd.PeriodIndex.from_ordinals(frame["ds"].to_numpy(), freq=period).to_timestamp())
+    values = [str(name) for name in frame.columns if name != "ds"]
+    if len(values) == 1:  # (which may be y)
+        return frame.rename(columns={values[0]: "y"}).assign(**{ID_COLUMN: values[0]})
+    # each row's label kept, for messages that name its line
+    return frame.melt("ds", values, ID_COLUMN, "y", ignore_index=False).astype({ID_COLUMN: str})
 
 
 # the cells pandas reads as missing (read_csv's default na_values), which are no column names
@@ -746,20 +826,24 @@ def _two_columns(cells: dict[Any, Any]) -> bool:
     return len(cells) == 2 and all(isinstance(name, str) for name in cells) and ID_COLUMN not in cells
 
 
-def _time_and_value(cells: dict[Any, Any]) -> tuple[str, str] | None:
-    """The (time, value) labels of a file of two named columns without unique_id, ``{label: first cell}``:
-    one series (as rows, each would be a series of two values, which no series is) where one column is ``ds``,
-    the other ``y``, or exactly one is named as times are (``date``, ``year``, ...) or holds times (dates,
-    months, quarters); else None."""
-    if not _two_columns(cells):
-        return None
+def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
+    """The time label and the value labels of a file of named columns without unique_id, ``{label: first
+    cell}``: a series down each value column at the times of the time column. Of two columns, where one is
+    ``ds``, the other ``y``, or exactly one is named as times are (``date``, ``year``, ...) or holds times
+    (dates, months, quarters): as rows, each would be a series of two values, which no series is. Of more,
+    where exactly one is named as or holds times (``date,sales,cost``; ``year,jan,feb,...``: the year is no
+    value of a series) and none is ``y``. Else None."""
     names = list(cells)
+    if len(names) < 2 or not all(isinstance(name, str) for name in names) or ID_COLUMN in names:
+        return None
+    if len(names) > 2 and "y" in names:  # long format without unique_id: refused as such
+        return None
     timed = (
         ["ds"] if "ds" in names
         else [name for name in names if name != "y"] if "y" in names
         else [name for name in names if name.strip().lower() in _TIME_NAMES or _holds_time(cells[name])]
     )  # fmt: skip
-    return (timed[0], names[1 - names.index(timed[0])]) if len(timed) == 1 else None
+    return (timed[0], [name for name in names if name != timed[0]]) if len(timed) == 1 else None
 
 
 def _holds_time(cell: Any) -> bool:
@@ -774,7 +858,7 @@ def _holds_time(cell: Any) -> bool:
 
 def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:
     """A file of one column: one series, read down it (its id the column's label; 1 without a header line).
-    Its first problem (text, a number float64 misreads, a missing value before its end) is the series' error."""
+    Its first problem (text, a number float64 misreads, a missing value) is the series' error."""
     parts, rows, error, label = [], [], None, None
     for frame in frames:
         column, label = frame.iloc[:, 0], frame.columns[0]
@@ -790,9 +874,13 @@ def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:
         rows.append(frame.index.to_numpy())
     values, labels = np.concatenate(parts), np.concatenate(rows)  # (R,) each
     present = np.flatnonzero(~np.isnan(values))
-    gaps = np.flatnonzero(np.isnan(values[: present[-1]])) if present.size else present
-    if error is None and gaps.size:
-        error = f"{name} has a missing value at {where(labels[gaps[0]])}, before its last value; fill or drop it"
+    gaps = np.flatnonzero(np.isnan(values)) if present.size else present
+    if error is None and gaps.size:  # (blank lines that end a CSV file were never read)
+        error = f"{name} has a missing value at {where(labels[gaps[0]])}, " + (
+            "before its last value; fill or drop it" if gaps[0] < present[-1] else
+            "after its last number, so the next value would be predicted for that place, not the one after it; "
+            "fill it, or drop the missing values that end the column"
+        )  # fmt: skip
     ids = np.array([label if isinstance(label, str) else 1], dtype=object)
     errors = np.array([error], dtype=object)
     n_values = check_rows(values[None], ids, errors)

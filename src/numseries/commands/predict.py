@@ -78,7 +78,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-rules", action="store_true", help="the network only: do not continue exact rules (Fibonacci, squares, ...)"
     )
     batch = parser.add_argument_group("batch files (needs the io extra: pip install numseries[io])")
-    batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y), one series per row, or one series: a column, or a time and a value column")
+    batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y), one series per row, one series down a column, or a series down each column beside a time column (date,sales,...)")
     batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar of long runs")
     batch.add_argument(
