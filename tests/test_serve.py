@@ -310,6 +310,13 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
         422,
         r"holds 9007199254740993, an integer float64 cannot hold exactly",
     ),
+    (  # the same integer written as a float (adversarial round 14: a 200 for the series 990, 991, 992, 992)
+        b'{"values": [9007199254740990, 9007199254740991, 9007199254740992, 9007199254740993.0]}',
+        "application/json",
+        422,
+        r"^values\[3\]: got 9007199254740993\.0, which is an integer float64 cannot hold exactly \(it would be read as 9007199254740992\)",
+    ),
+    (b'{"values": [1, 2, 9.007199254740995e15]}', "application/json", 422, r"^values\[2\]: got 9\.007199254740995e15, which is an integer"),
     (b'{"values": "1 2 3"}', "application/json", 422, r"values: input should be a valid list"),
     (b'{"values": [1, 2]}', "application/json", 422, r"values: .*at least 3 items"),
     (b'{"values": [1, 2, NaN]}', "application/json", 422, r"values\[2\]: .*finite number, got NaN"),

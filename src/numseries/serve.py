@@ -53,7 +53,7 @@ from numseries.commands.predict import (
 )
 from numseries.intervals import fraction_note, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
-from numseries.series import BELOW_FLOAT, underflowed
+from numseries.series import BELOW_FLOAT, lost_integer, rounded_integer, underflowed
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         responses={200: {"model": PredictAnswer}, **ERRORS},
     )
     async def predict(request: PredictRequest, http: Request) -> PydanticJSON:
-        _refuse_underflow(http.scope.get(BODY_KEY))
+        _refuse_misread(http.scope.get(BODY_KEY))
         if request.steps is None:  # requests that arrive together share one model call
             answer = await batcher.predict(request.values, request.level)
         else:
@@ -203,7 +203,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         responses={200: {"model": BatchAnswer}, **ERRORS},
     )
     async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
-        _refuse_underflow(http.scope.get(BODY_KEY))
+        _refuse_misread(http.scope.get(BODY_KEY))
         return PydanticJSON({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
     @app.get("/health", summary="Version and the model's digest")
@@ -495,28 +495,43 @@ def _sent_number(body: bytes | None, error: dict) -> str | None:
     return value if isinstance(value, _Beyond) else None
 
 
-class _Tiny(str):
-    """A JSON number's text that float64 reads as 0 though it is not (1e-400)."""
+class _Misread(str):
+    """A JSON number's text that float64 reads as another number: 0 though it is not (1e-400), or another
+    integer (9007199254740993.0, read as ...992). Its ``problem`` ends the error."""
+
+    problem = ""
 
 
-_MAYBE_TINY = re.compile(rb"[eE]-\d{3}|\.0{300}")  # a number below float64's 5e-324 has one of these
+# a number below float64's 5e-324 has an exponent of -100 or less, or 300 zeros; an integer float64 rounds,
+# 16 significant digits or more
+_MAYBE_MISREAD = re.compile(rb"[eE]-\d{3}|\.0{300}|(?:\d\.?){16}")
 
 
-def _tiny_or_float(text: str) -> float | _Tiny:
+def _misread_or_float(text: str) -> float | _Misread:
     value = float(text)
-    return _Tiny(text) if underflowed(text, value) else value
+    if underflowed(text, value):
+        problem = BELOW_FLOAT
+    elif math.isfinite(value) and lost_integer(text, value) is not None:
+        problem = "is " + rounded_integer(int(value))
+    else:
+        return value
+    misread = _Misread(text)
+    misread.problem = problem
+    return misread
 
 
-def _refuse_underflow(body: bytes | None) -> None:
-    """ValueError (a 422) naming the first number of the body that JSON parsing read as 0 though it is not
-    (``1e-400``: below float64), as the CLI and the page refuse it; a prediction for 0 would be wrong."""
-    if not body or not _MAYBE_TINY.search(body):  # (no parse on the usual path)
+def _refuse_misread(body: bytes | None) -> None:
+    """ValueError (a 422) naming the first number of the body that JSON parsing read as another number: 0
+    though it is not (``1e-400``: below float64), or an integer float64 rounds (``9007199254740993.0``), as
+    the CLI and the page refuse them; a prediction for the numbers read would be for another series. JSON's
+    integers (``9007199254740993``) are read exactly, and the request's model refuses them."""
+    if not body or not _MAYBE_MISREAD.search(body):  # (no parse on the usual path)
         return
-    stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_tiny_or_float))]
+    stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_misread_or_float))]
     while stack:  # depth first, in order
         where, value = stack.pop()
-        if isinstance(value, _Tiny):
-            raise ValueError(f"{where.lstrip('.')}: got {value[:60]}, which {BELOW_FLOAT}")
+        if isinstance(value, _Misread):
+            raise ValueError(f"{where.lstrip('.')}: got {value[:60]}, which {value.problem}")
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend(reversed([(f"{where}.{k}" if isinstance(k, str) else f"{where}[{k}]", v) for k, v in items]))
 
