@@ -244,6 +244,15 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return _discernible(decimals, largest)
 
 
+def recorded_to(values: np.ndarray, decimals: int) -> bool:
+    """Whether one series' (T,) values are whole multiples of ``10**-decimals`` (decimals >= 1), as
+    :func:`recorded_decimals` reads them: to float64 rounding, and discernibly so (not all zeros)."""
+    largest = np.abs(values).max(initial=0.0, keepdims=True)  # (1,)
+    if not largest[0] > 0 or not whole_multiples(values[None], largest, decimals)[0]:
+        return False
+    return bool(_discernible(np.array([decimals]), largest)[0] == decimals)
+
+
 def _discernible(decimals: np.ndarray, largest: np.ndarray) -> np.ndarray:
     """(N,) recorded decimals, -1 where the float rounding of a row's values at them nears a unit (values of
     14 or more significant digits there): any value is then within it of a multiple, and the decimals cannot be

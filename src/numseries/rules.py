@@ -31,6 +31,13 @@ fourth difference as a cubic, which rounded smooth data does often; two independ
 are rare by chance, and the benchmark (``benchmarks/rules.py``) measures the rate on noise and real
 data. Hence: constant >= 3 values, arithmetic and geometric >= 4, polynomial of degree d >= d + 3, a
 recurrence of order k >= 2k + 2 (+1 with a constant), a linear ratio >= 5, a rational ratio >= 6.
+Where equalities are not rare, checks count for less: on integers of a small range (counts 0, 1, 2)
+a polynomial or recurrence needs enough checks that ``1 / (span + 1) ** checks`` stays within 1%
+(a 0/1 series: 7); a recurrence needs three equations reading something other than 0 for each of its
+coefficients (sparse data's zeros fit any); and on decimals (values whole multiples of 0.1, 0.01, ...)
+a polynomial of degree 2 or more needs a top difference over one unit, which rounding a slow curve
+gives by chance. Integers of a wide range are read as a puzzle's terms: triangular numbers' second
+difference of 1 is a rule.
 Powers have one free parameter but need 4 values (3 checks): consecutive cubes are a cubic known
 from 4 values, and ``1 8 27 64 125`` must continue to 216. A period ``p`` must be seen twice
 (``n >= 2p``), so it is checked ``p`` times.
@@ -71,7 +78,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import RECORDED_DECIMALS, recorded_decimals, whole_multiples
+from numseries.intervals import RECORDED_DECIMALS, recorded_decimals, recorded_to, whole_multiples
 from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
@@ -304,8 +311,11 @@ def _steps_within_rounding(values: np.ndarray) -> bool:
 
 def _checked(rule: Rule) -> Rule | None:
     """The rule, unless float arithmetic failed to compute a next value that float64 holds (None: the
-    network answers), or a geometric one's next value underflowed to 0. A next value truly beyond float64 (an int past 1.8e308, or ``inf`` where the affine
+    network answers), or a geometric one's next value underflowed to 0, or its checks were no evidence
+    (:func:`_unit_sized`, :func:`_read_too_seldom`). A next value truly beyond float64 (an int past 1.8e308, or ``inf`` where the affine
     map ``weights @ values + intercept`` computed exactly is past it) is kept: the predictor reports it."""
+    if _unit_sized(rule) or _read_too_seldom(rule) or _by_chance(rule):
+        return None
     try:
         if float(rule.next_value) == 0 and rule.kind == "geometric":  # 1e-320, 1e-321, ...: past the subnormals
             return None if rule.history[-1] != 0 else rule
@@ -319,6 +329,51 @@ def _checked(rule: Rule) -> Rule | None:
     except (OverflowError, ValueError):  # an infinite or NaN coefficient
         return None
     return rule if beyond else None  # e.g. 3 x[t-1] - 3 x[t-2] + x[t-3] through inf - inf, though finite
+
+
+def _unit_sized(rule: Rule) -> bool:
+    """Whether a polynomial of degree 2 or more on decimals (a float series whose values are whole multiples
+    of a unit, 0.1 or 0.01, ...) has a top difference of one unit or less: what rounding a slow, smooth curve
+    to that unit gives by chance, its differences of that degree all within a unit of each other
+    (``5.0 5.0 4.9 4.7 4.4``, an unemployment rate: "quadratic, -0.1", 4.0, where 4.1 came). Integers are
+    read as a puzzle's terms (triangular numbers: second difference 1) and are not asked."""
+    if rule.kind != "polynomial" or rule.exact:
+        return False
+    top = abs(float(_top_difference(rule.history, rule.parameters - 1)))  # > 0: a polynomial of this degree
+    # The finest unit over 2/3 of it: values that are multiples of a coarser unit are multiples of this one.
+    decimals = min(math.ceil(-math.log10(top / 1.5)) - 1, RECORDED_DECIMALS)
+    return decimals >= 1 and recorded_to(np.asarray(rule.history, dtype=np.float64), decimals)
+
+
+_CHANCE = 0.01  # the largest chance, as 1 / (values a check may land on) ** checks, of a rule's checks passing
+
+
+def _by_chance(rule: Rule) -> bool:
+    """Whether a recurrence or polynomial on integers of a small range (counts: 0, 1, 2) may have passed its
+    checks by chance: each lands on one of the ``span + 1`` values the series takes with a chance near
+    ``1 / (span + 1)``, so two checks are evidence only from a span of about 9; a 0/1 series needs 7.
+    ``1 0 1 2 2 1 0 1`` is no quartic (its 3 checks passed: 7 next), nor ``2 0 3 2 2 1 2 2 2`` a recurrence
+    with halves (3/2 next)."""
+    if not rule.exact or rule.kind not in ("recurrence", "polynomial"):
+        return False
+    span = max(rule.history) - min(rule.history)
+    return bool(span >= 1 and (span + 1) ** -(len(rule.history) - rule.parameters) > _CHANCE)
+
+
+def _read_too_seldom(rule: Rule) -> bool:
+    """Whether a linear recurrence has a coefficient that fewer than three of its equations read a value
+    other than 0 for: one to fit it, two to check it, as the margin asks of every parameter. On sparse data
+    (intermittent counts) the zeros fit any coefficient, so ``0 0 1 0 0 3 0 0`` fitted x[t] = 3 x[t-3] from
+    its one 1 and "checked" it on zeros only, and went on 9 (exact)."""
+    if rule.kind != "recurrence":
+        return False
+    n = len(rule.history)
+    lags = n - np.flatnonzero(rule.weights)  # the lags with a coefficient (weights[n - lag] is its coefficient)
+    if not lags.size:
+        return False
+    nonzero = np.array([value != 0 for value in rule.history])  # (n,)
+    order = int(lags.max())
+    return any(int(nonzero[order - lag : n - lag].sum()) < 3 for lag in lags.tolist())
 
 
 # --------------------------------------------------------------------------------------------------
