@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
+import pytest
 
 from numseries.explain import bucket_lengths, gradient_path, weighted_sum
 
@@ -44,5 +48,32 @@ def test_terms_near_the_float_limit_leave_no_infinite_remainder(recwarn):
     prediction = float(weights @ (values / 1e308)) * 1e308  # 1.627e308, every term shown
     text = weighted_sum(values, weights, prediction)
     assert text == "1.628e+308 = 1.29 × 1.5e+308 − 0.452 × 1e+300 + 0.363 × 1e+307 − 0.343 × 1e+308 + 0.143 × 1e+305"
-    assert weighted_sum(values, weights, prediction * 0.999).endswith("− 1.63e+305 (float rounding)")
+    assert weighted_sum(values, weights, prediction * 0.99).endswith("− 1.63e+306 (float rounding)")
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def _terms_sum(text: str) -> tuple[float, float]:
+    """'p = a × x − b × y + r (the other 2 steps)' -> (p, the right side as written)."""
+    left, right = text.split(" = ")
+    total, sign = 0.0, 1.0
+    for token in re.split(r" (?=[+−] )", right.replace("−", "− ", 1) if right.startswith("−") else "+ " + right):
+        sign = -1.0 if token.startswith("−") else 1.0
+        term = token[2:].split(" (")[0]
+        factors = [float(f.replace("−", "-")) for f in term.split(" × ")]
+        total += sign * math.prod(factors)
+    return float(left), total
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, -3e9])
+def test_the_terms_as_written_add_up_to_the_prediction_far_from_zero(offset):
+    """Adversarial round 14: weights to 3 digits times values near 1e6 summed to 1002002.99 for a prediction
+    of 1000002.986 (each weight's rounding multiplied by the level)."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        values = offset + rng.normal(size=int(rng.integers(3, 9))).cumsum().round(2)
+        weights = rng.normal(size=len(values))
+        weights /= weights.sum()
+        prediction = float(weights @ values)
+        shown, total = _terms_sum(weighted_sum(values, weights, prediction))
+        step = float(np.abs(np.diff(values)).mean())
+        assert abs(total - prediction) <= 0.006 * step and abs(shown - prediction) <= 0.006 * step

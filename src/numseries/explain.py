@@ -96,27 +96,37 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
 
 
+_UNSEEN = 0.005  # of a mean step: half the last digit format_value shows a prediction to (a hundredth of one)
+
+
 def weighted_sum(
     values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3, labels: list[str] | None = None
 ) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
-    Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
-    leaving out weights under 0.005; what the left-out steps add, when it exceeds 1e-4 of the mean
-    absolute step, is written as one last term. ``labels`` (L,) show the values as typed; the
+    Weights are shown to 3 significant digits, or more where that many leave the terms short of adding
+    up (values far from 0). Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
+    leaving out weights under 0.005; what the left-out steps add, when it exceeds half the last digit the
+    prediction is shown to (5e-3 of the mean absolute step), is written as one last term. ``labels`` (L,) show the values as typed; the
     prediction is shown by :func:`numseries.formatting.format_value`.
     """
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values)
     shown = len(weights) if len(weights) <= terms + 2 else terms
     order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
-    parts = []
-    for i in order:
-        sign = "−" if weights[i] < 0 else "+"
-        parts += [sign, f"{abs(weights[i]):.3g} × {labels[i]}"]
     scale = max(float(np.abs(values).max(initial=0.0)), abs(prediction)) or 1.0  # no overflow near 1.8e308
-    rest = (prediction / scale - float(np.dot(weights[order], values[order] / scale))) * scale
-    if abs(rest) > 1e-4 * (step or 1.0):
+    # Weights to 3 significant digits, or as many more as it takes for the terms as shown to add up: on values
+    # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.
+    scaled, unseen = values[order] / scale, _UNSEEN * (step or 1.0)  # below the digits the prediction shows
+    for digits in range(3, 18):
+        rounded = np.array([float(f"{w:.{digits}g}") for w in weights[order]])
+        if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
+            break
+    parts = []
+    for w, i in zip(rounded.tolist(), order, strict=True):
+        parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
+    rest = (prediction / scale - float(np.dot(rounded, scaled))) * scale
+    if abs(rest) > unseen:
         left = np.ones(len(weights), dtype=bool)
         left[order] = False
         others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none

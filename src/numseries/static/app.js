@@ -330,12 +330,23 @@ function equation(values, data, typed, step, integer = null) {
   const shown = data.exact
     ? order.filter((i) => weights[i] !== 0)
     : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
-  const parts = [];
-  for (const i of shown) parts.push(weights[i] < 0 ? "−" : "+", `${general(Math.abs(weights[i]), 3)} × ${labels[i]}`);
   const scale = Math.max(...window.map(Math.abs), Math.abs(data.prediction)) || 1;  // no overflow near 1.8e308
-  const sum = shown.reduce((total, i) => total + weights[i] * (window[i] / scale), 0);
+  const unseen = 0.005 * (meanStep(window) || 1);  // half the last digit the prediction is shown to
+  // weights to 3 significant digits, or as many more as it takes for the terms as shown to add up (on values
+  // far from 0, each weight's rounding is multiplied by the level)
+  let digits = 3;
+  let rounded = [];
+  for (; digits <= 17; digits++) {
+    rounded = shown.map((i) => Number(general(weights[i], digits)));
+    const off = shown.reduce((total, i, k) => total + (weights[i] - rounded[k]) * (window[i] / scale), 0);
+    if (Math.abs(off) * scale <= unseen) break;
+  }
+  digits = Math.min(digits, 17);
+  const parts = [];
+  shown.forEach((i, k) => parts.push(rounded[k] < 0 ? "−" : "+", `${general(Math.abs(rounded[k]), digits)} × ${labels[i]}`));
+  const sum = shown.reduce((total, i, k) => total + rounded[k] * (window[i] / scale), 0);
   const rest = (data.prediction / scale - sum) * scale;
-  if (Math.abs(rest) > 1e-4 * (meanStep(window) || 1)) {
+  if (Math.abs(rest) > unseen) {
     const others = weights.filter((w, i) => w !== 0 && !shown.includes(i)).length;
     const what = data.exact
       ? "the rule's constant"
