@@ -93,3 +93,14 @@ def test_subnormal_values_and_steps_are_shown_not_an_overflow_error(capsys):
     assert [float(text) for text in format_values([1e-320, 3e-320], step=1e-320)] == [1e-320, 3e-320]
     assert main(["predict", "1e-320", "2e-320", "4e-320", "3e-320"]) == 0
     assert capsys.readouterr().out.startswith("next value: ")
+
+
+@pytest.mark.parametrize(
+    ("value", "step"),
+    [(10000000000000008.0, 2.0), (18014398509482016.0, 8.0), (18014398509482024.0, 8.0), (1e15 + 0.125, 0.001),
+     (72057594037927952.0, 16.0)],
+)
+def test_a_value_past_the_float_s_units_is_shown_as_itself(value, step):
+    """Adversarial round 14: 1e16 + 8 with steps of 2 was shown 1.000000000000001e+16 (1e16 + 10, another
+    float), and two forecast steps 8 apart as one text: the digits the float resolves are shown."""
+    assert float(format_value(value, step=step)) == value

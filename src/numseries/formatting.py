@@ -87,8 +87,10 @@ def _in_full(value: float, step: float | None, exact: bool) -> bool:
 
 def _decimals(value: float, step: float) -> int:
     """The decimals that put the last digit below 1/STEP_FRACTION of ``step``, with SIGNIFICANT digits at
-    least and none below the float's resolution (negative: ``value`` >= 1e16 is rounded to tens or more)."""
+    least and none finer than the float resolves (negative from 2**56, where floats are 16 apart: rounded to tens
+    or more)."""
     magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
     decimals = max(math.ceil(math.log10(STEP_FRACTION / step)), SIGNIFICANT - 1 - magnitude)
-    decimals = min(decimals, math.floor(-math.log10(math.ulp(abs(value)))))  # no digits below float resolution
+    # no digit finer than the float resolves, but every one it does: the text reads back as the same float
+    decimals = min(decimals, math.ceil(-math.log10(math.ulp(abs(value)))))
     return max(decimals, 0) if abs(value) < 1e16 else decimals  # below 1e16 whole numbers are shown whole
