@@ -273,20 +273,40 @@ def test_from_17_values_a_band_stays_within_the_context_range_scaled_by_its_leve
 
     rng = np.random.default_rng(10)
     values, quantiles = _paths(2, 8, 10.0, rng)
-    lengths, ranges = np.array([12, 40]), np.array([2.0, 2.0])
+    lengths = np.array([12, 40])
+    extents = np.stack([values.min(axis=1) - 0.5, values.max(axis=1) + 0.5], axis=1)  # the paths stay within
+    ranges = extents[:, 1] - extents[:, 0]
     assert RANGE_CAP_FROM == 17
     free = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None)
-    capped = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None, ranges)
+    capped = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None, extents)
     for level in (80, 95):
         np.testing.assert_array_equal(capped[level][0], free[level][0])  # 12 values: not capped
         np.testing.assert_array_equal(capped[level][1, 0], free[level][1, 0])  # step 1: the model's own interval
-        reach = 2.0 * NormalDist().inv_cdf(0.5 + level / 200) / NormalDist().inv_cdf(0.975)
+        reach = ranges[1] * NormalDist().inv_cdf(0.5 + level / 200) / NormalDist().inv_cdf(0.975)
         np.testing.assert_allclose(capped[level][1, 1:, 1] - values[1, 1:], reach, rtol=1e-12)
         np.testing.assert_allclose(values[1, 1:] - capped[level][1, 1:, 0], reach, rtol=1e-12)
-    assert np.isclose(capped[95][1, -1, 1] - values[1, -1], 2.0)  # 95%: the whole range
+    assert np.isclose(capped[95][1, -1, 1] - values[1, -1], ranges[1])  # 95%: the whole range
     a, b = -3.0, 1.0
-    mirrored = path_bands(a * values + b, a * quantiles[..., ::-1] + b, lengths, np.ones(2) * 3, GRID, [80], None, 3 * ranges)
+    mirrored = path_bands(
+        a * values + b, a * quantiles[..., ::-1] + b, lengths, np.ones(2) * 3, GRID, [80], None, a * extents[:, ::-1] + b
+    )
     np.testing.assert_allclose(mirrored[80], a * capped[80][..., ::-1] + b, rtol=1e-12, atol=1e-9)
+
+
+def test_a_path_that_leaves_the_context_range_is_capped_that_much_further():
+    """Adversarial round 14: a growth's path left its window's range, and its bands stayed the range's width
+    (1.3^t at t+24: 95% band +-0.2% of the path, the truth 51 half-widths outside)."""
+    rng = np.random.default_rng(11)
+    values, quantiles = _paths(1, 8, 10.0, rng)
+    values, quantiles = values + np.arange(8) * 5.0, quantiles + (np.arange(8) * 5.0)[None, :, None]  # climbs out
+    extents = np.array([[values[0, 0] - 1.0, values[0, 0] + 1.0]])
+    capped = path_bands(values, quantiles, np.array([40]), np.ones(1), GRID, [95], None, extents)[95]
+    free = path_bands(values, quantiles, np.array([40]), np.ones(1), GRID, [95], None)[95]
+    beyond = np.maximum(values[0] - extents[0, 1], 0.0)  # (K,) how far above the range the path is
+    reach = 2.0 + beyond[1:]  # the whole range at 95%, and that much further
+    np.testing.assert_allclose(capped[0, 1:, 1], np.minimum(free[0, 1:, 1], values[0, 1:] + reach), rtol=1e-12)
+    np.testing.assert_allclose(capped[0, 1:, 0], np.maximum(free[0, 1:, 0], values[0, 1:] - reach), rtol=1e-12)
+    assert (capped[0, 1:, 1] - values[0, 1:] > 2.0).any()  # past the range's cap where the path left it
 
 
 def _random_walks(n: int, sigma: float, rng) -> tuple[np.ndarray, ...]:

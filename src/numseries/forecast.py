@@ -6,7 +6,7 @@ step the model's one-step interval reaches below and above it, these reaches add
 (from long contexts in a p-norm, ``intervals.REACH_NORMS``), a factor per horizon calibrated on
 held-out generated paths scales the sums (and for a window the family classifier names, that family's
 own factor on top), and from ``intervals.RANGE_CAP_FROM`` values the window's range
-bounds them (:func:`numseries.intervals.range_reach`); this costs nothing
+bounds them, beyond how far the path itself leaves that range (:func:`numseries.intervals.range_reach`); this costs nothing
 beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
 its next value from the model's (calibrated) predictive distribution given that path's own history,
 and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's
@@ -621,7 +621,7 @@ def roll_out(
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
     """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
     but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path).
-    ``given``: the series the windows were cut from (default: the windows), whose range and length cap the
+    ``given``: the series the windows were cut from (default: the windows), whose extent and length cap the
     point paths' bands (:func:`~numseries.intervals.range_reach`)."""
     n = len(windows)
     lengths = np.array([len(w) for w in windows])
@@ -683,9 +683,8 @@ def roll_out(
             given_rows, range_lengths = np.where(inside, history[point, :width], np.nan), lengths  # (n, width)
         else:
             given_rows, range_lengths = padded_rows(list(given))
-        with np.errstate(over="ignore"):  # inf for windows spanning more than the float range
-            ranges = np.nanmax(given_rows, axis=1) - np.nanmin(given_rows, axis=1)  # (n,)
-        bands = path_bands(values, along, lengths, scale, grid, levels, calibration, ranges, families, range_lengths)
+        extents = np.stack([np.nanmin(given_rows, axis=1), np.nanmax(given_rows, axis=1)], axis=1)  # (n, 2)
+        bands = path_bands(values, along, lengths, scale, grid, levels, calibration, extents, families, range_lengths)
     bands = _recorded_bands(windows, values, bands)
     if first is not None and len(windows):  # step 1: the interval predict gives, at any level
         decimals = recorded_decimals(*padded_rows(list(windows)))  # (n,)

@@ -619,7 +619,7 @@ def path_bands(
     grid: Sequence[float],
     levels: Sequence[float],
     calibration: Calibration | None,
-    ranges: np.ndarray | None = None,
+    extents: np.ndarray | None = None,
     families: np.ndarray | None = None,
     range_lengths: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
@@ -631,10 +631,12 @@ def path_bands(
     interval; step ``h``'s reaches below and above the path by :func:`path_half_widths` (in the norms the
     horizon factors were measured with; without them, ``REACH_NORMS``) times the calibrated factor of step
     ``h`` (with ``families`` (N,), the index into ``calibration.families`` of the family each context is
-    named, -1 for none: times that family's factor), and with ``ranges`` (N,) (each context's largest minus smallest value), no further from the
-    path than :func:`range_reach` allows (for contexts of ``range_lengths`` (N,) values, by default
-    ``lengths``: a path read again from a window's last values keeps the whole window's cap). Wider levels
-    never give narrower bands.
+    named, -1 for none: times that family's factor), and with ``extents`` (N, 2) (each context's smallest and
+    largest value), no further from the path than :func:`range_reach` allows (for contexts of
+    ``range_lengths`` (N,) values, by default ``lengths``: a path read again from a window's last values keeps
+    the whole window's cap), plus as far as the path has left the context's range at that step: a series
+    forecast to stay within its range rarely leaves it by more, but one forecast to leave it (a growth) has
+    no such bound. Wider levels never give narrower bands.
     """
     bands: dict[float, np.ndarray] = {}
     previous = None
@@ -647,8 +649,11 @@ def path_bands(
             k = _horizon_factors(calibration, lengths, spread, values.shape[1], level, families)  # (N, K)
             band = np.stack([values - k * below, values + k * above], axis=-1)  # (N, K, 2)
         band = np.clip(band, -LARGEST_FLOAT, LARGEST_FLOAT)
-        if ranges is not None:  # from step 2: within the context's range of the path
-            cap = range_reach(ranges, lengths if range_lengths is None else range_lengths, level)[:, None]  # (N, 1)
+        if extents is not None:  # from step 2: within the context's range of the path
+            low, high = extents[:, :1], extents[:, 1:]  # (N, 1) each
+            with np.errstate(over="ignore", invalid="ignore"):  # inf for contexts spanning more than the float range
+                cap = range_reach(high[:, 0] - low[:, 0], lengths if range_lengths is None else range_lengths, level)
+                cap = cap[:, None] + np.maximum(np.maximum(values[:, 1:] - high, low - values[:, 1:]), 0.0)  # (N, K - 1)
             band[:, 1:, 0] = np.maximum(band[:, 1:, 0], values[:, 1:] - cap)
             band[:, 1:, 1] = np.minimum(band[:, 1:, 1], values[:, 1:] + cap)
         band[:, 0] = intervals(quantiles[:, 0], grid, [level])[level]  # step 1: the one-step interval
