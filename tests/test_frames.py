@@ -346,3 +346,35 @@ def test_business_day_series_go_on_on_weekdays_and_calendar_days_on_every_day(sh
     assert days["trading"] == ["Wed 06-26", "Thu 06-27", "Fri 06-28", "Mon 07-01"]
     assert days["daily"] == ["Tue 03-12", "Wed 03-13", "Thu 03-14", "Fri 03-15"]
     assert days["other"] == ["Wed 03-20", "Fri 03-22", "Sun 03-24", "Tue 03-26"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "Float32", "float16"])
+def test_float32_values_are_the_decimals_they_hold(shipped, tmp_path, capsys, dtype):
+    """Adversarial round 14: a float32 0.1 is 0.10000000149011612 as float64, so 0.1 0.2 0.3 0.4 stored as
+    float32 (numpy, pandas, a Parquet float column) met no exact rule: 0.5000000074505806, 'straight line'."""
+    from numseries.cli import main
+
+    df = pd.DataFrame({"unique_id": ["a"] * 4, "ds": range(4), "y": [0.1, 0.2, 0.3, 0.4]}).astype({"y": dtype})
+    assert shipped.predict_df(df)["numseries"].tolist() == [0.5]
+    assert shipped.predict(np.asarray(df["y"].to_numpy(), dtype=np.float16 if dtype == "float16" else np.float32)).exact
+    wide = np.array([[0.1, 0.2, 0.3, 0.4], [1.5, 2.5, 3.5, 4.5]], dtype=np.float32)
+    assert shipped.predict_batch(wide).values.tolist() == [0.5, 5.5]
+    if dtype == "float16":
+        return
+    df.to_parquet(tmp_path / "long.parquet")
+    pd.DataFrame(wide).rename(columns=str).to_parquet(tmp_path / "wide.parquet")
+    for name in ("long", "wide"):
+        assert main(["predict", "--input", str(tmp_path / f"{name}.parquet"), "--output", str(tmp_path / "o.csv")]) == 0
+        assert pd.read_csv(tmp_path / "o.csv")["exact"].all()
+    capsys.readouterr()
+
+
+def test_widened_gives_each_float32_its_shortest_decimal():
+    from numseries.series import widened
+
+    rng = np.random.default_rng(0)
+    narrow = (rng.normal(size=2000) * 10.0 ** rng.uniform(-40, 38, 2000)).astype(np.float32)
+    narrow = np.concatenate([narrow, np.array([0.0, -0.0, np.inf, np.nan, 1e-45, 3.4e38], dtype=np.float32)])
+    wide = widened(narrow.reshape(2, -1)).ravel()
+    shortest = [float(np.format_float_scientific(x, unique=True)) if np.isfinite(x) else float(x) for x in narrow]
+    np.testing.assert_array_equal(wide, np.array(shortest))

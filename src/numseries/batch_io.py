@@ -907,11 +907,12 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
             raise ValueError("the input has no value columns; give one series per row, one step per column")
-        numbers = np.array([dtype.kind in "iuf" for dtype in frame.dtypes])  # (C,): already numeric columns
+        # (C,) already numeric columns, read at once; float32 ones are read by numeric(), as their decimals
+        numbers = np.array([dtype.kind in "iu" or (dtype.kind == "f" and dtype.itemsize == 8) for dtype in frame.dtypes])
         values = np.empty(frame.shape)  # (N, C)
         values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
         errors = np.full(len(frame), None, dtype=object)  # (N,)
-        for column in np.flatnonzero(~numbers):  # text in a column: each checked, naming what is not a number
+        for column in np.flatnonzero(~numbers):  # text (or float32) in a column: each checked, naming what is not a number
             label = frame.columns[column]
             name = _column_name(label)
             values[:, column], words = numeric(frame.iloc[:, column], name)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import levels_checked, recorded_decimals
-from numseries.series import BELOW_FLOAT, check_exact_integers, check_narrowed, keep_last, underflowed
+from numseries.series import BELOW_FLOAT, check_exact_integers, check_narrowed, keep_last, underflowed, widened
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -368,7 +368,11 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     ):
         raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
     if pd.api.types.is_numeric_dtype(column):
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        narrow = np.dtype(getattr(column.dtype, "numpy_dtype", column.dtype))  # (pandas' Float32 too)
+        if narrow.kind == "f" and narrow.itemsize < 8:  # float32: the decimals they hold (0.1, not 0.100000001)
+            values = widened(column.to_numpy(dtype=narrow, na_value=np.nan))
+        else:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(values), dtype=bool)
     parsed = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     values = np.array(parsed)  # a copy: pyarrow's array is read-only

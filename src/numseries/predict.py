@@ -59,6 +59,7 @@ from numseries.series import (
     padded_rows,
     read_lengths,
     shift_right,
+    widened,
 )
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
@@ -1039,8 +1040,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
         raise TypeError(f"{what} holds booleans, not numbers; pass numbers (1 and 0: np.asarray(x, dtype=float))")
     if array.dtype.kind in "mM":
         raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
-    try:
-        values = array.astype(np.float64)
+    try:  # float32 and float16 values as the decimals they hold (0.1, not 0.10000000149011612)
+        values = widened(array) if array.dtype.kind == "f" and array.dtype.itemsize < 8 else array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
     if array.dtype.kind in "USa" or (  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here

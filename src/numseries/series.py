@@ -145,6 +145,42 @@ def shift_right(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.where(index >= 0, out, 0).astype(rows.dtype, copy=False)
 
 
+def widened(narrow: np.ndarray) -> np.ndarray:
+    """float32 or float16 values (any shape) -> float64, each the shortest decimal that reads back as it (the float32
+    0.1 is 0.1, not 0.10000000149011612): the number that was typed or stored, so that exact rules and
+    recorded decimals see 0.1, 0.2, 0.3 where a float32 array or a Parquet float column holds them."""
+    shape, narrow = narrow.shape, narrow.ravel()
+    digits = np.finfo(narrow.dtype).precision + 3  # enough to read any of them back (float32: 9)
+    wide = narrow.astype(np.float64)
+    out = wide.copy()
+    pending = np.flatnonzero(np.isfinite(wide) & (wide != 0))
+    found, mantissas, exponents = [], [], []  # each value as mantissa * 10**exponent, mantissa of the fewest digits
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for count in range(1, digits + 1):  # the fewest significant digits first
+            x = wide[pending]
+            exponent = np.floor(np.log10(np.abs(x))) - (count - 1)
+            mantissa = np.round(x / 10.0**exponent)
+            back = (mantissa * 10.0**exponent).astype(narrow.dtype) == narrow[pending]  # (to float64 rounding)
+            found.append(pending[back])
+            mantissas.append(mantissa[back])
+            exponents.append(exponent[back])
+            pending = pending[~back]
+            if not pending.size:
+                break
+    if not found:
+        return out.reshape(shape)
+    where, mantissa, exponent = np.concatenate(found), np.concatenate(mantissas), np.concatenate(exponents)
+    # Each decimal correctly rounded, as Python reads its text: 10**k is exact up to k = 22, so one product or
+    # quotient of exact numbers rounds once; past that, the text is read (1e-30, not 1e30's reciprocal).
+    near = np.abs(exponent) <= 22
+    power = 10.0 ** np.abs(np.where(near, exponent, 0))
+    out[where[near]] = np.where(exponent >= 0, mantissa * power, mantissa / power)[near]
+    far = np.flatnonzero(~near)
+    texts = [f"{int(m)}e{int(e)}" for m, e in zip(mantissa[far].tolist(), exponent[far].tolist(), strict=True)]
+    out[where[far]] = np.array(texts, dtype=np.float64)
+    return out.reshape(shape)
+
+
 def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> None:
     """``given`` (any shape) as the caller received it, ``values`` the same as float64: a ValueError naming the
     first integer float64 rounds (beyond 2**53 most integers are not floats: 9007199254740993 would be read
