@@ -37,6 +37,14 @@ def test_a_trend_is_named_with_its_least_squares_step():
     assert text == "noisy straight line (+2.9 per step)"
 
 
+def test_a_logarithm_is_named_decay_or_growth_as_the_series_goes():
+    """Adversarial round 14: the classifier reads x and -x alike, and a rising 3 ln t + 1 was a 'logarithmic decay'."""
+    names, probabilities = ("log_decay", "sinusoidal"), np.array([[0.95, 0.05], [0.95, 0.05]])
+    values = np.log(np.arange(1.0, 9.0))[None] * np.array([[-1.0], [1.0]])  # (2, 8) falling, rising
+    texts, _ = describe_batch(probabilities, names, values, np.array([8, 8]))
+    assert texts == ["logarithmic decay", "logarithmic growth"]
+
+
 def test_two_families_the_head_cannot_tell_apart_are_named_together():
     text, confidence = _describe([0.05, 0.45, 0.4, 0.1])
     assert text == "random walk or autoregressive oscillation"

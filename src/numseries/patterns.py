@@ -289,6 +289,12 @@ def describe_batch(
                 texts[i] = f"{slope:+.4g}".join(pieces)
     for i in np.flatnonzero(np.isfinite(cycles)).tolist():
         texts[i] = with_period(texts[i], float(cycles[i]))
+    # The family is a logarithm of either sign, and the classifier cannot tell them apart (it reads x and -x
+    # alike): a rising one is named as it goes.
+    rows = np.arange(len(lengths))
+    rising = values[rows, np.maximum(lengths - 1, 0)] > values[rows, 0]
+    for i in np.flatnonzero(rising).tolist():
+        texts[i] = texts[i].replace(NAMES["log_decay"], "logarithmic growth")
     return texts, confidence
 
 
