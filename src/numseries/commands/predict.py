@@ -158,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     if result.n_read is not None:
         print(
             f"note: the network read the last {result.n_read} of these values: the earlier steps are far larger "
-            "than the last ones (the end of a steep decay), or far smaller, all going one way (a steep growth), "
+            "than the last ones (the end of a steep decay, or a jump), or far smaller, all going one way (a steep growth), "
             "and it predicts such a series better without them",
             file=sys.stderr,
         )
