@@ -482,6 +482,12 @@ def test_level_chooses_the_intervals_and_json_carries_them(capsys):
     assert intervals["95"][0] < intervals["50"][0] < intervals["50"][1] < intervals["95"][1]
 
 
+def test_levels_that_print_alike_at_six_digits_keep_keys_of_their_own(capsys):
+    """Adversarial round 14: --level 80.0000001 80 came back as one "80" key, and 33.333333 as "33.3333"."""
+    code, out, _ = predict(capsys, "--json", *NOISY, "--level", "80.0000001", "80", "33.333333")
+    assert code == 0 and list(json.loads(out)["intervals"]) == ["80.0000001", "80", "33.333333"]
+
+
 def test_a_forecast_table_has_bounds_that_widen_with_the_horizon(capsys):
     code, out, _ = predict(capsys, "--steps", "4", *NOISY)
     assert code == 0

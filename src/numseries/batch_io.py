@@ -95,6 +95,7 @@ from numseries.frames import (
     predict_chunk,
     read_rows,
 )
+from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
 
 log = logging.getLogger(__name__)
@@ -364,7 +365,7 @@ def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
     columns["prediction"] = _whole_where_exact(predicted) if kind == "csv" else predicted.values().ravel()
     for level in predicted.forecast.levels if steps > 1 else batch.levels:
         lo, hi = predicted.interval(level)
-        columns[f"lo-{level:g}"], columns[f"hi-{level:g}"] = lo.ravel(), hi.ravel()
+        columns[f"lo-{level_name(level)}"], columns[f"hi-{level_name(level)}"] = lo.ravel(), hi.ravel()
     if batch.patterns and steps == 1:
         columns["pattern"] = batch.patterns
     if len(batch.exact) == len(batch.values):  # a series in error has no value, exact or not

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import levels_checked, recorded_decimals
+from numseries.intervals import level_name, levels_checked, recorded_decimals
 from numseries.series import BELOW_FLOAT, check_exact_integers, check_narrowed, keep_last, underflowed, widened
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
@@ -1041,8 +1041,8 @@ def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list
         id_col,
         time_col,
         MODEL_NAME,
-        *(f"{MODEL_NAME}-lo-{level:g}" for level in sorted(levels, reverse=True)),
-        *(f"{MODEL_NAME}-hi-{level:g}" for level in sorted(levels)),
+        *(f"{MODEL_NAME}-lo-{level_name(level)}" for level in sorted(levels, reverse=True)),
+        *(f"{MODEL_NAME}-hi-{level_name(level)}" for level in sorted(levels)),
         "error",
     ]
 

@@ -178,8 +178,9 @@ def _one_number(value: object) -> bool:
 
 
 def level_name(level: float) -> str:
-    """``80.0`` -> ``"80"``, ``97.5`` -> ``"97.5"``: the suffix of statsforecast's ``-lo-80`` columns."""
-    return f"{level:g}"
+    """``80.0`` -> ``"80"``, ``97.5`` -> ``"97.5"``: the suffix of statsforecast's ``-lo-80`` columns, and the key
+    of a level's interval; to 15 significant digits, so that two levels are never named alike (80.0000001)."""
+    return f"{level:.15g}"
 
 
 def quantiles_at(quantiles: np.ndarray, grid: Sequence[float], taus: np.ndarray) -> np.ndarray:

@@ -51,7 +51,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
-from numseries.intervals import fraction_note, levels_checked
+from numseries.intervals import fraction_note, level_name, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import BELOW_FLOAT, lost_integer, rounded_integer, underflowed
 
@@ -344,7 +344,7 @@ def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]
 def _rows_json(batch: BatchPrediction) -> list[dict]:
     """The ``predict --json`` answer of each row of ``batch`` (as ``predict()`` gives it), each array made
     into lists once for all rows rather than row by row."""
-    bounds = {f"{level:g}": np.stack(batch.interval(level), axis=1).tolist() for level in batch.levels}
+    bounds = {level_name(level): np.stack(batch.interval(level), axis=1).tolist() for level in batch.levels}
     attention = round_attention(batch.attention).tolist()  # (N, W): row i's window in its first n_used columns
     weights = None if batch.weights is None else batch.weights.tolist()
     n_values, n_used = batch.n_values.tolist(), batch.n_used.tolist()

@@ -410,6 +410,7 @@ def _table(
     ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step
+    from numseries.intervals import level_name
 
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
@@ -422,7 +423,7 @@ def _table(
     lines = [f"next value: {numbers(result.rule.next_value if ruled else result.value)[0]}"]
     for level, (lo, hi) in result.intervals.items():  # a rule's: zero width at its exact value
         bounds = (result.rule.next_value,) * 2 if ruled else (lo, hi)
-        lines.append(f"{level:g}% interval: {' to '.join(numbers(*bounds))}")
+        lines.append(f"{level_name(level)}% interval: {' to '.join(numbers(*bounds))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
     if result.weights is None:
@@ -466,7 +467,7 @@ def _table(
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
         width = max(12, *(len(cell) for row in rows for cell in row))
         if bands:
-            heads = "".join(f"  {f'lo-{level:g}':>{width}}  {f'hi-{level:g}':>{width}}" for level in bands)
+            heads = "".join(f"  {f'lo-{level_name(level)}':>{width}}  {f'hi-{level_name(level)}':>{width}}" for level in bands)
             lines.append(f"{'':>6}  {'value':>{width}}{heads}")
         for k, row in enumerate(rows):
             lines.append(f"{f't+{k + 1}':>6}" + "".join(f"  {cell:>{width}}" for cell in row))
@@ -493,6 +494,8 @@ def _as_json(
     result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
     steady: int | None = None,
 ) -> dict:
+    from numseries.intervals import level_name
+
     out = json_answer(
         result.value,
         result.rule,
@@ -504,7 +507,7 @@ def _as_json(
         result.n_used if result.n_read is None else result.n_read,
     )
     if result.levels:
-        out["intervals"] = {f"{level:g}": [lo, hi] for level, (lo, hi) in result.intervals.items()}
+        out["intervals"] = {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
         out["forecast"] = [  # a rule's whole numbers as integers, as its prediction
             value if isinstance(value, int) else int(value) if result.rule and float(value).is_integer() else float(value)
@@ -514,7 +517,7 @@ def _as_json(
         out["forecast_cycle"] = cycle
         out["forecast_steady"] = steady
     if bands:
-        out["forecast_intervals"] = {f"{level:g}": [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
+        out["forecast_intervals"] = {level_name(level): [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
     return out
 
 
