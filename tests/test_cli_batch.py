@@ -449,3 +449,16 @@ def test_a_missing_value_that_ends_a_column_is_its_error(capsys, tmp_path, model
     code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     (error,) = pd.read_csv(target)["error"]
     assert code == 0 and "has a missing value at " in error and "after its last number" in error
+
+
+def test_warnings_are_one_line_notes_and_dates_written_as_integers_are_named(capsys, tmp_path, model):
+    """Adversarial round 13: a time past 2262 printed Python's warning with a file name and a line of source;
+    times written as YYYYMMDD integers stepped to 20240132 without a word."""
+    late, ymd, target = tmp_path / "late.csv", tmp_path / "ymd.csv", tmp_path / "out.csv"
+    late.write_text("unique_id,ds,y\na,2262-04-07,1\na,2262-04-08,2\na,2262-04-09,3\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(late), "--output", str(target), "--steps", "5")
+    assert code == 0 and err.startswith("note: 1 series' next times pass what datetime64[ns]") and "predict_chunk(" not in err
+    ymd.write_text("unique_id,ds,y\na,20240128,1\na,20240129,2\na,20240130,3\na,20240131,4\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(ymd), "--output", str(target))
+    assert code == 0 and "note: unique_id 'a' has times that read as dates written as integers" in err
+    assert "its next time is 20240132; write the times as dates" in err

@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from importlib import import_module
 from typing import Any
 
@@ -106,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.command_line = ["numseries", *argv]  # as given, for records such as training_info.json
     try:
-        return import_module(f"numseries.commands.{args.command}").run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_note
+            return import_module(f"numseries.commands.{args.command}").run(args)
     except ValueError as err:
         print(f"numseries {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -119,6 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader closed the pipe (`numseries predict ... | head -1`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _show_note(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None
+) -> None:
+    """numseries' own warnings as the one-line notes its log gives (``note: ...``), not Python's two lines with
+    a file name and a line of source; other libraries' warnings as Python shows them."""
+    stream = file or sys.stderr
+    if issubclass(category, UserWarning) and os.sep + "numseries" + os.sep in filename:
+        print(f"note: {message}", file=stream)
+    else:
+        stream.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def _missing_extra(err: ImportError) -> str:

@@ -673,6 +673,7 @@ def predict_chunk(
         next_ds, known = next_timestamps(chunk.ds, present, steps)
         if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
             instant = _sub_daily_in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known)
+        _warn_dates_as_integers(chunk, present, next_ds, errors)
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
             warnings.warn(
@@ -684,6 +685,26 @@ def predict_chunk(
 
 
 _DAY_NS = 86_400 * 10**9
+
+
+def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarray, errors: np.ndarray) -> None:
+    """A warning where a series' times are dates written as integers (YYYYMMDD: 20240131) and its next one,
+    stepped as an integer, is no date (20240132): integers stay integers, so say how to step by the calendar."""
+    if chunk.ds is None or next_ds.dtype.kind not in "iu" or not len(lengths):
+        return
+    rows = np.arange(len(lengths))
+    last, ahead = chunk.ds[rows, np.maximum(lengths - 1, 0)].astype(np.int64), next_ds[:, 0].astype(np.int64)
+    def dates(days: np.ndarray) -> np.ndarray:
+        text = pd.Series(days).astype(str)
+        return (days >= 10000101) & (days <= 99991231) & pd.to_datetime(text, format="%Y%m%d", errors="coerce").notna().to_numpy()
+    odd = np.flatnonzero((errors == None) & dates(last) & ~dates(ahead))  # noqa: E711 (answered)
+    if odd.size:
+        warnings.warn(
+            f"{chunk.id_name} {chunk.ids[odd[0]]!r} has times that read as dates written as integers (its last, "
+            f"{last[odd[0]]}, as YYYYMMDD), and integers step as integers: its next time is {ahead[odd[0]]}; "
+            "write the times as dates (2024-01-31) to step by the calendar",
+            stacklevel=3,
+        )
 
 
 def _sub_daily_in_utc(
