@@ -33,7 +33,7 @@ data. Hence: constant >= 3 values, arithmetic and geometric >= 4, polynomial of 
 recurrence of order k >= 2k + 2 (+1 with a constant), a linear ratio >= 5, a rational ratio >= 6.
 Where equalities are not rare, checks count for less: on integers of a small range (counts 0, 1, 2)
 a polynomial or recurrence needs enough checks that ``1 / (span + 1) ** checks`` stays within 1%
-(a 0/1 series: 7); a recurrence needs three equations reading something other than 0 for each of its
+(a 0/1 series: 7; ``1 1 2 3 5 8``, of a wider range, is Fibonacci from two checks); a recurrence needs three equations reading something other than 0 for each of its
 coefficients (sparse data's zeros fit any); and on decimals (values whole multiples of 0.1, 0.01, ...)
 a polynomial of degree 2 or more needs a top difference over one unit, which rounding a slow curve
 gives by chance. Integers of a wide range are read as a puzzle's terms: triangular numbers' second
@@ -346,18 +346,18 @@ def _unit_sized(rule: Rule) -> bool:
 
 
 _CHANCE = 0.01  # the largest chance, as 1 / (values a check may land on) ** checks, of a rule's checks passing
+_SMALL_SPAN = 2  # integers within this of each other (0, 1, 2: counts) are asked for more checks
 
 
 def _by_chance(rule: Rule) -> bool:
     """Whether a recurrence or polynomial on integers of a small range (counts: 0, 1, 2) may have passed its
     checks by chance: each lands on one of the ``span + 1`` values the series takes with a chance near
-    ``1 / (span + 1)``, so two checks are evidence only from a span of about 9; a 0/1 series needs 7.
-    ``1 0 1 2 2 1 0 1`` is no quartic (its 3 checks passed: 7 next), nor ``2 0 3 2 2 1 2 2 2`` a recurrence
-    with halves (3/2 next)."""
+    ``1 / (span + 1)``, so a 0/1 series needs 7 checks and a 0/1/2 series 5. ``1 0 1 2 2 1 0 1`` is no quartic
+    (its 3 checks passed: 7 next). Wider ranges keep two checks: ``1 1 2 3 5 8`` is Fibonacci."""
     if not rule.exact or rule.kind not in ("recurrence", "polynomial"):
         return False
     span = max(rule.history) - min(rule.history)
-    return bool(span >= 1 and (span + 1) ** -(len(rule.history) - rule.parameters) > _CHANCE)
+    return bool(1 <= span <= _SMALL_SPAN and (span + 1) ** -(len(rule.history) - rule.parameters) > _CHANCE)
 
 
 def _read_too_seldom(rule: Rule) -> bool:
