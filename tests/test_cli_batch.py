@@ -462,3 +462,16 @@ def test_warnings_are_one_line_notes_and_dates_written_as_integers_are_named(cap
     code, _, err = predict(capsys, "--weights", model, "--input", str(ymd), "--output", str(target))
     assert code == 0 and "note: unique_id 'a' has times that read as dates written as integers" in err
     assert "its next time is 20240132; write the times as dates" in err
+
+
+def test_two_time_columns_are_refused_and_a_start_date_column_is_no_time_column(capsys, tmp_path, model):
+    """Adversarial round 15: year,month,sales was read as rows of [2020, 1, 100], each predicted (exit 0); a
+    first column of dates under another name (each row's start) was read down the columns, sorted by it."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("year,month,sales\n2020,1,100\n2020,2,110\n2020,3,120\n2020,4,130\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and "has 2 columns named as times are, 'year' and 'month': give one time column" in err
+    source.write_text("start,t1,t2,t3,t4\n2024-03-01,1,2,3,4\n2024-01-01,5,6,7,8\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "one down each of the columns" not in err  # rows: each row's start date is no value
+    assert pd.read_csv(target)["error"].str.startswith("column 'start' has '2024-").all()

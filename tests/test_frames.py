@@ -362,6 +362,12 @@ def test_float32_values_are_the_decimals_they_hold(shipped, tmp_path, capsys, dt
     if dtype == "float16":
         return
     df.to_parquet(tmp_path / "long.parquet")
+    # beside wider columns, stacked into one by a time index (adversarial round 15: not widened there)
+    pd.DataFrame(
+        {"a": df["y"].to_numpy(), "b": [1.5, 2.5, 3.5, 4.5]}, index=pd.date_range("2024-01-01", periods=4, name="date")
+    ).to_parquet(tmp_path / "mixed.parquet")
+    assert main(["predict", "--input", str(tmp_path / "mixed.parquet"), "--output", str(tmp_path / "o.csv")]) == 0
+    assert pd.read_csv(tmp_path / "o.csv")["exact"].all()
     pd.DataFrame(wide).rename(columns=str).to_parquet(tmp_path / "wide.parquet")
     for name in ("long", "wide"):
         assert main(["predict", "--input", str(tmp_path / f"{name}.parquet"), "--output", str(tmp_path / "o.csv")]) == 0
@@ -376,5 +382,8 @@ def test_widened_gives_each_float32_its_shortest_decimal():
     narrow = (rng.normal(size=2000) * 10.0 ** rng.uniform(-40, 38, 2000)).astype(np.float32)
     narrow = np.concatenate([narrow, np.array([0.0, -0.0, np.inf, np.nan, 1e-45, 3.4e38], dtype=np.float32)])
     wide = widened(narrow.reshape(2, -1)).ravel()
-    shortest = [float(np.format_float_scientific(x, unique=True)) if np.isfinite(x) else float(x) for x in narrow]
+    shortest = [  # whole numbers as stored (adversarial round 15: 1e9 + 64 was read as 1000000060)
+        float(np.format_float_scientific(x, unique=True)) if np.isfinite(x) and x != np.round(x) else float(x) for x in narrow
+    ]
     np.testing.assert_array_equal(wide, np.array(shortest))
+    assert widened(np.array([1e9 + 64, 16777217], dtype=np.float32)).tolist() == [1000000064, 16777216]

@@ -97,6 +97,7 @@ from numseries.frames import (
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
+from numseries.series import widened
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,12 @@ def read_chunks(
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
     timed = _time_and_values(heads)
+    several = _time_named(list(heads)) if ID_COLUMN not in heads and not {"ds", "y"} & set(heads) else []
+    if timed is None and len(several) > 1:  # year,month,sales: rows of [2020, 1, 100] were predicted
+        raise ValueError(
+            f"{path} has {len(several)} columns named as times are, {' and '.join(map(repr, several))}: give one "
+            "time column (ds, a date such as 2020-01) beside the values, or unique_id, ds, y"
+        )
     if timed is None and _two_columns(heads) and "y" not in heads:
         names = " and ".join(map(repr, heads))
         raise ValueError(
@@ -761,6 +768,9 @@ def _down_columns(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
     elif period is not None:
         frame = frame.assign(ds=pd.PeriodIndex.from_ordinals(frame["ds"].to_numpy(), freq=period).to_timestamp())
     values = [str(name) for name in frame.columns if name != "ds"]
+    narrow = [name for name in values if frame[name].dtype.kind == "f" and frame[name].dtype.itemsize < 8]
+    if narrow:  # float32 columns as the decimals they hold, before they are stacked with wider ones
+        frame = frame.assign(**{name: widened(frame[name].to_numpy()) for name in narrow})
     if len(values) == 1:  # (which may be y)
         return frame.rename(columns={values[0]: "y"}).assign(**{ID_COLUMN: values[0]})
     # each row's label kept, for messages that name its line
@@ -832,8 +842,9 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
     cell}``: a series down each value column at the times of the time column. Of two columns, where one is
     ``ds``, the other ``y``, or exactly one is named as times are (``date``, ``year``, ...) or holds times
     (dates, months, quarters): as rows, each would be a series of two values, which no series is. Of more,
-    where exactly one is named as or holds times (``date,sales,cost``; ``year,jan,feb,...``: the year is no
-    value of a series) and none is ``y``. Else None."""
+    where exactly one is named as times (``date,sales,cost``; ``year,jan,feb,...``: the year is no value of a
+    series) and none is ``y``: a first column that holds dates under another name may be each row's start.
+    Else None."""
     names = list(cells)
     if len(names) < 2 or not all(isinstance(name, str) for name in names) or ID_COLUMN in names:
         return None
@@ -842,9 +853,15 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
     timed = (
         ["ds"] if "ds" in names
         else [name for name in names if name != "y"] if "y" in names
+        else _time_named(names) if len(names) > 2  # (a first column of dates may be each row's start)
         else [name for name in names if name.strip().lower() in _TIME_NAMES or _holds_time(cells[name])]
     )  # fmt: skip
     return (timed[0], [name for name in names if name != timed[0]]) if len(timed) == 1 else None
+
+
+def _time_named(names: list[Any]) -> list[str]:
+    """The labels among ``names`` that are named as times are (date, year, month, ...)."""
+    return [name for name in names if isinstance(name, str) and name.strip().lower() in _TIME_NAMES]
 
 
 def _holds_time(cell: Any) -> bool:

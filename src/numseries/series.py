@@ -148,12 +148,14 @@ def shift_right(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 def widened(narrow: np.ndarray) -> np.ndarray:
     """float32 or float16 values (any shape) -> float64, each the shortest decimal that reads back as it (the float32
     0.1 is 0.1, not 0.10000000149011612): the number that was typed or stored, so that exact rules and
-    recorded decimals see 0.1, 0.2, 0.3 where a float32 array or a Parquet float column holds them."""
+    recorded decimals see 0.1, 0.2, 0.3 where a float32 array or a Parquet float column holds them. Whole
+    numbers stay as they are (past 2**24 float32 holds only some, and those are what was stored)."""
     shape, narrow = narrow.shape, narrow.ravel()
     digits = np.finfo(narrow.dtype).precision + 3  # enough to read any of them back (float32: 9)
     wide = narrow.astype(np.float64)
     out = wide.copy()
-    pending = np.flatnonzero(np.isfinite(wide) & (wide != 0))
+    # whole numbers stay as stored (a float32 1000000064 is no 1.00000006e9: counts are whole)
+    pending = np.flatnonzero(np.isfinite(wide) & (wide != np.round(wide)))
     found, mantissas, exponents = [], [], []  # each value as mantissa * 10**exponent, mantissa of the fewest digits
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         for count in range(1, digits + 1):  # the fewest significant digits first
