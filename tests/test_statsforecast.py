@@ -66,6 +66,15 @@ def test_forecast_gives_statsforecast_columns_equal_to_the_predictors_forecast(p
         assert (rows["NumSeries-lo-80"] <= rows["NumSeries-hi-80"]).all()
 
 
+def test_levels_are_named_as_statsforecast_names_its_own_models_columns():
+    """Adversarial round 15: 100/3 was named 33.3333333333333 (Naive: 33.333333333333336), and levels 80 and
+    80.00000000000001 named alike crashed the call."""
+    levels = [80, 100 / 3, 80.00000000000001]
+    out = StatsForecast(models=[NumSeries(), Naive()], freq=1).forecast(df=long_frame(), h=2, level=levels)
+    ours = {c.removeprefix("NumSeries") for c in out.columns if c.startswith("NumSeries-")}
+    assert ours == {c.removeprefix("Naive") for c in out.columns if c.startswith("Naive-")} and len(ours) == 6
+
+
 def test_an_exact_rule_continues_exactly_with_bands_of_zero_width():
     df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [2.0, 4, 6, 8, 10]})
     out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=3, level=[80, 95])

@@ -179,8 +179,10 @@ def _one_number(value: object) -> bool:
 
 def level_name(level: float) -> str:
     """``80.0`` -> ``"80"``, ``97.5`` -> ``"97.5"``: the suffix of statsforecast's ``-lo-80`` columns, and the key
-    of a level's interval; to 15 significant digits, so that two levels are never named alike (80.0000001)."""
-    return f"{level:.15g}"
+    of a level's interval. Whole levels as integers; others as Python writes them (``str``, as statsforecast
+    names its own models' columns: 100/3 is ``33.333333333333336``), so that two levels are never named alike."""
+    level = float(level)
+    return str(int(level)) if level.is_integer() else repr(level)
 
 
 def quantiles_at(quantiles: np.ndarray, grid: Sequence[float], taus: np.ndarray) -> np.ndarray:
