@@ -294,12 +294,15 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
     assert page.text_content("#equation") == expected
     # far from 0, weights to as many digits as the terms need to add up (adversarial round 14: 3 digits times
     # values near 1e6 summed to 1002002.99 for 1000002.986)
-    values = ["1000004.39", "1000003.91", "1000003.58", "1000003.33", "1000003.14"]
-    assert main(["predict", *values]) == 0
-    expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
-    assert len(expected.split(" × ")[0].split(" = ")[1]) > 5  # more than 3 significant digits
-    _predict_on_page(page, " ".join(values))
-    assert page.text_content("#equation") == expected
+    for values in (
+        ["1000004.39", "1000003.91", "1000003.58", "1000003.33", "1000003.14"],
+        ["1", "1000000", "2", "999999", "3"],  # round 15: shown to the unit, where the steps are 5e5
+    ):
+        assert main(["predict", *values]) == 0
+        expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+        assert len(expected.split(" × ")[0].split(" = ")[1]) > 5  # more than 3 significant digits
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#equation") == expected
 
 
 def test_the_docs_page_works_offline(server, browser):

@@ -11,13 +11,14 @@ the weights were taken through: a prediction with weights runs one graph.
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from numseries.formatting import format_input, format_value, mean_step
+from numseries.formatting import format_input, format_value, last_digit, mean_step
 from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
 
 BUCKETS = (8, 12, 16, 24, 32, 48, 64)  # lengths of the gradient graphs, then max_len: a row pads to at most 1.5x
@@ -96,18 +97,15 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
 
 
-_UNSEEN = 0.005  # of a mean step: half the last digit format_value shows a prediction to (a hundredth of one)
-
-
 def weighted_sum(
     values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3, labels: list[str] | None = None
 ) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
     Weights are shown to 3 significant digits, or more where that many leave the terms short of adding
-    up (values far from 0). Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
+    up to the prediction as shown, to half its last digit (values far from 0, or large against their steps). Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
     leaving out weights under 0.005; what the left-out steps add, when it exceeds half the last digit the
-    prediction is shown to (5e-3 of the mean absolute step), is written as one last term. ``labels`` (L,) show the values as typed; the
+    prediction is shown to, is written as one last term. ``labels`` (L,) show the values as typed; the
     prediction is shown by :func:`numseries.formatting.format_value`.
     """
     labels = labels or [format_input(value) for value in values]
@@ -117,7 +115,8 @@ def weighted_sum(
     scale = max(float(np.abs(values).max(initial=0.0)), abs(prediction)) or 1.0  # no overflow near 1.8e308
     # Weights to 3 significant digits, or as many more as it takes for the terms as shown to add up: on values
     # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.
-    scaled, unseen = values[order] / scale, _UNSEEN * (step or 1.0)  # below the digits the prediction shows
+    unit = last_digit(prediction, step=step)
+    scaled, unseen = values[order] / scale, unit / 2  # below the digits the prediction is shown to
     for digits in range(3, 18):
         rounded = np.array([float(f"{w:.{digits}g}") for w in weights[order]])
         if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
@@ -131,6 +130,12 @@ def weighted_sum(
         left[order] = False
         others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
         what = f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
-        parts += ["−" if rest < 0 else "+", f"{format_value(abs(rest), step=step)} ({what})"]
+        places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
+        amount = (
+            f"{abs(rest):.{places}f}".rstrip("0").rstrip(".") if 0 < places <= 20
+            else f"{abs(rest):.0f}" if unit >= 1 and abs(rest) < 1e16
+            else format_value(abs(rest), step=step)
+        )  # fmt: skip
+        parts += ["−" if rest < 0 else "+", f"{amount} ({what})"]
     first = "−" if parts[0] == "−" else ""
     return f"{format_value(prediction, step=step)} = {first}{' '.join(parts[1:])}"

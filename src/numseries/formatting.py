@@ -63,6 +63,20 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     return f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
 
 
+def last_digit(value: float, *, step: float | None = None) -> float:
+    """The unit of the last digit :func:`format_value` keeps of ``value`` (before 'g' drops trailing zeros:
+    ``6.00`` is shown ``6``, to 0.01): what a sum written beside it must add up to within half of."""
+    value = float(value)
+    if not math.isfinite(value) or value == 0 and _in_full(value, step, False):
+        return 0.0
+    magnitude = math.floor(math.log10(abs(value))) if value else 0
+    if _in_full(value, step, False):
+        return 10.0 ** (magnitude - 14)  # 15 significant digits
+    assert step is not None  # for mypy: _in_full took the values without a step
+    digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)
+    return 10.0 ** (magnitude + 1 - digits)
+
+
 def format_values(values: Sequence[float], *, step: float | None = None, exact: bool = False) -> list[str]:
     """Numbers shown together (an interval's bounds, a forecast's table), each as :func:`format_value` shows
     it but with the decimals of the one that shows most: ``2.980 to 2.992``, not ``2.98 to 2.992``."""

@@ -126,13 +126,24 @@ function format(x, step = null, integer = null) {
     if (integer !== null && integer !== undefined) return integer;
     return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : general(x, 15);
   }
+  return general(x, shownDigits(x, step));
+}
+
+function shownDigits(x, step) {
+  // The significant digits format() shows x to beside data of mean step `step` (format_value's).
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
   let decimals = Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude);
   const spacing = x ? Number.EPSILON * 2 ** Math.floor(Math.log2(Math.abs(x))) : Number.MIN_VALUE;
-  decimals = Math.min(decimals, Math.floor(-Math.log10(spacing)));
+  decimals = Math.min(decimals, Math.ceil(-Math.log10(spacing)));  // every digit the float resolves, no finer
   if (Math.abs(x) < 1e16) decimals = Math.max(decimals, 0);
-  const digits = Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
-  return general(x, digits);
+  return Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
+}
+
+function lastDigit(x, step) {
+  // The unit of the last digit format() keeps of x, before trailing zeros are dropped (formatting.last_digit).
+  if (!Number.isFinite(x) || (x === 0 && !step)) return 0;
+  const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
+  return 10 ** (magnitude + 1 - (step ? shownDigits(x, step) : 15));
 }
 
 function formatTogether(xs, step, integers = []) {
@@ -331,7 +342,8 @@ function equation(values, data, typed, step, integer = null) {
     ? order.filter((i) => weights[i] !== 0)
     : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
   const scale = Math.max(...window.map(Math.abs), Math.abs(data.prediction)) || 1;  // no overflow near 1.8e308
-  const unseen = 0.005 * (meanStep(window) || 1);  // half the last digit the prediction is shown to
+  const unit = lastDigit(data.prediction, step);
+  const unseen = unit / 2;  // half the last digit the prediction is shown to
   // weights to 3 significant digits, or as many more as it takes for the terms as shown to add up (on values
   // far from 0, each weight's rounding is multiplied by the level)
   let digits = 3;
@@ -351,7 +363,11 @@ function equation(values, data, typed, step, integer = null) {
     const what = data.exact
       ? "the rule's constant"
       : others ? `the other ${others} step${others > 1 ? "s" : ""}` : "float rounding";
-    parts.push(rest < 0 ? "−" : "+", `${format(Math.abs(rest), step)} (${what})`);
+    const places = unit > 0 ? -Math.floor(Math.log10(unit)) : 0;  // to the prediction's own last digit
+    const amount = places > 0 && places <= 20
+      ? Math.abs(rest).toFixed(places).replace(/0+$/, "").replace(/\.$/, "")
+      : unit >= 1 && Math.abs(rest) < 1e16 ? Math.abs(rest).toFixed(0) : format(Math.abs(rest), step);
+    parts.push(rest < 0 ? "−" : "+", `${amount} (${what})`);
   }
   const sides = parts.length ? `${parts[0] === "−" ? "−" : ""}${parts.slice(1).join(" ")}` : "0";
   return `${format(data.prediction, step, integer)} = ${sides}`;
