@@ -475,3 +475,31 @@ def test_two_time_columns_are_refused_and_a_start_date_column_is_no_time_column(
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0 and "one down each of the columns" not in err  # rows: each row's start date is no value
     assert pd.read_csv(target)["error"].str.startswith("column 'start' has '2024-").all()
+
+
+def test_parquet_indexes_of_ids_and_times_are_read_as_long_format(capsys, tmp_path, model):
+    """Adversarial round 15: a (series x dates) index was left out and the series glued into one ('exact'
+    across the seam); a date index beside unique_id and one column, and an integer index named year beside
+    two columns, gave every row a one-value series; a label index beside one column read as dates."""
+    dates = pd.date_range("2024-01-01", periods=5)
+    frames = {
+        "multi": pd.DataFrame({"v": range(10)}, index=pd.MultiIndex.from_product([["x", "y"], dates])),
+        "ids": pd.DataFrame({"unique_id": ["x"] * 5, "a": [1, 2, 3, 4, 5]}, index=dates),
+        "year": pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 4, 6, 8, 10]}, index=pd.Index(list(range(2020, 2025)), name="year")),
+        "labels": pd.DataFrame({"sales": [10, 12, 14, 16]}, index=["Jan", "Feb", "Mar", "Apr"]),
+    }
+    expected = {
+        "multi": [["x", "2024-01-06", 5], ["y", "2024-01-06", 10]],
+        "ids": [["x", "2024-01-06", 6]],
+        "year": [["a", "2025", 6], ["b", "2025", 12]],
+        "labels": [["sales", None, 18]],
+    }
+    for name, frame in frames.items():
+        source, target = tmp_path / f"{name}.parquet", tmp_path / f"{name}.csv"
+        frame.to_parquet(source)
+        code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+        result = pd.read_csv(target, dtype=str)
+        ids = result["unique_id"] if "unique_id" in result else result["column"]
+        times = result["ds"] if "ds" in result else [None] * len(result)
+        got = [[i, t, float(v)] for i, t, v in zip(ids, times, result["prediction"], strict=True)]
+        assert code == 0 and got == expected[name], name

@@ -27,11 +27,13 @@ Four layouts are read, told apart by their columns:
   the answer would be for its place); its output row's ``column`` is the column's label (``1`` without a
   header line). A comma ending every line (as spreadsheets write) makes no second column.
 - **a time and values** (named columns, no ``unique_id`` or ``y``, exactly one of them named as times are,
-  ``date``, ``year``, ``ds``..., or holding dates; of two columns, also ``ds`` or ``y`` beside another; in
-  Parquet, the index pandas stored beside one column, or an index of dates or periods beside several): a
-  series down each value column, read as long format with the column's label as its ``unique_id``
-  (``date,sales``: ds from ``date``, y from ``sales``; ``year,jan,feb,...``: one series a month, at the
-  years); a note on stderr says so.
+  ``date``, ``year``, ``ds``...; of two columns, also one holding dates, or ``ds`` or ``y`` beside another;
+  in Parquet, an index of dates or periods, or of integers named as times or beside one column): a series
+  down each value column, read as long format with the column's label as its ``unique_id`` (``date,sales``:
+  ds from ``date``, y from ``sales``; ``year,jan,feb,...``: one series a month, at the years); a note on
+  stderr says so. Two columns named as times (``year,month,sales``) are refused. In Parquet, a date index
+  beside ``unique_id`` and one column is that column's ds, and an index of ids over times (series x dates)
+  is unique_id and ds.
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -712,27 +714,49 @@ def _parquet_columns(path: Path, schema: pa.Schema) -> tuple[dict[str, str], str
     """The columns of a Parquet file to read, each to its name, and the one that holds the times of series
     down its other columns, if one does: all but the index pandas stored with a frame (``__index_level_0__``
     or the index's name; not data), which names the rows where a wide file has one such column and no
-    unique_id. An index named unique_id, ds or y is data. An index of times (dates, periods) is the times of
-    a series down each column (a frame of series with a DatetimeIndex); so is any index beside one column
-    (rows of one value are no series): each column is then a series, named by its name."""
+    unique_id. An index named unique_id, ds or y is data. An index of times (dates, periods, or integers
+    named as times are, ``year``, or beside one column any integers) is the times of a series down each
+    column (a frame of series with a DatetimeIndex), each named by its column; beside one column and a
+    unique_id, the times of that column (``df.set_index("ds")``); as the second level under a level of ids
+    (series x dates), the times of each id's series in the one column. Another index beside one column is
+    left out: the column is one series, in its stored order (rows of one value are no series)."""
     index = [
         name for name in (schema.pandas_metadata or {}).get("index_columns", [])
         if isinstance(name, str) and name in schema.names and name.strip() not in {ID_COLUMN, "ds", "y"}
     ]  # fmt: skip
     columns = {name: name for name in schema.names if name not in index}
     stripped = {name.strip() for name in columns}
+    timed = [_time_index(schema.field(name), alone=len(columns) == 1) for name in index]
+    if len(index) == 1 and timed[0] and stripped == {ID_COLUMN, *stripped} and len(columns) == 2:  # id, value
+        value = next(name for name in columns if name.strip() != ID_COLUMN)
+        log.warning("note: read the index pandas stored in %s (%s) as ds, column %r as y", path, index[0], value)
+        return {**columns, value: "y", index[0]: "ds"}, None
+    if len(index) == 2 and timed[1] and len(columns) == 1 and not {ID_COLUMN, "ds", "y"} & stripped:  # ids x times
+        value = next(iter(columns))
+        log.warning(
+            "note: read the index pandas stored in %s (%s, %s) as unique_id and ds, column %r as y", path, *index, value
+        )
+        return {index[0]: ID_COLUMN, index[1]: "ds", value: "y"}, None
     if len(index) == 1 and not {ID_COLUMN, "ds", "y"} & stripped:
-        field = schema.field(index[0])
-        if len(columns) == 1 or pa.types.is_temporal(field.type) or _period(field) is not None:
+        if timed[0]:
             _note_down_columns(path, "index" if index[0] == "__index_level_0__" else index[0], list(columns))
             return {**columns, index[0]: "ds"}, index[0]
-        columns = {index[0]: ID_COLUMN, **columns}
+        if len(columns) > 1:
+            columns = {index[0]: ID_COLUMN, **columns}
     if index:
         log.warning(
             "note: read the index pandas stored in %s (%s) %s, not as values", path, ", ".join(index),
             "as the rows' unique_id" if index[0] in columns else "as row labels, and left it out",
         )  # fmt: skip
     return columns, None
+
+
+def _time_index(field: pa.Field, alone: bool) -> bool:
+    """Whether an index pandas stored holds times: dates, periods, or integers named as times are (year), or
+    any integers beside one column (``alone``)."""
+    if pa.types.is_temporal(field.type) or _period(field) is not None:
+        return True
+    return pa.types.is_integer(field.type) and (alone or field.name.strip().lower() in _TIME_NAMES)
 
 
 def _note_down_columns(path: Path, time: str, values: list[str]) -> None:
