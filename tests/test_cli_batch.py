@@ -503,3 +503,17 @@ def test_parquet_indexes_of_ids_and_times_are_read_as_long_format(capsys, tmp_pa
         times = result["ds"] if "ds" in result else [None] * len(result)
         got = [[i, t, float(v)] for i, t, v in zip(ids, times, result["prediction"], strict=True)]
         assert code == 0 and got == expected[name], name
+
+
+def test_the_row_labels_df_to_csv_writes_first_are_no_values(capsys, tmp_path, model):
+    """Adversarial round 15: df.to_csv(path) writes the index first under an empty label; beside named columns
+    the row numbers were read as values (,a,b,c: each row a series [0, a, b, c], predicted)."""
+    one, rows, target = tmp_path / "one.csv", tmp_path / "rows.csv", tmp_path / "out.csv"
+    pd.DataFrame({"sales": [2.0, 4, 6, 8]}).to_csv(one)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(one), "--output", str(target))
+    assert code == 0 and "as the row labels pandas writes, and left it out" in err
+    assert pd.read_csv(target)[["n_values", "prediction"]].values.tolist() == [[4, 10]]
+    pd.DataFrame({"t1": [1.0, 5], "t2": [2.0, 6], "t3": [3.0, 7], "t4": [4.0, 8]}).to_csv(rows)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(rows), "--output", str(target))
+    assert code == 0 and "as the rows' unique_id" in err
+    assert pd.read_csv(target)[["unique_id", "n_values", "prediction"]].values.tolist() == [[0, 4, 5], [1, 4, 9]]

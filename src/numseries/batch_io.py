@@ -180,6 +180,20 @@ def read_chunks(
     if first is None or first.empty:
         raise ValueError(f"input file {path} has no rows; give a file with one series per row or unique_id, ds, y")
     frames = _chain(first, frames)
+    labels = list(first.columns)
+    if kind == "csv" and len(labels) >= 2 and labels[0] == _PANDAS_INDEX and ID_COLUMN not in labels:
+        # df.to_csv(path) writes the frame's index first, under an empty label: the rows' labels, not values.
+        # Beside one column, or a time column and values, they are left out; beside rows of values they name them.
+        rest = first.iloc[:, 1:]
+        beside = rest.shape[1] == 1 or _time_and_values(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
+        log.warning(
+            "note: read the first column of %s, under an empty label, as the row labels pandas writes, %s", path,
+            "and left it out" if beside else "as the rows' unique_id",
+        )  # fmt: skip
+        frames = (
+            frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: ID_COLUMN}) for frame in frames
+        )  # fmt: skip
+        first = rest if beside else first.rename(columns={_PANDAS_INDEX: ID_COLUMN})
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
         yield _column_chunk(frames, csv=kind == "csv")
         return
@@ -851,6 +865,9 @@ def _column_name(label: Any) -> str:
 
 def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
     return f"{_column_name(column)} of series {ids[row]!r}"
+
+
+_PANDAS_INDEX = "Unnamed: 0"  # how pandas names a CSV's first column under an empty label
 
 
 _TIME_NAMES = frozenset({"ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period"})
