@@ -418,7 +418,9 @@ def test_a_year_column_is_the_times_of_the_columns_beside_it(capsys, tmp_path, m
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", ["sales,\n2,\n4,\n6,\n8,\n", "2,\n4,\n6,\n8,\n", "sales\n2\n4\n6\n8\n\n\n"])
+@pytest.mark.parametrize(
+    "text", ["sales,\n2,\n4,\n6,\n8,\n", "2,\n4,\n6,\n8,\n", "sales\n2\n4\n6\n8\n\n\n", "sales,\n2,\n4,\n6,\n8,\n,\n"]
+)
 def test_trailing_commas_and_blank_lines_leave_one_column_one_series(capsys, tmp_path, model, text):
     """Adversarial round 13: a comma ending every line made a second, empty column ('Unnamed: 1'), and the
     file was read as times and values, its one series an error."""

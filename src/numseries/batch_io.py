@@ -17,7 +17,8 @@ Four layouts are read, told apart by their columns:
   labels, and a note on stderr says so (a first line ``1,2,...,n`` stays a series: a phantom series,
   numbered 0, where it is labels, but no series lost). Likewise ``,0,1,...,n-1`` above rows one cell
   longer, as ``df.to_csv(path)`` writes a frame with its index: the first column is the rows' labels,
-  read as their ``unique_id``. In Parquet, an index pandas stored (``__index_level_0__``, or its name)
+  read as their ``unique_id`` (under named columns, an empty first label likewise; beside one column, or a
+  time column and values, the labels are left out). In Parquet, an index pandas stored (``__index_level_0__``, or its name)
   is not data either: a wide file's one index column names its rows unless it has a ``unique_id``; an
   index named ``unique_id``, ``ds`` or ``y`` is that column.
 - **one column** (with or without a header line, and no ``unique_id``, ``ds`` or ``y``): one series, read
@@ -621,7 +622,8 @@ def _scan(path: Path) -> _Scanned:
     except (OSError, EOFError, lzma.LZMAError) as err:
         raise ValueError(f"cannot read {path}: {_one_line(err)}; check that the file is complete") from err
     ending = [*last, tail] if tail else last
-    blank = next((i for i, line in enumerate(reversed(ending)) if line.strip()), len(ending))
+    # (a line of commas alone is blank too: a spreadsheet's empty row, where every line ends with a comma)
+    blank = next((i for i, line in enumerate(reversed(ending)) if line.strip(b" \t\r,")), len(ending))
     return _Scanned(max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail)), count + bool(tail), blank)
 
 
