@@ -775,11 +775,17 @@ def _time_index(field: pa.Field, alone: bool) -> bool:
     return pa.types.is_integer(field.type) and (alone or field.name.strip().lower() in _TIME_NAMES)
 
 
+def _few(names: list[str]) -> str:
+    """Labels for a note: all of up to 6, else the first 3 and the last 2 (a file of 3,000 columns)."""
+    shown = [repr(name) for name in names]
+    return ", ".join(shown if len(shown) <= 6 else [*shown[:3], "...", *shown[-2:]])
+
+
 def _note_down_columns(path: Path, time: str, values: list[str]) -> None:
     how = (
         f"one series, {values[0]!r}: column {time!r} as its times (ds), column {values[0]!r} as its values (y)"
         if len(values) == 1
-        else f"{len(values)} series, one down each of the columns {', '.join(map(repr, values))}: column {time!r} as their times (ds)"
+        else f"{len(values)} series, one down each of the columns {_few(values)}: column {time!r} as their times (ds)"
     )  # fmt: skip
     log.warning("note: read %s as %s", path, how)
 
