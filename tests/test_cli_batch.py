@@ -519,3 +519,15 @@ def test_the_row_labels_df_to_csv_writes_first_are_no_values(capsys, tmp_path, m
     code, _, err = predict(capsys, "--weights", model, "--input", str(rows), "--output", str(target))
     assert code == 0 and "as the rows' unique_id" in err
     assert pd.read_csv(target)[["unique_id", "n_values", "prediction"]].values.tolist() == [[0, 4, 5], [1, 4, 9]]
+
+
+def test_long_format_with_its_time_and_value_columns_named_otherwise(capsys, tmp_path, model):
+    """Adversarial round 15: unique_id,date,sales gave every row an error, with a hint to call 'date' unique_id."""
+    source, target = tmp_path / "long.csv", tmp_path / "out.csv"
+    source.write_text("unique_id,date,sales\na,2024-01-01,2\na,2024-01-02,4\na,2024-01-03,6\na,2024-01-04,8\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "column 'date' as ds, column 'sales' as y" in err
+    assert pd.read_csv(target)[["unique_id", "ds", "prediction"]].values.tolist() == [["a", "2024-01-05", 10]]
+    source.write_text("unique_id,date,sales,cost\na,2024-01-01,1,2\na,2024-01-02,2,3\na,2024-01-03,3,4\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and "has unique_id, a time column 'date' and 2 value columns" in err

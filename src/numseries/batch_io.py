@@ -199,6 +199,19 @@ def read_chunks(
         yield _column_chunk(frames, csv=kind == "csv")
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
+    if ID_COLUMN in heads and not {"ds", "y"} & set(heads) and len(_time_named(list(heads))) == 1:
+        # unique_id,date,sales: long format with its time and value columns named otherwise
+        time = _time_named(list(heads))[0]
+        values = [name for name in heads if name not in (ID_COLUMN, time)]
+        if len(values) != 1:
+            raise ValueError(
+                f"{path} has unique_id, a time column {time!r} and {len(values)} value columns: long format has one, "
+                f"y (rename {time!r} to ds and keep one value column as y, or give each its own file)"
+            )
+        log.warning("note: read %s as long format: column %r as ds, column %r as y", path, time, values[0])
+        frames = (frame.rename(columns={time: "ds", values[0]: "y"}) for frame in frames)
+        first = first.rename(columns={time: "ds", values[0]: "y"})
+        heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))
     timed = _time_and_values(heads)
     several = _time_named(list(heads)) if ID_COLUMN not in heads and not {"ds", "y"} & set(heads) else []
     if timed is None and len(several) > 1:  # year,month,sales: rows of [2020, 1, 100] were predicted
