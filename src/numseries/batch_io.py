@@ -3,7 +3,8 @@
 Four layouts are read, told apart by their columns:
 
 - **long**: columns ``unique_id, ds, y``, one row per observation, as statsforecast and neuralforecast
-  use, in any order. A file whose series are each contiguous and ordered by ``ds`` streams through in one
+  use, in any order (``ds`` and ``y`` may be named otherwise: ``unique_id``, one column named as times
+  are, ``date``, and one value column, with a note). A file whose series are each contiguous and ordered by ``ds`` streams through in one
   pass; otherwise it is sorted first, on disk: its rows are spread over bucket files by a hash of their id
   (in the system's temporary folder, ``TMPDIR``), and each bucket is sorted by ``unique_id, ds`` in
   memory, so memory stays bounded. The predictions of a sorted file then come bucket by bucket, each
