@@ -465,7 +465,8 @@ def _table(
             columns = [forecast] * len(columns)
         cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
         rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
-        width = max(12, *(len(cell) for row in rows for cell in row))
+        heads_width = max((len(f"lo-{level_name(level)}") for level in bands), default=0)  # long levels' names
+        width = max(12, heads_width, *(len(cell) for row in rows for cell in row))
         if bands:
             heads = "".join(f"  {f'lo-{level_name(level)}':>{width}}  {f'hi-{level_name(level)}':>{width}}" for level in bands)
             lines.append(f"{'':>6}  {'value':>{width}}{heads}")
