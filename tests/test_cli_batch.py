@@ -531,3 +531,11 @@ def test_long_format_with_its_time_and_value_columns_named_otherwise(capsys, tmp
     source.write_text("unique_id,date,sales,cost\na,2024-01-01,1,2\na,2024-01-02,2,3\na,2024-01-03,3,4\n")
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 2 and "has unique_id, a time column 'date' and 2 value columns" in err
+
+
+def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, model):
+    """Adversarial round 15: an unsorted time index printed its 'read ... as one series' note on both passes."""
+    source, target = tmp_path / "unsorted.parquet", tmp_path / "out.csv"
+    pd.DataFrame({"a": [3.0, 1, 2, 5, 4]}, index=pd.date_range("2024-01-01", periods=5)[[2, 0, 1, 4, 3]]).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and err.count("as one series, 'a'") == 1

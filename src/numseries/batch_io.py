@@ -162,7 +162,31 @@ def read_chunks(
     is split or out of order; ``sort=True`` sorts it on disk first (two passes over the data).
     ``on_progress`` is told the fraction of the file read (of both passes when sorting).
     """
-    path = Path(path)
+    with _notes_once(sort):
+        yield from _read_chunks(Path(path), max_len, sort, on_progress)
+
+
+@contextlib.contextmanager
+def _notes_once(again: bool) -> Iterator[None]:
+    """Within, when a file is read ``again`` (sorted, after a first pass found it out of order), the notes
+    on how it is read are not logged a second time."""
+    if not again:
+        yield
+        return
+    quiet = _SaidOnce()
+    log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        log.removeFilter(quiet)
+
+
+class _SaidOnce(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("note: read")
+
+
+def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | None) -> Iterator[Chunk]:
     kind = file_format(path)
     if kind == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
         raise ValueError(
@@ -229,8 +253,7 @@ def read_chunks(
         )
     if timed is not None:  # date,sales: one series (date,sales,cost: one a column), long format
         time, values = timed
-        if not sort:  # (predict_file reads an unsorted file again, sorted: said once)
-            _note_down_columns(path, time, values)
+        _note_down_columns(path, time, values)
         frames = (_down_columns(frame.rename(columns={time: "ds"}), None) for frame in frames)
     if timed is not None or "y" in first.columns or "ds" in first.columns:
         missing = [] if timed else [name for name in LONG_COLUMNS if name not in first.columns]
