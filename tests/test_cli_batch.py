@@ -539,3 +539,12 @@ def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, mod
     pd.DataFrame({"a": [3.0, 1, 2, 5, 4]}, index=pd.date_range("2024-01-01", periods=5)[[2, 0, 1, 4, 3]]).to_parquet(source)
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0 and err.count("as one series, 'a'") == 1
+
+
+def test_a_comma_ending_every_data_line_but_not_the_header_makes_no_column(capsys, tmp_path, model):
+    """Adversarial round 15: refused, with a guess of a decimal comma that was not there."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("date,sales,cost\n2024-01-01,1,5,\n2024-01-02,2,6,\n2024-01-03,3,7,\n2024-01-04,4,8,\n")
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0
+    assert pd.read_csv(target)[["unique_id", "prediction"]].values.tolist() == [["sales", 5], ["cost", 9]]

@@ -533,6 +533,9 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     if columns - trailing == 1:  # one series down a column: an empty line is a missing value, not nothing,
         options["skip_blank_lines"] = False  # but those that end the file are nothing
         options["nrows"] = max(scanned.lines - scanned.blank_tail - (header is not None), 0)
+    if header is not None and not trailing and scanned.comma_ended == scanned.lines - 1 - scanned.blank_tail > 0:
+        # every line but the header ends with a comma: the empty cell it makes is no column, and no row labels
+        options["index_col"] = False
     if header is None:  # rows of numbers: a later row may be longer than the first (pandas refuses those)
         _check_columns(path, columns)
         options["names"] = ["time", "value"] if timed else range(columns)
@@ -636,6 +639,7 @@ class _Scanned(NamedTuple):
     misread: bool  # a run of 16 digits or more, or an exponent of -100 or less: values read as text
     lines: int  # lines in the file, the last counted if it has no newline
     blank_tail: int  # blank lines that end it (within its last block)
+    comma_ended: int  # lines that end with a comma
 
 
 def _scan(path: Path) -> _Scanned:
@@ -645,7 +649,7 @@ def _scan(path: Path) -> _Scanned:
     its value columns are then read as text to check (parsed as floats, 9007199254740993 is
     9007199254740992, and 1e-400 is 0, before anything can see it), and how many lines it has and how many
     blank ones end it (a one-column file's blank lines are missing values, but not those at its end)."""
-    widest, digits, tail, count = 0, False, b"", 0
+    widest, digits, tail, count, commas = 0, False, b"", 0, 0
     last: list[bytes] = []  # the lines of the last block that had any
     try:
         with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
@@ -653,6 +657,7 @@ def _scan(path: Path) -> _Scanned:
                 lines = (tail + block).split(b"\n")
                 tail = lines.pop()
                 count += len(lines)
+                commas += sum(line.rstrip(b"\r").endswith(b",") for line in lines)
                 last = lines or last
                 widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
                 digits = digits or any(_MISREAD.search(line) for line in lines)
@@ -661,7 +666,10 @@ def _scan(path: Path) -> _Scanned:
     ending = [*last, tail] if tail else last
     # (a line of commas alone is blank too: a spreadsheet's empty row, where every line ends with a comma)
     blank = next((i for i, line in enumerate(reversed(ending)) if line.strip(b" \t\r,")), len(ending))
-    return _Scanned(max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail)), count + bool(tail), blank)
+    commas += tail.rstrip(b"\r").endswith(b",")
+    return _Scanned(
+        max(widest, tail.count(b",")) + 1, digits or bool(_MISREAD.search(tail)), count + bool(tail), blank, commas
+    )
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
