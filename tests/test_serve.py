@@ -396,6 +396,19 @@ def test_numbers_below_float64_are_refused_by_place_and_small_ones_answered(clie
     assert small.json()["n_values"] == 5
 
 
+def test_a_body_of_full_precision_floats_is_parsed_once(client, monkeypatch):
+    """Only a body that may hold a number JSON parsing misreads is read a second time: 17 significant digits
+    (as clients write floats) are no sign of one, 16 digits before the point or an exponent of 15 are."""
+    from numseries import serve
+
+    again = []
+    monkeypatch.setattr(serve, "_misread_or_float", lambda text: again.append(text) or float(text))
+    assert _post(client, "/predict", b'{"values": [0.30000000000000004, 1.2345678901234567, 2.5]}').status_code == 200
+    assert again == []
+    assert _post(client, "/predict", b'{"values": [1e15, 2e15, 3e15]}').status_code == 200
+    assert again == ["1e15", "2e15", "3e15"]
+
+
 def test_huge_arrays_are_refused_before_any_prediction(client):
     long = client.post("/predict", json={"values": [1.0] * (MAX_VALUES + 1)})
     assert long.status_code == 422

@@ -502,16 +502,16 @@ class _Misread(str):
     problem = ""
 
 
-# a number below float64's 5e-324 has an exponent of -100 or less, or 300 zeros; an integer float64 rounds,
-# 16 significant digits or more
-_MAYBE_MISREAD = re.compile(rb"[eE]-\d{3}|\.0{300}|(?:\d\.?){16}")
+# a number below float64's 5e-324 has an exponent of -100 or less, or 300 zeros; an integer float64 rounds
+# (2**53 or more) 16 digits before its point, or an exponent of 15 or more (not 0.30000000000000004's digits)
+_MAYBE_MISREAD = re.compile(rb"[eE]-\d{3}|\.0{300}|(?<![.\d])\d{16}|[eE]\+?(?:1[5-9]|[2-9]\d|\d{3})")
 
 
 def _misread_or_float(text: str) -> float | _Misread:
     value = float(text)
     if underflowed(text, value):
         problem = BELOW_FLOAT
-    elif math.isfinite(value) and lost_integer(text, value) is not None:
+    elif math.isfinite(value) and abs(value) >= 2.0**53 and lost_integer(text, value) is not None:
         problem = "is " + rounded_integer(int(value))
     else:
         return value
