@@ -28,7 +28,15 @@ import pandas as pd
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import level_name, levels_checked, recorded_decimals
-from numseries.series import BELOW_FLOAT, check_exact_integers, check_narrowed, keep_last, underflowed, widened
+from numseries.series import (
+    BELOW_FLOAT,
+    check_exact_integers,
+    check_narrowed,
+    keep_last,
+    narrow_float,
+    underflowed,
+    widened,
+)
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -368,9 +376,9 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     ):
         raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
     if pd.api.types.is_numeric_dtype(column):
-        narrow = np.dtype(getattr(column.dtype, "numpy_dtype", column.dtype))  # (pandas' Float32 too)
-        if narrow.kind == "f" and narrow.itemsize < 8:  # float32: the decimals they hold (0.1, not 0.100000001)
-            values = widened(column.to_numpy(dtype=narrow, na_value=np.nan))
+        if narrow_float(column.dtype):  # float32: the decimals they hold (0.1, not 0.100000001)
+            native = getattr(column.dtype, "numpy_dtype", column.dtype)  # (pandas' Float32: numpy's float32)
+            values = widened(column.to_numpy(dtype=native, na_value=np.nan))
         else:
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(values), dtype=bool)

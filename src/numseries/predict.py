@@ -56,6 +56,7 @@ from numseries.series import (
     check_exact_integers,
     check_narrowed,
     keep_last,
+    narrow_float,
     padded_rows,
     read_lengths,
     shift_right,
@@ -1041,7 +1042,7 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     if array.dtype.kind in "mM":
         raise TypeError(f"{what} holds {array.dtype} values, not numbers; pass numbers, e.g. seconds as floats")
     try:  # float32 and float16 values as the decimals they hold (0.1, not 0.10000000149011612)
-        values = widened(array) if array.dtype.kind == "f" and array.dtype.itemsize < 8 else array.astype(np.float64)
+        values = widened(array) if narrow_float(array.dtype) else array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
     if array.dtype.kind in "USa" or (  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here

@@ -145,6 +145,13 @@ def shift_right(rows: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.where(index >= 0, out, 0).astype(rows.dtype, copy=False)
 
 
+def narrow_float(dtype: Any) -> bool:
+    """Whether values of ``dtype`` are floats narrower than float64 (float32, float16; pandas' Float32 too):
+    read by :func:`widened`, as the decimals they hold."""
+    dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    return dtype.kind == "f" and dtype.itemsize < 8
+
+
 def widened(narrow: np.ndarray) -> np.ndarray:
     """float32 or float16 values (any shape) -> float64, each the shortest decimal that reads back as it (the float32
     0.1 is 0.1, not 0.10000000149011612): the number that was typed or stored, so that exact rules and
