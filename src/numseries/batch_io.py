@@ -101,7 +101,7 @@ from numseries.frames import (
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
-from numseries.series import widened
+from numseries.series import narrow_float, widened
 
 log = logging.getLogger(__name__)
 
@@ -224,9 +224,10 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         yield _column_chunk(frames, csv=kind == "csv")
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
-    if ID_COLUMN in heads and not {"ds", "y"} & set(heads) and len(_time_named(list(heads))) == 1:
+    named = _time_named(list(heads)) if not {"ds", "y"} & set(heads) else []  # date, year, ... (no ds or y)
+    if ID_COLUMN in heads and len(named) == 1:
         # unique_id,date,sales: long format with its time and value columns named otherwise
-        time = _time_named(list(heads))[0]
+        time = named[0]
         values = [name for name in heads if name not in (ID_COLUMN, time)]
         if len(values) != 1:
             raise ValueError(
@@ -238,10 +239,9 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         first = first.rename(columns={time: "ds", values[0]: "y"})
         heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))
     timed = _time_and_values(heads)
-    several = _time_named(list(heads)) if ID_COLUMN not in heads and not {"ds", "y"} & set(heads) else []
-    if timed is None and len(several) > 1:  # year,month,sales: rows of [2020, 1, 100] were predicted
-        raise ValueError(
-            f"{path} has {len(several)} columns named as times are, {' and '.join(map(repr, several))}: give one "
+    if timed is None and ID_COLUMN not in heads and len(named) > 1:  # year,month,sales: rows of [2020, 1, 100]
+        raise ValueError(  # were predicted
+            f"{path} has {len(named)} columns named as times are, {' and '.join(map(repr, named))}: give one "
             "time column (ds, a date such as 2020-01) beside the values, or unique_id, ds, y"
         )
     if timed is None and _two_columns(heads) and "y" not in heads:
@@ -654,10 +654,11 @@ def _scan(path: Path) -> _Scanned:
     try:
         with COMPRESSORS.get(_suffix(path), open)(path, "rb") as handle:
             while block := handle.read(READ_BLOCK_BYTES):
-                lines = (tail + block).split(b"\n")
+                chunk = tail + block
+                lines = chunk.split(b"\n")
                 tail = lines.pop()
                 count += len(lines)
-                commas += sum(line.rstrip(b"\r").endswith(b",") for line in lines)
+                commas += chunk.count(b",\n") + chunk.count(b",\r\n")  # each newline is in one chunk only
                 last = lines or last
                 widest = max(widest, *(line.count(b",") for line in lines)) if lines else widest
                 digits = digits or any(_MISREAD.search(line) for line in lines)
@@ -788,7 +789,7 @@ def _parquet_columns(path: Path, schema: pa.Schema) -> tuple[dict[str, str], str
     columns = {name: name for name in schema.names if name not in index}
     stripped = {name.strip() for name in columns}
     timed = [_time_index(schema.field(name), alone=len(columns) == 1) for name in index]
-    if len(index) == 1 and timed[0] and stripped == {ID_COLUMN, *stripped} and len(columns) == 2:  # id, value
+    if len(index) == 1 and timed[0] and ID_COLUMN in stripped and len(columns) == 2:  # id, value
         value = next(name for name in columns if name.strip() != ID_COLUMN)
         log.warning("note: read the index pandas stored in %s (%s) as ds, column %r as y", path, index[0], value)
         return {**columns, value: "y", index[0]: "ds"}, None
@@ -859,7 +860,7 @@ def _down_columns(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
     elif period is not None:
         frame = frame.assign(ds=pd.PeriodIndex.from_ordinals(frame["ds"].to_numpy(), freq=period).to_timestamp())
     values = [str(name) for name in frame.columns if name != "ds"]
-    narrow = [name for name in values if frame[name].dtype.kind == "f" and frame[name].dtype.itemsize < 8]
+    narrow = [name for name in values if narrow_float(frame[name].dtype)]
     if narrow:  # float32 columns as the decimals they hold, before they are stacked with wider ones
         frame = frame.assign(**{name: widened(frame[name].to_numpy()) for name in narrow})
     if len(values) == 1:  # (which may be y)
@@ -1020,7 +1021,7 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         if frame.shape[1] == 0:
             raise ValueError("the input has no value columns; give one series per row, one step per column")
         # (C,) already numeric columns, read at once; float32 ones are read by numeric(), as their decimals
-        numbers = np.array([dtype.kind in "iu" or (dtype.kind == "f" and dtype.itemsize == 8) for dtype in frame.dtypes])
+        numbers = np.array([dtype.kind in "iuf" and not narrow_float(dtype) for dtype in frame.dtypes])
         values = np.empty(frame.shape)  # (N, C)
         values[:, numbers] = frame.loc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)  # all at once
         errors = np.full(len(frame), None, dtype=object)  # (N,)
