@@ -43,7 +43,7 @@ import numpy as np
 from numseries import Predictor
 from numseries.evaluate import BUCKETS, EVAL_SEED, MODEL, bucket_name, synthetic_cases, untrained_families
 from numseries.generate import SequenceBatch, generate_batch, holdout_families, mean_abs_step, training_families
-from numseries.intervals import SPREAD_EDGES, named_families
+from numseries.intervals import LINE_COVERAGES, LINE_STEPS, SPREAD_EDGES, named_families
 from numseries.metrics import context_scale, coverage, interval_score, scaled_quantile_loss
 from numseries.plots import COLORS, plot_calibration, plot_forecast_fan, save_figure
 from numseries.realdata import REAL_SEED, load_series, real_cases
@@ -237,6 +237,61 @@ def model_quantiles(predictor: Predictor, cases: Cases, paths: int | None) -> np
         return _stack(lambda level: [bound[:, None] for bound in result.interval(level)], median[:, None])
     result = predictor.forecast_batch(cases.data, steps=horizon, level=LEVELS, paths=paths, seed=0)
     return _stack(result.interval, result.values)
+
+
+def straight_lines(length: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window of ``length`` values of the real series (realdata.load_series) on a straight line (its
+    steps equal and not 0) -> windows (N, length), the values after them (N,), and their halves (N,): 0 for
+    the series whose "dataset/name" has an even CRC-32 (intervals.LINE_STEPS were measured on those), 1 else."""
+    windows, nexts, halves = [], [], []
+    for dataset, series in load_series().items():
+        for name, values in series.items():
+            half = zlib.crc32(f"{dataset}/{name}".encode()) % 2
+            for i in range(len(values) - length):
+                window = values[i : i + length]
+                steps = np.diff(window)
+                tolerance = 1e-9 * max(1.0, float(np.abs(window).max()))
+                if steps[0] != 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=tolerance):
+                    windows.append(window)
+                    nexts.append(values[i + length])
+                    halves.append(half)
+    return np.array(windows), np.array(nexts), np.array(halves)
+
+
+def short_line_rows(predictor: Predictor) -> list[dict]:
+    """The model's coverage on the real series' three-value straight lines, per half (0: the half LINE_STEPS
+    were measured on), with how many went on along their line and the steps measured again on each half."""
+    windows, nexts, halves = straight_lines()
+    steps = windows[:, -1] - windows[:, -2]
+    off = np.abs(nexts - (windows[:, -1] + steps)) / np.abs(steps)  # (N,) in steps of the line
+    batch = predictor.predict_batch(windows, level=list(LEVELS))
+    rows = []
+    for half in (0, 1):
+        inside = halves == half
+        cover = {}
+        for level in LEVELS:
+            lo, hi = batch.interval(level)
+            slack = 1e-9 * np.maximum(np.abs(nexts), np.abs(steps))
+            hit = (nexts >= lo - slack) & (nexts <= hi + slack)
+            cover[str(level)] = 100 * float(hit[inside].mean())
+        rows.append({
+            "half": "measured on (LINE_STEPS)" if half == 0 else "held out",
+            "n": int(inside.sum()),
+            "on_the_line": 100 * float((off[inside] < 1e-9).mean()),
+            "coverage": cover,
+            "steps": [float(v) for v in np.quantile(off[inside], LINE_COVERAGES, method="higher")],
+            "exact": int(batch.exact[inside].sum()),
+        })
+    return rows
+
+
+def short_line_table(rows: list[dict]) -> str:
+    return _table(
+        ["series", "n", "went on along the line", "coverage 50 / 80 / 90 / 95", "steps at " + " / ".join(
+            f"{c:g}" for c in LINE_COVERAGES)],
+        [[r["half"], f"{r['n']:,}", f"{r['on_the_line']:.1f}%", " / ".join(_fmt(r["coverage"][str(level)], ".1f")
+          for level in LEVELS), " / ".join(f"{v:.3g}" for v in r["steps"])] for r in rows],
+    )
 
 
 # scores ----------------------------------------------------------------------------------------------
@@ -714,6 +769,16 @@ def render(results: dict) -> str:
             "with the pooled factors alone. Rows of 30 cases or more.",
             named_family_table(results["one_step_by_named_family"]),
         ]
+    if results.get("short_lines"):
+        sections += [
+            "## One step: straight lines of three values, real series",
+            "Every window of three values on a straight line (equal steps, not 0) in the real series, whatever its "
+            "place, with the value after it: too short for an exact rule, the network continues the line and its "
+            "interval (zero-wide for a line) is widened by `intervals.LINE_STEPS` steps of the line, measured on "
+            "the first half of the series and held out from the second. The last column measures those steps "
+            f"again on each half: {' / '.join(f'{v:g}' for v in LINE_STEPS)} in the code.",
+            short_line_table(results["short_lines"]),
+        ]
     for key, rows in results["multi_step"].items():
         present = [m for m in [MODEL, SAMPLED] if any(r["method"] == m for r in rows)] + list(STATISTICAL)
         sections += [f"## Several steps, real series, {key}: coverage (%) and median interval score at "
@@ -888,6 +953,7 @@ def main(argv: list[str] | None = None) -> int:
                        for (key, c), q, t in zip(multi.items(), quantiles[1:], tried[1:], strict=True)},
         "generated_multi_step": generated_multi_step_rows(predictor, args.generated_per_family)
         if with_model and args.generated_per_family and not args.paths else [],
+        "short_lines": short_line_rows(predictor) if with_model else [],
         "speed": speed(predictor, args.batch_series, args.forecast_series, args.paths) if with_model else {},
     }
     results["checks"] = checks(results)

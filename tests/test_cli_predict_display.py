@@ -135,7 +135,8 @@ def test_values_near_the_float_limit_predict_without_a_numpy_warning(capsys):
         warnings.simplefilter("error")  # a RuntimeWarning (overflow reading the recorded decimals) would fail here
         code, out, _ = predict(capsys, "1e303", "2e303", "3e303", "--steps", "2")
     assert code == 0
-    assert out.splitlines()[:2] == ["next value: 4e+303", "80% interval: 4e+303 to 4e+303"]  # a straight line
+    # a straight line of 3 values: one step of it either side at 80% (intervals.widen_lines)
+    assert out.splitlines()[:2] == ["next value: 4e+303", "80% interval: 3e+303 to 5e+303"]
 
 
 def test_a_forecast_across_the_float_range_predicts_without_a_numpy_warning(capsys, tmp_path):

@@ -15,6 +15,8 @@ from numseries.intervals import (
     FAMILY_MIN_CASES,
     HORIZONS,
     LENGTH_BUCKETS,
+    LINE_COVERAGES,
+    LINE_STEPS,
     RANGE_CAP_FROM,
     REACH_NORMS,
     SPREAD_EDGES,
@@ -34,6 +36,7 @@ from numseries.intervals import (
     recorded_decimals,
     round_to_recording,
     sample_paths,
+    widen_lines,
 )
 
 GRID = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
@@ -660,3 +663,39 @@ def test_a_level_below_1_warns_once_that_it_is_read_as_percent():
         check_levels([0.8], GRID, warn=False)
         with levels_checked():  # the levels were warned about at the public call already
             check_levels([0.8], GRID)
+
+
+def test_widen_lines_reaches_its_steps_of_a_lines_step_from_a_zero_width_row_and_leaves_the_others():
+    """A zero-width row one step of 2 on from its last value reaches LINE_STEPS x 2 at each pair's coverage; a row
+    with a width of its own and a constant's (no step) stay as they are."""
+    grid = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)  # pairs covering 0.95, 0.8, 0.5
+    quantiles = np.array([[12.0] * 7, [9.0, 9.5, 9.8, 10.0, 10.2, 10.5, 11.0], [5.0] * 7])
+    out = widen_lines(quantiles, grid, last=np.array([10.0, 9.0, 5.0]))
+    reach = {c: s for c, s in zip(LINE_COVERAGES, LINE_STEPS, strict=True)}
+    half = np.array([reach[0.95], reach[0.8], reach[0.5]]) * 2.0
+    np.testing.assert_allclose(out[0], np.concatenate([12.0 - half, [12.0], 12.0 + half[::-1]]))
+    np.testing.assert_array_equal(out[1:], quantiles[1:])
+    mirrored = widen_lines(-quantiles[:, ::-1], grid, last=-np.array([10.0, 9.0, 5.0]))  # a mirrored line: mirrored
+    np.testing.assert_allclose(mirrored[0], -out[0, ::-1])
+
+
+def test_a_three_value_line_no_rule_continues_gets_an_interval_and_a_checked_one_keeps_zero_width():
+    """1 2 3 is too short for an exact rule: its interval was 4 to 4 at every level (real series 3 values on a
+    line go on along it 1 time in 5). 1 2 3 4 is the arithmetic rule: 5, exactly."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    short = predictor.predict([1, 2, 3], level=[80, 95])
+    assert (short.value, short.exact) == (4.0, False)
+    assert short.interval(80) == (3.0, 5.0)  # one step of the line either side at 80%
+    lo, hi = short.interval(95)
+    assert lo < 3 and hi > 5
+    scaled = predictor.predict([10, 20, 30], level=[80])
+    assert scaled.interval(80) == (30.0, 50.0)
+    ruled = predictor.predict([1, 2, 3, 4], level=[80, 95])
+    assert ruled.exact and ruled.interval(95) == (5.0, 5.0)
+    bands = predictor.forecast([1, 2, 3], 3, level=80)
+    lo, hi = bands.interval(80)
+    assert (lo < bands.values).all() and (hi > bands.values).all()
+    batch = predictor.predict_batch([[1, 2, 3], [1, 2, 3, 4]], level=[80])
+    assert batch.interval(80)[0].tolist() == [3.0, 5.0]

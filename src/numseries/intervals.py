@@ -8,8 +8,10 @@ Raw quantiles learnt on generated data can be too narrow or too wide. :func:`cal
 on held-out cases, per context-length bucket and per symmetric pair of levels, as in conformalised
 quantile regression with a multiplicative score: the factor ``c`` by which each interval must widen
 (``c > 0``) or narrow (``c < 0``), relative to its own width, to cover its level. Widening in
-proportion to the width keeps every guarantee of the raw quantiles: an arithmetic progression's
-interval stays zero-wide, and scaling or mirroring a series scales or mirrors its interval.
+proportion to the width keeps every guarantee of the raw quantiles: scaling or mirroring a series scales
+or mirrors its interval. An arithmetic progression's raw interval has zero width; one too short for an
+exact rule to continue it (3 values) is widened by steps of its line measured on real series
+(:func:`widen_lines`).
 
 Several steps ahead (:func:`path_bands`), the band at step ``h`` reaches from the point path by the sum
 of the one-step half-widths the model gave along that path up to step ``h`` (for contexts of more than 16
@@ -79,6 +81,16 @@ FAMILY_MIN_CASES = 100
 # A context counts as of a family when the classifier gives that family at least this probability (the
 # pattern line names a family alone from the same, patterns.CLEAR); the others keep the pooled factors.
 FAMILY_CONFIDENCE = 0.6
+# A context on a straight line (its steps all equal) has roughness 0, so the network's gate closes and its
+# quantiles meet at the line's next value: an interval of zero width. An exact rule continues a line of 4
+# values or more (rules.py); one of 3 values has too few to check one, and a real series 3 values on a line
+# goes on along it 1 time in 5. Such a context (and a longer line no rule continues) takes, for each pair of
+# levels covering LINE_COVERAGES, at least LINE_STEPS of its step either side: the quantiles of
+# |next value - the line's| / |step| over the 478 three-value lines in half the real series of
+# realdata.load_series (those whose "dataset/name" has an even CRC-32); benchmarks/intervals.py checks
+# them on the other half.
+LINE_COVERAGES = (0.2, 0.4, 0.5, 0.6, 0.8, 0.9, 0.95, 0.99)
+LINE_STEPS = (0.0078, 0.0727, 0.25, 0.3636, 1.0, 1.65, 3.5, 7.0)
 RECORDED_DECIMALS = 6  # recorded steps looked for: 1, 0.1, ..., 1e-6
 _FEW_ROWS = 16  # up to this many series, recorded_decimals tries every step at once
 
@@ -296,6 +308,30 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
     median = quantiles[rows, middle : middle + 1]  # (n, 1)
     out[rows, :middle] = np.minimum(rounded[:, :middle], median)
     out[rows, middle + 1 :] = np.maximum(rounded[:, middle + 1 :], median)
+    return out
+
+
+def widen_lines(quantiles: np.ndarray, grid: Sequence[float], last: np.ndarray) -> np.ndarray:
+    """(N, Q) quantiles (the median in the middle), (N,) the last value of each context -> the same, with the
+    rows of zero width one step on from ``last`` (a straight line's continuation: the step is the median's
+    distance from ``last``) reaching at least ``LINE_STEPS`` of that step from the median, by each pair's
+    coverage (interpolated in ``LINE_COVERAGES``, from 0 at coverage 0; the widest beyond 0.99)."""
+    middle = len(grid) // 2
+    median = quantiles[:, middle]  # (N,)
+    with np.errstate(over="ignore", invalid="ignore"):
+        step = np.abs(median - last)  # (N,)
+        flat = (quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step) & (step > 0) & np.isfinite(step)
+    rows = np.flatnonzero(flat)
+    if not len(rows):
+        return quantiles
+    coverage = 1 - 2 * np.asarray(grid[:middle], dtype=np.float64)  # (P,) outermost first
+    reach = np.interp(coverage, (0.0, *LINE_COVERAGES), (0.0, *LINE_STEPS))  # (P,) in steps
+    centre = median[rows, None]  # (n, 1)
+    out = quantiles.copy()
+    with np.errstate(over="ignore"):  # a step near the float range reaches past it: clipped by the caller
+        half = reach[None, :] * step[rows, None]  # (n, P)
+        out[rows, :middle] = np.minimum(quantiles[rows, :middle], centre - half)
+        out[rows, middle + 1 :] = np.maximum(quantiles[rows, middle + 1 :], centre + half[:, ::-1])
     return out
 
 

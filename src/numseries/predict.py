@@ -48,6 +48,7 @@ from numseries.intervals import (
     recorded_decimals,
     recorded_intervals,
     round_to_recording,
+    widen_lines,
 )
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules
@@ -364,7 +365,7 @@ class Predictor:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
         decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
-        quantiles = self._quantiles(outputs, decimals)
+        quantiles = self._quantiles(outputs, window[:, used - 1], decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value, held = _rule_value(rule, 0, THE_SEQUENCE)
@@ -436,7 +437,7 @@ class Predictor:
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
         decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
-        quantiles = self._quantiles(outputs, decimals)
+        quantiles = self._quantiles(outputs, values[np.arange(len(n_used)), n_used - 1], decimals)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -559,10 +560,14 @@ class Predictor:
             raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level= (--level on the command line)")
         return check_levels(level, self.quantile_levels)
 
-    def _quantiles(self, outputs: dict[str, np.ndarray], decimals: np.ndarray | None = None) -> np.ndarray | None:
-        """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head.
-        With the (N,) ``decimals`` the series are recorded to (:func:`~numseries.intervals.recorded_decimals`),
-        rounded to them (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
+    def _quantiles(
+        self, outputs: dict[str, np.ndarray], last: np.ndarray, decimals: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head;
+        a straight line's, of zero width, widened by steps of its line (``last`` (N,): each context's last
+        value; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
+        to (:func:`~numseries.intervals.recorded_decimals`), rounded to them
+        (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
             return None
         # A quantile beyond the float range (an interval around a value near it) is the largest float there:
@@ -571,7 +576,8 @@ class Predictor:
         if self.calibration is not None:
             with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
                 calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
-            quantiles = np.clip(np.where(np.isnan(calibrated), quantiles, calibrated), -LARGEST_FLOAT, LARGEST_FLOAT)
+            quantiles = np.where(np.isnan(calibrated), quantiles, calibrated)
+        quantiles = np.clip(widen_lines(quantiles, self.quantile_levels, last), -LARGEST_FLOAT, LARGEST_FLOAT)
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
         return quantiles
