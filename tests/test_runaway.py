@@ -295,6 +295,21 @@ def test_a_longer_horizon_changes_none_of_a_paths_first_steps(shipped):
     assert short.read == long.read
 
 
+def test_a_forecast_shorter_than_the_backtest_is_the_first_steps_of_a_longer_one(shipped):
+    """Adversarial round 16: a saturating curve backtested on its last 3 values (steps=3) was read again from
+    its last 12, on 5 from all 25: step 2 was 49.9 in [49.1, 50.8] with 3 steps, 51.0 with 5."""
+    window = [
+        0.32, -0.03, 0.48, 0.33, 0.83, 1.3, 2.66, 3.91, 6.45, 9.25, 13.62, 19.05, 24.88, 31.11, 36.82, 40.8, 44.08,
+        46.2, 47.75, 48.46, 49.07, 49.5, 49.69, 49.62, 50.06,
+    ]  # fmt: skip
+    long = shipped.forecast(window, 12, level=[80])
+    for steps in range(2, 12):
+        short = shipped.forecast(window, steps, level=[80])
+        np.testing.assert_array_equal(short.values, long.values[:steps])
+        np.testing.assert_array_equal(np.stack(short.interval(80)), np.stack(long.interval(80))[:, :steps])
+        assert (short.read, short.cycle, short.steady) == (long.read, long.cycle, long.steady)
+
+
 def test_a_long_horizon_goes_on_steadily_where_the_networks_path_would_overflow(shipped):
     # adversarial round 7: 2,000 steps of a noisy line were refused ("overflows float64") though the steady
     # path had the answer; a path that truly follows its growth past the float range is still refused

@@ -153,19 +153,25 @@ def forecast_batch(
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
-        per_call = max(1, min(per_call, MAX_QUANTILES // (steps * len(predictor.quantile_levels))))
+        per_call = max(1, min(per_call, MAX_QUANTILES // (max(steps, BACKTEST_STEPS) * len(predictor.quantile_levels))))
     streams = series_streams(windows, seed) if paths else []
+    # Which read and which cycle a path takes is decided on its first BACKTEST_STEPS steps, whatever the
+    # horizon: a shorter forecast is the longer one's first steps (a 3-step one backtested on 3 values took
+    # another read than the 5-step one, whose second step lay outside the first's band).
+    run = BACKTEST_STEPS if 1 < steps < BACKTEST_STEPS else steps
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
         # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
         with np.errstate(over="ignore", invalid="ignore"):
             path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
-                predictor, chunk, steps, levels, paths, streams[start : start + per_call]
+                predictor, chunk, run, levels, paths, streams[start : start + per_call]
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
             read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
-            steady[start : start + len(chunk)] = steady_paths(read_from, path, bands)
+            from_step = steady_paths(read_from, path, bands)  # (len(chunk),) 0: none
+            steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
+        path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
         _check_path_finite(path, start, name)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
@@ -658,7 +664,7 @@ def roll_out(
             families = families[point] if families is not None else None
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
-        quantiles = predictor._quantiles(outputs) if levels else None  # (R, Q) calibrated (step 1: by family)
+        quantiles = predictor._quantiles(outputs, window[rows, used - 1]) if levels else None  # (R, Q) calibrated (step 1: by family)
         if k == 0 and quantiles is not None:
             first = quantiles[point]  # (n, Q) the model's one-step quantiles: step 1's interval is predict's
         if not paths:  # the point paths only
