@@ -234,3 +234,13 @@ def test_a_mirrored_series_gets_the_same_family_and_mirrored_intervals_and_bands
     np.testing.assert_allclose(mirror_hi, -lo, rtol=1e-5, atol=1e-6 * np.abs(hi).max())
     path, mirror = shipped.forecast(series[-1], 21, level=[80]), shipped.forecast(-series[-1], 21, level=[80])
     np.testing.assert_allclose(mirror.interval(80)[0], -path.interval(80)[1], rtol=1e-4)
+
+
+def test_an_empty_batch_is_an_empty_prediction():
+    """Adversarial round 16: predict_batch([]) raised IndexError naming the rising logarithms' first value."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    for empty in ([], np.empty((0, 5))):
+        batch = predictor.predict_batch(empty, level=[80])
+        assert batch.values.shape == (0,) and batch.patterns == [] and batch.interval(80)[0].shape == (0,)

@@ -292,7 +292,7 @@ def describe_batch(
     # The family is a logarithm of either sign, and the classifier cannot tell them apart (it reads x and -x
     # alike): a rising one is named as it goes.
     rows = np.arange(len(lengths))
-    rising = values[rows, np.maximum(lengths - 1, 0)] > values[rows, 0]
+    rising = values[rows, np.maximum(lengths - 1, 0)] > values[rows, 0] if len(rows) else np.zeros(0, dtype=bool)
     for i in np.flatnonzero(rising).tolist():
         texts[i] = texts[i].replace(NAMES["log_decay"], "logarithmic growth")
     return texts, confidence
