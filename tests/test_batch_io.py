@@ -502,9 +502,9 @@ def test_suffixes_in_capitals_are_read_and_an_unknown_compression_is_named(tmp_p
 
 def test_a_text_first_column_under_a_header_is_told_to_be_named_unique_id(tmp_path):
     path = tmp_path / "ids.csv"
-    path.write_text("id,t0,t1,t2,t3\na,1,2,3,4\n")
+    path.write_text("label,t0,t1,t2,t3\na,1,2,3,4\n")  # (a column named id, sku, ... is read as the ids)
     (chunk,) = batch_io.read_chunks(path, 8)
-    assert chunk.errors[0].endswith("(or, if column 'id' names the series, call it unique_id)")
+    assert chunk.errors[0].endswith("(or, if column 'label' names the series, call it unique_id)")
 
 
 def test_an_atomic_write_keeps_the_files_permissions_and_writes_through_a_link(tmp_path, monkeypatch):

@@ -530,7 +530,35 @@ def test_long_format_with_its_time_and_value_columns_named_otherwise(capsys, tmp
     assert pd.read_csv(target)[["unique_id", "ds", "prediction"]].values.tolist() == [["a", "2024-01-05", 10]]
     source.write_text("unique_id,date,sales,cost\na,2024-01-01,1,2\na,2024-01-02,2,3\na,2024-01-03,3,4\n")
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
-    assert code == 2 and "has unique_id, a time column 'date' and 2 value columns" in err
+    assert code == 2 and "has ids ('unique_id'), a time column 'date' and 2 value columns" in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys, tmp_path, model, suffix):
+    """Adversarial round 16: product_id,jan,feb,... read each product's number as its series' first value (exit 0,
+    ids lost); sku,week,units predicted the sku as a constant series; id,timestamp,value failed every series."""
+    source, target = tmp_path / f"in{suffix}", tmp_path / "out.csv"
+
+    def read(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source, index=False)
+        code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+        assert code == 0, err
+        return pd.read_csv(target), err
+
+    wide = pd.DataFrame({"product_id": [17, 18], "jan": [10, 1], "feb": [20, 2], "mar": [30, 4], "apr": [40, 8]})
+    out, err = read(wide)
+    assert "read column 'product_id'" in err and "as the series' ids" in err
+    assert out[["unique_id", "n_values", "prediction"]].values.tolist() == [[17, 4, 50], [18, 4, 16]]
+    long = pd.DataFrame({"sku": [1001] * 4, "week": [1, 2, 3, 4], "units": [5.0, 7, 6, 8]})
+    out, err = read(long)
+    assert "column 'week' as ds, column 'units' as y" in err
+    assert out[["unique_id", "ds", "n_values"]].values.tolist() == [[1001, 5, 4]]
+    several = pd.DataFrame({"id": ["a"] * 3 + ["b"] * 3, "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"] * 2,
+                            "value": [1.0, 2, 3, 9, 6, 3]})  # fmt: skip
+    out, _ = read(several)
+    assert out[["unique_id", "ds", "prediction"]].values.tolist() == [["a", "2024-01-04", 4], ["b", "2024-01-04", 0]]
+    out, _ = read(pd.DataFrame({"Country Code": ["BRA"], "1960": [6.1], "1961": [6.0], "1962": [5.9], "1963": [5.8]}))
+    assert out[["unique_id", "prediction"]].values.tolist() == [["BRA", 5.7]]
 
 
 def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, model):

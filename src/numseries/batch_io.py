@@ -220,6 +220,11 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
             frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: ID_COLUMN}) for frame in frames
         )  # fmt: skip
         first = rest if beside else first.rename(columns={_PANDAS_INDEX: ID_COLUMN})
+    named_id = _id_named(list(first.columns))
+    if named_id is not None:  # sku,week,units; product_id,jan,feb,...: the series' ids, never their values
+        log.warning("note: read column %r of %s as the series' ids (unique_id)", named_id, path)
+        frames = (frame.rename(columns={named_id: ID_COLUMN}) for frame in frames)
+        first = first.rename(columns={named_id: ID_COLUMN})
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
         yield _column_chunk(frames, csv=kind == "csv")
         return
@@ -231,7 +236,8 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         values = [name for name in heads if name not in (ID_COLUMN, time)]
         if len(values) != 1:
             raise ValueError(
-                f"{path} has unique_id, a time column {time!r} and {len(values)} value columns: long format has one, "
+                f"{path} has ids ({named_id or ID_COLUMN!r}), a time column {time!r} and {len(values)} value "
+                "columns: long format has one, "
                 f"y (rename {time!r} to ds and keep one value column as y, or give each its own file)"
             )
         log.warning("note: read %s as long format: column %r as ds, column %r as y", path, time, values[0])
@@ -925,6 +931,27 @@ _PANDAS_INDEX = "Unnamed: 0"  # how pandas names a CSV's first column under an e
 
 
 _TIME_NAMES = frozenset({"ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period"})
+
+
+# Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
+_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key)")
+_CAMEL_ID = re.compile(r".*[a-z]Id")
+
+
+def _id_named(labels: list[Any]) -> str | None:
+    """The label, among a file's 3 or more ``labels`` without unique_id, of the one column named as series ids
+    are (``id``, ``sku``, ``store_id``, ``Country Code``, ...): the first column, or any where another is
+    named as times are (``store,date,sales``: long format). None where there is none, or more than one."""
+    if len(labels) < 3 or ID_COLUMN in labels:
+        return None
+    named = [
+        label for label in labels
+        if isinstance(label, str) and (_ID_NAMES.fullmatch(label.strip().lower()) or _CAMEL_ID.fullmatch(label.strip()))
+    ]  # fmt: skip
+    if len(named) != 1:
+        return None
+    timed = bool(_time_named(labels)) or "ds" in labels
+    return named[0] if timed or named[0] == labels[0] else None
 
 
 def _two_columns(cells: dict[Any, Any]) -> bool:
