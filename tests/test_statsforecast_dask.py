@@ -57,3 +57,23 @@ def test_predict_df_on_dask_takes_categorical_ids():
     with distributed.Client(processes=False):
         remote = predictor.predict_df(dd.from_pandas(df, npartitions=2)).compute()
     assert_frames_equal(predictor.predict_df(df), remote)
+
+
+def test_predict_df_on_dask_without_a_client_runs_in_a_script_without_a_main_guard(tmp_path):
+    """Adversarial round 16: with no client running, fugue started worker processes, which a script without
+    `if __name__ == "__main__":` cannot start (hundreds of lines of tracebacks, no answer)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "import pandas as pd, dask.dataframe as dd\n"
+        "from numseries import Predictor\n"
+        "df = pd.DataFrame({'unique_id': ['a'] * 5, 'ds': range(5), 'y': [1.0, 2, 3, 4, 5]})\n"
+        "out = Predictor.from_pretrained().predict_df(dd.from_pandas(df, npartitions=1), steps=2).compute()\n"
+        "print(out['numseries'].tolist())\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[6.0, 7.0]"
+    assert "started one in this process" in done.stderr and "Traceback" not in done.stderr

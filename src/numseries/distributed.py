@@ -11,10 +11,17 @@ The Predictor is not pickled: each worker process loads it again (once) from wha
 given, so the shipped model, or a weights path every worker can read. Needs fugue with the engine's
 extra (``numseries[spark]`` or ``numseries[dask]``). Ray Datasets are not taken: fugue's Ray engine is
 not tested here (Ray is not in the CI install).
+
+fugue runs a Dask frame on a ``distributed`` client. Where none is running, it would start one of worker
+processes, which a script without an ``if __name__ == "__main__":`` guard cannot start (each process
+imports the script again: hundreds of lines of tracebacks); an in-process client of threads is started
+instead (onnxruntime runs outside the GIL), and stays the default one for the rest of the process, as
+fugue's own would.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +32,8 @@ if TYPE_CHECKING:
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
+
+log = logging.getLogger(__name__)
 
 ENGINES = ("pyspark", "dask")  # the packages whose DataFrames predict_df sends to fugue
 
@@ -86,7 +95,19 @@ def predict_distributed(
             where=_no_place,
         )
 
-    return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"})
+    engine = _dask_client() if type(df).__module__.split(".")[0] == "dask" else None
+    return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"}, engine=engine)
+
+
+def _dask_client() -> Any:
+    """The running ``distributed`` client, or else a new one in this process (threads, no worker processes)."""
+    from distributed import Client, get_client
+
+    try:
+        return get_client()
+    except ValueError:  # no client: fugue would start worker processes
+        log.warning("note: no Dask client is running; started one in this process (threads) for predict_df")
+        return Client(processes=False)
 
 
 def _no_place(_label: Any) -> str:
