@@ -602,3 +602,18 @@ def test_a_level_below_1_gets_one_note_that_it_is_percent(capsys, narrow_models)
     )
     assert code == 0 and "0.8% interval" in out
     assert err.splitlines() == ["note: level 0.8 means a 0.8% interval (levels are in percent); for 80% pass --level 80"]
+
+
+def test_a_flag_argparse_cannot_read_is_one_line_and_levels_given_twice_add_up(capsys):
+    """Adversarial round 16: `--steps 1e3` printed the whole usage block above the error; `--level 80 --level 95`
+    kept 95 alone."""
+    from numseries.cli import main
+
+    for argv in (["predict", "1", "2", "3", "--steps", "1e3"], ["predict", "1", "2", "3", "--level", "80%"], ["frob"]):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exited.value.code == 2 and len(err.strip().splitlines()) == 1 and "usage" not in err
+        assert "error:" in err and "--help'" in err
+    code, out, _ = predict(capsys, "1", "3", "2", "5", "4", "--level", "80", "--level", "95")  # the shipped model
+    assert code == 0 and "80% interval" in out and "95% interval" in out

@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 COMMANDS = {
     "predict": "Predict the next value of a sequence, with its interval, its pattern and each step's weight.",
@@ -51,8 +51,16 @@ EXTRAS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, as every other error of the command line (argparse's own
+    print the whole usage block above it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="numseries",
         description=DESCRIPTION,
         epilog=EXAMPLES,

@@ -66,6 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--level",
         type=float,
         nargs="+",
+        action="extend",  # --level 80 --level 95: both (a second --level replaced the first)
         metavar="PERCENT",
         help="prediction intervals to show, in percent (default: 80, when the model has a quantile head)",
     )
