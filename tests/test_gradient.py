@@ -140,8 +140,10 @@ def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_
     _set_metadata(gradient_path(folder / ONNX_FILE, 8), "weights_sha256", "0" * 64)  # exported from other weights
     predictor = Predictor.from_pretrained(folder)
     assert predictor.predict([1.0, 2.0, 4.0] * 3).weights is not None  # the T=16 graph is current
-    with pytest.raises(ValueError, match="was exported with other weights than model.onnx; export the model again"):
+    with pytest.raises(ValueError, match="was exported with other weights than model.onnx; export the model again") as raised:
         predictor.predict([1.0, 2.0, 4.0])
+    # the folder's own weights: without --weights, export writes the shipped model over it (adversarial round 16)
+    assert f"numseries export --weights {folder} --out {folder / ONNX_FILE}" in str(raised.value)
     for length in bucket_lengths(MAX_LEN):
         gradient_path(folder / ONNX_FILE, length).unlink()
     predictor = Predictor.from_pretrained(folder)  # an export from before the weights: predicts, no weights

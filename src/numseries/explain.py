@@ -72,7 +72,8 @@ class Explainer:
     def _load(self, path: Path, length: int) -> Any:
         import onnxruntime
 
-        fix = f"export the model again: numseries export --out {self._onnx_path}"
+        folder = self._onnx_path.parent  # (without --weights, export writes the shipped model over it)
+        fix = f"export the model again: numseries export --weights {folder} --out {self._onnx_path}"
         if not path.is_file():
             raise ValueError(f"{path} is missing: per-step weights need the gradient graphs; {fix}")
         options = onnxruntime.SessionOptions()
