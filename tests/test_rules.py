@@ -97,16 +97,26 @@ def test_big_integers_stay_exact_beyond_two_to_the_53():
     assert find_rule(fib).next_value == fib[-1] + fib[-2] > 2**53
 
 
-def test_values_beyond_exact_float_integers_are_checked_as_floats():
-    rule = find_rule([2.0**60, 2.0**61, 2.0**62, 2.0**63])
-    assert not rule.exact and rule.next_value == 2.0**64
+@pytest.mark.parametrize(
+    "sequence, following",
+    [
+        ([2.0**60, 2.0**61, 2.0**62, 2.0**63], 2**64),
+        ([1e16 + 2 * t for t in range(4)], 10**16 + 8),  # steps of one ulp of the values: whole numbers all
+        ([2.0**53 + 2 * t for t in range(5)], 2**53 + 10),
+    ],
+)
+def test_whole_floats_past_2_53_are_checked_as_the_integers_they_hold(sequence, following):
+    """As floats their steps were within the rounding forgiven (no rule), or a rule's next value float
+    arithmetic's; as integers each holds exactly, they follow their rule exactly, one by one and in a batch."""
+    rule = find_rule(sequence)
+    assert rule.exact and rule.next_value == following
+    values = np.array([sequence] * 20)  # more than a few rows: the batch's own tests decide
+    assert find_rules(values, np.full(20, len(sequence)))[0].next_value == following
 
 
 @pytest.mark.parametrize(
     "sequence",
     [
-        [1e16 + 2 * t for t in range(4)],  # steps of one ulp of the values
-        [2.0**53 + 2 * t for t in range(5)],
         [1e12 + 0.001 * t for t in range(6)],  # steps of about eight ulps, rounded
         [1e15 + 0.5 * t for t in range(6)],
     ],
@@ -512,7 +522,7 @@ def test_a_rule_whose_next_value_overflows_is_an_error_not_the_networks_answer(p
     from numseries.cli import main
 
     values = [1, 1e100, 1e200, 1e300]
-    assert find_rule(values).next_value == np.inf
+    assert find_rule(values).next_value == 10**400  # whole numbers past 2**53: the integers they name, exactly
     expected = "follows the rule geometric, ratio 1e\\+100, whose next value overflows float64"
     with pytest.raises(ValueError, match="^the sequence " + expected):  # adversarial round 10: "sequence 0"
         predictor.predict(values)
@@ -675,7 +685,7 @@ def test_no_rule_passes_near_the_float_limits_for_want_of_a_finite_tolerance(val
 
 def test_a_rule_between_values_near_both_float_limits_is_still_found():
     rule = find_rule(np.array([-1.7e308, 1.7e308, -1.7e308, 1.7e308]))
-    assert rule is not None and rule.next_value == -1.7e308
+    assert rule is not None and float(rule.next_value) == -1.7e308
 
 
 @pytest.mark.parametrize(
@@ -743,3 +753,35 @@ def test_a_float_rules_step_is_described_without_the_values_float_noise():
     assert quadratic.description == "quadratic: second difference 0.2" and quadratic.next_value == 1000003.6
     assert find_rule([1.0000001, 1.0000002, 1.0000003, 1.0000004]).description == "arithmetic, step 1e-07"
     assert find_rule([2.5, 3.7, 4.9, 6.1]).description == "arithmetic, step 1.2"
+
+
+def test_whole_numbers_past_2_53_follow_a_rule_on_the_integers_they_name():
+    """Adversarial round 16: 1e23 2e23 3e23 4e23 (floats, past 2**53) were fitted as floats, and 4e23 + 1e23 in
+    float arithmetic, 499999999999999991611392, was printed as the exact next value (5e23 is another float);
+    its forecast's second step, 5.9999999999999995e23, was 'exact' with a band leaving out 6e23."""
+    rule = find_rule([1e23, 2e23, 3e23, 4e23])
+    assert (rule.next_value, rule.description, rule.exact) == (5 * 10**23, "arithmetic, step 1e+23", True)
+    assert rule.forecast(2) == [5 * 10**23, 6 * 10**23]
+    assert find_rule([1e22, 1e23, 1e24, 1e25]).next_value == 10**26
+    assert find_rule([1e23] * 4).description == "constant 1e+23"
+    powers = [2.0**k for k in range(59, 63)]  # 576460752303423488 ...: shortest decimals of 16 digits
+    assert find_rule(powers).next_value == 2**63  # the floats' own integers, as typed in full
+    rows = np.tile(np.array([1e23, 2e23, 3e23, 4e23]), (_FEW_ROWS + 1, 1))  # the batch's own gate
+    assert find_rules(rows, np.full(len(rows), 4))[0].next_value == 5 * 10**23
+
+
+def test_a_rule_past_2_53_is_the_nearest_float_with_the_floats_either_side_and_shown_as_named(capsys):
+    from conftest import predict_cli
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    prediction = predictor.predict([1e23, 2e23, 3e23, 4e23], level=[80])
+    assert prediction.value == 5e23 and not prediction.exact  # float64's nearest to 5 * 10**23, not it
+    lo, hi = prediction.interval(80)
+    assert lo < 5 * 10**23 < hi and (lo, hi) == (5e23, math.nextafter(5e23, math.inf))
+    lo, hi = predictor.forecast([1e23, 2e23, 3e23, 4e23], 2, level=80).interval(80)
+    assert float(lo[1]) < 6 * 10**23 < float(hi[1])  # Python floats: compared with the int exactly
+    code, out, _ = predict_cli(capsys, "1e23", "2e23", "3e23", "4e23")
+    assert code == 0 and out.splitlines()[:3] == [
+        "next value: 5e+23", "80% interval: 5e+23 to 5e+23", "pattern: arithmetic, step 1e+23 (exact)"
+    ]

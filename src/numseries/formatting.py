@@ -50,8 +50,10 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     ``exact`` (a rule's value), or no ``step`` (a constant series): whole numbers in full, others to 15
     significant digits (drops float noise: 0.30000000000000004 -> 0.3).
     """
-    if isinstance(value, (int, np.integer)) and exact:
-        return str(int(value))
+    if isinstance(value, (int, np.integer)) and exact:  # a rule's exact value, as its description writes it
+        from numseries.rules import fmt
+
+        return fmt(int(value))
     value = float(value)
     if _in_full(value, step, exact):  # a whole number in full: below 2**53, or past it a rule's (exact) value
         if value.is_integer() and (abs(value) < 2**53 or exact):

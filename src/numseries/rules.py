@@ -71,6 +71,7 @@ import dataclasses
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial, reduce
 from typing import Any
@@ -83,7 +84,8 @@ from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
 _ULPS = 32 * 2.0**-52  # float rounding of exact data: 32 ulps of the terms
-_MAX_EXACT = 2**53  # integers up to this (inclusive) are exact in float64; larger values are treated as floats
+_MAX_EXACT = 2**53  # integers up to this (inclusive) are exact in float64; larger ones: see _named_integers
+NAMED_DIGITS = 15  # a float past 2**53 whose shortest decimal has at most this many significant digits names it
 _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
 _MAX_COEFFICIENT = 10  # ... and absolute values up to 10
 _MAX_RATIO_COEFFICIENT = 64  # integer coefficients of a ratio rule's r(t), after clearing denominators
@@ -134,13 +136,14 @@ class Rule:
 class _Series:
     """One sequence as Python numbers, with the check that decides what "reproduces" means."""
 
-    def __init__(self, values: np.ndarray, gated: bool = False) -> None:
+    def __init__(self, values: np.ndarray, gated: bool = False, whole: list[int] | None = None) -> None:
+        """``whole``: the integers the values stand for, where they are past 2**53 (see :func:`_find`)."""
         floats = values.tolist()
         self.n = len(floats)
-        self.exact = (
+        self.exact = whole is not None or (
             floats[0].is_integer() and all(map(float.is_integer, floats)) and max(map(abs, floats)) <= _MAX_EXACT
         )
-        self.x: list[Number] = [int(v) for v in floats] if self.exact else floats
+        self.x: list[Number] = whole if whole is not None else [int(v) for v in floats] if self.exact else floats
         self.floats: list[float] = floats
         self.values = values  # (n,) float64
         self._differences: list[Number] | None = None
@@ -291,8 +294,30 @@ def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
 
 def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool = False) -> Rule | None:
     """find_rule on checked values; ``classes`` (from the batch gate) skips the finders that cannot fit;
-    ``moves``: the batch has found the steps clear of the values' rounding (:func:`_settle`)."""
-    series = _Series(values, gated=classes is not None)
+    ``moves``: the batch has found the steps clear of the values' rounding (:func:`_settle`).
+
+    Whole numbers past 2**53, where float64 holds few of them, are read exactly as the integers they name
+    (:func:`_named_integers`). As floats, a rule's next value was float arithmetic's (4e23 + 1e23 is
+    4.9999999999999999e23, one float off the 5e23 the values name) and was called exact."""
+    gated = classes is not None
+    floats = values.tolist()
+    if all(map(float.is_integer, floats)) and max(map(abs, floats)) > _MAX_EXACT:
+        return _find_in(_Series(values, gated, _named_integers(floats)), values, classes, moves)
+    return _find_in(_Series(values, gated), values, classes, moves)
+
+
+def _named_integers(floats: list[float]) -> list[int]:
+    """Whole floats, some past 2**53 -> the integers they name: where each one's shortest decimal has at most
+    ``NAMED_DIGITS`` significant digits, that decimal's (``1e23``, ``2.5e20``: 10**23, not the float's
+    99999999999999991611392); else the floats' own (``2**59`` in full, 576460752303423488, whose shortest
+    decimal is 5.764607523034235e17)."""
+    texts = [repr(value) for value in floats]
+    if all(len(Decimal(text).normalize().as_tuple().digits) <= NAMED_DIGITS for text in texts):
+        return [int(Decimal(text)) for text in texts]
+    return [int(value) for value in floats]
+
+
+def _find_in(series: _Series, values: np.ndarray, classes: Sequence[bool] | None, moves: bool) -> Rule | None:
     for finder, gate in _FINDERS:
         if classes is not None and not classes[gate]:
             continue
@@ -389,10 +414,14 @@ def _norm(value: Number) -> Number:
 
 
 def fmt(value: Number) -> str:
-    """A number as a rule prints it: 21, 3/2, 0.1 (floats to 10 significant digits)."""
+    """A number as a rule prints it: 21, 3/2, 0.1 (floats to 10 significant digits), 1e+23 (an integer of more
+    than 20 digits, at most NAMED_DIGITS of them significant: 100000000000000000000000 is hard to read)."""
     if isinstance(value, float):
         return f"{value:.10g}"
-    return str(_norm(value))
+    value = _norm(value)
+    if isinstance(value, int) and len(str(abs(value))) > 20 and len(str(abs(value)).rstrip("0")) <= NAMED_DIGITS:
+        return f"{float(value):.{NAMED_DIGITS}g}"  # the float nearest it, to those digits, writes it back
+    return str(value)
 
 
 def _term(coefficient: Number, name: str, first: bool) -> str:
@@ -861,7 +890,7 @@ def _solve_float(rows: Iterable[list[Any]], rhs: list[Any], m: int, exact: bool 
             break
     if len(basis) < m:
         return None
-    solution = [0.0] * m
+    solution: list[Any] = [0 if exact else 0.0] * m  # (a float times a Fraction of 1e308 overflows)
     for row, col in reversed(list(zip(basis, pivots, strict=False))):
         solution[col] = (row[m] - sum(row[j] * solution[j] for j in range(m) if j != col)) / row[col]
     return solution
@@ -1147,10 +1176,16 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
         return {i: rule for i, rule in found if rule is not None}
     # The batch's tests read NaN past each length (whatever the caller padded with: zeros would look like values).
     values = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, np.nan)
+    # Whole numbers past 2**53 are fitted exactly as the integers they name (_find), which the batch's float
+    # tests cannot decide: each goes to the finder alone.
+    with np.errstate(invalid="ignore"):
+        whole = ((values == np.round(values)) | np.isnan(values)).all(axis=1)  # (N,)
+        big = whole & (np.fmax.reduce(np.abs(values), axis=1) > _MAX_EXACT)
+    rules = {i: rule for i in np.flatnonzero(big).tolist() if (rule := _find(values[i, : lengths[i]])) is not None}
     gate = _gate(values, lengths)
+    gate[big] = False
     rows = np.flatnonzero(gate.any(axis=1))
     degrees, classes, moves = _settle(values[rows], lengths[rows], gate[rows])
-    rules = {}
     for i, degree, kept, clear in zip(rows.tolist(), degrees.tolist(), classes.tolist(), moves.tolist(), strict=True):
         if degree == _NO_RULE:
             continue
