@@ -200,8 +200,8 @@ def test_a_folder_a_weights_file_and_an_onnx_file_resolve_to_their_files(tiny_on
     assert (folder.weights, folder.config, folder.onnx, folder.folder) == (
         tiny_onnx / WEIGHTS_FILE, tiny_onnx / CONFIG_FILE, tiny_onnx / ONNX_FILE, tiny_onnx
     )
-    lone = locate(tiny_onnx / WEIGHTS_FILE)
-    assert (lone.weights, lone.config, lone.onnx, lone.folder) == (tiny_onnx / WEIGHTS_FILE, tiny_onnx / CONFIG_FILE, None, None)
+    own = locate(tiny_onnx / WEIGHTS_FILE)  # the folder's own weights file: the folder's other files with it
+    assert (own.weights, own.config, own.onnx, own.folder) == (tiny_onnx / WEIGHTS_FILE, tiny_onnx / CONFIG_FILE, None, tiny_onnx)
     onnx = locate(tiny_onnx / ONNX_FILE)
     assert (onnx.weights, onnx.config, onnx.onnx, onnx.folder) == (None, tiny_onnx / CONFIG_FILE, tiny_onnx / ONNX_FILE, tiny_onnx)
     assert folder.model_config() == onnx.model_config() == TINY
@@ -229,8 +229,9 @@ def test_the_training_run_recorded_beside_the_weights_is_found_from_the_folder_o
     (folder / MANIFEST_FILE).unlink()  # training_info.json is added by hand below
     assert recorded_run_dir(folder) is None  # no training_info.json
     write_json(folder / INFO_FILE, {"run_dir": str(run_dir)})
-    assert recorded_run_dir(folder / ONNX_FILE) == recorded_run_dir(folder) == run_dir
-    assert recorded_run_dir(folder / WEIGHTS_FILE) is None  # a lone weights file has no training_info.json
+    assert recorded_run_dir(folder / ONNX_FILE) == recorded_run_dir(folder) == recorded_run_dir(folder / WEIGHTS_FILE) == run_dir
+    shutil.copy(folder / WEIGHTS_FILE, tmp_path / "other.safetensors")
+    assert recorded_run_dir(tmp_path / "other.safetensors") is None  # a lone weights file has no training_info.json
     shutil.rmtree(run_dir / "logs")
     assert recorded_run_dir(folder) is None  # the run's logs are gone
 
@@ -411,3 +412,17 @@ def test_a_weights_suffix_in_capitals_loads_and_a_device_is_named_as_one(tiny_we
         assert load_model(tmp_path / name).config == load_model(tiny_weights).config
     with pytest.raises(ValueError, match="^weights path /dev/null is not a file or folder; pass a weights folder"):
         locate("/dev/null")
+
+
+def test_a_weights_folders_own_safetensors_file_brings_the_folders_classifier_and_calibration():
+    """Adversarial round 16: --weights FOLDER/model.safetensors named another pattern than the folder (its
+    patterns.onnx and calibration.json were not loaded)."""
+    from numseries.predict import Predictor
+    from numseries.weights import WEIGHTS_FILE, locate, shipped_weights_dir
+
+    folder = shipped_weights_dir()
+    assert locate(folder / WEIGHTS_FILE).folder == folder
+    by_file, by_folder = Predictor.from_pretrained(folder / WEIGHTS_FILE), Predictor.from_pretrained(folder)
+    assert by_file.classifier is not None and by_file.calibration is not None
+    series = [3, 6.1, 9.2, 12, 14.8]
+    assert by_file.predict(series).pattern == by_folder.predict(series).pattern

@@ -140,8 +140,9 @@ def locate(path: str | Path | None = None, *, as_onnx: bool = False) -> WeightsL
         raise ValueError(
             f"unsupported weights file {path}; pass a weights folder, .onnx, .pt, .pth or .safetensors file"
         )
-    if path.name == WEIGHTS_FILE:
+    if path.name == WEIGHTS_FILE:  # a weights folder's own file: the folder's classifier and calibration with it
         check_set(path.parent)
+        return WeightsLocation(path, folder=path.parent, weights=path, config=config_or_none, onnx=None)
     return WeightsLocation(path, folder=None, weights=path, config=config_or_none, onnx=None)
 
 
