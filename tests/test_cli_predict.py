@@ -617,3 +617,15 @@ def test_a_flag_argparse_cannot_read_is_one_line_and_levels_given_twice_add_up(c
         assert "error:" in err and "--help'" in err
     code, out, _ = predict(capsys, "1", "3", "2", "5", "4", "--level", "80", "--level", "95")  # the shipped model
     assert code == 0 and "80% interval" in out and "95% interval" in out
+
+
+def test_an_output_name_of_no_file_is_refused_and_nothing_is_written(capsys, tmp_path, monkeypatch):
+    """Adversarial round 16: --plot y.png/ wrote y.png and said 'wrote y.png/'; --plot '' drew nothing, said
+    nothing and exited 0; --output o.csv/ wrote o.csv."""
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "in.csv"
+    source.write_text("1,2,3,4\n")
+    for argv in (["1", "2", "3", "--plot", "y.png/"], ["1", "2", "3", "--plot", ""], ["--input", str(source), "--output", "o.csv/"]):
+        code, _, err = predict(capsys, *argv)
+        assert code == 2 and "give a file name, not a folder or nothing" in err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]

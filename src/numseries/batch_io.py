@@ -85,7 +85,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from numseries.files import atomic_write, check_writable
+from numseries.files import atomic_write, check_file_name, check_writable
 from numseries.frames import (
     QUARTER,
     Chunk,
@@ -138,6 +138,7 @@ def file_format(path: str | Path) -> str:
 def check_output(path: str | Path) -> None:
     """Refuse an output that could not be written, before any work: a name of no known format or
     compression, a folder, a device, a name too long, a folder where files cannot be created."""
+    check_file_name(path, "the predictions")
     path = Path(path)
     if file_format(path) == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
         raise ValueError(

@@ -55,12 +55,21 @@ def check_writable(path: str | Path) -> None:
 
 def check_output(path: str | Path, what: str) -> None:
     """:func:`check_writable` as the one-line ``ValueError`` the CLI prints, naming ``what`` is written."""
+    check_file_name(path, what)
     try:
         check_writable(path)
     except OSError as err:
         raise ValueError(
             f"cannot write {what} to {path}: {err.strerror or err}; choose a place where you can create files"
         ) from None
+
+
+def check_file_name(path: str | Path, what: str) -> None:
+    """A one-line ``ValueError`` for an output name that names no file: empty, or ending in a slash (a
+    folder's: ``y.png/`` was written as ``y.png``, and said so with the slash)."""
+    text = os.fspath(path)
+    if not text.strip() or text.endswith(("/", os.sep)):
+        raise ValueError(f"cannot write {what} to {text!r}: give a file name, not a folder or nothing")
 
 
 def check_folder(path: str | Path, what: str) -> None:

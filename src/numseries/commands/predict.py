@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from numseries.predict import MAX_STEPS, THE_SEQUENCE, Predictor
 
-    if args.plot and (args.input or args.output):
+    if args.plot is not None and (args.input or args.output):
         raise ValueError("--plot draws a single sequence; drop it with --input, or give values instead")
     if args.input or args.output:
         _check_batch_args(args)
@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     values, labels = _parse_values(args.values)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
-    if args.plot:
+    if args.plot is not None:  # (--plot '' drew nothing and said nothing)
         _check_plot(args.plot)
     predictor = Predictor.from_pretrained(args.weights, rules=not args.no_rules)
     levels = predictor.levels_or_default(args.level)
