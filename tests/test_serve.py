@@ -425,6 +425,15 @@ def test_unknown_paths_and_methods_get_json_errors(client):
     assert "Method Not Allowed" in response.json()["error"]
 
 
+def test_query_parameters_are_refused_not_ignored(client):
+    """Adversarial round 16: POST /predict?steps=3 answered 200 without the forecast it asked for."""
+    response = client.post("/predict?steps=3", json={"values": [1, 2, 3, 4]})
+    assert response.status_code == 422 and "query parameters are not read (steps)" in response.json()["error"]
+    response = client.post("/predict/batch?level=95", json={"series": [[1, 2, 3, 4]]})
+    assert response.status_code == 422 and "(level)" in response.json()["error"]
+    assert client.post("/predict", json={"values": [1, 2, 3, 4], "steps": 3}).json()["forecast"] == [5, 6, 7]
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
     lambda inner: (

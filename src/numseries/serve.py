@@ -189,6 +189,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         responses={200: {"model": PredictAnswer}, **ERRORS},
     )
     async def predict(request: PredictRequest, http: Request) -> PydanticJSON:
+        _refuse_query(http)
         _refuse_misread(http.scope.get(BODY_KEY))
         if request.steps is None:  # requests that arrive together share one model call
             answer = await batcher.predict(request.values, request.level)
@@ -203,6 +204,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         responses={200: {"model": BatchAnswer}, **ERRORS},
     )
     async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
+        _refuse_query(http)
         _refuse_misread(http.scope.get(BODY_KEY))
         return PydanticJSON({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
 
@@ -518,6 +520,17 @@ def _misread_or_float(text: str) -> float | _Misread:
     misread = _Misread(text)
     misread.problem = problem
     return misread
+
+
+def _refuse_query(http: Request) -> None:
+    """ValueError (a 422) for query parameters, which a POST here does not read: ``/predict?steps=3`` was
+    answered without the forecast asked for, as an unknown field of the body is refused."""
+    if http.query_params:
+        names = ", ".join(sorted(set(http.query_params.keys())))
+        raise ValueError(
+            f"query parameters are not read ({names}); put them in the JSON body, e.g. "
+            '{"values": [1, 2, 3], "steps": 3}'
+        )
 
 
 def _refuse_misread(body: bytes | None) -> None:
