@@ -699,3 +699,9 @@ def test_a_three_value_line_no_rule_continues_gets_an_interval_and_a_checked_one
     assert (lo < bands.values).all() and (hi > bands.values).all()
     batch = predictor.predict_batch([[1, 2, 3], [1, 2, 3, 4]], level=[80])
     assert batch.interval(80)[0].tolist() == [3.0, 5.0]
+
+
+def test_a_level_past_the_widest_is_named_as_given():
+    """Adversarial round 16: 99.0000001 was refused as "level 99%", beside 99 itself accepted."""
+    with pytest.raises(ValueError, match=r"^level 99\.0000001% needs quantiles beyond"):
+        check_levels([99.0000001], (0.005, 0.5, 0.995))

@@ -434,6 +434,14 @@ def test_query_parameters_are_refused_not_ignored(client):
     assert client.post("/predict", json={"values": [1, 2, 3, 4], "steps": 3}).json()["forecast"] == [5, 6, 7]
 
 
+def test_a_level_below_float64_is_told_so_without_advice_for_values(client):
+    """Adversarial round 16: level [1e-400] was told to "scale the values up first"."""
+    response = _post(client, "/predict", b'{"values": [1, 2, 4], "level": [1e-400]}')
+    error = response.json()["error"]
+    assert response.status_code == 422 and error.startswith("level[0]: got 1e-400, which is smaller than float64")
+    assert "values" not in error
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
     lambda inner: (

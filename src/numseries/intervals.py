@@ -122,7 +122,7 @@ def check_levels(levels: Sequence[float] | float, grid: Sequence[float], *, warn
             )
         if level > widest:
             raise ValueError(
-                f"level {level:g}% needs quantiles beyond the model's outermost ({grid[0]:g} and {grid[-1]:g}); "
+                f"level {level_name(level)}% needs quantiles beyond the model's outermost ({grid[0]:g} and {grid[-1]:g}); "
                 f"use a level up to {widest:g}"
             )
         checked.append(level)

@@ -543,8 +543,9 @@ def _refuse_misread(body: bytes | None) -> None:
     stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_misread_or_float))]
     while stack:  # depth first, in order
         where, value = stack.pop()
-        if isinstance(value, _Misread):
-            raise ValueError(f"{where.lstrip('.')}: got {value[:60]}, which {value.problem}")
+        if isinstance(value, _Misread):  # (the fix that ends the problem is for values, not a level)
+            problem = value.problem if where.startswith((".values", ".series")) else value.problem.split(";")[0]
+            raise ValueError(f"{where.lstrip('.')}: got {value[:60]}, which {problem}")
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend(reversed([(f"{where}.{k}" if isinstance(k, str) else f"{where}[{k}]", v) for k, v in items]))
 
