@@ -300,9 +300,10 @@ def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool
     (:func:`_named_integers`). As floats, a rule's next value was float arithmetic's (4e23 + 1e23 is
     4.9999999999999999e23, one float off the 5e23 the values name) and was called exact."""
     gated = classes is not None
-    floats = values.tolist()
-    if all(map(float.is_integer, floats)) and max(map(abs, floats)) > _MAX_EXACT:
-        return _find_in(_Series(values, gated, _named_integers(floats)), values, classes, moves)
+    if float(values[0]).is_integer():  # (most series are not whole numbers: their first value says so)
+        floats = values.tolist()
+        if all(map(float.is_integer, floats)) and max(map(abs, floats)) > _MAX_EXACT:
+            return _find_in(_Series(values, gated, _named_integers(floats)), values, classes, moves)
     return _find_in(_Series(values, gated), values, classes, moves)
 
 
