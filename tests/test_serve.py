@@ -425,6 +425,11 @@ def test_unknown_paths_and_methods_get_json_errors(client):
     assert "Method Not Allowed" in response.json()["error"]
 
 
+def test_health_answers_head_as_the_page_does(client):
+    """Adversarial round 16: HEAD / was 200 and HEAD /health 405 (uptime checks send HEAD)."""
+    assert client.head("/health").status_code == client.head("/").status_code == 200
+
+
 def test_query_parameters_are_refused_not_ignored(client):
     """Adversarial round 16: POST /predict?steps=3 answered 200 without the forecast it asked for."""
     response = client.post("/predict?steps=3", json={"values": [1, 2, 3, 4]})

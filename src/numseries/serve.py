@@ -212,6 +212,10 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     async def get_health() -> dict:
         return health
 
+    @app.head("/health", include_in_schema=False)  # uptime checks (one operation per path in the OpenAPI)
+    async def head_health() -> dict:
+        return health
+
     static = resources.files("numseries") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
