@@ -559,6 +559,16 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
     assert out[["unique_id", "ds", "prediction"]].values.tolist() == [["a", "2024-01-04", 4], ["b", "2024-01-04", 0]]
     out, _ = read(pd.DataFrame({"Country Code": ["BRA"], "1960": [6.1], "1961": [6.0], "1962": [5.9], "1963": [5.8]}))
     assert out[["unique_id", "prediction"]].values.tolist() == [["BRA", 5.7]]
+    # adversarial round 17: numeric ids in date order (sorted on disk) crashed pyarrow with a traceback
+    stores = pd.DataFrame({"store": [1, 2] * 3, "date": ["2024-01-01"] * 2 + ["2024-01-02"] * 2 + ["2024-01-03"] * 2,
+                           "sales": [10.0, 11, 12, 13, 14, 15]})  # fmt: skip
+    out, _ = read(stores)
+    assert out[["unique_id", "n_values", "prediction"]].values.tolist() == [[1, 3, 16], [2, 3, 17]]
+    # a different "id" on every row beside a time column is a row id: left out, not the series' ids
+    rows = pd.DataFrame({"id": [1, 2, 3, 4], "date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+                         "sales": [10.0, 11, 12, 13], "cost": [1.0, 2, 3, 4]})  # fmt: skip
+    out, err = read(rows)
+    assert "left column 'id'" in err and out[["unique_id", "prediction"]].values.tolist() == [["sales", 14], ["cost", 5]]
 
 
 def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, model):

@@ -222,10 +222,15 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         )  # fmt: skip
         first = rest if beside else first.rename(columns={_PANDAS_INDEX: ID_COLUMN})
     named_id = _id_named(list(first.columns))
+    if named_id is not None and _time_named(list(first.columns)) and first[named_id].nunique() == len(first) > 1:
+        # beside a time column, a different "id" on every row names no series: a row id, left out
+        log.warning("note: left column %r of %s out: a different value on every row, as a row id has", named_id, path)
+        frames = map(functools.partial(pd.DataFrame.drop, columns=named_id), frames)  # (bound now: named_id goes)
+        first, named_id = first.drop(columns=named_id), None
     if named_id is not None:  # sku,week,units; product_id,jan,feb,...: the series' ids, never their values
         log.warning("note: read column %r of %s as the series' ids (unique_id)", named_id, path)
-        frames = (frame.rename(columns={named_id: ID_COLUMN}) for frame in frames)
-        first = first.rename(columns={named_id: ID_COLUMN})
+        frames = (_with_ids(frame, named_id) for frame in frames)
+        first = _with_ids(first, named_id)
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
         yield _column_chunk(frames, csv=kind == "csv")
         return
@@ -953,6 +958,17 @@ def _id_named(labels: list[Any]) -> str | None:
         return None
     timed = bool(_time_named(labels)) or "ds" in labels
     return named[0] if timed or named[0] == labels[0] else None
+
+
+def _with_ids(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """``frame`` with its column ``label`` as unique_id, as text (as a unique_id column is read: 17, not 17.0
+    where a missing id made the column floats); a missing id stays missing."""
+    column = frame[label]
+    whole = column.dtype.kind == "f" and bool((column.dropna() % 1 == 0).all())
+    text = column.map(lambda v: None if pd.isna(v) else str(int(v)) if whole else str(v), na_action=None)
+    return frame.drop(columns=label).assign(**{ID_COLUMN: text.astype(object)})[
+        [ID_COLUMN if name == label else name for name in frame.columns]
+    ]
 
 
 def _two_columns(cells: dict[Any, Any]) -> bool:
