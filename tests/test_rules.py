@@ -785,3 +785,20 @@ def test_a_rule_past_2_53_is_the_nearest_float_with_the_floats_either_side_and_s
     assert code == 0 and out.splitlines()[:3] == [
         "next value: 5e+23", "80% interval: 5e+23 to 5e+23", "pattern: arithmetic, step 1e+23 (exact)"
     ]
+
+
+def test_whole_floats_computed_past_2_53_keep_their_rule_without_an_exact_claim(capsys):
+    """Adversarial round 17: float(n!) for n = 18 .. 25 name no integers that are factorials, and lost the
+    factorial rule (the network answered 1.5e25, 24 times too low); checked as floats, the rule's next value is
+    float arithmetic's: not exact, its interval the floats either side."""
+    from conftest import predict_cli
+    from numseries.predict import Predictor
+
+    values = [float(math.factorial(n)) for n in range(18, 26)]
+    rule = find_rule(values)
+    assert rule is not None and not rule.precise and rule.next_value == pytest.approx(math.factorial(26), rel=1e-14)
+    prediction = Predictor.from_pretrained().predict(values, level=[80])
+    lo, hi = prediction.interval(80)
+    assert not prediction.exact and lo < prediction.value < hi
+    code, out, _ = predict_cli(capsys, *map(repr, values))
+    assert code == 0 and "(a rule, to float64 precision)" in out and "(exact)" not in out

@@ -577,7 +577,8 @@ class Predictor:
             with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
                 calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
             quantiles = np.where(np.isnan(calibrated), quantiles, calibrated)
-        quantiles = np.clip(widen_lines(quantiles, self.quantile_levels, last), -LARGEST_FLOAT, LARGEST_FLOAT)
+        quantiles = widen_lines(quantiles, self.quantile_levels, last, outputs.get("read"))
+        quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
         return quantiles
@@ -859,7 +860,10 @@ def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> tuple[floa
 
 def _inexact(value: Any) -> bool:
     """Whether a rule's exact value (an int, or a Fraction) is one float64 rounds past 2**53, where it
-    cannot hold every whole number (a Fraction below that is a decimal: its float is its recorded value)."""
+    cannot hold every whole number (a Fraction below that is a decimal: its float is its recorded value);
+    or a float past 2**53, float arithmetic's value of a rule on floats (:func:`numseries.rules._find`)."""
+    if isinstance(value, float):
+        return abs(value) >= 2**53 and math.isfinite(value)
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
         return False
     return abs(Fraction(value)) > 2**53 and float(value) != value
@@ -871,6 +875,8 @@ def _either_side(exact: Any, value: float) -> tuple[float, float]:
     if not _inexact(exact):
         return value, value
     value = float(value)  # a NumPy float compares with an int by rounding it to a float: a Python float exactly
+    if isinstance(exact, float):  # float arithmetic's: the value it stands for may lie on either side
+        return math.nextafter(value, -math.inf), math.nextafter(value, math.inf)
     if value < exact:  # an int or a Fraction (_inexact): compared exactly
         return value, math.nextafter(value, math.inf)
     return math.nextafter(value, -math.inf), value

@@ -123,6 +123,13 @@ class Rule:
     history: tuple[Number, ...] = dataclasses.field(repr=False)
     step: Callable[[list[Number]], Number] = dataclasses.field(repr=False, compare=False)
 
+    @property
+    def precise(self) -> bool:
+        """Whether ``next_value`` is the rule's value itself: False for float arithmetic's past 2**53, where
+        floats are whole numbers far apart (a rule of floats computed rather than typed: see :func:`_find`)."""
+        value = self.next_value
+        return not (isinstance(value, float) and math.isfinite(value) and abs(value) >= _MAX_EXACT)
+
     def forecast(self, steps: int) -> list[Number]:
         """The next ``steps`` values of the rule (each computed from the ones before)."""
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
@@ -297,13 +304,18 @@ def _find(values: np.ndarray, classes: Sequence[bool] | None = None, moves: bool
     ``moves``: the batch has found the steps clear of the values' rounding (:func:`_settle`).
 
     Whole numbers past 2**53, where float64 holds few of them, are read exactly as the integers they name
-    (:func:`_named_integers`). As floats, a rule's next value was float arithmetic's (4e23 + 1e23 is
-    4.9999999999999999e23, one float off the 5e23 the values name) and was called exact."""
+    (:func:`_named_integers`): as floats, a rule's next value was float arithmetic's (4e23 + 1e23 is
+    4.9999999999999999e23, one float off the 5e23 the values name). Floats computed rather than typed
+    (``float(n!)`` for n = 18 .. 25) name no integers that follow the rule exactly: they are checked as
+    floats after all, and the rule's next value is float arithmetic's, which the predictor does not call
+    exact."""
     gated = classes is not None
     if float(values[0]).is_integer():  # (most series are not whole numbers: their first value says so)
         floats = values.tolist()
         if all(map(float.is_integer, floats)) and max(map(abs, floats)) > _MAX_EXACT:
-            return _find_in(_Series(values, gated, _named_integers(floats)), values, classes, moves)
+            rule = _find_in(_Series(values, gated, _named_integers(floats)), values, classes, moves)
+            if rule is not None:
+                return rule
     return _find_in(_Series(values, gated), values, classes, moves)
 
 

@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
-    if forecast is not None and result.rule is not None:
+    if forecast is not None and result.rule is not None and result.rule.precise:
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
         print(
@@ -221,7 +221,7 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
 
     first = result.n_values - result.n_used
     shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
-    exact = result.rule is not None
+    exact = result.rule is not None and result.rule.precise
     pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if exact else ''}"
     figure = plot_prediction(
         np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
@@ -390,8 +390,8 @@ def _glyphs() -> tuple[str, str, str, str]:
 
 
 def _pattern(result) -> str:
-    if result.rule is not None:
-        return f"pattern: {result.pattern} (exact)"
+    if result.rule is not None:  # (past 2**53, a rule of floats is float arithmetic's: no exact value)
+        return f"pattern: {result.pattern} ({'exact' if result.rule.precise else 'a rule, to float64 precision'})"
     if result.pattern:  # the model's pattern head: what the sequence looks like
         return f"pattern: {result.pattern} (no exact rule)"
     return "pattern: no exact rule; the network's estimate"
@@ -416,7 +416,7 @@ def _table(
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values[first:])
-    ruled = result.rule is not None  # an exact rule answered: printed exactly (past 2**53 too)
+    ruled = result.rule is not None and result.rule.precise  # an exact rule answered: printed exactly (past 2**53 too)
 
     def numbers(*values) -> list[str]:
         return format_values(values, step=step, exact=ruled)
@@ -512,7 +512,8 @@ def _as_json(
         out["intervals"] = {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
         out["forecast"] = [  # a rule's whole numbers as integers, as its prediction
-            value if isinstance(value, int) else int(value) if result.rule and float(value).is_integer() else float(value)
+            value if isinstance(value, int)
+            else int(value) if result.rule and result.rule.precise and float(value).is_integer() else float(value)
             for value in forecast
         ]
         out["forecast_read"] = result.n_used if read is None else read
@@ -535,10 +536,11 @@ def json_answer(
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth)."""
-    whole = rule is not None and (isinstance(rule.next_value, int) or float(rule.next_value).is_integer())
+    exact = rule is not None and rule.precise
+    whole = exact and (isinstance(rule.next_value, int) or float(rule.next_value).is_integer())
     return {
         "prediction": int(rule.next_value) if whole else value,  # an exact rule's whole number stays whole
-        "exact": rule is not None,
+        "exact": exact,
         "pattern": pattern,
         "weights": weights,
         "attention": attention,
