@@ -699,6 +699,10 @@ def test_a_three_value_line_no_rule_continues_gets_an_interval_and_a_checked_one
     assert (lo < bands.values).all() and (hi > bands.values).all()
     batch = predictor.predict_batch([[1, 2, 3], [1, 2, 3, 4]], level=[80])
     assert batch.interval(80)[0].tolist() == [3.0, 5.0]
+    # adversarial round 17: as much a line, 1 2 3.00001 got 3.99991 to 4.00003, 1 2 3.0000001 4 to 4
+    for near in ([1, 2, 3.00001], [1, 2, 3.0000001]):
+        lo, hi = predictor.predict(near, level=[80]).interval(80)
+        assert lo <= 3.0001 and hi >= 4.9999
 
 
 def test_a_level_past_the_widest_is_named_as_given():

@@ -311,16 +311,22 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
     return out
 
 
-def widen_lines(quantiles: np.ndarray, grid: Sequence[float], last: np.ndarray) -> np.ndarray:
+def widen_lines(
+    quantiles: np.ndarray, grid: Sequence[float], last: np.ndarray, read: np.ndarray | None = None
+) -> np.ndarray:
     """(N, Q) quantiles (the median in the middle), (N,) the last value of each context -> the same, with the
     rows of zero width one step on from ``last`` (a straight line's continuation: the step is the median's
-    distance from ``last``) reaching at least ``LINE_STEPS`` of that step from the median, by each pair's
+    distance from ``last``), and those of contexts read from 3 values (``read`` (N,): ``1 2 3.00001`` is as
+    much a line as ``1 2 3``), reaching at least ``LINE_STEPS`` of that step from the median, by each pair's
     coverage (interpolated in ``LINE_COVERAGES``, from 0 at coverage 0; the widest beyond 0.99)."""
     middle = len(grid) // 2
     median = quantiles[:, middle]  # (N,)
     with np.errstate(over="ignore", invalid="ignore"):
         step = np.abs(median - last)  # (N,)
-        flat = (quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step) & (step > 0) & np.isfinite(step)
+        flat = quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step
+        if read is not None:
+            flat |= np.asarray(read) <= 3
+        flat &= (step > 0) & np.isfinite(step)
     rows = np.flatnonzero(flat)
     if not len(rows):
         return quantiles
