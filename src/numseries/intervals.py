@@ -84,7 +84,7 @@ FAMILY_CONFIDENCE = 0.6
 # A context on a straight line (its steps all equal) has roughness 0, so the network's gate closes and its
 # quantiles meet at the line's next value: an interval of zero width. An exact rule continues a line of 4
 # values or more (rules.py); one of 3 values has too few to check one, and a real series 3 values on a line
-# goes on along it 1 time in 5. Such a context (and a longer line no rule continues) takes, for each pair of
+# goes on along it 1 time in 5. Such a context (any read from 3 values, and a longer line no rule continues) takes, for each pair of
 # levels covering LINE_COVERAGES, at least LINE_STEPS of its step either side: the quantiles of
 # |next value - the line's| / |step| over the 478 three-value lines in half the real series of
 # realdata.load_series (those whose "dataset/name" has an even CRC-32); benchmarks/intervals.py checks
