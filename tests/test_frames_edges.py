@@ -533,3 +533,18 @@ def test_a_series_mixing_times_with_and_without_an_offset_is_refused(predictor, 
                                              "y": [1.0, 2, 3, 4.5] * 2}))  # fmt: skip
     assert out["error"][0].startswith("series 'a' has times with a UTC offset and times without one")
     assert out["error"][1] is None and out["ds"][1] == pd.Timestamp("2024-01-05T00:00+05:00")
+
+
+def test_a_forecast_that_overflows_is_named_by_its_series_id():
+    """Adversarial round 17: predict_df's error column named series 'a' 'sequence 0' (and a batch file's row 4 too)."""
+    from numseries import Predictor
+
+    frame = pd.DataFrame({
+        "unique_id": ["b"] * 4 + ["a"] * 5,
+        "ds": list(range(4)) + list(range(5)),
+        "y": [1.0, 2, 3, 5, 1e305, 2.1e305, 4.3e305, 9e305, 1.9e306],
+    })
+    out = Predictor.from_pretrained().predict_df(frame, steps=7)
+    errors = out.loc[out["unique_id"] == "a", "error"]
+    assert errors.str.startswith("the forecast of series 'a' overflows float64 at step 7").all()
+    assert out.loc[out["unique_id"] == "b", "error"].isna().all()

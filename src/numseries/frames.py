@@ -665,8 +665,8 @@ def predict_chunk(
         from numseries.forecast import BatchForecast
 
         def forecast_rows(rows: np.ndarray) -> Any:
-            windows = [window[i, : n_used[i]] for i in rows]
-            return predictor.forecast_batch(windows, steps, level=level)
+            windows = [window[i, : n_used[i]] for i in rows]  # (an error names the series by its id)
+            return predictor.forecast_batch(windows, steps, level=level, ids=chunk.ids[rows])
 
         paths = np.full((n, steps), np.nan)  # (N, K)
         bounds = {value: np.full((n, steps, 2), np.nan) for value in checked}  # level -> (N, K, 2)
