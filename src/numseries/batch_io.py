@@ -140,6 +140,8 @@ def check_output(path: str | Path) -> None:
     compression, a folder, a device, a name too long, a folder where files cannot be created."""
     check_file_name(path, "the predictions")
     path = Path(path)
+    if path.is_dir():  # (its name would be refused first, as of no known format)
+        raise ValueError(f"cannot write the predictions to {path}: it is a folder; give a file such as {path / 'out.csv'}")
     if file_format(path) == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
         raise ValueError(
             f"cannot write {path}: {_suffix(path)} is not a compression numseries writes; "
