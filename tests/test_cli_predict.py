@@ -630,4 +630,4 @@ def test_an_output_name_of_no_file_is_refused_and_nothing_is_written(capsys, tmp
         assert code == 2 and "give a file name, not a folder or nothing" in err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
     code, _, err = predict(capsys, "--input", str(source), "--output", str(tmp_path))
-    assert code == 2 and "it is a folder; give a file such as" in err
+    assert code == 2 and "it is a folder; give a file name in that folder" in err

@@ -140,8 +140,12 @@ def check_output(path: str | Path) -> None:
     compression, a folder, a device, a name too long, a folder where files cannot be created."""
     check_file_name(path, "the predictions")
     path = Path(path)
-    if path.is_dir():  # (its name would be refused first, as of no known format)
-        raise ValueError(f"cannot write the predictions to {path}: it is a folder; give a file such as {path / 'out.csv'}")
+    try:
+        folder = path.is_dir()  # (its name would be refused first, as of no known format)
+    except OSError:  # a name too long to look up: refused below
+        folder = False
+    if folder:
+        raise ValueError(f"cannot write {path}: it is a folder; give a file name in that folder")
     if file_format(path) == "csv" and _suffix(path) != ".csv" and _suffix(path) not in COMPRESSORS:
         raise ValueError(
             f"cannot write {path}: {_suffix(path)} is not a compression numseries writes; "

@@ -58,7 +58,7 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     if _in_full(value, step, exact):  # a whole number in full below 2**53; past it, a float's shortest digits
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
-        if exact and math.isfinite(value):  # a rule's float value past 2**53: its digits name that float
+        if exact and math.isfinite(value) and abs(value) >= 2**53:  # a rule's float there: digits naming it
             return repr(value)
         return min(f"{value:.15g}", repr(value), key=len)  # 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
     assert step is not None  # for mypy: _in_full took the values without a step
