@@ -553,6 +553,10 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
     out, err = read(long)
     assert "column 'week' as ds, column 'units' as y" in err
     assert out[["unique_id", "ds", "n_values"]].values.tolist() == [[1001, 5, 4]]
+    if suffix == ".csv":  # ids as the text in the file, as unique_id's are
+        source.write_text("sku,week,units\n007,1,5\n007,2,7\n007,3,6\n")
+        predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+        assert pd.read_csv(target, dtype={"unique_id": str})["unique_id"].tolist() == ["007"]
     several = pd.DataFrame({"id": ["a"] * 3 + ["b"] * 3, "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"] * 2,
                             "value": [1.0, 2, 3, 9, 6, 3]})  # fmt: skip
     out, _ = read(several)

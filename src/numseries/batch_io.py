@@ -539,7 +539,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     long = header and {"ds", "y"} & set(cells)
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
-    ids: dict[Any, type] = dict.fromkeys({ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip() == ID_COLUMN)}, str)
+    # (a column named as ids are, which _read_chunks takes for unique_id, likewise: sku 007 stays 007)
+    named = _id_named(cells) if header and cells[0] != "" else None
+    ids: dict[Any, type] = dict.fromkeys({
+        ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip().strip('"') in (ID_COLUMN, named))
+    }, str)  # fmt: skip
     if indexed:
         ids[0] = str  # the row labels, as text
     options: dict[str, Any] = {"header": header, "low_memory": False, "float_precision": "round_trip"}
