@@ -51,7 +51,7 @@ from numseries.intervals import (
     widen_lines,
 )
 from numseries.patterns import Classifier, load_classifier
-from numseries.rules import Rule, find_rule, find_rules
+from numseries.rules import Rule, find_rule, find_rules, float_arithmetics
 from numseries.series import (
     LARGEST_FLOAT,
     check_exact_integers,
@@ -564,8 +564,8 @@ class Predictor:
         self, outputs: dict[str, np.ndarray], last: np.ndarray, decimals: np.ndarray | None = None
     ) -> np.ndarray | None:
         """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head;
-        a straight line's, of zero width, widened by steps of its line (``last`` (N,): each context's last
-        value; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
+        a straight line's, of zero width, and any read from 3 values, widened by steps of its line (``last``
+        (N,): each context's last value; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
         to (:func:`~numseries.intervals.recorded_decimals`), rounded to them
         (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
@@ -863,7 +863,7 @@ def _inexact(value: Any) -> bool:
     cannot hold every whole number (a Fraction below that is a decimal: its float is its recorded value);
     or a float past 2**53, float arithmetic's value of a rule on floats (:func:`numseries.rules._find`)."""
     if isinstance(value, float):
-        return abs(value) >= 2**53 and math.isfinite(value)
+        return float_arithmetics(value)
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
         return False
     return abs(Fraction(value)) > 2**53 and float(value) != value

@@ -125,10 +125,9 @@ class Rule:
 
     @property
     def precise(self) -> bool:
-        """Whether ``next_value`` is the rule's value itself: False for float arithmetic's past 2**53, where
-        floats are whole numbers far apart (a rule of floats computed rather than typed: see :func:`_find`)."""
-        value = self.next_value
-        return not (isinstance(value, float) and math.isfinite(value) and abs(value) >= _MAX_EXACT)
+        """Whether ``next_value`` is the rule's value itself: False for float arithmetic's past 2**53
+        (:func:`float_arithmetics`)."""
+        return not float_arithmetics(self.next_value)
 
     def forecast(self, steps: int) -> list[Number]:
         """The next ``steps`` values of the rule (each computed from the ones before)."""
@@ -138,6 +137,13 @@ class Rule:
         for _ in range(steps):
             history.append(self.step(history))
         return history[len(self.history) :]
+
+
+def float_arithmetics(value: Number) -> bool:
+    """Whether a rule's value is a float past 2**53, where floats are whole numbers far apart: float
+    arithmetic's value of a rule checked on floats (computed rather than typed: see :func:`_find`), not the
+    rule's own."""
+    return isinstance(value, float) and math.isfinite(value) and abs(value) >= _MAX_EXACT
 
 
 class _Series:
@@ -1191,9 +1197,9 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
     values = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, np.nan)
     # Whole numbers past 2**53 are fitted exactly as the integers they name (_find), which the batch's float
     # tests cannot decide: each goes to the finder alone.
-    with np.errstate(invalid="ignore"):
-        whole = ((values == np.round(values)) | np.isnan(values)).all(axis=1)  # (N,)
-        big = whole & (np.fmax.reduce(np.abs(values), axis=1) > _MAX_EXACT)
+    with np.errstate(invalid="ignore"):  # (the few rows past 2**53 first: the rest are never rounded)
+        big = np.fmax.reduce(np.abs(values), axis=1) > _MAX_EXACT  # (N,)
+        big[big] = ((values[big] == np.round(values[big])) | np.isnan(values[big])).all(axis=1)  # whole numbers
     rules = {i: rule for i in np.flatnonzero(big).tolist() if (rule := _find(values[i, : lengths[i]])) is not None}
     gate = _gate(values, lengths)
     gate[big] = False
