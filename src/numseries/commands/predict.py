@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
-    if forecast is not None and result.rule is not None and result.rule.precise:
+    if forecast is not None and result.rule is not None and _exact_rule(result.rule):
         forecast = result.rule.forecast(args.steps)  # the same values, exact: whole numbers stay whole
     if result.cropped:
         print(
@@ -221,7 +221,7 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
 
     first = result.n_values - result.n_used
     shown = labels[first:] if len(labels) - first <= 12 else [*labels[first : first + 3], "…", *labels[-3:]]
-    exact = result.rule is not None and result.rule.precise
+    exact = _exact_rule(result.rule)
     pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if exact else ''}"
     figure = plot_prediction(
         np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
@@ -389,6 +389,12 @@ def _glyphs() -> tuple[str, str, str, str]:
     return ("█", "▐", "│", "▌")
 
 
+def _exact_rule(rule: Any) -> bool:
+    """Whether an exact rule answered, its value the rule's own (not float arithmetic's past 2**53): shown
+    exactly, as whole numbers where it is one."""
+    return rule is not None and rule.precise
+
+
 def _pattern(result) -> str:
     if result.rule is not None:  # (past 2**53, a rule of floats is float arithmetic's: no exact value)
         return f"pattern: {result.pattern} ({'exact' if result.rule.precise else 'a rule, to float64 precision'})"
@@ -416,7 +422,7 @@ def _table(
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values[first:])
-    ruled = result.rule is not None and result.rule.precise  # an exact rule answered: printed exactly (past 2**53 too)
+    ruled = _exact_rule(result.rule)  # an exact rule answered: printed exactly (past 2**53 too)
 
     def numbers(*values) -> list[str]:
         return format_values(values, step=step, exact=ruled)
@@ -513,7 +519,7 @@ def _as_json(
     if forecast is not None:
         out["forecast"] = [  # a rule's whole numbers as integers, as its prediction
             value if isinstance(value, int)
-            else int(value) if result.rule and result.rule.precise and float(value).is_integer() else float(value)
+            else int(value) if _exact_rule(result.rule) and float(value).is_integer() else float(value)
             for value in forecast
         ]
         out["forecast_read"] = result.n_used if read is None else read
@@ -536,7 +542,7 @@ def json_answer(
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth)."""
-    exact = rule is not None and rule.precise
+    exact = _exact_rule(rule)
     whole = exact and (isinstance(rule.next_value, int) or float(rule.next_value).is_integer())
     return {
         "prediction": int(rule.next_value) if whole else value,  # an exact rule's whole number stays whole
