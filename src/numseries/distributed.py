@@ -40,7 +40,12 @@ ENGINES = ("pyspark", "dask")  # the packages whose DataFrames predict_df sends 
 
 def is_distributed(df: Any) -> bool:
     """Whether ``df`` is a Spark or Dask DataFrame (by its type's package: nothing is imported)."""
-    return type(df).__module__.split(".")[0] in ENGINES
+    return _package(df) in ENGINES
+
+
+def _package(df: Any) -> str:
+    """The top package of ``df``'s type: ``pyspark``, ``dask``, ``pandas``, ..."""
+    return type(df).__module__.split(".")[0]
 
 
 def predict_distributed(
@@ -64,7 +69,7 @@ def predict_distributed(
         from triad import Schema
     except ImportError as err:
         raise ImportError(
-            f"predict_df on a {type(df).__module__.split('.')[0]} frame needs fugue ({err}); "
+            f"predict_df on a {_package(df)} frame needs fugue ({err}); "
             "pip install 'numseries[spark]' (or [dask])"
         ) from err
     from numseries.frames import check_columns, frame_levels, output_columns, predict_frame
@@ -95,7 +100,7 @@ def predict_distributed(
             where=_no_place,
         )
 
-    engine = _dask_client() if type(df).__module__.split(".")[0] == "dask" else None
+    engine = _dask_client() if _package(df) == "dask" else None
     return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"}, engine=engine)
 
 
