@@ -575,6 +575,50 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
     assert "left column 'id'" in err and out[["unique_id", "prediction"]].values.tolist() == [["sales", 14], ["cost", 5]]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_path, model, suffix):
+    """Adversarial round 17: World Bank files (Country Name, Country Code, Indicator Name, Indicator Code, 1960,
+    ...) failed every series on its country's name, and Kaggle's date,store,item,sales was read as 3 series
+    (store, item, sales), each refused for two values at one date: more than one id-named column was none."""
+    source, target = tmp_path / f"in{suffix}", tmp_path / "out.csv"
+
+    def read(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source, index=False)
+        code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+        assert code == 0, err
+        return pd.read_csv(target, dtype={"unique_id": str}), err
+
+    world = pd.DataFrame({"Country Name": ["Korea, Rep.", "Brazil"], "Country Code": ["KOR", "BRA"],
+                          "Indicator Name": ["Population, total"] * 2, "Indicator Code": ["SP.POP.TOTL"] * 2,
+                          "2000": [1.0, 5], "2001": [2.0, 10], "2002": [4.0, 15], "2003": [8.0, 20]})  # fmt: skip
+    out, err = read(world)
+    assert "'Country Name', 'Country Code', 'Indicator Name', 'Indicator Code'" in err and "joined by '/'" in err
+    assert out[["unique_id", "prediction", "exact"]].values.tolist() == [
+        ["Korea, Rep./KOR/Population, total/SP.POP.TOTL", 16, True], ["Brazil/BRA/Population, total/SP.POP.TOTL", 25, True]
+    ]  # fmt: skip
+    days = ["2013-01-01", "2013-01-02", "2013-01-03", "2013-01-04"]
+    sales = pd.DataFrame([(day, store, item, 10 * store + item * t) for t, day in enumerate(days)
+                          for store in (1, 2) for item in (1, 2)], columns=["date", "store", "item", "sales"])  # fmt: skip
+    out, _ = read(sales)
+    assert out[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [
+        ["1/1", "2013-01-05", 4, 14], ["1/2", "2013-01-05", 4, 18], ["2/1", "2013-01-05", 4, 24], ["2/2", "2013-01-05", 4, 28]
+    ]  # fmt: skip
+    out, err = read(sales.assign(id=range(len(sales))))  # a row id beside them is left out, the others kept
+    assert "left column 'id'" in err and out["unique_id"].tolist() == ["1/1", "1/2", "2/1", "2/2"]
+
+
+def test_a_row_without_its_id_in_a_column_named_as_ids_names_that_column(capsys, tmp_path, model):
+    """Adversarial round 17: an empty store in store,date,sales was 'row 1 has no unique_id', a column the file lacks."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("store,date,sales\n1,2024-01-01,10\n,2024-01-02,11\n1,2024-01-03,12\n")
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and out == "" and err.strip().splitlines()[-1] == (
+        "numseries predict: error: row 1 has no 'store' (line 3 of the file, counting the header); "
+        "give every row the id of its series"
+    )
+    assert not target.exists()
+
+
 def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, model):
     """Adversarial round 15: an unsorted time index printed its 'read ... as one series' note on both passes."""
     source, target = tmp_path / "unsorted.parquet", tmp_path / "out.csv"

@@ -107,6 +107,7 @@ log = logging.getLogger(__name__)
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 ID_COLUMN = "unique_id"
+ID_JOIN = "/"  # between the columns that together name a series (store/item), as hierarchicalforecast joins levels
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
 BUCKET_ROWS = 1_000_000  # rows per bucket when a long file is sorted on disk: each is sorted in memory
 MAX_BUCKETS = 512  # bucket files open at once
@@ -227,16 +228,22 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
             frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: ID_COLUMN}) for frame in frames
         )  # fmt: skip
         first = rest if beside else first.rename(columns={_PANDAS_INDEX: ID_COLUMN})
-    named_id = _id_named(list(first.columns))
-    if named_id is not None and _time_named(list(first.columns)) and first[named_id].nunique() == len(first) > 1:
+    named_ids = _id_named(list(first.columns))
+    if named_ids and _time_named(list(first.columns)):
         # beside a time column, a different "id" on every row names no series: a row id, left out
-        log.warning("note: left column %r of %s out: a different value on every row, as a row id has", named_id, path)
-        frames = map(functools.partial(pd.DataFrame.drop, columns=named_id), frames)  # (bound now: named_id goes)
-        first, named_id = first.drop(columns=named_id), None
-    if named_id is not None:  # sku,week,units; product_id,jan,feb,...: the series' ids, never their values
-        log.warning("note: read column %r of %s as the series' ids (unique_id)", named_id, path)
-        frames = (_with_ids(frame, named_id) for frame in frames)
-        first = _with_ids(first, named_id)
+        rowed = [label for label in named_ids if first[label].nunique() == len(first) > 1]
+        for label in rowed:
+            log.warning("note: left column %r of %s out: a different value on every row, as a row id has", label, path)
+        frames = map(functools.partial(pd.DataFrame.drop, columns=rowed), frames)  # (bound now: rowed is kept)
+        first, named_ids = first.drop(columns=rowed), [label for label in named_ids if label not in rowed]
+    if named_ids:  # sku,week,units; product_id,jan,feb,...; date,store,item,sales: the series' ids, never values
+        log.warning(
+            "note: read %s %s of %s as the series' ids (unique_id%s)", "columns" if len(named_ids) > 1 else "column",
+            _few(named_ids), path, f", joined by {ID_JOIN!r}" if len(named_ids) > 1 else "",
+        )  # fmt: skip
+        where = _csv_line if kind == "csv" else _parquet_row
+        frames = (_with_ids(frame, named_ids, where) for frame in frames)
+        first = _with_ids(first, named_ids, where)
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
         yield _column_chunk(frames, csv=kind == "csv")
         return
@@ -248,7 +255,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         values = [name for name in heads if name not in (ID_COLUMN, time)]
         if len(values) != 1:
             raise ValueError(
-                f"{path} has ids ({named_id or ID_COLUMN!r}), a time column {time!r} and {len(values)} value "
+                f"{path} has ids ({' and '.join(map(repr, named_ids or [ID_COLUMN]))}), a time column {time!r} and {len(values)} value "
                 "columns: long format has one, "
                 f"y (rename {time!r} to ds and keep one value column as y, or give each its own file)"
             )
@@ -540,9 +547,9 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
     # (a column named as ids are, which _read_chunks takes for unique_id, likewise: sku 007 stays 007)
-    named = _id_named(cells) if header and cells[0] != "" else None
+    named = _id_named(cells) if header and cells[0] != "" else []
     ids: dict[Any, type] = dict.fromkeys({
-        ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip().strip('"') in (ID_COLUMN, named))
+        ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip().strip('"') in (ID_COLUMN, *named))
     }, str)  # fmt: skip
     if indexed:
         ids[0] = str  # the row labels, as text
@@ -954,30 +961,39 @@ _ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-
 _CAMEL_ID = re.compile(r".*[a-z]Id")
 
 
-def _id_named(labels: list[Any]) -> str | None:
-    """The label, among a file's 3 or more ``labels`` without unique_id, of the one column named as series ids
-    are (``id``, ``sku``, ``store_id``, ``Country Code``, ...): the first column, or any where another is
-    named as times are (``store,date,sales``: long format). None where there is none, or more than one."""
+def _id_named(labels: list[Any]) -> list[str]:
+    """The labels, among a file's 3 or more ``labels`` without unique_id, of the columns named as series ids
+    are (``id``, ``sku``, ``store_id``, ``Country Code``, ...): the first columns (``Country Name,Country
+    Code,2000,...``), or any where another is named as times are and a value column is left (``date,store,
+    item,sales``: long format). Empty where there are none."""
     if len(labels) < 3 or ID_COLUMN in labels:
-        return None
+        return []
     named = [
         label for label in labels
         if isinstance(label, str) and (_ID_NAMES.fullmatch(label.strip().lower()) or _CAMEL_ID.fullmatch(label.strip()))
     ]  # fmt: skip
-    if len(named) != 1:
-        return None
-    timed = bool(_time_named(labels)) or "ds" in labels
-    return named[0] if timed or named[0] == labels[0] else None
+    times = _time_named(labels) or (["ds"] if "ds" in labels else [])
+    if times:
+        return named if len(labels) - len(named) - len(times) >= 1 else []
+    return named if named == labels[: len(named)] else []
 
 
-def _with_ids(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """``frame`` with its column ``label`` as unique_id, as text (as a unique_id column is read: 17, not 17.0
-    where a missing id made the column floats); a missing id stays missing."""
-    column = frame[label]
-    whole = column.dtype.kind == "f" and bool((column.dropna() % 1 == 0).all())
-    text = column.map(lambda v: None if pd.isna(v) else str(int(v)) if whole else str(v), na_action=None)
-    return frame.drop(columns=label).assign(**{ID_COLUMN: text.astype(object)})[
-        [ID_COLUMN if name == label else name for name in frame.columns]
+def _with_ids(frame: pd.DataFrame, labels: list[str], where: Callable[[Any], str]) -> pd.DataFrame:
+    """``frame`` with its columns ``labels`` as one unique_id, in the first one's place: their text (as a
+    unique_id column is read: 17, not 17.0 where a missing id made the column floats), joined by ID_JOIN. A
+    missing id is a ValueError naming its column and row."""
+    texts = []
+    for label in labels:
+        column = frame[label]
+        missing = np.flatnonzero(column.isna().to_numpy() | (column.to_numpy(dtype=object) == ""))
+        if missing.size:
+            row = column.index[missing[0]]
+            raise ValueError(f"row {row} has no {label!r} ({where(row)}); give every row the id of its series")
+        whole = column.dtype.kind == "f" and bool((column % 1 == 0).all())
+        texts.append((column.map(int) if whole else column).astype(str).astype(object))
+    ids = functools.reduce(lambda left, right: left + ID_JOIN + right, texts)
+    return frame.drop(columns=labels).assign(**{ID_COLUMN: ids})[
+        [ID_COLUMN if name == labels[0] else name for name in frame.columns if name not in labels[1:]]
     ]
 
 
