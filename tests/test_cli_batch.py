@@ -607,6 +607,26 @@ def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_pat
     assert "left column 'id'" in err and out["unique_id"].tolist() == ["1/1", "1/2", "2/1", "2/2"]
 
 
+def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_path, model):
+    """A World Bank download starts with 4 lines about the data ("Data Source",...) above its header line:
+    pandas' 'Expected 3 fields in line 5, saw 15' did not say what to remove."""
+    source, target = tmp_path / "API_SP.POP.TOTL.csv", tmp_path / "out.csv"
+    source.write_text(
+        '"Data Source","World Development Indicators",\n\n"Last Updated Date","2024-06-28",\n\n'
+        '"Country Name","Country Code","Indicator Name","Indicator Code","1960","1961","1962","1963",\n'
+        '"Aruba","ABW","Population, total","SP.POP.TOTL","54608","55811","56682","57475",\n'
+    )
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and out == "" and err.strip().splitlines()[-1].endswith(
+        "its line 5 looks like its header line (Country Name,Country Code,...,1963), and the 4 lines above it "
+        "describe the file, as a World Bank download's do; remove them"
+    )
+    source.write_text("\n".join(source.read_text().splitlines()[4:]) + "\n")  # as told
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0, err
+    assert pd.read_csv(target)["unique_id"].tolist() == ["Aruba/ABW/Population, total/SP.POP.TOTL"]
+
+
 def test_a_row_without_its_id_in_a_column_named_as_ids_names_that_column(capsys, tmp_path, model):
     """Adversarial round 17: an empty store in store,date,sales was 'row 1 has no unique_id', a column the file lacks."""
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"

@@ -594,10 +594,41 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
                         frame = frame.rename(columns={frame.columns[0]: ID_COLUMN})
                     yield frame.rename(columns=str.strip) if header else frame  # `unique_id, ds, y` is long
     except (ValueError, OSError, EOFError, lzma.LZMAError) as err:  # pandas' parser errors are ValueErrors
+        below = _header_below(path) if header else None
+        if below is not None:
+            raise ValueError(
+                f"cannot read {path} as CSV: its line {below + 1} looks like its header line ({_header_cells(path, below)}), "
+                + ("and the line above it describes" if below == 1 else f"and the {below} lines above it describe")
+                + " the file, as a World Bank download's do; remove "
+                + ("it" if below == 1 else "them")
+            ) from err
         raise ValueError(
             f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with as many cells in "
             "each row as the header line names"
         ) from err
+
+
+def _header_below(path: Path) -> int | None:
+    """Where a CSV's first lines are a short description of it (``"Data Source","World Development
+    Indicators"``, a blank line, ...) above its header line: that line's index (from 0), the first of the
+    first 10 with more cells than every line above it and a name among them. None where there is none."""
+    rows = list(csv.reader(line.decode("utf-8", errors="replace") for line in _lines(path, 10)))
+    named = [any(cell.strip() and not _is_number(cell) for cell in row) for row in rows]
+    if not rows or not named[0]:
+        return None
+    above = len(rows[0])
+    for at, row in enumerate(rows[1:], start=1):
+        if len(row) > above and named[at]:
+            return at
+        above = max(above, len(row))
+    return None
+
+
+def _header_cells(path: Path, at: int) -> str:
+    """Line ``at`` of a CSV file, shown short: its first 2 cells, ..., its last."""
+    cells = [cell.strip() for cell in next(csv.reader([_lines(path, at + 1)[at].decode("utf-8", errors="replace")]))]
+    cells = [cell for cell in cells if cell] or [""]
+    return ",".join(cells if len(cells) <= 4 else [*cells[:2], "...", cells[-1]])
 
 
 def _without_trailing(frame: pd.DataFrame, header: bool) -> pd.DataFrame:
