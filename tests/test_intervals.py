@@ -709,3 +709,22 @@ def test_a_level_past_the_widest_is_named_as_given():
     """Adversarial round 16: 99.0000001 was refused as "level 99%", beside 99 itself accepted."""
     with pytest.raises(ValueError, match=r"^level 99\.0000001% needs quantiles beyond"):
         check_levels([99.0000001], (0.005, 0.5, 0.995))
+
+
+def test_a_line_whose_next_value_is_no_float_gets_an_interval_holding_it():
+    """Adversarial round 17: 9007199254740990 ..991 ..992 predicted 9007199254740992 (993 is no float64) with
+    an interval of zero width, 992 to 992, everywhere: the median on the last value took the line's step as 0."""
+    from numseries.predict import Predictor
+
+    predictor = Predictor.from_pretrained()
+    line = [9007199254740990, 9007199254740991, 9007199254740992]
+    for lo, hi in (
+        predictor.predict(line, level=[80]).interval(80),
+        tuple(bound[0] for bound in predictor.predict_batch([line, [1, 2, 3]], level=[80]).interval(80)),
+        tuple(bound[0] for bound in predictor.forecast(line, 2, level=80).interval(80)),
+    ):
+        assert lo < 9007199254740992 and hi > 9007199254740993  # (exact comparisons of a float with an int)
+    grid = (0.1, 0.5, 0.9)
+    at = np.array([[2.0**53] * 3])  # a bound one step out that float64 rounds back in goes out to the next float
+    widened = widen_lines(at, grid, last=at[:, 1], read=np.array([3]), previous=at[:, 1] - 1)
+    assert widened.tolist() == [[2.0**53 - 1, 2.0**53, 2.0**53 + 2]]

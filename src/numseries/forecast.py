@@ -664,7 +664,8 @@ def roll_out(
             families = families[point] if families is not None else None
         values[:, k] = outputs["prediction"][point]
         rows = np.arange(len(length))
-        quantiles = predictor._quantiles(outputs, window[rows, used - 1]) if levels else None  # (R, Q) calibrated (step 1: by family)
+        ends = window[rows[:, None], used[:, None] - np.array([2, 1])]  # (R, 2) the last two values read
+        quantiles = predictor._quantiles(outputs, ends) if levels else None  # (R, Q) calibrated (step 1: by family)
         if k == 0 and quantiles is not None:
             first = quantiles[point]  # (n, Q) the model's one-step quantiles: step 1's interval is predict's
         if not paths:  # the point paths only

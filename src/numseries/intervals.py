@@ -312,17 +312,25 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
 
 
 def widen_lines(
-    quantiles: np.ndarray, grid: Sequence[float], last: np.ndarray, read: np.ndarray | None = None
+    quantiles: np.ndarray,
+    grid: Sequence[float],
+    last: np.ndarray,
+    read: np.ndarray | None = None,
+    previous: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, Q) quantiles (the median in the middle), (N,) the last value of each context -> the same, with the
     rows of zero width one step on from ``last`` (a straight line's continuation: the step is the median's
     distance from ``last``), and those of contexts read from 3 values (``read`` (N,): ``1 2 3.00001`` is as
     much a line as ``1 2 3``), reaching at least ``LINE_STEPS`` of that step from the median, by each pair's
-    coverage (interpolated in ``LINE_COVERAGES``, from 0 at coverage 0; the widest beyond 0.99)."""
+    coverage (interpolated in ``LINE_COVERAGES``, from 0 at coverage 0; the widest beyond 0.99). Where the
+    median is ``last`` itself, the step is the context's own last step, from the (N,) value ``previous`` to
+    it: past 2**53 a line's next value may be no float (9007199254740993 rounds to its last value)."""
     middle = len(grid) // 2
     median = quantiles[:, middle]  # (N,)
     with np.errstate(over="ignore", invalid="ignore"):
         step = np.abs(median - last)  # (N,)
+        if previous is not None:
+            step = np.where(step == 0, np.abs(last - previous), step)
         flat = quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step
         if read is not None:
             flat |= np.asarray(read) <= 3
@@ -336,8 +344,12 @@ def widen_lines(
     out = quantiles.copy()
     with np.errstate(over="ignore"):  # a step near the float range reaches past it: clipped by the caller
         half = reach[None, :] * step[rows, None]  # (n, P)
-        out[rows, :middle] = np.minimum(quantiles[rows, :middle], centre - half)
-        out[rows, middle + 1 :] = np.maximum(quantiles[rows, middle + 1 :], centre + half[:, ::-1])
+        low, high = centre - half, centre + half[:, ::-1]
+        # where float64 rounds a bound towards the centre (992 + 1 is 992 past 2**53), the next float out
+        low = np.where(centre - low < half, np.nextafter(low, -np.inf), low)
+        high = np.where(high - centre < half[:, ::-1], np.nextafter(high, np.inf), high)
+        out[rows, :middle] = np.minimum(quantiles[rows, :middle], low)
+        out[rows, middle + 1 :] = np.maximum(quantiles[rows, middle + 1 :], high)
     return out
 
 

@@ -365,7 +365,7 @@ class Predictor:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
         decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
-        quantiles = self._quantiles(outputs, window[:, used - 1], decimals)
+        quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value, held = _rule_value(rule, 0, THE_SEQUENCE)
@@ -437,7 +437,8 @@ class Predictor:
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
         decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
-        quantiles = self._quantiles(outputs, values[np.arange(len(n_used)), n_used - 1], decimals)
+        ends = np.take_along_axis(values, n_used[:, None] - np.array([2, 1]), axis=1)  # (N, 2)
+        quantiles = self._quantiles(outputs, ends, decimals)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -561,11 +562,11 @@ class Predictor:
         return check_levels(level, self.quantile_levels)
 
     def _quantiles(
-        self, outputs: dict[str, np.ndarray], last: np.ndarray, decimals: np.ndarray | None = None
+        self, outputs: dict[str, np.ndarray], ends: np.ndarray, decimals: np.ndarray | None = None
     ) -> np.ndarray | None:
         """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head;
-        a straight line's, of zero width, and any read from 3 values, widened by steps of its line (``last``
-        (N,): each context's last value; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
+        a straight line's, of zero width, and any read from 3 values, widened by steps of its line (``ends``
+        (N, 2): each context's last two values; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
         to (:func:`~numseries.intervals.recorded_decimals`), rounded to them
         (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
         if "quantiles" not in outputs:
@@ -577,7 +578,7 @@ class Predictor:
             with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
                 calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
             quantiles = np.where(np.isnan(calibrated), quantiles, calibrated)
-        quantiles = widen_lines(quantiles, self.quantile_levels, last, outputs.get("read"))
+        quantiles = widen_lines(quantiles, self.quantile_levels, ends[:, 1], outputs.get("read"), ends[:, 0])
         quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
