@@ -607,6 +607,24 @@ def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_pat
     assert "left column 'id'" in err and out["unique_id"].tolist() == ["1/1", "1/2", "2/1", "2/2"]
 
 
+@pytest.mark.parametrize("write", ["csv", "csv with its index", "parquet"])
+def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, write):
+    """Adversarial round 18: temperature,humidity,pressure,wind above rows of observations was read one series
+    a row (20.1, 55, 1013, 3 -> 64.4, 80%: -978 to 1154), exit 0, no note."""
+    frame = pd.DataFrame({"sales": [10.0, 20, 30, 40, 50], "cost": [1.0, 2, 4, 8, 16], "units": [5.0] * 5})
+    source, target = tmp_path / ("in.parquet" if write == "parquet" else "in.csv"), tmp_path / "out.csv"
+    if write == "parquet":
+        frame.to_parquet(source)
+    else:
+        frame.to_csv(source, index=write == "csv with its index")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "as 3 series, one down each of the columns 'sales', 'cost', 'units', at steps 0, 1" in err
+    out = pd.read_csv(target)
+    assert out[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [
+        ["sales", 5, 5, 60], ["cost", 5, 5, 32], ["units", 5, 5, 5]
+    ]  # fmt: skip
+
+
 def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_path, model):
     """A World Bank download starts with 4 lines about the data ("Data Source",...) above its header line:
     pandas' 'Expected 3 fields in line 5, saw 15' did not say what to remove."""

@@ -237,6 +237,25 @@ def test_pandas_data_indexed_by_time_is_read_as_pandas_means_it_or_refused(onnx_
     assert onnx_predictor.predict(backwards.sort_index()).value == 5
 
 
+def test_a_frame_of_quantities_is_refused_and_a_frame_of_positions_is_read_by_rows(onnx_predictor):
+    """Adversarial round 18: a frame with its default index (or a polars frame), columns sales, cost, units,
+    had its rows predicted as sequences, silently: 5 answers where its series give 60, 32 and 5."""
+    frame = pd.DataFrame({"sales": [10, 20, 30, 40, 50], "cost": [1, 2, 4, 8, 16], "units": [5] * 5})
+    frames = [frame]
+    try:
+        import polars as pl
+
+        frames.append(pl.from_pandas(frame))
+    except ImportError:
+        pass
+    for data in frames:
+        with pytest.raises(TypeError, match=r"^sequences is a DataFrame of columns named as quantities are \('sales', "):
+            onnx_predictor.predict_batch(data)
+    assert onnx_predictor.predict_batch(frame.T).values.tolist() == [60, 32, 5]
+    rows = pd.DataFrame([[1, 2, 3], [2, 4, 6]], columns=["t1", "t2", "t3"])  # one series a row, as wide files
+    assert onnx_predictor.predict_batch(rows).values.tolist() == [4, 8]
+
+
 @pytest.mark.skipif(np.finfo(np.longdouble).bits <= 64, reason="long double is float64 on this platform")
 def test_long_doubles_float64_misreads_are_refused(onnx_predictor):
     """Adversarial round 13: np.longdouble was narrowed unchecked (1e-400 read as 0, 2**53 + 1 rounded)."""

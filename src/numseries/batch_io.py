@@ -36,6 +36,11 @@ Four layouts are read, told apart by their columns:
   stderr says so. Two columns named as times (``year,month,sales``) are refused. In Parquet, a date index
   beside ``unique_id`` and one column is that column's ds, and an index of ids over times (series x dates)
   is unique_id and ds.
+- **quantities** (3 or more named columns, none with a digit, one letter, or a month's, a weekday's or a
+  time's name: ``temperature,humidity,pressure``): rows of observations, a series down each column at
+  steps 0, 1, ... (:func:`~numseries.series.quantity_names`); a note on stderr says so.
+- **ids** (columns named as ids are, ``id``, ``sku``, ``store_id``, ``Country Code``: the first ones, or any
+  beside a time column): the series' unique_id, several joined by ``/`` (``date,store,item,sales``).
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -101,7 +106,7 @@ from numseries.frames import (
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
-from numseries.series import narrow_float, widened
+from numseries.series import narrow_float, quantity_names, widened
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +224,11 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         # df.to_csv(path) writes the frame's index first, under an empty label: the rows' labels, not values.
         # Beside one column, or a time column and values, they are left out; beside rows of values they name them.
         rest = first.iloc[:, 1:]
-        beside = rest.shape[1] == 1 or _time_and_values(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
+        beside = (
+            rest.shape[1] == 1
+            or _time_and_values(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
+            or quantity_names(list(rest.columns))
+        )
         log.warning(
             "note: read the first column of %s, under an empty label, as the row labels pandas writes, %s", path,
             "and left it out" if beside else "as the rows' unique_id",
@@ -264,6 +273,14 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         first = first.rename(columns={time: "ds", values[0]: "y"})
         heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))
     timed = _time_and_values(heads)
+    numbered = timed is None and ID_COLUMN not in heads and quantity_names(list(heads))
+    if numbered:  # temperature,humidity,pressure: rows of observations, not series (their labels are no times)
+        log.warning(
+            "note: read %s as %d series, one down each of the columns %s, at steps 0, 1, ... (named as quantities "
+            "are, not as times; for one series a row, name the columns t1, t2, ...)", path, len(heads), _few(list(heads)),
+        )  # fmt: skip
+        frames = (frame.assign(ds=frame.index.to_numpy(dtype=np.int64)) for frame in frames)  # rows counted from 0
+        timed = ("ds", list(heads))
     if timed is None and ID_COLUMN not in heads and len(named) > 1:  # year,month,sales: rows of [2020, 1, 100]
         raise ValueError(  # were predicted
             f"{path} has {len(named)} columns named as times are, {' and '.join(map(repr, named))}: give one "
@@ -278,7 +295,8 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         )
     if timed is not None:  # date,sales: one series (date,sales,cost: one a column), long format
         time, values = timed
-        _note_down_columns(path, time, values)
+        if not numbered:
+            _note_down_columns(path, time, values)
         frames = (_down_columns(frame.rename(columns={time: "ds"}), None) for frame in frames)
     if timed is not None or "y" in first.columns or "ds" in first.columns:
         missing = [] if timed else [name for name in LONG_COLUMNS if name not in first.columns]

@@ -59,6 +59,7 @@ from numseries.series import (
     keep_last,
     narrow_float,
     padded_rows,
+    quantity_names,
     read_lengths,
     shift_right,
     widened,
@@ -1013,6 +1014,14 @@ def _container(data: Any, what: str, expected: str) -> Any:
     if not _list_like(data):
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
     _check_time_index(data, what)
+    columns = getattr(data, "columns", None)
+    if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names(list(columns)):
+        shown = ", ".join(repr(str(column)) for column in list(columns)[:3]) + (", ..." if len(columns) > 3 else "")
+        raise TypeError(
+            f"{what} is a DataFrame of columns named as quantities are ({shown}): its columns are series, and its "
+            "rows would be read as sequences; pass one series a row as df.T (polars: df.transpose()), or long "
+            "format to predict_df"
+        )
     return data
 
 

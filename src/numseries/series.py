@@ -272,3 +272,25 @@ def rounded_integer(read_as: int) -> str:
         f"an integer float64 cannot hold exactly (it would be read as {read_as}); "
         "subtract a common offset from the values first"
     )
+
+
+# words that name times as a header's labels do (jan,feb,...; mon,tue,...): positions of a series, not quantities
+_CALENDAR_WORDS = frozenset({
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january",
+    "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "ds", "y", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week",
+    "day", "period",
+})  # fmt: skip
+
+
+def quantity_names(labels: Sequence[Any]) -> bool:
+    """Whether 3 or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
+    units``), so that a table's rows are observations and each column a series: none holds a digit (t1,
+    2020, 2024-01, Q1), is one letter (a,b,c: as a spreadsheet's columns, positions) or is named as a time,
+    a month or a weekday is (date, jan, mon)."""
+    return len(labels) >= 3 and all(
+        isinstance(label, str) and len(label.strip()) > 1 and not re.search(r"\d", label)
+        and label.strip().lower() not in _CALENDAR_WORDS
+        for label in labels
+    )  # fmt: skip
