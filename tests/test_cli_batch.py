@@ -672,3 +672,22 @@ def test_a_comma_ending_every_data_line_but_not_the_header_makes_no_column(capsy
     code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0
     assert pd.read_csv(target)[["unique_id", "prediction"]].values.tolist() == [["sales", 5], ["cost", 9]]
+
+
+def test_a_parquet_files_time_zone_is_kept_across_a_clock_change(capsys, tmp_path, model, predictor):
+    """Adversarial round 18: the next times of a Europe/Berlin column kept the last row's +01:00, so across
+    the spring change the forecast said 2024-04-01 00:00+01:00 (01:00 there), and the zone was lost."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 4, "y": [1.0, 2, 4, 8.5],
+                          "ds": pd.date_range("2024-03-26", periods=4, freq="D", tz="Europe/Berlin")})  # fmt: skip
+    source = tmp_path / "in.parquet"
+    frame.to_parquet(source)
+    for target in (tmp_path / "out.parquet", tmp_path / "out.csv"):
+        code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "4")
+        assert code == 0, err
+    times = pd.read_parquet(tmp_path / "out.parquet")["ds"]
+    assert str(times.dtype) == "datetime64[ns, Europe/Berlin]"
+    assert times.tolist() == predictor.predict_df(frame, steps=4)["ds"].tolist()
+    assert [str(t) for t in times] == [f"2024-03-{d} 00:00:00+01:00" for d in (30, 31)] + [
+        "2024-04-01 00:00:00+02:00", "2024-04-02 00:00:00+02:00"
+    ]  # fmt: skip
+    assert pd.read_csv(tmp_path / "out.csv")["ds"].tolist() == [str(t) for t in times]

@@ -343,6 +343,7 @@ def predict_file(
     check_output(target)
     levels = tuple(levels)
     calendar = _calendar(Path(source)) if file_format(source) == "csv" and Path(source).is_file() else None
+    zone = _zone(Path(source)) if file_format(source) == "parquet" and Path(source).is_file() else None
     for sort in (False, True):
         summary = Summary(sorted=sort)
 
@@ -355,7 +356,7 @@ def predict_file(
                 yield predicted
 
         try:
-            summary.rows = write_predictions(target, results(), calendar=calendar)
+            summary.rows = write_predictions(target, results(), calendar=calendar, zone=zone)
         except Unsorted:
             log.debug("the rows of %s are not grouped by series and ordered by ds: sorting them on disk", source)
             continue
@@ -364,12 +365,17 @@ def predict_file(
 
 
 def write_predictions(
-    path: str | Path, results: Iterable[Predicted | tuple[Chunk, BatchPrediction]], *, calendar: str | None = None
+    path: str | Path,
+    results: Iterable[Predicted | tuple[Chunk, BatchPrediction]],
+    *,
+    calendar: str | None = None,
+    zone: str | None = None,
 ) -> int:
     """Write each series' prediction and attention, or its steps, to ``path`` (CSV or Parquet); returns the
     rows written (one per series, or per series and step). ``calendar``: ``"months"`` or ``"quarters"``, the
     input wrote its times as months (2024-05) or quarters (2024Q2), and a CSV writes the next times of the
-    series whose times all are so too."""
+    series whose times all are so too. ``zone``: the time zone of the input's times (a Parquet column's), the
+    next times in it (``Predicted.ds_column``)."""
     path = Path(path)
     check_output(path)
     kind = file_format(path)
@@ -379,7 +385,7 @@ def write_predictions(
         nonlocal count
         with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
             for predicted in map(_predicted, results):
-                frame = pd.DataFrame(_columns(predicted, "csv"))
+                frame = pd.DataFrame(_columns(predicted, "csv", zone))
                 if calendar and "ds" in frame:  # the series whose times are all months (quarters), as written
                     mine = np.repeat(_on_calendar(predicted.chunk.ds, calendar), predicted.steps)
                     ds = frame["ds"]
@@ -395,7 +401,7 @@ def write_predictions(
         writer = None
         try:
             for predicted in map(_predicted, results):
-                table = pa.table(_columns(predicted, "parquet"))
+                table = pa.table(_columns(predicted, "parquet", zone))
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
@@ -453,7 +459,7 @@ def _predicted(result: Predicted | tuple[Chunk, BatchPrediction]) -> Predicted:
     return Predicted(chunk, batch, chunk.errors)
 
 
-def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
+def _columns(predicted: Predicted, kind: str, zone: str | None = None) -> dict[str, Any]:
     """The output columns of a chunk for a ``kind`` ("csv" or "parquet") file: ids, the predicted times, counts,
     the prediction, its intervals as statsforecast names them (``lo-80``, ``hi-80``, ...), the pattern with
     whether an exact rule gave the value, the attention (and weights), and the error; or, for several steps,
@@ -461,7 +467,7 @@ def _columns(predicted: Predicted, kind: str) -> dict[str, Any]:
     chunk, batch, steps = predicted.chunk, predicted.batch, predicted.steps
     columns: dict[str, Any] = {chunk.id_name: np.repeat(chunk.ids, steps) if steps > 1 else chunk.ids}
     if predicted.next_ds is not None:
-        columns["ds"] = predicted.ds_column(text=kind == "csv")
+        columns["ds"] = predicted.ds_column(text=kind == "csv", zone=zone)
     if steps > 1:
         columns["step"] = np.tile(np.arange(1, steps + 1), len(chunk.ids))
     else:
@@ -754,6 +760,17 @@ def _scan(path: Path) -> _Scanned:
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
 _MONTH_START = r"^(\d{4}-\d{2})-01$"
 _QUARTER_START = r"^(\d{4})-(01|04|07|10)-01$"  # a quarter's first day, written back as the quarter (2024Q2)
+
+
+def _zone(path: Path) -> str | None:
+    """The time zone of a Parquet file's times (``Europe/Berlin``), where its timestamps name one (and only
+    one); else None."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError):
+        return None  # (the read that follows names the problem)
+    zones = {field.type.tz for field in schema if pa.types.is_timestamp(field.type) and field.type.tz}
+    return zones.pop() if len(zones) == 1 else None
 
 
 def _calendar(path: Path) -> str | None:
