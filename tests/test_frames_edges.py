@@ -548,3 +548,21 @@ def test_a_forecast_that_overflows_is_named_by_its_series_id():
     errors = out.loc[out["unique_id"] == "a", "error"]
     assert errors.str.startswith("the forecast of series 'a' overflows float64 at step 7").all()
     assert out.loc[out["unique_id"] == "b", "error"].isna().all()
+
+
+def test_a_time_column_of_text_is_read_as_a_files_cells_are(predictor):
+    """Adversarial round 18: predict_df of a frame read with dtype=str refused '10', '20', ... as "neither a
+    number nor a date ... use integers", read '1001' as a year pandas cannot hold, and refused ' 2024-01-01';
+    the same cells in a batch file are integer steps and a date."""
+    y = [1.0, 2, 4, 8.5]
+
+    def next_ds(ds: list) -> list:
+        out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": y}), steps=2)
+        assert out["error"].isna().all(), out["error"][0]
+        return out["ds"].tolist()
+
+    assert next_ds(["10", "20", "30", "40"]) == [50, 60]
+    assert next_ds(["1001", "1002", "1003", "1004"]) == [1005, 1006]
+    assert next_ds([" 2024-01-01", "2024-01-02 ", "2024-01-03", "2024-01-04"]) == list(
+        pd.to_datetime(["2024-01-05", "2024-01-06"])
+    )

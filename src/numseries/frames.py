@@ -320,6 +320,14 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
+    texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
+    if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
+        ds = ds.where(~texts, ds.astype(object).str.strip())
+        whole = ds[texts].str.fullmatch(r"[+-]?\d{1,18}")
+        if whole.all() and texts.sum() == ds.notna().sum():  # '10', '20', ...: integers as a file's; '1001' no year
+            numbers = pd.to_numeric(ds, errors="coerce")
+            bad = numbers.isna().to_numpy()
+            return numbers.fillna(0).to_numpy(dtype=np.int64), bad, none
     with warnings.catch_warnings():  # pandas 2 warns of several offsets, and gives each row's Timestamp
         warnings.simplefilter("ignore", FutureWarning)
         parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
