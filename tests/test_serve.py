@@ -118,6 +118,23 @@ def test_batch_items_have_the_predict_json_of_each_series(client):
     assert [item["n_read"] for item in items] == [3, 4, 64, 8, 12]
 
 
+def test_a_batch_takes_levels_and_steps_as_predict_does(client):
+    """Adversarial round 18: /predict/batch refused level and steps ('extra inputs are not permitted'), so a
+    batch client got no 95% interval and no forecast."""
+    series = [[1, 2, 3, 4], [3, 6.1, 9.2, 12], [1, 1, 2, 3, 5, 8], np.sin(np.arange(30) / 2).round(4).tolist()]
+    body = {"level": [80, 95], "steps": 3}
+    items = client.post("/predict/batch", json={"series": series, **body}).json()["predictions"]
+    for values, item in zip(series, items, strict=True):
+        single = client.post("/predict", json={"values": values, **body}).json()
+        assert item.keys() == single.keys() and item["weights"] is None
+        _assert_same({**item, "weights": single["weights"]}, single)
+    assert items[0]["forecast"] == [5, 6, 7] and items[0]["forecast_intervals"]["95"] == [[5, 6, 7], [5, 6, 7]]
+    fraction = client.post("/predict/batch", json={"series": series, "level": [0.8]}).json()
+    assert fraction["note"].startswith("level 0.8 means a 0.8% interval")
+    too_many = client.post("/predict/batch", json={"series": series, "steps": 0})
+    assert too_many.status_code == 422 and too_many.json()["error"].startswith("steps: input should be greater")
+
+
 def test_batch_answers_are_each_rows_predict_json():
     from numseries.commands.predict import _as_json
     from numseries.serve import _rows_json

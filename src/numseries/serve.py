@@ -45,6 +45,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
 from numseries import __version__
 from numseries.commands.predict import (
     _as_json,
+    add_forecast,
     forecast_cycle,
     forecast_read,
     forecast_steady,
@@ -97,6 +98,12 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"series": [[1, 2, 3], [5, 3, 1, -1]]}]})
     series: Annotated[list[Sequence_], Field(min_length=1, max_length=MAX_BATCH)]
+    steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
+        None, description="also forecast each series this many steps autoregressively (as /predict's steps)"
+    )
+    level: Annotated[list[Number], Field(max_length=10)] | None = Field(
+        None, description="prediction intervals in percent for every series, as /predict's level"
+    )
 
 
 class PredictAnswer(BaseModel):
@@ -206,7 +213,9 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
         _refuse_query(http)
         _refuse_misread(http.scope.get(BODY_KEY))
-        return PydanticJSON({"predictions": await run_in_threadpool(_predict_many, predictor, request.series)})
+        answers = await run_in_threadpool(_predict_many, predictor, request.series, request.level, request.steps)
+        note = fraction_note(request.level or ())
+        return PydanticJSON({"predictions": answers} if note is None else {"predictions": answers, "note": note})
 
     @app.get("/health", summary="Version and the model's digest")
     async def get_health() -> dict:
@@ -341,10 +350,25 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
     return answers
 
 
-def _predict_many(predictor: Predictor, series: list[list[float]]) -> list[dict]:
+@levels_checked()  # a level below 1 is the answer's note, not a warning on the server's stderr
+def _predict_many(
+    predictor: Predictor, series: list[list[float]], level: list[float] | None = None, steps: int | None = None
+) -> list[dict]:
     # Without per-step weights: they cost 2-3x the batch's time.
-    batch = predictor.predict_batch(series, level=predictor.levels_or_default(None))
-    return _rows_json(batch)
+    levels = predictor.levels_or_default(level)
+    batch = predictor.predict_batch(series, level=levels)
+    answers = _rows_json(batch)
+    if steps:  # each series' forecast as /predict gives it: a rule's path, else the network's
+        forecast = predictor.forecast_batch(series, steps, level=levels or None)
+        bounds = {lv: forecast.interval(lv) for lv in forecast.levels}  # {level: (lo (N, K), hi (N, K))}
+        for i, answer in enumerate(answers):
+            rule = batch.rules.get(i)
+            path = rule.forecast(steps) if rule is not None else forecast.values[i]
+            read = int(batch.n_used[i]) if forecast.read is None else min(int(batch.n_used[i]), int(forecast.read[i]))
+            one = forecast.forecast(i)
+            bands = {lv: (lo[i], hi[i]) for lv, (lo, hi) in bounds.items()}
+            add_forecast(answer, rule, path, bands, read, one.cycle, one.steady)
+    return answers
 
 
 def _rows_json(batch: BatchPrediction) -> list[dict]:

@@ -517,17 +517,28 @@ def _as_json(
     if result.levels:
         out["intervals"] = {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
-        out["forecast"] = [  # a rule's whole numbers as integers, as its prediction
-            value if isinstance(value, int)
-            else int(value) if _exact_rule(result.rule) and float(value).is_integer() else float(value)
-            for value in forecast
-        ]
-        out["forecast_read"] = result.n_used if read is None else read
-        out["forecast_cycle"] = cycle
-        out["forecast_steady"] = steady
+        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady)
+    return out
+
+
+def add_forecast(
+    out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None
+) -> None:
+    """Add a forecast's fields to a ``--json`` answer: its ``path`` (a rule's whole numbers as integers, as
+    its prediction), how many values it was read from, its cycle and steady step, and its ``bands``
+    (``{level: (lo (K,), hi (K,))}``)."""
+    from numseries.intervals import level_name
+
+    out["forecast"] = [
+        value if isinstance(value, int)
+        else int(value) if _exact_rule(rule) and float(value).is_integer() else float(value)
+        for value in path
+    ]  # fmt: skip
+    out["forecast_read"] = read
+    out["forecast_cycle"] = cycle
+    out["forecast_steady"] = steady
     if bands:
         out["forecast_intervals"] = {level_name(level): [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
-    return out
 
 
 def json_answer(
