@@ -132,7 +132,7 @@ def _set_metadata(path, key, value):
     onnx.save(proto, str(path))
 
 
-def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_path):
+def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_path, capsys):
     import shutil
 
     folder = tmp_path / "weights"
@@ -150,6 +150,15 @@ def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_
     assert predictor.predict([1.0, 2.0, 4.0]).weights is None
     with pytest.raises(ValueError, match="has no per-step weights .* export it again with `numseries export`"):
         predictor.predict_batch([[1.0, 2.0, 4.0]], weights=True)
+    # adversarial round 18: the CLI's table printed a column of nan weights under the weights' legend
+    from conftest import predict_cli
+
+    code, out, _ = predict_cli(capsys, "--weights", str(folder), "1", "2", "4", "7")
+    lines = out.splitlines()
+    table = lines[lines.index(next(line for line in lines if line.split()[:1] == ["step"])) :]
+    assert code == 0 and table[0].split() == ["step", "value", "attention"], out
+    assert [len(row.split()) for row in table[1:5]] == [3, 3, 3, 3] and "nan" not in " ".join(table[1:5])
+    assert not any(line.startswith("weight:") for line in lines) and any(line.startswith("attention: ") for line in lines)
 
 
 def test_another_buckets_gradient_graph_under_this_ones_name_is_named_with_the_fix(tiny_onnx, tmp_path):

@@ -433,25 +433,26 @@ def _table(
         lines.append(f"{level_name(level)}% interval: {' to '.join(numbers(*bounds))}")
     lines.append(_pattern(result))
     used = slice(first, result.n_values)
-    if result.weights is None:
-        lines += ["(no per-step weights: this model was exported without them; run `numseries export` again)"]
-        weights = np.full(result.n_values, np.nan)
-    else:
-        if not ruled:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
-            lines += [weighted_sum(np.asarray(values[used]), result.weights[used], result.value, labels=labels[used])]
-        weights = result.weights
-    largest = float(np.nanmax(np.abs(weights[first:]), initial=0.0))
+    weights = result.weights
+    if weights is None:  # the table has no weight columns, and its notes name none
+        lines += ["(no per-step weights: this model was exported without them; export it again without --no-weights)"]
+    elif not ruled:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
+        lines += [weighted_sum(np.asarray(values[used]), weights[used], result.value, labels=labels[used])]
+    largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))
-    header = f"{'step':>6}  {'value':>{width}}  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}  {'attention':>9}"
-    lines += ["", header]
+    weighed = "" if weights is None else f"  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}"
+    lines += ["", f"{'step':>6}  {'value':>{width}}{weighed}  {'attention':>9}"]
     for step in range(first, result.n_values):
-        weight = float(weights[step])
-        bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
-        lines.append(
-            f"{step + 1:>6}  {labels[step]:>{width}}  {weight:>8.3f}  {bar}  {float(result.attention[step]):>9.3f}"
-        )
-    lines += ["", *(RULE_NOTE if ruled else WEIGHTS_NOTE)]
+        if weights is None:
+            weighed = ""
+        else:
+            weight = float(weights[step])
+            bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
+            weighed = f"  {weight:>8.3f}  {bar}"
+        lines.append(f"{step + 1:>6}  {labels[step]:>{width}}{weighed}  {float(result.attention[step]):>9.3f}")
+    notes = RULE_NOTE if ruled else WEIGHTS_NOTE
+    lines += ["", *(notes if weights is not None else notes[-1:])]
     if faithfulness and not ruled:
         by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
         lines += [
