@@ -365,7 +365,9 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b'{"values": [1, 2, 3], "level": [150]}', "application/json", 422, r"level must be in \(0, 100\)"),
     (b'{"values": [1, 2, 3], "quantiles": [80]}', "application/json", 422, r"quantiles: extra inputs are not permitted"),
     (b'{"vals": [1, 2, 3]}', "application/json", 422, r"values: field required|vals: extra"),
-    (b"[" * 50_000 + b"]" * 50_000, "application/json", 4, r"."),
+    # adversarial round 18: FastAPI said only "There was an error parsing the body"
+    (b"[" * 50_000 + b"]" * 50_000, "application/json", 400, r"^the body nests arrays or objects 50,000 deep; send"),
+    (b'{"values": ' + b"[" * 5_000 + b"1" + b"]" * 5_000 + b"}", "application/json", 400, r"nests .* 5,000 deep"),
     (  # past Python's integer-string limit: FastAPI said only "There was an error parsing the body"
         b'{"values": [1, 2, ' + b"9" * 5000 + b"]}",
         "application/json",
@@ -528,3 +530,15 @@ def test_predict_never_imports_the_server_and_the_server_never_imports_torch():
         "assert 'torch' not in sys.modules, 'the server imported torch'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_intervals_from_a_model_without_a_quantile_head_are_refused_naming_the_field(model):
+    """Adversarial round 18: the 422 named the server's model file and "--level on the command line"."""
+    client = TestClient(create_app(model), raise_server_exceptions=False)
+    for path, body in (("/predict", {"values": [1, 2, 4, 7]}), ("/predict/batch", {"series": [[1, 2, 4, 7]]})):
+        response = client.post(path, json={**body, "level": [80]})
+        assert response.status_code == 422
+        assert response.json()["error"] == (
+            "this server's model has no quantile head, so no intervals; leave out level (or send [])"
+        )
+        assert client.post(path, json={**body, "level": []}).status_code == 200

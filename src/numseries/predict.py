@@ -559,6 +559,8 @@ class Predictor:
         if level is None:
             return ()
         if not self.quantile_levels:
+            if isinstance(level, (list, tuple)) and not level:  # none asked for
+                return ()
             raise ValueError(f"the model {self.source} has no quantile head, so no intervals; drop level= (--level on the command line)")
         return check_levels(level, self.quantile_levels)
 

@@ -198,6 +198,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     async def predict(request: PredictRequest, http: Request) -> PydanticJSON:
         _refuse_query(http)
         _refuse_misread(http.scope.get(BODY_KEY))
+        _refuse_level(predictor, request.level)
         if request.steps is None:  # requests that arrive together share one model call
             answer = await batcher.predict(request.values, request.level)
         else:
@@ -213,6 +214,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
         _refuse_query(http)
         _refuse_misread(http.scope.get(BODY_KEY))
+        _refuse_level(predictor, request.level)
         answers = await run_in_threadpool(_predict_many, predictor, request.series, request.level, request.steps)
         note = fraction_note(request.level or ())
         return PydanticJSON({"predictions": answers} if note is None else {"predictions": answers, "note": note})
@@ -478,6 +480,10 @@ def _add_error_handlers(app: FastAPI) -> None:
                 422, f"the body holds an integer of {len(digits.group()):,} digits, more than the {_MAX_DIGITS:,} "
                 "Python reads; numseries holds float64, about 16 significant digits: give the values scaled, e.g. 1.5e300"
             )
+        nested = _NESTED.search(body) if err.status_code == 400 and isinstance(body, bytes) else None
+        if nested:  # Python's JSON parser recursed too deep
+            depth = nested.group().count(b"[") + nested.group().count(b"{")
+            return _error(400, f'the body nests arrays or objects {depth:,} deep; send {{"values": [2, 4, 6]}}')
         return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
 
     @app.exception_handler(ValueError)
@@ -491,6 +497,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 _MAX_DIGITS = sys.get_int_max_str_digits()  # 0: no limit
+_NESTED = re.compile(rb"(?:[\[{]\s*){100,}")  # 100 arrays or objects opened one inside the other
+
+
+def _refuse_level(predictor: Predictor, level: list[float] | None) -> None:
+    """A request for intervals from a model without a quantile head -> a 422 that names the field to drop."""
+    if level and not predictor.quantile_levels:
+        raise ValueError("this server's model has no quantile head, so no intervals; leave out level (or send [])")
 _LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
 
 
