@@ -605,6 +605,12 @@ def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_pat
     ]  # fmt: skip
     out, err = read(sales.assign(id=range(len(sales))))  # a row id beside them is left out, the others kept
     assert "left column 'id'" in err and out["unique_id"].tolist() == ["1/1", "1/2", "2/1", "2/2"]
+    # adversarial round 19: store a/b, item c and store a, item b/c were one series, a/b/c
+    slashed = sales.assign(store=sales["store"].map({1: "a/b", 2: "a"}), item=sales["item"].map({1: "c", 2: "b/c"}))
+    out, _ = read(slashed)
+    assert out[["unique_id", "prediction"]].values.tolist() == [
+        ["a/b\\/c", 28], ["a/c", 24], ["a\\/b/b\\/c", 18], ["a\\/b/c", 14]
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("write", ["csv", "csv with its index", "parquet"])
@@ -625,6 +631,35 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # adversarial round 19: positions are no quantities, and a column of names or times is no quantity
+        ("first,second,third,fourth\n1,2,3,4\n10,20,30,40\n", [["row", 0, 5], ["row", 1, 50]]),
+        ("start,middle,end\n3,6,9\n", [["row", 0, 12]]),
+        (",first,second,third\na,1,2,3\nb,2,4,6\n", [["unique_id", "a", 4], ["unique_id", "b", 8]]),
+        ("created_at,temperature,humidity\n2024-01-01 00:00,20,50\n2024-01-01 01:00,21,52\n"
+         "2024-01-01 02:00,22,54\n2024-01-01 03:00,23,56\n", [["unique_id", "temperature", 24], ["unique_id", "humidity", 58]]),
+    ],
+)
+def test_positions_names_and_times_are_no_quantities(capsys, tmp_path, model, text, expected):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0, err
+    out = pd.read_csv(target)
+    assert [[expected[0][0], *row] for row in out[[expected[0][0], "prediction"]].values.tolist()] == expected
+
+
+def test_a_column_of_names_beside_quantities_makes_no_series_of_them(capsys, tmp_path, model):
+    """Adversarial round 19: city,temperature,humidity,pressure read each quantity down every city's rows
+    (temperature 24, exact, exit 0)."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("city,temperature,humidity,pressure\nx,20,50,1000\nx,21,52,1001\ny,22,54,1002\ny,23,56,1003\n")
+    predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    out = pd.read_csv(target)
+    assert "temperature" not in out.get("unique_id", pd.Series(dtype=str)).tolist() and out["prediction"].isna().all()
+
+
 def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_path, model):
     """A World Bank download starts with 4 lines about the data ("Data Source",...) above its header line:
     pandas' 'Expected 3 fields in line 5, saw 15' did not say what to remove."""
@@ -639,6 +674,10 @@ def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_pat
         "its line 5 looks like its header line (Country Name,Country Code,...,1963), and the 4 lines above it "
         "describe the file, as a World Bank download's do; remove them"
     )
+    ragged = tmp_path / "ragged.csv"  # adversarial round 19: a row with a cell too many is no header line
+    ragged.write_text("unique_id,ds,y\nA,1,1\nA,2,2\nA,3,3\nB,1,1,\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(ragged), "--output", str(target))
+    assert code == 2 and "Expected 3 fields in line 5, saw 4" in err and "World Bank" not in err
     source.write_text("\n".join(source.read_text().splitlines()[4:]) + "\n")  # as told
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0, err
@@ -691,3 +730,21 @@ def test_a_parquet_files_time_zone_is_kept_across_a_clock_change(capsys, tmp_pat
         "2024-04-01 00:00:00+02:00", "2024-04-02 00:00:00+02:00"
     ]  # fmt: skip
     assert pd.read_csv(tmp_path / "out.csv")["ds"].tolist() == [str(t) for t in times]
+    # adversarial round 19: the zone of a stored index, not the times, was put on naive ds
+    naive = frame.assign(ds=frame["ds"].dt.tz_localize(None)).set_index(pd.date_range("2024-05-01", periods=4, tz="Asia/Tokyo"))
+    naive.to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "out.parquet"))
+    assert code == 0 and str(pd.read_parquet(tmp_path / "out.parquet")["ds"].dtype) == "datetime64[ns]", err
+
+
+def test_float_ids_are_the_same_text_in_every_chunk(capsys, tmp_path, model, monkeypatch):
+    """Adversarial round 19: a chunk holding 2.5 wrote the store 2.0 as '2.0', one without it as '2': one
+    series split in two."""
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 4)
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    pd.DataFrame({"store": [2.0, 2.5, 2.0, 2.5, 2.0, 2.5], "date": pd.date_range("2024-01-01", periods=3).repeat(2),
+                  "sales": [1.0, 10, 2, 20, 3, 30]}).to_parquet(source)  # fmt: skip
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0, err
+    out = pd.read_csv(target, dtype={"unique_id": str})
+    assert out[["unique_id", "n_values"]].values.tolist() == [["2", 3], ["2.5", 3]]

@@ -252,8 +252,9 @@ def test_a_frame_of_quantities_is_refused_and_a_frame_of_positions_is_read_by_ro
         with pytest.raises(TypeError, match=r"^sequences is a DataFrame of columns named as quantities are \('sales', "):
             onnx_predictor.predict_batch(data)
     assert onnx_predictor.predict_batch(frame.T).values.tolist() == [60, 32, 5]
-    rows = pd.DataFrame([[1, 2, 3], [2, 4, 6]], columns=["t1", "t2", "t3"])  # one series a row, as wide files
-    assert onnx_predictor.predict_batch(rows).values.tolist() == [4, 8]
+    for labels in (["t1", "t2", "t3"], ["first", "second", "third"]):  # one series a row, as wide files
+        rows = pd.DataFrame([[1, 2, 3], [2, 4, 6]], columns=labels)  # (positions: adversarial round 19)
+        assert onnx_predictor.predict_batch(rows).values.tolist() == [4, 8]
 
 
 @pytest.mark.skipif(np.finfo(np.longdouble).bits <= 64, reason="long double is float64 on this platform")

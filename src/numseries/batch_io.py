@@ -36,11 +36,13 @@ Four layouts are read, told apart by their columns:
   stderr says so. Two columns named as times (``year,month,sales``) are refused. In Parquet, a date index
   beside ``unique_id`` and one column is that column's ds, and an index of ids over times (series x dates)
   is unique_id and ds.
-- **quantities** (3 or more named columns, none with a digit, one letter, or a month's, a weekday's or a
-  time's name: ``temperature,humidity,pressure``): rows of observations, a series down each column at
-  steps 0, 1, ... (:func:`~numseries.series.quantity_names`); a note on stderr says so.
+- **quantities** (3 or more named columns of numbers, none named with a digit, one letter, or as a month,
+  a weekday, a position or a time is: ``temperature,humidity,pressure``): rows of observations, a series
+  down each column at steps 0, 1, ... (:func:`~numseries.series.quantity_names`), or at the times of a
+  column that holds dates under another name (``created_at``); a note on stderr says so.
 - **ids** (columns named as ids are, ``id``, ``sku``, ``store_id``, ``Country Code``: the first ones, or any
-  beside a time column): the series' unique_id, several joined by ``/`` (``date,store,item,sales``).
+  beside a time column): the series' unique_id, several joined by ``/`` (``date,store,item,sales``; a
+  ``/`` within an id escaped as ``\\/``).
 
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
@@ -227,8 +229,8 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         beside = (
             rest.shape[1] == 1
             or _time_and_values(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
-            or quantity_names(list(rest.columns))
-        )
+            or _quantities(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
+        ) and not _texts(first.iloc[:, 0])  # (text row labels name the rows: ids)
         log.warning(
             "note: read the first column of %s, under an empty label, as the row labels pandas writes, %s", path,
             "and left it out" if beside else "as the rows' unique_id",
@@ -272,8 +274,8 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         frames = (frame.rename(columns={time: "ds", values[0]: "y"}) for frame in frames)
         first = first.rename(columns={time: "ds", values[0]: "y"})
         heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))
-    timed = _time_and_values(heads)
-    numbered = timed is None and ID_COLUMN not in heads and quantity_names(list(heads))
+    timed = _time_and_values(heads) or _dated_quantities(heads)
+    numbered = timed is None and ID_COLUMN not in heads and _quantities(heads)
     if numbered:  # temperature,humidity,pressure: rows of observations, not series (their labels are no times)
         log.warning(
             "note: read %s as %d series, one down each of the columns %s, at steps 0, 1, ... (named as quantities "
@@ -635,14 +637,15 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
 def _header_below(path: Path) -> int | None:
     """Where a CSV's first lines are a short description of it (``"Data Source","World Development
     Indicators"``, a blank line, ...) above its header line: that line's index (from 0), the first of the
-    first 10 with more cells than every line above it and a name among them. None where there is none."""
+    first 10 with a name among its cells and at least 4 of them, twice as many as any line above it has (a
+    row with a cell too many is no header). None where there is none."""
     rows = list(csv.reader(line.decode("utf-8", errors="replace") for line in _lines(path, 10)))
     named = [any(cell.strip() and not _is_number(cell) for cell in row) for row in rows]
     if not rows or not named[0]:
         return None
     above = len(rows[0])
     for at, row in enumerate(rows[1:], start=1):
-        if len(row) > above and named[at]:
+        if len(row) >= max(4, 2 * above) and named[at]:
             return at
         above = max(above, len(row))
     return None
@@ -769,7 +772,9 @@ def _zone(path: Path) -> str | None:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError):
         return None  # (the read that follows names the problem)
-    zones = {field.type.tz for field in schema if pa.types.is_timestamp(field.type) and field.type.tz}
+    times = [field for field in schema if pa.types.is_timestamp(field.type)]
+    named = [field for field in times if field.name.strip() == "ds"]  # the times, where named so (a zoned index
+    zones = {field.type.tz for field in named or times}  # pandas stored beside them is no zone of theirs)
     return zones.pop() if len(zones) == 1 else None
 
 
@@ -1044,10 +1049,15 @@ def _id_named(labels: list[Any]) -> list[str]:
     return named if named == labels[: len(named)] else []
 
 
+def _id_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
 def _with_ids(frame: pd.DataFrame, labels: list[str], where: Callable[[Any], str]) -> pd.DataFrame:
     """``frame`` with its columns ``labels`` as one unique_id, in the first one's place: their text (as a
-    unique_id column is read: 17, not 17.0 where a missing id made the column floats), joined by ID_JOIN. A
-    missing id is a ValueError naming its column and row."""
+    unique_id column is read: 17, not 17.0 where a missing id made the column floats), joined by ID_JOIN (a
+    separator or backslash within an id escaped by a backslash). A missing id is a ValueError naming its
+    column and row."""
     texts = []
     for label in labels:
         column = frame[label]
@@ -1055,12 +1065,38 @@ def _with_ids(frame: pd.DataFrame, labels: list[str], where: Callable[[Any], str
         if missing.size:
             row = column.index[missing[0]]
             raise ValueError(f"row {row} has no {label!r} ({where(row)}); give every row the id of its series")
-        whole = column.dtype.kind == "f" and bool((column % 1 == 0).all())
-        texts.append((column.map(int) if whole else column).astype(str).astype(object))
+        # a whole float as the integer it is (17, not 17.0, where a missing id made the column floats), value by
+        # value: chunk by chunk, 2.0 would be "2" in one and "2.0" in another
+        text = column.map(_id_text) if column.dtype.kind == "f" else column.astype(str)
+        if len(labels) > 1:  # ids that hold the separator stay apart: store a/b, item c is a\/b/c; store a, item b/c a/b\/c
+            text = text.str.replace("\\", "\\\\").str.replace(ID_JOIN, "\\" + ID_JOIN)
+        texts.append(text.astype(object))
     ids = functools.reduce(lambda left, right: left + ID_JOIN + right, texts)
     return frame.drop(columns=labels).assign(**{ID_COLUMN: ids})[
         [ID_COLUMN if name == labels[0] else name for name in frame.columns if name not in labels[1:]]
     ]
+
+
+def _quantities(cells: dict[Any, Any], least: int = 3) -> bool:
+    """Whether a file's columns (``{label: first cell}``) are ``least`` or more quantities observed row by
+    row: named as quantities are (:func:`~numseries.series.quantity_names`), each holding a number
+    (``city,temperature,...`` holds names: its rows are no observations of one system)."""
+    return quantity_names(list(cells), least) and not any(_texts(pd.Series([cell])) for cell in cells.values())
+
+
+def _dated_quantities(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
+    """The time label and the value labels of a file of quantities beside one column that holds times under
+    another name than times have (``created_at,temperature,humidity``), else None."""
+    if not all(isinstance(name, str) for name in cells) or ID_COLUMN in cells:
+        return None
+    dated = [name for name, cell in cells.items() if _holds_time(cell)]
+    rest = {name: cell for name, cell in cells.items() if name not in dated}
+    return (dated[0], list(rest)) if len(dated) == 1 and _quantities(rest, least=1) else None
+
+
+def _texts(column: pd.Series) -> bool:
+    """Whether a column holds text that is no number (a name, a date)."""
+    return any(isinstance(cell, str) and not _is_number(cell.strip()) for cell in column.head(100))
 
 
 def _two_columns(cells: dict[Any, Any]) -> bool:

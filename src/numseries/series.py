@@ -280,17 +280,22 @@ _CALENDAR_WORDS = frozenset({
     "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "ds", "y", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week",
-    "day", "period",
+    "day", "period", "hour", "minute", "ts", "when", "step", "index", "idx",
+    # positions: first,second,third; one,two,three; start,middle,end
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "start", "middle", "end",
+    "begin", "prev", "previous", "current", "next", "before", "after", "now", "then",
 })  # fmt: skip
+_TIME_LIKE = re.compile(r".*[_\s.-](at|on|date|time|ts)|.*(date|time|stamp)")  # created_at, order_date, datetime
 
 
-def quantity_names(labels: Sequence[Any]) -> bool:
-    """Whether 3 or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
+def quantity_names(labels: Sequence[Any], least: int = 3) -> bool:
+    """Whether ``least`` or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
     units``), so that a table's rows are observations and each column a series: none holds a digit (t1,
     2020, 2024-01, Q1), is one letter (a,b,c: as a spreadsheet's columns, positions) or is named as a time,
-    a month or a weekday is (date, jan, mon)."""
-    return len(labels) >= 3 and all(
+    a month, a weekday or a position is (date, created_at, jan, mon, first, one, start)."""
+    return len(labels) >= least and all(
         isinstance(label, str) and len(label.strip()) > 1 and not re.search(r"\d", label)
-        and label.strip().lower() not in _CALENDAR_WORDS
+        and label.strip().lower() not in _CALENDAR_WORDS and not _TIME_LIKE.fullmatch(label.strip().lower())
         for label in labels
     )  # fmt: skip
