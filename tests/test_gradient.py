@@ -159,6 +159,7 @@ def test_a_stale_or_missing_gradient_graph_is_named_with_the_fix(tiny_onnx, tmp_
     assert code == 0 and table[0].split() == ["step", "value", "attention"], out
     assert [len(row.split()) for row in table[1:5]] == [3, 3, 3, 3] and "nan" not in " ".join(table[1:5])
     assert not any(line.startswith("weight:") for line in lines) and any(line.startswith("attention: ") for line in lines)
+    assert "(weights:" not in out  # (adversarial round 19: the faithfulness lines still compared with them)
 
 
 def test_another_buckets_gradient_graph_under_this_ones_name_is_named_with_the_fix(tiny_onnx, tmp_path):

@@ -455,10 +455,14 @@ def _table(
     lines += ["", *(notes if weights is not None else notes[-1:])]
     if faithfulness and not ruled:
         by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
+        top, rank = (
+            ("", "") if weights is None  # (no weights shown to compare with)
+            else (f" (weights: {by_weights['top']:.0%})", f" (weights: {by_weights['spearman']:.2f})")
+        )  # fmt: skip
         lines += [
             f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
-            f"{by_attention['top']:.0%} (weights: {by_weights['top']:.0%});",
-            f"  rank correlation with influence {by_attention['spearman']:.2f} (weights: {by_weights['spearman']:.2f}).",
+            f"{by_attention['top']:.0%}{top};",
+            f"  rank correlation with influence {by_attention['spearman']:.2f}{rank}.",
         ]
     if forecast is not None:
         how = (
