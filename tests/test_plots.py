@@ -400,3 +400,19 @@ def test_a_long_title_lies_within_the_figure(draw):
     )
     box = figure.axes[0].title.get_window_extent(figure.canvas.get_renderer())
     assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1
+
+
+def test_a_heatmap_length_past_its_attention_and_a_context_of_nan_are_one_line_errors():
+    """Adversarial round 18: a length past the attention's steps was numpy's 'could not broadcast input array
+    from shape (5,) into shape (50,)'; a context holding NaN was drawn without a word."""
+    from numseries.plots import plot_forecast_fan
+
+    attention = np.full((2, 5), 0.2)
+    with pytest.raises(ValueError, match=r"^lengths\[1\] is 50, outside 1 to the 5 steps of attention; pass each"):
+        plot_attention_heatmap(attention, np.array([3, 50]))
+    with pytest.raises(ValueError, match=r"^attention must be \(N, T\) with one length per row"):
+        plot_attention_heatmap(attention, np.array([3]))
+    with pytest.raises(ValueError, match=r"^values holds nan at step 2; pass the values the prediction was made from"):
+        plot_forecast_fan([1.0, np.nan, 3.0], _Fan(np.array([4.0, 5.0])))
+    with pytest.raises(ValueError, match=r"^values holds inf at step 3"):
+        plot_prediction(np.array([1.0, 2, np.inf]), prediction=4.0, attention=np.full(3, 1 / 3))

@@ -55,12 +55,15 @@ def _axes(ax, figsize: tuple[float, float]):
     return ax
 
 
-def _series(values: Any, name: str, length: int | None = None) -> np.ndarray:
-    """``values`` as a (L,) float64 array, checked: one dimension, at least one value, and ``length`` of them
-    when given; a one-line ValueError naming ``name`` otherwise."""
+def _series(values: Any, name: str, length: int | None = None, finite: bool = False) -> np.ndarray:
+    """``values`` as a (L,) float64 array, checked: one dimension, at least one value, ``length`` of them
+    when given, and (``finite``) no NaN or infinity; a one-line ValueError naming ``name`` otherwise."""
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1 or not array.size:
         raise ValueError(f"{name} must be a sequence of at least one number, got shape {array.shape}")
+    if finite and not np.isfinite(array).all():
+        at = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise ValueError(f"{name} holds {array[at]} at step {at + 1}; pass the values the prediction was made from")
     if length is not None and len(array) != length:
         raise ValueError(f"{name} has {len(array)} values, not {length}: one per step")
     return array
@@ -102,7 +105,7 @@ def plot_prediction(
     ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
     (:mod:`numseries.formatting`; ``exact``: a rule's value, in full). A given ``ax`` is split in two panels.
     """
-    values = _series(values, "values")
+    values = _series(values, "values", finite=True)
     attention = _series(attention, "attention", len(values))
     weights = None if weights is None else _series(weights, "weights", len(values))
     top, bottom = _two_panels(ax, (7, 4.8))
@@ -182,8 +185,21 @@ def _two_panels(ax, figsize: tuple[float, float]):
 def plot_attention_heatmap(
     attention: np.ndarray, lengths: np.ndarray, *, labels: Sequence[str] | None = None, ax=None
 ) -> Figure:
-    """Attention of a batch (N, T) as a heatmap, each row aligned on its last step (the right edge)."""
-    lengths = np.asarray(lengths)
+    """Attention of a batch (N, T) as a heatmap, each row aligned on its last step (the right edge); ``lengths``
+    (N,): the steps of each row that hold attention (a BatchPrediction's ``n_used``)."""
+    attention, lengths = np.asarray(attention, dtype=np.float64), np.asarray(lengths)
+    if attention.ndim != 2 or lengths.shape != (len(attention),) or not len(lengths):
+        raise ValueError(
+            f"attention must be (N, T) with one length per row, got attention {attention.shape} and lengths "
+            f"{lengths.shape}; pass a BatchPrediction's attention and n_used"
+        )
+    outside = np.flatnonzero((lengths < 1) | (lengths > attention.shape[1]))
+    if outside.size:
+        i = outside[0]
+        raise ValueError(
+            f"lengths[{i}] is {lengths[i]}, outside 1 to the {attention.shape[1]} steps of attention; pass each "
+            "row's n_used"
+        )
     width = int(lengths.max())
     aligned = np.full((len(lengths), width), np.nan)  # (N, width), NaN before each context starts
     for i, length in enumerate(lengths):
@@ -420,7 +436,7 @@ def plot_forecast_fan(
     """
     path, levels = _path_and_levels(forecast, levels)
     bands = {level: [np.asarray(bound, dtype=np.float64) for bound in forecast.interval(level)] for level in levels}
-    values = _series(values, "values")
+    values = _series(values, "values", finite=True)
     actual = None if actual is None else _series(actual, "actual", len(path))
     ax = _axes(ax, (7, 3.5))
     unit, ylabel = _value_axis(values, path, actual, *bands.values())
