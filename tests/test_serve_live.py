@@ -195,6 +195,16 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('read from the last 12 values')")
     assert "read from all 32, the path ran away" in page.text_content("#note")
+    # adversarial round 18: the page left out the CLI's notes of a path gone steady or repeating its cycle
+    page.fill("#values", "1 2 3 5 8")
+    page.fill("#steps", "100")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('From step 50 on it goes on at')")
+    season = 300 + 0.1 * np.arange(48) + 3 * np.sin(2 * np.pi * np.arange(48) / 12)
+    page.fill("#values", " ".join(f"{v:.2f}" for v in season))
+    page.fill("#steps", "8")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('repeats the last 12 values')")
     page.fill("#steps", "1")
     page.fill("#values", "123456.7 123457.9 123459.1")  # digits from the step; inputs as typed
     page.press("#values", "Enter")

@@ -235,6 +235,14 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
         "the path ran away or missed their own last values by over twice as much."
       : "",
+    data.forecast && data.forecast_steady
+      ? `From step ${data.forecast_steady} on it goes on at the mean step of the values it was read from (or levels ` +
+        "off where their steps settle): the network's path ran away there."
+      : "",
+    data.forecast && data.forecast_cycle
+      ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
+        "trend of the cycles' means: that forecast their own last values better than the network's path."
+      : "",
   ].join(" ").trim();
   showExtras(data, step);
   chart(body.values, data, step, integers);
