@@ -61,7 +61,8 @@ def test_values_are_shown_as_typed_from_stdin_too(capsys, monkeypatch):
     forecast = out[out.index("forecast, 2 steps") :].splitlines()
     assert [line.split()[0] for line in forecast[2:]] == ["t+1", "t+2"]
     cells = [cell for line in forecast[2:] for cell in line.split()[1:]]
-    assert len(cells) == 6 and all(re.fullmatch(r"\d(\.\d{1,2})?e-(20|19)", cell) for cell in cells), cells
+    # (to the digit below 1/100 of the mean step, as the next value: 1.008e-19 beside 5.97e-20)
+    assert len(cells) == 6 and all(re.fullmatch(r"\d(\.\d{1,3})?e-(20|19)", cell) for cell in cells), cells
 
 
 def test_negative_values_keep_their_sign_and_digits(capsys):
@@ -151,3 +152,12 @@ def test_an_exact_forecast_prints_its_zero_width_bands_as_its_values(capsys):
     _, out, _ = predict(capsys, "1", "2", "4", "8", "16", "32", "--steps", "75")
     last = out.splitlines()[-1].split()  # t+75: 2**80 in full, and its bounds the same (not 1.20892581961463e+24)
     assert last == ["t+75", str(2**80), str(2**80), str(2**80)]
+
+
+def test_the_forecast_table_has_the_digits_of_the_values_mean_step(capsys):
+    """Adversarial round 18: the table's numbers took the last step's number in the weights table (4) for
+    the values' mean step (0.625): 101.50 in the forecast where the next value was 101.495, as the page shows."""
+    code, out, _ = predict(capsys, "100", "100.5", "101", "100.5", "101.5", "--steps", "3")
+    next_value = out.splitlines()[0].removeprefix("next value: ")
+    first = next(line for line in out.splitlines() if line.strip().startswith("t+1")).split()
+    assert code == 0 and next_value == "101.495" and first[1] == next_value

@@ -443,14 +443,14 @@ def _table(
     width = max(12, *(len(label) for label in labels[used]))
     weighed = "" if weights is None else f"  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}"
     lines += ["", f"{'step':>6}  {'value':>{width}}{weighed}  {'attention':>9}"]
-    for step in range(first, result.n_values):
+    for at in range(first, result.n_values):  # (not `step`: numbers() reads the mean step by that name)
         if weights is None:
             weighed = ""
         else:
-            weight = float(weights[step])
+            weight = float(weights[at])
             bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
             weighed = f"  {weight:>8.3f}  {bar}"
-        lines.append(f"{step + 1:>6}  {labels[step]:>{width}}{weighed}  {float(result.attention[step]):>9.3f}")
+        lines.append(f"{at + 1:>6}  {labels[at]:>{width}}{weighed}  {float(result.attention[at]):>9.3f}")
     notes = RULE_NOTE if ruled else WEIGHTS_NOTE
     lines += ["", *(notes if weights is not None else notes[-1:])]
     if faithfulness and not ruled:
