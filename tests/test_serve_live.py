@@ -205,6 +205,10 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.fill("#steps", "8")
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('repeats the last 12 values')")
+    page.fill("#steps", "1")  # a constant near the float limit: its rule's integer as the CLI shows it, not 309 digits
+    page.fill("#values", "1.7e308 1.7e308 1.7e308 1.7e308")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#prediction').textContent === '1.7e+308'")
     page.fill("#steps", "1")
     page.fill("#values", "123456.7 123457.9 123459.1")  # digits from the step; inputs as typed
     page.press("#values", "Enter")

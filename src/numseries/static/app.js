@@ -123,10 +123,18 @@ function format(x, step = null, integer = null) {
   // numbers to the last digit below 2**53, or as the server wrote them (`integer`, see serverIntegers), others
   // to 15 significant digits.
   if (!step || !Number.isFinite(x)) {
-    if (integer !== null && integer !== undefined) return integer;
+    if (integer !== null && integer !== undefined) return shortInteger(integer);
     return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : general(x, 15);
   }
   return general(x, shownDigits(x, step));
+}
+
+function shortInteger(text) {
+  // An integer as the CLI shows a rule's (rules.fmt): of more than 20 digits, at most 15 of them significant,
+  // with an exponent (1.7e+308, not 17 and 307 zeros); else as written.
+  const digits = text.replace(/^-/, "");
+  if (digits.length <= 20 || digits.replace(/0+$/, "").length > 15) return text;
+  return general(Number(text), 15);
 }
 
 function shownDigits(x, step) {
