@@ -702,6 +702,12 @@ def test_a_file_read_again_sorted_says_how_it_is_read_once(capsys, tmp_path, mod
     pd.DataFrame({"a": [3.0, 1, 2, 5, 4]}, index=pd.date_range("2024-01-01", periods=5)[[2, 0, 1, 4, 3]]).to_parquet(source)
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0 and err.count("as one series, 'a'") == 1
+    # adversarial round 19: a row id's note was printed on both passes
+    text = "id,date,store,sales\n" + "".join(f"{3 * d + s},2024-01-0{d + 1},{s},{d + s}\n" for d in range(3) for s in range(3))
+    source = tmp_path / "rows.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "sorted them on disk" in err and err.count("left column 'id'") == 1, err
 
 
 def test_a_comma_ending_every_data_line_but_not_the_header_makes_no_column(capsys, tmp_path, model):

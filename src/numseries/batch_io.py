@@ -198,7 +198,7 @@ def _notes_once(again: bool) -> Iterator[None]:
 
 class _SaidOnce(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("note: read")
+        return not str(record.msg).startswith(("note: read", "note: left"))
 
 
 def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | None) -> Iterator[Chunk]:
