@@ -674,10 +674,12 @@ def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_pat
         "its line 5 looks like its header line (Country Name,Country Code,...,1963), and the 4 lines above it "
         "describe the file, as a World Bank download's do; remove them"
     )
-    ragged = tmp_path / "ragged.csv"  # adversarial round 19: a row with a cell too many is no header line
-    ragged.write_text("unique_id,ds,y\nA,1,1\nA,2,2\nA,3,3\nB,1,1,\n")
-    code, _, err = predict(capsys, "--weights", model, "--input", str(ragged), "--output", str(target))
-    assert code == 2 and "Expected 3 fields in line 5, saw 4" in err and "World Bank" not in err
+    ragged = tmp_path / "ragged.csv"  # adversarial rounds 19, 20: a row with cells too many is no header line
+    for text, expected in (("unique_id,ds,y\nA,1,1\nA,2,2\nA,3,3\nB,1,1,\n", "Expected 3 fields in line 5, saw 4"),
+                           ("name,value\nfoo,1\nbar,2,extra,more\n", "Expected 2 fields in line 3, saw 4")):  # fmt: skip
+        ragged.write_text(text)
+        code, _, err = predict(capsys, "--weights", model, "--input", str(ragged), "--output", str(target))
+        assert code == 2 and expected in err and "World Bank" not in err
     source.write_text("\n".join(source.read_text().splitlines()[4:]) + "\n")  # as told
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     assert code == 0, err
@@ -754,3 +756,18 @@ def test_float_ids_are_the_same_text_in_every_chunk(capsys, tmp_path, model, mon
     assert code == 0, err
     out = pd.read_csv(target, dtype={"unique_id": str})
     assert out[["unique_id", "n_values"]].values.tolist() == [["2", 3], ["2.5", 3]]
+
+
+@pytest.mark.parametrize("columns", [["sales"], ["sales", "cost"], ["temperature", "humidity", "pressure"]])
+def test_a_frame_indexed_by_dates_written_by_to_csv_is_a_series_down_each_column(capsys, tmp_path, model, columns):
+    """Adversarial round 20: a one-column frame with a date index became one-value series, one a date, all
+    failed, exit 0 (a regression); with more columns the dates were ids and each row a series (older)."""
+    frame = pd.DataFrame({name: np.arange(1.0, 7.0) * (k + 1) for k, name in enumerate(columns)},
+                         index=pd.date_range("2024-01-01", periods=6))  # fmt: skip
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "as the rows' times (ds)" in err, err
+    out = pd.read_csv(target)
+    expected = [[name, "2024-01-07", 7.0 * (k + 1)] for k, name in enumerate(columns)]
+    assert out[["unique_id", "ds", "prediction"]].values.tolist() == expected

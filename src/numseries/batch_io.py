@@ -226,19 +226,21 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         # df.to_csv(path) writes the frame's index first, under an empty label: the rows' labels, not values.
         # Beside one column, or a time column and values, they are left out; beside rows of values they name them.
         rest = first.iloc[:, 1:]
-        beside = (
+        rest_heads = dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True))
+        # an index of dates beside columns of values (none of them times): the times of a series down each
+        dated = _holds_time(first.iloc[0, 0]) and not _time_and_values(rest_heads) and "ds" not in rest_heads
+        beside = not dated and (
             rest.shape[1] == 1
-            or _time_and_values(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
-            or _quantities(dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True)))
-        ) and not _texts(first.iloc[:, 0])  # (text row labels name the rows: ids)
+            or _time_and_values(rest_heads)
+            or (_quantities(rest_heads) and not _texts(first.iloc[:, 0]))  # (text labels beside quantities: ids)
+        )
+        label = "ds" if dated else ID_COLUMN
         log.warning(
             "note: read the first column of %s, under an empty label, as the row labels pandas writes, %s", path,
-            "and left it out" if beside else "as the rows' unique_id",
+            "as the rows' times (ds)" if dated else "and left it out" if beside else "as the rows' unique_id",
         )  # fmt: skip
-        frames = (
-            frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: ID_COLUMN}) for frame in frames
-        )  # fmt: skip
-        first = rest if beside else first.rename(columns={_PANDAS_INDEX: ID_COLUMN})
+        frames = (frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: label}) for frame in frames)
+        first = rest if beside else first.rename(columns={_PANDAS_INDEX: label})
     named_ids = _id_named(list(first.columns))
     if named_ids and _time_named(list(first.columns)):
         # beside a time column, a different "id" on every row names no series: a row id, left out
@@ -637,15 +639,16 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
 def _header_below(path: Path) -> int | None:
     """Where a CSV's first lines are a short description of it (``"Data Source","World Development
     Indicators"``, a blank line, ...) above its header line: that line's index (from 0), the first of the
-    first 10 with a name among its cells and at least 4 of them, twice as many as any line above it has (a
-    row with a cell too many is no header). None where there is none."""
+    first 10 with a name among its cells and at least 4 of them, twice as many as any line above it has, and
+    a line after it with as many (a row with cells too many is no header). None where there is none."""
     rows = list(csv.reader(line.decode("utf-8", errors="replace") for line in _lines(path, 10)))
     named = [any(cell.strip() and not _is_number(cell) for cell in row) for row in rows]
     if not rows or not named[0]:
         return None
     above = len(rows[0])
     for at, row in enumerate(rows[1:], start=1):
-        if len(row) >= max(4, 2 * above) and named[at]:
+        after = next((len(later) for later in rows[at + 1 :] if any(cell.strip() for cell in later)), 0)
+        if len(row) >= max(4, 2 * above) and named[at] and after == len(row):
             return at
         above = max(above, len(row))
     return None
