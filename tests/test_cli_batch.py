@@ -639,6 +639,11 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
         (",first,second,third\na,1,2,3\nb,2,4,6\n", [["unique_id", "a", 4], ["unique_id", "b", 8]]),
         ("created_at,temperature,humidity\n2024-01-01 00:00,20,50\n2024-01-01 01:00,21,52\n"
          "2024-01-01 02:00,22,54\n2024-01-01 03:00,23,56\n", [["unique_id", "temperature", 24], ["unique_id", "humidity", 58]]),
+        # adversarial round 20: times named so (hour, created_at) but holding numbers made each row a series
+        ("hour,temperature,humidity,pressure\n0,20,50,1010\n1,21,51,1011\n2,22,52,1012\n",
+         [["unique_id", "temperature", 23], ["unique_id", "humidity", 53], ["unique_id", "pressure", 1013]]),
+        ("created_at,temperature,humidity,pressure\n1700000000,20,50,1010\n1700003600,21,51,1011\n1700007200,22,52,1012\n",
+         [["unique_id", "temperature", 23], ["unique_id", "humidity", 53], ["unique_id", "pressure", 1013]]),
     ],
 )
 def test_positions_names_and_times_are_no_quantities(capsys, tmp_path, model, text, expected):

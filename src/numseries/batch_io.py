@@ -1027,7 +1027,11 @@ def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
 _PANDAS_INDEX = "Unnamed: 0"  # how pandas names a CSV's first column under an empty label
 
 
-_TIME_NAMES = frozenset({"ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period"})
+_TIME_NAMES = frozenset({
+    "ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period", "hour",
+    "minute", "ts", "epoch", "step", "timestep",
+})  # fmt: skip
+_TIME_SUFFIX = re.compile(r".+[_\s.-](at|date|time|ts)")  # created_at, order_date, event_time
 
 
 # Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
@@ -1131,7 +1135,10 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
 
 def _time_named(names: list[Any]) -> list[str]:
     """The labels among ``names`` that are named as times are (date, year, month, ...)."""
-    return [name for name in names if isinstance(name, str) and name.strip().lower() in _TIME_NAMES]
+    return [
+        name for name in names
+        if isinstance(name, str) and (name.strip().lower() in _TIME_NAMES or _TIME_SUFFIX.fullmatch(name.strip().lower()))
+    ]  # fmt: skip
 
 
 def _holds_time(cell: Any) -> bool:
