@@ -368,6 +368,7 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     # adversarial round 18: FastAPI said only "There was an error parsing the body"
     (b"[" * 50_000 + b"]" * 50_000, "application/json", 400, r"^the body nests arrays or objects 50,000 deep; send"),
     (b'{"values": ' + b"[" * 5_000 + b"1" + b"]" * 5_000 + b"}", "application/json", 400, r"nests .* 5,000 deep"),
+    (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, "application/json", 400, r"nests .* 5,000 deep"),  # (round 20)
     (  # past Python's integer-string limit: FastAPI said only "There was an error parsing the body"
         b'{"values": [1, 2, ' + b"9" * 5000 + b"]}",
         "application/json",
@@ -530,6 +531,11 @@ def test_predict_never_imports_the_server_and_the_server_never_imports_torch():
         "assert 'torch' not in sys.modules, 'the server imported torch'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_a_batch_nested_deep_is_shown_the_batch_body(client):
+    response = _post(client, "/predict/batch", b"[" * 5_000 + b"]" * 5_000, "application/json")
+    assert response.status_code == 400 and response.json()["error"].endswith('send {"series": [[1, 2, 3], [5, 3, 1]]}')
 
 
 def test_intervals_from_a_model_without_a_quantile_head_are_refused_naming_the_field(model):

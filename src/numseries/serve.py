@@ -483,7 +483,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         nested = _NESTED.search(body) if err.status_code == 400 and isinstance(body, bytes) else None
         if nested:  # Python's JSON parser recursed too deep
             depth = nested.group().count(b"[") + nested.group().count(b"{")
-            return _error(400, f'the body nests arrays or objects {depth:,} deep; send {{"values": [2, 4, 6]}}')
+            example = '{"series": [[1, 2, 3], [5, 3, 1]]}' if request.url.path.endswith("/batch") else '{"values": [2, 4, 6]}'
+            return _error(400, f"the body nests arrays or objects {depth:,} deep; send {example}")
         return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
 
     @app.exception_handler(ValueError)
@@ -497,7 +498,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 _MAX_DIGITS = sys.get_int_max_str_digits()  # 0: no limit
-_NESTED = re.compile(rb"(?:[\[{]\s*){100,}")  # 100 arrays or objects opened one inside the other
+_NESTED = re.compile(rb'(?:[\[{]\s*(?:"[^"]{0,100}"\s*:\s*)?){100,}')  # 100 arrays or objects, one in the other
 
 
 def _refuse_level(predictor: Predictor, level: list[float] | None) -> None:
