@@ -366,10 +366,9 @@ def _predict_many(
         for i, answer in enumerate(answers):
             rule = batch.rules.get(i)
             path = rule.forecast(steps) if rule is not None else forecast.values[i]
-            read = int(batch.n_used[i]) if forecast.read is None else min(int(batch.n_used[i]), int(forecast.read[i]))
-            one = forecast.forecast(i)
             bands = {lv: (lo[i], hi[i]) for lv, (lo, hi) in bounds.items()}
-            add_forecast(answer, rule, path, bands, read, one.cycle, one.steady)
+            read = forecast_read(forecast, int(batch.n_used[i]), i)
+            add_forecast(answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i))
     return answers
 
 

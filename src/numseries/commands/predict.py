@@ -487,20 +487,20 @@ def _table(
     return "\n".join(lines)
 
 
-def forecast_read(forecast: Any, n_used: int) -> int:
-    """How many of the last values a forecast of one series (a BatchForecast of one row) was read from."""
-    return n_used if forecast.read is None else min(n_used, int(forecast.read[0]))
+def forecast_read(forecast: Any, n_used: int, row: int = 0) -> int:
+    """How many of the last values the forecast of a BatchForecast's ``row`` (of ``n_used`` values) was read from."""
+    return n_used if forecast.read is None else min(n_used, int(forecast.read[row]))
 
 
-def forecast_cycle(forecast: Any) -> int | None:
-    """The cycle a forecast of one series (a BatchForecast of one row) repeats from step 2; None: none."""
-    return forecast.forecast(0).cycle
+def forecast_cycle(forecast: Any, row: int = 0) -> int | None:
+    """The cycle the forecast of a BatchForecast's ``row`` repeats from step 2; None: none."""
+    return forecast.forecast(row).cycle
 
 
-def forecast_steady(forecast: Any) -> int | None:
-    """The step a forecast of one series (a BatchForecast of one row) goes on at its window's mean step
-    from, where its path ran away; None: it did not."""
-    return forecast.forecast(0).steady
+def forecast_steady(forecast: Any, row: int = 0) -> int | None:
+    """The step the forecast of a BatchForecast's ``row`` goes on at its window's mean step from, where its
+    path ran away; None: it did not."""
+    return forecast.forecast(row).steady
 
 
 def _as_json(
