@@ -227,11 +227,12 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         # Beside one column, or a time column and values, they are left out; beside rows of values they name them.
         rest = first.iloc[:, 1:]
         rest_heads = dict(zip(rest.columns, rest.iloc[0].tolist(), strict=True))
+        rest_timed = _time_and_values(rest_heads)
         # an index of dates beside columns of values (none of them times): the times of a series down each
-        dated = _holds_time(first.iloc[0, 0]) and not _time_and_values(rest_heads) and "ds" not in rest_heads
+        dated = _holds_time(first.iloc[0, 0]) and not rest_timed and "ds" not in rest_heads
         beside = not dated and (
             rest.shape[1] == 1
-            or _time_and_values(rest_heads)
+            or rest_timed
             or (_quantities(rest_heads) and not _texts(first.iloc[:, 0]))  # (text labels beside quantities: ids)
         )
         label = "ds" if dated else ID_COLUMN
@@ -1088,7 +1089,7 @@ def _quantities(cells: dict[Any, Any], least: int = 3) -> bool:
     """Whether a file's columns (``{label: first cell}``) are ``least`` or more quantities observed row by
     row: named as quantities are (:func:`~numseries.series.quantity_names`), each holding a number
     (``city,temperature,...`` holds names: its rows are no observations of one system)."""
-    return quantity_names(list(cells), least) and not any(_texts(pd.Series([cell])) for cell in cells.values())
+    return quantity_names(list(cells), least) and not any(map(_is_text, cells.values()))
 
 
 def _dated_quantities(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
@@ -1102,8 +1103,13 @@ def _dated_quantities(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
 
 
 def _texts(column: pd.Series) -> bool:
-    """Whether a column holds text that is no number (a name, a date)."""
-    return any(isinstance(cell, str) and not _is_number(cell.strip()) for cell in column.head(100))
+    """Whether a column holds text that is no number (a name, a date) among its first 100 cells."""
+    return any(map(_is_text, column.head(100)))
+
+
+def _is_text(cell: Any) -> bool:
+    """Whether a cell is text that is no number (a name, a date)."""
+    return isinstance(cell, str) and not _is_number(cell.strip())
 
 
 def _two_columns(cells: dict[Any, Any]) -> bool:
