@@ -644,6 +644,18 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
          [["unique_id", "temperature", 23], ["unique_id", "humidity", 53], ["unique_id", "pressure", 1013]]),
         ("created_at,temperature,humidity,pressure\n1700000000,20,50,1010\n1700003600,21,51,1011\n1700007200,22,52,1012\n",
          [["unique_id", "temperature", 23], ["unique_id", "humidity", 53], ["unique_id", "pressure", 1013]]),
+        # one list of time words for both readings: index (df.reset_index()), idx, when, updated_on, createdAt
+        # beside quantities made each row a series ([0, 20, 50, 1010] -> 1022), exit 0
+        *[
+            (f"{label},temperature,humidity,pressure\n0,20,50,1010\n1,21,51,1011\n2,22,52,1012\n",
+             [["unique_id", "temperature", 23], ["unique_id", "humidity", 53], ["unique_id", "pressure", 1013]])
+            for label in ("index", "idx", "when", "updated_on", "createdAt", "Timestamp (UTC)")
+        ],
+        # runtime, uptime are quantities (any word holding "time" was a time): rows were read
+        ("uptime,runtime,downtime\n1,2,3\n2,4,6\n3,6,9\n",
+         [["unique_id", "uptime", 4], ["unique_id", "runtime", 8], ["unique_id", "downtime", 12]]),
+        # an index beside columns of a series' positions is each row's label, not a value of its series
+        ("index,1,2,3,4\n0,2,4,6,8\n1,3,6,9,12\n", [["unique_id", 0, 10], ["unique_id", 1, 15]]),
     ],
 )
 def test_positions_names_and_times_are_no_quantities(capsys, tmp_path, model, text, expected):

@@ -252,6 +252,10 @@ def test_a_frame_of_quantities_is_refused_and_a_frame_of_positions_is_read_by_ro
         with pytest.raises(TypeError, match=r"^sequences is a DataFrame of columns named as quantities are \('sales', "):
             onnx_predictor.predict_batch(data)
     assert onnx_predictor.predict_batch(frame.T).values.tolist() == [60, 32, 5]
+    hourly = frame.assign(hour=range(5))[["hour", "sales", "cost", "units"]]  # (rows were [0, 10, 1, 5])
+    with pytest.raises(TypeError, match=r"\('sales', 'cost', 'units'\): .* as df.set_index\('hour'\).T "):
+        onnx_predictor.predict_batch(hourly)
+    assert onnx_predictor.predict_batch(hourly.set_index("hour").T).values.tolist() == [60, 32, 5]
     for labels in (["t1", "t2", "t3"], ["first", "second", "third"]):  # one series a row, as wide files
         rows = pd.DataFrame([[1, 2, 3], [2, 4, 6]], columns=labels)  # (positions: adversarial round 19)
         assert onnx_predictor.predict_batch(rows).values.tolist() == [4, 8]

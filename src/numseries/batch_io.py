@@ -108,7 +108,7 @@ from numseries.frames import (
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
-from numseries.series import narrow_float, quantity_names, widened
+from numseries.series import index_named, narrow_float, observed, quantity_names, time_named, widened
 
 log = logging.getLogger(__name__)
 
@@ -922,7 +922,7 @@ def _time_index(field: pa.Field, alone: bool) -> bool:
     any integers beside one column (``alone``)."""
     if pa.types.is_temporal(field.type) or _period(field) is not None:
         return True
-    return pa.types.is_integer(field.type) and (alone or field.name.strip().lower() in _TIME_NAMES)
+    return pa.types.is_integer(field.type) and (alone or time_named(field.name))
 
 
 def _few(names: list[str]) -> str:
@@ -1028,13 +1028,6 @@ def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
 _PANDAS_INDEX = "Unnamed: 0"  # how pandas names a CSV's first column under an empty label
 
 
-_TIME_NAMES = frozenset({
-    "ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period", "hour",
-    "minute", "ts", "epoch", "step", "timestep",
-})  # fmt: skip
-_TIME_SUFFIX = re.compile(r".+[_\s.-](at|date|time|ts)")  # created_at, order_date, event_time
-
-
 # Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
 _ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key)")
 _CAMEL_ID = re.compile(r".*[a-z]Id")
@@ -1050,7 +1043,10 @@ def _id_named(labels: list[Any]) -> list[str]:
     named = [
         label for label in labels
         if isinstance(label, str) and (_ID_NAMES.fullmatch(label.strip().lower()) or _CAMEL_ID.fullmatch(label.strip()))
+        or index_named(label)
     ]  # fmt: skip
+    if any(map(index_named, named)) and observed([label for label in labels if label not in named or index_named(label)], 1):
+        named = [label for label in named if not index_named(label)]  # index,temperature,...: the rows' steps
     times = _time_named(labels) or (["ds"] if "ds" in labels else [])
     if times:
         return named if len(labels) - len(named) - len(times) >= 1 else []
@@ -1094,10 +1090,11 @@ def _quantities(cells: dict[Any, Any], least: int = 3) -> bool:
 
 def _dated_quantities(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
     """The time label and the value labels of a file of quantities beside one column that holds times under
-    another name than times have (``created_at,temperature,humidity``), else None."""
+    another name than times have (``created,temperature,humidity``) or is named as a row's index is
+    (``index,temperature,...``: what ``df.reset_index().to_csv(index=False)`` writes), else None."""
     if not all(isinstance(name, str) for name in cells) or ID_COLUMN in cells:
         return None
-    dated = [name for name, cell in cells.items() if _holds_time(cell)]
+    dated = [name for name, cell in cells.items() if _holds_time(cell) or index_named(name)]
     rest = {name: cell for name, cell in cells.items() if name not in dated}
     return (dated[0], list(rest)) if len(dated) == 1 and _quantities(rest, least=1) else None
 
@@ -1134,17 +1131,14 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
         ["ds"] if "ds" in names
         else [name for name in names if name != "y"] if "y" in names
         else _time_named(names) if len(names) > 2  # (a first column of dates may be each row's start)
-        else [name for name in names if name.strip().lower() in _TIME_NAMES or _holds_time(cells[name])]
+        else [name for name in names if time_named(name) or index_named(name) or _holds_time(cells[name])]
     )  # fmt: skip
     return (timed[0], [name for name in names if name != timed[0]]) if len(timed) == 1 else None
 
 
 def _time_named(names: list[Any]) -> list[str]:
-    """The labels among ``names`` that are named as times are (date, year, month, ...)."""
-    return [
-        name for name in names
-        if isinstance(name, str) and (name.strip().lower() in _TIME_NAMES or _TIME_SUFFIX.fullmatch(name.strip().lower()))
-    ]  # fmt: skip
+    """The labels among ``names`` that are named as times are (date, year, month, created_at, ...)."""
+    return [name for name in names if time_named(name)]
 
 
 def _holds_time(cell: Any) -> bool:

@@ -56,12 +56,14 @@ from numseries.series import (
     LARGEST_FLOAT,
     check_exact_integers,
     check_narrowed,
+    index_named,
     keep_last,
     narrow_float,
+    observed,
     padded_rows,
-    quantity_names,
     read_lengths,
     shift_right,
+    time_named,
     widened,
 )
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
@@ -1017,11 +1019,14 @@ def _container(data: Any, what: str, expected: str) -> Any:
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
     _check_time_index(data, what)
     columns = getattr(data, "columns", None)
-    if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names(list(columns)):
-        shown = ", ".join(repr(str(column)) for column in list(columns)[:3]) + (", ..." if len(columns) > 3 else "")
+    if len(getattr(data, "shape", ())) == 2 and columns is not None and observed(list(columns)):
+        timed = [str(column) for column in columns if time_named(column) or index_named(column)]
+        values = [str(column) for column in columns if str(column) not in timed]
+        shown = ", ".join(map(repr, values[:3])) + (", ..." if len(values) > 3 else "")
+        turned = f"df.set_index({timed[0]!r}).T" if timed else "df.T"
         raise TypeError(
             f"{what} is a DataFrame of columns named as quantities are ({shown}): its columns are series, and its "
-            "rows would be read as sequences; pass one series a row as df.T (polars: df.transpose()), or long "
+            f"rows would be read as sequences; pass one series a row as {turned} (polars: df.transpose()), or long "
             "format to predict_df"
         )
     return data

@@ -274,28 +274,59 @@ def rounded_integer(read_as: int) -> str:
     )
 
 
-# words that name times as a header's labels do (jan,feb,...; mon,tue,...): positions of a series, not quantities
+# words that name times as a header's labels do (jan,feb,...; mon,tue,...) or positions (first,second; one,two;
+# start,end): the columns of one series, never quantities
 _CALENDAR_WORDS = frozenset({
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january",
     "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "ds", "y", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week",
-    "day", "period", "hour", "minute", "ts", "when", "step", "index", "idx",
-    # positions: first,second,third; one,two,three; start,middle,end
+    "saturday", "sunday", "y",
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last",
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "start", "middle", "end",
     "begin", "prev", "previous", "current", "next", "before", "after", "now", "then",
 })  # fmt: skip
-_TIME_LIKE = re.compile(r".*[_\s.-](at|on|date|time|ts)|.*(date|time|stamp)")  # created_at, order_date, datetime
+# the label of a column of times: the one word, or a name ending so (created_at, order_date, updated_on,
+# event_time, date_utc, createdAt); not any word holding "time" (runtime, uptime and downtime are quantities)
+_TIME_WORDS = frozenset({
+    "ds", "date", "time", "datetime", "timestamp", "year", "month", "quarter", "week", "day", "period", "hour",
+    "minute", "ts", "epoch", "step", "timestep", "when",
+})  # fmt: skip
+_TIME_ENDS = re.compile(
+    r".+[_\s.-](at|date|time|ts|datetime|timestamp)|.+ed[_\s.-]on|(date|time|datetime|timestamp)[_\s.(-].*"
+)
+_CAMEL_TIME = re.compile(r".*[a-z](At|Date|Time|Ts|Timestamp)")
+_INDEX_WORDS = frozenset({"index", "idx", "row", "#"})  # a row's position: df.reset_index() writes "index"
+
+
+def time_named(label: Any) -> bool:
+    """Whether a column label names times (``date``, ``hour``, ``epoch``, ``created_at``, ``orderDate``): its
+    cells are the times of the values beside them, never values."""
+    if not isinstance(label, str):
+        return False
+    text = label.strip()
+    return text.lower() in _TIME_WORDS or bool(_TIME_ENDS.fullmatch(text.lower()) or _CAMEL_TIME.fullmatch(text))
+
+
+def index_named(label: Any) -> bool:
+    """Whether a column label names a row's position (``index``, ``idx``, ``row``): beside quantities, the
+    steps of a series down each; beside values, each row's label."""
+    return isinstance(label, str) and label.strip().lower() in _INDEX_WORDS
 
 
 def quantity_names(labels: Sequence[Any], least: int = 3) -> bool:
     """Whether ``least`` or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
     units``), so that a table's rows are observations and each column a series: none holds a digit (t1,
     2020, 2024-01, Q1), is one letter (a,b,c: as a spreadsheet's columns, positions) or is named as a time,
-    a month, a weekday or a position is (date, created_at, jan, mon, first, one, start)."""
+    a row's index, a month, a weekday or a position is (date, created_at, index, jan, mon, first, one, start)."""
     return len(labels) >= least and all(
         isinstance(label, str) and len(label.strip()) > 1 and not re.search(r"\d", label)
-        and label.strip().lower() not in _CALENDAR_WORDS and not _TIME_LIKE.fullmatch(label.strip().lower())
+        and label.strip().lower() not in _CALENDAR_WORDS and not time_named(label) and not index_named(label)
         for label in labels
     )  # fmt: skip
+
+
+def observed(labels: Sequence[Any], least: int = 3) -> bool:
+    """Whether column labels are those of quantities observed row by row: ``least`` or more named as quantities
+    are (:func:`quantity_names`), beside at most one named as times or a row's index are (``hour``, ``index``)."""
+    timed = [label for label in labels if time_named(label) or index_named(label)]
+    return len(timed) <= 1 and quantity_names([label for label in labels if label not in timed], least)
