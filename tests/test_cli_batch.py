@@ -654,6 +654,10 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
         # runtime, uptime are quantities (any word holding "time" was a time): rows were read
         ("uptime,runtime,downtime\n1,2,3\n2,4,6\n3,6,9\n",
          [["unique_id", "uptime", 4], ["unique_id", "runtime", 8], ["unique_id", "downtime", 12]]),
+        # a name with a digit that numbers no positions (pm2_5, pm10 beside t1, t2, t3) is a quantity's: rows were read
+        ("pm2_5,pm10,temperature\n10,20,5\n11,22,6\n12,24,7\n",
+         [["unique_id", "pm2_5", 13], ["unique_id", "pm10", 26], ["unique_id", "temperature", 8]]),
+        ("t1,t2,t3,pm10\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),
         # an index beside columns of a series' positions is each row's label, not a value of its series
         ("index,1,2,3,4\n0,2,4,6,8\n1,3,6,9,12\n", [["unique_id", 0, 10], ["unique_id", 1, 15]]),
     ],
@@ -675,6 +679,21 @@ def test_a_column_of_names_beside_quantities_makes_no_series_of_them(capsys, tmp
     predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     out = pd.read_csv(target)
     assert "temperature" not in out.get("unique_id", pd.Series(dtype=str)).tolist() and out["prediction"].isna().all()
+
+
+def test_ids_beside_quantities_are_refused(capsys, tmp_path, model):
+    """sensor_id,temperature,humidity,pressure predicted each row as a series of a temperature, a humidity and a
+    pressure (1099.1, exit 0). (With a date column too, long format's error names its value columns.)"""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = "".join(f"{sensor},{20 + day},{50 + day},{1010 + day}\n" for sensor in "ab" for day in (1, 2, 3))
+    source.write_text(f"sensor_id,temperature,humidity,pressure\n{rows}")
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and out == "" and not target.exists()
+    assert err.strip().splitlines()[-1].endswith(
+        "has ids ('sensor_id') beside columns named as quantities are ('temperature', 'humidity', 'pressure'): its "
+        "rows are observations, no series; give long format, unique_id, ds, y, with one value column (pandas: "
+        "df.melt), or each quantity its own file"
+    )
 
 
 def test_lines_describing_a_file_above_its_header_line_are_named(capsys, tmp_path, model):

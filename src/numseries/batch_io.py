@@ -263,6 +263,14 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
     named = _time_named(list(heads)) if not {"ds", "y"} & set(heads) else []  # date, year, ... (no ds or y)
+    observations = {name: cell for name, cell in heads.items() if name != ID_COLUMN}
+    if ID_COLUMN in heads and not named and not {"ds", "y"} & set(heads) and _quantities(observations, least=2):
+        # sensor_id,temperature,humidity: each row was a series of a temperature, a humidity, ...
+        raise ValueError(
+            f"{path} has ids ({' and '.join(map(repr, named_ids or [ID_COLUMN]))}) beside columns named as quantities "
+            f"are ({_few(list(observations))}): its rows are observations, no series; give long format, unique_id, "
+            "ds, y, with one value column (pandas: df.melt), or each quantity its own file"
+        )
     if ID_COLUMN in heads and len(named) == 1:
         # unique_id,date,sales: long format with its time and value columns named otherwise
         time = named[0]

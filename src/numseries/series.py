@@ -315,13 +315,27 @@ def index_named(label: Any) -> bool:
 
 def quantity_names(labels: Sequence[Any], least: int = 3) -> bool:
     """Whether ``least`` or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
-    units``), so that a table's rows are observations and each column a series: none holds a digit (t1,
-    2020, 2024-01, Q1), is one letter (a,b,c: as a spreadsheet's columns, positions) or is named as a time,
-    a row's index, a month, a weekday or a position is (date, created_at, index, jan, mon, first, one, start)."""
-    return len(labels) >= least and all(
-        isinstance(label, str) and len(label.strip()) > 1 and not re.search(r"\d", label)
-        and label.strip().lower() not in _CALENDAR_WORDS and not time_named(label) and not index_named(label)
-        for label in labels
+    units``; ``pm2_5,pm10,co2``), so that a table's rows are observations and each column a series: none is a
+    number or date (2020, 2024-01), has fewer than two letters (a,b,c: as a spreadsheet's columns; Q1),
+    numbers positions beside another of its stem (t1,t2,...; day_1,day_2), or is named as a time, a row's
+    index, a month, a weekday or a position is (date, created_at, index, jan, mon, first, one, start)."""
+    if len(labels) < least or not all(isinstance(label, str) for label in labels):
+        return False
+    stems = [match[1] for label in labels if (match := _NUMBERED.fullmatch(label.strip().lower()))]
+    return all(_quantity_name(label, stems) for label in labels)
+
+
+_NO_QUANTITIES = _CALENDAR_WORDS | _TIME_WORDS
+_NUMBERED = re.compile(r"(\D*?)[_\s.-]?(\d+)")  # t1, day_2, FY2020: a stem numbered (pm2_5 is none)
+
+
+def _quantity_name(label: str, stems: list[str]) -> bool:
+    text = label.strip().lower()
+    letters = re.sub(r"[\W\d_]", "", text)
+    numbered = _NUMBERED.fullmatch(text)
+    return (
+        len(letters) > 1 and not {letters, text} & _NO_QUANTITIES
+        and not time_named(label) and not index_named(label) and (numbered is None or stems.count(numbered[1]) == 1)
     )  # fmt: skip
 
 
