@@ -302,6 +302,22 @@ def test_sub_daily_times_in_a_time_zone_go_on_in_real_time_across_a_clock_change
     assert str(out["ds"].dt.tz) == "Europe/Berlin"
 
 
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [  # adversarial round 21: 2024-05-30 03:00, 06-29 04:00, 07-29 05:00 (the last wall-clock spacing, 30 d 1 h)
+        (["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"], ["2024-05-31", "2024-06-30", "2024-07-31"]),
+        (["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"], ["2024-05-01", "2024-06-01", "2024-07-01"]),
+    ],
+)
+def test_months_at_midnight_utc_read_in_a_time_zone_go_on_by_months(predictor, days, expected):
+    ds = pd.to_datetime(days).tz_localize("UTC").tz_convert("Europe/Berlin")  # 01:00+01:00, ..., 02:00+02:00
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [2.0, 4.1, 7.9, 16.2]}), steps=3)
+    assert out["ds"].tolist() == list(pd.to_datetime(expected).tz_localize("UTC").tz_convert("Europe/Berlin"))
+    local = pd.to_datetime(days).tz_localize("Europe/Berlin")  # local midnights stay local midnights
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": local, "y": [2.0, 4.1, 7.9, 16.2]}), steps=3)
+    assert out["ds"].tolist() == list(pd.to_datetime(expected).tz_localize("Europe/Berlin"))
+
+
 def test_sub_daily_times_with_offsets_in_a_file_go_on_in_real_time(capsys, tmp_path, model):
     text = (
         "unique_id,ds,y\na,2024-03-30T23:00:00+01:00,1.0\na,2024-03-31T00:00:00+01:00,2.1\n"

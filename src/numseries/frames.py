@@ -91,7 +91,7 @@ class Predicted:
     forecast: Any = None  # steps > 1: a BatchForecast, (N, K) values and bands, NaN where in error
     next_ds: np.ndarray | None = None  # (N, K) the time of each predicted step (long input)
     next_ds_known: np.ndarray | None = None  # (N, K) bool: False where a series' spacing is unknown
-    next_ds_instant: np.ndarray | None = None  # (N,) bool: stepped in UTC, at its last time's offset (sub-daily)
+    next_ds_instant: np.ndarray | None = None  # (N,) bool: stepped in UTC, at its last time's offset
 
     @property
     def failed(self) -> np.ndarray:
@@ -121,7 +121,7 @@ class Predicted:
         (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
         offset all the series share, or in UTC where they differ (a series without one, as UTC). ``zone``: the input's time zone, the times
         in it (a wall-clock time the zone skips moves forward; one it repeats is NaT, unless the series was
-        stepped in UTC, sub-daily: then its instant)."""
+        stepped in UTC: then its instant)."""
         if self.next_ds is None:
             return None
         times = self.next_ds.ravel()
@@ -688,7 +688,7 @@ def predict_chunk(
     if chunk.ds is not None:
         next_ds, known = next_timestamps(chunk.ds, present, steps)
         if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
-            instant = _sub_daily_in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known)
+            instant = _in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known)
         _warn_dates_as_integers(chunk, present, next_ds, errors)
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
@@ -723,23 +723,28 @@ def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarr
         )
 
 
-def _sub_daily_in_utc(
+def _in_utc(
     ds: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, steps: int, times: np.ndarray, known: np.ndarray
 ) -> np.ndarray:
-    """Series whose times carry UTC offsets and are less than a day apart, in UTC and on the wall clock, step
-    in UTC, not on the wall clock: an hourly series across a clock change goes on an hour at a time (on the wall clock, 01:00+01:00
-    then 03:00+02:00 are two hours apart), each next time written at the offset of its last. ``times`` and
-    ``known`` (N, K), from the wall clock, are replaced in those rows; returns (N,) bool, which they are."""
+    """Series whose times carry UTC offsets step in UTC, not on the wall clock, where they are less than a day
+    apart, in UTC and on the wall clock (an hourly series across a clock change goes on an hour at a time: on
+    the wall clock, 01:00+01:00 then 03:00+02:00 are two hours apart), or regular in UTC but not on the wall
+    clock (month ends at midnight UTC read in Berlin: 01:00+01:00, then 02:00+02:00 after the change, went on
+    by the last wall-clock spacing, 30 days and an hour at a time); each next time written at the offset of
+    its last. ``times`` and ``known`` (N, K), from the wall clock, are replaced in those rows; returns (N,)
+    bool, which they are."""
     given = np.isfinite(offsets)  # (N, W)
     shift = np.where(given, offsets, 0).astype(np.int64) * np.timedelta64(60, "s")  # (N, W) each cell's offset
     clock = ds.astype("datetime64[ns]")  # (N, W) wall-clock times
     utc = np.where(given, clock - shift, np.datetime64("NaT"))  # (N, W)
-    ahead, utc_known = next_timestamps(utc, lengths, steps)  # (N, K)
+    ahead, utc_known, utc_regular = _next_times(utc, lengths, steps)  # (N, K)
+    wall_regular = _next_times(clock, lengths, steps)[2]
     rows, last_i = np.arange(len(lengths)), np.maximum(lengths - 1, 0)
     gap = ahead[:, 0].view(np.int64) - utc[rows, last_i].view(np.int64)  # (N,) the UTC spacing
     wall = times[:, 0].view(np.int64) - clock[rows, last_i].view(np.int64)  # (N,) on the clock
     # daily data stays on the wall clock: local midnights are 23 or 25 hours apart across a clock change
-    instant = utc_known[:, 0] & known[:, 0] & (np.abs(gap) < _DAY_NS) & (gap != 0) & (np.abs(wall) < _DAY_NS)
+    sub_daily = (np.abs(gap) < _DAY_NS) & (gap != 0) & (np.abs(wall) < _DAY_NS)
+    instant = utc_known[:, 0] & known[:, 0] & (sub_daily | utc_regular & ~wall_regular)
     if instant.any():
         back = shift[rows, last_i]  # (N,) the last time's offset
         times[instant] = ahead[instant] + back[instant, None]
@@ -830,17 +835,25 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     February's 29th) or each on the month's last day, continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
     continue on weekdays (business days); anything irregular repeats the last spacing.
     """
+    times, known, _ = _next_times(ds, lengths, steps)
+    return times, known
+
+
+def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`next_timestamps`, and (N,) bool: which series of datetimes are regular, each a whole number of
+    calendar months, a business day or one spacing after the one before (not repeating a last spacing)."""
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), _previous(ds, lengths)
     spaced = (lengths >= 2) & (ds[rows, last_i] != ds[rows, prev_i])  # (N,) a series all at one time has no spacing
+    regular = np.zeros(len(lengths), dtype=bool)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
         last, prev = ds[rows, last_i], ds[rows, prev_i]
         times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
-        return times, spaced[:, None] & np.isfinite(times)
+        return times, spaced[:, None] & np.isfinite(times), regular
     if ds.dtype.kind != "M":
         times, fits = _stepped(ds[rows, last_i].astype(np.int64), ds[rows, prev_i].astype(np.int64), ahead)
-        return times, spaced[:, None] & fits
+        return times, spaced[:, None] & fits, regular
     ds = ds.astype("datetime64[ns]")
     unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
@@ -856,7 +869,10 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     fits |= business[:, None]  # a weekday within years of the last fits datetime64[ns]
     known = ~unknown[:, None] & fits & (times != _NAT)  # (N, K)
     times[~known] = _NAT
-    return times.view("datetime64[ns]"), known
+    pairs = np.arange(ds.shape[1] - 1) < (lengths - 1)[:, None]  # (N, W-1)
+    with np.errstate(over="ignore"):
+        even = np.where(pairs, np.diff(ns, axis=1) == (ns[rows, last_i] - ns[rows, prev_i])[:, None], True).all(axis=1)
+    return times.view("datetime64[ns]"), known, ~unknown & (monthly | business | even)
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
