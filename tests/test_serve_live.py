@@ -283,6 +283,15 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
     assert page.is_hidden("#error")  # 2**64 to 2**67, typed in full: the server reads them as the CLI does
     assert page.text_content("#prediction") in ("295147905179352825856", "2.95147905179353e+20")  # as the CLI
     assert '"values":[1.8446744073709552e+19,' in page.text_content("#curl")  # sent as the float typed
+    shown = page.text_content("#prediction")  # adversarial round 21: the interval was 2.95147905179353e+20 twice
+    assert page.text_content("#intervals") == f"80% interval: {shown} to {shown}"
+    page.set_viewport_size({"width": 375, "height": 667})  # a phone: long values widened the page (437 wide)
+    _predict_on_page(page, "9007199254740989 9007199254740990 9007199254740991 9007199254740992")
+    assert page.text_content("#intervals") == "80% interval: 9007199254740993 to 9007199254740993"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    left = page.evaluate("Math.min(...[...document.querySelectorAll('#chart text')].map((t) => t.getBBox().x))")
+    assert left >= 0  # the axis labels' 16 digits fit left of the plot (47 units were cut off)
+    page.set_viewport_size({"width": 1280, "height": 720})
     values = ["1000000000000000000", "1200000000000000000", "1300000000000000000", "1600000000000000000"]
     assert main(["predict", *values]) == 0
     expected = capsys.readouterr().out.splitlines()[0].removeprefix("next value: ")

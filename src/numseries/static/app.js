@@ -252,22 +252,28 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
   ].join(" ").trim();
-  showExtras(data, step);
+  showExtras(data, step, integers.prediction);
   chart(body.values, data, step, integers);
   table(body.values, data, typed, step, integers);
   $("curl").textContent = curl(body);
   $("copied").textContent = "";
 }
 
-function showExtras(data, step) {
-  // The pattern (an exact rule, or what the sequence looks like) and the intervals, when present.
+function showExtras(data, step, integer = null) {
+  // The pattern (an exact rule, or what the sequence looks like) and the intervals, when present. An exact
+  // rule's interval is its prediction (or the floats either side of it, past 2**53), shown as the prediction is
+  // (9007199254740993, not 9.00719925474099e+15 twice).
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
   if (data.pattern) pattern.textContent = `pattern: ${data.pattern}${data.exact ? " (exact)" : ""}`;
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
-  intervals.textContent = levels.map(([level, [lo, hi]]) => `${level}% interval: ${formatTogether([lo, hi], step).join(" to ")}`).join("; ");
+  const shown = ([lo, hi]) => data.exact && lo <= data.prediction && data.prediction <= hi &&
+    hi - lo <= 4 * Number.EPSILON * Math.abs(data.prediction)
+    ? [lo, hi].map((x) => format(x, step, integer))
+    : formatTogether([lo, hi], step);
+  intervals.textContent = levels.map(([level, bounds]) => `${level}% interval: ${shown(bounds).join(" to ")}`).join("; ");
 }
 
 function el(name, attributes, parent) {
@@ -299,19 +305,29 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   // As wide as the SVG is drawn (so that its text stays 12px on a phone), 320 to 640 units.
   const width = Math.round(Math.min(640, Math.max(320, svg.clientWidth || 640)));
   svg.setAttribute("viewBox", `0 0 ${width} 300`);
-  const top = 16, plotBottom = 200, barTop = 222, barBottom = 292, left = 80, right = 16;
+  const top = 16, plotBottom = 200, barTop = 222, barBottom = 292, right = 16;
   const predicted = data.forecast || [data.prediction];
   const band = bounds(data);
   const all = values.concat(predicted, band ? band.steps.flat() : []);
   let lo = Math.min(...all), hi = Math.max(...all);
   if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
+  const ticks = [lo, (lo + hi) / 2, hi];
+  const labels = ticks.map((v) => {
+    const label = el("text", { "text-anchor": "end" }, svg);
+    label.textContent = format(v, meanStep(values));
+    return label;
+  });
+  // room for the longest axis label (as drawn, or 7 units a character), at least 80 units, at most half
+  const widest = Math.max(...labels.map((t) => t.getComputedTextLength() || 7 * t.textContent.length));
+  const left = Math.min(Math.max(80, Math.ceil(widest) + 10), width / 2);
   const n = values.length + predicted.length;
   const x = (i) => left + (n === 1 ? 0 : (i * (width - left - right)) / (n - 1));
   const y = (v) => plotBottom - ((v - lo) / (hi - lo)) * (plotBottom - top);
-  for (const v of [lo, (lo + hi) / 2, hi]) {
+  ticks.forEach((v, i) => {
     el("line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }, svg);
-    el("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, svg).textContent = format(v, meanStep(values));
-  }
+    labels[i].setAttribute("x", left - 6);
+    labels[i].setAttribute("y", y(v) + 4);
+  });
   const last = values.length - 1;
   if (band) {  // the interval: a shaded band from the last value through each predicted step
     const upper = band.steps.map(([, h], i) => `${x(last + 1 + i)},${y(h)}`);
