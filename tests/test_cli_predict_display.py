@@ -99,6 +99,20 @@ def test_plot_writes_the_format_its_suffix_names_and_refuses_others(capsys, tmp_
     assert [path.name for path in tmp_path.iterdir()] == ["out.pdf"]
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [  # adversarial round 21: the legend said "predicted 9007199254740992.0" (the float), the table ...993
+        ("9007199254740989 9007199254740990 9007199254740991 9007199254740992", "9007199254740993"),
+        ("18446744073709551616 36893488147419103232 73786976294838206464 147573952589676412928", "295147905179352825856"),
+    ],
+)
+def test_the_plot_legend_shows_an_exact_rules_value_as_the_table_does(capsys, tmp_path, values, expected):
+    target = tmp_path / "out.svg"
+    code, out, _ = predict(capsys, "--plot", str(target), *values.split())
+    assert code == 0 and out.startswith(f"next value: {expected}\n")
+    assert f"<!-- predicted {expected} -->" in target.read_text()
+
+
 def test_counts_of_one_are_singular(capsys):
     _, out, err = predict(capsys, "1", "3", "2", "5", "4", "--steps", "1")
     assert "forecast, 1 step (" in out

@@ -84,7 +84,7 @@ def _value_axis(*values) -> tuple[float, str]:
 def plot_prediction(
     values: np.ndarray,
     *,
-    prediction: float,
+    prediction: float | int,
     attention: np.ndarray,
     weights: np.ndarray | None = None,
     target: float | None = None,
@@ -103,7 +103,8 @@ def plot_prediction(
     ``intervals`` ({level: (lo, hi)}) band the prediction; ``forecast`` (K,) continues it, banded by
     ``forecast_intervals`` ({level: (lo (K,), hi (K,))}). Steps are numbered from ``first_step``, as the
     ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
-    (:mod:`numseries.formatting`; ``exact``: a rule's value, in full). A given ``ax`` is split in two panels.
+    (:mod:`numseries.formatting`; ``exact``: a rule's value, in full, as the integer ``prediction`` may be
+    past 2**53). A given ``ax`` is split in two panels.
     """
     values = _series(values, "values", finite=True)
     attention = _series(attention, "attention", len(values))
@@ -117,6 +118,7 @@ def plot_prediction(
         return format_values(values, step=step, exact=exact)
 
     predicted, true = numbers(prediction, np.nan if target is None else target)  # in one format
+    prediction = float(prediction)  # drawn as float64 (a rule's 2**53 + 1 is shown in full above)
 
     path = np.r_[prediction] if forecast is None else np.asarray(forecast, dtype=np.float64)
     bands = dict(forecast_intervals or {})  # {level: (lo (K,), hi (K,))}

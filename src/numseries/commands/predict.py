@@ -224,7 +224,8 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
     exact = _exact_rule(result.rule)
     pattern = f"{result.pattern or 'no clear pattern'}{' (exact)' if exact else ''}"
     figure = plot_prediction(
-        np.asarray(values[first:]), prediction=result.value, attention=result.attention[first:],
+        np.asarray(values[first:]), prediction=result.rule.next_value if exact else result.value,
+        attention=result.attention[first:],
         weights=None if result.weights is None else result.weights[first:], intervals=result.intervals,
         forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=exact,
         title=f"{' '.join(shown)}: {pattern}",
