@@ -197,6 +197,13 @@ def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):
     assert main(["evaluate", "--weights", str(tiny_weights), "--baselines", "auto_ets", "--no-stats"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--no-stats leaves none of --baselines auto_ets" in err
+    # adversarial round 21: an option of the other suite was ignored, exit 0 (all 1,493 real cases scored)
+    for options, option, suite in [(["--suite", "real", "--families", "linear"], "--families", "synthetic"),
+                                   (["--suite", "real", "--n-per-cell", "2"], "--n-per-cell", "synthetic"),
+                                   (["--cases-per-bucket", "3"], "--cases-per-bucket", "real")]:  # fmt: skip
+        assert main(["evaluate", "--weights", str(tiny_weights), "--no-stats", *options]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{option} is an option of --suite {suite}, not of --suite " in err
 
 
 def test_families_the_weights_never_saw_are_grouped_apart(model):

@@ -17,10 +17,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", choices=["synthetic", "real"], default="synthetic",
                         help="generated families (default) or the real series shipped with statsmodels and "
                              "vega_datasets (six sampling frequencies, each also reported as a group)")
-    parser.add_argument("--n-per-cell", type=int, default=20,
+    parser.add_argument("--n-per-cell", type=positive_argument,
                         help="synthetic cases per family and length bucket (default 20, about 2 minutes with the "
                              "statistical baselines; the README's figures use 300)")
-    parser.add_argument("--cases-per-bucket", type=int, default=60,
+    parser.add_argument("--cases-per-bucket", type=positive_argument,
                         help="real cases per dataset and length bucket (default 60)")
     parser.add_argument("--families", nargs="+", help="synthetic families (default: training then held-out)")
     parser.add_argument("--seed", type=seed_argument, help="case seed (default: the suite's fixed evaluation seed)")
@@ -45,6 +45,14 @@ def run(args: argparse.Namespace) -> int:
     from numseries.predict import Predictor
     from numseries.weights import locate, recorded_run_dir, trained_families
 
+    other = {"synthetic": {"--cases-per-bucket": args.cases_per_bucket},
+             "real": {"--n-per-cell": args.n_per_cell, "--families": args.families}}[args.suite]  # fmt: skip
+    for option, value in other.items():
+        if value is not None:  # (was ignored: --suite real --families linear scored every real series)
+            suite = "real" if args.suite == "synthetic" else "synthetic"
+            raise ValueError(f"{option} is an option of --suite {suite}, not of --suite {args.suite}; drop it")
+    args.n_per_cell = 20 if args.n_per_cell is None else args.n_per_cell
+    args.cases_per_bucket = 60 if args.cases_per_bucket is None else args.cases_per_bucket
     dropped = [name for name in args.baselines if args.no_stats and name not in SIMPLE]
     if dropped and len(dropped) == len(args.baselines):
         raise ValueError(
