@@ -59,6 +59,27 @@ def test_predict_df_on_dask_takes_categorical_ids():
     assert_frames_equal(predictor.predict_df(df), remote)
 
 
+@pytest.mark.parametrize("times", ["dates", "zoned", "steps"])
+def test_predict_df_on_dask_gives_the_dtypes_of_the_local_frame(times):
+    """Adversarial round 21: ds came back timestamp[us][pyarrow] and the values Float64, so the answer did not
+    merge with the local one (nor with the user's frame) on ds."""
+    import pandas as pd
+
+    predictor = Predictor.from_pretrained()
+    df = long_frame(4, seed=8)
+    dates = pd.Timestamp("2024-01-31") + pd.to_timedelta(df["ds"], unit="D")
+    df["ds"] = {"dates": dates, "zoned": dates.dt.tz_localize("Europe/Berlin"), "steps": df["ds"]}[times]
+    local = predictor.predict_df(df, steps=2, level=[80])
+    with distributed.Client(processes=False):
+        remote = predictor.predict_df(dd.from_pandas(df, npartitions=2), steps=2, level=[80]).compute()
+    assert {name: str(kind) for name, kind in remote.dtypes.items() if name != "unique_id"} == {
+        name: str(kind) for name, kind in local.dtypes.items() if name != "unique_id"
+    }  # (the ids: as Dask reads the frame's, string)
+    merged = local.merge(remote, on=["unique_id", "ds"], suffixes=("", "_dask"))
+    assert len(merged) == len(local) == 8
+    np.testing.assert_allclose(merged["numseries"], merged["numseries_dask"], rtol=1e-5)
+
+
 def test_predict_df_on_dask_without_a_client_runs_in_a_script_without_a_main_guard(tmp_path):
     """Adversarial round 16: with no client running, fugue started worker processes, which a script without
     `if __name__ == "__main__":` cannot start (hundreds of lines of tracebacks, no answer)."""

@@ -101,7 +101,18 @@ def predict_distributed(
         )
 
     engine = _dask_client() if _package(df) == "dask" else None
-    return fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"}, engine=engine)
+    result = fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"}, engine=engine)
+    return result if engine is None else result.astype(_local_dtypes(dtypes, columns))
+
+
+def _local_dtypes(given: pd.Series, columns: list[str]) -> dict[str, Any]:
+    """The pandas dtypes of a Dask frame's answer as the pandas call gives them, ``given`` the input's: fugue's
+    Arrow types come back as ``timestamp[us][pyarrow]``, ``Float64`` and ``string``, which no pandas frame of
+    the user's merges with (``datetime64[ns]``, ``float64``, a categorical id)."""
+    id_col, time_col, *values, error = columns
+    time = given[time_col]
+    ds = time if time.kind == "M" else "Int64" if time.kind in "iu" else "float64" if time.kind == "f" else "datetime64[ns]"
+    return {id_col: given[id_col], time_col: ds, **dict.fromkeys(values, "float64"), error: object}
 
 
 def _dask_client() -> Any:
