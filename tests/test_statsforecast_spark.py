@@ -114,6 +114,7 @@ def test_readme_predict_df_on_spark_snippet_gives_the_pandas_frame(spark):
 
 
 def test_predict_df_on_spark_fails_the_job_with_the_pandas_message_for_a_row_without_an_id(spark):
-    df = pd.DataFrame({"unique_id": ["a", None, "a", "a"], "ds": [0, 1, 1, 2], "y": [1.0, 2.0, 3.0, 4.0]})
-    with pytest.raises(Exception, match="has no unique_id; give every row the id of its series"):  # noqa: PT011 (Spark's own error type)
+    # adversarial round 21: "row 0 has no unique_id" named the row of a partition (the user's row 0 has one)
+    df = pd.DataFrame({"unique_id": ["a", "a", "a", None], "ds": [0, 1, 2, 7], "y": [1.0, 2.0, 3.0, 4.5]})
+    with pytest.raises(Exception, match=r"a row \(ds 7, y 4\.5\) has no unique_id; give every row the id of its series"):  # noqa: PT011 (Spark's own error type)
         Predictor.from_pretrained().predict_df(spark.createDataFrame(df)).toPandas()

@@ -126,9 +126,9 @@ def _dask_client() -> Any:
         return Client(processes=False)
 
 
-def _no_place(_label: Any) -> str:
-    """A row of a partition: its index is the partition's own, which names no place in the user's frame."""
-    return ""
+def _no_place(_label: Any) -> None:
+    """A row of a partition: its index is the partition's own, which names no row of the user's frame."""
+    return None
 
 
 def _time_type(given: pa.DataType) -> pa.DataType:

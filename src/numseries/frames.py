@@ -188,17 +188,23 @@ def read_rows(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
-    where: Callable[[Any], str] | None = None,
+    where: Callable[[Any], str | None] | None = None,
 ) -> Rows:
     """A long-format frame -> its rows checked one by one. A row with no id is an error for the whole input
     (it cannot be given to a series); a time or value that cannot be read marks the row. ``where`` tells a
-    user how to find the row of an index label (a file's line; nothing where the label says no more); by
-    default, as ``.loc`` of the frame."""
+    user how to find the row of an index label (a file's line; nothing where the label says no more; None
+    where the label names no row of the user's, which is then named by its time and value); by default, as
+    ``.loc`` of the frame."""
     ids = frame[id_col].to_numpy(dtype=object)
     missing = np.flatnonzero(frame[id_col].isna().to_numpy() | (ids == ""))
     if missing.size:
         label = frame.index[missing[0]]
         place = (where or _loc)(label)
+        if place is None:  # a Spark partition's row 0 is none of the user's: the row named by its time and value
+            raise ValueError(
+                f"a row ({time_col} {frame[time_col].iloc[missing[0]]}, {target_col} {frame[target_col].iloc[missing[0]]}) "
+                f"has no {id_col}; give every row the id of its series"
+            )
         raise ValueError(
             f"row {label} has no {id_col}{f' ({place})' if place else ''}; give every row the id of its series"
         )
@@ -1005,7 +1011,7 @@ def predict_frame(
     steps: int = 1,
     level: Sequence[float] | float | None = None,
     strict: bool = False,
-    where: Callable[[Any], str] | None = None,
+    where: Callable[[Any], str | None] | None = None,
 ) -> Any:
     """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked).
     ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
@@ -1110,7 +1116,7 @@ def _polars_of(df: Any) -> Any:
 
 
 def _frame_blocks(
-    frame: pd.DataFrame, names: tuple[str, str, str], order: np.ndarray | None, where: Callable[[Any], str] | None
+    frame: pd.DataFrame, names: tuple[str, str, str], order: np.ndarray | None, where: Callable[[Any], str | None] | None
 ) -> Iterator[Rows]:
     for start in range(0, len(frame), BLOCK_ROWS):
         stop = start + BLOCK_ROWS
