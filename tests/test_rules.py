@@ -235,6 +235,34 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
     assert find_rules(np.array([sequence] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, len(sequence))) == {}
 
 
+@pytest.mark.parametrize(
+    "sequence",
+    [  # adversarial round 21: within 1e-9 of a step of a rule, not as written: 'arithmetic, step 1 (exact)'
+        [1, 2, 3, 4, 5, 6.000000001],  # 7.0000000012, though 2 x 6.000000001 - 5 (its weights) is 7.000000002
+        [100, 200, 300, 400, 500, 600.0000001],  # then 'affine map: x[t] = x[t-1] + 100', 700.00000012
+        [2, 3, 2, 3, 2, 3.0000000001],  # 'period 2: 2 3', going on 2, 3.0000000001, 2
+        [1, 2, 3, 4, 5, 6.000000001, 7.000000002],  # then 'ratio rule: x[t] = t/(t - 1) x[t-1]'
+    ],
+)
+def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
+    assert find_rule(sequence) is None
+    assert find_rules(np.array([sequence] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, len(sequence))) == {}
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [  # rules that hold on the values as written, to the 15 digits a spreadsheet writes
+        ([0.333333333333333, 0.666666666666667, 1, 1.33333333333333], "arithmetic"),
+        ([100, 90, 81, 72.9], "geometric, ratio 0.9"),
+        ([0.1, 0.2, 0.30000000000000004, 0.4], "arithmetic, step 0.1"),  # float arithmetic's: as before
+    ],
+)
+def test_values_as_written_that_a_rule_reproduces_keep_it(sequence, expected):
+    assert find_rule(sequence).description.startswith(expected)
+    found = find_rules(np.array([sequence] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, len(sequence)))
+    assert found[0].description.startswith(expected)
+
+
 def test_no_series_of_zeros_and_ones_gets_a_recurrence_or_polynomial():
     """Of the 1,792 0/1 series of 8 to 10 values, 18 got one, most going on 2 or -1."""
     for n in (8, 9, 10):

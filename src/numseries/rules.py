@@ -2,8 +2,8 @@
 
 ``find_rule(values)`` runs before the network. It looks for the simplest rule that reproduces every
 given value exactly: integers exactly (Python ints and fractions, so ``1 1 2 3 5 8 13`` gives the int
-``21`` and factorials stay exact), other numbers to 1e-9 of their steps. It returns a :class:`Rule` or
-None::
+``21`` and factorials stay exact), other numbers to 1e-9 of their steps, and values written to at most 15
+digits (1.1, 6.000000001) to a unit of their 15th digit too. It returns a :class:`Rule` or None::
 
     from numseries.rules import find_rule
 
@@ -49,6 +49,10 @@ values, and each term ``c * x[t-lag]`` as it is, so that a huge coefficient on a
 of 1e286 from 2e-313 to 1e-26) does not widen the tolerance beyond the terms it multiplies. Relative to the local
 step, not the level: noise above rounding on a large offset is never exact, and a geometric decay is
 checked as tightly at its tail as at its head.
+Values written to at most 15 significant digits (as typed or as a spreadsheet writes them; not float
+arithmetic's 0.30000000000000004) are read as written, too: a rule must hold on those decimals to a unit
+of the 15th digit of each term (:meth:`_Series.holds_as_written`), so that 1 2 3 4 5 6.000000001, within
+1e-9 of a step of an arithmetic sequence, is none.
 
 Explanation weights. Every rule gives the next value as an affine map of the given values,
 ``next = weights @ values + intercept``, and :attr:`Rule.weights` holds that map's coefficients: 1 on
@@ -165,6 +169,7 @@ class _Series:
         self._windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.gated = gated  # the batch gate (_gate) has run its tests on this series
         self._no_polynomial: bool | None = None
+        self._written: list[Fraction] | None = None  # the values as written (shortest decimals), where short
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
@@ -187,25 +192,77 @@ class _Series:
         middle = (start + n) // 2
         if not all(self.holds(_at(coeffs, t - start), const, t) for t in (start, n - 1, middle)):
             return False
-        values = self.values
         span = max(lag for lag, _ in coeffs)
-        rounding: Any = 0.0  # 32 ulps of each |c * x[t - lag]|, summed: a float or (n - start,)
+        checked = self._float_gaps(coeffs, const, start)
+        if checked is None:  # a term past the float range (a huge ratio) fits nothing
+            return False
+        gap, target, rounding = checked
+        if (gap <= _ULPS * 2 * target + rounding).all():  # a stricter test, without the windows: usually enough
+            return True
+        level, steps = self._window(span)
+        with np.errstate(over="ignore", invalid="ignore"):
+            allowed = _ULPS * 2 * level[start - span :] + rounding + _ULPS * abs(const) + REL_TOL * steps[start - span :]
+        return bool((gap <= allowed).all()) and self._exactly_as_written(coeffs, const, start)
+
+    def _float_gaps(
+        self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int
+    ) -> tuple[np.ndarray, np.ndarray, Any] | None:
+        """(n - start,) each: |x[t] - sum(c * x[t - lag]) - const| in float64, |x[t]|, and 32 ulps of each
+        |c * x[t - lag]| summed (a float or an array); None where a term passes the float range."""
+        values, n = self.values, self.n
+        rounding: Any = 0.0
         predicted: Any = float(const)
-        with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail below
+        with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN fail
             for lag, c in coeffs:
                 c = c if _is_number(c) else np.asarray(c, dtype=np.float64)
                 product = c * values[start - lag : n - lag]
                 predicted = predicted + product
                 rounding = rounding + _ULPS * np.abs(product)  # scaled first: no overflow near the float limit
             gap = np.abs(values[start:] - predicted)
-            target = np.abs(values[start:])
-            if not np.isfinite(rounding).all():  # a term past the float range (a huge ratio) fits nothing
-                return False
-            if (gap <= _ULPS * 2 * target + rounding).all():  # a stricter test, without the windows: usually enough
+        if not np.isfinite(rounding).all():
+            return None
+        return gap, np.abs(values[start:]), rounding
+
+    def holds_as_written(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
+        """Whether a rule that fits float values holds on them as written (see :meth:`_exactly_as_written`):
+        at once where it holds to float rounding."""
+        if self.exact:
+            return True
+        checked = self._float_gaps(coeffs, const, start)
+        if checked is not None and (checked[0] <= _ULPS * 2 * checked[1] + checked[2]).all():
+            return True
+        return self._exactly_as_written(coeffs, const, start)
+
+    def _exactly_as_written(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
+        """Whether the rule holds on the values as written, where each is written to at most 15 significant
+        digits (1.1, 6.000000001; not float arithmetic's 0.30000000000000004) and its coefficients are so
+        written too (or fractions): to within a unit of the 15th digit of each term (a spreadsheet's
+        0.333333333333333 steps), not 1e-9 of a step (1 2 3 4 5 6.000000001 is no arithmetic sequence,
+        though its last step is within 1e-9 of 1). A constant not so written (one solved from the values,
+        100.00000002) is the one the first equation has. True where it does not apply."""
+        written = self._as_written()
+        if written is None:
+            return True
+        terms = []
+        for lag, c in coeffs:
+            exact = _all_written([c] * (self.n - start) if _is_number(c) else c)
+            if exact is None:
                 return True
-            level, steps = self._window(span)
-            allowed = _ULPS * 2 * level[start - span :] + rounding + _ULPS * abs(const) + REL_TOL * steps[start - span :]
-            return bool((gap <= allowed).all())
+            terms.append((lag, exact))
+        constant = _written_number(const)
+        if constant is None:
+            constant = written[start] - sum(c[0] * written[start - lag] for lag, c in terms)
+        for i, t in enumerate(range(start, self.n)):
+            parts = [c[i] * written[t - lag] for lag, c in terms]
+            allowed = _UNIT_15TH_DIGIT * (abs(written[t]) + abs(constant) + sum(map(abs, parts)))
+            if abs(written[t] - constant - sum(parts)) > allowed:
+                return False
+        return True
+
+    def _as_written(self) -> list[Fraction] | None:
+        if self._written is None:
+            self._written = _all_written(self.floats) or []
+        return self._written or None
 
     def holds(self, coeffs: Sequence[tuple[int, Number]], const: Number, t: int) -> bool:
         """The check of one float equation, as in fits()."""
@@ -290,6 +347,34 @@ def _at(coeffs: Sequence[tuple[int, Number | Sequence[Number]]], k: int) -> list
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, Fraction))
+
+
+_WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this many digits are as written
+_UNIT_15TH_DIGIT = Fraction(1, 10**14)
+
+
+def _all_written(values: Sequence[Number]) -> list[Fraction] | None:
+    """:func:`_written_number` of each value, or None where one is not so written."""
+    numbers = []
+    for value in values:
+        number = _written_number(value)
+        if number is None:
+            return None
+        numbers.append(number)
+    return numbers
+
+
+def _written_number(value: object) -> Fraction | None:
+    """A whole number or a fraction, or a float written to at most 15 significant digits, exactly; else None."""
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if not isinstance(value, (float, np.floating)) or not math.isfinite(value):
+        return None
+    text = repr(float(value))
+    written = Decimal(text)
+    return Fraction(written) if len(written.as_tuple().digits) <= _WRITTEN_DIGITS else None
 
 
 def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
@@ -985,6 +1070,8 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
             return None
     if not s.fits([(1, [r(t) for t in range(2, s.n + 1)])], 0, 1):
         return None
+    if not s.exact and not s.holds_as_written([(1, [_ratio_at(num, den, True, t) for t in range(2, s.n + 1)])], 0, 1):
+        return None  # (fits reads r(t) as floats: 4/3 is none as written)
 
     step = partial(_ratio_next, num, den, s.exact)
 
@@ -1209,10 +1296,14 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
         if degree == _NO_RULE:
             continue
         row = values[i, : lengths[i]]
-        if degree in (0, 1) or (2 <= degree <= 4 and not kept[1] and not kept[2]):
+        series = _Series(row, gated=True)
+        if (degree in (0, 1) or (2 <= degree <= 4 and not kept[1] and not kept[2])) and series.holds_as_written(
+            _DIFFERENCES[degree], 0, degree + 1
+        ):
             # The first finder's answer, or a higher polynomial's where geometric and periodic (the finders
-            # before it) are ruled out; powers need integers.
-            rule = _checked(_polynomial_rule(_Series(row, gated=True), degree))
+            # before it) are ruled out; powers need integers. (Values that the degree fits only to 1e-9 of a
+            # step, not as written, go to the finder: 1 2 3 4 5 6.000000001.)
+            rule = _checked(_polynomial_rule(series, degree))
         else:
             rule = _find(row, kept, clear) if any(kept) else None
         if rule is not None:
