@@ -242,6 +242,10 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
         [100, 200, 300, 400, 500, 600.0000001],  # then 'affine map: x[t] = x[t-1] + 100', 700.00000012
         [2, 3, 2, 3, 2, 3.0000000001],  # 'period 2: 2 3', going on 2, 3.0000000001, 2
         [1, 2, 3, 4, 5, 6.000000001, 7.000000002],  # then 'ratio rule: x[t] = t/(t - 1) x[t-1]'
+        # adversarial round 22: then 'quadratic: second difference -0' (the tolerance grew with the terms)
+        [1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.60000000005],
+        [-7.24999999999963, -6.91666666666628, -6.58333333333296, -6.24999999999962, -5.91666666666623,
+         -5.58333333333253, -5.24999999999909, -4.91666666666578],  # 'cubic: third difference 1e-13'
     ],
 )
 def test_values_as_written_that_no_rule_reproduces_get_none(sequence):

@@ -3,7 +3,7 @@
 ``find_rule(values)`` runs before the network. It looks for the simplest rule that reproduces every
 given value exactly: integers exactly (Python ints and fractions, so ``1 1 2 3 5 8 13`` gives the int
 ``21`` and factorials stay exact), other numbers to 1e-9 of their steps, and values written to at most 15
-digits (1.1, 6.000000001) to a unit of their 15th digit too. It returns a :class:`Rule` or None::
+digits (1.1, 6.000000001) as written too. It returns a :class:`Rule` or None::
 
     from numseries.rules import find_rule
 
@@ -50,9 +50,9 @@ of 1e286 from 2e-313 to 1e-26) does not widen the tolerance beyond the terms it 
 step, not the level: noise above rounding on a large offset is never exact, and a geometric decay is
 checked as tightly at its tail as at its head.
 Values written to at most 15 significant digits (as typed or as a spreadsheet writes them; not float
-arithmetic's 0.30000000000000004) are read as written, too: a rule must hold on those decimals to a unit
-of the 15th digit of each term (:meth:`_Series.holds_as_written`), so that 1 2 3 4 5 6.000000001, within
-1e-9 of a step of an arithmetic sequence, is none.
+arithmetic's 0.30000000000000004) are read as written, too: a rule must hold on those decimals exactly,
+but for the rounding of values written to 15 digits, half a unit of the last (:meth:`_Series.holds_as_written`),
+so that 1 2 3 4 5 6.000000001, within 1e-9 of a step of an arithmetic sequence, is none.
 
 Explanation weights. Every rule gives the next value as an affine map of the given values,
 ``next = weights @ values + intercept``, and :attr:`Rule.weights` holds that map's coefficients: 1 on
@@ -170,6 +170,7 @@ class _Series:
         self.gated = gated  # the batch gate (_gate) has run its tests on this series
         self._no_polynomial: bool | None = None
         self._written: list[Fraction] | None = None  # the values as written (shortest decimals), where short
+        self._rounding: list[Fraction] | None = None  # how far each may be from the number it was rounded from
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
@@ -198,7 +199,9 @@ class _Series:
             return False
         gap, target, rounding = checked
         if (gap <= _ULPS * 2 * target + rounding).all():  # a stricter test, without the windows: usually enough
-            return True
+            return bool((gap <= (_ULPS * 2 * target + rounding) / 8).all()) or self._exactly_as_written(
+                coeffs, const, start
+            )  # (past 4 ulps of the terms, float arithmetic's rounding of values as written, they are read so)
         level, steps = self._window(span)
         with np.errstate(over="ignore", invalid="ignore"):
             allowed = _ULPS * 2 * level[start - span :] + rounding + _ULPS * abs(const) + REL_TOL * steps[start - span :]
@@ -225,39 +228,47 @@ class _Series:
 
     def holds_as_written(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether a rule that fits float values holds on them as written (see :meth:`_exactly_as_written`):
-        at once where it holds to float rounding."""
+        at once where it holds to 4 ulps of its terms (the rounding of float arithmetic on such values)."""
         if self.exact:
             return True
         checked = self._float_gaps(coeffs, const, start)
-        if checked is not None and (checked[0] <= _ULPS * 2 * checked[1] + checked[2]).all():
-            return True
+        if checked is not None and (checked[0] <= (_ULPS * 2 * checked[1] + checked[2]) / 8).all():
+            return True  # within 4 ulps of the terms
         return self._exactly_as_written(coeffs, const, start)
 
     def _exactly_as_written(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether the rule holds on the values as written, where each is written to at most 15 significant
         digits (1.1, 6.000000001; not float arithmetic's 0.30000000000000004) and its coefficients are so
-        written too (or fractions): to within a unit of the 15th digit of each term (a spreadsheet's
-        0.333333333333333 steps), not 1e-9 of a step (1 2 3 4 5 6.000000001 is no arithmetic sequence,
-        though its last step is within 1e-9 of 1). A constant not so written (one solved from the values,
-        100.00000002) is the one the first equation has. True where it does not apply."""
+        written too (or fractions): exactly, but for half a unit of the 15th digit of each value written to
+        15 digits, which may be rounded so (a spreadsheet's 0.333333333333333 steps); not to 1e-9 of a step
+        (1 2 3 4 5 6.000000001 is no arithmetic sequence, though its last step is within 1e-9 of 1). A
+        constant not so written (one solved from the values, 100.00000002) is the one the first equation
+        has. True where it does not apply."""
         written = self._as_written()
         if written is None:
             return True
+        errors = self._rounded_by()
         terms = []
         for lag, c in coeffs:
             exact = _all_written([c] * (self.n - start) if _is_number(c) else c)
             if exact is None:
                 return True
             terms.append((lag, exact))
-        constant = _written_number(const)
+        constant, slack = _written_number(const), Fraction(0)
         if constant is None:
             constant = written[start] - sum(c[0] * written[start - lag] for lag, c in terms)
+            slack = errors[start] + sum(abs(c[0]) * errors[start - lag] for lag, c in terms)
         for i, t in enumerate(range(start, self.n)):
-            parts = [c[i] * written[t - lag] for lag, c in terms]
-            allowed = _UNIT_15TH_DIGIT * (abs(written[t]) + abs(constant) + sum(map(abs, parts)))
-            if abs(written[t] - constant - sum(parts)) > allowed:
+            gap = abs(written[t] - constant - sum(c[i] * written[t - lag] for lag, c in terms))
+            if gap > errors[t] + sum(abs(c[i]) * errors[t - lag] for lag, c in terms) + slack:
                 return False
         return True
+
+    def _rounded_by(self) -> list[Fraction]:
+        """Each value's rounding as written: half a unit of its last digit where it has 15, else none."""
+        if self._rounding is None:
+            self._rounding = [_rounding_of(value) for value in self.floats]
+        return self._rounding
 
     def _as_written(self) -> list[Fraction] | None:
         if self._written is None:
@@ -350,7 +361,15 @@ def _is_number(value: object) -> bool:
 
 
 _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this many digits are as written
-_UNIT_15TH_DIGIT = Fraction(1, 10**14)
+
+
+def _rounding_of(value: float) -> Fraction:
+    """Half a unit of the last digit of a value written to 15 significant digits (it may be a number rounded
+    so), else 0: a value written to fewer is exactly that."""
+    digits = Decimal(repr(value)).as_tuple()
+    if len(digits.digits) < _WRITTEN_DIGITS or not isinstance(digits.exponent, int):
+        return Fraction(0)
+    return Fraction(1, 2) * Fraction(10) ** digits.exponent
 
 
 def _all_written(values: Sequence[Number]) -> list[Fraction] | None:
@@ -1296,14 +1315,10 @@ def find_rules(values: np.ndarray, lengths: np.ndarray) -> dict[int, Rule]:
         if degree == _NO_RULE:
             continue
         row = values[i, : lengths[i]]
-        series = _Series(row, gated=True)
-        if (degree in (0, 1) or (2 <= degree <= 4 and not kept[1] and not kept[2])) and series.holds_as_written(
-            _DIFFERENCES[degree], 0, degree + 1
-        ):
+        if degree in (0, 1) or (2 <= degree <= 4 and not kept[1] and not kept[2]):
             # The first finder's answer, or a higher polynomial's where geometric and periodic (the finders
-            # before it) are ruled out; powers need integers. (Values that the degree fits only to 1e-9 of a
-            # step, not as written, go to the finder: 1 2 3 4 5 6.000000001.)
-            rule = _checked(_polynomial_rule(series, degree))
+            # before it) are ruled out; powers need integers.
+            rule = _checked(_polynomial_rule(_Series(row, gated=True), degree))
         else:
             rule = _find(row, kept, clear) if any(kept) else None
         if rule is not None:
@@ -1382,11 +1397,11 @@ def _polynomial_degrees(values: np.ndarray, magnitude: np.ndarray, steps: np.nda
         span = degree + 1
         difference = np.diff(values[:, : span + 1], n=span, axis=1)[:, 0]  # may_be_polynomial's screen
         screen = (np.minimum(lengths, 6) <= span) | (np.abs(difference) <= 3 * REL_TOL * (2**span + 1) * head_size)
-        fits = _fits_rows(values, magnitude, steps, lengths, _DIFFERENCES[degree], span)
+        fits, tight = _fits_rows(values, magnitude, steps, lengths, _DIFFERENCES[degree], span)
         if degree >= 2:
             fits &= _top_difference([values[:, k] for k in range(degree + 1)], degree) != 0
         found = pending & screen & fits
-        out[found] = degree
+        out[found] = np.where(tight[found], degree, _UNSETTLED)  # (past 4 ulps: read as written, by the finder)
         pending &= ~found
     return out
 
@@ -1399,7 +1414,7 @@ def _geometric_fits(values: np.ndarray, magnitude: np.ndarray, steps: np.ndarray
     x0, x1 = values[:, 0], values[:, 1]
     ratio = x1 / np.where(x0 != 0, x0, 1.0)
     possible = (lengths >= 4) & (x0 != 0) & (x1 != 0) & (ratio != 1)
-    return possible & _fits_rows(values, magnitude, steps, lengths, [(1, ratio)], 2)
+    return possible & _fits_rows(values, magnitude, steps, lengths, [(1, ratio)], 2)[0]
 
 
 def _fits_rows(
@@ -1409,12 +1424,14 @@ def _fits_rows(
     lengths: np.ndarray,
     coeffs: Sequence[tuple[int, Number]],
     start: int,
-) -> np.ndarray:
-    """:meth:`_Series.fits` of float series with the constant 0, all rows at once -> (n,) bool.
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`_Series.fits` of float series with the constant 0, all rows at once -> (n,) bool, as far as
+    float bounds decide it, and (n,) bool: within 4 ulps of the terms, where fits() decides it so.
 
     A coefficient is a number or (n,) one per row. fits() checks three equations first, then all of them
     against a strict bound, then against the windowed one; each of the first two implies the last, so
-    the windowed bound alone decides, computed as fits() computes it."""
+    the windowed bound alone decides, computed as fits() computes it; but past 4 ulps of the terms, fits()
+    also reads values written to at most 15 digits as written (:meth:`_Series.holds_as_written`)."""
     width = values.shape[1]
     span = max(lag for lag, _ in coeffs)
     predicted: Any = 0.0
@@ -1429,8 +1446,10 @@ def _fits_rows(
         level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
         local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
         allowed = _ULPS * 2 * level + rounding + REL_TOL * local_step
+        tight = gap <= (_ULPS * 2 * np.abs(values[:, start:]) + rounding) / 8
     beyond = np.arange(start, width)[None, :] >= lengths[:, None]
-    return ((np.isfinite(rounding) & (gap <= allowed)) | beyond).all(axis=1)
+    finite = np.isfinite(rounding)
+    return ((finite & (gap <= allowed)) | beyond).all(axis=1), ((finite & tight) | beyond).all(axis=1)
 
 
 def _may_repeat_rows(values: np.ndarray, lengths: np.ndarray, limit: np.ndarray) -> np.ndarray:
