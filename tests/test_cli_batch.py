@@ -681,6 +681,23 @@ def test_a_column_of_names_beside_quantities_makes_no_series_of_them(capsys, tmp
     assert "temperature" not in out.get("unique_id", pd.Series(dtype=str)).tolist() and out["prediction"].isna().all()
 
 
+@pytest.mark.parametrize(
+    "header",
+    [  # adversarial round 22: refused as ids beside quantities (base read them one series a row)
+        "unique_id,enero,febrero,marzo,abril", "patient_id,baseline,midpoint,followup", "id,Montag,Dienstag,Mittwoch",
+        "unique_id,spring,summer,autumn,winter", "unique_id,pre,mid,post",
+    ],
+)
+def test_a_wide_file_of_ids_and_any_labels_is_one_series_a_row(capsys, tmp_path, model, header):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    width = header.count(",")
+    source.write_text(f"{header}\na,{','.join(str(k) for k in range(1, width + 1))}\n"
+                      f"b,{','.join(str(2 * k) for k in range(1, width + 1))}\n")  # fmt: skip
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0, err
+    assert pd.read_csv(target)[["unique_id", "prediction"]].values.tolist() == [["a", width + 1], ["b", 2 * width + 2]]
+
+
 def test_ids_beside_quantities_are_refused(capsys, tmp_path, model):
     """sensor_id,temperature,humidity,pressure predicted each row as a series of a temperature, a humidity and a
     pressure (1099.1, exit 0). (With a date column too, long format's error names its value columns.)"""

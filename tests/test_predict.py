@@ -256,6 +256,9 @@ def test_a_frame_of_quantities_is_refused_and_a_frame_of_positions_is_read_by_ro
     with pytest.raises(TypeError, match=r"\('sales', 'cost', 'units'\): .* as df.set_index\('hour'\).T "):
         onnx_predictor.predict_batch(hourly)
     assert onnx_predictor.predict_batch(hourly.set_index("hour").T).values.tolist() == [60, 32, 5]
+    indexed = hourly.reset_index()  # index,hour,sales,...: adversarial round 22, rows were read
+    with pytest.raises(TypeError, match=r"as df.set_index\(\['index', 'hour'\]\).T "):
+        onnx_predictor.predict_batch(indexed)
     for labels in (["t1", "t2", "t3"], ["first", "second", "third"]):  # one series a row, as wide files
         rows = pd.DataFrame([[1, 2, 3], [2, 4, 6]], columns=labels)  # (positions: adversarial round 19)
         assert onnx_predictor.predict_batch(rows).values.tolist() == [4, 8]

@@ -264,8 +264,12 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
     named = _time_named(list(heads)) if not {"ds", "y"} & set(heads) else []  # date, year, ... (no ds or y)
     observations = {name: cell for name, cell in heads.items() if name != ID_COLUMN}
-    if ID_COLUMN in heads and not named and not {"ds", "y"} & set(heads) and _quantities(observations, least=2):
-        # sensor_id,temperature,humidity: each row was a series of a temperature, a humidity, ...
+    if (
+        ID_COLUMN in heads and not named and not {"ds", "y"} & set(heads) and _quantities(observations, least=2)
+        and first[ID_COLUMN].duplicated().any()
+    ):  # fmt: skip
+        # sensor_id,temperature,humidity, a sensor's id on each of its rows: each row was a series of a
+        # temperature, a humidity, ... (one row an id: a wide file, whatever its labels, enero,febrero,...)
         raise ValueError(
             f"{path} has ids ({' and '.join(map(repr, named_ids or [ID_COLUMN]))}) beside columns named as quantities "
             f"are ({_few(list(observations))}): its rows are observations, no series; give long format, unique_id, "

@@ -59,8 +59,8 @@ from numseries.series import (
     index_named,
     keep_last,
     narrow_float,
-    observed,
     padded_rows,
+    quantity_names,
     read_lengths,
     shift_right,
     time_named,
@@ -1019,11 +1019,12 @@ def _container(data: Any, what: str, expected: str) -> Any:
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
     _check_time_index(data, what)
     columns = getattr(data, "columns", None)
-    if len(getattr(data, "shape", ())) == 2 and columns is not None and observed(list(columns)):
-        timed = [str(column) for column in columns if time_named(column) or index_named(column)]
-        values = [str(column) for column in columns if str(column) not in timed]
+    timed = [column for column in columns if time_named(column) or index_named(column)] if columns is not None else []
+    if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names([c for c in columns if c not in timed]):
+        # (beside any columns of times: index,hour,temperature,... as df.reset_index() gives)
+        values = [str(column) for column in columns if column not in timed]
         shown = ", ".join(map(repr, values[:3])) + (", ..." if len(values) > 3 else "")
-        turned = f"df.set_index({timed[0]!r}).T" if timed else "df.T"
+        turned = f"df.set_index({timed[0] if len(timed) == 1 else timed!r}).T" if timed else "df.T"
         raise TypeError(
             f"{what} is a DataFrame of columns named as quantities are ({shown}): its columns are series, and its "
             f"rows would be read as sequences; pass one series a row as {turned} (polars: df.transpose()), or long "

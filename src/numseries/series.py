@@ -283,7 +283,9 @@ _CALENDAR_WORDS = frozenset({
     "saturday", "sunday", "y",
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last",
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "start", "middle", "end",
-    "begin", "prev", "previous", "current", "next", "before", "after", "now", "then",
+    "begin", "prev", "previous", "current", "next", "before", "after", "now", "then", "initial", "interim",
+    "final", "baseline", "midpoint", "followup", "pre", "mid", "post", "early", "late", "morning", "noon",
+    "afternoon", "evening", "night", "midnight", "spring", "summer", "autumn", "fall", "winter",
 })  # fmt: skip
 # the label of a column of times: the one word, or a name ending so (created_at, order_date, updated_on,
 # event_time, date_utc, createdAt); not any word holding "time" (runtime, uptime and downtime are quantities)
