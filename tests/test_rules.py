@@ -176,6 +176,19 @@ def test_decimals_follow_rules_to_float_precision():
 
 
 @pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [  # adversarial round 21: float products, 65.61000000000001 and 1.0000000000000002e-06, marked exact
+        ([100, 90, 81, 72.9], [65.61, 59.049, 53.1441]),
+        ([1.1, 1.21, 1.331, 1.4641], [1.61051, 1.771561, 1.9487171]),  # a ratio of 1.0999999999999999
+        ([1, 0.1, 0.01, 0.001, 0.0001], [1e-05, 1e-06, 1e-07]),
+    ],
+)
+def test_a_geometric_rule_on_decimals_goes_on_in_decimals(predictor, sequence, expected):
+    assert find_rule(sequence).next_value == expected[0]
+    np.testing.assert_array_equal(predictor.forecast(sequence, 3), expected)
+
+
+@pytest.mark.parametrize(
     "sequence",
     [
         [1, 2, 4],  # geometric needs 4 values
@@ -538,7 +551,9 @@ def test_a_rule_on_decimals_that_overflows_far_ahead_is_the_one_line_error(predi
     for values in ([1.5, 3, 6, 12], [0.1, 0.1, 0.2, 0.3, 0.5, 0.8, 1.3], [-1.5, 3, -6, 12]):
         with pytest.raises(ValueError, match="overflows float64; forecast fewer steps"):
             predictor.forecast(values, 1500)
-    assert main(["predict", "--weights", str(tiny_onnx), "1.5", "3", "6", "12", "--steps", "1019"]) == 2
+    # 1.5 * 2**1023 is a float, 1.5 * 2**1024 none (in units of 0.1 the first overflowed too, at step 1019)
+    assert predictor.forecast([1.5, 3, 6, 12], 1020)[-1] == 1.5 * 2.0**1023
+    assert main(["predict", "--weights", str(tiny_onnx), "1.5", "3", "6", "12", "--steps", "1021"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
 

@@ -626,6 +626,13 @@ def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, hi
         return math.inf
 
 
+def _written_ratio_next(last: Fraction, ratio: Fraction, n: int, history: list[Number]) -> Number:
+    try:
+        return float(last * ratio ** (len(history) + 1 - n))  # rounded once
+    except OverflowError:  # past the float range: the caller names it
+        return math.inf
+
+
 def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
     return sign * (k0 + direction * len(history)) ** power
 
@@ -730,7 +737,23 @@ def _geometric(s: _Series) -> Rule | None:
         return None
     if not s.exact and _simple(ratio) is None and (rule := _recurrence_in_units(s)) is not None:
         return rule  # decimals that a recurrence continues exactly, and a ratio that only nears it
-    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2)
+    step = None if s.exact else _written_geometric(s, ratio)
+    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2, step)
+
+
+def _written_geometric(s: _Series, ratio: float) -> Callable[[list[Number]], Number] | None:
+    """For values written to at most 15 digits that follow a ratio so written (0.9; or one a float rounds
+    away from: 1.21 / 1.1 is 1.0999999999999999, for 1.1) as written, the step continuing them in decimals:
+    the k-th next value is the float nearest x[-1] ratio**k (65.61, where 72.9 * 0.9 is 65.61000000000001).
+    None where that does not hold."""
+    written = s._as_written()
+    if written is None or not math.isfinite(ratio):
+        return None
+    near = [value for value in (ratio, *(round(ratio, places) for places in range(1, 16))) if abs(value - ratio) <= 4 * math.ulp(ratio)]
+    exact = next(filter(None, map(_written_number, near)), None)  # the shortest written (0 is no ratio here)
+    if exact is None or not s._exactly_as_written([(1, exact)], 0, 1):
+        return None
+    return partial(_written_ratio_next, written[-1], exact, s.n)
 
 
 _POWER_NAMES = {2: "squares", 3: "cubes", 4: "fourth powers"}
