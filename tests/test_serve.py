@@ -388,6 +388,20 @@ def test_a_bad_request_gets_a_4xx_json_error_naming_the_problem(client, body, co
     assert client.post("/predict", json={"values": [2, 4, 6]}).status_code == 200  # still serving
 
 
+def test_a_series_that_fails_alone_gets_its_error_and_the_others_their_answers(client):
+    """A forecast past the float range made the whole batch one 422 (batch files mark the one series)."""
+    body = {"series": [[1, 2, 3, 4], [1e300, 1e302, 1e304, 1e306], [2, 4, 8, 16]], "steps": 3}
+    response = client.post("/predict/batch", json=body)
+    assert response.status_code == 200
+    first, failed, last = response.json()["predictions"]
+    assert first["forecast"] == [5, 6, 7] and last["forecast"] == [32, 64, 128]
+    assert failed == {"error": "series[1]: the forecast of geometric, ratio 100 overflows float64; forecast fewer steps"}
+    alone = client.post("/predict/batch", json={"series": [body["series"][1]], "steps": 3})
+    assert alone.status_code == 200 and alone.json()["predictions"] == [{"error": failed["error"].replace("[1]", "[0]")}]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert "SeriesError" in json.dumps(schema["BatchAnswer"])
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

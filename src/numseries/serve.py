@@ -161,8 +161,15 @@ class PredictAnswer(BaseModel):
     )
 
 
+class SeriesError(BaseModel):
+    error: str = Field(description="one line: series[i], what failed and what to do")
+
+
 class BatchAnswer(BaseModel):
-    predictions: list[PredictAnswer]
+    predictions: list[PredictAnswer | SeriesError] = Field(
+        description="each series' answer, in order; a series that fails alone (its forecast past the float range) "
+        "gets its error, the others their answers"
+    )
 
 
 class ErrorAnswer(BaseModel):
@@ -355,6 +362,24 @@ def _predict_group(predictor: Predictor, items: list[tuple[list[float], list[flo
 @levels_checked()  # a level below 1 is the answer's note, not a warning on the server's stderr
 def _predict_many(
     predictor: Predictor, series: list[list[float]], level: list[float] | None = None, steps: int | None = None
+) -> list[dict]:
+    """Each series' answer; where one fails (a forecast past the float range), its own ``{"error": ...}``
+    naming it, the others answered (the whole batch was one 422)."""
+    try:
+        return _predict_rows(predictor, series, level, steps)
+    except ValueError:
+        pass
+    answers = []
+    for i, values in enumerate(series):
+        try:
+            answers.extend(_predict_rows(predictor, [values], level, steps))
+        except ValueError as err:
+            answers.append({"error": f"series[{i}]: {err}"})
+    return answers
+
+
+def _predict_rows(
+    predictor: Predictor, series: list[list[float]], level: list[float] | None, steps: int | None
 ) -> list[dict]:
     # Without per-step weights: they cost 2-3x the batch's time.
     levels = predictor.levels_or_default(level)
