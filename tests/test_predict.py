@@ -189,7 +189,7 @@ def test_a_prediction_beyond_float64_is_refused_and_says_so(onnx_predictor):
         ([1.0, 2.0, -float("inf")], "has -inf at position 3"),
         ([1.0, "two", 3.0], "must hold numbers only"),
         ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
-        ([10**400, 1, 2], "must hold numbers only"),
+        ([10**400, 1, 2], r"holds 10000000000000000000\.\.\. \(401 digits\), which is larger than float64 holds"),
         ([1.0, [2.0, 3.0], 4.0], "the sequence must hold numbers only"),  # ragged: not numpy's own words
         (  # float64 would read it as 2**53, and a wrong progression
             [9007199254740993, 9007199254740994, 9007199254740995],

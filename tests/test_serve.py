@@ -402,6 +402,26 @@ def test_a_series_that_fails_alone_gets_its_error_and_the_others_their_answers(c
     assert "SeriesError" in json.dumps(schema["BatchAnswer"])
 
 
+def test_an_integer_past_the_float_range_is_named_as_the_cli_names_it(client):
+    """Adversarial round 21: 400 nines were "must hold numbers only, got [9999...] (int too large to convert to
+    float); remove the rest", the digits twice; 10**308 an error of 748 characters."""
+    nines = "9" * 400
+    response = _post(client, "/predict", f'{{"values": [{nines}, 1, 2]}}'.encode())
+    assert response.status_code == 422
+    assert response.json()["error"] == (
+        "the sequence holds 99999999999999999999... (400 digits), which is larger than float64 holds (about "
+        "1.8e308) and would be read as inf; divide the values by a large constant first (numseries scales its "
+        "answer the same way)"
+    )
+    response = _post(client, "/predict", f'{{"values": [{10**308}, 1, 2]}}'.encode())
+    assert response.status_code == 422 and len(response.json()["error"]) < 250
+    assert response.json()["error"].startswith("the sequence holds 10000000000000000000... (309 digits), an integer")
+    response = _post(client, "/predict/batch", f'{{"series": [[1, 2, 3], [1, 2, -{nines}]]}}'.encode())
+    first, failed = response.json()["predictions"]
+    assert response.status_code == 200 and first["prediction"] == 4
+    assert failed["error"].startswith("series[1]: the sequence holds -99999999999999999999... (400 digits), which")
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -54,9 +54,11 @@ from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules, float_arithmetics
 from numseries.series import (
     LARGEST_FLOAT,
+    above_float,
     check_exact_integers,
     check_narrowed,
     index_named,
+    integer_text,
     keep_last,
     narrow_float,
     padded_rows,
@@ -1053,6 +1055,16 @@ def _list_like(data: Any) -> bool:
     return not isinstance(data, (Mapping, AbstractSet)) and (isinstance(data, Sequence) or hasattr(data, "__array__"))
 
 
+def _refuse_huge_integer(array: np.ndarray, what: str) -> None:
+    """A ValueError naming the first integer of ``array`` (object dtype) past the float range, if any."""
+    flat = array.ravel()
+    huge = [i for i, item in enumerate(flat.tolist()) if isinstance(item, int) and abs(item) > LARGEST_FLOAT]
+    if huge:
+        where = f"row {huge[0] // array.shape[1]} of {what}" if array.ndim == 2 else what
+        item = flat[huge[0]]
+        raise ValueError(f"{where} holds {integer_text(item)}, which {above_float(math.inf if item > 0 else -math.inf)}")
+
+
 def _real_array(data: Any, what: str) -> np.ndarray:
     """A list or array -> float64 array. Masked, complex and date-time values are a ``TypeError``; anything
     else that is not a number a ``ValueError``."""
@@ -1074,6 +1086,8 @@ def _real_array(data: Any, what: str) -> np.ndarray:
     try:  # float32 and float16 values as the decimals they hold (0.1, not 0.10000000149011612)
         values = widened(array) if narrow_float(array.dtype) else array.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:  # words, None, ints beyond any float
+        if isinstance(err, OverflowError):  # an integer past the float range (JSON's 400 nines): named as the CLI does
+            _refuse_huge_integer(array, what)
         raise ValueError(f"{what} must hold numbers only, got {_describe(data)} ({err}); remove the rest") from None
     if array.dtype.kind in "USa" or (  # numpy read "1.5" as 1.5: text is parsed by whoever reads it, not here
         array.dtype.kind == "O" and any(isinstance(item, (str, bytes)) for item in array.flat)
@@ -1131,10 +1145,11 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     return values
 
 
-def _checked_ids(ids: Any) -> list[Any] | None:
-    """The names of a batch's sequences (in its error messages) as a list; a mapping or a set is a TypeError."""
-    if ids is None:
-        return None
+def _checked_ids(ids: Any) -> Sequence[Any] | None:
+    """The names of a batch's sequences (in its error messages) as a list; a mapping or a set is a TypeError.
+    THE_SEQUENCE stays itself (a batch of one named "the sequence", as /predict/batch checks each alone)."""
+    if ids is None or ids is THE_SEQUENCE:
+        return ids
     if isinstance(ids, (str, bytes)) or not _list_like(ids):
         raise TypeError(f"ids must be a list of names, one per sequence, got {type(ids).__name__} {_describe(ids)}")
     return np.asarray(ids, dtype=object).tolist() if hasattr(ids, "__array__") else list(ids)  # numpy's str as str

@@ -207,7 +207,7 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
         exact = lost_integer(numbers[index], float(flat[index]))
         if exact is not None:
             where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
-            raise ValueError(f"{where} holds {exact}, {rounded_integer(int(flat[index]))}")
+            raise ValueError(f"{where} holds {integer_text(exact)}, {rounded_integer(int(flat[index]))}")
 
 
 def lost_integer(number: Any, read: float) -> int | None:
@@ -257,7 +257,7 @@ def check_narrowed(given: np.ndarray, values: np.ndarray, what: str) -> None:
         if given.dtype.kind != "f":
             continue
         if np.isfinite(flat[index]) and number == np.floor(number) and abs(flat[index]) >= 2.0**53:
-            raise ValueError(f"{where} holds {int(number)}, {rounded_integer(int(flat[index]))}")
+            raise ValueError(f"{where} holds {integer_text(int(number))}, {rounded_integer(int(flat[index]))}")
 
 
 BELOW_FLOAT = (
@@ -269,9 +269,24 @@ BELOW_FLOAT = (
 def rounded_integer(read_as: int) -> str:
     """What is wrong with an integer float64 rounds to ``read_as``, and the fix (the end of the error)."""
     return (
-        f"an integer float64 cannot hold exactly (it would be read as {read_as}); "
+        f"an integer float64 cannot hold exactly (it would be read as {integer_text(read_as)}); "
         "subtract a common offset from the values first"
     )
+
+
+def above_float(read_as: float) -> str:
+    """What is wrong with a number past the float range, read as ``read_as`` (inf or -inf), and the fix."""
+    return (
+        f"is larger than float64 holds (about 1.8e308) and would be read as {read_as}; divide the values by a "
+        "large constant first (numseries scales its answer the same way)"
+    )
+
+
+def integer_text(value: int) -> str:
+    """An integer as an error shows it: in full up to 30 digits, else its first 20 and how many it has."""
+    text = str(value)
+    digits = len(text.lstrip("-"))
+    return text if digits <= 30 else f"{text[: 20 + text.startswith('-')]}... ({digits:,} digits)"
 
 
 # words that name times as a header's labels do (jan,feb,...; mon,tue,...) or positions (first,second; one,two;

@@ -372,18 +372,22 @@ def _predict_many(
     answers = []
     for i, values in enumerate(series):
         try:
-            answers.extend(_predict_rows(predictor, [values], level, steps))
+            answers.extend(_predict_rows(predictor, [values], level, steps, THE_SEQUENCE))
         except ValueError as err:
             answers.append({"error": f"series[{i}]: {err}"})
     return answers
 
 
 def _predict_rows(
-    predictor: Predictor, series: list[list[float]], level: list[float] | None, steps: int | None
+    predictor: Predictor,
+    series: list[list[float]],
+    level: list[float] | None,
+    steps: int | None,
+    ids: tuple[str] | None = None,
 ) -> list[dict]:
     # Without per-step weights: they cost 2-3x the batch's time.
     levels = predictor.levels_or_default(level)
-    batch = predictor.predict_batch(series, level=levels)
+    batch = predictor.predict_batch(series, level=levels, ids=ids)
     answers = _rows_json(batch)
     if steps:  # each series' forecast as /predict gives it: a rule's path, else the network's
         forecast = predictor.forecast_batch(series, steps, level=levels or None)

@@ -347,10 +347,10 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             if underflowed(token, values[-1]):
                 raise ValueError(f"{token} (value {position}) {BELOW_FLOAT}")
         if math.isinf(values[-1]) and not re.search(r"inf", token, re.IGNORECASE):  # 1e400: above float64
-            raise ValueError(
-                f"{token} (value {position}) is larger than float64 holds (about 1.8e308) and would be read as "
-                f"{values[-1]}; divide the values by a large constant first (numseries scales its answer the same way)"
-            )
+            from numseries.series import above_float
+
+            shown = token if len(token) <= 30 else f"{token[:20]}... ({len(token):,} characters)"
+            raise ValueError(f"{shown} (value {position}) {above_float(values[-1])}")
         if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
             from numseries.series import lost_integer, rounded_integer
 
