@@ -332,6 +332,10 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
         )
     values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
     for position, token in enumerate(labels, start=1):
+        if "_" in token:  # Python's float() reads 1_000 as 1000 and 1_0.5 as 10.5; JSON, files and the page do not
+            raise ValueError(
+                f"{token!r} (value {position}) has an underscore; write numbers without one ({token.replace('_', '')})"
+            )
         try:
             values.append(float(token))
         except ValueError:
