@@ -402,6 +402,19 @@ def test_a_series_that_fails_alone_gets_its_error_and_the_others_their_answers(c
     assert "SeriesError" in json.dumps(schema["BatchAnswer"])
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [  # adversarial round 21: "values: field required (and 1 more problem)" named neither the key sent nor the fix
+        ("/predict", {"valuez": [1, 2, 3]}, "values: field required, and the body's key 'valuez' is none of this "
+         "request's; did you mean 'values'?"),
+        ("/predict/batch", {"serie": [[1, 2, 3]], "steps": 2}, "series: field required, and the body's key 'serie'"),
+    ],
+)
+def test_a_misspelled_key_is_named_beside_the_field_it_misses(client, path, body, message):
+    response = client.post(path, json=body)
+    assert response.status_code == 422 and response.json()["error"].startswith(message)
+
+
 def test_an_integer_past_the_float_range_is_named_as_the_cli_names_it(client):
     """Adversarial round 21: 400 nines were "must hold numbers only, got [9999...] (int too large to convert to
     float); remove the rest", the digits twice; 10**308 an error of 748 characters."""

@@ -497,6 +497,9 @@ def _add_error_handlers(app: FastAPI) -> None:
             return _error(
                 400, f"the body is not valid JSON ({reason} at character {at}); check the brackets and commas"
             )
+        misspelled = _misspelled(errors)
+        if misspelled is not None:
+            return _error(422, misspelled)
         return _error(422, _describe(first, len(errors), _sent_number(request.scope.get(BODY_KEY), first)))
 
     @app.exception_handler(StarletteHTTPException)
@@ -534,6 +537,16 @@ def _refuse_level(predictor: Predictor, level: list[float] | None) -> None:
     if level and not predictor.quantile_levels:
         raise ValueError("this server's model has no quantile head, so no intervals; leave out level (or send [])")
 _LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
+
+
+def _misspelled(errors: Sequence[Any]) -> str | None:
+    """A required field missing beside a key that is no field ({"valuez": [...]}): both named in one line
+    (it was "values: field required (and 1 more problem)")."""
+    missing = [error["loc"][-1] for error in errors if error["type"] == "missing" and len(error["loc"]) == 2]
+    extra = [error["loc"][-1] for error in errors if error["type"] == "extra_forbidden" and len(error["loc"]) == 2]
+    if not missing or not extra:
+        return None
+    return f"{missing[0]}: field required, and the body's key {extra[0]!r} is none of this request's; did you mean {missing[0]!r}?"
 
 
 def _number_errors(errors: Sequence[Any]) -> list[dict]:
