@@ -32,6 +32,7 @@ from numseries.series import (
     BELOW_FLOAT,
     check_exact_integers,
     check_narrowed,
+    isolating,
     keep_last,
     narrow_float,
     underflowed,
@@ -669,7 +670,7 @@ def predict_chunk(
             window[rows, : n_used[rows].max()], ids=chunk.ids[rows], level=level, weights=weights
         )
 
-    parts = _isolating(predict, np.flatnonzero(errors == None), errors, strict)  # noqa: E711
+    parts = isolating(predict, np.flatnonzero(errors == None), errors, strict)  # noqa: E711
     template = (
         parts[0][1] if parts else predictor.predict_batch(np.empty((0, MIN_VALUES)), level=level, weights=weights)
     )
@@ -684,7 +685,7 @@ def predict_chunk(
 
         paths = np.full((n, steps), np.nan)  # (N, K)
         bounds = {value: np.full((n, steps, 2), np.nan) for value in checked}  # level -> (N, K, 2)
-        for rows, part in _isolating(forecast_rows, np.flatnonzero(errors == None), errors, strict):  # noqa: E711
+        for rows, part in isolating(forecast_rows, np.flatnonzero(errors == None), errors, strict):  # noqa: E711
             paths[rows] = part.values
             for value in checked:
                 bounds[value][rows] = part.bounds[value]
@@ -756,23 +757,6 @@ def _in_utc(
         times[instant] = ahead[instant] + back[instant, None]
         known[instant] = utc_known[instant]
     return instant
-
-
-def _isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) -> list[tuple[np.ndarray, Any]]:
-    """``call(rows)`` as ``[(rows, result)]``; when it raises, the rows halved until the failing series are
-    single, each marked in ``errors`` with the message (raised at once when ``strict``)."""
-    if not len(rows):
-        return []
-    try:
-        return [(rows, call(rows))]
-    except ValueError as err:
-        if strict:
-            raise
-        if len(rows) == 1:
-            errors[rows[0]] = " ".join(str(err).split())
-            return []
-    half = len(rows) // 2
-    return _isolating(call, rows[:half], errors, strict) + _isolating(call, rows[half:], errors, strict)
 
 
 def _joined(

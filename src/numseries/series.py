@@ -361,3 +361,20 @@ def observed(labels: Sequence[Any], least: int = 3) -> bool:
     are (:func:`quantity_names`), beside at most one named as times or a row's index are (``hour``, ``index``)."""
     timed = [label for label in labels if time_named(label) or index_named(label)]
     return len(timed) <= 1 and quantity_names([label for label in labels if label not in timed], least)
+
+
+def isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) -> list[tuple[np.ndarray, Any]]:
+    """``call(rows)`` as ``[(rows, result)]``; when it raises, the rows halved until the failing series are
+    single, each marked in ``errors`` with the message (raised at once when ``strict``)."""
+    if not len(rows):
+        return []
+    try:
+        return [(rows, call(rows))]
+    except ValueError as err:
+        if strict:
+            raise
+        if len(rows) == 1:
+            errors[rows[0]] = " ".join(str(err).split())
+            return []
+    half = len(rows) // 2
+    return isolating(call, rows[:half], errors, strict) + isolating(call, rows[half:], errors, strict)

@@ -52,9 +52,18 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
-from numseries.intervals import fraction_note, level_name, levels_checked
+from numseries.intervals import check_levels, fraction_note, level_name, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
-from numseries.series import BELOW_FLOAT, lost_integer, rounded_integer, underflowed
+from numseries.series import (
+    BELOW_FLOAT,
+    LARGEST_FLOAT,
+    above_float,
+    integer_text,
+    isolating,
+    lost_integer,
+    rounded_integer,
+    underflowed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -364,17 +373,20 @@ def _predict_many(
     predictor: Predictor, series: list[list[float]], level: list[float] | None = None, steps: int | None = None
 ) -> list[dict]:
     """Each series' answer; where one fails (a forecast past the float range), its own ``{"error": ...}``
-    naming it, the others answered (the whole batch was one 422)."""
-    try:
-        return _predict_rows(predictor, series, level, steps)
-    except ValueError:
-        pass
-    answers = []
-    for i, values in enumerate(series):
-        try:
-            answers.extend(_predict_rows(predictor, [values], level, steps, THE_SEQUENCE))
-        except ValueError as err:
-            answers.append({"error": f"series[{i}]: {err}"})
+    naming it, the others answered (the whole batch was one 422). A bad level is the request's error."""
+    if level and predictor.quantile_levels:  # (a bad level: the request's 422)
+        check_levels(level, predictor.quantile_levels)
+    errors = np.full(len(series), None, dtype=object)
+    answers: list[dict] = [{} for _ in series]
+
+    def predict(rows: np.ndarray) -> list[dict]:  # a failing series is found by halving: few calls, not one per series
+        return _predict_rows(predictor, [series[i] for i in rows], level, steps, THE_SEQUENCE if len(rows) == 1 else None)
+
+    for rows, part in isolating(predict, np.arange(len(series)), errors, strict=False):
+        for i, answer in zip(rows.tolist(), part, strict=True):
+            answers[i] = answer
+    for i in np.flatnonzero(errors != None).tolist():  # noqa: E711 (element-wise)
+        answers[i] = {"error": f"series[{i}]: {errors[i]}"}
     return answers
 
 
@@ -605,6 +617,15 @@ def _misread_or_float(text: str) -> float | _Misread:
     return misread
 
 
+def _misread_int(text: str) -> int | _Misread:
+    value = int(text)
+    if abs(value) <= LARGEST_FLOAT:
+        return value
+    misread = _Misread(integer_text(value))  # 400 nines: past the float range, as 1e400 is
+    misread.problem = above_float(math.inf if value > 0 else -math.inf)
+    return misread
+
+
 def _refuse_query(http: Request) -> None:
     """ValueError (a 422) for query parameters, which a POST here does not read: ``/predict?steps=3`` was
     answered without the forecast asked for, as an unknown field of the body is refused."""
@@ -623,7 +644,7 @@ def _refuse_misread(body: bytes | None) -> None:
     integers (``9007199254740993``) are read exactly, and the request's model refuses them."""
     if not body or not _MAYBE_MISREAD.search(body):  # (no parse on the usual path)
         return
-    stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_misread_or_float))]
+    stack: list[tuple[str, Any]] = [("", json.loads(body, parse_float=_misread_or_float, parse_int=_misread_int))]
     while stack:  # depth first, in order
         where, value = stack.pop()
         if isinstance(value, _Misread):  # (the fix that ends the problem is for values, not a level)
