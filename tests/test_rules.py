@@ -188,6 +188,35 @@ def test_a_geometric_rule_on_decimals_goes_on_in_decimals(predictor, sequence, e
     np.testing.assert_array_equal(predictor.forecast(sequence, 3), expected)
 
 
+def test_a_geometric_rule_on_decimals_goes_on_to_the_floats_nearest_its_exact_values_far_ahead(predictor):
+    """Adversarial round 23: each step's exact Fraction grew with the steps (10,000 steps of 1 0.99999 ... took
+    35 s); the 40 digits kept now round to the same floats."""
+    path = predictor.forecast([100, 90, 81, 72.9], 400)
+    exact = [float(Fraction("72.9") * Fraction(9, 10) ** k) for k in range(1, 401)]
+    assert path.tolist() == exact
+    assert predictor.forecast([-1.5, 3, -6, 12], 1020).tolist()[-2:] == [-1.5 * 2.0**1022, 1.5 * 2.0**1023]
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [  # adversarial round 23: the first ratio, 3.000000000000003, is no 3 (27.00000000000003, marked exact)
+        ([0.333333333333333, 1, 3, 9], [27, 81, 243]),
+        ([0.142857142857143, 1, 7, 49], [343, 2401, 16807]),  # (342.9999999999997)
+    ],
+)
+def test_a_geometric_rule_from_a_rounded_first_value_takes_the_ratio_of_its_last_ones(predictor, sequence, expected):
+    assert find_rule(sequence).next_value == expected[0]
+    assert predictor.forecast(sequence, 3).tolist() == expected
+
+
+def test_a_whole_number_written_with_trailing_zeros_is_read_as_written():
+    """Adversarial round 23: 1.5e14's repr, 150000000000000.0, counted 16 digits, which turned the as-written
+    check off for the whole series: 15.000000001 passed as 'geometric, ratio 10'."""
+    values = [0.15 * 10**k for k in range(16)]
+    values[2] = 15.000000001
+    assert find_rule([float(f"{v:.10g}") if k != 2 else v for k, v in enumerate(values)]) is None
+
+
 @pytest.mark.parametrize(
     "sequence",
     [

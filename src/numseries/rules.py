@@ -75,7 +75,7 @@ import dataclasses
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 from functools import partial, reduce
 from typing import Any
@@ -366,7 +366,7 @@ _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this
 def _rounding_of(value: float) -> Fraction:
     """Half a unit of the last digit of a value written to 15 significant digits (it may be a number rounded
     so), else 0: a value written to fewer is exactly that."""
-    digits = Decimal(repr(value)).as_tuple()
+    digits = Decimal(repr(value)).normalize().as_tuple()
     if len(digits.digits) < _WRITTEN_DIGITS or not isinstance(digits.exponent, int):
         return Fraction(0)
     return Fraction(1, 2) * Fraction(10) ** digits.exponent
@@ -393,7 +393,8 @@ def _written_number(value: object) -> Fraction | None:
         return None
     text = repr(float(value))
     written = Decimal(text)
-    return Fraction(written) if len(written.as_tuple().digits) <= _WRITTEN_DIGITS else None
+    return Fraction(written) if len(written.normalize().as_tuple().digits) <= _WRITTEN_DIGITS else None  # 1.5e14's
+    # repr, 150000000000000.0, has 2 digits, not 16
 
 
 def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
@@ -626,11 +627,10 @@ def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, hi
         return math.inf
 
 
-def _written_ratio_next(last: Fraction, ratio: Fraction, n: int, history: list[Number]) -> Number:
-    try:
-        return float(last * ratio ** (len(history) + 1 - n))  # rounded once
-    except OverflowError:  # past the float range: the caller names it
-        return math.inf
+def _written_ratio_next(last: Decimal, ratio: Decimal, n: int, history: list[Number]) -> Number:
+    # to 40 digits at any step (an exact Fraction grew with each: 10,000 steps took 35 s), then rounded once;
+    # past the float range inf (or -inf), which the caller names
+    return float(_DECIMALS.multiply(last, _DECIMALS.power(ratio, len(history) + 1 - n)))
 
 
 def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
@@ -747,13 +747,25 @@ def _written_geometric(s: _Series, ratio: float) -> Callable[[list[Number]], Num
     the k-th next value is the float nearest x[-1] ratio**k (65.61, where 72.9 * 0.9 is 65.61000000000001).
     None where that does not hold."""
     written = s._as_written()
-    if written is None or not math.isfinite(ratio):
+    if written is None or not math.isfinite(ratio) or s.floats[-2] == 0:
         return None
-    near = [value for value in (ratio, *(round(ratio, places) for places in range(1, 16))) if abs(value - ratio) <= 4 * math.ulp(ratio)]
-    exact = next(filter(None, map(_written_number, near)), None)  # the shortest written (0 is no ratio here)
-    if exact is None or not s._exactly_as_written([(1, exact)], 0, 1):
-        return None
-    return partial(_written_ratio_next, written[-1], exact, s.n)
+    for given in (ratio, s.floats[-1] / s.floats[-2]):  # (the last: 1 / 0.333333333333333 is no 3, 9 / 3 is)
+        near = [value for value in (given, *(round(given, places) for places in range(1, 16)))
+                if abs(value - given) <= 4 * math.ulp(given)]  # fmt: skip
+        exact = next(filter(None, map(_written_number, near)), None)  # the shortest written (0 is no ratio here)
+        if exact is not None and s._exactly_as_written([(1, exact)], 0, 1):
+            return partial(_written_ratio_next, _decimal(written[-1]), _decimal(exact), s.n)
+    return None
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A Fraction of a decimal (its denominator divides a power of 10) as that Decimal."""
+    return _DECIMALS.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+# Decimal arithmetic for a rule's next values: 40 digits (float64's rounding of the exact value is then right
+# but for ties within 1e-40), exponents of any size (past the float range: inf or 0 when made a float)
+_DECIMALS = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 
 _POWER_NAMES = {2: "squares", 3: "cubes", 4: "fourth powers"}
