@@ -158,9 +158,10 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         ),
         (["1,000", "2,000", "3,000"], "", "'1,000' is ambiguous: a thousands separator or a comma between values?"),
         (["-"], "1,5,8\n10,250\n", "'10,250' is ambiguous"),
-        # adversarial round 21: Python's float() read 1_000 as 1000 and 1_0.5 as 10.5 (the page refuses them)
-        (["1_000", "2_000", "3_000"], "", "'1_000' (value 1) has an underscore; write numbers without one (1000)"),
-        (["1_0.5", "2", "3"], "", "'1_0.5' (value 1) has an underscore"),
+        # adversarial round 21: Python's float() read 1_0.5 as 10.5 (thousands, 1_000, are read as Python does)
+        (["1_0.5", "2", "3"], "", "'1_0.5' (value 1) has an underscore that groups no thousands; write numbers "
+         "without one (10.5)"),
+        (["1", "2", "3_0000"], "", "'3_0000' (value 3) has an underscore that groups no thousands"),
         (["1", "2", "-nan"], "", "has nan at position 3"),
         (["1", "2", "-0x10"], "", "'-0x10' (value 3) is not a number"),
         (["1", "2", "0x10"], "", "'0x10' (value 3) is not a number"),

@@ -45,6 +45,7 @@ RULE_NOTE = (
 # The pattern is added to argparse's own matcher, so the override never narrows it.
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
+_DIGIT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # 1_000, -2_500.5: as Python
 # 1,5 among other values (1,5 2,5 or 1,5, 2,5, or with semicolons 1,5;2,5): a decimal comma, or the values
 # 1 and 5? (1,2,3 alone is a list: not asked)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
@@ -332,9 +333,10 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
         )
     values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
     for position, token in enumerate(labels, start=1):
-        if "_" in token:  # Python's float() reads 1_000 as 1000 and 1_0.5 as 10.5; JSON, files and the page do not
+        if "_" in token and not _DIGIT_GROUPS.fullmatch(token):  # Python's float() reads 1_0.5 as 10.5
             raise ValueError(
-                f"{token!r} (value {position}) has an underscore; write numbers without one ({token.replace('_', '')})"
+                f"{token!r} (value {position}) has an underscore that groups no thousands; write numbers without "
+                f"one ({token.replace('_', '')})"
             )
         try:
             values.append(float(token))
