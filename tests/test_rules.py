@@ -195,6 +195,10 @@ def test_a_geometric_rule_on_decimals_goes_on_to_the_floats_nearest_its_exact_va
     exact = [float(Fraction("72.9") * Fraction(9, 10) ** k) for k in range(1, 401)]
     assert path.tolist() == exact
     assert predictor.forecast([-1.5, 3, -6, 12], 1020).tolist()[-2:] == [-1.5 * 2.0**1022, 1.5 * 2.0**1023]
+    # adversarial round 24: 40 digits rounded values halfway between two floats away from even
+    exact = float(Fraction("1.953125") * Fraction(5, 4) ** 20)  # 169.40658945086005, not ...008
+    assert predictor.forecast([1, 1.25, 1.5625, 1.953125], 20).tolist()[-1] == exact
+    assert predictor.forecast([3, 1.5, 0.75, 0.375], 1072).tolist()[-1] == float(Fraction(3, 8) / 2**1072)  # 1e-323
 
 
 @pytest.mark.parametrize(

@@ -628,9 +628,15 @@ def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, hi
 
 
 def _written_ratio_next(last: Decimal, ratio: Decimal, n: int, history: list[Number]) -> Number:
-    # to 40 digits at any step (an exact Fraction grew with each: 10,000 steps took 35 s), then rounded once;
-    # past the float range inf (or -inf), which the caller names
-    return float(_DECIMALS.multiply(last, _DECIMALS.power(ratio, len(history) + 1 - n)))
+    # Exact where its digits are few enough (a value halfway between two floats then rounds to even, as float()
+    # of a Fraction does: 1.25**k), else to _MIDPOINT_DIGITS, more than any such halfway value has (an exact
+    # Fraction grew with each step: 10,000 steps took 35 s); past the float range inf (or -inf), which the
+    # caller names.
+    k = len(history) + 1 - n
+    digits = len(last.as_tuple().digits) + k * len(ratio.as_tuple().digits)
+    context = _DECIMALS.copy()
+    context.prec = min(digits + 1, _MIDPOINT_DIGITS)
+    return float(context.multiply(last, context.power(ratio, k)))
 
 
 def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
@@ -763,9 +769,11 @@ def _decimal(value: Fraction) -> Decimal:
     return _DECIMALS.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
-# Decimal arithmetic for a rule's next values: 40 digits (float64's rounding of the exact value is then right
-# but for ties within 1e-40), exponents of any size (past the float range: inf or 0 when made a float)
-_DECIMALS = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+# Decimal arithmetic for a rule's next values: exponents of any size (past the float range: inf or 0 when made
+# a float); a value halfway between two floats has at most 767 significant digits (a 54-bit odd multiple of a
+# power of two down to 2**-1075), so one of more digits is none, and this many decide float64's rounding
+_MIDPOINT_DIGITS = 800
+_DECIMALS = Context(prec=_MIDPOINT_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 
 _POWER_NAMES = {2: "squares", 3: "cubes", 4: "fourth powers"}
