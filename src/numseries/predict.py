@@ -62,6 +62,7 @@ from numseries.series import (
     keep_last,
     narrow_float,
     padded_rows,
+    past_float,
     quantity_names,
     read_lengths,
     shift_right,
@@ -682,12 +683,15 @@ class Predictor:
         if not ruled:
             return forecast_batch(self, windows, steps, levels, paths, seed, lambda i: _name(i, ids))
         rest = [i for i in range(len(windows)) if i not in ruled]
-        network = forecast_batch(self, [windows[i] for i in rest], steps, levels, paths, seed, lambda i: _name(rest[i], ids))
         values = np.empty((len(windows), steps))  # (N, steps)
-        values[rest] = network.values
-        around = np.repeat(values[:, :, None], 2, axis=2)  # (N, steps, 2): a rule's bands
+        around = np.empty((len(windows), steps, 2))  # (N, steps, 2): a rule's bands
         for i, rule in ruled.items():  # exact rules continue, with bands of zero width (float64's two either side
-            values[i], around[i] = _continued(rule, steps, i, ids)  # of a value it cannot hold)
+            values[i], around[i] = _continued(rule, steps, i, ids)  # of a value it cannot hold); first: a rule
+        network = forecast_batch(  # that leaves the float range fails before the network's work
+            self, [windows[i] for i in rest], steps, levels, paths, seed, lambda i: _name(rest[i], ids)
+        )
+        values[rest] = network.values
+        around[rest] = np.repeat(network.values[:, :, None], 2, axis=2)
         bounds = {level: around.copy() for level in levels}  # (N, steps, 2)
         for level in levels:
             bounds[level][rest] = network.bounds[level]
@@ -1058,7 +1062,7 @@ def _list_like(data: Any) -> bool:
 def _refuse_huge_integer(array: np.ndarray, what: str) -> None:
     """A ValueError naming the first integer of ``array`` (object dtype) past the float range, if any."""
     flat = array.ravel()
-    huge = [i for i, item in enumerate(flat.tolist()) if isinstance(item, int) and abs(item) > LARGEST_FLOAT]
+    huge = [i for i, item in enumerate(flat.tolist()) if isinstance(item, int) and past_float(item)]
     if huge:
         where = f"row {huge[0] // array.shape[1]} of {what}" if array.ndim == 2 else what
         item = flat[huge[0]]

@@ -282,6 +282,16 @@ def above_float(read_as: float) -> str:
     )
 
 
+def past_float(value: int) -> bool:
+    """Whether float64 cannot hold an integer even rounded (it would be read as inf): the largest float + 1
+    is read as the largest float."""
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
+
+
 def integer_text(value: int) -> str:
     """An integer as an error shows it: in full up to 30 digits, else its first 20 and how many it has."""
     text = str(value)

@@ -56,11 +56,11 @@ from numseries.intervals import check_levels, fraction_note, level_name, levels_
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
     BELOW_FLOAT,
-    LARGEST_FLOAT,
     above_float,
     integer_text,
     isolating,
     lost_integer,
+    past_float,
     rounded_integer,
     underflowed,
 )
@@ -376,18 +376,35 @@ def _predict_many(
     naming it, the others answered (the whole batch was one 422). A bad level is the request's error."""
     if level and predictor.quantile_levels:  # (a bad level: the request's 422)
         check_levels(level, predictor.quantile_levels)
+    try:
+        return _predict_rows(predictor, series, level, steps)
+    except ValueError:
+        pass
     errors = np.full(len(series), None, dtype=object)
     answers: list[dict] = [{} for _ in series]
+    for i in _ruled(predictor, series) if steps else []:  # a rule's path past the float range, found alone
+        try:  # (a rule's forecast is cheap: no network; halving alone re-ran the batch where failures were many)
+            predictor.forecast_batch([series[i]], steps or 1, ids=THE_SEQUENCE)
+        except ValueError as err:
+            errors[i] = " ".join(str(err).split())
 
-    def predict(rows: np.ndarray) -> list[dict]:  # a failing series is found by halving: few calls, not one per series
+    def predict(rows: np.ndarray) -> list[dict]:  # any other failing series is found by halving: few calls
         return _predict_rows(predictor, [series[i] for i in rows], level, steps, THE_SEQUENCE if len(rows) == 1 else None)
 
-    for rows, part in isolating(predict, np.arange(len(series)), errors, strict=False):
+    for rows, part in isolating(predict, np.flatnonzero(errors == None), errors, strict=False):  # noqa: E711
         for i, answer in zip(rows.tolist(), part, strict=True):
             answers[i] = answer
     for i in np.flatnonzero(errors != None).tolist():  # noqa: E711 (element-wise)
         answers[i] = {"error": f"series[{i}]: {errors[i]}"}
     return answers
+
+
+def _ruled(predictor: Predictor, series: list[list[float]]) -> list[int]:
+    """The series an exact rule continues (none where one series cannot be read: halving finds it)."""
+    try:
+        return sorted(predictor.predict_batch(series, level=[]).rules)
+    except ValueError:
+        return []
 
 
 def _predict_rows(
@@ -397,12 +414,13 @@ def _predict_rows(
     steps: int | None,
     ids: tuple[str] | None = None,
 ) -> list[dict]:
-    # Without per-step weights: they cost 2-3x the batch's time.
+    # Without per-step weights: they cost 2-3x the batch's time. The forecast first: a rule's path past the float
+    # range fails before the batch's one-step predictions (isolating a failing series halves the batch).
     levels = predictor.levels_or_default(level)
+    forecast = predictor.forecast_batch(series, steps, level=levels or None, ids=ids) if steps else None
     batch = predictor.predict_batch(series, level=levels, ids=ids)
     answers = _rows_json(batch)
-    if steps:  # each series' forecast as /predict gives it: a rule's path, else the network's
-        forecast = predictor.forecast_batch(series, steps, level=levels or None)
+    if steps and forecast is not None:  # each series' forecast as /predict gives it: a rule's path, else the network's
         bounds = {lv: forecast.interval(lv) for lv in forecast.levels}  # {level: (lo (N, K), hi (N, K))}
         for i, answer in enumerate(answers):
             rule = batch.rules.get(i)
@@ -619,7 +637,7 @@ def _misread_or_float(text: str) -> float | _Misread:
 
 def _misread_int(text: str) -> int | _Misread:
     value = int(text)
-    if abs(value) <= LARGEST_FLOAT:
+    if not past_float(value):  # (the largest float + 1 is read as the largest float: rounded_integer's case)
         return value
     misread = _Misread(integer_text(value))  # 400 nines: past the float range, as 1e400 is
     misread.problem = above_float(math.inf if value > 0 else -math.inf)
