@@ -693,9 +693,9 @@ def predict_chunk(
         forecast = BatchForecast(paths, checked, bounds)
     next_ds = known = instant = None
     if chunk.ds is not None:
-        next_ds, known = next_timestamps(chunk.ds, present, steps)
+        next_ds, known, regular = _next_times(chunk.ds, present, steps)
         if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
-            instant = _in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known)
+            instant = _in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known, regular)
         _warn_dates_as_integers(chunk, present, next_ds, errors)
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
@@ -731,21 +731,26 @@ def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarr
 
 
 def _in_utc(
-    ds: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, steps: int, times: np.ndarray, known: np.ndarray
+    ds: np.ndarray,
+    offsets: np.ndarray,
+    lengths: np.ndarray,
+    steps: int,
+    times: np.ndarray,
+    known: np.ndarray,
+    wall_regular: np.ndarray,
 ) -> np.ndarray:
     """Series whose times carry UTC offsets step in UTC, not on the wall clock, where they are less than a day
     apart, in UTC and on the wall clock (an hourly series across a clock change goes on an hour at a time: on
     the wall clock, 01:00+01:00 then 03:00+02:00 are two hours apart), or regular in UTC but not on the wall
     clock (month ends at midnight UTC read in Berlin: 01:00+01:00, then 02:00+02:00 after the change, went on
     by the last wall-clock spacing, 30 days and an hour at a time); each next time written at the offset of
-    its last. ``times`` and ``known`` (N, K), from the wall clock, are replaced in those rows; returns (N,)
-    bool, which they are."""
+    its last. ``times``, ``known`` (N, K) and ``wall_regular`` (N,), :func:`_next_times` on the wall clock;
+    ``times`` and ``known`` are replaced in those rows; returns (N,) bool, which they are."""
     given = np.isfinite(offsets)  # (N, W)
     shift = np.where(given, offsets, 0).astype(np.int64) * np.timedelta64(60, "s")  # (N, W) each cell's offset
     clock = ds.astype("datetime64[ns]")  # (N, W) wall-clock times
     utc = np.where(given, clock - shift, np.datetime64("NaT"))  # (N, W)
     ahead, utc_known, utc_regular = _next_times(utc, lengths, steps)  # (N, K)
-    wall_regular = _next_times(clock, lengths, steps)[2]
     rows, last_i = np.arange(len(lengths)), np.maximum(lengths - 1, 0)
     gap = ahead[:, 0].view(np.int64) - utc[rows, last_i].view(np.int64)  # (N,) the UTC spacing
     wall = times[:, 0].view(np.int64) - clock[rows, last_i].view(np.int64)  # (N,) on the clock
