@@ -199,9 +199,7 @@ class _Series:
             return False
         gap, target, rounding = checked
         if (gap <= _ULPS * 2 * target + rounding).all():  # a stricter test, without the windows: usually enough
-            return bool((gap <= (_ULPS * 2 * target + rounding) / 8).all()) or self._exactly_as_written(
-                coeffs, const, start
-            )  # (past 4 ulps of the terms, float arithmetic's rounding of values as written, they are read so)
+            return bool(_within_4_ulps(gap, target, rounding).all()) or self._exactly_as_written(coeffs, const, start)
         level, steps = self._window(span)
         with np.errstate(over="ignore", invalid="ignore"):
             allowed = _ULPS * 2 * level[start - span :] + rounding + _ULPS * abs(const) + REL_TOL * steps[start - span :]
@@ -232,8 +230,8 @@ class _Series:
         if self.exact:
             return True
         checked = self._float_gaps(coeffs, const, start)
-        if checked is not None and (checked[0] <= (_ULPS * 2 * checked[1] + checked[2]) / 8).all():
-            return True  # within 4 ulps of the terms
+        if checked is not None and _within_4_ulps(*checked).all():
+            return True
         return self._exactly_as_written(coeffs, const, start)
 
     def _exactly_as_written(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
@@ -360,13 +358,25 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, Fraction))
 
 
+def _within_4_ulps(gap: np.ndarray, target: np.ndarray, rounding: Any) -> np.ndarray:
+    """Element-wise: a check's float ``gap`` within an eighth of its strict bound (32 ulps: twice ``target``,
+    each |x[t]|, and ``rounding``, each |c * x[t - lag]|), 4 ulps: float arithmetic's rounding of values as
+    written. Past it, values written to at most 15 digits are read as written (:meth:`_Series.holds_as_written`)."""
+    return np.asarray(gap <= (_ULPS * 2 * target + rounding) / 8)
+
+
 _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this many digits are as written
+
+
+def _shortest(value: float | np.floating) -> Decimal:
+    """A float's shortest decimal (its repr), trailing zeros dropped: 1.5e14's 150000000000000.0 has 2 digits."""
+    return Decimal(repr(float(value))).normalize()
 
 
 def _rounding_of(value: float) -> Fraction:
     """Half a unit of the last digit of a value written to 15 significant digits (it may be a number rounded
     so), else 0: a value written to fewer is exactly that."""
-    digits = Decimal(repr(value)).normalize().as_tuple()
+    digits = _shortest(value).as_tuple()
     if len(digits.digits) < _WRITTEN_DIGITS or not isinstance(digits.exponent, int):
         return Fraction(0)
     return Fraction(1, 2) * Fraction(10) ** digits.exponent
@@ -391,10 +401,8 @@ def _written_number(value: object) -> Fraction | None:
         return value
     if not isinstance(value, (float, np.floating)) or not math.isfinite(value):
         return None
-    text = repr(float(value))
-    written = Decimal(text)
-    return Fraction(written) if len(written.normalize().as_tuple().digits) <= _WRITTEN_DIGITS else None  # 1.5e14's
-    # repr, 150000000000000.0, has 2 digits, not 16
+    written = _shortest(value)
+    return Fraction(written) if len(written.as_tuple().digits) <= _WRITTEN_DIGITS else None
 
 
 def find_rule(values: Sequence[float] | np.ndarray) -> Rule | None:
@@ -1489,7 +1497,7 @@ def _fits_rows(
         level = _sliding_max(magnitude, span + 1)[:, start - span :]  # largest |x| in x[t - span .. t]
         local_step = _sliding_max(steps, span)[:, start - span :]  # largest |step| among them
         allowed = _ULPS * 2 * level + rounding + REL_TOL * local_step
-        tight = gap <= (_ULPS * 2 * np.abs(values[:, start:]) + rounding) / 8
+        tight = _within_4_ulps(gap, np.abs(values[:, start:]), rounding)
     beyond = np.arange(start, width)[None, :] >= lengths[:, None]
     finite = np.isfinite(rounding)
     return ((finite & (gap <= allowed)) | beyond).all(axis=1), ((finite & tight) | beyond).all(axis=1)
