@@ -57,7 +57,6 @@ from numseries.series import (
     above_float,
     check_exact_integers,
     check_narrowed,
-    index_named,
     integer_text,
     keep_last,
     narrow_float,
@@ -66,7 +65,7 @@ from numseries.series import (
     quantity_names,
     read_lengths,
     shift_right,
-    time_named,
+    timed_labels,
     widened,
 )
 from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
@@ -1025,7 +1024,7 @@ def _container(data: Any, what: str, expected: str) -> Any:
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
     _check_time_index(data, what)
     columns = getattr(data, "columns", None)
-    timed = [column for column in columns if time_named(column) or index_named(column)] if columns is not None else []
+    timed = timed_labels(columns) if columns is not None else []
     if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names([c for c in columns if c not in timed]):
         # (beside any columns of times: index,hour,temperature,... as df.reset_index() gives)
         values = [str(column) for column in columns if column not in timed]

@@ -366,10 +366,15 @@ def _quantity_name(label: str, stems: list[str]) -> bool:
     )  # fmt: skip
 
 
+def timed_labels(labels: Sequence[Any]) -> list[Any]:
+    """The labels among ``labels`` named as times or a row's index are (``hour``, ``created_at``, ``index``)."""
+    return [label for label in labels if time_named(label) or index_named(label)]
+
+
 def observed(labels: Sequence[Any], least: int = 3) -> bool:
     """Whether column labels are those of quantities observed row by row: ``least`` or more named as quantities
     are (:func:`quantity_names`), beside at most one named as times or a row's index are (``hour``, ``index``)."""
-    timed = [label for label in labels if time_named(label) or index_named(label)]
+    timed = timed_labels(labels)
     return len(timed) <= 1 and quantity_names([label for label in labels if label not in timed], least)
 
 
