@@ -382,11 +382,12 @@ def _predict_many(
         pass
     errors = np.full(len(series), None, dtype=object)
     answers: list[dict] = [{} for _ in series]
-    for i in _ruled(predictor, series) if steps else []:  # a rule's path past the float range, found alone
-        try:  # (a rule's forecast is cheap: no network; halving alone re-ran the batch where failures were many)
-            predictor.forecast_batch([series[i]], steps or 1, ids=THE_SEQUENCE)
-        except ValueError as err:
-            errors[i] = " ".join(str(err).split())
+    if steps:  # a rule's path past the float range, found alone (a rule's forecast is cheap: no network;
+        for i in _ruled(predictor, series):  # halving alone re-ran the batch where failures were many)
+            try:
+                predictor.forecast_batch([series[i]], steps, ids=THE_SEQUENCE)
+            except ValueError as err:
+                errors[i] = " ".join(str(err).split())
 
     def predict(rows: np.ndarray) -> list[dict]:  # any other failing series is found by halving: few calls
         return _predict_rows(predictor, [series[i] for i in rows], level, steps, THE_SEQUENCE if len(rows) == 1 else None)
@@ -562,11 +563,13 @@ _MAX_DIGITS = sys.get_int_max_str_digits()  # 0: no limit
 _NESTED = re.compile(rb'(?:[\[{]\s*(?:"[^"]{0,100}"\s*:\s*)?){100,}')  # 100 arrays or objects, one in the other
 
 
+_LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
+
+
 def _refuse_level(predictor: Predictor, level: list[float] | None) -> None:
     """A request for intervals from a model without a quantile head -> a 422 that names the field to drop."""
     if level and not predictor.quantile_levels:
         raise ValueError("this server's model has no quantile head, so no intervals; leave out level (or send [])")
-_LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
 
 
 def _misspelled(errors: Sequence[Any]) -> str | None:

@@ -11,6 +11,8 @@ from numseries.baselines import ALL, SIMPLE
 from numseries.commands import families
 from numseries.config import positive_argument, seed_argument
 
+N_PER_CELL, CASES_PER_BUCKET = 20, 60  # the suites' defaults (unset options: an option of the other suite is refused)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", help="weights folder or file, .onnx included (default: the shipped model)")
@@ -18,10 +20,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="generated families (default) or the real series shipped with statsmodels and "
                              "vega_datasets (six sampling frequencies, each also reported as a group)")
     parser.add_argument("--n-per-cell", type=positive_argument,
-                        help="synthetic cases per family and length bucket (default 20, about 2 minutes with the "
-                             "statistical baselines; the README's figures use 300)")
+                        help=f"synthetic cases per family and length bucket (default {N_PER_CELL}, about 2 minutes "
+                             "with the statistical baselines; the README's figures use 300)")
     parser.add_argument("--cases-per-bucket", type=positive_argument,
-                        help="real cases per dataset and length bucket (default 60)")
+                        help=f"real cases per dataset and length bucket (default {CASES_PER_BUCKET})")
     parser.add_argument("--families", nargs="+", help="synthetic families (default: training then held-out)")
     parser.add_argument("--seed", type=seed_argument, help="case seed (default: the suite's fixed evaluation seed)")
     parser.add_argument("--baselines", nargs="+", choices=ALL, default=list(ALL), metavar="NAME",
@@ -51,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
         if value is not None:  # (was ignored: --suite real --families linear scored every real series)
             suite = "real" if args.suite == "synthetic" else "synthetic"
             raise ValueError(f"{option} is an option of --suite {suite}, not of --suite {args.suite}; drop it")
-    args.n_per_cell = 20 if args.n_per_cell is None else args.n_per_cell
-    args.cases_per_bucket = 60 if args.cases_per_bucket is None else args.cases_per_bucket
+    args.n_per_cell = N_PER_CELL if args.n_per_cell is None else args.n_per_cell
+    args.cases_per_bucket = CASES_PER_BUCKET if args.cases_per_bucket is None else args.cases_per_bucket
     dropped = [name for name in args.baselines if args.no_stats and name not in SIMPLE]
     if dropped and len(dropped) == len(args.baselines):
         raise ValueError(
