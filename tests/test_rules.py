@@ -292,6 +292,8 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
         [1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.60000000005],
         [-7.24999999999963, -6.91666666666628, -6.58333333333296, -6.24999999999962, -5.91666666666623,
          -5.58333333333253, -5.24999999999909, -4.91666666666578],  # 'cubic: third difference 1e-13'
+        # 'geometric, ratio 2 (exact)' going on 7.999999999999984: 1 / 0.500000000000001 fits to float rounding
+        [0.500000000000001, 1, 2, 4],
     ],
 )
 def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
@@ -304,6 +306,8 @@ def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
     [  # rules that hold on the values as written, to the 15 digits a spreadsheet writes
         ([0.333333333333333, 0.666666666666667, 1, 1.33333333333333], "arithmetic"),
         ([100, 90, 81, 72.9], "geometric, ratio 0.9"),
+        ([1, 0.333333333333333, 0.111111111111111, 0.037037037037037], "geometric, ratio 0.33"),  # 1/3, rounded
+        ([5, -0.5, 0.05, -0.005], "geometric, ratio -0.1"),
         ([0.1, 0.2, 0.30000000000000004, 0.4], "arithmetic, step 0.1"),  # float arithmetic's: as before
     ],
 )

@@ -262,6 +262,29 @@ class _Series:
                 return False
         return True
 
+    def _one_ratio_as_written(self, lag: int) -> bool:
+        """Whether one ratio r gives ``x[t] = r x[t - lag]`` for every t on the values as written (the first
+        equation too, which a ratio solved from it holds by construction),
+        each within its rounding (:meth:`_rounded_by`): ``0.500000000000001 1 2 4`` has none (1 / 0.500000000000001
+        is not 2), the 15-digit ``1 0.333333333333333 0.111111111111111`` has 1/3."""
+        written, errors = self._as_written(), self._rounded_by()
+        assert written is not None  # (the caller's check)
+        low: Fraction | None = None
+        high: Fraction | None = None
+        for t in range(lag, self.n):
+            above = (written[t] - errors[t], written[t] + errors[t])  # where x[t] was, as an interval
+            below = (written[t - lag] - errors[t - lag], written[t - lag] + errors[t - lag])
+            if below[0] <= 0 <= below[1]:  # any ratio takes a zero to one
+                if above[0] <= 0 <= above[1]:
+                    continue
+                return False
+            ratios = [a / b for a in above for b in below]  # the ratio's interval: its ends are among these
+            low = min(ratios) if low is None else max(low, min(ratios))
+            high = max(ratios) if high is None else min(high, max(ratios))
+            if low > high:
+                return False
+        return True
+
     def _rounded_by(self) -> list[Fraction]:
         """Each value's rounding as written: half a unit of its last digit where it has 15, else none."""
         if self._rounding is None:
@@ -751,6 +774,8 @@ def _geometric(s: _Series) -> Rule | None:
         return None
     if not s.exact and _simple(ratio) is None and (rule := _recurrence_in_units(s)) is not None:
         return rule  # decimals that a recurrence continues exactly, and a ratio that only nears it
+    if _written_number(ratio) is None and s._as_written() is not None and not s._one_ratio_as_written(1):
+        return None  # a ratio of 16+ digits fits to float rounding, but no ratio fits the values as written
     step = None if s.exact else _written_geometric(s, ratio)
     return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2, step)
 
