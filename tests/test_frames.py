@@ -348,6 +348,24 @@ def test_business_day_series_go_on_on_weekdays_and_calendar_days_on_every_day(sh
     assert days["other"] == ["Wed 03-20", "Fri 03-22", "Sun 03-24", "Tue 03-26"]
 
 
+def test_a_short_business_day_series_with_one_holiday_goes_on_on_weekdays(shipped):
+    """Adversarial round 25: one holiday in fewer than ten steps was more than HOLIDAYS' share, and the last
+    spacing went on: Thursday, Sunday, Wednesday after ten weekdays without Monday the 11th."""
+    autumn = pd.bdate_range("2024-11-04", "2024-11-18")
+    christmas = pd.bdate_range("2024-12-16", "2024-12-27")
+    sparse = pd.DatetimeIndex(["2024-03-04", "2024-03-06", "2024-03-08", "2024-03-11"])  # Mon Wed Fri Mon
+    df = pd.concat(
+        [pd.DataFrame({"unique_id": name, "ds": ds, "y": np.arange(len(ds), dtype=float) ** 1.5})
+         for name, ds in (("autumn", autumn[autumn != "2024-11-11"]),
+                          ("christmas", christmas[christmas != "2024-12-25"]), ("sparse", sparse))]
+    )
+    out = shipped.predict_df(df, steps=3)
+    days = {name: rows["ds"].dt.strftime("%a %m-%d").tolist() for name, rows in out.groupby("unique_id")}
+    assert days["autumn"] == ["Tue 11-19", "Wed 11-20", "Thu 11-21"]
+    assert days["christmas"] == ["Mon 12-30", "Tue 12-31", "Wed 01-01"]
+    assert days["sparse"][0] != "Tue 03-12"  # mostly two weekdays apart: not one weekday after another
+
+
 @pytest.mark.parametrize("dtype", ["float32", "Float32", "float16"])
 def test_float32_values_are_the_decimals_they_hold(shipped, tmp_path, capsys, dtype):
     """Adversarial round 14: a float32 0.1 is 0.10000000149011612 as float64, so 0.1 0.2 0.3 0.4 stored as

@@ -817,7 +817,7 @@ def _joined(
 # -------------------------------------------------------------------------------------------- timestamps
 
 _DAY = np.int64(86_400 * 10**9)  # nanoseconds
-HOLIDAYS = 0.1  # business-day data may skip a weekday (a holiday) in at most this share of its steps
+HOLIDAYS = 0.1  # business-day data may skip a weekday (a holiday) in at most this share of its steps (or once)
 
 
 def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -976,7 +976,11 @@ def _business_days(
         weekdays = np.where(cells[rows], np.is_busday(days), True).all(axis=1)  # (R,)
         apart = np.busday_count(days[:, :-1], days[:, 1:])  # (R, W-1) weekdays from each to the next
         one_or_two = np.where(pairs[rows], (apart == 1) | (apart == 2), True).all(axis=1)  # a holiday: 2
-        mostly_one = (np.where(pairs[rows], apart == 2, False).sum(axis=1) <= HOLIDAYS * (lengths[rows] - 1))
+        holidays = np.where(pairs[rows], apart == 2, False).sum(axis=1)  # (R,)
+        ones = np.where(pairs[rows], apart == 1, False).sum(axis=1)  # (R,)
+        # one holiday even among fewer than 1 / HOLIDAYS steps (ten weekdays round Christmas), where most steps
+        # are one weekday (not Monday, Wednesday, Friday)
+        mostly_one = (holidays <= np.maximum(1, HOLIDAYS * (lengths[rows] - 1))) & (holidays < ones)
         business[rows] = weekdays & one_or_two & mostly_one
     times = np.zeros((n, len(ahead)), dtype=np.int64)
     rows = np.flatnonzero(business)
