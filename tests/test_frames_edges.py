@@ -435,6 +435,42 @@ def test_a_ds_column_of_periods_says_how_to_convert_it(predictor):
     assert predictor.predict_df(frame)["ds"].iloc[0] == pd.Timestamp("2024-06-01")
 
 
+@pytest.mark.parametrize(
+    ("ds", "message"),
+    [  # adversarial round 25: pandas' "Can only use .str accessor with string values!" (a traceback)
+        (pd.to_timedelta([1, 2, 3, 4], unit="D"), r"column when holds durations \(timedelta64\[ns\]\), not times; "
+         r"add them to a start: df\['when'\] = pd.Timestamp"),
+        ([True, False, True, False], r"column when holds booleans \(bool\), not times; give integers or dates"),
+    ],
+    ids=["durations", "booleans"],
+)
+def test_a_time_column_of_durations_or_booleans_is_refused_by_name(predictor, ds, message):
+    frame = pd.DataFrame({"unique_id": "a", "when": ds, "y": [1.0, 2, 3, 4]})
+    with pytest.raises(ValueError, match=f"^{message}"):
+        predictor.predict_df(frame, time_col="when")
+
+
+def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
+    """Adversarial round 25: its 1 was 'neither a number nor a date; use integers'."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": [1, "2", 3, 4], "y": [1.0, 2, 3, 4]})
+    assert predictor.predict_df(frame)["error"][0] == (
+        "column ds mixes numbers and text (1 is a number, '2' text); give one kind throughout, e.g. "
+        "df['ds'] = pd.to_numeric(df['ds'])"
+    )
+
+
+def test_frames_with_a_column_twice_or_the_ids_as_index_say_how_to_fix_them(predictor):
+    """Adversarial round 25: a column named twice was pandas' "'DataFrame' object has no attribute 'dtype'"; ids
+    in the index were 'name its columns with id_col=', which names no index."""
+    twice = pd.DataFrame([["a", 0, 1.0, 1.0], ["a", 1, 2.0, 2.0], ["a", 2, 3.0, 3.0]], columns=["unique_id", "ds", "y", "y"])
+    with pytest.raises(ValueError, match=re.escape("the frame has 2 columns named 'y'; keep one, e.g. df = df.loc[:, ~df.columns.duplicated()]")):
+        predictor.predict_df(twice)
+    indexed = pd.DataFrame({"unique_id": ["a"] * 4, "ds": range(4), "y": [1.0, 2, 3, 4]}).set_index("unique_id")
+    with pytest.raises(ValueError, match=re.escape("the frame's 'unique_id' is its index, not a column; make it one with df.reset_index()")):
+        predictor.predict_df(indexed)
+    assert predictor.predict_df(indexed.reset_index())["numseries"].tolist() == [5.0]
+
+
 FUTURE = [f"{year}-01-01" for year in range(2300, 2304)]  # past what datetime64[ns] holds (2262-04-11)
 OUT_OF_RANGE = "column ds has 2300-01-01 in series 'a', a date outside 1677-09-22 to 2262-04-11"
 

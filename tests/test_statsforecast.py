@@ -185,6 +185,13 @@ def test_a_series_with_a_missing_value_is_refused_naming_it(call):
         NumSeries().forecast(np.array([1.0, np.inf, 3.0]), h=1)
 
 
+def test_a_horizon_past_the_limit_is_named_h_as_statsforecast_calls_it():
+    """Adversarial round 25: it said 'steps must be ...; e.g. steps=4', an argument statsforecast has not."""
+    df = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 2, "ds": [*range(5), 0, 1], "y": [1.0, 2, 3, 5, 4, 1, 2]})
+    with pytest.raises(ValueError, match=r"^h must be an integer from 1 to 10000, got 10001; e.g. h=4"):
+        StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=10001)
+
+
 def test_a_missing_value_in_another_process_names_the_series_by_its_values_not_a_wrong_number():
     # adversarial round 10: with n_jobs=2 (and on Spark or Dask) the loop walks a part of the frame, and the
     # error named 'series number 1 (in unique_id order)' for the third series

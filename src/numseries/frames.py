@@ -213,6 +213,7 @@ def read_rows(
     raw_ds, raw_y = frame[time_col], frame[target_col]
     ds, bad_ds, offsets = _read_times(raw_ds)
     numbers = _numbers_among_dates(raw_ds, bad_ds)  # (R,) bool
+    mixed = _numbers_and_text(raw_ds) if bad_ds.any() else None
     for row in np.flatnonzero(bad_ds):
         if pd.isna(raw_ds.iloc[row]):  # NaT, NaN, None or an empty cell: no time to place the value at
             place = (where or _loc)(frame.index[row])
@@ -231,6 +232,8 @@ def read_rows(
             else f"column {time_col} mixes time zones ({raw_ds.iloc[row]} in series {ids[row]!r} is in one of "
             f"them); convert it to one: df['{time_col}'] = pd.to_datetime(df['{time_col}'], utc=True)"
             if isinstance(raw_ds.iloc[row], datetime.datetime) and raw_ds.iloc[row].tzinfo is not None
+            else mixed
+            if mixed is not None
             else f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
             f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
         )
@@ -286,6 +289,23 @@ def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
     return unread & pd.to_numeric(ds, errors="coerce").notna().to_numpy()
 
 
+def _numbers_and_text(ds: pd.Series) -> str | None:
+    """The error of an unread time in a column of objects that holds numbers and text (``[1, "2", 3]``: its 1
+    was "neither a number nor a date"); None where it does not."""
+    if ds.dtype != object:
+        return None
+    kinds = ds.map(type)
+    text = ds[kinds.eq(str).to_numpy()]
+    numbers = ds[kinds.map(lambda kind: issubclass(kind, (int, float, np.number)) and kind is not bool).to_numpy()]
+    numbers = numbers[numbers.notna()]
+    if text.empty or numbers.empty:
+        return None
+    return (
+        f"column {ds.name} mixes numbers and text ({numbers.iloc[0]!r} is a number, {text.iloc[0]!r} text); give "
+        f"one kind throughout, e.g. df['{ds.name}'] = pd.to_numeric(df['{ds.name}'])"
+    )
+
+
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
     stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
@@ -301,9 +321,16 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     none = np.full(len(ds), np.nan, dtype=np.float32)
     if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
         raise ValueError(
-            f"column ds holds periods ({ds.dtype}), which numseries does not read; convert them to timestamps "
-            "first: df['ds'] = df['ds'].dt.to_timestamp()"
+            f"column {ds.name} holds periods ({ds.dtype}), which numseries does not read; convert them to "
+            f"timestamps first: df['{ds.name}'] = df['{ds.name}'].dt.to_timestamp()"
         )
+    if pd.api.types.is_timedelta64_dtype(ds):  # (pandas' .str accessor failed on them)
+        raise ValueError(
+            f"column {ds.name} holds durations ({ds.dtype}), not times; add them to a start: "
+            f"df['{ds.name}'] = pd.Timestamp('2024-01-01') + df['{ds.name}']"
+        )
+    if pd.api.types.is_bool_dtype(ds):
+        raise ValueError(f"column {ds.name} holds booleans ({ds.dtype}), not times; give integers or dates")
     if pd.api.types.is_datetime64_any_dtype(ds):
         offsets = none
         if getattr(ds.dtype, "tz", None) is not None:  # each row's wall-clock time, and its offset in its zone
@@ -1019,7 +1046,7 @@ def predict_frame(
             "use predict_batch"
         )
     names = (id_col, time_col, target_col)
-    check_columns(list(df.columns), names)
+    check_columns(list(df.columns), names, [name for name in df.index.names if name is not None])
     levels = frame_levels(predictor, level)
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
@@ -1065,9 +1092,12 @@ def _one_zone(parts: list[pd.DataFrame], time_col: str) -> list[pd.DataFrame]:
     ]  # fmt: skip
 
 
-def check_columns(columns: Sequence[Any], names: tuple[str, str, str]) -> None:
-    """A ValueError unless the frame's ``columns`` hold the three different columns ``names`` (id, time, target)."""
+def check_columns(columns: Sequence[Any], names: tuple[str, str, str], index: Sequence[Any] = ()) -> None:
+    """A ValueError unless the frame's ``columns`` hold the three different columns ``names`` (id, time, target),
+    each once; ``index``: the names of a pandas frame's index levels, which name no column."""
     missing = [name for name in names if name not in columns]
+    if missing and missing[0] in index:
+        raise ValueError(f"the frame's {missing[0]!r} is its index, not a column; make it one with df.reset_index()")
     if missing:
         raise ValueError(
             f"the frame has no column {missing[0]!r} (it has {', '.join(map(repr, columns))}); "
@@ -1075,6 +1105,12 @@ def check_columns(columns: Sequence[Any], names: tuple[str, str, str]) -> None:
         )
     if len(set(names)) < 3:
         raise ValueError(f"id_col, time_col and target_col must be three different columns, got {names}")
+    doubled = [name for name in names if list(columns).count(name) > 1]
+    if doubled:
+        raise ValueError(
+            f"the frame has {list(columns).count(doubled[0])} columns named {doubled[0]!r}; keep one, e.g. "
+            "df = df.loc[:, ~df.columns.duplicated()]"
+        )
 
 
 def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) -> list[float]:

@@ -956,10 +956,10 @@ def load_predictor(
     return Predictor.from_pretrained(weights, runtime=runtime, rules=rules, calibrated=calibrated)
 
 
-def check_steps(steps: Any) -> int:
-    """``steps`` of a forecast, checked: an integer from 1 to :data:`MAX_STEPS`."""
+def check_steps(steps: Any, name: str = "steps") -> int:
+    """``steps`` of a forecast, checked: an integer from 1 to :data:`MAX_STEPS` (``name``: as the caller calls it)."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. steps=4")
+        raise ValueError(f"{name} must be an integer from 1 to {MAX_STEPS}, got {steps!r}; e.g. {name}=4")
     return int(steps)
 
 

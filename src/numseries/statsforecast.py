@@ -39,7 +39,7 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import level_name
-from numseries.predict import Predictor, load_predictor
+from numseries.predict import Predictor, check_steps, load_predictor
 
 try:
     from statsforecast.models import _TS, Naive
@@ -172,6 +172,7 @@ class NumSeries(_TS):
     def _forecast(
         self, y: np.ndarray, h: int, level: Sequence[int] | None, caller: Any = None
     ) -> dict[str, np.ndarray]:
+        check_steps(h, "h")  # (statsforecast's name for steps)
         levels = tuple(sorted(level)) if level is not None else ()
         if len(y) < MIN_VALUES:  # in the order of every other series' columns: statsforecast stacks them by position
             naive = Naive().forecast(y=y, h=h, level=list(levels) or None)
