@@ -658,6 +658,13 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
         ("pm2_5,pm10,temperature\n10,20,5\n11,22,6\n12,24,7\n",
          [["unique_id", "pm2_5", 13], ["unique_id", "pm10", 26], ["unique_id", "temperature", 8]]),
         ("t1,t2,t3,pm10\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),
+        # adversarial round 24: o3 (one letter) and pm1 beside pm10 (one stem) numbered positions: rows were read
+        ("co2,no2,o3\n400,20,30\n401,22,31\n402,24,32\n",
+         [["unique_id", "co2", 403], ["unique_id", "no2", 26], ["unique_id", "o3", 33]]),
+        ("pm1,pm2_5,pm10\n4,10,20\n5,11,22\n6,12,24\n",
+         [["unique_id", "pm1", 7], ["unique_id", "pm2_5", 13], ["unique_id", "pm10", 26]]),
+        ("h0,h6,h12,h18\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),  # evenly spaced: positions
+        ("t1,t2,t3,t5\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),  # one position missing
         # an index beside columns of a series' positions is each row's label, not a value of its series
         ("index,1,2,3,4\n0,2,4,6,8\n1,3,6,9,12\n", [["unique_id", 0, 10], ["unique_id", 1, 15]]),
     ],

@@ -8,6 +8,7 @@ and :func:`step_scale` inside its graph; tests check that the two agree.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -343,26 +344,44 @@ def index_named(label: Any) -> bool:
 def quantity_names(labels: Sequence[Any], least: int = 3) -> bool:
     """Whether ``least`` or more column labels name quantities (``temperature,humidity,pressure``; ``sales,cost,
     units``; ``pm2_5,pm10,co2``), so that a table's rows are observations and each column a series: none is a
-    number or date (2020, 2024-01), has fewer than two letters (a,b,c: as a spreadsheet's columns; Q1),
-    numbers positions beside another of its stem (t1,t2,...; day_1,day_2), or is named as a time, a row's
+    number or date (2020, 2024-01), has fewer than two letters (a,b,c: as a spreadsheet's columns) but for one
+    letter numbered alone (o3 beside co2), numbers positions with others of its stem (t1,t2,...; day_1,day_2;
+    not pm1 beside pm10: :func:`_position_stems`), or is named as a time, a row's
     index, a month, a weekday or a position is (date, created_at, index, jan, mon, first, one, start)."""
     if len(labels) < least or not all(isinstance(label, str) for label in labels):
         return False
-    stems = [match[1] for label in labels if (match := _NUMBERED.fullmatch(label.strip().lower()))]
-    return all(_quantity_name(label, stems) for label in labels)
+    positions = _position_stems(labels)
+    return all(_quantity_name(label, positions) for label in labels)
 
 
 _NO_QUANTITIES = _CALENDAR_WORDS | _TIME_WORDS
 _NUMBERED = re.compile(r"(\D*?)[_\s.-]?(\d+)")  # t1, day_2, FY2020: a stem numbered (pm2_5 is none)
 
 
-def _quantity_name(label: str, stems: list[str]) -> bool:
+def _position_stems(labels: Sequence[str]) -> set[str]:
+    """The stems that number positions among ``labels``: two or more labels of one stem, their numbers close
+    together (t1 t2 t3 t5; at most two apart on average) or evenly spaced (h0 h6 h12); not pm1 and pm10."""
+    numbers: dict[str, set[int]] = {}
+    for label in labels:
+        if match := _NUMBERED.fullmatch(label.strip().lower()):
+            numbers.setdefault(match[1], set()).add(int(match[2]))
+    stems = set()
+    for stem, found in numbers.items():
+        ordered = sorted(found)
+        span, gaps = ordered[-1] - ordered[0], {b - a for a, b in itertools.pairwise(ordered)}
+        if len(ordered) >= 2 and (span <= 2 * (len(ordered) - 1) or (len(ordered) >= 3 and len(gaps) == 1)):
+            stems.add(stem)
+    return stems
+
+
+def _quantity_name(label: str, positions: set[str]) -> bool:
     text = label.strip().lower()
     letters = re.sub(r"[\W\d_]", "", text)
     numbered = _NUMBERED.fullmatch(text)
     return (
-        len(letters) > 1 and not {letters, text} & _NO_QUANTITIES
-        and not time_named(label) and not index_named(label) and (numbered is None or stems.count(numbered[1]) == 1)
+        (len(letters) > 1 or (numbered is not None and len(numbered[1]) == 1))  # o3, x1 beside co2, y1: a, b no
+        and not {letters, text} & _NO_QUANTITIES
+        and not time_named(label) and not index_named(label) and (numbered is None or numbered[1] not in positions)
     )  # fmt: skip
 
 
