@@ -513,6 +513,17 @@ def test_query_parameters_are_refused_not_ignored(client):
     assert client.post("/predict", json={"values": [1, 2, 3, 4], "steps": 3}).json()["forecast"] == [5, 6, 7]
 
 
+def test_a_field_named_twice_is_refused_not_the_last_one_taken(client):
+    """Adversarial round 24: {"values": [1, 2, 3], "values": [4, 5, 6]} was answered for 4 5 6 (JSON keeps the last)."""
+    response = _post(client, "/predict", b'{"values": [1, 2, 3], "values": [4, 5, 6]}')
+    assert response.status_code == 422
+    assert response.json()["error"] == 'the body names "values" 2 times; send each field once'
+    response = _post(client, "/predict/batch", b'{"series": [[1, 2, 3]], "level": [80], "level": [95]}')
+    assert response.status_code == 422 and response.json()["error"].startswith('the body names "level" 2 times')
+    # each field once: answered as before
+    assert _post(client, "/predict", b'{"values": [2, 4, 6], "level": [80]}').json()["prediction"] == 8
+
+
 def test_a_level_below_float64_is_told_so_without_advice_for_values(client):
     """Adversarial round 16: level [1e-400] was told to "scale the values up first"."""
     response = _post(client, "/predict", b'{"values": [1, 2, 4], "level": [1e-400]}')

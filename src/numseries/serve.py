@@ -21,7 +21,7 @@ import logging
 import math
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -213,6 +213,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     )
     async def predict(request: PredictRequest, http: Request) -> PydanticJSON:
         _refuse_query(http)
+        _refuse_repeated(http.scope.get(BODY_KEY), PredictRequest.model_fields)
         _refuse_misread(http.scope.get(BODY_KEY))
         _refuse_level(predictor, request.level)
         if request.steps is None:  # requests that arrive together share one model call
@@ -229,6 +230,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
     )
     async def predict_batch(request: BatchRequest, http: Request) -> PydanticJSON:
         _refuse_query(http)
+        _refuse_repeated(http.scope.get(BODY_KEY), BatchRequest.model_fields)
         _refuse_misread(http.scope.get(BODY_KEY))
         _refuse_level(predictor, request.level)
         answers = await run_in_threadpool(_predict_many, predictor, request.series, request.level, request.steps)
@@ -656,6 +658,22 @@ def _refuse_query(http: Request) -> None:
             f"query parameters are not read ({names}); put them in the JSON body, e.g. "
             '{"values": [1, 2, 3], "steps": 3}'
         )
+
+
+def _refuse_repeated(body: bytes | None, fields: Iterable[str]) -> None:
+    """ValueError (a 422) where the body names one of ``fields`` twice: JSON parsing keeps the last, and
+    ``{"values": [1, 2, 3], "values": [4, 5, 6]}`` was answered for 4 5 6 without a word."""
+    if not body or not any(body.count(b'"' + name.encode() + b'"') > 1 for name in fields):  # (no parse usually)
+        return
+
+    def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        names = [name for name, _ in pairs]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
+            raise ValueError(f'the body names "{twice}" {names.count(twice)} times; send each field once')
+        return dict(pairs)
+
+    json.loads(body, object_pairs_hook=once)
 
 
 def _refuse_misread(body: bytes | None) -> None:
