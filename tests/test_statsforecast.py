@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -153,6 +155,21 @@ def test_series_too_short_get_naive_with_one_warning_naming_how_many(call):
     messages = [str(w.message) for w in caught if "NumSeries" in str(w.message)]
     assert len(messages) == 1 and re.search(r"2 of 3 series have fewer than 3 values.*Naive", messages[0])
     assert list(out["NumSeries"]) == [5, 5, 3, 3, 5, 6]
+
+
+def test_a_worker_warns_of_short_series_as_one_part_of_the_frame():
+    """Adversarial round 25: with n_jobs=2 each worker warned '1 of 2 series', as if of the whole call. (In a
+    process of its own: workers forked from pytest's would record their warnings where nobody reads them.)"""
+    code = (
+        "import numpy as np, pandas as pd\n"
+        "from statsforecast import StatsForecast\n"
+        "from numseries.statsforecast import NumSeries\n"
+        "df = pd.DataFrame({'unique_id': np.repeat(['a', 'b', 'c', 'd'], [2, 5, 5, 5]),\n"
+        "                   'ds': [0, 1, *range(5)] + [*range(5)] * 2, 'y': np.arange(17, dtype=float)})\n"
+        "StatsForecast(models=[NumSeries()], freq=1, n_jobs=2).forecast(df=df, h=2)\n"
+    )
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    assert re.search(r"NumSeries: 1 of \d series of one part of the frame \(statsforecast's workers each warn", err)
 
 
 @pytest.mark.parametrize("short_id", ["0", "z"])  # the short series first or last

@@ -202,6 +202,8 @@ class NumSeries(_TS):
             return
         lengths = [len(window) for window in walk.windows(0, walk.array.n_groups)]
         unit = "cross-validation windows" if walk.kind == "cross_validation" else "series"
+        if _statsforecast_above(caller) is None:  # n_jobs > 1, Spark, Dask: one worker's part of the frame
+            unit += " of one part of the frame (statsforecast's workers each warn of theirs)"
         warnings.warn(_short_message(sum(n < MIN_VALUES for n in lengths), len(lengths), unit), stacklevel=4)
 
 
@@ -223,17 +225,26 @@ def _series_name(caller: Any, y: np.ndarray) -> str:
     above the loop, in this process), else the series by its first values: on Spark, Dask or with n_jobs > 1
     the loop walks a part of the frame, and its position there names no series of the whole."""
     walk = _series_walk(caller)
-    frame = caller
-    for _ in range(6):
-        if frame is None or walk is None:
-            break
-        uids = getattr(frame.f_locals.get("self"), "uids", None)
-        if uids is not None and type(frame.f_locals["self"]).__name__ == "StatsForecast":
-            with contextlib.suppress(IndexError, TypeError):
-                return f"series {uids[walk.position]!r}"
-        frame = frame.f_back
+    uids = getattr(_statsforecast_above(caller), "uids", None) if walk is not None else None
+    if walk is not None and uids is not None:
+        with contextlib.suppress(IndexError, TypeError):
+            return f"series {uids[walk.position]!r}"
     shown = ", ".join(f"{value:g}" for value in y[:5].tolist())
     return f"the series that starts {shown}{', ...' if len(y) > 5 else ''}"
+
+
+def _statsforecast_above(caller: Any) -> Any:
+    """The StatsForecast object whose call walks the whole frame in this process, a few frames above the
+    statsforecast loop ``caller``; None where the loop walks one part of it (n_jobs > 1, Spark, Dask)."""
+    frame = caller
+    for _ in range(6):
+        if frame is None:
+            return None
+        owner = frame.f_locals.get("self")
+        if getattr(owner, "uids", None) is not None and type(owner).__name__ == "StatsForecast":
+            return owner
+        frame = frame.f_back
+    return None
 
 
 def _short_message(short: int, total: int, unit: str) -> str:
