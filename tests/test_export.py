@@ -122,3 +122,34 @@ def test_exports_after_the_first_in_one_process_keep_the_length_dynamic(tiny_wei
         path = export_onnx(model, tmp_path / f"again_{k}.onnx", gradients=False)  # the graphs take minutes
         predictor = Predictor.from_pretrained(path)
         assert predictor.predict(np.arange(5.0)).n_used == 5 and predictor.predict(np.arange(11.0)).n_used == 11
+
+
+def test_an_interrupted_export_leaves_the_folders_files_as_they_were(tiny_onnx, tmp_path, monkeypatch):
+    """Adversarial round 25: export wrote model.onnx, then each gradient graph in place over minutes; a kill
+    between them left new and old files, and predictions of long series failed ('gradient_48 was exported
+    with other weights than model.onnx'). Now every file is written first and moved into place last."""
+    import shutil
+
+    import numseries.gradient
+    from numseries.model import LSTMWithAttention
+    from numseries.weights import save_pretrained
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    torch.manual_seed(1)
+    save_pretrained(LSTMWithAttention(load_model(tiny_onnx).config), folder)  # new weights: the export is stale
+    before = {path.name: path.read_bytes() for path in folder.glob("*.onnx")}
+
+    def interrupted(model, path, metadata):  # the second graph's writing killed
+        def killed(tmp):
+            raise KeyboardInterrupt
+
+        return [(gradient_path(path, bucket_lengths(MAX_LEN)[0]), lambda tmp: tmp.write_bytes(b"new")),
+                (gradient_path(path, MAX_LEN), killed)]  # fmt: skip
+
+    monkeypatch.setattr(numseries.gradient, "gradient_writes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_onnx(load_model(folder), folder / ONNX_FILE)
+    assert {path.name: path.read_bytes() for path in folder.glob("*.onnx")} == before
+    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".")) == []  # no temporary files
+    assert Predictor.from_pretrained(folder).runtime == "torch"  # the stale export is not run, as before

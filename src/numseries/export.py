@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ import torch
 
 from numseries import __version__
 from numseries.config import MIN_VALUES
-from numseries.files import atomic_write
+from numseries.files import atomic_write_all
 from numseries.model import LSTMWithAttention
 from numseries.predict import Predictor
 from numseries.series import keep_last, mean_abs_step
@@ -118,12 +118,13 @@ def export_onnx(
             errors = compare_with_torch(model, Predictor.from_pretrained(tmp, runtime="onnxruntime"))
             log.info("onnxruntime matches torch: %s", ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
 
-    atomic_write(path, write)
-    if gradients:
-        from numseries.gradient import export_gradients
+    writes: list[tuple[Path, Callable[[Path], None]]] = []
+    if gradients:  # exported first (minutes), then every file moved into place, model.onnx last: a kill during
+        from numseries.gradient import gradient_writes  # the export leaves the folder's files as they were
 
         with _quiet_exporter():
-            export_gradients(model, path, metadata)
+            writes = gradient_writes(model, path, metadata)
+    atomic_write_all([*writes, (path, write)])
     return path
 
 

@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,31 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     one that a killed process left behind is removed by the next write to ``path``. A file replaced keeps its
     permissions, a new one gets the umask's; a symbolic link is written through, to the file it names.
     """
-    path = Path(os.path.realpath(path))  # through a symbolic link to the file it names, which stays a link
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(writes: Sequence[tuple[str | Path, Callable[[Path], object]]]) -> None:
+    """:func:`atomic_write` of files that belong together (a model and its gradient graphs): every ``write``
+    to its temporary file first, however long they take, then the files moved into place one after another,
+    in the order given (each move takes microseconds). A failure or a kill while writing leaves every old file."""
+    staged: list[tuple[Path, Path, int]] = []  # (temporary file, its place, the mode it gets)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)  # a file replaced keeps its permissions (0600 stays private)
-    except OSError:
-        mode = 0o666 & ~_UMASK  # a new file gets what open() would give it
-    tmp = _temp_file(path)
-    try:
-        write(tmp)
-        os.chmod(tmp, mode)  # mkstemp makes the file 0600
-        os.replace(tmp, path)
+        for path, write in writes:
+            path = Path(os.path.realpath(path))  # through a symbolic link to the file it names, which stays a link
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)  # a file replaced keeps its permissions (0600 stays private)
+            except OSError:
+                mode = 0o666 & ~_UMASK  # a new file gets what open() would give it
+            tmp = _temp_file(path)
+            staged.append((tmp, path, mode))
+            write(tmp)
+            os.chmod(tmp, mode)  # mkstemp makes the file 0600
+        for tmp, path, _ in staged:
+            os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp, _, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def _read_umask() -> int:

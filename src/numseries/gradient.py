@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -214,21 +215,32 @@ def _example(length: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: dict[str, str]) -> list[Path]:
-    """Write one gradient graph per length bucket beside ``onnx_path``, each checked against torch autograd.
+    """Write one gradient graph per length bucket beside ``onnx_path``, each checked against torch autograd
+    (:func:`gradient_writes`, all moved into place once all are written). Returns the paths written."""
+    from numseries.files import atomic_write_all
+
+    writes = gradient_writes(model, onnx_path, metadata)
+    atomic_write_all(writes)
+    return [path for path, _ in writes]
+
+
+def gradient_writes(
+    model: LSTMWithAttention, onnx_path: str | Path, metadata: dict[str, str]
+) -> list[tuple[Path, Callable[[Path], None]]]:
+    """The gradient graphs of ``model``, one per length bucket, each as its place beside ``onnx_path`` and the
+    function that writes it to a file checked against torch autograd, for
+    :func:`numseries.files.atomic_write_all` (the export, minutes of it, done here; the writing there).
 
     Each file takes ``x`` (B, T) float64 and ``mask`` (B, T) bool and returns ``weights`` (B, T)
     float64; ``metadata`` (that of ``model.onnx``, whose weights digest ties the files to it; computed
     from ``model`` when absent) and the bucket ``length`` are recorded in it.
-    Returns the paths written.
     """
     import hashlib
 
     import onnx
 
-    from numseries.files import atomic_write
-
     metadata = {DIGEST_KEY: hashlib.sha256(safetensors_bytes(model)).hexdigest(), **metadata}
-    written = []
+    writes: list[tuple[Path, Callable[[Path], None]]] = []
     for length in bucket_lengths(model.config.max_len):
         module = trace_gradient(model, length)
         x, mask = _example(length)
@@ -249,9 +261,8 @@ def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: 
             error = compare_gradient(model, tmp, length)
             log.info("gradient graph T=%d matches torch autograd: largest difference %.1e", length, error)
 
-        atomic_write(path, write)
-        written.append(path)
-    return written
+        writes.append((path, write))
+    return writes
 
 
 def compare_gradient(model: LSTMWithAttention, path: str | Path, length: int, *, seed: int = 0) -> float:
