@@ -305,6 +305,25 @@ def test_without_torch_a_stale_export_is_refused_naming_the_fix(tiny_onnx, other
         Predictor.from_pretrained(folder)
 
 
+def test_a_stale_export_named_by_its_file_is_refused_not_run(tiny_onnx, other_model, tmp_path):
+    """Adversarial round 25: --weights FOLDER/model.onnx ran the old network silently, with the calibration and
+    patterns of the new weights beside it. Alone in a folder of its own, an export runs as it is."""
+    from numseries.predict import Predictor
+
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    assert Predictor.from_pretrained(folder / ONNX_FILE).runtime == "onnxruntime"  # a current export runs
+    _replace_weights_by_hand(folder, other_model, tmp_path)
+    for runtime in ("auto", "onnxruntime"):
+        with pytest.raises(ValueError, match=r"model.onnx was exported from other weights than model.safetensors "
+                           r"beside it, so it is stale .*; re-export it: numseries export .*, or move it to a folder"):
+            Predictor.from_pretrained(folder / ONNX_FILE, runtime=runtime)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(folder / ONNX_FILE, alone / ONNX_FILE)
+    assert Predictor.from_pretrained(alone / ONNX_FILE).runtime == "onnxruntime"
+
+
 def test_an_export_without_a_digest_or_of_another_config_counts_as_stale(tiny_onnx, tmp_path):
     import onnx
 

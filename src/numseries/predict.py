@@ -68,7 +68,7 @@ from numseries.series import (
     timed_labels,
     widened,
 )
-from numseries.weights import ONNX_FILE, WeightsLocation, load_model, locate, onnx_architecture
+from numseries.weights import ONNX_FILE, WEIGHTS_FILE, WeightsLocation, load_model, locate, onnx_architecture
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -270,8 +270,12 @@ class Predictor:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         location = locate(path, as_onnx=runtime == "onnxruntime")
-        if runtime == "torch" and location.onnx == location.path:
+        named = location.onnx == location.path  # an ONNX file asked for by name
+        if runtime == "torch" and named:
             raise ValueError(f"{location.path} is an ONNX file, which runs on onnxruntime only; use runtime='auto'")
+        beside = location.folder / WEIGHTS_FILE if named and location.folder is not None else None
+        if beside is not None and beside.is_file():  # its folder's calibration and patterns are those weights'
+            location = dataclasses.replace(location, weights=beside)
         if runtime == "onnxruntime" or (runtime == "auto" and location.onnx is not None):
             if location.onnx is None:
                 raise ValueError(
@@ -284,6 +288,11 @@ class Predictor:
                 predictor.classifier = load_classifier(location.folder)
                 return predictor
             fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
+            if named:  # run as asked, it would use the intervals and patterns of the weights beside it
+                raise ValueError(
+                    f"{location.onnx} {stale} beside it, so it is stale (and the calibration and patterns beside it "
+                    f"are not its own); {fix}, or move it to a folder of its own"
+                )
             if runtime == "onnxruntime" or importlib.util.find_spec("torch") is None:
                 raise ValueError(f"{location.onnx} {stale}, so it is stale; {fix}")
             log.warning("note: %s %s, so it is stale; running %s on torch instead (%s)",

@@ -88,7 +88,8 @@ class WeightsLocation:
     def stale_onnx(self, metadata: dict[str, str]) -> str | None:
         """Why the ONNX file beside ``model.safetensors`` is not an export of it, or ``None`` if it is.
 
-        ``metadata`` is the ONNX file's. A lone ``.onnx`` file asked for by name is taken as it is.
+        ``metadata`` is the ONNX file's. An ``.onnx`` file asked for by name is checked against the
+        ``model.safetensors`` beside it, if any (``Predictor.from_pretrained``); a lone one is taken as it is.
         """
         if self.onnx is None or self.weights is None:
             return None
