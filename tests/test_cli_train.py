@@ -120,7 +120,9 @@ def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, caps
         (["--batch-size", "0"], "batch_size must be >= 1, got 0"),
         (["--val-samples", "0"], "val_samples must be >= 1, got 0"),
         (["--batches-per-epoch", "0"], "batches_per_epoch must be >= 1, got 0"),
-        (["--max-len", "5000"], "max_len must be an integer from 2 to 4,096, got 5000"),
+        (["--max-len", "5000"], "max_len must be an integer from 3 to 4,096, got 5000"),
+        # adversarial round 25: a model of max_len 2 refused 1 2 4 7 ('expected at least 3 finite values')
+        (["--max-len", "2", "--min-len", "2"], "max_len must be an integer from 3 to 4,096, got 2"),
         (["--min-len", "1"], "lengths must satisfy 2 <= min_len <= max_len <= 4096, got min_len=1, max_len=12; pass e.g."),
         (["--min-len", "20"], "got min_len=20, max_len=12"),
         (["--max-minutes", "0"], "max_minutes must be > 0, got 0.0"),

@@ -14,8 +14,8 @@ from numseries.model import LSTMWithAttention
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"max_len": 1}, "max_len must be an integer from 2 to 4,096, got 1"),
-        ({"max_len": 5000}, "max_len must be an integer from 2 to 4,096, got 5000"),
+        ({"max_len": 2}, "max_len must be an integer from 3 to 4,096, got 2"),
+        ({"max_len": 5000}, "max_len must be an integer from 3 to 4,096, got 5000"),
         ({"hidden_size": 0}, "hidden_size must be an integer from 1 to 8,192, got 0"),
         ({"num_layers": 1.5}, "num_layers must be an integer from 1 to 64, got 1.5"),
         ({"head_size": -8}, "head_size must be an integer from 1 to 8,192, got -8"),

@@ -20,7 +20,7 @@ N_FEATURES = 3  # what the model reads per step: normalised value, normalised st
 # Sizes a config.json may ask for, checked before anything is allocated: a hidden_size of 20,000 took
 # 27 s and 9.6 GB before it failed (issue 18). The shipped model has 66,000 parameters.
 _MODEL_INT_RANGES = {
-    "max_len": (MIN_LENGTH, MAX_LENGTH),
+    "max_len": (MIN_VALUES, MAX_LENGTH),  # a model reads at least the fewest values a prediction takes (the rules need 3)
     "hidden_size": (1, 8192),
     "num_layers": (1, 64),
     "head_size": (1, 8192),
