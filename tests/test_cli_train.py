@@ -110,7 +110,7 @@ def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, caps
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("numseries train: error: cannot resume the run in "), last
     assert "batch_size 16 -> 32" in last and "families ['linear', 'sinusoidal'] -> ['linear']" in last, last
-    assert "changing only max_epochs, max_minutes, min_delta, patience" in last
+    assert "changing only max_epochs, max_minutes, min_delta, patience, or start a new run with these (another --run-dir" in last
 
 
 @pytest.mark.parametrize(

@@ -529,7 +529,8 @@ def _record_settings(
         if changed:
             raise ValueError(
                 f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
-                f"resume it with those of {path}, changing only {', '.join(sorted(STOPPING_SETTINGS))}"
+                f"resume it with those of {path}, changing only {', '.join(sorted(STOPPING_SETTINGS))}, or "
+                "start a new run with these (another --run-dir, without --resume)"
             )
         settings["commands"] = [*started["commands"], command_line]
     if check_only:
