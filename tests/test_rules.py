@@ -292,8 +292,11 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
         [1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.60000000005],
         [-7.24999999999963, -6.91666666666628, -6.58333333333296, -6.24999999999962, -5.91666666666623,
          -5.58333333333253, -5.24999999999909, -4.91666666666578],  # 'cubic: third difference 1e-13'
-        # 'geometric, ratio 2 (exact)' going on 7.999999999999984: 1 / 0.500000000000001 fits to float rounding
-        [0.500000000000001, 1, 2, 4],
+        # 'geometric, ratio 2 (exact)' going on 7.999999999984: 1 / 0.500000000001 fits to 1e-9 of a step
+        [0.500000000001, 1, 2, 4],
+        # adversarial round 26: then 'affine map: x[t] = 0.3333333333x[t-1] - 5.999997374e-12 (exact)', its
+        # coefficient the float 1/3, which the check as written let pass (as it had 'geometric, ratio 1/3')
+        [3, 1, 0.3333333333, 0.1111111111, 0.03703703704, 0.01234567901],
     ],
 )
 def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
@@ -308,6 +311,12 @@ def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
         ([100, 90, 81, 72.9], "geometric, ratio 0.9"),
         ([1, 0.333333333333333, 0.111111111111111, 0.037037037037037], "geometric, ratio 0.33"),  # 1/3, rounded
         ([5, -0.5, 0.05, -0.005], "geometric, ratio -0.1"),
+        # adversarial round 26: 2.5 x 1.07**k and 3 x 1.001**k as a spreadsheet writes them (to 15 digits, trailing
+        # zeros dropped: 4.29546544957980 is 4.2954654495798) lost their rule
+        ([2.5, 2.675, 2.86225, 3.0626075, 3.276990025, 3.50637932675, 3.7518258796225, 4.01445369119608,
+          4.2954654495798], "geometric, ratio 1.07"),
+        ([3, 3.003, 3.006003, 3.009009003, 3.012018012003, 3.015030030015], "geometric, ratio 1.001"),
+        ([0.500000000000001, 1, 2, 4], "geometric, ratio 2"),  # 0.5 to 15 digits' rounding: going on 8
         ([0.1, 0.2, 0.30000000000000004, 0.4], "arithmetic, step 0.1"),  # float arithmetic's: as before
     ],
 )

@@ -248,7 +248,7 @@ class _Series:
         errors = self._rounded_by()
         terms = []
         for lag, c in coeffs:
-            exact = _all_written([c] * (self.n - start) if _is_number(c) else c)
+            exact = _all_written([_fraction_of(c)] * (self.n - start) if _is_number(c) else c)
             if exact is None:
                 return True
             terms.append((lag, exact))
@@ -262,13 +262,16 @@ class _Series:
                 return False
         return True
 
-    def _one_ratio_as_written(self, lag: int) -> bool:
-        """Whether one ratio r gives ``x[t] = r x[t - lag]`` for every t on the values as written (the first
-        equation too, which a ratio solved from it holds by construction),
-        each within its rounding (:meth:`_rounded_by`): ``0.500000000000001 1 2 4`` has none (1 / 0.500000000000001
-        is not 2), the 15-digit ``1 0.333333333333333 0.111111111111111`` has 1/3."""
-        written, errors = self._as_written(), self._rounded_by()
+    def ratios_as_written(self, lag: int) -> tuple[Fraction | None, Fraction | None] | None:
+        """The ratios r that give ``x[t] = r x[t - lag]`` for every t on the values as written (the first
+        equation too, which a ratio solved from it holds by construction), each within a spreadsheet's
+        rounding, as (lowest, highest) (None: no bound), or None where no ratio does: ``0.500000000001 1 2 4``
+        has none (1 / 0.500000000001 is not 2), the 15-digit ``1 0.333333333333333 0.111111111111111`` has 1/3."""
+        written = self._as_written()
         assert written is not None  # (the caller's check)
+        # each value as a spreadsheet may have rounded it (to 15 digits, then its trailing zeros dropped:
+        # 4.29546544957980 is written 4.2954654495798): one ratio's rounding errors do not add up over terms
+        errors = [_fifteenth_digit(value) for value in self.floats]
         low: Fraction | None = None
         high: Fraction | None = None
         for t in range(lag, self.n):
@@ -277,13 +280,13 @@ class _Series:
             if below[0] <= 0 <= below[1]:  # any ratio takes a zero to one
                 if above[0] <= 0 <= above[1]:
                     continue
-                return False
+                return None
             ratios = [a / b for a in above for b in below]  # the ratio's interval: its ends are among these
             low = min(ratios) if low is None else max(low, min(ratios))
             high = max(ratios) if high is None else min(high, max(ratios))
             if low > high:
-                return False
-        return True
+                return None
+        return low, high
 
     def _rounded_by(self) -> list[Fraction]:
         """Each value's rounding as written: half a unit of its last digit where it has 15, else none."""
@@ -403,6 +406,14 @@ def _rounding_of(value: float) -> Fraction:
     if len(digits.digits) < _WRITTEN_DIGITS or not isinstance(digits.exponent, int):
         return Fraction(0)
     return Fraction(1, 2) * Fraction(10) ** digits.exponent
+
+
+def _fifteenth_digit(value: float) -> Fraction:
+    """Half a unit of a value's 15th significant digit (0 for 0): how far a value rounded to 15 digits may be
+    from the number it was rounded from."""
+    if value == 0:
+        return Fraction(0)
+    return Fraction(1, 2) * Fraction(10) ** (_shortest(value).adjusted() - (_WRITTEN_DIGITS - 1))
 
 
 def _all_written(values: Sequence[Number]) -> list[Fraction] | None:
@@ -774,25 +785,31 @@ def _geometric(s: _Series) -> Rule | None:
         return None
     if not s.exact and _simple(ratio) is None and (rule := _recurrence_in_units(s)) is not None:
         return rule  # decimals that a recurrence continues exactly, and a ratio that only nears it
-    if _written_number(ratio) is None and s._as_written() is not None and not s._one_ratio_as_written(1):
-        return None  # a ratio of 16+ digits fits to float rounding, but no ratio fits the values as written
-    step = None if s.exact else _written_geometric(s, ratio)
+    bounds = s.ratios_as_written(1) if not s.exact and s._as_written() is not None else (None, None)
+    if bounds is None:  # the ratio fits to float rounding, but no ratio fits the values as written
+        return None
+    step = None if s.exact else _written_geometric(s, ratio, bounds)
     return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2, step)
 
 
-def _written_geometric(s: _Series, ratio: float) -> Callable[[list[Number]], Number] | None:
+def _written_geometric(
+    s: _Series, ratio: float, bounds: tuple[Fraction | None, Fraction | None]
+) -> Callable[[list[Number]], Number] | None:
     """For values written to at most 15 digits that follow a ratio so written (0.9; or one a float rounds
-    away from: 1.21 / 1.1 is 1.0999999999999999, for 1.1) as written, the step continuing them in decimals:
-    the k-th next value is the float nearest x[-1] ratio**k (65.61, where 72.9 * 0.9 is 65.61000000000001).
-    None where that does not hold."""
+    away from: 1.21 / 1.1 is 1.0999999999999999, for 1.1) as written (within ``bounds``, those of
+    :meth:`_Series.ratios_as_written`), the step continuing them in decimals: the k-th next value is the
+    float nearest x[-1] ratio**k (65.61, where 72.9 * 0.9 is 65.61000000000001). None where none holds."""
     written = s._as_written()
     if written is None or not math.isfinite(ratio) or s.floats[-2] == 0:
         return None
+    candidates = []
     for given in (ratio, s.floats[-1] / s.floats[-2]):  # (the last: 1 / 0.333333333333333 is no 3, 9 / 3 is)
         near = [value for value in (given, *(round(given, places) for places in range(1, 16)))
                 if abs(value - given) <= 4 * math.ulp(given)]  # fmt: skip
-        exact = next(filter(None, map(_written_number, near)), None)  # the shortest written (0 is no ratio here)
-        if exact is not None and s._exactly_as_written([(1, exact)], 0, 1):
+        candidates += [number for number in map(_written_number, near) if number]  # (0 is no ratio here)
+    low, high = bounds
+    for exact in sorted(candidates, key=lambda number: len(str(number))):  # the shortest written first: 7, not
+        if (low is None or low <= exact) and (high is None or exact <= high):  # 6.99999999999999 (1 / 0.142857142857143)
             return partial(_written_ratio_next, _decimal(written[-1]), _decimal(exact), s.n)
     return None
 
@@ -1014,6 +1031,15 @@ def _near_singular(matrices: np.ndarray, tolerance: Any) -> np.ndarray:
     unit = matrices / np.where(norms > 0, norms, 1.0)
     det = np.linalg.det(unit)
     return ~(np.abs(det) > tolerance)  # NaN counts as possibly singular
+
+
+def _fraction_of(value: Number) -> Number:
+    """A float coefficient that is a simple fraction's nearest float (to 4 ulps: 1/3 solved from the values
+    as 0.3333333333333333), as that fraction, for the check as written; any other number as it is."""
+    if not isinstance(value, float) or _written_number(value) is not None:
+        return value
+    simple = _simple(value)
+    return simple if simple is not None and abs(float(simple) - value) <= 4 * math.ulp(value) else value
 
 
 def _simple(value: float) -> Fraction | None:
