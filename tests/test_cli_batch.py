@@ -665,6 +665,9 @@ def test_columns_named_as_quantities_are_a_series_each(capsys, tmp_path, model, 
          [["unique_id", "pm1", 7], ["unique_id", "pm2_5", 13], ["unique_id", "pm10", 26]]),
         ("h0,h6,h12,h18\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),  # evenly spaced: positions
         ("t1,t2,t3,t5\n1,2,3,4\n2,4,6,8\n", [["row", 0, 5], ["row", 1, 10]]),  # one position missing
+        # adversarial round 26: positions far apart were read as quantities (the first fix for pm1 beside pm10)
+        ("t1,t2,t3,t5,t8,t13\n1,2,3,4,5,6\n2,4,6,8,10,12\n", [["row", 0, 7], ["row", 1, 14]]),
+        ("t1,t2,t10\n1,2,3\n2,4,6\n", [["row", 0, 4], ["row", 1, 8]]),
         # an index beside columns of a series' positions is each row's label, not a value of its series
         ("index,1,2,3,4\n0,2,4,6,8\n1,3,6,9,12\n", [["unique_id", 0, 10], ["unique_id", 1, 15]]),
     ],

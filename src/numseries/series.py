@@ -8,7 +8,6 @@ and :func:`step_scale` inside its graph; tests check that the two agree.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -359,19 +358,13 @@ _NUMBERED = re.compile(r"(\D*?)[_\s.-]?(\d+)")  # t1, day_2, FY2020: a stem numb
 
 
 def _position_stems(labels: Sequence[str]) -> set[str]:
-    """The stems that number positions among ``labels``: two or more labels of one stem, their numbers close
-    together (t1 t2 t3 t5; at most two apart on average) or evenly spaced (h0 h6 h12); not pm1 and pm10."""
+    """The stems that number positions among ``labels``: three or more labels of one stem (t1 t2 t3 t5 t8),
+    or two numbered one after the other (t1 t2); not two apart (pm1 beside pm10, with pm2_5)."""
     numbers: dict[str, set[int]] = {}
     for label in labels:
         if match := _NUMBERED.fullmatch(label.strip().lower()):
             numbers.setdefault(match[1], set()).add(int(match[2]))
-    stems = set()
-    for stem, found in numbers.items():
-        ordered = sorted(found)
-        span, gaps = ordered[-1] - ordered[0], {b - a for a, b in itertools.pairwise(ordered)}
-        if len(ordered) >= 2 and (span <= 2 * (len(ordered) - 1) or (len(ordered) >= 3 and len(gaps) == 1)):
-            stems.add(stem)
-    return stems
+    return {stem for stem, found in numbers.items() if len(found) >= 3 or (len(found) == 2 and max(found) - min(found) == 1)}
 
 
 def _quantity_name(label: str, positions: set[str]) -> bool:
