@@ -153,3 +153,17 @@ def test_an_interrupted_export_leaves_the_folders_files_as_they_were(tiny_onnx, 
     assert {path.name: path.read_bytes() for path in folder.glob("*.onnx")} == before
     assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".")) == []  # no temporary files
     assert Predictor.from_pretrained(folder).runtime == "torch"  # the stale export is not run, as before
+
+
+def test_an_export_beside_other_weights_is_refused_before_it_starts(tiny_weights, tmp_path):
+    """Adversarial round 26: it ran (minutes, with the gradient graphs), then its own check refused the file it
+    had written as stale beside the other model.safetensors, naming its temporary file as the fix."""
+    from numseries.model import LSTMWithAttention
+    from numseries.weights import save_pretrained
+
+    torch.manual_seed(3)
+    folder = save_pretrained(LSTMWithAttention(load_model(tiny_weights).config), tmp_path / "other")
+    with pytest.raises(ValueError, match=r"^cannot export to .*model.onnx: .*model.safetensors beside it holds other "
+                       r"weights, .*; export into the weights' own folder or a folder of its own$"):
+        export_onnx(load_model(tiny_weights), folder / ONNX_FILE)
+    assert not (folder / ONNX_FILE).exists()

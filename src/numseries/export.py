@@ -29,7 +29,7 @@ from numseries.files import atomic_write_all
 from numseries.model import LSTMWithAttention
 from numseries.predict import Predictor
 from numseries.series import keep_last, mean_abs_step
-from numseries.weights import DIGEST_KEY, safetensors_bytes
+from numseries.weights import DIGEST_KEY, WEIGHTS_FILE, file_sha256, safetensors_bytes
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,13 @@ def export_onnx(
     import onnx
 
     model = model.eval()
+    digest = weights_sha256 or hashlib.sha256(safetensors_bytes(model)).hexdigest()
+    beside = Path(path).parent / WEIGHTS_FILE
+    if beside.is_file() and file_sha256(beside) != digest:  # checked before the minutes of exporting
+        raise ValueError(
+            f"cannot export to {path}: {beside} beside it holds other weights, whose calibration and patterns "
+            "it would be run with (and refused, as stale); export into the weights' own folder or a folder of its own"
+        )
     max_len = model.config.max_len
     example = torch.linspace(1.0, 2.0, 2 * 5, dtype=torch.float64).reshape(2, 5)  # (B, T) = (2, 5)
     example_mask = torch.ones_like(example, dtype=torch.bool)
@@ -105,7 +112,7 @@ def export_onnx(
         "max_len": str(max_len),
         "config": json.dumps(model.config.to_dict()),
         "numseries": __version__,
-        DIGEST_KEY: weights_sha256 or hashlib.sha256(safetensors_bytes(model)).hexdigest(),
+        DIGEST_KEY: digest,
     }
     for key, value in metadata.items():
         proto.metadata_props.add(key=key, value=value)
