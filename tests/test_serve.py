@@ -520,6 +520,11 @@ def test_a_field_named_twice_is_refused_not_the_last_one_taken(client):
     assert response.json()["error"] == 'the body names "values" 2 times; send each field once'
     response = _post(client, "/predict/batch", b'{"series": [[1, 2, 3]], "level": [80], "level": [95]}')
     assert response.status_code == 422 and response.json()["error"].startswith('the body names "level" 2 times')
+    # adversarial round 26: an escaped name, or a body in UTF-16, passed as one field
+    response = _post(client, "/predict", b'{"values": [1, 2, 3], "\\u0076alues": [4, 5, 6]}')
+    assert response.status_code == 422 and response.json()["error"].startswith('the body names "values" 2 times')
+    response = _post(client, "/predict", '{"values": [1, 2, 3], "values": [4, 5, 6]}'.encode("utf-16"))
+    assert response.status_code == 422 and response.json()["error"].startswith('the body names "values" 2 times')
     # each field once: answered as before
     assert _post(client, "/predict", b'{"values": [2, 4, 6], "level": [80]}').json()["prediction"] == 8
 
