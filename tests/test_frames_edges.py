@@ -441,8 +441,11 @@ def test_a_ds_column_of_periods_says_how_to_convert_it(predictor):
         (pd.to_timedelta([1, 2, 3, 4], unit="D"), r"column when holds durations \(timedelta64\[ns\]\), not times; "
          r"add them to a start: df\['when'\] = pd.Timestamp"),
         ([True, False, True, False], r"column when holds booleans \(bool\), not times; give integers or dates"),
+        # adversarial round 26: pyarrow's durations were still the traceback
+        (pd.array(pd.to_timedelta([1, 2, 3, 4], unit="D"), dtype="duration[ns][pyarrow]"),
+         r"column when holds durations \(duration\[ns\]\[pyarrow\]\), not times"),
     ],
-    ids=["durations", "booleans"],
+    ids=["durations", "booleans", "pyarrow-durations"],
 )
 def test_a_time_column_of_durations_or_booleans_is_refused_by_name(predictor, ds, message):
     frame = pd.DataFrame({"unique_id": "a", "when": ds, "y": [1.0, 2, 3, 4]})
@@ -457,6 +460,12 @@ def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
         "column ds mixes numbers and text (1 is a number, '2' text); give one kind throughout, e.g. "
         "df['ds'] = pd.to_numeric(df['ds'])"
     )
+    # adversarial round 26: text that is no number is named as before (pd.to_numeric would fail on it), and
+    # numbers held as objects are numbers (they were 'neither a number nor a date')
+    frame["ds"] = pd.Series(["abc", 2, 3, 4], dtype=object)
+    assert predictor.predict_df(frame)["error"][0].startswith("column ds has 'abc', which is neither a number nor a date")
+    frame["ds"] = pd.Series([1, 2, 3, 4], dtype=object)
+    assert predictor.predict_df(frame)[["ds", "numseries"]].values.tolist() == [[5, 5.0]]
 
 
 def test_frames_with_a_column_twice_or_the_ids_as_index_say_how_to_fix_them(predictor):

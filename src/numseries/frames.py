@@ -294,16 +294,19 @@ def _numbers_and_text(ds: pd.Series) -> str | None:
     was "neither a number nor a date"); None where it does not."""
     if ds.dtype != object:
         return None
-    kinds = ds.map(type)
-    text = ds[kinds.eq(str).to_numpy()]
-    numbers = ds[kinds.map(lambda kind: issubclass(kind, (int, float, np.number)) and kind is not bool).to_numpy()]
-    numbers = numbers[numbers.notna()]
-    if text.empty or numbers.empty:
-        return None
+    text = ds[ds.map(type).eq(str).to_numpy()]
+    numbers = ds[ds.map(_is_number).to_numpy() & ds.notna().to_numpy()]
+    if text.empty or numbers.empty or pd.to_numeric(text, errors="coerce").isna().any():
+        return None  # (text no number, 'abc': that cell is "neither a number nor a date")
     return (
         f"column {ds.name} mixes numbers and text ({numbers.iloc[0]!r} is a number, {text.iloc[0]!r} text); give "
         f"one kind throughout, e.g. df['{ds.name}'] = pd.to_numeric(df['{ds.name}'])"
     )
+
+
+def _is_number(cell: Any) -> bool:
+    """Whether a cell of a column of objects is a number (an int, a float or NumPy's; no bool)."""
+    return isinstance(cell, (int, float, np.number)) and not isinstance(cell, (bool, np.bool_))
 
 
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -324,7 +327,7 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             f"column {ds.name} holds periods ({ds.dtype}), which numseries does not read; convert them to "
             f"timestamps first: df['{ds.name}'] = df['{ds.name}'].dt.to_timestamp()"
         )
-    if pd.api.types.is_timedelta64_dtype(ds):  # (pandas' .str accessor failed on them)
+    if ds.dtype.kind == "m":  # timedelta64, or pyarrow's durations (pandas' .str accessor failed on them)
         raise ValueError(
             f"column {ds.name} holds durations ({ds.dtype}), not times; add them to a start: "
             f"df['{ds.name}'] = pd.Timestamp('2024-01-01') + df['{ds.name}']"
@@ -354,6 +357,8 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
+    if ds.dtype == object and ds.notna().any() and ds[ds.notna()].map(_is_number).all():  # numbers as objects
+        return _read_times(pd.to_numeric(ds))
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
         ds = ds.where(~texts, ds.astype(object).str.strip())
