@@ -318,6 +318,10 @@ def test_a_stale_export_named_by_its_file_is_refused_not_run(tiny_onnx, other_mo
         with pytest.raises(ValueError, match=r"model.onnx was exported from other weights than model.safetensors "
                            r"beside it, so it is stale .*; re-export it: numseries export .*, or move it to a folder"):
             Predictor.from_pretrained(folder / ONNX_FILE, runtime=runtime)
+    (folder / WEIGHTS_FILE).write_bytes(b"")  # adversarial round 26: an empty one was 'other weights'
+    with pytest.raises(ValueError, match=r"cannot read weights file .*model.safetensors: .*; re-train or re-download "
+                       r"it, or move .*model.onnx to a folder of its own$"):
+        Predictor.from_pretrained(folder / ONNX_FILE)
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(folder / ONNX_FILE, alone / ONNX_FILE)

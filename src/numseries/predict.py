@@ -68,7 +68,15 @@ from numseries.series import (
     timed_labels,
     widened,
 )
-from numseries.weights import ONNX_FILE, WEIGHTS_FILE, WeightsLocation, load_model, locate, onnx_architecture
+from numseries.weights import (
+    ONNX_FILE,
+    WEIGHTS_FILE,
+    WeightsLocation,
+    load_model,
+    locate,
+    onnx_architecture,
+    safetensors_shapes,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -289,6 +297,11 @@ class Predictor:
                 return predictor
             fix = f"re-export it: numseries export --weights {location.folder} --out {location.onnx}"
             if named:  # run as asked, it would use the intervals and patterns of the weights beside it
+                assert location.weights is not None  # (named: set above)
+                try:
+                    safetensors_shapes(location.weights)  # one unreadable is that, not other weights
+                except ValueError as err:
+                    raise ValueError(f"{err}, or move {location.onnx} to a folder of its own") from None
                 raise ValueError(
                     f"{location.onnx} {stale} beside it, so it is stale (and the calibration and patterns beside it "
                     f"are not its own); {fix}, or move it to a folder of its own"
