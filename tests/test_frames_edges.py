@@ -466,6 +466,10 @@ def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
     assert predictor.predict_df(frame)["error"][0].startswith("column ds has 'abc', which is neither a number nor a date")
     frame["ds"] = pd.Series([1, 2, 3, 4], dtype=object)
     assert predictor.predict_df(frame)[["ds", "numseries"]].values.tolist() == [[5, 5.0]]
+    # adversarial round 27: NumPy durations (NumPy's integers) were a pandas traceback, complex numbers were read
+    for cells in ([np.timedelta64(k, "D") for k in range(4)], [1 + 5j, 2, 3, 4]):
+        frame["ds"] = pd.Series(cells, dtype=object)
+        assert "which is neither a number nor a date" in predictor.predict_df(frame)["error"][0]
 
 
 def test_frames_with_a_column_twice_or_the_ids_as_index_say_how_to_fix_them(predictor):

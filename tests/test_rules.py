@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 
@@ -304,6 +305,15 @@ def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
     assert find_rules(np.array([sequence] * (_FEW_ROWS + 1), dtype=float), np.full(_FEW_ROWS + 1, len(sequence))) == {}
 
 
+def test_a_geometric_rule_goes_on_by_the_ratio_its_values_show():
+    """Adversarial round 27: of the 15-digit ratios within the values' rounding it took 0.333333333333334 (its
+    fraction's text was shorter), one unit of the 15th digit off."""
+    rule = find_rule([1, 0.333333333333333, 0.111111111111111, 0.037037037037037, 0.0123456790123457])
+    assert rule.next_value == float(Decimal("0.0123456790123457") * Decimal("0.333333333333333"))
+    assert find_rule([98765.4321, 65843.6214, 43895.7476, 29263.8317333333, 19509.2211555556, 13006.147437037,
+                      8670.76495802469]).next_value == pytest.approx(5780.50997201646, rel=1e-15)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("sequence", "expected"),
     [  # rules that hold on the values as written, to the 15 digits a spreadsheet writes
@@ -317,6 +327,10 @@ def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
           4.2954654495798], "geometric, ratio 1.07"),
         ([3, 3.003, 3.006003, 3.009009003, 3.012018012003, 3.015030030015], "geometric, ratio 1.001"),
         ([0.500000000000001, 1, 2, 4], "geometric, ratio 2"),  # 0.5 to 15 digits' rounding: going on 8
+        # adversarial round 27: 13006.1474370370 written 13006.147437037 had no rounding, and 2/3 checked as 2/3
+        # lost the rule (the network's 5778)
+        ([98765.4321, 65843.6214, 43895.7476, 29263.8317333333, 19509.2211555556, 13006.147437037, 8670.76495802469],
+         "geometric, ratio 0.6666666667"),
         ([0.1, 0.2, 0.30000000000000004, 0.4], "arithmetic, step 0.1"),  # float arithmetic's: as before
     ],
 )

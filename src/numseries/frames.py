@@ -305,8 +305,9 @@ def _numbers_and_text(ds: pd.Series) -> str | None:
 
 
 def _is_number(cell: Any) -> bool:
-    """Whether a cell of a column of objects is a number (an int, a float or NumPy's; no bool)."""
-    return isinstance(cell, (int, float, np.number)) and not isinstance(cell, (bool, np.bool_))
+    """Whether a cell of a column of objects is a real number (an int, a float or NumPy's; no bool, no NumPy
+    duration, which NumPy counts among its integers, no complex number)."""
+    return isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, (bool, np.timedelta64))
 
 
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:

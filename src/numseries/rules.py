@@ -400,12 +400,13 @@ def _shortest(value: float | np.floating) -> Decimal:
 
 
 def _rounding_of(value: float) -> Fraction:
-    """Half a unit of the last digit of a value written to 15 significant digits (it may be a number rounded
-    so), else 0: a value written to fewer is exactly that."""
+    """Half a unit of the 15th significant digit of a value written to 13 to 15 of them (it may be a number
+    rounded to 15 whose last zeros were dropped: 13006.1474370370 is written 13006.147437037), else 0: a value
+    written to fewer is exactly that (typed; a 15-digit rounding ends in three zeros once in a thousand)."""
     digits = _shortest(value).as_tuple()
-    if len(digits.digits) < _WRITTEN_DIGITS or not isinstance(digits.exponent, int):
+    if len(digits.digits) < _WRITTEN_DIGITS - 2 or not isinstance(digits.exponent, int):
         return Fraction(0)
-    return Fraction(1, 2) * Fraction(10) ** digits.exponent
+    return _fifteenth_digit(value)
 
 
 def _fifteenth_digit(value: float) -> Fraction:
@@ -808,10 +809,15 @@ def _written_geometric(
                 if abs(value - given) <= 4 * math.ulp(given)]  # fmt: skip
         candidates += [number for number in map(_written_number, near) if number]  # (0 is no ratio here)
     low, high = bounds
-    for exact in sorted(candidates, key=lambda number: len(str(number))):  # the shortest written first: 7, not
-        if (low is None or low <= exact) and (high is None or exact <= high):  # 6.99999999999999 (1 / 0.142857142857143)
+    for exact in sorted(candidates, key=_digits):  # the fewest digits first (7, not 6.99999999999999, for
+        if (low is None or low <= exact) and (high is None or exact <= high):  # 1 / 0.142857142857143), then in order
             return partial(_written_ratio_next, _decimal(written[-1]), _decimal(exact), s.n)
     return None
+
+
+def _digits(value: Fraction) -> int:
+    """How many significant digits a decimal Fraction has (0.333333333333333: 15, 7: 1)."""
+    return len(_decimal(value).normalize().as_tuple().digits)
 
 
 def _decimal(value: Fraction) -> Decimal:
