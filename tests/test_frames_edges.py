@@ -4,6 +4,7 @@ datetime64[ns] hold, headers with spaces or another separator, and messages nami
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -467,9 +468,19 @@ def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
     frame["ds"] = pd.Series([1, 2, 3, 4], dtype=object)
     assert predictor.predict_df(frame)[["ds", "numseries"]].values.tolist() == [[5, 5.0]]
     # adversarial round 27: NumPy durations (NumPy's integers) were a pandas traceback, complex numbers were read
-    for cells in ([np.timedelta64(k, "D") for k in range(4)], [1 + 5j, 2, 3, 4]):
-        frame["ds"] = pd.Series(cells, dtype=object)
-        assert "which is neither a number nor a date" in predictor.predict_df(frame)["error"][0]
+    frame["ds"] = pd.Series([np.timedelta64(k, "D") for k in range(4)], dtype=object)
+    assert "which is neither a number nor a date" in predictor.predict_df(frame)["error"][0]
+    frame["ds"] = pd.Series([1 + 5j, 2, 3, 4], dtype=object)
+    assert predictor.predict_df(frame)["error"][0] == "column ds holds (1+5j) (complex) among numbers; give numbers only"
+    # a bool among numbers is the cell named (each row's 'column ds has 1, which is neither ...'); Decimals are
+    # numbers; an int past int64 is refused, not read as a float (2**64 + 1 and 2**64 merged: 'two values at ds')
+    frame["ds"] = pd.Series([1, True, 3, 4], dtype=object)
+    assert predictor.predict_df(frame)["error"][0] == "column ds holds True (bool) among numbers; give numbers only"
+    frame["ds"] = pd.Series([Decimal(k) for k in range(1, 5)], dtype=object)
+    assert predictor.predict_df(frame)[["ds", "numseries"]].values.tolist() == [[5, 5.0]]
+    frame["ds"] = pd.Series([2**64 + 1, 2**64 + 2, np.int64(3), 4], dtype=object)
+    with pytest.raises(ValueError, match=r"^column ds holds 18446744073709551617, beyond the integers int64 holds"):
+        predictor.predict_df(frame)
 
 
 def test_frames_with_a_column_twice_or_the_ids_as_index_say_how_to_fix_them(predictor):

@@ -21,6 +21,7 @@ import datetime
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -290,12 +291,16 @@ def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
 
 
 def _numbers_and_text(ds: pd.Series) -> str | None:
-    """The error of an unread time in a column of objects that holds numbers and text (``[1, "2", 3]``: its 1
-    was "neither a number nor a date"); None where it does not."""
+    """The error of an unread time in a column of objects that holds numbers and numeric text (``[1, "2", 3]``:
+    its 1 was "neither a number nor a date"), or numbers and something else (a bool, which is named); None
+    where it does not."""
     if ds.dtype != object:
         return None
-    text = ds[ds.map(type).eq(str).to_numpy()]
-    numbers = ds[ds.map(_is_number).to_numpy() & ds.notna().to_numpy()]
+    texts, numeric, present = ds.map(type).eq(str).to_numpy(), ds.map(_is_number).to_numpy(), ds.notna().to_numpy()
+    text, numbers, others = ds[texts], ds[numeric & present], ds[~texts & ~numeric & present]
+    if not numbers.empty and not others.empty:  # a bool among numbers: that cell, not a number, is named
+        odd = others.iloc[0]
+        return f"column {ds.name} holds {odd!r} ({type(odd).__name__}) among numbers; give numbers only"
     if text.empty or numbers.empty or pd.to_numeric(text, errors="coerce").isna().any():
         return None  # (text no number, 'abc': that cell is "neither a number nor a date")
     return (
@@ -305,9 +310,9 @@ def _numbers_and_text(ds: pd.Series) -> str | None:
 
 
 def _is_number(cell: Any) -> bool:
-    """Whether a cell of a column of objects is a real number (an int, a float or NumPy's; no bool, no NumPy
-    duration, which NumPy counts among its integers, no complex number)."""
-    return isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, (bool, np.timedelta64))
+    """Whether a cell of a column of objects is a real number (an int, a float, NumPy's, a Decimal; no bool, no
+    NumPy duration, which NumPy counts among its integers, no complex number)."""
+    return isinstance(cell, (int, float, np.integer, np.floating, Decimal)) and not isinstance(cell, (bool, np.timedelta64))
 
 
 def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -359,6 +364,13 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
     if ds.dtype == object and ds.notna().any() and ds[ds.notna()].map(_is_number).all():  # numbers as objects
+        largest = np.iinfo(np.int64).max
+        beyond = next((cell for cell in ds if isinstance(cell, (int, np.integer)) and abs(int(cell)) > largest), None)
+        if beyond is not None:  # as floats (pandas' reading), distinct times would merge
+            raise ValueError(
+                f"column {ds.name} holds {beyond}, beyond the integers int64 holds ({largest}); "
+                "subtract a common offset from the times"
+            )
         return _read_times(pd.to_numeric(ds))
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
