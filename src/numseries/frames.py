@@ -363,10 +363,12 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return values.astype(np.int64), np.zeros(len(ds), dtype=bool), none
-    if ds.dtype == object and ds.notna().any() and ds[ds.notna()].map(_is_number).all():  # numbers as objects
+    present = ds.notna().to_numpy()  # (R,)
+    first = int(present.argmax())  # the first cell present: a number before every cell is looked at (text is usual)
+    if ds.dtype == object and present[first] and _is_number(ds.iloc[first]) and ds[present].map(_is_number).all():
         largest = np.iinfo(np.int64).max
         beyond = next((cell for cell in ds if isinstance(cell, (int, np.integer)) and abs(int(cell)) > largest), None)
-        if beyond is not None:  # as floats (pandas' reading), distinct times would merge
+        if beyond is not None:  # numbers as objects; as floats (pandas' reading), distinct times would merge
             raise ValueError(
                 f"column {ds.name} holds {beyond}, beyond the integers int64 holds ({largest}); "
                 "subtract a common offset from the times"
