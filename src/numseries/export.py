@@ -71,7 +71,8 @@ def export_onnx(
 
     ``weights_sha256`` is the digest of the ``model.safetensors`` the model was loaded from; by default,
     that of the file :func:`numseries.save_pretrained` writes for it. With ``gradients``, the per-step
-    weights' graphs go beside it too (:func:`numseries.gradient.export_gradients`), recording the same digest.
+    weights' graphs go beside it too (:func:`numseries.gradient.gradient_writes`), recording the same digest;
+    every file is moved into place once all are written, ``path`` last.
     """
     import hashlib
 

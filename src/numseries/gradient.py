@@ -4,7 +4,7 @@ The model is affine-equivariant, ``f(a*x + b) = a*f(x) + b``, so its gradient ``
 and, by Euler's theorem for a function of degree 1, ``f(x) = sum_i w_i * x_i``: the weights add up to
 the prediction. :func:`torch_weights` computes them with autograd on the model itself.
 
-For onnxruntime, :func:`export_gradients` writes the gradient as ONNX graphs beside ``model.onnx``
+For onnxruntime, :func:`gradient_writes` exports the gradient as ONNX graphs beside ``model.onnx``
 (:mod:`numseries.explain` runs them). The exporter turns ``nn.LSTM`` into a loop that the gradient
 cannot be traced through, so the graphs run a copy of the model whose LSTM is unrolled step by step
 (:class:`UnrolledLSTM`). That fixes the length T of a graph, so there is one graph per length bucket
@@ -212,16 +212,6 @@ def _example(length: int) -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.linspace(1.0, 2.0, _EXAMPLE_BATCH * length, dtype=torch.float64) ** 2  # (B, T)
     x = x.reshape(_EXAMPLE_BATCH, length)
     return x, torch.ones_like(x, dtype=torch.bool)
-
-
-def export_gradients(model: LSTMWithAttention, onnx_path: str | Path, metadata: dict[str, str]) -> list[Path]:
-    """Write one gradient graph per length bucket beside ``onnx_path``, each checked against torch autograd
-    (:func:`gradient_writes`, all moved into place once all are written). Returns the paths written."""
-    from numseries.files import atomic_write_all
-
-    writes = gradient_writes(model, onnx_path, metadata)
-    atomic_write_all(writes)
-    return [path for path, _ in writes]
 
 
 def gradient_writes(
