@@ -298,6 +298,13 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
         # adversarial round 26: then 'affine map: x[t] = 0.3333333333x[t-1] - 5.999997374e-12 (exact)', its
         # coefficient the float 1/3, which the check as written let pass (as it had 'geometric, ratio 1/3')
         [3, 1, 0.3333333333, 0.1111111111, 0.03703703704, 0.01234567901],
+        # one value of 16 or 17 digits (float arithmetic's) turned the check as written off: 'arithmetic, step 1
+        # (exact)' going on 7.0000000012, 'period 2: 2 3', 'geometric, ratio 2', 'Fibonacci-like' going on 21.000000001
+        [1, 2, 3.0000000000000004, 4, 5, 6.000000001],
+        [2, 3, 2, 3.0000000000000004, 2, 3.0000000001],
+        [0.500000000001, 1, 2, 4, 8.000000000000002],
+        [1, 1, 2, 3, 5, 8.000000000000002, 13.000000001],
+        [1000.1, 1000.2, 1000.3000000000001, 1000.4, 1000.5, 1000.60000000005],
     ],
 )
 def test_values_as_written_that_no_rule_reproduces_get_none(sequence):
@@ -332,6 +339,9 @@ def test_a_geometric_rule_goes_on_by_the_ratio_its_values_show():
         ([98765.4321, 65843.6214, 43895.7476, 29263.8317333333, 19509.2211555556, 13006.147437037, 8670.76495802469],
          "geometric, ratio 0.6666666667"),
         ([0.1, 0.2, 0.30000000000000004, 0.4], "arithmetic, step 0.1"),  # float arithmetic's: as before
+        ([0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001], "arithmetic, step 0.1"),
+        (list(0.1 * np.arange(12) ** 2 - 2.1 * np.arange(12) + 11), "quadratic"),  # 1.7763568394002505e-15 for 0
+        (list(1.5 * np.array([1, 1, 2, 3, 5, 8, 13, 21, 34])), "Fibonacci-like"),
     ],
 )
 def test_values_as_written_that_a_rule_reproduces_keep_it(sequence, expected):

@@ -241,11 +241,12 @@ class _Series:
         15 digits, which may be rounded so (a spreadsheet's 0.333333333333333 steps); not to 1e-9 of a step
         (1 2 3 4 5 6.000000001 is no arithmetic sequence, though its last step is within 1e-9 of 1). A
         constant not so written (one solved from the values, 100.00000002) is the one the first equation
-        has. True where it does not apply."""
-        written = self._as_written()
+        has. Values of more digits among them (float arithmetic's 3.0000000000000004) are read as the floats
+        they are, within 32 ulps of the largest value (their arithmetic's rounding). True where it does not
+        apply: no value is so written."""
+        written, errors = self._as_written_or_floats()
         if written is None:
             return True
-        errors = self._rounded_by()
         terms = []
         for lag, c in coeffs:
             exact = _all_written([_fraction_of(c)] * (self.n - start) if _is_number(c) else c)
@@ -293,6 +294,23 @@ class _Series:
         if self._rounding is None:
             self._rounding = [_rounding_of(value) for value in self.floats]
         return self._rounding
+
+    def _as_written_or_floats(self) -> tuple[list[Fraction] | None, list[Fraction]]:
+        """The values as written with their rounding (:meth:`_as_written`, :meth:`_rounded_by`); where some
+        have more digits, those as their floats, each within 32 ulps of the largest value; (None, []) where
+        none is written to at most 15 digits (all computed: float arithmetic's rounding is the float check's)."""
+        written = self._as_written()
+        if written is not None:
+            return written, self._rounded_by()
+        numbers = [_written_number(value) for value in self.floats]
+        if not any(number is not None for number in numbers):
+            return None, []
+        computed = Fraction(_ULPS) * Fraction(max(map(abs, self.floats)))
+        errors = self._rounded_by()
+        return (
+            [Fraction(value) if number is None else number for value, number in zip(self.floats, numbers, strict=True)],
+            [computed if number is None else error for number, error in zip(numbers, errors, strict=True)],
+        )
 
     def _as_written(self) -> list[Fraction] | None:
         if self._written is None:
