@@ -328,6 +328,70 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
         assert page.text_content("#equation") == expected
 
 
+def test_the_page_shows_the_latest_answer_with_the_values_it_answers(server, browser):
+    """Adversarial round 28: a slow answer to an earlier submission, arriving after a later one's, replaced it
+    ('next value: 12' under 1 1 2 3 5 8), and the table took its labels from the box as it was when the answer came."""
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    held = []  # the first request, held until the second is answered
+    page.route("**/predict", lambda route: held.append(route) if not held else route.continue_())
+    page.fill("#values", "2 4 6 8 10")
+    page.press("#values", "Enter")
+    page.wait_for_function("() => true")  # (the held route is recorded)
+    page.fill("#values", "1 1 2 3 5 8")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#result:not([hidden])")
+    assert page.text_content("#prediction") == "13"
+    page.fill("#values", "7 8")  # typed while no answer is due: the shown answer keeps its own values
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_timeout(500)  # the first answer arrives, and is dropped
+    assert page.text_content("#prediction") == "13"
+    assert page.text_content("#pattern").startswith("pattern: Fibonacci-like")
+    labels = page.locator("#weights tbody td:nth-child(2)").all_text_contents()
+    assert labels == ["1", "1", "2", "3", "5", "8"]
+    assert "undefined" not in page.text_content("#result")
+
+
+def test_the_page_draws_and_writes_extreme_values_as_the_cli_does(server, browser, capsys):
+    """Adversarial round 28: values spanning more than the float range drew NaN coordinates; subnormal steps
+    were shown to 17 digits (3.9999999999999878e-310 for the CLI's 4e-310), and long tokens widened a phone's page."""
+    from numseries.cli import main
+
+    page = browser.new_page(viewport={"width": 375, "height": 667})
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{server.url}/")
+    for values in ("-1.5e308 1.5e308 -1.5e308 1.5e308", "1e308 -1e308 1e308", "1e-310 2e-310 3e-310", "5 5 5 5"):
+        assert main(["predict", *values.split()]) == 0
+        expected = capsys.readouterr().out.splitlines()[:2]
+        _predict_on_page(page, values)
+        assert [f"next value: {page.text_content('#prediction')}", page.text_content("#intervals")] == expected
+        assert "NaN" not in page.inner_html("#chart"), values
+    assert errors == []
+    _predict_on_page(page, "1 2 3 4." + "0" * 60 + "1")
+    page.fill("#values", "1 2 3 " + "a" * 100)
+    page.press("#values", "Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "a" * 37 + "...' (value 4)" in page.text_content("#error")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.fill("#values", "1_000 2_000 3_000")  # Python's float reads it; the page says how to write it
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('1_000')")
+    assert "no '_'" in page.text_content("#error")
+
+
+def test_the_page_does_not_blame_the_input_when_the_server_is_unreachable(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    page.route("**/predict", lambda route: route.abort())
+    page.fill("#values", "1 2 3")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "cannot reach the numseries server" in page.text_content("#error")
+    assert page.get_attribute("#values", "aria-invalid") == "false"
+
+
 def test_the_docs_page_works_offline(server, browser):
     page = browser.new_page()
     outside = []

@@ -39,8 +39,10 @@ function parseValues(text) {
     if (!NUMBER.test(token) || !Number.isFinite(value)) {
       const fix = /[\u2212\u2013\u2014]/.test(token)
         ? "type the minus sign as '-'"
-        : "separate numbers with spaces, commas or new lines";
-      throw new Error(`'${token}' (value ${i + 1}) is not a finite number; ${fix}`);
+        : /_|[^\x00-\x7f]/.test(token) && /^[+-]?[\p{Nd}_.]+([eE][+-]?[\p{Nd}_]+)?$/u.test(token)
+          ? "write numbers with the digits 0-9 and no '_' (1000, not 1_000)"
+          : "separate numbers with spaces, commas or new lines";
+      throw new Error(`'${clipped(token)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
       throw new Error(
@@ -56,6 +58,11 @@ function parseValues(text) {
     }
     return value;
   });
+}
+
+function clipped(token) {
+  // A token as an error quotes it: at most 40 characters.
+  return token.length <= 40 ? token : `${token.slice(0, 37)}...`;
 }
 
 function words(text) {
@@ -98,10 +105,34 @@ function readAsAnother(token, value) {
 }
 
 function meanStep(values) {
-  // The mean absolute step of the values, or null for a constant sequence (as numseries.formatting.mean_step).
+  // The mean absolute step of the values, or null for a constant sequence (as numseries.formatting.mean_step:
+  // where a step is past the float range, -1e308 to 1e308, measured in halves and the mean capped at the
+  // largest float).
   const steps = values.slice(1).map((v, i) => Math.abs(v - values[i]));
-  const step = steps.reduce((a, b) => a + b, 0) / Math.max(steps.length, 1);
-  return step > 0 && Number.isFinite(step) ? step : null;
+  if (steps.every(Number.isFinite)) {
+    const step = steps.reduce((a, b) => a + b, 0) / Math.max(steps.length, 1);
+    return step > 0 && Number.isFinite(step) ? step : null;
+  }
+  const halves = values.slice(1).map((v, i) => Math.abs(v / 2 - values[i] / 2)).filter(Number.isFinite);
+  const step = Math.min(2 * halves.reduce((a, b) => a + b / halves.length, 0), Number.MAX_VALUE);
+  return step > 0 ? step : null;
+}
+
+function inFull(x, step) {
+  // Whether format() shows x in full rather than to the step's digits (formatting._in_full): no step, or one
+  // so small (a subnormal float) that its digits are past the float range.
+  return !step || !Number.isFinite(x) || !Number.isFinite(100 / step);
+}
+
+function shortest(x) {
+  // Python's repr of a float: its shortest round-trip digits, with an exponent below 1e-4 or from 1e16 on.
+  const [mantissa, power] = x.toExponential().split("e");
+  const exponent = Number(power);
+  if (exponent < -4 || exponent >= 16) {
+    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  const decimals = mantissa.replace(/^-/, "").replace(".", "").length - 1 - exponent;
+  return decimals > 0 ? x.toFixed(decimals) : `${x.toFixed(0)}.0`;
 }
 
 function general(x, digits) {
@@ -122,9 +153,12 @@ function format(x, step = null, integer = null) {
   // digits, none below the float's resolution; without a step (a constant, an exact rule) in full: whole
   // numbers to the last digit below 2**53, or as the server wrote them (`integer`, see serverIntegers), others
   // to 15 significant digits.
-  if (!step || !Number.isFinite(x)) {
+  if (inFull(x, step)) {
     if (integer !== null && integer !== undefined) return shortInteger(integer);
-    return Number.isInteger(x) && Math.abs(x) < 2 ** 53 ? String(x) : general(x, 15);
+    if (Number.isInteger(x) && Math.abs(x) < 2 ** 53) return String(x);
+    if (!Number.isFinite(x)) return general(x, 15);
+    const [digits, repr] = [general(x, 15), shortest(x)];  // 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
+    return repr.length < digits.length ? repr : digits;
   }
   return general(x, shownDigits(x, step));
 }
@@ -141,17 +175,28 @@ function shownDigits(x, step) {
   // The significant digits format() shows x to beside data of mean step `step` (format_value's).
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
   let decimals = Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude);
-  const spacing = x ? Number.EPSILON * 2 ** Math.floor(Math.log2(Math.abs(x))) : Number.MIN_VALUE;
-  decimals = Math.min(decimals, Math.ceil(-Math.log10(spacing)));  // every digit the float resolves, no finer
+  decimals = Math.min(decimals, Math.ceil(-Math.log10(ulp(x))));  // every digit the float resolves, no finer
   if (Math.abs(x) < 1e16) decimals = Math.max(decimals, 0);
   return Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
 }
 
+function ulp(x) {
+  // Python's math.ulp: the gap from |x| to the next float away from 0 (below it, for the largest float).
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  view.setBigUint64(0, bits + 1n);
+  const next = view.getFloat64(0);
+  if (Number.isFinite(next)) return next - Math.abs(x);
+  view.setBigUint64(0, bits - 1n);
+  return Math.abs(x) - view.getFloat64(0);
+}
+
 function lastDigit(x, step) {
   // The unit of the last digit format() keeps of x, before trailing zeros are dropped (formatting.last_digit).
-  if (!Number.isFinite(x) || (x === 0 && !step)) return 0;
+  if (!Number.isFinite(x) || (x === 0 && inFull(x, step))) return 0;
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
-  return 10 ** (magnitude + 1 - (step ? shownDigits(x, step) : 15));
+  return 10 ** (magnitude + 1 - (inFull(x, step) ? 15 : shownDigits(x, step)));
 }
 
 function formatTogether(xs, step, integers = []) {
@@ -159,7 +204,7 @@ function formatTogether(xs, step, integers = []) {
   const texts = xs.map((x, i) => format(x, step, integers[i]));
   const plain = (t) => !/[en]/.test(t);
   const most = Math.max(0, ...texts.filter(plain).map((t) => (t.split(".")[1] || "").length));
-  return texts.map((t, i) => (plain(t) && step ? xs[i].toFixed(most) : t));
+  return texts.map((t, i) => (plain(t) && !inFull(xs[i], step) ? xs[i].toFixed(most) : t));
 }
 
 function tokens(text) {
@@ -184,15 +229,20 @@ function serverIntegers(text) {
   return { prediction: prediction ? prediction[1] : null, forecast: forecast ? forecast[1].split(",").map(integer) : [] };
 }
 
-function showError(message) {
+function showError(message, aboutInput = true) {
+  // `aboutInput`: the message is about what was typed (marked invalid for screen readers), not the server.
   $("error").textContent = message;
   $("error").hidden = message === "";
   if (message !== "") $("result").hidden = true;  // the previous answer is not this input's
-  $("values").setAttribute("aria-invalid", message === "" ? "false" : "true");
+  $("values").setAttribute("aria-invalid", message !== "" && aboutInput ? "true" : "false");
 }
+
+let submitted = 0;  // the latest submission: an answer to an earlier one, arriving after it, is dropped
 
 async function predict(event) {
   event.preventDefault();
+  const ticket = ++submitted;
+  const typed = tokens($("values").value);  // the labels of this request's values, whatever is typed meanwhile
   let body;
   try {
     body = { values: parseValues($("values").value) };
@@ -210,21 +260,22 @@ async function predict(event) {
       body: requestJSON(body),
     });
   } catch (err) {
-    showError(`cannot reach the numseries server (${err.message}); is it still running?`);
+    if (ticket === submitted) showError(`cannot reach the numseries server (${err.message}); is it still running?`, false);
     return;
   }
   const text = await response.text().catch(() => "");
+  if (ticket !== submitted) return;  // a later submission's answer (or error) is the one to show
   try {
     data = JSON.parse(text);
   } catch {
     data = {};
   }
   if (!response.ok) {
-    showError(data.error || `the server answered ${response.status}`);
+    showError(data.error || `the server answered ${response.status}`, response.status < 500);
     return;
   }
   showError("");
-  render(body, data, tokens($("values").value), serverIntegers(text));
+  render(body, data, typed, serverIntegers(text));
 }
 
 function render(body, data, typed, integers = { prediction: null, forecast: [] }) {
@@ -309,9 +360,13 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   const predicted = data.forecast || [data.prediction];
   const band = bounds(data);
   const all = values.concat(predicted, band ? band.steps.flat() : []);
+  // Measured in halves: values near both float limits (-1e308 and 1e308) span more than the float range.
   let lo = Math.min(...all), hi = Math.max(...all);
-  if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
-  const ticks = [lo, (lo + hi) / 2, hi];
+  if (hi / 2 - lo / 2 < 5e-13 * Math.max(1, Math.abs(hi))) {  // a constant: one unit (or a thousandth) either side
+    const pad = Math.max(1, Math.abs(hi) * 1e-3);
+    [lo, hi] = [Math.max(lo - pad, -Number.MAX_VALUE), Math.min(hi + pad, Number.MAX_VALUE)];
+  }
+  const ticks = [lo, lo / 2 + hi / 2, hi];
   const labels = ticks.map((v) => {
     const label = el("text", { "text-anchor": "end" }, svg);
     label.textContent = format(v, meanStep(values));
@@ -322,7 +377,7 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   const left = Math.min(Math.max(80, Math.ceil(widest) + 10), width / 2);
   const n = values.length + predicted.length;
   const x = (i) => left + (n === 1 ? 0 : (i * (width - left - right)) / (n - 1));
-  const y = (v) => plotBottom - ((v - lo) / (hi - lo)) * (plotBottom - top);
+  const y = (v) => plotBottom - ((v / 2 - lo / 2) / (hi / 2 - lo / 2)) * (plotBottom - top);
   ticks.forEach((v, i) => {
     el("line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }, svg);
     labels[i].setAttribute("x", left - 6);
