@@ -92,6 +92,25 @@ def test_an_exact_rule_s_big_integer_reaches_the_client_to_the_last_digit(client
     assert f'"prediction":{math.factorial(18)},' in response.text
 
 
+@pytest.mark.parametrize(
+    "values",
+    [  # adversarial round 28: JavaScript's JSON.stringify writes 2**64 as 18446744073709552000, an integer the
+        # server refused ("an integer float64 cannot hold exactly") though the CLI and the page read that text
+        ["18446744073709552000", "1", "2"],
+        ["100000000000000000000000", "200000000000000000000000", "300000000000000000000000", "400000000000000000000000"],
+    ],
+)
+def test_an_integer_written_as_its_float_s_shortest_digits_is_read_as_the_cli_reads_it(client, capsys, values):
+    assert main(["predict", *values, "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    body = f'{{"values": [{", ".join(values)}]}}'
+    response = client.post("/predict", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200 and response.json() == expected
+    batch = client.post("/predict/batch", content=f'{{"series": [[{", ".join(values)}]]}}',
+                        headers={"Content-Type": "application/json"})  # fmt: skip
+    assert batch.json()["predictions"][0]["prediction"] == expected["prediction"]
+
+
 def test_predict_crops_a_long_sequence_as_the_cli_does(client):
     values = np.sin(np.arange(100) / 5).round(6).tolist()
     data = client.post("/predict", json={"values": values}).json()
@@ -306,6 +325,10 @@ def test_health_names_the_version_and_the_model_digest(client):
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", health["version"])
     assert health["model"]["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
     assert (health["model"]["source"], health["model"]["max_len"]) == ("model.onnx", 64)
+    # adversarial round 28: the calibration, the pattern classifier and the gradient graphs shape the answers too
+    for name in ("calibration.json", "patterns.onnx", "patterns.json", "config.json", "model.gradient_64.onnx"):
+        digest = hashlib.sha256((shipped_weights_dir() / name).read_bytes()).hexdigest()
+        assert health["model"]["files"][name] == digest, name
 
 
 def test_other_weights_are_served_through_the_same_loader(tiny_onnx):
@@ -434,9 +457,11 @@ def test_an_integer_past_the_float_range_is_named_as_the_cli_names_it(client):
     largest = int(sys.float_info.max) + 1  # read as the largest float, not inf (adversarial round 24)
     response = _post(client, "/predict", f'{{"values": [{largest}, 1, 2]}}'.encode())
     assert response.status_code == 422 and "an integer float64 cannot hold exactly" in response.json()["error"]
-    response = _post(client, "/predict", f'{{"values": [{10**308}, 1, 2]}}'.encode())
+    response = _post(client, "/predict", f'{{"values": [{10**308 + 1}, 1, 2]}}'.encode())
     assert response.status_code == 422 and len(response.json()["error"]) < 250
     assert response.json()["error"].startswith("the sequence holds 10000000000000000000... (309 digits), an integer")
+    response = _post(client, "/predict", f'{{"values": [{10**308}, 1, 2]}}'.encode())  # 1e308's digits: as the CLI
+    assert response.status_code == 200 and response.json()["n_values"] == 3
     response = _post(client, "/predict/batch", f'{{"series": [[1, 2, 3], [1, 2, -{nines}]]}}'.encode())
     assert response.status_code == 422  # as 1e400 there: the request's error, named by its place
     assert response.json()["error"].startswith("series[1][2]: got -99999999999999999999... (400 digits), which is larger")

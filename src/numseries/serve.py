@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import glob
 import hashlib
 import json
 import logging
@@ -35,7 +36,7 @@ try:
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
-    from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, Strict, StrictInt
+    from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, Strict, StrictInt
     from pydantic_core import to_json
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -52,7 +53,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
-from numseries.intervals import check_levels, fraction_note, level_name, levels_checked
+from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
     BELOW_FLOAT,
@@ -64,6 +65,7 @@ from numseries.series import (
     rounded_integer,
     underflowed,
 )
+from numseries.weights import CLASSIFIER_FILES, CONFIG_FILE
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +75,24 @@ MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len 
 MAX_STEPS = 256  # steps of one autoregressive forecast
 MAX_GROUP = 256  # /predict requests answered by one model call
 
+
+
+def _float_texts(values: list[int | float]) -> list[int | float]:
+    """``values`` with each JSON integer from 2**53 on that is written as its float's shortest digits
+    (18446744073709552000: JavaScript's JSON.stringify of 2**64; 1e23's 100000000000000000000000) read as that
+    float, as the CLI and the page read the same text; the other numbers as given."""
+    for i, value in enumerate(values):
+        if type(value) is int and not -(2**53) < value < 2**53 and not past_float(value):
+            read = float(value)
+            if int(read) != value and lost_integer(str(value), read) is None:
+                values[i] = read
+    return values
+
+
 # A JSON number: no strings, no booleans, no NaN or inf. Integers stay integers, so that one float64 would
 # round (9007199254740993) gets the Predictor's 422 naming it rather than a prediction for another value.
 Number = StrictInt | Annotated[FiniteFloat, Strict()]
-Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES)]
+Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES), AfterValidator(_float_texts)]
 
 
 class PydanticJSON(JSONResponse):
@@ -463,18 +479,24 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
 
 
 def model_info(predictor: Predictor) -> dict[str, Any]:
-    """Which model answers: its file (or folder), runtime, window, and a sha256 of that file (of a folder:
-    of its files' bytes, in name order)."""
+    """Which model answers: its file (or folder), runtime, window, a sha256 of that file (of a folder: of its
+    files' bytes, in name order), and ``files``: the sha256 of each file that shapes the answers (the model's,
+    its gradient graphs, and the configuration, calibration and pattern classifier beside it)."""
     source = Path(predictor.source)
     files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
     digest = hashlib.sha256()
     for file in files if source.exists() else []:
         digest.update(file.read_bytes())
+    if source.is_file():  # (a folder's files are those of its digest)
+        folder = source.parent
+        beside = [folder / name for name in (CONFIG_FILE, CALIBRATION_FILE, *CLASSIFIER_FILES)]
+        files += sorted(folder.glob(f"{glob.escape(source.stem)}.gradient_*.onnx")) + [p for p in beside if p.is_file()]
     return {
         "source": source.name,
         "runtime": predictor.runtime,
         "max_len": predictor.max_len,
         "sha256": digest.hexdigest(),
+        "files": {file.name: hashlib.sha256(file.read_bytes()).hexdigest() for file in files if file.exists()},
     }
 
 

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
             args.host,
             port,
         )
-        # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then exits 0
+        # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then re-raises the
+        # signal (uvicorn 0.55: the process ends by it, status -15 for SIGTERM; older versions exited 0)
         config = uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False)
         uvicorn.Server(config).run(sockets=[listening])
     finally:
