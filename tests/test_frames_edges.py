@@ -384,6 +384,19 @@ def test_a_ds_column_mixing_numbers_and_dates_says_so(capsys, tmp_path, model):
     assert out["error"][0].startswith("column ds holds numbers and dates ('1' in series 'a' is a number")
 
 
+@pytest.mark.parametrize("odd", ["x", "1/9/2024"])
+def test_one_bad_time_among_integer_steps_fails_its_own_series_only(capsys, tmp_path, model, odd):
+    """Adversarial round 28: one cell that is neither an integer nor a date made every row of the column
+    unread ("'9', which is neither a number nor a date, in series 'b'"): every series failed, exit 0."""
+    source = tmp_path / "in.csv"
+    source.write_text(f"unique_id,ds,y\nb,9,9\nb,10,10\nb,11,11\nb,12,12\na,3,9\na,{odd},10\na,5,11\n")
+    code, _, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0
+    rows = out.set_index("unique_id")
+    assert rows.loc["b", "prediction"] == 13 and pd.isna(rows.loc["b", "error"]) and rows.loc["b", "ds"] == 13
+    assert rows.loc["a", "error"].startswith(f"column ds has {odd!r}, which is neither a number nor a date, in series 'a'")
+
+
 def test_a_ds_column_of_words_is_still_neither_numbers_nor_dates(predictor):
     frame = pd.DataFrame({"unique_id": ["a"] * 3, "ds": ["2024-01-01", "monday", "2024-01-03"], "y": [1, 2, 3]})
     assert "'monday', which is neither a number nor a date" in predictor.predict_df(frame)["error"][0]

@@ -375,10 +375,11 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             )
         return _read_times(pd.to_numeric(ds))
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
+    whole = np.zeros(len(ds), dtype=bool)  # (R,) text cells of a whole number
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
         ds = ds.where(~texts, ds.astype(object).str.strip())
-        whole = ds[texts].str.fullmatch(r"[+-]?\d{1,18}")
-        if whole.all() and texts.sum() == ds.notna().sum():  # '10', '20', ...: integers as a file's; '1001' no year
+        whole[texts] = ds[texts].str.fullmatch(r"[+-]?\d{1,18}").to_numpy(dtype=bool)
+        if whole[texts].all() and texts.sum() == ds.notna().sum():  # '10', '20', ...: integers as a file's; '1001' no year
             numbers = pd.to_numeric(ds, errors="coerce")
             bad = numbers.isna().to_numpy()
             return numbers.fillna(0).to_numpy(dtype=np.int64), bad, none
@@ -393,6 +394,11 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             ds[quarters.index] = quarters.str.replace(QUARTER.pattern, _quarter_start, regex=True)
             parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
             bad = parsed.isna().to_numpy()
+    if whole.any() and not (~bad & ~whole).any() and texts.sum() == ds.notna().sum():
+        # integer steps with text among them that is no date either ('x', the US '1/9/2024'): the integers
+        # read, each other cell its own row's error (as dates, every row failed as "neither a number nor a date")
+        numbers = pd.to_numeric(ds.where(whole), errors="coerce")
+        return numbers.fillna(0).to_numpy(dtype=np.int64), numbers.isna().to_numpy(), none
     if parsed.dtype == object:  # several UTC offsets: each row's wall-clock time and its own offset
         utc = pd.to_datetime(ds, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         offsets = np.array([np.nan if stamp is pd.NaT else _minutes(stamp) for stamp in parsed], dtype=np.float32)
