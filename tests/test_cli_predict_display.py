@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import sys
 import warnings
@@ -33,6 +34,25 @@ def test_a_prediction_keeps_the_digits_of_its_inputs(capsys):
     assert abs(value - 123460.3) < 0.005  # a straight line continues exactly, up to float rounding
     assert out.splitlines()[0] == "next value: 123460.3"
     assert [row[1] for row in table_rows(out)] == ["123456.7", "123457.9", "123459.1"]
+
+
+DECAY = [f"{1000 * math.exp(-0.5 * i) + 3 + 0.001 * ((i * 7) % 3):.4f}" for i in range(40)]  # ends steps of 1e-3
+
+
+def test_the_end_of_a_steep_decay_is_shown_to_the_digits_of_the_values_the_network_read(capsys):
+    """Adversarial round 28: digits from the mean step of all 40 values (25) printed 3, 2.99 to 3.01 and a
+    forecast 3.00 3.00 3.00 where the network read the last 16, whose steps are thousandths."""
+    result = Predictor.from_pretrained().predict(list(map(float, DECAY)), level=[80])
+    assert result.n_read == 16
+    code, out, _ = predict(capsys, *DECAY, "--steps", "3")
+    assert code == 0
+    read = list(map(float, DECAY[-16:]))
+    assert out.splitlines()[0] == f"next value: {format_value(result.value, step=mean_step(read))}"
+    assert len(out.splitlines()[0].split(".")[1]) >= 4  # 3.00016, not 3
+    lo, hi = out.splitlines()[1].removeprefix("80% interval: ").split(" to ")
+    assert float(lo) == pytest.approx(result.intervals[80][0], abs=1e-4) and len(lo.split(".")[1]) >= 4
+    path = [line.split()[1] for line in out.splitlines() if line.strip().startswith("t+")]
+    assert len(set(path)) == 3  # 3.00016, 3.00142, 3.00014: not 3.00 three times
 
 
 def test_sixteen_digit_integers_are_shown_in_full(capsys):

@@ -7,6 +7,7 @@ download). CI installs it, so there it fails rather than skips when the browser 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -362,7 +363,8 @@ def test_the_page_draws_and_writes_extreme_values_as_the_cli_does(server, browse
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(f"{server.url}/")
-    for values in ("-1.5e308 1.5e308 -1.5e308 1.5e308", "1e308 -1e308 1e308", "1e-310 2e-310 3e-310", "5 5 5 5"):
+    decay = " ".join(f"{1000 * math.exp(-0.5 * i) + 3 + 0.001 * ((i * 7) % 3):.4f}" for i in range(40))  # 16 read
+    for values in ("-1.5e308 1.5e308 -1.5e308 1.5e308", "1e308 -1e308 1e308", "1e-310 2e-310 3e-310", "5 5 5 5", decay):
         assert main(["predict", *values.split()]) == 0
         expected = capsys.readouterr().out.splitlines()[:2]
         _predict_on_page(page, values)

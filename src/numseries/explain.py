@@ -99,7 +99,13 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
 
 
 def weighted_sum(
-    values: np.ndarray, weights: np.ndarray, prediction: float, *, terms: int = 3, labels: list[str] | None = None
+    values: np.ndarray,
+    weights: np.ndarray,
+    prediction: float,
+    *,
+    terms: int = 3,
+    labels: list[str] | None = None,
+    read: int | None = None,
 ) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
@@ -107,10 +113,11 @@ def weighted_sum(
     up to the prediction as shown, to half its last digit (values far from 0, or large against their steps). Terms are ordered by |weight|: all of them when at most two more than ``terms``, else ``terms``,
     leaving out weights under 0.005; what the left-out steps add, when it exceeds half the last digit the
     prediction is shown to, is written as one last term. ``labels`` (L,) show the values as typed; the
-    prediction is shown by :func:`numseries.formatting.format_value`.
+    prediction is shown by :func:`numseries.formatting.format_value`, to the mean step of the last ``read``
+    values where the network read only those (the end of a steep decay), else of all.
     """
     labels = labels or [format_input(value) for value in values]
-    step = mean_step(values)
+    step = mean_step(values[-read:] if read else values)
     shown = len(weights) if len(weights) <= terms + 2 else terms
     order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
     scale = max(float(np.abs(values).max(initial=0.0)), abs(prediction)) or 1.0  # no overflow near 1.8e308

@@ -93,6 +93,7 @@ def plot_prediction(
     forecast_intervals: Mapping[float, tuple[np.ndarray, np.ndarray]] | None = None,
     first_step: int = 1,
     exact: bool = False,
+    read: int | None = None,
     title: str | None = None,
     ax=None,
 ) -> Figure:
@@ -104,7 +105,8 @@ def plot_prediction(
     ``forecast_intervals`` ({level: (lo (K,), hi (K,))}). Steps are numbered from ``first_step``, as the
     ``numseries predict`` table numbers them; legend numbers are shown as that table shows them
     (:mod:`numseries.formatting`; ``exact``: a rule's value, in full, as the integer ``prediction`` may be
-    past 2**53). A given ``ax`` is split in two panels.
+    past 2**53; ``read``: the network read only the last that many values, whose mean step sets the digits).
+    A given ``ax`` is split in two panels.
     """
     values = _series(values, "values", finite=True)
     attention = _series(attention, "attention", len(values))
@@ -112,7 +114,7 @@ def plot_prediction(
     top, bottom = _two_panels(ax, (7, 4.8))
     steps = first_step + np.arange(len(values))  # (L,)
     after = steps[-1] + 1
-    step = mean_step(values)
+    step = mean_step(values[-read:] if read else values)  # the digits of the values the network read
 
     def numbers(*values: float) -> list[str]:
         return format_values(values, step=step, exact=exact)

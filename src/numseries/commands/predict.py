@@ -228,7 +228,7 @@ def _plot(path: str, values: list[float], labels: list[str], result, forecast, b
         np.asarray(values[first:]), prediction=result.rule.next_value if exact else result.value,
         attention=result.attention[first:],
         weights=None if result.weights is None else result.weights[first:], intervals=result.intervals,
-        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=exact,
+        forecast=forecast, forecast_intervals=bands, first_step=first + 1, exact=exact, read=result.n_read,
         title=f"{' '.join(shown)}: {pattern}",
     )
     save_figure(figure, path)
@@ -428,7 +428,7 @@ def _table(
 
     first = result.n_values - result.n_used
     labels = labels or [format_input(value) for value in values]
-    step = mean_step(values[first:])
+    step = mean_step(values[result.n_values - (result.n_read or result.n_used) :])  # of the values the network read
     ruled = _exact_rule(result.rule)  # an exact rule answered: printed exactly (past 2**53 too)
 
     def numbers(*values) -> list[str]:
@@ -444,7 +444,7 @@ def _table(
     if weights is None:  # the table has no weight columns, and its notes name none
         lines += ["(no per-step weights: this model was exported without them; export it again without --no-weights)"]
     elif not ruled:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
-        lines += [weighted_sum(np.asarray(values[used]), weights[used], result.value, labels=labels[used])]
+        lines += [weighted_sum(np.asarray(values[used]), weights[used], result.value, labels=labels[used], read=result.n_read)]
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))

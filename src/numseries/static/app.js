@@ -280,8 +280,10 @@ async function predict(event) {
 
 function render(body, data, typed, integers = { prediction: null, forecast: [] }) {
   $("result").hidden = false;
-  // Digits from the mean step of the values the model read, as the CLI's table
-  const step = data.exact ? null : meanStep(body.values.slice(data.n_values - data.n_used));
+  // Digits from the mean step of the values the network read, as the CLI's table (the last n_read of them at
+  // the end of a steep decay)
+  const read = Math.min(data.n_read ?? data.n_used, data.n_used);
+  const step = data.exact ? null : meanStep(body.values.slice(data.n_values - read));
   $("prediction").textContent = format(data.prediction, step, integers.prediction);
   const cropped = data.n_used < data.n_values;
   $("note").hidden = !cropped && !data.forecast;
