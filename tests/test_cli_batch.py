@@ -49,6 +49,11 @@ SERIES_PROBLEMS = {
         "9007199254740993,9007199254740994,9007199254740995,9007199254740996\n1.5,2,3,4\n",
         "value 1 of series 0 holds 9007199254740993, an integer float64 cannot hold exactly",
     ),
+    # adversarial round 28: a fraction past 2**53 (read as 4e16) was continued 'exactly' to 5e16
+    "big_fraction.csv": (
+        "unique_id,ds,y\na,1,1e16\na,2,2e16\na,3,3e16\na,4,40000000000000001.5\n",
+        "series 'a' at ds=4 holds 40000000000000001.5, a number float64 cannot hold exactly (it would be read as 4",
+    ),
 }
 
 

@@ -214,6 +214,15 @@ def test_integers_float64_rounds_are_refused_as_decimals_and_fractions_too(onnx_
     onnx_predictor.predict([kind(2**53 + 2 * t) for t in range(4)])  # exactly representable: taken
 
 
+@pytest.mark.parametrize("kind", [Decimal, Fraction])
+def test_a_fraction_past_2_53_is_refused_where_float64_holds_whole_numbers_only(onnx_predictor, kind):
+    """Adversarial round 28: 40000000000000001.5, read as 4e16, gave 'arithmetic (exact)' going on 5e16."""
+    given = [kind("1e16"), kind("2e16"), kind("3e16"), kind("40000000000000001.5" if kind is not Fraction else "80000000000000003/2")]
+    with pytest.raises(ValueError, match=r"holds (40000000000000001\.5|80000000000000003/2), a number float64 cannot hold exactly \(it would be read as 40000000000000000\)"):
+        onnx_predictor.predict(given)
+    onnx_predictor.predict([kind("1e16"), kind("2e16"), kind("3e16"), kind("4e16")])  # whole: taken
+
+
 @pytest.mark.parametrize("tiny", [Decimal("1e-400"), Fraction(-1, 10**400)])
 def test_decimals_and_fractions_below_float64_are_refused_not_read_as_0(onnx_predictor, tiny):
     with pytest.raises(ValueError, match=r"^the sequence holds -?1.*, which is smaller than float64 holds"):

@@ -359,6 +359,12 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
         r"^values\[3\]: got 9007199254740993\.0, which is an integer float64 cannot hold exactly \(it would be read as 9007199254740992\)",
     ),
     (b'{"values": [1, 2, 9.007199254740995e15]}', "application/json", 422, r"^values\[2\]: got 9\.007199254740995e15, which is an integer"),
+    (  # adversarial round 28: a fraction past 2**53, read as 4e16: 'arithmetic (exact)' going on 5e16
+        b'{"values": [1e16, 2e16, 3e16, 40000000000000001.5]}',
+        "application/json",
+        422,
+        r"^values\[3\]: got 40000000000000001\.5, which is a number float64 cannot hold exactly \(it would be read as 40000000000000000\)",
+    ),
     (b'{"values": "1 2 3"}', "application/json", 422, r"values: input should be a valid list"),
     (b'{"values": [1, 2]}', "application/json", 422, r"values: .*at least 3 items"),
     (b'{"values": [1, 2, NaN]}', "application/json", 422, r"values\[2\]: .*finite number, got NaN"),

@@ -205,9 +205,13 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
         if not np.isfinite(flat[index]):  # past the float range: its own error, elsewhere
             continue
         exact = lost_integer(numbers[index], float(flat[index]))
+        where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
         if exact is not None:
-            where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
             raise ValueError(f"{where} holds {integer_text(exact)}, {rounded_integer(int(flat[index]))}")
+        if lost_fraction(numbers[index], float(flat[index])):  # 40000000000000001.5: read as 40000000000000000
+            shown = str(numbers[index]).strip()
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise ValueError(f"{where} holds {shown}, {rounded_integer(int(flat[index]), 'a number')}")
 
 
 def lost_integer(number: Any, read: float) -> int | None:
@@ -266,12 +270,26 @@ BELOW_FLOAT = (
 )
 
 
-def rounded_integer(read_as: int) -> str:
-    """What is wrong with an integer float64 rounds to ``read_as``, and the fix (the end of the error)."""
+def rounded_integer(read_as: int, kind: str = "an integer") -> str:
+    """What is wrong with an integer (or another ``kind`` of number) float64 rounds to ``read_as``, and the fix
+    (the end of the error)."""
     return (
-        f"an integer float64 cannot hold exactly (it would be read as {integer_text(read_as)}); "
+        f"{kind} float64 cannot hold exactly (it would be read as {integer_text(read_as)}); "
         "subtract a common offset from the values first"
     )
+
+
+def lost_fraction(number: Any, read: float) -> bool:
+    """Whether ``number`` (text, a Decimal or a Fraction, as given) is no whole number though float64 read it
+    past 2**53 (as ``read``), where floats are whole numbers: its fraction, and maybe units, are lost
+    (40000000000000001.5 is read as 40000000000000000), as :func:`lost_integer` finds of integers."""
+    if abs(read) < 2.0**53 or isinstance(number, (int, np.integer, float, np.floating)):
+        return False
+    try:
+        exact = Fraction(Decimal(number.strip()) if isinstance(number, str) else number)
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+    return exact.denominator != 1
 
 
 def above_float(read_as: float) -> str:

@@ -60,6 +60,7 @@ from numseries.series import (
     above_float,
     integer_text,
     isolating,
+    lost_fraction,
     lost_integer,
     past_float,
     rounded_integer,
@@ -655,6 +656,8 @@ def _misread_or_float(text: str) -> float | _Misread:
         problem = BELOW_FLOAT
     elif math.isfinite(value) and abs(value) >= 2.0**53 and lost_integer(text, value) is not None:
         problem = "is " + rounded_integer(int(value))
+    elif math.isfinite(value) and lost_fraction(text, value):  # 40000000000000001.5: no fraction past 2**53
+        problem = "is " + rounded_integer(int(value), "a number")
     else:
         return value
     misread = _Misread(text)

@@ -358,10 +358,12 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             shown = token if len(token) <= 30 else f"{token[:20]}... ({len(token):,} characters)"
             raise ValueError(f"{shown} (value {position}) {above_float(values[-1])}")
         if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
-            from numseries.series import lost_integer, rounded_integer
+            from numseries.series import lost_fraction, lost_integer, rounded_integer
 
             if lost_integer(token, values[-1]) is not None:
                 raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]))}")
+            if lost_fraction(token, values[-1]):  # 40000000000000001.5, read as 40000000000000000
+                raise ValueError(f"{token} (value {position}) is {rounded_integer(int(values[-1]), 'a number')}")
     return values, labels
 
 

@@ -50,9 +50,11 @@ function parseValues(text) {
           "scale the values up first (numseries scales its answer the same way)",
       );
     }
-    if (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value)) {
+    if (Math.abs(value) >= 2 ** 53 && (readAsAnother(token, value) || heldInteger(token) === null)) {
+      // an integer read as another, or a fraction past 2**53, where floats are whole (as the CLI's lost_fraction)
+      const kind = heldInteger(token) === null ? "a number" : "an integer";
       throw new Error(
-        `${token} (value ${i + 1}) is an integer float64 cannot hold exactly (it would be read as ` +
+        `${token} (value ${i + 1}) is ${kind} float64 cannot hold exactly (it would be read as ` +
           `${BigInt(value)}); subtract a common offset from the values first`,
       );
     }
