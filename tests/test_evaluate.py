@@ -172,6 +172,15 @@ def test_cli_prints_a_summary_shows_progress_and_writes_the_full_report(tiny_wei
     assert full.startswith("# Accuracy: synthetic suite") and "| noisy | 4-6 | 2 |" in full
 
 
+def test_the_spread_of_cell_medians_is_not_measured_from_one_case_per_cell(tiny_weights, model, capsys, tmp_path):
+    """Adversarial round 28: one case per cell printed 'moves by ±0%', a figure nothing measured."""
+    assert cell_spread(evaluate(model, synthetic_cases(n_per_cell=1, families=["noisy"]), baselines=[])) is None
+    assert main(["evaluate", "--weights", str(tiny_weights), "--no-stats", "--n-per-cell", "1", "--families", "noisy",
+                 "--report", str(tmp_path / "report.md")]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "±0%" not in out and "was not measured: no cell has two cases" in out
+
+
 def test_the_spread_of_cell_medians_shrinks_with_more_cases(model):
     few, many = (
         cell_spread(evaluate(model, synthetic_cases(n_per_cell=n, families=["noisy", "sinusoidal"]), baselines=[]))

@@ -180,10 +180,11 @@ def evaluate(
     return Evaluation(cases, predictions, fell_back, seconds, attention, n_jobs)
 
 
-def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> float:
+def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> float | None:
     """How far the model's median scaled error of one family and length bucket moves under resampling.
 
-    Half the 5-95% bootstrap range of each cell's median, relative to the median, then the median over cells.
+    Half the 5-95% bootstrap range of each cell's median, relative to the median, then the median over cells;
+    None where no cell has two cases with an error to resample (one case per cell, or constant series only).
     """
     rng = np.random.default_rng(seed)
     cases = evaluation.cases
@@ -198,7 +199,7 @@ def cell_spread(evaluation: Evaluation, *, draws: int = 200, seed: int = 0) -> f
             medians = np.median(rng.choice(cell, size=(draws, len(cell))), axis=1)  # (draws,)
             low, high = np.quantile(medians, [0.05, 0.95])
             spreads.append((high - low) / 2 / np.median(cell))
-    return float(np.median(spreads)) if spreads else 0.0
+    return float(np.median(spreads)) if spreads else None
 
 
 def untrained_families(trained_on: Collection[str] | None) -> list[str]:

@@ -95,9 +95,13 @@ def run(args: argparse.Namespace) -> int:
     text = report(evaluation, title=f"Accuracy: {args.suite} suite", trained_on=trained_on)
     atomic_write(args.report, lambda tmp: tmp.write_text(text))
     print(f"\nEvery family and length, MAE, RMSE, fallbacks and speed: {args.report}")
+    spread = cell_spread(evaluation)
     print(
-        f"A family-and-length median of the model moves by ±{100 * cell_spread(evaluation):.0f}% when its cases are "
-        f"resampled (bootstrap, 90% range, median over cells); raise {option} to steady it."
+        f"A family-and-length median of the model moves by ±{100 * spread:.0f}% when its cases are resampled "
+        f"(bootstrap, 90% range, median over cells); raise {option} to steady it."
+        if spread is not None
+        else f"How far a family-and-length median moves when its cases are resampled was not measured: no cell has "
+        f"two cases with a nonzero error; raise {option} to measure it."
     )
     if args.plots:
         written = write_plots(evaluation, args.plots, run_dir=run_dir)
