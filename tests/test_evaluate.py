@@ -197,6 +197,13 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
     assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(rows)  # both exact: a tie
     rows[0]["median_scaled"] = 0.5
     assert "| inf (drift) |" in metric_table(rows)  # a real error against an exact baseline stays a loss
+    # adversarial round 28: errors relative to the last value's have no unit either ('inf (linear_fit)' for a
+    # rule's 2.28e-15), and a group no baseline scored (constant series) read '– (None)'
+    relative = [{**row, "median_relative": row.pop("median_scaled")} for row in rows]
+    relative[0]["median_relative"] = 2e-15
+    assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(relative, "median_relative")
+    unscored = [{**row, "median_scaled": float("nan") if row["method"] != "model" else 0.1} for row in rows]
+    assert "None" not in metric_table(unscored)
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):

@@ -39,7 +39,8 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
     The last columns compare the model with the best baseline and with AutoARIMA (model ÷ baseline).
     """
     methods = list(dict.fromkeys(row["method"] for row in rows))
-    exact = EXACT if metric.endswith("_scaled") else 0.0  # MAE and RMSE are in the series' own units
+    # scaled and relative errors have no unit; MAE and RMSE are in the series' own units
+    exact = EXACT if metric.endswith(("_scaled", "_relative")) else 0.0
     baseline_names = [m for m in methods if m not in (MODEL, NOISE_FLOOR)]
     cells: dict[tuple[str, str], dict[str, dict]] = {}
     for row in rows:
@@ -56,7 +57,8 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
         shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
         best_baseline = min((m for m in baseline_names if not np.isnan(values[m])), key=lambda m: values[m], default=None)
         ratio = _ratio(values[MODEL], values[best_baseline]) if best_baseline else float("nan")
-        line = [group, bucket, str(by_method[MODEL]["n"]), *shown, f"{_fmt(ratio)} ({best_baseline})"]
+        against = f"{_fmt(ratio)} ({best_baseline})" if best_baseline else _fmt(ratio)  # none scored: no "(None)"
+        line = [group, bucket, str(by_method[MODEL]["n"]), *shown, against]
         if "auto_arima" in methods:
             line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
         lines.append("| " + " | ".join(line) + " |")
