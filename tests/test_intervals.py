@@ -408,6 +408,10 @@ def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zer
     np.testing.assert_array_equal(out[1:], quantiles[1:])  # an exact continuation; no decimals
     whole = round_to_recording(np.array([[-0.9, -0.6, -0.4]]), np.array([0]))
     assert whole.tolist() == [[-1.0, -0.6, 0.0]] and str(whole[0, 2]) == "0.0"  # -0.4 rounds to 0, not -0
+    # adversarial round 28: an upper bound rounding below the median was the median, off the recorded grid
+    # ('0.8% interval: 4.00 to 4.36' for whole numbers): the recorded value at or above it
+    assert round_to_recording(np.array([[3.7, 4.36, 4.4], [4.2, 4.64, 4.7]]), np.array([0, 0])).tolist() == [
+        [4.0, 4.36, 5.0], [4.0, 4.64, 5.0]]  # fmt: skip
     rng = np.random.default_rng(0)  # a value inside an interval is inside it once both are rounded
     x = rng.normal(size=(5000, 1)) * 3
     q = np.sort(np.concatenate([x - rng.random((5000, 1)), x, x + rng.random((5000, 1))], axis=1), axis=1)

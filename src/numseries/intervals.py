@@ -295,9 +295,11 @@ def _product_rounding(largest: np.ndarray, power: np.ndarray) -> np.ndarray:
 
 def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     """(N, Q) quantiles (the median in the middle), (N,) recorded decimals -> (N, Q) the quantiles of the
-    value as recorded: each rounded to its row's decimals, those below the median no higher than it and
-    those above no lower (the median stays the point prediction). Rows without decimals and zero-width
-    rows (an exact continuation: its value is recorded as it is) stay as they are."""
+    value as recorded: each rounded to its row's decimals, those below the median no higher than the recorded
+    value at or below it and those above no lower than the one at or above it (the median stays the point
+    prediction, inside its bounds, and the bounds stay recorded values: 4 to 5 around 4.36, not 4 to 4.36).
+    Rows without decimals and zero-width rows (an exact continuation: its value is recorded as it is) stay
+    as they are."""
     out = quantiles.copy()
     rows = np.flatnonzero((decimals >= 0) & (quantiles[:, -1] > quantiles[:, 0]))
     if not len(rows):
@@ -306,8 +308,9 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
     rounded = np.rint(quantiles[rows] * power) / power + 0.0  # (n, Q) the floats nearest the decimals, no -0
     middle = quantiles.shape[1] // 2
     median = quantiles[rows, middle : middle + 1]  # (n, 1)
-    out[rows, :middle] = np.minimum(rounded[:, :middle], median)
-    out[rows, middle + 1 :] = np.maximum(rounded[:, middle + 1 :], median)
+    floor, ceil = np.floor(median * power) / power + 0.0, np.ceil(median * power) / power + 0.0  # (n, 1) each
+    out[rows, :middle] = np.minimum(rounded[:, :middle], np.where(floor <= median, floor, median))
+    out[rows, middle + 1 :] = np.maximum(rounded[:, middle + 1 :], np.where(ceil >= median, ceil, median))
     return out
 
 
