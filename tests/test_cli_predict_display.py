@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -131,6 +133,23 @@ def test_the_plot_legend_shows_an_exact_rules_value_as_the_table_does(capsys, tm
     code, out, _ = predict(capsys, "--plot", str(target), *values.split())
     assert code == 0 and out.startswith(f"next value: {expected}\n")
     assert f"<!-- predicted {expected} -->" in target.read_text()
+
+
+def test_a_refused_plot_leaves_no_new_folder_and_a_read_only_one_is_kept(capsys, tmp_path, monkeypatch):
+    """Adversarial round 28: a refused run (a .jpg, a level of 100) made the plot's missing folders; and a file
+    its owner made read-only was replaced, where cp and > refuse it."""
+    for option in (["--plot", str(tmp_path / "new" / "a.jpg")], ["--plot", str(tmp_path / "new" / "a.png"), "--level", "100"]):
+        code, _, _ = predict(capsys, *option, "1", "2", "4", "8")
+        assert code == 2 and not (tmp_path / "new").exists()
+    code, _, _ = predict(capsys, "--plot", str(tmp_path / "new" / "deeper" / "a.png"), "1", "2", "4", "8")
+    assert code == 0 and (tmp_path / "new" / "deeper" / "a.png").is_file()  # made when written
+    kept = tmp_path / "kept.png"
+    kept.write_bytes(b"mine")
+    kept.chmod(0o444)
+    real_access = os.access  # (root may write anything: the check is the one a user's run makes)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == kept else real_access(path, mode, **kw))
+    code, _, err = predict(capsys, "--plot", str(kept), "1", "2", "4", "8")
+    assert code == 2 and "it is read-only (chmod u+w to let it be replaced)" in err and kept.read_bytes() == b"mine"
 
 
 def test_counts_of_one_are_singular(capsys):

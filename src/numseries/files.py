@@ -61,8 +61,22 @@ _UMASK = _read_umask()
 
 def check_writable(path: str | Path) -> None:
     """Raise ``OSError`` now if :func:`atomic_write` could not write ``path``, before any long work: a folder
-    or a device in its place, a name too long, a parent that cannot be made, no right to create files there."""
-    os.unlink(_temp_file(Path(os.path.realpath(path))))
+    or a device in its place, a read-only file, a name too long, a parent that cannot be made, no right to
+    create files there. Makes nothing: a missing folder is made when the file is written (a refused run
+    left new folders behind)."""
+    path = Path(os.path.realpath(path))
+    if path.parent.exists():
+        os.unlink(_temp_file(path))
+        return
+    existing = next(folder for folder in path.parents if folder.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder", str(path))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"{existing} cannot hold new folders", str(path))
+    name_max = os.pathconf(existing, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    for part in path.relative_to(existing).parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OSError(errno.ENAMETOOLONG, f"the name {part[:20]}... is longer than {name_max} bytes", str(path))
 
 
 def check_output(path: str | Path, what: str) -> None:
@@ -105,6 +119,8 @@ def _temp_file(path: Path) -> Path:
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
     if path.exists() and not path.is_file():
         raise FileExistsError(errno.EEXIST, "it exists and is not a regular file", str(path))
+    if path.exists() and not os.access(path, os.W_OK):  # protected by its owner: as cp and > refuse it
+        raise PermissionError(errno.EACCES, "it is read-only (chmod u+w to let it be replaced)", str(path))
     name_max = os.pathconf(path.parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
     if len(os.fsencode(path.name)) > name_max:
         raise OSError(errno.ENAMETOOLONG, f"the name is longer than {name_max} bytes", str(path))
