@@ -49,6 +49,11 @@ SERIES_PROBLEMS = {
         "9007199254740993,9007199254740994,9007199254740995,9007199254740996\n1.5,2,3,4\n",
         "value 1 of series 0 holds 9007199254740993, an integer float64 cannot hold exactly",
     ),
+    # adversarial round 28: a number past the float range was "'1e400' ..., which is not a number"
+    "above_float.csv": (
+        "unique_id,ds,y\na,1,1\na,2,1e400\na,3,3\n",
+        "series 'a' at ds=2 is 1e400, which is larger than float64 holds (about 1.8e308) and would be read as inf",
+    ),
     # adversarial round 28: a fraction past 2**53 (read as 4e16) was continued 'exactly' to 5e16
     "big_fraction.csv": (
         "unique_id,ds,y\na,1,1e16\na,2,2e16\na,3,3e16\na,4,40000000000000001.5\n",

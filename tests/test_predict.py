@@ -186,7 +186,8 @@ def test_a_prediction_beyond_float64_is_refused_and_says_so(onnx_predictor):
         ([1.0, 2.0], "expected at least 3 values, got 2"),
         ([1.0, float("nan"), 3.0], "has nan at position 2; numbers must be finite"),
         ([1.0, 2.0, float("inf")], "has inf at position 3"),
-        ([1.0, 2.0, -float("inf")], "has -inf at position 3"),
+        ([1.0, 2.0, -float("inf")], "has -inf at position 3.*: replace or drop it$"),  # (no missing value to fill)
+        ([1.0, float("nan"), 2.0], "has nan at position 2.*: fill or drop missing values$"),
         ([1.0, "two", 3.0], "must hold numbers only"),
         ([[1.0, 2.0, 3.0]], "must be one-dimensional.*use predict_batch"),
         ([10**400, 1, 2], r"holds 10000000000000000000\.\.\. \(401 digits\), which is larger than float64 holds"),

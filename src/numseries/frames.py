@@ -31,6 +31,7 @@ from numseries.config import MIN_VALUES
 from numseries.intervals import level_name, levels_checked, recorded_decimals
 from numseries.series import (
     BELOW_FLOAT,
+    above_float,
     check_exact_integers,
     check_narrowed,
     isolating,
@@ -460,6 +461,8 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
         values[read] = cells.astype(np.float64)
     except (TypeError, ValueError, OverflowError):  # text only pandas reads: those cells as it read them
         values[read] = [_float_or(cell, value) for cell, value in zip(cells.tolist(), values[read].tolist(), strict=True)]
+    unread = np.flatnonzero(np.isnan(values) & column.notna().to_numpy())  # pandas' NaN for '1e400', which is a number
+    values[unread] = [_float_or(cell, np.nan) for cell in column.to_numpy(dtype=object)[unread].tolist()]
     return values, np.isnan(values) & column.notna().to_numpy()
 
 
@@ -489,6 +492,10 @@ def mark_misread(column: pd.Series, values: np.ndarray, errors: np.ndarray, name
         for row, cell in zip(zeros.tolist(), column.iloc[zeros].tolist(), strict=True):
             if underflowed(cell, 0.0):
                 errors[row] = f"{name(row)} is {str(cell).strip()[:60]}, which {BELOW_FLOAT}"
+        beyond = np.flatnonzero(np.isinf(values) & (errors == None))  # noqa: E711 (element-wise)
+        for row, cell in zip(beyond.tolist(), column.iloc[beyond].tolist(), strict=True):
+            if isinstance(cell, str) and not re.search("inf", cell, re.IGNORECASE):  # 1e400, not 'inf' itself
+                errors[row] = f"{name(row)} is {cell.strip()[:60]}, which {above_float(values[row])}"
     if not (types.is_integer_dtype(column) or types.is_object_dtype(column) or types.is_string_dtype(column)):
         return
     with np.errstate(invalid="ignore"):

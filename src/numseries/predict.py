@@ -1163,9 +1163,10 @@ def _as_values(sequence: Any, name: str | None = None) -> np.ndarray:
     finite = np.isfinite(values)
     if not finite.all():
         bad = np.flatnonzero(~finite)
+        fix = "fill or drop missing values" if np.isnan(values[bad[0]]) else "replace or drop it"  # (inf: no gap)
         raise ValueError(
             f"{name} has {values[bad[0]]} at position {bad[0] + 1}; numbers must be finite "
-            "(|x| < 1.8e308, not NaN): fill or drop missing values"
+            f"(|x| < 1.8e308, not NaN): {fix}"
         )
     return values
 
