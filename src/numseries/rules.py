@@ -296,20 +296,23 @@ class _Series:
         return self._rounding
 
     def _as_written_or_floats(self) -> tuple[list[Fraction] | None, list[Fraction]]:
-        """The values as written with their rounding (:meth:`_as_written`, :meth:`_rounded_by`); where some
-        have more digits, those as their floats, each within 32 ulps of the largest value; (None, []) where
-        none is written to at most 15 digits (all computed: float arithmetic's rounding is the float check's)."""
+        """The values as written with their rounding (:meth:`_as_written`, :meth:`_rounded_by`). Where some have
+        more digits (float arithmetic's 3.0000000000000004) beside some typed to at most 12 (6.000000001), those
+        of 13 or more digits as their floats, each within 32 ulps of the largest value (their arithmetic's
+        rounding: such a value may be computed and print short). (None, []) where none is typed so: values
+        all computed, whose rounding is the float check's (1e-9 of a step)."""
         written = self._as_written()
         if written is not None:
             return written, self._rounded_by()
         numbers = [_written_number(value) for value in self.floats]
-        if not any(number is not None for number in numbers):
+        typed = [number is not None and len(_shortest(value).as_tuple().digits) <= _TYPED_DIGITS
+                 for value, number in zip(self.floats, numbers, strict=True)]  # fmt: skip
+        if not any(typed):
             return None, []
         computed = Fraction(_ULPS) * Fraction(max(map(abs, self.floats)))
-        errors = self._rounded_by()
         return (
             [Fraction(value) if number is None else number for value, number in zip(self.floats, numbers, strict=True)],
-            [computed if number is None else error for number, error in zip(numbers, errors, strict=True)],
+            [Fraction(0) if mine else computed for mine in typed],
         )
 
     def _as_written(self) -> list[Fraction] | None:
@@ -410,6 +413,7 @@ def _within_4_ulps(gap: np.ndarray, target: np.ndarray, rounding: Any) -> np.nda
 
 
 _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this many digits are as written
+_TYPED_DIGITS = 12  # a value of at most this many digits among computed ones was typed: it is exactly that
 
 
 def _shortest(value: float | np.floating) -> Decimal:
