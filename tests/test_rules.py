@@ -342,6 +342,12 @@ def test_a_geometric_rule_goes_on_by_the_ratio_its_values_show():
         ([0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001], "arithmetic, step 0.1"),
         (list(0.1 * np.arange(12) ** 2 - 2.1 * np.arange(12) + 11), "quadratic"),  # 1.7763568394002505e-15 for 0
         (list(1.5 * np.array([1, 1, 2, 3, 5, 8, 13, 21, 34])), "Fibonacci-like"),
+        # adversarial round 29: values computed from larger ones, an offset taken away, lost their rule when some
+        # came out short (0.0, 0.5) beside ones of 17 digits (0.10000000000002274)
+        ([(1000 + 0.1 * k) - 1000 for k in range(10)], "arithmetic, step 0.1"),
+        ([(1e4 + 0.1 * k) - 1e4 for k in range(1, 12)], "arithmetic, step 0.1"),
+        ([((45000 + k / 24) - 45000) * 24 for k in range(10)], "arithmetic, step 1"),
+        (list(np.diff([1000.0 + 0.1 * k * k for k in range(12)])), "arithmetic, step 0.2"),
         # computed values may print with 13 to 15 digits (-8.74112008380811, 22 ulps from its earlier -8.74112008380807):
         # read as typed, they lost their rule (28 of 3,000 generated exponentials, 2 waves)
         ([-8.74112008380807, 1.2345678901234567, 2.3456789012345678, -8.74112008380811, 1.2345678901234567,

@@ -297,23 +297,18 @@ class _Series:
 
     def _as_written_or_floats(self) -> tuple[list[Fraction] | None, list[Fraction]]:
         """The values as written with their rounding (:meth:`_as_written`, :meth:`_rounded_by`). Where some have
-        more digits (float arithmetic's 3.0000000000000004) beside some typed to at most 12 (6.000000001), those
-        of 13 or more digits as their floats, each within 32 ulps of the largest value (their arithmetic's
-        rounding: such a value may be computed and print short). (None, []) where none is typed so: values
-        all computed, whose rounding is the float check's (1e-9 of a step)."""
+        more digits, float arithmetic's on decimals (3.0000000000000004, or (1000 + 0.1) - 1000's
+        0.10000000000002274), each as the decimal it is within 1e-11 of, of at most 10 digits
+        (:func:`_computed_decimal`), beside the others as written: 1 2 3.0000000000000004 4 5 6.000000001 is
+        no arithmetic sequence. (None, []) where one is no such decimal: values computed otherwise, whose
+        rounding is the float check's (1e-9 of a step)."""
         written = self._as_written()
         if written is not None:
             return written, self._rounded_by()
-        numbers = [_written_number(value) for value in self.floats]
-        typed = [number is not None and len(_shortest(value).as_tuple().digits) <= _TYPED_DIGITS
-                 for value, number in zip(self.floats, numbers, strict=True)]  # fmt: skip
-        if not any(typed):
+        numbers = [_written_number(value) or _computed_decimal(value) for value in self.floats]
+        if any(number is None for number in numbers):
             return None, []
-        computed = Fraction(_ULPS) * Fraction(max(map(abs, self.floats)))
-        return (
-            [Fraction(value) if number is None else number for value, number in zip(self.floats, numbers, strict=True)],
-            [Fraction(0) if mine else computed for mine in typed],
-        )
+        return numbers, self._rounded_by()  # type: ignore[return-value]  # (none is None here)
 
     def _as_written(self) -> list[Fraction] | None:
         if self._written is None:
@@ -413,7 +408,7 @@ def _within_4_ulps(gap: np.ndarray, target: np.ndarray, rounding: Any) -> np.nda
 
 
 _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this many digits are as written
-_TYPED_DIGITS = 12  # a value of at most this many digits among computed ones was typed: it is exactly that
+_COMPUTED_DIGITS = 10  # float arithmetic on decimals of at most this many digits: see _computed_decimal
 
 
 def _shortest(value: float | np.floating) -> Decimal:
@@ -429,6 +424,20 @@ def _rounding_of(value: float) -> Fraction:
     if len(digits.digits) < _WRITTEN_DIGITS - 2 or not isinstance(digits.exponent, int):
         return Fraction(0)
     return _fifteenth_digit(value)
+
+
+def _computed_decimal(value: float) -> Fraction | None:
+    """The decimal of at most 10 significant digits that a float of more digits is within 1e-11 of (relative):
+    float arithmetic's result on such decimals (0.1 for 0.10000000000002274, 3 for 3.0000000000000004), or
+    None (1/3's 0.3333333333333333, an exponential's -982.7551595563181: computed otherwise)."""
+    if not math.isfinite(value) or value == 0:
+        return None
+    exact, top = Fraction(value), _shortest(value).adjusted()
+    for digits in range(1, _COMPUTED_DIGITS + 1):
+        near = Fraction(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(top - digits + 1)))
+        if abs(exact - near) <= Fraction(1, 10**11) * abs(exact):
+            return near
+    return None
 
 
 def _fifteenth_digit(value: float) -> Fraction:
