@@ -111,6 +111,13 @@ def test_constant_sequence_predicts_the_constant(capsys, model):
     assert json.loads(out)["prediction"] == 7.0
 
 
+def test_a_trailing_double_dash_ends_nothing(capsys):
+    """Adversarial round 28: '1 2 3 --level 80 95 --', as the hint to end the levels with -- reads, was
+    'unrecognized arguments: --'."""
+    code, out, _ = predict(capsys, "--json", "1", "2", "4", "--level", "80", "95", "--")  # (the shipped model's quantiles)
+    assert code == 0 and list(json.loads(out)["intervals"]) == ["80", "95"]
+
+
 def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
     code, out, _ = predict(capsys, "--weights", model, "--json", "1e300", "-2e300", "3e300", "-1.5e300")
     assert code == 0 and np.isfinite(json.loads(out)["prediction"])

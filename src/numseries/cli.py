@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_stderr()
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # a trailing -- ends nothing ("1 2 3 --level 80 95 --", as the hint to end the levels with -- reads);
+    # argparse refused it as an unrecognized argument
+    args = parser.parse_args(argv[:-1] if argv[-1:] == ["--"] else argv)
     if args.command is None:  # `numseries` alone: the help, as `numseries --help` shows it
         parser.print_help()
         return 0
