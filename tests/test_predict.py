@@ -222,6 +222,12 @@ def test_a_fraction_past_2_53_is_refused_where_float64_holds_whole_numbers_only(
     with pytest.raises(ValueError, match=r"holds (40000000000000001\.5|80000000000000003/2), a number float64 cannot hold exactly \(it would be read as 40000000000000000\)"):
         onnx_predictor.predict(given)
     onnx_predictor.predict([kind("1e16"), kind("2e16"), kind("3e16"), kind("4e16")])  # whole: taken
+    # adversarial round 29: floats are whole from 2**52, not 2**53: 4503599627370496.5 ... went on 'exactly'
+    halves = [kind(f"{2**52 + 2 * k}.5") if kind is Decimal else Fraction(2 * (2**52 + 2 * k) + 1, 2) for k in range(4)]
+    with pytest.raises(ValueError, match=r"holds (4503599627370496\.5|9007199254740993/2), a number float64 cannot hold"):
+        onnx_predictor.predict(halves)
+    with pytest.raises(ValueError, match=r"holds 4503599627370496\.5, a number float64 cannot hold exactly"):
+        onnx_predictor.predict(np.array([np.longdouble(f"{2**52 + 2 * k}.5") for k in range(4)]))
 
 
 @pytest.mark.parametrize("tiny", [Decimal("1e-400"), Fraction(-1, 10**400)])

@@ -365,6 +365,12 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
         422,
         r"^values\[3\]: got 40000000000000001\.5, which is a number float64 cannot hold exactly \(it would be read as 40000000000000000\)",
     ),
+    (  # adversarial round 29: floats are whole from 2**52 on
+        b'{"values": [4503599627370496.5, 4503599627370498.5, 4503599627370500.5]}',
+        "application/json",
+        422,
+        r"^values\[0\]: got 4503599627370496\.5, which is a number float64 cannot hold exactly",
+    ),
     (b'{"values": "1 2 3"}', "application/json", 422, r"values: input should be a valid list"),
     (b'{"values": [1, 2]}', "application/json", 422, r"values: .*at least 3 items"),
     (b'{"values": [1, 2, NaN]}', "application/json", 422, r"values\[2\]: .*finite number, got NaN"),

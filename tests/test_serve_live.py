@@ -244,6 +244,7 @@ REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would 
     "1, ,2, 3",
     "1e-400 1 2 3",  # below float64: read as 0
     "1e16 2e16 3e16 40000000000000001.5",  # adversarial round 28: a fraction past 2**53, 'arithmetic (exact)'
+    "4503599627370496.5 4503599627370498.5 4503599627370500.5",  # round 29: floats are whole from 2**52
 ]
 ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3"]
 

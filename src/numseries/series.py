@@ -196,7 +196,8 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
     as 9007199254740992, and a progression typed in such digits predicted as another). ``what`` names it."""
     flat, numbers = values.ravel(), given.ravel()
     with np.errstate(invalid="ignore"):
-        big = np.flatnonzero(np.abs(flat) >= 2.0**53)  # (M,) only here can an integer be rounded
+        big = np.flatnonzero(np.abs(flat) >= 2.0**52)  # (M,) only here can an integer be rounded (from 2**53) or
+        # a fraction lost entirely (from 2**52, where floats are whole numbers)
     if numbers.dtype.kind in "iu":  # machine integers: compared at once (below 2**63 they fit int64)
         small = np.abs(flat[big]) < 2.0**63
         back = np.where(small, flat[big], 0.0).astype(np.int64)
@@ -262,6 +263,8 @@ def check_narrowed(given: np.ndarray, values: np.ndarray, what: str) -> None:
             continue
         if np.isfinite(flat[index]) and number == np.floor(number) and abs(flat[index]) >= 2.0**53:
             raise ValueError(f"{where} holds {integer_text(int(number))}, {rounded_integer(int(flat[index]))}")
+        if np.isfinite(flat[index]) and number != np.floor(number) and abs(flat[index]) >= 2.0**52:  # its fraction lost
+            raise ValueError(f"{where} holds {str(number)}, {rounded_integer(int(flat[index]), 'a number')}")
 
 
 BELOW_FLOAT = (
@@ -281,13 +284,14 @@ def rounded_integer(read_as: int, kind: str = "an integer") -> str:
 
 def lost_fraction(number: Any, read: float) -> bool:
     """Whether ``number`` (text, a Decimal or a Fraction, as given) is no whole number though float64 read it
-    past 2**53 (as ``read``), where floats are whole numbers: its fraction, and maybe units, are lost
-    (40000000000000001.5 is read as 40000000000000000), as :func:`lost_integer` finds of integers."""
-    if abs(read) < 2.0**53 or isinstance(number, (int, np.integer, float, np.floating)):
+    from 2**52 on (as ``read``), where floats are whole numbers: its fraction, and maybe units, are lost
+    (4503599627370496.5 is read as 4503599627370496, 40000000000000001.5 as 40000000000000000), as
+    :func:`lost_integer` finds of integers."""
+    if not abs(read) >= 2.0**52 or isinstance(number, (int, np.integer, float, np.floating)):
         return False
     try:
         exact = Fraction(Decimal(number.strip()) if isinstance(number, str) else number)
-    except (InvalidOperation, TypeError, ValueError):
+    except (InvalidOperation, TypeError, ValueError, OverflowError):  # (Decimal('Infinity'): no fraction)
         return False
     return exact.denominator != 1
 

@@ -357,7 +357,7 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
 
             shown = token if len(token) <= 30 else f"{token[:20]}... ({len(token):,} characters)"
             raise ValueError(f"{shown} (value {position}) {above_float(values[-1])}")
-        if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**53:  # an integer typed may not be a float
+        if math.isfinite(values[-1]) and abs(values[-1]) >= 2.0**52:  # an integer (a fraction) typed may not be a float
             from numseries.series import lost_fraction, lost_integer, rounded_integer
 
             if lost_integer(token, values[-1]) is not None:

@@ -50,8 +50,10 @@ function parseValues(text) {
           "scale the values up first (numseries scales its answer the same way)",
       );
     }
-    if (Math.abs(value) >= 2 ** 53 && (readAsAnother(token, value) || heldInteger(token) === null)) {
-      // an integer read as another, or a fraction past 2**53, where floats are whole (as the CLI's lost_fraction)
+    const lost = (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value)) ||
+      (Math.abs(value) >= 2 ** 52 && heldInteger(token) === null);
+    if (lost) {
+      // an integer read as another, or a fraction from 2**52 on, where floats are whole (the CLI's lost_fraction)
       const kind = heldInteger(token) === null ? "a number" : "an integer";
       throw new Error(
         `${token} (value ${i + 1}) is ${kind} float64 cannot hold exactly (it would be read as ` +
