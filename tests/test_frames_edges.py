@@ -394,6 +394,10 @@ def test_one_bad_time_among_integer_steps_fails_its_own_series_only(capsys, tmp_
     assert code == 0
     rows = out.set_index("unique_id")
     assert rows.loc["b", "prediction"] == 13 and pd.isna(rows.loc["b", "error"]) and rows.loc["b", "ds"] == 13
+    # adversarial round 29: the bad time, read as 0, made an ordered file "not grouped by series and ordered by ds"
+    source.write_text(f"unique_id,ds,y\na,1,1\na,2,2\na,3,3\na,{odd},4\nb,1,10\nb,2,20\nb,3,30\n")
+    code, err, out = predict_file(capsys, model, tmp_path, source)
+    assert code == 0 and "not grouped by series" not in err and out["unique_id"].tolist() == ["a", "b"]
     assert rows.loc["a", "error"].startswith(f"column ds has {odd!r}, which is neither a number nor a date, in series 'a'")
 
 

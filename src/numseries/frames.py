@@ -586,6 +586,7 @@ def _check_layout(block: Rows, starts: np.ndarray, seen: np.ndarray) -> np.ndarr
     ds = block.ds
     with np.errstate(invalid="ignore"):
         readable = ~np.isnat(ds) if ds.dtype.kind == "M" else ~np.isnan(ds.astype(np.float64, copy=False))
+        readable &= block.errors == None  # noqa: E711 (element-wise) a row's error may be its time (read as 0)
         step = np.r_[False, readable[1:] & readable[:-1]] & same  # both rows have a time to compare
         if (step[1:] & (ds[1:] < ds[:-1])).any():
             raise Unsorted("a series is not ordered by ds")
