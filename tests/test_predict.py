@@ -253,6 +253,20 @@ def test_pandas_data_indexed_by_time_is_read_as_pandas_means_it_or_refused(onnx_
     assert onnx_predictor.predict(backwards.sort_index()).value == 5
 
 
+def test_a_long_format_frame_is_sent_to_predict_df_not_read_a_row_a_sequence(onnx_predictor):
+    """Adversarial round 29: with numeric ids, predict_batch read each (unique_id, ds, y) row as a sequence of 3
+    values and gave 10 predictions for 2 series, without a word; predict() sent the user to predict_batch."""
+    pd = pytest.importorskip("pandas")
+    long = pd.DataFrame({"unique_id": [1] * 5 + [2] * 5, "ds": list(range(5)) * 2, "y": np.r_[np.arange(5) * 2.0, np.arange(5) * 3.0]})
+    for frame in (long, long.rename(columns={"unique_id": "sku", "ds": "week", "y": "units"})):
+        for call in (onnx_predictor.predict_batch, onnx_predictor.predict, lambda df: onnx_predictor.forecast_batch(df, 2)):
+            with pytest.raises(TypeError, match=r"is a DataFrame in long format .*pass it to predict_df"):
+                call(frame)
+    assert onnx_predictor.predict_df(long)["numseries"].tolist() == [10.0, 15.0]
+    wide = pd.DataFrame(np.arange(12.0).reshape(3, 4), columns=["a", "b", "c", "d"])  # no column of times: rows
+    assert len(onnx_predictor.predict_batch(wide).values) == 3
+
+
 def test_a_frame_of_quantities_is_refused_and_a_frame_of_positions_is_read_by_rows(onnx_predictor):
     """Adversarial round 18: a frame with its default index (or a polars frame), columns sales, cost, units,
     had its rows predicted as sequences, silently: 5 answers where its series give 60, 32 and 5."""

@@ -108,12 +108,19 @@ from numseries.frames import (
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
-from numseries.series import index_named, narrow_float, observed, quantity_names, time_named, widened
+from numseries.series import (
+    ID_COLUMN,
+    id_named,
+    index_named,
+    narrow_float,
+    quantity_names,
+    time_named,
+    widened,
+)
 
 log = logging.getLogger(__name__)
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
-ID_COLUMN = "unique_id"
 ID_JOIN = "/"  # between the columns that together name a series (store/item), as hierarchicalforecast joins levels
 LONG_CHUNK_ROWS = 500_000  # observations per chunk of a long file
 BUCKET_ROWS = 1_000_000  # rows per bucket when a long file is sorted on disk: each is sorted in memory
@@ -242,7 +249,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         )  # fmt: skip
         frames = (frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: label}) for frame in frames)
         first = rest if beside else first.rename(columns={_PANDAS_INDEX: label})
-    named_ids = _id_named(list(first.columns))
+    named_ids = id_named(list(first.columns))
     if named_ids and _time_named(list(first.columns)):
         # beside a time column, a different "id" on every row names no series: a row id, left out
         rowed = [label for label in named_ids if first[label].nunique() == len(first) > 1]
@@ -588,7 +595,7 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
     # (a column named as ids are, which _read_chunks takes for unique_id, likewise: sku 007 stays 007)
-    named = _id_named(cells) if header and cells[0] != "" else []
+    named = id_named(cells) if header and cells[0] != "" else []
     ids: dict[Any, type] = dict.fromkeys({
         ID_COLUMN, *(cell for cell in first_line.split(",") if cell.strip().strip('"') in (ID_COLUMN, *named))
     }, str)  # fmt: skip
@@ -1038,31 +1045,6 @@ def _cell_name(ids: np.ndarray, column: Any, row: int) -> str:
 
 
 _PANDAS_INDEX = "Unnamed: 0"  # how pandas names a CSV's first column under an empty label
-
-
-# Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
-_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key)")
-_CAMEL_ID = re.compile(r".*[a-z]Id")
-
-
-def _id_named(labels: list[Any]) -> list[str]:
-    """The labels, among a file's 3 or more ``labels`` without unique_id, of the columns named as series ids
-    are (``id``, ``sku``, ``store_id``, ``Country Code``, ...): the first columns (``Country Name,Country
-    Code,2000,...``), or any where another is named as times are and a value column is left (``date,store,
-    item,sales``: long format). Empty where there are none."""
-    if len(labels) < 3 or ID_COLUMN in labels:
-        return []
-    named = [
-        label for label in labels
-        if isinstance(label, str) and (_ID_NAMES.fullmatch(label.strip().lower()) or _CAMEL_ID.fullmatch(label.strip()))
-        or index_named(label)
-    ]  # fmt: skip
-    if any(map(index_named, named)) and observed([label for label in labels if label not in named or index_named(label)], 1):
-        named = [label for label in named if not index_named(label)]  # index,temperature,...: the rows' steps
-    times = _time_named(labels) or (["ds"] if "ds" in labels else [])
-    if times:
-        return named if len(labels) - len(named) - len(times) >= 1 else []
-    return named if named == labels[: len(named)] else []
 
 
 def _id_text(value: float) -> str:

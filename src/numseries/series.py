@@ -412,6 +412,32 @@ def observed(labels: Sequence[Any], least: int = 3) -> bool:
     return len(timed) <= 1 and quantity_names([label for label in labels if label not in timed], least)
 
 
+ID_COLUMN = "unique_id"  # the column of series ids in long format, as statsforecast names it
+# Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
+_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key)")
+_CAMEL_ID = re.compile(r".*[a-z]Id")
+
+
+def id_named(labels: list[Any]) -> list[str]:
+    """The labels, among a file's 3 or more ``labels`` without unique_id, of the columns named as series ids
+    are (``id``, ``sku``, ``store_id``, ``Country Code``, ...): the first columns (``Country Name,Country
+    Code,2000,...``), or any where another is named as times are and a value column is left (``date,store,
+    item,sales``: long format). Empty where there are none."""
+    if len(labels) < 3 or ID_COLUMN in labels:
+        return []
+    named = [
+        label for label in labels
+        if isinstance(label, str) and (_ID_NAMES.fullmatch(label.strip().lower()) or _CAMEL_ID.fullmatch(label.strip()))
+        or index_named(label)
+    ]  # fmt: skip
+    if any(map(index_named, named)) and observed([label for label in labels if label not in named or index_named(label)], 1):
+        named = [label for label in named if not index_named(label)]  # index,temperature,...: the rows' steps
+    times = [label for label in labels if time_named(label)] or (["ds"] if "ds" in labels else [])
+    if times:
+        return named if len(labels) - len(named) - len(times) >= 1 else []
+    return named if named == labels[: len(named)] else []
+
+
 def isolating(call: Any, rows: np.ndarray, errors: np.ndarray, strict: bool) -> list[tuple[np.ndarray, Any]]:
     """``call(rows)`` as ``[(rows, result)]``; when it raises, the rows halved until the failing series are
     single, each marked in ``errors`` with the message (raised at once when ``strict``)."""
