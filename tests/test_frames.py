@@ -166,6 +166,16 @@ def test_predict_df_gives_statsforecast_columns_and_the_batch_predictions(shippe
     assert out["error"].isna().all()
 
 
+@pytest.mark.parametrize(("renamed", "option"), [("numseries", "id_col"), ("error", "time_col"), ("numseries-lo-80", "time_col")])
+def test_predict_df_refuses_an_id_or_time_column_named_as_an_answer_s_column(shipped, renamed, option):
+    """Adversarial round 29: the answer's columns were written over the ids or times (ids s1, s2 became predictions)."""
+    frame = pd.DataFrame({"store": ["s1"] * 4 + ["s2"] * 4, "ds": [0, 1, 2, 3] * 2, "y": [1.0, 2, 4, 7, 3, 5, 4, 6]})
+    old = "store" if option == "id_col" else "ds"
+    names = {"id_col": "store", "time_col": "ds", option: renamed}
+    with pytest.raises(ValueError, match=rf"^{option} '{renamed}' is also the name of a column of the answer"):
+        shipped.predict_df(frame.rename(columns={old: renamed}), **names)
+
+
 def test_predict_df_levels_follow_statsforecast(shipped):
     frame = long_frame([6, 8])
     none = shipped.predict_df(frame, level=[])

@@ -1082,6 +1082,7 @@ def predict_frame(
     names = (id_col, time_col, target_col)
     check_columns(list(df.columns), names, [name for name in df.index.names if name is not None])
     levels = frame_levels(predictor, level)
+    output_columns(names, levels)  # (an id or time column named as an answer's column is refused)
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
     frame = df  # not df[list(names)]: that would copy every row
@@ -1157,8 +1158,15 @@ def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) ->
 
 
 def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list[str]:
-    """The columns of a frame's answer, in order: id, time, the prediction, its bounds, ``error``."""
+    """The columns of a frame's answer, in order: id, time, the prediction, its bounds, ``error``; a ValueError
+    where the id or time column has the name of another of them (its ids or times were written over)."""
     id_col, time_col, _ = names
+    for option, name, usual in (("id_col", id_col, "unique_id"), ("time_col", time_col, "ds")):
+        if isinstance(name, str) and (name in (MODEL_NAME, "error") or name.startswith((f"{MODEL_NAME}-lo-", f"{MODEL_NAME}-hi-"))):
+            raise ValueError(
+                f"{option} {name!r} is also the name of a column of the answer, which would be written over it; "
+                f"rename it first, e.g. df.rename(columns={{{name!r}: {usual!r}}})"
+            )
     return [
         id_col,
         time_col,
