@@ -301,6 +301,7 @@ def test_counts_and_rounded_measurements_get_no_rule_from_checks_that_pass_by_ch
         # one value of 16 or 17 digits (float arithmetic's) turned the check as written off: 'arithmetic, step 1
         # (exact)' going on 7.0000000012, 'period 2: 2 3', 'geometric, ratio 2', 'Fibonacci-like' going on 21.000000001
         [1, 2, 3.0000000000000004, 4, 5, 6.000000001],
+        [0, 1, 2, 3.0000000000000004, 4, 5, 6.000000001],  # (a 0 turned the check off again)
         [2, 3, 2, 3.0000000000000004, 2, 3.0000000001],
         [0.500000000001, 1, 2, 4, 8.000000000000002],
         [1, 1, 2, 3, 5, 8.000000000000002, 13.000000001],

@@ -171,6 +171,7 @@ class _Series:
         self._no_polynomial: bool | None = None
         self._written: list[Fraction] | None = None  # the values as written (shortest decimals), where short
         self._rounding: list[Fraction] | None = None  # how far each may be from the number it was rounded from
+        self._computed: list[Fraction] | None = None  # the values as the decimals computed ones stand for, or []
 
     def fits(self, coeffs: Sequence[tuple[int, Number | Sequence[Number]]], const: Number, start: int) -> bool:
         """Whether ``x[t] = sum(c * x[t - lag]) + const`` holds for every t from ``start``.
@@ -305,10 +306,16 @@ class _Series:
         written = self._as_written()
         if written is not None:
             return written, self._rounded_by()
-        numbers = [_written_number(value) or _computed_decimal(value) for value in self.floats]
-        if any(number is None for number in numbers):
-            return None, []
-        return numbers, self._rounded_by()  # type: ignore[return-value]  # (none is None here)
+        if self._computed is None:
+            self._computed = []
+            for value in self.floats:  # (values computed otherwise: their first long one ends it, at once)
+                number = _written_number(value)
+                number = _computed_decimal(value) if number is None else number
+                if number is None:
+                    self._computed = []
+                    break
+                self._computed.append(number)
+        return (self._computed, self._rounded_by()) if self._computed else (None, [])
 
     def _as_written(self) -> list[Fraction] | None:
         if self._written is None:
