@@ -412,6 +412,14 @@ def test_rounding_to_the_recording_keeps_the_order_and_the_median_and_leaves_zer
     # ('0.8% interval: 4.00 to 4.36' for whole numbers): the recorded value at or above it
     assert round_to_recording(np.array([[3.7, 4.36, 4.4], [4.2, 4.64, 4.7]]), np.array([0, 0])).tolist() == [
         [4.0, 4.36, 5.0], [4.0, 4.64, 5.0]]  # fmt: skip
+    # adversarial round 29: a median that is a recorded value, to float rounding (0.57 * 100 is 56.99999999999999),
+    # had a bound a unit away
+    for median in (0.57, 0.07, 0.3 + 1e-17, 4.0000001):
+        q = np.array([[median - 0.004, median, median + 0.004]])
+        decimals = np.array([0 if median > 1 else 2])
+        lo, mid, hi = round_to_recording(q, decimals)[0]
+        recorded = round(median, int(decimals[0]))
+        assert lo <= mid == median <= hi and abs(lo - recorded) < 1e-6 and abs(hi - recorded) < 1e-6, (median, lo, hi)
     rng = np.random.default_rng(0)  # a value inside an interval is inside it once both are rounded
     x = rng.normal(size=(5000, 1)) * 3
     q = np.sort(np.concatenate([x - rng.random((5000, 1)), x, x + rng.random((5000, 1))], axis=1), axis=1)

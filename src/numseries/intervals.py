@@ -308,7 +308,10 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
     rounded = np.rint(quantiles[rows] * power) / power + 0.0  # (n, Q) the floats nearest the decimals, no -0
     middle = quantiles.shape[1] // 2
     median = quantiles[rows, middle : middle + 1]  # (n, 1)
-    floor, ceil = np.floor(median * power) / power + 0.0, np.ceil(median * power) / power + 0.0  # (n, 1) each
+    scaled = median * power  # (n, 1): a median that is a recorded value (0.57) may be 56.99999999999999 units
+    on = np.abs(scaled - np.rint(scaled)) <= 1e-6  # a recorded value, to float rounding: its bounds round to it
+    floor = np.where(on, np.rint(scaled), np.floor(scaled)) / power + 0.0  # (n, 1)
+    ceil = np.where(on, np.rint(scaled), np.ceil(scaled)) / power + 0.0  # (n, 1)
     out[rows, :middle] = np.minimum(rounded[:, :middle], np.where(floor <= median, floor, median))
     out[rows, middle + 1 :] = np.maximum(rounded[:, middle + 1 :], np.where(ceil >= median, ceil, median))
     return out
