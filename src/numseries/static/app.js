@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const THOUSANDS = /\d,\d{3}(?!\d)/;  // 1,000: a thousands separator, or the values 1 and 0?
 const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DIGIT_GROUPS = /^[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;  // 1_000, -2_500.5: as the CLI's
 
 function parseValues(text) {
   // Tokens split on spaces, commas, semicolons and new lines, as `numseries predict -` reads stdin, refused
@@ -34,15 +35,32 @@ function parseValues(text) {
     const position = tokens(text.trim().slice(0, empty.index)).length + 1;
     throw new Error(`value ${position} is empty (nothing between '${empty[0]}'): a missing value; fill or drop it`);
   }
-  return typed.map((token, i) => {
+  return typed.map((typedToken, i) => {
+    // as Python's float() reads it (the CLI): full-width digits (NFKC) and digits grouped by thousands with '_'
+    let token = typedToken.normalize("NFKC");
+    if (token.includes("_")) {
+      if (!DIGIT_GROUPS.test(token)) {
+        throw new Error(
+          `'${clipped(typedToken)}' (value ${i + 1}) has an underscore that groups no thousands; write numbers ` +
+            `without one (${typedToken.replace(/_/g, "")})`,
+        );
+      }
+      token = token.replace(/_/g, "");
+    }
     const value = Number(token);
-    if (!NUMBER.test(token) || !Number.isFinite(value)) {
+    if (NUMBER.test(token) && !Number.isFinite(value)) {  // 1e400: past the float range (the CLI's above_float)
+      throw new Error(
+        `${clipped(typedToken)} (value ${i + 1}) is larger than float64 holds (about 1.8e308) and would be read as ` +
+          `${value > 0 ? "inf" : "-inf"}; divide the values by a large constant first (numseries scales its answer the same way)`,
+      );
+    }
+    if (!NUMBER.test(token)) {
       const fix = /[\u2212\u2013\u2014]/.test(token)
         ? "type the minus sign as '-'"
-        : /_|[^\x00-\x7f]/.test(token) && /^[+-]?[\p{Nd}_.]+([eE][+-]?[\p{Nd}_]+)?$/u.test(token)
-          ? "write numbers with the digits 0-9 and no '_' (1000, not 1_000)"
+        : /[^\x00-\x7f]/.test(token) && /^[+-]?[\p{Nd}.]+([eE][+-]?\p{Nd}+)?$/u.test(token)
+          ? "write numbers with the digits 0-9"
           : "separate numbers with spaces, commas or new lines";
-      throw new Error(`'${clipped(token)}' (value ${i + 1}) is not a finite number; ${fix}`);
+      throw new Error(`'${clipped(typedToken)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
       throw new Error(
