@@ -253,6 +253,22 @@ def test_pandas_data_indexed_by_time_is_read_as_pandas_means_it_or_refused(onnx_
     assert onnx_predictor.predict(backwards.sort_index()).value == 5
 
 
+def test_a_predictor_pickles_as_the_files_it_was_loaded_from():
+    """Adversarial round 29: 'Can't pickle local object' for multiprocessing and joblib, which pickle a bound
+    predict; a model held in memory says how to make one that pickles."""
+    import copy
+    import pickle
+
+    predictor = Predictor.from_pretrained(rules=False)
+    again = pickle.loads(pickle.dumps(predictor))
+    assert (again.source, again.rules) == (predictor.source, False)
+    assert again.predict([1, 2, 4, 8]).value == predictor.predict([1, 2, 4, 8]).value
+    assert copy.deepcopy(predictor).predict([3, 6.1, 9.2, 12]).value == predictor.predict([3, 6.1, 9.2, 12]).value
+    predictor.origin = None  # as Predictor.from_model leaves it
+    with pytest.raises(TypeError, match=r"holds a model in memory, which cannot be pickled; save it with"):
+        pickle.dumps(predictor)
+
+
 def test_a_long_format_frame_is_sent_to_predict_df_not_read_a_row_a_sequence(onnx_predictor):
     """Adversarial round 29: with numeric ids, predict_batch read each (unique_id, ds, y) row as a sequence of 3
     values and gave 10 predictions for 2 series, without a word; predict() sent the user to predict_batch."""

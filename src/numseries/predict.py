@@ -258,6 +258,17 @@ class Predictor:
     def __repr__(self) -> str:
         return f"Predictor(source={self.source!r}, runtime={self.runtime!r}, max_len={self.max_len})"
 
+    def __reduce__(self) -> tuple[Any, tuple]:
+        """Pickled (multiprocessing, joblib, copy.deepcopy) as what loaded it: the files are loaded again where
+        it is unpickled. Its runtime session cannot be pickled, so a model held in memory cannot be."""
+        if self.origin is None:
+            raise TypeError(
+                f"{self!r} holds a model in memory, which cannot be pickled; save it with "
+                "numseries.weights.save_pretrained(model, folder) and load Predictor.from_pretrained(folder), "
+                "which can"
+            )
+        return _reloaded, (*self.origin, self.rules, self.workers)
+
     @classmethod
     def from_pretrained(
         cls, path: str | Path | None = None, *, runtime: str = "auto", rules: bool = True, calibrated: bool = True
@@ -1037,6 +1048,13 @@ def _name(index: int, ids: Sequence[Any] | None) -> str:
 def _describe(value: Any) -> str:
     text = " ".join(repr(value).split())  # one line, whatever the repr (a pandas Series' has several)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _reloaded(path: str | None, runtime: str, calibrated: bool, rules: bool, workers: int) -> Predictor:
+    """A pickled :class:`Predictor`, loaded again from its files (:meth:`Predictor.__reduce__`)."""
+    predictor = Predictor.from_pretrained(path, runtime=runtime, rules=rules, calibrated=calibrated)
+    predictor.workers = workers
+    return predictor
 
 
 def _container(data: Any, what: str, expected: str) -> Any:
