@@ -253,6 +253,19 @@ def test_pandas_data_indexed_by_time_is_read_as_pandas_means_it_or_refused(onnx_
     assert onnx_predictor.predict(backwards.sort_index()).value == 5
 
 
+def test_a_row_or_a_band_taken_out_and_edited_leaves_the_result_as_it_is():
+    """Adversarial round 29: BatchPrediction.row() and Forecast.interval() gave views; editing them edited the result."""
+    onnx_predictor = Predictor.from_pretrained()  # (the shipped model: it has intervals)
+    batch = onnx_predictor.predict_batch([[2, 4, 6, 8, 10], [3, 6.1, 9.2, 12, 14.8]], level=80)
+    before = batch.interval(80)
+    batch.row(1).quantiles[:] = -1
+    np.testing.assert_array_equal(batch.interval(80), before)
+    forecast = onnx_predictor.forecast([3, 6.1, 9.2, 12, 14.8], 3, level=[80])
+    lo, _ = forecast.interval(80)
+    lo[:] = -9
+    assert (forecast.interval(80)[0] > -9).all()
+
+
 def test_a_predictor_pickles_as_the_files_it_was_loaded_from():
     """Adversarial round 29: 'Can't pickle local object' for multiprocessing and joblib, which pickle a bound
     predict; a model held in memory says how to make one that pickles."""
@@ -381,6 +394,7 @@ def test_forecast_needs_a_bounded_positive_integer_of_steps(onnx_predictor, step
         ((x for x in [1, 2, 3]), "got generator"),
         ("1 2 3", "the sequence is a string, '1 2 3'; pass numbers"),
         (b"123", "is a string"),
+        (bytearray(b"\x01\x02\x03\x04"), "is a string"),  # adversarial round 29: predicted as 1 2 3 4
         ([1, 2, 3 + 1j], "holds complex numbers; pass real numbers"),
         (np.array([1, 2, 3]) * (1 + 0j), "holds complex numbers"),
         (

@@ -95,9 +95,10 @@ class Forecast:
     steady: int | None = None  # from this step on the path goes on at the window's mean step (None: it never ran away)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for."""
+        """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for (copies: editing them leaves
+        the forecast as it is)."""
         bounds = _bounds(self.bounds, level)
-        return bounds[:, 0], bounds[:, 1]
+        return bounds[:, 0].copy(), bounds[:, 1].copy()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -120,9 +121,9 @@ class BatchForecast:
         return Forecast(self.values[i], self.levels, bounds, read, cycle, steady)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for."""
+        """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for (copies, as above)."""
         bounds = _bounds(self.bounds, level)
-        return bounds[..., 0], bounds[..., 1]
+        return bounds[..., 0].copy(), bounds[..., 1].copy()
 
 
 def _bounds(bounds: dict[float, np.ndarray], level: float) -> np.ndarray:

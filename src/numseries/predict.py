@@ -199,7 +199,7 @@ class BatchPrediction:
             attention,
             n_used,
             weights,
-            quantiles=None if self.quantiles is None else self.quantiles[i],
+            quantiles=None if self.quantiles is None else self.quantiles[i].copy(),  # (not a view of the batch's)
             quantile_levels=self.quantile_levels,
             levels=self.levels,
             pattern=self.patterns[i] if self.patterns else "",
@@ -1061,7 +1061,7 @@ def _container(data: Any, what: str, expected: str) -> Any:
     """Refuse what is not a list or an array (``TypeError``); a torch tensor comes back as a NumPy array."""
     if hasattr(data, "detach") and hasattr(data, "numpy"):  # torch, even with requires_grad or on a GPU
         return data.detach().cpu().numpy()
-    if isinstance(data, (str, bytes)):
+    if isinstance(data, (str, bytes, bytearray)):
         raise TypeError(f"{what} is a string, {_describe(data)}; pass numbers, e.g. [2, 4, 6]")
     if not _list_like(data):
         raise TypeError(f"{what} must be {expected}, got {type(data).__name__} {_describe(data)}")
