@@ -382,6 +382,8 @@ def test_the_page_draws_and_writes_extreme_values_as_the_cli_does(server, browse
     page.wait_for_selector("#error:not([hidden])")
     assert "a" * 37 + "...' (value 4)" in page.text_content("#error")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    parse = "text => { try { return parseValues(text); } catch (err) { return err.message; } }"
+    assert page.evaluate(parse, "1 10\u00b2 10\u00b3").startswith("'10\u00b2' (value 2) is not")  # round 30: read as 102
     page.fill("#values", "\u0663 4 5")  # Arabic-Indic digits: the page says how to write them
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#error').textContent.includes('digits 0-9')")

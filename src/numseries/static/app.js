@@ -36,8 +36,9 @@ function parseValues(text) {
     throw new Error(`value ${position} is empty (nothing between '${empty[0]}'): a missing value; fill or drop it`);
   }
   return typed.map((typedToken, i) => {
-    // as Python's float() reads it (the CLI): full-width digits (NFKC) and digits grouped by thousands with '_'
-    let token = typedToken.normalize("NFKC");
+    // as Python's float() reads it (the CLI): full-width digits (０-９ only: NFKC would read 10² as 102) and
+    // digits grouped by thousands with '_'
+    let token = typedToken.replace(/[\uff10-\uff19]/g, (digit) => String(digit.charCodeAt(0) - 0xff10));
     if (token.includes("_")) {
       if (!DIGIT_GROUPS.test(token)) {
         throw new Error(
