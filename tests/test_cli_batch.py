@@ -54,6 +54,11 @@ SERIES_PROBLEMS = {
         "unique_id,ds,y\na,1,1\na,2,1e400\na,3,3\n",
         "series 'a' at ds=2 is 1e400, which is larger than float64 holds (about 1.8e308) and would be read as inf",
     ),
+    # adversarial round 30: from 2**52 on, where floats are whole, as the other paths refuse it
+    "fraction_2_52.csv": (
+        "unique_id,ds,y\na,1,4503599627370496.5\na,2,4503599627370498.5\na,3,4503599627370500.5\n",
+        "series 'a' at ds=1 holds 4503599627370496.5, a number float64 cannot hold exactly",
+    ),
     # adversarial round 28: a fraction past 2**53 (read as 4e16) was continued 'exactly' to 5e16
     "big_fraction.csv": (
         "unique_id,ds,y\na,1,1e16\na,2,2e16\na,3,3e16\na,4,40000000000000001.5\n",

@@ -499,7 +499,8 @@ def mark_misread(column: pd.Series, values: np.ndarray, errors: np.ndarray, name
     if not (types.is_integer_dtype(column) or types.is_object_dtype(column) or types.is_string_dtype(column)):
         return
     with np.errstate(invalid="ignore"):
-        rows = np.flatnonzero((np.abs(values) >= 2.0**53) & np.isfinite(values) & (errors == None))  # noqa: E711
+        # integers rounded from 2**53 on, fractions lost from 2**52 on (check_exact_integers)
+        rows = np.flatnonzero((np.abs(values) >= 2.0**52) & np.isfinite(values) & (errors == None))  # noqa: E711
     if not rows.size:
         return
     given = column.iloc[rows].to_numpy()  # (M,) integers, or cells of text (lost_integer reads them)
