@@ -287,9 +287,10 @@ def test_a_long_format_frame_is_sent_to_predict_df_not_read_a_row_a_sequence(onn
     values and gave 10 predictions for 2 series, without a word; predict() sent the user to predict_batch."""
     pd = pytest.importorskip("pandas")
     long = pd.DataFrame({"unique_id": [1] * 5 + [2] * 5, "ds": list(range(5)) * 2, "y": np.r_[np.arange(5) * 2.0, np.arange(5) * 3.0]})
-    for frame in (long, long.rename(columns={"unique_id": "sku", "ds": "week", "y": "units"})):
+    renamed = [{"unique_id": "sku", "ds": "week", "y": "units"}, {"ds": "t"}]  # round 30: unique_id, t, y slipped through
+    for frame in (long, *(long.rename(columns=names) for names in renamed)):
         for call in (onnx_predictor.predict_batch, onnx_predictor.predict, lambda df: onnx_predictor.forecast_batch(df, 2)):
-            with pytest.raises(TypeError, match=r"is a DataFrame in long format .*pass it to predict_df"):
+            with pytest.raises(TypeError, match=r"is a DataFrame of series ids and values .*pass it to predict_df"):
                 call(frame)
     assert onnx_predictor.predict_df(long)["numseries"].tolist() == [10.0, 15.0]
     wide = pd.DataFrame(np.arange(12.0).reshape(3, 4), columns=["a", "b", "c", "d"])  # no column of times: rows

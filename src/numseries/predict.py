@@ -1068,16 +1068,15 @@ def _container(data: Any, what: str, expected: str) -> Any:
     _check_time_index(data, what)
     columns = getattr(data, "columns", None)
     timed = timed_labels(columns) if columns is not None else []
-    if len(getattr(data, "shape", ())) == 2 and columns is not None and (timed or "ds" in list(columns)):
-        labels = list(columns)
-        ids = [label for label in id_named(labels) if not index_named(label)]  # (index, hour, sales: rows' steps)
-        if ID_COLUMN in labels or ids:  # unique_id, ds, y; sku, week, units: one row per value
-            shown = ", ".join(map(repr, labels[:4])) + (", ..." if len(labels) > 4 else "")
-            raise TypeError(
-                f"{what} is a DataFrame in long format ({shown}: a row per value, which would be read as a "
-                "sequence each); pass it to predict_df: predictor.predict_df(df, id_col=..., time_col=..., "
-                "target_col=...)"
-            )
+    labels = [] if columns is None or len(getattr(data, "shape", ())) != 2 else list(columns)
+    # unique_id, t, y; sku, week, units: one row per value (a unique_id column is no value of a sequence either way)
+    if ID_COLUMN in labels or ((timed or "ds" in labels) and [c for c in id_named(labels) if not index_named(c)]):
+        shown = ", ".join(map(repr, labels[:4])) + (", ..." if len(labels) > 4 else "")  # (index, hour: rows' steps)
+        raise TypeError(
+            f"{what} is a DataFrame of series ids and values ({shown}), whose rows would be read as sequences, ids "
+            "and times included; in long format (a row per value) pass it to predict_df: predictor.predict_df(df, "
+            "id_col=..., time_col=..., target_col=...)"
+        )
     if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names([c for c in columns if c not in timed]):
         # (beside any columns of times: index,hour,temperature,... as df.reset_index() gives)
         values = [str(column) for column in columns if column not in timed]
