@@ -242,10 +242,9 @@ class _Series:
         15 digits, which may be rounded so (a spreadsheet's 0.333333333333333 steps); not to 1e-9 of a step
         (1 2 3 4 5 6.000000001 is no arithmetic sequence, though its last step is within 1e-9 of 1). A
         constant not so written (one solved from the values, 100.00000002) is the one the first equation
-        has. Values of more digits among them (float arithmetic's 3.0000000000000004) are read as the floats
-        they are, within 32 ulps of the largest value (their arithmetic's rounding). True where it does not
-        apply: no value is so written."""
-        written, errors = self._as_written_or_floats()
+        has. Values of more digits among them (float arithmetic's 3.0000000000000004) are read as the decimals
+        they stand for (:meth:`_as_written_or_computed`). True where it does not apply."""
+        written, errors = self._as_written_or_computed()
         if written is None:
             return True
         terms = []
@@ -296,7 +295,7 @@ class _Series:
             self._rounding = [_rounding_of(value) for value in self.floats]
         return self._rounding
 
-    def _as_written_or_floats(self) -> tuple[list[Fraction] | None, list[Fraction]]:
+    def _as_written_or_computed(self) -> tuple[list[Fraction] | None, list[Fraction]]:
         """The values as written with their rounding (:meth:`_as_written`, :meth:`_rounded_by`). Where some have
         more digits, float arithmetic's on decimals (3.0000000000000004, or (1000 + 0.1) - 1000's
         0.10000000000002274), each as the decimal it is within 1e-11 of, of at most 10 digits
@@ -439,9 +438,9 @@ def _computed_decimal(value: float) -> Fraction | None:
     None (1/3's 0.3333333333333333, an exponential's -982.7551595563181: computed otherwise)."""
     if not math.isfinite(value) or value == 0:
         return None
-    exact, top = Fraction(value), _shortest(value).adjusted()
+    exact, shortest = Fraction(value), _shortest(value)
     for digits in range(1, _COMPUTED_DIGITS + 1):
-        near = Fraction(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(top - digits + 1)))
+        near = Fraction(shortest.quantize(Decimal(1).scaleb(shortest.adjusted() - digits + 1)))
         if abs(exact - near) <= Fraction(1, 10**11) * abs(exact):
             return near
     return None
