@@ -68,15 +68,27 @@ def check_writable(path: str | Path) -> None:
     if path.parent.exists():
         os.unlink(_temp_file(path))
         return
-    existing = next(folder for folder in path.parents if folder.exists())
-    if not existing.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder", str(path))
+    existing = _existing_folder(path)
     if not os.access(existing, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, f"{existing} cannot hold new folders", str(path))
-    name_max = os.pathconf(existing, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    name_max = _name_max(existing)
     for part in path.relative_to(existing).parts:
         if len(os.fsencode(part)) > name_max:
             raise OSError(errno.ENAMETOOLONG, f"the name {part[:20]}... is longer than {name_max} bytes", str(path))
+
+
+def _existing_folder(path: Path) -> Path:
+    """The nearest of ``path``'s folders that exists; ``NotADirectoryError`` where that is a file (mkdir would
+    say only "File exists" or "Not a directory")."""
+    existing = next(folder for folder in path.parents if folder.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder", str(path))
+    return existing
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, that ``folder``'s file system takes."""
+    return os.pathconf(folder, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
 
 
 def check_output(path: str | Path, what: str) -> None:
@@ -111,9 +123,7 @@ def check_folder(path: str | Path, what: str) -> None:
 
 def _temp_file(path: Path) -> Path:
     """Make ``path``'s folder and an empty temporary file in it, after removing those dead processes left."""
-    existing = next(folder for folder in path.parents if folder.exists())
-    if not existing.is_dir():  # mkdir would say only "File exists" or "Not a directory"
-        raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder", str(path))
+    _existing_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
@@ -121,7 +131,7 @@ def _temp_file(path: Path) -> Path:
         raise FileExistsError(errno.EEXIST, "it exists and is not a regular file", str(path))
     if path.exists() and not os.access(path, os.W_OK):  # protected by its owner: as cp and > refuse it
         raise PermissionError(errno.EACCES, "it is read-only (chmod u+w to let it be replaced)", str(path))
-    name_max = os.pathconf(path.parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    name_max = _name_max(path.parent)
     if len(os.fsencode(path.name)) > name_max:
         raise OSError(errno.ENAMETOOLONG, f"the name is longer than {name_max} bytes", str(path))
     prefix = _temp_prefix(path)
