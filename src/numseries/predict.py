@@ -58,6 +58,7 @@ from numseries.series import (
     above_float,
     check_exact_integers,
     check_narrowed,
+    clipped,
     id_named,
     index_named,
     integer_text,
@@ -1046,8 +1047,7 @@ def _name(index: int, ids: Sequence[Any] | None) -> str:
 
 
 def _describe(value: Any) -> str:
-    text = " ".join(repr(value).split())  # one line, whatever the repr (a pandas Series' has several)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clipped(" ".join(repr(value).split()))  # one line, whatever the repr (a pandas Series' has several)
 
 
 def _reloaded(path: str | None, runtime: str, calibrated: bool, rules: bool, workers: int) -> Predictor:
@@ -1077,9 +1077,9 @@ def _container(data: Any, what: str, expected: str) -> Any:
             "and times included; in long format (a row per value) pass it to predict_df: predictor.predict_df(df, "
             "id_col=..., time_col=..., target_col=...)"
         )
-    if len(getattr(data, "shape", ())) == 2 and columns is not None and quantity_names([c for c in columns if c not in timed]):
+    if quantity_names([c for c in labels if c not in timed]):
         # (beside any columns of times: index,hour,temperature,... as df.reset_index() gives)
-        values = [str(column) for column in columns if column not in timed]
+        values = [str(column) for column in labels if column not in timed]
         shown = ", ".join(map(repr, values[:3])) + (", ..." if len(values) > 3 else "")
         turned = f"df.set_index({timed[0] if len(timed) == 1 else timed!r}).T" if timed else "df.T"
         raise TypeError(

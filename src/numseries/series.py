@@ -210,9 +210,7 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
         if exact is not None:
             raise ValueError(f"{where} holds {integer_text(exact)}, {rounded_integer(int(flat[index]))}")
         if lost_fraction(numbers[index], float(flat[index])):  # 40000000000000001.5: read as 40000000000000000
-            shown = str(numbers[index]).strip()
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise ValueError(f"{where} holds {shown}, {rounded_integer(int(flat[index]), 'a number')}")
+            raise ValueError(f"{where} holds {clipped(str(numbers[index]).strip())}, {rounded_integer(int(flat[index]), 'a number')}")
 
 
 def lost_integer(number: Any, read: float) -> int | None:
@@ -257,8 +255,7 @@ def check_narrowed(given: np.ndarray, values: np.ndarray, what: str) -> None:
         number = numbers[index]
         where = f"row {index // given.shape[1]} of {what}" if given.ndim == 2 else what
         if flat[index] == 0 and (given.dtype.kind == "f" or underflowed(number, 0.0)):
-            shown = str(number)  # (format() goes through float)
-            raise ValueError(f"{where} holds {shown if len(shown) <= 60 else shown[:57] + '...'}, which {BELOW_FLOAT}")
+            raise ValueError(f"{where} holds {clipped(str(number))}, which {BELOW_FLOAT}")  # (format() goes through float)
         if given.dtype.kind != "f":
             continue
         if np.isfinite(flat[index]) and number == np.floor(number) and abs(flat[index]) >= 2.0**53:
@@ -312,6 +309,11 @@ def past_float(value: int) -> bool:
     except OverflowError:
         return True
     return False
+
+
+def clipped(text: str) -> str:
+    """Text as an error quotes it: at most 60 characters."""
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def integer_text(value: int) -> str:

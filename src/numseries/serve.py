@@ -77,11 +77,10 @@ MAX_STEPS = 256  # steps of one autoregressive forecast
 MAX_GROUP = 256  # /predict requests answered by one model call
 
 
-
 def _float_texts(values: list[int | float]) -> list[int | float]:
     """``values`` with each JSON integer from 2**53 on that is written as its float's shortest digits
-    (18446744073709552000: JavaScript's JSON.stringify of 2**64; 1e23's 100000000000000000000000) read as that
-    float, as the CLI and the page read the same text; the other numbers as given."""
+    (18446744073709552000: JavaScript's JSON.stringify of 2**64; 1e23 written out, 100000000000000000000000) read
+    as that float, as the CLI and the page read the same text; the other numbers as given."""
     for i, value in enumerate(values):
         if type(value) is int and not -(2**53) < value < 2**53 and not past_float(value):
             read = float(value)
@@ -656,7 +655,7 @@ def _misread_or_float(text: str) -> float | _Misread:
         problem = BELOW_FLOAT
     elif math.isfinite(value) and abs(value) >= 2.0**53 and lost_integer(text, value) is not None:
         problem = "is " + rounded_integer(int(value))
-    elif math.isfinite(value) and lost_fraction(text, value):  # 40000000000000001.5: no fraction past 2**53
+    elif math.isfinite(value) and lost_fraction(text, value):  # 4503599627370496.5: no fraction from 2**52 on
         problem = "is " + rounded_integer(int(value), "a number")
     else:
         return value
