@@ -69,11 +69,10 @@ function parseValues(text) {
           "scale the values up first (numseries scales its answer the same way)",
       );
     }
-    const lost = (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value)) ||
-      (Math.abs(value) >= 2 ** 52 && heldInteger(token) === null);
-    if (lost) {
-      // an integer read as another, or a fraction from 2**52 on, where floats are whole (the CLI's lost_fraction)
-      const kind = heldInteger(token) === null ? "a number" : "an integer";
+    const fraction = Math.abs(value) >= 2 ** 52 && heldInteger(token) === null;
+    if (fraction || (Math.abs(value) >= 2 ** 53 && readAsAnother(token, value))) {
+      // a fraction from 2**52 on, where floats are whole (the CLI's lost_fraction), or an integer read as another
+      const kind = fraction ? "a number" : "an integer";
       throw new Error(
         `${token} (value ${i + 1}) is ${kind} float64 cannot hold exactly (it would be read as ` +
           `${BigInt(value)}); subtract a common offset from the values first`,
@@ -151,9 +150,7 @@ function shortest(x) {
   // Python's repr of a float: its shortest round-trip digits, with an exponent below 1e-4 or from 1e16 on.
   const [mantissa, power] = x.toExponential().split("e");
   const exponent = Number(power);
-  if (exponent < -4 || exponent >= 16) {
-    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
+  if (exponent < -4 || exponent >= 16) return withExponent(mantissa, exponent);
   const decimals = mantissa.replace(/^-/, "").replace(".", "").length - 1 - exponent;
   return decimals > 0 ? x.toFixed(decimals) : `${x.toFixed(0)}.0`;
 }
@@ -165,10 +162,13 @@ function general(x, digits) {
   const [mantissa, power] = x.toExponential(digits - 1).split("e");
   const exponent = Number(power);
   const trim = (text) => (text.includes(".") ? text.replace(/\.?0+$/, "") : text);
-  if (exponent < -4 || exponent >= digits) {
-    return `${trim(mantissa)}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
+  if (exponent < -4 || exponent >= digits) return withExponent(trim(mantissa), exponent);
   return trim(x.toFixed(digits - 1 - exponent));
+}
+
+function withExponent(mantissa, exponent) {
+  // As Python writes an exponent: 1.5e-05, 1.23e+17.
+  return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
 function format(x, step = null, integer = null) {
