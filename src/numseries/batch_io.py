@@ -114,6 +114,7 @@ from numseries.series import (
     index_named,
     narrow_float,
     quantity_names,
+    time_labels,
     time_named,
     widened,
 )
@@ -250,7 +251,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         frames = (frame.iloc[:, 1:] if beside else frame.rename(columns={_PANDAS_INDEX: label}) for frame in frames)
         first = rest if beside else first.rename(columns={_PANDAS_INDEX: label})
     named_ids = id_named(list(first.columns))
-    if named_ids and _time_named(list(first.columns)):
+    if named_ids and time_labels(list(first.columns)):
         # beside a time column, a different "id" on every row names no series: a row id, left out
         rowed = [label for label in named_ids if first[label].nunique() == len(first) > 1]
         for label in rowed:
@@ -269,7 +270,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         yield _column_chunk(frames, csv=kind == "csv")
         return
     heads = dict(zip(first.columns, first.iloc[0].tolist(), strict=True))  # {label: first cell}
-    named = _time_named(list(heads)) if not {"ds", "y"} & set(heads) else []  # date, year, ... (no ds or y)
+    named = time_labels(list(heads)) if not {"ds", "y"} & set(heads) else []  # date, year, ... (no ds or y)
     observations = {name: cell for name, cell in heads.items() if name != ID_COLUMN}
     if (
         ID_COLUMN in heads and not named and not {"ds", "y"} & set(heads) and _quantities(observations, least=2)
@@ -1124,15 +1125,10 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
     timed = (
         ["ds"] if "ds" in names
         else [name for name in names if name != "y"] if "y" in names
-        else _time_named(names) if len(names) > 2  # (a first column of dates may be each row's start)
+        else time_labels(names) if len(names) > 2  # (a first column of dates may be each row's start)
         else [name for name in names if time_named(name) or index_named(name) or _holds_time(cells[name])]
     )  # fmt: skip
     return (timed[0], [name for name in names if name != timed[0]]) if len(timed) == 1 else None
-
-
-def _time_named(names: list[Any]) -> list[str]:
-    """The labels among ``names`` that are named as times are (date, year, month, created_at, ...)."""
-    return [name for name in names if time_named(name)]
 
 
 def _holds_time(cell: Any) -> bool:

@@ -402,6 +402,11 @@ def _quantity_name(label: str, positions: set[str]) -> bool:
     )  # fmt: skip
 
 
+def time_labels(labels: Sequence[Any]) -> list[Any]:
+    """The labels among ``labels`` named as times are (date, year, month, created_at, ...)."""
+    return [label for label in labels if time_named(label)]
+
+
 def timed_labels(labels: Sequence[Any]) -> list[Any]:
     """The labels among ``labels`` named as times or a row's index are (``hour``, ``created_at``, ``index``)."""
     return [label for label in labels if time_named(label) or index_named(label)]
@@ -434,7 +439,7 @@ def id_named(labels: list[Any]) -> list[str]:
     ]  # fmt: skip
     if any(map(index_named, named)) and observed([label for label in labels if label not in named or index_named(label)], 1):
         named = [label for label in named if not index_named(label)]  # index,temperature,...: the rows' steps
-    times = [label for label in labels if time_named(label)] or (["ds"] if "ds" in labels else [])
+    times = time_labels(labels) or (["ds"] if "ds" in labels else [])
     if times:
         return named if len(labels) - len(named) - len(times) >= 1 else []
     return named if named == labels[: len(named)] else []
