@@ -54,7 +54,7 @@ def test_a_long_file_refuses_integers_float64_rounds_for_that_series_only(capsys
     assert code == 0 and "1 of 2 series could not be predicted" in err
     a, good = out.set_index("unique_id").loc["a"], out.set_index("unique_id").loc["good"]
     assert f"series 'a' at ds=2 {ROUNDED} (it would be read as 4611686018427387904)" in a["error"]
-    assert np.isnan(a["prediction"]) and not a["exact"]  # never "constant 4.6e18, exact"
+    assert np.isnan(a["prediction"]) and pd.isna(a["exact"])  # never "constant 4.6e18, exact"
     assert pd.isna(good["error"]) and np.isfinite(good["prediction"])
 
 
@@ -469,6 +469,40 @@ def test_a_time_column_of_durations_or_booleans_is_refused_by_name(predictor, ds
     frame = pd.DataFrame({"unique_id": "a", "when": ds, "y": [1.0, 2, 3, 4]})
     with pytest.raises(ValueError, match=f"^{message}"):
         predictor.predict_df(frame, time_col="when")
+
+
+@pytest.mark.parametrize("where", [1, 2], ids=["last-but-one", "last"])
+def test_a_series_failed_on_an_unread_time_gets_no_made_up_next_time(capsys, tmp_path, model, predictor, where):
+    """Adversarial round 30: the unread cell was read as 0, so 1 2 x 4 was given the next ds 8 (4 + (4 - 0))."""
+    times = ["1", "2", "3", "4"]
+    times[-where] = "x"
+    text = "unique_id,ds,y\n" + "".join(f"a,{t},{k}\n" for k, t in enumerate(times, 1)) + "b,1,2\nb,2,4\nb,3,6\nb,4,8\n"
+    code, _, out = predict_text(capsys, model, tmp_path, text)
+    assert code == 0 and "'x'" in out["error"][0] and pd.isna(out["ds"][0]) and out["ds"][1] == 5
+    frame = pd.read_csv(tmp_path / "in.csv", dtype={"ds": str})
+    answer = predictor.predict_df(frame)
+    assert pd.isna(answer["ds"][0]) and answer["ds"][1] == 5
+
+
+def test_integer_times_come_back_as_int64_as_statsforecast_gives_them(predictor):
+    """They were the nullable Int64 in every answer, where statsforecast's models give int64."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 4, "ds": [1, 2, 3, 4], "y": [2.0, 4, 6, 8]})
+    assert predictor.predict_df(frame)["ds"].dtype == np.int64
+    assert predictor.predict_df(frame, steps=3)["ds"].tolist() == [5, 6, 7]
+    frame["ds"] = [1, 2, 3, 2**62 + 2**61]  # the next time passes int64: unknown, so nullable
+    with pytest.warns(UserWarning, match="ds is left empty"):
+        assert predictor.predict_df(frame)["ds"].dtype == "Int64"
+
+
+def test_a_time_column_of_numbers_with_a_word_names_the_word(predictor):
+    """Each number's row was 'column ds has 1, which is neither a number nor a date': the number, not 'x'."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"] * 4, "ds": pd.Series([1, 2, "x", 4, 1, 2, 3, 4], dtype=object)})
+    frame["y"] = [1.0, 2, 3, 4, 2, 4, 6, 8]
+    errors = predictor.predict_df(frame)["error"].tolist()
+    assert errors == [
+        "column ds mixes numbers and text (1 is a number, 'x' text that is no number); give numbers only, e.g. "
+        "df['ds'] = pd.to_numeric(df['ds'], errors='coerce') and drop the rows left without a time"
+    ] * 2
 
 
 def test_a_time_column_mixing_numbers_and_text_says_so(predictor):

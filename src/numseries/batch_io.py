@@ -503,8 +503,10 @@ def _columns(predicted: Predicted, kind: str, zone: str | None = None) -> dict[s
         columns[f"lo-{level_name(level)}"], columns[f"hi-{level_name(level)}"] = lo.ravel(), hi.ravel()
     if batch.patterns and steps == 1:
         columns["pattern"] = batch.patterns
-    if len(batch.exact) == len(batch.values):  # a series in error has no value, exact or not
-        columns["exact"] = np.repeat(batch.exact & ~predicted.failed, steps)
+    if len(batch.exact) == len(batch.values):  # a series in error has no value, exact or not: an empty cell
+        exact = pd.array(np.repeat(batch.exact, steps), dtype="boolean")
+        exact[np.repeat(predicted.failed, steps)] = pd.NA
+        columns["exact"] = pa.array(exact) if kind == "parquet" else exact
     if steps == 1:
         text = kind == "csv"
         columns["attention"] = _attention_text(batch) if text else _attention_list(batch)

@@ -129,8 +129,8 @@ class Predicted:
             return None
         times = self.next_ds.ravel()
         known = self.next_ds_known.ravel() if self.next_ds_known is not None else np.ones(len(times), dtype=bool)
-        if times.dtype.kind in "iu":
-            return pd.Series(pd.array(np.where(known, times, 0), dtype="Int64")).mask(~known)
+        if times.dtype.kind in "iu":  # int64 as statsforecast's; nullable where a next time is unknown
+            return pd.Series(times) if known.all() else pd.Series(pd.array(times, dtype="Int64")).mask(~known)
         offsets = self.chunk.offsets
         if zone is not None and times.dtype.kind == "M":
             return self._zoned(times, zone)
@@ -235,7 +235,7 @@ def read_rows(
             f"them); convert it to one: df['{time_col}'] = pd.to_datetime(df['{time_col}'], utc=True)"
             if isinstance(raw_ds.iloc[row], datetime.datetime) and raw_ds.iloc[row].tzinfo is not None
             else mixed
-            if mixed is not None
+            if mixed is not None and not _wordy(raw_ds.iloc[row])
             else f"column {time_col} has {raw_ds.iloc[row]!r}, which is neither a number nor a date, in series "
             f"{ids[row]!r}; use integers or ISO dates such as 2024-01-31"
         )
@@ -291,6 +291,11 @@ def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
     return unread & pd.to_numeric(ds, errors="coerce").notna().to_numpy()
 
 
+def _wordy(cell: Any) -> bool:
+    """Whether a time column's cell is text that is no number ('abc'): it, not the column, is named."""
+    return isinstance(cell, str) and bool(np.isnan(pd.to_numeric(cell.strip(), errors="coerce")))
+
+
 def _numbers_and_text(ds: pd.Series) -> str | None:
     """The error of an unread time in a column of objects that holds numbers and numeric text (``[1, "2", 3]``:
     its 1 was "neither a number nor a date"), or numbers and something else (a bool, which is named); None
@@ -302,8 +307,15 @@ def _numbers_and_text(ds: pd.Series) -> str | None:
     if not numbers.empty and not others.empty:  # a bool among numbers: that cell, not a number, is named
         odd = others.iloc[0]
         return f"column {ds.name} holds {odd!r} ({type(odd).__name__}) among numbers; give numbers only"
-    if text.empty or numbers.empty or pd.to_numeric(text, errors="coerce").isna().any():
-        return None  # (text no number, 'abc': that cell is "neither a number nor a date")
+    if text.empty or numbers.empty:
+        return None
+    words = pd.to_numeric(text, errors="coerce").isna()  # text no number ('x'), named in its own rows
+    if words.any():  # the numbers' rows ('neither a number nor a date' named 1)
+        return (
+            f"column {ds.name} mixes numbers and text ({numbers.iloc[0]!r} is a number, {text[words].iloc[0]!r} "
+            f"text that is no number); give numbers only, e.g. df['{ds.name}'] = pd.to_numeric(df['{ds.name}'], "
+            "errors='coerce') and drop the rows left without a time"
+        )
     return (
         f"column {ds.name} mixes numbers and text ({numbers.iloc[0]!r} is a number, {text.iloc[0]!r} text); give "
         f"one kind throughout, e.g. df['{ds.name}'] = pd.to_numeric(df['{ds.name}'])"
@@ -383,7 +395,7 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if whole[texts].all() and texts.sum() == ds.notna().sum():  # '10', '20', ...: integers as a file's; '1001' no year
             numbers = pd.to_numeric(ds, errors="coerce")
             bad = numbers.isna().to_numpy()
-            return numbers.fillna(0).to_numpy(dtype=np.int64), bad, none
+            return numbers.fillna(_NAT).to_numpy(dtype=np.int64), bad, none
     with warnings.catch_warnings():  # pandas 2 warns of several offsets, and gives each row's Timestamp
         warnings.simplefilter("ignore", FutureWarning)
         parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
@@ -398,8 +410,9 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if whole.any() and not (~bad & ~whole).any() and texts.sum() == ds.notna().sum():
         # integer steps with text among them that is no date either ('x', the US '1/9/2024'): the integers
         # read, each other cell its own row's error (as dates, every row failed as "neither a number nor a date")
+        # An unread cell is int64's least (as NaT is): its series' next time is not stepped from it, as from 0
         numbers = pd.to_numeric(ds.where(whole), errors="coerce")
-        return numbers.fillna(0).to_numpy(dtype=np.int64), numbers.isna().to_numpy(), none
+        return numbers.fillna(_NAT).to_numpy(dtype=np.int64), numbers.isna().to_numpy(), none
     if parsed.dtype == object:  # several UTC offsets: each row's wall-clock time and its own offset
         utc = pd.to_datetime(ds, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         offsets = np.array([np.nan if stamp is pd.NaT else _minutes(stamp) for stamp in parsed], dtype=np.float32)
