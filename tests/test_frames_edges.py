@@ -505,6 +505,26 @@ def test_a_time_column_of_numbers_with_a_word_names_the_word(predictor):
     ] * 2
 
 
+@pytest.mark.parametrize("kind", ["timestamp[ns][pyarrow]", "timestamp[us, tz=UTC][pyarrow]", "date32[pyarrow]"])
+def test_arrow_times_are_read_as_numpy_ones(predictor, kind):
+    """Adversarial round 31: an AttributeError (".str accessor") for pd.read_parquet(..., dtype_backend="pyarrow")."""
+    dates = pd.Series(pd.date_range("2024-01-01", periods=5))
+    frame = pd.DataFrame({"unique_id": "a", "ds": dates.astype(kind), "y": [1.0, 2, 3, 4, 5]})
+    answer = predictor.predict_df(frame)
+    assert answer["ds"][0].tz_localize(None) == pd.Timestamp("2024-01-06") and answer["numseries"][0] == 6
+
+
+@pytest.mark.parametrize("kind", ["string", "string[pyarrow]", "Int64"])
+def test_a_missing_id_of_a_nullable_column_is_named(predictor, kind):
+    """Adversarial round 31: "boolean value of NA is ambiguous" (pd.NA == "" is NA); on Dask always (its ids are
+    string[pyarrow])."""
+    frame = pd.DataFrame({"unique_id": [1] * 5 + [None] * 3, "ds": [0, 1, 2, 3, 4, 0, 1, 2]})
+    frame["y"] = [1.0, 2, 3, 4, 5, 2, 4, 8]
+    frame["unique_id"] = frame["unique_id"].astype("Int64").astype(kind)
+    with pytest.raises(ValueError, match=re.escape("row 5 has no unique_id (.loc[5]); give every row the id")):
+        predictor.predict_df(frame)
+
+
 def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
     """Adversarial round 25: its 1 was 'neither a number nor a date; use integers'."""
     frame = pd.DataFrame({"unique_id": "a", "ds": [1, "2", 3, 4], "y": [1.0, 2, 3, 4]})

@@ -280,3 +280,14 @@ def test_a_rule_past_2_53_within_h_forecasts_and_keeps_the_other_series():
     np.testing.assert_array_equal(path["NumSeries"], [float(3**k) for k in range(10, 40)])
     assert (path["NumSeries-lo-80"] <= path["NumSeries"]).all() and (path["NumSeries"] <= path["NumSeries-hi-80"]).all()
     assert len(out[out.unique_id == "b"]) == 30 and out["NumSeries"].notna().all()
+
+
+def test_forecast_refuses_integers_float64_rounds():
+    """Adversarial round 31: int64 2**53 + 1, 2**53 + 3, ... were forecast as the rounded floats (the CLI,
+    predict and predict_df refuse them)."""
+    y = np.array([2**53 + 1, 2**53 + 3, 2**53 + 5, 2**53 + 7])
+    with pytest.raises(ValueError, match="holds 9007199254740993, an integer float64 cannot hold exactly"):
+        NumSeries().forecast(y, h=2)
+    with pytest.raises(ValueError, match="cannot hold exactly"):
+        NumSeries().fit(y)
+    assert NumSeries().forecast(y - 2**53, h=1)["mean"].tolist() == [9.0]

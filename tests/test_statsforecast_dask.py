@@ -72,8 +72,9 @@ def test_predict_df_on_dask_gives_the_dtypes_of_the_local_frame(times):
     local = predictor.predict_df(df, steps=2, level=[80])
     with distributed.Client(processes=False):
         remote = predictor.predict_df(dd.from_pandas(df, npartitions=2), steps=2, level=[80]).compute()
+    nullable = {"ds": "Int64"} if times == "steps" else {}  # a partition cannot know every next time is known
     assert {name: str(kind) for name, kind in remote.dtypes.items() if name != "unique_id"} == {
-        name: str(kind) for name, kind in local.dtypes.items() if name != "unique_id"
+        name: nullable.get(name, str(kind)) for name, kind in local.dtypes.items() if name != "unique_id"
     }  # (the ids: as Dask reads the frame's, string)
     merged = local.merge(remote, on=["unique_id", "ds"], suffixes=("", "_dask"))
     assert len(merged) == len(local) == 8
@@ -98,3 +99,22 @@ def test_predict_df_on_dask_without_a_client_runs_in_a_script_without_a_main_gua
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[6.0, 7.0]"
     assert "started one in this process" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_predict_df_on_dask_reads_integer_text_times_as_steps():
+    """Adversarial round 31: "1000" ... "5000" came back as 1970-01-01 00:00:00.000006 (the steps cast to the
+    timestamps text was typed as); steps not multiples of 1000 were an ArrowInvalid traceback. A partition
+    whose text reads the other way (dates) gets each series' error, not a time cast to the wrong kind."""
+    import pandas as pd
+
+    predictor = Predictor.from_pretrained()
+    df = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 5, "ds": [str(k) for k in range(1000, 6000, 1000)] * 2})
+    df["y"] = [1.0, 2, 3, 4, 5] * 2
+    with distributed.Client(processes=False):
+        remote = predictor.predict_df(dd.from_pandas(df, npartitions=1)).compute().sort_values("unique_id")
+        assert remote["ds"].tolist() == [6000, 6000] and remote["error"].isna().all()
+        df["ds"] = ["0", "1", "2", "3", "4"] + [f"2024-01-0{k}" for k in range(1, 6)]
+        mixed = predictor.predict_df(dd.from_pandas(df, npartitions=2)).compute().set_index("unique_id")
+    assert mixed.loc["a", "ds"] == 5 and mixed.loc["a", "numseries"] == 6
+    assert mixed.loc["b", "error"].startswith("column ds is text read as dates in this series and as integer steps")
+    assert pd.isna(mixed.loc["b", "ds"]) and np.isnan(mixed.loc["b", "numseries"])

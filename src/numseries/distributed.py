@@ -22,9 +22,11 @@ fugue's own would.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd  # at run time: fugue reads the partition function's annotations
 
 if TYPE_CHECKING:
@@ -88,31 +90,73 @@ def predict_distributed(
     check_columns(schema.names, names)
     levels = frame_levels(predictor, level)
     columns = output_columns(names, levels)
-    types = [schema[id_col].type, _time_type(schema[time_col].type), *[pa.float64()] * (len(columns) - 3), pa.string()]
+    given = schema[time_col].type
+    text = pa.types.is_string(given) or pa.types.is_large_string(given)
+    time_type = _text_time_type(df, time_col) if text else _time_type(given)
+    types = [schema[id_col].type, time_type, *[pa.float64()] * (len(columns) - 3), pa.string()]
     out = Schema(list(zip(columns, types, strict=True)))
     weights, runtime, calibrated = predictor.origin
     rules = predictor.rules
 
     def predict_partition(frame: pd.DataFrame) -> pd.DataFrame:  # on a worker: one partition of whole series
         local = load(weights, rules, runtime, calibrated)
-        return predict_frame(
+        answer = predict_frame(
             local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=levels,
             where=_no_place,
         )
+        return _other_kind_refused(answer, columns, pa.types.is_integer(time_type)) if text else answer
 
     engine = _dask_client() if _package(df) == "dask" else None
     result = fa.transform(df, predict_partition, schema=out, partition={"by": [id_col], "algo": "coarse"}, engine=engine)
-    return result if engine is None else result.astype(_local_dtypes(dtypes, columns))
+    return result if engine is None else result.astype(_local_dtypes(dtypes, columns, time_type))
 
 
-def _local_dtypes(given: pd.Series, columns: list[str]) -> dict[str, Any]:
-    """The pandas dtypes of a Dask frame's answer as the pandas call gives them, ``given`` the input's: fugue's
-    Arrow types come back as ``timestamp[us][pyarrow]``, ``Float64`` and ``string``, which no pandas frame of
-    the user's merges with (``datetime64[ns]``, ``float64``, a categorical id)."""
+def _local_dtypes(given: pd.Series, columns: list[str], time_type: pa.DataType) -> dict[str, Any]:
+    """The pandas dtypes of a Dask frame's answer as the pandas call gives them, ``given`` the input's and
+    ``time_type`` the answer's times': fugue's Arrow types come back as ``timestamp[us][pyarrow]``, ``Float64``
+    and ``string``, which no pandas frame of the user's merges with (``datetime64[ns]``, ``float64``, a
+    categorical id). Integer times are nullable (``Int64``): a partition cannot know another's are all known."""
+    import pyarrow as pa
+
     id_col, time_col, *values, error = columns
     time = given[time_col]
-    ds = time if time.kind == "M" else "Int64" if time.kind in "iu" else "float64" if time.kind == "f" else "datetime64[ns]"
+    integers, floats = pa.types.is_integer(time_type), pa.types.is_floating(time_type)
+    ds = "Int64" if integers else "float64" if floats else time if time.kind == "M" else "datetime64[ns]"
     return {id_col: given[id_col], time_col: ds, **dict.fromkeys(values, "float64"), error: object}
+
+
+def _text_time_type(df: Any, time_col: str) -> pa.DataType:
+    """The type of the next times of a text time column, by its first row, as the pandas path reads text:
+    whole numbers are integer steps, anything else a date. Each partition is read on its own: one whose
+    series read the other way is refused by :func:`_other_kind_refused` (it would be cast to this type)."""
+    import fugue.api as fa
+    import pyarrow as pa
+
+    from numseries.frames import STEP_TEXT
+
+    first = fa.as_array(fa.head(df, 1, columns=[time_col]))
+    steps = bool(first) and isinstance(first[0][0], str) and re.fullmatch(STEP_TEXT, first[0][0].strip()) is not None
+    return pa.int64() if steps else pa.timestamp("ns")
+
+
+def _other_kind_refused(answer: pd.DataFrame, columns: list[str], integers: bool) -> pd.DataFrame:
+    """A partition's answer whose times are not of the kind the answer's schema holds (integer steps where
+    the column's first row was a date, or dates where it was a whole number): each series' error, no value.
+    fugue would cast them to it, reading 6000 as 1970-01-01 00:00:00.000006."""
+    _, time_col, *values, error = columns
+    kind = answer[time_col].dtype.kind
+    if (kind in "iu") == integers or answer.empty or answer[time_col].isna().all():
+        return answer
+    answer = answer.copy()
+    read, expected = ("integer steps", "dates") if kind in "iu" else ("dates", "integer steps")
+    message = (
+        f"column {time_col} is text read as {read} in this series and as {expected} in the frame's first row; "
+        f"give one kind throughout, e.g. convert {time_col} to integers or timestamps before predict_df"
+    )
+    answer[error] = answer[error].where(answer[error].notna(), message)
+    answer[values] = np.nan
+    answer[time_col] = None
+    return answer
 
 
 def _dask_client() -> Any:

@@ -199,7 +199,9 @@ def read_rows(
     where the label names no row of the user's, which is then named by its time and value); by default, as
     ``.loc`` of the frame."""
     ids = frame[id_col].to_numpy(dtype=object)
-    missing = np.flatnonzero(frame[id_col].isna().to_numpy() | (ids == ""))
+    absent = frame[id_col].isna().to_numpy()  # (R,) (a nullable column's pd.NA compares to "" as NA: first)
+    absent[~absent] = ids[~absent] == ""
+    missing = np.flatnonzero(absent)
     if missing.size:
         label = frame.index[missing[0]]
         place = (where or _loc)(label)
@@ -353,6 +355,10 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         )
     if pd.api.types.is_bool_dtype(ds):
         raise ValueError(f"column {ds.name} holds booleans ({ds.dtype}), not times; give integers or dates")
+    if isinstance(ds.dtype, pd.ArrowDtype) and ds.dtype.kind == "M":  # timestamp[ns][pyarrow], date32[pyarrow]
+        import pyarrow as pa  # (an Arrow column: it is installed)
+
+        ds = pd.Series(pa.array(ds).to_pandas(date_as_object=False), index=ds.index, name=ds.name)
     if pd.api.types.is_datetime64_any_dtype(ds):
         offsets = none
         if getattr(ds.dtype, "tz", None) is not None:  # each row's wall-clock time, and its offset in its zone
@@ -391,7 +397,7 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     whole = np.zeros(len(ds), dtype=bool)  # (R,) text cells of a whole number
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
         ds = ds.where(~texts, ds.astype(object).str.strip())
-        whole[texts] = ds[texts].str.fullmatch(r"[+-]?\d{1,18}").to_numpy(dtype=bool)
+        whole[texts] = ds[texts].str.fullmatch(STEP_TEXT).to_numpy(dtype=bool)
         if whole[texts].all() and texts.sum() == ds.notna().sum():  # '10', '20', ...: integers as a file's; '1001' no year
             numbers = pd.to_numeric(ds, errors="coerce")
             bad = numbers.isna().to_numpy()
@@ -425,6 +431,7 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return parsed.to_numpy(dtype="datetime64[ns]"), bad, none
 
 
+STEP_TEXT = r"[+-]?\d{1,18}"  # a whole number as text is an integer step, as a file's 1, 2, 3 ("2024" too: no year)
 QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")  # 2024Q1 or 2024-Q1, as spreadsheets and pandas' periods write them
 
 

@@ -40,6 +40,7 @@ import numpy as np
 from numseries.config import MIN_VALUES
 from numseries.intervals import level_name
 from numseries.predict import Predictor, check_steps, load_predictor
+from numseries.series import check_exact_integers
 
 try:
     from statsforecast.models import _TS, Naive
@@ -119,8 +120,7 @@ class NumSeries(_TS):
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> NumSeries:  # noqa: ARG002 (no exogenous inputs)
         """Keep the series (a copy): the model is fitted once, on generated data, not per series."""
-        self.y_ = np.array(y, dtype=np.float64)
-        _check_finite(self.y_, sys._getframe(1))
+        self.y_ = _checked(y, sys._getframe(1)).copy()
         self._note_short(self.y_, sys._getframe(1))
         self._store_cs(y=self.y_, X=None)
         return self
@@ -145,8 +145,7 @@ class NumSeries(_TS):
         fitted: bool = False,
     ) -> dict[str, np.ndarray]:
         """``{"mean": (h,), "lo-80": (h,), "hi-80": (h,), ...}`` for the series ``y`` (and ``fitted``)."""
-        y = np.asarray(y, dtype=np.float64)
-        _check_finite(y, sys._getframe(1))
+        y = _checked(y, sys._getframe(1))
         self._note_short(y, sys._getframe(1))
         if level is not None and self.prediction_intervals is not None:
             res = self._forecast(y, h, None, sys._getframe(1))
@@ -205,6 +204,18 @@ class NumSeries(_TS):
         if _statsforecast_above(caller) is None:  # n_jobs > 1, Spark, Dask: one worker's part of the frame
             unit += " of one part of the frame (statsforecast's workers each warn of theirs)"
         warnings.warn(_short_message(sum(n < MIN_VALUES for n in lengths), len(lengths), unit), stacklevel=4)
+
+
+def _checked(y: Any, caller: Any) -> np.ndarray:
+    """``y`` as float64, refused (naming its series) where it holds NaN or inf, or an integer float64 would
+    round (2**53 + 1, given as int64 or Python ints: the CLI and predict_df refuse it too)."""
+    given = np.asarray(y)
+    values = np.asarray(given, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        if given.dtype.kind in "iuO" and (np.abs(values) >= 2.0**52).any():
+            check_exact_integers(given, values, _series_name(caller, values))
+    _check_finite(values, caller)
+    return values
 
 
 def _check_finite(y: np.ndarray, caller: Any) -> None:
