@@ -525,6 +525,15 @@ def test_a_missing_id_of_a_nullable_column_is_named(predictor, kind):
         predictor.predict_df(frame)
 
 
+def test_a_row_error_names_its_time_as_the_file_path_does(predictor):
+    """Adversarial round 31: predict_df wrote ds=2023-06-30 00:00:00 where the CLI wrote ds=2023-06-30; a float
+    time was cut to 6 digits (ds=1.23457e+06) in the message of two values at one time."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2023-05-31", periods=4, freq="ME"), "y": [1, None, 3, 4.0]})
+    assert predictor.predict_df(frame)["error"][0].startswith("series 'a' has a missing y at ds=2023-06-30;")
+    frame = pd.DataFrame({"unique_id": "a", "ds": [1234566.5, 1234567.5, 1234567.5, 1234568.5], "y": [1.0, 2, 3, 4]})
+    assert predictor.predict_df(frame)["error"][0].startswith("series 'a' has two values at ds=1234567.5")
+
+
 def test_a_time_column_mixing_numbers_and_text_says_so(predictor):
     """Adversarial round 25: its 1 was 'neither a number nor a date; use integers'."""
     frame = pd.DataFrame({"unique_id": "a", "ds": [1, "2", 3, 4], "y": [1.0, 2, 3, 4]})

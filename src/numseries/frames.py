@@ -247,16 +247,16 @@ def read_rows(
             f"column {target_col} has {raw_y.iloc[row]!r} in series {ids[row]!r}, which is not a number; "
             "give numbers only"
         )
-    mark_misread(raw_y, y, errors, lambda row: f"series {ids[row]!r} at {time_col}={raw_ds.iloc[row]}")
+    mark_misread(raw_y, y, errors, lambda row: f"series {ids[row]!r} at {time_col}={show_time(raw_ds.iloc[row])}")
     for row in np.flatnonzero(~np.isfinite(y) & ~not_numbers & (errors == None)):  # noqa: E711
         if np.isnan(y[row]):
             errors[row] = (
-                f"series {ids[row]!r} has a missing {target_col} at {time_col}={raw_ds.iloc[row]}; "
+                f"series {ids[row]!r} has a missing {target_col} at {time_col}={show_time(raw_ds.iloc[row])}; "
                 "fill or drop missing values"
             )
         else:
             errors[row] = (
-                f"series {ids[row]!r} has {y[row]} at {time_col}={raw_ds.iloc[row]}; numbers must be finite "
+                f"series {ids[row]!r} has {y[row]} at {time_col}={show_time(raw_ds.iloc[row])}; numbers must be finite "
                 "(|x| < 1.8e308)"
             )
     return Rows(ids, ds, y, errors, offsets)
@@ -639,7 +639,9 @@ def show_time(value: Any) -> str:
     if isinstance(value, (np.datetime64, datetime.datetime)):
         stamp = pd.Timestamp(value)
         return stamp.date().isoformat() if stamp == stamp.normalize() else str(stamp)
-    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+    if isinstance(value, (float, np.floating)):  # shortest, in full: 2.5, 7, 1234567.5 (not 1.23457e+06)
+        return np.format_float_positional(value, trim="-")
+    return str(value)
 
 
 def _series(
