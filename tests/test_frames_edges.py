@@ -269,20 +269,36 @@ def test_times_without_an_offset_stay_without_one(predictor):
     assert out["ds"].dt.tz is None and out["ds"].tolist() == [pd.Timestamp("2024-01-02")]
 
 
-def test_a_wall_clock_hour_a_clock_change_repeats_says_to_give_utc(predictor):
+def test_a_wall_clock_hour_a_clock_change_repeats_is_read_by_instant(predictor):
+    """Closing note 36: 02:00+02:00 then 02:00+01:00 were "two values at ds=2024-10-27 02:00:00" (times were
+    ordered and compared by their wall clock): they are an hour apart, in any row order."""
     ds = [f"2024-10-27T0{hour}:00:00{offset}" for hour, offset in [(1, "+02:00"), (2, "+02:00"), (2, "+01:00"), (3, "+01:00")]]
-    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.0]}))
+    frame = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.0]})
+    for rows in (frame, frame.iloc[[2, 0, 3, 1]]):
+        out = predictor.predict_df(rows)
+        assert out["error"].isna().all() and out["numseries"][0] == 5
+        assert out["ds"].tolist() == [pd.Timestamp("2024-10-27T04:00+01:00")]
+    one_instant = [f"2024-10-27T0{hour}:00:00{offset}" for hour, offset in [(1, "+02:00"), (2, "+02:00"), (1, "+01:00")]]
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": one_instant, "y": [1.0, 2.0, 3.0]}))
     assert out["error"][0] == (
-        "series 'a' has two values at ds=2024-10-27 02:00:00, at UTC offsets +02:00 and +01:00; times are read by "
-        "their wall clock, which a clock change repeats: give ds in UTC"
+        "series 'a' has two values at ds=2024-10-27 01:00:00+01:00, the instant 2024-10-27 02:00:00+02:00 is; "
+        "keep one value per instant"
     )
 
 
-def test_a_time_zones_column_across_a_clock_change_names_the_offsets_too(predictor):
-    # adversarial round 8: a tz-aware column said only "two values at ds=...; keep one value per ds"
-    ds = pd.date_range("2024-10-27 00:00", periods=5, freq="h", tz="Europe/Berlin")  # 02:00 twice, on the wall
-    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 3.0, 4.0, 5.5]}))
-    assert out["error"][0].startswith("series 'a' has two values at ds=2024-10-27 02:00:00, at UTC offsets +02:00 and +01:00")
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_time_zones_column_across_the_autumn_clock_change_goes_on_in_real_time(capsys, tmp_path, model, predictor, shuffled):
+    """Closing note 36: a tz-aware quarter-hourly series through the repeated hour was refused ("two values at
+    ds=2024-10-27 02:00:00"); a file of its rows in any order, sorted on disk, too."""
+    ds = pd.date_range("2024-10-27 01:00", periods=10, freq="15min", tz="Europe/Berlin")  # to 02:15+01:00
+    frame = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(10.0)})
+    frame = frame.sample(frac=1, random_state=0) if shuffled else frame
+    expected = ["2024-10-27 02:30:00+01:00", "2024-10-27 02:45:00+01:00"]
+    out = predictor.predict_df(frame, steps=2)
+    assert out["error"].isna().all() and out["numseries"].tolist() == [10, 11]
+    assert out["ds"].tolist() == [pd.Timestamp(time, tz="Europe/Berlin") for time in expected]
+    code, _, written = predict_text(capsys, model, tmp_path, frame.to_csv(index=False), "--steps", "2")
+    assert code == 0 and written["ds"].tolist() == expected and written["prediction"].tolist() == [10, 11]
     days = pd.date_range("2024-10-20", periods=10, freq="D", tz="Europe/Berlin")  # daily: local midnights go on
     out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": days, "y": np.arange(10) + 0.5}), steps=3)
     assert out["ds"].tolist() == list(pd.date_range("2024-10-30", periods=3, freq="D", tz="Europe/Berlin"))

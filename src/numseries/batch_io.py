@@ -101,6 +101,7 @@ from numseries.frames import (
     Unsorted,
     check_rows,
     group,
+    instants,
     mark_misread,
     numeric,
     predict_chunk,
@@ -1249,13 +1250,24 @@ def _sorted_on_disk(blocks: Iterator[Rows], buckets: int, on_sorted: Progress) -
             with pa.ipc.open_stream(file) as reader:
                 table = reader.read_all()
             file.unlink()
-            table = table.sort_by([(ID_COLUMN, "ascending"), ("ds", "ascending")])
+            table = _sorted_by_instant(table)
             for start in range(0, table.num_rows, LONG_CHUNK_ROWS):
                 part = table.slice(start, LONG_CHUNK_ROWS)
                 columns = (part.column(name).to_numpy(zero_copy_only=False) for name in part.column_names)
                 yield Rows(*columns)
             done += table.num_rows
             on_sorted(done / max(rows, 1))
+
+
+def _sorted_by_instant(table: pa.Table) -> pa.Table:
+    """A bucket's rows by id, then time: the instant, where times have a UTC offset (a clock set back repeats
+    a wall-clock hour: 02:00+02:00 comes before 02:00+01:00), as ``frames`` orders and checks them."""
+    offsets = table.column("offsets").to_numpy(zero_copy_only=False)
+    if not np.isfinite(offsets).any():
+        return table.sort_by([(ID_COLUMN, "ascending"), ("ds", "ascending")])
+    ds = table.column("ds").to_numpy(zero_copy_only=False)
+    order = table.append_column("instant", pa.array(instants(ds, offsets), from_pandas=True))
+    return order.sort_by([(ID_COLUMN, "ascending"), ("instant", "ascending")]).drop_columns(["instant"])
 
 
 def _spread(blocks: Iterator[Rows], files: list[Path]) -> int:

@@ -330,17 +330,11 @@ def _is_number(cell: Any) -> bool:
     return isinstance(cell, (int, float, np.integer, np.floating, Decimal)) and not isinstance(cell, (bool, np.timedelta64))
 
 
-def order_key(ds: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A time column as something ordered, and the (R,) bool rows it could not read: numbers and datetimes
-    stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
-    time with a UTC offset as its wall-clock time, the offset aside)."""
-    key, bad, _ = _read_times(ds)
-    return key, bad
-
-
 def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`order_key`, and the (R,) float32 UTC offset of each time read from text or in a time zone's
-    column, in minutes east of UTC (NaN: none). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
+    """A time column as read, the (R,) bool rows it could not read, and the (R,) float32 UTC offset of each
+    time read from text or in a time zone's column, in minutes east of UTC (NaN: none). Numbers and datetimes
+    stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
+    time with a UTC offset as its wall-clock time, the offset aside: :func:`instants` orders them). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
     ``+02:00``) are each row's own."""
     none = np.full(len(ds), np.nan, dtype=np.float32)
     if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
@@ -604,10 +598,10 @@ def _check_layout(block: Rows, starts: np.ndarray, seen: np.ndarray) -> np.ndarr
         raise Unsorted("a series appears in separate blocks of rows")
     same = np.ones(len(block), dtype=bool)  # (R,): row i continues the series of row i-1
     same[starts] = False
-    ds = block.ds
+    ds = instants(block.ds, block.offsets)  # (R,) a clock set back repeats a wall-clock hour, not an instant
     with np.errstate(invalid="ignore"):
         readable = ~np.isnat(ds) if ds.dtype.kind == "M" else ~np.isnan(ds.astype(np.float64, copy=False))
-        readable &= block.errors == None  # noqa: E711 (element-wise) a row's error may be its time (read as 0)
+        readable &= block.errors == None  # noqa: E711 (element-wise) a row's error may be its time (unread)
         step = np.r_[False, readable[1:] & readable[:-1]] & same  # both rows have a time to compare
         if (step[1:] & (ds[1:] < ds[:-1])).any():
             raise Unsorted("a series is not ordered by ds")
@@ -626,12 +620,22 @@ def _first_problem(block: Rows, repeats: np.ndarray, start: int, stop: int) -> s
 def _repeat_message(block: Rows, row: int) -> str:
     message = f"series {block.ids[row]!r} has two values at ds={show_time(block.ds[row])}"
     before, after = block.offsets[max(row - 1, 0)], block.offsets[row]
-    if np.isfinite(before) and np.isfinite(after) and before != after:  # a clock set back: a wall-clock hour twice
+    if np.isfinite(before) and np.isfinite(after) and before != after:  # one instant at two offsets
+        earlier = show_time(block.ds[max(row - 1, 0)])
         return (
-            f"{message}, at UTC offsets {_offset_text(before)} and {_offset_text(after)}; times are read by their "
-            "wall clock, which a clock change repeats: give ds in UTC"
+            f"{message}{_offset_text(after)}, the instant {earlier}{_offset_text(before)} is; keep one value per instant"
         )
     return f"{message}; keep one value per ds"
+
+
+def instants(ds: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(R,) times as read (wall-clock datetimes, or numbers) and their UTC offsets in minutes (NaN: none) ->
+    what orders them: datetimes in UTC where they have an offset (a clock set back repeats a wall-clock hour,
+    02:00+02:00 then 02:00+01:00), as given elsewhere; numbers as they are."""
+    if ds.dtype.kind != "M" or not np.isfinite(offsets).any():
+        return ds
+    shift = np.nan_to_num(offsets).astype(np.int64) * np.timedelta64(60, "s")  # (R,)
+    return ds.astype("datetime64[ns]") - shift
 
 
 def show_time(value: Any) -> str:
@@ -1224,7 +1228,8 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
     except TypeError:  # ids of mixed types
         codes, _ = pd.factorize(frame[names[0]])
     codes = codes.astype(np.int32) if len(codes) < 2**31 else codes  # half the memory: one code per row
-    key, _ = order_key(frame[names[1]])
+    key, _, offsets = _read_times(frame[names[1]])
+    key = instants(key, offsets)
     return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
 
 
