@@ -142,6 +142,18 @@ def test_batch_accepts_rows_padded_with_trailing_nan(onnx_predictor):
     assert from_array.n_values.tolist() == [3, 5]
 
 
+@pytest.mark.parametrize("dtype", ["Int64", "Float64"])
+def test_a_nullable_frame_padded_with_pd_na_reads_as_padded_with_nan(onnx_predictor, dtype):
+    """Closing note 36: pd.NA was "must hold numbers only ... not 'NAType'", where NaN pads a ragged row."""
+    frame = pd.DataFrame([[1, 2, 4, pd.NA, pd.NA], [3, 1, 4, 1, 5]], dtype=dtype)
+    padded = np.array([[1.0, 2.0, 4.0, np.nan, np.nan], [3.0, 1.0, 4.0, 1.0, 5.0]])
+    np.testing.assert_array_equal(onnx_predictor.predict_batch(frame).values, onnx_predictor.predict_batch(padded).values)
+    with pytest.raises(ValueError, match="has nan at position 4; numbers must be finite"):
+        onnx_predictor.predict(pd.Series([1, 2, 3, pd.NA], dtype=dtype))
+    with pytest.raises(ValueError, match="holds 9007199254740993, an integer float64 cannot hold exactly"):
+        onnx_predictor.predict_batch(pd.DataFrame([[2**53 + 1, 2, 3, 4], [2, 4, 6, pd.NA]], dtype="Int64"))
+
+
 def test_long_sequence_uses_its_last_values_and_says_so(onnx_predictor):
     sequence = np.sin(np.arange(40.0))
     result = onnx_predictor.predict(sequence)

@@ -1087,7 +1087,19 @@ def _container(data: Any, what: str, expected: str) -> Any:
             f"rows would be read as sequences; pass one series a row as {turned} (polars: df.transpose()), or long "
             "format to predict_df"
         )
-    return data
+    return _na_as_nan(data)
+
+
+def _na_as_nan(data: Any) -> Any:
+    """A pandas Series or DataFrame of nullable dtypes (``Int64``, ``Float64``) with its ``pd.NA`` as NaN, in
+    objects (integers stay exact): a frame's ragged rows pad with it, as with NaN (NumPy refused pd.NA as
+    "a string or a real number"). Anything else as it is."""
+    dtypes = getattr(data, "dtypes", None)
+    kinds: list[Any] = [getattr(data, "dtype", None)] if dtypes is None or not hasattr(dtypes, "__iter__") else list(dtypes)
+    nullable = [kind for kind in kinds if type(kind).__module__.startswith("pandas") and kind.kind in "iuf"]
+    if not nullable or not hasattr(data, "isna") or not data.isna().to_numpy().any():
+        return data
+    return data.astype(object).mask(data.isna(), np.nan)
 
 
 def _check_time_index(data: Any, what: str) -> None:
