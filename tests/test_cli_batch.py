@@ -10,6 +10,7 @@ pd = pytest.importorskip("pandas")
 
 from conftest import predict_cli as predict  # noqa: E402
 from numseries import batch_io  # noqa: E402  (needs the io extra, checked above)
+from numseries.predict import load_predictor  # noqa: E402
 
 
 def long_frame(lengths, seed=0):
@@ -588,6 +589,13 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
                          "sales": [10.0, 11, 12, 13], "cost": [1.0, 2, 3, 4]})  # fmt: skip
     out, err = read(rows)
     assert "left column 'id'" in err and out[["unique_id", "prediction"]].values.tolist() == [["sales", 14], ["cost", 5]]
+    # closing note 36: Favorita's store_nbr,date,sales was read as 2 series (store_nbr, sales), each refused for
+    # two values at one date; predict_batch took such a frame as rows of values
+    favorita = stores.rename(columns={"store": "store_nbr"})
+    out, err = read(favorita)
+    assert "read column 'store_nbr'" in err and out[["unique_id", "prediction"]].values.tolist() == [[1, 16], [2, 17]]
+    with pytest.raises(TypeError, match=r"is a DataFrame of series ids and values \('store_nbr', 'date', 'sales'\)"):
+        load_predictor(model).predict_batch(favorita)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
