@@ -598,6 +598,18 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
         load_predictor(model).predict_batch(favorita)
 
 
+def test_a_wide_file_with_an_id_on_two_rows_says_so(capsys, tmp_path, model):
+    """Closing note 36: two rows of product 17 gave two answers for 17 without a word."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("product_id,jan,feb,mar,apr\n17,1,2,3,4\n18,2,4,6,8\n17,5,6,7,8\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "note: unique_id '17' names more than one row (again at row 2, line 4 of the file" in err
+    assert pd.read_csv(target)[["unique_id", "prediction"]].values.tolist() == [[17, 5], [18, 10], [17, 9]]
+    source.write_text("unique_id,jan,feb,mar,apr\n17,1,2,3,4\n18,2,4,6,8\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "more than one row" not in err
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_path, model, suffix):
     """Adversarial round 17: World Bank files (Country Name, Country Code, Indicator Name, Indicator Code, 1960,

@@ -1188,9 +1188,12 @@ def _column_place(label: Any, csv: bool) -> tuple[str, Callable[[int], str]]:
 
 def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
     offset = 0
+    seen: np.ndarray | None = np.empty(0, dtype=np.uint64)  # sorted hashes of the ids so far, till one repeats
     for frame in frames:
         if ID_COLUMN in frame.columns:
             id_name, ids = ID_COLUMN, _ids(frame.pop(ID_COLUMN), where)
+            if seen is not None:
+                seen = _note_repeated_id(ids, frame.index, seen, where)
         else:
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
@@ -1218,6 +1221,22 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         n_values = check_rows(values, ids, errors)
         offset += len(frame)
         yield Chunk(id_name, ids, values, n_values, errors=errors)
+
+
+def _note_repeated_id(ids: np.ndarray, labels: pd.Index, seen: np.ndarray, where: Callable[[Any], str]) -> np.ndarray | None:
+    """Say (once) where a wide file's id is on a second row: each row is its own series, and the output's rows
+    of that id cannot be told apart but by their order. ``seen``: the sorted hashes of the earlier rows' ids;
+    returns them with these rows', or None once said."""
+    hashes = pd.util.hash_array(ids, categorize=True)  # (N,) uint64: two ids of a million share one with odds 1e-8
+    again = pd.Index(hashes).duplicated() | np.isin(hashes, seen)
+    if not again.any():
+        return np.union1d(seen, hashes)
+    row = int(np.flatnonzero(again)[0])
+    log.warning(
+        "note: unique_id %r names more than one row (again at row %s, %s): each row is predicted as its own "
+        "series, under that one id", ids[row], labels[row], where(labels[row]),
+    )  # fmt: skip
+    return None
 
 
 # ------------------------------------------------------------------------------------------ sorting
