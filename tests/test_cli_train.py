@@ -75,6 +75,43 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
     assert len(info["commands"]) == 2 and info["commands"][1] == info["command"] and "--resume" not in info["commands"][0]
 
 
+def test_a_resume_keeps_the_latest_epoch_and_takes_the_patience_it_is_given(tmp_path):
+    """Adversarial round 31a: last.ckpt was written only when val_loss improved (Lightning's save_last), so a
+    resume redid every epoch since the best one; and a resume went on with the patience the run started with
+    (Lightning reads it back from the checkpoint) while training_info.json recorded the new one."""
+    import torch
+
+    still = ["--lr", "1e-9", "--ema-decay", "0"]  # val_loss stays put after the first epoch: no later one is best
+    assert _train(tmp_path, *still, "--max-epochs", "3", "--patience", "6") == 0
+    last = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    best = torch.load(tmp_path / "run" / "checkpoints" / "best.ckpt", weights_only=True)
+    assert (last["epoch"], best["epoch"]) == (2, 0)  # the third epoch's state, not the first's again
+    assert _train(tmp_path, *still, "--max-epochs", "9", "--patience", "3", "--resume") == 0
+    info = _info(tmp_path)
+    assert (info["epochs"], info["stopped_early"]) == (4, True)  # 3 epochs without improvement: one more, stop
+    assert _train(tmp_path, *still, "--max-epochs", "9", "--patience", "5", "--resume") == 0  # more patience: on
+    assert (_info(tmp_path)["epochs"], _info(tmp_path)["stopped_early"]) == (6, True)
+
+
+def test_two_weights_folders_of_one_name_do_not_share_a_run(tmp_path, capsys, monkeypatch):
+    """Adversarial round 31a: a/w and b/w both default to runs/w; b/w was refused with "pass --resume", and
+    resuming copied a/w's run into b/w with exit 0. A refused resume (too few --max-epochs) was recorded as a
+    command of the run."""
+    monkeypatch.chdir(tmp_path)
+    toy = TOY
+    assert main(["train", "--out", "a/w", *toy]) == 0
+    for extra in ([], ["--resume"]):
+        assert main(["train", "--out", "b/w", *toy, *extra]) == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert f"runs/w (the default for --out b/w, named after its folder) holds the training run of --out {tmp_path / 'a' / 'w'}" in last
+        assert "--run-dir runs/b-w" in last and not (tmp_path / "b").exists()
+    assert main(["train", "--out", "b/w", *toy, "--run-dir", "runs/b-w"]) == 0  # as the message says
+    assert main(["train", "--out", "a/w", *toy, "--resume", "--max-epochs", "3"]) == 0
+    assert main(["train", "--out", "a/w", *toy, "--resume", "--max-epochs", "1"]) == 2  # fewer than it has done
+    commands = json.loads((tmp_path / "runs" / "w" / "run_settings.json").read_text())["commands"]
+    assert len(commands) == 2 and "--max-epochs 3" in commands[1]
+
+
 def test_a_moved_run_resumes_from_its_own_checkpoints(tmp_path, capsys):
     """Adversarial round 9: Lightning kept the best checkpoint's old path and dropped its score, so a run
     folder moved and resumed wrote the weights of the run then at the old path (with exit 0), failed with

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
 BEST_CHECKPOINT = "best.ckpt"
+RESUME_REFUSED = "cannot resume the run in"  # how fit's refusal to resume a run (before any training) begins
 RUN_SETTINGS = "run_settings.json"  # in the run directory: the settings it was started with, and each command
 # A resumed run may change only when it stops; any other change would train weights that training_info.json,
 # which records one set of settings, does not describe
@@ -273,17 +274,16 @@ def fit(
     if options.logger not in ("csv", "tensorboard"):
         raise ValueError(f"logger must be 'csv' or 'tensorboard', got {options.logger!r}")
     L.seed_everything(schedule.seed, workers=True, verbose=False)
-    checkpoint = _RunCheckpoint(
-        dirpath=out_dir / CHECKPOINT_DIR,
-        filename=Path(BEST_CHECKPOINT).stem,
-        monitor="val_loss",
-        mode="min",
-        save_last=True,
+    checkpoint = _RunCheckpoint(dirpath=out_dir / CHECKPOINT_DIR, filename=Path(BEST_CHECKPOINT).stem, monitor="val_loss")
+    # The latest epoch, at every validation: Lightning's save_last writes last.ckpt only when the best one is
+    # written, so a resume after an epoch that did not improve redid every epoch since the best one.
+    latest = _RunCheckpoint(
+        dirpath=out_dir / CHECKPOINT_DIR, filename=Path(LAST_CHECKPOINT).stem, monitor=None, enable_version_counter=False
     )
-    early_stop = EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta)
+    early_stop = _EarlyStopping("val_loss", patience=schedule.patience, min_delta=schedule.min_delta)
     # Lightning's Timer times the run and, given a duration, stops it (what Trainer(max_time=...) adds).
     timer = Timer(duration=timedelta(minutes=schedule.max_minutes) if schedule.max_minutes else None, interval="step")
-    callbacks = [early_stop, checkpoint, timer]
+    callbacks = [early_stop, checkpoint, latest, timer]
     if schedule.ema_decay:  # validation, checkpoints and the weights returned all use the average
         callbacks.append(WeightAveraging(avg_fn=functools.partial(_ema_with_warmup, decay=schedule.ema_decay)))
     loggers: list[Logger] = [CSVLogger(out_dir, name="logs")]
@@ -318,7 +318,7 @@ def fit(
             lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
             first = next((line for line in lines if "mismatch" in line), lines[0])  # torch's first line names none
             raise ValueError(
-                f"cannot resume the run in {out_dir} with these settings ({first}); resume it with the model "
+                f"{RESUME_REFUSED} {out_dir} with these settings ({first}); resume it with the model "
                 "options it was started with and more --max-epochs than it has done"
             ) from err
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
@@ -337,6 +337,19 @@ def fit(
         best_val_loss=float(best_score) if best_score is not None else None,
         stopped_early=bool(early_stop.stopped_epoch),
     )
+
+
+class _EarlyStopping(EarlyStopping):
+    """Lightning's EarlyStopping with the patience it is given, on a resume too (Lightning reads the patience
+    back from the checkpoint, so a resume with another --patience went on with the first one). A run stopped
+    early and resumed with more patience goes on where it has some left."""
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        patience = self.patience
+        super().load_state_dict(state_dict)
+        self.patience = patience
+        if self.stopped_epoch and self.wait_count < patience:
+            self.stopped_epoch = 0  # (it stopped for the old patience; with this one it goes on)
 
 
 class _RunCheckpoint(ModelCheckpoint):
@@ -533,11 +546,36 @@ def _record_settings(
                 "start a new run with these (another --run-dir, without --resume)"
             )
         settings["commands"] = [*started["commands"], command_line]
-    if check_only:
-        return settings
-    if getattr(rank_zero_only, "rank", 0) == 0:  # DDP's other processes run this command again: they record nothing
-        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
+    if not check_only:
+        _write_settings(run_dir, settings)
     return settings
+
+
+def _check_run_out(run_dir: Path, out: Path, explicit: bool) -> None:
+    """Refuse the default run folder where it holds the run of another weights folder (``a/w`` and ``b/w``
+    both default to ``runs/w``: resuming there copied a/w's run into b/w). A run folder given (``explicit``)
+    is the user's choice: a run moved, or resumed into another folder. Runs from before ``out`` was recorded
+    pass."""
+    path = run_dir / RUN_SETTINGS
+    if explicit or not path.is_file():
+        return
+    try:
+        started = json.loads(path.read_text()).get("out")
+    except (OSError, ValueError, AttributeError):
+        return  # (read again, and named, where the run is checked)
+    if started is None or Path(started) == out.resolve():
+        return
+    raise ValueError(
+        f"{run_dir} (the default for --out {out}, named after its folder) holds the training run of --out "
+        f"{started}; give this one its own: --run-dir "
+        f"{run_dir.parent / (out.resolve().parent.name + '-' + out.resolve().name)}, or --out {started} to go on with that run"
+    )
+
+
+def _write_settings(run_dir: Path, settings: dict[str, Any]) -> None:
+    """Write a run's :data:`RUN_SETTINGS` (on the first process only: DDP's others run the command again)."""
+    if getattr(rank_zero_only, "rank", 0) == 0:
+        atomic_write(run_dir / RUN_SETTINGS, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
 
 
 def _families_code(families: Sequence[str] | None) -> dict[str, str]:
@@ -734,6 +772,7 @@ def run_training(
     strategy, logger, progress_bar).
     """
     out = Path(out)
+    run_dir_given = bool(run_dir)
     run_dir = Path(run_dir) if run_dir else Path("runs") / out.resolve().name
     check_lengths(config.min_len, model_config.max_len)
     check_rollout(config, model_config.max_len)
@@ -741,6 +780,7 @@ def run_training(
     check_weights_out(out)
     check_folder(run_dir, "the run's checkpoints and logs")
     check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
+    _check_run_out(run_dir, out, explicit=run_dir_given)
     _check_run_dir(run_dir, resume, announce=False)  # before the run's settings are written: a run there is kept
     command_line = shlex.join(command if command is not None else ["python", *sys.argv])
     if init_weights is None and resume:  # a fine-tuning run resumes from the weights it started from
@@ -808,14 +848,23 @@ def run_training(
         families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
-    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families)
-    result = fit(
-        model,
-        DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
-        make_loader(val_batch, batch_size=1024, classes=classes),
-        config,
-        TrainerOptions(out_dir=run_dir, resume=resume, **trainer_options),
-    )
+    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
+    settings["out"] = str(out.resolve())  # whose run it is: another --out of the same name is refused it
+    refused = False
+    try:
+        result = fit(
+            model,
+            DataLoader(train_data, batch_size=None, num_workers=config.num_workers),
+            make_loader(val_batch, batch_size=1024, classes=classes),
+            config,
+            TrainerOptions(out_dir=run_dir, resume=resume, **trainer_options),
+        )
+    except ValueError as err:
+        refused = resume and str(err).startswith(RESUME_REFUSED)  # (too few --max-epochs): trained nothing
+        raise
+    finally:  # a run that trained, stopped or was interrupted: this command is one of it (a refused one is not)
+        if not refused:
+            _write_settings(run_dir, settings)
     if config.heads_only:  # the weight average rounds frozen weights by an ulp: keep them bit for bit
         result.model.load_state_dict(frozen, strict=False)
     trainer = result.trainer
