@@ -154,6 +154,26 @@ def test_a_pickled_whole_model_is_refused_never_unpickled(tiny_model, tmp_path):
     assert "\n" not in str(info.value) and "weights_only=False" not in str(info.value)
 
 
+class _Runs:
+    """Pickles a call of os.system: loading it with torch's full unpickler would run the command."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("touch PWNED",))
+
+
+def test_a_pickled_call_of_a_blocked_module_is_named_never_run(tmp_path, monkeypatch):
+    """Adversarial round 31a: it was "not a state_dict saved by torch.save" (torch 2.13 words a blocked module's
+    global otherwise); nothing ran then either."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.pt"
+    torch.save({"lstm.weight_ih_l0": _Runs()}, path)
+    with pytest.raises(ValueError, match=r"evil.pt: it pickles a (posix|os|nt)\.system, and only tensors are loaded"):
+        load_model(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
 def test_a_pt_file_that_is_not_a_state_dict_is_refused(tmp_path):
     path = tmp_path / "tensor.pt"
     torch.save(torch.zeros(3), path)

@@ -330,7 +330,8 @@ def _why_unreadable(err: Exception) -> str:
     """One line for a loading error. torch.load's refusals run to paragraphs that suggest
     ``weights_only=False``, which would run the pickled code: never the advice here."""
     text = str(err)
-    pickled = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+    # torch's wordings: "Unsupported global: GLOBAL x.Y", and for a blocked module "unsupported GLOBAL posix.system"
+    pickled = re.search(r"unsupported (?:global: )?global (\S+)", text, re.IGNORECASE)
     if pickled:
         return (
             f"it pickles a {pickled.group(1)}, and only tensors are loaded (nothing is unpickled); "
