@@ -636,9 +636,12 @@ def test_an_output_name_of_no_file_is_refused_and_nothing_is_written(capsys, tmp
     monkeypatch.chdir(tmp_path)
     source = tmp_path / "in.csv"
     source.write_text("1,2,3,4\n")
-    for argv in (["1", "2", "3", "--plot", "y.png/"], ["1", "2", "3", "--plot", ""], ["--input", str(source), "--output", "o.csv/"]):
+    for argv in (["1", "2", "3", "--plot", "y.png/"], ["--input", str(source), "--output", "o.csv/"]):
         code, _, err = predict(capsys, *argv)
         assert code == 2 and "give a file name, not a folder or nothing" in err
+    for argv in (["1", "2", "3", "--plot", ""], ["1", "2", "3", "--output", ""]):  # (--output alone was ignored)
+        code, _, err = predict(capsys, *argv)
+        assert code == 2 and f"{argv[3]} is given an empty value; give it one" in err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
     code, _, err = predict(capsys, "--input", str(source), "--output", str(tmp_path))
     assert code == 2 and "it is a folder; give a file name in that folder" in err

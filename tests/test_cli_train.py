@@ -173,6 +173,10 @@ def test_resuming_with_other_data_settings_is_refused_naming_them(tmp_path, caps
         (["--accelerator", "tpu"], "Lightning cannot run accelerator='tpu', .*; check these options"),
         (["--devices", "abc"], "Lightning cannot run accelerator='cpu', devices='abc', .*; check these options"),
         (["--pattern-names", "linear", "nosuch"], "unknown family 'nosuch'; known families: linear, "),  # with --families
+        # adversarial round 31a: linear twice was taken without a word; --out "" was named "."
+        (["--families", "linear", "linear"], "families names linear more than once; name each family once"),
+        (["--run-dir", ""], "--run-dir is given an empty value; give it one"),
+        (["--init-weights="], "--init-weights is given an empty value; give it one"),
         (  # TOY's --max-len 12: the rollout loss was 0 throughout, silently (adversarial round 5, section 3)
             ["--rollout-loss", "1", "--rollout-steps", "5"],
             "--rollout-steps 5 needs sequences of at least 13 values, but --max-len is 12, so --rollout-loss would "

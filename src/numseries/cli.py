@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.command_line = ["numseries", *argv]  # as given, for records such as training_info.json
     try:
+        _refuse_empty_options(argv, args)
         with warnings.catch_warnings():
             warnings.showwarning = _show_note
             return import_module(f"numseries.commands.{args.command}").run(args)
@@ -132,6 +133,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader closed the pipe (`numseries predict ... | head -1`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _refuse_empty_options(argv: list[str], args: argparse.Namespace) -> None:
+    """An option given an empty value (``--out ""``, ``--output=``, as an unset shell variable gives) is a
+    ``ValueError``: read as a path it was the current folder (``--out ""`` named ".") or no file at all.
+    (A flag, which takes no value, is followed by whatever comes next.)"""
+    for i, token in enumerate(argv):
+        if not token.startswith("--") or token == "--":
+            continue
+        name, equals, value = token.partition("=")
+        if isinstance(getattr(args, name[2:].replace("-", "_"), None), bool):
+            continue
+        if (equals and not value.strip()) or (not equals and i + 1 < len(argv) and not argv[i + 1].strip()):
+            raise ValueError(f"{name} is given an empty value; give it one (is a shell variable unset?)")
 
 
 def _show_note(

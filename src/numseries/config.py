@@ -249,6 +249,12 @@ class TrainConfig:
     rollout_steps: int = 4  # steps of those forecasts
 
     def __post_init__(self) -> None:
+        if self.families is not None and len(set(self.families)) != len(self.families):  # linear twice: twice its share?
+            twice = sorted({name for name in self.families if self.families.count(name) > 1})
+            raise ValueError(
+                f"families names {', '.join(twice)} more than once; name each family once (a family's share of "
+                "the data is set where it is registered, by its weight)"
+            )
         if self.num_workers < 0:
             raise ValueError(f"num_workers must be >= 0, got {self.num_workers}")
         for name in ("batch_size", "batches_per_epoch", "val_samples", "max_epochs", "patience"):
