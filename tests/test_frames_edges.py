@@ -286,6 +286,40 @@ def test_a_wall_clock_hour_a_clock_change_repeats_is_read_by_instant(predictor):
     )
 
 
+def test_times_without_an_offset_among_series_with_offsets_keep_their_own(capsys, tmp_path, model, predictor):
+    """Adversarial round 32a: pandas gives a time written without an offset the offset of the time before it,
+    so series c (0..4, no offsets), interleaved with series at -05:00 and +02:00, was ordered by those
+    instants as 2 3 4 0 1 and predicted 1.995 (exit 0); as a frame, an Unsorted traceback. A series mixing
+    both is its own error, and a midnight in a message is a time, not a date with an offset."""
+    rows = [("b", "2023-06-01T00:00:00-05:00", 5), ("c", "2023-06-01 00:00", 0), ("c", "2023-06-01 01:00", 1),
+            ("a", "2023-06-01T00:00:00+02:00", 1), ("c", "2023-06-01 02:00", 2), ("c", "2023-06-01 03:00", 3),
+            ("c", "2023-06-01 04:00", 4), ("a", "2023-06-01T01:00:00+02:00", 2), ("a", "2023-06-01T02:00:00+02:00", 3),
+            ("b", "2023-06-01T01:00:00-05:00", 6), ("b", "2023-06-01T02:00:00-05:00", 7),
+            ("g", "2023-10-29T00:00:00+02:00", 1), ("g", "2023-10-29 01:00", 2), ("g", "2023-10-29T02:00:00+02:00", 3),
+            ("g", "2023-10-29T02:00:00+01:00", 4),
+            ("e", "2023-06-01T00:00:00+01:00", 1), ("e", "2023-06-01T01:00:00+02:00", 2), ("e", "2023-06-01T03:00:00+02:00", 3)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
+    code, _, out = predict_text(capsys, model, tmp_path, frame.to_csv(index=False))
+    out = out.set_index("unique_id")
+    assert code == 0 and out.loc["c", "prediction"] == 5 and out.loc["c", "ds"] == "2023-06-01 05:00:00"
+    assert out.loc["a", "ds"] == "2023-06-01 03:00:00+02:00" and out.loc["b", "ds"] == "2023-06-01 03:00:00-05:00"
+    assert out.loc["g", "error"].startswith("series 'g' has times with a UTC offset and times without one")
+    assert out.loc["e", "error"].startswith(
+        "series 'e' has two values at ds=2023-06-01 01:00:00+02:00, the instant 2023-06-01 00:00:00+01:00 is"
+    )
+    answer = predictor.predict_df(frame).set_index("unique_id")
+    assert answer.loc["c", "numseries"] == 5 and answer.loc["g", "error"] == out.loc["g", "error"]
+
+
+def test_an_arrow_column_in_a_time_zone_gives_its_times_in_that_zone(predictor):
+    """Adversarial round 32a: its zone was lost, and a daily Berlin series across the autumn change went on at
+    +02:00, 23:00 Berlin the day before."""
+    days = pd.date_range("2024-10-24", periods=4, freq="D", tz="Europe/Berlin")
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.array(days, dtype="timestamp[ns, tz=Europe/Berlin][pyarrow]")})
+    out = predictor.predict_df(frame.assign(y=[1.0, 2, 3, 4]), steps=2)
+    assert out["ds"].tolist() == list(pd.date_range("2024-10-28", periods=2, freq="D", tz="Europe/Berlin"))
+
+
 @pytest.mark.parametrize("shuffled", [False, True])
 def test_a_time_zones_column_across_the_autumn_clock_change_goes_on_in_real_time(capsys, tmp_path, model, predictor, shuffled):
     """Closing note 36: a tz-aware quarter-hourly series through the repeated hour was refused ("two values at

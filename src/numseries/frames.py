@@ -413,14 +413,20 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # An unread cell is int64's least (as NaT is): its series' next time is not stepped from it, as from 0
         numbers = pd.to_numeric(ds.where(whole), errors="coerce")
         return numbers.fillna(_NAT).to_numpy(dtype=np.int64), numbers.isna().to_numpy(), none
+    # pandas gives a time written without an offset the offset of the time before it: only a cell's own counts
     if parsed.dtype == object:  # several UTC offsets: each row's wall-clock time and its own offset
         utc = pd.to_datetime(ds, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         offsets = np.array([np.nan if stamp is pd.NaT else _minutes(stamp) for stamp in parsed], dtype=np.float32)
         wall = utc.to_numpy(dtype="datetime64[ns]") + np.nan_to_num(offsets).astype(np.int64) * np.timedelta64(60, "s")
+        naive = ~_own_offsets(ds, texts) & ~bad  # (R,) read alone, as written (utc=True shifted them by it too)
+        if naive.any():
+            offsets[naive] = np.nan
+            wall[naive] = pd.to_datetime(ds[naive], format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[ns]")
         return wall, bad, np.where(bad, np.nan, offsets).astype(np.float32)
     if getattr(parsed.dtype, "tz", None) is not None:  # one offset (or Z) throughout
         wall = parsed.dt.tz_localize(None)
         offsets = ((wall - parsed.dt.tz_convert(None)).dt.total_seconds() / 60).to_numpy(np.float32, na_value=np.nan)
+        offsets[~_own_offsets(ds, texts)] = np.nan
         return wall.to_numpy(dtype="datetime64[ns]"), bad, offsets
     return parsed.to_numpy(dtype="datetime64[ns]"), bad, none
 
@@ -431,6 +437,21 @@ QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")  # 2024Q1 or 2024-Q1, as spreads
 
 def _quarter_start(match: re.Match) -> str:
     return f"{match[1]}-{3 * int(match[2]) - 2:02d}-01"
+
+
+_OWN_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a clock time, then Z or +hh[:mm]
+
+
+def _own_offsets(ds: pd.Series, texts: np.ndarray) -> np.ndarray:
+    """(R,) bool: the cells of a time column that carry their own UTC offset: text ending in a clock time and
+    ``Z`` or ``+hh:mm`` (``texts``: which cells are text), or a zone-aware datetime."""
+    own = np.zeros(len(ds), dtype=bool)
+    if texts.any():
+        own[texts] = ds[texts].str.contains(_OWN_OFFSET).to_numpy(dtype=bool)
+    others = ~texts & ds.notna().to_numpy()
+    if others.any():
+        own[others] = [getattr(cell, "tzinfo", None) is not None for cell in ds[others]]
+    return own
 
 
 def _minutes(stamp: Any) -> float:
@@ -621,9 +642,10 @@ def _repeat_message(block: Rows, row: int) -> str:
     message = f"series {block.ids[row]!r} has two values at ds={show_time(block.ds[row])}"
     before, after = block.offsets[max(row - 1, 0)], block.offsets[row]
     if np.isfinite(before) and np.isfinite(after) and before != after:  # one instant at two offsets
-        earlier = show_time(block.ds[max(row - 1, 0)])
+        now, earlier = (pd.Timestamp(block.ds[i]) for i in (row, max(row - 1, 0)))  # (in full: no date alone)
         return (
-            f"{message}{_offset_text(after)}, the instant {earlier}{_offset_text(before)} is; keep one value per instant"
+            f"series {block.ids[row]!r} has two values at ds={now}{_offset_text(after)}, the instant "
+            f"{earlier}{_offset_text(before)} is; keep one value per instant"
         )
     return f"{message}; keep one value per ds"
 
@@ -678,7 +700,9 @@ def _series(
         cell_offsets = np.full(values.shape, np.nan, dtype=np.float32)  # (G, W)
         cell_offsets[where] = block.offsets[source]
     errors = np.full(len(starts), None, dtype=object)  # (G,)
-    for rows, message in ((block.errors != None, None), (repeats, _repeat_message)):  # noqa: E711
+    ids = block.ids[starts]
+
+    def flag(rows: np.ndarray, message: Callable[[Rows, int], str] | None) -> None:  # (R,) rows -> their series
         flagged = np.flatnonzero(rows[starts[0] : ends[-1]]) + starts[0]
         series = np.searchsorted(starts, flagged, side="right") - 1  # (F,) the series of each flagged row
         first_series, first = np.unique(series, return_index=True)
@@ -686,16 +710,20 @@ def _series(
         for i, row in zip(first_series[inside], flagged[first][inside], strict=True):
             if errors[i] is None:
                 errors[i] = block.errors[row] if message is None else message(block, row)
-    if errors[0] is None:
-        errors[0] = dropped_error
-    ids = block.ids[starts]
-    if cell_offsets is not None:  # a series' times with and without an offset: its last time's would decide
+
+    # each series' first problem: a row's own; times with and without an offset (their instants compare as
+    # if the naive ones were in UTC: not "two values at one instant" then); a time repeated
+    flag(block.errors != None, None)  # noqa: E711 (element-wise)
+    if cell_offsets is not None:  # (its last time's offset would decide the next times')
         with_offset = np.isfinite(cell_offsets).sum(axis=1)  # (G,)
         for i in np.flatnonzero((with_offset > 0) & (with_offset < used) & (errors == None)):  # noqa: E711
             errors[i] = (
                 f"series {ids[i]!r} has times with a UTC offset and times without one; give every time of a series "
                 "an offset (2024-01-01T00:00+05:00), or none"
             )
+    flag(repeats, _repeat_message)
+    if errors[0] is None:
+        errors[0] = dropped_error
     _mark_short(n_values, ids, errors)
     return Chunk(id_name, ids, values, n_values, ds, errors, offsets, cell_offsets)
 
@@ -1113,7 +1141,8 @@ def predict_frame(
     if df.empty:
         raise ValueError("the frame has no rows; give one row per observation (unique_id, ds, y)")
     frame = df  # not df[list(names)]: that would copy every row
-    tz = getattr(df[time_col].dtype, "tz", None)  # the next times are given in the column's zone
+    kind = df[time_col].dtype  # the next times are given in the column's zone (an Arrow column's: its type's)
+    tz = getattr(kind.pyarrow_dtype, "tz", None) if isinstance(kind, pd.ArrowDtype) else getattr(kind, "tz", None)
 
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
         chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
