@@ -596,6 +596,10 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
     assert "read column 'store_nbr'" in err and out[["unique_id", "prediction"]].values.tolist() == [[1, 16], [2, 17]]
     with pytest.raises(TypeError, match=r"is a DataFrame of series ids and values \('store_nbr', 'date', 'sales'\)"):
         load_predictor(model).predict_batch(favorita)
+    # adversarial round 32a: counts named so are values, not ids (visits_num was left out as a row id)
+    counts = pd.DataFrame({"date": ["2024-01-01", "2024-01-02", "2024-01-03"], "sales": [10.0, 11, 12], "visits_num": [1, 2, 3]})
+    out, err = read(counts)
+    assert "as the series' ids" not in err and out[["unique_id", "prediction"]].values.tolist() == [["sales", 13], ["visits_num", 4]]
 
 
 def test_a_wide_file_with_an_id_on_two_rows_says_so(capsys, tmp_path, model):

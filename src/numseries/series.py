@@ -421,7 +421,7 @@ def observed(labels: Sequence[Any], least: int = 3) -> bool:
 
 ID_COLUMN = "unique_id"  # the column of series ids in long format, as statsforecast names it
 # Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
-_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key|nbr|no|num)")
+_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key|nbr)")
 _CAMEL_ID = re.compile(r".*[a-z]Id")
 
 
