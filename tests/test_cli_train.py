@@ -279,6 +279,11 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
     assert main(calibrate) == 2
     assert "unknown family 'fibonacci_like'" in capsys.readouterr().err
     assert main([*calibrate, *mine]) == 0
+    # adversarial round 32b: the one-step cases were drawn from the generator's whole mix (91% of them from
+    # families this model never saw), as the paths' were not
+    assert "from 2000 generated cases of the families linear, fibonacci_like and 1000 paths" in capsys.readouterr().err
+    assert main([*calibrate, *mine, "--path-families", "linear", "linear"]) == 2
+    assert "--path-families names linear more than once" in capsys.readouterr().err
     report = ["--report", str(tmp_path / "report.md"), "--n-per-cell", "2", "--no-stats"]
     evaluate = ["evaluate", "--weights", str(tmp_path / "out"), "--families", "fibonacci_like", "linear", *report]
     assert main([*evaluate, *mine]) == 0  # the same file again in this process: loaded once

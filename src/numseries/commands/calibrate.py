@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
-    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, seed=args.seed)
+    served = resolve_families(point_families(folder))  # one step: the families the point network learnt
+    cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, families=served, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
@@ -93,11 +94,21 @@ def run(args: argparse.Namespace) -> int:
         one_step = calibrate_families(result.quantiles, cases.labels, cases.lengths, named_cases, len(names), calibration)
         calibration = dataclasses.replace(calibration, families=names, family_one_step=one_step)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
+    if args.path_families and len(set(args.path_families)) != len(args.path_families):
+        twice = sorted({name for name in args.path_families if args.path_families.count(name) > 1})
+        raise ValueError(f"--path-families names {', '.join(twice)} more than once; name each family once")
     drawn = resolve_families(args.path_families or learnt_families(folder))
     paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, drawn)
     values, quantiles, targets, lengths, scale, named = paths
     grid = predictor.quantile_levels
     factors = calibrate_horizons(values, quantiles, targets, lengths, scale, grid, REACH_NORMS)
+    if np.all(np.asarray(factors) == 1.0):  # every path inside its bands at any width: nothing was measured
+        print(
+            f"note: every multi-step factor is 1: each path of {', '.join(drawn)} fell within its raw bands, so "
+            "the bands beyond one step were measured on no path that misses; give --path-families whose paths "
+            "do, or leave it out for those the quantile head learnt from",
+            file=sys.stderr,
+        )
     calibration = dataclasses.replace(
         calibration,
         horizons=factors,
@@ -112,11 +123,24 @@ def run(args: argparse.Namespace) -> int:
         calibration = dataclasses.replace(calibration, families=names, family_factors=by_family)
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
-        f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases and {args.horizon_cases} paths "
-        f"of {HORIZONS} steps of the families {', '.join(drawn)}",
+        f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases of the families {', '.join(served)} "
+        f"and {args.horizon_cases} paths of {HORIZONS} steps of the families {', '.join(drawn)}",
         file=sys.stderr,
     )
     return 0
+
+
+def point_families(folder: Path) -> list[str] | None:
+    """The generator families the point network of the weights in ``folder`` learnt from (the runs that
+    trained the whole network, :func:`numseries.weights.trained_families`), in registry order; None when not
+    recorded (then the generator's training families)."""
+    from numseries.generate import FAMILIES
+    from numseries.weights import read_training_info, trained_families
+
+    learnt = trained_families(read_training_info(folder))
+    if not learnt:
+        return None
+    return [name for name in FAMILIES if name in learnt] + sorted(learnt - set(FAMILIES))
 
 
 def learnt_families(folder: Path) -> list[str] | None:
