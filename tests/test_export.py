@@ -66,10 +66,22 @@ def test_export_command_writes_and_checks_the_model(tiny_weights, tmp_path, caps
     out = tmp_path / "saved_models" / "model.onnx"
     argv = ["export", "--format", "onnx", "--weights", str(tiny_weights), "--out", str(out), "--no-weights"]
     assert main(argv) == 0  # the gradient graphs are exported (and checked) by the tiny_onnx fixture
-    assert "checked against torch" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "checked against torch" in err and "network alone" not in err  # (its folder holds nothing more)
     result = Predictor.from_pretrained(out).predict([1.0, 2.0, 4.0])
     assert result.n_values == 3 and result.weights is None
     assert sorted(path.name for path in out.parent.iterdir()) == [ONNX_FILE]
+
+
+def test_an_export_of_the_shipped_model_elsewhere_says_what_stays_behind(tmp_path, capsys):
+    """Adversarial round 32b: alone, the .onnx gave uncalibrated bands (95% covering 88% at step 8) and the
+    pattern head's names, without a word."""
+    out = tmp_path / "m.onnx"
+    assert main(["export", "--no-weights", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    shipped = shipped_weights_dir()
+    assert f"note: {out} is the network alone; calibration.json, patterns.onnx, patterns.json, training_info.json" in err
+    assert f"stay in {shipped}: predict with --weights {shipped}, or copy them beside {out}" in err
 
 
 def test_export_command_rejects_a_name_that_is_not_onnx(tiny_weights, tmp_path, capsys):

@@ -26,15 +26,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from numseries.export import export_onnx
     from numseries.files import check_output
-    from numseries.weights import file_sha256, load_model, locate
+    from numseries.intervals import CALIBRATION_FILE
+    from numseries.weights import CLASSIFIER_FILES, INFO_FILE, file_sha256, load_model, locate
 
     if Path(args.out).suffix != ".onnx":
         raise ValueError(f"--out must name an .onnx file, got {args.out!r}; e.g. --out {DEFAULT_OUT}")
     check_output(Path(args.out), "the ONNX model")
-    source = locate(args.weights).weights
+    location = locate(args.weights)
+    source = location.weights
     # The digest of the file itself, so that the export is current even if another tool wrote that file.
     digest = file_sha256(source) if source is not None and source.suffix.lower() == ".safetensors" else None
     path = export_onnx(load_model(args.weights), args.out, weights_sha256=digest, gradients=not args.no_weights)
     also = "" if args.no_weights else " and its per-step weights' gradient graphs"
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB){also}, checked against torch", file=sys.stderr)
+    folder = location.folder
+    left = [] if folder is None or path.resolve().parent == folder.resolve() else [
+        name for name in (CALIBRATION_FILE, *CLASSIFIER_FILES, INFO_FILE) if (folder / name).is_file()
+    ]  # fmt: skip
+    if left:  # alone, the .onnx gives the raw intervals, the pattern head's names and no record of training
+        print(
+            f"note: {path} is the network alone; {', '.join(left)} (calibrated intervals, the family classifier, "
+            f"what it was trained on) stay in {folder}: predict with --weights {folder}, or copy them beside {path}",
+            file=sys.stderr,
+        )
     return 0
