@@ -357,6 +357,9 @@ def _zeros(n, length, _rng):
         (5, {}, "family name must be a non-empty string without whitespace, got 5; pass e.g. 'my_family'"),
         ("", {}, "family name must be a non-empty string without whitespace, got ''; pass e.g."),
         ("my fam", {}, "family name must be a non-empty string without whitespace, got 'my fam'; pass e.g."),
+        # adversarial round 32b: evaluate --plots wrote prediction_x/../../E.png outside its folder
+        ("x/../../E", {}, r"family name 'x/../../E' holds a character a file name cannot \(/ "),
+        (".hidden", {}, r"family name '.hidden' holds a character a file name cannot .* or starts with '.'"),
         ("never", {"weight": 0}, "weight must be a finite number > 0, got 0 for family 'never'; pass e.g. weight=1.0"),
         ("never", {"weight": -1.0}, "weight must be a finite number > 0, got -1.0 for family 'never'; pass e.g."),
         ("never", {"weight": float("nan")}, "weight must be a finite number > 0, got nan for family 'never'; pass e.g."),
