@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from numseries.formatting import STEP_FRACTION, format_input, format_value, format_values, mean_step
+from numseries.formatting import STEP_FRACTION, format_input, format_value, format_values, last_digit, mean_step
 
 
 def test_a_prediction_keeps_the_digits_the_steps_make_meaningful():
@@ -104,3 +104,13 @@ def test_a_value_past_the_float_s_units_is_shown_as_itself(value, step):
     """Adversarial round 14: 1e16 + 8 with steps of 2 was shown 1.000000000000001e+16 (1e16 + 10, another
     float), and two forecast steps 8 apart as one text: the digits the float resolves are shown."""
     assert float(format_value(value, step=step)) == value
+
+
+def test_float_rounding_of_a_sum_is_shown_as_0():
+    """3.3 2.2 1.1 gives 1.5 x 1.1 - 0.5 x 3.3 = 2.2e-16, shown as 2.22e-16 (and a -1e-17 as -0.0): below 1e-12
+    of the mean step a value is rounding; above it, a small value keeps its digits, as does a rule's."""
+    assert format_value(2.220446049250313e-16, step=1.1) == "0"
+    assert format_values([-1e-17, 1.1], step=1.1) == ["0.0", "1.1"]
+    assert last_digit(2.220446049250313e-16, step=1.1) == last_digit(0.0, step=1.1)
+    assert format_value(0.004, step=1.1) == "0.004" and format_value(123, step=1e6) == "123"
+    assert format_value(2.220446049250313e-16, exact=True) == "2.22044604925031e-16"

@@ -305,6 +305,9 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
     assert page.text_content("#prediction") == expected and "e+18" in expected  # never 1728000000000000000
     shown = page.evaluate("[2 ** 64, 2 ** 60 + 2 ** 10, 1.23e17, 1.5e-5].map((x) => format(x))")
     assert shown == ["1.84467440737096e+19", "1.15292150460685e+18", "1.23e+17", "1.5e-05"]  # as format_value
+    # float rounding of a sum (3.3 2.2 1.1 gives 2.2e-16) is 0, as the CLI shows it; a value of its own is not
+    noise = page.evaluate("[format(2.220446049250313e-16, 1.1), formatTogether([-1e-17, 1.1], 1.1), format(0.004, 1.1)]")
+    assert noise == ["0", ["0.0", "1.1"], "0.004"]
 
 
 def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsys):

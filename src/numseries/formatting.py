@@ -44,6 +44,17 @@ def format_input(value: float) -> str:
     return repr(value)
 
 
+NOISE = 1e-12  # a value below this fraction of the mean step is float rounding of a sum, shown as 0
+
+
+def _denoised(value: float, step: float | None, exact: bool) -> float:
+    """``value``, or 0.0 where it is float rounding beside data of mean step ``step``: 3.3 2.2 1.1 gives
+    1.5 × 1.1 − 0.5 × 3.3 = 2.2e-16, which 3 significant digits showed as 2.22e-16 (a -0 is 0 too)."""
+    if _in_full(value, step, exact) or step is None:
+        return value
+    return 0.0 if abs(value) < step * NOISE else value
+
+
 def format_value(value: float, *, step: float | None = None, exact: bool = False) -> str:
     """``value`` as shown beside data whose mean absolute step is ``step`` (see :func:`mean_step`).
 
@@ -54,7 +65,7 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
         from numseries.rules import fmt
 
         return fmt(int(value))
-    value = float(value)
+    value = _denoised(float(value), step, exact)
     if _in_full(value, step, exact):  # a whole number in full below 2**53; past it, a float's shortest digits
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
@@ -70,7 +81,7 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
 def last_digit(value: float, *, step: float | None = None) -> float:
     """The unit of the last digit :func:`format_value` keeps of ``value`` (before 'g' drops trailing zeros:
     ``6.00`` is shown ``6``, to 0.01): what a sum written beside it must add up to within half of."""
-    value = float(value)
+    value = _denoised(float(value), step, False)
     if not math.isfinite(value) or value == 0 and _in_full(value, step, False):
         return 0.0
     magnitude = math.floor(math.log10(abs(value))) if value else 0
@@ -84,6 +95,8 @@ def last_digit(value: float, *, step: float | None = None) -> float:
 def format_values(values: Sequence[float], *, step: float | None = None, exact: bool = False) -> list[str]:
     """Numbers shown together (an interval's bounds, a forecast's table), each as :func:`format_value` shows
     it but with the decimals of the one that shows most: ``2.980 to 2.992``, not ``2.98 to 2.992``."""
+    if not exact:  # (a rule's values stay as given: an int past 2**53 is no float)
+        values = [_denoised(float(value), step, exact) for value in values]
     texts = [format_value(value, step=step, exact=exact) for value in values]
     shown = [None if "e" in text or "n" in text else len(text.partition(".")[2]) for text in texts]  # not 1e-20, inf
     most = max((count for count in shown if count is not None), default=0)

@@ -146,6 +146,12 @@ function inFull(x, step) {
   return !step || !Number.isFinite(x) || !Number.isFinite(100 / step);
 }
 
+function denoised(x, step) {
+  // As formatting._denoised: below 1e-12 of the mean step a value is float rounding of a sum (3.3 2.2 1.1
+  // gives 2.2e-16), shown as 0; so is -0.
+  return !inFull(x, step) && Math.abs(x) < step * 1e-12 ? 0 : x;
+}
+
 function shortest(x) {
   // Python's repr of a float: its shortest round-trip digits, with an exponent below 1e-4 or from 1e16 on.
   const [mantissa, power] = x.toExponential().split("e");
@@ -176,6 +182,7 @@ function format(x, step = null, integer = null) {
   // digits, none below the float's resolution; without a step (a constant, an exact rule) in full: whole
   // numbers to the last digit below 2**53, or as the server wrote them (`integer`, see serverIntegers), others
   // to 15 significant digits.
+  x = denoised(x, step);
   if (inFull(x, step)) {
     if (integer !== null && integer !== undefined) return shortInteger(integer);
     if (Number.isInteger(x) && Math.abs(x) < 2 ** 53) return String(x);
@@ -217,6 +224,7 @@ function ulp(x) {
 
 function lastDigit(x, step) {
   // The unit of the last digit format() keeps of x, before trailing zeros are dropped (formatting.last_digit).
+  x = denoised(x, step);
   if (!Number.isFinite(x) || (x === 0 && inFull(x, step))) return 0;
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
   return 10 ** (magnitude + 1 - (inFull(x, step) ? 15 : shownDigits(x, step)));
@@ -224,6 +232,7 @@ function lastDigit(x, step) {
 
 function formatTogether(xs, step, integers = []) {
   // Numbers shown together share the decimals of the one that shows most: "118.0 to 141.8" (format_values).
+  xs = xs.map((x) => denoised(x, step));
   const texts = xs.map((x, i) => format(x, step, integers[i]));
   const plain = (t) => !/[en]/.test(t);
   const most = Math.max(0, ...texts.filter(plain).map((t) => (t.split(".")[1] || "").length));
