@@ -752,3 +752,17 @@ def test_a_level_below_1_warns_once_per_call_that_it_is_percent(narrow_weights):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         predictor.predict_df(frame, level=[30], steps=2)
+
+
+def test_results_show_in_one_short_line():
+    """Closing note 36: the dataclass reprs dumped every array (17 quantiles, the pattern probabilities of
+    every row), hundreds of lines for a batch in a notebook."""
+    predictor = Predictor.from_pretrained()
+    one = repr(predictor.predict(np.arange(64.0) ** 0.5, level=[80]))
+    assert one.startswith("Prediction(value=") and "intervals={80: (" in one and "pattern='" in one
+    assert "\n" not in one and "quantiles" not in one and "..." in one and len(one) < 400
+    batch = repr(predictor.predict_batch(np.arange(400.0).reshape(50, 8) ** 1.5, level=[80, 95]))
+    assert batch.startswith("BatchPrediction(n=50, values=[") and "exact=" in batch and "\n" not in batch and len(batch) < 600
+    paths = predictor.forecast_batch([np.arange(8.0) ** 2] * 5, 4, level=[80])
+    assert repr(paths).startswith("BatchForecast(n=5, steps=4, levels=[80.0], values=[[") and "\n" not in repr(paths)
+    assert repr(paths.forecast(0)).startswith("Forecast(values=[") and "intervals={80: ([" in repr(paths.forecast(0))

@@ -53,6 +53,7 @@ import numpy as np
 
 from numseries.cycles import MIN_VALUES as CYCLE_VALUES
 from numseries.cycles import periods
+from numseries.formatting import levels_text, short_array
 from numseries.intervals import (
     path_bands,
     quantile_draws,
@@ -100,6 +101,13 @@ class Forecast:
         bounds = _bounds(self.bounds, level)
         return bounds[:, 0].copy(), bounds[:, 1].copy()
 
+    def __repr__(self) -> str:  # one line: the dataclass's dumped every band
+        parts = [f"values={short_array(self.values)}"]
+        if self.levels:
+            parts.append(f"intervals={levels_text({level: self.interval(level) for level in self.levels})}")
+        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady)) if value]
+        return f"Forecast({', '.join(parts)})"
+
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class BatchForecast:
@@ -124,6 +132,10 @@ class BatchForecast:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for (copies, as above)."""
         bounds = _bounds(self.bounds, level)
         return bounds[..., 0].copy(), bounds[..., 1].copy()
+
+    def __repr__(self) -> str:  # one line, as Forecast's
+        n, steps = self.values.shape
+        return f"BatchForecast(n={n}, steps={steps}, levels={list(self.levels)}, values={short_array(self.values)})"
 
 
 def _bounds(bounds: dict[float, np.ndarray], level: float) -> np.ndarray:

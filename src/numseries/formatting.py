@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -125,3 +126,26 @@ def _decimals(value: float, step: float) -> int:
     # no digit finer than the float resolves, but every one it does: the text reads back as the same float
     decimals = min(decimals, math.ceil(-math.log10(math.ulp(abs(value)))))
     return max(decimals, 0) if abs(value) < 1e16 else decimals  # below 1e16 whole numbers are shown whole
+
+
+def short_array(values: Any) -> str:
+    """An array in one line as a result's repr shows it: to 6 significant digits, the first and last 3 numbers
+    of a longer row (``[0, 0, 0, ..., 0, -1, 2]``), the first 2 and the last of more than 3 rows."""
+    array = np.asarray(values)
+    if array.ndim > 1:
+        rows = [short_array(row) for row in array] if len(array) <= 3 else [
+            *map(short_array, array[:2]), "...", short_array(array[-1])
+        ]  # fmt: skip
+        return "[" + ", ".join(rows) + "]"
+    shown = [f"{float(x):.6g}" for x in (array if len(array) <= 6 else np.r_[array[:3], array[-3:]])]
+    return "[" + ", ".join(shown if len(array) <= 6 else [*shown[:3], "...", *shown[3:]]) + "]"
+
+
+def levels_text(bounds: dict[float, tuple[Any, Any]]) -> str:
+    """``{80: (lo, hi), ...}`` as a result's repr shows its intervals: ``{80: (4.9, 5.1)}``."""
+    shown = (f"{float(level):g}: ({_short(lo)}, {_short(hi)})" for level, (lo, hi) in bounds.items())
+    return "{" + ", ".join(shown) + "}"
+
+
+def _short(value: Any) -> str:
+    return short_array(value) if np.ndim(value) else repr(float(value))

@@ -39,6 +39,7 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.explain import load_explainer
+from numseries.formatting import levels_text, short_array
 from numseries.intervals import (
     CALIBRATION_FILE,
     Calibration,
@@ -153,6 +154,18 @@ class Prediction:
         """``{level: (lo, hi)}`` for the levels asked for."""
         return {level: self.interval(level) for level in self.levels}
 
+    def __repr__(self) -> str:  # one line: the dataclass's dumped every array (17 quantiles, ...)
+        parts = [f"value={self.value!r}"]
+        if self.levels and self.quantiles is not None:
+            parts.append(f"intervals={levels_text(self.intervals)}")
+        if self.pattern:
+            parts.append(f"pattern={self.pattern!r}")
+        parts += [f"exact={self.exact}", f"n_values={self.n_values}", f"n_used={self.n_used}"]
+        if self.weights is not None:
+            parts.append(f"weights={short_array(self.weights)}")
+        parts.append(f"attention={short_array(self.attention)}")
+        return f"Prediction({', '.join(parts)})"
+
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
 class BatchPrediction:
@@ -185,6 +198,16 @@ class BatchPrediction:
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """The central intervals at ``level`` percent: (lo (N,), hi (N,))."""
         return _interval(self.quantiles, self.quantile_levels, level, self.decimals)
+
+    def __repr__(self) -> str:  # one line, as Prediction's
+        parts = [f"n={len(self.values)}", f"values={short_array(self.values)}"]
+        if self.levels and self.quantiles is not None:
+            parts.append(f"intervals={levels_text({level: self.interval(level) for level in self.levels})}")
+        if self.patterns:
+            shown = self.patterns[:2] + (["..."] if len(self.patterns) > 2 else [])
+            parts.append(f"patterns={shown!r}".replace("'...'", "..."))
+        parts += [f"exact={int(self.exact.sum())} of {len(self.exact)}", f"n_used={short_array(self.n_used)}"]
+        return f"BatchPrediction({', '.join(parts)})"
 
     def row(self, i: int) -> Prediction:
         """Series ``i`` as :meth:`Predictor.predict` gives it."""
