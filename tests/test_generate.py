@@ -360,6 +360,7 @@ def _zeros(n, length, _rng):
         # adversarial round 32b: evaluate --plots wrote prediction_x/../../E.png outside its folder
         ("x/../../E", {}, r"family name 'x/../../E' holds a character a file name cannot \(/ "),
         (".hidden", {}, r"family name '.hidden' holds a character a file name cannot .* or starts with '.'"),
+        ("f" * 250, {}, r"family name 'ffffffffffffffffffff'... has 250 characters; give at most 100"),  # round 33
         ("never", {"weight": 0}, "weight must be a finite number > 0, got 0 for family 'never'; pass e.g. weight=1.0"),
         ("never", {"weight": -1.0}, "weight must be a finite number > 0, got -1.0 for family 'never'; pass e.g."),
         ("never", {"weight": float("nan")}, "weight must be a finite number > 0, got nan for family 'never'; pass e.g."),

@@ -83,6 +83,8 @@ def register(
 def _check_name(name: object) -> None:
     if not isinstance(name, str) or not name or any(char.isspace() for char in name):
         raise ValueError(f"family name must be a non-empty string without whitespace, got {name!r}; pass e.g. 'my_family'")
+    if len(name) > 100:  # names a plot's file (evaluate --plots): a file name holds 255 bytes
+        raise ValueError(f"family name {name[:20]!r}... has {len(name)} characters; give at most 100")
     if any(char in name for char in '/\\:*?"<>|\0') or name.startswith("."):  # names a plot's file: evaluate --plots
         raise ValueError(
             f"family name {name!r} holds a character a file name cannot (/ \\ : * ? \" < > |) or starts with '.'; "

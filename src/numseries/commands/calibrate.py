@@ -83,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
-    served = resolve_families(point_families(folder))  # one step: the families the point network learnt
+    try:  # one step: the families the point network learnt
+        served = resolve_families(point_families(folder))
+    except ValueError as err:  # a name the record holds that no registered family has
+        raise ValueError(f"{folder / 'training_info.json'} names the point network's families; {err}") from None
     cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, families=served, seed=args.seed)
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
@@ -104,9 +107,8 @@ def run(args: argparse.Namespace) -> int:
     factors = calibrate_horizons(values, quantiles, targets, lengths, scale, grid, REACH_NORMS)
     if np.all(np.asarray(factors) == 1.0):  # every path inside its bands at any width: nothing was measured
         print(
-            f"note: every multi-step factor is 1: each path of {', '.join(drawn)} fell within its raw bands, so "
-            "the bands beyond one step were measured on no path that misses; give --path-families whose paths "
-            "do, or leave it out for those the quantile head learnt from",
+            f"note: every multi-step factor is 1: on the paths of {', '.join(drawn)} the raw bands beyond one "
+            "step already covered their levels, so none is widened",
             file=sys.stderr,
         )
     calibration = dataclasses.replace(

@@ -44,9 +44,11 @@ def run(args: argparse.Namespace) -> int:
         name for name in (CALIBRATION_FILE, *CLASSIFIER_FILES, INFO_FILE) if (folder / name).is_file()
     ]  # fmt: skip
     if left:  # alone, the .onnx gives the raw intervals, the pattern head's names and no record of training
+        gives = {CALIBRATION_FILE: "calibrated intervals", CLASSIFIER_FILES[0]: "the family classifier", INFO_FILE: "what it was trained on"}
+        what = ", ".join(gives[name] for name in left if name in gives)
         print(
-            f"note: {path} is the network alone; {', '.join(left)} (calibrated intervals, the family classifier, "
-            f"what it was trained on) stay in {folder}: predict with --weights {folder}, or copy them beside {path}",
+            f"note: {path} is the network alone; {', '.join(left)} ({what}) stay in {folder}: predict with "
+            f"--weights {folder}, or copy them beside {path}",
             file=sys.stderr,
         )
     return 0
