@@ -96,12 +96,45 @@ def test_a_problem_in_rows_beyond_the_window_still_marks_the_series():
 # ----------------------------------------------------------------------------------------- timestamps
 
 
-def test_integer_times_continue_at_their_last_spacing():
-    ds = np.array([[1, 2, 3, 0], [10, 20, 30, 35], [5, 0, 0, 0]])
-    times, known = frames.next_timestamps(ds, np.array([3, 4, 1]), 3)
+def test_integer_times_continue_at_their_most_common_recent_spacing():
+    """Adversarial round 34: 10 20 30 35 went on by 5 (the last spacing): a step missed or shortened once is
+    no new spacing; on a tie, the latest spacing (1 3 6 goes on by 3)."""
+    ds = np.array([[1, 2, 3, 0], [10, 20, 30, 35], [5, 0, 0, 0], [1, 3, 6, 0]])
+    times, known = frames.next_timestamps(ds, np.array([3, 4, 1, 3]), 3)
     assert times.dtype == np.int64
-    assert times[:2].tolist() == [[4, 5, 6], [40, 45, 50]]
-    assert known.tolist() == [[True] * 3, [True] * 3, [False] * 3]  # one time: no spacing
+    assert times[[0, 1, 3]].tolist() == [[4, 5, 6], [45, 55, 65], [9, 12, 15]]
+    assert known.tolist() == [[True] * 3, [True] * 3, [False] * 3, [True] * 3]  # one time: no spacing
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [  # adversarial round 34: one missing period at the end set every forecast's spacing
+        (["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04", "2024-03-05", "2024-03-06", "2024-03-08"],
+         ["2024-03-09", "2024-03-10"]),  # daily, a day missed: not every 2 days
+        (["2024-03-01 00:00", "2024-03-01 01:00", "2024-03-01 02:00", "2024-03-01 03:00", "2024-03-01 05:00"],
+         ["2024-03-01 06:00", "2024-03-01 07:00"]),  # hourly, an hour missed
+        (["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-06-01"], ["2024-07-01", "2024-08-01"]),  # a month
+    ],
+)
+def test_a_series_missing_a_period_goes_on_at_its_usual_spacing(dates, expected):
+    ds = pd.to_datetime(dates).to_numpy()[None]
+    times, known = frames.next_timestamps(ds, np.array([len(dates)]), 2)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "holidays", "expected"),
+    [  # adversarial round 34: two holidays together (a step of 3 weekdays) went on to Saturday and Sunday
+        ("2024-11-10", "2025-02-14", ["2024-12-25", "2024-12-26", "2025-01-01"], ["2025-02-17", "2025-02-18", "2025-02-19"]),
+        ("2024-02-28", "2024-05-31", ["2024-03-29", "2024-04-01", "2024-05-01", "2024-05-09", "2024-05-20"],
+         ["2024-06-03", "2024-06-04", "2024-06-05"]),  # Good Friday and Easter Monday, and three more
+        ("2024-03-18", "2024-04-02", ["2024-03-29", "2024-04-01"], ["2024-04-03", "2024-04-04", "2024-04-05"]),
+    ],
+)
+def test_business_days_over_holidays_together_go_on_on_weekdays(first, last, holidays, expected):
+    days = pd.bdate_range(first, last).drop(pd.DatetimeIndex(holidays))[-64:]
+    times, known = frames.next_timestamps(days.to_numpy()[None], np.array([len(days)]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
 
 
 @pytest.mark.parametrize(

@@ -539,7 +539,7 @@ def test_integer_times_come_back_as_int64_as_statsforecast_gives_them(predictor)
     frame = pd.DataFrame({"unique_id": ["a"] * 4, "ds": [1, 2, 3, 4], "y": [2.0, 4, 6, 8]})
     assert predictor.predict_df(frame)["ds"].dtype == np.int64
     assert predictor.predict_df(frame, steps=3)["ds"].tolist() == [5, 6, 7]
-    frame["ds"] = [1, 2, 3, 2**62 + 2**61]  # the next time passes int64: unknown, so nullable
+    frame["ds"] = [0, 2**61, 2**62, 2**62 + 2**61]  # the next time passes int64: unknown, so nullable
     with pytest.warns(UserWarning, match="ds is left empty"):
         assert predictor.predict_df(frame)["ds"].dtype == "Int64"
 

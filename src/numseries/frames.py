@@ -944,7 +944,8 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
     February's 29th) or each on the month's last day, continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
-    continue on weekdays (business days); anything irregular repeats the last spacing.
+    continue on weekdays (business days, up to three holidays together); anything irregular repeats the most
+    common of its last ``SPACINGS`` spacings (the latest of those on a tie).
     """
     times, known, _ = _next_times(ds, lengths, steps)
     return times, known
@@ -956,6 +957,9 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), _previous(ds, lengths)
     spaced = (lengths >= 2) & (ds[rows, last_i] != ds[rows, prev_i])  # (N,) a series all at one time has no spacing
+    if ds.dtype.kind in "iuM":  # a time unread (int64's least, NaT): its series' next times are not guessed
+        cells = np.arange(ds.shape[1]) < lengths[:, None]  # (N, W)
+        spaced &= ~((ds.view(np.int64) == _NAT) & cells).any(axis=1)
     regular = np.zeros(len(lengths), dtype=bool)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
@@ -963,12 +967,15 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
         times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
         return times, spaced[:, None] & np.isfinite(times), regular
     if ds.dtype.kind != "M":
-        times, fits = _stepped(ds[rows, last_i].astype(np.int64), ds[rows, prev_i].astype(np.int64), ahead)
+        steps_ = ds.astype(np.int64)
+        last = steps_[rows, last_i]
+        times, fits = _stepped(last, last - _common_spacing(steps_, lengths, steps_[rows, prev_i]), ahead)
         return times, spaced[:, None] & fits, regular
     ds = ds.astype("datetime64[ns]")
     unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
-    times, fits = _stepped(ns[rows, last_i], ns[rows, prev_i], ahead)  # (N, K) the last spacing, repeated
+    last = ns[rows, last_i]  # (N,) the most common recent spacing, repeated (a day missed is no 2-day series)
+    times, fits = _stepped(last, last - _common_spacing(ns, lengths, ns[rows, prev_i]), ahead)  # (N, K)
     with np.errstate(invalid="ignore", over="ignore"):
         day = ds.astype("datetime64[D]")  # (N, W)
         clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
@@ -987,6 +994,32 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+SPACINGS = 8  # a series that is not regular goes on by the most common of its last this many spacings
+
+
+def _common_spacing(values: np.ndarray, lengths: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """(N, W) int64 times (steps or ns; int64's least where unread), (N,) lengths and (N,) each series'
+    previous time (:func:`_previous`) -> (N,) the spacing to go on by: the most common of the series' last
+    ``SPACINGS`` spacings, the latest of those on a tie (a daily series missing its last day but one goes on
+    daily, not every 2 days; 1 3 6 by 3, as before); where none is readable, the last one (last - previous)."""
+    n, width = values.shape
+    rows = np.arange(n)
+    last = values[rows, np.maximum(lengths - 1, 0)]
+    k = min(SPACINGS, width - 1)
+    if k < 1 or not n:
+        return last - previous
+    later = np.maximum(lengths - 1, 0)[:, None] - np.arange(k)[::-1][None, :]  # (N, k) oldest pair first
+    valid = later >= 1
+    later = np.maximum(later, 1)
+    a, b = values[rows[:, None], later], values[rows[:, None], later - 1]  # (N, k)
+    with np.errstate(over="ignore"):
+        spacing = a - b
+    valid &= (a != _NAT) & (b != _NAT) & (spacing != 0) & (((a ^ b) & (a ^ spacing)) >= 0)  # read, moved, not wrapped
+    same = (spacing[:, :, None] == spacing[:, None, :]) & valid[:, None, :]  # (N, k, k)
+    score = np.where(valid, same.sum(axis=2) * (k + 1) + np.arange(k)[None, :], -1)  # (N, k) the latest on a tie
+    best = score.argmax(axis=1)
+    with np.errstate(over="ignore"):
+        return np.where(valid[rows, best], spacing[rows, best], last - previous)
 
 
 def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -1041,13 +1074,13 @@ def _monthly(
         at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # last day of month
         cells = np.arange(width) < lengths[:, None]  # (N, W)
         pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
-        months = month[rows, last_i] - month[rows, prev_i]  # (N,)
+        months = _common_spacing(month, lengths, month[rows, prev_i])  # (N,) the most common recent spacing
 
         def constant(a: np.ndarray) -> np.ndarray:
             return np.asarray(np.where(pairs, a[:, 1:] == a[:, :-1], True).all(axis=1))
 
-        # months apart, on one day of the month: by the last spacing in months where one is missed (2024Q1,
-        # 2024Q2, 2024Q4 go on to 2025Q2), as other times go on by their last spacing
+        # months apart, on one day of the month: by the most common of the last spacings in months where one
+        # is missed (2024Q1, 2024Q2, 2024Q4 go on to 2025Q2: the latest on a tie), as other times go on
         even = np.where(pairs, np.diff(month, axis=1) > 0, True).all(axis=1) & (months > 0)
         ends = np.where(cells, at_end, True).all(axis=1) & constant(clock)  # (N,) each on its month's last day
         # each on one day of the month, or on a shorter month's last day (the 30th, then February's 29th)
@@ -1084,20 +1117,22 @@ def _business_days(
     gaps = np.diff(day.view(np.int64), axis=1)  # (N, W-1) days
     same_clock = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)  # (N,)
     weekend = (pairs & (gaps >= 3)).any(axis=1)  # (N,) Friday to Monday, perhaps
-    maybe = (lengths >= 3) & weekend & same_clock & np.where(pairs, (gaps >= 1) & (gaps <= 4), True).all(axis=1)
+    maybe = (lengths >= 3) & weekend & same_clock & np.where(pairs, (gaps >= 1) & (gaps <= 7), True).all(axis=1)
     business = np.zeros(n, dtype=bool)
     rows = np.flatnonzero(maybe)  # the weekday calendar checked only where the gaps allow it (cheap first)
     if rows.size:
         days = day[rows]  # (R, W)
         weekdays = np.where(cells[rows], np.is_busday(days), True).all(axis=1)  # (R,)
         apart = np.busday_count(days[:, :-1], days[:, 1:])  # (R, W-1) weekdays from each to the next
-        one_or_two = np.where(pairs[rows], (apart == 1) | (apart == 2), True).all(axis=1)  # a holiday: 2
-        holidays = np.where(pairs[rows], apart == 2, False).sum(axis=1)  # (R,)
+        # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
+        up_to_four = np.where(pairs[rows], (apart >= 1) & (apart <= 4), True).all(axis=1)
+        skipped = np.where(pairs[rows], apart - 1, 0).sum(axis=1)  # (R,) weekdays without a value
         ones = np.where(pairs[rows], apart == 1, False).sum(axis=1)  # (R,)
-        # one holiday even among fewer than 1 / HOLIDAYS steps (ten weekdays round Christmas), where most steps
-        # are one weekday (not Monday, Wednesday, Friday)
-        mostly_one = (holidays <= np.maximum(1, HOLIDAYS * (lengths[rows] - 1))) & (holidays < ones)
-        business[rows] = weekdays & one_or_two & mostly_one
+        longer = np.where(pairs[rows], apart > 1, False).sum(axis=1)  # (R,)
+        # up to three holidays even among fewer than 3 / HOLIDAYS steps (ten weekdays round Christmas), where
+        # most steps are one weekday (not Monday, Wednesday, Friday)
+        mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[rows] - 1))) & (longer < ones)
+        business[rows] = weekdays & up_to_four & mostly_one
     times = np.zeros((n, len(ahead)), dtype=np.int64)
     rows = np.flatnonzero(business)
     if rows.size:
