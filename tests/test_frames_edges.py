@@ -772,3 +772,13 @@ def test_a_time_column_of_text_is_read_as_a_files_cells_are(predictor):
     assert next_ds([" 2024-01-01", "2024-01-02 ", "2024-01-03", "2024-01-04"]) == list(
         pd.to_datetime(["2024-01-05", "2024-01-06"])
     )
+
+
+def test_values_around_a_missing_time_are_read_one_after_another(predictor):
+    """The README says so (adversarial round 34: nothing did): the prediction is that of the values alone, and
+    the next time goes on at the usual spacing."""
+    ds = list(pd.date_range("2024-03-01", periods=6)) + [pd.Timestamp("2024-03-08")]
+    y = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0]
+    out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": y}))
+    assert out["numseries"][0] == pytest.approx(predictor.predict(y).value, rel=1e-6)
+    assert out["ds"][0] == pd.Timestamp("2024-03-09")
