@@ -930,3 +930,19 @@ def test_whole_floats_computed_past_2_53_keep_their_rule_without_an_exact_claim(
     assert not prediction.exact and lo < prediction.value < hi
     code, out, _ = predict_cli(capsys, *map(repr, values))
     assert code == 0 and "(a rule, to float64 precision)" in out and "(exact)" not in out
+
+
+def test_short_runs_of_counts_are_rules_and_rules_false_leaves_them_to_the_network():
+    """What the README's DataFrames section says (adversarial round 34): 7 7 7 7 and 1 0 1 0 are answered by a
+    rule with a zero-width interval; without rules the network answers them, 1 0 1 0 with an interval of some
+    width (a constant has no steps to scale one by: zero width still)."""
+    from numseries import Predictor
+
+    ruled, plain = Predictor.from_pretrained(), Predictor.from_pretrained(rules=False)
+    for values, value, pattern in (([7, 7, 7, 7], 7, "constant"), ([1, 0, 1, 0], 1, "period 2")):
+        answer = ruled.predict(values, level=[95])
+        assert answer.exact and answer.value == value and answer.pattern.startswith(pattern)
+        assert answer.interval(95) == (value, value)
+        network = plain.predict(values, level=[95])
+        lo, hi = network.interval(95)
+        assert not network.exact and (hi > lo) == (pattern != "constant")
