@@ -334,8 +334,8 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A time column as read, the (R,) bool rows it could not read, and the (R,) float32 UTC offset of each
     time read from text or in a time zone's column, in minutes east of UTC (NaN: none). Numbers and datetimes
     stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
-    time with a UTC offset as its wall-clock time, the offset aside: :func:`instants` orders them). Offsets that change within the column (a daylight-saving change: ``+01:00`` then
-    ``+02:00``) are each row's own."""
+    time with a UTC offset as its wall-clock time, the offset aside: :func:`instants` orders them). Offsets
+    that change within the column (a daylight-saving change: ``+01:00`` then ``+02:00``) are each row's own."""
     none = np.full(len(ds), np.nan, dtype=np.float32)
     if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
         raise ValueError(
@@ -409,8 +409,8 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             bad = parsed.isna().to_numpy()
     if whole.any() and not (~bad & ~whole).any() and texts.sum() == ds.notna().sum():
         # integer steps with text among them that is no date either ('x', the US '1/9/2024'): the integers
-        # read, each other cell its own row's error (as dates, every row failed as "neither a number nor a date")
-        # An unread cell is int64's least (as NaT is): its series' next time is not stepped from it, as from 0
+        # read, each other cell its own row's error (as dates, every row failed as "neither a number nor a date"),
+        # int64's least there (as NaT is): its series' next time is not stepped from it, as it was from 0
         numbers = pd.to_numeric(ds.where(whole), errors="coerce")
         return numbers.fillna(_NAT).to_numpy(dtype=np.int64), numbers.isna().to_numpy(), none
     # pandas gives a time written without an offset the offset of the time before it: only a cell's own counts
@@ -967,9 +967,9 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
         times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
         return times, spaced[:, None] & np.isfinite(times), regular
     if ds.dtype.kind != "M":
-        steps_ = ds.astype(np.int64)
-        last = steps_[rows, last_i]
-        times, fits = _stepped(last, last - _common_spacing(steps_, lengths, steps_[rows, prev_i]), ahead)
+        numbers = ds.astype(np.int64)
+        last = numbers[rows, last_i]
+        times, fits = _stepped(last, last - _common_spacing(numbers, lengths, numbers[rows, prev_i]), ahead)
         return times, spaced[:, None] & fits, regular
     ds = ds.astype("datetime64[ns]")
     unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
