@@ -98,7 +98,8 @@ def test_a_problem_in_rows_beyond_the_window_still_marks_the_series():
 
 def test_integer_times_continue_at_their_most_common_recent_spacing():
     """Adversarial round 34: 10 20 30 35 went on by 5 (the last spacing): a step missed or shortened once is
-    no new spacing; on a tie, the latest spacing (1 3 6 goes on by 3)."""
+    no new spacing (45, 55, 65; three times keep a grid of 10: too few to go back onto it); on a tie, the
+    latest spacing (1 3 6 goes on by 3)."""
     ds = np.array([[1, 2, 3, 0], [10, 20, 30, 35], [5, 0, 0, 0], [1, 3, 6, 0]])
     times, known = frames.next_timestamps(ds, np.array([3, 4, 1, 3]), 3)
     assert times.dtype == np.int64
@@ -114,6 +115,8 @@ def test_integer_times_continue_at_their_most_common_recent_spacing():
         (["2024-03-01 00:00", "2024-03-01 01:00", "2024-03-01 02:00", "2024-03-01 03:00", "2024-03-01 05:00"],
          ["2024-03-01 06:00", "2024-03-01 07:00"]),  # hourly, an hour missed
         (["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-06-01"], ["2024-07-01", "2024-08-01"]),  # a month
+        # Fridays, Thanksgiving week's report on Thursday: back on Fridays (went on Wednesday, then Tuesday)
+        (["2024-11-01", "2024-11-08", "2024-11-15", "2024-11-22", "2024-11-28"], ["2024-11-29", "2024-12-06"]),
     ],
 )
 def test_a_series_missing_a_period_goes_on_at_its_usual_spacing(dates, expected):

@@ -968,14 +968,15 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
         return times, spaced[:, None] & np.isfinite(times), regular
     if ds.dtype.kind != "M":
         numbers = ds.astype(np.int64)
-        last = numbers[rows, last_i]
-        times, fits = _stepped(last, last - _common_spacing(numbers, lengths, numbers[rows, prev_i]), ahead)
+        base, spacing = _grid_base(numbers, lengths, _common_spacing(numbers, lengths, numbers[rows, prev_i]))
+        times, fits = _stepped(base, base - spacing, ahead)
         return times, spaced[:, None] & fits, regular
     ds = ds.astype("datetime64[ns]")
     unknown = ~spaced | np.isnat(ds[rows, last_i]) | np.isnat(ds[rows, prev_i])  # (N,)
     ns = ds.view(np.int64)  # (N, W)
-    last = ns[rows, last_i]  # (N,) the most common recent spacing, repeated (a day missed is no 2-day series)
-    times, fits = _stepped(last, last - _common_spacing(ns, lengths, ns[rows, prev_i]), ahead)  # (N, K)
+    # the most common recent spacing, repeated (a day missed is no 2-day series) on the grid most times keep
+    base, spacing = _grid_base(ns, lengths, _common_spacing(ns, lengths, ns[rows, prev_i]))
+    times, fits = _stepped(base, base - spacing, ahead)  # (N, K)
     with np.errstate(invalid="ignore", over="ignore"):
         day = ds.astype("datetime64[D]")  # (N, W)
         clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
@@ -1020,6 +1021,36 @@ def _common_spacing(values: np.ndarray, lengths: np.ndarray, previous: np.ndarra
     best = score.argmax(axis=1)
     with np.errstate(over="ignore"):
         return np.where(valid[rows, best], spacing[rows, best], last - previous)
+
+
+def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) int64 times, (N,) lengths and spacings -> (N,) the time one spacing before each series' next one,
+    and the spacings: the next time is the first after the last on the grid of that spacing that all but one
+    of the series' last ``SPACINGS`` + 1 times keep (at least 4 of them), so weekly Friday data with one report
+    on a Thursday goes on on Fridays; otherwise it goes on from its last time."""
+    n, width = values.shape
+    rows = np.arange(n)
+    last = values[rows, np.maximum(lengths - 1, 0)]
+    k = min(SPACINGS + 1, width)
+    if not n or k < 2:
+        return last, spacing
+    at = np.maximum(lengths - 1, 0)[:, None] - np.arange(k)[::-1][None, :]  # (N, k) oldest first
+    valid = at >= 0
+    times = values[rows[:, None], np.maximum(at, 0)]  # (N, k)
+    positive = spacing > 0  # (N,) a grid only for a spacing forward
+    step = np.where(positive, spacing, 1)[:, None]
+    valid &= (times != _NAT) & positive[:, None]
+    residue = np.mod(times, step)  # (N, k) where each time falls on its series' grid
+    same = (residue[:, :, None] == residue[:, None, :]) & valid[:, None, :]
+    counts = same.sum(axis=2)  # (N, k) the times on each time's grid
+    best = np.where(valid, counts * (k + 1) + np.arange(k)[None, :], -1).argmax(axis=1)
+    keep = residue[rows, best]  # (N,) the grid most keep
+    ahead = np.mod(keep - np.mod(last, step[:, 0]), step[:, 0])  # (N,) from the last time to the grid: 0 on it
+    # a grid at least 4 times keep, and all but one (Mon Wed Fri Mon keeps no 2-day grid: it goes on by 2 days)
+    kept = counts[rows, best]
+    onto = positive & (kept >= 4) & (kept >= valid.sum(axis=1) - 1) & (ahead > 0)
+    with np.errstate(over="ignore"):
+        return np.where(onto, last + ahead - spacing, last), spacing
 
 
 def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
