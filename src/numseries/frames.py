@@ -1016,11 +1016,18 @@ def _common_spacing(values: np.ndarray, lengths: np.ndarray, previous: np.ndarra
     with np.errstate(over="ignore"):
         spacing = a - b
     valid &= (a != _NAT) & (b != _NAT) & (spacing != 0) & (((a ^ b) & (a ^ spacing)) >= 0)  # read, moved, not wrapped
-    same = (spacing[:, :, None] == spacing[:, None, :]) & valid[:, None, :]  # (N, k, k)
-    score = np.where(valid, same.sum(axis=2) * (k + 1) + np.arange(k)[None, :], -1)  # (N, k) the latest on a tie
-    best = score.argmax(axis=1)
+    best, _ = _most_common(spacing, valid)
     with np.errstate(over="ignore"):
         return np.where(valid[rows, best], spacing[rows, best], last - previous)
+
+
+def _most_common(values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, k) values, oldest first, and which count -> (N,) the index of each row's most common valid value (the
+    latest on a tie; any where none is valid) and (N,) how many of the row's valid values equal it."""
+    k = values.shape[1]
+    counts = ((values[:, :, None] == values[:, None, :]) & valid[:, None, :]).sum(axis=2)  # (N, k)
+    best = np.where(valid, counts * (k + 1) + np.arange(k)[None, :], -1).argmax(axis=1)
+    return best, counts[np.arange(len(values)), best]
 
 
 def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1041,13 +1048,10 @@ def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> 
     step = np.where(positive, spacing, 1)[:, None]
     valid &= (times != _NAT) & positive[:, None]
     residue = np.mod(times, step)  # (N, k) where each time falls on its series' grid
-    same = (residue[:, :, None] == residue[:, None, :]) & valid[:, None, :]
-    counts = same.sum(axis=2)  # (N, k) the times on each time's grid
-    best = np.where(valid, counts * (k + 1) + np.arange(k)[None, :], -1).argmax(axis=1)
+    best, kept = _most_common(residue, valid)
     keep = residue[rows, best]  # (N,) the grid most keep
     ahead = np.mod(keep - np.mod(last, step[:, 0]), step[:, 0])  # (N,) from the last time to the grid: 0 on it
     # a grid at least 4 times keep, and all but one (Mon Wed Fri Mon keeps no 2-day grid: it goes on by 2 days)
-    kept = counts[rows, best]
     onto = positive & (kept >= 4) & (kept >= valid.sum(axis=1) - 1) & (ahead > 0)
     with np.errstate(over="ignore"):
         return np.where(onto, last + ahead - spacing, last), spacing
