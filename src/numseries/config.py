@@ -8,6 +8,7 @@ import dataclasses
 import json
 import math
 import numbers
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,11 @@ def positive_argument(text: str) -> int:
     return value
 
 
+def repeated(names: Sequence[str]) -> list[str]:
+    """The names ``names`` holds more than once, sorted (a family named twice on a command line)."""
+    return sorted({name for name in names if names.count(name) > 1})
+
+
 def seed_argument(text: str) -> int:
     """``--seed`` of a command: an integer in the range TrainConfig's seed has (what numpy, torch and Lightning take)."""
     low, high = _TRAIN_INT_RANGES["seed"]
@@ -249,8 +255,8 @@ class TrainConfig:
     rollout_steps: int = 4  # steps of those forecasts
 
     def __post_init__(self) -> None:
-        if self.families is not None and len(set(self.families)) != len(self.families):  # linear twice: twice its share?
-            twice = sorted({name for name in self.families if self.families.count(name) > 1})
+        twice = repeated(self.families or ())  # linear twice: twice its share?
+        if twice:
             raise ValueError(
                 f"families names {', '.join(twice)} more than once; name each family once (a family's share of "
                 "the data is set where it is registered, by its weight)"

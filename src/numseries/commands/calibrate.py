@@ -23,7 +23,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from numseries.commands import families
-from numseries.config import seed_argument
+from numseries.config import repeated, seed_argument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--horizon-cases must be in [1000, 1000000], got {args.horizon_cases}; e.g. --horizon-cases 50000"
         )
+    twice = repeated(args.path_families or ())
+    if twice:  # (before the one-step cases are generated and predicted)
+        raise ValueError(f"--path-families names {', '.join(twice)} more than once; name each family once")
     folder = Path(args.weights)
     if not folder.is_dir():
         raise ValueError(f"--weights {folder} is not a weights folder; give the folder that holds config.json")
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
     try:  # one step: the families the point network learnt
-        served = resolve_families(point_families(folder))
+        served = resolve_families(learnt_families(folder, heads=False))
     except ValueError as err:  # a name the record holds that no registered family has
         raise ValueError(f"{folder / 'training_info.json'} names the point network's families; {err}") from None
     cases = generate_batch(args.cases, min_len=3, max_len=predictor.max_len, families=served, seed=args.seed)
@@ -97,9 +100,6 @@ def run(args: argparse.Namespace) -> int:
         one_step = calibrate_families(result.quantiles, cases.labels, cases.lengths, named_cases, len(names), calibration)
         calibration = dataclasses.replace(calibration, families=names, family_one_step=one_step)
     predictor.calibration = calibration  # the multi-step bands build on the calibrated one-step intervals
-    if args.path_families and len(set(args.path_families)) != len(args.path_families):
-        twice = sorted({name for name in args.path_families if args.path_families.count(name) > 1})
-        raise ValueError(f"--path-families names {', '.join(twice)} more than once; name each family once")
     drawn = resolve_families(args.path_families or learnt_families(folder))
     paths = horizon_paths(predictor, args.horizon_cases, args.seed + 1, drawn)
     values, quantiles, targets, lengths, scale, named = paths
@@ -132,26 +132,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def point_families(folder: Path) -> list[str] | None:
-    """The generator families the point network of the weights in ``folder`` learnt from (the runs that
-    trained the whole network, :func:`numseries.weights.trained_families`), in registry order; None when not
-    recorded (then the generator's training families)."""
+def learnt_families(folder: Path, *, heads: bool = True) -> list[str] | None:
+    """The generator families the weights in ``folder`` learnt from (:func:`numseries.weights.trained_families`):
+    for the quantile head (``heads``) every run's, for the point network those of the runs that trained it
+    whole; in registry order; None when not recorded (then the generator's training families)."""
     from numseries.generate import FAMILIES
     from numseries.weights import read_training_info, trained_families
 
-    learnt = trained_families(read_training_info(folder))
-    if not learnt:
-        return None
-    return [name for name in FAMILIES if name in learnt] + sorted(learnt - set(FAMILIES))
-
-
-def learnt_families(folder: Path) -> list[str] | None:
-    """The generator families the quantile head of the weights in ``folder`` learnt from (every run that
-    trained it, :func:`numseries.weights.trained_families`), in registry order; None when not recorded."""
-    from numseries.generate import FAMILIES
-    from numseries.weights import read_training_info, trained_families
-
-    learnt = trained_families(read_training_info(folder), heads=True)
+    learnt = trained_families(read_training_info(folder), heads=heads)
     if not learnt:
         return None
     # Names not registered in this process are kept, so that generating them names them in an error.
