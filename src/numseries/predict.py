@@ -1120,9 +1120,10 @@ def _na_as_nan(data: Any) -> Any:
     dtypes = getattr(data, "dtypes", None)
     kinds: list[Any] = [getattr(data, "dtype", None)] if dtypes is None or not hasattr(dtypes, "__iter__") else list(dtypes)
     nullable = [kind for kind in kinds if type(kind).__module__.startswith("pandas") and kind.kind in "iuf"]
-    if not nullable or not hasattr(data, "isna") or not data.isna().to_numpy().any():
+    if not nullable or not hasattr(data, "isna"):
         return data
-    return data.astype(object).mask(data.isna(), np.nan)
+    missing = data.isna()
+    return data.astype(object).mask(missing, np.nan) if missing.to_numpy().any() else data
 
 
 def _check_time_index(data: Any, what: str) -> None:
