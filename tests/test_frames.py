@@ -140,6 +140,47 @@ def test_business_days_over_holidays_together_go_on_on_weekdays(first, last, hol
     assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
 
 
+@pytest.mark.parametrize("freq", ["BMS", "BME", "BQS", "BQE", "BYS", "MS", "ME"])
+def test_business_month_starts_and_ends_go_on_on_weekdays(freq):
+    """Closing note 37: a month's first or last weekday (pandas' BMS, BME) went on by the most common spacing
+    in days, onto weekends and other days of the month; each time goes on as pandas' calendar of it does."""
+    given = pd.date_range("2021-01-01 09:30", periods=12, freq=freq)  # BQE's all on a month's last day till 2022Q4
+    times, known = frames.next_timestamps(given.to_numpy()[None], np.array([12]), 6)
+    expected = pd.date_range(given[-1], periods=7, freq=freq)[1:]
+    assert known.all() and list(pd.to_datetime(times[0])) == list(expected)
+
+
+@pytest.mark.parametrize(
+    ("days", "start"),
+    [  # closing note 37: Monday-Wednesday-Friday data went on by 2 days, onto a Sunday after a Friday
+        ([0, 2, 4], "2024-03-04"),
+        ([6, 0, 1, 2, 3], "2024-03-03"),  # Sunday to Thursday
+        ([0, 1, 2, 3, 4, 5], "2024-03-04"),  # closed on Sundays
+        ([1, 3], "2024-03-04"),
+        ([2, 5], "2024-03-06"),
+    ],
+)
+def test_a_series_on_some_days_of_the_week_goes_on_on_those_days(days, start):
+    every = pd.date_range(start, periods=60, freq="D")
+    on_days = every[every.dayofweek.isin(days)]
+    times, known = frames.next_timestamps(on_days[:9].to_numpy()[None], np.array([9]), 4)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(on_days[9:13])
+    assert pd.to_datetime(times[0]).dayofweek.isin(days).all()
+
+
+def test_days_of_the_week_need_a_week_of_them_and_steps_to_the_next():
+    """Monday, Wednesday, Friday alone (four days) shows no week: it goes on by its spacing; days that skip
+    days they are on (Monday, Tuesday, Saturday, Tuesday, ...) are no days of the week either."""
+    short = pd.DatetimeIndex(["2024-03-04", "2024-03-06", "2024-03-08"])
+    scattered = pd.DatetimeIndex(["2024-03-04", "2024-03-05", "2024-03-09", "2024-03-12", "2024-03-13", "2024-03-17"])
+    ds = np.full((2, 6), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ds[0, :3], ds[1] = short.to_numpy(), scattered.to_numpy()
+    times, known = frames.next_timestamps(ds, np.array([3, 6]), 2)
+    assert known.all()
+    assert list(pd.to_datetime(times[0]).strftime("%a %m-%d")) == ["Sun 03-10", "Tue 03-12"]
+    assert list(pd.to_datetime(times[1]).strftime("%a %m-%d")) == ["Thu 03-21", "Mon 03-25"]  # by 4 days: the latest
+
+
 @pytest.mark.parametrize(
     ("ds", "expected"),
     [

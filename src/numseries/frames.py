@@ -943,9 +943,12 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
 
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
-    February's 29th) or each on the month's last day, continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays, over a weekend at least once,
-    continue on weekdays (business days, up to three holidays together); anything irregular repeats the most
-    common of its last ``SPACINGS`` spacings (the latest of those on a tie).
+    February's 29th), each on the month's last day, or each on its first or last weekday (business month
+    starts and ends), continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays,
+    over a weekend at least once, continue on weekdays (business days, up to three holidays together), and
+    those on some days of the week, each to the next such day over a week or more, on those days (Monday,
+    Wednesday, Friday); anything irregular repeats the most common of its last ``SPACINGS`` spacings (the
+    latest of those on a tie).
     """
     times, known, _ = _next_times(ds, lengths, steps)
     return times, known
@@ -1125,7 +1128,17 @@ def _monthly(
         nth = np.where(cells, date - starts, -1)  # (N, W) 0 on the 1st
         latest = nth.max(axis=1)  # (N,) the day of the month they keep, where a month has it
         clamped = np.where(cells, nth == np.minimum(latest[:, None], length - 1), True).all(axis=1) & constant(clock)
-        monthly = even & (lengths >= 2) & (ends | constant(into) | clamped)
+        calendar = even & (lengths >= 2) & (ends | constant(into) | clamped)
+        # each on its month's first weekday, or each on its last (business month starts, ends: 2024-06-03 as
+        # June 1st is a Saturday), where no calendar day of the month is kept
+        maybe = np.flatnonzero(even & (lengths >= 2) & ~calendar & constant(clock))
+        business_start, business_end = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+        if maybe.size:
+            month_days = starts[maybe].astype("datetime64[D]"), (starts + length - 1)[maybe].astype("datetime64[D]")
+            on = np.where(cells[maybe], date[maybe], 0)  # (R, W)
+            for found, edge, forward in ((business_start, month_days[0], True), (business_end, month_days[1], False)):
+                found[maybe] = np.where(cells[maybe], on == _weekday(edge, forward).view(np.int64), True).all(axis=1)
+        monthly = calendar | business_start | business_end
         target = month[rows, last_i][:, None] + months[:, None] * ahead  # (N, K) months since 1970-01
         first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K)
         last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
@@ -1134,8 +1147,19 @@ def _monthly(
         # the 31st of a 30-day month: its last day
         on_day = np.minimum(first + np.where(clamped, kept, into[rows, last_i])[:, None], on_end)
         times = np.where(ends[:, None], on_end, on_day)  # (N, K)
+        for found, forward, edge in ((business_start, True, first), (business_end, False, on_end)):
+            if found.any():
+                weekday = _weekday(edge[found].view("datetime64[ns]").astype("datetime64[D]"), forward)  # (R, K)
+                times[found] = weekday.astype("datetime64[ns]").view(np.int64) + clock[rows[found], last_i[found]][:, None]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
+
+
+def _weekday(days: np.ndarray, forward: bool) -> np.ndarray:
+    """datetime64[D] days -> each where it is a weekday, else the next weekday (``forward``) or the one before."""
+    if forward:
+        return np.busday_offset(days, 0, roll="forward")
+    return np.busday_offset(days, 0, roll="backward")
 
 
 def _business_days(
@@ -1143,38 +1167,62 @@ def _business_days(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N, W) days of the times and their ns into the day -> which series (N,) bool step from each weekday to
     the next, Friday to Monday at least once, at one time of day (business-day data: markets, offices; at
-    most a ``HOLIDAYS`` share of the steps skip a weekday), and their next times (N, K) int64 ns, the next
-    weekdays."""
+    most a ``HOLIDAYS`` share of the steps skip a weekday), or likewise from each of the days of the week they
+    are on to the next such day over at least a week (Monday, Wednesday, Friday data; Sunday to Thursday
+    weeks), and their next times (N, K) int64 ns, the next such days."""
     n, width = day.shape
     cells = np.arange(width) < lengths[:, None]  # (N, W)
     pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
     day = np.where(cells & ~np.isnat(day), day, np.datetime64("2024-01-01", "D"))  # (N, W) a Monday where none
     gaps = np.diff(day.view(np.int64), axis=1)  # (N, W-1) days
     same_clock = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)  # (N,)
-    weekend = (pairs & (gaps >= 3)).any(axis=1)  # (N,) Friday to Monday, perhaps
-    maybe = (lengths >= 3) & weekend & same_clock & np.where(pairs, (gaps >= 1) & (gaps <= 7), True).all(axis=1)
+    uneven = (pairs & (gaps != gaps[:, :1])).any(axis=1)  # (N,) Friday to Monday once, perhaps
+    maybe = (lengths >= 3) & uneven & same_clock & np.where(pairs, (gaps >= 1) & (gaps <= 7), True).all(axis=1)
     business = np.zeros(n, dtype=bool)
-    rows = np.flatnonzero(maybe)  # the weekday calendar checked only where the gaps allow it (cheap first)
+    masks = np.zeros((n, 7), dtype=bool)  # (N, 7) the days of the week each goes on on, Monday first
+    rows = np.flatnonzero(maybe)  # the calendar checked only where the gaps allow it (cheap first)
     if rows.size:
         days = day[rows]  # (R, W)
-        weekdays = np.where(cells[rows], np.is_busday(days), True).all(axis=1)  # (R,)
-        apart = np.busday_count(days[:, :-1], days[:, 1:])  # (R, W-1) weekdays from each to the next
-        # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
-        up_to_four = np.where(pairs[rows], (apart >= 1) & (apart <= 4), True).all(axis=1)
-        skipped = np.where(pairs[rows], apart - 1, 0).sum(axis=1)  # (R,) weekdays without a value
-        ones = np.where(pairs[rows], apart == 1, False).sum(axis=1)  # (R,)
-        longer = np.where(pairs[rows], apart > 1, False).sum(axis=1)  # (R,)
-        # up to three holidays even among fewer than 3 / HOLIDAYS steps (ten weekdays round Christmas), where
-        # most steps are one weekday (not Monday, Wednesday, Friday)
-        mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[rows] - 1))) & (longer < ones)
-        business[rows] = weekdays & up_to_four & mostly_one
+        weekday = (days.view(np.int64) + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
+        seen = np.zeros((rows.size, 7), dtype=bool)
+        at = np.nonzero(cells[rows])
+        seen[at[0], weekday[at]] = True
+        weekdays = ~seen[:, 5:].any(axis=1) & (pairs[rows] & (gaps[rows] >= 3)).any(axis=1)  # over a weekend
+        week = days[:, 0] + 7 <= days[np.arange(rows.size), lengths[rows] - 1]  # (R,) a week or more of them
+        masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
+        _weekly_steps(day, rows[weekdays], masks, lengths, business)
+        again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, a week of them
+        masks[rows[again]] = seen[again]
+        _weekly_steps(day, rows[again], masks, lengths, business)
     times = np.zeros((n, len(ahead)), dtype=np.int64)
     rows = np.flatnonzero(business)
-    if rows.size:
-        last_i = lengths[rows] - 1
-        nxt = np.busday_offset(day[rows, last_i][:, None], ahead[None, :])  # (R, K) datetime64[D]
-        times[rows] = nxt.astype("datetime64[ns]").view(np.int64) + clock[rows, last_i][:, None]
+    for mask in np.unique(masks[rows], axis=0):
+        group = rows[(masks[rows] == mask).all(axis=1)]
+        last_i = lengths[group] - 1
+        nxt = np.busday_offset(day[group, last_i][:, None], ahead[None, :], weekmask=mask)  # (G, K) datetime64[D]
+        times[group] = nxt.astype("datetime64[ns]").view(np.int64) + clock[group, last_i][:, None]
     return business, times
+
+
+def _weekly_steps(day: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths: np.ndarray, business: np.ndarray) -> None:
+    """(N, W) days, the ``rows`` to check and their (N, 7) days of the week -> ``business`` set where a row
+    steps from each such day to the next (at most a ``HOLIDAYS`` share of its steps skipping one)."""
+    cells = np.arange(day.shape[1]) < lengths[:, None]  # (N, W)
+    pairs = cells[:, 1:]  # (N, W-1)
+    for mask in np.unique(masks[rows], axis=0):
+        group = rows[(masks[rows] == mask).all(axis=1)]
+        apart = np.busday_count(day[group, :-1], day[group, 1:], weekmask=mask)  # (G, W-1) such days to the next
+        among = pairs[group]
+        # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
+        up_to_four = np.where(among, (apart >= 1) & (apart <= 4), True).all(axis=1)
+        skipped = np.where(among, apart - 1, 0).sum(axis=1)  # (G,) such days without a value
+        ones = np.where(among, apart == 1, False).sum(axis=1)  # (G,)
+        longer = np.where(among, apart > 1, False).sum(axis=1)  # (G,)
+        # up to three holidays even among fewer than 3 / HOLIDAYS steps (ten weekdays round Christmas), where
+        # most steps are one such day (Monday, Wednesday, Friday data is not one weekday after another)
+        mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[group] - 1))) & (longer < ones)
+        on_days = np.where(cells[group], np.is_busday(day[group], weekmask=mask), True).all(axis=1)
+        business[group] = on_days & up_to_four & mostly_one
 
 
 # -------------------------------------------------------------------------------------------- DataFrames
