@@ -484,19 +484,21 @@ def model_info(predictor: Predictor) -> dict[str, Any]:
     its gradient graphs, and the configuration, calibration and pattern classifier beside it)."""
     source = Path(predictor.source)
     files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
+    contents = {file: file.read_bytes() for file in files if file.exists()}  # each file read once
     digest = hashlib.sha256()
-    for file in files if source.exists() else []:
-        digest.update(file.read_bytes())
+    for data in contents.values():
+        digest.update(data)
     if source.is_file():  # (a folder's files are those of its digest)
         folder = source.parent
         beside = [folder / name for name in (CONFIG_FILE, CALIBRATION_FILE, *CLASSIFIER_FILES)]
-        files += sorted(folder.glob(f"{glob.escape(source.stem)}.gradient_*.onnx")) + [p for p in beside if p.is_file()]
+        for file in sorted(folder.glob(f"{glob.escape(source.stem)}.gradient_*.onnx")) + [p for p in beside if p.is_file()]:
+            contents[file] = file.read_bytes()
     return {
         "source": source.name,
         "runtime": predictor.runtime,
         "max_len": predictor.max_len,
         "sha256": digest.hexdigest(),
-        "files": {file.name: hashlib.sha256(file.read_bytes()).hexdigest() for file in files if file.exists()},
+        "files": {file.name: hashlib.sha256(data).hexdigest() for file, data in contents.items()},
     }
 
 
