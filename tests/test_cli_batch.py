@@ -154,6 +154,35 @@ def test_steps_with_input_write_one_row_per_series_and_step(capsys, tmp_path, mo
     assert result["prediction"][6:].isna().all() and result["error"][6:].str.contains("got 2 in series 's2'").all()
 
 
+def test_freq_gives_the_next_times_of_every_series_even_one_of_one_row(capsys, tmp_path, model):
+    """Closing note 37: a one-row series got no next ds; ``--freq`` steps each series' last time, as
+    ``predict_df(freq=)`` and statsforecast's ``freq`` do (an integer step for integer times)."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("unique_id,ds,y\na,2024-02-01,1\na,2024-02-02,2\na,2024-02-05,3\nb,2024-05-03,7\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2", "--freq", "B")
+    assert code == 0, err
+    assert read(target)["ds"].tolist() == ["2024-02-06", "2024-02-07", "2024-05-06", "2024-05-07"]  # b: Friday, then Monday
+    source.write_text("unique_id,ds,y\na,10,1\na,20,2\na,30,3\n")
+    assert predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--freq", "5")[0] == 0
+    assert read(target)["ds"].tolist() == [35]
+
+
+@pytest.mark.parametrize(
+    ("content", "freq", "message"),
+    [
+        ("unique_id,ds,y\na,1,1\na,2,2\na,3,3\n", "D", "freq 'D' does not step the time column, which holds integers"),
+        ("unique_id,ds,y\na,2024-01-01,1\na,2024-01-02,2\na,2024-01-03,3\n", "1", "freq 1 does not step the time column, which holds dates"),
+        ("1,2,3,4\n", "D", "freq 'D' steps the series' times, and these series have none"),
+        ("unique_id,ds,y\na,1,1\na,2,2\na,3,3\n", "fortnightly", "freq 'fortnightly' is no pandas frequency"),
+    ],
+)
+def test_a_freq_that_cannot_step_the_times_is_refused_and_nothing_written(capsys, tmp_path, model, content, freq, message):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(content)
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--freq", freq)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and not target.exists()
+
+
 def test_a_series_whose_rule_overflows_is_not_exact_in_its_error_rows(capsys, tmp_path, model):
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text("1e300,1e302,1e304,1e306\n1,2,3,4\n")  # geometric, ratio 100: past float64 at step 2
@@ -873,3 +902,8 @@ def test_a_frame_indexed_by_dates_written_by_to_csv_is_a_series_down_each_column
     out = pd.read_csv(target)
     expected = [[name, "2024-01-07", 7.0 * (k + 1)] for k, name in enumerate(columns)]
     assert out[["unique_id", "ds", "prediction"]].values.tolist() == expected
+
+
+def test_freq_on_a_single_sequence_is_refused(capsys, model):
+    code, out, err = predict(capsys, "--weights", model, "1", "2", "3", "--freq", "D")
+    assert code == 2 and not out and "--freq steps the times of --input FILE's series" in err

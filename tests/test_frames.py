@@ -4,6 +4,7 @@ predicted, and its next timestamps; ``Predictor.predict_df`` on pandas (and pola
 from __future__ import annotations
 
 import datetime
+import re
 
 import numpy as np
 import pytest
@@ -492,3 +493,63 @@ def test_widened_gives_each_float32_its_shortest_decimal():
     ]
     np.testing.assert_array_equal(wide, np.array(shortest))
     assert widened(np.array([1e9 + 64, 16777217], dtype=np.float32)).tolist() == [1000000064, 16777216]
+
+
+# --------------------------------------------------------------------------------------------------- freq
+
+
+@pytest.mark.parametrize("freq", ["D", "B", "W-FRI", "MS", "QE", "h", "15min", "2D"])
+def test_freq_steps_each_series_as_statsforecast_does(shipped, freq):
+    """Closing note 37: a one-row series got no next ds, and an ambiguous calendar (four 1sts of quarters,
+    all weekdays) could not be told: ``freq`` gives the next times, each ``k * freq`` after the last, as
+    statsforecast's ``freq`` steps them."""
+    from pandas.tseries.frequencies import to_offset
+
+    times = {"a": pd.date_range("2024-01-29 09:00", periods=5, freq="D"), "b": pd.DatetimeIndex(["2024-05-01"])}
+    df = pd.concat([pd.DataFrame({"unique_id": k, "ds": ds, "y": np.arange(len(ds), dtype=float)}) for k, ds in times.items()])
+    out = shipped.predict_df(df, steps=3, freq=freq)
+    offset = to_offset(freq)
+    for name, ds in times.items():
+        expected = [ds[-1] + k * offset for k in (1, 2, 3)]
+        assert out[out["unique_id"] == name]["ds"].tolist() == expected
+    assert out[out["unique_id"] == "b"]["error"].str.contains("at least").all()  # one value: still refused
+
+
+def test_freq_steps_integer_and_float_times_and_the_clock_change(shipped):
+    ints = pd.DataFrame({"unique_id": "a", "ds": [10, 20, 30, 40], "y": [1.0, 2, 3, 4]})
+    out = shipped.predict_df(ints, steps=2, freq=5)
+    assert out["ds"].tolist() == [45, 50] and out["ds"].dtype == np.int64
+    floats = ints.assign(ds=[0.1, 0.2, 0.3, 0.4])
+    assert shipped.predict_df(floats, steps=3, freq=0.1)["ds"].tolist() == [0.5, 0.6, 0.7]
+    # hourly in Berlin through the spring change: instants, not the skipped wall-clock hour twice
+    berlin = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-03-31 00:00", periods=2, freq="h", tz="Europe/Berlin"), "y": [1.0, 2]})
+    stamps = shipped.predict_df(berlin, steps=3, freq="h")["ds"]
+    assert stamps.diff().dropna().eq(pd.Timedelta("1h")).all() and str(stamps.dt.tz) == "Europe/Berlin"
+    assert stamps.dt.strftime("%H:%M%z").tolist() == ["03:00+0200", "04:00+0200", "05:00+0200"]
+
+
+def test_freq_past_what_datetime64_holds_leaves_ds_empty(shipped):
+    far = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2261-12-01", periods=4, freq="MS"), "y": [1.0, 2, 3, 4]})
+    with pytest.warns(UserWarning, match="pass what datetime64"):
+        out = shipped.predict_df(far, steps=4, freq="MS")  # 2262-04-01, then past 2262-04-11
+    assert out["ds"].isna().tolist() == [False, True, True, True] and out["numseries"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("freq", "times", "message"),
+    [
+        ("x", "dates", "freq 'x' is no pandas frequency"),
+        (0, "dates", "freq must be a positive step, got 0"),
+        (True, "dates", "freq must be a frequency, got True"),
+        ([1], "dates", "freq must be a frequency, got list"),
+        ("-1D", "dates", "freq '-1D' steps back"),
+        (1, "dates", "freq 1 does not step the time column, which holds dates; give a pandas frequency"),
+        ("D", "integers", "freq 'D' does not step the time column, which holds integers; give an integer step"),
+        (1.5, "integers", "freq 1.5 does not step the time column, which holds integers"),
+    ],
+)
+def test_a_bad_freq_is_refused_naming_it(shipped, freq, times, message):
+    ds = pd.date_range("2024-01-01", periods=4) if times == "dates" else [1, 2, 3, 4]
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2, 3, 4]})
+    with pytest.raises(ValueError, match=re.escape(message)):
+        shipped.predict_df(df, freq=freq)

@@ -118,3 +118,26 @@ def test_predict_df_on_dask_reads_integer_text_times_as_steps():
     assert mixed.loc["a", "ds"] == 5 and mixed.loc["a", "numseries"] == 6
     assert mixed.loc["b", "error"].startswith("column ds is text read as dates in this series and as integer steps")
     assert pd.isna(mixed.loc["b", "ds"]) and np.isnan(mixed.loc["b", "numseries"])
+
+
+def test_predict_df_on_dask_steps_by_freq_as_the_local_frame():
+    """``freq`` reaches the workers: the next times are each a business day after the last, as on pandas; a
+    frequency that cannot step the times is refused before any worker starts; a partition whose text times
+    read as the other kind gets its series' error, not a worker's traceback."""
+    import pandas as pd
+
+    predictor = Predictor.from_pretrained()
+    df = long_frame(4, seed=9)
+    df["ds"] = pd.Timestamp("2024-01-31") + pd.to_timedelta(df["ds"], unit="D")
+    local = predictor.predict_df(df, steps=3, freq="B")
+    with distributed.Client(processes=False):
+        remote = predictor.predict_df(dd.from_pandas(df, npartitions=2), steps=3, freq="B").compute()
+        assert_frames_equal(local, remote)
+        assert pd.DatetimeIndex(remote["ds"]).dayofweek.max() <= 4
+        with pytest.raises(ValueError, match="freq 1 does not step the time column, which holds dates"):
+            predictor.predict_df(dd.from_pandas(df, npartitions=2), freq=1)
+        text = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 5, "y": [1.0, 2, 3, 4, 5] * 2})
+        text["ds"] = ["0", "1", "2", "3", "4"] + [f"2024-01-0{k}" for k in range(1, 6)]
+        mixed = predictor.predict_df(dd.from_pandas(text, npartitions=2), freq=2).compute().set_index("unique_id")
+    assert mixed.loc["a", "ds"] == 6 and mixed.loc["a", "numseries"] == 6
+    assert mixed.loc["b", "error"].startswith("column ds is text read as dates in this series")

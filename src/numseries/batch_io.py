@@ -99,6 +99,7 @@ from numseries.frames import (
     Predicted,
     Rows,
     Unsorted,
+    check_freq,
     check_rows,
     group,
     instants,
@@ -362,10 +363,13 @@ def predict_file(
     weights: bool = False,
     strict: bool = False,
     on_progress: Progress | None = None,
+    freq: Any = None,
 ) -> Summary:
     """Predict every series of ``source`` into ``target``: streamed when its rows are in order, else sorted
-    on disk and read again. ``steps`` > 1 forecasts that many steps, one output row per series and step."""
+    on disk and read again. ``steps`` > 1 forecasts that many steps, one output row per series and step.
+    ``freq``: the next times' spacing, as ``predict_df`` takes it (:func:`numseries.frames.check_freq`)."""
     steps = check_steps(steps)
+    freq = check_freq(freq)
     check_output(target)
     levels = tuple(levels)
     calendar = _calendar(Path(source)) if file_format(source) == "csv" and Path(source).is_file() else None
@@ -375,7 +379,9 @@ def predict_file(
 
         def results(summary: Summary = summary, sort: bool = sort) -> Iterator[Predicted]:
             for chunk in read_chunks(source, predictor.max_len, sort=sort, on_progress=on_progress):
-                predicted = predict_chunk(predictor, chunk, levels=levels, steps=steps, weights=weights, strict=strict)
+                predicted = predict_chunk(
+                    predictor, chunk, levels=levels, steps=steps, weights=weights, strict=strict, freq=freq
+                )
                 summary.series += len(chunk.ids)
                 summary.failed += int(predicted.failed.sum())
                 summary.cropped += int((~predicted.failed & (chunk.n_values > predictor.max_len)).sum())

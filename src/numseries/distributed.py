@@ -21,6 +21,7 @@ fugue's own would.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -60,6 +61,7 @@ def predict_distributed(
     steps: int,
     level: Sequence[float] | float | None,
     load: Callable[[str | None, bool, str, bool], Predictor],
+    freq: Any = None,
 ) -> Any:
     """:meth:`Predictor.predict_df` of a Spark or Dask DataFrame -> a frame of the same engine, with the
     columns of the pandas answer (checked here; the rows are computed when the engine runs the frame).
@@ -74,7 +76,15 @@ def predict_distributed(
             f"predict_df on a {_package(df)} frame needs fugue ({err}); "
             "pip install 'numseries[spark]' (or [dask])"
         ) from err
-    from numseries.frames import check_columns, frame_levels, output_columns, predict_frame
+    from numseries.frames import (
+        FreqMismatch,
+        check_columns,
+        check_freq,
+        check_freq_steps,
+        frame_levels,
+        output_columns,
+        predict_frame,
+    )
 
     if predictor.origin is None:
         raise ValueError(
@@ -90,9 +100,12 @@ def predict_distributed(
     check_columns(schema.names, names)
     levels = frame_levels(predictor, level)
     columns = output_columns(names, levels)
+    freq = check_freq(freq)  # before any worker starts
     given = schema[time_col].type
     text = pa.types.is_string(given) or pa.types.is_large_string(given)
     time_type = _text_time_type(df, time_col) if text else _time_type(given)
+    kind = "i" if pa.types.is_integer(time_type) else "f" if pa.types.is_floating(time_type) else "M"
+    check_freq_steps(freq, kind)
     types = [schema[id_col].type, time_type, *[pa.float64()] * (len(columns) - 3), pa.string()]
     out = Schema(list(zip(columns, types, strict=True)))
     weights, runtime, calibrated = predictor.origin
@@ -100,10 +113,14 @@ def predict_distributed(
 
     def predict_partition(frame: pd.DataFrame) -> pd.DataFrame:  # on a worker: one partition of whole series
         local = load(weights, rules, runtime, calibrated)
-        answer = predict_frame(
-            local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=levels,
-            where=_no_place,
-        )
+        run = functools.partial(
+            predict_frame, local, frame, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps,
+            level=levels, where=_no_place,
+        )  # fmt: skip
+        try:
+            answer = run(freq=freq)
+        except FreqMismatch:  # text read as the other kind here: each of its series is refused just below
+            answer = run()
         return _other_kind_refused(answer, columns, pa.types.is_integer(time_type)) if text else answer
 
     engine = _dask_client() if _package(df) == "dask" else None

@@ -765,8 +765,10 @@ def predict_chunk(
     steps: int = 1,
     weights: bool = False,
     strict: bool = False,
+    freq: Any = None,
 ) -> Predicted:
     """Predict every series of ``chunk`` that has no problem; ``steps`` > 1 forecasts that many steps.
+    ``freq`` (:func:`check_freq`'s): the next times' spacing; None, each series' own (:func:`next_timestamps`).
 
     A series whose prediction fails (it overflows float64) is found by halving the batch and gets the
     error; ``strict`` raises the first problem instead, in the chunk's order.
@@ -808,11 +810,19 @@ def predict_chunk(
         batch.values[errors != None] = np.nan  # noqa: E711 (a forecast that failed: no first step either)
         forecast = BatchForecast(paths, checked, bounds)
     next_ds = known = instant = None
-    if chunk.ds is not None:
+    if freq is not None and chunk.ds is None:
+        raise ValueError(
+            f"freq {freq.freqstr if isinstance(freq, pd.DateOffset) else freq!r} steps the series' times, and these "
+            "series have none (one series per row, or down columns without a time column); leave freq out"
+        )
+    if chunk.ds is not None and freq is not None:
+        next_ds, known, instant = times_by_freq(chunk.ds, present, steps, freq)
+    elif chunk.ds is not None:
         next_ds, known, regular = _next_times(chunk.ds, present, steps)
         if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
             instant = _in_utc(chunk.ds, chunk.cell_offsets, present, steps, next_ds, known, regular)
         _warn_dates_as_integers(chunk, present, next_ds, errors)
+    if next_ds is not None and known is not None:
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
             warnings.warn(
@@ -952,6 +962,98 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     """
     times, known, _ = _next_times(ds, lengths, steps)
     return times, known
+
+
+def check_freq(freq: Any) -> Any:
+    """``freq`` of ``predict_df``, checked -> None (each series goes on at its own spacing), a positive int or
+    float (the step of integer or float times) or a pandas ``DateOffset`` (of datetimes: ``"D"``, ``"B"``,
+    ``"W-FRI"``, ``"MS"``, ``"h"``, ``"15min"``, a ``Timedelta``), as statsforecast takes ``freq``."""
+    if freq is None:
+        return None
+    hint = "give a pandas frequency for dates ('D', 'B', 'W-FRI', 'MS', 'h'), an integer step for integer times, or leave freq out"
+    if isinstance(freq, (bool, np.bool_)):
+        raise ValueError(f"freq must be a frequency, got {freq!r}; {hint}")
+    if isinstance(freq, (int, np.integer, float, np.floating)):
+        if not np.isfinite(freq) or freq <= 0:
+            raise ValueError(f"freq must be a positive step, got {freq!r}; {hint}")
+        return int(freq) if isinstance(freq, (int, np.integer)) else float(freq)
+    if not isinstance(freq, (str, pd.DateOffset, datetime.timedelta, np.timedelta64)):
+        raise ValueError(f"freq must be a frequency, got {type(freq).__name__} {freq!r}; {hint}")
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ValueError(f"freq {freq!r} is no pandas frequency; {hint}") from None
+    if offset.n <= 0:
+        raise ValueError(f"freq {freq!r} steps back or not at all; give a step forward, e.g. 'D', or leave freq out")
+    return offset
+
+
+class FreqMismatch(ValueError):
+    """A ``freq`` that cannot step the times (a frequency of dates for integer times)."""
+
+
+def check_freq_steps(freq: Any, kind: str) -> None:
+    """A checked ``freq`` and the NumPy kind of the times it steps ('M' datetimes, 'i' integers, 'f' floats):
+    a ValueError where it cannot step them (a frequency of dates for integer times, a float step for integers)."""
+    if freq is None or (kind == "M") == isinstance(freq, pd.DateOffset) and (kind not in "iu" or isinstance(freq, int)):
+        return
+    held = "dates" if kind == "M" else "integers" if kind in "iu" else "numbers"
+    want = {"dates": "a pandas frequency such as 'D'", "integers": "an integer step such as 1", "numbers": "a number"}[held]
+    shown = repr(freq.freqstr) if isinstance(freq, pd.DateOffset) else repr(freq)
+    raise FreqMismatch(f"freq {shown} does not step the time column, which holds {held}; give {want}, or leave freq out")
+
+
+def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) times of each series' values (its first ``lengths[i]``) and a checked ``freq`` -> the times of
+    the next ``steps`` values (N, K), each ``k * freq`` after the series' last time as statsforecast steps
+    them (an anchored frequency first goes onto its anchor: 'W-FRI' after a Thursday is that Friday), (N, K)
+    bool: False where unknown (no time read, or past what int64 or datetime64[ns] holds), and (N,) bool:
+    stepped as instants (a fixed spacing under a day: an hourly series goes on through a clock change)."""
+    rows, ahead = np.arange(len(lengths)), np.arange(1, steps + 1, dtype=np.int64)
+    last = ds[rows, np.maximum(lengths - 1, 0)]  # (N,)
+    has = lengths >= 1  # (N,)
+    instant = np.zeros(len(lengths), dtype=bool)
+    check_freq_steps(freq, ds.dtype.kind)
+    if ds.dtype.kind == "f":
+        times = _to_recording(last[:, None] + freq * ahead, np.stack([last, last + freq], axis=1))
+        return times, has[:, None] & np.isfinite(times), instant
+    if ds.dtype.kind in "iu":
+        numbers = last.astype(np.int64)
+        with np.errstate(over="ignore"):
+            times, fits = _stepped(numbers, numbers - freq, ahead)
+        return times, has[:, None] & (numbers != _NAT)[:, None] & fits, instant
+    ns = last.astype("datetime64[ns]").view(np.int64)  # (N,)
+    read = has & (ns != _NAT)
+    if isinstance(freq, pd.offsets.Tick):  # a fixed spacing: in nanoseconds, its overflow found
+        with np.errstate(over="ignore"):
+            times, fits = _stepped(ns, ns - freq.nanos, ahead)
+        instant[:] = freq.nanos < _DAY
+    else:
+        times, fits = np.full((len(ns), steps), _NAT, dtype=np.int64), np.zeros((len(ns), steps), dtype=bool)
+        for k in ahead.tolist():
+            times[:, k - 1] = _shifted(ns, k * freq)
+        fits = times != _NAT
+    known = read[:, None] & fits
+    times[~known] = _NAT
+    return times.view("datetime64[ns]"), known, instant & read
+
+
+def _shifted(ns: np.ndarray, offset: pd.DateOffset) -> np.ndarray:
+    """(N,) int64 ns times (int64's least: NaT) plus a calendar ``offset`` -> (N,) int64 ns, NaT where one
+    passes what datetime64[ns] holds (pandas raises for the whole lot then: each is tried alone)."""
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
+    with warnings.catch_warnings():  # a custom business day is added one by one: pandas says so
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        try:
+            return (index + offset).to_numpy(dtype="datetime64[ns]").view(np.int64)
+        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+            out = np.full(len(ns), _NAT, dtype=np.int64)
+            for i, stamp in enumerate(index):
+                try:
+                    out[i] = (stamp + offset).as_unit("ns").value
+                except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+                    pass  # past 2262: unknown
+            return out
 
 
 def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1239,9 +1341,11 @@ def predict_frame(
     level: Sequence[float] | float | None = None,
     strict: bool = False,
     where: Callable[[Any], str | None] | None = None,
+    freq: Any = None,
 ) -> Any:
     """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked).
     ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
+    freq = check_freq(freq)
     polars = _polars_of(df)
     polars_time = None
     if polars is not None:
@@ -1265,7 +1369,9 @@ def predict_frame(
     def run(order: np.ndarray | None) -> list[pd.DataFrame]:
         chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
         return [
-            _frame_part(predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict), names, levels, tz)
+            _frame_part(
+                predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict, freq=freq), names, levels, tz
+            )
             for c in chunks
         ]
 

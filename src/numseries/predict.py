@@ -576,11 +576,14 @@ class Predictor:
         level: Sequence[float] | float | None = None,
         *,
         strict: bool = False,
+        freq: Any = None,
     ) -> Any:
         """Predict each series of a long-format pandas (or polars) frame -> a frame of the same kind with one
-        row per series and step: ``unique_id``, ``ds`` (the next times, from each series' spacing),
-        ``numseries``, ``numseries-lo-80``, ``numseries-hi-80``, ... as statsforecast names them, and
-        ``error``. ``level`` None gives the default levels, ``[]`` none. Rows may come in any order.
+        row per series and step: ``unique_id``, ``ds`` (the next times, from each series' spacing, or each
+        ``freq`` after the one before: a pandas frequency such as ``"D"``, ``"B"``, ``"MS"``, ``"h"`` for
+        dates, an integer step for integer times, as statsforecast's ``freq``), ``numseries``,
+        ``numseries-lo-80``, ``numseries-hi-80``, ... as statsforecast names them, and ``error``. ``level``
+        None gives the default levels, ``[]`` none. Rows may come in any order.
         A series that cannot be predicted gets NaN and its ``error`` says why (``strict=True`` raises it).
         Needs pandas (the ``io`` extra); the same code predicts batch files (:mod:`numseries.frames`).
         A Spark or Dask DataFrame gives one of the same engine, its partitions of series predicted on its
@@ -607,10 +610,12 @@ class Predictor:
                 steps=steps,
                 level=level,
                 load=load_predictor,
+                freq=freq,
             )
         return predict_frame(
-            self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict
-        )
+            self, df, id_col=id_col, time_col=time_col, target_col=target_col, steps=steps, level=level, strict=strict,
+            freq=freq,
+        )  # fmt: skip
 
     def levels_or_default(self, level: Sequence[float] | None) -> list[float] | None:
         """The interval levels to show: those asked for (``[]``: none), else 80% (or the widest the model's

@@ -87,6 +87,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--with-weights", action="store_true", help="also write each series' per-step weights (column weights; slower)"
     )
     batch.add_argument(
+        "--freq", type=_freq,
+        help="the next times' spacing: a pandas frequency (D, B, W-FRI, MS, h, 15min) or an integer step "
+        "(default: each series' own spacing)",
+    )
+    batch.add_argument(
         "--strict", action="store_true",
         help="stop at the first series that cannot be predicted (default: give it an empty prediction and an error)",
     )  # fmt: skip
@@ -120,6 +125,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
     if args.strict:
         raise ValueError("--strict works with --input FILE --output FILE: a single sequence is predicted or refused")
+    if args.freq is not None:
+        raise ValueError("--freq steps the times of --input FILE's series; a single sequence has none: drop --freq")
     if not args.values and args.level and len(args.level) > 2:  # argparse gave --level the values typed after it
         taken = " ".join(f"{level:g}" for level in args.level)
         raise ValueError(
@@ -586,6 +593,18 @@ def round_attention(attention: np.ndarray) -> np.ndarray:
     return np.round(attention.astype(np.float64), 6)
 
 
+def _freq(text: str) -> int | float | str:
+    """``--freq``: an integer or decimal step as a number, anything else as a pandas frequency (checked later)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _check_batch_args(args: argparse.Namespace) -> None:
     if not (args.input and args.output):
         raise ValueError("batch prediction needs both --input FILE and --output FILE (.csv or .parquet)")
@@ -604,6 +623,7 @@ def _check_batch_args(args: argparse.Namespace) -> None:
     except ImportError as err:
         raise ValueError(f"batch files need the io extra ({err}); pip install 'numseries[io]'") from None
     batch_io.file_format(args.input)
+    batch_io.check_freq(args.freq)
     if Path(args.input).resolve() == Path(args.output).resolve():
         raise ValueError(f"--output {args.output} would overwrite --input; choose another output file")
     batch_io.check_output(args.output)
@@ -625,7 +645,7 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
 
         summary = batch_io.predict_file(
             predictor, args.input, args.output, levels=levels, steps=args.steps or 1, weights=args.with_weights,
-            strict=args.strict, on_progress=advance,
+            strict=args.strict, on_progress=advance, freq=args.freq,
         )  # fmt: skip
     if summary.sorted:
         _say(f"note: the rows of {args.input} were not grouped by series and ordered by ds; sorted them on disk")
