@@ -165,6 +165,15 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         ),
         (["1,000", "2,000", "3,000"], "", "'1,000' is ambiguous: a thousands separator or a comma between values?"),
         (["-"], "1,5,8\n10,250\n", "'10,250' is ambiguous"),
+        # adversarial round 35b: read as 1.234 56 2.345 67 ... and as 1 0 2 0 3 500, answered with exit 0
+        (["1.234,56", "2.345,67", "3.456,78"], "", "'1.234,56' is ambiguous: 1234.56 written with thousands "
+         "separators and a decimal comma, or a comma between values?"),
+        (["-"], "1.000,5\n2.000,5\n3.000,5\n", "'1.000,5' is ambiguous: 1000.5 written with thousands separators"),
+        (["-"], "1\u202f000 2\u202f000 3\u202f500", "'1 000' is ambiguous: a thousands separator or a space between values?"),
+        (["1\u00a0000", "2", "3"], "", "'1 000' is ambiguous: a thousands separator or a space between values?"),
+        (["1.234.567", "2", "3"], "", "'1.234.567' (value 1) is not a number; write it without thousands separators (1234567)"),
+        (["1'000", "2", "3"], "", "\"1'000\" (value 1) is not a number; write it without thousands separators (1000)"),
+        (["-"], "1, ,2,3", "value 2 is empty (nothing between ', ,')"),  # was blamed on a decimal comma '2,3'
         # adversarial round 21: Python's float() read 1_0.5 as 10.5 (thousands, 1_000, are read as Python does)
         (["1_0.5", "2", "3"], "", "'1_0.5' (value 1) has an underscore that groups no thousands; write numbers "
          "without one (10.5)"),

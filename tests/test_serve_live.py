@@ -247,8 +247,12 @@ REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would 
     "4503599627370496.5 4503599627370498.5 4503599627370500.5",  # round 29: floats are whole from 2**52
     "1e400 1 2",  # round 29: past the float range, named so (the page said 'not a finite number')
     "1_0.5 2 3",  # an underscore that groups no thousands
+    "1.234,56 2.345,67 3.456,78",  # round 35b: six values, 5.48 shown
+    "1\u202f000 2\u202f000 3\u202f500",  # round 35b: 1 0 2 0 3 500, 499 shown
+    "1\u00a0000 2 3",
+    "1, ,2,3",  # round 35b: blamed on a decimal comma (2,3)
 ]
-ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3",
+ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "1.5,2.5,3.5", "1.234, 56, 7", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3",
             "1_000 2_000 3_000", "\uff11\uff12 13 14"]  # (round 29: thousands grouped by '_', full-width digits, as Python reads them)
 
 

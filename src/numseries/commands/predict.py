@@ -44,7 +44,13 @@ RULE_NOTE = (
 # (-1e5, -1_000, -0x10, -inf, -nan) is a value, which _parse_values reads or refuses with its own message.
 # The pattern is added to argparse's own matcher, so the override never narrows it.
 _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
-_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 1,000: a thousands separator, or the values 1 and 0?
+# 1,000: a thousands separator, or the values 1 and 0? Also 1 000 with a no-break or thin space between, as
+# French or Russian spreadsheets write thousands (Python's split() splits there: 1 and 000)
+_THOUSANDS = re.compile("\\d[,\u00a0\u202f\u2009]\\d{3}(?!\\d)")
+_NO_BREAK = re.compile("[\u00a0\u202f\u2009]")  # shown as a space in messages
+# 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
+_GROUPED_DECIMAL = re.compile("[+-]?\\d{1,3}(?:[.'\u2019]\\d{3})+,\\d+")
+_GROUPED = re.compile("[+-]?\\d{1,3}(?:[.'\u2019]\\d{3})+")  # 1.234.567, 1'000: thousands separators
 _DIGIT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # 1_000, -2_500.5: as Python
 # 1,5 among other values (1,5 2,5 or 1,5, 2,5, or with semicolons 1,5;2,5): a decimal comma, or the values
 # 1 and 5? (1,2,3 alone is a list: not asked)
@@ -320,23 +326,32 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
         )
     else:
         text = " ".join(tokens)
-    if _THOUSANDS.search(text):
-        token = next(token for token in text.split() if _THOUSANDS.search(token))
+    empty = re.search(r"[,;][^\S\n]*[,;]", text.strip())
+    if empty:  # 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as batch files read it
+        position = len([t for t in re.split(r"[\s,;]+", text.strip()[: empty.start()]) if t]) + 1
         raise ValueError(
-            f"{token!r} is ambiguous: a thousands separator or a comma between values? Write numbers "
+            f"value {position} is empty (nothing between {empty.group()!r}): a missing value; fill or drop it"
+        )
+    if _THOUSANDS.search(text):
+        token = next(token for token in re.split(r"[ \t\r\n\f\v]+", text) if _THOUSANDS.search(token))
+        raise ValueError(
+            f"{_NO_BREAK.sub(' ', token)!r} is ambiguous: a thousands separator or a "
+            f"{'space' if _NO_BREAK.search(token) else 'comma'} between values? Write numbers "
             "without thousands separators and separate values with spaces, ', ' or newlines"
+        )
+    grouped = next((t for t in re.split(r"[\s;]+", text) if _GROUPED_DECIMAL.fullmatch(t.strip(","))), None)
+    if grouped is not None:  # 1.234,56 split at its comma gave 1.234 and 56
+        number = re.sub(r"[.'\u2019]", "", grouped.strip(",")).replace(",", ".")
+        raise ValueError(
+            f"{grouped.strip(',')!r} is ambiguous: {number} written with thousands separators and a decimal comma, "
+            f"or a comma between values? Write numbers without thousands separators, decimals with '.' ({number}), "
+            "and separate values with spaces, ', ' or newlines"
         )
     decimal = _decimal_comma(text)
     if decimal is not None:
         raise ValueError(
             f"{decimal!r} is ambiguous: a decimal comma or a comma between values? Write decimals with '.' "
             f"({decimal.replace(',', '.')}) and separate values with spaces, ', ' or newlines"
-        )
-    empty = re.search(r"[,;][^\S\n]*[,;]", text.strip())
-    if empty:  # 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as batch files read it
-        position = len([t for t in re.split(r"[\s,;]+", text.strip()[: empty.start()]) if t]) + 1
-        raise ValueError(
-            f"value {position} is empty (nothing between {empty.group()!r}): a missing value; fill or drop it"
         )
     values, labels = [], [t for t in re.split(r"[\s,;]+", text) if t]
     for position, token in enumerate(labels, start=1):
@@ -351,6 +366,8 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             fix = (
                 "type the minus sign as '-'"
                 if any(dash in token for dash in "\u2212\u2013\u2014")
+                else f"write it without thousands separators ({re.sub(r'[^0-9+-]', '', token)})"
+                if _GROUPED.fullmatch(token)  # 1.234.567, 1'000
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None

@@ -5,7 +5,13 @@
 const SVG = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 
-const THOUSANDS = /\d,\d{3}(?!\d)/;  // 1,000: a thousands separator, or the values 1 and 0?
+// 1,000: a thousands separator, or the values 1 and 0? Also 1 000 with a no-break or thin space between, as
+// French or Russian spreadsheets write thousands (\s splits there: 1 and 000). As the CLI's _THOUSANDS.
+const THOUSANDS = /\d[,\u00a0\u202f\u2009]\d{3}(?!\d)/;
+const NO_BREAK = /[\u00a0\u202f\u2009]/g;  // shown as a space in messages
+// 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
+const GROUPED_DECIMAL = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+,\d+$/;
+const GROUPED = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+$/;  // 1.234.567, 1'000: thousands separators
 const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DIGIT_GROUPS = /^[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;  // 1_000, -2_500.5: as the CLI's
@@ -16,11 +22,26 @@ function parseValues(text) {
   // (1e-400) and integers a float64 would read as others.
   const typed = tokens(text);
   if (typed.length === 0) throw new Error("type a sequence first, e.g. 2 4 6 8 10");
-  const thousands = words(text).find((word) => THOUSANDS.test(word));
+  const empty = /[,;][^\S\n]*[,;]/.exec(text.trim());
+  if (empty !== null) {  // 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as the CLI refuses it
+    const position = tokens(text.trim().slice(0, empty.index)).length + 1;
+    throw new Error(`value ${position} is empty (nothing between '${empty[0]}'): a missing value; fill or drop it`);
+  }
+  const thousands = text.split(/[ \t\r\n\f\v]+/).find((word) => THOUSANDS.test(word));
   if (thousands !== undefined) {
     throw new Error(
-      `'${thousands}' is ambiguous: a thousands separator or a comma between values? Write numbers ` +
+      `'${thousands.replace(NO_BREAK, " ")}' is ambiguous: a thousands separator or a ` +
+        `${/[\u00a0\u202f\u2009]/.test(thousands) ? "space" : "comma"} between values? Write numbers ` +
         "without thousands separators and separate values with spaces, ', ' or newlines",
+    );
+  }
+  const grouped = text.split(/[\s;]+/).map((word) => word.replace(/^,+|,+$/g, "")).find((word) => GROUPED_DECIMAL.test(word));
+  if (grouped !== undefined) {  // 1.234,56 split at its comma gave 1.234 and 56
+    const number = grouped.replace(/[.'\u2019]/g, "").replace(",", ".");
+    throw new Error(
+      `'${grouped}' is ambiguous: ${number} written with thousands separators and a decimal comma, or a comma ` +
+        `between values? Write numbers without thousands separators, decimals with '.' (${number}), and separate ` +
+        "values with spaces, ', ' or newlines",
     );
   }
   const decimal = decimalComma(text);
@@ -29,11 +50,6 @@ function parseValues(text) {
       `'${decimal}' is ambiguous: a decimal comma or a comma between values? Write decimals with '.' ` +
         `(${decimal.replace(",", ".")}) and separate values with spaces, ', ' or newlines`,
     );
-  }
-  const empty = /[,;][^\S\n]*[,;]/.exec(text.trim());
-  if (empty !== null) {  // 1,,2 or 1, ,2: a spreadsheet row or column with a gap, as the CLI refuses it
-    const position = tokens(text.trim().slice(0, empty.index)).length + 1;
-    throw new Error(`value ${position} is empty (nothing between '${empty[0]}'): a missing value; fill or drop it`);
   }
   return typed.map((typedToken, i) => {
     // as Python's float() reads it (the CLI): full-width digits (０-９ only: NFKC would read 10² as 102) and
@@ -60,7 +76,9 @@ function parseValues(text) {
         ? "type the minus sign as '-'"
         : /[^\x00-\x7f]/.test(token) && /^[+-]?[\p{Nd}.]+([eE][+-]?\p{Nd}+)?$/u.test(token)
           ? "write numbers with the digits 0-9"
-          : "separate numbers with spaces, commas or new lines";
+          : GROUPED.test(token)  // 1.234.567, 1'000
+            ? `write it without thousands separators (${token.replace(/[^0-9+-]/g, "")})`
+            : "separate numbers with spaces, commas or new lines";
       throw new Error(`'${clipped(typedToken)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
