@@ -515,7 +515,12 @@ class BodyLimit:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        headers = dict(scope["headers"])
+        encoding = headers.get(b"content-encoding", b"identity").decode("latin-1").strip().lower()
+        if encoding not in ("", "identity"):  # no decoder here: gzip's bytes were "an error parsing the body"
+            error = f"the body is compressed (Content-Encoding: {encoding}), which numseries serve does not read; send it uncompressed"
+            return await JSONResponse({"error": error}, status_code=415)(scope, receive, send)
+        declared = headers.get(b"content-length", b"0")
         too_big = not declared.isdigit() or int(declared) > self.max_bytes
         chunks, size, more = [], 0, not too_big
         while more:  # read the body ourselves, counting, in case it is longer than it declared
@@ -562,17 +567,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
         body = request.scope.get(BODY_KEY)
-        digits = _LONG_INTEGER.search(body) if err.status_code == 400 and isinstance(body, bytes) else None
-        if digits:  # Python's JSON parser reads no integer of more digits (int_max_str_digits): FastAPI said only 400
-            return _error(
-                422, f"the body holds an integer of {len(digits.group()):,} digits, more than the {_MAX_DIGITS:,} "
-                "Python reads; numseries holds float64, about 16 significant digits: give the values scaled, e.g. 1.5e300"
-            )
-        nested = _NESTED.search(body) if err.status_code == 400 and isinstance(body, bytes) else None
-        if nested:  # Python's JSON parser recursed too deep
-            depth = nested.group().count(b"[") + nested.group().count(b"{")
-            example = '{"series": [[1, 2, 3], [5, 3, 1]]}' if request.url.path.endswith("/batch") else '{"values": [2, 4, 6]}'
-            return _error(400, f"the body nests arrays or objects {depth:,} deep; send {example}")
+        if err.status_code == 400 and isinstance(body, bytes):  # FastAPI says only "error parsing the body"
+            problem = _body_problem(body, err.__cause__, request.url.path.endswith("/batch"))
+            if problem is not None:
+                return _error(*problem)
         return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
 
     @app.exception_handler(ValueError)
@@ -586,10 +584,40 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 _MAX_DIGITS = sys.get_int_max_str_digits()  # 0: no limit
-_NESTED = re.compile(rb'(?:[\[{]\s*(?:"[^"]{0,100}"\s*:\s*)?){100,}')  # 100 arrays or objects, one in the other
 
 
-_LONG_INTEGER = re.compile(rb"\d{%d,}" % (_MAX_DIGITS + 1) if _MAX_DIGITS else rb"(?!)")  # (?!): never matches
+def _depth(body: bytes) -> int:
+    """How deep a JSON body nests arrays and objects, in linear time (a regex for runs of openers took
+    seconds a megabyte on runs just too short, on the event loop): brackets and braces inside strings aside."""
+    raw = np.frombuffer(body, dtype=np.uint8)
+    quote = (raw == ord('"')) & ~np.concatenate([[False], raw[:-1] == ord("\\")])  # (B,) a quote not escaped
+    outside = np.cumsum(quote) % 2 == 0  # (B,) not inside a string (a closing quote counts as inside)
+    opens = np.isin(raw, (ord("["), ord("{"))) & outside
+    closes = np.isin(raw, (ord("]"), ord("}"))) & outside
+    return int(np.cumsum(opens.astype(np.int64) - closes).max(initial=0))
+
+
+def _body_problem(body: bytes, cause: BaseException | None, batch: bool) -> tuple[int, str] | None:
+    """Why Python's JSON parser refused a body that FastAPI answered only "There was an error parsing the body"
+    (``cause``: what the parser raised) -> (status, message), or None: not UTF-8 (or UTF-16/32) text, an
+    integer of more digits than Python reads (int_max_str_digits), or arrays or objects nested past its
+    recursion limit. In linear time: a regex for runs of digits took seconds a megabyte, on the event loop."""
+    if isinstance(cause, UnicodeDecodeError):
+        compressed = " (gzip's header: a compressed body)" if body[:2] == b"\x1f\x8b" else ""
+        return 400, (
+            f"the body is not UTF-8 text: byte 0x{cause.object[cause.start]:02x} at position {cause.start:,}{compressed}; "
+            "send the JSON uncompressed, encoded as UTF-8"
+        )
+    if isinstance(cause, RecursionError):
+        example = '{"series": [[1, 2, 3], [5, 3, 1]]}' if batch else '{"values": [2, 4, 6]}'
+        return 400, f"the body nests arrays or objects {_depth(body):,} deep; send {example}"
+    digits = re.search(r"value has (\d+) digits", str(cause)) if isinstance(cause, ValueError) else None
+    if digits:  # Python's JSON parser reads no integer of more digits than int_max_str_digits
+        return 422, (
+            f"the body holds an integer of {int(digits[1]):,} digits, more than the {_MAX_DIGITS:,} Python reads; "
+            "numseries holds float64, about 16 significant digits: give the values scaled, e.g. 1.5e300"
+        )
+    return None
 
 
 def _refuse_level(predictor: Predictor, level: list[float] | None) -> None:
