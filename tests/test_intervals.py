@@ -740,3 +740,26 @@ def test_a_line_whose_next_value_is_no_float_gets_an_interval_holding_it():
     at = np.array([[2.0**53] * 3])  # a bound one step out that float64 rounds back in goes out to the next float
     widened = widen_lines(at, grid, last=at[:, 1], read=np.array([3]), previous=at[:, 1] - 1)
     assert widened.tolist() == [[2.0**53 - 1, 2.0**53, 2.0**53 + 2]]
+
+
+def test_narrowing_quantiles_wider_than_the_float_range_keeps_them_apart():
+    """Adversarial round 35a: quantiles of -1.7e308 and 1.7e308 are inf apart; narrowing by that width gave
+    +inf below and -inf above, which the ordering spread over every level: 50%, 80% and 95% of
+    ``1e308 -1e308 1e308`` were one interval, its lower bound far above what the series scaled down says."""
+    quantiles = np.array([[-1.7e308, -1.2e308, -0.5e308, 0.0, 0.5e308, 1.2e308, 1.7e308]])
+    factors = np.full((len(LENGTH_BUCKETS), len(GRID) // 2), -0.2)  # narrowing every pair
+    calibrated = Calibration(GRID, factors, 0).apply(quantiles, np.array([5]))
+    scaled = Calibration(GRID, factors, 0).apply(quantiles / 1e10, np.array([5])) * 1e10
+    np.testing.assert_allclose(calibrated, scaled, rtol=1e-12)
+    assert np.isfinite(calibrated).all() and (np.diff(calibrated) > 0).all()
+
+
+def test_the_shipped_intervals_near_the_float_limit_nest_and_keep_their_sign():
+    from numseries.predict import Predictor
+
+    levels = [50, 80, 95]
+    near = Predictor.from_pretrained().predict([1e308, -1e308, 1e308], level=levels).intervals
+    scaled = Predictor.from_pretrained().predict([1e307, -1e307, 1e307], level=levels).intervals
+    for inner, outer in zip(levels, levels[1:], strict=False):
+        assert near[outer][0] < near[inner][0] and near[inner][1] < near[outer][1]  # each level its own
+    assert near[50][0] < 0 < scaled[50][1] and scaled[50][0] < 0  # as 10x the series a tenth the size

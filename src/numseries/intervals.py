@@ -417,10 +417,15 @@ class Calibration:
             rows = np.flatnonzero(families >= 0)
             c[rows] = self.family_one_step[families[rows], buckets[rows]]
         lo, hi = quantiles[:, :pairs], quantiles[:, ::-1][:, :pairs]  # (N, P) each, outermost first
-        width = hi - lo
-        out = quantiles.copy()
-        out[:, :pairs] = lo - c * width
-        out[:, ::-1][:, :pairs] = hi + c * width
+        with np.errstate(over="ignore", invalid="ignore"):
+            width = hi - lo
+            # a width past the float range (quantiles of -1e308 and 1e308) is inf, and narrowing by it gave
+            # +inf below and -inf above, which the ordering below spread over every level: halves there
+            past = np.isinf(width) & np.isfinite(lo) & np.isfinite(hi)
+            half = np.where(past, hi / 2 - lo / 2, 0.0)
+            out = quantiles.copy()
+            out[:, :pairs] = np.where(past, 2 * (lo / 2 - c * half), lo - c * width)
+            out[:, ::-1][:, :pairs] = np.where(past, 2 * (hi / 2 + c * half), hi + c * width)
         # Widening pairs by different factors could cross them: keep the quantile function increasing,
         # working outwards from the median on both sides.
         middle = len(self.grid) // 2
