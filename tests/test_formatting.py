@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -114,3 +115,12 @@ def test_float_rounding_of_a_sum_is_shown_as_0():
     assert last_digit(2.220446049250313e-16, step=1.1) == last_digit(0.0, step=1.1)
     assert format_value(0.004, step=1.1) == "0.004" and format_value(123, step=1e6) == "123"
     assert format_value(2.220446049250313e-16, exact=True) == "2.22044604925031e-16"
+
+
+def test_a_mean_step_whose_sum_passes_the_float_range_is_measured_without_a_warning():
+    """Adversarial round 35a: steps of 1.6e308 each are floats, their sum is not: mean() warned of an overflow
+    and gave inf, so 8e307 -8e307 8e307 -8e307 8.1e307 had no mean step and its numbers were shown in full."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step = mean_step([8e307, -8e307, 8e307, -8e307, 8.1e307])
+    assert step == pytest.approx(1.6025e308)

@@ -314,6 +314,30 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
     assert noise == ["0", ["0.0", "1.1"], "0.004"]
 
 
+def test_the_page_shows_numbers_together_and_their_mean_step_as_python_does(server, browser):
+    """Adversarial round 35b: the page padded every number of a forecast or an interval to the most decimals
+    (-0.7491 beside the CLI's -0.749; 8093919690244.7324218750000000), and round 35a: steps each in the
+    float range whose sum is not (8e307 -8e307 8e307) had no mean step (drawn as a constant)."""
+    from numseries.formatting import format_values, mean_step
+
+    rng = np.random.default_rng(35)
+    cases = [([3.64, 0.98, 0.000397, 8093919690244.73, 3.1e300], 5.05e-14), ([-0.7491, 0.1467, 0.9029], 0.6)]
+    for _ in range(400):  # below 2**51: no float there is a tie (x.5 at its last digit), rounded half-even in Python
+        scale = 10.0 ** rng.integers(-8, 12)
+        xs = (rng.normal(size=int(rng.integers(2, 6))) * scale * rng.choice([1, 1e-3, 1e3])).tolist()
+        cases.append((xs, float(abs(rng.normal()) * scale * 10.0 ** rng.integers(-3, 3))))
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    shown = page.evaluate("cases => cases.map(([xs, step]) => formatTogether(xs, step))", cases)
+    assert shown == [format_values(xs, step=step) for xs, step in cases]
+    sequences = [[8e307, -8e307, 8e307, -8e307, 8.1e307], [1.7e308, -1.7e308, 1.6e308], [3, 6.1, 9.2, 12], [5, 5, 5]]
+    assert page.evaluate("sequences => sequences.map(meanStep)", sequences) == [mean_step(v) for v in sequences]
+    # data spanning less than 5e-13 was drawn flat, on an axis from -1 to 1
+    _predict_on_page(page, "1e-14 2e-14 3e-14 5e-14", 3)
+    axis = [float(text) for text in page.evaluate("[...document.querySelectorAll('#chart text')].map((t) => t.textContent)")[:3]]
+    assert max(map(abs, axis)) < 1e-12, axis
+
+
 def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsys):
     from numseries.cli import main
 

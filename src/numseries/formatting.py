@@ -31,7 +31,9 @@ def mean_step(values: Sequence[float] | np.ndarray) -> float | None:
             steps = steps[np.isfinite(steps)]
             step = min(2 * float(np.sum(steps / len(steps))), sys.float_info.max) if len(steps) else 0.0  # no sum past it
             return step if step > 0 else None
-    step = float(steps.mean()) if len(steps) else 0.0
+        step = float(steps.mean()) if len(steps) else 0.0
+        if math.isinf(step):  # steps each in the float range whose sum is not (8e307 -8e307 8e307): their shares
+            step = float(np.sum(steps / len(steps)))
     return step if step > 0 and math.isfinite(step) else None
 
 

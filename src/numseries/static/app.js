@@ -150,7 +150,8 @@ function meanStep(values) {
   // largest float).
   const steps = values.slice(1).map((v, i) => Math.abs(v - values[i]));
   if (steps.every(Number.isFinite)) {
-    const step = steps.reduce((a, b) => a + b, 0) / Math.max(steps.length, 1);
+    let step = steps.reduce((a, b) => a + b, 0) / Math.max(steps.length, 1);
+    if (step === Infinity) step = steps.reduce((a, b) => a + b / steps.length, 0);  // a sum past the float range: shares
     return step > 0 && Number.isFinite(step) ? step : null;
   }
   const halves = values.slice(1).map((v, i) => Math.abs(v / 2 - values[i] / 2)).filter(Number.isFinite);
@@ -222,10 +223,15 @@ function shortInteger(text) {
 function shownDigits(x, step) {
   // The significant digits format() shows x to beside data of mean step `step` (format_value's).
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
-  let decimals = Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude);
-  decimals = Math.min(decimals, Math.ceil(-Math.log10(ulp(x))));  // every digit the float resolves, no finer
-  if (Math.abs(x) < 1e16) decimals = Math.max(decimals, 0);
-  return Math.min(Math.max(magnitude + 1 + decimals, 1), 17);
+  return Math.min(Math.max(magnitude + 1 + decimals(x, step), 1), 17);
+}
+
+function decimals(x, step) {
+  // The decimals format() shows x to beside data of mean step `step` (formatting._decimals): the last digit
+  // below 1/100 of the step, 3 significant digits at least, every digit the float resolves and no finer.
+  const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
+  const places = Math.min(Math.max(Math.ceil(Math.log10(100 / step)), 2 - magnitude), Math.ceil(-Math.log10(ulp(x))));
+  return Math.abs(x) < 1e16 ? Math.max(places, 0) : places;
 }
 
 function ulp(x) {
@@ -253,8 +259,12 @@ function formatTogether(xs, step, integers = []) {
   xs = xs.map((x) => denoised(x, step));
   const texts = xs.map((x, i) => format(x, step, integers[i]));
   const plain = (t) => !/[en]/.test(t);
-  const most = Math.max(0, ...texts.filter(plain).map((t) => (t.split(".")[1] || "").length));
-  return texts.map((t, i) => (plain(t) && !inFull(xs[i], step) ? xs[i].toFixed(most) : t));
+  const places = (t) => (t.split(".")[1] || "").length;
+  const most = Math.max(0, ...texts.filter(plain).map(places));
+  // each padded to the most decimals, but to none its float does not hold (8093919690244.7324218750000000)
+  return texts.map((t, i) =>
+    plain(t) && places(t) !== most && !inFull(xs[i], step) ? xs[i].toFixed(Math.min(most, decimals(xs[i], step))) : t,
+  );
 }
 
 function tokens(text) {
@@ -414,8 +424,9 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   const all = values.concat(predicted, band ? band.steps.flat() : []);
   // Measured in halves: values near both float limits (-1e308 and 1e308) span more than the float range.
   let lo = Math.min(...all), hi = Math.max(...all);
-  if (hi / 2 - lo / 2 < 5e-13 * Math.max(1, Math.abs(hi))) {  // a constant: one unit (or a thousandth) either side
-    const pad = Math.max(1, Math.abs(hi) * 1e-3);
+  const scale = Math.max(Math.abs(lo), Math.abs(hi));
+  if (hi / 2 - lo / 2 <= 5e-13 * scale) {  // a constant: one unit (or a thousandth, or itself if smaller) either side
+    const pad = Math.max(Math.min(1, scale), scale * 1e-3) || 1;  // (data of 1e-14 spans 1e-14: not drawn flat)
     [lo, hi] = [Math.max(lo - pad, -Number.MAX_VALUE), Math.min(hi + pad, Number.MAX_VALUE)];
   }
   const ticks = [lo, lo / 2 + hi / 2, hi];
