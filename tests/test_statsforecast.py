@@ -291,3 +291,17 @@ def test_forecast_refuses_integers_float64_rounds():
     with pytest.raises(ValueError, match="cannot hold exactly"):
         NumSeries().fit(y)
     assert NumSeries().forecast(y - 2**53, h=1)["mean"].tolist() == [9.0]
+
+
+def test_a_series_whose_forecast_overflows_is_named_by_its_id_and_no_step_count_below_1():
+    """Adversarial round 35a: the batch of series statsforecast walks failed as "the forecast of sequence 1"
+    (its place in the batch), and a forecast overflowing at its first step said "forecast at most 0 steps"."""
+    df = pd.DataFrame({
+        "unique_id": ["a"] * 4 + ["zz"] * 3 + ["b"] * 4,
+        "ds": [*range(4), *range(3), *range(4)],
+        "y": [1.0, 2, 3, 4, 1e308, 1.3e308, 1.6e308, 5, 6, 7, 8],
+    })  # fmt: skip
+    with pytest.raises(ValueError, match=r"^the forecast of series 'zz' overflows float64 at step 1; divide the values"):
+        StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2)
+    with pytest.raises(ValueError, match=r"^the forecast of the sequence overflows float64 at step 1; divide the values"):
+        load_predictor(None).forecast([1e308, 1.3e308, 1.6e308], steps=3, level=[80])

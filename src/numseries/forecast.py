@@ -200,9 +200,10 @@ def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], st
     if bad.any():
         row = int(np.flatnonzero(bad.any(axis=1))[0])
         step = int(bad[row].argmax()) + 1
+        fewer = f"forecast at most {step - 1} step{'s' if step != 2 else ''}, or " if step > 1 else ""
         raise ValueError(
-            f"the forecast of {name(offset + row)} overflows float64 at step {step}; forecast at most "
-            f"{step - 1} step{'s' if step != 2 else ''}, or divide the values by a large constant first"
+            f"the forecast of {name(offset + row)} overflows float64 at step {step}; {fewer}divide the values "
+            "by a large constant first"
         )
 
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from numseries.config import MIN_VALUES
 from numseries.intervals import level_name
-from numseries.predict import Predictor, check_steps, load_predictor
+from numseries.predict import THE_SEQUENCE, Predictor, check_steps, load_predictor
 from numseries.series import check_exact_integers
 
 try:
@@ -185,8 +185,10 @@ class NumSeries(_TS):
         if found is None and key is not None and caller is not None:
             self._state.prefetch(predictor, caller, h, levels, self.seed)
             found = self._state.lookup(key, h, levels)
-        if found is None:
-            found = _columns(predictor.forecast_batch([y], h, level=levels or None, seed=self.seed), 0)
+        if found is None:  # (an error names the series by its unique_id where the loop tells which it is)
+            uid = _series_id(caller)
+            ids = THE_SEQUENCE if uid is None else [uid]
+            found = _columns(predictor.forecast_batch([y], h, level=levels or None, seed=self.seed, ids=ids), 0)
         return {name: column.copy() for name, column in found.items()}
 
     def _note_short(self, y: np.ndarray, caller: Any) -> None:
@@ -235,13 +237,22 @@ def _series_name(caller: Any, y: np.ndarray) -> str:
     """``series 'a'`` for the series a statsforecast loop is at (its unique_id, from the StatsForecast object
     above the loop, in this process), else the series by its first values: on Spark, Dask or with n_jobs > 1
     the loop walks a part of the frame, and its position there names no series of the whole."""
+    uid = _series_id(caller)
+    if uid is not None:
+        return f"series {uid!r}"
+    shown = ", ".join(f"{value:g}" for value in y[:5].tolist())
+    return f"the series that starts {shown}{', ...' if len(y) > 5 else ''}"
+
+
+def _series_id(caller: Any) -> Any:
+    """The unique_id of the series a statsforecast loop ``caller`` is at, where this process walks the whole
+    frame; else None."""
     walk = _series_walk(caller)
     uids = getattr(_statsforecast_above(caller), "uids", None) if walk is not None else None
     if walk is not None and uids is not None:
         with contextlib.suppress(IndexError, TypeError):
-            return f"series {uids[walk.position]!r}"
-    shown = ", ".join(f"{value:g}" for value in y[:5].tolist())
-    return f"the series that starts {shown}{', ...' if len(y) > 5 else ''}"
+            return uids[walk.position]
+    return None
 
 
 def _statsforecast_above(caller: Any) -> Any:
@@ -402,7 +413,11 @@ class _CallState:
                 keys[key] = window[-predictor.max_len :]
         self.h, self.levels, self.paths = h, levels, {}
         if keys:
-            result = predictor.forecast_batch(list(keys.values()), h, level=levels or None, seed=seed)
+            try:
+                result = predictor.forecast_batch(list(keys.values()), h, level=levels or None, seed=seed)
+            except ValueError:  # one of them overflows: each is forecast alone, the one that does named by its id
+                log.debug("a series of %d to %d cannot be forecast: forecasting them one by one", walk.position, stop)
+                return
             self.paths = {key: _columns(result, i) for i, key in enumerate(keys)}
         log.debug("forecast %d windows of series %d to %d in one batch", len(keys), walk.position, stop)
 
