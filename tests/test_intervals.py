@@ -763,3 +763,16 @@ def test_the_shipped_intervals_near_the_float_limit_nest_and_keep_their_sign():
     for inner, outer in zip(levels, levels[1:], strict=False):
         assert near[outer][0] < near[inner][0] and near[inner][1] < near[outer][1]  # each level its own
     assert near[50][0] < 0 < scaled[50][1] and scaled[50][0] < 0  # as 10x the series a tenth the size
+
+
+def test_a_line_no_rule_continues_gets_the_readme_interval():
+    """Adversarial round 35a: the README promised every arithmetic progression a zero-width interval; without
+    rules a line is widened as a 3-value one is, and the README says so with this example."""
+    from pathlib import Path
+
+    from numseries.predict import Predictor
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    lo, hi = Predictor.from_pretrained(rules=False).predict([2, 4, 6, 8, 10], level=[80]).intervals[80]
+    assert f"`2 4 6 8 10` without rules, 80% from {lo:g} to {hi:g}" in readme
+    assert Predictor.from_pretrained().predict([2, 4, 6, 8, 10], level=[80]).intervals[80] == (12, 12)

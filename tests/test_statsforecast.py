@@ -305,3 +305,14 @@ def test_a_series_whose_forecast_overflows_is_named_by_its_id_and_no_step_count_
         StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=2)
     with pytest.raises(ValueError, match=r"^the forecast of the sequence overflows float64 at step 1; divide the values"):
         load_predictor(None).forecast([1e308, 1.3e308, 1.6e308], steps=3, level=[80])
+
+
+def test_statsforecast_hands_integer_y_as_float32_as_the_readme_says():
+    """Adversarial round 35a: an int64 y reaches NumSeries as float32 (statsforecast's doing, Naive's too):
+    the README says so and how to keep the digits."""
+    df = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [100000001, 100000003, 100000002, 100000005, 100000004]})
+    as_given = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=1)["NumSeries"].iloc[0]
+    as_floats = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df.astype({"y": "float64"}), h=1)
+    assert as_given == 100000000.0  # every value read as 100000000
+    assert as_floats["NumSeries"].iloc[0] == pytest.approx(load_predictor(None).forecast(df["y"].to_numpy(float), 1)[0])
+    assert "(100000003 as 100000000)" in README.read_text()
