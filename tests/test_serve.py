@@ -401,6 +401,8 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b'{"values": [1, 2, 3], "steps": 0}', "application/json", 422, r"steps: .*greater than or equal to 1"),
     (b'{"values": [1, 2, 3], "steps": 100000}', "application/json", 422, r"steps: .*less than or equal to 256"),
     (b'{"values": [1, 2, 3], "level": [150]}', "application/json", 422, r"level must be in \(0, 100\)"),
+    (b'{"values": [1, 2, 3], "level": [' + b", ".join(b"%d" % k for k in range(5, 60, 5)) + b"]}", "application/json",
+     422, r"level: .*at most 10 items"),  # the README's limits
     (b'{"values": [1, 2, 3], "quantiles": [80]}', "application/json", 422, r"quantiles: extra inputs are not permitted"),
     (b'{"vals": [1, 2, 3]}', "application/json", 422, r"values: field required|vals: extra"),
     # adversarial round 18: FastAPI said only "There was an error parsing the body"
