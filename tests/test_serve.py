@@ -705,3 +705,11 @@ def test_a_batch_with_a_failing_series_finds_it_in_few_model_calls(monkeypatch):
         answers = client.post("/predict/batch", json={"series": series, "steps": 2}).json()["predictions"]
     assert ["error" in answer for answer in answers] == [False, True] * 256
     assert len(calls) <= 4
+
+
+def test_the_page_address_puts_an_ipv6_host_in_brackets():
+    """Adversarial round 35b: --host ::1 logged http://::1:8799/, which no browser opens."""
+    from numseries.commands.serve import page_url
+
+    assert page_url("::1", 8799) == "http://[::1]:8799/"
+    assert page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"

@@ -39,12 +39,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = create_app(args.weights)
         port = listening.getsockname()[1]  # --port 0: the one the system chose
-        log.info(
-            "numseries serve: model loaded in %.2f s; the page: http://%s:%d/",
-            time.perf_counter() - started,
-            args.host,
-            port,
-        )
+        log.info("numseries serve: model loaded in %.2f s; the page: %s", time.perf_counter() - started, page_url(args.host, port))
         # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then re-raises the
         # signal (uvicorn 0.55: the process ends by it, status -15 for SIGTERM; older versions exited 0)
         config = uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False)
@@ -74,3 +69,8 @@ def _bound(host: str, port: int) -> socket.socket:
             raise ValueError(f"port {port} on {host} is in use; pick another with --port (or stop what listens there)") from None
         raise ValueError(f"cannot listen on {host}:{port}: {err.strerror or err}; pick another --host or --port") from None
     return listening
+
+
+def page_url(host: str, port: int) -> str:
+    """The page's address: an IPv6 host in brackets (http://[::1]:8000/, not http://::1:8000/)."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
