@@ -124,3 +124,14 @@ def test_a_mean_step_whose_sum_passes_the_float_range_is_measured_without_a_warn
         warnings.simplefilter("error")
         step = mean_step([8e307, -8e307, 8e307, -8e307, 8.1e307])
     assert step == pytest.approx(1.6025e308)
+
+
+def test_a_value_is_never_shown_past_its_shortest_round_trip_digits():
+    """Adversarial round 35a: twenty 5s then 5.000000000001 showed 5.0000000000010001 (the float's noise past
+    its own digits); numbers shown together still share decimals, and a sum's last digit is unchanged."""
+    values = [5.0] * 19 + [5.000000000001]
+    step = mean_step(values)
+    assert format_value(5.000000000001, step=step) == "5.000000000001"
+    assert format_values([5.0, 5.000000000001], step=step) == ["5.000000000000", "5.000000000001"]
+    assert format_value(123460.0, step=10_000.0) == "123460" and format_value(6.0, step=1.0) == "6"
+    assert last_digit(6.0, step=1.0) == pytest.approx(0.01)  # 6.00, shown 6: a sum beside it adds up to 0.01

@@ -316,16 +316,18 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
 
 def test_the_page_shows_numbers_together_and_their_mean_step_as_python_does(server, browser):
     """Adversarial round 35b: the page padded every number of a forecast or an interval to the most decimals
-    (-0.7491 beside the CLI's -0.749; 8093919690244.7324218750000000), and round 35a: steps each in the
+    (-0.7491 beside the CLI's -0.749; 8093919690244.7324218750000000) and rounded ties away from 0 (10.25 to
+    10.3, Python 10.2), and round 35a: 5.0000000000010001 (past its shortest digits); steps each in the
     float range whose sum is not (8e307 -8e307 8e307) had no mean step (drawn as a constant)."""
     from numseries.formatting import format_values, mean_step
 
     rng = np.random.default_rng(35)
-    cases = [([3.64, 0.98, 0.000397, 8093919690244.73, 3.1e300], 5.05e-14), ([-0.7491, 0.1467, 0.9029], 0.6)]
-    for _ in range(400):  # below 2**51: no float there is a tie (x.5 at its last digit), rounded half-even in Python
-        scale = 10.0 ** rng.integers(-8, 12)
-        xs = (rng.normal(size=int(rng.integers(2, 6))) * scale * rng.choice([1, 1e-3, 1e3])).tolist()
-        cases.append((xs, float(abs(rng.normal()) * scale * 10.0 ** rng.integers(-3, 3))))
+    cases = [([3.64, 0.98, 0.000397, 8093919690244.73, 3.1e300], 5.05e-14), ([-0.7491, 0.1467, 0.9029], 0.6),
+             ([5.000000000001], 5.263625792538637e-14), ([5.0, 5.000000000001], 5.263625792538637e-14)]
+    for _ in range(600):  # values rounded to decimals, as typed: ties (-156.5 shown whole) round to even, as in Python
+        scale = 10.0 ** rng.integers(-8, 14)
+        xs = (rng.normal(size=int(rng.integers(1, 6))) * scale * rng.choice([1, 1e-3, 1e3])).round(int(rng.integers(0, 16)))
+        cases.append((xs.tolist(), float(abs(rng.normal()) * scale * 10.0 ** rng.integers(-14, 3))))
     page = browser.new_page()
     page.goto(f"{server.url}/")
     shown = page.evaluate("cases => cases.map(([xs, step]) => formatTogether(xs, step))", cases)

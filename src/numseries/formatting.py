@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -76,9 +77,7 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
             return repr(value)
         return min(f"{value:.15g}", repr(value), key=len)  # 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
     assert step is not None  # for mypy: _in_full took the values without a step
-    magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
-    digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)
-    return f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+    return f"{value:.{_digits(value, step)}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
 
 
 def last_digit(value: float, *, step: float | None = None) -> float:
@@ -91,8 +90,7 @@ def last_digit(value: float, *, step: float | None = None) -> float:
     if _in_full(value, step, False):
         return 10.0 ** (magnitude - 14)  # 15 significant digits
     assert step is not None  # for mypy: _in_full took the values without a step
-    digits = min(max(magnitude + 1 + _decimals(value, step), 1), MAX_DIGITS)
-    return 10.0 ** (magnitude + 1 - digits)
+    return 10.0 ** (magnitude + 1 - _digits(value, step, round_trip=False))  # 6.0 to 0.01 beside steps of 1
 
 
 def format_values(values: Sequence[float], *, step: float | None = None, exact: bool = False) -> list[str]:
@@ -117,6 +115,18 @@ def _in_full(value: float, step: float | None, exact: bool) -> bool:
         exact or step is None or not step > 0 or not math.isfinite(step) or not math.isfinite(value)
         or not math.isfinite(STEP_FRACTION / step)
     )
+
+
+def _digits(value: float, step: float, round_trip: bool = True) -> int:
+    """The significant digits :func:`format_value` shows ``value`` to beside data of mean step ``step``: to
+    :func:`_decimals`, but (``round_trip``) not past the value's shortest round-trip digits (5.000000000001
+    beside steps of 5e-14, not 5.0000000000010001: the digits after those are the float's noise)."""
+    magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
+    decimals = _decimals(value, step)
+    if round_trip:  # (whole numbers below 1e16 whole: 123460, not 1.2346e+05)
+        shortest = -int(Decimal(repr(float(value))).normalize().as_tuple().exponent)
+        decimals = min(decimals, max(shortest, 0) if abs(value) < 1e16 else shortest)
+    return min(max(magnitude + 1 + decimals, 1), MAX_DIGITS)
 
 
 def _decimals(value: float, step: float) -> int:

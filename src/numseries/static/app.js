@@ -184,11 +184,50 @@ function general(x, digits) {
   // Python's f"{x:.{digits}g}": `digits` significant digits, trailing zeros dropped, and an exponent below 1e-4
   // or from 10**digits on (1.23e+17, never 123000000000000000, which reads as an exact integer).
   if (!Number.isFinite(x)) return String(x);
-  const [mantissa, power] = x.toExponential(digits - 1).split("e");
-  const exponent = Number(power);
+  const [mantissa, exponent] = scientific(x, digits - 1);
   const trim = (text) => (text.includes(".") ? text.replace(/\.?0+$/, "") : text);
   if (exponent < -4 || exponent >= digits) return withExponent(trim(mantissa), exponent);
-  return trim(x.toFixed(digits - 1 - exponent));
+  return trim(fixed(x, digits - 1 - exponent));
+}
+
+function exactDigits(x) {
+  // |x| exactly, as [its decimal digits (a BigInt), how many of them are decimals]: a float is m × 2**e.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const [m, e] = biased === 0 ? [fraction, -1074] : [fraction | (1n << 52n), biased - 1075];
+  return e >= 0 ? [m << BigInt(e), 0] : [m * 5n ** BigInt(-e), -e];
+}
+
+function roundedTo(x, places) {
+  // |x| rounded to `places` decimals (negative: to tens, ...) as Python rounds, ties to even: a BigInt n, the
+  // value n / 10**places. (JavaScript's toFixed and toExponential round a tie away from 0: 10.25 to 10.3.)
+  const [digits, decimals] = exactDigits(x);
+  const drop = decimals - places;
+  if (drop <= 0) return digits * 10n ** BigInt(-drop);
+  const unit = 10n ** BigInt(drop);
+  const [whole, rest] = [digits / unit, digits % unit];
+  return 2n * rest > unit || (2n * rest === unit && whole % 2n === 1n) ? whole + 1n : whole;
+}
+
+function fixed(x, places) {
+  // Python's f"{x:.{places}f}" for a finite x (the sign of -0.0 and of a negative rounded to 0 kept).
+  const n = roundedTo(x, places).toString().padStart(places + 1, "0");
+  const text = places > 0 ? `${n.slice(0, -places)}.${n.slice(-places)}` : n;
+  return x < 0 || Object.is(x, -0) ? `-${text}` : text;
+}
+
+function scientific(x, places) {
+  // Python's f"{x:.{places}e}" for a finite x, as [mantissa, exponent]: 1.234e+05 as ["1.234", 5].
+  const [digits, decimals] = exactDigits(x);
+  if (digits === 0n) return [`${Object.is(x, -0) ? "-" : ""}${places > 0 ? `0.${"0".repeat(places)}` : "0"}`, 0];
+  let exponent = digits.toString().length - 1 - decimals;
+  let n = roundedTo(x, places - exponent).toString();
+  if (n.length > places + 1) [n, exponent] = [n.slice(0, places + 1), exponent + 1];  // 9.99 up to 10.0
+  const mantissa = places > 0 ? `${n[0]}.${n.slice(1)}` : n;
+  return [x < 0 ? `-${mantissa}` : mantissa, exponent];
 }
 
 function withExponent(mantissa, exponent) {
@@ -220,10 +259,14 @@ function shortInteger(text) {
   return general(Number(text), 15);
 }
 
-function shownDigits(x, step) {
-  // The significant digits format() shows x to beside data of mean step `step` (format_value's).
+function shownDigits(x, step, roundTrip = true) {
+  // The significant digits format() shows x to beside data of mean step `step` (formatting._digits): with
+  // roundTrip, not past its shortest round-trip digits (5.000000000001, not 5.0000000000010001).
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
-  return Math.min(Math.max(magnitude + 1 + decimals(x, step), 1), 17);
+  const [mantissa, power] = Math.abs(x).toExponential().split("e");
+  const shortest = mantissa.replace(".", "").length - 1 - Number(power);  // (whole below 1e16: 123460, not 1.2346e+5)
+  const places = roundTrip ? Math.min(decimals(x, step), Math.abs(x) < 1e16 ? Math.max(shortest, 0) : shortest) : decimals(x, step);
+  return Math.min(Math.max(magnitude + 1 + places, 1), 17);
 }
 
 function decimals(x, step) {
@@ -251,7 +294,7 @@ function lastDigit(x, step) {
   x = denoised(x, step);
   if (!Number.isFinite(x) || (x === 0 && inFull(x, step))) return 0;
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
-  return 10 ** (magnitude + 1 - (inFull(x, step) ? 15 : shownDigits(x, step)));
+  return 10 ** (magnitude + 1 - (inFull(x, step) ? 15 : shownDigits(x, step, false)));  // 6.0 to 0.01 beside steps of 1
 }
 
 function formatTogether(xs, step, integers = []) {
@@ -263,7 +306,7 @@ function formatTogether(xs, step, integers = []) {
   const most = Math.max(0, ...texts.filter(plain).map(places));
   // each padded to the most decimals, but to none its float does not hold (8093919690244.7324218750000000)
   return texts.map((t, i) =>
-    plain(t) && places(t) !== most && !inFull(xs[i], step) ? xs[i].toFixed(Math.min(most, decimals(xs[i], step))) : t,
+    plain(t) && places(t) !== most && !inFull(xs[i], step) ? fixed(xs[i], Math.min(most, decimals(xs[i], step))) : t,
   );
 }
 
@@ -515,8 +558,8 @@ function equation(values, data, typed, step, integer = null) {
       : others ? `the other ${others} step${others > 1 ? "s" : ""}` : "float rounding";
     const places = unit > 0 ? -Math.floor(Math.log10(unit)) : 0;  // to the prediction's own last digit
     const amount = places > 0 && places <= 20
-      ? Math.abs(rest).toFixed(places).replace(/0+$/, "").replace(/\.$/, "")
-      : unit >= 1 && Math.abs(rest) < 1e16 ? Math.abs(rest).toFixed(0) : format(Math.abs(rest), step);
+      ? fixed(Math.abs(rest), places).replace(/0+$/, "").replace(/\.$/, "")
+      : unit >= 1 && Math.abs(rest) < 1e16 ? fixed(Math.abs(rest), 0) : format(Math.abs(rest), step);
     parts.push(rest < 0 ? "−" : "+", `${amount} (${what})`);
   }
   const sides = parts.length ? `${parts[0] === "−" ? "−" : ""}${parts.slice(1).join(" ")}` : "0";
