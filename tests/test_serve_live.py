@@ -442,3 +442,18 @@ def test_the_docs_page_works_offline(server, browser):
     page.goto(f"{server.url}/docs")
     page.wait_for_selector('.opblock-summary-path[data-path="/predict/batch"]')  # drawn from /openapi.json
     assert outside == []
+
+
+def test_the_weights_table_scrolls_from_the_keyboard_on_a_phone(server, browser):
+    """Adversarial round 35b: at 320 px the weights table is wider than its box, which has no tabindex (Chromium
+    focuses a scroller itself since version 130; other browsers need it): reached by Tab, it scrolls by keys."""
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"{server.url}/")
+    _predict_on_page(page, "2 4 6 8 10")
+    page.focus("#result .scroll")
+    assert page.evaluate("document.activeElement.classList.contains('scroll')")
+    box = "document.querySelector('#result .scroll')"
+    assert page.evaluate(f"{box}.scrollWidth > {box}.clientWidth")  # wider than its box: it must scroll
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached by Tab, as a keyboard user moves: the arrow keys then scroll it
+    assert page.evaluate("document.activeElement.classList.contains('scroll')")
