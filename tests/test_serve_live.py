@@ -365,6 +365,14 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
         assert len(expected.split(" × ")[0].split(" = ")[1]) > 5  # more than 3 significant digits
         _predict_on_page(page, " ".join(values))
         assert page.text_content("#equation") == expected
+    # round 36b: the terms added up to the prediction as computed, often to another last digit than shown
+    for n in (4, 5, 7, 12, 30):
+        for seed in range(3):
+            values = [f"{v:g}" for v in np.random.default_rng(seed).normal(size=n).cumsum().round(2)]
+            assert main(["predict", *values]) == 0
+            expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+            _predict_on_page(page, " ".join(values))
+            assert page.text_content("#equation") == expected, values
 
 
 def test_the_page_shows_the_latest_answer_with_the_values_it_answers(server, browser):

@@ -125,18 +125,28 @@ def weighted_sum(
     # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.
     unit = last_digit(prediction, step=step)
     scaled, unseen = values[order] / scale, unit / 2  # below the digits the prediction is shown to
+    shown_value = float(format_value(prediction, step=step))  # what a reader adds the terms up to
+    left = np.ones(len(weights), dtype=bool)
+    left[order] = False
+    others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
+    def rounded_to(digits: int) -> np.ndarray:
+        return np.array([float(f"{w:.{digits}g}") for w in weights[order]])
+
     for digits in range(3, 18):
-        rounded = np.array([float(f"{w:.{digits}g}") for w in weights[order]])
+        rounded = rounded_to(digits)
         if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
             break
+    if not others:  # every term shown: a few more digits where they bring the sum to the prediction as shown
+        for more in range(digits + 1, min(digits + 4, 17) + 1):
+            if abs(shown_value / scale - float(np.dot(rounded, scaled))) * scale <= unseen:
+                break
+            digits, rounded = more, rounded_to(more)
     parts = []
     for w, i in zip(rounded.tolist(), order, strict=True):
         parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
-    rest = (prediction / scale - float(np.dot(rounded, scaled))) * scale
+    # what the rest adds, to the prediction as shown (not as computed: 14.65 = ... adding up to 14.6438)
+    rest = (shown_value / scale - float(np.dot(rounded, scaled))) * scale
     if abs(rest) > unseen:
-        left = np.ones(len(weights), dtype=bool)
-        left[order] = False
-        others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
         what = f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (

@@ -537,22 +537,32 @@ function equation(values, data, typed, step, integer = null) {
   const scale = Math.max(...window.map(Math.abs), Math.abs(data.prediction)) || 1;  // no overflow near 1.8e308
   const unit = lastDigit(data.prediction, step);
   const unseen = unit / 2;  // half the last digit the prediction is shown to
+  // what a reader adds the terms up to: the prediction as shown (a rule's: its exact value)
+  const target = data.exact ? data.prediction : Number(format(data.prediction, step));
+  const others = weights.filter((w, i) => w !== 0 && !shown.includes(i)).length;
   // weights to 3 significant digits, or as many more as it takes for the terms as shown to add up (on values
-  // far from 0, each weight's rounding is multiplied by the level)
+  // far from 0, each weight's rounding is multiplied by the level); every term shown, a few more where they
+  // bring the sum to the prediction as shown (explain.weighted_sum)
+  const roundedTo = (digits) => shown.map((i) => Number(general(weights[i], digits)));
+  const sumOf = (rounded) => shown.reduce((total, i, k) => total + rounded[k] * (window[i] / scale), 0);
   let digits = 3;
   let rounded = [];
   for (; digits <= 17; digits++) {
-    rounded = shown.map((i) => Number(general(weights[i], digits)));
+    rounded = roundedTo(digits);
     const off = shown.reduce((total, i, k) => total + (weights[i] - rounded[k]) * (window[i] / scale), 0);
     if (Math.abs(off) * scale <= unseen) break;
   }
   digits = Math.min(digits, 17);
+  if (!others && !data.exact) {
+    for (let more = digits + 1; more <= Math.min(digits + 4, 17); more++) {
+      if (Math.abs(target / scale - sumOf(rounded)) * scale <= unseen) break;
+      [digits, rounded] = [more, roundedTo(more)];
+    }
+  }
   const parts = [];
   shown.forEach((i, k) => parts.push(rounded[k] < 0 ? "−" : "+", `${general(Math.abs(rounded[k]), digits)} × ${labels[i]}`));
-  const sum = shown.reduce((total, i, k) => total + rounded[k] * (window[i] / scale), 0);
-  const rest = (data.prediction / scale - sum) * scale;
+  const rest = (target / scale - sumOf(rounded)) * scale;
   if (Math.abs(rest) > unseen) {
-    const others = weights.filter((w, i) => w !== 0 && !shown.includes(i)).length;
     const what = data.exact
       ? "the rule's constant"
       : others ? `the other ${others} step${others > 1 ? "s" : ""}` : "float rounding";
