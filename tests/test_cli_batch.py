@@ -174,6 +174,8 @@ def test_freq_gives_the_next_times_of_every_series_even_one_of_one_row(capsys, t
         ("unique_id,ds,y\na,2024-01-01,1\na,2024-01-02,2\na,2024-01-03,3\n", "1", "freq 1 does not step the time column, which holds dates"),
         ("1,2,3,4\n", "D", "freq 'D' steps the series' times, and these series have none"),
         ("unique_id,ds,y\na,1,1\na,2,2\na,3,3\n", "fortnightly", "freq 'fortnightly' is no pandas frequency"),
+        # adversarial round 36a: an OverflowError traceback, exit 1
+        ("unique_id,ds,y\na,1,1\na,2,2\na,3,3\n", "9223372036854775808", "freq must be a positive step below 2**63"),
     ],
 )
 def test_a_freq_that_cannot_step_the_times_is_refused_and_nothing_written(capsys, tmp_path, model, content, freq, message):

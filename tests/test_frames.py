@@ -162,16 +162,20 @@ def test_business_month_starts_and_ends_go_on_on_weekdays(freq):
     ],
 )
 def test_a_series_on_some_days_of_the_week_goes_on_on_those_days(days, start):
-    every = pd.date_range(start, periods=60, freq="D")
+    every = pd.date_range(start, periods=120, freq="D")
     on_days = every[every.dayofweek.isin(days)]
-    times, known = frames.next_timestamps(on_days[:9].to_numpy()[None], np.array([9]), 4)
-    assert known.all() and list(pd.to_datetime(times[0])) == list(on_days[9:13])
+    times, known = frames.next_timestamps(on_days[:15].to_numpy()[None], np.array([15]), 4)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(on_days[15:19])
     assert pd.to_datetime(times[0]).dayofweek.isin(days).all()
 
 
-def test_days_of_the_week_need_a_week_of_them_and_steps_to_the_next():
+def test_days_of_the_week_need_two_weeks_of_them_and_steps_to_the_next():
     """Monday, Wednesday, Friday alone (four days) shows no week: it goes on by its spacing; days that skip
-    days they are on (Monday, Tuesday, Saturday, Tuesday, ...) are no days of the week either."""
+    days they are on (Monday, Tuesday, Saturday, Tuesday, ...) are no days of the week either; round 36a: a
+    daily series that missed one Wednesday in 11 days went on skipping Wednesdays."""
+    daily = pd.date_range("2024-03-01", "2024-03-11").drop(pd.Timestamp("2024-03-06"))
+    times, known = frames.next_timestamps(daily.to_numpy()[None], np.array([len(daily)]), 3)
+    assert known.all() and list(pd.to_datetime(times[0]).strftime("%m-%d")) == ["03-12", "03-13", "03-14"]
     short = pd.DatetimeIndex(["2024-03-04", "2024-03-06", "2024-03-08"])
     scattered = pd.DatetimeIndex(["2024-03-04", "2024-03-05", "2024-03-09", "2024-03-12", "2024-03-13", "2024-03-17"])
     ds = np.full((2, 6), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -539,7 +543,8 @@ def test_freq_past_what_datetime64_holds_leaves_ds_empty(shipped):
     ("freq", "times", "message"),
     [
         ("x", "dates", "freq 'x' is no pandas frequency"),
-        (0, "dates", "freq must be a positive step, got 0"),
+        (0, "dates", "freq must be a positive step below 2**63, got 0"),
+        (2**63, "integers", "freq must be a positive step below 2**63, got 9223372036854775808"),  # round 36a: a traceback
         (True, "dates", "freq must be a frequency, got True"),
         ([1], "dates", "freq must be a frequency, got list"),
         ("-1D", "dates", "freq '-1D' steps back"),
@@ -553,3 +558,30 @@ def test_a_bad_freq_is_refused_naming_it(shipped, freq, times, message):
     df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2, 3, 4]})
     with pytest.raises(ValueError, match=re.escape(message)):
         shipped.predict_df(df, freq=freq)
+
+
+def test_freq_edges_found_in_review(shipped):
+    """Adversarial round 36a: a weekly freq past 2262 wrapped to 1677 without a word; a freq finer than the
+    column (hours on dates, ms on seconds) was cut back to it (the last date three times); '24h' stepped the
+    wall clock across a clock change (23 real hours); an np.timedelta64 freq was its count of units."""
+    weekly = pd.DataFrame({"unique_id": "a", "ds": pd.date_range(end="2262-04-03", periods=5, freq="W-FRI"), "y": np.arange(5.0)})
+    with pytest.warns(UserWarning, match="pass what datetime64"):
+        assert shipped.predict_df(weekly, steps=3, freq="W-FRI")["ds"].isna().tolist() == [False, False, True]
+    seconds = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=5).astype("datetime64[s]"), "y": np.arange(5.0)})
+    stepped = shipped.predict_df(seconds, steps=2, freq="ms")["ds"]
+    assert stepped.tolist() == [pd.Timestamp("2024-01-05 00:00:00.001"), pd.Timestamp("2024-01-05 00:00:00.002")]
+    assert str(shipped.predict_df(seconds, steps=2)["ds"].dtype) == "datetime64[s]"  # the input's unit, where it holds them
+    pl = pytest.importorskip("polars")
+    dates = pl.DataFrame({"unique_id": ["a"] * 5, "ds": [datetime.date(2024, 1, d) for d in range(1, 6)], "y": [1.0, 2, 3, 4, 5]})
+    hourly = shipped.predict_df(dates, steps=2, freq="h")["ds"].to_list()
+    assert hourly == [datetime.datetime(2024, 1, 5, 1), datetime.datetime(2024, 1, 5, 2)]
+    assert shipped.predict_df(dates, steps=1, freq="D")["ds"].to_list() == [datetime.date(2024, 1, 6)]
+    zoned = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-03-06 12:00", periods=4, tz="America/New_York"), "y": np.arange(4.0)})
+    across = shipped.predict_df(zoned, steps=1, freq="24h")["ds"].iloc[0]
+    assert across - zoned["ds"].iloc[-1] == pd.Timedelta("24h") and across.hour == 13  # 24 real hours: 13:00 EDT
+    assert shipped.predict_df(zoned, steps=1, freq="D")["ds"].iloc[0].hour == 12  # a calendar day
+    ints = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 4], "y": np.arange(4.0)})
+    with pytest.raises(ValueError, match="freq 'h' does not step the time column, which holds integers"):
+        shipped.predict_df(ints, freq=np.timedelta64(1, "h"))
+    daily = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=4), "y": np.arange(4.0)})
+    assert shipped.predict_df(daily, steps=1, freq=np.timedelta64(6, "h"))["ds"].iloc[0] == pd.Timestamp("2024-01-04 06:00")

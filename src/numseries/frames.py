@@ -956,7 +956,7 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     February's 29th), each on the month's last day, or each on its first or last weekday (business month
     starts and ends), continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays,
     over a weekend at least once, continue on weekdays (business days, up to three holidays together), and
-    those on some days of the week, each to the next such day over a week or more, on those days (Monday,
+    those on some days of the week, each to the next such day over two weeks or more, on those days (Monday,
     Wednesday, Friday); anything irregular repeats the most common of its last ``SPACINGS`` spacings (the
     latest of those on a tie).
     """
@@ -973,15 +973,21 @@ def check_freq(freq: Any) -> Any:
     hint = "give a pandas frequency for dates ('D', 'B', 'W-FRI', 'MS', 'h'), an integer step for integer times, or leave freq out"
     if isinstance(freq, (bool, np.bool_)):
         raise ValueError(f"freq must be a frequency, got {freq!r}; {hint}")
-    if isinstance(freq, (int, np.integer, float, np.floating)):
+    if isinstance(freq, np.timedelta64):  # (an np.integer too: read as the duration it is, not its count)
+        freq = pd.Timedelta(freq)
+    elif isinstance(freq, (int, np.integer)):
+        if not 0 < freq < 2**63:
+            raise ValueError(f"freq must be a positive step below 2**63, got {freq!r}; {hint}")
+        return int(freq)
+    elif isinstance(freq, (float, np.floating)):
         if not np.isfinite(freq) or freq <= 0:
             raise ValueError(f"freq must be a positive step, got {freq!r}; {hint}")
-        return int(freq) if isinstance(freq, (int, np.integer)) else float(freq)
-    if not isinstance(freq, (str, pd.DateOffset, datetime.timedelta, np.timedelta64)):
+        return float(freq)
+    if not isinstance(freq, (str, pd.DateOffset, datetime.timedelta)):
         raise ValueError(f"freq must be a frequency, got {type(freq).__name__} {freq!r}; {hint}")
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"freq {freq!r} is no pandas frequency; {hint}") from None
     if offset.n <= 0:
         raise ValueError(f"freq {freq!r} steps back or not at all; give a step forward, e.g. 'D', or leave freq out")
@@ -1008,7 +1014,8 @@ def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) ->
     the next ``steps`` values (N, K), each ``k * freq`` after the series' last time as statsforecast steps
     them (an anchored frequency first goes onto its anchor: 'W-FRI' after a Thursday is that Friday), (N, K)
     bool: False where unknown (no time read, or past what int64 or datetime64[ns] holds), and (N,) bool:
-    stepped as instants (a fixed spacing under a day: an hourly series goes on through a clock change)."""
+    stepped as instants (a fixed duration, '24h' too: an hourly series goes on through a clock change; a day,
+    'D', is a calendar day in a time zone's column, as pandas 3 adds it)."""
     rows, ahead = np.arange(len(lengths)), np.arange(1, steps + 1, dtype=np.int64)
     last = ds[rows, np.maximum(lengths - 1, 0)]  # (N,)
     has = lengths >= 1  # (N,)
@@ -1026,13 +1033,16 @@ def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) ->
     read = has & (ns != _NAT)
     if isinstance(freq, pd.offsets.Tick):  # a fixed spacing: in nanoseconds, its overflow found
         with np.errstate(over="ignore"):
-            times, fits = _stepped(ns, ns - freq.nanos, ahead)
-        instant[:] = freq.nanos < _DAY
+            times, fits = _stepped(ns, np.where(read, ns, 0) - freq.nanos, ahead)
+        instant[:] = not isinstance(freq, pd.offsets.Day)
     else:
-        times, fits = np.full((len(ns), steps), _NAT, dtype=np.int64), np.zeros((len(ns), steps), dtype=bool)
+        times = np.full((len(ns), steps), _NAT, dtype=np.int64)
+        lasts, back = np.unique(ns, return_inverse=True)  # a panel's series mostly end together: each end once
         for k in ahead.tolist():
-            times[:, k - 1] = _shifted(ns, k * freq)
-        fits = times != _NAT
+            times[:, k - 1] = _shifted(lasts, k * freq)[back]
+        # each later than the one before (pandas adds a week past 2262 without a word: 1677-09-22)
+        fits = (times != _NAT) & (times > np.concatenate([ns[:, None], times[:, :-1]], axis=1))
+        fits = np.logical_and.accumulate(fits, axis=1)
     known = read[:, None] & fits
     times[~known] = _NAT
     return times.view("datetime64[ns]"), known, instant & read
@@ -1270,7 +1280,7 @@ def _business_days(
     """(N, W) days of the times and their ns into the day -> which series (N,) bool step from each weekday to
     the next, Friday to Monday at least once, at one time of day (business-day data: markets, offices; at
     most a ``HOLIDAYS`` share of the steps skip a weekday), or likewise from each of the days of the week they
-    are on to the next such day over at least a week (Monday, Wednesday, Friday data; Sunday to Thursday
+    are on to the next such day over two weeks or more (Monday, Wednesday, Friday data; Sunday to Thursday
     weeks), and their next times (N, K) int64 ns, the next such days."""
     n, width = day.shape
     cells = np.arange(width) < lengths[:, None]  # (N, W)
@@ -1290,10 +1300,12 @@ def _business_days(
         at = np.nonzero(cells[rows])
         seen[at[0], weekday[at]] = True
         weekdays = ~seen[:, 5:].any(axis=1) & (pairs[rows] & (gaps[rows] >= 3)).any(axis=1)  # over a weekend
-        week = days[:, 0] + 7 <= days[np.arange(rows.size), lengths[rows] - 1]  # (R,) a week or more of them
+        # (R,) two weeks or more of them, each day they are not on passed over twice (a daily series that
+        # missed one Wednesday is not closed on Wednesdays)
+        week = days[:, 0] + 14 <= days[np.arange(rows.size), lengths[rows] - 1]
         masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
         _weekly_steps(day, rows[weekdays], masks, lengths, business)
-        again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, a week of them
+        again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, two weeks of them
         masks[rows[again]] = seen[again]
         _weekly_steps(day, rows[again], masks, lengths, business)
     times = np.zeros((n, len(ahead)), dtype=np.int64)
@@ -1382,14 +1394,28 @@ def predict_frame(
             parts = run(_sort_order(frame, names))
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
-    if pd.api.types.is_datetime64_any_dtype(df[time_col]) and str(out[time_col].dtype) != str(df[time_col].dtype):
-        out[time_col] = out[time_col].astype(df[time_col].dtype)  # the input's unit (datetime64[us] stays so)
+    given = df[time_col].dtype
+    if pd.api.types.is_datetime64_any_dtype(given) and str(out[time_col].dtype) != str(given):
+        unit = getattr(given, "unit", None) or np.datetime_data(given)[0]
+        if _held_at(out[time_col], pd.Timedelta(1, unit=unit).value):  # (freq='ms' on seconds: ns kept)
+            out[time_col] = out[time_col].astype(given)  # the input's unit (datetime64[us] stays so)
     if polars is None:
         return out
     result = polars.from_pandas(out)
     if polars_time is not None and polars_time.is_temporal():  # a Date stays a Date, a Datetime its unit and zone
-        result = result.with_columns(polars.col(time_col).cast(polars_time))
+        unit = getattr(polars_time, "time_unit", None)
+        resolution = pd.Timedelta(1, unit=unit).value if unit else int(_DAY)  # (freq='h' on a Date: a Datetime)
+        if not pd.api.types.is_datetime64_any_dtype(out[time_col]) or _held_at(out[time_col], resolution):
+            result = result.with_columns(polars.col(time_col).cast(polars_time))
     return result
+
+
+def _held_at(times: pd.Series, resolution: int) -> bool:
+    """Whether datetimes hold no part of ``resolution`` nanoseconds (a column of that unit holds them all):
+    a frequency finer than the input's times (freq='h' on dates) keeps its answer's finer unit."""
+    wall = times.dt.tz_localize(None) if getattr(times.dtype, "tz", None) is not None else times
+    ns = wall.dropna().astype("datetime64[ns]").astype(np.int64).to_numpy()
+    return bool((ns % resolution == 0).all())
 
 
 def _one_zone(parts: list[pd.DataFrame], time_col: str) -> list[pd.DataFrame]:
