@@ -1395,8 +1395,9 @@ def predict_frame(
     out = pd.concat(_one_zone(parts, time_col), ignore_index=True)
     out[id_col] = _like(out[id_col], df[id_col])
     given = df[time_col].dtype
-    if pd.api.types.is_datetime64_any_dtype(given) and str(out[time_col].dtype) != str(given):
-        unit = getattr(given, "unit", None) or np.datetime_data(given)[0]
+    if pd.api.types.is_datetime64_any_dtype(df[time_col]) and str(out[time_col].dtype) != str(given):
+        arrow = given.pyarrow_dtype if isinstance(given, pd.ArrowDtype) else None  # (date32: days)
+        unit = getattr(arrow, "unit", "D") if arrow is not None else getattr(given, "unit", None) or np.datetime_data(given)[0]
         if _held_at(out[time_col], pd.Timedelta(1, unit=unit).value):  # (freq='ms' on seconds: ns kept)
             out[time_col] = out[time_col].astype(given)  # the input's unit (datetime64[us] stays so)
     if polars is None:
@@ -1413,8 +1414,9 @@ def predict_frame(
 def _held_at(times: pd.Series, resolution: int) -> bool:
     """Whether datetimes hold no part of ``resolution`` nanoseconds (a column of that unit holds them all):
     a frequency finer than the input's times (freq='h' on dates) keeps its answer's finer unit."""
-    wall = times.dt.tz_localize(None) if getattr(times.dtype, "tz", None) is not None else times
-    ns = wall.dropna().astype("datetime64[ns]").astype(np.int64).to_numpy()
+    index = pd.DatetimeIndex(times)  # (an Arrow column's, date32 too, as NumPy's)
+    wall = index.tz_localize(None) if index.tz is not None else index
+    ns = wall.dropna().as_unit("ns").asi8
     return bool((ns % resolution == 0).all())
 
 
