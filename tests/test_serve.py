@@ -420,6 +420,9 @@ BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b'{"values": [1, 2, 3]}\xff', "application/json", 400, r"^the body is not UTF-8 text: byte 0xff at position 21; send"),
     (gzip.compress(b'{"values": [1, 2, 3]}', mtime=0), "application/json", 400, r"byte 0x8b at position 1 \(gzip's header"),
     (b'{"v": "[[[[[", "values": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "application/json", 400, r"nests .* 5,001 deep"),
+    # round 36a: the string "a\\" ends at its second quote (it was read as escaped: "1 deep")
+    (b'{"s": "a\\\\", "values": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "application/json", 400, r"nests .* 5,001 deep"),
+    (b'{"s": "a\\"[[", "values": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "application/json", 400, r"nests .* 5,001 deep"),
 ]
 
 

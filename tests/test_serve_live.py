@@ -252,7 +252,7 @@ REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would 
     "1\u00a0000 2 3",
     "1, ,2,3",  # round 35b: blamed on a decimal comma (2,3)
 ]
-ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "1.5,2.5,3.5", "1.234, 56, 7", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3",
+ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "1.5,2.5,3.5", "1.234, 56, 7", "0.123,4 5", "0.250,0.500,0.750", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3",
             "1_000 2_000 3_000", "\uff11\uff12 13 14"]  # (round 29: thousands grouped by '_', full-width digits, as Python reads them)
 
 

@@ -49,7 +49,7 @@ _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile("\\d[,\u00a0\u202f\u2009]\\d{3}(?!\\d)")
 _NO_BREAK = re.compile("[\u00a0\u202f\u2009]")  # shown as a space in messages
 # 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
-_GROUPED_DECIMAL = re.compile("[+-]?\\d{1,3}(?:[.'\u2019]\\d{3})+,\\d+")
+_GROUPED_DECIMAL = re.compile("[+-]?[1-9]\\d{0,2}(?:[.'\u2019]\\d{3})+,\\d+")  # (0.123,4 is a list: no group starts 0)
 _GROUPED = re.compile("[+-]?\\d{1,3}(?:[.'\u2019]\\d{3})+")  # 1.234.567, 1'000: thousands separators
 _DIGIT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # 1_000, -2_500.5: as Python
 # 1,5 among other values (1,5 2,5 or 1,5, 2,5, or with semicolons 1,5;2,5): a decimal comma, or the values

@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const THOUSANDS = /\d[,\u00a0\u202f\u2009]\d{3}(?!\d)/;
 const NO_BREAK = /[\u00a0\u202f\u2009]/g;  // shown as a space in messages
 // 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
-const GROUPED_DECIMAL = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+,\d+$/;
+const GROUPED_DECIMAL = /^[+-]?[1-9]\d{0,2}(?:[.'\u2019]\d{3})+,\d+$/;  // (0.123,4 is a list: no group starts 0)
 const GROUPED = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+$/;  // 1.234.567, 1'000: thousands separators
 const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
