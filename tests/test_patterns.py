@@ -91,7 +91,7 @@ def test_a_one_sided_confusion_groups_too_and_groups_keep_growing_up_to_their_ca
 def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_only():
     config = ClassifierConfig(names=NAMES, buckets=((3, 6), (7, 64)), groups=[[], [[1, 2]]])
     probabilities = np.array([[0.05, 0.35, 0.35, 0.25]] * 2)
-    values = np.zeros((2, 8))
+    values = np.tile(np.arange(8.0), (2, 1))  # (not constant: that is named "constant")
     texts, confidence = describe_batch(probabilities, NAMES, values, np.array([5, 8]), config)
     assert texts[1] == "random process (random walk or autoregressive)" and np.isclose(confidence[1], 0.7)
     assert texts[0] == UNCLEAR  # at 5 values they are apart, and no family holds 60% alone or 75% in a pair
@@ -101,8 +101,8 @@ def test_a_group_is_named_together_with_its_summed_probability_at_its_lengths_on
 def test_buckets_with_the_same_groups_each_name_their_own_series():
     config = ClassifierConfig(names=NAMES, buckets=((3, 6), (7, 64)), groups=[[], []])
     probabilities = np.array([[0.05, 0.05, 0.1, 0.8], [0.8, 0.1, 0.05, 0.05], [0.05, 0.05, 0.1, 0.8]])
-    texts, _ = describe_batch(probabilities, NAMES, np.zeros((3, 8)), np.array([5, 8, 8]), config)
-    assert texts == ["sine wave", "noisy straight line (+0 per step)", "sine wave"]
+    texts, _ = describe_batch(probabilities, NAMES, np.tile(np.arange(8.0), (3, 1)), np.array([5, 8, 8]), config)
+    assert texts == ["sine wave", "noisy straight line (+1 per step)", "sine wave"]
 
 
 def test_lengths_fall_in_their_bucket_and_beyond_the_ends_in_the_end_buckets():
@@ -169,7 +169,7 @@ def test_a_group_is_named_by_what_its_families_share_and_carries_a_trend_s_step(
 
 def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
     from numseries.cycles import periods
-    from numseries.patterns import _slopes, choose, group_name, with_period
+    from numseries.patterns import TREND_SHARE, _slopes, choose, group_name, with_period
 
     names = ("linear", "noisy_line", "noisy", "random_walk", "sinusoidal", "mixed")
     config = ClassifierConfig(names=names, buckets=((3, 6), (7, 64)), groups=[[[0, 2], [4, 5]], [[1, 2]]])
@@ -182,11 +182,14 @@ def test_the_batch_words_equal_each_row_named_on_its_own_with_its_own_slope():
     values = np.where(np.arange(20) < lengths[:, None], rng.normal(size=(n, 20)).cumsum(axis=1) * 1e3, np.nan)
     texts, _ = describe_batch(probabilities, names, values, lengths, config)
     named, _ = choose(probabilities, lengths, config)
-    slopes = _slopes(values, lengths)
+    slopes, shares = _slopes(values, lengths, explained=True)
     cycles = periods(values, lengths)
     assert np.allclose(slopes[:3], [np.polyfit(np.arange(k), v[:k], 1)[0] for v, k in zip(values[:3], lengths[:3], strict=True)])
-    for i in range(n):  # the words made once per choice of groups, each row's slope put in
-        expected = " or ".join(group_name([names[k] for k in g], slopes[i]) for g in named[i]) if named[i] else UNCLEAR
+    assert np.allclose(shares[:3], [np.corrcoef(np.arange(k), v[:k])[0, 1] ** 2 for v, k in zip(values[:3], lengths[:3], strict=True)])
+    for i in range(n):  # the words made once per choice of groups, each row's slope put in where a line explains it
+        slope = slopes[i] if shares[i] >= TREND_SHARE else None  # (round 36b: a noisy sine got a made-up slope)
+        expected = " or ".join(group_name([names[k] for k in g], slope) for g in named[i]) if named[i] else UNCLEAR
+        expected = expected if slope is not None else expected.replace("noisy trend (", "noisy (")
         assert texts[i] == (with_period(expected, cycles[i]) if np.isfinite(cycles[i]) else expected)
     assert sum(text.count("per step") == 2 for text in texts) >= 1
     assert len(set(texts)) > 100  # each row its own slope, not one row's text repeated
@@ -244,3 +247,20 @@ def test_an_empty_batch_is_an_empty_prediction():
     for empty in ([], np.empty((0, 5))):
         batch = predictor.predict_batch(empty, level=[80])
         assert batch.values.shape == (0,) and batch.patterns == [] and batch.interval(80)[0].shape == (0,)
+
+
+def test_patterns_do_not_claim_what_the_series_does_not_show():
+    """Adversarial round 36b: 20% compound growth (rounded to cents: no geometric rule) was a "logistic
+    (saturating) curve" at confidence 1 beside a forecast growing 20% a step; a noisy sine with no trend got
+    "noisy trend (curve or line, -0.04492 per step)"; with rules off a constant was "level shifts"."""
+    from numseries.predict import Predictor
+
+    shipped, network = Predictor.from_pretrained(), Predictor.from_pretrained(rules=False)
+    growth = shipped.predict([round(100 * 1.2**k, 2) for k in range(12)]).pattern
+    assert "saturating)" not in growth and growth.startswith("exponential curve")
+    t = np.arange(40)
+    wave = (5 * np.sin(2 * np.pi * t / 8) + np.random.default_rng(0).normal(0, 0.2, 40)).round(3)
+    assert "per step" not in shipped.predict(wave).pattern and "period ≈ 8" in shipped.predict(wave).pattern
+    line = (0.5 * np.arange(30) + np.random.default_rng(1).normal(0, 0.3, 30)).round(3)
+    assert "per step)" in shipped.predict(line).pattern  # a trend keeps its step
+    assert network.predict([7] * 5).pattern == network.predict([7.5] * 30).pattern == "constant"

@@ -284,9 +284,12 @@ def describe_batch(
         if len(pieces) == 1:
             for i in rows.tolist():
                 texts[i] = text
-        else:
-            for i, slope in zip(rows.tolist(), _slopes(values[rows], lengths[rows]).tolist(), strict=True):
-                texts[i] = f"{slope:+.4g}".join(pieces)
+        else:  # the step per value where a line explains most of the series (a noisy sine has none to give)
+            # (a trend group with none: "noisy (curve or line)", not "noisy trend (curve or line)")
+            flat = " or ".join(group_name([names[k] for k in g]) for g in named).replace("noisy trend (", "noisy (")
+            slopes, explained = _slopes(values[rows], lengths[rows], explained=True)
+            for i, slope, share in zip(rows.tolist(), slopes.tolist(), explained.tolist(), strict=True):
+                texts[i] = f"{slope:+.4g}".join(pieces) if share >= TREND_SHARE else flat
     for i in np.flatnonzero(np.isfinite(cycles)).tolist():
         texts[i] = with_period(texts[i], float(cycles[i]))
     # The family is a logarithm of either sign, and the classifier cannot tell them apart (it reads x and -x
@@ -295,7 +298,43 @@ def describe_batch(
     rising = values[rows, np.maximum(lengths - 1, 0)] > values[rows, 0] if len(rows) else np.zeros(0, dtype=bool)
     for i in np.flatnonzero(rising).tolist():
         texts[i] = texts[i].replace(NAMES["log_decay"], "logarithmic growth")
+    # Growth whose steps still grow at its end shows no saturation: 20% a step is named logistic at
+    # confidence 1 (the classifier reads the curve's shape, and a logistic curve starts as an exponential)
+    for i in np.flatnonzero(_accelerating(values, lengths)).tolist():
+        texts[i] = texts[i].replace(NAMES["logistic"], UNSATURATED)
+    for i in np.flatnonzero(_constant(values, lengths)).tolist():  # (rules off: no rule named it)
+        texts[i] = CONSTANT
     return texts, confidence
+
+
+TREND_SHARE = 0.5  # a description gives the step per value where a line explains this share of the variance
+UNSATURATED = "exponential curve (or logistic, not saturating yet)"
+CONSTANT = "constant"
+
+
+def _accelerating(values: np.ndarray, lengths: np.ndarray, last: int = 6) -> np.ndarray:
+    """(N, W) prefix-padded values, (N,) lengths -> (N,) bool: at least 4 values that move one way, each of
+    their last ``last`` steps larger than the one before (no turn towards a level yet)."""
+    n, width = values.shape
+    if not n or width < 4:
+        return np.zeros(n, dtype=bool)
+    k = min(last, width - 1)
+    at = lengths[:, None] - 1 - np.arange(k + 1)[::-1][None, :]  # (N, k+1) oldest first
+    valid = (at >= 0).all(axis=1) & (lengths >= 4)
+    window = values[np.arange(n)[:, None], np.maximum(at, 0)]  # (N, k+1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.diff(window, axis=1)  # (N, k)
+    with np.errstate(invalid="ignore", over="ignore"):  # (steps past the float range: inf, not growing)
+        one_way = (steps > 0).all(axis=1) | (steps < 0).all(axis=1)
+        growing = (np.diff(np.abs(steps), axis=1) > 0).all(axis=1)
+    return valid & one_way & growing & np.isfinite(window).all(axis=1)
+
+
+def _constant(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) prefix-padded values, (N,) lengths -> (N,) bool: every value the same."""
+    cells = np.arange(values.shape[1])[None, :] < lengths[:, None]
+    first = values[:, :1] if values.shape[1] else np.zeros((len(values), 1))
+    return (lengths > 0) & np.where(cells, values == first, True).all(axis=1)
 
 
 def with_period(text: str, period: float) -> str:
@@ -413,8 +452,9 @@ def _name(family: str, slope: float | None) -> str:
     return f"{name} ({slope:+.4g} per step)" if family in TRENDS and slope is not None else name
 
 
-def _slopes(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) prefix-padded values, (N,) lengths -> (N,) least-squares slope of each series."""
+def _slopes(values: np.ndarray, lengths: np.ndarray, explained: bool = False) -> Any:
+    """(N, W) prefix-padded values, (N,) lengths -> (N,) least-squares slope of each series; with
+    ``explained``, and (N,) the share of each series' variance the line explains (R², 0 for a constant)."""
     width = values.shape[1]
     mask = np.arange(width)[None, :] < lengths[:, None]  # (N, W)
     t = np.where(mask, np.arange(width, dtype=np.float64)[None, :], 0.0)
@@ -424,6 +464,12 @@ def _slopes(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     t_mean = t.sum(axis=1) / lengths
     x_mean = x.sum(axis=1) / lengths
     dt = np.where(mask, t - t_mean[:, None], 0.0)
-    slope = (dt * np.where(mask, x - x_mean[:, None], 0.0)).sum(axis=1) / (dt**2).sum(axis=1)
+    dx = np.where(mask, x - x_mean[:, None], 0.0)
+    slope = (dt * dx).sum(axis=1) / (dt**2).sum(axis=1)
     with np.errstate(over="ignore"):  # a slope beyond the float range is inf
-        return np.ldexp(slope, exponent)
+        scaled = np.ldexp(slope, exponent)
+    if not explained:
+        return scaled
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.nan_to_num(slope**2 * (dt**2).sum(axis=1) / (dx**2).sum(axis=1), nan=0.0)
+    return scaled, share
