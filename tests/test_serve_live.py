@@ -206,6 +206,11 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.fill("#steps", "8")
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('repeats the last 12 values')")
+    # adversarial round 36b: the CLI said the network read the last 16 values; the page showed 48 weights of 0
+    page.fill("#steps", "1")
+    page.fill("#values", " ".join(f"{v:.4f}" for v in 1000 * np.exp(-np.arange(70) / 4)))
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('The network read the last 16 of these values')")
     page.fill("#steps", "1")  # a constant near the float limit: its rule's integer as the CLI shows it, not 309 digits
     page.fill("#values", "1.7e308 1.7e308 1.7e308 1.7e308")
     page.press("#values", "Enter")

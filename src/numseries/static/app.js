@@ -389,9 +389,15 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   const step = data.exact ? null : meanStep(body.values.slice(data.n_values - read));
   $("prediction").textContent = format(data.prediction, step, integers.prediction);
   const cropped = data.n_used < data.n_values;
-  $("note").hidden = !cropped && !data.forecast;
+  const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
+  $("note").hidden = !cropped && !partly && !data.forecast;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
+    partly
+      ? `The network read the last ${data.n_read} of these values (the other steps weigh 0): the earlier steps are ` +
+        "far larger than the last ones (the end of a steep decay, or a jump), or far smaller, all going one way " +
+        "(a steep growth), and it predicts such a series better without them."
+      : "",
     data.forecast
       ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast).join(", ")}.`
       : "",
