@@ -766,3 +766,16 @@ def test_results_show_in_one_short_line():
     paths = predictor.forecast_batch([np.arange(8.0) ** 2] * 5, 4, level=[80])
     assert repr(paths).startswith("BatchForecast(n=5, steps=4, levels=[80.0], values=[[") and "\n" not in repr(paths)
     assert repr(paths.forecast(0)).startswith("Forecast(values=[") and "intervals={80: ([" in repr(paths.forecast(0))
+
+
+def test_weights_of_a_series_longer_than_the_window_line_up_as_the_readme_says():
+    """Adversarial round 36b: predict gives one weight per value, predict_batch the last n_used of each row
+    from its first column: the README says how to line them up."""
+    predictor = Predictor.from_pretrained()
+    x = np.cos(np.arange(70) / 3) * 10 + np.arange(70) * 0.1
+    single = predictor.predict(x).weights
+    batch = predictor.predict_batch([x, x[:20]], weights=True)
+    used = int(batch.n_used[0])
+    assert len(single) == 70 and used == 64 and (single[:6] == 0).all()
+    np.testing.assert_allclose(batch.weights[0, :used], single[-used:], rtol=1e-5, atol=1e-7)
+    assert (batch.weights[1, 20:] == 0).all()
