@@ -214,3 +214,18 @@ def test_the_forecast_table_has_the_digits_of_the_values_mean_step(capsys):
     next_value = out.splitlines()[0].removeprefix("next value: ")
     first = next(line for line in out.splitlines() if line.strip().startswith("t+1")).split()
     assert code == 0 and next_value == "101.495" and first[1] == next_value
+
+
+def test_a_weight_that_rounds_to_zero_is_shown_without_a_minus_sign(capsys):
+    """Adversarial round 36b: a weight of -0.0001 was shown as -0.000 in the table."""
+    import numpy as np
+
+    from numseries.cli import main
+    from numseries.predict import Predictor
+
+    values = np.random.default_rng(0).normal(size=64).cumsum().round(3)
+    weights = Predictor.from_pretrained(rules=False).predict(values).weights
+    assert ((weights < 0) & (weights > -0.0005)).any()  # one rounds to zero from below
+    assert main(["predict", "--no-rules", *map(str, values)]) == 0
+    table = capsys.readouterr().out.split("attention\n", 1)[1]
+    assert " -0.000 " not in table and " 0.000 " in table

@@ -482,7 +482,7 @@ def _table(
         else:
             weight = float(weights[at])
             bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
-            weighed = f"  {weight:>8.3f}  {bar}"
+            weighed = f"  {round(weight, 3) + 0.0:>8.3f}  {bar}"  # (+ 0.0: -0.0001 is 0.000, not -0.000)
         lines.append(f"{at + 1:>6}  {labels[at]:>{width}}{weighed}  {float(result.attention[at]):>9.3f}")
     notes = RULE_NOTE if ruled else WEIGHTS_NOTE
     lines += ["", *(notes if weights is not None else notes[-1:])]

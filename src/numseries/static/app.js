@@ -589,7 +589,7 @@ function table(values, data, typed, step, integers = { prediction: null, forecas
     const w = weights.values[i];
     const row = document.createElement("tr");
     if (i < data.n_values - data.n_used) row.className = "unused";
-    for (const text of [String(i + 1), typed[i], w.toFixed(3), data.attention[i].toFixed(3)]) {
+    for (const text of [String(i + 1), typed[i], (Number.isFinite(w) ? fixed(w, 3).replace(/^-(?=0\.000$)/, "") : String(w)), data.attention[i].toFixed(3)]) {
       row.appendChild(document.createElement("td")).textContent = text;
     }
     const cell = row.appendChild(document.createElement("td"));
