@@ -89,3 +89,24 @@ def test_the_terms_as_written_add_up_to_the_prediction_far_from_zero(offset):
         # as shown, to half its last digit (what is written, summed in floats)
         step = float(np.abs(np.diff(values)).mean())
         assert abs(shown - prediction) <= 0.006 * step
+
+
+def test_what_the_other_steps_add_is_written_to_the_prediction_s_last_digit_and_digits_only_where_they_help():
+    """Adversarial round 37: the rest was written to the unit where the prediction is shown to thousands
+    (+ 3732412278553784 beside 9.0718573928732e+16: digits it does not have); and up to 4 more weight digits
+    were kept where they did not bring the sum to the prediction (1.65150300259 × 919384, where 1.651503 did
+    as well: float rounding stays)."""
+    rng = np.random.default_rng(0)
+    values = 9.07e16 + rng.normal(size=8).cumsum() * 1e14
+    weights = np.r_[np.full(5, 0.01), rng.uniform(0.2, 0.5, 3)]
+    weights /= weights.sum()
+    text = weighted_sum(values, weights, float(weights @ values))
+    shown, rest = text.split(" = ")[0], text.rsplit(" (the other", 1)[0].rsplit(" ", 1)[1]
+    mantissa, _, power = shown.partition("e")
+    unit = 10 ** (int(power) - len(mantissa.partition(".")[2]))  # the last digit shown: 1e11 for 9.08773e+16
+    assert "e" not in rest and int(rest) % unit == 0, text
+    # a prediction the weights cannot reach however many digits they get: their first digits kept
+    values = np.array([129471000.0, 37584000.0, 10910200.0, 3167130.0, 919384.0])
+    weights = np.array([-0.058693403, 0.39970864, -0.70431806, -0.28820018, 1.651503])
+    line = weighted_sum(values, weights, float(weights @ values) - 2.0)
+    assert line.startswith("344901 = 1.651503 × 919384 ") and line.endswith(" (float rounding)"), line

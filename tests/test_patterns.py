@@ -264,3 +264,5 @@ def test_patterns_do_not_claim_what_the_series_does_not_show():
     line = (0.5 * np.arange(30) + np.random.default_rng(1).normal(0, 0.3, 30)).round(3)
     assert "per step)" in shipped.predict(line).pattern  # a trend keeps its step
     assert network.predict([7] * 5).pattern == network.predict([7.5] * 30).pattern == "constant"
+    falling = network.predict([100, 99, 97, 93, 85, 69, 37]).pattern  # round 37: "... or exponential curve"
+    assert falling.count("exponential curve") == 1, falling

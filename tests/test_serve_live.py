@@ -370,6 +370,12 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
         assert len(expected.split(" × ")[0].split(" = ")[1]) > 5  # more than 3 significant digits
         _predict_on_page(page, " ".join(values))
         assert page.text_content("#equation") == expected
+    # round 37: the page kept adding weight digits to 17 (its loop's bound moved with it): 1.6515030025935484
+    values = ["129471000", "37584000", "10910200", "3167130", "919384"]
+    assert main(["predict", *values]) == 0
+    expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+    _predict_on_page(page, " ".join(values))
+    assert page.text_content("#equation") == expected
     # round 36b: the terms added up to the prediction as computed, often to another last digit than shown
     for n in (4, 5, 7, 12, 30):
         for seed in range(3):

@@ -136,11 +136,14 @@ def weighted_sum(
         rounded = rounded_to(digits)
         if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
             break
-    if not others:  # every term shown: a few more digits where they bring the sum to the prediction as shown
-        for more in range(digits + 1, min(digits + 4, 17) + 1):
-            if abs(shown_value / scale - float(np.dot(rounded, scaled))) * scale <= unseen:
+    def gap(rounded: np.ndarray) -> float:  # what the terms as written leave of the prediction as shown
+        return abs(shown_value / scale - float(np.dot(rounded, scaled))) * scale
+
+    if not others and gap(rounded) > unseen:  # every term shown: up to 4 more digits, where they bring the sum
+        for more in range(digits + 1, min(digits + 4, 17) + 1):  # to the prediction as shown (else none)
+            if gap(candidate := rounded_to(more)) <= unseen:
+                digits, rounded = more, candidate
                 break
-            digits, rounded = more, rounded_to(more)
     parts = []
     for w, i in zip(rounded.tolist(), order, strict=True):
         parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
@@ -151,7 +154,7 @@ def weighted_sum(
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (
             f"{abs(rest):.{places}f}".rstrip("0").rstrip(".") if 0 < places <= 20
-            else f"{abs(rest):.0f}" if unit >= 1 and abs(rest) < 1e16
+            else str(math.floor(abs(rest) / unit + 0.5) * round(unit)) if unit >= 1 and abs(rest) < 1e16  # to its last digit
             else format_value(abs(rest), step=step)
         )  # fmt: skip
         parts += ["−" if rest < 0 else "+", f"{amount} ({what})"]

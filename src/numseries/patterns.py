@@ -302,6 +302,8 @@ def describe_batch(
     # confidence 1 (the classifier reads the curve's shape, and a logistic curve starts as an exponential)
     for i in np.flatnonzero(_accelerating(values, lengths)).tolist():
         texts[i] = texts[i].replace(NAMES["logistic"], UNSATURATED)
+        for twice in (f"{UNSATURATED} or {NAMES['exponential']}", f"{NAMES['exponential']} or {UNSATURATED}"):
+            texts[i] = texts[i].replace(twice, UNSATURATED)  # (not "exponential curve ... or exponential curve")
     for i in np.flatnonzero(_constant(values, lengths)).tolist():  # (rules off: no rule named it)
         texts[i] = CONSTANT
     return texts, confidence
@@ -315,19 +317,19 @@ CONSTANT = "constant"
 def _accelerating(values: np.ndarray, lengths: np.ndarray, last: int = 6) -> np.ndarray:
     """(N, W) prefix-padded values, (N,) lengths -> (N,) bool: at least 4 values that move one way, each of
     their last ``last`` steps larger than the one before (no turn towards a level yet)."""
-    n, width = values.shape
-    if not n or width < 4:
-        return np.zeros(n, dtype=bool)
-    k = min(last, width - 1)
-    at = lengths[:, None] - 1 - np.arange(k + 1)[::-1][None, :]  # (N, k+1) oldest first
-    valid = (at >= 0).all(axis=1) & (lengths >= 4)
-    window = values[np.arange(n)[:, None], np.maximum(at, 0)]  # (N, k+1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        steps = np.diff(window, axis=1)  # (N, k)
-    with np.errstate(invalid="ignore", over="ignore"):  # (steps past the float range: inf, not growing)
-        one_way = (steps > 0).all(axis=1) | (steps < 0).all(axis=1)
-        growing = (np.diff(np.abs(steps), axis=1) > 0).all(axis=1)
-    return valid & one_way & growing & np.isfinite(window).all(axis=1)
+    n = len(values)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    at = lengths[:, None] - 1 - np.arange(last + 1)[::-1][None, :]  # (N, last+1) oldest first
+    cells = at >= 0  # (N, last+1) each row's own last values (as many as it has: the same alone or in a batch)
+    window = np.where(cells, values[np.arange(n)[:, None], np.maximum(at, 0)], np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):  # (steps past the float range: inf, not growing)
+        steps = np.diff(window, axis=1)  # (N, last)
+        moved = cells[:, 1:] & cells[:, :-1]  # (N, last)
+        one_way = np.where(moved, steps > 0, True).all(axis=1) | np.where(moved, steps < 0, True).all(axis=1)
+        growing = np.where(moved[:, 1:] & moved[:, :-1], np.diff(np.abs(steps), axis=1) > 0, True).all(axis=1)
+        finite = np.where(cells, np.isfinite(window), True).all(axis=1)
+    return (lengths >= 4) & one_way & growing & finite
 
 
 def _constant(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:

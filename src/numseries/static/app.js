@@ -525,7 +525,7 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
     const h = (Math.abs(w) / most) * reach;
     const attributes = { x: x(i) - barWidth / 2, y: w < 0 ? zero : zero - h, width: barWidth, height: h };
     const bar = el("rect", { class: w < 0 ? "bar negative" : "bar", ...attributes }, svg);
-    el("title", {}, bar).textContent = `step ${i + 1}: ${weights.name} ${w.toFixed(3)}`;
+    el("title", {}, bar).textContent = `step ${i + 1}: ${weights.name} ${fixed(w, 3).replace(/^-(?=0\.000$)/, "")}`;
   });
 }
 
@@ -559,10 +559,15 @@ function equation(values, data, typed, step, integer = null) {
     if (Math.abs(off) * scale <= unseen) break;
   }
   digits = Math.min(digits, 17);
-  if (!others && !data.exact) {
-    for (let more = digits + 1; more <= Math.min(digits + 4, 17); more++) {
-      if (Math.abs(target / scale - sumOf(rounded)) * scale <= unseen) break;
-      [digits, rounded] = [more, roundedTo(more)];
+  const gap = (terms) => Math.abs(target / scale - sumOf(terms)) * scale;  // what they leave of it, as shown
+  if (!others && !data.exact && gap(rounded) > unseen) {
+    const most = Math.min(digits + 4, 17);  // up to 4 more digits, where they bring the sum to it (else none)
+    for (let more = digits + 1; more <= most; more++) {
+      const candidate = roundedTo(more);
+      if (gap(candidate) <= unseen) {
+        [digits, rounded] = [more, candidate];
+        break;
+      }
     }
   }
   const parts = [];
@@ -575,7 +580,9 @@ function equation(values, data, typed, step, integer = null) {
     const places = unit > 0 ? -Math.floor(Math.log10(unit)) : 0;  // to the prediction's own last digit
     const amount = places > 0 && places <= 20
       ? fixed(Math.abs(rest), places).replace(/0+$/, "").replace(/\.$/, "")
-      : unit >= 1 && Math.abs(rest) < 1e16 ? fixed(Math.abs(rest), 0) : format(Math.abs(rest), step);
+      : unit >= 1 && Math.abs(rest) < 1e16
+        ? (BigInt(Math.round(Math.abs(rest) / unit)) * BigInt(Math.round(unit))).toString()  // to its last digit
+        : format(Math.abs(rest), step);
     parts.push(rest < 0 ? "−" : "+", `${amount} (${what})`);
   }
   const sides = parts.length ? `${parts[0] === "−" ? "−" : ""}${parts.slice(1).join(" ")}` : "0";
