@@ -812,7 +812,7 @@ def predict_chunk(
     next_ds = known = instant = None
     if freq is not None and chunk.ds is None:
         raise ValueError(
-            f"freq {freq.freqstr if isinstance(freq, pd.DateOffset) else freq!r} steps the series' times, and these "
+            f"freq {_freq_text(freq)} steps the series' times, and these "
             "series have none (one series per row, or down columns without a time column); leave freq out"
         )
     if chunk.ds is not None and freq is not None:
@@ -1005,8 +1005,12 @@ def check_freq_steps(freq: Any, kind: str) -> None:
         return
     held = "dates" if kind == "M" else "integers" if kind in "iu" else "numbers"
     want = {"dates": "a pandas frequency such as 'D'", "integers": "an integer step such as 1", "numbers": "a number"}[held]
-    shown = repr(freq.freqstr) if isinstance(freq, pd.DateOffset) else repr(freq)
-    raise FreqMismatch(f"freq {shown} does not step the time column, which holds {held}; give {want}, or leave freq out")
+    raise FreqMismatch(f"freq {_freq_text(freq)} does not step the time column, which holds {held}; give {want}, or leave freq out")
+
+
+def _freq_text(freq: Any) -> str:
+    """A checked ``freq`` as a message quotes it: 'D' for a pandas offset (not <Day>), 5 for a step."""
+    return repr(freq.freqstr) if isinstance(freq, pd.DateOffset) else repr(freq)
 
 
 def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1259,7 +1263,7 @@ def _monthly(
         # the 31st of a 30-day month: its last day
         on_day = np.minimum(first + np.where(clamped, kept, into[rows, last_i])[:, None], on_end)
         times = np.where(ends[:, None], on_end, on_day)  # (N, K)
-        for found, forward, edge in ((business_start, True, first), (business_end, False, on_end)):
+        for found, edge, forward in ((business_start, first, True), (business_end, on_end, False)):
             if found.any():
                 weekday = _weekday(edge[found].view("datetime64[ns]").astype("datetime64[D]"), forward)  # (R, K)
                 times[found] = weekday.astype("datetime64[ns]").view(np.int64) + clock[rows[found], last_i[found]][:, None]
@@ -1304,27 +1308,26 @@ def _business_days(
         # missed one Wednesday is not closed on Wednesdays)
         week = days[:, 0] + 14 <= days[np.arange(rows.size), lengths[rows] - 1]
         masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
-        _weekly_steps(day, rows[weekdays], masks, lengths, business)
+        _weekly_steps(day, cells, rows[weekdays], masks, lengths, business)
         again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, two weeks of them
         masks[rows[again]] = seen[again]
-        _weekly_steps(day, rows[again], masks, lengths, business)
+        _weekly_steps(day, cells, rows[again], masks, lengths, business)
     times = np.zeros((n, len(ahead)), dtype=np.int64)
-    rows = np.flatnonzero(business)
-    for mask in np.unique(masks[rows], axis=0):
-        group = rows[(masks[rows] == mask).all(axis=1)]
+    for mask, group in _by_mask(masks, np.flatnonzero(business)):
         last_i = lengths[group] - 1
         nxt = np.busday_offset(day[group, last_i][:, None], ahead[None, :], weekmask=mask)  # (G, K) datetime64[D]
         times[group] = nxt.astype("datetime64[ns]").view(np.int64) + clock[group, last_i][:, None]
     return business, times
 
 
-def _weekly_steps(day: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths: np.ndarray, business: np.ndarray) -> None:
-    """(N, W) days, the ``rows`` to check and their (N, 7) days of the week -> ``business`` set where a row
-    steps from each such day to the next (at most a ``HOLIDAYS`` share of its steps skipping one)."""
-    cells = np.arange(day.shape[1]) < lengths[:, None]  # (N, W)
-    pairs = cells[:, 1:]  # (N, W-1)
-    for mask in np.unique(masks[rows], axis=0):
-        group = rows[(masks[rows] == mask).all(axis=1)]
+def _weekly_steps(
+    day: np.ndarray, cells: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths: np.ndarray, business: np.ndarray
+) -> None:
+    """(N, W) days and which are the series' (``cells``), the ``rows`` to check and their (N, 7) days of the
+    week -> ``business`` set where a row steps from each such day to the next (at most a ``HOLIDAYS`` share
+    of its steps skipping one)."""
+    pairs = cells[:, 1:]  # (N, W-1) a step from each cell to the next
+    for mask, group in _by_mask(masks, rows):
         apart = np.busday_count(day[group, :-1], day[group, 1:], weekmask=mask)  # (G, W-1) such days to the next
         among = pairs[group]
         # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
@@ -1337,6 +1340,13 @@ def _weekly_steps(day: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths:
         mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[group] - 1))) & (longer < ones)
         on_days = np.where(cells[group], np.is_busday(day[group], weekmask=mask), True).all(axis=1)
         business[group] = on_days & up_to_four & mostly_one
+
+
+def _by_mask(masks: np.ndarray, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(N, 7) days of the week and some rows -> each distinct mask among those rows, and its rows (numpy's
+    busday functions take one week mask a call)."""
+    for mask in np.unique(masks[rows], axis=0):
+        yield mask, rows[(masks[rows] == mask).all(axis=1)]
 
 
 # -------------------------------------------------------------------------------------------- DataFrames
