@@ -129,6 +129,7 @@ def weighted_sum(
     left = np.ones(len(weights), dtype=bool)
     left[order] = False
     others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
+
     def rounded_to(digits: int) -> np.ndarray:
         return np.array([float(f"{w:.{digits}g}") for w in weights[order]])
 
@@ -136,19 +137,18 @@ def weighted_sum(
         rounded = rounded_to(digits)
         if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
             break
-    def gap(rounded: np.ndarray) -> float:  # what the terms as written leave of the prediction as shown
-        return abs(shown_value / scale - float(np.dot(rounded, scaled))) * scale
+    def rest_of(rounded: np.ndarray) -> float:  # what terms as written leave of the prediction as shown (not as
+        return (shown_value / scale - float(np.dot(rounded, scaled))) * scale  # computed: 14.65 = ... made 14.6438)
 
-    if not others and gap(rounded) > unseen:  # every term shown: up to 4 more digits, where they bring the sum
-        for more in range(digits + 1, min(digits + 4, 17) + 1):  # to the prediction as shown (else none)
-            if gap(candidate := rounded_to(more)) <= unseen:
+    if not others and abs(rest_of(rounded)) > unseen:  # every term shown: up to 4 more digits, where they bring
+        for more in range(digits + 1, min(digits + 4, 17) + 1):  # the sum to the prediction as shown (else none)
+            if abs(rest_of(candidate := rounded_to(more))) <= unseen:
                 digits, rounded = more, candidate
                 break
     parts = []
     for w, i in zip(rounded.tolist(), order, strict=True):
         parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
-    # what the rest adds, to the prediction as shown (not as computed: 14.65 = ... adding up to 14.6438)
-    rest = (shown_value / scale - float(np.dot(rounded, scaled))) * scale
+    rest = rest_of(rounded)
     if abs(rest) > unseen:
         what = f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
