@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -124,7 +123,9 @@ def _digits(value: float, step: float, round_trip: bool = True) -> int:
     magnitude = math.floor(math.log10(abs(value))) if value else 0  # 10**magnitude <= |value|
     decimals = _decimals(value, step)
     if round_trip:  # (whole numbers below 1e16 whole: 123460, not 1.2346e+05)
-        shortest = -int(Decimal(repr(float(value))).normalize().as_tuple().exponent)
+        from numseries.rules import shortest_decimal  # (as format_value's fmt: rules imports no formatting)
+
+        shortest = -int(shortest_decimal(value).as_tuple().exponent)
         decimals = min(decimals, max(shortest, 0) if abs(value) < 1e16 else shortest)
     return min(max(magnitude + 1 + decimals, 1), MAX_DIGITS)
 

@@ -417,7 +417,7 @@ _WRITTEN_DIGITS = 15  # as a spreadsheet writes a number: values of at most this
 _COMPUTED_DIGITS = 10  # float arithmetic on decimals of at most this many digits: see _computed_decimal
 
 
-def _shortest(value: float | np.floating) -> Decimal:
+def shortest_decimal(value: float | np.floating) -> Decimal:
     """A float's shortest decimal (its repr), trailing zeros dropped: 1.5e14's 150000000000000.0 has 2 digits."""
     return Decimal(repr(float(value))).normalize()
 
@@ -426,7 +426,7 @@ def _rounding_of(value: float) -> Fraction:
     """Half a unit of the 15th significant digit of a value written to 13 to 15 of them (it may be a number
     rounded to 15 whose last zeros were dropped: 13006.1474370370 is written 13006.147437037), else 0: a value
     written to fewer is exactly that (typed; a 15-digit rounding ends in three zeros once in a thousand)."""
-    digits = _shortest(value).as_tuple()
+    digits = shortest_decimal(value).as_tuple()
     if len(digits.digits) < _WRITTEN_DIGITS - 2 or not isinstance(digits.exponent, int):
         return Fraction(0)
     return _fifteenth_digit(value)
@@ -438,7 +438,7 @@ def _computed_decimal(value: float) -> Fraction | None:
     None (1/3's 0.3333333333333333, an exponential's -982.7551595563181: computed otherwise)."""
     if not math.isfinite(value) or value == 0:
         return None
-    exact, shortest = Fraction(value), _shortest(value)
+    exact, shortest = Fraction(value), shortest_decimal(value)
     for digits in range(1, _COMPUTED_DIGITS + 1):
         near = Fraction(shortest.quantize(Decimal(1).scaleb(shortest.adjusted() - digits + 1)))
         if abs(exact - near) <= Fraction(1, 10**11) * abs(exact):
@@ -451,7 +451,7 @@ def _fifteenth_digit(value: float) -> Fraction:
     from the number it was rounded from."""
     if value == 0:
         return Fraction(0)
-    return Fraction(1, 2) * Fraction(10) ** (_shortest(value).adjusted() - (_WRITTEN_DIGITS - 1))
+    return Fraction(1, 2) * Fraction(10) ** (shortest_decimal(value).adjusted() - (_WRITTEN_DIGITS - 1))
 
 
 def _all_written(values: Sequence[Number]) -> list[Fraction] | None:
@@ -473,7 +473,7 @@ def _written_number(value: object) -> Fraction | None:
         return value
     if not isinstance(value, (float, np.floating)) or not math.isfinite(value):
         return None
-    written = _shortest(value)
+    written = shortest_decimal(value)
     return Fraction(written) if len(written.as_tuple().digits) <= _WRITTEN_DIGITS else None
 
 

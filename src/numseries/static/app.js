@@ -173,11 +173,16 @@ function denoised(x, step) {
 
 function shortest(x) {
   // Python's repr of a float: its shortest round-trip digits, with an exponent below 1e-4 or from 1e16 on.
+  const [mantissa, exponent, decimals] = roundTrip(x);
+  if (exponent < -4 || exponent >= 16) return withExponent(mantissa, exponent);
+  return decimals > 0 ? x.toFixed(decimals) : `${x.toFixed(0)}.0`;
+}
+
+function roundTrip(x) {
+  // x's shortest round-trip digits as [mantissa, exponent, decimals]: 1.5e+3 as ["1.5", 3, -2].
   const [mantissa, power] = x.toExponential().split("e");
   const exponent = Number(power);
-  if (exponent < -4 || exponent >= 16) return withExponent(mantissa, exponent);
-  const decimals = mantissa.replace(/^-/, "").replace(".", "").length - 1 - exponent;
-  return decimals > 0 ? x.toFixed(decimals) : `${x.toFixed(0)}.0`;
+  return [mantissa, exponent, mantissa.replace(/^-/, "").replace(".", "").length - 1 - exponent];
 }
 
 function general(x, digits) {
@@ -259,13 +264,15 @@ function shortInteger(text) {
   return general(Number(text), 15);
 }
 
-function shownDigits(x, step, roundTrip = true) {
+function shownDigits(x, step, shortestOnly = true) {
   // The significant digits format() shows x to beside data of mean step `step` (formatting._digits): with
-  // roundTrip, not past its shortest round-trip digits (5.000000000001, not 5.0000000000010001).
+  // shortestOnly, not past its shortest round-trip digits (5.000000000001, not 5.0000000000010001).
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
-  const [mantissa, power] = Math.abs(x).toExponential().split("e");
-  const shortest = mantissa.replace(".", "").length - 1 - Number(power);  // (whole below 1e16: 123460, not 1.2346e+5)
-  const places = roundTrip ? Math.min(decimals(x, step), Math.abs(x) < 1e16 ? Math.max(shortest, 0) : shortest) : decimals(x, step);
+  let places = decimals(x, step);
+  if (shortestOnly) {  // (whole below 1e16: 123460, not 1.2346e+5)
+    const least = roundTrip(x)[2];
+    places = Math.min(places, Math.abs(x) < 1e16 ? Math.max(least, 0) : least);
+  }
   return Math.min(Math.max(magnitude + 1 + places, 1), 17);
 }
 
@@ -295,6 +302,11 @@ function lastDigit(x, step) {
   if (!Number.isFinite(x) || (x === 0 && inFull(x, step))) return 0;
   const magnitude = x ? Math.floor(Math.log10(Math.abs(x))) : 0;
   return 10 ** (magnitude + 1 - (inFull(x, step) ? 15 : shownDigits(x, step, false)));  // 6.0 to 0.01 beside steps of 1
+}
+
+function weightText(w) {
+  // A weight to 3 decimals, as the CLI's table writes it: ties to even, and 0.000 for a tiny negative one.
+  return Number.isFinite(w) ? fixed(w, 3).replace(/^-(?=0\.000$)/, "") : String(w);
 }
 
 function formatTogether(xs, step, integers = []) {
@@ -525,7 +537,7 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
     const h = (Math.abs(w) / most) * reach;
     const attributes = { x: x(i) - barWidth / 2, y: w < 0 ? zero : zero - h, width: barWidth, height: h };
     const bar = el("rect", { class: w < 0 ? "bar negative" : "bar", ...attributes }, svg);
-    el("title", {}, bar).textContent = `step ${i + 1}: ${weights.name} ${fixed(w, 3).replace(/^-(?=0\.000$)/, "")}`;
+    el("title", {}, bar).textContent = `step ${i + 1}: ${weights.name} ${weightText(w)}`;
   });
 }
 
@@ -596,7 +608,7 @@ function table(values, data, typed, step, integers = { prediction: null, forecas
     const w = weights.values[i];
     const row = document.createElement("tr");
     if (i < data.n_values - data.n_used) row.className = "unused";
-    for (const text of [String(i + 1), typed[i], (Number.isFinite(w) ? fixed(w, 3).replace(/^-(?=0\.000$)/, "") : String(w)), data.attention[i].toFixed(3)]) {
+    for (const text of [String(i + 1), typed[i], weightText(w), data.attention[i].toFixed(3)]) {
       row.appendChild(document.createElement("td")).textContent = text;
     }
     const cell = row.appendChild(document.createElement("td"));
