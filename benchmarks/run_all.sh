@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Regenerate every report under benchmarks/results/ with one command: runs each benchmarks/*.py in turn
-# against the shipped model (all but compare_models.py, which compares two models you name). PYTHON picks the interpreter (default: python); extra arguments pass to
-# every script (e.g. --weights DIR).
+# Regenerate the shipped model's reports under benchmarks/results/ with one command: runs each benchmarks/*.py
+# in turn, with its defaults, against the shipped model. Not the tools among them that need arguments of their
+# own (TOOLS): compare_models.py compares two models you name (the compare_*.md reports), prune_hidden.py
+# makes a smaller network to fine-tune. PYTHON picks the interpreter (default: python).
 #     benchmarks/run_all.sh
 #     PYTHON=.venv/bin/python benchmarks/run_all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
+TOOLS=" compare_models.py prune_hidden.py "
 for script in benchmarks/[!_]*.py; do
-    [[ $script == benchmarks/compare_models.py ]] && continue  # compares two models named on its command line
+    [[ $TOOLS == *" $(basename "$script") "* ]] && continue
     echo "== $script"
-    "$PYTHON" "$script" "$@"
+    "$PYTHON" "$script"
 done

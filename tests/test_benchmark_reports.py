@@ -3,6 +3,10 @@ dataset and step ahead, and the shipped model's training stages are described by
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,3 +74,35 @@ def test_a_run_whose_results_go_elsewhere_leaves_the_readme_block_alone(tmp_path
     assert "old" in readme.read_text()
     assert output.replace_block("speed", "new", readme, results=output.RESULTS)
     assert readme.read_text() == "before\n<!-- speed:start -->\nnew\n<!-- speed:end -->\nafter\n"
+
+
+def _benchmarks_run_all_runs() -> tuple[list[Path], list[str]]:
+    """The scripts ``benchmarks/run_all.sh`` runs (every benchmarks/*.py not starting with _, less its TOOLS),
+    and its TOOLS."""
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "benchmarks" / "run_all.sh").read_text()
+    tools = re.search(r'^TOOLS="([^"]*)"', text, re.MULTILINE)
+    assert tools is not None, "run_all.sh names the scripts it skips in TOOLS"
+    skipped = tools.group(1).split()
+    scripts = sorted(p for p in (root / "benchmarks").glob("[!_]*.py") if p.name not in skipped)
+    return scripts, skipped
+
+
+def test_every_script_run_all_runs_needs_no_argument_and_the_readme_names_it():
+    """run_all.sh runs each script with its defaults: one with a required argument stopped the loop (set -e)
+    before the scripts after it, and the README's Benchmarks section names what it regenerates."""
+    scripts, skipped = _benchmarks_run_all_runs()
+    assert len(scripts) >= 10 and {"compare_models.py", "prune_hidden.py"} <= set(skipped)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Benchmarks", 1)[1].split("\n## ", 1)[0]
+    for script in scripts:
+        tree = ast.parse(script.read_text())
+        required = [
+            node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"
+            and any(k.arg == "required" and getattr(k.value, "value", False) is True for k in node.keywords)
+        ]  # fmt: skip
+        assert not required, f"{script.name} has required arguments (lines {required}): add it to run_all.sh's TOOLS"
+        assert f"`{script.name}`" in section, f"the README's Benchmarks section does not name {script.name}"
+    for tool in skipped:
+        assert f"`{tool}`" in section
