@@ -29,6 +29,7 @@ from scipy.stats import spearmanr
 
 from numseries.evaluate import synthetic_cases
 from numseries.explain import weighted_sum
+from numseries.formatting import percent_text
 from numseries.predict import Predictor
 
 from _output import RESULTS, replace_block, write_result
@@ -41,13 +42,17 @@ RECONSTRUCTION = 1e-4  # |sum w x - f| within this many mean absolute steps coun
 RESOLUTION = 1e4
 METHODS = ("weights", "attention")
 EXAMPLE = [2.0, 4.0, 6.0, 8.0, 10.0]
+def _percent(share: float) -> str:
+    return percent_text(share, 1)  # (0.9998 is 99.98%: not all)
+
+
 MEASURES = {  # key: (column title, format)
-    "top": ("top step = most influential", "{:.1%}"),
-    "beats_random": ("top step beats a random step", "{:.1%}"),
-    "spearman": ("median Spearman with influence", "{:.2f}"),
-    "reconstructed": (f"Σ r·x within {RECONSTRUCTION:g} steps of f", "{:.1%}"),
-    "median_error": ("median |Σ r·x − f| / step", "{:.1e}"),
-    "deletion": ("deleting the top step moves f more", "{:.1%}"),
+    "top": ("top step = most influential", _percent),
+    "beats_random": ("top step beats a random step", _percent),
+    "spearman": ("median Spearman with influence", "{:.2f}".format),
+    "reconstructed": (f"Σ r·x within {RECONSTRUCTION:g} steps of f", _percent),
+    "median_error": ("median |Σ r·x − f| / step", "{:.1e}".format),
+    "deletion": ("deleting the top step moves f more", _percent),
 }
 TARGETS = {  # (method, measure): (limit, "min" or "max")
     ("weights", "top"): (0.95, "min"),
@@ -171,7 +176,7 @@ def markdown_table(groups: dict[str, dict]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, figures in groups.items():
         for method in METHODS:
-            cells = [fmt.format(figures[method][key]) for key, (_, fmt) in MEASURES.items()]
+            cells = [fmt(figures[method][key]) for key, (_, fmt) in MEASURES.items()]
             lines.append(f"| {name} ({figures[method]['cases']} cases) | {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -183,8 +188,8 @@ def _targets(report: dict) -> str:
         met = value >= limit if kind == "min" else value <= limit
         fmt = MEASURES[key][1]
         sign = "≥" if kind == "min" else "≤"
-        target = f"{method}: {MEASURES[key][0]} {sign} {fmt.format(limit)}"
-        lines.append(f"| {target} | {fmt.format(value)} | {'yes' if met else 'no'} |")
+        target = f"{method}: {MEASURES[key][0]} {sign} {fmt(limit)}"
+        lines.append(f"| {target} | {fmt(value)} | {'yes' if met else 'no'} |")
     return "\n".join(lines)
 
 
@@ -214,9 +219,9 @@ def readme_block(report: dict) -> str:
         f"on {report['cases']:,} generated cases of lengths 4–64, the network answering each (an exact rule's "
         "weights are its coefficients instead), against each step's measured influence (the "
         "central difference of the prediction): the top-weighted step was the most influential in "
-        f"{weights['top']:.0%} of cases, the median rank correlation with influence was {weights['spearman']:.2f}, "
+        f"{percent_text(weights['top'])} of cases, the median rank correlation with influence was {weights['spearman']:.2f}, "
         f"and `Σ w_i x_i` gave the prediction within {RECONSTRUCTION:g} of a mean step in "
-        f"{weights['reconstructed']:.0%}. The attention is the model's internal weighting of its LSTM states; "
+        f"{percent_text(weights['reconstructed'])}. The attention is the model's internal weighting of its LSTM states; "
         "measured the same way it says much less about what the prediction depends on "
         "(r: the weights, or the attention; *deleting* replaces the step by its neighbours' interpolation):",
         "",
@@ -224,7 +229,7 @@ def readme_block(report: dict) -> str:
         "|" + "---|" * (len(cells) + 1),
     ]
     for method in METHODS:
-        lines.append(f"| {method} | " + " | ".join(MEASURES[k][1].format(overall[method][k]) for k in cells) + " |")
+        lines.append(f"| {method} | " + " | ".join(MEASURES[k][1](overall[method][k]) for k in cells) + " |")
     return "\n".join(lines)
 
 

@@ -8,7 +8,15 @@ import warnings
 import numpy as np
 import pytest
 
-from numseries.formatting import STEP_FRACTION, format_input, format_value, format_values, last_digit, mean_step
+from numseries.formatting import (
+    STEP_FRACTION,
+    format_input,
+    format_value,
+    format_values,
+    last_digit,
+    mean_step,
+    percent_text,
+)
 
 
 def test_a_prediction_keeps_the_digits_the_steps_make_meaningful():
@@ -135,3 +143,20 @@ def test_a_value_is_never_shown_past_its_shortest_round_trip_digits():
     assert format_values([5.0, 5.000000000001], step=step) == ["5.000000000000", "5.000000000001"]
     assert format_value(123460.0, step=10_000.0) == "123460" and format_value(6.0, step=1.0) == "6"
     assert last_digit(6.0, step=1.0) == pytest.approx(0.01)  # 6.00, shown 6: a sum beside it adds up to 0.01
+
+
+@pytest.mark.parametrize(
+    ("share", "decimals", "text"),
+    [
+        (0.99909, 0, "99.9%"),  # 6 of 6,600 missed: not "100%"
+        (0.99985, 1, "99.98%"),
+        (1.0, 0, "100%"),
+        (1.0, 1, "100.0%"),
+        (0.0, 0, "0%"),
+        (0.00004, 0, "0.004%"),  # not "0%"
+        (0.138, 0, "14%"),
+        (0.797, 1, "79.7%"),
+    ],
+)
+def test_a_share_that_is_not_all_or_none_never_reads_as_all_or_none(share, decimals, text):
+    assert percent_text(share, decimals) == text

@@ -162,3 +162,15 @@ def levels_text(bounds: dict[float, tuple[Any, Any]]) -> str:
 
 def _short(value: Any) -> str:
     return short_array(value) if np.ndim(value) else repr(float(value))
+
+
+def percent_text(share: float, decimals: int = 0) -> str:
+    """A share in [0, 1] as a percentage with at least ``decimals`` decimals (``14%``), and as many more as keep a
+    share that is not all or none from reading as all or none (0.99909 is ``99.9%``, not ``100%``; 0.00004 is
+    ``0.004%``)."""
+    for shown in range(decimals, decimals + 7):
+        text = f"{100 * share:.{shown}f}"
+        if (share < 1 and float(text) >= 100) or (share > 0 and float(text) <= 0):
+            continue
+        return text + "%"
+    return f"{100 * share:g}%"

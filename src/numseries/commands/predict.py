@@ -449,7 +449,7 @@ def _table(
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
     ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step."""
     from numseries.explain import weighted_sum
-    from numseries.formatting import format_input, format_values, mean_step
+    from numseries.formatting import format_input, format_values, mean_step, percent_text
     from numseries.intervals import level_name
 
     first = result.n_values - result.n_used
@@ -490,11 +490,11 @@ def _table(
         by_weights, by_attention = faithfulness["weights"], faithfulness["attention"]
         top, rank = (
             ("", "") if weights is None  # (no weights shown to compare with)
-            else (f" (weights: {by_weights['top']:.0%})", f" (weights: {by_weights['spearman']:.2f})")
+            else (f" (weights: {percent_text(by_weights['top'])})", f" (weights: {by_weights['spearman']:.2f})")
         )  # fmt: skip
         lines += [
             f"  On {faithfulness['cases']:,} test cases its top step was the most influential in "
-            f"{by_attention['top']:.0%}{top};",
+            f"{percent_text(by_attention['top'])}{top};",
             f"  rank correlation with influence {by_attention['spearman']:.2f}{rank}.",
         ]
     if forecast is not None:
