@@ -361,6 +361,9 @@ def _zeros(n, length, _rng):
         ("x/../../E", {}, r"family name 'x/../../E' holds a character a file name cannot \(/ "),
         (".hidden", {}, r"family name '.hidden' holds a character a file name cannot .* or starts with '.'"),
         ("f" * 250, {}, r"family name 'ffffffffffffffffffff'... has 250 characters; give at most 100"),  # round 33
+        # adversarial round 38: --families could not name it, and escapes reached the terminal in every error
+        ("-neg", {}, r"family name '-neg' holds a control character or starts with '-' \(which --families takes"),
+        ("e\x1b[31mvil", {}, r"family name 'e\\x1b\[31mvil' holds a control character"),
         ("never", {"weight": 0}, "weight must be a finite number > 0, got 0 for family 'never'; pass e.g. weight=1.0"),
         ("never", {"weight": -1.0}, "weight must be a finite number > 0, got -1.0 for family 'never'; pass e.g."),
         ("never", {"weight": float("nan")}, "weight must be a finite number > 0, got nan for family 'never'; pass e.g."),
@@ -502,3 +505,13 @@ def test_resolve_families_defaults_to_the_training_families_and_reads_one_name_a
         resolve_families([])
     with pytest.raises(ValueError, match="unknown family 'fibonacci'; known families: linear"):
         resolve_families(["linear", "fibonacci"])
+
+
+def test_weights_whose_sum_is_past_the_float_range_are_drawn_in_proportion(restore_registry):
+    """Adversarial round 38: two families of weight 1e308 made the shares NaN ("Probabilities do not sum to 1",
+    naming nothing)."""
+    register("huge_a", weight=1e308)(_zeros)
+    register("huge_b", weight=1e308)(_zeros)
+    batch = generate_batch(2000, max_len=12, families=["huge_a", "huge_b", "linear"], seed=0)
+    counts = np.bincount(batch.family_ids, minlength=3)
+    assert counts[2] == 0 and 800 < counts[0] < 1200 and counts[0] + counts[1] == 2000

@@ -85,6 +85,11 @@ def _check_name(name: object) -> None:
         raise ValueError(f"family name must be a non-empty string without whitespace, got {name!r}; pass e.g. 'my_family'")
     if len(name) > 100:  # names a plot's file (evaluate --plots): a file name holds 255 bytes
         raise ValueError(f"family name {name[:20]!r}... has {len(name)} characters; give at most 100")
+    if not name.isprintable() or name.startswith("-"):  # shown in errors as it is; --families reads "-x" as an option
+        raise ValueError(
+            f"family name {name!r} holds a control character or starts with '-' (which --families takes for an "
+            "option); pass e.g. 'my_family'"
+        )
     if any(char in name for char in '/\\:*?"<>|\0') or name.startswith("."):  # names a plot's file: evaluate --plots
         raise ValueError(
             f"family name {name!r} holds a character a file name cannot (/ \\ : * ? \" < > |) or starts with '.'; "
@@ -199,10 +204,21 @@ def _noisy_bases(n: int, length: int, rng: np.random.Generator, *, stochastic: b
     return _draw(noisy_bases(stochastic=stochastic), n, length, rng)
 
 
+def _shares(names: Sequence[str]) -> np.ndarray:
+    """Each named family's share of the draws, in proportion to its weight; weights whose sum is past the float
+    range (two of 1e308) are taken relative to the largest first."""
+    weights = np.array([FAMILIES[name].weight for name in names])
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        weights = weights / weights.max()
+        total = weights.sum()
+    return weights / total
+
+
 def _draw(names: Sequence[str], n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """(n, length) series of the named families, each row's family drawn in proportion to its weight."""
-    weights = np.array([FAMILIES[name].weight for name in names])
-    choice = rng.choice(len(names), n, p=weights / weights.sum())
+    choice = rng.choice(len(names), n, p=_shares(names))
     out = np.empty((n, length))
     for i, name in enumerate(names):
         rows = np.flatnonzero(choice == i)
@@ -582,8 +598,7 @@ def generate_batch(
                 f"lengths must be {num_samples} integers in [{MIN_LENGTH}, {max_len}], got shape "
                 f"{lengths.shape} with range [{lengths.min()}, {lengths.max()}]"
             )
-    weights = np.array([FAMILIES[name].weight for name in names])
-    family_ids = rng.choice(len(names), num_samples, p=weights / weights.sum())
+    family_ids = rng.choice(len(names), num_samples, p=_shares(names))
 
     width = max_len + 1  # the context plus its next value
     values = np.empty((num_samples, width))
