@@ -283,6 +283,10 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
     # adversarial round 32b: the one-step cases were drawn from the generator's whole mix (91% of them from
     # families this model never saw), as the paths' were not
     assert "from 2000 generated cases of the families linear, fibonacci_like and 1000 paths" in capsys.readouterr().err
+    from numseries.weights import file_sha256  # adversarial round 38: the weights it was measured on
+
+    recorded = json.loads((tmp_path / "out" / "calibration.json").read_text())["weights_sha256"]
+    assert recorded == file_sha256(tmp_path / "out" / WEIGHTS_FILE)
     assert main([*calibrate, *mine, "--path-families", "linear", "linear"]) == 2
     assert "--path-families names linear more than once" in capsys.readouterr().err
     report = ["--report", str(tmp_path / "report.md"), "--n-per-cell", "2", "--no-stats"]
@@ -552,3 +556,101 @@ def test_a_families_file_imports_a_helper_module_beside_it(tmp_path, capsys):
         FAMILIES.pop("helper_walk", None)
         sys.modules.pop("numseries_user_families_walk_family", None)
         sys.modules.pop("walk_helpers", None)
+
+
+def test_a_run_killed_mid_training_still_checks_its_settings_on_resume(tmp_path, capsys, monkeypatch):
+    """Adversarial round 38: run_settings.json was written when fit ended, so after a SIGKILL (or an out-of-memory
+    kill) it was missing and a resume with another --lr, --families or --seed went on unchecked, recorded as if the
+    run had started with them. It is written before training starts."""
+    import numseries.train as train
+
+    real_fit, seen = train.fit, []
+
+    def killed(*args, **kwargs):  # what a SIGKILL leaves: checkpoints of the epochs done, no finally block run
+        seen.append((tmp_path / "run" / train.RUN_SETTINGS).is_file())
+        real_fit(*args, **kwargs)
+        raise SystemExit(137)
+
+    monkeypatch.setattr(train, "fit", killed)
+    with pytest.raises(SystemExit):
+        _train(tmp_path)
+    assert seen == [True]
+    monkeypatch.setattr(train, "fit", real_fit)
+    capsys.readouterr()
+    assert _train(tmp_path, "--resume", "--max-epochs", "2", "--lr", "0.5") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lr 0.002 -> 0.5" in err
+
+
+def test_a_resume_that_trains_nothing_keeps_what_was_made_from_its_weights_and_says_so(tmp_path, capsys, caplog):
+    """Adversarial round 38: resuming a run that had done its --max-epochs trained no step, wrote the same
+    weights again and removed the folder's model.onnx and calibration.json (minutes to make again), silently."""
+    assert _train(tmp_path) == 0
+    out = tmp_path / "out"
+    (out / "calibration.json").write_text('{"made": "for these weights"}')
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.name not in (INFO_FILE, MANIFEST_FILE)}
+    assert _train(tmp_path, "--resume") == 0  # --max-epochs 1 again: done
+    assert "trained no further step: it has done 1 epochs and stops there (--max-epochs 1" in caplog.text
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.name not in (INFO_FILE, MANIFEST_FILE)} == before
+    assert _train(tmp_path, "--resume", "--max-epochs", "2") == 0  # more epochs: other weights, made again
+    assert _info(tmp_path)["epochs"] == 2 and not (out / "calibration.json").exists()
+
+
+def test_a_resume_without_run_dir_names_the_run_the_weights_were_trained_in(tmp_path, capsys, monkeypatch):
+    """Adversarial round 38: the error said "train without --resume first", which starts again from random weights
+    and replaces the folder, though its training_info.json names the run."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--out", "out", "--run-dir", "myruns/A", *TOY]) == 0
+    capsys.readouterr()
+    assert main(["train", "--out", "out", *TOY, "--max-epochs", "2", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "resume it with --run-dir myruns/A" in err
+    assert main(["train", "--out", "out", "--run-dir", "myruns/A", *TOY, "--max-epochs", "2", "--resume"]) == 0
+
+
+def test_an_out_folder_of_another_tools_model_is_refused(tmp_path, capsys):
+    """Adversarial round 38: a Hugging Face folder (its own config.json beside a model.safetensors) passed as
+    numseries weights, and training replaced them with a warning."""
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = {"config.json": '{"model_type": "bert", "hidden_size": 768}', "model.safetensors": "bert", "tokenizer.json": "{}"}
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    assert _train(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds other files" in err and "no numseries weights" in err
+    assert {path.name: path.read_text() for path in out.iterdir()} == mine
+
+
+def test_calibrating_a_median_only_quantile_head_is_one_line(tmp_path, capsys):
+    """Adversarial round 38: numpy's divide-by-zero warnings, then "need at least one array to stack"."""
+    assert _train(tmp_path, "--quantile-levels", "0.5") == 0
+    capsys.readouterr()
+    code = main(["calibrate", "--weights", str(tmp_path / "out"), "--cases", "1000", "--horizon-cases", "1000"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "predicts the median alone, no interval, so nothing to calibrate" in err
+
+
+def test_a_fine_tune_resumes_after_its_starting_weights_moved(tmp_path, capsys):
+    """Adversarial round 38: once the --init-weights folder had moved, no command resumed the run: without it,
+    "weights path ... does not exist"; with its new place, refused as another init_weights."""
+    import shutil
+
+    assert _train(tmp_path) == 0
+    base = tmp_path / "out"
+    tune = ["train", "--out", str(tmp_path / "tuned"), "--run-dir", str(tmp_path / "tune_run"), *TOY]
+    assert main([*tune, "--init-weights", str(base)]) == 0
+    moved = Path(shutil.move(base, tmp_path / "moved"))
+    capsys.readouterr()
+    assert main([*tune, "--max-epochs", "2", "--resume"]) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]  # (after the log's note that the weights in tuned are to be replaced)
+    assert last.startswith("numseries train: error:") and "Traceback" not in err
+    assert f"it started from --init-weights {base}" in last and "which no longer exists" in last
+    assert main([*tune, "--max-epochs", "2", "--resume", "--init-weights", str(moved)]) == 0
+    assert json.loads((tmp_path / "tuned" / INFO_FILE).read_text())["epochs"] == 2
+    (tmp_path / "other").mkdir()  # other weights than it started from are still another run
+    assert _train(tmp_path / "other", "--seed", "5") == 0
+    capsys.readouterr()
+    assert main([*tune, "--max-epochs", "3", "--resume", "--init-weights", str(tmp_path / "other" / "out")]) == 2
+    assert "init_weights" in capsys.readouterr().err

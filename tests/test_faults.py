@@ -367,8 +367,15 @@ def test_a_config_json_of_the_wrong_type_is_one_line_naming_the_file_and_the_fie
         ("[1, 2]", "holds a JSON list, not an object of fields"),
         ("{broken", "cannot read training info"),
         ('{"run_dir": 5}', "run_dir must be a folder name, got 5"),
+        # adversarial round 38: calibrate and evaluate read these and crashed (AttributeError), or took a
+        # family name for no record and calibrated on every family
+        ('{"data": "x"}', "data is a JSON str, not an object"),
+        ('{"train_config": 5}', "train_config is a JSON int, not an object"),
+        ('{"init_weights": "x"}', "init_weights is a JSON str, not an object"),
+        ('{"data": {"families": "linear"}}', "data.families is not a list of family names"),
+        ('{"init_weights": {"training_info": {"data": []}}}', "init_weights.training_info.data is a JSON list"),
     ],
-    ids=["list", "corrupt", "run-dir-number"],
+    ids=["list", "corrupt", "run-dir-number", "data", "train-config", "init-weights", "families", "nested"],
 )
 def test_a_training_info_json_of_the_wrong_type_is_one_line_naming_the_file(tiny_weights, tmp_path, content, message):
     folder = _hand_made_copy(tiny_weights, tmp_path)

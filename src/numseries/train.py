@@ -43,7 +43,15 @@ from numseries.data import StreamingDataset, make_loader
 from numseries.files import atomic_write, check_folder
 from numseries.generate import generate_batch, resolve_families
 from numseries.model import LSTMWithAttention, ModelOutput
-from numseries.weights import check_weights_out, load_model, locate, read_training_info, save_pretrained
+from numseries.weights import (
+    INFO_FILE,
+    check_weights_out,
+    file_sha256,
+    load_model,
+    locate,
+    read_training_info,
+    save_pretrained,
+)
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +309,7 @@ def fit(
             rollout_loss=schedule.rollout_loss,
             rollout_steps=schedule.rollout_steps,
         )
+        start_step = _global_step(resume_from) if resume_from is not None else None
         try:
             trainer.fit(module, train_loader, val_loader, ckpt_path=resume_from)
         except SystemExit as stop:  # Lightning ends Ctrl-C with exit(1) and SIGTERM with exit(None), silently
@@ -321,6 +330,13 @@ def fit(
                 f"{RESUME_REFUSED} {out_dir} with these settings ({first}); resume it with the model "
                 "options it was started with and more --max-epochs than it has done"
             ) from err
+    if start_step is not None and trainer.global_step == start_step:
+        log.warning(
+            "the run in %s trained no further step: it has done %d epochs and stops there (--max-epochs %d, "
+            "--patience %d%s); raise the one that stopped it to go on",
+            out_dir, trainer.current_epoch, schedule.max_epochs, schedule.patience,
+            f", --max-minutes {schedule.max_minutes:g}" if schedule.max_minutes else "",
+        )  # fmt: skip
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
     if not Path(best).is_file():
         raise ValueError(
@@ -487,6 +503,27 @@ def _check_run_dir(out_dir: Path, resume: bool, announce: bool = True) -> Path |
     raise ValueError(f"cannot resume: {', '.join(skipped)}; delete the run directory and train again")
 
 
+def _check_recorded_run(out: Path, run_dir: Path) -> None:
+    """Before ``--resume`` without ``--run-dir``: where the default ``run_dir`` holds no checkpoint but ``out``'s
+    training_info.json records the run it was trained in elsewhere, a ValueError naming that run (training
+    without --resume, as the plain error advises, would start again from random weights and replace ``out``)."""
+    if any((run_dir / CHECKPOINT_DIR).glob("*.ckpt")) or not (out / INFO_FILE).is_file():
+        return
+    recorded = read_training_info(out).get("run_dir")
+    if isinstance(recorded, str) and recorded and Path(recorded).resolve() != run_dir.resolve():
+        raise ValueError(
+            f"cannot resume: {run_dir} (the default for --out {out}) holds no run; {out} was trained in {recorded}: "
+            f"resume it with --run-dir {recorded}"
+        )
+
+
+def _weights_digest(path: str | Path) -> str | None:
+    """The sha256 of the weights file at ``path`` (a weights folder's ``model.safetensors``, or the file itself),
+    ``None`` where there is none: what tells a moved starting point from another one."""
+    weights = locate(path).weights
+    return file_sha256(weights) if weights is not None and weights.is_file() else None
+
+
 def _started_from(run_dir: Path) -> str | None:
     """The ``--init-weights`` the run in ``run_dir`` started from (``None``: none, or a run older than
     :data:`RUN_SETTINGS`)."""
@@ -515,6 +552,7 @@ def _record_settings(
         "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
         "model_config": model_config.to_dict(),
         "init_weights": None if init_weights is None else str(Path(init_weights).resolve()),
+        "init_weights_sha256": None if init_weights is None else _weights_digest(init_weights),
         "families_code": _families_code(families),
         "commands": [command_line],
     }
@@ -526,7 +564,10 @@ def _record_settings(
             for name in sorted(set(started[part]) | set(settings[part]))
             if name not in STOPPING_SETTINGS and started[part].get(name) != settings[part].get(name)
         ]
-        if started["init_weights"] != settings["init_weights"]:
+        moved = started.get("init_weights_sha256") is not None and (
+            started.get("init_weights_sha256") == settings["init_weights_sha256"]
+        )  # the same weights from another folder (moved since): the run goes on from what it started from
+        if started["init_weights"] != settings["init_weights"] and not moved:
             changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
         code, now = started.get("families_code", settings["families_code"]), settings["families_code"]  # older runs: unchecked
         recoded = [name for name in sorted(set(code) & set(now)) if code[name] != now[name]]
@@ -594,6 +635,14 @@ def _families_code(families: Sequence[str] | None) -> dict[str, str]:
         text = json.dumps([source, family.weight, family.holdout, family.noise, family.stochastic])
         out[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
     return out
+
+
+def _global_step(path: Path) -> int | None:
+    """The optimiser steps a checkpoint was saved after (``None`` where it does not say)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        step = torch.load(path, map_location="cpu", weights_only=True).get("global_step")
+    return int(step) if isinstance(step, int) else None
 
 
 def _unreadable(path: Path) -> str | None:
@@ -777,6 +826,8 @@ def run_training(
     check_lengths(config.min_len, model_config.max_len)
     check_rollout(config, model_config.max_len)
     check_folder(out, "the weights")  # before training, not after it
+    if resume and not run_dir_given:
+        _check_recorded_run(out, run_dir)
     check_weights_out(out)
     check_folder(run_dir, "the run's checkpoints and logs")
     check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
@@ -785,6 +836,11 @@ def run_training(
     command_line = shlex.join(command if command is not None else ["python", *sys.argv])
     if init_weights is None and resume:  # a fine-tuning run resumes from the weights it started from
         init_weights = _started_from(run_dir)
+        if init_weights is not None and not Path(init_weights).exists():
+            raise ValueError(
+                f"cannot resume the run in {run_dir}: it started from --init-weights {init_weights} (its "
+                f"{RUN_SETTINGS}), which no longer exists; resume with --init-weights naming where those weights are now"
+            )
     torch.manual_seed(config.seed)
     origin = None
     inherited: list[str] = []  # the heads taken from --init-weights
@@ -850,6 +906,9 @@ def run_training(
     )
     settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
     settings["out"] = str(out.resolve())  # whose run it is: another --out of the same name is refused it
+    if not resume:  # now, not when it ends: a run killed (SIGKILL, out of memory) is resumed with its settings checked
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _write_settings(run_dir, settings)
     refused = False
     try:
         result = fit(

@@ -168,13 +168,27 @@ def check_weights_out(directory: str | Path) -> None:
     held = sorted(path.name for path in directory.iterdir())
     if not held:
         return
-    if not (directory / WEIGHTS_FILE).is_file() and not (directory / MANIFEST_FILE).is_file():
+    config = directory / CONFIG_FILE
+    bare = (directory / WEIGHTS_FILE).is_file() and not config.exists()  # read with the default config, as locate does
+    if not (directory / MANIFEST_FILE).is_file() and not bare and not _numseries_config(config):
+        # another tool's model (a Hugging Face folder holds a model.safetensors and a config.json of its own)
         shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
         raise ValueError(
             f"{directory} holds other files ({shown}) and no numseries weights; give a new or empty folder, "
             "or a weights folder whose weights this run should replace"
         )
     log.warning("%s holds trained weights: this run replaces them when it ends", directory)
+
+
+def _numseries_config(path: Path) -> bool:
+    """Whether ``path`` is a numseries ``config.json`` (one that :meth:`ModelConfig.load` reads)."""
+    if not path.is_file():
+        return False
+    try:
+        ModelConfig.load(path)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def save_pretrained(
@@ -186,21 +200,24 @@ def save_pretrained(
     or (after a write stopped between files) a one-line error, never a mix. Files made from the weights
     this replaces are removed: ``model.onnx`` and its gradient graphs (export these again), the interval
     calibration (calibrate again), the faithfulness figures (``benchmarks/faithfulness.py`` measures them) and,
-    without ``training_info``, the old one.
+    without ``training_info``, the old one; unless the config and weights are byte for byte those already there
+    (a resumed run that trained no further step), which those files were made from.
     """
     directory = Path(directory)
     old_set = {name: directory / name for name in SET_FILES if (directory / name).is_file()}
     if old_set and not (directory / MANIFEST_FILE).is_file():  # a folder from before manifests: record it first
         _write_manifest(directory, {name: file_sha256(path) for name, path in old_set.items()})
-    derived = [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]
-    derived += [directory / CALIBRATION_FILE, directory / FAITHFULNESS_FILE]
+    files = {CONFIG_FILE: json_text(model.config.to_dict()).encode(), WEIGHTS_FILE: safetensors_bytes(model)}
+    # the same weights again (a resumed run that trained no further step): what was made from them still holds
+    same = all((directory / name).is_file() and (directory / name).read_bytes() == data for name, data in files.items())
+    derived = [] if same else [directory / ONNX_FILE, *directory.glob(f"{Path(ONNX_FILE).stem}.gradient_*.onnx")]
+    derived += [] if same else [directory / CALIBRATION_FILE, directory / FAITHFULNESS_FILE]
     if training_info is None:
         derived.append(directory / INFO_FILE)
     for stale in derived:
         if stale.is_file():
             stale.unlink()
             log.info("removed %s: it was made from the weights this replaces; make it again for the new ones", stale)
-    files = {CONFIG_FILE: json_text(model.config.to_dict()).encode(), WEIGHTS_FILE: safetensors_bytes(model)}
     if training_info is not None:
         files[INFO_FILE] = json_text(training_info).encode()
     for name, data in files.items():
@@ -407,7 +424,29 @@ def read_training_info(directory: str | Path | None = None) -> dict[str, Any]:
             f"training info {path} holds a JSON {type(info).__name__}, not an object of fields; "
             "train again or remove it"
         )
+    field = _misshapen_info(info)
+    if field is not None:
+        raise ValueError(f"training info {path}: {field}; train again or remove it")
     return info
+
+
+def _misshapen_info(info: dict[str, Any], at: str = "") -> str | None:
+    """What in a training_info.json object is not of the shape :func:`trained_families` reads (``data`` and
+    ``train_config`` objects, ``data.families`` a list of names, ``init_weights`` an object whose
+    ``training_info`` is one too, and so on down), or ``None``."""
+    for name in ("data", "train_config", "init_weights"):
+        value = info.get(name)
+        if value is not None and not isinstance(value, dict):
+            return f"{at}{name} is a JSON {type(value).__name__}, not an object"
+    families = (info.get("data") or {}).get("families")
+    if families is not None and not (isinstance(families, list) and all(isinstance(f, str) for f in families)):
+        return f"{at}data.families is not a list of family names"
+    inner = (info.get("init_weights") or {}).get("training_info")
+    if inner is None:
+        return None
+    if not isinstance(inner, dict):
+        return f"{at}init_weights.training_info is a JSON {type(inner).__name__}, not an object"
+    return _misshapen_info(inner, f"{at}init_weights.training_info.")
 
 
 def trained_families(info: dict[str, Any], *, heads: bool = False) -> set[str] | None:
