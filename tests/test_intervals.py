@@ -7,6 +7,7 @@ import re
 import warnings
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -776,3 +777,52 @@ def test_a_line_no_rule_continues_gets_the_readme_interval():
     lo, hi = Predictor.from_pretrained(rules=False).predict([2, 4, 6, 8, 10], level=[80]).intervals[80]
     assert f"`2 4 6 8 10` without rules, 80% from {lo:g} to {hi:g}" in readme
     assert Predictor.from_pretrained().predict([2, 4, 6, 8, 10], level=[80]).intervals[80] == (12, 12)
+
+
+def _shipped_copy(tmp_path):
+    import shutil
+
+    from numseries.weights import shipped_weights_dir
+
+    return Path(shutil.copytree(shipped_weights_dir(), tmp_path / "weights"))
+
+
+def test_a_calibration_records_its_weights_and_is_refused_beside_others(tmp_path):
+    """Adversarial round 38: calibration.json named no weights, so after new weights were copied over a folder
+    by hand its factors, measured on the old ones, were applied without a word."""
+    import json
+
+    from numseries.predict import Predictor
+    from numseries.weights import file_sha256
+
+    folder = _shipped_copy(tmp_path)
+    path = folder / "calibration.json"
+    values = json.loads(path.read_text())
+    assert values["weights_sha256"] == file_sha256(folder / "model.safetensors")  # the shipped one records them
+    Predictor.from_pretrained(folder)  # its own weights: loads
+    path.write_text(json.dumps({**values, "weights_sha256": "0" * 64}))
+    with pytest.raises(ValueError, match=r"was measured on other weights than .*model.safetensors \(copied over"):
+        Predictor.from_pretrained(folder)
+    assert Predictor.from_pretrained(folder, calibrated=False).calibration is None  # the way around it, as named
+    del values["weights_sha256"]  # a file from before digests: taken as it is
+    path.write_text(json.dumps(values))
+    assert Predictor.from_pretrained(folder).calibration is not None
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda path: path.write_text("[" * 100_000 + "]" * 100_000), "nested too deeply"),  # was a RecursionError
+        (lambda path: path.mkdir(), "is not a file"),  # was skipped: uncalibrated intervals, no word
+    ],
+    ids=["nested", "folder"],
+)
+def test_a_damaged_calibration_is_one_line_naming_it(tmp_path, damage, message):
+    from numseries.predict import Predictor
+
+    folder = _shipped_copy(tmp_path)
+    (folder / "calibration.json").unlink()
+    damage(folder / "calibration.json")
+    with pytest.raises(ValueError, match=message) as info:
+        Predictor.from_pretrained(folder)
+    assert "\n" not in str(info.value) and "calibration" in str(info.value)

@@ -386,6 +386,9 @@ class Calibration:
     # Per family and length bucket, the one-step factors (each at least ``factors``') of the contexts named
     # that family, in place of ``factors`` (:func:`calibrate_families`); None: not measured.
     family_one_step: np.ndarray | None = None  # (len(families), len(LENGTH_BUCKETS), P)
+    # The sha256 of the model.safetensors it was measured on (None: not recorded, files written before it):
+    # weights copied over the folder since are not those (numseries.predict refuses the pair).
+    weights_sha256: str | None = None
 
     def pooled(self) -> Calibration:
         """The same calibration without factors per named family: the pooled factors alone."""
@@ -440,6 +443,8 @@ class Calibration:
             "factors": np.round(self.factors, 6).tolist(),
             "cases": self.cases,
         }
+        if self.weights_sha256 is not None:
+            out["weights_sha256"] = self.weights_sha256
         if self.family_one_step is not None:
             out["families"] = {"names": list(self.families), "factors": np.round(self.family_one_step, 6).tolist()}
         if self.horizons is not None:
@@ -477,6 +482,11 @@ class Calibration:
             one_step = values.get("families")  # absent in files written before one-step factors per family
             one_step_names = None if one_step is None else tuple(str(name) for name in one_step["names"])
             family_one_step = None if one_step is None else np.asarray(one_step["factors"], dtype=np.float64)
+            digest = values.get("weights_sha256")  # absent in files written before it was recorded
+            if digest is not None and not isinstance(digest, str):
+                raise TypeError(f"weights_sha256 is {digest!r}, not a digest")
+        except RecursionError:  # nested too deeply for Python's JSON parser
+            raise ValueError(f"cannot read calibration {path}: it is nested too deeply; re-run the calibration") from None
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(f"cannot read calibration {path}: {err}; re-run the calibration") from err
         if factors.shape != (len(LENGTH_BUCKETS), len(grid) // 2):
@@ -523,8 +533,9 @@ class Calibration:
                 f"{len(families)} families; re-run the calibration"
             )
         return cls(
-            grid, factors, cases, steps, horizon_cases, norms, families, family_factors, path_families, family_one_step
-        )
+            grid, factors, cases, steps, horizon_cases, norms, families, family_factors, path_families, family_one_step,
+            digest,
+        )  # fmt: skip
 
 
 def calibrate(

@@ -77,6 +77,7 @@ from numseries.weights import (
     ONNX_FILE,
     WEIGHTS_FILE,
     WeightsLocation,
+    file_sha256,
     load_model,
     locate,
     onnx_architecture,
@@ -1029,9 +1030,23 @@ def check_steps(steps: Any, name: str = "steps") -> int:
 
 
 def _calibration(location: WeightsLocation) -> Calibration | None:
-    """The interval calibration beside the weights, or None when there is none."""
+    """The interval calibration beside the weights, or None when there is none; a ValueError where it is no
+    file, or records other weights than those beside it (copied over it since: its factors are not theirs)."""
     path = location.folder / CALIBRATION_FILE if location.folder else None
-    return Calibration.load(path) if path is not None and path.is_file() else None
+    if path is None or not path.exists():
+        return None
+    if not path.is_file():
+        raise ValueError(f"calibration {path} is not a file; remove it, or make it with `numseries calibrate`")
+    calibration = Calibration.load(path)
+    weights = location.weights
+    if calibration.weights_sha256 is not None and weights is not None and weights.is_file():
+        if file_sha256(weights) != calibration.weights_sha256:
+            raise ValueError(
+                f"calibration {path} was measured on other weights than {weights} (copied over them since?): "
+                f"calibrate these with `numseries calibrate --weights {location.folder}`, or remove it "
+                "(Predictor.from_pretrained(..., calibrated=False) leaves it unread)"
+            )
+    return calibration
 
 
 def _cpus() -> int:

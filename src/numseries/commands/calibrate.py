@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         named_families,
     )
     from numseries.predict import Predictor
+    from numseries.weights import WEIGHTS_FILE, file_sha256
 
     if not 1_000 <= args.cases <= 10_000_000:
         raise ValueError(f"--cases must be in [1000, 10000000], got {args.cases}; e.g. --cases 200000")
@@ -86,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
+    if len(predictor.quantile_levels) < 2:  # the median alone: no interval to widen
+        raise ValueError(
+            f"{folder}'s quantile head predicts the median alone, no interval, so nothing to calibrate; "
+            "train it with --quantile-levels 0.1 0.5 0.9 (for example)"
+        )
     try:  # one step: the families the point network learnt
         served = resolve_families(learnt_families(folder, heads=False))
     except ValueError as err:  # a name the record holds that no registered family has
@@ -123,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
             values, quantiles, targets, lengths, scale, grid, named, len(names), factors, REACH_NORMS
         )
         calibration = dataclasses.replace(calibration, families=names, family_factors=by_family)
+    if (folder / WEIGHTS_FILE).is_file():  # the weights it was measured on: weights copied over them are not
+        calibration = dataclasses.replace(calibration, weights_sha256=file_sha256(folder / WEIGHTS_FILE))
     write_json(folder / CALIBRATION_FILE, calibration.to_dict())
     print(
         f"wrote {folder / CALIBRATION_FILE} from {args.cases} generated cases of the families {', '.join(served)} "
