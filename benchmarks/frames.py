@@ -159,7 +159,9 @@ def summary(r: dict) -> str:
         f"{'within' if text['checks']['frame_peak_gib'] else 'over'} the 2 GiB target, where the file path peaks at "
         f"{ordered['file']['peak_gib']:.2f} GiB. Shuffled rows: "
         f"{shuffled['frame']['predict_s']:.0f} s ({shuffled['frame']['time_ratio']:.2f}×), "
-        f"{shuffled['frame']['added_gib']:.2f} GiB added; the file path sorts them on disk in "
+        f"{shuffled['frame']['added_gib']:.2f} GiB added, a peak of {shuffled['frame']['peak_gib']:.2f} GiB "
+        f"({'within' if shuffled['frame']['checks']['frame_peak_gib'] else 'over'} the target; "
+        f"{shuffled['frame_category']['peak_gib']:.2f} GiB with the ids as a category); the file path sorts them on disk in "
         f"{shuffled['file']['seconds']:.0f} s at a peak of {shuffled['file']['peak_gib']:.2f} GiB."
     )
 
@@ -188,7 +190,7 @@ def render(r: dict) -> str:
         "*Peak*: the peak during the call (VmHWM, reset just before it); *added*: peak minus the process before "
         "the call. The shuffled file holds the same rows in random order, which both paths sort first.",
         "",
-        f"- Model: `{env['model']}` (max_len {env['max_len']}); machine: {env['cpu']}, {env['cpus']} CPUs; "
+        f"- Model: `{env['model']}` (sha256 {env['model_sha256']}, max_len {env['max_len']}); machine: {env['cpu']}, {env['cpus']} CPUs; "
         f"load average before {', '.join(f'{v:.2f}' for v in r['load_before'])}, after "
         f"{', '.join(f'{v:.2f}' for v in r['load_after'])}",
         "",

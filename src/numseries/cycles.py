@@ -23,6 +23,7 @@ WEAK = 0.3  # least autocorrelation of a peak at a fraction of the period's lag 
 NOISE_Z = 2.5  # the peak's autocorrelation at least this many times white noise's (1 / sqrt(pairs))
 TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lies within these shares of it
 MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
+_BLOCK_ROWS = 2048  # rows whose lagged windows are multiplied at once (about 36 MB at 64 values)
 LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
 
 
@@ -64,10 +65,15 @@ def _autocorrelation(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     slope = (x @ t - (n - 1) / 2 * n * mean) / (n * (n * n - 1) / 12)  # least squares (sum of (t - mean t)^2 in closed form)
     padded = np.zeros((len(x), width + top))
     np.subtract(x, (mean - slope * (n - 1) / 2)[:, None] + slope[:, None] * t, out=padded[:, :width], where=mask)
-    # windows[i, t, k] = padded[i, t + k]: sums[i, k] = sum over t of residual[i, t] * residual[i, t + k]
+    # windows[i, t, k] = padded[i, t + k]: sums[i, k] = sum over t of residual[i, t] * residual[i, t + k]. The
+    # product copies the strided windows (W x L values a row, 17 kB at 64 values), so rows go in blocks: a
+    # batch of 200,000 series took 2.4 GB at once
     step = padded.strides[1]
-    windows = np.lib.stride_tricks.as_strided(padded, (len(x), width, top), (padded.strides[0], step, step))
-    sums = (padded[:, None, :width] @ windows)[:, 0]  # (R, L)
+    sums = np.empty((len(x), top))  # (R, L)
+    for start in range(0, len(x), _BLOCK_ROWS):
+        block = padded[start : start + _BLOCK_ROWS]
+        windows = np.lib.stride_tricks.as_strided(block, (len(block), width, top), (block.strides[0], step, step))
+        sums[start : start + _BLOCK_ROWS] = (block[:, None, :width] @ windows)[:, 0]
     lags = np.arange(top)
     pairs = lengths[:, None] - lags  # (R, L) products summed at each lag; lags past half a row are dropped below
     r = np.where((lags <= (lengths // 2 + 1)[:, None]) & (sums[:, :1] > LINE * n[:, None]), sums / pairs, np.nan)

@@ -70,17 +70,14 @@ class Explainer:
             return self._sessions[length]
 
     def _load(self, path: Path, length: int) -> Any:
-        import onnxruntime
+        from numseries.sessions import cpu_session
 
         folder = self._onnx_path.parent  # (without --weights, export writes the shipped model over it)
         fix = f"export the model again: numseries export --weights {folder} --out {self._onnx_path}"
         if not path.is_file():
             raise ValueError(f"{path} is missing: per-step weights need the gradient graphs; {fix}")
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = 1  # as for model.onnx: a batch runs its groups in parallel
         try:
-            session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            session = cpu_session(path)
         except Exception as err:  # onnxruntime raises its own error types for bad files
             raise ValueError(f"cannot load gradient graph {path}: {err}; {fix}") from err
         recorded = session.get_modelmeta().custom_metadata_map.get(DIGEST_KEY)

@@ -197,13 +197,10 @@ class Classifier:
     """``patterns.onnx`` on onnxruntime: (B, T) float64 values -> (B, K) float32 probabilities over ``names``."""
 
     def __init__(self, path: Path, config: ClassifierConfig) -> None:
-        import onnxruntime
+        from numseries.sessions import cpu_session
 
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = 1
         try:
-            self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self._session = cpu_session(path)
         except Exception as err:  # onnxruntime raises its own error types for bad files
             raise ValueError(f"cannot load the family classifier {path}: {err}; train it again") from err
         outputs = self._session.get_outputs()

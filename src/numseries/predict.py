@@ -969,17 +969,12 @@ def _rule_quantiles(exact: Any, value: float, levels: Sequence[float]) -> np.nda
 
 def _from_onnx(location: WeightsLocation, calibrated: bool = True) -> tuple[Predictor, str | None]:
     """A Predictor running ``location.onnx`` on onnxruntime, and why that file is stale (``None``: it is not)."""
-    import onnxruntime
+    from numseries.sessions import cpu_session
 
     path = location.onnx
     assert path is not None
     try:
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3  # errors only: onnxruntime's warnings are not for our users
-        # One thread: the LSTM's small steps gain nothing from threads that wait on each other at every
-        # step. A batch runs its length groups in parallel instead (Predictor.workers).
-        options.intra_op_num_threads = 1
-        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = cpu_session(path)
     except Exception as err:  # onnxruntime raises its own error types for bad files
         raise ValueError(f"cannot load ONNX model {path}: {err}; re-export it with `numseries export`") from err
     names = ([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()])
