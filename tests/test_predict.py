@@ -779,3 +779,33 @@ def test_weights_of_a_series_longer_than_the_window_line_up_as_the_readme_says()
     assert len(single) == 70 and used == 64 and (single[:6] == 0).all()
     np.testing.assert_allclose(batch.weights[0, :used], single[-used:], rtol=1e-5, atol=1e-7)
     assert (batch.weights[1, 20:] == 0).all()
+
+
+def test_a_large_batch_is_predicted_in_blocks_as_one_and_names_rows_by_their_place(monkeypatch):
+    """Over ``_BLOCK_SERIES`` series, predict_batch predicts in blocks (50,000 series at once ran 25% slower and
+    took twice the memory): the same answers as each block alone, every field joined, and an error names the
+    row by its place in the whole batch, or by its id."""
+    import numseries.predict as predict_module
+
+    onnx_predictor = Predictor.from_pretrained()  # the shipped model: intervals, patterns, weights, rules
+    rng = np.random.default_rng(3)
+    series = [np.cumsum(rng.normal(size=int(n))) for n in rng.integers(3, 40, size=23)]
+    series[5] = np.array([1.0, 2.0, 3.0, 4.0])  # an exact rule, in the first block
+    series[19] = np.array([2.0, 4.0, 8.0, 16.0])  # and one in the last
+    whole = onnx_predictor.predict_batch(series, level=[80], weights=True)
+    monkeypatch.setattr(predict_module, "_BLOCK_SERIES", 7)
+    blocks = onnx_predictor.predict_batch(series, level=[80], weights=True)
+    alone = [onnx_predictor.predict_batch(series[start : start + 7], level=[80], weights=True) for start in (0, 7, 14, 21)]
+    assert np.array_equal(blocks.values, np.concatenate([part.values for part in alone]))
+    assert np.array_equal(blocks.quantiles, np.concatenate([part.quantiles for part in alone]))
+    assert blocks.patterns == [pattern for part in alone for pattern in part.patterns]
+    assert sorted(blocks.rules) == [5, 19] == sorted(whole.rules) and blocks.exact[[5, 19]].all()
+    assert blocks.attention.shape == whole.attention.shape and blocks.weights.shape == whole.weights.shape
+    for name in ("n_values", "n_used", "n_read", "decimals", "exact"):
+        assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
+    np.testing.assert_allclose(blocks.values, whole.values, rtol=1e-5)  # (float32 groups of other sizes)
+    series[16] = np.array([-1.5e308, 0.0, 1.5e308])  # in the third block: its 3rd row
+    with pytest.raises(ValueError, match="the prediction for sequence 16 overflows float64"):
+        onnx_predictor.predict_batch(series)
+    with pytest.raises(ValueError, match="the prediction for series 'id16' overflows float64"):
+        onnx_predictor.predict_batch(series, ids=[f"id{i}" for i in range(len(series))])

@@ -792,7 +792,7 @@ def predict_chunk(
     template = (
         parts[0][1] if parts else predictor.predict_batch(np.empty((0, MIN_VALUES)), level=level, weights=weights)
     )
-    batch = _joined(parts, template, chunk.n_values, predictor, checked, weights)
+    batch = template.joined(parts, chunk.n_values, predictor, checked, weights)
     forecast = None
     if steps > 1:
         from numseries.forecast import BatchForecast
@@ -888,56 +888,6 @@ def _in_utc(
         times[instant] = ahead[instant] + back[instant, None]
         known[instant] = utc_known[instant]
     return instant
-
-
-def _joined(
-    parts: list[tuple[np.ndarray, BatchPrediction]],
-    template: BatchPrediction,
-    n_values: np.ndarray,
-    predictor: Predictor,
-    levels: tuple[float, ...],
-    weights: bool,
-) -> BatchPrediction:
-    """Predictions of some rows -> one for all ``len(n_values)`` rows: NaN, no attention and n_used 0 elsewhere.
-    ``template``: a prediction whose type and fields the result takes."""
-    n = len(n_values)
-    width = max((part.attention.shape[1] for _, part in parts), default=0)
-    values = np.full(n, np.nan)
-    attention = np.zeros((n, width), dtype=np.float32)  # (N, W)
-    n_used = np.zeros(n, dtype=np.int64)
-    per_step = np.zeros((n, width)) if weights else None
-    quantiles = np.full((n, len(predictor.quantile_levels)), np.nan) if predictor.quantile_levels else None
-    patterns = [""] * n if predictor.pattern_names or predictor.rules else []  # the same columns for every chunk
-    confidence = np.zeros(n) if predictor.pattern_names else None
-    probabilities = np.zeros((n, len(predictor.pattern_names)), dtype=np.float32) if predictor.pattern_names else None
-    exact = np.zeros(n, dtype=bool)
-    decimals = np.full(n, -1, dtype=np.int64)  # rows not predicted: no recording
-    n_read = np.zeros(n, dtype=np.int64)
-    rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
-    for rows, part in parts:
-        columns = part.attention.shape[1]
-        if part.decimals is not None:
-            decimals[rows] = part.decimals
-        n_read[rows] = part.n_used if part.n_read is None else part.n_read
-        rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
-        values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
-        attention[rows, :columns] = part.attention
-        if per_step is not None and part.weights is not None:
-            per_step[rows, :columns] = part.weights
-        if quantiles is not None and part.quantiles is not None:
-            quantiles[rows] = part.quantiles
-        for row, pattern in zip(rows.tolist(), part.patterns, strict=False):
-            patterns[row] = pattern
-        if confidence is not None and part.pattern_confidence is not None:
-            confidence[rows] = part.pattern_confidence
-        if probabilities is not None and part.pattern_probabilities is not None:
-            probabilities[rows] = part.pattern_probabilities
-    return dataclasses.replace(
-        template, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
-        quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
-        pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact, rules=rules,
-        decimals=decimals, n_read=n_read,
-    )  # fmt: skip
 
 
 # -------------------------------------------------------------------------------------------- timestamps
