@@ -365,16 +365,26 @@ def test_evaluate_to_an_unwritable_report_is_one_line_before_any_work(tmp_path, 
     assert err.startswith("numseries evaluate: error: cannot write the report to ") and len(err.splitlines()) == 1
 
 
-def test_an_out_folder_of_other_files_is_refused_and_left_as_it_was(tmp_path, capsys):
-    """Saving there would overwrite its config.json and remove its model.onnx and calibration.json."""
+@pytest.mark.parametrize(
+    ("mine", "message"),
+    [  # saving there would overwrite its config.json and remove its model.onnx and calibration.json
+        ({"config.json": '{"app": "mine"}', "model.onnx": "another model", "calibration.json": '{"x": 1}'},
+         "holds other files (calibration.json, config.json, model.onnx) and no numseries weights"),
+        # adversarial round 38: a Hugging Face folder (its own config.json beside a model.safetensors) passed
+        # as numseries weights, and training replaced them with a warning
+        ({"config.json": '{"model_type": "bert", "hidden_size": 768}', "model.safetensors": "bert", "tokenizer.json": "{}"},
+         "holds other files (config.json, model.safetensors, tokenizer.json) and no numseries weights"),
+    ],
+    ids=["other-files", "another-tools-model"],
+)
+def test_an_out_folder_of_other_files_is_refused_and_left_as_it_was(tmp_path, capsys, mine, message):
     out = tmp_path / "out"
     out.mkdir()
-    mine = {"config.json": '{"app": "mine"}', "model.onnx": "another model", "calibration.json": '{"x": 1}'}
     for name, text in mine.items():
         (out / name).write_text(text)
     assert _train(tmp_path) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "holds other files (calibration.json, config.json, model.onnx)" in err
+    assert err.count("\n") == 1 and message in err
     assert {path.name: path.read_text() for path in out.iterdir()} == mine
     assert not (tmp_path / "run").exists()  # refused before training
 
@@ -606,20 +616,6 @@ def test_a_resume_without_run_dir_names_the_run_the_weights_were_trained_in(tmp_
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "resume it with --run-dir myruns/A" in err
     assert main(["train", "--out", "out", "--run-dir", "myruns/A", *TOY, "--max-epochs", "2", "--resume"]) == 0
-
-
-def test_an_out_folder_of_another_tools_model_is_refused(tmp_path, capsys):
-    """Adversarial round 38: a Hugging Face folder (its own config.json beside a model.safetensors) passed as
-    numseries weights, and training replaced them with a warning."""
-    out = tmp_path / "out"
-    out.mkdir()
-    mine = {"config.json": '{"model_type": "bert", "hidden_size": 768}', "model.safetensors": "bert", "tokenizer.json": "{}"}
-    for name, text in mine.items():
-        (out / name).write_text(text)
-    assert _train(tmp_path) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "holds other files" in err and "no numseries weights" in err
-    assert {path.name: path.read_text() for path in out.iterdir()} == mine
 
 
 def test_calibrating_a_median_only_quantile_head_is_one_line(tmp_path, capsys):
