@@ -781,7 +781,7 @@ def test_weights_of_a_series_longer_than_the_window_line_up_as_the_readme_says()
     assert (batch.weights[1, 20:] == 0).all()
 
 
-def test_a_large_batch_is_predicted_in_blocks_as_one_and_names_rows_by_their_place(monkeypatch):
+def test_a_large_batch_is_predicted_in_blocks_as_one_and_names_rows_by_their_place(monkeypatch, tiny_onnx):
     """Over ``_BLOCK_SERIES`` series, predict_batch predicts in blocks (50,000 series at once ran 25% slower and
     took twice the memory): the same answers as each block alone, every field joined, and an error names the
     row by its place in the whole batch, or by its id."""
@@ -804,6 +804,8 @@ def test_a_large_batch_is_predicted_in_blocks_as_one_and_names_rows_by_their_pla
     for name in ("n_values", "n_used", "n_read", "decimals", "exact"):
         assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
     np.testing.assert_allclose(blocks.values, whole.values, rtol=1e-5)  # (float32 groups of other sizes)
+    network = Predictor.from_pretrained(tiny_onnx, rules=True)  # no pattern head: no patterns, blocks or not
+    assert network.predict_batch(series[:4] + series[6:19]).patterns == []
     series[16] = np.array([-1.5e308, 0.0, 1.5e308])  # in the third block: its 3rd row
     with pytest.raises(ValueError, match="the prediction for sequence 16 overflows float64"):
         onnx_predictor.predict_batch(series)

@@ -554,7 +554,10 @@ class Predictor:
             for start in range(0, len(n_values), _BLOCK_SERIES)
             for rows in [np.arange(start, min(start + _BLOCK_SERIES, len(n_values)))]
         ]  # fmt: skip
-        return parts[0][1].joined(parts, n_values, self, levels, weights)
+        joined = parts[0][1].joined(parts, n_values, self, levels, weights)
+        if not any(part.patterns for _, part in parts):  # no pattern head and no rule found: none, as in one piece
+            joined = dataclasses.replace(joined, patterns=[])
+        return joined
 
     def _predict_rows(
         self,
