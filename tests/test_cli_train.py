@@ -614,7 +614,7 @@ def test_a_resume_without_run_dir_names_the_run_the_weights_were_trained_in(tmp_
     capsys.readouterr()
     assert main(["train", "--out", "out", *TOY, "--max-epochs", "2", "--resume"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "resume it with --run-dir myruns/A" in err
+    assert err.count("\n") == 1 and f"resume it with --run-dir {tmp_path / 'myruns' / 'A'}" in err
     assert main(["train", "--out", "out", "--run-dir", "myruns/A", *TOY, "--max-epochs", "2", "--resume"]) == 0
 
 
@@ -649,4 +649,27 @@ def test_a_fine_tune_resumes_after_its_starting_weights_moved(tmp_path, capsys):
     assert _train(tmp_path / "other", "--seed", "5") == 0
     capsys.readouterr()
     assert main([*tune, "--max-epochs", "3", "--resume", "--init-weights", str(tmp_path / "other" / "out")]) == 2
-    assert "init_weights" in capsys.readouterr().err
+    assert "are not those the run started from" in capsys.readouterr().err
+    # review round 39: other weights copied into the folder it started from were taken without a word (a
+    # --heads-only run then saved heads trained on one backbone over another)
+    for name in ("model.safetensors", "manifest.json", "training_info.json", "config.json"):
+        shutil.copy(tmp_path / "other" / "out" / name, moved / name)
+    assert main([*tune, "--max-epochs", "3", "--resume", "--init-weights", str(moved)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"the weights of --init-weights {moved} are not those the run started from" in err
+
+
+def test_a_resume_from_another_folder_names_the_run_the_weights_were_trained_in(tmp_path, capsys, monkeypatch):
+    """Review round 39: training_info.json recorded the run folder relative to where training ran, so a resume
+    from elsewhere missed it and advised training again without --resume (random weights over the folder)."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(["train", "--out", "m", *TOY]) == 0  # its run: work/runs/m
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    out = str(tmp_path / "work" / "m")
+    assert main(["train", "--out", out, *TOY, "--max-epochs", "2", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"resume it with --run-dir {tmp_path / 'work' / 'runs' / 'm'}" in err
+    assert main(["train", "--out", out, "--run-dir", str(tmp_path / "work" / "runs" / "m"), *TOY, "--max-epochs", "2", "--resume"]) == 0

@@ -156,6 +156,8 @@ def test_a_value_is_never_shown_past_its_shortest_round_trip_digits():
         (0.00004, 0, "0.004%"),  # not "0%"
         (0.138, 0, "14%"),
         (0.797, 1, "79.7%"),
+        (1 - 1e-9, 0, "99.9999999%"),  # review round 39: was "100%"
+        (1e-12, 0, "0.0000000001%"),  # and "1e-10%"
     ],
 )
 def test_a_share_that_is_not_all_or_none_never_reads_as_all_or_none(share, decimals, text):

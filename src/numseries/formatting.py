@@ -168,9 +168,9 @@ def percent_text(share: float, decimals: int = 0) -> str:
     """A share in [0, 1] as a percentage with at least ``decimals`` decimals (``14%``), and as many more as keep a
     share that is not all or none from reading as all or none (0.99909 is ``99.9%``, not ``100%``; 0.00004 is
     ``0.004%``)."""
-    for shown in range(decimals, decimals + 7):
+    for shown in range(decimals, decimals + 18):  # (float64 tells shares apart to about 17 digits)
         text = f"{100 * share:.{shown}f}"
         if (share < 1 and float(text) >= 100) or (share > 0 and float(text) <= 0):
             continue
         return text + "%"
-    return f"{100 * share:g}%"
+    return "under 100%" if share < 1 else "over 0%"  # 100 x share rounded to 100 (or 0) itself

@@ -555,8 +555,12 @@ class Predictor:
             for rows in [np.arange(start, min(start + _BLOCK_SERIES, len(n_values)))]
         ]  # fmt: skip
         joined = parts[0][1].joined(parts, n_values, self, levels, weights)
-        if not any(part.patterns for _, part in parts):  # no pattern head and no rule found: none, as in one piece
+        # as in one piece: no patterns where no block has any (no pattern head, no rule found), no decimals
+        # without a quantile head
+        if not any(part.patterns for _, part in parts):
             joined = dataclasses.replace(joined, patterns=[])
+        if all(part.decimals is None for _, part in parts):
+            joined = dataclasses.replace(joined, decimals=None)
         return joined
 
     def _predict_rows(

@@ -510,7 +510,9 @@ def _check_recorded_run(out: Path, run_dir: Path) -> None:
     if any((run_dir / CHECKPOINT_DIR).glob("*.ckpt")) or not (out / INFO_FILE).is_file():
         return
     recorded = read_training_info(out).get("run_dir")
-    if isinstance(recorded, str) and recorded and Path(recorded).resolve() != run_dir.resolve():
+    if not isinstance(recorded, str) or not recorded or not any((Path(recorded) / CHECKPOINT_DIR).glob("*.ckpt")):
+        return  # (a relative record from before they were absolute names no run from here)
+    if Path(recorded).resolve() != run_dir.resolve():
         raise ValueError(
             f"cannot resume: {run_dir} (the default for --out {out}) holds no run; {out} was trained in {recorded}: "
             f"resume it with --run-dir {recorded}"
@@ -564,11 +566,15 @@ def _record_settings(
             for name in sorted(set(started[part]) | set(settings[part]))
             if name not in STOPPING_SETTINGS and started[part].get(name) != settings[part].get(name)
         ]
-        moved = started.get("init_weights_sha256") is not None and (
-            started.get("init_weights_sha256") == settings["init_weights_sha256"]
-        )  # the same weights from another folder (moved since): the run goes on from what it started from
-        if started["init_weights"] != settings["init_weights"] and not moved:
+        digest = started.get("init_weights_sha256")  # (runs from before it was recorded: the path alone)
+        if digest is not None and digest != settings["init_weights_sha256"]:  # other weights there now, or elsewhere
+            changed.append(
+                f"the weights of --init-weights {settings['init_weights']} are not those the run started from "
+                f"(sha256 {digest[:12]}…, then at {started['init_weights']})"
+            )
+        elif started["init_weights"] != settings["init_weights"] and digest is None:
             changed.append(f"init_weights {started['init_weights']!r} -> {settings['init_weights']!r}")
+        # (the same weights from another folder: moved since, the run goes on from what it started from)
         code, now = started.get("families_code", settings["families_code"]), settings["families_code"]  # older runs: unchecked
         recoded = [name for name in sorted(set(code) & set(now)) if code[name] != now[name]]
         for names, what in (  # a clause per kind of change, its families named (the first 5 of many)
@@ -941,7 +947,7 @@ def run_training(
                 "samples_seen": trainer.global_step * config.batch_size * trainer.world_size,
                 "val_samples": config.val_samples,
             },
-            "run_dir": str(run_dir),
+            "run_dir": str(run_dir.resolve()),  # (a resume from another folder finds it)
             "init_weights": origin,
             "epochs": trainer.current_epoch,
             "duration_seconds": round(result.seconds, 1),
