@@ -77,7 +77,6 @@ from numseries.weights import (
     ONNX_FILE,
     WEIGHTS_FILE,
     WeightsLocation,
-    file_sha256,
     load_model,
     locate,
     onnx_architecture,
@@ -223,12 +222,13 @@ class BatchPrediction:
         confidence = np.zeros(n) if predictor.pattern_names else None
         probabilities = np.zeros((n, len(predictor.pattern_names)), dtype=np.float32) if predictor.pattern_names else None
         exact = np.zeros(n, dtype=bool)
-        decimals = np.full(n, -1, dtype=np.int64)  # rows not predicted: no recording
+        recorded = any(part.decimals is not None for _, part in parts)  # (a model without a quantile head: none)
+        decimals = np.full(n, -1, dtype=np.int64) if recorded else None  # rows not predicted: no recording
         n_read = np.zeros(n, dtype=np.int64)
         rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
         for rows, part in parts:
             columns = part.attention.shape[1]
-            if part.decimals is not None:
+            if decimals is not None and part.decimals is not None:
                 decimals[rows] = part.decimals
             n_read[rows] = part.n_used if part.n_read is None else part.n_read
             rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
@@ -548,20 +548,15 @@ class Predictor:
             return self._predict_rows(values, n_values, ids, levels, weights)
         # In blocks: their temporaries stay small and are reused (50,000 series at once ran 25% slower than in
         # blocks of 10,000, and took over twice the memory); rows are named by their place in the whole batch
-        parts = [
-            (rows, self._predict_rows(values[rows], n_values[rows], range(start, start + len(rows)) if ids is None
-                                      else ids[start : start + len(rows)], levels, weights))
-            for start in range(0, len(n_values), _BLOCK_SERIES)
-            for rows in [np.arange(start, min(start + _BLOCK_SERIES, len(n_values)))]
-        ]  # fmt: skip
+        parts = []
+        for start in range(0, len(n_values), _BLOCK_SERIES):
+            stop = min(start + _BLOCK_SERIES, len(n_values))
+            named = range(start, stop) if ids is None else ids[start:stop]
+            parts.append((np.arange(start, stop), self._predict_rows(values[start:stop], n_values[start:stop], named, levels, weights)))
         joined = parts[0][1].joined(parts, n_values, self, levels, weights)
-        # as in one piece: no patterns where no block has any (no pattern head, no rule found), no decimals
-        # without a quantile head
-        if not any(part.patterns for _, part in parts):
-            joined = dataclasses.replace(joined, patterns=[])
-        if all(part.decimals is None for _, part in parts):
-            joined = dataclasses.replace(joined, decimals=None)
-        return joined
+        # no patterns where no block has any (no pattern head, no rule found), as in one piece (joined keeps a
+        # file's columns the same in every chunk instead)
+        return joined if any(part.patterns for _, part in parts) else dataclasses.replace(joined, patterns=[])
 
     def _predict_rows(
         self,
@@ -1112,14 +1107,13 @@ def _calibration(location: WeightsLocation) -> Calibration | None:
     if not path.is_file():
         raise ValueError(f"calibration {path} is not a file; remove it, or make it with `numseries calibrate`")
     calibration = Calibration.load(path)
-    weights = location.weights
-    if calibration.weights_sha256 is not None and weights is not None and weights.is_file():
-        if file_sha256(weights) != calibration.weights_sha256:
-            raise ValueError(
-                f"calibration {path} was measured on other weights than {weights} (copied over them since?): "
-                f"calibrate these with `numseries calibrate --weights {location.folder}`, or remove it "
-                "(Predictor.from_pretrained(..., calibrated=False) leaves it unread)"
-            )
+    digest = location.weights_sha256  # (None without a weights file beside it: nothing to check against)
+    if calibration.weights_sha256 is not None and digest is not None and digest != calibration.weights_sha256:
+        raise ValueError(
+            f"calibration {path} was measured on other weights than {location.weights} (copied over them since?): "
+            f"calibrate these with `numseries calibrate --weights {location.folder}`, or remove it "
+            "(Predictor.from_pretrained(..., calibrated=False) leaves it unread)"
+        )
     return calibration
 
 

@@ -46,7 +46,6 @@ from numseries.model import LSTMWithAttention, ModelOutput
 from numseries.weights import (
     INFO_FILE,
     check_weights_out,
-    file_sha256,
     load_model,
     locate,
     read_training_info,
@@ -519,13 +518,6 @@ def _check_recorded_run(out: Path, run_dir: Path) -> None:
         )
 
 
-def _weights_digest(path: str | Path) -> str | None:
-    """The sha256 of the weights file at ``path`` (a weights folder's ``model.safetensors``, or the file itself),
-    ``None`` where there is none: what tells a moved starting point from another one."""
-    weights = locate(path).weights
-    return file_sha256(weights) if weights is not None and weights.is_file() else None
-
-
 def _started_from(run_dir: Path) -> str | None:
     """The ``--init-weights`` the run in ``run_dir`` started from (``None``: none, or a run older than
     :data:`RUN_SETTINGS`)."""
@@ -554,7 +546,8 @@ def _record_settings(
         "train_config": json.loads(json.dumps(dataclasses.asdict(config))),  # tuples as JSON lists
         "model_config": model_config.to_dict(),
         "init_weights": None if init_weights is None else str(Path(init_weights).resolve()),
-        "init_weights_sha256": None if init_weights is None else _weights_digest(init_weights),
+        # what tells a moved starting point from another one
+        "init_weights_sha256": None if init_weights is None else locate(init_weights).weights_sha256,
         "families_code": _families_code(families),
         "commands": [command_line],
     }

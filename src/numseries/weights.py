@@ -18,6 +18,7 @@ never pairs new weights with an old config. Sizes are checked before anything is
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -70,6 +71,12 @@ class WeightsLocation:
     def model_config(self) -> ModelConfig:
         return ModelConfig.load(self.config) if self.config else ModelConfig()
 
+    @functools.cached_property
+    def weights_sha256(self) -> str | None:
+        """The sha256 of ``weights`` (None where there is no such file), read once: what an export, a calibration
+        and a fine-tune's run record of these weights are checked against."""
+        return file_sha256(self.weights) if self.weights is not None and self.weights.is_file() else None
+
     def training_info(self) -> dict[str, Any]:
         """``training_info.json`` beside the weights, or ``{}``."""
         return read_training_info(self.folder) if self.folder else {}
@@ -96,7 +103,7 @@ class WeightsLocation:
         recorded = metadata.get(DIGEST_KEY)
         if recorded is None:
             return f"records no digest of the weights it was exported from ({DIGEST_KEY})"
-        if recorded != file_sha256(self.weights):
+        if recorded != self.weights_sha256:
             return f"was exported from other weights than {self.weights.name}"
         try:
             exported = ModelConfig.from_dict(json.loads(metadata.get("config", "")))
