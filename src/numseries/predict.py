@@ -98,6 +98,9 @@ _OUTPUTS = (  # the output names of an exported numseries model, by the heads it
 MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
 _ROWS_IN_FLIGHT = 4096  # most series in model calls at once, over all workers: bounds a batch's memory
 _MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_IN_FLIGHT
+# Most values (series x length) in one model call: past about 16,000, onnxruntime's LSTM runs 1.5-2.5x slower
+# per series (its per-step buffers leave the cache and are mapped afresh; benchmarks/results/experiments.md)
+_GROUP_VALUES = 8192
 _OVERLAP_ROWS = 512  # from this many series, predict_batch finds rules while the model runs
 _BLOCK_SERIES = 8192  # predict_batch predicts more series than this in blocks of this many
 
@@ -896,10 +899,11 @@ class Predictor:
         sorted_lengths = lengths[order]
         edges = np.flatnonzero(sorted_lengths[1:] != sorted_lengths[:-1]) + 1  # where the length changes
         bounds = [0, *edges.tolist(), n] if n else []
-        groups = [  # rows of one length, at most group_rows of them
-            order[chunk : min(chunk + group_rows, stop)]
+        groups = [  # rows of one length, at most group_rows of them and _GROUP_VALUES values
+            order[chunk : min(chunk + rows, stop)]
             for start, stop in zip(bounds[::-1][1:], bounds[::-1], strict=False)
-            for chunk in range(start, stop, group_rows)
+            for rows in [min(group_rows, max(1, _GROUP_VALUES // int(sorted_lengths[start])))]
+            for chunk in range(start, stop, rows)
         ]
         groups.sort(key=lambda rows: -len(rows) * int(lengths[rows[0]]))  # the most work first, to balance workers
 
