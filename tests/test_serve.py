@@ -716,3 +716,38 @@ def test_the_page_address_puts_an_ipv6_host_in_brackets():
 
     assert page_url("::1", 8799) == "http://[::1]:8799/"
     assert page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+
+
+# The search _refuse_misread ran as one regular expression (8.5 ms on a batch of 1,000 series): the pieces that
+# replaced it must say the same of every body.
+_ONE_EXPRESSION = re.compile(rb"[eE]-\d{3}|\.0{300}|(?<![.\d])\d{16}|[eE]\+?(?:1[5-9]|[2-9]\d|\d{3})")
+_NUMBER_PIECES = st.sampled_from(["0", "1", "9", "12345678", "0" * 8, ".", "e", "E", "-", "+", ",", " ", "[", '"', "a"])
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_NUMBER_PIECES, max_size=40))
+def test_the_search_for_misread_numbers_finds_what_one_expression_found(pieces):
+    from numseries.serve import _may_be_misread
+
+    body = "".join(pieces).encode()
+    assert _may_be_misread(body) == bool(_ONE_EXPRESSION.search(body)), body
+
+
+@pytest.mark.parametrize(
+    "body, found",
+    [
+        (b"[1.1234567890123456789, 2]", False),  # 19 digits after a point: read as written to float64's digits
+        (b"[1, 1234567890123456]", True),
+        (b"[-1234567890123456.5]", True),
+        (b"[0.12345678901234567, 12345678901234567]", True),  # a run after a point, then an integer one
+        (b"[1e-05, 2E+14, 3e14]", False),
+        (b"[1e-400]", True),
+        (b"[2E+15]", True),
+        (b"[0." + b"0" * 300 + b"1]", True),
+        (b"[0." + b"0" * 299 + b"1]", False),
+    ],
+)
+def test_numbers_float64_may_misread_are_searched_for(body, found):
+    from numseries.serve import _may_be_misread
+
+    assert _may_be_misread(body) is found
