@@ -274,6 +274,19 @@ def test_predict_df_levels_follow_statsforecast(shipped):
     assert (two["numseries-hi-80"] <= two["numseries-hi-95"]).all()
 
 
+def test_predict_df_names_a_float_level_as_statsforecast_and_utilsforecast_do(shipped):
+    """Adversarial round 40: level=[95.0] gave numseries-lo-95, which utilsforecast's evaluate(level=[95.0])
+    does not find (statsforecast's models name that level lo-95.0)."""
+    frame = long_frame([6, 8])
+    floats = shipped.predict_df(frame, level=[95.0, np.float64(80)])
+    assert list(floats.columns)[3:-1] == ["numseries-lo-95.0", "numseries-lo-80.0", "numseries-hi-80.0", "numseries-hi-95.0"]
+    ints = shipped.predict_df(frame, level=[95, np.int64(80)])
+    assert list(ints.columns)[3:-1] == ["numseries-lo-95", "numseries-lo-80", "numseries-hi-80", "numseries-hi-95"]
+    np.testing.assert_array_equal(floats.iloc[:, 2:-1].to_numpy(), ints.iloc[:, 2:-1].to_numpy())
+    assert list(shipped.predict_df(frame).columns)[3:-1] == ["numseries-lo-80", "numseries-hi-80"]  # the default
+    assert list(shipped.predict_df(frame, level=97.5).columns)[3:-1] == ["numseries-lo-97.5", "numseries-hi-97.5"]
+
+
 def test_predict_df_steps_are_the_forecast_one_row_per_series_and_step(shipped):
     frame = long_frame([6, 20, 9], seed=3)
     frame["ds"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(frame["ds"], unit="D")

@@ -77,6 +77,36 @@ def test_levels_are_named_as_statsforecast_names_its_own_models_columns():
     assert ours == {c.removeprefix("Naive") for c in out.columns if c.startswith("Naive-")} and len(ours) == 6
 
 
+def test_float_levels_are_named_as_given_as_the_other_models_and_utilsforecast_name_them():
+    """Adversarial round 40: level=[95.0] named NumSeries' columns lo-95 where statsforecast's models write lo-95.0,
+    so a series too short (Naive's lo-95.0) was a KeyError, utilsforecast's evaluate refused the frame, and the
+    fitted values of the same call were named lo-95.0."""
+    from utilsforecast.losses import coverage
+
+    df = long_frame()
+    short = pd.DataFrame({"unique_id": "short", "ds": [0, 1], "y": [1.0, 2.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note on the short series
+        sf = StatsForecast(models=[NumSeries(), Naive()], freq=1)
+        out = sf.forecast(df=pd.concat([df, short], ignore_index=True), h=2, level=[95.0, 80.0], fitted=True)
+        fitted = sf.forecast_fitted_values()
+    ours = [c.removeprefix("NumSeries") for c in out.columns if c.startswith("NumSeries-")]
+    assert ours == ["-lo-95.0", "-lo-80.0", "-hi-80.0", "-hi-95.0"]
+    assert set(ours) == {c.removeprefix("Naive") for c in out.columns if c.startswith("Naive-")}
+    assert (np.diff(out[["NumSeries" + c for c in ours[:2]] + ["NumSeries"] + ["NumSeries" + c for c in ours[2:]]].to_numpy(), axis=1) >= 0).all()
+    assert {"NumSeries-lo-95.0", "NumSeries-hi-80.0"} <= set(fitted.columns)
+    cv = StatsForecast(models=[NumSeries()], freq=1).cross_validation(df=df, h=2, n_windows=2, step_size=2, level=[95.0])
+    scores = evaluate(cv.drop(columns="cutoff"), metrics=[coverage], level=[95.0])
+    assert 0 <= scores["NumSeries"].mean() <= 1
+
+
+def test_one_model_asked_for_95_then_95_0_names_each_answer_as_asked():
+    model, df = NumSeries(), long_frame()
+    for level, name in ((95, "NumSeries-lo-95"), (95.0, "NumSeries-lo-95.0"), (95, "NumSeries-lo-95")):
+        out = StatsForecast(models=[model], freq=1).forecast(df=df, h=2, level=[level])
+        assert name in out.columns, (level, list(out.columns))
+
+
 def test_an_exact_rule_continues_exactly_with_bands_of_zero_width():
     df = pd.DataFrame({"unique_id": "a", "ds": np.arange(5), "y": [2.0, 4, 6, 8, 10]})
     out = StatsForecast(models=[NumSeries()], freq=1).forecast(df=df, h=3, level=[80, 95])

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import level_name, levels_checked, recorded_decimals
+from numseries.intervals import column_level, levels_checked, recorded_decimals
 from numseries.series import (
     BELOW_FLOAT,
     above_float,
@@ -1417,12 +1417,16 @@ def check_columns(columns: Sequence[Any], names: tuple[str, str, str], index: Se
 
 
 def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) -> list[float]:
-    """The interval levels of a frame's answer, checked: ``None`` the default ones, ``[]`` none."""
+    """The interval levels of a frame's answer, checked: ``None`` the default ones (whole ones as integers),
+    ``[]`` none; each as its columns name it (:func:`~numseries.intervals.column_level`: 95 or 95.0)."""
     if level is None:
-        return list(predictor._check_levels(predictor.levels_or_default(None) or None))
+        defaults = predictor._check_levels(predictor.levels_or_default(None) or None)
+        return [int(lv) if lv.is_integer() else lv for lv in defaults]
     if not isinstance(level, (str, bytes)) and np.ndim(level) == 1 and len(level) == 0:  # type: ignore[arg-type]
         return []  # none asked for, even of a model without a quantile head
-    return list(predictor._check_levels(level))  # a number, numbers, or text it refuses
+    checked = predictor._check_levels(level)  # a number, numbers, or text it refuses
+    given = [level] if np.ndim(level) == 0 else list(level)  # type: ignore[arg-type]
+    return [column_level(lv, value) for lv, value in zip(given, checked, strict=True)]
 
 
 def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list[str]:
@@ -1439,8 +1443,8 @@ def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list
         id_col,
         time_col,
         MODEL_NAME,
-        *(f"{MODEL_NAME}-lo-{level_name(level)}" for level in sorted(levels, reverse=True)),
-        *(f"{MODEL_NAME}-hi-{level_name(level)}" for level in sorted(levels)),
+        *(f"{MODEL_NAME}-lo-{level}" for level in sorted(levels, reverse=True)),  # (frame_levels': 95 or 95.0)
+        *(f"{MODEL_NAME}-hi-{level}" for level in sorted(levels)),
         "error",
     ]
 

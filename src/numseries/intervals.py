@@ -197,6 +197,15 @@ def level_name(level: float) -> str:
     return str(int(level)) if level.is_integer() else repr(level)
 
 
+def column_level(given: Any, checked: float) -> float:
+    """A level as a DataFrame's and statsforecast's columns name it, ``f"lo-{level}"`` (statsforecast's own
+    models name theirs by the level as the caller gave it): an integer stays an integer (95: ``lo-95``), any
+    other number is its float (95.0: ``lo-95.0``, as AutoETS's column for ``level=[95.0]``). ``checked``: its
+    value, from :func:`check_levels`."""
+    whole = isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_))
+    return int(given) if whole else checked
+
+
 def quantiles_at(quantiles: np.ndarray, grid: Sequence[float], taus: np.ndarray) -> np.ndarray:
     """(N, Q) quantiles at levels ``grid`` -> (N, M) quantiles at levels ``taus`` (within the grid),
     by linear interpolation of each row's quantile function."""

@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
-from numseries.intervals import level_name
 from numseries.predict import THE_SEQUENCE, Predictor, check_steps, load_predictor
 from numseries.series import check_exact_integers
 
@@ -178,7 +177,7 @@ class NumSeries(_TS):
             return {name: naive[name] for name in _column_names(levels)}
         predictor = self.predictor
         if self.paths is not None and levels:  # sample paths, seeded per series: one series at a time
-            return _columns(predictor.forecast_batch([y], h, level=levels, paths=self.paths, seed=self.seed), 0)
+            return _columns(predictor.forecast_batch([y], h, level=levels, paths=self.paths, seed=self.seed), 0, levels)
         # Batched over the caller's series when statsforecast walks a frame
         key = _key(y, predictor.max_len)
         found = self._state.lookup(key, h, levels)
@@ -188,7 +187,7 @@ class NumSeries(_TS):
         if found is None:  # (an error names the series by its unique_id where the loop tells which it is)
             uid = _series_id(caller)
             ids = THE_SEQUENCE if uid is None else [uid]
-            found = _columns(predictor.forecast_batch([y], h, level=levels or None, seed=self.seed, ids=ids), 0)
+            found = _columns(predictor.forecast_batch([y], h, level=levels or None, seed=self.seed, ids=ids), 0, levels)
         return {name: column.copy() for name, column in found.items()}
 
     def _note_short(self, y: np.ndarray, caller: Any) -> None:
@@ -305,24 +304,25 @@ def in_sample(predictor: Predictor, y: np.ndarray, level: Sequence[int] | None) 
     return res
 
 
-def _columns(result: Any, i: int) -> dict[str, np.ndarray]:
-    """Row ``i`` of a :class:`~numseries.forecast.BatchForecast` as statsforecast's columns:
-    ``{"mean": (h,), "lo-95": (h,), "lo-80": ..., "hi-80": ..., "hi-95": ...}``."""
-    bands = {level: result.interval(level) for level in result.levels}
+def _columns(result: Any, i: int, levels: Sequence[float]) -> dict[str, np.ndarray]:
+    """Row ``i`` of a :class:`~numseries.forecast.BatchForecast` at ``levels`` (as statsforecast gave them) as
+    statsforecast's columns: ``{"mean": (h,), "lo-95": (h,), "lo-80": ..., "hi-80": ..., "hi-95": ...}``."""
     columns = {"mean": np.array(result.values[i], dtype=np.float64)}
-    columns.update({f"lo-{level_name(level)}": bands[level][0][i] for level in result.levels})
-    columns.update({f"hi-{level_name(level)}": bands[level][1][i] for level in result.levels})
-    return {name: columns[name] for name in _column_names(result.levels)}
+    for level in levels:
+        lo, hi = result.interval(float(level))
+        columns[f"lo-{level}"], columns[f"hi-{level}"] = lo[i], hi[i]
+    return {name: columns[name] for name in _column_names(levels)}
 
 
 def _column_names(levels: Sequence[float]) -> list[str]:
-    """The columns of a forecast at ascending ``levels``, in statsforecast's order (AutoETS' and AutoARIMA's):
-    ``mean``, the lower bounds widest first, the upper bounds widest last."""
+    """The columns of a forecast at ``levels``, in statsforecast's order (AutoETS' and AutoARIMA's): ``mean``, the
+    lower bounds widest first, the upper bounds widest last; each level written as given, as statsforecast's
+    models name theirs (``lo-95`` for 95, ``lo-95.0`` for 95.0: ``utilsforecast.evaluate`` looks for those)."""
     levels = sorted(levels)
     return [
         "mean",
-        *(f"lo-{level_name(level)}" for level in reversed(levels)),
-        *(f"hi-{level_name(level)}" for level in levels),
+        *(f"lo-{level}" for level in reversed(levels)),
+        *(f"hi-{level}" for level in levels),
     ]
 
 
@@ -394,7 +394,8 @@ class _CallState:
         self._warned: weakref.ReferenceType[Any] | None = None
 
     def lookup(self, key: bytes | None, h: int, levels: tuple[float, ...]) -> dict[str, np.ndarray] | None:
-        return self.paths.get(key) if key is not None and (h, levels) == (self.h, self.levels) else None
+        same = (h, levels, list(map(str, levels))) == (self.h, self.levels, list(map(str, self.levels)))  # (95 == 95.0)
+        return self.paths.get(key) if key is not None and same else None
 
     def prefetch(self, predictor: Predictor, caller: Any, h: int, levels: tuple[float, ...], seed: int) -> None:
         """Forecast, in one batch, the series the calling statsforecast loop comes to next."""
@@ -418,7 +419,7 @@ class _CallState:
             except ValueError:  # one of them overflows: each is forecast alone, the one that does named by its id
                 log.debug("a series of %d to %d cannot be forecast: forecasting them one by one", walk.position, stop)
                 return
-            self.paths = {key: _columns(result, i) for i, key in enumerate(keys)}
+            self.paths = {key: _columns(result, i, levels) for i, key in enumerate(keys)}
         log.debug("forecast %d windows of series %d to %d in one batch", len(keys), walk.position, stop)
 
     def warned_for(self, array: Any) -> bool:
