@@ -212,6 +212,15 @@ def test_a_missing_input_file_is_named(tmp_path):
         list(batch_io.read_chunks(tmp_path / "none.csv", 8))
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+def test_a_csv_not_in_utf_8_is_told_to_be_saved_as_utf_8(tmp_path, encoding):
+    """Adversarial round 40: the fix named was 'give comma-separated text, with as many cells ...'."""
+    path = tmp_path / "munich.csv"
+    path.write_bytes("unique_id,ds,y\nm\u00fcnchen,1,1\nm\u00fcnchen,2,2\nm\u00fcnchen,3,3\n".encode(encoding))
+    with pytest.raises(ValueError, match=r"^cannot read .*munich.csv as CSV: 'utf-8' codec can't decode .*; save it as UTF-8"):
+        list(batch_io.read_chunks(path, 8))
+
+
 def _results(n_chunks: int = 2):
     """Chunks of two series each, with made-up predictions."""
     for k in range(n_chunks):

@@ -782,3 +782,11 @@ def test_values_around_a_missing_time_are_read_one_after_another(predictor):
     out = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": y}))
     assert out["numseries"][0] == pytest.approx(predictor.predict(y).value, rel=1e-6)
     assert out["ds"][0] == pd.Timestamp("2024-03-09")
+
+
+def test_complex_values_are_refused_not_cast_to_their_real_parts(predictor):
+    """Adversarial round 40: predict_df cast complex y to float (numpy's ComplexWarning) and predicted 6 for
+    1..5 whatever the imaginary parts; predict refuses complex values."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": np.array([1, 2, 3, 4, 5]) * (1 + 1j)})
+    with pytest.raises(TypeError, match=r"^column y holds complex numbers \(complex128\); give real numbers"):
+        predictor.predict_df(frame)

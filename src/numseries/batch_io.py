@@ -660,10 +660,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
                 + " the file, as a World Bank download's do; remove "
                 + ("it" if below == 1 else "them")
             ) from err
-        raise ValueError(
-            f"cannot read {path} as CSV: {_one_line(err)}; give comma-separated text, with as many cells in "
-            "each row as the header line names"
-        ) from err
+        fix = (  # (a Latin-1 file, or Excel's "Unicode text", which is UTF-16)
+            'save it as UTF-8 (in Excel: Save As "CSV UTF-8")' if isinstance(err, UnicodeDecodeError)
+            else "give comma-separated text, with as many cells in each row as the header line names"
+        )  # fmt: skip
+        raise ValueError(f"cannot read {path} as CSV: {_one_line(err)}; {fix}") from err
 
 
 def _header_below(path: Path) -> int | None:

@@ -473,6 +473,8 @@ def _fixed_offset(minutes: float) -> datetime.timezone:
 
 def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """A column as float64, and the (R,) bool cells that hold something other than a number (NaN there)."""
+    if pd.api.types.is_complex_dtype(column):  # a cast would drop the imaginary parts (as predict refuses them)
+        raise TypeError(f"{what} holds complex numbers ({column.dtype}); give real numbers (np.real if the imaginary parts are 0)")
     if pd.api.types.is_bool_dtype(column) or not (
         pd.api.types.is_numeric_dtype(column)
         or pd.api.types.is_object_dtype(column)
