@@ -558,11 +558,23 @@ def test_unknown_paths_and_methods_get_json_errors(client):
     response = client.get("/predict")
     assert response.status_code == 405
     assert "Method Not Allowed" in response.json()["error"]
+    # adversarial round 40: no Allow header (RFC 9110 asks a 405 for one), and no word of the method to use
+    response = client.put("/predict/batch")
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    assert response.json()["error"] == "PUT /predict/batch: Method Not Allowed; use POST; see /docs"
 
 
 def test_health_answers_head_as_the_page_does(client):
-    """Adversarial round 16: HEAD / was 200 and HEAD /health 405 (uptime checks send HEAD)."""
-    assert client.head("/health").status_code == client.head("/").status_code == 200
+    """Adversarial round 16: HEAD / was 200 and HEAD /health 405 (uptime checks send HEAD); round 40: /docs."""
+    assert client.head("/health").status_code == client.head("/").status_code == client.head("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("body", ['{"values": [1, 2, 3], "%s": 1}', '{"%s": [1, 2, 3]}'], ids=["extra", "misspelled"])
+def test_a_key_of_a_megabyte_is_quoted_by_its_first_characters(client, body):
+    """Adversarial round 40: the key was echoed whole, a one-line error of 1 MB."""
+    response = _post(client, "/predict", (body % ("k" * 1_000_000)).encode())
+    assert response.status_code == 422 and len(response.json()["error"]) < 200
+    assert "kkkk..." in response.json()["error"]
 
 
 def test_query_parameters_are_refused_not_ignored(client):

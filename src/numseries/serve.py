@@ -58,6 +58,7 @@ from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predict
 from numseries.series import (
     BELOW_FLOAT,
     above_float,
+    clipped,
     integer_text,
     isolating,
     lost_fraction,
@@ -572,7 +573,11 @@ def _add_error_handlers(app: FastAPI) -> None:
             problem = await run_in_threadpool(_body_problem, body, err.__cause__, request.url.path.endswith("/batch"))
             if problem is not None:
                 return _error(*problem)
-        return _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}; see /docs")
+        allowed = (err.headers or {}).get("Allow")  # a 405's: RFC 9110 asks for it, and the message names it
+        use = f"; use {allowed.replace(', ', ' or ')}" if allowed else ""
+        response = _error(err.status_code, f"{request.method} {request.url.path}: {err.detail}{use}; see /docs")
+        response.headers.update(err.headers or {})
+        return response
 
     @app.exception_handler(ValueError)
     async def bad_value(_request: Request, err: ValueError) -> JSONResponse:
@@ -648,7 +653,7 @@ def _misspelled(errors: Sequence[Any]) -> str | None:
     extra = [error["loc"][-1] for error in errors if error["type"] == "extra_forbidden" and len(error["loc"]) == 2]
     if not missing or not extra:
         return None
-    return f"{missing[0]}: field required, and the body's key {extra[0]!r} is none of this request's; did you mean {missing[0]!r}?"
+    return f"{missing[0]}: field required, and the body's key {clipped(repr(extra[0]))} is none of this request's; did you mean {missing[0]!r}?"
 
 
 def _number_errors(errors: Sequence[Any]) -> list[dict]:
@@ -789,7 +794,7 @@ def _describe(error: dict, count: int, sent: str | None = None) -> str:
     """A pydantic error -> one line naming the field, what it got and what is allowed; ``sent``: the
     number as the client wrote it, where JSON parsing read it as an infinity (``1e400``)."""
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"][1:])
-    where = where.lstrip(".") or "the body"  # e.g. series[1][0]
+    where = clipped(where.lstrip(".")) or "the body"  # e.g. series[1][0] (a key of a megabyte: its first characters)
     if isinstance(error.get("input"), bytes):  # a body FastAPI did not parse: not sent as JSON
         return "the body must be a JSON object sent with Content-Type: application/json"
     if error["type"] == "missing" and where == "the body":
@@ -813,7 +818,7 @@ def _add_offline_docs(app: FastAPI) -> None:
 
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
