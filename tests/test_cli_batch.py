@@ -513,6 +513,28 @@ def test_warnings_are_one_line_notes_and_dates_written_as_integers_are_named(cap
     assert "its next time is 20240132; write the times as dates" in err
 
 
+@pytest.mark.parametrize(
+    ("times", "steps", "said"),
+    [  # adversarial round 40: only a first next time that was no YYYYMMDD date got the note
+        ([202409, 202410, 202411, 202412], 2, "(its last, 202412, as YYYYMM), and integers step as integers: its next time is 202413;"),
+        ([20240127, 20240128, 20240129, 20240130], 3, "its next times are 20240131, 20240132;"),
+        ([20231130, 20231231, 20240131, 20240229], 2, "(its last, 20240229, as YYYYMMDD), and integers step as integers: its next time is 20240327;"),
+        ([20240101, 20240102, 20240103, 20240104], 3, None),  # days stepped as integers within a month: right
+        ([2020, 2021, 2022, 2023], 3, None),
+        ([100009, 100010, 100011, 100012], 3, None),  # a count, not the months of the year 1000
+    ],
+)
+def test_dates_written_as_integers_that_step_off_the_calendar_are_named(capsys, tmp_path, model, times, steps, said):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("unique_id,ds,y\n" + "".join(f"a,{t},{k}\n" for k, t in enumerate(times, 1)))
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", str(steps))
+    assert code == 0 and len(pd.read_csv(target)) == steps
+    if said is None:
+        assert "dates written as integers" not in err
+    else:
+        assert "note: unique_id 'a' has times that read as dates written as integers" in err and said in err
+
+
 def test_two_time_columns_are_refused_and_a_start_date_column_is_no_time_column(capsys, tmp_path, model):
     """Adversarial round 15: year,month,sales was read as rows of [2020, 1, 100], each predicted (exit 0); a
     first column of dates under another name (each row's start) was read down the columns, sorted by it."""

@@ -839,23 +839,44 @@ _DAY_NS = 86_400 * 10**9
 
 
 def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarray, errors: np.ndarray) -> None:
-    """A warning where a series' times are dates written as integers (YYYYMMDD: 20240131) and its next one,
-    stepped as an integer, is no date (20240132): integers stay integers, so say how to step by the calendar."""
+    """A warning where a series' times are dates written as integers (YYYYMMDD: 20240131, or months as YYYYMM:
+    202412) and stepping them as integers leaves the calendar: a next time that is no date (20240132, 202413), or
+    dates a number of days apart that the series' are not (month ends, 20240229 + 29 = 20240327). Integers stay
+    integers, so say how to step by the calendar."""
     if chunk.ds is None or next_ds.dtype.kind not in "iu" or not len(lengths):
         return
-    rows = np.arange(len(lengths))
-    last, ahead = chunk.ds[rows, np.maximum(lengths - 1, 0)].astype(np.int64), next_ds[:, 0].astype(np.int64)
-    def dates(days: np.ndarray) -> np.ndarray:
-        text = pd.Series(days).astype(str)
-        return (days >= 10000101) & (days <= 99991231) & pd.to_datetime(text, format="%Y%m%d", errors="coerce").notna().to_numpy()
-    odd = np.flatnonzero((errors == None) & dates(last) & ~dates(ahead))  # noqa: E711 (answered)
-    if odd.size:
-        warnings.warn(
-            f"{chunk.id_name} {chunk.ids[odd[0]]!r} has times that read as dates written as integers (its last, "
-            f"{last[odd[0]]}, as YYYYMMDD), and integers step as integers: its next time is {ahead[odd[0]]}; "
-            "write the times as dates (2024-01-31) to step by the calendar",
-            stacklevel=3,
-        )
+    rows = np.flatnonzero((errors == None) & (lengths >= 2))  # noqa: E711 (answered, with a spacing)
+    last = chunk.ds[rows, lengths[rows] - 1].astype(np.int64)
+    for form, low, high in (("%Y%m%d", 10000101, 99991231), ("%Y%m", 190001, 210012)):  # (100012: a count, likelier)
+        dated = rows[_as_dates(last, form, low, high).notna()]  # (D,) series whose last time reads as a date
+        if not dated.size:
+            continue
+        span = min(4, int(lengths[dated].min()))  # each series' last times, as dates, and its next ones
+        seen = np.take_along_axis(chunk.ds[dated], lengths[dated, None] - np.arange(span, 0, -1), axis=1).astype(np.int64)
+        ahead = next_ds[dated].astype(np.int64)  # (D, K)
+        seen_days = _as_dates(seen.ravel(), form, low, high).to_numpy().reshape(seen.shape)
+        ahead_days = _as_dates(ahead.ravel(), form, low, high).to_numpy().reshape(ahead.shape)
+        gaps = np.diff(seen_days, axis=1)  # (D, span - 1) of NaT where a time is no date
+        uneven = (gaps != gaps[:, :1]).any(axis=1) & ~np.isnat(seen_days).any(axis=1)  # months: no integer steps them
+        odd = np.flatnonzero(np.isnat(ahead_days).any(axis=1) | uneven)
+        if odd.size:
+            i = odd[0]
+            step = int(np.argmax(np.isnat(ahead_days[i]))) if np.isnat(ahead_days[i]).any() else 0
+            shape = "YYYYMMDD" if form == "%Y%m%d" else "YYYYMM"
+            warnings.warn(
+                f"{chunk.id_name} {chunk.ids[dated[i]]!r} has times that read as dates written as integers (its last, "
+                f"{seen[i, -1]}, as {shape}), and integers step as integers: its next time"
+                + (f" is {ahead[i, 0]}" if step == 0 else f"s are {', '.join(map(str, ahead[i, : step + 1]))}")
+                + "; write the times as dates (2024-01-31) to step by the calendar",
+                stacklevel=3,
+            )
+            return
+
+
+def _as_dates(values: np.ndarray, form: str, low: int, high: int) -> pd.Series:
+    """Integers read as dates of ``form`` (``%Y%m%d``, ``%Y%m``) where they are one, else NaT."""
+    text = pd.Series(np.where((values >= low) & (values <= high), values, 0)).astype(str)
+    return pd.to_datetime(text, format=form, errors="coerce")
 
 
 def _in_utc(
