@@ -36,6 +36,15 @@ def test_the_remainder_counts_only_steps_with_a_weight():
     assert text.endswith("(float rounding)"), text
 
 
+@pytest.mark.parametrize("start", [1e15, 2.0**53, 3e14, 1e12])
+def test_terms_that_add_up_exactly_leave_no_float_rounding_term(start):
+    """Adversarial round 40: 1.5 × (1e15 + 4) − 0.5 × 1e15 summed over 1e15 + 6 itself came 0.1 short, written as
+    "+ 0.1 (float rounding)"; near 2**53, "+ 1". Over a power of two the terms are summed exactly."""
+    values = np.array([start, start + 2, start + 4])
+    text = weighted_sum(values, np.array([-0.5, 0.0, 1.5]), start + 6)
+    assert text == f"{start + 6:.0f} = 1.5 × {start + 4:.0f} − 0.5 × {start:.0f}", text
+
+
 def test_each_length_runs_in_the_smallest_bucket_that_holds_it():
     assert bucket_lengths(64) == (8, 12, 16, 24, 32, 48, 64) and bucket_lengths(40) == (8, 12, 16, 24, 32, 40)
     assert gradient_path("weights/model.onnx", 16).as_posix() == "weights/model.gradient_16.onnx"

@@ -376,6 +376,14 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
     expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
     _predict_on_page(page, " ".join(values))
     assert page.text_content("#equation") == expected
+    # round 40: terms that add up exactly got "+ 0.1 (float rounding)" at 1e15, "+ 1" near 2**53
+    for values in (["1000000000000000", "1000000000000002", "1000000000000004"],
+                   ["9007199254740992", "9007199254740994", "9007199254740996"]):
+        assert main(["predict", "--", *values]) == 0
+        expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+        assert "rounding" not in expected
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#equation") == expected
     # round 36b: the terms added up to the prediction as computed, often to another last digit than shown
     for n in (4, 5, 7, 12, 30):
         for seed in range(3):

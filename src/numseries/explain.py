@@ -117,7 +117,10 @@ def weighted_sum(
     step = mean_step(values[-read:] if read else values)
     shown = len(weights) if len(weights) <= terms + 2 else terms
     order = [i for i in np.argsort(-np.abs(weights), kind="stable")[:shown] if abs(weights[i]) >= 0.005]
-    scale = max(float(np.abs(values).max(initial=0.0)), abs(prediction)) or 1.0  # no overflow near 1.8e308
+    # the terms are summed over the largest number's power of two: no overflow near 1.8e308, and dividing by it
+    # is exact (by the largest itself, the sum of 1.5 × 1e15+4 − 0.5 × 1e15 was 0.1 off 1e15+6: "+ 0.1 (float rounding)")
+    biggest = max(float(np.abs(values).max(initial=0.0)), abs(prediction))
+    scale = math.ldexp(1.0, min(math.frexp(biggest)[1], 1023)) if biggest else 1.0  # the least power of two above it
     # Weights to 3 significant digits, or as many more as it takes for the terms as shown to add up: on values
     # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.
     unit = last_digit(prediction, step=step)
