@@ -632,6 +632,15 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
     assert out[["unique_id", "ds", "prediction"]].values.tolist() == [["a", "2024-01-04", 4], ["b", "2024-01-04", 0]]
     out, _ = read(pd.DataFrame({"Country Code": ["BRA"], "1960": [6.1], "1961": [6.0], "1962": [5.9], "1963": [5.8]}))
     assert out[["unique_id", "prediction"]].values.tolist() == [["BRA", 5.7]]
+    # adversarial round 40: ticker,date,close was read as two series, 'ticker' and 'close', each failing (exit 0)
+    tickers = pd.DataFrame({"ticker": ["AAPL"] * 4 + ["MSFT"] * 4, "date": ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"] * 2,
+                            "close": [185.6, 184.2, 181.9, 181.2, 370.8, 370.6, 367.9, 367.7]})  # fmt: skip
+    out, err = read(tickers)
+    assert "read column 'ticker'" in err and out["unique_id"].tolist() == ["AAPL", "MSFT"] and out["error"].isna().all()
+    stations = pd.DataFrame({"station": [101] * 3 + [102] * 3, "date": ["2024-01-01", "2024-01-02", "2024-01-03"] * 2,
+                             "temp": [1.0, 2, 3, 9, 6, 3]})  # fmt: skip
+    out, _ = read(stations)
+    assert out[["unique_id", "n_values"]].values.tolist() == [[101, 3], [102, 3]]
     # adversarial round 17: numeric ids in date order (sorted on disk) crashed pyarrow with a traceback
     stores = pd.DataFrame({"store": [1, 2] * 3, "date": ["2024-01-01"] * 2 + ["2024-01-02"] * 2 + ["2024-01-03"] * 2,
                            "sales": [10.0, 11, 12, 13, 14, 15]})  # fmt: skip
@@ -775,12 +784,12 @@ def test_positions_names_and_times_are_no_quantities(capsys, tmp_path, model, te
 
 def test_a_column_of_names_beside_quantities_makes_no_series_of_them(capsys, tmp_path, model):
     """Adversarial round 19: city,temperature,humidity,pressure read each quantity down every city's rows
-    (temperature 24, exact, exit 0)."""
+    (temperature 24, exact, exit 0). Round 40: city names the series, as sensor_id would, so the rows are
+    observations of several quantities, refused as such (they were rows of 4 values, each failing on its city)."""
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text("city,temperature,humidity,pressure\nx,20,50,1000\nx,21,52,1001\ny,22,54,1002\ny,23,56,1003\n")
-    predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
-    out = pd.read_csv(target)
-    assert "temperature" not in out.get("unique_id", pd.Series(dtype=str)).tolist() and out["prediction"].isna().all()
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and "has ids ('city') beside columns named as quantities are" in err and not target.exists()
 
 
 @pytest.mark.parametrize(

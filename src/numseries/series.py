@@ -420,8 +420,13 @@ def observed(labels: Sequence[Any], least: int = 3) -> bool:
 
 
 ID_COLUMN = "unique_id"  # the column of series ids in long format, as statsforecast names it
-# Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ...; and camelCase ...Id
-_ID_NAMES = re.compile(r"id|sku|series|store|item|product|key|name|code|.*[_\s.-](id|name|code|key|nbr)")
+# Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ticker, sensor, ...; and
+# camelCase ...Id (adversarial round 40: ticker,date,close was read as two series, ticker and close, each failing)
+_ID_NAMES = re.compile(
+    r"id|sku|series|store|item|product|key|name|code|ticker|symbol|country|city|state|region|customer|client|user"
+    r"|account|device|sensor|station|site|location|shop|warehouse|brand|category|meter|machine"
+    r"|.*[_\s.-](id|name|code|key|nbr)"
+)
 _CAMEL_ID = re.compile(r".*[a-z]Id")
 
 
