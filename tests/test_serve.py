@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -763,3 +764,13 @@ def test_numbers_float64_may_misread_are_searched_for(body, found):
     from numseries.serve import _may_be_misread
 
     assert _may_be_misread(body) is found
+
+
+def test_the_pages_limits_are_the_servers():
+    """The page checks the count of values and the steps before it sends them (adversarial round 40)."""
+    from numseries.predict import MIN_VALUES
+    from numseries.serve import MAX_STEPS
+
+    script = (Path(__file__).resolve().parents[1] / "src" / "numseries" / "static" / "app.js").read_text()
+    limits = re.search(r"const \[MIN_VALUES, MAX_VALUES, MAX_STEPS\] = \[(\d+), (\d+), (\d+)\];", script)
+    assert limits is not None and tuple(map(int, limits.groups())) == (MIN_VALUES, MAX_VALUES, MAX_STEPS)

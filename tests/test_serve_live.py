@@ -449,6 +449,31 @@ def test_the_page_draws_and_writes_extreme_values_as_the_cli_does(server, browse
     page.wait_for_function("document.querySelector('#error').textContent.includes('digits 0-9')")
 
 
+def test_the_page_checks_the_count_of_values_and_the_steps_and_marks_the_field_at_fault(server, browser):
+    """Adversarial round 40: one or two values got the server's schema words ("list should have at least 3 items
+    after validation"); steps 0 or 2.5 marked the sequence box invalid, not the steps field."""
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/predict") else None)
+    page.fill("#values", "5")
+    page.press("#values", "Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.text_content("#error") == "type at least 3 numbers, got 1: the model predicts from 3 or more"
+    assert (page.get_attribute("#values", "aria-invalid"), page.get_attribute("#steps", "aria-invalid")) == ("true", "false")
+    for steps in ("0", "2.5", "257", "-1"):
+        page.fill("#values", "1 2 3 5")
+        page.fill("#steps", steps)
+        page.evaluate("document.querySelector('#error').hidden = true")
+        page.press("#values", "Enter")
+        page.wait_for_selector("#error:not([hidden])")
+        assert page.text_content("#error") == f"forecast steps must be a whole number from 1 to 256, got '{steps}'"
+        assert (page.get_attribute("#values", "aria-invalid"), page.get_attribute("#steps", "aria-invalid")) == ("false", "true")
+    assert sent == []  # refused on the page, before any request
+    _predict_on_page(page, "1 2 3 5", steps=3)
+    assert page.get_attribute("#steps", "aria-invalid") == "false" and len(sent) == 1
+
+
 def test_the_page_does_not_blame_the_input_when_the_server_is_unreachable(server, browser):
     page = browser.new_page()
     page.goto(f"{server.url}/")

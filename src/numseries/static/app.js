@@ -14,6 +14,7 @@ const GROUPED_DECIMAL = /^[+-]?[1-9]\d{0,2}(?:[.'\u2019]\d{3})+,\d+$/;  // (0.12
 const GROUPED = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+$/;  // 1.234.567, 1'000: thousands separators
 const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const [MIN_VALUES, MAX_VALUES, MAX_STEPS] = [3, 10000, 256];  // the server's limits (numseries.serve; a test checks)
 const DIGIT_GROUPS = /^[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;  // 1_000, -2_500.5: as the CLI's
 
 function parseValues(text) {
@@ -51,7 +52,7 @@ function parseValues(text) {
         `(${decimal.replace(",", ".")}) and separate values with spaces, ', ' or newlines`,
     );
   }
-  return typed.map((typedToken, i) => {
+  const values = typed.map((typedToken, i) => {
     // as Python's float() reads it (the CLI): full-width digits (０-９ only: NFKC would read 10² as 102) and
     // digits grouped by thousands with '_'
     let token = typedToken.replace(/[\uff10-\uff19]/g, (digit) => String(digit.charCodeAt(0) - 0xff10));
@@ -98,6 +99,14 @@ function parseValues(text) {
     }
     return value;
   });
+  if (values.length < MIN_VALUES) {  // (the server's words were its schema's: "list should have at least 3 items")
+    throw new Error(`type at least ${MIN_VALUES} numbers, got ${values.length}: the model predicts from ${MIN_VALUES} or more`);
+  }
+  if (values.length > MAX_VALUES) {
+    throw new Error(`type at most ${MAX_VALUES.toLocaleString("en")} numbers, got ${values.length.toLocaleString("en")}: ` +
+      "the model reads the last 64 of them, so keep the latest");
+  }
+  return values;
 }
 
 function clipped(token) {
@@ -344,12 +353,24 @@ function serverIntegers(text) {
   return { prediction: prediction ? prediction[1] : null, forecast: forecast ? forecast[1].split(",").map(integer) : [] };
 }
 
-function showError(message, aboutInput = true) {
-  // `aboutInput`: the message is about what was typed (marked invalid for screen readers), not the server.
+function showError(message, field = "values") {
+  // `field`: the input the message is about ("values" or "steps"), marked invalid for screen readers; null where
+  // it is about the server, not what was typed.
   $("error").textContent = message;
   $("error").hidden = message === "";
   if (message !== "") $("result").hidden = true;  // the previous answer is not this input's
-  $("values").setAttribute("aria-invalid", message !== "" && aboutInput ? "true" : "false");
+  for (const id of ["values", "steps"]) $(id).setAttribute("aria-invalid", message !== "" && field === id ? "true" : "false");
+}
+
+function readSteps() {
+  // The forecast steps typed, checked as the server checks them (a whole number from 1 to MAX_STEPS)
+  const input = $("steps");
+  const text = input.value.trim();
+  const steps = text === "" && !input.validity.badInput ? 1 : Number(text);
+  if (input.validity.badInput || !Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
+    throw new Error(`forecast steps must be a whole number from 1 to ${MAX_STEPS}, got ${input.validity.badInput ? "what is typed" : `'${clipped(text)}'`}`);
+  }
+  return steps;
 }
 
 let submitted = 0;  // the latest submission: an answer to an earlier one, arriving after it, is dropped
@@ -365,7 +386,13 @@ async function predict(event) {
     showError(err.message);
     return;
   }
-  const steps = Number($("steps").value || 1);
+  let steps;
+  try {
+    steps = readSteps();
+  } catch (err) {
+    showError(err.message, "steps");
+    return;
+  }
   if (steps !== 1) body.steps = steps;
   let response, data;
   try {
@@ -375,7 +402,7 @@ async function predict(event) {
       body: requestJSON(body),
     });
   } catch (err) {
-    if (ticket === submitted) showError(`cannot reach the numseries server (${err.message}); is it still running?`, false);
+    if (ticket === submitted) showError(`cannot reach the numseries server (${err.message}); is it still running?`, null);
     return;
   }
   const text = await response.text().catch(() => "");
@@ -386,7 +413,8 @@ async function predict(event) {
     data = {};
   }
   if (!response.ok) {
-    showError(data.error || `the server answered ${response.status}`, response.status < 500);
+    const about = response.status >= 500 ? null : /^steps\b/.test(data.error || "") ? "steps" : "values";
+    showError(data.error || `the server answered ${response.status}`, about);
     return;
   }
   showError("");
