@@ -774,3 +774,11 @@ def test_the_pages_limits_are_the_servers():
     script = (Path(__file__).resolve().parents[1] / "src" / "numseries" / "static" / "app.js").read_text()
     limits = re.search(r"const \[MIN_VALUES, MAX_VALUES, MAX_STEPS\] = \[(\d+), (\d+), (\d+)\];", script)
     assert limits is not None and tuple(map(int, limits.groups())) == (MIN_VALUES, MAX_VALUES, MAX_STEPS)
+
+
+def test_the_schema_states_the_range_of_a_level(client):
+    """Adversarial round 40: the README says /openapi.json states the limits; a level's (0, 100) was not there."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("PredictRequest", "BatchRequest"):
+        (array,) = [option for option in schemas[name]["properties"]["level"]["anyOf"] if option.get("type") == "array"]
+        assert (array["items"]["exclusiveMinimum"], array["items"]["exclusiveMaximum"], array["maxItems"]) == (0, 100, 10)

@@ -94,6 +94,9 @@ def _float_texts(values: list[int | float]) -> list[int | float]:
 # round (9007199254740993) gets the Predictor's 422 naming it rather than a prediction for another value.
 Number = StrictInt | Annotated[FiniteFloat, Strict()]
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES), AfterValidator(_float_texts)]
+# A level in percent: (0, 100) stated in the schema; checked against the model's quantiles by the Predictor, whose
+# error names the widest level it gives (pydantic's own check would say less)
+Level = Annotated[Number, Field(json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 100})]
 
 
 class PydanticJSON(JSONResponse):
@@ -112,7 +115,7 @@ class PredictRequest(BaseModel):
     steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
         None, description="also forecast this many steps autoregressively (the CLI's --steps)"
     )
-    level: Annotated[list[Number], Field(max_length=10)] | None = Field(
+    level: Annotated[list[Level], Field(max_length=10)] | None = Field(
         None,
         description="prediction intervals in percent, e.g. [80, 95]; [] for none (default: [80] when the model "
         "has a quantile head)",
@@ -127,7 +130,7 @@ class BatchRequest(BaseModel):
     steps: Annotated[int, Strict(), Field(ge=1, le=MAX_STEPS)] | None = Field(
         None, description="also forecast each series this many steps autoregressively (as /predict's steps)"
     )
-    level: Annotated[list[Number], Field(max_length=10)] | None = Field(
+    level: Annotated[list[Level], Field(max_length=10)] | None = Field(
         None, description="prediction intervals in percent for every series, as /predict's level"
     )
 
