@@ -598,3 +598,13 @@ def test_freq_edges_found_in_review(shipped):
         shipped.predict_df(ints, freq=np.timedelta64(1, "h"))
     daily = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=4), "y": np.arange(4.0)})
     assert shipped.predict_df(daily, steps=1, freq=np.timedelta64(6, "h"))["ds"].iloc[0] == pd.Timestamp("2024-01-04 06:00")
+
+
+@pytest.mark.parametrize(("freq", "start"), [("SMS", "2024-01-01"), ("SMS", "2023-11-15"), ("SME", "2024-01-15"), ("SME", "2023-12-31")])
+def test_times_twice_a_month_go_on_twice_a_month(shipped, freq, start):
+    """Adversarial round 40: the 1st and the 15th (pandas' SMS) went on at the most common spacing in days
+    (2024-03-29, 04-12, 04-26 after 03-15), off the series' own grid."""
+    full = pd.date_range(start, periods=9, freq=freq) + pd.Timedelta("9h")
+    frame = pd.DataFrame({"unique_id": "a", "ds": full[:6], "y": np.arange(6) * 1.5 + 3})
+    assert list(shipped.predict_df(frame, steps=3)["ds"]) == list(full[6:])
+    assert list(shipped.predict_df(frame.iloc[1:], steps=3)["ds"]) == list(full[6:])  # from the other half

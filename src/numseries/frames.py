@@ -1075,6 +1075,10 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     monthly, by_month, month_fits = _monthly(ds, day, clock, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
+    semi, by_half, half_fits = _semi_monthly(ds, day, clock, lengths, ahead)
+    times = np.where(semi[:, None], by_half, times)
+    fits = np.where(semi[:, None], half_fits, fits)
+    monthly |= semi  # (regular: whole steps of the calendar)
     business, by_weekday = _business_days(day, clock, lengths, ahead)
     times = np.where(business[:, None], by_weekday, times)
     fits |= business[:, None]  # a weekday within years of the last fits datetime64[ns]
@@ -1242,6 +1246,42 @@ def _monthly(
                 times[found] = weekday.astype("datetime64[ns]").view(np.int64) + clock[rows[found], last_i[found]][:, None]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
+
+
+def _semi_monthly(
+    ds: np.ndarray, day: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_monthly`, for times twice a month (pandas' ``SMS``, the 1st and the 15th, and ``SME``, the 15th
+    and the month's last day: payrolls, fortnightly reports): which series keep one of the two, half a month or
+    whole halves apart (N,) bool, their next times (N, K) int64 ns, and (N, K) bool: False where past datetime64[ns].
+    (They went on at their most common spacing in days: 2024-03-15 after 2024-03-01 was followed by 2024-03-29.)"""
+    rows = np.arange(len(lengths))
+    last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
+    width = ds.shape[1]
+    with np.errstate(invalid="ignore", over="ignore"):
+        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
+        nth = day.view(np.int64) - month.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)  # 0 on the 1st
+        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # (N, W)
+        cells = np.arange(width) < lengths[:, None]
+        pairs = np.arange(width - 1) < (lengths - 1)[:, None]
+        steady = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1) & (lengths >= 3)
+        starts = np.asarray(np.where(cells, (nth == 0) | (nth == 14), True).all(axis=1))  # SMS: the 1st and the 15th
+        ends = np.where(cells, ((nth == 14) & ~at_end) | (at_end & (nth > 14)), True).all(axis=1)  # SME
+        second = np.where(starts[:, None], nth == 14, at_end)  # (N, W) in the month's second half
+        half = 2 * month + second  # (N, W) half-months since 1970-01
+        halves = _common_spacing(half, lengths, half[rows, prev_i])  # (N,)
+        rising = np.where(pairs, np.diff(half, axis=1) > 0, True).all(axis=1)
+        both = (np.where(cells, second, False).any(axis=1)) & (np.where(cells, ~second, False).any(axis=1))
+        semi = (starts | ends) & steady & rising & both & (halves > 0) & (halves % 2 == 1)  # (halves: whole months are _monthly's)
+        target = half[rows, last_i][:, None] + halves[:, None] * ahead  # (N, K)
+        months, later = target // 2, target % 2 == 1
+        first = months.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K) the 1st
+        last_day = (months + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
+        fifteenth = first + 14 * _DAY
+        times = np.where(starts[:, None], np.where(later, fifteenth, first), np.where(later, last_day, fifteenth))
+        times = times + clock[rows, last_i][:, None]
+        fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == months  # not wrapped round
+    return semi, times, fits
 
 
 def _weekday(days: np.ndarray, forward: bool) -> np.ndarray:
