@@ -474,6 +474,17 @@ def test_the_page_checks_the_count_of_values_and_the_steps_and_marks_the_field_a
     assert page.get_attribute("#steps", "aria-invalid") == "false" and len(sent) == 1
 
 
+@pytest.mark.parametrize("width", [1000, 375])
+def test_the_weights_label_stays_left_of_the_first_bar(server, browser, width):
+    """Adversarial round 40: the label 'weight' ended at x = 74, the first bar began at x = 68."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{server.url}/")
+    _predict_on_page(page, "3 7 2 9 4 1 8 6")
+    label_end = page.evaluate("(() => { const b = document.querySelector('#chart text.bars-label').getBBox(); return b.x + b.width; })()")
+    first_bar = page.evaluate("Math.min(...[...document.querySelectorAll('#chart rect.bar')].map((r) => r.x.baseVal.value))")
+    assert page.text_content("#chart text.bars-label") == "weight" and label_end <= first_bar
+
+
 def test_the_page_does_not_blame_the_input_when_the_server_is_unreachable(server, browser):
     page = browser.new_page()
     page.goto(f"{server.url}/")

@@ -560,7 +560,8 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   const reach = zero - barTop;
   const barWidth = Math.max(2, Math.min(24, (0.7 * (width - left - right)) / n));
   el("line", { class: "grid", x1: left, x2: x(last) + barWidth, y1: zero, y2: zero }, svg);
-  el("text", { x: left - 6, y: zero + 4, "text-anchor": "end" }, svg).textContent = weights.name;
+  // (left of the first bar, which is centred on the first value: it reached over the label)
+  el("text", { class: "bars-label", x: left - barWidth / 2 - 6, y: zero + 4, "text-anchor": "end" }, svg).textContent = weights.name;
   weights.values.forEach((w, i) => {
     const h = (Math.abs(w) / most) * reach;
     const attributes = { x: x(i) - barWidth / 2, y: w < 0 ? zero : zero - h, width: barWidth, height: h };
