@@ -835,3 +835,20 @@ def test_a_large_batch_is_predicted_in_blocks_as_one_and_names_rows_by_their_pla
         onnx_predictor.predict_batch(series)
     with pytest.raises(ValueError, match="the prediction for series 'id16' overflows float64"):
         onnx_predictor.predict_batch(series, ids=[f"id{i}" for i in range(len(series))])
+
+
+def test_floats_written_with_17_significant_digits_are_read_as_the_floats_they_are(capsys):
+    """Adversarial round 40: '%.17g' text of floats from 2**53 on (numpy's savetxt, C's printf) was refused as
+    an integer float64 cannot hold, 1,299 of 2,000 random floats between 1e16 and 1e300; integers that round
+    are still refused."""
+    from numseries.series import lost_integer
+
+    floats = 10.0 ** np.random.default_rng(4).uniform(16, 300, 2000)
+    assert all(lost_integer(f"{x:.17g}", float(x)) is None for x in floats)
+    assert lost_integer("2.2345678901234567e+300", 2.2345678901234566e300) is None  # typed: 17 digits, no integer
+    assert lost_integer("9.007199254740993e15", 9007199254740992.0) == 9007199254740993  # 16: an exact integer
+    assert lost_integer("9007199254740993.0", 9007199254740992.0) == 9007199254740993
+    assert lost_integer("12345678901234567890", float("12345678901234567890")) == 12345678901234567890
+    from numseries.cli import main
+
+    assert main(["predict", "--json", *[f"{k * 1e20 / 7:.17g}" for k in range(1, 5)]]) == 0  # (the CLI reads text)

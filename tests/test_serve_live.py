@@ -258,7 +258,11 @@ REFUSED = [  # what the CLI refuses as ambiguous or as an integer float64 would 
     "1, ,2,3",  # round 35b: blamed on a decimal comma (2,3)
 ]
 ACCEPTED = ["1,2,3", "1, 2, 3", "1;2;3", "1 2\n3", "1.5,2.5,3.5", "1.234, 56, 7", "0.123,4 5", "0.250,0.500,0.750", "18446744073709551616 1 2", "18446744073709552000 1 2", "1e300 2 3",
-            "1_000 2_000 3_000", "\uff11\uff12 13 14"]  # (round 29: thousands grouped by '_', full-width digits, as Python reads them)
+            "1_000 2_000 3_000", "\uff11\uff12 13 14",  # (round 29: thousands grouped by '_', full-width digits, as Python reads them)
+            # round 40: floats written with 17 significant digits (%.17g, numpy's savetxt) are the floats they print
+            "1.4285714285714287e+19 2.8571428571428573e+19 4.2857142857142854e+19 5.7142857142857146e+19",
+            "1.4285714285714286e+299 2.8571428571428572e+299 4.2857142857142862e+299",
+            "1.2345678901234567e+300 2.2345678901234567e+300 3.2345678901234567e+300"]  # (typed: 17 digits, no integer)
 
 
 def test_the_page_reads_values_as_the_cli_does(server, browser):

@@ -216,16 +216,23 @@ def check_exact_integers(given: np.ndarray, values: np.ndarray, what: str) -> No
 def lost_integer(number: Any, read: float) -> int | None:
     """The integer ``number`` holds, when float64 read it as another one (``read``, finite); ``None`` when it
     holds none or ``read`` is it. Python and NumPy integers and integral Fractions are exact as given; decimal
-    text and Decimals to the digits typed: '1e300' is read as the float that prints as 1e+300 and taken, while
-    '9007199254740993.0' (16 digits, read as 9007199254740992) is not."""
+    text and Decimals to the digits typed: '1e300' is read as the float that prints as 1e+300 and taken, and so are
+    its 17 significant digits (``%.17g``, a float written without loss: numpy's savetxt, C's printf) and any
+    text with an exponent and 17 significant digits or more (more than a float64 holds: no one wrote
+    2.2345678901234567e+300 as an exact integer), while '9007199254740993.0' and '9.007199254740993e15' (16 digits,
+    read as 9007199254740992) are not, nor '4611686018427387905.0' (2**62 + 1 written with a point)."""
     if isinstance(number, (int, np.integer)):
         return int(number) if int(number) != int(read) else None
     if isinstance(number, str):
         try:
-            number = Decimal(number.strip())
+            text, number = number.strip(), Decimal(number.strip())
         except InvalidOperation:
             return None
-    if isinstance(number, Decimal) and (not number.is_finite() or number == Decimal(repr(read))):
+        if number.is_finite() and re.search(r"[eE]", text) and len(number.normalize().as_tuple().digits) >= 17:
+            return None
+    if isinstance(number, Decimal) and (
+        not number.is_finite() or number == Decimal(repr(float(read))) or number == Decimal(f"{read:.17g}")
+    ):
         return None
     if isinstance(number, (Decimal, Fraction)):
         exact = Fraction(number)

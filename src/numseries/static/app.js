@@ -148,9 +148,15 @@ function heldInteger(token) {
 
 function readAsAnother(token, value) {
   // Whether `token` holds an integer that float64 reads as another one, `value` (9007199254740993 as ...992),
-  // as the CLI's lost_integer: a token that is `value`'s own shortest form (1e300, 18446744073709552000) is not.
+  // as the CLI's lost_integer: a token that is `value`'s own shortest form (1e300, 18446744073709552000) is not, nor
+  // its 17 significant digits (%.17g, a float written without loss), nor any with an exponent and 17 significant
+  // digits or more (more than a float64 holds: 2.2345678901234567e+300 is no exact integer)
+  const [, whole, fraction] = /^[+-]?(\d*)\.?(\d*)/.exec(token);
+  const significant = (whole + fraction).replace(/^0+/, "").replace(/0+$/, "").length;
+  if (/[eE]/.test(token) && significant >= 17) return false;
   const held = heldInteger(token);
-  return held !== null && held !== BigInt(value) && held !== heldInteger(String(value));
+  return held !== null && held !== BigInt(value) && held !== heldInteger(String(value)) &&
+    held !== heldInteger(value.toPrecision(17));
 }
 
 function meanStep(values) {
