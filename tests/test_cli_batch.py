@@ -677,6 +677,20 @@ def test_a_wide_file_with_an_id_on_two_rows_says_so(capsys, tmp_path, model):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_wide_row_that_starts_late_is_read_from_its_first_value(capsys, tmp_path, model, suffix):
+    """Adversarial round 40: a World Bank row whose data starts after 1960 (most indicators) was refused for a
+    missing value at position 1, though its leading empty cells pad it as trailing ones do."""
+    source, target = tmp_path / f"in{suffix}", tmp_path / "out.csv"
+    frame = pd.DataFrame({"Country Code": ["AFG", "ALB", "BAD"], "1960": [None, 1.0, None], "1961": [None, 2.0, 1.0],
+                          "1962": [3.0, 4, None], "1963": [4.0, 8, 3], "1964": [6.0, 16, 4]})  # fmt: skip
+    frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source, index=False)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    out = pd.read_csv(target).set_index("unique_id")
+    assert code == 0 and "note: 2 rows start after the first value column: read from their first value" in err
+    assert out.loc["AFG", "n_values"] == 3 and pd.isna(out.loc["AFG", "error"]) and np.isfinite(out.loc["AFG", "prediction"])
+    assert out.loc["ALB", "prediction"] == 32 and "missing value (NaN) at position 2" in out.loc["BAD", "error"]
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_path, model, suffix):
     """Adversarial round 17: World Bank files (Country Name, Country Code, Indicator Name, Indicator Code, 1960,
     ...) failed every series on its country's name, and Kaggle's date,store,item,sales was read as 3 series

@@ -1225,9 +1225,27 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         # are read as text: _scan); float columns were never exact
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
             mark_misread(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
+        values = _from_first_value(values, errors)
         n_values = check_rows(values, ids, errors)
         offset += len(frame)
         yield Chunk(id_name, ids, values, n_values, errors=errors)
+
+
+def _from_first_value(values: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """(N, C) a wide file's rows -> each from its first value, the empty cells before it moved to its end: a
+    series that starts later than the file's first column (a World Bank indicator from 1970 in a file from 1960)
+    was refused for a missing value at position 1. A row in error is left as it is (its message names its cells)."""
+    present = ~np.isnan(values)  # (N, C)
+    late = np.argmax(present, axis=1) * present.any(axis=1) * (errors == None)  # (N,) leading empty cells  # noqa: E711
+    if not late.any():
+        return values
+    columns = np.arange(values.shape[1])[None, :] + late[:, None]  # (N, C) where each cell comes from
+    moved = np.take_along_axis(values, np.minimum(columns, values.shape[1] - 1), axis=1)
+    moved[columns >= values.shape[1]] = np.nan
+    count = int(np.count_nonzero(late))
+    log.info("note: %s after the first value column: read from %s first value", f"{count} row starts" if count == 1
+             else f"{count} rows start", "its" if count == 1 else "their")
+    return moved
 
 
 def _note_repeated_id(ids: np.ndarray, labels: pd.Index, seen: np.ndarray, where: Callable[[Any], str]) -> np.ndarray | None:
