@@ -667,15 +667,16 @@ def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_on
     ]
 
 
-def test_timestamps_in_several_time_zones_say_to_convert_them_to_one(predictor):
-    # adversarial round 12: each was "neither a number nor a date"
-    zones = ["UTC", "Europe/Berlin", "UTC", "UTC"]
-    ds = pd.Series([pd.Timestamp(f"2024-01-0{day}", tz=zone) for day, zone in enumerate(zones, start=1)], dtype=object)
-    error = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2, 3, 4.5]}))["error"][0]
-    assert error == (
-        "column ds mixes time zones (2024-01-02 00:00:00+01:00 in series 'a' is in one of them); convert it to one: "
-        "df['ds'] = pd.to_datetime(df['ds'], utc=True)"
-    )
+@pytest.mark.parametrize("zones", [["UTC", "Europe/Berlin", "UTC", "UTC"], ["America/New_York"] * 4])
+def test_timestamps_of_several_utc_offsets_are_read_as_the_same_times_as_text(predictor, zones):
+    """Adversarial round 12: each was "neither a number nor a date"; then "mixes time zones", and round 40: the
+    same instants written as text (each with its own offset, as over a clock change) were read."""
+    days = ["2024-03-08", "2024-03-09", "2024-03-10", "2024-03-11"]  # New York's clock moves on the 10th
+    ds = pd.Series([pd.Timestamp(day, tz=zone) for day, zone in zip(days, zones, strict=True)], dtype=object)
+    objects = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2, 3, 4.5]}), steps=2)
+    text = predictor.predict_df(pd.DataFrame({"unique_id": "a", "ds": ds.map(pd.Timestamp.isoformat), "y": [1.0, 2, 3, 4.5]}), steps=2)
+    assert objects["error"].isna().all()
+    pd.testing.assert_frame_equal(objects, text)
 
 
 CALENDARS = {  # a file of months or quarters -> each series' next times, for 1 and 2 steps

@@ -387,6 +387,9 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return _read_times(pd.to_numeric(ds))
+    aware = ds.map(lambda cell: isinstance(cell, datetime.datetime) and cell.utcoffset() is not None).to_numpy(dtype=bool)
+    if aware.any():  # datetimes of several UTC offsets (a database driver's, over a clock change): read as their
+        ds = ds.where(~aware, ds.map(lambda cell: cell.isoformat() if isinstance(cell, datetime.datetime) else cell))  # text is
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
     whole = np.zeros(len(ds), dtype=bool)  # (R,) text cells of a whole number
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
