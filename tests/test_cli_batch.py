@@ -637,6 +637,14 @@ def test_a_column_named_as_ids_are_names_the_series_and_is_never_a_value(capsys,
                             "close": [185.6, 184.2, 181.9, 181.2, 370.8, 370.6, 367.9, 367.7]})  # fmt: skip
     out, err = read(tickers)
     assert "read column 'ticker'" in err and out["unique_id"].tolist() == ["AAPL", "MSFT"] and out["error"].isna().all()
+    # round 41: names measurements go by too stay values (sar's user%, a meter's reading, a state)
+    cpu = pd.DataFrame({"time": ["2024-01-01 00:00", "2024-01-01 00:01", "2024-01-01 00:02", "2024-01-01 00:03"],
+                        "user": [12.3, 14.0, 11.9, 13.1], "system": [4.1, 4.0, 4.4, 4.2], "idle": [80.2, 79.1, 81.0, 80.3]})  # fmt: skip
+    out, _ = read(cpu)
+    assert sorted(out["unique_id"]) == ["idle", "system", "user"]
+    meters = pd.DataFrame({"date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"], "meter": [1007, 1014, 1020, 1029],
+                           "kwh": [7.0, 6, 9, 8]})  # fmt: skip
+    assert sorted(read(meters)[0]["unique_id"]) == ["kwh", "meter"]
     stations = pd.DataFrame({"station": [101] * 3 + [102] * 3, "date": ["2024-01-01", "2024-01-02", "2024-01-03"] * 2,
                              "temp": [1.0, 2, 3, 9, 6, 3]})  # fmt: skip
     out, _ = read(stations)

@@ -428,11 +428,11 @@ def observed(labels: Sequence[Any], least: int = 3) -> bool:
 
 ID_COLUMN = "unique_id"  # the column of series ids in long format, as statsforecast names it
 # Labels that name a series (lower-cased): id, sku, store_id, product id, Country Code, ticker, sensor, ...; and
-# camelCase ...Id (adversarial round 40: ticker,date,close was read as two series, ticker and close, each failing)
+# camelCase ...Id (adversarial round 40: ticker,date,close was read as two series, ticker and close, each failing).
+# Not the names measurements go by too (round 41: user, as sar's CPU user%; meter, a reading; state; category)
 _ID_NAMES = re.compile(
-    r"id|sku|series|store|item|product|key|name|code|ticker|symbol|country|city|state|region|customer|client|user"
-    r"|account|device|sensor|station|site|location|shop|warehouse|brand|category|meter|machine"
-    r"|.*[_\s.-](id|name|code|key|nbr)"
+    r"id|sku|series|store|item|product|key|name|code|ticker|symbol|country|city|region|customer|device|sensor"
+    r"|station|location|shop|warehouse|brand|.*[_\s.-](id|name|code|key|nbr)"
 )
 _CAMEL_ID = re.compile(r".*[a-z]Id")
 
