@@ -522,6 +522,11 @@ def test_warnings_are_one_line_notes_and_dates_written_as_integers_are_named(cap
         ([20240101, 20240102, 20240103, 20240104], 3, None),  # days stepped as integers within a month: right
         ([2020, 2021, 2022, 2023], 3, None),
         ([100009, 100010, 100011, 100012], 3, None),  # a count, not the months of the year 1000
+        # round 41: months, years and quarters stepped right were noted too
+        ([202401, 202402, 202403, 202404], 2, None),
+        ([20200101, 20210101, 20220101, 20230101], 2, None),
+        ([202401, 202404, 202407], 1, None),
+        ([202401, 202404, 202407], 2, "its next times are 202410, 202413;"),
     ],
 )
 def test_dates_written_as_integers_that_step_off_the_calendar_are_named(capsys, tmp_path, model, times, steps, said):

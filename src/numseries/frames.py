@@ -860,11 +860,17 @@ def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarr
         seen_days = _as_dates(seen.ravel(), form, low, high).to_numpy().reshape(seen.shape)
         ahead_days = _as_dates(ahead.ravel(), form, low, high).to_numpy().reshape(ahead.shape)
         gaps = np.diff(seen_days, axis=1)  # (D, span - 1) of NaT where a time is no date
-        uneven = (gaps != gaps[:, :1]).any(axis=1) & ~np.isnat(seen_days).any(axis=1)  # months: no integer steps them
-        odd = np.flatnonzero(np.isnat(ahead_days).any(axis=1) | uneven)
+        uneven = (gaps != gaps[:, :1]).any(axis=1) & ~np.isnat(seen_days).any(axis=1)  # months or years apart
+        # ... stepped as integers onto another day of the month (month ends: 20240229 + 29 = 20240327); a
+        # year or a month later on the same day (20240101 after 20230101; 202405 after 202404) is right
+        day_of = seen_days.astype("datetime64[D]") - seen_days.astype("datetime64[M]").astype("datetime64[D]")
+        ahead_day_of = ahead_days.astype("datetime64[D]") - ahead_days.astype("datetime64[M]").astype("datetime64[D]")
+        moved = uneven & ((ahead_day_of != day_of[:, -1:]) & ~np.isnat(ahead_days)).any(axis=1)
+        odd = np.flatnonzero(np.isnat(ahead_days).any(axis=1) | moved)
         if odd.size:
             i = odd[0]
-            step = int(np.argmax(np.isnat(ahead_days[i]))) if np.isnat(ahead_days[i]).any() else 0
+            off = np.isnat(ahead_days[i]) | (moved[i] & (ahead_day_of[i] != day_of[i, -1]))  # (K,) the steps off it
+            step = int(np.argmax(off))
             shape = "YYYYMMDD" if form == "%Y%m%d" else "YYYYMM"
             warnings.warn(
                 f"{chunk.id_name} {chunk.ids[dated[i]]!r} has times that read as dates written as integers (its last, "
