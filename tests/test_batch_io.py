@@ -535,3 +535,15 @@ def test_an_atomic_write_keeps_the_files_permissions_and_writes_through_a_link(t
     link.symlink_to(target.name)
     files.atomic_write(link, lambda tmp: tmp.write_text("new"))
     assert link.is_symlink() and target.read_text() == "new"
+
+
+def test_rows_that_start_late_are_noted_once_a_file_not_once_a_chunk(tmp_path, caplog, monkeypatch):
+    """Adversarial round 41: the note was said again for every chunk of a large file."""
+    monkeypatch.setattr(batch_io, "WIDE_CHUNK_CELLS", 15)
+    path = tmp_path / "wide.csv"
+    path.write_text("id,t1,t2,t3,t4\n" + "".join(f"r{k},{',' if k % 2 else '1,'}2,3,4\n" for k in range(10)))
+    with caplog.at_level("INFO", logger="numseries"):
+        ids, values, n_values = _read_all(path)
+    assert [r.getMessage() for r in caplog.records].count(
+        "note: rows that start after the first value column (r1 first) are read from their first value") == 1
+    assert n_values.tolist() == [4, 3] * 5 and values[1, :3].tolist() == [2.0, 3.0, 4.0]

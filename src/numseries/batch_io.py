@@ -1194,7 +1194,7 @@ def _column_place(label: Any, csv: bool) -> tuple[str, Callable[[int], str]]:
 
 
 def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
-    offset = 0
+    offset, said_late = 0, False
     seen: np.ndarray | None = np.empty(0, dtype=np.uint64)  # sorted hashes of the ids so far, till one repeats
     for frame in frames:
         if ID_COLUMN in frame.columns:
@@ -1225,27 +1225,28 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         # are read as text: _scan); float columns were never exact
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
             mark_misread(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
-        values = _from_first_value(values, errors)
-        n_values = check_rows(values, ids, errors)
+        values, late = _from_first_value(values, errors)
+        if late.any() and not said_late:  # (once a file, not once a chunk)
+            log.info("note: rows that start after the first value column (%s first) are read from their first value",
+                     ids[int(np.argmax(late > 0))] if id_name == ID_COLUMN else f"row {ids[int(np.argmax(late > 0))]}")
+            said_late = True
+        n_values = check_rows(values, ids, errors, late)
         offset += len(frame)
         yield Chunk(id_name, ids, values, n_values, errors=errors)
 
 
-def _from_first_value(values: np.ndarray, errors: np.ndarray) -> np.ndarray:
-    """(N, C) a wide file's rows -> each from its first value, the empty cells before it moved to its end: a
-    series that starts later than the file's first column (a World Bank indicator from 1970 in a file from 1960)
-    was refused for a missing value at position 1. A row in error is left as it is (its message names its cells)."""
+def _from_first_value(values: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) a wide file's rows -> each from its first value, the empty cells before it moved to its end, and
+    (N,) how many each had: a series that starts later than the file's first column (a World Bank indicator from
+    1970 in a file from 1960) was refused for a missing value at position 1. A row in error is left as it is."""
     present = ~np.isnan(values)  # (N, C)
     late = np.argmax(present, axis=1) * present.any(axis=1) * (errors == None)  # (N,) leading empty cells  # noqa: E711
     if not late.any():
-        return values
+        return values, late
     columns = np.arange(values.shape[1])[None, :] + late[:, None]  # (N, C) where each cell comes from
     moved = np.take_along_axis(values, np.minimum(columns, values.shape[1] - 1), axis=1)
     moved[columns >= values.shape[1]] = np.nan
-    count = int(np.count_nonzero(late))
-    log.info("note: %s after the first value column: read from %s first value", f"{count} row starts" if count == 1
-             else f"{count} rows start", "its" if count == 1 else "their")
-    return moved
+    return moved, late
 
 
 def _note_repeated_id(ids: np.ndarray, labels: pd.Index, seen: np.ndarray, where: Callable[[Any], str]) -> np.ndarray | None:

@@ -740,9 +740,10 @@ def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> No
         )
 
 
-def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> np.ndarray:
+def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray, late: np.ndarray | None = None) -> np.ndarray:
     """(N, C) rows padded with trailing NaN (wide input) -> each row's count of values (N,); marks in
-    ``errors`` (N,) each row's first problem, unless it has one already."""
+    ``errors`` (N,) each row's first problem, unless it has one already. ``late`` (N,): the empty cells each row
+    had before its first value (moved to its end), so that a position names the row's cell as the file has it."""
     present = ~np.isnan(values)  # (N, C)
     n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
     gaps = np.argwhere(~present & (np.arange(values.shape[1]) < n_values[:, None]))
@@ -754,7 +755,7 @@ def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> np.nd
     ):  # fmt: skip
         for row, step in found:
             if errors[row] is None:
-                errors[row] = message.format(id=ids[row], step=step + 1, value=values[row, step])
+                errors[row] = message.format(id=ids[row], step=step + 1 + (late[row] if late is not None else 0), value=values[row, step])
     _mark_short(n_values, ids, errors)
     return n_values.astype(np.int64)
 
