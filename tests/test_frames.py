@@ -608,3 +608,9 @@ def test_times_twice_a_month_go_on_twice_a_month(shipped, freq, start):
     frame = pd.DataFrame({"unique_id": "a", "ds": full[:6], "y": np.arange(6) * 1.5 + 3})
     assert list(shipped.predict_df(frame, steps=3)["ds"]) == list(full[6:])
     assert list(shipped.predict_df(frame.iloc[1:], steps=3)["ds"]) == list(full[6:])  # from the other half
+
+
+def test_times_14_days_apart_that_fall_on_the_1st_and_15th_go_on_every_14_days(shipped):
+    """Adversarial round 41: 2023-02-01, 02-15, 03-01 (a February of 28 days) went on twice a month."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2023-02-01", "2023-02-15", "2023-03-01"]), "y": [1.0, 2, 3]})
+    assert list(shipped.predict_df(frame, steps=3)["ds"]) == list(pd.to_datetime(["2023-03-15", "2023-03-29", "2023-04-12"]))

@@ -1282,7 +1282,9 @@ def _semi_monthly(
         halves = _common_spacing(half, lengths, half[rows, prev_i])  # (N,)
         rising = np.where(pairs, np.diff(half, axis=1) > 0, True).all(axis=1)
         both = (np.where(cells, second, False).any(axis=1)) & (np.where(cells, ~second, False).any(axis=1))
-        semi = (starts | ends) & steady & rising & both & (halves > 0) & (halves % 2 == 1)  # (halves: whole months are _monthly's)
+        days_apart = np.diff(day.view(np.int64), axis=1)  # (N, W-1)
+        fixed = np.where(pairs, days_apart == days_apart[:, :1], True).all(axis=1)  # 14 days apart: a fixed spacing
+        semi = (starts | ends) & steady & rising & both & ~fixed & (halves > 0) & (halves % 2 == 1)  # (whole months: _monthly's)
         target = half[rows, last_i][:, None] + halves[:, None] * ahead  # (N, K)
         months, later = target // 2, target % 2 == 1
         first = months.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K) the 1st
