@@ -213,12 +213,14 @@ def test_a_missing_input_file_is_named(tmp_path):
         list(batch_io.read_chunks(tmp_path / "none.csv", 8))
 
 
-@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-tabs", "utf-32"])
 def test_a_csv_not_in_utf_8_is_told_to_be_saved_as_utf_8(tmp_path, encoding):
-    """Adversarial round 40: the fix named was 'give comma-separated text, with as many cells ...'."""
+    """Adversarial round 40: the fix named was 'give comma-separated text, with as many cells ...'; round 41:
+    Excel's "Unicode Text" (UTF-16, tab-separated) was read as one column of garbled text."""
     path = tmp_path / "munich.csv"
-    path.write_bytes("unique_id,ds,y\nm\u00fcnchen,1,1\nm\u00fcnchen,2,2\nm\u00fcnchen,3,3\n".encode(encoding))
-    with pytest.raises(ValueError, match=r"^cannot read .*munich.csv as CSV: 'utf-8' codec can't decode .*; save it as UTF-8"):
+    text = "unique_id,ds,y\nm\u00fcnchen,1,1\nm\u00fcnchen,2,2\nm\u00fcnchen,3,3\n"
+    path.write_bytes((text.replace(",", "\t") if encoding.endswith("tabs") else text).encode(encoding.removesuffix("-tabs")))
+    with pytest.raises(ValueError, match=r"^cannot read .*munich.csv as CSV: (it is UTF-16|'utf-8' codec can't decode).*; save it as UTF-8"):
         list(batch_io.read_chunks(path, 8))
 
 

@@ -791,3 +791,6 @@ def test_complex_values_are_refused_not_cast_to_their_real_parts(predictor):
     frame = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": np.array([1, 2, 3, 4, 5]) * (1 + 1j)})
     with pytest.raises(TypeError, match=r"^column y holds complex numbers \(complex128\); give real numbers"):
         predictor.predict_df(frame)
+    frame["y"] = pd.Series([1 + 0j, 2, 3, 4, 5 + 1j], dtype=object)  # round 41: complex objects among the cells
+    with pytest.raises(TypeError, match=r"^column y holds complex numbers; give real numbers"):
+        predictor.predict_df(frame)

@@ -735,6 +735,11 @@ def _first_line(path: Path) -> str:
     """The first line of a CSV file (.gz, .bz2 and .xz decompressed), read no further than ``MAX_LINE_BYTES``,
     without a UTF-8 byte-order mark (pandas skips one too)."""
     line = _lines(path, 1)[0]
+    if line.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line:  # (round 41: Excel's "Unicode Text")
+        raise ValueError(
+            f"cannot read {path} as CSV: it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (in Excel: Save As "
+            '"CSV UTF-8")'
+        )
     if len(line) > MAX_LINE_BYTES:
         raise ValueError(
             f"the first line of {path} is longer than {MAX_LINE_BYTES >> 20} MiB; give long series in long "

@@ -491,7 +491,10 @@ def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
         else:
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(values), dtype=bool)
-    parsed = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    parsed = pd.to_numeric(column, errors="coerce")
+    if pd.api.types.is_complex_dtype(parsed):  # complex objects among the cells (round 41): refused as above
+        raise TypeError(f"{what} holds complex numbers; give real numbers (np.real if the imaginary parts are 0)")
+    parsed = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
     values = np.array(parsed)  # a copy: pyarrow's array is read-only
     # the numbers read again with Python's float, which rounds text correctly: pandas' parser is an ulp off
     # in a third of 17-digit numbers
