@@ -656,7 +656,7 @@ def _misspelled(errors: Sequence[Any]) -> str | None:
     extra = [error["loc"][-1] for error in errors if error["type"] == "extra_forbidden" and len(error["loc"]) == 2]
     if not missing or not extra:
         return None
-    return f"{missing[0]}: field required, and the body's key {clipped(repr(extra[0]))} is none of this request's; did you mean {missing[0]!r}?"
+    return f"{missing[0]}: field required, and the body's key {repr(clipped(str(extra[0])))} is none of this request's; did you mean {missing[0]!r}?"
 
 
 def _number_errors(errors: Sequence[Any]) -> list[dict]:
