@@ -285,6 +285,7 @@ def test_predict_df_names_a_float_level_as_statsforecast_and_utilsforecast_do(sh
     np.testing.assert_array_equal(floats.iloc[:, 2:-1].to_numpy(), ints.iloc[:, 2:-1].to_numpy())
     assert list(shipped.predict_df(frame).columns)[3:-1] == ["numseries-lo-80", "numseries-hi-80"]  # the default
     assert list(shipped.predict_df(frame, level=97.5).columns)[3:-1] == ["numseries-lo-97.5", "numseries-hi-97.5"]
+    assert list(shipped.predict_df(frame, level=[80, 80]).columns)[3:-1] == ["numseries-lo-80", "numseries-hi-80"]  # round 41
 
 
 def test_predict_df_steps_are_the_forecast_one_row_per_series_and_step(shipped):

@@ -48,7 +48,10 @@ def test_predict_df_on_dask_equals_the_local_frame():
         on_dask = predictor.predict_df(dd.from_pandas(df, npartitions=3), steps=2, level=[80])
         assert isinstance(on_dask, dd.DataFrame)  # a Dask frame in, a Dask frame out
         remote = on_dask.compute()
+        # adversarial round 41: a level given twice named two columns alike, which Dask's schema refused
+        twice = predictor.predict_df(dd.from_pandas(df, npartitions=3), steps=2, level=[80, 80]).compute()
     assert_frames_equal(local, remote)
+    assert_frames_equal(local, twice)
 
 
 def test_predict_df_on_dask_takes_categorical_ids():
