@@ -100,6 +100,18 @@ def test_float_levels_are_named_as_given_as_the_other_models_and_utilsforecast_n
     assert 0 <= scores["NumSeries"].mean() <= 1
 
 
+def test_fitted_values_of_levels_int_and_float_are_named_as_naives():
+    """Adversarial round 41: level=[80, 95.0] with fitted=True was a KeyError (fitted-lo-80): statsforecast's models
+    name fitted bands from np.asarray(level), 80.0 and 95.0."""
+    df = long_frame()
+    sf = StatsForecast(models=[NumSeries(), Naive()], freq=1)
+    sf.forecast(df=df, h=2, level=[80, 95.0], fitted=True)
+    fitted = sf.forecast_fitted_values()
+    ours = {c.removeprefix("NumSeries") for c in fitted.columns if c.startswith("NumSeries-")}
+    assert ours == {c.removeprefix("Naive") for c in fitted.columns if c.startswith("Naive-")} == {
+        "-lo-80.0", "-lo-95.0", "-hi-80.0", "-hi-95.0"}
+
+
 def test_one_model_asked_for_95_then_95_0_names_each_answer_as_asked():
     model, df = NumSeries(), long_frame()
     for level, name in ((95, "NumSeries-lo-95"), (95.0, "NumSeries-lo-95.0"), (95, "NumSeries-lo-95")):

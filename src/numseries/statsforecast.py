@@ -283,7 +283,9 @@ def in_sample(predictor: Predictor, y: np.ndarray, level: Sequence[int] | None) 
     n = len(y)
     fitted = np.full(n, np.nan)
     fitted[1:MIN_VALUES] = y[: min(n, MIN_VALUES) - 1]
-    levels = sorted(level) if level is not None else []
+    # named as statsforecast's models name their fitted bands, from np.asarray(level): [80, 95.0] as 80.0 and 95.0
+    # (adversarial round 41: Naive's fitted-lo-80.0 was looked up as fitted-lo-80, a KeyError)
+    levels = np.asarray(sorted(level)).tolist() if level is not None else []
     bands = {lv: np.full((2, n), np.nan) for lv in levels}
     if levels and n > 1:  # the values Naive predicts get Naive's bands
         naive = Naive().forecast(y=y, h=1, fitted=True, level=levels)
