@@ -388,6 +388,12 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
         assert "rounding" not in expected
         _predict_on_page(page, " ".join(values))
         assert page.text_content("#equation") == expected
+    # round 41: the CLI summed with np.dot, the page left to right: their float rounding terms differed by 1
+    values = ["-9.095e+15", "-2.484e+15", "-2.27e+15", "6.117e+15", "-8.064e+15"]
+    assert main(["predict", "--", *values]) == 0
+    expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
+    _predict_on_page(page, " ".join(values))
+    assert page.text_content("#equation") == expected
     # round 36b: the terms added up to the prediction as computed, often to another last digit than shown
     for n in (4, 5, 7, 12, 30):
         for seed in range(3):

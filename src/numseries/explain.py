@@ -95,6 +95,15 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
 
 
+def _in_order(a: np.ndarray, b: np.ndarray) -> float:
+    """``sum(a * b)`` added left to right, as the page adds its terms (np.dot rounds in another order: the
+    "(float rounding)" term differed by 1 between the CLI and the page, adversarial round 41)."""
+    total = 0.0
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        total += x * y
+    return total
+
+
 def weighted_sum(
     values: np.ndarray,
     weights: np.ndarray,
@@ -135,10 +144,10 @@ def weighted_sum(
 
     for digits in range(3, 18):
         rounded = rounded_to(digits)
-        if abs(float(np.dot(weights[order] - rounded, scaled))) * scale <= unseen:
+        if abs(_in_order(weights[order] - rounded, scaled)) * scale <= unseen:
             break
     def rest_of(rounded: np.ndarray) -> float:  # what terms as written leave of the prediction as shown (not as
-        return (shown_value / scale - float(np.dot(rounded, scaled))) * scale  # computed: 14.65 = ... made 14.6438)
+        return (shown_value / scale - _in_order(rounded, scaled)) * scale  # computed: 14.65 = ... made 14.6438)
 
     if not others and abs(rest_of(rounded)) > unseen:  # every term shown: up to 4 more digits, where they bring
         for more in range(digits + 1, min(digits + 4, 17) + 1):  # the sum to the prediction as shown (else none)
