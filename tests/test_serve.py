@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="needs the serve extra")
 from fastapi.testclient import TestClient  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from numseries.cli import main  # noqa: E402
@@ -742,10 +742,25 @@ _NUMBER_PIECES = st.sampled_from(["0", "1", "9", "12345678", "0" * 8, ".", "e", 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_NUMBER_PIECES, max_size=40))
 def test_the_search_for_misread_numbers_finds_what_one_expression_found(pieces):
+    """... and more (round 41): what it finds is a superset, where an exponent follows a number's digits."""
     from numseries.serve import _may_be_misread
 
     body = "".join(pieces).encode()
-    assert _may_be_misread(body) == bool(_ONE_EXPRESSION.search(body)), body
+    assume(not re.search(rb"(^|[^\d.])[eE]", body))  # (an e after a letter is no number's: "series")
+    assert _may_be_misread(body) or not _ONE_EXPRESSION.search(body), body
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b'{"values": [900719925474099.3e1, 1, 2]}', r"^values\[0\]: got 900719925474099\.3e1, which is an integer float64 cannot hold"),
+        (b'{"values": [0.' + b"0" * 250 + b'1e-99, 1, 2]}', r"^values\[0\]: got 0\.0+, which is smaller than float64 holds"),
+    ],
+)
+def test_the_server_refuses_what_the_cli_refuses_whatever_the_exponent(client, body, message):
+    """Adversarial round 41: both were answered (read as 9007199254740992 and as 0) where the CLI refuses them."""
+    response = _post(client, "/predict", body)
+    assert response.status_code == 422 and re.search(message, response.json()["error"]), response.json()
 
 
 @pytest.mark.parametrize(
@@ -760,6 +775,12 @@ def test_the_search_for_misread_numbers_finds_what_one_expression_found(pieces):
         (b"[2E+15]", True),
         (b"[0." + b"0" * 300 + b"1]", True),
         (b"[0." + b"0" * 299 + b"1]", False),
+        # adversarial round 41: the same sizes from the digits beside a smaller exponent
+        (b"[900719925474099.3e1, 1, 2]", True),
+        (b"[90071992547409.93e2]", True),
+        (b"[12345.6e3, 1.5e14]", False),
+        (b"[0." + b"0" * 250 + b"1e-99]", True),
+        (b"[0.0001e-99, 0.5e-20]", False),
     ],
 )
 def test_numbers_float64_may_misread_are_searched_for(body, found):
