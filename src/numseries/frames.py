@@ -46,7 +46,9 @@ Predictor = Any  # numseries.predict.Predictor
 BatchPrediction = Any  # numseries.predict.BatchPrediction, built from the ones predict_batch returns
 
 MODEL_NAME = "numseries"  # the prediction column of predict_df, as statsforecast names a model's column
-BLOCK_ROWS = 500_000  # rows of a DataFrame read at a time
+# rows of a DataFrame read at a time (a million shuffled series, 34 million rows, peaked at 2.010 GiB in blocks
+# of 500,000, 1.988 GiB in 250,000, 1.985 GiB in 125,000: benchmarks/results/experiments.md)
+BLOCK_ROWS = 250_000
 
 
 class Unsorted(Exception):  # noqa: N818 (a signal to sort, caught by the caller; never reaches a user)
