@@ -1087,10 +1087,12 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     with np.errstate(invalid="ignore", over="ignore"):
         day = ds.astype("datetime64[D]")  # (N, W)
         clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
-    monthly, by_month, month_fits = _monthly(ds, day, clock, lengths, ahead)
+        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
+        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # its month's last day
+    monthly, by_month, month_fits = _monthly(ds, day, clock, month, at_end, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
-    semi, by_half, half_fits = _semi_monthly(ds, day, clock, lengths, ahead)
+    semi, by_half, half_fits = _semi_monthly(day, clock, month, at_end, lengths, ahead)
     times = np.where(semi[:, None], by_half, times)
     fits = np.where(semi[:, None], half_fits, fits)
     monthly |= semi  # (regular: whole steps of the calendar)
@@ -1206,18 +1208,18 @@ def _stepped(last: np.ndarray, prev: np.ndarray, ahead: np.ndarray) -> tuple[np.
 
 
 def _monthly(
-    ds: np.ndarray, day: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+    ds: np.ndarray, day: np.ndarray, clock: np.ndarray, month: np.ndarray, at_end: np.ndarray, lengths: np.ndarray,
+    ahead: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(N, W) datetime64[ns] times, their days and ns into the day -> which series step by whole calendar
-    months (N,) bool, their next times by months (N, K) int64 ns, and (N, K) bool: False where such a time
-    is past what datetime64[ns] holds (NumPy wraps it round silently)."""
+    """(N, W) datetime64[ns] times, their days, ns into the day, months since 1970-01 and whether each is on its
+    month's last day -> which series step by whole calendar months (N,) bool, their next times by months (N, K)
+    int64 ns, and (N, K) bool: False where such a time is past what datetime64[ns] holds (NumPy wraps it round
+    silently)."""
     rows = np.arange(len(lengths))
     last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
     width = ds.shape[1]
     with np.errstate(invalid="ignore", over="ignore"):
-        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
-        into = ds.view(np.int64) - ds.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # ns into month
-        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # last day of month
+        into = ds.view(np.int64) - month.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # ns into month
         cells = np.arange(width) < lengths[:, None]  # (N, W)
         pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
         months = _common_spacing(month, lengths, month[rows, prev_i])  # (N,) the most common recent spacing
@@ -1264,40 +1266,44 @@ def _monthly(
 
 
 def _semi_monthly(
-    ds: np.ndarray, day: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+    day: np.ndarray, clock: np.ndarray, month: np.ndarray, at_end: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """As :func:`_monthly`, for times twice a month (pandas' ``SMS``, the 1st and the 15th, and ``SME``, the 15th
     and the month's last day: payrolls, fortnightly reports): which series keep one of the two, half a month or
     whole halves apart (N,) bool, their next times (N, K) int64 ns, and (N, K) bool: False where past datetime64[ns].
-    (They went on at their most common spacing in days: 2024-03-15 after 2024-03-01 was followed by 2024-03-29.)"""
-    rows = np.arange(len(lengths))
-    last_i, prev_i = np.maximum(lengths - 1, 0), np.maximum(lengths - 2, 0)
-    width = ds.shape[1]
+    (They went on at their most common spacing in days: 2024-03-15 after 2024-03-01 was followed by 2024-03-29.)
+    ``month`` (N, W): months since 1970-01 (:func:`_monthly`'s); ``at_end`` (N, W): on its month's last day."""
+    n, width = day.shape
+    semi, times, fits = np.zeros(n, dtype=bool), np.zeros((n, len(ahead)), dtype=np.int64), np.zeros((n, len(ahead)), dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
-        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
         nth = day.view(np.int64) - month.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)  # 0 on the 1st
-        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # (N, W)
         cells = np.arange(width) < lengths[:, None]
+        on_starts = np.asarray(np.where(cells, (nth == 0) | (nth == 14), True).all(axis=1))  # SMS: the 1st and the 15th
+        on_ends = np.where(cells, ((nth == 14) & ~at_end) | (at_end & (nth > 14)), True).all(axis=1)  # SME
+        rows = np.flatnonzero((on_starts | on_ends) & (lengths >= 3))  # the rest, for these only: few series are
+        if not rows.size:
+            return semi, times, fits
+        lengths, starts, clock, month, nth, at_end = lengths[rows], on_starts[rows], clock[rows], month[rows], nth[rows], at_end[rows]
+        cells, day = cells[rows], day[rows]
+        last_i, prev_i, at = lengths - 1, lengths - 2, np.arange(len(rows))
         pairs = np.arange(width - 1) < (lengths - 1)[:, None]
-        steady = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1) & (lengths >= 3)
-        starts = np.asarray(np.where(cells, (nth == 0) | (nth == 14), True).all(axis=1))  # SMS: the 1st and the 15th
-        ends = np.where(cells, ((nth == 14) & ~at_end) | (at_end & (nth > 14)), True).all(axis=1)  # SME
-        second = np.where(starts[:, None], nth == 14, at_end)  # (N, W) in the month's second half
-        half = 2 * month + second  # (N, W) half-months since 1970-01
-        halves = _common_spacing(half, lengths, half[rows, prev_i])  # (N,)
+        steady = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)
+        second = np.where(starts[:, None], nth == 14, at_end)  # (R, W) in the month's second half
+        half = 2 * month + second  # (R, W) half-months since 1970-01
+        halves = _common_spacing(half, lengths, half[at, prev_i])  # (R,)
         rising = np.where(pairs, np.diff(half, axis=1) > 0, True).all(axis=1)
         both = (np.where(cells, second, False).any(axis=1)) & (np.where(cells, ~second, False).any(axis=1))
-        days_apart = np.diff(day.view(np.int64), axis=1)  # (N, W-1)
+        days_apart = np.diff(day.view(np.int64), axis=1)  # (R, W-1)
         fixed = np.where(pairs, days_apart == days_apart[:, :1], True).all(axis=1)  # 14 days apart: a fixed spacing
-        semi = (starts | ends) & steady & rising & both & ~fixed & (halves > 0) & (halves % 2 == 1)  # (whole months: _monthly's)
-        target = half[rows, last_i][:, None] + halves[:, None] * ahead  # (N, K)
+        semi[rows] = steady & rising & both & ~fixed & (halves > 0) & (halves % 2 == 1)  # (whole months: _monthly's)
+        target = half[at, last_i][:, None] + halves[:, None] * ahead  # (R, K)
         months, later = target // 2, target % 2 == 1
-        first = months.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (N, K) the 1st
+        first = months.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K) the 1st
         last_day = (months + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
         fifteenth = first + 14 * _DAY
-        times = np.where(starts[:, None], np.where(later, fifteenth, first), np.where(later, last_day, fifteenth))
-        times = times + clock[rows, last_i][:, None]
-        fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == months  # not wrapped round
+        times[rows] = np.where(starts[:, None], np.where(later, fifteenth, first), np.where(later, last_day, fifteenth))
+        times[rows] += clock[at, last_i][:, None]
+        fits[rows] = times[rows].view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == months  # not wrapped round
     return semi, times, fits
 
 
