@@ -389,10 +389,15 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 "subtract a common offset from the times"
             )
         return _read_times(pd.to_numeric(ds))
-    aware = ds.map(lambda cell: isinstance(cell, datetime.datetime) and cell.utcoffset() is not None).to_numpy(dtype=bool)
-    if aware.any():  # datetimes of several UTC offsets (a database driver's, over a clock change): read as their
-        ds = ds.where(~aware, ds.map(lambda cell: cell.isoformat() if isinstance(cell, datetime.datetime) else cell))  # text is
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
+    others = np.flatnonzero(~texts & present)  # (none in a CSV's column: all text)
+    if others.size:  # datetimes of several UTC offsets (a database driver's, over a clock change): read as their
+        cells = ds.to_numpy(dtype=object)  # text is, each with its own offset
+        aware = [i for i in others.tolist() if isinstance(cells[i], datetime.datetime) and cells[i].utcoffset() is not None]
+        if aware:
+            cells = cells.copy()
+            cells[aware] = [cells[i].isoformat() for i in aware]
+            ds, texts[aware] = pd.Series(cells, index=ds.index, name=ds.name), True
     whole = np.zeros(len(ds), dtype=bool)  # (R,) text cells of a whole number
     if texts.any():  # as a CSV's cells are read: ' 2024-01-01' is a date, and whole numbers are integer steps
         ds = ds.where(~texts, ds.astype(object).str.strip())
