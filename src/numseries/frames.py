@@ -1517,8 +1517,8 @@ def frame_levels(predictor: Predictor, level: Sequence[float] | float | None) ->
         return []  # none asked for, even of a model without a quantile head
     checked = predictor._check_levels(level)  # a number, numbers, or text it refuses
     given = [level] if np.ndim(level) == 0 else list(level)  # type: ignore[arg-type]
-    named = {str(column_level(lv, value)): column_level(lv, value) for lv, value in zip(given, checked, strict=True)}
-    return list(named.values())  # each column once: [80, 80] named two alike (Dask's schema refused them)
+    levels = [column_level(lv, value) for lv, value in zip(given, checked, strict=True)]
+    return list({str(lv): lv for lv in levels}.values())  # each column once: [80, 80] named two alike (Dask refused them)
 
 
 def output_columns(names: tuple[str, str, str], levels: Sequence[float]) -> list[str]:

@@ -396,7 +396,7 @@ class _CallState:
         self._warned: weakref.ReferenceType[Any] | None = None
 
     def lookup(self, key: bytes | None, h: int, levels: tuple[float, ...]) -> dict[str, np.ndarray] | None:
-        same = (h, levels, list(map(str, levels))) == (self.h, self.levels, list(map(str, self.levels)))  # (95 == 95.0)
+        same = (h, list(map(str, levels))) == (self.h, list(map(str, self.levels)))  # as named: 95 == 95.0, "95" != "95.0"
         return self.paths.get(key) if key is not None and same else None
 
     def prefetch(self, predictor: Predictor, caller: Any, h: int, levels: tuple[float, ...], seed: int) -> None:
