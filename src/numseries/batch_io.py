@@ -1232,8 +1232,9 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
             mark_misread(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
         values, late = _from_first_value(values, errors)
         if late.any() and not said_late:  # (once a file, not once a chunk)
+            first = ids[int(np.argmax(late > 0))]
             log.info("note: rows that start after the first value column (%s first) are read from their first value",
-                     ids[int(np.argmax(late > 0))] if id_name == ID_COLUMN else f"row {ids[int(np.argmax(late > 0))]}")
+                     first if id_name == ID_COLUMN else f"row {first}")
             said_late = True
         n_values = check_rows(values, ids, errors, late)
         offset += len(frame)
