@@ -636,20 +636,23 @@ def _families_code(families: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
-def _global_step(path: Path) -> int | None:
-    """The optimiser steps a checkpoint was saved after (``None`` where it does not say)."""
+def _checkpoint(path: Path) -> Any:
+    """A checkpoint's contents, read without unpickling objects (torch's own warnings kept quiet)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        step = torch.load(path, map_location="cpu", weights_only=True).get("global_step")
+        return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def _global_step(path: Path) -> int | None:
+    """The optimiser steps a checkpoint was saved after (``None`` where it does not say)."""
+    step = _checkpoint(path).get("global_step")
     return int(step) if isinstance(step, int) else None
 
 
 def _unreadable(path: Path) -> str | None:
     """Why ``path`` is not a Lightning checkpoint one can resume from, or ``None`` if it is one."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        checkpoint = _checkpoint(path)
     except Exception as err:  # truncated or foreign files raise many different errors
         return type(err).__name__
     return None if isinstance(checkpoint, dict) and "state_dict" in checkpoint else "no state_dict in it"
