@@ -291,21 +291,44 @@ def test_one_series_is_one_forecast(capsys, tmp_path, model):
     assert code == 0 and "wrote 1 forecast of 3 steps (3 rows)" in err
 
 
-def test_each_series_next_times_are_written_as_its_own_were_given(capsys, tmp_path, model):
-    # adversarial round 10: a series of dates got "2024-05-31 00:00:00" when another series had times of day
+DAYS_AND_HOURS = (
+    "unique_id,ds,y\n"
+    + "".join(f"a,{day},{k}\n" for k, day in enumerate(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]))
+    + "".join(f"b,2024-01-01 0{k}:00,{k}\n" for k in range(4))
+    + "".join(f"c,{day},{k}\n" for k, day in enumerate(["2024-01-05", "2024-01-08", "2024-01-09", "2024-01-10"]))
+)
+
+
+def test_next_times_are_written_in_one_form_that_pandas_reads_back(capsys, tmp_path, model):
+    # adversarial round 40: dates alone beside times of day ("2024-05-31", "2024-01-01 04:00:00") in one column,
+    # so pd.read_csv(parse_dates=["ds"]) left it as text; pandas' to_csv writes such a column at 00:00:00
     source, target = tmp_path / "ds.csv", tmp_path / "out.csv"
-    source.write_text(
-        "unique_id,ds,y\n"
-        + "".join(f"a,{day},{k}\n" for k, day in enumerate(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]))
-        + "".join(f"b,2024-01-01 0{k}:00,{k}\n" for k in range(4))
-        + "".join(f"c,{day},{k}\n" for k, day in enumerate(["2024-01-05", "2024-01-08", "2024-01-09", "2024-01-10"]))
-    )
+    source.write_text(DAYS_AND_HOURS)
     code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
     assert code == 0
-    written = pd.read_csv(target, dtype=str)["ds"].tolist()
-    assert written == [
-        "2024-05-31", "2024-06-30", "2024-01-01 04:00:00", "2024-01-01 05:00:00", "2024-01-11", "2024-01-12"
+    assert pd.read_csv(target, dtype=str)["ds"].tolist() == [
+        "2024-05-31 00:00:00", "2024-06-30 00:00:00", "2024-01-01 04:00:00", "2024-01-01 05:00:00",
+        "2024-01-11 00:00:00", "2024-01-12 00:00:00",
     ]  # fmt: skip
+    assert pd.api.types.is_datetime64_dtype(pd.read_csv(target, parse_dates=["ds"])["ds"])
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.csv.gz"])
+def test_times_of_a_later_chunk_rewrite_the_dates_written_before_them(capsys, tmp_path, model, monkeypatch, name):
+    """The first chunk's series are all at midnight (dates alone), a later one's have times of day: the dates
+    already written are written again at 00:00:00, every other cell as it was."""
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 4)  # a chunk per series
+    source, target = tmp_path / "ds.csv", tmp_path / name
+    source.write_text(DAYS_AND_HOURS.replace("a,", '"a,1",'))  # an id that is quoted in the output
+    code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0
+    written = pd.read_csv(target, dtype=str, keep_default_na=False)
+    assert written["ds"].tolist() == ["2024-05-31 00:00:00", "2024-01-01 04:00:00", "2024-01-11 00:00:00"]
+    assert written["unique_id"].tolist() == ["a,1", "b", "c"]
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 500_000)  # the same file in one chunk: the same cells
+    again = tmp_path / ("again" + name[3:])
+    predict(capsys, "--weights", model, "--input", str(source), "--output", str(again))
+    assert written.equals(pd.read_csv(again, dtype=str, keep_default_na=False))
 
 
 # ------------------------------------------------------------------------------- one column
@@ -701,7 +724,52 @@ def test_a_wide_row_that_starts_late_is_read_from_its_first_value(capsys, tmp_pa
     out = pd.read_csv(target).set_index("unique_id")
     assert code == 0 and "note: rows that start after the first value column (AFG first) are read from their first value" in err
     assert out.loc["AFG", "n_values"] == 3 and pd.isna(out.loc["AFG", "error"]) and np.isfinite(out.loc["AFG", "prediction"])
-    assert out.loc["ALB", "prediction"] == 32 and "missing value (NaN) at position 3" in out.loc["BAD", "error"]  # the file's cell
+    assert out.loc["ALB", "prediction"] == 32 and "missing value (NaN) at 1962," in out.loc["BAD", "error"]  # the file's cell
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_wide_columns_named_by_years_give_each_row_its_next_year(capsys, tmp_path, model, suffix):
+    """Adversarial round 40: a wide file's header years were not read, so the output had no ds: a row ending
+    early (Aruba, to 1963) was predicted for 1964 and a full one for 1966 with nothing to tell them apart."""
+    source, target = tmp_path / f"in{suffix}", tmp_path / "out.csv"
+    frame = pd.DataFrame({"Country Code": ["ABW", "BEL", "AFG"], "1960": [1.0, 1, None], "1961": [2.0, 2, None],
+                          "1962": [3.0, 3, 3], "1963": [4.0, 4, 4], "1964": [None, 5, 5], "1965": [None, 6, 6]})  # fmt: skip
+    frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source, index=False)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
+    assert code == 0, err
+    out = pd.read_csv(target)
+    assert out[["unique_id", "ds", "step", "prediction"]].values.tolist() == [
+        ["ABW", 1964, 1, 5], ["ABW", 1965, 2, 6], ["BEL", 1966, 1, 7], ["BEL", 1967, 2, 8], ["AFG", 1966, 1, 7], ["AFG", 1967, 2, 8]
+    ]  # fmt: skip
+
+
+def test_wide_columns_named_by_years_newest_first_are_read_oldest_first(capsys, tmp_path, model):
+    """Adversarial round 42: country,2022,2021,2020,2019 (as Eurostat writes) read each row backwards and predicted
+    the year before 2019, exact, exit 0: A,4,3,2,1 gave 0 and B,10,20,40,80 gave 160."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("country,2022,2021,2020,2019\nA,4,3,2,1\nB,10,20,40,80\nC,,3,2,1\nE,4,3,,1\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "named by times from the newest to the oldest (column '2022' first)" in err
+    out = pd.read_csv(target).set_index("unique_id")
+    assert out.loc[["A", "B"], "prediction"].tolist() == [5, 5] and out.loc[["A", "B", "C"], "ds"].tolist() == [2023, 2023, 2022]
+    assert "missing value (NaN) at 2020, before its end" in out.loc["E", "error"]  # the file's column, by its year
+
+
+@pytest.mark.parametrize(
+    ("header", "written"),
+    [("2024-01,2024-02,2024-03,2024-04", ["2024-05", "2024-06"]), ("2024Q1,2024Q2,2024Q3,2024Q4", ["2025Q1", "2025Q2"]),
+     ("2024-01-01,2024-01-08,2024-01-15,2024-01-22", ["2024-01-29", "2024-02-05"]),
+     ("0,1,2,3", None), ("t1,t2,t3,t4", None), ("1960,1962,1961,1963", None), ("2020,2020.1,2021,2022", None)],
+)  # fmt: skip
+def test_wide_columns_named_by_times_in_order_are_the_rows_times(capsys, tmp_path, model, header, written):
+    """Months and quarters are written back as months and quarters; positions, names and times out of order
+    give no ds."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(f"id,{header}\na,1,2,3,4\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
+    assert code == 0, err
+    out = pd.read_csv(target, dtype=str)
+    assert (out["ds"].tolist() if "ds" in out else None) == written and out["prediction"].tolist() == ["5", "6"]
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_several_columns_named_as_ids_are_together_the_series_id(capsys, tmp_path, model, suffix):
@@ -967,3 +1035,16 @@ def test_a_frame_indexed_by_dates_written_by_to_csv_is_a_series_down_each_column
 def test_freq_on_a_single_sequence_is_refused(capsys, model):
     code, out, err = predict(capsys, "--weights", model, "1", "2", "3", "--freq", "D")
     assert code == 2 and not out and "--freq steps the times of --input FILE's series" in err
+
+
+@pytest.mark.parametrize(("start", "freq", "written"), [("2023-10", "M", ["2024-02-01", "2024-03-01"]),
+                                                        ("2020Q1", "Q", ["2021-01-01", "2021-04-01"])])  # fmt: skip
+def test_a_parquet_ds_of_pandas_periods_is_read_as_their_start_times(capsys, tmp_path, model, start, freq, written):
+    """Adversarial round 42: a long Parquet file's ds of periods was read as their ordinals (649 for 2024-02,
+    204 for 2021Q1), written back as integer steps with exit 0."""
+    source, target = tmp_path / "in.parquet", tmp_path / "out.csv"
+    periods = pd.period_range(start, periods=4, freq=freq)
+    pd.DataFrame({"unique_id": "a", "ds": periods, "y": [1.0, 2, 3, 4]}).to_parquet(source)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
+    assert code == 0, err
+    assert pd.read_csv(target, dtype=str)[["ds", "prediction"]].values.tolist() == [[written[0], "5"], [written[1], "6"]]

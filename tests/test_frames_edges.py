@@ -654,7 +654,8 @@ def test_dates_past_nanoseconds_in_a_file_name_the_range(capsys, tmp_path, model
 
 def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_one(capsys, tmp_path, model):
     # adversarial round 12: naive dates came out as '2024-01-11 00:00:00.000000+00:00', a UTC claim the input
-    # never made, with the microseconds of another series' times
+    # never made, with the microseconds of another series' times; round 40: the naive ones in one form (dates
+    # at 00:00:00 beside times of day), as pandas writes a column
     text = (
         "unique_id,ds,y\na,2024-01-01T00:00:00.5Z,1\na,2024-01-02T00:00:00.5Z,2\na,2024-01-03T00:00:00.5Z,3\n"
         "b,2024-01-08,1\nb,2024-01-09,2\nb,2024-01-10,4\nc,2024-01-08 06:00,1\nc,2024-01-08 12:00,2\nc,2024-01-08 18:00,4\n"
@@ -662,7 +663,8 @@ def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_on
     code, _, out = predict_text(capsys, model, tmp_path, text, "--steps", "2")
     assert code == 0
     assert out["ds"].tolist() == [
-        "2024-01-04 00:00:00.500000+00:00", "2024-01-05 00:00:00.500000+00:00", "2024-01-11", "2024-01-12",
+        "2024-01-04 00:00:00.500000+00:00", "2024-01-05 00:00:00.500000+00:00", "2024-01-11 00:00:00",
+        "2024-01-12 00:00:00",
         "2024-01-09 00:00:00", "2024-01-09 06:00:00",
     ]
 
@@ -794,3 +796,18 @@ def test_complex_values_are_refused_not_cast_to_their_real_parts(predictor):
     frame["y"] = pd.Series([1 + 0j, 2, 3, 4, 5 + 1j], dtype=object)  # round 41: complex objects among the cells
     with pytest.raises(TypeError, match=r"^column y holds complex numbers; give real numbers"):
         predictor.predict_df(frame)
+
+
+def test_quarters_are_read_whatever_the_frame_index(capsys, tmp_path, model, predictor):
+    """Adversarial round 42: a quarter column beside two value columns (its rows stacked under a repeated
+    index), and predict_df on pd.concat of quarter frames, were a pandas InvalidIndexError with a traceback."""
+    code, err, out = predict_text(capsys, model, tmp_path, "quarter,sales,cost\n" + "".join(
+        f"2020Q{q},{q},{2 * q}\n" for q in range(1, 5)), "--steps", "2")  # fmt: skip
+    assert code == 0, err
+    assert out[["unique_id", "ds", "prediction"]].values.tolist() == [
+        ["sales", "2021Q1", 5], ["sales", "2021Q2", 6], ["cost", "2021Q1", 10], ["cost", "2021Q2", 12]
+    ]  # fmt: skip
+    a = pd.DataFrame({"unique_id": "a", "ds": ["2020Q1", "2020Q2", "2020Q3", "2020Q4"], "y": [1.0, 2, 3, 4]})
+    out = predictor.predict_df(pd.concat([a, a.assign(unique_id="b", y=[2.0, 4, 6, 8])]), steps=2, level=[])
+    assert out["ds"].tolist() == [pd.Timestamp("2021-01-01"), pd.Timestamp("2021-04-01")] * 2
+    assert out["numseries"].tolist() == [5, 6, 10, 12]

@@ -11,7 +11,10 @@ Four layouts are read, told apart by their columns:
   bucket's in id order: match them by ``unique_id``, not by position. A series may be of any length (the
   model reads its last ``max_len`` values).
 - **wide**: one series per row, its steps in the columns in order, shorter series leaving trailing
-  cells empty (or, in a CSV without a header, ending early: its rows may differ in length); a ``unique_id`` column names the rows, else they are numbered from 0. A CSV whose first
+  cells empty (or, in a CSV without a header, ending early: its rows may differ in length; leading empty
+  cells are padding too: a row is read from its first value); a ``unique_id`` column names the rows, else
+  they are numbered from 0. Columns named by times in order (years ``1960,1961,...``, dates, months
+  ``2024-01``, quarters ``2024Q1``) are each row's times, as a long file's ``ds`` is. A CSV whose first
   line holds only numbers and missing values (empty, ``NA``, ``NaN`` and pandas' other missing-value words;
   a UTF-8 byte-order mark aside) has no header, except the labels ``0,1,...,n-1`` that
   ``pd.DataFrame(rows).to_csv(path, index=False)`` writes, above a line as long: those are read as column
@@ -52,8 +55,9 @@ does not stop the file: its prediction is empty and the ``error`` column says wh
 the first instead). Grouping, checking and predicting are :mod:`numseries.frames`', shared with
 ``Predictor.predict_df``.
 
-The output has one row per series: ``unique_id`` (or ``row``), ``ds`` (long input: the time of the
-predicted value, from the series' spacing; times written with a UTC offset, ``2024-04-01T00:00:00+02:00``,
+The output has one row per series: ``unique_id`` (or ``row``), ``ds`` (long input, or wide columns named by
+times: the time of the predicted value, from the series' spacing, written in one form for the whole file
+as pandas writes a column: dates alone, or all with the time of day where any has one; times written with a UTC offset, ``2024-04-01T00:00:00+02:00``,
 continue by their wall clock and get the offset of the series' last time), ``n_values``, ``n_used``,
 ``prediction`` (in CSV an exact rule's whole numbers from integers as integers, ``34``), the intervals
 ``lo-80``, ``hi-80`` (for each level asked for, as statsforecast names them), ``pattern``, ``exact``,
@@ -107,6 +111,7 @@ from numseries.frames import (
     numeric,
     predict_chunk,
     read_rows,
+    read_times,
 )
 from numseries.intervals import level_name
 from numseries.predict import BatchPrediction, Predictor, check_steps
@@ -415,18 +420,27 @@ def write_predictions(
 
     def write_csv(tmp: Path) -> None:
         nonlocal count
-        with _text_file(tmp, COMPRESSORS.get(_suffix(path))) as handle:
+        compressor = COMPRESSORS.get(_suffix(path))
+        forms: list[int] = []  # the form of the times written so far, chunk by chunk (TIME_FORMS' index)
+        with _text_file(tmp, compressor) as handle:
             for predicted in map(_predicted, results):
                 frame = pd.DataFrame(_columns(predicted, "csv", zone))
-                if calendar and "ds" in frame:  # the series whose times are all months (quarters), as written
+                ds = frame.get("ds")
+                if ds is not None and pd.api.types.is_datetime64_dtype(ds):  # naive times: one form for the file
+                    own = time_form(ds)
+                    forms.append(max(forms[-1:] + [own]))
+                    if forms[-1] > own:  # a time of day came before: dates alone would not parse beside it
+                        frame["ds"] = ds = ds.dt.strftime(TIME_FORMS[forms[-1]])
+                if calendar and ds is not None:  # the series whose times are all months (quarters), as written
                     mine = np.repeat(_on_calendar(predicted.chunk.ds, calendar), predicted.steps)
-                    ds = frame["ds"]
                     text = ds.astype(str).mask(ds.isna()) if pd.api.types.is_datetime64_any_dtype(ds) else ds
                     frame["ds"] = text.where(~mine, _as_calendar(text, calendar))  # (as text: '2024-05' stays)
                 frame.to_csv(handle, header=count == 0, index=False)
                 count += len(frame)
         if count == 0:
             raise ValueError("no series to write; the input has none")
+        if forms and forms[0] < forms[-1]:  # rows written before the first time of day (or part of a second)
+            _rewrite_times(tmp, compressor, forms[-1])
 
     def write_parquet(tmp: Path) -> None:
         nonlocal count
@@ -482,6 +496,41 @@ def _text_file(path: Path, compressor: Any = None) -> Iterator[io.TextIOWrapper]
             yield text
         finally:
             text.detach()  # flushes; the stream is closed by its own context
+
+
+TIME_FORMS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")  # a CSV's naive times, as pandas writes them
+_COARSE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?")  # a time written in a coarser form
+
+
+def time_form(times: pd.Series) -> int:
+    """The form pandas' ``to_csv`` writes naive ``times`` in (``TIME_FORMS``' index): 0 dates alone, where all
+    are at midnight; 1 with the time of day; 2 with part of a second. One form for a whole file, or
+    ``pd.read_csv(parse_dates=...)`` leaves its column as text."""
+    ns = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    ns = ns[ns != np.iinfo(np.int64).min]  # (not NaT)
+    return 2 if (ns % 10**9 != 0).any() else int((ns % (86_400 * 10**9) != 0).any())
+
+
+def _rewrite_times(path: Path, compressor: Any, form: int) -> None:
+    """Write again, in ``TIME_FORMS[form]``, the times of a CSV's ``ds`` column that an earlier chunk wrote in a
+    coarser form (dates alone, or to the second); every other cell as it was."""
+    again = path.with_name(path.name + ".times")
+    try:
+        with (compressor or open)(path, "rb") as raw:
+            lines = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+            with _text_file(again, compressor) as handle:
+                out = csv.writer(handle, lineterminator="\n")
+                header = next(lines)
+                out.writerow(header)
+                at = header.index("ds")
+                for row in lines:
+                    if _COARSE_TIME.fullmatch(row[at]):
+                        row[at] = pd.Timestamp(row[at]).strftime(TIME_FORMS[form])
+                    out.writerow(row)
+        os.replace(again, path)
+    finally:
+        if again.exists():
+            again.unlink()
 
 
 def _predicted(result: Predicted | tuple[Chunk, BatchPrediction]) -> Predicted:
@@ -800,8 +849,8 @@ def _scan(path: Path) -> _Scanned:
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")  # 2024-05: a month, as pandas reads it (its first day) and a CSV writes it back
-_MONTH_START = r"^(\d{4}-\d{2})-01$"
-_QUARTER_START = r"^(\d{4})-(01|04|07|10)-01$"  # a quarter's first day, written back as the quarter (2024Q2)
+_MONTH_START = r"^(\d{4}-\d{2})-01(?: 00:00:00)?$"
+_QUARTER_START = r"^(\d{4})-(01|04|07|10)-01(?: 00:00:00)?$"  # a quarter's first day, written back as the quarter (2024Q2)
 
 
 def _zone(path: Path) -> str | None:
@@ -818,8 +867,9 @@ def _zone(path: Path) -> str | None:
 
 
 def _calendar(path: Path) -> str | None:
-    """``"months"`` where a long-format CSV file writes its first time as a month alone (``2024-05``),
-    ``"quarters"`` where as a quarter (``2024Q2``), else None: its next times are then written so too."""
+    """``"months"`` where a long-format CSV file writes its first time as a month alone (``2024-05``), or a wide
+    one names its last column so, ``"quarters"`` where as a quarter (``2024Q2``), else None: its next times are
+    then written so too."""
     lines = _lines(path, 2)
     if len(lines) < 2:
         return None
@@ -827,6 +877,8 @@ def _calendar(path: Path) -> str | None:
     cells = dict(zip((name.strip() for name in header), first, strict=False))
     timed = _time_and_values(cells)  # month,sales: the time column
     time = cells.get(timed[0] if timed else "ds", "").strip()
+    if not time and header:  # id,2024-01,2024-02,...: a wide file's columns named by months
+        time = header[-1].strip()
     return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
 
 
@@ -845,7 +897,7 @@ def _on_calendar(ds: np.ndarray | None, calendar: str) -> np.ndarray:
 def _as_calendar(times: pd.Series, calendar: str) -> pd.Series:
     """A CSV's time column as text (or integer steps) with each month's (``calendar="months"``) or quarter's
     (``"quarters"``) first day written as the month (2024-05) or quarter (2024Q2). A series' times on the
-    calendar are all at midnight: its column is written as dates alone (``Predicted.ds_column``)."""
+    calendar are all at midnight: written as dates alone, or at 00:00:00 beside times of day (``time_form``)."""
     if times.dtype != object:  # integer steps
         return times
     if calendar == "months":
@@ -885,6 +937,8 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         names = [name.strip() for name in columns.values()]  # `unique_id, ds, y` is long
         long = times is not None or {"ds", "y"} & set(names)
         period = _period(schema.field(times)) if times is not None else None
+        stamped = [_period(schema.field(name)) for name in columns if columns[name].strip() == "ds" and times is None]
+        ds_period = stamped[0] if stamped else None  # a long file's ds of pandas periods: their ordinals
         ids = names.index(ID_COLUMN) if ID_COLUMN in names else -1
         id_type = schema.field(list(columns)[ids]).type if ids >= 0 else None
         if id_type is not None and pa.types.is_nested(id_type):
@@ -904,6 +958,8 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             frame.index += done  # rows numbered through the file, not the batch
             if times is not None:
                 frame = _down_columns(frame, period)
+            elif ds_period is not None:
+                frame["ds"] = _period_starts(frame["ds"], ds_period)
             done += batch.num_rows
             on_read(done / total)
             yield frame
@@ -991,13 +1047,21 @@ def _period(field: pa.Field) -> str | None:
     return freq if isinstance(freq, str) else None
 
 
+def _period_starts(ds: pd.Series, period: str | None) -> pd.Series:
+    """Periods (of pandas' dtype, or their ordinals as a Parquet file stores them, of frequency ``period``) as
+    their start times; other times as they are."""
+    if isinstance(ds.dtype, pd.PeriodDtype):
+        return ds.dt.to_timestamp()
+    if period is None:
+        return ds
+    ordinals = ds.fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64)  # a missing one: NaT
+    return pd.Series(pd.PeriodIndex.from_ordinals(ordinals, freq=period).to_timestamp(), index=ds.index, name=ds.name)
+
+
 def _down_columns(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
     """A frame of series down its columns beside their times (``ds``) -> long format, one series a column
     (named by it). Periods (``ds`` their ordinals, of frequency ``period``) are read as their start times."""
-    if isinstance(frame["ds"].dtype, pd.PeriodDtype):
-        frame = frame.assign(ds=frame["ds"].dt.to_timestamp())
-    elif period is not None:
-        frame = frame.assign(ds=pd.PeriodIndex.from_ordinals(frame["ds"].to_numpy(), freq=period).to_timestamp())
+    frame = frame.assign(ds=_period_starts(frame["ds"], period))
     values = [str(name) for name in frame.columns if name != "ds"]
     narrow = [name for name in values if narrow_float(frame[name].dtype)]
     if narrow:  # float32 columns as the decimals they hold, before they are stacked with wider ones
@@ -1199,7 +1263,7 @@ def _column_place(label: Any, csv: bool) -> tuple[str, Callable[[int], str]]:
 
 
 def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) -> Iterator[Chunk]:
-    offset, said_late = 0, False
+    offset, said_late, said_reversed = 0, False, False
     seen: np.ndarray | None = np.empty(0, dtype=np.uint64)  # sorted hashes of the ids so far, till one repeats
     for frame in frames:
         if ID_COLUMN in frame.columns:
@@ -1210,6 +1274,13 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
             id_name, ids = "row", np.arange(offset, offset + len(frame)).astype(object)
         if frame.shape[1] == 0:
             raise ValueError("the input has no value columns; give one series per row, one step per column")
+        named = _header_times(frame.columns)  # (C,) the columns' times (years, dates, months), or None
+        if named is not None and named[0] > named[-1]:  # 2022,2021,2020,...: newest first, read in time order
+            if not said_reversed:
+                log.warning("note: the columns of the file are named by times from the newest to the oldest (%s "
+                            "first): each row is read from the oldest", _column_name(frame.columns[0]))
+                said_reversed = True
+            frame, named = frame.iloc[:, ::-1], named[::-1]
         # (C,) already numeric columns, read at once; float32 ones are read by numeric(), as their decimals
         numbers = np.array([dtype.kind in "iuf" and not narrow_float(dtype) for dtype in frame.dtypes])
         values = np.empty(frame.shape)  # (N, C)
@@ -1231,14 +1302,39 @@ def _wide_chunks(frames: Iterator[pd.DataFrame], where: Callable[[Any], str]) ->
         for i in np.flatnonzero([dtype.kind in "iuO" for dtype in frame.dtypes]):
             mark_misread(frame.iloc[:, i], values[:, i], errors, functools.partial(_cell_name, ids, frame.columns[i]))
         values, late = _from_first_value(values, errors)
+        ds = None if named is None else _times_from(named, late)
         if late.any() and not said_late:  # (once a file, not once a chunk)
             first = ids[int(np.argmax(late > 0))]
             log.info("note: rows that start after the first value column (%s first) are read from their first value",
                      first if id_name == ID_COLUMN else f"row {first}")
             said_late = True
-        n_values = check_rows(values, ids, errors, late)
+        n_values = check_rows(values, ids, errors, late, None if named is None else list(frame.columns))
         offset += len(frame)
-        yield Chunk(id_name, ids, values, n_values, errors=errors)
+        yield Chunk(id_name, ids, values, n_values, ds=ds, errors=errors)
+
+
+def _header_times(labels: pd.Index) -> np.ndarray | None:
+    """(C,) the times a wide file's value columns are named by: years (``1960,1961,...``: int64), dates, months
+    or quarters (datetime64[ns]), rising or falling; None where any is not a time, or they are out of order."""
+    try:
+        times, unread, offsets = read_times(pd.Series([str(label).strip() for label in labels], dtype=object))
+    except ValueError:
+        return None
+    if unread.any() or not np.isnan(offsets).all() or times.dtype.kind not in "iM" or len(times) < 2:
+        return None
+    if times.dtype.kind == "i" and not ((times >= 1000) & (times <= 9999)).all():  # 0,1,2,...: positions, no years
+        return None
+    steps = np.diff(times.view(np.int64))
+    return times if (steps > 0).all() or (steps < 0).all() else None
+
+
+def _times_from(named: np.ndarray, late: np.ndarray) -> np.ndarray:
+    """(C,) the columns' times and (N,) each row's leading empty cells -> (N, C) the time of each row's cell
+    once read from its first value (:func:`_from_first_value`); past the last column, none (NaT)."""
+    columns = np.arange(len(named))[None, :] + late[:, None]  # (N, C) the column each cell came from
+    ds = named[np.minimum(columns, len(named) - 1)]
+    ds.view(np.int64)[columns >= len(named)] = np.iinfo(np.int64).min  # NaT (int64's least: no time)
+    return ds
 
 
 def _from_first_value(values: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -136,14 +136,12 @@ class Predicted:
         offsets = self.chunk.offsets
         if zone is not None and times.dtype.kind == "M":
             return self._zoned(times, zone)
-        if times.dtype.kind != "M":
-            return pd.Series(times)
-        if offsets is None or np.isnan(offsets).all():
-            return pd.Series(times) if not text else self._naive_text(times)
+        if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all():
+            return pd.Series(times)  # naive times: a CSV writes them in one form (batch_io.time_text)
         if text:  # each series as its times were written: with its offset, or (where it had none) without one
             offset = np.repeat(offsets, self.steps)  # (N * K,) NaN: none
             has = np.isfinite(offset)
-            written = self._naive_text(times).astype(object)
+            written = pd.Series(times).astype(object)
             written[has] = (_clock_text(times[has]) + pd.Series(offset[has]).map(_offset_text)).to_numpy()
             return written.mask(np.isnat(times))
         offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
@@ -162,21 +160,6 @@ class Predicted:
         minutes = np.repeat(np.nan_to_num(self.chunk.offsets), self.steps).astype(np.int64)
         utc = pd.Series(times - minutes * np.timedelta64(60, "s")).dt.tz_localize("UTC").dt.tz_convert(zone)
         return local.where(~rows, utc)
-
-    def _naive_text(self, times: np.ndarray) -> pd.Series:
-        """(N * K,) datetime64 times as CSV text, each series' as its own times were given: dates alone where
-        they were all at midnight (2024-05-31, though another series of the file has times of day), else
-        with the time of day (to the microsecond, where any has part of a second)."""
-        stamps = pd.Series(times)
-        given = self.chunk.ds
-        if given is None or given.dtype.kind != "M":
-            return stamps
-        ns = given.astype("datetime64[ns]").view(np.int64)  # (N, W); NaT past each series' values
-        dated = ((ns % _DAY == 0) | (ns == _NAT)).all(axis=1)  # (N,) every time given at midnight
-        dated = np.repeat(dated, self.steps) & (times.view(np.int64) % _DAY == 0)  # (N * K,)
-        if dated.all() or not dated.any():  # pandas writes them alike, dates alone where all are at midnight: faster
-            return stamps
-        return _clock_text(times).where(~dated, stamps.dt.strftime("%Y-%m-%d")).mask(np.isnat(times))
 
 
 def _clock_text(times: np.ndarray) -> pd.Series:
@@ -217,7 +200,7 @@ def read_rows(
         )
     errors = np.full(len(frame), None, dtype=object)
     raw_ds, raw_y = frame[time_col], frame[target_col]
-    ds, bad_ds, offsets = _read_times(raw_ds)
+    ds, bad_ds, offsets = read_times(raw_ds)
     numbers = _numbers_among_dates(raw_ds, bad_ds)  # (R,) bool
     mixed = _numbers_and_text(raw_ds) if bad_ds.any() else None
     for row in np.flatnonzero(bad_ds):
@@ -332,7 +315,7 @@ def _is_number(cell: Any) -> bool:
     return isinstance(cell, (int, float, np.integer, np.floating, Decimal)) and not isinstance(cell, (bool, np.timedelta64))
 
 
-def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A time column as read, the (R,) bool rows it could not read, and the (R,) float32 UTC offset of each
     time read from text or in a time zone's column, in minutes east of UTC (NaN: none). Numbers and datetimes
     stay (datetimes as datetime64[ns], a time zone's as its wall-clock time), text is read as ISO dates (a
@@ -388,7 +371,7 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 f"column {ds.name} holds {beyond}, beyond the integers int64 holds ({largest}); "
                 "subtract a common offset from the times"
             )
-        return _read_times(pd.to_numeric(ds))
+        return read_times(pd.to_numeric(ds))
     texts = ds.map(type).eq(str).to_numpy()  # (R,) the cells that are text
     others = np.flatnonzero(~texts & present)  # (none in a CSV's column: all text)
     if others.size:  # datetimes of several UTC offsets (a database driver's, over a clock change): read as their
@@ -411,10 +394,13 @@ def _read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
         bad = parsed.isna().to_numpy()
         unread = ds[bad & ds.map(type).eq(str).to_numpy()].str.strip()  # text no ISO date: quarters (2024Q1)?
-        quarters = unread[unread.str.fullmatch(QUARTER.pattern)]
-        if len(quarters):  # each read as its first day
-            ds = ds.copy()
-            ds[quarters.index] = quarters.str.replace(QUARTER.pattern, _quarter_start, regex=True)
+        quarters = unread.str.fullmatch(QUARTER.pattern).to_numpy(dtype=bool)
+        if quarters.any():  # each read as its first day (by position: an index may repeat, as pd.concat's)
+            cells = ds.to_numpy(dtype=object, copy=True)
+            cells[np.flatnonzero(bad & ds.map(type).eq(str).to_numpy())[quarters]] = (
+                unread[quarters].str.replace(QUARTER.pattern, _quarter_start, regex=True).to_numpy()
+            )
+            ds = pd.Series(cells, index=ds.index, name=ds.name)
             parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
             bad = parsed.isna().to_numpy()
     if whole.any() and not (~bad & ~whole).any() and texts.sum() == ds.notna().sum():
@@ -750,22 +736,31 @@ def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> No
         )
 
 
-def check_rows(values: np.ndarray, ids: np.ndarray, errors: np.ndarray, late: np.ndarray | None = None) -> np.ndarray:
+def check_rows(
+    values: np.ndarray,
+    ids: np.ndarray,
+    errors: np.ndarray,
+    late: np.ndarray | None = None,
+    times: Sequence[Any] | None = None,
+) -> np.ndarray:
     """(N, C) rows padded with trailing NaN (wide input) -> each row's count of values (N,); marks in
     ``errors`` (N,) each row's first problem, unless it has one already. ``late`` (N,): the empty cells each row
-    had before its first value (moved to its end), so that a position names the row's cell as the file has it."""
+    had before its first value (moved to its end), so that a position names the row's cell as the file has it;
+    ``times`` (C,): the columns' labels where they name times (``2020``), which then name a cell."""
     present = ~np.isnan(values)  # (N, C)
     n_values = np.where(present.any(axis=1), values.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
     gaps = np.argwhere(~present & (np.arange(values.shape[1]) < n_values[:, None]))
     infinite = np.argwhere(np.isinf(values))
     for found, message in (
-        (gaps, "series {id!r} has a missing value (NaN) at position {step}, before its end; "
+        (gaps, "series {id!r} has a missing value (NaN) at {cell}, before its end; "
          "only trailing NaN may pad a row: fill or drop missing values"),
-        (infinite, "series {id!r} has {value} at position {step}; numbers must be finite (|x| < 1.8e308)"),
+        (infinite, "series {id!r} has {value} at {cell}; numbers must be finite (|x| < 1.8e308)"),
     ):  # fmt: skip
         for row, step in found:
             if errors[row] is None:
-                errors[row] = message.format(id=ids[row], step=step + 1 + (late[row] if late is not None else 0), value=values[row, step])
+                at = step + (late[row] if late is not None else 0)  # the cell's column, counted from 0
+                cell = f"position {at + 1}" if times is None else str(times[at]).strip()
+                errors[row] = message.format(id=ids[row], cell=cell, value=values[row, step])
     _mark_short(n_values, ids, errors)
     return n_values.astype(np.int64)
 
@@ -1565,7 +1560,7 @@ def _sort_order(frame: pd.DataFrame, names: tuple[str, str, str]) -> np.ndarray:
     except TypeError:  # ids of mixed types
         codes, _ = pd.factorize(frame[names[0]])
     codes = codes.astype(np.int32) if len(codes) < 2**31 else codes  # half the memory: one code per row
-    key, _, offsets = _read_times(frame[names[1]])
+    key, _, offsets = read_times(frame[names[1]])
     key = instants(key, offsets)
     return np.lexsort((key.view(np.int64) if key.dtype.kind == "M" else key, codes))
 
