@@ -340,7 +340,7 @@ def test_times_of_a_later_chunk_rewrite_the_dates_written_before_them(capsys, tm
      ("\ufeffsales\n1\n2\n3\n4\n", "sales")],
 )
 def test_a_file_of_one_column_is_one_series_read_down_it(capsys, tmp_path, model, text, label):
-    """Read as rows, each line was a series of one value: four errors, exit 0, no prediction."""
+    """Read as rows, each line was a series of one value: four errors and no prediction."""
     source, target = tmp_path / "metric.csv", tmp_path / "out.csv"
     source.write_text(text)
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
@@ -374,8 +374,22 @@ def test_a_column_s_first_problem_is_its_error(capsys, tmp_path, model, text, me
     source.write_text(text)
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     result = pd.read_csv(target)
-    assert code == 0 and "1 of 1 series could not be predicted" in err
+    assert code == 2 and "1 of 1 series could not be predicted" in err
+    assert f"error: the one series of {source} could not be predicted; the error column of {target} says why" in err
     assert message in result["error"][0] and np.isnan(result["prediction"][0])
+
+
+def test_a_file_of_which_no_series_could_be_predicted_exits_2(capsys, tmp_path, model):
+    """Adversarial round 42: every series failed (1%, a decimal comma) and the exit code was 0, so a script
+    that checks it took an output without one prediction for a success. One predicted is a success."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text('id,t1,t2,t3,t4\nA,1%,2%,3%,4%\nB,"1,5","2,5","3,5","4,5"\n')
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 2 and f"error: none of the 2 series of {source} could be predicted" in err
+    assert pd.read_csv(target)["error"].notna().all()  # each one's reason, written
+    source.write_text("id,t1,t2,t3,t4\nA,1%,2%,3%,4%\nB,1,2,3,4\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    assert code == 0 and "1 of 2 series could not be predicted" in err and "error:" not in err
 
 
 @pytest.mark.parametrize(
@@ -520,7 +534,7 @@ def test_a_missing_value_that_ends_a_column_is_its_error(capsys, tmp_path, model
         pd.DataFrame({"sales": [2.0, 4, 6, None]}).to_parquet(source)
     code, _, _ = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     (error,) = pd.read_csv(target)["error"]
-    assert code == 0 and "has a missing value at " in error and "after its last number" in error
+    assert code == 2 and "has a missing value at " in error and "after its last number" in error
 
 
 def test_warnings_are_one_line_notes_and_dates_written_as_integers_are_named(capsys, tmp_path, model):
@@ -572,7 +586,7 @@ def test_two_time_columns_are_refused_and_a_start_date_column_is_no_time_column(
     assert code == 2 and "has 2 columns named as times are, 'year' and 'month': give one time column" in err
     source.write_text("start,t1,t2,t3,t4\n2024-03-01,1,2,3,4\n2024-01-01,5,6,7,8\n")
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
-    assert code == 0 and "one down each of the columns" not in err  # rows: each row's start date is no value
+    assert code == 2 and "one down each of the columns" not in err  # rows: each row's start date is no value
     assert pd.read_csv(target)["error"].str.startswith("column 'start' has '2024-").all()
 
 

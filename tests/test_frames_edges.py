@@ -62,7 +62,7 @@ def test_a_csv_integer_beyond_int64_is_refused_too(capsys, tmp_path, model):
     source = tmp_path / "in.csv"
     source.write_text("unique_id,ds,y\n" + "".join(f"a,{t},{2**70 + t}\n" for t in range(1, 5)))
     code, _, out = predict_file(capsys, model, tmp_path, source)
-    assert code == 0 and f"holds {2**70 + 1}, an integer float64 cannot hold exactly" in out["error"][0]
+    assert code == 2 and f"holds {2**70 + 1}, an integer float64 cannot hold exactly" in out["error"][0]
 
 
 def test_a_wide_file_refuses_integers_float64_rounds(capsys, tmp_path, model):
@@ -430,7 +430,7 @@ def test_a_ds_column_mixing_numbers_and_dates_says_so(capsys, tmp_path, model):
     source = tmp_path / "in.csv"
     source.write_text("unique_id,ds,y\na,2024-01-01,1\na,1,2\na,2024-01-03,3\n")
     code, _, out = predict_file(capsys, model, tmp_path, source)
-    assert code == 0
+    assert code == 2
     assert out["error"][0].startswith("column ds holds numbers and dates ('1' in series 'a' is a number")
 
 
@@ -649,7 +649,7 @@ def test_dates_past_nanoseconds_in_a_file_name_the_range(capsys, tmp_path, model
         frame["ds"] = pd.Series(np.array(FUTURE, dtype="datetime64[us]"))  # a Parquet timestamp[us]
     write(frame, source)
     code, _, out = predict_file(capsys, model, tmp_path, source)
-    assert code == 0 and out["error"][0].startswith(OUT_OF_RANGE)  # not 'neither a number nor a date'
+    assert code == 2 and out["error"][0].startswith(OUT_OF_RANGE)  # not 'neither a number nor a date'
 
 
 def test_a_series_without_offsets_is_written_without_one_beside_a_series_with_one(capsys, tmp_path, model):

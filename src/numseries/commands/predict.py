@@ -680,4 +680,10 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
     if (args.steps or 1) > 1:
         what = f"{_count(summary.series, 'forecast')} of {args.steps} steps ({summary.rows} rows)"
     _say(f"wrote {what} to {args.output}")
+    if summary.series and summary.failed == summary.series:  # a file without one prediction is no success
+        none = "the one series" if summary.series == 1 else f"none of the {summary.series} series"
+        raise ValueError(
+            f"{none} of {args.input} could{' not' if summary.series == 1 else ''} be predicted; the error column "
+            f"of {args.output} says why"
+        )
     return 0
