@@ -25,6 +25,16 @@ def test_long_sequences_show_their_largest_terms_and_what_the_others_add():
     assert weighted_sum(values, -weights, -prediction).startswith("-7.5 = −0.6 × 10 + 0.5 × 8")
 
 
+def test_the_terms_shown_are_those_that_add_the_most():
+    """Adversarial round 42: terms were ordered by |weight|, so for the Bell numbers 7.213 × 2 (14) was shown
+    and 2.012 × 203 (408, 65% of the prediction) left among "the other steps"."""
+    values = np.array([1.0, 1, 2, 5, 15, 52, 203])
+    weights = np.array([0.409, -3.316, 7.213, -21.086, 13.6, 2.167, 2.012])
+    text = weighted_sum(values, weights, float(weights @ values))
+    assert text.startswith("631.2 = 2.012 × 203 + 13.6 × 15 + 2.167 × 52 "), text
+    assert text.endswith("(the other 4 steps)")
+
+
 def test_the_remainder_counts_only_steps_with_a_weight():
     """At a steep decay's end the network reads the last values only: the steps before them weigh nothing."""
     values = np.arange(1.0, 11.0)
@@ -56,7 +66,7 @@ def test_terms_near_the_float_limit_leave_no_infinite_remainder(recwarn):
     weights = np.array([-0.452, 0.143, 0.363, -0.343, 1.29])
     prediction = float(weights @ (values / 1e308)) * 1e308  # 1.627e308, every term shown
     text = weighted_sum(values, weights, prediction)
-    assert text == "1.628e+308 = 1.29 × 1.5e+308 − 0.452 × 1e+300 + 0.363 × 1e+307 − 0.343 × 1e+308 + 0.143 × 1e+305"
+    assert text == "1.628e+308 = 1.29 × 1.5e+308 − 0.343 × 1e+308 + 0.363 × 1e+307 + 0.143 × 1e+305 − 0.452 × 1e+300"
     # the rest adds up to the prediction as shown, 1.612e+308 (round 36b: it was to 1.61222...e+308)
     assert weighted_sum(values, weights, prediction * 0.99).endswith("− 1.64e+306 (float rounding)")
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
@@ -118,4 +128,4 @@ def test_what_the_other_steps_add_is_written_to_the_prediction_s_last_digit_and_
     values = np.array([129471000.0, 37584000.0, 10910200.0, 3167130.0, 919384.0])
     weights = np.array([-0.058693403, 0.39970864, -0.70431806, -0.28820018, 1.651503])
     line = weighted_sum(values, weights, float(weights @ values) - 2.0)
-    assert line.startswith("344901 = 1.651503 × 919384 ") and line.endswith(" (float rounding)"), line
+    assert line.startswith("344901 = 0.39970864 × 37584000 ") and line.endswith(" (float rounding)"), line

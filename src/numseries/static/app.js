@@ -583,16 +583,18 @@ function equation(values, data, typed, step, integer = null) {
   if (!data.weights) return "";
   const first = data.n_values - data.n_used;  // the steps before the model's window have no weight
   const [weights, window, labels] = [data.weights.slice(first), values.slice(first), typed.slice(first)];
-  const order = weights.map((w, i) => i).sort((a, b) => Math.abs(weights[b]) - Math.abs(weights[a]));
-  const shown = data.exact
-    ? order.filter((i) => weights[i] !== 0)
-    : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
   // the terms are summed over the least power of two above the largest number, as the CLI does: no overflow near
   // 1.8e308, and dividing by it is exact (by the largest itself, 1e15-sized sums were 0.1 off: "+ 0.1 (float rounding)")
   const biggest = Math.max(...window.map(Math.abs), Math.abs(data.prediction));
   let scale = biggest ? 2 ** Math.min(1023, Math.floor(Math.log2(biggest)) + 1) : 1;
   while (scale < 2 ** 1023 && scale <= biggest) scale *= 2;  // (Math.log2 may round: the least power above it)
   while (scale / 2 > biggest) scale /= 2;
+  // the terms that add the most first, |weight × value|, as the CLI orders them
+  const adds = weights.map((w, i) => Math.abs(w) * Math.abs(window[i] / scale));
+  const order = weights.map((w, i) => i).sort((a, b) => adds[b] - adds[a]);
+  const shown = data.exact
+    ? order.filter((i) => weights[i] !== 0)
+    : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
   const unit = lastDigit(data.prediction, step);
   const unseen = unit / 2;  // half the last digit the prediction is shown to
   // what a reader adds the terms up to: the prediction as shown (a rule's: its exact value)
