@@ -502,6 +502,19 @@ def test_level_chooses_the_intervals_and_json_carries_them(capsys):
     assert intervals["95"][0] < intervals["50"][0] < intervals["50"][1] < intervals["95"][1]
 
 
+@pytest.mark.parametrize(
+    "values", [["1e300", "2e300", "3e300", "4e300"], ["9007199254740989", "9007199254740990", "9007199254740991", "9007199254740992"]]
+)
+def test_an_exact_rule_s_json_intervals_are_its_value_as_the_table_shows_them(capsys, values):
+    """Adversarial round 42: past 2**53 --json said "exact": true beside intervals of float64's values either
+    side ([4.9999999999999997e+300, 5e+300]) where the table showed 5e+300 to 5e+300."""
+    code, out, _ = predict(capsys, "--json", *values, "--steps", "2")
+    answer = json.loads(out)
+    assert code == 0 and answer["exact"] is True and isinstance(answer["prediction"], int)
+    assert answer["intervals"] == {"80": [answer["prediction"]] * 2}
+    assert answer["forecast_intervals"] == {"80": [answer["forecast"]] * 2} and answer["forecast"][0] == answer["prediction"]
+
+
 def test_levels_that_print_alike_at_six_digits_keep_keys_of_their_own(capsys):
     """Adversarial round 14: --level 80.0000001 80 came back as one "80" key, and 33.333333 as "33.3333"."""
     code, out, _ = predict(capsys, "--json", *NOISY, "--level", "80.0000001", "80", "33.333333")

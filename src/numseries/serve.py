@@ -475,9 +475,8 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
             n_values[i],
             n_used[i],
             n_read[i],
+            {level: rows[i] for level, rows in bounds.items()} if bounds else None,
         )
-        if bounds:
-            answer["intervals"] = {level: rows[i] for level, rows in bounds.items()}
         answers.append(answer)
     return answers
 

@@ -551,9 +551,8 @@ def _as_json(
         result.n_values,
         result.n_used,
         result.n_used if result.n_read is None else result.n_read,
+        {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
     )
-    if result.levels:
-        out["intervals"] = {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()}
     if forecast is not None:
         add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady)
     return out
@@ -575,7 +574,9 @@ def add_forecast(
     out["forecast_read"] = read
     out["forecast_cycle"] = cycle
     out["forecast_steady"] = steady
-    if bands:
+    if bands and _exact_rule(rule):  # the rule's values themselves, as the table shows them (past 2**53 too)
+        out["forecast_intervals"] = {level_name(level): [out["forecast"], out["forecast"]] for level in bands}
+    elif bands:
         out["forecast_intervals"] = {level_name(level): [lo.tolist(), hi.tolist()] for level, (lo, hi) in bands.items()}
 
 
@@ -588,13 +589,17 @@ def json_answer(
     n_values: int,
     n_used: int,
     n_read: int,
+    intervals: dict[str, list[float]] | None = None,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
-    ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth)."""
+    ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth);
+    ``intervals`` ``{level name: [lo, hi]}``, an exact rule's at its value (zero width, as the table shows it,
+    not float64's values either side past 2**53)."""
     exact = _exact_rule(rule)
     whole = exact and (isinstance(rule.next_value, int) or float(rule.next_value).is_integer())
-    return {
-        "prediction": int(rule.next_value) if whole else value,  # an exact rule's whole number stays whole
+    prediction = int(rule.next_value) if whole else value  # an exact rule's whole number stays whole
+    answer: dict[str, Any] = {
+        "prediction": prediction,
         "exact": exact,
         "pattern": pattern,
         "weights": weights,
@@ -603,6 +608,9 @@ def json_answer(
         "n_used": n_used,
         "n_read": n_read,
     }
+    if intervals is not None:
+        answer["intervals"] = {name: [prediction, prediction] for name in intervals} if exact else intervals
+    return answer
 
 
 def round_attention(attention: np.ndarray) -> np.ndarray:
