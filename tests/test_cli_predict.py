@@ -414,7 +414,8 @@ def test_a_full_disk_is_one_line_and_keeps_the_old_output(tmp_path, model):
 
 # A batch run slowed down so that a signal lands while it writes: small chunks, 50 ms each.
 SLOW_RUN = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal (a background job's children ignore it)
 from numseries import batch_io, predict
 batch_io.LONG_CHUNK_ROWS = 50
 fast = predict.Predictor.predict_batch

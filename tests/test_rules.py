@@ -728,7 +728,8 @@ def test_subnormal_rules_print_their_shortest_digits_and_an_underflowing_one_is_
     from numseries.cli import main
 
     assert main(["predict", "--weights", str(tiny_onnx), "1e-320", "2e-320", "3e-320", "4e-320"]) == 0
-    assert "next value: 5e-320\n" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "next value: 5e-320\n" in out and "pattern: arithmetic, step 1e-320 (exact)" in out  # round 42: 9.999888672e-321
     assert find_rule([1e-320, 1e-321, 1e-322, 1e-323]) is None
     assert find_rules(np.array([[1e-320, 1e-321, 1e-322, 1e-323]] * (_FEW_ROWS + 1)), np.full(_FEW_ROWS + 1, 4)) == {}
     assert find_rule([8.0, 4.0, 2.0, 1.0]).next_value == 0.5

@@ -618,10 +618,11 @@ def _norm(value: Number) -> Number:
 
 
 def fmt(value: Number) -> str:
-    """A number as a rule prints it: 21, 3/2, 0.1 (floats to 10 significant digits), 1e+23 (an integer of more
+    """A number as a rule prints it: 21, 3/2, 0.1 (floats to 10 significant digits, or their shortest digits
+    where fewer), 1e+23 (an integer of more
     than 20 digits, at most NAMED_DIGITS of them significant: 100000000000000000000000 is hard to read)."""
-    if isinstance(value, float):
-        return f"{value:.10g}"
+    if isinstance(value, float):  # (the shortest digits where fewer: 1e-320, a subnormal, not 9.999888672e-321)
+        return min(f"{value:.10g}", repr(value), key=len)
     value = _norm(value)
     if isinstance(value, int) and len(str(abs(value))) > 20 and len(str(abs(value)).rstrip("0")) <= NAMED_DIGITS:
         return f"{float(value):.{NAMED_DIGITS}g}"  # the float nearest it, to those digits, writes it back
