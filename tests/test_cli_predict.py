@@ -522,6 +522,16 @@ def test_levels_that_print_alike_at_six_digits_keep_keys_of_their_own(capsys):
     assert code == 0 and list(json.loads(out)["intervals"]) == ["80.0000001", "80", "33.333333"]
 
 
+def test_a_forecast_table_writes_its_bounds_as_the_interval_line_does(capsys):
+    """Adversarial round 42: one format for the whole table wrote recorded whole bounds as 17.00 beside a path
+    of 20.43, where the interval line above it wrote 17 to 23."""
+    code, out, _ = predict(capsys, "1", "1", "2", "3", "5", "8", "13", "--no-rules", "--steps", "3")
+    lines = out.splitlines()
+    lo, hi = lines[1].removeprefix("80% interval: ").split(" to ")
+    first = lines[lines.index(next(line for line in lines if line.startswith("forecast, 3 steps"))) + 2].split()
+    assert code == 0 and first[0] == "t+1" and "." in first[1] and first[2:] == [lo, hi] and "." not in lo + hi
+
+
 def test_a_forecast_table_has_bounds_that_widen_with_the_horizon(capsys):
     code, out, _ = predict(capsys, "--steps", "4", *NOISY)
     assert code == 0

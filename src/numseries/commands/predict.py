@@ -508,8 +508,9 @@ def _table(
         columns = [forecast, *(bound for lo, hi in bands.values() for bound in (lo, hi))]
         if ruled:  # its exact values (float64's either side past 2**53 in bands): zero width
             columns = [forecast] * len(columns)
-        cells = iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns)))
-        rows = [[next(cells) for _ in columns] for _ in forecast]  # one number format for the whole table
+        # one number format for the path and one for the bounds (recorded values: 17, not 17.00 beside 20.43)
+        path, bounds = iter(numbers(*forecast)), iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns[1:])))
+        rows = [[next(path), *(next(bounds) for _ in columns[1:])] for _ in forecast]
         heads_width = max((len(f"lo-{level_name(level)}") for level in bands), default=0)  # long levels' names
         width = max(12, heads_width, *(len(cell) for row in rows for cell in row))
         if bands:
