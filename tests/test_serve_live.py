@@ -356,6 +356,14 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
     page.goto(f"{server.url}/")
     _predict_on_page(page, "1 3 7 15 31")  # an affine rule: its constant, not "the other 4 steps"
     assert page.text_content("#equation") == "63 = 2 × 31 + 1 (the rule's constant)"
+    # round 41: the CLI wrote no equation for an exact rule, where the page wrote one
+    for values in (["1", "3", "7", "15", "31"], ["1", "1", "2", "3", "5", "8"], ["1", "2", "6", "24", "120"],
+                   ["-1e300", "1e300", "-1e300", "1e300", "-1e300"], ["5e-324", "1e-323", "1.5e-323", "2e-323"],
+                   ["0.1", "0.2", "0.3", "0.5", "0.8", "1.3"], ["1", "4", "9", "16", "25"]):  # fmt: skip
+        assert main(["predict", "--", *values]) == 0
+        expected = capsys.readouterr().out.splitlines()[3]  # (under the pattern line, which may hold " = ")
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#equation") == expected, values
     rng = np.random.default_rng(7)
     values = [f"{v:g}" for v in rng.normal(size=100).cumsum().round(3)]  # 64 read: "the other 61 steps"
     assert main(["predict", *values]) == 0

@@ -112,6 +112,7 @@ def weighted_sum(
     terms: int = 3,
     labels: list[str] | None = None,
     read: int | None = None,
+    exact: str | None = None,
 ) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
@@ -121,7 +122,9 @@ def weighted_sum(
     leaving out weights under 0.005; what the left-out steps add, when it exceeds half the last digit the
     prediction is shown to, is written as one last term. ``labels`` (L,) show the values as typed; the
     prediction is shown by :func:`numseries.formatting.format_value`, to the mean step of the last ``read``
-    values where the network read only those (the end of a steep decay), else of all.
+    values where the network read only those (the end of a steep decay), else of all. ``exact``: an exact
+    rule's value as shown (its weights are the rule's coefficients): every term with a weight is shown, they
+    add up to that value, and what they leave of it is the rule's constant.
     """
     labels = labels or [format_input(value) for value in values]
     step = mean_step(values[-read:] if read else values)
@@ -132,12 +135,13 @@ def weighted_sum(
     shown = len(weights) if len(weights) <= terms + 2 else terms
     adds = np.abs(weights) * np.abs(values / scale)  # (L,) what each term adds: the largest first (adversarial 42:
     # by |weight|, 2.012 × 203, 65% of the Bell numbers' 631.3, was left among the others for 7.213 × 2)
-    order = [i for i in np.argsort(-adds, kind="stable")[:shown] if abs(weights[i]) >= 0.005]
+    ranked = np.argsort(-adds, kind="stable")
+    order = [i for i in ranked if weights[i] != 0] if exact else [i for i in ranked[:shown] if abs(weights[i]) >= 0.005]
     # Weights to 3 significant digits, or as many more as it takes for the terms as shown to add up: on values
     # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.
     unit = last_digit(prediction, step=step)
     scaled, unseen = values[order] / scale, unit / 2  # below the digits the prediction is shown to
-    shown_value = float(format_value(prediction, step=step))  # what a reader adds the terms up to
+    shown_value = prediction if exact else float(format_value(prediction, step=step))  # what a reader adds them up to
     left = np.ones(len(weights), dtype=bool)
     left[order] = False
     others = int(np.count_nonzero(weights[left]))  # steps with a weight: those before the read window have none
@@ -152,7 +156,7 @@ def weighted_sum(
     def rest_of(rounded: np.ndarray) -> float:  # what terms as written leave of the prediction as shown (not as
         return (shown_value / scale - _in_order(rounded, scaled)) * scale  # computed: 14.65 = ... made 14.6438)
 
-    if not others and abs(rest_of(rounded)) > unseen:  # every term shown: up to 4 more digits, where they bring
+    if not others and not exact and abs(rest_of(rounded)) > unseen:  # every term shown: up to 4 more digits, where they bring
         for more in range(digits + 1, min(digits + 4, 17) + 1):  # the sum to the prediction as shown (else none)
             if abs(rest_of(candidate := rounded_to(more))) <= unseen:
                 digits, rounded = more, candidate
@@ -162,7 +166,7 @@ def weighted_sum(
         parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
     rest = rest_of(rounded)
     if abs(rest) > unseen:
-        what = f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
+        what = "the rule's constant" if exact else f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (
             f"{abs(rest):.{places}f}".rstrip("0").rstrip(".") if 0 < places <= 20
@@ -170,5 +174,5 @@ def weighted_sum(
             else format_value(abs(rest), step=step)
         )  # fmt: skip
         parts += ["−" if rest < 0 else "+", f"{amount} ({what})"]
-    first = "−" if parts[0] == "−" else ""
-    return f"{format_value(prediction, step=step)} = {first}{' '.join(parts[1:])}"
+    sides = f"{'−' if parts[0] == '−' else ''}{' '.join(parts[1:])}" if parts else "0"
+    return f"{exact or format_value(prediction, step=step)} = {sides}"

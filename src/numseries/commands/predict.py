@@ -469,8 +469,9 @@ def _table(
     weights = result.weights
     if weights is None:  # the table has no weight columns, and its notes name none
         lines += ["(no per-step weights: this model was exported without them; export it again without --no-weights)"]
-    elif not ruled:  # a rule's coefficients need not add up to its value (an intercept, a ratio)
-        lines += [weighted_sum(np.asarray(values[used]), weights[used], result.value, labels=labels[used], read=result.n_read)]
+    else:  # a rule's: its coefficients, and its constant (as the page writes it)
+        value, shown = (float(result.rule.next_value), lines[0].removeprefix("next value: ")) if ruled else (result.value, None)
+        lines += [weighted_sum(np.asarray(values[used]), weights[used], value, labels=labels[used], read=result.n_read, exact=shown)]
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))
@@ -509,8 +510,8 @@ def _table(
         if ruled:  # its exact values (float64's either side past 2**53 in bands): zero width
             columns = [forecast] * len(columns)
         # one number format for the path and one for the bounds (recorded values: 17, not 17.00 beside 20.43)
-        path, bounds = iter(numbers(*forecast)), iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns[1:])))
-        rows = [[next(path), *(next(bounds) for _ in columns[1:])] for _ in forecast]
+        path, limits = iter(numbers(*forecast)), iter(numbers(*(column[k] for k in range(len(forecast)) for column in columns[1:])))
+        rows = [[next(path), *(next(limits) for _ in columns[1:])] for _ in forecast]
         heads_width = max((len(f"lo-{level_name(level)}") for level in bands), default=0)  # long levels' names
         width = max(12, heads_width, *(len(cell) for row in rows for cell in row))
         if bands:
