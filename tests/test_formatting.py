@@ -122,7 +122,15 @@ def test_float_rounding_of_a_sum_is_shown_as_0():
     assert format_values([-1e-17, 1.1], step=1.1) == ["0.0", "1.1"]
     assert last_digit(2.220446049250313e-16, step=1.1) == last_digit(0.0, step=1.1)
     assert format_value(0.004, step=1.1) == "0.004" and format_value(123, step=1e6) == "123"
-    assert format_value(2.220446049250313e-16, exact=True) == "2.22044604925031e-16"
+    assert format_value(2.220446049250313e-16, exact=True) == "2.220446049250313e-16"  # its shortest digits
+
+
+def test_an_exact_value_of_16_digits_is_shown_in_full():
+    """Adversarial round 42: 1.1**15, exactly 4.177248169415651, was shown 4.17724816941565 beside "(exact)";
+    a float with 17 digits is float arithmetic's noise, shown to 15."""
+    assert format_value(4.177248169415651, exact=True) == "4.177248169415651"
+    assert format_value(0.30000000000000004, exact=True) == "0.3"
+    assert format_value(4.177248169415651, step=0.3) != "4.177248169415651"  # (not a rule's: to the steps)
 
 
 def test_a_mean_step_whose_sum_passes_the_float_range_is_measured_without_a_warning():

@@ -947,3 +947,19 @@ def test_short_runs_of_counts_are_rules_and_rules_false_leaves_them_to_the_netwo
         network = plain.predict(values, level=[95])
         lo, hi = network.interval(95)
         assert not network.exact and (hi > lo) == (pattern != "constant")
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1e-20, 2e-20, 3e-20, 4e-20], [5e-20, 6e-20, 7e-20]),  # float sums: 5.999999999999999e-20
+        ([-6.1e-19, -5.8e-19, -5.5e-19, -5.2e-19, -4.9e-19], [-4.6e-19, -4.3e-19, -4e-19]),
+        ([8.1e-05, 9.45e-05, 0.000118, 0.0001515, 0.000195, 0.0002485], [0.000312, 0.0003855, 0.000469]),  # quadratic
+        ([1.2e-20, 7.1e-20, 8.3e-20, 1.54e-19, 2.37e-19, 3.91e-19, 6.28e-19], [1.019e-18, 1.647e-18, 2.666e-18]),
+        ([4.5e-20, 9.69e-20, 2.007e-19, 4.083e-19, 8.235e-19, 1.6539e-18], [3.3147e-18, 6.6363e-18, 1.32795e-17]),
+    ],
+)
+def test_rules_on_values_written_to_few_digits_continue_in_those_decimals(values, expected):
+    """Adversarial round 42: past the 6 decimals a series was read as recorded to, rules went on by float
+    arithmetic, off the exact decimals by an ulp (1.0190000000000001e-18 for a Fibonacci-like 1.019e-18)."""
+    assert find_rule(values).forecast(3) == expected

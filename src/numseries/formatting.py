@@ -62,7 +62,8 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     """``value`` as shown beside data whose mean absolute step is ``step`` (see :func:`mean_step`).
 
     ``exact`` (a rule's value), or no ``step`` (a constant series): whole numbers in full, others to 15
-    significant digits (drops float noise: 0.30000000000000004 -> 0.3).
+    significant digits (drops float noise: 0.30000000000000004 -> 0.3), a rule's to its float's shortest
+    digits where they are at most 16 (an exact decimal may have 16: 1.1**15 = 4.177248169415651).
     """
     if isinstance(value, (int, np.integer)) and exact:  # a rule's exact value, as its description writes it
         from numseries.rules import fmt
@@ -72,11 +73,16 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     if _in_full(value, step, exact):  # a whole number in full below 2**53; past it, a float's shortest digits
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
-        if exact and math.isfinite(value) and abs(value) >= 2**53:  # a rule's float there: digits naming it
-            return repr(value)
+        if exact and math.isfinite(value) and (abs(value) >= 2**53 or _digit_count(repr(value)) <= 16):
+            return repr(value)  # a rule's float: digits naming it (1.1**15 is 4.177248169415651, 16 digits)
         return min(f"{value:.15g}", repr(value), key=len)  # 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
     assert step is not None  # for mypy: _in_full took the values without a step
     return f"{value:.{_digits(value, step)}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+
+
+def _digit_count(text: str) -> int:
+    """The significant digits of a number written as ``repr`` writes a float (``-4.177e-05``: 4)."""
+    return len(text.lstrip("-").partition("e")[0].replace(".", "").lstrip("0"))
 
 
 def last_digit(value: float, *, step: float | None = None) -> float:

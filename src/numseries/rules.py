@@ -676,16 +676,25 @@ def _linear_rule(
 
 
 def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
-    """For float values recorded to d >= 1 decimals (1.1 2.2 3.3) and a rule with whole coefficients and a
-    constant on that grid, the rule's step in whole units of 10**-d: the values it gives are the floats
-    nearest the exact decimals, as an exact rule's would be (7.7, where float sums give 7.699999999999999).
-    None where that does not hold (other coefficients leave the grid: ratio 0.5 takes 12.5 to 6.25)."""
-    if not all(float(c).is_integer() for _, c in coeffs) or not _few_decimals(s.floats[-1]):
+    """For float values written to at most 15 digits, or recorded to d >= 1 decimals (1.1 2.2 3.3), and a rule
+    with whole coefficients and a constant on that grid, the rule's step in whole units of the finest one
+    (10**-d; 1e-21 for 1.2e-20): the values it gives are the floats nearest the exact decimals, as an exact
+    rule's would be (7.7, where float sums give 7.699999999999999; 6e-20, not 5.999999999999999e-20). None
+    where that does not hold (other coefficients leave the grid: ratio 0.5 takes 12.5 to 6.25)."""
+    if not all(float(c).is_integer() for _, c in coeffs):
         return None
-    decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
-    if decimals < 1:
+    written = s._as_written()
+    if written is not None:  # values written to at most 15 digits (1.2e-20, 0.000118): in units of their finest
+        scale = math.lcm(*(number.denominator for number in written))
+        if scale == 1 or scale > 10**300:  # (subnormals' units: float arithmetic's step then)
+            return None
+    elif not _few_decimals(s.floats[-1]):
         return None
-    scale = 10**decimals
+    else:
+        decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
+        if decimals < 1:
+            return None
+        scale = 10**decimals
     if not max(map(abs, s.floats)) * scale < _MAX_EXACT or not abs(const) * scale < _MAX_EXACT:
         return None  # whole units of 10**-d past 2**53 are not exact
     units = round(const * scale)
