@@ -963,3 +963,11 @@ def test_rules_on_values_written_to_few_digits_continue_in_those_decimals(values
     """Adversarial round 42: past the 6 decimals a series was read as recorded to, rules went on by float
     arithmetic, off the exact decimals by an ulp (1.0190000000000001e-18 for a Fibonacci-like 1.019e-18)."""
     assert find_rule(values).forecast(3) == expected
+
+
+def test_rules_with_fractional_coefficients_on_written_values_continue_in_their_decimals():
+    """Adversarial round 43: an affine map 1.5x + 9.12e-06 went on by float arithmetic, 8.693343749999999e-05
+    beside "(exact)" where the value is 8.69334375e-05."""
+    rule = find_rule([-4.39e-06, 2.535e-06, 1.29225e-05, 2.850375e-05, 5.1875625e-05])
+    assert rule.next_value == 8.69334375e-05 and rule.forecast(2) == [8.69334375e-05, 0.000139520156250]
+    assert find_rule([0.00229, 0.005115, 0.0121775, 0.02983375, 0.073974375]).forecast(2)[1] == 0.46020484375

@@ -359,7 +359,10 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
     # round 41: the CLI wrote no equation for an exact rule, where the page wrote one
     for values in (["1", "3", "7", "15", "31"], ["1", "1", "2", "3", "5", "8"], ["1", "2", "6", "24", "120"],
                    ["-1e300", "1e300", "-1e300", "1e300", "-1e300"], ["5e-324", "1e-323", "1.5e-323", "2e-323"],
-                   ["0.1", "0.2", "0.3", "0.5", "0.8", "1.3"], ["1", "4", "9", "16", "25"]):  # fmt: skip
+                   ["0.1", "0.2", "0.3", "0.5", "0.8", "1.3"], ["1", "4", "9", "16", "25"],
+                   # round 43: the CLI rounded a rule's constant and coefficients to the steps' digits
+                   ["100", "200.001", "400.003", "800.007", "1600.015"], ["2", "5.02", "11.06", "23.14", "47.3"],
+                   ["-4.39e-06", "2.535e-06", "1.29225e-05", "2.850375e-05", "5.1875625e-05"], ["81", "54", "36", "24"]):  # fmt: skip
         assert main(["predict", "--", *values]) == 0
         expected = capsys.readouterr().out.splitlines()[3]  # (under the pattern line, which may hold " = ")
         _predict_on_page(page, " ".join(values))

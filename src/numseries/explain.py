@@ -127,7 +127,7 @@ def weighted_sum(
     add up to that value, and what they leave of it is the rule's constant.
     """
     labels = labels or [format_input(value) for value in values]
-    step = mean_step(values[-read:] if read else values)
+    step = None if exact else mean_step(values[-read:] if read else values)  # (a rule's value: in full)
     # the terms are summed over the largest number's power of two: no overflow near 1.8e308, and dividing by it
     # is exact (by the largest itself, the sum of 1.5 × 1e15+4 − 0.5 × 1e15 was 0.1 off 1e15+6: "+ 0.1 (float rounding)")
     biggest = max(float(np.abs(values).max(initial=0.0)), abs(prediction))

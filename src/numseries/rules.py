@@ -671,7 +671,9 @@ def _linear_rule(
     weights = np.zeros(s.n)
     for lag, c in coeffs:
         weights[s.n - lag] += float(c)
-    step = step or (None if s.exact else _decimal_step(s, coeffs, const)) or partial(_linear_next, const, tuple(coeffs))
+    if step is None and not s.exact:
+        step = _decimal_step(s, coeffs, const) or _written_step(s, coeffs, const)
+    step = step or partial(_linear_next, const, tuple(coeffs))
     return Rule(kind, description, step(s.x), weights, const, parameters, s.exact, tuple(s.x), step)
 
 
@@ -703,11 +705,37 @@ def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float)
     return partial(_decimal_next, units, tuple((lag, int(c)) for lag, c in coeffs), scale)
 
 
+def _written_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
+    """For values written to at most 15 digits and a rule with simple fractional coefficients (an affine map
+    1.5x + c, x[t] = 0.5 x[t-1] + 0.5 x[t-2]), the rule's step in fractions of each value as written: the float
+    nearest the exact decimal (8.69334375e-05, where float arithmetic gives 8.693343749999999e-05). Its constant
+    is the one the last value leaves, as written. None where the values are not so written, or a coefficient
+    is no simple fraction."""
+    written = s._as_written()
+    if written is None:
+        return None
+    fractions = [(lag, Fraction(c).limit_denominator(12)) for lag, c in coeffs]
+    if any(float(exact) != float(c) for (_, exact), (_, c) in zip(fractions, coeffs, strict=True)):
+        return None
+    constant = written[-1] - sum(c * written[-1 - lag] for lag, c in fractions)
+    if abs(float(constant) - float(const)) > 1e-9 * max(abs(value) for value in s.floats):
+        return None
+    return partial(_written_next, constant, tuple(fractions))
+
+
 # The steps of rules, at module level so that a Rule (and a prediction that holds one) pickles
 
 
 def _linear_next(const: Number, coeffs: tuple[tuple[int, Number], ...], history: list[Number]) -> Number:
     return _norm(const + sum(c * history[-lag] for lag, c in coeffs))
+
+
+def _written_next(const: Fraction, coeffs: tuple[tuple[int, Fraction], ...], history: list[Number]) -> Number:
+    try:
+        terms = [c * (_written_number(history[-lag]) or Fraction(history[-lag])) for lag, c in coeffs]
+        return float(const + sum(terms))
+    except (OverflowError, ValueError):  # past the float range (an inf before, or the sum): the caller names it
+        return math.inf
 
 
 def _decimal_next(units: int, whole: tuple[tuple[int, int], ...], scale: int, history: list[Number]) -> Number:
