@@ -877,8 +877,8 @@ def _calendar(path: Path) -> str | None:
     cells = dict(zip((name.strip() for name in header), first, strict=False))
     timed = _time_and_values(cells)  # month,sales: the time column
     time = cells.get(timed[0] if timed else "ds", "").strip()
-    if not time and header:  # id,2024-01,2024-02,...: a wide file's columns named by months
-        time = header[-1].strip()
+    if not time:  # id,2024-01,2024-02,...: a wide file's columns named by months (its last, a trailing comma aside)
+        time = next((label.strip() for label in reversed(header) if label.strip()), "")
     return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
 
 
@@ -937,8 +937,9 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
         names = [name.strip() for name in columns.values()]  # `unique_id, ds, y` is long
         long = times is not None or {"ds", "y"} & set(names)
         period = _period(schema.field(times)) if times is not None else None
-        stamped = [_period(schema.field(name)) for name in columns if columns[name].strip() == "ds" and times is None]
-        ds_period = stamped[0] if stamped else None  # a long file's ds of pandas periods: their ordinals
+        periods = {  # columns of pandas periods, stored as their ordinals (a long file's ds, or its date)
+            columns[name].strip(): freq for name in columns if times is None and (freq := _period(schema.field(name)))
+        }
         ids = names.index(ID_COLUMN) if ID_COLUMN in names else -1
         id_type = schema.field(list(columns)[ids]).type if ids >= 0 else None
         if id_type is not None and pa.types.is_nested(id_type):
@@ -958,8 +959,8 @@ def _parquet_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             frame.index += done  # rows numbered through the file, not the batch
             if times is not None:
                 frame = _down_columns(frame, period)
-            elif ds_period is not None:
-                frame["ds"] = _period_starts(frame["ds"], ds_period)
+            for name, freq in periods.items():  # read as their start times, as an index of periods is
+                frame[name] = _period_starts(frame[name], freq)
             done += batch.num_rows
             on_read(done / total)
             yield frame
