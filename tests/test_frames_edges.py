@@ -811,3 +811,20 @@ def test_quarters_are_read_whatever_the_frame_index(capsys, tmp_path, model, pre
     out = predictor.predict_df(pd.concat([a, a.assign(unique_id="b", y=[2.0, 4, 6, 8])]), steps=2, level=[])
     assert out["ds"].tolist() == [pd.Timestamp("2021-01-01"), pd.Timestamp("2021-04-01")] * 2
     assert out["numseries"].tolist() == [5, 6, 10, 12]
+
+
+def test_values_missing_at_a_series_end_are_left_out_with_a_note(capsys, tmp_path, model, predictor):
+    """Adversarial round 42: year,sales,cost with cost not yet reported for 2022 failed the cost series ("has a
+    missing y at ds=2022"), where a wide row's trailing empty cells pad it. Missing values that end a series
+    are left out: it is predicted from the values before them, for the time after its last value."""
+    code, err, out = predict_text(capsys, model, tmp_path, "year,sales,cost\n2019,1,10\n2020,2,12\n2021,3,14\n2022,4,\n")
+    assert code == 0 and "some series end with missing values" in err
+    assert out[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [["sales", 2023, 4, 5], ["cost", 2022, 3, 16]]
+    frame = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 4 + ["c"] * 3, "ds": [*range(5), *range(4), *range(3)],
+                          "y": [1, 2, 3, None, None, 1, None, 3, 4, None, None, None]})  # fmt: skip
+    with pytest.warns(UserWarning, match="some series end with missing values"):
+        result = predictor.predict_df(frame, level=[])
+    assert result["ds"].tolist() == [3, 4, 3] and result["numseries"].tolist()[0] == 4
+    assert result["error"].tolist()[0] is None  # before a gap, or with no value at all: the series' error
+    assert result["error"].tolist()[1].startswith("series 'b' has a missing y at ds=1;")
+    assert result["error"].tolist()[2].startswith("series 'c' has a missing y at ds=0;")

@@ -50,8 +50,8 @@ Four layouts are read, told apart by their columns:
 Ids are opaque text, read and written as strings end to end: ``007`` stays ``007``, ``1.0`` and ``1``
 are two series, ``NA`` is an id; an empty id is an error.
 
-A series that cannot be predicted (too short, a missing or non-numeric value, two values at one ``ds``)
-does not stop the file: its prediction is empty and the ``error`` column says why (``strict`` stops at
+A series that cannot be predicted (too short, a missing or non-numeric value, two values at one ``ds``;
+missing values that end a series of times are left out, with a note) does not stop the file: its prediction is empty and the ``error`` column says why (``strict`` stops at
 the first instead). Grouping, checking and predicting are :mod:`numseries.frames`', shared with
 ``Predictor.predict_df``.
 

@@ -237,7 +237,7 @@ def read_rows(
         if np.isnan(y[row]):
             errors[row] = (
                 f"series {ids[row]!r} has a missing {target_col} at {time_col}={show_time(raw_ds.iloc[row])}; "
-                "fill or drop missing values"
+                + MISSING_FIX
             )
         else:
             errors[row] = (
@@ -671,6 +671,28 @@ def show_time(value: Any) -> str:
     return str(value)
 
 
+MISSING_FIX = "fill or drop missing values"  # how a row's missing value ends its error, and only that error's
+TRAILING_NOTE = (
+    "some series end with missing values: each is predicted from the values before them, for the time after its "
+    "last value (its ds)"
+)
+
+
+def _trailing_missing(block: Rows, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(G,) how many rows at the end of each series [starts, ends) miss their value and have no other problem
+    (a metric not yet reported for its last times, as a spreadsheet's column ends); a series of nothing else
+    keeps them (its error). As a wide row's trailing empty cells pad it, they are left out."""
+    trailing = np.zeros(len(starts), dtype=np.int64)
+    last = ends - 1
+    for i in np.flatnonzero(np.isnan(block.y[last])):
+        row = last[i]
+        while row >= starts[i] and np.isnan(block.y[row]) and str(block.errors[row]).endswith(MISSING_FIX):
+            row -= 1
+        if row >= starts[i] and np.isfinite(block.y[row]):  # (a value before them: predicted from it)
+            trailing[i] = last[i] - row
+    return trailing
+
+
 def _series(
     block: Rows,
     starts: np.ndarray,
@@ -682,7 +704,12 @@ def _series(
     dropped_error: str | None,
 ) -> Chunk:
     """Series in rows [starts, ends) -> a chunk of their last ``max_len`` values and times, NaN-padded, with
-    each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``."""
+    each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``. Rows
+    that end a series without a value are left out (:func:`_trailing_missing`), with a note."""
+    trailing = _trailing_missing(block, starts, ends)
+    if trailing.any():
+        ends = ends - trailing
+        warnings.warn(TRAILING_NOTE, stacklevel=2)
     sizes = ends - starts  # (G,)
     used = np.minimum(sizes, max_len)  # (G,)
     offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
