@@ -828,3 +828,29 @@ def test_values_missing_at_a_series_end_are_left_out_with_a_note(capsys, tmp_pat
     assert result["error"].tolist()[0] is None  # before a gap, or with no value at all: the series' error
     assert result["error"].tolist()[1].startswith("series 'b' has a missing y at ds=1;")
     assert result["error"].tolist()[2].startswith("series 'c' has a missing y at ds=0;")
+
+
+@pytest.mark.parametrize("blanks", [30, 70])
+def test_missing_values_that_end_the_last_series_of_a_block_leave_its_window_whole(predictor, blanks):
+    """Adversarial round 44: the unfinished series of a block was carried on as its last 64 rows before its
+    missing end was left out, so, placed last, 100 values and 30 blanks were read from 34 values, and with
+    70 blanks the series failed; placed first it was read from 64."""
+    values = np.random.default_rng(0).normal(size=100).cumsum()
+    series = {"a": pd.DataFrame({"unique_id": "a", "ds": range(100 + blanks), "y": [*values, *[np.nan] * blanks]}),
+              "b": pd.DataFrame({"unique_id": "b", "ds": range(100), "y": values})}  # fmt: skip
+    first = predictor.predict_df(pd.concat([series["a"], series["b"]], ignore_index=True), level=[])
+    last = predictor.predict_df(pd.concat([series["b"], series["a"]], ignore_index=True), level=[])
+    assert first["error"].isna().all() and last["error"].isna().all()
+    pd.testing.assert_frame_equal(first.iloc[::-1].reset_index(drop=True), last)
+    assert first["ds"].tolist() == [100, 100]
+
+
+def test_an_empty_last_line_is_a_missing_value_too(capsys, tmp_path, model):
+    """Adversarial round 44: a spreadsheet's empty last line (',,') failed every series of a time-and-values
+    file, the one whose value ended early for its own empty cell."""
+    text = "year,sales,cost\n2019,1,10\n2020,2,12\n2021,3,14\n2022,4,\n,,\n"
+    code, err, out = predict_text(capsys, model, tmp_path, text)
+    assert code == 0 and err.count("some series end with missing values") == 1
+    assert out[["unique_id", "ds", "prediction"]].values.tolist() == [["sales", 2023, 5], ["cost", 2022, 16]]
+    code, _, out = predict_text(capsys, model, tmp_path, "year,sales\n2019,1\n,\n2021,3\n2022,4\n")  # not at the end
+    assert "has an empty row" in out["error"][0] and "fill or drop missing values" in out["error"][0]

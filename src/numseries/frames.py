@@ -206,6 +206,9 @@ def read_rows(
     for row in np.flatnonzero(bad_ds):
         if pd.isna(raw_ds.iloc[row]):  # NaT, NaN, None or an empty cell: no time to place the value at
             place = (where or _loc)(frame.index[row])
+            if pd.isna(raw_y.iloc[row]):  # nothing at all (a spreadsheet's empty last line): a missing value
+                errors[row] = f"series {ids[row]!r} has an empty row{f' ({place})' if place else ''}; " + MISSING_FIX
+                continue
             errors[row] = (
                 f"series {ids[row]!r} has a missing {time_col}{f' ({place})' if place else ''}; give every row "
                 "its time, or drop the row"
@@ -570,6 +573,14 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
     ds mark that series, as do its rows' errors and too few values.
     """
     seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
+    noted = False
+
+    def note() -> None:  # once a call (a file, a frame), however many blocks
+        nonlocal noted
+        if not noted:
+            warnings.warn(TRAILING_NOTE, stacklevel=4)
+            noted = True
+
     carry: Rows | None = None  # the unfinished series' last rows
     dropped = 0  # rows of the unfinished series left out of the carry
     dropped_error = None  # the first problem in those rows
@@ -589,17 +600,18 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
         last = starts[-1]
         if len(starts) > 1:
             ends = np.r_[starts[1:-1], last]
-            yield _series(block, starts[:-1], ends, repeats, max_len, id_name, dropped, dropped_error)
+            yield _series(block, starts[:-1], ends, repeats, max_len, id_name, dropped, dropped_error, note)
             seen = np.sort(np.concatenate([seen, _hashes(block.ids[starts[:-1]])]), kind="stable")
             dropped, dropped_error = 0, None
-        keep = max(last, len(block) - max_len)
+        # its last max_len rows, and past them any that miss their value: they may be the series' end
+        keep = max(last, len(block) - max_len - _missing_run(block, last, len(block)))
         if keep > last and dropped_error is None:  # the rows about to be dropped, and keep's own repeat
             dropped_error = _first_problem(block, repeats, last, keep)
         carry = block.take(slice(keep, None))
         dropped += keep - last
     if carry is not None:
         repeats = _check_layout(carry, np.array([0]), seen)
-        yield _series(carry, np.array([0]), np.array([len(carry)]), repeats, max_len, id_name, dropped, dropped_error)
+        yield _series(carry, np.array([0]), np.array([len(carry)]), repeats, max_len, id_name, dropped, dropped_error, note)
 
 
 def _hashes(ids: np.ndarray) -> np.ndarray:
@@ -673,9 +685,17 @@ def show_time(value: Any) -> str:
 
 MISSING_FIX = "fill or drop missing values"  # how a row's missing value ends its error, and only that error's
 TRAILING_NOTE = (
-    "some series end with missing values: each is predicted from the values before them, for the time after its "
-    "last value (its ds)"
+    "some series end with missing values: they are left out, and each such series is read to its last value, "
+    "its ds the time after it"
 )
+
+
+def _missing_run(block: Rows, start: int, end: int) -> int:
+    """How many of rows [start, end) at their end miss their value and have no other problem."""
+    row = end - 1
+    while row >= start and np.isnan(block.y[row]) and str(block.errors[row]).endswith(MISSING_FIX):
+        row -= 1
+    return end - 1 - row
 
 
 def _trailing_missing(block: Rows, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -683,13 +703,10 @@ def _trailing_missing(block: Rows, starts: np.ndarray, ends: np.ndarray) -> np.n
     (a metric not yet reported for its last times, as a spreadsheet's column ends); a series of nothing else
     keeps them (its error). As a wide row's trailing empty cells pad it, they are left out."""
     trailing = np.zeros(len(starts), dtype=np.int64)
-    last = ends - 1
-    for i in np.flatnonzero(np.isnan(block.y[last])):
-        row = last[i]
-        while row >= starts[i] and np.isnan(block.y[row]) and str(block.errors[row]).endswith(MISSING_FIX):
-            row -= 1
-        if row >= starts[i] and np.isfinite(block.y[row]):  # (a value before them: predicted from it)
-            trailing[i] = last[i] - row
+    for i in np.flatnonzero(np.isnan(block.y[ends - 1])):
+        run = _missing_run(block, int(starts[i]), int(ends[i]))
+        if run < ends[i] - starts[i] and np.isfinite(block.y[ends[i] - 1 - run]):  # a value before them
+            trailing[i] = run
     return trailing
 
 
@@ -702,14 +719,15 @@ def _series(
     id_name: str,
     dropped: int,
     dropped_error: str | None,
+    on_trailing: Callable[[], None],
 ) -> Chunk:
     """Series in rows [starts, ends) -> a chunk of their last ``max_len`` values and times, NaN-padded, with
     each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``. Rows
-    that end a series without a value are left out (:func:`_trailing_missing`), with a note."""
+    that end a series without a value are left out (:func:`_trailing_missing`), and ``on_trailing`` is called."""
     trailing = _trailing_missing(block, starts, ends)
     if trailing.any():
         ends = ends - trailing
-        warnings.warn(TRAILING_NOTE, stacklevel=2)
+        on_trailing()
     sizes = ends - starts  # (G,)
     used = np.minimum(sizes, max_len)  # (G,)
     offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
