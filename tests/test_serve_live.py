@@ -362,7 +362,11 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
                    ["0.1", "0.2", "0.3", "0.5", "0.8", "1.3"], ["1", "4", "9", "16", "25"],
                    # round 43: the CLI rounded a rule's constant and coefficients to the steps' digits
                    ["100", "200.001", "400.003", "800.007", "1600.015"], ["2", "5.02", "11.06", "23.14", "47.3"],
-                   ["-4.39e-06", "2.535e-06", "1.29225e-05", "2.850375e-05", "5.1875625e-05"], ["81", "54", "36", "24"]):  # fmt: skip
+                   ["-4.39e-06", "2.535e-06", "1.29225e-05", "2.850375e-05", "5.1875625e-05"], ["81", "54", "36", "24"],
+                   # round 44: a rule's value of 16 digits (5.333333333333333), shown to 15 on the page; the other
+                   # steps' amount near 2**53, one more in the CLI (math.floor(x + 0.5) rounds odd ones up)
+                   ["27", "18", "12", "8"], ["9007199254740967", "9007199254740974", "9007199254740974",
+                                             "9007199254740968", "9007199254740974", "9007199254740964"]):  # fmt: skip
         assert main(["predict", "--", *values]) == 0
         expected = capsys.readouterr().out.splitlines()[3]  # (under the pattern line, which may hold " = ")
         _predict_on_page(page, " ".join(values))
@@ -413,6 +417,25 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
             expected = next(line for line in capsys.readouterr().out.splitlines() if " = " in line)
             _predict_on_page(page, " ".join(values))
             assert page.text_content("#equation") == expected, values
+
+
+def test_the_page_writes_the_pattern_line_and_the_forecast_as_the_cli_does(server, browser, capsys):
+    """Adversarial round 44: the page left out "(no exact rule)", and its chart's tooltips wrote each forecast
+    step alone (0.59 where the forecast line wrote 0.590)."""
+    from numseries.cli import main
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    for values in (["3", "1", "4", "1", "5", "9", "2", "6"], ["1", "1", "2", "3", "5", "8"], ["27", "18", "12", "8"]):
+        assert main(["predict", "--", *values]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#pattern") == lines[2]
+        assert page.text_content("#prediction") == lines[0].removeprefix("next value: ")
+    _predict_on_page(page, "0.95 0.93 0.9 0.85 0.8 0.72 0.66", 3)
+    note = page.text_content("#note").split("Forecast (each prediction fed back in): ")[1].rstrip(".")
+    tips = page.evaluate("[...document.querySelectorAll('#chart .predicted-dot title')].map((t) => t.textContent)")
+    assert [tip.split(": ")[1] for tip in tips] == note.split(", ")
 
 
 def test_the_page_shows_the_latest_answer_with_the_values_it_answers(server, browser):

@@ -95,6 +95,13 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
 
 
+def _half_up(x: float) -> int:
+    """``x`` >= 0 to the nearest whole number, halves up, exactly, as JavaScript's Math.round (the page's):
+    math.floor(x + 0.5) rounded an odd whole number between 2**52 and 2**53 up by one."""
+    whole = math.floor(x)
+    return whole + (x - whole >= 0.5)
+
+
 def _in_order(a: np.ndarray, b: np.ndarray) -> float:
     """``sum(a * b)`` added left to right, as the page adds its terms (np.dot rounds in another order: the
     "(float rounding)" term differed by 1 between the CLI and the page, adversarial round 41)."""
@@ -170,7 +177,7 @@ def weighted_sum(
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (
             f"{abs(rest):.{places}f}".rstrip("0").rstrip(".") if 0 < places <= 20
-            else str(math.floor(abs(rest) / unit + 0.5) * round(unit)) if unit >= 1 and abs(rest) < 1e16  # to its last digit
+            else str(_half_up(abs(rest) / unit) * round(unit)) if unit >= 1 and abs(rest) < 1e16  # to its last digit
             else format_value(abs(rest), step=step)
         )  # fmt: skip
         parts += ["−" if rest < 0 else "+", f"{amount} ({what})"]

@@ -255,17 +255,20 @@ function withExponent(mantissa, exponent) {
   return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
-function format(x, step = null, integer = null) {
+function format(x, step = null, integer = null, exact = false) {
   // As numseries.formatting.format_value: to the digit below 1/100 of the mean step, at least 3 significant
   // digits, none below the float's resolution; without a step (a constant, an exact rule) in full: whole
   // numbers to the last digit below 2**53, or as the server wrote them (`integer`, see serverIntegers), others
-  // to 15 significant digits.
+  // to 15 significant digits, an `exact` rule's to its shortest digits where they are at most 16
+  // (1.1**15 = 4.177248169415651).
   x = denoised(x, step);
   if (inFull(x, step)) {
     if (integer !== null && integer !== undefined) return shortInteger(integer);
     if (Number.isInteger(x) && Math.abs(x) < 2 ** 53) return String(x);
     if (!Number.isFinite(x)) return general(x, 15);
     const [digits, repr] = [general(x, 15), shortest(x)];  // 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
+    const count = repr.replace(/^-/, "").split("e")[0].replace(".", "").replace(/^0+/, "").length;
+    if (exact && (Math.abs(x) >= 2 ** 53 || count <= 16)) return repr;
     return repr.length < digits.length ? repr : digits;
   }
   return general(x, shownDigits(x, step));
@@ -324,10 +327,10 @@ function weightText(w) {
   return Number.isFinite(w) ? fixed(w, 3).replace(/^-(?=0\.000$)/, "") : String(w);
 }
 
-function formatTogether(xs, step, integers = []) {
+function formatTogether(xs, step, integers = [], exact = false) {
   // Numbers shown together share the decimals of the one that shows most: "118.0 to 141.8" (format_values).
   xs = xs.map((x) => denoised(x, step));
-  const texts = xs.map((x, i) => format(x, step, integers[i]));
+  const texts = xs.map((x, i) => format(x, step, integers[i], exact));
   const plain = (t) => !/[en]/.test(t);
   const places = (t) => (t.split(".")[1] || "").length;
   const most = Math.max(0, ...texts.filter(plain).map(places));
@@ -433,7 +436,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   // the end of a steep decay)
   const read = Math.min(data.n_read ?? data.n_used, data.n_used);
   const step = data.exact ? null : meanStep(body.values.slice(data.n_values - read));
-  $("prediction").textContent = format(data.prediction, step, integers.prediction);
+  $("prediction").textContent = format(data.prediction, step, integers.prediction, data.exact);
   const cropped = data.n_used < data.n_values;
   const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
   $("note").hidden = !cropped && !partly && !data.forecast;
@@ -445,7 +448,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
         "(a steep growth), and it predicts such a series better without them."
       : "",
     data.forecast
-      ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast).join(", ")}.`
+      ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
@@ -473,13 +476,13 @@ function showExtras(data, step, integer = null) {
   // (9007199254740993, not 9.00719925474099e+15 twice).
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
-  if (data.pattern) pattern.textContent = `pattern: ${data.pattern}${data.exact ? " (exact)" : ""}`;
+  if (data.pattern) pattern.textContent = `pattern: ${data.pattern} (${data.exact ? "exact" : "no exact rule"})`;  // as the CLI
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
   const shown = ([lo, hi]) => data.exact && lo <= data.prediction && data.prediction <= hi &&
     hi - lo <= 4 * Number.EPSILON * Math.abs(data.prediction)
-    ? [lo, hi].map((x) => format(x, step, integer))
+    ? [lo, hi].map((x) => format(x, step, integer, true))
     : formatTogether([lo, hi], step);
   intervals.textContent = levels.map(([level, bounds]) => `${level}% interval: ${shown(bounds).join(" to ")}`).join("; ");
 }
@@ -553,10 +556,12 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   el("polyline", { class: "series", points: points(values, 0) }, svg);
   el("polyline", { class: "predicted", points: points([values[last]].concat(predicted), last) }, svg);
   values.forEach((v, i) => el("circle", { class: "series-dot", cx: x(i), cy: y(v), r: 3.5 }, svg));
-  predicted.forEach((v, i) => {
+  const shown = data.forecast
+    ? formatTogether(predicted, step, integers.forecast, data.exact)
+    : [format(predicted[0], step, integers.prediction, data.exact)];
+  predicted.forEach((v, i) => {  // each as the forecast line writes it (0.590 beside 0.612, not 0.59)
     const dot = el("circle", { class: "predicted-dot", cx: x(values.length + i), cy: y(v), r: i === 0 ? 6 : 4 }, svg);
-    const integer = data.forecast ? integers.forecast[i] : integers.prediction;
-    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${format(v, step, integer)}`;
+    el("title", {}, dot).textContent = `${i === 0 ? "prediction" : `forecast t+${i + 1}`}: ${shown[i]}`;
   });
   // One bar per input step: its weight, up when positive and down when negative, scaled to the largest.
   const weights = stepWeights(data);
@@ -640,7 +645,7 @@ function equation(values, data, typed, step, integer = null) {
     parts.push(rest < 0 ? "−" : "+", `${amount} (${what})`);
   }
   const sides = parts.length ? `${parts[0] === "−" ? "−" : ""}${parts.slice(1).join(" ")}` : "0";
-  return `${format(data.prediction, step, integer)} = ${sides}`;
+  return `${format(data.prediction, step, integer, data.exact)} = ${sides}`;
 }
 
 function table(values, data, typed, step, integers = { prediction: null, forecast: [] }) {
