@@ -426,12 +426,15 @@ def test_the_page_writes_the_pattern_line_and_the_forecast_as_the_cli_does(serve
 
     page = browser.new_page()
     page.goto(f"{server.url}/")
-    for values in (["3", "1", "4", "1", "5", "9", "2", "6"], ["1", "1", "2", "3", "5", "8"], ["27", "18", "12", "8"]):
+    floats = ["1.0000000000000001e+127", "2.0000000000000002e+127", "3.0000000000000007e+127", "4.0000000000000003e+127"]
+    for values in (["3", "1", "4", "1", "5", "9", "2", "6"], ["1", "1", "2", "3", "5", "8"], ["27", "18", "12", "8"],
+                   [*floats, "5e+127"]):  # (a rule of floats, past 2**53: to float64 precision, "rule" in the JSON)
         assert main(["predict", "--", *values]) == 0
         lines = capsys.readouterr().out.splitlines()
         _predict_on_page(page, " ".join(values))
         assert page.text_content("#pattern") == lines[2]
         assert page.text_content("#prediction") == lines[0].removeprefix("next value: ")
+    assert lines[2].endswith("(a rule, to float64 precision)")
     _predict_on_page(page, "0.95 0.93 0.9 0.85 0.8 0.72 0.66", 3)
     note = page.text_content("#note").split("Forecast (each prediction fed back in): ")[1].rstrip(".")
     tips = page.evaluate("[...document.querySelectorAll('#chart .predicted-dot title')].map((t) => t.textContent)")

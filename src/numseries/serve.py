@@ -140,6 +140,10 @@ class PredictAnswer(BaseModel):
 
     prediction: float
     exact: bool = Field(description="true when an exact rule (Fibonacci, squares, ...) gives the prediction")
+    rule: bool = Field(
+        description="true when a rule gives the prediction: an exact one, or past 2**53, where a rule of floats "
+        "is float arithmetic's, one to float64 precision (exact false)"
+    )
     pattern: str = Field(description="the exact rule, or what the model's pattern head says the sequence looks like")
     weights: list[float] | None = Field(
         description="each value's exact weight in the prediction (sum of weight × value = prediction; an exact "

@@ -603,6 +603,7 @@ def json_answer(
     answer: dict[str, Any] = {
         "prediction": prediction,
         "exact": exact,
+        "rule": rule is not None,  # exact, or (past 2**53, floats) to float64 precision
         "pattern": pattern,
         "weights": weights,
         "attention": attention,

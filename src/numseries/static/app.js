@@ -476,7 +476,8 @@ function showExtras(data, step, integer = null) {
   // (9007199254740993, not 9.00719925474099e+15 twice).
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
-  if (data.pattern) pattern.textContent = `pattern: ${data.pattern} (${data.exact ? "exact" : "no exact rule"})`;  // as the CLI
+  const how = data.exact ? "exact" : data.rule ? "a rule, to float64 precision" : "no exact rule";  // as the CLI
+  if (data.pattern) pattern.textContent = `pattern: ${data.pattern} (${how})`;
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
