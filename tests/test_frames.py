@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -81,6 +82,27 @@ def test_each_series_problem_is_its_own(rows):
     assert errors["twice"] == "series 'twice' has two values at ds=2; keep one value per ds"
     assert errors["word"].startswith("column y has 'x' in series 'word', which is not a number")
     assert errors["inf"].startswith("series 'inf' has inf at ds=2; numbers must be finite")
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 7, 1000])
+def test_missing_values_end_a_series_only_at_its_end_and_in_order(rows):
+    """Adversarial round 45: a missing value at a time before the series' last (a,1 a,2 a,4 a,3,'') was left
+    out as its end, and a run of them was carried from block to block whole (1.5 million: 15 s)."""
+    def group(frame: pd.DataFrame) -> frames.Chunk:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (chunk,) = list(frames.group(blocks(frame, rows), max_len=4))
+        return chunk
+
+    ended = pd.DataFrame({"unique_id": "a", "ds": range(16), "y": [*range(6), *[None] * 10]})
+    chunk = group(ended)
+    assert chunk.errors[0] is None and chunk.n_values[0] == 6 and chunk.values[0].tolist() == [2, 3, 4, 5]
+    assert chunk.ds[0].tolist() == [2, 3, 4, 5]
+    gap = pd.concat([ended, pd.DataFrame({"unique_id": ["a"], "ds": [16], "y": [7.0]})], ignore_index=True)
+    assert group(gap).errors[0] == "series 'a' has a missing y at ds=6; fill or drop missing values"
+    early = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 4, 3], "y": [1.0, 2, 4, None]})
+    with pytest.raises(frames.Unsorted):
+        group(early)
 
 
 def test_a_problem_in_rows_beyond_the_window_still_marks_the_series():

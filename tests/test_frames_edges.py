@@ -854,3 +854,15 @@ def test_an_empty_last_line_is_a_missing_value_too(capsys, tmp_path, model):
     assert out[["unique_id", "ds", "prediction"]].values.tolist() == [["sales", 2023, 5], ["cost", 2022, 16]]
     code, _, out = predict_text(capsys, model, tmp_path, "year,sales\n2019,1\n,\n2021,3\n2022,4\n")  # not at the end
     assert "has an empty row" in out["error"][0] and "fill or drop missing values" in out["error"][0]
+
+
+def test_integer_times_stay_integers_beside_a_missing_one(capsys, tmp_path, model, predictor):
+    """Adversarial round 45: a missing time (an empty last line; Int64's NA) made pandas read the times as
+    floats, so the next ones were written 4.0 and 2023.0."""
+    code, _, out = predict_text(capsys, model, tmp_path, "unique_id,ds,y\na,1,1\na,2,2\na,3,3\na,,\n")
+    assert code == 0 and out["ds"].tolist() == [4] and str(out["ds"].dtype) == "int64"
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.array([1, 2, 3, None], dtype="Int64"), "y": [1.0, 2, 3, None]})
+    with pytest.warns(UserWarning, match="some series end with missing values"):
+        assert predictor.predict_df(frame, level=[])["ds"].tolist() == [4]
+    floats = pd.DataFrame({"unique_id": "a", "ds": [1.0, 2.0, 3.0], "y": [1.0, 2, 3]})  # floats throughout stay floats
+    assert predictor.predict_df(floats, level=[])["ds"].dtype == np.float64

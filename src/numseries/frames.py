@@ -355,7 +355,13 @@ def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         values = ds.to_numpy()
         if values.dtype.kind not in "iu":
             values = ds.to_numpy(dtype=np.float64, na_value=np.nan)
-            return values, np.isnan(values), none
+            missing = np.isnan(values)
+            present = values[~missing]
+            if missing.any() and (pd.api.types.is_integer_dtype(ds.dtype) or (
+                (present == np.round(present)).all() and (np.abs(present) < 2**53).all()
+            )):  # integers pandas made floats for their missing cells (an empty last line), or Int64 with NA
+                return np.where(missing, _NAT, np.nan_to_num(values)).astype(np.int64), missing, none
+            return values, missing, none
         largest = np.iinfo(np.int64).max
         if values.dtype.kind == "u" and (values > largest).any():  # as int64 they would wrap round to negatives
             beyond = values[values > largest][0]
@@ -603,11 +609,16 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
             yield _series(block, starts[:-1], ends, repeats, max_len, id_name, dropped, dropped_error, note)
             seen = np.sort(np.concatenate([seen, _hashes(block.ids[starts[:-1]])]), kind="stable")
             dropped, dropped_error = 0, None
-        # its last max_len rows, and past them any that miss their value: they may be the series' end
-        keep = max(last, len(block) - max_len - _missing_run(block, last, len(block)))
+        # its last max_len rows, and past them any that miss their value (they may be the series' end): of a
+        # longer run of those, its first (the series' error, should a value follow) and its last max_len
+        run = _missing_run(block, last, len(block))
+        keep = max(last, len(block) - max_len - run)
         if keep > last and dropped_error is None:  # the rows about to be dropped, and keep's own repeat
             dropped_error = _first_problem(block, repeats, last, keep)
-        carry = block.take(slice(keep, None))
+        rows = np.arange(keep, len(block))
+        if run > max_len + 1:
+            rows = rows[(rows <= len(block) - run) | (rows >= len(block) - max_len)]
+        carry = block.take(rows)
         dropped += keep - last
     if carry is not None:
         repeats = _check_layout(carry, np.array([0]), seen)
@@ -635,7 +646,10 @@ def _check_layout(block: Rows, starts: np.ndarray, seen: np.ndarray) -> np.ndarr
     ds = instants(block.ds, block.offsets)  # (R,) a clock set back repeats a wall-clock hour, not an instant
     with np.errstate(invalid="ignore"):
         readable = ~np.isnat(ds) if ds.dtype.kind == "M" else ~np.isnan(ds.astype(np.float64, copy=False))
-        readable &= block.errors == None  # noqa: E711 (element-wise) a row's error may be its time (unread)
+        if ds.dtype.kind in "iu":
+            readable &= ds != _NAT
+        # a row's error may be its time (unread); a row that misses only its value has its time, in order
+        readable &= (block.errors == None) | _value_missing(block)  # noqa: E711 (element-wise)
         step = np.r_[False, readable[1:] & readable[:-1]] & same  # both rows have a time to compare
         if (step[1:] & (ds[1:] < ds[:-1])).any():
             raise Unsorted("a series is not ordered by ds")
@@ -688,6 +702,14 @@ TRAILING_NOTE = (
     "some series end with missing values: they are left out, and each such series is read to its last value, "
     "its ds the time after it"
 )
+
+
+def _value_missing(block: Rows) -> np.ndarray:
+    """(R,) bool: the rows whose one problem is a missing value (their time read or not)."""
+    missing = np.zeros(len(block), dtype=bool)
+    for row in np.flatnonzero(np.isnan(block.y) & (block.errors != None)):  # noqa: E711 (element-wise; few)
+        missing[row] = str(block.errors[row]).endswith(MISSING_FIX)
+    return missing
 
 
 def _missing_run(block: Rows, start: int, end: int) -> int:
@@ -746,6 +768,7 @@ def _series(
         cell_offsets = np.full(values.shape, np.nan, dtype=np.float32)  # (G, W)
         cell_offsets[where] = block.offsets[source]
     errors = np.full(len(starts), None, dtype=object)  # (G,)
+    errors[0] = dropped_error  # (rows before the first series' kept ones: its first problem, if any)
     ids = block.ids[starts]
 
     def flag(rows: np.ndarray, message: Callable[[Rows, int], str] | None) -> None:  # (R,) rows -> their series
@@ -768,8 +791,6 @@ def _series(
                 "an offset (2024-01-01T00:00+05:00), or none"
             )
     flag(repeats, _repeat_message)
-    if errors[0] is None:
-        errors[0] = dropped_error
     _mark_short(n_values, ids, errors)
     return Chunk(id_name, ids, values, n_values, ds, errors, offsets, cell_offsets)
 
