@@ -1332,10 +1332,17 @@ def _header_times(labels: pd.Index) -> np.ndarray | None:
 def _times_from(named: np.ndarray, late: np.ndarray) -> np.ndarray:
     """(C,) the columns' times and (N,) each row's leading empty cells -> (N, C) the time of each row's cell
     once read from its first value (:func:`_from_first_value`); past the last column, none (NaT)."""
-    columns = np.arange(len(named))[None, :] + late[:, None]  # (N, C) the column each cell came from
-    ds = named[np.minimum(columns, len(named) - 1)]
-    ds.view(np.int64)[columns >= len(named)] = np.iinfo(np.int64).min  # NaT (int64's least: no time)
+    ds, past = _moved_left(np.broadcast_to(named, (len(late), len(named))), late)
+    ds.view(np.int64)[past] = np.iinfo(np.int64).min  # NaT (int64's least: no time)
     return ds
+
+
+def _moved_left(cells: np.ndarray, late: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) cells, (N,) how far to move each row left -> the rows moved (a new array) and (N, C) bool, the
+    cells past each row's end (which hold its last cell: fill them)."""
+    columns = np.arange(cells.shape[1])[None, :] + late[:, None]  # (N, C) where each cell comes from
+    moved = np.take_along_axis(cells, np.minimum(columns, cells.shape[1] - 1), axis=1)
+    return moved, columns >= cells.shape[1]
 
 
 def _from_first_value(values: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1346,9 +1353,8 @@ def _from_first_value(values: np.ndarray, errors: np.ndarray) -> tuple[np.ndarra
     late = np.argmax(present, axis=1) * present.any(axis=1) * (errors == None)  # (N,) leading empty cells  # noqa: E711
     if not late.any():
         return values, late
-    columns = np.arange(values.shape[1])[None, :] + late[:, None]  # (N, C) where each cell comes from
-    moved = np.take_along_axis(values, np.minimum(columns, values.shape[1] - 1), axis=1)
-    moved[columns >= values.shape[1]] = np.nan
+    moved, past = _moved_left(values, late)
+    moved[past] = np.nan
     return moved, late
 
 

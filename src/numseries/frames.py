@@ -137,7 +137,7 @@ class Predicted:
         if zone is not None and times.dtype.kind == "M":
             return self._zoned(times, zone)
         if times.dtype.kind != "M" or offsets is None or np.isnan(offsets).all():
-            return pd.Series(times)  # naive times: a CSV writes them in one form (batch_io.time_text)
+            return pd.Series(times)  # naive times: a CSV writes them in one form (batch_io.time_form)
         if text:  # each series as its times were written: with its offset, or (where it had none) without one
             offset = np.repeat(offsets, self.steps)  # (N * K,) NaN: none
             has = np.isfinite(offset)
@@ -356,9 +356,9 @@ def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if values.dtype.kind not in "iu":
             values = ds.to_numpy(dtype=np.float64, na_value=np.nan)
             missing = np.isnan(values)
-            present = values[~missing]
+            given = values[~missing]
             if missing.any() and (pd.api.types.is_integer_dtype(ds.dtype) or (
-                (present == np.round(present)).all() and (np.abs(present) < 2**53).all()
+                (given == np.round(given)).all() and (np.abs(given) < 2**53).all()
             )):  # integers pandas made floats for their missing cells (an empty last line), or Int64 with NA
                 return np.where(missing, _NAT, np.nan_to_num(values)).astype(np.int64), missing, none
             return values, missing, none
@@ -704,18 +704,23 @@ TRAILING_NOTE = (
 )
 
 
+def _only_missing(block: Rows, row: int) -> bool:
+    """Whether the one problem of ``row`` is its missing value (its time read or not)."""
+    return bool(np.isnan(block.y[row])) and str(block.errors[row]).endswith(MISSING_FIX)
+
+
 def _value_missing(block: Rows) -> np.ndarray:
-    """(R,) bool: the rows whose one problem is a missing value (their time read or not)."""
+    """(R,) bool: the rows whose one problem is a missing value (:func:`_only_missing`)."""
     missing = np.zeros(len(block), dtype=bool)
     for row in np.flatnonzero(np.isnan(block.y) & (block.errors != None)):  # noqa: E711 (element-wise; few)
-        missing[row] = str(block.errors[row]).endswith(MISSING_FIX)
+        missing[row] = _only_missing(block, int(row))
     return missing
 
 
 def _missing_run(block: Rows, start: int, end: int) -> int:
     """How many of rows [start, end) at their end miss their value and have no other problem."""
     row = end - 1
-    while row >= start and np.isnan(block.y[row]) and str(block.errors[row]).endswith(MISSING_FIX):
+    while row >= start and _only_missing(block, row):
         row -= 1
     return end - 1 - row
 

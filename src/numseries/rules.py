@@ -671,32 +671,27 @@ def _linear_rule(
     weights = np.zeros(s.n)
     for lag, c in coeffs:
         weights[s.n - lag] += float(c)
-    if step is None and not s.exact:
-        step = _decimal_step(s, coeffs, const) or _written_step(s, coeffs, const)
-    step = step or partial(_linear_next, const, tuple(coeffs))
+    step = step or (None if s.exact else _decimal_step(s, coeffs, const)) or partial(_linear_next, const, tuple(coeffs))
     return Rule(kind, description, step(s.x), weights, const, parameters, s.exact, tuple(s.x), step)
 
 
 def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
-    """For float values written to at most 15 digits, or recorded to d >= 1 decimals (1.1 2.2 3.3), and a rule
-    with whole coefficients and a constant on that grid, the rule's step in whole units of the finest one
-    (10**-d; 1e-21 for 1.2e-20): the values it gives are the floats nearest the exact decimals, as an exact
-    rule's would be (7.7, where float sums give 7.699999999999999; 6e-20, not 5.999999999999999e-20). None
-    where that does not hold (other coefficients leave the grid: ratio 0.5 takes 12.5 to 6.25)."""
-    if not all(float(c).is_integer() for _, c in coeffs):
+    """:func:`_recorded_step`, else :func:`_written_step`: a float series' rule continued in its decimals."""
+    return _recorded_step(s, coeffs, const) or _written_step(s, coeffs, const)
+
+
+def _recorded_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
+    """For float values recorded to d >= 1 decimals (1.1 2.2 3.3) and a rule with whole coefficients and a
+    constant on that grid, the rule's step in whole units of 10**-d: the values it gives are the floats
+    nearest the exact decimals, as an exact rule's would be (7.7, where float sums give 7.699999999999999).
+    None where that does not hold (other coefficients leave the grid: ratio 0.5 takes 12.5 to 6.25; more
+    decimals: :func:`_written_step`)."""
+    if not all(float(c).is_integer() for _, c in coeffs) or not _few_decimals(s.floats[-1]):
         return None
-    written = s._as_written()
-    if written is not None:  # values written to at most 15 digits (1.2e-20, 0.000118): in units of their finest
-        scale = math.lcm(*(number.denominator for number in written))
-        if scale == 1 or scale > 10**300:  # (subnormals' units: float arithmetic's step then)
-            return None
-    elif not _few_decimals(s.floats[-1]):
+    decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
+    if decimals < 1:
         return None
-    else:
-        decimals = int(recorded_decimals(s.values[None], np.array([s.n]))[0])
-        if decimals < 1:
-            return None
-        scale = 10**decimals
+    scale = 10**decimals
     if not max(map(abs, s.floats)) * scale < _MAX_EXACT or not abs(const) * scale < _MAX_EXACT:
         return None  # whole units of 10**-d past 2**53 are not exact
     units = round(const * scale)
@@ -706,11 +701,12 @@ def _decimal_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float)
 
 
 def _written_step(s: _Series, coeffs: Sequence[tuple[int, float]], const: float) -> Callable[[list[Number]], Number] | None:
-    """For values written to at most 15 digits and a rule with simple fractional coefficients (an affine map
-    1.5x + c, x[t] = 0.5 x[t-1] + 0.5 x[t-2]), the rule's step in fractions of each value as written: the float
-    nearest the exact decimal (8.69334375e-05, where float arithmetic gives 8.693343749999999e-05). Its constant
-    is the one the last value leaves, as written. None where the values are not so written, or a coefficient
-    is no simple fraction."""
+    """For values written to at most 15 digits and a rule with whole or simple fractional coefficients (an
+    affine map 1.5x + c, x[t] = 0.5 x[t-1] + 0.5 x[t-2]), the rule's step in fractions of each value as
+    written: the float nearest the exact decimal (8.69334375e-05, where float arithmetic gives
+    8.693343749999999e-05; 6e-20 for 1e-20 2e-20 3e-20 4e-20, not 5.999999999999999e-20). Its constant is the
+    one the last value leaves, as written. None where the values are not so written, or a coefficient is no
+    simple fraction."""
     written = s._as_written()
     if written is None:
         return None

@@ -470,7 +470,7 @@ def _table(
     if weights is None:  # the table has no weight columns, and its notes name none
         lines += ["(no per-step weights: this model was exported without them; export it again without --no-weights)"]
     else:  # a rule's: its coefficients, and its constant (as the page writes it)
-        value, shown = (float(result.rule.next_value), lines[0].removeprefix("next value: ")) if ruled else (result.value, None)
+        value, shown = (float(result.rule.next_value), numbers(result.rule.next_value)[0]) if ruled else (result.value, None)
         lines += [weighted_sum(np.asarray(values[used]), weights[used], value, labels=labels[used], read=result.n_read, exact=shown)]
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()

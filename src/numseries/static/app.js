@@ -151,12 +151,16 @@ function readAsAnother(token, value) {
   // as the CLI's lost_integer: a token that is `value`'s own shortest form (1e300, 18446744073709552000) is not, nor
   // its 17 significant digits (%.17g, a float written without loss), nor any with an exponent and 17 significant
   // digits or more (more than a float64 holds: 2.2345678901234567e+300 is no exact integer)
-  const [, whole, fraction] = /^[+-]?(\d*)\.?(\d*)/.exec(token);
-  const significant = (whole + fraction).replace(/^0+/, "").replace(/0+$/, "").length;
-  if (/[eE]/.test(token) && significant >= 17) return false;
+  if (/[eE]/.test(token) && significantDigits(token) >= 17) return false;
   const held = heldInteger(token);
   return held !== null && held !== BigInt(value) && held !== heldInteger(String(value)) &&
     held !== heldInteger(value.toPrecision(17));
+}
+
+function significantDigits(text) {
+  // The significant digits a number is written with ("-4.177e-05": 4; "1200": 2), its exponent aside.
+  const [, whole, fraction] = /^[+-]?(\d*)\.?(\d*)/.exec(text);
+  return (whole + fraction).replace(/^0+/, "").replace(/0+$/, "").length;
 }
 
 function meanStep(values) {
@@ -267,8 +271,7 @@ function format(x, step = null, integer = null, exact = false) {
     if (Number.isInteger(x) && Math.abs(x) < 2 ** 53) return String(x);
     if (!Number.isFinite(x)) return general(x, 15);
     const [digits, repr] = [general(x, 15), shortest(x)];  // 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
-    const count = repr.replace(/^-/, "").split("e")[0].replace(".", "").replace(/^0+/, "").length;
-    if (exact && (Math.abs(x) >= 2 ** 53 || count <= 16)) return repr;
+    if (exact && (Math.abs(x) >= 2 ** 53 || significantDigits(repr) <= 16)) return repr;
     return repr.length < digits.length ? repr : digits;
   }
   return general(x, shownDigits(x, step));
