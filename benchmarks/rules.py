@@ -51,6 +51,14 @@ def _recurrence(first: list, coeffs: list, n: int, const=0) -> tuple[list, objec
     return x[:n], x[n]
 
 
+def _squared(first: int, n: int, linear: int = 0, const: int = 0) -> tuple[list, object]:
+    """x[t] = x[t-1]^2 + linear x[t-1] + const from ``first``: n terms and the next."""
+    x = [first]
+    while len(x) < n + 1:
+        x.append(x[-1] ** 2 + linear * x[-1] + const)
+    return x[:n], x[n]
+
+
 def _periodic(cycle: list, n: int) -> tuple[list, object]:
     return _upto(lambda k: cycle[k % len(cycle)], n)
 
@@ -112,6 +120,12 @@ RULED = {  # name: (terms, next term), each computed from its definition
     "central binomial": _upto(lambda k: C(2 * k, k), 7),
     "odd double factorials": _upto(lambda k: math.prod(range(1, 2 * k, 2)), 6, 1),
     "2^n n!": _upto(lambda k: 2**k * math.factorial(k), 6, 1),
+    "repeated squaring": _squared(2, 5),
+    "squares of squares from 3": _squared(3, 4),
+    "Sylvester": _squared(2, 5, -1, 1),
+    "Fermat numbers": _squared(3, 5, -2, 2),
+    "Lucas-Lehmer": _squared(4, 4, const=-2),
+    "x^2 + 1 from 1": _squared(1, 5, const=1),
 }
 
 

@@ -43,6 +43,11 @@ RULED = [  # (sequence, next value, words the description holds)
     ([1, 2, 6, 24, 120], 720, "factorial-like: x[t] = t * x[t-1]"),
     ([1, 1, 2, 5, 14, 42], 132, "ratio rule: x[t] = (4t - 6)/t * x[t-1]"),
     ([1, 2, 6, 20, 70, 252], 924, "ratio rule"),
+    ([2, 4, 16, 256], 65536, "squaring: x[t] = x[t-1]^2"),
+    ([2, 3, 7, 43, 1807], 3263443, "Sylvester-like: x[t] = x[t-1]^2 - x[t-1] + 1"),
+    ([3, 5, 17, 257, 65537], 4294967297, "Fermat-like: x[t] = x[t-1]^2 - 2x[t-1] + 2"),
+    ([4, 14, 194, 37634], 1416317954, "quadratic map: x[t] = x[t-1]^2 - 2"),
+    ([1, 3, 15, 255, 65535], 4294967295, "quadratic map: x[t] = x[t-1]^2 + 2x[t-1]"),
 ]
 
 
@@ -230,6 +235,8 @@ def test_a_whole_number_written_with_trailing_zeros_is_read_as_written():
         [1, 1, 2, 3, 5],  # Fibonacci needs 6
         [1, 2, 1],  # a period must be seen twice
         [1, 2, 3, 1, 2],
+        [2, 3, 7, 43],  # a quadratic map with a b x term needs 5
+        [2, 4, 16],  # x^2 + c needs 4
     ],
 )
 def test_too_few_values_for_the_margin_give_no_rule(sequence):
@@ -249,6 +256,11 @@ def test_too_few_values_for_the_margin_give_no_rule(sequence):
         [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9],  # digits of pi
         [4.39, 3.91, 3.58, 3.33, 3.14],  # rounded logarithmic decay
         [0.0, 0.84, 0.91, 0.14, -0.76],  # rounded sine
+        [2, 4, 16, 256, 65537],  # squaring, last value off by one
+        [1, 0, -1, 0],  # x^2 - 1 from 1 is a cycle: its checks repeat one equation (a cosine's quarter steps)
+        [0, 1, 1, 1, 1],  # x^2 - x + 1 from 0 stops at its fixed point
+        [1, -1, 3, 3, 3],  # x^2 - 2x from 1, the same
+        [2, 4, 16, 256, 65536, 4294967296.5],  # a float: quadratic maps are read on integers only
     ],
 )
 def test_near_misses_and_sequences_without_a_rule_give_none(sequence):
@@ -419,6 +431,48 @@ def test_the_batch_gate_keeps_every_series_with_a_rule():
     assert {i: r.description for i, r in batch.items()} == {i: r.description for i, r in enumerate(single) if r}
     noise = np.cumsum(rng.normal(size=(2000, 64)), axis=1)
     assert candidates(noise, np.full(2000, 64)).mean() < 0.01
+
+
+def _growing_maps() -> list[list[int]]:
+    """Orbits of x^2 + b x + c (|b|, |c| <= 10) of 8 or more distinct values, all within 2**53: the ones the
+    batch reads with its gate (larger ones each go to the finder alone)."""
+    orbits = []
+    for b in range(-10, 11):
+        for c in range(-10, 11):
+            for start in range(-40, 41):
+                orbit = [start]
+                while len(orbit) < 12 and abs(orbit[-1]) <= 2**26 and orbit[-1] not in orbit[:-1]:
+                    orbit.append(orbit[-1] ** 2 + b * orbit[-1] + c)
+                if len(set(orbit)) == len(orbit) >= 8 and max(map(abs, orbit)) <= 2**53:
+                    orbits.append(orbit)
+    return orbits
+
+
+def test_the_batch_finds_the_quadratic_maps_the_finder_finds_one_by_one():
+    orbits = _growing_maps()
+    assert len(orbits) >= 10
+    rows = [np.array(o, dtype=float) for o in orbits]
+    rows += [np.array(o[:-1] + [o[-1] + 1], dtype=float) for o in orbits]  # one off: no rule
+    rows += [np.array([2, 4, 16, 256, 65536, 2**32, 2**64, 2**128], dtype=float)]  # past 2**53: alone
+    width = max(map(len, rows))
+    values = np.full((len(rows), width), np.nan)
+    for i, row in enumerate(rows):
+        values[i, : len(row)] = row
+    lengths = np.array([len(r) for r in rows])
+    assert _gate(values, lengths)[: len(orbits), _GATES.index("map")].all()
+    single = {i: rule.description for i, row in enumerate(rows) if (rule := find_rule(row)) is not None}
+    assert {i: rule.description for i, rule in find_rules(values, lengths).items()} == single
+    assert all(i in single and "x[t-1]^2" in single[i] for i in range(len(orbits)))
+    assert not set(single) & set(range(len(orbits), 2 * len(orbits)))
+    assert single[len(rows) - 1] == "squaring: x[t] = x[t-1]^2"
+
+
+def test_a_quadratic_map_continues_exactly_and_a_long_forecast_is_an_overflow_not_a_hang():
+    rule = find_rule([2, 3, 7, 43, 1807])
+    assert rule.forecast(3) == [3263443, 10650056950807, 113423713055421844361000443]
+    assert rule.weights[-1] * 1807 + rule.intercept == 3263443  # (x + b) x + c
+    path = find_rule([2, 4, 16, 256]).forecast(40)  # 2**(2**44) has 5e12 digits: the path stops growing at inf
+    assert path[:3] == [65536, 2**32, 2**64] and path[-1] == math.inf
 
 
 def test_the_gate_drops_recurrences_that_steps_rounded_to_decimals_cannot_follow():
@@ -777,6 +831,20 @@ def test_cli_prints_the_pattern_and_the_exact_value(capsys, tiny_onnx):
     assert main(["predict", "--weights", str(tiny_onnx), "--json", "--no-rules", "1", "1", "2", "3", "5", "8", "13"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["exact"], out["pattern"]) == (False, "") and out["prediction"] != 21
+
+
+def test_cli_writes_a_quadratic_map_as_its_product_and_widens_the_weight_column_for_it(capsys):
+    from numseries.cli import main
+
+    assert main(["predict", "2", "3", "7", "43", "1807", "3263443"]) == 0  # the shipped model: its weights
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "next value: 10650056950807"
+    assert "10650056950807 = 3263442 × 3263443 + 1 (the rule's constant)" in lines
+    header = next(line for line in lines if line.lstrip().startswith("step"))
+    last = next(line for line in lines if line.lstrip().startswith("6 "))
+    assert "3263442.000" in last
+    assert last.index("3263442.000") + len("3263442.000") == header.index("weight") + len("weight")  # aligned
+    assert any("a quadratic map's" in line for line in lines)
 
 
 def test_with_the_shipped_heads_a_rule_has_a_zero_width_interval_and_the_rest_keep_the_head():

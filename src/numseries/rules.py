@@ -22,7 +22,9 @@ coefficients are simple (denominator <= 4, absolute value <= 10; when the shorte
 values fix has coefficients that are not simple, as a sampled sine wave's, no longer one is tried);
 8. ratio rules ``x[t] = x[t-1] r(t)``
 with ``r`` linear in the position ``t`` (factorials), then a ratio of two linear functions (Catalan
-numbers, central binomial coefficients), small integer coefficients.
+numbers, central binomial coefficients), small integer coefficients; 9. quadratic maps on integers,
+``x[t] = x[t-1]^2 + b x[t-1] + c`` with integers ``|b|, |c| <= 10`` (repeated squaring ``2 4 16 256``,
+Sylvester's ``2 3 7 43 1807``, Fermat numbers, Lucas-Lehmer).
 
 Margin. A rule with ``P`` free parameters (values it fits, such as a start, a step, a ratio, the
 coefficients, the first ``k`` values of a recurrence) must reproduce at least ``P + 2`` given values:
@@ -30,7 +32,8 @@ two exact checks beyond what it was fitted to. One check would accept any five n
 fourth difference as a cubic, which rounded smooth data does often; two independent exact equalities
 are rare by chance, and the benchmark (``benchmarks/rules.py``) measures the rate on noise and real
 data. Hence: constant >= 3 values, arithmetic and geometric >= 4, polynomial of degree d >= d + 3, a
-recurrence of order k >= 2k + 2 (+1 with a constant), a linear ratio >= 5, a rational ratio >= 6.
+recurrence of order k >= 2k + 2 (+1 with a constant), a linear ratio >= 5, a rational ratio >= 6, a
+quadratic map >= 4 (``x^2 + c``) or 5 (with a ``b x`` term).
 Where equalities are not rare, checks count for less: on integers of a small range (counts 0, 1, 2)
 a polynomial or recurrence needs enough checks that ``1 / (span + 1) ** checks`` stays within 1%
 (a 0/1 series: 7; ``1 1 2 3 5 8``, of a wider range, is Fibonacci from two checks); a recurrence needs three equations reading something other than 0 for each of its
@@ -58,8 +61,9 @@ Explanation weights. Every rule gives the next value as an affine map of the giv
 ``next = weights @ values + intercept``, and :attr:`Rule.weights` holds that map's coefficients: 1 on
 each of the last two values for Fibonacci; the difference extrapolation ``(-1, 2)``, ``(1, -3, 3)``, ...
 on the last ``d + 1`` values for a polynomial of degree ``d``; 1 on ``x[t-p]`` for a period ``p``. For
-the rules that are not linear in the values (geometric, ratio rules) the weight is this step's
-multiplier on the last value (the ratio ``r``, or ``r(t)``: 6 on 120 for ``1 2 6 24 120``): exactly how
+the rules that are not linear in the values (geometric, ratio rules, quadratic maps) the weight is this
+step's multiplier on the last value (the ratio ``r``, or ``r(t)``: 6 on 120 for ``1 2 6 24 120``; ``x + b``
+for a quadratic map, whose constant ``c`` is the intercept: 256 on 256 for ``2 4 16 256``): exactly how
 the next value follows from the inputs, though the multiplier itself was fitted from them.
 
 Pure Python and numpy: no torch. Quick: each class rejects noise on a few equations before any full
@@ -117,7 +121,7 @@ class Rule:
     docstring for the rules that are not linear in the values).
     """
 
-    kind: str  # constant, arithmetic, geometric, powers, periodic, polynomial, recurrence, ratio
+    kind: str  # constant, arithmetic, geometric, powers, periodic, polynomial, recurrence, ratio, map
     description: str  # the rule with its parameters, e.g. "geometric, ratio 2"
     next_value: Number
     weights: np.ndarray  # (n,) float64
@@ -582,8 +586,9 @@ def _by_chance(rule: Rule) -> bool:
     """Whether a recurrence or polynomial on integers of a small range (counts: 0, 1, 2) may have passed its
     checks by chance: each lands on one of the ``span + 1`` values the series takes with a chance near
     ``1 / (span + 1)``, so a 0/1 series needs 7 checks and a 0/1/2 series 5. ``1 0 1 2 2 1 0 1`` is no quartic
-    (its 3 checks passed: 7 next). Wider ranges keep two checks: ``1 1 2 3 5 8`` is Fibonacci."""
-    if not rule.exact or rule.kind not in ("recurrence", "polynomial"):
+    (its 3 checks passed: 7 next). Wider ranges keep two checks: ``1 1 2 3 5 8`` is Fibonacci. Quadratic maps too:
+    ``1 0 1 0 0 1`` is no ``x^2 - 2x + 1``."""
+    if not rule.exact or rule.kind not in ("recurrence", "polynomial", "map"):
         return False
     span = max(rule.history) - min(rule.history)
     return bool(1 <= span <= _SMALL_SPAN and (span + 1) ** -(len(rule.history) - rule.parameters) > _CHANCE)
@@ -1297,9 +1302,56 @@ def _poly_text(a: int, b: int) -> str:
     return head if b == 0 else f"{head} {'-' if b < 0 else '+'} {abs(b)}"
 
 
+# --------------------------------------------------------------------------------------------------
+# Quadratic maps on integers: x[t] = x[t-1]^2 + b x[t-1] + c
+# --------------------------------------------------------------------------------------------------
+
+_MAP_NAMES = {(0, 0): "squaring", (-1, 1): "Sylvester-like", (-2, 2): "Fermat-like"}
+_MAP_LIMIT = 2**1100  # past the float range: a path's value beyond it is inf (an overflow), not a longer int
+
+
+def _quadratic_map(s: _Series) -> Rule | None:
+    """``x[t] = x[t-1]^2 + b x[t-1] + c`` on integers, ``b`` and ``c`` integers of at most _MAX_COEFFICIENT:
+    repeated squaring (``2 4 16 256``), Sylvester's sequence (``2 3 7 43 1807``: x^2 - x + 1), Fermat numbers
+    (``3 5 17 257``: x^2 - 2x + 2), Lucas-Lehmer (``4 14 194``: x^2 - 2). Free parameters: the first value and
+    ``c`` where ``b`` is 0 (4 values), else also ``b`` (5 values). Only orbits that never repeat a value (that
+    grow): a fixed point's or a cycle's repeats check the same equation again, so ``1 0 -1 0`` (x^2 - 1 from 1)
+    is no rule, and ``0 1 1 1`` no Sylvester. The last class: a rule linear in the values that fits wins."""
+    if not s.exact or s.n < 4:
+        return None
+    x = s.x
+    if x[0] == x[1]:
+        return None  # a fixed point: the map keeps it, so a constant series, which the first class answers
+    first, second = x[1] - x[0] * x[0], x[2] - x[1] * x[1]  # b x[t-1] + c: the two equations that fix b, c
+    if (second - first) % (x[1] - x[0]):
+        return None
+    b = (second - first) // (x[1] - x[0])
+    c = first - b * x[0]
+    parameters = 2 if b == 0 else 3
+    if max(abs(b), abs(c)) > _MAX_COEFFICIENT or s.n < parameters + 2:
+        return None
+    if any(x[t] != (x[t - 1] + b) * x[t - 1] + c for t in range(3, s.n)):
+        return None
+    if len(set(x)) < s.n:  # a fixed point's or a cycle's repeats check an equation again: only growth is read
+        return None
+    formula = "x[t-1]^2" + (_term(b, "x[t-1]", False) if b else "") + (_term(c, "", False) if c else "")
+    name = _MAP_NAMES.get((b, c), "quadratic map")
+    weights = np.zeros(s.n)
+    weights[-1] = float(x[-1] + b)  # next == (x[t-1] + b) x[t-1] + c: this step's multiplier, and the constant
+    step = partial(_map_next, b, c)
+    return Rule("map", f"{name}: x[t] = {formula}", step(x), weights, c, parameters, True, tuple(x), step)
+
+
+def _map_next(b: int, c: int, history: list[Number]) -> Number:
+    last = history[-1]
+    if not isinstance(last, int) or abs(last) > _MAP_LIMIT:  # far past float64 already: no larger int
+        return math.inf
+    return last * last + b * last + c
+
+
 # The classes the batch gate screens separately (see _gate), and the finders in order of simplicity,
 # each with the class that screens it.
-_GATES = ("polynomial", "geometric", "periodic", "recurrence", "ratio")
+_GATES = ("polynomial", "geometric", "periodic", "recurrence", "ratio", "map")
 _FINDERS: tuple[tuple[Callable[[_Series], Rule | None], int], ...] = (
     (_constant_or_arithmetic, 0),
     (_geometric, 1),
@@ -1308,6 +1360,7 @@ _FINDERS: tuple[tuple[Callable[[_Series], Rule | None], int], ...] = (
     (_higher_polynomial, 0),
     (_recurrence, 3),
     (_ratio, 4),
+    (_quadratic_map, 5),
 )
 
 
@@ -1322,14 +1375,15 @@ def candidates(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) prefix-aligned values, lengths (N,) -> (N, 5) bool: which classes (``_GATES``) may fit.
+    """(N, W) prefix-aligned values, lengths (N,) -> (N, 6) bool: which classes (``_GATES``) may fit.
 
     Necessary conditions on each series' first 8 values, with ten times the checks' tolerances, so a
     superset of what :func:`find_rule` accepts, class by class: a polynomial of degree <= 4 (constants,
     progressions, powers) has a zero fifth difference; a geometric series has x[0] x[2] = x[1]^2; a
     period p has x[p] = x[0] and x[p+1] = x[1]; a recurrence of order <= 3 with a constant makes its
     differences' 4x4 Hankel matrix singular (unless its shortest recurrence has coefficients that are not
-    simple); a ratio rule makes a 4x4 matrix of the first ratios singular. Series shorter than 8 values
+    simple); a ratio rule makes a 4x4 matrix of the first ratios singular; a quadratic map on integers puts
+    ``(x[t-1], x[t] - x[t-1]^2)`` on a line (:func:`_on_a_parabola`). Series shorter than 8 values
     may have any. Steps rather than levels make the tests blind to a shift, so an offset lets no noise pass.
     """
     n, width = values.shape
@@ -1371,8 +1425,22 @@ def _gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         growth = steps[:, :4] / np.where(nonzero[:, None], head[:, :4], 1.0)  # (N, 4) x[t]/x[t-1] - 1
         largest = np.abs(growth).max(axis=1, keepdims=True)  # (N, 1)
         out[:, 4] = nonzero & _near_singular(_ratio_rows(growth / np.where(largest > 0, largest, 1.0)), slack)
+        out[:, 5] = whole & _on_a_parabola(head)
     out[~long | ~np.isfinite(slack)] = True
     return out
+
+
+def _on_a_parabola(head: np.ndarray) -> np.ndarray:
+    """(N, 8) first values -> (N,) bool: whether the points ``(x[t-1], x[t] - x[t-1]^2)`` may lie on one line, as
+    a quadratic map's (:func:`_quadratic_map`) do, to 1e-9 of the terms and of the squares' float rounding (the
+    finder reads integers exactly: this only screens)."""
+    u = head[:, :-1]  # (N, 7) x[t-1]
+    v = head[:, 1:] - u * u  # (N, 7) x[t] - x[t-1]^2
+    du, dv = np.diff(u, axis=1), np.diff(v, axis=1)  # (N, 6)
+    cross = du[:, :-1] * dv[:, 1:] - du[:, 1:] * dv[:, :-1]  # (N, 5) zero for three points on a line
+    square = (u * u).max(axis=1, keepdims=True)  # (N, 1)
+    slack = 1e-9 * (np.abs(du[:, :-1] * dv[:, 1:]) + np.abs(du[:, 1:] * dv[:, :-1]) + (np.abs(du[:, :-1]) + np.abs(du[:, 1:])) * square)
+    return np.asarray((np.abs(cross) <= slack).all(axis=1))
 
 
 def _fifths_rule_out_polynomials(steps: np.ndarray, level: np.ndarray, biggest: np.ndarray) -> np.ndarray:
@@ -1512,14 +1580,14 @@ _UNSETTLED, _NO_RULE, _NO_POLYNOMIAL = -1, -2, 5  # _settle's answers besides a 
 def _settle(
     values: np.ndarray, lengths: np.ndarray, gate: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(N, W) prefix-aligned values, (N,) lengths, (N, 5) classes the gate kept -> what the finder on one
+    """(N, W) prefix-aligned values, (N,) lengths, (N, 6) classes the gate kept -> what the finder on one
     series would decide, for all rows at once, as far as it can be:
 
     - (N,) int: for a float series (not all integers) whose polynomial class passed the gate, the degree
       (0 .. 4) of the polynomial rule :func:`_polynomial` finds, or ``_NO_POLYNOMIAL``; ``_NO_RULE``
       for a float series with no rule at all (:func:`_steps_within_rounding`); ``_UNSETTLED`` otherwise
       (integer series, values near the float limits, a mean step within 1e-9 of the rounding threshold);
-    - (N, 5) bool: the gate's classes less those found empty: polynomials where no degree fits; geometric
+    - (N, 6) bool: the gate's classes less those found empty: polynomials where no degree fits; geometric
       where a float series' ratio does not fit (:func:`_geometric`); recurrences where the first values
       rule out the largest class (:func:`_may_recur`); ratio rules where the first ratios cannot come from
       one (:func:`_may_be_moebius`);

@@ -33,7 +33,8 @@ WEIGHTS_NOTE = (
 )
 RULE_NOTE = (
     "weight: the rule's coefficient on that value (the next value is the weighted sum of the values, plus",
-    "  the rule's constant if it has one; a ratio rule's weight is this step's ratio).",
+    "  the rule's constant if it has one; a ratio rule's weight is this step's ratio, a quadratic map's",
+    "  x[t-1] + b).",
     "attention: where the network's attention layer looked; an exact rule gave this value, not the network.",
 )
 
@@ -475,7 +476,10 @@ def _table(
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))
-    weighed = "" if weights is None else f"  {'weight':>8}  {'−  weight  +':^{2 * BAR_HALF + 1}}"
+    # (+ 0.0: -0.0001 is 0.000, not -0.000); a column as wide as its widest (a quadratic map's 65536.000)
+    weight_texts = [] if weights is None else [f"{round(float(w), 3) + 0.0:.3f}" for w in weights[first:]]
+    wide = max(8, *map(len, weight_texts)) if weight_texts else 8
+    weighed = "" if weights is None else f"  {'weight':>{wide}}  {'−  weight  +':^{2 * BAR_HALF + 1}}"
     lines += ["", f"{'step':>6}  {'value':>{width}}{weighed}  {'attention':>9}"]
     for at in range(first, result.n_values):  # (not `step`: numbers() reads the mean step by that name)
         if weights is None:
@@ -483,7 +487,7 @@ def _table(
         else:
             weight = float(weights[at])
             bar = _signed_bar(weight, largest, glyphs) if np.isfinite(weight) else " " * (2 * BAR_HALF + 1)
-            weighed = f"  {round(weight, 3) + 0.0:>8.3f}  {bar}"  # (+ 0.0: -0.0001 is 0.000, not -0.000)
+            weighed = f"  {weight_texts[at - first]:>{wide}}  {bar}"
         lines.append(f"{at + 1:>6}  {labels[at]:>{width}}{weighed}  {float(result.attention[at]):>9.3f}")
     notes = RULE_NOTE if ruled else WEIGHTS_NOTE
     lines += ["", *(notes if weights is not None else notes[-1:])]
