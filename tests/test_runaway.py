@@ -54,7 +54,7 @@ def test_a_smooth_decline_whose_long_read_path_runs_away_is_read_from_its_last_v
     unguarded, _, _ = roll_out(shipped, [decline], 8, (), 0, [])
     assert runs_away([decline], unguarded)[0]  # the network's path from all 32 values turns and climbs
     short, _, _ = roll_out(shipped, [decline[-SHORT_READ:]], 8, (), 0, [])
-    values, _, _, read, _ = guarded_roll_out(shipped, [decline], 8, (), 0, [])
+    values, _, _, read, _, _ = guarded_roll_out(shipped, [decline], 8, (), 0, [])
     assert read.tolist() == [SHORT_READ]
     assert values[0, 0] == unguarded[0, 0] == pytest.approx(shipped.predict(decline).value, rel=1e-6)
     np.testing.assert_array_equal(values[0, 1:], short[0, 1:])
@@ -66,7 +66,7 @@ def test_the_guard_leaves_ordinary_paths_and_short_windows_alone(shipped):
     rng = np.random.default_rng(1)
     t = np.arange(40.0)
     windows = [np.sin(t / 3), 0.5 * t + rng.normal(0, 0.3, 40), np.cumsum(rng.normal(size=12))]
-    guarded, _, _, read, _ = guarded_roll_out(shipped, windows, 6, (), 0, [])
+    guarded, _, _, read, _, _ = guarded_roll_out(shipped, windows, 6, (), 0, [])
     plain, _, _ = roll_out(shipped, windows, 6, (), 0, [])
     assert read.tolist() == [40, 40, 12]
     np.testing.assert_array_equal(guarded, plain)

@@ -40,6 +40,14 @@ slope of its cycles' means where that is more than noise (:func:`seasonal_paths`
 Backtested the same way (its own last values forecast from the values before them; a short window too, read
 whole), where it misses by less than the path the network gave, it is the path from the second step on, and
 the bands move with it.
+
+The network continues a decay by its steps: a geometric decay rounded to a few digits (``100 80 64 51 41 33 26
+21 17 13``) went on as a line, below 0 by step 5. A window that repeats no cycle, whose values read are all
+positive and end below where they start, gets one more candidate: the network's path read from the logarithms
+of those values, exponentiated (it goes on by their ratios, and stays above 0), its bands too. Backtested the
+same way (a window of 6 values holds out 2: ``LOG_PAST``), where it misses by under ``PREFER_LOG`` of what the
+path read from the values does, it is the path from the second step on; ``Forecast.logs`` says so. Growth is
+left to the network's steps, which follow it well, where a path in logarithms compounds its errors.
 """
 
 from __future__ import annotations
@@ -82,6 +90,8 @@ SHORT_SPREAD = 1.2  # ... where the largest of their ratios is at most this many
 TREND = 0.01  # ... and they do not rise or fall all the way, by over this share of the first
 ESCALATION = 1.5  # a path step this many times the one before (beyond the window's growth) escalates a runaway
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
+PREFER_LOG = 0.5  # a path read in logarithms wins its backtest when its error is under this share of the values'
+LOG_PAST = 4  # values a log backtest forecasts from, at least (a window of 6 holds out 2)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -94,6 +104,7 @@ class Forecast:
     read: int | None = None  # the last values the path was read from: 12 when it ran away or backtested better so
     cycle: int | None = None  # from step 2 the path repeats the window's last cycle of this many values (None: not)
     steady: int | None = None  # from this step on the path goes on at the window's mean step (None: it never ran away)
+    logs: bool = False  # from step 2 the path was read from the logarithms of the values (their ratios)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for (copies: editing them leaves
@@ -105,7 +116,7 @@ class Forecast:
         parts = [f"values={short_array(self.values)}"]
         if self.levels:
             parts.append(f"intervals={levels_text({level: self.interval(level) for level in self.levels})}")
-        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady)) if value]
+        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady), ("logs", self.logs)) if value]
         return f"Forecast({', '.join(parts)})"
 
 
@@ -119,6 +130,7 @@ class BatchForecast:
     read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
     cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
     steady: np.ndarray | None = None  # (N,) int: the step each path goes on at its window's mean step from (0: none)
+    logs: np.ndarray | None = None  # (N,) bool: the paths read from the logarithms of their values from step 2
 
     def forecast(self, i: int) -> Forecast:
         """Series ``i``'s forecast alone."""
@@ -126,7 +138,8 @@ class BatchForecast:
         cycle = int(self.cycle[i]) if self.cycle is not None and self.cycle[i] else None
         steady = int(self.steady[i]) if self.steady is not None and self.steady[i] else None
         bounds = {level: b[i] for level, b in self.bounds.items()}
-        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady)
+        logs = self.logs is not None and bool(self.logs[i])
+        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady, logs)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for (copies, as above)."""
@@ -163,6 +176,7 @@ def forecast_batch(
     read = np.empty(n, dtype=np.int64)
     cycle = np.empty(n, dtype=np.int64)
     steady = np.empty(n, dtype=np.int64)
+    logs = np.empty(n, dtype=bool)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
@@ -176,7 +190,7 @@ def forecast_batch(
         chunk = windows[start : start + per_call]
         # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
         with np.errstate(over="ignore", invalid="ignore"):
-            path, bands, _, chunk_read, chunk_cycle = guarded_roll_out(
+            path, bands, _, chunk_read, chunk_cycle, chunk_logs = guarded_roll_out(
                 predictor, chunk, run, levels, paths, streams[start : start + per_call]
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
@@ -189,9 +203,10 @@ def forecast_batch(
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
+        logs[start : start + len(chunk)] = chunk_logs
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady)
+    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, logs)
 
 
 def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], str]) -> None:
@@ -443,21 +458,23 @@ def guarded_roll_out(
     levels: Sequence[float],
     paths: int,
     streams: Sequence[np.random.Generator],
-) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
     values that runs away (:func:`runs_away`) or whose window backtests better read short
     (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
     and quantiles from the second step on replaced (the first step stays the model's prediction from the
     whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle
     repeated (:func:`seasonal_paths`) backtests better than the path it got, takes that cycle from the
-    second step on, its bands and quantiles moved with it. Returns roll_out's three results, (N,) how many values each path was read from
-    and (N,) the cycle each repeats (0: none)."""
+    second step on, its bands and quantiles moved with it. Then each positive window that repeats no cycle, whose
+    path read from its values' logarithms backtests better, takes that path (:func:`_take_log_paths`). Returns
+    roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats (0: none)
+    and (N,) bool which paths were read in logarithms."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
-        return values, bands, along, read, repeats
+        return values, bands, along, read, repeats, np.zeros(len(windows), dtype=bool)
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
     shorter = _prefers_short(len(windows), rows, error_whole, error_short)
     # a path's first BACKTEST_STEPS steps decide whether it ran away: a longer horizon does not change them
@@ -495,7 +512,79 @@ def guarded_roll_out(
             along[chosen, 1:] += shift[..., None]
         repeats[chosen] = spans
         read[chosen] = whole[chosen]  # no short read is left in these paths
-    return values, bands, along, read, repeats
+    # A positive window whose path read in logarithms (the network continuing its ratios, not its steps)
+    # forecasts its own last values better: that path from the second step on, and its bands
+    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats)
+    return values, bands, along, read, repeats, logs
+
+
+
+def _take_log_paths(
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    levels: Sequence[float],
+    paths: int,
+    streams: Sequence[np.random.Generator],
+    values: np.ndarray,
+    bands: dict[float, np.ndarray],
+    along: np.ndarray | None,
+    read: np.ndarray,
+    repeats: np.ndarray,
+) -> np.ndarray:
+    """(N,) bool: the paths (of windows that repeat no cycle, whose values read are all positive and end below
+    where they start: decays, where a path of steps runs below 0; a growth's path in logarithms compounds its
+    errors, and the network continues growth by its steps well) replaced,
+    in ``values``, ``bands`` and ``along``, from the second step on, by the network's path read from the
+    logarithms of the same values, its bands and quantiles exponentiated (a path of ratios: it stays positive),
+    where that forecasts the window's own last values (:func:`log_backtest`) with a mean absolute error under
+    ``PREFER_LOG`` times the path read from the values does. A path that runs away in logarithms goes on
+    steadily there (:func:`steady_paths`): by a steady ratio."""
+    logs = np.zeros(len(windows), dtype=bool)
+    sources = [window[len(window) - int(count) :] for window, count in zip(windows, read, strict=True)]  # as read
+    rows = np.array([
+        i for i, source in enumerate(sources)
+        if not repeats[i] and len(source) >= LOG_PAST + 2 and source.min() > 0 and source[-1] < source[0]
+    ], dtype=np.int64)  # (R,) positive windows that fall
+    if not rows.size:
+        return logs
+    error_values, error_logs = log_backtest(predictor, [sources[i] for i in rows], steps)
+    chosen = rows[error_logs < PREFER_LOG * error_values]  # NaN (an overflowing exp) never less
+    if not chosen.size:
+        return logs
+    logarithms = [np.log(sources[i]) for i in chosen]
+    again, again_bands, again_along = roll_out(
+        predictor, logarithms, steps, levels, paths, [streams[int(i)] for i in chosen] if paths else [],
+        given=[np.log(windows[i]) for i in chosen],
+    )
+    steady_paths(logarithms, again, again_bands)  # where it runs away in logarithms, it goes on steadily there
+    with np.errstate(over="ignore"):  # a growth past the float range: inf, which forecast_batch refuses
+        values[chosen, 1:] = np.exp(again[:, 1:])  # the first step stays the model's prediction
+        new = {level: np.concatenate([bands[level][chosen, :1], np.exp(again_bands[level][:, 1:])], axis=1) for level in levels}
+        if along is not None and again_along is not None:
+            along[chosen, 1:] = np.exp(again_along[:, 1:])
+    _put_recorded(bands, chosen, windows, values, new)
+    logs[chosen] = True
+    return logs
+
+
+def log_backtest(predictor: Predictor, sources: list[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """(R,) each: the mean absolute error with which the point path read from each positive series' values, and
+    the one read from their logarithms (exponentiated), forecast its last ``min(steps, BACKTEST_STEPS)`` values
+    (fewer where it has under ``LOG_PAST`` values before those) from the values before them."""
+    hold = min(steps, BACKTEST_STEPS)
+    holds = np.array([min(hold, len(source) - LOG_PAST) for source in sources])  # (R,) >= 2
+    past = [source[: len(source) - h] for source, h in zip(sources, holds, strict=True)]
+    both, _, _ = roll_out(predictor, past + [np.log(values) for values in past], hold, (), 0, [])  # point paths only
+    n = len(sources)
+    held = np.arange(hold)[None, :] < holds[:, None]  # (R, hold)
+    actual = np.zeros((n, hold))
+    for i, (source, h) in enumerate(zip(sources, holds, strict=True)):
+        actual[i, :h] = source[len(source) - h :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        error_values = np.where(held, np.abs(both[:n] - actual), 0.0).sum(axis=1) / holds
+        error_logs = np.where(held, np.abs(np.exp(both[n:]) - actual), 0.0).sum(axis=1) / holds
+    return error_values, error_logs
 
 
 def _with_short_cycles(

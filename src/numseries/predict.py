@@ -783,7 +783,10 @@ class Predictor:
         step (after the first) over twice the window's largest step, where a path fed back into the network
         runs away (long horizons), it goes on at the window's mean step (where the window's steps settle, a
         decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
-        at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which.
+        at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which. A
+        positive decay (its last value below its first) whose path read from the logarithms of its values
+        forecasts its own last values over twice as well goes on by that path from the second step on (by its
+        ratios, above 0); ``Forecast.logs`` says so.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed, ids=THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)
@@ -801,7 +804,8 @@ class Predictor:
         """:meth:`forecast` for many sequences at once -> a :class:`~numseries.forecast.BatchForecast`
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
         sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
-        ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none). ``ids`` name the
+        ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none, ``.logs`` (N,) whether
+        it was read from the logarithms of its values from step 2). ``ids`` name the
         sequences in errors, as :meth:`predict_batch`'s do."""
         from numseries.forecast import BatchForecast, forecast_batch
 
@@ -846,7 +850,10 @@ class Predictor:
         steady = np.zeros(len(windows), dtype=np.int64)  # a rule never runs away
         if network.steady is not None:
             steady[rest] = network.steady
-        return BatchForecast(values, network.levels, bounds, read, cycle, steady)
+        logs = np.zeros(len(windows), dtype=bool)  # a rule continues its own values
+        if network.logs is not None:
+            logs[rest] = network.logs
+        return BatchForecast(values, network.levels, bounds, read, cycle, steady, logs)
 
     def _predict_padded(
         self,

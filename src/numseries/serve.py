@@ -48,6 +48,7 @@ from numseries.commands.predict import (
     _as_json,
     add_forecast,
     forecast_cycle,
+    forecast_logs,
     forecast_read,
     forecast_steady,
     json_answer,
@@ -189,6 +190,12 @@ class PredictAnswer(BaseModel):
         "the ratio they settle by, where they do: there measured by their last step, and a step back or past the "
         "level they settle at counts too, and then the path levels off at that level)",
     )
+    forecast_logs: bool | None = Field(
+        None,
+        description="present with steps: whether steps 2 on are the path read from the logarithms of the values "
+        "(all above 0): it goes on by their ratios and stays above 0; taken where, forecasting the values' own "
+        "last values (up to 8) from those before, the path read from the values missed by over twice as much",
+    )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
     )
@@ -295,7 +302,8 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     bands = {lv: (lo[0], hi[0]) for lv in forecast.levels for lo, hi in [forecast.interval(lv)]}
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
     return _as_json(
-        result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast)
+        result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast),
+        forecast_logs(forecast),
     )
 
 
@@ -454,7 +462,9 @@ def _predict_rows(
             path = rule.forecast(steps) if rule is not None else forecast.values[i]
             bands = {lv: (lo[i], hi[i]) for lv, (lo, hi) in bounds.items()}
             read = forecast_read(forecast, int(batch.n_used[i]), i)
-            add_forecast(answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i))
+            add_forecast(
+                answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_logs(forecast, i)
+            )
     return answers
 
 

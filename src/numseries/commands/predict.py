@@ -153,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     path_read = None  # how many of the last values the path was read from
     path_cycle = None  # the cycle the path repeats from step 2, if it does
     path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
+    path_logs = False  # whether the path was read from the values' logarithms from step 2
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None, ids=THE_SEQUENCE)
         forecast = batch.values[0]
@@ -160,6 +161,7 @@ def _run(args: argparse.Namespace) -> int:
         path_read = forecast_read(batch, result.n_used)
         path_cycle = forecast_cycle(batch)
         path_steady = forecast_steady(batch)
+        path_logs = forecast_logs(batch)
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
@@ -200,12 +202,20 @@ def _run(args: argparse.Namespace) -> int:
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
+    if path_logs:
+        print(
+            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
+            f"by their ratios, and stays above 0): forecasting the last {held} values from those before, the path read "
+            "from the values missed by over twice as much",
+            file=sys.stderr,
+        )
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, path_logs)))
     else:
-        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle))
+        _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle,
+                      logs=path_logs))
     return 0
 
 
@@ -446,9 +456,11 @@ def _table(
     *,
     labels: list[str] | None = None,
     cycle: int | None = None,
+    logs: bool = False,
 ) -> str:
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
-    ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step."""
+    ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step; ``logs``: its
+    path was read from the logarithms of the values from its second step."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step, percent_text
     from numseries.intervals import level_name
@@ -506,6 +518,7 @@ def _table(
         how = (
             "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
+            else "autoregressive, from step 2 in the logarithms of the values" if logs
             else "autoregressive: each prediction is fed back in"
         )
         bands = bands or {}
@@ -542,9 +555,14 @@ def forecast_steady(forecast: Any, row: int = 0) -> int | None:
     return forecast.forecast(row).steady
 
 
+def forecast_logs(forecast: Any, row: int = 0) -> bool:
+    """Whether the forecast of a BatchForecast's ``row`` was read from the logarithms of its values from step 2."""
+    return forecast.forecast(row).logs
+
+
 def _as_json(
     result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
-    steady: int | None = None,
+    steady: int | None = None, logs: bool = False,
 ) -> dict:
     from numseries.intervals import level_name
 
@@ -560,15 +578,17 @@ def _as_json(
         {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
     )
     if forecast is not None:
-        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady)
+        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs)
     return out
 
 
 def add_forecast(
-    out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None
+    out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None,
+    logs: bool = False,
 ) -> None:
     """Add a forecast's fields to a ``--json`` answer: its ``path`` (a rule's whole numbers as integers, as
-    its prediction), how many values it was read from, its cycle and steady step, and its ``bands``
+    its prediction), how many values it was read from, its cycle and steady step, whether it was read from
+    the values' logarithms, and its ``bands``
     (``{level: (lo (K,), hi (K,))}``)."""
     from numseries.intervals import level_name
 
@@ -580,6 +600,7 @@ def add_forecast(
     out["forecast_read"] = read
     out["forecast_cycle"] = cycle
     out["forecast_steady"] = steady
+    out["forecast_logs"] = logs
     if bands and _exact_rule(rule):  # the rule's values themselves, as the table shows them (past 2**53 too)
         out["forecast_intervals"] = {level_name(level): [out["forecast"], out["forecast"]] for level in bands}
     elif bands:

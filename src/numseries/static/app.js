@@ -465,6 +465,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
+    data.forecast && data.forecast_logs
+      ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios, and " +
+        "stays above 0): read from the values, the path missed their own last values by over twice as much."
+      : "",
   ].join(" ").trim();
   showExtras(data, step, integers.prediction);
   chart(body.values, data, step, integers);

@@ -1,0 +1,77 @@
+"""A positive window whose path read from the logarithms of its values forecasts its own last values better
+than the path read from the values goes on by its ratios from the second step on (adversarial round 46: rounded
+geometric decays were continued as straight lines, below 0)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import predict_cli
+from numseries.forecast import PREFER_LOG, log_backtest, roll_out
+from numseries.predict import Predictor
+
+DECAY = [100, 80, 64, 51, 41, 33, 26, 21, 17, 13]  # 100 * 0.8^t to 2 significant digits
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def test_a_rounded_geometric_decay_goes_on_by_its_ratio_above_zero(shipped):
+    forecast = shipped.forecast(DECAY, 12, level=[80, 95])
+    assert forecast.logs
+    truth = 100 * 0.8 ** np.arange(10, 22)
+    assert (forecast.values > 0).all() and np.all(np.diff(forecast.values) < 0)
+    np.testing.assert_allclose(forecast.values[1:], truth[1:], rtol=0.25)  # before: -24.7 at step 12
+    for level in (80, 95):
+        lo, hi = forecast.interval(level)
+        assert (lo >= 0).all() and (lo <= forecast.values).all() and (forecast.values <= hi).all()
+    assert forecast.values[0] == pytest.approx(shipped.predict(DECAY).value)  # step 1 stays the network's
+
+
+def test_the_readme_s_decay_went_on_as_a_line_below_zero_and_now_by_its_ratio(shipped, monkeypatch):
+    assert f"{shipped.forecast(DECAY, 12)[-1]:.2f}" == "0.87" and f"{100 * 0.8**21:.2f}" == "0.92"
+    monkeypatch.setattr("numseries.forecast.PREFER_LOG", -1.0)  # never taken: the path read from the values
+    assert f"{shipped.forecast(DECAY, 12)[-1]:.1f}" == "-24.6"
+
+
+def test_the_log_path_is_the_network_s_path_of_the_logarithms(shipped):
+    window = np.array([100, 60, 36, 21.6, 13, 7.8, 4.7, 2.8])
+    forecast = shipped.forecast(window, 6)
+    path, _, _ = roll_out(shipped, [np.log(window)], 6, (), 0, [])
+    np.testing.assert_allclose(forecast[1:], np.exp(path[0, 1:]), rtol=1e-9)
+    values_error, logs_error = log_backtest(shipped, [window], 6)
+    assert logs_error[0] < PREFER_LOG * values_error[0]
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        np.linspace(50, 5, 12) + np.random.default_rng(0).normal(0, 0.5, 12),  # a noisy line: its steps, to below 0
+        np.array([5.0, -1, 3, 8, 2, 9, 4, 7, 1, 6]),  # a value below 0: no logarithm
+        np.tile([1.0, 2.0, 3.0, 4.0], 5),  # a cycle it repeats
+        np.array([3.0, 4, 5]),  # too short to backtest
+    ],
+)
+def test_paths_whose_logarithms_do_not_backtest_better_stay_as_they_were(shipped, window):
+    assert not shipped.forecast(window, 8, level=[80]).logs
+
+
+def test_a_batch_reads_each_series_as_alone(shipped):
+    walk = 50 + np.cumsum(np.random.default_rng(2).normal(size=20))
+    batch = shipped.forecast_batch([walk, DECAY, [1, 1, 2, 3, 5, 8, 13]], 6, level=[80])
+    assert batch.logs.tolist() == [shipped.forecast(walk, 6, level=[80]).logs, True, False]  # a rule: its own path
+    np.testing.assert_allclose(batch.values[1], shipped.forecast(DECAY, 6), rtol=1e-6)
+
+
+def test_the_cli_and_json_say_the_path_was_read_in_logarithms(capsys):
+    code, out, err = predict_cli(capsys, *map(str, DECAY), "--steps", "6")
+    assert code == 0 and "read from the logarithms of the values" in err and "in the logarithms of the values" in out
+    code, out, _ = predict_cli(capsys, *map(str, DECAY), "--steps", "6", "--json")
+    assert code == 0 and json.loads(out)["forecast_logs"] is True
+    code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
+    assert json.loads(out)["forecast_logs"] is False and "logarithms" not in err
