@@ -108,3 +108,30 @@ def test_a_period_without_a_clearer_pattern_reads_as_repeating():
 
     assert with_period(UNCLEAR, 12.04) == "repeating, period ≈ 12"
     assert with_period("sine wave", 6.2999) == "sine wave, period ≈ 6.3"
+
+
+@pytest.mark.parametrize(
+    ("cycle", "repeats", "expected"),
+    [
+        ([120, 135, 130, 140, 180, 220, 90], 4, 7),  # four weeks: the trough before lag 7 lies outside TROUGH_AT
+        ([110, 75, 123, 90], 5, 4),  # its lag 2 peaks too: it was read as 2
+        ([104, 62, 70, 117, 58, 64], 3, 6),  # read as 3
+        ([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8], 3, 12),
+    ],
+)
+def test_a_cycle_repeated_all_but_exactly_gives_its_length(cycle, repeats, expected):
+    # adversarial round 46: one value off by one, and the period was missed or halved
+    values = np.tile(np.asarray(cycle, dtype=np.float64), repeats)
+    values[-1] += 1
+    assert _one(values) == expected
+    assert _one(values + 2.5 * np.arange(len(values))) == expected  # on a line too (x[t] = x[t-k] + c)
+
+
+def test_a_near_exact_repeat_is_asked_of_series_that_repeat_only():
+    rng = np.random.default_rng(3)
+    t = np.arange(40, dtype=np.float64)
+    lines = [3 * t + 1, 3 * t + rng.normal(0, 1e-3, 40), np.round(0.5 * t, 1)]  # steps all alike: no cycle
+    assert np.isnan([_one(v) for v in lines]).all()
+    walks = [np.round(np.cumsum(rng.normal(size=n)), 1) for n in rng.integers(8, 65, 1000)]
+    values, lengths = _padded(walks)
+    assert np.isfinite(periods(values, lengths)).mean() <= 0.02

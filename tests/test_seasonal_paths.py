@@ -105,3 +105,14 @@ def test_noise_in_the_cycle_means_is_no_trend():
     # a real trend under the season is kept: the slope of the cycle means, 12 x 0.1 a cycle
     assert cycle_drift(_season(48), 12) == pytest.approx(1.2, rel=0.02)
     assert cycle_drift(np.tile([0.0, 1.0, 2.0], 2) + np.repeat([0.0, 3.0], 3), 3) == 3.0  # two cycles: their difference
+
+
+def test_four_weeks_with_one_value_off_repeat_the_week(shipped):
+    # adversarial round 46: the last Sunday 91, not 90, and no rule: the network's path put Sunday at 180
+    # (the pattern line: "no clear pattern"); a near-exact repeat is a period now (numseries.cycles)
+    week = [120, 135, 130, 140, 180, 220, 90]
+    values = week * 3 + week[:-1] + [91]
+    forecast = shipped.forecast(values, 7, level=[80])
+    assert forecast.cycle == 7
+    assert forecast.values[1:].tolist() == [135, 130, 140, 180, 220, 91]
+    assert "period ≈ 7" in shipped.predict(values).pattern

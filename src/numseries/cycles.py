@@ -8,7 +8,10 @@ autocorrelation at lag ``p`` after a trough near ``p / 2``. A peak counts when i
 lines, smooth curves, random walks and noise seldom do (``benchmarks/results/periods.md``). The highest
 such peak is a repeat; the period is its lag (read between lags by a parabola) divided by the cycles it
 spans, the most for which the autocorrelation also peaks at every fraction of the lag: sampled once a
-step, a cycle of 4.67 values repeats closely only every 14 values, with lower peaks at 5 and 9.
+step, a cycle of 4.67 values repeats closely only every 14 values, with lower peaks at 5 and 9. Among the
+series whose autocorrelation rises so, one that repeats a cycle of ``k`` values nearly exactly (its differences
+``x[t] - x[t-k]`` all but equal, by :data:`REPEAT` of how unequal its steps are) has the least such ``k`` for its
+period, unless the peaks found a period between whole steps (7.5, which repeats exactly only every 15).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ WEAK = 0.3  # least autocorrelation of a peak at a fraction of the period's lag 
 NOISE_Z = 2.5  # the peak's autocorrelation at least this many times white noise's (1 / sqrt(pairs))
 TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lies within these shares of it
 MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
+REPEAT = 0.1  # a near-exact repeat of k values: its differences x[t] - x[t-k] spread by at most this share of the steps
+WHOLE = 0.25  # a period the peaks found within this of a whole number of steps gives way to a near-exact repeat
 _BLOCK_ROWS = 2048  # rows whose lagged windows are multiplied at once (about 36 MB at 64 values)
 LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
 
@@ -48,7 +53,40 @@ def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         if hit.size:
             r, lag = r[hit], lag[hit]
             out[rows[hit]] = _vertex(r, np.arange(len(hit)), lag) / _spans(lag, weak[hit])
+        # A near-exact repeat of k values is the period, unless the peaks found one between whole steps that
+        # repeats exactly only every k (7.5 every 15): a whole period (or none) it replaces (4 read as 2)
+        repeat = _repeats(values[rows], lengths[rows])  # (R,) a near-exact repeat's cycle, 0 for none
+        found = out[rows]
+        whole = ~(np.abs(found - np.rint(found)) > WHOLE)  # NaN (none found) counts as whole
+        take = (repeat > 0) & whole
+        out[rows[take]] = repeat[take]
     return out
+
+
+def _repeats(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(R, W) prefix-padded values, (R,) lengths -> (R,) the least ``k`` (2 <= k <= length / 2) for which the
+    differences ``x[t] - x[t-k]`` spread (mean absolute deviation from their mean) by at most :data:`REPEAT` of
+    what the steps ``x[t] - x[t-1]`` spread by: the series repeats a cycle of ``k`` values nearly exactly, on a
+    line or not; 0 for none. The autocorrelation misses some such cycles (four weeks of a weekly shape whose
+    trough before the peak lies outside TROUGH_AT, a cycle of 4 whose lag 2 peaks too, read as 2)."""
+    width = values.shape[1]
+    valid = np.arange(width)[None, :] < lengths[:, None]  # (R, W)
+    x = np.where(valid, values, 0.0)
+    out = np.zeros(len(x), dtype=np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN, never a repeat
+        spread_1 = _spread(np.diff(x, axis=1), valid[:, 1:])  # (R,)
+        for k in range(2, width // 2 + 1):
+            spread_k = _spread(x[:, k:] - x[:, :-k], valid[:, k:])  # (R,)
+            hit = (out == 0) & (2 * k <= lengths) & (spread_1 > 0) & (spread_k <= REPEAT * spread_1)
+            out[hit] = k
+    return out
+
+
+def _spread(differences: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """(R, M) differences, (R, M) which are a series' -> (R,) their mean absolute deviation from their mean."""
+    count = valid.sum(axis=1)  # (R,) > 0: a row has 2k <= length values here
+    mean = np.where(valid, differences, 0.0).sum(axis=1) / np.maximum(count, 1)
+    return np.where(valid, np.abs(differences - mean[:, None]), 0.0).sum(axis=1) / np.maximum(count, 1)
 
 
 def _autocorrelation(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
