@@ -127,6 +127,13 @@ def test_a_cycle_repeated_all_but_exactly_gives_its_length(cycle, repeats, expec
     assert _one(values + 2.5 * np.arange(len(values))) == expected  # on a line too (x[t] = x[t-k] + c)
 
 
+@pytest.mark.parametrize("period", [3.1, 3.2, 3.25, 6.4, 7.5])
+def test_a_sine_between_whole_steps_keeps_its_period_though_a_multiple_repeats_exactly(period):
+    # 3.2 repeats exactly every 16 steps, 3.25 every 13, 7.5 every 15: the peaks' period stays
+    t = np.arange(64)
+    assert _one(np.sin(2 * np.pi * t / period + 0.4)) == pytest.approx(period, rel=0.02)
+
+
 def test_a_near_exact_repeat_is_asked_of_series_that_repeat_only():
     rng = np.random.default_rng(3)
     t = np.arange(40, dtype=np.float64)

@@ -11,7 +11,8 @@ spans, the most for which the autocorrelation also peaks at every fraction of th
 step, a cycle of 4.67 values repeats closely only every 14 values, with lower peaks at 5 and 9. Among the
 series whose autocorrelation rises so, one that repeats a cycle of ``k`` values nearly exactly (its differences
 ``x[t] - x[t-k]`` all but equal, by :data:`REPEAT` of how unequal its steps are) has the least such ``k`` for its
-period, unless the peaks found a period between whole steps (7.5, which repeats exactly only every 15).
+period, where the peaks found none or a whole period that ``k`` is a multiple of (a cycle of 4 whose lag 2
+peaks too); not where they found one between whole steps (7.5, which repeats exactly only every 15).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ NOISE_Z = 2.5  # the peak's autocorrelation at least this many times white noise
 TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lies within these shares of it
 MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
 REPEAT = 0.1  # a near-exact repeat of k values: its differences x[t] - x[t-k] spread by at most this share of the steps
-WHOLE = 0.25  # a period the peaks found within this of a whole number of steps gives way to a near-exact repeat
+WHOLE = 0.25  # a period the peaks found within this of a whole number q gives way to a near-exact repeat of a multiple of q
 _BLOCK_ROWS = 2048  # rows whose lagged windows are multiplied at once (about 36 MB at 64 values)
 LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
 
@@ -53,12 +54,14 @@ def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         if hit.size:
             r, lag = r[hit], lag[hit]
             out[rows[hit]] = _vertex(r, np.arange(len(hit)), lag) / _spans(lag, weak[hit])
-        # A near-exact repeat of k values is the period, unless the peaks found one between whole steps that
-        # repeats exactly only every k (7.5 every 15): a whole period (or none) it replaces (4 read as 2)
+        # A near-exact repeat of k values is the period where the peaks found none, or a whole one that k is a
+        # multiple of (4 read as 2); not one between whole steps, which repeats exactly only every k (7.5 every
+        # 15), nor one near a whole number that k is no multiple of (a sine of 3.2 repeats every 16)
         repeat = _repeats(values[rows], lengths[rows])  # (R,) a near-exact repeat's cycle, 0 for none
         found = out[rows]
-        whole = ~(np.abs(found - np.rint(found)) > WHOLE)  # NaN (none found) counts as whole
-        take = (repeat > 0) & whole
+        whole = np.rint(np.nan_to_num(found)).astype(np.int64)  # (R,) 0 where none was found
+        divides = (np.abs(found - whole) <= WHOLE) & (whole >= 2) & (repeat % np.maximum(whole, 1) == 0)
+        take = (repeat > 0) & (np.isnan(found) | divides)
         out[rows[take]] = repeat[take]
     return out
 
