@@ -29,6 +29,7 @@ TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lie
 MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
 REPEAT = 0.1  # a near-exact repeat of k values: its differences x[t] - x[t-k] spread by at most this share of the steps
 WHOLE = 0.25  # a period the peaks found within this of a whole number q gives way to a near-exact repeat of a multiple of q
+INNER = 0.5  # ... and the repeat's first cycle must step by at least this share of the series' mean step
 _BLOCK_ROWS = 2048  # rows whose lagged windows are multiplied at once (about 36 MB at 64 values)
 LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
 
@@ -70,17 +71,23 @@ def _repeats(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(R, W) prefix-padded values, (R,) lengths -> (R,) the least ``k`` (2 <= k <= length / 2) for which the
     differences ``x[t] - x[t-k]`` spread (mean absolute deviation from their mean) by at most :data:`REPEAT` of
     what the steps ``x[t] - x[t-1]`` spread by: the series repeats a cycle of ``k`` values nearly exactly, on a
-    line or not; 0 for none. The autocorrelation misses some such cycles (four weeks of a weekly shape whose
+    line or not, and its first ``k`` values step by at least :data:`INNER` of its mean step (a level that steps
+    once, halfway, repeats its flat half so); 0 for none. The autocorrelation misses some such cycles (four weeks of a weekly shape whose
     trough before the peak lies outside TROUGH_AT, a cycle of 4 whose lag 2 peaks too, read as 2)."""
     width = values.shape[1]
     valid = np.arange(width)[None, :] < lengths[:, None]  # (R, W)
     x = np.where(valid, values, 0.0)
     out = np.zeros(len(x), dtype=np.int64)
     with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN, never a repeat
+        steps = np.abs(np.diff(x, axis=1))  # (R, W - 1)
         spread_1 = _spread(np.diff(x, axis=1), valid[:, 1:])  # (R,)
+        mean_step = np.where(valid[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (R,)
+        inner = np.cumsum(steps, axis=1)  # (R, W - 1): inner[:, k - 2] sums the steps within the first k values
         for k in range(2, width // 2 + 1):
             spread_k = _spread(x[:, k:] - x[:, :-k], valid[:, k:])  # (R,)
-            hit = (out == 0) & (2 * k <= lengths) & (spread_1 > 0) & (spread_k <= REPEAT * spread_1)
+            # the first cycle moves as the series does: one step halfway, of a level, is no cycle of its half
+            moves = inner[:, k - 2] / (k - 1) >= INNER * mean_step
+            hit = (out == 0) & (2 * k <= lengths) & (spread_1 > 0) & (spread_k <= REPEAT * spread_1) & moves
             out[hit] = k
     return out
 
