@@ -75,3 +75,21 @@ def test_the_cli_and_json_say_the_path_was_read_in_logarithms(capsys):
     assert code == 0 and json.loads(out)["forecast_logs"] is True
     code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
     assert json.loads(out)["forecast_logs"] is False and "logarithms" not in err
+
+
+def test_a_decay_to_a_level_above_zero_keeps_the_network_s_path(shipped):
+    # adversarial round 47: read in logarithms, its path turned and grew to 409 by step 20 (ten times its level)
+    forecast = shipped.forecast([174, 135, 98, 81, 64, 55, 49, 46, 46, 41], 24, level=[80])
+    assert not forecast.logs and forecast.values.max() < 60
+
+
+def test_a_path_read_in_logarithms_is_not_held_steady_again_by_its_steps(shipped):
+    # adversarial round 47: the steady guard on the values replaced it by a path below 0, which still said logs
+    forecast = shipped.forecast([534.5, 182, 61.9, 21.1, 7.2, 2.4, 0.8], 8, level=[80])
+    assert forecast.logs and forecast.steady is None
+    assert (forecast.values[1:] >= 0).all() and (forecast.interval(80)[0][1:] >= 0).all()
+
+
+def test_the_note_counts_the_values_a_short_window_held_out(capsys):
+    code, _, err = predict_cli(capsys, "100", "62", "37", "23", "14", "8", "--steps", "12")
+    assert code == 0 and "forecasting the last 2 values from those before" in err

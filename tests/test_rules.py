@@ -847,6 +847,15 @@ def test_cli_writes_a_quadratic_map_as_its_product_and_widens_the_weight_column_
     assert any("a quadratic map's" in line for line in lines)
 
 
+def test_the_rule_s_constant_is_written_exactly_past_2_53(capsys):
+    # adversarial round 47: what float terms left of the value past 2**53 dropped Sylvester's + 1
+    from numseries.cli import main
+
+    assert main(["predict", "2", "3", "7", "43", "1807", "3263443", "10650056950807"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "113423713055421844361000443 = 10650056950806 × 10650056950807 + 1 (the rule's constant)" in lines
+
+
 def test_with_the_shipped_heads_a_rule_has_a_zero_width_interval_and_the_rest_keep_the_head():
     from numseries.predict import Predictor
 

@@ -53,12 +53,11 @@ def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         lag, weak = _best_peaks(r, lengths[rows])  # (R,) lag, 0 for none; (R, L) the peaks of at least WEAK
         hit = np.flatnonzero(lag > 0)
         if hit.size:
-            r, lag = r[hit], lag[hit]
-            out[rows[hit]] = _vertex(r, np.arange(len(hit)), lag) / _spans(lag, weak[hit])
+            out[rows[hit]] = _vertex(r[hit], np.arange(len(hit)), lag[hit]) / _spans(lag[hit], weak[hit])
         # A near-exact repeat of k values is the period where the peaks found none, or a whole one that k is a
         # multiple of (4 read as 2); not one between whole steps, which repeats exactly only every k (7.5 every
         # 15), nor one near a whole number that k is no multiple of (a sine of 3.2 repeats every 16)
-        repeat = _repeats(values[rows], lengths[rows])  # (R,) a near-exact repeat's cycle, 0 for none
+        repeat = _repeats(values[rows], lengths[rows], r >= PEAK)  # (R,) a near-exact repeat's cycle, 0 for none
         found = out[rows]
         whole = np.rint(np.nan_to_num(found)).astype(np.int64)  # (R,) 0 where none was found
         divides = (np.abs(found - whole) <= WHOLE) & (whole >= 2) & (repeat % np.maximum(whole, 1) == 0)
@@ -67,8 +66,9 @@ def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def _repeats(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(R, W) prefix-padded values, (R,) lengths -> (R,) the least ``k`` (2 <= k <= length / 2) for which the
+def _repeats(values: np.ndarray, lengths: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """(R, W) prefix-padded values, (R,) lengths, (R, L) where their autocorrelation reaches PEAK (a near-exact
+    repeat's lag does: only those lags are asked) -> (R,) the least ``k`` (2 <= k <= length / 2) for which the
     differences ``x[t] - x[t-k]`` spread (mean absolute deviation from their mean) by at most :data:`REPEAT` of
     what the steps ``x[t] - x[t-1]`` spread by: the series repeats a cycle of ``k`` values nearly exactly, on a
     line or not, and its first ``k`` values step by at least :data:`INNER` of its mean step (a level that steps
@@ -83,12 +83,13 @@ def _repeats(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         spread_1 = _spread(np.diff(x, axis=1), valid[:, 1:])  # (R,)
         mean_step = np.where(valid[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (R,)
         inner = np.cumsum(steps, axis=1)  # (R, W - 1): inner[:, k - 2] sums the steps within the first k values
-        for k in range(2, width // 2 + 1):
-            spread_k = _spread(x[:, k:] - x[:, :-k], valid[:, k:])  # (R,)
+        for k in range(2, min(width // 2, high.shape[1] - 1) + 1):
             # the first cycle moves as the series does: one step halfway, of a level, is no cycle of its half
-            moves = inner[:, k - 2] / (k - 1) >= INNER * mean_step
-            hit = (out == 0) & (2 * k <= lengths) & (spread_1 > 0) & (spread_k <= REPEAT * spread_1) & moves
-            out[hit] = k
+            ask = np.flatnonzero(high[:, k] & (out == 0) & (2 * k <= lengths) & (spread_1 > 0)
+                                 & (inner[:, k - 2] / (k - 1) >= INNER * mean_step))
+            if ask.size:
+                spread_k = _spread(x[ask, k:] - x[ask, :-k], valid[ask, k:])  # (A,)
+                out[ask[spread_k <= REPEAT * spread_1[ask]]] = k
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from numseries.formatting import format_input, format_value, last_digit, mean_step
+from numseries.rules import fmt
 from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
 
 BUCKETS = (8, 12, 16, 24, 32, 48, 64)  # lengths of the gradient graphs, then max_len: a row pads to at most 1.5x
@@ -120,6 +121,7 @@ def weighted_sum(
     labels: list[str] | None = None,
     read: int | None = None,
     exact: str | None = None,
+    constant: Any = None,
 ) -> str:
     """The prediction as its largest weighted terms, e.g. ``"12 = 1.25 × 10 − 0.25 × 2"``.
 
@@ -131,7 +133,8 @@ def weighted_sum(
     prediction is shown by :func:`numseries.formatting.format_value`, to the mean step of the last ``read``
     values where the network read only those (the end of a steep decay), else of all. ``exact``: an exact
     rule's value as shown (its weights are the rule's coefficients): every term with a weight is shown, they
-    add up to that value, and what they leave of it is the rule's constant.
+    add up to that value, and what they leave of it is the rule's constant; ``constant``: that constant itself
+    (an integer rule's int or Fraction), written as it is (past 2**53, what float terms leave of the value is not).
     """
     labels = labels or [format_input(value) for value in values]
     step = None if exact else mean_step(values[-read:] if read else values)  # (a rule's value: in full)
@@ -172,7 +175,10 @@ def weighted_sum(
     for w, i in zip(rounded.tolist(), order, strict=True):
         parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
     rest = rest_of(rounded)
-    if abs(rest) > unseen:
+    if exact and constant is not None:  # the rule's own constant, exactly
+        if constant != 0:
+            parts += ["−" if constant < 0 else "+", f"{fmt(abs(constant))} (the rule's constant)"]
+    elif abs(rest) > unseen:
         what = "the rule's constant" if exact else f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (

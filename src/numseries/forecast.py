@@ -44,10 +44,12 @@ the bands move with it.
 The network continues a decay by its steps: a geometric decay rounded to a few digits (``100 80 64 51 41 33 26
 21 17 13``) went on as a line, below 0 by step 5. A window that repeats no cycle, whose values read are all
 positive and end below where they start, gets one more candidate: the network's path read from the logarithms
-of those values, exponentiated (it goes on by their ratios, and stays above 0), its bands too. Backtested the
+of those values, exponentiated (it goes on by their ratios, and never below 0), its bands too. Backtested the
 same way (a window of 6 values holds out 2: ``LOG_PAST``), where it misses by under ``PREFER_LOG`` of what the
-path read from the values does, it is the path from the second step on; ``Forecast.logs`` says so. Growth is
-left to the network's steps, which follow it well, where a path in logarithms compounds its errors.
+path read from the values does, and it never climbs back above the last value (a decay to a level above 0, read
+in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so. Held
+steady in logarithms where it runs away there, it is not held steady again by its steps. Growth is left to the
+network's steps, which follow it well, where a path in logarithms compounds its errors.
 """
 
 from __future__ import annotations
@@ -196,7 +198,16 @@ def forecast_batch(
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
             read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
-            from_step = steady_paths(read_from, path, bands)  # (len(chunk),) 0: none
+            if not chunk_logs.any():
+                from_step = steady_paths(read_from, path, bands)  # (len(chunk),) 0: none
+            else:  # a path read in logarithms was held steady there, by its ratio: not again here, by its steps
+                network = np.flatnonzero(~chunk_logs)
+                kept, kept_bands = path[network], {level: band[network] for level, band in bands.items()}
+                from_step = np.zeros(len(chunk), dtype=np.int64)
+                from_step[network] = steady_paths([read_from[i] for i in network], kept, kept_bands)
+                path[network] = kept
+                for level, band in kept_bands.items():
+                    bands[level][network] = band
             steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
         path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
         _check_path_finite(path, start, name)
@@ -539,7 +550,8 @@ def _take_log_paths(
     logarithms of the same values, its bands and quantiles exponentiated (a path of ratios: it stays positive),
     where that forecasts the window's own last values (:func:`log_backtest`) with a mean absolute error under
     ``PREFER_LOG`` times the path read from the values does. A path that runs away in logarithms goes on
-    steadily there (:func:`steady_paths`): by a steady ratio."""
+    steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
+    is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
     logs = np.zeros(len(windows), dtype=bool)
     sources = [window[len(window) - int(count) :] for window, count in zip(windows, read, strict=True)]  # as read
     rows = np.array([
@@ -555,9 +567,16 @@ def _take_log_paths(
     logarithms = [np.log(sources[i]) for i in chosen]
     again, again_bands, again_along = roll_out(
         predictor, logarithms, steps, levels, paths, [streams[int(i)] for i in chosen] if paths else [],
-        given=[np.log(windows[i]) for i in chosen],
+        given=[np.log(windows[i]) if windows[i].min() > 0 else logarithm for i, logarithm in zip(chosen, logarithms, strict=True)],
     )
     steady_paths(logarithms, again, again_bands)  # where it runs away in logarithms, it goes on steadily there
+    # a decay's path that climbs back above its last value is no continuation of it (a decay to a level above 0,
+    # 174 135 98 81 64 55 49 46 46 41, whose path in logarithms turned and grew to ten times that): not taken
+    falls = (again[:, 1:] <= np.array([logarithm[-1] for logarithm in logarithms])[:, None]).all(axis=1)
+    chosen, again, again_along = chosen[falls], again[falls], None if again_along is None else again_along[falls]
+    again_bands = {level: band[falls] for level, band in again_bands.items()}
+    if not chosen.size:
+        return logs
     with np.errstate(over="ignore"):  # a growth past the float range: inf, which forecast_batch refuses
         values[chosen, 1:] = np.exp(again[:, 1:])  # the first step stays the model's prediction
         new = {level: np.concatenate([bands[level][chosen, :1], np.exp(again_bands[level][:, 1:])], axis=1) for level in levels}

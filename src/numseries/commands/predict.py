@@ -203,10 +203,12 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if path_logs:
+        from numseries.forecast import LOG_PAST
+
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
-            f"by their ratios, and stays above 0): forecasting the last {held} values from those before, the path read "
-            "from the values missed by over twice as much",
+            f"by their ratios, and never below 0): forecasting the last {min(held, (path_read or result.n_used) - LOG_PAST)} values from "
+            "those before, the path read from the values missed by over twice as much",
             file=sys.stderr,
         )
     if args.plot:
@@ -484,7 +486,9 @@ def _table(
         lines += ["(no per-step weights: this model was exported without them; export it again without --no-weights)"]
     else:  # a rule's: its coefficients, and its constant (as the page writes it)
         value, shown = (float(result.rule.next_value), numbers(result.rule.next_value)[0]) if ruled else (result.value, None)
-        lines += [weighted_sum(np.asarray(values[used]), weights[used], value, labels=labels[used], read=result.n_read, exact=shown)]
+        constant = result.rule.intercept if ruled and result.rule.exact else None  # an integer rule's, exactly
+        lines += [weighted_sum(np.asarray(values[used]), weights[used], value, labels=labels[used], read=result.n_read,
+                               exact=shown, constant=constant)]
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))

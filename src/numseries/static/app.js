@@ -467,7 +467,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       : "",
     data.forecast && data.forecast_logs
       ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios, and " +
-        "stays above 0): read from the values, the path missed their own last values by over twice as much."
+        "never below 0): read from the values, the path missed their own last values by over twice as much."
       : "",
   ].join(" ").trim();
   showExtras(data, step, integers.prediction);
