@@ -44,8 +44,12 @@ def test_the_log_path_is_the_network_s_path_of_the_logarithms(shipped):
     forecast = shipped.forecast(window, 6)
     path, _, _ = roll_out(shipped, [np.log(window)], 6, (), 0, [])
     np.testing.assert_allclose(forecast[1:], np.exp(path[0, 1:]), rtol=1e-9)
-    values_error, logs_error = log_backtest(shipped, [window], 6)
+    values_error, logs_error = log_backtest(shipped, [window[:4]], [window[4:]])  # 4 values held out of 8
     assert logs_error[0] < PREFER_LOG * values_error[0]
+    path, _, _ = roll_out(shipped, [window[:4]], 4, (), 0, [])
+    assert values_error[0] == pytest.approx(np.abs(path[0] - window[4:]).mean())
+    known, _ = log_backtest(shipped, [window[:4]], [window[4:]], np.array([1.5]))  # measured before: taken as it is
+    assert known.tolist() == [1.5]
 
 
 @pytest.mark.parametrize(

@@ -856,6 +856,18 @@ def test_the_rule_s_constant_is_written_exactly_past_2_53(capsys):
     assert "113423713055421844361000443 = 10650056950806 × 10650056950807 + 1 (the rule's constant)" in lines
 
 
+def test_a_quadratic_map_far_along_writes_its_coefficient_in_full_and_its_overflow_names_the_fix(capsys):
+    from numseries.cli import main
+
+    squares = [str(2 ** 2**k) for k in range(7)]  # 2 4 16 ... 2**64: float64 holds each exactly
+    assert main(["predict", *squares]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{2**128} = {2**64} × {2**64}" in lines  # (the float's 16 digits, 1.844674407370955e+19, were not exact)
+    assert any(line.split()[:3] == ["7", str(2**64), "1.845e+19"] for line in lines)  # the table's column stays narrow
+    assert main(["predict", *squares, str(2**128), str(2**256), str(2**512)]) == 2  # its next value, 2**1024: past float64
+    assert "overflows float64; predict with the rules off (--no-rules, rules=False)" in capsys.readouterr().err
+
+
 def test_with_the_shipped_heads_a_rule_has_a_zero_width_interval_and_the_rest_keep_the_head():
     from numseries.predict import Predictor
 

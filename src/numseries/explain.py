@@ -173,7 +173,9 @@ def weighted_sum(
                 break
     parts = []
     for w, i in zip(rounded.tolist(), order, strict=True):
-        parts += ["−" if w < 0 else "+", f"{abs(w):.{digits}g} × {labels[i]}"]
+        # an exact rule's whole coefficient in full (a quadratic map's 18446744073709551616, not 1.844674407370955e+19)
+        whole = exact and float(weights[i]).is_integer() and abs(weights[i]) >= 1e15
+        parts += ["−" if w < 0 else "+", f"{int(abs(weights[i])) if whole else f'{abs(w):.{digits}g}'} × {labels[i]}"]
     rest = rest_of(rounded)
     if exact and constant is not None:  # the rule's own constant, exactly
         if constant != 0:

@@ -525,9 +525,10 @@ def guarded_roll_out(
         read[chosen] = whole[chosen]  # no short read is left in these paths
     # A positive window whose path read in logarithms (the network continuing its ratios, not its steps)
     # forecasts its own last values better: that path from the second step on, and its bands
-    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats)
+    known = np.full(len(windows), np.nan)  # (N,) the backtest error of the path each window got, where measured
+    known[rows] = error_model
+    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known)
     return values, bands, along, read, repeats, logs
-
 
 
 def _take_log_paths(
@@ -542,6 +543,7 @@ def _take_log_paths(
     along: np.ndarray | None,
     read: np.ndarray,
     repeats: np.ndarray,
+    known: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: the paths (of windows that repeat no cycle, whose values read are all positive and end below
     where they start: decays, where a path of steps runs below 0; a growth's path in logarithms compounds its
@@ -549,18 +551,25 @@ def _take_log_paths(
     in ``values``, ``bands`` and ``along``, from the second step on, by the network's path read from the
     logarithms of the same values, its bands and quantiles exponentiated (a path of ratios: it stays positive),
     where that forecasts the window's own last values (:func:`log_backtest`) with a mean absolute error under
-    ``PREFER_LOG`` times the path read from the values does. A path that runs away in logarithms goes on
+    ``PREFER_LOG`` times the path the window got does (``known`` (N,): that path's backtest error, where
+    :func:`guarded_roll_out` measured it, from the same values; NaN where not). A path that runs away in logarithms goes on
     steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
     is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
     logs = np.zeros(len(windows), dtype=bool)
+    hold = min(steps, BACKTEST_STEPS)
     sources = [window[len(window) - int(count) :] for window, count in zip(windows, read, strict=True)]  # as read
+    holds = [min(hold, len(source) - LOG_PAST) for source in sources]  # (N,) the last values a backtest holds out
+    # each read as its path was, from the values before those held out (the short read: the 12 before them)
+    pasts = [window[: len(window) - h][-int(count) :] for window, h, count in zip(windows, holds, read, strict=True)]
     rows = np.array([
-        i for i, source in enumerate(sources)
-        if not repeats[i] and len(source) >= LOG_PAST + 2 and source.min() > 0 and source[-1] < source[0]
+        i for i, (source, past) in enumerate(zip(sources, pasts, strict=True))
+        if not repeats[i] and len(source) >= LOG_PAST + 2 and min(source.min(), past.min()) > 0 and source[-1] < source[0]
     ], dtype=np.int64)  # (R,) positive windows that fall
     if not rows.size:
         return logs
-    error_values, error_logs = log_backtest(predictor, [sources[i] for i in rows], steps)
+    error_values, error_logs = log_backtest(
+        predictor, [pasts[i] for i in rows], [windows[i][len(windows[i]) - holds[i] :] for i in rows], known[rows]
+    )
     chosen = rows[error_logs < PREFER_LOG * error_values]  # NaN (an overflowing exp) never less
     if not chosen.size:
         return logs
@@ -587,22 +596,27 @@ def _take_log_paths(
     return logs
 
 
-def log_backtest(predictor: Predictor, sources: list[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """(R,) each: the mean absolute error with which the point path read from each positive series' values, and
-    the one read from their logarithms (exponentiated), forecast its last ``min(steps, BACKTEST_STEPS)`` values
-    (fewer where it has under ``LOG_PAST`` values before those) from the values before them."""
-    hold = min(steps, BACKTEST_STEPS)
-    holds = np.array([min(hold, len(source) - LOG_PAST) for source in sources])  # (R,) >= 2
-    past = [source[: len(source) - h] for source, h in zip(sources, holds, strict=True)]
-    both, _, _ = roll_out(predictor, past + [np.log(values) for values in past], hold, (), 0, [])  # point paths only
-    n = len(sources)
-    held = np.arange(hold)[None, :] < holds[:, None]  # (R, hold)
+def log_backtest(
+    predictor: Predictor, pasts: list[np.ndarray], held: list[np.ndarray], known: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(R,) each: the mean absolute error with which the point path read from each positive series' values
+    ``pasts`` (R,), and the one read from their logarithms (exponentiated), forecast the values ``held`` (R,, at
+    most ``BACKTEST_STEPS`` each) that follow them. ``known`` (R,): the first error where already measured
+    (NaN where not): only the logarithms' path is rolled out there."""
+    n = len(pasts)
+    known = np.full(n, np.nan) if known is None else np.asarray(known, dtype=np.float64)
+    holds = np.array([len(values) for values in held])  # (R,)
+    hold = int(holds.max())
+    ask = np.flatnonzero(np.isnan(known))  # (A,)
+    both, _, _ = roll_out(predictor, [pasts[i] for i in ask] + [np.log(values) for values in pasts], hold, (), 0, [])
+    inside = np.arange(hold)[None, :] < holds[:, None]  # (R, hold)
     actual = np.zeros((n, hold))
-    for i, (source, h) in enumerate(zip(sources, holds, strict=True)):
-        actual[i, :h] = source[len(source) - h :]
+    for i, values in enumerate(held):
+        actual[i, : len(values)] = values
     with np.errstate(over="ignore", invalid="ignore"):
-        error_values = np.where(held, np.abs(both[:n] - actual), 0.0).sum(axis=1) / holds
-        error_logs = np.where(held, np.abs(np.exp(both[n:]) - actual), 0.0).sum(axis=1) / holds
+        error_values = known.copy()
+        error_values[ask] = np.where(inside[ask], np.abs(both[: len(ask)] - actual[ask]), 0.0).sum(axis=1) / holds[ask]
+        error_logs = np.where(inside, np.abs(np.exp(both[len(ask) :]) - actual), 0.0).sum(axis=1) / holds
     return error_values, error_logs
 
 

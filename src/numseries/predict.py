@@ -1013,10 +1013,11 @@ def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> tuple[floa
     except OverflowError:  # an exact int past the float range
         value = math.inf
     if not math.isfinite(value):
-        raise ValueError(
-            f"{_name(index, ids)} follows the rule {rule.description}, whose next value overflows float64; "
-            "divide the values by a large constant first"
+        fix = (  # a quadratic map squares its values: no scale brings its next one back within float64
+            "predict with the rules off (--no-rules, rules=False) for the network's value" if rule.kind == "map"
+            else "divide the values by a large constant first"
         )
+        raise ValueError(f"{_name(index, ids)} follows the rule {rule.description}, whose next value overflows float64; {fix}")
     return value, not _inexact(rule.next_value)
 
 

@@ -492,8 +492,11 @@ def _table(
     largest = 0.0 if weights is None else float(np.nanmax(np.abs(weights[first:]), initial=0.0))
     glyphs = _glyphs()
     width = max(12, *(len(label) for label in labels[used]))
-    # (+ 0.0: -0.0001 is 0.000, not -0.000); a column as wide as its widest (a quadratic map's 65536.000)
-    weight_texts = [] if weights is None else [f"{round(float(w), 3) + 0.0:.3f}" for w in weights[first:]]
+    # (+ 0.0: -0.0001 is 0.000, not -0.000); a column as wide as its widest (a quadratic map's 65536.000), and past
+    # 1e7 (a quadratic map's, far along) to 4 significant digits
+    weight_texts = [] if weights is None else [
+        f"{round(float(w), 3) + 0.0:.3f}" if abs(w) < 1e7 else f"{float(w):.4g}" for w in weights[first:]
+    ]
     wide = max(8, *map(len, weight_texts)) if weight_texts else 8
     weighed = "" if weights is None else f"  {'weight':>{wide}}  {'−  weight  +':^{2 * BAR_HALF + 1}}"
     lines += ["", f"{'step':>6}  {'value':>{width}}{weighed}  {'attention':>9}"]
