@@ -46,7 +46,7 @@ The network continues a decay by its steps: a geometric decay rounded to a few d
 positive and end below where they start, gets one more candidate: the network's path read from the logarithms
 of those values, exponentiated (it goes on by their ratios, and never below 0), its bands too. Backtested the
 same way (a window of 6 values holds out 2: ``LOG_PAST``), where it misses by under ``PREFER_LOG`` of what the
-path read from the values does, and it never climbs back above the last value (a decay to a level above 0, read
+path the window got does, and it never climbs back above the last value (a decay to a level above 0, read
 in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so. Held
 steady in logarithms where it runs away there, it is not held steady again by its steps. Growth is left to the
 network's steps, which follow it well, where a path in logarithms compounds its errors.

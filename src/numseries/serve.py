@@ -195,7 +195,8 @@ class PredictAnswer(BaseModel):
         description="present with steps: whether steps 2 on are the path read from the logarithms of the values "
         "(those read all above 0, the last below the first): it goes on by their ratios and never below 0; taken "
         "where, forecasting the values' own last values (up to 8) from those before, the path read from the "
-        "values missed by over twice as much, and the path never climbs back above the last value",
+        "values (all of them, or the last 12) missed by over twice as much, and the path never climbs back above "
+        "the last value",
     )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
