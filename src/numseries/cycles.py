@@ -79,8 +79,9 @@ def _repeats(values: np.ndarray, lengths: np.ndarray, high: np.ndarray) -> np.nd
     x = np.where(valid, values, 0.0)
     out = np.zeros(len(x), dtype=np.int64)
     with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf/NaN, never a repeat
-        steps = np.abs(np.diff(x, axis=1))  # (R, W - 1)
-        spread_1 = _spread(np.diff(x, axis=1), valid[:, 1:])  # (R,)
+        step = np.diff(x, axis=1)  # (R, W - 1)
+        steps = np.abs(step)
+        spread_1 = _spread(step, valid[:, 1:])  # (R,)
         mean_step = np.where(valid[:, 1:], steps, 0.0).sum(axis=1) / np.maximum(lengths - 1, 1)  # (R,)
         inner = np.cumsum(steps, axis=1)  # (R, W - 1): inner[:, k - 2] sums the steps within the first k values
         for k in range(2, min(width // 2, high.shape[1] - 1) + 1):

@@ -197,17 +197,14 @@ def forecast_batch(
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
-            read_from = [window[-int(count) :] for window, count in zip(chunk, chunk_read, strict=True)]
-            if not chunk_logs.any():
-                from_step = steady_paths(read_from, path, bands)  # (len(chunk),) 0: none
-            else:  # a path read in logarithms was held steady there, by its ratio: not again here, by its steps
-                network = np.flatnonzero(~chunk_logs)
-                kept, kept_bands = path[network], {level: band[network] for level, band in bands.items()}
-                from_step = np.zeros(len(chunk), dtype=np.int64)
-                from_step[network] = steady_paths([read_from[i] for i in network], kept, kept_bands)
-                path[network] = kept
-                for level, band in kept_bands.items():
-                    bands[level][network] = band
+            # (a path read in logarithms was held steady there, by its ratio: not again here, by its steps)
+            network = np.flatnonzero(~chunk_logs)
+            kept, kept_bands = path[network], {level: band[network] for level, band in bands.items()}
+            from_step = np.zeros(len(chunk), dtype=np.int64)  # (len(chunk),) 0: none
+            from_step[network] = steady_paths([chunk[i][-int(chunk_read[i]) :] for i in network], kept, kept_bands)
+            path[network] = kept
+            for level, band in kept_bands.items():
+                bands[level][network] = band
             steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
         path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
         _check_path_finite(path, start, name)
@@ -556,15 +553,15 @@ def _take_log_paths(
     steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
     is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
     logs = np.zeros(len(windows), dtype=bool)
-    hold = min(steps, BACKTEST_STEPS)
-    sources = [window[len(window) - int(count) :] for window, count in zip(windows, read, strict=True)]  # as read
-    holds = [min(hold, len(source) - LOG_PAST) for source in sources]  # (N,) the last values a backtest holds out
+    sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
+        i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
+        if not repeats[i] and count >= LOG_PAST + 2
+        and (source := window[len(window) - int(count) :]).min() > 0 and source[-1] < source[0]
+    }
+    holds = {i: log_hold(steps, len(source)) for i, source in sources.items()}  # the last values a backtest holds out
     # each read as its path was, from the values before those held out (the short read: the 12 before them)
-    pasts = [window[: len(window) - h][-int(count) :] for window, h, count in zip(windows, holds, read, strict=True)]
-    rows = np.array([
-        i for i, (source, past) in enumerate(zip(sources, pasts, strict=True))
-        if not repeats[i] and len(source) >= LOG_PAST + 2 and min(source.min(), past.min()) > 0 and source[-1] < source[0]
-    ], dtype=np.int64)  # (R,) positive windows that fall
+    pasts = {i: windows[i][: len(windows[i]) - h][-int(read[i]) :] for i, h in holds.items()}
+    rows = np.array([i for i, past in pasts.items() if past.min() > 0], dtype=np.int64)  # (R,)
     if not rows.size:
         return logs
     error_values, error_logs = log_backtest(
@@ -594,6 +591,12 @@ def _take_log_paths(
     _put_recorded(bands, chosen, windows, values, new)
     logs[chosen] = True
     return logs
+
+
+def log_hold(steps: int, count: int) -> int:
+    """How many of the last of ``count`` values read a log path's backtest holds out, for ``steps`` steps: at
+    most ``BACKTEST_STEPS``, leaving at least ``LOG_PAST`` before them."""
+    return min(steps, BACKTEST_STEPS, count - LOG_PAST)
 
 
 def log_backtest(

@@ -785,8 +785,9 @@ class Predictor:
         decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
         at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which. A
         positive decay (its last value below its first) whose path read from the logarithms of its values
-        forecasts its own last values over twice as well goes on by that path from the second step on (by its
-        ratios, above 0); ``Forecast.logs`` says so.
+        forecasts its own last values over twice as well as the path it got, and never climbs back above its
+        last value, goes on by that path from the second step on (by its ratios, never below 0);
+        ``Forecast.logs`` says so.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed, ids=THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)

@@ -1330,7 +1330,8 @@ def _quadratic_map(s: _Series) -> Rule | None:
     parameters = 2 if b == 0 else 3
     if max(abs(b), abs(c)) > _MAX_COEFFICIENT or s.n < parameters + 2:
         return None
-    if any(x[t] != (x[t - 1] + b) * x[t - 1] + c for t in range(3, s.n)):
+    step = partial(_map_next, b, c)
+    if any(x[t] != step(x[t - 1 : t]) for t in range(3, s.n)):
         return None
     if len(set(x)) < s.n:  # a fixed point's or a cycle's repeats check an equation again: only growth is read
         return None
@@ -1338,7 +1339,6 @@ def _quadratic_map(s: _Series) -> Rule | None:
     name = _MAP_NAMES.get((b, c), "quadratic map")
     weights = np.zeros(s.n)
     weights[-1] = float(x[-1] + b)  # next == (x[t-1] + b) x[t-1] + c: this step's multiplier, and the constant
-    step = partial(_map_next, b, c)
     return Rule("map", f"{name}: x[t] = {formula}", step(x), weights, c, parameters, True, tuple(x), step)
 
 
@@ -1435,10 +1435,11 @@ def _on_a_parabola(head: np.ndarray) -> np.ndarray:
     a quadratic map's (:func:`_quadratic_map`) do, to 1e-9 of the terms and of the squares' float rounding (the
     finder reads integers exactly: this only screens)."""
     u = head[:, :-1]  # (N, 7) x[t-1]
-    v = head[:, 1:] - u * u  # (N, 7) x[t] - x[t-1]^2
+    squares = u * u
+    v = head[:, 1:] - squares  # (N, 7) x[t] - x[t-1]^2
     du, dv = np.diff(u, axis=1), np.diff(v, axis=1)  # (N, 6)
     cross = du[:, :-1] * dv[:, 1:] - du[:, 1:] * dv[:, :-1]  # (N, 5) zero for three points on a line
-    square = (u * u).max(axis=1, keepdims=True)  # (N, 1)
+    square = squares.max(axis=1, keepdims=True)  # (N, 1)
     slack = 1e-9 * (np.abs(du[:, :-1] * dv[:, 1:]) + np.abs(du[:, 1:] * dv[:, :-1]) + (np.abs(du[:, :-1]) + np.abs(du[:, 1:])) * square)
     return np.asarray((np.abs(cross) <= slack).all(axis=1))
 

@@ -203,12 +203,12 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if path_logs:
-        from numseries.forecast import LOG_PAST
+        from numseries.forecast import log_hold
 
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
-            f"by their ratios, and never below 0): forecasting the last {min(held, (path_read or result.n_used) - LOG_PAST)} values from "
-            "those before, the path read from the values missed by over twice as much",
+            f"by their ratios, and never below 0): forecasting the last {log_hold(args.steps, path_read or result.n_used)} "
+            "values from those before, the path read from the values missed by over twice as much",
             file=sys.stderr,
         )
     if args.plot:
