@@ -50,6 +50,17 @@ path the window got does, and it never climbs back above the last value (a decay
 in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so. Held
 steady in logarithms where it runs away there, it is not held steady again by its steps. Growth is left to the
 network's steps, which follow it well, where a path in logarithms compounds its errors.
+
+The network reads a saturating curve's slowing steps as a wave's on its way to a peak: a logistic share rising
+to 76.9 of 100 turned back and fell below 0 (``1.5 2.7 4.7 8.3 14.2 23.1 35.4 50 64.6 76.9``). A window left with
+the network's own path (no cycle, no logarithms), whose values read (at least ``SETTLE_VALUES``) all step one way,
+the last step smaller than the largest, and that saturates (its steps shrink by about one ratio, not as a wave's
+near its peak: :func:`step_decay`, :func:`_turning`; or the family classifier names it a logistic curve) settles
+from the second step on: its steps go the same way, their sizes the network's path read from the logarithms of
+the window's step sizes, none larger than the one before, and its bands move with it. It is not backtested: cut
+before the last values, the window had not begun to saturate. A wave near its peak, whose ratios fall, is left
+to the network, which turns it. A window of one sign keeps its path where settling would cross 0.
+``Forecast.settles`` says so; such a path never runs away, and is not held steady.
 """
 
 from __future__ import annotations
@@ -94,6 +105,7 @@ ESCALATION = 1.5  # a path step this many times the one before (beyond the windo
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 PREFER_LOG = 0.5  # a path read in logarithms wins its backtest when its error is under this share of the values'
 LOG_PAST = 4  # values a log backtest forecasts from, at least (a window of 6 holds out 2)
+SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -107,6 +119,7 @@ class Forecast:
     cycle: int | None = None  # from step 2 the path repeats the window's last cycle of this many values (None: not)
     steady: int | None = None  # from this step on the path goes on at the window's mean step (None: it never ran away)
     logs: bool = False  # from step 2 the path was read from the logarithms of the values (their ratios)
+    settles: bool = False  # from step 2 the path settles: its steps go one way, shrinking (a saturating curve's)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for (copies: editing them leaves
@@ -118,7 +131,7 @@ class Forecast:
         parts = [f"values={short_array(self.values)}"]
         if self.levels:
             parts.append(f"intervals={levels_text({level: self.interval(level) for level in self.levels})}")
-        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady), ("logs", self.logs)) if value]
+        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady), ("logs", self.logs), ("settles", self.settles)) if value]
         return f"Forecast({', '.join(parts)})"
 
 
@@ -133,6 +146,7 @@ class BatchForecast:
     cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
     steady: np.ndarray | None = None  # (N,) int: the step each path goes on at its window's mean step from (0: none)
     logs: np.ndarray | None = None  # (N,) bool: the paths read from the logarithms of their values from step 2
+    settles: np.ndarray | None = None  # (N,) bool: the paths that settle from step 2, their steps shrinking one way
 
     def forecast(self, i: int) -> Forecast:
         """Series ``i``'s forecast alone."""
@@ -141,7 +155,8 @@ class BatchForecast:
         steady = int(self.steady[i]) if self.steady is not None and self.steady[i] else None
         bounds = {level: b[i] for level, b in self.bounds.items()}
         logs = self.logs is not None and bool(self.logs[i])
-        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady, logs)
+        settles = self.settles is not None and bool(self.settles[i])
+        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady, logs, settles)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for (copies, as above)."""
@@ -179,6 +194,7 @@ def forecast_batch(
     cycle = np.empty(n, dtype=np.int64)
     steady = np.empty(n, dtype=np.int64)
     logs = np.empty(n, dtype=bool)
+    settles = np.empty(n, dtype=bool)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
     if levels and not paths:  # the one-step quantiles along each path are kept until the end
@@ -192,13 +208,14 @@ def forecast_batch(
         chunk = windows[start : start + per_call]
         # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
         with np.errstate(over="ignore", invalid="ignore"):
-            path, bands, _, chunk_read, chunk_cycle, chunk_logs = guarded_roll_out(
+            path, bands, _, chunk_read, chunk_cycle, chunk_logs, chunk_settles = guarded_roll_out(
                 predictor, chunk, run, levels, paths, streams[start : start + per_call]
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
-            # (a path read in logarithms was held steady there, by its ratio: not again here, by its steps)
-            network = np.flatnonzero(~chunk_logs)
+            # (a path read in logarithms was held steady there, by its ratio: not again here, by its steps; a
+            # settling path's steps shrink: it never runs away)
+            network = np.flatnonzero(~chunk_logs & ~chunk_settles)
             kept, kept_bands = path[network], {level: band[network] for level, band in bands.items()}
             from_step = np.zeros(len(chunk), dtype=np.int64)  # (len(chunk),) 0: none
             from_step[network] = steady_paths([chunk[i][-int(chunk_read[i]) :] for i in network], kept, kept_bands)
@@ -212,9 +229,10 @@ def forecast_batch(
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
         logs[start : start + len(chunk)] = chunk_logs
+        settles[start : start + len(chunk)] = chunk_settles
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, logs)
+    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, logs, settles)
 
 
 def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], str]) -> None:
@@ -466,7 +484,7 @@ def guarded_roll_out(
     levels: Sequence[float],
     paths: int,
     streams: Sequence[np.random.Generator],
-) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
     values that runs away (:func:`runs_away`) or whose window backtests better read short
     (:func:`backtests_shorter`) rolled out again from that window's last ``SHORT_READ``: its path, bands
@@ -474,15 +492,16 @@ def guarded_roll_out(
     whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle
     repeated (:func:`seasonal_paths`) backtests better than the path it got, takes that cycle from the
     second step on, its bands and quantiles moved with it. Then each positive window that repeats no cycle, whose
-    path read from its values' logarithms backtests better, takes that path (:func:`_take_log_paths`). Returns
-    roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats (0: none)
-    and (N,) bool which paths were read in logarithms."""
+    path read from its values' logarithms backtests better, takes that path (:func:`_take_log_paths`). Then each
+    window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
+    Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
+    (0: none), (N,) bool which paths were read in logarithms and (N,) bool which settle."""
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
-        return values, bands, along, read, repeats, np.zeros(len(windows), dtype=bool)
+        return values, bands, along, read, repeats, np.zeros(len(windows), dtype=bool), np.zeros(len(windows), dtype=bool)
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
     shorter = _prefers_short(len(windows), rows, error_whole, error_short)
     # a path's first BACKTEST_STEPS steps decide whether it ran away: a longer horizon does not change them
@@ -525,7 +544,8 @@ def guarded_roll_out(
     known = np.full(len(windows), np.nan)  # (N,) the backtest error of the path each window got, where measured
     known[rows] = error_model
     logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known)
-    return values, bands, along, read, repeats, logs
+    settles = _take_settling_paths(predictor, windows, steps, levels, values, bands, along, read, (repeats > 0) | logs)
+    return values, bands, along, read, repeats, logs, settles
 
 
 def _take_log_paths(
@@ -591,6 +611,83 @@ def _take_log_paths(
     _put_recorded(bands, chosen, windows, values, new)
     logs[chosen] = True
     return logs
+
+
+def _settles(source: np.ndarray) -> bool:
+    """Whether a window's values all step one way, its last step smaller than its largest."""
+    steps = np.abs(np.diff(source))
+    ways = np.sign(np.diff(source))
+    return bool(steps.size) and ways[0] != 0 and (ways == ways[0]).all() and steps[-1] < steps.max()
+
+
+def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
+    """(S,) bool: of windows whose values step one way, those whose steps shrink by about one ratio (a decay or
+    growth settling at a level: :func:`step_decay`, not as a wave's near its peak, :func:`_turning`) or that the
+    family classifier (or pattern head) names a logistic curve, saturating."""
+    from numseries.patterns import NAMES, UNSATURATED
+
+    padded, lengths = padded_rows(sources)
+    _, way = step_decay(padded, lengths)
+    out = (way != 0) & ~_turning(padded, lengths)
+    used = np.minimum(lengths, predictor.max_len)
+    left = np.zeros((len(sources), predictor.max_len))  # (S, max_len) each window's last values, left-aligned
+    for row, source in enumerate(sources):
+        left[row, : used[row]] = source[-used[row] :]
+    outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
+    texts, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
+    named = [NAMES["logistic"] in text and UNSATURATED not in text for text in texts]
+    return out | np.array(named or [False] * len(sources), dtype=bool)
+
+
+def _take_settling_paths(
+    predictor: Predictor,
+    windows: list[np.ndarray],
+    steps: int,
+    levels: Sequence[float],
+    values: np.ndarray,
+    bands: dict[float, np.ndarray],
+    along: np.ndarray | None,
+    read: np.ndarray,
+    taken: np.ndarray,
+) -> np.ndarray:
+    """(N,) bool: the paths (of windows whose path is the network's own, ``taken`` False: no cycle, no
+    logarithms) of at least ``SETTLE_VALUES`` values read that all step one way, the last step smaller than the
+    largest, and that saturate (:func:`_saturating`), replaced in ``values`` from the second step on by a path
+    that settles: its steps go the same way, their sizes the network's path read from the logarithms of the
+    window's step sizes, each no larger than the one before. ``bands`` and ``along`` move with the path (as a
+    cycle's do), rounded to the window's recorded decimals. A window of one sign whose settling path would
+    cross 0 keeps its path."""
+    settles = np.zeros(len(windows), dtype=bool)
+    sources = {  # the values each path was read from
+        i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
+        if not taken[i] and count >= SETTLE_VALUES and _settles(source := window[len(window) - int(count) :])
+    }
+    if not sources:
+        return settles
+    rows = np.array(list(sources), dtype=np.int64)
+    rows = rows[_saturating(predictor, [sources[i] for i in rows])]  # (R,)
+    if not rows.size:
+        return settles
+    sizes = [np.log(np.abs(np.diff(sources[i]))) for i in rows]  # the logarithms of each window's step sizes
+    again, _, _ = roll_out(predictor, sizes, steps, (), 0, [])  # (R, steps) their point paths
+    again = np.minimum.accumulate(again, axis=1)  # settling: no step larger than the one before
+    last = np.array([windows[i][-1] for i in rows])  # (R,)
+    way = np.array([np.sign(windows[i][-1] - windows[i][-2]) for i in rows])  # (R,)
+    with np.errstate(over="ignore", invalid="ignore"):
+        path = last[:, None] + way[:, None] * np.cumsum(np.exp(again), axis=1)  # (R, steps)
+    one_sign = np.array([windows[i].min() > 0 or windows[i].max() < 0 for i in rows])  # (R,)
+    keeps = ~one_sign | (np.sign(path) == np.sign(last)[:, None]).all(axis=1)
+    rows, path = rows[keeps & np.isfinite(path).all(axis=1)], path[keeps & np.isfinite(path).all(axis=1)]
+    if not rows.size:
+        return settles
+    shift = path[:, 1:] - values[rows, 1:]  # (R, steps - 1)
+    values[rows, 1:] = path[:, 1:]  # the first step stays the model's prediction
+    moved = np.pad(shift, ((0, 0), (1, 0)))[..., None]  # (R, steps, 1)
+    _put_recorded(bands, rows, windows, values, {level: bands[level][rows] + moved for level in levels})
+    if along is not None:
+        along[rows, 1:] += shift[..., None]
+    settles[rows] = True
+    return settles
 
 
 def log_hold(steps: int, count: int) -> int:

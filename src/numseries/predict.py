@@ -787,7 +787,11 @@ class Predictor:
         positive decay (its last value below its first) whose path read from the logarithms of its values
         forecasts its own last values over twice as well as the path it got, and never climbs back above its
         last value, goes on by that path from the second step on (by its ratios, never below 0);
-        ``Forecast.logs`` says so.
+        ``Forecast.logs`` says so. A window whose values (at least 6) all step one way, the last step smaller
+        than the largest, that saturates (its steps shrink by about one ratio, not as a wave's near its peak,
+        or its pattern is a logistic curve) settles from the second step on: its steps go the same way, each no
+        larger than the one before (their sizes the network's path read from the logarithms of the step
+        sizes); ``Forecast.settles`` says so.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed, ids=THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)
@@ -806,7 +810,8 @@ class Predictor:
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
         sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
         ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none, ``.logs`` (N,) whether
-        it was read from the logarithms of its values from step 2). ``ids`` name the
+        it was read from the logarithms of its values from step 2, ``.settles`` (N,) whether it settles from
+        step 2). ``ids`` name the
         sequences in errors, as :meth:`predict_batch`'s do."""
         from numseries.forecast import BatchForecast, forecast_batch
 
@@ -854,7 +859,10 @@ class Predictor:
         logs = np.zeros(len(windows), dtype=bool)  # a rule continues its own values
         if network.logs is not None:
             logs[rest] = network.logs
-        return BatchForecast(values, network.levels, bounds, read, cycle, steady, logs)
+        settles = np.zeros(len(windows), dtype=bool)
+        if network.settles is not None:
+            settles[rest] = network.settles
+        return BatchForecast(values, network.levels, bounds, read, cycle, steady, logs, settles)
 
     def _predict_padded(
         self,

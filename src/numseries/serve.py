@@ -50,6 +50,7 @@ from numseries.commands.predict import (
     forecast_cycle,
     forecast_logs,
     forecast_read,
+    forecast_settles,
     forecast_steady,
     json_answer,
     round_attention,
@@ -198,6 +199,14 @@ class PredictAnswer(BaseModel):
         "values (all of them, or the last 12) missed by over twice as much, and the path never climbs back above "
         "the last value",
     )
+    forecast_settles: bool | None = Field(
+        None,
+        description="present with steps: whether steps 2 on settle: the values read (at least 6) all step one way, "
+        "the last step smaller than the largest, and saturate (their steps shrink by about one ratio, not as a "
+        "wave's near its peak, or the pattern is a logistic curve); the steps ahead go the same way, their sizes the "
+        "network's path read from the logarithms of the step sizes, none larger than the one before, so the path "
+        "levels off instead of turning back (a sequence of one sign never crosses 0 so)",
+    )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
     )
@@ -305,7 +314,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
     return _as_json(
         result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast),
-        forecast_logs(forecast),
+        forecast_logs(forecast), forecast_settles(forecast),
     )
 
 
@@ -465,7 +474,8 @@ def _predict_rows(
             bands = {lv: (lo[i], hi[i]) for lv, (lo, hi) in bounds.items()}
             read = forecast_read(forecast, int(batch.n_used[i]), i)
             add_forecast(
-                answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_logs(forecast, i)
+                answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_logs(forecast, i),
+                forecast_settles(forecast, i),
             )
     return answers
 

@@ -179,7 +179,7 @@ def horizon_paths(
     windows = [full[i, :n] for i, n in enumerate(lengths)]  # sample_lengths gives at most max_len
     masks = np.arange(predictor.max_len)[None, :] < lengths[:, None]  # (N, max_len)
     targets = np.stack([full[i, n : n + HORIZONS] for i, n in enumerate(lengths)])  # (N, H)
-    values, _, quantiles, _, _, _ = guarded_roll_out(predictor, windows, HORIZONS, (50.0,), 0, [])  # as forecasts are made
+    values, _, quantiles, _, _, _, _ = guarded_roll_out(predictor, windows, HORIZONS, (50.0,), 0, [])  # as forecasts are made
     assert quantiles is not None  # a model with a quantile head, forecast without sample paths
     probabilities = predictor.predict_batch(np.where(masks, full[:, : predictor.max_len], np.nan)).pattern_probabilities
     named = None if probabilities is None else named_families(probabilities)

@@ -154,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     path_cycle = None  # the cycle the path repeats from step 2, if it does
     path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
     path_logs = False  # whether the path was read from the values' logarithms from step 2
+    path_settles = False  # whether the path settles from step 2, its steps shrinking one way
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None, ids=THE_SEQUENCE)
         forecast = batch.values[0]
@@ -162,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
         path_cycle = forecast_cycle(batch)
         path_steady = forecast_steady(batch)
         path_logs = forecast_logs(batch)
+        path_settles = forecast_settles(batch)
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
@@ -211,13 +213,21 @@ def _run(args: argparse.Namespace) -> int:
             "values from those before, the path read from the values missed by over twice as much",
             file=sys.stderr,
         )
+    if path_settles:
+        print(
+            f"note: {_later_steps(args.steps, 'settles', 'settle')}: the values read all step one way, their last step "
+            "smaller than their largest, and saturate (their steps shrink by about one ratio, or the pattern is a "
+            "logistic curve), so the steps ahead go the same way, their sizes the network's path read from the "
+            "logarithms of the step sizes, none larger than the one before: the path levels off, not turning back",
+            file=sys.stderr,
+        )
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, path_logs)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, path_logs, path_settles)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle,
-                      logs=path_logs))
+                      logs=path_logs, settles=path_settles))
     return 0
 
 
@@ -459,10 +469,11 @@ def _table(
     labels: list[str] | None = None,
     cycle: int | None = None,
     logs: bool = False,
+    settles: bool = False,
 ) -> str:
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
     ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step; ``logs``: its
-    path was read from the logarithms of the values from its second step."""
+    path was read from the logarithms of the values from its second step; ``settles``: its path settles from there."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step, percent_text
     from numseries.intervals import level_name
@@ -526,6 +537,7 @@ def _table(
             "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
             else "autoregressive, from step 2 in the logarithms of the values" if logs
+            else "autoregressive, from step 2 settling: steps one way, shrinking" if settles
             else "autoregressive: each prediction is fed back in"
         )
         bands = bands or {}
@@ -567,9 +579,14 @@ def forecast_logs(forecast: Any, row: int = 0) -> bool:
     return forecast.forecast(row).logs
 
 
+def forecast_settles(forecast: Any, row: int = 0) -> bool:
+    """Whether the forecast of a BatchForecast's ``row`` settles from step 2 (its steps shrinking one way)."""
+    return forecast.forecast(row).settles
+
+
 def _as_json(
     result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
-    steady: int | None = None, logs: bool = False,
+    steady: int | None = None, logs: bool = False, settles: bool = False,
 ) -> dict:
     from numseries.intervals import level_name
 
@@ -585,17 +602,18 @@ def _as_json(
         {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
     )
     if forecast is not None:
-        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs)
+        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs, settles)
     return out
 
 
 def add_forecast(
     out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None,
     logs: bool = False,
+    settles: bool = False,
 ) -> None:
     """Add a forecast's fields to a ``--json`` answer: its ``path`` (a rule's whole numbers as integers, as
     its prediction), how many values it was read from, its cycle and steady step, whether it was read from
-    the values' logarithms, and its ``bands``
+    the values' logarithms, whether it settles, and its ``bands``
     (``{level: (lo (K,), hi (K,))}``)."""
     from numseries.intervals import level_name
 
@@ -608,6 +626,7 @@ def add_forecast(
     out["forecast_cycle"] = cycle
     out["forecast_steady"] = steady
     out["forecast_logs"] = logs
+    out["forecast_settles"] = settles
     if bands and _exact_rule(rule):  # the rule's values themselves, as the table shows them (past 2**53 too)
         out["forecast_intervals"] = {level_name(level): [out["forecast"], out["forecast"]] for level in bands}
     elif bands:

@@ -469,6 +469,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios, and " +
         "never below 0): read from the values, the path missed their own last values by over twice as much."
       : "",
+    data.forecast && data.forecast_settles
+      ? "From step 2 on it settles: the values step one way and saturate, so its steps go the same way, each " +
+        "no larger than the one before (the network's path of the logarithms of their sizes): it levels off."
+      : "",
   ].join(" ").trim();
   showExtras(data, step, integers.prediction);
   chart(body.values, data, step, integers);

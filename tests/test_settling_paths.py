@@ -1,0 +1,87 @@
+"""A window whose values all step one way and saturate goes on settling from the second step: its steps keep
+their way and shrink, none larger than the one before (adversarial round 46: a logistic share in percent, named
+"logistic (saturating)", was forecast to turn back and fall to -57, its 80% band below 0)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import predict_cli
+from numseries.predict import Predictor
+
+LOGISTIC = [1.5, 2.7, 4.7, 8.3, 14.2, 23.1, 35.4, 50, 64.6, 76.9]  # 100 / (1 + exp(-0.6 (t - 7))), to 0.1
+LOGISTIC_NEXT = 100 / (1 + np.exp(-0.6 * (np.arange(10, 18) - 7)))
+COOLING = list(np.round(20 + 60 * (2 / 3) ** np.arange(10), 1))  # toward a level of 20
+COOLING_NEXT = 20 + 60 * (2 / 3) ** np.arange(10, 18)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def test_a_logistic_share_levels_off_instead_of_turning_back(shipped, monkeypatch):
+    forecast = shipped.forecast(LOGISTIC, 8, level=[80, 95])
+    assert forecast.settles and not forecast.logs and forecast.cycle is None
+    assert (np.diff(np.r_[LOGISTIC[-1], forecast.values]) > 0).all()  # it goes on rising, by shrinking steps
+    assert (np.diff(forecast.values[1:]) < np.diff(forecast.values[:-1])).all()
+    assert np.abs(forecast.values - LOGISTIC_NEXT).max() < 4  # 84.8 91.7 95.4 97.8 99.4 100.6 101.7 102.7
+    assert forecast.values[-1] == pytest.approx(102.7, abs=0.05) and LOGISTIC_NEXT[-1] == pytest.approx(99.75, abs=0.005)
+    assert forecast.values[0] == shipped.predict(LOGISTIC).value  # step 1 stays the network's prediction
+    for level in (80, 95):
+        lo, hi = forecast.interval(level)
+        assert (lo <= forecast.values).all() and (forecast.values <= hi).all()
+    monkeypatch.setattr("numseries.forecast.SETTLE_VALUES", 10**9)  # never taken: the network's path
+    network = shipped.forecast(LOGISTIC, 8, level=[80])
+    assert not network.settles and network.values[-1] < 0  # it turned back, below 0 by step 8 (the README's)
+
+
+def test_a_decay_to_a_level_above_zero_settles_at_that_level(shipped, monkeypatch):
+    for window, truth in ((COOLING, COOLING_NEXT), (COOLING[:6], 20 + 60 * (2 / 3) ** np.arange(6, 14))):
+        forecast = shipped.forecast(window, 8, level=[80])
+        assert forecast.settles
+        assert (np.diff(np.r_[window[-1], forecast.values]) < 0).all() and forecast.values.min() > 20
+        error = np.abs(forecast.values - truth).max()
+        assert error < 0.2 if len(window) == 10 else error < 0.35
+        monkeypatch.setattr("numseries.forecast.SETTLE_VALUES", 10**9)
+        assert np.abs(shipped.forecast(window, 8) - truth).max() > error  # the network's path missed by more
+        monkeypatch.undo()
+
+
+def test_a_wave_on_its_way_to_a_peak_keeps_the_network_s_turn(shipped):
+    # steps that shrink as a sine's do near its peak (not by one ratio), named an oscillation: it turns
+    wave = list(np.round(50 + 40 * np.sin(2 * np.pi * np.arange(12) / 30 - 1.2), 1))
+    forecast = shipped.forecast(wave, 8, level=[80])
+    assert not forecast.settles and forecast.values[-1] < wave[-1]
+
+
+def test_a_batch_settles_the_same_windows_and_paths(shipped):
+    walk = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0]
+    batch = shipped.forecast_batch([walk, LOGISTIC, COOLING], 6, level=[80])
+    assert batch.settles.tolist() == [shipped.forecast(walk, 6, level=[80]).settles, True, True]
+    np.testing.assert_allclose(batch.values[1], shipped.forecast(LOGISTIC, 6), rtol=1e-6)
+    assert "settles=True" in repr(batch.forecast(1))
+
+
+def test_the_cli_json_and_server_say_the_path_settles(capsys):
+    code, out, err = predict_cli(capsys, *map(str, LOGISTIC), "--steps", "6")
+    assert code == 0 and "settle: the values read all step one way" in err and "settling" in out
+    code, out, _ = predict_cli(capsys, *map(str, LOGISTIC), "--steps", "6", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["forecast_settles"] is True and answer["forecast_logs"] is False
+    code, out, err = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
+    assert json.loads(out)["forecast_settles"] is False and "settle" not in err
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from numseries.serve import create_app
+
+    with TestClient(create_app()) as client:
+        assert client.post("/predict", json={"values": LOGISTIC, "steps": 6}).json() == answer
+        batch = client.post("/predict/batch", json={"series": [LOGISTIC, [3, 6.1, 9.2, 12, 14.9]], "steps": 6}).json()
+        assert [row["forecast_settles"] for row in batch["predictions"]] == [True, False]
+        schema = client.get("/openapi.json").json()["components"]["schemas"]
+        assert any("forecast_settles" in model.get("properties", {}) for model in schema.values())
