@@ -496,7 +496,7 @@ def guarded_roll_out(
     window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
     Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
     (0: none), (N,) bool which paths were read in logarithms and (N,) bool which settle."""
-    values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams)
+    values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams, logs_first=True)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
@@ -860,11 +860,13 @@ def roll_out(
     paths: int,
     streams: Sequence[np.random.Generator],
     given: Sequence[np.ndarray] | None = None,
+    logs_first: bool = False,
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
     """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
     but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path).
     ``given``: the series the windows were cut from (default: the windows), whose extent and length cap the
-    point paths' bands (:func:`~numseries.intervals.range_reach`)."""
+    point paths' bands (:func:`~numseries.intervals.range_reach`). ``logs_first``: step 1 is predict's, read
+    from the values' logarithms where that predicts a decay better than a value below 0 (``Predictor._read_logs``)."""
     n = len(windows)
     lengths = np.array([len(w) for w in windows])
     width = predictor.max_len
@@ -894,7 +896,11 @@ def roll_out(
         named = by_family and k == 0
         only = ("quantiles", "pattern") if named else ("quantiles",) if levels else ()
         # a path fed back can overflow float64: steady_paths ends it before that, else forecast_batch refuses it
-        outputs = predictor._predict_padded(window, used, None, only=only, classify=named, exact_ok=True)
+        if k == 0 and logs_first:  # every row of a series is its window yet: each series once, as predict reads it
+            first_outputs = predictor._predict_padded(window[point], used[point], None, only=only, classify=named, exact_ok=True, logs=True)
+            outputs = {name: np.repeat(output, rows_per_series, axis=0) for name, output in first_outputs.items()}
+        else:
+            outputs = predictor._predict_padded(window, used, None, only=only, classify=named, exact_ok=True)
         if named:
             families = predictor._named(outputs)
             families = families[point] if families is not None else None

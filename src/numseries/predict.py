@@ -118,7 +118,8 @@ class Prediction:
 
     ``attention`` has one weight per input value, summing to 1; values before the model's window
     (``cropped``) get 0. ``weights`` are the exact per-step weights ``d value / d x_i``: they sum to 1
-    and ``value == sum(weights * x)`` (see :mod:`numseries.explain`); 0 before the window, ``None``
+    and ``value == sum(weights * x)`` (see :mod:`numseries.explain`; where the network read the values'
+    logarithms, ``logs``, they still give the value so but need not sum to 1); 0 before the window, ``None``
     when not asked for or when the model has no gradient graphs. When an exact rule fits the values
     the model read, ``value`` is its next value, ``exact`` is True, ``pattern`` describes the rule
     (confidence 1, quantiles all equal to ``value``), ``weights`` are the rule's coefficients on the
@@ -139,6 +140,7 @@ class Prediction:
     rule: Rule | None = None  # that rule (numseries.rules.Rule); None when none fits
     n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's or growth's end)
     decimals: int = -1  # the decimals the values are recorded to, which intervals are rounded to; -1: none
+    logs: bool = False  # the network read the values' logarithms: from the values it predicted below 0 (read_logs)
 
     @property
     def n_values(self) -> int:
@@ -194,6 +196,7 @@ class BatchPrediction:
     rules: dict[int, Rule] = dataclasses.field(default_factory=dict)  # row -> the exact rule found for it
     decimals: np.ndarray | None = None  # (N,) int as Prediction.decimals; None: none recorded
     n_read: np.ndarray | None = None  # (N,) int values the network read (Prediction.n_read; here n_used where all)
+    logs: np.ndarray | None = None  # (N,) bool as Prediction.logs
 
     def __post_init__(self) -> None:
         if len(self.exact) != len(self.values):  # built without rules: none found
@@ -228,12 +231,15 @@ class BatchPrediction:
         recorded = any(part.decimals is not None for _, part in parts)  # (a model without a quantile head: none)
         decimals = np.full(n, -1, dtype=np.int64) if recorded else None  # rows not predicted: no recording
         n_read = np.zeros(n, dtype=np.int64)
+        logs = np.zeros(n, dtype=bool)
         rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
         for rows, part in parts:
             columns = part.attention.shape[1]
             if decimals is not None and part.decimals is not None:
                 decimals[rows] = part.decimals
             n_read[rows] = part.n_used if part.n_read is None else part.n_read
+            if part.logs is not None:
+                logs[rows] = part.logs
             rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
             values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
             attention[rows, :columns] = part.attention
@@ -251,7 +257,7 @@ class BatchPrediction:
             self, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
             quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
             pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact, rules=rules,
-            decimals=decimals, n_read=n_read,
+            decimals=decimals, n_read=n_read, logs=logs,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # one line, as Prediction's
@@ -287,6 +293,7 @@ class BatchPrediction:
             rule=self.rules.get(i),
             n_read=int(self.n_read[i]) if self.n_read is not None and self.n_read[i] < n_used else None,
             decimals=int(self.decimals[i]) if self.decimals is not None else -1,
+            logs=self.logs is not None and bool(self.logs[i]),
         )
 
 
@@ -476,7 +483,8 @@ class Predictor:
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
         outputs = self._predict_padded(
-            window, np.array([used]), THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True
+            window, np.array([used]), THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True,
+            logs=True,
         )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
@@ -521,6 +529,7 @@ class Predictor:
             pattern_confidence=float(confidence[0]) if confidence is not None else 0.0,
             n_read=read if read < used else None,
             decimals=int(decimals[0]) if decimals is not None else -1,
+            logs=bool(outputs["logs"][0]),
         )
 
     def predict_batch(
@@ -573,10 +582,10 @@ class Predictor:
         n_used = np.minimum(n_values, self.max_len)
         if self.rules and len(n_used) >= _OVERLAP_ROWS:  # look for rules (Python) while the model runs
             finding = _threads("rules", 1).submit(find_rules, values, n_used)  # (onnxruntime releases the GIL)
-            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True, logs=True)
             rules = finding.result()
         else:
-            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True)
+            outputs = self._predict_padded(values, n_used, ids, weights, classify=True, exact_ok=True, logs=True)
             rules = find_rules(values, n_used) if self.rules else {}
         patterns, confidence = self._patterns(outputs, values, n_used)
         decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
@@ -596,6 +605,7 @@ class Predictor:
                 if confidence is not None:
                     confidence[i] = 1.0
                 outputs["read"][i] = n_used[i]  # a rule reads every value of the window, as predict's does
+                outputs["logs"][i] = False
         _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
         return BatchPrediction(
             outputs["prediction"],
@@ -613,6 +623,7 @@ class Predictor:
             rules=rules,
             decimals=decimals,
             n_read=outputs["read"],
+            logs=outputs["logs"],
         )
 
     def _batch_rows(self, sequences: Any, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -874,6 +885,7 @@ class Predictor:
         classify: bool = False,
         only: tuple[str, ...] | None = None,
         exact_ok: bool = False,
+        logs: bool = False,
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads' (``only``
@@ -881,7 +893,9 @@ class Predictor:
         ``weights``, the per-step ``weights`` (N, max length) float64 too; with ``classify`` and a family
         classifier, its probabilities ``family`` (N, K) float32; and ``read`` (N,), how many of each row's
         last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
-        the end of a steep decay or growth), with 0 attention and weight on the values before them. A prediction that
+        the end of a steep decay or growth), with 0 attention and weight on the values before them. With ``logs``,
+        rows predicted below 0 may be read again from their logarithms (:meth:`_read_logs`), and ``logs`` (N,) bool
+        says which were. A prediction that
         overflows float64 is a ValueError naming its series; with ``exact_ok``, the caller's to check
         (:func:`_check_finite`) once exact rules have replaced the network's predictions they give."""
         n = len(lengths)
@@ -977,7 +991,62 @@ class Predictor:
             outputs["family"] = family
         if per_step is not None:
             outputs["weights"] = per_step
+        if logs:
+            self._read_logs(given, given_lengths, outputs, only)
         return outputs
+
+    def _read_logs(
+        self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
+    ) -> None:
+        """Where the network predicted below 0 from (N, W) prefix-padded values of (N,) ``lengths`` all above 0
+        that end below where they start (a decay), and the network's path read from their logarithms forecasts
+        their own last values (as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
+        holding out ``log_hold(BACKTEST_STEPS, length)`` of them) with under ``PREFER_LOG`` of the error of the
+        path read from the values: ``outputs``' prediction, quantiles, attention, weights and read replaced by
+        those of the values' logarithms, exponentiated (a ratio: above 0). Their weights stay exact:
+        ``exp(f(log x))`` grows as x is scaled, so the prediction is still ``sum(weights * x)``, each weight
+        the prediction times the logarithm's weight over its value (they need not sum to 1). Sets
+        ``outputs["logs"]`` (N,) bool: the rows replaced."""
+        from numseries.forecast import BACKTEST_STEPS, LOG_PAST, PREFER_LOG, log_backtest, log_hold
+
+        n = len(lengths)
+        outputs["logs"] = replaced = np.zeros(n, dtype=bool)
+        if not n:
+            return
+        inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, W)
+        with np.errstate(invalid="ignore"):
+            positive = np.where(inside, values, 1.0).min(axis=1) > 0  # (N,)
+            falls = values[np.arange(n), lengths - 1] < values[:, 0]  # (N,)
+        rows = np.flatnonzero((outputs["prediction"] < 0) & positive & falls & (lengths >= LOG_PAST + 2))
+        if not rows.size:
+            return
+        windows = [values[i, : lengths[i]] for i in rows]
+        holds = [log_hold(BACKTEST_STEPS, len(window)) for window in windows]
+        error_values, error_logs = log_backtest(
+            self, [w[: len(w) - h] for w, h in zip(windows, holds, strict=True)], [w[len(w) - h :] for w, h in zip(windows, holds, strict=True)]
+        )
+        rows = rows[error_logs < PREFER_LOG * error_values]  # (R,) NaN never less
+        if not rows.size:
+            return
+        logarithms = np.where(inside[rows], np.log(np.where(inside[rows], values[rows], 1.0)), 0.0)  # (R, W)
+        again = self._predict_padded(logarithms, lengths[rows], None, "weights" in outputs, only=only, exact_ok=True)
+        with np.errstate(over="ignore"):
+            value = np.exp(again["prediction"])  # (R,)
+            if "quantiles" in outputs and "quantiles" in again:
+                outputs["quantiles"][rows] = np.exp(again["quantiles"])
+        outputs["prediction"][rows] = value
+        outputs["read"][rows] = again["read"]
+        width = logarithms.shape[1]
+        for name in ("attention", "weights"):
+            if name in outputs and name in again:
+                outputs[name][rows] = 0.0
+                outputs[name][rows, : again[name].shape[1]] = again[name][:, :width]
+        if "weights" in outputs and "weights" in again:
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                outputs["weights"][rows] = np.where(
+                    inside[rows], value[:, None] * outputs["weights"][rows] / np.where(inside[rows], values[rows], 1.0), 0.0
+                )
+        replaced[rows] = True
 
 
 _POOLS: dict[tuple[str, int], tuple[int, ThreadPoolExecutor]] = {}  # (use, threads) -> (process id, pool)

@@ -163,6 +163,12 @@ class PredictAnswer(BaseModel):
         "earlier steps are far larger than its last ones, or of a steep growth, far smaller (an exact rule reads "
         "them all)"
     )
+    logs: bool = Field(
+        False,
+        description="whether the network read the logarithms of the values (the prediction a ratio: above 0): read "
+        "from the values it predicted below 0, though they are all above 0 and fall, and, forecasting their own "
+        "last values (up to 8) from those before, the path read from their logarithms missed by under half as much",
+    )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
         None, description='{"80": [lo, hi], ...}: the prediction intervals, when the model has a quantile head'
@@ -502,6 +508,7 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
             n_used[i],
             n_read[i],
             {level: rows[i] for level, rows in bounds.items()} if bounds else None,
+            batch.logs is not None and bool(batch.logs[i]),
         )
         answers.append(answer)
     return answers

@@ -182,6 +182,16 @@ def _run(args: argparse.Namespace) -> int:
             "and it predicts such a series better without them",
             file=sys.stderr,
         )
+    if result.logs:
+        from numseries.forecast import BACKTEST_STEPS, log_hold
+
+        print(
+            "note: the network read the logarithms of these values (its prediction a ratio: above 0): read from the "
+            "values, it predicted below 0, though they are all above 0 and fall, and forecasting their last "
+            f"{log_hold(BACKTEST_STEPS, result.n_used)} values from those before, the path read from their logarithms "
+            "missed by under half as much",
+            file=sys.stderr,
+        )
     if path_read is not None and path_read < result.n_used:
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the last {path_read} values: the path "
@@ -600,6 +610,7 @@ def _as_json(
         result.n_used,
         result.n_used if result.n_read is None else result.n_read,
         {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
+        result.logs,
     )
     if forecast is not None:
         add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs, settles)
@@ -643,9 +654,11 @@ def json_answer(
     n_used: int,
     n_read: int,
     intervals: dict[str, list[float]] | None = None,
+    logs: bool = False,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth);
+    ``logs``: whether it read their logarithms (:attr:`~numseries.predict.Prediction.logs`);
     ``intervals`` ``{level name: [lo, hi]}``, an exact rule's at its value (zero width, as the table shows it,
     not float64's values either side past 2**53)."""
     exact = _exact_rule(rule)
@@ -661,6 +674,7 @@ def json_answer(
         "n_values": n_values,
         "n_used": n_used,
         "n_read": n_read,
+        "logs": logs,
     }
     if intervals is not None:
         answer["intervals"] = {name: [prediction, prediction] for name in intervals} if exact else intervals

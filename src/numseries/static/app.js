@@ -442,7 +442,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   $("prediction").textContent = format(data.prediction, step, integers.prediction, data.exact);
   const cropped = data.n_used < data.n_values;
   const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
-  $("note").hidden = !cropped && !partly && !data.forecast;
+  $("note").hidden = !cropped && !partly && !data.forecast && !data.logs;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
     partly
@@ -452,6 +452,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       : "",
     data.forecast
       ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
+      : "",
+    data.logs
+      ? "The network read the logarithms of the values (the prediction is a ratio, above 0): read from the " +
+        "values, it predicted below 0, though they are all above 0 and fall."
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +

@@ -1,0 +1,72 @@
+"""A decay whose values are all above 0, predicted below 0 from its values, is read from its logarithms where
+that forecasts its own last values better (adversarial round 46: `130 39 12 3.6 1.1 0.32`, about 0.3 a step,
+was predicted -0.559, and so was step 1 of its forecast)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import predict_cli
+from numseries.predict import Predictor
+
+DECAY = [130, 39, 12, 3.6, 1.1, 0.32]  # about 0.3 a step
+LINE = [10.2, 7.9, 6.1, 3.8, 2.1, 0.4]  # a noisy line down through 0
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Predictor.from_pretrained()
+
+
+def test_a_steep_positive_decay_is_predicted_above_zero_by_its_ratio(shipped, monkeypatch):
+    prediction = shipped.predict(DECAY, level=[80, 95])
+    assert prediction.logs and not prediction.exact
+    assert prediction.value == pytest.approx(0.0934, abs=5e-5)  # 0.32 x 0.3 = 0.096 (the README's)
+    for level in (80, 95):
+        lo, hi = prediction.interval(level)
+        assert 0 <= lo <= prediction.value <= hi
+    # the weights stay exact: exp(f(log x)) scales with x, so the prediction is their weighted sum
+    assert float(np.sum(prediction.weights * np.array(DECAY))) == pytest.approx(prediction.value, rel=1e-6)
+    monkeypatch.setattr("numseries.forecast.PREFER_LOG", -1.0)  # the logarithms never backtest better
+    network = shipped.predict(DECAY)
+    assert not network.logs and network.value == pytest.approx(-0.559, abs=5e-4)  # the README's
+
+
+def test_a_noisy_line_down_through_zero_keeps_the_network_s_prediction(shipped):
+    prediction = shipped.predict(LINE)
+    assert not prediction.logs and prediction.value < 0  # its logarithms' path forecasts its own last values worse
+
+
+def test_the_batch_and_the_forecast_give_predict_s_value(shipped):
+    batch = shipped.predict_batch([DECAY, LINE, [3, 6.1, 9.2, 12]], level=[80])
+    assert batch.logs.tolist() == [True, False, False]
+    single = shipped.predict(DECAY, level=[80])
+    assert batch.values[0] == pytest.approx(single.value, rel=1e-6) and batch.row(0).logs
+    np.testing.assert_allclose(batch.interval(80)[0][0], single.interval(80)[0])
+    for paths in (None, 50):
+        forecast = shipped.forecast(DECAY, 4, level=[80], paths=paths)
+        assert forecast.values[0] == pytest.approx(single.value, rel=1e-6) and (forecast.values > 0).all()
+
+
+def test_the_cli_json_and_server_say_so(capsys):
+    code, out, err = predict_cli(capsys, *map(str, DECAY))
+    assert code == 0 and "read the logarithms of these values" in err and float(out.split()[2]) > 0
+    code, out, _ = predict_cli(capsys, *map(str, DECAY), "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["logs"] is True and answer["prediction"] > 0
+    code, out, err = predict_cli(capsys, *map(str, LINE), "--json")
+    assert json.loads(out)["logs"] is False and "logarithms" not in err
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from numseries.serve import create_app
+
+    with TestClient(create_app()) as client:
+        assert client.post("/predict", json={"values": DECAY}).json() == answer
+        batch = client.post("/predict/batch", json={"series": [DECAY, LINE]}).json()["predictions"]
+        assert [row["logs"] for row in batch] == [True, False]
+        schema = client.get("/openapi.json").json()["components"]["schemas"]
+        assert any("logs" in model.get("properties", {}) for model in schema.values())
