@@ -28,8 +28,8 @@ def test_a_logistic_share_levels_off_instead_of_turning_back(shipped, monkeypatc
     assert forecast.settles and not forecast.logs and forecast.cycle is None
     assert (np.diff(np.r_[LOGISTIC[-1], forecast.values]) > 0).all()  # it goes on rising, by shrinking steps
     assert (np.diff(forecast.values[1:]) < np.diff(forecast.values[:-1])).all()
-    assert np.abs(forecast.values - LOGISTIC_NEXT).max() < 4  # 84.8 91.7 95.4 97.8 99.4 100.6 101.7 102.7
-    assert forecast.values[-1] == pytest.approx(102.7, abs=0.05) and LOGISTIC_NEXT[-1] == pytest.approx(99.75, abs=0.005)
+    assert np.abs(forecast.values - LOGISTIC_NEXT).max() < 2.5  # 84.8 90.6 94.4 96.7 98.3 99.5 100.6 101.6
+    assert forecast.values[-1] == pytest.approx(101.65, abs=0.05) and LOGISTIC_NEXT[-1] == pytest.approx(99.75, abs=0.005)
     assert forecast.values[0] == shipped.predict(LOGISTIC).value  # step 1 stays the network's prediction
     for level in (80, 95):
         lo, hi = forecast.interval(level)
@@ -45,7 +45,7 @@ def test_a_decay_to_a_level_above_zero_settles_at_that_level(shipped, monkeypatc
         assert forecast.settles
         assert (np.diff(np.r_[window[-1], forecast.values]) < 0).all() and forecast.values.min() > 20
         error = np.abs(forecast.values - truth).max()
-        assert error < 0.2 if len(window) == 10 else error < 0.35
+        assert error < 0.3  # 0.26 and 0.23 (the network's step 1 is off by 0.11 and 0.09; the path goes on from it)
         monkeypatch.setattr("numseries.forecast.SETTLE_VALUES", 10**9)
         assert np.abs(shipped.forecast(window, 8) - truth).max() > error  # the network's path missed by more
         monkeypatch.undo()
@@ -85,3 +85,38 @@ def test_the_cli_json_and_server_say_the_path_settles(capsys):
         assert [row["forecast_settles"] for row in batch["predictions"]] == [True, False]
         schema = client.get("/openapi.json").json()["components"]["schemas"]
         assert any("forecast_settles" in model.get("properties", {}) for model in schema.values())
+
+
+def test_settling_paths_keep_their_shape_and_level_off_far_ahead(shipped):
+    # adversarial round 48: step 2 went back against the window (measured from the last value, not from step 1),
+    # steps grew again, the steps of the logistic share stopped shrinking (162 at step 100), and the bands were
+    # the turning path's moved: the cooling curve's 80% band at step 1000 reached 1e90
+    rng = np.random.default_rng(0)
+    windows = [np.round(100 / (1 + np.exp(-k * (np.arange(n) - mid * n))), 1)
+               for k in (0.4, 0.6, 0.9) for n in (8, 12, 16) for mid in (0.5, 0.7)]
+    windows += [np.round(b + a * r ** np.arange(n), 1) for r in (0.6, 0.8) for n in (6, 10, 16)
+                for b, a in [rng.uniform(10, 30, 2) * [1, 3]]]
+    batch = shipped.forecast_batch(windows, 30, level=[80])
+    assert batch.settles.sum() >= 10
+    for i in np.flatnonzero(batch.settles):
+        window, path = windows[i], batch.values[i]
+        way = np.sign(window[-1] - window[-2])
+        steps = np.diff(path) * way  # (29,) steps 2..30, the window's way: positive and shrinking
+        assert (steps >= 0).all() and (np.diff(steps) <= 1e-9).all()
+        assert steps[0] <= abs(window[-1] - window[-2]) + 1e-9 and (path[0] - window[-1]) * way > 0
+        lo, hi = batch.interval(80)
+        assert (lo[i] <= path).all() and (path <= hi[i]).all()
+    share = shipped.forecast(LOGISTIC, 100, level=[80])
+    assert share.settles and share.values.max() < 115  # 101.6 at step 8, 113.4 at step 100 (the curve: 100)
+    cooling = shipped.forecast(COOLING, 1000, level=[80])
+    lo, hi = cooling.interval(80)
+    assert cooling.settles and hi[-1] - lo[-1] < np.ptp(COOLING) and 20 < cooling.values[-1] < 20.5
+
+
+def test_a_rise_the_network_reads_as_turning_is_not_settled(shipped):
+    # adversarial round 48: a daily-cases curve before its peak, named logistic, settled and climbed to 10,361
+    # (its truth fell to 35); its steps shrink only at the last step. And a window whose step 1 the network
+    # turns back zigzagged: down at step 1, up from step 2
+    for window in ([9, 16, 46, 79, 164, 351, 700, 1284, 1822], [6.76, 14.94, 31.56, 61.66, 105.69, 153.34, 190.38, 215.3, 224.9]):
+        forecast = shipped.forecast(window, 8, level=[80])
+        assert not forecast.settles and forecast.values[-1] < forecast.values.max()

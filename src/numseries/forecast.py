@@ -55,12 +55,16 @@ The network reads a saturating curve's slowing steps as a wave's on its way to a
 to 76.9 of 100 turned back and fell below 0 (``1.5 2.7 4.7 8.3 14.2 23.1 35.4 50 64.6 76.9``). A window left with
 the network's own path (no cycle, no logarithms), whose values read (at least ``SETTLE_VALUES``) all step one way,
 the last step smaller than the largest, and that saturates (its steps shrink by about one ratio, not as a wave's
-near its peak: :func:`step_decay`, :func:`_turning`; or the family classifier names it a logistic curve) settles
-from the second step on: its steps go the same way, their sizes the network's path read from the logarithms of
-the window's step sizes, none larger than the one before, and its bands move with it. It is not backtested: cut
-before the last values, the window had not begun to saturate. A wave near its peak, whose ratios fall, is left
-to the network, which turns it. A window of one sign keeps its path where settling would cross 0.
-``Forecast.settles`` says so; such a path never runs away, and is not held steady.
+near its peak: :func:`step_decay`, :func:`_turning`; or the family classifier names it a logistic curve and its
+steps have shrunk for 2 steps at least: a curve rising to a peak, daily cases, is named so too) settles from the
+second step on, where the network's step 1 went its way (one that turned back reads a turn): from step 1 its
+steps go that way, their sizes the network's path read from the logarithms of the window's step sizes (for up to
+``BACKTEST_STEPS`` steps, then shrinking by the ratio below), each no larger than the one before nor than the
+window's last step shrunk every step by the ratio its last steps shrank by (up to ``SETTLE_RECENT`` of them). Its
+bands reach as far as the network's path's did, at most step 1's reach (or the window's last step, if larger) times
+the step, and from ``BACKTEST_STEPS`` on grow from there as a random walk's spread. It is not backtested: cut before
+the last values, the window had not begun to saturate. A window of one sign keeps its path where settling would
+cross 0. ``Forecast.settles`` says so; such a path never runs away, and is not held steady.
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ ESCALATION = 1.5  # a path step this many times the one before (beyond the windo
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 PREFER_LOG = 0.5  # a path read in logarithms wins its backtest when its error is under this share of the values'
 LOG_PAST = 4  # values a log backtest forecasts from, at least (a window of 6 holds out 2)
+SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 
 
@@ -623,7 +628,8 @@ def _settles(source: np.ndarray) -> bool:
 def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
     """(S,) bool: of windows whose values step one way, those whose steps shrink by about one ratio (a decay or
     growth settling at a level: :func:`step_decay`, not as a wave's near its peak, :func:`_turning`) or that the
-    family classifier (or pattern head) names a logistic curve, saturating."""
+    family classifier (or pattern head) names a logistic curve, saturating, whose steps have shrunk for 2 steps at
+    least."""
     from numseries.patterns import NAMES, UNSATURATED
 
     padded, lengths = padded_rows(sources)
@@ -635,8 +641,16 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
         left[row, : used[row]] = source[-used[row] :]
     outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
     texts, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
+    # named, and shrinking for 2 steps at least: a curve that rises to a peak (daily cases) is named so too, its
+    # steps shrinking only just before it (adversarial round 48: 549 of 1,150 such windows named; 157 so)
     named = [NAMES["logistic"] in text and UNSATURATED not in text for text in texts]
-    return out | np.array(named or [False] * len(sources), dtype=bool)
+    since = np.array([_since_largest(np.abs(np.diff(source))) for source in sources])  # (S,)
+    return out | (np.array(named or [False] * len(sources), dtype=bool) & (since >= 2))
+
+
+def _since_largest(sizes: np.ndarray) -> int:
+    """Steps from the first of a window's largest step sizes (to 1e-9 of it) to its last."""
+    return int(len(sizes) - 1 - np.argmax(sizes >= sizes.max() * (1 - 1e-9)))
 
 
 def _take_settling_paths(
@@ -652,11 +666,10 @@ def _take_settling_paths(
 ) -> np.ndarray:
     """(N,) bool: the paths (of windows whose path is the network's own, ``taken`` False: no cycle, no
     logarithms) of at least ``SETTLE_VALUES`` values read that all step one way, the last step smaller than the
-    largest, and that saturate (:func:`_saturating`), replaced in ``values`` from the second step on by a path
-    that settles: its steps go the same way, their sizes the network's path read from the logarithms of the
-    window's step sizes, each no larger than the one before. ``bands`` and ``along`` move with the path (as a
-    cycle's do), rounded to the window's recorded decimals. A window of one sign whose settling path would
-    cross 0 keeps its path."""
+    largest, that saturate (:func:`_saturating`) and whose step 1 (the model's prediction) goes their way, replaced
+    in ``values`` from the second step on by a path that settles (the module's docstring says how), with its bands,
+    rounded to the window's recorded decimals; ``along`` moves with the path. A window of one sign whose settling
+    path would cross 0 keeps its path."""
     settles = np.zeros(len(windows), dtype=bool)
     sources = {  # the values each path was read from
         i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
@@ -669,21 +682,51 @@ def _take_settling_paths(
     if not rows.size:
         return settles
     sizes = [np.log(np.abs(np.diff(sources[i]))) for i in rows]  # the logarithms of each window's step sizes
-    again, _, _ = roll_out(predictor, sizes, steps, (), 0, [])  # (R, steps) their point paths
-    again = np.minimum.accumulate(again, axis=1)  # settling: no step larger than the one before
+    run = min(steps, BACKTEST_STEPS)
+    network, _, _ = roll_out(predictor, sizes, run, (), 0, [])  # (R, run) their point paths
+    # each step shrinks by at least the ratio the window's last steps shrank by (up to SETTLE_RECENT of them, since
+    # their largest: a logarithm's steps shrink ever slower, 1/t, and its first ones shrank fastest)
+    recent = np.array([min(_since_largest(np.exp(size)), SETTLE_RECENT) for size in sizes])  # (R,) >= 1
+    ratio = np.array([(size[-1] - size[-1 - k]) / k for size, k in zip(sizes, recent, strict=True)])  # (R,) < 0: log
+    beyond = network[:, -1:] + ratio[:, None] * np.arange(1, steps - run + 1)  # (R, steps - run)
+    ahead = np.concatenate([network[:, 1:], beyond], axis=1)  # (R, steps - 1): into steps 2..steps
     last = np.array([windows[i][-1] for i in rows])  # (R,)
     way = np.array([np.sign(windows[i][-1] - windows[i][-2]) for i in rows])  # (R,)
+    first = values[rows, 0]  # (R,) the model's prediction: the path goes on from it
+    first_step = (first - last) * way  # (R,) step 1's size, the window's way (<= 0: back)
+    last_size = np.array([size[-1] for size in sizes])  # (R,) the logarithm of the window's last step size
+    last_step = np.exp(last_size)  # (R,)
+    cap = last_size[:, None] + ratio[:, None] * np.arange(1, steps)  # (R, steps - 1): shrunk by the ratio each step
+    ahead = np.minimum.accumulate(np.minimum(ahead, cap), axis=1)  # no step larger than the one before
     with np.errstate(over="ignore", invalid="ignore"):
-        path = last[:, None] + way[:, None] * np.cumsum(np.exp(again), axis=1)  # (R, steps)
+        path = first[:, None] + way[:, None] * np.cumsum(np.exp(ahead), axis=1)  # (R, steps - 1)
+    path = np.concatenate([first[:, None], path], axis=1)  # (R, steps)
     one_sign = np.array([windows[i].min() > 0 or windows[i].max() < 0 for i in rows])  # (R,)
     keeps = ~one_sign | (np.sign(path) == np.sign(last)[:, None]).all(axis=1)
-    rows, path = rows[keeps & np.isfinite(path).all(axis=1)], path[keeps & np.isfinite(path).all(axis=1)]
+    keeps &= first_step > 0  # the model's step 1 turned back already: it reads a turn, not a settling curve
+    keeps &= np.isfinite(path).all(axis=1)
+    rows, path, first, last_step = rows[keeps], path[keeps], first[keeps], last_step[keeps]
     if not rows.size:
         return settles
     shift = path[:, 1:] - values[rows, 1:]  # (R, steps - 1)
+    values_before = values[rows].copy()  # (R, steps) the network's path, which its bands are around
     values[rows, 1:] = path[:, 1:]  # the first step stays the model's prediction
-    moved = np.pad(shift, ((0, 0), (1, 0)))[..., None]  # (R, steps, 1)
-    _put_recorded(bands, rows, windows, values, {level: bands[level][rows] + moved for level in levels})
+    # bands: the network's path's reach below and above it, moved with the path (as a cycle's), at most step 1's
+    # (or the window's last step, if larger) times the step; from step BACKTEST_STEPS on grown from there as a random walk's spread, no further (the
+    # network's bands were its own turning path's, and grew without bound where that ran away)
+    k = np.arange(1, steps + 1)  # (steps,)
+    held = np.minimum(k, BACKTEST_STEPS) - 1  # (steps,) the step whose reach each grows from
+    growth = np.sqrt(k / (held + 1))[None, :, None]  # (1, steps, 1)
+    new = {}
+    for level in levels:
+        band = bands[level][rows]  # (R, steps, 2) the network path's
+        reach = np.stack([values_before[:, :, None] - band[..., :1], band[..., 1:] - values_before[:, :, None]], axis=-1)[:, :, 0]
+        base = np.maximum(reach[:, :1], last_step[:, None, None])  # (R, 1, 2) step 1's reach, or the last step if larger
+        reach = np.minimum(reach, base * k[None, :, None])  # (R, steps, 2) at most that times the step
+        with np.errstate(over="ignore"):
+            grown = path[..., None] + np.array([-1.0, 1.0]) * reach[:, held] * growth  # (R, steps, 2)
+        new[level] = np.clip(grown, -LARGEST_FLOAT, LARGEST_FLOAT)
+    _put_recorded(bands, rows, windows, values, new)
     if along is not None:
         along[rows, 1:] += shift[..., None]
     settles[rows] = True

@@ -800,9 +800,10 @@ class Predictor:
         last value, goes on by that path from the second step on (by its ratios, never below 0);
         ``Forecast.logs`` says so. A window whose values (at least 6) all step one way, the last step smaller
         than the largest, that saturates (its steps shrink by about one ratio, not as a wave's near its peak,
-        or its pattern is a logistic curve) settles from the second step on: its steps go the same way, each no
-        larger than the one before (their sizes the network's path read from the logarithms of the step
-        sizes); ``Forecast.settles`` says so.
+        or its pattern is a logistic curve and its steps have shrunk for 2 steps), and whose step 1 goes its way,
+        settles from the second step on: its steps go the same way, each no larger than the one before nor than
+        its last step shrunk by the ratio its last steps shrank by (their sizes the network's path read from the
+        logarithms of the step sizes); ``Forecast.settles`` says so.
         """
         result = self.forecast_batch([sequence], steps, level=level, paths=paths, seed=seed, ids=THE_SEQUENCE)
         return result.values[0] if level is None else result.forecast(0)

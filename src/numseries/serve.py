@@ -209,9 +209,11 @@ class PredictAnswer(BaseModel):
         None,
         description="present with steps: whether steps 2 on settle: the values read (at least 6) all step one way, "
         "the last step smaller than the largest, and saturate (their steps shrink by about one ratio, not as a "
-        "wave's near its peak, or the pattern is a logistic curve); the steps ahead go the same way, their sizes the "
-        "network's path read from the logarithms of the step sizes, none larger than the one before, so the path "
-        "levels off instead of turning back (a sequence of one sign never crosses 0 so)",
+        "wave's near its peak, or the pattern is a logistic curve and they shrank for 2 steps), and step 1 goes "
+        "their way; the steps ahead go that way too, their sizes the network's path read from the logarithms of "
+        "the step sizes, none larger than the one before or than the last step shrunk by the last steps' "
+        "ratio, so the path levels off instead of turning back (a sequence of one sign never crosses "
+        "0 so)",
     )
     note: str | None = Field(
         None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"

@@ -227,8 +227,10 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"note: {_later_steps(args.steps, 'settles', 'settle')}: the values read all step one way, their last step "
             "smaller than their largest, and saturate (their steps shrink by about one ratio, or the pattern is a "
-            "logistic curve), so the steps ahead go the same way, their sizes the network's path read from the "
-            "logarithms of the step sizes, none larger than the one before: the path levels off, not turning back",
+            "logistic curve and they shrank for 2 steps), and step 1 goes their way, so the steps ahead go that way "
+            "too, their sizes the network's path read from the logarithms of the step sizes, none larger than the "
+            "one before or than the last step shrunk by the last steps' ratio: the path levels off, "
+            "not turning back",
             file=sys.stderr,
         )
     if args.plot:
