@@ -36,7 +36,9 @@ def test_a_rounded_geometric_decay_goes_on_by_its_ratio_above_zero(shipped):
 def test_the_readme_s_decay_went_on_as_a_line_below_zero_and_now_by_its_ratio(shipped, monkeypatch):
     assert f"{shipped.forecast(DECAY, 12)[-1]:.2f}" == "0.87" and f"{100 * 0.8**21:.2f}" == "0.92"
     monkeypatch.setattr("numseries.forecast.PREFER_LOG", -1.0)  # never taken: the path read from the values
-    assert f"{shipped.forecast(DECAY, 12)[-1]:.1f}" == "-24.6"
+    assert f"{shipped.forecast(DECAY, 12)[-1]:.1f}" == "0.0"  # whole numbers: counts, stopped at 0 (test_count_floor.py)
+    monkeypatch.setattr("numseries.forecast.never_below_zero", lambda _values, lengths, _decimals: np.zeros(len(lengths), bool))
+    assert f"{shipped.forecast(DECAY, 12)[-1]:.1f}" == "-24.6"  # nor stopped: the line the README names
 
 
 def test_the_log_path_is_the_network_s_path_of_the_logarithms(shipped):

@@ -70,3 +70,24 @@ def test_the_cli_json_and_server_say_so(capsys):
         assert [row["logs"] for row in batch] == [True, False]
         schema = client.get("/openapi.json").json()["components"]["schemas"]
         assert any("logs" in model.get("properties", {}) for model in schema.values())
+
+
+def test_a_decay_that_levelled_off_is_not_read_back_up(shipped):
+    # adversarial round 49: read from its logarithms, 1000 200 40 8 1.6 1.5 jumped to 7.84, its 80% interval
+    # (1.9 to 19.2) leaving out the level it sat at
+    prediction = shipped.predict([1000, 200, 40, 8, 1.6, 1.5], level=[80])
+    assert not prediction.logs and prediction.value < 1.5
+
+
+def test_an_interval_read_in_logarithms_stays_above_zero(shipped):
+    # adversarial round 49: calibrated in the values' scale, a prediction read in logarithms got an interval to -3.54
+    batch = shipped.predict_batch([DECAY, [900, 270, 81, 24.3, 7.29, 2.19, 0.66]], level=[80, 95])
+    assert batch.logs.all()
+    for level in (80, 95):
+        assert (batch.interval(level)[0] >= 0).all()
+    # calibrated in the values' scale, quantiles read in logarithms could reach below 0: they stop there
+    raw = np.linspace(-1.0, 1.0, len(shipped.quantile_levels))[None, :]  # (1, Q) across 0
+    for logs in (True, False):
+        outputs = {"quantiles": raw.copy(), "read": np.array([6]), "logs": np.array([logs])}
+        quantiles = shipped._quantiles(outputs, np.array([[0.5, 0.3]]))
+        assert (quantiles >= 0).all() if logs else (quantiles < 0).any()

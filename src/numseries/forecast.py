@@ -80,6 +80,8 @@ from numseries.cycles import MIN_VALUES as CYCLE_VALUES
 from numseries.cycles import periods
 from numseries.formatting import levels_text, short_array
 from numseries.intervals import (
+    floored_at_zero,
+    never_below_zero,
     path_bands,
     quantile_draws,
     recorded_decimals,
@@ -229,6 +231,13 @@ def forecast_batch(
                 bands[level][network] = band
             steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
         path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
+        # a count's path and bands stop at 0 from step 2 (step 1's interval is predict's: floored there, where
+        # its prediction is not below 0 itself)
+        padded, padded_lengths = padded_rows(chunk)
+        counts = np.flatnonzero(never_below_zero(padded, padded_lengths, recorded_decimals(padded, padded_lengths)) & ~(path[:, 0] < 0))
+        path[counts, 1:] = np.maximum(path[counts, 1:], 0.0)
+        for band in bands.values():
+            band[counts, 1:] = np.maximum(band[counts, 1:], 0.0)
         _check_path_finite(path, start, name)
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
@@ -603,7 +612,8 @@ def _take_log_paths(
     steady_paths(logarithms, again, again_bands)  # where it runs away in logarithms, it goes on steadily there
     # a decay's path that climbs back above its last value is no continuation of it (a decay to a level above 0,
     # 174 135 98 81 64 55 49 46 46 41, whose path in logarithms turned and grew to ten times that): not taken
-    falls = (again[:, 1:] <= np.array([logarithm[-1] for logarithm in logarithms])[:, None]).all(axis=1)
+    # (decided on the first BACKTEST_STEPS steps, whatever the horizon, as every read is: adversarial round 49)
+    falls = (again[:, 1:BACKTEST_STEPS] <= np.array([logarithm[-1] for logarithm in logarithms])[:, None]).all(axis=1)
     chosen, again, again_along = chosen[falls], again[falls], None if again_along is None else again_along[falls]
     again_bands = {level: band[falls] for level, band in again_bands.items()}
     if not chosen.size:
@@ -702,10 +712,13 @@ def _take_settling_paths(
         path = first[:, None] + way[:, None] * np.cumsum(np.exp(ahead), axis=1)  # (R, steps - 1)
     path = np.concatenate([first[:, None], path], axis=1)  # (R, steps)
     one_sign = np.array([windows[i].min() > 0 or windows[i].max() < 0 for i in rows])  # (R,)
-    keeps = ~one_sign | (np.sign(path) == np.sign(last)[:, None]).all(axis=1)
+    # (decided on the first BACKTEST_STEPS steps, whatever the horizon; further on such a path stops at 0)
+    keeps = ~one_sign | (np.sign(path[:, :BACKTEST_STEPS]) == np.sign(last)[:, None]).all(axis=1)
+    keeps &= ratio < 0  # its last steps shrink: where they grew again it does not settle (round 49: 5.39 a step)
     keeps &= first_step > 0  # the model's step 1 turned back already: it reads a turn, not a settling curve
     keeps &= np.isfinite(path).all(axis=1)
-    rows, path, first, last_step = rows[keeps], path[keeps], first[keeps], last_step[keeps]
+    rows, path, first, last_step, one_sign = rows[keeps], path[keeps], first[keeps], last_step[keeps], one_sign[keeps]
+    path = np.where(one_sign[:, None] & (np.sign(path) != np.sign(first)[:, None]), 0.0, path)  # (R, steps)
     if not rows.size:
         return settles
     shift = path[:, 1:] - values[rows, 1:]  # (R, steps - 1)
@@ -979,8 +992,10 @@ def roll_out(
         bands = path_bands(values, along, lengths, scale, grid, levels, calibration, extents, families, range_lengths)
     bands = _recorded_bands(windows, values, bands)
     if first is not None and len(windows):  # step 1: the interval predict gives, at any level
-        decimals = recorded_decimals(*padded_rows(list(windows)))  # (n,)
-        for level, bound in recorded_intervals(round_to_recording(first, decimals), grid, levels, decimals).items():
+        padded, padded_lengths = padded_rows(list(windows))
+        decimals = recorded_decimals(padded, padded_lengths)  # (n,)
+        first = floored_at_zero(round_to_recording(first, decimals), values[:, 0], padded, padded_lengths, decimals)
+        for level, bound in recorded_intervals(first, grid, levels, decimals).items():
             bands[level][:, 0] = bound
     return values, bands, along
 

@@ -244,6 +244,32 @@ def recorded_intervals(
     return out
 
 
+def floored_at_zero(
+    quantiles: np.ndarray, predictions: np.ndarray, values: np.ndarray, lengths: np.ndarray, decimals: np.ndarray
+) -> np.ndarray:
+    """(N, Q) quantiles of the next values of (N, T) windows (each row's first ``lengths`` count, recorded to
+    (N,) ``decimals``), (N,) the point predictions -> the quantiles, none below 0 in the rows whose values cannot
+    go below 0 as far as they show (:func:`never_below_zero`) and whose prediction is not below 0 itself (it stays
+    inside its interval)."""
+    rows = never_below_zero(values, lengths, decimals) & ~(predictions < 0)  # (N,)
+    return np.where(rows[:, None], np.maximum(quantiles, 0.0), quantiles)
+
+
+def never_below_zero(values: np.ndarray, lengths: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    """(N, T) values (each row's first ``lengths`` count), (N,) their recorded decimals -> (N,) bool: none below
+    0, and whole numbers (counts: ``decimals`` 0) or back up from a 0 they reached (a floor, not a crossing)."""
+    inside = np.arange(values.shape[1])[None, :] < np.asarray(lengths)[:, None]  # (N, T)
+    width = values.shape[1]
+    if not width:  # no values (an empty batch)
+        return np.zeros(len(values), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        below = (inside & (values < 0)).any(axis=1)  # (N,)
+        zero, positive = inside & (values == 0), inside & (values > 0)  # (N, T) each
+    first_zero = np.where(zero.any(axis=1), zero.argmax(axis=1), width)  # (N,)
+    last_positive = np.where(positive.any(axis=1), width - 1 - positive[:, ::-1].argmax(axis=1), -1)  # (N,)
+    return ~below & ((np.asarray(decimals) == 0) | (first_zero < last_positive))
+
+
 def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, T) values (each row's first ``lengths`` count), (N,) lengths -> (N,) the fewest decimals
     ``k`` in 0 … RECORDED_DECIMALS with every value a whole multiple of ``10**-k`` (to float64 rounding;

@@ -45,6 +45,7 @@ from numseries.intervals import (
     Calibration,
     check_levels,
     default_levels,
+    floored_at_zero,
     intervals,
     recorded_decimals,
     recorded_intervals,
@@ -494,6 +495,8 @@ class Predictor:
             per_step[columns[0]] = outputs["weights"][0]
         decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
         quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals)
+        if quantiles is not None and decimals is not None:  # counts' intervals stop at 0
+            quantiles = floored_at_zero(quantiles, outputs["prediction"], window, np.array([used]), decimals)
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value, held = _rule_value(rule, 0, THE_SEQUENCE)
@@ -591,6 +594,8 @@ class Predictor:
         decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
         ends = np.take_along_axis(values, n_used[:, None] - np.array([2, 1]), axis=1)  # (N, 2)
         quantiles = self._quantiles(outputs, ends, decimals)
+        if quantiles is not None and decimals is not None:  # counts' intervals stop at 0
+            quantiles = floored_at_zero(quantiles, outputs["prediction"], values, n_used, decimals)
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -741,6 +746,8 @@ class Predictor:
             quantiles = np.where(np.isnan(calibrated), quantiles, calibrated)
         quantiles = widen_lines(quantiles, self.quantile_levels, ends[:, 1], outputs.get("read"), ends[:, 0])
         quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
+        if "logs" in outputs:  # read in logarithms: a ratio, never below 0, its quantiles neither once calibrated
+            quantiles[outputs["logs"]] = np.maximum(quantiles[outputs["logs"]], 0.0)
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
         return quantiles
@@ -1004,7 +1011,8 @@ class Predictor:
         their own last values (as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
         holding out ``log_hold(BACKTEST_STEPS, length)`` of them) with under ``PREFER_LOG`` of the error of the
         path read from the values: ``outputs``' prediction, quantiles, attention, weights and read replaced by
-        those of the values' logarithms, exponentiated (a ratio: above 0). Their weights stay exact:
+        those of the values' logarithms, exponentiated (a ratio: above 0; not where that climbs above the last
+        value, a decay that levelled off, nor leaves the float range). Their weights stay exact:
         ``exp(f(log x))`` grows as x is scaled, so the prediction is still ``sum(weights * x)``, each weight
         the prediction times the logarithm's weight over its value (they need not sum to 1). Sets
         ``outputs["logs"]`` (N,) bool: the rows replaced."""
@@ -1031,8 +1039,16 @@ class Predictor:
             return
         logarithms = np.where(inside[rows], np.log(np.where(inside[rows], values[rows], 1.0)), 0.0)  # (R, W)
         again = self._predict_padded(logarithms, lengths[rows], None, "weights" in outputs, only=only, exact_ok=True)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             value = np.exp(again["prediction"])  # (R,)
+        # not where it climbs back above the last value (a decay that levelled off, 1000 200 40 8 1.6 1.5, read so
+        # jumped to 7.84: adversarial round 49), nor where it leaves the float range (0 or inf)
+        keep = (value <= values[rows, lengths[rows] - 1]) & (value > 0) & np.isfinite(value)  # (R,)
+        rows, again, value = rows[keep], {name: output[keep] for name, output in again.items()}, value[keep]
+        logarithms = logarithms[keep]
+        if not rows.size:
+            return
+        with np.errstate(over="ignore", under="ignore"):
             if "quantiles" in outputs and "quantiles" in again:
                 outputs["quantiles"][rows] = np.exp(again["quantiles"])
         outputs["prediction"][rows] = value
