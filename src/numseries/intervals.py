@@ -251,6 +251,8 @@ def floored_at_zero(
     (N,) ``decimals``), (N,) the point predictions -> the quantiles, none below 0 in the rows whose values cannot
     go below 0 as far as they show (:func:`never_below_zero`) and whose prediction is not below 0 itself (it stays
     inside its interval)."""
+    if not (quantiles < 0).any():  # none below 0 (most): nothing to floor
+        return quantiles
     rows = never_below_zero(values, lengths, decimals) & ~(predictions < 0)  # (N,)
     return np.where(rows[:, None], np.maximum(quantiles, 0.0), quantiles)
 

@@ -1020,7 +1020,7 @@ class Predictor:
 
         n = len(lengths)
         outputs["logs"] = replaced = np.zeros(n, dtype=bool)
-        if not n:
+        if not (outputs["prediction"] < 0).any():  # none below 0 (most): nothing to read again
             return
         inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, W)
         with np.errstate(invalid="ignore"):
