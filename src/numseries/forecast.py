@@ -88,7 +88,7 @@ from numseries.intervals import (
     recorded_intervals,
     round_to_recording,
 )
-from numseries.series import LARGEST_FLOAT, mean_abs_step, padded_rows, read_lengths
+from numseries.series import LARGEST_FLOAT, keep_last, mean_abs_step, padded_rows, read_lengths
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -630,9 +630,9 @@ def _take_log_paths(
 
 def _settles(source: np.ndarray) -> bool:
     """Whether a window's values all step one way, its last step smaller than its largest."""
-    steps = np.abs(np.diff(source))
-    ways = np.sign(np.diff(source))
-    return bool(steps.size) and ways[0] != 0 and (ways == ways[0]).all() and steps[-1] < steps.max()
+    steps = np.diff(source)
+    ways, sizes = np.sign(steps), np.abs(steps)
+    return bool(steps.size) and ways[0] != 0 and (ways == ways[0]).all() and sizes[-1] < sizes.max()
 
 
 def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
@@ -646,9 +646,7 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
     _, way = step_decay(padded, lengths)
     out = (way != 0) & ~_turning(padded, lengths)
     used = np.minimum(lengths, predictor.max_len)
-    left = np.zeros((len(sources), predictor.max_len))  # (S, max_len) each window's last values, left-aligned
-    for row, source in enumerate(sources):
-        left[row, : used[row]] = source[-used[row] :]
+    left, _ = keep_last(padded, lengths, predictor.max_len)  # (S, <= max_len) each window's last values
     outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
     texts, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
     # named, and shrinking for 2 steps at least: a curve that rises to a peak (daily cases) is named so too, its

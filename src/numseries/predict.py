@@ -494,9 +494,7 @@ class Predictor:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
         decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
-        quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals)
-        if quantiles is not None and decimals is not None:  # counts' intervals stop at 0
-            quantiles = floored_at_zero(quantiles, outputs["prediction"], window, np.array([used]), decimals)
+        quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals, (window, np.array([used])))
         rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value, held = _rule_value(rule, 0, THE_SEQUENCE)
@@ -593,9 +591,7 @@ class Predictor:
         patterns, confidence = self._patterns(outputs, values, n_used)
         decimals = recorded_decimals(values, n_used) if "quantiles" in outputs else None  # (N,)
         ends = np.take_along_axis(values, n_used[:, None] - np.array([2, 1]), axis=1)  # (N, 2)
-        quantiles = self._quantiles(outputs, ends, decimals)
-        if quantiles is not None and decimals is not None:  # counts' intervals stop at 0
-            quantiles = floored_at_zero(quantiles, outputs["prediction"], values, n_used, decimals)
+        quantiles = self._quantiles(outputs, ends, decimals, (values, n_used))
         exact = np.zeros(len(n_used), dtype=bool)
         per_step = outputs.get("weights")
         if rules:  # exact rules override the network: their next value, zero-width intervals
@@ -728,13 +724,19 @@ class Predictor:
         return check_levels(level, self.quantile_levels)
 
     def _quantiles(
-        self, outputs: dict[str, np.ndarray], ends: np.ndarray, decimals: np.ndarray | None = None
+        self,
+        outputs: dict[str, np.ndarray],
+        ends: np.ndarray,
+        decimals: np.ndarray | None = None,
+        windows: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray | None:
         """(N, Q) calibrated quantiles (by the length of what the network read), or None without a quantile head;
         a straight line's, of zero width, and any read from 3 values, widened by steps of its line (``ends``
         (N, 2): each context's last two values; :func:`~numseries.intervals.widen_lines`). With the (N,) ``decimals`` the series are recorded
         to (:func:`~numseries.intervals.recorded_decimals`), rounded to them
-        (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value."""
+        (:func:`~numseries.intervals.round_to_recording`): the quantiles of the recorded value; and with the
+        ``windows`` themselves ((N, W) prefix-padded values, (N,) lengths), a count's stop at 0
+        (:func:`~numseries.intervals.floored_at_zero`)."""
         if "quantiles" not in outputs:
             return None
         # A quantile beyond the float range (an interval around a value near it) is the largest float there:
@@ -750,6 +752,8 @@ class Predictor:
             quantiles[outputs["logs"]] = np.maximum(quantiles[outputs["logs"]], 0.0)
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
+            if windows is not None:  # counts' intervals stop at 0
+                quantiles = floored_at_zero(quantiles, outputs["prediction"], *windows, decimals)
         return quantiles
 
     def _named(self, outputs: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -1029,10 +1033,10 @@ class Predictor:
         rows = np.flatnonzero((outputs["prediction"] < 0) & positive & falls & (lengths >= LOG_PAST + 2))
         if not rows.size:
             return
-        windows = [values[i, : lengths[i]] for i in rows]
-        holds = [log_hold(BACKTEST_STEPS, len(window)) for window in windows]
+        cuts = [lengths[i] - log_hold(BACKTEST_STEPS, lengths[i]) for i in rows]  # where each backtest holds out from
         error_values, error_logs = log_backtest(
-            self, [w[: len(w) - h] for w, h in zip(windows, holds, strict=True)], [w[len(w) - h :] for w, h in zip(windows, holds, strict=True)]
+            self, [values[i, :cut] for i, cut in zip(rows, cuts, strict=True)],
+            [values[i, cut : lengths[i]] for i, cut in zip(rows, cuts, strict=True)],
         )
         rows = rows[error_logs < PREFER_LOG * error_values]  # (R,) NaN never less
         if not rows.size:
@@ -1045,7 +1049,6 @@ class Predictor:
         # jumped to 7.84: adversarial round 49), nor where it leaves the float range (0 or inf)
         keep = (value <= values[rows, lengths[rows] - 1]) & (value > 0) & np.isfinite(value)  # (R,)
         rows, again, value = rows[keep], {name: output[keep] for name, output in again.items()}, value[keep]
-        logarithms = logarithms[keep]
         if not rows.size:
             return
         with np.errstate(over="ignore", under="ignore"):
@@ -1053,11 +1056,10 @@ class Predictor:
                 outputs["quantiles"][rows] = np.exp(again["quantiles"])
         outputs["prediction"][rows] = value
         outputs["read"][rows] = again["read"]
-        width = logarithms.shape[1]
         for name in ("attention", "weights"):
             if name in outputs and name in again:
                 outputs[name][rows] = 0.0
-                outputs[name][rows, : again[name].shape[1]] = again[name][:, :width]
+                outputs[name][rows, : again[name].shape[1]] = again[name]
         if "weights" in outputs and "weights" in again:
             with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
                 outputs["weights"][rows] = np.where(
