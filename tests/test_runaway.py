@@ -109,7 +109,9 @@ def test_a_long_smooth_curve_that_backtests_better_read_short_is_forecast_from_i
     assert backtests_shorter(shipped, [window], 8).tolist() == [True]
     whole = roll_out(shipped, [window], 8, (), 0, [])[0][0]
     forecast = shipped.forecast_batch([window], 8)
-    assert forecast.read.tolist() == [SHORT_READ] and forecast.values[0, 0] == whole[0]
+    # step 1 is predict's, read whole (here from the step sizes, where the network's step overshoots: 0.985938,
+    # where 0.985937 comes next; test_step_read.py)
+    assert forecast.read.tolist() == [SHORT_READ] and forecast.values[0, 0] == shipped.predict(window).value
     assert np.abs(forecast.values[0] - after).mean() < np.abs(whole - after).mean() / 10
     # too few values before the backtested ones for a shorter read: never preferred
     assert backtests_shorter(shipped, [window[-SHORT_READ - 8 :]], 8).tolist() == [False]

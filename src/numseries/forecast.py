@@ -61,10 +61,13 @@ second step on, where the network's step 1 went its way (one that turned back re
 steps go that way, their sizes the network's path read from the logarithms of the window's step sizes (for up to
 ``BACKTEST_STEPS`` steps, then shrinking by the ratio below), each no larger than the one before nor than the
 window's last step shrunk every step by the ratio its last steps shrank by (up to ``SETTLE_RECENT`` of them). Its
-bands reach as far as the network's path's did, at most step 1's reach (or the window's last step, if larger) times
-the step, and from ``BACKTEST_STEPS`` on grow from there as a random walk's spread. It is not backtested: cut before
+bands reach as far as the network's path's did, at most step 1's reach (or the window's last step shrunk by that
+ratio, if larger) times the step, and from ``BACKTEST_STEPS`` on grow from there as a random walk's spread. It is not backtested: cut before
 the last values, the window had not begun to saturate. A window of one sign keeps its path where settling would
-cross 0. ``Forecast.settles`` says so; such a path never runs away, and is not held steady.
+cross 0. ``Forecast.settles`` says so; such a path never runs away, and is not held steady. Step 1 is predict's:
+where the network's step overshoots such a window (over ``SETTLE_OVERSHOOT`` times its last step shrunk by that
+ratio: ``131 40 13 4.6 2.1 1.32``, a cooling to 1, went on by 0.88), it is read from the step sizes too
+(``Predictor._read_steps``; ``Prediction.settles``).
 """
 
 from __future__ import annotations
@@ -113,6 +116,8 @@ PREFER_LOG = 0.5  # a path read in logarithms wins its backtest when its error i
 LOG_PAST = 4  # values a log backtest forecasts from, at least (a window of 6 holds out 2)
 SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
+SETTLE_OVERSHOOT = 1.5  # a saturating window's step 1 is read from its step sizes where the network's step is over
+# this many times its last step shrunk by its last steps' ratio (Predictor._read_steps)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)
@@ -716,6 +721,7 @@ def _take_settling_paths(
     keeps &= first_step > 0  # the model's step 1 turned back already: it reads a turn, not a settling curve
     keeps &= np.isfinite(path).all(axis=1)
     rows, path, first, last_step, one_sign = rows[keeps], path[keeps], first[keeps], last_step[keeps], one_sign[keeps]
+    next_step = last_step * np.exp(ratio[keeps])  # (R,) the last step shrunk once by the ratio: step 1's cap
     path = np.where(one_sign[:, None] & (np.sign(path) != np.sign(first)[:, None]), 0.0, path)  # (R, steps)
     if not rows.size:
         return settles
@@ -723,7 +729,7 @@ def _take_settling_paths(
     values_before = values[rows].copy()  # (R, steps) the network's path, which its bands are around
     values[rows, 1:] = path[:, 1:]  # the first step stays the model's prediction
     # bands: the network's path's reach below and above it, moved with the path (as a cycle's), at most step 1's
-    # (or the window's last step, if larger) times the step; from step BACKTEST_STEPS on grown from there as a random walk's spread, no further (the
+    # (or the window's last step shrunk by the ratio, if larger) times the step; from step BACKTEST_STEPS on grown from there as a random walk's spread, no further (the
     # network's bands were its own turning path's, and grew without bound where that ran away)
     k = np.arange(1, steps + 1)  # (steps,)
     held = np.minimum(k, BACKTEST_STEPS) - 1  # (steps,) the step whose reach each grows from
@@ -732,7 +738,7 @@ def _take_settling_paths(
     for level in levels:
         band = bands[level][rows]  # (R, steps, 2) the network path's
         reach = np.stack([values_before[:, :, None] - band[..., :1], band[..., 1:] - values_before[:, :, None]], axis=-1)[:, :, 0]
-        base = np.maximum(reach[:, :1], last_step[:, None, None])  # (R, 1, 2) step 1's reach, or the last step if larger
+        base = np.maximum(reach[:, :1], next_step[:, None, None])  # (R, 1, 2) step 1's reach, or its cap if larger
         reach = np.minimum(reach, base * k[None, :, None])  # (R, steps, 2) at most that times the step
         with np.errstate(over="ignore"):
             grown = path[..., None] + np.array([-1.0, 1.0]) * reach[:, held] * growth  # (R, steps, 2)

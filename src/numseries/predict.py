@@ -120,7 +120,8 @@ class Prediction:
     ``attention`` has one weight per input value, summing to 1; values before the model's window
     (``cropped``) get 0. ``weights`` are the exact per-step weights ``d value / d x_i``: they sum to 1
     and ``value == sum(weights * x)`` (see :mod:`numseries.explain`; where the network read the values'
-    logarithms, ``logs``, they still give the value so but need not sum to 1); 0 before the window, ``None``
+    logarithms, ``logs``, they still give the value so but need not sum to 1; where it read a saturating curve's
+    step sizes, ``settles``, they sum to 1 too); 0 before the window, ``None``
     when not asked for or when the model has no gradient graphs. When an exact rule fits the values
     the model read, ``value`` is its next value, ``exact`` is True, ``pattern`` describes the rule
     (confidence 1, quantiles all equal to ``value``), ``weights`` are the rule's coefficients on the
@@ -142,6 +143,7 @@ class Prediction:
     n_read: int | None = None  # values the network read, when fewer than n_used (a steep decay's or growth's end)
     decimals: int = -1  # the decimals the values are recorded to, which intervals are rounded to; -1: none
     logs: bool = False  # the network read the values' logarithms: from the values it predicted below 0 (read_logs)
+    settles: bool = False  # the step read from a saturating curve's step sizes: the network's overshot (read_steps)
 
     @property
     def n_values(self) -> int:
@@ -198,6 +200,7 @@ class BatchPrediction:
     decimals: np.ndarray | None = None  # (N,) int as Prediction.decimals; None: none recorded
     n_read: np.ndarray | None = None  # (N,) int values the network read (Prediction.n_read; here n_used where all)
     logs: np.ndarray | None = None  # (N,) bool as Prediction.logs
+    settles: np.ndarray | None = None  # (N,) bool as Prediction.settles
 
     def __post_init__(self) -> None:
         if len(self.exact) != len(self.values):  # built without rules: none found
@@ -233,6 +236,7 @@ class BatchPrediction:
         decimals = np.full(n, -1, dtype=np.int64) if recorded else None  # rows not predicted: no recording
         n_read = np.zeros(n, dtype=np.int64)
         logs = np.zeros(n, dtype=bool)
+        settles = np.zeros(n, dtype=bool)
         rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
         for rows, part in parts:
             columns = part.attention.shape[1]
@@ -241,6 +245,8 @@ class BatchPrediction:
             n_read[rows] = part.n_used if part.n_read is None else part.n_read
             if part.logs is not None:
                 logs[rows] = part.logs
+            if part.settles is not None:
+                settles[rows] = part.settles
             rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
             values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
             attention[rows, :columns] = part.attention
@@ -258,7 +264,7 @@ class BatchPrediction:
             self, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
             quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
             pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact, rules=rules,
-            decimals=decimals, n_read=n_read, logs=logs,
+            decimals=decimals, n_read=n_read, logs=logs, settles=settles,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # one line, as Prediction's
@@ -295,6 +301,7 @@ class BatchPrediction:
             n_read=int(self.n_read[i]) if self.n_read is not None and self.n_read[i] < n_used else None,
             decimals=int(self.decimals[i]) if self.decimals is not None else -1,
             logs=self.logs is not None and bool(self.logs[i]),
+            settles=self.settles is not None and bool(self.settles[i]),
         )
 
 
@@ -531,6 +538,7 @@ class Predictor:
             n_read=read if read < used else None,
             decimals=int(decimals[0]) if decimals is not None else -1,
             logs=bool(outputs["logs"][0]),
+            settles=bool(outputs["settles"][0]),
         )
 
     def predict_batch(
@@ -606,7 +614,7 @@ class Predictor:
                 if confidence is not None:
                     confidence[i] = 1.0
                 outputs["read"][i] = n_used[i]  # a rule reads every value of the window, as predict's does
-                outputs["logs"][i] = False
+                outputs["logs"][i] = outputs["settles"][i] = False
         _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
         return BatchPrediction(
             outputs["prediction"],
@@ -625,6 +633,7 @@ class Predictor:
             decimals=decimals,
             n_read=outputs["read"],
             logs=outputs["logs"],
+            settles=outputs["settles"],
         )
 
     def _batch_rows(self, sequences: Any, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -907,7 +916,8 @@ class Predictor:
         last values the network read (:func:`~numseries.series.read_lengths`: fewer than its length at
         the end of a steep decay or growth), with 0 attention and weight on the values before them. With ``logs``,
         rows predicted below 0 may be read again from their logarithms (:meth:`_read_logs`), and ``logs`` (N,) bool
-        says which were. A prediction that
+        says which were; saturating rows whose step overshot, from the logarithms of their step sizes
+        (:meth:`_read_steps`), and ``settles`` (N,) bool says which were. A prediction that
         overflows float64 is a ValueError naming its series; with ``exact_ok``, the caller's to check
         (:func:`_check_finite`) once exact rules have replaced the network's predictions they give."""
         n = len(lengths)
@@ -1005,6 +1015,7 @@ class Predictor:
             outputs["weights"] = per_step
         if logs:
             self._read_logs(given, given_lengths, outputs, only)
+            self._read_steps(given, given_lengths, outputs, only)
         return outputs
 
     def _read_logs(
@@ -1066,6 +1077,114 @@ class Predictor:
                     inside[rows], value[:, None] * outputs["weights"][rows] / np.where(inside[rows], values[rows], 1.0), 0.0
                 )
         replaced[rows] = True
+
+
+    def _read_steps(
+        self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
+    ) -> None:
+        """Where the values the network read (at least ``SETTLE_VALUES``) all step one way, the last step smaller
+        than the largest, saturate (:func:`~numseries.forecast._saturating`), and the network's step goes their
+        way but over ``SETTLE_OVERSHOOT`` times the window's last step shrunk by the ratio its last steps shrank
+        by (``131 40 13 4.6 2.1 1.32``, a cooling to 1, went on by 0.88 to 0.44 where its steps shrink by 0.3):
+        ``outputs``' prediction, quantiles, attention and weights replaced by those of the network's read of the
+        logarithms of the step sizes, its step no larger than that shrunk last step (as a settling forecast's steps
+        are, :func:`~numseries.forecast._take_settling_paths`). A window of one sign keeps its prediction where
+        this would cross 0. The weights stay exact: the step read scales with the values (a size is a difference
+        of values), so the prediction is still ``sum(weights * x)``, and they sum to 1. Sets ``outputs["settles"]``
+        (N,) bool: the rows replaced (none read from logarithms, ``outputs["logs"]``)."""
+        from numseries.forecast import (
+            SETTLE_OVERSHOOT,
+            SETTLE_RECENT,
+            SETTLE_VALUES,
+            _saturating,
+            _settles,
+            _since_largest,
+        )
+
+        n = len(lengths)
+        outputs["settles"] = replaced = np.zeros(n, dtype=bool)
+        read = np.minimum(outputs["read"], lengths)  # (N,)
+        candidates = np.flatnonzero((read >= SETTLE_VALUES) & ~outputs.get("logs", replaced))
+        if not candidates.size:
+            return
+        last = values[candidates, lengths[candidates] - 1]  # (C,)
+        before = values[candidates, lengths[candidates] - 2]
+        way = np.sign(last - before)  # (C,)
+        with np.errstate(invalid="ignore"):
+            goes = (outputs["prediction"][candidates] - last) * way  # (C,) the network's step, the window's way
+        sources, rows, ratios = [], [], []
+        for i, step in zip(candidates.tolist(), goes.tolist(), strict=True):
+            if not step > 0:  # back (a turn) or not a number: the network's
+                continue
+            source = values[i, lengths[i] - read[i] : lengths[i]]
+            if not _settles(source):
+                continue
+            sizes = np.log(np.abs(np.diff(source)))
+            recent = min(_since_largest(np.abs(np.diff(source))), SETTLE_RECENT)
+            ratio = (sizes[-1] - sizes[-1 - recent]) / recent  # < 0: the last steps shrank
+            if ratio < 0 and step > SETTLE_OVERSHOOT * np.exp(sizes[-1] + ratio):
+                sources.append(source)
+                rows.append(i)
+                ratios.append(ratio)
+        if not rows:
+            return
+        saturating = _saturating(self, sources)  # (S,)
+        picked = np.flatnonzero(saturating)
+        if not picked.size:
+            return
+        sources = [sources[k] for k in picked]
+        rows_array = np.array([rows[k] for k in picked])
+        ratio = np.array([ratios[k] for k in picked])  # (R,)
+        sizes, size_lengths = padded_rows([np.log(np.abs(np.diff(source))) for source in sources])  # (R, S)
+        again = self._predict_padded(sizes, size_lengths, None, "weights" in outputs, only=only, exact_ok=True)
+        last_size = sizes[np.arange(len(sources)), size_lengths - 1]  # (R,)
+        cap = last_size + ratio  # (R,) the last step shrunk by the ratio, in logarithms
+        capped = again["prediction"] > cap  # (R,) the network's step larger than that: the cap's
+        size = np.where(capped, cap, again["prediction"])  # (R,) the step's logarithm
+        last = np.array([source[-1] for source in sources])
+        way = np.array([np.sign(source[-1] - source[-2]) for source in sources])
+        with np.errstate(over="ignore"):
+            value = last + way * np.exp(size)  # (R,)
+        one_sign = np.array([source.min() > 0 or source.max() < 0 for source in sources])
+        keep = np.isfinite(value) & (~one_sign | (np.sign(value) == np.sign(last)))
+        if not keep.any():
+            return
+        rows_array, value, size, way, last, capped, ratio = (
+            rows_array[keep], value[keep], size[keep], way[keep], last[keep], capped[keep], ratio[keep]
+        )
+        sources = [source for source, kept in zip(sources, keep.tolist(), strict=True) if kept]
+        again = {name: output[keep] for name, output in again.items()}
+        size_lengths = size_lengths[keep]
+        outputs["prediction"][rows_array] = value
+        if "quantiles" in outputs and "quantiles" in again:  # the sizes' quantiles, moved with the step, as values
+            with np.errstate(over="ignore"):
+                steps = np.exp(again["quantiles"] - (again["prediction"] - size)[:, None])  # (R, Q)
+            quantiles = last[:, None] + way[:, None] * steps
+            outputs["quantiles"][rows_array] = np.where(way[:, None] > 0, quantiles, quantiles[:, ::-1])
+        ends = lengths[rows_array]  # (R,) each window's end: its read values are the last ones before it
+        for k, (i, source) in enumerate(zip(rows_array.tolist(), sources, strict=True)):
+            start = ends[k] - len(source)
+            if "attention" in outputs and "attention" in again:  # a step size's attention on the value it ends at
+                outputs["attention"][i] = 0.0
+                outputs["attention"][i, start + 1 : ends[k]] = again["attention"][k, : size_lengths[k]]
+            if "weights" in outputs:
+                # d value / d x: the last value's 1, and the step exp(h) times h's weight on each step size's
+                # logarithm over that size, + on the value it ends at, - on the one it starts from
+                if capped[k]:  # h = u[-1] + (u[-1] - u[-1 - r]) / r
+                    recent = min(_since_largest(np.abs(np.diff(source))), SETTLE_RECENT)
+                    on_sizes = np.zeros(len(source) - 1)
+                    on_sizes[-1] += 1.0 + 1.0 / recent
+                    on_sizes[-1 - recent] -= 1.0 / recent
+                else:
+                    on_sizes = again["weights"][k, : size_lengths[k]]
+                per_size = np.exp(size[k]) * on_sizes / np.abs(np.diff(source))  # (S,)
+                weights = np.zeros(len(source))
+                weights[1:] += per_size
+                weights[:-1] -= per_size
+                weights[-1] += 1.0
+                outputs["weights"][i] = 0.0
+                outputs["weights"][i, start : ends[k]] = weights
+        replaced[rows_array] = True
 
 
 _POOLS: dict[tuple[str, int], tuple[int, ThreadPoolExecutor]] = {}  # (use, threads) -> (process id, pool)

@@ -55,6 +55,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
+from numseries.forecast import SETTLE_OVERSHOOT
 from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
@@ -168,6 +169,12 @@ class PredictAnswer(BaseModel):
         description="whether the network read the logarithms of the values (the prediction a ratio: above 0): read "
         "from the values it predicted below 0, though they are all above 0 and fall, and, forecasting their own "
         "last values (up to 8) from those before, the path read from their logarithms missed by under half as much",
+    )
+    settles: bool = Field(
+        False,
+        description="whether the step was read from the logarithms of the step sizes: the values step one way and "
+        f"saturate (their steps shrink by about one ratio), and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
+        "further than their last step shrunk by that ratio (the step is at most that far)",
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
@@ -511,6 +518,7 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
             n_read[i],
             {level: rows[i] for level, rows in bounds.items()} if bounds else None,
             batch.logs is not None and bool(batch.logs[i]),
+            batch.settles is not None and bool(batch.settles[i]),
         )
         answers.append(answer)
     return answers

@@ -192,6 +192,15 @@ def _run(args: argparse.Namespace) -> int:
             "missed by under half as much",
             file=sys.stderr,
         )
+    if result.settles:
+        from numseries.forecast import SETTLE_OVERSHOOT
+
+        print(
+            "note: the step was read from the logarithms of the step sizes: these values step one way and saturate "
+            f"(their steps shrink by about one ratio), and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
+            "further than their last step shrunk by that ratio; it is at most that far",
+            file=sys.stderr,
+        )
     if path_read is not None and path_read < result.n_used:
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the last {path_read} values: the path "
@@ -613,6 +622,7 @@ def _as_json(
         result.n_used if result.n_read is None else result.n_read,
         {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
         result.logs,
+        result.settles,
     )
     if forecast is not None:
         add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs, settles)
@@ -657,10 +667,12 @@ def json_answer(
     n_read: int,
     intervals: dict[str, list[float]] | None = None,
     logs: bool = False,
+    settles: bool = False,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth);
-    ``logs``: whether it read their logarithms (:attr:`~numseries.predict.Prediction.logs`);
+    ``logs``: whether it read their logarithms (:attr:`~numseries.predict.Prediction.logs`); ``settles``: whether
+    it read a saturating curve's step sizes (:attr:`~numseries.predict.Prediction.settles`);
     ``intervals`` ``{level name: [lo, hi]}``, an exact rule's at its value (zero width, as the table shows it,
     not float64's values either side past 2**53)."""
     exact = _exact_rule(rule)
@@ -677,6 +689,7 @@ def json_answer(
         "n_used": n_used,
         "n_read": n_read,
         "logs": logs,
+        "settles": settles,
     }
     if intervals is not None:
         answer["intervals"] = {name: [prediction, prediction] for name in intervals} if exact else intervals

@@ -442,7 +442,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   $("prediction").textContent = format(data.prediction, step, integers.prediction, data.exact);
   const cropped = data.n_used < data.n_values;
   const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
-  $("note").hidden = !cropped && !partly && !data.forecast && !data.logs;
+  $("note").hidden = !cropped && !partly && !data.forecast && !data.logs && !data.settles;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
     partly
@@ -456,6 +456,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
     data.logs
       ? "The network read the logarithms of the values (the prediction is a ratio, above 0): read from the " +
         "values, it predicted below 0, though they are all above 0 and fall."
+      : "",
+    data.settles
+      ? "The step was read from the logarithms of the step sizes: the values step one way and saturate, and the " +
+        "network's own step went far further than their last step shrunk by their ratio."
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
