@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import textwrap
@@ -214,8 +215,18 @@ def render(r: dict, env: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _at_least(share: float) -> str:
+    """A lower bound in whole percent, rounded down (97.6% is "97%" as a least, not "98%")."""
+    return f"{math.floor(share * 100 + 1e-9)}%"
+
+
+def _at_most(share: float) -> str:
+    """An upper bound to 0.1%, rounded up (0.83% is "0.9%" as a most, not "0.8%")."""
+    return f"{math.ceil(share * 1000 - 1e-9) / 10:.1f}%"
+
+
 def readme_block(r: dict) -> str:
-    """The README's paragraph on periods, from the measured figures."""
+    """The README's paragraph on periods, from the measured figures (bounds rounded outwards)."""
     long = _bucket(LENGTHS[-1])
     cells = [r["periodic"][f"{shape}|{noise}|{long}"] for shape in SHAPES for noise in NOISE]
     clean = [r["periodic"][f"{shape}|0.0|{long}"]["found"] for shape in SHAPES]
@@ -224,16 +235,16 @@ def readme_block(r: dict) -> str:
         "- **Periods.** Where a series plainly repeats, the pattern line gives its period (`sine wave, period ≈ 6.3`; "
         "`repeating, period ≈ 12` where the classifier names nothing clearer), from the autocorrelation of the "
         "series without its trend (`numseries.cycles`, no model). On waves of five shapes with periods of 3 to a third "
-        f"of the length (`benchmarks/results/periods.md`), at {long} values it finds one in {min(clean):.0%}–"
-        f"{max(clean):.0%} of noise-free series and {min(c['found'] for c in cells):.0%}–{max(c['found'] for c in cells):.0%} "
-        f"with noise up to half the amplitude, within 10% of the true period in {min(c['right'] for c in cells):.0%} "
+        f"of the length (`benchmarks/results/periods.md`), at {long} values it finds one in {_at_least(min(clean))}–"
+        f"{max(clean):.0%} of noise-free series and {_at_least(min(c['found'] for c in cells))}–{max(c['found'] for c in cells):.0%} "
+        f"with noise up to half the amplitude, within 10% of the true period in {_at_least(min(c['right'] for c in cells))} "
         "or more of them; at 8–16 values it speaks less often. On series that do not repeat (lines, curves, random "
-        f"walks, level shifts, ARIMA, white noise, AR(1)) it claims a period in at most {worst[1]:.1%} "
+        f"walks, level shifts, ARIMA, white noise, AR(1)) it claims a period in at most {_at_most(worst[1])} "
         f"({worst[0].replace('|', ', ')} values). On windows of {REAL_WINDOW} values of the real suite it gives "
         + "; ".join(f"{name} ({d['frequency']}) ≈ {d['median']:.3g} in {d['found']:.0%}" for name, d in r["real"].items()
                     if d["found"] >= 0.25)
         + "; in the others' windows a period in at most "
-        + f"{max(d['found'] for d in r['real'].values() if d['found'] < 0.25):.1%} ("
+        + f"{_at_most(max(d['found'] for d in r['real'].values() if d['found'] < 0.25))} ("
         + ", ".join(f"{name} {d['found']:.1%}" for name, d in r["real"].items() if d["found"] < 0.25)
         + f"). It costs {r['speed']['batch_us']:.1f} µs a series on a batch."
     )

@@ -157,6 +157,9 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1", "two", "3"], "", "'two' (value 2) is not a number"),
         (["1", "-", "3"], "", "'-' reads the values from stdin"),
         (["-"], "1 2 x", "'x' (value 3) is not a number"),
+        # adversarial round 50: a spreadsheet column pasted with its header
+        (["-"], "sales\n120.5\n130\n128\n", "'sales' (value 1) is not a number; give the numbers without their "
+         "header ('sales'), or the file with --input FILE --output FILE"),
         (["--steps", "0", "1", "2", "3"], "", "--steps must be an integer from 1 to 10000"),
         (
             ["--steps", "100000000000", "1", "2", "3"],

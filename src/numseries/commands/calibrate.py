@@ -39,8 +39,8 @@ CALIBRATION_SEED = 2_000_003  # never a training (seed) or validation (seed + 1_
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", required=True, help="weights folder of a model with a quantile head")
     parser.add_argument("--cases", type=int, default=200_000, help="generated sequences (default: %(default)s)")
-    parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands")
-    parser.add_argument("--seed", type=seed_argument, default=CALIBRATION_SEED, help="seed of those sequences")
+    parser.add_argument("--horizon-cases", type=int, default=50_000, help="generated paths for the multi-step bands (default: %(default)s)")
+    parser.add_argument("--seed", type=seed_argument, default=CALIBRATION_SEED, help="seed of those sequences (default: %(default)s)")
     parser.add_argument(
         "--path-families",
         nargs="+",

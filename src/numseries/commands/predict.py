@@ -412,6 +412,8 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 if any(dash in token for dash in "\u2212\u2013\u2014")
                 else f"write it without thousands separators ({re.sub(r'[^0-9+-]', '', token)})"
                 if _GROUPED.fullmatch(token)  # 1.234.567, 1'000
+                else f"give the numbers without their header ({token!r}), or the file with --input FILE --output FILE"
+                if position == 1 and len(labels) > 1 and re.fullmatch(r"[^\W\d]\w*", token)  # a pasted column's name
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None

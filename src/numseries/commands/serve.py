@@ -33,8 +33,9 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from numseries.serve import create_app
-    except ImportError as err:
-        raise ValueError(f"{err}; pip install 'numseries[serve]'") from None
+    except ImportError as err:  # numseries.serve's own message names the extra; uvicorn's does not
+        advice = "" if "numseries[serve]" in str(err) else "; pip install 'numseries[serve]'"
+        raise ValueError(f"{err}{advice}") from None
     listening = _bound(args.host, args.port)  # before the model loads: a port in use is one line at once
     try:
         app = create_app(args.weights)
