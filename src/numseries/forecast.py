@@ -650,15 +650,19 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
     padded, lengths = padded_rows(sources)
     _, way = step_decay(padded, lengths)
     out = (way != 0) & ~_turning(padded, lengths)
-    used = np.minimum(lengths, predictor.max_len)
-    left, _ = keep_last(padded, lengths, predictor.max_len)  # (S, <= max_len) each window's last values
+    # named, and shrinking for 2 steps at least: a curve that rises to a peak (daily cases) is named so too, its
+    # steps shrinking only just before it (adversarial round 48: 549 of 1,150 such windows named; 157 so). Only
+    # the others are named: the classifier is a model call.
+    since = np.array([_since_largest(np.abs(np.diff(source))) for source in sources])  # (S,)
+    ask = np.flatnonzero(~out & (since >= 2))  # (A,)
+    if not ask.size:
+        return out
+    used = np.minimum(lengths[ask], predictor.max_len)
+    left, _ = keep_last(padded[ask], lengths[ask], predictor.max_len)  # (A, <= max_len) each window's last values
     outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
     texts, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
-    # named, and shrinking for 2 steps at least: a curve that rises to a peak (daily cases) is named so too, its
-    # steps shrinking only just before it (adversarial round 48: 549 of 1,150 such windows named; 157 so)
-    named = [NAMES["logistic"] in text and UNSATURATED not in text for text in texts]
-    since = np.array([_since_largest(np.abs(np.diff(source))) for source in sources])  # (S,)
-    return out | (np.array(named or [False] * len(sources), dtype=bool) & (since >= 2))
+    out[ask] = [NAMES["logistic"] in text and UNSATURATED not in text for text in texts] or False
+    return out
 
 
 def _since_largest(sizes: np.ndarray) -> int:

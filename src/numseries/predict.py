@@ -1097,7 +1097,6 @@ class Predictor:
             SETTLE_RECENT,
             SETTLE_VALUES,
             _saturating,
-            _settles,
             _since_largest,
         )
 
@@ -1107,34 +1106,43 @@ class Predictor:
         candidates = np.flatnonzero((read >= SETTLE_VALUES) & ~outputs.get("logs", replaced))
         if not candidates.size:
             return
-        last = values[candidates, lengths[candidates] - 1]  # (C,)
-        before = values[candidates, lengths[candidates] - 2]
-        way = np.sign(last - before)  # (C,)
+        tail = values[candidates[:, None], lengths[candidates, None] - np.arange(4, 0, -1)]  # (C, 4) the last 4
+        way = np.sign(tail[:, -1] - tail[:, -2])  # (C,)
         with np.errstate(invalid="ignore"):
-            goes = (outputs["prediction"][candidates] - last) * way  # (C,) the network's step, the window's way
-        sources, rows, ratios = [], [], []
-        for i, step in zip(candidates.tolist(), goes.tolist(), strict=True):
-            if not step > 0:  # back (a turn) or not a number: the network's
-                continue
-            source = values[i, lengths[i] - read[i] : lengths[i]]
-            if not _settles(source):
-                continue
-            sizes = np.log(np.abs(np.diff(source)))
-            recent = min(_since_largest(np.abs(np.diff(source))), SETTLE_RECENT)
-            ratio = (sizes[-1] - sizes[-1 - recent]) / recent  # < 0: the last steps shrank
-            if ratio < 0 and step > SETTLE_OVERSHOOT * np.exp(sizes[-1] + ratio):
-                sources.append(source)
-                rows.append(i)
-                ratios.append(ratio)
-        if not rows:
+            goes = (outputs["prediction"][candidates] - tail[:, -1]) * way  # (C,) the network's step, their way
+        # its way (back is a turn; NaN is no number), and the last 3 steps one way (most windows step both ways:
+        # a quick look first), else the network's
+        forward = (goes > 0) & (np.sign(np.diff(tail, axis=1)) == way[:, None]).all(axis=1)
+        candidates, goes = candidates[forward], goes[forward]
+        if not candidates.size:
             return
-        saturating = _saturating(self, sources)  # (S,)
-        picked = np.flatnonzero(saturating)
+        counts = read[candidates]  # (C,) each window's values read: its last ones
+        width = int(counts.max())
+        at = (lengths[candidates] - counts)[:, None] + np.arange(width)[None, :]  # (C, width)
+        windows = np.take_along_axis(values[candidates], np.minimum(at, values.shape[1] - 1), axis=1)  # left-aligned
+        steps = np.diff(windows, axis=1)  # (C, width - 1)
+        inside = np.arange(width - 1)[None, :] < (counts - 1)[:, None]
+        ends = np.arange(len(candidates)), counts - 2  # each window's last step
+        way = np.sign(steps[ends])  # (C,)
+        sizes = np.abs(steps)
+        largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
+        one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
+        settling = one_way & (sizes[ends] < largest)  # as forecast._settles: the last step smaller than the largest
+        since = counts - 2 - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # forecast._since_largest
+        recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs_of = np.log(sizes)
+            ratio = (logs_of[ends] - logs_of[ends[0], np.maximum(ends[1] - recent, 0)]) / recent  # (C,) < 0: shrank
+            over = settling & (ratio < 0) & (goes > SETTLE_OVERSHOOT * np.exp(logs_of[ends] + ratio))
+        picked = np.flatnonzero(over)
         if not picked.size:
             return
-        sources = [sources[k] for k in picked]
-        rows_array = np.array([rows[k] for k in picked])
-        ratio = np.array([ratios[k] for k in picked])  # (R,)
+        saturating = _saturating(self, [windows[k, : counts[k]] for k in picked])  # (P,)
+        picked = picked[saturating]
+        if not picked.size:
+            return
+        sources = [windows[k, : counts[k]] for k in picked]  # (R,) the values read of the windows taken
+        rows_array, ratio = candidates[picked], ratio[picked]  # (R,)
         sizes, size_lengths = padded_rows([np.log(np.abs(np.diff(source))) for source in sources])  # (R, S)
         again = self._predict_padded(sizes, size_lengths, None, "weights" in outputs, only=only, exact_ok=True)
         last_size = sizes[np.arange(len(sources)), size_lengths - 1]  # (R,)
