@@ -199,8 +199,9 @@ def _run(args: argparse.Namespace) -> int:
 
         print(
             "note: the step was read from the logarithms of the step sizes: these values step one way and saturate "
-            f"(their steps shrink by about one ratio), and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
-            "further than their last step shrunk by that ratio; it is at most that far",
+            "(their steps shrink by about one ratio, or the pattern is a logistic curve and they shrank for 2 steps), "
+            f"their last step smaller than the one before, and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
+            "further than their last step shrunk by their last steps' ratio; it is at most that far",
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:
