@@ -1063,3 +1063,28 @@ def test_a_parquet_ds_of_pandas_periods_is_read_as_their_start_times(capsys, tmp
         code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", "2")
         assert code == 0, err
         assert pd.read_csv(target, dtype=str)[["ds", "prediction"]].values.tolist() == [[written[0], "5"], [written[1], "6"]]
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+def test_output_dash_writes_the_csv_to_stdout(capsys, monkeypatch, tmp_path, model, steps):
+    monkeypatch.setattr(batch_io, "LONG_CHUNK_ROWS", 13)  # many chunks, and a shuffled file sorted on disk
+    monkeypatch.setattr(batch_io, "BUCKET_ROWS", 40)
+    frame = long_frame([3, 30, 4, 9, 12])
+    source = tmp_path / "in.csv"
+    frame.sample(frac=1.0, random_state=0).to_csv(source, index=False)
+    argv = ["--weights", model, "--input", str(source), "--steps", str(steps), "--no-progress"]
+    assert predict(capsys, *argv, "--output", str(tmp_path / "file.csv"))[0] == 0
+    code, out, err = predict(capsys, *argv, "--output", "-")
+    assert code == 0 and out == (tmp_path / "file.csv").read_text()
+    assert "sorted them on disk" in err and err.rstrip().endswith("to stdout")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["file.csv", "in.csv"]  # no file named -
+
+
+def test_output_dash_writes_each_error_when_none_could_be_predicted(capsys, tmp_path, model):
+    source = tmp_path / "bad.csv"
+    source.write_text("unique_id,ds,y\na,1,1\na,2,x\na,3,3\n")
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", "-")
+    assert code == 2 and "which is not a number" in out.splitlines()[1]
+    assert "the error column of stdout says why" in err
+    code, out, err = predict(capsys, "--weights", model, "--input", str(source), "--output", "-", "--strict")
+    assert code == 2 and out == "" and err.count("\n") == 1

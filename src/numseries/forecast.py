@@ -118,6 +118,8 @@ SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 SETTLE_OVERSHOOT = 1.5  # a saturating window's step 1 is read from its step sizes where the network's step is over
 # this many times its last step shrunk by its last steps' ratio (Predictor._read_steps)
+SETTLE_NOISE = 1.5  # ... its interval reaching at least this many times the noise its steps show, in z units
+SETTLE_STEP_REACH = 1.0  # ... and at 80% at least this many times the step
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # arrays inside: == is identity (numpy's == is no bool)

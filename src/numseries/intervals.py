@@ -396,6 +396,34 @@ def widen_lines(
     return out
 
 
+CURVE_STEPS = 7  # a saturating curve's last step sizes that tell its noise (curve_noise)
+
+
+def curve_noise(values: np.ndarray) -> float:
+    """The noise a saturating curve's smooth steps hide, from its last ``CURVE_STEPS`` step sizes (at least 4):
+    the spread of their logarithms about a straight line (a steady ratio), a share of the last step, as values'
+    own noise (a step's is sqrt(2) of theirs). 0 where the steps shrink by one ratio exactly."""
+    sizes = np.abs(np.diff(np.asarray(values, dtype=np.float64)))[-CURVE_STEPS:]
+    if len(sizes) < 4 or not (sizes > 0).all() or not np.isfinite(sizes).all():
+        return 0.0
+    logs = np.log(sizes)
+    at = np.arange(len(logs)) - (len(logs) - 1) / 2
+    slope = float(at @ (logs - logs.mean()) / (at @ at))
+    left = logs - logs.mean() - slope * at  # (M,)
+    return float(sizes[-1] * math.sqrt((left @ left) / (len(logs) - 2)) / math.sqrt(2))
+
+
+def widened_by_noise(
+    quantiles: np.ndarray, grid: Sequence[float], spread: np.ndarray, centre: np.ndarray
+) -> np.ndarray:
+    """(N, Q) quantiles at the levels ``grid``, each reaching from the (N,) ``centre`` (the prediction) at least
+    the (N,) ``spread`` times the normal quantile of its level (no narrower than a normal spread's)."""
+    z = np.array([NormalDist().inv_cdf(level) for level in grid])  # (Q,) < 0 below the median
+    with np.errstate(over="ignore", invalid="ignore"):
+        floor = centre[:, None] + spread[:, None] * z[None, :]  # (N, Q)
+    return np.where(z < 0, np.minimum(quantiles, floor), np.maximum(quantiles, floor))
+
+
 def _bucket(lengths: np.ndarray) -> np.ndarray:
     """(N,) context lengths -> (N,) index into LENGTH_BUCKETS."""
     upper = np.array([hi for _, hi in LENGTH_BUCKETS])

@@ -44,6 +44,7 @@ from numseries.intervals import (
     CALIBRATION_FILE,
     Calibration,
     check_levels,
+    curve_noise,
     default_levels,
     floored_at_zero,
     intervals,
@@ -51,6 +52,7 @@ from numseries.intervals import (
     recorded_intervals,
     round_to_recording,
     widen_lines,
+    widened_by_noise,
 )
 from numseries.patterns import Classifier, load_classifier
 from numseries.rules import Rule, find_rule, find_rules, float_arithmetics
@@ -759,6 +761,11 @@ class Predictor:
         quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
         if "logs" in outputs:  # read in logarithms: a ratio, never below 0, its quantiles neither once calibrated
             quantiles[outputs["logs"]] = np.maximum(quantiles[outputs["logs"]], 0.0)
+        if "spread" in outputs:  # a step read from the step sizes: no narrower than its noise and step (_read_steps)
+            rows = outputs["settles"]
+            quantiles[rows] = widened_by_noise(
+                quantiles[rows], self.quantile_levels, outputs["spread"][rows], outputs["prediction"][rows]
+            )
         if decimals is not None:
             quantiles = round_to_recording(quantiles, decimals)
             if windows is not None:  # counts' intervals stop at 0
@@ -1082,19 +1089,27 @@ class Predictor:
     def _read_steps(
         self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
     ) -> None:
-        """Where the values the network read (at least ``SETTLE_VALUES``) all step one way, the last step smaller
-        than the largest, saturate (:func:`~numseries.forecast._saturating`), and the network's step goes their
-        way but over ``SETTLE_OVERSHOOT`` times the window's last step shrunk by the ratio its last steps shrank
-        by (``131 40 13 4.6 2.1 1.32``, a cooling to 1, went on by 0.88 to 0.44 where its steps shrink by 0.3):
-        ``outputs``' prediction, quantiles, attention and weights replaced by those of the network's read of the
+        """Where a window's values (at least ``SETTLE_VALUES``, all of them, as a forecast's settling path decides)
+        all step one way, the last step smaller than the largest and than the one before, saturate
+        (:func:`~numseries.forecast._saturating`), and the network's step goes their way but over
+        ``SETTLE_OVERSHOOT`` times the window's last step shrunk by the ratio its last steps shrank by (``131 40 13
+        4.6 2.1 1.32``, a cooling to 1, went on by 0.88 to 0.44 where its steps shrink by 0.3): ``outputs``'
+        prediction, quantiles, attention, weights and read replaced by those of the network's read of the
         logarithms of the step sizes, its step no larger than that shrunk last step (as a settling forecast's steps
-        are, :func:`~numseries.forecast._take_settling_paths`). A window of one sign keeps its prediction where
-        this would cross 0. The weights stay exact: the step read scales with the values (a size is a difference
-        of values), so the prediction is still ``sum(weights * x)``, and they sum to 1. Sets ``outputs["settles"]``
-        (N,) bool: the rows replaced (none read from logarithms, ``outputs["logs"]``)."""
+        are, :func:`~numseries.forecast._take_settling_paths`); the quantiles reach from their median at least
+        ``SETTLE_NOISE`` times the noise its steps show (:func:`~numseries.intervals.curve_noise`) and, at 80%,
+        ``SETTLE_STEP_REACH`` times the step, in normal units.
+        A window of one sign keeps its prediction where this would cross 0. The weights stay exact: the step read
+        scales with the values (a size is a difference of values), so the prediction is still
+        ``sum(weights * x)``, and they sum to 1. Sets ``outputs["settles"]`` (N,) bool: the rows replaced (none
+        read from logarithms, ``outputs["logs"]``)."""
+        from statistics import NormalDist
+
         from numseries.forecast import (
+            SETTLE_NOISE,
             SETTLE_OVERSHOOT,
             SETTLE_RECENT,
+            SETTLE_STEP_REACH,
             SETTLE_VALUES,
             _saturating,
             _since_largest,
@@ -1102,8 +1117,8 @@ class Predictor:
 
         n = len(lengths)
         outputs["settles"] = replaced = np.zeros(n, dtype=bool)
-        read = np.minimum(outputs["read"], lengths)  # (N,)
-        candidates = np.flatnonzero((read >= SETTLE_VALUES) & ~outputs.get("logs", replaced))
+        # every value of the window, as a forecast's settling path decides on (not the network's shorter read)
+        candidates = np.flatnonzero((lengths >= SETTLE_VALUES) & ~outputs.get("logs", replaced))
         if not candidates.size:
             return
         tail = values[candidates[:, None], lengths[candidates, None] - np.arange(4, 0, -1)]  # (C, 4) the last 4
@@ -1116,11 +1131,11 @@ class Predictor:
         candidates, goes = candidates[forward], goes[forward]
         if not candidates.size:
             return
-        counts = read[candidates]  # (C,) each window's values read: its last ones
-        width = int(counts.max())
-        at = (lengths[candidates] - counts)[:, None] + np.arange(width)[None, :]  # (C, width)
-        windows = np.take_along_axis(values[candidates], np.minimum(at, values.shape[1] - 1), axis=1)  # left-aligned
-        steps = np.diff(windows, axis=1)  # (C, width - 1)
+        counts = lengths[candidates]  # (C,)
+        windows = values[candidates, : int(counts.max())]  # (C, width) left-aligned
+        width = windows.shape[1]
+        with np.errstate(over="ignore", invalid="ignore"):  # (steps past the float range: inf, no settling)
+            steps = np.diff(windows, axis=1)  # (C, width - 1)
         inside = np.arange(width - 1)[None, :] < (counts - 1)[:, None]
         ends = np.arange(len(candidates)), counts - 2  # each window's last step
         way = np.sign(steps[ends])  # (C,)
@@ -1128,6 +1143,8 @@ class Predictor:
         largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
         one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
         settling = one_way & (sizes[ends] < largest)  # as forecast._settles: the last step smaller than the largest
+        # and than the one before: steps that grew again (a second wave, 22 8 3 4) are no curve settling now
+        settling &= sizes[ends] < sizes[ends[0], np.maximum(ends[1] - 1, 0)]
         since = counts - 2 - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # forecast._since_largest
         recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1143,7 +1160,8 @@ class Predictor:
             return
         sources = [windows[k, : counts[k]] for k in picked]  # (R,) the values read of the windows taken
         rows_array, ratio = candidates[picked], ratio[picked]  # (R,)
-        sizes, size_lengths = padded_rows([np.log(np.abs(np.diff(source))) for source in sources])  # (R, S)
+        with np.errstate(over="ignore"):
+            sizes, size_lengths = padded_rows([np.log(np.abs(np.diff(source))) for source in sources])  # (R, S)
         again = self._predict_padded(sizes, size_lengths, None, "weights" in outputs, only=only, exact_ok=True)
         last_size = sizes[np.arange(len(sources)), size_lengths - 1]  # (R,)
         cap = last_size + ratio  # (R,) the last step shrunk by the ratio, in logarithms
@@ -1169,6 +1187,14 @@ class Predictor:
                 steps = np.exp(again["quantiles"] - (again["prediction"] - size)[:, None])  # (R, Q)
             quantiles = last[:, None] + way[:, None] * steps
             outputs["quantiles"][rows_array] = np.where(way[:, None] > 0, quantiles, quantiles[:, ::-1])
+            # once calibrated, no narrower than the noise its steps show (the sizes' read sees steps, not noise:
+            # with noise of 0.1% of the range, its intervals covered a third of coolings' next values) and, at
+            # 80%, the step itself (noise smooth steps hid: 602 200 105 84 78 77, ratio 0.24, noise 0.2; round 51)
+            noise = np.array([curve_noise(source) for source in sources])  # (R,)
+            outputs["spread"] = np.zeros(n)  # (N,) in normal units (Predictor._quantiles)
+            outputs["spread"][rows_array] = np.maximum(
+                SETTLE_NOISE * noise, SETTLE_STEP_REACH * np.exp(size) / NormalDist().inv_cdf(0.9)
+            )
         ends = lengths[rows_array]  # (R,) each window's end: its read values are the last ones before it
         for k, (i, source) in enumerate(zip(rows_array.tolist(), sources, strict=True)):
             start = ends[k] - len(source)
@@ -1192,6 +1218,7 @@ class Predictor:
                 weights[-1] += 1.0
                 outputs["weights"][i] = 0.0
                 outputs["weights"][i, start : ends[k]] = weights
+        outputs["read"][rows_array] = lengths[rows_array]  # every value's step size
         replaced[rows_array] = True
 
 

@@ -173,8 +173,10 @@ class PredictAnswer(BaseModel):
     settles: bool = Field(
         False,
         description="whether the step was read from the logarithms of the step sizes: the values step one way and "
-        f"saturate (their steps shrink by about one ratio), and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
-        "further than their last step shrunk by that ratio (the step is at most that far)",
+        "saturate (their steps shrink by about one ratio, or the pattern is a logistic curve and they shrank for 2 "
+        "steps), their last step smaller than the one before, and the network's own step went on over "
+        f"{SETTLE_OVERSHOOT:g}x further than their last step shrunk by their last steps' ratio (the step is at most "
+        "that far)",
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(

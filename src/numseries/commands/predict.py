@@ -88,7 +88,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     batch = parser.add_argument_group("batch files (needs the io extra: pip install numseries[io])")
     batch.add_argument("--input", help="CSV or Parquet: long (unique_id, ds, y), one series per row, one series down a column, or a series down each column beside a time column (date,sales,...)")
-    batch.add_argument("--output", help="CSV or Parquet file for the predictions and attention")
+    batch.add_argument(
+        "--output", help="CSV or Parquet file for the predictions and attention; - writes CSV to stdout"
+    )
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar of long runs")
     batch.add_argument(
         "--with-weights", action="store_true", help="also write each series' per-step weights (column weights; slower)"
@@ -126,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
             with _signals_interrupt():
                 return _predict_file(args, predictor)
         except _Signalled as stop:
-            _say(f"numseries predict: stopped by {stop.name}; nothing was written to {args.output}")
+            _say(f"numseries predict: stopped by {stop.name}; nothing was written to {_output_name(args.output)}")
             return 128 + stop.signum
     if args.with_weights:
         raise ValueError("--with-weights adds a column to --output files; a single prediction always shows its weights")
@@ -197,8 +199,9 @@ def _run(args: argparse.Namespace) -> int:
 
         print(
             "note: the step was read from the logarithms of the step sizes: these values step one way and saturate "
-            f"(their steps shrink by about one ratio), and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
-            "further than their last step shrunk by that ratio; it is at most that far",
+            "(their steps shrink by about one ratio, or the pattern is a logistic curve and they shrank for 2 steps), "
+            f"their last step smaller than the one before, and the network's own step went on over {SETTLE_OVERSHOOT:g}x "
+            "further than their last step shrunk by their last steps' ratio; it is at most that far",
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:
@@ -734,12 +737,33 @@ def _check_batch_args(args: argparse.Namespace) -> None:
         raise ValueError(f"batch files need the io extra ({err}); pip install 'numseries[io]'") from None
     batch_io.file_format(args.input)
     batch_io.check_freq(args.freq)
+    if args.output == "-":  # CSV on stdout: written to a temporary file first (_predict_file)
+        return
     if Path(args.input).resolve() == Path(args.output).resolve():
         raise ValueError(f"--output {args.output} would overwrite --input; choose another output file")
     batch_io.check_output(args.output)
 
 
-def _predict_file(args: argparse.Namespace, predictor) -> int:
+def _output_name(output: str) -> str:
+    return "stdout" if output == "-" else output
+
+
+def _predict_file(args: argparse.Namespace, predictor, shown: str | None = None) -> int:
+    """Predict ``--input`` into ``--output`` (``shown`` so in notes); ``-``: CSV on stdout, once it is whole (a
+    file out of order is sorted on disk and its rows written again), through a temporary file."""
+    if args.output == "-":
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="numseries-") as folder:
+            written = Path(folder) / "stdout.csv"
+            try:
+                return _predict_file(argparse.Namespace(**{**vars(args), "output": str(written)}), predictor, "stdout")
+            finally:  # written where none could be predicted too: each one's error, with exit code 2
+                if written.exists():
+                    with open(written, "rb") as rows:
+                        shutil.copyfileobj(rows, sys.stdout.buffer)
+                    sys.stdout.flush()
     from tqdm import tqdm
 
     from numseries import batch_io
@@ -772,11 +796,11 @@ def _predict_file(args: argparse.Namespace, predictor) -> int:
     what = _count(summary.series, "prediction")
     if (args.steps or 1) > 1:
         what = f"{_count(summary.series, 'forecast')} of {args.steps} steps ({summary.rows} rows)"
-    _say(f"wrote {what} to {args.output}")
+    _say(f"wrote {what} to {shown or args.output}")
     if summary.series and summary.failed == summary.series:  # a file without one prediction is no success
         none = "the one series" if summary.series == 1 else f"none of the {summary.series} series"
         raise ValueError(
             f"{none} of {args.input} could{' not' if summary.series == 1 else ''} be predicted; the error column "
-            f"of {args.output} says why"
+            f"of {shown or args.output} says why"
         )
     return 0

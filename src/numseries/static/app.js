@@ -459,7 +459,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       : "",
     data.settles
       ? "The step was read from the logarithms of the step sizes: the values step one way and saturate, and the " +
-        "network's own step went far further than their last step shrunk by their ratio."
+        "network's own step went over 1.5 times further than their last step shrunk by their ratio."
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
