@@ -642,11 +642,11 @@ def _settles(source: np.ndarray) -> bool:
     return bool(steps.size) and ways[0] != 0 and (ways == ways[0]).all() and sizes[-1] < sizes.max()
 
 
-def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
+def _saturating(predictor: Predictor, sources: list[np.ndarray], texts: list[str] | None = None) -> np.ndarray:
     """(S,) bool: of windows whose values step one way, those whose steps shrink by about one ratio (a decay or
     growth settling at a level: :func:`step_decay`, not as a wave's near its peak, :func:`_turning`) or that the
     family classifier (or pattern head) names a logistic curve, saturating, whose steps have shrunk for 2 steps at
-    least."""
+    least. ``texts`` (S,): their pattern lines where already known (predict's), else the classifier is asked."""
     from numseries.patterns import NAMES, UNSATURATED
 
     padded, lengths = padded_rows(sources)
@@ -659,11 +659,14 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray]) -> np.ndarray:
     ask = np.flatnonzero(~out & (since >= 2))  # (A,)
     if not ask.size:
         return out
-    used = np.minimum(lengths[ask], predictor.max_len)
-    left, _ = keep_last(padded[ask], lengths[ask], predictor.max_len)  # (A, <= max_len) each window's last values
-    outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
-    texts, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
-    out[ask] = [NAMES["logistic"] in text and UNSATURATED not in text for text in texts] or False
+    if texts is None:
+        used = np.minimum(lengths[ask], predictor.max_len)
+        left, _ = keep_last(padded[ask], lengths[ask], predictor.max_len)  # (A, <= max_len) each window's last values
+        outputs = predictor._predict_padded(left, used, None, only=("pattern",), classify=True, exact_ok=True)
+        asked, _ = predictor._patterns(outputs, left, used)  # ([], None) for a model without either
+    else:
+        asked = [texts[i] for i in ask]
+    out[ask] = [NAMES["logistic"] in text and UNSATURATED not in text for text in asked] or False
     return out
 
 

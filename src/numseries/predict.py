@@ -1154,7 +1154,12 @@ class Predictor:
         picked = np.flatnonzero(over)
         if not picked.size:
             return
-        saturating = _saturating(self, [windows[k, : counts[k]] for k in picked])  # (P,)
+        # the pattern lines where this call named them as _saturating would (the classifier's, or without one the
+        # pattern head's) on these very windows, every value of each; else it asks
+        head = "family" if "family" in outputs else "pattern" if self.classifier is None else ""
+        named = {head: outputs[head][candidates[picked]]} if head in outputs else {}
+        texts = self._patterns(named, windows[picked], counts[picked])[0] if named else None
+        saturating = _saturating(self, [windows[k, : counts[k]] for k in picked], texts or None)  # (P,)
         picked = picked[saturating]
         if not picked.size:
             return
