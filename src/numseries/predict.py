@@ -1121,11 +1121,11 @@ class Predictor:
         candidates = np.flatnonzero((lengths >= SETTLE_VALUES) & ~outputs.get("logs", replaced))
         if not candidates.size:
             return
-        tail = values[candidates[:, None], lengths[candidates, None] - np.arange(4, 0, -1)]  # (C, 4) the last 4
+        tail = values[candidates[:, None], lengths[candidates, None] - np.arange(SETTLE_VALUES, 0, -1)]  # (C, 6)
         way = np.sign(tail[:, -1] - tail[:, -2])  # (C,)
         with np.errstate(invalid="ignore"):
             goes = (outputs["prediction"][candidates] - tail[:, -1]) * way  # (C,) the network's step, their way
-        # its way (back is a turn; NaN is no number), and the last 3 steps one way (most windows step both ways:
+        # its way (back is a turn; NaN is no number), and the last 6 values one way (most windows step both ways:
         # a quick look first), else the network's
         forward = (goes > 0) & (np.sign(np.diff(tail, axis=1)) == way[:, None]).all(axis=1)
         candidates, goes = candidates[forward], goes[forward]
@@ -1139,12 +1139,16 @@ class Predictor:
         inside = np.arange(width - 1)[None, :] < (counts - 1)[:, None]
         ends = np.arange(len(candidates)), counts - 2  # each window's last step
         way = np.sign(steps[ends])  # (C,)
+        one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
+        if not one_way.any():  # (most: a noisy window steps both ways somewhere)
+            return
         sizes = np.abs(steps)
         largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
-        one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
         settling = one_way & (sizes[ends] < largest)  # as forecast._settles: the last step smaller than the largest
         # and than the one before: steps that grew again (a second wave, 22 8 3 4) are no curve settling now
         settling &= sizes[ends] < sizes[ends[0], np.maximum(ends[1] - 1, 0)]
+        if not settling.any():
+            return
         since = counts - 2 - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # forecast._since_largest
         recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
         with np.errstate(divide="ignore", invalid="ignore"):
