@@ -1112,7 +1112,6 @@ class Predictor:
             SETTLE_STEP_REACH,
             SETTLE_VALUES,
             _saturating,
-            _since_largest,
         )
 
         n = len(lengths)
@@ -1143,12 +1142,12 @@ class Predictor:
         if not one_way.any():  # (most: a noisy window steps both ways somewhere)
             return
         sizes = np.abs(steps)
-        largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
-        settling = one_way & (sizes[ends] < largest)  # as forecast._settles: the last step smaller than the largest
-        # and than the one before: steps that grew again (a second wave, 22 8 3 4) are no curve settling now
-        settling &= sizes[ends] < sizes[ends[0], np.maximum(ends[1] - 1, 0)]
+        # the last step smaller than the one before (so than the largest, as forecast._settles asks): steps that
+        # grew again (a second wave, 22 8 3 4) are no curve settling now
+        settling = one_way & (sizes[ends] < sizes[ends[0], np.maximum(ends[1] - 1, 0)])
         if not settling.any():
             return
+        largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
         since = counts - 2 - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # forecast._since_largest
         recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1167,8 +1166,8 @@ class Predictor:
         picked = picked[saturating]
         if not picked.size:
             return
-        sources = [windows[k, : counts[k]] for k in picked]  # (R,) the values read of the windows taken
-        rows_array, ratio = candidates[picked], ratio[picked]  # (R,)
+        sources = [windows[k, : counts[k]] for k in picked]  # (R,) the windows taken, every value
+        rows_array, ratio, recent, way = candidates[picked], ratio[picked], recent[picked], way[picked]  # (R,)
         with np.errstate(over="ignore"):
             sizes, size_lengths = padded_rows([np.log(np.abs(np.diff(source))) for source in sources])  # (R, S)
         again = self._predict_padded(sizes, size_lengths, None, "weights" in outputs, only=only, exact_ok=True)
@@ -1177,15 +1176,14 @@ class Predictor:
         capped = again["prediction"] > cap  # (R,) the network's step larger than that: the cap's
         size = np.where(capped, cap, again["prediction"])  # (R,) the step's logarithm
         last = np.array([source[-1] for source in sources])
-        way = np.array([np.sign(source[-1] - source[-2]) for source in sources])
         with np.errstate(over="ignore"):
             value = last + way * np.exp(size)  # (R,)
         one_sign = np.array([source.min() > 0 or source.max() < 0 for source in sources])
         keep = np.isfinite(value) & (~one_sign | (np.sign(value) == np.sign(last)))
         if not keep.any():
             return
-        rows_array, value, size, way, last, capped, ratio = (
-            rows_array[keep], value[keep], size[keep], way[keep], last[keep], capped[keep], ratio[keep]
+        rows_array, value, size, way, last, capped, recent = (
+            rows_array[keep], value[keep], size[keep], way[keep], last[keep], capped[keep], recent[keep]
         )
         sources = [source for source, kept in zip(sources, keep.tolist(), strict=True) if kept]
         again = {name: output[keep] for name, output in again.items()}
@@ -1204,20 +1202,17 @@ class Predictor:
             outputs["spread"][rows_array] = np.maximum(
                 SETTLE_NOISE * noise, SETTLE_STEP_REACH * np.exp(size) / NormalDist().inv_cdf(0.9)
             )
-        ends = lengths[rows_array]  # (R,) each window's end: its read values are the last ones before it
-        for k, (i, source) in enumerate(zip(rows_array.tolist(), sources, strict=True)):
-            start = ends[k] - len(source)
+        for k, (i, source) in enumerate(zip(rows_array.tolist(), sources, strict=True)):  # (each from column 0)
             if "attention" in outputs and "attention" in again:  # a step size's attention on the value it ends at
                 outputs["attention"][i] = 0.0
-                outputs["attention"][i, start + 1 : ends[k]] = again["attention"][k, : size_lengths[k]]
+                outputs["attention"][i, 1 : len(source)] = again["attention"][k, : size_lengths[k]]
             if "weights" in outputs:
                 # d value / d x: the last value's 1, and the step exp(h) times h's weight on each step size's
                 # logarithm over that size, + on the value it ends at, - on the one it starts from
                 if capped[k]:  # h = u[-1] + (u[-1] - u[-1 - r]) / r
-                    recent = min(_since_largest(np.abs(np.diff(source))), SETTLE_RECENT)
                     on_sizes = np.zeros(len(source) - 1)
-                    on_sizes[-1] += 1.0 + 1.0 / recent
-                    on_sizes[-1 - recent] -= 1.0 / recent
+                    on_sizes[-1] += 1.0 + 1.0 / recent[k]
+                    on_sizes[-1 - recent[k]] -= 1.0 / recent[k]
                 else:
                     on_sizes = again["weights"][k, : size_lengths[k]]
                 per_size = np.exp(size[k]) * on_sizes / np.abs(np.diff(source))  # (S,)
@@ -1226,7 +1221,7 @@ class Predictor:
                 weights[:-1] -= per_size
                 weights[-1] += 1.0
                 outputs["weights"][i] = 0.0
-                outputs["weights"][i, start : ends[k]] = weights
+                outputs["weights"][i, : len(source)] = weights
         outputs["read"][rows_array] = lengths[rows_array]  # every value's step size
         replaced[rows_array] = True
 
