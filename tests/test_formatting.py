@@ -61,6 +61,16 @@ def test_steps_past_the_float_range_still_set_the_digits():
     assert format_value(9.9902069568634e307, step=mean_step([1e308, -1e308, 1e308])) == "9.99e+307"
 
 
+def test_a_value_that_is_not_a_whole_number_never_reads_as_one():
+    """Adversarial round 50: a network's 14.996 beside steps of 3 was shown ``15``, as a rule's exact 15 is."""
+    assert format_value(14.996, step=3.0) == "15.00"
+    assert format_value(-20.0004, step=1.0) == "-20.00"
+    assert format_value(9.9999, step=0.5) == "10.00"  # 4 significant digits, as 9.999 has
+    assert format_value(15.0, step=3.0) == "15"  # a whole number is shown whole
+    assert format_value(123460.0001, step=10_000.0) == "123460"  # no decimals shown beside such steps: no zeros
+    assert format_value(14.75, step=3.0) == "14.75" and format_value(14.5, step=3.0) == "14.5"  # zeros dropped
+
+
 def test_without_a_step_a_value_gets_fifteen_digits():
     assert mean_step([7, 7, 7]) is None and mean_step([1]) is None
     assert format_value(7.0, step=None) == "7"
@@ -88,8 +98,9 @@ def test_inputs_given_as_numbers_get_their_shortest_round_trip_form():
 
 def test_numbers_shown_together_share_their_decimals():
     assert format_values([2.98, 2.992], step=0.3) == ["2.980", "2.992"]  # not 2.98 beside 2.992
-    assert format_values([12.0000001, 12.5], step=2.0) == ["12.0", "12.5"]
-    assert format_values([12.0000001], step=2.0) == ["12"]
+    assert format_values([12.0000001, 12.5], step=2.0) == ["12.00", "12.50"]  # 12.0000001 is not 12
+    assert format_values([12.0, 12.5], step=2.0) == ["12.0", "12.5"]
+    assert format_values([12.0], step=2.0) == ["12"]
     assert format_values([21, 21.5], exact=True) == ["21", "21.5"]  # a rule's values stay in full
     assert format_values([1.17e-19, float("inf")], step=1e-20) == ["1.17e-19", "inf"]
 

@@ -293,6 +293,7 @@ def _predict_on_page(page, values: str, steps: int = 1) -> None:
 
 def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, browser, capsys):
     from numseries.cli import main
+    from numseries.formatting import format_value
 
     page = browser.new_page()
     page.goto(f"{server.url}/")
@@ -321,6 +322,9 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
     # float rounding of a sum (3.3 2.2 1.1 gives 2.2e-16) is 0, as the CLI shows it; a value of its own is not
     noise = page.evaluate("[format(2.220446049250313e-16, 1.1), formatTogether([-1e-17, 1.1], 1.1), format(0.004, 1.1)]")
     assert noise == ["0", ["0.0", "1.1"], "0.004"]
+    near_whole = [[14.996, 3.0], [-20.0004, 1.0], [9.9999, 0.5], [15.0, 3.0], [123460.0001, 10_000.0], [14.5, 3.0]]
+    shown = page.evaluate("cases => cases.map(([x, step]) => format(x, step))", near_whole)
+    assert shown == [format_value(x, step=step) for x, step in near_whole]  # round 50: 14.996 is 15.00, not 15
 
 
 def test_the_page_shows_numbers_together_and_their_mean_step_as_python_does(server, browser):

@@ -2,7 +2,8 @@
 
 A prediction is shown to the digit below a hundredth of the data's mean absolute step (``123456.7 123457.9
 123459.1`` -> ``123460.3``, not ``123460``), with at least 3 significant digits, never past what a float64
-holds (``1000000000000004``, not ``1e+15``), and with trailing zeros dropped. Exact predictions of a rule are
+holds (``1000000000000004``, not ``1e+15``), and with trailing zeros dropped, except where a value would then
+read as a whole number it is not (14.996 beside steps of 3 is ``15.00``, not ``15``). Exact predictions of a rule are
 shown in full (``21``, ``2432902008176640000``, ``0.3``). The CLI tables, ``--plot``, the plots' legends and
 the README's examples all go through :func:`format_value`.
 """
@@ -77,7 +78,12 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
             return repr(value)  # a rule's float: digits naming it (1.1**15 is 4.177248169415651, 16 digits)
         return min(f"{value:.15g}", repr(value), key=len)  # 0.3 for 0.30000000000000004; 5e-320, not 4.99994e-320
     assert step is not None  # for mypy: _in_full took the values without a step
-    return f"{value:.{_digits(value, step)}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+    digits = _digits(value, step)
+    text = f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
+    if text.lstrip("-").isdigit() and float(text) != value:  # 14.996 is not 15: its zeros stay (15.00)
+        kept = f"{value:#.{digits}g}"
+        return kept if "e" not in kept and not kept.endswith(".") else text
+    return text
 
 
 def _digit_count(text: str) -> int:

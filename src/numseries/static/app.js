@@ -274,7 +274,13 @@ function format(x, step = null, integer = null, exact = false) {
     if (exact && (Math.abs(x) >= 2 ** 53 || significantDigits(repr) <= 16)) return repr;
     return repr.length < digits.length ? repr : digits;
   }
-  return general(x, shownDigits(x, step));
+  const digits = shownDigits(x, step);
+  const text = general(x, digits);
+  if (/^-?\d+$/.test(text) && Number(text) !== x) {  // 14.996 is not 15: its zeros stay (15.00), as format_value
+    const exponent = scientific(x, digits - 1)[1];
+    if (exponent < digits - 1) return fixed(x, digits - 1 - exponent);
+  }
+  return text;
 }
 
 function shortInteger(text) {
