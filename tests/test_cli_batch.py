@@ -516,6 +516,27 @@ def test_trailing_commas_and_blank_lines_leave_one_column_one_series(capsys, tmp
     assert result["error"].isna().all()
 
 
+@pytest.mark.parametrize("header", ["", "t1,t2,t3,t4\n"])
+def test_a_blank_line_between_rows_keeps_its_place(capsys, tmp_path, model, header):
+    """Adversarial round 42b: a blank line in a file of one series a row was skipped without a word, and every
+    row after it got the number of the row before (row 2 written as row 1): it is an empty series in its place
+    now, as a line of empty cells is, with its error; blank lines that end the file are nothing."""
+    source, target = tmp_path / "rows.csv", tmp_path / "out.csv"
+    source.write_text(f"{header}1,2,3,4\n\n2,4,6,8\n,,,\n5,10,15,20\n\n\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and "2 of 5 series could not be predicted" in err
+    assert result["row"].tolist() == [0, 1, 2, 3, 4] and result["n_values"].tolist() == [4, 0, 4, 0, 4]
+    assert result["prediction"].tolist()[::2] == [5, 10, 25] and result["error"].notna().tolist() == [0, 1, 0, 1, 0]
+
+
+def test_a_file_that_begins_with_a_blank_line_is_not_called_empty(capsys, tmp_path, model):
+    source = tmp_path / "rows.csv"
+    source.write_text("\n1,2,3,4\n")
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert code == 2 and "the first line of" in err and "is empty; remove the empty lines above" in err
+
+
 def test_a_value_under_a_trailing_comma_is_refused(capsys, tmp_path, model):
     source = tmp_path / "one.csv"
     source.write_text("sales,\n2,\n4,9\n6,\n8,\n")

@@ -630,6 +630,12 @@ def _one_line(err: Exception) -> str:
 def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     first_line = _first_line(path)
     if not first_line:
+        scanned = _scan(path)
+        if scanned.lines > scanned.blank_tail:  # ("is empty" was said of a file that only begins with one)
+            raise ValueError(
+                f"the first line of {path} is empty; remove the empty lines above its first row (its header line, "
+                "or its first series)"
+            )
         raise ValueError(f"input file {path} is empty; give a file with one series per row or unique_id, ds, y")
     _check_columns(path, first_line.count(",") + 1)
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
@@ -666,8 +672,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     # a comma ending every line (spreadsheets write them): an empty column, named by nothing in the header
     # line (or a headerless file of one value a line), dropped as it is read; a value in it is refused
     trailing = len(cells) > 1 and cells[-1] == "" and (header is not None or columns == 2)
-    if columns - trailing == 1:  # one series down a column: an empty line is a missing value, not nothing,
-        options["skip_blank_lines"] = False  # but those that end the file are nothing
+    # one series down a column: an empty line is a missing value, not nothing; a series a row: an empty line is
+    # an empty series (an error row in its place, as a line of empty cells is: the rows after it keep their
+    # numbers); but the empty lines that end the file are nothing
+    if columns - trailing == 1 or not long and not timed and not indexed:
+        options["skip_blank_lines"] = False
         options["nrows"] = max(scanned.lines - scanned.blank_tail - (header is not None), 0)
     if header is not None and not trailing and scanned.comma_ended == scanned.lines - 1 - scanned.blank_tail > 0:
         # every line but the header ends with a comma: the empty cell it makes is no column, and no row labels
