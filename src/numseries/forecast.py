@@ -635,11 +635,38 @@ def _take_log_paths(
     return logs
 
 
-def _settles(source: np.ndarray) -> bool:
-    """Whether a window's values all step one way, its last step smaller than its largest."""
-    steps = np.diff(source)
-    ways, sizes = np.sign(steps), np.abs(steps)
-    return bool(steps.size) and ways[0] != 0 and (ways == ways[0]).all() and sizes[-1] < sizes.max()
+@dataclasses.dataclass(frozen=True)
+class StepShape:
+    """How the steps of windows (C,) go, each array (C,): what decides whether a window settles."""
+
+    way: np.ndarray  # the sign of the last step
+    one_way: np.ndarray  # bool: every step goes that way (none 0)
+    shrank: np.ndarray  # bool: the last step is smaller than the one before
+    below_largest: np.ndarray  # bool: the last step is smaller than the largest
+    since: np.ndarray  # int: steps from the first of the largest step sizes (to 1e-9 of it) to the last step
+    recent: np.ndarray  # int: since, at least 1 and at most SETTLE_RECENT: the last steps the ratio is read over
+    ratio: np.ndarray  # the mean change of the step sizes' logarithm over those steps (< 0: they shrink)
+    last_size: np.ndarray  # the logarithm of the last step's size
+
+
+def step_shape(windows: np.ndarray, counts: np.ndarray) -> StepShape:
+    """The :class:`StepShape` of windows (C, width) whose ``counts`` (C,) values (2 at least) fill each row from
+    its start (any padding after them is not read)."""
+    rows, last = np.arange(len(counts)), counts - 2  # (C,) each: the row, its last step
+    with np.errstate(over="ignore", invalid="ignore"):  # (steps past the float range: inf)
+        steps = np.diff(windows, axis=1)  # (C, width - 1)
+    inside = np.arange(steps.shape[1])[None, :] < (counts - 1)[:, None]  # (C, width - 1)
+    way = np.sign(steps[rows, last])  # (C,)
+    one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
+    sizes = np.abs(steps)
+    largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
+    since = last - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # (C,)
+    recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(sizes)  # (C, width - 1)
+        ratio = (logs[rows, last] - logs[rows, np.maximum(last - recent, 0)]) / recent  # (C,)
+    shrank = sizes[rows, last] < sizes[rows, np.maximum(last - 1, 0)]
+    return StepShape(way, one_way, shrank, sizes[rows, last] < largest, since, recent, ratio, logs[rows, last])
 
 
 def _saturating(predictor: Predictor, sources: list[np.ndarray], texts: list[str] | None = None) -> np.ndarray:
@@ -655,8 +682,7 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray], texts: list[str
     # named, and shrinking for 2 steps at least: a curve that rises to a peak (daily cases) is named so too, its
     # steps shrinking only just before it (adversarial round 48: 549 of 1,150 such windows named; 157 so). Only
     # the others are named: the classifier is a model call.
-    since = np.array([_since_largest(np.abs(np.diff(source))) for source in sources])  # (S,)
-    ask = np.flatnonzero(~out & (since >= 2))  # (A,)
+    ask = np.flatnonzero(~out & (step_shape(padded, lengths).since >= 2))  # (A,)
     if not ask.size:
         return out
     if texts is None:
@@ -668,11 +694,6 @@ def _saturating(predictor: Predictor, sources: list[np.ndarray], texts: list[str
         asked = [texts[i] for i in ask]
     out[ask] = [NAMES["logistic"] in text and UNSATURATED not in text for text in asked] or False
     return out
-
-
-def _since_largest(sizes: np.ndarray) -> int:
-    """Steps from the first of a window's largest step sizes (to 1e-9 of it) to its last."""
-    return int(len(sizes) - 1 - np.argmax(sizes >= sizes.max() * (1 - 1e-9)))
 
 
 def _take_settling_paths(
@@ -693,30 +714,31 @@ def _take_settling_paths(
     rounded to the window's recorded decimals; ``along`` moves with the path. A window of one sign whose settling
     path would cross 0 keeps its path."""
     settles = np.zeros(len(windows), dtype=bool)
-    sources = {  # the values each path was read from
-        i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
-        if not taken[i] and count >= SETTLE_VALUES and _settles(source := window[len(window) - int(count) :])
-    }
-    if not sources:
-        return settles
-    rows = np.array(list(sources), dtype=np.int64)
-    rows = rows[_saturating(predictor, [sources[i] for i in rows])]  # (R,)
+    rows = np.flatnonzero(~taken & (read >= SETTLE_VALUES))  # (C,)
     if not rows.size:
         return settles
-    sizes = [np.log(np.abs(np.diff(sources[i]))) for i in rows]  # the logarithms of each window's step sizes
+    sources = [windows[i][len(windows[i]) - int(read[i]) :] for i in rows]  # the values each path was read from
+    shape = step_shape(*padded_rows(sources))
+    settling = np.flatnonzero(shape.one_way & shape.below_largest)  # (C',) of the candidates
+    if not settling.size:
+        return settles
+    settling = settling[_saturating(predictor, [sources[k] for k in settling])]  # (R,)
+    rows = rows[settling]
+    if not rows.size:
+        return settles
+    sizes = [np.log(np.abs(np.diff(sources[k]))) for k in settling]  # the logarithms of each window's step sizes
     run = min(steps, BACKTEST_STEPS)
     network, _, _ = roll_out(predictor, sizes, run, (), 0, [])  # (R, run) their point paths
     # each step shrinks by at least the ratio the window's last steps shrank by (up to SETTLE_RECENT of them, since
     # their largest: a logarithm's steps shrink ever slower, 1/t, and its first ones shrank fastest)
-    recent = np.array([min(_since_largest(np.exp(size)), SETTLE_RECENT) for size in sizes])  # (R,) >= 1
-    ratio = np.array([(size[-1] - size[-1 - k]) / k for size, k in zip(sizes, recent, strict=True)])  # (R,) < 0: log
+    ratio = shape.ratio[settling]  # (R,) < 0: the logarithm shrinks
     beyond = network[:, -1:] + ratio[:, None] * np.arange(1, steps - run + 1)  # (R, steps - run)
     ahead = np.concatenate([network[:, 1:], beyond], axis=1)  # (R, steps - 1): into steps 2..steps
     last = np.array([windows[i][-1] for i in rows])  # (R,)
-    way = np.array([np.sign(windows[i][-1] - windows[i][-2]) for i in rows])  # (R,)
+    way = shape.way[settling]  # (R,)
     first = values[rows, 0]  # (R,) the model's prediction: the path goes on from it
     first_step = (first - last) * way  # (R,) step 1's size, the window's way (<= 0: back)
-    last_size = np.array([size[-1] for size in sizes])  # (R,) the logarithm of the window's last step size
+    last_size = shape.last_size[settling]  # (R,) the logarithm of the window's last step size
     last_step = np.exp(last_size)  # (R,)
     cap = last_size[:, None] + ratio[:, None] * np.arange(1, steps)  # (R, steps - 1): shrunk by the ratio each step
     ahead = np.minimum.accumulate(np.minimum(ahead, cap), axis=1)  # no step larger than the one before

@@ -1108,10 +1108,10 @@ class Predictor:
         from numseries.forecast import (
             SETTLE_NOISE,
             SETTLE_OVERSHOOT,
-            SETTLE_RECENT,
             SETTLE_STEP_REACH,
             SETTLE_VALUES,
             _saturating,
+            step_shape,
         )
 
         n = len(lengths)
@@ -1132,28 +1132,13 @@ class Predictor:
             return
         counts = lengths[candidates]  # (C,)
         windows = values[candidates, : int(counts.max())]  # (C, width) left-aligned
-        width = windows.shape[1]
-        with np.errstate(over="ignore", invalid="ignore"):  # (steps past the float range: inf, no settling)
-            steps = np.diff(windows, axis=1)  # (C, width - 1)
-        inside = np.arange(width - 1)[None, :] < (counts - 1)[:, None]
-        ends = np.arange(len(candidates)), counts - 2  # each window's last step
-        way = np.sign(steps[ends])  # (C,)
-        one_way = (way != 0) & np.where(inside, np.sign(steps) == way[:, None], True).all(axis=1)
-        if not one_way.any():  # (most: a noisy window steps both ways somewhere)
-            return
-        sizes = np.abs(steps)
-        # the last step smaller than the one before (so than the largest, as forecast._settles asks): steps that
-        # grew again (a second wave, 22 8 3 4) are no curve settling now
-        settling = one_way & (sizes[ends] < sizes[ends[0], np.maximum(ends[1] - 1, 0)])
-        if not settling.any():
-            return
-        largest = np.where(inside, sizes, -np.inf).max(axis=1)  # (C,)
-        since = counts - 2 - np.argmax(inside & (sizes >= largest[:, None] * (1 - 1e-9)), axis=1)  # forecast._since_largest
-        recent = np.clip(np.minimum(since, SETTLE_RECENT), 1, None)  # (C,)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs_of = np.log(sizes)
-            ratio = (logs_of[ends] - logs_of[ends[0], np.maximum(ends[1] - recent, 0)]) / recent  # (C,) < 0: shrank
-            over = settling & (ratio < 0) & (goes > SETTLE_OVERSHOOT * np.exp(logs_of[ends] + ratio))
+        shape = step_shape(windows, counts)
+        # one way, the last step smaller than the one before (so than the largest, as a settling path asks): steps
+        # that grew again (a second wave, 22 8 3 4) are no curve settling now
+        ratio, recent, way = shape.ratio, shape.recent, shape.way  # (C,) each
+        with np.errstate(over="ignore", invalid="ignore"):
+            shrunk = np.exp(shape.last_size + ratio)  # (C,) the last step shrunk by the ratio
+            over = shape.one_way & shape.shrank & (ratio < 0) & (goes > SETTLE_OVERSHOOT * shrunk)
         picked = np.flatnonzero(over)
         if not picked.size:
             return
