@@ -19,6 +19,8 @@ from numseries.intervals import (
     LINE_COVERAGES,
     LINE_STEPS,
     RANGE_CAP_FROM,
+    RANGE_CAP_LOOSER,
+    RANGE_CAP_SHORT,
     REACH_NORMS,
     SPREAD_EDGES,
     Calibration,
@@ -271,28 +273,32 @@ def test_long_contexts_add_their_reaches_in_a_norm_short_ones_plainly_and_a_cali
 
 def test_from_17_values_a_band_stays_within_the_context_range_scaled_by_its_level():
     """One-step reaches far beyond the context's range: from step 2 the band of a 40-value context reaches
-    range × z(L)/z(95) from its path, the 95% band the whole range; step 1 and a 12-value context are the
-    uncapped bands; a mirrored series gets the mirrored band."""
+    range × z(L)/z(95) from its path, the 95% band the whole range; a 12-value context's twice that (1.2 more
+    of it for each value under 17), an 8-value context's is the uncapped band, as is step 1; a mirrored series
+    gets the mirrored band."""
     from statistics import NormalDist
 
     rng = np.random.default_rng(10)
-    values, quantiles = _paths(2, 8, 10.0, rng)
-    lengths = np.array([12, 40])
+    values, quantiles = _paths(3, 8, 10.0, rng)
+    lengths = np.array([8, 40, 12])
     extents = np.stack([values.min(axis=1) - 0.5, values.max(axis=1) + 0.5], axis=1)  # the paths stay within
     ranges = extents[:, 1] - extents[:, 0]
-    assert RANGE_CAP_FROM == 17
-    free = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None)
-    capped = path_bands(values, quantiles, lengths, np.ones(2), GRID, [80, 95], None, extents)
+    assert (RANGE_CAP_FROM, RANGE_CAP_SHORT, RANGE_CAP_LOOSER) == (17, 10, 0.2)
+    free = path_bands(values, quantiles, lengths, np.ones(3), GRID, [80, 95], None)
+    capped = path_bands(values, quantiles, lengths, np.ones(3), GRID, [80, 95], None, extents)
     for level in (80, 95):
-        np.testing.assert_array_equal(capped[level][0], free[level][0])  # 12 values: not capped
-        np.testing.assert_array_equal(capped[level][1, 0], free[level][1, 0])  # step 1: the model's own interval
-        reach = ranges[1] * NormalDist().inv_cdf(0.5 + level / 200) / NormalDist().inv_cdf(0.975)
-        np.testing.assert_allclose(capped[level][1, 1:, 1] - values[1, 1:], reach, rtol=1e-12)
-        np.testing.assert_allclose(values[1, 1:] - capped[level][1, 1:, 0], reach, rtol=1e-12)
+        np.testing.assert_array_equal(capped[level][0], free[level][0])  # 8 values: not capped
+        np.testing.assert_array_equal(capped[level][1:, 0], free[level][1:, 0])  # step 1: the model's own interval
+        z = NormalDist().inv_cdf(0.5 + level / 200) / NormalDist().inv_cdf(0.975)
+        for row, looser in ((1, 1.0), (2, 2.0)):
+            reach = looser * ranges[row] * z
+            assert (free[level][row, 1:, 1] - values[row, 1:] > reach).all()  # the cap binds
+            np.testing.assert_allclose(capped[level][row, 1:, 1] - values[row, 1:], reach, rtol=1e-12)
+            np.testing.assert_allclose(values[row, 1:] - capped[level][row, 1:, 0], reach, rtol=1e-12)
     assert np.isclose(capped[95][1, -1, 1] - values[1, -1], ranges[1])  # 95%: the whole range
     a, b = -3.0, 1.0
     mirrored = path_bands(
-        a * values + b, a * quantiles[..., ::-1] + b, lengths, np.ones(2) * 3, GRID, [80], None, a * extents[:, ::-1] + b
+        a * values + b, a * quantiles[..., ::-1] + b, lengths, np.ones(3) * 3, GRID, [80], None, a * extents[:, ::-1] + b
     )
     np.testing.assert_allclose(mirrored[80], a * capped[80][..., ::-1] + b, rtol=1e-12, atol=1e-9)
 

@@ -5,8 +5,8 @@ Its bands come, by default, from that path alone (:func:`numseries.intervals.pat
 step the model's one-step interval reaches below and above it, these reaches add up along the path
 (from long contexts in a p-norm, ``intervals.REACH_NORMS``), a factor per horizon calibrated on
 held-out generated paths scales the sums (and for a window the family classifier names, that family's
-own factor on top), and from ``intervals.RANGE_CAP_FROM`` values the window's range
-bounds them, beyond how far the path itself leaves that range (:func:`numseries.intervals.range_reach`); this costs nothing
+own factor on top), and from ``intervals.RANGE_CAP_SHORT`` values the window's range (from
+``intervals.RANGE_CAP_FROM`` values, the range itself; from fewer, a multiple of it) bounds them, beyond how far the path itself leaves that range (:func:`numseries.intervals.range_reach`); this costs nothing
 beyond the path. With ``paths``, they come from sample paths instead: at every step each path draws
 its next value from the model's (calibrated) predictive distribution given that path's own history,
 and feeds it back in; this costs ``paths`` times as much. Either way, step 1's band is the model's

@@ -75,6 +75,12 @@ REACH_NORMS = (1.0, 1.0, 1.25)
 # reaches grow without end; a series that has stayed within a range rarely leaves it by more (a river's
 # flow, a sensor). Chosen on real windows the benchmarks never use (benchmarks/results/experiments.md).
 RANGE_CAP_FROM = 17
+# From this many values up to RANGE_CAP_FROM, a looser cap: RANGE_CAP_LOOSER more of the range for each value
+# short of RANGE_CAP_FROM (1.2x it at 16 values, 2x at 12, 2.4x at 10). Uncapped, real windows of 14-16 values had
+# 80% bands that covered 84-90% of their steps 3-6, as wide as those of 8 values; under 10 values, where bands
+# cover under 80% already, none (benchmarks/results/experiments.md).
+RANGE_CAP_SHORT = 10
+RANGE_CAP_LOOSER = 0.2
 # A family the classifier names (in a length bucket) gets factors of its own from this many calibration
 # cases (one-step) or paths (multi-step); with fewer it keeps the pooled ones.
 FAMILY_MIN_CASES = 100
@@ -810,10 +816,13 @@ def path_bands(
 
 def range_reach(ranges: np.ndarray, lengths: np.ndarray, level: float) -> np.ndarray:
     """(N,) context ranges and lengths -> (N,) the most a band at ``level`` percent reaches from its path
-    after step 1: ``range × z(level) / z(95)`` from ``RANGE_CAP_FROM`` values, inf for shorter contexts."""
+    after step 1: ``range × z(level) / z(95)`` from ``RANGE_CAP_FROM`` values, ``1 + RANGE_CAP_LOOSER`` times
+    that for each value fewer down to ``RANGE_CAP_SHORT``, inf for shorter contexts."""
     normal = NormalDist()
     z = normal.inv_cdf(0.5 + level / 200) / normal.inv_cdf(0.975)
-    return np.where(np.asarray(lengths) >= RANGE_CAP_FROM, z * np.asarray(ranges, dtype=np.float64), np.inf)
+    lengths = np.asarray(lengths)
+    looser = 1.0 + RANGE_CAP_LOOSER * np.maximum(RANGE_CAP_FROM - lengths, 0)  # (N,)
+    return np.where(lengths >= RANGE_CAP_SHORT, looser * z * np.asarray(ranges, dtype=np.float64), np.inf)
 
 
 def named_families(probabilities: np.ndarray, confidence: float = FAMILY_CONFIDENCE) -> np.ndarray:
