@@ -42,6 +42,16 @@ def test_numseries_alone_shows_the_help_with_commands_and_examples():
     assert "``" not in help_text  # no developer docstring
 
 
+def test_predict_help_gives_the_steps_limit_the_command_holds_to():
+    """Adversarial round 50: the limit was in the error only."""
+    from numseries.predict import MAX_STEPS
+
+    result = _numseries("predict", "--help")
+    assert result.returncode == 0 and f"(1 to {MAX_STEPS:,})" in " ".join(result.stdout.split())
+    refused = _numseries("predict", "1", "2", "3", "--steps", str(MAX_STEPS + 1))
+    assert refused.returncode == 2 and f"from 1 to {MAX_STEPS}, got {MAX_STEPS + 1}" in refused.stderr
+
+
 @pytest.mark.parametrize("command", [["train", "--out", "x"], ["export"]])
 def test_training_commands_without_torch_name_the_extra_in_one_line(command):
     result = _numseries(*command, code="import sys; sys.modules['torch'] = None")

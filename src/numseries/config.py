@@ -17,6 +17,7 @@ MAX_LENGTH = 4096  # longest
 MIN_VALUES = 3  # shortest sequence a prediction accepts; training's shortest context by default
 GENERATED_MIN_LEN = 4  # default shortest context of generate_batch, generate_dataset and StreamingDataset
 N_FEATURES = 3  # what the model reads per step: normalised value, normalised step, position from the end
+MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
 
 # Sizes a config.json may ask for, checked before anything is allocated: a hidden_size of 20,000 took
 # 27 s and 9.6 GB before it failed (issue 18). The shipped model has 66,000 parameters.

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
-from numseries.config import MIN_VALUES
+from numseries.config import MAX_STEPS, MIN_VALUES
 from numseries.explain import load_explainer
 from numseries.formatting import levels_text, short_array
 from numseries.intervals import (
@@ -98,7 +98,6 @@ _OUTPUTS = (  # the output names of an exported numseries model, by the heads it
     ["prediction", "attention", "pattern"],
     ["prediction", "attention", "quantiles", "pattern"],
 )
-MAX_STEPS = 10_000  # longest forecast: one model call a step, and errors compound with the horizon
 _ROWS_IN_FLIGHT = 4096  # most series in model calls at once, over all workers: bounds a batch's memory
 _MIN_GROUP_ROWS = 256  # fewest series per model call when workers share _ROWS_IN_FLIGHT
 # Most values (series x length) in one model call: past about 16,000, onnxruntime's LSTM runs 1.5-2.5x slower

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from numseries.config import MAX_STEPS
+
 BAR_HALF = 16  # characters each side of the axis for the largest |weight|
 WEIGHTS_NOTE = (
     "weight: how far the prediction moves per unit move of that value; the prediction is the sum of",
@@ -69,7 +71,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _accept_negative_values(parser)
     parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--steps", type=int, help="forecast this many steps, feeding each prediction back in")
+    parser.add_argument(
+        "--steps", type=int, help=f"forecast this many steps (1 to {MAX_STEPS:,}), feeding each prediction back in"
+    )
     parser.add_argument(
         "--level",
         type=float,
@@ -117,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from numseries.predict import MAX_STEPS, THE_SEQUENCE, Predictor
+    from numseries.predict import THE_SEQUENCE, Predictor
 
     if args.plot is not None and (args.input or args.output):
         raise ValueError("--plot draws a single sequence; drop it with --input, or give values instead")
@@ -725,7 +729,6 @@ def _check_batch_args(args: argparse.Namespace) -> None:
         raise ValueError("give either values or --input FILE, not both")
     if args.json:
         raise ValueError("--json works on a single sequence; drop it with --input (the output file holds it all)")
-    from numseries.predict import MAX_STEPS
 
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {args.steps}; e.g. --steps 5")
