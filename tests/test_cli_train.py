@@ -299,6 +299,7 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
     ("content", "message"),
     [
         (None, "no such file; give the path of a .py file"),
+        ("folder", "is a folder; give the path of the .py file in it that registers them"),  # round 52: no such file
         ("txt", "is not a .py file; give the path of a Python file"),  # it said 'no such Python file' of a file
         ("raise RuntimeError('boom')", "failed: RuntimeError: boom; fix that file"),
         ("import sys; sys.exit(3)", "failed: SystemExit: 3; fix that file"),  # it exited 3, saying nothing
@@ -308,7 +309,9 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
 )
 def test_a_bad_families_file_is_one_line(tmp_path, capsys, content, message):
     path = tmp_path / ("bad_families.txt" if content == "txt" else "bad_families.py")
-    if content is not None:
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
         path.write_text(content)
     assert main(["train", "--out", str(tmp_path / "out"), "--families-from", str(path)]) == 2
     err = capsys.readouterr().err
@@ -547,6 +550,21 @@ def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_run_into_its_own_init_weights_folder_is_refused_before_training(tmp_path, capsys):
+    """Adversarial round 52: it replaced the weights it started from, and then could never be resumed or
+    extended (its resume asked for the weights it had overwritten)."""
+    assert _train(tmp_path) == 0
+    before = (tmp_path / "out" / WEIGHTS_FILE).read_bytes()
+    capsys.readouterr()
+    for init in (tmp_path / "out", tmp_path / "out" / WEIGHTS_FILE):
+        code = main(["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run2"), *TOY,
+                     "--init-weights", str(init)])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2 and "is the --init-weights folder: the run would replace the weights it starts from" in err
+        assert "holds trained weights" not in err and len(err.strip().splitlines()) == 1, err
+    assert (tmp_path / "out" / WEIGHTS_FILE).read_bytes() == before and not (tmp_path / "run2").exists()
+
+
 def test_a_families_file_imports_a_helper_module_beside_it(tmp_path, capsys):
     # adversarial round 7: `from helpers import walk` failed with ModuleNotFoundError, "fix that file"
     from numseries.generate import FAMILIES
@@ -560,8 +578,21 @@ def test_a_families_file_imports_a_helper_module_beside_it(tmp_path, capsys):
     toy = [arg for arg in TOY if arg not in ("linear", "sinusoidal", "--families")]
     try:
         args = ["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *toy]
-        assert main([*args, "--families", "helper_walk", "--families-from", str(tmp_path / "pkg" / "walk_family.py")]) == 0
+        given = ["--families", "helper_walk", "--families-from", str(tmp_path / "pkg" / "walk_family.py")]
+        assert main([*args, *given]) == 0
         assert str(tmp_path / "pkg") not in sys.path  # only while the file loads
+        # adversarial round 52: the helper changed, the family's own code not: the resume went on with other
+        # validation data, and its epochs were thrown away against the old best
+        (tmp_path / "pkg" / "walk_helpers.py").write_text(
+            "import numpy as np\n\ndef walk(rng, n, length):\n    return np.sin(rng.normal(size=(n, 1)) + np.arange(length))\n"
+        )
+        for name in ("helper_walk", "numseries_user_families_walk_family", "walk_helpers"):  # as a new process
+            FAMILIES.pop(name, None) if name == "helper_walk" else sys.modules.pop(name, None)
+        capsys.readouterr()
+        assert main([*args, *given, "--resume", "--max-epochs", "2"]) == 2
+        err = capsys.readouterr().err
+        assert "the validation sequences its families generate now differ from those it started with" in err, err
+        assert len(err.strip().splitlines()) == 1
     finally:
         FAMILIES.pop("helper_walk", None)
         sys.modules.pop("numseries_user_families_walk_family", None)

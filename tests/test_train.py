@@ -187,7 +187,7 @@ def test_init_weights_fine_tunes_saved_weights_and_records_where_they_came_from(
 def test_init_weights_of_another_architecture_is_refused_before_training(tmp_path):
     run_training(tmp_path / "base", config=_toy_config(max_epochs=1), model_config=TINY, run_dir=tmp_path / "base_run", **QUIET)
     wider = dataclasses.replace(TINY, hidden_size=32)
-    with pytest.raises(ValueError, match=r"has another architecture: hidden_size 16 \(asked 32\); leave the architecture"):
+    with pytest.raises(ValueError, match=r"has another architecture: hidden_size 16 \(this run's 32\); give its values: --hidden-size 16$"):
         run_training(tmp_path / "out", config=_toy_config(), model_config=wider, run_dir=tmp_path / "run", init_weights=tmp_path / "base")
     assert not (tmp_path / "run").exists()
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import numpy as np
 import torch
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, Timer, WeightAveraging
@@ -43,6 +44,7 @@ from numseries.data import StreamingDataset, make_loader
 from numseries.files import atomic_write, check_folder
 from numseries.generate import generate_batch, resolve_families
 from numseries.model import LSTMWithAttention, ModelOutput
+from numseries.series import SequenceBatch
 from numseries.weights import (
     INFO_FILE,
     check_weights_out,
@@ -535,11 +537,14 @@ def _record_settings(
     families: Sequence[str] | None,
     *,
     check_only: bool = False,
+    validation: str | None = None,
 ) -> dict[str, Any]:
     """Write ``run_dir``'s :data:`RUN_SETTINGS` for a new run, or check a resumed run's settings against it
     (a one-line ``ValueError`` naming each change but those of :data:`STOPPING_SETTINGS`) and add this
     command; returns the settings, their ``commands`` every command of the run so far. ``families``: those
     the run generates (a pattern head's classes where ``--families`` was not given), whose code is recorded.
+    ``validation``: the sha256 of the validation set it generated (:func:`_data_digest`), where it has one:
+    what catches a family whose behaviour changed outside its own function (a helper it imports).
     ``check_only``: check, and write nothing."""
     path = run_dir / RUN_SETTINGS
     settings: dict[str, Any] = {
@@ -549,6 +554,7 @@ def _record_settings(
         # what tells a moved starting point from another one
         "init_weights_sha256": None if init_weights is None else locate(init_weights).weights_sha256,
         "families_code": _families_code(families),
+        "validation_sha256": validation,
         "commands": [command_line],
     }
     if resume and path.is_file():  # a run from before these files were written is resumed unchecked
@@ -579,6 +585,13 @@ def _record_settings(
                 shown = ", ".join(map(repr, names[:5])) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
                 one = len(names) == 1
                 changed.append(what.format(f"famil{'y' if one else 'ies'} {shown}", "it" if one else "them"))
+        before = started.get("validation_sha256")  # (older runs, and the check before any data: unchecked)
+        if not changed and None not in (before, validation) and before != validation:
+            changed.append(  # (adversarial round 52: a helper module changed; the epochs after were thrown away)
+                "the validation sequences its families generate now differ from those it started with: the code "
+                "of a family or of a module it imports changed, or a family draws from another random source "
+                "than the rng it is given"
+            )
         if changed:
             raise ValueError(
                 f"cannot resume the run in {run_dir} with other settings than it started with ({'; '.join(changed)}); "
@@ -616,6 +629,15 @@ def _write_settings(run_dir: Path, settings: dict[str, Any]) -> None:
     """Write a run's :data:`RUN_SETTINGS` (on the first process only: DDP's others run the command again)."""
     if getattr(rank_zero_only, "rank", 0) == 0:
         atomic_write(run_dir / RUN_SETTINGS, lambda tmp: tmp.write_text(json.dumps(settings, indent=2) + "\n"))
+
+
+def _data_digest(batch: SequenceBatch) -> str:
+    """The sha256 (16 hex digits) of a generated batch's sequences, next values, lengths and families."""
+    digest = hashlib.sha256()
+    for array in (batch.data, batch.labels, batch.lengths, batch.family_ids):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(json.dumps(batch.family_names).encode())
+    return digest.hexdigest()[:16]
 
 
 def _families_code(families: Sequence[str] | None) -> dict[str, str]:
@@ -777,12 +799,13 @@ def _load_init_weights(path: str | Path, model_config: ModelConfig) -> LSTMWithA
     either in ``path`` or new (randomly initialised) when the config adds them."""
     loaded = load_model(path)
     if loaded.config.without_heads() != model_config.without_heads():
-        asked = model_config.to_dict()
-        saved = loaded.config.to_dict()
-        differ = [f"{name} {value} (asked {asked.get(name)})" for name, value in saved.items() if asked.get(name) != value]
-        raise ValueError(
-            f"--init-weights {path} has another architecture: {', '.join(differ)}; "
-            "leave the architecture options at the values of its config.json"
+        asked = model_config.without_heads().to_dict()
+        saved = loaded.config.without_heads().to_dict()
+        differ = [name for name, value in saved.items() if asked.get(name) != value]
+        shown = ", ".join(f"{name} {saved[name]} (this run's {asked.get(name)})" for name in differ)
+        options = " ".join(f"--{name.replace('_', '-')} {saved[name]}" for name in differ)
+        raise ValueError(  # (round 52: "leave the options at its values" said to a user who had given none)
+            f"--init-weights {path} has another architecture: {shown}; give its values: {options}"
         )
     model = LSTMWithAttention(model_config)
     state = {key: value for key, value in loaded.state_dict().items() if key in model.state_dict()}
@@ -830,7 +853,7 @@ def run_training(
     check_folder(out, "the weights")  # before training, not after it
     if resume and not run_dir_given:
         _check_recorded_run(out, run_dir)
-    check_weights_out(out)
+    replaces = check_weights_out(out)
     check_folder(run_dir, "the run's checkpoints and logs")
     check_memory(config, model_config, trainer_options.get("accelerator", "cpu"))
     _check_run_out(run_dir, out, explicit=run_dir_given)
@@ -843,6 +866,11 @@ def run_training(
                 f"cannot resume the run in {run_dir}: it started from --init-weights {init_weights} (its "
                 f"{RUN_SETTINGS}), which no longer exists; resume with --init-weights naming where those weights are now"
             )
+    if init_weights is not None and out.resolve() in (init := Path(init_weights).resolve(), *init.parents):
+        raise ValueError(  # (adversarial round 52: such a run overwrote what it started from, and could not resume)
+            f"--out {out} is the --init-weights folder: the run would replace the weights it starts from (and could "
+            f"not be resumed from them); write it to another folder, e.g. --out {out.parent / (out.resolve().name + '-tuned')}"
+        )
     torch.manual_seed(config.seed)
     origin = None
     inherited: list[str] = []  # the heads taken from --init-weights
@@ -906,11 +934,16 @@ def run_training(
         families=families,
         seed=config.seed + 1_000_003,  # never the training stream's seed
     )
-    settings = _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
+    settings = _record_settings(
+        run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True,
+        validation=_data_digest(val_batch),
+    )  # fmt: skip
     settings["out"] = str(out.resolve())  # whose run it is: another --out of the same name is refused it
     if not resume:  # now, not when it ends: a run killed (SIGKILL, out of memory) is resumed with its settings checked
         run_dir.mkdir(parents=True, exist_ok=True)
         _write_settings(run_dir, settings)
+    if replaces:
+        log.warning("%s holds trained weights: this run replaces them when it ends", out)
     refused = False
     try:
         result = fit(

@@ -165,16 +165,17 @@ def safetensors_bytes(model: LSTMWithAttention) -> bytes:
     return save({name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()})
 
 
-def check_weights_out(directory: str | Path) -> None:
+def check_weights_out(directory: str | Path) -> bool:
     """Before training into ``directory``: a ValueError if it holds files but no weights set (saving there
     would overwrite its config.json and remove its model.onnx and calibration.json, made from something else);
-    a warning in the log if it holds a weights set, which the new weights replace when the run ends."""
+    True if it holds a weights set, which the new weights replace when the run ends (the caller says so once
+    its other checks pass)."""
     directory = Path(directory)
     if not directory.is_dir():
-        return
+        return False
     held = sorted(path.name for path in directory.iterdir())
     if not held:
-        return
+        return False
     config = directory / CONFIG_FILE
     bare = (directory / WEIGHTS_FILE).is_file() and not config.exists()  # read with the default config, as locate does
     if not (directory / MANIFEST_FILE).is_file() and not bare and not _numseries_config(config):
@@ -184,7 +185,7 @@ def check_weights_out(directory: str | Path) -> None:
             f"{directory} holds other files ({shown}) and no numseries weights; give a new or empty folder, "
             "or a weights folder whose weights this run should replace"
         )
-    log.warning("%s holds trained weights: this run replaces them when it ends", directory)
+    return True
 
 
 def _numseries_config(path: Path) -> bool:

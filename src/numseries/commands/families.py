@@ -26,6 +26,8 @@ def load(paths: Sequence[str] | None) -> None:
 
 
 def _load(path: Path) -> None:
+    if path.is_dir():  # (adversarial round 52: "no such file" of a folder that is there)
+        raise ValueError(f"--families-from {path} is a folder; give the path of the .py file in it that registers them")
     if not path.is_file():
         raise ValueError(f"--families-from {path}: no such file; give the path of a .py file")
     if path.suffix != ".py":
