@@ -235,6 +235,29 @@ def test_families_the_weights_never_saw_are_grouped_apart(model):
     assert n["training families", "all"] == 2 * 6 and n[NEW_FAMILIES, "all"] == 2 * 6
 
 
+def test_held_out_families_the_weights_trained_on_are_among_their_training_families(model):
+    """Adversarial round 52: weights trained on logistic and chirp were scored on them as "held-out families"."""
+    cases = synthetic_cases(n_per_cell=2, families=["linear", "noisy", "logistic", "chirp", "power_law"])
+    evaluation = evaluate(model, cases, baselines=["last_value"])
+    n = {(r["group"], r["bucket"]): r["n"] for r in summarise(evaluation) if r["method"] == MODEL}
+    assert n["training families", "all"] == 2 * 6 and n["held-out families", "all"] == 3 * 6
+    trained_on = {"linear", "noisy", "logistic", "chirp"}
+    n = {(r["group"], r["bucket"]): r["n"] for r in summarise(evaluation, trained_on=trained_on) if r["method"] == MODEL}
+    assert n["training families", "all"] == 4 * 6 and ("held-out families", "all") not in n  # power_law alone
+
+
+def test_weights_trained_on_a_family_not_registered_here_are_not_scored_without_it(tmp_path, tiny_weights, capsys):
+    """Adversarial round 52: their family was left out without a word, and no training families row shown."""
+    from numseries.weights import load_model, save_pretrained
+
+    info = {"data": {"families": ["fibonacci_like", "linear"]}}
+    folder = save_pretrained(load_model(tiny_weights), tmp_path / "w", training_info=info)
+    assert main(["evaluate", "--weights", str(folder), "--no-stats", "--n-per-cell", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "trained on family 'fibonacci_like', which is not registered here" in err, err
+    assert main(["evaluate", "--weights", str(folder), "--no-stats", "--n-per-cell", "2", "--families", "linear"]) == 0
+
+
 def test_real_datasets_are_also_grouped_by_sampling_frequency(model):
     pytest.importorskip("statsmodels")
     from numseries.realdata import FREQUENCY, real_cases
