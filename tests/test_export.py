@@ -136,6 +136,21 @@ def test_exports_after_the_first_in_one_process_keep_the_length_dynamic(tiny_wei
         assert predictor.predict(np.arange(5.0)).n_used == 5 and predictor.predict(np.arange(11.0)).n_used == 11
 
 
+@pytest.mark.parametrize("max_len", [3, 4])
+def test_a_model_of_3_or_4_values_exports(tmp_path, max_len):
+    """Adversarial round 52: train takes --max-len 3, but the export's example of 5 values was past its T
+    (a 134-line traceback from torch.export)."""
+    from numseries.config import ModelConfig
+    from numseries.model import LSTMWithAttention
+
+    torch.manual_seed(0)
+    model = LSTMWithAttention(ModelConfig(max_len=max_len, hidden_size=8, head_size=8))
+    path = export_onnx(model, tmp_path / "short.onnx", gradients=False)
+    predictor = Predictor.from_pretrained(path)
+    for n in (3, max_len, 9):  # whole, and a longer sequence read from its last max_len values
+        assert predictor.predict(np.arange(float(n)) ** 1.5).n_used == min(n, max_len)
+
+
 def test_an_interrupted_export_leaves_the_folders_files_as_they_were(tiny_onnx, tmp_path, monkeypatch):
     """Adversarial round 25: export wrote model.onnx, then each gradient graph in place over minutes; a kill
     between them left new and old files, and predictions of long series failed ('gradient_48 was exported

@@ -261,6 +261,23 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert main(["calibrate", "--weights", str(folder), "--path-families", "nope"]) == 2
 
 
+def test_calibrate_says_it_cannot_write_its_file_before_the_work_not_after_it(heads_folder, tmp_path, capsys, monkeypatch):
+    """Adversarial round 52: a folder it could not write in (weights root installed) was found after minutes of
+    generating and predicting, with a traceback."""
+    import shutil
+
+    import numseries.predict
+    from numseries.cli import main
+
+    folder = tmp_path / "weights"
+    shutil.copytree(heads_folder, folder)
+    (folder / CALIBRATION_FILE).mkdir()  # a folder where the file goes: no file can be written there
+    monkeypatch.setattr(numseries.predict.Predictor, "from_pretrained", None)  # (nothing is loaded before the check)
+    assert main(["calibrate", "--weights", str(folder), "--cases", "2000", "--horizon-cases", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot write the calibration to {folder / CALIBRATION_FILE}" in err, err
+
+
 def test_calibrate_draws_its_paths_from_the_families_the_heads_learnt_unless_told(heads_folder, tmp_path):
     import shutil
 

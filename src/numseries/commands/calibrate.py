@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from numseries.files import write_json
+    from numseries.files import check_output, write_json
     from numseries.generate import generate_batch, resolve_families
     from numseries.intervals import (
         CALIBRATION_FILE,
@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.weights)
     if not folder.is_dir():
         raise ValueError(f"--weights {folder} is not a weights folder; give the folder that holds config.json")
+    check_output(folder / CALIBRATION_FILE, "the calibration")  # before minutes of work (round 52: after them)
     predictor = Predictor.from_pretrained(folder, calibrated=False)  # measure the raw quantiles
     if not predictor.quantile_levels:
         raise ValueError(f"{folder} has no quantile head, so nothing to calibrate; train one with --quantile-levels")
