@@ -252,10 +252,12 @@ def test_weights_trained_on_a_family_not_registered_here_are_not_scored_without_
 
     info = {"data": {"families": ["fibonacci_like", "linear"]}}
     folder = save_pretrained(load_model(tiny_weights), tmp_path / "w", training_info=info)
-    assert main(["evaluate", "--weights", str(folder), "--no-stats", "--n-per-cell", "2"]) == 2
+    args = ["evaluate", "--weights", str(folder), "--no-stats", "--n-per-cell", "2", "--report", str(tmp_path / "r.md")]
+    assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "trained on family 'fibonacci_like', which is not registered here" in err, err
-    assert main(["evaluate", "--weights", str(folder), "--no-stats", "--n-per-cell", "2", "--families", "linear"]) == 0
+    assert not (tmp_path / "r.md").exists()
+    assert main([*args, "--families", "linear"]) == 0 and (tmp_path / "r.md").is_file()
 
 
 def test_real_datasets_are_also_grouped_by_sampling_frequency(model):
