@@ -280,9 +280,12 @@ def test_a_model_trained_on_a_users_family_is_calibrated_and_evaluated_on_it(tmp
     err = capsys.readouterr().err  # (adversarial round 33: where the name came from)
     assert "training_info.json names the point network's families; unknown family 'fibonacci_like'" in err
     assert main([*calibrate, *mine]) == 0
+    err = capsys.readouterr().err
+    # adversarial round 52: contexts whose cases were all exact (zero-width intervals) kept raw intervals unsaid
+    assert "7-16 values keep the model's raw intervals: fewer than 50 of their cases had an interval" in err, err
     # adversarial round 32b: the one-step cases were drawn from the generator's whole mix (91% of them from
     # families this model never saw), as the paths' were not
-    assert "from 2000 generated cases of the families linear, fibonacci_like and 1000 paths" in capsys.readouterr().err
+    assert "from 2000 generated cases of the families linear, fibonacci_like and 1000 paths" in err
     from numseries.weights import file_sha256  # adversarial round 38: the weights it was measured on
 
     recorded = json.loads((tmp_path / "out" / "calibration.json").read_text())["weights_sha256"]
@@ -548,6 +551,16 @@ def test_detach_heads_without_a_head_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--detach-heads stops the heads' losses at the network, but this model has no head" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_dropout_that_would_do_nothing_is_refused_and_unseen_pattern_classes_are_said(tmp_path, capsys, caplog):
+    """Adversarial round 52: --dropout with one layer, and a pattern class no family trains, were accepted silently."""
+    assert _train(tmp_path, "--dropout", "0.5") == 2
+    err = capsys.readouterr().err
+    assert "--dropout 0.5 acts between LSTM layers only, and --num-layers 1 has none between" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "run").exists()
+    assert _train(tmp_path, "--pattern-names", "linear", "logistic") == 0  # TOY trains linear and sinusoidal
+    assert "--pattern-names logistic: not among --families, so the new pattern head never sees them" in caplog.text
 
 
 def test_a_run_into_its_own_init_weights_folder_is_refused_before_training(tmp_path, capsys):

@@ -890,6 +890,11 @@ def run_training(
             parameter.requires_grad_(name.startswith(HEADS))
         if not any(parameter.requires_grad for parameter in model.parameters()):
             raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
+    if model_config.dropout > 0 and model_config.num_layers == 1:  # (round 52: accepted, and it did nothing)
+        raise ValueError(
+            f"--dropout {model_config.dropout} acts between LSTM layers only, and --num-layers 1 has none between; "
+            "drop it, or add layers (--num-layers 2)"
+        )
     if config.detach_heads and not (model_config.quantile_levels or model_config.pattern_names):
         raise ValueError(
             "--detach-heads stops the heads' losses at the network, but this model has no head, so it would "
@@ -914,6 +919,14 @@ def run_training(
             raise ValueError(
                 f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
                 "the pattern head learns from the families it names: give some of them"
+            )
+    elif classes is not None and families is not None and init_weights is None:
+        unseen = [name for name in classes if name not in families]
+        if unseen:  # (adversarial round 52: accepted without a word; a new head learns never to name them)
+            log.warning(
+                "note: --pattern-names %s: not among --families, so the new pattern head never sees them and will "
+                "not name them; add them to --families, or leave them out of --pattern-names",
+                " ".join(unseen),
             )
     if resume:  # other settings than the run started with are said before any data is generated
         _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
