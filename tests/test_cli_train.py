@@ -563,6 +563,17 @@ def test_dropout_that_would_do_nothing_is_refused_and_unseen_pattern_classes_are
     assert "--pattern-names logistic: not among --families, so the new pattern head never sees them" in caplog.text
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_weights_to_a_place_no_folder_can_be_made_are_refused_before_training(tmp_path, capsys):
+    """Adversarial round 52: root may write wherever os.access looks, so --out /proc/w trained to the end and then
+    failed with a traceback (its weights left in the run folder)."""
+    out = Path("/proc") / f"numseries-{tmp_path.name}"
+    code = main(["train", "--out", str(out), "--run-dir", str(tmp_path / "run"), *TOY])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot write the weights to {out}: /proc cannot hold new folders" in err, err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "run").exists()
+
+
 def test_a_run_into_its_own_init_weights_folder_is_refused_before_training(tmp_path, capsys):
     """Adversarial round 52: it replaced the weights it started from, and then could never be resumed or
     extended (its resume asked for the weights it had overwritten)."""

@@ -112,13 +112,20 @@ def check_file_name(path: str | Path, what: str) -> None:
 
 def check_folder(path: str | Path, what: str) -> None:
     """Raise a one-line ``ValueError`` now if ``what`` could not be written into the folder ``path`` (made
-    later if need be): a file in its place, or an existing ancestor that is not a folder one may write in."""
+    later if need be): a file in its place, or an existing ancestor that is not a folder one may write in (a
+    folder is made in it and removed again to know)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(f"cannot write {what} to {path}: it is a file, not a folder; give a folder")
     existing = next(folder for folder in (path, *path.parents) if folder.exists())
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write {what} to {path}: {existing} cannot hold new files; give another folder")
+    try:  # tried: root may write anywhere os.access looks, but not into /proc or an immutable folder (round 52)
+        os.rmdir(tempfile.mkdtemp(prefix=".numseries-check-", dir=existing))
+    except OSError as err:
+        raise ValueError(
+            f"cannot write {what} to {path}: {existing} cannot hold new folders ({err.strerror or err}); give another folder"
+        ) from None
 
 
 def _temp_file(path: Path) -> Path:
