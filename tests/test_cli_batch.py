@@ -516,18 +516,36 @@ def test_trailing_commas_and_blank_lines_leave_one_column_one_series(capsys, tmp
     assert result["error"].isna().all()
 
 
-@pytest.mark.parametrize("header", ["", "t1,t2,t3,t4\n"])
-def test_a_blank_line_between_rows_keeps_its_place(capsys, tmp_path, model, header):
-    """Adversarial round 42b: a blank line in a file of one series a row was skipped without a word, and every
-    row after it got the number of the row before (row 2 written as row 1): it is an empty series in its place
-    now, as a line of empty cells is, with its error; blank lines that end the file are nothing."""
+def test_a_blank_line_between_rows_keeps_its_place(capsys, tmp_path, model):
+    """Adversarial round 42b: a blank line in a headerless file of one series a row was skipped without a word,
+    and every row after it got the number of the row before (row 2 written as row 1): it is an empty series in
+    its place now, as a line of empty cells is, with its error; blank lines that end the file are nothing."""
     source, target = tmp_path / "rows.csv", tmp_path / "out.csv"
-    source.write_text(f"{header}1,2,3,4\n\n2,4,6,8\n,,,\n5,10,15,20\n\n\n")
+    source.write_text("1,2,3,4\n\n2,4,6,8\n,,,\n5,10,15,20\n\n\n")
     code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
     result = pd.read_csv(target)
     assert code == 0 and "2 of 5 series could not be predicted" in err
     assert result["row"].tolist() == [0, 1, 2, 3, 4] and result["n_values"].tolist() == [4, 0, 4, 0, 4]
     assert result["prediction"].tolist()[::2] == [5, 10, 25] and result["error"].notna().tolist() == [0, 1, 0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "unique_id,date,sales\na,2024-01-01,1\na,2024-01-02,2\n\na,2024-01-03,3\nb,2024-01-01,5\nb,2024-01-02,6\nb,2024-01-03,7\n",
+        "sku,jan,feb,mar\na,1,2,3\n\nb,5,6,7\n",
+        "date,sales,cost\n2024-01-01,1,5\n2024-01-02,2,6\n\n2024-01-03,3,7\n",
+        "temperature,humidity,pressure\n1,5,9\n2,6,8\n\n3,7,7\n",
+    ],
+)
+def test_a_blank_line_in_a_file_with_a_header_line_is_skipped(capsys, tmp_path, model, text):
+    """Adversarial round 53: kept as an empty row, it broke the ids, times and quantities a header names (a
+    whole file refused, or every series failed)."""
+    source, target = tmp_path / "named.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target))
+    result = pd.read_csv(target)
+    assert code == 0 and result["error"].isna().all() and (result["n_values"] == 3).all(), err
 
 
 def test_a_file_that_begins_with_a_blank_line_is_not_called_empty(capsys, tmp_path, model):

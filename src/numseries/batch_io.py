@@ -672,10 +672,11 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     # a comma ending every line (spreadsheets write them): an empty column, named by nothing in the header
     # line (or a headerless file of one value a line), dropped as it is read; a value in it is refused
     trailing = len(cells) > 1 and cells[-1] == "" and (header is not None or columns == 2)
-    # one series down a column: an empty line is a missing value, not nothing; a series a row: an empty line is
-    # an empty series (an error row in its place, as a line of empty cells is: the rows after it keep their
-    # numbers); but the empty lines that end the file are nothing
-    if columns - trailing == 1 or not long and not timed and not indexed:
+    # one series down a column: an empty line is a missing value, not nothing; a series a row without a header
+    # line: an empty line is an empty series (an error row in its place, as a line of empty cells is: the rows
+    # after it keep their numbers); but the empty lines that end the file are nothing. (A header line may name
+    # ids, times or quantities, whose rows an empty line would break: there it is skipped, round 53.)
+    if columns - trailing == 1 or header is None and not timed and not indexed:
         options["skip_blank_lines"] = False
         options["nrows"] = max(scanned.lines - scanned.blank_tail - (header is not None), 0)
     if header is not None and not trailing and scanned.comma_ended == scanned.lines - 1 - scanned.blank_tail > 0:
