@@ -560,7 +560,18 @@ def test_dropout_that_would_do_nothing_is_refused_and_unseen_pattern_classes_are
     assert "--dropout 0.5 acts between LSTM layers only, and --num-layers 1 has none between" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "run").exists()
     assert _train(tmp_path, "--pattern-names", "linear", "logistic") == 0  # TOY trains linear and sinusoidal
-    assert "--pattern-names logistic: not among --families, so the new pattern head never sees them" in caplog.text
+    assert "--pattern-names logistic: not among --families, so the new pattern head never sees it" in caplog.text
+    # round 53: weights saved so before (a dropout on one layer) are still fine-tuned and resumed with it; and a
+    # pattern head new to --init-weights weights gets the note too
+    from numseries.config import ModelConfig
+    from numseries.model import LSTMWithAttention
+    from numseries.weights import save_pretrained
+
+    save_pretrained(LSTMWithAttention(ModelConfig(max_len=12, hidden_size=8, head_size=8, dropout=0.5)), tmp_path / "old")
+    caplog.clear()
+    tuned = ["train", "--out", str(tmp_path / "tuned"), "--run-dir", str(tmp_path / "run_tuned"), *TOY]
+    assert main([*tuned, "--init-weights", str(tmp_path / "old"), "--dropout", "0.5", "--pattern-names", "linear", "step"]) == 0
+    assert "--pattern-names step: not among --families" in caplog.text
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")

@@ -632,9 +632,12 @@ def _write_settings(run_dir: Path, settings: dict[str, Any]) -> None:
 
 
 def _data_digest(batch: SequenceBatch) -> str:
-    """The sha256 (16 hex digits) of a generated batch's sequences, next values, lengths and families."""
+    """The sha256 (16 hex digits) of a generated batch's sequences, next values (as float32: numpy's exp or sin
+    may differ in the last bit of a float64 on another CPU or numpy, round 53), lengths and families."""
     digest = hashlib.sha256()
-    for array in (batch.data, batch.labels, batch.lengths, batch.family_ids):
+    with np.errstate(over="ignore"):  # (past float32's range: inf, as well as any)
+        rounded = (batch.data.astype(np.float32), batch.labels.astype(np.float32))
+    for array in (*rounded, batch.lengths, batch.family_ids):
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(json.dumps(batch.family_names).encode())
     return digest.hexdigest()[:16]
@@ -890,7 +893,8 @@ def run_training(
             parameter.requires_grad_(name.startswith(HEADS))
         if not any(parameter.requires_grad for parameter in model.parameters()):
             raise ValueError("--heads-only needs a head to train; add --quantile-levels or --pattern-names")
-    if model_config.dropout > 0 and model_config.num_layers == 1:  # (round 52: accepted, and it did nothing)
+    if model_config.dropout > 0 and model_config.num_layers == 1 and init_weights is None and not resume:
+        # (round 52: accepted, and it did nothing; weights saved so before, fine-tuned or resumed, keep their value)
         raise ValueError(
             f"--dropout {model_config.dropout} acts between LSTM layers only, and --num-layers 1 has none between; "
             "drop it, or add layers (--num-layers 2)"
@@ -920,13 +924,15 @@ def run_training(
                 f"--families {' '.join(families)} hold none of --pattern-names {' '.join(classes)}; "
                 "the pattern head learns from the families it names: give some of them"
             )
-    elif classes is not None and families is not None and init_weights is None:
+    elif classes is not None and families is not None and (
+        init_weights is None or tuple(locate(init_weights).model_config().pattern_names) != tuple(classes)
+    ):  # a new head (--init-weights with these very classes brings one that learnt them: the shipped fine-tunes)
         unseen = [name for name in classes if name not in families]
         if unseen:  # (adversarial round 52: accepted without a word; a new head learns never to name them)
             log.warning(
-                "note: --pattern-names %s: not among --families, so the new pattern head never sees them and will "
-                "not name them; add them to --families, or leave them out of --pattern-names",
-                " ".join(unseen),
+                "note: --pattern-names %s: not among --families, so the new pattern head never sees %s and will "
+                "not name %s; add %s to --families, or leave %s out of --pattern-names",
+                " ".join(unseen), *(["it"] * 4 if len(unseen) == 1 else ["them"] * 4),
             )
     if resume:  # other settings than the run started with are said before any data is generated
         _record_settings(run_dir, resume, config, model_config, init_weights, command_line, families, check_only=True)
