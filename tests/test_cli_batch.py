@@ -527,6 +527,7 @@ def test_a_blank_line_between_rows_keeps_its_place(capsys, tmp_path, model):
     assert code == 0 and "2 of 5 series could not be predicted" in err
     assert result["row"].tolist() == [0, 1, 2, 3, 4] and result["n_values"].tolist() == [4, 0, 4, 0, 4]
     assert result["prediction"].tolist()[::2] == [5, 10, 25] and result["error"].notna().tolist() == [0, 1, 0, 1, 0]
+    assert result["error"][1].startswith("series 1 is empty (an empty line, or a row of empty cells)")
 
 
 @pytest.mark.parametrize(

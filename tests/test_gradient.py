@@ -101,6 +101,7 @@ step = st.just(0.0) | st.floats(1e-3, 10) | st.floats(-10, -1e-3)
     b=st.floats(-1e6, 1e6),
 )
 @example(steps=[0.0, 0.0, 0.001], a=0.001, b=338942.875)  # the sides 1 ulp apart (below)
+@example(steps=[0.0, 1.0, 9.0, 0.0, 0.0], a=-0.5, b=6.0)  # 6 6 5.5 1 1 1: read from its logarithms (below)
 def test_weights_sum_to_one_and_reconstruct_the_prediction(network_predictor, steps, a, b):
     # (a rule's coefficients need not: x[t] = x[t-2] + 1 on 0 0 1 1 2 2 3 has weights 0 ... 1 0 and a constant,
     # found by hypothesis on 2026-12-06; tests/test_rules.py checks those)
@@ -108,7 +109,10 @@ def test_weights_sum_to_one_and_reconstruct_the_prediction(network_predictor, st
     result = network_predictor.predict(x)
     window = x[-result.n_used :]
     scale = mean_step(window) or 1.0
-    assert result.weights.sum() == pytest.approx(1.0, abs=1e-6)
+    # a prediction read from the logarithms (positive values that fall, predicted below 0 by the network) scales
+    # with the values but does not shift with them: its weights give it exactly, but need not sum to 1 (README;
+    # hypothesis found one on 2026-12-06, the untrained network predicting 6 6 5.5 1 1 1 below 0)
+    assert result.logs or result.weights.sum() == pytest.approx(1.0, abs=1e-6)
     # f(x) = sum_i w_i x_i, to 1e-4 of a step, which float64 cannot resolve below its rounding of the sum: at
     # b = 338942.875 with steps of 1e-6 the two sides were 1 ulp apart (5.8e-11), over 1e-4 of a step (3.3e-11)
     rounding = 2 * np.spacing(np.abs(result.weights * x).sum())

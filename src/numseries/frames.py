@@ -803,6 +803,8 @@ def _series(
 def _mark_short(n_values: np.ndarray, ids: np.ndarray, errors: np.ndarray) -> None:
     for i in np.flatnonzero((n_values < MIN_VALUES) & (errors == None)):  # noqa: E711 (element-wise)
         errors[i] = (
+            f"series {ids[i]!r} is empty (an empty line, or a row of empty cells); give it at least {MIN_VALUES} "
+            "values, or drop it" if n_values[i] == 0 else  # (round 53: "got 0 values" of an empty line)
             f"expected at least {MIN_VALUES} values, got {n_values[i]} in series {ids[i]!r}; give a longer sequence"
         )
 

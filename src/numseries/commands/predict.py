@@ -72,7 +72,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("values", nargs="*", help="the sequence, oldest first; '-' reads it from stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
-        "--steps", type=int, help=f"forecast this many steps (1 to {MAX_STEPS:,}), feeding each prediction back in"
+        "--steps", type=int, help=f"forecast this many steps (1 to {MAX_STEPS}), feeding each prediction back in"
     )
     parser.add_argument(
         "--level",
