@@ -75,6 +75,32 @@ def test_resume_continues_the_run_in_run_dir(tmp_path):
     assert len(info["commands"]) == 2 and info["commands"][1] == info["command"] and "--resume" not in info["commands"][0]
 
 
+def test_an_epoch_a_time_limit_cut_short_counts_the_same_after_a_resume(tmp_path, capsys, monkeypatch):
+    """Adversarial round 52: after a stop by --max-minutes in its third epoch training_info.json said 10
+    epochs, and a resume that trained no further step said (and wrote) 9. The time limit is stood in for
+    by a step limit, so that the epoch it cuts does not depend on the machine's speed."""
+    from lightning.pytorch.callbacks import Timer
+
+    stop_at = {"steps": 3, "at_once": False}  # steps of 2 an epoch: 3 is in the second epoch
+
+    def check(self, trainer):  # (as the Timer's own, called at the fit's start and after each step)
+        spent = stop_at["at_once"] or trainer.global_step >= stop_at["steps"]  # the time a resume restores
+        trainer.should_stop = trainer.should_stop or spent
+
+    monkeypatch.setattr(Timer, "_check_time_remaining", check)
+    limits = ["--max-epochs", "100", "--patience", "100", "--max-minutes", "60"]
+    assert _train(tmp_path, *limits) == 0
+    assert _info(tmp_path)["epochs"] == 2
+    capsys.readouterr()
+    stop_at["at_once"] = True
+    assert _train(tmp_path, *limits, "--resume") == 0
+    assert "it has done 2 epochs and stops there" in capsys.readouterr().err
+    assert _info(tmp_path)["epochs"] == 2
+    stop_at.update(steps=5, at_once=False)
+    assert _train(tmp_path, *limits, "--resume") == 0
+    assert _info(tmp_path)["epochs"] == 3 and _info(tmp_path)["data"]["samples_seen"] == 5 * 16
+
+
 def test_a_resume_keeps_the_latest_epoch_and_takes_the_patience_it_is_given(tmp_path):
     """Adversarial round 31a: last.ckpt was written only when val_loss improved (Lightning's save_last), so a
     resume redid every epoch since the best one; and a resume went on with the patience the run started with

@@ -264,6 +264,17 @@ class FitResult:
     seconds: float  # wall time of training, from Lightning's Timer
     best_val_loss: float | None
     stopped_early: bool
+    epochs: int  # epochs begun, the last perhaps cut short by max_minutes (:func:`_epochs_begun`)
+
+
+def _epochs_begun(trainer: L.Trainer) -> int:
+    """Epochs the run has trained in, counting one a time limit cut short: Lightning counts that epoch
+    done when it stops, but a run resumed from its checkpoint holds it as begun, not done (training_info.json
+    said 10 and the resume 9, adversarial round 52). From the steps, where an epoch has a known count of them."""
+    batches = trainer.num_training_batches
+    if isinstance(batches, int) and batches > 0:
+        return -(-trainer.global_step // batches)
+    return trainer.current_epoch
 
 
 def fit(
@@ -335,7 +346,7 @@ def fit(
         log.warning(
             "the run in %s trained no further step: it has done %d epochs and stops there (--max-epochs %d, "
             "--patience %d%s); raise the one that stopped it to go on",
-            out_dir, trainer.current_epoch, schedule.max_epochs, schedule.patience,
+            out_dir, _epochs_begun(trainer), schedule.max_epochs, schedule.patience,
             f", --max-minutes {schedule.max_minutes:g}" if schedule.max_minutes else "",
         )  # fmt: skip
     best = checkpoint.best_model_path or str(resume_from or out_dir / CHECKPOINT_DIR / LAST_CHECKPOINT)
@@ -353,6 +364,7 @@ def fit(
         seconds=timer.time_elapsed("train"),
         best_val_loss=float(best_score) if best_score is not None else None,
         stopped_early=bool(early_stop.stopped_epoch),
+        epochs=_epochs_begun(trainer),
     )
 
 
@@ -997,7 +1009,7 @@ def run_training(
             },
             "run_dir": str(run_dir.resolve()),  # (a resume from another folder finds it)
             "init_weights": origin,
-            "epochs": trainer.current_epoch,
+            "epochs": result.epochs,
             "duration_seconds": round(result.seconds, 1),
             "stopped_early": result.stopped_early,
             "best_val_loss": result.best_val_loss,
