@@ -65,7 +65,14 @@ def test_a_value_that_is_not_a_whole_number_never_reads_as_one():
     """Adversarial round 50: a network's 14.996 beside steps of 3 was shown ``15``, as a rule's exact 15 is."""
     assert format_value(14.996, step=3.0) == "15.00"
     assert format_value(-20.0004, step=1.0) == "-20.00"
-    assert format_value(9.9999, step=0.5) == "10.00"  # 4 significant digits, as 9.999 has
+    assert format_value(9.9999, step=0.5) == "10.000"  # to the thousandths, as 9.999 is (last_digit 0.001)
+    # Adversarial round 53: the decimals are the value's own, not those of the power of ten it rounds up to
+    assert [format_value(x, step=3.0) for x in (9.996, 99.996, -9.996)] == ["10.00", "100.00", "-10.00"]
+    assert format_value(0.99996, step=0.03) == "1.0000" and format_value(0.5123, step=0.03) == "0.5123"
+    assert all(  # the last digit shown is the unit last_digit gives, which sums written beside it are held to
+        len(format_value(x, step=step).partition(".")[2]) == -round(math.log10(last_digit(x, step=step)))
+        for x, step in [(9.996, 3.0), (99.996, 3.0), (0.99996, 0.03), (14.996, 3.0), (9.9999, 0.5), (-20.0004, 1.0)]
+    )
     assert format_value(15.0, step=3.0) == "15"  # a whole number is shown whole
     assert format_value(123460.0001, step=10_000.0) == "123460"  # no decimals shown beside such steps: no zeros
     assert format_value(14.75, step=3.0) == "14.75" and format_value(14.5, step=3.0) == "14.5"  # zeros dropped

@@ -323,6 +323,7 @@ def test_the_page_shows_integers_past_2_53_exactly_or_with_an_exponent(server, b
     noise = page.evaluate("[format(2.220446049250313e-16, 1.1), formatTogether([-1e-17, 1.1], 1.1), format(0.004, 1.1)]")
     assert noise == ["0", ["0.0", "1.1"], "0.004"]
     near_whole = [[14.996, 3.0], [-20.0004, 1.0], [9.9999, 0.5], [15.0, 3.0], [123460.0001, 10_000.0], [14.5, 3.0]]
+    near_whole += [[9.996, 3.0], [99.996, 3.0], [0.99996, 0.03]]  # round 53: 10.00, not 10.0
     shown = page.evaluate("cases => cases.map(([x, step]) => format(x, step))", near_whole)
     assert shown == [format_value(x, step=step) for x, step in near_whole]  # round 50: 14.996 is 15.00, not 15
 

@@ -81,8 +81,8 @@ def format_value(value: float, *, step: float | None = None, exact: bool = False
     digits = _digits(value, step)
     text = f"{value:.{digits}g}"  # 'g' drops trailing zeros, and writes 1e-20 and 1e+20 with an exponent
     if text.lstrip("-").isdigit() and float(text) != value:  # 14.996 is not 15: its zeros stay (15.00)
-        kept = f"{value:#.{digits}g}"
-        return kept if "e" not in kept and not kept.endswith(".") else text
+        decimals = digits - 1 - math.floor(math.log10(abs(value)))  # of its own magnitude: 9.996 is 10.00, not 10.0
+        return f"{value:.{decimals}f}" if decimals > 0 else text
     return text
 
 

@@ -277,8 +277,8 @@ function format(x, step = null, integer = null, exact = false) {
   const digits = shownDigits(x, step);
   const text = general(x, digits);
   if (/^-?\d+$/.test(text) && Number(text) !== x) {  // 14.996 is not 15: its zeros stay (15.00), as format_value
-    const exponent = scientific(x, digits - 1)[1];
-    if (exponent < digits - 1) return fixed(x, digits - 1 - exponent);
+    const places = digits - 1 - Math.floor(Math.log10(Math.abs(x)));  // of its own magnitude: 9.996 is 10.00
+    if (places > 0) return fixed(x, places);
   }
   return text;
 }
