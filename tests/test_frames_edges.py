@@ -4,6 +4,7 @@ datetime64[ns] hold, headers with spaces or another separator, and messages nami
 from __future__ import annotations
 
 import re
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -866,3 +867,23 @@ def test_integer_times_stay_integers_beside_a_missing_one(capsys, tmp_path, mode
         assert predictor.predict_df(frame, level=[])["ds"].tolist() == [4]
     floats = pd.DataFrame({"unique_id": "a", "ds": [1.0, 2.0, 3.0], "y": [1.0, 2, 3]})  # floats throughout stay floats
     assert predictor.predict_df(floats, level=[])["ds"].dtype == np.float64
+
+
+def test_predict_df_warnings_point_at_the_callers_line(predictor):
+    """The warnings of predict_df named a line of numseries (``frames.py:1502: ... return [``), not the user's:
+    each points at the first caller outside the package, as a library's warnings do."""
+    frames = {
+        "some series end with missing values": pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [1, 2, 3, 4, None]}),
+        "read as dates written as integers": pd.DataFrame(
+            {"unique_id": "a", "ds": [20240128, 20240129, 20240130, 20240131], "y": [1.0, 2.0, 3.0, 4.0]}
+        ),
+        "pass what datetime64": pd.DataFrame(
+            {"unique_id": "a", "ds": pd.to_datetime(["2262-04-01", "2262-04-05", "2262-04-09"]), "y": [1.0, 2.0, 3.0]}
+        ),
+    }
+    for said, frame in frames.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            predictor.predict_df(frame, steps=2)
+        ours = [w for w in caught if said in str(w.message)]
+        assert len(ours) == 1 and ours[0].filename == __file__, (said, [(str(w.message), w.filename) for w in caught])

@@ -40,6 +40,7 @@ from numseries.series import (
     underflowed,
     widened,
 )
+from numseries.warn import warn_caller
 
 # numseries.predict imports this module (Predictor.predict_df), so its classes are not imported back (no cycle)
 Predictor = Any  # numseries.predict.Predictor
@@ -584,7 +585,7 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
     def note() -> None:  # once a call (a file, a frame), however many blocks
         nonlocal noted
         if not noted:
-            warnings.warn(TRAILING_NOTE, stacklevel=4)
+            warn_caller(TRAILING_NOTE)
             noted = True
 
     carry: Rows | None = None  # the unfinished series' last rows
@@ -909,10 +910,9 @@ def predict_chunk(
     if next_ds is not None and known is not None:
         lost = np.flatnonzero((errors == None) & ~known.all(axis=1))  # noqa: E711 (answered, a time unknown)
         if lost.size:
-            warnings.warn(
+            warn_caller(
                 f"{lost.size} series' next times pass what datetime64[ns] or int64 holds (2262-04-11, 2**63 - 1), "
-                f"e.g. {chunk.id_name} {chunk.ids[lost[0]]!r}: their ds is left empty; forecast fewer steps",
-                stacklevel=2,
+                f"e.g. {chunk.id_name} {chunk.ids[lost[0]]!r}: their ds is left empty; forecast fewer steps"
             )
     return Predicted(chunk, batch, errors, forecast, next_ds, known, instant)
 
@@ -951,12 +951,11 @@ def _warn_dates_as_integers(chunk: Chunk, lengths: np.ndarray, next_ds: np.ndarr
             off = np.isnat(ahead_days[i]) | (moved[i] & (ahead_day_of[i] != day_of[i, -1]))  # (K,) the steps off it
             step = int(np.argmax(off))
             shape = "YYYYMMDD" if form == "%Y%m%d" else "YYYYMM"
-            warnings.warn(
+            warn_caller(
                 f"{chunk.id_name} {chunk.ids[dated[i]]!r} has times that read as dates written as integers (its last, "
                 f"{seen[i, -1]}, as {shape}), and integers step as integers: its next time"
                 + (f" is {ahead[i, 0]}" if step == 0 else f"s are {', '.join(map(str, ahead[i, : step + 1]))}")
-                + "; write the times as dates (2024-01-31) to step by the calendar",
-                stacklevel=3,
+                + "; write the times as dates (2024-01-31) to step by the calendar"
             )
             return
 

@@ -43,8 +43,6 @@ import dataclasses
 import json
 import math
 import numbers
-import sys
-import warnings
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from decimal import Decimal
@@ -55,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from numseries.series import LARGEST_FLOAT
+from numseries.warn import warn_caller
 
 CALIBRATION_FILE = "calibration.json"
 LENGTH_BUCKETS = ((3, 6), (7, 16), (17, 10**9))  # context lengths calibrated separately
@@ -181,11 +180,7 @@ def _warn_fractions(levels: Sequence[float]) -> None:
     note = fraction_note(levels)
     if note is None:
         return
-    package = str(Path(__file__).parent)
-    frame, stacklevel = sys._getframe(1), 2  # the warning points at the first caller outside numseries
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
-        frame, stacklevel = frame.f_back, stacklevel + 1
-    warnings.warn(note, UserWarning, stacklevel=stacklevel)
+    warn_caller(note)
 
 
 def _one_number(value: object) -> bool:
