@@ -155,7 +155,9 @@ def _show_note(
     """numseries' own warnings as the one-line notes its log gives (``note: ...``), not Python's two lines with
     a file name and a line of source; other libraries' warnings as Python shows them."""
     stream = file or sys.stderr
-    if issubclass(category, UserWarning) and os.sep + "numseries" + os.sep in filename:
+    from numseries.warn import NumseriesWarning
+
+    if issubclass(category, NumseriesWarning) or issubclass(category, UserWarning) and os.sep + "numseries" + os.sep in filename:
         print(f"note: {message}", file=stream)
     else:
         stream.write(warnings.formatwarning(message, category, filename, lineno, line))

@@ -9,7 +9,11 @@ from pathlib import Path
 _PACKAGE = str(Path(__file__).parent)
 
 
-def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
+class NumseriesWarning(UserWarning):
+    """A note of numseries' own (the CLI prints it as a one-line ``note:``), wherever it points."""
+
+
+def warn_caller(message: str, category: type[Warning] = NumseriesWarning) -> None:
     """``warnings.warn`` with the stack level of the first frame outside this package (Python 3.12's
     ``skip_file_prefixes``), so that the warning names the user's line, not one of numseries' own."""
     frame, stacklevel = sys._getframe(1), 2
