@@ -174,6 +174,35 @@ def test_business_month_starts_and_ends_go_on_on_weekdays(freq):
 
 
 @pytest.mark.parametrize(
+    ("freq", "start", "off", "to", "periods"),
+    [  # adversarial round 54: one time a day or two off its place in the month (a holiday) left every next time
+        # to day steps that drift: 2024-05-31, 06-30 after 05-01 where 06-01, 07-01 come
+        ("MS", "2023-09-01", 4, "2024-01-02", 8),  # New Year's Day, inside
+        ("MS", "2024-01-01", 1, "2024-02-02", 5),  # of 5: all but one, 4
+        ("MS", "2024-01-01", 4, "2024-05-02", 5),  # the last one
+        ("ME", "2024-01-31", 4, "2024-05-29", 5),
+        ("QS", "2023-01-01", 1, "2023-04-03", 5),
+        ("YS-JUL", "2019-07-01", 4, "2023-07-03", 6),
+        ("BME", "2024-01-31", 2, "2024-03-28", 8),  # Good Friday: the month's last weekday but one
+        ("BMS", "2024-01-01", 0, "2024-01-02", 8),  # New Year's Day: the month's first weekday but one
+        ("MS", "2024-01-15", 2, "2024-03-16", 6),  # the 15th (MS from the 15th: pandas keeps the day)
+    ],
+)
+def test_months_with_one_time_off_their_day_go_on_by_months(freq, start, off, to, periods):
+    given = pd.date_range(start, periods=periods, freq=freq) if freq != "MS" or start.endswith("01") else (
+        pd.DatetimeIndex([pd.Timestamp(start) + pd.DateOffset(months=i) for i in range(periods)])
+    )  # fmt: skip
+    expected = (
+        pd.date_range(given[-1], periods=4, freq=freq)[1:] if freq != "MS" or start.endswith("01")
+        else pd.DatetimeIndex([given[-1] + pd.DateOffset(months=i) for i in range(1, 4)])
+    )  # fmt: skip
+    shifted = given.to_numpy().copy()
+    shifted[off] = np.datetime64(to)
+    times, known = frames.next_timestamps(shifted[None], np.array([periods]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(expected)
+
+
+@pytest.mark.parametrize(
     ("days", "start"),
     [  # closing note 37: Monday-Wednesday-Friday data went on by 2 days, onto a Sunday after a Friday
         ([0, 2, 4], "2024-03-04"),

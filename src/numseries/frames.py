@@ -1333,8 +1333,69 @@ def _monthly(
             if found.any():
                 weekday = _weekday(edge[found].view("datetime64[ns]").astype("datetime64[D]"), forward)  # (R, K)
                 times[found] = weekday.astype("datetime64[ns]").view(np.int64) + clock[rows[found], last_i[found]][:, None]
+        # all but one of the last times on one day of the month, its last day, or its first or last weekday (at
+        # least 4): one report a day or two off (a holiday) left every time to day steps that drift (round 54)
+        loose = np.flatnonzero(even & (lengths >= 4) & ~monthly)
+        if loose.size:
+            found, found_times = _months_but_one(
+                date[loose], nth[loose], clock[loose], starts[loose], length[loose], at_end[loose], lengths[loose],
+                target[loose],
+            )
+            monthly[loose[found]] = True
+            times[loose[found]] = found_times[found]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
+
+
+def _months_but_one(
+    date: np.ndarray, nth: np.ndarray, clock: np.ndarray, starts: np.ndarray, length: np.ndarray, at_end: np.ndarray,
+    lengths: np.ndarray, target: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_monthly`'s rule for series (R,) months apart of which all but one of the last ``SPACINGS`` + 1
+    times (at least 4) keep one place in the month, at one time of day: a day of the month (on a shorter month's
+    last day where it has none), its last day, or its first or last weekday. (R, W) each: the times' days since
+    1970-01-01, days into their month (0 on the 1st), ns into their day, their months' first days and lengths in
+    days, and whether on their month's last day; (R, K) ``target``, the months of the next times since 1970-01 ->
+    (R,) bool: the series that keep one, and (R, K) int64 ns: their next times in those months, at that place."""
+    n = len(lengths)
+    rows = np.arange(n)
+    k = min(SPACINGS + 1, date.shape[1])
+    at = lengths[:, None] - k + np.arange(k)[None, :]  # (R, k) the last k times, oldest first
+    valid = at >= 0
+    at = np.maximum(at, 0)
+
+    def last(a: np.ndarray) -> np.ndarray:
+        return np.asarray(a[rows[:, None], at])  # (R, k)
+
+    date_k, nth_k, clock_k, length_k, end_k = last(date), last(nth), last(clock), last(length), last(at_end)
+    start_k = last(starts)
+    need = np.maximum(4, valid.sum(axis=1) - 1)  # all but one of the last times, at least 4
+    hour, _ = _most_common(clock_k, valid)
+    hour = clock_k[rows, hour]  # (R,) the time of day most keep
+    valid &= clock_k == hour[:, None]
+    mode, _ = _most_common(nth_k, valid)
+    days = np.stack([nth_k[rows, mode], np.where(valid, nth_k, -1).max(axis=1)], axis=1)  # (R, 2) the day most
+    # keep, and the latest (the 31st, kept in months that have one: the 30th in those that do not)
+    on_day = valid[:, None, :] & (nth_k[:, None, :] == np.minimum(days[:, :, None], length_k[:, None, :] - 1))
+    counts = on_day.sum(axis=2)  # (R, 2)
+    day = days[rows, (counts[:, 1] >= counts[:, 0]).astype(np.intp)]  # (R,) the latest where it keeps as many
+    by_day = counts.max(axis=1) >= need
+    by_end = (valid & end_k).sum(axis=1) >= need
+    month_first = start_k.astype("datetime64[D]")
+    month_last = (start_k + length_k - 1).astype("datetime64[D]")
+    by_first = (valid & (date_k == _weekday(month_first, True).view(np.int64))).sum(axis=1) >= need
+    by_last = (valid & (date_k == _weekday(month_last, False).view(np.int64))).sum(axis=1) >= need
+    first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K)
+    last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
+    times = np.minimum(first + day[:, None] * _DAY, last_day)  # (R, K) on the day, or the month's last
+    times = np.where(by_end[:, None], last_day, times)
+    weekdays = ~by_end & ~by_day
+    for found, edge, forward in ((weekdays & by_first, first, True), (weekdays & ~by_first & by_last, last_day, False)):
+        if found.any():
+            times[found] = _weekday(edge[found].view("datetime64[ns]").astype("datetime64[D]"), forward).astype(
+                "datetime64[ns]"
+            ).view(np.int64)
+    return by_day | by_end | by_first | by_last, times + hour[:, None]
 
 
 def _semi_monthly(
