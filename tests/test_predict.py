@@ -859,3 +859,25 @@ def test_floats_written_with_17_significant_digits_are_read_as_the_floats_they_a
     from numseries.cli import main
 
     assert main(["predict", "--json", *[f"{k * 1e20 / 7:.17g}" for k in range(1, 5)]]) == 0  # (the CLI reads text)
+
+
+def test_a_switch_given_as_text_is_refused_not_read_as_true(tiny_onnx, onnx_predictor):
+    """Adversarial round 54: ``rules="false"`` is a true string, so it left the rules on without a word."""
+    for make in (
+        lambda: Predictor.from_pretrained(tiny_onnx, rules="false"),
+        lambda: Predictor.from_pretrained(tiny_onnx, calibrated="no"),
+        lambda: onnx_predictor.predict([1, 2, 3, 4], weights="False"),
+        lambda: onnx_predictor.predict_batch([[1, 2, 3, 4]], weights=1),
+    ):
+        with pytest.raises(TypeError, match=r"^(rules|calibrated|weights) must be True or False, got (str|int) "):
+            make()
+    assert Predictor.from_pretrained(tiny_onnx, rules=np.bool_(False)).predict([1, 2, 3, 4]).exact is False
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(4), "y": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(TypeError, match=r"^strict must be True or False, got str 'yes'$"):
+        onnx_predictor.predict_df(frame, strict="yes")
+    pytest.importorskip("statsforecast")
+    from numseries.statsforecast import NumSeries
+
+    with pytest.raises(TypeError, match=r"^rules must be True or False, got str 'false'$"):
+        NumSeries(rules="false")

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from numseries.config import MIN_VALUES
-from numseries.predict import THE_SEQUENCE, Predictor, check_steps, load_predictor
+from numseries.predict import THE_SEQUENCE, Predictor, check_flag, check_steps, load_predictor
 from numseries.series import check_exact_integers
 
 try:
@@ -96,7 +96,7 @@ class NumSeries(_TS):
         prediction_intervals: Any = None,
     ) -> None:
         self.weights = None if weights is None else str(weights)
-        self.rules = rules
+        self.rules = check_flag(rules, "rules")
         self.paths = paths
         self.seed = seed
         self.alias = alias
