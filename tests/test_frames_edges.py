@@ -823,8 +823,8 @@ def test_values_missing_at_a_series_end_are_left_out_with_a_note(capsys, tmp_pat
     assert out[["unique_id", "ds", "n_values", "prediction"]].values.tolist() == [["sales", 2023, 4, 5], ["cost", 2022, 3, 16]]
     frame = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 4 + ["c"] * 3, "ds": [*range(5), *range(4), *range(3)],
                           "y": [1, 2, 3, None, None, 1, None, 3, 4, None, None, None]})  # fmt: skip
-    with pytest.warns(UserWarning, match="some series end with missing values"):
-        result = predictor.predict_df(frame, level=[])
+    with pytest.warns(UserWarning, match=r"some series end with missing values \(unique_id 'a' the first\)"):
+        result = predictor.predict_df(frame, level=[])  # (round 54: it named none)
     assert result["ds"].tolist() == [3, 4, 3] and result["numseries"].tolist()[0] == 4
     assert result["error"].tolist()[0] is None  # before a gap, or with no value at all: the series' error
     assert result["error"].tolist()[1].startswith("series 'b' has a missing y at ds=1;")

@@ -582,10 +582,10 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
     seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
     noted = False
 
-    def note() -> None:  # once a call (a file, a frame), however many blocks
+    def note(first: str) -> None:  # once a call (a file, a frame), however many blocks: the first series named
         nonlocal noted
         if not noted:
-            warn_caller(TRAILING_NOTE)
+            warn_caller(TRAILING_NOTE.format(first=first))
             noted = True
 
     carry: Rows | None = None  # the unfinished series' last rows
@@ -700,8 +700,8 @@ def show_time(value: Any) -> str:
 
 MISSING_FIX = "fill or drop missing values"  # how a row's missing value ends its error, and only that error's
 TRAILING_NOTE = (
-    "some series end with missing values: they are left out, and each such series is read to its last value, "
-    "its ds the time after it"
+    "some series end with missing values ({first} the first): they are left out, and each such series is read to "
+    "its last value, its ds the time after it"
 )
 
 
@@ -747,15 +747,16 @@ def _series(
     id_name: str,
     dropped: int,
     dropped_error: str | None,
-    on_trailing: Callable[[], None],
+    on_trailing: Callable[[str], None],
 ) -> Chunk:
     """Series in rows [starts, ends) -> a chunk of their last ``max_len`` values and times, NaN-padded, with
     each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``. Rows
-    that end a series without a value are left out (:func:`_trailing_missing`), and ``on_trailing`` is called."""
+    that end a series without a value are left out (:func:`_trailing_missing`), and ``on_trailing`` is called with the
+    first such series' name (``unique_id 'a'``)."""
     trailing = _trailing_missing(block, starts, ends)
     if trailing.any():
+        on_trailing(f"{id_name} {block.ids[starts[np.argmax(trailing > 0)]]!r}")
         ends = ends - trailing
-        on_trailing()
     sizes = ends - starts  # (G,)
     used = np.minimum(sizes, max_len)  # (G,)
     offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
