@@ -420,6 +420,18 @@ def test_predict_df_on_polars_gives_polars(shipped):
     np.testing.assert_allclose(out["numseries"].to_numpy(), shipped.predict_df(frame)["numseries"].to_numpy())
 
 
+def test_polars_128_bit_integers_are_read_as_numbers_and_ids(shipped):
+    """Adversarial round 54: a polars Int128 column raised pyarrow's ArrowInvalid ('_pli128'). Values are read
+    exactly (as text), or refused where float64 would round them; ids come back as Int128."""
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"unique_id": pl.Series([7] * 5, dtype=pl.Int128), "ds": list(range(5)),
+                          "y": pl.Series([1, 2, 3, 4, 5], dtype=pl.Int128)})  # fmt: skip
+    out = shipped.predict_df(frame)
+    assert out.schema["unique_id"] == pl.Int128 and out["unique_id"].to_list() == [7] and out["numseries"][0] == 6
+    rounded = frame.with_columns(pl.Series("y", [1, 2, 3, 4, 2**60 + 1], dtype=pl.Int128))
+    assert "1152921504606846977" in shipped.predict_df(rounded)["error"][0]
+
+
 def test_the_next_times_keep_the_input_columns_type(shipped):
     # adversarial round 12: a polars Date came back as a Datetime, and a microsecond column as nanoseconds
     pl = pytest.importorskip("polars")

@@ -1539,9 +1539,13 @@ def predict_frame(
     ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
     freq = check_freq(freq)
     polars = _polars_of(df)
-    polars_time = None
+    polars_time, polars_id = None, None
     if polars is not None:
         polars_time = df.schema.get(time_col) if time_col in df.columns else None
+        wide = [name for name, kind in df.schema.items() if kind in (polars.Int128, getattr(polars, "UInt128", None))]
+        if wide:  # 128-bit integers, which pyarrow cannot take ('_pli128', round 54): as text, read exactly or refused
+            polars_id = df.schema[id_col] if id_col in wide else None  # (ids come back as they were given)
+            df = df.with_columns(polars.col(wide).cast(polars.String))
         df = df.to_pandas()
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
@@ -1588,6 +1592,8 @@ def predict_frame(
         resolution = pd.Timedelta(1, unit=unit).value if unit else int(_DAY)  # (freq='h' on a Date: a Datetime)
         if not pd.api.types.is_datetime64_any_dtype(out[time_col]) or _held_at(out[time_col], resolution):
             result = result.with_columns(polars.col(time_col).cast(polars_time))
+    if polars_id is not None:
+        result = result.with_columns(polars.col(id_col).cast(polars_id))
     return result
 
 
