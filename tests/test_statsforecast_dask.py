@@ -144,3 +144,17 @@ def test_predict_df_on_dask_steps_by_freq_as_the_local_frame():
         mixed = predictor.predict_df(dd.from_pandas(text, npartitions=2), freq=2).compute().set_index("unique_id")
     assert mixed.loc["a", "ds"] == 6 and mixed.loc["a", "numseries"] == 6
     assert mixed.loc["b", "error"].startswith("column ds is text read as dates in this series")
+
+
+def test_statsforecast_on_dask_answers_in_float32_and_predict_df_in_float64():
+    """As the README says (adversarial round 54): statsforecast's backend declares the models' columns float32,
+    so 100000006 comes back 100000008; predict_df of the same Dask frame answers in float64."""
+    import pandas as pd
+
+    df = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [1e8 + 1, 1e8 + 2, 1e8 + 3, 1e8 + 4, 1e8 + 5]})
+    with distributed.Client(processes=False):
+        on_dask = StatsForecast(models=[NumSeries()], freq=1).forecast(df=dd.from_pandas(df, npartitions=1), h=1)
+        forecast = on_dask.compute()
+        predicted = Predictor.from_pretrained().predict_df(dd.from_pandas(df, npartitions=1)).compute()
+    assert str(forecast["NumSeries"].dtype).lower() == "float32" and forecast["NumSeries"].tolist() == [100000008.0]
+    assert predicted["numseries"].dtype == np.float64 and predicted["numseries"].tolist() == [100000006.0]
