@@ -432,6 +432,23 @@ def test_polars_128_bit_integers_are_read_as_numbers_and_ids(shipped):
     assert "1152921504606846977" in shipped.predict_df(rounded)["error"][0]
 
 
+def test_polars_durations_step_a_polars_frame_as_statsforecast_does(shipped):
+    """Adversarial round 54: read as pandas aliases, polars' '1w' went on on Sundays, '1q' and '1y' at quarter and
+    year ends, and '1mo' was refused; statsforecast reads them as polars does with a polars frame."""
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("statsforecast")
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    frame = pl.DataFrame({"unique_id": ["a"] * 5, "ds": [datetime.date(2024, 1, day) for day in range(1, 6)],
+                          "y": [1.0, 2, 3, 4, 5]})  # fmt: skip
+    for freq in ("1w", "1mo", "1q", "1y", "2d"):  # (statsforecast refuses pandas aliases with a polars frame)
+        expected = StatsForecast(models=[Naive()], freq=freq).forecast(df=frame, h=2)["ds"].to_list()
+        assert shipped.predict_df(frame, freq=freq, steps=2)["ds"].to_list() == expected, freq
+    assert frames.polars_offset("3h30m") == pd.DateOffset(hours=3, minutes=30) and frames.polars_offset("2i") == 2
+    assert frames.polars_offset("15min") == "15min"  # a pandas alias, as given
+
+
 def test_the_next_times_keep_the_input_columns_type(shipped):
     # adversarial round 12: a polars Date came back as a Datetime, and a microsecond column as nanoseconds
     pl = pytest.importorskip("polars")
