@@ -887,3 +887,28 @@ def test_predict_df_warnings_point_at_the_callers_line(predictor):
             predictor.predict_df(frame, steps=2)
         ours = [w for w in caught if said in str(w.message)]
         assert len(ours) == 1 and ours[0].filename == __file__, (said, [(str(w.message), w.filename) for w in caught])
+
+
+@pytest.mark.parametrize("block_rows", [250_000, 50, 7])
+def test_missing_values_that_start_a_series_are_left_out_as_those_that_end_one(predictor, monkeypatch, block_rows):
+    """Adversarial round 54: a panel whose series start late (World Bank data, melted to long format) failed
+    every such series ('has a missing y at ds=2020'), where its wide file is read from each row's first value.
+    Leading missing values are left out with a note, also where a series straddles blocks of rows (carried on
+    from one block to the next: ``block_rows``, the rows read at once, small here)."""
+    from numseries import frames
+
+    monkeypatch.setattr(frames, "BLOCK_ROWS", block_rows)
+    values = np.random.default_rng(1).normal(size=90).cumsum()
+    parts = [
+        pd.DataFrame({"unique_id": "a", "ds": range(100), "y": [*[np.nan] * 80, *values[:20]]}),  # 80 first
+        pd.DataFrame({"unique_id": "b", "ds": range(95), "y": [np.nan] * 5 + list(values)}),  # a window of 64 after
+        pd.DataFrame({"unique_id": "c", "ds": range(6), "y": [np.nan, 1.0, np.nan, 3.0, 4.0, 5.0]}),  # then a gap
+        pd.DataFrame({"unique_id": "d", "ds": range(4), "y": [np.nan] * 4}),  # nothing else: its error
+    ]
+    with pytest.warns(UserWarning, match=r"some series start with missing values \(unique_id 'a' the first\)"):
+        result = predictor.predict_df(pd.concat(parts, ignore_index=True), level=[])
+    alone = predictor.predict_batch([values[:20], values], level=[])
+    np.testing.assert_allclose(result["numseries"].to_numpy()[:2], alone.values, rtol=1e-6)
+    assert result["ds"].tolist()[:2] == [100, 95] and result["error"].tolist()[:2] == [None, None]
+    assert result["error"][2].startswith("series 'c' has a missing y at ds=2;")
+    assert result["error"][3].startswith("series 'd' has a missing y at ds=0;")

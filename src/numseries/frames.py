@@ -580,13 +580,12 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
     ds mark that series, as do its rows' errors and too few values.
     """
     seen = np.empty(0, dtype=np.int64)  # sorted hashes of finished series' ids: 8 bytes a series
-    noted = False
+    noted: set[str] = set()
 
-    def note(first: str) -> None:  # once a call (a file, a frame), however many blocks: the first series named
-        nonlocal noted
-        if not noted:
-            warn_caller(TRAILING_NOTE.format(first=first))
-            noted = True
+    def note(message: str, first: str) -> None:  # each once a call (a file, a frame), however many blocks
+        if message not in noted:
+            warn_caller(message.format(first=first))  # the first series it is true of named
+            noted.add(message)
 
     carry: Rows | None = None  # the unfinished series' last rows
     dropped = 0  # rows of the unfinished series left out of the carry
@@ -614,13 +613,17 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
         # longer run of those, its first (the series' error, should a value follow) and its last max_len
         run = _missing_run(block, last, len(block))
         keep = max(last, len(block) - max_len - run)
-        if keep > last and dropped_error is None:  # the rows about to be dropped, and keep's own repeat
-            dropped_error = _first_problem(block, repeats, last, keep)
+        # of the rows about to be dropped, those that begin the series missing their value are no values of it
+        skipped = _leading_run(block, last, keep) if dropped == 0 else 0
+        if keep > last + skipped and dropped_error is None:  # the rows about to be dropped, and keep's own repeat
+            dropped_error = _first_problem(block, repeats, last + skipped, keep)
         rows = np.arange(keep, len(block))
         if run > max_len + 1:
             rows = rows[(rows <= len(block) - run) | (rows >= len(block) - max_len)]
         carry = block.take(rows)
-        dropped += keep - last
+        dropped += keep - last - skipped
+        if skipped and dropped:  # the series' first value dropped too: its leading rows are said now
+            note(LEADING_NOTE, f"{id_name} {block.ids[last]!r}")
     if carry is not None:
         repeats = _check_layout(carry, np.array([0]), seen)
         yield _series(carry, np.array([0]), np.array([len(carry)]), repeats, max_len, id_name, dropped, dropped_error, note)
@@ -699,6 +702,10 @@ def show_time(value: Any) -> str:
 
 
 MISSING_FIX = "fill or drop missing values"  # how a row's missing value ends its error, and only that error's
+LEADING_NOTE = (
+    "some series start with missing values ({first} the first): they are left out, and each such series is read "
+    "from its first value"
+)
 TRAILING_NOTE = (
     "some series end with missing values ({first} the first): they are left out, and each such series is read to "
     "its last value, its ds the time after it"
@@ -726,6 +733,26 @@ def _missing_run(block: Rows, start: int, end: int) -> int:
     return end - 1 - row
 
 
+def _leading_run(block: Rows, start: int, end: int) -> int:
+    """How many of rows [start, end) at their start miss their value and have no other problem."""
+    row = start
+    while row < end and _only_missing(block, row):
+        row += 1
+    return row - start
+
+
+def _leading_missing(block: Rows, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(G,) how many rows at the start of each series [starts, ends) miss their value and have no other problem,
+    where a value follows them (a series that began later than the frame's first time, as a wide file's row
+    that starts after its first column); a series of nothing else keeps them (its error)."""
+    leading = np.zeros(len(starts), dtype=np.int64)
+    for i in np.flatnonzero(np.isnan(block.y[starts])):
+        run = _leading_run(block, int(starts[i]), int(ends[i]))
+        if run < ends[i] - starts[i] and np.isfinite(block.y[starts[i] + run]):  # a value after them
+            leading[i] = run
+    return leading
+
+
 def _trailing_missing(block: Rows, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """(G,) how many rows at the end of each series [starts, ends) miss their value and have no other problem
     (a metric not yet reported for its last times, as a spreadsheet's column ends); a series of nothing else
@@ -747,16 +774,23 @@ def _series(
     id_name: str,
     dropped: int,
     dropped_error: str | None,
-    on_trailing: Callable[[str], None],
+    on_missing: Callable[[str, str], None],
 ) -> Chunk:
     """Series in rows [starts, ends) -> a chunk of their last ``max_len`` values and times, NaN-padded, with
     each series' first problem. ``dropped`` earlier rows of the first series count in its ``n_values``. Rows
-    that end a series without a value are left out (:func:`_trailing_missing`), and ``on_trailing`` is called with the
-    first such series' name (``unique_id 'a'``)."""
+    that end a series without a value are left out (:func:`_trailing_missing`), as are those that start one
+    (:func:`_leading_missing`; not the first series' where ``dropped`` rows of it came before), and ``on_missing``
+    is called with :data:`TRAILING_NOTE` or :data:`LEADING_NOTE` and the first such series' name (``unique_id 'a'``)."""
     trailing = _trailing_missing(block, starts, ends)
     if trailing.any():
-        on_trailing(f"{id_name} {block.ids[starts[np.argmax(trailing > 0)]]!r}")
+        on_missing(TRAILING_NOTE, f"{id_name} {block.ids[starts[np.argmax(trailing > 0)]]!r}")
         ends = ends - trailing
+    leading = _leading_missing(block, starts, ends)
+    if dropped:
+        leading[0] = 0  # (its rows before these: missing values there are a gap)
+    if leading.any():
+        on_missing(LEADING_NOTE, f"{id_name} {block.ids[starts[np.argmax(leading > 0)]]!r}")
+        starts = starts + leading
     sizes = ends - starts  # (G,)
     used = np.minimum(sizes, max_len)  # (G,)
     offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
