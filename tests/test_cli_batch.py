@@ -423,7 +423,9 @@ def test_a_file_of_a_time_and_a_value_column_is_one_series(capsys, tmp_path, mod
 @pytest.mark.parametrize(
     ("text", "message"),
     [  # adversarial round 13: two columns of numbers were read as times and values, sorted by the first
-        ("temp,humidity\n20,50\n15,60\n25,55\n", "has two columns, 'temp' and 'humidity', and neither is named as times"),
+        ("temp,humidity\n20,50\n15,60\n25,55\n", "has two columns, 'temp' and 'humidity', named as quantities are and no "
+         "time column: two may be an id and a value, so they are not read as two series alone; add a time column"),
+        ("x,value\n20,50\n15,60\n25,55\n", "has two columns, 'x' and 'value', and neither is named as times"),
         # rows one cell longer than the header: pandas took the first cells as row labels (1,5 2,5 ... read as
         # a constant 5, exact)
         ("sales\n1,5\n2,5\n3,5\n4,5\n", "its rows have more cells than its header line names (1): a decimal comma"),

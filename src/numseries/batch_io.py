@@ -320,6 +320,12 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
         )
     if timed is None and _two_columns(heads) and "y" not in heads:
         names = " and ".join(map(repr, heads))
+        if _quantities(heads, least=2):  # temperature,humidity (round 54: advice on times and rows that did not fit)
+            raise ValueError(
+                f"{path} has two columns, {names}, named as quantities are and no time column: two may be an id "
+                "and a value, so they are not read as two series alone; add a time column (ds: 0, 1, 2, ... or "
+                "dates) to read a series down each, or name them ds and y for one series"
+            )
         raise ValueError(
             f"{path} has two columns, {names}, and neither is named as times are (ds, date, year, ...) or holds "
             "dates: for one series, name its time column ds and its values y; for many, give each row a series "
