@@ -235,6 +235,18 @@ def test_days_of_the_week_need_two_weeks_of_them_and_steps_to_the_next():
     assert known.all()
     assert list(pd.to_datetime(times[0]).strftime("%a %m-%d")) == ["Sun 03-10", "Tue 03-12"]
     assert list(pd.to_datetime(times[1]).strftime("%a %m-%d")) == ["Thu 03-21", "Mon 03-25"]  # by 4 days: the latest
+    # adversarial round 54: two weeks of Monday, Wednesday, Friday (6 values, 11 days) or of Sunday to Thursday
+    # (10) went on by their spacing, onto a Sunday; two of each day they are on is enough where they skip two
+    # days or more (a daily series of 12 days that missed both its Wednesdays skips one: it goes on daily)
+    for days, start, count, expected in (
+        ([0, 2, 4], "2024-01-01", 6, ["Mon 01-15", "Wed 01-17", "Fri 01-19"]),
+        ([6, 0, 1, 2, 3], "2024-01-07", 10, ["Sun 01-21", "Mon 01-22", "Tue 01-23"]),
+        ([0, 1, 3, 4, 5, 6], "2024-01-01", 10, ["Sat 01-13", "Sun 01-14", "Mon 01-15"]),
+    ):
+        every = pd.date_range(start, periods=30, freq="D")
+        on_days = every[every.dayofweek.isin(days)][:count]
+        times, known = frames.next_timestamps(on_days.to_numpy()[None], np.array([count]), 3)
+        assert known.all() and list(pd.to_datetime(times[0]).strftime("%a %m-%d")) == expected, days
 
 
 @pytest.mark.parametrize(

@@ -1529,13 +1529,16 @@ def _business_days(
     if rows.size:
         days = day[rows]  # (R, W)
         weekday = (days.view(np.int64) + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
-        seen = np.zeros((rows.size, 7), dtype=bool)
+        count = np.zeros((rows.size, 7), dtype=np.int64)  # (R, 7) values on each day of the week
         at = np.nonzero(cells[rows])
-        seen[at[0], weekday[at]] = True
+        np.add.at(count, (at[0], weekday[at]), 1)
+        seen = count > 0
         weekdays = ~seen[:, 5:].any(axis=1) & (pairs[rows] & (gaps[rows] >= 3)).any(axis=1)  # over a weekend
         # (R,) two weeks or more of them, each day they are not on passed over twice (a daily series that
-        # missed one Wednesday is not closed on Wednesdays)
+        # missed one Wednesday is not closed on Wednesdays); or two of each day they are on, where they are not
+        # on two days or more (Monday, Wednesday, Friday: two weeks of them, 6 values, went on on a Sunday)
         week = days[:, 0] + 14 <= days[np.arange(rows.size), lengths[rows] - 1]
+        week |= (np.where(seen, count >= 2, True).all(axis=1)) & (seen.sum(axis=1) <= 5)
         masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
         _weekly_steps(day, cells, rows[weekdays], masks, lengths, business)
         again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, two weeks of them
