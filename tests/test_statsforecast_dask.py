@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from statsforecast import StatsForecast
@@ -158,3 +160,23 @@ def test_statsforecast_on_dask_answers_in_float32_and_predict_df_in_float64():
         predicted = Predictor.from_pretrained().predict_df(dd.from_pandas(df, npartitions=1)).compute()
     assert str(forecast["NumSeries"].dtype).lower() == "float32" and forecast["NumSeries"].tolist() == [100000008.0]
     assert predicted["numseries"].dtype == np.float64 and predicted["numseries"].tolist() == [100000006.0]
+
+
+def test_predict_df_on_dask_refuses_the_columns_the_pandas_call_refuses_alike():
+    """Adversarial round 54: periods or durations as times and complex values failed inside fugue and pyarrow
+    ('Cannot interpret period[M] as a data type'), where the pandas call names the fix."""
+    import pandas as pd
+
+    predictor = Predictor.from_pretrained()
+    frames = {
+        "holds periods": pd.DataFrame({"ds": pd.period_range("2024-01", periods=5, freq="M"), "y": np.arange(5.0)}),
+        "holds durations": pd.DataFrame({"ds": pd.to_timedelta(np.arange(5), unit="D"), "y": np.arange(5.0)}),
+        "holds complex numbers": pd.DataFrame({"ds": range(5), "y": np.arange(5) + 1j}),
+    }
+    for said, frame in frames.items():
+        frame = frame.assign(unique_id="a")
+        with pytest.raises((ValueError, TypeError)) as local:
+            predictor.predict_df(frame)
+        with pytest.raises(type(local.value), match=re.escape(str(local.value))):
+            predictor.predict_df(dd.from_pandas(frame, npartitions=1))  # before any worker starts
+        assert said in str(local.value)

@@ -81,6 +81,8 @@ def predict_distributed(
         check_columns,
         check_freq,
         check_freq_steps,
+        check_time_dtype,
+        check_value_dtype,
         frame_levels,
         output_columns,
         predict_frame,
@@ -93,6 +95,10 @@ def predict_distributed(
         )
     names = (id_col, time_col, target_col)
     dtypes = getattr(df, "dtypes", None)  # a Dask frame's pandas dtypes (a Spark frame's are a list)
+    if isinstance(dtypes, pd.Series):  # as the pandas call refuses them, before fugue's own errors (round 54)
+        check_columns(list(dtypes.index), names)
+        check_time_dtype(dtypes[time_col], time_col)
+        check_value_dtype(dtypes[target_col], f"column {target_col}")
     if isinstance(dtypes, pd.Series) and isinstance(dtypes.get(id_col), pd.CategoricalDtype):
         # fugue reads no categorical column: the ids as their categories' values (they come back so)
         df = df.assign(**{id_col: df[id_col].astype(dtypes[id_col].categories.dtype)})

@@ -319,6 +319,23 @@ def _is_number(cell: Any) -> bool:
     return isinstance(cell, (int, float, np.integer, np.floating, Decimal)) and not isinstance(cell, (bool, np.timedelta64))
 
 
+def check_time_dtype(dtype: Any, name: Any) -> None:
+    """A time column's dtype that holds no times (periods, durations, booleans), refused naming the fix; a
+    Spark or Dask frame's is checked before its workers start (:mod:`numseries.distributed`)."""
+    if isinstance(dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
+        raise ValueError(
+            f"column {name} holds periods ({dtype}), which numseries does not read; convert them to "
+            f"timestamps first: df['{name}'] = df['{name}'].dt.to_timestamp()"
+        )
+    if dtype.kind == "m":  # timedelta64, or pyarrow's durations (pandas' .str accessor failed on them)
+        raise ValueError(
+            f"column {name} holds durations ({dtype}), not times; add them to a start: "
+            f"df['{name}'] = pd.Timestamp('2024-01-01') + df['{name}']"
+        )
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ValueError(f"column {name} holds booleans ({dtype}), not times; give integers or dates")
+
+
 def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A time column as read, the (R,) bool rows it could not read, and the (R,) float32 UTC offset of each
     time read from text or in a time zone's column, in minutes east of UTC (NaN: none). Numbers and datetimes
@@ -326,18 +343,7 @@ def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     time with a UTC offset as its wall-clock time, the offset aside: :func:`instants` orders them). Offsets
     that change within the column (a daylight-saving change: ``+01:00`` then ``+02:00``) are each row's own."""
     none = np.full(len(ds), np.nan, dtype=np.float32)
-    if isinstance(ds.dtype, pd.PeriodDtype):  # each row was 'neither a number nor a date'
-        raise ValueError(
-            f"column {ds.name} holds periods ({ds.dtype}), which numseries does not read; convert them to "
-            f"timestamps first: df['{ds.name}'] = df['{ds.name}'].dt.to_timestamp()"
-        )
-    if ds.dtype.kind == "m":  # timedelta64, or pyarrow's durations (pandas' .str accessor failed on them)
-        raise ValueError(
-            f"column {ds.name} holds durations ({ds.dtype}), not times; add them to a start: "
-            f"df['{ds.name}'] = pd.Timestamp('2024-01-01') + df['{ds.name}']"
-        )
-    if pd.api.types.is_bool_dtype(ds):
-        raise ValueError(f"column {ds.name} holds booleans ({ds.dtype}), not times; give integers or dates")
+    check_time_dtype(ds.dtype, ds.name)
     if isinstance(ds.dtype, pd.ArrowDtype) and ds.dtype.kind == "M":  # timestamp[ns][pyarrow], date32[pyarrow]
         import pyarrow as pa  # (an Arrow column: it is installed)
 
@@ -477,16 +483,19 @@ def _fixed_offset(minutes: float) -> datetime.timezone:
     return datetime.timezone(datetime.timedelta(minutes=round(minutes)))
 
 
+def check_value_dtype(dtype: Any, what: str) -> None:
+    """A value column's dtype that holds no real numbers (complex, booleans, dates, ...), refused naming the fix."""
+    if pd.api.types.is_complex_dtype(dtype):  # a cast would drop the imaginary parts (as predict refuses them)
+        raise TypeError(f"{what} holds complex numbers ({dtype}); give real numbers (np.real if the imaginary parts are 0)")
+    if pd.api.types.is_bool_dtype(dtype) or not (
+        pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    ):
+        raise ValueError(f"{what} holds {dtype} values, not numbers; give numbers only")
+
+
 def numeric(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
     """A column as float64, and the (R,) bool cells that hold something other than a number (NaN there)."""
-    if pd.api.types.is_complex_dtype(column):  # a cast would drop the imaginary parts (as predict refuses them)
-        raise TypeError(f"{what} holds complex numbers ({column.dtype}); give real numbers (np.real if the imaginary parts are 0)")
-    if pd.api.types.is_bool_dtype(column) or not (
-        pd.api.types.is_numeric_dtype(column)
-        or pd.api.types.is_object_dtype(column)
-        or pd.api.types.is_string_dtype(column)
-    ):
-        raise ValueError(f"{what} holds {column.dtype} values, not numbers; give numbers only")
+    check_value_dtype(column.dtype, what)
     if pd.api.types.is_numeric_dtype(column):
         if narrow_float(column.dtype):  # float32: the decimals they hold (0.1, not 0.100000001)
             native = getattr(column.dtype, "numpy_dtype", column.dtype)  # (pandas' Float32: numpy's float32)
