@@ -549,3 +549,25 @@ def test_rows_that_start_late_are_noted_once_a_file_not_once_a_chunk(tmp_path, c
     assert [r.getMessage() for r in caplog.records].count(
         "note: rows that start after the first value column (r1 first) are read from their first value") == 1
     assert n_values.tolist() == [4, 3] * 5 and values[1, :3].tolist() == [2.0, 3.0, 4.0]
+
+
+def test_a_failed_write_leaves_no_folder_it_made(tmp_path, capsys, model):
+    """Adversarial round 54: a refused run (an input that is not there, a --strict error found while the file is
+    streamed out) left the empty folders made for its output; a folder that was there stays."""
+    from conftest import predict_cli
+    from numseries.files import atomic_write
+
+    def fail(_tmp):
+        raise ValueError("refused")
+
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(ValueError, match="refused"):
+        atomic_write(tmp_path / "kept" / "new" / "deeper" / "out.csv", fail)
+    assert [path.name for path in tmp_path.rglob("*")] == ["kept"]
+    source = tmp_path / "in.csv"
+    source.write_text("unique_id,ds,y\na,1,x\na,2,2\na,3,3\n")
+    for extra in (["--input", str(tmp_path / "missing.csv")], ["--input", str(source), "--strict"]):
+        code, _, _ = predict_cli(capsys, "--weights", model, *extra, "--output", str(tmp_path / "a" / "b" / "o.csv"))
+        assert code == 2 and not (tmp_path / "a").exists()
+    code, _, _ = predict_cli(capsys, "--weights", model, "--input", str(source), "--output", str(tmp_path / "a" / "b" / "o.csv"))
+    assert code == 2 and (tmp_path / "a" / "b" / "o.csv").is_file()  # every series failed: the file is written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import glob
 import json
@@ -31,6 +32,8 @@ def atomic_write_all(writes: Sequence[tuple[str | Path, Callable[[Path], object]
     to its temporary file first, however long they take, then the files moved into place one after another,
     in the order given (each move takes microseconds). A failure or a kill while writing leaves every old file."""
     staged: list[tuple[Path, Path, int]] = []  # (temporary file, its place, the mode it gets)
+    made: list[Path] = []  # folders made for the files, the deepest first
+    written = False
     try:
         for path, write in writes:
             path = Path(os.path.realpath(path))  # through a symbolic link to the file it names, which stays a link
@@ -38,16 +41,22 @@ def atomic_write_all(writes: Sequence[tuple[str | Path, Callable[[Path], object]
                 mode = stat.S_IMODE(path.stat().st_mode)  # a file replaced keeps its permissions (0600 stays private)
             except OSError:
                 mode = 0o666 & ~_UMASK  # a new file gets what open() would give it
+            made += [folder for folder in path.parents if not folder.exists() and folder not in made]
             tmp = _temp_file(path)
             staged.append((tmp, path, mode))
             write(tmp)
             os.chmod(tmp, mode)  # mkstemp makes the file 0600
         for tmp, path, _ in staged:
             os.replace(tmp, path)
+        written = True
     finally:
         for tmp, _, _ in staged:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        if not written:  # a failed write leaves no folder it made (adversarial round 54: a refused run did)
+            for folder in sorted(made, key=lambda folder: len(folder.parts), reverse=True):
+                with contextlib.suppress(OSError):  # (not empty: something else wrote there meanwhile)
+                    folder.rmdir()
 
 
 def _read_umask() -> int:
