@@ -461,6 +461,15 @@ def test_polars_durations_step_a_polars_frame_as_statsforecast_does(shipped):
     assert frames.polars_offset("15min") == "15min"  # a pandas alias, as given
 
 
+def test_messages_name_a_polars_frames_rows_by_position_not_loc(shipped):
+    """Adversarial round 54: polars users were told '.loc[1]', which polars has not."""
+    pl = pytest.importorskip("polars")
+    with pytest.raises(ValueError, match=r"^row 1 has no unique_id \(row 1, counted from 0\); give every row"):
+        shipped.predict_df(pl.DataFrame({"unique_id": ["a", None, "a", "a"], "ds": [0, 1, 2, 3], "y": [1.0, 2, 3, 4]}))
+    frame = pl.DataFrame({"unique_id": ["a"] * 5, "ds": [0, 1, None, 3, 4], "y": [1.0, 2, 3, 4, 5]})
+    assert shipped.predict_df(frame)["error"][0].startswith("series 'a' has a missing ds (row 2, counted from 0);")
+
+
 def test_the_next_times_keep_the_input_columns_type(shipped):
     # adversarial round 12: a polars Date came back as a Datetime, and a microsecond column as nanoseconds
     pl = pytest.importorskip("polars")

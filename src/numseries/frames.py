@@ -274,6 +274,11 @@ def _loc(label: Any) -> str:
     return f".loc[{(label.item() if isinstance(label, np.generic) else label)!r}]"
 
 
+def _polars_row(label: Any) -> str:
+    """A polars frame's row as messages name it: by its position (polars has no ``.loc``, round 54)."""
+    return f"row {label}, counted from 0"
+
+
 def _numbers_among_dates(ds: pd.Series, unread: np.ndarray) -> np.ndarray:
     """(R,) bool: the ``unread`` rows of a time column that hold a number among rows read as dates: the column
     mixes the two, which the user fixes in the column, not in a row that is "neither a number nor a date"."""
@@ -1612,6 +1617,7 @@ def predict_frame(
     freq = check_freq(polars_offset(freq) if polars is not None else freq)
     polars_time, polars_id = None, None
     if polars is not None:
+        where = where or _polars_row  # (a polars frame has no .loc)
         polars_time = df.schema.get(time_col) if time_col in df.columns else None
         wide = [name for name, kind in df.schema.items() if kind in (polars.Int128, getattr(polars, "UInt128", None))]
         if wide:  # 128-bit integers, which pyarrow cannot take ('_pli128', round 54): as text, read exactly or refused
