@@ -153,13 +153,16 @@ def test_statsforecast_on_dask_answers_in_float32_and_predict_df_in_float64():
     so 100000006 comes back 100000008; predict_df of the same Dask frame answers in float64."""
     import pandas as pd
 
-    df = pd.DataFrame({"unique_id": "a", "ds": range(5), "y": [1e8 + 1, 1e8 + 2, 1e8 + 3, 1e8 + 4, 1e8 + 5]})
+    df = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 5), "ds": np.tile(range(5), 3),
+                       "y": np.concatenate([1e8 + np.arange(1, 6), 1e300 * np.arange(1, 6), 1e-50 * np.arange(1, 6)])})  # fmt: skip
     with distributed.Client(processes=False):
         on_dask = StatsForecast(models=[NumSeries()], freq=1).forecast(df=dd.from_pandas(df, npartitions=1), h=1)
-        forecast = on_dask.compute()
+        forecast = on_dask.compute().sort_values("unique_id")
         predicted = Predictor.from_pretrained().predict_df(dd.from_pandas(df, npartitions=1)).compute()
-    assert str(forecast["NumSeries"].dtype).lower() == "float32" and forecast["NumSeries"].tolist() == [100000008.0]
-    assert predicted["numseries"].dtype == np.float64 and predicted["numseries"].tolist() == [100000006.0]
+    predicted = predicted.sort_values("unique_id")
+    assert str(forecast["NumSeries"].dtype).lower() == "float32"
+    assert forecast["NumSeries"].tolist() == [100000008.0, np.inf, 0.0]
+    assert predicted["numseries"].dtype == np.float64 and predicted["numseries"].tolist() == [100000006.0, 6e300, 6e-50]
 
 
 def test_predict_df_on_dask_refuses_the_columns_the_pandas_call_refuses_alike():
