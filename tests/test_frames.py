@@ -186,6 +186,13 @@ def test_business_month_starts_and_ends_go_on_on_weekdays(freq):
         ("BME", "2024-01-31", 2, "2024-03-28", 8),  # Good Friday: the month's last weekday but one
         ("BMS", "2024-01-01", 0, "2024-01-02", 8),  # New Year's Day: the month's first weekday but one
         ("MS", "2024-01-15", 2, "2024-03-16", 6),  # the 15th (MS from the 15th: pandas keeps the day)
+        # round 55: a day off into the next month (or the one before) shares that month with its neighbour: the
+        # next months are counted from the last time that keeps the place (a month was skipped, or none went on)
+        ("ME", "2024-01-31", 5, "2024-07-01", 6),  # June's report on July 1st, the last
+        ("QE", "2023-06-30", 4, "2024-07-01", 5),
+        ("YE", "2019-12-31", 4, "2024-01-02", 5),
+        ("ME", "2024-01-31", 3, "2024-05-01", 6),  # April's on May 1st, inside
+        ("MS", "2024-01-01", 5, "2024-05-31", 6),  # June's on May 31st, the last
     ],
 )
 def test_months_with_one_time_off_their_day_go_on_by_months(freq, start, off, to, periods):

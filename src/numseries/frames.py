@@ -1409,28 +1409,33 @@ def _monthly(
                 times[found] = weekday.astype("datetime64[ns]").view(np.int64) + clock[rows[found], last_i[found]][:, None]
         # all but one of the last times on one day of the month, its last day, or its first or last weekday (at
         # least 4): one report a day or two off (a holiday) left every time to day steps that drift (round 54)
-        loose = np.flatnonzero(even & (lengths >= 4) & ~monthly)
+        # (one time a day off into its neighbour's month shares that month with it: one step of 0 months at most)
+        shared = np.where(pairs, np.diff(month, axis=1) <= 0, False).sum(axis=1)  # (N,)
+        loose = np.flatnonzero((months > 0) & (shared <= 1) & (lengths >= 4) & ~monthly)
         if loose.size:
-            found, found_times = _months_but_one(
-                date[loose], nth[loose], clock[loose], starts[loose], length[loose], at_end[loose], lengths[loose],
-                target[loose],
+            found, found_times, found_target = _months_but_one(
+                date[loose], nth[loose], clock[loose], starts[loose], length[loose], at_end[loose], month[loose],
+                lengths[loose], months[loose], ahead,
             )
             monthly[loose[found]] = True
             times[loose[found]] = found_times[found]
+            target[loose[found]] = found_target[found]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
 
 
 def _months_but_one(
     date: np.ndarray, nth: np.ndarray, clock: np.ndarray, starts: np.ndarray, length: np.ndarray, at_end: np.ndarray,
-    lengths: np.ndarray, target: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_monthly`'s rule for series (R,) months apart of which all but one of the last ``SPACINGS`` + 1
+    month: np.ndarray, lengths: np.ndarray, months: np.ndarray, ahead: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_monthly`'s rule for series (R,) some months apart of which all but one of the last ``SPACINGS`` + 1
     times (at least 4) keep one place in the month, at one time of day: a day of the month (on a shorter month's
     last day where it has none), its last day, or its first or last weekday. (R, W) each: the times' days since
     1970-01-01, days into their month (0 on the 1st), ns into their day, their months' first days and lengths in
-    days, and whether on their month's last day; (R, K) ``target``, the months of the next times since 1970-01 ->
-    (R,) bool: the series that keep one, and (R, K) int64 ns: their next times in those months, at that place."""
+    days, whether on their month's last day, and their months since 1970-01; (R,) the months between times,
+    (K,) the steps ahead -> (R,) bool: the series that keep one, (R, K) int64 ns: their next times at that
+    place, and (R, K) the months of those (since 1970-01), counted on from the last time that keeps the place
+    (a last one a day late, in the next month, is the month after the one before it: round 55)."""
     n = len(lengths)
     rows = np.arange(n)
     k = min(SPACINGS + 1, date.shape[1])
@@ -1452,13 +1457,20 @@ def _months_but_one(
     # keep, and the latest (the 31st, kept in months that have one: the 30th in those that do not)
     on_day = valid[:, None, :] & (nth_k[:, None, :] == np.minimum(days[:, :, None], length_k[:, None, :] - 1))
     counts = on_day.sum(axis=2)  # (R, 2)
-    day = days[rows, (counts[:, 1] >= counts[:, 0]).astype(np.intp)]  # (R,) the latest where it keeps as many
-    by_day = counts.max(axis=1) >= need
-    by_end = (valid & end_k).sum(axis=1) >= need
+    pick = (counts[:, 1] >= counts[:, 0]).astype(np.intp)  # (R,) the latest where it keeps as many
+    day = days[rows, pick]  # (R,)
+    on_end = valid & end_k
     month_first = start_k.astype("datetime64[D]")
     month_last = (start_k + length_k - 1).astype("datetime64[D]")
-    by_first = (valid & (date_k == _weekday(month_first, True).view(np.int64))).sum(axis=1) >= need
-    by_last = (valid & (date_k == _weekday(month_last, False).view(np.int64))).sum(axis=1) >= need
+    on_first = valid & (date_k == _weekday(month_first, True).view(np.int64))
+    on_last = valid & (date_k == _weekday(month_last, False).view(np.int64))
+    by_day = counts.max(axis=1) >= need
+    by_end, by_first, by_last = (on.sum(axis=1) >= need for on in (on_end, on_first, on_last))
+    kept = np.where(  # (R, k) the times that keep the place taken (as below: the month's end first)
+        by_end[:, None], on_end, np.where(by_day[:, None], on_day[rows, pick], np.where(by_first[:, None], on_first, on_last))
+    )  # fmt: skip
+    latest = k - 1 - np.argmax(kept[:, ::-1], axis=1)  # (R,) the last of them
+    target = last(month)[rows, latest][:, None] + months[:, None] * ((k - 1 - latest)[:, None] + ahead[None, :])  # (R, K)
     first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K)
     last_day = (target + 1).astype("datetime64[M]").astype("datetime64[ns]").view(np.int64) - _DAY
     times = np.minimum(first + day[:, None] * _DAY, last_day)  # (R, K) on the day, or the month's last
@@ -1469,7 +1481,7 @@ def _months_but_one(
             times[found] = _weekday(edge[found].view("datetime64[ns]").astype("datetime64[D]"), forward).astype(
                 "datetime64[ns]"
             ).view(np.int64)
-    return by_day | by_end | by_first | by_last, times + hour[:, None]
+    return by_day | by_end | by_first | by_last, times + hour[:, None], target
 
 
 def _semi_monthly(
