@@ -464,6 +464,15 @@ def test_polars_durations_step_a_polars_frame_as_statsforecast_does(shipped):
     for freq in ("1w", "1mo", "1q", "1y", "2d"):  # (statsforecast refuses pandas aliases with a polars frame)
         expected = StatsForecast(models=[Naive()], freq=freq).forecast(df=frame, h=2)["ds"].to_list()
         assert shipped.predict_df(frame, freq=freq, steps=2)["ds"].to_list() == expected, freq
+    # round 55: months from month ends go on on month ends there ('1mo' went on on the 30th); nothing is no step
+    ends = frame.head(4).with_columns(pl.Series("ds", [datetime.date(2024, m, d) for m, d in ((1, 31), (2, 29), (3, 31), (4, 30))]))
+    for freq in ("1mo", "2mo", "1q"):
+        expected = StatsForecast(models=[Naive()], freq=freq).forecast(df=ends, h=3)["ds"].to_list()
+        assert shipped.predict_df(ends, freq=freq, steps=3)["ds"].to_list() == expected, freq
+    assert shipped.predict_df(ends, freq="1mo", steps=2)["ds"].to_list() == [datetime.date(2024, 5, 31), datetime.date(2024, 6, 30)]
+    for freq in ("0mo", "0d"):
+        with pytest.raises(ValueError, match=f"^freq '{freq}' steps back or not at all"):
+            shipped.predict_df(frame, freq=freq)
     assert frames.polars_offset("3h30m") == pd.DateOffset(hours=3, minutes=30) and frames.polars_offset("2i") == 2
     assert frames.polars_offset("15min") == "15min"  # a pandas alias, as given
 

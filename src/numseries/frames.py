@@ -900,9 +900,11 @@ def predict_chunk(
     weights: bool = False,
     strict: bool = False,
     freq: Any = None,
+    month_ends: bool = False,
 ) -> Predicted:
     """Predict every series of ``chunk`` that has no problem; ``steps`` > 1 forecasts that many steps.
-    ``freq`` (:func:`check_freq`'s): the next times' spacing; None, each series' own (:func:`next_timestamps`).
+    ``freq`` (:func:`check_freq`'s): the next times' spacing; None, each series' own (:func:`next_timestamps`);
+    ``month_ends``: a series that ends on a month's last day goes on on months' last days (:func:`times_by_freq`).
 
     A series whose prediction fails (it overflows float64) is found by halving the batch and gets the
     error; ``strict`` raises the first problem instead, in the chunk's order.
@@ -950,7 +952,7 @@ def predict_chunk(
             "series have none (one series per row, or down columns without a time column); leave freq out"
         )
     if chunk.ds is not None and freq is not None:
-        next_ds, known, instant = times_by_freq(chunk.ds, present, steps, freq)
+        next_ds, known, instant = times_by_freq(chunk.ds, present, steps, freq, month_ends)
     elif chunk.ds is not None:
         next_ds, known, regular = _next_times(chunk.ds, present, steps)
         if chunk.cell_offsets is not None and next_ds.dtype.kind == "M":
@@ -1122,6 +1124,8 @@ def polars_offset(freq: Any) -> Any:
     amounts: dict[str, int] = {}
     for count, unit in parts:
         amounts[_POLARS_UNITS[unit]] = amounts.get(_POLARS_UNITS[unit], 0) + int(count)
+    if not any(amounts.values()):  # (a DateOffset of nothing is a day)
+        raise ValueError(f"freq {freq!r} steps back or not at all; give a step forward, e.g. '1d', or leave freq out")
     if "steps" in amounts:  # an index count: integer times (with nothing else)
         return amounts["steps"] if len(amounts) == 1 else freq
     amounts["months"] = amounts.get("months", 0) + 3 * amounts.pop("quarters", 0) + 12 * amounts.pop("years", 0)
@@ -1147,13 +1151,17 @@ def _freq_text(freq: Any) -> str:
     return repr(freq.freqstr) if isinstance(freq, pd.DateOffset) else repr(freq)
 
 
-def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def times_by_freq(
+    ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any, month_ends: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N, W) times of each series' values (its first ``lengths[i]``) and a checked ``freq`` -> the times of
     the next ``steps`` values (N, K), each ``k * freq`` after the series' last time as statsforecast steps
     them (an anchored frequency first goes onto its anchor: 'W-FRI' after a Thursday is that Friday), (N, K)
     bool: False where unknown (no time read, or past what int64 or datetime64[ns] holds), and (N,) bool:
     stepped as instants (a fixed duration, '24h' too: an hourly series goes on through a clock change; a day,
-    'D', is a calendar day in a time zone's column, as pandas 3 adds it)."""
+    'D', is a calendar day in a time zone's column, as pandas 3 adds it). ``month_ends`` (a polars frame's
+    ``"1mo"``, a ``DateOffset`` of months): a series whose last time is its month's last day goes on on months'
+    last days (05-31 after 04-30, not 05-30), as statsforecast steps a polars frame whose times end months."""
     rows, ahead = np.arange(len(lengths)), np.arange(1, steps + 1, dtype=np.int64)
     last = ds[rows, np.maximum(lengths - 1, 0)]  # (N,)
     has = lengths >= 1  # (N,)
@@ -1176,8 +1184,15 @@ def times_by_freq(ds: np.ndarray, lengths: np.ndarray, steps: int, freq: Any) ->
     else:
         times = np.full((len(ns), steps), _NAT, dtype=np.int64)
         lasts, back = np.unique(ns, return_inverse=True)  # a panel's series mostly end together: each end once
+        ends = np.zeros(len(lasts), dtype=bool)  # (U,) last times on their month's last day, where they go on so
+        if month_ends:
+            day = lasts.view("datetime64[ns]").astype("datetime64[D]")
+            ends = (lasts != _NAT) & ((day + 1).astype("datetime64[M]") != day.astype("datetime64[M]"))
         for k in ahead.tolist():
-            times[:, k - 1] = _shifted(lasts, k * freq)[back]
+            shifted = _shifted(lasts, k * freq)
+            if ends.any():
+                shifted[ends] = _shifted(lasts[ends], pd.offsets.MonthEnd(k * freq.kwds.get("months", 0)))
+            times[:, k - 1] = shifted[back]
         # each later than the one before (pandas adds a week past 2262 without a word: 1677-09-22)
         fits = (times != _NAT) & (times > np.concatenate([ns[:, None], times[:, :-1]], axis=1))
         fits = np.logical_and.accumulate(fits, axis=1)
@@ -1626,7 +1641,10 @@ def predict_frame(
     """:meth:`Predictor.predict_df`: a long-format frame -> one row per series and step (``steps`` checked).
     ``where``: as in :func:`read_rows` (a partition of a distributed frame has no index a user could look up)."""
     polars = _polars_of(df)
+    given = freq
     freq = check_freq(polars_offset(freq) if polars is not None else freq)
+    # a polars duration of months ("1mo") goes on on month ends from one, as statsforecast steps it there
+    month_ends = isinstance(given, str) and "mo" in given and isinstance(freq, pd.DateOffset) and set(freq.kwds) == {"months"}
     polars_time, polars_id = None, None
     if polars is not None:
         where = where or _polars_row  # (a polars frame has no .loc)
@@ -1655,7 +1673,10 @@ def predict_frame(
         chunks = group(_frame_blocks(frame, names, order, where), predictor.max_len, id_col)
         return [
             _frame_part(
-                predict_chunk(predictor, c, levels=levels, steps=int(steps), strict=strict, freq=freq), names, levels, tz
+                predict_chunk(
+                    predictor, c, levels=levels, steps=int(steps), strict=strict, freq=freq, month_ends=month_ends
+                ),
+                names, levels, tz,
             )
             for c in chunks
         ]
