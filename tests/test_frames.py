@@ -679,6 +679,7 @@ def test_freq_past_what_datetime64_holds_leaves_ds_empty(shipped):
         (True, "dates", "freq must be a frequency, got True"),
         ([1], "dates", "freq must be a frequency, got list"),
         ("-1D", "dates", "freq '-1D' steps back"),
+        (pd.DateOffset(months=0), "dates", "freq <DateOffset: months=0> steps back or not at all"),  # round 55: NaT
         (1, "dates", "freq 1 does not step the time column, which holds dates; give a pandas frequency"),
         ("D", "integers", "freq 'D' does not step the time column, which holds integers; give an integer step"),
         (1.5, "integers", "freq 1.5 does not step the time column, which holds integers"),

@@ -1100,7 +1100,7 @@ def check_freq(freq: Any) -> Any:
         offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, OverflowError):
         raise ValueError(f"freq {freq!r} is no pandas frequency; {hint}") from None
-    if offset.n <= 0:
+    if offset.n <= 0 or type(offset) is pd.DateOffset and offset.kwds and not any(offset.kwds.values()):  # (months=0)
         raise ValueError(f"freq {freq!r} steps back or not at all; give a step forward, e.g. 'D', or leave freq out")
     return offset
 
