@@ -449,6 +449,10 @@ def test_polars_128_bit_integers_are_read_as_numbers_and_ids(shipped):
     assert out.schema["unique_id"] == pl.Int128 and out["unique_id"].to_list() == [7] and out["numseries"][0] == 6
     rounded = frame.with_columns(pl.Series("y", [1, 2, 3, 4, 2**60 + 1], dtype=pl.Int128))
     assert "1152921504606846977" in shipped.predict_df(rounded)["error"][0]
+    # round 55: times as int64 reads them (epoch nanoseconds were refused as text), and back as Int128
+    times = frame.with_columns(pl.Series("ds", [1_700_000_000_000_000_000 + i for i in range(5)], dtype=pl.Int128))
+    out = shipped.predict_df(times, steps=2)
+    assert out.schema["ds"] == pl.Int128 and out["ds"].to_list() == [1_700_000_000_000_000_005, 1_700_000_000_000_000_006]
 
 
 def test_polars_durations_step_a_polars_frame_as_statsforecast_does(shipped):

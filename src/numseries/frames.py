@@ -1651,8 +1651,10 @@ def predict_frame(
         polars_time = df.schema.get(time_col) if time_col in df.columns else None
         wide = [name for name, kind in df.schema.items() if kind in (polars.Int128, getattr(polars, "UInt128", None))]
         if wide:  # 128-bit integers, which pyarrow cannot take ('_pli128', round 54): as text, read exactly or refused
-            polars_id = df.schema[id_col] if id_col in wide else None  # (ids come back as they were given)
-            df = df.with_columns(polars.col(wide).cast(polars.String))
+            polars_id = df.schema[id_col] if id_col in wide else None  # (ids and times come back as they were given)
+            held = time_col in wide and df[time_col].cast(polars.Int64, strict=False).null_count() == df[time_col].null_count()
+            times = [polars.col(time_col).cast(polars.Int64)] if held else []  # (as int64 holds them: steps, round 55)
+            df = df.with_columns(*times, polars.col([name for name in wide if not (held and name == time_col)]).cast(polars.String))
         df = df.to_pandas()
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
@@ -1704,6 +1706,8 @@ def predict_frame(
             result = result.with_columns(polars.col(time_col).cast(polars_time))
     if polars_id is not None:
         result = result.with_columns(polars.col(id_col).cast(polars_id))
+    if polars_time is not None and polars_time in (polars.Int128, getattr(polars, "UInt128", None)):
+        result = result.with_columns(polars.col(time_col).cast(polars_time, strict=False))  # (past it: null, as past int64)
     return result
 
 
