@@ -912,3 +912,15 @@ def test_missing_values_that_start_a_series_are_left_out_as_those_that_end_one(p
     assert result["ds"].tolist()[:2] == [100, 95] and result["error"].tolist()[:2] == [None, None]
     assert result["error"][2].startswith("series 'c' has a missing y at ds=2;")
     assert result["error"][3].startswith("series 'd' has a missing y at ds=0;")
+
+
+def test_leading_missing_values_are_said_before_a_full_window_and_repeat_no_time(predictor):
+    """Adversarial round 55: 3 missing values before exactly 64 (the window) were left out without the note; a
+    missing row at the time of the first value made that value a second one at its time."""
+    full = pd.DataFrame({"unique_id": "a", "ds": range(67), "y": [np.nan] * 3 + list(np.arange(64.0))})
+    with pytest.warns(UserWarning, match="some series start with missing values"):
+        assert predictor.predict_df(full, level=[])["ds"].tolist() == [67]
+    shared = pd.DataFrame({"unique_id": "a", "ds": [0, 1, 1, 2, 3, 4], "y": [np.nan, np.nan, 1.0, 2.0, 3.0, 4.0]})
+    with pytest.warns(UserWarning, match="some series start with missing values"):
+        result = predictor.predict_df(shared, level=[])
+    assert result["error"].tolist() == [None] and result["ds"].tolist() == [5]

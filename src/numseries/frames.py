@@ -636,7 +636,7 @@ def group(blocks: Iterable[Rows], max_len: int, id_name: str = "unique_id") -> I
             rows = rows[(rows <= len(block) - run) | (rows >= len(block) - max_len)]
         carry = block.take(rows)
         dropped += keep - last - skipped
-        if skipped and dropped:  # the series' first value dropped too: its leading rows are said now
+        if skipped:  # said now: the carry starts after them (round 55: not said where it starts at the first value)
             note(LEADING_NOTE, f"{id_name} {block.ids[last]!r}")
     if carry is not None:
         repeats = _check_layout(carry, np.array([0]), seen)
@@ -805,6 +805,8 @@ def _series(
     if leading.any():
         on_missing(LEADING_NOTE, f"{id_name} {block.ids[starts[np.argmax(leading > 0)]]!r}")
         starts = starts + leading
+        repeats = repeats.copy()
+        repeats[starts] = False  # a first value at the time of a row left out is no second value there (round 55)
     sizes = ends - starts  # (G,)
     used = np.minimum(sizes, max_len)  # (G,)
     offset = np.repeat(np.cumsum(used) - used, used)  # (K,) where each series' kept values begin
