@@ -324,7 +324,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
             raise ValueError(
                 f"{path} has two columns, {names}, named as quantities are and no time column: two may be an id "
                 "and a value, so they are not read as two series alone; add a time column (ds: 0, 1, 2, ... or "
-                "dates) to read a series down each, or name them ds and y for one series"
+                "dates) to read a series down each"
             )
         raise ValueError(
             f"{path} has two columns, {names}, and neither is named as times are (ds, date, year, ...) or holds "
