@@ -125,14 +125,21 @@ def test_weights_sum_to_one_and_reconstruct_the_prediction(network_predictor, st
     a=scales,
     b=st.floats(-1e4, 1e4),  # larger shifts round the smallest steps (1e-6 after scaling) by over 1e-4
 )
+@example(steps=[0.0, -6.0, -1.0, 0.0, 1.0, -5.0], a=12.0, b=133.0)  # read from its logarithms once mapped (below)
 def test_weights_do_not_change_under_an_affine_map(onnx_predictor, steps, a, b):
     x = np.cumsum([0.0, *steps])
     # A straight line whose equal steps the map rounds unequal (0, 0.001, 0.002 -> 1024, 1024.000001953125,
     # 1024.00000390625) is no exact line to the gate (roughness 0): its weights differ, a known limit (found
     # by hypothesis on 2026-12-05; the same at c4ccc95), not what this property is about.
     assume(not (np.ptp(np.diff(x)) == 0 < np.ptp(np.diff(a * x + b))))
-    original, transformed = onnx_predictor.predict(x).weights, onnx_predictor.predict(a * x + b).weights
-    np.testing.assert_allclose(transformed, original, atol=1e-4 * max(1.0, np.abs(original).max()))
+    original, transformed = onnx_predictor.predict(x), onnx_predictor.predict(a * x + b)
+    # a prediction read from the logarithms (positive values that fall, predicted below 0) does not shift with
+    # the values (README), so neither do its weights: 0 0 -6 -7 -7 -6 -11 mapped to 133 133 61 49 49 61 1 was
+    # read so (hypothesis, 2026-12-06, the untrained network; the step read's weights, by contrast, do shift)
+    assume(not (original.logs or transformed.logs))
+    np.testing.assert_allclose(
+        transformed.weights, original.weights, atol=1e-4 * max(1.0, np.abs(original.weights).max())
+    )
 
 
 def test_a_straight_line_is_its_last_value_plus_its_drift(onnx_predictor):
