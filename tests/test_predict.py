@@ -881,3 +881,19 @@ def test_a_switch_given_as_text_is_refused_not_read_as_true(tiny_onnx, onnx_pred
 
     with pytest.raises(TypeError, match=r"^rules must be True or False, got str 'false'$"):
         NumSeries(rules="false")
+
+
+def test_a_rule_found_in_the_last_values_says_so_and_counts_t_from_the_value_it_starts_at(onnx_predictor):
+    """Adversarial round 56: past the window (16 values here, 64 in the shipped model) a ratio rule said 't = 1 at
+    the first value' of t counted from the first value read (1/n: (t + 5)/(t + 6) of 70 values), and a rule that
+    the values before the window break was called exact with no word of them."""
+    from fractions import Fraction
+
+    reciprocals = [Fraction(1, n) for n in range(1, 21)]
+    result = onnx_predictor.predict([float(x) for x in reciprocals])
+    assert result.exact and result.pattern.endswith(", t = 1 at value 5, over the last 16 values")
+    assert "x[t] = (t + 3)/(t + 4) * x[t-1]" in result.pattern  # at value 5 + 1 = 6: (2 + 3)/(2 + 4) = 5/6 = x6/x5
+    broken = [5, 5, 5, 5] + [k * (k + 1) // 2 for k in range(5, 21)]
+    batch = onnx_predictor.predict_batch([broken, broken[4:]])
+    assert batch.patterns == ["quadratic: second difference 1, over the last 16 values", "quadratic: second difference 1"]
+    assert onnx_predictor.predict(broken).pattern == batch.patterns[0]

@@ -55,7 +55,7 @@ from numseries.intervals import (
     widened_by_noise,
 )
 from numseries.patterns import Classifier, load_classifier
-from numseries.rules import Rule, find_rule, find_rules, float_arithmetics
+from numseries.rules import RATIO_ORIGIN, Rule, find_rule, find_rules, float_arithmetics
 from numseries.series import (
     ID_COLUMN,
     LARGEST_FLOAT,
@@ -520,7 +520,7 @@ class Predictor:
                 quantiles=None if quantiles is None else _rule_quantiles(rule.next_value, value, self.quantile_levels),
                 quantile_levels=self.quantile_levels,
                 levels=levels,
-                pattern=rule.description,
+                pattern=_described(rule, n, used),
                 pattern_confidence=1.0,
                 exact=held,
                 rule=rule,
@@ -610,7 +610,8 @@ class Predictor:
         if rules:  # exact rules override the network: their next value, zero-width intervals
             patterns = patterns or [""] * len(n_used)
             for i, rule in rules.items():
-                (outputs["prediction"][i], exact[i]), patterns[i] = _rule_value(rule, i, ids), rule.description
+                (outputs["prediction"][i], exact[i]) = _rule_value(rule, i, ids)
+                patterns[i] = _described(rule, int(n_values[i]), int(n_used[i]))
                 if per_step is not None:  # the rule's own coefficients on the values it read
                     per_step[i] = 0.0
                     per_step[i, : n_used[i]] = rule.weights
@@ -1246,6 +1247,17 @@ def _continued(rule: Rule, steps: int, index: int, ids: Sequence[Any] | None) ->
     if not np.isfinite(out).all():
         raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
     return out, np.array([_either_side(exact, value) for exact, value in zip(path, out.tolist(), strict=True)])
+
+
+def _described(rule: Rule, n_values: int, n_used: int) -> str:
+    """A rule's description for a sequence of ``n_values`` whose last ``n_used`` it was found in: where values
+    were left out, it says over which (the values before may not follow it) and a ratio rule's t counts from the
+    first value read (adversarial round 56: '(t + 5)/(t + 6), t = 1 at the first value' of 1/n over 70 values)."""
+    if n_values <= n_used:
+        return rule.description
+    first = n_values - n_used + 1
+    text = rule.description.replace(RATIO_ORIGIN, f"t = 1 at value {first}")
+    return f"{text}, over the last {n_used} values"
 
 
 def _rule_value(rule: Rule, index: int, ids: Sequence[Any] | None) -> tuple[float, bool]:

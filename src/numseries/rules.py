@@ -1205,6 +1205,8 @@ def _solve_float(rows: Iterable[list[Any]], rhs: list[Any], m: int, exact: bool 
 
 # --------------------------------------------------------------------------------------------------
 # Ratio rules: x[t] = x[t-1] * (a t + b) / (c t + d), t = 1 at the first value
+
+RATIO_ORIGIN = "t = 1 at the first value"  # where a ratio rule's description counts t from
 # --------------------------------------------------------------------------------------------------
 
 
@@ -1287,7 +1289,7 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
         denominator = denominator if denominator == "t" else f"({denominator})"
         formula = f"({numerator})/{denominator} * x[t-1]"
         name = "ratio rule"
-    description = f"{name}: x[t] = {formula}, t = 1 at the first value"
+    description = f"{name}: x[t] = {formula}, {RATIO_ORIGIN}"
     parameters = 4 if rational else 3
     weights = np.zeros(s.n)
     weights[-1] = float(r(s.n + 1))
