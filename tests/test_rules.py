@@ -28,6 +28,10 @@ RULED = [  # (sequence, next value, words the description holds)
     ([1, 8, 27, 64, 125], 216, "cubes: k^3 for k = 1..5"),
     ([-1, -8, -27, -64], -125, "cubes"),
     ([25, 16, 9, 4], 1, "squares: k^2 for k = 5..2"),
+    # adversarial round 56: k written the way that makes them most positive ('k = 2..-3'; 'cubes: k^3 for k =
+    # -1..-4' beside 'negative squares: -k^2 for k = 1..5')
+    ([4, 1, 0, 1, 4, 9], 16, "squares: k^2 for k = -2..3"),
+    ([-1, -8, -27, -64], -125, "negative cubes: -k^3 for k = 1..4"),
     ([1, 2, 3, 1, 2, 3], 1, "period 3: 1 2 3"),
     ([5, 0, 5, 0], 5, "period 2: 5 0"),
     ([2, 5, 10, 17, 26], 37, "quadratic: second difference 2"),

@@ -917,6 +917,7 @@ def _powers(s: _Series) -> Rule | None:
         return None
     x = s.x
     for power in (2, 3, 4):
+        fits = []  # (sign, k0, direction) of each way to write them as powers
         for sign in (1, -1):
             y0 = sign * x[0]
             root = _iroot(abs(y0), power)
@@ -926,7 +927,11 @@ def _powers(s: _Series) -> Rule | None:
             for k0 in sorted(starts, reverse=True):
                 for direction in (1, -1):
                     if all(x[t] == sign * (k0 + direction * t) ** power for t in range(1, s.n)):
-                        return _power_rule(s, power, sign, k0, direction)
+                        fits.append((sign, k0, direction))
+        if fits:  # the way whose k are the most positive: k = -2..3 for 4 1 0 1 4 9, not 2..-3; 4..1 for 16 9 4 1;
+            # -k^3 for k = 1..4 for -1 -8 -27 -64, as -k^2 for k = 1..5 is written (adversarial round 56)
+            sign, k0, direction = max(fits, key=lambda fit: 2 * fit[1] + fit[2] * (s.n - 1))
+            return _power_rule(s, power, sign, k0, direction)
     return None
 
 
