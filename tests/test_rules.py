@@ -46,6 +46,7 @@ RULED = [  # (sequence, next value, words the description holds)
     ([1, 3, 7, 15, 31], 63, "affine map: x[t] = 2x[t-1] + 1"),
     ([1, 2, 6, 24, 120], 720, "factorial-like: x[t] = t * x[t-1]"),
     ([1, 1, 2, 5, 14, 42], 132, "ratio rule: x[t] = (4t - 6)/t * x[t-1]"),
+    ([16, 16, 24, 48, 120, 360], 1260, "ratio rule: x[t] = t/2 * x[t-1]"),  # round 56: '(t)/(2)'
     ([1, 2, 6, 20, 70, 252], 924, "ratio rule"),
     ([2, 4, 16, 256], 65536, "squaring: x[t] = x[t-1]^2"),
     ([2, 3, 7, 43, 1807], 3263443, "Sylvester-like: x[t] = x[t-1]^2 - x[t-1] + 1"),

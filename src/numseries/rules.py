@@ -1290,9 +1290,9 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
         formula = f"{numerator} * x[t-1]" if num[1] == 0 else f"({numerator}) * x[t-1]"
         name = "factorial-like" if num[0] == 1 else "ratio rule"
     else:
-        denominator = _poly_text(*den)
-        denominator = denominator if denominator == "t" else f"({denominator})"
-        formula = f"({numerator})/{denominator} * x[t-1]"
+        # in brackets where a sum: (t - 1)/t, (2t + 9)/(2t + 10), t/2 (not '(t)/(2)': adversarial round 56)
+        numerator, denominator = (f"({text})" if " " in text else text for text in (numerator, _poly_text(*den)))
+        formula = f"{numerator}/{denominator} * x[t-1]"
         name = "ratio rule"
     description = f"{name}: x[t] = {formula}, {RATIO_ORIGIN}"
     parameters = 4 if rational else 3
