@@ -188,8 +188,8 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
             ["9007199254740992", "9007199254740993", "9007199254740994"],
             "",
             "9007199254740993 (value 2) is an integer float64 cannot hold exactly (it would be read as "
-            "9007199254740992); subtract a common offset from the values first (a sequence an exact rule "
-            "continues, such as Fibonacci or powers, goes on exactly past 2**53 from its earlier values",  # round 56
+            "9007199254740992); subtract a common offset from the values first, or forecast on from the values "
+            "before it",  # round 56: an exact rule (Fibonacci, powers) goes on past 2**53 exactly from smaller values
         ),
         (  # typed with a fraction or an exponent, still an integer: read as 2**53 + 4 etc. and "exact"
             ["9007199254740993.0", "9.007199254740997e15", "9007199254741001", "9007199254741005"],

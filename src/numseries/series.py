@@ -282,8 +282,7 @@ def rounded_integer(read_as: int, kind: str = "an integer") -> str:
     (the end of the error)."""
     return (
         f"{kind} float64 cannot hold exactly (it would be read as {integer_text(read_as)}); "
-        "subtract a common offset from the values first (a sequence an exact rule continues, such as Fibonacci "
-        "or powers, goes on exactly past 2**53 from its earlier values: forecast more steps from those)"
+        "subtract a common offset from the values first, or forecast on from the values before it"
     )
 
 

@@ -94,7 +94,7 @@ function parseValues(text) {
       const kind = fraction ? "a number" : "an integer";
       throw new Error(
         `${token} (value ${i + 1}) is ${kind} float64 cannot hold exactly (it would be read as ` +
-          `${BigInt(value)}); subtract a common offset from the values first`,
+          `${BigInt(value)}); subtract a common offset from the values first, or forecast on from the values before it`,
       );
     }
     return value;
