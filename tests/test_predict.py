@@ -897,3 +897,20 @@ def test_a_rule_found_in_the_last_values_says_so_and_counts_t_from_the_value_it_
     batch = onnx_predictor.predict_batch([broken, broken[4:]])
     assert batch.patterns == ["quadratic: second difference 1, over the last 16 values", "quadratic: second difference 1"]
     assert onnx_predictor.predict(broken).pattern == batch.patterns[0]
+
+
+def test_a_count_that_fell_to_0_and_stayed_there_is_not_predicted_below_0():
+    """Adversarial round 56: the shipped network went on falling (-1.32, then -3.10, ... -10.15 over 6 steps) after
+    four 0s of a count. Its prediction is the last value, 0, with its weight on it (still exact, summing to 1), its
+    interval none below 0, and a forecast stays at 0 or above; a count still above 0 is the network's to predict."""
+    from numseries.explain import weighted_sum
+
+    shipped = Predictor.from_pretrained()
+    counts = [28, 26, 23, 16, 14, 14, 8, 3, 0, 0, 0, 0]
+    result = shipped.predict(counts, level=[80, 95])
+    assert result.value == 0 and not result.exact and result.interval(95)[0] >= 0
+    assert result.weights.tolist() == [0.0] * 11 + [1.0]
+    assert weighted_sum(np.array(counts, dtype=float), result.weights, result.value) == "0 = 1 × 0"
+    path = shipped.forecast(counts, steps=6, level=[80])
+    assert path.values[0] == 0 and (path.values >= 0).all() and (path.interval(80)[0] >= 0).all()
+    assert shipped.predict(counts[:-3]).value != 0  # one 0: no floor seen yet

@@ -145,7 +145,8 @@ def weighted_sum(
     shown = len(weights) if len(weights) <= terms + 2 else terms
     adds = np.abs(weights) * np.abs(values / scale)  # (L,) what each term adds: the largest first (adversarial 42:
     # by |weight|, 2.012 × 203, 65% of the Bell numbers' 631.3, was left among the others for 7.213 × 2)
-    ranked = np.argsort(-adds, kind="stable")
+    ranked = np.lexsort((-np.abs(weights), -adds))  # on a tie (values of 0) the larger weight first: '0 = 1 × 0'
+    # of a count that stayed at 0, not '0 = 0' (the first steps' weights of 0 taking the places shown)
     order = [i for i in ranked if weights[i] != 0] if exact else [i for i in ranked[:shown] if abs(weights[i]) >= 0.005]
     # Weights to 3 significant digits, or as many more as it takes for the terms as shown to add up: on values
     # far from 0 (1000003.14, steps of 0.3) each weight's rounding is multiplied by the level.

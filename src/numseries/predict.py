@@ -48,6 +48,7 @@ from numseries.intervals import (
     default_levels,
     floored_at_zero,
     intervals,
+    never_below_zero,
     recorded_decimals,
     recorded_intervals,
     round_to_recording,
@@ -1028,6 +1029,7 @@ class Predictor:
         if logs:
             self._read_logs(given, given_lengths, outputs, only)
             self._read_steps(given, given_lengths, outputs, only)
+            _stay_at_zero(given, given_lengths, outputs)
         return outputs
 
     def _read_logs(
@@ -1247,6 +1249,28 @@ def _continued(rule: Rule, steps: int, index: int, ids: Sequence[Any] | None) ->
     if not np.isfinite(out).all():
         raise ValueError(f"the forecast of {rule.description} overflows float64; forecast fewer steps")
     return out, np.array([_either_side(exact, value) for exact, value in zip(path, out.tolist(), strict=True)])
+
+
+def _stay_at_zero(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray]) -> None:
+    """Where (N, W) prefix-padded values of (N,) ``lengths`` cannot go below 0 as far as they show (counts:
+    :func:`~numseries.intervals.never_below_zero`) and their last two are 0, a count that fell to 0 and stayed
+    there, and the network predicted below 0 (``28 26 23 16 14 14 8 3 0 0 0 0`` went on to -1.32, adversarial
+    round 56): ``outputs``' prediction is the last value, 0, its weights 1 on that value (so still exact, summing
+    to 1), its quantiles none below 0. A forecast's path then stays at 0 or above, as a count's does
+    (:func:`~numseries.forecast.forecast_batch`)."""
+    rows = np.arange(len(lengths))
+    last, before = (values[rows, np.maximum(lengths - back, 0)] for back in (1, 2))
+    rows = np.flatnonzero((outputs["prediction"] < 0) & (lengths >= 3) & (last == 0) & (before == 0))
+    if rows.size:
+        rows = rows[never_below_zero(values[rows], lengths[rows], recorded_decimals(values[rows], lengths[rows]))]
+    if not rows.size:
+        return
+    outputs["prediction"][rows] = 0.0
+    if "quantiles" in outputs:
+        outputs["quantiles"][rows] = np.maximum(outputs["quantiles"][rows], 0.0)
+    if "weights" in outputs:
+        outputs["weights"][rows] = 0.0
+        outputs["weights"][rows, lengths[rows] - 1] = 1.0
 
 
 def _described(rule: Rule, n_values: int, n_used: int) -> str:

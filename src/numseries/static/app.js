@@ -622,7 +622,7 @@ function equation(values, data, typed, step, integer = null) {
   while (scale / 2 > biggest) scale /= 2;
   // the terms that add the most first, |weight × value|, as the CLI orders them
   const adds = weights.map((w, i) => Math.abs(w) * Math.abs(window[i] / scale));
-  const order = weights.map((w, i) => i).sort((a, b) => adds[b] - adds[a]);
+  const order = weights.map((w, i) => i).sort((a, b) => adds[b] - adds[a] || Math.abs(weights[b]) - Math.abs(weights[a]));
   const shown = data.exact
     ? order.filter((i) => weights[i] !== 0)
     : order.slice(0, weights.length <= 5 ? weights.length : 3).filter((i) => Math.abs(weights[i]) >= 0.005);
