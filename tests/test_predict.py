@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from numseries.config import MIN_VALUES
@@ -605,6 +605,9 @@ def test_affine_equivariance_through_the_public_api(network_predictor, sequence,
     # have a rule its transform has not (3 0 0 3 3 0 0: x[t] = -x[t-2] + 3, none at 920 + x / 64).
     network = network_predictor
     x = np.array(sequence)
+    # a count that sat at 0 (its last two values) is not predicted below 0, which reads where the values lie (README,
+    # as the log read does): 1 0 0 was floored at 0, 0.5 0 0 not (hypothesis, 2026-12-07, the untrained network)
+    assume(not (x[-1] == x[-2] == 0 or a * x[-1] + b == a * x[-2] + b == 0))
     transformed = network.predict(a * x + b).value
     expected = a * network.predict(x).value + b
     tolerance = 1e-4 * abs(a) * mean_step(x) + 1e-12 * (abs(b) + abs(a) * np.abs(x).max())
