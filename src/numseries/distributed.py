@@ -94,16 +94,15 @@ def predict_distributed(
             "Predictor.from_pretrained (write an in-memory model to a folder with numseries.weights.save_pretrained first)"
         )
     names = (id_col, time_col, target_col)
+    check_columns(list(df.columns), names)  # (a Spark frame's names, a Dask frame's as its pandas frame's)
     dtypes = getattr(df, "dtypes", None)  # a Dask frame's pandas dtypes (a Spark frame's are a list)
     if isinstance(dtypes, pd.Series):  # as the pandas call refuses them, before fugue's own errors (round 54)
-        check_columns(list(dtypes.index), names)
         check_time_dtype(dtypes[time_col], time_col)
         check_value_dtype(dtypes[target_col], f"column {target_col}")
-    if isinstance(dtypes, pd.Series) and isinstance(dtypes.get(id_col), pd.CategoricalDtype):
-        # fugue reads no categorical column: the ids as their categories' values (they come back so)
-        df = df.assign(**{id_col: df[id_col].astype(dtypes[id_col].categories.dtype)})
+        if isinstance(dtypes[id_col], pd.CategoricalDtype):
+            # fugue reads no categorical column: the ids as their categories' values (they come back so)
+            df = df.assign(**{id_col: df[id_col].astype(dtypes[id_col].categories.dtype)})
     schema = fa.get_schema(df)
-    check_columns(schema.names, names)
     levels = frame_levels(predictor, level)
     columns = output_columns(names, levels)
     freq = check_freq(freq)  # before any worker starts

@@ -1647,11 +1647,12 @@ def predict_frame(
     freq = check_freq(polars_offset(freq) if polars is not None else freq)
     # a polars duration of months ("1mo") goes on on month ends from one, as statsforecast steps it there
     month_ends = isinstance(given, str) and "mo" in given and isinstance(freq, pd.DateOffset) and set(freq.kwds) == {"months"}
-    polars_time, polars_id = None, None
+    polars_time, polars_id, wide = None, None, []
     if polars is not None:
         where = where or _polars_row  # (a polars frame has no .loc)
         polars_time = df.schema.get(time_col) if time_col in df.columns else None
-        wide = [name for name, kind in df.schema.items() if kind in (polars.Int128, getattr(polars, "UInt128", None))]
+        bits_128 = (polars.Int128, getattr(polars, "UInt128", None))
+        wide = [name for name, kind in df.schema.items() if kind in bits_128]
         if wide:  # 128-bit integers, which pyarrow cannot take ('_pli128', round 54): as text, read exactly or refused
             polars_id = df.schema[id_col] if id_col in wide else None  # (ids and times come back as they were given)
             held = time_col in wide and df[time_col].cast(polars.Int64, strict=False).null_count() == df[time_col].null_count()
@@ -1708,7 +1709,7 @@ def predict_frame(
             result = result.with_columns(polars.col(time_col).cast(polars_time))
     if polars_id is not None:
         result = result.with_columns(polars.col(id_col).cast(polars_id))
-    if polars_time is not None and polars_time in (polars.Int128, getattr(polars, "UInt128", None)):
+    if polars_time is not None and time_col in wide:
         result = result.with_columns(polars.col(time_col).cast(polars_time, strict=False))  # (past it: null, as past int64)
     return result
 
