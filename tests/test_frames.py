@@ -737,3 +737,33 @@ def test_times_14_days_apart_that_fall_on_the_1st_and_15th_go_on_every_14_days(s
     """Adversarial round 41: 2023-02-01, 02-15, 03-01 (a February of 28 days) went on twice a month."""
     frame = pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2023-02-01", "2023-02-15", "2023-03-01"]), "y": [1.0, 2, 3]})
     assert list(shipped.predict_df(frame, steps=3)["ds"]) == list(pd.to_datetime(["2023-03-15", "2023-03-29", "2023-04-12"]))
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "off", "to"),
+    [  # adversarial round 55: twice-a-month times with one a day or two off (a holiday) went on by day steps
+        # (2024-06-29, 07-13, 07-27 after 06-15)
+        ("SMS", "2024-01-01", 5, "2024-03-18"),  # the 15th on a Monday the 18th, inside
+        ("SMS", "2024-01-01", 9, "2024-05-16"),  # the last
+        ("SMS", "2024-01-15", 3, "2024-03-02"),  # the 1st a day late
+        ("SMS", "2024-01-01", 2, "2024-01-31"),  # February's 1st a day early, in January
+        ("SME", "2024-01-15", 4, "2024-03-14"),
+        ("SME", "2024-01-15", 9, "2024-06-01"),  # May's end a day late, in June: the last
+        ("SME", "2024-01-31", 6, "2024-04-29"),
+    ],
+)
+def test_times_twice_a_month_with_one_off_its_day_go_on_twice_a_month(freq, start, off, to):
+    given = pd.date_range(start, periods=10, freq=freq)
+    expected = pd.date_range(given[-1], periods=4, freq=freq)[1:]
+    shifted = given.to_numpy().copy()
+    shifted[off] = np.datetime64(to)
+    times, known = frames.next_timestamps(shifted[None], np.array([10]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(expected)
+
+
+def test_times_twice_a_month_with_two_off_their_days_go_on_by_their_spacing():
+    """All but one keep the place: two holidays among the last times are no twice-a-month series."""
+    given = pd.date_range("2024-01-01", periods=10, freq="SMS").to_numpy().copy()
+    given[[5, 7]] = np.datetime64("2024-03-18"), np.datetime64("2024-04-16")
+    times, _ = frames.next_timestamps(given[None], np.array([10]), 1)
+    assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-06-01")

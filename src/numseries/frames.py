@@ -1255,7 +1255,7 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     monthly, by_month, month_fits = _monthly(ds, day, clock, month, at_end, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
-    semi, by_half, half_fits = _semi_monthly(day, clock, month, at_end, lengths, ahead)
+    semi, by_half, half_fits = _semi_monthly(day, clock, month, lengths, ahead)
     times = np.where(semi[:, None], by_half, times)
     fits = np.where(semi[:, None], half_fits, fits)
     monthly |= semi  # (regular: whole steps of the calendar)
@@ -1502,35 +1502,55 @@ def _months_but_one(
 
 
 def _semi_monthly(
-    day: np.ndarray, clock: np.ndarray, month: np.ndarray, at_end: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
+    day: np.ndarray, clock: np.ndarray, month: np.ndarray, lengths: np.ndarray, ahead: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """As :func:`_monthly`, for times twice a month (pandas' ``SMS``, the 1st and the 15th, and ``SME``, the 15th
     and the month's last day: payrolls, fortnightly reports): which series keep one of the two, half a month or
     whole halves apart (N,) bool, their next times (N, K) int64 ns, and (N, K) bool: False where past datetime64[ns].
     (They went on at their most common spacing in days: 2024-03-15 after 2024-03-01 was followed by 2024-03-29.)
-    ``month`` (N, W): months since 1970-01 (:func:`_monthly`'s); ``at_end`` (N, W): on its month's last day."""
+    As there, the last ``SPACINGS`` + 1 times are read, and all but one of them (at least 4) may keep the place:
+    one a few days off (a holiday) counts as the half it is nearest (round 55: it left them to day steps).
+    ``month`` (N, W): months since 1970-01 (:func:`_monthly`'s)."""
     n, width = day.shape
     semi, times, fits = np.zeros(n, dtype=bool), np.zeros((n, len(ahead)), dtype=np.int64), np.zeros((n, len(ahead)), dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
-        nth = day.view(np.int64) - month.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)  # 0 on the 1st
-        cells = np.arange(width) < lengths[:, None]
-        on_starts = np.asarray(np.where(cells, (nth == 0) | (nth == 14), True).all(axis=1))  # SMS: the 1st and the 15th
-        on_ends = np.where(cells, ((nth == 14) & ~at_end) | (at_end & (nth > 14)), True).all(axis=1)  # SME
-        rows = np.flatnonzero((on_starts | on_ends) & (lengths >= 3))  # the rest, for these only: few series are
+        first_day = month.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)  # (N, W)
+        nth = day.view(np.int64) - first_day  # (N, W) 0 on the 1st
+        days = (month + 1).astype("datetime64[M]").astype("datetime64[D]").view(np.int64) - first_day  # (N, W)
+        index = np.arange(width)[None, :]
+        window = (index < lengths[:, None]) & (index >= (lengths - SPACINGS - 1)[:, None])  # (N, W) the last times
+        # each time's nearest place and the half-month it is (2 × months + 1 in the second half), per kind: SMS's
+        # the 1st, the 15th and the next 1st; SME's the last month's end, the 15th and this month's end
+        places = {
+            "starts": (np.stack([np.abs(nth), np.abs(nth - 14), np.abs(days - nth)]), np.array([0, 1, 2])),
+            "ends": (np.stack([nth + 1, np.abs(nth - 14), np.abs(days - 1 - nth)]), np.array([-1, 0, 1])),
+        }
+        kinds = {}
+        for kind, (apart, halves_on) in places.items():
+            nearest = apart.argmin(axis=0)  # (N, W)
+            off = np.take_along_axis(apart, nearest[None], axis=0)[0]  # (N, W) days from it
+            misses = (window & (off > 0)).sum(axis=1)
+            kept = (window & (off == 0)).sum(axis=1)
+            fine = ((misses == 0) & (lengths >= 3)) | ((misses == 1) & (kept >= 4) & (np.where(window, off, 0).max(axis=1) <= 3))
+            kinds[kind] = fine, misses, 2 * month + halves_on[nearest]
+        on_starts, start_misses, start_half = kinds["starts"]
+        on_ends, end_misses, end_half = kinds["ends"]
+        starts = on_starts & (~on_ends | (start_misses <= end_misses))  # (N,) SMS where both fit as well
+        rows = np.flatnonzero(on_starts | on_ends)  # the rest, for these only: few series are
         if not rows.size:
             return semi, times, fits
-        lengths, starts, clock, month, nth, at_end = lengths[rows], on_starts[rows], clock[rows], month[rows], nth[rows], at_end[rows]
-        cells, day = cells[rows], day[rows]
-        last_i, prev_i, at = lengths - 1, lengths - 2, np.arange(len(rows))
-        pairs = np.arange(width - 1) < (lengths - 1)[:, None]
+        lengths, starts, clock, window = lengths[rows], starts[rows], clock[rows], window[rows]
+        day, at = day[rows], np.arange(len(rows))
+        half = np.where(starts[:, None], start_half[rows], end_half[rows])  # (R, W) half-months since 1970-01
+        last_i, prev_i = lengths - 1, lengths - 2
+        pairs = window[:, 1:] & window[:, :-1]  # (R, W-1) the read times' neighbours
         steady = np.where(pairs, clock[:, 1:] == clock[:, :-1], True).all(axis=1)
-        second = np.where(starts[:, None], nth == 14, at_end)  # (R, W) in the month's second half
-        half = 2 * month + second  # (R, W) half-months since 1970-01
+        second = half % 2 == 1
         halves = _common_spacing(half, lengths, half[at, prev_i])  # (R,)
         rising = np.where(pairs, np.diff(half, axis=1) > 0, True).all(axis=1)
-        both = (np.where(cells, second, False).any(axis=1)) & (np.where(cells, ~second, False).any(axis=1))
+        both = np.where(window, second, False).any(axis=1) & np.where(window, ~second, False).any(axis=1)
         days_apart = np.diff(day.view(np.int64), axis=1)  # (R, W-1)
-        fixed = np.where(pairs, days_apart == days_apart[:, :1], True).all(axis=1)  # 14 days apart: a fixed spacing
+        fixed = np.where(pairs, days_apart == days_apart[at, last_i - 1][:, None], True).all(axis=1)  # 14 days apart
         semi[rows] = steady & rising & both & ~fixed & (halves > 0) & (halves % 2 == 1)  # (whole months: _monthly's)
         target = half[at, last_i][:, None] + halves[:, None] * ahead  # (R, K)
         months, later = target // 2, target % 2 == 1
