@@ -138,8 +138,9 @@ def test_integer_times_continue_at_their_most_common_recent_spacing():
         (["2024-03-01 00:00", "2024-03-01 01:00", "2024-03-01 02:00", "2024-03-01 03:00", "2024-03-01 05:00"],
          ["2024-03-01 06:00", "2024-03-01 07:00"]),  # hourly, an hour missed
         (["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-06-01"], ["2024-07-01", "2024-08-01"]),  # a month
-        # Fridays, Thanksgiving week's report on Thursday: back on Fridays (went on Wednesday, then Tuesday)
-        (["2024-11-01", "2024-11-08", "2024-11-15", "2024-11-22", "2024-11-28"], ["2024-11-29", "2024-12-06"]),
+        # Fridays, Thanksgiving week's report on Thursday: back on Fridays (went on Wednesday, then Tuesday); it is
+        # that week's report (round 55: the next is the next week's, not the Friday the day after it)
+        (["2024-11-01", "2024-11-08", "2024-11-15", "2024-11-22", "2024-11-28"], ["2024-12-06", "2024-12-13"]),
     ],
 )
 def test_a_series_missing_a_period_goes_on_at_its_usual_spacing(dates, expected):
@@ -767,3 +768,29 @@ def test_times_twice_a_month_with_two_off_their_days_go_on_by_their_spacing():
     given[[5, 7]] = np.datetime64("2024-03-18"), np.datetime64("2024-04-16")
     times, _ = frames.next_timestamps(given[None], np.array([10]), 1)
     assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-06-01")
+
+
+@pytest.mark.parametrize(
+    ("days", "moved", "to", "expected"),
+    [  # adversarial round 55: Monday-Wednesday-Friday data with one report moved a day for a holiday went on by
+        # its spacing in days (a Sunday, a Tuesday, a Thursday)
+        ([0, 2, 4], "2024-03-13", "2024-03-14", ["2024-04-08", "2024-04-10", "2024-04-12"]),  # inside
+        ([0, 2, 4], "2024-04-03", "2024-04-04", ["2024-04-05", "2024-04-08", "2024-04-10"]),  # Wednesday's, last
+        ([0, 2, 4], "2024-03-29", "2024-03-28", ["2024-04-08", "2024-04-10", "2024-04-12"]),  # Good Friday's early
+        ([1, 3], "2024-03-21", "2024-03-22", ["2024-04-09", "2024-04-11", "2024-04-16"]),
+    ],
+)
+def test_days_of_the_week_with_one_time_moved_go_on_on_those_days(days, moved, to, expected):
+    given = [day for day in pd.date_range("2024-03-04", "2024-04-05") if day.dayofweek in days]
+    given = [pd.Timestamp(to) if day == pd.Timestamp(moved) else day for day in given]
+    given = [day for day in given if day <= pd.Timestamp(to)] if moved >= "2024-04-01" else given
+    times, known = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
+
+
+def test_days_of_the_week_with_two_times_moved_go_on_by_their_spacing():
+    """One time moved is a holiday; two on two other days are no days-of-the-week series."""
+    given = [day for day in pd.date_range("2024-03-04", "2024-04-05") if day.dayofweek in (0, 2, 4)]
+    given = [day + pd.Timedelta("1D") if day in (pd.Timestamp("2024-03-13"), pd.Timestamp("2024-03-18")) else day for day in given]
+    times, _ = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 1)
+    assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-04-08")

@@ -1577,7 +1577,8 @@ def _business_days(
     the next, Friday to Monday at least once, at one time of day (business-day data: markets, offices; at
     most a ``HOLIDAYS`` share of the steps skip a weekday), or likewise from each of the days of the week they
     are on to the next such day over two weeks or more (Monday, Wednesday, Friday data; Sunday to Thursday
-    weeks), and their next times (N, K) int64 ns, the next such days."""
+    weeks; over three weeks, one time on another day: a report moved a day for a holiday, round 55), and their
+    next times (N, K) int64 ns, the next such days."""
     n, width = day.shape
     cells = np.arange(width) < lengths[:, None]  # (N, W)
     pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
@@ -1603,28 +1604,61 @@ def _business_days(
         week = days[:, 0] + 14 <= days[np.arange(rows.size), lengths[rows] - 1]
         week |= (np.where(seen, count >= 2, True).all(axis=1)) & (seen.sum(axis=1) <= 5)
         masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
-        _weekly_steps(day, cells, rows[weekdays], masks, lengths, business)
+        moved = np.zeros(n, dtype=bool)  # (N,) one time off the days of the week the others keep
+        _weekly_steps(day, cells, rows[weekdays], masks, lengths, business, moved)
         again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, two weeks of them
-        masks[rows[again]] = seen[again]
-        _weekly_steps(day, cells, rows[again], masks, lengths, business)
+        # a day of the week seen once where another is seen 3 times or more: a time moved for a holiday
+        once = seen & (count == 1) & (count.max(axis=1) >= 3)[:, None]  # (R, 7)
+        moved[rows] = again & (once.sum(axis=1) == 1)
+        masks[rows[again]] = (seen & ~np.where(moved[rows][:, None], once, False))[again]
+        _weekly_steps(day, cells, rows[again], masks, lengths, business, moved)
     times = np.zeros((n, len(ahead)), dtype=np.int64)
     for mask, group in _by_mask(masks, np.flatnonzero(business)):
         last_i = lengths[group] - 1
-        nxt = np.busday_offset(day[group, last_i][:, None], ahead[None, :], weekmask=mask)  # (G, K) datetime64[D]
+        last = day[group, last_i]  # (G,) datetime64[D]
+        off = ~np.is_busday(last, weekmask=mask)  # (G,) the moved time the last: the day it stands for
+        if off.any():
+            last[off] = _moved_from(last[off], day[group[off]], cells[group[off]], mask)
+        nxt = np.busday_offset(last[:, None], ahead[None, :], weekmask=mask)  # (G, K) datetime64[D]
         times[group] = nxt.astype("datetime64[ns]").view(np.int64) + clock[group, last_i][:, None]
     return business, times
 
 
+def _moved_from(moved: np.ndarray, day: np.ndarray, cells: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(G,) days off the week mask (a time moved for a holiday), (G, W) their series' days and which are the
+    series' -> (G,) the day of the mask each stands for: the nearer of the ones before and after it that the
+    series lacks (the one before on a tie: a report a day late is the commoner)."""
+    before = np.busday_offset(moved, 0, roll="backward", weekmask=mask)
+    after = np.busday_offset(moved, 0, roll="forward", weekmask=mask)
+    has_before = (np.where(cells, day, np.datetime64("NaT")) == before[:, None]).any(axis=1)
+    has_after = (np.where(cells, day, np.datetime64("NaT")) == after[:, None]).any(axis=1)
+    nearer_before = moved - before <= after - moved
+    return np.where(has_after | (~has_before & nearer_before), before, after)
+
+
 def _weekly_steps(
-    day: np.ndarray, cells: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths: np.ndarray, business: np.ndarray
+    day: np.ndarray, cells: np.ndarray, rows: np.ndarray, masks: np.ndarray, lengths: np.ndarray, business: np.ndarray,
+    moved: np.ndarray,
 ) -> None:
     """(N, W) days and which are the series' (``cells``), the ``rows`` to check and their (N, 7) days of the
     week -> ``business`` set where a row steps from each such day to the next (at most a ``HOLIDAYS`` share
-    of its steps skipping one)."""
-    pairs = cells[:, 1:]  # (N, W-1) a step from each cell to the next
+    of its steps skipping one); where ``moved`` (N,), one time may be on another day (the steps to and from it
+    are not read, and the step over it is read as one)."""
     for mask, group in _by_mask(masks, rows):
+        on = np.is_busday(day[group], weekmask=mask)  # (G, W)
+        off = cells[group] & ~on  # (G, W) the moved time, where one is
+        one_off = moved[group] & (off.sum(axis=1) == 1)  # (G,)
+        at = np.where(one_off, off.argmax(axis=1), -1)  # (G,) its place
+        inner = one_off & (at > 0) & (at < lengths[group] - 1)
         apart = np.busday_count(day[group, :-1], day[group, 1:], weekmask=mask)  # (G, W-1) such days to the next
-        among = pairs[group]
+        among = cells[group, 1:].copy()  # (G, W-1) a step from each cell to the next
+        rows_g = np.flatnonzero(one_off)
+        among[rows_g, np.maximum(at[rows_g] - 1, 0)] = at[rows_g] == 0  # the step to it (none to the first)
+        rows_i = np.flatnonzero(inner)  # the step over it in place of the step from it
+        among[rows_i, at[rows_i]] = True
+        apart[rows_i, at[rows_i]] = np.busday_count(day[group[rows_i], at[rows_i] - 1], day[group[rows_i], at[rows_i] + 1], weekmask=mask)
+        rows_l = np.flatnonzero(one_off & (at == lengths[group] - 1))  # the last: no step from it
+        among[rows_l, at[rows_l] - 1] = False
         # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
         up_to_four = np.where(among, (apart >= 1) & (apart <= 4), True).all(axis=1)
         skipped = np.where(among, apart - 1, 0).sum(axis=1)  # (G,) such days without a value
@@ -1633,7 +1667,7 @@ def _weekly_steps(
         # up to three holidays even among fewer than 3 / HOLIDAYS steps (ten weekdays round Christmas), where
         # most steps are one such day (Monday, Wednesday, Friday data is not one weekday after another)
         mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[group] - 1))) & (longer < ones)
-        on_days = np.where(cells[group], np.is_busday(day[group], weekmask=mask), True).all(axis=1)
+        on_days = np.where(cells[group], on, True).all(axis=1) | one_off
         business[group] = on_days & up_to_four & mostly_one
 
 
