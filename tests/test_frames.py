@@ -794,3 +794,22 @@ def test_days_of_the_week_with_two_times_moved_go_on_by_their_spacing():
     given = [day + pd.Timedelta("1D") if day in (pd.Timestamp("2024-03-13"), pd.Timestamp("2024-03-18")) else day for day in given]
     times, _ = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 1)
     assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-04-08")
+
+
+def test_naive_and_aware_series_in_one_column_come_back_each_as_given(shipped):
+    """Adversarial round 54: an object column of naive and aware datetimes gave every next time in UTC, the
+    naive series' read as UTC (05:00 naive came back 05:00+00:00)."""
+    naive = pd.date_range("2024-01-01", periods=5, freq="h")
+    paris = pd.date_range("2024-01-01", periods=5, freq="h", tz="Europe/Paris")
+    frame = pd.concat([
+        pd.DataFrame({"unique_id": uid, "ds": list(times), "y": np.arange(5.0)})
+        for uid, times in (("a", naive), ("b", paris), ("c", naive), ("d", paris))
+    ], ignore_index=True)  # fmt: skip
+    assert frame["ds"].dtype == object
+    out = shipped.predict_df(frame, steps=2)
+    after = {uid: list(group["ds"]) for uid, group in out.groupby("unique_id")}
+    for uid in "ac":
+        assert after[uid] == [pd.Timestamp("2024-01-01 05:00"), pd.Timestamp("2024-01-01 06:00")]
+    for uid in "bd":
+        assert after[uid] == [pd.Timestamp("2024-01-01 05:00", tz="Europe/Paris"), pd.Timestamp("2024-01-01 06:00", tz="Europe/Paris")]
+        assert all(stamp.utcoffset() == pd.Timedelta("1h") for stamp in after[uid])

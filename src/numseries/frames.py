@@ -125,7 +125,8 @@ class Predicted:
         """The predicted steps' times, series by series then step by step: integers stay integers. Times read
         with a UTC offset (``2024-04-01T00:00:00+02:00``) get the offset of their series' last time: as text
         (``text=True``, for CSV) each its own, ``2024-04-03 00:00:00+02:00``; else time-zone-aware, at the
-        offset all the series share, or in UTC where they differ (a series without one, as UTC). ``zone``: the input's time zone, the times
+        offset all the series share, or in UTC where they differ; where some series had none (an object column
+        of naive and aware datetimes), each as it was given, naive or at its offset. ``zone``: the input's time zone, the times
         in it (a wall-clock time the zone skips moves forward; one it repeats is NaT, unless the series was
         stepped in UTC: then its instant)."""
         if self.next_ds is None:
@@ -145,7 +146,14 @@ class Predicted:
             written = pd.Series(times).astype(object)
             written[has] = (_clock_text(times[has]) + pd.Series(offset[has]).map(_offset_text)).to_numpy()
             return written.mask(np.isnat(times))
-        offsets = np.repeat(np.nan_to_num(offsets), self.steps)  # (N * K,): a series without one, in UTC
+        if np.isnan(offsets).any():  # naive and aware series together (round 54: the naive were read as UTC)
+            written = pd.Series(times).astype(object)
+            offset = np.repeat(offsets, self.steps)  # (N * K,)
+            for minutes in np.unique(offset[np.isfinite(offset)]):
+                rows = offset == minutes
+                written[rows] = list(pd.Series(times[rows]).dt.tz_localize(_fixed_offset(float(minutes))))
+            return written.mask(np.isnat(times))
+        offsets = np.repeat(offsets, self.steps)  # (N * K,)
         utc = pd.Series(times - offsets.astype(np.int64) * np.timedelta64(60, "s")).dt.tz_localize("UTC")
         shared = np.unique(offsets)
         return utc.dt.tz_convert(_fixed_offset(shared[0])) if len(shared) == 1 else utc
@@ -1779,10 +1787,13 @@ def _held_at(times: pd.Series, resolution: int) -> bool:
 
 def _one_zone(parts: list[pd.DataFrame], time_col: str) -> list[pd.DataFrame]:
     """Parts whose times are at different UTC offsets (times read with offsets) -> all in UTC: one column of
-    datetimes, not objects."""
+    datetimes, not objects; where some parts' times have no offset (an object column of naive and aware
+    datetimes), objects: each as it was given (round 54: the naive were read as UTC)."""
     zones = {str(part[time_col].dtype) for part in parts if part[time_col].dtype.kind == "M"}
     if len(zones) < 2 or not any(isinstance(part[time_col].dtype, pd.DatetimeTZDtype) for part in parts):
         return parts
+    if any(part[time_col].dtype.kind == "M" and not isinstance(part[time_col].dtype, pd.DatetimeTZDtype) for part in parts):
+        return [part.assign(**{time_col: part[time_col].astype(object)}) for part in parts]
     return [
         part.assign(**{
             time_col: part[time_col].dt.tz_convert("UTC") if isinstance(part[time_col].dtype, pd.DatetimeTZDtype)
