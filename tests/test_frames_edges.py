@@ -462,8 +462,13 @@ def test_a_ds_column_of_words_is_still_neither_numbers_nor_dates(predictor):
     [
         ("unique_id,ds,y\na,1,1\na,2,2\n,3,3\n", "row 2 has no unique_id (line 4 of the file, counting the header)"),
         ("unique_id,t0,t1\na,1,2\n,4,5\n", "row 1 has no unique_id (line 3 of the file, counting the header)"),
+        # adversarial round 54: ids quoted across lines, and blank lines (pandas skips them), put rows below
+        # their count: line 5 was named for the row on line 8
+        ('unique_id,ds,y\n"a\nb",1,1\n"a\nb",2,2\n"a\nb",3,3\n,1,1\n', "row 3 has no unique_id (line 8 of the file, counting the header)"),
+        ("unique_id,ds,y\na,1,1\n\n   \na,2,2\n,3,3\n", "row 2 has no unique_id (line 6 of the file, counting the header)"),
+        ('unique_id,ds,y\n"a\r\nb",1,1\r\n\r\n,3,3\r\n', "row 1 has no unique_id (line 5 of the file, counting the header)"),
     ],
-    ids=["long", "wide"],
+    ids=["long", "wide", "quoted", "blank", "crlf"],
 )
 def test_a_row_without_an_id_names_its_line_in_a_csv(tmp_path, text, where):
     source = tmp_path / "in.csv"

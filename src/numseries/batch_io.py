@@ -270,7 +270,7 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
             "note: read %s %s of %s as the series' ids (unique_id%s)", "columns" if len(named_ids) > 1 else "column",
             _few(named_ids), path, f", joined by {ID_JOIN!r}" if len(named_ids) > 1 else "",
         )  # fmt: skip
-        where = _csv_line if kind == "csv" else _parquet_row
+        where = _csv_lines(path) if kind == "csv" else _parquet_row
         frames = (_with_ids(frame, named_ids, where) for frame in frames)
         first = _with_ids(first, named_ids, where)
     if first.shape[1] == 1 and ID_COLUMN not in first.columns:  # a row of one value is no series: the column is
@@ -344,13 +344,13 @@ def _read_chunks(path: Path, max_len: int, sort: bool, on_progress: Progress | N
                 f"long format needs the columns {', '.join(LONG_COLUMNS)}"
                 + (" (for one series, a unique_id naming it on every row)" if missing[0] == ID_COLUMN else "")
             )
-        where = _csv_line if kind == "csv" else _parquet_row
+        where = _csv_lines(path) if kind == "csv" else _parquet_row
         blocks: Iterator[Rows] = (read_rows(frame, where=where) for frame in frames)
         if sort:
             blocks = _sorted_on_disk(blocks, _buckets(path), lambda done: report(0.5 + 0.5 * done))
         yield from group(blocks, max_len)
     else:
-        yield from _wide_chunks(frames, _csv_line if kind == "csv" else _parquet_row)
+        yield from _wide_chunks(frames, _csv_lines(path) if kind == "csv" else _parquet_row)
 
 
 @dataclasses.dataclass
@@ -782,9 +782,39 @@ def _check_separator(path: Path, name: str) -> None:
             )
 
 
-def _csv_line(label: Any) -> str:
-    """Where a CSV file's data row ``label`` (counted from 0 by pandas) is: a line of the file, the header line 1."""
-    return f"line {label + 2} of the file, counting the header"
+def _csv_lines(path: Path) -> Callable[[Any], str]:
+    """Where a CSV file's data row (a label counted from 0 by pandas) is: its line in the file, counting the
+    header. Blank lines (pandas skips them) and cells quoted across lines put rows below their count (round 54:
+    line 5 named the row on line 8); the file is read for them once, for the first message that names a line."""
+    shifts: list[tuple[int, int]] = []  # (label, line - label) from that row on, where it changes
+
+    def scan() -> None:
+        shift, label, before = 2, -2, 0  # (the header: label -1; its line is 1 where nothing is above it)
+        try:
+            with contextlib.ExitStack() as stack:
+                raw = stack.enter_context(open(path, "rb"))
+                stream = raw if _suffix(path) not in COMPRESSORS else stack.enter_context(_decompressed(raw, _suffix(path)))
+                text = stack.enter_context(io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=""))
+                reader = csv.reader(text)
+                for record in reader:
+                    start, before = before + 1, reader.line_num
+                    if not record or (len(record) == 1 and not record[0].strip()):
+                        continue  # a blank line, or one of spaces: pandas skips both
+                    label += 1
+                    if start - label != shift:
+                        shift = start - label
+                        shifts.append((label, shift))
+        except (OSError, EOFError, lzma.LZMAError, csv.Error, ValueError):  # (a cell past csv's field limit)
+            shifts.clear()
+        shifts.insert(0, (-1, 2))  # (scanned: never empty)
+
+    def where(label: Any) -> str:
+        if not shifts:
+            scan()
+        at = int(np.searchsorted([row for row, _ in shifts], label, side="right")) - 1
+        return f"line {label + shifts[max(at, 0)][1]} of the file, counting the header"
+
+    return where
 
 
 def _parquet_row(_: Any) -> str:
