@@ -813,3 +813,11 @@ def test_naive_and_aware_series_in_one_column_come_back_each_as_given(shipped):
     for uid in "bd":
         assert after[uid] == [pd.Timestamp("2024-01-01 05:00", tz="Europe/Paris"), pd.Timestamp("2024-01-01 06:00", tz="Europe/Paris")]
         assert all(stamp.utcoffset() == pd.Timedelta("1h") for stamp in after[uid])
+
+
+@pytest.mark.parametrize(("freq", "quoted"), [("YS", "'YS'"), ("W", "'W'"), ("QS-FEB", "'QS-FEB'"), ("2YE", "'2YE'")])
+def test_a_freq_that_cannot_step_the_times_is_quoted_as_given(shipped, freq, quoted):
+    """Adversarial round 54: --freq YS was quoted back as 'YS-JAN', pandas' name for it."""
+    ints = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3], "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=f"^freq {quoted} does not step the time column"):
+        shipped.predict_df(ints, freq=freq)

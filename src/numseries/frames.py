@@ -1157,8 +1157,15 @@ def check_freq_steps(freq: Any, kind: str) -> None:
 
 
 def _freq_text(freq: Any) -> str:
-    """A checked ``freq`` as a message quotes it: 'D' for a pandas offset (not <Day>), 5 for a step."""
-    return repr(freq.freqstr) if isinstance(freq, pd.DateOffset) else repr(freq)
+    """A checked ``freq`` as a message quotes it: 'D' for a pandas offset (not <Day>), 5 for a step; 'YS', not
+    the 'YS-JAN' pandas makes of it (round 54), where its anchor is the default one."""
+    if not isinstance(freq, pd.DateOffset):
+        return repr(freq)
+    text, _, anchor = freq.freqstr.rpartition("-")
+    try:
+        return repr(text if anchor and text and pd.tseries.frequencies.to_offset(text) == freq else freq.freqstr)
+    except ValueError:  # (a prefix that is no frequency alone)
+        return repr(freq.freqstr)
 
 
 def times_by_freq(
