@@ -34,6 +34,7 @@ from numseries.intervals import (
     level_name,
     levels_checked,
     named_families,
+    never_below_zero,
     path_bands,
     quantiles_at,
     recorded_decimals,
@@ -832,3 +833,38 @@ def test_a_damaged_calibration_is_one_line_naming_it(tmp_path, damage, message):
     with pytest.raises(ValueError, match=message) as info:
         Predictor.from_pretrained(folder)
     assert "\n" not in str(info.value) and "calibration" in str(info.value)
+
+
+def test_decimals_are_not_read_from_values_float64_holds_a_few_ulps_apart():
+    """Adversarial round 58: 1e12 + 0.001 k passed as 'recorded to 1 decimal' (18 ulps of rounding forgiven at
+    1e13), its interval rounded out to 0.1, 60 steps wide; values at 1e10 two ulps apart likewise."""
+    rows = np.array([
+        [1e12, 1e12 + 0.002, 1e12 + 0.001, 1e12 + 0.003],
+        [1e10, 1e10 + 2e-6, 1e10 + 1e-6, 1e10 + 3e-6],
+        [1e9, 1e9 + 2e-6, 1e9 + 1e-6, 1e9 + 3e-6],
+        [1e8 + 0.1, 1e8 + 0.2, 1e8 + 0.3, 1e8 + 0.5],  # one decimal float64 tells
+        [1e10 + 0.1, 1e10 + 0.2, 1e10 + 0.3, 1e10 + 0.4],
+    ])
+    np.testing.assert_array_equal(recorded_decimals(rows, np.full(5, 4)), [-1, -1, -1, 1, 1])
+    np.testing.assert_array_equal(recorded_decimals(np.repeat(rows, 20, axis=0), np.full(100, 4))[::20], [-1, -1, -1, 1, 1])
+
+
+def test_a_line_at_a_large_offset_gets_an_interval_a_step_wide():
+    """Adversarial round 58: 1e10 + 0.1 t, which no rule continues (steps float64 holds 1 ulp unequal), got a
+    band of an ulp or two, rounded to one value at 80% and 95% with '(no exact rule)'."""
+    from numseries.predict import Predictor
+
+    for values, rules in (([1e10 + 0.1 * k for k in range(1, 6)], True), ([1e8 + 0.1 * k for k in range(1, 6)], False)):
+        predictor = Predictor.from_pretrained(rules=rules)
+        prediction = predictor.predict(values, level=[80, 95])
+        assert not prediction.exact
+        for level in (80, 95):
+            lo, hi = prediction.interval(level)
+            assert lo < prediction.value < hi and hi - lo >= 0.1
+
+
+def test_floats_past_2_53_are_no_counts():
+    """Adversarial round 58: every float from 2**53 up is whole, so 1e300 2e300 ... stopped at 0 as a count."""
+    rows = np.array([[1e300, 2e300, 1.5e300, 3e300], [1.0, 3, 2, 4], [2.0**53, 2.0**53 + 2, 2.0**53 + 4, 2.0**53 + 2]])
+    decimals = recorded_decimals(rows, np.full(3, 4))
+    np.testing.assert_array_equal(never_below_zero(rows, np.full(3, 4), decimals), [False, True, False])

@@ -260,7 +260,8 @@ def floored_at_zero(
 
 def never_below_zero(values: np.ndarray, lengths: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     """(N, T) values (each row's first ``lengths`` count), (N,) their recorded decimals -> (N,) bool: none below
-    0, and whole numbers (counts: ``decimals`` 0) or back up from a 0 they reached (a floor, not a crossing)."""
+    0, and whole numbers below 2**53 (counts: ``decimals`` 0; every float from 2**53 up is whole, so 1e300 2e300
+    is no count, adversarial round 58) or back up from a 0 they reached (a floor, not a crossing)."""
     inside = np.arange(values.shape[1])[None, :] < np.asarray(lengths)[:, None]  # (N, T)
     width = values.shape[1]
     if not width:  # no values (an empty batch)
@@ -270,7 +271,8 @@ def never_below_zero(values: np.ndarray, lengths: np.ndarray, decimals: np.ndarr
         zero, positive = inside & (values == 0), inside & (values > 0)  # (N, T) each
     first_zero = np.where(zero.any(axis=1), zero.argmax(axis=1), width)  # (N,)
     last_positive = np.where(positive.any(axis=1), width - 1 - positive[:, ::-1].argmax(axis=1), -1)  # (N,)
-    return ~below & ((np.asarray(decimals) == 0) | (first_zero < last_positive))
+    counts = (np.asarray(decimals) == 0) & (np.where(inside, np.abs(values), 0.0).max(axis=1) < 2.0**53)  # (N,)
+    return ~below & (counts | (first_zero < last_positive))
 
 
 def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -316,14 +318,23 @@ def _discernible(decimals: np.ndarray, largest: np.ndarray) -> np.ndarray:
 def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
     """(..., T) values, (...) their rows' largest size, decimals (a number or broadcasting to (...)) ->
     (...) whether every value is a whole multiple of 10**-decimals, to float64 rounding (a tiny nonzero
-    value is no multiple of 1 for being within rounding of 0)."""
+    value is no multiple of 1 for being within rounding of 0), each a whole unit or none from the next."""
     power = 10.0 ** np.asarray(decimals, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # beyond 1.8e308 / power the product is inf: not whole
         scaled = x * power[..., None]
         nearest = np.rint(scaled)
-        tolerance = 1e-6 + np.where(power == 1, 0.0, _product_rounding(largest, power))  # none in a product by 1
+        # the float rounding of a typed value times the power: at most an ulp of each, 2 allowed (adversarial
+        # round 58: 18 of them, at 1e12, let values to 3 decimals pass as multiples of 0.1, their interval 0.1 wide)
+        tolerance = 1e-6 + np.where(power == 1, 0.0, _TYPED_ROUNDING * largest * power)  # none in a product by 1
         close = np.abs(scaled - nearest) <= tolerance[..., None]
-    return (close & ((nearest != 0) | (x == 0))).all(axis=-1)
+        # and no two neighbours less than half a unit apart, but equal: values a few ulps apart (1e10 + 2e-6,
+        # 1e10 + 4e-6, ...) are within the tolerance of one multiple, not recorded to it (round 58)
+        apart = np.abs(np.diff(scaled, axis=-1))
+        distinct = ((apart == 0) | (apart >= 0.5)).all(axis=-1)
+    return (close & ((nearest != 0) | (x == 0))).all(axis=-1) & distinct
+
+
+_TYPED_ROUNDING = 4.4e-16  # 2 ulps: a typed decimal's float64 error, and that of its product by a power of 10
 
 
 def _product_rounding(largest: np.ndarray, power: np.ndarray) -> np.ndarray:
@@ -355,6 +366,9 @@ def round_to_recording(quantiles: np.ndarray, decimals: np.ndarray) -> np.ndarra
     return out
 
 
+LINE_ULPS = 16  # a band this many ulps of a line's last value wide is as narrow as float64 tells: zero width
+
+
 def widen_lines(
     quantiles: np.ndarray,
     grid: Sequence[float],
@@ -363,7 +377,7 @@ def widen_lines(
     previous: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, Q) quantiles (the median in the middle), (N,) the last value of each context -> the same, with the
-    rows of zero width one step on from ``last`` (a straight line's continuation: the step is the median's
+    rows of zero width (to ``LINE_ULPS`` of ``last``) one step on from ``last`` (a straight line's continuation: the step is the median's
     distance from ``last``), and those of contexts read from 3 values (``read`` (N,): ``1 2 3.00001`` is as
     much a line as ``1 2 3``), reaching at least ``LINE_STEPS`` of that step from the median, by each pair's
     coverage (interpolated in ``LINE_COVERAGES``, from 0 at coverage 0; the widest beyond 0.99). Where the
@@ -375,7 +389,9 @@ def widen_lines(
         step = np.abs(median - last)  # (N,)
         if previous is not None:
             step = np.where(step == 0, np.abs(last - previous), step)
-        flat = quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step
+        # zero width, or a few ulps of the values (round 58: 1e10 + 0.1 t, steps float64 holds 1 ulp unequal,
+        # got a band of an ulp or two, which the recorded decimals rounded to one value)
+        flat = quantiles[:, -1] - quantiles[:, 0] <= 1e-9 * step + LINE_ULPS * np.spacing(np.abs(last))
         if read is not None:
             flat |= np.asarray(read) <= 3
         flat &= (step > 0) & np.isfinite(step)
