@@ -13,6 +13,7 @@ window, for comparison. Writes benchmarks/results/decays.md and .json.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -49,6 +50,57 @@ def versions(x: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
         "4 significant digits": np.array([float(f"{v:.4g}") for v in x]),
         "noise 1e-4": x * (1 + 1e-4 * rng.normal(size=len(x))),
     }
+
+
+def touchard(count: int, x: int) -> list[float]:
+    """The first ``count`` sums over k of S(n, k) x^k (S: Stirling numbers of the second kind): Bell's numbers
+    for ``x`` = 1 (1, 1, 2, 5, 15, 52, ...), OEIS A001861 for 2 (1, 2, 6, 22, 94, 454, ...)."""
+    numbers, row = [], [1]  # row: S(n, 0 .. n)
+    for _ in range(count):
+        numbers.append(float(sum(s * x**k for k, s in enumerate(row))))
+        row = [0] + [k * (row[k] if k < len(row) else 0) + row[k - 1] for k in range(1, len(row) + 1)]
+    return numbers
+
+
+GROWTHS: dict[str, list[float]] = {  # faster than exponential: the ratio grows each step
+    "Bell numbers": touchard(16, 1),
+    "A001861 (Σ 2^k S(n, k))": touchard(16, 2),
+    "factorials": [float(math.factorial(k)) for k in range(1, 17)],
+    "(t+1)^(t+1)": [float((k + 1) ** (k + 1)) for k in range(16)],
+    "2^(t²/8)": [2 ** (k * k / 8) for k in range(16)],
+    "exp(t^1.5 / 4)": [math.exp(k**1.5 / 4) for k in range(16)],
+}
+GROWTH_LENGTHS = (8, 12)
+GROWTH_STEPS = 4
+
+
+def growth_rows(network: Predictor, rng: np.random.Generator) -> list[dict]:
+    """One step and ``GROWTH_STEPS`` ahead of each growth, as given and with 1% noise, read by the network (rules
+    off: factorials have a ratio rule), with its read in logarithms and without it (``LOG_GROWTH`` inf)."""
+    rows = []
+    for name, values in GROWTHS.items():
+        exact = np.array(values, dtype=np.float64)
+        for version, x in (("exact", exact), ("noise 1%", exact * (1 + 0.01 * rng.normal(size=len(exact))))):
+            for n in GROWTH_LENGTHS:
+                future = x[n : n + GROWTH_STEPS]
+                results = {}
+                for read, growth in (("logs", numseries.forecast.LOG_GROWTH), ("values", np.inf)):
+                    saved, numseries.forecast.LOG_GROWTH = numseries.forecast.LOG_GROWTH, growth
+                    try:
+                        prediction = network.predict(x[:n], weights=False)
+                        path = network.forecast(x[:n], GROWTH_STEPS)
+                    finally:
+                        numseries.forecast.LOG_GROWTH = saved
+                    results[read] = (prediction, path)
+                prediction, path = results["logs"]
+                rows.append({
+                    "curve": name, "version": version, "n": n, "prediction": prediction.value, "true": float(x[n]),
+                    "logs": prediction.logs, "error": abs(prediction.value - x[n]) / x[n],
+                    "error_values": abs(results["values"][0].value - x[n]) / x[n],
+                    "path_error": float(np.mean(np.abs(path - future) / future)),
+                    "path_error_values": float(np.mean(np.abs(results["values"][1] - future) / future)),
+                })
+    return rows
 
 
 def main() -> None:
@@ -100,6 +152,29 @@ def main() -> None:
             f"| {r['curve']} | {r['version']} | {r['n']} | {r['prediction']:.6g} | {r['true']:.6g} | "
             f"{r['error']:.2%} | {'yes' if r['exact'] else 'no'} | {'–' if r['exact'] else r['read']} | {whole} |"
         )
+    growths = growth_rows(network, rng)
+    lines += [
+        "",
+        "## Growth faster than exponential",
+        "",
+        "Sequences whose ratio grows each step, read by the network (rule finder off: factorials have a ratio "
+        f"rule), as given and times (1 + 1% noise), from their first {' and '.join(map(str, GROWTH_LENGTHS))} values: "
+        "the relative error of the next value, and the mean relative error of a forecast's "
+        f"{GROWTH_STEPS} steps; *logs*: whether the prediction was read from the values' logarithms (then the "
+        "forecast's path goes on in them from step 2); *values*: the same with that read off (`LOG_GROWTH` inf).",
+        "",
+        f"| curve | version | values | prediction | true | logs | error | error, values | {GROWTH_STEPS} steps | {GROWTH_STEPS} steps, values |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in growths:
+        lines.append(
+            f"| {r['curve']} | {r['version']} | {r['n']} | {r['prediction']:.6g} | {r['true']:.6g} | "
+            f"{'yes' if r['logs'] else 'no'} | {r['error']:.1%} | {r['error_values']:.1%} | {r['path_error']:.1%} | "
+            f"{r['path_error_values']:.1%} |"
+        )
+    median = float(np.median([r["error"] for r in growths]))
+    median_values = float(np.median([r["error_values"] for r in growths]))
+    lines += ["", f"Median error of the next value: {median:.1%} ({median_values:.1%} with the read off)."]
     text = "\n".join(lines) + "\n"
     print(text)
     write_result(RESULTS / "decays.md", text)
@@ -109,8 +184,13 @@ def main() -> None:
         f"4 digits and slightly noisy, the worst error is {worst:.2%} of the next value, against {whole:.0%} "
         "reading the whole window."
     ))
+    replace_block("growths", (
+        f"  on {len(growths)} growths faster than exponential (`python benchmarks/decays.py`: Bell's numbers, "
+        "factorials, (t+1)^(t+1), ... from 8 and 12 values, as given and with 1% noise), the median error of the next "
+        f"value is {median:.1%}, against {median_values:.1%} read from the values."
+    ))
     write_result(RESULTS / "decays.json", json.dumps({"target": TARGET, "worst_at_64": worst, "met": met,
-                                                      "rows": rows}, indent=1) + "\n")
+                                                      "rows": rows, "growths": growths}, indent=1, default=bool) + "\n")
 
 
 if __name__ == "__main__":

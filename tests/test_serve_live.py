@@ -206,6 +206,12 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.fill("#steps", "8")
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('repeats the last 12 values')")
+    # Bell's numbers: a growth read in logarithms says so, as the CLI does, not that it was predicted below 0
+    page.fill("#values", "1 1 2 5 15 52 203 877 4140")
+    page.fill("#steps", "3")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('a smaller ratio than their last')")
+    assert "as step 1 was read" in page.text_content("#note") and "below 0" not in page.text_content("#note")
     # adversarial round 36b: the CLI said the network read the last 16 values; the page showed 48 weights of 0
     page.fill("#steps", "1")
     page.fill("#values", " ".join(f"{v:.4f}" for v in 1000 * np.exp(-np.arange(70) / 4)))

@@ -114,6 +114,8 @@ ESCALATION = 1.5  # a path step this many times the one before (beyond the windo
 TURN_RATIO = 0.95  # ... and whether their ratios fall as a wave's do near its peak (_turning), not steady
 PREFER_LOG = 0.5  # a path read in logarithms wins its backtest when its error is under this share of the values'
 LOG_PAST = 4  # values a log backtest forecasts from, at least (a window of 6 holds out 2)
+LOG_GROWTH = 1.5  # a window growing by this many times at its last step, faster each step, may be read in logarithms
+GROWTH_BACKTEST = 3  # ... where the network predicts its last this many values (one step each) better so
 SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 SETTLE_OVERSHOOT = 1.5  # a saturating window's step 1 is read from its step sizes where the network's step is over
@@ -517,7 +519,8 @@ def guarded_roll_out(
     window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
     Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
     (0: none), (N,) bool which paths were read in logarithms and (N,) bool which settle."""
-    values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams, logs_first=True)
+    first_logs = np.zeros(len(windows), dtype=bool)  # (N,) step 1 read in logarithms
+    values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams, logs_first=True, first_logs=first_logs)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
@@ -564,7 +567,8 @@ def guarded_roll_out(
     # forecasts its own last values better: that path from the second step on, and its bands
     known = np.full(len(windows), np.nan)  # (N,) the backtest error of the path each window got, where measured
     known[rows] = error_model
-    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known)
+    grew = first_logs & np.array([window[-1] > window[0] for window in windows], dtype=bool)  # a fast growth's step 1
+    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known, grew)
     settles = _take_settling_paths(predictor, windows, steps, levels, values, bands, along, read, (repeats > 0) | logs)
     return values, bands, along, read, repeats, logs, settles
 
@@ -582,17 +586,20 @@ def _take_log_paths(
     read: np.ndarray,
     repeats: np.ndarray,
     known: np.ndarray,
+    grew: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: the paths (of windows that repeat no cycle, whose values read are all positive and end below
     where they start: decays, where a path of steps runs below 0; a growth's path in logarithms compounds its
-    errors, and the network continues growth by its steps well) replaced,
+    errors, and the network continues growth by its steps well, except where ``grew`` (N,) bool: its step 1
+    was read in logarithms, faster than exponential growth the network's steps fall far behind) replaced,
     in ``values``, ``bands`` and ``along``, from the second step on, by the network's path read from the
     logarithms of the same values, its bands and quantiles exponentiated (a path of ratios: it stays positive),
     where that forecasts the window's own last values (:func:`log_backtest`) with a mean absolute error under
     ``PREFER_LOG`` times the path the window got does (``known`` (N,): that path's backtest error, where
-    :func:`guarded_roll_out` measured it, from the same values; NaN where not). A path that runs away in logarithms goes on
+    :func:`guarded_roll_out` measured it, from the same values; NaN where not; a growth's step 1 backtested so
+    already). A path that runs away in logarithms goes on
     steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
-    is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
+    (a growth's: falls below it) is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
     logs = np.zeros(len(windows), dtype=bool)
     sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
         i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
@@ -603,12 +610,14 @@ def _take_log_paths(
     # each read as its path was, from the values before those held out (the short read: the 12 before them)
     pasts = {i: windows[i][: len(windows[i]) - h][-int(read[i]) :] for i, h in holds.items()}
     rows = np.array([i for i, past in pasts.items() if past.min() > 0], dtype=np.int64)  # (R,)
-    if not rows.size:
+    growths = np.flatnonzero(grew & (repeats == 0))  # (G,) read from the values step 1 was (predict's window)
+    sources.update({int(i): windows[i][-predictor.max_len :] for i in growths})
+    if not rows.size and not growths.size:
         return logs
     error_values, error_logs = log_backtest(
         predictor, [pasts[i] for i in rows], [windows[i][len(windows[i]) - holds[i] :] for i in rows], known[rows]
-    )
-    chosen = rows[error_logs < PREFER_LOG * error_values]  # NaN (an overflowing exp) never less
+    ) if rows.size else (np.zeros(0), np.zeros(0))  # fmt: skip
+    chosen = np.union1d(rows[error_logs < PREFER_LOG * error_values], growths)  # NaN (an overflowing exp) never less
     if not chosen.size:
         return logs
     logarithms = [np.log(sources[i]) for i in chosen]
@@ -620,7 +629,8 @@ def _take_log_paths(
     # a decay's path that climbs back above its last value is no continuation of it (a decay to a level above 0,
     # 174 135 98 81 64 55 49 46 46 41, whose path in logarithms turned and grew to ten times that): not taken
     # (decided on the first BACKTEST_STEPS steps, whatever the horizon, as every read is: adversarial round 49)
-    falls = (again[:, 1:BACKTEST_STEPS] <= np.array([logarithm[-1] for logarithm in logarithms])[:, None]).all(axis=1)
+    lasts = np.array([logarithm[-1] for logarithm in logarithms])[:, None]  # (C, 1)
+    falls = np.where(grew[chosen][:, None], again[:, 1:BACKTEST_STEPS] >= lasts, again[:, 1:BACKTEST_STEPS] <= lasts).all(axis=1)
     chosen, again, again_along = chosen[falls], again[falls], None if again_along is None else again_along[falls]
     again_bands = {level: band[falls] for level, band in again_bands.items()}
     if not chosen.size:
@@ -952,12 +962,14 @@ def roll_out(
     streams: Sequence[np.random.Generator],
     given: Sequence[np.ndarray] | None = None,
     logs_first: bool = False,
+    first_logs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None]:
     """Checked windows -> (point paths (N, K), ``{level: (N, K, 2) bands}``, and without sample paths
     but with ``levels``, the (N, K, Q) calibrated one-step quantiles the model gave along each path).
     ``given``: the series the windows were cut from (default: the windows), whose extent and length cap the
     point paths' bands (:func:`~numseries.intervals.range_reach`). ``logs_first``: step 1 is predict's, read
-    from the values' logarithms where that predicts a decay better than a value below 0 (``Predictor._read_logs``)."""
+    from the values' logarithms where that predicts a decay better than a value below 0, or a fast growth
+    better (``Predictor._read_logs``); ``first_logs`` (N,) bool, where given, is set where it was so read."""
     n = len(windows)
     lengths = np.array([len(w) for w in windows])
     width = predictor.max_len
@@ -990,6 +1002,8 @@ def roll_out(
         if k == 0 and logs_first:  # every row of a series is its window yet: each series once, as predict reads it
             first_outputs = predictor._predict_padded(window[point], used[point], None, only=only, classify=named, exact_ok=True, logs=True)
             outputs = {name: np.repeat(output, rows_per_series, axis=0) for name, output in first_outputs.items()}
+            if first_logs is not None:
+                first_logs[:] = first_outputs["logs"]
         else:
             outputs = predictor._predict_padded(window, used, None, only=only, classify=named, exact_ok=True)
         if named:

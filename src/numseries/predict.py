@@ -1036,34 +1036,49 @@ class Predictor:
         self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
     ) -> None:
         """Where the network predicted below 0 from (N, W) prefix-padded values of (N,) ``lengths`` all above 0
-        that end below where they start (a decay), and the network's path read from their logarithms forecasts
+        that end below where they start (a decay), or, from values above 0 that grow by ``LOG_GROWTH`` times or
+        more at their last step, by a larger ratio than at the step before, a smaller ratio than their last
+        (growth faster than exponential, ``1 2 6 22 94 454 2430``, went on to 2660), and the network's path read from their logarithms forecasts
         their own last values (as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
         holding out ``log_hold(BACKTEST_STEPS, length)`` of them) with under ``PREFER_LOG`` of the error of the
         path read from the values: ``outputs``' prediction, quantiles, attention, weights and read replaced by
         those of the values' logarithms, exponentiated (a ratio: above 0; not where that climbs above the last
-        value, a decay that levelled off, nor leaves the float range). Their weights stay exact:
+        value, a decay that levelled off, nor a growth's below it, nor leaves the float range). Their weights stay exact:
         ``exp(f(log x))`` grows as x is scaled, so the prediction is still ``sum(weights * x)``, each weight
         the prediction times the logarithm's weight over its value (they need not sum to 1). Sets
         ``outputs["logs"]`` (N,) bool: the rows replaced."""
-        from numseries.forecast import BACKTEST_STEPS, LOG_PAST, PREFER_LOG, log_backtest, log_hold
+        from numseries.forecast import BACKTEST_STEPS, LOG_GROWTH, LOG_PAST, PREFER_LOG, log_backtest, log_hold
 
         n = len(lengths)
         outputs["logs"] = replaced = np.zeros(n, dtype=bool)
-        if not (outputs["prediction"] < 0).any():  # none below 0 (most): nothing to read again
+        prediction, at = outputs["prediction"], np.arange(n)
+        last, before, earlier = (values[at, np.maximum(lengths - k, 0)] for k in (1, 2, 3))  # (N,) each
+        with np.errstate(invalid="ignore", over="ignore"):
+            # growing by LOG_GROWTH times or more at the last step, by a larger ratio than the step before, where
+            # the network's ratio is smaller
+            grows = (earlier > 0) & (last >= LOG_GROWTH * before) & (last * earlier > before * before)
+            grows &= prediction * before < last * last
+        below = prediction < 0
+        if not (below | grows).any():  # (most): nothing to read again
             return
         inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, W)
         with np.errstate(invalid="ignore"):
             positive = np.where(inside, values, 1.0).min(axis=1) > 0  # (N,)
-            falls = values[np.arange(n), lengths - 1] < values[:, 0]  # (N,)
-        rows = np.flatnonzero((outputs["prediction"] < 0) & positive & falls & (lengths >= LOG_PAST + 2))
+            falls = last < values[:, 0]  # (N,)
+        rows = np.flatnonzero(((below & falls) | grows) & positive & (lengths >= LOG_PAST + 2))
         if not rows.size:
             return
-        cuts = [lengths[i] - log_hold(BACKTEST_STEPS, lengths[i]) for i in rows]  # where each backtest holds out from
+        decays = rows[~grows[rows]]
+        cuts = [lengths[i] - log_hold(BACKTEST_STEPS, lengths[i]) for i in decays]  # where each backtest holds out from
         error_values, error_logs = log_backtest(
-            self, [values[i, :cut] for i, cut in zip(rows, cuts, strict=True)],
-            [values[i, cut : lengths[i]] for i, cut in zip(rows, cuts, strict=True)],
-        )
-        rows = rows[error_logs < PREFER_LOG * error_values]  # (R,) NaN never less
+            self, [values[i, :cut] for i, cut in zip(decays, cuts, strict=True)],
+            [values[i, cut : lengths[i]] for i, cut in zip(decays, cuts, strict=True)],
+        ) if decays.size else (np.zeros(0), np.zeros(0))  # fmt: skip
+        growths = rows[grows[rows]]
+        rows = np.sort(np.concatenate([
+            decays[error_logs < PREFER_LOG * error_values],  # (NaN never less)
+            growths[self._growth_reads_better_in_logs(values[growths], lengths[growths])],
+        ]))  # fmt: skip
         if not rows.size:
             return
         logarithms = np.where(inside[rows], np.log(np.where(inside[rows], values[rows], 1.0)), 0.0)  # (R, W)
@@ -1072,7 +1087,7 @@ class Predictor:
             value = np.exp(again["prediction"])  # (R,)
         # not where it climbs back above the last value (a decay that levelled off, 1000 200 40 8 1.6 1.5, read so
         # jumped to 7.84: adversarial round 49), nor where it leaves the float range (0 or inf)
-        keep = (value <= values[rows, lengths[rows] - 1]) & (value > 0) & np.isfinite(value)  # (R,)
+        keep = np.where(grows[rows], value >= last[rows], value <= last[rows]) & (value > 0) & np.isfinite(value)  # (R,)
         rows, again, value = rows[keep], {name: output[keep] for name, output in again.items()}, value[keep]
         if not rows.size:
             return
@@ -1092,6 +1107,29 @@ class Predictor:
                 )
         replaced[rows] = True
 
+
+    def _growth_reads_better_in_logs(self, values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """(G, W) prefix-padded values above 0 of (G,) lengths (at least ``LOG_PAST`` + 2) -> (G,) bool: where
+        the network, predicting each of their last ``GROWTH_BACKTEST`` values (leaving at least ``LOG_PAST`` + 1
+        before it) from the values before it, misses by under ``PREFER_LOG`` of its error reading their
+        logarithms than reading them, in logarithms (a ratio: the last of a fast growth's values weighs as the
+        first). One step, as the prediction is: a path of several from the first few values missed both ways."""
+        from numseries.forecast import GROWTH_BACKTEST, LOG_PAST, PREFER_LOG
+
+        holds = np.minimum(GROWTH_BACKTEST, lengths - LOG_PAST - 1)  # (G,)
+        row = np.repeat(np.arange(len(lengths)), holds)  # (M,) each backtest's series
+        cut = lengths[row] - (np.arange(len(row)) - np.repeat(np.cumsum(holds) - holds, holds)) - 1  # (M,) its past
+        past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], values[row], 1.0)  # (M, W)
+        truth = np.log(values[row, cut])  # (M,)
+        read = self._predict_padded(past, cut, None, only=(), exact_ok=True)["prediction"]
+        logs = self._predict_padded(np.log(past), cut, None, only=(), exact_ok=True)["prediction"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            miss_values = np.where(read > 0, np.abs(np.log(np.where(read > 0, read, 1.0)) - truth), np.inf)  # (M,)
+        miss_logs = np.abs(logs - truth)  # (M,)
+        counts = np.maximum(holds, 1)
+        mean_values = np.add.reduceat(miss_values, np.cumsum(holds) - holds) / counts if row.size else np.zeros(0)
+        mean_logs = np.add.reduceat(miss_logs, np.cumsum(holds) - holds) / counts if row.size else np.zeros(0)
+        return np.asarray((holds > 0) & (mean_logs < PREFER_LOG * mean_values))
 
     def _read_steps(
         self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None

@@ -188,7 +188,17 @@ def _run(args: argparse.Namespace) -> int:
             "and it predicts such a series better without them",
             file=sys.stderr,
         )
-    if result.logs:
+    if result.logs and result.value > values[-1]:  # a growth faster than exponential
+        from numseries.forecast import GROWTH_BACKTEST, LOG_PAST
+
+        print(
+            "note: the network read the logarithms of these values (its prediction a ratio): read from the values, "
+            "it predicted a smaller ratio than their last, though they grow by a larger ratio each step, and "
+            f"predicting each of their last {min(GROWTH_BACKTEST, result.n_used - LOG_PAST - 1)} values from those "
+            "before, it missed by under half as much reading their logarithms",
+            file=sys.stderr,
+        )
+    elif result.logs:
         from numseries.forecast import BACKTEST_STEPS, log_hold
 
         print(
@@ -230,7 +240,13 @@ def _run(args: argparse.Namespace) -> int:
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
-    if path_logs:
+    if path_logs and result.logs and result.value > values[-1]:  # a growth's, as step 1 was read
+        print(
+            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
+            "by their ratios), as step 1 was read",
+            file=sys.stderr,
+        )
+    elif path_logs:
         from numseries.forecast import log_hold
 
         print(

@@ -459,7 +459,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
     data.forecast
       ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
       : "",
-    data.logs
+    data.logs && data.prediction > body.values[body.values.length - 1]
+      ? "The network read the logarithms of the values (the prediction is a ratio): read from the values, it " +
+        "predicted a smaller ratio than their last, though they grow by a larger ratio each step."
+      : data.logs
       ? "The network read the logarithms of the values (the prediction is a ratio, above 0): read from the " +
         "values, it predicted below 0, though they are all above 0 and fall."
       : "",
@@ -479,7 +482,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
-    data.forecast && data.forecast_logs
+    data.forecast && data.forecast_logs && data.logs && data.prediction > body.values[body.values.length - 1]
+      ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios), as " +
+        "step 1 was read."
+      : data.forecast && data.forecast_logs
       ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios, and " +
         "never below 0): read from the values, the path missed their own last values by over twice as much."
       : "",
