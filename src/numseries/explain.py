@@ -182,7 +182,7 @@ def weighted_sum(
         if constant != 0:
             parts += ["−" if constant < 0 else "+", f"{fmt(abs(constant))} (the rule's constant)"]
     elif abs(rest) > unseen:
-        what = "the rule's constant" if exact else f"the other {others} step{'s' if others > 1 else ''}" if others else "float rounding"
+        what = "the rule's constant" if exact else "the other step" if others == 1 else f"the other {others} steps" if others else "float rounding"
         places = -math.floor(math.log10(unit)) if unit > 0 else 0  # to the prediction's own last digit
         amount = (
             f"{abs(rest):.{places}f}".rstrip("0").rstrip(".") if 0 < places <= 20

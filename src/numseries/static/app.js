@@ -667,7 +667,7 @@ function equation(values, data, typed, step, integer = null) {
   if (Math.abs(rest) > unseen) {
     const what = data.exact
       ? "the rule's constant"
-      : others ? `the other ${others} step${others > 1 ? "s" : ""}` : "float rounding";
+      : others === 1 ? "the other step" : others ? `the other ${others} steps` : "float rounding";
     const places = unit > 0 ? -Math.floor(Math.log10(unit)) : 0;  // to the prediction's own last digit
     const amount = places > 0 && places <= 20
       ? fixed(Math.abs(rest), places).replace(/0+$/, "").replace(/\.$/, "")
