@@ -695,6 +695,12 @@ CALENDARS = {  # a file of months or quarters -> each series' next times, for 1 
         {"1": ["2024-05", "2024-05-15"], "2": ["2024-05", "2024-06", "2024-05-15", "2024-06-15"]},
     ),
     # 2024Q1 was 'neither a number nor a date'; quarterly series are where classical baselines are strong
+    # round 54: months by name, as spreadsheets head their columns, were 'neither a number nor a date'
+    "month names": (
+        "unique_id,ds,y\na,Oct 2024,1\na,Nov 2024,2\na,Dec 2024,3\na,Jan 2025,4.5\n"
+        "b,January 2024,5\nb,February 2024,3\nb,March 2024,1\nb,April 2024,0.5\n",
+        {"1": ["2025-02", "2024-05"], "2": ["2025-02", "2025-03", "2024-05", "2024-06"]},
+    ),
     "quarters": (
         "unique_id,ds,y\na,2023Q3,1\na,2023Q4,2\na,2024Q1,3\na,2024Q2,4.5\n"
         "b,2024-Q1,5\nb,2024-Q2,3\nb,2024-Q3,1\nb,2024-Q4,0.5\n",
@@ -737,6 +743,22 @@ def test_months_and_quarters_with_one_missed_go_on_by_their_last_spacing_in_mont
 def test_predict_df_reads_quarters_as_their_first_days(predictor):
     frame = pd.DataFrame({"unique_id": "a", "ds": ["2024q2", "2024q3", "2024q4", "2025q1"], "y": [1.0, 2, 3, 4.5]})
     assert predictor.predict_df(frame)["ds"].tolist() == [pd.Timestamp("2025-04-01")]
+
+
+@pytest.mark.parametrize("written", [["Jan 2024", "Feb 2024", "Mar 2024"], ["2024-Jan", "2024-Feb", "2024-Mar"],
+                                     ["january 2024", "FEBRUARY 2024", "Mar. 2024"], ["Jan-2024", "Feb-2024", "Mar-2024"]])
+def test_months_by_name_are_read_as_their_first_days(predictor, written):
+    frame = pd.DataFrame({"unique_id": "a", "ds": written, "y": [1.0, 2, 3.5]})
+    assert predictor.predict_df(frame)["ds"].tolist() == [pd.Timestamp("2024-04-01")]
+
+
+def test_a_wide_file_headed_by_month_names_gets_its_next_months(capsys, tmp_path, model):
+    """Adversarial round 54: a wide file's columns headed Jan 2024, Feb 2024, ... gave no ds column; Jan-24
+    (Excel's mmm-yy, a day of January to others) is no month."""
+    code, _, out = predict_text(capsys, model, tmp_path, "unique_id,Jan 2024,Feb 2024,Mar 2024\na,1,2,3.5\n", "--steps", "2")
+    assert code == 0 and out["ds"].tolist() == ["2024-04", "2024-05"]
+    code, _, out = predict_text(capsys, model, tmp_path, "unique_id,Jan-24,Feb-24,Mar-24\na,1,2,3.5\n")
+    assert code == 0 and "ds" not in out.columns
 
 
 @pytest.mark.parametrize("naive_last", [True, False])

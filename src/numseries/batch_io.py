@@ -98,6 +98,7 @@ import pyarrow.parquet as pq
 
 from numseries.files import atomic_write, check_file_name, check_writable
 from numseries.frames import (
+    MONTH_NAME,
     QUARTER,
     Chunk,
     Predicted,
@@ -913,7 +914,7 @@ def _zone(path: Path) -> str | None:
 
 
 def _calendar(path: Path) -> str | None:
-    """``"months"`` where a long-format CSV file writes its first time as a month alone (``2024-05``), or a wide
+    """``"months"`` where a long-format CSV file writes its first time as a month alone (``2024-05``, ``May 2024``), or a wide
     one names its last column so, ``"quarters"`` where as a quarter (``2024Q2``), else None: its next times are
     then written so too."""
     lines = _lines(path, 2)
@@ -925,7 +926,7 @@ def _calendar(path: Path) -> str | None:
     time = cells.get(timed[0] if timed else "ds", "").strip()
     if not time:  # id,2024-01,2024-02,...: a wide file's columns named by months (its last, a trailing comma aside)
         time = next((label.strip() for label in reversed(header) if label.strip()), "")
-    return "months" if _MONTH.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
+    return "months" if _MONTH.fullmatch(time) or MONTH_NAME.fullmatch(time) else "quarters" if QUARTER.fullmatch(time) else None
 
 
 def _on_calendar(ds: np.ndarray | None, calendar: str) -> np.ndarray:
@@ -1258,13 +1259,13 @@ def _time_and_values(cells: dict[Any, Any]) -> tuple[str, list[str]] | None:
 
 
 def _holds_time(cell: Any) -> bool:
-    """Whether a first cell is a time: a datetime, or text of an ISO date, a month (2024-05) or a quarter."""
+    """Whether a first cell is a time: a datetime, or text of an ISO date, a month (2024-05, Jan 2024) or a quarter."""
     if isinstance(cell, (datetime.date, np.datetime64)):
         return True
     if not isinstance(cell, str) or _is_number(cell.strip()):
         return False
     text = cell.strip()
-    return bool(QUARTER.fullmatch(text)) or not pd.isna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
+    return bool(QUARTER.fullmatch(text) or MONTH_NAME.fullmatch(text)) or not pd.isna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
 
 
 def _column_chunk(frames: Iterator[pd.DataFrame], csv: bool) -> Chunk:

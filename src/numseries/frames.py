@@ -424,11 +424,13 @@ def read_times(ds: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bad = parsed.isna().to_numpy()
         unread = ds[bad & ds.map(type).eq(str).to_numpy()].str.strip()  # text no ISO date: quarters (2024Q1)?
         quarters = unread.str.fullmatch(QUARTER.pattern).to_numpy(dtype=bool)
-        if quarters.any():  # each read as its first day (by position: an index may repeat, as pd.concat's)
+        # or months by name, as spreadsheets head their columns (Jan 2024, January 2024, 2024-Jan: round 54)
+        months = ~quarters & unread.str.fullmatch(MONTH_NAME.pattern, flags=re.IGNORECASE).to_numpy(dtype=bool)
+        if quarters.any() or months.any():  # each read as its first day (by position: an index may repeat)
             cells = ds.to_numpy(dtype=object, copy=True)
-            cells[np.flatnonzero(bad & ds.map(type).eq(str).to_numpy())[quarters]] = (
-                unread[quarters].str.replace(QUARTER.pattern, _quarter_start, regex=True).to_numpy()
-            )
+            at = np.flatnonzero(bad & ds.map(type).eq(str).to_numpy())
+            cells[at[quarters]] = unread[quarters].str.replace(QUARTER.pattern, _quarter_start, regex=True).to_numpy()
+            cells[at[months]] = [_month_start(MONTH_NAME.fullmatch(text)) for text in unread[months]]
             ds = pd.Series(cells, index=ds.index, name=ds.name)
             parsed = pd.to_datetime(ds, format="ISO8601", errors="coerce")
             bad = parsed.isna().to_numpy()
@@ -462,6 +464,20 @@ QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")  # 2024Q1 or 2024-Q1, as spreads
 
 def _quarter_start(match: re.Match) -> str:
     return f"{match[1]}-{3 * int(match[2]) - 2:02d}-01"
+
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")  # fmt: skip
+_MONTH_WORD = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# a month by its English name (or first three letters) and a year of four digits, either first: Jan 2024,
+# January 2024, Jan-2024, 2024 Jan, 2024-Jan (not Jan-24: Excel's mmm-yy, a day to others)
+MONTH_NAME = re.compile(rf"(?i:({_MONTH_WORD})\.?[ \-/]?(\d{{4}})|(\d{{4}})[ \-/]?({_MONTH_WORD})\.?)")
+
+
+def _month_start(match: re.Match | None) -> str:
+    assert match is not None  # (only text that matched is read)
+    word, year = (match[1], match[2]) if match[1] else (match[4], match[3])
+    return f"{year}-{[name[:3] for name in _MONTH_NAMES].index(word[:3].lower()) + 1:02d}-01"
 
 
 _OWN_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a clock time, then Z or +hh[:mm]
