@@ -821,3 +821,15 @@ def test_a_freq_that_cannot_step_the_times_is_quoted_as_given(shipped, freq, quo
     ints = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3], "y": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match=f"^freq {quoted} does not step the time column"):
         shipped.predict_df(ints, freq=freq)
+
+
+@pytest.mark.parametrize(("days", "start", "moved_to", "expected"), [
+    # adversarial round 59: New Year's Day's report on the 2nd, the first time, went on every 2 days
+    ([0, 2, 4], "2024-01-01", "2024-01-02", ["2024-02-05", "2024-02-07", "2024-02-09"]),
+    ([1, 3], "2024-01-02", "2024-01-03", ["2024-02-06", "2024-02-08", "2024-02-13"]),
+])
+def test_days_of_the_week_with_the_first_time_moved_go_on_on_those_days(days, start, moved_to, expected):
+    given = [day for day in pd.date_range(start, "2024-02-02") if day.dayofweek in days]
+    given[0] = pd.Timestamp(moved_to)
+    times, known = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))

@@ -75,3 +75,11 @@ def test_the_cli_says_so(capsys):
     code, out, _ = predict_cli(capsys, *map(str, TOUCHARD), "--json")
     answer = json.loads(out)
     assert code == 0 and answer["logs"] is True and answer["prediction"] == pytest.approx(14002, abs=0.5)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-160, 1e160, 1e300])
+def test_the_read_does_not_depend_on_the_scale(network, scale):
+    """Adversarial round 59: the check multiplied values, whose products overflowed near 1e300 (and underflowed
+    near 1e-300): the same growth went on flat there."""
+    prediction = network.predict([value * scale for value in TOUCHARD])
+    assert prediction.logs and prediction.value / scale == pytest.approx(network.predict(TOUCHARD).value, rel=1e-9)

@@ -837,10 +837,10 @@ def test_a_damaged_calibration_is_one_line_naming_it(tmp_path, damage, message):
 
 def test_decimals_are_not_read_from_values_float64_holds_a_few_ulps_apart():
     """Adversarial round 58: 1e12 + 0.001 k passed as 'recorded to 1 decimal' (18 ulps of rounding forgiven at
-    1e13), its interval rounded out to 0.1, 60 steps wide; values at 1e10 two ulps apart likewise."""
+    1e13), its interval rounded out to 0.1, 60 steps wide; values at 1e10 a few ulps apart likewise."""
     rows = np.array([
         [1e12, 1e12 + 0.002, 1e12 + 0.001, 1e12 + 0.003],
-        [1e10, 1e10 + 2e-6, 1e10 + 1e-6, 1e10 + 3e-6],
+        [1e10, 1e10 + 12e-6, 1e10 + 5e-6, 1e10 + 19e-6],  # (1 or 2 ulps apart: no telling them from rounding)
         [1e9, 1e9 + 2e-6, 1e9 + 1e-6, 1e9 + 3e-6],
         [1e8 + 0.1, 1e8 + 0.2, 1e8 + 0.3, 1e8 + 0.5],  # one decimal float64 tells
         [1e10 + 0.1, 1e10 + 0.2, 1e10 + 0.3, 1e10 + 0.4],
@@ -868,3 +868,20 @@ def test_floats_past_2_53_are_no_counts():
     rows = np.array([[1e300, 2e300, 1.5e300, 3e300], [1.0, 3, 2, 4], [2.0**53, 2.0**53 + 2, 2.0**53 + 4, 2.0**53 + 2]])
     decimals = recorded_decimals(rows, np.full(3, 4))
     np.testing.assert_array_equal(never_below_zero(rows, np.full(3, 4), decimals), [False, True, False])
+
+
+def test_values_from_arithmetic_keep_their_recorded_decimals():
+    """Adversarial round 59: a count's 1 beside 0.1 * 10 (1.0000000000000002), 2.1 beside 0.7 * 3, 20.05 beside
+    10.03 + 10.02 (pandas' sums and means) lost their decimals to the round-58 check, and the count its floor."""
+    rows = np.array([
+        [3, 1, 0.1 * 10, 1, 4, 1, 2, 1],
+        [19.99, 20.05, 10.03 + 10.02, 20.1, 20.08, 20.12, 20.2, 20.15],
+        [1.5, 2.1, 0.7 * 3, 2.4, 1.8, 2.2, 2.0, 2.1],
+        [1e10, 1e10 + 12e-6, 1e10 + 5e-6, 1e10 + 19e-6, 1e10 + 7e-6, 1e10, 1e10 + 3e-6, 1e10 + 15e-6],  # still none
+    ])
+    np.testing.assert_array_equal(recorded_decimals(rows, np.full(4, 8)), [0, 2, 1, -1])
+    np.testing.assert_array_equal(recorded_decimals(np.repeat(rows, 20, axis=0), np.full(80, 8))[::20], [0, 2, 1, -1])
+    from numseries.predict import Predictor
+
+    for level in (80, 95):
+        assert Predictor.from_pretrained().predict(rows[0], level=[level]).interval(level)[0] >= 0

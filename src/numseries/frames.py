@@ -1683,13 +1683,13 @@ def _weekly_steps(
         inner = one_off & (at > 0) & (at < lengths[group] - 1)
         apart = np.busday_count(day[group, :-1], day[group, 1:], weekmask=mask)  # (G, W-1) such days to the next
         among = cells[group, 1:].copy()  # (G, W-1) a step from each cell to the next
-        rows_g = np.flatnonzero(one_off)
-        among[rows_g, np.maximum(at[rows_g] - 1, 0)] = at[rows_g] == 0  # the step to it (none to the first)
+        rows_g = np.flatnonzero(one_off & (at > 0))
+        among[rows_g, at[rows_g] - 1] = False  # the step to it
+        rows_f = np.flatnonzero(one_off & (at == 0))  # the first: the step from it is not read (round 59)
+        among[rows_f, 0] = False
         rows_i = np.flatnonzero(inner)  # the step over it in place of the step from it
         among[rows_i, at[rows_i]] = True
         apart[rows_i, at[rows_i]] = np.busday_count(day[group[rows_i], at[rows_i] - 1], day[group[rows_i], at[rows_i] + 1], weekmask=mask)
-        rows_l = np.flatnonzero(one_off & (at == lengths[group] - 1))  # the last: no step from it
-        among[rows_l, at[rows_l] - 1] = False
         # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
         up_to_four = np.where(among, (apart >= 1) & (apart <= 4), True).all(axis=1)
         skipped = np.where(among, apart - 1, 0).sum(axis=1)  # (G,) such days without a value

@@ -280,19 +280,22 @@ def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     ``k`` in 0 … RECORDED_DECIMALS with every value a whole multiple of ``10**-k`` (to float64 rounding;
     tens and hundreds read as 0), -1 for a row that has none (float data) or is all zeros."""
     lengths = np.asarray(lengths)
-    x = np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, 0.0)  # (N, T)
+    inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, T)
+    x = np.where(inside, values, 0.0)  # (N, T)
     largest = np.abs(x).max(axis=1, initial=0.0)  # (N,)
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.where(inside[:, 1:], np.abs(np.diff(x, axis=1)), 0.0).max(axis=1, initial=0.0)  # (N,) the largest
     if len(x) <= _FEW_ROWS:  # every step at once: the fewest calls, for a single series
-        hit = whole_multiples(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :])  # (N, D)
+        hit = whole_multiples(x[:, None, :], largest[:, None], np.arange(RECORDED_DECIMALS + 1)[None, :], steps[:, None])  # (N, D)
         return _discernible(np.where(hit[:, -1] & (largest > 0), hit.argmax(axis=1), -1), largest)  # the coarsest step
     decimals = np.full(len(x), -1)
     # The finest step first, on each row's last value and then on all of them: a row that is no multiple of
     # it is a multiple of none (most float data, dropped by its last value).
     last = x[np.arange(len(x)), np.maximum(lengths - 1, 0), None]  # (N, 1)
     rows = np.flatnonzero(whole_multiples(last, largest, RECORDED_DECIMALS) & (largest > 0))
-    rows = rows[whole_multiples(x[rows], largest[rows], RECORDED_DECIMALS)]
+    rows = rows[whole_multiples(x[rows], largest[rows], RECORDED_DECIMALS, steps[rows])]
     for k in range(RECORDED_DECIMALS):  # coarsest first, each step on the rows no coarser one held
-        hit = whole_multiples(x[rows], largest[rows], k)
+        hit = whole_multiples(x[rows], largest[rows], k, steps[rows])
         decimals[rows[hit]] = k
         rows = rows[~hit]
     decimals[rows] = RECORDED_DECIMALS
@@ -303,7 +306,9 @@ def recorded_to(values: np.ndarray, decimals: int) -> bool:
     """Whether one series' (T,) values are whole multiples of ``10**-decimals`` (decimals >= 1), as
     :func:`recorded_decimals` reads them: to float64 rounding, and discernibly so (not all zeros)."""
     largest = np.abs(values).max(initial=0.0, keepdims=True)  # (1,)
-    if not largest[0] > 0 or not whole_multiples(values[None], largest, decimals)[0]:
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.abs(np.diff(values)).max(initial=0.0, keepdims=True)  # (1,)
+    if not largest[0] > 0 or not whole_multiples(values[None], largest, decimals, steps)[0]:
         return False
     return bool(_discernible(np.array([decimals]), largest)[0] == decimals)
 
@@ -315,10 +320,13 @@ def _discernible(decimals: np.ndarray, largest: np.ndarray) -> np.ndarray:
     return np.where((decimals > 0) & (_product_rounding(largest, 10.0 ** np.maximum(decimals, 0)) >= 0.05), -1, decimals)
 
 
-def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray) -> np.ndarray:
+def whole_multiples(
+    x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarray, steps: np.ndarray | None = None
+) -> np.ndarray:
     """(..., T) values, (...) their rows' largest size, decimals (a number or broadcasting to (...)) ->
     (...) whether every value is a whole multiple of 10**-decimals, to float64 rounding (a tiny nonzero
-    value is no multiple of 1 for being within rounding of 0), each a whole unit or none from the next."""
+    value is no multiple of 1 for being within rounding of 0); with ``steps`` (...), each row's largest step,
+    and that step half a unit or more, or within the rounding (no move)."""
     power = 10.0 ** np.asarray(decimals, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # beyond 1.8e308 / power the product is inf: not whole
         scaled = x * power[..., None]
@@ -327,11 +335,13 @@ def whole_multiples(x: np.ndarray, largest: np.ndarray, decimals: int | np.ndarr
         # round 58: 18 of them, at 1e12, let values to 3 decimals pass as multiples of 0.1, their interval 0.1 wide)
         tolerance = 1e-6 + np.where(power == 1, 0.0, _TYPED_ROUNDING * largest * power)  # none in a product by 1
         close = np.abs(scaled - nearest) <= tolerance[..., None]
-        # and no two neighbours less than half a unit apart, but equal: values a few ulps apart (1e10 + 2e-6,
-        # 1e10 + 4e-6, ...) are within the tolerance of one multiple, not recorded to it (round 58)
-        apart = np.abs(np.diff(scaled, axis=-1))
-        distinct = ((apart == 0) | (apart >= 0.5)).all(axis=-1)
-    return (close & ((nearest != 0) | (x == 0))).all(axis=-1) & distinct
+        whole = (close & ((nearest != 0) | (x == 0))).all(axis=-1)
+        if steps is not None:  # and moving by half a unit somewhere, where they move beyond its rounding: values
+            # a few ulps apart (1e10 + 2e-6, 1e10 + 4e-6, ...) are within the tolerance of one multiple, not
+            # recorded to it (round 58); a count's 1 beside 0.1 * 10 (1.0000000000000002) still is (round 59)
+            moved = np.asarray(steps) * power
+            whole &= (moved >= 0.5) | (moved <= tolerance)
+    return whole
 
 
 _TYPED_ROUNDING = 4.4e-16  # 2 ulps: a typed decimal's float64 error, and that of its product by a power of 10

@@ -1056,8 +1056,10 @@ class Predictor:
         with np.errstate(invalid="ignore", over="ignore"):
             # growing by LOG_GROWTH times or more at the last step, by a larger ratio than the step before, where
             # the network's ratio is smaller
-            grows = (earlier > 0) & (last >= LOG_GROWTH * before) & (last * earlier > before * before)
-            grows &= prediction * before < last * last
+            # (as ratios: products of values near 1e300 overflow, round 59)
+            ratio = last / before  # (N,)
+            grows = (earlier > 0) & (before > 0) & (ratio >= LOG_GROWTH) & (ratio > before / earlier)
+            grows &= prediction / last < ratio
         below = prediction < 0
         if not (below | grows).any():  # (most): nothing to read again
             return
