@@ -519,6 +519,18 @@ def test_resuming_with_a_families_file_of_other_code_under_the_same_names_is_ref
     assert main(["train", *run, "--resume", "--max-epochs", "2", "--families-from", str(family_file)]) == 0
 
 
+def test_resuming_with_fewer_built_in_families_names_the_fix(tmp_path, capsys):
+    """Adversarial round 57: the hint asked for a --families-from file registering the built-in families."""
+    run = ["train", "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), *TOY]
+    assert main(run) == 0
+    capsys.readouterr()
+    narrower = [arg for arg in run if arg != "sinusoidal"]
+    assert main([*narrower, "--resume", "--max-epochs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "family 'sinusoidal' left out (give --families as the run started, or none for the default mix)" in err
+    assert "--families-from" not in err
+
+
 def test_resuming_without_or_with_a_families_file_it_did_not_start_with_is_refused(tmp_path, family_file, capsys):
     """Adversarial round 9: with the default families, a resume without the --families-from file the run
     started with trained on without its family (20 -> 19 families, exit 0); one with a new file added one."""

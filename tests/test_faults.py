@@ -217,6 +217,15 @@ def test_weights_replaced_by_hand_in_a_folder_with_a_manifest_are_one_line_namin
     assert f"{folder} is not one set of weights: {WEIGHTS_FILE} is not the one listed in {MANIFEST_FILE}" in err
 
 
+def test_a_file_listed_in_the_manifest_but_gone_is_named_missing_from_the_folder(tiny_onnx, tmp_path, capsys):
+    """Adversarial round 57: it was 'config.json is missing in manifest.json', where the manifest lists it."""
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_onnx, folder)
+    (folder / "config.json").unlink()
+    err = _one_line_error(main(["predict", "--weights", str(folder), "1", "2", "3"]), capsys.readouterr().err, "predict")
+    assert f"{folder} is not one set of weights: config.json is listed in {MANIFEST_FILE} but missing from the folder" in err
+
+
 # --------------------------------------------------------------------------------------------------
 # Item 7: sizes from files are bounded before anything is allocated
 # --------------------------------------------------------------------------------------------------

@@ -515,3 +515,13 @@ def test_weights_whose_sum_is_past_the_float_range_are_drawn_in_proportion(resto
     batch = generate_batch(2000, max_len=12, families=["huge_a", "huge_b", "linear"], seed=0)
     counts = np.bincount(batch.family_ids, minlength=3)
     assert counts[2] == 0 and 800 < counts[0] < 1200 and counts[0] + counts[1] == 2000
+
+
+def test_fractional_lengths_and_negative_seeds_are_refused_naming_the_value():
+    """Adversarial round 57: lengths 7.99 became 7 silently; seed=-1 gave numpy's 'expected non-negative integer'."""
+    with pytest.raises(ValueError, match=r"lengths must be 3 integers in \[2, 64\], got float64 values such as \[5.5, 5.9, 7.99\]"):
+        generate_batch(3, lengths=np.array([5.5, 5.9, 7.99]))
+    assert generate_batch(3, lengths=np.array([5.0, 6.0, 7.0])).lengths.tolist() == [5, 6, 7]  # whole floats: read
+    for seed in (-1, 1.5, True):
+        with pytest.raises(ValueError, match=f"seed must be a non-negative integer or a numpy Generator, got {seed!r}"):
+            generate_batch(3, seed=seed)

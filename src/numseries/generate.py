@@ -587,12 +587,22 @@ def generate_batch(
         raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}; pass e.g. 10_000")
     check_lengths(min_len, max_len)
     names = resolve_families(families)
+    if seed is not None and not isinstance(seed, np.random.Generator) and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+    ):  # (round 57: numpy's own 'expected non-negative integer' named neither)
+        raise ValueError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}; pass e.g. seed=0")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     if lengths is None:
         lengths = sample_lengths(num_samples, min_len, max_len, rng)
     else:
-        lengths = np.asarray(lengths, dtype=np.int64)
+        given = np.asarray(lengths)
+        if given.dtype.kind not in "iuf" or (given.dtype.kind == "f" and not (given == np.round(given)).all()):
+            raise ValueError(  # (round 57: 7.99 became 7)
+                f"lengths must be {num_samples} integers in [{MIN_LENGTH}, {max_len}], got {given.dtype} values such as "
+                f"{given.ravel()[:3].tolist()}; pass whole numbers"
+            )
+        lengths = given.astype(np.int64)
         if lengths.shape != (num_samples,) or lengths.min() < MIN_LENGTH or lengths.max() > max_len:
             raise ValueError(
                 f"lengths must be {num_samples} integers in [{MIN_LENGTH}, {max_len}], got shape "

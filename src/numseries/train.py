@@ -588,9 +588,14 @@ def _record_settings(
         # (the same weights from another folder: moved since, the run goes on from what it started from)
         code, now = started.get("families_code", settings["families_code"]), settings["families_code"]  # older runs: unchecked
         recoded = [name for name in sorted(set(code) & set(now)) if code[name] != now[name]]
+        from numseries.generate import FAMILIES
+
+        left_out = sorted(set(code) - set(now))
         for names, what in (  # a clause per kind of change, its families named (the first 5 of many)
             (recoded, "the code of {} (another --families-from file?)"),
-            (sorted(set(code) - set(now)), "{} left out (give the --families-from file that registers {})"),
+            # registered now: --families chose fewer (round 57: the hint asked for a file of the built-in ones)
+            ([name for name in left_out if name in FAMILIES], "{} left out (give --families as the run started, or none for the default mix)"),
+            ([name for name in left_out if name not in FAMILIES], "{} left out (give the --families-from file that registers {})"),
             (sorted(set(now) - set(code)), "{} added (another --families-from file?)"),
         ):
             if names:

@@ -271,9 +271,10 @@ def check_set(folder: Path) -> None:
         path = folder / name
         if (file_sha256(path) if path.is_file() else None) != recorded.get(name):
             listed_here = "is not the one listed" if name in recorded else "is not listed"
-            what = listed_here if path.is_file() else "is missing"
+            # (round 57: a file listed but gone was 'missing in manifest.json')
+            what = f"{listed_here} in {MANIFEST_FILE}" if path.is_file() else f"is listed in {MANIFEST_FILE} but missing from the folder"
             raise ValueError(
-                f"{folder} is not one set of weights: {name} {what} in {MANIFEST_FILE} (a write of the folder "
+                f"{folder} is not one set of weights: {name} {what} (a write of the folder "
                 "stopped before it ended); train into it again, or delete the manifest if you changed the file "
                 "on purpose"
             )

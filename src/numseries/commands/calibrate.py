@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     result = predictor.predict_batch(np.where(cases.masks, cases.data, np.nan))
     assert result.quantiles is not None  # the model has a quantile head
     calibration = calibrate(result.quantiles, cases.labels, cases.lengths, predictor.quantile_levels)
-    raw = [f"{low}-{high if high < 10**6 else '...'}" for (low, high), row in zip(LENGTH_BUCKETS, calibration.factors, strict=True)
+    raw = [f"{low}-{high}" if high < 10**6 else f"{low} or more" for (low, high), row in zip(LENGTH_BUCKETS, calibration.factors, strict=True)
            if not np.any(row) and low <= predictor.max_len]  # fmt: skip
     if raw:  # (adversarial round 52: kept without a word; a measured factor is never 0 at every level)
         print(
