@@ -788,12 +788,28 @@ def test_days_of_the_week_with_one_time_moved_go_on_on_those_days(days, moved, t
     assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
 
 
-def test_days_of_the_week_with_two_times_moved_go_on_by_their_spacing():
-    """One time moved is a holiday; two on two other days are no days-of-the-week series."""
+@pytest.mark.parametrize(("moves", "end", "expected"), [
+    # adversarial round 59: two moved (Thursday, Saturday) in 15 went on by spacing, onto Sundays
+    ({4: 1, 9: 1}, "2024-02-02", ["2024-02-05", "2024-02-07", "2024-02-09"]),
+    ({5: 1, 20: -1, 33: 1}, "2024-04-30", ["2024-05-01", "2024-05-03", "2024-05-06"]),  # 3 in 52 values
+])
+def test_days_of_the_week_with_a_few_times_moved_go_on_on_those_days(moves, end, expected):
+    given = [day for day in pd.date_range("2024-01-01", end) if day.dayofweek in (0, 2, 4)]
+    for at, days in moves.items():
+        given[at] += pd.Timedelta(days=days)
+    times, known = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 3)
+    assert known.all() and list(pd.to_datetime(times[0])) == list(pd.to_datetime(expected))
+
+
+def test_days_of_the_week_with_two_times_moved_together_or_too_many_go_on_by_their_spacing():
+    """A holiday moves one time; two in a row on other days, or more than a tenth of them, are no days-of-the-week
+    series."""
     given = [day for day in pd.date_range("2024-03-04", "2024-04-05") if day.dayofweek in (0, 2, 4)]
-    given = [day + pd.Timedelta("1D") if day in (pd.Timestamp("2024-03-13"), pd.Timestamp("2024-03-18")) else day for day in given]
-    times, _ = frames.next_timestamps(pd.DatetimeIndex(given).to_numpy()[None], np.array([len(given)]), 1)
-    assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-04-08")
+    together = [day + pd.Timedelta("1D") if day in (pd.Timestamp("2024-03-13"), pd.Timestamp("2024-03-15")) else day for day in given]
+    many = [day + pd.Timedelta("1D") if day.day in (6, 13, 20) else day for day in given]  # three Wednesdays of 15
+    for ds in (together, many):
+        times, _ = frames.next_timestamps(pd.DatetimeIndex(ds).to_numpy()[None], np.array([len(ds)]), 1)
+        assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-04-08")
 
 
 def test_naive_and_aware_series_in_one_column_come_back_each_as_given(shipped):

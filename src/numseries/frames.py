@@ -1608,8 +1608,8 @@ def _business_days(
     the next, Friday to Monday at least once, at one time of day (business-day data: markets, offices; at
     most a ``HOLIDAYS`` share of the steps skip a weekday), or likewise from each of the days of the week they
     are on to the next such day over two weeks or more (Monday, Wednesday, Friday data; Sunday to Thursday
-    weeks; over three weeks, one time on another day: a report moved a day for a holiday, round 55), and their
-    next times (N, K) int64 ns, the next such days."""
+    weeks; over three weeks, a time now and then on another day: a report moved a day for a holiday, rounds 55
+    and 59), and their next times (N, K) int64 ns, the next such days."""
     n, width = day.shape
     cells = np.arange(width) < lengths[:, None]  # (N, W)
     pairs = np.arange(width - 1) < (lengths - 1)[:, None]  # (N, W-1)
@@ -1635,13 +1635,17 @@ def _business_days(
         week = days[:, 0] + 14 <= days[np.arange(rows.size), lengths[rows] - 1]
         week |= (np.where(seen, count >= 2, True).all(axis=1)) & (seen.sum(axis=1) <= 5)
         masks[rows[weekdays]] = np.arange(7) < 5  # on weekdays over a weekend: Monday to Friday
-        moved = np.zeros(n, dtype=bool)  # (N,) one time off the days of the week the others keep
+        moved = np.zeros(n, dtype=np.int64)  # (N,) how many times may be off the days of the week the others keep
         _weekly_steps(day, cells, rows[weekdays], masks, lengths, business, moved)
         again = week & (seen.sum(axis=1) < 7) & ~business[rows]  # else the days they are on, two weeks of them
-        # a day of the week seen once where another is seen 3 times or more: a time moved for a holiday
-        once = seen & (count == 1) & (count.max(axis=1) >= 3)[:, None]  # (R, 7)
-        moved[rows] = again & (once.sum(axis=1) == 1)
-        masks[rows[again]] = (seen & ~np.where(moved[rows][:, None], once, False))[again]
+        # days of the week seen once, or a quarter as often as the most seen (3 times or more): times moved for
+        # holidays, up to a HOLIDAYS share of them (or two)
+        most = count.max(axis=1)  # (R,)
+        rare = seen & ((count == 1) | (4 * count <= most[:, None])) & (most >= 3)[:, None]  # (R, 7)
+        off = np.where(rare, count, 0).sum(axis=1)  # (R,)
+        allowed = again & rare.any(axis=1) & (off <= np.maximum(2, HOLIDAYS * lengths[rows]))
+        moved[rows] = np.where(allowed, off, 0)
+        masks[rows[again]] = (seen & ~np.where(allowed[:, None], rare, False))[again]
         _weekly_steps(day, cells, rows[again], masks, lengths, business, moved)
     times = np.zeros((n, len(ahead)), dtype=np.int64)
     for mask, group in _by_mask(masks, np.flatnonzero(business)):
@@ -1673,23 +1677,22 @@ def _weekly_steps(
 ) -> None:
     """(N, W) days and which are the series' (``cells``), the ``rows`` to check and their (N, 7) days of the
     week -> ``business`` set where a row steps from each such day to the next (at most a ``HOLIDAYS`` share
-    of its steps skipping one); where ``moved`` (N,), one time may be on another day (the steps to and from it
-    are not read, and the step over it is read as one)."""
+    of its steps skipping one); ``moved`` (N,): up to that many times may be on another day, none two together
+    (the steps to and from each are not read, and the step over it is read as one)."""
     for mask, group in _by_mask(masks, rows):
         on = np.is_busday(day[group], weekmask=mask)  # (G, W)
-        off = cells[group] & ~on  # (G, W) the moved time, where one is
-        one_off = moved[group] & (off.sum(axis=1) == 1)  # (G,)
-        at = np.where(one_off, off.argmax(axis=1), -1)  # (G,) its place
-        inner = one_off & (at > 0) & (at < lengths[group] - 1)
+        off = cells[group] & ~on  # (G, W) the moved times, where some are
+        count = off.sum(axis=1)  # (G,)
+        loose = (count > 0) & (count <= moved[group]) & ~(off[:, 1:] & off[:, :-1]).any(axis=1)  # (G,)
+        off &= loose[:, None]
         apart = np.busday_count(day[group, :-1], day[group, 1:], weekmask=mask)  # (G, W-1) such days to the next
-        among = cells[group, 1:].copy()  # (G, W-1) a step from each cell to the next
-        rows_g = np.flatnonzero(one_off & (at > 0))
-        among[rows_g, at[rows_g] - 1] = False  # the step to it
-        rows_f = np.flatnonzero(one_off & (at == 0))  # the first: the step from it is not read (round 59)
-        among[rows_f, 0] = False
-        rows_i = np.flatnonzero(inner)  # the step over it in place of the step from it
-        among[rows_i, at[rows_i]] = True
-        apart[rows_i, at[rows_i]] = np.busday_count(day[group[rows_i], at[rows_i] - 1], day[group[rows_i], at[rows_i] + 1], weekmask=mask)
+        among = cells[group, 1:] & ~off[:, 1:]  # (G, W-1) a step from each cell to the next, none to a moved time
+        among[:, 0] &= ~off[:, 0]  # none from a moved first time (round 59)
+        over = off[:, :-1].copy()  # (G, W-1) the step from a moved time: over it, from the time before it
+        over[:, 0] = False
+        over &= among
+        g, i = np.nonzero(over)
+        apart[g, i] = np.busday_count(day[group[g], i - 1], day[group[g], i + 1], weekmask=mask)
         # a holiday: 2; up to three together (Christmas and Boxing Day, Good Friday and Easter Monday): 4
         up_to_four = np.where(among, (apart >= 1) & (apart <= 4), True).all(axis=1)
         skipped = np.where(among, apart - 1, 0).sum(axis=1)  # (G,) such days without a value
@@ -1698,7 +1701,7 @@ def _weekly_steps(
         # up to three holidays even among fewer than 3 / HOLIDAYS steps (ten weekdays round Christmas), where
         # most steps are one such day (Monday, Wednesday, Friday data is not one weekday after another)
         mostly_one = (skipped <= np.maximum(3, HOLIDAYS * (lengths[group] - 1))) & (longer < ones)
-        on_days = np.where(cells[group], on, True).all(axis=1) | one_off
+        on_days = np.where(cells[group], on, True).all(axis=1) | loose
         business[group] = on_days & up_to_four & mostly_one
 
 
