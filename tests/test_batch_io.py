@@ -408,6 +408,19 @@ def test_a_huge_first_line_is_refused_before_it_is_read_whole(tmp_path):
         _read_all(source)
 
 
+@pytest.mark.parametrize("size", [200_000, batch_io.MAX_LINE_BYTES + 1])
+def test_a_first_line_of_one_long_field_is_one_line_in_the_cli(tmp_path, capsys, size):
+    """Adversarial round 60: a field past csv's 128 KiB limit was a traceback (_csv.Error, exit 1) from the
+    check of the file's calendar, before the size check."""
+    from numseries.cli import main
+
+    source = tmp_path / "in.csv"
+    source.write_text("x" * size + "\n1\n2\n3\n")
+    code = main(["predict", "--input", str(source), "--output", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and (code == 0 if size < batch_io.MAX_LINE_BYTES else code == 2 and "longer than 1 MiB" in err)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_a_file_of_too_many_columns_is_refused_before_it_is_parsed(tmp_path, suffix):
     """A sparse CSV of a million columns took minutes and gigabytes to parse, cell by cell."""

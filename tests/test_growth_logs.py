@@ -83,3 +83,13 @@ def test_the_read_does_not_depend_on_the_scale(network, scale):
     near 1e-300): the same growth went on flat there."""
     prediction = network.predict([value * scale for value in TOUCHARD])
     assert prediction.logs and prediction.value / scale == pytest.approx(network.predict(TOUCHARD).value, rel=1e-9)
+
+
+def test_a_last_value_of_0_warns_nothing(network):
+    """Adversarial round 60: the check divided by a last value of 0, and numpy's warning reached stderr."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for values in ([1, 0, 1, 0], [1, 0, -1, 0], [28, 26, 23, 16, 14, 14, 8, 3, 0, 0, 0, 0], [0, 0, 0, 1, 5]):
+            network.predict(values)

@@ -920,7 +920,10 @@ def _calendar(path: Path) -> str | None:
     lines = _lines(path, 2)
     if len(lines) < 2:
         return None
-    header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
+    try:  # (a cell past csv's field limit, 128 KiB: the size checks after this refuse the file; round 60)
+        header, first = (next(csv.reader([line.decode("utf-8", errors="replace").removeprefix("\ufeff")]), []) for line in lines)
+    except csv.Error:
+        return None
     cells = dict(zip((name.strip() for name in header), first, strict=False))
     timed = _time_and_values(cells)  # month,sales: the time column
     time = cells.get(timed[0] if timed else "ds", "").strip()

@@ -1053,7 +1053,7 @@ class Predictor:
         outputs["logs"] = replaced = np.zeros(n, dtype=bool)
         prediction, at = outputs["prediction"], np.arange(n)
         last, before, earlier = (values[at, np.maximum(lengths - k, 0)] for k in (1, 2, 3))  # (N,) each
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # (a last value of 0: round 60)
             # growing by LOG_GROWTH times or more at the last step, by a larger ratio than the step before, where
             # the network's ratio is smaller
             # (as ratios: products of values near 1e300 overflow, round 59)
