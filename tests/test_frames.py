@@ -762,10 +762,14 @@ def test_times_twice_a_month_with_one_off_its_day_go_on_twice_a_month(freq, star
     assert known.all() and list(pd.to_datetime(times[0])) == list(expected)
 
 
-def test_times_twice_a_month_with_two_off_their_days_go_on_by_their_spacing():
-    """All but one keep the place: two holidays among the last times are no twice-a-month series."""
+def test_times_twice_a_month_with_two_off_their_days_go_on_twice_a_month_three_by_their_spacing():
+    """All but one or two of the last 9 keep the place (round 59: two holidays went on by 14-day steps); three
+    off their days are no twice-a-month series."""
     given = pd.date_range("2024-01-01", periods=10, freq="SMS").to_numpy().copy()
     given[[5, 7]] = np.datetime64("2024-03-18"), np.datetime64("2024-04-16")
+    times, _ = frames.next_timestamps(given[None], np.array([10]), 2)
+    assert list(pd.to_datetime(times[0])) == [pd.Timestamp("2024-06-01"), pd.Timestamp("2024-06-15")]
+    given[8] = np.datetime64("2024-05-02")
     times, _ = frames.next_timestamps(given[None], np.array([10]), 1)
     assert pd.Timestamp(times[0, 0]) != pd.Timestamp("2024-06-01")
 

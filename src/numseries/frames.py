@@ -1539,8 +1539,9 @@ def _semi_monthly(
     and the month's last day: payrolls, fortnightly reports): which series keep one of the two, half a month or
     whole halves apart (N,) bool, their next times (N, K) int64 ns, and (N, K) bool: False where past datetime64[ns].
     (They went on at their most common spacing in days: 2024-03-15 after 2024-03-01 was followed by 2024-03-29.)
-    As there, the last ``SPACINGS`` + 1 times are read, and all but one of them (at least 4) may keep the place:
-    one a few days off (a holiday) counts as the half it is nearest (round 55: it left them to day steps).
+    As there, the last ``SPACINGS`` + 1 times are read, and all but one of them (at least 4), or two (at least 6),
+    may keep the place: one a few days off (a holiday) counts as the half it is nearest (rounds 55 and 59: it
+    left them to day steps).
     ``month`` (N, W): months since 1970-01 (:func:`_monthly`'s)."""
     n, width = day.shape
     semi, times, fits = np.zeros(n, dtype=bool), np.zeros((n, len(ahead)), dtype=np.int64), np.zeros((n, len(ahead)), dtype=bool)
@@ -1562,7 +1563,8 @@ def _semi_monthly(
             off = np.take_along_axis(apart, nearest[None], axis=0)[0]  # (N, W) days from it
             misses = (window & (off > 0)).sum(axis=1)
             kept = (window & (off == 0)).sum(axis=1)
-            fine = ((misses == 0) & (lengths >= 3)) | ((misses == 1) & (kept >= 4) & (np.where(window, off, 0).max(axis=1) <= 3))
+            near = np.where(window, off, 0).max(axis=1) <= 3  # (N,) a holiday's few days at most
+            fine = ((misses == 0) & (lengths >= 3)) | (((misses == 1) & (kept >= 4) | (misses == 2) & (kept >= 6)) & near)
             kinds[kind] = fine, misses, 2 * month + halves_on[nearest]
         on_starts, start_misses, start_half = kinds["starts"]
         on_ends, end_misses, end_half = kinds["ends"]
