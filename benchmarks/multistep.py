@@ -132,7 +132,8 @@ def readme_table(results: dict, models: list[str]) -> str:
     methods = models + ["last_value", "drift", *STATISTICAL]
     lines = [
         "Several steps ahead on real series (`python benchmarks/multistep.py`; full tables with every horizon and "
-        "dataset in `benchmarks/results/multistep.md`): the mean over horizons of the median scaled error.",
+        "dataset in `benchmarks/results/multistep.md`): the mean over horizons of the median scaled error (windows "
+        "whose values are all equal left out: they have no scale).",
         "",
         "| values, steps | windows | " + " | ".join(methods) + " | model ÷ AutoARIMA | better than AutoARIMA at every horizon |",
         "|---|---:|" + "---:|" * (len(methods) + 2),
