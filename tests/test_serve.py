@@ -805,3 +805,11 @@ def test_the_schema_states_the_range_of_a_level(client):
     for name in ("PredictRequest", "BatchRequest"):
         (array,) = [option for option in schemas[name]["properties"]["level"]["anyOf"] if option.get("type") == "array"]
         assert (array["items"]["exclusiveMinimum"], array["items"]["exclusiveMaximum"], array["maxItems"]) == (0, 100, 10)
+
+
+def test_a_path_with_a_trailing_slash_is_a_404_json_not_a_redirect():
+    """Adversarial round 61: POST /predict/ answered an empty 307 to a Location taken from the Host header."""
+    client = TestClient(create_app(), raise_server_exceptions=False, follow_redirects=False)
+    answer = client.post("/predict/", json={"values": [1, 2, 3]}, headers={"Host": "elsewhere.example"})
+    assert answer.status_code == 404 and answer.json() == {"error": "POST /predict/: Not Found; see /docs"}
+    assert "location" not in answer.headers

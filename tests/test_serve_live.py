@@ -580,3 +580,78 @@ def test_the_weights_table_scrolls_from_the_keyboard_on_a_phone(server, browser)
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")  # reached by Tab, as a keyboard user moves: the arrow keys then scroll it
     assert page.evaluate("document.activeElement.classList.contains('scroll')")
+
+
+def test_sigterm_closes_a_connection_that_sent_half_a_body_after_the_shutdown_timeout():
+    """Adversarial round 61: a client that sent half a body kept the server from exiting for as long as it held
+    its connection (90 s and more after SIGTERM)."""
+    port = _free_port()
+    command = [sys.executable, "-m", "numseries", "serve", "--port", str(port), "--shutdown-timeout", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if _call(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port)) as held:
+            held.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"values":')
+            time.sleep(0.3)
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=20)  # (it waited for the client for ever)
+        assert code in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize("value", ["-1", "nan"])
+def test_a_bad_shutdown_timeout_is_one_line_exit_2(value):
+    result = subprocess.run([sys.executable, "-m", "numseries", "serve", "--shutdown-timeout", value], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--shutdown-timeout must be a number of seconds, 0 or more" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_model_without_weights_gets_no_weight_column_on_the_page(browser, tmp_path):
+    """Adversarial round 61: the attention was shown under "weight", beside the claim that the prediction is
+    exactly the sum of weight x value (the CLI's table has no weight column then)."""
+    from numseries.weights import shipped_weights_dir
+
+    shutil.copy(shipped_weights_dir() / "model.onnx", tmp_path / "model.onnx")
+    port = _free_port()
+    command = [sys.executable, "-m", "numseries", "serve", "--port", str(port), "--weights", str(tmp_path / "model.onnx")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if _call(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        _predict_on_page(page, "3.1 2.7 4.5 3.9 5.2 4.8")
+        assert page.is_hidden("#weight-column") and page.is_hidden("#weights-hint") and page.is_visible("#no-weights")
+        cells = page.locator("#weights tbody tr").first.locator("td").all_text_contents()
+        assert cells[:3] == ["1", "3.1", "0.215"]  # step, value, attention
+        page.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_an_error_whose_fix_is_fewer_steps_marks_the_steps_box(server, browser):
+    """Adversarial round 61: '... overflows float64; forecast fewer steps' marked the values box invalid."""
+    page = browser.new_page()
+    page.goto(server.url)
+    page.fill("#values", "0.2e308 0.5e308 0.8e308 1.1e308")
+    page.fill("#steps", "5")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('forecast fewer steps')")
+    assert page.get_attribute("#steps", "aria-invalid") == "true"
+    assert page.get_attribute("#values", "aria-invalid") != "true"
+    page.close()

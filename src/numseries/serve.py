@@ -258,6 +258,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         description="Predict the next value of a short numeric sequence, with the attention over its steps.",
         docs_url=None,  # FastAPI's own /docs and /redoc load their scripts from a CDN: replaced below
         redoc_url=None,
+        redirect_slashes=False,  # POST /predict/: a 404 JSON, not an empty 307 to the Host header's (round 61)
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     _add_error_handlers(app)

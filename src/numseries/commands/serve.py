@@ -14,6 +14,7 @@ import socket
 import time
 
 log = logging.getLogger(__name__)
+SHUTDOWN_SECONDS = 30  # on SIGTERM, the requests in flight get this long to finish; then their connections close
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,12 +24,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"], help="server log detail"
     )
+    parser.add_argument(
+        "--shutdown-timeout", type=float, default=SHUTDOWN_SECONDS, metavar="SECONDS",
+        help=f"on SIGTERM or Ctrl+C, how long the requests in flight get to finish (default: {SHUTDOWN_SECONDS})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if not 0 <= args.port <= 65535:
         raise ValueError(f"--port must be between 0 and 65535, got {args.port}")
+    if not 0 <= args.shutdown_timeout < float("inf"):  # (NaN too)
+        raise ValueError(f"--shutdown-timeout must be a number of seconds, 0 or more, got {args.shutdown_timeout}; e.g. 30")
     try:
         import uvicorn
 
@@ -43,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
         log.info("numseries serve: model loaded in %.2f s; the page: %s", time.perf_counter() - started, page_url(args.host, port))
         # uvicorn stops gracefully on SIGINT and SIGTERM: it finishes the requests in flight, then re-raises the
         # signal (uvicorn 0.55: the process ends by it, status -15 for SIGTERM; older versions exited 0)
-        config = uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False)
+        config = uvicorn.Config(
+            app, host=args.host, port=port, log_level=args.log_level, access_log=False,
+            timeout_graceful_shutdown=args.shutdown_timeout,  # (round 61: a client holding half a body held it forever)
+        )
         uvicorn.Server(config).run(sockets=[listening])
     finally:
         listening.close()

@@ -431,7 +431,8 @@ async function predict(event) {
     data = {};
   }
   if (!response.ok) {
-    const about = response.status >= 500 ? null : /^steps\b/.test(data.error || "") ? "steps" : "values";
+    // the steps box where the fix is to change it ("... overflows float64; forecast fewer steps": round 61)
+    const about = response.status >= 500 ? null : /^steps\b|fewer steps$/.test(data.error || "") ? "steps" : "values";
     showError(data.error || `the server answered ${response.status}`, about);
     return;
   }
@@ -687,7 +688,11 @@ function table(values, data, typed, step, integers = { prediction: null, forecas
     const w = weights.values[i];
     const row = document.createElement("tr");
     if (i < data.n_values - data.n_used) row.className = "unused";
-    for (const text of [String(i + 1), typed[i], weightText(w), data.attention[i].toFixed(3)]) {
+    // without per-step weights (a model exported without them) no weight column: the CLI's table has none
+    // (adversarial round 61: the attention was shown under "weight")
+    const cells = data.weights ? [String(i + 1), typed[i], weightText(w), data.attention[i].toFixed(3)]
+      : [String(i + 1), typed[i], data.attention[i].toFixed(3)];
+    for (const text of cells) {
       row.appendChild(document.createElement("td")).textContent = text;
     }
     const cell = row.appendChild(document.createElement("td"));
@@ -698,6 +703,9 @@ function table(values, data, typed, step, integers = { prediction: null, forecas
     return row;
   });
   $("weights").tBodies[0].replaceChildren(...rows);
+  $("weight-column").hidden = !data.weights;
+  $("weights-hint").hidden = !data.weights;
+  $("no-weights").hidden = !!data.weights;
   $("equation").textContent = equation(values, data, typed, step, integers.prediction);
   $("equation").hidden = !data.weights;
 }
