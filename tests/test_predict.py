@@ -921,3 +921,23 @@ def test_a_count_that_fell_to_0_and_stayed_there_is_not_predicted_below_0():
     path = shipped.forecast(counts, steps=6, level=[80])
     assert path.values[0] == 0 and (path.values >= 0).all() and (path.interval(80)[0] >= 0).all()
     assert shipped.predict(counts[:-3]).value != 0  # one 0: no floor seen yet
+
+
+def test_values_near_the_float_limits_warn_nothing():
+    """Adversarial round 61: near ±1.8e308, a step's overflow (the step read) and a recurrence's residuals (the
+    rule finder) printed numpy's RuntimeWarnings with their source lines on stderr; answers and refusals are
+    the same without them."""
+    import warnings
+
+    predictor = Predictor.from_pretrained()
+    rng = np.random.default_rng(1)
+    top = 1.7976931348623157e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        predictor.predict([top, -top, top, -top, top, 1], level=[80, 95])
+        for _ in range(40):
+            x = rng.choice([-top, top, 1.0, 0.0, 1e308, -1e308, 5e307], size=int(rng.integers(3, 12)))
+            try:
+                predictor.predict(list(x), level=[80, 95])
+            except ValueError:
+                pass  # (a next value past the float range: refused, naming it)

@@ -1168,12 +1168,12 @@ class Predictor:
         if not candidates.size:
             return
         tail = values[candidates[:, None], lengths[candidates, None] - np.arange(SETTLE_VALUES, 0, -1)]  # (C, 6)
-        way = np.sign(tail[:, -1] - tail[:, -2])  # (C,)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # (steps past the float range: ±inf, their sign kept)
+            way = np.sign(tail[:, -1] - tail[:, -2])  # (C,)
             goes = (outputs["prediction"][candidates] - tail[:, -1]) * way  # (C,) the network's step, their way
-        # its way (back is a turn; NaN is no number), and the last 6 values one way (most windows step both ways:
-        # a quick look first), else the network's
-        forward = (goes > 0) & (np.sign(np.diff(tail, axis=1)) == way[:, None]).all(axis=1)
+            # its way (back is a turn; NaN is no number), and the last 6 values one way (most windows step both
+            # ways: a quick look first), else the network's
+            forward = (goes > 0) & (np.sign(np.diff(tail, axis=1)) == way[:, None]).all(axis=1)
         candidates, goes = candidates[forward], goes[forward]
         if not candidates.size:
             return

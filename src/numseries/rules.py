@@ -1170,8 +1170,9 @@ def _solve_recurrence(
         return coeffs, 0, True
     if s.exact:
         return coeffs, _norm(x[order] - sum(c * x[order - lag] for lag, c in coeffs)), True
-    residuals = s.values[order:] - sum(c * s.values[order - lag : s.n - lag] for lag, c in coeffs)
-    return coeffs, float(residuals.mean()), True
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float limits: inf or NaN, which no check passes
+        residuals = s.values[order:] - sum(c * s.values[order - lag : s.n - lag] for lag, c in coeffs)
+        return coeffs, float(residuals.mean()), True
 
 
 def _solve_float(rows: Iterable[list[Any]], rhs: list[Any], m: int, exact: bool = False) -> list[Any] | None:
