@@ -469,3 +469,11 @@ def test_a_weights_folders_own_safetensors_file_brings_the_folders_classifier_an
     assert by_file.classifier is not None and by_file.calibration is not None
     series = [3, 6.1, 9.2, 12, 14.8]
     assert by_file.predict(series).pattern == by_folder.predict(series).pattern
+
+
+def test_a_text_file_named_pt_says_what_it_is_not(tmp_path):
+    """Adversarial round 61: torch's error was a bare number, 'cannot read weights file junk.pt: 174812789'."""
+    path = tmp_path / "junk.pt"
+    path.write_text("hello\n")
+    with pytest.raises(ValueError, match=r"junk.pt: it is not a file torch.save wrote \(nor safetensors\); re-train or re-download it$"):
+        load_model(path)

@@ -366,7 +366,9 @@ def _why_unreadable(err: Exception) -> str:
     if "Weights only load failed" in text:
         return "it is not a state_dict saved by torch.save; re-train or re-download it"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return f"{lines[0] if lines else type(err).__name__}; re-train or re-download it"
+    if not lines or re.fullmatch(r"[\d\s]+", lines[0]):  # pickle's bare opcode number (a text file named .pt: round 61)
+        return "it is not a file torch.save wrote (nor safetensors); re-train or re-download it"
+    return f"{lines[0]}; re-train or re-download it"
 
 
 def _read_state(path: Path) -> dict[str, Any]:
