@@ -46,12 +46,12 @@ def _call(url: str, body: bytes | None = None, timeout: float = 30) -> tuple[int
 
 
 class LiveServer:
-    """``python -m numseries serve`` with no --host, on a free port; ``url`` once /health answers."""
+    """``python -m numseries serve`` with no --host (and ``options``), on a free port; ``url`` once /health answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "numseries", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "numseries", "serve", "--port", str(self.port), *options]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -585,27 +585,17 @@ def test_the_weights_table_scrolls_from_the_keyboard_on_a_phone(server, browser)
 def test_sigterm_closes_a_connection_that_sent_half_a_body_after_the_shutdown_timeout():
     """Adversarial round 61: a client that sent half a body kept the server from exiting for as long as it held
     its connection (90 s and more after SIGTERM)."""
-    port = _free_port()
-    command = [sys.executable, "-m", "numseries", "serve", "--port", str(port), "--shutdown-timeout", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    live = LiveServer("--shutdown-timeout", "1")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if _call(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        with socket.create_connection(("127.0.0.1", port)) as held:
+        with socket.create_connection(("127.0.0.1", live.port)) as held:
             held.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"values":')
             time.sleep(0.3)
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=20)  # (it waited for the client for ever)
+            code = live.stop(timeout=20)  # (it waited for the client for ever)
         assert code in (0, -signal.SIGTERM)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if live.process.poll() is None:
+            live.process.kill()
+            live.process.wait()
 
 
 @pytest.mark.parametrize("value", ["-1", "nan"])
@@ -621,27 +611,17 @@ def test_a_model_without_weights_gets_no_weight_column_on_the_page(browser, tmp_
     from numseries.weights import shipped_weights_dir
 
     shutil.copy(shipped_weights_dir() / "model.onnx", tmp_path / "model.onnx")
-    port = _free_port()
-    command = [sys.executable, "-m", "numseries", "serve", "--port", str(port), "--weights", str(tmp_path / "model.onnx")]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    live = LiveServer("--weights", str(tmp_path / "model.onnx"))
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if _call(f"http://127.0.0.1:{port}/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(live.url)
         _predict_on_page(page, "3.1 2.7 4.5 3.9 5.2 4.8")
         assert page.is_hidden("#weight-column") and page.is_hidden("#weights-hint") and page.is_visible("#no-weights")
         cells = page.locator("#weights tbody tr").first.locator("td").all_text_contents()
         assert cells[:3] == ["1", "3.1", "0.215"]  # step, value, attention
         page.close()
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        live.stop(timeout=30)
 
 
 def test_an_error_whose_fix_is_fewer_steps_marks_the_steps_box(server, browser):
