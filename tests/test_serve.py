@@ -661,6 +661,10 @@ def test_docs_load_nothing_from_another_host(client):
     schema = client.get("/openapi.json").json()
     assert {"/predict", "/predict/batch", "/health"} <= schema["paths"].keys()
     assert f'"maxItems": {MAX_BATCH}' in json.dumps(schema)  # the limits are documented in the schema
+    # adversarial round 61: the 415 of a compressed body and the batch's note were not documented
+    for path in ("/predict", "/predict/batch"):
+        assert {"400", "413", "415", "422"} <= schema["paths"][path]["post"]["responses"].keys()
+    assert "note" in schema["components"]["schemas"]["BatchAnswer"]["properties"]
 
 
 def test_serve_with_missing_weights_is_one_line_and_exit_2(capsys):

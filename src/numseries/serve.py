@@ -238,13 +238,16 @@ class BatchAnswer(BaseModel):
         description="each series' answer, in order; a series that fails alone (its forecast past the float range) "
         "gets its error, the others their answers"
     )
+    note: str | None = Field(  # (round 61: the schema left it out)
+        None, description="present when a level is below 1: levels are percent (0.8 is a 0.8% interval, not 80%)"
+    )
 
 
 class ErrorAnswer(BaseModel):
     error: str = Field(description="one line naming the field, what it got and what is allowed")
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 415, 422)}  # (415: a compressed body)
 
 
 def create_app(weights: str | Path | None = None) -> FastAPI:
