@@ -1038,10 +1038,11 @@ class Predictor:
         """Where the network predicted below 0 from (N, W) prefix-padded values of (N,) ``lengths`` all above 0
         that end below where they start (a decay), or, from values above 0 that grow by ``LOG_GROWTH`` times or
         more at their last step, by a larger ratio than at the step before, a smaller ratio than their last
-        (growth faster than exponential, ``1 2 6 22 94 454 2430``, went on to 2660), and the network's path read from their logarithms forecasts
-        their own last values (as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
-        holding out ``log_hold(BACKTEST_STEPS, length)`` of them) with under ``PREFER_LOG`` of the error of the
-        path read from the values: ``outputs``' prediction, quantiles, attention, weights and read replaced by
+        (growth faster than exponential, ``1 2 6 22 94 454 2430``, went on to 2660), and the network reading their
+        logarithms forecasts their own last values with under ``PREFER_LOG`` of the error of its read of the
+        values (a decay's as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
+        holding out ``log_hold(BACKTEST_STEPS, length)`` of them; a growth's one step at a time,
+        :meth:`_growth_reads_better_in_logs`): ``outputs``' prediction, quantiles, attention, weights and read replaced by
         those of the values' logarithms, exponentiated (a ratio: above 0; not where that climbs above the last
         value, a decay that levelled off, nor a growth's below it, nor leaves the float range). Their weights stay exact:
         ``exp(f(log x))`` grows as x is scaled, so the prediction is still ``sum(weights * x)``, each weight
@@ -1055,8 +1056,7 @@ class Predictor:
         last, before, earlier = (values[at, np.maximum(lengths - k, 0)] for k in (1, 2, 3))  # (N,) each
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # (a last value of 0: round 60)
             # growing by LOG_GROWTH times or more at the last step, by a larger ratio than the step before, where
-            # the network's ratio is smaller
-            # (as ratios: products of values near 1e300 overflow, round 59)
+            # the network's ratio is smaller (compared as ratios: products of values near 1e300 overflow, round 59)
             ratio = last / before  # (N,)
             grows = (earlier > 0) & (before > 0) & (ratio >= LOG_GROWTH) & (ratio > before / earlier)
             grows &= prediction / last < ratio
@@ -1112,9 +1112,9 @@ class Predictor:
 
     def _growth_reads_better_in_logs(self, values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(G, W) prefix-padded values above 0 of (G,) lengths (at least ``LOG_PAST`` + 2) -> (G,) bool: where
-        the network, predicting each of their last ``GROWTH_BACKTEST`` values (leaving at least ``LOG_PAST`` + 1
-        before it) from the values before it, misses by under ``PREFER_LOG`` of its error reading their
-        logarithms than reading them, in logarithms (a ratio: the last of a fast growth's values weighs as the
+        the network, predicting each of their last ``GROWTH_BACKTEST`` values one step from the values before it
+        (at least ``LOG_PAST`` + 1), misses by under ``PREFER_LOG`` of its error on their values when it reads
+        their logarithms; errors are measured in logarithms (ratios: a fast growth's last value weighs as its
         first). One step, as the prediction is: a path of several from the first few values missed both ways."""
         from numseries.forecast import GROWTH_BACKTEST, LOG_PAST, PREFER_LOG
 
@@ -1128,10 +1128,12 @@ class Predictor:
         with np.errstate(invalid="ignore", divide="ignore"):
             miss_values = np.where(read > 0, np.abs(np.log(np.where(read > 0, read, 1.0)) - truth), np.inf)  # (M,)
         miss_logs = np.abs(logs - truth)  # (M,)
-        counts = np.maximum(holds, 1)
-        mean_values = np.add.reduceat(miss_values, np.cumsum(holds) - holds) / counts if row.size else np.zeros(0)
-        mean_logs = np.add.reduceat(miss_logs, np.cumsum(holds) - holds) / counts if row.size else np.zeros(0)
-        return np.asarray((holds > 0) & (mean_logs < PREFER_LOG * mean_values))
+        if not row.size:
+            return np.zeros(0, dtype=bool)
+        starts = np.cumsum(holds) - holds  # (G,) each series' first backtest (every series has one at least)
+        mean_values = np.add.reduceat(miss_values, starts) / holds
+        mean_logs = np.add.reduceat(miss_logs, starts) / holds
+        return np.asarray(mean_logs < PREFER_LOG * mean_values)
 
     def _read_steps(
         self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
