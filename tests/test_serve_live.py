@@ -358,6 +358,10 @@ def test_the_page_shows_numbers_together_and_their_mean_step_as_python_does(serv
     _predict_on_page(page, "1e-14 2e-14 3e-14 5e-14", 3)
     axis = [float(text) for text in page.evaluate("[...document.querySelectorAll('#chart text')].map((t) => t.textContent)")[:3]]
     assert max(map(abs, axis)) < 1e-12, axis
+    # round 61: 1e12 + tenths (under 5e-13 of the level) was drawn flat, on an axis of 1e12 +- 1e9
+    _predict_on_page(page, "1000000000000000 1000000000000010 1000000000000020 1000000000000030", 1)
+    heights = page.evaluate("[...document.querySelectorAll('#chart circle.series-dot')].map((c) => Number(c.getAttribute('cy')))")
+    assert heights[0] - heights[-1] > 50, heights  # a rise of 30 across the plot, not a pixel
 
 
 def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsys):

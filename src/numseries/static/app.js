@@ -556,7 +556,9 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   // Measured in halves: values near both float limits (-1e308 and 1e308) span more than the float range.
   let lo = Math.min(...all), hi = Math.max(...all);
   const scale = Math.max(Math.abs(lo), Math.abs(hi));
-  if (hi / 2 - lo / 2 <= 5e-13 * scale) {  // a constant: one unit (or a thousandth, or itself if smaller) either side
+  // a constant (to a few ulps: 1e12 + tenths, 4,000 ulps apart, was drawn flat, round 61): one unit (or a
+  // thousandth, or itself if smaller) either side
+  if (hi / 2 - lo / 2 <= 1e-15 * scale) {
     const pad = Math.max(Math.min(1, scale), scale * 1e-3) || 1;  // (data of 1e-14 spans 1e-14: not drawn flat)
     [lo, hi] = [Math.max(lo - pad, -Number.MAX_VALUE), Math.min(hi + pad, Number.MAX_VALUE)];
   }
