@@ -237,7 +237,12 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#error').textContent.includes('two')")
     assert "'two' (value 2) is not a finite number" in page.text_content("#error")
+    assert "separate numbers" in page.text_content("#error")
     assert page.is_hidden("#result")  # the answer shown before is not this input's
+    page.fill("#values", "sales\n1\n2\n3")  # a pasted column with its header: as the CLI says (round 61)
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('sales')")
+    assert page.text_content("#error").endswith("give the numbers without their header ('sales')")
     assert outside == []
 
 

@@ -79,7 +79,9 @@ function parseValues(text) {
           ? "write numbers with the digits 0-9"
           : GROUPED.test(token)  // 1.234.567, 1'000
             ? `write it without thousands separators (${token.replace(/[^0-9+-]/g, "")})`
-            : "separate numbers with spaces, commas or new lines";
+            : i === 0 && typed.length > 1 && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(token)  // a pasted column's name (round 61)
+              ? `give the numbers without their header ('${clipped(typedToken)}')`
+              : "separate numbers with spaces, commas or new lines";
       throw new Error(`'${clipped(typedToken)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
