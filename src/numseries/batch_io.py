@@ -787,10 +787,11 @@ def _csv_lines(path: Path) -> Callable[[Any], str]:
     """Where a CSV file's data row (a label counted from 0 by pandas) is: its line in the file, counting the
     header. Blank lines (pandas skips them) and cells quoted across lines put rows below their count (round 54:
     line 5 named the row on line 8); the file is read for them once, for the first message that names a line."""
-    shifts: list[tuple[int, int]] = []  # (label, line - label) from that row on, where it changes
+    found: list[np.ndarray] = []  # once scanned: (S,) the labels where line - label changes, and (S,) it from there
 
     def scan() -> None:
-        shift, label, before = 2, -2, 0  # (the header: label -1; its line is 1 where nothing is above it)
+        shifts = [(-1, 2)]  # (label, line - label) from that row on: the header's line 1, where nothing is above it
+        shift, label, before = 2, -2, 0
         try:
             with contextlib.ExitStack() as stack:
                 raw = stack.enter_context(open(path, "rb"))
@@ -806,14 +807,15 @@ def _csv_lines(path: Path) -> Callable[[Any], str]:
                         shift = start - label
                         shifts.append((label, shift))
         except (OSError, EOFError, lzma.LZMAError, csv.Error, ValueError):  # (a cell past csv's field limit)
-            shifts.clear()
-        shifts.insert(0, (-1, 2))  # (scanned: never empty)
+            del shifts[1:]
+        found.extend(np.array(column) for column in zip(*shifts, strict=True))
 
     def where(label: Any) -> str:
-        if not shifts:
+        if not found:
             scan()
-        at = int(np.searchsorted([row for row, _ in shifts], label, side="right")) - 1
-        return f"line {label + shifts[max(at, 0)][1]} of the file, counting the header"
+        labels, shifts = found
+        at = max(int(np.searchsorted(labels, label, side="right")) - 1, 0)  # the last change at or before it
+        return f"line {label + shifts[at]} of the file, counting the header"
 
     return where
 

@@ -466,8 +466,7 @@ def _quarter_start(match: re.Match) -> str:
     return f"{match[1]}-{3 * int(match[2]) - 2:02d}-01"
 
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")  # fmt: skip
+_MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _MONTH_WORD = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 # a month by its English name (or first three letters) and a year of four digits, either first: Jan 2024,
 # January 2024, Jan-2024, 2024 Jan, 2024-Jan (not Jan-24: Excel's mmm-yy, a day to others)
@@ -477,7 +476,7 @@ MONTH_NAME = re.compile(rf"(?i:({_MONTH_WORD})\.?[ \-/]?(\d{{4}})|(\d{{4}})[ \-/
 def _month_start(match: re.Match | None) -> str:
     assert match is not None  # (only text that matched is read)
     word, year = (match[1], match[2]) if match[1] else (match[4], match[3])
-    return f"{year}-{[name[:3] for name in _MONTH_NAMES].index(word[:3].lower()) + 1:02d}-01"
+    return f"{year}-{_MONTHS[word[:3].lower()]:02d}-01"
 
 
 _OWN_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"  # a clock time, then Z or +hh[:mm]
@@ -1667,8 +1666,8 @@ def _moved_from(moved: np.ndarray, day: np.ndarray, cells: np.ndarray, mask: np.
     series lacks (the one before on a tie: a report a day late is the commoner)."""
     before = np.busday_offset(moved, 0, roll="backward", weekmask=mask)
     after = np.busday_offset(moved, 0, roll="forward", weekmask=mask)
-    has_before = (np.where(cells, day, np.datetime64("NaT")) == before[:, None]).any(axis=1)
-    has_after = (np.where(cells, day, np.datetime64("NaT")) == after[:, None]).any(axis=1)
+    days = np.where(cells, day, np.datetime64("NaT"))  # (G, W) the series' own days
+    has_before, has_after = ((days == side[:, None]).any(axis=1) for side in (before, after))
     nearer_before = moved - before <= after - moved
     return np.where(has_after | (~has_before & nearer_before), before, after)
 

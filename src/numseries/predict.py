@@ -1118,9 +1118,12 @@ class Predictor:
         first). One step, as the prediction is: a path of several from the first few values missed both ways."""
         from numseries.forecast import GROWTH_BACKTEST, LOG_PAST, PREFER_LOG
 
-        holds = np.minimum(GROWTH_BACKTEST, lengths - LOG_PAST - 1)  # (G,)
+        if not len(lengths):  # (decays alone: no network call)
+            return np.zeros(0, dtype=bool)
+        holds = np.minimum(GROWTH_BACKTEST, lengths - LOG_PAST - 1)  # (G,) 1 at least
+        starts = np.cumsum(holds) - holds  # (G,) each series' first backtest
         row = np.repeat(np.arange(len(lengths)), holds)  # (M,) each backtest's series
-        cut = lengths[row] - (np.arange(len(row)) - np.repeat(np.cumsum(holds) - holds, holds)) - 1  # (M,) its past
+        cut = lengths[row] - (np.arange(len(row)) - np.repeat(starts, holds)) - 1  # (M,) its past
         past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], values[row], 1.0)  # (M, W)
         truth = np.log(values[row, cut])  # (M,)
         read = self._predict_padded(past, cut, None, only=(), exact_ok=True)["prediction"]
@@ -1128,9 +1131,6 @@ class Predictor:
         with np.errstate(invalid="ignore", divide="ignore"):
             miss_values = np.where(read > 0, np.abs(np.log(np.where(read > 0, read, 1.0)) - truth), np.inf)  # (M,)
         miss_logs = np.abs(logs - truth)  # (M,)
-        if not row.size:
-            return np.zeros(0, dtype=bool)
-        starts = np.cumsum(holds) - holds  # (G,) each series' first backtest (every series has one at least)
         mean_values = np.add.reduceat(miss_values, starts) / holds
         mean_logs = np.add.reduceat(miss_logs, starts) / holds
         return np.asarray(mean_logs < PREFER_LOG * mean_values)

@@ -188,7 +188,8 @@ def _run(args: argparse.Namespace) -> int:
             "and it predicts such a series better without them",
             file=sys.stderr,
         )
-    if result.logs and result.value > values[-1]:  # a growth faster than exponential
+    grew = result.logs and result.value > values[-1]  # read in logarithms as a growth faster than exponential
+    if grew:
         from numseries.forecast import GROWTH_BACKTEST, LOG_PAST
 
         print(
@@ -240,7 +241,7 @@ def _run(args: argparse.Namespace) -> int:
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
-    if path_logs and result.logs and result.value > values[-1]:  # a growth's, as step 1 was read
+    if path_logs and grew:  # a growth's, as step 1 was read
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
             "by their ratios), as step 1 was read",
