@@ -567,7 +567,10 @@ def guarded_roll_out(
     # forecasts its own last values better: that path from the second step on, and its bands
     known = np.full(len(windows), np.nan)  # (N,) the backtest error of the path each window got, where measured
     known[rows] = error_model
-    grew = first_logs & np.array([window[-1] > window[0] for window in windows], dtype=bool)  # a fast growth's step 1
+    # step 1 read in logarithms as a fast growth's (above the last value; a decay's read stays at or below it), as
+    # predict's note tells them apart (the window's first value against its last told a growth that followed a fall
+    # as a decay)
+    grew = first_logs & (values[:, 0] > np.array([window[-1] for window in windows]))
     logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known, grew)
     settles = _take_settling_paths(predictor, windows, steps, levels, values, bands, along, read, (repeats > 0) | logs)
     return values, bands, along, read, repeats, logs, settles
