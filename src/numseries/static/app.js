@@ -451,6 +451,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   $("prediction").textContent = format(data.prediction, step, integers.prediction, data.exact);
   const cropped = data.n_used < data.n_values;
   const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
+  const grew = data.logs && data.prediction > body.values[body.values.length - 1];  // a fast growth's read, as the CLI's
   $("note").hidden = !cropped && !partly && !data.forecast && !data.logs && !data.settles;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
@@ -462,7 +463,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
     data.forecast
       ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
       : "",
-    data.logs && data.prediction > body.values[body.values.length - 1]
+    grew
       ? "The network read the logarithms of the values (the prediction is a ratio): read from the values, it " +
         "predicted a smaller ratio than their last, though they grow by a larger ratio each step."
       : data.logs
@@ -485,7 +486,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
-    data.forecast && data.forecast_logs && data.logs && data.prediction > body.values[body.values.length - 1]
+    data.forecast && data.forecast_logs && grew
       ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios), as " +
         "step 1 was read."
       : data.forecast && data.forecast_logs
