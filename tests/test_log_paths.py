@@ -67,6 +67,56 @@ def test_paths_whose_logarithms_do_not_backtest_better_stay_as_they_were(shipped
     assert not shipped.forecast(window, 8, level=[80]).logs
 
 
+def _compounding(ratio: float, noise: float, n: int, seed: int) -> np.ndarray:
+    """100 * ratio^t with a proportional noise (each value off by about ``noise`` of itself): revenue, users."""
+    return 100 * ratio ** np.arange(n) * (1 + noise * np.random.default_rng(seed).normal(size=n))
+
+
+@pytest.mark.parametrize(("ratio", "noise", "seed"), [(1.3, 0.03, 1), (1.15, 0.02, 2), (1.08, 0.01, 3)])
+def test_a_noisy_compounding_growth_goes_on_by_its_ratio(shipped, ratio, noise, seed):
+    # read from the values, the network's path fell ever further behind, or was held to a steady step
+    series = _compounding(ratio, noise, 32, seed)
+    forecast = shipped.forecast(series[:24], 8, level=[80])
+    truth = 100 * ratio ** np.arange(24, 32)
+    assert forecast.logs and forecast.read == 24  # read whole (a short read of its values cut the line in logarithms)
+    assert forecast.values[0] == pytest.approx(shipped.predict(series[:24]).value)  # step 1 stays the network's
+    np.testing.assert_allclose(forecast.values[1:], truth[1:], rtol=0.1)
+    lo, hi = forecast.interval(80)
+    assert np.all(np.diff((hi - lo) / forecast.values)[1:] > 0)  # its bands widen by ratios too
+
+
+def test_the_readme_s_compounding_growth_went_on_to_60_percent_and_now_by_its_ratio(shipped, monkeypatch):
+    series, truth = _compounding(1.3, 0.03, 24, 1), 100 * 1.3**31
+    assert f"{shipped.forecast(series, 8)[-1] / truth:.0%}" == "101%"
+    monkeypatch.setattr("numseries.forecast._straighter_in_logs", lambda _values: False)  # no rise a candidate
+    assert f"{shipped.forecast(series, 8)[-1] / truth:.0%}" == "60%"
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        100 + 8 * np.arange(24.0) + np.random.default_rng(4).normal(0, 4, 24),  # a rising line: straighter as it is
+        3000 + 2900 * np.sin(np.arange(24) / 3.5),  # a wave, up and on its way down: no ratio to go on by
+        60 - 50 * 0.85 ** np.arange(24.0),  # a rise that levels off
+    ],
+)
+def test_a_rise_that_does_not_grow_by_ratios_is_not_read_in_logarithms(shipped, window):
+    assert window.min() > 0 and window[-1] > window[0]
+    assert not shipped.forecast(window, 8, level=[80]).logs
+
+
+@pytest.mark.parametrize("window", [np.array(DECAY, dtype=float), _compounding(1.3, 0.03, 24, 1)])
+def test_a_window_below_zero_is_read_as_its_mirror_image(shipped, window):
+    # the model's f(-x) = -f(x): a path read in logarithms (of a positive window) has its mirror image below 0
+    up, down = shipped.forecast(window, 8, level=[80]), shipped.forecast(-window, 8, level=[80])
+    assert up.logs and down.logs
+    np.testing.assert_allclose(down.values, -up.values, rtol=1e-6)
+    lo, hi = up.interval(80)
+    mirror_lo, mirror_hi = down.interval(80)
+    np.testing.assert_allclose(mirror_lo, -hi, rtol=1e-6)
+    np.testing.assert_allclose(mirror_hi, -lo, rtol=1e-6)
+
+
 def test_a_batch_reads_each_series_as_alone(shipped):
     walk = 50 + np.cumsum(np.random.default_rng(2).normal(size=20))
     batch = shipped.forecast_batch([walk, DECAY, [1, 1, 2, 3, 5, 8, 13]], 6, level=[80])
@@ -99,3 +149,9 @@ def test_a_path_read_in_logarithms_is_not_held_steady_again_by_its_steps(shipped
 def test_the_note_counts_the_values_a_short_window_held_out(capsys):
     code, _, err = predict_cli(capsys, "100", "62", "37", "23", "14", "8", "--steps", "12")
     assert code == 0 and "forecasting the last 2 values from those before" in err
+
+
+def test_the_note_counts_the_values_the_backtest_held_out_whatever_the_horizon(capsys):
+    # a path of 3 steps is decided on 8, as every path is (forecast_batch): the note said "the last 3 values"
+    code, _, err = predict_cli(capsys, *map(str, DECAY), "--steps", "3")
+    assert code == 0 and "forecasting the last 6 values from those before" in err

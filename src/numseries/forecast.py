@@ -48,8 +48,12 @@ of those values, exponentiated (it goes on by their ratios, and never below 0), 
 same way (a window of 6 values holds out 2: ``LOG_PAST``), where it misses by under ``PREFER_LOG`` of what the
 path the window got does, and it never climbs back above the last value (a decay to a level above 0, read
 in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so. Held
-steady in logarithms where it runs away there, it is not held steady again by its steps. Growth is left to the
-network's steps, which follow it well, where a path in logarithms compounds its errors.
+steady in logarithms where it runs away there, it is not held steady again by its steps. A positive window that
+rises by ratios (its logarithms lie closer to a line than its values do: compounding growth with proportional
+noise, revenue or users) gets the same candidate, read from the whole window, and takes it the same way where it
+never falls below the last value: the network continues such a growth by its steps, ever further behind (24
+values of 100·1.3^t with 3% noise went on to 60% of the eighth value), and is then held to a steady step. A
+line's or a wave's rise is left to the network's steps, where a path in logarithms would compound.
 
 The network reads a saturating curve's slowing steps as a wave's on its way to a peak: a logistic share rising
 to 76.9 of 100 turned back and fell below 0 (``1.5 2.7 4.7 8.3 14.2 23.1 35.4 50 64.6 76.9``). A window left with
@@ -592,9 +596,10 @@ def _take_log_paths(
     grew: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: the paths (of windows that repeat no cycle, whose values read are all positive and end below
-    where they start: decays, where a path of steps runs below 0; a growth's path in logarithms compounds its
-    errors, and the network continues growth by its steps well, except where ``grew`` (N,) bool: its step 1
-    was read in logarithms, faster than exponential growth the network's steps fall far behind) replaced,
+    where they start: decays, where a path of steps runs below 0; or that rise by ratios, read whole
+    (:func:`_straighter_in_logs`: compounding growth, which the network's steps fall ever further behind; a
+    line's or a wave's rise, whose path in logarithms would compound, stays); and where ``grew`` (N,) bool: its
+    step 1 was read in logarithms, faster than exponential growth) replaced,
     in ``values``, ``bands`` and ``along``, from the second step on, by the network's path read from the
     logarithms of the same values, its bands and quantiles exponentiated (a path of ratios: it stays positive),
     where that forecasts the window's own last values (:func:`log_backtest`) with a mean absolute error under
@@ -602,16 +607,28 @@ def _take_log_paths(
     :func:`guarded_roll_out` measured it, from the same values; NaN where not; a growth's step 1 backtested so
     already). A path that runs away in logarithms goes on
     steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
-    (a growth's: falls below it) is not taken. Such paths are not held steady again by their steps (:func:`forecast_batch`)."""
+    (a growth's or a rise's: falls below it) is not taken. Such paths are not held steady again by their steps
+    (:func:`forecast_batch`); ``read`` says a rise's taken path read the whole window."""
     logs = np.zeros(len(windows), dtype=bool)
-    sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
-        i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
+    # a window below 0 is read as its mirror image above 0, and mirrored back: the model's f(-x) = -f(x) holds here too
+    given = windows
+    signs = np.array([-1.0 if window.max() < 0 else 1.0 for window in windows])  # (N,)
+    windows = [sign * window for sign, window in zip(signs, windows, strict=True)]
+    # a positive window that rises by ratios (closer to a line in logarithms than as it is) is read whole: in
+    # logarithms its growth is a line, which the short read (taken where the path of its values ran away) cuts
+    counts = read.copy()  # (N,) the values each path in logarithms reads
+    rises = np.zeros(len(windows), dtype=bool)  # (N,) ... whose path in logarithms may not fall below the last value
+    for i, window in enumerate(windows):
+        if not repeats[i] and window[-1] > window[0] and window.min() > 0 and _straighter_in_logs(window):
+            rises[i], counts[i] = True, len(window)
+    sources = {  # the values each path was read from, of the positive windows that fall (or rise so) and repeat no cycle
+        i: source for i, (window, count) in enumerate(zip(windows, counts, strict=True))
         if not repeats[i] and count >= LOG_PAST + 2
-        and (source := window[len(window) - int(count) :]).min() > 0 and source[-1] < source[0]
+        and (source := window[len(window) - int(count) :]).min() > 0 and (source[-1] < source[0] or rises[i])
     }
     holds = {i: log_hold(steps, len(source)) for i, source in sources.items()}  # the last values a backtest holds out
-    # each read as its path was, from the values before those held out (the short read: the 12 before them)
-    pasts = {i: windows[i][: len(windows[i]) - h][-int(read[i]) :] for i, h in holds.items()}
+    # each read as its path reads, from the values before those held out (the short read: the 12 before them)
+    pasts = {i: windows[i][: len(windows[i]) - h][-int(counts[i]) :] for i, h in holds.items()}
     rows = np.array([i for i, past in pasts.items() if past.min() > 0], dtype=np.int64)  # (R,)
     growths = np.flatnonzero(grew & (repeats == 0))  # (G,) read from the values step 1 was (predict's window)
     sources.update({int(i): windows[i][-predictor.max_len :] for i in growths})
@@ -633,19 +650,37 @@ def _take_log_paths(
     # 174 135 98 81 64 55 49 46 46 41, whose path in logarithms turned and grew to ten times that): not taken
     # (decided on the first BACKTEST_STEPS steps, whatever the horizon, as every read is: adversarial round 49)
     lasts = np.array([logarithm[-1] for logarithm in logarithms])[:, None]  # (C, 1)
-    falls = np.where(grew[chosen][:, None], again[:, 1:BACKTEST_STEPS] >= lasts, again[:, 1:BACKTEST_STEPS] <= lasts).all(axis=1)
+    up = (grew | rises)[chosen][:, None]  # (C, 1)
+    falls = np.where(up, again[:, 1:BACKTEST_STEPS] >= lasts, again[:, 1:BACKTEST_STEPS] <= lasts).all(axis=1)
     chosen, again, again_along = chosen[falls], again[falls], None if again_along is None else again_along[falls]
     again_bands = {level: band[falls] for level, band in again_bands.items()}
     if not chosen.size:
         return logs
+    sign, below = signs[chosen], signs[chosen] < 0  # (C,) each: a mirror's bands and quantiles turn over
     with np.errstate(over="ignore"):  # a growth past the float range: inf, which forecast_batch refuses
-        values[chosen, 1:] = np.exp(again[:, 1:])  # the first step stays the model's prediction
-        new = {level: np.concatenate([bands[level][chosen, :1], np.exp(again_bands[level][:, 1:])], axis=1) for level in levels}
+        values[chosen, 1:] = sign[:, None] * np.exp(again[:, 1:])  # the first step stays the model's prediction
+        new = {}
+        for level in levels:
+            band = sign[:, None, None] * np.exp(again_bands[level][:, 1:])  # (C, K - 1, 2)
+            band[below] = band[below, :, ::-1]
+            new[level] = np.concatenate([bands[level][chosen, :1], band], axis=1)
         if along is not None and again_along is not None:
-            along[chosen, 1:] = np.exp(again_along[:, 1:])
-    _put_recorded(bands, chosen, windows, values, new)
+            quantiles = sign[:, None, None] * np.exp(again_along[:, 1:])  # (C, K - 1, Q)
+            quantiles[below] = quantiles[below, :, ::-1]
+            along[chosen, 1:] = quantiles
+    _put_recorded(bands, chosen, given, values, new)
     logs[chosen] = True
+    read[chosen] = counts[chosen]  # (a rise's: whole)
     return logs
+
+
+def _straighter_in_logs(values: np.ndarray) -> bool:
+    """Whether positive ``values`` lie closer to a line in logarithms than as they are (the squared correlation of
+    each with time, R²), as an exponential's do: a line's, a wave's or a curve that levels off do not."""
+    t = np.arange(len(values), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fits = [np.corrcoef(t, series)[0, 1] ** 2 for series in (np.log(values), values)]
+    return bool(fits[0] > fits[1])  # (NaN never greater)
 
 
 @dataclasses.dataclass(frozen=True)

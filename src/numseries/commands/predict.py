@@ -248,11 +248,11 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     elif path_logs:
-        from numseries.forecast import log_hold
+        from numseries.forecast import BACKTEST_STEPS, log_hold
 
-        print(
+        print(  # (decided on BACKTEST_STEPS steps, whatever the horizon: forecast_batch)
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
-            f"by their ratios, and never below 0): forecasting the last {log_hold(args.steps, path_read or result.n_used)} "
+            f"by their ratios, and never below 0): forecasting the last {log_hold(BACKTEST_STEPS, path_read or result.n_used)} "
             "values from those before, the path read from the values missed by over twice as much",
             file=sys.stderr,
         )
