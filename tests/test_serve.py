@@ -340,6 +340,17 @@ def test_other_weights_are_served_through_the_same_loader(tiny_onnx):
     assert (data["n_values"], data["n_used"]) == (20, 16)
 
 
+def test_a_model_without_a_pattern_head_answers_the_pattern_the_cli_writes(tiny_onnx, capsys):
+    """Adversarial report: "pattern": "" where the CLI's table says "no exact rule; the network's estimate"."""
+    client = TestClient(create_app(tiny_onnx))
+    values = [3, 6.1, 9.2, 12]
+    assert main(["predict", "--weights", str(tiny_onnx), "--json", *map(str, values)]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert client.post("/predict", json={"values": values}).json() == expected
+    (item,) = client.post("/predict/batch", json={"series": [values]}).json()["predictions"]
+    assert item["pattern"] == expected["pattern"] == "no exact rule; the network's estimate"
+
+
 BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b"2 4 6 8", "application/json", 400, r"not valid JSON"),
     (b'{"values": [1, 2, 3', "application/json", 400, r"not valid JSON \(.* at character 19\)"),

@@ -633,6 +633,25 @@ def test_a_model_without_weights_gets_no_weight_column_on_the_page(browser, tmp_
         live.stop(timeout=30)
 
 
+def test_a_model_without_a_pattern_head_gets_the_cli_s_pattern_line_on_the_page(browser, tiny_onnx, capsys):
+    """Adversarial report: its JSON's pattern was "" (the page showed no pattern line), where the CLI writes
+    "pattern: no exact rule; the network's estimate"; now the JSON says so, and the page says it once."""
+    from numseries.cli import main
+
+    values = ["3", "6.1", "9.2", "12"]
+    assert main(["predict", "--weights", str(tiny_onnx), *values]) == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    live = LiveServer("--weights", str(tiny_onnx))
+    try:
+        page = browser.new_page()
+        page.goto(live.url)
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#pattern") == line == "pattern: no exact rule; the network's estimate"
+        page.close()
+    finally:
+        live.stop(timeout=30)
+
+
 def test_an_error_whose_fix_is_fewer_steps_marks_the_steps_box(server, browser):
     """Adversarial round 61: '... overflows float64; forecast fewer steps' marked the values box invalid."""
     page = browser.new_page()

@@ -45,6 +45,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
 
 from numseries import __version__
 from numseries.commands.predict import (
+    NO_PATTERN,
     _as_json,
     add_forecast,
     forecast_cycle,
@@ -147,7 +148,10 @@ class PredictAnswer(BaseModel):
         description="true when a rule gives the prediction: an exact one, or past 2**53, where a rule of floats "
         "is float arithmetic's, one to float64 precision (exact false)"
     )
-    pattern: str = Field(description="the exact rule, or what the model's pattern head says the sequence looks like")
+    pattern: str = Field(
+        description="the exact rule, or what the model's pattern head says the sequence looks like; without either, "
+        f"'{NO_PATTERN}', as the pattern line of numseries predict"
+    )
     weights: list[float] | None = Field(
         description="each value's exact weight in the prediction (sum of weight × value = prediction; an exact "
         "rule's coefficients); 0 before the model's window; null in /predict/batch items and for a model "

@@ -512,7 +512,9 @@ function showExtras(data, step, integer = null) {
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
   const how = data.exact ? "exact" : data.rule ? "a rule, to float64 precision" : "no exact rule";  // as the CLI
-  if (data.pattern) pattern.textContent = `pattern: ${data.pattern} (${how})`;
+  // without a rule or a pattern head, the pattern is the CLI's "no exact rule; the network's estimate": not twice
+  const said = !data.rule && data.pattern?.startsWith(how) ? "" : ` (${how})`;
+  if (data.pattern) pattern.textContent = `pattern: ${data.pattern}${said}`;
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
