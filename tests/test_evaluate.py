@@ -319,3 +319,24 @@ def test_a_run_dir_that_cannot_be_plotted_is_one_line_before_the_evaluation(tiny
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "plots").exists() and not (tmp_path / "e.md").exists()  # nothing done before it
+
+
+@pytest.mark.parametrize("text", ["[1,2", "[1, 2]"], ids=["not-json", "not-an-object"])
+def test_an_unreadable_training_info_is_a_note_and_the_evaluation_goes_on(tiny_weights, tmp_path, capsys, text):
+    """Adversarial report: predict answers from a folder (no manifest) whose training_info.json is corrupt, as it
+    never reads it, but evaluate refused it; now it evaluates, and says once what the report leaves out."""
+    import shutil
+
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder, ignore=shutil.ignore_patterns("manifest.json", "*.onnx"))
+    (folder / "training_info.json").write_text(text)
+    assert main(["predict", "--weights", str(folder), "1", "2", "3"]) == 0
+    capsys.readouterr()
+    code = main(["evaluate", "--weights", str(folder), "--n-per-cell", "1", "--no-stats", "--families", "linear",
+                 "--report", str(tmp_path / "e.md"), "--plots", str(tmp_path / "plots")])  # fmt: skip
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert code == 0 and "Traceback" not in err and "error" not in err, err
+    assert len(notes) == 1 and f"training info {folder / 'training_info.json'}" in notes[0]
+    assert notes[0].endswith("the run that trained them are left out of the report")
+    assert (tmp_path / "e.md").is_file() and any((tmp_path / "plots").iterdir())
