@@ -57,7 +57,7 @@ from numseries.commands.predict import (
     round_attention,
 )
 from numseries.forecast import SETTLE_OVERSHOOT
-from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked
+from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked, widest_level
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
     BELOW_FLOAT,
@@ -98,9 +98,10 @@ def _float_texts(values: list[int | float]) -> list[int | float]:
 # round (9007199254740993) gets the Predictor's 422 naming it rather than a prediction for another value.
 Number = StrictInt | Annotated[FiniteFloat, Strict()]
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES), AfterValidator(_float_texts)]
-# A level in percent: (0, 100) stated in the schema; checked against the model's quantiles by the Predictor, whose
-# error names the widest level it gives (pydantic's own check would say less)
-Level = Annotated[Number, Field(json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 100})]
+# A level in percent: above 0 in the schema, and at most the widest level the model's quantiles give there too
+# (_state_widest_level); checked against them by the Predictor, whose error names that widest level (pydantic's
+# own check would say less)
+Level = Annotated[Number, Field(json_schema_extra={"exclusiveMinimum": 0})]
 
 
 class PydanticJSON(JSONResponse):
@@ -320,6 +321,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         return FileResponse(str(static / "index.html"))
 
     _add_offline_docs(app)
+    _state_widest_level(app.openapi(), widest_level(predictor.quantile_levels))  # (the schema, built once here)
     # What is loaded by now (the model, numpy, FastAPI, pydantic) lives as long as the server: frozen, the
     # cyclic garbage collector stops walking it on every collection, which made the latency's tail under
     # 16 clients (benchmarks/results/serve_load.md measures the server with it).
@@ -886,6 +888,16 @@ def _describe(error: dict, count: int, sent: str | None = None) -> str:
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+def _state_widest_level(schema: dict[str, Any], widest: float) -> None:
+    """Bound each ``level`` of the requests in the OpenAPI ``schema`` by the ``widest`` level the model's
+    quantiles give: what a level above it is refused with (adversarial report: the schema said below 100,
+    the server refused 99.5 with "use a level up to 99")."""
+    for name in ("PredictRequest", "BatchRequest"):
+        level = schema["components"]["schemas"][name]["properties"]["level"]
+        (array,) = [option for option in level["anyOf"] if option.get("type") == "array"]
+        array["items"]["maximum"] = widest
 
 
 def _add_offline_docs(app: FastAPI) -> None:
