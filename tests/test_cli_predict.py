@@ -82,6 +82,15 @@ def test_json_is_machine_readable(capsys, model, predictor):
     assert (result["n_values"], result["n_used"]) == (5, 5)
 
 
+def test_json_says_the_pattern_the_table_says_without_a_rule_or_pattern_head(capsys, model):
+    """Adversarial report: --json gave "pattern": "" where the table says there is no exact rule."""
+    values = ["3", "6.1", "9.2", "12"]
+    _, table, _ = predict(capsys, "--weights", model, *values)
+    code, out, _ = predict(capsys, "--weights", model, "--json", *values)
+    assert code == 0 and table.splitlines()[1] == "pattern: no exact rule; the network's estimate"
+    assert json.loads(out)["pattern"] == table.splitlines()[1].removeprefix("pattern: ")
+
+
 def test_dash_reads_numbers_from_stdin(capsys, monkeypatch, model):
     monkeypatch.setattr(sys, "stdin", io.StringIO("2, 4\n6;8 10\n"))
     _, from_stdin, _ = predict(capsys, "--weights", model, "--json", "-")

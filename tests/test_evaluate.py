@@ -24,7 +24,7 @@ from numseries.evaluate import (
     synthetic_cases,
 )
 from numseries.generate import generate_batch, holdout_families, training_families
-from numseries.markdown import metric_table, report
+from numseries.markdown import frequency_section, metric_table, report
 from numseries.metrics import context_scale, score
 from numseries.weights import load_model
 
@@ -196,7 +196,7 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
     ]
     assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(rows)  # both exact: a tie
     rows[0]["median_scaled"] = 0.5
-    assert "| inf (drift) |" in metric_table(rows)  # a real error against an exact baseline stays a loss
+    assert "| – (drift exact) |" in metric_table(rows)  # a real error against an exact baseline: no ratio
     # adversarial round 28: errors relative to the last value's have no unit either ('inf (linear_fit)' for a
     # rule's 2.28e-15), and a group no baseline scored (constant series) read '– (None)'
     relative = [{**row, "median_relative": row.pop("median_scaled")} for row in rows]
@@ -204,6 +204,19 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
     assert "| linear | all | 3 | **0** | 1 | **0** | 1 (drift) |" in metric_table(relative, "median_relative")
     unscored = [{**row, "median_scaled": float("nan") if row["method"] != "model" else 0.1} for row in rows]
     assert "None" not in metric_table(unscored)
+
+
+def test_no_ratio_to_an_exact_baseline_reads_inf():
+    """Adversarial report: with one case per cell the ratio to an exact last value read 'inf (last_value)',
+    like a failure; it is '–', the baseline said exact, in the table, the AutoARIMA column and the verdict."""
+    rows = [
+        {"group": "weekly series", "bucket": "all", "method": method, "n": 1, "median_scaled": value}
+        for method, value in (("model", 0.00944), ("last_value", 0.0), ("drift", 0.5), ("auto_arima", 0.0))
+    ]
+    table = metric_table(rows)
+    assert "| weekly series | all | 1 | 0.00944 | **0** | 0.5 | **0** | – (last_value exact) | – |" in table
+    verdict = frequency_section(rows)[1]
+    assert "weekly series (last_value exact)" in verdict and "inf" not in verdict
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(tiny_weights, capsys):
@@ -306,3 +319,24 @@ def test_a_run_dir_that_cannot_be_plotted_is_one_line_before_the_evaluation(tiny
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "plots").exists() and not (tmp_path / "e.md").exists()  # nothing done before it
+
+
+@pytest.mark.parametrize("text", ["[1,2", "[1, 2]"], ids=["not-json", "not-an-object"])
+def test_an_unreadable_training_info_is_a_note_and_the_evaluation_goes_on(tiny_weights, tmp_path, capsys, text):
+    """Adversarial report: predict answers from a folder (no manifest) whose training_info.json is corrupt, as it
+    never reads it, but evaluate refused it; now it evaluates, and says once what the report leaves out."""
+    import shutil
+
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder, ignore=shutil.ignore_patterns("manifest.json", "*.onnx"))
+    (folder / "training_info.json").write_text(text)
+    assert main(["predict", "--weights", str(folder), "1", "2", "3"]) == 0
+    capsys.readouterr()
+    code = main(["evaluate", "--weights", str(folder), "--n-per-cell", "1", "--no-stats", "--families", "linear",
+                 "--report", str(tmp_path / "e.md"), "--plots", str(tmp_path / "plots")])  # fmt: skip
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert code == 0 and "Traceback" not in err and "error" not in err, err
+    assert len(notes) == 1 and f"training info {folder / 'training_info.json'}" in notes[0]
+    assert notes[0].endswith("the run that trained them are left out of the report")
+    assert (tmp_path / "e.md").is_file() and any((tmp_path / "plots").iterdir())

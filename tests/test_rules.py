@@ -825,6 +825,7 @@ def test_cli_prints_the_pattern_and_the_exact_value(capsys, tiny_onnx):
     import json
 
     from numseries.cli import main
+    from numseries.commands.predict import NO_PATTERN
 
     assert main(["predict", "--weights", str(tiny_onnx), "1", "1", "2", "3", "5", "8", "13"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -835,7 +836,7 @@ def test_cli_prints_the_pattern_and_the_exact_value(capsys, tiny_onnx):
     assert out["pattern"].startswith("factorial-like")
     assert main(["predict", "--weights", str(tiny_onnx), "--json", "--no-rules", "1", "1", "2", "3", "5", "8", "13"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert (out["exact"], out["pattern"]) == (False, "") and out["prediction"] != 21
+    assert (out["exact"], out["pattern"]) == (False, NO_PATTERN) and out["prediction"] != 21
 
 
 def test_cli_writes_a_quadratic_map_as_its_product_and_widens_the_weight_column_for_it(capsys):

@@ -340,6 +340,17 @@ def test_other_weights_are_served_through_the_same_loader(tiny_onnx):
     assert (data["n_values"], data["n_used"]) == (20, 16)
 
 
+def test_a_model_without_a_pattern_head_answers_the_pattern_the_cli_writes(tiny_onnx, capsys):
+    """Adversarial report: "pattern": "" where the CLI's table says "no exact rule; the network's estimate"."""
+    client = TestClient(create_app(tiny_onnx))
+    values = [3, 6.1, 9.2, 12]
+    assert main(["predict", "--weights", str(tiny_onnx), "--json", *map(str, values)]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert client.post("/predict", json={"values": values}).json() == expected
+    (item,) = client.post("/predict/batch", json={"series": [values]}).json()["predictions"]
+    assert item["pattern"] == expected["pattern"] == "no exact rule; the network's estimate"
+
+
 BAD_REQUESTS = [  # body, content type, status, what the error must say
     (b"2 4 6 8", "application/json", 400, r"not valid JSON"),
     (b'{"values": [1, 2, 3', "application/json", 400, r"not valid JSON \(.* at character 19\)"),
@@ -808,7 +819,39 @@ def test_the_schema_states_the_range_of_a_level(client):
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     for name in ("PredictRequest", "BatchRequest"):
         (array,) = [option for option in schemas[name]["properties"]["level"]["anyOf"] if option.get("type") == "array"]
-        assert (array["items"]["exclusiveMinimum"], array["items"]["exclusiveMaximum"], array["maxItems"]) == (0, 100, 10)
+        assert (array["items"]["exclusiveMinimum"], array["items"]["maximum"], array["maxItems"]) == (0, 99, 10)
+
+
+@pytest.mark.parametrize("quantiles", [None, (0.1, 0.5, 0.9)], ids=["shipped", "up-to-80"])
+def test_the_schema_bounds_a_level_where_the_server_refuses_one_above_it(quantiles, tmp_path):
+    """Adversarial report: the schema said a level is below 100; the server refused any above 99 ("use a level
+    up to 99", the widest the shipped model's quantiles give). The bound is the model's, as its refusal."""
+    weights = None
+    if quantiles is not None:  # a tiny model whose quantiles give levels up to 80
+        import dataclasses
+
+        import torch
+
+        from conftest import TINY
+        from numseries.model import LSTMWithAttention
+        from numseries.weights import save_pretrained
+
+        torch.manual_seed(0)
+        model = LSTMWithAttention(dataclasses.replace(TINY, quantile_levels=quantiles))
+        weights = save_pretrained(model, tmp_path / "weights")
+    client = TestClient(create_app(weights), raise_server_exceptions=False)
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    bounds = set()
+    for name in ("PredictRequest", "BatchRequest"):
+        (array,) = [option for option in schemas[name]["properties"]["level"]["anyOf"] if option.get("type") == "array"]
+        bounds.add(array["items"]["maximum"])
+    (bound,) = bounds
+    for path, body in (("/predict", {"values": [3, 6.1, 9.2, 12]}), ("/predict/batch", {"series": [[3, 6.1, 9.2, 12]]})):
+        refused = client.post(path, json={**body, "level": [bound + 0.001]})
+        said = re.search(r"use a level up to (\S+)$", refused.json()["error"])
+        assert refused.status_code == 422 and said is not None and float(said.group(1)) == bound, refused.json()
+        assert client.post(path, json={**body, "level": [bound]}).status_code == 200
+    assert bound == (99 if quantiles is None else 80)
 
 
 def test_a_path_with_a_trailing_slash_is_a_404_json_not_a_redirect():

@@ -513,9 +513,35 @@ def test_the_page_draws_and_writes_extreme_values_as_the_cli_does(server, browse
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     parse = "text => { try { return parseValues(text); } catch (err) { return err.message; } }"
     assert page.evaluate(parse, "1 10\u00b2 10\u00b3").startswith("'10\u00b2' (value 2) is not")  # round 30: read as 102
-    page.fill("#values", "\u0663 4 5")  # Arabic-Indic digits: the page says how to write them
-    page.press("#values", "Enter")
-    page.wait_for_function("document.querySelector('#error').textContent.includes('digits 0-9')")
+
+
+def test_the_page_reads_the_decimal_digits_of_every_script_as_the_cli_does(server, browser, capsys):
+    """Adversarial report: the CLI reads \u0661 \u0662 \u0663 \u0664 (Python's float() reads every Unicode decimal
+    digit) and predicts 5; the page read full-width digits only, and refused these ('write numbers with the digits
+    0-9')."""
+    from numseries.cli import main
+    from numseries.commands.predict import _parse_values
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/")
+    parse = "text => { try { return parseValues(text); } catch (err) { return err.message; } }"
+    zeros = (0x0660, 0x06F0, 0x0966, 0xFF10, 0x0E50)  # Arabic-Indic, Extended Arabic-Indic, Devanagari, full-width, Thai
+    for digits in ("".join(map(chr, range(zero, zero + 10))) for zero in zeros):
+        text = f"{digits} {digits[1]}.{digits[5]} -{digits[4]}e{digits[1]} {digits[9]}_{digits[0] * 3}"
+        assert page.evaluate(parse, text) == _parse_values(text.split())[0] == [123456789.0, 1.5, -40.0, 9000.0], text
+    math_digits = "\U0001d7cf \U0001d7e4 \U0001d7ff"  # bold 1, sans-serif 2, monospace 9: past U+FFFF, a run of 50
+    assert page.evaluate(parse, math_digits) == _parse_values(math_digits.split())[0] == [1.0, 2.0, 9.0]
+    for ambiguous in ("\u0661,\u0665 \u0662,\u0665 \u0663,\u0665", "\u0661,\u0660\u0660\u0660 \u0662,\u0660\u0660\u0660 3"):
+        with pytest.raises(ValueError) as refused:  # a decimal comma, or thousands? As with the digits 0-9
+            _parse_values([ambiguous])
+        assert page.evaluate(parse, ambiguous) == str(refused.value), ambiguous
+    for values in ("\u0661 \u0662 \u0663 \u0664", "\u0661.\u0665 \u0662.\u0665 \u0663.\u0665"):
+        assert main(["predict", *values.split()]) == 0
+        expected = capsys.readouterr().out.splitlines()[0]
+        _predict_on_page(page, values)
+        assert f"next value: {page.text_content('#prediction')}" == expected, values
+    assert expected == "next value: 4.5"
+    page.close()
 
 
 def test_the_page_checks_the_count_of_values_and_the_steps_and_marks_the_field_at_fault(server, browser):
@@ -628,6 +654,25 @@ def test_a_model_without_weights_gets_no_weight_column_on_the_page(browser, tmp_
         assert page.is_hidden("#weight-column") and page.is_hidden("#weights-hint") and page.is_visible("#no-weights")
         cells = page.locator("#weights tbody tr").first.locator("td").all_text_contents()
         assert cells[:3] == ["1", "3.1", "0.215"]  # step, value, attention
+        page.close()
+    finally:
+        live.stop(timeout=30)
+
+
+def test_a_model_without_a_pattern_head_gets_the_cli_s_pattern_line_on_the_page(browser, tiny_onnx, capsys):
+    """Adversarial report: its JSON's pattern was "" (the page showed no pattern line), where the CLI writes
+    "pattern: no exact rule; the network's estimate"; now the JSON says so, and the page says it once."""
+    from numseries.cli import main
+
+    values = ["3", "6.1", "9.2", "12"]
+    assert main(["predict", "--weights", str(tiny_onnx), *values]) == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    live = LiveServer("--weights", str(tiny_onnx))
+    try:
+        page = browser.new_page()
+        page.goto(live.url)
+        _predict_on_page(page, " ".join(values))
+        assert page.text_content("#pattern") == line == "pattern: no exact rule; the network's estimate"
         page.close()
     finally:
         live.stop(timeout=30)

@@ -27,10 +27,17 @@ def _fmt(value: float) -> str:
 
 
 def _ratio(a: float, b: float) -> float:
-    """a / b, with 0 / 0 = 1 (both exact: a tie) and a / 0 = inf."""
+    """a / b, with 0 / 0 = 1 (both exact: a tie) and a / 0 = NaN, shown "–" (no ratio to an exact baseline:
+    "inf" read like a failure of the model, adversarial report)."""
     if b == 0:
-        return 1.0 if a == 0 else float("inf")
+        return 1.0 if a == 0 else float("nan")
     return a / b
+
+
+def _baseline(name: str, model: float, baseline: float) -> str:
+    """The name of the baseline the model's error is divided by, said exact where that leaves no ratio
+    (:func:`_ratio`)."""
+    return f"{name} exact" if baseline == 0 != model else name
 
 
 def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
@@ -57,7 +64,9 @@ def metric_table(rows: list[Row], metric: str = "median_scaled") -> str:
         shown = [f"**{_fmt(v)}**" if m != NOISE_FLOOR and v == best else _fmt(v) for m, v in values.items()]
         best_baseline = min((m for m in baseline_names if not np.isnan(values[m])), key=lambda m: values[m], default=None)
         ratio = _ratio(values[MODEL], values[best_baseline]) if best_baseline else float("nan")
-        against = f"{_fmt(ratio)} ({best_baseline})" if best_baseline else _fmt(ratio)  # none scored: no "(None)"
+        against = _fmt(ratio)  # none scored: no "(None)"
+        if best_baseline:
+            against += f" ({_baseline(best_baseline, values[MODEL], values[best_baseline])})"
         line = [group, bucket, str(by_method[MODEL]["n"]), *shown, against]
         if "auto_arima" in methods:
             line.append(_fmt(_ratio(values[MODEL], values["auto_arima"])))
@@ -109,7 +118,9 @@ def frequency_section(rows: list[Row]) -> list[str]:
         baselines = {m: v for (g, m), v in medians.items() if g == group and m not in (MODEL, NOISE_FLOOR)}
         best = min(baselines, key=lambda m: baselines[m])
         if medians[group, MODEL] > baselines[best]:
-            behind.append(f"{group} ({_fmt(_ratio(medians[group, MODEL], baselines[best]))}× {best})")
+            model, baseline = medians[group, MODEL], baselines[best]
+            ratio = f"{_fmt(_ratio(model, baseline))}× {best}" if baseline else _baseline(best, model, baseline)
+            behind.append(f"{group} ({ratio})")
     verdict = (
         f"The model is behind its best baseline, over all lengths, on {len(behind)} of {len(groups)} frequency "
         f"groups: {', '.join(behind)}." if behind else
@@ -138,7 +149,8 @@ def report(
         "the best method of each line is in bold. `noise_floor` is the error of the noise-free next value. "
         f"{n_constant} cases with a constant context have no scale and are left out of the scaled errors. "
         "The statistical baselines see each context as the model does (shifted by its last value, divided by "
-        "its mean absolute step) and fall back to the last value where they cannot fit.",
+        "its mean absolute step) and fall back to the last value where they cannot fit. A ratio of the model to "
+        "a baseline is – where that baseline is exact (error 0) and the model is not.",
         "## Median scaled error (primary)",
         metric_table(rows, "median_scaled"),
         *frequency_section(every_row),

@@ -45,6 +45,7 @@ except ImportError as err:  # pragma: no cover - depends on the install
 
 from numseries import __version__
 from numseries.commands.predict import (
+    NO_PATTERN,
     _as_json,
     add_forecast,
     forecast_cycle,
@@ -56,7 +57,7 @@ from numseries.commands.predict import (
     round_attention,
 )
 from numseries.forecast import SETTLE_OVERSHOOT
-from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked
+from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked, widest_level
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
     BELOW_FLOAT,
@@ -97,9 +98,10 @@ def _float_texts(values: list[int | float]) -> list[int | float]:
 # round (9007199254740993) gets the Predictor's 422 naming it rather than a prediction for another value.
 Number = StrictInt | Annotated[FiniteFloat, Strict()]
 Sequence_ = Annotated[list[Number], Field(min_length=MIN_VALUES, max_length=MAX_VALUES), AfterValidator(_float_texts)]
-# A level in percent: (0, 100) stated in the schema; checked against the model's quantiles by the Predictor, whose
-# error names the widest level it gives (pydantic's own check would say less)
-Level = Annotated[Number, Field(json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 100})]
+# A level in percent: above 0 in the schema, and at most the widest level the model's quantiles give there too
+# (_state_widest_level); checked against them by the Predictor, whose error names that widest level (pydantic's
+# own check would say less)
+Level = Annotated[Number, Field(json_schema_extra={"exclusiveMinimum": 0})]
 
 
 class PydanticJSON(JSONResponse):
@@ -147,7 +149,10 @@ class PredictAnswer(BaseModel):
         description="true when a rule gives the prediction: an exact one, or past 2**53, where a rule of floats "
         "is float arithmetic's, one to float64 precision (exact false)"
     )
-    pattern: str = Field(description="the exact rule, or what the model's pattern head says the sequence looks like")
+    pattern: str = Field(
+        description="the exact rule, or what the model's pattern head says the sequence looks like; without either, "
+        f"'{NO_PATTERN}', as the pattern line of numseries predict"
+    )
     weights: list[float] | None = Field(
         description="each value's exact weight in the prediction (sum of weight × value = prediction; an exact "
         "rule's coefficients); 0 before the model's window; null in /predict/batch items and for a model "
@@ -316,6 +321,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         return FileResponse(str(static / "index.html"))
 
     _add_offline_docs(app)
+    _state_widest_level(app.openapi(), widest_level(predictor.quantile_levels))  # (the schema, built once here)
     # What is loaded by now (the model, numpy, FastAPI, pydantic) lives as long as the server: frozen, the
     # cyclic garbage collector stops walking it on every collection, which made the latency's tail under
     # 16 clients (benchmarks/results/serve_load.md measures the server with it).
@@ -882,6 +888,16 @@ def _describe(error: dict, count: int, sent: str | None = None) -> str:
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+def _state_widest_level(schema: dict[str, Any], widest: float) -> None:
+    """Bound each ``level`` of the requests in the OpenAPI ``schema`` by the ``widest`` level the model's
+    quantiles give: what a level above it is refused with (adversarial report: the schema said below 100,
+    the server refused 99.5 with "use a level up to 99")."""
+    for name in ("PredictRequest", "BatchRequest"):
+        level = schema["components"]["schemas"][name]["properties"]["level"]
+        (array,) = [option for option in level["anyOf"] if option.get("type") == "array"]
+        array["items"]["maximum"] = widest
 
 
 def _add_offline_docs(app: FastAPI) -> None:

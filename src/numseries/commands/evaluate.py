@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from numseries.baselines import ALL, SIMPLE
 from numseries.commands import families
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from numseries.generate import FAMILIES
     from numseries.markdown import report, summary_table
     from numseries.predict import Predictor
-    from numseries.weights import locate, recorded_run_dir, trained_families
+    from numseries.weights import recorded_run_dir, trained_families
 
     other = {"synthetic": {"--cases-per-bucket": args.cases_per_bucket},
              "real": {"--n-per-cell": args.n_per_cell, "--families": args.families}}[args.suite]  # fmt: skip
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             f"drop --no-stats, or add one of {', '.join(SIMPLE)}"
         )
     check_output(args.report, "the report")  # before minutes of work, not after them
+    info = _training_info(args.weights)  # {} where there is none or it cannot be read (a note says so)
     run_dir = None
     if args.plots:
         check_folder(args.plots, "the plots")
@@ -70,11 +72,12 @@ def run(args: argparse.Namespace) -> int:
             from numseries.plots import read_training_log, write_plots
         except ImportError as err:
             raise ValueError(f"--plots needs matplotlib ({err}); pip install 'numseries[plot]'") from err
-        run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights)
+        # the run recorded in training_info.json: none where it has none, or cannot be read (noted above)
+        run_dir = Path(args.run_dir) if args.run_dir else recorded_run_dir(args.weights) if info else None
         if run_dir is not None:
             read_training_log(run_dir)  # a log that cannot be read is said now, not after the evaluation
     model = Predictor.from_pretrained(args.weights)  # ONNX on onnxruntime when the folder has one
-    trained_on = trained_families(locate(args.weights).training_info())  # families new to the weights: apart
+    trained_on = trained_families(info)  # families new to the weights: apart
     unregistered = sorted((trained_on or set()) - set(FAMILIES))
     if args.suite == "synthetic" and args.families is None and unregistered:  # (round 52: left out without a word)
         raise ValueError(
@@ -114,6 +117,20 @@ def run(args: argparse.Namespace) -> int:
         written = write_plots(evaluation, args.plots, run_dir=run_dir)
         print(f"wrote {len(written)} plots to {args.plots}")
     return 0
+
+
+def _training_info(weights: str | None) -> dict[str, Any]:
+    """The ``training_info.json`` of ``weights``, or ``{}``; one that cannot be read is a note, not an error:
+    the predictions do not depend on it (``predict`` never reads it), only the report's facts about training."""
+    from numseries.weights import locate
+
+    location = locate(weights)
+    try:
+        return location.training_info()
+    except ValueError as err:
+        facts = "the families the weights were trained on and the run that trained them"
+        print(f"note: {err}. Evaluating without it: {facts} are left out of the report", file=sys.stderr)
+        return {}
 
 
 def _progress(suite: str, n_cases: int, methods: int) -> tuple[Callable[[str, int], None], Callable[[], None]]:

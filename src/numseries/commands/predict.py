@@ -39,6 +39,7 @@ RULE_NOTE = (
     "  x[t-1] + b).",
     "attention: where the network's attention layer looked; an exact rule gave this value, not the network.",
 )
+NO_PATTERN = "no exact rule; the network's estimate"  # the pattern, in the table and --json, without a rule or head
 
 
 # argparse reads a token that starts with '-' as an option unless its private `_negative_number_matcher`
@@ -503,7 +504,7 @@ def _pattern(result) -> str:
         return f"pattern: {result.pattern} ({'exact' if result.rule.precise else 'a rule, to float64 precision'})"
     if result.pattern:  # the model's pattern head: what the sequence looks like
         return f"pattern: {result.pattern} (no exact rule)"
-    return "pattern: no exact rule; the network's estimate"
+    return f"pattern: {NO_PATTERN}"
 
 
 def _table(
@@ -696,6 +697,7 @@ def json_answer(
     settles: bool = False,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
+    ``pattern``: the rule's or the pattern head's ("": neither, said as the table's pattern line says it);
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth);
     ``logs``: whether it read their logarithms (:attr:`~numseries.predict.Prediction.logs`); ``settles``: whether
     it read a saturating curve's step sizes (:attr:`~numseries.predict.Prediction.settles`);
@@ -708,7 +710,7 @@ def json_answer(
         "prediction": prediction,
         "exact": exact,
         "rule": rule is not None,  # exact, or (past 2**53, floats) to float64 precision
-        "pattern": pattern,
+        "pattern": pattern or NO_PATTERN,  # as the table's pattern line (was "", adversarial report)
         "weights": weights,
         "attention": attention,
         "n_values": n_values,

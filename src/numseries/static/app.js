@@ -7,12 +7,12 @@ const $ = (id) => document.getElementById(id);
 
 // 1,000: a thousands separator, or the values 1 and 0? Also 1 000 with a no-break or thin space between, as
 // French or Russian spreadsheets write thousands (\s splits there: 1 and 000). As the CLI's _THOUSANDS.
-const THOUSANDS = /\d[,\u00a0\u202f\u2009]\d{3}(?!\d)/;
+const THOUSANDS = /\p{Nd}[,\u00a0\u202f\u2009]\p{Nd}{3}(?!\p{Nd})/u;  // (\p{Nd}: any script's digits, as Python's \d)
 const NO_BREAK = /[\u00a0\u202f\u2009]/g;  // shown as a space in messages
 // 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
-const GROUPED_DECIMAL = /^[+-]?[1-9]\d{0,2}(?:[.'\u2019]\d{3})+,\d+$/;  // (0.123,4 is a list: no group starts 0)
+const GROUPED_DECIMAL = /^[+-]?[1-9]\p{Nd}{0,2}(?:[.'\u2019]\p{Nd}{3})+,\p{Nd}+$/u;  // (0.123,4 is a list: no group starts 0)
 const GROUPED = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+$/;  // 1.234.567, 1'000: thousands separators
-const DECIMAL_COMMA = /[+-]?\d+,\d+/;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
+const DECIMAL_COMMA = /[+-]?\p{Nd}+,\p{Nd}+/u;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const [MIN_VALUES, MAX_VALUES, MAX_STEPS] = [3, 10000, 256];  // the server's limits (numseries.serve; a test checks)
 const DIGIT_GROUPS = /^[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;  // 1_000, -2_500.5: as the CLI's
@@ -53,9 +53,9 @@ function parseValues(text) {
     );
   }
   const values = typed.map((typedToken, i) => {
-    // as Python's float() reads it (the CLI): full-width digits (０-９ only: NFKC would read 10² as 102) and
-    // digits grouped by thousands with '_'
-    let token = typedToken.replace(/[\uff10-\uff19]/g, (digit) => String(digit.charCodeAt(0) - 0xff10));
+    // as Python's float() reads it (the CLI): the decimal digits of every script (١٢, ۱۲, १२, １２; not NFKC,
+    // which reads 10² as 102) and digits grouped by thousands with '_'
+    let token = typedToken.replace(/\p{Nd}/gu, (digit) => String(digitValue(digit)));
     if (token.includes("_")) {
       if (!DIGIT_GROUPS.test(token)) {
         throw new Error(
@@ -75,13 +75,11 @@ function parseValues(text) {
     if (!NUMBER.test(token)) {
       const fix = /[\u2212\u2013\u2014]/.test(token)
         ? "type the minus sign as '-'"
-        : /[^\x00-\x7f]/.test(token) && /^[+-]?[\p{Nd}.]+([eE][+-]?\p{Nd}+)?$/u.test(token)
-          ? "write numbers with the digits 0-9"
-          : GROUPED.test(token)  // 1.234.567, 1'000
-            ? `write it without thousands separators (${token.replace(/[^0-9+-]/g, "")})`
-            : i === 0 && typed.length > 1 && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(token)  // a pasted column's name (round 61)
-              ? `give the numbers without their header ('${clipped(typedToken)}')`
-              : "separate numbers with spaces, commas or new lines";
+        : GROUPED.test(token)  // 1.234.567, 1'000
+          ? `write it without thousands separators (${token.replace(/[^0-9+-]/g, "")})`
+          : i === 0 && typed.length > 1 && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(token)  // a pasted column's name (round 61)
+            ? `give the numbers without their header ('${clipped(typedToken)}')`
+            : "separate numbers with spaces, commas or new lines";
       throw new Error(`'${clipped(typedToken)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
@@ -111,6 +109,15 @@ function parseValues(text) {
   return values;
 }
 
+function digitValue(digit) {
+  // A decimal digit's value (\p{Nd}, any script): Unicode gives each script's digits 0-9 ten consecutive code
+  // points, so it is how many digits come before it in its run, modulo 10 (runs of 50: the math digits).
+  const code = digit.codePointAt(0);
+  let before = 0;
+  while (/\p{Nd}/u.test(String.fromCodePoint(code - before - 1))) before += 1;
+  return before % 10;
+}
+
 function clipped(token) {
   // A token as an error quotes it: at most 40 characters.
   return token.length <= 40 ? token : `${token.slice(0, 37)}...`;
@@ -131,7 +138,7 @@ function decimalComma(text) {
   }
   const list = words(text).map((word) => word.replace(/^,+|,+$/g, ""));  // 1,5, 2,5,: a comma after each value
   if (list.length < 2) return null;
-  return list.find((word) => new RegExp(`^${DECIMAL_COMMA.source}$`).test(word)) ?? null;
+  return list.find((word) => new RegExp(`^${DECIMAL_COMMA.source}$`, "u").test(word)) ?? null;
 }
 
 function heldInteger(token) {
@@ -512,7 +519,9 @@ function showExtras(data, step, integer = null) {
   const pattern = $("pattern");
   pattern.hidden = !data.pattern;
   const how = data.exact ? "exact" : data.rule ? "a rule, to float64 precision" : "no exact rule";  // as the CLI
-  if (data.pattern) pattern.textContent = `pattern: ${data.pattern} (${how})`;
+  // without a rule or a pattern head, the pattern is the CLI's "no exact rule; the network's estimate": not twice
+  const said = !data.rule && data.pattern?.startsWith(how) ? "" : ` (${how})`;
+  if (data.pattern) pattern.textContent = `pattern: ${data.pattern}${said}`;
   const intervals = $("intervals");
   const levels = Object.entries(data.intervals || {});
   intervals.hidden = levels.length === 0;
