@@ -51,9 +51,10 @@ in logarithms, can turn and grow), it is the path from the second step on; ``For
 steady in logarithms where it runs away there, it is not held steady again by its steps. A positive window that
 rises by ratios (its logarithms lie closer to a line than its values do: compounding growth with proportional
 noise, revenue or users) gets the same candidate, read from the whole window, and takes it the same way where it
-never falls below the last value: the network continues such a growth by its steps, ever further behind (24
-values of 100·1.3^t with 3% noise went on to 60% of the eighth value), and is then held to a steady step. A
-line's or a wave's rise is left to the network's steps, where a path in logarithms would compound.
+never falls below the last value: the network continues such a growth by its steps, ever further behind, or is
+held to a steady step (24 values of 100·1.3^t with 3% noise went on to 60% of the eighth value). A line's or a
+wave's rise is left to the network's steps, where a path in logarithms would compound. A window below 0 is read
+as its mirror image above 0, and mirrored back.
 
 The network reads a saturating curve's slowing steps as a wave's on its way to a peak: a logistic share rising
 to 76.9 of 100 turned back and fell below 0 (``1.5 2.7 4.7 8.3 14.2 23.1 35.4 50 64.6 76.9``). A window left with
