@@ -92,3 +92,40 @@ def test_an_interval_read_in_logarithms_stays_above_zero(shipped):
         outputs = {"quantiles": raw.copy(), "read": np.array([6]), "logs": np.array([logs])}
         quantiles = shipped._quantiles(outputs, np.array([[0.5, 0.3]]))
         assert (quantiles >= 0).all() if logs else (quantiles < 0).any()
+
+
+@pytest.mark.parametrize("window", [DECAY, list(100 * 1.2 ** np.arange(24) * (1 + 0.02 * np.random.default_rng(4).normal(size=24)))])
+def test_a_series_below_zero_is_read_as_its_mirror_image(shipped, window):
+    # the model's f(-x) = -f(x): the mirror of a series read in logarithms was not read so (DECAY's mirror was
+    # predicted -0.0831, its 80% interval -0.32 to 0.15, across 0, where DECAY got 0.0934, 0.09 to 0.1)
+    up, down = shipped.predict(window, level=[80]), shipped.predict([-v for v in window], level=[80])
+    assert up.logs and down.logs and down.value == pytest.approx(-up.value, rel=1e-9)
+    lo, hi = up.interval(80)
+    assert down.interval(80) == pytest.approx((-hi, -lo), rel=1e-9)
+    assert down.interval(80)[1] <= 0  # never above 0, as the positive's never below
+
+
+def test_the_cli_says_a_mirrored_decay_was_predicted_above_zero(capsys):
+    code, _, err = predict_cli(capsys, *[str(-v) for v in DECAY])
+    assert code == 0 and "its prediction a ratio: below 0" in err
+    assert "it predicted above 0, though they are all below 0 and rise" in err
+
+
+@pytest.mark.parametrize(("seed", "ratio"), [(4, 1.2), (6, 1.1)])
+def test_a_compounding_growth_s_next_value_is_read_in_logarithms(shipped, monkeypatch, capsys, seed, ratio):
+    # 24 values of 100 * ratio^t with 2% proportional noise: the next value from their ratios, its interval too
+    series = 100 * ratio ** np.arange(25) * (1 + 0.02 * np.random.default_rng(seed).normal(size=25))
+    prediction = shipped.predict(series[:24], level=[80])
+    lo, hi = prediction.interval(80)
+    assert prediction.logs and lo <= series[24] <= hi
+    code, _, err = predict_cli(capsys, *map(str, series[:24]))
+    assert code == 0 and "they grow by ratios, and read from the values it predicted a smaller ratio" in err
+    assert "predicted below 0" not in err
+    monkeypatch.setattr("numseries.forecast.straighter_in_logs", lambda _values, lengths: np.zeros(len(lengths), bool))
+    before = shipped.predict(series[:24], level=[80])
+    assert not before.logs and (seed != 4 or not before.interval(80)[0] <= series[24] <= before.interval(80)[1])
+
+
+def test_a_rise_by_ratios_of_fewer_than_eight_values_keeps_the_network_s_prediction(shipped):
+    # its one-step backtest would hold out a single value (adversarial measurement: 6 noisy values went 22% high)
+    assert not shipped.predict([22847.494, 27124.641, 41983.213, 50711.41, 73540.969, 94340.035]).logs

@@ -766,7 +766,9 @@ class Predictor:
         quantiles = widen_lines(quantiles, self.quantile_levels, ends[:, 1], outputs.get("read"), ends[:, 0])
         quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
         if "logs" in outputs:  # read in logarithms: a ratio, never below 0, its quantiles neither once calibrated
-            quantiles[outputs["logs"]] = np.maximum(quantiles[outputs["logs"]], 0.0)
+            rows = outputs["logs"]
+            turned = ends[rows, 1] < 0  # (a series below 0, read as its mirror image: never above 0)
+            quantiles[rows] = np.where(turned[:, None], np.minimum(quantiles[rows], 0.0), np.maximum(quantiles[rows], 0.0))
         if "spread" in outputs:  # a step read from the step sizes: no narrower than its noise and step (_read_steps)
             rows = outputs["settles"]
             quantiles[rows] = widened_by_noise(
@@ -830,8 +832,12 @@ class Predictor:
         at runs away too, and the path levels off at that level); ``Forecast.steady`` says from which. A
         positive decay (its last value below its first) whose path read from the logarithms of its values
         forecasts its own last values over twice as well as the path it got, and never climbs back above its
-        last value, goes on by that path from the second step on (by its ratios, never below 0);
-        ``Forecast.logs`` says so. A window whose values (at least 6) all step one way, the last step smaller
+        last value, goes on by that path from the second step on (by its ratios, never below 0); a positive
+        window that rises by ratios (8 values or more, the last at least twice the first, closer to a line in
+        logarithms than as it is: compounding growth) goes on by the least-squares line of its logarithms, a
+        steady ratio, with that line's prediction intervals, where that line forecasts its own last values over
+        twice as well; a window below 0, as its mirror image; ``Forecast.logs`` says so. A window whose values (at
+        least 6) all step one way, the last step smaller
         than the largest, that saturates (its steps shrink by about one ratio, not as a wave's near its peak,
         or its pattern is a logistic curve and its steps have shrunk for 2 steps), and whose step 1 goes its way,
         settles from the second step on: its steps go the same way, each no larger than the one before nor than
@@ -1036,38 +1042,59 @@ class Predictor:
         self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], only: tuple[str, ...] | None
     ) -> None:
         """Where the network predicted below 0 from (N, W) prefix-padded values of (N,) ``lengths`` all above 0
-        that end below where they start (a decay), or, from values above 0 that grow by ``LOG_GROWTH`` times or
+        that end below where they start (a decay); or, from values above 0 that grow by ``LOG_GROWTH`` times or
         more at their last step, by a larger ratio than at the step before, a smaller ratio than their last
-        (growth faster than exponential, ``1 2 6 22 94 454 2430``, went on to 2660), and the network reading their
-        logarithms forecasts their own last values with under ``PREFER_LOG`` of the error of its read of the
-        values (a decay's as a forecast's log path is backtested: :func:`~numseries.forecast.log_backtest`,
-        holding out ``log_hold(BACKTEST_STEPS, length)`` of them; a growth's one step at a time,
-        :meth:`_growth_reads_better_in_logs`): ``outputs``' prediction, quantiles, attention, weights and read replaced by
-        those of the values' logarithms, exponentiated (a ratio: above 0; not where that climbs above the last
-        value, a decay that levelled off, nor a growth's below it, nor leaves the float range). Their weights stay exact:
-        ``exp(f(log x))`` grows as x is scaled, so the prediction is still ``sum(weights * x)``, each weight
-        the prediction times the logarithm's weight over its value (they need not sum to 1). Sets
-        ``outputs["logs"]`` (N,) bool: the rows replaced."""
-        from numseries.forecast import BACKTEST_STEPS, LOG_GROWTH, LOG_PAST, PREFER_LOG, log_backtest, log_hold
+        (growth faster than exponential, ``1 2 6 22 94 454 2430``, went on to 2660), or that rise by ratios
+        (:func:`~numseries.forecast.straighter_in_logs`: compounding growth) a smaller ratio than their mean
+        one; and the network reading their logarithms forecasts their own last values with under ``PREFER_LOG``
+        of the error of its read of the values (a decay's as a forecast's log path is backtested:
+        :func:`~numseries.forecast.log_backtest`, holding out ``log_hold(BACKTEST_STEPS, length)`` of them; a
+        growth's one step at a time, :meth:`_growth_reads_better_in_logs`): ``outputs``' prediction, quantiles,
+        attention, weights and read replaced by those of the values' logarithms, exponentiated (a ratio: above
+        0; not where that climbs above the last value, a decay that levelled off, nor a growth's below it, nor
+        leaves the float range). Values all below 0 are read as their mirror image, and mirrored back (the
+        model's f(-x) = -f(x)). Their weights stay exact: ``exp(f(log x))`` grows as x is scaled, so the
+        prediction is still ``sum(weights * x)``, each weight the prediction times the logarithm's weight over
+        its value (they need not sum to 1). Sets ``outputs["logs"]`` (N,) bool: the rows replaced."""
+        from numseries.forecast import (
+            BACKTEST_STEPS,
+            LOG_GROWTH,
+            LOG_PAST,
+            PREFER_LOG,
+            RISE_RATIO,
+            RISE_VALUES,
+            log_backtest,
+            log_hold,
+            straighter_in_logs,
+        )
 
         n = len(lengths)
         outputs["logs"] = replaced = np.zeros(n, dtype=bool)
-        prediction, at = outputs["prediction"], np.arange(n)
-        last, before, earlier = (values[at, np.maximum(lengths - k, 0)] for k in (1, 2, 3))  # (N,) each
+        at = np.arange(n)
+        sign = np.where(values[at, np.maximum(lengths - 1, 0)] < 0, -1.0, 1.0)  # (N,) a row below 0: its mirror image
+        prediction = sign * outputs["prediction"]  # (N,) as the mirror's
+        first = sign * values[:, 0] if values.shape[1] else np.zeros(n)  # (N,)
+        last, before, earlier = (sign * values[at, np.maximum(lengths - k, 0)] for k in (1, 2, 3))  # (N,) each
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # (a last value of 0: round 60)
             # growing by LOG_GROWTH times or more at the last step, by a larger ratio than the step before, where
             # the network's ratio is smaller (compared as ratios: products of values near 1e300 overflow, round 59)
             ratio = last / before  # (N,)
             grows = (earlier > 0) & (before > 0) & (ratio >= LOG_GROWTH) & (ratio > before / earlier)
             grows &= prediction / last < ratio
+            # rising, where the network's ratio is smaller than the mean ratio (whether by ratios: decided below)
+            rises = (first > 0) & (last >= RISE_RATIO * first) & ~grows & (lengths >= RISE_VALUES)
+            rises &= prediction / last < np.exp(np.log(last / first) / np.maximum(lengths - 1, 1))
         below = prediction < 0
-        if not (below | grows).any():  # (most): nothing to read again
+        if not (below | grows | rises).any():  # (most): nothing to read again
             return
+        values = sign[:, None] * values  # (N, W) each row as its mirror image where below 0
         inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, W)
         with np.errstate(invalid="ignore"):
             positive = np.where(inside, values, 1.0).min(axis=1) > 0  # (N,)
-            falls = last < values[:, 0]  # (N,)
-        rows = np.flatnonzero(((below & falls) | grows) & positive & (lengths >= LOG_PAST + 2))
+        rises &= positive
+        rises[rises] = straighter_in_logs(values[rises], lengths[rises])
+        grows |= rises  # (read as a growth: one step at a time)
+        rows = np.flatnonzero(((below & (last < first)) | grows) & positive & (lengths >= LOG_PAST + 2))
         if not rows.size:
             return
         decays = rows[~grows[rows]]
@@ -1086,29 +1113,32 @@ class Predictor:
         logarithms = np.where(inside[rows], np.log(np.where(inside[rows], values[rows], 1.0)), 0.0)  # (R, W)
         again = self._predict_padded(logarithms, lengths[rows], None, "weights" in outputs, only=only, exact_ok=True)
         with np.errstate(over="ignore", under="ignore"):
-            value = np.exp(again["prediction"])  # (R,)
+            value = np.exp(again["prediction"])  # (R,) the mirror's, where below 0
         # not where it climbs back above the last value (a decay that levelled off, 1000 200 40 8 1.6 1.5, read so
         # jumped to 7.84: adversarial round 49), nor where it leaves the float range (0 or inf)
         keep = np.where(grows[rows], value >= last[rows], value <= last[rows]) & (value > 0) & np.isfinite(value)  # (R,)
         rows, again, value = rows[keep], {name: output[keep] for name, output in again.items()}, value[keep]
         if not rows.size:
             return
+        turned = sign[rows] < 0  # (R,) mirrored back: their quantiles turn over
         with np.errstate(over="ignore", under="ignore"):
             if "quantiles" in outputs and "quantiles" in again:
-                outputs["quantiles"][rows] = np.exp(again["quantiles"])
+                quantiles = sign[rows, None] * np.exp(again["quantiles"])  # (R, Q)
+                quantiles[turned] = quantiles[turned, ::-1]
+                outputs["quantiles"][rows] = quantiles
+        value = sign[rows] * value
         outputs["prediction"][rows] = value
         outputs["read"][rows] = again["read"]
         for name in ("attention", "weights"):
             if name in outputs and name in again:
                 outputs[name][rows] = 0.0
                 outputs[name][rows, : again[name].shape[1]] = again[name]
-        if "weights" in outputs and "weights" in again:
+        if "weights" in outputs and "weights" in again:  # (value over each value: the mirror's signs cancel)
             with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
                 outputs["weights"][rows] = np.where(
-                    inside[rows], value[:, None] * outputs["weights"][rows] / np.where(inside[rows], values[rows], 1.0), 0.0
+                    inside[rows], value[:, None] * outputs["weights"][rows] / np.where(inside[rows], sign[rows, None] * values[rows], 1.0), 0.0
                 )
         replaced[rows] = True
-
 
     def _growth_reads_better_in_logs(self, values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(G, W) prefix-padded values above 0 of (G,) lengths (at least ``LOG_PAST`` + 2) -> (G,) bool: where
