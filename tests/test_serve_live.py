@@ -210,7 +210,7 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.fill("#values", "1 1 2 5 15 52 203 877 4140")
     page.fill("#steps", "3")
     page.press("#values", "Enter")
-    page.wait_for_function("document.querySelector('#note').textContent.includes('a smaller ratio than their last')")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('a smaller ratio than they grow by')")
     assert "as step 1 was read" in page.text_content("#note") and "below 0" not in page.text_content("#note")
     # adversarial round 36b: the CLI said the network read the last 16 values; the page showed 48 weights of 0
     page.fill("#steps", "1")
@@ -531,7 +531,9 @@ def test_the_page_reads_the_decimal_digits_of_every_script_as_the_cli_does(serve
         assert page.evaluate(parse, text) == _parse_values(text.split())[0] == [123456789.0, 1.5, -40.0, 9000.0], text
     math_digits = "\U0001d7cf \U0001d7e4 \U0001d7ff"  # bold 1, sans-serif 2, monospace 9: past U+FFFF, a run of 50
     assert page.evaluate(parse, math_digits) == _parse_values(math_digits.split())[0] == [1.0, 2.0, 9.0]
-    for ambiguous in ("\u0661,\u0665 \u0662,\u0665 \u0663,\u0665", "\u0661,\u0660\u0660\u0660 \u0662,\u0660\u0660\u0660 3"):
+    # adversarial round 62: a grouped decimal in other scripts' digits (1.234,5) was read as two values by both
+    grouped = ("\u0661.\u0662\u0663\u0664,\u0665 6 7", "\u0967.\u0968\u0969\u096a,\u096b 6 7")
+    for ambiguous in ("\u0661,\u0665 \u0662,\u0665 \u0663,\u0665", "\u0661,\u0660\u0660\u0660 \u0662,\u0660\u0660\u0660 3", *grouped):
         with pytest.raises(ValueError) as refused:  # a decimal comma, or thousands? As with the digits 0-9
             _parse_values([ambiguous])
         assert page.evaluate(parse, ambiguous) == str(refused.value), ambiguous
@@ -541,6 +543,8 @@ def test_the_page_reads_the_decimal_digits_of_every_script_as_the_cli_does(serve
         _predict_on_page(page, values)
         assert f"next value: {page.text_content('#prediction')}" == expected, values
     assert expected == "next value: 4.5"
+    zero_first = "\u0660.\u0661\u0662\u0663,\u0664 5 6"  # 0.123,4: a list, as with the digits 0-9
+    assert page.evaluate(parse, zero_first) == _parse_values(zero_first.split())[0] == [0.123, 4.0, 5.0, 6.0]
     page.close()
 
 

@@ -171,9 +171,10 @@ class PredictAnswer(BaseModel):
     )
     logs: bool = Field(
         False,
-        description="whether the network read the logarithms of the values (the prediction a ratio: above 0): read "
-        "from the values it predicted below 0, though they are all above 0 and fall, and, forecasting their own "
-        "last values (up to 8) from those before, the path read from their logarithms missed by under half as much",
+        description="whether the network read the logarithms of the values (the prediction a ratio, of their sign; "
+        "values below 0 as their mirror image): read from the values it predicted past 0, though they all lie on one "
+        "side of it and approach it, or a smaller ratio than they grow by, and its read of their logarithms "
+        "forecast their own last values with under half the error",
     )
     settles: bool = Field(
         False,
@@ -213,11 +214,13 @@ class PredictAnswer(BaseModel):
     )
     forecast_logs: bool | None = Field(
         None,
-        description="present with steps: whether steps 2 on are the path read from the logarithms of the values "
-        "(those read all above 0, the last below the first): it goes on by their ratios and never below 0; taken "
-        "where, forecasting the values' own last values (up to 8) from those before, the path read from the "
-        "values (all of them, or the last 12) missed by over twice as much, and the path never climbs back above "
-        "the last value",
+        description="present with steps: whether steps 2 on go on by the values' ratios, read in logarithms (values "
+        "all below 0 as their mirror image): a decay's (the last value nearer 0 than the first) is the network's path "
+        "of their logarithms, never past 0; a rise by ratios (the last value at least twice the first, closer to a "
+        "line in logarithms) goes on by the least-squares line of its logarithms, a steady ratio; a growth read so at "
+        "step 1 by the network's path of their logarithms. Taken where, forecasting the values' own last values (up "
+        "to 8) from those before, the path read from the values missed by over twice as much, and it never turns back "
+        "past the last value",
     )
     forecast_settles: bool | None = Field(
         None,

@@ -19,7 +19,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,8 @@ _NEGATIVE_VALUES = r"^-(\.?\d|inf|nan)"
 _THOUSANDS = re.compile("\\d[,\u00a0\u202f\u2009]\\d{3}(?!\\d)")
 _NO_BREAK = re.compile("[\u00a0\u202f\u2009]")  # shown as a space in messages
 # 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
-_GROUPED_DECIMAL = re.compile("[+-]?[1-9]\\d{0,2}(?:[.'\u2019]\\d{3})+,\\d+")  # (0.123,4 is a list: no group starts 0)
+# (0.123,4 is a list: no group starts 0, in any script's digits: the first is checked apart, _grouped_decimal)
+_GROUPED_DECIMAL = re.compile("[+-]?(\\d)\\d{0,2}(?:[.'\u2019]\\d{3})+,\\d+")
 _GROUPED = re.compile("[+-]?\\d{1,3}(?:[.'\u2019]\\d{3})+")  # 1.234.567, 1'000: thousands separators
 _DIGIT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:_\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # 1_000, -2_500.5: as Python
 # 1,5 among other values (1,5 2,5 or 1,5, 2,5, or with semicolons 1,5;2,5): a decimal comma, or the values
@@ -189,23 +190,26 @@ def _run(args: argparse.Namespace) -> int:
             "and it predicts such a series better without them",
             file=sys.stderr,
         )
-    grew = result.logs and result.value > values[-1]  # read in logarithms as a growth faster than exponential
+    # read in logarithms as a growth's (by ratios, or faster), not a decay's; a series below 0 as its mirror image
+    grew = result.logs and abs(result.value) > abs(values[-1])
+    sizes, mirror = ("values", "") if values[-1] > 0 else ("values' sizes", "; they are all below 0: read as their mirror image")
     if grew:
         from numseries.forecast import GROWTH_BACKTEST, LOG_PAST
 
         print(
-            "note: the network read the logarithms of these values (its prediction a ratio): read from the values, "
-            "it predicted a smaller ratio than their last, though they grow by a larger ratio each step, and "
-            f"predicting each of their last {min(GROWTH_BACKTEST, result.n_used - LOG_PAST - 1)} values from those "
-            "before, it missed by under half as much reading their logarithms",
+            f"note: the network read the logarithms of these {sizes} (its prediction a ratio): they grow by ratios, "
+            "and read from the values it predicted a smaller ratio than they grow by; predicting each of their last "
+            f"{min(GROWTH_BACKTEST, result.n_used - LOG_PAST - 1)} values from those before, it missed by under half "
+            f"as much reading their logarithms{mirror}",
             file=sys.stderr,
         )
     elif result.logs:
         from numseries.forecast import BACKTEST_STEPS, log_hold
 
+        side, across, way = ("above", "below", "fall") if values[-1] > 0 else ("below", "above", "rise")
         print(
-            "note: the network read the logarithms of these values (its prediction a ratio: above 0): read from the "
-            "values, it predicted below 0, though they are all above 0 and fall, and forecasting their last "
+            f"note: the network read the logarithms of these {sizes} (its prediction a ratio: {side} 0): read from the "
+            f"values, it predicted {across} 0, though they are all {side} 0 and {way}, and forecasting their last "
             f"{log_hold(BACKTEST_STEPS, result.n_used)} values from those before, the path read from their logarithms "
             "missed by under half as much",
             file=sys.stderr,
@@ -242,19 +246,31 @@ def _run(args: argparse.Namespace) -> int:
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
-    if path_logs and grew:  # a growth's, as step 1 was read
+    kind = log_path_kind(values, path_logs, grew)
+    if kind == "growth":  # a growth's, as step 1 was read
         print(
-            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
-            "by their ratios), as step 1 was read",
+            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the {sizes} (it goes "
+            f"on by their ratios), as step 1 was read{mirror}",
             file=sys.stderr,
         )
-    elif path_logs:
+    elif kind:
         from numseries.forecast import BACKTEST_STEPS, log_hold
 
-        print(  # (decided on BACKTEST_STEPS steps, whatever the horizon: forecast_batch)
-            f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the values (it goes on "
-            f"by their ratios, and never below 0): forecasting the last {log_hold(BACKTEST_STEPS, path_read or result.n_used)} "
-            "values from those before, the path read from the values missed by over twice as much",
+        held = log_hold(BACKTEST_STEPS, path_read or result.n_used)  # (decided on BACKTEST_STEPS steps, whatever the horizon)
+        if kind == "rise":
+            text = (
+                f"{_later_steps(args.steps, 'goes', 'go')} on by the steady ratio of the {sizes} (the least-squares "
+                f"line of their logarithms): forecasting the last {held} values from those before, that line missed by "
+                f"under half as much as the path read from the values{mirror}"
+            )
+        else:
+            text = (
+                f"{_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the {sizes} (it goes on "
+                f"by their ratios, and never {'below' if values[-1] > 0 else 'above'} 0): forecasting the last {held} "
+                f"values from those before, the path read from the values missed by over twice as much{mirror}"
+            )
+        print(
+            f"note: {text}",
             file=sys.stderr,
         )
     if path_settles:
@@ -273,8 +289,17 @@ def _run(args: argparse.Namespace) -> int:
         _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, path_logs, path_settles)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle,
-                      logs=path_logs, settles=path_settles))
+                      logs=kind, settles=path_settles))
     return 0
+
+
+def _grouped_decimal(token: str) -> bool:
+    """Whether ``token`` is a number with thousands separators and a decimal comma (1.234,5 in any script's digits:
+    ١.٢٣٤,٥ too), its first digit not 0."""
+    import unicodedata
+
+    match = _GROUPED_DECIMAL.fullmatch(token)
+    return match is not None and unicodedata.digit(match.group(1)) != 0
 
 
 def _count(n: int, noun: str) -> str:
@@ -408,7 +433,7 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
             f"{'space' if _NO_BREAK.search(token) else 'comma'} between values? Write numbers "
             "without thousands separators and separate values with spaces, ', ' or newlines"
         )
-    grouped = next((t for t in re.split(r"[\s;]+", text) if _GROUPED_DECIMAL.fullmatch(t.strip(","))), None)
+    grouped = next((t for t in re.split(r"[\s;]+", text) if _grouped_decimal(t.strip(","))), None)
     if grouped is not None:  # 1.234,56 split at its comma gave 1.234 and 56
         number = re.sub(r"[.'\u2019]", "", grouped.strip(",")).replace(",", ".")
         raise ValueError(
@@ -516,12 +541,13 @@ def _table(
     *,
     labels: list[str] | None = None,
     cycle: int | None = None,
-    logs: bool = False,
+    logs: str = "",
     settles: bool = False,
 ) -> str:
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
-    ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step; ``logs``: its
-    path was read from the logarithms of the values from its second step; ``settles``: its path settles from there."""
+    ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step; ``logs``: how
+    its path went on in logarithms from its second step (:func:`log_path_kind`; "": it did not); ``settles``: its
+    path settles from there."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step, percent_text
     from numseries.intervals import level_name
@@ -581,10 +607,12 @@ def _table(
             f"  rank correlation with influence {by_attention['spearman']:.2f}{rank}.",
         ]
     if forecast is not None:
+        sizes = "values" if values[-1] > 0 else "values' sizes"
         how = (
             "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
-            else "autoregressive, from step 2 in the logarithms of the values" if logs
+            else f"from step 2 the steady ratio of the {sizes}" if logs == "rise"
+            else f"autoregressive, from step 2 in the logarithms of the {sizes}" if logs
             else "autoregressive, from step 2 settling: steps one way, shrinking" if settles
             else "autoregressive: each prediction is fed back in"
         )
@@ -620,6 +648,15 @@ def forecast_steady(forecast: Any, row: int = 0) -> int | None:
     """The step the forecast of a BatchForecast's ``row`` goes on at its window's mean step from, where its
     path ran away; None: it did not."""
     return forecast.forecast(row).steady
+
+
+def log_path_kind(values: Sequence[float], logs: bool, grew: bool) -> str:
+    """How a forecast's path went on from step 2 where it was read in logarithms (``logs``): "growth" (a growth's,
+    as step 1 was read, ``grew``), "rise" (the least-squares line of a rise by ratios' logarithms: it ends further
+    from 0 than it starts), "decay" (the network's path of a decay's logarithms); "" where it was not."""
+    if not logs:
+        return ""
+    return "growth" if grew else "rise" if abs(values[-1]) > abs(values[0]) else "decay"
 
 
 def forecast_logs(forecast: Any, row: int = 0) -> bool:

@@ -10,7 +10,8 @@ const $ = (id) => document.getElementById(id);
 const THOUSANDS = /\p{Nd}[,\u00a0\u202f\u2009]\p{Nd}{3}(?!\p{Nd})/u;  // (\p{Nd}: any script's digits, as Python's \d)
 const NO_BREAK = /[\u00a0\u202f\u2009]/g;  // shown as a space in messages
 // 1.234,56 (German), 1'234,56 (Swiss): thousands grouped by '.' or an apostrophe, then a decimal comma
-const GROUPED_DECIMAL = /^[+-]?[1-9]\p{Nd}{0,2}(?:[.'\u2019]\p{Nd}{3})+,\p{Nd}+$/u;  // (0.123,4 is a list: no group starts 0)
+// (0.123,4 is a list: no group starts 0, in any script's digits: the first is checked apart, groupedDecimal)
+const GROUPED_DECIMAL = /^[+-]?(\p{Nd})\p{Nd}{0,2}(?:[.'\u2019]\p{Nd}{3})+,\p{Nd}+$/u;
 const GROUPED = /^[+-]?\d{1,3}(?:[.'\u2019]\d{3})+$/;  // 1.234.567, 1'000: thousands separators
 const DECIMAL_COMMA = /[+-]?\p{Nd}+,\p{Nd}+/u;  // 1,5 among other values: a decimal comma, or the values 1 and 5?
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -36,7 +37,7 @@ function parseValues(text) {
         "without thousands separators and separate values with spaces, ', ' or newlines",
     );
   }
-  const grouped = text.split(/[\s;]+/).map((word) => word.replace(/^,+|,+$/g, "")).find((word) => GROUPED_DECIMAL.test(word));
+  const grouped = text.split(/[\s;]+/).map((word) => word.replace(/^,+|,+$/g, "")).find(groupedDecimal);
   if (grouped !== undefined) {  // 1.234,56 split at its comma gave 1.234 and 56
     const number = grouped.replace(/[.'\u2019]/g, "").replace(",", ".");
     throw new Error(
@@ -107,6 +108,12 @@ function parseValues(text) {
       "the model reads the last 64 of them, so keep the latest");
   }
   return values;
+}
+
+function groupedDecimal(word) {
+  // Whether a word is a number with thousands separators and a decimal comma (1.234,5; ١.٢٣٤,٥), not from 0.
+  const match = GROUPED_DECIMAL.exec(word);
+  return match !== null && digitValue(match[1]) !== 0;
 }
 
 function digitValue(digit) {
@@ -458,7 +465,10 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   $("prediction").textContent = format(data.prediction, step, integers.prediction, data.exact);
   const cropped = data.n_used < data.n_values;
   const partly = !data.exact && data.n_read != null && data.n_read < data.n_used;  // (the CLI's note on n_read)
-  const grew = data.logs && data.prediction > body.values[body.values.length - 1];  // a fast growth's read, as the CLI's
+  const last = body.values[body.values.length - 1];
+  const grew = data.logs && Math.abs(data.prediction) > Math.abs(last);  // a growth's read (a mirror's too), as the CLI's
+  const [side, across, way] = last > 0 ? ["above", "below", "fall"] : ["below", "above", "rise"];  // a decay's
+  const sizes = last > 0 ? "values" : "values' sizes";  // (a series below 0 is read as its mirror image)
   $("note").hidden = !cropped && !partly && !data.forecast && !data.logs && !data.settles;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
@@ -471,11 +481,11 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
       : "",
     grew
-      ? "The network read the logarithms of the values (the prediction is a ratio): read from the values, it " +
-        "predicted a smaller ratio than their last, though they grow by a larger ratio each step."
+      ? `The network read the logarithms of the ${sizes} (the prediction is a ratio): they grow by ratios, and ` +
+        "read from the values it predicted a smaller ratio than they grow by."
       : data.logs
-      ? "The network read the logarithms of the values (the prediction is a ratio, above 0): read from the " +
-        "values, it predicted below 0, though they are all above 0 and fall."
+      ? `The network read the logarithms of the ${sizes} (the prediction is a ratio, ${side} 0): read from the ` +
+        `values, it predicted ${across} 0, though they are all ${side} 0 and ${way}.`
       : "",
     data.settles
       ? "The step was read from the logarithms of the step sizes: the values step one way and saturate, and the " +
@@ -494,12 +504,16 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
     data.forecast && data.forecast_logs && grew
-      ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios), as " +
+      ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios), as ` +
         "step 1 was read."
+      : data.forecast && data.forecast_logs && Math.abs(last) > Math.abs(body.values[0])  // a rise's: logPathKind
+      ? `From step 2 on it goes on by the steady ratio of the ${sizes} (the least-squares line of their ` +
+        "logarithms): that line missed their own last values by under half as much as the path read from the values."
       : data.forecast && data.forecast_logs
-      ? "From step 2 on it is the path read from the logarithms of the values (it goes on by their ratios, and " +
-        "never below 0): read from the values, the path missed their own last values by over twice as much."
+      ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios, and ` +
+        `never ${across} 0): read from the values, the path missed their own last values by over twice as much.`
       : "",
+    (data.logs || data.forecast_logs) && last < 0 ? "The values are all below 0: read as their mirror image." : "",
     data.forecast && data.forecast_settles
       ? "From step 2 on it settles: the values step one way and saturate, so its steps go the same way, each " +
         "no larger than the one before (the network's path of the logarithms of their sizes): it levels off."
