@@ -78,7 +78,8 @@ GROWTH_STEPS = 4
 
 def growth_rows(network: Predictor, rng: np.random.Generator) -> list[dict]:
     """One step and ``GROWTH_STEPS`` ahead of each growth, as given and with 1% noise, read by the network (rules
-    off: factorials have a ratio rule), with its read in logarithms and without it (``LOG_GROWTH`` inf)."""
+    off: factorials have a ratio rule), with its reads in logarithms and without them (``LOG_GROWTH`` inf, and no
+    rise by ratios: :func:`_no_rise`)."""
     rows = []
     for name, values in GROWTHS.items():
         exact = np.array(values, dtype=np.float64)
@@ -86,13 +87,16 @@ def growth_rows(network: Predictor, rng: np.random.Generator) -> list[dict]:
             for n in GROWTH_LENGTHS:
                 future = x[n : n + GROWTH_STEPS]
                 results = {}
-                for read, growth in (("logs", numseries.forecast.LOG_GROWTH), ("values", np.inf)):
-                    saved, numseries.forecast.LOG_GROWTH = numseries.forecast.LOG_GROWTH, growth
+                for read, growth, straighter in (
+                    ("logs", numseries.forecast.LOG_GROWTH, numseries.forecast.straighter_in_logs), ("values", np.inf, _no_rise)
+                ):
+                    saved = numseries.forecast.LOG_GROWTH, numseries.forecast.straighter_in_logs
+                    numseries.forecast.LOG_GROWTH, numseries.forecast.straighter_in_logs = growth, straighter
                     try:
                         prediction = network.predict(x[:n], weights=False)
                         path = network.forecast(x[:n], GROWTH_STEPS)
                     finally:
-                        numseries.forecast.LOG_GROWTH = saved
+                        numseries.forecast.LOG_GROWTH, numseries.forecast.straighter_in_logs = saved
                     results[read] = (prediction, path)
                 prediction, path = results["logs"]
                 rows.append({
@@ -111,10 +115,15 @@ COMPOUNDING_STEPS = 8
 COMPOUNDING_CASES = 100  # per length and bucket
 
 
+def _no_rise(_values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`numseries.forecast.straighter_in_logs` for none: no rise is read in logarithms."""
+    return np.zeros(len(lengths), dtype=bool)
+
+
 def compounding_rows(predictor: Predictor, rng: np.random.Generator) -> list[dict]:
     """Compounding growth with proportional noise (a·r^t·(1 + e), e normal with a standard deviation of 0.5–5%,
     the ratio r drawn from each bucket): forecast ``COMPOUNDING_STEPS`` steps with an 80% band from each length,
-    read with rises by ratios read in logarithms and without (:func:`numseries.forecast._straighter_in_logs`
+    read with rises by ratios read in logarithms and without (:func:`numseries.forecast.straighter_in_logs`
     False: no rise is a candidate)."""
     rows = []
     t = np.arange(max(COMPOUNDING_LENGTHS) + COMPOUNDING_STEPS)
@@ -126,12 +135,12 @@ def compounding_rows(predictor: Predictor, rng: np.random.Generator) -> list[dic
             x = (scale * ratio ** t * (1 + noise * rng.normal(size=(COMPOUNDING_CASES, len(t)))))[:, : n + COMPOUNDING_STEPS]
             future = x[:, n:]
             results = {}
-            for read, straighter in (("logs", numseries.forecast._straighter_in_logs), ("values", lambda _values: False)):
-                saved, numseries.forecast._straighter_in_logs = numseries.forecast._straighter_in_logs, straighter
+            for read, straighter in (("logs", numseries.forecast.straighter_in_logs), ("values", _no_rise)):
+                saved, numseries.forecast.straighter_in_logs = numseries.forecast.straighter_in_logs, straighter
                 try:
                     results[read] = predictor.forecast_batch(list(x[:, :n]), COMPOUNDING_STEPS, level=[80])
                 finally:
-                    numseries.forecast._straighter_in_logs = saved
+                    numseries.forecast.straighter_in_logs = saved
             row: dict = {"n": n, "ratios": f"{lo}–{hi}", "logs": float(results["logs"].logs.mean())}
             for read, forecast in results.items():
                 error = np.median(np.abs(forecast.values - future) / future, axis=0)  # (steps,)
@@ -139,7 +148,8 @@ def compounding_rows(predictor: Predictor, rng: np.random.Generator) -> list[dic
                 inside = (future >= low) & (future <= high)  # (cases, steps)
                 suffix = "" if read == "logs" else "_values"
                 row |= {f"error_1{suffix}": float(error[0]), f"error_4{suffix}": float(error[3]),
-                        f"error_8{suffix}": float(error[7]), f"coverage_8{suffix}": float(inside[:, 7].mean())}
+                        f"error_8{suffix}": float(error[7]), f"coverage_1{suffix}": float(inside[:, 0].mean()),
+                        f"coverage_8{suffix}": float(inside[:, 7].mean())}
             rows.append(row)
     return rows
 
@@ -202,7 +212,8 @@ def main() -> None:
         f"rule), as given and times (1 + 1% noise), from their first {' and '.join(map(str, GROWTH_LENGTHS))} values: "
         "the relative error of the next value, and the mean relative error of a forecast's "
         f"{GROWTH_STEPS} steps; *logs*: whether the prediction was read from the values' logarithms (then the "
-        "forecast's path goes on in them from step 2); *values*: the same with that read off (`LOG_GROWTH` inf).",
+        "forecast's path goes on in them from step 2); *values*: the same with the reads in logarithms off "
+        "(`LOG_GROWTH` inf, and no rise by ratios a candidate).",
         "",
         f"| curve | version | values | prediction | true | logs | error | error, values | {GROWTH_STEPS} steps | {GROWTH_STEPS} steps, values |",
         "|---|---|---:|---:|---:|---|---:|---:|---:|---:|",
@@ -224,25 +235,32 @@ def main() -> None:
         f"{COMPOUNDING_CASES} series per row of a·r^t·(1 + e): the ratio r drawn from the row's bucket, e normal with a "
         "standard deviation drawn from 0.5–5% (each value off by about that share of itself: revenue, users), a "
         f"from 1 to 10^4; forecast {COMPOUNDING_STEPS} steps with an 80% band from the first *values*, rules on, as "
-        "users get them. Median relative error at steps 1, 4 and 8, and the share of step 8's true values inside "
-        "the band; *logs*: the share of paths read in logarithms from step 2 (a positive window that rises by "
-        "ratios, its logarithms closer to a line than its values, and whose path read so backtests better); "
-        "*values*: the same with no rise a candidate (`_straighter_in_logs` False).",
+        "users get them. Median relative error at steps 1, 4 and 8, and the share of the true values inside the "
+        "band at steps 1 and 8; *logs*: the share of paths read in logarithms from step 2 (a positive window that "
+        "rises by ratios, its logarithms closer to a line than its values, and whose path read so backtests "
+        "better; step 1 is read so where its one-step backtest says so); *values*: the same with no rise a "
+        "candidate (`straighter_in_logs` False).",
         "",
-        "| values | ratios | logs | step 1 | step 4 | step 8 | 80% band at step 8 | step 4, values | step 8, values | 80% band at step 8, values |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| values | ratios | logs | step 1 | step 4 | step 8 | 80% band, step 1 / 8 | step 1, values | step 4, values | step 8, values | 80% band, step 1 / 8, values |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in compounding:
         lines.append(
             f"| {r['n']} | {r['ratios']} | {r['logs']:.0%} | {r['error_1']:.1%} | {r['error_4']:.1%} | {r['error_8']:.1%} | "
-            f"{r['coverage_8']:.0%} | {r['error_4_values']:.1%} | {r['error_8_values']:.1%} | {r['coverage_8_values']:.0%} |"
+            f"{r['coverage_1']:.0%} / {r['coverage_8']:.0%} | {r['error_1_values']:.1%} | {r['error_4_values']:.1%} | "
+            f"{r['error_8_values']:.1%} | {r['coverage_1_values']:.0%} / {r['coverage_8_values']:.0%} |"
         )
+    step_1 = float(np.median([r["error_1"] for r in compounding]))
+    step_1_values = float(np.median([r["error_1_values"] for r in compounding]))
     step_8 = float(np.median([r["error_8"] for r in compounding]))
     step_8_values = float(np.median([r["error_8_values"] for r in compounding]))
     band_8 = float(np.mean([r["coverage_8"] for r in compounding]))
     band_8_values = float(np.mean([r["coverage_8_values"] for r in compounding]))
-    lines += ["", f"Median of the rows' step-8 errors: {step_8:.1%} ({step_8_values:.1%} with no rise read so); "
-              f"mean of their 80% bands' coverage at step 8: {band_8:.0%} ({band_8_values:.0%})."]
+    band_1 = float(np.mean([r["coverage_1"] for r in compounding]))
+    band_1_values = float(np.mean([r["coverage_1_values"] for r in compounding]))
+    lines += ["", f"Median of the rows' step-1 errors: {step_1:.1%} ({step_1_values:.1%} with no rise read so), step-8 "
+              f"errors: {step_8:.1%} ({step_8_values:.1%}); mean of their 80% bands' coverage at step 1: {band_1:.0%} "
+              f"({band_1_values:.0%}), at step 8: {band_8:.0%} ({band_8_values:.0%})."]
     text = "\n".join(lines) + "\n"
     print(text)
     write_result(RESULTS / "decays.md", text)
@@ -261,7 +279,8 @@ def main() -> None:
         f"  on {len(compounding) * COMPOUNDING_CASES} such growths (`python benchmarks/decays.py`: a·r^t with 0.5–5% "
         f"proportional noise, r from 1.03 to 1.45, from {', '.join(map(str, COMPOUNDING_LENGTHS))} values), the median "
         f"error at step {COMPOUNDING_STEPS} is {step_8:.1%}, against {step_8_values:.1%} with no rise read so, and "
-        f"{band_8:.0%} of the true values lie in the 80% band there ({band_8_values:.0%})."
+        f"{band_8:.0%} of the true values lie in the 80% band there ({band_8_values:.0%}); at step 1, {step_1:.1%} "
+        f"({step_1_values:.1%}) and {band_1:.0%} ({band_1_values:.0%})."
     ))
     write_result(RESULTS / "decays.json", json.dumps({"target": TARGET, "worst_at_64": worst, "met": met,
                                                       "rows": rows, "growths": growths, "compounding": compounding},
