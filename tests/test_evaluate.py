@@ -338,5 +338,5 @@ def test_an_unreadable_training_info_is_a_note_and_the_evaluation_goes_on(tiny_w
     notes = [line for line in err.splitlines() if line.startswith("note: ")]
     assert code == 0 and "Traceback" not in err and "error" not in err, err
     assert len(notes) == 1 and f"training info {folder / 'training_info.json'}" in notes[0]
-    assert notes[0].endswith("the run that trained them are left out of the report")
+    assert notes[0].endswith("not by what these weights were trained on, and leaves out the run that trained them")
     assert (tmp_path / "e.md").is_file() and any((tmp_path / "plots").iterdir())

@@ -128,8 +128,11 @@ def _training_info(weights: str | None) -> dict[str, Any]:
     try:
         return location.training_info()
     except ValueError as err:
-        facts = "the families the weights were trained on and the run that trained them"
-        print(f"note: {err}. Evaluating without it: {facts} are left out of the report", file=sys.stderr)
+        print(  # (adversarial round 62: the note said the training families were left out, yet they were grouped so)
+            f"note: {err}. Evaluating without it: the report groups the families as the registry does (training and "
+            "held out), not by what these weights were trained on, and leaves out the run that trained them",
+            file=sys.stderr,
+        )
         return {}
 
 
