@@ -622,7 +622,8 @@ def _take_log_paths(
     padded, lengths = padded_rows(windows)  # (N, W), (N,)
     rises = (repeats == 0) & (lengths >= RISE_VALUES) & (padded[np.arange(len(windows)), lengths - 1] >= RISE_RATIO * padded[:, 0])  # (N,) ... whose path in
     rises &= np.fmin.reduce(padded, axis=1) > 0  # logarithms may not fall below the last value (fmin: not the NaN padding)
-    rises[rises] = straighter_in_logs(padded[rises], lengths[rises])
+    if rises.any():
+        rises[rises] = straighter_in_logs(padded[rises], lengths[rises])
     lined = _take_ratio_paths(predictor, windows, given, signs, np.flatnonzero(rises), steps, levels, values, bands, along, read, known)
     logs |= lined
     sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
