@@ -98,7 +98,7 @@ from numseries.intervals import (
     recorded_intervals,
     round_to_recording,
 )
-from numseries.series import LARGEST_FLOAT, keep_last, mean_abs_step, padded_rows, read_lengths
+from numseries.series import LARGEST_FLOAT, keep_last, mean_abs_step, mirrored_back, padded_rows, read_lengths
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -661,18 +661,15 @@ def _take_log_paths(
     again_bands = {level: band[falls] for level, band in again_bands.items()}
     if not chosen.size:
         return logs
-    sign, below = signs[chosen], signs[chosen] < 0  # (C,) each: a mirror's bands and quantiles turn over
+    sign = signs[chosen]  # (C,)
     with np.errstate(over="ignore"):  # a growth past the float range: inf, which forecast_batch refuses
         values[chosen, 1:] = sign[:, None] * np.exp(again[:, 1:])  # the first step stays the model's prediction
-        new = {}
-        for level in levels:
-            band = sign[:, None, None] * np.exp(again_bands[level][:, 1:])  # (C, K - 1, 2)
-            band[below] = band[below, :, ::-1]
-            new[level] = np.concatenate([bands[level][chosen, :1], band], axis=1)
+        new = {
+            level: np.concatenate([bands[level][chosen, :1], mirrored_back(sign, np.exp(again_bands[level][:, 1:]))], axis=1)
+            for level in levels
+        }  # (C, K, 2) each
         if along is not None and again_along is not None:
-            quantiles = sign[:, None, None] * np.exp(again_along[:, 1:])  # (C, K - 1, Q)
-            quantiles[below] = quantiles[below, :, ::-1]
-            along[chosen, 1:] = quantiles
+            along[chosen, 1:] = mirrored_back(sign, np.exp(again_along[:, 1:]))  # (C, K - 1, Q)
     _put_recorded(bands, chosen, given, values, new)
     logs[chosen] = True
     return logs
@@ -728,15 +725,14 @@ def _take_ratio_paths(
     rows, logs, fitted = rows[keep], logs[keep], [fit for fit, kept in zip(fitted, keep, strict=True) if kept]
     if not rows.size:
         return taken
-    sign, below = signs[rows], signs[rows] < 0  # (C,) each: a mirror's bands and quantiles turn over
+    sign = signs[rows]  # (C,)
     new = {}
     with np.errstate(over="ignore"):
         first = values[rows, 0].copy()  # (C,) step 1 stays the model's prediction
         values[rows, 1:] = sign[:, None] * np.exp(logs[:, 1:])
         for level in levels:
-            mirrored = sign[:, None, None] * np.exp(np.stack([reach[level] for _, reach in fitted]))  # (C, K, 2)
-            mirrored[below] = mirrored[below, :, ::-1]
-            new[level] = np.concatenate([bands[level][rows, :1], mirrored[:, 1:]], axis=1)
+            band = mirrored_back(sign, np.exp(np.stack([reach[level] for _, reach in fitted])))  # (C, K, 2)
+            new[level] = np.concatenate([bands[level][rows, :1], band[:, 1:]], axis=1)
         if along is not None:  # step 1's quantiles, as ratios to its value, along the path
             along[rows, 1:] = values[rows, 1:, None] * (along[rows, :1] / first[:, None, None])
     _put_recorded(bands, rows, given, values, new)

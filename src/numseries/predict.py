@@ -68,6 +68,7 @@ from numseries.series import (
     index_named,
     integer_text,
     keep_last,
+    mirrored_back,
     narrow_float,
     padded_rows,
     past_float,
@@ -1121,12 +1122,9 @@ class Predictor:
         rows, again, value = rows[keep], {name: output[keep] for name, output in again.items()}, value[keep]
         if not rows.size:
             return
-        turned = sign[rows] < 0  # (R,) mirrored back: their quantiles turn over
         with np.errstate(over="ignore", under="ignore"):
             if "quantiles" in outputs and "quantiles" in again:
-                quantiles = sign[rows, None] * np.exp(again["quantiles"])  # (R, Q)
-                quantiles[turned] = quantiles[turned, ::-1]
-                outputs["quantiles"][rows] = quantiles
+                outputs["quantiles"][rows] = mirrored_back(sign[rows], np.exp(again["quantiles"]))  # (R, Q)
         value = sign[rows] * value
         outputs["prediction"][rows] = value
         outputs["read"][rows] = again["read"]

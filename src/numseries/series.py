@@ -49,6 +49,15 @@ def padded_rows(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return values, lengths
 
 
+def mirrored_back(signs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(N,) signs (1, or -1 for a series read as its mirror image) and (N, ..., Q) values computed from the mirror
+    images, ordered along the last axis (quantiles, a band's low and high) -> the series' own: each row times its
+    sign, the last axis reversed where that is -1 (a mirror's lowest quantile is the series' highest)."""
+    out = signs.reshape(-1, *[1] * (values.ndim - 1)) * values
+    out[signs < 0] = out[signs < 0][..., ::-1]
+    return out
+
+
 def mean_abs_step(values: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """(N, T) values with prefix masks -> (N,) mean absolute step of each context (0 when constant)."""
     valid = masks[:, 1:] & masks[:, :-1]

@@ -192,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     # read in logarithms as a growth's (by ratios, or faster), not a decay's; a series below 0 as its mirror image
     grew = result.logs and abs(result.value) > abs(values[-1])
-    sizes, mirror = ("values", "") if values[-1] > 0 else ("values' sizes", "; they are all below 0: read as their mirror image")
+    sizes, mirror = _sizes(values), "" if values[-1] > 0 else "; they are all below 0: read as their mirror image"
     if grew:
         from numseries.forecast import GROWTH_BACKTEST, LOG_PAST
 
@@ -607,7 +607,7 @@ def _table(
             f"  rank correlation with influence {by_attention['spearman']:.2f}{rank}.",
         ]
     if forecast is not None:
-        sizes = "values" if values[-1] > 0 else "values' sizes"
+        sizes = _sizes(values)
         how = (
             "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
@@ -648,6 +648,11 @@ def forecast_steady(forecast: Any, row: int = 0) -> int | None:
     """The step the forecast of a BatchForecast's ``row`` goes on at its window's mean step from, where its
     path ran away; None: it did not."""
     return forecast.forecast(row).steady
+
+
+def _sizes(values: Sequence[float]) -> str:
+    """What a read in logarithms read: "values", or for values below 0 (read as their mirror image) their sizes."""
+    return "values" if values[-1] > 0 else "values' sizes"
 
 
 def log_path_kind(values: Sequence[float], logs: bool, grew: bool) -> str:
