@@ -129,3 +129,13 @@ def test_a_compounding_growth_s_next_value_is_read_in_logarithms(shipped, monkey
 def test_a_rise_by_ratios_of_fewer_than_eight_values_keeps_the_network_s_prediction(shipped):
     # its one-step backtest would hold out a single value (adversarial measurement: 6 noisy values went 22% high)
     assert not shipped.predict([22847.494, 27124.641, 41983.213, 50711.41, 73540.969, 94340.035]).logs
+
+
+def test_a_growth_s_path_in_logarithms_says_it_read_the_whole_window(shipped, capsys):
+    # its step 1 read in logarithms, the path goes on in them from the whole window; it said read=12 (the short read
+    # of its values' path, which it did not take) and the CLI noted "the path read from the last 12 values"
+    series = 100 * 1.2 ** np.arange(24) * (1 + 0.02 * np.random.default_rng(4).normal(size=24))
+    forecast = shipped.forecast(series, 4, level=[80])
+    assert forecast.logs and forecast.read == 24
+    code, _, err = predict_cli(capsys, *map(str, series), "--steps", "4")
+    assert code == 0 and "as step 1 was read" in err and "read from the last 12 values" not in err

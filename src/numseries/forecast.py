@@ -672,6 +672,7 @@ def _take_log_paths(
             along[chosen, 1:] = mirrored_back(sign, np.exp(again_along[:, 1:]))  # (C, K - 1, Q)
     _put_recorded(bands, chosen, given, values, new)
     logs[chosen] = True
+    read[chosen] = [len(sources[int(i)]) for i in chosen]  # (a decay's as its path was read; a growth's whole window)
     return logs
 
 
