@@ -93,3 +93,9 @@ def test_a_last_value_of_0_warns_nothing(network):
         warnings.simplefilter("error")
         for values in ([1, 0, 1, 0], [1, 0, -1, 0], [28, 26, 23, 16, 14, 14, 8, 3, 0, 0, 0, 0], [0, 0, 0, 1, 5]):
             network.predict(values)
+
+
+def test_its_path_says_it_is_the_network_s_path_of_a_growth(network, capsys):
+    assert network.forecast(TOUCHARD, 4, level=[80]).log_path == "growth"
+    code, out, _ = predict_cli(capsys, "--no-rules", *map(str, TOUCHARD), "--steps", "3", "--json")
+    assert code == 0 and json.loads(out)["forecast_log_path"] == "growth"

@@ -190,3 +190,27 @@ def test_the_cli_says_a_rise_goes_on_by_a_steady_ratio_and_a_mirror_is_read_as_s
     assert code == 0 and "steady ratio of the values' sizes" in err and "read as their mirror image" in err
     code, _, err = predict_cli(capsys, *map(str, [-v for v in DECAY]), "--steps", "4")
     assert code == 0 and "never above 0" in err and "never below 0" not in err
+
+
+def test_each_path_says_which_path_in_logarithms_it_took(shipped):
+    # a rise's line, a decay's network path, and a growth read in logarithms at step 1 whose path is yet the line:
+    # the CLI inferred the last from step 1 and called it the network's path "as step 1 was read"
+    growth = _compounding(1.3, 0.03, 24, 0)
+    assert shipped.predict(growth).logs  # step 1 read in logarithms
+    batch = shipped.forecast_batch([growth, DECAY, _compounding(1.3, 0.03, 24, 1), [2, 4, 6, 8]], 4, level=[80])
+    assert [batch.forecast(i).log_path for i in range(4)] == ["rise", "decay", "rise", ""]
+    assert batch.logs.tolist() == [True, True, True, False] and batch.forecast(0).logs
+
+
+def test_the_cli_and_json_say_a_growth_read_so_at_step_1_goes_on_by_the_line(capsys):
+    window = _compounding(1.3, 0.03, 24, 0)
+    code, _, err = predict_cli(capsys, *map(str, window), "--steps", "4")
+    assert code == 0 and "steps 2-4 go on by the steady ratio of the values (the least-squares line" in err
+    assert "as step 1 was read" not in err
+    code, out, _ = predict_cli(capsys, *map(str, window), "--steps", "4", "--json")
+    answer = json.loads(out)
+    assert answer["logs"] is True and answer["forecast_logs"] is True and answer["forecast_log_path"] == "rise"
+    code, out, _ = predict_cli(capsys, *map(str, DECAY), "--steps", "4", "--json")
+    assert json.loads(out)["forecast_log_path"] == "decay"
+    code, out, _ = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
+    assert json.loads(out)["forecast_log_path"] is None

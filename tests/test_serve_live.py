@@ -212,6 +212,13 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('a smaller ratio than they grow by')")
     assert "as step 1 was read" in page.text_content("#note") and "below 0" not in page.text_content("#note")
+    # a compounding growth read so at step 1 whose path took the line of its logarithms: says the line, not "as step 1"
+    growth = 100 * 1.3 ** np.arange(24) * (1 + 0.03 * np.random.default_rng(0).normal(size=24))
+    page.fill("#values", " ".join(f"{v:.4f}" for v in growth))
+    page.fill("#steps", "4")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('goes on by the steady ratio')")
+    assert "a smaller ratio than they grow by" in page.text_content("#note") and "as step 1 was read" not in page.text_content("#note")
     # adversarial round 36b: the CLI said the network read the last 16 values; the page showed 48 weights of 0
     page.fill("#steps", "1")
     page.fill("#values", " ".join(f"{v:.4f}" for v in 1000 * np.exp(-np.arange(70) / 4)))

@@ -47,7 +47,8 @@ positive and end below where they start, gets one more candidate: the network's 
 of those values, exponentiated (it goes on by their ratios, and never below 0), its bands too. Backtested the
 same way (a window of 6 values holds out 2: ``LOG_PAST``), where it misses by under ``PREFER_LOG`` of what the
 path the window got does, and it never climbs back above the last value (a decay to a level above 0, read
-in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so. Held
+in logarithms, can turn and grow), it is the path from the second step on; ``Forecast.logs`` says so, and
+``Forecast.log_path`` which path it took (``LOG_PATHS``). Held
 steady in logarithms where it runs away there, it is not held steady again by its steps. A positive window that
 rises by ratios (at least ``RISE_VALUES`` values, the last at least ``RISE_RATIO`` times the first, its
 logarithms closer to a line than its values: compounding growth with proportional noise, revenue or users) gets
@@ -125,6 +126,9 @@ LOG_GROWTH = 1.5  # a window growing by this many times at its last step, faster
 GROWTH_BACKTEST = 3  # ... where the network predicts its last this many values (one step each) better so
 RISE_VALUES = 8  # a window that rises by ratios (straighter_in_logs) may be read in logarithms from this many values
 RISE_RATIO = 2.0  # ... where its last value is at least this many times its first (a slow rise is near a line)
+LOG_PATHS = ("", "rise", "growth", "decay")  # Forecast.log_path: how a path read in logarithms went on, by code
+# (the code in guarded_roll_out's result): "" not so; "rise" the least-squares line of a rise by ratios' logarithms;
+# "growth" the network's path of a growth's logarithms, as its step 1 was read; "decay" the network's path of a decay's
 SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 SETTLE_OVERSHOOT = 1.5  # a saturating window's step 1 is read from its step sizes where the network's step is over
@@ -143,8 +147,13 @@ class Forecast:
     read: int | None = None  # the last values the path was read from: 12 when it ran away or backtested better so
     cycle: int | None = None  # from step 2 the path repeats the window's last cycle of this many values (None: not)
     steady: int | None = None  # from this step on the path goes on at the window's mean step (None: it never ran away)
-    logs: bool = False  # from step 2 the path was read from the logarithms of the values (their ratios)
+    log_path: str = ""  # from step 2 the path was read from the logarithms of the values: which (LOG_PATHS); "" not
     settles: bool = False  # from step 2 the path settles: its steps go one way, shrinking (a saturating curve's)
+
+    @property
+    def logs(self) -> bool:
+        """Whether from step 2 the path was read from the logarithms of the values (it goes on by their ratios)."""
+        return bool(self.log_path)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (K,), hi (K,)) at ``level`` percent, one of the levels asked for (copies: editing them leaves
@@ -156,7 +165,7 @@ class Forecast:
         parts = [f"values={short_array(self.values)}"]
         if self.levels:
             parts.append(f"intervals={levels_text({level: self.interval(level) for level in self.levels})}")
-        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady), ("logs", self.logs), ("settles", self.settles)) if value]
+        parts += [f"{name}={value}" for name, value in (("read", self.read), ("cycle", self.cycle), ("steady", self.steady), ("log_path", self.log_path), ("settles", self.settles)) if value]
         return f"Forecast({', '.join(parts)})"
 
 
@@ -170,8 +179,13 @@ class BatchForecast:
     read: np.ndarray | None = None  # (N,) int: the last values of each series its path was read from
     cycle: np.ndarray | None = None  # (N,) int: the cycle each path repeats from step 2 (0: the network's path)
     steady: np.ndarray | None = None  # (N,) int: the step each path goes on at its window's mean step from (0: none)
-    logs: np.ndarray | None = None  # (N,) bool: the paths read from the logarithms of their values from step 2
+    log_path: np.ndarray | None = None  # (N,) int8: which path read in logarithms each took from step 2 (LOG_PATHS)
     settles: np.ndarray | None = None  # (N,) bool: the paths that settle from step 2, their steps shrinking one way
+
+    @property
+    def logs(self) -> np.ndarray | None:
+        """(N,) bool: the paths read from the logarithms of their values from step 2."""
+        return None if self.log_path is None else self.log_path > 0
 
     def forecast(self, i: int) -> Forecast:
         """Series ``i``'s forecast alone."""
@@ -179,9 +193,9 @@ class BatchForecast:
         cycle = int(self.cycle[i]) if self.cycle is not None and self.cycle[i] else None
         steady = int(self.steady[i]) if self.steady is not None and self.steady[i] else None
         bounds = {level: b[i] for level, b in self.bounds.items()}
-        logs = self.logs is not None and bool(self.logs[i])
+        log_path = "" if self.log_path is None else LOG_PATHS[int(self.log_path[i])]
         settles = self.settles is not None and bool(self.settles[i])
-        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady, logs, settles)
+        return Forecast(self.values[i], self.levels, bounds, read, cycle, steady, log_path, settles)
 
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """(lo (N, K), hi (N, K)) at ``level`` percent, one of the levels asked for (copies, as above)."""
@@ -218,7 +232,7 @@ def forecast_batch(
     read = np.empty(n, dtype=np.int64)
     cycle = np.empty(n, dtype=np.int64)
     steady = np.empty(n, dtype=np.int64)
-    logs = np.empty(n, dtype=bool)
+    log_path = np.empty(n, dtype=np.int8)
     settles = np.empty(n, dtype=bool)
     paths = paths if levels else 0
     per_call = max(1, MAX_ROWS // (paths + 1))
@@ -233,14 +247,14 @@ def forecast_batch(
         chunk = windows[start : start + per_call]
         # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
         with np.errstate(over="ignore", invalid="ignore"):
-            path, bands, _, chunk_read, chunk_cycle, chunk_logs, chunk_settles = guarded_roll_out(
+            path, bands, _, chunk_read, chunk_cycle, chunk_log_path, chunk_settles = guarded_roll_out(
                 predictor, chunk, run, levels, paths, streams[start : start + per_call]
             )
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
             # (a path read in logarithms was held steady there, by its ratio: not again here, by its steps; a
             # settling path's steps shrink: it never runs away)
-            network = np.flatnonzero(~chunk_logs & ~chunk_settles)
+            network = np.flatnonzero((chunk_log_path == 0) & ~chunk_settles)
             kept, kept_bands = path[network], {level: band[network] for level, band in bands.items()}
             from_step = np.zeros(len(chunk), dtype=np.int64)  # (len(chunk),) 0: none
             from_step[network] = steady_paths([chunk[i][-int(chunk_read[i]) :] for i in network], kept, kept_bands)
@@ -260,11 +274,11 @@ def forecast_batch(
         values[start : start + len(chunk)] = path
         read[start : start + len(chunk)] = chunk_read
         cycle[start : start + len(chunk)] = chunk_cycle
-        logs[start : start + len(chunk)] = chunk_logs
+        log_path[start : start + len(chunk)] = chunk_log_path
         settles[start : start + len(chunk)] = chunk_settles
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
-    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, logs, settles)
+    return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, log_path, settles)
 
 
 def _check_path_finite(values: np.ndarray, offset: int, name: Callable[[int], str]) -> None:
@@ -527,14 +541,15 @@ def guarded_roll_out(
     path read from its values' logarithms backtests better, takes that path (:func:`_take_log_paths`). Then each
     window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
     Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
-    (0: none), (N,) bool which paths were read in logarithms and (N,) bool which settle."""
+    (0: none), (N,) int8 which path read in logarithms each took (its code in ``LOG_PATHS``; 0: none) and (N,) bool
+    which settle."""
     first_logs = np.zeros(len(windows), dtype=bool)  # (N,) step 1 read in logarithms
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams, logs_first=True, first_logs=first_logs)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
     read = whole.copy()
     repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
-        return values, bands, along, read, repeats, np.zeros(len(windows), dtype=bool), np.zeros(len(windows), dtype=bool)
+        return values, bands, along, read, repeats, np.zeros(len(windows), dtype=np.int8), np.zeros(len(windows), dtype=bool)
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
     shorter = _prefers_short(len(windows), rows, error_whole, error_short)
     # a path's first BACKTEST_STEPS steps decide whether it ran away: a longer horizon does not change them
@@ -580,9 +595,9 @@ def guarded_roll_out(
     # predict's note tells them apart (the window's first value against its last told a growth that followed a fall
     # as a decay)
     grew = first_logs & (np.abs(values[:, 0]) > np.abs(np.array([window[-1] for window in windows])))  # (a mirror's too)
-    logs = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known, grew)
-    settles = _take_settling_paths(predictor, windows, steps, levels, values, bands, along, read, (repeats > 0) | logs)
-    return values, bands, along, read, repeats, logs, settles
+    log_path = _take_log_paths(predictor, windows, steps, levels, paths, streams, values, bands, along, read, repeats, known, grew)
+    settles = _take_settling_paths(predictor, windows, steps, levels, values, bands, along, read, (repeats > 0) | (log_path > 0))
+    return values, bands, along, read, repeats, log_path, settles
 
 
 def _take_log_paths(
@@ -600,7 +615,8 @@ def _take_log_paths(
     known: np.ndarray,
     grew: np.ndarray,
 ) -> np.ndarray:
-    """(N,) bool: the paths (of windows that repeat no cycle, whose values read are all positive, or all negative,
+    """(N,) int8, the code in ``LOG_PATHS`` of the path each took (0: none; "rise" where
+    :func:`_take_ratio_paths` took it): the paths (of windows that repeat no cycle, whose values read are all positive, or all negative,
     read as their mirror image, and end nearer 0 than they start: decays, where a path of steps runs past 0; and
     where ``grew`` (N,) bool: its step 1 was read in logarithms, faster than exponential growth) replaced,
     in ``values``, ``bands`` and ``along``, from the second step on, by the network's path read from the
@@ -612,7 +628,7 @@ def _take_log_paths(
     steadily there (:func:`steady_paths`): by a steady ratio; one that climbs back above the window's last value
     (a growth's: falls below it) is not taken. Such paths are not held steady again by their steps
     (:func:`forecast_batch`). Windows that rise by ratios take :func:`_take_ratio_paths`' paths first."""
-    logs = np.zeros(len(windows), dtype=bool)
+    kinds = np.zeros(len(windows), dtype=np.int8)
     # a window below 0 is read as its mirror image above 0, and mirrored back: the model's f(-x) = -f(x) holds here too
     given = windows
     signs = np.array([-1.0 if window.max() < 0 else 1.0 for window in windows])  # (N,)
@@ -625,7 +641,7 @@ def _take_log_paths(
     if rises.any():
         rises[rises] = straighter_in_logs(padded[rises], lengths[rises])
     lined = _take_ratio_paths(predictor, windows, given, signs, np.flatnonzero(rises), steps, levels, values, bands, along, read, known)
-    logs |= lined
+    kinds[lined] = LOG_PATHS.index("rise")
     sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
         i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
         if not repeats[i] and not rises[i] and count >= LOG_PAST + 2
@@ -639,13 +655,13 @@ def _take_log_paths(
     growths = np.flatnonzero(grew & (repeats == 0) & ~lined)
     sources.update({int(i): windows[i][-predictor.max_len :] for i in growths})
     if not rows.size and not growths.size:
-        return logs
+        return kinds
     error_values, error_logs = log_backtest(
         predictor, [pasts[i] for i in rows], [windows[i][len(windows[i]) - holds[i] :] for i in rows], known[rows]
     ) if rows.size else (np.zeros(0), np.zeros(0))  # fmt: skip
     chosen = np.union1d(rows[error_logs < PREFER_LOG * error_values], growths)  # NaN (an overflowing exp) never less
     if not chosen.size:
-        return logs
+        return kinds
     logarithms = [np.log(sources[i]) for i in chosen]
     again, again_bands, again_along = roll_out(
         predictor, logarithms, steps, levels, paths, [streams[int(i)] for i in chosen] if paths else [],
@@ -660,7 +676,7 @@ def _take_log_paths(
     chosen, again, again_along = chosen[falls], again[falls], None if again_along is None else again_along[falls]
     again_bands = {level: band[falls] for level, band in again_bands.items()}
     if not chosen.size:
-        return logs
+        return kinds
     sign = signs[chosen]  # (C,)
     with np.errstate(over="ignore"):  # a growth past the float range: inf, which forecast_batch refuses
         values[chosen, 1:] = sign[:, None] * np.exp(again[:, 1:])  # the first step stays the model's prediction
@@ -671,9 +687,9 @@ def _take_log_paths(
         if along is not None and again_along is not None:
             along[chosen, 1:] = mirrored_back(sign, np.exp(again_along[:, 1:]))  # (C, K - 1, Q)
     _put_recorded(bands, chosen, given, values, new)
-    logs[chosen] = True
+    kinds[chosen] = np.where(grew[chosen], LOG_PATHS.index("growth"), LOG_PATHS.index("decay"))
     read[chosen] = [len(sources[int(i)]) for i in chosen]  # (a decay's as its path was read; a growth's whole window)
-    return logs
+    return kinds
 
 
 def _take_ratio_paths(

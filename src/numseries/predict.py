@@ -837,7 +837,8 @@ class Predictor:
         window that rises by ratios (8 values or more, the last at least twice the first, closer to a line in
         logarithms than as it is: compounding growth) goes on by the least-squares line of its logarithms, a
         steady ratio, with that line's prediction intervals, where that line forecasts its own last values over
-        twice as well; a window below 0, as its mirror image; ``Forecast.logs`` says so. A window whose values (at
+        twice as well; a window below 0, as its mirror image; ``Forecast.logs`` says so, and ``Forecast.log_path``
+        which path it took: "rise" (the line), "growth" or "decay" (the network's path). A window whose values (at
         least 6) all step one way, the last step smaller
         than the largest, that saturates (its steps shrink by about one ratio, not as a wave's near its peak,
         or its pattern is a logistic curve and its steps have shrunk for 2 steps), and whose step 1 goes its way,
@@ -862,7 +863,8 @@ class Predictor:
         (``.values`` (N, steps), ``.interval(level)`` (N, steps) arrays, ``.read`` (N,) how many of each
         sequence's last values its path was read from, ``.cycle`` (N,) the cycle it repeats, 0 for none,
         ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none, ``.logs`` (N,) whether
-        it was read from the logarithms of its values from step 2, ``.settles`` (N,) whether it settles from
+        it was read from the logarithms of its values from step 2, ``.log_path`` (N,) which path so (a code in
+        :data:`~numseries.forecast.LOG_PATHS`; ``.forecast(i).log_path`` its name), ``.settles`` (N,) whether it settles from
         step 2). ``ids`` name the
         sequences in errors, as :meth:`predict_batch`'s do."""
         from numseries.forecast import BatchForecast, forecast_batch
@@ -908,13 +910,13 @@ class Predictor:
         steady = np.zeros(len(windows), dtype=np.int64)  # a rule never runs away
         if network.steady is not None:
             steady[rest] = network.steady
-        logs = np.zeros(len(windows), dtype=bool)  # a rule continues its own values
-        if network.logs is not None:
-            logs[rest] = network.logs
+        log_path = np.zeros(len(windows), dtype=np.int8)  # a rule continues its own values
+        if network.log_path is not None:
+            log_path[rest] = network.log_path
         settles = np.zeros(len(windows), dtype=bool)
         if network.settles is not None:
             settles[rest] = network.settles
-        return BatchForecast(values, network.levels, bounds, read, cycle, steady, logs, settles)
+        return BatchForecast(values, network.levels, bounds, read, cycle, steady, log_path, settles)
 
     def _predict_padded(
         self,

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from numseries.commands.predict import (
     _as_json,
     add_forecast,
     forecast_cycle,
-    forecast_logs,
+    forecast_log_path,
     forecast_read,
     forecast_settles,
     forecast_steady,
@@ -220,7 +220,13 @@ class PredictAnswer(BaseModel):
         "line in logarithms) goes on by the least-squares line of its logarithms, a steady ratio; a growth read so at "
         "step 1 by the network's path of their logarithms. Taken where, forecasting the values' own last values (up "
         "to 8) from those before, the path read from the values missed by over twice as much, and it never turns back "
-        "past the last value",
+        "past the last value (forecast_log_path says which path)",
+    )
+    forecast_log_path: Literal["rise", "growth", "decay"] | None = Field(
+        None,
+        description="present with steps: which path read in logarithms steps 2 on took (null: none): \"rise\" the "
+        "least-squares line of a rise by ratios' logarithms (a steady ratio); \"growth\" the network's path of a "
+        "growth's logarithms, as its step 1 was read; \"decay\" the network's path of a decay's logarithms",
     )
     forecast_settles: bool | None = Field(
         None,
@@ -344,7 +350,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
     return _as_json(
         result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast),
-        forecast_logs(forecast), forecast_settles(forecast),
+        forecast_log_path(forecast), forecast_settles(forecast),
     )
 
 
@@ -504,7 +510,7 @@ def _predict_rows(
             bands = {lv: (lo[i], hi[i]) for lv, (lo, hi) in bounds.items()}
             read = forecast_read(forecast, int(batch.n_used[i]), i)
             add_forecast(
-                answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_logs(forecast, i),
+                answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_log_path(forecast, i),
                 forecast_settles(forecast, i),
             )
     return answers

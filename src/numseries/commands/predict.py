@@ -161,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     path_read = None  # how many of the last values the path was read from
     path_cycle = None  # the cycle the path repeats from step 2, if it does
     path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
-    path_logs = False  # whether the path was read from the values' logarithms from step 2
+    log_path = ""  # which path read from the values' logarithms it took from step 2 (Forecast.log_path; "": none)
     path_settles = False  # whether the path settles from step 2, its steps shrinking one way
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None, ids=THE_SEQUENCE)
@@ -170,7 +170,7 @@ def _run(args: argparse.Namespace) -> int:
         path_read = forecast_read(batch, result.n_used)
         path_cycle = forecast_cycle(batch)
         path_steady = forecast_steady(batch)
-        path_logs = forecast_logs(batch)
+        log_path = forecast_log_path(batch)
         path_settles = forecast_settles(batch)
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
@@ -246,18 +246,17 @@ def _run(args: argparse.Namespace) -> int:
             "from those before, that missed by less than the network's path",
             file=sys.stderr,
         )
-    kind = log_path_kind(values, path_logs, grew)
-    if kind == "growth":  # a growth's, as step 1 was read
+    if log_path == "growth":  # a growth's, as step 1 was read
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the logarithms of the {sizes} (it goes "
             f"on by their ratios), as step 1 was read{mirror}",
             file=sys.stderr,
         )
-    elif kind:
+    elif log_path:
         from numseries.forecast import BACKTEST_STEPS, log_hold
 
         held = log_hold(BACKTEST_STEPS, path_read or result.n_used)  # (decided on BACKTEST_STEPS steps, whatever the horizon)
-        if kind == "rise":
+        if log_path == "rise":
             text = (
                 f"{_later_steps(args.steps, 'goes', 'go')} on by the steady ratio of the {sizes} (the least-squares "
                 f"line of their logarithms): forecasting the last {held} values from those before, that line missed by "
@@ -286,10 +285,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, path_logs, path_settles)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, log_path, path_settles)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle,
-                      logs=kind, settles=path_settles))
+                      logs=log_path, settles=path_settles))
     return 0
 
 
@@ -546,7 +545,7 @@ def _table(
 ) -> str:
     """The printed answer. ``labels`` are the values as typed (default: each value's shortest form);
     ``cycle``: the forecast repeats the sequence's last cycle of that many values from its second step; ``logs``: how
-    its path went on in logarithms from its second step (:func:`log_path_kind`; "": it did not); ``settles``: its
+    its path went on in logarithms from its second step (:attr:`~numseries.forecast.Forecast.log_path`; "": it did not); ``settles``: its
     path settles from there."""
     from numseries.explain import weighted_sum
     from numseries.formatting import format_input, format_values, mean_step, percent_text
@@ -655,18 +654,11 @@ def _sizes(values: Sequence[float]) -> str:
     return "values" if values[-1] > 0 else "values' sizes"
 
 
-def log_path_kind(values: Sequence[float], logs: bool, grew: bool) -> str:
-    """How a forecast's path went on from step 2 where it was read in logarithms (``logs``): "growth" (a growth's,
-    as step 1 was read, ``grew``), "rise" (the least-squares line of a rise by ratios' logarithms: it ends further
-    from 0 than it starts), "decay" (the network's path of a decay's logarithms); "" where it was not."""
-    if not logs:
-        return ""
-    return "growth" if grew else "rise" if abs(values[-1]) > abs(values[0]) else "decay"
-
-
-def forecast_logs(forecast: Any, row: int = 0) -> bool:
-    """Whether the forecast of a BatchForecast's ``row`` was read from the logarithms of its values from step 2."""
-    return forecast.forecast(row).logs
+def forecast_log_path(forecast: Any, row: int = 0) -> str:
+    """Which path read from the logarithms of its values the forecast of a BatchForecast's ``row`` took from step 2:
+    "rise" (the least-squares line of a rise by ratios' logarithms), "growth" (the network's path of a growth's
+    logarithms, as its step 1 was read), "decay" (the network's path of a decay's); "" none."""
+    return forecast.forecast(row).log_path
 
 
 def forecast_settles(forecast: Any, row: int = 0) -> bool:
@@ -676,7 +668,7 @@ def forecast_settles(forecast: Any, row: int = 0) -> bool:
 
 def _as_json(
     result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
-    steady: int | None = None, logs: bool = False, settles: bool = False,
+    steady: int | None = None, log_path: str = "", settles: bool = False,
 ) -> dict:
     from numseries.intervals import level_name
 
@@ -694,18 +686,19 @@ def _as_json(
         result.settles,
     )
     if forecast is not None:
-        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, logs, settles)
+        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, log_path, settles)
     return out
 
 
 def add_forecast(
     out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None,
-    logs: bool = False,
+    log_path: str = "",
     settles: bool = False,
 ) -> None:
     """Add a forecast's fields to a ``--json`` answer: its ``path`` (a rule's whole numbers as integers, as
     its prediction), how many values it was read from, its cycle and steady step, whether it was read from
-    the values' logarithms, whether it settles, and its ``bands``
+    the values' logarithms and which path so (``log_path``, :func:`forecast_log_path`; null where none), whether
+    it settles, and its ``bands``
     (``{level: (lo (K,), hi (K,))}``)."""
     from numseries.intervals import level_name
 
@@ -717,7 +710,8 @@ def add_forecast(
     out["forecast_read"] = read
     out["forecast_cycle"] = cycle
     out["forecast_steady"] = steady
-    out["forecast_logs"] = logs
+    out["forecast_logs"] = bool(log_path)
+    out["forecast_log_path"] = log_path or None
     out["forecast_settles"] = settles
     if bands and _exact_rule(rule):  # the rule's values themselves, as the table shows them (past 2**53 too)
         out["forecast_intervals"] = {level_name(level): [out["forecast"], out["forecast"]] for level in bands}

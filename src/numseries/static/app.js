@@ -503,13 +503,13 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
         "trend of the cycles' means: that forecast their own last values better than the network's path."
       : "",
-    data.forecast && data.forecast_logs && grew
+    data.forecast && data.forecast_log_path === "growth"
       ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios), as ` +
         "step 1 was read."
-      : data.forecast && data.forecast_logs && Math.abs(last) > Math.abs(body.values[0])  // a rise's: logPathKind
+      : data.forecast && data.forecast_log_path === "rise"
       ? `From step 2 on it goes on by the steady ratio of the ${sizes} (the least-squares line of their ` +
         "logarithms): that line missed their own last values by under half as much as the path read from the values."
-      : data.forecast && data.forecast_logs
+      : data.forecast && data.forecast_log_path === "decay"
       ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios, and ` +
         `never ${across} 0): read from the values, the path missed their own last values by over twice as much.`
       : "",
