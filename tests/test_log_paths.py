@@ -214,3 +214,16 @@ def test_the_cli_and_json_say_a_growth_read_so_at_step_1_goes_on_by_the_line(cap
     assert json.loads(out)["forecast_log_path"] == "decay"
     code, out, _ = predict_cli(capsys, "3", "6.1", "9.2", "12", "14.9", "--steps", "3", "--json")
     assert json.loads(out)["forecast_log_path"] is None
+
+
+def test_a_growth_whose_path_of_values_is_later_held_steady_takes_the_line(shipped):
+    # adversarial round 62: seed 3 of 24 values of 100·1.3^t with 3% noise. The path read from its last 12 values
+    # backtested as well as the line of its logarithms (466 against 480), then went on at a steady step from step 7,
+    # to 39% of the eighth value (132,189 where the growth goes on to 335,000)
+    window = [106.12, 120.03, 171.12, 215.96, 281.73, 368.89, 453.43, 623.12, 794.56, 1166.17, 1387.92, 1773.2, 2310.15,
+              2968.05, 3812.74, 5058.58, 6750.37, 8588.51, 11568.66, 14531.57, 19018.8, 25852.21, 32643.63, 41121.05]  # fmt: skip
+    forecast = shipped.forecast(window, 8, level=[80])
+    assert forecast.log_path == "rise" and forecast.steady is None
+    assert forecast.values[-1] / (100 * 1.3**31) == pytest.approx(1, abs=0.1)
+    ratios = forecast.values[2:] / forecast.values[1:-1]
+    assert np.all(np.abs(ratios - 1.3) < 0.03)
