@@ -11,6 +11,7 @@ import pytest
 import numseries.forecast as forecast_module
 from conftest import predict_cli
 from numseries.forecast import (
+    LOG_PATHS,
     RUNAWAY,
     SHORT_READ,
     _turning,
@@ -55,11 +56,11 @@ def test_a_smooth_decline_whose_long_read_path_runs_away_is_read_from_its_last_v
     assert runs_away([decline], unguarded)[0]  # the network's path from all 32 values turns and climbs
     short, _, _ = roll_out(shipped, [decline[-SHORT_READ:]], 8, (), 0, [])
     in_logs, _, _ = roll_out(shipped, [np.log(decline[-SHORT_READ:])], 8, (), 0, [])
-    values, _, _, read, _, logs, _ = guarded_roll_out(shipped, [decline], 8, (), 0, [])
+    values, _, _, read, _, log_path, _ = guarded_roll_out(shipped, [decline], 8, (), 0, [])
     assert read.tolist() == [SHORT_READ]
     assert values[0, 0] == unguarded[0, 0] == pytest.approx(shipped.predict(decline).value, rel=1e-6)
     # from step 2 the path read from those 12 values: in logarithms, which backtested better (since round 46)
-    assert logs.tolist() == [True]
+    assert [LOG_PATHS[code] for code in log_path] == ["decay"]
     np.testing.assert_allclose(values[0, 1:], np.exp(in_logs[0, 1:]), rtol=1e-12)
     assert not runs_away([decline], values)[0]
     assert np.all(np.diff(values[0]) < 0)  # it keeps falling, as the series did after (2.36, 2.32, ... 1.94)
