@@ -227,3 +227,45 @@ def test_a_growth_whose_path_of_values_is_later_held_steady_takes_the_line(shipp
     assert forecast.values[-1] / (100 * 1.3**31) == pytest.approx(1, abs=0.1)
     ratios = forecast.values[2:] / forecast.values[1:-1]
     assert np.all(np.abs(ratios - 1.3) < 0.03)
+
+
+def test_a_compounding_growth_s_step_1_interval_reaches_as_far_as_the_line_of_its_logarithms(shipped):
+    # the network's step-1 quantiles are as narrow as a clean exponential's (the generator's has no noise) and
+    # centred on its own prediction: on 600 growths from 24 values their 80% intervals held 48% of the next values
+    from statistics import NormalDist
+
+    from numseries.forecast import log_line
+
+    window = _compounding(1.3, 0.03, 24, 3)
+    line, spread = log_line(window, 1)
+    reach = NormalDist().inv_cdf(0.9) * spread[0]
+    prediction = shipped.predict(window, level=[80, 95])
+    lo, hi = prediction.interval(80)
+    assert lo <= np.exp(line[0] - reach) * (1 + 1e-9) and hi >= np.exp(line[0] + reach) * (1 - 1e-9)
+    assert np.all(np.diff(prediction.quantiles) >= 0)  # never crossing
+    median = shipped.predict_batch([window], level=[80]).quantiles[0][list(shipped.quantile_levels).index(0.5)]
+    assert median == prediction.quantiles[list(shipped.quantile_levels).index(0.5)]
+    forecast = shipped.forecast(window, 4, level=[80])
+    assert forecast.interval(80)[0][0] == pytest.approx(lo) and forecast.interval(80)[1][0] == pytest.approx(hi)
+    # a mirror image's are the mirror of these; a scaled copy's are scaled
+    mirror = shipped.predict(-window, level=[80]).interval(80)
+    np.testing.assert_allclose(mirror, (-hi, -lo), rtol=1e-6)
+    np.testing.assert_allclose(shipped.predict(1000 * window, level=[80]).interval(80), (1000 * lo, 1000 * hi), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        (np.arange(1, 25) ** 3).astype(float),  # a power law: a curve in logarithms
+        50 / (1 + np.exp(-(np.arange(24) - 16) / 2)),  # a logistic curve, saturating
+        np.exp(0.1 * np.arange(24)) * (1 + 0.4 * np.random.default_rng(4).normal(size=24)).clip(0.2),  # noise over a rise
+        1.15 ** np.arange(24) + np.arange(24) / 2,  # a ratio and a line: a curve in logarithms
+    ],
+)
+def test_a_window_that_does_not_grow_by_a_steady_ratio_keeps_the_network_s_step_1_interval(shipped, window, monkeypatch):
+    from numseries.forecast import grows_by_a_steady_ratio, rises_by_ratios
+
+    assert rises_by_ratios(window[None], np.array([len(window)]))[0] and not grows_by_a_steady_ratio(window)
+    ours = shipped.predict(window, level=[80]).interval(80)
+    monkeypatch.setattr("numseries.predict._rise_line", lambda *_: None)
+    assert shipped.predict(window, level=[80]).interval(80) == ours

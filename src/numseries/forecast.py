@@ -130,6 +130,7 @@ RISE_RATIO = 2.0  # ... where its last value is at least this many times its fir
 LOG_PATHS = ("", "rise", "growth", "decay")  # Forecast.log_path: how a path read in logarithms went on, by code
 # (the code in guarded_roll_out's result): "" not so; "rise" the least-squares line of a rise by ratios' logarithms;
 # "growth" the network's path of a growth's logarithms, as its step 1 was read; "decay" the network's path of a decay's
+LINE_MISFIT = 2.0  # a step-1 interval reaches as far as the line of a rise's logarithms where it fits as well (grows_by_a_steady_ratio)
 SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
 SETTLE_VALUES = DECAY_LEAST + 1  # values read, at least, of a window whose path may settle (_take_settling_paths)
 SETTLE_OVERSHOOT = 1.5  # a saturating window's step 1 is read from its step sizes where the network's step is over
@@ -637,10 +638,7 @@ def _take_log_paths(
     # a positive window that rises by ratios (closer to a line in logarithms than as it is) is read whole: in
     # logarithms its growth is a line, which the short read (taken where the path of its values ran away) cuts
     padded, lengths = padded_rows(windows)  # (N, W), (N,)
-    rises = (repeats == 0) & (lengths >= RISE_VALUES) & (padded[np.arange(len(windows)), lengths - 1] >= RISE_RATIO * padded[:, 0])  # (N,) ... whose path in
-    rises &= np.fmin.reduce(padded, axis=1) > 0  # logarithms may not fall below the last value (fmin: not the NaN padding)
-    if rises.any():
-        rises[rises] = straighter_in_logs(padded[rises], lengths[rises])
+    rises = (repeats == 0) & rises_by_ratios(padded, lengths)  # (N,) ... whose path in logarithms may not fall below the last value
     lined = _take_ratio_paths(predictor, windows, given, signs, np.flatnonzero(rises), steps, levels, values, bands, along, read, known)
     kinds[lined] = LOG_PATHS.index("rise")
     sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
@@ -770,13 +768,11 @@ def _take_ratio_paths(
     return taken
 
 
-def _log_line_paths(values: np.ndarray, steps: int, levels: Sequence[float]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
-    """Positive ``values`` (n,) -> the least-squares line of their logarithms ``steps`` steps on (K,), and for each
-    level its prediction interval in logarithms (K, 2): the line's value plus or minus the normal quantile times
-    the residuals' standard error, sqrt(s² (1 + 1/n + (t - mean t)² / sum (t - mean t)²)), as ordinary least
-    squares predicts a new value (a trend with noise of one size in ratio: compounding with proportional noise)."""
-    from statistics import NormalDist
-
+def log_line(values: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positive ``values`` (n,) -> the least-squares line of their logarithms ``steps`` steps on (K,), and the
+    standard error of a new value there (K,): sqrt(s² (1 + 1/n + (t - mean t)² / sum (t - mean t)²)), s² the
+    residuals' variance, as ordinary least squares predicts a new value (a trend with noise of one size in ratio:
+    compounding with proportional noise)."""
     n = len(values)
     t = np.arange(n) - (n - 1) / 2  # (n,) centred
     logs = np.log(values)
@@ -784,12 +780,53 @@ def _log_line_paths(values: np.ndarray, steps: int, levels: Sequence[float]) -> 
     ahead = (n - 1) / 2 + np.arange(1, steps + 1)  # (K,) the steps ahead, centred as t
     path = logs.mean() + slope * ahead  # (K,)
     residual = logs - logs.mean() - slope * t
-    spread = np.sqrt(residual @ residual / max(n - 2, 1) * (1 + 1 / n + ahead**2 / (t @ t)))  # (K,)
+    return path, np.sqrt(residual @ residual / max(n - 2, 1) * (1 + 1 / n + ahead**2 / (t @ t)))
+
+
+def grows_by_a_steady_ratio(values: np.ndarray) -> bool:
+    """Whether positive ``values`` (n,) lie about the least-squares line of their logarithms as noise does, a step's
+    ratio larger than that noise: their residuals' variance at most ``LINE_MISFIT`` times the noise their second
+    differences show (a line with noise of variance s² gives second differences of variance 6 s²; a curve in
+    logarithms, a power law's or a saturating one's, gives residuals far larger than its second differences), and
+    the line's slope larger than their standard deviation (a noisy series that rose by chance: its noise is)."""
+    logs = np.log(values)
+    t = np.arange(len(logs)) - (len(logs) - 1) / 2
+    slope = float(t @ logs / (t @ t))
+    residual = logs - logs.mean() - slope * t
+    variance = residual @ residual / max(len(logs) - 2, 1)
+    bends = np.diff(logs, 2)
+    return bool(variance <= LINE_MISFIT * (bends @ bends) / len(bends) / 6 and slope * slope > variance)
+
+
+def _log_line_paths(values: np.ndarray, steps: int, levels: Sequence[float]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """Positive ``values`` (n,) -> the least-squares line of their logarithms ``steps`` steps on (K,), and for each
+    level its prediction interval in logarithms (K, 2): the line's value plus or minus the normal quantile times
+    the standard error of a new value (:func:`log_line`)."""
+    from statistics import NormalDist
+
+    path, spread = log_line(values, steps)  # (K,) each
     reach = {}
     for level in levels:
         z = NormalDist().inv_cdf(0.5 + level / 200)
         reach[level] = np.stack([path - z * spread, path + z * spread], axis=-1)  # (K, 2)
     return path, reach
+
+
+def rises_by_ratios(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, W) values from column 0 (any padding after each row's length), (N,) lengths -> (N,) bool: the rows that
+    rise by ratios: at least ``RISE_VALUES`` values, all above 0, the last at least ``RISE_RATIO`` times the first,
+    closer to a line in logarithms than as they are (:func:`straighter_in_logs`: compounding growth)."""
+    n = len(lengths)
+    if not values.shape[1]:
+        return np.zeros(n, dtype=bool)
+    rises = (lengths >= RISE_VALUES) & (values[np.arange(n), np.maximum(lengths - 1, 0)] / RISE_RATIO >= values[:, 0])  # (N,)
+    rises &= values[:, 0] > 0
+    if rises.any():  # (the cheap tests first: most rows fail them)
+        inside = np.arange(values.shape[1])[None, :] < lengths[rises, None]  # (R, W)
+        rises[rises] = np.where(inside, values[rises], 1.0).min(axis=1) > 0
+    if rises.any():
+        rises[rises] = straighter_in_logs(values[rises], lengths[rises])
+    return rises
 
 
 def straighter_in_logs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
