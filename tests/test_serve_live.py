@@ -6,6 +6,7 @@ download). CI installs it, so there it fails rather than skips when the browser 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -19,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -693,3 +695,48 @@ def test_an_error_whose_fix_is_fewer_steps_marks_the_steps_box(server, browser):
     assert page.get_attribute("#steps", "aria-invalid") == "true"
     assert page.get_attribute("#values", "aria-invalid") != "true"
     page.close()
+
+
+@contextlib.contextmanager
+def _serving(app) -> Iterator[int]:
+    """``app`` under uvicorn on a free port of 127.0.0.1, in a thread of this process: its port."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        assert server.started, "uvicorn did not start"
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _until_closed(conn: socket.socket) -> tuple[bytes, dict]:
+    """What the server sends on ``conn`` until it closes it: the response's head and its JSON body."""
+    data = b""
+    while chunk := conn.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head, json.loads(body)
+
+
+def test_a_body_that_stops_coming_gets_a_408_json_and_its_connection_closed():
+    """Adversarial round 61: a client that sent half a body held its connection unanswered for as long as it
+    liked (20 of them 200 s), and the server's shutdown with it."""
+    from numseries.serve import create_app
+
+    with _serving(create_app(body_timeout=0.5)) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as held:
+        held.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"values":')
+        started = time.monotonic()
+        head, body = _until_closed(held)
+        waited = time.monotonic() - started
+        assert _call(f"http://127.0.0.1:{port}/health", timeout=5)[0] == 200  # and it keeps serving
+    assert head.startswith(b"HTTP/1.1 408 ") and b"content-type: application/json" in head.lower()
+    assert body == {"error": "the request body stopped coming: 10 of its 100 bytes came, then nothing for 0.5 s; send the whole body without pausing"}
+    assert 0.4 < waited < 4

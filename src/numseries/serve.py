@@ -76,6 +76,7 @@ from numseries.weights import CLASSIFIER_FILES, CONFIG_FILE
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a request body larger than this gets 413 before it is parsed
+BODY_TIMEOUT = 10.0  # seconds a request body may send nothing before it gets 408 and its connection closes
 MAX_BATCH = 10_000  # series in one /predict/batch request
 MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len (64) of them
 MAX_STEPS = 256  # steps of one autoregressive forecast
@@ -255,11 +256,12 @@ class ErrorAnswer(BaseModel):
     error: str = Field(description="one line naming the field, what it got and what is allowed")
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 415, 422)}  # (415: a compressed body)
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 408, 413, 415, 422)}  # (408: a body that stopped; 415: a compressed one)
 
 
-def create_app(weights: str | Path | None = None) -> FastAPI:
-    """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here."""
+def create_app(weights: str | Path | None = None, *, body_timeout: float = BODY_TIMEOUT) -> FastAPI:
+    """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here; a request
+    body that sends nothing for ``body_timeout`` seconds gets 408."""
     predictor = Predictor.from_pretrained(weights)
     model = model_info(predictor)
     health = {"status": "ok", "version": __version__, "model": model}
@@ -271,7 +273,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         redoc_url=None,
         redirect_slashes=False,  # POST /predict/: a 404 JSON, not an empty 307 to the Host header's (round 61)
     )
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, timeout=body_timeout)
     _add_error_handlers(app)
 
     batcher = Batcher(predictor)
@@ -567,11 +569,14 @@ BODY_KEY = "numseries.body"  # the request's body in its ASGI scope, put there b
 
 
 class BodyLimit:
-    """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it."""
+    """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it, and one
+    whose body sends nothing for ``timeout`` seconds gets 408 (adversarial round 61: a client that sent half a
+    body held its connection, and the server's shutdown, for as long as it liked), its connection closed."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
@@ -585,7 +590,10 @@ class BodyLimit:
         too_big = not declared.isdigit() or int(declared) > self.max_bytes
         chunks, size, more = [], 0, not too_big
         while more:  # read the body ourselves, counting, in case it is longer than it declared
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                return await self._stalled(size, declared)(scope, receive, send)
             if message["type"] == "http.disconnect":
                 return
             chunks.append(message.get("body", b""))
@@ -606,6 +614,14 @@ class BodyLimit:
             return {"type": "http.request", "body": body, "more_body": False}
 
         return await self.app(scope, replay, send)
+
+    def _stalled(self, size: int, declared: bytes) -> JSONResponse:
+        of = f" of its {int(declared):,}" if declared.isdigit() and int(declared) else ""  # (chunked: no length)
+        error = (
+            f"the request body stopped coming: {size:,}{of} bytes came, then nothing for {self.timeout:g} s; "
+            "send the whole body without pausing"
+        )
+        return JSONResponse({"error": error}, status_code=408, headers={"Connection": "close"})
 
 
 def _add_error_handlers(app: FastAPI) -> None:
