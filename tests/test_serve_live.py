@@ -740,3 +740,45 @@ def test_a_body_that_stops_coming_gets_a_408_json_and_its_connection_closed():
     assert head.startswith(b"HTTP/1.1 408 ") and b"content-type: application/json" in head.lower()
     assert body == {"error": "the request body stopped coming: 10 of its 100 bytes came, then nothing for 0.5 s; send the whole body without pausing"}
     assert 0.4 < waited < 4
+
+
+@pytest.mark.parametrize("length", ["declared", "chunked"])
+def test_a_body_over_the_limit_gets_the_413_json_in_python_s_urllib(server, length):
+    """Adversarial round 61: urllib (which sends the whole body, then reads) got 'Connection reset by peer':
+    the server closed the connection on the body it had not read. It reads the rest, then closes."""
+    from numseries.serve import MAX_BODY_BYTES
+
+    body = b'{"values": [1, 2, 3]}' + b" " * (MAX_BODY_BYTES - 20)  # one byte over
+    data = body if length == "declared" else iter([body, body])  # twice the limit, with no length: chunked
+    request = urllib.request.Request(f"{server.url}/predict", data, {"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 413
+    assert json.loads(refused.value.read()) == {"error": f"request body over the limit of {MAX_BODY_BYTES:,} bytes; send fewer or shorter series"}
+    assert _call(f"{server.url}/health", timeout=5)[0] == 200
+
+
+def test_a_client_that_asks_before_sending_an_over_long_body_gets_the_413_at_once(server):
+    """A client that sends ``Expect: 100-continue`` (curl, for a large body) gets the 413 without sending its body,
+    and no wait for the body that will not come."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+        conn.sendall(
+            b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+            b"Content-Length: 20000000\r\n\r\n"
+        )
+        head, body = _until_closed(conn)
+    assert head.startswith(b"HTTP/1.1 413 ") and body["error"].startswith("request body over the limit")
+
+
+def test_the_rest_of_a_body_over_the_limit_is_read_only_up_to_a_bound(server):
+    from numseries.serve import DISCARD_BYTES, MAX_BODY_BYTES
+
+    sent, chunk = 0, b" " * (1 << 20)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+        conn.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n")
+        with pytest.raises(OSError):  # the connection reset, or the pipe broken, once the server closes it
+            while sent < 4 * DISCARD_BYTES:
+                conn.sendall(chunk)
+                sent += len(chunk)
+    assert DISCARD_BYTES <= sent < DISCARD_BYTES + MAX_BODY_BYTES  # (what the sockets' buffers held besides)
+    assert _call(f"{server.url}/health", timeout=5)[0] == 200

@@ -76,6 +76,7 @@ from numseries.weights import CLASSIFIER_FILES, CONFIG_FILE
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a request body larger than this gets 413 before it is parsed
+DISCARD_BYTES = 4 * MAX_BODY_BYTES  # of a body over the limit, read (and dropped) so that the client reads the 413
 BODY_TIMEOUT = 10.0  # seconds a request body may send nothing before it gets 408 and its connection closes
 MAX_BATCH = 10_000  # series in one /predict/batch request
 MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len (64) of them
@@ -571,7 +572,7 @@ BODY_KEY = "numseries.body"  # the request's body in its ASGI scope, put there b
 class BodyLimit:
     """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it, and one
     whose body sends nothing for ``timeout`` seconds gets 408 (adversarial round 61: a client that sent half a
-    body held its connection, and the server's shutdown, for as long as it liked), its connection closed."""
+    body held its connection, and the server's shutdown, for as long as it liked). Both close the connection."""
 
     def __init__(self, app, max_bytes: int, timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
@@ -601,8 +602,8 @@ class BodyLimit:
             more = message.get("more_body", False) and size <= self.max_bytes
             too_big = size > self.max_bytes
         if too_big:
-            error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
-            return await JSONResponse({"error": error}, status_code=413)(scope, receive, send)
+            asked = not chunks and headers.get(b"expect", b"").lower() == b"100-continue"  # (no 100 Continue sent)
+            return await self._too_big(receive, send, size, asked)
         body, replayed = b"".join(chunks), False
         scope[BODY_KEY] = body  # for an error naming a number as the client wrote it (1e400, not Infinity)
 
@@ -622,6 +623,25 @@ class BodyLimit:
             "send the whole body without pausing"
         )
         return JSONResponse({"error": error}, status_code=408, headers={"Connection": "close"})
+
+    async def _too_big(self, receive, send, size: int, asked: bool) -> None:
+        """Answer 413, then read the rest of the body (up to :data:`DISCARD_BYTES` in all, while it keeps coming)
+        before the connection closes: closed on unread bytes, it was reset, and a client that sends its whole body
+        before reading (Python's urllib) got "Connection reset by peer", not the 413 (adversarial round 61). A
+        client that asked first (``Expect: 100-continue``, as curl does) sends no body after a 413: none is read."""
+        error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
+        response = JSONResponse({"error": error}, status_code=413, headers={"Connection": "close"})
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body, "more_body": True})  # (read by the client now)
+        more = not asked
+        while more and size <= DISCARD_BYTES:
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                break
+            size += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})  # (then the connection closes)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
