@@ -206,6 +206,32 @@ def test_ratio_of_two_errors_at_float_rounding_is_a_tie():
     assert "None" not in metric_table(unscored)
 
 
+@pytest.mark.parametrize("metric", ["mae", "rmse"])
+def test_errors_in_units_at_float_rounding_of_the_values_size_are_a_tie(metric):
+    """Adversarial round 62: the model and drift missed a line near 100 by an MAE of 1.9e-14 and linear_fit by 0;
+    the cell read '– (linear_fit exact)'. Rounding is measured against the values' size, whatever their unit:
+    the same line scaled to values near 1e-12 ties too, and there a miss of 1e-14 (1%) is a miss."""
+    rows = [
+        {"group": "linear", "bucket": "24-64", "method": method, "n": 3, metric: value, "size": 120.0}
+        for method, value in (("model", 1.89e-14), ("last_value", 3.4), ("drift", 1.89e-14), ("linear_fit", 0.0))
+    ]
+    assert "| linear | 24-64 | 3 | **0** | 3.4 | **0** | **0** | 1 (drift) |" in metric_table(rows, metric)
+    tiny = [{**row, metric: row[metric] * 1e-14, "size": 1.2e-12} for row in rows]
+    assert "| linear | 24-64 | 3 | **0** | 3.4e-14 | **0** | **0** | 1 (drift) |" in metric_table(tiny, metric)
+    tiny[0][metric] = tiny[2][metric] = 1e-14  # 1% of the values' size: a miss, not rounding
+    assert "| 1e-14 | 3.4e-14 | 1e-14 | **0** | – (linear_fit exact) |" in metric_table(tiny, metric)
+
+
+def test_each_row_states_the_size_of_its_values(evaluation):
+    cases = evaluation.cases
+    largest = [max(abs(cases.labels[i]), *np.abs(cases.data[i, cases.masks[i]])) for i in range(len(cases))]
+    rows = summarise(evaluation)
+    for row in rows:
+        if row["group"] == "linear" and row["bucket"] == "all":
+            assert row["size"] == pytest.approx(np.mean(np.asarray(largest)[cases.families == "linear"]))
+    assert all(row["size"] > 0 for row in rows)
+
+
 def test_no_ratio_to_an_exact_baseline_reads_inf():
     """Adversarial report: with one case per cell the ratio to an exact last value read 'inf (last_value)',
     like a failure; it is '–', the baseline said exact, in the table, the AutoARIMA column and the verdict."""

@@ -674,7 +674,7 @@ def test_docs_load_nothing_from_another_host(client):
     assert f'"maxItems": {MAX_BATCH}' in json.dumps(schema)  # the limits are documented in the schema
     # adversarial round 61: the 415 of a compressed body and the batch's note were not documented
     for path in ("/predict", "/predict/batch"):
-        assert {"400", "413", "415", "422"} <= schema["paths"][path]["post"]["responses"].keys()
+        assert {"400", "408", "413", "415", "422"} <= schema["paths"][path]["post"]["responses"].keys()
     assert "note" in schema["components"]["schemas"]["BatchAnswer"]["properties"]
 
 

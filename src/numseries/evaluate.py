@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from numseries.model import LSTMWithAttention
     from numseries.predict import Predictor
 
-Row = dict[str, Any]  # one line of summarise(): group, bucket, method, the score() statistics, median_relative, fallbacks
+Row = dict[str, Any]  # one line of summarise(): group, bucket, method, the score() statistics, median_relative, fallbacks, size
 
 BUCKETS = ((4, 6), (8, 16), (24, 64))  # context-length buckets (inclusive)
 EVAL_SEED = 20_261_127  # not a training seed (training uses 0, validation 1_000_003)
@@ -128,6 +128,13 @@ class Evaluation:
     def scale(self) -> np.ndarray:
         """(N,) mean absolute step of each context, NaN where it is constant."""
         return context_scale(self.cases.data, self.cases.masks)
+
+    @property
+    def size(self) -> np.ndarray:
+        """(N,) the largest absolute value of each case, its context and next value: what float64 rounds
+        relative to (an error in the series' units far below it is rounding, not a miss)."""
+        cases = self.cases
+        return np.maximum(np.where(cases.masks, np.abs(cases.data), 0.0).max(axis=1), np.abs(cases.labels))
 
 
 def _no_progress(method: str, done: int) -> None:  # noqa: ARG001
@@ -239,8 +246,8 @@ def summarise(
     trained_on: Collection[str] | None = None,
 ) -> list[Row]:
     """One row per (group, bucket, method): the :func:`numseries.metrics.score` statistics, the median
-    error relative to the last value's (``median_relative``, :func:`numseries.metrics.median_relative_error`)
-    and fallbacks.
+    error relative to the last value's (``median_relative``, :func:`numseries.metrics.median_relative_error`),
+    fallbacks and ``size``: the mean of the cases' largest absolute values (:attr:`Evaluation.size`).
 
     Groups are each family (or real dataset), then the training families, the held-out families, all
     real datasets together and the real datasets of each sampling frequency (``"yearly series"``, ...,
@@ -253,6 +260,7 @@ def summarise(
     """
     cases = evaluation.cases
     scale = evaluation.scale
+    size = evaluation.size
     families = cases.families
     lengths = cases.lengths
     bucket_masks = {bucket_name(b): (lengths >= b[0]) & (lengths <= b[1]) for b in buckets}
@@ -275,5 +283,8 @@ def summarise(
                 stats = score(pred[selected], cases.labels[selected], scale[selected])
                 stats["median_relative"] = median_relative_error(pred[selected], cases.labels[selected], last[selected])
                 fallbacks = int(evaluation.fell_back[method][selected].sum()) if method in evaluation.fell_back else 0
-                rows.append({"group": group, "bucket": bucket, "method": method, **stats, "fallbacks": fallbacks})
+                rows.append({
+                    "group": group, "bucket": bucket, "method": method, **stats, "fallbacks": fallbacks,
+                    "size": float(np.mean(size[selected])),
+                })  # fmt: skip
     return rows

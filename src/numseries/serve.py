@@ -76,6 +76,8 @@ from numseries.weights import CLASSIFIER_FILES, CONFIG_FILE
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a request body larger than this gets 413 before it is parsed
+DISCARD_BYTES = 4 * MAX_BODY_BYTES  # of a body over the limit, read (and dropped) so that the client reads the 413
+BODY_TIMEOUT = 10.0  # seconds a request body may send nothing before it gets 408 and its connection closes
 MAX_BATCH = 10_000  # series in one /predict/batch request
 MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len (64) of them
 MAX_STEPS = 256  # steps of one autoregressive forecast
@@ -261,11 +263,12 @@ class ErrorAnswer(BaseModel):
     error: str = Field(description="one line naming the field, what it got and what is allowed")
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 413, 415, 422)}  # (415: a compressed body)
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 408, 413, 415, 422)}  # (408: a body that stopped; 415: a compressed one)
 
 
-def create_app(weights: str | Path | None = None) -> FastAPI:
-    """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here."""
+def create_app(weights: str | Path | None = None, *, body_timeout: float = BODY_TIMEOUT) -> FastAPI:
+    """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here; a request
+    body that sends nothing for ``body_timeout`` seconds gets 408."""
     predictor = Predictor.from_pretrained(weights)
     model = model_info(predictor)
     health = {"status": "ok", "version": __version__, "model": model}
@@ -277,7 +280,7 @@ def create_app(weights: str | Path | None = None) -> FastAPI:
         redoc_url=None,
         redirect_slashes=False,  # POST /predict/: a 404 JSON, not an empty 307 to the Host header's (round 61)
     )
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, timeout=body_timeout)
     _add_error_handlers(app)
 
     batcher = Batcher(predictor)
@@ -573,11 +576,14 @@ BODY_KEY = "numseries.body"  # the request's body in its ASGI scope, put there b
 
 
 class BodyLimit:
-    """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it."""
+    """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it, and one
+    whose body sends nothing for ``timeout`` seconds gets 408 (adversarial round 61: a client that sent half a
+    body held its connection, and the server's shutdown, for as long as it liked). Both close the connection."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
@@ -591,7 +597,10 @@ class BodyLimit:
         too_big = not declared.isdigit() or int(declared) > self.max_bytes
         chunks, size, more = [], 0, not too_big
         while more:  # read the body ourselves, counting, in case it is longer than it declared
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                return await self._stalled(size, declared)(scope, receive, send)
             if message["type"] == "http.disconnect":
                 return
             chunks.append(message.get("body", b""))
@@ -599,8 +608,8 @@ class BodyLimit:
             more = message.get("more_body", False) and size <= self.max_bytes
             too_big = size > self.max_bytes
         if too_big:
-            error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
-            return await JSONResponse({"error": error}, status_code=413)(scope, receive, send)
+            asked = not chunks and headers.get(b"expect", b"").lower() == b"100-continue"  # (no 100 Continue sent)
+            return await self._too_big(receive, send, size, asked)
         body, replayed = b"".join(chunks), False
         scope[BODY_KEY] = body  # for an error naming a number as the client wrote it (1e400, not Infinity)
 
@@ -612,6 +621,33 @@ class BodyLimit:
             return {"type": "http.request", "body": body, "more_body": False}
 
         return await self.app(scope, replay, send)
+
+    def _stalled(self, size: int, declared: bytes) -> JSONResponse:
+        of = f" of its {int(declared):,}" if declared.isdigit() and int(declared) else ""  # (chunked: no length)
+        error = (
+            f"the request body stopped coming: {size:,}{of} bytes came, then nothing for {self.timeout:g} s; "
+            "send the whole body without pausing"
+        )
+        return JSONResponse({"error": error}, status_code=408, headers={"Connection": "close"})
+
+    async def _too_big(self, receive, send, size: int, asked: bool) -> None:
+        """Answer 413, then read the rest of the body (up to :data:`DISCARD_BYTES` in all, while it keeps coming)
+        before the connection closes: closed on unread bytes, it was reset, and a client that sends its whole body
+        before reading (Python's urllib) got "Connection reset by peer", not the 413 (adversarial round 61). A
+        client that asked first (``Expect: 100-continue``, as curl does) sends no body after a 413: none is read."""
+        error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
+        response = JSONResponse({"error": error}, status_code=413, headers={"Connection": "close"})
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body, "more_body": True})  # (read by the client now)
+        more = not asked
+        while more and size <= DISCARD_BYTES:
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                break
+            size += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})  # (then the connection closes)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
