@@ -749,6 +749,28 @@ def test_a_body_that_stops_coming_gets_a_408_json_and_its_connection_closed():
     assert 0.4 < waited < 4
 
 
+def test_a_body_that_drips_gets_a_408_json_at_its_deadline():
+    """Adversarial round 63: a byte every 8 s (each under the 10 s timeout) held the connection as long as it went on."""
+    from numseries.serve import create_app
+
+    with _serving(create_app(body_timeout=0.5, body_deadline=1.5)) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as held:
+        held.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n')
+        started = time.monotonic()
+        for byte in b'{"values": [1, 2, 3, 4]}':  # one every 0.3 s: never 0.5 s without one
+            if time.monotonic() - started > 3:
+                break
+            try:
+                held.sendall(bytes([byte]))
+            except OSError:  # closed: answered
+                break
+            time.sleep(0.3)
+        head, body = _until_closed(held)
+        waited = time.monotonic() - started
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert json.loads(body)["error"].startswith("the request body came too slowly: ") and "bytes in 1.5 s" in json.loads(body)["error"]
+    assert 1.2 < waited < 4
+
+
 @pytest.mark.parametrize("length", ["declared", "chunked"])
 def test_a_body_over_the_limit_gets_the_413_json_in_python_s_urllib(server, length):
     """Adversarial round 61: urllib (which sends the whole body, then reads) got 'Connection reset by peer':

@@ -78,6 +78,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a request body larger than this gets 413 before it is parsed
 DISCARD_BYTES = 4 * MAX_BODY_BYTES  # of a body over the limit, read (and dropped) so that the client reads the 413
 BODY_TIMEOUT = 10.0  # seconds a request body may send nothing before it gets 408 and its connection closes
+BODY_DEADLINE = 60.0  # seconds a whole request body may take to come, before it gets 408 and its connection closes
 MAX_BATCH = 10_000  # series in one /predict/batch request
 MAX_VALUES = 10_000  # values in one sequence; the model reads the last max_len (64) of them
 MAX_STEPS = 256  # steps of one autoregressive forecast
@@ -221,7 +222,8 @@ class PredictAnswer(BaseModel):
         "of their logarithms, never past 0; a rise by ratios (the last value at least twice the first, closer to a "
         "line in logarithms) goes on by the least-squares line of its logarithms, a steady ratio; a growth read so at "
         "step 1 by the network's path of their logarithms. Taken where, forecasting the values' own last values (up "
-        "to 8) from those before, the path read from the values missed by over twice as much, and it never turns back "
+        "to 8) from those before, the path read from the values missed by over twice as much (a rise's: over half as much, "
+        "where that path goes on at a steady step within 8 steps), and it never turns back "
         "past the last value (forecast_log_path says which path)",
     )
     forecast_log_path: Literal["rise", "growth", "decay"] | None = Field(
@@ -266,9 +268,11 @@ class ErrorAnswer(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorAnswer} for status in (400, 408, 413, 415, 422)}  # (408: a body that stopped; 415: a compressed one)
 
 
-def create_app(weights: str | Path | None = None, *, body_timeout: float = BODY_TIMEOUT) -> FastAPI:
+def create_app(
+    weights: str | Path | None = None, *, body_timeout: float = BODY_TIMEOUT, body_deadline: float = BODY_DEADLINE
+) -> FastAPI:
     """The ASGI app serving the model at ``weights`` (``None``: the shipped one), loaded once here; a request
-    body that sends nothing for ``body_timeout`` seconds gets 408."""
+    body that sends nothing for ``body_timeout`` seconds, or takes over ``body_deadline`` seconds in all, gets 408."""
     predictor = Predictor.from_pretrained(weights)
     model = model_info(predictor)
     health = {"status": "ok", "version": __version__, "model": model}
@@ -280,7 +284,7 @@ def create_app(weights: str | Path | None = None, *, body_timeout: float = BODY_
         redoc_url=None,
         redirect_slashes=False,  # POST /predict/: a 404 JSON, not an empty 307 to the Host header's (round 61)
     )
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, timeout=body_timeout)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, timeout=body_timeout, deadline=body_deadline)
     _add_error_handlers(app)
 
     batcher = Batcher(predictor)
@@ -577,13 +581,15 @@ BODY_KEY = "numseries.body"  # the request's body in its ASGI scope, put there b
 
 class BodyLimit:
     """ASGI middleware: a request whose body passes ``max_bytes`` gets 413 before the app parses it, and one
-    whose body sends nothing for ``timeout`` seconds gets 408 (adversarial round 61: a client that sent half a
-    body held its connection, and the server's shutdown, for as long as it liked). Both close the connection."""
+    whose body sends nothing for ``timeout`` seconds, or takes over ``deadline`` seconds in all, gets 408
+    (adversarial round 61: a client that sent half a body held its connection, and the server's shutdown, for as
+    long as it liked; round 63: one byte every few seconds did too). Both close the connection."""
 
-    def __init__(self, app, max_bytes: int, timeout: float = BODY_TIMEOUT) -> None:
+    def __init__(self, app, max_bytes: int, timeout: float = BODY_TIMEOUT, deadline: float = BODY_DEADLINE) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.deadline = deadline
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
@@ -596,11 +602,13 @@ class BodyLimit:
         declared = headers.get(b"content-length", b"0")
         too_big = not declared.isdigit() or int(declared) > self.max_bytes
         chunks, size, more = [], 0, not too_big
+        clock = asyncio.get_running_loop().time
+        ends = clock() + self.deadline
         while more:  # read the body ourselves, counting, in case it is longer than it declared
             try:
-                message = await asyncio.wait_for(receive(), self.timeout)
-            except TimeoutError:
-                return await self._stalled(size, declared)(scope, receive, send)
+                message = await asyncio.wait_for(receive(), max(0.0, min(self.timeout, ends - clock())))
+            except asyncio.TimeoutError:  # (TimeoutError itself from Python 3.11; not on 3.10)
+                return await self._stalled(size, declared, clock() >= ends)(scope, receive, send)
             if message["type"] == "http.disconnect":
                 return
             chunks.append(message.get("body", b""))
@@ -622,12 +630,14 @@ class BodyLimit:
 
         return await self.app(scope, replay, send)
 
-    def _stalled(self, size: int, declared: bytes) -> JSONResponse:
+    def _stalled(self, size: int, declared: bytes, late: bool) -> JSONResponse:
         of = f" of its {int(declared):,}" if declared.isdigit() and int(declared) else ""  # (chunked: no length)
         error = (
+            f"the request body came too slowly: {size:,}{of} bytes in {self.deadline:g} s; send the whole body at once"
+            if late else
             f"the request body stopped coming: {size:,}{of} bytes came, then nothing for {self.timeout:g} s; "
             "send the whole body without pausing"
-        )
+        )  # fmt: skip
         return JSONResponse({"error": error}, status_code=408, headers={"Connection": "close"})
 
     async def _too_big(self, receive, send, size: int, asked: bool) -> None:
@@ -643,7 +653,7 @@ class BodyLimit:
         while more and size <= DISCARD_BYTES:
             try:
                 message = await asyncio.wait_for(receive(), self.timeout)
-            except TimeoutError:
+            except asyncio.TimeoutError:  # (TimeoutError itself from Python 3.11; not on 3.10)
                 break
             size += len(message.get("body", b""))
             more = message["type"] == "http.request" and message.get("more_body", False)
