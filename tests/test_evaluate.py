@@ -228,7 +228,8 @@ def test_each_row_states_the_size_of_its_values(evaluation):
     rows = summarise(evaluation)
     for row in rows:
         if row["group"] == "linear" and row["bucket"] == "all":
-            assert row["size"] == pytest.approx(np.mean(np.asarray(largest)[cases.families == "linear"]))
+            # the median (one of them), not the mean: one large series set every tie of its group (round 63)
+            assert row["size"] == np.quantile(np.asarray(largest)[cases.families == "linear"], 0.5, method="lower")
     assert all(row["size"] > 0 for row in rows)
 
 
