@@ -152,6 +152,10 @@ class Forecast:
     log_path: str = ""  # from step 2 the path was read from the logarithms of the values: which (LOG_PATHS); "" not
     settles: bool = False  # from step 2 the path settles: its steps go one way, shrinking (a saturating curve's)
 
+    def __post_init__(self) -> None:  # (it was a bool, logs, before log_path: a True given so is no path's name)
+        if not isinstance(self.log_path, str) or self.log_path not in LOG_PATHS:
+            raise ValueError(f"log_path must be one of {', '.join(map(repr, LOG_PATHS))}, got {self.log_path!r}")
+
     @property
     def logs(self) -> bool:
         """Whether from step 2 the path was read from the logarithms of the values (it goes on by their ratios)."""
@@ -754,7 +758,7 @@ def _take_ratio_paths(
         return taken
     sign = signs[rows]  # (C,)
     new = {}
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # (a step 1 of 0: no floor, fmin and fmax)
         first = values[rows, 0].copy()  # (C,) step 1 stays the model's prediction
         values[rows, 1:] = sign[:, None] * np.exp(logs[:, 1:])
         for level in levels:
@@ -762,6 +766,11 @@ def _take_ratio_paths(
             new[level] = np.concatenate([bands[level][rows, :1], band[:, 1:]], axis=1)
         if along is not None:  # step 1's quantiles, as ratios to its value, along the path
             along[rows, 1:] = values[rows, 1:, None] * (along[rows, :1] / first[:, None, None])
+        # never narrower, in ratio to the path, than step 1's band, which reaches as far as the network's interval too
+        # (round 63: the line's band at step 2 was narrower than step 1's where the network's prediction lay below it)
+        for level in levels:
+            floor = values[rows, :, None] * (new[level][:, :1] / first[:, None, None])  # (C, K, 2)
+            new[level] = np.stack([np.fmin(new[level][..., 0], floor[..., 0]), np.fmax(new[level][..., 1], floor[..., 1])], axis=-1)
     _put_recorded(bands, rows, given, values, new)
     taken[rows] = True
     read[rows] = [len(windows[i]) for i in rows]
@@ -835,8 +844,10 @@ def straighter_in_logs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     exponential's does: a line's, a wave's or a curve that levels off do not."""
     inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (N, W)
     x = np.where(inside, values, 1.0)
-    _, exponent = np.frexp(x.max(axis=1, initial=1.0))  # (N,)
-    scaled = np.ldexp(x, -exponent[:, None])  # (N, W) exact, at most 1: no square overflows
+    # each row scaled by a power of two to its largest value (exact): no square overflows, nor underflows where
+    # they are all tiny (1e-200: scaled by at least 1, their squares were 0, and so no rise was read; round 63)
+    _, exponent = np.frexp(np.where(inside, values, 0.0).max(axis=1, initial=0.0))  # (N,)
+    scaled = np.ldexp(np.where(inside, values, 0.0), -exponent[:, None])  # (N, W) at most 1
     with np.errstate(invalid="ignore", divide="ignore"):
         fits = [_squared_correlation(series, inside, lengths) for series in (np.log(x), scaled)]
     return fits[0] > fits[1]  # (NaN never greater)

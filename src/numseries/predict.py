@@ -774,14 +774,14 @@ class Predictor:
             rows = np.flatnonzero(np.isfinite(outputs["log_line"]))
             sign = outputs["log_sign"][rows]  # (R,) -1: a series below 0, read as its mirror image
             mirror = mirrored_back(sign, quantiles[rows])  # (R, Q) ascending, the mirror's where below 0
-            with np.errstate(divide="ignore", over="ignore"):  # (past the float range: clipped below)
-                wide = np.exp(widened_by_noise(
-                    np.log(np.where(mirror > 0, mirror, 1.0)), self.quantile_levels, outputs["log_spread"][rows],
-                    outputs["log_line"][rows],
-                ))  # fmt: skip
-            # the median stays; a quantile at or below 0, of a series above 0, reaches further than any ratio does
-            wide = np.where((mirror > 0) & (np.asarray(self.quantile_levels) != 0.5), wide, mirror)
-            quantiles[rows] = np.clip(mirrored_back(sign, wide), -LARGEST_FLOAT, LARGEST_FLOAT)
+            from statistics import NormalDist
+
+            z = np.array([NormalDist().inv_cdf(level) for level in self.quantile_levels])  # (Q,) < 0 below the median
+            with np.errstate(over="ignore"):  # (past the float range: clipped below)
+                reach = np.exp(outputs["log_line"][rows, None] + outputs["log_spread"][rows, None] * z)  # (R, Q)
+            # only where the line's reaches further (the median stays; the rest keep their every bit)
+            further = ((z < 0) & (reach < mirror)) | ((z > 0) & (reach > mirror))  # (R, Q)
+            quantiles[rows] = np.clip(mirrored_back(sign, np.where(further, reach, mirror)), -LARGEST_FLOAT, LARGEST_FLOAT)
         if "spread" in outputs:  # a step read from the step sizes: no narrower than its noise and step (_read_steps)
             rows = outputs["settles"]
             quantiles[rows] = widened_by_noise(
@@ -1414,13 +1414,15 @@ def _either_side(exact: Any, value: float) -> tuple[float, float]:
 def _rise_line(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray]) -> None:
     """Where (N, W) values (from column 0) of (N,) ``lengths`` rise by ratios
     (:func:`~numseries.forecast.rises_by_ratios`; values all below 0 as their mirror image: ``outputs["log_sign"]``
-    (N,) -1), sets ``outputs["log_line"]`` (N,) the least-squares line of their logarithms one step on (NaN
-    elsewhere) and ``outputs["log_spread"]`` (N,) the standard error of a new value there
-    (:func:`~numseries.forecast.log_line`): ``Predictor._quantiles`` widens their quantiles to reach at least as far
-    as that line's prediction interval, as a forecast's bands from step 2 on that line do. The network's are as
-    narrow as a clean exponential's (the generator's has no noise), and centred on its own prediction: 80% intervals
-    held 52-66% of the next values of compounding growths with proportional noise."""
-    from numseries.forecast import grows_by_a_steady_ratio, log_line, rises_by_ratios
+    (N,) -1) and their last half (``RISE_VALUES`` at least) grows by a steady ratio
+    (:func:`~numseries.forecast.grows_by_a_steady_ratio`), sets ``outputs["log_line"]`` (N,) the least-squares line
+    of that half's logarithms one step on (NaN elsewhere) and ``outputs["log_spread"]`` (N,) the standard error of a
+    new value there (:func:`~numseries.forecast.log_line`): ``Predictor._quantiles`` widens their quantiles to reach
+    at least as far as that line's prediction interval. The network's are as narrow as a clean exponential's (the
+    generator's has no noise), and centred on its own prediction: 80% intervals held 47-66% of the next values of
+    compounding growths with proportional noise. The last half: the recent noise, not the rounding of the first
+    small values (10 12 16 20 ... recorded as whole numbers: round 63)."""
+    from numseries.forecast import RISE_VALUES, grows_by_a_steady_ratio, log_line, rises_by_ratios
 
     n = len(lengths)
     if not n or not values.shape[1]:
@@ -1428,9 +1430,10 @@ def _rise_line(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.nd
     last = values[np.arange(n), np.maximum(lengths - 1, 0)]  # (N,)
     sign = np.where(last < 0, -1.0, 1.0)  # (N,)
     rows = np.flatnonzero(rises_by_ratios(sign[:, None] * values, lengths))
-    rows = np.array([i for i in rows if grows_by_a_steady_ratio(sign[i] * values[i, : lengths[i]])], dtype=np.int64)
+    halves = {int(i): sign[i] * values[i, lengths[i] - max(RISE_VALUES, -(-lengths[i] // 2)) : lengths[i]] for i in rows}
+    rows = np.array([i for i, half in halves.items() if grows_by_a_steady_ratio(half)], dtype=np.int64)
     if rows.size:
-        lines = [log_line(sign[i] * values[i, : lengths[i]], 1) for i in rows]
+        lines = [log_line(halves[int(i)], 1) for i in rows]
         outputs["log_sign"] = sign
         outputs["log_line"] = np.full(n, np.nan)
         outputs["log_line"][rows] = [path[0] for path, _ in lines]

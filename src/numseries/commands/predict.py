@@ -260,7 +260,8 @@ def _run(args: argparse.Namespace) -> int:
             text = (
                 f"{_later_steps(args.steps, 'goes', 'go')} on by the steady ratio of the {sizes} (the least-squares "
                 f"line of their logarithms): forecasting the last {held} values from those before, that line missed by "
-                f"under half as much as the path read from the values{mirror}"
+                f"under half as much as the path read from the values (or under twice as much, that path going on at a steady step "
+                f"within {BACKTEST_STEPS} steps){mirror}"
             )
         else:
             text = (
