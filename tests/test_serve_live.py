@@ -771,6 +771,25 @@ def test_a_body_that_drips_gets_a_408_json_at_its_deadline():
     assert 1.2 < waited < 4
 
 
+def test_the_rest_of_a_body_over_the_limit_is_read_only_until_its_deadline():
+    """Adversarial round 64: after a 413, a byte every few seconds held the connection as long as it went on."""
+    from numseries.serve import create_app
+
+    with _serving(create_app(body_timeout=0.5, body_deadline=1.5)) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as held:
+        held.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20971520\r\n\r\n")
+        started = time.monotonic()
+        while time.monotonic() - started < 4:  # a byte every 0.3 s: never 0.5 s without one
+            try:
+                held.sendall(b" ")
+            except OSError:  # closed
+                break
+            time.sleep(0.3)
+        head, _ = _until_closed(held)
+        waited = time.monotonic() - started
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert waited < 3.5  # closed at the deadline (1.5 s), not after the 4 s of the drip
+
+
 @pytest.mark.parametrize("length", ["declared", "chunked"])
 def test_a_body_over_the_limit_gets_the_413_json_in_python_s_urllib(server, length):
     """Adversarial round 61: urllib (which sends the whole body, then reads) got 'Connection reset by peer':

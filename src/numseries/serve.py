@@ -617,7 +617,7 @@ class BodyLimit:
             too_big = size > self.max_bytes
         if too_big:
             asked = not chunks and headers.get(b"expect", b"").lower() == b"100-continue"  # (no 100 Continue sent)
-            return await self._too_big(receive, send, size, asked)
+            return await self._too_big(receive, send, size, asked, ends)
         body, replayed = b"".join(chunks), False
         scope[BODY_KEY] = body  # for an error naming a number as the client wrote it (1e400, not Infinity)
 
@@ -640,19 +640,19 @@ class BodyLimit:
         )  # fmt: skip
         return JSONResponse({"error": error}, status_code=408, headers={"Connection": "close"})
 
-    async def _too_big(self, receive, send, size: int, asked: bool) -> None:
-        """Answer 413, then read the rest of the body (up to :data:`DISCARD_BYTES` in all, while it keeps coming)
-        before the connection closes: closed on unread bytes, it was reset, and a client that sends its whole body
+    async def _too_big(self, receive, send, size: int, asked: bool, ends: float) -> None:
+        """Answer 413, then read the rest of the body (up to :data:`DISCARD_BYTES` in all, while it keeps coming, until
+        the body's deadline ``ends``, in the event loop's time) before the connection closes: closed on unread bytes, it was reset, and a client that sends its whole body
         before reading (Python's urllib) got "Connection reset by peer", not the 413 (adversarial round 61). A
         client that asked first (``Expect: 100-continue``, as curl does) sends no body after a 413: none is read."""
         error = f"request body over the limit of {self.max_bytes:,} bytes; send fewer or shorter series"
         response = JSONResponse({"error": error}, status_code=413, headers={"Connection": "close"})
         await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body, "more_body": True})  # (read by the client now)
-        more = not asked
-        while more and size <= DISCARD_BYTES:
+        more, clock = not asked, asyncio.get_running_loop().time
+        while more and size <= DISCARD_BYTES and clock() < ends:  # (round 64: a drip held the connection so)
             try:
-                message = await asyncio.wait_for(receive(), self.timeout)
+                message = await asyncio.wait_for(receive(), min(self.timeout, ends - clock()))
             except asyncio.TimeoutError:  # (TimeoutError itself from Python 3.11; not on 3.10)
                 break
             size += len(message.get("body", b""))
