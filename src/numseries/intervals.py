@@ -440,6 +440,22 @@ def curve_noise(values: np.ndarray) -> float:
     return float(sizes[-1] * math.sqrt((left @ left) / (len(logs) - 2)) / math.sqrt(2))
 
 
+def t_quantiles(levels: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Student's t quantiles at ``levels`` (fractions in (0, 1)) with ``df`` degrees of freedom (6 or more),
+    broadcast: the Cornish-Fisher expansion of the normal quantile z in 1 / df (Abramowitz and Stegun 26.7.5),
+    within 2e-3 of the exact quantile at 6 degrees of freedom and 0.995, closer with more. (A line fitted to 8
+    values leaves 6: its 95% interval with normal quantiles held 90% of new values; round 64.)"""
+    z = np.vectorize(NormalDist().inv_cdf)(np.asarray(levels, dtype=np.float64))
+    v = np.asarray(df, dtype=np.float64)
+    return (
+        z
+        + (z**3 + z) / (4 * v)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4)
+    )
+
+
 def widened_by_noise(
     quantiles: np.ndarray, grid: Sequence[float], spread: np.ndarray, centre: np.ndarray
 ) -> np.ndarray:

@@ -52,6 +52,7 @@ from numseries.intervals import (
     recorded_decimals,
     recorded_intervals,
     round_to_recording,
+    t_quantiles,
     widen_lines,
     widened_by_noise,
 )
@@ -774,13 +775,12 @@ class Predictor:
             rows = np.flatnonzero(np.isfinite(outputs["log_line"]))
             sign = outputs["log_sign"][rows]  # (R,) -1: a series below 0, read as its mirror image
             mirror = mirrored_back(sign, quantiles[rows])  # (R, Q) ascending, the mirror's where below 0
-            from statistics import NormalDist
-
-            z = np.array([NormalDist().inv_cdf(level) for level in self.quantile_levels])  # (Q,) < 0 below the median
+            levels = np.asarray(self.quantile_levels)  # (Q,)
+            t = t_quantiles(levels[None, :], outputs["log_df"][rows, None])  # (R, Q) Student's t: < 0 below the median
             with np.errstate(over="ignore"):  # (past the float range: clipped below)
-                reach = np.exp(outputs["log_line"][rows, None] + outputs["log_spread"][rows, None] * z)  # (R, Q)
+                reach = np.exp(outputs["log_line"][rows, None] + outputs["log_spread"][rows, None] * t)  # (R, Q)
             # only where the line's reaches further (the median stays; the rest keep their every bit)
-            further = ((z < 0) & (reach < mirror)) | ((z > 0) & (reach > mirror))  # (R, Q)
+            further = ((levels < 0.5) & (reach < mirror)) | ((levels > 0.5) & (reach > mirror))  # (R, Q)
             quantiles[rows] = np.clip(mirrored_back(sign, np.where(further, reach, mirror)), -LARGEST_FLOAT, LARGEST_FLOAT)
         if "spread" in outputs:  # a step read from the step sizes: no narrower than its noise and step (_read_steps)
             rows = outputs["settles"]
@@ -1439,6 +1439,8 @@ def _rise_line(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.nd
         outputs["log_line"][rows] = [path[0] for path, _ in lines]
         outputs["log_spread"] = np.zeros(n)
         outputs["log_spread"][rows] = [spread[0] for _, spread in lines]
+        outputs["log_df"] = np.full(n, np.inf)  # the degrees of freedom of its residuals
+        outputs["log_df"][rows] = [len(halves[int(i)]) - 2 for i in rows]
 
 
 def _rule_quantiles(exact: Any, value: float, levels: Sequence[float]) -> np.ndarray:
