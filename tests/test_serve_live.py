@@ -221,6 +221,14 @@ def test_the_page_predicts_draws_and_explains_bad_input(server, browser, tmp_pat
     page.press("#values", "Enter")
     page.wait_for_function("document.querySelector('#note').textContent.includes('goes on by the steady ratio')")
     assert "a smaller ratio than they grow by" in page.text_content("#note") and "as step 1 was read" not in page.text_content("#note")
+    # the line taken where the path of the values went on at a steady step says so (round 64: the note named both reasons)
+    growth = [106.12, 120.03, 171.12, 215.96, 281.73, 368.89, 453.43, 623.12, 794.56, 1166.17, 1387.92, 1773.2, 2310.15,
+              2968.05, 3812.74, 5058.58, 6750.37, 8588.51, 11568.66, 14531.57, 19018.8, 25852.21, 32643.63, 41121.05]  # fmt: skip
+    page.fill("#values", " ".join(map(str, growth)))
+    page.fill("#steps", "8")
+    page.press("#values", "Enter")
+    page.wait_for_function("document.querySelector('#note').textContent.includes('which went on at a steady step within 8 steps')")
+    assert "under twice as much" in page.text_content("#note") and "under half as much" not in page.text_content("#note")
     # adversarial round 36b: the CLI said the network read the last 16 values; the page showed 48 weights of 0
     page.fill("#steps", "1")
     page.fill("#values", " ".join(f"{v:.4f}" for v in 1000 * np.exp(-np.arange(70) / 4)))

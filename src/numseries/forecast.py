@@ -127,8 +127,9 @@ LOG_GROWTH = 1.5  # a window growing by this many times at its last step, faster
 GROWTH_BACKTEST = 3  # ... where the network predicts its last this many values (one step each) better so
 RISE_VALUES = 8  # a window that rises by ratios (straighter_in_logs) may be read in logarithms from this many values
 RISE_RATIO = 2.0  # ... where its last value is at least this many times its first (a slow rise is near a line)
-LOG_PATHS = ("", "rise", "growth", "decay")  # Forecast.log_path: how a path read in logarithms went on, by code
-# (the code in guarded_roll_out's result): "" not so; "rise" the least-squares line of a rise by ratios' logarithms;
+LOG_PATHS = ("", "rise", "growth", "decay", "rise_steady")  # Forecast.log_path: how a path read in logarithms went
+# on, by code (the code in guarded_roll_out's result): "" not so; "rise" the least-squares line of a rise by ratios'
+# logarithms; "rise_steady" that line where the path of its values went on at a steady step (_take_ratio_paths);
 # "growth" the network's path of a growth's logarithms, as its step 1 was read; "decay" the network's path of a decay's
 LINE_MISFIT = 2.0  # a step-1 interval reaches as far as the line of a rise's logarithms where it fits as well (grows_by_a_steady_ratio)
 SETTLE_RECENT = 3  # a settling path's steps shrink by the ratio of the window's last steps, this many at most
@@ -621,7 +622,7 @@ def _take_log_paths(
     known: np.ndarray,
     grew: np.ndarray,
 ) -> np.ndarray:
-    """(N,) int8, the code in ``LOG_PATHS`` of the path each took (0: none; "rise" where
+    """(N,) int8, the code in ``LOG_PATHS`` of the path each took (0: none; "rise" or "rise_steady" where
     :func:`_take_ratio_paths` took it): the paths (of windows that repeat no cycle, whose values read are all positive, or all negative,
     read as their mirror image, and end nearer 0 than they start: decays, where a path of steps runs past 0; and
     where ``grew`` (N,) bool: its step 1 was read in logarithms, faster than exponential growth) replaced,
@@ -643,8 +644,9 @@ def _take_log_paths(
     # logarithms its growth is a line, which the short read (taken where the path of its values ran away) cuts
     padded, lengths = padded_rows(windows)  # (N, W), (N,)
     rises = (repeats == 0) & rises_by_ratios(padded, lengths)  # (N,) ... whose path in logarithms may not fall below the last value
-    lined = _take_ratio_paths(predictor, windows, given, signs, np.flatnonzero(rises), steps, levels, values, bands, along, read, known)
+    lined, steadied = _take_ratio_paths(predictor, windows, given, signs, np.flatnonzero(rises), steps, levels, values, bands, along, read, known)
     kinds[lined] = LOG_PATHS.index("rise")
+    kinds[lined & steadied] = LOG_PATHS.index("rise_steady")
     sources = {  # the values each path was read from, of the positive windows that fall and repeat no cycle
         i: source for i, (window, count) in enumerate(zip(windows, read, strict=True))
         if not repeats[i] and not rises[i] and count >= LOG_PAST + 2
@@ -708,8 +710,9 @@ def _take_ratio_paths(
     along: np.ndarray | None,
     read: np.ndarray,
     known: np.ndarray,
-) -> np.ndarray:
-    """(N,) bool: of the windows ``rows`` (R,), positive (``windows``: each as its mirror image where ``signs`` is -1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool, and (N,) bool those of them taken where the path of values is held steady: of the windows ``rows``
+    (R,), positive (``windows``: each as its mirror image where ``signs`` is -1,
     ``given`` as given) and rising by ratios, the paths replaced from the second step on, in ``values``, ``bands``
     and ``along``, by the least-squares line of their logarithms (a steady ratio), with its prediction intervals
     (:func:`_log_line_paths`), where that line, fitted to the values before the window's last ones (as many as
@@ -719,9 +722,9 @@ def _take_ratio_paths(
     below the last value. ``read`` says they read the whole window. The network's own path in logarithms wandered: over 50 steps
     its ratios reached 38,633 a step, and a clean doubling's drifted from 2.01 to 2.56 by step 8 (adversarial
     round 62)."""
-    taken = np.zeros(len(windows), dtype=bool)
+    taken, steadied = np.zeros(len(windows), dtype=bool), np.zeros(len(windows), dtype=bool)
     if not rows.size:
-        return taken
+        return taken, steadied
     holds = np.array([log_hold(steps, len(windows[i])) for i in rows])  # (R,)
     pasts = [windows[i][: len(windows[i]) - h] for i, h in zip(rows, holds, strict=True)]
     held = [windows[i][len(windows[i]) - h :] for i, h in zip(rows, holds, strict=True)]
@@ -749,17 +752,19 @@ def _take_ratio_paths(
     if later.size:
         kept = values[rows[later], :BACKTEST_STEPS].copy()  # (L, min(K, BACKTEST_STEPS)): steady_paths edits it
         better[later] = steady_paths([given[i][-int(read[i]) :] for i in rows[later]], kept, {}) > 0
+        steadied[rows[later]] = better[later]
     rows = rows[better]
     if not rows.size:
-        return taken
+        return taken, steadied
     fitted = [_log_line_paths(windows[i], steps, levels) for i in rows]
     logs = np.stack([path for path, _ in fitted])  # (C, K) the path in logarithms, as the mirror's where below 0
     lasts = np.array([windows[i][-1] for i in rows])  # (C,)
     with np.errstate(over="ignore"):  # a growth past the float range: inf (refused by forecast_batch)
         keep = (np.exp(logs[:, 1:BACKTEST_STEPS]) >= lasts[:, None]).all(axis=1)  # (C,)
+    steadied[rows[~keep]] = False
     rows, logs, fitted = rows[keep], logs[keep], [fit for fit, kept in zip(fitted, keep, strict=True) if kept]
     if not rows.size:
-        return taken
+        return taken, steadied
     sign = signs[rows]  # (C,)
     new = {}
     with np.errstate(over="ignore"):
@@ -775,7 +780,7 @@ def _take_ratio_paths(
     _put_recorded(bands, rows, given, values, new)
     taken[rows] = True
     read[rows] = [len(windows[i]) for i in rows]
-    return taken
+    return taken, steadied
 
 
 def log_line(values: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:

@@ -850,7 +850,7 @@ class Predictor:
         logarithms than as it is: compounding growth) goes on by the least-squares line of its logarithms, a
         steady ratio, with that line's prediction intervals, where that line forecasts its own last values over
         twice as well; a window below 0, as its mirror image; ``Forecast.logs`` says so, and ``Forecast.log_path``
-        which path it took: "rise" (the line), "growth" or "decay" (the network's path). A window whose values (at
+        which path it took: "rise" or "rise_steady" (the line), "growth" or "decay" (the network's path). A window whose values (at
         least 6) all step one way, the last step smaller
         than the largest, that saturates (its steps shrink by about one ratio, not as a wave's near its peak,
         or its pattern is a logistic curve and its steps have shrunk for 2 steps), and whose step 1 goes its way,

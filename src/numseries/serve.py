@@ -223,13 +223,16 @@ class PredictAnswer(BaseModel):
         "line in logarithms) goes on by the least-squares line of its logarithms, a steady ratio; a growth read so at "
         "step 1 by the network's path of their logarithms. Taken where, forecasting the values' own last values (up "
         "to 8) from those before, the path read from the values missed by over twice as much (a rise's: over half as much, "
-        "where that path goes on at a steady step within 8 steps), and it never turns back "
-        "past the last value (forecast_log_path says which path)",
+        "where that path goes on at a steady step within 8 steps: rise_steady), and it never turns back "
+        "past the last value (forecast_log_path says which path and why)",
     )
-    forecast_log_path: Literal["rise", "growth", "decay"] | None = Field(
+    forecast_log_path: Literal["rise", "rise_steady", "growth", "decay"] | None = Field(
         None,
         description="present with steps: which path read in logarithms steps 2 on took (null: none): \"rise\" the "
-        "least-squares line of a rise by ratios' logarithms (a steady ratio); \"growth\" the network's path of a "
+        "least-squares line of a rise by ratios' logarithms (a steady ratio), which missed the values' own last values "
+        "by under half as much as the path read from the values; \"rise_steady\" that line where it missed by under "
+        "twice as much and the path read from the values went on at a steady step within 8 steps (it ran away), the "
+        "whole window lying about the line as noise does; \"growth\" the network's path of a "
         "growth's logarithms, as its step 1 was read; \"decay\" the network's path of a decay's logarithms",
     )
     forecast_settles: bool | None = Field(

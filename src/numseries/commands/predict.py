@@ -256,12 +256,16 @@ def _run(args: argparse.Namespace) -> int:
         from numseries.forecast import BACKTEST_STEPS, log_hold
 
         held = log_hold(BACKTEST_STEPS, path_read or result.n_used)  # (decided on BACKTEST_STEPS steps, whatever the horizon)
-        if log_path == "rise":
+        if log_path in ("rise", "rise_steady"):
+            why = (
+                f"under twice as much as the path read from the values, which went on at a steady step within "
+                f"{BACKTEST_STEPS} steps (it ran away)" if log_path == "rise_steady"
+                else "under half as much as the path read from the values"
+            )  # fmt: skip
             text = (
                 f"{_later_steps(args.steps, 'goes', 'go')} on by the steady ratio of the {sizes} (the least-squares "
                 f"line of their logarithms): forecasting the last {held} values from those before, that line missed by "
-                f"under half as much as the path read from the values (or under twice as much, that path going on at a steady step "
-                f"within {BACKTEST_STEPS} steps){mirror}"
+                f"{why}{mirror}"
             )
         else:
             text = (
@@ -611,7 +615,7 @@ def _table(
         how = (
             "the rule continued" if ruled
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
-            else f"from step 2 the steady ratio of the {sizes}" if logs == "rise"
+            else f"from step 2 the steady ratio of the {sizes}" if logs.startswith("rise")
             else f"autoregressive, from step 2 in the logarithms of the {sizes}" if logs
             else "autoregressive, from step 2 settling: steps one way, shrinking" if settles
             else "autoregressive: each prediction is fed back in"
@@ -657,8 +661,9 @@ def _sizes(values: Sequence[float]) -> str:
 
 def forecast_log_path(forecast: Any, row: int = 0) -> str:
     """Which path read from the logarithms of its values the forecast of a BatchForecast's ``row`` took from step 2:
-    "rise" (the least-squares line of a rise by ratios' logarithms), "growth" (the network's path of a growth's
-    logarithms, as its step 1 was read), "decay" (the network's path of a decay's); "" none."""
+    "rise" (the least-squares line of a rise by ratios' logarithms), "rise_steady" (that line, where the path of
+    the values went on at a steady step), "growth" (the network's path of a growth's logarithms, as its step 1 was
+    read), "decay" (the network's path of a decay's); "" none."""
     return forecast.forecast(row).log_path
 
 

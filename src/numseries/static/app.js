@@ -508,8 +508,11 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
         "step 1 was read."
       : data.forecast && data.forecast_log_path === "rise"
       ? `From step 2 on it goes on by the steady ratio of the ${sizes} (the least-squares line of their ` +
-        "logarithms): that line missed their own last values by under half as much as the path read from the values " +
-        "(or under twice as much, that path going on at a steady step within 8 steps)."
+        "logarithms): that line missed their own last values by under half as much as the path read from the values."
+      : data.forecast && data.forecast_log_path === "rise_steady"
+      ? `From step 2 on it goes on by the steady ratio of the ${sizes} (the least-squares line of their ` +
+        "logarithms): that line missed their own last values by under twice as much as the path read from the " +
+        "values, which went on at a steady step within 8 steps (it ran away)."
       : data.forecast && data.forecast_log_path === "decay"
       ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios, and ` +
         `never ${across} 0): read from the values, the path missed their own last values by over twice as much.`
