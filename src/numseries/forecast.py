@@ -735,7 +735,7 @@ def _take_ratio_paths(
         error_values[ask] = [np.abs(path[k, : holds[j]] - held[j]).mean() for k, j in enumerate(ask)]
     with np.errstate(over="ignore", invalid="ignore"):
         error_line = np.array([
-            np.abs(np.exp(_log_line_paths(past, len(future), ())[0]) - future).mean()
+            np.abs(np.exp(log_line(past, len(future))[0]) - future).mean()
             for past, future in zip(pasts, held, strict=True)
         ])  # fmt: skip
     better = error_line < PREFER_LOG * error_values  # (R,) NaN never less
@@ -789,13 +789,19 @@ def log_line(values: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     residuals' variance, as ordinary least squares predicts a new value (a trend with noise of one size in ratio:
     compounding with proportional noise)."""
     n = len(values)
-    t = np.arange(n) - (n - 1) / 2  # (n,) centred
-    logs = np.log(values)
-    slope = float(t @ logs / (t @ t))
+    t, logs, slope, residual = _log_fit(values)
     ahead = (n - 1) / 2 + np.arange(1, steps + 1)  # (K,) the steps ahead, centred as t
     path = logs.mean() + slope * ahead  # (K,)
-    residual = logs - logs.mean() - slope * t
     return path, np.sqrt(residual @ residual / max(n - 2, 1) * (1 + 1 / n + ahead**2 / (t @ t)))
+
+
+def _log_fit(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """Positive ``values`` (n,) -> (n,) their times centred on 0, (n,) their logarithms, the least-squares slope of
+    those against the times and (n,) the residuals about that line."""
+    t = np.arange(len(values)) - (len(values) - 1) / 2
+    logs = np.log(values)
+    slope = float(t @ logs / (t @ t))
+    return t, logs, slope, logs - logs.mean() - slope * t
 
 
 def grows_by_a_steady_ratio(values: np.ndarray) -> bool:
@@ -804,10 +810,7 @@ def grows_by_a_steady_ratio(values: np.ndarray) -> bool:
     differences show (a line with noise of variance s² gives second differences of variance 6 s²; a curve in
     logarithms, a power law's or a saturating one's, gives residuals far larger than its second differences), and
     the line's slope larger than their standard deviation (a noisy series that rose by chance: its noise is)."""
-    logs = np.log(values)
-    t = np.arange(len(logs)) - (len(logs) - 1) / 2
-    slope = float(t @ logs / (t @ t))
-    residual = logs - logs.mean() - slope * t
+    _, logs, slope, residual = _log_fit(values)
     variance = residual @ residual / max(len(logs) - 2, 1)
     bends = np.diff(logs, 2)
     return bool(variance <= LINE_MISFIT * (bends @ bends) / len(bends) / 6 and slope * slope > variance)

@@ -771,17 +771,12 @@ class Predictor:
             rows = outputs["logs"]
             turned = ends[rows, 1] < 0  # (a series below 0, read as its mirror image: never above 0)
             quantiles[rows] = np.where(turned[:, None], np.minimum(quantiles[rows], 0.0), np.maximum(quantiles[rows], 0.0))
-        if "log_line" in outputs:  # a rise by ratios: reaching as far as the line of its logarithms' interval (_rise_line)
-            rows = np.flatnonzero(np.isfinite(outputs["log_line"]))
-            sign = outputs["log_sign"][rows]  # (R,) -1: a series below 0, read as its mirror image
-            mirror = mirrored_back(sign, quantiles[rows])  # (R, Q) ascending, the mirror's where below 0
-            levels = np.asarray(self.quantile_levels)  # (Q,)
-            t = t_quantiles(levels[None, :], outputs["log_df"][rows, None])  # (R, Q) Student's t: < 0 below the median
-            with np.errstate(over="ignore"):  # (past the float range: clipped below)
-                reach = np.exp(outputs["log_line"][rows, None] + outputs["log_spread"][rows, None] * t)  # (R, Q)
+        if "line_quantiles" in outputs:  # a rise by ratios: reaching as far as the line of its logarithms' (_rise_line)
+            rows = np.flatnonzero(~np.isnan(outputs["line_quantiles"][:, 0]))
+            line, levels = outputs["line_quantiles"][rows], np.asarray(self.quantile_levels)  # (R, Q), (Q,)
             # only where the line's reaches further (the median stays; the rest keep their every bit)
-            further = ((levels < 0.5) & (reach < mirror)) | ((levels > 0.5) & (reach > mirror))  # (R, Q)
-            quantiles[rows] = np.clip(mirrored_back(sign, np.where(further, reach, mirror)), -LARGEST_FLOAT, LARGEST_FLOAT)
+            further = ((levels < 0.5) & (line < quantiles[rows])) | ((levels > 0.5) & (line > quantiles[rows]))  # (R, Q)
+            quantiles[rows] = np.clip(np.where(further, line, quantiles[rows]), -LARGEST_FLOAT, LARGEST_FLOAT)
         if "spread" in outputs:  # a step read from the step sizes: no narrower than its noise and step (_read_steps)
             rows = outputs["settles"]
             quantiles[rows] = widened_by_noise(
@@ -1052,7 +1047,7 @@ class Predictor:
             self._read_steps(given, given_lengths, outputs, only)
             _stay_at_zero(given, given_lengths, outputs)
             if "quantiles" in outputs:
-                _rise_line(given, given_lengths, outputs)
+                _rise_line(given, given_lengths, outputs, self.quantile_levels)
         return outputs
 
     def _read_logs(
@@ -1411,14 +1406,16 @@ def _either_side(exact: Any, value: float) -> tuple[float, float]:
     return math.nextafter(value, -math.inf), value
 
 
-def _rise_line(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray]) -> None:
+def _rise_line(
+    values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], levels: Sequence[float]
+) -> None:
     """Where (N, W) values (from column 0) of (N,) ``lengths`` rise by ratios
-    (:func:`~numseries.forecast.rises_by_ratios`; values all below 0 as their mirror image: ``outputs["log_sign"]``
-    (N,) -1) and their last half (``RISE_VALUES`` at least) grows by a steady ratio
-    (:func:`~numseries.forecast.grows_by_a_steady_ratio`), sets ``outputs["log_line"]`` (N,) the least-squares line
-    of that half's logarithms one step on (NaN elsewhere) and ``outputs["log_spread"]`` (N,) the standard error of a
-    new value there (:func:`~numseries.forecast.log_line`): ``Predictor._quantiles`` widens their quantiles to reach
-    at least as far as that line's prediction interval. The network's are as narrow as a clean exponential's (the
+    (:func:`~numseries.forecast.rises_by_ratios`; values all below 0 as their mirror image) and their last half
+    (``RISE_VALUES`` at least) grows by a steady ratio (:func:`~numseries.forecast.grows_by_a_steady_ratio`), sets
+    ``outputs["line_quantiles"]`` (N, Q): at the quantile ``levels``, the prediction interval of the least-squares
+    line of that half's logarithms one step on (:func:`~numseries.forecast.log_line`, Student's t with the
+    residuals' degrees of freedom), mirrored back where below 0; NaN elsewhere. ``Predictor._quantiles`` widens
+    their quantiles to reach at least as far. The network's are as narrow as a clean exponential's (the
     generator's has no noise), and centred on its own prediction: 80% intervals held 47-66% of the next values of
     compounding growths with proportional noise. The last half: the recent noise, not the rounding of the first
     small values (10 12 16 20 ... recorded as whole numbers: round 63)."""
@@ -1432,15 +1429,16 @@ def _rise_line(values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.nd
     rows = np.flatnonzero(rises_by_ratios(sign[:, None] * values, lengths))
     halves = {int(i): sign[i] * values[i, lengths[i] - max(RISE_VALUES, -(-lengths[i] // 2)) : lengths[i]] for i in rows}
     rows = np.array([i for i, half in halves.items() if grows_by_a_steady_ratio(half)], dtype=np.int64)
-    if rows.size:
-        lines = [log_line(halves[int(i)], 1) for i in rows]
-        outputs["log_sign"] = sign
-        outputs["log_line"] = np.full(n, np.nan)
-        outputs["log_line"][rows] = [path[0] for path, _ in lines]
-        outputs["log_spread"] = np.zeros(n)
-        outputs["log_spread"][rows] = [spread[0] for _, spread in lines]
-        outputs["log_df"] = np.full(n, np.inf)  # the degrees of freedom of its residuals
-        outputs["log_df"][rows] = [len(halves[int(i)]) - 2 for i in rows]
+    if not rows.size:
+        return
+    lines = [log_line(halves[int(i)], 1) for i in rows]
+    path, spread = (np.array([fit[k][0] for fit in lines]) for k in (0, 1))  # (R,) each, in logarithms
+    df = np.array([len(halves[int(i)]) - 2 for i in rows])  # (R,) the residuals' degrees of freedom
+    t = t_quantiles(np.asarray(levels)[None, :], df[:, None])  # (R, Q) < 0 below the median
+    with np.errstate(over="ignore"):  # (past the float range: clipped by _quantiles)
+        reach = np.exp(path[:, None] + spread[:, None] * t)  # (R, Q) the mirror's, where below 0
+    outputs["line_quantiles"] = np.full((n, len(levels)), np.nan)
+    outputs["line_quantiles"][rows] = mirrored_back(sign[rows], reach)
 
 
 def _rule_quantiles(exact: Any, value: float, levels: Sequence[float]) -> np.ndarray:
