@@ -22,6 +22,7 @@ import numpy as np
 
 import numseries.forecast
 import numseries.series
+from numseries.forecast import LOG_PATHS
 from numseries.predict import Predictor
 
 from _output import RESULTS, replace_block, write_result
@@ -154,6 +155,47 @@ def compounding_rows(predictor: Predictor, rng: np.random.Generator) -> list[dic
     return rows
 
 
+def _share(x: float) -> str:
+    """A fraction as a percentage to 2 significant digits (0.00021 -> '0.021%')."""
+    return f"{float(f'{100 * x:.2g}'):g}%"
+
+
+def _plain_line(*_args) -> None:
+    """:func:`numseries.forecast._recorded_log_line` for none: every line weighs its values evenly."""
+    return None
+
+
+def rounded_rows(predictor: Predictor, rng: np.random.Generator) -> list[dict]:
+    """Compounding growth recorded as whole numbers (round(a·r^t), a from 2 to 50: the first values' rounding is
+    a large share of them, the last ones' a small one): forecast ``COMPOUNDING_STEPS`` steps with an 80% band from
+    each length, the line of the logarithms weighed by each value's rounding and weighed evenly
+    (:func:`numseries.forecast._recorded_log_line` off)."""
+    rows = []
+    t = np.arange(max(COMPOUNDING_LENGTHS) + COMPOUNDING_STEPS)
+    for n in COMPOUNDING_LENGTHS:
+        ratio = rng.uniform(1.05, 1.4, 3 * COMPOUNDING_CASES)[:, None]
+        x = np.round(rng.uniform(2, 50, 3 * COMPOUNDING_CASES)[:, None] * ratio**t)[:, : n + COMPOUNDING_STEPS]
+        future = x[:, n:]
+        row: dict = {"n": n}
+        for read, weighed in (("weighed", numseries.forecast._recorded_log_line), ("even", _plain_line)):
+            saved, numseries.forecast._recorded_log_line = numseries.forecast._recorded_log_line, weighed
+            try:
+                forecast = predictor.forecast_batch(list(x[:, :n]), COMPOUNDING_STEPS, level=[80])
+            finally:
+                numseries.forecast._recorded_log_line = saved
+            lined = np.isin(forecast.log_path, [LOG_PATHS.index("rise"), LOG_PATHS.index("rise_steady")])
+            error = np.median(np.abs(forecast.values - future) / future, axis=0)  # (steps,)
+            low, high = forecast.interval(80)
+            width = np.median((high - low) / future, axis=0)  # (steps,)
+            inside = ((future >= low) & (future <= high)).mean(axis=0)  # (steps,)
+            row |= {f"lined_{read}": float(lined.mean())}
+            for step in (2, 8):
+                row |= {f"error_{step}_{read}": float(error[step - 1]), f"width_{step}_{read}": float(width[step - 1]),
+                        f"coverage_{step}_{read}": float(inside[step - 1])}
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     predictor = Predictor.from_pretrained()
     network = Predictor.from_pretrained(rules=False)
@@ -261,6 +303,28 @@ def main() -> None:
     lines += ["", f"Median of the rows' step-1 errors: {step_1:.1%} ({step_1_values:.1%} with no rise read so), step-8 "
               f"errors: {step_8:.1%} ({step_8_values:.1%}); mean of their 80% bands' coverage at step 1: {band_1:.0%} "
               f"({band_1_values:.0%}), at step 8: {band_8:.0%} ({band_8_values:.0%})."]
+    rounded = rounded_rows(predictor, rng)
+    lines += [
+        "",
+        "## Compounding growth recorded as whole numbers",
+        "",
+        f"{3 * COMPOUNDING_CASES} series per row of round(a·r^t), r from 1.05 to 1.4, a from 2 to 50: no noise but the "
+        "rounding, a large share of the first values and a small one of the last; forecast "
+        f"{COMPOUNDING_STEPS} steps with an 80% band from the first *values*. *weighed*: the line of the logarithms "
+        "weighs each value by the inverse of its rounding's variance (where the values lie about it as their rounding "
+        "alone does), as forecasts do; *even*: every value weighed the same. Median relative error, median width of "
+        "the band relative to the true value, and the share of true values inside it, at steps 2 and 8; *lined*: the "
+        "share of paths that went on by the line.",
+        "",
+        "| values | lined | step 2: error / width / inside | step 8: error / width / inside | lined, even | step 2, even | step 8, even |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rounded:
+        cells = [
+            f"{_share(r[f'error_{step}_{read}'])} / {_share(r[f'width_{step}_{read}'])} / {r[f'coverage_{step}_{read}']:.0%}"
+            for read in ("weighed", "even") for step in (2, 8)
+        ]
+        lines.append(f"| {r['n']} | {r['lined_weighed']:.0%} | {cells[0]} | {cells[1]} | {r['lined_even']:.0%} | {cells[2]} | {cells[3]} |")
     text = "\n".join(lines) + "\n"
     print(text)
     write_result(RESULTS / "decays.md", text)
@@ -282,8 +346,16 @@ def main() -> None:
         f"{band_8:.0%} of the true values lie in the 80% band there ({band_8_values:.0%}); at step 1, {step_1:.1%} "
         f"({step_1_values:.1%}) and {band_1:.0%} ({band_1_values:.0%})."
     ))
+    r = next(row for row in rounded if row["n"] == 24)
+    replace_block("rounded-growth", (
+        f"  from {r['n']} whole numbers (round(a·r^t), `python benchmarks/decays.py`), the 80% band at step 8 is "
+        f"{_share(r['width_8_weighed'])} of the value wide and holds {r['coverage_8_weighed']:.0%} of the values "
+        f"({_share(r['width_8_even'])} and {r['coverage_8_even']:.0%} with every value weighed the same), the median "
+        f"error {_share(r['error_8_weighed'])} ({_share(r['error_8_even'])})."
+    ))
     write_result(RESULTS / "decays.json", json.dumps({"target": TARGET, "worst_at_64": worst, "met": met,
-                                                      "rows": rows, "growths": growths, "compounding": compounding},
+                                                      "rows": rows, "growths": growths, "compounding": compounding,
+                                                      "rounded": rounded},
                                                      indent=1, default=bool) + "\n")
 
 

@@ -319,3 +319,40 @@ def test_the_step_1_line_reaches_by_student_s_t():
     exact = {(6, 0.975): 2.446912, (6, 0.9): 1.439756, (6, 0.995): 3.707428, (30, 0.975): 2.042272, (62, 0.1): -1.295399}
     for (df, level), value in exact.items():
         assert float(t_quantiles(np.array(level), np.array(df))) == pytest.approx(value, abs=2e-3)
+
+
+def test_a_rounded_growth_s_line_weighs_each_value_by_its_rounding(shipped, monkeypatch):
+    # adversarial round 64: round(10·1.25^t), 24 values: the rounding is ±5% of the first value and ±0.02% of the
+    # last, and the line weighing them evenly spread it over all of them: an 80% band ±1.8% wide at step 2 (README)
+    window = np.round(10 * 1.25 ** np.arange(24))
+    truth = np.round(10 * 1.25 ** np.arange(24, 28))
+    forecast = shipped.forecast(window, 4, level=[80, 95])
+    assert forecast.log_path == "rise"
+    lo, hi = forecast.interval(80)
+    assert np.all((lo <= truth) & (truth <= hi))
+    assert np.all(np.abs(forecast.values[1:] - truth[1:]) < 1)  # within the unit the values are recorded to
+    monkeypatch.setattr("numseries.forecast._recorded_log_line", lambda *_: None)  # every value weighed the same
+    even = shipped.forecast(window, 4, level=[80, 95])
+    even_lo, even_hi = even.interval(80)
+    assert f"{(even_hi[1] - even_lo[1]) / 2 / even.values[1]:.1%}" == "1.8%"
+    assert np.all((even_hi - even_lo)[1:] > 20 * (hi - lo)[1:])
+
+
+def test_the_weighted_line_is_the_plain_one_without_a_unit_and_follows_the_late_values_with_one():
+    from numseries.forecast import log_line
+
+    rng = np.random.default_rng(5)
+    noisy = 7 * 1.2 ** np.arange(20) * np.exp(0.03 * rng.normal(size=20))  # float data: no unit, the same line
+    t = np.arange(20) - 9.5
+    logs = np.log(noisy)
+    slope = t @ logs / (t @ t)
+    plain, spread = log_line(noisy, 3)
+    np.testing.assert_allclose(plain, logs.mean() + slope * (9.5 + np.arange(1, 4)), rtol=1e-12)
+    assert np.array_equal(log_line(noisy, 3, 0.0)[1], spread)
+    rounded = np.round(3 * 1.3 ** np.arange(20))  # 3, 4, 5, 7, ... 437: the first values' rounding dominates the plain fit
+    truth = np.log(3 * 1.3 ** np.arange(20, 23))
+    weighted, weighted_spread = log_line(rounded, 3, 1.0)
+    unweighted, unweighted_spread = log_line(rounded, 3)
+    assert np.all(np.abs(weighted - truth) < np.abs(unweighted - truth) / 5)
+    assert np.all(weighted_spread < unweighted_spread / 5)
+    assert np.all(np.abs(weighted - truth) < 2.5 * weighted_spread)  # within its own standard errors
