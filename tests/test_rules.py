@@ -28,6 +28,9 @@ RULED = [  # (sequence, next value, words the description holds)
     ([1, 8, 27, 64, 125], 216, "cubes: k^3 for k = 1..5"),
     ([-1, -8, -27, -64], -125, "cubes"),
     ([25, 16, 9, 4], 1, "squares: k^2 for k = 5..2"),
+    # adversarial round 65: of 4 fourth powers, the fifth lag's weight wrapped onto the last value (625 = 6 × 256 ...)
+    ([1, 16, 81, 256], 625, "fourth powers: k^4 for k = 1..4"),
+    ([0, 1, 16, 81], 256, "fourth powers: k^4 for k = 0..3"),
     # adversarial round 56: k written the way that makes them most positive ('k = 2..-3'; 'cubes: k^3 for k =
     # -1..-4' beside 'negative squares: -k^2 for k = 1..5')
     ([4, 1, 0, 1, 4, 9], 16, "squares: k^2 for k = -2..3"),

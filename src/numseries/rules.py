@@ -949,7 +949,12 @@ def _power_rule(s: _Series, power: int, sign: int, k0: int, direction: int) -> R
     description = f"{name}: {'-' if sign < 0 else ''}k^{power} for k = {k0}..{last}"
 
     step = partial(_power_next, sign, k0, direction, power)
-    return _linear_rule(s, "powers", description, _DIFFERENCES[power], 0, 1, step)
+    # the zero (power + 1)-th difference reaches power + 1 values back: of 4 fourth powers, one before the first,
+    # the rule's own value there, which its term adds as a constant (its weight wrapped onto the last value: 1 16
+    # 81 256 gave 625 = 6 × 256 − 10 × 81 + 10 × 16 − 5 × 1, which is 881; adversarial round 65)
+    coeffs = [(lag, c) for lag, c in _DIFFERENCES[power] if lag <= s.n]
+    const = sum(c * sign * (k0 + direction * (s.n - lag)) ** power for lag, c in _DIFFERENCES[power] if lag > s.n)
+    return _linear_rule(s, "powers", description, coeffs, const, 1, step)
 
 
 def _periodic(s: _Series) -> Rule | None:
