@@ -1069,3 +1069,27 @@ def test_rules_with_fractional_coefficients_on_written_values_continue_in_their_
     rule = find_rule([-4.39e-06, 2.535e-06, 1.29225e-05, 2.850375e-05, 5.1875625e-05])
     assert rule.next_value == 8.69334375e-05 and rule.forecast(2) == [8.69334375e-05, 0.000139520156250]
     assert find_rule([0.00229, 0.005115, 0.0121775, 0.02983375, 0.073974375]).forecast(2)[1] == 0.46020484375
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([0.01, 0.02, 0.06, 0.24, 1.2], [7.2, 50.4, 403.2]),  # factorial-like: 7.199999999999999 by float products
+        ([0.1, 0.1, 0.2, 0.5, 1.4, 4.2], [13.2, 42.9, 143.0, 486.2, 1679.6, 5878.6]),  # Catalan × 0.1: 5878.599999999999
+        ([0.2, 0.6, 2, 7, 25.2, 92.4], [343.2, 1287.0, 4862.0]),  # central binomial × 0.1
+    ],
+)
+def test_a_ratio_rule_on_decimals_goes_on_in_their_decimals(values, expected):
+    # adversarial round 65: ratio rules went on by float products, beside "(exact)"
+    rule = find_rule(values)
+    assert rule is not None and rule.kind == "ratio" and rule.forecast(len(expected)) == expected
+
+
+def test_a_geometric_rule_on_decimals_whose_ratio_is_a_fraction_goes_on_by_that_fraction():
+    # adversarial round 65: ratio 2/3 went on by its 15 digits, 0.666666666666667: 0.7111111111111118 at step 2
+    rule = find_rule([8.1, 5.4, 3.6, 2.4, 1.6])
+    assert rule.forecast(5) == [float(Fraction("1.6") * Fraction(2, 3) ** k) for k in range(1, 6)]
+    assert rule.description == "geometric, ratio 2/3"  # as of 27 18 12 8
+    assert find_rule([2.7, 1.8, 1.2, 0.8]).next_value == 0.5333333333333333
+    assert find_rule([2.7, 3.6, 4.8, 6.4]).description == "geometric, ratio 4/3"
+    assert find_rule([100, 90, 81, 72.9]).description == "geometric, ratio 0.9"  # a decimal ratio stays one

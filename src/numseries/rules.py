@@ -76,6 +76,7 @@ and runs the finder only where that leaves a class open (``benchmarks/results/ru
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -758,6 +759,23 @@ def _written_ratio_next(last: Decimal, ratio: Decimal, n: int, history: list[Num
     return float(context.multiply(last, context.power(ratio, k)))
 
 
+def _fraction_ratio_next(last: Fraction, ratio: Fraction, n: int, history: list[Number]) -> Number:
+    # the k-th next value of a geometric rule whose ratio is a simple fraction (2/3), from the last value as written
+    try:
+        return float(last * ratio ** (len(history) + 1 - n))
+    except OverflowError:  # past the float range: the caller names it
+        return math.copysign(math.inf, last * ratio)
+
+
+def _written_ratio_rule_next(num: tuple[int, int], den: tuple[int, int], history: list[Number]) -> Number:
+    # a ratio rule's next value from the last one as written (at most 15 digits; else its float, exactly)
+    last = _written_number(history[-1]) or Fraction(history[-1])
+    try:
+        return float(last * _ratio_at(num, den, True, len(history) + 1))
+    except (OverflowError, ValueError):  # past the float range (an inf before, or the product): the caller names it
+        return math.copysign(math.inf, history[-1])
+
+
 def _power_next(sign: int, k0: int, direction: int, power: int, history: list[Number]) -> Number:
     return sign * (k0 + direction * len(history)) ** power
 
@@ -866,7 +884,8 @@ def _geometric(s: _Series) -> Rule | None:
     if bounds is None:  # the ratio fits to float rounding, but no ratio fits the values as written
         return None
     step = None if s.exact else _written_geometric(s, ratio, bounds)
-    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2, step)
+    shown = step.args[1] if isinstance(step, partial) and step.func is _fraction_ratio_next else ratio  # 2/3, as of 27 18 12 8
+    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(shown)}", [(1, ratio)], 0, 2, step)
 
 
 def _written_geometric(
@@ -885,6 +904,17 @@ def _written_geometric(
                 if abs(value - given) <= 4 * math.ulp(given)]  # fmt: skip
         candidates += [number for number in map(_written_number, near) if number]  # (0 is no ratio here)
     low, high = bounds
+    # a ratio that is a simple fraction with no decimal (2/3), which takes each value as written to the next exactly,
+    # continues as that fraction: its 15 digits (0.666666666666667) drift by an ulp more each step (8.1 5.4 3.6 2.4
+    # 1.6 went on to 0.474074074074075; adversarial round 65). (A spreadsheet's 15 digits of 1/3^k hold it only to
+    # their rounding: they go on by the 15-digit ratio they show, below.)
+    simple = _simple(ratio)
+    if (
+        simple is not None
+        and _written_number(float(simple)) != simple
+        and all(after == before * simple for before, after in itertools.pairwise(written))
+    ):
+        return partial(_fraction_ratio_next, written[-1], simple, s.n)
     for exact in sorted(candidates, key=_digits):  # the fewest digits first (7, not 6.99999999999999, for
         if (low is None or low <= exact) and (high is None or exact <= high):  # 1 / 0.142857142857143), then in order
             return partial(_written_ratio_next, _decimal(written[-1]), _decimal(exact), s.n)
@@ -1289,7 +1319,10 @@ def _ratio_fit(s: _Series, ratios: list[float], rational: bool) -> Rule | None:
     if not s.exact and not s.holds_as_written([(1, [_ratio_at(num, den, True, t) for t in range(2, s.n + 1)])], 0, 1):
         return None  # (fits reads r(t) as floats: 4/3 is none as written)
 
-    step = partial(_ratio_next, num, den, s.exact)
+    # a float series' values as written, times the ratio as a fraction: the float nearest the exact decimal (7.2,
+    # where float arithmetic gives 7.199999999999999 for 0.01 0.02 0.06 0.24 1.2; adversarial round 65)
+    written = not s.exact and s._as_written() is not None
+    step = partial(_written_ratio_rule_next, num, den) if written else partial(_ratio_next, num, den, s.exact)
 
     numerator = _poly_text(*num)
     if den == (0, 1):
