@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -221,6 +222,40 @@ def test_a_csv_not_in_utf_8_is_told_to_be_saved_as_utf_8(tmp_path, encoding):
     text = "unique_id,ds,y\nm\u00fcnchen,1,1\nm\u00fcnchen,2,2\nm\u00fcnchen,3,3\n"
     path.write_bytes((text.replace(",", "\t") if encoding.endswith("tabs") else text).encode(encoding.removesuffix("-tabs")))
     with pytest.raises(ValueError, match=r"^cannot read .*munich.csv as CSV: (it is UTF-16|'utf-8' codec can't decode).*; save it as UTF-8"):
+        list(batch_io.read_chunks(path, 8))
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("parquet", "it is a Parquet file, not text; name it .parquet"),
+        ("gzip", "it is gzip-compressed, not text; name it .csv.gz"),
+        ("bzip2", "it is bzip2-compressed, not text; name it .csv.bz2"),
+        ("xz", "it is xz-compressed, not text; name it .csv.xz"),
+        ("zip", "it is a zip archive (an Excel workbook?), not text; save the sheet as CSV"),
+        ("binary", "it is not text (it holds bytes no text has); give a CSV file (UTF-8 text) or a .parquet file"),
+    ],
+)
+def test_a_file_of_another_kind_named_csv_is_named_for_what_it_is(tmp_path, kind, message):
+    """Adversarial round 65: a Parquet or gzip file named .csv was called 'UTF-16 or UTF-32 text', to be saved
+    from Excel as UTF-8."""
+    import bz2
+    import lzma
+    import zipfile
+
+    import pandas as pd
+
+    text = b"unique_id,ds,y\na,1,1\na,2,2\na,3,3\n"
+    path = tmp_path / "series.csv"
+    if kind == "parquet":
+        pd.DataFrame({"unique_id": ["a"] * 3, "ds": [1, 2, 3], "y": [1.0, 2, 3]}).to_parquet(path)
+    elif kind == "zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("sheet.csv", text)
+    else:
+        compress = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress, "binary": lambda b: b"\x01\x00\x00" + b}
+        path.write_bytes(compress[kind](text))
+    with pytest.raises(ValueError, match=rf"^cannot read .*series.csv as CSV: {re.escape(message)}"):
         list(batch_io.read_chunks(path, 8))
 
 

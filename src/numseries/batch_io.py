@@ -829,10 +829,29 @@ def _decompressed(raw: Any, suffix: str) -> Any:
     return gzip.GzipFile(fileobj=raw, mode="rb") if suffix == ".gz" else COMPRESSORS[suffix](raw, mode="rb")
 
 
+_NOT_CSV = {  # the first bytes of files that are not CSV text: (what the file is, what to do)
+    b"PAR1": ("a Parquet file", "name it .parquet"),
+    b"\x1f\x8b": ("gzip-compressed", "name it .csv.gz"),
+    b"BZh": ("bzip2-compressed", "name it .csv.bz2"),
+    b"\xfd7zXZ\x00": ("xz-compressed", "name it .csv.xz"),
+    b"PK\x03\x04": ("a zip archive (an Excel workbook?)", 'save the sheet as CSV (in Excel: Save As "CSV UTF-8")'),
+}
+
+
 def _first_line(path: Path) -> str:
     """The first line of a CSV file (.gz, .bz2 and .xz decompressed), read no further than ``MAX_LINE_BYTES``,
     without a UTF-8 byte-order mark (pandas skips one too)."""
     line = _lines(path, 1)[0]
+    for magic, (kind, fix) in _NOT_CSV.items():  # a file of another kind under a CSV's name (adversarial round 65)
+        if line.startswith(magic):
+            raise ValueError(f"cannot read {path} as CSV: it is {kind}, not text; {fix}")
+    start = line[:64].rstrip(b"\n")  # (UTF-16's ASCII: every other byte NUL; UTF-32's three in four)
+    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff")) or not start[1::2].strip(b"\x00") or not start[::2].strip(b"\x00")
+    if b"\x00" in line and not utf16:  # NULs, not every other byte: no text of any encoding
+        raise ValueError(
+            f"cannot read {path} as CSV: it is not text (it holds bytes no text has); give a CSV file (UTF-8 text) or a "
+            ".parquet file"
+        )
     if line.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line:  # (round 41: Excel's "Unicode Text")
         raise ValueError(
             f"cannot read {path} as CSV: it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (in Excel: Save As "
