@@ -190,6 +190,10 @@ def test_huge_and_negative_scientific_numbers_are_values(capsys, model):
         (["1_0.5", "2", "3"], "", "'1_0.5' (value 1) has an underscore that groups no thousands; write numbers "
          "without one (10.5)"),
         (["1", "2", "3_0000"], "", "'3_0000' (value 3) has an underscore that groups no thousands"),
+        # adversarial round 65: a pasted list, a puzzle's '...' or '?': 'separate numbers with spaces, commas or newlines'
+        (["-"], "[1, 1, 2, 3, 5, 8]", "'[1' (value 1) is not a number; leave out the brackets: give the numbers alone"),
+        (["1", "1", "2", "3", "5", "8", "..."], "", "'...' (value 7) is not a number; leave it out: give the numbers alone"),
+        (["1", "1", "2", "3", "5", "8", "?"], "", "'?' (value 7) is not a number; leave it out: give the numbers alone"),
         (["1", "2", "-nan"], "", "has nan at position 3"),
         (["1", "2", "-0x10"], "", "'-0x10' (value 3) is not a number"),
         (["1", "2", "0x10"], "", "'0x10' (value 3) is not a number"),

@@ -305,6 +305,11 @@ def test_the_page_reads_values_as_the_cli_does(server, browser):
         assert page.evaluate(parse, text) == str(refused.value), text
     for text in ACCEPTED:
         assert [float(value) for value in page.evaluate(parse, text)] == _parse_values([text])[0], text
+    for text in ("[1, 1, 2, 3, 5, 8]", "(1 2 3)", "1 1 2 3 5 8 ...", "1 2 3 ?"):  # the CLI's fix, not 'separate ...'
+        with pytest.raises(ValueError) as refused:
+            _parse_values([text])
+        fix = str(refused.value).split("; ")[-1]
+        assert fix.startswith("leave") and page.evaluate(parse, text).endswith(fix), text
     page.fill("#values", "1,5 2,5 3,5")
     page.press("#values", "Enter")
     page.wait_for_selector("#error:not([hidden])")

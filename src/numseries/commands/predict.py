@@ -468,6 +468,10 @@ def _parse_values(tokens: list[str]) -> tuple[list[float], list[str]]:
                 if _GROUPED.fullmatch(token)  # 1.234.567, 1'000
                 else f"give the numbers without their header ({token!r}), or the file with --input FILE --output FILE"
                 if position == 1 and len(labels) > 1 and re.fullmatch(r"[^\W\d]\w*", token)  # a pasted column's name
+                else "leave out the brackets: give the numbers alone"
+                if re.search(r"[\[\](){}]", token)  # a pasted list, [1, 1, 2, 3] (adversarial round 65)
+                else "leave it out: give the numbers alone"
+                if re.fullmatch(r"[.…?]+", token)  # a puzzle's 1 1 2 3 5 8 ... or ?
                 else "separate numbers with spaces, commas or newlines"
             )
             raise ValueError(f"{token!r} (value {position}) is not a number; {fix}") from None

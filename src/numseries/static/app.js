@@ -80,7 +80,11 @@ function parseValues(text) {
           ? `write it without thousands separators (${token.replace(/[^0-9+-]/g, "")})`
           : i === 0 && typed.length > 1 && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(token)  // a pasted column's name (round 61)
             ? `give the numbers without their header ('${clipped(typedToken)}')`
-            : "separate numbers with spaces, commas or new lines";
+            : /[[\](){}]/.test(token)  // a pasted list, [1, 1, 2, 3] (adversarial round 65)
+              ? "leave out the brackets: give the numbers alone"
+              : /^[.…?]+$/u.test(token)  // a puzzle's 1 1 2 3 5 8 ... or ?
+                ? "leave it out: give the numbers alone"
+                : "separate numbers with spaces, commas or new lines";
       throw new Error(`'${clipped(typedToken)}' (value ${i + 1}) is not a finite number; ${fix}`);
     }
     if (value === 0 && /[1-9]/.test(token.toLowerCase().split("e")[0])) {  // 1e-400: below float64
