@@ -259,6 +259,24 @@ def test_a_file_of_another_kind_named_csv_is_named_for_what_it_is(tmp_path, kind
         list(batch_io.read_chunks(path, 8))
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("unique_id,ds,y,y\na,1,1,5\na,2,2,6\na,3,3,7\n", "names two columns 'y' (columns 3 and 4)"),  # one dropped
+        ("id,2019,2020,2020,2021\na,1,2,3,4\n", "names two columns '2020' (columns 3 and 4)"),  # read with no times
+        ("date,sales,sales\n2024-01-01,1,2\n2024-01-02,2,3\n2024-01-03,3,4\n", "names two columns 'sales'"),  # sales.1
+        ("unique_id,ds, y ,y\na,1,1,5\na,2,2,6\na,3,3,7\n", "names two columns 'y' (columns 3 and 4)"),  # as stripped
+    ],
+)
+def test_a_header_that_names_a_column_twice_is_refused(tmp_path, text, message):
+    """Adversarial round 65: pandas resolved duplicated names silently (the second y dropped, two 2020 columns
+    read as values of no time, a second sales named sales.1)."""
+    path = tmp_path / "twice.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"twice.csv {re.escape(message)}.*; give each column its own name$"):
+        list(batch_io.read_chunks(path, 8))
+
+
 def _results(n_chunks: int = 2):
     """Chunks of two series each, with made-up predictions."""
     for k in range(n_chunks):

@@ -663,6 +663,8 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
     # 2024-01-01,5: a time and a value with no header line (its first line is data, not labels)
     timed = bool(header) and len(cells) == 2 and _holds_time(cells[0]) and _is_number(cells[1])
     header = None if timed else header
+    if header:
+        _check_names(path, cells)
     long = header and {"ds", "y"} & set(cells)
     # ids as the text in the file: no number parsing (007, 1.0), no missing-value words (NA); under the name
     # as pandas reads it, spaces and all (`a, unique_id`); the names are stripped once read
@@ -731,6 +733,19 @@ def _csv_frames(path: Path, on_read: Progress) -> Iterator[pd.DataFrame]:
             else "give comma-separated text, with as many cells in each row as the header line names"
         )  # fmt: skip
         raise ValueError(f"cannot read {path} as CSV: {_one_line(err)}; {fix}") from err
+
+
+def _check_names(path: Path, cells: list[str]) -> None:
+    """A header line that names one column twice is refused: pandas kept one of two ``y`` columns, took two
+    ``2020`` columns of a wide file for values with no time, and named a second ``sales`` ``sales.1``, a name
+    the file does not have (adversarial round 65)."""
+    seen: dict[str, int] = {}
+    for column, name in enumerate(cells, start=1):
+        if name and name in seen:
+            raise ValueError(
+                f"{path} names two columns {name!r} (columns {seen[name]} and {column}); give each column its own name"
+            )
+        seen.setdefault(name, column)
 
 
 def _header_below(path: Path) -> int | None:
