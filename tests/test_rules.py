@@ -1093,3 +1093,10 @@ def test_a_geometric_rule_on_decimals_whose_ratio_is_a_fraction_goes_on_by_that_
     assert find_rule([2.7, 1.8, 1.2, 0.8]).next_value == 0.5333333333333333
     assert find_rule([2.7, 3.6, 4.8, 6.4]).description == "geometric, ratio 4/3"
     assert find_rule([100, 90, 81, 72.9]).description == "geometric, ratio 0.9"  # a decimal ratio stays one
+
+
+def test_the_readme_s_primes_from_5_follow_a_rule_the_next_prime_breaks():
+    # adversarial round 65: a rule the values given follow, not the one meant (README, the rules)
+    rule = find_rule([5, 7, 11, 13, 17, 19, 23])
+    assert rule.next_value == 25 and rule.description == "linear recurrence: x[t] = x[t-2] + 6"
+    assert find_rule([5, 7, 11, 13, 17, 19, 23, 29]) is None
