@@ -906,6 +906,13 @@ def test_a_rule_found_in_the_last_values_says_so_and_counts_t_from_the_value_it_
     assert onnx_predictor.predict(broken).pattern == batch.patterns[0]
 
 
+def test_a_period_found_in_the_last_values_lists_its_cycle_from_the_sequence_s_first_value(onnx_predictor):
+    # adversarial round 65: 4 1 7 typed 30 times was 'period 3: 7 4 1, over the last 64 values' (the window's start)
+    result = onnx_predictor.predict([4, 1, 7] * 7)  # 21 values, the last 16 read: from a 1
+    assert result.exact and result.value == 4 and result.pattern == "period 3: 4 1 7, over the last 16 values"
+    assert onnx_predictor.predict_batch([[4.5, 1, 7, 2] * 5 + [4.5]]).patterns == ["period 4: 4.5 1 7 2, over the last 16 values"]
+
+
 def test_a_count_that_fell_to_0_and_stayed_there_is_not_predicted_below_0():
     """Adversarial round 56: the shipped network went on falling (-1.32, then -3.10, ... -10.15 over 6 steps) after
     four 0s of a count. Its prediction is the last value, 0, with its weight on it (still exact, summing to 1), its

@@ -57,7 +57,7 @@ from numseries.intervals import (
     widened_by_noise,
 )
 from numseries.patterns import Classifier, load_classifier
-from numseries.rules import RATIO_ORIGIN, Rule, find_rule, find_rules, float_arithmetics
+from numseries.rules import RATIO_ORIGIN, Rule, find_rule, find_rules, float_arithmetics, fmt
 from numseries.series import (
     ID_COLUMN,
     LARGEST_FLOAT,
@@ -1362,6 +1362,11 @@ def _described(rule: Rule, n_values: int, n_used: int) -> str:
         return rule.description
     first = n_values - n_used + 1
     text = rule.description.replace(RATIO_ORIGIN, f"t = 1 at value {first}")
+    if rule.kind == "periodic":  # its cycle from the phase of the sequence's first value, as typed: 4 1 7 repeated
+        # 30 times was 'period 3: 7 4 1', the cycle from the first value read (adversarial round 65)
+        period = rule.parameters
+        cycle = " ".join(fmt(rule.history[(k - first + 1) % period]) for k in range(period))
+        text = f"period {period}: {cycle}"
     return f"{text}, over the last {n_used} values"
 
 
