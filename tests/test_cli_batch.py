@@ -195,6 +195,18 @@ def test_a_series_whose_rule_overflows_is_not_exact_in_its_error_rows(capsys, tm
     assert result["prediction"][3:].tolist() == [5.0, 6.0, 7.0]
 
 
+def test_an_exact_rule_s_bounds_are_written_as_its_value_is(capsys, tmp_path):
+    # adversarial round 65: '21,21.0,21.0' for the Fibonacci numbers (--json: [21, 21])
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("1,1,2,3,5,8,13\n1,2,3,4.5,5,6,7\n")
+    for steps, first in (("1", "0,7,7,21,21,21,"), ("2", "0,1,21,21,21,True")):
+        assert predict(capsys, "--input", str(source), "--output", str(target), "--steps", steps)[0] == 0  # (the shipped
+        rows = target.read_text().splitlines()  # model: intervals)
+        assert rows[0].startswith("row,n_values,n_used,prediction,lo-80,hi-80," if steps == "1" else "row,step,prediction,lo-80,hi-80,")
+        assert rows[1].startswith(first), rows[1]
+    assert rows[2].startswith("0,2,34,34,34,True")
+
+
 def test_steps_with_a_wide_file_number_the_steps(capsys, tmp_path, model, predictor):
     source, target = tmp_path / "wide.csv", tmp_path / "out.csv"
     source.write_text("1,2,3,4\n3,1,4,1\n")

@@ -560,10 +560,11 @@ def _columns(predicted: Predicted, kind: str, zone: str | None = None) -> dict[s
         columns["step"] = np.tile(np.arange(1, steps + 1), len(chunk.ids))
     else:
         columns["n_values"], columns["n_used"] = chunk.n_values, batch.n_used
-    columns["prediction"] = _whole_where_exact(predicted) if kind == "csv" else predicted.values().ravel()
+    as_written = functools.partial(_whole_where_exact, predicted) if kind == "csv" else np.ravel
+    columns["prediction"] = as_written(predicted.values())
     for level in predicted.forecast.levels if steps > 1 else batch.levels:
-        lo, hi = predicted.interval(level)
-        columns[f"lo-{level_name(level)}"], columns[f"hi-{level_name(level)}"] = lo.ravel(), hi.ravel()
+        lo, hi = predicted.interval(level)  # (an exact rule's bounds, its value: written as it is, 21,21,21)
+        columns[f"lo-{level_name(level)}"], columns[f"hi-{level_name(level)}"] = as_written(lo), as_written(hi)
     if batch.patterns and steps == 1:
         columns["pattern"] = batch.patterns
     if len(batch.exact) == len(batch.values):  # a series in error has no value, exact or not: an empty cell
@@ -584,11 +585,11 @@ def _columns(predicted: Predicted, kind: str, zone: str | None = None) -> dict[s
     return columns
 
 
-def _whole_where_exact(predicted: Predicted) -> np.ndarray:
-    """The prediction column for CSV text: the whole numbers an exact rule gives from integers as integers
-    (``34``, as the command line and its JSON write them, not ``34.0``), the rest as floats, written as before.
-    Up to 2**53, where float64 holds every integer: the column reads back as the same numbers."""
-    values = predicted.values()  # (N, K)
+def _whole_where_exact(predicted: Predicted, values: np.ndarray) -> np.ndarray:
+    """A column for CSV text from (N, K) ``values`` (the prediction, or an interval's bound): the whole numbers an
+    exact rule gives from integers as integers (``34``, as the command line and its JSON write them, not ``34.0``),
+    the rest as floats, written as before. Up to 2**53, where float64 holds every integer: the column reads back
+    as the same numbers."""
     exact = np.zeros(len(values), dtype=bool)  # (N,) rows an exact rule continues from integers
     exact[[row for row, rule in predicted.batch.rules.items() if rule.exact]] = True
     with np.errstate(invalid="ignore"):
