@@ -129,3 +129,15 @@ def test_what_the_other_steps_add_is_written_to_the_prediction_s_last_digit_and_
     weights = np.array([-0.058693403, 0.39970864, -0.70431806, -0.28820018, 1.651503])
     line = weighted_sum(values, weights, float(weights @ values) - 2.0)
     assert line.startswith("344901 = 0.39970864 × 37584000 ") and line.endswith(" (float rounding)"), line
+
+
+def test_an_exact_rule_s_coefficient_with_no_decimal_is_written_as_its_fraction():
+    # adversarial round 65: '5.333333333333333 = 0.666666666666667 × 8', which multiplies out to 5.333333333333336
+    from numseries.explain import fraction_text
+
+    assert [fraction_text(w) for w in (2 / 3, -22 / 7, 1 / 3, 0.5, 2.0, 0.9, 0.1234567, 1 / 997)] == [
+        "2/3", "-22/7", "1/3", None, None, None, None, "1/997"]
+    assert weighted_sum(np.array([27.0, 18, 12, 8]), np.array([0, 0, 0, 2 / 3]), 16 / 3, exact="5.333333333333333") == (
+        "5.333333333333333 = 2/3 × 8")
+    assert weighted_sum(np.array([42.0]), np.array([-22 / 7]), -132.0, exact="-132") == "-132 = −22/7 × 42"
+    assert "/" not in weighted_sum(np.array([27.0, 18]), np.array([0.5, 2 / 3]), 25.5)  # the network's: decimals

@@ -410,7 +410,9 @@ def test_the_page_writes_the_weighted_sum_as_the_cli_does(server, browser, capsy
                    ["27", "18", "12", "8"], ["9007199254740967", "9007199254740974", "9007199254740974",
                                              "9007199254740968", "9007199254740974", "9007199254740964"],
                    # round 56: a count that stayed at 0 is 0, its weight on its last value ("0 = 1 × 0")
-                   ["28", "26", "23", "16", "14", "14", "8", "3", "0", "0", "0", "0"]):  # fmt: skip
+                   ["28", "26", "23", "16", "14", "14", "8", "3", "0", "0", "0", "0"],
+                   # round 65: a rule's coefficient with no decimal as its fraction ("132 = 22/7 × 42")
+                   ["1", "1", "2", "5", "14", "42"], ["8.1", "5.4", "3.6", "2.4", "1.6"]):  # fmt: skip
         assert main(["predict", "--", *values]) == 0
         expected = capsys.readouterr().out.splitlines()[3]  # (under the pattern line, which may hold " = ")
         _predict_on_page(page, " ".join(values))

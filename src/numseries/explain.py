@@ -22,6 +22,7 @@ from numseries.formatting import format_input, format_value, last_digit, mean_st
 from numseries.rules import fmt
 from numseries.weights import DIGEST_KEY  # the metadata that ties a gradient graph to its model.onnx
 
+FRACTION_DENOMINATOR = 1000  # an exact rule's coefficient is written as a fraction up to this denominator
 BUCKETS = (8, 12, 16, 24, 32, 48, 64)  # lengths of the gradient graphs, then max_len: a row pads to at most 1.5x
 GRADIENT_INPUTS = ("x", "mask")
 
@@ -94,6 +95,21 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
     """The gradient graphs beside ``onnx_path``, or ``None`` when there are none (an older export)."""
     explainer = Explainer(onnx_path, max_len, metadata.get(DIGEST_KEY))
     return explainer if any(path.is_file() for path in explainer._paths.values()) else None
+
+
+def fraction_text(weight: float) -> str | None:
+    """``weight`` as ``p/q`` where it is the float nearest a fraction of a denominator up to ``FRACTION_DENOMINATOR``
+    with a prime factor other than 2 and 5 (2/3, -22/7: no decimal writes them), the least such denominator; else
+    None. (The page's fractionText finds the same.)"""
+    for denominator in range(1, FRACTION_DENOMINATOR + 1):
+        numerator = round(weight * denominator)
+        if numerator / denominator == weight and math.gcd(numerator, denominator) == 1:
+            rest = denominator
+            for prime in (2, 5):
+                while rest % prime == 0:
+                    rest //= prime
+            return f"{numerator}/{denominator}" if rest > 1 else None
+    return None
 
 
 def _half_up(x: float) -> int:
@@ -172,11 +188,16 @@ def weighted_sum(
             if abs(rest_of(candidate := rounded_to(more))) <= unseen:
                 digits, rounded = more, candidate
                 break
+    # an exact rule's coefficient that is a fraction with no decimal, as that fraction (2/3 × 8, 22/7 × 42: their 15
+    # digits, 0.666666666666667 × 8, multiply out to another value; adversarial round 65)
+    fractions = [fraction_text(float(weights[i])) if exact else None for i in order]
+    rounded = np.array([weights[i] if text else w for text, w, i in zip(fractions, rounded.tolist(), order, strict=True)])
     parts = []
-    for w, i in zip(rounded.tolist(), order, strict=True):
+    for w, i, fraction in zip(rounded.tolist(), order, fractions, strict=True):
         # an exact rule's whole coefficient in full (a quadratic map's 18446744073709551616, not 1.844674407370955e+19)
         whole = exact and float(weights[i]).is_integer() and abs(weights[i]) >= 1e15
-        parts += ["−" if w < 0 else "+", f"{int(abs(weights[i])) if whole else f'{abs(w):.{digits}g}'} × {labels[i]}"]
+        size = fraction.removeprefix("-") if fraction else int(abs(weights[i])) if whole else f"{abs(w):.{digits}g}"
+        parts += ["−" if w < 0 else "+", f"{size} × {labels[i]}"]
     rest = rest_of(rounded)
     if exact and constant is not None:  # the rule's own constant, exactly
         if constant != 0:

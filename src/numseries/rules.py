@@ -885,7 +885,7 @@ def _geometric(s: _Series) -> Rule | None:
         return None
     step = None if s.exact else _written_geometric(s, ratio, bounds)
     shown = step.args[1] if isinstance(step, partial) and step.func is _fraction_ratio_next else ratio  # 2/3, as of 27 18 12 8
-    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(shown)}", [(1, ratio)], 0, 2, step)
+    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(shown)}", [(1, shown)], 0, 2, step)
 
 
 def _written_geometric(

@@ -650,6 +650,22 @@ function chart(values, data, step, integers = { prediction: null, forecast: [] }
   });
 }
 
+function fractionText(weight) {
+  // weight as "p/q" where it is the float nearest a fraction of a denominator up to 1000 with a prime factor other
+  // than 2 and 5 (2/3, -22/7), the least such denominator; else null (numseries.explain.fraction_text)
+  const gcd = (a, b) => (b ? gcd(b, a % b) : Math.abs(a));
+  for (let q = 1; q <= 1000; q++) {
+    const p = Math.round(weight * q);
+    if (p / q === weight && gcd(p, q) === 1) {
+      let rest = q;
+      while (rest % 2 === 0) rest /= 2;
+      while (rest % 5 === 0) rest /= 5;
+      return rest > 1 ? `${p}/${q}` : null;
+    }
+  }
+  return null;
+}
+
 function equation(values, data, typed, step, integer = null) {
   // "12 = 2 × 10 − 1 × 8": the largest terms of the weighted sum over the model's window, as the CLI writes it
   // (numseries.explain.weighted_sum); what the steps not shown add is named: the other steps with a weight,
@@ -698,8 +714,14 @@ function equation(values, data, typed, step, integer = null) {
       }
     }
   }
+  // an exact rule's coefficient that is a fraction with no decimal, as that fraction (2/3 × 8; weighted_sum)
+  const fractions = shown.map((i) => (data.exact ? fractionText(weights[i]) : null));
+  rounded = rounded.map((r, k) => (fractions[k] ? weights[shown[k]] : r));
   const parts = [];
-  shown.forEach((i, k) => parts.push(rounded[k] < 0 ? "−" : "+", `${general(Math.abs(rounded[k]), digits)} × ${labels[i]}`));
+  shown.forEach((i, k) => parts.push(
+    rounded[k] < 0 ? "−" : "+",
+    `${fractions[k] ? fractions[k].replace(/^-/, "") : general(Math.abs(rounded[k]), digits)} × ${labels[i]}`,
+  ));
   const rest = (target / scale - sumOf(rounded)) * scale;
   if (Math.abs(rest) > unseen) {
     const what = data.exact
