@@ -1301,6 +1301,7 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+_INT64_MAX = np.iinfo(np.int64).max
 SPACINGS = 8  # a series that is not regular goes on by the most common of its last this many spacings
 
 
@@ -1338,9 +1339,12 @@ def _most_common(values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.
 
 def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, W) int64 times, (N,) lengths and spacings -> (N,) the time one spacing before each series' next one,
-    and the spacings: the next time is the first after the last on the grid of that spacing that all but one
-    of the series' last ``SPACINGS`` + 1 times keep (at least 4 of them), so weekly Friday data with one report
-    on a Thursday goes on on Fridays; otherwise it goes on from its last time."""
+    and the spacings: where all but one of the series' last ``SPACINGS`` + 1 times (at least 4 of them) keep
+    the grid of that spacing, the last time stands for the point of it nearest to it and the next is one
+    spacing after that point, so weekly Friday data with one report on a Thursday goes on on the next week's
+    Friday, and 0 10 20 30 39 on 50 (round 65a: on 40, an hour after a daily series' last time an hour early);
+    halfway between two points, the earlier, unless the series has a time there; otherwise it goes on from its
+    last time."""
     n, width = values.shape
     rows = np.arange(n)
     last = values[rows, np.maximum(lengths - 1, 0)]
@@ -1360,7 +1364,11 @@ def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> 
     # a grid at least 4 times keep, and all but one (Mon Wed Fri Mon keeps no 2-day grid: it goes on by 2 days)
     onto = positive & (kept >= 4) & (kept >= valid.sum(axis=1) - 1) & (ahead > 0)
     with np.errstate(over="ignore"):
-        return np.where(onto, last + ahead - spacing, last), spacing
+        before = last + ahead - spacing  # (N,) the grid's point before the last time
+        taken = (valid & (times == before[:, None])).any(axis=1)  # (N,) the series has a time there
+        # nearer the point after it (halfway: where the series has one before); one past int64's end is none
+        after = ((2 * ahead < step[:, 0]) | (2 * ahead == step[:, 0]) & taken) & (last <= _INT64_MAX - ahead)
+        return np.where(onto, np.where(after, last + ahead, before), last), spacing
 
 
 def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:

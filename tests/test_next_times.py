@@ -1,0 +1,57 @@
+"""The next times ``predict_df`` and batch files infer from each series' own times (adversarial round 65a): a last
+time a little off the series' grid, monthly data on no fixed day of the month, month starts stored in UTC across
+a clock change, and float times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from conftest import predict_cli as predict  # noqa: E402
+from numseries import frames  # noqa: E402  (needs pandas, checked above)
+
+Y = [5.0, 7, 6, 8, 9, 8, 10, 11]
+
+
+def next_ds(predictor, ds, steps=2):
+    """The next times ``predict_df`` gives one series at ``ds``."""
+    frame = pd.DataFrame({"unique_id": "a", "ds": ds, "y": (Y * 10)[: len(ds)]})
+    return predictor.predict_df(frame, steps=steps, level=[])["ds"].tolist()
+
+
+def file_ds(capsys, tmp_path, model, text, steps):
+    """The next times ``numseries predict --input FILE --output FILE`` writes for a CSV file of ``text``."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(text)
+    code, _, err = predict(capsys, "--weights", model, "--input", str(source), "--output", str(target), "--steps", str(steps))
+    assert code == 0, err
+    return pd.read_csv(target)["ds"].tolist()
+
+
+# --------------------------------------------------------------------------------- a last time off the grid
+
+
+def test_a_last_time_a_little_off_the_grid_stands_for_the_nearest_point_of_it(predictor):
+    """#1: the next time was the grid's first point after the last time, however near (an hour after a daily
+    series' last reading, an hour early); it is one spacing after the point nearest the last time."""
+    early = pd.to_datetime(["2024-01-01 09:00", "2024-01-02 09:00", "2024-01-03 09:00", "2024-01-04 09:00", "2024-01-05 08:00"])
+    assert next_ds(predictor, early) == list(pd.to_datetime(["2024-01-06 09:00", "2024-01-07 09:00"]))
+    late = early[:-1].append(pd.DatetimeIndex(["2024-01-05 10:00"]))  # late: as before, on from the point before it
+    assert next_ds(predictor, late) == list(pd.to_datetime(["2024-01-06 09:00", "2024-01-07 09:00"]))
+    assert next_ds(predictor, [0, 10, 20, 30, 39]) == [50, 60]
+    assert next_ds(predictor, [0, 10, 20, 30, 31]) == [40, 50]
+    assert next_ds(predictor, [0, 10, 20, 30, 35]) == [50, 60]  # halfway, after a time at 30: it stands for 40
+    assert next_ds(predictor, [0, 10, 20, 40, 50, 65]) == [70, 80]  # halfway, no time at 60: the earlier point
+    # local midnights stored in UTC, the last after the spring clock change (1 April, 22:00 UTC): the next day
+    # (it went on to 31 March, 23:00 UTC, an hour after it, on the same local day)
+    utc = pd.date_range("2024-03-25", periods=8, freq="D", tz="Europe/Berlin").tz_convert("UTC")
+    assert next_ds(predictor, utc) == list(pd.to_datetime(["2024-04-01 23:00", "2024-04-02 23:00"]).tz_localize("UTC"))
+    assert next_ds(predictor, utc.tz_localize(None)) == list(pd.to_datetime(["2024-04-01 23:00", "2024-04-02 23:00"]))
+
+
+def test_a_batch_file_whose_last_time_is_a_little_early_goes_on_a_spacing_after_its_grid_point(capsys, tmp_path, model):
+    rows = "".join(f"a,2024-01-0{day} {'08' if day == 5 else '09'}:00,{y}\n" for day, y in zip(range(1, 6), Y, strict=False))
+    written = file_ds(capsys, tmp_path, model, "unique_id,ds,y\n" + rows, 2)
+    assert written == ["2024-01-06 09:00:00", "2024-01-07 09:00:00"]
