@@ -55,3 +55,28 @@ def test_a_batch_file_whose_last_time_is_a_little_early_goes_on_a_spacing_after_
     rows = "".join(f"a,2024-01-0{day} {'08' if day == 5 else '09'}:00,{y}\n" for day, y in zip(range(1, 6), Y, strict=False))
     written = file_ds(capsys, tmp_path, model, "unique_id,ds,y\n" + rows, 2)
     assert written == ["2024-01-06 09:00:00", "2024-01-07 09:00:00"]
+
+
+# ------------------------------------------------------------------------------------------- float times
+
+
+def test_float_times_go_on_as_integer_times_do(predictor):
+    """#4: float times went on by their last spacing alone (2000.0 ... 2003.0, 2005.0 by 2, where the same
+    integers went on by 1, and the same floats did too beside a missing time, read then as integers)."""
+    years = [2000, 2001, 2002, 2003, 2005]
+    assert next_ds(predictor, years) == [2006, 2007]
+    floats = next_ds(predictor, [float(year) for year in years])
+    assert floats == [2006.0, 2007.0] and all(isinstance(time, float) for time in floats)  # floats stay floats
+    beside = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"], "ds": [*map(float, years), np.nan], "y": [*Y[:5], 1.0]})
+    assert predictor.predict_df(beside, steps=2, level=[]).query("unique_id == 'a'")["ds"].tolist() == [2006, 2007]
+    # back on the grid most times keep, in units of their last decimal, as integers are
+    assert next_ds(predictor, [0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.4]) == [4.0, 4.5]
+    assert next_ds(predictor, [0.1, 0.2, 0.3, 0.5]) == [0.6, 0.7]  # 0.1 missed: 0.1 apart, not 0.2
+    times, known = frames.next_timestamps(np.array([[1 / 3, 2 / 3, 1.0, 4 / 3]]), np.array([4]), 2)  # no decimals
+    assert known.all()
+    np.testing.assert_allclose(times[0], [5 / 3, 2.0], rtol=1e-12)  # by the last spacing, as before
+
+
+def test_a_batch_file_of_float_times_goes_on_at_their_most_common_spacing(capsys, tmp_path, model):
+    rows = "".join(f"a,{year}.0,{y}\n" for year, y in zip([2000, 2001, 2002, 2003, 2005], Y, strict=False))
+    assert file_ds(capsys, tmp_path, model, "unique_id,ds,y\n" + rows, 2) == [2006.0, 2007.0]

@@ -1263,9 +1263,8 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     regular = np.zeros(len(lengths), dtype=bool)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
-        last, prev = ds[rows, last_i], ds[rows, prev_i]
-        times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
-        return times, spaced[:, None] & np.isfinite(times), regular
+        times, fits = _next_floats(ds, lengths, prev_i, ahead)
+        return times, spaced[:, None] & fits, regular
     if ds.dtype.kind != "M":
         numbers = ds.astype(np.int64)
         base, spacing = _grid_base(numbers, lengths, _common_spacing(numbers, lengths, numbers[rows, prev_i]))
@@ -1381,6 +1380,37 @@ def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     differs = (ds != ds[rows, last_i][:, None]) & before  # (N, W)
     latest = ds.shape[1] - 1 - np.argmax(differs[:, ::-1], axis=1)  # (N,) the last such index
     return np.where(differs.any(axis=1), latest, np.maximum(lengths - 2, 0))
+
+
+def _next_floats(ds: np.ndarray, lengths: np.ndarray, prev_i: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) float times (NaN where unread), (N,) lengths and each series' previous time's index, (K,) steps
+    ahead -> (N, K) the next times and (N, K) bool: False where one is not finite. Times written to some
+    decimals (whole numbers: years as 2000.0; 0.5 steps) go on as integer times do, in units of their last
+    decimal (the most common recent spacing, back on the grid: round 65a, they went on by their last spacing
+    alone, 2000.0 ... 2003.0 2005.0 by 2 where 2000 ... 2003 2005 went on by 1); the rest (1/3, 2/3, 1.0,
+    4/3: no decimals, each spacing a little off the others) by their last spacing."""
+    rows = np.arange(len(lengths))
+    last_i = np.maximum(lengths - 1, 0)
+    last, prev = ds[rows, last_i], ds[rows, prev_i]
+    times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))  # (N, K)
+    cells = np.arange(ds.shape[1]) < lengths[:, None]  # (N, W)
+    given = np.where(cells, ds, 0.0)  # (N, W)
+    with np.errstate(invalid="ignore", over="ignore"):
+        decimals = recorded_decimals(np.nan_to_num(given, nan=0.0, posinf=0.0, neginf=0.0), lengths)  # (N,)
+        scale = 10.0 ** np.maximum(decimals, 0)  # (N,)
+        units = given * scale[:, None]  # (N, W) the times in units of their last decimal
+        exact = np.where(np.isnan(units), 0.0, np.abs(units)).max(axis=1, initial=0.0) < 2**53  # (N,) held exactly
+    steady = np.flatnonzero((decimals >= 0) & exact & (lengths >= 2))  # (S,)
+    if steady.size:
+        whole = units[steady]  # (S, W)
+        numbers = np.where(np.isnan(whole), _NAT, np.round(np.nan_to_num(whole))).astype(np.int64)  # NaN: unread
+        length, before = lengths[steady], numbers[np.arange(len(steady)), prev_i[steady]]
+        base, spacing = _grid_base(numbers, length, _common_spacing(numbers, length, before))
+        stepped, fits = _stepped(base, base - spacing, ahead)  # (S, K)
+        times[steady] = np.where(
+            fits, _to_recording(stepped / scale[steady, None], np.stack([prev, last], axis=1)[steady]), np.nan
+        )
+    return times, np.isfinite(times)
 
 
 def _to_recording(times: np.ndarray, given: np.ndarray) -> np.ndarray:
