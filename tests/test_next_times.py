@@ -80,3 +80,47 @@ def test_float_times_go_on_as_integer_times_do(predictor):
 def test_a_batch_file_of_float_times_goes_on_at_their_most_common_spacing(capsys, tmp_path, model):
     rows = "".join(f"a,{year}.0,{y}\n" for year, y in zip([2000, 2001, 2002, 2003, 2005], Y, strict=False))
     assert file_ds(capsys, tmp_path, model, "unique_id,ds,y\n" + rows, 2) == [2006.0, 2007.0]
+
+
+# ------------------------------------------------------------------------------- monthly, on no fixed day
+
+
+def third_business_days(start, months):
+    """The 3rd business day of each of ``months`` months from ``start``, as pandas steps to it."""
+    return pd.DatetimeIndex([eve + pd.offsets.BusinessDay(3) for eve in pd.date_range(start, periods=months, freq="MS") - pd.Timedelta("1D")])
+
+
+@pytest.mark.parametrize(
+    ("given", "steps", "expected"),
+    [  # #2: they went on by days (28 or 30 apart): twice in a month, skipping one, onto a weekend
+        (pd.date_range("2023-01-01", periods=18, freq="WOM-1FRI"), 4, pd.date_range("2024-07-01", periods=4, freq="WOM-1FRI")),
+        (pd.date_range("2023-01-01", periods=18, freq="WOM-2TUE"), 5, pd.date_range("2024-07-01", periods=5, freq="WOM-2TUE")),
+        (pd.date_range("2023-01-01", periods=18, freq="WOM-3WED"), 3, pd.date_range("2024-07-01", periods=3, freq="WOM-3WED")),
+        (pd.date_range("2023-01-01", periods=8, freq=pd.offsets.LastWeekOfMonth(weekday=4)), 3,
+         pd.date_range("2023-09-01", periods=3, freq=pd.offsets.LastWeekOfMonth(weekday=4))),  # last Fridays
+        (pd.date_range("2022-01-01", periods=7, freq="WOM-1FRI")[::3], 2, pd.to_datetime(["2022-10-07", "2023-01-06"])),
+        (third_business_days("2023-01-01", 18), 4, third_business_days("2024-07-01", 4)),
+        # report dates a few days apart: on the 3rd, the day most are on, moved off a weekend (none is on one)
+        (pd.to_datetime(["2024-01-03", "2024-02-05", "2024-03-04", "2024-04-03", "2024-05-03", "2024-06-04"]), 12,
+         pd.to_datetime(["2024-07-03", "2024-08-02", "2024-09-03", "2024-10-03", "2024-11-04", "2024-12-03", "2025-01-03",
+                         "2025-02-03", "2025-03-03", "2025-04-03", "2025-05-02", "2025-06-03"])),
+        (pd.to_datetime(["2024-01-31", "2024-02-27", "2024-03-29", "2024-04-30", "2024-05-30"]), 2,
+         pd.to_datetime(["2024-06-28", "2024-07-30"])),  # the 30th, June's a Sunday: the Friday before (in June)
+    ],
+)
+def test_monthly_data_on_no_fixed_day_goes_on_one_time_a_month(predictor, given, steps, expected):
+    assert next_ds(predictor, given + pd.Timedelta("08:30:00"), steps) == list(expected + pd.Timedelta("08:30:00"))
+
+
+def test_data_a_fixed_number_of_days_apart_goes_on_so(predictor):
+    """Every 28 or 31 days is no monthly data, though each time is in a month of its own."""
+    for spacing in ("28D", "31D"):
+        given = pd.date_range("2024-01-05", periods=5, freq=spacing)
+        assert next_ds(predictor, given) == list(given[-1] + pd.to_timedelta([spacing, spacing]) * [1, 2])
+
+
+def test_a_batch_file_of_first_fridays_goes_on_on_first_fridays(capsys, tmp_path, model):
+    fridays = pd.date_range("2023-01-01", "2024-06-30", freq="WOM-1FRI")
+    text = "date,payrolls\n" + "".join(f"{day.date()},{100 + i}\n" for i, day in enumerate(fridays))
+    written = file_ds(capsys, tmp_path, model, text, 4)
+    assert pd.to_datetime(written).tolist() == list(pd.date_range("2024-07-01", periods=4, freq="WOM-1FRI"))

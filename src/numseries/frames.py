@@ -1090,7 +1090,8 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
     February's 29th), each on the month's last day, or each on its first or last weekday (business month
-    starts and ends), continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays,
+    starts and ends), continue by months (monthly, quarterly, yearly data), as do those one a month on no
+    fixed day (first Fridays, the 3rd business day: :func:`_months_on_no_fixed_day`); datetimes on consecutive weekdays,
     over a weekend at least once, continue on weekdays (business days, up to three holidays together), and
     those on some days of the week, each to the next such day over two weeks or more, on those days (Monday,
     Wednesday, Friday); anything irregular repeats the most common of its last ``SPACINGS`` spacings (the
@@ -1505,6 +1506,21 @@ def _monthly(
             monthly[loose[found]] = True
             times[loose[found]] = found_times[found]
             target[loose[found]] = found_target[found]
+        # one time a calendar month (or every few), on no fixed day of it: first Fridays, the 3rd business day,
+        # report dates a few days apart (round 65a: they went on by days, twice in a month or onto a weekend)
+        gaps = np.diff(date, axis=1)  # (N, W-1) days between times
+        # each a few days of the month from the one before, counted from the month's start or from its end
+        # (the last Friday: the 22nd to the 31st)
+        near = (np.abs(np.diff(nth, axis=1)) <= MONTH_SLACK) | (np.abs(np.diff(length - nth, axis=1)) <= MONTH_SLACK)
+        spread = (pairs[:, 1:] & (gaps[:, 1:] != gaps[:, :-1])).any(axis=1)  # (N,) not every 28 days: that goes on so
+        odd = ~monthly & even & (lengths >= 3) & constant(clock) & spread & np.where(pairs, near, True).all(axis=1)
+        odd = np.flatnonzero(odd)
+        if odd.size:
+            monthly[odd] = True
+            target[odd] = month[odd, last_i[odd]][:, None] + months[odd, None] * ahead
+            times[odd] = _months_on_no_fixed_day(
+                date[odd], nth[odd], starts[odd], length[odd], cells[odd], lengths[odd], target[odd]
+            ) + clock[odd, last_i[odd]][:, None]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
 
@@ -1567,6 +1583,68 @@ def _months_but_one(
                 "datetime64[ns]"
             ).view(np.int64)
     return by_day | by_end | by_first | by_last, times + hour[:, None], target
+
+
+MONTH_SLACK = 7  # days: monthly data on no fixed day of the month keeps its days of the month this near
+
+
+def _months_on_no_fixed_day(
+    date: np.ndarray, nth: np.ndarray, starts: np.ndarray, length: np.ndarray, cells: np.ndarray, lengths: np.ndarray,
+    target: np.ndarray,
+) -> np.ndarray:
+    """:func:`_monthly`'s rule for series (R,) one time a calendar month or every few, on no fixed day of it: each
+    next time in its (R, K) ``target`` month (months since 1970-01) on the place every given time keeps, as
+    pandas' offsets find it: one weekday of one week of the month (``WeekOfMonth``: first Fridays, 2nd
+    Tuesdays) or of its last (``LastWeekOfMonth``), else the k-th business day (``BusinessDay``), else the
+    day of the month most of them are on (the latest on a tie; a shorter month's last day where it has none),
+    moved off a weekend to the month's nearest weekday where none of them is on one. (R, W) each: the times'
+    days since 1970-01-01, days into their month (0 on the 1st), their months' first days and lengths in days,
+    and which are the series'; (R,) lengths -> (R, K) int64 ns, the next times at midnight."""
+    at = np.arange(len(lengths))
+    last_i = lengths - 1
+    date = np.where(cells, date, date[at, last_i][:, None])  # (R, W) padding as the last time
+    nth = np.where(cells, nth, nth[at, last_i][:, None])
+    start = np.where(cells, starts, starts[at, last_i][:, None]).astype("datetime64[D]")
+    days = date.astype("datetime64[D]")
+    weekday = (date + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
+    workday = np.busday_count(start, days) + 1  # (R, W) the how-manieth weekday of its month, where it is one
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return np.asarray((a == a[at, last_i][:, None]).all(axis=1))  # (R,) every time's as the last's
+
+    by_week = kept(weekday) & kept(nth // 7) & (nth[at, last_i] // 7 <= 3)  # (R,) pandas' weeks: 0 to 3
+    by_last_week = ~by_week & kept(weekday) & (length - nth <= 7).all(axis=1)
+    by_workday = ~by_week & ~by_last_week & np.is_busday(days).all(axis=1) & kept(workday)
+    by_workday &= workday[at, last_i] < 20  # (R,) a month has 20 weekdays at least
+    first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K)
+    days_in = np.diff(np.stack([target, target + 1]).astype("datetime64[M]").astype("datetime64[D]").view(np.int64), axis=0)[0]
+    mode, _ = _most_common(nth, cells)
+    times = first + np.minimum(nth[at, mode][:, None], days_in - 1) * _DAY  # (R, K) on that day, or the month's last
+    weekdays = np.asarray(~(cells & (weekday >= 5)).any(axis=1))[:, None]  # (R, 1) none on a weekend: none goes on on one
+    on = times.view("datetime64[ns]").astype("datetime64[D]")
+    saturday, sunday = (weekdays & ((on.view(np.int64) + 3) % 7 == weekend) for weekend in (5, 6))  # (R, K)
+    # to the nearest weekday of the month: Saturday to Friday, Sunday to Monday (unless that leaves the month)
+    times[saturday] = np.busday_offset(on[saturday], 0, roll="modifiedpreceding").astype("datetime64[ns]").view(np.int64)
+    times[sunday] = np.busday_offset(on[sunday], 0, roll="modifiedfollowing").astype("datetime64[ns]").view(np.int64)
+    kind = np.select([by_week, by_last_week, by_workday], [0, 1, 2], -1)  # (R,) -1: on the day most are on
+    keys = np.stack([kind, np.where(by_week, nth[at, last_i] // 7, 0), np.where(kind < 2, weekday[at, last_i], 0),
+                     np.where(by_workday, workday[at, last_i], 0)], axis=1)  # (R, 4) each row's offset, as numbers
+    for key in np.unique(keys[kind >= 0], axis=0):
+        rows = np.flatnonzero((keys == key).all(axis=1))
+        eve = (first[rows] - _DAY).ravel()  # (G * K,) each month's eve: the offset's first day after it is the one
+        times[rows] = _shifted(eve, _month_offset(*key.tolist())).reshape(len(rows), -1)
+    return times
+
+
+def _month_offset(kind: int, week: int, weekday: int, workday: int) -> pd.DateOffset:
+    """:func:`_months_on_no_fixed_day`'s place in the month as pandas' offset: 0, the ``weekday`` (0 Monday) of
+    the ``week`` (0 the first seven days; ``WOM-1FRI``); 1, of the last week (``LWOM-FRI``); 2, the
+    ``workday``-th business day (stepped from the month's eve)."""
+    if kind == 0:
+        return pd.offsets.WeekOfMonth(week=week, weekday=weekday)
+    if kind == 1:
+        return pd.offsets.LastWeekOfMonth(weekday=weekday)
+    return pd.offsets.BusinessDay(workday)
 
 
 def _semi_monthly(
