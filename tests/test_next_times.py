@@ -124,3 +124,34 @@ def test_a_batch_file_of_first_fridays_goes_on_on_first_fridays(capsys, tmp_path
     text = "date,payrolls\n" + "".join(f"{day.date()},{100 + i}\n" for i, day in enumerate(fridays))
     written = file_ds(capsys, tmp_path, model, text, 4)
     assert pd.to_datetime(written).tolist() == list(pd.date_range("2024-07-01", periods=4, freq="WOM-1FRI"))
+
+
+# ------------------------------------------------------------------------ month starts across a clock change
+
+
+@pytest.mark.parametrize(
+    ("zone", "freq", "expected"),
+    [  # #3: went on every 31 days (2024-07-01 22:00Z, 08-01, 09-01: a day later each month); at the last time's clock
+        ("Europe/Berlin", "MS", ["2024-06-30 22:00", "2024-07-31 22:00", "2024-08-31 22:00"]),
+        ("Europe/London", "MS", ["2024-06-30 23:00", "2024-07-31 23:00", "2024-08-31 23:00"]),  # 00:00Z in winter
+        ("America/New_York", "MS", ["2024-07-01 04:00", "2024-08-01 04:00", "2024-09-01 04:00"]),
+        ("Europe/Berlin", "ME", ["2024-07-30 22:00", "2024-08-30 22:00", "2024-09-29 22:00"]),  # a day before, in UTC
+    ],
+)
+def test_local_month_starts_stored_in_utc_across_a_clock_change_go_on_by_months(predictor, zone, freq, expected):
+    given = pd.date_range("2024-01-01", periods=6, freq=freq, tz=zone).tz_convert("UTC")
+    assert next_ds(predictor, given, 3) == list(pd.to_datetime(expected).tz_localize("UTC"))
+    assert next_ds(predictor, given.tz_localize(None), 3) == list(pd.to_datetime(expected))  # naive, the same
+
+
+def test_first_fridays_at_a_local_hour_stored_in_utc_keep_first_fridays(predictor):
+    given = (pd.date_range("2023-11-01", periods=10, freq="WOM-1FRI") + pd.Timedelta("08:30:00")).tz_localize("America/New_York")
+    expected = pd.to_datetime(["2024-09-06 12:30", "2024-10-04 12:30"]).tz_localize("UTC")  # 08:30 in New York
+    assert next_ds(predictor, given.tz_convert("UTC")) == list(expected)
+
+
+def test_a_batch_file_of_local_month_starts_in_utc_goes_on_by_months(capsys, tmp_path, model):
+    given = pd.date_range("2024-01-01", periods=6, freq="MS", tz="Europe/Berlin").tz_convert("UTC")
+    text = "unique_id,ds,y\n" + "".join(f"a,{time.isoformat()},{y}\n" for time, y in zip(given, Y, strict=False))
+    written = file_ds(capsys, tmp_path, model, text, 3)
+    assert pd.to_datetime(written).tolist() == list(pd.to_datetime(["2024-06-30 22:00", "2024-07-31 22:00", "2024-08-31 22:00"]).tz_localize("UTC"))

@@ -1091,7 +1091,9 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
     February's 29th), each on the month's last day, or each on its first or last weekday (business month
     starts and ends), continue by months (monthly, quarterly, yearly data), as do those one a month on no
-    fixed day (first Fridays, the 3rd business day: :func:`_months_on_no_fixed_day`); datetimes on consecutive weekdays,
+    fixed day (first Fridays, the 3rd business day: :func:`_months_on_no_fixed_day`), and those that would be
+    but for clocks a few hours apart (local month starts stored in UTC across a clock change: at the last time's
+    clock, :func:`_months_off_the_clock`); datetimes on consecutive weekdays,
     over a weekend at least once, continue on weekdays (business days, up to three holidays together), and
     those on some days of the week, each to the next such day over two weeks or more, on those days (Monday,
     Wednesday, Friday); anything irregular repeats the most common of its last ``SPACINGS`` spacings (the
@@ -1277,14 +1279,12 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     # the most common recent spacing, repeated (a day missed is no 2-day series) on the grid most times keep
     base, spacing = _grid_base(ns, lengths, _common_spacing(ns, lengths, ns[rows, prev_i]))
     times, fits = _stepped(base, base - spacing, ahead)  # (N, K)
-    with np.errstate(invalid="ignore", over="ignore"):
-        day = ds.astype("datetime64[D]")  # (N, W)
-        clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
-        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
-        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # its month's last day
+    day, clock, month, at_end = _calendar(ds)
     monthly, by_month, month_fits = _monthly(ds, day, clock, month, at_end, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
+    drifted, by_month, month_fits = _months_off_the_clock(ns, clock, lengths, ahead, ~monthly & ~unknown)
+    times[drifted], fits[drifted] = by_month, month_fits  # (not regular: on the clock of the last time only)
     semi, by_half, half_fits = _semi_monthly(day, clock, month, lengths, ahead)
     times = np.where(semi[:, None], by_half, times)
     fits = np.where(semi[:, None], half_fits, fits)
@@ -1298,6 +1298,49 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     with np.errstate(over="ignore"):
         even = np.where(pairs, np.diff(ns, axis=1) == (ns[rows, last_i] - ns[rows, prev_i])[:, None], True).all(axis=1)
     return times.view("datetime64[ns]"), known, ~unknown & (monthly | business | even)
+
+
+def _calendar(ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) datetime64[ns] times -> (N, W) each: their days (datetime64[D]), ns into the day, months since
+    1970-01, and whether each is on its month's last day."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        day = ds.astype("datetime64[D]")  # (N, W)
+        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
+        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
+        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # its month's last day
+    return day, clock, month, at_end
+
+
+CLOCK_SHIFT = 3 * 3600 * 10**9  # ns: times a month or more apart at clocks this near go on by the calendar
+
+
+def _months_off_the_clock(
+    ns: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) int64 ns times and their ns into the day, (N,) lengths, (K,) steps ahead and (N,) the series
+    still free -> the series among them (R,) int64 indices that step by calendar months where each time is
+    moved to the last time's clock (a few hours at most: ``CLOCK_SHIFT``), their (R, K) next times at that
+    clock, and (R, K) bool: False where past datetime64[ns]. Local month starts stored in UTC across a clock
+    change (23:00 in winter, 22:00 in summer, the day before) went on every 31 days (round 65a)."""
+    rows = np.arange(len(lengths))
+    last_clock = clock[rows, np.maximum(lengths - 1, 0)]  # (N,)
+    cells = np.arange(ns.shape[1]) < lengths[:, None]  # (N, W)
+    pairs = cells[:, 1:]  # (N, W-1)
+    with np.errstate(over="ignore"):
+        off = np.mod(clock - last_clock[:, None] + _DAY // 2, _DAY) - _DAY // 2  # (N, W) ns from it, -12 to 12 hours
+        apart = np.where(pairs, np.diff(ns, axis=1) >= 27 * _DAY, True).all(axis=1)  # (N,) a month or more apart
+    near = np.where(cells, np.abs(off) <= CLOCK_SHIFT, True).all(axis=1)
+    drifted = np.flatnonzero(free & apart & near & (cells & (off != 0)).any(axis=1) & (lengths >= 2))
+    if not drifted.size:
+        return drifted, np.zeros((0, len(ahead)), dtype=np.int64), np.zeros((0, len(ahead)), dtype=bool)
+    with np.errstate(over="ignore"):
+        midnight = ns[drifted] - off[drifted] - last_clock[drifted, None]  # (R, W) each time's day, at 00:00
+    midnight = np.where(cells[drifted], midnight, _NAT).view("datetime64[ns]")
+    monthly, times, fits = _monthly(midnight, *_calendar(midnight), lengths[drifted], ahead)
+    at = last_clock[drifted[monthly], None]  # (R, 1)
+    with np.errstate(over="ignore"):
+        times = times[monthly] + at  # (R, K)
+    return drifted[monthly], times, fits[monthly] & (times >= at)  # (not wrapped round past int64)
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
@@ -1596,7 +1639,8 @@ def _months_on_no_fixed_day(
     next time in its (R, K) ``target`` month (months since 1970-01) on the place every given time keeps, as
     pandas' offsets find it: one weekday of one week of the month (``WeekOfMonth``: first Fridays, 2nd
     Tuesdays) or of its last (``LastWeekOfMonth``), else the k-th business day (``BusinessDay``), else the
-    day of the month most of them are on (the latest on a tie; a shorter month's last day where it has none),
+    day of the month most of them are on, or the day before its end most are on where more are (the latest on
+    a tie; a shorter month's last day where it has none),
     moved off a weekend to the month's nearest weekday where none of them is on one. (R, W) each: the times'
     days since 1970-01-01, days into their month (0 on the 1st), their months' first days and lengths in days,
     and which are the series'; (R,) lengths -> (R, K) int64 ns, the next times at midnight."""
@@ -1604,6 +1648,7 @@ def _months_on_no_fixed_day(
     last_i = lengths - 1
     date = np.where(cells, date, date[at, last_i][:, None])  # (R, W) padding as the last time
     nth = np.where(cells, nth, nth[at, last_i][:, None])
+    length = np.where(cells, length, length[at, last_i][:, None])
     start = np.where(cells, starts, starts[at, last_i][:, None]).astype("datetime64[D]")
     days = date.astype("datetime64[D]")
     weekday = (date + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
@@ -1618,8 +1663,11 @@ def _months_on_no_fixed_day(
     by_workday &= workday[at, last_i] < 20  # (R,) a month has 20 weekdays at least
     first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K)
     days_in = np.diff(np.stack([target, target + 1]).astype("datetime64[M]").astype("datetime64[D]").view(np.int64), axis=0)[0]
-    mode, _ = _most_common(nth, cells)
-    times = first + np.minimum(nth[at, mode][:, None], days_in - 1) * _DAY  # (R, K) on that day, or the month's last
+    to_end = length - 1 - nth  # (R, W) days before the month's last (local month ends stored in UTC: 1)
+    (mode, count), (end_mode, end_count) = _most_common(nth, cells), _most_common(to_end, cells)
+    on_day = np.minimum(nth[at, mode][:, None], days_in - 1)  # (R, K) days into the month: that day, or the last
+    from_end = np.maximum(days_in - 1 - to_end[at, end_mode][:, None], 0)  # (R, K) or as many days before its end
+    times = first + np.where((end_count > count)[:, None], from_end, on_day) * _DAY  # (R, K)
     weekdays = np.asarray(~(cells & (weekday >= 5)).any(axis=1))[:, None]  # (R, 1) none on a weekend: none goes on on one
     on = times.view("datetime64[ns]").astype("datetime64[D]")
     saturday, sunday = (weekdays & ((on.view(np.int64) + 3) % 7 == weekend) for weekend in (5, 6))  # (R, K)
