@@ -1090,7 +1090,10 @@ def next_timestamps(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np
     Numbers (integers stay integers) and datetimes at a fixed spacing continue it; datetimes a whole number
     of calendar months apart, on the same day of the month (or a shorter month's last day: the 30th, and
     February's 29th), each on the month's last day, or each on its first or last weekday (business month
-    starts and ends), continue by months (monthly, quarterly, yearly data); datetimes on consecutive weekdays,
+    starts and ends), continue by months (monthly, quarterly, yearly data), as do those one a month on no
+    fixed day (first Fridays, the 3rd business day: :func:`_months_on_no_fixed_day`), and those that would be
+    but for clocks a few hours apart (local month starts stored in UTC across a clock change: at the last time's
+    clock, :func:`_months_off_the_clock`); datetimes on consecutive weekdays,
     over a weekend at least once, continue on weekdays (business days, up to three holidays together), and
     those on some days of the week, each to the next such day over two weeks or more, on those days (Monday,
     Wednesday, Friday); anything irregular repeats the most common of its last ``SPACINGS`` spacings (the
@@ -1263,9 +1266,8 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     regular = np.zeros(len(lengths), dtype=bool)
     ahead = np.arange(1, steps + 1, dtype=np.int64)  # (K,)
     if ds.dtype.kind == "f":
-        last, prev = ds[rows, last_i], ds[rows, prev_i]
-        times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))
-        return times, spaced[:, None] & np.isfinite(times), regular
+        times, fits = _next_floats(ds, lengths, prev_i, ahead)
+        return times, spaced[:, None] & fits, regular
     if ds.dtype.kind != "M":
         numbers = ds.astype(np.int64)
         base, spacing = _grid_base(numbers, lengths, _common_spacing(numbers, lengths, numbers[rows, prev_i]))
@@ -1277,14 +1279,12 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     # the most common recent spacing, repeated (a day missed is no 2-day series) on the grid most times keep
     base, spacing = _grid_base(ns, lengths, _common_spacing(ns, lengths, ns[rows, prev_i]))
     times, fits = _stepped(base, base - spacing, ahead)  # (N, K)
-    with np.errstate(invalid="ignore", over="ignore"):
-        day = ds.astype("datetime64[D]")  # (N, W)
-        clock = ns - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
-        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
-        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # its month's last day
+    day, clock, month, at_end = _calendar(ds)
     monthly, by_month, month_fits = _monthly(ds, day, clock, month, at_end, lengths, ahead)
     times = np.where(monthly[:, None], by_month, times)
     fits = np.where(monthly[:, None], month_fits, fits)
+    drifted, by_month, month_fits = _months_off_the_clock(ns, clock, lengths, ahead, ~monthly & ~unknown)
+    times[drifted], fits[drifted] = by_month, month_fits  # (not regular: on the clock of the last time only)
     semi, by_half, half_fits = _semi_monthly(day, clock, month, lengths, ahead)
     times = np.where(semi[:, None], by_half, times)
     fits = np.where(semi[:, None], half_fits, fits)
@@ -1300,7 +1300,51 @@ def _next_times(ds: np.ndarray, lengths: np.ndarray, steps: int) -> tuple[np.nda
     return times.view("datetime64[ns]"), known, ~unknown & (monthly | business | even)
 
 
+def _calendar(ds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) datetime64[ns] times -> (N, W) each: their days (datetime64[D]), ns into the day, months since
+    1970-01, and whether each is on its month's last day."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        day = ds.astype("datetime64[D]")  # (N, W)
+        clock = ds.view(np.int64) - day.astype("datetime64[ns]").view(np.int64)  # (N, W) ns into the day
+        month = ds.astype("datetime64[M]").view(np.int64)  # (N, W) months since 1970-01
+        at_end = (day + np.timedelta64(1, "D")).astype("datetime64[M]").view(np.int64) != month  # its month's last day
+    return day, clock, month, at_end
+
+
+CLOCK_SHIFT = 3 * 3600 * 10**9  # ns: times a month or more apart at clocks this near go on by the calendar
+
+
+def _months_off_the_clock(
+    ns: np.ndarray, clock: np.ndarray, lengths: np.ndarray, ahead: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, W) int64 ns times and their ns into the day, (N,) lengths, (K,) steps ahead and (N,) the series
+    still free -> the series among them (R,) int64 indices that step by calendar months where each time is
+    moved to the last time's clock (a few hours at most: ``CLOCK_SHIFT``), their (R, K) next times at that
+    clock, and (R, K) bool: False where past datetime64[ns]. Local month starts stored in UTC across a clock
+    change (23:00 in winter, 22:00 in summer, the day before) went on every 31 days (round 65a)."""
+    rows = np.arange(len(lengths))
+    last_clock = clock[rows, np.maximum(lengths - 1, 0)]  # (N,)
+    cells = np.arange(ns.shape[1]) < lengths[:, None]  # (N, W)
+    pairs = cells[:, 1:]  # (N, W-1)
+    with np.errstate(over="ignore"):
+        off = np.mod(clock - last_clock[:, None] + _DAY // 2, _DAY) - _DAY // 2  # (N, W) ns from it, -12 to 12 hours
+        apart = np.where(pairs, np.diff(ns, axis=1) >= 27 * _DAY, True).all(axis=1)  # (N,) a month or more apart
+    near = np.where(cells, np.abs(off) <= CLOCK_SHIFT, True).all(axis=1)
+    drifted = np.flatnonzero(free & apart & near & (cells & (off != 0)).any(axis=1) & (lengths >= 2))
+    if not drifted.size:
+        return drifted, np.zeros((0, len(ahead)), dtype=np.int64), np.zeros((0, len(ahead)), dtype=bool)
+    with np.errstate(over="ignore"):
+        midnight = ns[drifted] - off[drifted] - last_clock[drifted, None]  # (R, W) each time's day, at 00:00
+    midnight = np.where(cells[drifted], midnight, _NAT).view("datetime64[ns]")
+    monthly, times, fits = _monthly(midnight, *_calendar(midnight), lengths[drifted], ahead)
+    at = last_clock[drifted[monthly], None]  # (R, 1)
+    with np.errstate(over="ignore"):
+        times = times[monthly] + at  # (R, K)
+    return drifted[monthly], times, fits[monthly] & (times >= at)  # (not wrapped round past int64)
+
+
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+_INT64_MAX = np.iinfo(np.int64).max
 SPACINGS = 8  # a series that is not regular goes on by the most common of its last this many spacings
 
 
@@ -1338,9 +1382,12 @@ def _most_common(values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.
 
 def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, W) int64 times, (N,) lengths and spacings -> (N,) the time one spacing before each series' next one,
-    and the spacings: the next time is the first after the last on the grid of that spacing that all but one
-    of the series' last ``SPACINGS`` + 1 times keep (at least 4 of them), so weekly Friday data with one report
-    on a Thursday goes on on Fridays; otherwise it goes on from its last time."""
+    and the spacings: where all but one of the series' last ``SPACINGS`` + 1 times (at least 4 of them) keep
+    the grid of that spacing, the last time stands for the point of it nearest to it and the next is one
+    spacing after that point, so weekly Friday data with one report on a Thursday goes on on the next week's
+    Friday, and 0 10 20 30 39 on 50 (round 65a: on 40, an hour after a daily series' last time an hour early);
+    halfway between two points, the earlier, unless the series has a time there; otherwise it goes on from its
+    last time."""
     n, width = values.shape
     rows = np.arange(n)
     last = values[rows, np.maximum(lengths - 1, 0)]
@@ -1360,7 +1407,11 @@ def _grid_base(values: np.ndarray, lengths: np.ndarray, spacing: np.ndarray) -> 
     # a grid at least 4 times keep, and all but one (Mon Wed Fri Mon keeps no 2-day grid: it goes on by 2 days)
     onto = positive & (kept >= 4) & (kept >= valid.sum(axis=1) - 1) & (ahead > 0)
     with np.errstate(over="ignore"):
-        return np.where(onto, last + ahead - spacing, last), spacing
+        before = last + ahead - spacing  # (N,) the grid's point before the last time
+        taken = (valid & (times == before[:, None])).any(axis=1)  # (N,) the series has a time there
+        # nearer the point after it (halfway: where the series has one before); one past int64's end is none
+        after = ((2 * ahead < step[:, 0]) | (2 * ahead == step[:, 0]) & taken) & (last <= _INT64_MAX - ahead)
+        return np.where(onto, np.where(after, last + ahead, before), last), spacing
 
 
 def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -1373,6 +1424,37 @@ def _previous(ds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     differs = (ds != ds[rows, last_i][:, None]) & before  # (N, W)
     latest = ds.shape[1] - 1 - np.argmax(differs[:, ::-1], axis=1)  # (N,) the last such index
     return np.where(differs.any(axis=1), latest, np.maximum(lengths - 2, 0))
+
+
+def _next_floats(ds: np.ndarray, lengths: np.ndarray, prev_i: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, W) float times (NaN where unread), (N,) lengths and each series' previous time's index, (K,) steps
+    ahead -> (N, K) the next times and (N, K) bool: False where one is not finite. Times written to some
+    decimals (whole numbers: years as 2000.0; 0.5 steps) go on as integer times do, in units of their last
+    decimal (the most common recent spacing, back on the grid: round 65a, they went on by their last spacing
+    alone, 2000.0 ... 2003.0 2005.0 by 2 where 2000 ... 2003 2005 went on by 1); the rest (1/3, 2/3, 1.0,
+    4/3: no decimals, each spacing a little off the others) by their last spacing."""
+    rows = np.arange(len(lengths))
+    last_i = np.maximum(lengths - 1, 0)
+    last, prev = ds[rows, last_i], ds[rows, prev_i]
+    times = _to_recording(last[:, None] + (last - prev)[:, None] * ahead, np.stack([prev, last], axis=1))  # (N, K)
+    cells = np.arange(ds.shape[1]) < lengths[:, None]  # (N, W)
+    given = np.where(cells, ds, 0.0)  # (N, W)
+    with np.errstate(invalid="ignore", over="ignore"):
+        decimals = recorded_decimals(np.nan_to_num(given, nan=0.0, posinf=0.0, neginf=0.0), lengths)  # (N,)
+        scale = 10.0 ** np.maximum(decimals, 0)  # (N,)
+        units = given * scale[:, None]  # (N, W) the times in units of their last decimal
+        exact = np.where(np.isnan(units), 0.0, np.abs(units)).max(axis=1, initial=0.0) < 2**53  # (N,) held exactly
+    steady = np.flatnonzero((decimals >= 0) & exact & (lengths >= 2))  # (S,)
+    if steady.size:
+        whole = units[steady]  # (S, W)
+        numbers = np.where(np.isnan(whole), _NAT, np.round(np.nan_to_num(whole))).astype(np.int64)  # NaN: unread
+        length, before = lengths[steady], numbers[np.arange(len(steady)), prev_i[steady]]
+        base, spacing = _grid_base(numbers, length, _common_spacing(numbers, length, before))
+        stepped, fits = _stepped(base, base - spacing, ahead)  # (S, K)
+        times[steady] = np.where(
+            fits, _to_recording(stepped / scale[steady, None], np.stack([prev, last], axis=1)[steady]), np.nan
+        )
+    return times, np.isfinite(times)
 
 
 def _to_recording(times: np.ndarray, given: np.ndarray) -> np.ndarray:
@@ -1467,6 +1549,21 @@ def _monthly(
             monthly[loose[found]] = True
             times[loose[found]] = found_times[found]
             target[loose[found]] = found_target[found]
+        # one time a calendar month (or every few), on no fixed day of it: first Fridays, the 3rd business day,
+        # report dates a few days apart (round 65a: they went on by days, twice in a month or onto a weekend)
+        gaps = np.diff(date, axis=1)  # (N, W-1) days between times
+        # each a few days of the month from the one before, counted from the month's start or from its end
+        # (the last Friday: the 22nd to the 31st)
+        near = (np.abs(np.diff(nth, axis=1)) <= MONTH_SLACK) | (np.abs(np.diff(length - nth, axis=1)) <= MONTH_SLACK)
+        spread = (pairs[:, 1:] & (gaps[:, 1:] != gaps[:, :-1])).any(axis=1)  # (N,) not every 28 days: that goes on so
+        odd = ~monthly & even & (lengths >= 3) & constant(clock) & spread & np.where(pairs, near, True).all(axis=1)
+        odd = np.flatnonzero(odd)
+        if odd.size:
+            monthly[odd] = True
+            target[odd] = month[odd, last_i[odd]][:, None] + months[odd, None] * ahead
+            times[odd] = _months_on_no_fixed_day(
+                date[odd], nth[odd], starts[odd], length[odd], cells[odd], lengths[odd], target[odd]
+            ) + clock[odd, last_i[odd]][:, None]
         fits = times.view("datetime64[ns]").astype("datetime64[M]").view(np.int64) == target  # not wrapped round
     return monthly, times, fits
 
@@ -1529,6 +1626,73 @@ def _months_but_one(
                 "datetime64[ns]"
             ).view(np.int64)
     return by_day | by_end | by_first | by_last, times + hour[:, None], target
+
+
+MONTH_SLACK = 7  # days: monthly data on no fixed day of the month keeps its days of the month this near
+
+
+def _months_on_no_fixed_day(
+    date: np.ndarray, nth: np.ndarray, starts: np.ndarray, length: np.ndarray, cells: np.ndarray, lengths: np.ndarray,
+    target: np.ndarray,
+) -> np.ndarray:
+    """:func:`_monthly`'s rule for series (R,) one time a calendar month or every few, on no fixed day of it: each
+    next time in its (R, K) ``target`` month (months since 1970-01) on the place every given time keeps, as
+    pandas' offsets find it: one weekday of one week of the month (``WeekOfMonth``: first Fridays, 2nd
+    Tuesdays) or of its last (``LastWeekOfMonth``), else the k-th business day (``BusinessDay``), else the
+    day of the month most of them are on, or the day before its end most are on where more are (the latest on
+    a tie; a shorter month's last day where it has none),
+    moved off a weekend to the month's nearest weekday where none of them is on one. (R, W) each: the times'
+    days since 1970-01-01, days into their month (0 on the 1st), their months' first days and lengths in days,
+    and which are the series'; (R,) lengths -> (R, K) int64 ns, the next times at midnight."""
+    at = np.arange(len(lengths))
+    last_i = lengths - 1
+    date = np.where(cells, date, date[at, last_i][:, None])  # (R, W) padding as the last time
+    nth = np.where(cells, nth, nth[at, last_i][:, None])
+    length = np.where(cells, length, length[at, last_i][:, None])
+    start = np.where(cells, starts, starts[at, last_i][:, None]).astype("datetime64[D]")
+    days = date.astype("datetime64[D]")
+    weekday = (date + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
+    workday = np.busday_count(start, days) + 1  # (R, W) the how-manieth weekday of its month, where it is one
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return np.asarray((a == a[at, last_i][:, None]).all(axis=1))  # (R,) every time's as the last's
+
+    by_week = kept(weekday) & kept(nth // 7) & (nth[at, last_i] // 7 <= 3)  # (R,) pandas' weeks: 0 to 3
+    by_last_week = ~by_week & kept(weekday) & (length - nth <= 7).all(axis=1)
+    by_workday = ~by_week & ~by_last_week & np.is_busday(days).all(axis=1) & kept(workday)
+    by_workday &= workday[at, last_i] < 20  # (R,) a month has 20 weekdays at least
+    first = target.astype("datetime64[M]").astype("datetime64[ns]").view(np.int64)  # (R, K)
+    days_in = np.diff(np.stack([target, target + 1]).astype("datetime64[M]").astype("datetime64[D]").view(np.int64), axis=0)[0]
+    to_end = length - 1 - nth  # (R, W) days before the month's last (local month ends stored in UTC: 1)
+    (mode, count), (end_mode, end_count) = _most_common(nth, cells), _most_common(to_end, cells)
+    on_day = np.minimum(nth[at, mode][:, None], days_in - 1)  # (R, K) days into the month: that day, or the last
+    from_end = np.maximum(days_in - 1 - to_end[at, end_mode][:, None], 0)  # (R, K) or as many days before its end
+    times = first + np.where((end_count > count)[:, None], from_end, on_day) * _DAY  # (R, K)
+    weekdays = np.asarray(~(cells & (weekday >= 5)).any(axis=1))[:, None]  # (R, 1) none on a weekend: none goes on on one
+    on = times.view("datetime64[ns]").astype("datetime64[D]")
+    saturday, sunday = (weekdays & ((on.view(np.int64) + 3) % 7 == weekend) for weekend in (5, 6))  # (R, K)
+    # to the nearest weekday of the month: Saturday to Friday, Sunday to Monday (unless that leaves the month)
+    times[saturday] = np.busday_offset(on[saturday], 0, roll="modifiedpreceding").astype("datetime64[ns]").view(np.int64)
+    times[sunday] = np.busday_offset(on[sunday], 0, roll="modifiedfollowing").astype("datetime64[ns]").view(np.int64)
+    kind = np.select([by_week, by_last_week, by_workday], [0, 1, 2], -1)  # (R,) -1: on the day most are on
+    keys = np.stack([kind, np.where(by_week, nth[at, last_i] // 7, 0), np.where(kind < 2, weekday[at, last_i], 0),
+                     np.where(by_workday, workday[at, last_i], 0)], axis=1)  # (R, 4) each row's offset, as numbers
+    for key in np.unique(keys[kind >= 0], axis=0):
+        rows = np.flatnonzero((keys == key).all(axis=1))
+        eve = (first[rows] - _DAY).ravel()  # (G * K,) each month's eve: the offset's first day after it is the one
+        times[rows] = _shifted(eve, _month_offset(*key.tolist())).reshape(len(rows), -1)
+    return times
+
+
+def _month_offset(kind: int, week: int, weekday: int, workday: int) -> pd.DateOffset:
+    """:func:`_months_on_no_fixed_day`'s place in the month as pandas' offset: 0, the ``weekday`` (0 Monday) of
+    the ``week`` (0 the first seven days; ``WOM-1FRI``); 1, of the last week (``LWOM-FRI``); 2, the
+    ``workday``-th business day (stepped from the month's eve)."""
+    if kind == 0:
+        return pd.offsets.WeekOfMonth(week=week, weekday=weekday)
+    if kind == 1:
+        return pd.offsets.LastWeekOfMonth(weekday=weekday)
+    return pd.offsets.BusinessDay(workday)
 
 
 def _semi_monthly(
