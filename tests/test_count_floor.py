@@ -53,3 +53,13 @@ def test_a_positive_decay_that_may_cross_zero_and_a_count_predicted_below_it_kee
     assert forecast.values[0] < 0 and (forecast.values[1:] < 0).all()  # step 1 below 0: not floored, nor its path
     lo, hi = forecast.interval(80)
     assert (lo <= forecast.values).all() and (forecast.values <= hi).all()
+
+
+def test_an_intermittent_count_predicted_a_little_below_0_keeps_the_floor_from_step_2(shipped):
+    # adversarial round 66: a step 1 of -0.336 took the floor off every step: bands down to -6 at steps 2-8
+    window = [0, 0, 0, 0, 0, 3, 0, 0, 0, 6, 0, 0, 2, 0, 0, 0, 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 6, 0, 0, 4]
+    forecast = shipped.forecast(window, 8, level=[80, 95])
+    assert forecast.values[0] < 0 and forecast.interval(95)[0][0] < 0  # step 1: predict's, as it is
+    assert forecast.values[0] == shipped.predict(window).value
+    assert (forecast.values[1:] >= 0).all()
+    assert all((forecast.interval(level)[0][1:] >= 0).all() for level in (80, 95))

@@ -93,6 +93,7 @@ from numseries.cycles import MIN_VALUES as CYCLE_VALUES
 from numseries.cycles import periods
 from numseries.formatting import levels_text, short_array
 from numseries.intervals import (
+    back_up_from_zero,
     floored_at_zero,
     never_below_zero,
     path_bands,
@@ -272,9 +273,12 @@ def forecast_batch(
             steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
         path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
         # a count's path and bands stop at 0 from step 2 (step 1's interval is predict's: floored there, where
-        # its prediction is not below 0 itself)
+        # its prediction is not below 0 itself); where step 1 is below 0, only a window back up from a 0 it
+        # reached (a floor it showed: a step 1 of -0.34 took it off an intermittent count's steps 2-8, whose bands
+        # reached -6; adversarial round 66), not one that fell to 0 (5 3 2 1 0 may go on below it)
         padded, padded_lengths = padded_rows(chunk)
-        counts = np.flatnonzero(never_below_zero(padded, padded_lengths, recorded_decimals(padded, padded_lengths)) & ~(path[:, 0] < 0))
+        floored = never_below_zero(padded, padded_lengths, recorded_decimals(padded, padded_lengths))  # (C,)
+        counts = np.flatnonzero(floored & (~(path[:, 0] < 0) | back_up_from_zero(padded, padded_lengths)))
         path[counts, 1:] = np.maximum(path[counts, 1:], 0.0)
         for band in bands.values():
             band[counts, 1:] = np.maximum(band[counts, 1:], 0.0)

@@ -258,6 +258,17 @@ def floored_at_zero(
     return np.where(rows[:, None], np.maximum(quantiles, 0.0), quantiles)
 
 
+def back_up_from_zero(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(N, T) values (each row's first ``lengths`` count) -> (N,) bool: a value above 0 after a 0 (a floor shown)."""
+    inside = np.arange(values.shape[1])[None, :] < np.asarray(lengths)[:, None]  # (N, T)
+    width = values.shape[1]
+    with np.errstate(invalid="ignore"):
+        zero, positive = inside & (values == 0), inside & (values > 0)  # (N, T) each
+    first_zero = np.where(zero.any(axis=1), zero.argmax(axis=1), width)  # (N,)
+    last_positive = np.where(positive.any(axis=1), width - 1 - positive[:, ::-1].argmax(axis=1), -1)  # (N,)
+    return first_zero < last_positive
+
+
 def never_below_zero(values: np.ndarray, lengths: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     """(N, T) values (each row's first ``lengths`` count), (N,) their recorded decimals -> (N,) bool: none below
     0, and whole numbers below 2**53 (counts: ``decimals`` 0; every float from 2**53 up is whole, so 1e300 2e300
@@ -268,11 +279,8 @@ def never_below_zero(values: np.ndarray, lengths: np.ndarray, decimals: np.ndarr
         return np.zeros(len(values), dtype=bool)
     with np.errstate(invalid="ignore"):
         below = (inside & (values < 0)).any(axis=1)  # (N,)
-        zero, positive = inside & (values == 0), inside & (values > 0)  # (N, T) each
-    first_zero = np.where(zero.any(axis=1), zero.argmax(axis=1), width)  # (N,)
-    last_positive = np.where(positive.any(axis=1), width - 1 - positive[:, ::-1].argmax(axis=1), -1)  # (N,)
     counts = (np.asarray(decimals) == 0) & (np.where(inside, np.abs(values), 0.0).max(axis=1) < 2.0**53)  # (N,)
-    return ~below & (counts | (first_zero < last_positive))
+    return ~below & (counts | back_up_from_zero(values, lengths))
 
 
 def recorded_decimals(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
