@@ -120,3 +120,20 @@ def test_a_rise_the_network_reads_as_turning_is_not_settled(shipped):
     for window in ([9, 16, 46, 79, 164, 351, 700, 1284, 1822], [6.76, 14.94, 31.56, 61.66, 105.69, 153.34, 190.38, 215.3, 224.9]):
         forecast = shipped.forecast(window, 8, level=[80])
         assert not forecast.settles and forecast.values[-1] < forecast.values.max()
+
+
+def test_a_noisy_s_curve_whose_path_turns_back_settles(shipped):
+    # adversarial round 66: every step rose, their sizes shrinking by no one ratio (noise); the network's path read a
+    # wave past its peak and fell to 19.7 by step 12 (the curve goes on to about 69.5); the README's example
+    window = [7.4, 10.4, 14.6, 19.8, 25.9, 32.9, 39.5, 46.3, 50.7, 56.4, 58.7, 63]
+    forecast = shipped.forecast(window, 12, level=[80])
+    assert forecast.settles and (np.diff(forecast.values) >= 0).all() and forecast.values[0] == shipped.predict(window).value
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr("numseries.forecast._saturating", lambda _predictor, sources: np.zeros(len(sources), bool))
+    try:  # (nor saturating by its step sizes: settled only for turning back)
+        assert shipped.forecast(window, 12, level=[80]).settles
+        monkeypatch.setattr("numseries.forecast._turning", lambda _padded, lengths: np.ones(len(lengths), bool))
+        before = shipped.forecast(window, 12, level=[80])  # (read as a wave's: no turn taken back)
+    finally:
+        monkeypatch.undo()
+    assert not before.settles and f"{before.values[-1]:.1f}" == "19.7"

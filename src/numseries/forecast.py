@@ -998,7 +998,9 @@ def _take_settling_paths(
 ) -> np.ndarray:
     """(N,) bool: the paths (of windows whose path is the network's own, ``taken`` False: no cycle, no
     logarithms) of at least ``SETTLE_VALUES`` values read that all step one way, the last step smaller than the
-    largest, that saturate (:func:`_saturating`) and whose step 1 (the model's prediction) goes their way, replaced
+    largest, that saturate (:func:`_saturating`) or whose path turns back past their last value within
+    ``BACKTEST_STEPS`` steps (their steps not shrinking as a wave's do: :func:`_turning`), and whose step 1 (the
+    model's prediction) goes their way, replaced
     in ``values`` from the second step on by a path that settles (the module's docstring says how), with its bands,
     rounded to the window's recorded decimals; ``along`` moves with the path. A window of one sign whose settling
     path would cross 0 keeps its path."""
@@ -1011,7 +1013,13 @@ def _take_settling_paths(
     settling = np.flatnonzero(shape.one_way & shape.below_largest)  # (C',) of the candidates
     if not settling.size:
         return settles
-    settling = settling[_saturating(predictor, [sources[k] for k in settling])]  # (R,)
+    # or whose path turns back past the last value within BACKTEST_STEPS steps, its steps not shrinking as a wave's on
+    # its way to a peak (:func:`_turning`): noisy S-curves (adoption, cumulative counts: their step sizes shrink by
+    # no one ratio) went on by the network's wave past its peak, 69% below the last value by step 12 (round 66)
+    way, lasts = shape.way[settling], np.array([sources[k][-1] for k in settling])  # (C'',) each
+    back = ((values[rows[settling], 1:BACKTEST_STEPS] - lasts[:, None]) * way[:, None] < 0).any(axis=1)
+    back &= ~_turning(*padded_rows([sources[k] for k in settling]))
+    settling = settling[_saturating(predictor, [sources[k] for k in settling]) | back]  # (R,)
     rows = rows[settling]
     if not rows.size:
         return settles
