@@ -128,6 +128,7 @@ def test_a_noisy_s_curve_whose_path_turns_back_settles(shipped):
     window = [7.4, 10.4, 14.6, 19.8, 25.9, 32.9, 39.5, 46.3, 50.7, 56.4, 58.7, 63]
     forecast = shipped.forecast(window, 12, level=[80])
     assert forecast.settles and (np.diff(forecast.values) >= 0).all() and forecast.values[0] == shipped.predict(window).value
+    assert f"{forecast.values[-1]:.1f}" == "109.8"  # (the README's; the curve: about 69.5)
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr("numseries.forecast._saturating", lambda _predictor, sources: np.zeros(len(sources), bool))
     try:  # (nor saturating by its step sizes: settled only for turning back)
