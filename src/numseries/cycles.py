@@ -29,6 +29,8 @@ TROUGH_AT = (0.3, 0.7)  # the lowest autocorrelation before the period's lag lie
 MOST_CYCLES = 32  # the most cycles one repeat is read as spanning (a 64-value window holds at most 32)
 REPEAT = 0.1  # a near-exact repeat of k values: its differences x[t] - x[t-k] spread by at most this share of the steps
 WHOLE = 0.25  # a period the peaks found within this of a whole number q gives way to a near-exact repeat of a multiple of q
+NEAR_REPEAT = 0.3  # ... unless q itself repeats within this (REPEAT's measure): a noisy week is not read as two
+MULTIPLE_GAIN = 3.0  # ... and within this many times as closely as the multiple does
 INNER = 0.5  # ... and the repeat's first cycle must step by at least this share of the series' mean step
 _BLOCK_ROWS = 2048  # rows whose lagged windows are multiplied at once (about 36 MB at 64 values)
 LINE = 1e-26  # mean square left after the line, the largest value 1, below which a series is a line (float rounding)
@@ -61,6 +63,17 @@ def periods(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         found = out[rows]
         whole = np.rint(np.nan_to_num(found)).astype(np.int64)  # (R,) 0 where none was found
         divides = (np.abs(found - whole) <= WHOLE) & (whole >= 2) & (repeat % np.maximum(whole, 1) == 0)
+        # ... unless the whole period itself all but repeats (within NEAR_REPEAT of the steps' spread, and within
+        # MULTIPLE_GAIN times the multiple's): a week of noisy days that repeats by 0.102 of its steps (REPEAT: 0.1)
+        # and its two weeks by 0.047 was read as a cycle of 14 (round 66); a cycle of 6 whose halves are alike
+        # repeats by 0.224 in 3 and by 0.004 in 6
+        twice = np.flatnonzero(divides & (repeat > whole))
+        if twice.size:
+            x, count = values[rows[twice]], lengths[rows[twice]]
+            steps, by_period = _repeat_spread(x, count, np.ones_like(twice)), _repeat_spread(x, count, whole[twice])
+            divides[twice] = ~(
+                (by_period <= NEAR_REPEAT * steps) & (by_period <= MULTIPLE_GAIN * _repeat_spread(x, count, repeat[twice]))
+            )
         take = (repeat > 0) & (np.isnan(found) | divides)
         out[rows[take]] = repeat[take]
     return out
@@ -91,6 +104,19 @@ def _repeats(values: np.ndarray, lengths: np.ndarray, high: np.ndarray) -> np.nd
             if ask.size:
                 spread_k = _spread(x[ask, k:] - x[ask, :-k], valid[ask, k:])  # (A,)
                 out[ask[spread_k <= REPEAT * spread_1[ask]]] = k
+    return out
+
+
+def _repeat_spread(values: np.ndarray, lengths: np.ndarray, cycles: np.ndarray) -> np.ndarray:
+    """(R, W) prefix-padded values, (R,) lengths and lags ``k`` -> (R,) how the differences ``x[t] - x[t-k]``
+    spread (:func:`_spread`; k = 1: the steps), as :func:`_repeats` measures a repeat."""
+    valid = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (R, W)
+    x = np.where(valid, values, 0.0)
+    out = np.full(len(x), np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in np.unique(cycles).tolist():
+            rows = np.flatnonzero(cycles == k)
+            out[rows] = _spread(x[rows, k:] - x[rows, :-k], valid[rows, k:])  # (K,)
     return out
 
 
