@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -100,16 +101,16 @@ def load_explainer(onnx_path: Path, max_len: int, metadata: dict[str, str]) -> E
 def fraction_text(weight: float) -> str | None:
     """``weight`` as ``p/q`` where it is the float nearest a fraction of a denominator up to ``FRACTION_DENOMINATOR``
     with a prime factor other than 2 and 5 (2/3, -22/7: no decimal writes them), the least such denominator; else
-    None. (The page's fractionText finds the same.)"""
-    for denominator in range(1, FRACTION_DENOMINATOR + 1):
-        numerator = round(weight * denominator)
-        if numerator / denominator == weight and math.gcd(numerator, denominator) == 1:
-            rest = denominator
-            for prime in (2, 5):
-                while rest % prime == 0:
-                    rest //= prime
-            return f"{numerator}/{denominator}" if rest > 1 else None
-    return None
+    None. (The page's fractionText finds the same: two such fractions are over 1e-6 apart, so at most one is
+    within a float's rounding of a weight under about 1e9, the nearest, which ``limit_denominator`` gives.)"""
+    if not math.isfinite(weight):
+        return None
+    fraction = Fraction(weight).limit_denominator(FRACTION_DENOMINATOR)
+    rest = fraction.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    return f"{fraction.numerator}/{fraction.denominator}" if rest > 1 and float(fraction) == weight else None
 
 
 def _half_up(x: float) -> int:

@@ -883,9 +883,26 @@ def _geometric(s: _Series) -> Rule | None:
     bounds = s.ratios_as_written(1) if not s.exact and s._as_written() is not None else (None, None)
     if bounds is None:  # the ratio fits to float rounding, but no ratio fits the values as written
         return None
-    step = None if s.exact else _written_geometric(s, ratio, bounds)
-    shown = step.args[1] if isinstance(step, partial) and step.func is _fraction_ratio_next else ratio  # 2/3, as of 27 18 12 8
-    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(shown)}", [(1, shown)], 0, 2, step)
+    written = None if s.exact else s._as_written()
+    fraction = None if written is None else _written_fraction(written, ratio)
+    if fraction is not None and written is not None:  # the ratio as that fraction, in its name (2/3, as of 27 18 12 8) and weight
+        step: Callable[[list[Number]], Number] | None = partial(_fraction_ratio_next, written[-1], fraction, s.n)
+        ratio = fraction
+    else:
+        step = None if s.exact else _written_geometric(s, ratio, bounds)
+    return _linear_rule(s, "geometric", f"geometric, ratio {fmt(ratio)}", [(1, ratio)], 0, 2, step)
+
+
+def _written_fraction(written: list[Fraction], ratio: float) -> Fraction | None:
+    """For values ``written`` to at most 15 digits (:meth:`_Series._as_written`), ``ratio`` as a simple fraction
+    with no decimal (2/3) where it takes each value as written to the next exactly, else None: such a ratio
+    continues as that fraction, where its 15 digits (0.666666666666667) drift by an ulp more each step (8.1 5.4 3.6 2.4 1.6 went on to 0.474074074074075;
+    adversarial round 65). (A spreadsheet's 15 digits of 1/3^k hold it only to their rounding: they go on by the
+    15-digit ratio they show, :func:`_written_geometric`.)"""
+    simple = _simple(ratio) if math.isfinite(ratio) else None
+    if simple is None or _written_number(float(simple)) == simple:
+        return None
+    return simple if all(after == before * simple for before, after in itertools.pairwise(written)) else None
 
 
 def _written_geometric(
@@ -904,17 +921,6 @@ def _written_geometric(
                 if abs(value - given) <= 4 * math.ulp(given)]  # fmt: skip
         candidates += [number for number in map(_written_number, near) if number]  # (0 is no ratio here)
     low, high = bounds
-    # a ratio that is a simple fraction with no decimal (2/3), which takes each value as written to the next exactly,
-    # continues as that fraction: its 15 digits (0.666666666666667) drift by an ulp more each step (8.1 5.4 3.6 2.4
-    # 1.6 went on to 0.474074074074075; adversarial round 65). (A spreadsheet's 15 digits of 1/3^k hold it only to
-    # their rounding: they go on by the 15-digit ratio they show, below.)
-    simple = _simple(ratio)
-    if (
-        simple is not None
-        and _written_number(float(simple)) != simple
-        and all(after == before * simple for before, after in itertools.pairwise(written))
-    ):
-        return partial(_fraction_ratio_next, written[-1], simple, s.n)
     for exact in sorted(candidates, key=_digits):  # the fewest digits first (7, not 6.99999999999999, for
         if (low is None or low <= exact) and (high is None or exact <= high):  # 1 / 0.142857142857143), then in order
             return partial(_written_ratio_next, _decimal(written[-1]), _decimal(exact), s.n)
