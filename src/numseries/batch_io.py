@@ -861,14 +861,14 @@ def _first_line(path: Path) -> str:
     for magic, (kind, fix) in _NOT_CSV.items():  # a file of another kind under a CSV's name (adversarial round 65)
         if line.startswith(magic):
             raise ValueError(f"cannot read {path} as CSV: it is {kind}, not text; {fix}")
-    start = line[:64].rstrip(b"\n")  # (UTF-16's ASCII: every other byte NUL; UTF-32's three in four)
-    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff")) or not start[1::2].strip(b"\x00") or not start[::2].strip(b"\x00")
-    if b"\x00" in line and not utf16:  # NULs, not every other byte: no text of any encoding
-        raise ValueError(
-            f"cannot read {path} as CSV: it is not text (it holds bytes no text has); give a CSV file (UTF-8 text) or a "
-            ".parquet file"
-        )
-    if line.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line:  # (round 41: Excel's "Unicode Text")
+    marked = line.startswith((b"\xff\xfe", b"\xfe\xff"))  # a UTF-16 or UTF-32 byte-order mark
+    if marked or b"\x00" in line:  # (round 41: Excel's "Unicode Text")
+        start = line[:64].rstrip(b"\n")  # (UTF-16's ASCII: every other byte NUL; UTF-32's three in four)
+        if not (marked or not start[1::2].strip(b"\x00") or not start[::2].strip(b"\x00")):
+            raise ValueError(  # NULs, not every other byte: no text of any encoding
+                f"cannot read {path} as CSV: it is not text (it holds bytes no text has); give a CSV file (UTF-8 text) "
+                "or a .parquet file"
+            )
         raise ValueError(
             f"cannot read {path} as CSV: it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (in Excel: Save As "
             '"CSV UTF-8")'

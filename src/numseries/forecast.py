@@ -782,8 +782,9 @@ def _take_ratio_paths(
             new[level] = np.concatenate([bands[level][rows, :1], band[:, 1:]], axis=1)
         if along is not None:  # step 1's quantiles, as ratios to its value, along the path
             along[rows, 1:] = values[rows, 1:, None] * (along[rows, :1] / first[:, None, None])
-    # (step 1's band, the network's interval and the line's together, can be wider than the line's at step 2: floored
-    # at step 1's, in ratio to the path, the bands of steps 2-8 of 8-12 values held 89-94% at 80%; round 64)
+    # (not floored at step 1's band, in ratio to the path: step 1's, the network's interval and the line's together,
+    # can be wider than the line's at step 2; floored so, the bands of steps 2-8 of 8-12 values held 89-94% at 80%;
+    # round 64)
     _put_recorded(bands, rows, given, values, new)
     taken[rows] = True
     read[rows] = [len(windows[i]) for i in rows]
@@ -1016,10 +1017,11 @@ def _take_settling_paths(
     # or whose path turns back past the last value within BACKTEST_STEPS steps, its steps not shrinking as a wave's on
     # its way to a peak (:func:`_turning`): noisy S-curves (adoption, cumulative counts: their step sizes shrink by
     # no one ratio) went on by the network's wave past its peak, 69% below the last value by step 12 (round 66)
-    way, lasts = shape.way[settling], np.array([sources[k][-1] for k in settling])  # (C'',) each
-    back = ((values[rows[settling], 1:BACKTEST_STEPS] - lasts[:, None]) * way[:, None] < 0).any(axis=1)
-    back &= ~_turning(*padded_rows([sources[k] for k in settling]))
-    settling = settling[_saturating(predictor, [sources[k] for k in settling]) | back]  # (R,)
+    candidates = [sources[k] for k in settling]
+    lasts = np.array([source[-1] for source in candidates])  # (C'',)
+    back = ((values[rows[settling], 1:BACKTEST_STEPS] - lasts[:, None]) * shape.way[settling, None] < 0).any(axis=1)
+    back &= ~_turning(*padded_rows(candidates))
+    settling = settling[_saturating(predictor, candidates) | back]  # (R,)
     rows = rows[settling]
     if not rows.size:
         return settles
