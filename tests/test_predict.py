@@ -501,6 +501,11 @@ def _main_pass_only(_predictor, _values, lengths, outputs, _only):
     outputs["logs"] = np.zeros(len(lengths), dtype=bool)
 
 
+def _no_cycles(_predictor, _values, lengths, outputs, _ask):
+    """Predictor._read_cycles backtesting none: a walk the periods read as repeating calls again."""
+    outputs["cycle"] = np.zeros(len(lengths), dtype=np.int64)
+
+
 def test_a_batch_of_one_length_is_shared_between_the_workers(onnx_predictor, monkeypatch):
     """1,000 series of one length ran as one model call, on one of the workers, the others idle."""
     calls, lock = [], threading.Lock()
@@ -534,6 +539,7 @@ def test_a_model_call_holds_at_most_group_values_values(onnx_predictor, monkeypa
     rng = np.random.default_rng(3)
     batch = random_walks(rng, np.concatenate([np.full(3000, MAX_LEN), np.full(700, 5), rng.integers(3, MAX_LEN, 200)]))
     monkeypatch.setattr(Predictor, "_read_logs", _main_pass_only)  # a decay read again in logarithms calls again
+    monkeypatch.setattr(Predictor, "_read_cycles", _no_cycles)  # and a cycle's backtest
     one_by_one = np.array([onnx_predictor.predict(row, weights=False).value for row in batch])
     capped = Predictor(counting_run, MAX_LEN, "onnxruntime", "test", workers=2)
     np.testing.assert_allclose(capped.predict_batch(batch).values, one_by_one, rtol=1e-6, atol=0)

@@ -37,9 +37,11 @@ The network damps a season: on monthly co2 it forecasts 8 months ahead with twic
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
 two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
 slope of its cycles' means where that is more than noise (:func:`seasonal_paths`, :func:`cycle_drift`).
-Backtested the same way (its own last values forecast from the values before them; a short window too, read
-whole), where it misses by less than the path the network gave, it is the path from the second step on, and
-the bands move with it.
+Backtested the same way (its own last values forecast from the values before them, with the period of the whole
+window; a short window too, read whole), where it misses by less than the path the network gave, it is the path
+from the second step on, with a seasonal naive forecast's bands (:func:`cycle_bands`: the network's, moved onto
+the cycle, were 5-40 times too wide). Step 1 is predict's, which is the cycle's own step where, one step at a
+time, that predicts the window's last values better (``Predictor._read_cycles``).
 
 The network continues a decay by its steps: a geometric decay rounded to a few digits (``100 80 64 51 41 33 26
 21 17 13``) went on as a line, below 0 by step 5. A window that repeats no cycle, whose values read are all
@@ -101,6 +103,7 @@ from numseries.intervals import (
     recorded_decimals,
     recorded_intervals,
     round_to_recording,
+    t_quantiles,
 )
 from numseries.series import LARGEST_FLOAT, keep_last, mean_abs_step, mirrored_back, padded_rows, read_lengths
 
@@ -113,6 +116,9 @@ SHORT_READ = 12  # values a path is read again from, when it runs away or backte
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
+CYCLE_BACKTEST = 8  # a repeating window's step 1 is the cycle's where, predicting at most this many of its last values
+CYCLE_HOLD = 3  # ... (at least this many, each one step from the values before it, two cycles at least)
+PREFER_CYCLE = 0.8  # ... the cycle misses by under this share of what predict's own step did (Predictor._read_cycles)
 DRIFT_Z = 2.0  # a repeated cycle's mean moves only by a slope of the cycle means this many standard errors from 0
 STEADY = 2.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
@@ -549,7 +555,7 @@ def guarded_roll_out(
     and quantiles from the second step on replaced (the first step stays the model's prediction from the
     whole window), its bands no narrower than step 1's. Then each window that repeats, whose last cycle
     repeated (:func:`seasonal_paths`) backtests better than the path it got, takes that cycle from the
-    second step on, its bands and quantiles moved with it. Then each positive window that repeats no cycle, whose
+    second step on, its bands the cycle's own (:func:`cycle_bands`) and its quantiles moved with it. Then each positive window that repeats no cycle, whose
     path read from its values' logarithms backtests better, takes that path (:func:`_take_log_paths`). Then each
     window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
     Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
@@ -592,9 +598,11 @@ def guarded_roll_out(
     if chosen.size:
         shift = again[:, 1:] - values[chosen, 1:]  # (C, steps - 1)
         values[chosen, 1:] = again[:, 1:]
-        moved = np.pad(shift, ((0, 0), (1, 0)))[..., None]  # (C, steps, 1): the first step stays
-        # rounded to the recorded decimals again, as every band is (the shift is not a whole number of them)
-        _put_recorded(bands, chosen, windows, values, {level: bands[level][chosen] + moved for level in levels})
+        # from step 2 the cycle's own bands (step 1's is predict's), rounded to the recorded decimals as every band is
+        sized = cycle_bands([windows[i] for i in chosen], spans, again, levels)
+        _put_recorded(bands, chosen, windows, values, {
+            level: np.concatenate([bands[level][chosen, :1], sized[level][:, 1:]], axis=1) for level in levels
+        })  # fmt: skip
         if along is not None:
             along[chosen, 1:] += shift[..., None]
         repeats[chosen] = spans
@@ -1196,16 +1204,19 @@ def backtest_errors(
     return rows, np.abs(whole - actual).mean(axis=1), np.abs(short - actual).mean(axis=1)
 
 
-def seasonal_paths(windows: Sequence[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
+def seasonal_paths(
+    windows: Sequence[np.ndarray], steps: int, found: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, steps): each window's last cycle repeated, each repeat moved by :func:`cycle_drift` (a season on a
-    trend), where the window has a period
-    (:func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
+    trend), where the window has a period (``found`` (N,), NaN for none; by default
+    :func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
     cycles; NaN rows for the others. And (N,) each window's ``k``, 0 for the others."""
     out = np.full((len(windows), steps), np.nan)
     cycles = np.zeros(len(windows), dtype=np.int64)
     if not len(windows):
         return out, cycles
-    found = periods(*padded_rows(list(windows)))  # (N,)
+    if found is None:
+        found = periods(*padded_rows(list(windows)))  # (N,)
     k = np.rint(np.nan_to_num(found)).astype(np.int64)
     h = np.arange(steps)
     for i in np.flatnonzero(np.abs(found - k) <= SEASON_NEAR).tolist():  # NaN compares False
@@ -1232,12 +1243,52 @@ def cycle_drift(window: np.ndarray, cycle: int) -> float:
     return slope if abs(slope) > DRIFT_Z * error else 0.0
 
 
+def cycle_weights(window: np.ndarray, cycle: int) -> np.ndarray:
+    """(n,) the coefficients with which a window's last cycle repeated (:func:`seasonal_paths`) gives its first
+    step: ``weights @ window == window[-cycle] + cycle_drift(window, cycle)`` (to float rounding): 1 on the value
+    a cycle back, and the drift's own: the difference of the last two cycles' means, or the slope of all whole
+    cycles' means where :func:`cycle_drift` keeps it."""
+    n = len(window)
+    out = np.zeros(n)
+    out[n - cycle] = 1.0
+    count = n // cycle
+    if count < 3:
+        out[n - cycle :] += 1.0 / cycle
+        out[n - 2 * cycle : n - cycle] -= 1.0 / cycle
+    elif cycle_drift(window, cycle) != 0.0:
+        t = np.arange(count) - (count - 1) / 2  # (C,) centred, as cycle_drift's
+        out[n - count * cycle :] += np.repeat(t / (t @ t) / cycle, cycle)
+    return out
+
+
+def cycle_bands(
+    windows: Sequence[np.ndarray], cycles: np.ndarray, paths: np.ndarray, levels: Sequence[float]
+) -> dict[float, np.ndarray]:
+    """{level: (C, K, 2)} bands about each window's cycle path (:func:`seasonal_paths`, (C, K)) of ``cycles`` (C,)
+    values, as a seasonal naive forecast's: Student's t (degrees of freedom: the differences) times the root mean
+    square of the window's differences ``x[t] - x[t - k] - drift`` (:func:`cycle_drift`), times the square root of
+    the cycles ahead (1 for the first ``k`` steps, 2 for the next ``k``, ...). The network's path's bands, moved
+    onto the cycle, held 97-99% at 80% (adversarial round 66): a cycle that repeats within ±1 got 100 wide."""
+    out = {level: np.empty((len(windows), paths.shape[1], 2)) for level in levels}
+    ahead = np.sqrt(np.arange(paths.shape[1]) // np.maximum(cycles, 1)[:, None] + 1)  # (C, K)
+    for i, (window, k) in enumerate(zip(windows, cycles.tolist(), strict=True)):
+        residual = window[k:] - window[:-k] - cycle_drift(window, k)  # (n - k,)
+        spread = np.sqrt(np.mean(residual**2)) * ahead[i]  # (K,)
+        for level in levels:
+            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([len(residual)]))[0])
+            out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
+    return out
+
+
 def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
     """(R,) for the windows ``rows``: the mean absolute error with which :func:`seasonal_paths` of the values
     before each window's last ``min(steps, BACKTEST_STEPS)`` forecasts those, as :func:`backtest_errors`
-    measures the network's; NaN where the window has no seasonal path (no period, or too few cycles)."""
+    measures the network's; NaN where the window has no seasonal path (no period, or too few cycles before those).
+    The period is the whole window's: one that noise hid in the values before (a third of noisy weeks) is found
+    in all of them."""
     hold = min(steps, BACKTEST_STEPS)
-    past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold)  # (R, hold)
+    found = periods(*padded_rows([windows[i] for i in rows])) if rows.size else np.empty(0)  # (R,)
+    past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold, found)  # (R, hold)
     actual = np.stack([windows[i][-hold:] for i in rows]) if rows.size else np.empty((0, hold))
     return np.abs(past - actual).mean(axis=1)
 

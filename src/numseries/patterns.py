@@ -267,13 +267,15 @@ def describe_batch(
     values: np.ndarray,
     lengths: np.ndarray,
     config: ClassifierConfig | None = None,
+    found: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Patterns of N series: (N, K) probabilities over ``names``, (N, W) prefix-padded values and (N,)
     lengths -> (N texts, (N,) confidence: the probability of what each text names). ``config`` holds the
-    groups to name together per length bucket; ``None``: every family alone."""
+    groups to name together per length bucket; ``None``: every family alone. ``found``: the series' periods
+    where already measured (:func:`~numseries.cycles.periods` of these values)."""
     choices, confidence = _choices(probabilities, lengths, config)
     texts: list[str] = [""] * len(lengths)
-    cycles = periods(values, lengths)  # (N,) NaN where a series does not plainly repeat
+    cycles = periods(values, lengths) if found is None else found  # (N,) NaN where a series does not plainly repeat
     for (groups, first, second), rows in choices.items():  # each choice of groups' words made once
         named = [groups[g] for g in (first, second) if g >= 0]
         text = " or ".join(group_name([names[k] for k in g], _SLOT) for g in named) if named else UNCLEAR

@@ -148,6 +148,7 @@ class Prediction:
     decimals: int = -1  # the decimals the values are recorded to, which intervals are rounded to; -1: none
     logs: bool = False  # the network read the values' logarithms: from the values it predicted below 0 (read_logs)
     settles: bool = False  # the step read from a saturating curve's step sizes: the network's overshot (read_steps)
+    cycle: int = 0  # the value this many steps back, moved by its cycle's drift: it backtested better (read_cycles)
 
     @property
     def n_values(self) -> int:
@@ -205,6 +206,7 @@ class BatchPrediction:
     n_read: np.ndarray | None = None  # (N,) int values the network read (Prediction.n_read; here n_used where all)
     logs: np.ndarray | None = None  # (N,) bool as Prediction.logs
     settles: np.ndarray | None = None  # (N,) bool as Prediction.settles
+    cycles: np.ndarray | None = None  # (N,) int as Prediction.cycle
 
     def __post_init__(self) -> None:
         if len(self.exact) != len(self.values):  # built without rules: none found
@@ -241,6 +243,7 @@ class BatchPrediction:
         n_read = np.zeros(n, dtype=np.int64)
         logs = np.zeros(n, dtype=bool)
         settles = np.zeros(n, dtype=bool)
+        cycles = np.zeros(n, dtype=np.int64)
         rules = {}  # row of the result -> its rule (each part's rules are numbered by its own rows)
         for rows, part in parts:
             columns = part.attention.shape[1]
@@ -251,6 +254,8 @@ class BatchPrediction:
                 logs[rows] = part.logs
             if part.settles is not None:
                 settles[rows] = part.settles
+            if part.cycles is not None:
+                cycles[rows] = part.cycles
             rules.update({int(rows[i]): rule for i, rule in part.rules.items()})
             values[rows], n_used[rows], exact[rows] = part.values, part.n_used, part.exact
             attention[rows, :columns] = part.attention
@@ -268,7 +273,7 @@ class BatchPrediction:
             self, values=values, attention=attention, n_values=n_values, n_used=n_used, weights=per_step,
             quantiles=quantiles, quantile_levels=predictor.quantile_levels, levels=levels, patterns=patterns,
             pattern_confidence=confidence, pattern_probabilities=probabilities, exact=exact, rules=rules,
-            decimals=decimals, n_read=n_read, logs=logs, settles=settles,
+            decimals=decimals, n_read=n_read, logs=logs, settles=settles, cycles=cycles,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # one line, as Prediction's
@@ -306,6 +311,7 @@ class BatchPrediction:
             decimals=int(self.decimals[i]) if self.decimals is not None else -1,
             logs=self.logs is not None and bool(self.logs[i]),
             settles=self.settles is not None and bool(self.settles[i]),
+            cycle=int(self.cycles[i]) if self.cycles is not None else 0,
         )
 
 
@@ -546,6 +552,7 @@ class Predictor:
             decimals=int(decimals[0]) if decimals is not None else -1,
             logs=bool(outputs["logs"][0]),
             settles=bool(outputs["settles"][0]),
+            cycle=int(outputs["cycle"][0]),
         )
 
     def predict_batch(
@@ -624,6 +631,7 @@ class Predictor:
                     confidence[i] = 1.0
                 outputs["read"][i] = n_used[i]  # a rule reads every value of the window, as predict's does
                 outputs["logs"][i] = outputs["settles"][i] = False
+                outputs["cycle"][i] = 0
         _check_finite(outputs["prediction"], ids)  # the network's, where no rule replaced it
         return BatchPrediction(
             outputs["prediction"],
@@ -643,6 +651,7 @@ class Predictor:
             n_read=outputs["read"],
             logs=outputs["logs"],
             settles=outputs["settles"],
+            cycles=outputs["cycle"],
         )
 
     def _batch_rows(self, sequences: Any, ids: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -803,12 +812,13 @@ class Predictor:
         head; ``([], None)`` without either."""
         from numseries.patterns import describe_batch
 
+        found = outputs.get("period")  # (N,) the periods _read_cycles measured on these values, if it did
         if "family" in outputs:
             assert self.classifier is not None
-            return describe_batch(outputs["family"], self.classifier.names, values, lengths, self.classifier.config)
+            return describe_batch(outputs["family"], self.classifier.names, values, lengths, self.classifier.config, found)
         if "pattern" not in outputs:
             return [], None
-        return describe_batch(outputs["pattern"], self.head_pattern_names, values, lengths)
+        return describe_batch(outputs["pattern"], self.head_pattern_names, values, lengths, found=found)
 
     def forecast(
         self,
@@ -936,6 +946,7 @@ class Predictor:
         only: tuple[str, ...] | None = None,
         exact_ok: bool = False,
         logs: bool = False,
+        cycles: bool = True,
     ) -> dict[str, np.ndarray]:
         """Checked (N, W) prefix-padded values with lengths in [MIN_VALUES, max_len] -> the runner's
         outputs for every row: ``prediction`` (N,), ``attention`` (N, max length), and the heads' (``only``
@@ -946,7 +957,9 @@ class Predictor:
         the end of a steep decay or growth), with 0 attention and weight on the values before them. With ``logs``,
         rows predicted below 0 may be read again from their logarithms (:meth:`_read_logs`), and ``logs`` (N,) bool
         says which were; saturating rows whose step overshot, from the logarithms of their step sizes
-        (:meth:`_read_steps`), and ``settles`` (N,) bool says which were. A prediction that
+        (:meth:`_read_steps`), and ``settles`` (N,) bool says which were; with ``cycles`` too, rows that repeat a
+        cycle which backtests better take its step (:meth:`_read_cycles`), and ``cycle`` (N,) int says which cycle
+        (0: none). A prediction that
         overflows float64 is a ValueError naming its series; with ``exact_ok``, the caller's to check
         (:func:`_check_finite`) once exact rules have replaced the network's predictions they give."""
         n = len(lengths)
@@ -1045,6 +1058,7 @@ class Predictor:
         if logs:
             self._read_logs(given, given_lengths, outputs, only)
             self._read_steps(given, given_lengths, outputs, only)
+            self._read_cycles(given, given_lengths, outputs, cycles)
             _stay_at_zero(given, given_lengths, outputs)
             if "quantiles" in outputs:
                 _rise_line(given, given_lengths, outputs, self.quantile_levels)
@@ -1297,6 +1311,68 @@ class Predictor:
                 outputs["weights"][i, : len(source)] = weights
         outputs["read"][rows_array] = lengths[rows_array]  # every value's step size
         replaced[rows_array] = True
+
+    def _read_cycles(self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], ask: bool) -> None:
+        """Where (N, W) prefix-padded values of (N,) ``lengths`` repeat (:func:`~numseries.cycles.periods`, within
+        ``SEASON_NEAR`` of a whole number ``k`` of steps, two cycles before at least ``CYCLE_HOLD`` of their last
+        values) and, predicting each of their last ``CYCLE_BACKTEST`` values so (at most; two cycles before each)
+        one step from the values before it, the value ``k`` steps back moved by its cycle's drift
+        (:func:`~numseries.forecast.cycle_drift`: a forecast's cycle path's step 1,
+        :func:`~numseries.forecast.seasonal_paths`) misses by under ``PREFER_CYCLE`` of what this prediction
+        itself (read without cycles) did: ``outputs``' prediction is that value (a week of noisy days went on by the
+        network's smooth read, 3 units from every earlier Monday: adversarial round 66), its quantiles Student's t
+        about it with as many degrees of freedom as backtests, scaled by the root mean square of the cycle's misses
+        there (the network's reach, kept, held 99% at 80% on weekly cycles: 5-40 times too wide), its weights the cycle's own
+        coefficients (:func:`~numseries.forecast.cycle_weights`: still exact) and read every value. Not where a
+        read in logarithms or of step sizes took the row (``logs``, ``settles``). Sets ``outputs["cycle"]`` (N,)
+        int: ``k`` for the rows replaced, 0 elsewhere (everywhere without ``ask``); with ``ask``, ``outputs["period"]``
+        (N,) every row's period (NaN: none), which the pattern line names (:meth:`_patterns`)."""
+        from numseries.cycles import periods
+        from numseries.forecast import CYCLE_BACKTEST, CYCLE_HOLD, PREFER_CYCLE, SEASON_NEAR, cycle_drift, cycle_weights
+
+        n = len(lengths)
+        outputs["cycle"] = taken = np.zeros(n, dtype=np.int64)
+        if not ask:
+            return
+        outputs["period"] = periods(values, lengths)  # (N,) NaN where none
+        rows = np.flatnonzero((lengths >= 2 * 2 + CYCLE_HOLD) & ~outputs["logs"] & ~outputs["settles"])  # (R,)
+        found = outputs["period"][rows]
+        cycle = np.rint(np.nan_to_num(found)).astype(np.int64)
+        near = (np.abs(found - cycle) <= SEASON_NEAR) & (lengths[rows] - 2 * cycle >= CYCLE_HOLD)  # (NaN: False)
+        rows, cycle = rows[near], cycle[near]
+        if not rows.size:
+            return
+        holds = np.minimum(CYCLE_BACKTEST, lengths[rows] - 2 * cycle)  # (R,)
+        starts = np.cumsum(holds) - holds  # (R,) each row's first backtest
+        row = np.repeat(np.arange(len(rows)), holds)  # (M,) each backtest's row
+        cut = lengths[rows][row] - (np.arange(len(row)) - starts[row]) - 1  # (M,) the values before the one predicted
+        windows = values[rows[row]]  # (M, W)
+        past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
+        network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=True, cycles=False)["prediction"]
+        repeated = np.array([
+            window[c - k] + cycle_drift(window[:c], k) for window, c, k in zip(windows, cut.tolist(), cycle[row].tolist(), strict=True)
+        ])  # (M,) fmt: skip
+        truth = windows[np.arange(len(row)), cut]  # (M,)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error_network = np.add.reduceat(np.abs(network - truth), starts) / holds  # (R,)
+            error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
+            spread_cycle = np.sqrt(np.add.reduceat((repeated - truth) ** 2, starts) / holds)  # (R,) root mean square
+        better = error_cycle < PREFER_CYCLE * error_network  # (NaN never less)
+        rows, cycle = rows[better], cycle[better]
+        if not rows.size:
+            return
+        sources = [values[i, : lengths[i]] for i in rows.tolist()]
+        value = np.array([source[-k] + cycle_drift(source, k) for source, k in zip(sources, cycle.tolist(), strict=True)])
+        if "quantiles" in outputs:  # Student's t about it, scaled by the cycle's own backtest misses
+            spread = spread_cycle[better, None] * t_quantiles(np.asarray(self.quantile_levels), holds[better, None])
+            outputs["quantiles"][rows] = value[:, None] + spread  # (R, Q)
+        outputs["prediction"][rows] = value
+        if "weights" in outputs:
+            outputs["weights"][rows] = 0.0
+            for i, source, k in zip(rows.tolist(), sources, cycle.tolist(), strict=True):
+                outputs["weights"][i, : len(source)] = cycle_weights(source, k)
+        outputs["read"][rows] = lengths[rows]
+        taken[rows] = cycle
 
 
 _POOLS: dict[tuple[str, int], tuple[int, ThreadPoolExecutor]] = {}  # (use, threads) -> (process id, pool)

@@ -56,7 +56,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
-from numseries.forecast import SETTLE_OVERSHOOT
+from numseries.forecast import CYCLE_BACKTEST, PREFER_CYCLE, SETTLE_OVERSHOOT
 from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked, widest_level
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
@@ -186,6 +186,13 @@ class PredictAnswer(BaseModel):
         "steps), their last step smaller than the one before, and the network's own step went on over "
         f"{SETTLE_OVERSHOOT:g}x further than their last step shrunk by their last steps' ratio (the step is at most "
         "that far)",
+    )
+    cycle: int | None = Field(
+        None,
+        description="the cycle whose value that many steps back the prediction is, moved by the trend of the cycles' "
+        "means: the values repeat it, and predicting each of their last values so (up to "
+        f"{CYCLE_BACKTEST}) from the values before it missed by under {PREFER_CYCLE:g}x what the network did (its "
+        "weights are the cycle's, its interval from those misses); null: none",
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
@@ -550,6 +557,7 @@ def _rows_json(batch: BatchPrediction) -> list[dict]:
             {level: rows[i] for level, rows in bounds.items()} if bounds else None,
             batch.logs is not None and bool(batch.logs[i]),
             batch.settles is not None and bool(batch.settles[i]),
+            int(batch.cycles[i]) if batch.cycles is not None else 0,
         )
         answers.append(answer)
     return answers

@@ -224,6 +224,16 @@ def _run(args: argparse.Namespace) -> int:
             "further than their last step shrunk by their last steps' ratio; it is at most that far",
             file=sys.stderr,
         )
+    if result.cycle:
+        from numseries.forecast import CYCLE_BACKTEST, PREFER_CYCLE
+
+        print(
+            f"note: the prediction is the value {result.cycle} steps back (the sequence's cycle), moved by the trend of "
+            f"the cycles' means, if any: predicting each of the last {min(CYCLE_BACKTEST, result.n_used - 2 * result.cycle)} "
+            f"values so from the values before it missed by under {PREFER_CYCLE:g}x what the network did; the weights "
+            "are the cycle's own, and the interval comes from its misses there",
+            file=sys.stderr,
+        )
     if path_read is not None and path_read < result.n_used:
         print(
             f"note: {_later_steps(args.steps, 'is', 'are')} the path read from the last {path_read} values: the path "
@@ -618,6 +628,7 @@ def _table(
         sizes = _sizes(values)
         how = (
             "the rule continued" if ruled
+            else f"the last {cycle} values repeated" if cycle and result.cycle == cycle
             else f"step 1 the network's, then the last {cycle} values repeated" if cycle
             else f"from step 2 the steady ratio of the {sizes}" if logs.startswith("rise")
             else f"autoregressive, from step 2 in the logarithms of the {sizes}" if logs
@@ -694,6 +705,7 @@ def _as_json(
         {level_name(level): [lo, hi] for level, (lo, hi) in result.intervals.items()} if result.levels else None,
         result.logs,
         result.settles,
+        result.cycle,
     )
     if forecast is not None:
         add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, log_path, settles)
@@ -741,12 +753,14 @@ def json_answer(
     intervals: dict[str, list[float]] | None = None,
     logs: bool = False,
     settles: bool = False,
+    cycle: int = 0,
 ) -> dict:
     """The ``--json`` answer's fields of one prediction (its ``rule``: the exact rule, or None), as lists;
     ``pattern``: the rule's or the pattern head's ("": neither, said as the table's pattern line says it);
     ``n_read``: how many of the ``n_used`` the network read (fewer at the end of a steep decay or growth);
     ``logs``: whether it read their logarithms (:attr:`~numseries.predict.Prediction.logs`); ``settles``: whether
-    it read a saturating curve's step sizes (:attr:`~numseries.predict.Prediction.settles`);
+    it read a saturating curve's step sizes (:attr:`~numseries.predict.Prediction.settles`); ``cycle``: the cycle
+    whose value that many steps back it is (:attr:`~numseries.predict.Prediction.cycle`; 0, null in JSON: none);
     ``intervals`` ``{level name: [lo, hi]}``, an exact rule's at its value (zero width, as the table shows it,
     not float64's values either side past 2**53)."""
     exact = _exact_rule(rule)
@@ -764,6 +778,7 @@ def json_answer(
         "n_read": n_read,
         "logs": logs,
         "settles": settles,
+        "cycle": cycle or None,
     }
     if intervals is not None:
         answer["intervals"] = {name: [prediction, prediction] for name in intervals} if exact else intervals

@@ -473,7 +473,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
   const grew = data.logs && Math.abs(data.prediction) > Math.abs(last);  // a growth's read (a mirror's too), as the CLI's
   const [side, across, way] = last > 0 ? ["above", "below", "fall"] : ["below", "above", "rise"];  // a decay's
   const sizes = last > 0 ? "values" : "values' sizes";  // (a series below 0 is read as its mirror image)
-  $("note").hidden = !cropped && !partly && !data.forecast && !data.logs && !data.settles;
+  $("note").hidden = !cropped && !partly && !data.forecast && !data.logs && !data.settles && !data.cycle;
   $("note").textContent = [
     cropped ? `The model reads at most ${data.n_used} values; it used the last ${data.n_used} of ${data.n_values}.` : "",
     partly
@@ -494,6 +494,11 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
     data.settles
       ? "The step was read from the logarithms of the step sizes: the values step one way and saturate, and the " +
         "network's own step went over 1.5 times further than their last step shrunk by their ratio."
+      : "",
+    data.cycle
+      ? `The prediction is the value ${data.cycle} steps back (the sequence's cycle), moved by the trend of the ` +
+        "cycles' means: predicting their own last values so missed by less than the network did. The weights are " +
+        "the cycle's own, and the interval comes from its misses there."
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
