@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from conftest import predict_cli
-from numseries.forecast import cycle_bands, cycle_drift, cycle_weights, seasonal_paths
+from numseries.forecast import cycle_bands, cycle_drift, cycle_drifts, cycle_weights, seasonal_paths
 from numseries.predict import Predictor
+from numseries.series import padded_rows
 
 WEEK = np.array([121, 130, 127, 135, 160, 89, 79], dtype=np.float64)  # a store's visitors by weekday
 # five weeks of it, typed with noise of about 1 (adversarial round 66: step 1 went on by 117.9, the week's 121)
@@ -47,6 +48,23 @@ def test_the_cycle_weights_give_the_cycle_step(n, trend):
     assert cycles.tolist() == [7] and weights @ window == pytest.approx(path[0, 0], rel=1e-12)
     if trend == 0.0 and n >= 21:  # no drift in the cycles' means: the value a cycle back, alone
         assert cycle_drift(window, 7) == 0.0 and weights.tolist() == np.eye(n)[n - 7].tolist()
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, 1e14])
+def test_the_drifts_of_a_batch_are_each_window_s_drift(offset):
+    rng = np.random.default_rng(int(offset) % 1000)
+    windows, cycles = [], []
+    for _ in range(500):  # cycles of 2-19 values, 2 or more of them, with or without a trend worth keeping
+        k = int(rng.integers(2, 20))
+        n, t = int(rng.integers(2 * k, 65)), np.arange(64.0)
+        trend = rng.normal() * rng.choice([0.0, 0.1, 1.0]) * t
+        windows.append((offset + trend + np.tile(rng.normal(size=k), 32)[:64] + rng.normal(0, rng.choice([0.01, 1.0]), 64))[:n])
+        cycles.append(k)
+    one_by_one = np.array([cycle_drift(window, k) for window, k in zip(windows, cycles, strict=True)])
+    at_once = cycle_drifts(*padded_rows(windows), np.array(cycles))
+    assert ((one_by_one == 0) == (at_once == 0)).all()  # the same slopes kept
+    assert 0 < (one_by_one != 0).mean() < 1
+    np.testing.assert_allclose(at_once, one_by_one, rtol=1e-9, atol=1e-12)
 
 
 def test_a_noisy_week_is_predicted_by_its_cycle_with_its_weights_and_a_narrow_interval(shipped, monkeypatch):

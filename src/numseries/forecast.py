@@ -1233,7 +1233,8 @@ def cycle_drift(window: np.ndarray, cycle: int) -> float:
     the means is no trend, and repeated it would compound over a long horizon); with two cycles, the
     difference of their means."""
     count = len(window) // cycle
-    means = window[len(window) - count * cycle :].reshape(count, cycle).mean(axis=1)  # (C,)
+    # less the last value: the drift is the same, and values near 1e15 keep the digits of their differences
+    means = (window[len(window) - count * cycle :] - window[-1]).reshape(count, cycle).mean(axis=1)  # (C,)
     if count < 3:
         return float(means[-1] - means[-2])
     t = np.arange(count) - (count - 1) / 2  # (C,) centred
@@ -1241,6 +1242,34 @@ def cycle_drift(window: np.ndarray, cycle: int) -> float:
     residual = means - means.mean() - slope * t
     error = np.sqrt(residual @ residual / (count - 2) / (t @ t))
     return slope if abs(slope) > DRIFT_Z * error else 0.0
+
+
+def cycle_drifts(values: np.ndarray, lengths: np.ndarray, cycles: np.ndarray) -> np.ndarray:
+    """(M, W) prefix-padded values, (M,) their lengths and cycles (each length at least two cycles) -> (M,) each
+    row's :func:`cycle_drift`, for all rows at once (a batch's cycle backtests asked it of each row, one at a
+    time). The cycles' sums are differences of cumulative sums of the values less each row's last one (the
+    drift is the same; the sums of values near 1e15 keep their digits)."""
+    m = len(lengths)
+    if not m:
+        return np.zeros(0)
+    rows = np.arange(m)[:, None]
+    count = lengths // cycles  # (M,) whole cycles, ending at the last value
+    inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (M, W)
+    shifted = np.where(inside, values - values[np.arange(m), lengths - 1][:, None], 0.0)
+    sums = np.concatenate([np.zeros((m, 1)), np.cumsum(shifted, axis=1)], axis=1)  # (M, W + 1)
+    back = np.arange(int(count.max()))[None, :]  # (1, J): 0 the last cycle, 1 the one before, ...
+    valid = back < count[:, None]  # (M, J)
+    end = np.where(valid, lengths[:, None] - back * cycles[:, None], cycles[:, None])  # (M, J)
+    means = np.where(valid, (sums[rows, end] - sums[rows, end - cycles[:, None]]) / cycles[:, None], 0.0)
+    t = np.where(valid, (count[:, None] - 1) / 2 - back, 0.0)  # (M, J) centred, later cycles above 0
+    tt = (t * t).sum(axis=1)  # (M,)
+    slope = (t * means).sum(axis=1) / tt
+    mean = means.sum(axis=1) / count
+    residual = np.where(valid, means - mean[:, None] - slope[:, None] * t, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # two cycles: no error (their difference is the drift)
+        error = np.sqrt((residual * residual).sum(axis=1) / (count - 2) / tt)
+    kept = np.where(np.abs(slope) > DRIFT_Z * error, slope, 0.0)
+    return np.where(count < 3, means[:, 0] - means[:, 1 % means.shape[1]], kept)
 
 
 def cycle_weights(window: np.ndarray, cycle: int) -> np.ndarray:

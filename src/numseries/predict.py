@@ -1328,7 +1328,15 @@ class Predictor:
         int: ``k`` for the rows replaced, 0 elsewhere (everywhere without ``ask``); with ``ask``, ``outputs["period"]``
         (N,) every row's period (NaN: none), which the pattern line names (:meth:`_patterns`)."""
         from numseries.cycles import periods
-        from numseries.forecast import CYCLE_BACKTEST, CYCLE_HOLD, PREFER_CYCLE, SEASON_NEAR, cycle_drift, cycle_weights
+        from numseries.forecast import (
+            CYCLE_BACKTEST,
+            CYCLE_HOLD,
+            PREFER_CYCLE,
+            SEASON_NEAR,
+            cycle_drift,
+            cycle_drifts,
+            cycle_weights,
+        )
 
         n = len(lengths)
         outputs["cycle"] = taken = np.zeros(n, dtype=np.int64)
@@ -1349,10 +1357,9 @@ class Predictor:
         windows = values[rows[row]]  # (M, W)
         past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
         network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=True, cycles=False)["prediction"]
-        repeated = np.array([
-            window[c - k] + cycle_drift(window[:c], k) for window, c, k in zip(windows, cut.tolist(), cycle[row].tolist(), strict=True)
-        ])  # (M,) fmt: skip
-        truth = windows[np.arange(len(row)), cut]  # (M,)
+        at = np.arange(len(row))
+        repeated = windows[at, cut - cycle[row]] + cycle_drifts(windows, cut, cycle[row])  # (M,)
+        truth = windows[at, cut]  # (M,)
         with np.errstate(invalid="ignore", over="ignore"):
             error_network = np.add.reduceat(np.abs(network - truth), starts) / holds  # (R,)
             error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
