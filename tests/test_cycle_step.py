@@ -127,11 +127,17 @@ def test_cycle_bands_widen_by_the_root_of_the_cycles_ahead():
     assert bands[80.0][0, 0, 1] - paths[0, 0] == pytest.approx(1.3232 * np.sqrt(np.mean(residual**2)), rel=1e-3)
 
 
-def test_an_exact_cycle_is_still_an_exact_rule(shipped):
+def test_an_exact_cycle_is_still_an_exact_rule_and_one_that_moves_by_a_constant_too(shipped):
     x = np.tile([1.0, 5.0, 2.0, 8.0], 6)
     result = shipped.predict(x)
     assert result.exact and result.value == 1.0 and result.cycle == 0
     assert shipped.predict_batch([x]).cycles.tolist() == [0]
+    # a week each 1.5 higher than the last: before this rule, its cycle's step with zero misses, whose interval a
+    # line's widening took to -47 .. 82 about 17.5
+    stairs = np.tile(WEEK, 5) + np.repeat(np.arange(5.0), 7) * 1.5
+    result = shipped.predict(stairs, level=[80])
+    assert result.exact and result.value == stairs[-7] + 1.5 and result.cycle == 0
+    assert result.pattern == "period 7, each cycle +1.5: x[t] = x[t-7] + 1.5"
 
 
 def test_the_cli_json_and_server_say_which_cycle(shipped, capsys):

@@ -37,6 +37,8 @@ RULED = [  # (sequence, next value, words the description holds)
     ([-1, -8, -27, -64], -125, "negative cubes: -k^3 for k = 1..4"),
     ([1, 2, 3, 1, 2, 3], 1, "period 3: 1 2 3"),
     ([5, 0, 5, 0], 5, "period 2: 5 0"),
+    ([1, 5, 2, 2, 6, 3, 3, 7, 4], 4, "period 3, each cycle +1: x[t] = x[t-3] + 1"),  # groups, each one more
+    ([10, 40, 20, 8, 38, 18, 6], 36, "period 3, each cycle -2: x[t] = x[t-3] - 2"),
     ([2, 5, 10, 17, 26], 37, "quadratic: second difference 2"),
     ([0, 1, 7, 24, 58, 115], 201, "cubic: third difference 6"),
     ([1, 3, 9, 24, 55, 111, 203], 344, "quartic"),
@@ -243,6 +245,7 @@ def test_a_whole_number_written_with_trailing_zeros_is_read_as_written():
         [1, 1, 2, 3, 5],  # Fibonacci needs 6
         [1, 2, 1],  # a period must be seen twice
         [1, 2, 3, 1, 2],
+        [1, 5, 2, 2, 6, 3],  # a period that moves by a constant needs 2p + 1 values
         [2, 3, 7, 43],  # a quadratic map with a b x term needs 5
         [2, 4, 16],  # x^2 + c needs 4
     ],
@@ -1095,8 +1098,18 @@ def test_a_geometric_rule_on_decimals_whose_ratio_is_a_fraction_goes_on_by_that_
     assert find_rule([100, 90, 81, 72.9]).description == "geometric, ratio 0.9"  # a decimal ratio stays one
 
 
+def test_a_period_that_moves_by_a_constant_continues_in_its_decimals_and_a_rounded_line_has_none():
+    rule = find_rule([0.1, 0.5, 0.2, 0.2, 0.6, 0.3, 0.3, 0.7, 0.4])
+    assert rule.description == "period 3, each cycle +0.1: x[t] = x[t-3] + 0.1"
+    assert rule.forecast(4) == [0.4, 0.8, 0.5, 0.5]  # the decimals, not float sums' 0.30000000000000004
+    stairs = np.tile([10.0, 50.0, 20.0, 80.0, 40.0, 60.0, 30.0], 5) + np.repeat(np.arange(5.0), 7) * 1.5
+    assert find_rule(stairs).next_value == 17.5 and find_rule(stairs + 0.001 * np.arange(35)).next_value == 17.535
+    # a line rounded to 4 decimals steps by 0.0363 or 0.0364: their pattern repeats every 6 steps by chance
+    assert find_rule(np.round(1.7 + 0.036317 * np.arange(40.0), 4)) is None
+
+
 def test_the_readme_s_primes_from_5_follow_a_rule_the_next_prime_breaks():
     # adversarial round 65: a rule the values given follow, not the one meant (README, the rules)
     rule = find_rule([5, 7, 11, 13, 17, 19, 23])
-    assert rule.next_value == 25 and rule.description == "linear recurrence: x[t] = x[t-2] + 6"
+    assert rule.next_value == 25 and rule.description == "period 2, each cycle +6: x[t] = x[t-2] + 6"
     assert find_rule([5, 7, 11, 13, 17, 19, 23, 29]) is None

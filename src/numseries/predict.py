@@ -774,7 +774,10 @@ class Predictor:
             with np.errstate(over="ignore", invalid="ignore"):  # widened past the float range: clipped again
                 calibrated = self.calibration.apply(quantiles, outputs["read"], self._named(outputs))
             quantiles = np.where(np.isnan(calibrated), quantiles, calibrated)
-        quantiles = widen_lines(quantiles, self.quantile_levels, ends[:, 1], outputs.get("read"), ends[:, 0])
+        lined = widen_lines(quantiles, self.quantile_levels, ends[:, 1], outputs.get("read"), ends[:, 0])
+        if "cycle" in outputs:  # a cycle's band is its misses' (none where it repeated exactly), not a line's steps
+            lined[outputs["cycle"] > 0] = quantiles[outputs["cycle"] > 0]  # (a staircase got -47 to 82 about 17.5)
+        quantiles = lined
         quantiles = np.clip(quantiles, -LARGEST_FLOAT, LARGEST_FLOAT)
         if "logs" in outputs:  # read in logarithms: a ratio, never below 0, its quantiles neither once calibrated
             rows = outputs["logs"]
@@ -1445,7 +1448,7 @@ def _described(rule: Rule, n_values: int, n_used: int) -> str:
         return rule.description
     first = n_values - n_used + 1
     text = rule.description.replace(RATIO_ORIGIN, f"t = 1 at value {first}")
-    if rule.kind == "periodic":  # its cycle from the phase of the sequence's first value, as typed: 4 1 7 repeated
+    if rule.kind == "periodic" and rule.intercept == 0:  # its cycle from the phase of the sequence's first value, as typed: 4 1 7 repeated
         # 30 times was 'period 3: 7 4 1', the cycle from the first value read (adversarial round 65)
         period = rule.parameters
         cycle = " ".join(fmt(rule.history[(k - first + 1) % period]) for k in range(period))

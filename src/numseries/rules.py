@@ -15,7 +15,10 @@ Classes, tried in this order of simplicity (fewest free parameters first; the fi
 
 1. constant; 2. arithmetic (a polynomial of degree 1); 3. geometric, any ratio (sign changes
 included); 4. consecutive powers ``±k^2``, ``±k^3``, ``±k^4`` of integers (a polynomial with one free
-parameter, the first ``k``); 5. periodic, the shortest period ``p <= n/2``; 6. polynomials of degree
+parameter, the first ``k``); 5. periodic, the shortest period ``p <= n/2``, else the shortest period
+``p <= (n - 1)/2`` whose values all move by one constant a cycle, ``x[t] = x[t-p] + c`` (a season on a line,
+``1 5 2 | 2 6 3 | 3 7 4``; not on values that step by amounts within a unit of their recording of each other,
+a rounded line); 6. polynomials of degree
 2 to 4 (finite differences); 7. linear recurrences ``x[t] = c1 x[t-1] + ... + ck x[t-k] (+ d)`` of
 order 1 (with a constant: ``a x + b`` maps), 2, 2 with a constant, 3, 3 with a constant, whose
 coefficients are simple (denominator <= 4, absolute value <= 10; when the shortest recurrence the
@@ -43,7 +46,7 @@ gives by chance. Integers of a wide range are read as a puzzle's terms: triangul
 difference of 1 is a rule.
 Powers have one free parameter but need 4 values (3 checks): consecutive cubes are a cubic known
 from 4 values, and ``1 8 27 64 125`` must continue to 216. A period ``p`` must be seen twice
-(``n >= 2p``), so it is checked ``p`` times.
+(``n >= 2p``), so it is checked ``p`` times; one that moves by a constant, once more (``n >= 2p + 1``).
 
 Tolerance for non-integers: a check ``x[t] = sum of terms`` passes when the gap is at most 1e-9 of the
 largest step among the values it reads (``x[t-span] .. x[t]``) plus 32 ulps of what was summed (the
@@ -589,7 +592,8 @@ def _by_chance(rule: Rule) -> bool:
     ``1 / (span + 1)``, so a 0/1 series needs 7 checks and a 0/1/2 series 5. ``1 0 1 2 2 1 0 1`` is no quartic
     (its 3 checks passed: 7 next). Wider ranges keep two checks: ``1 1 2 3 5 8`` is Fibonacci. Quadratic maps too:
     ``1 0 1 0 0 1`` is no ``x^2 - 2x + 1``."""
-    if not rule.exact or rule.kind not in ("recurrence", "polynomial", "map"):
+    drifts = rule.kind == "periodic" and rule.intercept != 0  # a period that moves by a constant: checked as these
+    if not rule.exact or (rule.kind not in ("recurrence", "polynomial", "map") and not drifts):
         return False
     span = max(rule.history) - min(rule.history)
     return bool(1 <= span <= _SMALL_SPAN and (span + 1) ** -(len(rule.history) - rule.parameters) > _CHANCE)
@@ -1015,6 +1019,46 @@ def _periodic(s: _Series) -> Rule | None:
                 continue
         cycle = " ".join(fmt(v) for v in x[:period])
         return _linear_rule(s, "periodic", f"period {period}: {cycle}", [(period, 1)], 0, period)
+    return _drifting_period(s)
+
+
+def _rounded_line(s: _Series) -> bool:
+    """Whether the values step by amounts within one unit of their recording of each other (integers: 1; decimals
+    recorded to d places: 10**-d): a line so rounded (steps of 0.0363 and 0.0364) repeats its steps' pattern of
+    ups with some period by chance."""
+    x = s.x
+    if s.exact:
+        unit: float = 1 if all(isinstance(v, int) for v in x) else 0
+    else:
+        decimals = int(recorded_decimals(np.asarray([x], dtype=np.float64), np.array([s.n]))[0])
+        unit = 10.0**-decimals if decimals >= 0 else 0
+    steps = [b - a for a, b in itertools.pairwise(x)]
+    return bool(unit) and max(steps) - min(steps) <= unit * (1 + 1e-9)
+
+
+def _drifting_period(s: _Series) -> Rule | None:
+    """A period ``p`` whose every value moves by one constant ``c`` a cycle, ``x[t] = x[t-p] + c`` (c not 0: a
+    season on a line, a puzzle's groups each one more: ``1 5 2 | 2 6 3 | 3 7 4``), seen twice and one value more
+    (``n >= 2p + 1``: ``p + 1`` free parameters, the first cycle and ``c``, checked ``p`` times); the least such
+    ``p``. Periods 2 and 3 are recurrences of order 2 and 3 with a constant too, which need 7 and 9 values. None
+    where the values step by amounts within one unit of their recording of each other (a rounded line)."""
+    x, n = s.x, s.n
+    for period in range(2, (n - 1) // 2 + 1):
+        const = x[period] - x[0]
+        if const == 0:  # (plainly periodic, or no period: _periodic's)
+            continue
+        if s.exact:
+            if x[period + 1] - x[1] != const or x[-1] - x[-1 - period] != const:
+                continue
+        elif not (s.holds([(period, 1)], const, period + 1) and s.holds([(period, 1)], const, n - 1)):
+            continue
+        if not s.fits([(period, 1)], const, period):
+            continue
+        if _rounded_line(s):  # (its steps fit every period they happen to repeat with: none is the rule)
+            return None
+        sign, size = ("+", const) if const > 0 else ("-", -const)
+        description = f"period {period}, each cycle {sign}{fmt(size)}: x[t] = x[t-{period}] {sign} {fmt(size)}"
+        return _linear_rule(s, "periodic", description, [(period, 1)], const, period + 1)
     return None
 
 
@@ -1569,9 +1613,10 @@ def _unsimple_recurrence(steps: np.ndarray, level: np.ndarray) -> np.ndarray:
 
 
 def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(N, W) -> (N,): some period p <= length / 2 has x[p] ~ x[0] and x[p+1] ~ x[1], to within ten times
-    the check's tolerance on the largest |x| and |step| among the values read (x[0] .. x[W // 2 + 1]), which
-    are at least those of the values each check reads: a superset of what the check accepts."""
+    """(N, W) -> (N,): some period p <= length / 2 has x[p] - x[0] ~ x[p+1] - x[1] (both ~ 0 for a plain
+    period; one constant for a period that drifts, :func:`_drifting_period`), to within twenty times the
+    check's tolerance on the largest |x| and |step| among the values read (x[0] .. x[W // 2 + 1]), which are
+    at least those of the values each check reads: a superset of what the checks accept."""
     last = values.shape[1] // 2  # the longest period
     if last < 2:
         return np.zeros(len(values), dtype=bool)
@@ -1580,9 +1625,9 @@ def _periodic_gate(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         level = np.fmax.reduce(np.abs(values), axis=1)  # (N,)
         step = np.fmax.reduce(np.abs(np.diff(values, axis=1)), axis=1)  # (N,)
     tolerance = (10 * (REL_TOL * step + _ULPS * 3 * level))[:, None]  # (N, 1)
-    same = (np.abs(values[:, 2 : last + 1] - values[:, :1]) <= tolerance) & (
-        np.abs(values[:, 3 : last + 2] - values[:, 1:2]) <= tolerance
-    )  # (N, P): periods 2 .. last
+    with np.errstate(invalid="ignore", over="ignore"):  # (inf - inf: NaN, no period)
+        same = np.abs((values[:, 2 : last + 1] - values[:, :1]) - (values[:, 3 : last + 2] - values[:, 1:2])) <= 2 * tolerance
+    # (N, P): periods 2 .. last
     return (same & (2 * np.arange(2, last + 1)[None, :] <= lengths[:, None])).any(axis=1)
 
 
@@ -1753,8 +1798,9 @@ def _fits_rows(
 
 
 def _may_repeat_rows(values: np.ndarray, lengths: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """(N, W) series, (N,) -> (N,) bool: :func:`_periodic`'s screen, some period p <= n / 2 repeats the first
-    two values and the last one to within ``limit`` (0 for integer series: exactly)."""
+    """(N, W) series, (N,) -> (N,) bool: :func:`_periodic`'s screen, some period p <= n / 2 moves the first two
+    values and the last one by the same amount (0 for a plain period; one constant for a period that drifts,
+    :func:`_drifting_period`) to within twice ``limit`` (0 for integer series: exactly)."""
     n, width = values.shape
     last = np.take_along_axis(values, np.maximum(lengths - 1, 0)[:, None], axis=1)[:, 0]  # (N,)
     out = np.zeros(n, dtype=bool)
@@ -1762,11 +1808,10 @@ def _may_repeat_rows(values: np.ndarray, lengths: np.ndarray, limit: np.ndarray)
         rows = np.flatnonzero(~out & (lengths >= 2 * period))
         if not rows.size:
             break
-        within = limit[rows]
-        out[rows] = (
-            (np.abs(values[rows, period] - values[rows, 0]) <= within)
-            & (np.abs(values[rows, period + 1] - values[rows, 1]) <= within)
-            & (np.abs(last[rows] - values[rows, lengths[rows] - 1 - period]) <= within)
+        within = 2 * limit[rows]
+        moved = values[rows, period] - values[rows, 0]  # (R,)
+        out[rows] = (np.abs(values[rows, period + 1] - values[rows, 1] - moved) <= within) & (
+            np.abs(last[rows] - values[rows, lengths[rows] - 1 - period] - moved) <= within
         )
     return out
 
