@@ -1631,6 +1631,11 @@ def _months_but_one(
 MONTH_SLACK = 7  # days: monthly data on no fixed day of the month keeps its days of the month this near
 
 
+def _day_of_week(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 (int64, any shape) -> their weekdays, 0 on Monday: 1970-01-01 was a Thursday."""
+    return (days + 3) % 7
+
+
 def _months_on_no_fixed_day(
     date: np.ndarray, nth: np.ndarray, starts: np.ndarray, length: np.ndarray, cells: np.ndarray, lengths: np.ndarray,
     target: np.ndarray,
@@ -1651,7 +1656,7 @@ def _months_on_no_fixed_day(
     length = np.where(cells, length, length[at, last_i][:, None])
     start = np.where(cells, starts, starts[at, last_i][:, None]).astype("datetime64[D]")
     days = date.astype("datetime64[D]")
-    weekday = (date + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
+    weekday = _day_of_week(date)  # (R, W) 0 on Monday
     workday = np.busday_count(start, days) + 1  # (R, W) the how-manieth weekday of its month, where it is one
 
     def kept(a: np.ndarray) -> np.ndarray:
@@ -1670,7 +1675,7 @@ def _months_on_no_fixed_day(
     times = first + np.where((end_count > count)[:, None], from_end, on_day) * _DAY  # (R, K)
     weekdays = np.asarray(~(cells & (weekday >= 5)).any(axis=1))[:, None]  # (R, 1) none on a weekend: none goes on on one
     on = times.view("datetime64[ns]").astype("datetime64[D]")
-    saturday, sunday = (weekdays & ((on.view(np.int64) + 3) % 7 == weekend) for weekend in (5, 6))  # (R, K)
+    saturday, sunday = (weekdays & (_day_of_week(on.view(np.int64)) == weekend) for weekend in (5, 6))  # (R, K)
     # to the nearest weekday of the month: Saturday to Friday, Sunday to Monday (unless that leaves the month)
     times[saturday] = np.busday_offset(on[saturday], 0, roll="modifiedpreceding").astype("datetime64[ns]").view(np.int64)
     times[sunday] = np.busday_offset(on[sunday], 0, roll="modifiedfollowing").astype("datetime64[ns]").view(np.int64)
@@ -1788,7 +1793,7 @@ def _business_days(
     rows = np.flatnonzero(maybe)  # the calendar checked only where the gaps allow it (cheap first)
     if rows.size:
         days = day[rows]  # (R, W)
-        weekday = (days.view(np.int64) + 3) % 7  # (R, W) 0 on Monday: 1970-01-01 was a Thursday
+        weekday = _day_of_week(days.view(np.int64))  # (R, W) 0 on Monday
         count = np.zeros((rows.size, 7), dtype=np.int64)  # (R, 7) values on each day of the week
         at = np.nonzero(cells[rows])
         np.add.at(count, (at[0], weekday[at]), 1)
