@@ -96,6 +96,7 @@ from numseries.series import LARGEST_FLOAT
 
 REL_TOL = 1e-9  # relative tolerance of a check on non-integer values
 _ULPS = 32 * 2.0**-52  # float rounding of exact data: 32 ulps of the terms
+_DRIFT_CYCLES = 2  # a period that moves by a constant must be seen this many times and one value more
 _MAX_EXACT = 2**53  # integers up to this (inclusive) are exact in float64; larger ones: see _named_integers
 NAMED_DIGITS = 15  # a float past 2**53 whose shortest decimal has at most this many significant digits names it
 _MAX_DENOMINATOR = 4  # simple coefficients: denominators up to 4 ...
@@ -1043,15 +1044,12 @@ def _drifting_period(s: _Series) -> Rule | None:
     ``p``. Periods 2 and 3 are recurrences of order 2 and 3 with a constant too, which need 7 and 9 values. None
     where the values step by amounts within one unit of their recording of each other (a rounded line)."""
     x, n = s.x, s.n
-    for period in range(2, (n - 1) // 2 + 1):
-        const = x[period] - x[0]
-        if const == 0:  # (plainly periodic, or no period: _periodic's)
-            continue
-        if s.exact:
-            if x[period + 1] - x[1] != const or x[-1] - x[-1 - period] != const:
-                continue
-        elif not (s.holds([(period, 1)], const, period + 1) and s.holds([(period, 1)], const, n - 1)):
-            continue
+    limit = 0 if s.exact else 6 * REL_TOL * max(abs(min(x)), abs(max(x)))  # a looser screen than the check's
+    first, second, last = x[0], x[1], x[-1]
+    for period in range(2, (n - 1) // _DRIFT_CYCLES + 1):
+        const = x[period] - first
+        if const == 0 or abs(x[period + 1] - second - const) > limit or abs(last - x[-1 - period] - const) > limit:
+            continue  # (a constant of 0: plainly periodic, or no period, is _periodic's)
         if not s.fits([(period, 1)], const, period):
             continue
         if _rounded_line(s):  # (its steps fit every period they happen to repeat with: none is the rule)
