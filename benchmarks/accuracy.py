@@ -166,7 +166,26 @@ def readme_summary(synthetic_rows: list[dict], real_rows: list[dict], trained_on
             f"| {label.format(**counts)} | {medians[group, bucket, MODEL]:.3g} | {baselines[best]:.3g} ({best}) | "
             f"{baselines.get('auto_arima', float('nan')):.3g} | {'–' if floor is None else f'{floor:.3g}'} |"
         )
+    lines += ["", frequency_sentence(medians)]
     return "\n".join(lines)
+
+
+def frequency_sentence(medians: dict[tuple[str, str, str], float]) -> str:
+    """Where the model leads and trails on the real series, by sampling frequency: its median scaled error over
+    AutoARIMA's on all of them, and over the best baseline's in each frequency group."""
+    whole = medians[("all real series", "all", MODEL)] / medians[("all real series", "all", "auto_arima")]
+    trails, leads = [], []
+    for group in FREQUENCY_GROUPS:
+        if (group, "all", MODEL) not in medians:
+            continue
+        baselines = {m: v for (g, b, m), v in medians.items() if g == group and b == "all" and m not in (MODEL, "noise_floor")}
+        best = min(baselines, key=baselines.get)
+        ratio = medians[group, "all", MODEL] / baselines[best]
+        (trails if ratio > 1 else leads).append(f"{group.removesuffix(' series')} ({ratio:.2f}× {best}'s)")
+    return (
+        f"On all real series the model's median scaled error is {whole:.2f}× AutoARIMA's. By sampling frequency it "
+        f"trails its best baseline on {', '.join(trails) or 'none'}, and leads on {', '.join(leads) or 'none'}."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
