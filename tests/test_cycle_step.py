@@ -123,8 +123,8 @@ def test_cycle_bands_widen_by_the_root_of_the_cycles_ahead():
         np.testing.assert_allclose(band[0].mean(axis=1), paths[0])
     assert (bands[95.0][0, :, 1] - bands[95.0][0, :, 0] > bands[80.0][0, :, 1] - bands[80.0][0, :, 0]).all()
     residual = window[7:] - window[:-7] - cycle_drift(window, 7)
-    # Student's t at 0.9 with 21 degrees of freedom (the differences): 1.3232
-    assert bands[80.0][0, 0, 1] - paths[0, 0] == pytest.approx(1.3232 * np.sqrt(np.mean(residual**2)), rel=1e-3)
+    # Student's t at 0.9 with 14 degrees of freedom (28 values, 14 past two cycles of 7): 1.3450
+    assert bands[80.0][0, 0, 1] - paths[0, 0] == pytest.approx(1.3450 * np.sqrt(np.mean(residual**2)), rel=1e-3)
 
 
 def test_an_exact_cycle_is_still_an_exact_rule_and_one_that_moves_by_a_constant_too(shipped):
