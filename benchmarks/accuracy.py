@@ -159,7 +159,7 @@ def readme_summary(synthetic_rows: list[dict], real_rows: list[dict], trained_on
     for group, bucket, label in README_ROWS:
         if (group, bucket, MODEL) not in medians:
             continue
-        baselines = {m: v for (g, b, m), v in medians.items() if g == group and b == bucket and m not in (MODEL, "noise_floor")}
+        baselines = _baselines(medians, group, bucket)
         best = min(baselines, key=baselines.get)
         floor = medians.get((group, bucket, "noise_floor"))
         lines.append(
@@ -170,6 +170,11 @@ def readme_summary(synthetic_rows: list[dict], real_rows: list[dict], trained_on
     return "\n".join(lines)
 
 
+def _baselines(medians: dict[tuple[str, str, str], float], group: str, bucket: str) -> dict[str, float]:
+    """{baseline: median scaled error} of one group and bucket: every method but the model and the noise floor."""
+    return {m: v for (g, b, m), v in medians.items() if g == group and b == bucket and m not in (MODEL, "noise_floor")}
+
+
 def frequency_sentence(medians: dict[tuple[str, str, str], float]) -> str:
     """Where the model leads and trails on the real series, by sampling frequency: its median scaled error over
     AutoARIMA's on all of them, and over the best baseline's in each frequency group."""
@@ -178,7 +183,7 @@ def frequency_sentence(medians: dict[tuple[str, str, str], float]) -> str:
     for group in FREQUENCY_GROUPS:
         if (group, "all", MODEL) not in medians:
             continue
-        baselines = {m: v for (g, b, m), v in medians.items() if g == group and b == "all" and m not in (MODEL, "noise_floor")}
+        baselines = _baselines(medians, group, "all")
         best = min(baselines, key=baselines.get)
         ratio = medians[group, "all", MODEL] / baselines[best]
         (trails if ratio > 1 else leads).append(f"{group.removesuffix(' series')} ({ratio:.2f}× {best}'s)")

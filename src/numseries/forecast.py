@@ -1217,14 +1217,21 @@ def seasonal_paths(
         return out, cycles
     if found is None:
         found = periods(*padded_rows(list(windows)))  # (N,)
-    k = np.rint(np.nan_to_num(found)).astype(np.int64)
+    k, near = whole_cycles(found)
     h = np.arange(steps)
-    for i in np.flatnonzero(np.abs(found - k) <= SEASON_NEAR).tolist():  # NaN compares False
+    for i in np.flatnonzero(near).tolist():
         window, cycle = windows[i], int(k[i])
         if len(window) >= 2 * cycle:
             out[i] = window[len(window) - cycle + h % cycle] + (h // cycle + 1) * cycle_drift(window, cycle)
             cycles[i] = cycle
     return out, cycles
+
+
+def whole_cycles(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) periods (NaN: none) -> (N,) the whole number of steps nearest each, and (N,) bool: within
+    ``SEASON_NEAR`` of it (a cycle that may be repeated; NaN never is)."""
+    k = np.rint(np.nan_to_num(found)).astype(np.int64)
+    return k, np.abs(found - k) <= SEASON_NEAR  # (NaN compares False)
 
 
 def cycle_drift(window: np.ndarray, cycle: int) -> float:

@@ -1335,10 +1335,10 @@ class Predictor:
             CYCLE_BACKTEST,
             CYCLE_HOLD,
             PREFER_CYCLE,
-            SEASON_NEAR,
             cycle_drift,
             cycle_drifts,
             cycle_weights,
+            whole_cycles,
         )
 
         n = len(lengths)
@@ -1347,9 +1347,8 @@ class Predictor:
             return
         outputs["period"] = periods(values, lengths)  # (N,) NaN where none
         rows = np.flatnonzero((lengths >= 2 * 2 + CYCLE_HOLD) & ~outputs["logs"] & ~outputs["settles"])  # (R,)
-        found = outputs["period"][rows]
-        cycle = np.rint(np.nan_to_num(found)).astype(np.int64)
-        near = (np.abs(found - cycle) <= SEASON_NEAR) & (lengths[rows] - 2 * cycle >= CYCLE_HOLD)  # (NaN: False)
+        cycle, near = whole_cycles(outputs["period"][rows])  # (R,) each
+        near &= lengths[rows] - 2 * cycle >= CYCLE_HOLD
         rows, cycle = rows[near], cycle[near]
         if not rows.size:
             return
