@@ -4,7 +4,8 @@
 
 Three kinds, 300 series each (seeded): a store's visitors by weekday (a week of 7 values, each series its own
 scale of it within 10%, any phase, 28-63 values), a monthly season on a trend (12 values, 36-63 values) and
-hourly temperatures (24 values, 48-64 values), with Gaussian noise of three sizes. Scored by the mean absolute
+hourly temperatures (24 values, 48-64 values), with Gaussian noise of three sizes; and the first two seen about
+twice (14-20 and 24-30 values: too few after two cycles to backtest 8 values). Scored by the mean absolute
 error scaled by the in-sample error of the seasonal naive forecast (MASE: the value a cycle back scores about 1
 one step ahead). Step 1 with and without the cycle's step (``Predictor._read_cycles``, off with
 ``numseries.forecast.PREFER_CYCLE = 0``), the coverage of its 80% and 95% intervals; and a forecast of two
@@ -52,6 +53,18 @@ def kinds(rng: np.random.Generator) -> dict[str, tuple[int, list[np.ndarray]]]:
         day = 12 + 6 * np.sin(2 * np.pi * (t - 9) / 24) + rng.normal(0, 0.5, 120)  # a little weather in every hour
         rows.append((day + np.cumsum(rng.normal(0, 0.15, 120)))[: n + 48])
     out["hourly temperatures"] = (24, rows)
+    rows = []  # two cycles and fewer than BACKTEST_STEPS values after them (adversarial round 66 #4a)
+    for _ in range(SERIES):
+        n, week, phase = int(rng.integers(14, 21)), WEEK * rng.uniform(0.9, 1.1, 7), int(rng.integers(7))
+        rows.append(np.tile(week, 12)[phase : phase + n + 14] + rng.normal(0, 3.0, n + 14))
+    out["two weeks and up to 6 days of visitors, noise sd 3"] = (7, rows)
+    rows = []
+    for _ in range(SERIES):
+        n, t = int(rng.integers(24, 31)), np.arange(90.0)
+        amplitude, trend = rng.uniform(5, 20), rng.uniform(-0.3, 0.6)
+        season = amplitude * (np.sin(2 * np.pi * (t + rng.integers(12)) / 12) + 0.4 * np.sin(4 * np.pi * t / 12))
+        rows.append((100 + trend * t + season + rng.normal(0, 0.1 * amplitude, 90))[: n + 24])
+    out["two years and up to 6 months of a monthly season on a trend, noise 10%"] = (12, rows)
     return out
 
 

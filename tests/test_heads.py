@@ -253,7 +253,7 @@ def test_the_calibrate_command_writes_one_step_and_horizon_factors_that_forecast
     assert calibration.family_one_step.shape == (len(names), len(LENGTH_BUCKETS), len(LEVELS) // 2)
     assert (calibration.family_one_step >= calibration.factors[None]).all()
     assert calibration.path_families == tuple(training_families())  # no training_info.json: the training mixture
-    noisy = [1.0, 3, 2, 5, 4, 6, 5, 8]
+    noisy = [1.0, 3, 2, 2, 5, 4, 7, 6]  # (1 3 2 5 4 6 5 8 is two cycles of 4, the second 3 higher: repeated)
     calibrated = Predictor.from_pretrained(folder).forecast(noisy, 4, level=[80])
     raw = Predictor.from_pretrained(heads_folder).forecast(noisy, 4, level=[80])
     assert not np.array_equal(calibrated.interval(80)[1], raw.interval(80)[1])

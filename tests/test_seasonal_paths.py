@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import predict_cli
-from numseries.forecast import cycle_drift, guarded_roll_out, seasonal_backtest, seasonal_paths
+from numseries.cycles import periods
+from numseries.forecast import cycle_drift, guarded_roll_out, roll_out, seasonal_backtest, seasonal_paths
 from numseries.predict import Predictor
 
 
@@ -118,3 +119,44 @@ def test_four_weeks_with_one_value_off_repeat_the_week(shipped):
     assert forecast.cycle == 7
     assert forecast.values[1:].tolist() == [135, 130, 140, 180, 220, 91]
     assert "period ≈ 7" in shipped.predict(values).pattern
+
+
+def _weeks(n: int, seed: int) -> np.ndarray:
+    """n daily visitors of a store: a week's shape with noise of sd 3 (the shape steps by 23 on average)."""
+    week = np.array([121, 130, 127, 135, 160, 89, 79], dtype=np.float64)
+    return np.tile(week, 10)[:n] + np.random.default_rng(seed).normal(0, 3, n)
+
+
+def test_two_weeks_and_two_days_repeat_their_week(shipped):
+    # adversarial round 66 #4a: two cycles and fewer than BACKTEST_STEPS values after them were never repeated
+    # (the backtest needs two cycles before the values it holds out): two weeks of visitors went on as a wave
+    # 5 times as far off as the last week repeated. Too few after the two weeks to backtest, and the weeks agree
+    window = _weeks(16, seed=0)
+    forecast = shipped.forecast(window, 14, level=[80])
+    assert forecast.cycle == 7
+    expected, _ = seasonal_paths([window], 14)
+    np.testing.assert_allclose(forecast.values[1:], expected[0, 1:])
+    assert forecast.values[0] == pytest.approx(shipped.predict(window).value)  # step 1 is predict's
+    lo, hi = forecast.interval(80)
+    assert (lo <= forecast.values).all() and (forecast.values <= hi).all()
+
+
+def test_two_cycles_that_disagree_are_not_repeated_without_a_backtest(shipped):
+    # the same two weeks, the second's first four days 8 apart from the first's: still a period of 7, but the
+    # weeks differ by 0.35 of the last one's spread (CYCLE_AGREE 0.25) and nothing after them can test the cycle
+    window = _weeks(16, seed=0)
+    assert shipped.forecast(window, 14, level=[80]).cycle == 7
+    window[7:14] += np.array([8.0, 8.0, -8.0, -8.0, 0.0, 0.0, 0.0])
+    assert periods(window[None], np.array([16]))[0] == pytest.approx(7, abs=0.25)
+    assert shipped.forecast(window, 14, level=[80]).cycle is None
+
+
+def test_two_weeks_and_a_few_days_repeat_the_week_where_it_backtests_better(shipped):
+    # four values after two weeks: the cycle and the network each forecast them from the two weeks before
+    window = _weeks(18, seed=6)
+    forecast = shipped.forecast(window, 14, level=[80])
+    assert forecast.cycle == 7
+    past, after = window[:14], window[14:]
+    network, _, _ = roll_out(shipped, [past], 4, (), 0, [])
+    repeated, _ = seasonal_paths([past], 4, found=np.array([7.0]))  # the period of the whole window
+    assert np.abs(repeated[0] - after).mean() < np.abs(network[0] - after).mean()

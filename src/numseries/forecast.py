@@ -119,6 +119,8 @@ SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of s
 CYCLE_BACKTEST = 8  # a repeating window's step 1 is the cycle's where, predicting at most this many of its last values
 CYCLE_HOLD = 3  # ... (at least this many, each one step from the values before it, two cycles at least)
 PREFER_CYCLE = 0.8  # ... the cycle misses by under this share of what predict's own step did (Predictor._read_cycles)
+CYCLE_AGREE = 0.25  # a window of two cycles and too few values after them to backtest repeats them where they agree
+# within this share of its last cycle's spread (:func:`_few_cycles`)
 DRIFT_Z = 2.0  # a repeated cycle's mean moves only by a slope of the cycle means this many standard errors from 0
 STEADY = 2.0  # a path step (from step 2) over this many times its window's largest step ends the network's path
 GROWTH_STEPS = 4  # a window's last steps that tell whether its steps grow, and by how much (step_growth)
@@ -592,7 +594,8 @@ def guarded_roll_out(
     rows, error_model, error_cycle = _with_short_cycles(
         predictor, windows, steps, rows, error_model, seasonal_backtest(windows, rows, steps)
     )
-    chosen = rows[error_cycle < error_model]  # NaN where none: never less
+    # NaN where none: never less; and the windows that hold too few values after two cycles to backtest so
+    chosen = np.union1d(rows[error_cycle < error_model], _few_cycles(predictor, windows, steps, rows[np.isfinite(error_cycle)]))
     again, spans = seasonal_paths([windows[i] for i in chosen], steps)  # span 0: no cycle in the whole window
     chosen, again, spans = chosen[spans > 0], again[spans > 0], spans[spans > 0]
     if chosen.size:
@@ -1147,6 +1150,42 @@ def _with_short_cycles(
     )
 
 
+def _few_cycles(predictor: Predictor, windows: list[np.ndarray], steps: int, compared: np.ndarray) -> np.ndarray:
+    """(C,) the windows (not among ``compared``, whose cycle was backtested) with a whole period ``k``
+    (:func:`whole_cycles`) that hold two cycles and fewer than ``min(steps, BACKTEST_STEPS)`` values after
+    them, whose last cycle repeated is their path: where at least ``CYCLE_HOLD`` values follow the two cycles,
+    it forecasts those (:func:`seasonal_paths` of the values before them) with a smaller mean absolute error
+    than the network's path from the same values; where fewer, the two last cycles agree, the root mean
+    square of :func:`cycle_residuals` within ``CYCLE_AGREE`` of the last cycle's standard deviation. Two
+    years of monthly values (24-31) or two days of hourly ones were never repeated (the backtests of
+    :func:`seasonal_backtest` need two cycles before the last ``BACKTEST_STEPS`` values) and went on flat:
+    AirPassengers 1949-50's path stayed near 138 through both summers (adversarial round 66)."""
+    hold = min(steps, BACKTEST_STEPS)
+    lengths = np.array([len(window) for window in windows])
+    rows = np.setdiff1d(np.flatnonzero(lengths >= CYCLE_VALUES), compared)  # (R,)
+    if not rows.size:
+        return rows
+    cycle, near = whole_cycles(periods(*padded_rows([windows[i] for i in rows])))  # (R,) each
+    after = lengths[rows] - 2 * cycle  # (R,) values after two cycles
+    near &= (cycle >= 2) & (after >= 0) & (after < hold)
+    rows, cycle, after = rows[near], cycle[near], after[near]
+    agree = np.array([
+        np.sqrt(np.mean(cycle_residuals(windows[i], k) ** 2)) <= CYCLE_AGREE * np.std(windows[i][-k:])
+        for i, k in zip(rows.tolist(), cycle.tolist(), strict=True)
+    ], dtype=bool)  # fmt: skip
+    test = np.flatnonzero(after >= CYCLE_HOLD)  # (T,) backtested on the values after their two cycles
+    better = np.zeros(len(rows), dtype=bool)
+    if test.size:
+        past = [windows[i][: 2 * k] for i, k in zip(rows[test].tolist(), cycle[test].tolist(), strict=True)]
+        network, _, _ = roll_out(predictor, past, int(after[test].max()), (), 0, [])  # (T, most after) point paths
+        repeated, _ = seasonal_paths(past, int(after[test].max()), cycle[test].astype(np.float64))
+        for j, i in enumerate(rows[test].tolist()):
+            actual = windows[i][2 * cycle[test[j]] :]
+            count = len(actual)
+            better[test[j]] = np.abs(repeated[j, :count] - actual).mean() < np.abs(network[j, :count] - actual).mean()
+    return rows[np.where(after >= CYCLE_HOLD, better, agree)]
+
+
 def backtests_shorter(
     predictor: Predictor,
     windows: list[np.ndarray],
@@ -1310,12 +1349,17 @@ def cycle_bands(
     out = {level: np.empty((len(windows), paths.shape[1], 2)) for level in levels}
     ahead = np.sqrt(np.arange(paths.shape[1]) // np.maximum(cycles, 1)[:, None] + 1)  # (C, K)
     for i, (window, k) in enumerate(zip(windows, cycles.tolist(), strict=True)):
-        residual = window[k:] - window[:-k] - cycle_drift(window, k)  # (n - k,)
-        spread = np.sqrt(np.mean(residual**2)) * ahead[i]  # (K,)
+        spread = np.sqrt(np.mean(cycle_residuals(window, k) ** 2)) * ahead[i]  # (K,)
         for level in levels:
             reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([max(len(window) - 2 * k, 3)]))[0])
             out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
     return out
+
+
+def cycle_residuals(window: np.ndarray, cycle: int) -> np.ndarray:
+    """(n - cycle,) how each value of a window differs from the value a cycle back moved by the cycle's drift
+    (:func:`cycle_drift`): a seasonal naive forecast's misses within the window."""
+    return window[cycle:] - window[:-cycle] - cycle_drift(window, cycle)
 
 
 def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
