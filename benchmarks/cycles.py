@@ -10,7 +10,8 @@ error scaled by the in-sample error of the seasonal naive forecast (MASE: the va
 one step ahead). Step 1 with and without the cycle's step (``Predictor._read_cycles``, off with
 ``numseries.forecast.PREFER_CYCLE = 0``), the coverage of its 80% and 95% intervals; and a forecast of two
 cycles: its mean MASE, the coverage of its bands over every step and how often it repeats the cycle
-(``Forecast.cycle``). Writes benchmarks/results/cycles.md and .json and the README's cycles block.
+(``Forecast.cycle``) or the network's path its own first one (``Forecast.own_cycle``). Writes
+benchmarks/results/cycles.md and .json and the README's cycles block.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def main() -> None:
             numseries.forecast.PREFER_CYCLE = saved
         forecast = predictor.forecast_batch(windows, horizon, level=[80, 95])
         row = {"kind": name, "cycle": cycle, "series": len(rows), "taken_step": float(np.mean(batch.cycles == cycle)),
-               "taken_path": float(np.mean(forecast.cycle == cycle))}  # fmt: skip
+               "taken_path": float(np.mean(forecast.cycle == cycle)),
+               "own_path": float(np.mean(forecast.own_cycle == cycle))}  # fmt: skip
         for label, answer in (("model", batch), ("network", network)):
             row[f"mase_{label}"] = float(np.median(np.abs(answer.values - futures[:, 0]) / scale))
             for level in (80, 95):
@@ -110,19 +112,21 @@ def main() -> None:
         "MASE: the median over series of the absolute error scaled by the in-sample error of the seasonal naive "
         "forecast (the value a cycle back). *Step 1*: the model as it ships, the model without the cycle's step "
         "(`PREFER_CYCLE = 0`), and the seasonal naive forecast, with the coverage of the model's 80% / 95% "
-        "intervals. *Two cycles*: a forecast of twice the cycle, the mean over its steps of the scaled error, "
-        "and its bands' coverage over every step.",
+        "intervals. *Two cycles*: a forecast of twice the cycle, how often its path repeats the window's last cycle "
+        "(`Forecast.cycle`) or, the network's path, its own first cycle (`Forecast.own_cycle`), the mean over its "
+        "steps of the scaled error, and its bands' coverage over every step.",
         "",
         "| series | cycle | step 1 takes the cycle | step 1: model | without the cycle step | seasonal naive | "
-        "coverage 80 / 95%, model | without | path repeats the cycle | two cycles: model | seasonal naive | "
+        "coverage 80 / 95%, model | without | path repeats the cycle | ... its own first cycle | two cycles: model | "
+        "seasonal naive | "
         "coverage 80 / 95% |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['kind']} | {r['cycle']} | {r['taken_step']:.0%} | {r['mase_model']:.3f} | {r['mase_network']:.3f} | "
             f"{r['mase_naive']:.3f} | {r['coverage_80_model']:.1%} / {r['coverage_95_model']:.1%} | "
-            f"{r['coverage_80_network']:.1%} / {r['coverage_95_network']:.1%} | {r['taken_path']:.0%} | "
+            f"{r['coverage_80_network']:.1%} / {r['coverage_95_network']:.1%} | {r['taken_path']:.0%} | {r['own_path']:.0%} | "
             f"{r['path_model']:.3f} | {r['path_naive']:.3f} | {r['path_coverage_80']:.1%} / {r['path_coverage_95']:.1%} |"
         )
     text = "\n".join(lines) + "\n"

@@ -160,3 +160,57 @@ def test_two_weeks_and_a_few_days_repeat_the_week_where_it_backtests_better(ship
     network, _, _ = roll_out(shipped, [past], 4, (), 0, [])
     repeated, _ = seasonal_paths([past], 4, found=np.array([7.0]))  # the period of the whole window
     assert np.abs(repeated[0] - after).mean() < np.abs(network[0] - after).mean()
+
+
+def _wave(n: int, seed: int) -> np.ndarray:
+    """n values of a wave of 12 steps (5 either side of 20) with a little noise, recorded to one decimal."""
+    t = np.arange(n)
+    return np.round(20 + 5 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 0.3, n), 1)
+
+
+def test_a_network_path_repeats_its_own_first_cycle_after_it(shipped, monkeypatch):
+    # the network follows a cycle's next turn, then damps the one after: repeated, its first cycle goes on
+    window = _wave(44, seed=0)
+    forecast = shipped.forecast(window, 24, level=[80])
+    assert forecast.cycle is None and forecast.own_cycle == 12  # its 8-step backtest kept the network's path
+    np.testing.assert_allclose(forecast.values[12:], forecast.values[:12] + cycle_drift(window, 12))
+    lo, hi = forecast.interval(80)
+    assert (lo <= forecast.values).all() and (forecast.values <= hi).all()  # the bands moved with the path
+    within = shipped.forecast(window, 12, level=[80])  # no step past the first cycle: the network's path as it was
+    assert within.own_cycle is None and within.values.tolist() == forecast.values[:12].tolist()
+    with monkeypatch.context() as patch:
+        patch.setattr("numseries.forecast.repeat_own_cycles", lambda windows, *_: np.zeros(len(windows), dtype=np.int64))
+        network = shipped.forecast(window, 24, level=[80]).values
+    np.testing.assert_array_equal(network[:12], forecast.values[:12])  # the first cycle is the network's own
+    assert np.abs(network[12:] - forecast.values[12:]).max() > 0.5  # the second was its own turn, not the first's
+
+
+def test_the_cli_json_and_server_say_the_path_repeats_its_own_cycle(capsys):
+    from fastapi.testclient import TestClient
+
+    from numseries.serve import create_app
+
+    values = [f"{v:g}" for v in _wave(44, seed=0)]
+    code, out, err = predict_cli(capsys, *values, "--steps", "24", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["forecast_own_cycle"] == 12 and answer["forecast_cycle"] is None
+    assert "from step 13 the path repeats its own first 12 steps" in err
+    code, out, err = predict_cli(capsys, *values, "--steps", "12", "--json")
+    assert json.loads(out)["forecast_own_cycle"] is None and "its own first" not in err
+    with TestClient(create_app()) as client:
+        body = {"values": [float(v) for v in values], "steps": 24}
+        assert client.post("/predict", json=body).json()["forecast_own_cycle"] == 12
+        batch = client.post("/predict/batch", json={"series": [body["values"], [3, 6.1, 9.2, 12, 14.9]], "steps": 24}).json()
+        assert [row["forecast_own_cycle"] for row in batch["predictions"]] == [12, None]
+        schema = client.get("/openapi.json").json()["components"]["schemas"]
+        assert any("forecast_own_cycle" in model.get("properties", {}) for model in schema.values())
+
+
+def test_the_cycle_note_says_how_the_cycle_was_chosen(capsys):
+    # two weeks and two days: too few after the two weeks to test the cycle, which is repeated as they agree
+    values = [f"{v:.1f}" for v in _weeks(16, seed=0)]
+    code, _, err = predict_cli(capsys, *values, "--steps", "14")
+    assert code == 0 and "its two cycles agree" in err
+    values = [f"{v:.3f}" for v in _season(48)]
+    code, _, err = predict_cli(capsys, *values, "--steps", "6")
+    assert code == 0 and "forecasting the last 8 values from those before" in err

@@ -846,7 +846,10 @@ class Predictor:
         from the window's last 12 values (:mod:`numseries.forecast`); ``Forecast.read`` says from how many.
         A window that repeats (a period in its pattern line, near a whole number of steps, seen twice), whose
         last cycle repeated forecasts its own last values better than the network's path does, repeats that
-        cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is. From a
+        cycle from the second step on, moved by its trend; ``Forecast.cycle`` says how long it is (seen twice
+        with fewer values after: where those forecast so better, or with under 3, where its two cycles agree).
+        A window with such a cycle that keeps the network's path repeats that path's own first cycle after it,
+        moved the same way (the network damps a cycle's second turn); ``Forecast.own_cycle`` says how long. From a
         step (after the first) over twice the window's largest step, where a path fed back into the network
         runs away (long horizons), it goes on at the window's mean step (where the window's steps settle, a
         decay's or a saturating curve's, measured by its last step, a step back or past the level they settle
@@ -885,7 +888,7 @@ class Predictor:
         ``.steady`` (N,) the step it goes on at its window's mean step from, 0 for none, ``.logs`` (N,) whether
         it was read from the logarithms of its values from step 2, ``.log_path`` (N,) which path so (a code in
         :data:`~numseries.forecast.LOG_PATHS`; ``.forecast(i).log_path`` its name), ``.settles`` (N,) whether it settles from
-        step 2). ``ids`` name the
+        step 2, ``.own_cycle`` (N,) the cycle whose first steps the path repeats after them, 0 for none). ``ids`` name the
         sequences in errors, as :meth:`predict_batch`'s do."""
         from numseries.forecast import BatchForecast, forecast_batch
 
@@ -936,7 +939,10 @@ class Predictor:
         settles = np.zeros(len(windows), dtype=bool)
         if network.settles is not None:
             settles[rest] = network.settles
-        return BatchForecast(values, network.levels, bounds, read, cycle, steady, log_path, settles)
+        own_cycle = np.zeros(len(windows), dtype=np.int64)
+        if network.own_cycle is not None:
+            own_cycle[rest] = network.own_cycle
+        return BatchForecast(values, network.levels, bounds, read, cycle, steady, log_path, settles, own_cycle)
 
     def _predict_padded(
         self,

@@ -50,6 +50,7 @@ from numseries.commands.predict import (
     add_forecast,
     forecast_cycle,
     forecast_log_path,
+    forecast_own_cycle,
     forecast_read,
     forecast_settles,
     forecast_steady,
@@ -212,7 +213,8 @@ class PredictAnswer(BaseModel):
         None,
         description="present with steps: null, or the length of the cycle the path repeats from step 2 (moved "
         "by its trend) where the sequence repeats and its last cycle repeated forecast its own last values "
-        "(up to 8) better than the network's path",
+        "(up to 8) better than the network's path (with fewer than 8 after two cycles: those, at least 3; with "
+        "fewer, where the two cycles agree within a quarter of the last one's spread)",
     )
     forecast_steady: int | None = Field(
         None,
@@ -241,6 +243,12 @@ class PredictAnswer(BaseModel):
         "twice as much and the path read from the values went on at a steady step within 8 steps (it ran away), the "
         "whole window lying about the line as noise does; \"growth\" the network's path of a "
         "growth's logarithms, as its step 1 was read; \"decay\" the network's path of a decay's logarithms",
+    )
+    forecast_own_cycle: int | None = Field(
+        None,
+        description="present with steps: null, or the length k of the sequence's cycle (a period near a whole "
+        "number of steps, seen twice) where the path is the network's: from step k + 1 it repeats its own first k "
+        "steps, moved by the trend of the cycles' means (the network's path, fed back in, damps a cycle's later turns)",
     )
     forecast_settles: bool | None = Field(
         None,
@@ -367,7 +375,7 @@ def _predict_one(predictor: Predictor, values: list[float], steps: int | None, l
     path = result.rule.forecast(steps) if result.rule is not None else forecast.values[0]
     return _as_json(
         result, path, bands, forecast_read(forecast, result.n_used), forecast_cycle(forecast), forecast_steady(forecast),
-        forecast_log_path(forecast), forecast_settles(forecast),
+        forecast_log_path(forecast), forecast_settles(forecast), forecast_own_cycle(forecast),
     )
 
 
@@ -528,7 +536,7 @@ def _predict_rows(
             read = forecast_read(forecast, int(batch.n_used[i]), i)
             add_forecast(
                 answer, rule, path, bands, read, forecast_cycle(forecast, i), forecast_steady(forecast, i), forecast_log_path(forecast, i),
-                forecast_settles(forecast, i),
+                forecast_settles(forecast, i), forecast_own_cycle(forecast, i),
             )
     return answers
 

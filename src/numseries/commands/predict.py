@@ -163,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     path_steady = None  # the step the path goes on at the window's mean step from, if it ran away
     log_path = ""  # which path read from the values' logarithms it took from step 2 (Forecast.log_path; "": none)
     path_settles = False  # whether the path settles from step 2, its steps shrinking one way
+    path_own = None  # the cycle whose first steps the network's path repeats after them, if it does
     if args.steps:
         batch = predictor.forecast_batch([values], args.steps, level=levels or None, ids=THE_SEQUENCE)
         forecast = batch.values[0]
@@ -172,6 +173,7 @@ def _run(args: argparse.Namespace) -> int:
         path_steady = forecast_steady(batch)
         log_path = forecast_log_path(batch)
         path_settles = forecast_settles(batch)
+        path_own = forecast_own_cycle(batch)
         from numseries.forecast import BACKTEST_STEPS, RUNAWAY, STEADY  # loaded by forecast_batch already
 
         held = min(args.steps, BACKTEST_STEPS)  # the last values a forecast's backtest forecasts
@@ -252,8 +254,14 @@ def _run(args: argparse.Namespace) -> int:
     if path_cycle is not None:
         print(
             f"note: {_later_steps(args.steps, 'repeats', 'repeat')} the last {path_cycle} values (the sequence's "
-            f"cycle), each repeat moved by the trend of the cycles' means, if any: forecasting the last {held} values "
-            "from those before, that missed by less than the network's path",
+            f"cycle), each repeat moved by the trend of the cycles' means, if any: {_cycle_test(result.n_used, path_cycle)}",
+            file=sys.stderr,
+        )
+    if path_own is not None:
+        print(
+            f"note: from step {path_own + 1} the path repeats its own first {path_own} steps (the sequence's cycle), "
+            "each repeat moved by the trend of the cycles' means, if any: the network's path, fed back in, damps "
+            "a cycle's later turns",
             file=sys.stderr,
         )
     if log_path == "growth":  # a growth's, as step 1 was read
@@ -300,7 +308,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(args.plot, values, labels, result, forecast, bands)
     if args.json:
-        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, log_path, path_settles)))
+        _print(json.dumps(_as_json(result, forecast, bands, path_read, path_cycle, path_steady, log_path, path_settles, path_own)))
     else:
         _print(_table(values, result, forecast, bands, _faithfulness(predictor.source), labels=labels, cycle=path_cycle,
                       logs=log_path, settles=path_settles))
@@ -658,6 +666,18 @@ def forecast_read(forecast: Any, n_used: int, row: int = 0) -> int:
     return n_used if forecast.read is None else min(n_used, int(forecast.read[row]))
 
 
+def _cycle_test(n_used: int, cycle: int) -> str:
+    """How the forecast's cycle of a sequence of ``n_used`` values was chosen (:func:`~numseries.forecast._few_cycles`)."""
+    from numseries.forecast import BACKTEST_STEPS, CYCLE_HOLD
+
+    after = n_used - 2 * cycle
+    if after >= BACKTEST_STEPS:  # (chosen on BACKTEST_STEPS steps, whatever the horizon)
+        return f"forecasting the last {BACKTEST_STEPS} values from those before, that missed by less than the network's path"
+    if after >= CYCLE_HOLD:
+        return f"forecasting the {after} values after two cycles from them, that missed by less than the network's path"
+    return "its two cycles agree (within a quarter of the last one's spread), too few values after them to test it"
+
+
 def forecast_cycle(forecast: Any, row: int = 0) -> int | None:
     """The cycle the forecast of a BatchForecast's ``row`` repeats from step 2; None: none."""
     return forecast.forecast(row).cycle
@@ -687,9 +707,14 @@ def forecast_settles(forecast: Any, row: int = 0) -> bool:
     return forecast.forecast(row).settles
 
 
+def forecast_own_cycle(forecast: Any, row: int = 0) -> int | None:
+    """The cycle whose first steps the forecast of a BatchForecast's ``row`` repeats after them; None: none."""
+    return forecast.forecast(row).own_cycle
+
+
 def _as_json(
     result, forecast, bands: dict | None = None, read: int | None = None, cycle: int | None = None,
-    steady: int | None = None, log_path: str = "", settles: bool = False,
+    steady: int | None = None, log_path: str = "", settles: bool = False, own_cycle: int | None = None,
 ) -> dict:
     from numseries.intervals import level_name
 
@@ -708,7 +733,9 @@ def _as_json(
         result.cycle,
     )
     if forecast is not None:
-        add_forecast(out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, log_path, settles)
+        add_forecast(
+            out, result.rule, forecast, bands, result.n_used if read is None else read, cycle, steady, log_path, settles, own_cycle
+        )
     return out
 
 
@@ -716,11 +743,12 @@ def add_forecast(
     out: dict, rule: Any, path: Any, bands: dict | None, read: int, cycle: int | None, steady: int | None,
     log_path: str = "",
     settles: bool = False,
+    own_cycle: int | None = None,
 ) -> None:
     """Add a forecast's fields to a ``--json`` answer: its ``path`` (a rule's whole numbers as integers, as
     its prediction), how many values it was read from, its cycle and steady step, whether it was read from
     the values' logarithms and which path so (``log_path``, :func:`forecast_log_path`; null where none), whether
-    it settles, and its ``bands``
+    it settles, the cycle whose first steps it repeats after them (``own_cycle``; null where none), and its ``bands``
     (``{level: (lo (K,), hi (K,))}``)."""
     from numseries.intervals import level_name
 
@@ -735,6 +763,7 @@ def add_forecast(
     out["forecast_logs"] = bool(log_path)
     out["forecast_log_path"] = log_path or None
     out["forecast_settles"] = settles
+    out["forecast_own_cycle"] = own_cycle
     if bands and _exact_rule(rule):  # the rule's values themselves, as the table shows them (past 2**53 too)
         out["forecast_intervals"] = {level_name(level): [out["forecast"], out["forecast"]] for level in bands}
     elif bands:

@@ -510,7 +510,12 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       : "",
     data.forecast && data.forecast_cycle
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
-        "trend of the cycles' means: that forecast their own last values better than the network's path."
+        "trend of the cycles' means: that forecast their own last values better than the network's path (seen " +
+        "twice with too few values after to test it: where the two cycles agree)."
+      : "",
+    data.forecast && data.forecast_own_cycle
+      ? `From step ${data.forecast_own_cycle + 1} on it repeats its own first ${data.forecast_own_cycle} steps ` +
+        "(the sequence's cycle), moved by the trend of the cycles' means: the network's path damps a cycle's later turns."
       : "",
     data.forecast && data.forecast_log_path === "growth"
       ? `From step 2 on it is the path read from the logarithms of the ${sizes} (it goes on by their ratios), as ` +
