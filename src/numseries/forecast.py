@@ -1200,8 +1200,9 @@ def _few_cycles(predictor: Predictor, windows: list[np.ndarray], steps: int, com
     than the network's path from the same values; where fewer, the two last cycles agree, the root mean
     square of :func:`cycle_residuals` within ``CYCLE_AGREE`` of the last cycle's standard deviation. Two
     years of monthly values (24-31) or two days of hourly ones were never repeated (the backtests of
-    :func:`seasonal_backtest` need two cycles before the last ``BACKTEST_STEPS`` values) and went on flat:
-    AirPassengers 1949-50's path stayed near 138 through both summers (adversarial round 66)."""
+    :func:`seasonal_backtest` need two cycles before the last ``BACKTEST_STEPS`` values): two weeks and a few
+    days of visitors went on as a wave, 5 times as far off as the week repeated (adversarial round 66).
+    AirPassengers 1949-50 still is not repeated: its second summer grew faster than its year (0.39)."""
     hold = min(steps, BACKTEST_STEPS)
     lengths = np.array([len(window) for window in windows])
     rows = np.setdiff1d(np.flatnonzero(lengths >= CYCLE_VALUES), compared)  # (R,)
