@@ -486,6 +486,14 @@ def test_the_page_writes_the_pattern_line_and_the_forecast_as_the_cli_does(serve
     note = page.text_content("#note").split("Forecast (each prediction fed back in): ")[1].rstrip(".")
     tips = page.evaluate("[...document.querySelectorAll('#chart .predicted-dot title')].map((t) => t.textContent)")
     assert [tip.split(": ")[1] for tip in tips] == note.split(", ")
+    # a path that is not each prediction fed back in says what it is, as the CLI's forecast header does
+    wave = np.round(20 + 5 * np.sin(2 * np.pi * np.arange(44) / 12) + np.random.default_rng(0).normal(0, 0.3, 44), 1)
+    _predict_on_page(page, " ".join(f"{v:g}" for v in wave), 24)
+    note = page.text_content("#note")
+    assert "Forecast (each prediction fed back in, from step 13 repeated): " in note
+    assert "From step 13 on it repeats its own first 12 steps" in note
+    _predict_on_page(page, "1 2 3 4 5 6", 3)
+    assert "Forecast (the rule continued): 7, 8, 9." in page.text_content("#note")
 
 
 def test_the_page_shows_the_latest_answer_with_the_values_it_answers(server, browser):

@@ -482,7 +482,12 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
         "(a steep growth), and it predicts such a series better without them."
       : "",
     data.forecast
-      ? `Forecast (each prediction fed back in): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
+      ? `Forecast (${
+          data.exact ? "the rule continued"
+          : data.forecast_cycle ? `from step 2 the last ${data.forecast_cycle} values repeated`
+          : data.forecast_own_cycle ? `each prediction fed back in, from step ${data.forecast_own_cycle + 1} repeated`
+          : "each prediction fed back in"
+        }): ${formatTogether(data.forecast, step, integers.forecast, data.exact).join(", ")}.`
       : "",
     grew
       ? `The network read the logarithms of the ${sizes} (the prediction is a ratio): they grow by ratios, and ` +
