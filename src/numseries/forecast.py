@@ -285,6 +285,7 @@ def forecast_batch(
             for level, band in kept_bands.items():
                 bands[level][network] = band
             steady[start : start + len(chunk)] = np.where(from_step <= steps, from_step, 0)
+            chunk_own[from_step > 0] = 0  # from there the path is steady_paths', not a repeat of its first cycle
         path, bands = path[:, :steps], {level: band[:, :steps] for level, band in bands.items()}
         # a count's path and bands stop at 0 from step 2 (step 1's interval is predict's: floored there, where
         # its prediction is not below 0 itself); where step 1 is below 0, only a window back up from a 0 it
