@@ -51,7 +51,7 @@ def test_a_season_on_a_trend_is_forecast_by_its_last_cycle_and_a_walk_by_the_net
     assert (lo[0] <= batch.values[0]).all() and (batch.values[0] <= hi[0]).all()  # the bands moved with the path
     cycle_error = np.abs(batch.values[0, 1:] - future[1:]).mean()
     with monkeypatch.context() as patch:  # the network's own path, as before cycles were repeated
-        patch.setattr("numseries.forecast.seasonal_backtest", lambda _windows, rows, _steps: np.full(len(rows), np.nan))
+        patch.setattr("numseries.forecast.seasonal_backtest", lambda _windows, rows, _steps, _found=None: np.full(len(rows), np.nan))
         network, _, _, _, cycles, _, _ = guarded_roll_out(shipped, [window], 8, (), 0, np.random.default_rng(0))
     assert cycles.tolist() == [0] and network[0, 0] == batch.values[0, 0]
     assert cycle_error < 0.5 * np.abs(network[0, 1:] - future[1:]).mean()

@@ -266,13 +266,15 @@ def forecast_batch(
     run = BACKTEST_STEPS if 1 < steps < BACKTEST_STEPS else steps
     for start in range(0, n, per_call):
         chunk = windows[start : start + per_call]
+        # (C,) each window's period (NaN: none), which every test of a cycle below reads (a one-step forecast has none)
+        found = periods(*padded_rows(chunk)) if run > 1 else np.full(len(chunk), np.nan)
         # a path fed back can overflow float64 (inf, then NaN): quietly, for steady_paths ends it before that
         with np.errstate(over="ignore", invalid="ignore"):
             path, bands, _, chunk_read, chunk_cycle, chunk_log_path, chunk_settles = guarded_roll_out(
-                predictor, chunk, run, levels, paths, streams[start : start + per_call]
+                predictor, chunk, run, levels, paths, streams[start : start + per_call], found=found
             )
             free = (chunk_cycle == 0) & (chunk_log_path == 0) & ~chunk_settles  # the network's paths
-            chunk_own = repeat_own_cycles(chunk, path, bands, free)
+            chunk_own = repeat_own_cycles(chunk, path, bands, free, found)
             # measured against the values each path was read from (its window's last 12, where read again; the
             # last of them the network reads, at the end of a steep decay or growth: read_lengths)
             # (a path read in logarithms was held steady there, by its ratio: not again here, by its steps; a
@@ -303,22 +305,17 @@ def forecast_batch(
         cycle[start : start + len(chunk)] = chunk_cycle
         log_path[start : start + len(chunk)] = chunk_log_path
         settles[start : start + len(chunk)] = chunk_settles
-        own_cycle[start : start + len(chunk)] = np.where(own_cycle_within(chunk_own, steps), chunk_own, 0)
+        own_cycle[start : start + len(chunk)] = np.where(chunk_own < steps, chunk_own, 0)  # a repeat the path reaches
         for level in levels:
             bounds[level][start : start + len(chunk)] = bands[level]
     return BatchForecast(values, tuple(levels), bounds, read, cycle, steady, log_path, settles, own_cycle)
 
 
-def own_cycle_within(cycles: np.ndarray, steps: int) -> np.ndarray:
-    """(N,) bool: the paths of ``steps`` steps that a repeat of their own first cycle of ``cycles`` (N,) reaches."""
-    return (cycles > 0) & (cycles < steps)
-
-
 def repeat_own_cycles(
-    windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray], free: np.ndarray
+    windows: Sequence[np.ndarray], values: np.ndarray, bands: dict[float, np.ndarray], free: np.ndarray, found: np.ndarray
 ) -> np.ndarray:
     """Each window among ``free`` (N,) bool (the network's paths: no cycle, logarithms or settling taken) with a
-    whole period ``k`` (:func:`whole_cycles`) that it holds twice: its path (N, K) from step ``k + 1`` on repeats
+    whole period ``k`` (:func:`whole_cycles` of ``found`` (N,), their periods) that it holds twice: its path (N, K) from step ``k + 1`` on repeats
     its own first ``k`` steps, each repeat moved by :func:`cycle_drift`, in place, and its bands
     ``{level: (N, K, 2)}`` move with it. The network follows a cycle's next turn closely, then damps the one
     after: hourly temperatures of two to two and a half days, forecast two days ahead, missed by 1.90 times the
@@ -330,7 +327,7 @@ def repeat_own_cycles(
     rows = np.flatnonzero(free & (lengths >= CYCLE_VALUES))
     if steps < 3 or not rows.size:
         return out
-    cycle, near = whole_cycles(periods(*padded_rows([windows[i] for i in rows.tolist()])))  # (R,) each
+    cycle, near = whole_cycles(found[rows])  # (R,) each
     near &= (cycle >= 2) & (cycle < steps) & (lengths[rows] >= 2 * cycle)
     for i, k in zip(rows[near].tolist(), cycle[near].tolist(), strict=True):
         drift = cycle_drift(windows[i], k)
@@ -593,6 +590,7 @@ def guarded_roll_out(
     levels: Sequence[float],
     paths: int,
     streams: Sequence[np.random.Generator],
+    found: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`roll_out`, with each path of more than one step from a window of more than ``SHORT_READ``
     values that runs away (:func:`runs_away`) or whose window backtests better read short
@@ -605,7 +603,7 @@ def guarded_roll_out(
     window left whose steps go one way and saturate takes a path that settles (:func:`_take_settling_paths`).
     Returns roll_out's three results, (N,) how many values each path was read from, (N,) the cycle each repeats
     (0: none), (N,) int8 which path read in logarithms each took (its code in ``LOG_PATHS``; 0: none) and (N,) bool
-    which settle."""
+    which settle. ``found`` (N,): the windows' periods (:func:`numseries.cycles.periods`), where known."""
     first_logs = np.zeros(len(windows), dtype=bool)  # (N,) step 1 read in logarithms
     values, bands, along = roll_out(predictor, windows, steps, levels, paths, streams, logs_first=True, first_logs=first_logs)
     whole = np.array([len(window) for window in windows], dtype=np.int64)  # (N,) every window read whole
@@ -613,6 +611,8 @@ def guarded_roll_out(
     repeats = np.zeros(len(windows), dtype=np.int64)
     if steps == 1:  # the one-step prediction is never replaced
         return values, bands, along, read, repeats, np.zeros(len(windows), dtype=np.int8), np.zeros(len(windows), dtype=bool)
+    if found is None:
+        found = periods(*padded_rows(windows))  # (N,)
     rows, error_whole, error_short = backtest_errors(predictor, windows, steps, known=(windows, values))
     shorter = _prefers_short(len(windows), rows, error_whole, error_short)
     # a path's first BACKTEST_STEPS steps decide whether it ran away: a longer horizon does not change them
@@ -635,11 +635,13 @@ def guarded_roll_out(
     # did: its path from the second step on is that cycle's (the bands move with it)
     error_model = np.where(shorter[rows], error_short, error_whole)  # (R,) the backtest of the path it got
     rows, error_model, error_cycle = _with_short_cycles(
-        predictor, windows, steps, rows, error_model, seasonal_backtest(windows, rows, steps)
+        predictor, windows, steps, rows, error_model, seasonal_backtest(windows, rows, steps, found), found
     )
     # NaN where none: never less; and the windows that hold too few values after two cycles to backtest so
-    chosen = np.union1d(rows[error_cycle < error_model], _few_cycles(predictor, windows, steps, rows[np.isfinite(error_cycle)]))
-    again, spans = seasonal_paths([windows[i] for i in chosen], steps)  # span 0: no cycle in the whole window
+    chosen = np.union1d(
+        rows[error_cycle < error_model], _few_cycles(predictor, windows, steps, rows[np.isfinite(error_cycle)], found)
+    )
+    again, spans = seasonal_paths([windows[i] for i in chosen], steps, found[chosen])  # span 0: no cycle in the window
     chosen, again, spans = chosen[spans > 0], again[spans > 0], spans[spans > 0]
     if chosen.size:
         shift = again[:, 1:] - values[chosen, 1:]  # (C, steps - 1)
@@ -1171,15 +1173,17 @@ def _with_short_cycles(
     rows: np.ndarray,
     errors: np.ndarray,
     cycle_errors: np.ndarray,
+    found: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The backtested ``rows`` (R,), their path's ``errors`` (R,) and their cycle's (:func:`seasonal_backtest`,
     R,), with the windows too short to compare reads (at most ``SHORT_READ`` values before their last
     ``min(steps, BACKTEST_STEPS)``) whose values before those repeat added, each with the error of the
-    network's path read whole: a cycle of 2 typed with 20 values is repeated as one typed with 40 is."""
+    network's path read whole: a cycle of 2 typed with 20 values is repeated as one typed with 40 is. ``found`` (N,):
+    every window's period."""
     hold = min(steps, BACKTEST_STEPS)
     lengths = np.array([len(window) for window in windows])
     extra = np.setdiff1d(np.flatnonzero(lengths - hold >= CYCLE_VALUES), rows)  # (E,)
-    extra_cycle = seasonal_backtest(windows, extra, steps) if extra.size else np.empty(0)  # (E,) NaN: no cycle
+    extra_cycle = seasonal_backtest(windows, extra, steps, found) if extra.size else np.empty(0)  # (E,) NaN: no cycle
     extra, extra_cycle = extra[np.isfinite(extra_cycle)], extra_cycle[np.isfinite(extra_cycle)]
     if not extra.size:
         return rows, errors, cycle_errors
@@ -1193,9 +1197,11 @@ def _with_short_cycles(
     )
 
 
-def _few_cycles(predictor: Predictor, windows: list[np.ndarray], steps: int, compared: np.ndarray) -> np.ndarray:
+def _few_cycles(
+    predictor: Predictor, windows: list[np.ndarray], steps: int, compared: np.ndarray, found: np.ndarray
+) -> np.ndarray:
     """(C,) the windows (not among ``compared``, whose cycle was backtested) with a whole period ``k``
-    (:func:`whole_cycles`) that hold two cycles and fewer than ``min(steps, BACKTEST_STEPS)`` values after
+    (:func:`whole_cycles` of ``found`` (N,), every window's period) that hold two cycles and fewer than ``min(steps, BACKTEST_STEPS)`` values after
     them, whose last cycle repeated is their path: where at least ``CYCLE_HOLD`` values follow the two cycles,
     it forecasts those (:func:`seasonal_paths` of the values before them) with a smaller mean absolute error
     than the network's path from the same values; where fewer, the two last cycles agree, the root mean
@@ -1209,7 +1215,7 @@ def _few_cycles(predictor: Predictor, windows: list[np.ndarray], steps: int, com
     rows = np.setdiff1d(np.flatnonzero(lengths >= CYCLE_VALUES), compared)  # (R,)
     if not rows.size:
         return rows
-    cycle, near = whole_cycles(periods(*padded_rows([windows[i] for i in rows])))  # (R,) each
+    cycle, near = whole_cycles(found[rows])  # (R,) each
     after = lengths[rows] - 2 * cycle  # (R,) values after two cycles
     near &= (cycle >= 2) & (after >= 0) & (after < hold)
     rows, cycle, after = rows[near], cycle[near], after[near]
@@ -1406,15 +1412,19 @@ def cycle_residuals(window: np.ndarray, cycle: int) -> np.ndarray:
     return window[cycle:] - window[:-cycle] - cycle_drift(window, cycle)
 
 
-def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+def seasonal_backtest(
+    windows: list[np.ndarray], rows: np.ndarray, steps: int, found: np.ndarray | None = None
+) -> np.ndarray:
     """(R,) for the windows ``rows``: the mean absolute error with which :func:`seasonal_paths` of the values
     before each window's last ``min(steps, BACKTEST_STEPS)`` forecasts those, as :func:`backtest_errors`
     measures the network's; NaN where the window has no seasonal path (no period, or too few cycles before those).
     The period is the whole window's: one that noise hid in the values before (a third of noisy weeks) is found
-    in all of them."""
+    in all of them (``found`` (N,): every window's, where known)."""
     hold = min(steps, BACKTEST_STEPS)
-    found = periods(*padded_rows([windows[i] for i in rows])) if rows.size else np.empty(0)  # (R,)
-    past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold, found)  # (R, hold)
+    if found is None:
+        found = np.full(len(windows), np.nan)
+        found[rows] = periods(*padded_rows([windows[i] for i in rows])) if rows.size else np.empty(0)
+    past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold, found[rows])  # (R, hold)
     actual = np.stack([windows[i][-hold:] for i in rows]) if rows.size else np.empty((0, hold))
     return np.abs(past - actual).mean(axis=1)
 

@@ -668,14 +668,14 @@ def forecast_read(forecast: Any, n_used: int, row: int = 0) -> int:
 
 def _cycle_test(n_used: int, cycle: int) -> str:
     """How the forecast's cycle of a sequence of ``n_used`` values was chosen (:func:`~numseries.forecast._few_cycles`)."""
-    from numseries.forecast import BACKTEST_STEPS, CYCLE_HOLD
+    from numseries.forecast import BACKTEST_STEPS, CYCLE_AGREE, CYCLE_HOLD
 
     after = n_used - 2 * cycle
     if after >= BACKTEST_STEPS:  # (chosen on BACKTEST_STEPS steps, whatever the horizon)
         return f"forecasting the last {BACKTEST_STEPS} values from those before, that missed by less than the network's path"
     if after >= CYCLE_HOLD:
         return f"forecasting the {after} values after two cycles from them, that missed by less than the network's path"
-    return "its two cycles agree (within a quarter of the last one's spread), too few values after them to test it"
+    return f"its two cycles agree (within {CYCLE_AGREE:g} of the last one's spread), too few values after them to test it"
 
 
 def forecast_cycle(forecast: Any, row: int = 0) -> int | None:
