@@ -1219,10 +1219,7 @@ def _few_cycles(
     after = lengths[rows] - 2 * cycle  # (R,) values after two cycles
     near &= (cycle >= 2) & (after >= 0) & (after < hold)
     rows, cycle, after = rows[near], cycle[near], after[near]
-    agree = np.array([
-        np.sqrt(np.mean(cycle_residuals(windows[i], k) ** 2)) <= CYCLE_AGREE * np.std(windows[i][-k:])
-        for i, k in zip(rows.tolist(), cycle.tolist(), strict=True)
-    ], dtype=bool)  # fmt: skip
+    agree = np.array([cycles_agree(windows[i], k) for i, k in zip(rows.tolist(), cycle.tolist(), strict=True)], dtype=bool)
     test = np.flatnonzero(after >= CYCLE_HOLD)  # (T,) backtested on the values after their two cycles
     better = np.zeros(len(rows), dtype=bool)
     if test.size:
@@ -1399,9 +1396,9 @@ def cycle_bands(
     out = {level: np.empty((len(windows), paths.shape[1], 2)) for level in levels}
     ahead = np.sqrt(np.arange(paths.shape[1]) // np.maximum(cycles, 1)[:, None] + 1)  # (C, K)
     for i, (window, k) in enumerate(zip(windows, cycles.tolist(), strict=True)):
-        spread = np.sqrt(np.mean(cycle_residuals(window, k) ** 2)) * ahead[i]  # (K,)
+        spread = cycle_spread(window, k) * ahead[i]  # (K,)
         for level in levels:
-            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([max(len(window) - 2 * k, 3)]))[0])
+            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([cycle_freedom(len(window), k)]))[0])
             out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
     return out
 
@@ -1410,6 +1407,22 @@ def cycle_residuals(window: np.ndarray, cycle: int) -> np.ndarray:
     """(n - cycle,) how each value of a window differs from the value a cycle back moved by the cycle's drift
     (:func:`cycle_drift`): a seasonal naive forecast's misses within the window."""
     return window[cycle:] - window[:-cycle] - cycle_drift(window, cycle)
+
+
+def cycle_spread(window: np.ndarray, cycle: int) -> float:
+    """The root mean square of :func:`cycle_residuals`: how far a seasonal naive forecast missed within the window."""
+    return float(np.sqrt(np.mean(cycle_residuals(window, cycle) ** 2)))
+
+
+def cycle_freedom(length: int, cycle: int) -> int:
+    """The degrees of freedom of a cycle's band (:func:`cycle_bands`) in a window of ``length`` values."""
+    return max(length - 2 * cycle, 3)
+
+
+def cycles_agree(window: np.ndarray, cycle: int) -> bool:
+    """Whether a window's cycles agree: :func:`cycle_spread` within ``CYCLE_AGREE`` of its last cycle's standard
+    deviation (a window of two cycles with too few values after them to backtest repeats its cycle where they do)."""
+    return cycle_spread(window, cycle) <= CYCLE_AGREE * float(np.std(window[-cycle:]))
 
 
 def seasonal_backtest(
