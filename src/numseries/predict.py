@@ -1362,16 +1362,15 @@ class Predictor:
         if not ask:
             return
         outputs["period"] = periods(values, lengths)  # (N,) NaN where none
-        free = ~outputs["logs"] & ~outputs["settles"]
-        # two cycles and fewer than CYCLE_HOLD values after them: the cycle where they agree, as a forecast repeats
-        # it from step 2 (forecast._few_cycles)
-        seen, seen_near = whole_cycles(outputs["period"])  # (N,) each
-        twice = np.flatnonzero(free & seen_near & (seen >= 2) & (lengths >= 2 * seen) & (lengths - 2 * seen < CYCLE_HOLD))
+        seen, near = whole_cycles(outputs["period"])  # (N,) each
+        after = lengths - 2 * seen  # (N,) values after two cycles
+        near &= ~outputs["logs"] & ~outputs["settles"] & (seen >= 2) & (after >= 0)
+        rows = np.flatnonzero(near & (after >= CYCLE_HOLD))  # (R,) backtested
+        cycle = seen[rows]  # (R,)
+        # too few values after two cycles to backtest: the cycle where they agree, as a forecast repeats it from step
+        # 2 (forecast._few_cycles)
+        twice = np.flatnonzero(near & (after < CYCLE_HOLD))
         twice = np.array([i for i in twice.tolist() if cycles_agree(values[i, : lengths[i]], int(seen[i]))], dtype=np.int64)
-        rows = np.flatnonzero((lengths >= 2 * 2 + CYCLE_HOLD) & free)  # (R,)
-        cycle, near = whole_cycles(outputs["period"][rows])  # (R,) each
-        near &= lengths[rows] - 2 * cycle >= CYCLE_HOLD
-        rows, cycle = rows[near], cycle[near]
         if not rows.size and not twice.size:
             return
         holds = np.minimum(CYCLE_BACKTEST, lengths[rows] - 2 * cycle)  # (R,)
