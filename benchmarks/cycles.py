@@ -8,7 +8,7 @@ hourly temperatures (24 values, 48-64 values), with Gaussian noise of three size
 twice (14-20 and 24-30 values: too few after two cycles to backtest 8 values). Scored by the mean absolute
 error scaled by the in-sample error of the seasonal naive forecast (MASE: the value a cycle back scores about 1
 one step ahead). Step 1 with and without the cycle's step (``Predictor._read_cycles``, off with
-``numseries.forecast.PREFER_CYCLE = 0`` and ``CYCLE_AGREE = -1``), the coverage of its 80% and 95% intervals; and a forecast of two
+``numseries.forecast.PREFER_CYCLE = 0``), the coverage of its 80% and 95% intervals; and a forecast of two
 cycles: its mean MASE, the coverage of its bands over every step and how often it repeats the cycle
 (``Forecast.cycle``) or the network's path its own first one (``Forecast.own_cycle``). Writes
 benchmarks/results/cycles.md and .json and the README's cycles block.
@@ -80,13 +80,12 @@ def main() -> None:
         scale = np.array([np.abs(w[cycle:] - w[:-cycle]).mean() for w in windows])  # (N,) in-sample seasonal naive
         naive = np.stack([np.tile(w[-cycle:], 2) for w in windows])  # (N, H)
         batch = predictor.predict_batch(windows, level=[80, 95], weights=False)
-        saved = numseries.forecast.PREFER_CYCLE, numseries.forecast.CYCLE_AGREE
-        # the cycle's step never wins, nor do two cycles ever agree: predict's step without it
-        numseries.forecast.PREFER_CYCLE, numseries.forecast.CYCLE_AGREE = 0.0, -1.0
+        saved = numseries.forecast.PREFER_CYCLE
+        numseries.forecast.PREFER_CYCLE = 0.0  # the cycle's step never wins: predict's step without it
         try:
             network = predictor.predict_batch(windows, level=[80, 95], weights=False)
         finally:
-            numseries.forecast.PREFER_CYCLE, numseries.forecast.CYCLE_AGREE = saved
+            numseries.forecast.PREFER_CYCLE = saved
         forecast = predictor.forecast_batch(windows, horizon, level=[80, 95])
         row = {"kind": name, "cycle": cycle, "series": len(rows), "taken_step": float(np.mean(batch.cycles == cycle)),
                "taken_path": float(np.mean(forecast.cycle == cycle)),
@@ -112,7 +111,7 @@ def main() -> None:
         "",
         "MASE: the median over series of the absolute error scaled by the in-sample error of the seasonal naive "
         "forecast (the value a cycle back). *Step 1*: the model as it ships, the model without the cycle's step "
-        "(`PREFER_CYCLE = 0`, `CYCLE_AGREE = -1`), and the seasonal naive forecast, with the coverage of the model's 80% / 95% "
+        "(`PREFER_CYCLE = 0`), and the seasonal naive forecast, with the coverage of the model's 80% / 95% "
         "intervals. *Two cycles*: a forecast of twice the cycle, how often its path repeats the window's last cycle "
         "(`Forecast.cycle`) or, the network's path, its own first cycle (`Forecast.own_cycle`), the mean over its "
         "steps of the scaled error, and its bands' coverage over every step.",

@@ -141,26 +141,6 @@ def test_two_weeks_and_two_days_repeat_their_week(shipped):
     assert (lo <= forecast.values).all() and (forecast.values <= hi).all()
 
 
-def test_step_1_of_two_weeks_and_two_days_is_the_cycles_too(shipped, capsys):
-    # step 1 was the network's (137.0, 80% interval 98 to 160) where steps 2-14 repeated the week from 134.4 (131
-    # to 138): where the two weeks agree, step 1 is the value a week back moved by the drift, its interval the band
-    # the path gets from step 2 (the same reach for a week's steps)
-    window = _weeks(16, seed=0)
-    prediction = shipped.predict(window, level=[80])
-    assert prediction.cycle == 7
-    assert prediction.value == pytest.approx(window[-7] + cycle_drift(window, 7))
-    np.testing.assert_allclose(prediction.weights.sum(), 1.0)  # the cycle's own coefficients
-    forecast = shipped.forecast(window, 14, level=[80])
-    lo, hi = forecast.interval(80)
-    assert forecast.values[0] == prediction.value and (lo[0], hi[0]) == prediction.interval(80)
-    assert hi[0] - lo[0] == pytest.approx(hi[1] - lo[1], rel=0.05)  # (step 1 calibrated as every prediction)
-    code, _, err = predict_cli(capsys, *[repr(float(v)) for v in window])
-    assert code == 0 and "7 steps back" in err and "its two cycles agree" in err
-    disagree = window.copy()  # the second week's first four days 8 apart from the first's: the network's step
-    disagree[7:14] += np.array([8.0, 8.0, -8.0, -8.0, 0.0, 0.0, 0.0])
-    assert shipped.predict(disagree).cycle == 0
-
-
 def test_two_cycles_that_disagree_are_not_repeated_without_a_backtest(shipped):
     # the same two weeks, the second's first four days 8 apart from the first's: still a period of 7, but the
     # weeks differ by 0.35 of the last one's spread (CYCLE_AGREE 0.25) and nothing after them can test the cycle

@@ -1334,12 +1334,7 @@ class Predictor:
         noisy days went on by the network's smooth read, 3 units from every earlier Monday: adversarial round 66), its quantiles Student's t
         about it with as many degrees of freedom as backtests, scaled by the root mean square of the cycle's misses
         there (the network's reach, kept, held 99% at 80% on weekly cycles: 5-40 times too wide), its weights the cycle's own
-        coefficients (:func:`~numseries.forecast.cycle_weights`: still exact) and read every value. So too where a
-        window holds two cycles and fewer than ``CYCLE_HOLD`` values after them, too few to backtest, and its cycles
-        agree (:func:`~numseries.forecast.cycles_agree`), as a forecast's path repeats the cycle from step 2 (its
-        quantiles scaled by the cycle's misses within the window, :func:`~numseries.forecast.cycle_spread`, as the
-        path's bands are): the network's step there missed by 2.9 times the cycle's (two weeks of noisy visitors
-        and up to 2 days, ``benchmarks/results/experiments.md``). Not where a
+        coefficients (:func:`~numseries.forecast.cycle_weights`: still exact) and read every value. Not where a
         read in logarithms or of step sizes took the row (``logs``, ``settles``). Sets ``outputs["cycle"]`` (N,)
         int: ``k`` for the rows replaced, 0 elsewhere (everywhere without ``ask``); with ``ask``, ``outputs["period"]``
         (N,) every row's period (NaN: none), which the pattern line names (:meth:`_patterns`)."""
@@ -1350,10 +1345,7 @@ class Predictor:
             PREFER_CYCLE,
             cycle_drift,
             cycle_drifts,
-            cycle_freedom,
-            cycle_spread,
             cycle_weights,
-            cycles_agree,
             whole_cycles,
         )
 
@@ -1362,46 +1354,34 @@ class Predictor:
         if not ask:
             return
         outputs["period"] = periods(values, lengths)  # (N,) NaN where none
-        seen, near = whole_cycles(outputs["period"])  # (N,) each
-        after = lengths - 2 * seen  # (N,) values after two cycles
-        near &= ~outputs["logs"] & ~outputs["settles"] & (seen >= 2) & (after >= 0)
-        rows = np.flatnonzero(near & (after >= CYCLE_HOLD))  # (R,) backtested
-        cycle = seen[rows]  # (R,)
-        # too few values after two cycles to backtest: the cycle where they agree, as a forecast repeats it from step
-        # 2 (forecast._few_cycles)
-        twice = np.flatnonzero(near & (after < CYCLE_HOLD))
-        twice = np.array([i for i in twice.tolist() if cycles_agree(values[i, : lengths[i]], int(seen[i]))], dtype=np.int64)
-        if not rows.size and not twice.size:
+        rows = np.flatnonzero((lengths >= 2 * 2 + CYCLE_HOLD) & ~outputs["logs"] & ~outputs["settles"])  # (R,)
+        cycle, near = whole_cycles(outputs["period"][rows])  # (R,) each
+        near &= lengths[rows] - 2 * cycle >= CYCLE_HOLD
+        rows, cycle = rows[near], cycle[near]
+        if not rows.size:
             return
         holds = np.minimum(CYCLE_BACKTEST, lengths[rows] - 2 * cycle)  # (R,)
-        better, spread_cycle = np.zeros(len(rows), dtype=bool), np.empty(len(rows))  # (R,) each
-        if rows.size:
-            starts = np.cumsum(holds) - holds  # (R,) each row's first backtest
-            row = np.repeat(np.arange(len(rows)), holds)  # (M,) each backtest's row
-            cut = lengths[rows][row] - (np.arange(len(row)) - starts[row]) - 1  # (M,) the values before the one predicted
-            windows = values[rows[row]]  # (M, W)
-            past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
-            network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=False, cycles=False)["prediction"]
-            at = np.arange(len(row))
-            repeated = windows[at, cut - cycle[row]] + cycle_drifts(windows, cut, cycle[row])  # (M,)
-            truth = windows[at, cut]  # (M,)
-            with np.errstate(invalid="ignore", over="ignore"):
-                error_network = np.add.reduceat(np.abs(network - truth), starts) / holds  # (R,)
-                error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
-                spread_cycle = np.sqrt(np.add.reduceat((repeated - truth) ** 2, starts) / holds)  # (R,) root mean square
-            better = error_cycle < PREFER_CYCLE * error_network  # (NaN never less)
-        # Student's t about the cycle's value, scaled by its own backtest misses (the windows seen twice: by its misses
-        # within the window, as the forecast's bands from step 2, cycle_bands)
-        sizes = [(values[i, : lengths[i]], int(seen[i])) for i in twice.tolist()]
-        spread_cycle = np.concatenate([spread_cycle[better], [cycle_spread(source, k) for source, k in sizes]])
-        freedom = np.concatenate([holds[better], [cycle_freedom(len(source), k) for source, k in sizes]])
-        rows, cycle = np.concatenate([rows[better], twice]), np.concatenate([cycle[better], seen[twice]])
+        starts = np.cumsum(holds) - holds  # (R,) each row's first backtest
+        row = np.repeat(np.arange(len(rows)), holds)  # (M,) each backtest's row
+        cut = lengths[rows][row] - (np.arange(len(row)) - starts[row]) - 1  # (M,) the values before the one predicted
+        windows = values[rows[row]]  # (M, W)
+        past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
+        network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=False, cycles=False)["prediction"]
+        at = np.arange(len(row))
+        repeated = windows[at, cut - cycle[row]] + cycle_drifts(windows, cut, cycle[row])  # (M,)
+        truth = windows[at, cut]  # (M,)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error_network = np.add.reduceat(np.abs(network - truth), starts) / holds  # (R,)
+            error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
+            spread_cycle = np.sqrt(np.add.reduceat((repeated - truth) ** 2, starts) / holds)  # (R,) root mean square
+        better = error_cycle < PREFER_CYCLE * error_network  # (NaN never less)
+        rows, cycle = rows[better], cycle[better]
         if not rows.size:
             return
         sources = [values[i, : lengths[i]] for i in rows.tolist()]
         value = np.array([source[-k] + cycle_drift(source, k) for source, k in zip(sources, cycle.tolist(), strict=True)])
-        if "quantiles" in outputs:
-            spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), freedom[:, None])
+        if "quantiles" in outputs:  # Student's t about it, scaled by the cycle's own backtest misses
+            spread = spread_cycle[better, None] * t_quantiles(np.asarray(self.quantile_levels), holds[better, None])
             outputs["quantiles"][rows] = value[:, None] + spread  # (R, Q)
         outputs["prediction"][rows] = value
         if "weights" in outputs:

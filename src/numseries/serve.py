@@ -193,8 +193,7 @@ class PredictAnswer(BaseModel):
         description="the cycle whose value that many steps back the prediction is, moved by the trend of the cycles' "
         "means: the values repeat it, and predicting each of their last values so (up to "
         f"{CYCLE_BACKTEST}) from the values before it missed by under {PREFER_CYCLE:g}x what the network did (its "
-        "weights are the cycle's, its interval from those misses), or, seen twice with too few values after to test "
-        "it, its two cycles agree; null: none",
+        "weights are the cycle's, its interval from those misses); null: none",
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(
