@@ -12,6 +12,7 @@ from conftest import predict_cli
 from numseries.cycles import periods
 from numseries.forecast import cycle_drift, guarded_roll_out, roll_out, seasonal_backtest, seasonal_paths
 from numseries.predict import Predictor
+from numseries.series import padded_rows
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_the_last_cycle_repeats_moved_by_its_trend_and_nothing_else_gets_a_path(
     np.testing.assert_allclose(paths[0], expected, rtol=1e-12)
     assert np.isnan(paths[1:]).all()
     # its backtest forecasts the window's own last values from those before: exact here
-    errors = seasonal_backtest([window, t], np.array([0, 1]), 6)
+    errors = seasonal_backtest([window, t], np.array([0, 1]), 6, periods(*padded_rows([window, t])))
     assert errors[0] == pytest.approx(0.0, abs=1e-9) and np.isnan(errors[1])
 
 

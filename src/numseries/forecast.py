@@ -1398,7 +1398,7 @@ def cycle_bands(
     for i, (window, k) in enumerate(zip(windows, cycles.tolist(), strict=True)):
         spread = cycle_spread(window, k) * ahead[i]  # (K,)
         for level in levels:
-            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([cycle_freedom(len(window), k)]))[0])
+            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([max(len(window) - 2 * k, 3)]))[0])
             out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
     return out
 
@@ -1414,29 +1414,19 @@ def cycle_spread(window: np.ndarray, cycle: int) -> float:
     return float(np.sqrt(np.mean(cycle_residuals(window, cycle) ** 2)))
 
 
-def cycle_freedom(length: int, cycle: int) -> int:
-    """The degrees of freedom of a cycle's band (:func:`cycle_bands`) in a window of ``length`` values."""
-    return max(length - 2 * cycle, 3)
-
-
 def cycles_agree(window: np.ndarray, cycle: int) -> bool:
     """Whether a window's cycles agree: :func:`cycle_spread` within ``CYCLE_AGREE`` of its last cycle's standard
     deviation (a window of two cycles with too few values after them to backtest repeats its cycle where they do)."""
     return cycle_spread(window, cycle) <= CYCLE_AGREE * float(np.std(window[-cycle:]))
 
 
-def seasonal_backtest(
-    windows: list[np.ndarray], rows: np.ndarray, steps: int, found: np.ndarray | None = None
-) -> np.ndarray:
+def seasonal_backtest(windows: list[np.ndarray], rows: np.ndarray, steps: int, found: np.ndarray) -> np.ndarray:
     """(R,) for the windows ``rows``: the mean absolute error with which :func:`seasonal_paths` of the values
     before each window's last ``min(steps, BACKTEST_STEPS)`` forecasts those, as :func:`backtest_errors`
     measures the network's; NaN where the window has no seasonal path (no period, or too few cycles before those).
     The period is the whole window's: one that noise hid in the values before (a third of noisy weeks) is found
-    in all of them (``found`` (N,): every window's, where known)."""
+    in all of them (``found`` (N,): every window's period, :func:`numseries.cycles.periods`)."""
     hold = min(steps, BACKTEST_STEPS)
-    if found is None:
-        found = np.full(len(windows), np.nan)
-        found[rows] = periods(*padded_rows([windows[i] for i in rows])) if rows.size else np.empty(0)
     past, _ = seasonal_paths([windows[i][:-hold] for i in rows], hold, found[rows])  # (R, hold)
     actual = np.stack([windows[i][-hold:] for i in rows]) if rows.size else np.empty((0, hold))
     return np.abs(past - actual).mean(axis=1)

@@ -57,7 +57,7 @@ from numseries.commands.predict import (
     json_answer,
     round_attention,
 )
-from numseries.forecast import CYCLE_BACKTEST, PREFER_CYCLE, SETTLE_OVERSHOOT
+from numseries.forecast import BACKTEST_STEPS, CYCLE_AGREE, CYCLE_BACKTEST, CYCLE_HOLD, PREFER_CYCLE, SETTLE_OVERSHOOT
 from numseries.intervals import CALIBRATION_FILE, check_levels, fraction_note, level_name, levels_checked, widest_level
 from numseries.predict import MIN_VALUES, THE_SEQUENCE, BatchPrediction, Predictor
 from numseries.series import (
@@ -213,8 +213,8 @@ class PredictAnswer(BaseModel):
         None,
         description="present with steps: null, or the length of the cycle the path repeats from step 2 (moved "
         "by its trend) where the sequence repeats and its last cycle repeated forecast its own last values "
-        "(up to 8) better than the network's path (with fewer than 8 after two cycles: those, at least 3; with "
-        "fewer, where the two cycles agree within a quarter of the last one's spread)",
+        f"(up to {BACKTEST_STEPS}) better than the network's path (with fewer than {BACKTEST_STEPS} after two cycles: "
+        f"those, at least {CYCLE_HOLD}; with fewer, where the two cycles agree within {CYCLE_AGREE:g} of the last one's spread)",
     )
     forecast_steady: int | None = Field(
         None,
