@@ -10,7 +10,7 @@ import pytest
 
 from conftest import predict_cli
 from numseries.cycles import periods
-from numseries.forecast import cycle_drift, guarded_roll_out, roll_out, seasonal_backtest, seasonal_paths
+from numseries.forecast import cycle_drift, cycles_agree, guarded_roll_out, roll_out, seasonal_backtest, seasonal_paths
 from numseries.predict import Predictor
 from numseries.series import padded_rows
 
@@ -140,6 +140,38 @@ def test_two_weeks_and_two_days_repeat_their_week(shipped):
     assert forecast.values[0] == pytest.approx(shipped.predict(window).value)  # step 1 is predict's
     lo, hi = forecast.interval(80)
     assert (lo <= forecast.values).all() and (forecast.values <= hi).all()
+
+
+def test_step_1_of_two_weeks_and_two_days_is_the_cycles_where_they_agree_and_backtest(shipped, capsys):
+    # step 1 was the network's (137.0, 80% interval 98 to 160) where steps 2-14 repeated the week from 134.4 (131
+    # to 138): where the two weeks agree and the value a week back (moved by the drift) predicts the last 3 days
+    # better than the network, step 1 is the cycle's, its interval the band the path gets from step 2
+    window = _weeks(16, seed=0)
+    prediction = shipped.predict(window, level=[80])
+    assert prediction.cycle == 7
+    assert prediction.value == pytest.approx(window[-7] + cycle_drift(window, 7))
+    np.testing.assert_allclose(prediction.weights.sum(), 1.0)  # the cycle's own coefficients
+    forecast = shipped.forecast(window, 14, level=[80])
+    lo, hi = forecast.interval(80)
+    assert forecast.values[0] == prediction.value and (lo[0], hi[0]) == prediction.interval(80)
+    assert hi[0] - lo[0] == pytest.approx(hi[1] - lo[1], rel=0.05)  # the band of the cycle's first steps
+    code, _, err = predict_cli(capsys, *[repr(float(v)) for v in window])
+    assert code == 0 and "7 steps back" in err and "its two cycles agree" in err and "last 3 values" in err
+    disagree = window.copy()  # the second week's first four days 8 apart from the first's: the network's step
+    disagree[7:14] += np.array([8.0, 8.0, -8.0, -8.0, 0.0, 0.0, 0.0])
+    assert shipped.predict(disagree).cycle == 0
+
+
+def test_step_1_of_a_smooth_wave_seen_twice_stays_the_networks(shipped):
+    # a wave of period 6.2 seen twice agrees with itself within CYCLE_AGREE, but the value 6 steps back misses its
+    # last 3 values by more than the network does: step 1 stays the network's (taking the cycle there moved
+    # accuracy.py's training families at 8-16 values by +3.7%)
+    wave = 10.0 * np.sin(2 * np.pi * np.arange(14) / 6.2)
+    assert round(float(periods(wave[None, :], np.array([14]))[0])) == 6 and cycles_agree(wave, 6)
+    prediction = shipped.predict(wave)
+    assert prediction.cycle == 0
+    truth = 10.0 * np.sin(2 * np.pi * 14 / 6.2)
+    assert abs(prediction.value - truth) < abs(wave[-6] + cycle_drift(wave, 6) - truth)
 
 
 def test_two_cycles_that_disagree_are_not_repeated_without_a_backtest(shipped):

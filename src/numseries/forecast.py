@@ -1398,9 +1398,15 @@ def cycle_bands(
     for i, (window, k) in enumerate(zip(windows, cycles.tolist(), strict=True)):
         spread = cycle_spread(window, k) * ahead[i]  # (K,)
         for level in levels:
-            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([max(len(window) - 2 * k, 3)]))[0])
+            reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([cycle_freedom(len(window), k)]))[0])
             out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
     return out
+
+
+def cycle_freedom(length: int, cycle: int) -> int:
+    """The degrees of freedom of a cycle's band (:func:`cycle_bands`) in a window of ``length`` values: the values
+    past two cycles, at least 3."""
+    return max(length - 2 * cycle, 3)
 
 
 def cycle_residuals(window: np.ndarray, cycle: int) -> np.ndarray:

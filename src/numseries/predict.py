@@ -1334,7 +1334,14 @@ class Predictor:
         noisy days went on by the network's smooth read, 3 units from every earlier Monday: adversarial round 66), its quantiles Student's t
         about it with as many degrees of freedom as backtests, scaled by the root mean square of the cycle's misses
         there (the network's reach, kept, held 99% at 80% on weekly cycles: 5-40 times too wide), its weights the cycle's own
-        coefficients (:func:`~numseries.forecast.cycle_weights`: still exact) and read every value. Not where a
+        coefficients (:func:`~numseries.forecast.cycle_weights`: still exact) and read every value. So too where a
+        window holds two cycles and fewer than ``CYCLE_HOLD`` values after them, its cycles agree
+        (:func:`~numseries.forecast.cycles_agree`, as where a forecast's path repeats the cycle from step 2) and,
+        predicting its last ``CYCLE_HOLD`` values so, the value a cycle back moved by the whole window's drift misses
+        by under ``PREFER_CYCLE`` of the network's step (two weeks and up to 2 days of noisy visitors: 1.57 -> 1.18
+        times the seasonal naive error; without that backtest, smooth waves of a period near a whole number gave way
+        to the value a cycle back, ``benchmarks/results/experiments.md``); its quantiles there are the path's band
+        (:func:`~numseries.forecast.cycle_bands`: the cycle's misses within the window). Not where a
         read in logarithms or of step sizes took the row (``logs``, ``settles``). Sets ``outputs["cycle"]`` (N,)
         int: ``k`` for the rows replaced, 0 elsewhere (everywhere without ``ask``); with ``ask``, ``outputs["period"]``
         (N,) every row's period (NaN: none), which the pattern line names (:meth:`_patterns`)."""
@@ -1345,7 +1352,10 @@ class Predictor:
             PREFER_CYCLE,
             cycle_drift,
             cycle_drifts,
+            cycle_freedom,
+            cycle_spread,
             cycle_weights,
+            cycles_agree,
             whole_cycles,
         )
 
@@ -1354,13 +1364,16 @@ class Predictor:
         if not ask:
             return
         outputs["period"] = periods(values, lengths)  # (N,) NaN where none
-        rows = np.flatnonzero((lengths >= 2 * 2 + CYCLE_HOLD) & ~outputs["logs"] & ~outputs["settles"])  # (R,)
-        cycle, near = whole_cycles(outputs["period"][rows])  # (R,) each
-        near &= lengths[rows] - 2 * cycle >= CYCLE_HOLD
-        rows, cycle = rows[near], cycle[near]
+        seen, near = whole_cycles(outputs["period"])  # (N,) each
+        after = lengths - 2 * seen  # (N,) values after two cycles
+        near &= ~outputs["logs"] & ~outputs["settles"] & (seen >= 2) & (after >= 0)
+        twice = near & (after < CYCLE_HOLD)  # (N,) too few values after two cycles to backtest them so
+        twice[twice] = [cycles_agree(values[i, : lengths[i]], int(seen[i])) for i in np.flatnonzero(twice).tolist()]
+        rows = np.flatnonzero(near & ((after >= CYCLE_HOLD) | twice))  # (R,)
         if not rows.size:
             return
-        holds = np.minimum(CYCLE_BACKTEST, lengths[rows] - 2 * cycle)  # (R,)
+        cycle, twice = seen[rows], twice[rows]  # (R,) each
+        holds = np.minimum(CYCLE_BACKTEST, np.maximum(after[rows], CYCLE_HOLD))  # (R,)
         starts = np.cumsum(holds) - holds  # (R,) each row's first backtest
         row = np.repeat(np.arange(len(rows)), holds)  # (M,) each backtest's row
         cut = lengths[rows][row] - (np.arange(len(row)) - starts[row]) - 1  # (M,) the values before the one predicted
@@ -1368,20 +1381,25 @@ class Predictor:
         past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
         network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=False, cycles=False)["prediction"]
         at = np.arange(len(row))
-        repeated = windows[at, cut - cycle[row]] + cycle_drifts(windows, cut, cycle[row])  # (M,)
+        # the drift of the cycles before the value predicted; seen twice, of the whole window's two cycles
+        drift = cycle_drifts(windows, np.where(twice[row], lengths[rows][row], cut), cycle[row])  # (M,)
+        repeated = windows[at, cut - cycle[row]] + drift  # (M,)
         truth = windows[at, cut]  # (M,)
         with np.errstate(invalid="ignore", over="ignore"):
             error_network = np.add.reduceat(np.abs(network - truth), starts) / holds  # (R,)
             error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
             spread_cycle = np.sqrt(np.add.reduceat((repeated - truth) ** 2, starts) / holds)  # (R,) root mean square
         better = error_cycle < PREFER_CYCLE * error_network  # (NaN never less)
-        rows, cycle = rows[better], cycle[better]
+        rows, cycle, twice, holds, spread_cycle = rows[better], cycle[better], twice[better], holds[better], spread_cycle[better]
         if not rows.size:
             return
         sources = [values[i, : lengths[i]] for i in rows.tolist()]
         value = np.array([source[-k] + cycle_drift(source, k) for source, k in zip(sources, cycle.tolist(), strict=True)])
         if "quantiles" in outputs:  # Student's t about it, scaled by the cycle's own backtest misses
-            spread = spread_cycle[better, None] * t_quantiles(np.asarray(self.quantile_levels), holds[better, None])
+            for j in np.flatnonzero(twice).tolist():  # seen twice: as the path's band (cycle_bands), from its misses within
+                spread_cycle[j] = cycle_spread(sources[j], int(cycle[j]))
+                holds[j] = cycle_freedom(len(sources[j]), int(cycle[j]))
+            spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), holds[:, None])
             outputs["quantiles"][rows] = value[:, None] + spread  # (R, Q)
         outputs["prediction"][rows] = value
         if "weights" in outputs:

@@ -192,8 +192,10 @@ class PredictAnswer(BaseModel):
         None,
         description="the cycle whose value that many steps back the prediction is, moved by the trend of the cycles' "
         "means: the values repeat it, and predicting each of their last values so (up to "
-        f"{CYCLE_BACKTEST}) from the values before it missed by under {PREFER_CYCLE:g}x what the network did (its "
-        "weights are the cycle's, its interval from those misses); null: none",
+        f"{CYCLE_BACKTEST}, at least {CYCLE_HOLD}) from the values before it missed by under {PREFER_CYCLE:g}x what "
+        "the network did (its weights are the cycle's, its interval from those misses; seen twice with too few values "
+        f"after them, where the two cycles also agree within {CYCLE_AGREE:g} of the last one's spread, its interval "
+        "from the cycle's misses within them); null: none",
     )
     forecast: list[float] | None = Field(None, description="present when steps was given")
     intervals: dict[str, list[float]] | None = Field(

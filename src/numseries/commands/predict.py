@@ -227,13 +227,21 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if result.cycle:
-        from numseries.forecast import CYCLE_BACKTEST, PREFER_CYCLE
+        from numseries.forecast import CYCLE_AGREE, CYCLE_BACKTEST, CYCLE_HOLD, PREFER_CYCLE
 
+        after = result.n_used - 2 * result.cycle  # values after two cycles
+        tested = f"predicting each of the last {min(CYCLE_BACKTEST, max(after, CYCLE_HOLD))} values so from the values before it"
+        chosen = (
+            f"{tested} missed by under {PREFER_CYCLE:g}x what the network did; the weights are the cycle's own, and the "
+            "interval comes from its misses there"
+            if after >= CYCLE_HOLD
+            else f"its two cycles agree (within {CYCLE_AGREE:g} of the last one's spread) and, moved by the whole "
+            f"sequence's trend, {tested} missed by under {PREFER_CYCLE:g}x what the network did; the weights are the "
+            "cycle's own, and the interval comes from its misses within the sequence"
+        )
         print(
             f"note: the prediction is the value {result.cycle} steps back (the sequence's cycle), moved by the trend of "
-            f"the cycles' means, if any: predicting each of the last {min(CYCLE_BACKTEST, result.n_used - 2 * result.cycle)} "
-            f"values so from the values before it missed by under {PREFER_CYCLE:g}x what the network did; the weights "
-            "are the cycle's own, and the interval comes from its misses there",
+            f"the cycles' means, if any: {chosen}",
             file=sys.stderr,
         )
     if path_read is not None and path_read < result.n_used:

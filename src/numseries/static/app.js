@@ -502,8 +502,9 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
       : "",
     data.cycle
       ? `The prediction is the value ${data.cycle} steps back (the sequence's cycle), moved by the trend of the ` +
-        "cycles' means: predicting their own last values so missed by less than the network did. The weights are " +
-        "the cycle's own, and the interval comes from its misses there."
+        "cycles' means: predicting their own last values so missed by less than the network did (seen twice with " +
+        "too few values after: where the two cycles also agree). The weights are the cycle's own, and the interval " +
+        "comes from its misses."
       : "",
     data.forecast && data.forecast_read < data.n_used
       ? `From step 2 on it is read from the last ${data.forecast_read} values: read from all ${data.n_used}, ` +
