@@ -34,8 +34,8 @@ distance to that level shrinking at their ratio: it levels off), its bands moved
 ``Forecast.steady`` says from which step.
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
-that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps, with
-two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
+that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps or
+``SEASON_NEAR_SHARE`` of it, :func:`whole_cycles`, with two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
 slope of its cycles' means where that is more than noise (:func:`seasonal_paths`, :func:`cycle_drift`).
 Backtested the same way (its own last values forecast from the values before them, with the period of the whole
 window; a short window too, read whole), where it misses by less than the path the network gave, it is the path
@@ -116,6 +116,7 @@ SHORT_READ = 12  # values a path is read again from, when it runs away or backte
 BACKTEST_STEPS = 8  # at most this many of a window's last values are forecast from the values before them
 PREFER_SHORT = 0.5  # the short read wins the backtest when its error is under this share of the whole read's
 SEASON_NEAR = 0.25  # a window whose period is this close to a whole number of steps may repeat its last cycle
+SEASON_NEAR_SHARE = 0.02  # ... or this share of it, where more (a day of 24 hours read as 23.6: a 2% phase slip a cycle)
 CYCLE_BACKTEST = 8  # a repeating window's step 1 is the cycle's where, predicting at most this many of its last values
 CYCLE_HOLD = 3  # ... (at least this many, each one step from the values before it, two cycles at least)
 PREFER_CYCLE = 0.8  # ... the cycle misses by under this share of what predict's own step did (Predictor._read_cycles)
@@ -1295,7 +1296,7 @@ def seasonal_paths(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N, steps): each window's last cycle repeated, each repeat moved by :func:`cycle_drift` (a season on a
     trend), where the window has a period (``found`` (N,), NaN for none; by default
-    :func:`numseries.cycles.periods`) within ``SEASON_NEAR`` of a whole number ``k`` of steps and holds two
+    :func:`numseries.cycles.periods`) near a whole number ``k`` of steps (:func:`whole_cycles`) and holds two
     cycles; NaN rows for the others. And (N,) each window's ``k``, 0 for the others."""
     out = np.full((len(windows), steps), np.nan)
     cycles = np.zeros(len(windows), dtype=np.int64)
@@ -1315,9 +1316,11 @@ def seasonal_paths(
 
 def whole_cycles(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N,) periods (NaN: none) -> (N,) the whole number of steps nearest each, and (N,) bool: within
-    ``SEASON_NEAR`` of it (a cycle that may be repeated; NaN never is)."""
+    ``SEASON_NEAR`` of it, or ``SEASON_NEAR_SHARE`` of it where more (a cycle that may be repeated; NaN never is).
+    A long cycle's period is read less closely from the two or three of it a window holds (days of hourly
+    temperatures read as 23.3 to 24.7), and repeating it slips its phase by the same share of a cycle each time."""
     k = np.rint(np.nan_to_num(found)).astype(np.int64)
-    return k, np.abs(found - k) <= SEASON_NEAR  # (NaN compares False)
+    return k, np.abs(found - k) <= np.maximum(SEASON_NEAR, SEASON_NEAR_SHARE * k)  # (NaN compares False)
 
 
 def cycle_drift(window: np.ndarray, cycle: int) -> float:
