@@ -1322,9 +1322,9 @@ class Predictor:
         replaced[rows_array] = True
 
     def _read_cycles(self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], ask: bool) -> None:
-        """Where (N, W) prefix-padded values of (N,) ``lengths`` repeat (:func:`~numseries.cycles.periods`, within
-        ``SEASON_NEAR`` of a whole number ``k`` of steps or ``SEASON_NEAR_SHARE`` of it, two cycles before at least ``CYCLE_HOLD`` of their last
-        values) and, predicting each of their last ``CYCLE_BACKTEST`` values so (at most; two cycles before each)
+        """Where (N, W) prefix-padded values of (N,) ``lengths`` repeat (:func:`~numseries.cycles.periods`, near a
+        whole number ``k`` of steps, :func:`~numseries.forecast.whole_cycles`; two cycles before at least
+        ``CYCLE_HOLD`` of their last values) and, predicting each of their last ``CYCLE_BACKTEST`` values so (at most; two cycles before each)
         one step from the values before it, the value ``k`` steps back moved by its cycle's drift
         (:func:`~numseries.forecast.cycle_drift`: a forecast's cycle path's step 1,
         :func:`~numseries.forecast.seasonal_paths`) misses by under ``PREFER_CYCLE`` of what the network's own
