@@ -683,7 +683,7 @@ def _cycle_test(n_used: int, cycle: int) -> str:
         return f"forecasting the last {BACKTEST_STEPS} values from those before, that missed by less than the network's path"
     if after >= CYCLE_HOLD:
         return f"forecasting the {after} values after two cycles from them, that missed by less than the network's path"
-    return f"its two cycles agree (within {CYCLE_AGREE:g} of the last one's spread), too few values after them to test it"
+    return f"its two cycles agree (within {CYCLE_AGREE:g} of the last one's spread), too few values after them to test its path"
 
 
 def forecast_cycle(forecast: Any, row: int = 0) -> int | None:

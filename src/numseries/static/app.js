@@ -517,7 +517,7 @@ function render(body, data, typed, integers = { prediction: null, forecast: [] }
     data.forecast && data.forecast_cycle
       ? `From step 2 on it repeats the last ${data.forecast_cycle} values (the sequence's cycle), moved by the ` +
         "trend of the cycles' means: that forecast their own last values better than the network's path (seen " +
-        "twice with too few values after to test it: where the two cycles agree)."
+        "twice with too few values after to test the path: where the two cycles agree)."
       : "",
     data.forecast && data.forecast_own_cycle
       ? `From step ${data.forecast_own_cycle + 1} on it repeats its own first ${data.forecast_own_cycle} steps ` +
