@@ -4,6 +4,7 @@ dataset and step ahead, and the shipped model's training stages are described by
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -106,3 +107,17 @@ def test_every_script_run_all_runs_needs_no_argument_and_the_readme_names_it():
         assert f"`{script.name}`" in section, f"the README's Benchmarks section does not name {script.name}"
     for tool in skipped:
         assert f"`{tool}`" in section
+
+
+def test_screen_lists_the_cells_that_moved_largest_first(tmp_path):
+    screen = benchmark_module("screen.py")
+    before = {"generated|a|all": 1.0, "generated|b|all": 2.0, "real|c|all": float("nan"), "real|d|all": 4.0}
+    after = {"generated|a|all": 1.0, "generated|b|all": 2.2, "real|c|all": float("nan"), "real|d|all": 3.0, "real|e|all": 1.0}
+    lines = screen.moved(before, after)
+    assert [line.split()[0] for line in lines] == ["real|e|all", "real|d|all", "generated|b|all"]  # new, -25%, +10%
+    assert "(-25.00%)" in lines[1] and "(+10.00%)" in lines[2]
+    cells = screen.model_cells(n_per_cell=1, cases_per_bucket=1)  # the shipped model on a few of accuracy.py's cases
+    assert "generated|training families|all" in cells and "real|all real series|all" in cells
+    saved = tmp_path / "cells.json"
+    assert screen.main(["--n-per-cell", "1", "--cases-per-bucket", "1", "--save", str(saved)]) == 0
+    assert screen.moved(json.loads(saved.read_text()), cells) == []  # the same code: nothing moved
