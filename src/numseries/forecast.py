@@ -35,8 +35,8 @@ distance to that level shrinking at their ratio: it levels off), its bands moved
 
 The network damps a season: on monthly co2 it forecasts 8 months ahead with twice AutoARIMA's error. A window
 that repeats (:func:`numseries.cycles.periods`, within ``SEASON_NEAR`` of a whole number ``k`` of steps or
-``SEASON_NEAR_SHARE`` of it, :func:`whole_cycles`, with two cycles in it) gets a second candidate path: its last ``k`` values repeated, each repeat moved by the
-slope of its cycles' means where that is more than noise (:func:`seasonal_paths`, :func:`cycle_drift`).
+``SEASON_NEAR_SHARE`` of it, :func:`whole_cycles`, with two cycles in it) gets a second candidate path: its last
+``k`` values repeated, each repeat moved by the slope of its cycles' means where that is more than noise (:func:`seasonal_paths`, :func:`cycle_drift`).
 Backtested the same way (its own last values forecast from the values before them, with the period of the whole
 window; a short window too, read whole), where it misses by less than the path the network gave, it is the path
 from the second step on, with a seasonal naive forecast's bands (:func:`cycle_bands`: the network's, moved onto
@@ -1321,6 +1321,13 @@ def whole_cycles(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     temperatures read as 23.3 to 24.7), and repeating it slips its phase by the same share of a cycle each time."""
     k = np.rint(np.nan_to_num(found)).astype(np.int64)
     return k, np.abs(found - k) <= np.maximum(SEASON_NEAR, SEASON_NEAR_SHARE * k)  # (NaN compares False)
+
+
+def cycle_backtests(after: np.ndarray | int) -> np.ndarray:
+    """How many of a window's last values the cycle's step 1 is backtested on (``Predictor._read_cycles``), from
+    ``after`` (N,) values after its two cycles (or one window's count): up to ``CYCLE_BACKTEST``, and
+    ``CYCLE_HOLD`` where fewer follow them (a window seen about twice: its two cycles' last values too)."""
+    return np.minimum(CYCLE_BACKTEST, np.maximum(after, CYCLE_HOLD))
 
 
 def cycle_drift(window: np.ndarray, cycle: int) -> float:

@@ -1324,8 +1324,8 @@ class Predictor:
     def _read_cycles(self, values: np.ndarray, lengths: np.ndarray, outputs: dict[str, np.ndarray], ask: bool) -> None:
         """Where (N, W) prefix-padded values of (N,) ``lengths`` repeat (:func:`~numseries.cycles.periods`, near a
         whole number ``k`` of steps, :func:`~numseries.forecast.whole_cycles`; two cycles before at least
-        ``CYCLE_HOLD`` of their last values) and, predicting each of their last ``CYCLE_BACKTEST`` values so (at most; two cycles before each)
-        one step from the values before it, the value ``k`` steps back moved by its cycle's drift
+        ``CYCLE_HOLD`` of their last values) and, predicting each of their last ``CYCLE_BACKTEST`` values so (at
+        most; two cycles before each) one step from the values before it, the value ``k`` steps back moved by its cycle's drift
         (:func:`~numseries.forecast.cycle_drift`: a forecast's cycle path's step 1,
         :func:`~numseries.forecast.seasonal_paths`) misses by under ``PREFER_CYCLE`` of what the network's own
         step did (not read again in logarithms or by step sizes: that took 3-8% of a batch's time, and moved no
@@ -1347,9 +1347,9 @@ class Predictor:
         (N,) every row's period (NaN: none), which the pattern line names (:meth:`_patterns`)."""
         from numseries.cycles import periods
         from numseries.forecast import (
-            CYCLE_BACKTEST,
             CYCLE_HOLD,
             PREFER_CYCLE,
+            cycle_backtests,
             cycle_drift,
             cycle_drifts,
             cycle_freedom,
@@ -1373,7 +1373,7 @@ class Predictor:
         if not rows.size:
             return
         cycle, twice = seen[rows], twice[rows]  # (R,) each
-        holds = np.minimum(CYCLE_BACKTEST, np.maximum(after[rows], CYCLE_HOLD))  # (R,)
+        holds = cycle_backtests(after[rows])  # (R,)
         starts = np.cumsum(holds) - holds  # (R,) each row's first backtest
         row = np.repeat(np.arange(len(rows)), holds)  # (M,) each backtest's row
         cut = lengths[rows][row] - (np.arange(len(row)) - starts[row]) - 1  # (M,) the values before the one predicted
@@ -1396,10 +1396,11 @@ class Predictor:
         sources = [values[i, : lengths[i]] for i in rows.tolist()]
         value = np.array([source[-k] + cycle_drift(source, k) for source, k in zip(sources, cycle.tolist(), strict=True)])
         if "quantiles" in outputs:  # Student's t about it, scaled by the cycle's own backtest misses
+            freedom = holds.copy()  # (R,) as many degrees of freedom as backtests
             for j in np.flatnonzero(twice).tolist():  # seen twice: as the path's band (cycle_bands), from its misses within
                 spread_cycle[j] = cycle_spread(sources[j], int(cycle[j]))
-                holds[j] = cycle_freedom(len(sources[j]), int(cycle[j]))
-            spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), holds[:, None])
+                freedom[j] = cycle_freedom(len(sources[j]), int(cycle[j]))
+            spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), freedom[:, None])
             outputs["quantiles"][rows] = value[:, None] + spread  # (R, Q)
         outputs["prediction"][rows] = value
         if "weights" in outputs:

@@ -227,10 +227,10 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if result.cycle:
-        from numseries.forecast import CYCLE_AGREE, CYCLE_BACKTEST, CYCLE_HOLD, PREFER_CYCLE
+        from numseries.forecast import CYCLE_AGREE, CYCLE_HOLD, PREFER_CYCLE, cycle_backtests
 
         after = result.n_used - 2 * result.cycle  # values after two cycles
-        tested = f"predicting each of the last {min(CYCLE_BACKTEST, max(after, CYCLE_HOLD))} values so from the values before it"
+        tested = f"predicting each of the last {int(cycle_backtests(after))} values so from the values before it"
         chosen = (
             f"{tested} missed by under {PREFER_CYCLE:g}x what the network did; the weights are the cycle's own, and the "
             "interval comes from its misses there"
