@@ -5,6 +5,7 @@ and an interval from its misses; a forecast that repeats the cycle gets the cycl
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -109,6 +110,29 @@ def test_the_cycle_step_beats_the_network_on_noisy_weeks_and_its_interval_holds(
     assert error_cycle < 0.6 * np.abs(network.values - nexts)[taken].mean()
     low, high = network.interval(80)
     assert np.median((hi - lo)[taken]) < 0.6 * np.median((high - low)[taken])
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e300])
+def test_a_cycle_of_huge_values_gets_the_same_step_and_finite_intervals(shipped, scale):
+    # the cycle's backtest misses, drift and spread were squared as they stood: past about 1e154 they overflowed
+    # to inf, and the 80% interval of five weeks of visitors times 1e160 was (nan, nan), with exit 0 in the CLI
+    x = np.array(VISITORS, dtype=np.float64)
+    one = shipped.predict(x, level=[80, 95])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing overflows on the way either
+        huge = shipped.predict(x * scale, level=[80, 95])
+        batch = shipped.predict_batch([x * scale, x], level=[80])
+        forecast = shipped.forecast(x * scale, 10, level=[80])
+    assert huge.cycle == one.cycle == 7
+    assert huge.value == pytest.approx(one.value * scale, rel=1e-12)
+    for level in (80, 95):
+        lo, hi = huge.interval(level)
+        assert np.isfinite([lo, hi]).all() and lo <= huge.value <= hi
+        # within the interval at scale 1, which is rounded out to whole visitors (the values are whole numbers)
+        assert one.interval(level)[0] <= lo / scale < one.value < hi / scale <= one.interval(level)[1]
+    assert batch.values[0] == huge.value and np.isfinite(batch.interval(80)).all()
+    assert np.isfinite(forecast.interval(80)).all() and forecast.values[0] == huge.value
+    assert cycle_drift(x * scale, 7) == pytest.approx(cycle_drift(x, 7) * scale, rel=1e-9)
 
 
 def test_cycle_bands_widen_by_the_root_of_the_cycles_ahead():

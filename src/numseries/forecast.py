@@ -105,7 +105,15 @@ from numseries.intervals import (
     round_to_recording,
     t_quantiles,
 )
-from numseries.series import LARGEST_FLOAT, keep_last, mean_abs_step, mirrored_back, padded_rows, read_lengths
+from numseries.series import (
+    LARGEST_FLOAT,
+    keep_last,
+    mean_abs_step,
+    mirrored_back,
+    padded_rows,
+    read_lengths,
+    unit_scaled,
+)
 
 Predictor = Any  # numseries.predict.Predictor, which imports this module: not imported back (no cycle)
 
@@ -1334,27 +1342,31 @@ def cycle_drift(window: np.ndarray, cycle: int) -> float:
     """How much a window's cycle mean moves per cycle: over its whole cycles (ending at its last value),
     the least-squares slope of their means where it clears ``DRIFT_Z`` standard errors, else 0 (noise in
     the means is no trend, and repeated it would compound over a long horizon); with two cycles, the
-    difference of their means."""
+    difference of their means. On the window scaled by a power of two (:func:`~numseries.series.unit_scaled`),
+    so that no square overflows."""
+    window, exponent = unit_scaled(window)
     count = len(window) // cycle
     # less the last value: the drift is the same, and values near 1e15 keep the digits of their differences
     means = (window[len(window) - count * cycle :] - window[-1]).reshape(count, cycle).mean(axis=1)  # (C,)
     if count < 3:
-        return float(means[-1] - means[-2])
+        return float(np.ldexp(means[-1] - means[-2], exponent))
     t = np.arange(count) - (count - 1) / 2  # (C,) centred
     slope = float(t @ means / (t @ t))
     residual = means - means.mean() - slope * t
     error = np.sqrt(residual @ residual / (count - 2) / (t @ t))
-    return slope if abs(slope) > DRIFT_Z * error else 0.0
+    return float(np.ldexp(slope, exponent)) if abs(slope) > DRIFT_Z * error else 0.0
 
 
 def cycle_drifts(values: np.ndarray, lengths: np.ndarray, cycles: np.ndarray) -> np.ndarray:
     """(M, W) prefix-padded values, (M,) their lengths and cycles (each length at least two cycles) -> (M,) each
     row's :func:`cycle_drift`, for all rows at once (a batch's cycle backtests asked it of each row, one at a
     time). The cycles' sums are differences of cumulative sums of the values less each row's last one (the
-    drift is the same; the sums of values near 1e15 keep their digits)."""
+    drift is the same; the sums of values near 1e15 keep their digits), each row scaled by a power of two
+    (:func:`~numseries.series.unit_scaled`: no square overflows)."""
     m = len(lengths)
     if not m:
         return np.zeros(0)
+    values, exponent = unit_scaled(np.where(np.arange(values.shape[1])[None, :] < lengths[:, None], values, 0.0))
     rows = np.arange(m)[:, None]
     count = lengths // cycles  # (M,) whole cycles, ending at the last value
     inside = np.arange(values.shape[1])[None, :] < lengths[:, None]  # (M, W)
@@ -1372,7 +1384,7 @@ def cycle_drifts(values: np.ndarray, lengths: np.ndarray, cycles: np.ndarray) ->
     with np.errstate(invalid="ignore", divide="ignore"):  # two cycles: no error (their difference is the drift)
         error = np.sqrt((residual * residual).sum(axis=1) / (count - 2) / tt)
     kept = np.where(np.abs(slope) > DRIFT_Z * error, slope, 0.0)
-    return np.where(count < 3, means[:, 0] - means[:, 1 % means.shape[1]], kept)
+    return np.ldexp(np.where(count < 3, means[:, 0] - means[:, 1 % means.shape[1]], kept), exponent)
 
 
 def cycle_weights(window: np.ndarray, cycle: int) -> np.ndarray:
@@ -1409,7 +1421,8 @@ def cycle_bands(
         spread = cycle_spread(window, k) * ahead[i]  # (K,)
         for level in levels:
             reach = spread * float(t_quantiles(np.array([0.5 + level / 200]), np.array([cycle_freedom(len(window), k)]))[0])
-            out[level][i] = np.stack([paths[i] - reach, paths[i] + reach], axis=1)
+            with np.errstate(over="ignore"):  # a reach past the float range ends at its largest float
+                out[level][i] = np.clip(np.stack([paths[i] - reach, paths[i] + reach], axis=1), -LARGEST_FLOAT, LARGEST_FLOAT)
     return out
 
 
@@ -1426,13 +1439,17 @@ def cycle_residuals(window: np.ndarray, cycle: int) -> np.ndarray:
 
 
 def cycle_spread(window: np.ndarray, cycle: int) -> float:
-    """The root mean square of :func:`cycle_residuals`: how far a seasonal naive forecast missed within the window."""
-    return float(np.sqrt(np.mean(cycle_residuals(window, cycle) ** 2)))
+    """The root mean square of :func:`cycle_residuals`: how far a seasonal naive forecast missed within the window
+    (of the window scaled by a power of two, :func:`~numseries.series.unit_scaled`, so that no square overflows)."""
+    scaled, exponent = unit_scaled(window)
+    with np.errstate(over="ignore"):  # a spread past the float range: inf
+        return float(np.ldexp(np.sqrt(np.mean(cycle_residuals(scaled, cycle) ** 2)), exponent))
 
 
 def cycles_agree(window: np.ndarray, cycle: int) -> bool:
     """Whether a window's cycles agree: :func:`cycle_spread` within ``CYCLE_AGREE`` of its last cycle's standard
     deviation (a window of two cycles with too few values after them to backtest repeats its cycle where they do)."""
+    window, _ = unit_scaled(window)  # the same answer, without overflow
     return cycle_spread(window, cycle) <= CYCLE_AGREE * float(np.std(window[-cycle:]))
 
 

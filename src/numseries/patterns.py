@@ -24,6 +24,7 @@ import numpy as np
 from numseries.config import read_json
 from numseries.cycles import periods
 from numseries.files import json_text
+from numseries.series import unit_scaled
 from numseries.weights import CLASSIFIER_CONFIG, CLASSIFIER_FILE, add_to_set
 
 CLEAR = 0.6  # the likeliest group is named alone from this probability
@@ -216,8 +217,8 @@ class Classifier:
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """(B, T) float64 values of one length T >= 3 -> (B, K) float32 probabilities; a series and its
         mirror image get the same (each is read the way :func:`orientation` turns it)."""
-        _, exponent = np.frexp(np.abs(x).max(axis=1, keepdims=True))  # an exact power-of-two scale: no overflow
-        return self._session.run(None, {"x": np.ldexp(x * orientation(x)[:, None], -exponent)})[0]
+        scaled, _ = unit_scaled(x * orientation(x)[:, None])  # an exact power-of-two scale: no overflow
+        return self._session.run(None, {"x": scaled})[0]
 
 
 def orientation(x: np.ndarray) -> np.ndarray:
@@ -460,8 +461,7 @@ def _slopes(values: np.ndarray, lengths: np.ndarray, explained: bool = False) ->
     mask = np.arange(width)[None, :] < lengths[:, None]  # (N, W)
     t = np.where(mask, np.arange(width, dtype=np.float64)[None, :], 0.0)
     x = np.where(mask, values, 0.0)
-    _, exponent = np.frexp(np.abs(x).max(axis=1))  # (N,): |x| / 2**exponent < 1, so no sum overflows
-    x = np.ldexp(x, -exponent[:, None])
+    x, exponent = unit_scaled(x)  # (N,): |x| / 2**exponent < 1, so no sum overflows
     t_mean = t.sum(axis=1) / lengths
     x_mean = x.sum(axis=1) / lengths
     dt = np.where(mask, t - t_mean[:, None], 0.0)

@@ -77,6 +77,7 @@ from numseries.series import (
     read_lengths,
     shift_right,
     timed_labels,
+    unit_scaled,
     widened,
 )
 from numseries.weights import (
@@ -1013,8 +1014,7 @@ class Predictor:
         def run_group(rows: np.ndarray) -> None:
             width = int(lengths[rows[0]])
             x = values[rows, :width]  # (b, width), a copy
-            _, exponent = np.frexp(np.abs(x).max(axis=1))  # (b,): |x| / 2**exponent < 1
-            x = np.ldexp(x, -exponent[:, None])  # exact: a power-of-two scale keeps every bit
+            x, exponent = unit_scaled(x)  # (b,): |x| / 2**exponent < 1, exact: a power-of-two scale keeps every bit
             if per_step is not None:
                 assert self._explain is not None  # predict and predict_batch ask for weights only then
                 # scale-free: the power-of-two scale leaves them. The weights' graph gives the outputs too, but
@@ -1380,6 +1380,9 @@ class Predictor:
         windows = values[rows[row]]  # (M, W)
         past = np.where(np.arange(values.shape[1])[None, :] < cut[:, None], windows, 0.0)  # (M, W)
         network = self._predict_padded(past, cut, None, only=(), exact_ok=True, logs=False, cycles=False)["prediction"]
+        inside = np.arange(values.shape[1])[None, :] < lengths[rows][:, None]  # (R, W)
+        _, exponent = unit_scaled(np.where(inside, values[rows], 0.0))  # (R,) each row's scale, a power of two
+        windows, network = np.ldexp(windows, -exponent[row, None]), np.ldexp(network, -exponent[row])  # exact
         at = np.arange(len(row))
         # the drift of the cycles before the value predicted; seen twice, of the whole window's two cycles
         drift = cycle_drifts(windows, np.where(twice[row], lengths[rows][row], cut), cycle[row])  # (M,)
@@ -1390,6 +1393,8 @@ class Predictor:
             error_cycle = np.add.reduceat(np.abs(repeated - truth), starts) / holds  # (R,)
             spread_cycle = np.sqrt(np.add.reduceat((repeated - truth) ** 2, starts) / holds)  # (R,) root mean square
         better = error_cycle < PREFER_CYCLE * error_network  # (NaN never less)
+        with np.errstate(over="ignore"):  # (R,) in the values' own scale, at most the largest float
+            spread_cycle = np.minimum(np.ldexp(spread_cycle, exponent), LARGEST_FLOAT)
         rows, cycle, twice, holds, spread_cycle = rows[better], cycle[better], twice[better], holds[better], spread_cycle[better]
         if not rows.size:
             return
@@ -1398,10 +1403,11 @@ class Predictor:
         if "quantiles" in outputs:  # Student's t about it, scaled by the cycle's own backtest misses
             freedom = holds.copy()  # (R,) as many degrees of freedom as backtests
             for j in np.flatnonzero(twice).tolist():  # seen twice: as the path's band (cycle_bands), from its misses within
-                spread_cycle[j] = cycle_spread(sources[j], int(cycle[j]))
+                spread_cycle[j] = min(cycle_spread(sources[j], int(cycle[j])), LARGEST_FLOAT)
                 freedom[j] = cycle_freedom(len(sources[j]), int(cycle[j]))
-            spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), freedom[:, None])
-            outputs["quantiles"][rows] = value[:, None] + spread  # (R, Q)
+            with np.errstate(over="ignore"):  # past the float range: its largest float
+                spread = spread_cycle[:, None] * t_quantiles(np.asarray(self.quantile_levels), freedom[:, None])
+                outputs["quantiles"][rows] = np.clip(value[:, None] + spread, -LARGEST_FLOAT, LARGEST_FLOAT)  # (R, Q)
         outputs["prediction"][rows] = value
         if "weights" in outputs:
             outputs["weights"][rows] = 0.0

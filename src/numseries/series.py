@@ -49,6 +49,15 @@ def padded_rows(windows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return values, lengths
 
 
+def unit_scaled(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., W) values -> the same scaled by a power of two per row so that every ``|value| < 1``, and (...,) the
+    exponents (``np.ldexp(scaled, exponent[..., None])`` gives the values back). Exact: every bit is kept, and
+    sums, differences and squares computed on them round as on the values, scaled, but do not overflow (squares
+    of differences of values near 1e160 did, to inf)."""
+    _, exponent = np.frexp(np.abs(values).max(axis=-1, initial=0.0))
+    return np.ldexp(values, -exponent[..., None]), exponent
+
+
 def mirrored_back(signs: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(N,) signs (1, or -1 for a series read as its mirror image) and (N, ..., Q) values computed from the mirror
     images, ordered along the last axis (quantiles, a band's low and high) -> the series' own: each row times its
