@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from numseries.config import MIN_VALUES
 from numseries.predict import Predictor
-from numseries.series import keep_last, step_scale
+from numseries.series import LARGEST_FLOAT, keep_last, step_scale
 from numseries.weights import ONNX_FILE, WEIGHTS_FILE
 
 MAX_LEN = 16  # of the tiny test model
@@ -712,6 +712,21 @@ def test_values_near_the_float_limits_get_their_rule_or_a_finite_prediction_with
         assert np.isfinite([single.value, lo, hi]).all() and lo <= single.value <= hi
         assert np.isfinite(batch.interval(level)).all() and np.isfinite(forecast.interval(level)).all()
     assert batch.values[0] == single.value
+
+
+def test_a_rule_whose_next_value_is_the_largest_float_gets_a_finite_interval():
+    # the value either side of a float rule's next value was the next float up: inf past the largest float, and
+    # its interval came back (1.7976931348623155e+308, nan), NaN in the server's JSON too
+    shipped = Predictor.from_pretrained()
+    for top in (LARGEST_FLOAT, -LARGEST_FLOAT):
+        x = [top, 1.5, 2.25] * 4  # period 3, its next value the largest float (or the least)
+        single = shipped.predict(x, level=[80, 95])
+        assert single.rule is not None and single.value == top
+        for level in (80, 95):
+            lo, hi = single.interval(level)
+            assert np.isfinite([lo, hi]).all() and lo <= top <= hi
+            assert np.isfinite(shipped.predict_batch([x], level=[level]).interval(level)).all()
+            assert np.isfinite(shipped.forecast(x, 4, level=[level]).interval(level)).all()
 
 
 def test_forecast_batch_takes_batches_as_predict_batch_does(onnx_predictor):

@@ -1518,15 +1518,18 @@ def _inexact(value: Any) -> bool:
 
 def _either_side(exact: Any, value: float) -> tuple[float, float]:
     """The float64 values either side of a rule's ``exact`` value, of which ``value`` is the nearest:
-    ``value`` twice where float64 holds it."""
+    ``value`` twice where float64 holds it; never past the largest float (the value next to it is inf, and an
+    interval reaching it came back as NaN: a period whose next value is 1.7976931348623157e308)."""
     if not _inexact(exact):
         return value, value
     value = float(value)  # a NumPy float compares with an int by rounding it to a float: a Python float exactly
     if isinstance(exact, float):  # float arithmetic's: the value it stands for may lie on either side
-        return math.nextafter(value, -math.inf), math.nextafter(value, math.inf)
-    if value < exact:  # an int or a Fraction (_inexact): compared exactly
-        return value, math.nextafter(value, math.inf)
-    return math.nextafter(value, -math.inf), value
+        below, above = math.nextafter(value, -math.inf), math.nextafter(value, math.inf)
+    elif value < exact:  # an int or a Fraction (_inexact): compared exactly
+        below, above = value, math.nextafter(value, math.inf)
+    else:
+        below, above = math.nextafter(value, -math.inf), value
+    return max(below, -LARGEST_FLOAT), min(above, LARGEST_FLOAT)
 
 
 def _rise_line(
