@@ -605,6 +605,10 @@ def test_sample_path_bands_of_a_series_do_not_depend_on_the_rest_of_its_batch():
         np.testing.assert_array_equal(alone.interval(80)[bound][0], second.interval(80)[bound][1])
     other = predictor.forecast_batch([x], 4, level=[80], paths=50, seed=2)
     assert not np.array_equal(alone.interval(80)[1], other.interval(80)[1])  # the seed still matters
+    with warnings.catch_warnings():  # values past float32's range: no overflow warning from the stream's seed
+        warnings.simplefilter("error")
+        huge = predictor.forecast_batch([np.array(x) * 1e300], 4, level=[80], paths=50, seed=1)
+    assert np.isfinite(huge.interval(80)).all()
 
 
 @pytest.mark.parametrize(

@@ -564,7 +564,8 @@ def series_streams(windows: Sequence[np.ndarray], seed: int | np.random.Generato
         base = int(seed.integers(2**63))
     else:
         base = int(np.random.SeedSequence().entropy if seed is None else seed)  # type: ignore[arg-type]
-    return [np.random.default_rng([base, zlib.crc32(np.asarray(window, dtype=np.float32).tobytes())]) for window in windows]
+    with np.errstate(over="ignore"):  # values past float32's range read as inf, as a window of them is the same stream
+        return [np.random.default_rng([base, zlib.crc32(np.asarray(window, dtype=np.float32).tobytes())]) for window in windows]
 
 
 def runs_away(windows: Sequence[np.ndarray], values: np.ndarray, factor: float = RUNAWAY) -> np.ndarray:
