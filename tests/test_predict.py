@@ -600,6 +600,34 @@ def test_every_finite_sequence_gives_a_finite_prediction(onnx_predictor, sequenc
     assert np.all(np.isfinite(result.attention)) and result.attention.sum() == pytest.approx(1.0, abs=1e-5)
 
 
+@pytest.fixture(scope="module")
+def shipped_predictor():
+    return Predictor.from_pretrained()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cycle=st.lists(st.floats(-10, 10, allow_nan=False), min_size=2, max_size=8),
+    repeats=st.floats(1.5, 5),
+    noise=st.sampled_from([0.0, 1e-3, 0.1]),
+    trend=st.sampled_from([0.0, 0.3]),
+    exponent=st.integers(-300, 300),
+)
+def test_a_cycle_at_any_scale_gets_finite_nested_intervals_and_bands(shipped_predictor, cycle, repeats, noise, trend, exponent):
+    # the shipped model, whose cycle step and cycle bands square the cycle's misses: past about 1e154 they
+    # overflowed, and five weeks of visitors times 1e160 got the interval (nan, nan)
+    n = max(MIN_VALUES, int(len(cycle) * repeats))
+    t = np.arange(n)
+    x = (np.resize(cycle, n) + trend * t + noise * np.sin(7.3 * t)) * 10.0**exponent
+    assume(np.isfinite(x).all() and np.ptp(x) > 0)
+    result = shipped_predictor.predict(x, level=[80, 95])
+    (lo80, hi80), (lo95, hi95) = result.interval(80), result.interval(95)
+    assert np.isfinite([result.value, lo80, hi80, lo95, hi95]).all()
+    assert lo95 <= lo80 <= result.value <= hi80 <= hi95
+    forecast = shipped_predictor.forecast(x, 6, level=[80])
+    assert np.isfinite(forecast.values).all() and np.isfinite(forecast.interval(80)).all()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     sequence=st.lists(st.integers(-1000, 1000).map(float), min_size=MIN_VALUES, max_size=MAX_LEN),
