@@ -504,9 +504,12 @@ class Predictor:
         n = len(values)
         window, columns = keep_last(values[None], np.array([n]), self.max_len)  # (1, used)
         used = window.shape[1]
+        rule = find_rule(window[0]) if self.rules else None
+        # a rule's weights are its coefficients and its pattern its own: the network gives its attention alone
+        # (the gradient graph and the family classifier were a ruled sequence's cold start's slowest steps)
         outputs = self._predict_padded(
-            window, np.array([used]), THE_SEQUENCE, weights and self._explain is not None, classify=True, exact_ok=True,
-            logs=True,
+            window, np.array([used]), THE_SEQUENCE, weights and rule is None and self._explain is not None,
+            classify=rule is None, exact_ok=True, logs=True,  # (a read in logarithms gives its own attention)
         )
         attention = np.zeros(n, dtype=np.float32)
         attention[columns[0]] = outputs["attention"][0]
@@ -515,8 +518,6 @@ class Predictor:
             per_step = np.zeros(n)
             per_step[columns[0]] = outputs["weights"][0]
         decimals = recorded_decimals(window, np.array([used])) if "quantiles" in outputs else None  # (1,)
-        quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals, (window, np.array([used])))
-        rule = find_rule(window[0]) if self.rules else None
         if rule is not None:  # the rule's next value, exactly, with an interval of zero width
             value, held = _rule_value(rule, 0, THE_SEQUENCE)
             if weights:  # the rule's own coefficients: value == sum(weights * x) + rule.intercept
@@ -527,7 +528,7 @@ class Predictor:
                 attention,
                 used,
                 per_step,
-                quantiles=None if quantiles is None else _rule_quantiles(rule.next_value, value, self.quantile_levels),
+                quantiles=None if decimals is None else _rule_quantiles(rule.next_value, value, self.quantile_levels),
                 quantile_levels=self.quantile_levels,
                 levels=levels,
                 pattern=_described(rule, n, used),
@@ -537,6 +538,7 @@ class Predictor:
                 decimals=int(decimals[0]) if decimals is not None else -1,
             )
         _check_finite(outputs["prediction"], THE_SEQUENCE)  # the network's prediction, with no rule to replace it
+        quantiles = self._quantiles(outputs, window[:, used - 2 : used], decimals, (window, np.array([used])))
         patterns, confidence = self._patterns(outputs, window, np.array([used]))
         read = int(outputs["read"][0])
         return Prediction(
@@ -1793,7 +1795,8 @@ def _refuse_huge_integer(array: np.ndarray, what: str) -> None:
 def _real_array(data: Any, what: str) -> np.ndarray:
     """A list or array -> float64 array. Masked, complex and date-time values are a ``TypeError``; anything
     else that is not a number a ``ValueError``."""
-    if np.ma.is_masked(data):
+    # (only an ndarray subclass can be masked: np.ma, imported on first use, cost every cold start 15 ms)
+    if isinstance(data, np.ndarray) and type(data) is not np.ndarray and np.ma.is_masked(data):
         raise TypeError(
             f"{what} is a masked array with masked values, which would be read as numbers; fill them with NaN "
             "(x.filled(np.nan)) or drop them (x.compressed())"
