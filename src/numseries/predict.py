@@ -528,7 +528,7 @@ class Predictor:
                 attention,
                 used,
                 per_step,
-                quantiles=None if decimals is None else _rule_quantiles(rule.next_value, value, self.quantile_levels),
+                quantiles=_rule_quantiles(rule.next_value, value, self.quantile_levels) if "quantiles" in outputs else None,
                 quantile_levels=self.quantile_levels,
                 levels=levels,
                 pattern=_described(rule, n, used),
